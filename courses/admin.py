@@ -1,0 +1,70 @@
+from django.contrib import admin
+
+from courses.models import (
+    Attendance, Certification, Course, CourseRequest, DropInException, DropInSchedule, Trainer, Venue,
+)
+from redliv.admin import ScopedAdmin
+
+
+@admin.register(Venue)
+class VenueAdmin(ScopedAdmin):
+    list_display = ["name", "kind", "organisation", "district", "open_to_public", "active"]
+    list_filter = ["kind", "open_to_public", "active", "municipality"]
+    list_select_related = ["organisation", "district"]
+    search_fields = ["name", "address", "postcode", "city"]
+
+
+class CertificationInline(admin.TabularInline):
+    model = Certification
+    extra = 0
+
+
+@admin.register(Trainer)
+class TrainerAdmin(ScopedAdmin):
+    list_display = ["name", "organisation", "active", "show_name_publicly"]
+    list_filter = ["active", "show_name_publicly", "organisation__municipality"]
+    list_select_related = ["organisation"]
+    search_fields = ["name"]
+    inlines = [CertificationInline]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Course)
+class CourseAdmin(ScopedAdmin):
+    list_display = ["__str__", "format", "kind", "starts_at", "venue", "status", "published"]
+    list_filter = ["format", "kind", "status", "published", "municipality"]
+    list_select_related = ["venue"]
+    search_fields = ["title", "venue__name"]
+    date_hierarchy = "starts_at"
+    filter_horizontal = ["trainers"]
+
+
+class DropInExceptionInline(admin.TabularInline):
+    model = DropInException
+    extra = 0
+
+
+@admin.register(DropInSchedule)
+class DropInScheduleAdmin(ScopedAdmin):
+    list_display = ["__str__", "weekday", "starts_at", "ends_at", "venue", "valid_from", "valid_until", "published"]
+    list_filter = ["weekday", "published", "municipality"]
+    list_select_related = ["venue"]
+    search_fields = ["title", "venue__name"]
+    inlines = [DropInExceptionInline]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ScopedAdmin):
+    list_display = ["course", "total", "first_time", "refresher", "logged_by", "logged_at", "withdrawn_at"]
+    list_filter = ["course__format", "course__municipality"]
+    list_select_related = ["course", "logged_by"]
+    search_fields = ["course__title", "course__venue__name"]
+    readonly_fields = ["idempotency_key", "logged_at"]
+    raw_id_fields = ["course"]
+
+
+@admin.register(CourseRequest)
+class CourseRequestAdmin(ScopedAdmin):
+    list_display = ["organisation_name", "audience", "number_of_people", "status", "created_at"]
+    list_filter = ["status", "audience", "municipality"]
+    search_fields = ["organisation_name", "contact_name"]

@@ -1,0 +1,423 @@
+"""Where and when RED LIV courses are held, who teaches them, and who came.
+
+Attendance is counted, never named: the registry stores no participant's name,
+CPR number, address or phone number.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from redliv.models import Audience, CourseLanguage, District, IdempotentModel, Municipality, Organisation, ScopedQuerySet
+
+MAX_COUNT_PER_GROUP = 500
+
+
+def choices_array(base_field, verbose_name, **kwargs):
+    return ArrayField(base_field, verbose_name=verbose_name, default=list, blank=True, **kwargs)
+
+
+class Venue(models.Model):
+    class Kind(models.TextChoices):
+        PREMISES = "premises", _("Premises")
+        CLINIC = "clinic", _("Clinic")
+        TREATMENT_CENTRE = "treatment_centre", _("Treatment centre")
+        SHELTER = "shelter", _("Shelter (residents only)")
+        STREET_STAND = "street_stand", _("Street stand")
+        ONLINE = "online", _("Online")
+
+    name = models.CharField(_("name"), max_length=150)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="venues", verbose_name=_("organisation"),
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="venues", verbose_name=_("municipality"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=4, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, null=True, blank=True, related_name="venues",
+        verbose_name=_("district"),
+    )
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    open_to_public = models.BooleanField(
+        _("open to the public"), default=True,
+        help_text=_("Off for places only their residents may enter, such as municipal shelters."),
+    )
+    accessibility_notes = models.TextField(_("accessibility notes"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="venue_unique_name_per_municipality"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False, latitude__gte=-90, latitude__lte=90,
+                    longitude__gte=-180, longitude__lte=180),
+                name="venue_coordinates_both_or_neither_and_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(postcode="") | Q(postcode__regex=r"^[0-9]{4}$"), name="venue_postcode_four_digits",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="shelter") | Q(open_to_public=False), name="venue_shelter_is_residents_only",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TrainerQuerySet(ScopedQuerySet):
+    municipality_lookup = "organisation__municipality"
+
+
+class Trainer(models.Model):
+    """Someone who teaches RED LIV courses; volunteers may have no user account."""
+
+    name = models.CharField(_("name"), max_length=150, help_text=_("Shown to staff only, unless the trainer agrees."))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="trainers", verbose_name=_("organisation"),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="trainer",
+        verbose_name=_("user account"),
+    )
+    contact = models.CharField(_("contact (staff only)"), max_length=200, blank=True)
+    show_name_publicly = models.BooleanField(
+        _("name may be shown publicly"), default=False,
+        help_text=_("Only when the trainer has agreed to be named on the public site."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = TrainerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("trainer")
+        verbose_name_plural = _("trainers")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Certification(models.Model):
+    class Kind(models.TextChoices):
+        REDLIV_TRAINER = "redliv_trainer", _("RED LIV trainer")
+        FIRST_AID_INSTRUCTOR = "first_aid_instructor", _("First-aid instructor")
+
+    trainer = models.ForeignKey(
+        Trainer, on_delete=models.CASCADE, related_name="certifications", verbose_name=_("trainer"),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    issued_on = models.DateField(_("issued on"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("certification")
+        verbose_name_plural = _("certifications")
+        ordering = ["trainer__name", "kind", "-issued_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gt=F("issued_on")),
+                name="certification_expires_after_issue",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.trainer}: {self.get_kind_display()}"
+
+
+class CourseFormat(models.TextChoices):
+    """Also the values used in public URLs and the API."""
+
+    DROP_IN = "drop_in", _("Drop-in")
+    POP_UP = "pop_up", _("Pop-up")
+    ONLINE = "online", _("Online")
+    SCHEDULED = "scheduled", _("By appointment")
+    ON_SITE = "on_site", _("On-site at a partner")
+
+
+class CourseQuerySet(ScopedQuerySet):
+    def published_upcoming(self, now):
+        return self.filter(published=True, status=Course.Status.PLANNED, ends_at__gte=now)
+
+
+class Course(models.Model):
+    class Kind(models.TextChoices):
+        PARTICIPANT = "participant", _("RED LIV course")
+        TRAIN_THE_TRAINER = "train_the_trainer", _("Train-the-trainer course")
+        NETWORK_MEETING = "network_meeting", _("Network meeting")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="courses", verbose_name=_("municipality"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PARTICIPANT)
+    format = models.CharField(_("format"), max_length=20, choices=CourseFormat.choices)
+    title = models.CharField(_("title"), max_length=150, blank=True)
+    venue = models.ForeignKey(
+        Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="courses", verbose_name=_("venue"),
+    )
+    joining_url = models.URLField(_("joining link"), blank=True, help_text=_("For online courses."))
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    audiences = choices_array(models.CharField(max_length=30, choices=Audience.choices), _("audiences"))
+    languages = choices_array(models.CharField(max_length=5, choices=CourseLanguage.choices), _("languages"))
+    capacity = models.PositiveSmallIntegerField(_("capacity"), null=True, blank=True)
+    trainers = models.ManyToManyField(Trainer, blank=True, related_name="courses", verbose_name=_("trainers"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    cancellation_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    published = models.BooleanField(
+        _("shown in the public course finder"), default=False,
+    )
+    public_description = models.TextField(_("public description"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CourseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        ordering = ["-starts_at"]
+        indexes = [
+            models.Index(fields=["municipality", "starts_at"], name="course_municipality_start"),
+            models.Index(
+                fields=["starts_at"], name="course_published_planned_start",
+                condition=Q(published=True, status="planned"),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="course_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(format="online", venue__isnull=True) & ~Q(joining_url="")
+                | ~Q(format="online") & Q(venue__isnull=False),
+                name="course_online_has_link_others_have_venue",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=1), name="course_capacity_positive",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancellation_reason=""),
+                name="course_cancelled_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or f"{self.get_format_display()} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class DropInSchedule(models.Model):
+    """Standing drop-in hours: every given weekday, at a venue, for a period.
+
+    The finder expands them into dates; single dates can be skipped with an
+    exception (a holiday, the venue closed).
+    """
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="drop_in_schedules", verbose_name=_("municipality"),
+    )
+    venue = models.ForeignKey(
+        Venue, on_delete=models.PROTECT, related_name="drop_in_schedules", verbose_name=_("venue"),
+    )
+    title = models.CharField(_("title"), max_length=150, blank=True)
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    starts_at = models.TimeField(_("from"))
+    ends_at = models.TimeField(_("until"))
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    audiences = choices_array(models.CharField(max_length=30, choices=Audience.choices), _("audiences"))
+    languages = choices_array(models.CharField(max_length=5, choices=CourseLanguage.choices), _("languages"))
+    published = models.BooleanField(_("shown in the public course finder"), default=True)
+    public_description = models.TextField(_("public description"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("standing drop-in hours")
+        verbose_name_plural = _("standing drop-in hours")
+        ordering = ["weekday", "starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="dropin_weekday_valid"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="dropin_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                name="dropin_valid_until_after_from",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or f"{self.get_weekday_display()} {self.starts_at:%H:%M}, {self.venue}"
+
+
+class DropInException(models.Model):
+    schedule = models.ForeignKey(
+        DropInSchedule, on_delete=models.CASCADE, related_name="exceptions", verbose_name=_("drop-in hours"),
+    )
+    date = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=200)
+
+    class Meta:
+        verbose_name = _("exception to drop-in hours")
+        verbose_name_plural = _("exceptions to drop-in hours")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "date"], name="dropin_exception_once_per_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.date}: {self.reason}"
+
+
+def _count_field(verbose_name):
+    return models.PositiveSmallIntegerField(verbose_name, default=0)
+
+
+class AttendanceQuerySet(ScopedQuerySet):
+    municipality_lookup = "course__municipality"
+
+
+class Attendance(IdempotentModel):
+    """Who came to a held course, counted per audience group. Never names."""
+
+    AUDIENCE_FIELDS = {
+        Audience.PEOPLE_WHO_USE_DRUGS: "people_who_use_drugs",
+        Audience.RELATIVES_NETWORK: "relatives_network",
+        Audience.PROFESSIONALS: "professionals",
+        Audience.RESIDENTS: "residents",
+        Audience.STUDENTS: "students",
+        Audience.OTHER: "other",
+    }
+
+    course = models.OneToOneField(
+        Course, on_delete=models.PROTECT, related_name="attendance", verbose_name=_("course"),
+    )
+    people_who_use_drugs = _count_field(_("people who use drugs"))
+    relatives_network = _count_field(_("relatives, friends and network"))
+    professionals = _count_field(_("professionals"))
+    residents = _count_field(_("residents"))
+    students = _count_field(_("students"))
+    other = _count_field(_("other"))
+    first_time = _count_field(_("first-time participants"))
+    refresher = _count_field(_("refresher participants"))
+    note = models.TextField(
+        _("note"), blank=True, help_text=_("Never write names or other personal data. Purged after a while."),
+    )
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("logged by"),
+    )
+    logged_at = models.DateTimeField(_("logged at"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    objects = AttendanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        ordering = ["-logged_at"]
+        constraints = [
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__lte": MAX_COUNT_PER_GROUP}),
+                    name=f"attendance_{field}_at_most_{MAX_COUNT_PER_GROUP}",
+                )
+                for field in ["people_who_use_drugs", "relatives_network", "professionals", "residents",
+                              "students", "other"]
+            ],
+            models.CheckConstraint(
+                condition=Q(
+                    first_time=F("people_who_use_drugs") + F("relatives_network") + F("professionals")
+                    + F("residents") + F("students") + F("other") - F("refresher")
+                ),
+                name="attendance_first_time_plus_refresher_is_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_time__gt=0) | Q(refresher__gt=0), name="attendance_at_least_one_participant",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.course}: {self.total}"
+
+    @property
+    def total(self):
+        return sum(getattr(self, field) for field in self.AUDIENCE_FIELDS.values())
+
+
+class CourseRequest(models.Model):
+    """An organisation asks for a course at its own premises (from the public site)."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        IN_PROGRESS = "in_progress", _("In progress")
+        SCHEDULED = "scheduled", _("Course scheduled")
+        CLOSED = "closed", _("Closed")
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="course_requests", verbose_name=_("municipality"),
+    )
+    organisation_name = models.CharField(_("organisation"), max_length=150)
+    contact_name = models.CharField(_("contact person"), max_length=150)
+    contact_email = models.EmailField(_("e-mail"), blank=True)
+    contact_phone = models.CharField(_("phone"), max_length=30, blank=True)
+    audience = models.CharField(_("audience"), max_length=30, choices=Audience.choices)
+    number_of_people = models.PositiveSmallIntegerField(_("number of people"))
+    wishes = models.TextField(_("wishes"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("assigned to"),
+    )
+    course = models.ForeignKey(
+        Course, on_delete=models.SET_NULL, null=True, blank=True, related_name="requests",
+        verbose_name=_("course"),
+    )
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("course request")
+        verbose_name_plural = _("course requests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number_of_people__gte=1, number_of_people__lte=1000),
+                name="courserequest_number_of_people_1_to_1000",
+            ),
+            models.CheckConstraint(
+                condition=~Q(contact_email="") | ~Q(contact_phone=""),
+                name="courserequest_has_email_or_phone",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_name} ({self.get_status_display()})"

@@ -1,0 +1,79 @@
+from django.contrib import admin
+
+from kits.models import Batch, Handout, KitType, ReversalReport, StockLevel, StockLocation, StockMovement
+from redliv.admin import ScopedAdmin
+
+
+@admin.register(KitType)
+class KitTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "active"]
+    search_fields = ["name"]
+
+
+@admin.register(Batch)
+class BatchAdmin(admin.ModelAdmin):
+    list_display = ["lot_number", "product", "kit_type", "expiry_date", "received_on"]
+    list_filter = ["kit_type", "product"]
+    search_fields = ["lot_number", "product"]
+    date_hierarchy = "expiry_date"
+
+
+@admin.register(StockLocation)
+class StockLocationAdmin(ScopedAdmin):
+    list_display = ["name", "kind", "organisation", "venue", "active"]
+    list_filter = ["kind", "active", "municipality"]
+    search_fields = ["name"]
+
+
+class ReadOnlyLedgerAdmin(ScopedAdmin):
+    """The ledger is append-only: movements are added, never changed or deleted."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StockLevel)
+class StockLevelAdmin(ReadOnlyLedgerAdmin):
+    list_display = ["location", "batch", "quantity"]
+    list_filter = ["location__municipality", "location"]
+    list_select_related = ["location", "batch"]
+    search_fields = ["batch__lot_number", "location__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(ReadOnlyLedgerAdmin):
+    list_display = ["occurred_at", "kind", "batch", "quantity", "from_location", "to_location", "recorded_by"]
+    list_filter = ["kind", "handout_reason", "recipient_audience"]
+    list_select_related = ["batch", "from_location", "to_location", "recorded_by"]
+    search_fields = ["batch__lot_number", "reason"]
+    date_hierarchy = "occurred_at"
+    raw_id_fields = ["course", "corrects"]
+
+
+@admin.register(Handout)
+class HandoutAdmin(ReadOnlyLedgerAdmin):
+    list_display = ["occurred_at", "batch", "quantity", "from_location", "handout_reason", "recipient_audience", "course"]
+    list_filter = ["handout_reason", "recipient_audience"]
+    list_select_related = ["batch", "from_location", "course"]
+    search_fields = ["batch__lot_number"]
+    date_hierarchy = "occurred_at"
+    fields = ["batch", "from_location", "quantity", "occurred_at", "handout_reason", "recipient_audience", "course",
+              "recorded_by"]
+    raw_id_fields = ["course"]
+
+
+@admin.register(ReversalReport)
+class ReversalReportAdmin(ScopedAdmin):
+    list_display = ["occurred_at", "district", "outcome", "source", "review_status", "kit_replaced"]
+    list_filter = ["review_status", "outcome", "source", "district__municipality"]
+    list_select_related = ["district"]
+    search_fields = ["district__name"]
+    date_hierarchy = "occurred_at"
+    readonly_fields = ["idempotency_key", "created_at"]
+    raw_id_fields = ["responder_course", "replacement_handout"]

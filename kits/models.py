@@ -1,0 +1,360 @@
+"""Naloxone kits: lots, where they are, where they went, and every reported use.
+
+Stock is an append-only ledger of movements. A database trigger (migration
+0002) keeps `StockLevel` in step with every movement inserted, and its CHECK
+constraint refuses any movement that would take a location's stock of a batch
+below zero, also when many requests arrive at once. The same trigger refuses a
+handout from an expired batch and any UPDATE or DELETE of a movement.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import F, Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Course, Venue
+from redliv.models import Audience, District, IdempotentModel, Municipality, Organisation, ScopedQuerySet
+
+# Constraint names the services translate into messages for people.
+STOCK_NON_NEGATIVE = "stocklevel_quantity_non_negative"
+HANDOUT_NOT_EXPIRED = "handout_batch_not_expired"
+
+
+class KitType(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    contents = models.TextField(_("contents"), help_text=_("For example: naloxone nasal spray, gloves, a ventilation mask."))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("kit type")
+        verbose_name_plural = _("kit types")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Batch(models.Model):
+    """One lot of a product, with its expiry date. Deliveries are receive movements."""
+
+    kit_type = models.ForeignKey(KitType, on_delete=models.PROTECT, related_name="batches", verbose_name=_("kit type"))
+    product = models.CharField(_("product"), max_length=150, help_text=_("For example: Nyxoid 1.8 mg nasal spray."))
+    lot_number = models.CharField(_("lot number"), max_length=50)
+    expiry_date = models.DateField(_("expiry date"))
+    received_on = models.DateField(_("received on"))
+
+    class Meta:
+        verbose_name = _("batch")
+        verbose_name_plural = _("batches")
+        ordering = ["expiry_date", "lot_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "lot_number"], name="batch_unique_lot_per_product"),
+            models.CheckConstraint(condition=Q(expiry_date__gt=F("received_on")), name="batch_expires_after_receipt"),
+            models.CheckConstraint(condition=~Q(lot_number=""), name="batch_lot_number_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.product} · {self.lot_number} ({self.expiry_date:%d.%m.%Y})"
+
+    @property
+    def quantity_received(self) -> int:
+        received = self.movements.filter(kind=StockMovement.Kind.RECEIVE).aggregate(total=Sum("quantity"))
+        return received["total"] or 0
+
+
+class StockLocation(models.Model):
+    """Where kits are kept: a venue's cupboard or a street team's bag."""
+
+    class Kind(models.TextChoices):
+        VENUE = "venue", _("Venue")
+        BAG = "bag", _("Team bag")
+
+    name = models.CharField(_("name"), max_length=150)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="stock_locations", verbose_name=_("municipality"),
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="stock_locations", verbose_name=_("organisation"),
+    )
+    venue = models.ForeignKey(
+        Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="stock_locations",
+        verbose_name=_("venue"),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stock location")
+        verbose_name_plural = _("stock locations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="stocklocation_unique_name_per_municipality"),
+            models.CheckConstraint(
+                condition=Q(kind="venue", venue__isnull=False) | Q(kind="bag", venue__isnull=True),
+                name="stocklocation_venue_iff_kind_venue",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class StockLevelQuerySet(ScopedQuerySet):
+    municipality_lookup = "location__municipality"
+
+
+class StockLevel(models.Model):
+    """Kits of one batch at one location, kept by the database trigger. Never written by Python."""
+
+    location = models.ForeignKey(StockLocation, on_delete=models.PROTECT, related_name="levels", verbose_name=_("location"))
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="levels", verbose_name=_("batch"))
+    quantity = models.IntegerField(_("quantity"))
+
+    objects = StockLevelQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stock level")
+        verbose_name_plural = _("stock levels")
+        ordering = ["location__name", "batch__expiry_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["location", "batch"], name="stocklevel_one_row_per_location_batch"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name=STOCK_NON_NEGATIVE),
+        ]
+
+    def __str__(self):
+        return f"{self.location}: {self.batch} × {self.quantity}"
+
+
+class HandoutReason(models.TextChoices):
+    FIRST_SUPPLY = "first_supply", _("First supply")
+    REPLACES_USED = "replaces_used", _("Replaces a used kit")
+    REPLACES_EXPIRED = "replaces_expired", _("Replaces an expired kit")
+    LOST = "lost", _("Lost, stolen or confiscated")
+    DAMAGED = "damaged", _("Damaged")
+
+
+class StockMovementQuerySet(ScopedQuerySet):
+    def municipality_q(self, municipality):
+        return Q(from_location__municipality=municipality) | Q(to_location__municipality=municipality)
+
+
+class StockMovement(IdempotentModel):
+    """One line of the stock ledger. Append-only: a mistake is undone by an opposite movement."""
+
+    class Kind(models.TextChoices):
+        RECEIVE = "receive", _("Delivery received")
+        TRANSFER = "transfer", _("Transfer")
+        HANDOUT = "handout", _("Handout")
+        DISCARD = "discard", _("Discarded")
+        ADJUSTMENT = "adjustment", _("Adjustment after a count")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="movements", verbose_name=_("batch"))
+    from_location = models.ForeignKey(
+        StockLocation, on_delete=models.PROTECT, null=True, blank=True, related_name="outgoing",
+        verbose_name=_("from"),
+    )
+    to_location = models.ForeignKey(
+        StockLocation, on_delete=models.PROTECT, null=True, blank=True, related_name="incoming",
+        verbose_name=_("to"),
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    occurred_at = models.DateTimeField(_("date"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    corrects = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections",
+        verbose_name=_("corrects"),
+    )
+    # Handouts only.
+    handout_reason = models.CharField(
+        _("handout reason"), max_length=20, choices=HandoutReason.choices, null=True, blank=True,
+    )
+    recipient_audience = models.CharField(
+        _("recipient's audience group"), max_length=30, choices=Audience.choices, null=True, blank=True,
+    )
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, null=True, blank=True, related_name="handouts", verbose_name=_("course"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = StockMovementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["kind", "occurred_at"], name="movement_kind_occurred"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="movement_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(kind="receive", from_location__isnull=True, to_location__isnull=False)
+                | Q(kind="transfer", from_location__isnull=False, to_location__isnull=False)
+                & ~Q(from_location=F("to_location"))
+                | Q(kind__in=["handout", "discard"], from_location__isnull=False, to_location__isnull=True)
+                | Q(kind="adjustment") & (
+                    Q(from_location__isnull=False, to_location__isnull=True)
+                    | Q(from_location__isnull=True, to_location__isnull=False)
+                ),
+                name="movement_locations_match_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["discard", "adjustment"]) | ~Q(reason=""),
+                name="movement_discard_and_adjustment_have_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="handout", handout_reason__isnull=False)
+                & (Q(recipient_audience__isnull=False) | Q(course__isnull=False))
+                | ~Q(kind="handout") & Q(handout_reason__isnull=True, recipient_audience__isnull=True,
+                                          course__isnull=True),
+                name="movement_handout_fields_only_on_handouts",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.quantity} × {self.batch.lot_number}"
+
+    @property
+    def location(self):
+        return self.from_location or self.to_location
+
+
+class HandoutManager(models.Manager.from_queryset(StockMovementQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=StockMovement.Kind.HANDOUT)
+
+
+class Handout(StockMovement):
+    """Kits given to someone: a stock movement of kind "handout", never with a name."""
+
+    objects = HandoutManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("handout")
+        verbose_name_plural = _("handouts")
+
+    def save(self, *args, **kwargs):
+        self.kind = StockMovement.Kind.HANDOUT
+        super().save(*args, **kwargs)
+
+
+class Substance(models.TextChoices):
+    HEROIN = "heroin", _("Heroin")
+    METHADONE = "methadone", _("Methadone")
+    MORPHINE = "morphine", _("Morphine")
+    FENTANYL = "fentanyl", _("Fentanyl")
+    OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class ReversalReportQuerySet(ScopedQuerySet):
+    municipality_lookup = "district__municipality"
+
+    def counting(self):
+        """The reports that count in figures: verified ones (staff reports are verified at once)."""
+        return self.filter(review_status=ReversalReport.ReviewStatus.VERIFIED)
+
+
+class ReversalReport(IdempotentModel):
+    """A use of naloxone, told by the responder. Nothing identifies the responder or the person."""
+
+    class Source(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        PUBLIC = "public", _("Public form")
+
+    class Outcome(models.TextChoices):
+        RECOVERED = "recovered", _("Recovered on the spot")
+        HOSPITAL = "hospital", _("Taken to hospital")
+        DIED = "died", _("Died")
+        UNKNOWN = "unknown", _("Unknown")
+
+    class Trained(models.TextChoices):
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        UNKNOWN = "unknown", _("Unknown")
+
+    class ReviewStatus(models.TextChoices):
+        PENDING = "pending", _("Pending review")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Rejected")
+
+    occurred_at = models.DateTimeField(_("date and approximate time"))
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="reversal_reports", verbose_name=_("district"),
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    substances = ArrayField(
+        models.CharField(max_length=20, choices=Substance.choices), verbose_name=_("suspected substances"),
+    )
+    naloxone_doses = models.PositiveSmallIntegerField(_("naloxone doses given"))
+    called_112 = models.BooleanField(_("112 was called"))
+    ambulance_arrived = models.BooleanField(_("an ambulance came"))
+    first_aid_given = models.BooleanField(_("rescue breaths or other first aid given"))
+    stayed_until_help = models.BooleanField(_("the responder stayed until help came"))
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    responder_trained = models.CharField(
+        _("the responder had taken a RED LIV course"), max_length=10, choices=Trained.choices,
+    )
+    responder_course = models.ForeignKey(
+        Course, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("the responder's course"),
+    )
+    kit_replaced = models.BooleanField(_("the kit has been replaced"), default=False)
+    replacement_handout = models.OneToOneField(
+        StockMovement, on_delete=models.PROTECT, null=True, blank=True, related_name="replaces_report",
+        verbose_name=_("replacement handout"), limit_choices_to={"kind": StockMovement.Kind.HANDOUT},
+    )
+    note = models.TextField(
+        _("note"), blank=True, help_text=_("Never write names or other personal data. Purged after a while."),
+    )
+    review_status = models.CharField(
+        _("review"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING,
+    )
+    review_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    objects = ReversalReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("overdose-reversal report")
+        verbose_name_plural = _("overdose-reversal reports")
+        ordering = ["-occurred_at"]
+        indexes = [models.Index(fields=["occurred_at"], name="report_occurred")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(naloxone_doses__gte=0, naloxone_doses__lte=10), name="report_doses_0_to_10",
+            ),
+            models.CheckConstraint(condition=Q(substances__len__gte=1), name="report_has_a_substance"),
+            models.CheckConstraint(
+                condition=Q(source="staff", reported_by__isnull=False)
+                | Q(source="public", reported_by__isnull=True, responder_course__isnull=True),
+                name="report_staff_reports_name_their_recorder",
+            ),
+            models.CheckConstraint(
+                condition=Q(replacement_handout__isnull=True) | Q(kit_replaced=True),
+                name="report_replacement_means_replaced",
+            ),
+            models.CheckConstraint(
+                condition=~Q(review_status="rejected") | ~Q(review_reason=""), name="report_rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.occurred_at:%Y-%m-%d} {self.district} ({self.get_outcome_display()})"

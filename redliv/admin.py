@@ -1,0 +1,46 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from redliv.models import District, Municipality, Organisation, User
+
+admin.site.site_header = _("RED LIV administration")
+admin.site.site_title = _("RED LIV administration")
+admin.site.index_title = _("Registry")
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Even in the admin, staff see only their municipality's rows (administrators see all)."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(District)
+class DistrictAdmin(ScopedAdmin):
+    list_display = ["name", "municipality", "postcodes"]
+    list_filter = ["municipality"]
+    search_fields = ["name", "postcodes"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ScopedAdmin):
+    list_display = ["name", "kind", "municipality"]
+    list_filter = ["kind", "municipality"]
+    search_fields = ["name"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "first_name", "last_name", "organisation", "is_active", "last_login"]
+    list_filter = ["groups", "organisation__municipality", "is_active", "is_staff"]
+    list_select_related = ["organisation"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Organisation"), {"fields": ["organisation"]}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Organisation"), {"fields": ["organisation"]}),)

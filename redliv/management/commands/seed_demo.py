@@ -1,0 +1,410 @@
+"""An Odense demo: the organisations and venues from the sources, fictional staff,
+a year of held courses with attendance, handouts, stock and reversal reports, and
+upcoming courses and standing drop-in hours.
+
+Dates are relative to today, so the demo always has a past year and a future.
+Running it again changes nothing: the whole seed is one transaction, and it is
+skipped when the demo organisation already exists. Refuses to run with DEBUG off.
+"""
+
+import datetime as dt
+import os
+import random
+import secrets
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from courses.models import (
+    Attendance, Certification, Course, CourseFormat, CourseRequest, DropInException, DropInSchedule, Trainer, Venue,
+)
+from kits.models import Batch, HandoutReason, KitType, ReversalReport, StockLocation, StockMovement, Substance
+from redliv import roles
+from redliv.models import Audience, District, Municipality, Organisation, User
+
+DEMO_ORGANISATION = "Odense Kommune – RED LIV"
+MUNICIPALITIES = [("Odense", 461), ("Svendborg", 479), ("Aarhus", 751), ("København", 101)]
+ODENSE_DISTRICTS = [
+    ("Centrum", "5000"), ("Vollsmose", "5240"), ("Bolbro", "5200"), ("Tarup", "5210"),
+    ("Dalum", "5250"), ("Hjallese", "5260"),
+]
+ORGANISATIONS = [
+    (DEMO_ORGANISATION, Organisation.Kind.MUNICIPALITY),
+    ("Antidote Danmark", Organisation.Kind.NGO),
+    ("Kirkens Korshær Odense", Organisation.Kind.NGO),
+    ("Fyns Politi", Organisation.Kind.POLICE),
+    ("Socialsygeplejerskerne, Odense", Organisation.Kind.TREATMENT),
+    ("Heroinklinikken Odense", Organisation.Kind.TREATMENT),
+    ("Behandlingscenter Odense", Organisation.Kind.TREATMENT),
+]
+# Demo addresses and coordinates are fictional approximations, not the real premises.
+VENUES = [
+    # name, organisation, kind, address, postcode, district, lat, lon, open to the public, accessibility
+    ("Antidote Danmark, Odense", "Antidote Danmark", Venue.Kind.PREMISES, "Nørregade 12", "5000", "Centrum",
+     "55.398600", "10.388900", True, "Trinfri indgang. Handicaptoilet."),
+    ("Heroinklinikken Odense", "Heroinklinikken Odense", Venue.Kind.CLINIC, "Klostervej 28", "5000", "Centrum",
+     "55.402100", "10.381300", True, "Elevator til 1. sal."),
+    ("Behandlingscenter Odense", "Behandlingscenter Odense", Venue.Kind.TREATMENT_CENTRE, "Rugårdsvej 46", "5000",
+     "Bolbro", "55.401700", "10.366200", True, "Trinfri indgang."),
+    ("Opholdsstedet Bolbro", DEMO_ORGANISATION, Venue.Kind.SHELTER, "Middelfartvej 77", "5200", "Bolbro",
+     "55.397000", "10.352000", False, ""),
+    ("Stand på Rådhuspladsen", DEMO_ORGANISATION, Venue.Kind.STREET_STAND, "Flakhaven", "5000", "Centrum",
+     "55.395900", "10.388500", True, "Udendørs, på pladsen. Ingen toiletter."),
+    ("Kirkens Korshær, Nattevarmestuen", "Kirkens Korshær Odense", Venue.Kind.PREMISES, "Vindegade 100", "5000",
+     "Centrum", "55.393200", "10.383600", True, "To trin ved indgangen; rampe kan lægges ud."),
+]
+TRAINERS = [
+    ("Mette Holm", DEMO_ORGANISATION, True),
+    ("Jonas Friis", "Antidote Danmark", True),
+    ("Sara Lund", "Antidote Danmark", False),
+    ("Ali Yilmaz", "Socialsygeplejerskerne, Odense", False),
+    ("Peter Krogh", "Kirkens Korshær Odense", True),
+]
+DEMO_USERS = [
+    ("demo-gade", roles.STREET_WORKER, DEMO_ORGANISATION, "Gade", "Demo"),
+    ("demo-traener", roles.TRAINER, "Antidote Danmark", "Jonas", "Friis"),
+    ("demo-koordinator", roles.COORDINATOR, DEMO_ORGANISATION, "Koordinator", "Demo"),
+    ("demo-admin", roles.ADMINISTRATOR, DEMO_ORGANISATION, "Admin", "Demo"),
+]
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+
+
+def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=COPENHAGEN)
+
+
+class Command(BaseCommand):
+    help = "Load the Odense demo data (development only; running it twice changes nothing)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("seed_demo only runs with DEBUG on: it must never touch a production database.")
+        if Organisation.objects.filter(name=DEMO_ORGANISATION).exists():
+            self.stdout.write("Demo data is already loaded; nothing changed.")
+            return
+        password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(12)
+        with transaction.atomic():
+            Seed(random.Random(461), timezone.localdate()).run(password)
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        users = ", ".join(username for username, *_ in DEMO_USERS)
+        if os.environ.get("DEMO_PASSWORD"):
+            self.stdout.write(f"Demo users {users} have the password from DEMO_PASSWORD.")
+        else:
+            # Printed this once only; set DEMO_PASSWORD to choose it instead.
+            self.stdout.write(f"Demo users {users} have the password: {password}")
+
+
+class Seed:
+    def __init__(self, rng: random.Random, today: dt.date):
+        self.rng = rng
+        self.today = today
+        self.stock: dict[tuple[int, int], int] = {}
+
+    def run(self, password: str):
+        municipalities = {name: Municipality.objects.create(name=name, code=code) for name, code in MUNICIPALITIES}
+        self.odense = municipalities["Odense"]
+        self.districts = {
+            name: District.objects.create(municipality=self.odense, name=name, postcodes=postcode)
+            for name, postcode in ODENSE_DISTRICTS
+        }
+        for name, _code in MUNICIPALITIES[1:]:
+            District.objects.create(municipality=municipalities[name], name="Centrum")
+        self.organisations = {
+            name: Organisation.objects.create(name=name, kind=kind, municipality=self.odense)
+            for name, kind in ORGANISATIONS
+        }
+        self.users = self.make_users(password)
+        self.venues = self.make_venues()
+        self.trainers = self.make_trainers()
+        self.make_stock()
+        self.make_past_year()
+        self.make_standalone_handouts()
+        self.make_reversal_reports()
+        self.make_upcoming()
+        self.make_course_requests()
+
+    def make_users(self, password):
+        users = {}
+        for username, role, organisation, first_name, last_name in DEMO_USERS:
+            user = User.objects.create_user(
+                username=username, password=password, organisation=self.organisations[organisation],
+                first_name=first_name, last_name=last_name, is_staff=(role == roles.ADMINISTRATOR),
+            )
+            user.groups.add(Group.objects.get(name=role))
+            users[role] = user
+        return users
+
+    def make_venues(self):
+        venues = {}
+        for name, organisation, kind, address, postcode, district, lat, lon, public, access in VENUES:
+            venues[name] = Venue.objects.create(
+                name=name, organisation=self.organisations[organisation], municipality=self.odense, kind=kind,
+                address=address, postcode=postcode, city="Odense", district=self.districts[district],
+                latitude=lat, longitude=lon, open_to_public=public, accessibility_notes=access,
+            )
+        return venues
+
+    def make_trainers(self):
+        trainers = []
+        for index, (name, organisation, public) in enumerate(TRAINERS):
+            trainer = Trainer.objects.create(
+                name=name, organisation=self.organisations[organisation], show_name_publicly=public,
+                contact=f"{name.split()[0].lower()}@example.org",
+                user=self.users[roles.TRAINER] if name == "Jonas Friis" else None,
+            )
+            issued = self.today - dt.timedelta(days=300 + 90 * index)
+            # One certification runs out within 60 days, so the start page has something to show.
+            expires = self.today + dt.timedelta(days=40 if index == 2 else 400 + 60 * index)
+            Certification.objects.create(trainer=trainer, kind=Certification.Kind.REDLIV_TRAINER,
+                                         issued_on=issued, expires_on=expires)
+            if index % 2 == 0:
+                Certification.objects.create(trainer=trainer, kind=Certification.Kind.FIRST_AID_INSTRUCTOR,
+                                             issued_on=issued, expires_on=issued + dt.timedelta(days=730))
+            trainers.append(trainer)
+        return trainers
+
+    def move(self, **fields):
+        """Write a movement and keep a running tally, so the seed never overdraws."""
+        movement = StockMovement.objects.create(recorded_by=self.users[roles.COORDINATOR], **fields)
+        quantity = fields["quantity"]
+        if fields.get("to_location"):
+            key = (fields["to_location"].pk, fields["batch"].pk)
+            self.stock[key] = self.stock.get(key, 0) + quantity
+        if fields.get("from_location"):
+            key = (fields["from_location"].pk, fields["batch"].pk)
+            self.stock[key] = self.stock.get(key, 0) - quantity
+        return movement
+
+    def available(self, location, batch):
+        return self.stock.get((location.pk, batch.pk), 0)
+
+    def make_stock(self):
+        kit = KitType.objects.create(
+            name="Naloxon-kit",
+            contents="Naloxon næsespray 1,8 mg (2 doser), handsker, ventilationsmaske, kort vejledning",
+        )
+        product = "Nyxoid 1,8 mg næsespray"
+        today = self.today
+        self.batch_old = Batch.objects.create(kit_type=kit, product=product, lot_number="NX2301",
+                                              received_on=today - dt.timedelta(days=400),
+                                              expiry_date=today - dt.timedelta(days=20))
+        self.batch_current = Batch.objects.create(kit_type=kit, product=product, lot_number="NX2408",
+                                                  received_on=today - dt.timedelta(days=185),
+                                                  expiry_date=today + dt.timedelta(days=60))
+        self.batch_new = Batch.objects.create(kit_type=kit, product=product, lot_number="NX2511",
+                                              received_on=today - dt.timedelta(days=30),
+                                              expiry_date=today + dt.timedelta(days=730))
+        office_venue = self.venues["Antidote Danmark, Odense"]
+        self.office = StockLocation.objects.create(
+            name="Antidote Danmark, kontoret", kind=StockLocation.Kind.VENUE, municipality=self.odense,
+            organisation=office_venue.organisation, venue=office_venue,
+        )
+        self.bag = StockLocation.objects.create(
+            name="Gadeteamets taske", kind=StockLocation.Kind.BAG, municipality=self.odense,
+            organisation=self.organisations[DEMO_ORGANISATION],
+        )
+        clinic_venue = self.venues["Heroinklinikken Odense"]
+        self.clinic = StockLocation.objects.create(
+            name="Heroinklinikken, skabet", kind=StockLocation.Kind.VENUE, municipality=self.odense,
+            organisation=clinic_venue.organisation, venue=clinic_venue,
+        )
+        for batch, quantity in [(self.batch_old, 420), (self.batch_current, 400), (self.batch_new, 300)]:
+            self.move(kind=StockMovement.Kind.RECEIVE, batch=batch, to_location=self.office, quantity=quantity,
+                      occurred_at=local(batch.received_on, 10))
+            self.move(kind=StockMovement.Kind.TRANSFER, batch=batch, from_location=self.office,
+                      to_location=self.bag, quantity=quantity // 2,
+                      occurred_at=local(batch.received_on + dt.timedelta(days=1), 9))
+        self.move(kind=StockMovement.Kind.TRANSFER, batch=self.batch_new, from_location=self.office,
+                  to_location=self.clinic, quantity=25, occurred_at=local(self.batch_new.received_on, 14))
+
+    def batch_on(self, day: dt.date):
+        if day <= self.batch_current.received_on + dt.timedelta(days=1):
+            return self.batch_old
+        return self.batch_current
+
+    def make_past_year(self):
+        """Two or three courses a week for a year, most held and logged, a few not."""
+        rng = self.rng
+        drop_in_venues = [self.venues["Antidote Danmark, Odense"], self.venues["Heroinklinikken Odense"]]
+        day = self.today - dt.timedelta(days=364)
+        while day < self.today:
+            plans = []
+            if day.weekday() == 1:
+                plans.append((CourseFormat.DROP_IN, drop_in_venues[0], 13))
+            if day.weekday() == 3:
+                plans.append((CourseFormat.DROP_IN, drop_in_venues[1], 10))
+            if day.weekday() == 4 and rng.random() < 0.5:
+                plans.append((CourseFormat.POP_UP, self.venues["Stand på Rådhuspladsen"], 12))
+            if day.day == 15:
+                plans.append((CourseFormat.ON_SITE, self.venues["Opholdsstedet Bolbro"], 14))
+            if day.day == 5:
+                plans.append((CourseFormat.ONLINE, None, 19))
+            for course_format, venue, hour in plans:
+                self.make_past_course(day, course_format, venue, hour)
+            day += dt.timedelta(days=1)
+
+    def make_past_course(self, day, course_format, venue, hour):
+        rng = self.rng
+        roll = rng.random()
+        status = Course.Status.CANCELLED if roll < 0.04 else Course.Status.HELD
+        audiences = [Audience.PEOPLE_WHO_USE_DRUGS]
+        if course_format in (CourseFormat.ON_SITE, CourseFormat.ONLINE):
+            audiences = [Audience.PROFESSIONALS, Audience.RESIDENTS]
+        course = Course.objects.create(
+            municipality=self.odense, format=course_format, venue=venue,
+            joining_url="https://møde.example.org/redliv" if venue is None else "",
+            starts_at=local(day, hour), ends_at=local(day, hour + 2), audiences=audiences, languages=["da"],
+            status=status, published=course_format != CourseFormat.ON_SITE,
+            cancellation_reason="Træneren var syg" if status == Course.Status.CANCELLED else "",
+            created_by=self.users[roles.COORDINATOR],
+        )
+        course.trainers.set(rng.sample(self.trainers, 2 if course_format == CourseFormat.POP_UP else 1))
+        # A few held courses are never logged: the "planned but nothing logged" case.
+        if status != Course.Status.HELD or roll > 0.97:
+            if roll > 0.97:
+                Course.objects.filter(pk=course.pk).update(status=Course.Status.PLANNED)
+            return
+        counts = {field: 0 for field in Attendance.AUDIENCE_FIELDS.values()}
+        if course_format in (CourseFormat.ON_SITE, CourseFormat.ONLINE):
+            counts["professionals"] = rng.randint(3, 10)
+            counts["residents"] = rng.randint(0, 6)
+        else:
+            counts["people_who_use_drugs"] = rng.randint(2, 9)
+            counts["relatives_network"] = rng.randint(0, 2)
+            counts["other"] = rng.randint(0, 1)
+        total = sum(counts.values())
+        refresher = rng.randint(0, total // 3)
+        logger = self.users[roles.STREET_WORKER if course_format == CourseFormat.POP_UP else roles.TRAINER]
+        attendance = Attendance.objects.create(
+            course=course, first_time=total - refresher, refresher=refresher, logged_by=logger, **counts,
+        )
+        Attendance.objects.filter(pk=attendance.pk).update(logged_at=course.ends_at + dt.timedelta(minutes=15))
+        location = self.bag if course_format == CourseFormat.POP_UP else self.office
+        batch = self.batch_on(day)
+        kits = min(total - refresher, self.available(location, batch))
+        if kits and course_format != CourseFormat.ONLINE:
+            self.move(kind=StockMovement.Kind.HANDOUT, batch=batch, from_location=location, quantity=kits,
+                      occurred_at=course.ends_at, handout_reason=HandoutReason.FIRST_SUPPLY, course=course)
+
+    def make_standalone_handouts(self):
+        rng = self.rng
+        reasons = [HandoutReason.REPLACES_USED, HandoutReason.REPLACES_EXPIRED, HandoutReason.LOST,
+                   HandoutReason.DAMAGED]
+        for days_ago in range(360, 0, -9):
+            day = self.today - dt.timedelta(days=days_ago)
+            batch = self.batch_on(day)
+            if self.available(self.bag, batch) < 2:
+                continue
+            self.move(kind=StockMovement.Kind.HANDOUT, batch=batch, from_location=self.bag,
+                      quantity=rng.choice([1, 1, 1, 2]), occurred_at=local(day, 15, 30),
+                      handout_reason=rng.choice(reasons),
+                      recipient_audience=rng.choice([Audience.PEOPLE_WHO_USE_DRUGS, Audience.PEOPLE_WHO_USE_DRUGS,
+                                                     Audience.RELATIVES_NETWORK]))
+        # Damaged kits discarded, and a count that found one kit fewer than the ledger.
+        self.move(kind=StockMovement.Kind.DISCARD, batch=self.batch_new, from_location=self.office, quantity=2,
+                  occurred_at=local(self.today - dt.timedelta(days=10), 11), reason="Knust i transporten")
+        self.move(kind=StockMovement.Kind.ADJUSTMENT, batch=self.batch_new, from_location=self.bag, quantity=1,
+                  occurred_at=local(self.today - dt.timedelta(days=5), 16), reason="Optælling: ét kit for lidt")
+
+    def make_reversal_reports(self):
+        rng = self.rng
+        outcomes = [ReversalReport.Outcome.RECOVERED] * 6 + [ReversalReport.Outcome.HOSPITAL] * 3 + [
+            ReversalReport.Outcome.UNKNOWN, ReversalReport.Outcome.DIED]
+        districts = list(self.districts.values())
+        for index, days_ago in enumerate(range(350, 0, -14)):
+            day = self.today - dt.timedelta(days=days_ago)
+            public = index % 3 == 2
+            called = rng.random() < 0.8
+            status = ReversalReport.ReviewStatus.VERIFIED
+            reason = ""
+            if public and days_ago < 30:
+                status = ReversalReport.ReviewStatus.PENDING
+            elif public and index % 7 == 0:
+                status, reason = ReversalReport.ReviewStatus.REJECTED, "Dublet af en rapport fra personalet"
+            report = ReversalReport.objects.create(
+                occurred_at=local(day, rng.randint(0, 23), rng.choice([0, 15, 30, 45])),
+                district=rng.choice(districts),
+                source=ReversalReport.Source.PUBLIC if public else ReversalReport.Source.STAFF,
+                reported_by=None if public else self.users[roles.STREET_WORKER],
+                substances=rng.choice([[Substance.HEROIN], [Substance.METHADONE], [Substance.HEROIN, Substance.FENTANYL],
+                                       [Substance.UNKNOWN]]),
+                naloxone_doses=rng.choice([1, 1, 2, 2, 3]), called_112=called,
+                ambulance_arrived=called and rng.random() < 0.9, first_aid_given=rng.random() < 0.85,
+                stayed_until_help=rng.random() < 0.9, outcome=rng.choice(outcomes),
+                responder_trained=ReversalReport.Trained.YES if rng.random() < 0.8 else ReversalReport.Trained.UNKNOWN,
+                review_status=status, review_reason=reason,
+                reviewed_by=self.users[roles.COORDINATOR] if status != ReversalReport.ReviewStatus.PENDING else None,
+                reviewed_at=local(day + dt.timedelta(days=2), 9) if status != ReversalReport.ReviewStatus.PENDING
+                else None,
+            )
+            batch = self.batch_on(day)
+            if not public and index % 2 == 0 and self.available(self.bag, batch) > 0:
+                handout = self.move(
+                    kind=StockMovement.Kind.HANDOUT, batch=batch, from_location=self.bag, quantity=1,
+                    occurred_at=local(day + dt.timedelta(days=1), 12), handout_reason=HandoutReason.REPLACES_USED,
+                    recipient_audience=Audience.PEOPLE_WHO_USE_DRUGS,
+                )
+                ReversalReport.objects.filter(pk=report.pk).update(kit_replaced=True, replacement_handout=handout)
+
+    def make_upcoming(self):
+        antidote = self.venues["Antidote Danmark, Odense"]
+        clinic = self.venues["Heroinklinikken Odense"]
+        tuesday = DropInSchedule.objects.create(
+            municipality=self.odense, venue=antidote, title="Drop-in hos Antidote Danmark",
+            weekday=DropInSchedule.Weekday.TUESDAY, starts_at=dt.time(13), ends_at=dt.time(15),
+            valid_from=self.today - dt.timedelta(days=365), audiences=[Audience.PEOPLE_WHO_USE_DRUGS,
+                                                                       Audience.RELATIVES_NETWORK],
+            languages=["da", "en"], public_description="Kom forbi – ingen tilmelding. Kurset tager en time.",
+        )
+        DropInSchedule.objects.create(
+            municipality=self.odense, venue=clinic, title="Drop-in på Heroinklinikken",
+            weekday=DropInSchedule.Weekday.THURSDAY, starts_at=dt.time(10), ends_at=dt.time(12),
+            valid_from=self.today - dt.timedelta(days=365), valid_until=self.today + dt.timedelta(days=180),
+            audiences=[Audience.PEOPLE_WHO_USE_DRUGS], languages=["da"],
+            public_description="For klinikkens brugere og deres netværk.",
+        )
+        next_tuesday = self.today + dt.timedelta(days=(1 - self.today.weekday()) % 7 or 7)
+        DropInException.objects.create(schedule=tuesday, date=next_tuesday + dt.timedelta(days=14),
+                                       reason="Lukket: personaledag")
+        coordinator = self.users[roles.COORDINATOR]
+        upcoming = [
+            (CourseFormat.POP_UP, self.venues["Stand på Rådhuspladsen"], 5, 12, [Audience.PEOPLE_WHO_USE_DRUGS]),
+            (CourseFormat.POP_UP, self.venues["Kirkens Korshær, Nattevarmestuen"], 12, 20,
+             [Audience.PEOPLE_WHO_USE_DRUGS]),
+            (CourseFormat.ONLINE, None, 9, 19, [Audience.RELATIVES_NETWORK, Audience.PROFESSIONALS]),
+            (CourseFormat.SCHEDULED, self.venues["Behandlingscenter Odense"], 16, 9, [Audience.PROFESSIONALS]),
+            (CourseFormat.ON_SITE, self.venues["Opholdsstedet Bolbro"], 20, 14, [Audience.RESIDENTS]),
+        ]
+        for course_format, venue, days_ahead, hour, audiences in upcoming:
+            day = self.today + dt.timedelta(days=days_ahead)
+            course = Course.objects.create(
+                municipality=self.odense, format=course_format, venue=venue,
+                joining_url="https://møde.example.org/redliv" if venue is None else "",
+                starts_at=local(day, hour), ends_at=local(day, hour + 2), audiences=audiences,
+                languages=["da", "en"] if course_format == CourseFormat.ONLINE else ["da"],
+                capacity=20 if course_format == CourseFormat.SCHEDULED else None,
+                published=venue is None or venue.open_to_public, created_by=coordinator,
+                public_description="Gratis kursus i førstehjælp og naloxon. Du får et gratis naloxon-kit med hjem.",
+            )
+            course.trainers.set(self.trainers[:2])
+        Course.objects.create(
+            municipality=self.odense, kind=Course.Kind.NETWORK_MEETING, format=CourseFormat.SCHEDULED,
+            venue=antidote, title="Netværksmøde for frivillige", starts_at=local(self.today + dt.timedelta(days=8), 16),
+            ends_at=local(self.today + dt.timedelta(days=8), 18), created_by=coordinator,
+        )
+
+    def make_course_requests(self):
+        CourseRequest.objects.create(
+            municipality=self.odense, organisation_name="Botilbuddet Åløkken", contact_name="Kontaktperson",
+            contact_email="kontakt@example.org", audience=Audience.PROFESSIONALS, number_of_people=12,
+            wishes="Gerne en eftermiddag i næste måned.",
+        )
+        CourseRequest.objects.create(
+            municipality=self.odense, organisation_name="SOSU-skolen Fyn", contact_name="Underviser",
+            contact_phone="+45 00 00 00 00", audience=Audience.STUDENTS, number_of_people=28,
+            status=CourseRequest.Status.IN_PROGRESS, assigned_to=self.users[roles.COORDINATOR],
+        )

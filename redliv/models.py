@@ -1,0 +1,200 @@
+"""What every part of the programme shares: municipalities, organisations, staff users.
+
+Everything a coordinator may see is scoped to a municipality; `ScopedQuerySet`
+is the single place that rule lives.
+"""
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from redliv import roles
+
+
+class Audience(models.TextChoices):
+    """The audience groups a course is for and participants are counted by."""
+
+    PEOPLE_WHO_USE_DRUGS = "people_who_use_drugs", _("People who use drugs")
+    RELATIVES_NETWORK = "relatives_network", _("Relatives, friends and network")
+    PROFESSIONALS = "professionals", _("Professionals")
+    RESIDENTS = "residents", _("Residents")
+    STUDENTS = "students", _("Students")
+    OTHER = "other", _("Other")
+
+
+class CourseLanguage(models.TextChoices):
+    DANISH = "da", _("Danish")
+    ENGLISH = "en", _("English")
+    ARABIC = "ar", _("Arabic")
+    FARSI = "fa", _("Farsi")
+    POLISH = "pl", _("Polish")
+    ROMANIAN = "ro", _("Romanian")
+    SOMALI = "so", _("Somali")
+    UKRAINIAN = "uk", _("Ukrainian")
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset that knows how to limit itself to what a user may see.
+
+    Subclasses name the lookup from their model to `Municipality` in
+    `municipality_lookup`. Administrators see everything; other staff see their
+    own municipality; anyone else sees nothing.
+    """
+
+    municipality_lookup = "municipality"
+
+    def municipality_q(self, municipality) -> models.Q:
+        return models.Q(**{self.municipality_lookup: municipality})
+
+    def for_user(self, user):
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_administrator:
+            return self
+        if user.municipality_id is None:
+            return self.none()
+        return self.filter(self.municipality_q(user.municipality_id))
+
+    def in_municipality(self, municipality):
+        return self.filter(self.municipality_q(municipality))
+
+
+class IdempotentModel(models.Model):
+    """A row written by a request that a flaky network may send more than once.
+
+    The client makes the key (the tablet does so on the device); the unique
+    constraint makes the database store each key once whatever Python does.
+    """
+
+    idempotency_key = models.UUIDField(
+        _("idempotency key"), default=uuid.uuid4, unique=True, editable=False,
+        help_text=_("Made by the device that sent the entry, so a retry is stored once."),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Municipality(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    code = models.PositiveSmallIntegerField(
+        _("municipality code"), unique=True, help_text=_("The official three-digit code, e.g. 461 for Odense."),
+    )
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__gte=100, code__lte=999), name="municipality_code_three_digits",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class District(models.Model):
+    """A part of a municipality: where a course is, and where an overdose happened.
+
+    Reversal reports name a district, never an address.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="districts", verbose_name=_("municipality"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    postcodes = models.CharField(
+        _("postcodes"), max_length=200, blank=True,
+        help_text=_("Postcodes in the district, separated by commas; used to find courses near a postcode."),
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["municipality__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="district_unique_name_per_municipality"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Municipality")
+        NGO = "ngo", _("Voluntary organisation")
+        TREATMENT = "treatment", _("Treatment or health service")
+        POLICE = "police", _("Police")
+        SHELTER = "shelter", _("Shelter or drop-in centre")
+        EDUCATION = "education", _("School or education")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=150)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("municipality"),
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "name"], name="organisation_unique_name_per_municipality",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A staff user. Participants, recipients and overdose victims never have one."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        verbose_name=_("organisation"),
+        help_text=_("Every staff user belongs to an organisation; its municipality scopes what they see."),
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def municipality_id(self):
+        return self.organisation.municipality_id if self.organisation_id else None
+
+    @property
+    def municipality(self):
+        return self.organisation.municipality if self.organisation_id else None
+
+    def _group_names(self):
+        if not hasattr(self, "_group_name_cache"):
+            self._group_name_cache = frozenset(self.groups.values_list("name", flat=True))
+        return self._group_name_cache
+
+    def has_role(self, role: str) -> bool:
+        return self.is_active and role in self._group_names()
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_active and (self.is_superuser or self.has_role(roles.ADMINISTRATOR))
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.has_role(roles.COORDINATOR)
+
+    @property
+    def role_names(self) -> list[str]:
+        return [str(roles.LABELS[name]) for name in roles.ALL if name in self._group_names()]

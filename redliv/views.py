@@ -1,0 +1,37 @@
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from courses.models import Course
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """For load balancers and monitoring: is the app up, and can it reach PostgreSQL?"""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def home(request):
+    """The public start page: the next published courses."""
+    courses = (
+        Course.objects.published_upcoming(timezone.now())
+        .select_related("venue")
+        .order_by("starts_at")[:20]
+    )
+    return render(request, "home.html", {"courses": courses})
+
+
+@login_required
+def staff_home(request):
+    return render(request, "staff_home.html", {"municipality": request.user.municipality})

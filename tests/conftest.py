@@ -1,0 +1,137 @@
+"""Shared users and places, named for who they are in the programme.
+
+Odense is the home municipality; Aarhus is "another municipality", whose
+coordinator must see nothing of Odense.
+"""
+
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+
+from redliv import roles
+from redliv.models import Municipality, Organisation, User
+from tests import factories
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the
+# tests make between browser steps are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def odense(db):
+    return Municipality.objects.create(name="Odense", code=461)
+
+
+@pytest.fixture
+def aarhus(db):
+    return Municipality.objects.create(name="Aarhus", code=751)
+
+
+@pytest.fixture
+def red_liv(odense):
+    return Organisation.objects.create(name="Odense Kommune, RED LIV", kind=Organisation.Kind.MUNICIPALITY,
+                                       municipality=odense)
+
+
+@pytest.fixture
+def aarhus_org(aarhus):
+    return Organisation.objects.create(name="Aarhus Kommune", kind=Organisation.Kind.MUNICIPALITY,
+                                       municipality=aarhus)
+
+
+def make_user(username, organisation, role, **fields):
+    user = User.objects.create_user(username=username, password=PASSWORD, organisation=organisation, **fields)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def street_worker(red_liv):
+    return make_user("gadeplan-alice", red_liv, roles.STREET_WORKER)
+
+
+@pytest.fixture
+def trainer_user(red_liv):
+    return make_user("traener-bo", red_liv, roles.TRAINER)
+
+
+@pytest.fixture
+def coordinator(red_liv):
+    return make_user("koordinator-carla", red_liv, roles.COORDINATOR)
+
+
+@pytest.fixture
+def other_coordinator(aarhus_org):
+    return make_user("koordinator-aarhus", aarhus_org, roles.COORDINATOR)
+
+
+@pytest.fixture
+def administrator(red_liv):
+    return make_user("admin-dina", red_liv, roles.ADMINISTRATOR, is_staff=True)
+
+
+@pytest.fixture
+def outsider(db):
+    """A user with an account but no organisation and no role."""
+    return make_user("outsider-erik", None, None)
+
+
+@pytest.fixture
+def venue(red_liv):
+    return factories.make_venue(red_liv, name="Antidote Danmark, Odense")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Browser tests need Chromium at {CHROMIUM}; `python3 dev.py test` installs it.")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  locale="da-DK")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop_page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="da-DK")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def tablet_page(browser):
+    context = browser.new_context(viewport={"width": 820, "height": 1180}, is_mobile=True, has_touch=True,
+                                  locale="da-DK")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def axe_violations(page):
+    """WCAG 2.x A/AA (up to 2.2) violations that axe-core finds on the page as it is."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
+        "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})
+    return results.response["violations"]

@@ -1,0 +1,79 @@
+"""The ground the project stands on: PostgreSQL, migrations, settings, /healthz."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_suite_runs_on_postgresql(db):
+    assert connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        assert cursor.fetchone()[0].startswith("PostgreSQL")
+
+
+def test_every_model_change_has_its_migration(db):
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_healthz_says_ok_when_the_database_answers(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(client, db, monkeypatch):
+    class UnreachableDatabase:
+        def cursor(self):
+            raise DatabaseError("could not connect to server")
+
+    monkeypatch.setattr("redliv.views.connection", UnreachableDatabase())
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unavailable"
+
+
+def run_check(env_overrides, *args):
+    env = {key: value for key, value in os.environ.items()
+           if key not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "ALLOWED_HOSTS",
+                           "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env.update(env_overrides)
+    return subprocess.run([sys.executable, "manage.py", "check", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x9!Qm2#rT7vL0pZ4kW8yB1nC6dF3gH5jJ-aS_eU+iO=oP@lK&zX*cV%bN^m",
+    "ALLOWED_HOSTS": "redliv.example.dk",
+    "CSRF_TRUSTED_ORIGINS": "https://redliv.example.dk",
+}
+
+
+def test_the_deploy_check_is_clean_when_configured_as_the_readme_says():
+    result = run_check(PRODUCTION, "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("secret", ["", "django-insecure-development-only-never-use-this-key-in-production", "short"])
+def test_the_app_refuses_to_start_without_a_real_secret_key_when_debug_is_off(secret):
+    result = run_check({**PRODUCTION, "SECRET_KEY": secret})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_pages_carry_a_content_security_policy_that_allows_only_self(client, db):
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "frame-ancestors 'none'" in policy

@@ -1,0 +1,117 @@
+"""Who sees what: a coordinator sees their municipality, an administrator sees all."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from courses.models import Attendance, Course, Trainer, Venue
+from kits.models import ReversalReport, StockLevel, StockMovement
+from redliv import roles
+from redliv.models import District, Organisation
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def odense_data(red_liv, venue, coordinator):
+    course = factories.make_course(venue)
+    factories.make_attendance(course, coordinator)
+    factories.make_trainer(red_liv)
+    batch = factories.make_batch()
+    bag = factories.make_location(red_liv)
+    factories.receive(batch, bag, 10, coordinator)
+    factories.hand_out(batch, bag, 1, coordinator)
+    district = factories.make_district(red_liv.municipality)
+    ReversalReport.objects.create(
+        occurred_at=course.starts_at, district=district, source="staff", reported_by=coordinator,
+        substances=["heroin"], naloxone_doses=1, called_112=True, ambulance_arrived=True, first_aid_given=True,
+        stayed_until_help=True, outcome="recovered", responder_trained="yes", review_status="verified",
+    )
+
+
+SCOPED_MODELS = [Organisation, District, Venue, Trainer, Course, Attendance, StockLevel, StockMovement, ReversalReport]
+
+
+@pytest.mark.parametrize("model", SCOPED_MODELS, ids=lambda model: model.__name__)
+def test_a_coordinator_of_another_municipality_sees_nothing_of_odense(model, odense_data, odense,
+                                                                    other_coordinator):
+    odense_rows = model.objects.in_municipality(odense)
+    assert odense_rows.exists()
+    assert not model.objects.for_user(other_coordinator).filter(pk__in=odense_rows.values("pk")).exists()
+
+
+@pytest.mark.parametrize("model", SCOPED_MODELS, ids=lambda model: model.__name__)
+def test_a_coordinator_sees_their_own_municipality(model, odense_data, odense, coordinator, other_coordinator):
+    assert model.objects.for_user(coordinator).count() == model.objects.in_municipality(odense).count() > 0
+
+
+@pytest.mark.parametrize("model", SCOPED_MODELS, ids=lambda model: model.__name__)
+def test_an_administrator_sees_every_municipality(model, odense_data, administrator, other_coordinator):
+    assert model.objects.for_user(administrator).count() == model.objects.count()
+
+
+def test_a_user_without_an_organisation_sees_nothing(odense_data, outsider):
+    assert not Course.objects.for_user(outsider).exists()
+
+
+def test_an_anonymous_visitor_sees_nothing(odense_data):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not Course.objects.for_user(AnonymousUser()).exists()
+
+
+def test_a_deactivated_coordinator_sees_nothing(odense_data, coordinator):
+    coordinator.is_active = False
+    coordinator.save()
+    assert not Course.objects.for_user(coordinator).exists()
+
+
+def test_the_four_role_groups_exist_after_migrate(db):
+    assert set(Group.objects.values_list("name", flat=True)) >= set(roles.ALL)
+
+
+def test_street_workers_can_log_but_not_plan(street_worker):
+    assert street_worker.has_perm("courses.add_attendance")
+    assert street_worker.has_perm("kits.add_handout")
+    assert street_worker.has_perm("kits.add_reversalreport")
+    assert not street_worker.has_perm("courses.change_course")
+    assert not street_worker.has_perm("kits.add_stockmovement")
+
+
+def test_coordinators_plan_and_run_stock_but_never_edit_the_ledger(coordinator):
+    assert coordinator.has_perm("courses.change_course")
+    assert coordinator.has_perm("kits.add_stockmovement")
+    assert not coordinator.has_perm("kits.change_stockmovement")
+    assert not coordinator.has_perm("kits.delete_stockmovement")
+    assert not coordinator.has_perm("redliv.change_user")
+
+
+def test_administrators_hold_every_permission(administrator):
+    assert administrator.has_perm("redliv.change_user")
+    assert administrator.has_perm("redliv.add_organisation")
+    assert administrator.is_administrator
+
+
+def test_role_names_are_shown_in_the_users_language(coordinator):
+    assert coordinator.role_names == ["Koordinator"]
+
+
+def test_the_staff_page_needs_a_login(client):
+    response = client.get("/personale/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/konto/login/")
+
+
+def test_a_coordinator_sees_their_role_and_municipality_on_the_staff_page(client, coordinator):
+    client.force_login(coordinator)
+    response = client.get("/personale/")
+    assert response.status_code == 200
+    assert "Koordinator" in response.content.decode()
+    assert "Odense" in response.content.decode()
+
+
+def test_the_admin_is_for_administrators_only(client, coordinator, administrator):
+    client.force_login(coordinator)
+    assert client.get("/admin/").status_code == 302
+    client.force_login(administrator)
+    assert client.get("/admin/").status_code == 200

@@ -1,0 +1,51 @@
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+
+from courses.models import Attendance, Course, DropInSchedule
+from kits.models import Handout, ReversalReport, StockLevel
+from redliv.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def row_counts():
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def test_seed_demo_builds_an_odense_year_and_changes_nothing_the_second_time(settings, monkeypatch, capsys):
+    settings.DEBUG = True
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-password-123")
+    call_command("seed_demo")
+    first = row_counts()
+    assert Course.objects.filter(status="held").count() > 80
+    assert Attendance.objects.count() > 80
+    assert Handout.objects.count() > 80
+    assert ReversalReport.objects.filter(review_status="pending").exists()
+    assert DropInSchedule.objects.count() == 2
+    assert Course.objects.filter(status="planned", published=True).exists()
+    assert not StockLevel.objects.filter(quantity__lt=0).exists()
+    for username in ["demo-gade", "demo-traener", "demo-koordinator", "demo-admin"]:
+        assert User.objects.get(username=username).check_password("demo-password-123")
+
+    call_command("seed_demo")
+    assert row_counts() == first
+    assert "nothing changed" in capsys.readouterr().out
+
+
+def test_seed_demo_prints_a_random_password_once_when_none_is_given(settings, monkeypatch, capsys):
+    settings.DEBUG = True
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    call_command("seed_demo")
+    output = capsys.readouterr().out
+    password = output.strip().rsplit("password: ", 1)[1]
+    assert User.objects.get(username="demo-gade").check_password(password)
+    call_command("seed_demo")
+    assert password not in capsys.readouterr().out
+
+
+def test_seed_demo_refuses_to_run_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
