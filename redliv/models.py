@@ -72,6 +72,8 @@ class IdempotentModel(models.Model):
         _("idempotency key"), default=uuid.uuid4, unique=True, editable=False,
         help_text=_("Made by the device that sent the entry, so a retry is stored once."),
     )
+    # A digest of what the entry said when first sent: a retry must say the same.
+    payload_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         abstract = True

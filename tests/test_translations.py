@@ -9,7 +9,12 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
 
-CATALOGUE = Path(settings.BASE_DIR) / "locale" / "da" / "LC_MESSAGES" / "django.po"
+BASE_DIR = Path(settings.BASE_DIR)
+# The project catalogue, and one per app that keeps its own locale/ folder.
+CATALOGUES = sorted(
+    path for path in BASE_DIR.glob("**/locale/da/LC_MESSAGES/django.po")
+    if not path.relative_to(BASE_DIR).parts[0].startswith(".")
+)
 
 
 def load(path):
@@ -17,25 +22,31 @@ def load(path):
         return read_po(po_file)
 
 
-def test_the_danish_catalogue_has_no_untranslated_or_fuzzy_entry():
-    catalogue = load(CATALOGUE)
-    missing = [message.id for message in catalogue if message.id and (
-        message.fuzzy or not (all(message.string) if isinstance(message.string, tuple) else message.string))]
+def test_the_danish_catalogues_have_no_untranslated_or_fuzzy_entry():
+    assert BASE_DIR / "locale" / "da" / "LC_MESSAGES" / "django.po" in CATALOGUES
+    missing = [
+        (str(path.relative_to(BASE_DIR)), message.id) for path in CATALOGUES for message in load(path)
+        if message.id and (message.fuzzy or not (
+            all(message.string) if isinstance(message.string, tuple) else message.string))
+    ]
     assert missing == []
 
 
-def test_every_marked_string_in_the_code_is_in_the_danish_catalogue(tmp_path):
-    backup = tmp_path / "django.po"
-    shutil.copy(CATALOGUE, backup)
+def test_every_marked_string_in_the_code_is_in_a_danish_catalogue(tmp_path, monkeypatch):
+    backups = {path: tmp_path / f"{index}.po" for index, path in enumerate(CATALOGUES)}
+    for path, backup in backups.items():
+        shutil.copy(path, backup)
+    monkeypatch.chdir(BASE_DIR)
     try:
-        call_command("makemessages", locale=["da"], verbosity=0, no_obsolete=True,
+        call_command("makemessages", locale=["da"], verbosity=0, no_obsolete=True, no_location=True,
                      ignore_patterns=[".venv/*", "staticfiles/*", "tests/*"])
-        current = load(CATALOGUE)
+        current = {(path, message.id) for path in CATALOGUES for message in load(path) if message.id}
     finally:
-        shutil.copy(backup, CATALOGUE)
-    known = {message.id for message in load(backup) if message.id}
-    new = sorted(str(message.id) for message in current if message.id and message.id not in known)
-    assert new == [], "run `python3 dev.py manage makemessages -l da` and translate these"
+        for path, backup in backups.items():
+            shutil.copy(backup, path)
+    known = {(path, message.id) for path, backup in backups.items() for message in load(backup) if message.id}
+    new = sorted((str(path.relative_to(BASE_DIR)), str(message_id)) for path, message_id in current - known)
+    assert new == [], "run the makemessages command in CONTRIBUTING.md and translate these"
 
 
 def test_pages_are_danish_at_the_root_and_english_under_en(db):

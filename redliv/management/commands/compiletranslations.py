@@ -8,16 +8,20 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Compile locale/*/LC_MESSAGES/*.po to .mo files without GNU gettext."
+    help = "Compile the project's .po catalogues to .mo files without GNU gettext."
 
     def handle(self, *args, **options):
         compiled = 0
-        for locale_dir in settings.LOCALE_PATHS:
+        project_apps = [config for config in apps.get_app_configs()
+                        if Path(config.path).parent == Path(settings.BASE_DIR)]
+        locale_dirs = [*settings.LOCALE_PATHS, *(Path(config.path) / "locale" for config in project_apps)]
+        for locale_dir in locale_dirs:
             for po_path in sorted(Path(locale_dir).glob("*/LC_MESSAGES/*.po")):
                 mo_path = po_path.with_suffix(".mo")
                 if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:

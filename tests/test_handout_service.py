@@ -1,0 +1,128 @@
+"""Handing out kits: first expiry first out, never expired, never below zero, stored once."""
+
+import datetime as dt
+import threading
+import uuid
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from kits.models import Handout, StockLevel
+from kits.services import record_handout
+from redliv.idempotency import IdempotencyConflict
+from tests import factories
+
+
+@pytest.fixture
+def bag(red_liv):
+    return factories.make_location(red_liv, name="Gadeteamets taske")
+
+
+def level(location, batch):
+    return StockLevel.objects.get(location=location, batch=batch).quantity
+
+
+@pytest.mark.django_db
+def test_it_hands_out_from_the_earliest_expiring_unexpired_batch(bag, coordinator):
+    today = timezone.localdate()
+    later = factories.make_batch(expiry_date=today + dt.timedelta(days=300))
+    sooner = factories.make_batch(expiry_date=today + dt.timedelta(days=30))
+    expired = factories.make_batch(received_on=today - dt.timedelta(days=60), expiry_date=today - dt.timedelta(days=1))
+    factories.receive(expired, bag, 5, coordinator, occurred_at=timezone.now() - dt.timedelta(days=50))
+    for batch in (later, sooner):
+        factories.receive(batch, bag, 5, coordinator)
+    handout, created = record_handout(user=coordinator, location=bag, quantity=2, reason="first_supply",
+                                      audience="people_who_use_drugs")
+    assert created and handout.batch == sooner
+    assert level(bag, sooner) == 3 and level(bag, later) == 5 and level(bag, expired) == 5
+
+
+@pytest.mark.django_db
+def test_it_skips_a_batch_that_holds_too_few_kits(bag, coordinator):
+    today = timezone.localdate()
+    sooner = factories.make_batch(expiry_date=today + dt.timedelta(days=30))
+    later = factories.make_batch(expiry_date=today + dt.timedelta(days=300))
+    factories.receive(sooner, bag, 1, coordinator)
+    factories.receive(later, bag, 5, coordinator)
+    handout, _ = record_handout(user=coordinator, location=bag, quantity=3, reason="first_supply",
+                                audience="people_who_use_drugs")
+    assert handout.batch == later
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_chosen_expired_batch_with_a_message(bag, coordinator):
+    today = timezone.localdate()
+    expired = factories.make_batch(received_on=today - dt.timedelta(days=60), expiry_date=today - dt.timedelta(days=1))
+    factories.receive(expired, bag, 5, coordinator, occurred_at=timezone.now() - dt.timedelta(days=50))
+    with pytest.raises(ValidationError) as error:
+        record_handout(user=coordinator, location=bag, quantity=1, reason="first_supply",
+                       audience="people_who_use_drugs", batch=expired)
+    assert "udløb" in error.value.message_dict["batch"][0]
+    assert not Handout.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_says_how_many_kits_are_on_hand_when_there_are_too_few(bag, coordinator):
+    factories.receive(factories.make_batch(), bag, 2, coordinator)
+    with pytest.raises(ValidationError) as error:
+        record_handout(user=coordinator, location=bag, quantity=3, reason="first_supply",
+                       audience="people_who_use_drugs")
+    assert error.value.message_dict["quantity"] == [
+        "Ikke nok kit i Gadeteamets taske: 2 på lager, 3 ønsket."]
+    assert not Handout.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_same_key_with_the_same_content_is_stored_once(bag, coordinator):
+    batch = factories.make_batch()
+    factories.receive(batch, bag, 5, coordinator)
+    key = uuid.uuid4()
+    arguments = dict(user=coordinator, location=bag, quantity=1, reason="replaces_used", audience="other", key=key)
+    first, created_first = record_handout(**arguments)
+    again, created_again = record_handout(**arguments)
+    assert (created_first, created_again) == (True, False)
+    assert again.pk == first.pk
+    assert Handout.objects.count() == 1 and level(bag, batch) == 4
+
+
+@pytest.mark.django_db
+def test_the_same_key_with_other_content_is_refused(bag, coordinator):
+    batch = factories.make_batch()
+    factories.receive(batch, bag, 5, coordinator)
+    key = uuid.uuid4()
+    record_handout(user=coordinator, location=bag, quantity=1, reason="replaces_used", audience="other", key=key)
+    with pytest.raises(IdempotencyConflict):
+        record_handout(user=coordinator, location=bag, quantity=2, reason="replaces_used", audience="other", key=key)
+    assert Handout.objects.count() == 1 and level(bag, batch) == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_simultaneous_handouts_from_ten_kits_leave_exactly_zero(bag, coordinator):
+    batch = factories.make_batch()
+    factories.receive(batch, bag, 10, coordinator)
+    start = threading.Barrier(20)
+    outcomes = []
+
+    def hand_out_one():
+        try:
+            start.wait()
+            record_handout(user=coordinator, location=bag, quantity=1, reason="first_supply",
+                           audience="people_who_use_drugs")
+            outcomes.append("stored")
+        except ValidationError as error:
+            outcomes.append(error.message_dict["quantity"][0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=hand_out_one) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("stored") == 10
+    refusals = [outcome for outcome in outcomes if outcome != "stored"]
+    assert len(refusals) == 10 and all(refusal.startswith("Ikke nok kit") for refusal in refusals)
+    assert level(bag, batch) == 0
+    assert Handout.objects.count() == 10
