@@ -3,7 +3,7 @@ from django.contrib import admin
 from courses.models import (
     Attendance, Certification, Course, CourseRequest, DropInException, DropInSchedule, Trainer, Venue,
 )
-from redliv.admin import ScopedAdmin
+from redliv.admin import ScopedAdmin, ScopedHistoryAdmin
 
 
 @admin.register(Venue)
@@ -30,7 +30,7 @@ class TrainerAdmin(ScopedAdmin):
 
 
 @admin.register(Course)
-class CourseAdmin(ScopedAdmin):
+class CourseAdmin(ScopedHistoryAdmin):
     list_display = ["__str__", "format", "kind", "starts_at", "venue", "status", "published"]
     list_filter = ["format", "kind", "status", "published", "municipality"]
     list_select_related = ["venue"]
@@ -45,7 +45,7 @@ class DropInExceptionInline(admin.TabularInline):
 
 
 @admin.register(DropInSchedule)
-class DropInScheduleAdmin(ScopedAdmin):
+class DropInScheduleAdmin(ScopedHistoryAdmin):
     list_display = ["__str__", "weekday", "starts_at", "ends_at", "venue", "valid_from", "valid_until", "published"]
     list_filter = ["weekday", "published", "municipality"]
     list_select_related = ["venue"]
@@ -54,7 +54,7 @@ class DropInScheduleAdmin(ScopedAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ScopedAdmin):
+class AttendanceAdmin(ScopedHistoryAdmin):
     list_display = ["course", "total", "first_time", "refresher", "logged_by", "logged_at", "withdrawn_at"]
     list_filter = ["course__format", "course__municipality"]
     list_select_related = ["course", "logged_by"]
@@ -64,7 +64,7 @@ class AttendanceAdmin(ScopedAdmin):
 
 
 @admin.register(CourseRequest)
-class CourseRequestAdmin(ScopedAdmin):
+class CourseRequestAdmin(ScopedHistoryAdmin):
     list_display = ["organisation_name", "audience", "number_of_people", "status", "created_at"]
     list_filter = ["status", "audience", "municipality"]
     search_fields = ["organisation_name", "contact_name"]

@@ -9,6 +9,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from redliv.models import Audience, CourseLanguage, District, IdempotentModel, Municipality, Organisation, ScopedQuerySet
 
@@ -194,6 +195,7 @@ class Course(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = CourseQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("course")
@@ -260,6 +262,7 @@ class DropInSchedule(models.Model):
     public_description = models.TextField(_("public description"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("standing drop-in hours")
@@ -338,6 +341,7 @@ class Attendance(IdempotentModel):
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     objects = AttendanceQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("attendance")
@@ -403,6 +407,7 @@ class CourseRequest(models.Model):
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("course request")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from kits.models import Batch, Handout, KitType, ReversalReport, StockLevel, StockLocation, StockMovement
-from redliv.admin import ScopedAdmin
+from redliv.admin import ScopedAdmin, ScopedHistoryAdmin
 
 
 @admin.register(KitType)
@@ -25,7 +25,7 @@ class StockLocationAdmin(ScopedAdmin):
     search_fields = ["name"]
 
 
-class ReadOnlyLedgerAdmin(ScopedAdmin):
+class AppendOnlyMixin:
     """The ledger is append-only: movements are added, never changed or deleted."""
 
     def has_change_permission(self, request, obj=None):
@@ -36,7 +36,7 @@ class ReadOnlyLedgerAdmin(ScopedAdmin):
 
 
 @admin.register(StockLevel)
-class StockLevelAdmin(ReadOnlyLedgerAdmin):
+class StockLevelAdmin(AppendOnlyMixin, ScopedAdmin):
     list_display = ["location", "batch", "quantity"]
     list_filter = ["location__municipality", "location"]
     list_select_related = ["location", "batch"]
@@ -47,7 +47,7 @@ class StockLevelAdmin(ReadOnlyLedgerAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(ReadOnlyLedgerAdmin):
+class StockMovementAdmin(AppendOnlyMixin, ScopedHistoryAdmin):
     list_display = ["occurred_at", "kind", "batch", "quantity", "from_location", "to_location", "recorded_by"]
     list_filter = ["kind", "handout_reason", "recipient_audience"]
     list_select_related = ["batch", "from_location", "to_location", "recorded_by"]
@@ -57,7 +57,7 @@ class StockMovementAdmin(ReadOnlyLedgerAdmin):
 
 
 @admin.register(Handout)
-class HandoutAdmin(ReadOnlyLedgerAdmin):
+class HandoutAdmin(AppendOnlyMixin, ScopedHistoryAdmin):
     list_display = ["occurred_at", "batch", "quantity", "from_location", "handout_reason", "recipient_audience", "course"]
     list_filter = ["handout_reason", "recipient_audience"]
     list_select_related = ["batch", "from_location", "course"]
@@ -69,7 +69,7 @@ class HandoutAdmin(ReadOnlyLedgerAdmin):
 
 
 @admin.register(ReversalReport)
-class ReversalReportAdmin(ScopedAdmin):
+class ReversalReportAdmin(ScopedHistoryAdmin):
     list_display = ["occurred_at", "district", "outcome", "source", "review_status", "kit_replaced"]
     list_filter = ["review_status", "outcome", "source", "district__municipality"]
     list_select_related = ["district"]

@@ -12,6 +12,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q, Sum
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from courses.models import Course, Venue
 from redliv.models import Audience, District, IdempotentModel, Municipality, Organisation, ScopedQuerySet
@@ -184,6 +185,7 @@ class StockMovement(IdempotentModel):
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = StockMovementQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("stock movement")
@@ -331,6 +333,7 @@ class ReversalReport(IdempotentModel):
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
 
     objects = ReversalReportQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("overdose-reversal report")

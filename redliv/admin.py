@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from redliv.models import District, Municipality, Organisation, User
 
@@ -14,6 +15,10 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user)
+
+
+class ScopedHistoryAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    """A scoped admin that also shows who changed what, and when."""
 
 
 @admin.register(Municipality)
@@ -37,7 +42,7 @@ class OrganisationAdmin(ScopedAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "organisation", "is_active", "last_login"]
     list_filter = ["groups", "organisation__municipality", "is_active", "is_staff"]
     list_select_related = ["organisation"]

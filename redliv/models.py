@@ -9,6 +9,7 @@ import uuid
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from redliv import roles
 
@@ -168,6 +169,8 @@ class User(AbstractUser):
         verbose_name=_("organisation"),
         help_text=_("Every staff user belongs to an organisation; its municipality scopes what they see."),
     )
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
