@@ -107,6 +107,7 @@ class LocalPostgres:
         self.port = port
         self.fast_and_unsafe = fast_and_unsafe
         self.run_as = PG_SYSTEM_USER if os.geteuid() == 0 else None
+        self.started_here = False
 
     def url(self, database: str = DATABASE_NAME) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
@@ -157,6 +158,7 @@ class LocalPostgres:
                 log = self.datadir / "server.log"
                 fail(f"PostgreSQL did not start:\n{result.stdout}\n"
                      f"{log.read_text() if log.exists() else ''}")
+            self.started_here = True
         self.create_database(DATABASE_NAME)
 
     def create_database(self, name: str) -> None:
@@ -170,7 +172,10 @@ class LocalPostgres:
                 cursor.execute(f'CREATE DATABASE "{name}"')
         connection.close()
 
-    def stop(self) -> None:
+    def stop(self, only_if_started_here: bool = False) -> None:
+        """Stop the server; with `only_if_started_here`, leave one that another command started."""
+        if only_if_started_here and not self.started_here:
+            return
         if self.is_running():
             self._run("pg_ctl", "stop", "-D", str(self.datadir), "-m", "fast", "-w", check=False)
 
@@ -221,14 +226,19 @@ def command_run(args: list[str]) -> int:
         server_process = subprocess.Popen(
             [sys.executable, str(ROOT / "manage.py"), "runserver", "127.0.0.1:8000", *args], cwd=ROOT,
         )
+        # Stopped by a supervisor or `timeout`: still stop the app and the database cleanly.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
         try:
             return server_process.wait()
         except KeyboardInterrupt:
-            server_process.send_signal(signal.SIGINT)
-            return server_process.wait()
+            return 130
+        finally:
+            if server_process.poll() is None:
+                server_process.terminate()
+                server_process.wait(10)
     finally:
         if server is not None:
-            server.stop()
+            server.stop(only_if_started_here=True)
 
 
 def command_test(args: list[str]) -> int:
@@ -260,8 +270,8 @@ def command_manage(args: list[str]) -> int:
     try:
         return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT).returncode
     finally:
-        if server is not None and not os.environ.get("REDLIV_KEEP_DB"):
-            server.stop()
+        if server is not None:
+            server.stop(only_if_started_here=True)
 
 
 def command_db(args: list[str]) -> int:

@@ -57,7 +57,9 @@ class StockMovementAdmin(AppendOnlyMixin, ScopedHistoryAdmin):
 
 
 @admin.register(Handout)
-class HandoutAdmin(AppendOnlyMixin, ScopedHistoryAdmin):
+class HandoutAdmin(AppendOnlyMixin, ScopedAdmin):
+    """Handouts are movements; their history is on the stock movement page."""
+
     list_display = ["occurred_at", "batch", "quantity", "from_location", "handout_reason", "recipient_audience", "course"]
     list_filter = ["handout_reason", "recipient_audience"]
     list_select_related = ["batch", "from_location", "course"]
