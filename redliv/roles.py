@@ -54,9 +54,20 @@ PERMISSIONS = {
 }
 
 
-def sync_role_groups(**kwargs):
-    """Create the role groups and give each exactly its permissions (idempotent)."""
+def sync_role_groups(sender, **kwargs):
+    """Create the role groups and give each exactly its permissions (idempotent).
+
+    Runs once per migrate, after the last app's post_migrate: only then do the
+    permissions of every app exist.
+    """
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
+
+    last_app = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
+    if sender.label != last_app.label:
+        return
+    create_permissions(sender, verbosity=0, using=kwargs.get("using", "default"))
 
     all_permissions = Permission.objects.select_related("content_type")
     by_name = {f"{p.content_type.app_label}.{p.codename}": p for p in all_permissions}

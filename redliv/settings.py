@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "simple_history",
+    "axes",
     "crispy_bootstrap5",
     "django_include_bootstrap",
 ]
@@ -79,8 +80,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "redliv.security.SessionTimeoutMiddleware",
+    "redliv.security.StaffPagesNoStoreMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "redliv.urls"
@@ -117,6 +121,14 @@ AUTH_USER_MODEL = "redliv.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff-home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out attempts
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # verifies older hashes, upgraded at next login
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
@@ -160,7 +172,9 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-if envbool("BEHIND_PROXY", not DEBUG):
+# Behind a proxy, the scheme and the client's address come from the headers it sets.
+BEHIND_PROXY = envbool("BEHIND_PROXY", not DEBUG)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 # /healthz is probed over plain HTTP on the private network by load balancers.
@@ -178,7 +192,30 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # The development server's access log includes query strings (a visitor's
+        # position in `near=`); keep it to warnings.
+        "django.server": {"level": "WARNING"},
+    },
 }
+
+# Sessions end after this long without activity, and at the latest this long after login.
+SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", 30 * 60)
+SESSION_MAX_AGE = envint("SESSION_MAX_AGE", 12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_MAX_AGE
+# Login throttling: five failures for one account from one address lock that pair for
+# 15 minutes. The address is stored only as a keyed hash (redliv.security.client_fingerprint).
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = envint("LOGIN_LOCKOUT_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "redliv.security.client_fingerprint"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are logged by redliv.security, without personal data
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Requests larger than this are refused before a form ever sees them.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MAX_REQUEST_BODY_BYTES", 256 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 
 # Programme settings.
 # Kits whose batch expires within this many days are highlighted to coordinators.

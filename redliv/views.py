@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
@@ -30,6 +31,10 @@ def home(request):
         .order_by("starts_at")[:20]
     )
     return render(request, "home.html", {"courses": courses})
+
+
+def privacy(request):
+    return render(request, "privacy.html", {"retention_days": settings.FREE_TEXT_RETENTION_DAYS})
 
 
 @login_required

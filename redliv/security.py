@@ -1,0 +1,102 @@
+"""Cross-cutting protections: session lifetime, no caching of staff pages, and logs of
+logins and refused access that hold no personal data.
+"""
+
+import hashlib
+import hmac
+import ipaddress
+import logging
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.contrib.auth.views import redirect_to_login
+from django.dispatch import receiver
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+
+log = logging.getLogger("redliv.security")
+
+LOGIN_AT = "redliv_login_at"
+LAST_SEEN = "redliv_last_seen"
+# Writing the session on every request would cost a query each time; a minute's
+# precision is plenty for a 30-minute idle limit.
+LAST_SEEN_RESOLUTION = 60
+
+
+def client_address(request) -> str:
+    """The client's address: the one the proxy appended when behind one."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if settings.BEHIND_PROXY and forwarded:
+        return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def address_fingerprint(request) -> str:
+    """A keyed hash of the client's address: enough to count attempts, useless to identify."""
+    return hmac.new(settings.SECRET_KEY.encode(), client_address(request).encode(), hashlib.sha256).hexdigest()
+
+
+def client_fingerprint(request) -> str:
+    """The address fingerprint shaped as an IPv6 address, for tables with an address column."""
+    return str(ipaddress.IPv6Address(bytes.fromhex(address_fingerprint(request))[:16]))
+
+
+class SessionTimeoutMiddleware:
+    """End a session after SESSION_IDLE_TIMEOUT without activity, and SESSION_MAX_AGE after login.
+
+    Tablets are shared on the street: an unattended one must not stay logged in.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            session = request.session
+            login_at = session.setdefault(LOGIN_AT, now)
+            last_seen = session.get(LAST_SEEN, now)
+            if now - last_seen > settings.SESSION_IDLE_TIMEOUT or now - login_at > settings.SESSION_MAX_AGE:
+                logout(request)
+                log.info("session ended by timeout")
+                messages.info(request, _("You were logged out because the session timed out. Please log in again."))
+                return redirect_to_login(request.get_full_path())
+            if now - last_seen >= LAST_SEEN_RESOLUTION or LAST_SEEN not in session:
+                session[LAST_SEEN] = now
+        return self.get_response(request)
+
+
+class StaffPagesNoStoreMiddleware:
+    """Pages shown to a logged-in user hold data about the programme: never cache them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            add_never_cache_headers(response)
+            response["Cache-Control"] = "no-store, " + response["Cache-Control"]
+        if response.status_code in (403, 404) and getattr(request, "user", None) is not None \
+                and request.user.is_authenticated:
+            match = getattr(request, "resolver_match", None)
+            log.warning("access refused status=%s view=%s user_id=%s", response.status_code,
+                        match.view_name if match else "-", request.user.pk)
+        return response
+
+
+@receiver(user_logged_in, dispatch_uid="redliv.log_login")
+def log_login(sender, request, user, **kwargs):
+    log.info("login succeeded user_id=%s", user.pk)
+    if request is not None:
+        request.session[LOGIN_AT] = int(time.time())
+        request.session[LAST_SEEN] = int(time.time())
+
+
+@receiver(user_login_failed, dispatch_uid="redliv.log_login_failure")
+def log_login_failure(sender, credentials, request=None, **kwargs):
+    # Neither the username typed nor the address: a typo'd username can be a real name.
+    log.warning("login failed")

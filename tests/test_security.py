@@ -1,0 +1,132 @@
+"""Login throttling, session lifetime, headers on staff pages, logs without personal data."""
+
+import logging
+import time
+
+import pytest
+from django.contrib.auth.hashers import check_password, make_password
+from django.test import Client
+
+from redliv import security
+from redliv import settings as production_settings
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def log_in(client, username, password, address="10.0.0.1"):
+    return client.post("/konto/login/", {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def test_five_failures_lock_the_account_at_that_address(client, street_worker):
+    for _ in range(4):
+        assert log_in(client, street_worker.username, "wrong password").status_code == 200
+    assert log_in(client, street_worker.username, "wrong password").status_code == 429
+    locked = log_in(client, street_worker.username, PASSWORD)
+    assert locked.status_code == 429
+    assert "For mange forsøg" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_locked_account_can_still_log_in_from_another_address(client, street_worker):
+    for _ in range(5):
+        log_in(client, street_worker.username, "wrong password", address="10.0.0.1")
+    assert log_in(Client(), street_worker.username, PASSWORD, address="10.0.0.2").status_code == 302
+
+
+def test_a_successful_login_resets_the_failure_count(client, street_worker):
+    for _ in range(4):
+        log_in(client, street_worker.username, "wrong password")
+    assert log_in(client, street_worker.username, PASSWORD).status_code == 302
+    client.logout()
+    for _ in range(4):
+        log_in(client, street_worker.username, "wrong password")
+    assert log_in(client, street_worker.username, PASSWORD).status_code == 302
+
+
+def test_the_lockout_table_holds_no_raw_address(client, street_worker):
+    from axes.models import AccessAttempt
+
+    log_in(client, street_worker.username, "wrong password", address="192.0.2.55")
+    attempt = AccessAttempt.objects.get()
+    assert "192.0.2.55" not in str(attempt.ip_address)
+
+
+def test_passwords_are_hashed_with_argon2_in_production(settings):
+    settings.PASSWORD_HASHERS = production_settings.PASSWORD_HASHERS
+    assert production_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    hashed = make_password("lange sikre ord", hasher="argon2")
+    assert hashed.startswith("argon2$") and check_password("lange sikre ord", hashed)
+
+
+def age_session(client, **seconds_ago):
+    session = client.session
+    now = int(time.time())
+    for key, ago in seconds_ago.items():
+        session[key] = now - ago
+    session.save()
+
+
+def test_a_session_ends_after_30_minutes_without_activity(client, street_worker):
+    client.force_login(street_worker)
+    assert client.get("/personale/").status_code == 200
+    age_session(client, **{security.LAST_SEEN: 31 * 60})
+    response = client.get("/personale/")
+    assert response.status_code == 302 and response["Location"].startswith("/konto/login/")
+    assert client.get("/personale/").status_code == 302
+
+
+def test_a_session_stays_while_it_is_used(client, street_worker):
+    client.force_login(street_worker)
+    age_session(client, **{security.LAST_SEEN: 29 * 60})
+    assert client.get("/personale/").status_code == 200
+
+
+def test_a_session_ends_12_hours_after_login_however_active(client, street_worker):
+    client.force_login(street_worker)
+    age_session(client, **{security.LOGIN_AT: 12 * 3600 + 60, security.LAST_SEEN: 10})
+    assert client.get("/personale/").status_code == 302
+
+
+def test_staff_pages_are_never_cached_but_public_pages_may_be(client, coordinator):
+    assert "no-store" not in client.get("/").get("Cache-Control", "")
+    client.force_login(coordinator)
+    assert "no-store" in client.get("/personale/")["Cache-Control"]
+
+
+def test_logins_are_logged_without_the_username(client, street_worker, caplog):
+    with caplog.at_level(logging.INFO, logger="redliv.security"):
+        log_in(client, street_worker.username, "wrong password")
+        log_in(client, street_worker.username, PASSWORD)
+    assert [record.getMessage() for record in caplog.records if record.name == "redliv.security"] == [
+        "login failed", f"login succeeded user_id={street_worker.pk}"]
+    assert street_worker.username not in caplog.text and "10.0.0.1" not in caplog.text
+
+
+def test_refused_access_is_logged_without_personal_data(client, coordinator, caplog):
+    client.force_login(coordinator)
+    with caplog.at_level(logging.WARNING, logger="redliv.security"):
+        assert client.get("/admin/redliv/user/").status_code == 302  # not staff: sent to log in
+        assert client.get("/personale/findes-ikke/").status_code == 404
+    assert f"access refused status=404 view=- user_id={coordinator.pk}" in caplog.text
+    assert coordinator.username not in caplog.text
+
+
+def test_an_oversized_request_is_refused_politely(client):
+    response = client.post("/konto/login/", {"username": "x", "password": "y", "padding": "x" * 300_000})
+    assert response.status_code == 400
+    assert "for stort" in response.content.decode()
+
+
+def test_forms_refuse_a_post_without_a_csrf_token(db, street_worker):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/konto/login/", {"username": street_worker.username, "password": PASSWORD})
+    assert response.status_code == 403
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_privacy_page_is_public_and_says_what_is_kept_how_long(client, settings):
+    settings.FREE_TEXT_RETENTION_DAYS = 180
+    content = client.get("/privatliv/").content.decode()
+    assert "Aldrig navne, CPR-numre" in content
+    assert "180 dage" in content
