@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "crispy_bootstrap5",
     "django_include_bootstrap",
 ]
@@ -79,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "redliv.twofactor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "redliv.security.SessionTimeoutMiddleware",
     "redliv.security.StaffPagesNoStoreMiddleware",
@@ -198,6 +203,10 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
     },
 }
+
+# Two-factor login: required for these roles (group names), open to everyone.
+OTP_REQUIRED_ROLES = ["Koordinator", "Administrator"]
+OTP_TOTP_ISSUER = "RED LIV"
 
 # Sessions end after this long without activity, and at the latest this long after login.
 SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", 30 * 60)

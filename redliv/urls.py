@@ -2,8 +2,9 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
-from redliv import views
+from redliv import twofactor, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -17,6 +18,11 @@ urlpatterns += i18n_patterns(
     path("privatliv/", views.privacy, name="privacy"),
     path("konto/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("konto/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("konto/to-trins/", twofactor.verify, name="otp-verify"),
+    path("konto/to-trins/opsaet/", twofactor.setup, name="otp-setup"),
+    path("konto/to-trins/gendannelseskoder/", twofactor.recovery_codes, name="otp-recovery-codes"),
+    # The admin logs in through the same two-step login as everyone else.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -8,6 +8,12 @@ import os
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from django.conf import settings
 
 from redliv import roles
 from redliv.models import Municipality, Organisation, User
@@ -48,10 +54,49 @@ def aarhus_org(aarhus):
 
 
 def make_user(username, organisation, role, **fields):
+    """A staff user; coordinators and administrators get an authenticator app, as they must."""
     user = User.objects.create_user(username=username, password=PASSWORD, organisation=organisation, **fields)
     if role:
         user.groups.add(Group.objects.get(name=role))
+    if role in settings.OTP_REQUIRED_ROLES:
+        TOTPDevice.objects.create(user=user, name="app", confirmed=True)
     return user
+
+
+def totp_code(user) -> str:
+    """The code the user's authenticator app shows right now."""
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"
+
+
+class VerifiedClient(Client):
+    """`force_login` gives a session that has passed the second step too, as after a real login."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+
+@pytest.fixture
+def client():
+    return VerifiedClient()
+
+
+def log_in(page, base_url, user, password=PASSWORD):
+    """Log in through the login page in the browser, with the second step when the user has one."""
+    page.goto(base_url + "/konto/login/")
+    page.get_by_label("Brugernavn").fill(user.username)
+    page.get_by_label("Adgangskode").fill(password)
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_load_state()
+    if "/konto/to-trins/" in page.url:
+        page.get_by_label("Kode").fill(totp_code(user))
+        page.get_by_role("button", name="Fortsæt").click()
+        page.wait_for_load_state()
 
 
 @pytest.fixture

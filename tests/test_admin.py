@@ -7,6 +7,8 @@ from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from redliv.models import User
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +20,9 @@ REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 def demo_admin(settings):
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
-    return User.objects.get(username="demo-admin")
+    admin_user = User.objects.get(username="demo-admin")
+    TOTPDevice.objects.create(user=admin_user, name="app", confirmed=True)
+    return admin_user
 
 
 def test_an_administrator_can_list_search_and_open_every_model(client, demo_admin):

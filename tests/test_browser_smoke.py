@@ -18,11 +18,11 @@ def test_the_start_page_is_styled_and_accessible_on_a_phone(live_server, phone_p
     assert axe_violations(phone_page) == []
 
 
-def test_a_coordinator_logs_in_and_sees_the_staff_page(live_server, desktop_page, coordinator):
+def test_a_street_worker_logs_in_and_sees_the_staff_page(live_server, desktop_page, street_worker):
     desktop_page.goto(live_server.url + "/personale/")
-    desktop_page.get_by_label("Brugernavn").fill(coordinator.username)
+    desktop_page.get_by_label("Brugernavn").fill(street_worker.username)
     desktop_page.get_by_label("Adgangskode").fill(PASSWORD)
     desktop_page.get_by_role("button", name="Log ind").click()
     desktop_page.wait_for_url(live_server.url + "/personale/")
-    assert "Koordinator" in desktop_page.content()
+    assert "Gadeplan" in desktop_page.content()
     assert axe_violations(desktop_page) == []

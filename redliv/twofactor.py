@@ -1,0 +1,148 @@
+"""Two-factor login with an authenticator app (TOTP) and one-time recovery codes.
+
+Required for coordinators and administrators (settings.OTP_REQUIRED_ROLES), open to
+everyone. After the password step, `SecondFactorMiddleware` keeps a user who has a
+device, or must have one, on these pages until a code is given.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
+from django_otp import devices_for_user, login as otp_login, user_has_device, verify_token
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+RECOVERY_CODE_COUNT = 10
+# django-otp doubles the wait after each wrong code, so guessing is hopeless.
+TOO_MANY_TRIES = gettext_lazy("Too many wrong codes in a row. Wait a few seconds and try again.")
+# The pages a user who still owes a second factor may open.
+OPEN_VIEWS = {"otp-verify", "otp-setup", "logout", "set_language", "healthz", "privacy"}
+
+
+def second_factor_required(user) -> bool:
+    return any(user.has_role(role) for role in settings.OTP_REQUIRED_ROLES) or user.is_superuser
+
+
+class SecondFactorMiddleware:
+    """Send a logged-in user who owes a second factor to give it (or to set one up)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        match = request.resolver_match
+        if match is None or match.url_name in OPEN_VIEWS or request.path.startswith(settings.STATIC_URL):
+            return None
+        has_device = user_has_device(user)
+        if not has_device and not second_factor_required(user):
+            return None
+        target = "otp-verify" if has_device else "otp-setup"
+        return HttpResponseRedirect(f"{reverse(target)}?next={request.get_full_path()}")
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=gettext_lazy("Code"), max_length=16,
+        help_text=gettext_lazy("The six digits from your authenticator app, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
+    )
+
+    def clean_token(self):
+        return self.cleaned_data["token"].replace(" ", "").strip()
+
+
+def _next_url(request):
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return candidate
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+@sensitive_post_parameters("token")
+@login_required
+def verify(request):
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["token"]
+        # A six-digit code is for the app, anything else a recovery code: trying it on the
+        # other kind of device would count as a wrong guess there.
+        kind = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
+        devices = [device for device in devices_for_user(request.user) if isinstance(device, kind)]
+        throttled = any(not device.verify_is_allowed()[0] for device in devices)
+        for device in devices:
+            if verify_token(request.user, device.persistent_id, token):
+                otp_login(request, device)
+                return redirect(_next_url(request))
+        if throttled:
+            form.add_error("token", TOO_MANY_TRIES)
+        else:
+            form.add_error("token", _("That code is not right, or it was used already. Try the newest code."))
+    return render(request, "registration/otp_verify.html", {"form": form, "next": _next_url(request)})
+
+
+def _issue_recovery_codes(user) -> list[str]:
+    device, _created = StaticDevice.objects.get_or_create(user=user, name="recovery", defaults={"confirmed": True})
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+@sensitive_post_parameters("token")
+@login_required
+def setup(request):
+    """Enrol an authenticator app: show its QR code, confirm it with a first code."""
+    import segno
+
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=request.user, name="app", confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        throttled = not device.verify_is_allowed()[0]
+        if device.verify_token(form.cleaned_data["token"]):
+            with transaction.atomic():
+                TOTPDevice.objects.filter(user=request.user, confirmed=True).delete()
+                device.confirmed = True
+                device.save()
+                codes = _issue_recovery_codes(request.user)
+            otp_login(request, device)
+            return render(request, "registration/otp_recovery_codes.html",
+                          {"codes": codes, "next": _next_url(request)})
+        elif throttled:
+            form.add_error("token", TOO_MANY_TRIES)
+        else:
+            form.add_error("token", _("That code is not right. Check the time on your phone and try the newest code."))
+    secret = device.config_url.split("secret=")[1].split("&")[0]
+    return render(request, "registration/otp_setup.html", {
+        "form": form, "next": _next_url(request),
+        "qr_code": segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2),
+        "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
+        "required": second_factor_required(request.user),
+    })
+
+
+@login_required
+def recovery_codes(request):
+    """New recovery codes (the old ones stop working). Needs a verified session."""
+    if request.method != "POST" or not request.user.is_verified():
+        return redirect("staff-home")
+    codes = _issue_recovery_codes(request.user)
+    messages.success(request, _("New recovery codes made. The old ones no longer work."))
+    return render(request, "registration/otp_recovery_codes.html", {"codes": codes, "next": reverse("staff-home")})
