@@ -123,7 +123,7 @@ def replace_kit(*, report: ReversalReport, user, location: StockLocation, audien
     if location.municipality_id != report.district.municipality_id:
         raise ValidationError({"location": _("Choose a stock location in the report's municipality.")})
     with transaction.atomic():
-        report = ReversalReport.objects.select_for_update().select_related("replacement_handout").get(pk=report.pk)
+        report = ReversalReport.objects.select_for_update().get(pk=report.pk)
         if report.replacement_handout is not None and report.replacement_handout.idempotency_key == key:
             return report.replacement_handout, False
         if report.kit_replaced:
