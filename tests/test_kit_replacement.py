@@ -39,7 +39,7 @@ def test_the_list_holds_counting_reports_whose_kit_is_not_replaced(client, stree
     make_report(district, review_status="rejected", review_reason="Spam")
     make_report(factories.make_district(aarhus), review_status="verified")
     client.force_login(street_worker)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         response = client.get(LIST)
     assert list(response.context["reports"]) == waiting
 

@@ -130,6 +130,16 @@ def test_too_many_posts_from_one_address_get_a_polite_refusal(client, district):
                        REMOTE_ADDR="10.9.9.9").status_code == 302
 
 
+def test_behind_the_proxy_the_address_it_appended_is_counted(client, district):
+    # The left-most entries are whatever the sender wrote; the proxy appends the real address last.
+    for number in range(services.PUBLIC_POSTS_PER_HOUR):
+        client.post(URL, answers(district, key=f"5a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b{number:02d}"),
+                    REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"192.0.2.{number}, 10.1.2.3")
+    response = client.post(URL, answers(district, key="0a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b99"),
+                           REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.200, 10.1.2.3")
+    assert response.status_code == 429
+
+
 def test_the_rate_limit_stores_no_address(client, district):
     client.post(URL, answers(district), REMOTE_ADDR="10.1.2.3")
     row = PublicPostCount.objects.get()
@@ -170,3 +180,12 @@ def test_the_form_still_checks_csrf(district):
     response = Client(enforce_csrf_checks=True).post(URL, answers(district))
     assert response.status_code == 403
     assert not ReversalReport.objects.exists()
+
+
+def test_posts_are_counted_per_hour_and_old_hours_are_deleted(db):
+    now = timezone.now().replace(minute=10)
+    assert services.count_public_post("10.1.2.3", now=now - dt.timedelta(days=2)) == 1
+    assert services.count_public_post("10.1.2.3", now=now) == 1
+    assert services.count_public_post("10.1.2.3", now=now + dt.timedelta(minutes=5)) == 2
+    assert services.count_public_post("10.1.2.3", now=now + dt.timedelta(hours=1)) == 1
+    assert PublicPostCount.objects.count() == 2  # the hour two days ago is gone

@@ -102,7 +102,8 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client):
 # --- the coordinators' list ------------------------------------------------------------
 
 
-def test_the_list_filters_by_period_district_outcome_and_status(client, coordinator, district, odense):
+def test_the_list_filters_by_period_district_outcome_and_status(client, coordinator, district, odense,
+                                                               django_assert_max_num_queries):
     other = factories.make_district(odense, name="Bolbro")
     now = timezone.now()
     wanted = make_report(district, outcome="hospital", occurred_at=now - dt.timedelta(days=3))
@@ -113,8 +114,9 @@ def test_the_list_filters_by_period_district_outcome_and_status(client, coordina
                 review_reason="Dobbelt")
     client.force_login(coordinator)
     start = (timezone.localdate() - dt.timedelta(days=7)).isoformat()
-    response = client.get(LIST, {"start": start, "district": district.pk, "outcome": "hospital",
-                                 "status": "pending"})
+    with django_assert_max_num_queries(11):
+        response = client.get(LIST, {"start": start, "district": district.pk, "outcome": "hospital",
+                                     "status": "pending"})
     assert list(response.context["page"].object_list) == [wanted]
     assert client.get(LIST).context["page"].paginator.count == 5
 
