@@ -24,5 +24,7 @@ urlpatterns += i18n_patterns(
     # The admin logs in through the same two-step login as everyone else.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
+    path("afrapporter/", include("reversals.public_urls")),
+    path("personale/afrapporteringer/", include("reversals.urls")),
     prefix_default_language=False,
 )

@@ -1,0 +1,271 @@
+"""The report forms (public and staff), the review form, the filters and the kit replacement.
+
+The forms check what a person typed; `services.check_report` holds the rules every
+way in shares, and the forms call it so its messages appear beside the fields.
+"""
+
+import datetime as dt
+import uuid
+from itertools import groupby
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Course
+from kits.models import ReversalReport, StockLocation, Substance
+from redliv.models import Audience, District
+from reversals import services
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+NOTE_WARNING = _("Never write names, addresses, phone numbers or anything else that can identify anyone. "
+                 "Notes are deleted after a while.")
+
+
+def yes_no(label, required_message):
+    return forms.TypedChoiceField(
+        label=label, choices=YES_NO, coerce=lambda value: value == "yes", widget=forms.RadioSelect,
+        error_messages={"required": required_message},
+    )
+
+
+def grouped_district_choices(districts):
+    """Districts in an <optgroup> per municipality, for the district <select>."""
+    districts = districts.select_related("municipality").order_by("municipality__name", "name")
+    groups = [
+        (municipality.name, [(district.pk, district.name) for district in members])
+        for municipality, members in groupby(districts, key=lambda district: district.municipality)
+    ]
+    return [("", _("Choose a district"))] + groups
+
+
+class ReportForm(forms.Form):
+    """What a report holds. The public form uses it as it is; staff add the course."""
+
+    key = forms.UUIDField(widget=forms.HiddenInput)
+    occurred_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Give the date."), "invalid": _("Give a valid date.")},
+    )
+    occurred_time = forms.TimeField(
+        label=_("Approximate time"), help_text=_("A guess is fine."),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"required": _("Give the approximate time."), "invalid": _("Give a valid time.")},
+    )
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=District.objects.none(),
+        help_text=_("Only the part of town, never an address."),
+        error_messages={"required": _("Choose the district."), "invalid_choice": _("Choose a district from the list.")},
+    )
+    substances = forms.MultipleChoiceField(
+        label=_("Suspected substances"), choices=Substance.choices, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Choose all that fit, or “Unknown”."),
+        error_messages={"required": _("Choose at least one substance, or “Unknown”.")},
+    )
+    naloxone_doses = forms.IntegerField(
+        label=_("Number of naloxone doses given"),
+        widget=forms.NumberInput(attrs={"min": 0, "max": services.MAX_DOSES, "inputmode": "numeric"}),
+        error_messages={"required": _("Give the number of doses (0 to 10)."),
+                        "invalid": _("Give the number of doses as a whole number.")},
+    )
+    called_112 = yes_no(_("Was 112 called?"), _("Answer whether 112 was called."))
+    ambulance_arrived = yes_no(_("Did an ambulance come?"), _("Answer whether an ambulance came."))
+    first_aid_given = yes_no(_("Were rescue breaths or other first aid given?"),
+                             _("Answer whether first aid was given."))
+    stayed_until_help = yes_no(_("Did the responder stay until help came?"),
+                               _("Answer whether the responder stayed until help came."))
+    outcome = forms.ChoiceField(
+        label=_("How did it go?"), choices=ReversalReport.Outcome.choices, widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the outcome.")},
+    )
+    responder_trained = forms.ChoiceField(
+        label=_("Had the responder taken a RED LIV course?"), choices=ReversalReport.Trained.choices,
+        widget=forms.RadioSelect, error_messages={"required": _("Answer whether the responder had taken a course.")},
+    )
+    kit_replaced = yes_no(_("Has the used kit been replaced?"), _("Answer whether the kit has been replaced."))
+    note = forms.CharField(
+        label=_("Note (optional)"), required=False, max_length=1000, help_text=NOTE_WARNING,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    main_fields = ["occurred_on", "occurred_time", "district", "substances", "naloxone_doses", "called_112",
+                   "ambulance_arrived", "first_aid_given", "stayed_until_help", "outcome", "responder_trained"]
+
+    def __init__(self, *args, districts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key"].initial = uuid.uuid4()
+        self.fields["district"].queryset = districts
+        self.fields["district"].widget.choices = grouped_district_choices(districts)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(*self.layout_fields())
+
+    def layout_fields(self):
+        return [
+            "key",
+            Fieldset(_("When and where"), "occurred_on", "occurred_time", "district"),
+            Fieldset(_("What happened"), "substances", "naloxone_doses", "called_112", "ambulance_arrived",
+                     "first_aid_given", "stayed_until_help", "outcome"),
+            Fieldset(_("The responder and the kit"), "responder_trained", "kit_replaced"),
+            "note",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        day, time = data.get("occurred_on"), data.get("occurred_time")
+        if day and time:
+            data["occurred_at"] = timezone.make_aware(dt.datetime.combine(day, time))
+        try:
+            services.check_report(
+                occurred_at=data.get("occurred_at"), naloxone_doses=data.get("naloxone_doses"),
+                called_112=data.get("called_112"), ambulance_arrived=data.get("ambulance_arrived"),
+                note=data.get("note"),
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error("occurred_on" if field == "occurred_at" else field, messages)
+        return data
+
+    def report_fields(self):
+        """The cleaned data, named as `services.create_reversal_report` takes it."""
+        names = ["occurred_at", "district", "substances", "naloxone_doses", "called_112", "ambulance_arrived",
+                 "first_aid_given", "stayed_until_help", "outcome", "responder_trained", "kit_replaced", "note"]
+        return {name: self.cleaned_data[name] for name in names} | {"key": self.cleaned_data["key"]}
+
+
+class PublicReportForm(ReportForm):
+    """The anonymous form on the public site, phone first, in the responder's own words."""
+
+    # A honeypot: hidden from people (and from screen readers); bots fill it in.
+    website = forms.CharField(
+        label=_("Leave this field empty"), required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, districts=District.objects.all(), **kwargs)
+        self.fields["district"].help_text = _("Only the part of town where it happened, never an address.")
+        self.fields["naloxone_doses"].label = _("How many doses of naloxone did you give?")
+        self.fields["called_112"].label = _("Did you or someone else call 112?")
+        self.fields["first_aid_given"].label = _("Did you give rescue breaths or other first aid?")
+        self.fields["stayed_until_help"].label = _("Did you stay until help came?")
+        self.fields["responder_trained"].label = _("Have you taken a RED LIV course?")
+        self.fields["kit_replaced"].label = _("Have you already got a new kit?")
+        self.fields["stayed_until_help"].error_messages["required"] = _("Answer whether you stayed until help came.")
+        self.fields["responder_trained"].error_messages["required"] = _("Answer whether you have taken a course.")
+
+    def layout_fields(self):
+        return [*super().layout_fields(), Div("website", css_class="reversals-hp", aria_hidden="true")]
+
+    def is_spam(self):
+        return bool(self.data.get("website"))
+
+
+class CourseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, course):
+        return f"{timezone.localtime(course.starts_at):%d.%m.%Y} · {course}"
+
+
+class StaffReportForm(ReportForm):
+    """A report told to a member of staff, entered at the desk."""
+
+    responder_course = CourseChoiceField(
+        label=_("The responder's RED LIV course (optional)"), queryset=Course.objects.none(), required=False,
+        help_text=_("Courses in your municipality during the last two years."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, districts=District.objects.for_user(user), **kwargs)
+        now = timezone.now()
+        self.fields["responder_course"].queryset = Course.objects.for_user(user).filter(
+            starts_at__lte=now, starts_at__gte=now - dt.timedelta(days=730),
+        ).order_by("-starts_at")
+
+    def layout_fields(self):
+        fields = super().layout_fields()
+        fields[3] = Fieldset(_("The responder and the kit"), "responder_trained", "responder_course", "kit_replaced")
+        return fields
+
+    def clean(self):
+        data = super().clean()
+        course, district = data.get("responder_course"), data.get("district")
+        if course and district and course.municipality_id != district.municipality_id:
+            self.add_error("responder_course", _("Choose a course in the district's municipality."))
+        return data
+
+    def report_fields(self):
+        return super().report_fields() | {"responder_course": self.cleaned_data.get("responder_course")}
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), widget=forms.RadioSelect,
+        choices=[("verify", _("Verify: the report counts")), ("reject", _("Reject: the report does not count"))],
+        error_messages={"required": _("Choose verify or reject.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=200, required=False,
+        help_text=_("Required when rejecting. No personal data."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not data.get("reason", "").strip():
+            self.add_error("reason", _("Give a reason for rejecting the report."))
+        return data
+
+
+class ReportFilterForm(forms.Form):
+    """Filters on the coordinators' list. Every field is optional."""
+
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.none(), required=False,
+                                      empty_label=_("All districts"))
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False,
+                                choices=[("", _("All outcomes")), *ReversalReport.Outcome.choices])
+    status = forms.ChoiceField(label=_("Review"), required=False,
+                               choices=[("", _("All")), *ReversalReport.ReviewStatus.choices])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = District.objects.for_user(user)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+
+    def filter(self, reports):
+        if not self.is_valid():
+            return reports
+        data = self.cleaned_data
+        if data["start"]:
+            reports = reports.filter(occurred_at__date__gte=data["start"])
+        if data["end"]:
+            reports = reports.filter(occurred_at__date__lte=data["end"])
+        if data["district"]:
+            reports = reports.filter(district=data["district"])
+        if data["outcome"]:
+            reports = reports.filter(outcome=data["outcome"])
+        if data["status"]:
+            reports = reports.filter(review_status=data["status"])
+        return reports
+
+
+class ReplaceKitForm(forms.Form):
+    key = forms.UUIDField(widget=forms.HiddenInput)
+    location = forms.ModelChoiceField(
+        label=_("Hand out from"), queryset=StockLocation.objects.none(),
+        error_messages={"required": _("Choose where the new kit comes from.")},
+    )
+    audience = forms.ChoiceField(label=_("The recipient's audience group"), choices=Audience.choices,
+                                 initial=Audience.PEOPLE_WHO_USE_DRUGS)
+
+    def __init__(self, *args, user, report, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key"].initial = uuid.uuid4()
+        self.fields["location"].queryset = StockLocation.objects.for_user(user).filter(
+            active=True, municipality=report.district.municipality_id,
+        )

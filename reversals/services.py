@@ -1,0 +1,179 @@
+"""Writes for overdose-reversal reports. Every way in comes through here: the public
+form, the staff form, the tablet's offline queue, the admin and the demo seed.
+"""
+
+import datetime as dt
+import hashlib
+import hmac
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses.models import Attendance
+from kits.models import HandoutReason, ReversalReport, StockLocation
+from kits.services import record_handout
+from redliv.idempotency import create_once
+from redliv.models import District
+
+MAX_DOSES = 10
+OLDEST_REPORT_DAYS = 365
+# The public form: posts per address per hour, and the largest body it reads.
+PUBLIC_POSTS_PER_HOUR = 10
+PUBLIC_MAX_BODY_BYTES = 16 * 1024
+
+
+def check_report(*, occurred_at, naloxone_doses, called_112, ambulance_arrived, note, now=None):
+    """The rules a report must follow however it arrives. Raises a ValidationError by field."""
+    now = now or timezone.now()
+    errors = {}
+    if occurred_at is not None:
+        if occurred_at > now + dt.timedelta(minutes=5):
+            errors["occurred_at"] = _("The date and time are in the future.")
+        elif timezone.localdate(occurred_at) < timezone.localdate(now) - dt.timedelta(days=OLDEST_REPORT_DAYS):
+            errors["occurred_at"] = _("The date is more than a year ago; reports are taken for the last year only.")
+    if naloxone_doses is not None and not 0 <= naloxone_doses <= MAX_DOSES:
+        errors["naloxone_doses"] = _("Give a number of doses from 0 to %(max)d.") % {"max": MAX_DOSES}
+    if ambulance_arrived and called_112 is False and not (note or "").strip():
+        errors["ambulance_arrived"] = _(
+            "An ambulance came, but 112 was not called. Correct one of the answers, or explain in the note "
+            "(for example, someone else called).")
+    if errors:
+        raise ValidationError(errors)
+
+
+def create_reversal_report(*, district: District, occurred_at, substances, naloxone_doses: int, called_112: bool,
+                           ambulance_arrived: bool, first_aid_given: bool, stayed_until_help: bool, outcome: str,
+                           responder_trained: str, kit_replaced: bool, note: str = "", responder_course=None,
+                           user=None, key: uuid.UUID | None = None):
+    """Store a report once per key. Returns (report, created).
+
+    With a `user` it is a staff report: it counts at once (stored verified) and may
+    name the responder's course. Without one it is a public report, pending review.
+    """
+    key = key or uuid.uuid4()
+    check_report(occurred_at=occurred_at, naloxone_doses=naloxone_doses, called_112=called_112,
+                 ambulance_arrived=ambulance_arrived, note=note)
+    if not substances:
+        raise ValidationError({"substances": _("Choose at least one substance, or “Unknown”.")})
+    if user is not None and not District.objects.for_user(user).filter(pk=district.pk).exists():
+        raise ValidationError({"district": _("Choose a district in your municipality.")})
+    if responder_course is not None and (user is None
+                                         or responder_course.municipality_id != district.municipality_id):
+        raise ValidationError({"responder_course": _("Choose a course in the district's municipality.")})
+
+    payload = {
+        "district": district.pk, "occurred_at": occurred_at.isoformat(), "substances": sorted(substances),
+        "naloxone_doses": naloxone_doses, "called_112": called_112, "ambulance_arrived": ambulance_arrived,
+        "first_aid_given": first_aid_given, "stayed_until_help": stayed_until_help, "outcome": outcome,
+        "responder_trained": responder_trained, "kit_replaced": kit_replaced, "note": note,
+        "responder_course": getattr(responder_course, "pk", None), "user": getattr(user, "pk", None),
+    }
+    staff = user is not None
+
+    def create(digest):
+        report = ReversalReport(
+            idempotency_key=key, payload_digest=digest, district=district, occurred_at=occurred_at,
+            substances=sorted(substances), naloxone_doses=naloxone_doses, called_112=called_112,
+            ambulance_arrived=ambulance_arrived, first_aid_given=first_aid_given,
+            stayed_until_help=stayed_until_help, outcome=outcome, responder_trained=responder_trained,
+            responder_course=responder_course, kit_replaced=kit_replaced, note=note,
+            source=ReversalReport.Source.STAFF if staff else ReversalReport.Source.PUBLIC,
+            reported_by=user,
+            review_status=ReversalReport.ReviewStatus.VERIFIED if staff else ReversalReport.ReviewStatus.PENDING,
+        )
+        report._history_user = user
+        report.save()
+        return report
+
+    with transaction.atomic():
+        return create_once(ReversalReport, key, payload, create)
+
+
+def review_report(*, report: ReversalReport, user, verified: bool, reason: str = "") -> ReversalReport:
+    """A coordinator verifies or rejects a public report. A rejection needs a reason."""
+    reason = (reason or "").strip()
+    if report.source != ReversalReport.Source.PUBLIC:
+        raise ValidationError(_("Staff reports count at once and are not reviewed."))
+    if not verified and not reason:
+        raise ValidationError({"reason": _("Give a reason for rejecting the report.")})
+    with transaction.atomic():
+        report = ReversalReport.objects.select_for_update().get(pk=report.pk)
+        report.review_status = (ReversalReport.ReviewStatus.VERIFIED if verified
+                                else ReversalReport.ReviewStatus.REJECTED)
+        report.review_reason = reason
+        report.reviewed_by = user
+        report.reviewed_at = timezone.now()
+        report._history_user = user
+        report.save()
+    return report
+
+
+def replace_kit(*, report: ReversalReport, user, location: StockLocation, audience: str,
+                key: uuid.UUID | None = None):
+    """Hand out one kit that replaces the one used, and link it to the report. Returns (handout, created).
+
+    One transaction: the handout, the link and "kit replaced" are stored together
+    or not at all. A retry with the same key answers with the handout already made.
+    """
+    key = key or uuid.uuid4()
+    if location.municipality_id != report.district.municipality_id:
+        raise ValidationError({"location": _("Choose a stock location in the report's municipality.")})
+    with transaction.atomic():
+        report = ReversalReport.objects.select_for_update().get(pk=report.pk)
+        if report.replacement_handout is not None and report.replacement_handout.idempotency_key == key:
+            return report.replacement_handout, False
+        if report.kit_replaced:
+            raise ValidationError(_("The kit for this report has already been replaced."))
+        handout, created = record_handout(user=user, location=location, quantity=1,
+                                          reason=HandoutReason.REPLACES_USED, audience=audience, key=key)
+        report.replacement_handout = handout
+        report.kit_replaced = True
+        report._history_user = user
+        report.save(update_fields=["replacement_handout", "kit_replaced"])
+    return handout, created
+
+
+def purge_free_text(now=None) -> dict[str, int]:
+    """Blank notes older than FREE_TEXT_RETENTION_DAYS, in the rows and in their history.
+
+    Only the text goes; every structured field stays. `update()` writes no new
+    history rows, so the text is not copied anywhere on its way out.
+    """
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.FREE_TEXT_RETENTION_DAYS)
+    with transaction.atomic():
+        return {
+            "reports": ReversalReport.objects.filter(created_at__lt=cutoff).exclude(note="").update(note=""),
+            "report_history": ReversalReport.history.filter(created_at__lt=cutoff).exclude(note="").update(note=""),
+            "attendances": Attendance.objects.filter(logged_at__lt=cutoff).exclude(note="").update(note=""),
+            "attendance_history": Attendance.history.filter(logged_at__lt=cutoff).exclude(note="").update(note=""),
+        }
+
+
+def sender_digest(address: str) -> str:
+    """An HMAC of the sender's address: enough to count posts, useless to find the sender."""
+    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
+
+
+def count_public_post(address: str, now=None) -> int:
+    """Count one post from this address in the current hour; returns the hour's count so far.
+
+    One upsert, so two workers counting at the same moment both count. Hours older
+    than a day are deleted on the way.
+    """
+    now = now or timezone.now()
+    window_start = now.replace(minute=0, second=0, microsecond=0)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM reversals_publicpostcount WHERE window_start < %s",
+                       [window_start - dt.timedelta(days=1)])
+        cursor.execute(
+            "INSERT INTO reversals_publicpostcount (sender_digest, window_start, count) VALUES (%s, %s, 1) "
+            "ON CONFLICT (sender_digest, window_start) "
+            "DO UPDATE SET count = reversals_publicpostcount.count + 1 RETURNING count",
+            [sender_digest(address), window_start],
+        )
+        return cursor.fetchone()[0]

@@ -1,0 +1,193 @@
+"""Reversal reports: the public form, and the staff list, report page, review and kit replacement."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from kits.models import ReversalReport, Substance
+from reversals import services
+from reversals.forms import PublicReportForm, ReplaceKitForm, ReportFilterForm, ReviewForm, StaffReportForm
+from reversals.history import history_entries
+
+REPORTS_PER_PAGE = 50
+
+
+def client_address(request) -> str:
+    """The sender's address: behind the proxy, the one it appended to X-Forwarded-For."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and forwarded:
+        return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def refuse(request, message: str, status: int):
+    return render(request, "reversals/public_refused.html", {"message": message}, status=status)
+
+
+def body_too_large(request) -> bool:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) > services.PUBLIC_MAX_BODY_BYTES
+    except ValueError:
+        return True
+
+
+@csrf_exempt  # The CSRF check runs in `_public_form`, after the size and rate checks below.
+def public_report(request):
+    """The anonymous public form. Oversized bodies and too many posts get a polite refusal.
+
+    Django's own CSRF check would read the body before any view code, so it runs
+    here after the size check; a body Django refuses to parse is answered the same way.
+    """
+    if request.method == "POST":
+        if body_too_large(request):
+            return refuse(request, _("Your report was too long to receive. Please shorten the note and try again."),
+                          413)
+        if services.count_public_post(client_address(request)) > services.PUBLIC_POSTS_PER_HOUR:
+            return refuse(request, _("We have received many reports from your connection in the last hour. "
+                                     "Please try again later."), 429)
+    try:
+        return _public_form(request)
+    except (RequestDataTooBig, TooManyFieldsSent):
+        return refuse(request, _("Your report was too long to receive. Please shorten the note and try again."), 413)
+
+
+@csrf_protect
+def _public_form(request):
+    form = PublicReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if form.is_spam():
+            return redirect("report-naloxone-use-thanks")
+        try:
+            services.create_reversal_report(**form.report_fields())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("report-naloxone-use-thanks")
+    return render(request, "reversals/public_form.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
+def public_thanks(request):
+    """The confirmation: thanks, and where to get a new kit. It repeats nothing that was sent."""
+    return render(request, "reversals/public_thanks.html")
+
+
+def get_report_for_user(request, pk, *permissions):
+    """The report if the user may see it: 404 outside their municipality, 403 without the permission."""
+    report = get_object_or_404(
+        ReversalReport.objects.for_user(request.user).select_related(
+            "district__municipality", "reported_by", "reviewed_by", "responder_course", "replacement_handout",
+        ),
+        pk=pk,
+    )
+    if not request.user.has_perms(permissions):
+        raise PermissionDenied
+    return report
+
+
+@login_required
+@permission_required("kits.change_reversalreport", raise_exception=True)
+def report_list(request):
+    """Coordinators: every report of the municipality, with filters."""
+    filters = ReportFilterForm(request.GET or None, user=request.user)
+    reports = filters.filter(ReversalReport.objects.for_user(request.user).select_related("district"))
+    page = Paginator(reports.order_by("-occurred_at", "-pk"), REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "reversals/report_list.html", {
+        "filters": filters, "page": page, "query": query.urlencode(),
+        "pending": ReversalReport.objects.for_user(request.user).filter(
+            review_status=ReversalReport.ReviewStatus.PENDING).count(),
+    })
+
+
+@login_required
+def report_detail(request, pk):
+    """One report, its review and its history (read-only)."""
+    report = get_report_for_user(request, pk, "kits.change_reversalreport")
+    return render_detail(request, report, ReviewForm())
+
+
+def render_detail(request, report, review_form, status=200):
+    substances = [Substance(value).label for value in report.substances]
+    return render(request, "reversals/report_detail.html", {
+        "report": report, "substances": substances, "review_form": review_form, "history": history_entries(report),
+    }, status=status)
+
+
+@login_required
+@require_POST
+def review(request, pk):
+    report = get_report_for_user(request, pk, "kits.change_reversalreport")
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.review_report(report=report, user=request.user,
+                                   verified=form.cleaned_data["decision"] == "verify",
+                                   reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The review is saved."))
+            return redirect("reversals:detail", pk=report.pk)
+    return render_detail(request, report, form, status=400)
+
+
+@login_required
+@permission_required("kits.add_reversalreport", raise_exception=True)
+def record(request):
+    """Staff at the desk: a report told to them. It counts at once."""
+    form = StaffReportForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report, created = services.create_reversal_report(user=request.user, **form.report_fields())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The report is saved and counts in the figures."))
+            if request.user.has_perm("kits.change_reversalreport"):
+                return redirect("reversals:detail", pk=report.pk)
+            return redirect("reversals:record")
+    return render(request, "reversals/record.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
+REPLACE_PERMISSIONS = ["kits.view_reversalreport", "kits.add_handout"]
+
+
+@login_required
+def kits_to_replace(request):
+    """Counting reports whose kit has not been replaced yet."""
+    if not request.user.has_perms(REPLACE_PERMISSIONS):
+        raise PermissionDenied
+    reports = (ReversalReport.objects.for_user(request.user).counting().filter(kit_replaced=False)
+               .select_related("district").order_by("occurred_at", "pk"))
+    return render(request, "reversals/kits_to_replace.html", {"reports": reports})
+
+
+@login_required
+def replace_kit(request, pk):
+    """Record the handout that replaces the used kit, and link it to the report."""
+    report = get_report_for_user(request, pk, *REPLACE_PERMISSIONS)
+    if report.kit_replaced and request.method == "GET":
+        messages.info(request, _("The kit for this report has already been replaced."))
+        return redirect("reversals:kits-to-replace")
+    form = ReplaceKitForm(request.POST or None, user=request.user, report=report)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.replace_kit(report=report, user=request.user, location=form.cleaned_data["location"],
+                                 audience=form.cleaned_data["audience"], key=form.cleaned_data["key"])
+        except ValidationError as error:
+            for field, errors in (error.message_dict.items() if hasattr(error, "error_dict")
+                                  else [(None, error.messages)]):
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("The new kit is recorded and linked to the report."))
+            return redirect(reverse("reversals:kits-to-replace"))
+    return render(request, "reversals/replace_kit.html", {"report": report, "form": form},
+                  status=400 if form.is_bound else 200)

@@ -1,0 +1,191 @@
+"""The public "did you give naloxone?" form: anonymous, pending review, spam kept out politely."""
+
+import datetime as dt
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from kits.models import ReversalReport
+from reversals import services
+from reversals.models import PublicPostCount
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+URL = "/afrapporter/"
+
+
+@pytest.fixture
+def district(odense):
+    return factories.make_district(odense, name="Vollsmose")
+
+
+def answers(place, **overrides):
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    data = {
+        "key": "5a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b11", "occurred_on": yesterday.isoformat(), "occurred_time": "22:30",
+        "district": place.pk, "substances": ["heroin", "fentanyl"], "naloxone_doses": "2", "called_112": "yes",
+        "ambulance_arrived": "yes", "first_aid_given": "yes", "stayed_until_help": "yes", "outcome": "hospital",
+        "responder_trained": "yes", "kit_replaced": "no", "note": "Han hed Peter", "website": "",
+    }
+    return {**data, **overrides}
+
+
+def test_the_form_is_danish_at_the_root_and_english_under_en(client, district):
+    assert reverse("report-naloxone-use") == URL
+    danish = client.get(URL).content.decode()
+    assert "Har du givet naloxon? Fortæl os det" in danish
+    assert "Vollsmose" in danish
+    english = client.get("/en/afrapporter/").content.decode()
+    assert "Did you give naloxone? Tell us" in english
+
+
+def test_the_district_list_groups_every_municipality(client, district, aarhus):
+    factories.make_district(aarhus, name="Gellerup")
+    page = client.get(URL).content.decode()
+    assert '<optgroup label="Aarhus">' in page and '<optgroup label="Odense">' in page
+    assert "Gellerup" in page
+
+
+def test_a_report_is_stored_pending_without_a_responder(client, district):
+    response = client.post(URL, answers(district))
+    assert response.status_code == 302
+    report = ReversalReport.objects.get()
+    assert report.source == "public" and report.review_status == "pending" and report.reported_by is None
+    assert report.district == district and report.district.municipality.name == "Odense"
+    assert report.substances == ["fentanyl", "heroin"] and report.naloxone_doses == 2
+    assert timezone.localtime(report.occurred_at).strftime("%H:%M") == "22:30"
+    assert not ReversalReport.objects.counting().exists()
+
+
+def test_the_confirmation_links_to_the_finder_and_does_not_repeat_the_note(client, district):
+    response = client.post(URL, answers(district), follow=True)
+    page = response.content.decode()
+    assert "Tak for din afrapportering" in page
+    assert f'href="{reverse("home")}"' in page
+    assert "Peter" not in page
+    assert response.redirect_chain[-1][0] == "/afrapporter/tak/"
+
+
+def test_the_form_warns_against_personal_data_in_the_note(client, district):
+    assert "Skriv aldrig navne" in client.get(URL).content.decode()
+
+
+def test_sending_the_same_report_twice_stores_it_once(client, district):
+    client.post(URL, answers(district))
+    client.post(URL, answers(district))
+    assert ReversalReport.objects.count() == 1
+
+
+def test_a_filled_in_honeypot_looks_accepted_but_stores_nothing(client, district):
+    response = client.post(URL, answers(district, website="http://spam.example"))
+    assert response.status_code == 302
+    assert not ReversalReport.objects.exists()
+
+
+@pytest.mark.parametrize("overrides, field, message", [
+    ({"occurred_on": (timezone.localdate() + dt.timedelta(days=2)).isoformat()}, "occurred_on", "i fremtiden"),
+    ({"occurred_on": (timezone.localdate() - dt.timedelta(days=400)).isoformat()}, "occurred_on",
+     "mere end et år siden"),
+    ({"naloxone_doses": "11"}, "naloxone_doses", "fra 0 til 10"),
+    ({"naloxone_doses": "-1"}, "naloxone_doses", "fra 0 til 10"),
+    ({"outcome": ""}, "outcome", "Vælg hvordan det gik"),
+    ({"called_112": "no", "ambulance_arrived": "yes", "note": ""}, "ambulance_arrived", "112 blev ikke ringet op"),
+    ({"substances": []}, "substances", "Vælg mindst ét stof"),
+    ({"district": "999999"}, "district", "Vælg en bydel fra listen"),
+], ids=["future", "over-a-year", "too-many-doses", "negative-doses", "no-outcome", "ambulance-without-112",
+        "no-substance", "unknown-district"])
+def test_bad_input_gets_a_clear_message_and_writes_nothing(client, district, overrides, field, message):
+    response = client.post(URL, answers(district, **overrides))
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors[field])
+    assert message in response.content.decode()
+    assert not ReversalReport.objects.exists()
+
+
+def test_an_ambulance_without_112_is_accepted_with_an_explaining_note(client, district):
+    response = client.post(URL, answers(district, called_112="no", note="En forbipasserende ringede"))
+    assert response.status_code == 302
+    assert ReversalReport.objects.get().called_112 is False
+
+
+def test_the_messages_are_english_under_en(client, district):
+    response = client.post("/en/afrapporter/", answers(district, outcome=""))
+    assert "Choose the outcome." in response.content.decode()
+
+
+def test_too_many_posts_from_one_address_get_a_polite_refusal(client, district):
+    for number in range(services.PUBLIC_POSTS_PER_HOUR):
+        key = f"5a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b{number:02d}"
+        assert client.post(URL, answers(district, key=key), REMOTE_ADDR="10.1.2.3").status_code == 302
+    response = client.post(URL, answers(district, key="0a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b99"),
+                           REMOTE_ADDR="10.1.2.3")
+    assert response.status_code == 429
+    assert "Prøv igen senere" in response.content.decode()
+    assert ReversalReport.objects.count() == services.PUBLIC_POSTS_PER_HOUR
+    # Another address is not affected.
+    assert client.post(URL, answers(district, key="1a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b99"),
+                       REMOTE_ADDR="10.9.9.9").status_code == 302
+
+
+def test_behind_the_proxy_the_address_it_appended_is_counted(client, district):
+    # The left-most entries are whatever the sender wrote; the proxy appends the real address last.
+    for number in range(services.PUBLIC_POSTS_PER_HOUR):
+        client.post(URL, answers(district, key=f"5a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b{number:02d}"),
+                    REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"192.0.2.{number}, 10.1.2.3")
+    response = client.post(URL, answers(district, key="0a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b99"),
+                           REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.200, 10.1.2.3")
+    assert response.status_code == 429
+
+
+def test_the_rate_limit_stores_no_address(client, district):
+    client.post(URL, answers(district), REMOTE_ADDR="10.1.2.3")
+    row = PublicPostCount.objects.get()
+    assert "10.1.2.3" not in row.sender_digest and len(row.sender_digest) == 64
+    assert row.sender_digest == services.sender_digest("10.1.2.3")
+
+
+def test_an_oversized_body_gets_a_polite_refusal(client, district):
+    response = client.post(URL, answers(district, note="x" * (services.PUBLIC_MAX_BODY_BYTES + 1)))
+    assert response.status_code == 413
+    assert "for lang" in response.content.decode()
+    assert not ReversalReport.objects.exists()
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=200)
+def test_a_body_django_refuses_to_read_gets_the_same_polite_refusal(district):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    token = browser.get(URL).context["csrf_token"]
+    # Django's CSRF check would read the body first and raise RequestDataTooBig.
+    response = browser.post(URL, answers(district, csrfmiddlewaretoken=str(token)))
+    assert response.status_code == 413
+    assert "for lang" in response.content.decode()
+    assert not ReversalReport.objects.exists()
+
+
+def test_too_many_fields_get_a_polite_refusal(client, district):
+    body = "&".join(f"f{number}=1" for number in range(1100))
+    response = client.post(URL, body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413
+    assert not ReversalReport.objects.exists()
+
+
+def test_the_form_still_checks_csrf(district):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(URL, answers(district))
+    assert response.status_code == 403
+    assert not ReversalReport.objects.exists()
+
+
+def test_posts_are_counted_per_hour_and_old_hours_are_deleted(db):
+    now = timezone.now().replace(minute=10)
+    assert services.count_public_post("10.1.2.3", now=now - dt.timedelta(days=2)) == 1
+    assert services.count_public_post("10.1.2.3", now=now) == 1
+    assert services.count_public_post("10.1.2.3", now=now + dt.timedelta(minutes=5)) == 2
+    assert services.count_public_post("10.1.2.3", now=now + dt.timedelta(hours=1)) == 1
+    assert PublicPostCount.objects.count() == 2  # the hour two days ago is gone

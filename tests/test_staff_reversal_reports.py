@@ -1,0 +1,218 @@
+"""Staff record reports told to them; coordinators list, filter, review and read each report's history."""
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from kits.models import ReversalReport
+from reversals.services import create_reversal_report
+from tests import factories
+from tests.reversal_helpers import make_report
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/personale/afrapporteringer/"
+RECORD = "/personale/afrapporteringer/ny/"
+
+
+@pytest.fixture
+def district(odense):
+    return factories.make_district(odense, name="Vollsmose")
+
+
+@pytest.fixture
+def aarhus_district(aarhus):
+    return factories.make_district(aarhus, name="Gellerup")
+
+
+def staff_answers(place, **overrides):
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    data = {
+        "key": str(uuid.uuid4()), "occurred_on": yesterday.isoformat(), "occurred_time": "14:05",
+        "district": place.pk, "substances": ["methadone"], "naloxone_doses": "1", "called_112": "yes",
+        "ambulance_arrived": "no", "first_aid_given": "yes", "stayed_until_help": "yes", "outcome": "recovered",
+        "responder_trained": "yes", "kit_replaced": "no", "note": "",
+    }
+    return {**data, **overrides}
+
+
+# --- recording -----------------------------------------------------------------------
+
+
+def test_a_street_worker_records_a_report_that_counts_at_once(client, street_worker, district, venue):
+    course = factories.make_course(venue, starts_at=timezone.now() - dt.timedelta(days=30))
+    client.force_login(street_worker)
+    response = client.post(RECORD, staff_answers(district, responder_course=course.pk))
+    assert response.status_code == 302
+    report = ReversalReport.objects.get()
+    assert report.source == "staff" and report.reported_by == street_worker
+    assert report.review_status == "verified" and report.responder_course == course
+    assert ReversalReport.objects.counting().get() == report
+
+
+def test_the_staff_form_offers_only_the_users_own_districts(client, street_worker, district, aarhus_district):
+    client.force_login(street_worker)
+    page = client.get(RECORD).content.decode()
+    assert "Vollsmose" in page and "Gellerup" not in page
+    response = client.post(RECORD, staff_answers(aarhus_district))
+    assert response.status_code == 400
+    assert not ReversalReport.objects.exists()
+
+
+def test_a_resent_staff_report_is_stored_once(client, street_worker, district):
+    client.force_login(street_worker)
+    answers = staff_answers(district)
+    client.post(RECORD, answers)
+    client.post(RECORD, answers)
+    assert ReversalReport.objects.count() == 1
+
+
+def test_the_staff_form_refuses_bad_input_and_writes_nothing(client, street_worker, district):
+    client.force_login(street_worker)
+    response = client.post(RECORD, staff_answers(district, naloxone_doses="12", outcome=""))
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert "naloxone_doses" in errors and "outcome" in errors
+    assert not ReversalReport.objects.exists()
+
+
+def test_the_creation_service_is_idempotent_by_key(street_worker, district):
+    key = uuid.uuid4()
+    fields = dict(district=district, occurred_at=timezone.now() - dt.timedelta(hours=2), substances=["unknown"],
+                  naloxone_doses=2, called_112=True, ambulance_arrived=True, first_aid_given=False,
+                  stayed_until_help=True, outcome="hospital", responder_trained="unknown", kit_replaced=False,
+                  user=street_worker, key=key)
+    first, created = create_reversal_report(**fields)
+    again, created_again = create_reversal_report(**fields)
+    assert created and not created_again and first == again
+
+
+def test_an_outsider_cannot_record(client, outsider):
+    client.force_login(outsider)
+    assert client.get(RECORD).status_code == 403
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in(client):
+    assert client.get(RECORD).status_code == 302
+    assert client.get(LIST).status_code == 302
+
+
+# --- the coordinators' list ------------------------------------------------------------
+
+
+def test_the_list_filters_by_period_district_outcome_and_status(client, coordinator, district, odense,
+                                                               django_assert_max_num_queries):
+    other = factories.make_district(odense, name="Bolbro")
+    now = timezone.now()
+    wanted = make_report(district, outcome="hospital", occurred_at=now - dt.timedelta(days=3))
+    make_report(district, outcome="recovered", occurred_at=now - dt.timedelta(days=3))
+    make_report(other, outcome="hospital", occurred_at=now - dt.timedelta(days=3))
+    make_report(district, outcome="hospital", occurred_at=now - dt.timedelta(days=40))
+    make_report(district, outcome="hospital", occurred_at=now - dt.timedelta(days=3), review_status="rejected",
+                review_reason="Dobbelt")
+    client.force_login(coordinator)
+    start = (timezone.localdate() - dt.timedelta(days=7)).isoformat()
+    with django_assert_max_num_queries(11):
+        response = client.get(LIST, {"start": start, "district": district.pk, "outcome": "hospital",
+                                     "status": "pending"})
+    assert list(response.context["page"].object_list) == [wanted]
+    assert client.get(LIST).context["page"].paginator.count == 5
+
+
+def test_the_list_shows_only_the_municipality_and_keeps_its_query_count(
+        client, coordinator, district, aarhus_district, django_assert_max_num_queries):
+    for day in range(30):
+        make_report(district, occurred_at=timezone.now() - dt.timedelta(days=day, hours=1))
+    make_report(aarhus_district)
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(10):
+        response = client.get(LIST)
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 30
+    assert "Gellerup" not in response.content.decode()
+
+
+def test_street_workers_and_trainers_do_not_get_the_list(client, street_worker, trainer_user):
+    for user in (street_worker, trainer_user):
+        client.force_login(user)
+        assert client.get(LIST).status_code == 403
+
+
+# --- one report, its review and its history ----------------------------------------------
+
+
+def test_a_coordinator_verifies_a_public_report_and_it_counts(client, coordinator, district):
+    report = make_report(district)
+    client.force_login(coordinator)
+    response = client.post(f"{LIST}{report.pk}/vurdering/", {"decision": "verify", "reason": ""})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.review_status == "verified" and report.reviewed_by == coordinator and report.reviewed_at
+    assert ReversalReport.objects.counting().get() == report
+
+
+def test_a_rejection_needs_a_reason_and_is_stored_with_it(client, coordinator, district):
+    report = make_report(district)
+    client.force_login(coordinator)
+    response = client.post(f"{LIST}{report.pk}/vurdering/", {"decision": "reject", "reason": ""})
+    assert response.status_code == 400
+    assert "Angiv en begrundelse" in response.content.decode()
+    report.refresh_from_db()
+    assert report.review_status == "pending"
+    client.post(f"{LIST}{report.pk}/vurdering/", {"decision": "reject", "reason": "Testindberetning"})
+    report.refresh_from_db()
+    assert report.review_status == "rejected" and report.review_reason == "Testindberetning"
+    assert not ReversalReport.objects.counting().exists()
+
+
+def test_the_report_page_shows_its_history_read_only(client, coordinator, district):
+    report = make_report(district, note="Fandt ham i opgangen")
+    client.force_login(coordinator)
+    client.post(f"{LIST}{report.pk}/vurdering/", {"decision": "verify", "reason": "Bekræftet af gadeteamet"})
+    page = client.get(f"{LIST}{report.pk}/").content.decode()
+    assert "Historik" in page
+    assert "Oprettet" in page and "Ændret" in page
+    assert "Afventer gennemsyn → Godkendt" in page
+    assert coordinator.username in page
+    assert "Fandt ham i opgangen" in page
+    assert "/history/" not in page and "revert" not in page.lower()
+
+
+def test_staff_reports_are_not_reviewed(client, coordinator, district):
+    report = make_report(district, source="staff", reported_by=coordinator, review_status="verified")
+    client.force_login(coordinator)
+    response = client.post(f"{LIST}{report.pk}/vurdering/", {"decision": "reject", "reason": "Nej"})
+    assert response.status_code == 400
+    report.refresh_from_db()
+    assert report.review_status == "verified"
+
+
+@pytest.mark.parametrize("path", ["", "vurdering/"])
+def test_another_municipalitys_report_is_not_found(client, other_coordinator, district, path):
+    report = make_report(district)
+    client.force_login(other_coordinator)
+    response = client.post(f"{LIST}{report.pk}/{path}", {"decision": "verify"}) if path else \
+        client.get(f"{LIST}{report.pk}/")
+    assert response.status_code == 404
+    report.refresh_from_db()
+    assert report.review_status == "pending"
+
+
+@pytest.mark.parametrize("path", ["", "vurdering/"])
+def test_a_street_worker_may_not_review(client, street_worker, district, path):
+    report = make_report(district)
+    client.force_login(street_worker)
+    response = client.post(f"{LIST}{report.pk}/{path}", {"decision": "verify"}) if path else \
+        client.get(f"{LIST}{report.pk}/")
+    assert response.status_code == 403
+    report.refresh_from_db()
+    assert report.review_status == "pending"
+
+
+def test_an_administrator_sees_every_municipalitys_reports(client, administrator, district, aarhus_district):
+    make_report(district)
+    make_report(aarhus_district)
+    client.force_login(administrator)
+    assert client.get(LIST).context["page"].paginator.count == 2
