@@ -107,7 +107,7 @@ def parse_filters(params, districts, today=None):
                     setattr(filters, "date_from" if name == "from" else "date_to", parsed)
         if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
             problems["to"] = _("The end date is before the start date.")
-            filters.date_to = None
+            filters.date_from = filters.date_to = None
 
     if near := value("near"):
         filters.near = parse_near(near)
