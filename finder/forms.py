@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import CourseRequest
@@ -30,8 +31,8 @@ class CourseRequestForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = Municipality.objects.order_by("name")
         self.fields["municipality"].empty_label = _("Choose a municipality")
-        self.fields["number_of_people"].min_value = 1
-        self.fields["number_of_people"].max_value = 1000
+        # The same range the database enforces (courserequest_number_of_people_1_to_1000).
+        self.fields["number_of_people"].validators += [MinValueValidator(1), MaxValueValidator(1000)]
         self.fields["number_of_people"].widget.attrs.update({"min": 1, "max": 1000})
         self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
         self.fields["contact_phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
