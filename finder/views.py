@@ -1,10 +1,11 @@
 """The public pages of vipasserpåhinanden: no login, Danish first, light.
 
 Geolocation: the browser's position reaches the server only as the `near` GET
-parameter of a finder request. It is never stored, and never logged: Django logs
-`request.path` without the query string, gunicorn's access log is off unless
-configured (if you turn it on, use an --access-logformat without %(q)s/%(r)s/%(U)s?%(q)s),
-and the Referrer-Policy "same-origin" keeps it from tile servers and OpenStreetMap.
+parameter of a finder request. It is never stored, and never logged: Django's
+request logger logs `request.path`, without the query string; gunicorn's access log
+is off unless configured (if it is turned on, its format must leave out the query
+string: no %(q)s, %(r)s); and the Referrer-Policy "same-origin" keeps the URL from
+tile servers and OpenStreetMap.
 """
 
 import functools
