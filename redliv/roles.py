@@ -49,6 +49,7 @@ PERMISSIONS = {
     TRAINER: _LOGGING + ["courses.view_trainer", "courses.view_certification"],
     COORDINATOR: sorted(set(_LOGGING + _PLANNING + _STOCK + [
         "redliv.view_organisation", "redliv.view_user", "redliv.view_municipality",
+        "finder.view_infopage", "finder.change_infopage",
     ])),
     ADMINISTRATOR: None,  # every permission
 }

@@ -9,6 +9,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -21,11 +23,19 @@ from django_otp import devices_for_user, login as otp_login, user_has_device, ve
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+# Whether the user had a confirmed device at login, so that each request need not ask.
+HAS_DEVICE_SESSION_KEY = "redliv_has_otp_device"
 RECOVERY_CODE_COUNT = 10
 # django-otp doubles the wait after each wrong code, so guessing is hopeless.
 TOO_MANY_TRIES = gettext_lazy("Too many wrong codes in a row. Wait a few seconds and try again.")
 # The pages a user who still owes a second factor may open.
 OPEN_VIEWS = {"otp-verify", "otp-setup", "logout", "set_language", "healthz", "privacy"}
+
+
+@receiver(user_logged_in, dispatch_uid="redliv.remember_otp_device")
+def remember_whether_the_user_has_a_device(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        request.session[HAS_DEVICE_SESSION_KEY] = user_has_device(user)
 
 
 def second_factor_required(user) -> bool:
@@ -48,7 +58,9 @@ class SecondFactorMiddleware:
         match = request.resolver_match
         if match is None or match.url_name in OPEN_VIEWS or request.path.startswith(settings.STATIC_URL):
             return None
-        has_device = user_has_device(user)
+        has_device = request.session.get(HAS_DEVICE_SESSION_KEY)
+        if has_device is None:
+            has_device = request.session[HAS_DEVICE_SESSION_KEY] = user_has_device(user)
         if not has_device and not second_factor_required(user):
             return None
         target = "otp-verify" if has_device else "otp-setup"
@@ -123,6 +135,7 @@ def setup(request):
                 device.save()
                 codes = _issue_recovery_codes(request.user)
             otp_login(request, device)
+            request.session[HAS_DEVICE_SESSION_KEY] = True
             return render(request, "registration/otp_recovery_codes.html",
                           {"codes": codes, "next": _next_url(request)})
         elif throttled:

@@ -4,16 +4,19 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from finder import views as finder_views
 from redliv import twofactor, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/courses/", finder_views.api_courses, name="api-courses"),
 ]
 
 # Danish at the root, English under /en/.
 urlpatterns += i18n_patterns(
-    path("", views.home, name="home"),
+    path("", finder_views.finder, name="home"),
+    path("", include("finder.urls")),
     path("personale/", views.staff_home, name="staff-home"),
     path("privatliv/", views.privacy, name="privacy"),
     path("konto/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -3,11 +3,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from courses.models import Course
 
 
 @require_GET
@@ -21,16 +18,6 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
-
-
-def home(request):
-    """The public start page: the next published courses."""
-    courses = (
-        Course.objects.published_upcoming(timezone.now())
-        .select_related("venue")
-        .order_by("starts_at")[:20]
-    )
-    return render(request, "home.html", {"courses": courses})
 
 
 def privacy(request):

@@ -114,7 +114,7 @@ def test_the_list_filters_by_period_district_outcome_and_status(client, coordina
                 review_reason="Dobbelt")
     client.force_login(coordinator)
     start = (timezone.localdate() - dt.timedelta(days=7)).isoformat()
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = client.get(LIST, {"start": start, "district": district.pk, "outcome": "hospital",
                                      "status": "pending"})
     assert list(response.context["page"].object_list) == [wanted]
@@ -127,7 +127,7 @@ def test_the_list_shows_only_the_municipality_and_keeps_its_query_count(
         make_report(district, occurred_at=timezone.now() - dt.timedelta(days=day, hours=1))
     make_report(aarhus_district)
     client.force_login(coordinator)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         response = client.get(LIST)
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 30

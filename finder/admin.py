@@ -1,0 +1,9 @@
+from django.contrib import admin
+
+from finder.models import InfoPage
+
+
+@admin.register(InfoPage)
+class InfoPageAdmin(admin.ModelAdmin):
+    list_display = ["title_da", "title_en", "slug", "position", "updated_at"]
+    prepopulated_fields = {"slug": ["title_en"]}

@@ -1,0 +1,121 @@
+"""The finder's filters, read from plain GET parameters.
+
+The same parser serves the pages (where a bad value is ignored with a note) and
+the API (where a bad value is a 400). Unknown parameter names are ignored.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import CourseFormat
+from redliv.models import Audience, CourseLanguage
+
+WHEN_TODAY = "today"
+WHEN_WEEK = "week"
+WHEN_CHOICES = [(WHEN_TODAY, _("Today")), (WHEN_WEEK, _("This week"))]
+
+
+@dataclass
+class Filters:
+    format: str = ""
+    district: object = None  # a District
+    audience: str = ""
+    language: str = ""
+    when: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    near: tuple[float, float] | None = None  # never stored or logged
+    postcode: str = ""
+    # What was wrong, per parameter: {"format": "…"}; shown on the page, or a 400 in the API.
+    problems: dict = field(default_factory=dict)
+
+    def is_filtered(self):
+        return bool(self.format or self.district or self.audience or self.language or self.date_from
+                    or self.date_to)
+
+
+def _parse_date(value):
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+_NEAR = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
+
+
+def parse_near(value):
+    match = _NEAR.match(value)
+    if not match:
+        return None
+    lat, lon = float(match.group(1)), float(match.group(2))
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lat, lon
+
+
+def parse_filters(params, districts, today=None):
+    """Read the filters from a QueryDict; `districts` are the districts one may filter by."""
+    today = today or timezone.localdate()
+    filters = Filters()
+    problems = filters.problems
+
+    def value(name):
+        return params.get(name, "").strip()
+
+    if fmt := value("format"):
+        if fmt in CourseFormat.values:
+            filters.format = fmt
+        else:
+            problems["format"] = _("Unknown format.")
+    if district := value("district"):
+        by_id = {str(d.pk): d for d in districts}
+        if district in by_id:
+            filters.district = by_id[district]
+        else:
+            problems["district"] = _("Unknown district.")
+    if audience := value("audience"):
+        if audience in Audience.values:
+            filters.audience = audience
+        else:
+            problems["audience"] = _("Unknown audience.")
+    if language := value("language"):
+        if language in CourseLanguage.values:
+            filters.language = language
+        else:
+            problems["language"] = _("Unknown language.")
+
+    if when := value("when"):
+        if when == WHEN_TODAY:
+            filters.when, filters.date_from, filters.date_to = when, today, today
+        elif when == WHEN_WEEK:
+            filters.when, filters.date_from = when, today
+            filters.date_to = today + dt.timedelta(days=6 - today.weekday())
+        else:
+            problems["when"] = _("Unknown period; use “today” or “week”.")
+    if not filters.when:
+        for name in ("from", "to"):
+            if raw := value(name):
+                parsed = _parse_date(raw)
+                if parsed is None:
+                    problems[name] = _("Not a date; write it as YYYY-MM-DD.")
+                else:
+                    setattr(filters, "date_from" if name == "from" else "date_to", parsed)
+        if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
+            problems["to"] = _("The end date is before the start date.")
+            filters.date_from = filters.date_to = None
+
+    if near := value("near"):
+        filters.near = parse_near(near)
+        if filters.near is None:
+            problems["near"] = _("Not a position; write it as latitude,longitude.")
+    if postcode := value("postcode"):
+        if re.fullmatch(r"[0-9]{4}", postcode):
+            filters.postcode = postcode
+        else:
+            problems["postcode"] = _("A postcode has four digits.")
+    return filters

@@ -1,0 +1,64 @@
+"""Standing drop-in hours expanded into dated occurrences.
+
+Used by the public finder, its API and feed; the coordinator workspace and the
+reports can reuse `occurrences` for the same answer.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+HORIZON_DAYS = 8 * 7  # the finder shows standing drop-in hours for the next eight weeks
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    schedule: object  # courses.models.DropInSchedule
+    date: dt.date
+    starts_at: dt.datetime  # aware, in the current time zone
+    ends_at: dt.datetime
+
+
+def occurrences(schedule, first_day: dt.date, last_day: dt.date, exceptions=None):
+    """The dates from first_day to last_day (inclusive) on which the drop-in hours are held.
+
+    Honours the weekday, valid_from/valid_until and the schedule's exceptions.
+    `exceptions` is a set of dates; when None it is read from the schedule (use
+    prefetch_related("exceptions") to keep that to one query for many schedules).
+    """
+    if exceptions is None:
+        exceptions = {exception.date for exception in schedule.exceptions.all()}
+    start = max(first_day, schedule.valid_from)
+    end = last_day if schedule.valid_until is None else min(last_day, schedule.valid_until)
+    day = start + dt.timedelta(days=(schedule.weekday - start.weekday()) % 7)
+    result = []
+    while day <= end:
+        if day not in exceptions:
+            result.append(Occurrence(
+                schedule=schedule,
+                date=day,
+                starts_at=timezone.make_aware(dt.datetime.combine(day, schedule.starts_at)),
+                ends_at=timezone.make_aware(dt.datetime.combine(day, schedule.ends_at)),
+            ))
+        day += dt.timedelta(days=7)
+    return result
+
+
+def upcoming_occurrences(schedules, now=None, first_day=None, last_day=None):
+    """Occurrences of many schedules in the next eight weeks (or a narrower window), soonest first.
+
+    Occurrences that have already ended today are left out.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    horizon = today + dt.timedelta(days=HORIZON_DAYS - 1)
+    first_day = max(first_day or today, today)
+    last_day = min(last_day or horizon, horizon)
+    found = [
+        occurrence
+        for schedule in schedules
+        for occurrence in occurrences(schedule, first_day, last_day)
+        if occurrence.ends_at > now
+    ]
+    return sorted(found, key=lambda occurrence: occurrence.starts_at)

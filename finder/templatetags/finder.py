@@ -1,0 +1,37 @@
+import re
+
+from django import template
+from django.urls import translate_url
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def other_language_url(context):
+    """This page in the other language (Danish at /, English under /en/), as a plain link."""
+    request = context["request"]
+    return translate_url(request.get_full_path(), "da" if get_language() == "en" else "en")
+
+
+_BULLET = re.compile(r"^- +")
+_NUMBER = re.compile(r"^\d+\. +")
+
+
+@register.filter
+def plain_text_body(text):
+    """Coordinators' plain text as HTML: blank-line paragraphs, "- " and "1. " lists. Everything is escaped."""
+    blocks = [block.strip() for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if block.strip()]
+    html = []
+    for block in blocks:
+        lines = [line.strip() for line in block.split("\n")]
+        for pattern, tag in ((_BULLET, "ul"), (_NUMBER, "ol")):
+            if all(pattern.match(line) for line in lines):
+                items = format_html_join("", "<li>{}</li>", ((pattern.sub("", line),) for line in lines))
+                html.append(format_html("<{}>{}</{}>", tag, items, tag))
+                break
+        else:
+            html.append(format_html("<p>{}</p>", format_html_join(mark_safe("<br>"), "{}", ((l,) for l in lines))))
+    return mark_safe("\n".join(html))

@@ -1,0 +1,282 @@
+"""The public pages of vipasserpåhinanden: no login, Danish first, light.
+
+Geolocation: the browser's position reaches the server only as the `near` GET
+parameter of a finder request. It is never stored, and never logged: Django's
+request logger logs `request.path`, without the query string; gunicorn's access log
+is off unless configured (if it is turned on, its format must leave out the query
+string: no %(q)s, %(r)s); and the Referrer-Policy "same-origin" keeps the URL from
+tile servers and OpenStreetMap.
+"""
+
+import functools
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_GET
+
+from courses.models import CourseFormat
+from finder import ics, listing
+from finder.filters import WHEN_CHOICES, parse_filters
+from finder.forms import CourseRequestForm, InfoPageForm
+from finder.headers import PUBLIC_MAX_AGE, public_page
+from finder.models import InfoPage
+from finder.schedule import upcoming_occurrences
+from finder.services import allow_request_from, client_address
+from redliv.models import Audience, CourseLanguage
+
+
+def _finder_context(request):
+    districts = list(listing.public_districts())
+    filters = parse_filters(request.GET, districts)
+    entries, origin = listing.find(filters)
+    notes = list(filters.problems.values())
+    if filters.postcode and origin is None:
+        notes.append(_("We could not place postcode %(postcode)s; the courses are shown soonest first.")
+                     % {"postcode": filters.postcode})
+    return {
+        "entries": entries, "filters": filters, "origin": origin, "notes": notes, "districts": districts,
+        "formats": CourseFormat.choices, "audiences": Audience.choices, "languages": CourseLanguage.choices,
+        "when_choices": WHEN_CHOICES,
+    }
+
+
+@require_GET
+@public_page(map_tiles=True, geolocation=True)
+def finder(request):
+    context = _finder_context(request)
+    context.update({
+        "info_pages": InfoPage.objects.only("slug", "title_da", "title_en"),
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_attribution": settings.MAP_ATTRIBUTION,
+        "leaflet_js": static("leaflet/leaflet.js"),
+        "leaflet_css": static("leaflet/leaflet.css"),
+    })
+    return render(request, "finder/finder.html", context)
+
+
+WIDGET_SIZE = 20  # the widget shows the next ones and links to the rest
+
+
+# The widget's own policy: any site may frame it (the rest of the site may not be framed).
+@require_GET
+@xframe_options_exempt
+@public_page(frame_ancestors="*")
+def widget(request):
+    context = _finder_context(request)
+    context["entries"] = context["entries"][:WIDGET_SIZE]
+    return render(request, "finder/widget.html", context)
+
+
+def _json_ld(data):
+    """JSON for a <script type="application/ld+json"> data block (not executed, so CSP allows it)."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def event_data(entry, request):
+    """schema.org Event for one entry."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": f"RED LIV: {entry.title}",
+        "startDate": timezone.localtime(entry.starts_at).isoformat(),
+        "endDate": timezone.localtime(entry.ends_at).isoformat(),
+        "eventStatus": "https://schema.org/EventScheduled",
+        "isAccessibleForFree": True,
+        "inLanguage": entry.languages,
+        "url": request.build_absolute_uri(entry.url),
+        "organizer": {"@type": "Organization", "name": "RED LIV Odense"},
+    }
+    if entry.description:
+        data["description"] = entry.description
+    venue = entry.venue
+    if venue is None:
+        data["eventAttendanceMode"] = "https://schema.org/OnlineEventAttendanceMode"
+        data["location"] = {"@type": "VirtualLocation", "url": request.build_absolute_uri(entry.url)}
+    else:
+        data["eventAttendanceMode"] = "https://schema.org/OfflineEventAttendanceMode"
+        data["location"] = {
+            "@type": "Place", "name": venue.name,
+            "address": {"@type": "PostalAddress", "streetAddress": venue.address, "postalCode": venue.postcode,
+                        "addressLocality": venue.city, "addressCountry": "DK"},
+        }
+        if venue.latitude is not None:
+            data["location"]["geo"] = {"@type": "GeoCoordinates", "latitude": float(venue.latitude),
+                                       "longitude": float(venue.longitude)}
+    return data
+
+
+def _detail(request, entry, **context):
+    return render(request, "finder/detail.html", {"entry": entry, **context})
+
+
+@require_GET
+@public_page()
+def course(request, pk):
+    course = get_object_or_404(listing.public_courses().select_related("venue"), pk=pk)
+    entry = listing.course_entry(course)
+    return _detail(
+        request, entry, course=course,
+        trainers=course.trainers.filter(show_name_publicly=True, active=True).only("name"),
+        json_ld=_json_ld(event_data(entry, request)),
+        ics_url=f"{entry.url.rstrip('/')}.ics",
+    )
+
+
+@require_GET
+def course_ics(request, pk):
+    course = get_object_or_404(listing.public_courses().select_related("venue"), pk=pk)
+    entry = listing.course_entry(course)
+    response = ics.ics_response([entry], request, entry.title, filename=f"redliv-kursus-{course.pk}.ics")
+    response["Cache-Control"] = f"max-age={PUBLIC_MAX_AGE}"
+    return response
+
+
+def _drop_in_entries(pk):
+    schedule = get_object_or_404(
+        listing.public_schedules().select_related("venue").prefetch_related("exceptions"), pk=pk)
+    return schedule, [listing.drop_in_entry(occurrence) for occurrence in upcoming_occurrences([schedule])]
+
+
+@require_GET
+@public_page()
+def drop_in(request, pk):
+    schedule, entries = _drop_in_entries(pk)
+    entry = entries[0] if entries else listing.Entry(
+        id=f"drop-in-{schedule.pk}", format=CourseFormat.DROP_IN, title=schedule.title or _("Drop-in"),
+        starts_at=None, ends_at=None, venue=schedule.venue, audiences=schedule.audiences,
+        languages=schedule.languages, description=schedule.public_description, gives_kit=True,
+        url=request.path)
+    return _detail(
+        request, entry, schedule=schedule, dates=entries,
+        json_ld=_json_ld([event_data(e, request) for e in entries]) if entries else "",
+        ics_url=f"{request.path.rstrip('/')}.ics",
+    )
+
+
+@require_GET
+def drop_in_ics(request, pk):
+    schedule, entries = _drop_in_entries(pk)
+    response = ics.ics_response(entries, request, str(schedule), filename=f"redliv-drop-in-{schedule.pk}.ics")
+    response["Cache-Control"] = f"max-age={PUBLIC_MAX_AGE}"
+    return response
+
+
+@require_GET
+def feed(request):
+    """Every upcoming course and drop-in date (optionally filtered) for calendar subscriptions."""
+    filters = parse_filters(request.GET, list(listing.public_districts()))
+    filters.near = None
+    entries, _origin = listing.find(filters)
+    response = ics.ics_response(entries, request, "RED LIV – kurser")
+    response["Cache-Control"] = f"max-age={PUBLIC_MAX_AGE}"
+    return response
+
+
+@require_GET
+@public_page()
+def info(request, slug):
+    page = get_object_or_404(InfoPage, slug=slug)
+    return render(request, "finder/info.html", {"page": page, "info_pages": InfoPage.objects.all()})
+
+
+def request_course(request):
+    form = CourseRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if form.is_spam():
+            # Look like success to the robot; store nothing.
+            return redirect("finder:request-thanks")
+        if allow_request_from(client_address(request)):
+            form.save()
+            return redirect("finder:request-thanks")
+        form.add_error(None, _("We have received several requests from you in a short time. "
+                               "Please try again in an hour, or call us."))
+        status = 429
+    return render(request, "finder/request_form.html", {"form": form}, status=status)
+
+
+@require_GET
+def request_thanks(request):
+    return render(request, "finder/request_thanks.html")
+
+
+# --- The API -------------------------------------------------------------------------------
+
+def api_entry(entry, request):
+    venue = entry.venue
+    data = {
+        "id": entry.id,
+        "format": entry.format,
+        "title": entry.title,
+        "start": timezone.localtime(entry.starts_at).isoformat(),
+        "end": timezone.localtime(entry.ends_at).isoformat(),
+        "venue": None if venue is None else {
+            "name": venue.name, "address": venue.address, "postcode": venue.postcode, "city": venue.city,
+            "lat": None if venue.latitude is None else float(venue.latitude),
+            "lon": None if venue.longitude is None else float(venue.longitude),
+        },
+        "audiences": entry.audiences,
+        "languages": entry.languages,
+        "url": request.build_absolute_uri(entry.url),
+    }
+    if entry.distance_km is not None:
+        data["distance_km"] = round(entry.distance_km, 2)
+    return data
+
+
+def cors(view):
+    """Readable from any origin (GET only; no cookies are involved)."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    return wrapped
+
+
+@require_GET
+@cors
+@public_page()
+def api_courses(request):
+    """GET /api/v1/courses/: the finder's list as JSON, for other sites (see README)."""
+    filters = parse_filters(request.GET, list(listing.public_districts()))
+    if filters.problems:
+        return JsonResponse({
+            "error": "invalid filter",
+            "fields": {name: str(problem) for name, problem in filters.problems.items()},
+        }, status=400)
+    entries, _origin = listing.find(filters)
+    response = JsonResponse({"count": len(entries), "courses": [api_entry(entry, request) for entry in entries]},
+                            json_dumps_params={"ensure_ascii": False})
+    return response
+
+
+# --- Coordinators edit the information pages ----------------------------------------------
+
+@login_required
+@permission_required("finder.change_infopage", raise_exception=True)
+def info_list(request):
+    return render(request, "finder/info_list.html", {"pages": InfoPage.objects.all()})
+
+
+@login_required
+@permission_required("finder.change_infopage", raise_exception=True)
+def info_edit(request, slug):
+    page = get_object_or_404(InfoPage, slug=slug)
+    form = InfoPageForm(request.POST or None, instance=page)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The page is saved and shown on the public site."))
+        return redirect("finder:info-list")
+    return render(request, "finder/info_edit.html", {"form": form, "page": page})

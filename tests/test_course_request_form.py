@@ -1,0 +1,77 @@
+""""Book a course for your workplace": a request for the coordinators, protected against spam."""
+
+import pytest
+
+from courses.models import CourseRequest
+from finder.models import RequestThrottle
+from finder.services import REQUESTS_PER_WINDOW
+
+pytestmark = pytest.mark.django_db
+
+
+def valid(odense, **overrides):
+    return {
+        "organisation_name": "Herberget Vesterbro", "municipality": odense.pk, "contact_name": "Leder",
+        "contact_email": "leder@example.org", "contact_phone": "", "audience": "professionals",
+        "number_of_people": "12", "wishes": "Gerne en eftermiddag i marts.", "website": "", **overrides,
+    }
+
+
+def test_the_form_shows_its_fields_in_danish(client, odense):
+    response = client.get("/bestil-kursus/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Bestil et kursus til jeres arbejdsplads" in page
+    assert "Arbejdspladsens kommune" in page and "Odense" in page
+    assert "Skriv intet om deltagerne" in page
+
+
+def test_a_request_is_stored_and_confirmed(client, odense):
+    response = client.post("/bestil-kursus/", valid(odense), follow=True)
+    assert response.redirect_chain == [("/bestil-kursus/tak/", 302)]
+    assert "vi har modtaget jeres forespørgsel" in response.content.decode()
+    request = CourseRequest.objects.get()
+    assert (request.organisation_name, request.municipality, request.number_of_people, request.status) == (
+        "Herberget Vesterbro", odense, 12, CourseRequest.Status.NEW)
+
+
+def test_a_bad_request_keeps_what_was_typed_and_says_what_is_wrong(client, odense):
+    response = client.post("/bestil-kursus/", valid(odense, contact_email="", number_of_people="0"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="Herberget Vesterbro"' in page
+    assert "Gerne en eftermiddag i marts." in page
+    assert "Skriv en e-mailadresse eller et telefonnummer, så vi kan svare." in page
+    assert "is-invalid" in page
+    assert CourseRequest.objects.count() == 0
+
+
+@pytest.mark.parametrize("overrides", [
+    {"municipality": "999999"}, {"municipality": "x"}, {"audience": "aliens"}, {"number_of_people": "1001"},
+    {"number_of_people": "lots"}, {"organisation_name": ""}, {"contact_email": "not-an-address"},
+])
+def test_bad_input_is_never_a_500_and_stores_nothing(client, odense, overrides):
+    response = client.post("/bestil-kursus/", valid(odense, **overrides))
+    assert response.status_code == 200
+    assert "invalid-feedback" in response.content.decode()
+    assert CourseRequest.objects.count() == 0
+
+
+def test_the_honeypot_pretends_success_but_stores_nothing(client, odense):
+    response = client.post("/bestil-kursus/", valid(odense, website="http://spam.example"))
+    assert response.status_code == 302
+    assert CourseRequest.objects.count() == 0
+
+
+def test_one_address_may_send_only_a_few_requests_an_hour_and_no_raw_address_is_kept(client, odense):
+    for _ in range(REQUESTS_PER_WINDOW):
+        assert client.post("/bestil-kursus/", valid(odense), REMOTE_ADDR="203.0.113.7").status_code == 302
+    refused = client.post("/bestil-kursus/", valid(odense), REMOTE_ADDR="203.0.113.7")
+    assert refused.status_code == 429
+    assert "Prøv igen om en time" in refused.content.decode()
+    assert 'value="Herberget Vesterbro"' in refused.content.decode()
+    assert CourseRequest.objects.count() == REQUESTS_PER_WINDOW
+    # Another address is not affected.
+    assert client.post("/bestil-kursus/", valid(odense), REMOTE_ADDR="198.51.100.1").status_code == 302
+    digests = list(RequestThrottle.objects.values_list("address_digest", flat=True))
+    assert all("203.0.113.7" not in digest and len(digest) == 64 for digest in digests)

@@ -1,0 +1,256 @@
+"""The public course finder at /: what it lists, how it filters and sorts, and what it never shows."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from courses.models import Course, CourseFormat, DropInSchedule
+from tests.factories import make_course, make_district, make_trainer, make_venue
+
+pytestmark = pytest.mark.django_db
+
+
+def days(n, hour=12):
+    day = timezone.localdate() + dt.timedelta(days=n)
+    return timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour))
+
+
+def titles(response):
+    return [entry.title for entry in response.context["entries"]]
+
+
+def test_the_finder_lists_published_courses_soonest_first_with_their_details(client, venue):
+    venue.accessibility_notes = "Trinfri indgang."
+    venue.save()
+    make_course(venue, title="Senere", starts_at=days(5))
+    make_course(venue, title="Snart", starts_at=days(1), languages=["da", "en"])
+    response = client.get("/")
+    assert response.status_code == 200
+    assert titles(response) == ["Snart", "Senere"]
+    page = response.content.decode()
+    assert "Antidote Danmark, Odense, Vestergade 1, 5000 Odense C" in page
+    assert "Drop-in" in page
+    assert "For: Stofbrugere" in page
+    assert "Dansk, Engelsk" in page
+    assert "gratis naloxon-kit" in page
+    assert "Trinfri indgang." in page
+
+
+def test_standing_drop_in_hours_show_as_dates_for_eight_weeks(client, venue):
+    DropInSchedule.objects.create(
+        municipality=venue.municipality, venue=venue, title="Tirsdags-drop-in", weekday=1,
+        starts_at=dt.time(13), ends_at=dt.time(15), valid_from=timezone.localdate() - dt.timedelta(days=30),
+    )
+    entries = client.get("/").context["entries"]
+    assert [e.title for e in entries] == ["Tirsdags-drop-in"] * 8
+    assert all(e.starts_at.weekday() == 1 for e in entries)
+
+
+def test_what_is_not_public_never_shows(client, red_liv, venue):
+    shelter = make_venue(red_liv, kind="shelter", open_to_public=False, name="Opholdsstedet")
+    make_course(venue, title="Synlig")
+    make_course(venue, title="Ikke offentliggjort", published=False)
+    make_course(venue, title="Aflyst", status=Course.Status.CANCELLED, cancellation_reason="Syg")
+    make_course(venue, title="Afholdt", status=Course.Status.HELD)
+    make_course(venue, title="Slut", starts_at=timezone.now() - dt.timedelta(days=2))
+    make_course(shelter, title="Kun for beboere")
+    DropInSchedule.objects.create(
+        municipality=venue.municipality, venue=shelter, weekday=1, starts_at=dt.time(13), ends_at=dt.time(15),
+        valid_from=timezone.localdate(), title="Beboer-drop-in",
+    )
+    response = client.get("/")
+    assert titles(response) == ["Synlig"]
+    for hidden in ["Ikke offentliggjort", "Aflyst", "Kun for beboere", "Beboer-drop-in", "Opholdsstedet"]:
+        assert hidden not in response.content.decode()
+
+
+def test_the_format_filter_keeps_only_that_format(client, venue):
+    make_course(venue, title="Pop-up", format=CourseFormat.POP_UP)
+    make_course(venue, title="Drop-in")
+    make_course(None, municipality=venue.municipality, title="Online", format=CourseFormat.ONLINE,
+                joining_url="https://example.org/m")
+    assert titles(client.get("/?format=pop_up")) == ["Pop-up"]
+    assert titles(client.get("/?format=online")) == ["Online"]
+
+
+def test_the_district_filter_keeps_courses_at_venues_in_that_district(client, red_liv, odense):
+    vollsmose = make_district(odense, name="Vollsmose", postcodes="5240")
+    centrum = make_district(odense, name="Centrum", postcodes="5000")
+    make_course(make_venue(red_liv, district=vollsmose), title="I Vollsmose")
+    make_course(make_venue(red_liv, district=centrum), title="I centrum")
+    response = client.get(f"/?district={vollsmose.pk}")
+    assert titles(response) == ["I Vollsmose"]
+    assert [d.name for d in response.context["districts"]] == ["Centrum", "Vollsmose"]
+
+
+def test_the_audience_and_language_filters(client, venue):
+    make_course(venue, title="For fagfolk på engelsk", audiences=["professionals"], languages=["en"])
+    make_course(venue, title="For brugere på dansk", audiences=["people_who_use_drugs"], languages=["da"])
+    assert titles(client.get("/?audience=professionals")) == ["For fagfolk på engelsk"]
+    assert titles(client.get("/?language=da")) == ["For brugere på dansk"]
+
+
+def test_the_date_filters_today_this_week_and_a_range(client, venue):
+    today = timezone.localdate()
+    make_course(venue, title="I dag", starts_at=timezone.now() + dt.timedelta(minutes=5))
+    make_course(venue, title="Om ti dage", starts_at=days(10))
+    make_course(venue, title="Om tyve dage", starts_at=days(20))
+    assert titles(client.get("/?when=today")) == ["I dag"]
+    this_week = titles(client.get("/?when=week"))
+    assert "I dag" in this_week and "Om ti dage" not in this_week
+    start, end = today + dt.timedelta(days=9), today + dt.timedelta(days=11)
+    assert titles(client.get(f"/?from={start}&to={end}")) == ["Om ti dage"]
+    assert titles(client.get(f"/?from={today + dt.timedelta(days=15)}")) == ["Om tyve dage"]
+
+
+def test_near_me_sorts_by_distance_and_puts_online_last(client, red_liv, odense):
+    far = make_venue(red_liv, name="Langt væk", latitude="55.470000", longitude="10.330000")
+    near = make_venue(red_liv, name="Tæt på", latitude="55.396000", longitude="10.389000")
+    make_course(far, title="Langt væk, snart", starts_at=days(1))
+    make_course(near, title="Tæt på, senere", starts_at=days(6))
+    make_course(None, municipality=odense, title="Online", format=CourseFormat.ONLINE,
+                joining_url="https://example.org/m", starts_at=days(0, hour=23))
+    response = client.get("/?near=55.3959,10.3883")
+    assert titles(response) == ["Tæt på, senere", "Langt væk, snart", "Online"]
+    assert "km væk" in response.content.decode()
+
+
+def test_a_postcode_sorts_by_distance_from_its_venues(client, red_liv, odense):
+    vollsmose = make_district(odense, name="Vollsmose", postcodes="5240, 5220")
+    make_course(make_venue(red_liv, name="Centrum", latitude="55.396", longitude="10.389"), title="Centrum",
+                starts_at=days(1))
+    make_course(make_venue(red_liv, name="Vollsmose", postcode="5240", district=vollsmose,
+                           latitude="55.409", longitude="10.430"), title="Vollsmose", starts_at=days(4))
+    assert titles(client.get("/?postcode=5240")) == ["Vollsmose", "Centrum"]
+    # A postcode covered by the district, though no venue has it.
+    assert titles(client.get("/?postcode=5220")) == ["Vollsmose", "Centrum"]
+    unknown = client.get("/?postcode=9990")
+    assert titles(unknown) == ["Centrum", "Vollsmose"]
+    assert "postnummer 9990" in unknown.content.decode()
+
+
+@pytest.mark.parametrize("query", [
+    "format=teleport", "district=999999", "district=abc", "audience=aliens", "language=xx", "when=tomorrow",
+    "from=2025-13-45", "to=someday", "near=north", "near=200,10", "postcode=50", "from=2030-05-05&to=2030-05-01",
+    "format=%00", "district=1%27%20OR%201=1",
+])
+def test_bad_filter_values_are_ignored_with_a_note_never_a_500(client, venue, query):
+    make_course(venue, title="Stadig vist")
+    response = client.get(f"/?{query}")
+    assert response.status_code == 200
+    assert titles(response) == ["Stadig vist"]
+    assert "blev ignoreret" in response.content.decode()
+
+
+def test_unknown_parameter_names_are_simply_ignored(client, venue):
+    make_course(venue, title="Vist")
+    response = client.get("/?utm_source=newsletter")
+    assert titles(response) == ["Vist"]
+    assert "blev ignoreret" not in response.content.decode()
+
+
+def test_the_finder_uses_at_most_five_queries_however_many_courses(client, red_liv, odense,
+                                                                    django_assert_max_num_queries):
+    district = make_district(odense, postcodes="5000")
+    venues = [make_venue(red_liv, district=district) for _ in range(5)]
+    now = timezone.now()
+    Course.objects.bulk_create([
+        Course(municipality=odense, format=CourseFormat.DROP_IN, venue=venues[i % 5], published=True,
+               starts_at=now + dt.timedelta(hours=i + 1), ends_at=now + dt.timedelta(hours=i + 2),
+               audiences=["people_who_use_drugs"], languages=["da"])
+        for i in range(1000)
+    ])
+    for weekday in range(3):
+        DropInSchedule.objects.create(municipality=odense, venue=venues[weekday], weekday=weekday,
+                                      starts_at=dt.time(9), ends_at=dt.time(11), valid_from=timezone.localdate())
+    with django_assert_max_num_queries(5):
+        response = client.get(f"/?postcode=5000&district={district.pk}")
+    entries = response.context["entries"]
+    assert sum(entry.format == CourseFormat.DROP_IN and entry.id.startswith("course-") for entry in entries) == 1000
+    assert sum(entry.id.startswith("drop-in-") for entry in entries) >= 3 * 7  # today's may have ended
+
+
+def test_the_english_finder_is_under_en(client, venue):
+    make_course(venue, title="Kursus")
+    page = client.get("/en/").content.decode()
+    assert 'lang="en"' in page and "Upcoming courses" in page and "You get a free naloxone kit." in page
+    assert 'href="/" lang="da"' in page  # a plain link back to Danish, keeping the page
+
+
+def test_the_finder_lets_the_page_ask_for_geolocation_and_show_map_tiles(client, settings, db):
+    settings.MAP_TILE_URL = "https://{s}.tiles.example.org/{z}/{x}/{y}.png"
+    response = client.get("/")
+    assert "geolocation=(self)" in response["Permissions-Policy"]
+    assert "img-src 'self' data: https://*.tiles.example.org;" in response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    # Only the finder: other pages keep the strict project policy.
+    other = client.get("/bestil-kursus/")
+    assert "geolocation=()" in other["Permissions-Policy"]
+    assert "tiles.example.org" not in other["Content-Security-Policy"]
+
+
+def test_public_pages_carry_an_etag_and_a_short_cache_lifetime_and_answer_304(client, venue):
+    course = make_course(venue)
+    for url in ["/", f"/kurser/{course.pk}/", "/api/v1/courses/"]:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response["ETag"]
+        assert "max-age=60" in response["Cache-Control"]
+        assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+def test_the_course_page_shows_everything_public_and_no_hidden_trainer(client, red_liv, venue):
+    course = make_course(venue, title="Drop-in hos Antidote", public_description="Kom forbi.", capacity=12)
+    shown = make_trainer(red_liv, name="Mette Holm", show_name_publicly=True)
+    hidden = make_trainer(red_liv, name="Sara Lund", show_name_publicly=False)
+    course.trainers.set([shown, hidden])
+    response = client.get(f"/kurser/{course.pk}/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Drop-in hos Antidote" in page and "Kom forbi." in page and "12" in page
+    assert "Mette Holm" in page and "Sara Lund" not in page
+    assert "https://www.openstreetmap.org/directions?route=%3B55.395000%2C10.385000" in page
+    assert f'href="/kurser/{course.pk}.ics"' in page
+    assert '<script type="application/ld+json">' in page
+    assert '"@type": "Event"' in page and '"startDate": "' in page
+
+
+def test_the_course_page_json_ld_describes_the_event(client, venue):
+    course = make_course(venue, title="Kursus </script><script>alert(1)</script>")
+    page = client.get(f"/kurser/{course.pk}/").content.decode()
+    import json
+    block = page.split('<script type="application/ld+json">')[1].split("</script>")[0]
+    data = json.loads(block)
+    assert data["@type"] == "Event"
+    assert data["location"]["address"]["postalCode"] == "5000"
+    assert data["startDate"] == timezone.localtime(course.starts_at).isoformat()
+    assert "<script>" not in block
+
+
+@pytest.mark.parametrize("make", ["missing", "unpublished", "cancelled", "residents_only"])
+def test_a_course_that_is_not_public_is_the_danish_404_page(client, red_liv, venue, make):
+    pk = 999999
+    if make == "unpublished":
+        pk = make_course(venue, published=False).pk
+    elif make == "cancelled":
+        pk = make_course(venue, status=Course.Status.CANCELLED, cancellation_reason="Syg").pk
+    elif make == "residents_only":
+        pk = make_course(make_venue(red_liv, kind="shelter", open_to_public=False)).pk
+    response = client.get(f"/kurser/{pk}/")
+    assert response.status_code == 404
+    assert "Siden findes ikke" in response.content.decode()
+    assert client.get(f"/kurser/{pk}.ics").status_code == 404
+
+
+def test_the_drop_in_page_lists_the_next_dates(client, venue):
+    schedule = DropInSchedule.objects.create(
+        municipality=venue.municipality, venue=venue, title="Tirsdags-drop-in", weekday=1,
+        starts_at=dt.time(13), ends_at=dt.time(15), valid_from=timezone.localdate() - dt.timedelta(days=30),
+    )
+    response = client.get(f"/drop-in/{schedule.pk}/")
+    page = response.content.decode()
+    assert "Hver tirsdag, 13:00–15:00" in page
+    assert len(response.context["dates"]) == 8
+    assert '"@type": "Event"' in page

@@ -1,0 +1,147 @@
+"""The public finder in headless Chromium: phone first, map as an extra, accessible, light."""
+
+import datetime as dt
+import gzip
+import json
+
+import pytest
+from django.utils import timezone
+
+from courses.models import CourseFormat, DropInSchedule
+from finder.models import InfoPage
+from tests.conftest import axe_violations
+from tests.factories import make_course, make_trainer, make_venue
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(red_liv, venue):
+    """A small Odense: two venues, a few courses, standing drop-in hours and one information page."""
+    flakhaven = make_venue(red_liv, name="Stand på Flakhaven", kind="street_stand", latitude="55.470000",
+                           longitude="10.330000", accessibility_notes="Udendørs.")
+    make_course(venue, title="Drop-in hos Antidote", starts_at=timezone.now() + dt.timedelta(days=6))
+    course = make_course(flakhaven, title="Pop-up på Flakhaven", format=CourseFormat.POP_UP,
+                         starts_at=timezone.now() + dt.timedelta(days=1), public_description="Kom forbi standen.")
+    course.trainers.set([make_trainer(red_liv, name="Mette Holm", show_name_publicly=True)])
+    make_course(None, municipality=red_liv.municipality, format=CourseFormat.ONLINE,
+                joining_url="https://example.org/m", title="Online for pårørende")
+    DropInSchedule.objects.create(
+        municipality=red_liv.municipality, venue=venue, title="Tirsdags-drop-in", weekday=1, starts_at=dt.time(13),
+        ends_at=dt.time(15), valid_from=timezone.localdate() - dt.timedelta(days=30),
+    )
+    InfoPage.objects.update_or_create(slug="overdosis", defaults={
+        "position": 2, "title_da": "Hvad gør jeg ved en overdosis?", "title_en": "What do I do at an overdose?",
+        "body_da": "1. Ring 112\n2. Giv naloxon", "body_en": "1. Call 112\n2. Give naloxone"})
+    return course
+
+
+def collect_csp_violations(page):
+    violations = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    return violations
+
+
+def test_the_finder_works_on_a_phone_and_filters_without_javascript(live_server, browser, demo):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  java_script_enabled=False, locale="da-DK")
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Vi passer på hinanden"
+    assert page.locator(".entry").count() == 3 + 8
+    page.get_by_label("Kursusform").select_option("pop_up")
+    page.get_by_role("button", name="Vis kurser").click()
+    page.wait_for_url("**/?format=pop_up**")
+    assert page.locator(".entry").all_inner_texts()[0].count("Pop-up på Flakhaven") == 1
+    assert page.locator(".entry").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
+
+
+def test_near_me_sorts_by_the_browsers_position_without_storing_it(live_server, browser, demo):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="da-DK",
+                                  geolocation={"latitude": 55.3951, "longitude": 10.3852},
+                                  permissions=["geolocation"])
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    assert page.locator(".entry h3").first.inner_text() == "Pop-up på Flakhaven"  # soonest first
+    page.get_by_role("button", name="Sortér efter afstand fra, hvor jeg er").click()
+    page.wait_for_url("**near=55.395%2C10.385**")
+    assert page.locator(".entry h3").first.inner_text() in {"Drop-in hos Antidote", "Tirsdags-drop-in"}
+    assert page.locator(".entry h3").last.inner_text() == "Online for pårørende"
+    assert "Nærmest dig først." in page.content()
+    assert context.cookies() == [] or all("55.39" not in cookie["value"] for cookie in context.cookies())
+    assert page.evaluate("window.localStorage.length") == 0
+    context.close()
+
+
+def test_the_map_shows_the_places_and_the_list_stays_complete_when_tiles_cannot_load(live_server, phone_page,
+                                                                                       demo):
+    tile_requests = []
+    phone_page.route("https://tile.openstreetmap.org/**", lambda route: (tile_requests.append(route.request.url),
+                                                                         route.abort()))
+    violations = collect_csp_violations(phone_page)
+    phone_page.goto(live_server.url + "/")
+    assert not phone_page.evaluate("'L' in window")  # Leaflet is only loaded when the map is asked for
+    phone_page.get_by_role("button", name="Vis stederne på et kort").click()
+    phone_page.wait_for_selector(".leaflet-marker-icon")
+    assert phone_page.locator(".leaflet-marker-icon").count() == 2  # two public places; online has none
+    assert tile_requests  # tiles were asked for, and failed
+    assert phone_page.locator(".entry").count() == 3 + 8
+    assert phone_page.get_by_text("alle kurser står i listen nedenfor").is_visible()
+    assert violations == []
+
+
+def test_the_course_page_has_directions_a_calendar_file_and_event_data(live_server, phone_page, demo):
+    violations = collect_csp_violations(phone_page)
+    phone_page.goto(f"{live_server.url}/kurser/{demo.pk}/")
+    assert phone_page.get_by_role("heading", level=1).inner_text() == "Pop-up på Flakhaven"
+    assert "Mette Holm" in phone_page.content()
+    directions = phone_page.get_by_role("link", name="Rutevejledning på OpenStreetMap")
+    assert directions.get_attribute("href").startswith("https://www.openstreetmap.org/directions?route=")
+    with phone_page.expect_download() as download:
+        phone_page.get_by_role("link", name="Tilføj til kalender (.ics)").click()
+    assert download.value.suggested_filename == f"redliv-kursus-{demo.pk}.ics"
+    data = json.loads(phone_page.locator('script[type="application/ld+json"]').text_content())
+    assert data["@type"] == "Event" and data["location"]["name"] == "Stand på Flakhaven"
+    assert violations == []
+
+
+def test_the_request_form_keeps_what_was_typed_and_confirms(live_server, phone_page, odense):
+    phone_page.goto(live_server.url + "/bestil-kursus/")
+    phone_page.get_by_label("Arbejdsplads eller organisation").fill("Herberget")
+    phone_page.get_by_label("Arbejdspladsens kommune").select_option(label="Odense")
+    phone_page.get_by_label("Kontaktperson").fill("Leder")
+    phone_page.get_by_label("Målgruppe").select_option("professionals")
+    phone_page.get_by_label("Antal personer").fill("8")
+    phone_page.get_by_role("button", name="Send forespørgslen").click()
+    assert phone_page.get_by_text("Skriv en e-mailadresse eller et telefonnummer, så vi kan svare.").is_visible()
+    assert phone_page.get_by_label("Arbejdsplads eller organisation").input_value() == "Herberget"
+    honeypot = phone_page.locator("#id_website").bounding_box()
+    assert honeypot["x"] + honeypot["width"] <= 0  # off-screen: people never see the honeypot
+    phone_page.get_by_label("Telefon").fill("12345678")
+    phone_page.get_by_role("button", name="Send forespørgslen").click()
+    phone_page.wait_for_url("**/bestil-kursus/tak/")
+    assert "Tak – vi har modtaget jeres forespørgsel" in phone_page.content()
+
+
+@pytest.mark.parametrize("viewport", ["phone_page", "desktop_page"])
+def test_the_public_pages_have_no_accessibility_violations(live_server, request, demo, viewport):
+    page = request.getfixturevalue(viewport)
+    for path in ["/", f"/kurser/{demo.pk}/", "/info/overdosis/", "/bestil-kursus/"]:
+        page.goto(live_server.url + path)
+        assert (path, axe_violations(page)) == (path, [])
+    page.get_by_role("button", name="Send forespørgslen").click()  # with field messages shown
+    assert axe_violations(page) == []
+
+
+def test_the_finders_first_load_is_at_most_60_kb_compressed(live_server, phone_page, demo):
+    loaded = []
+    phone_page.on("response", lambda response: loaded.append(response))
+    phone_page.goto(live_server.url + "/")
+    phone_page.wait_for_load_state("networkidle")
+    sizes = {response.url: len(gzip.compress(response.body(), 9)) for response in loaded
+             if response.request.resource_type in {"document", "stylesheet", "script"}}
+    assert any(url.endswith("finder.js") for url in sizes)
+    assert sum(sizes.values()) <= 60 * 1024, sizes

@@ -1,0 +1,64 @@
+"""The iCalendar feed and the "add to calendar" files are valid RFC 5545."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from icalendar import Calendar
+
+from courses.models import CourseFormat, DropInSchedule
+from tests.factories import make_course
+
+pytestmark = pytest.mark.django_db
+
+
+def parse(response):
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    body = response.content
+    assert body.startswith(b"BEGIN:VCALENDAR\r\n") and body.endswith(b"END:VCALENDAR\r\n")
+    assert all(len(line) <= 75 for line in body.split(b"\r\n"))  # folded lines, RFC 5545 3.1
+    return Calendar.from_ical(body)
+
+
+def test_the_feed_has_every_upcoming_course_and_drop_in_date(client, venue, odense):
+    course = make_course(venue, title="Pop-up på Flakhaven", format=CourseFormat.POP_UP,
+                         public_description="Kom forbi standen. " * 10)
+    make_course(None, municipality=odense, format=CourseFormat.ONLINE, joining_url="https://example.org/m",
+                title="Online")
+    make_course(venue, title="Skjult", published=False)
+    DropInSchedule.objects.create(
+        municipality=venue.municipality, venue=venue, weekday=3, starts_at=dt.time(10), ends_at=dt.time(12),
+        valid_from=timezone.localdate(), title="Torsdags-drop-in",
+    )
+    calendar = parse(client.get("/kurser.ics"))
+    assert calendar["VERSION"] == "2.0" and calendar["PRODID"]
+    events = calendar.walk("VEVENT")
+    summaries = [str(event["SUMMARY"]) for event in events]
+    assert "RED LIV: Pop-up på Flakhaven" in summaries and "RED LIV: Online" in summaries
+    assert summaries.count("RED LIV: Torsdags-drop-in") in (7, 8)
+    assert "RED LIV: Skjult" not in summaries
+    assert len({str(event["UID"]) for event in events}) == len(events)
+    pop_up = next(e for e in events if str(e["SUMMARY"]) == "RED LIV: Pop-up på Flakhaven")
+    assert pop_up["DTSTART"].dt == course.starts_at.replace(microsecond=0)
+    assert pop_up["DTEND"].dt == course.ends_at.replace(microsecond=0)
+    assert "DTSTAMP" in pop_up
+    assert str(pop_up["LOCATION"]) == "Antidote Danmark, Odense, Vestergade 1, 5000 Odense C"
+    assert str(pop_up["URL"]) == f"http://testserver/kurser/{course.pk}/"
+
+
+def test_a_course_downloads_as_one_event(client, venue):
+    course = make_course(venue, title="Drop-in")
+    response = client.get(f"/kurser/{course.pk}.ics")
+    assert response["Content-Disposition"] == f'attachment; filename="redliv-kursus-{course.pk}.ics"'
+    events = parse(response).walk("VEVENT")
+    assert len(events) == 1 and str(events[0]["UID"]) == f"course-{course.pk}@testserver"
+
+
+def test_a_drop_in_downloads_its_next_dates(client, venue):
+    schedule = DropInSchedule.objects.create(
+        municipality=venue.municipality, venue=venue, weekday=3, starts_at=dt.time(10), ends_at=dt.time(12),
+        valid_from=timezone.localdate(),
+    )
+    events = parse(client.get(f"/drop-in/{schedule.pk}.ics")).walk("VEVENT")
+    assert len(events) in (7, 8)

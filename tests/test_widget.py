@@ -1,0 +1,33 @@
+"""The embeddable widget: an iframe page partner sites may frame; nothing else may be framed."""
+
+import pytest
+
+from courses.models import CourseFormat
+from tests.factories import make_course
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_widget_lists_courses_with_the_same_filters_and_may_be_framed(client, venue):
+    make_course(venue, title="Pop-up", format=CourseFormat.POP_UP)
+    make_course(venue, title="Drop-in")
+    response = client.get("/widget/?format=pop_up")
+    assert response.status_code == 200
+    assert [entry.title for entry in response.context["entries"]] == ["Pop-up"]
+    assert "X-Frame-Options" not in response
+    policy = response["Content-Security-Policy"]
+    assert "frame-ancestors *" in policy and "script-src 'self'" in policy
+    assert 'target="_blank"' in response.content.decode()
+
+
+def test_other_public_pages_may_not_be_framed(client, venue):
+    course = make_course(venue)
+    for url in ["/", f"/kurser/{course.pk}/", "/bestil-kursus/"]:
+        response = client.get(url)
+        assert response["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+def test_the_widget_is_english_under_en(client, venue):
+    make_course(venue)
+    assert "Upcoming RED LIV courses" in client.get("/en/widget/").content.decode()
