@@ -50,7 +50,15 @@ def batches_on_hand(user):
         .order_by("expiry_date", "lot_number")
 
 
-class DeliveryForm(KeyedForm):
+class QuantityMixin:
+    def clean_quantity(self):
+        quantity = self.cleaned_data["quantity"]
+        if quantity < 1:
+            raise forms.ValidationError(_("Enter at least one kit."), code="min_quantity")
+        return quantity
+
+
+class DeliveryForm(QuantityMixin, KeyedForm):
     location = forms.ModelChoiceField(label=_("Into stock location"), queryset=StockLocation.objects.none())
     kit_type = forms.ModelChoiceField(label=_("Kit type"), queryset=KitType.objects.filter(active=True))
     product = forms.CharField(label=_("Product"), max_length=150,
@@ -64,12 +72,6 @@ class DeliveryForm(KeyedForm):
         kwargs.setdefault("initial", {}).setdefault("received_on", timezone.localdate())
         super().__init__(*args, **kwargs)
         self.fields["product"].widget.attrs["list"] = "known-products"
-
-    def clean_quantity(self):
-        quantity = self.cleaned_data["quantity"]
-        if quantity < 1:
-            raise forms.ValidationError(_("Enter at least one kit."), code="min_quantity")
-        return quantity
 
     def clean_lot_number(self):
         return self.cleaned_data["lot_number"].strip()
@@ -87,14 +89,6 @@ class DeliveryForm(KeyedForm):
             self.add_error("expiry_date", forms.ValidationError(
                 _("The expiry date must be after the received date."), code="expiry_before_receipt"))
         return cleaned
-
-
-class QuantityMixin:
-    def clean_quantity(self):
-        quantity = self.cleaned_data["quantity"]
-        if quantity < 1:
-            raise forms.ValidationError(_("Enter at least one kit."), code="min_quantity")
-        return quantity
 
 
 class TransferForm(QuantityMixin, KeyedForm):

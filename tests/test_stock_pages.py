@@ -421,3 +421,23 @@ def test_another_municipality_cannot_move_odenses_kits(client, other_coordinator
         "key": str(uuid.uuid4()), "from_location": office.pk, "to_location": aarhus_bag.pk, "quantity": "5"})
     assert field_error(response, "Marker en gyldig valgmulighed.")
     assert level(office, batch) == 10 and StockMovement.objects.count() == 1
+
+
+def test_expiring_soon_lists_the_users_usable_kits_in_the_window_soonest_first(coordinator, other_coordinator,
+                                                                               office, bag, aarhus_bag):
+    from kits.queries import expired_stock, expiring_soon
+
+    today = TODAY()
+    in_30 = factories.make_batch(expiry_date=today + dt.timedelta(days=30))
+    in_10 = factories.make_batch(expiry_date=today + dt.timedelta(days=10))
+    in_200 = factories.make_batch(expiry_date=today + dt.timedelta(days=200))
+    gone = factories.make_batch(received_on=today - dt.timedelta(days=100), expiry_date=today - dt.timedelta(days=1))
+    factories.receive(in_30, office, 3, coordinator)
+    factories.receive(in_10, bag, 2, coordinator)
+    factories.receive(in_200, bag, 9, coordinator)
+    factories.receive(gone, office, 1, coordinator, occurred_at=timezone.now() - dt.timedelta(days=50))
+    factories.receive(in_10, aarhus_bag, 7, other_coordinator)
+    assert [(level.batch, level.location, level.quantity) for level in expiring_soon(coordinator)] == [
+        (in_10, bag, 2), (in_30, office, 3)]
+    assert [(level.batch, level.quantity) for level in expired_stock(coordinator)] == [(gone, 1)]
+    assert [level.location for level in expiring_soon(other_coordinator)] == [aarhus_bag]
