@@ -2,6 +2,7 @@
 the street screen, the office form, the admin and the demo seed.
 """
 
+import datetime as dt
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kits.models import HANDOUT_NOT_EXPIRED, STOCK_NON_NEGATIVE, Batch, Handout, StockLevel, StockLocation
+from kits.models import KitType, StockMovement
 from redliv.db import violated_constraint
 from redliv.idempotency import create_once
 
@@ -83,3 +85,210 @@ def record_handout(*, user, location: StockLocation, quantity: int, reason: str,
             raise ValidationError({"batch": _("This batch has expired and must not be handed out.")},
                                   code="expired_batch") from error
         raise
+
+
+# ---------------------------------------------------------------------------
+# The coordinator's stock screens: deliveries, transfers, discards, counts and
+# corrections. Each write is one movement (a delivery may also create its batch),
+# stored once per idempotency key; the database trigger keeps the stock.
+# ---------------------------------------------------------------------------
+
+
+def _at(on_date):
+    """When a movement dated `on_date` happened: now if today, else noon that day (local time)."""
+    if on_date is None or on_date == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(dt.datetime.combine(on_date, dt.time(12)))
+
+
+def _quantity_at_least_one(quantity, field="quantity"):
+    if quantity is None or quantity < 1:
+        raise ValidationError({field: _("Enter at least one kit.")}, code="min_quantity")
+
+
+def _not_enough_of_batch(location, batch, quantity) -> ValidationError:
+    level = StockLevel.objects.filter(location=location, batch=batch).values_list("quantity", flat=True).first()
+    return ValidationError(
+        {"quantity": _("Not enough kits of lot %(lot)s at %(location)s: %(available)d on hand, "
+                       "%(wanted)d asked for.") % {
+            "lot": batch.lot_number, "location": location, "available": level or 0, "wanted": quantity}},
+        code="not_enough_kits",
+    )
+
+
+def _store_movement(key, payload, create, not_enough):
+    """Run create_once in a transaction; a refusal for lack of stock becomes `not_enough()`."""
+    try:
+        with transaction.atomic():
+            return create_once(StockMovement, key, payload, create)
+    except IntegrityError as error:
+        if violated_constraint(error) == STOCK_NON_NEGATIVE:
+            raise not_enough() from error
+        raise
+
+
+def register_delivery(*, user, location: StockLocation, kit_type: KitType, product: str, lot_number: str,
+                      expiry_date, received_on, quantity: int, key: uuid.UUID | None = None):
+    """Receive a delivery of one lot into a location. Returns (movement, created).
+
+    A new lot creates its batch; a further delivery of a known lot with the same
+    expiry date adds to it; the same lot with another expiry date is refused.
+    """
+    key = key or uuid.uuid4()
+    product, lot_number = (product or "").strip(), (lot_number or "").strip()
+    _quantity_at_least_one(quantity)
+    if received_on > timezone.localdate():
+        raise ValidationError({"received_on": _("The received date cannot be in the future.")}, code="future")
+    if expiry_date <= received_on:
+        raise ValidationError({"expiry_date": _("The expiry date must be after the received date.")},
+                              code="expiry_before_receipt")
+    payload = {
+        "kind": "receive", "location": location.pk, "kit_type": kit_type.pk, "product": product,
+        "lot_number": lot_number, "expiry_date": expiry_date.isoformat(), "received_on": received_on.isoformat(),
+        "quantity": quantity,
+    }
+
+    def create(digest):
+        batch = Batch.objects.filter(product__iexact=product, lot_number__iexact=lot_number).first()
+        if batch is None:
+            batch, _created = Batch.objects.get_or_create(
+                product=product, lot_number=lot_number,
+                defaults={"kit_type": kit_type, "expiry_date": expiry_date, "received_on": received_on},
+            )
+        if batch.expiry_date != expiry_date:
+            raise ValidationError({"lot_number": _(
+                "Lot %(lot)s of %(product)s is already registered with expiry date %(date)s. "
+                "Check the lot number and the expiry date on the package.") % {
+                "lot": batch.lot_number, "product": batch.product, "date": batch.expiry_date.strftime("%d.%m.%Y")}},
+                code="lot_other_expiry")
+        if batch.kit_type_id != kit_type.pk:
+            raise ValidationError({"kit_type": _("Lot %(lot)s is already registered as %(kit_type)s.") % {
+                "lot": batch.lot_number, "kit_type": batch.kit_type}}, code="lot_other_kit_type")
+        return StockMovement.objects.create(
+            idempotency_key=key, payload_digest=digest, kind=StockMovement.Kind.RECEIVE, batch=batch,
+            to_location=location, quantity=quantity, occurred_at=_at(received_on), recorded_by=user,
+        )
+
+    with transaction.atomic():
+        return create_once(StockMovement, key, payload, create)
+
+
+def transfer_kits(*, user, from_location: StockLocation, to_location: StockLocation, quantity: int,
+                  batch: Batch | None = None, reason: str = "", on_date=None, key: uuid.UUID | None = None):
+    """Move kits of one batch between two locations. Returns (movement, created).
+
+    Without a chosen batch, the earliest-expiring unexpired batch that holds enough is moved.
+    """
+    key = key or uuid.uuid4()
+    if to_location.pk == from_location.pk:
+        raise ValidationError({"to_location": _("Choose another location than the one the kits come from.")},
+                              code="same_location")
+    _quantity_at_least_one(quantity)
+    payload = {
+        "kind": "transfer", "from": from_location.pk, "to": to_location.pk, "quantity": quantity,
+        "batch": getattr(batch, "pk", None), "reason": reason, "on_date": on_date.isoformat() if on_date else None,
+    }
+    occurred_at = _at(on_date)
+
+    def create(digest):
+        chosen = batch or first_expiring_batch(from_location, quantity, timezone.localdate(occurred_at))
+        if chosen is None:
+            raise not_enough_kits(from_location, quantity)
+        return StockMovement.objects.create(
+            idempotency_key=key, payload_digest=digest, kind=StockMovement.Kind.TRANSFER, batch=chosen,
+            from_location=from_location, to_location=to_location, quantity=quantity, occurred_at=occurred_at,
+            reason=reason, recorded_by=user,
+        )
+
+    def not_enough():
+        if batch is None:
+            return not_enough_kits(from_location, quantity)
+        return _not_enough_of_batch(from_location, batch, quantity)
+
+    return _store_movement(key, payload, create, not_enough)
+
+
+def _reason_given(reason):
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give a reason.")}, code="reason_required")
+    return reason.strip()
+
+
+def discard_kits(*, user, location: StockLocation, batch: Batch, quantity: int, reason: str, on_date=None,
+                 key: uuid.UUID | None = None):
+    """Take expired or damaged kits out of stock, with a reason. Returns (movement, created)."""
+    key = key or uuid.uuid4()
+    _quantity_at_least_one(quantity)
+    reason = _reason_given(reason)
+    payload = {"kind": "discard", "location": location.pk, "batch": batch.pk, "quantity": quantity,
+               "reason": reason, "on_date": on_date.isoformat() if on_date else None}
+
+    def create(digest):
+        return StockMovement.objects.create(
+            idempotency_key=key, payload_digest=digest, kind=StockMovement.Kind.DISCARD, batch=batch,
+            from_location=location, quantity=quantity, occurred_at=_at(on_date), reason=reason, recorded_by=user,
+        )
+
+    return _store_movement(key, payload, create, lambda: _not_enough_of_batch(location, batch, quantity))
+
+
+def adjust_after_count(*, user, location: StockLocation, batch: Batch, counted: int, reason: str,
+                       key: uuid.UUID | None = None):
+    """Bring the stock of a batch at a location to what was counted. Returns (movement, created).
+
+    The difference is recorded as one adjustment, into or out of the location.
+    """
+    key = key or uuid.uuid4()
+    if counted is None or counted < 0:
+        raise ValidationError({"counted": _("The count cannot be negative.")}, code="negative_count")
+    reason = _reason_given(reason)
+    payload = {"kind": "adjustment", "location": location.pk, "batch": batch.pk, "counted": counted,
+               "reason": reason}
+
+    def create(digest):
+        # Lock the level so that the difference is taken against the stock as it is now.
+        level = StockLevel.objects.select_for_update().filter(location=location, batch=batch).first()
+        on_hand = level.quantity if level else 0
+        if counted == on_hand:
+            raise ValidationError({"counted": _("The count matches the stock (%(quantity)d); nothing to adjust.")
+                                   % {"quantity": on_hand}}, code="nothing_to_adjust")
+        return StockMovement.objects.create(
+            idempotency_key=key, payload_digest=digest, kind=StockMovement.Kind.ADJUSTMENT, batch=batch,
+            from_location=location if counted < on_hand else None,
+            to_location=location if counted > on_hand else None,
+            quantity=abs(counted - on_hand), occurred_at=timezone.now(), reason=reason, recorded_by=user,
+        )
+
+    return _store_movement(key, payload, create, lambda: _not_enough_of_batch(location, batch, counted))
+
+
+def correct_movement(*, user, movement: StockMovement, reason: str, key: uuid.UUID | None = None):
+    """Undo a mistaken movement by recording its opposite, with a reason. Returns (movement, created).
+
+    History is never edited: a transfer is moved back; kits received, handed out,
+    discarded or adjusted are adjusted the other way.
+    """
+    key = key or uuid.uuid4()
+    reason = _reason_given(reason)
+    if movement.corrects_id is not None:
+        raise ValidationError(_("This movement is itself a correction and cannot be corrected again."),
+                              code="correction_of_correction")
+    payload = {"kind": "correction", "movement": movement.pk, "reason": reason}
+    if movement.kind == StockMovement.Kind.TRANSFER:
+        kind, from_location, to_location = movement.kind, movement.to_location, movement.from_location
+    else:
+        kind, from_location, to_location = StockMovement.Kind.ADJUSTMENT, movement.to_location, movement.from_location
+
+    def create(digest):
+        # Lock the original so that two corrections of it cannot race.
+        StockMovement.objects.select_for_update().filter(pk=movement.pk).first()
+        if movement.corrections.exists():
+            raise ValidationError(_("This movement has already been corrected."), code="already_corrected")
+        return StockMovement.objects.create(
+            idempotency_key=key, payload_digest=digest, kind=kind, batch=movement.batch,
+            from_location=from_location, to_location=to_location, quantity=movement.quantity,
+            occurred_at=timezone.now(), reason=reason, corrects=movement, recorded_by=user,
+        )
+
+    return _store_movement(key, payload, create,
+                           lambda: _not_enough_of_batch(from_location, movement.batch, movement.quantity))

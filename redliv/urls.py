@@ -29,5 +29,6 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("afrapporter/", include("reversals.public_urls")),
     path("personale/afrapporteringer/", include("reversals.urls")),
+    path("personale/lager/", include("kits.urls")),
     prefix_default_language=False,
 )

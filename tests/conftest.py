@@ -86,17 +86,17 @@ def client():
     return VerifiedClient()
 
 
-def log_in(page, base_url, user, password=PASSWORD):
+def log_in(page, base_url, user, next_path="/personale/", password=PASSWORD):
     """Log in through the login page in the browser, with the second step when the user has one."""
-    page.goto(base_url + "/konto/login/")
+    page.goto(f"{base_url}/konto/login/?next={next_path}")
     page.get_by_label("Brugernavn").fill(user.username)
     page.get_by_label("Adgangskode").fill(password)
     page.get_by_role("button", name="Log ind").click()
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: "/konto/login/" not in url)
     if "/konto/to-trins/" in page.url:
         page.get_by_label("Kode").fill(totp_code(user))
         page.get_by_role("button", name="Fortsæt").click()
-        page.wait_for_load_state()
+    page.wait_for_url(base_url + next_path)
 
 
 @pytest.fixture

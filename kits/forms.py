@@ -1,0 +1,174 @@
+"""Forms for the stock screens. They check what a person can get wrong; the services
+and the database enforce the rest. Every form carries a hidden key made when it is
+shown, so that a double submit is stored once.
+"""
+
+import datetime as dt
+import uuid
+
+from django import forms
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Course
+from kits.models import Batch, HandoutReason, KitType, StockLocation
+from redliv.models import Audience
+
+NO_PERSONAL_DATA = _("Never write names or other personal data.")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class KeyedForm(forms.Form):
+    key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, user=None, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("key", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for name in self.fields:
+            if name in ("location", "from_location", "to_location"):
+                self.fields[name].queryset = StockLocation.objects.for_user(user).filter(active=True)
+
+
+class BatchChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, batch):
+        return _("%(lot)s · %(product)s · expires %(date)s") % {
+            "lot": batch.lot_number, "product": batch.product, "date": batch.expiry_date.strftime("%d.%m.%Y")}
+
+
+def batches_on_hand(user):
+    """Batches that some location the user may see holds, soonest expiry first."""
+    locations = StockLocation.objects.for_user(user)
+    return Batch.objects.filter(levels__location__in=locations, levels__quantity__gt=0).distinct() \
+        .order_by("expiry_date", "lot_number")
+
+
+class QuantityMixin:
+    def clean_quantity(self):
+        quantity = self.cleaned_data["quantity"]
+        if quantity < 1:
+            raise forms.ValidationError(_("Enter at least one kit."), code="min_quantity")
+        return quantity
+
+
+class DeliveryForm(QuantityMixin, KeyedForm):
+    location = forms.ModelChoiceField(label=_("Into stock location"), queryset=StockLocation.objects.none())
+    kit_type = forms.ModelChoiceField(label=_("Kit type"), queryset=KitType.objects.filter(active=True))
+    product = forms.CharField(label=_("Product"), max_length=150,
+                              help_text=_("For example: Nyxoid 1.8 mg nasal spray."))
+    lot_number = forms.CharField(label=_("Lot number"), max_length=50)
+    expiry_date = forms.DateField(label=_("Expiry date"), widget=DateInput())
+    quantity = forms.IntegerField(label=_("Number of kits"))
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("received_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        self.fields["product"].widget.attrs["list"] = "known-products"
+
+    def clean_lot_number(self):
+        return self.cleaned_data["lot_number"].strip()
+
+    def clean_received_on(self):
+        received_on = self.cleaned_data["received_on"]
+        if received_on > timezone.localdate():
+            raise forms.ValidationError(_("The received date cannot be in the future."), code="future")
+        return received_on
+
+    def clean(self):
+        cleaned = super().clean()
+        expiry, received = cleaned.get("expiry_date"), cleaned.get("received_on")
+        if expiry and received and expiry <= received:
+            self.add_error("expiry_date", forms.ValidationError(
+                _("The expiry date must be after the received date."), code="expiry_before_receipt"))
+        return cleaned
+
+
+class TransferForm(QuantityMixin, KeyedForm):
+    from_location = forms.ModelChoiceField(label=_("From"), queryset=StockLocation.objects.none())
+    to_location = forms.ModelChoiceField(label=_("To"), queryset=StockLocation.objects.none())
+    batch = BatchChoiceField(label=_("Batch"), queryset=Batch.objects.none(), required=False,
+                             empty_label=_("First expiry, first out"),
+                             help_text=_("Leave empty to move the earliest-expiring batch that holds enough."))
+    quantity = forms.IntegerField(label=_("Number of kits"))
+    reason = forms.CharField(label=_("Note"), max_length=200, required=False, help_text=NO_PERSONAL_DATA)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["batch"].queryset = batches_on_hand(self.user)
+
+    def clean(self):
+        cleaned = super().clean()
+        source, target = cleaned.get("from_location"), cleaned.get("to_location")
+        if source and target and source == target:
+            self.add_error("to_location", forms.ValidationError(
+                _("Choose another location than the one the kits come from."), code="same_location"))
+        return cleaned
+
+
+class DiscardForm(QuantityMixin, KeyedForm):
+    location = forms.ModelChoiceField(label=_("Stock location"), queryset=StockLocation.objects.none())
+    batch = BatchChoiceField(label=_("Batch"), queryset=Batch.objects.none())
+    quantity = forms.IntegerField(label=_("Number of kits"))
+    reason = forms.CharField(label=_("Reason"), max_length=200,
+                             help_text=format_lazy("{} {}", _("For example: expired, or the spray is damaged."),
+                                                   NO_PERSONAL_DATA))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["batch"].queryset = batches_on_hand(self.user)
+
+
+class CountForm(KeyedForm):
+    location = forms.ModelChoiceField(label=_("Stock location"), queryset=StockLocation.objects.none())
+    batch = BatchChoiceField(label=_("Batch"), queryset=Batch.objects.none())
+    counted = forms.IntegerField(label=_("Kits counted"), min_value=0,
+                                 error_messages={"min_value": _("The count cannot be negative.")})
+    reason = forms.CharField(label=_("Reason"), max_length=200, help_text=NO_PERSONAL_DATA)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A count may find kits of any known lot, also one not registered here before.
+        self.fields["batch"].queryset = Batch.objects.order_by("expiry_date", "lot_number")
+
+
+class CorrectionForm(KeyedForm):
+    reason = forms.CharField(label=_("Why is this movement wrong?"), max_length=200, help_text=NO_PERSONAL_DATA)
+
+
+class OfficeHandoutForm(QuantityMixin, KeyedForm):
+    location = forms.ModelChoiceField(label=_("From stock location"), queryset=StockLocation.objects.none())
+    quantity = forms.IntegerField(label=_("Number of kits"), initial=1)
+    reason = forms.ChoiceField(label=_("Reason"), choices=HandoutReason.choices)
+    audience = forms.ChoiceField(label=_("The recipient's audience group"), choices=Audience.choices)
+    course = forms.ModelChoiceField(label=_("Course (optional)"), queryset=Course.objects.none(), required=False)
+    batch = BatchChoiceField(label=_("Batch"), queryset=Batch.objects.none(), required=False,
+                             empty_label=_("First expiry, first out"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        now = timezone.now()
+        self.fields["course"].queryset = Course.objects.for_user(self.user).filter(
+            starts_at__gte=now - dt.timedelta(days=90), starts_at__lte=now + dt.timedelta(days=30),
+        ).order_by("-starts_at")
+        self.fields["batch"].queryset = batches_on_hand(self.user).filter(expiry_date__gte=timezone.localdate())
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=DateInput())
+    end = forms.DateField(label=_("To"), widget=DateInput())
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", forms.ValidationError(_("The end date must not be before the start date."),
+                                                        code="end_before_start"))
+        return cleaned
