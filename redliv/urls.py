@@ -14,6 +14,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("personale/", views.staff_home, name="staff-home"),
+    path("personale/", include("courses.urls")),
     path("konto/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("konto/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from courses import views as course_views
 from courses.models import Course
 
 
@@ -29,9 +30,12 @@ def home(request):
         .select_related("venue")
         .order_by("starts_at")[:20]
     )
-    return render(request, "home.html", {"courses": courses})
+    cancelled = Course.objects.recently_cancelled(timezone.now()).select_related("venue").order_by("starts_at")
+    return render(request, "home.html", {"courses": courses, "cancelled": cancelled})
 
 
 @login_required
 def staff_home(request):
+    if request.user.has_perm(course_views.PLANNING_PERMISSION):
+        return course_views.start_page(request)
     return render(request, "staff_home.html", {"municipality": request.user.municipality})
