@@ -87,8 +87,8 @@ def publish_problem(course):
     if course.venue_id and not course.venue.open_to_public:
         return _("%(venue)s is for residents only, so the course cannot be shown in the public finder.") % {
             "venue": course.venue.name}
-    if course.status == Course.Status.HELD:
-        return _("The course has been held.")
+    if course.status != Course.Status.PLANNED:
+        return _("Only a planned course can be shown in the public finder.")
     return None
 
 

@@ -106,3 +106,19 @@ def test_the_pages_are_in_english_under_en(client, coordinator):
     client.force_login(coordinator)
     assert "Plan a course" in client.get("/en/personale/kurser/").content.decode()
     assert "Planlæg et kursus" in client.get("/personale/kurser/").content.decode()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_planning_pages_have_no_inline_script_or_style(client, odense_rows, coordinator, page):
+    client.force_login(coordinator)
+    content = client.get(url(page, odense_rows)).content.decode()
+    assert "style=" not in content and "<script>" not in content and " onclick=" not in content
+
+
+def test_a_cancelled_course_cannot_be_published_again(client, odense_rows, coordinator):
+    course = odense_rows["course"]
+    Course.objects.filter(pk=course.pk).update(status="cancelled", cancellation_reason="Syg", published=False)
+    client.force_login(coordinator)
+    client.post(f"/personale/kurser/{course.pk}/offentlig/", {"published": "1"})
+    course.refresh_from_db()
+    assert not course.published
