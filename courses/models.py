@@ -4,6 +4,8 @@ Attendance is counted, never named: the registry stores no participant's name,
 CPR number, address or phone number.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -149,9 +151,21 @@ class CourseFormat(models.TextChoices):
     ON_SITE = "on_site", _("On-site at a partner")
 
 
+# A cancelled course stays on the public pages, with its reason, for this long after
+# it was cancelled (and never after it would have ended).
+CANCELLATION_NOTICE_DAYS = 14
+
+
 class CourseQuerySet(ScopedQuerySet):
     def published_upcoming(self, now):
         return self.filter(published=True, status=Course.Status.PLANNED, ends_at__gte=now)
+
+    def recently_cancelled(self, now):
+        """Published courses cancelled lately whose time has not passed: the public sees why."""
+        return self.filter(
+            published=True, status=Course.Status.CANCELLED, ends_at__gte=now,
+            cancelled_at__gte=now - dt.timedelta(days=CANCELLATION_NOTICE_DAYS),
+        )
 
 
 class Course(models.Model):
@@ -183,6 +197,7 @@ class Course(models.Model):
     trainers = models.ManyToManyField(Trainer, blank=True, related_name="courses", verbose_name=_("trainers"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
     cancellation_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     published = models.BooleanField(
         _("shown in the public course finder"), default=False,
     )

@@ -48,6 +48,8 @@ class Entry:
     gives_kit: bool
     url: str
     distance_km: float | None = None
+    # Set on a course cancelled lately: the public sees it, with the reason, for a while.
+    cancellation_reason: str = ""
 
     @property
     def format_label(self):
@@ -76,6 +78,7 @@ def course_entry(course):
         languages=course.languages, description=course.public_description,
         gives_kit=course.kind == Course.Kind.PARTICIPANT,
         url=reverse("finder:course", args=[course.pk]),
+        cancellation_reason=course.cancellation_reason if course.status == Course.Status.CANCELLED else "",
     )
 
 
@@ -97,14 +100,18 @@ def distance_km(a, b):
     return 2 * 6371 * math.asin(math.sqrt(h))
 
 
-def find(filters, now=None):
+def find(filters, now=None, with_cancelled=False):
     """The entries matching the filters, soonest first (or nearest first when a point is given).
 
     Three queries whatever the number of courses: courses, drop-in hours, their exceptions.
     Returns (entries, origin) where origin is the point distances were measured from.
+    With `with_cancelled`, courses cancelled lately come too, marked by their reason.
     """
     now = now or timezone.now()
-    courses = public_courses().filter(ends_at__gt=now).select_related("venue__district")
+    courses = public_courses()
+    if with_cancelled:
+        courses = courses | Course.objects.recently_cancelled(now).filter(PUBLIC_VENUE)
+    courses = courses.filter(ends_at__gt=now).select_related("venue__district")
     schedules = public_schedules().select_related("venue__district").prefetch_related("exceptions")
     if filters.format:
         courses = courses.filter(format=filters.format)

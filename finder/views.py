@@ -36,13 +36,16 @@ from redliv.models import Audience, CourseLanguage
 def _finder_context(request):
     districts = list(listing.public_districts())
     filters = parse_filters(request.GET, districts)
-    entries, origin = listing.find(filters)
+    entries, origin = listing.find(filters, with_cancelled=True)
+    cancelled = [entry for entry in entries if entry.cancellation_reason]
+    entries = [entry for entry in entries if not entry.cancellation_reason]
     notes = list(filters.problems.values())
     if filters.postcode and origin is None:
         notes.append(_("We could not place postcode %(postcode)s; the courses are shown soonest first.")
                      % {"postcode": filters.postcode})
     return {
-        "entries": entries, "filters": filters, "origin": origin, "notes": notes, "districts": districts,
+        "entries": entries, "cancelled": cancelled, "filters": filters, "origin": origin, "notes": notes,
+        "districts": districts,
         "formats": CourseFormat.choices, "audiences": Audience.choices, "languages": CourseLanguage.choices,
         "when_choices": WHEN_CHOICES,
     }

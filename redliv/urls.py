@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("", include("finder.urls")),
     path("personale/", views.staff_home, name="staff-home"),
     path("privatliv/", views.privacy, name="privacy"),
+    path("personale/", include("courses.urls")),
     path("konto/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("konto/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("konto/to-trins/", twofactor.verify, name="otp-verify"),

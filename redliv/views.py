@@ -6,6 +6,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from courses import views as course_views
+
 
 @require_GET
 @never_cache
@@ -26,4 +28,6 @@ def privacy(request):
 
 @login_required
 def staff_home(request):
+    if request.user.has_perm(course_views.PLANNING_PERMISSION):
+        return course_views.start_page(request)
     return render(request, "staff_home.html", {"municipality": request.user.municipality})

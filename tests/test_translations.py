@@ -68,3 +68,18 @@ def test_model_labels_are_danish():
 
     with translation.override("da"):
         assert str(ReversalReport._meta.verbose_name) == "afrapportering af overdosis"
+
+
+def test_a_text_has_the_same_danish_in_every_catalogue():
+    """Apps earlier in INSTALLED_APPS win when two catalogues disagree; they must not disagree."""
+    seen = {}
+    conflicts = []
+    for path in CATALOGUES:
+        for message in load(path):
+            if not message.id or message.fuzzy:
+                continue
+            key = (message.id, message.context)
+            if key in seen and seen[key][1] != message.string:
+                conflicts.append((str(message.id), seen[key][1], message.string))
+            seen.setdefault(key, (path, message.string))
+    assert conflicts == []

@@ -1,0 +1,262 @@
+"""The coordinator's forms. They validate with clear messages; the database enforces."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.forms import inlineformset_factory
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import (
+    Certification, Course, CourseFormat, CourseRequest, DropInException, DropInSchedule, Trainer, Venue,
+)
+from redliv import roles
+from redliv.models import Audience, CourseLanguage, Organisation
+
+PERSONAL_DATA_WARNING = _("Never write names or other personal data about participants here.")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def checkboxes(choices, label):
+    return forms.MultipleChoiceField(
+        label=label, choices=choices, required=False, widget=forms.CheckboxSelectMultiple,
+    )
+
+
+def residents_only_error(venue):
+    return forms.ValidationError(
+        _("%(venue)s is for residents only, so this cannot be shown in the public finder. "
+          "Untick “shown in the public course finder” or choose another venue."),
+        params={"venue": venue.name}, code="residents_only",
+    )
+
+
+class CourseForm(forms.ModelForm):
+    audiences = checkboxes(Audience.choices, _("Audiences"))
+    languages = checkboxes(CourseLanguage.choices, _("Languages"))
+
+    class Meta:
+        model = Course
+        fields = [
+            "kind", "format", "title", "venue", "joining_url", "starts_at", "ends_at", "audiences", "languages",
+            "capacity", "trainers", "public_description", "published",
+        ]
+        widgets = {
+            "starts_at": DateTimeInput(), "ends_at": DateTimeInput(),
+            "trainers": forms.CheckboxSelectMultiple,
+            "public_description": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"public_description": PERSONAL_DATA_WARNING}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["venue"].queryset = Venue.objects.for_user(user).filter(active=True)
+        trainers = Trainer.objects.for_user(user).filter(active=True)
+        if self.instance.pk:  # keep inactive trainers already on the course
+            trainers = trainers | Trainer.objects.for_user(user).filter(courses=self.instance)
+        self.fields["trainers"].queryset = trainers.distinct().order_by("name")
+        self.fields["venue"].help_text = _("Every course but an online one takes place at a venue.")
+
+    def clean(self):
+        data = super().clean()
+        starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _("The course must end after it starts."))
+        venue, course_format = data.get("venue"), data.get("format")
+        if course_format == CourseFormat.ONLINE:
+            if not data.get("joining_url"):
+                self.add_error("joining_url", _("An online course needs a joining link."))
+            if venue:
+                self.add_error("venue", _("An online course has no venue; leave it empty."))
+        elif course_format and not venue:
+            self.add_error("venue", _("Choose the venue where the course takes place."))
+        if venue and data.get("published") and not venue.open_to_public:
+            self.add_error("published", residents_only_error(venue))
+        return data
+
+
+class CourseFilterForm(forms.Form):
+    WHEN = [("upcoming", _("Upcoming")), ("past", _("Past")), ("all", _("All"))]
+
+    when = forms.ChoiceField(label=_("When"), choices=WHEN, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All"))] + Course.Kind.choices, required=False)
+    format = forms.ChoiceField(label=_("Format"), choices=[("", _("All"))] + CourseFormat.choices, required=False)
+    venue = forms.ModelChoiceField(label=_("Venue"), queryset=Venue.objects.none(), required=False,
+                                   empty_label=_("All"))
+    trainer = forms.ModelChoiceField(label=_("Trainer"), queryset=Trainer.objects.none(), required=False,
+                                     empty_label=_("All"))
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All"))] + Course.Status.choices, required=False)
+    published = forms.ChoiceField(
+        label=_("Public"), required=False,
+        choices=[("", _("All")), ("yes", _("Shown publicly")), ("no", _("Not shown publicly"))],
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["venue"].queryset = Venue.objects.for_user(user)
+        self.fields["trainer"].queryset = Trainer.objects.for_user(user)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"
+
+    def filter(self, courses):
+        if not self.is_valid():
+            return courses.none()
+        data = self.cleaned_data
+        when = data.get("when") or "upcoming"
+        now = timezone.now()
+        if when == "upcoming":
+            courses = courses.filter(ends_at__gte=now).order_by("starts_at")
+        elif when == "past":
+            courses = courses.filter(ends_at__lt=now).order_by("-starts_at")
+        else:
+            courses = courses.order_by("-starts_at")
+        for field in ["kind", "format", "venue", "status"]:
+            if data.get(field):
+                courses = courses.filter(**{field: data[field]})
+        if data.get("trainer"):
+            courses = courses.filter(trainers=data["trainer"])
+        if data.get("published"):
+            courses = courses.filter(published=data["published"] == "yes")
+        return courses
+
+
+class CancelCourseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"), max_length=200,
+        help_text=format_lazy("{} {}", _("Shown on the public page for a while, e.g. “The trainer is ill”."),
+                              PERSONAL_DATA_WARNING),
+    )
+
+
+class DropInScheduleForm(forms.ModelForm):
+    audiences = checkboxes(Audience.choices, _("Audiences"))
+    languages = checkboxes(CourseLanguage.choices, _("Languages"))
+
+    class Meta:
+        model = DropInSchedule
+        fields = [
+            "title", "venue", "weekday", "starts_at", "ends_at", "valid_from", "valid_until", "audiences",
+            "languages", "public_description", "published",
+        ]
+        widgets = {
+            "starts_at": TimeInput(), "ends_at": TimeInput(), "valid_from": DateInput(), "valid_until": DateInput(),
+            "public_description": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"public_description": PERSONAL_DATA_WARNING}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["venue"].queryset = Venue.objects.for_user(user).filter(active=True)
+
+    def clean(self):
+        data = super().clean()
+        starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _("The drop-in hours must end after they start."))
+        valid_from, valid_until = data.get("valid_from"), data.get("valid_until")
+        if valid_from and valid_until and valid_until < valid_from:
+            self.add_error("valid_until", _("“Valid until” cannot be before “valid from”."))
+        venue = data.get("venue")
+        if venue and data.get("published") and not venue.open_to_public:
+            self.add_error("published", residents_only_error(venue))
+        return data
+
+
+class DropInExceptionForm(forms.ModelForm):
+    class Meta:
+        model = DropInException
+        fields = ["date", "reason"]
+        widgets = {"date": DateInput()}
+        help_texts = {"reason": _("For example: public holiday, or the venue is closed.")}
+
+    def __init__(self, *args, schedule, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.schedule = schedule
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        schedule = self.schedule
+        if date.weekday() != schedule.weekday:
+            raise forms.ValidationError(
+                _("The drop-in hours are on %(weekday)s; choose a %(weekday)s."),
+                params={"weekday": schedule.get_weekday_display().lower()},
+            )
+        if date < schedule.valid_from or (schedule.valid_until and date > schedule.valid_until):
+            raise forms.ValidationError(_("The date is outside the period the drop-in hours are valid."))
+        if schedule.exceptions.filter(date=date).exists():
+            raise forms.ValidationError(_("That date is already an exception."))
+        return date
+
+
+class TrainerForm(forms.ModelForm):
+    class Meta:
+        model = Trainer
+        fields = ["name", "organisation", "contact", "active", "show_name_publicly"]
+        help_texts = {"contact": _("Phone or e-mail. Only staff see it.")}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.for_user(user)
+
+
+class CertificationForm(forms.ModelForm):
+    class Meta:
+        model = Certification
+        fields = ["kind", "issued_on", "expires_on"]
+        widgets = {"issued_on": DateInput(), "expires_on": DateInput()}
+
+    def clean(self):
+        data = super().clean()
+        issued_on, expires_on = data.get("issued_on"), data.get("expires_on")
+        if issued_on and expires_on and expires_on <= issued_on:
+            self.add_error("expires_on", _("The certification must expire after it was issued."))
+        return data
+
+
+CertificationFormSet = inlineformset_factory(
+    Trainer, Certification, form=CertificationForm, extra=1, can_delete=True,
+)
+
+
+class CourseRequestForm(forms.ModelForm):
+    class Meta:
+        model = CourseRequest
+        fields = ["assigned_to", "status"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        coordinators = get_user_model().objects.filter(
+            is_active=True, groups__name=roles.COORDINATOR,
+        ).order_by("username")
+        municipality = self.instance.municipality_id
+        self.fields["assigned_to"].queryset = coordinators.filter(organisation__municipality=municipality)
+        self.fields["assigned_to"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class AnswerRequestForm(forms.Form):
+    format = forms.ChoiceField(
+        label=_("Answer with"),
+        choices=[(CourseFormat.SCHEDULED, CourseFormat.SCHEDULED.label),
+                 (CourseFormat.ON_SITE, CourseFormat.ON_SITE.label)],
+        widget=forms.RadioSelect, initial=CourseFormat.ON_SITE,
+    )

@@ -1,0 +1,247 @@
+"""What coordinators do when they plan: copy, cancel, publish, answer requests,
+and the checks and counts their pages show.
+
+Writes run in `transaction.atomic`; reads are scoped with `for_user`.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses.models import Attendance, Certification, Course, CourseRequest, Trainer, Venue
+
+CERTIFICATION_WARNING_DAYS = 60
+
+# The number of people a held course trained: the sum of its audience counts, in SQL.
+# A withdrawn entry counts for nothing.
+_ATTENDANCE_FIELDS = list(Attendance.AUDIENCE_FIELDS.values())
+
+
+def people_trained(prefix: str = "attendance__"):
+    total = Value(0)
+    for field in _ATTENDANCE_FIELDS:
+        total = total + F(f"{prefix}{field}")
+    return Coalesce(Sum(total, filter=Q(**{f"{prefix}withdrawn_at__isnull": True})), Value(0),
+                    output_field=IntegerField())
+
+
+# --- courses ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_course(form, user, course_request=None):
+    """Save a course from the coordinator's form; answer a course request with it."""
+    course = form.save(commit=False)
+    if course.pk is None:
+        course.municipality_id = user.municipality_id
+        course.created_by = user
+    course.save()
+    form.save_m2m()
+    if course_request is not None:
+        course_request.course = course
+        course_request.status = CourseRequest.Status.SCHEDULED
+        if course_request.assigned_to_id is None:
+            course_request.assigned_to = user
+        course_request.save()
+    return course
+
+
+@transaction.atomic
+def copy_to_next_week(course, user):
+    """The same course again, seven days later: planned, with the same trainers."""
+    trainers = list(course.trainers.all())
+    copy = Course.objects.create(
+        municipality=course.municipality, kind=course.kind, format=course.format, title=course.title,
+        venue=course.venue, joining_url=course.joining_url,
+        starts_at=course.starts_at + dt.timedelta(days=7), ends_at=course.ends_at + dt.timedelta(days=7),
+        audiences=course.audiences, languages=course.languages, capacity=course.capacity,
+        published=course.published, public_description=course.public_description, created_by=user,
+    )
+    copy.trainers.set(trainers)
+    return copy
+
+
+@transaction.atomic
+def cancel_course(course, reason):
+    course.status = Course.Status.CANCELLED
+    course.cancellation_reason = reason
+    course.cancelled_at = timezone.now()
+    course.save(update_fields=["status", "cancellation_reason", "cancelled_at", "updated_at"])
+    return course
+
+
+@transaction.atomic
+def set_published(course, published: bool):
+    course.published = published
+    course.save(update_fields=["published", "updated_at"])
+    return course
+
+
+def publish_problem(course):
+    """Why a course may not be shown in the public finder, or None."""
+    if course.venue_id and not course.venue.open_to_public:
+        return _("%(venue)s is for residents only, so the course cannot be shown in the public finder.") % {
+            "venue": course.venue.name}
+    if course.status != Course.Status.PLANNED:
+        return _("Only a planned course can be shown in the public finder.")
+    return None
+
+
+def trainer_warnings(trainers, starts_at, ends_at, exclude_course=None):
+    """Warnings, not refusals: a trainer booked twice at the same time, or without a
+    valid certification on the course date."""
+    trainers = list(trainers)
+    if not trainers or starts_at is None or ends_at is None:
+        return []
+    day = timezone.localtime(starts_at).date()
+    clashes = (
+        Course.objects.filter(trainers__in=trainers, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .exclude(status=Course.Status.CANCELLED)
+        .exclude(pk=getattr(exclude_course, "pk", None))
+        .values_list("trainers", flat=True)
+    )
+    double_booked = set(clashes)
+    certified = set(
+        Certification.objects.filter(trainer__in=trainers, issued_on__lte=day)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+        .values_list("trainer", flat=True)
+    )
+    warnings = []
+    for trainer in trainers:
+        if trainer.pk in double_booked:
+            warnings.append(_("%(trainer)s is already booked for another course at that time.") % {
+                "trainer": trainer.name})
+        if trainer.pk not in certified:
+            warnings.append(_("%(trainer)s has no valid certification on %(date)s.") % {
+                "trainer": trainer.name, "date": day.strftime("%d.%m.%Y")})
+    return warnings
+
+
+# --- course requests --------------------------------------------------------------------
+
+
+@transaction.atomic
+def handle_request(course_request, assigned_to, status):
+    course_request.assigned_to = assigned_to
+    course_request.status = status
+    course_request.save(update_fields=["assigned_to", "status"])
+    return course_request
+
+
+# --- trainers ---------------------------------------------------------------------------
+
+
+def trainers_with_totals(user):
+    held = Q(courses__status=Course.Status.HELD)
+    return (
+        Trainer.objects.for_user(user)
+        .select_related("organisation")
+        .prefetch_related("certifications")
+        .annotate(
+            courses_held=Count("courses", filter=held, distinct=True),
+            people_trained=people_trained("courses__attendance__"),
+        )
+    )
+
+
+def trainer_totals_by_kind(trainer):
+    """Held courses and people trained, each kind of course counted apart."""
+    rows = (
+        trainer.courses.filter(status=Course.Status.HELD)
+        .values("kind")
+        .annotate(courses=Count("id"), people=people_trained())
+        .order_by("kind")
+    )
+    by_kind = {row["kind"]: row for row in rows}
+    return [
+        {"label": label, "courses": by_kind.get(kind, {}).get("courses", 0),
+         "people": by_kind.get(kind, {}).get("people", 0)}
+        for kind, label in Course.Kind.choices
+    ]
+
+
+def expiring_certifications(user, today):
+    """Active trainers' certifications that end within 60 days and are not renewed yet."""
+    renewed = Certification.objects.filter(
+        trainer=OuterRef("trainer"), kind=OuterRef("kind"), expires_on__gt=OuterRef("expires_on"),
+    )
+    return (
+        Certification.objects.filter(
+            trainer__in=Trainer.objects.for_user(user).filter(active=True),
+            expires_on__gte=today, expires_on__lte=today + dt.timedelta(days=CERTIFICATION_WARNING_DAYS),
+        )
+        .exclude(Exists(renewed))
+        .select_related("trainer")
+        .order_by("expires_on")
+    )
+
+
+# --- the start page ---------------------------------------------------------------------
+
+
+def _local_midnight(day):
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def start_page(user, now=None):
+    """Everything a coordinator looks at in the morning. Read-only."""
+    from kits.models import ReversalReport, StockLevel
+
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    week_start = today - dt.timedelta(days=today.weekday())
+    month_start = today.replace(day=1)
+    courses = Course.objects.for_user(user).select_related("venue").order_by("starts_at")
+    this_month = Q(courses__starts_at__gte=_local_midnight(month_start), courses__starts_at__lt=now)
+    not_cancelled = ~Q(courses__status=Course.Status.CANCELLED)
+    logged = Q(courses__attendance__isnull=False, courses__attendance__withdrawn_at__isnull=True)
+
+    def silent(queryset):
+        return (
+            queryset.annotate(
+                planned=Count("courses", filter=this_month & not_cancelled, distinct=True),
+                logged=Count("courses", filter=this_month & logged, distinct=True),
+            )
+            .filter(planned__gt=0, logged=0)
+            .order_by("name")
+        )
+
+    return {
+        "today": today,
+        "courses_today": list(courses.filter(
+            starts_at__gte=_local_midnight(today), starts_at__lt=_local_midnight(today + dt.timedelta(days=1)))),
+        "courses_this_week": list(courses.filter(
+            starts_at__gte=_local_midnight(week_start),
+            starts_at__lt=_local_midnight(week_start + dt.timedelta(days=7)))),
+        "entries_since_yesterday": list(
+            Attendance.objects.for_user(user)
+            .filter(logged_at__gte=_local_midnight(today - dt.timedelta(days=1)), withdrawn_at__isnull=True)
+            .select_related("course__venue", "logged_by")
+        ),
+        "reports_to_review": ReversalReport.objects.for_user(user).filter(
+            review_status=ReversalReport.ReviewStatus.PENDING).count(),
+        "kits_to_replace": ReversalReport.objects.for_user(user).filter(kit_replaced=False).exclude(
+            review_status=ReversalReport.ReviewStatus.REJECTED).count(),
+        "stock_expiring": list(
+            StockLevel.objects.for_user(user)
+            .filter(quantity__gt=0,
+                    batch__expiry_date__lte=today + dt.timedelta(days=settings.KIT_EXPIRY_WARNING_DAYS))
+            .select_related("location", "batch")
+            .order_by("batch__expiry_date", "location__name")
+        ),
+        "kit_expiry_days": settings.KIT_EXPIRY_WARNING_DAYS,
+        "certifications_expiring": list(expiring_certifications(user, today)),
+        "certification_days": CERTIFICATION_WARNING_DAYS,
+        "open_requests": list(
+            CourseRequest.objects.for_user(user)
+            .filter(status__in=[CourseRequest.Status.NEW, CourseRequest.Status.IN_PROGRESS])
+            .select_related("assigned_to")
+        ),
+        "silent_venues": list(silent(Venue.objects.for_user(user))),
+        "silent_trainers": list(silent(Trainer.objects.for_user(user))),
+    }

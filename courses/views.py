@@ -1,0 +1,395 @@
+"""The coordinator's screens: courses, calendar, standing drop-in hours, trainers,
+course requests and the start page.
+
+Every query goes through `for_user`: another municipality's row is a 404. The pages
+need the planning permission (`courses.change_course`): street workers get a 403.
+"""
+
+import calendar
+import datetime as dt
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from courses import services_planning as planning
+from courses.forms import (
+    AnswerRequestForm, CancelCourseForm, CertificationFormSet, CourseFilterForm, CourseForm, CourseRequestForm,
+    DropInExceptionForm, DropInScheduleForm, TrainerForm,
+)
+from courses.models import Course, CourseFormat, CourseRequest, DropInException, DropInSchedule, Trainer
+from redliv.models import Audience
+
+PLANNING_PERMISSION = "courses.change_course"
+COURSES_PER_PAGE = 50
+
+
+def planner_required(view):
+    """Logged in, and allowed to plan (coordinators and administrators)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.has_perm(PLANNING_PERMISSION):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _course_for(request, pk):
+    return get_object_or_404(Course.objects.for_user(request.user).select_related("venue"), pk=pk)
+
+
+def _warn(request, warnings):
+    for warning in warnings:
+        messages.warning(request, warning)
+
+
+# --- the start page -----------------------------------------------------------------------
+
+
+def start_page(request):
+    """The coordinator's morning page; `redliv.views.staff_home` hands coordinators over."""
+    context = planning.start_page(request.user)
+    context["municipality"] = request.user.municipality
+    return render(request, "courses/start_page.html", context)
+
+
+# --- courses ------------------------------------------------------------------------------
+
+
+@planner_required
+def course_list(request):
+    form = CourseFilterForm(request.GET, user=request.user)
+    courses = (
+        Course.objects.for_user(request.user)
+        .select_related("venue", "attendance")
+        .prefetch_related("trainers")
+    )
+    courses = form.filter(courses)
+    page = Paginator(courses, COURSES_PER_PAGE).get_page(request.GET.get("side"))
+    query = request.GET.copy()
+    query.pop("side", None)
+    return render(request, "courses/course_list.html", {
+        "form": form, "page": page, "query": query.urlencode(),
+    })
+
+
+def _parse_day(value, default):
+    try:
+        return dt.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+def _drop_in_occurrences(schedules, first, last):
+    """Each standing drop-in's dates between first and last, minus its exceptions."""
+    occurrences = {}
+    for schedule in schedules:
+        skipped = {exception.date for exception in schedule.exceptions.all()}
+        day = first + dt.timedelta(days=(schedule.weekday - first.weekday()) % 7)
+        while day <= last:
+            in_period = schedule.valid_from <= day and (schedule.valid_until is None or day <= schedule.valid_until)
+            if in_period and day not in skipped:
+                occurrences.setdefault(day, []).append(schedule)
+            day += dt.timedelta(days=7)
+    return occurrences
+
+
+@planner_required
+def course_calendar(request):
+    """A month or a week of courses and standing drop-in hours, server-rendered."""
+    today = timezone.localdate()
+    day = _parse_day(request.GET.get("dato"), today)
+    week_view = request.GET.get("visning") == "uge"
+    if week_view:
+        first = day - dt.timedelta(days=day.weekday())
+        weeks = [[first + dt.timedelta(days=offset) for offset in range(7)]]
+        previous, following = first - dt.timedelta(days=7), first + dt.timedelta(days=7)
+    else:
+        weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(day.year, day.month)
+        month_start = day.replace(day=1)
+        previous = (month_start - dt.timedelta(days=1)).replace(day=1)
+        following = (month_start + dt.timedelta(days=31)).replace(day=1)
+    first, last = weeks[0][0], weeks[-1][-1]
+    start = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min))
+    courses = (
+        Course.objects.for_user(request.user)
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .select_related("venue")
+        .order_by("starts_at")
+    )
+    by_day = {}
+    for course in courses:
+        by_day.setdefault(timezone.localtime(course.starts_at).date(), []).append(course)
+    schedules = (
+        DropInSchedule.objects.for_user(request.user)
+        .filter(valid_from__lte=last)
+        .exclude(valid_until__lt=first)
+        .select_related("venue")
+        .prefetch_related("exceptions")
+    )
+    drop_ins = _drop_in_occurrences(schedules, first, last)
+    rows = [
+        [{"date": date, "courses": by_day.get(date, []), "drop_ins": drop_ins.get(date, []),
+          "other_month": not week_view and date.month != day.month, "today": date == today}
+         for date in week]
+        for week in weeks
+    ]
+    return render(request, "courses/course_calendar.html", {
+        "rows": rows, "day": day, "week_view": week_view, "previous": previous, "following": following,
+        "today": today, "weekdays": [DropInSchedule.Weekday(number).label for number in range(7)],
+    })
+
+
+@planner_required
+def course_create(request):
+    if request.user.municipality_id is None:
+        raise PermissionDenied
+    course_request = None
+    initial = {}
+    if request.GET.get("forespoergsel"):
+        course_request = get_object_or_404(
+            CourseRequest.objects.for_user(request.user), pk=request.GET["forespoergsel"])
+        initial = _prefill_from_request(course_request, request.GET.get("format"))
+    form = CourseForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        course = planning.save_course(form, request.user, course_request=course_request)
+        messages.success(request, _("The course was created."))
+        _warn(request, planning.trainer_warnings(course.trainers.all(), course.starts_at, course.ends_at, course))
+        return redirect("courses:course-detail", pk=course.pk)
+    return render(request, "courses/course_form.html", {"form": form, "course_request": course_request})
+
+
+def _prefill_from_request(course_request, course_format):
+    if course_format not in (CourseFormat.SCHEDULED, CourseFormat.ON_SITE):
+        course_format = CourseFormat.ON_SITE
+    return {
+        "format": course_format, "title": course_request.organisation_name,
+        "audiences": [course_request.audience], "capacity": course_request.number_of_people,
+        "languages": ["da"], "published": False,
+    }
+
+
+@planner_required
+def course_detail(request, pk):
+    course = _course_for(request, pk)
+    attendance = getattr(course, "attendance", None) if course.status == Course.Status.HELD else None
+    trainers = list(course.trainers.all())
+    warnings = []
+    if course.status == Course.Status.PLANNED:
+        warnings = planning.trainer_warnings(trainers, course.starts_at, course.ends_at, course)
+    return render(request, "courses/course_detail.html", {
+        "course": course, "trainers": trainers, "attendance": attendance, "warnings": warnings,
+        "publish_problem": planning.publish_problem(course), "requests": course.requests.all(),
+        "audience_labels": [Audience(value).label for value in course.audiences if value in Audience.values],
+    })
+
+
+@planner_required
+def course_edit(request, pk):
+    course = _course_for(request, pk)
+    form = CourseForm(request.POST or None, instance=course, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        course = planning.save_course(form, request.user)
+        messages.success(request, _("The course was saved."))
+        if course.status == Course.Status.PLANNED:
+            _warn(request, planning.trainer_warnings(course.trainers.all(), course.starts_at, course.ends_at, course))
+        return redirect("courses:course-detail", pk=course.pk)
+    return render(request, "courses/course_form.html", {"form": form, "course": course})
+
+
+@planner_required
+@require_POST
+def course_copy(request, pk):
+    course = _course_for(request, pk)
+    copy = planning.copy_to_next_week(course, request.user)
+    messages.success(request, _("A copy of the course was planned for a week later. Check it below."))
+    _warn(request, planning.trainer_warnings(copy.trainers.all(), copy.starts_at, copy.ends_at, copy))
+    return redirect("courses:course-detail", pk=copy.pk)
+
+
+@planner_required
+def course_cancel(request, pk):
+    course = _course_for(request, pk)
+    if course.status != Course.Status.PLANNED:
+        messages.error(request, _("Only a planned course can be cancelled."))
+        return redirect("courses:course-detail", pk=course.pk)
+    form = CancelCourseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        planning.cancel_course(course, form.cleaned_data["reason"])
+        messages.success(request, _("The course was cancelled."))
+        return redirect("courses:course-detail", pk=course.pk)
+    return render(request, "courses/course_cancel.html", {"form": form, "course": course})
+
+
+@planner_required
+@require_POST
+def course_publish(request, pk):
+    course = _course_for(request, pk)
+    publish = request.POST.get("published") == "1"
+    problem = planning.publish_problem(course) if publish else None
+    if problem:
+        messages.error(request, problem)
+    else:
+        planning.set_published(course, publish)
+        messages.success(request, _("The course is shown in the public course finder.") if publish
+                         else _("The course is no longer shown in the public course finder."))
+    return redirect("courses:course-detail", pk=course.pk)
+
+
+# --- standing drop-in hours -------------------------------------------------------------------
+
+
+def _schedule_for(request, pk):
+    return get_object_or_404(DropInSchedule.objects.for_user(request.user).select_related("venue"), pk=pk)
+
+
+@planner_required
+def dropin_list(request):
+    schedules = (
+        DropInSchedule.objects.for_user(request.user)
+        .select_related("venue")
+        .prefetch_related(Prefetch("exceptions", queryset=DropInException.objects.filter(
+            date__gte=timezone.localdate())))
+    )
+    return render(request, "courses/dropin_list.html", {"schedules": schedules})
+
+
+@planner_required
+def dropin_create(request):
+    if request.user.municipality_id is None:
+        raise PermissionDenied
+    form = DropInScheduleForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        schedule = form.save(commit=False)
+        schedule.municipality_id = request.user.municipality_id
+        schedule.save()
+        messages.success(request, _("The drop-in hours were created. Add dates when they are closed below."))
+        return redirect("courses:dropin-edit", pk=schedule.pk)
+    return render(request, "courses/dropin_form.html", {"form": form})
+
+
+@planner_required
+def dropin_edit(request, pk):
+    schedule = _schedule_for(request, pk)
+    form = DropInScheduleForm(request.POST or None, instance=schedule, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The drop-in hours were saved."))
+        return redirect("courses:dropin-edit", pk=schedule.pk)
+    return render(request, "courses/dropin_form.html", {
+        "form": form, "schedule": schedule, "exceptions": schedule.exceptions.all(),
+        "exception_form": DropInExceptionForm(schedule=schedule),
+    })
+
+
+@planner_required
+@require_POST
+def dropin_exception_add(request, pk):
+    schedule = _schedule_for(request, pk)
+    exception_form = DropInExceptionForm(request.POST, schedule=schedule)
+    if exception_form.is_valid():
+        exception = exception_form.save(commit=False)
+        exception.schedule = schedule
+        exception.save()
+        messages.success(request, _("The drop-in hours are closed on %(date)s.") % {
+            "date": exception.date.strftime("%d.%m.%Y")})
+        return redirect("courses:dropin-edit", pk=schedule.pk)
+    return render(request, "courses/dropin_form.html", {
+        "form": DropInScheduleForm(instance=schedule, user=request.user), "schedule": schedule,
+        "exceptions": schedule.exceptions.all(), "exception_form": exception_form,
+    }, status=400)
+
+
+@planner_required
+@require_POST
+def dropin_exception_delete(request, pk, exception_pk):
+    schedule = _schedule_for(request, pk)
+    get_object_or_404(schedule.exceptions, pk=exception_pk).delete()
+    messages.success(request, _("The exception was removed."))
+    return redirect("courses:dropin-edit", pk=schedule.pk)
+
+
+# --- trainers ---------------------------------------------------------------------------------
+
+
+@planner_required
+def trainer_list(request):
+    trainers = planning.trainers_with_totals(request.user).order_by("-active", "name")
+    return render(request, "courses/trainer_list.html", {
+        "trainers": trainers, "today": timezone.localdate(),
+    })
+
+
+@planner_required
+def trainer_detail(request, pk):
+    trainer = get_object_or_404(Trainer.objects.for_user(request.user).select_related("organisation"), pk=pk)
+    courses = (
+        trainer.courses.filter(status=Course.Status.HELD)
+        .select_related("venue", "attendance")
+        .order_by("-starts_at")
+    )
+    return render(request, "courses/trainer_detail.html", {
+        "trainer": trainer, "courses": courses, "totals": planning.trainer_totals_by_kind(trainer),
+        "certifications": trainer.certifications.all(), "today": timezone.localdate(),
+    })
+
+
+@planner_required
+def trainer_create(request):
+    return _trainer_form(request, Trainer())
+
+
+@planner_required
+def trainer_edit(request, pk):
+    return _trainer_form(request, get_object_or_404(Trainer.objects.for_user(request.user), pk=pk))
+
+
+def _trainer_form(request, trainer):
+    form = TrainerForm(request.POST or None, instance=trainer, user=request.user)
+    formset = CertificationFormSet(request.POST or None, instance=trainer, prefix="cert")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        with transaction.atomic():
+            trainer = form.save()
+            formset.instance = trainer
+            formset.save()
+        messages.success(request, _("The trainer was saved."))
+        return redirect("courses:trainer-detail", pk=trainer.pk)
+    return render(request, "courses/trainer_form.html", {"form": form, "formset": formset, "trainer": trainer})
+
+
+# --- course requests --------------------------------------------------------------------------
+
+
+@planner_required
+def request_list(request):
+    show_closed = request.GET.get("alle") == "1"
+    requests = CourseRequest.objects.for_user(request.user).select_related("assigned_to", "course")
+    if not show_closed:
+        requests = requests.filter(status__in=[CourseRequest.Status.NEW, CourseRequest.Status.IN_PROGRESS])
+    return render(request, "courses/request_list.html", {"requests": requests, "show_closed": show_closed})
+
+
+@planner_required
+def request_detail(request, pk):
+    course_request = get_object_or_404(
+        CourseRequest.objects.for_user(request.user).select_related("assigned_to", "course"), pk=pk)
+    form = CourseRequestForm(request.POST or None, instance=course_request, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        planning.handle_request(course_request, form.cleaned_data["assigned_to"], form.cleaned_data["status"])
+        messages.success(request, _("The course request was saved."))
+        return redirect("courses:request-detail", pk=course_request.pk)
+    return render(request, "courses/request_detail.html", {
+        "course_request": course_request, "form": form, "answer_form": AnswerRequestForm(),
+    })

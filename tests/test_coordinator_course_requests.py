@@ -1,0 +1,109 @@
+"""Course requests from the public site: seen, assigned, answered with a course, closed."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from courses.models import Course, CourseRequest
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def planner(client, coordinator):
+    client.force_login(coordinator)
+    return client
+
+
+def make_request(municipality, **fields):
+    defaults = {
+        "municipality": municipality, "organisation_name": "Botilbuddet Åløkken", "contact_name": "Kontakt",
+        "contact_email": "kontakt@example.org", "audience": "professionals", "number_of_people": 12,
+    }
+    return CourseRequest.objects.create(**{**defaults, **fields})
+
+
+def test_open_requests_are_listed_and_closed_ones_on_demand(planner, odense):
+    make_request(odense, organisation_name="Åben forespørgsel")
+    make_request(odense, organisation_name="Lukket forespørgsel", status="closed")
+    assert "Lukket forespørgsel" not in planner.get("/personale/forespoergsler/").content.decode()
+    everything = planner.get("/personale/forespoergsler/?alle=1").content.decode()
+    assert "Åben forespørgsel" in everything and "Lukket forespørgsel" in everything
+
+
+def test_a_coordinator_assigns_a_request_and_sets_its_status(planner, odense, coordinator):
+    course_request = make_request(odense)
+    response = planner.post(f"/personale/forespoergsler/{course_request.pk}/",
+                            {"assigned_to": coordinator.pk, "status": "in_progress"})
+    assert response.status_code == 302
+    course_request.refresh_from_db()
+    assert course_request.assigned_to == coordinator and course_request.status == "in_progress"
+
+
+def test_a_request_is_closed_with_a_status(planner, odense):
+    course_request = make_request(odense)
+    planner.post(f"/personale/forespoergsler/{course_request.pk}/", {"assigned_to": "", "status": "closed"})
+    course_request.refresh_from_db()
+    assert course_request.status == "closed"
+
+
+def test_a_request_cannot_be_assigned_to_another_municipalitys_coordinator(planner, odense, other_coordinator):
+    course_request = make_request(odense)
+    response = planner.post(f"/personale/forespoergsler/{course_request.pk}/",
+                            {"assigned_to": other_coordinator.pk, "status": "in_progress"})
+    assert response.status_code == 200
+    course_request.refresh_from_db()
+    assert course_request.assigned_to is None and course_request.status == "new"
+
+
+def test_answering_a_request_prefills_an_on_site_course_and_links_it(planner, odense, red_liv, coordinator):
+    course_request = make_request(odense)
+    partner = factories.make_venue(red_liv, name="Åløkken", kind="shelter", open_to_public=False)
+    form = planner.get(f"/personale/kurser/ny/?forespoergsel={course_request.pk}&format=on_site").context["form"]
+    assert form.initial["format"] == "on_site"
+    assert form.initial["capacity"] == 12 and form.initial["audiences"] == ["professionals"]
+    assert form.initial["published"] is False
+    day = timezone.localdate() + dt.timedelta(days=20)
+    response = planner.post(f"/personale/kurser/ny/?forespoergsel={course_request.pk}", {
+        "kind": "participant", "format": "on_site", "title": "Åløkken", "venue": partner.pk,
+        "starts_at": f"{day:%Y-%m-%d}T14:00", "ends_at": f"{day:%Y-%m-%d}T16:00", "audiences": ["professionals"],
+        "languages": ["da"], "capacity": "12",
+    })
+    course = Course.objects.get()
+    assert response["Location"] == f"/personale/kurser/{course.pk}/"
+    course_request.refresh_from_db()
+    assert course_request.course == course
+    assert course_request.status == "scheduled" and course_request.assigned_to == coordinator
+    assert not course.published
+
+
+def test_a_scheduled_answer_is_prefilled_as_by_appointment(planner, odense):
+    course_request = make_request(odense)
+    form = planner.get(f"/personale/kurser/ny/?forespoergsel={course_request.pk}&format=scheduled").context["form"]
+    assert form.initial["format"] == "scheduled"
+
+
+def test_a_failed_answer_leaves_the_request_as_it_was(planner, odense, venue):
+    course_request = make_request(odense)
+    day = timezone.localdate() + dt.timedelta(days=20)
+    response = planner.post(f"/personale/kurser/ny/?forespoergsel={course_request.pk}", {
+        "kind": "participant", "format": "on_site", "venue": venue.pk,
+        "starts_at": f"{day:%Y-%m-%d}T14:00", "ends_at": f"{day:%Y-%m-%d}T13:00",
+    })
+    assert response.status_code == 200
+    course_request.refresh_from_db()
+    assert course_request.status == "new" and course_request.course is None
+    assert not Course.objects.exists()
+
+
+def test_the_request_list_has_a_fixed_number_of_queries(planner, odense, coordinator, venue,
+                                                        django_assert_max_num_queries):
+    for number in range(10):
+        course = factories.make_course(venue) if number % 2 else None
+        make_request(odense, organisation_name=f"Organisation {number}", assigned_to=coordinator, course=course,
+                     status="in_progress")
+    with django_assert_max_num_queries(7):
+        response = planner.get("/personale/forespoergsler/")
+    assert response.content.decode().count("Organisation ") == 10

@@ -1,0 +1,273 @@
+"""Coordinators plan courses: list, calendar, create, edit, copy, cancel, publish."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from courses.models import Course, CourseFormat
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def local(day, hour, minute=0):
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+@pytest.fixture
+def next_monday():
+    today = timezone.localdate()
+    return today + dt.timedelta(days=7 - today.weekday())
+
+
+@pytest.fixture
+def planner(client, coordinator):
+    client.force_login(coordinator)
+    return client
+
+
+def course_data(venue, day, **overrides):
+    data = {
+        "kind": "participant", "format": "drop_in", "title": "Drop-in om naloxon", "venue": venue.pk,
+        "joining_url": "", "starts_at": f"{day:%Y-%m-%d}T13:00", "ends_at": f"{day:%Y-%m-%d}T15:00",
+        "audiences": ["people_who_use_drugs"], "languages": ["da"], "capacity": "", "public_description": "",
+        "published": "on",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_a_coordinator_creates_a_course_in_their_municipality(planner, venue, coordinator, next_monday, odense):
+    response = planner.post("/personale/kurser/ny/", course_data(venue, next_monday))
+    course = Course.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/personale/kurser/{course.pk}/"
+    assert course.municipality == odense
+    assert course.created_by == coordinator
+    assert course.starts_at == local(next_monday, 13)
+    assert course.published and course.status == Course.Status.PLANNED
+    assert "Kurset blev oprettet" in planner.get(response["Location"]).content.decode()
+
+
+def test_a_course_that_ends_before_it_starts_is_refused_and_nothing_is_written(planner, venue, next_monday):
+    response = planner.post("/personale/kurser/ny/", course_data(
+        venue, next_monday, ends_at=f"{next_monday:%Y-%m-%d}T12:00"))
+    assert response.status_code == 200
+    assert "Kurset skal slutte efter det begynder." in response.content.decode()
+    assert not Course.objects.exists()
+
+
+def test_an_online_course_without_a_joining_link_is_refused(planner, next_monday):
+    response = planner.post("/personale/kurser/ny/", course_data(
+        type("NoVenue", (), {"pk": ""})(), next_monday, format="online"))
+    assert response.status_code == 200
+    assert "Et online-kursus skal have et link" in response.content.decode()
+    assert not Course.objects.exists()
+
+
+def test_an_online_course_with_a_link_needs_no_venue(planner, next_monday):
+    response = planner.post("/personale/kurser/ny/", course_data(
+        type("NoVenue", (), {"pk": ""})(), next_monday, format="online", joining_url="https://meet.example.org/x"))
+    assert response.status_code == 302
+    assert Course.objects.get().venue is None
+
+
+def test_a_course_at_a_residents_only_venue_cannot_be_published(planner, red_liv, next_monday):
+    shelter = factories.make_venue(red_liv, name="Opholdsstedet", kind="shelter", open_to_public=False)
+    response = planner.post("/personale/kurser/ny/", course_data(shelter, next_monday, format="on_site"))
+    assert response.status_code == 200
+    assert "kun for beboere" in response.content.decode()
+    assert not Course.objects.exists()
+    # Unpublished, the same course is fine.
+    response = planner.post("/personale/kurser/ny/", course_data(
+        shelter, next_monday, format="on_site", published=None))
+    assert response.status_code == 302
+    assert Course.objects.get().published is False
+
+
+def test_another_municipalitys_venue_cannot_be_chosen(planner, aarhus_org, next_monday):
+    aarhus_venue = factories.make_venue(aarhus_org, name="Aarhus sted")
+    response = planner.post("/personale/kurser/ny/", course_data(aarhus_venue, next_monday))
+    assert response.status_code == 200
+    assert not Course.objects.exists()
+
+
+def test_a_coordinator_edits_a_course(planner, venue, next_monday):
+    course = factories.make_course(venue, starts_at=local(next_monday, 10))
+    response = planner.post(f"/personale/kurser/{course.pk}/rediger/", course_data(
+        venue, next_monday, title="Nyt navn"))
+    assert response.status_code == 302
+    course.refresh_from_db()
+    assert course.title == "Nyt navn"
+    assert course.starts_at == local(next_monday, 13)
+
+
+def test_same_again_next_week_copies_the_course_seven_days_later(planner, venue, red_liv, next_monday):
+    trainer = factories.make_trainer(red_liv)
+    course = factories.make_course(venue, starts_at=local(next_monday, 10), title="Fast kursus")
+    course.trainers.add(trainer)
+    response = planner.post(f"/personale/kurser/{course.pk}/kopier/")
+    copy = Course.objects.exclude(pk=course.pk).get()
+    assert response["Location"] == f"/personale/kurser/{copy.pk}/"
+    assert copy.starts_at == course.starts_at + dt.timedelta(days=7)
+    assert copy.ends_at == course.ends_at + dt.timedelta(days=7)
+    assert copy.title == "Fast kursus" and copy.status == Course.Status.PLANNED
+    assert list(copy.trainers.all()) == [trainer]
+
+
+def test_copying_needs_a_post(planner, venue):
+    course = factories.make_course(venue)
+    assert planner.get(f"/personale/kurser/{course.pk}/kopier/").status_code == 405
+    assert Course.objects.count() == 1
+
+
+def test_cancelling_needs_a_reason_and_shows_it_on_the_public_page(planner, client, venue):
+    course = factories.make_course(venue)
+    response = planner.post(f"/personale/kurser/{course.pk}/aflys/", {"reason": ""})
+    assert response.status_code == 200
+    course.refresh_from_db()
+    assert course.status == Course.Status.PLANNED
+    response = planner.post(f"/personale/kurser/{course.pk}/aflys/", {"reason": "Træneren er syg"})
+    assert response.status_code == 302
+    course.refresh_from_db()
+    assert course.status == Course.Status.CANCELLED
+    assert course.cancellation_reason == "Træneren er syg"
+    assert course.cancelled_at is not None
+    planner.logout()
+    public = client.get("/").content.decode()
+    assert "Aflyst:" in public and "Træneren er syg" in public
+
+
+def test_a_cancellation_disappears_from_the_public_page_after_a_while(client, venue):
+    course = factories.make_course(venue, starts_at=timezone.now() + dt.timedelta(days=30))
+    Course.objects.filter(pk=course.pk).update(
+        status="cancelled", cancellation_reason="Lokalet er lukket", cancelled_at=timezone.now() - dt.timedelta(days=20))
+    assert "Lokalet er lukket" not in client.get("/").content.decode()
+
+
+def test_publishing_and_unpublishing_a_course(planner, venue):
+    course = factories.make_course(venue, published=False)
+    planner.post(f"/personale/kurser/{course.pk}/offentlig/", {"published": "1"})
+    course.refresh_from_db()
+    assert course.published
+    planner.post(f"/personale/kurser/{course.pk}/offentlig/", {"published": "0"})
+    course.refresh_from_db()
+    assert not course.published
+
+
+def test_a_course_at_a_residents_only_venue_is_not_published_by_the_button(planner, red_liv):
+    shelter = factories.make_venue(red_liv, kind="shelter", open_to_public=False)
+    course = factories.make_course(shelter, format=CourseFormat.ON_SITE, published=False)
+    response = planner.post(f"/personale/kurser/{course.pk}/offentlig/", {"published": "1"}, follow=True)
+    course.refresh_from_db()
+    assert not course.published
+    assert "kun for beboere" in response.content.decode()
+
+
+def test_a_double_booked_trainer_is_warned_about_but_not_blocked(planner, venue, red_liv, next_monday):
+    trainer = factories.make_trainer(red_liv, name="Trine Træner")
+    trainer.certifications.create(kind="redliv_trainer", issued_on=next_monday - dt.timedelta(days=300))
+    other = factories.make_course(venue, starts_at=local(next_monday, 14))
+    other.trainers.add(trainer)
+    response = planner.post("/personale/kurser/ny/", course_data(venue, next_monday, trainers=[trainer.pk]),
+                            follow=True)
+    assert Course.objects.count() == 2
+    assert "Trine Træner er allerede booket til et andet kursus på det tidspunkt." in response.content.decode()
+
+
+def test_a_trainer_whose_certification_will_have_expired_is_warned_about(planner, venue, red_liv, next_monday):
+    trainer = factories.make_trainer(red_liv, name="Ulla Udløbet")
+    trainer.certifications.create(kind="redliv_trainer", issued_on=next_monday - dt.timedelta(days=700),
+                                  expires_on=next_monday - dt.timedelta(days=1))
+    response = planner.post("/personale/kurser/ny/", course_data(venue, next_monday, trainers=[trainer.pk]),
+                            follow=True)
+    assert Course.objects.count() == 1
+    assert "Ulla Udløbet har ikke en gyldig certificering" in response.content.decode()
+
+
+def test_a_certified_free_trainer_gets_no_warning(planner, venue, red_liv, next_monday):
+    trainer = factories.make_trainer(red_liv, name="Gitte Gyldig")
+    trainer.certifications.create(kind="redliv_trainer", issued_on=next_monday - dt.timedelta(days=10),
+                                  expires_on=next_monday + dt.timedelta(days=300))
+    response = planner.post("/personale/kurser/ny/", course_data(venue, next_monday, trainers=[trainer.pk]),
+                            follow=True)
+    assert "Gitte Gyldig" in response.content.decode()
+    assert "Tjek trænerne" not in response.content.decode()
+
+
+def test_the_course_list_filters_by_format_venue_trainer_status_and_published(planner, venue, red_liv):
+    other_venue = factories.make_venue(red_liv, name="Heroinklinikken")
+    trainer = factories.make_trainer(red_liv)
+    pop_up = factories.make_course(venue, format=CourseFormat.POP_UP, title="Pop-up-kurset")
+    pop_up.trainers.add(trainer)
+    factories.make_course(other_venue, title="Klinikkurset", published=False)
+    factories.make_course(venue, title="Aflyst kursus", status="cancelled", cancellation_reason="Syg")
+
+    def titles(**query):
+        page = planner.get("/personale/kurser/", query).context["page"]
+        return {course.title for course in page.object_list}
+
+    assert titles() == {"Pop-up-kurset", "Klinikkurset", "Aflyst kursus"}
+    assert titles(format="pop_up") == {"Pop-up-kurset"}
+    assert titles(venue=other_venue.pk) == {"Klinikkurset"}
+    assert titles(trainer=trainer.pk) == {"Pop-up-kurset"}
+    assert titles(status="cancelled") == {"Aflyst kursus"}
+    assert titles(published="no") == {"Klinikkurset"}
+
+
+def test_train_the_trainer_courses_and_network_meetings_are_their_own_kind(planner, venue):
+    factories.make_course(venue, kind=Course.Kind.TRAIN_THE_TRAINER, title="Træn træneren")
+    factories.make_course(venue, kind=Course.Kind.NETWORK_MEETING, title="Netværksmøde")
+    factories.make_course(venue, title="Almindeligt kursus")
+    page = planner.get("/personale/kurser/", {"kind": "network_meeting"}).context["page"]
+    assert [course.title for course in page.object_list] == ["Netværksmøde"]
+    assert "Træneruddannelse" in planner.get("/personale/kurser/").content.decode()
+
+
+def test_the_course_list_query_count_does_not_grow_with_courses(planner, venue, red_liv, coordinator,
+                                                                django_assert_max_num_queries):
+    trainers = [factories.make_trainer(red_liv) for _ in range(3)]
+    for days in range(1, 21):
+        course = factories.make_course(venue, starts_at=timezone.now() + dt.timedelta(days=days))
+        course.trainers.set(trainers)
+    with django_assert_max_num_queries(12):
+        response = planner.get("/personale/kurser/")
+    assert len(response.context["page"].object_list) == 20
+
+
+def test_the_calendar_shows_a_month_and_a_week_with_courses_and_drop_in_hours(planner, venue, next_monday,
+                                                                             django_assert_max_num_queries, odense):
+    factories.make_course(venue, starts_at=local(next_monday, 10), title="Kalenderkursus")
+    schedule = odense.drop_in_schedules.create(
+        venue=venue, weekday=next_monday.weekday(), starts_at=dt.time(13), ends_at=dt.time(15),
+        valid_from=next_monday - dt.timedelta(days=30))
+    schedule.exceptions.create(date=next_monday + dt.timedelta(days=7), reason="Helligdag")
+    for extra in range(10):
+        factories.make_course(venue, starts_at=local(next_monday + dt.timedelta(days=1), 8 + extra))
+    with django_assert_max_num_queries(10):
+        week = planner.get("/personale/kurser/kalender/", {"visning": "uge", "dato": next_monday.isoformat()})
+    cells = week.context["rows"][0]
+    assert cells[0]["date"] == next_monday
+    assert [course.title for course in cells[0]["courses"]] == ["Kalenderkursus"]
+    assert cells[0]["drop_ins"] == [schedule]
+    following = planner.get("/personale/kurser/kalender/", {
+        "visning": "uge", "dato": (next_monday + dt.timedelta(days=7)).isoformat()})
+    assert following.context["rows"][0][0]["drop_ins"] == []  # the exception
+    with django_assert_max_num_queries(10):
+        month = planner.get("/personale/kurser/kalender/", {"dato": next_monday.isoformat()})
+    assert month.status_code == 200
+    assert "Kalenderkursus" in month.content.decode()
+
+
+def test_a_held_course_shows_its_attendance_read_only(planner, venue, street_worker):
+    course = factories.make_course(venue, status="held", starts_at=timezone.now() - dt.timedelta(days=1))
+    factories.make_attendance(course, street_worker, people_who_use_drugs=7, first_time=4, refresher=3)
+    page = planner.get(f"/personale/kurser/{course.pk}/").content.decode()
+    assert "gadeplan-alice" in page
+    assert "<strong>7</strong>" in page
+    assert "<form" not in page.split("Fremmøde")[1]
+
+
+def test_bad_calendar_dates_fall_back_to_today(planner):
+    assert planner.get("/personale/kurser/kalender/", {"dato": "not-a-date"}).status_code == 200

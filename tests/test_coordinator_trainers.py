@@ -1,0 +1,103 @@
+"""The trainers register: organisation, staff-only contact, certifications, totals."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from courses.models import Certification, Course, Trainer
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def planner(client, coordinator):
+    client.force_login(coordinator)
+    return client
+
+
+def trainer_data(organisation, **overrides):
+    data = {
+        "name": "Trine Træner", "organisation": organisation.pk, "contact": "trine@example.org", "active": "on",
+        "cert-TOTAL_FORMS": "1", "cert-INITIAL_FORMS": "0", "cert-MIN_NUM_FORMS": "0", "cert-MAX_NUM_FORMS": "1000",
+        "cert-0-kind": "redliv_trainer", "cert-0-issued_on": "2025-01-10", "cert-0-expires_on": "2027-01-10",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_coordinator_registers_a_trainer_with_a_certification(planner, red_liv):
+    response = planner.post("/personale/traenere/ny/", trainer_data(red_liv))
+    trainer = Trainer.objects.get()
+    assert response["Location"] == f"/personale/traenere/{trainer.pk}/"
+    assert trainer.contact == "trine@example.org" and trainer.active and not trainer.show_name_publicly
+    assert trainer.certifications.get().expires_on == dt.date(2027, 1, 10)
+
+
+def test_a_certification_that_expires_before_it_was_issued_is_refused(planner, red_liv):
+    response = planner.post("/personale/traenere/ny/", trainer_data(red_liv, **{"cert-0-expires_on": "2024-01-01"}))
+    assert response.status_code == 200
+    assert "Certificeringen skal udløbe efter den blev udstedt." in response.content.decode()
+    assert not Trainer.objects.exists() and not Certification.objects.exists()
+
+
+def test_a_trainer_cannot_be_put_in_another_municipalitys_organisation(planner, aarhus_org):
+    response = planner.post("/personale/traenere/ny/", trainer_data(aarhus_org))
+    assert response.status_code == 200
+    assert not Trainer.objects.exists()
+
+
+def test_a_trainers_page_lists_courses_held_and_people_trained_by_kind(planner, red_liv, venue, street_worker):
+    trainer = factories.make_trainer(red_liv, name="Bo Træner")
+    past = timezone.now() - dt.timedelta(days=10)
+    for kind, counts in [("participant", 5), ("participant", 7), ("train_the_trainer", 3)]:
+        course = factories.make_course(venue, kind=kind, status="held", starts_at=past)
+        course.trainers.add(trainer)
+        factories.make_attendance(course, street_worker, people_who_use_drugs=counts, first_time=counts, refresher=0)
+    withdrawn = factories.make_course(venue, status="held", starts_at=past)
+    withdrawn.trainers.add(trainer)
+    factories.make_attendance(withdrawn, street_worker, withdrawn_at=timezone.now())
+    factories.make_course(venue).trainers.add(trainer)  # planned: not counted
+    response = planner.get(f"/personale/traenere/{trainer.pk}/")
+    totals = {row["label"]: (row["courses"], row["people"]) for row in response.context["totals"]}
+    assert totals == {"RED LIV-kursus": (3, 12), "Træneruddannelse": (1, 3), "Netværksmøde": (0, 0)}
+    assert len(response.context["courses"]) == 4
+    listing = planner.get("/personale/traenere/").context["trainers"]
+    assert [(t.courses_held, t.people_trained) for t in listing] == [(4, 15)]
+
+
+def test_the_trainer_list_has_a_fixed_number_of_queries(planner, red_liv, venue, street_worker,
+                                                        django_assert_max_num_queries):
+    for _ in range(8):
+        trainer = factories.make_trainer(red_liv)
+        trainer.certifications.create(kind="redliv_trainer", issued_on=dt.date(2025, 1, 1))
+        course = factories.make_course(venue, status="held", starts_at=timezone.now() - dt.timedelta(days=2))
+        course.trainers.add(trainer)
+        factories.make_attendance(course, street_worker)
+    with django_assert_max_num_queries(9):
+        response = planner.get("/personale/traenere/")
+    assert len(response.context["trainers"]) == 8
+
+
+def test_contact_details_are_shown_to_staff_only(client, red_liv, venue):
+    trainer = factories.make_trainer(red_liv, contact="hemmelig@example.org", show_name_publicly=False)
+    factories.make_course(venue).trainers.add(trainer)
+    assert "hemmelig@example.org" not in client.get("/").content.decode()
+    assert trainer.name not in client.get("/").content.decode()
+
+
+def test_editing_a_trainer_keeps_and_changes_certifications(planner, red_liv):
+    trainer = factories.make_trainer(red_liv)
+    certification = trainer.certifications.create(kind="redliv_trainer", issued_on=dt.date(2024, 1, 1),
+                                                   expires_on=dt.date(2026, 1, 1))
+    data = trainer_data(red_liv, **{
+        "cert-TOTAL_FORMS": "2", "cert-INITIAL_FORMS": "1", "cert-0-id": str(certification.pk),
+        "cert-0-trainer": str(trainer.pk), "cert-0-expires_on": "2028-01-01",
+        "cert-1-kind": "", "cert-1-issued_on": "", "cert-1-expires_on": "",
+    })
+    response = planner.post(f"/personale/traenere/{trainer.pk}/rediger/", data)
+    assert response.status_code == 302
+    certification.refresh_from_db()
+    assert certification.expires_on == dt.date(2028, 1, 1)
+    assert Course.objects.count() == 0
