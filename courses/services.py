@@ -9,13 +9,13 @@ import datetime as dt
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Attendance, Course, CourseFormat, Trainer
 from kits.models import HandoutReason, StockLocation, StockMovement
-from kits.services import record_handout
+from kits.services import hand_out_at_course, record_handout, stock_refusal
 from redliv.idempotency import create_once
 
 COUNT_FIELDS = list(Attendance.AUDIENCE_FIELDS.values())
@@ -66,24 +66,44 @@ def log_held_course(*, user, venue, starts_at, counts: dict, refresher: int = 0,
         else:
             held.status = Course.Status.HELD
             held.save(update_fields=["status", "updated_at"])
-        trainer = Trainer.objects.filter(user=user, active=True).first()
-        if trainer is not None:
-            held.trainers.add(trainer)
+        add_me_as_trainer(held, user)
         attendance = Attendance.objects.create(
             idempotency_key=key, payload_digest=digest, course=held, **counts,
             first_time=total - refresher, refresher=refresher, note=note, logged_by=user,
         )
         if kits:
-            try:
-                record_handout(user=user, location=location, quantity=kits, reason=HandoutReason.FIRST_SUPPLY,
-                               course=held, batch=batch, occurred_at=starts_at, key=_derived_key(key, "kits"))
-            except ValidationError as error:
-                raise ValidationError({"kits" if field == "quantity" else field: messages
-                                       for field, messages in error.message_dict.items()}) from error
+            hand_out_at_course(user=user, location=location, quantity=kits, course=held, batch=batch,
+                               occurred_at=starts_at, key=_derived_key(key, "kits"))
         return attendance
 
-    with transaction.atomic():
+    try:
         return create_once(Attendance, key, payload, create)
+    except ValidationError as error:
+        raise _as_kits_error(error) from error
+    except IntegrityError as error:
+        refusal = stock_refusal(error, location, kits)
+        if refusal is None:
+            raise
+        raise _as_kits_error(refusal) from error
+
+
+def add_me_as_trainer(course, user):
+    """Link the user's own trainer profile, if they have one, in one statement (the street budget is tight)."""
+    through, trainer = Course.trainers.through._meta.db_table, Trainer._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {through} (course_id, trainer_id) SELECT %s, id FROM {trainer} "
+            f"WHERE user_id = %s AND active ON CONFLICT DO NOTHING",
+            [course.pk, user.pk],
+        )
+
+
+def _as_kits_error(error: ValidationError) -> ValidationError:
+    """Stock refusals name the field "quantity"; on a course it is "kits"."""
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError({"kits" if field == "quantity" else field: messages
+                            for field, messages in error.error_dict.items()})
 
 
 def may_change(user, entry_logged_by_id, logged_at) -> bool:
@@ -163,8 +183,7 @@ def correct_held_course(*, user, attendance: Attendance, venue, starts_at, count
                 record_handout(user=user, location=location, quantity=change, reason=HandoutReason.FIRST_SUPPLY,
                                course=course, occurred_at=starts_at, key=correction_key)
             except ValidationError as error:
-                raise ValidationError({"kits" if field == "quantity" else field: messages
-                                       for field, messages in error.message_dict.items()}) from error
+                raise _as_kits_error(error) from error
     return attendance
 
 

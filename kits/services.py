@@ -147,3 +147,38 @@ def withdraw_reversal_report(*, user, report):
     report.reviewed_by, report.reviewed_at = user, timezone.now()
     report.save()
     return report
+
+
+def hand_out_at_course(*, user, location: StockLocation, quantity: int, course, occurred_at, batch=None, key=None):
+    """The kits handed out at a held course (reason: first supply), written in the caller's transaction.
+
+    Unlike `record_handout` it opens no savepoint and keeps no key of its own: the
+    caller's entry is idempotent as a whole, and the street screen must store an
+    entry in at most 15 queries. Stock and expiry are still enforced by the
+    database; a refusal aborts the caller's transaction, which turns it into a
+    message with `stock_refusal`.
+    """
+    from kits.models import HandoutReason
+
+    on_date = timezone.localdate(occurred_at)
+    chosen = batch or first_expiring_batch(location, quantity, on_date)
+    if chosen is None:
+        raise not_enough_kits(location, quantity)
+    if chosen.expiry_date < on_date:
+        raise ValidationError({"batch": _("Batch %(lot)s expired on %(date)s and must not be handed out.") % {
+            "lot": chosen.lot_number, "date": chosen.expiry_date.strftime("%d.%m.%Y")}}, code="expired_batch")
+    return Handout.objects.create(
+        idempotency_key=key or uuid.uuid4(), batch=chosen, from_location=location, quantity=quantity,
+        occurred_at=occurred_at, handout_reason=HandoutReason.FIRST_SUPPLY, course=course, recorded_by=user,
+    )
+
+
+def stock_refusal(error: IntegrityError, location, quantity) -> ValidationError | None:
+    """The message for a handout the database refused, or None if it was refused for another reason."""
+    constraint = violated_constraint(error)
+    if constraint == STOCK_NON_NEGATIVE:
+        return not_enough_kits(location, quantity)
+    if constraint == HANDOUT_NOT_EXPIRED:
+        return ValidationError({"batch": _("This batch has expired and must not be handed out.")},
+                               code="expired_batch")
+    return None

@@ -11,6 +11,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max, Q
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -25,6 +26,7 @@ from courses.services import correct_held_course, kits_handed_out, log_held_cour
 from kits.models import Handout, ReversalReport, StockLevel, StockLocation, StockMovement
 from kits.services import record_handout, record_reversal_report, withdraw_handout, withdraw_reversal_report
 from redliv.idempotency import IdempotencyConflict
+from redliv import roles
 from redliv.models import District
 from street.forms import CourseCorrectionForm, CourseEntryForm, HandoutEntryForm, ReportEntryForm, locations_for
 
@@ -40,15 +42,28 @@ def _venues(user):
     return Venue.objects.for_user(user).filter(active=True).exclude(kind=Venue.Kind.ONLINE)
 
 
+def with_last_use(locations, user):
+    """The locations, each knowing when this user last handed out kits from it."""
+    return locations.annotate(last_used=Max("outgoing__recorded_at", filter=Q(
+        outgoing__recorded_by=user, outgoing__kind=StockMovement.Kind.HANDOUT)))
+
+
 def default_location(user, locations):
     """Where a street worker's kits come from: the location they used last, else their organisation's bag."""
-    last = (StockMovement.objects.filter(recorded_by=user, kind=StockMovement.Kind.HANDOUT)
-            .order_by("-recorded_at").values_list("from_location_id", flat=True).first())
-    by_id = {location.pk: location for location in locations}
-    if last in by_id:
-        return by_id[last]
-    bags = [loc for loc in locations if loc.kind == StockLocation.Kind.BAG and loc.organisation_id == user.organisation_id]
-    return (bags or locations or [None])[0]
+    used = [location for location in locations if location.last_used]
+    if used:
+        return max(used, key=lambda location: location.last_used)
+    bags = [location for location in locations
+            if location.kind == StockLocation.Kind.BAG and location.organisation_id == user.organisation_id]
+    return (bags or list(locations) or [None])[0]
+
+
+def allowed(user, permission) -> bool:
+    """Whether the user's roles give this permission (roles.PERMISSIONS is what the groups are synced from)."""
+    if user.is_superuser:
+        return True
+    return any(roles.PERMISSIONS[name] is None or permission in roles.PERMISSIONS[name]
+               for name in roles.ALL if user.has_role(name))
 
 
 def build_form(kind, user, data=None):
@@ -61,7 +76,7 @@ def build_form(kind, user, data=None):
     else:
         form = CourseEntryForm(data, user=user, venues=_venues(user), locations=locations)
     if data is None:
-        form.fields["location"].initial = default_location(user, list(locations))
+        form.fields["location"].initial = default_location(user, with_last_use(locations, user))
         if kind == "course":
             last = (Attendance.objects.filter(logged_by=user).order_by("-logged_at")
                     .values_list("course__venue_id", "course__format").first())
@@ -102,7 +117,7 @@ def saved_message(kind, created):
 
 
 def _require(user, kind):
-    if not user.has_perm(PERMISSIONS[kind]):
+    if not allowed(user, PERMISSIONS[kind]):
         raise PermissionDenied
 
 
@@ -168,7 +183,7 @@ def api_entries(request):
             raise ValueError
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"message": _("The entry could not be read."), "errors": []}, status=400)
-    if not request.user.has_perm(PERMISSIONS[kind]):
+    if not allowed(request.user, PERMISSIONS[kind]):
         return JsonResponse({"message": _("You may not log this kind of entry."), "errors": []}, status=403)
     data = QueryDict(mutable=True)
     for name, value in fields.items():
@@ -251,7 +266,8 @@ def correct_course(request, pk):
             **{field: getattr(attendance, field) for field in CourseCorrectionForm.COUNT_FIELDS},
             "refresher": attendance.refresher, "kits": kits_handed_out(course), "note": attendance.note,
         }, **form_kwargs)
-        form.fields["location"].initial = default_location(request.user, list(form_kwargs["locations"]))
+        form.fields["location"].initial = default_location(
+            request.user, with_last_use(form_kwargs["locations"], request.user))
     history = _changes(attendance.history) + _changes(course.history)
     history.sort(key=lambda row: row["when"], reverse=True)
     return render(request, "street/correct_course.html", {
