@@ -45,8 +45,8 @@ class StreetForm(forms.Form):
     """What every street entry has: a device-made key, and when it happened."""
 
     key = forms.UUIDField(widget=forms.HiddenInput)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
-    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time", "class": "form-control"}))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}))
+    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "class": "form-control"}))
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
@@ -92,7 +92,7 @@ class CourseEntryForm(StreetForm):
                                     (CourseFormat.POP_UP, CourseFormat.POP_UP.label)],
         initial=CourseFormat.DROP_IN, widget=forms.RadioSelect(attrs={"class": "btn-check"}),
     )
-    venue = forms.ModelChoiceField(label=_("Venue"), queryset=Venue.objects.none(),
+    venue = forms.ModelChoiceField(label=_("Venue"), queryset=Venue.objects.none(), empty_label=_("Choose a venue"),
                                    widget=forms.Select(attrs={"class": "form-select"}))
     people_who_use_drugs = count_field(_("People who use drugs"))
     relatives_network = count_field(_("Relatives, friends and network"))

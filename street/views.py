@@ -82,6 +82,9 @@ def build_form(kind, user, data=None):
                     .values_list("course__venue_id", "course__format").first())
             if last:
                 form.fields["venue"].initial, form.fields["course_format"].initial = last
+            else:  # never logged a course: their own organisation's first venue
+                form.fields["venue"].initial = form.fields["venue"].queryset.filter(
+                    organisation=user.organisation_id).values_list("pk", flat=True).first()
     return form
 
 
