@@ -168,7 +168,8 @@ def test_the_street_pages_are_accessible_and_fit_a_tablet(
     for path in ["/gade/", "/gade/udlevering/", "/gade/afrapportering/", "/gade/mine/",
                  f"/gade/poster/kursus/{attendance.pk}/"]:
         tablet_page.goto(live_server.url + path)
-        assert axe_violations(tablet_page) == [], path
+        violations = axe_violations(tablet_page)
+        assert violations == [], (path, [(v["id"], [n["html"] for n in v["nodes"]]) for v in violations])
         small = tablet_page.evaluate("""() => [...document.querySelectorAll(
             'main button, main a.btn, main .nav-link, main input:not([type=hidden]):not(.btn-check), main select, main label.btn')]
             .filter((el) => el.offsetParent !== null)
@@ -184,4 +185,5 @@ def test_the_street_pages_are_accessible_and_fit_a_tablet(
     tablet_page.get_by_label("Stofbrugere", exact=True).fill("11")
     tablet_page.get_by_role("button", name="Gem kurset").tap()
     tablet_page.locator("#queue-list li.refused").wait_for()
-    assert axe_violations(tablet_page) == []
+    violations = axe_violations(tablet_page)
+    assert violations == [], [(v["id"], [n["html"] for n in v["nodes"]]) for v in violations]
