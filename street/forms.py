@@ -37,6 +37,9 @@ def count_field(label, minimum=0, initial=0):
     )
 
 
+BUTTONS = forms.RadioSelect(attrs={"class": "btn-check"})
+
+
 def toggle(label):
     return forms.BooleanField(label=label, required=False, widget=forms.CheckboxInput(attrs={"class": "btn-check"}))
 
@@ -45,8 +48,10 @@ class StreetForm(forms.Form):
     """What every street entry has: a device-made key, and when it happened."""
 
     key = forms.UUIDField(widget=forms.HiddenInput)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}))
-    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "class": "form-control"}))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(
+        format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}))
+    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(
+        format="%H:%M", attrs={"type": "time", "class": "form-control"}))
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
@@ -164,10 +169,10 @@ class ReportEntryForm(StreetForm):
     first_aid_given = toggle(_("Rescue breaths or other first aid given"))
     stayed_until_help = toggle(_("The responder stayed until help came"))
     outcome = forms.ChoiceField(label=_("Outcome"), choices=ReversalReport.Outcome.choices,
-                                initial=ReversalReport.Outcome.RECOVERED, widget=forms.RadioSelect(attrs={"class": "btn-check"}))
+                                initial=ReversalReport.Outcome.RECOVERED, widget=BUTTONS)
     responder_trained = forms.ChoiceField(label=_("The responder had taken a RED LIV course"),
                                           choices=ReversalReport.Trained.choices,
-                                          initial=ReversalReport.Trained.YES, widget=forms.RadioSelect(attrs={"class": "btn-check"}))
+                                          initial=ReversalReport.Trained.YES, widget=BUTTONS)
     note = forms.CharField(label=_("Note"), required=False, max_length=1000, help_text=NOTE_WARNING,
                            widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
 

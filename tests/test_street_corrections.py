@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from courses.models import Attendance, Course
 from kits.models import ReversalReport, StockLevel, StockMovement
-from tests.test_street_logging import bag, course_fields, district, handout_fields, logged_in, report_fields  # noqa: F401
+from tests.test_street_logging import (  # noqa: F401 (fixtures)
+    bag, course_fields, district, handout_fields, logged_in, report_fields,
+)
 
 pytestmark = pytest.mark.django_db
 
