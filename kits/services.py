@@ -116,10 +116,6 @@ def record_reversal_report(*, user, district, occurred_at, substances: list, nal
         return create_once(ReversalReport, key, payload, create)
 
 
-def handout_withdrawn(handout) -> bool:
-    return handout.corrections.filter(kind="adjustment").exists()
-
-
 def withdraw_handout(*, user, handout):
     """Undo a handout logged by mistake: an opposite adjustment puts the kits back where they came from."""
     from kits.models import StockMovement
