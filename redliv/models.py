@@ -9,6 +9,7 @@ import uuid
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from redliv import roles
@@ -22,7 +23,7 @@ class Audience(models.TextChoices):
     PROFESSIONALS = "professionals", _("Professionals")
     RESIDENTS = "residents", _("Residents")
     STUDENTS = "students", _("Students")
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("audience group", "Other")
 
 
 class CourseLanguage(models.TextChoices):

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "kits",
     "reversals",
     "finder",
+
+    "street",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

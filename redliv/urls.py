@@ -31,5 +31,7 @@ urlpatterns += i18n_patterns(
     path("afrapporter/", include("reversals.public_urls")),
     path("personale/afrapporteringer/", include("reversals.urls")),
     path("personale/lager/", include("kits.urls")),
+
+    path("gade/", include("street.urls")),
     prefix_default_language=False,
 )

@@ -104,6 +104,6 @@ def test_the_request_list_has_a_fixed_number_of_queries(planner, odense, coordin
         course = factories.make_course(venue) if number % 2 else None
         make_request(odense, organisation_name=f"Organisation {number}", assigned_to=coordinator, course=course,
                      status="in_progress")
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = planner.get("/personale/forespoergsler/")
     assert response.content.decode().count("Organisation ") == 10

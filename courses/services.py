@@ -1,0 +1,203 @@
+"""Writes for held courses: log one with its attendance and kits, correct it, withdraw it.
+
+The street screen, its offline queue and the office forms all come through here.
+Each function runs in one transaction: a refusal (too few kits, an expired batch,
+a repeat with other content) writes nothing.
+"""
+
+import datetime as dt
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses.models import Attendance, Course, CourseFormat, Trainer
+from kits.models import HandoutReason, StockLocation, StockMovement
+from kits.services import hand_out_at_course, record_handout, stock_refusal
+from redliv.idempotency import create_once
+
+COUNT_FIELDS = list(Attendance.AUDIENCE_FIELDS.values())
+DEFAULT_LENGTH = dt.timedelta(hours=1)
+# Street workers and trainers may correct or withdraw their own entry this long after logging it.
+OWN_ENTRY_WINDOW = dt.timedelta(hours=24)
+
+
+def _derived_key(key, what: str) -> uuid.UUID:
+    """A stable key for a row written as part of another entry (its kits handout, say)."""
+    return uuid.uuid5(uuid.UUID(str(key)), what)
+
+
+def log_held_course(*, user, venue, starts_at, counts: dict, refresher: int = 0, kits: int = 0,
+                    location: StockLocation | None = None, batch=None, course_format=CourseFormat.DROP_IN,
+                    note: str = "", course: Course | None = None, key=None):
+    """Log a held course: the course (new, or a planned one), its attendance and its kits.
+
+    Returns (attendance, created). The same key with the same content returns the
+    stored attendance and writes nothing; with other content it raises
+    IdempotencyConflict.
+    """
+    key = uuid.UUID(str(key)) if key else uuid.uuid4()
+    counts = {field: int(counts.get(field) or 0) for field in COUNT_FIELDS}
+    total = sum(counts.values())
+    if total < 1:
+        raise ValidationError({"people_who_use_drugs": _("Count at least one participant.")}, code="no_participants")
+    if not 0 <= refresher <= total:
+        raise ValidationError({"refresher": _("Refreshers cannot be more than the participants.")},
+                              code="too_many_refreshers")
+    if kits and location is None:
+        raise ValidationError({"location": _("Choose where the kits came from.")}, code="no_location")
+    payload = {
+        "kind": "course", "venue": venue.pk, "starts_at": starts_at.isoformat(), "format": course_format,
+        "counts": counts, "refresher": refresher, "kits": kits, "location": getattr(location, "pk", None),
+        "batch": getattr(batch, "pk", None), "note": note, "course": getattr(course, "pk", None),
+    }
+
+    def create(digest):
+        held = course
+        if held is None:
+            held = Course.objects.create(
+                municipality_id=venue.municipality_id, format=course_format, venue=venue,
+                starts_at=starts_at, ends_at=starts_at + DEFAULT_LENGTH, status=Course.Status.HELD,
+                audiences=[audience for audience, field in Attendance.AUDIENCE_FIELDS.items() if counts[field]],
+                languages=["da"], published=False, created_by=user,
+            )
+        else:
+            held.status = Course.Status.HELD
+            held.save(update_fields=["status", "updated_at"])
+        add_me_as_trainer(held, user)
+        attendance = Attendance.objects.create(
+            idempotency_key=key, payload_digest=digest, course=held, **counts,
+            first_time=total - refresher, refresher=refresher, note=note, logged_by=user,
+        )
+        if kits:
+            hand_out_at_course(user=user, location=location, quantity=kits, course=held, batch=batch,
+                               occurred_at=starts_at, key=_derived_key(key, "kits"))
+        return attendance
+
+    try:
+        return create_once(Attendance, key, payload, create)
+    except ValidationError as error:
+        raise _as_kits_error(error) from error
+    except IntegrityError as error:
+        refusal = stock_refusal(error, location, kits)
+        if refusal is None:
+            raise
+        raise _as_kits_error(refusal) from error
+
+
+def add_me_as_trainer(course, user):
+    """Link the user's own trainer profile, if they have one, in one statement (the street budget is tight)."""
+    through, trainer = Course.trainers.through._meta.db_table, Trainer._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {through} (course_id, trainer_id) SELECT %s, id FROM {trainer} "
+            f"WHERE user_id = %s AND active ON CONFLICT DO NOTHING",
+            [course.pk, user.pk],
+        )
+
+
+def _as_kits_error(error: ValidationError) -> ValidationError:
+    """Stock refusals name the field "quantity"; on a course it is "kits"."""
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError({"kits" if field == "quantity" else field: messages
+                            for field, messages in error.error_dict.items()})
+
+
+def may_change(user, entry_logged_by_id, logged_at) -> bool:
+    """Coordinators (in their municipality, which scoping already checks) any time; others their own, for 24 h."""
+    if user.is_administrator or user.is_coordinator:
+        return True
+    return entry_logged_by_id == user.pk and timezone.now() - logged_at <= OWN_ENTRY_WINDOW
+
+
+def _check_may_change(user, attendance):
+    if attendance.withdrawn_at is not None:
+        raise ValidationError(_("This entry has been withdrawn."), code="withdrawn")
+    if not may_change(user, attendance.logged_by_id, attendance.logged_at):
+        raise PermissionDenied(_("You can change your own entries for 24 hours; ask a coordinator."))
+
+
+def kits_handed_out(course) -> int:
+    """Kits handed out at a course, after any corrections."""
+    handouts = StockMovement.objects.filter(course=course, kind=StockMovement.Kind.HANDOUT)
+    given = sum(handouts.values_list("quantity", flat=True))
+    returned = sum(StockMovement.objects.filter(
+        corrects__in=handouts, kind=StockMovement.Kind.ADJUSTMENT).values_list("quantity", flat=True))
+    return given - returned
+
+
+def _return_kits(*, user, course, quantity: int, reason: str, key):
+    """Put kits from a course's handouts back into stock (newest handout first), as adjustments."""
+    for handout in StockMovement.objects.filter(course=course, kind=StockMovement.Kind.HANDOUT).order_by("-id"):
+        still_out = handout.quantity - sum(handout.corrections.filter(
+            kind=StockMovement.Kind.ADJUSTMENT).values_list("quantity", flat=True))
+        back = min(still_out, quantity)
+        if back > 0:
+            StockMovement.objects.create(
+                idempotency_key=_derived_key(key, f"return-{handout.pk}"), kind=StockMovement.Kind.ADJUSTMENT,
+                batch=handout.batch, to_location=handout.from_location, quantity=back, occurred_at=timezone.now(),
+                reason=reason, corrects=handout, recorded_by=user,
+            )
+            quantity -= back
+        if quantity == 0:
+            return
+
+
+def correct_held_course(*, user, attendance: Attendance, venue, starts_at, counts: dict, refresher: int,
+                        kits: int, note: str, location: StockLocation | None = None):
+    """Correct a logged course. The history tables keep who changed what.
+
+    Fewer kits are put back into the stock they came from; more kits are a further
+    handout from `location`.
+    """
+    _check_may_change(user, attendance)
+    counts = {field: int(counts.get(field) or 0) for field in COUNT_FIELDS}
+    total = sum(counts.values())
+    if total < 1:
+        raise ValidationError({"people_who_use_drugs": _("Count at least one participant.")}, code="no_participants")
+    if not 0 <= refresher <= total:
+        raise ValidationError({"refresher": _("Refreshers cannot be more than the participants.")},
+                              code="too_many_refreshers")
+    with transaction.atomic():
+        course = attendance.course
+        course.venue, course.starts_at = venue, starts_at
+        course.ends_at = starts_at + (course.ends_at - course.starts_at if course.ends_at > course.starts_at
+                                      else DEFAULT_LENGTH)
+        course.save()
+        for field, value in counts.items():
+            setattr(attendance, field, value)
+        attendance.first_time, attendance.refresher, attendance.note = total - refresher, refresher, note
+        attendance.save()
+        change = kits - kits_handed_out(course)
+        correction_key = uuid.uuid4()
+        if change < 0:
+            _return_kits(user=user, course=course, quantity=-change, key=correction_key,
+                         reason=_("Correction of a logged course"))
+        elif change > 0:
+            if location is None:
+                raise ValidationError({"location": _("Choose where the kits came from.")}, code="no_location")
+            try:
+                record_handout(user=user, location=location, quantity=change, reason=HandoutReason.FIRST_SUPPLY,
+                               course=course, occurred_at=starts_at, key=correction_key)
+            except ValidationError as error:
+                raise _as_kits_error(error) from error
+    return attendance
+
+
+def withdraw_held_course(*, user, attendance: Attendance):
+    """Withdraw a course logged by mistake: it no longer counts, and its kits go back into stock."""
+    _check_may_change(user, attendance)
+    with transaction.atomic():
+        reason = _("Withdrawn: logged by mistake")
+        course = attendance.course
+        course.status, course.cancellation_reason = Course.Status.CANCELLED, reason
+        course.save()
+        attendance.withdrawn_at = timezone.now()
+        attendance.save()
+        out = kits_handed_out(course)
+        if out > 0:
+            _return_kits(user=user, course=course, quantity=out, key=uuid.uuid4(), reason=reason)
+    return attendance

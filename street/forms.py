@@ -1,0 +1,196 @@
+"""The street forms: a held course, a standalone handout, an overdose-reversal report.
+
+They validate the same whether they come from the page without JavaScript or from
+the device's offline queue as JSON. Stock and expiry are checked by the services
+(and enforced by the database), so a retried entry is answered before them.
+"""
+
+import datetime as dt
+import uuid
+
+from django import forms
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from courses.models import MAX_COUNT_PER_GROUP, Attendance, CourseFormat, Venue
+from kits.models import Batch, HandoutReason, ReversalReport, StockLocation, Substance
+from redliv.models import Audience, District
+
+# Street workers and trainers may log this far back; coordinators any time.
+MAX_DAYS_BACK = 60
+NOTE_WARNING = _("Never write names, CPR numbers, addresses or other personal data.")
+
+
+def _between(minimum, maximum):
+    """'Enter a number from … to …', translated when shown, not when imported."""
+    return lazy(lambda: gettext("Enter a number from %(min)d to %(max)d.") % {"min": minimum, "max": maximum}, str)()
+
+
+def count_field(label, minimum=0, initial=0):
+    message = _between(minimum, MAX_COUNT_PER_GROUP)
+    return forms.IntegerField(
+        label=label, min_value=minimum, max_value=MAX_COUNT_PER_GROUP, initial=initial,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "form-control stepper-input"}),
+        error_messages={"min_value": message, "max_value": message},
+    )
+
+
+BUTTONS = forms.RadioSelect(attrs={"class": "btn-check"})
+
+
+def toggle(label):
+    return forms.BooleanField(label=label, required=False, widget=forms.CheckboxInput(attrs={"class": "btn-check"}))
+
+
+class StreetForm(forms.Form):
+    """What every street entry has: a device-made key, and when it happened."""
+
+    key = forms.UUIDField(widget=forms.HiddenInput)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(
+        format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}))
+    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(
+        format="%H:%M", attrs={"type": "time", "class": "form-control"}))
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        now = timezone.localtime()
+        self.fields["key"].initial = uuid.uuid4()
+        self.fields["date"].initial = now.date()
+        self.fields["time"].initial = now.strftime("%H:%M")
+
+    def clean(self):
+        cleaned = super().clean()
+        day, time = cleaned.get("date"), cleaned.get("time")
+        if day is None or time is None:
+            return cleaned
+        when = timezone.make_aware(dt.datetime.combine(day, time))
+        if when > timezone.now() + dt.timedelta(minutes=5):
+            self.add_error("date", _("The date and time cannot be in the future."))
+        elif not (self.user.is_coordinator or self.user.is_administrator) and (
+                timezone.localdate() - day).days > MAX_DAYS_BACK:
+            self.add_error("date", _("You can log at most %(days)d days back; ask a coordinator.")
+                           % {"days": MAX_DAYS_BACK})
+        cleaned["when"] = when
+        return cleaned
+
+
+def stock_fields(form, user, locations):
+    """The stock location (where kits come from) and an optional batch (empty: earliest expiry first)."""
+    form.fields["location"] = forms.ModelChoiceField(
+        label=_("Kits from"), queryset=locations, required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    form.fields["batch"] = forms.ModelChoiceField(
+        label=_("Batch"), queryset=Batch.objects.all(), required=False, empty_label=_("Automatic: earliest expiry"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+class CourseEntryForm(StreetForm):
+    """A held drop-in or pop-up course: counts per audience, first-time versus refresher, kits."""
+
+    course_format = forms.ChoiceField(
+        label=_("Format"), choices=[(CourseFormat.DROP_IN, CourseFormat.DROP_IN.label),
+                                    (CourseFormat.POP_UP, CourseFormat.POP_UP.label)],
+        initial=CourseFormat.DROP_IN, widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+    )
+    venue = forms.ModelChoiceField(label=_("Venue"), queryset=Venue.objects.none(), empty_label=_("Choose a venue"),
+                                   widget=forms.Select(attrs={"class": "form-select"}))
+    people_who_use_drugs = count_field(_("People who use drugs"))
+    relatives_network = count_field(_("Relatives, friends and network"))
+    professionals = count_field(_("Professionals"))
+    residents = count_field(_("Residents"))
+    students = count_field(_("Students"))
+    other = count_field(pgettext_lazy("audience group", "Other"))
+    refresher = count_field(_("Of these, refreshers (took a course before)"))
+    kits = count_field(_("Kits handed out"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000, help_text=NOTE_WARNING,
+                           widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+
+    COUNT_FIELDS = list(Attendance.AUDIENCE_FIELDS.values())
+
+    def __init__(self, *args, venues, locations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["venue"].queryset = venues
+        stock_fields(self, self.user, locations)
+        self.order_fields(["key", "date", "time", "course_format", "venue", *self.COUNT_FIELDS, "refresher",
+                           "kits", "location", "batch", "note"])
+
+    def clean(self):
+        cleaned = super().clean()
+        counts = [cleaned.get(field) for field in self.COUNT_FIELDS]
+        if all(count is not None for count in counts):
+            total = sum(counts)
+            if total < 1:
+                self.add_error("people_who_use_drugs", _("Count at least one participant."))
+            elif (cleaned.get("refresher") or 0) > total:
+                self.add_error("refresher", _("Refreshers cannot be more than the participants (%(total)d).")
+                               % {"total": total})
+        if cleaned.get("kits") and not cleaned.get("location"):
+            self.add_error("location", _("Choose where the kits came from."))
+        return cleaned
+
+
+class HandoutEntryForm(StreetForm):
+    """A repeat supply outside a course."""
+
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=HandoutReason.choices, initial=HandoutReason.REPLACES_USED,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+    )
+    audience = forms.ChoiceField(label=_("Audience group"), choices=Audience.choices,
+                                 initial=Audience.PEOPLE_WHO_USE_DRUGS,
+                                 widget=forms.Select(attrs={"class": "form-select"}))
+    quantity = count_field(_("Kits"), minimum=1, initial=1)
+
+    def __init__(self, *args, locations, **kwargs):
+        super().__init__(*args, **kwargs)
+        stock_fields(self, self.user, locations)
+        self.fields["location"].required = True
+
+
+class ReportEntryForm(StreetForm):
+    """An overdose reversal told to a street worker. Nothing that identifies anyone."""
+
+    district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.none(),
+                                      widget=forms.Select(attrs={"class": "form-select"}))
+    substances = forms.MultipleChoiceField(label=_("Suspected substances"), choices=Substance.choices,
+                                           widget=forms.CheckboxSelectMultiple(attrs={"class": "btn-check"}))
+    naloxone_doses = forms.IntegerField(
+        label=_("Naloxone doses given"), min_value=0, max_value=10, initial=1,
+        error_messages={"min_value": _between(0, 10), "max_value": _between(0, 10)},
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "form-control stepper-input"}),
+    )
+    called_112 = toggle(_("112 was called"))
+    ambulance_arrived = toggle(_("An ambulance came"))
+    first_aid_given = toggle(_("Rescue breaths or other first aid given"))
+    stayed_until_help = toggle(_("The responder stayed until help came"))
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=ReversalReport.Outcome.choices,
+                                initial=ReversalReport.Outcome.RECOVERED, widget=BUTTONS)
+    responder_trained = forms.ChoiceField(label=_("The responder had taken a RED LIV course"),
+                                          choices=ReversalReport.Trained.choices,
+                                          initial=ReversalReport.Trained.YES, widget=BUTTONS)
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000, help_text=NOTE_WARNING,
+                           widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+
+    def __init__(self, *args, districts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts
+
+
+class CourseCorrectionForm(CourseEntryForm):
+    """The same fields, for correcting a logged course (online only, no key needed)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["key"]
+        del self.fields["batch"]
+        del self.fields["course_format"]
+
+
+def locations_for(user):
+    return StockLocation.objects.for_user(user).filter(active=True).select_related("organisation")

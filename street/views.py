@@ -1,0 +1,346 @@
+"""The street screen: log a held course, a handout or a reversal report, online or offline.
+
+Each page is an ordinary form that works without JavaScript. With JavaScript, the
+page puts every entry into a queue on the device and sends it to `api_entries`,
+which answers a retry of the same key with the stored entry.
+"""
+
+import hashlib
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max, Q
+from django.http import HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from courses.models import Attendance, Venue
+from courses.services import correct_held_course, kits_handed_out, log_held_course, may_change, withdraw_held_course
+from kits.models import Handout, ReversalReport, StockLevel, StockLocation, StockMovement
+from kits.services import record_handout, record_reversal_report, withdraw_handout, withdraw_reversal_report
+from redliv.idempotency import IdempotencyConflict
+from redliv import roles
+from redliv.models import District
+from street.forms import CourseCorrectionForm, CourseEntryForm, HandoutEntryForm, ReportEntryForm, locations_for
+
+PERMISSIONS = {
+    "course": "courses.add_attendance",
+    "handout": "kits.add_handout",
+    "report": "kits.add_reversalreport",
+}
+PAGES = {"course": "street:start", "handout": "street:handout", "report": "street:report"}
+
+
+def _venues(user):
+    return Venue.objects.for_user(user).filter(active=True).exclude(kind=Venue.Kind.ONLINE)
+
+
+def with_last_use(locations, user):
+    """The locations, each knowing when this user last handed out kits from it."""
+    return locations.annotate(last_used=Max("outgoing__recorded_at", filter=Q(
+        outgoing__recorded_by=user, outgoing__kind=StockMovement.Kind.HANDOUT)))
+
+
+def default_location(user, locations):
+    """Where a street worker's kits come from: the location they used last, else their organisation's bag."""
+    used = [location for location in locations if location.last_used]
+    if used:
+        return max(used, key=lambda location: location.last_used)
+    bags = [location for location in locations
+            if location.kind == StockLocation.Kind.BAG and location.organisation_id == user.organisation_id]
+    return (bags or list(locations) or [None])[0]
+
+
+def allowed(user, permission) -> bool:
+    """Whether the user's roles give this permission (roles.PERMISSIONS is what the groups are synced from)."""
+    if user.is_superuser:
+        return True
+    return any(roles.PERMISSIONS[name] is None or permission in roles.PERMISSIONS[name]
+               for name in roles.ALL if user.has_role(name))
+
+
+def build_form(kind, user, data=None):
+    """The form for an entry of this kind, with the user's places and sensible defaults."""
+    if kind == "report":
+        return ReportEntryForm(data, user=user, districts=District.objects.for_user(user))
+    locations = locations_for(user)
+    if kind == "handout":
+        form = HandoutEntryForm(data, user=user, locations=locations)
+    else:
+        form = CourseEntryForm(data, user=user, venues=_venues(user), locations=locations)
+    if data is None:
+        form.fields["location"].initial = default_location(user, with_last_use(locations, user))
+        if kind == "course":
+            last = (Attendance.objects.filter(logged_by=user).order_by("-logged_at")
+                    .values_list("course__venue_id", "course__format").first())
+            if last:
+                form.fields["venue"].initial, form.fields["course_format"].initial = last
+            else:  # never logged a course: their own organisation's first venue
+                form.fields["venue"].initial = form.fields["venue"].queryset.filter(
+                    organisation=user.organisation_id).values_list("pk", flat=True).first()
+    return form
+
+
+def store(kind, form, user):
+    """Store a valid form's entry through its service. Returns (entry, created)."""
+    data = form.cleaned_data
+    if kind == "course":
+        return log_held_course(
+            user=user, venue=data["venue"], starts_at=data["when"], course_format=data["course_format"],
+            counts={field: data[field] for field in form.COUNT_FIELDS}, refresher=data["refresher"] or 0,
+            kits=data["kits"] or 0, location=data.get("location"), batch=data.get("batch"), note=data["note"],
+            key=data["key"],
+        )
+    if kind == "handout":
+        return record_handout(
+            user=user, location=data["location"], quantity=data["quantity"], reason=data["reason"],
+            audience=data["audience"], batch=data.get("batch"), occurred_at=data["when"], key=data["key"],
+        )
+    return record_reversal_report(
+        user=user, district=data["district"], occurred_at=data["when"], substances=data["substances"],
+        naloxone_doses=data["naloxone_doses"], called_112=data["called_112"],
+        ambulance_arrived=data["ambulance_arrived"], first_aid_given=data["first_aid_given"],
+        stayed_until_help=data["stayed_until_help"], outcome=data["outcome"],
+        responder_trained=data["responder_trained"], note=data["note"], key=data["key"],
+    )
+
+
+def saved_message(kind, created):
+    if not created:
+        return _("This entry was already saved; nothing was added.")
+    return {"course": _("The course is saved."), "handout": _("The handout is saved."),
+            "report": _("The report is saved.")}[kind]
+
+
+def _require(user, kind):
+    if not allowed(user, PERMISSIONS[kind]):
+        raise PermissionDenied
+
+
+def _entry_page(request, kind):
+    _require(request.user, kind)
+    form = build_form(kind, request.user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _entry, created = store(kind, form, request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, saved_message(kind, created))
+            return redirect(PAGES[kind])
+    context = {"form": form, "kind": kind}
+    if kind != "report":
+        context["batch_levels"] = (
+            StockLevel.objects.for_user(request.user)
+            .filter(quantity__gt=0, batch__expiry_date__gte=timezone.localdate(), location__active=True)
+            .select_related("batch", "location").order_by("location__name", "batch__expiry_date")
+        )
+    return render(request, f"street/{kind}.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def start(request):
+    return _entry_page(request, "course")
+
+
+@login_required
+def handout(request):
+    return _entry_page(request, "handout")
+
+
+@login_required
+def report(request):
+    return _entry_page(request, "report")
+
+
+def _errors(form):
+    return [
+        {"field": "" if field == "__all__" else field,
+         "label": str(form.fields[field].label) if field in form.fields else "",
+         "message": error["message"]}
+        for field, errors in form.errors.get_json_data().items() for error in errors
+    ]
+
+
+@require_POST
+def api_entries(request):
+    """The device's queue sends here: {"kind": …, "fields": {…, "key": …}} as JSON.
+
+    201 stored, 200 already stored (a retry), 400 refused with field errors, 409 the
+    key was used for other content, 401 logged out (the device keeps the entry).
+    """
+    if not request.user.is_authenticated:
+        return JsonResponse({"message": _("Log in again to send the waiting entries."),
+                             "login_url": reverse("login")}, status=401)
+    try:
+        body = json.loads(request.body)
+        kind, fields = body["kind"], body["fields"]
+        if kind not in PERMISSIONS or not isinstance(fields, dict):
+            raise ValueError
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"message": _("The entry could not be read."), "errors": []}, status=400)
+    if not allowed(request.user, PERMISSIONS[kind]):
+        return JsonResponse({"message": _("You may not log this kind of entry."), "errors": []}, status=403)
+    data = QueryDict(mutable=True)
+    for name, value in fields.items():
+        data.setlist(name, [str(item) for item in value] if isinstance(value, list) else [str(value)])
+    form = build_form(kind, request.user, data)
+    if form.is_valid():
+        try:
+            entry, created = store(kind, form, request.user)
+        except IdempotencyConflict as error:
+            return JsonResponse({"message": error.messages[0], "errors": [
+                {"field": "", "label": "", "message": error.messages[0]}]}, status=409)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return JsonResponse({"id": entry.pk, "key": str(form.cleaned_data["key"]),
+                                 "message": saved_message(kind, created)}, status=201 if created else 200)
+    return JsonResponse({"message": _("The entry was refused. Correct it and send it again."),
+                         "errors": _errors(form)}, status=400)
+
+
+@login_required
+def recent(request):
+    """My recent entries, with the way to correct or withdraw them."""
+    user = request.user
+    attendances = (Attendance.objects.for_user(user).filter(logged_by=user)
+                   .select_related("course__venue").order_by("-logged_at")[:20])
+    handouts = (Handout.objects.for_user(user).filter(recorded_by=user, course__isnull=True)
+                .select_related("from_location", "batch").prefetch_related("corrections").order_by("-recorded_at")[:20])
+    reports = (ReversalReport.objects.for_user(user).filter(reported_by=user, source=ReversalReport.Source.STAFF)
+               .select_related("district").order_by("-created_at")[:20])
+    return render(request, "street/recent.html", {
+        "attendances": [(a, may_change(user, a.logged_by_id, a.logged_at)) for a in attendances],
+        "handouts": [(h, may_change(user, h.recorded_by_id, h.recorded_at), bool(h.corrections.all()))
+                     for h in handouts],
+        "reports": [(r, may_change(user, r.reported_by_id, r.created_at)) for r in reports],
+    })
+
+
+def _changes(history):
+    """Who changed what: each historical record against the one before it."""
+    records = list(history.select_related("history_user").order_by("history_date", "history_id"))
+    rows = []
+    for previous, record in zip([None, *records], records):
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous)
+            changes = [(str(record.instance._meta.get_field(c.field).verbose_name), c.old, c.new)
+                       for c in delta.changes]
+        rows.append({"when": record.history_date, "who": record.history_user,
+                     "type": record.get_history_type_display(), "changes": changes})
+    return list(reversed(rows))
+
+
+@login_required
+def correct_course(request, pk):
+    attendance = get_object_or_404(Attendance.objects.for_user(request.user).select_related("course"), pk=pk)
+    if not may_change(request.user, attendance.logged_by_id, attendance.logged_at):
+        raise PermissionDenied
+    course = attendance.course
+    form_kwargs = {"user": request.user, "venues": _venues(request.user), "locations": locations_for(request.user)}
+    if request.method == "POST":
+        form = CourseCorrectionForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                correct_held_course(
+                    user=request.user, attendance=attendance, venue=data["venue"], starts_at=data["when"],
+                    counts={field: data[field] for field in form.COUNT_FIELDS}, refresher=data["refresher"] or 0,
+                    kits=data["kits"] or 0, note=data["note"], location=data.get("location"),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The correction is saved."))
+                return redirect("street:recent")
+    else:
+        local = course.starts_at.astimezone()
+        form = CourseCorrectionForm(initial={
+            "date": local.date(), "time": local.strftime("%H:%M"), "venue": course.venue_id,
+            **{field: getattr(attendance, field) for field in CourseCorrectionForm.COUNT_FIELDS},
+            "refresher": attendance.refresher, "kits": kits_handed_out(course), "note": attendance.note,
+        }, **form_kwargs)
+        form.fields["location"].initial = default_location(
+            request.user, with_last_use(form_kwargs["locations"], request.user))
+    history = _changes(attendance.history) + _changes(course.history)
+    history.sort(key=lambda row: row["when"], reverse=True)
+    return render(request, "street/correct_course.html", {
+        "form": form, "attendance": attendance, "history": history,
+    }, status=400 if form.errors else 200)
+
+
+def _withdraw(request, entry, by_id, at, withdraw):
+    if not may_change(request.user, by_id, at):
+        raise PermissionDenied
+    try:
+        withdraw(user=request.user, entry=entry)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The entry is withdrawn and no longer counts."))
+    return redirect("street:recent")
+
+
+@login_required
+@require_POST
+def withdraw_course(request, pk):
+    attendance = get_object_or_404(Attendance.objects.for_user(request.user).select_related("course"), pk=pk)
+    return _withdraw(request, attendance, attendance.logged_by_id, attendance.logged_at,
+                     lambda user, entry: withdraw_held_course(user=user, attendance=entry))
+
+
+@login_required
+@require_POST
+def withdraw_handout_view(request, pk):
+    entry = get_object_or_404(Handout.objects.for_user(request.user).filter(course__isnull=True), pk=pk)
+    return _withdraw(request, entry, entry.recorded_by_id, entry.recorded_at,
+                     lambda user, entry: withdraw_handout(user=user, handout=entry))
+
+
+@login_required
+@require_POST
+def withdraw_report(request, pk):
+    entry = get_object_or_404(
+        ReversalReport.objects.for_user(request.user).filter(source=ReversalReport.Source.STAFF), pk=pk)
+    return _withdraw(request, entry, entry.reported_by_id, entry.created_at,
+                     lambda user, entry: withdraw_reversal_report(user=user, report=entry))
+
+
+STATIC_FILES = ["css/bootstrap.min.css", "css/redliv.css", "street/street.css", "street/street.js",
+                "street/icon-192.png"]
+
+
+@never_cache
+def service_worker(request):
+    """The service worker, served under /gade/ so that its scope covers the street pages."""
+    assets = [static(path) for path in STATIC_FILES]
+    pages = [reverse(name) for name in PAGES.values()] + [reverse("street:manifest")]
+    version = hashlib.sha256(" ".join(assets).encode()).hexdigest()[:12]
+    response = render(request, "street/sw.js", {
+        "assets": json.dumps(assets), "pages": json.dumps(pages), "version": version,
+        "scope": reverse("street:start"),
+    }, content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = reverse("street:start")
+    return response
+
+
+def manifest(request):
+    """The web-app manifest, so a tablet can put the street page on its home screen."""
+    data = {
+        "name": _("RED LIV street logging"), "short_name": "RED LIV",
+        "start_url": reverse("street:start"), "scope": reverse("street:start"),
+        "display": "standalone", "background_color": "#ffffff", "theme_color": "#b00020",
+        "lang": request.LANGUAGE_CODE,
+        "icons": [{"src": static("street/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+                  {"src": static("street/icon-512.png"), "sizes": "512x512", "type": "image/png"}],
+    }
+    return HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/manifest+json")

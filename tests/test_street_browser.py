@@ -1,0 +1,190 @@
+"""The street screen on a tablet (820×1180, touch), online and offline, in headless Chromium."""
+
+import pytest
+from playwright.sync_api import expect
+
+from courses.models import Attendance
+from kits.models import ReversalReport, StockLevel, StockMovement
+from tests import factories
+from tests.conftest import PASSWORD, axe_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ONE_MORE_PWUD = "Én mere: Stofbrugere"
+
+
+@pytest.fixture
+def bag(red_liv, coordinator):
+    bag = factories.make_location(red_liv, name="Gadeteamets taske")
+    factories.receive(factories.make_batch(lot_number="LOT-BAG"), bag, 10, coordinator)
+    return bag
+
+
+@pytest.fixture
+def district(odense):
+    return factories.make_district(odense, name="Vollsmose")
+
+
+def log_in(page, live_server, user, path="/gade/"):
+    page.goto(f"{live_server.url}/konto/login/?next={path}")
+    page.get_by_label("Brugernavn").fill(user.username)
+    page.get_by_label("Adgangskode").fill(PASSWORD)
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url(f"{live_server.url}{path}")
+
+
+def wait_until_sent(page):
+    expect(page.locator("#queue")).to_be_hidden()
+    expect(page.locator("#street-status")).to_contain_text("Sendt og gemt")
+
+
+def queue_count(page):
+    return int(page.locator("#queue-count").inner_text())
+
+
+def log_three_people(page):
+    for _ in range(3):
+        page.get_by_role("button", name=ONE_MORE_PWUD).tap()
+    page.get_by_role("button", name="Gem kurset").tap()
+
+
+def test_a_street_worker_logs_a_held_course_in_four_taps(live_server, tablet_page, street_worker, venue, bag):
+    log_in(tablet_page, live_server, street_worker)
+    log_three_people(tablet_page)  # three taps on +, one on save: the kits follow the first-timers
+    wait_until_sent(tablet_page)
+    attendance = Attendance.objects.get()
+    assert (attendance.people_who_use_drugs, attendance.first_time, attendance.course.venue) == (3, 3, venue)
+    handout = StockMovement.objects.get(kind="handout")
+    assert (handout.quantity, handout.course, handout.from_location) == (3, attendance.course, bag)
+    assert StockLevel.objects.get(location=bag).quantity == 7
+    assert tablet_page.locator("#id_people_who_use_drugs").input_value() == "0"  # ready for the next one
+
+
+def test_a_handout_and_a_report_are_logged_on_the_tablet(live_server, tablet_page, street_worker, bag, district):
+    log_in(tablet_page, live_server, street_worker, "/gade/udlevering/")
+    tablet_page.get_by_role("button", name="Én mere: Kit").tap()
+    tablet_page.get_by_role("button", name="Gem udleveringen").tap()
+    wait_until_sent(tablet_page)
+    handout = StockMovement.objects.get(kind="handout")
+    assert (handout.quantity, handout.handout_reason, handout.course) == (2, "replaces_used", None)
+
+    tablet_page.get_by_role("link", name="Afrapportering").tap()
+    tablet_page.get_by_label("Bydel").select_option(label="Vollsmose")
+    tablet_page.locator("label", has_text="Heroin").tap()
+    tablet_page.locator("label", has_text="Der blev ringet 112").tap()
+    tablet_page.get_by_role("button", name="Gem afrapporteringen").tap()
+    wait_until_sent(tablet_page)
+    report = ReversalReport.objects.get()
+    assert report.substances == ["heroin"] and report.called_112 and report.review_status == "verified"
+
+
+def test_three_entries_made_offline_arrive_as_exactly_three_rows(live_server, tablet_page, street_worker, venue, bag):
+    log_in(tablet_page, live_server, street_worker)
+    tablet_page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    context = tablet_page.context
+    context.set_offline(True)
+    for waiting in ["1", "2", "3"]:
+        log_three_people(tablet_page)
+        expect(tablet_page.locator("#queue-count")).to_have_text(waiting)
+    expect(tablet_page.locator("#street-status")).to_contain_text("Gemt på denne tablet")
+    assert not Attendance.objects.exists()
+    # The page itself comes from the tablet while offline, and the queue survives the reload.
+    tablet_page.reload()
+    expect(tablet_page.locator("#queue-count")).to_have_text("3")
+    context.set_offline(False)  # the connection returns: the queue is sent by itself
+    wait_until_sent(tablet_page)
+    assert Attendance.objects.count() == 3
+    assert StockLevel.objects.get(location=bag).quantity == 1
+
+
+def test_an_entry_sent_twice_is_one_row(live_server, tablet_page, street_worker, venue, bag):
+    log_in(tablet_page, live_server, street_worker)
+    lost = []
+
+    def lose_the_answer(route):
+        # The server stores the entry, but its answer never reaches the tablet.
+        route.fetch()
+        lost.append(route.request.post_data)
+        route.abort()
+
+    tablet_page.route("**/gade/api/poster/", lose_the_answer)
+    log_three_people(tablet_page)
+    expect(tablet_page.locator("#street-status")).to_contain_text("Ingen forbindelse")
+    assert queue_count(tablet_page) == 1 and Attendance.objects.count() == 1
+    tablet_page.unroute("**/gade/api/poster/")
+    tablet_page.get_by_role("button", name="Send nu").tap()
+    wait_until_sent(tablet_page)
+    assert len(lost) == 1
+    assert Attendance.objects.count() == 1 and StockMovement.objects.filter(kind="handout").count() == 1
+
+
+def test_a_refused_queued_entry_shows_the_message_and_can_be_corrected_and_sent(
+        live_server, tablet_page, street_worker, venue, bag):
+    log_in(tablet_page, live_server, street_worker)
+    tablet_page.get_by_label("Stofbrugere", exact=True).fill("11")
+    tablet_page.get_by_role("button", name="Gem kurset").tap()
+    refused = tablet_page.locator("#queue-list li.refused")
+    refused.wait_for()
+    assert "Ikke nok kit i Gadeteamets taske: 10 på lager, 11 ønsket." in refused.inner_text()
+    assert not Attendance.objects.exists()
+    # It stays on the tablet, also after a reload.
+    tablet_page.reload()
+    refused.wait_for()
+    refused.get_by_role("link", name="Ret").tap()
+    kits_error = tablet_page.locator("#id_kits_error")
+    assert "10 på lager" in kits_error.inner_text()
+    assert tablet_page.locator("#id_people_who_use_drugs").input_value() == "11"
+    tablet_page.get_by_label("Udleverede kit", exact=True).fill("10")
+    tablet_page.get_by_role("button", name="Gem kurset").tap()
+    wait_until_sent(tablet_page)
+    attendance = Attendance.objects.get()
+    assert attendance.people_who_use_drugs == 11
+    assert StockMovement.objects.get(kind="handout").quantity == 10
+
+
+def test_an_expired_login_loses_nothing(live_server, tablet_page, street_worker, venue, bag):
+    log_in(tablet_page, live_server, street_worker)
+    context = tablet_page.context
+    context.set_offline(True)
+    log_three_people(tablet_page)
+    context.clear_cookies()  # the session ran out while the tablet was offline
+    context.set_offline(False)
+    tablet_page.locator("#queue-login").wait_for()
+    assert queue_count(tablet_page) == 1 and not Attendance.objects.exists()
+    tablet_page.get_by_role("link", name="Log ind igen").tap()
+    tablet_page.get_by_label("Brugernavn").fill(street_worker.username)
+    tablet_page.get_by_label("Adgangskode").fill(PASSWORD)
+    tablet_page.get_by_role("button", name="Log ind").click()
+    tablet_page.wait_for_url(f"{live_server.url}/gade/")
+    wait_until_sent(tablet_page)
+    assert Attendance.objects.count() == 1
+
+
+def test_the_street_pages_are_accessible_and_fit_a_tablet(
+        live_server, tablet_page, street_worker, venue, bag, district):
+    course = factories.make_course(venue)
+    attendance = factories.make_attendance(course, street_worker)
+    log_in(tablet_page, live_server, street_worker)
+    for path in ["/gade/", "/gade/udlevering/", "/gade/afrapportering/", "/gade/mine/",
+                 f"/gade/poster/kursus/{attendance.pk}/"]:
+        tablet_page.goto(live_server.url + path)
+        violations = axe_violations(tablet_page)
+        assert violations == [], (path, [(v["id"], [n["html"] for n in v["nodes"]]) for v in violations])
+        small = tablet_page.evaluate("""() => [...document.querySelectorAll(
+            'main button, main a.btn, main .nav-link, main select, main label.btn,'
+            + 'main input:not([type=hidden]):not(.btn-check)')]
+            .filter((el) => el.offsetParent !== null)
+            .map((el) => [el.id || el.textContent.trim(), el.getBoundingClientRect()])
+            .filter(([, box]) => box.width < 44 || box.height < 44).map(([name]) => name)""")
+        assert small == [], path
+    tablet_page.set_viewport_size({"width": 768, "height": 1024})
+    for path in ["/gade/", "/gade/udlevering/", "/gade/afrapportering/", "/gade/mine/"]:
+        tablet_page.goto(live_server.url + path)
+        assert tablet_page.evaluate("document.documentElement.scrollWidth") <= 768, path
+    # A queued entry that was refused is accessible too.
+    tablet_page.goto(live_server.url + "/gade/")
+    tablet_page.get_by_label("Stofbrugere", exact=True).fill("11")
+    tablet_page.get_by_role("button", name="Gem kurset").tap()
+    tablet_page.locator("#queue-list li.refused").wait_for()
+    violations = axe_violations(tablet_page)
+    assert violations == [], [(v["id"], [n["html"] for n in v["nodes"]]) for v in violations]

@@ -1,0 +1,104 @@
+"""Correcting and withdrawing street entries: own ones for 24 hours, coordinators any time, with history."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from courses.models import Attendance, Course
+from kits.models import ReversalReport, StockLevel, StockMovement
+from tests.test_street_logging import (  # noqa: F401 (fixtures)
+    bag, course_fields, district, handout_fields, logged_in, report_fields,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_course(user, venue, bag, **changes):
+    client = logged_in(user)
+    response = client.post("/gade/api/poster/", json.dumps({"kind": "course", "fields": course_fields(
+        venue, bag, **changes)}), content_type="application/json")
+    assert response.status_code == 201
+    return Attendance.objects.get(pk=response.json()["id"])
+
+
+def correction(venue, bag, **changes):
+    fields = course_fields(venue, bag, **changes)
+    del fields["key"], fields["batch"], fields["course_format"]
+    return fields
+
+
+def test_a_street_worker_corrects_their_own_entry_and_the_history_says_who(street_worker, venue, bag):
+    attendance = logged_course(street_worker, venue, bag)
+    client = logged_in(street_worker)
+    response = client.post(f"/gade/poster/kursus/{attendance.pk}/", correction(venue, bag, people_who_use_drugs=5,
+                                                                                kits=4))
+    assert response.status_code == 302
+    attendance.refresh_from_db()
+    assert (attendance.people_who_use_drugs, attendance.first_time) == (5, 4)
+    assert StockLevel.objects.get(location=bag).quantity == 6
+    page = client.get(f"/gade/poster/kursus/{attendance.pk}/").content.decode()
+    assert "gadeplan-alice" in page and "3 → 5" in page
+
+
+def test_fewer_kits_in_a_correction_go_back_into_stock(street_worker, venue, bag):
+    attendance = logged_course(street_worker, venue, bag, kits=3)
+    logged_in(street_worker).post(f"/gade/poster/kursus/{attendance.pk}/", correction(venue, bag, kits=1))
+    assert StockLevel.objects.get(location=bag).quantity == 9
+    assert StockMovement.objects.filter(kind="adjustment", corrects__course=attendance.course).exists()
+
+
+def test_a_street_worker_cannot_change_their_entry_after_24_hours_but_a_coordinator_can(
+        street_worker, coordinator, venue, bag):
+    attendance = logged_course(street_worker, venue, bag)
+    Attendance.objects.filter(pk=attendance.pk).update(logged_at=timezone.now() - dt.timedelta(hours=25))
+    url = f"/gade/poster/kursus/{attendance.pk}/"
+    assert logged_in(street_worker).get(url).status_code == 403
+    response = logged_in(coordinator).post(url, correction(venue, bag, people_who_use_drugs=4))
+    assert response.status_code == 302
+    assert Attendance.objects.get().people_who_use_drugs == 4
+
+
+def test_a_street_worker_cannot_change_someone_elses_entry(street_worker, trainer_user, venue, bag):
+    attendance = logged_course(trainer_user, venue, bag)
+    assert logged_in(street_worker).get(f"/gade/poster/kursus/{attendance.pk}/").status_code == 403
+
+
+def test_a_correction_with_bad_counts_is_refused_and_changes_nothing(street_worker, venue, bag):
+    attendance = logged_course(street_worker, venue, bag)
+    response = logged_in(street_worker).post(
+        f"/gade/poster/kursus/{attendance.pk}/", correction(venue, bag, people_who_use_drugs=0, refresher=0))
+    assert response.status_code == 400 and "mindst én deltager" in response.content.decode()
+    assert Attendance.objects.get().people_who_use_drugs == 3
+
+
+def test_withdrawing_a_course_stops_it_counting_and_returns_its_kits(street_worker, venue, bag):
+    attendance = logged_course(street_worker, venue, bag, kits=2)
+    response = logged_in(street_worker).post(f"/gade/poster/kursus/{attendance.pk}/trak-tilbage/")
+    assert response.status_code == 302
+    attendance.refresh_from_db()
+    assert attendance.withdrawn_at is not None and attendance.course.status == Course.Status.CANCELLED
+    assert StockLevel.objects.get(location=bag).quantity == 10
+    assert "Trukket tilbage" in logged_in(street_worker).get("/gade/mine/").content.decode()
+
+
+def test_withdrawing_a_handout_and_a_report(street_worker, bag, district):
+    client = logged_in(street_worker)
+    for kind, fields in [("handout", handout_fields(bag)), ("report", report_fields(district))]:
+        client.post("/gade/api/poster/", json.dumps({"kind": kind, "fields": fields}), content_type="application/json")
+    handout = StockMovement.objects.get(kind="handout")
+    report = ReversalReport.objects.get()
+    assert client.post(f"/gade/poster/udlevering/{handout.pk}/trak-tilbage/").status_code == 302
+    assert client.post(f"/gade/poster/afrapportering/{report.pk}/trak-tilbage/").status_code == 302
+    assert StockLevel.objects.get(location=bag).quantity == 10
+    assert ReversalReport.objects.get().review_status == "rejected"
+    assert not ReversalReport.objects.counting().exists()
+
+
+def test_recent_entries_lists_only_my_own(street_worker, trainer_user, venue, bag):
+    logged_course(trainer_user, venue, bag)
+    page = logged_in(street_worker).get("/gade/mine/").content.decode()
+    assert "Ingen kurser registreret endnu" in page
+    assert Client().get("/gade/mine/").status_code == 302

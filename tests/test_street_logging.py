@@ -1,0 +1,298 @@
+"""Logging on the street: a held course, a handout and a report, from the form and from the device's queue."""
+
+import datetime as dt
+import json
+import uuid
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from courses.models import Attendance, Course
+from kits.models import ReversalReport, StockLevel, StockMovement
+from tests import factories
+from tests.conftest import VerifiedClient, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bag(red_liv, coordinator):
+    bag = factories.make_location(red_liv, name="Gadeteamets taske")
+    factories.receive(factories.make_batch(lot_number="LOT-BAG"), bag, 10, coordinator)
+    return bag
+
+
+@pytest.fixture
+def district(odense):
+    return factories.make_district(odense, name="Vollsmose")
+
+
+def logged_in(user):
+    client = VerifiedClient()
+    client.force_login(user)
+    return client
+
+
+def course_fields(venue, bag, **changes):
+    now = timezone.localtime() - dt.timedelta(minutes=10)
+    fields = {
+        "key": str(uuid.uuid4()), "date": now.date().isoformat(), "time": now.strftime("%H:%M"),
+        "course_format": "drop_in", "venue": venue.pk, "people_who_use_drugs": 3, "relatives_network": 0,
+        "professionals": 0, "residents": 0, "students": 0, "other": 0, "refresher": 1, "kits": 2,
+        "location": bag.pk, "batch": "", "note": "",
+    }
+    return {**fields, **changes}
+
+
+def send(client, kind, fields, prefix=""):
+    return client.post(f"{prefix}/gade/api/poster/", json.dumps({"kind": kind, "fields": fields}),
+                       content_type="application/json")
+
+
+def test_the_logging_page_has_today_the_venue_used_last_and_the_bag(
+        street_worker, venue, bag, red_liv, django_assert_max_num_queries):
+    other = factories.make_venue(red_liv, name="Stand på Rådhuspladsen")
+    course = factories.make_course(other, starts_at=timezone.now() - dt.timedelta(days=1))
+    factories.make_attendance(course, street_worker)
+    client = logged_in(street_worker)
+    with django_assert_max_num_queries(10):
+        response = client.get("/gade/")
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form["venue"].value() == other.pk
+    assert form["location"].value() == bag.pk
+    assert form["date"].value() == timezone.localdate()
+    assert "Skriv aldrig navne" in response.content.decode()
+
+
+def test_it_asks_a_visitor_to_log_in_and_refuses_someone_without_a_role(client, outsider):
+    assert client.get("/gade/")["Location"].startswith("/konto/login/")
+    assert logged_in(outsider).get("/gade/").status_code == 403
+    response = send(client, "course", {})
+    assert response.status_code == 401 and "Log ind igen" in response.json()["message"]
+
+
+def test_the_form_without_javascript_stores_the_course_its_attendance_and_its_kits(street_worker, venue, bag):
+    client = logged_in(street_worker)
+    response = client.post("/gade/", course_fields(venue, bag))
+    assert response.status_code == 302
+    attendance = Attendance.objects.get()
+    assert (attendance.people_who_use_drugs, attendance.first_time, attendance.refresher) == (3, 2, 1)
+    assert attendance.course.status == Course.Status.HELD and attendance.course.venue == venue
+    handout = StockMovement.objects.get(kind="handout")
+    assert (handout.course, handout.quantity, handout.handout_reason) == (attendance.course, 2, "first_supply")
+    assert handout.batch.lot_number == "LOT-BAG"
+    assert StockLevel.objects.get(location=bag).quantity == 8
+    assert "Kurset er gemt" in client.get("/gade/").content.decode()
+
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
+def sql_queries(context):
+    return [q["sql"] for q in context.captured_queries if not q["sql"].startswith(TRANSACTION_CONTROL)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_storing_a_course_with_its_trainer_and_kits_takes_at_most_15_queries(
+        street_worker, venue, bag, red_liv, django_assert_max_num_queries):
+    # Without the test's wrapping transaction, so the count is what production does: 15 SQL
+    # queries at most, plus the BEGIN and COMMIT of the entry's one transaction.
+    trainer = factories.make_trainer(red_liv, user=street_worker)
+    client = logged_in(street_worker)
+    with django_assert_max_num_queries(17) as context:
+        response = send(client, "course", course_fields(venue, bag))
+    assert response.status_code == 201
+    assert len(sql_queries(context)) <= 15
+    with django_assert_max_num_queries(17) as context:
+        response = client.post("/gade/", course_fields(venue, bag))
+    assert response.status_code == 302
+    assert len(sql_queries(context)) <= 15
+    assert Attendance.objects.count() == 2 and list(Course.objects.first().trainers.all()) == [trainer]
+    assert StockLevel.objects.get(location=bag).quantity == 6
+
+
+def test_a_repeat_of_the_same_key_is_stored_once_and_answered_the_same(street_worker, venue, bag):
+    client = logged_in(street_worker)
+    fields = course_fields(venue, bag)
+    first, second = send(client, "course", fields), send(client, "course", fields)
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json()["id"] == second.json()["id"]
+    assert Attendance.objects.count() == 1 and StockMovement.objects.filter(kind="handout").count() == 1
+
+
+def test_the_same_key_with_other_content_is_refused_with_a_clear_message(street_worker, venue, bag):
+    client = logged_in(street_worker)
+    fields = course_fields(venue, bag)
+    send(client, "course", fields)
+    response = send(client, "course", {**fields, "people_who_use_drugs": 4})
+    assert response.status_code == 409
+    assert "allerede sendt med et andet indhold" in response.json()["message"]
+    assert Attendance.objects.get().people_who_use_drugs == 3
+
+
+def refused(client, fields, field, kind="course", prefix=""):
+    response = send(client, kind, fields, prefix)
+    assert response.status_code == 400, response.content
+    errors = {error["field"]: error["message"] for error in response.json()["errors"]}
+    assert field in errors, errors
+    return errors[field]
+
+
+def nothing_written():
+    return not Attendance.objects.exists() and not Course.objects.exists() and not StockMovement.objects.filter(
+        kind="handout").exists()
+
+
+@pytest.mark.parametrize("count", [-1, 501])
+def test_it_refuses_a_count_outside_0_to_500(street_worker, venue, bag, count):
+    message = refused(logged_in(street_worker), course_fields(venue, bag, professionals=count), "professionals")
+    assert "fra 0 til 500" in message
+    assert nothing_written()
+
+
+def test_it_refuses_a_course_without_participants(street_worker, venue, bag):
+    fields = course_fields(venue, bag, people_who_use_drugs=0, refresher=0, kits=0)
+    assert "mindst én deltager" in refused(logged_in(street_worker), fields, "people_who_use_drugs")
+    assert nothing_written()
+
+
+def test_it_refuses_more_refreshers_than_participants(street_worker, venue, bag):
+    assert "genopfriskere" in refused(logged_in(street_worker), course_fields(venue, bag, refresher=4), "refresher")
+    assert nothing_written()
+
+
+def test_it_refuses_a_date_in_the_future(street_worker, venue, bag):
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    assert "fremtiden" in refused(logged_in(street_worker), course_fields(venue, bag, date=tomorrow), "date")
+    assert nothing_written()
+
+
+def test_a_street_worker_cannot_log_more_than_60_days_back_but_a_coordinator_can(
+        street_worker, coordinator, venue, bag):
+    long_ago = (timezone.localdate() - dt.timedelta(days=61)).isoformat()
+    message = refused(logged_in(street_worker), course_fields(venue, bag, date=long_ago, kits=0), "date")
+    assert "60 dage" in message
+    assert nothing_written()
+    assert send(logged_in(coordinator), "course", course_fields(venue, bag, date=long_ago, kits=0)).status_code == 201
+
+
+def test_it_refuses_more_kits_than_the_location_holds_and_says_how_many_it_has(street_worker, venue, bag):
+    message = refused(logged_in(street_worker), course_fields(venue, bag, people_who_use_drugs=20, kits=11), "kits")
+    assert message == "Ikke nok kit i Gadeteamets taske: 10 på lager, 11 ønsket."
+    assert nothing_written() and StockLevel.objects.get(location=bag).quantity == 10
+
+
+def test_it_refuses_an_expired_batch(street_worker, coordinator, venue, bag):
+    today = timezone.localdate()
+    expired = factories.make_batch(lot_number="OLD", received_on=today - dt.timedelta(days=90),
+                                   expiry_date=today - dt.timedelta(days=1))
+    factories.receive(expired, bag, 5, coordinator, occurred_at=timezone.now() - dt.timedelta(days=80))
+    message = refused(logged_in(street_worker), course_fields(venue, bag, batch=expired.pk), "batch")
+    assert "OLD" in message and "udløb" in message
+    assert nothing_written()
+
+
+def test_the_form_without_javascript_shows_the_refusal_beside_the_field(street_worker, venue, bag):
+    response = logged_in(street_worker).post("/gade/", course_fields(venue, bag, people_who_use_drugs=20, kits=11))
+    assert response.status_code == 400
+    assert "10 på lager, 11 ønsket" in response.content.decode()
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert nothing_written()
+
+
+def test_refusals_come_in_english_under_en(street_worker, venue, bag):
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    message = refused(logged_in(street_worker), course_fields(venue, bag, date=tomorrow), "date", prefix="/en")
+    assert message == "The date and time cannot be in the future."
+
+
+def test_a_venue_of_another_municipality_is_refused(street_worker, aarhus_org, bag):
+    elsewhere = factories.make_venue(aarhus_org, name="Aarhus sted")
+    refused(logged_in(street_worker), course_fields(elsewhere, bag), "venue")
+    assert nothing_written()
+
+
+def test_the_endpoint_is_protected_against_cross_site_requests(street_worker, venue, bag):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(street_worker)
+    assert send(client, "course", course_fields(venue, bag)).status_code == 403
+    assert nothing_written()
+
+
+def handout_fields(bag, **changes):
+    now = timezone.localtime() - dt.timedelta(minutes=5)
+    return {"key": str(uuid.uuid4()), "date": now.date().isoformat(), "time": now.strftime("%H:%M"),
+            "reason": "replaces_used", "audience": "people_who_use_drugs", "quantity": 2, "location": bag.pk,
+            "batch": "", **changes}
+
+
+def test_a_standalone_handout_is_stored_once(street_worker, bag):
+    client = logged_in(street_worker)
+    fields = handout_fields(bag)
+    assert send(client, "handout", fields).status_code == 201
+    assert send(client, "handout", fields).status_code == 200
+    handout = StockMovement.objects.get(kind="handout")
+    assert (handout.handout_reason, handout.quantity, handout.course) == ("replaces_used", 2, None)
+
+
+def test_a_handout_of_more_kits_than_on_hand_is_refused(street_worker, bag):
+    message = refused(logged_in(street_worker), handout_fields(bag, quantity=11), "quantity", kind="handout")
+    assert "10 på lager" in message
+    assert not StockMovement.objects.filter(kind="handout").exists()
+
+
+def report_fields(district, **changes):
+    now = timezone.localtime() - dt.timedelta(hours=2)
+    return {"key": str(uuid.uuid4()), "date": now.date().isoformat(), "time": now.strftime("%H:%M"),
+            "district": district.pk, "substances": ["heroin", "fentanyl"], "naloxone_doses": 2,
+            "called_112": "on", "ambulance_arrived": "on", "outcome": "hospital", "responder_trained": "yes",
+            "note": "", **changes}
+
+
+def test_a_report_told_to_a_street_worker_is_stored_verified_and_once(street_worker, district):
+    client = logged_in(street_worker)
+    fields = report_fields(district)
+    assert send(client, "report", fields).status_code == 201
+    assert send(client, "report", fields).status_code == 200
+    report = ReversalReport.objects.get()
+    assert report.review_status == "verified" and report.reported_by == street_worker
+    assert report.source == "staff" and report.called_112 and not report.first_aid_given
+    assert sorted(report.substances) == ["fentanyl", "heroin"]
+
+
+def test_a_report_needs_a_substance_and_at_most_10_doses(street_worker, district):
+    client = logged_in(street_worker)
+    refused(client, report_fields(district, substances=[]), "substances", kind="report")
+    refused(client, report_fields(district, naloxone_doses=11), "naloxone_doses", kind="report")
+    assert not ReversalReport.objects.exists()
+
+
+def test_the_report_and_handout_pages_render_within_the_query_budget(
+        street_worker, bag, district, django_assert_max_num_queries):
+    client = logged_in(street_worker)
+    for url in ["/gade/udlevering/", "/gade/afrapportering/", "/gade/mine/"]:
+        with django_assert_max_num_queries(10):
+            assert client.get(url).status_code == 200
+
+
+def test_the_service_worker_is_served_for_the_street_scope(client):
+    response = client.get("/gade/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert response["Service-Worker-Allowed"] == "/gade/"
+    assert '"/gade/"' in response.content.decode()
+    manifest = client.get("/gade/manifest.webmanifest").json()
+    assert manifest["start_url"] == "/gade/" and manifest["display"] == "standalone"
+
+
+def test_a_coordinator_of_another_municipality_cannot_see_an_entry(street_worker, other_coordinator, venue, bag):
+    send(logged_in(street_worker), "course", course_fields(venue, bag))
+    attendance = Attendance.objects.get()
+    assert logged_in(other_coordinator).get(f"/gade/poster/kursus/{attendance.pk}/").status_code == 404
+
+
+def test_a_street_worker_without_kits_permission_is_told_so(red_liv, venue, bag):
+    user = make_user("no-role", red_liv, None)
+    assert send(logged_in(user), "course", course_fields(venue, bag)).status_code == 403
