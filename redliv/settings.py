@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "redliv",
     "courses",
     "kits",
+    "reports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -17,5 +17,6 @@ urlpatterns += i18n_patterns(
     path("konto/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("konto/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("", include("reports.urls")),
     prefix_default_language=False,
 )
