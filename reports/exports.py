@@ -25,6 +25,13 @@ def header_lines(report: MonthReport, approval: str) -> list[tuple[str, str]]:
     return lines
 
 
+def safe_text(value):
+    """Text that a spreadsheet must not run as a formula (a venue called "=HYPERLINK(…)")."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
 def share_text(value) -> str:
     return f"{round(value * 100)} %"
 
@@ -49,7 +56,7 @@ def to_csv(report: MonthReport, approval: str = "", separator: str = ";") -> byt
         writer.writerow([table.title])
         writer.writerow(["", *table.columns])
         for row in table.rows:
-            writer.writerow([row.label, *[csv_value(row, value) for value in row.values]])
+            writer.writerow([safe_text(row.label), *[csv_value(row, value) for value in row.values]])
         if not table.rows:
             writer.writerow([_("None")])
         if table.note:
@@ -91,7 +98,7 @@ def to_xlsx(report: MonthReport, approval: str = "") -> bytes:
             if dated and cell.column > 1:
                 cell.number_format = "yyyy-mm"
         for row in table.rows:
-            sheet.append([row.label, *["–" if value is None else value for value in row.values]])
+            sheet.append([safe_text(row.label), *["–" if value is None else value for value in row.values]])
             for cell in sheet[sheet.max_row][1:]:
                 if row.kind == "share" and isinstance(cell.value, float):
                     cell.number_format = "0%"

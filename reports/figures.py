@@ -327,10 +327,10 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
     table.rows.append(Row(_("Total"), total_values("reports"), "total"))
     called, ambulance = total_values("called_112"), total_values("ambulance")
     reports = total_values("reports")
-    table.rows.append(Row(_("112 was called"), called, "count"))
+    table.rows.append(Row(_("Reports where 112 was called"), called, "count"))
     table.rows.append(Row(_("Share where 112 was called"), [_share(c, r) for c, r in zip(called, reports)],
                           "share", share_of=len(table.rows) - 1))
-    table.rows.append(Row(_("An ambulance came"), ambulance, "count"))
+    table.rows.append(Row(_("Reports where an ambulance came"), ambulance, "count"))
     table.rows.append(Row(_("Share where an ambulance came"), [_share(a, r) for a, r in zip(ambulance, reports)],
                           "share", share_of=len(table.rows) - 1))
     tables.append(table)

@@ -143,8 +143,8 @@ EXPECTED = {
     },
     "reports_by_outcome": {
         "Recovered on the spot": [1, 0, 0], "Taken to hospital": [1, 0, 0], "Died": [0, 0, 0], "Unknown": [0, 0, 0],
-        "Total": [2, 0, 0], "112 was called": [2, 0, 0], "Share where 112 was called": [1.0, None, None],
-        "An ambulance came": [1, 0, 0], "Share where an ambulance came": [0.5, None, None],
+        "Total": [2, 0, 0], "Reports where 112 was called": [2, 0, 0], "Share where 112 was called": [1.0, None, None],
+        "Reports where an ambulance came": [1, 0, 0], "Share where an ambulance came": [0.5, None, None],
     },
     "activity": {
         "Trainers active": [2, 1, 0], "Courses planned (not cancelled)": [4, 1, 1], "Courses held": [2, 1, 1],

@@ -3,12 +3,20 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 from django.core.exceptions import ValidationError
 
 from reports.closing import check_change_allowed, month_is_closed
 from reports.models import MonthClosing
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def leave_the_default_language_behind():
+    """Requests under /en/ activate English in this thread; later tests expect Danish."""
+    yield
+    translation.deactivate()
 
 APPROVE, REOPEN = "/en/personale/maaned/godkend/", "/en/personale/maaned/genaabn/"
 IN_MARCH = dt.date(2026, 3, 31)

@@ -17,6 +17,13 @@ from tests.monthly_data import EXPECTED, MARCH
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def leave_the_default_language_behind():
+    """Requests under /en/ activate English in this thread; later tests expect Danish."""
+    yield
+    translation.deactivate()
+
 PAGE = "/en/personale/maaned/"
 
 
@@ -293,3 +300,15 @@ def test_the_public_statistics_page_needs_no_login_and_is_danish_first(client, m
     assert "<svg" in response.content.decode()
     english = client.get("/en/statistik/")
     assert english.status_code == 200 and "Courses held" in english.content.decode()
+
+
+def test_a_name_is_never_run_as_a_spreadsheet_formula():
+    from reports.exports import to_csv, to_xlsx
+    from reports.figures import MonthReport, Row, Table
+
+    report = MonthReport(MARCH, None, [MARCH], [
+        Table("courses_by_venue", "Venues", ["March"], [Row("=HYPERLINK(1)", [1])])])
+    assert ";'=HYPERLINK(1);" not in to_csv(report).decode("utf-8-sig")
+    assert "'=HYPERLINK(1);1" in to_csv(report).decode("utf-8-sig")
+    sheet = load_workbook(io.BytesIO(to_xlsx(report))).worksheets[0]
+    assert sheet["A7"].value == "'=HYPERLINK(1)" and sheet["A7"].data_type == "s"
