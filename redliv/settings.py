@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "finder",
 
     "street",
+    "reports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

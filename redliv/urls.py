@@ -33,5 +33,6 @@ urlpatterns += i18n_patterns(
     path("personale/lager/", include("kits.urls")),
 
     path("gade/", include("street.urls")),
+    path("", include("reports.urls")),
     prefix_default_language=False,
 )

@@ -5,6 +5,7 @@ coordinator must see nothing of Odense.
 """
 
 import os
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import Group
@@ -88,7 +89,7 @@ def client():
 
 def log_in(page, base_url, user, next_path="/personale/", password=PASSWORD):
     """Log in through the login page in the browser, with the second step when the user has one."""
-    page.goto(f"{base_url}/konto/login/?next={next_path}")
+    page.goto(f"{base_url}/konto/login/?next={quote(next_path)}")
     page.get_by_label("Brugernavn").fill(user.username)
     page.get_by_label("Adgangskode").fill(password)
     page.get_by_role("button", name="Log ind").click()

@@ -1,0 +1,116 @@
+"""The month report as CSV and XLSX: the same tables the page shows, nothing else."""
+
+import csv
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from reports.figures import MonthReport
+
+SEPARATORS = {"semicolon": ";", "comma": ","}
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def header_lines(report: MonthReport, approval: str) -> list[tuple[str, str]]:
+    lines = [
+        (_("Period"), report.month.label),
+        (_("Scope"), report.scope_label),
+        (_("Approval"), approval or _("Not approved")),
+    ]
+    if report.publication:
+        lines.append((_("For publication"), _("Counts from 1 to 4 are shown as <5; x hides a number that "
+                                              "would reveal one.")))
+    return lines
+
+
+def safe_text(value):
+    """Text that a spreadsheet must not run as a formula (a venue called "=HYPERLINK(…)")."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def share_text(value) -> str:
+    return f"{round(value * 100)} %"
+
+
+def csv_value(row, value):
+    if value is None:
+        return "–"
+    if row.kind == "share" and not isinstance(value, str):
+        return share_text(value)
+    return value
+
+
+def to_csv(report: MonthReport, approval: str = "", separator: str = ";") -> bytes:
+    """UTF-8 with a byte-order mark, so Excel reads the Danish letters right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
+    writer.writerow([_("RED LIV monthly report")])
+    for label, value in header_lines(report, approval):
+        writer.writerow([label, value])
+    for table in report.tables:
+        writer.writerow([])
+        writer.writerow([table.title])
+        writer.writerow(["", *table.columns])
+        for row in table.rows:
+            writer.writerow([safe_text(row.label), *[csv_value(row, value) for value in row.values]])
+        if not table.rows:
+            writer.writerow([_("None")])
+        if table.note:
+            writer.writerow([table.note])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _sheet_title(title: str, used: set) -> str:
+    clean = "".join(" " if char in '[]:*?/\\' else char for char in title)[:31].strip()
+    candidate, number = clean, 2
+    while candidate.lower() in used:
+        suffix = f" {number}"
+        candidate, number = clean[:31 - len(suffix)] + suffix, number + 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def to_xlsx(report: MonthReport, approval: str = "") -> bytes:
+    """One sheet per table; a header with period and scope; numbers as numbers, months as dates."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    used = set()
+    bold = Font(bold=True)
+    for table in report.tables:
+        sheet = workbook.create_sheet(_sheet_title(table.title, used))
+        sheet.append([table.title])
+        sheet["A1"].font = bold
+        sheet.append([_("Period"), report.month.first_day])
+        sheet["B2"].number_format = "yyyy-mm"
+        for label, value in header_lines(report, approval)[1:]:
+            sheet.append([label, value])
+        sheet.append([])
+        dated = table.months is not None
+        headers = [m.first_day for m in table.months] if dated else table.columns
+        sheet.append([None, *headers])
+        header_row = sheet.max_row
+        for cell in sheet[header_row]:
+            cell.font = bold
+            if dated and cell.column > 1:
+                cell.number_format = "yyyy-mm"
+        for row in table.rows:
+            sheet.append([safe_text(row.label), *["–" if value is None else value for value in row.values]])
+            for cell in sheet[sheet.max_row][1:]:
+                if row.kind == "share" and isinstance(cell.value, float):
+                    cell.number_format = "0%"
+            if row.kind == "total":
+                for cell in sheet[sheet.max_row]:
+                    cell.font = bold
+        if table.note:
+            sheet.append([])
+            sheet.append([table.note])
+        sheet.column_dimensions["A"].width = 48
+        for letter in "BCDEFGHIJKLM":
+            sheet.column_dimensions[letter].width = 14
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

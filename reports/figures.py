@@ -1,0 +1,577 @@
+"""Every figure of the monthly report, computed in PostgreSQL.
+
+The month page, the CSV and XLSX exports, the `export_month` command and the
+public statistics all read their numbers from here, so they cannot disagree.
+
+Definitions (the same everywhere):
+- Months are calendar months in Copenhagen time: a course starting 23:30 local
+  time on the last day belongs to that month, whatever UTC says.
+- A course counts when it is a RED LIV course or a train-the-trainer course (not a
+  network meeting) and is not cancelled. It is *held* when it has an attendance
+  entry that is not withdrawn; a planned course in the past without one is
+  "planned but nothing logged".
+- Participants are the counts of the held courses' attendance entries; *people
+  trained* are the first-time participants.
+- Kits handed out are handout movements, less any movement that corrects them,
+  dated by the handout; a course handout without an audience group is "at a course".
+- Stock is computed from the ledger as it stood at the end of the month.
+- Reversal reports count only when verified (staff reports are verified at once).
+
+Each query groups by month over the thirteen months that end with the chosen one,
+which gives the month, the previous month, the same month last year and the
+twelve-month trend at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from courses.models import Attendance, Course
+from kits.models import HandoutReason, ReversalReport, StockMovement
+from redliv.models import Audience, Municipality
+from reports.models import TrainingTarget
+
+AT_COURSE = "at_course"
+COUNTED_KINDS = [Course.Kind.PARTICIPANT, Course.Kind.TRAIN_THE_TRAINER]
+AUDIENCE_FIELDS = list(Attendance.AUDIENCE_FIELDS.items())  # [(audience, field name), …]
+SMALL = 5  # counts from 1 to SMALL - 1 are hidden for publication
+
+
+def local_tz():
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """'2026-05' → Month(2026, 5); raises ValueError on anything else."""
+        year, month = text.strip().split("-")
+        if len(year) != 4 or len(month) != 2:
+            raise ValueError(text)
+        result = cls(int(year), int(month))
+        dt.date(result.year, result.month, 1)  # validates the month
+        return result
+
+    @classmethod
+    def of(cls, when) -> Month:
+        if isinstance(when, dt.datetime):
+            when = timezone.localtime(when).date()
+        return cls(when.year, when.month)
+
+    @classmethod
+    def last_full(cls) -> Month:
+        return cls.of(timezone.localdate()).shift(-1)
+
+    def shift(self, months: int) -> Month:
+        index = self.year * 12 + self.month - 1 + months
+        return Month(index // 12, index % 12 + 1)
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.shift(1).first_day - dt.timedelta(days=1)
+
+    @property
+    def start(self) -> dt.datetime:
+        return dt.datetime(self.year, self.month, 1, tzinfo=local_tz())
+
+    @property
+    def end(self) -> dt.datetime:
+        """The start of the next month: periods are [start, end)."""
+        return self.shift(1).start
+
+    @property
+    def year_start(self) -> dt.datetime:
+        return Month(self.year, 1).start
+
+    @property
+    def label(self) -> str:
+        return formats.date_format(self.first_day, "YEAR_MONTH_FORMAT")
+
+    def __str__(self):
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def _month_key(value) -> Month:
+    return Month.of(value)
+
+
+# --- the figures -----------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One line of a table: a label and one value per column.
+
+    kind is "part" (a share of the table's total), "total", "count" (a count that is
+    not part of the total), "share" (a fraction of the total, share_of naming the
+    count row it is the share of) or "amount" (kits in stock: never hidden).
+    """
+
+    label: str
+    values: list
+    kind: str = "part"
+    share_of: int | None = None
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[Row] = field(default_factory=list)
+    note: str = ""
+    months: list | None = None  # the Month of each column, when the columns are months
+
+    def row(self, label):
+        return next(row for row in self.rows if row.label == label)
+
+
+@dataclass
+class MonthReport:
+    month: Month
+    municipality: Municipality | None
+    compared: list[Month]
+    tables: list[Table]
+    publication: bool = False
+
+    @property
+    def scope_label(self) -> str:
+        return self.municipality.name if self.municipality else _("All municipalities")
+
+    def table(self, key) -> Table:
+        return next(table for table in self.tables if table.key == key)
+
+
+def _scoped(queryset, lookup, municipality):
+    return queryset.filter(**{lookup: municipality}) if municipality is not None else queryset
+
+
+def counted_courses(municipality=None):
+    courses = Course.objects.filter(kind__in=COUNTED_KINDS).exclude(status=Course.Status.CANCELLED)
+    return _scoped(courses, "municipality", municipality)
+
+
+HELD = Q(attendance__isnull=False, attendance__withdrawn_at__isnull=True)
+
+
+def counted_attendance(municipality=None):
+    attendance = Attendance.objects.filter(
+        withdrawn_at__isnull=True, course__kind__in=COUNTED_KINDS,
+    ).exclude(course__status=Course.Status.CANCELLED)
+    return _scoped(attendance, "course__municipality", municipality)
+
+
+def handouts(municipality=None):
+    """Handouts with `kits`: their quantity less what later movements corrected."""
+    corrected = (
+        StockMovement.objects.filter(corrects=OuterRef("pk")).order_by().values("corrects")
+        .annotate(total=Sum("quantity")).values("total")
+    )
+    movements = StockMovement.objects.filter(kind=StockMovement.Kind.HANDOUT).annotate(
+        kits=F("quantity") - Coalesce(Subquery(corrected), 0),
+    )
+    return _scoped(movements, "from_location__municipality", municipality)
+
+
+def counting_reports(municipality=None):
+    return _scoped(ReversalReport.objects.counting(), "district__municipality", municipality)
+
+
+def _by_month(queryset, date_field, first: Month, last: Month, keys=(), **aggregates):
+    """{(Month, *keys): {name: value}} for each month from first to last that has rows."""
+    rows = (
+        queryset.filter(**{f"{date_field}__gte": first.start, f"{date_field}__lt": last.end})
+        .annotate(report_month=TruncMonth(date_field, tzinfo=local_tz()))
+        .order_by().values("report_month", *keys).annotate(**aggregates)
+    )
+    return {(_month_key(row["report_month"]), *(row[key] for key in keys)): row for row in rows}
+
+
+def monthly_totals(first: Month, last: Month, municipality=None) -> dict:
+    """Per month: courses planned/held, trainers active, participants, kits, reports (5 queries)."""
+    courses = _by_month(
+        counted_courses(municipality), "starts_at", first, last,
+        planned=Count("id", distinct=True), held=Count("id", filter=HELD, distinct=True),
+        trainers=Count("trainers", filter=HELD, distinct=True),
+    )
+    people = _by_month(
+        counted_attendance(municipality), "course__starts_at", first, last,
+        participants=Sum(sum((F(name) for _a, name in AUDIENCE_FIELDS[1:]), F(AUDIENCE_FIELDS[0][1]))),
+        first_time=Sum("first_time"), refresher=Sum("refresher"),
+        **{name: Sum(name) for _a, name in AUDIENCE_FIELDS},
+    )
+    kits = _by_month(handouts(municipality), "occurred_at", first, last, kits=Sum("kits"))
+    reports = _by_month(
+        counting_reports(municipality), "occurred_at", first, last,
+        reports=Count("id"), called_112=Count("id", filter=Q(called_112=True)),
+        ambulance=Count("id", filter=Q(ambulance_arrived=True)),
+    )
+    totals = {}
+    month = first
+    while month <= last:
+        merged = {}
+        for source in (courses, people, kits, reports):
+            merged.update({k: v for k, v in source.get((month,), {}).items() if k != "report_month"})
+        totals[month] = {name: merged.get(name) or 0 for name in [
+            "planned", "held", "trainers", "participants", "first_time", "refresher", "kits", "reports",
+            "called_112", "ambulance", *[name for _a, name in AUDIENCE_FIELDS]]}
+        month = month.shift(1)
+    return totals
+
+
+def _values(grouped: dict, months: list[Month], key, measure: str) -> list[int]:
+    return [(grouped.get((month, key)) or {}).get(measure) or 0 for month in months]
+
+
+def _share(part, whole):
+    return part / whole if whole else None
+
+
+def month_report(month: Month, municipality=None, publication=False) -> MonthReport:
+    """Every table of the month page for one municipality, or all when None (about 14 queries)."""
+    compared = [month, month.shift(-1), month.shift(-12)]
+    columns = [m.label for m in compared]
+    first = month.shift(-12)
+    totals = monthly_totals(first, month, municipality)
+    tables = []
+
+    def total_values(name):
+        return [totals[m][name] for m in compared]
+
+    # Summary.
+    summary = Table("summary", _("Key figures"), columns, [
+        Row(_("Courses held"), total_values("held"), "count"),
+        Row(_("Participants"), total_values("participants"), "count"),
+        Row(_("People trained (first time)"), total_values("first_time"), "count"),
+        Row(_("Kits handed out"), total_values("kits"), "count"),
+        Row(_("Overdose-reversal reports"), total_values("reports"), "count"),
+    ])
+    tables.append(summary)
+
+    # Courses by format and by venue.
+    by_format = _by_month(counted_courses(municipality).filter(HELD), "starts_at", first, month,
+                          keys=["format"], courses=Count("id"))
+    table = Table("courses_by_format", _("Courses held, by format"), columns)
+    for value, label in Course._meta.get_field("format").choices:
+        table.rows.append(Row(str(label), _values(by_format, compared, value, "courses")))
+    table.rows.append(Row(_("Total"), total_values("held"), "total"))
+    tables.append(table)
+
+    by_venue = _by_month(counted_courses(municipality).filter(HELD), "starts_at", first, month,
+                         keys=["venue__name"], courses=Count("id"))
+    venue_names = sorted({key[1] for key in by_venue if key[0] in compared}, key=lambda n: (n is None, n or ""))
+    table = Table("courses_by_venue", _("Courses held, by venue"), columns)
+    for name in venue_names:
+        table.rows.append(Row(name or _("Online (no venue)"), _values(by_venue, compared, name, "courses")))
+    table.rows.append(Row(_("Total"), total_values("held"), "total"))
+    tables.append(table)
+
+    # Participants.
+    table = Table("participants_by_audience", _("Participants, by audience group"), columns)
+    for audience, name in AUDIENCE_FIELDS:
+        table.rows.append(Row(str(Audience(audience).label), total_values(name)))
+    table.rows.append(Row(_("Total"), total_values("participants"), "total"))
+    tables.append(table)
+
+    tables.append(Table("first_time", _("First-time and refresher participants"), columns, [
+        Row(_("First time"), total_values("first_time")),
+        Row(_("Refresher"), total_values("refresher")),
+        Row(_("Total"), total_values("participants"), "total"),
+    ]))
+
+    tables.append(trained_table(compared, municipality, publication))
+
+    # Kits.
+    kits = handouts(municipality)
+    by_reason = _by_month(kits, "occurred_at", first, month, keys=["handout_reason"], kits=Sum("kits"))
+    table = Table("kits_by_reason", _("Kits handed out, by reason"), columns)
+    for value, label in HandoutReason.choices:
+        table.rows.append(Row(str(label), _values(by_reason, compared, value, "kits")))
+    table.rows.append(Row(_("Total"), total_values("kits"), "total"))
+    tables.append(table)
+
+    by_audience = _by_month(
+        kits.annotate(group=Coalesce("recipient_audience", Value(AT_COURSE))), "occurred_at", first, month,
+        keys=["group"], kits=Sum("kits"),
+    )
+    table = Table("kits_by_audience", _("Kits handed out, by audience group"), columns)
+    for value, label in [*Audience.choices, (AT_COURSE, _("At a course (no group given)"))]:
+        table.rows.append(Row(str(label), _values(by_audience, compared, value, "kits")))
+    table.rows.append(Row(_("Total"), total_values("kits"), "total"))
+    tables.append(table)
+
+    tables.append(stock_table(compared, municipality))
+
+    # Reversal reports.
+    by_outcome = _by_month(counting_reports(municipality), "occurred_at", first, month,
+                           keys=["outcome"], reports=Count("id"))
+    table = Table("reports_by_outcome", _("Overdose-reversal reports (verified), by outcome"), columns)
+    for value, label in ReversalReport.Outcome.choices:
+        table.rows.append(Row(str(label), _values(by_outcome, compared, value, "reports")))
+    table.rows.append(Row(_("Total"), total_values("reports"), "total"))
+    called, ambulance = total_values("called_112"), total_values("ambulance")
+    reports = total_values("reports")
+    table.rows.append(Row(_("Reports where 112 was called"), called, "count"))
+    table.rows.append(Row(_("Share where 112 was called"), [_share(c, r) for c, r in zip(called, reports)],
+                          "share", share_of=len(table.rows) - 1))
+    table.rows.append(Row(_("Reports where an ambulance came"), ambulance, "count"))
+    table.rows.append(Row(_("Share where an ambulance came"), [_share(a, r) for a, r in zip(ambulance, reports)],
+                          "share", share_of=len(table.rows) - 1))
+    tables.append(table)
+
+    # Activity.
+    tables.append(Table("activity", _("Trainers and planned courses"), columns, [
+        Row(_("Trainers active"), total_values("trainers"), "count"),
+        Row(_("Courses planned (not cancelled)"), total_values("planned"), "count"),
+        Row(_("Courses held"), total_values("held"), "count"),
+    ]))
+    if not publication:
+        tables.extend(nothing_logged_tables(month, municipality))
+    if municipality is None:
+        tables.append(municipality_table(month, totals[month]))
+
+    for table in tables:
+        if table.columns == columns:
+            table.months = compared
+    trend_months = [month.shift(offset) for offset in range(-11, 1)]
+    tables.append(Table("trend", _("The last 12 months"), [m.label for m in trend_months], [
+        Row(_("Courses held"), [totals[m]["held"] for m in trend_months], "count"),
+        Row(_("Participants"), [totals[m]["participants"] for m in trend_months], "count"),
+        Row(_("Kits handed out"), [totals[m]["kits"] for m in trend_months], "count"),
+    ], months=trend_months))
+    report = MonthReport(month, municipality, compared, tables, publication)
+    if publication:
+        suppress(report)
+    return report
+
+
+def trained_table(compared: list[Month], municipality, publication) -> Table:
+    """People trained so far this year and since the start, and the target (2 queries)."""
+    target = TrainingTarget.objects.filter(municipality=municipality).first() if municipality else None
+    aggregates = {}
+    for index, month in enumerate(compared):
+        before_end = Q(course__starts_at__lt=month.end)
+        aggregates[f"year_{index}"] = Sum("first_time", filter=before_end & Q(course__starts_at__gte=month.year_start))
+        aggregates[f"all_{index}"] = Sum("first_time", filter=before_end)
+        if target and target.audience:
+            aggregates[f"target_{index}"] = Sum(Attendance.AUDIENCE_FIELDS[target.audience], filter=before_end)
+    sums = counted_attendance(municipality).aggregate(**aggregates)
+    columns = [m.label for m in compared]
+    table = Table("trained", _("People trained (first time), so far"), columns, [
+        Row(_("So far this year"), [sums[f"year_{i}"] or 0 for i in range(3)], "count"),
+        Row(_("Since the start"), [sums[f"all_{i}"] or 0 for i in range(3)], "count"),
+    ])
+    if target:
+        if target.audience:
+            label = _("Participants since the start: %(audience)s") % {"audience": target.get_audience_display()}
+            progress = [sums[f"target_{i}"] or 0 for i in range(3)]
+            table.rows.append(Row(label, progress, "count"))
+        else:
+            progress = table.rows[1].values
+        table.rows.append(Row(_("Target"), [target.people] * 3, "amount"))
+        table.rows.append(Row(_("Share of the target reached"), [p / target.people for p in progress], "share",
+                              share_of=len(table.rows) - 2))
+        table.note = _("Target set by the coordinator: %(people)d.") % {"people": target.people}
+    return table
+
+
+def stock_table(compared: list[Month], municipality) -> Table:
+    """Kits in stock at each month's end, from the ledger (1 query)."""
+    days = settings.KIT_EXPIRY_WARNING_DAYS
+    if municipality is None:
+        incoming, outgoing = Q(to_location__isnull=False), Q(from_location__isnull=False)
+    else:
+        incoming, outgoing = Q(to_location__municipality=municipality), Q(from_location__municipality=municipality)
+    aggregates = {}
+    for index, month in enumerate(compared):
+        before = Q(occurred_at__lt=month.end)
+        end_date = month.shift(1).first_day
+        soon = Q(batch__expiry_date__gte=end_date, batch__expiry_date__lt=end_date + dt.timedelta(days=days))
+        expired = Q(batch__expiry_date__lt=end_date)
+        for name, condition in [("hand", Q()), ("soon", soon), ("expired", expired)]:
+            aggregates[f"{name}_in_{index}"] = Sum("quantity", filter=before & incoming & condition)
+            aggregates[f"{name}_out_{index}"] = Sum("quantity", filter=before & outgoing & condition)
+    sums = StockMovement.objects.aggregate(**aggregates)
+
+    def level(name):
+        return [(sums[f"{name}_in_{i}"] or 0) - (sums[f"{name}_out_{i}"] or 0) for i in range(3)]
+
+    return Table("stock", _("Kits in stock at the end of the month"), [m.label for m in compared], [
+        Row(_("On hand"), level("hand"), "amount"),
+        Row(_("Of which expire within %(days)d days") % {"days": days}, level("soon"), "amount"),
+        Row(_("Of which have expired"), level("expired"), "amount"),
+    ])
+
+
+def nothing_logged_tables(month: Month, municipality) -> list[Table]:
+    """Venues and trainers with courses planned in the month (now past) but nothing logged (2 queries)."""
+    missing = counted_courses(municipality).filter(
+        starts_at__gte=month.start, starts_at__lt=min(month.end, timezone.now()),
+    ).exclude(HELD)
+    column = [_("Courses without an entry")]
+    venues = (missing.order_by().values("venue__name").annotate(courses=Count("id", distinct=True))
+              .order_by("-courses", "venue__name"))
+    trainers = (missing.filter(trainers__isnull=False).order_by().values("trainers__name")
+                .annotate(courses=Count("id", distinct=True)).order_by("-courses", "trainers__name"))
+    return [
+        Table("venues_not_logged", _("Venues with planned courses but nothing logged"), column,
+              [Row(row["venue__name"] or _("Online (no venue)"), [row["courses"]], "count") for row in venues]),
+        Table("trainers_not_logged", _("Trainers with planned courses but nothing logged"), column,
+              [Row(row["trainers__name"], [row["courses"]], "count") for row in trainers]),
+    ]
+
+
+def municipality_table(month: Month, totals: dict) -> Table:
+    """One row per municipality for the administrator's view of the month (3 queries)."""
+    start, end = month.start, month.end
+    people = {
+        row["course__municipality__name"]: row for row in counted_attendance()
+        .filter(course__starts_at__gte=start, course__starts_at__lt=end).order_by()
+        .values("course__municipality__name")
+        .annotate(held=Count("id"), first_time=Sum("first_time"), refresher=Sum("refresher"))
+    }
+    kits = {
+        row["from_location__municipality__name"]: row["kits"] for row in handouts()
+        .filter(occurred_at__gte=start, occurred_at__lt=end).order_by()
+        .values("from_location__municipality__name").annotate(kits=Sum("kits"))
+    }
+    reports = {
+        row["district__municipality__name"]: row["reports"] for row in counting_reports()
+        .filter(occurred_at__gte=start, occurred_at__lt=end).order_by()
+        .values("district__municipality__name").annotate(reports=Count("id"))
+    }
+    names = sorted(set(people) | set(kits) | set(reports))
+    table = Table("municipalities", _("By municipality, %(month)s") % {"month": month.label}, [
+        _("Courses held"), _("Participants"), _("People trained (first time)"), _("Kits handed out"),
+        _("Overdose-reversal reports"),
+    ])
+    for name in names:
+        row = people.get(name, {})
+        first_time, refresher = row.get("first_time") or 0, row.get("refresher") or 0
+        table.rows.append(Row(name, [row.get("held") or 0, first_time + refresher, first_time,
+                                     kits.get(name) or 0, reports.get(name) or 0]))
+    table.rows.append(Row(_("Total"), [totals["held"], totals["participants"], totals["first_time"],
+                                       totals["kits"], totals["reports"]], "total"))
+    return table
+
+
+# --- publication: small numbers hidden ---------------------------------------------------
+
+LESS_THAN = "<5"
+HIDDEN = "x"
+
+
+def is_small(value) -> bool:
+    return isinstance(value, int) and 0 < value < SMALL
+
+
+def suppress_column(parts: list[int], total: int | None):
+    """Hide every part from 1 to 4, and enough other parts that the total cannot reveal them.
+
+    Secondary suppression: while fewer than two parts are hidden, or the hidden parts
+    add up to less than 5, the next smallest part is hidden too (shown as "x"). A
+    total is hidden only when it is small itself or nothing else can protect it.
+    Returns (parts, total) with hidden values replaced by text.
+    """
+    hidden = {index for index, value in enumerate(parts) if is_small(value)}
+    total_hidden = is_small(total)
+    if hidden:
+        while len(hidden) < 2 or sum(parts[index] for index in hidden) < SMALL:
+            candidates = sorted((value, index) for index, value in enumerate(parts) if value and index not in hidden)
+            if not candidates:
+                total_hidden = True
+                break
+            hidden.add(candidates[0][1])
+    shown_parts = [
+        (LESS_THAN if is_small(value) else HIDDEN) if index in hidden else value for index, value in enumerate(parts)
+    ]
+    shown_total = total
+    if total_hidden and total is not None:
+        shown_total = LESS_THAN if is_small(total) else HIDDEN
+    return shown_parts, shown_total
+
+
+def suppress(report: MonthReport) -> None:
+    """Apply publication rules to every table of the report in place."""
+    for table in report.tables:
+        parts = [row for row in table.rows if row.kind == "part"]
+        totals = [row for row in table.rows if row.kind == "total"]
+        for column in range(len(table.columns)):
+            column_parts, column_total = suppress_column(
+                [row.values[column] for row in parts], totals[0].values[column] if totals else None,
+            )
+            for row, value in zip(parts, column_parts):
+                row.values[column] = value
+            if totals:
+                totals[0].values[column] = column_total
+        for row in table.rows:
+            if row.kind == "count":
+                row.values = [LESS_THAN if is_small(value) else value for value in row.values]
+        for row in table.rows:
+            if row.kind == "share":
+                numerator = table.rows[row.share_of].values
+                whole = totals[0].values if totals else [None] * len(row.values)
+                row.values = [HIDDEN if isinstance(n, str) or isinstance(w, str) else value
+                              for value, n, w in zip(row.values, numerator, whole)]
+    # A cumulative figure minus last month's would reveal this month's small count.
+    trained = report.table("trained")
+    for row in trained.rows:
+        if row.kind in ("count", "share"):
+            row.values = row.values[:1] + [HIDDEN] * (len(row.values) - 1)
+
+
+# --- public statistics -------------------------------------------------------------------
+
+
+def public_statistics(today: dt.date | None = None) -> dict:
+    """The last twelve full months and the last four full quarters, all municipalities, small numbers hidden."""
+    last = Month.of(today or timezone.localdate()).shift(-1)
+    first = last.shift(-11)
+    totals = monthly_totals(first, last)
+    months = []
+    month = first
+    while month <= last:
+        figures = totals[month]
+        months.append({"month": month, "courses": figures["held"], "people": figures["first_time"],
+                       "kits": figures["kits"]})
+        month = month.shift(1)
+    # Quarters: the four whole quarters that end at or before the last full month.
+    last_quarter_end = last.shift(-(last.month % 3))  # the last month of the last whole quarter
+    quarter_start = last_quarter_end.shift(-11)
+    per_quarter = {
+        _month_key(row["quarter"]): row["reports"] for row in counting_reports()
+        .filter(occurred_at__gte=quarter_start.start, occurred_at__lt=last_quarter_end.end)
+        .annotate(quarter=TruncQuarter("occurred_at", tzinfo=local_tz())).order_by()
+        .values("quarter").annotate(reports=Count("id"))
+    }
+    quarters = []
+    for index in range(4):
+        start = quarter_start.shift(index * 3)
+        quarters.append({"year": start.year, "quarter": (start.month - 1) // 3 + 1,
+                         "reports": per_quarter.get(start, 0)})
+
+    def hide(value):
+        return LESS_THAN if is_small(value) else value
+
+    for row in months:
+        for key in ("courses", "people", "kits"):
+            row[key] = hide(row[key])
+    for row in quarters:
+        row["reports"] = hide(row["reports"])
+    return {"months": months, "quarters": quarters}

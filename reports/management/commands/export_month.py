@@ -1,0 +1,52 @@
+"""Write a month's report to a file, for scheduled jobs: exactly the tables the month page shows.
+
+    python manage.py export_month 2026-05 --format xlsx --out maj.xlsx --municipality Odense
+"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from redliv.models import Municipality
+from reports import exports
+from reports.closing import approval_text, latest_closing
+from reports.figures import Month, month_report
+
+
+class Command(BaseCommand):
+    help = "Export a month's figures as CSV or XLSX."
+
+    def add_arguments(self, parser):
+        parser.add_argument("month", help="YYYY-MM")
+        parser.add_argument("--format", choices=["csv", "xlsx"], required=True)
+        parser.add_argument("--out", required=True, help="the file to write")
+        parser.add_argument("--municipality", help="a municipality's name; all municipalities when left out")
+        parser.add_argument("--separator", choices=sorted(exports.SEPARATORS), default="semicolon",
+                            help="for CSV (default: semicolon, as Danish Excel expects)")
+        parser.add_argument("--publication", action="store_true", help="show counts from 1 to 4 as <5")
+        parser.add_argument("--language", default="da", choices=["da", "en"])
+
+    def handle(self, *args, **options):
+        try:
+            month = Month.parse(options["month"])
+        except ValueError:
+            raise CommandError("The month must be written YYYY-MM, e.g. 2026-05.") from None
+        municipality = None
+        if options["municipality"]:
+            municipality = Municipality.objects.filter(name__iexact=options["municipality"]).first()
+            if municipality is None:
+                raise CommandError(f"No municipality is called {options['municipality']!r}.")
+        with translation.override(options["language"]):
+            report = month_report(month, municipality, publication=options["publication"])
+            approval = ""
+            if municipality is not None:
+                closing = latest_closing(municipality, month.first_day)
+                if closing and closing.action == closing.Action.APPROVED:
+                    approval = approval_text(closing)
+            if options["format"] == "csv":
+                content = exports.to_csv(report, approval, exports.SEPARATORS[options["separator"]])
+            else:
+                content = exports.to_xlsx(report, approval)
+        Path(options["out"]).write_bytes(content)
+        self.stdout.write(f"Wrote {options['out']} ({len(content)} bytes).")

@@ -1,0 +1,207 @@
+"""The month page, its exports, closing a month, the target, and the public statistics."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from redliv.models import Municipality
+from reports import closing, exports
+from reports.charts import bar_chart
+from reports.figures import Month, month_report, public_statistics
+from reports.models import TrainingTarget
+
+
+class TargetForm(forms.ModelForm):
+    class Meta:
+        model = TrainingTarget
+        fields = ["people", "audience"]
+
+
+def _month(request) -> Month:
+    text = request.GET.get("month") or request.POST.get("month") or ""
+    current = Month.last_full().shift(1)
+    if text:
+        try:
+            month = Month.parse(text)
+        except ValueError:
+            month = None
+        if month is None or month > current or month.year < 2000:
+            messages.error(request, gettext_lazy("Choose a month as YYYY-MM, no later than this month."))
+        else:
+            return month
+    return Month.last_full()
+
+
+def _scope(request):
+    """(municipality or None for all) for a coordinator or administrator; 403 for others, 404 for another's."""
+    user = request.user
+    if not (user.is_coordinator or user.is_administrator):
+        raise PermissionDenied
+    wanted = request.GET.get("municipality") or request.POST.get("municipality") or ""
+    if user.is_administrator:
+        if not wanted:
+            return None
+        if not wanted.isdigit():
+            raise Http404
+        return get_object_or_404(Municipality, pk=wanted)
+    if user.municipality_id is None:
+        raise PermissionDenied
+    if wanted and wanted != str(user.municipality_id):
+        raise Http404
+    return Municipality.objects.get(pk=user.municipality_id)
+
+
+def _approval(municipality, month):
+    if municipality is None:
+        return None, ""
+    latest = closing.latest_closing(municipality, month.first_day)
+    if latest and latest.action == latest.Action.APPROVED:
+        return latest, closing.approval_text(latest)
+    return latest, ""
+
+
+def _query(month, municipality, **extra):
+    params = {"month": str(month)}
+    if municipality is not None:
+        params["municipality"] = municipality.pk
+    params.update(extra)
+    return urlencode(params)
+
+
+def _charts(report):
+    trend = report.table("trend")
+    return [bar_chart(row.label, trend.columns, row.values) for row in trend.rows]
+
+
+@login_required
+def month_page(request):
+    municipality = _scope(request)
+    month = _month(request)
+    report = month_report(month, municipality)
+    latest, approval = _approval(municipality, month)
+    target = getattr(municipality, "training_target", None) if municipality else None
+    return render(request, "reports/month.html", {
+        "report": report, "month": month, "municipality": municipality, "approval": approval,
+        "latest_closing": latest, "charts": _charts(report),
+        "previous_query": _query(month.shift(-1), municipality),
+        "next_query": _query(month.shift(1), municipality) if month < Month.last_full().shift(1) else "",
+        "municipalities": Municipality.objects.all() if request.user.is_administrator else None,
+        "may_close": municipality is not None and closing.may_close(request.user, municipality)
+        and month <= Month.last_full(),
+        "target_form": TargetForm(instance=target) if municipality else None,
+    })
+
+
+def _export_report(request):
+    municipality = _scope(request)
+    month = _month(request)
+    publication = request.GET.get("publication") == "1"
+    report = month_report(month, municipality, publication=publication)
+    return report, _approval(municipality, month)[1]
+
+
+def _filename(report, extension):
+    scope = report.municipality.name if report.municipality else "alle"
+    suffix = "-offentlig" if report.publication else ""
+    return f"redliv-{report.month}-{scope}{suffix}.{extension}".lower().replace(" ", "-")
+
+
+def _attachment(content, content_type, filename):
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def export_csv(request):
+    report, approval = _export_report(request)
+    separator = exports.SEPARATORS.get(request.GET.get("separator", "semicolon"), ";")
+    return _attachment(exports.to_csv(report, approval, separator), "text/csv; charset=utf-8",
+                       _filename(report, "csv"))
+
+
+@login_required
+def export_xlsx(request):
+    report, approval = _export_report(request)
+    return _attachment(exports.to_xlsx(report, approval), exports.XLSX_CONTENT_TYPE, _filename(report, "xlsx"))
+
+
+@login_required
+def print_page(request):
+    report, approval = _export_report(request)
+    return render(request, "reports/month_print.html", {
+        "report": report, "approval": approval, "charts": _charts(report),
+    })
+
+
+def _back(month, municipality):
+    return redirect(reverse("reports:month") + "?" + _query(month, municipality))
+
+
+@login_required
+@require_POST
+def approve(request):
+    municipality, month = _scope(request), _month(request)
+    if municipality is None or not closing.may_close(request.user, municipality):
+        raise PermissionDenied
+    try:
+        closing.approve_month(request.user, municipality, month.first_day)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(month)s is approved.") % {"month": month.label})
+    return _back(month, municipality)
+
+
+@login_required
+@require_POST
+def reopen(request):
+    municipality, month = _scope(request), _month(request)
+    if municipality is None or not closing.may_close(request.user, municipality):
+        raise PermissionDenied
+    try:
+        closing.reopen_month(request.user, municipality, month.first_day, request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(month)s is reopened.") % {"month": month.label})
+    return _back(month, municipality)
+
+
+@login_required
+@require_POST
+def set_target(request):
+    municipality, month = _scope(request), _month(request)
+    if municipality is None or not closing.may_close(request.user, municipality):
+        raise PermissionDenied
+    target = TrainingTarget.objects.filter(municipality=municipality).first()
+    form = TargetForm(request.POST, instance=target)
+    if form.is_valid():
+        target = form.save(commit=False)
+        target.municipality, target.set_by = municipality, request.user
+        target.save()
+        messages.success(request, _("The target is saved."))
+    else:
+        messages.error(request, _("The target was not saved: %(errors)s") % {
+            "errors": " ".join(message for errors in form.errors.values() for message in errors)})
+    return _back(month, municipality)
+
+
+def public_statistics_page(request):
+    statistics = public_statistics()
+    months = statistics["months"]
+    labels = [row["month"].label for row in months]
+    charts = [
+        bar_chart(_("Courses held"), labels, [row["courses"] for row in months]),
+        bar_chart(_("People trained"), labels, [row["people"] for row in months]),
+        bar_chart(_("Naloxone kits handed out"), labels, [row["kits"] for row in months]),
+    ]
+    return render(request, "reports/public_statistics.html", {"statistics": statistics, "charts": charts})

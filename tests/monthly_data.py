@@ -1,0 +1,160 @@
+"""A known month for the report tests: March 2026 in Odense, counted by hand.
+
+Edge cases: a course at 23:30 on the last day (Copenhagen time), a course at 00:30
+on the first of the next month (still March in UTC), a cancelled course with an
+entry, a withdrawn entry, a pending public report, a handout of 3 kits, and
+Aarhus figures that Odense must never see.
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from courses.models import Course
+from kits.models import ReversalReport
+from redliv.models import Audience
+from reports.figures import Month
+from tests import factories
+
+CPH = ZoneInfo("Europe/Copenhagen")
+MARCH = Month(2026, 3)
+
+
+def at(year, month, day, hour=14, minute=0):
+    return dt.datetime(year, month, day, hour, minute, tzinfo=CPH)
+
+
+def course(venue, when, trainers=(), **fields):
+    made = factories.make_course(venue, starts_at=when, **fields)
+    made.trainers.set(trainers)
+    return made
+
+
+def attend(made, user, **counts):
+    fields = {"people_who_use_drugs": 0, **counts}
+    total = sum(fields[name] for name in ["people_who_use_drugs", "relatives_network", "professionals",
+                                          "residents", "students", "other"] if name in fields)
+    fields.setdefault("refresher", 0)
+    fields["first_time"] = total - fields["refresher"]
+    return factories.make_attendance(made, user, **fields)
+
+
+def report(district, when, user=None, **fields):
+    defaults = {
+        "occurred_at": when, "district": district, "source": "staff" if user else "public", "reported_by": user,
+        "substances": ["heroin"], "naloxone_doses": 1, "called_112": True, "ambulance_arrived": True,
+        "first_aid_given": True, "stayed_until_help": True, "outcome": "recovered", "responder_trained": "yes",
+        "review_status": "verified",
+    }
+    return ReversalReport.objects.create(**{**defaults, **fields})
+
+
+def build(coordinator, red_liv, venue, aarhus_org):
+    """Return the named rows the tests refer to."""
+    stand = factories.make_venue(red_liv, name="Stand på Rådhuspladsen", kind="street_stand")
+    anna = factories.make_trainer(red_liv, name="Anna Træner")
+    bent = factories.make_trainer(red_liv, name="Bent Træner")
+
+    # March 2026.
+    c1 = course(venue, at(2026, 3, 10), [anna])
+    attend(c1, coordinator, people_who_use_drugs=6, professionals=2, refresher=3)
+    c2 = course(stand, at(2026, 3, 31, 23, 30), [anna, bent], format="pop_up")
+    attend(c2, coordinator, people_who_use_drugs=3, residents=1)
+    cancelled = course(venue, at(2026, 3, 15), [anna], status=Course.Status.CANCELLED,
+                       cancellation_reason="Sygdom")
+    attend(cancelled, coordinator, people_who_use_drugs=9)
+    withdrawn = course(stand, at(2026, 3, 20), [bent])
+    attendance = attend(withdrawn, coordinator, people_who_use_drugs=7)
+    attendance.withdrawn_at = at(2026, 3, 21)
+    attendance.save()
+    course(venue, at(2026, 3, 25), [anna])  # planned, nothing logged
+    april = course(venue, at(2026, 4, 1, 0, 30), [anna], format="scheduled")
+    attend(april, coordinator, people_who_use_drugs=2)
+    # Earlier months.
+    attend(course(venue, at(2026, 2, 10), [anna]), coordinator, students=5)
+    attend(course(None, at(2025, 3, 5), format="online", joining_url="https://meet.example.dk/redliv",
+                  municipality=venue.municipality), coordinator, relatives_network=3, refresher=2)
+    attend(course(venue, at(2026, 1, 15)), coordinator, people_who_use_drugs=10)
+    attend(course(venue, at(2025, 6, 1)), coordinator, people_who_use_drugs=20, refresher=5)
+
+    # Kits.
+    bag = factories.make_location(red_liv, name="Gadeteamets taske")
+    far = factories.make_batch(expiry_date=dt.date(2028, 1, 1), received_on=dt.date(2026, 1, 2))
+    soon = factories.make_batch(expiry_date=dt.date(2026, 5, 15), received_on=dt.date(2026, 1, 2))
+    factories.receive(far, bag, 100, coordinator, occurred_at=at(2026, 1, 5))
+    factories.receive(soon, bag, 20, coordinator, occurred_at=at(2026, 1, 5))
+    factories.hand_out(far, bag, 3, coordinator, occurred_at=at(2026, 3, 12))
+    factories.hand_out(far, bag, 1, coordinator, occurred_at=at(2026, 3, 20), handout_reason="replaces_used",
+                       recipient_audience=Audience.PROFESSIONALS)
+    factories.hand_out(soon, bag, 2, coordinator, occurred_at=at(2026, 3, 10), recipient_audience=None, course=c1)
+    factories.hand_out(far, bag, 4, coordinator, occurred_at=at(2026, 2, 14), handout_reason="lost")
+
+    # Reversal reports.
+    centrum = factories.make_district(venue.municipality, name="Centrum")
+    report(centrum, at(2026, 3, 5), coordinator)
+    report(centrum, at(2026, 3, 18), outcome="hospital", ambulance_arrived=False)
+    report(centrum, at(2026, 3, 19), review_status="pending")
+
+    # Aarhus, in the same month.
+    aarhus_venue = factories.make_venue(aarhus_org, name="Aarhus Værested", postcode="8000")
+    attend(course(aarhus_venue, at(2026, 3, 12)), coordinator, people_who_use_drugs=50)
+    aarhus_bag = factories.make_location(aarhus_org, name="Aarhus taske")
+    aarhus_batch = factories.make_batch(expiry_date=dt.date(2028, 1, 1), received_on=dt.date(2026, 1, 2))
+    factories.receive(aarhus_batch, aarhus_bag, 10, coordinator, occurred_at=at(2026, 1, 5))
+    factories.hand_out(aarhus_batch, aarhus_bag, 7, coordinator, occurred_at=at(2026, 3, 12))
+    report(factories.make_district(aarhus_org.municipality, name="Midtbyen"), at(2026, 3, 7), coordinator)
+    return {"stand": stand, "anna": anna, "bent": bent}
+
+
+# The hand count for Odense, March 2026 (this month, February 2026, March 2025), English labels.
+EXPECTED = {
+    "summary": {
+        "Courses held": [2, 1, 1], "Participants": [12, 5, 3], "People trained (first time)": [9, 5, 1],
+        "Kits handed out": [6, 4, 0], "Overdose-reversal reports": [2, 0, 0],
+    },
+    "courses_by_format": {
+        "Drop-in": [1, 1, 0], "Pop-up": [1, 0, 0], "Online": [0, 0, 1], "By appointment": [0, 0, 0],
+        "On-site at a partner": [0, 0, 0], "Total": [2, 1, 1],
+    },
+    "courses_by_venue": {
+        "Antidote Danmark, Odense": [1, 1, 0], "Stand på Rådhuspladsen": [1, 0, 0], "Online (no venue)": [0, 0, 1],
+        "Total": [2, 1, 1],
+    },
+    "participants_by_audience": {
+        "People who use drugs": [9, 0, 0], "Relatives, friends and network": [0, 0, 3], "Professionals": [2, 0, 0],
+        "Residents": [1, 0, 0], "Students": [0, 5, 0], "Other": [0, 0, 0], "Total": [12, 5, 3],
+    },
+    "first_time": {"First time": [9, 5, 1], "Refresher": [3, 0, 2], "Total": [12, 5, 3]},
+    "trained": {
+        "So far this year": [24, 15, 1], "Since the start": [40, 31, 1],
+        "Participants since the start: People who use drugs": [39, 30, 0], "Target": [350, 350, 350],
+        "Share of the target reached": [39 / 350, 30 / 350, 0.0],
+    },
+    "kits_by_reason": {
+        "First supply": [5, 0, 0], "Replaces a used kit": [1, 0, 0], "Replaces an expired kit": [0, 0, 0],
+        "Lost, stolen or confiscated": [0, 4, 0], "Damaged": [0, 0, 0], "Total": [6, 4, 0],
+    },
+    "kits_by_audience": {
+        "People who use drugs": [3, 4, 0], "Relatives, friends and network": [0, 0, 0], "Professionals": [1, 0, 0],
+        "Residents": [0, 0, 0], "Students": [0, 0, 0], "Other": [0, 0, 0], "At a course (no group given)": [2, 0, 0],
+        "Total": [6, 4, 0],
+    },
+    "stock": {
+        "On hand": [110, 116, 0], "Of which expire within 90 days": [18, 20, 0], "Of which have expired": [0, 0, 0],
+    },
+    "reports_by_outcome": {
+        "Recovered on the spot": [1, 0, 0], "Taken to hospital": [1, 0, 0], "Died": [0, 0, 0], "Unknown": [0, 0, 0],
+        "Total": [2, 0, 0], "Reports where 112 was called": [2, 0, 0], "Share where 112 was called": [1.0, None, None],
+        "Reports where an ambulance came": [1, 0, 0], "Share where an ambulance came": [0.5, None, None],
+    },
+    "activity": {
+        "Trainers active": [2, 1, 0], "Courses planned (not cancelled)": [4, 1, 1], "Courses held": [2, 1, 1],
+    },
+    "venues_not_logged": {"Antidote Danmark, Odense": [1], "Stand på Rådhuspladsen": [1]},
+    "trainers_not_logged": {"Anna Træner": [1], "Bent Træner": [1]},
+    # April 2025 … March 2026.
+    "trend": {
+        "Courses held": [0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 1, 2],
+        "Participants": [0, 0, 20, 0, 0, 0, 0, 0, 0, 10, 5, 12],
+        "Kits handed out": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 6],
+    },
+}

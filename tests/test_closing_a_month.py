@@ -1,0 +1,110 @@
+"""Closing a month: approval, who may still change its entries, reopening, and the history."""
+
+import datetime as dt
+
+import pytest
+from django.utils import translation
+from django.core.exceptions import ValidationError
+
+from reports.closing import check_change_allowed, month_is_closed
+from reports.models import MonthClosing
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def leave_the_default_language_behind():
+    """Requests under /en/ activate English in this thread; later tests expect Danish."""
+    yield
+    translation.deactivate()
+
+APPROVE, REOPEN = "/en/personale/maaned/godkend/", "/en/personale/maaned/genaabn/"
+IN_MARCH = dt.date(2026, 3, 31)
+
+
+def test_a_coordinator_approves_a_month_and_the_export_says_so(client, coordinator, odense):
+    client.force_login(coordinator)
+    response = client.post(APPROVE, {"month": "2026-03"})
+    assert response.status_code == 302
+    assert month_is_closed(odense, IN_MARCH)
+    assert not month_is_closed(odense, dt.date(2026, 4, 1))
+    closing = MonthClosing.objects.get()
+    assert (closing.by, closing.month, closing.action) == (coordinator, dt.date(2026, 3, 1), "approved")
+    csv = client.get("/en/personale/maaned/csv/", {"month": "2026-03"}).content.decode("utf-8-sig")
+    assert f"Approved on" in csv and f"by {coordinator.username}" in csv
+    page = client.get("/en/personale/maaned/", {"month": "2026-03"}).content.decode()
+    assert "Approved on" in page and "Reopen the month" in page
+
+
+def test_entries_in_a_closed_month_are_changed_only_by_a_coordinator_with_a_reason(
+        client, coordinator, street_worker, odense):
+    client.force_login(coordinator)
+    client.post(APPROVE, {"month": "2026-03"})
+    with pytest.raises(ValidationError) as refused:
+        check_change_allowed(street_worker, odense, IN_MARCH, reason="typo")
+    assert refused.value.code == "month_closed"
+    with pytest.raises(ValidationError) as refused:
+        check_change_allowed(coordinator, odense, IN_MARCH)
+    assert refused.value.code == "month_closed_reason_needed"
+    check_change_allowed(coordinator, odense, IN_MARCH, reason="Forkert antal deltagere")
+    check_change_allowed(street_worker, odense, dt.date(2026, 4, 2))
+
+
+def test_reopening_needs_a_reason_and_is_recorded(client, coordinator, street_worker, odense):
+    client.force_login(coordinator)
+    client.post(APPROVE, {"month": "2026-03"})
+    response = client.post(REOPEN, {"month": "2026-03", "reason": " "}, follow=True)
+    assert "Give a reason for reopening the month." in response.content.decode()
+    assert month_is_closed(odense, IN_MARCH)
+    client.post(REOPEN, {"month": "2026-03", "reason": "Sen registrering fra gadeplan"})
+    assert not month_is_closed(odense, IN_MARCH)
+    check_change_allowed(street_worker, odense, IN_MARCH)
+    assert list(MonthClosing.objects.order_by("at", "id").values_list("action", "reason")) == [
+        ("approved", ""), ("reopened", "Sen registrering fra gadeplan")]
+    page = client.get("/en/personale/maaned/", {"month": "2026-03"}).content.decode()
+    assert "Reopened on" in page and "Sen registrering fra gadeplan" in page
+
+
+def test_the_current_month_cannot_be_approved(client, coordinator, odense):
+    from reports.figures import Month
+
+    client.force_login(coordinator)
+    response = client.post(APPROVE, {"month": str(Month.last_full().shift(1))}, follow=True)
+    assert "Only a month that has ended can be approved." in response.content.decode()
+    assert not MonthClosing.objects.exists()
+
+
+def test_only_coordinators_of_the_municipality_may_close_it(client, other_coordinator, street_worker, odense):
+    client.force_login(other_coordinator)
+    assert client.post(APPROVE, {"month": "2026-03", "municipality": odense.pk}).status_code == 404
+    client.force_login(street_worker)
+    assert client.post(APPROVE, {"month": "2026-03"}).status_code == 403
+    assert client.get(APPROVE).status_code == 405
+    assert not MonthClosing.objects.exists()
+
+
+def test_an_administrator_closes_a_chosen_municipality(client, administrator, odense):
+    client.force_login(administrator)
+    assert client.post(APPROVE, {"month": "2026-03"}).status_code == 403  # all municipalities: choose one
+    client.post(APPROVE, {"month": "2026-03", "municipality": odense.pk})
+    assert month_is_closed(odense, IN_MARCH)
+
+
+def test_the_database_refuses_a_closing_that_is_not_the_first_of_a_month(coordinator, odense):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MonthClosing.objects.create(municipality=odense, month=dt.date(2026, 3, 2), action="approved", by=coordinator)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MonthClosing.objects.create(municipality=odense, month=dt.date(2026, 3, 1), action="reopened", by=coordinator)
+
+
+def test_a_coordinator_sets_the_training_target(client, coordinator, odense):
+    client.force_login(coordinator)
+    client.post("/en/personale/maaned/maal/", {"month": "2026-03", "people": "350",
+                                                "audience": "people_who_use_drugs"})
+    assert (odense.training_target.people, odense.training_target.audience) == (350, "people_who_use_drugs")
+    response = client.post("/en/personale/maaned/maal/", {"month": "2026-03", "people": "-3"}, follow=True)
+    assert "The target was not saved" in response.content.decode()
+    odense.training_target.refresh_from_db()
+    assert odense.training_target.people == 350

@@ -1,0 +1,314 @@
+"""The monthly report: every figure of a hand-counted month on the page, in the CSV and in
+the XLSX; totals that reconcile; publication suppression; scoping; the query pin; the command."""
+
+import csv
+import io
+from html.parser import HTMLParser
+
+import pytest
+from django.core.management import call_command
+from django.utils import translation
+from openpyxl import load_workbook
+
+from reports.figures import Month, month_report, public_statistics, suppress_column
+from reports.models import TrainingTarget
+from tests import monthly_data
+from tests.monthly_data import EXPECTED, MARCH
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def leave_the_default_language_behind():
+    """Requests under /en/ activate English in this thread; later tests expect Danish."""
+    yield
+    translation.deactivate()
+
+PAGE = "/en/personale/maaned/"
+
+
+@pytest.fixture
+def march(coordinator, red_liv, venue, aarhus_org, odense):
+    TrainingTarget.objects.create(municipality=odense, people=350, audience="people_who_use_drugs")
+    return monthly_data.build(coordinator, red_liv, venue, aarhus_org)
+
+
+def shown(value):
+    """A figure as the page and the CSV write it."""
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{round(value * 100)} %"
+    return str(value)
+
+
+def expected_text():
+    return {key: {label: [shown(v) for v in values] for label, values in rows.items()}
+            for key, rows in EXPECTED.items()}
+
+
+def english_titles(municipality):
+    with translation.override("en"):
+        return {table.title: table.key for table in month_report(MARCH, municipality).tables}
+
+
+class TableReader(HTMLParser):
+    """Reads every <table data-table> of a page into {key: {row label: [cell texts]}}."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self.table, self.row, self.cell = {}, None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and "data-table" in attrs:
+            self.table = self.tables.setdefault(attrs["data-table"], {})
+        elif tag == "tr" and self.table is not None and "data-row" in attrs:
+            self.row = []
+            self.table[attrs["data-row"]] = self.row
+        elif tag in ("td",) and self.row is not None:
+            self.cell = ""
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self.cell is not None:
+            self.row.append(self.cell.strip())
+            self.cell = None
+        elif tag == "tr":
+            self.row = None
+        elif tag == "table":
+            self.table = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+
+
+def page_tables(content):
+    reader = TableReader()
+    reader.feed(content.decode())
+    return reader.tables
+
+
+def csv_tables(content, separator, titles):
+    assert content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=separator))
+    tables, current = {}, None
+    for index, row in enumerate(rows):
+        if len(row) == 1 and row[0] in titles:
+            current = tables.setdefault(titles[row[0]], {})
+        elif current is not None and len(row) > 1 and row[0] and rows[index - 1] and rows[index - 1][0] not in titles:
+            current[row[0]] = row[1:]
+    return rows, tables
+
+
+def xlsx_tables(content, titles):
+    workbook = load_workbook(io.BytesIO(content))
+    tables = {}
+    for sheet in workbook.worksheets:
+        key = titles[sheet["A1"].value]
+        rows = list(sheet.iter_rows(values_only=True))
+        header = next(index for index, row in enumerate(rows) if row[0] is None and row[1] is not None)
+        tables[key] = {row[0]: [None if v == "–" else v for v in row[1:len(rows[header])]]
+                       for row in rows[header + 1:] if row[0] and not row[0].startswith("Target set")}
+    return workbook, tables
+
+
+def test_the_page_shows_every_hand_counted_figure(client, coordinator, march):
+    client.force_login(coordinator)
+    response = client.get(PAGE, {"month": "2026-03"})
+    assert response.status_code == 200
+    tables = page_tables(response.content)
+    for key, rows in expected_text().items():
+        assert tables[key] == rows, key
+    assert "Odense" in response.content.decode()
+    assert "Aarhus Værested" not in response.content.decode()
+
+
+def test_the_csv_has_every_figure_with_either_separator(client, coordinator, march, odense):
+    client.force_login(coordinator)
+    titles = english_titles(odense)
+    for name, separator in [("semicolon", ";"), ("comma", ",")]:
+        response = client.get(PAGE + "csv/", {"month": "2026-03", "separator": name})
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert "attachment" in response["Content-Disposition"]
+        rows, tables = csv_tables(response.content, separator, titles)
+        assert rows[1] == ["Period", "March 2026"]
+        assert rows[2] == ["Scope", "Odense"]
+        for key, expected_rows in expected_text().items():
+            assert tables[key] == expected_rows, key
+
+
+def test_the_xlsx_has_one_sheet_per_table_with_numbers_as_numbers(client, coordinator, march, odense):
+    client.force_login(coordinator)
+    response = client.get(PAGE + "xlsx/", {"month": "2026-03"})
+    assert response.status_code == 200
+    workbook, tables = xlsx_tables(response.content, english_titles(odense))
+    assert len(workbook.worksheets) == len(EXPECTED)
+    for key, expected_rows in EXPECTED.items():
+        assert set(tables[key]) == set(expected_rows), key
+        for label, values in expected_rows.items():
+            assert tables[key][label] == pytest.approx(values), (key, label)
+    sheet = workbook.worksheets[0]
+    assert sheet["A2"].value == "Period" and sheet["B2"].value.date().isoformat() == "2026-03-01"
+    assert sheet["B2"].is_date
+    assert (sheet["A3"].value, sheet["B3"].value) == ("Scope", "Odense")
+    assert isinstance(tables["summary"]["Courses held"][0], int)
+
+
+def test_totals_reconcile_across_tables(coordinator, march, odense):
+    with translation.override("en"):
+        report = month_report(MARCH, odense)
+
+    def column_sums(key):
+        rows = [row.values for row in report.table(key).rows if row.kind == "part"]
+        return [sum(values) for values in zip(*rows)]
+
+    held = report.table("summary").row("Courses held").values
+    assert column_sums("courses_by_format") == column_sums("courses_by_venue") == held
+    participants = report.table("summary").row("Participants").values
+    assert column_sums("participants_by_audience") == column_sums("first_time") == participants
+    kits = report.table("summary").row("Kits handed out").values
+    assert column_sums("kits_by_reason") == column_sums("kits_by_audience") == kits
+    assert column_sums("reports_by_outcome") == report.table("summary").row("Overdose-reversal reports").values
+    assert report.table("trend").rows[0].values[-1] == held[0]
+
+
+def test_an_administrator_sees_every_municipality_and_each_ones_row(client, administrator, march):
+    client.force_login(administrator)
+    response = client.get(PAGE, {"month": "2026-03"})
+    tables = page_tables(response.content)
+    assert tables["municipalities"] == {
+        "Aarhus": ["1", "50", "50", "7", "1"],
+        "Odense": ["2", "12", "9", "6", "2"],
+        "Total": ["3", "62", "59", "13", "3"],
+    }
+    assert tables["summary"]["Courses held"][0] == "3"
+
+
+def test_the_month_page_defaults_to_the_last_full_month(client, coordinator, march):
+    client.force_login(coordinator)
+    response = client.get(PAGE)
+    assert response.context["report"].month == Month.last_full()
+
+
+def test_a_bad_month_gets_a_message_not_an_error(client, coordinator, march):
+    client.force_login(coordinator)
+    response = client.get(PAGE, {"month": "2026-13"})
+    assert response.status_code == 200
+    assert "Choose a month as YYYY-MM" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", [PAGE, PAGE + "csv/", PAGE + "xlsx/", PAGE + "udskriv/"])
+def test_another_municipalitys_coordinator_sees_nothing_of_odense(client, other_coordinator, march, odense, url):
+    client.force_login(other_coordinator)
+    assert client.get(url, {"month": "2026-03", "municipality": odense.pk}).status_code == 404
+    response = client.get(url, {"month": "2026-03"})
+    assert response.status_code == 200
+    if url == PAGE:
+        tables = page_tables(response.content)
+        assert tables["summary"]["Courses held"] == ["1", "0", "0"]
+        assert "Antidote Danmark, Odense" not in response.content.decode()
+
+
+@pytest.mark.parametrize("who, status", [("street_worker", 403), ("trainer_user", 403), ("outsider", 403)])
+def test_staff_without_the_coordinator_role_are_refused(client, request, who, status):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(PAGE).status_code == status
+    assert client.get(PAGE + "csv/").status_code == status
+
+
+def test_a_visitor_is_asked_to_log_in(client, db):
+    response = client.get(PAGE)
+    assert response.status_code == 302 and "/konto/login/" in response["Location"]
+
+
+def test_the_month_page_makes_at_most_25_queries(client, coordinator, administrator, march,
+                                                 django_assert_max_num_queries):
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(25):
+        assert client.get(PAGE, {"month": "2026-03"}).status_code == 200
+    client.force_login(administrator)
+    with django_assert_max_num_queries(25):
+        assert client.get(PAGE, {"month": "2026-03"}).status_code == 200
+
+
+def test_the_command_writes_exactly_what_the_page_exports(client, coordinator, march, tmp_path):
+    client.force_login(coordinator)
+    out = tmp_path / "marts.csv"
+    call_command("export_month", "2026-03", "--format", "csv", "--out", str(out), "--municipality", "odense")
+    assert out.read_bytes() == client.get("/personale/maaned/csv/", {"month": "2026-03"}).content
+    xlsx = tmp_path / "marts.xlsx"
+    call_command("export_month", "2026-03", "--format", "xlsx", "--out", str(xlsx), "--municipality", "Odense")
+    assert load_workbook(xlsx).worksheets[0]["B3"].value == "Odense"
+
+
+def test_the_command_refuses_a_bad_month_or_municipality(tmp_path, db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("export_month", "03-2026", "--format", "csv", "--out", str(tmp_path / "x.csv"))
+    with pytest.raises(CommandError):
+        call_command("export_month", "2026-03", "--format", "csv", "--out", str(tmp_path / "x.csv"),
+                     "--municipality", "Atlantis")
+
+
+# --- publication -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("parts, total, shown_parts, shown_total", [
+    ([9, 0, 2, 1], 12, ["x", 0, "<5", "<5"], 12),
+    ([10, 3, 8], 21, [10, "<5", "x"], 21),
+    ([10, 4, 3], 17, [10, "<5", "<5"], 17),
+    ([3, 0], 3, ["<5", 0], "<5"),
+    ([6, 7], 13, [6, 7], 13),
+    ([0, 0], 0, [0, 0], 0),
+])
+def test_small_counts_and_the_numbers_that_would_reveal_them_are_hidden(parts, total, shown_parts, shown_total):
+    assert suppress_column(parts, total) == (shown_parts, shown_total)
+
+
+def test_the_publication_export_shows_no_count_from_1_to_4(client, coordinator, march, odense):
+    client.force_login(coordinator)
+    response = client.get(PAGE + "csv/", {"month": "2026-03", "publication": "1"})
+    rows, tables = csv_tables(response.content, ";", english_titles(odense))
+    cells = [cell for row in rows[5:] for cell in row[1:]]
+    assert not [cell for cell in cells if cell.isdigit() and 1 <= int(cell) <= 4]
+    assert "<5" in cells
+    assert tables["participants_by_audience"]["Total"][0] == "12"
+    assert tables["participants_by_audience"]["People who use drugs"][0] == "x"
+    assert "venues_not_logged" not in tables and "Anna Træner" not in response.content.decode()
+    internal = client.get(PAGE + "csv/", {"month": "2026-03"}).content.decode("utf-8-sig")
+    assert "<5" not in internal
+
+
+def test_the_public_statistics_count_every_municipality_and_hide_small_numbers(march):
+    import datetime as dt
+
+    statistics = public_statistics(today=dt.date(2026, 4, 10))
+    months = {str(row["month"]): row for row in statistics["months"]}
+    assert months["2026-03"] == {"month": Month(2026, 3), "courses": "<5", "people": 59, "kits": 13}
+    assert months["2026-02"]["people"] == 5 and months["2025-06"]["people"] == 15
+    quarters = {(row["year"], row["quarter"]): row["reports"] for row in statistics["quarters"]}
+    assert quarters == {(2025, 2): 0, (2025, 3): 0, (2025, 4): 0, (2026, 1): "<5"}
+
+
+def test_the_public_statistics_page_needs_no_login_and_is_danish_first(client, march):
+    response = client.get("/statistik/")
+    assert response.status_code == 200
+    assert "Afholdte kurser" in response.content.decode()
+    assert "<svg" in response.content.decode()
+    english = client.get("/en/statistik/")
+    assert english.status_code == 200 and "Courses held" in english.content.decode()
+
+
+def test_a_name_is_never_run_as_a_spreadsheet_formula():
+    from reports.exports import to_csv, to_xlsx
+    from reports.figures import MonthReport, Row, Table
+
+    report = MonthReport(MARCH, None, [MARCH], [
+        Table("courses_by_venue", "Venues", ["March"], [Row("=HYPERLINK(1)", [1])])])
+    assert ";'=HYPERLINK(1);" not in to_csv(report).decode("utf-8-sig")
+    assert "'=HYPERLINK(1);1" in to_csv(report).decode("utf-8-sig")
+    sheet = load_workbook(io.BytesIO(to_xlsx(report))).worksheets[0]
+    assert sheet["A7"].value == "'=HYPERLINK(1)" and sheet["A7"].data_type == "s"

@@ -1,0 +1,63 @@
+"""A coordinator opens the month page, switches month and downloads each export, in Chromium."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from reports.models import TrainingTarget
+from tests import monthly_data
+from tests.conftest import axe_violations, log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_coordinator_switches_month_and_downloads_every_export(
+        live_server, desktop_page, coordinator, red_liv, venue, aarhus_org, odense):
+    TrainingTarget.objects.create(municipality=odense, people=350, audience="people_who_use_drugs")
+    monthly_data.build(coordinator, red_liv, venue, aarhus_org)
+    page = desktop_page
+    log_in(page, live_server.url, coordinator, next_path="/personale/maaned/?month=2026-04")
+    assert "april 2026" in page.get_by_role("heading", level=1).inner_text()
+
+    page.get_by_role("link", name="Forrige måned").click()
+    page.wait_for_url("**month=2026-03**")
+    assert "marts 2026" in page.get_by_role("heading", level=1).inner_text()
+    summary = page.locator("table[data-table=summary] tr[data-row='Afholdte kurser'] td")
+    assert summary.all_inner_texts() == ["2", "1", "1"]
+    assert page.locator("svg[role=img]").count() == 3
+    assert axe_violations(page) == []
+
+    with page.expect_download() as csv_download:
+        page.get_by_role("button", name="Hent CSV").click()
+    content = open(csv_download.value.path(), "rb").read()
+    assert content.startswith(b"\xef\xbb\xbf") and "Afholdte kurser;2;1;1" in content.decode("utf-8-sig")
+
+    page.get_by_label("Komma").check()
+    page.get_by_label("Til offentliggørelse").check()
+    with page.expect_download() as public_download:
+        page.get_by_role("button", name="Hent CSV").click()
+    assert "Afholdte kurser,<5,<5,<5" in open(public_download.value.path(), "rb").read().decode("utf-8-sig")
+    page.get_by_label("Til offentliggørelse").uncheck()
+
+    with page.expect_download() as xlsx_download:
+        page.get_by_role("button", name="Hent Excel (XLSX)").click()
+    assert xlsx_download.value.suggested_filename == "redliv-2026-03-odense.xlsx"
+    workbook = load_workbook(io.BytesIO(open(xlsx_download.value.path(), "rb").read()))
+    assert workbook.worksheets[0]["B3"].value == "Odense"
+
+    page.get_by_role("button", name="Side til udskrift").click()
+    page.wait_for_url("**/personale/maaned/udskriv/**")
+    assert "RED LIV månedsrapport" in page.get_by_role("heading", level=1).inner_text()
+    page.emulate_media(media="print")
+    assert page.locator("header.site-header").is_hidden()
+    page.emulate_media(media="screen")
+    assert axe_violations(page) == []
+
+
+def test_the_public_statistics_page_is_accessible(live_server, desktop_page, coordinator, red_liv, venue,
+                                                   aarhus_org):
+    monthly_data.build(coordinator, red_liv, venue, aarhus_org)
+    desktop_page.goto(live_server.url + "/statistik/")
+    assert desktop_page.get_by_role("heading", level=1).inner_text() == "RED LIV i tal"
+    assert axe_violations(desktop_page) == []
