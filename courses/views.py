@@ -193,6 +193,7 @@ def course_detail(request, pk):
         "course": course, "trainers": trainers, "attendance": attendance, "warnings": warnings,
         "publish_problem": planning.publish_problem(course), "requests": course.requests.all(),
         "audience_labels": [Audience(value).label for value in course.audiences if value in Audience.values],
+        "now": timezone.now(),
     })
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from courses.models import MAX_COUNT_PER_GROUP, Attendance, CourseFormat, Venue
+from courses.models import MAX_COUNT_PER_GROUP, Attendance, Course, CourseFormat, Venue
 from kits.models import Batch, HandoutReason, ReversalReport, StockLocation, Substance
 from redliv.models import Audience, District
 
@@ -110,15 +110,19 @@ class CourseEntryForm(StreetForm):
     kits = count_field(_("Kits handed out"))
     note = forms.CharField(label=_("Note"), required=False, max_length=1000, help_text=NOTE_WARNING,
                            widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+    # A planned course this entry is the attendance of (from the coordinator's course page).
+    course = forms.ModelChoiceField(queryset=Course.objects.none(), required=False, widget=forms.HiddenInput)
 
     COUNT_FIELDS = list(Attendance.AUDIENCE_FIELDS.values())
 
     def __init__(self, *args, venues, locations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["venue"].queryset = venues
+        self.fields["course"].queryset = Course.objects.for_user(self.user).filter(
+            status=Course.Status.PLANNED, attendance__isnull=True)
         stock_fields(self, self.user, locations)
-        self.order_fields(["key", "date", "time", "course_format", "venue", *self.COUNT_FIELDS, "refresher",
-                           "kits", "location", "batch", "note"])
+        self.order_fields(["key", "course", "date", "time", "course_format", "venue", *self.COUNT_FIELDS,
+                           "refresher", "kits", "location", "batch", "note"])
 
     def clean(self):
         cleaned = super().clean()

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from courses.models import Attendance, Venue
+from courses.models import Attendance, Course, CourseFormat, Venue
 from courses.services import correct_held_course, kits_handed_out, log_held_course, may_change, withdraw_held_course
 from kits.models import Handout, ReversalReport, StockLevel, StockLocation, StockMovement
 from kits.services import record_handout, record_reversal_report, withdraw_handout, withdraw_reversal_report
@@ -58,15 +58,10 @@ def default_location(user, locations):
     return (bags or list(locations) or [None])[0]
 
 
-def allowed(user, permission) -> bool:
-    """Whether the user's roles give this permission (roles.PERMISSIONS is what the groups are synced from)."""
-    if user.is_superuser:
-        return True
-    return any(roles.PERMISSIONS[name] is None or permission in roles.PERMISSIONS[name]
-               for name in roles.ALL if user.has_role(name))
+allowed = roles.role_allows
 
 
-def build_form(kind, user, data=None):
+def build_form(kind, user, data=None, planned=None):
     """The form for an entry of this kind, with the user's places and sensible defaults."""
     if kind == "report":
         return ReportEntryForm(data, user=user, districts=District.objects.for_user(user))
@@ -85,6 +80,14 @@ def build_form(kind, user, data=None):
             else:  # never logged a course: their own organisation's first venue
                 form.fields["venue"].initial = form.fields["venue"].queryset.filter(
                     organisation=user.organisation_id).values_list("pk", flat=True).first()
+            if planned is not None:  # the attendance of a planned course: its own place and time
+                starts_at = timezone.localtime(planned.starts_at)
+                form.fields["course"].initial = planned.pk
+                form.fields["venue"].initial = planned.venue_id
+                form.fields["date"].initial = starts_at.date()
+                form.fields["time"].initial = starts_at.strftime("%H:%M")
+                if planned.format in (CourseFormat.DROP_IN, CourseFormat.POP_UP):
+                    form.fields["course_format"].initial = planned.format
     return form
 
 
@@ -96,7 +99,7 @@ def store(kind, form, user):
             user=user, venue=data["venue"], starts_at=data["when"], course_format=data["course_format"],
             counts={field: data[field] for field in form.COUNT_FIELDS}, refresher=data["refresher"] or 0,
             kits=data["kits"] or 0, location=data.get("location"), batch=data.get("batch"), note=data["note"],
-            key=data["key"],
+            course=data.get("course"), key=data["key"],
         )
     if kind == "handout":
         return record_handout(
@@ -126,7 +129,11 @@ def _require(user, kind):
 
 def _entry_page(request, kind):
     _require(request.user, kind)
-    form = build_form(kind, request.user, request.POST if request.method == "POST" else None)
+    planned = None
+    if kind == "course" and request.GET.get("kursus", "").isdigit():
+        planned = get_object_or_404(Course.objects.for_user(request.user).filter(
+            status=Course.Status.PLANNED, attendance__isnull=True), pk=request.GET["kursus"])
+    form = build_form(kind, request.user, request.POST if request.method == "POST" else None, planned=planned)
     if request.method == "POST" and form.is_valid():
         try:
             _entry, created = store(kind, form, request.user)
@@ -135,7 +142,7 @@ def _entry_page(request, kind):
         else:
             messages.success(request, saved_message(kind, created))
             return redirect(PAGES[kind])
-    context = {"form": form, "kind": kind}
+    context = {"form": form, "kind": kind, "planned": planned}
     if kind != "report":
         context["batch_levels"] = (
             StockLevel.objects.for_user(request.user)

@@ -296,3 +296,30 @@ def test_a_coordinator_of_another_municipality_cannot_see_an_entry(street_worker
 def test_a_street_worker_without_kits_permission_is_told_so(red_liv, venue, bag):
     user = make_user("no-role", red_liv, None)
     assert send(logged_in(user), "course", course_fields(venue, bag)).status_code == 403
+
+
+def test_a_coordinator_fills_in_the_attendance_of_a_planned_course(coordinator, venue, red_liv):
+    planned = factories.make_course(venue, starts_at=timezone.now() - dt.timedelta(hours=3), status="planned")
+    client = logged_in(coordinator)
+    detail = client.get(f"/personale/kurser/{planned.pk}/").content.decode()
+    assert f"/gade/?kursus={planned.pk}" in detail
+    form = client.get(f"/gade/?kursus={planned.pk}").content.decode()
+    assert f'name="course" value="{planned.pk}"' in form
+    fields = {
+        "key": str(uuid.uuid4()), "course": planned.pk, "course_format": "drop_in", "venue": venue.pk,
+        "date": timezone.localtime(planned.starts_at).date().isoformat(),
+        "time": timezone.localtime(planned.starts_at).strftime("%H:%M"),
+        "people_who_use_drugs": 6, "relatives_network": 0, "professionals": 0, "residents": 0, "students": 0,
+        "other": 0, "refresher": 1, "kits": 0, "note": "",
+    }
+    assert client.post("/gade/", fields).status_code == 302
+    planned.refresh_from_db()
+    assert planned.status == "held"
+    assert planned.attendance.first_time == 5 and planned.attendance.refresher == 1
+    assert Course.objects.count() == 1
+
+
+def test_a_street_worker_cannot_open_another_municipalitys_planned_course(street_worker, aarhus_org):
+    other_venue = factories.make_venue(aarhus_org)
+    planned = factories.make_course(other_venue, starts_at=timezone.now() - dt.timedelta(hours=3))
+    assert logged_in(street_worker).get(f"/gade/?kursus={planned.pk}").status_code == 404

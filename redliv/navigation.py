@@ -1,0 +1,30 @@
+"""The staff menu: the pages a user's roles open, in the order of their working day."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from redliv.roles import role_allows
+
+STAFF_MENU = [
+    ("street:start", _("Street"), "courses.add_attendance"),
+    ("courses:course-list", _("Planning"), "courses.change_course"),
+    ("kits:stock", _("Stock"), "kits.view_stocklevel"),
+    ("reversals:list", _("Use reports"), "kits.change_reversalreport"),
+    ("reports:month", _("Month report"), "courses.change_course"),
+]
+
+
+def staff_menu(request):
+    """Template context: `staff_menu`, a list of (url, label, current) for the logged-in user."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    def items():
+        path = request.path
+        for name, label, permission in STAFF_MENU:
+            if role_allows(user, permission):
+                url = reverse(name)
+                yield url, label, path.startswith(url)
+
+    return {"staff_menu": items}
