@@ -113,11 +113,17 @@ def may_change(user, entry_logged_by_id, logged_at) -> bool:
     return entry_logged_by_id == user.pk and timezone.now() - logged_at <= OWN_ENTRY_WINDOW
 
 
-def _check_may_change(user, attendance):
+def _check_may_change(user, attendance, reason="", moved_to=None):
+    """Own entries for 24 hours, coordinators any time; in an approved month, coordinators with a reason."""
+    from reports.closing import check_change_allowed
+
     if attendance.withdrawn_at is not None:
         raise ValidationError(_("This entry has been withdrawn."), code="withdrawn")
     if not may_change(user, attendance.logged_by_id, attendance.logged_at):
         raise PermissionDenied(_("You can change your own entries for 24 hours; ask a coordinator."))
+    for when in {attendance.course.starts_at, moved_to or attendance.course.starts_at}:
+        check_change_allowed(user, attendance.course.municipality_id, when, reason)
+    attendance._change_reason = attendance.course._change_reason = reason or None
 
 
 def kits_handed_out(course) -> int:
@@ -147,13 +153,13 @@ def _return_kits(*, user, course, quantity: int, reason: str, key):
 
 
 def correct_held_course(*, user, attendance: Attendance, venue, starts_at, counts: dict, refresher: int,
-                        kits: int, note: str, location: StockLocation | None = None):
+                        kits: int, note: str, location: StockLocation | None = None, reason: str = ""):
     """Correct a logged course. The history tables keep who changed what.
 
     Fewer kits are put back into the stock they came from; more kits are a further
-    handout from `location`.
+    handout from `location`. In an approved month only a coordinator may, with a reason.
     """
-    _check_may_change(user, attendance)
+    _check_may_change(user, attendance, reason, moved_to=starts_at)
     counts = {field: int(counts.get(field) or 0) for field in COUNT_FIELDS}
     total = sum(counts.values())
     if total < 1:
@@ -187,9 +193,9 @@ def correct_held_course(*, user, attendance: Attendance, venue, starts_at, count
     return attendance
 
 
-def withdraw_held_course(*, user, attendance: Attendance):
+def withdraw_held_course(*, user, attendance: Attendance, reason: str = ""):
     """Withdraw a course logged by mistake: it no longer counts, and its kits go back into stock."""
-    _check_may_change(user, attendance)
+    _check_may_change(user, attendance, reason)
     with transaction.atomic():
         reason = _("Withdrawn: logged by mistake")
         course = attendance.course

@@ -295,38 +295,12 @@ def correct_movement(*, user, movement: StockMovement, reason: str, key: uuid.UU
 
 # --- Street logging: staff reversal reports and withdrawals (appended by the street screen) ---
 
-def record_reversal_report(*, user, district, occurred_at, substances: list, naloxone_doses: int, called_112: bool,
-                           ambulance_arrived: bool, first_aid_given: bool, stayed_until_help: bool, outcome: str,
-                           responder_trained: str, note: str = "", key: uuid.UUID | None = None):
-    """Record an overdose reversal told to a staff member. Returns (report, created).
-
-    Staff reports count at once (review status "verified"); the same key is stored once.
-    """
-    from kits.models import ReversalReport
-
-    key = uuid.UUID(str(key)) if key else uuid.uuid4()
-    fields = {
-        "district": district, "occurred_at": occurred_at, "substances": sorted(substances),
-        "naloxone_doses": naloxone_doses, "called_112": called_112, "ambulance_arrived": ambulance_arrived,
-        "first_aid_given": first_aid_given, "stayed_until_help": stayed_until_help, "outcome": outcome,
-        "responder_trained": responder_trained, "note": note,
-    }
-    payload = {"kind": "report", **fields, "district": district.pk, "occurred_at": occurred_at.isoformat()}
-
-    def create(digest):
-        return ReversalReport.objects.create(
-            idempotency_key=key, payload_digest=digest, source=ReversalReport.Source.STAFF, reported_by=user,
-            review_status=ReversalReport.ReviewStatus.VERIFIED, reviewed_by=user, reviewed_at=timezone.now(),
-            **fields,
-        )
-
-    with transaction.atomic():
-        return create_once(ReversalReport, key, payload, create)
-
-
-def withdraw_handout(*, user, handout):
+def withdraw_handout(*, user, handout, reason: str = ""):
     """Undo a handout logged by mistake: an opposite adjustment puts the kits back where they came from."""
     from kits.models import StockMovement
+    from reports.closing import check_change_allowed
+
+    check_change_allowed(user, handout.from_location.municipality_id, handout.occurred_at, reason)
 
     with transaction.atomic():
         already = handout.corrections.filter(kind=StockMovement.Kind.ADJUSTMENT)
@@ -335,20 +309,24 @@ def withdraw_handout(*, user, handout):
             raise ValidationError(_("This entry has been withdrawn."), code="withdrawn")
         return StockMovement.objects.create(
             kind=StockMovement.Kind.ADJUSTMENT, batch=handout.batch, to_location=handout.from_location,
-            quantity=back, occurred_at=timezone.now(), reason=_("Withdrawn: logged by mistake"), corrects=handout,
+            quantity=back, occurred_at=timezone.now(), reason=reason or _("Withdrawn: logged by mistake"),
+            corrects=handout,
             recorded_by=user,
         )
 
 
-def withdraw_reversal_report(*, user, report):
+def withdraw_reversal_report(*, user, report, reason: str = ""):
     """A staff report logged by mistake stops counting; the row and its history stay."""
     from kits.models import ReversalReport
+    from reports.closing import check_change_allowed
 
+    check_change_allowed(user, report.district.municipality_id, report.occurred_at, reason)
     if report.review_status == ReversalReport.ReviewStatus.REJECTED:
         raise ValidationError(_("This entry has been withdrawn."), code="withdrawn")
     report.review_status = ReversalReport.ReviewStatus.REJECTED
     report.review_reason = _("Withdrawn: logged by mistake")
     report.reviewed_by, report.reviewed_at = user, timezone.now()
+    report._change_reason = reason or None
     report.save()
     return report
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Attendance
+from reports.closing import check_change_allowed
 from kits.models import HandoutReason, ReversalReport, StockLocation
 from kits.services import record_handout
 from redliv.idempotency import create_once
@@ -100,6 +101,7 @@ def review_report(*, report: ReversalReport, user, verified: bool, reason: str =
         raise ValidationError(_("Staff reports count at once and are not reviewed."))
     if not verified and not reason:
         raise ValidationError({"reason": _("Give a reason for rejecting the report.")})
+    check_change_allowed(user, report.district.municipality_id, report.occurred_at, reason)
     with transaction.atomic():
         report = ReversalReport.objects.select_for_update().get(pk=report.pk)
         report.review_status = (ReversalReport.ReviewStatus.VERIFIED if verified
@@ -108,6 +110,7 @@ def review_report(*, report: ReversalReport, user, verified: bool, reason: str =
         report.reviewed_by = user
         report.reviewed_at = timezone.now()
         report._history_user = user
+        report._change_reason = reason or None
         report.save()
     return report
 

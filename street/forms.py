@@ -194,6 +194,11 @@ class CourseCorrectionForm(CourseEntryForm):
         del self.fields["key"]
         del self.fields["batch"]
         del self.fields["course_format"]
+        del self.fields["course"]
+        self.fields["change_reason"] = forms.CharField(
+            label=_("Reason for the change"), required=False, max_length=200,
+            help_text=_("Needed when the month has been approved."),
+            widget=forms.TextInput(attrs={"class": "form-control"}))
 
 
 def locations_for(user):

@@ -24,7 +24,8 @@ from django.views.decorators.http import require_POST
 from courses.models import Attendance, Course, CourseFormat, Venue
 from courses.services import correct_held_course, kits_handed_out, log_held_course, may_change, withdraw_held_course
 from kits.models import Handout, ReversalReport, StockLevel, StockLocation, StockMovement
-from kits.services import record_handout, record_reversal_report, withdraw_handout, withdraw_reversal_report
+from kits.services import record_handout, withdraw_handout, withdraw_reversal_report
+from reversals.services import create_reversal_report
 from redliv.idempotency import IdempotencyConflict
 from redliv import roles
 from redliv.models import District
@@ -106,8 +107,8 @@ def store(kind, form, user):
             user=user, location=data["location"], quantity=data["quantity"], reason=data["reason"],
             audience=data["audience"], batch=data.get("batch"), occurred_at=data["when"], key=data["key"],
         )
-    return record_reversal_report(
-        user=user, district=data["district"], occurred_at=data["when"], substances=data["substances"],
+    return create_reversal_report(
+        user=user, kit_replaced=False, district=data["district"], occurred_at=data["when"], substances=data["substances"],
         naloxone_doses=data["naloxone_doses"], called_112=data["called_112"],
         ambulance_arrived=data["ambulance_arrived"], first_aid_given=data["first_aid_given"],
         stayed_until_help=data["stayed_until_help"], outcome=data["outcome"],
@@ -263,6 +264,7 @@ def correct_course(request, pk):
                     user=request.user, attendance=attendance, venue=data["venue"], starts_at=data["when"],
                     counts={field: data[field] for field in form.COUNT_FIELDS}, refresher=data["refresher"] or 0,
                     kits=data["kits"] or 0, note=data["note"], location=data.get("location"),
+                    reason=data["change_reason"],
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -289,7 +291,7 @@ def _withdraw(request, entry, by_id, at, withdraw):
     if not may_change(request.user, by_id, at):
         raise PermissionDenied
     try:
-        withdraw(user=request.user, entry=entry)
+        withdraw(user=request.user, entry=entry, reason=request.POST.get("reason", "")[:200])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -302,7 +304,7 @@ def _withdraw(request, entry, by_id, at, withdraw):
 def withdraw_course(request, pk):
     attendance = get_object_or_404(Attendance.objects.for_user(request.user).select_related("course"), pk=pk)
     return _withdraw(request, attendance, attendance.logged_by_id, attendance.logged_at,
-                     lambda user, entry: withdraw_held_course(user=user, attendance=entry))
+                     lambda user, entry, reason: withdraw_held_course(user=user, attendance=entry, reason=reason))
 
 
 @login_required
@@ -310,7 +312,7 @@ def withdraw_course(request, pk):
 def withdraw_handout_view(request, pk):
     entry = get_object_or_404(Handout.objects.for_user(request.user).filter(course__isnull=True), pk=pk)
     return _withdraw(request, entry, entry.recorded_by_id, entry.recorded_at,
-                     lambda user, entry: withdraw_handout(user=user, handout=entry))
+                     lambda user, entry, reason: withdraw_handout(user=user, handout=entry, reason=reason))
 
 
 @login_required
@@ -319,7 +321,7 @@ def withdraw_report(request, pk):
     entry = get_object_or_404(
         ReversalReport.objects.for_user(request.user).filter(source=ReversalReport.Source.STAFF), pk=pk)
     return _withdraw(request, entry, entry.reported_by_id, entry.created_at,
-                     lambda user, entry: withdraw_reversal_report(user=user, report=entry))
+                     lambda user, entry, reason: withdraw_reversal_report(user=user, report=entry, reason=reason))
 
 
 STATIC_FILES = ["css/bootstrap.min.css", "css/redliv.css", "street/street.css", "street/street.js",

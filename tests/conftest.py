@@ -32,6 +32,15 @@ CHROMIUM_ARGS = [
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(autouse=True)
+def danish_after_each_test():
+    """A request under /en/ leaves English active in the test thread; the next test starts in Danish."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def odense(db):
     return Municipality.objects.create(name="Odense", code=461)

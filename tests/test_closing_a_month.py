@@ -3,10 +3,11 @@
 import datetime as dt
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from django.core.exceptions import ValidationError
 
 from reports.closing import check_change_allowed, month_is_closed
+from courses.models import Attendance
 from reports.models import MonthClosing
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +109,36 @@ def test_a_coordinator_sets_the_training_target(client, coordinator, odense):
     assert "The target was not saved" in response.content.decode()
     odense.training_target.refresh_from_db()
     assert odense.training_target.people == 350
+
+
+def test_a_street_worker_cannot_correct_an_entry_in_an_approved_month_but_a_coordinator_can_with_a_reason(
+        coordinator, street_worker, odense, venue):
+    from courses.services import correct_held_course, withdraw_held_course
+    from reports.closing import approve_month
+    from tests import factories
+
+    last_month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=10)
+    starts_at = timezone.make_aware(dt.datetime.combine(last_month, dt.time(13)))
+    course = factories.make_course(venue, starts_at=starts_at, status="held")
+    attendance = factories.make_attendance(course, street_worker)
+    approve_month(coordinator, odense, last_month.replace(day=1))
+    Attendance.objects.filter(pk=attendance.pk).update(logged_at=timezone.now())  # within the 24 hours
+    attendance.refresh_from_db()
+
+    arguments = dict(attendance=attendance, venue=venue, starts_at=starts_at,
+                     counts={"people_who_use_drugs": 6}, refresher=2, kits=0, note="")
+    with pytest.raises(ValidationError) as refused:
+        correct_held_course(user=street_worker, **arguments)
+    assert refused.value.code == "month_closed"
+    with pytest.raises(ValidationError) as no_reason:
+        correct_held_course(user=coordinator, **arguments)
+    assert no_reason.value.code == "month_closed_reason_needed"
+    assert Attendance.objects.get(pk=attendance.pk).people_who_use_drugs == 5
+
+    correct_held_course(user=coordinator, reason="Tællefejl på sedlen", **arguments)
+    attendance.refresh_from_db()
+    assert attendance.people_who_use_drugs == 6
+    assert attendance.history.first().history_change_reason == "Tællefejl på sedlen"
+    with pytest.raises(ValidationError):
+        withdraw_held_course(user=coordinator, attendance=attendance)
+    assert Attendance.objects.get(pk=attendance.pk).withdrawn_at is None
