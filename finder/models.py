@@ -35,18 +35,3 @@ class InfoPage(models.Model):
     @property
     def body(self):
         return self.body_en if get_language() == "en" else self.body_da
-
-
-class RequestThrottle(models.Model):
-    """One row per course request sent, keyed by a keyed hash of the sender's address.
-
-    The raw IP address is never stored: only HMAC-SHA256(SECRET_KEY, address), which
-    cannot be turned back into the address. Rows older than the window are deleted.
-    """
-
-    address_digest = models.CharField(max_length=64, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("request throttle entry")
-        verbose_name_plural = _("request throttle entries")

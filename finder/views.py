@@ -29,7 +29,7 @@ from finder.forms import CourseRequestForm, InfoPageForm
 from finder.headers import PUBLIC_MAX_AGE, public_page
 from finder.models import InfoPage
 from finder.schedule import upcoming_occurrences
-from finder.services import allow_request_from, client_address
+from redliv.ratelimit import allow_post
 from redliv.models import Audience, CourseLanguage
 
 
@@ -65,6 +65,8 @@ def finder(request):
     return render(request, "finder/finder.html", context)
 
 
+# At most this many course requests from one address an hour (redliv.ratelimit).
+REQUESTS_PER_WINDOW = 5
 WIDGET_SIZE = 20  # the widget shows the next ones and links to the rest
 
 
@@ -198,7 +200,7 @@ def request_course(request):
         if form.is_spam():
             # Look like success to the robot; store nothing.
             return redirect("finder:request-thanks")
-        if allow_request_from(client_address(request)):
+        if allow_post(request, "course-request", REQUESTS_PER_WINDOW):
             form.save()
             return redirect("finder:request-thanks")
         form.add_error(None, _("We have received several requests from you in a short time. "

@@ -81,6 +81,25 @@ class IdempotentModel(models.Model):
         abstract = True
 
 
+class PostCount(models.Model):
+    """Posts to a public form from one (hashed) address in one hour: see redliv.ratelimit."""
+
+    scope = models.CharField(max_length=30)
+    sender_digest = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "sender_digest", "window_start"],
+                                    name="postcount_one_row_per_form_sender_hour"),
+        ]
+        indexes = [models.Index(fields=["window_start"], name="postcount_window")]
+
+    def __str__(self):
+        return f"{self.scope} {self.window_start:%Y-%m-%d %H:%M}: {self.count}"
+
+
 class Municipality(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     code = models.PositiveSmallIntegerField(

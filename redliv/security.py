@@ -34,9 +34,13 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def address_digest(address: str) -> str:
+    """A keyed hash (HMAC-SHA256 with SECRET_KEY) of an address: enough to count, useless to identify."""
+    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
+
+
 def address_fingerprint(request) -> str:
-    """A keyed hash of the client's address: enough to count attempts, useless to identify."""
-    return hmac.new(settings.SECRET_KEY.encode(), client_address(request).encode(), hashlib.sha256).hexdigest()
+    return address_digest(client_address(request))
 
 
 def client_fingerprint(request) -> str:

@@ -3,13 +3,11 @@ form, the staff form, the tablet's offline queue, the admin and the demo seed.
 """
 
 import datetime as dt
-import hashlib
-import hmac
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -155,28 +153,3 @@ def purge_free_text(now=None) -> dict[str, int]:
             "attendances": Attendance.objects.filter(logged_at__lt=cutoff).exclude(note="").update(note=""),
             "attendance_history": Attendance.history.filter(logged_at__lt=cutoff).exclude(note="").update(note=""),
         }
-
-
-def sender_digest(address: str) -> str:
-    """An HMAC of the sender's address: enough to count posts, useless to find the sender."""
-    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
-
-
-def count_public_post(address: str, now=None) -> int:
-    """Count one post from this address in the current hour; returns the hour's count so far.
-
-    One upsert, so two workers counting at the same moment both count. Hours older
-    than a day are deleted on the way.
-    """
-    now = now or timezone.now()
-    window_start = now.replace(minute=0, second=0, microsecond=0)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DELETE FROM reversals_publicpostcount WHERE window_start < %s",
-                       [window_start - dt.timedelta(days=1)])
-        cursor.execute(
-            "INSERT INTO reversals_publicpostcount (sender_digest, window_start, count) VALUES (%s, %s, 1) "
-            "ON CONFLICT (sender_digest, window_start) "
-            "DO UPDATE SET count = reversals_publicpostcount.count + 1 RETURNING count",
-            [sender_digest(address), window_start],
-        )
-        return cursor.fetchone()[0]

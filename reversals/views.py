@@ -1,6 +1,5 @@
 """Reversal reports: the public form, and the staff list, report page, review and kit replacement."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, ValidationError
@@ -12,19 +11,12 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from kits.models import ReversalReport, Substance
+from redliv.ratelimit import allow_post
 from reversals import services
 from reversals.forms import PublicReportForm, ReplaceKitForm, ReportFilterForm, ReviewForm, StaffReportForm
 from reversals.history import history_entries
 
 REPORTS_PER_PAGE = 50
-
-
-def client_address(request) -> str:
-    """The sender's address: behind the proxy, the one it appended to X-Forwarded-For."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and forwarded:
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def refuse(request, message: str, status: int):
@@ -49,7 +41,7 @@ def public_report(request):
         if body_too_large(request):
             return refuse(request, _("Your report was too long to receive. Please shorten the note and try again."),
                           413)
-        if services.count_public_post(client_address(request)) > services.PUBLIC_POSTS_PER_HOUR:
+        if not allow_post(request, "naloxone-report", services.PUBLIC_POSTS_PER_HOUR):
             return refuse(request, _("We have received many reports from your connection in the last hour. "
                                      "Please try again later."), 429)
     try:

@@ -3,8 +3,8 @@
 import pytest
 
 from courses.models import CourseRequest
-from finder.models import RequestThrottle
-from finder.services import REQUESTS_PER_WINDOW
+from finder.views import REQUESTS_PER_WINDOW
+from redliv.models import PostCount
 
 pytestmark = pytest.mark.django_db
 
@@ -73,5 +73,5 @@ def test_one_address_may_send_only_a_few_requests_an_hour_and_no_raw_address_is_
     assert CourseRequest.objects.count() == REQUESTS_PER_WINDOW
     # Another address is not affected.
     assert client.post("/bestil-kursus/", valid(odense), REMOTE_ADDR="198.51.100.1").status_code == 302
-    digests = list(RequestThrottle.objects.values_list("address_digest", flat=True))
+    digests = list(PostCount.objects.filter(scope="course-request").values_list("sender_digest", flat=True))
     assert all("203.0.113.7" not in digest and len(digest) == 64 for digest in digests)

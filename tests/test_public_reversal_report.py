@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from kits.models import ReversalReport
 from reversals import services
-from reversals.models import PublicPostCount
+from redliv.models import PostCount
+from redliv.ratelimit import count_post
+from redliv.security import address_digest
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -142,9 +144,9 @@ def test_behind_the_proxy_the_address_it_appended_is_counted(client, district):
 
 def test_the_rate_limit_stores_no_address(client, district):
     client.post(URL, answers(district), REMOTE_ADDR="10.1.2.3")
-    row = PublicPostCount.objects.get()
+    row = PostCount.objects.get()
     assert "10.1.2.3" not in row.sender_digest and len(row.sender_digest) == 64
-    assert row.sender_digest == services.sender_digest("10.1.2.3")
+    assert row.sender_digest == address_digest("10.1.2.3") and row.scope == "naloxone-report"
 
 
 def test_an_oversized_body_gets_a_polite_refusal(client, district):
@@ -184,8 +186,9 @@ def test_the_form_still_checks_csrf(district):
 
 def test_posts_are_counted_per_hour_and_old_hours_are_deleted(db):
     now = timezone.now().replace(minute=10)
-    assert services.count_public_post("10.1.2.3", now=now - dt.timedelta(days=2)) == 1
-    assert services.count_public_post("10.1.2.3", now=now) == 1
-    assert services.count_public_post("10.1.2.3", now=now + dt.timedelta(minutes=5)) == 2
-    assert services.count_public_post("10.1.2.3", now=now + dt.timedelta(hours=1)) == 1
-    assert PublicPostCount.objects.count() == 2  # the hour two days ago is gone
+    assert count_post("naloxone-report", "10.1.2.3", now=now - dt.timedelta(days=2)) == 1
+    assert count_post("naloxone-report", "10.1.2.3", now=now) == 1
+    assert count_post("naloxone-report", "10.1.2.3", now=now + dt.timedelta(minutes=5)) == 2
+    assert count_post("course-request", "10.1.2.3", now=now + dt.timedelta(minutes=5)) == 1
+    assert count_post("naloxone-report", "10.1.2.3", now=now + dt.timedelta(hours=1)) == 1
+    assert PostCount.objects.count() == 3  # the hour two days ago is gone

@@ -1,0 +1,33 @@
+"""How many times one address posted a public form this hour, without storing the address.
+
+One counter row per (form, keyed hash of the address, hour), bumped by a single
+PostgreSQL upsert, so the limit holds across all app workers and two posts at the
+same moment both count. Hours older than a day are deleted on the way.
+"""
+
+import datetime as dt
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from redliv.security import address_digest, client_address
+
+
+def count_post(scope: str, address: str, now=None) -> int:
+    """Count one post from `address` to the form `scope`; returns this hour's count so far."""
+    now = now or timezone.now()
+    window_start = now.replace(minute=0, second=0, microsecond=0)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM redliv_postcount WHERE window_start < %s", [window_start - dt.timedelta(days=1)])
+        cursor.execute(
+            "INSERT INTO redliv_postcount (scope, sender_digest, window_start, count) VALUES (%s, %s, %s, 1) "
+            "ON CONFLICT (scope, sender_digest, window_start) "
+            "DO UPDATE SET count = redliv_postcount.count + 1 RETURNING count",
+            [scope, address_digest(address), window_start],
+        )
+        return cursor.fetchone()[0]
+
+
+def allow_post(request, scope: str, per_hour: int) -> bool:
+    """Count this request's post; False once the address has posted more than `per_hour` this hour."""
+    return count_post(scope, client_address(request)) <= per_hour
