@@ -2,9 +2,10 @@
 closed date, publishing; every page passes axe-core (WCAG 2.2 AA)."""
 
 import datetime as dt
+import re
 
 import pytest
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from courses.models import Course, DropInSchedule
 from tests.conftest import axe_violations
@@ -47,6 +48,12 @@ def test_a_coordinator_plans_and_publishes_a_course(live_server, desktop_page, c
     page.get_by_role("link", name="Næste måned").wait_for()
     assert axe_violations(page) == []
 
+    # The public finds it on the course finder.
+    public = page.context.browser.new_page()
+    public.goto(live_server.url + "/?format=pop_up")
+    assert public.get_by_role("link", name="Pop-up på Rådhuspladsen").is_visible()
+    public.close()
+
 
 def test_a_coordinator_sets_up_standing_drop_in_hours_with_a_closed_date(live_server, desktop_page, coordinator,
                                                                         venue):
@@ -73,6 +80,15 @@ def test_a_coordinator_sets_up_standing_drop_in_hours_with_a_closed_date(live_se
     page.get_by_role("button", name="Tilføj datoen").click()
     page.get_by_text("Drop-in-tiden er lukket den").wait_for()
     assert list(schedule.exceptions.values_list("date", flat=True)) == [tuesday]
+
+    # The public finder lists the following Tuesday, but not the closed one.
+    public = page.context.browser.new_page()
+    public.goto(live_server.url + "/?format=drop_in")
+    listed = public.locator("main").inner_text()
+    public.close()
+    next_week = tuesday + dt.timedelta(days=7)
+    assert re.search(rf"(?<!\d){formats.date_format(next_week, 'j. F')}", listed)
+    assert not re.search(rf"(?<!\d){formats.date_format(tuesday, 'j. F')}", listed)
     assert axe_violations(page) == []
 
     page.goto(f"{live_server.url}/personale/kurser/kalender/?visning=uge&dato={tuesday.isoformat()}")
