@@ -60,31 +60,43 @@ def record_handout(*, user, location: StockLocation, quantity: int, reason: str,
     on_date = timezone.localdate(occurred_at)
 
     def create(digest):
-        chosen = batch
-        if chosen is None:
-            chosen = first_expiring_batch(location, quantity, on_date)
-            if chosen is None:
-                raise not_enough_kits(location, quantity)
-        elif chosen.expiry_date < on_date:
-            raise ValidationError({"batch": _("Batch %(lot)s expired on %(date)s and must not be handed out.") % {
-                "lot": chosen.lot_number, "date": chosen.expiry_date.strftime("%d.%m.%Y")}}, code="expired_batch")
         return Handout.objects.create(
-            idempotency_key=key, payload_digest=digest, batch=chosen, from_location=location, quantity=quantity,
-            occurred_at=occurred_at, handout_reason=reason, recipient_audience=audience, course=course,
-            recorded_by=user,
+            idempotency_key=key, payload_digest=digest, batch=batch_to_hand_out(location, quantity, on_date, batch),
+            from_location=location, quantity=quantity, occurred_at=occurred_at, handout_reason=reason,
+            recipient_audience=audience, course=course, recorded_by=user,
         )
 
     try:
         with transaction.atomic():
             return create_once(Handout, key, payload, create)
     except IntegrityError as error:
-        constraint = violated_constraint(error)
-        if constraint == STOCK_NON_NEGATIVE:
-            raise not_enough_kits(location, quantity) from error
-        if constraint == HANDOUT_NOT_EXPIRED:
-            raise ValidationError({"batch": _("This batch has expired and must not be handed out.")},
-                                  code="expired_batch") from error
-        raise
+        refusal = stock_refusal(error, location, quantity)
+        if refusal is None:
+            raise
+        raise refusal from error
+
+
+def batch_to_hand_out(location, quantity, on_date, batch=None) -> Batch:
+    """The chosen batch if it has not expired, else the first-expiring one here that holds enough."""
+    if batch is None:
+        batch = first_expiring_batch(location, quantity, on_date)
+        if batch is None:
+            raise not_enough_kits(location, quantity)
+    elif batch.expiry_date < on_date:
+        raise ValidationError({"batch": _("Batch %(lot)s expired on %(date)s and must not be handed out.") % {
+            "lot": batch.lot_number, "date": batch.expiry_date.strftime("%d.%m.%Y")}}, code="expired_batch")
+    return batch
+
+
+def stock_refusal(error: IntegrityError, location, quantity) -> ValidationError | None:
+    """The message for a handout the database refused, or None if it was refused for another reason."""
+    constraint = violated_constraint(error)
+    if constraint == STOCK_NON_NEGATIVE:
+        return not_enough_kits(location, quantity)
+    if constraint == HANDOUT_NOT_EXPIRED:
+        return ValidationError({"batch": _("This batch has expired and must not be handed out.")},
+                               code="expired_batch")
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -342,25 +354,8 @@ def hand_out_at_course(*, user, location: StockLocation, quantity: int, course, 
     """
     from kits.models import HandoutReason
 
-    on_date = timezone.localdate(occurred_at)
-    chosen = batch or first_expiring_batch(location, quantity, on_date)
-    if chosen is None:
-        raise not_enough_kits(location, quantity)
-    if chosen.expiry_date < on_date:
-        raise ValidationError({"batch": _("Batch %(lot)s expired on %(date)s and must not be handed out.") % {
-            "lot": chosen.lot_number, "date": chosen.expiry_date.strftime("%d.%m.%Y")}}, code="expired_batch")
+    chosen = batch_to_hand_out(location, quantity, timezone.localdate(occurred_at), batch)
     return Handout.objects.create(
         idempotency_key=key or uuid.uuid4(), batch=chosen, from_location=location, quantity=quantity,
         occurred_at=occurred_at, handout_reason=HandoutReason.FIRST_SUPPLY, course=course, recorded_by=user,
     )
-
-
-def stock_refusal(error: IntegrityError, location, quantity) -> ValidationError | None:
-    """The message for a handout the database refused, or None if it was refused for another reason."""
-    constraint = violated_constraint(error)
-    if constraint == STOCK_NON_NEGATIVE:
-        return not_enough_kits(location, quantity)
-    if constraint == HANDOUT_NOT_EXPIRED:
-        return ValidationError({"batch": _("This batch has expired and must not be handed out.")},
-                               code="expired_batch")
-    return None
