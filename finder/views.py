@@ -14,6 +14,7 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -51,11 +52,26 @@ def _finder_context(request):
     }
 
 
+# The finder shows this many entries a page: the whole country's courses would be too
+# many to send to a phone (bench/RESULTS.md).
+PAGE_SIZE = 30
+API_LIMIT, API_MAX_LIMIT = 100, 500
+
+
+def _query_without(request, name):
+    query = request.GET.copy()
+    query.pop(name, None)
+    return query.urlencode()
+
+
 @require_GET
 @public_page(map_tiles=True, geolocation=True)
 def finder(request):
     context = _finder_context(request)
+    page = Paginator(context["entries"], PAGE_SIZE).get_page(request.GET.get("side"))
     context.update({
+        "page": page, "total": len(context["entries"]), "entries": page.object_list,
+        "page_query": _query_without(request, "side"),
         "info_pages": InfoPage.objects.only("slug", "title_da", "title_en"),
         "map_tile_url": settings.MAP_TILE_URL,
         "map_attribution": settings.MAP_ATTRIBUTION,
@@ -261,10 +277,23 @@ def api_courses(request):
             "error": "invalid filter",
             "fields": {name: str(problem) for name, problem in filters.problems.items()},
         }, status=400)
+    try:
+        limit = int(request.GET.get("limit", API_LIMIT))
+        offset = int(request.GET.get("offset", 0))
+        if not (1 <= limit <= API_MAX_LIMIT and offset >= 0):
+            raise ValueError
+    except ValueError:
+        return JsonResponse({"error": "invalid paging", "fields": {
+            "limit": f"a whole number from 1 to {API_MAX_LIMIT}", "offset": "a whole number from 0"}}, status=400)
     entries, _origin = listing.find(filters)
-    response = JsonResponse({"count": len(entries), "courses": [api_entry(entry, request) for entry in entries]},
-                            json_dumps_params={"ensure_ascii": False})
-    return response
+    following = None
+    if offset + limit < len(entries):
+        following = request.build_absolute_uri(
+            f"{request.path}?{_query_without(request, 'offset')}&offset={offset + limit}".replace("?&", "?"))
+    return JsonResponse({
+        "count": len(entries), "limit": limit, "offset": offset, "next": following,
+        "courses": [api_entry(entry, request) for entry in entries[offset:offset + limit]],
+    }, json_dumps_params={"ensure_ascii": False})
 
 
 # --- Coordinators edit the information pages ----------------------------------------------

@@ -166,9 +166,10 @@ def test_the_finder_uses_at_most_five_queries_however_many_courses(client, red_l
                                       starts_at=dt.time(9), ends_at=dt.time(11), valid_from=timezone.localdate())
     with django_assert_max_num_queries(5):
         response = client.get(f"/?postcode=5000&district={district.pk}")
-    entries = response.context["entries"]
+    entries = response.context["page"].paginator.object_list  # every match; the page shows 30
     assert sum(entry.format == CourseFormat.DROP_IN and entry.id.startswith("course-") for entry in entries) == 1000
     assert sum(entry.id.startswith("drop-in-") for entry in entries) >= 3 * 7  # today's may have ended
+    assert len(response.context["entries"]) == 30
 
 
 def test_the_english_finder_is_under_en(client, venue):
@@ -254,3 +255,14 @@ def test_the_drop_in_page_lists_the_next_dates(client, venue):
     assert "Hver tirsdag, 13:00–15:00" in page
     assert len(response.context["dates"]) == 8
     assert '"@type": "Event"' in page
+
+
+def test_the_finder_shows_thirty_courses_a_page_and_links_to_the_rest(client, venue):
+    for hours in range(1, 36):
+        make_course(venue, starts_at=timezone.now() + dt.timedelta(hours=hours * 3), title=f"Kursus {hours:02d}")
+    first = client.get("/", {"format": "drop_in"}).content.decode()
+    assert first.count('class="card entry') == 30
+    assert "35 kurser fundet" in first
+    assert 'href="?format=drop_in&amp;side=2"' in first
+    second = client.get("/", {"format": "drop_in", "side": 2}).content.decode()
+    assert second.count('class="card entry') == 5 and "Kursus 35" in second and "Kursus 01" not in second

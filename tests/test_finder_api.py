@@ -95,4 +95,24 @@ def test_the_api_only_answers_get(client, db):
 def test_the_api_shows_nothing_that_is_not_public(client, red_liv, venue):
     make_course(venue, published=False)
     make_course(make_venue(red_liv, kind="shelter", open_to_public=False))
-    assert client.get("/api/v1/courses/").json() == {"count": 0, "courses": []}
+    assert client.get("/api/v1/courses/").json() == {
+        "count": 0, "limit": 100, "offset": 0, "next": None, "courses": []}
+
+
+def test_the_api_pages_with_limit_and_offset(client, venue):
+    from tests.factories import make_course
+
+    for day in range(1, 8):
+        make_course(venue, starts_at=timezone.now() + dt.timedelta(days=day), title=f"Kursus {day}")
+    first = client.get("/api/v1/courses/", {"format": "drop_in", "limit": 3}).json()
+    assert first["count"] == 7 and first["limit"] == 3 and first["offset"] == 0
+    assert [course["title"] for course in first["courses"]] == ["Kursus 1", "Kursus 2", "Kursus 3"]
+    assert first["next"].endswith("offset=3") and "format=drop_in" in first["next"]
+    last = client.get("/api/v1/courses/", {"format": "drop_in", "limit": 3, "offset": 6}).json()
+    assert [course["title"] for course in last["courses"]] == ["Kursus 7"] and last["next"] is None
+
+
+@pytest.mark.parametrize("paging", [{"limit": 0}, {"limit": 501}, {"limit": "x"}, {"offset": -1}])
+def test_the_api_refuses_malformed_paging(client, db, paging):
+    response = client.get("/api/v1/courses/", paging)
+    assert response.status_code == 400 and response.json()["error"] == "invalid paging"
