@@ -219,17 +219,23 @@ def answer(response):
 
 
 def ask(request, who, method, path):
-    """The answer `who` gets, and whether the tables stayed as they were (then undone for the next)."""
+    """The answer `who` gets, and whether the tables stayed as they were (then undone for the next).
+
+    Every answer, refusals and redirects too, carries the Content-Security-Policy."""
     user = None if who == "anonymous" else request.getfixturevalue(who)
     with transaction.atomic():
         client = VerifiedClient()
         if user is not None:
             client.force_login(user)
         before = table_counts()
-        got = answer(getattr(client, method)(path))
+        response = getattr(client, method)(path)
         unchanged = table_counts() == before
         transaction.set_rollback(True)
-    return got, unchanged
+    policy = response.get("Content-Security-Policy", "")
+    assert "default-src 'self'" in policy and "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert ("frame-ancestors *" if path == "/widget/" and response.status_code == 200
+            else "frame-ancestors 'none'") in policy
+    return answer(response), unchanged
 
 
 @pytest.mark.parametrize("route", list(MATRIX))
