@@ -21,6 +21,7 @@ from django.utils import timezone
 from courses.models import CourseRequest, DropInSchedule
 from tests import factories
 from tests.conftest import VerifiedClient
+from tests.db_state import table_counts
 from tests.reversal_helpers import make_report
 
 pytestmark = pytest.mark.django_db
@@ -190,21 +191,6 @@ def odense_objects(odense, red_liv, venue, street_worker):
         "handout": factories.hand_out(batch, bag, 1, street_worker),
     }
     return {"lot": batch.lot_number, **{name: row.pk for name, row in objects.items()}}
-
-
-def table_counts():
-    """Every table's row count, in one query. Models with history (simple-history) add a
-    history row on every change, so an update shows up here too."""
-    from django.apps import apps
-    from django.db import connection
-
-    tables = sorted({model._meta.db_table for model in apps.get_models()
-                     if model._meta.app_label in {"courses", "kits", "reversals", "reports", "finder", "redliv"}
-                     and not model._meta.proxy and model._meta.managed})
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"(SELECT count(*) FROM {quote(table)})" for table in tables))
-        return dict(zip(tables, cursor.fetchone()))
 
 
 def answer(response):
