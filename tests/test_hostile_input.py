@@ -25,6 +25,7 @@ from finder.models import InfoPage
 from tests import factories
 from tests.conftest import PASSWORD, VerifiedClient
 from tests.db_state import table_counts
+from tests.test_permission_matrix import POSTS, odense_objects  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -364,21 +365,24 @@ def test_the_coordinators_course_list_survives_hostile_filters(coordinator, worl
 
 CSRF_FORMS = [
     ("/konto/login/", None), ("/bestil-kursus/", None), ("/afrapporter/", None),
-    ("/konto/to-trins/", "coordinator"), ("/gade/", "street_worker"), ("/gade/udlevering/", "street_worker"),
-    ("/gade/afrapportering/", "street_worker"), ("/gade/api/poster/", "street_worker"),
-    ("/personale/kurser/ny/", "coordinator"), ("/personale/lager/levering/", "coordinator"),
-    ("/personale/lager/flyt/", "coordinator"), ("/personale/informationssider/naloxon/", "coordinator"),
-    ("/konto/logout/", "street_worker"),
-]
+    ("/konto/to-trins/", "coordinator"), ("/konto/to-trins/opsaet/", "street_worker"),
+    ("/konto/to-trins/gendannelseskoder/", "coordinator"), ("/konto/logout/", "street_worker"),
+    ("/gade/", "street_worker"), ("/gade/udlevering/", "street_worker"), ("/gade/afrapportering/", "street_worker"),
+    ("/personale/kurser/ny/", "coordinator"), ("/personale/faste-tider/ny/", "coordinator"),
+    ("/personale/traenere/ny/", "coordinator"), ("/personale/afrapporteringer/ny/", "coordinator"),
+    ("/personale/lager/levering/", "coordinator"), ("/personale/lager/flyt/", "coordinator"),
+    ("/personale/lager/kasser/", "coordinator"), ("/personale/lager/optaelling/", "coordinator"),
+    ("/personale/lager/udlevering/", "coordinator"),
+] + [(path, "coordinator") for path, _answers in POSTS.values()]  # every write to an object
 
 
 @pytest.mark.parametrize("path, who", CSRF_FORMS)
-def test_a_post_without_a_csrf_token_is_refused(world, path, who, request):
+def test_a_post_without_a_csrf_token_is_refused(odense_objects, path, who, request):
     client = VerifiedClient(enforce_csrf_checks=True)
     if who:
         client.force_login(request.getfixturevalue(who))
     before = table_counts()
-    response = client.post(path, {"username": "x", "note": "x"})
+    response = client.post(path.format(**odense_objects), {"username": "x", "note": "x", "token": "123456"})
     assert response.status_code == 403
     assert table_counts() == before
     if who:
