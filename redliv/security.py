@@ -11,6 +11,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
@@ -46,6 +47,18 @@ def address_fingerprint(request) -> str:
 def client_fingerprint(request) -> str:
     """The address fingerprint shaped as an IPv6 address, for tables with an address column."""
     return str(ipaddress.IPv6Address(bytes.fromhex(address_fingerprint(request))[:16]))
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, answering a username longer than any username can be as it answers
+    a wrong password, before authentication: django-axes could not record such an attempt
+    (its column holds 255 characters) and the login would fail with a server error."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username is not None and len(username) > self.fields["username"].max_length:
+            raise self.get_invalid_login_error()
+        return super().clean()
 
 
 class SessionTimeoutMiddleware:

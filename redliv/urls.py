@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from finder import views as finder_views
-from redliv import twofactor, views
+from redliv import security, twofactor, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -20,7 +20,8 @@ urlpatterns += i18n_patterns(
     path("personale/", views.staff_home, name="staff-home"),
     path("privatliv/", views.privacy, name="privacy"),
     path("personale/", include("courses.urls")),
-    path("konto/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("konto/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True,
+                                                      authentication_form=security.LoginForm), name="login"),
     path("konto/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("konto/to-trins/", twofactor.verify, name="otp-verify"),
     path("konto/to-trins/opsaet/", twofactor.setup, name="otp-setup"),

@@ -10,7 +10,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db.models import Max, Q
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -188,11 +188,17 @@ def api_entries(request):
         return JsonResponse({"message": _("Log in again to send the waiting entries."),
                              "login_url": reverse("login")}, status=401)
     try:
-        body = json.loads(request.body)
+        raw = request.body
+    except RequestDataTooBig:
+        # Refused, not retried: the device shows the entry as refused, with this message.
+        return JsonResponse({"message": _("The entry is too large to receive. Shorten the note and send it again."),
+                             "errors": []}, status=400)
+    try:
+        body = json.loads(raw)
         kind, fields = body["kind"], body["fields"]
         if kind not in PERMISSIONS or not isinstance(fields, dict):
             raise ValueError
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         return JsonResponse({"message": _("The entry could not be read."), "errors": []}, status=400)
     if not allowed(request.user, PERMISSIONS[kind]):
         return JsonResponse({"message": _("You may not log this kind of entry."), "errors": []}, status=403)

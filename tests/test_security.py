@@ -130,3 +130,11 @@ def test_the_privacy_page_is_public_and_says_what_is_kept_how_long(client, setti
     content = client.get("/privatliv/").content.decode()
     assert "Aldrig navne, CPR-numre" in content
     assert "180 dage" in content
+
+
+def test_a_username_longer_than_any_is_refused_like_a_wrong_password(client, street_worker):
+    # Found by tests/test_hostile_input.py: django-axes could not store the attempt (a 500).
+    response = log_in(client, "1" * 400, PASSWORD)
+    wrong_password = log_in(Client(), street_worker.username, "wrong password")
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    assert response.context["form"].non_field_errors() == wrong_password.context["form"].non_field_errors()

@@ -1,0 +1,69 @@
+"""Logging out on a shared tablet: what the street pages keep on the device goes too, but
+never an entry that is still waiting to be sent."""
+
+import pytest
+from playwright.sync_api import expect
+
+from courses.models import Attendance
+from tests.conftest import axe_violations
+from tests.test_street_browser import bag, log_in, log_three_people, wait_until_sent  # noqa: F401 (fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+STORED_ON_THE_TABLET = """async () => {
+  const databases = (await indexedDB.databases()).map((db) => db.name);
+  let waiting = 0;
+  if (databases.includes("redliv-street")) {
+    waiting = await new Promise((resolve) => {
+      const open = indexedDB.open("redliv-street", 1);
+      open.onsuccess = () => {
+        const count = open.result.transaction("queue").objectStore("queue").count();
+        count.onsuccess = () => { open.result.close(); resolve(count.result); };
+      };
+    });
+  }
+  return {databases, waiting, caches: await caches.keys()};
+}"""
+
+
+def test_logging_out_warns_while_an_entry_waits_and_clears_the_tablet_once_it_is_sent(
+        live_server, tablet_page, street_worker, venue, bag):  # noqa: F811
+    page = tablet_page
+    log_in(page, live_server, street_worker)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.context.set_offline(True)
+    log_three_people(page)
+    expect(page.locator("#queue-count")).to_have_text("1")
+
+    page.get_by_role("button", name="Log ud", exact=True).tap()
+    warning = page.locator("#logout-warning")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("Der venter registreringer på at blive sendt fra denne tablet: 1")
+    expect(warning).to_be_focused()
+    assert axe_violations(page) == []
+    assert page.url == f"{live_server.url}/gade/"
+    assert page.evaluate(STORED_ON_THE_TABLET)["waiting"] == 1
+    assert not Attendance.objects.exists()
+
+    page.context.set_offline(False)  # the connection returns: the queue is sent by itself
+    wait_until_sent(page)
+    assert Attendance.objects.count() == 1
+    stored = page.evaluate(STORED_ON_THE_TABLET)
+    assert "redliv-street" in stored["databases"] and stored["caches"]  # the service worker's copies
+
+    page.get_by_role("button", name="Log ud", exact=True).tap()
+    page.wait_for_url(f"{live_server.url}/konto/login/")
+    assert page.evaluate(STORED_ON_THE_TABLET) == {"databases": [], "waiting": 0, "caches": []}
+
+
+def test_the_person_may_log_out_anyway_and_the_entry_stays_on_the_tablet(
+        live_server, tablet_page, street_worker, venue, bag):  # noqa: F811
+    page = tablet_page
+    log_in(page, live_server, street_worker)
+    page.route("**/gade/api/poster/", lambda route: route.abort())  # no connection to the server
+    log_three_people(page)
+    expect(page.locator("#queue-count")).to_have_text("1")
+    page.get_by_role("button", name="Log ud", exact=True).tap()
+    page.get_by_role("button", name="Log ud alligevel").tap()
+    page.wait_for_url(f"{live_server.url}/konto/login/")
+    assert page.evaluate(STORED_ON_THE_TABLET)["waiting"] == 1

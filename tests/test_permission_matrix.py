@@ -1,0 +1,290 @@
+"""Who gets what, on every URL of the project.
+
+One row per URL pattern (found by walking the resolver), one column per kind of
+visitor: anonymous, street worker, trainer, coordinator of Odense (which owns every
+object in the URLs), coordinator of Aarhus, administrator. A new URL without a row
+fails `test_every_url_pattern_has_a_row`.
+
+The answers: LOGIN (sent to the login page), 403 (a missing permission), 404 (another
+municipality's object, so nothing leaks), 405 (a POST-only endpoint asked with GET),
+200, or REDIRECT (a redirect somewhere other than the login page).
+"""
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import transaction
+from django.urls import URLResolver, get_resolver
+from django.utils import timezone
+
+from courses.models import CourseRequest, DropInSchedule
+from tests import factories
+from tests.conftest import VerifiedClient
+from tests.db_state import table_counts
+from tests.reversal_helpers import make_report
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "login"
+ADMIN_LOGIN = "admin login"
+REDIRECT = "redirect"
+WHO = ["anonymous", "street_worker", "trainer_user", "coordinator", "other_coordinator", "administrator"]
+
+# The shapes of a row: (anonymous, street worker, trainer, coordinator, other coordinator, administrator).
+PUBLIC = (200, 200, 200, 200, 200, 200)
+EVERY_STAFF_MEMBER = (LOGIN, 200, 200, 200, 200, 200)
+PLANNING_LIST = (LOGIN, 403, 403, 200, 200, 200)
+PLANNING_OBJECT = (LOGIN, 403, 403, 200, 404, 200)
+PLANNING_POST_ONLY = (LOGIN, 403, 403, 405, 405, 405)
+STAFF_POST_ONLY = (LOGIN, 405, 405, 405, 405, 405)
+STREET_OBJECT = (LOGIN, 200, 200, 200, 404, 200)
+
+# route pattern -> (the path asked, with {object} placeholders, the expected answers)
+MATRIX = {
+    # Outside i18n_patterns.
+    "healthz": ("/healthz", PUBLIC),
+    "i18n/setlang/": ("/i18n/setlang/", (REDIRECT,) * 6),
+    "api/v1/courses/": ("/api/v1/courses/", PUBLIC),
+    # The public site.
+    "": ("/", PUBLIC),
+    "kurser/<int:pk>/": ("/kurser/{course}/", PUBLIC),
+    "kurser/<int:pk>.ics": ("/kurser/{course}.ics", PUBLIC),
+    "kurser.ics": ("/kurser.ics", PUBLIC),
+    "drop-in/<int:pk>/": ("/drop-in/{schedule}/", PUBLIC),
+    "drop-in/<int:pk>.ics": ("/drop-in/{schedule}.ics", PUBLIC),
+    "info/<slug:slug>/": ("/info/naloxon/", PUBLIC),
+    "bestil-kursus/": ("/bestil-kursus/", PUBLIC),
+    "bestil-kursus/tak/": ("/bestil-kursus/tak/", PUBLIC),
+    "widget/": ("/widget/", PUBLIC),
+    "privatliv/": ("/privatliv/", PUBLIC),
+    "afrapporter/": ("/afrapporter/", PUBLIC),
+    "afrapporter/tak/": ("/afrapporter/tak/", PUBLIC),
+    "statistik/": ("/statistik/", PUBLIC),
+    # Information pages are the public site's, shared by every municipality.
+    "personale/informationssider/": ("/personale/informationssider/", PLANNING_LIST),
+    "personale/informationssider/<slug:slug>/": ("/personale/informationssider/naloxon/", PLANNING_LIST),
+    # Logging in.
+    "konto/login/": ("/konto/login/", (200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
+    "konto/logout/": ("/konto/logout/", (405,) * 6),
+    "konto/to-trins/": ("/konto/to-trins/", EVERY_STAFF_MEMBER),
+    "konto/to-trins/opsaet/": ("/konto/to-trins/opsaet/", EVERY_STAFF_MEMBER),
+    "konto/to-trins/gendannelseskoder/": ("/konto/to-trins/gendannelseskoder/", (LOGIN,) + (REDIRECT,) * 5),
+    "admin/login/": ("/admin/login/", (LOGIN,) * 6),
+    # The admin (one row for all of its pages): staff status is the administrator's alone.
+    "admin/": ("/admin/", (ADMIN_LOGIN,) * 5 + (200,)),
+    # Staff pages.
+    "personale/": ("/personale/", EVERY_STAFF_MEMBER),
+    "personale/kurser/": ("/personale/kurser/", PLANNING_LIST),
+    "personale/kurser/kalender/": ("/personale/kurser/kalender/", PLANNING_LIST),
+    "personale/kurser/ny/": ("/personale/kurser/ny/", PLANNING_LIST),
+    "personale/kurser/<int:pk>/": ("/personale/kurser/{course}/", PLANNING_OBJECT),
+    "personale/kurser/<int:pk>/rediger/": ("/personale/kurser/{course}/rediger/", PLANNING_OBJECT),
+    "personale/kurser/<int:pk>/kopier/": ("/personale/kurser/{course}/kopier/", PLANNING_POST_ONLY),
+    "personale/kurser/<int:pk>/aflys/": ("/personale/kurser/{course}/aflys/", PLANNING_OBJECT),
+    "personale/kurser/<int:pk>/offentlig/": ("/personale/kurser/{course}/offentlig/", PLANNING_POST_ONLY),
+    "personale/faste-tider/": ("/personale/faste-tider/", PLANNING_LIST),
+    "personale/faste-tider/ny/": ("/personale/faste-tider/ny/", PLANNING_LIST),
+    "personale/faste-tider/<int:pk>/": ("/personale/faste-tider/{schedule}/", PLANNING_OBJECT),
+    "personale/faste-tider/<int:pk>/undtagelser/": (
+        "/personale/faste-tider/{schedule}/undtagelser/", PLANNING_POST_ONLY),
+    "personale/faste-tider/<int:pk>/undtagelser/<int:exception_pk>/slet/": (
+        "/personale/faste-tider/{schedule}/undtagelser/{exception}/slet/", PLANNING_POST_ONLY),
+    "personale/traenere/": ("/personale/traenere/", PLANNING_LIST),
+    "personale/traenere/ny/": ("/personale/traenere/ny/", PLANNING_LIST),
+    "personale/traenere/<int:pk>/": ("/personale/traenere/{trainer}/", PLANNING_OBJECT),
+    "personale/traenere/<int:pk>/rediger/": ("/personale/traenere/{trainer}/rediger/", PLANNING_OBJECT),
+    "personale/forespoergsler/": ("/personale/forespoergsler/", PLANNING_LIST),
+    "personale/forespoergsler/<int:pk>/": ("/personale/forespoergsler/{request}/", PLANNING_OBJECT),
+    # Reversal reports.
+    "personale/afrapporteringer/": ("/personale/afrapporteringer/", PLANNING_LIST),
+    "personale/afrapporteringer/ny/": ("/personale/afrapporteringer/ny/", EVERY_STAFF_MEMBER),
+    "personale/afrapporteringer/kit-der-skal-erstattes/": (
+        "/personale/afrapporteringer/kit-der-skal-erstattes/", EVERY_STAFF_MEMBER),
+    "personale/afrapporteringer/<int:pk>/": ("/personale/afrapporteringer/{report}/", PLANNING_OBJECT),
+    "personale/afrapporteringer/<int:pk>/vurdering/": (
+        "/personale/afrapporteringer/{report}/vurdering/", STAFF_POST_ONLY),
+    "personale/afrapporteringer/<int:pk>/erstat-kit/": (
+        "/personale/afrapporteringer/{report}/erstat-kit/", STREET_OBJECT),
+    # Naloxone stock.
+    "personale/lager/": ("/personale/lager/", EVERY_STAFF_MEMBER),
+    "personale/lager/levering/": ("/personale/lager/levering/", PLANNING_LIST),
+    "personale/lager/flyt/": ("/personale/lager/flyt/", PLANNING_LIST),
+    "personale/lager/kasser/": ("/personale/lager/kasser/", PLANNING_LIST),
+    "personale/lager/optaelling/": ("/personale/lager/optaelling/", PLANNING_LIST),
+    "personale/lager/udlevering/": ("/personale/lager/udlevering/", EVERY_STAFF_MEMBER),
+    "personale/lager/bevaegelser/": ("/personale/lager/bevaegelser/", PLANNING_LIST),
+    "personale/lager/bevaegelser/csv/": ("/personale/lager/bevaegelser/csv/", PLANNING_LIST),
+    "personale/lager/bevaegelser/<int:pk>/ret/": ("/personale/lager/bevaegelser/{movement}/ret/", PLANNING_OBJECT),
+    "personale/lager/lot/": ("/personale/lager/lot/?lot={lot}", PLANNING_OBJECT),
+    "personale/lager/lot/csv/": ("/personale/lager/lot/csv/?lot={lot}", PLANNING_OBJECT),
+    # The street screen.
+    "gade/": ("/gade/", EVERY_STAFF_MEMBER),
+    "gade/udlevering/": ("/gade/udlevering/", EVERY_STAFF_MEMBER),
+    "gade/afrapportering/": ("/gade/afrapportering/", EVERY_STAFF_MEMBER),
+    "gade/mine/": ("/gade/mine/", EVERY_STAFF_MEMBER),
+    # The street worker logged this course; a trainer may not change someone else's entry.
+    "gade/poster/kursus/<int:pk>/": ("/gade/poster/kursus/{attendance}/", (LOGIN, 200, 403, 200, 404, 200)),
+    "gade/poster/kursus/<int:pk>/trak-tilbage/": ("/gade/poster/kursus/{attendance}/trak-tilbage/", STAFF_POST_ONLY),
+    "gade/poster/udlevering/<int:pk>/trak-tilbage/": (
+        "/gade/poster/udlevering/{handout}/trak-tilbage/", STAFF_POST_ONLY),
+    "gade/poster/afrapportering/<int:pk>/trak-tilbage/": (
+        "/gade/poster/afrapportering/{staff_report}/trak-tilbage/", STAFF_POST_ONLY),
+    # The queue's endpoint answers JSON (401 when logged out) and takes POST only.
+    "gade/api/poster/": ("/gade/api/poster/", (405,) * 6),
+    "gade/sw.js": ("/gade/sw.js", PUBLIC),
+    "gade/manifest.webmanifest": ("/gade/manifest.webmanifest", PUBLIC),
+    # Monthly figures, asked for Odense's: another municipality's coordinator gets 404.
+    "personale/maaned/": ("/personale/maaned/?municipality={odense}", PLANNING_OBJECT),
+    "personale/maaned/csv/": ("/personale/maaned/csv/?municipality={odense}", PLANNING_OBJECT),
+    "personale/maaned/xlsx/": ("/personale/maaned/xlsx/?municipality={odense}", PLANNING_OBJECT),
+    "personale/maaned/udskriv/": ("/personale/maaned/udskriv/?municipality={odense}", PLANNING_OBJECT),
+    "personale/maaned/godkend/": ("/personale/maaned/godkend/", STAFF_POST_ONLY),
+    "personale/maaned/genaabn/": ("/personale/maaned/genaabn/", STAFF_POST_ONLY),
+    "personale/maaned/maal/": ("/personale/maaned/maal/", STAFF_POST_ONLY),
+}
+
+
+def url_patterns(resolver=None, prefix=""):
+    """Every route of the project, as one string each; the admin's own routes count as one, `admin/`."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name == "admin":
+                yield route
+            else:
+                yield from url_patterns(pattern, route)
+        else:
+            yield route
+
+
+def test_every_url_pattern_has_a_row():
+    found = set(url_patterns())
+    assert found - set(MATRIX) == set(), "URL patterns without a row in the permission matrix"
+    assert set(MATRIX) - found == set(), "rows for URL patterns that no longer exist"
+
+
+@pytest.fixture
+def odense_objects(odense, red_liv, venue, street_worker):
+    """One Odense object of each kind that a URL names: what goes into the URLs."""
+    today = timezone.localdate()
+    course = factories.make_course(venue)
+    schedule = DropInSchedule.objects.create(
+        municipality=odense, venue=venue, weekday=1, starts_at=dt.time(13), ends_at=dt.time(15), valid_from=today)
+    exception = schedule.exceptions.create(date=today + dt.timedelta(days=(1 - today.weekday()) % 7 + 7),
+                                           reason="Lukket")
+    course_request = CourseRequest.objects.create(
+        municipality=odense, organisation_name="Bosted", contact_name="Kontakt", contact_email="a@example.org",
+        audience="professionals", number_of_people=10)
+    bag = factories.make_location(red_liv, name="Gadeteamets taske")
+    batch = factories.make_batch()
+    delivery = factories.receive(batch, bag, 10, street_worker)
+    district = factories.make_district(odense, name="Vollsmose")
+    held = factories.make_course(venue, starts_at=timezone.now() - dt.timedelta(hours=3))
+    objects = {
+        "odense": odense, "course": course, "schedule": schedule, "exception": exception,
+        "trainer": factories.make_trainer(red_liv), "request": course_request, "movement": delivery,
+        "report": make_report(district),
+        "staff_report": make_report(district, source="staff", reported_by=street_worker),
+        "attendance": factories.make_attendance(held, street_worker),
+        "handout": factories.hand_out(batch, bag, 1, street_worker),
+    }
+    return {"lot": batch.lot_number, **{name: row.pk for name, row in objects.items()}}
+
+
+def answer(response):
+    if response.status_code != 302:
+        return response.status_code
+    location = urlsplit(response["Location"]).path
+    if location == "/konto/login/":
+        return LOGIN
+    if location == "/admin/login/":
+        return ADMIN_LOGIN
+    return REDIRECT
+
+
+def ask(request, who, method, path):
+    """The answer `who` gets, and whether the tables stayed as they were (then undone for the next).
+
+    Every answer, refusals and redirects too, carries the Content-Security-Policy."""
+    user = None if who == "anonymous" else request.getfixturevalue(who)
+    with transaction.atomic():
+        client = VerifiedClient()
+        if user is not None:
+            client.force_login(user)
+        before = table_counts()
+        response = getattr(client, method)(path)
+        unchanged = table_counts() == before
+        transaction.set_rollback(True)
+    policy = response.get("Content-Security-Policy", "")
+    assert "default-src 'self'" in policy and "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert ("frame-ancestors *" if path == "/widget/" and response.status_code == 200
+            else "frame-ancestors 'none'") in policy
+    return answer(response), unchanged
+
+
+@pytest.mark.parametrize("route", list(MATRIX))
+def test_each_visitor_gets_the_expected_answer(odense_objects, route, request):
+    path, expected = MATRIX[route]
+    answers = {who: ask(request, who, "get", path.format(**odense_objects)) for who in WHO}
+    assert {who: got for who, (got, _unchanged) in answers.items()} == dict(zip(WHO, expected))
+    assert all(unchanged for _got, unchanged in answers.values()), "a GET wrote to the database"
+
+
+FORM = "the form again, with its errors"
+REFUSALS = {LOGIN, ADMIN_LOGIN, 401, 403, 404, 405}
+
+PLANNING_FORM = (LOGIN, 403, 403, FORM, 404, FORM)
+PLANNING_DONE = (LOGIN, 403, 403, REDIRECT, 404, REDIRECT)
+# Entries the street worker logged: theirs to withdraw, not the trainer's.
+OWN_ENTRY_DONE = (LOGIN, REDIRECT, 403, REDIRECT, 404, REDIRECT)
+
+# Writes to one object, by POST with nothing filled in: route -> (path, answers).
+# A refusal writes nothing; a form with errors writes nothing either.
+POSTS = {
+    "personale/kurser/<int:pk>/rediger/": ("/personale/kurser/{course}/rediger/", PLANNING_FORM),
+    "personale/kurser/<int:pk>/kopier/": ("/personale/kurser/{course}/kopier/", PLANNING_DONE),
+    "personale/kurser/<int:pk>/aflys/": ("/personale/kurser/{course}/aflys/", PLANNING_FORM),
+    "personale/kurser/<int:pk>/offentlig/": ("/personale/kurser/{course}/offentlig/", PLANNING_DONE),
+    "personale/faste-tider/<int:pk>/": ("/personale/faste-tider/{schedule}/", PLANNING_FORM),
+    "personale/faste-tider/<int:pk>/undtagelser/": (
+        "/personale/faste-tider/{schedule}/undtagelser/", PLANNING_FORM),
+    "personale/faste-tider/<int:pk>/undtagelser/<int:exception_pk>/slet/": (
+        "/personale/faste-tider/{schedule}/undtagelser/{exception}/slet/", PLANNING_DONE),
+    "personale/traenere/<int:pk>/rediger/": ("/personale/traenere/{trainer}/rediger/", PLANNING_FORM),
+    "personale/forespoergsler/<int:pk>/": ("/personale/forespoergsler/{request}/", PLANNING_FORM),
+    "personale/informationssider/<slug:slug>/": (
+        "/personale/informationssider/naloxon/", (LOGIN, 403, 403, FORM, FORM, FORM)),
+    "personale/afrapporteringer/<int:pk>/vurdering/": (
+        "/personale/afrapporteringer/{report}/vurdering/", PLANNING_FORM),
+    "personale/afrapporteringer/<int:pk>/erstat-kit/": (
+        "/personale/afrapporteringer/{report}/erstat-kit/", (LOGIN, FORM, FORM, FORM, 404, FORM)),
+    "personale/lager/bevaegelser/<int:pk>/ret/": (
+        "/personale/lager/bevaegelser/{movement}/ret/", PLANNING_FORM),
+    "gade/poster/kursus/<int:pk>/": ("/gade/poster/kursus/{attendance}/", (LOGIN, FORM, 403, FORM, 404, FORM)),
+    "gade/poster/kursus/<int:pk>/trak-tilbage/": (
+        "/gade/poster/kursus/{attendance}/trak-tilbage/", OWN_ENTRY_DONE),
+    "gade/poster/udlevering/<int:pk>/trak-tilbage/": (
+        "/gade/poster/udlevering/{handout}/trak-tilbage/", OWN_ENTRY_DONE),
+    "gade/poster/afrapportering/<int:pk>/trak-tilbage/": (
+        "/gade/poster/afrapportering/{staff_report}/trak-tilbage/", OWN_ENTRY_DONE),
+    "gade/api/poster/": ("/gade/api/poster/", (401, FORM, FORM, FORM, FORM, FORM)),
+    "personale/maaned/godkend/": ("/personale/maaned/godkend/?municipality={odense}", PLANNING_DONE),
+    "personale/maaned/genaabn/": ("/personale/maaned/genaabn/?municipality={odense}", PLANNING_DONE),
+    "personale/maaned/maal/": ("/personale/maaned/maal/?municipality={odense}", PLANNING_DONE),
+}
+
+
+def test_every_post_row_names_a_url_pattern():
+    assert set(POSTS) <= set(url_patterns())
+
+
+@pytest.mark.parametrize("route", list(POSTS))
+def test_each_visitor_gets_the_expected_answer_to_a_post(odense_objects, route, request):
+    path, expected = POSTS[route]
+    answers = {who: ask(request, who, "post", path.format(**odense_objects)) for who in WHO}
+    got = {who: FORM if code in (200, 400) else code for who, (code, _unchanged) in answers.items()}
+    assert got == dict(zip(WHO, expected))
+    written = [who for who, (code, unchanged) in answers.items() if not unchanged and code in REFUSALS | {200, 400}]
+    assert written == [], "refused or invalid POSTs wrote to the database"
