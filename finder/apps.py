@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class FinderConfig(AppConfig):
     name = "finder"
     verbose_name = _("Public course finder")
+
+    def ready(self):
+        from finder.cache import connect_signals
+
+        connect_signals()

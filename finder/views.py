@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 
 from courses.models import CourseFormat
 from finder import ics, listing
+from finder.cache import cached_for_visitors
 from finder.filters import WHEN_CHOICES, parse_filters
 from finder.forms import CourseRequestForm, InfoPageForm
 from finder.headers import PUBLIC_MAX_AGE, public_page
@@ -66,6 +67,7 @@ def _query_without(request, name):
 
 @require_GET
 @public_page(map_tiles=True, geolocation=True)
+@cached_for_visitors
 def finder(request):
     context = _finder_context(request)
     page = Paginator(context["entries"], PAGE_SIZE).get_page(request.GET.get("side"))
@@ -90,6 +92,7 @@ WIDGET_SIZE = 20  # the widget shows the next ones and links to the rest
 @require_GET
 @xframe_options_exempt
 @public_page(frame_ancestors="*")
+@cached_for_visitors
 def widget(request):
     context = _finder_context(request)
     context["entries"] = context["entries"][:WIDGET_SIZE]
@@ -269,6 +272,7 @@ def cors(view):
 @require_GET
 @cors
 @public_page()
+@cached_for_visitors
 def api_courses(request):
     """GET /api/v1/courses/: the finder's list as JSON, for other sites (see README)."""
     filters = parse_filters(request.GET, list(listing.public_districts()))

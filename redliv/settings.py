@@ -170,6 +170,13 @@ STORAGES = {
     },
 }
 
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    # The finder's list pages for visitors, per worker, for a minute (finder/cache.py).
+    "finder": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "finder",
+               "OPTIONS": {"MAX_ENTRIES": 500}},  # at most a few tens of MB a worker
+}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

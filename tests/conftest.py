@@ -33,6 +33,15 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(autouse=True)
+def empty_caches():
+    """Each test starts without what an earlier one left in the per-worker caches."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def danish_after_each_test():
     """A request under /en/ leaves English active in the test thread; the next test starts in Danish."""
     yield

@@ -266,3 +266,39 @@ def test_the_finder_shows_thirty_courses_a_page_and_links_to_the_rest(client, ve
     assert 'href="?format=drop_in&amp;side=2"' in first
     second = client.get("/", {"format": "drop_in", "side": 2}).content.decode()
     assert second.count('class="card entry') == 5 and "Kursus 35" in second and "Kursus 01" not in second
+
+
+def test_a_visitor_gets_the_list_from_memory_until_something_it_shows_changes(client, venue, django_assert_num_queries):
+    make_course(venue, title="Første kursus")
+    assert "Første kursus" in client.get("/").content.decode()
+    with django_assert_num_queries(0):
+        assert "Første kursus" in client.get("/").content.decode()
+    make_course(venue, title="Andet kursus")  # saving a course forgets the kept lists
+    assert "Andet kursus" in client.get("/").content.decode()
+
+
+def test_a_logged_in_coordinator_always_gets_a_fresh_list(client, venue, coordinator):
+    make_course(venue, title="Første kursus")
+    client.get("/")
+    Course.objects.filter(title="Første kursus").update(title="Omdøbt kursus")  # no signal: the kept copy is stale
+    assert "Første kursus" in client.get("/").content.decode()
+    client.force_login(coordinator)
+    assert "Omdøbt kursus" in client.get("/").content.decode()
+
+
+def test_a_visitor_gets_the_list_from_memory_until_something_it_shows_changes(client, venue, django_assert_num_queries):
+    make_course(venue, title="Første kursus")
+    assert "Første kursus" in client.get("/").content.decode()
+    with django_assert_num_queries(0):
+        assert "Første kursus" in client.get("/").content.decode()
+    make_course(venue, title="Andet kursus")  # saving a course forgets the kept lists
+    assert "Andet kursus" in client.get("/").content.decode()
+
+
+def test_a_logged_in_coordinator_always_gets_a_fresh_list(client, venue, coordinator):
+    make_course(venue, title="Første kursus")
+    client.get("/")
+    Course.objects.filter(title="Første kursus").update(title="Omdøbt kursus")  # no signal: the kept copy is stale
+    assert "Første kursus" in client.get("/").content.decode()
+    client.force_login(coordinator)
+    assert "Omdøbt kursus" in client.get("/").content.decode()
