@@ -157,9 +157,6 @@ CANCELLATION_NOTICE_DAYS = 14
 
 
 class CourseQuerySet(ScopedQuerySet):
-    def published_upcoming(self, now):
-        return self.filter(published=True, status=Course.Status.PLANNED, ends_at__gte=now)
-
     def recently_cancelled(self, now):
         """Published courses cancelled lately whose time has not passed: the public sees why."""
         return self.filter(

@@ -146,12 +146,18 @@ def _back(month, municipality):
     return redirect(reverse("reports:month") + "?" + _query(month, municipality))
 
 
-@login_required
-@require_POST
-def approve(request):
+def _closable(request):
+    """(municipality, month) for a user who may approve, reopen and set targets there; 403 otherwise."""
     municipality, month = _scope(request), _month(request)
     if municipality is None or not closing.may_close(request.user, municipality):
         raise PermissionDenied
+    return municipality, month
+
+
+@login_required
+@require_POST
+def approve(request):
+    municipality, month = _closable(request)
     try:
         closing.approve_month(request.user, municipality, month.first_day)
     except ValidationError as error:
@@ -164,9 +170,7 @@ def approve(request):
 @login_required
 @require_POST
 def reopen(request):
-    municipality, month = _scope(request), _month(request)
-    if municipality is None or not closing.may_close(request.user, municipality):
-        raise PermissionDenied
+    municipality, month = _closable(request)
     try:
         closing.reopen_month(request.user, municipality, month.first_day, request.POST.get("reason", ""))
     except ValidationError as error:
@@ -179,9 +183,7 @@ def reopen(request):
 @login_required
 @require_POST
 def set_target(request):
-    municipality, month = _scope(request), _month(request)
-    if municipality is None or not closing.may_close(request.user, municipality):
-        raise PermissionDenied
+    municipality, month = _closable(request)
     target = TrainingTarget.objects.filter(municipality=municipality).first()
     form = TargetForm(request.POST, instance=target)
     if form.is_valid():
