@@ -39,6 +39,7 @@ WORKERS = 3  # README, "Running it in production": gunicorn … --workers 3 (2 c
 CONNECTIONS = 32
 STREET_CLIENTS = 16
 REPEATS = 5
+MONTH_TARGETS = {"month page", "XLSX export"}  # issue 8: each under a second at national scale; the PDF has none
 
 
 def say(message: str) -> None:
@@ -297,7 +298,8 @@ def run(args) -> int:
         month_results = {}
         for scope, cookie_name in [("Odense", "coordinator"), ("all 98 municipalities", "admin")]:
             for label, path in [("month page", f"/personale/maaned/?month={month}"),
-                                ("XLSX export", f"/personale/maaned/xlsx/?month={month}")]:
+                                ("XLSX export", f"/personale/maaned/xlsx/?month={month}"),
+                                ("PDF export", f"/personale/maaned/pdf/?month={month}")]:
                 cookie = cookies[cookie_name]
                 seconds = wall_time(base + path, cookie)
                 statements = page_queries(path, cookie)
@@ -411,8 +413,9 @@ def render(args, host, generated, generate_seconds, results, month, month_result
     ]
     for (label, scope), r in month_results.items():
         ratio = r["wall"] / r["postgres"] if r["postgres"] else float("inf")
+        verdict = ok(ratio <= 2 and r["wall"] < 1) if label in MONTH_TARGETS else "no target"
         lines.append(f"| {label} | {scope} | {r['wall'] * 1000:.0f} | {r['postgres'] * 1000:.0f} | {ratio:.1f}× | "
-                     f"{r['queries']} | {ok(ratio <= 2 and r['wall'] < 1)} |")
+                     f"{r['queries']} | {verdict} |")
     rate = street["rows"] / street["seconds"]
     lines += [
         "",

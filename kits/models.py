@@ -167,7 +167,7 @@ class StockMovement(IdempotentModel):
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     corrects = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections",
-        verbose_name=_("corrects"),
+        verbose_name=_("corrects"), db_index=False,  # indexed below, only where set
     )
     # Handouts only.
     handout_reason = models.CharField(
@@ -193,6 +193,10 @@ class StockMovement(IdempotentModel):
         ordering = ["-occurred_at", "-id"]
         indexes = [
             models.Index(fields=["kind", "occurred_at"], name="movement_kind_occurred"),
+            # Stock at a past month's end reads the movements dated after it.
+            models.Index(fields=["occurred_at"], name="movement_occurred"),
+            # Corrections are few: the monthly report hashes their ids instead of probing for each handout.
+            models.Index(fields=["corrects"], condition=Q(corrects__isnull=False), name="movement_corrects"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="movement_quantity_positive"),

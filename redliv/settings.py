@@ -217,6 +217,8 @@ LOGGING = {
         # The development server's access log includes query strings (a visitor's
         # position in `near=`); keep it to warnings.
         "django.server": {"level": "WARNING"},
+        # The PDF export's font subsetting reports every table it prunes.
+        "fontTools": {"level": "WARNING"},
     },
 }
 

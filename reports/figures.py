@@ -14,7 +14,8 @@ Definitions (the same everywhere):
   trained* are the first-time participants.
 - Kits handed out are handout movements, less any movement that corrects them,
   dated by the handout; a course handout without an audience group is "at a course".
-- Stock is computed from the ledger as it stood at the end of the month.
+- Stock at the end of a month is the ledger as it stood then: today's stock (kept by
+  the ledger's trigger) less every movement dated after the month.
 - Reversal reports count only when verified (staff reports are verified at once).
 
 Each query groups by month over the thirteen months that end with the chosen one,
@@ -29,13 +30,13 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Attendance, Course
-from kits.models import HandoutReason, ReversalReport, StockMovement
+from kits.models import HandoutReason, ReversalReport, StockLevel, StockMovement
 from redliv.models import Audience, Municipality
 from reports.models import TrainingTarget
 
@@ -178,13 +179,19 @@ def counted_attendance(municipality=None):
 
 
 def handouts(municipality=None):
-    """Handouts with `kits`: their quantity less what later movements corrected."""
+    """Handouts with `kits`: their quantity less what later movements corrected.
+
+    Few handouts are ever corrected, so the corrections are summed only for handouts
+    in the set of corrected ids (which PostgreSQL hashes once), not probed for each
+    of the hundred thousand handouts of a year.
+    """
+    corrected_ids = StockMovement.objects.filter(corrects__isnull=False).values("corrects")
     corrected = (
         StockMovement.objects.filter(corrects=OuterRef("pk")).order_by().values("corrects")
         .annotate(total=Sum("quantity")).values("total")
     )
     movements = StockMovement.objects.filter(kind=StockMovement.Kind.HANDOUT).annotate(
-        kits=F("quantity") - Coalesce(Subquery(corrected), 0),
+        kits=F("quantity") - Case(When(pk__in=corrected_ids, then=Coalesce(Subquery(corrected), 0)), default=0),
     )
     return _scoped(movements, "from_location__municipality", municipality)
 
@@ -193,45 +200,70 @@ def counting_reports(municipality=None):
     return _scoped(ReversalReport.objects.counting(), "district__municipality", municipality)
 
 
-def _by_month(queryset, date_field, first: Month, last: Month, keys=(), **aggregates):
-    """{(Month, *keys): {name: value}} for each month from first to last that has rows."""
+def _periods(months) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The months as [start, end) periods, neighbouring months joined: 13 months in a row are one period."""
+    periods = []
+    for month in sorted(set(months)):
+        if periods and periods[-1][1] == month.start:
+            periods[-1] = (periods[-1][0], month.end)
+        else:
+            periods.append((month.start, month.end))
+    return periods
+
+
+def _by_month(queryset, date_field, months, keys=(), **aggregates):
+    """{(Month, *keys): {name: value}} for each of the months that has rows.
+
+    Only the rows dated in those months are read: a table that compares three months
+    does not group the thirteen of the trend.
+    """
+    in_months = Q()
+    for start, end in _periods(months):
+        in_months |= Q(**{f"{date_field}__gte": start, f"{date_field}__lt": end})
     rows = (
-        queryset.filter(**{f"{date_field}__gte": first.start, f"{date_field}__lt": last.end})
+        queryset.filter(in_months)
         .annotate(report_month=TruncMonth(date_field, tzinfo=local_tz()))
         .order_by().values("report_month", *keys).annotate(**aggregates)
     )
     return {(_month_key(row["report_month"]), *(row[key] for key in keys)): row for row in rows}
 
 
+def _months(first: Month, last: Month) -> list[Month]:
+    months, month = [], first
+    while month <= last:
+        months.append(month)
+        month = month.shift(1)
+    return months
+
+
 def monthly_totals(first: Month, last: Month, municipality=None) -> dict:
     """Per month: courses planned/held, trainers active, participants, kits, reports (5 queries)."""
+    months = _months(first, last)
     courses = _by_month(
-        counted_courses(municipality), "starts_at", first, last,
+        counted_courses(municipality), "starts_at", months,
         planned=Count("id", distinct=True), held=Count("id", filter=HELD, distinct=True),
         trainers=Count("trainers", filter=HELD, distinct=True),
     )
     people = _by_month(
-        counted_attendance(municipality), "course__starts_at", first, last,
+        counted_attendance(municipality), "course__starts_at", months,
         participants=Sum(sum((F(name) for _a, name in AUDIENCE_FIELDS[1:]), F(AUDIENCE_FIELDS[0][1]))),
         first_time=Sum("first_time"), refresher=Sum("refresher"),
         **{name: Sum(name) for _a, name in AUDIENCE_FIELDS},
     )
-    kits = _by_month(handouts(municipality), "occurred_at", first, last, kits=Sum("kits"))
+    kits = _by_month(handouts(municipality), "occurred_at", months, kits=Sum("kits"))
     reports = _by_month(
-        counting_reports(municipality), "occurred_at", first, last,
+        counting_reports(municipality), "occurred_at", months,
         reports=Count("id"), called_112=Count("id", filter=Q(called_112=True)),
         ambulance=Count("id", filter=Q(ambulance_arrived=True)),
     )
     totals = {}
-    month = first
-    while month <= last:
+    for month in months:
         merged = {}
         for source in (courses, people, kits, reports):
             merged.update({k: v for k, v in source.get((month,), {}).items() if k != "report_month"})
         totals[month] = {name: merged.get(name) or 0 for name in [
             "planned", "held", "trainers", "participants", "first_time", "refresher", "kits", "reports",
             "called_112", "ambulance", *[name for _a, name in AUDIENCE_FIELDS]]}
-        month = month.shift(1)
     return totals
 
 
@@ -265,7 +297,7 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
     tables.append(summary)
 
     # Courses by format and by venue.
-    by_format = _by_month(counted_courses(municipality).filter(HELD), "starts_at", first, month,
+    by_format = _by_month(counted_courses(municipality).filter(HELD), "starts_at", compared,
                           keys=["format"], courses=Count("id"))
     table = Table("courses_by_format", _("Courses held, by format"), columns)
     for value, label in Course._meta.get_field("format").choices:
@@ -273,7 +305,7 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
     table.rows.append(Row(_("Total"), total_values("held"), "total"))
     tables.append(table)
 
-    by_venue = _by_month(counted_courses(municipality).filter(HELD), "starts_at", first, month,
+    by_venue = _by_month(counted_courses(municipality).filter(HELD), "starts_at", compared,
                          keys=["venue__name"], courses=Count("id"))
     venue_names = sorted({key[1] for key in by_venue if key[0] in compared}, key=lambda n: (n is None, n or ""))
     table = Table("courses_by_venue", _("Courses held, by venue"), columns)
@@ -299,7 +331,7 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
 
     # Kits.
     kits = handouts(municipality)
-    by_reason = _by_month(kits, "occurred_at", first, month, keys=["handout_reason"], kits=Sum("kits"))
+    by_reason = _by_month(kits, "occurred_at", compared, keys=["handout_reason"], kits=Sum("kits"))
     table = Table("kits_by_reason", _("Kits handed out, by reason"), columns)
     for value, label in HandoutReason.choices:
         table.rows.append(Row(str(label), _values(by_reason, compared, value, "kits")))
@@ -307,7 +339,7 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
     tables.append(table)
 
     by_audience = _by_month(
-        kits.annotate(group=Coalesce("recipient_audience", Value(AT_COURSE))), "occurred_at", first, month,
+        kits.annotate(group=Coalesce("recipient_audience", Value(AT_COURSE))), "occurred_at", compared,
         keys=["group"], kits=Sum("kits"),
     )
     table = Table("kits_by_audience", _("Kits handed out, by audience group"), columns)
@@ -319,7 +351,7 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
     tables.append(stock_table(compared, municipality))
 
     # Reversal reports.
-    by_outcome = _by_month(counting_reports(municipality), "occurred_at", first, month,
+    by_outcome = _by_month(counting_reports(municipality), "occurred_at", compared,
                            keys=["outcome"], reports=Count("id"))
     table = Table("reports_by_outcome", _("Overdose-reversal reports (verified), by outcome"), columns)
     for value, label in ReversalReport.Outcome.choices:
@@ -392,25 +424,34 @@ def trained_table(compared: list[Month], municipality, publication) -> Table:
 
 
 def stock_table(compared: list[Month], municipality) -> Table:
-    """Kits in stock at each month's end, from the ledger (1 query)."""
+    """Kits in stock at each month's end: today's stock less what has moved since (2 queries).
+
+    The ledger's trigger keeps today's stock per location and batch, so only the
+    movements dated after the earliest month's end are read, not the whole ledger.
+    """
     days = settings.KIT_EXPIRY_WARNING_DAYS
     if municipality is None:
         incoming, outgoing = Q(to_location__isnull=False), Q(from_location__isnull=False)
     else:
         incoming, outgoing = Q(to_location__municipality=municipality), Q(from_location__municipality=municipality)
-    aggregates = {}
+    now, since = {}, {}
     for index, month in enumerate(compared):
-        before = Q(occurred_at__lt=month.end)
         end_date = month.shift(1).first_day
         soon = Q(batch__expiry_date__gte=end_date, batch__expiry_date__lt=end_date + dt.timedelta(days=days))
         expired = Q(batch__expiry_date__lt=end_date)
+        after = Q(occurred_at__gte=month.end)
         for name, condition in [("hand", Q()), ("soon", soon), ("expired", expired)]:
-            aggregates[f"{name}_in_{index}"] = Sum("quantity", filter=before & incoming & condition)
-            aggregates[f"{name}_out_{index}"] = Sum("quantity", filter=before & outgoing & condition)
-    sums = StockMovement.objects.aggregate(**aggregates)
+            now[f"{name}_{index}"] = Sum("quantity", filter=condition)
+            since[f"{name}_in_{index}"] = Sum("quantity", filter=after & incoming & condition)
+            since[f"{name}_out_{index}"] = Sum("quantity", filter=after & outgoing & condition)
+    levels = _scoped(StockLevel.objects.all(), "location__municipality", municipality).aggregate(**now)
+    moved = StockMovement.objects.filter(
+        Q(occurred_at__gte=min(month.end for month in compared)) & (incoming | outgoing),
+    ).aggregate(**since)
 
     def level(name):
-        return [(sums[f"{name}_in_{i}"] or 0) - (sums[f"{name}_out_{i}"] or 0) for i in range(3)]
+        return [(levels[f"{name}_{i}"] or 0) - (moved[f"{name}_in_{i}"] or 0) + (moved[f"{name}_out_{i}"] or 0)
+                for i in range(len(compared))]
 
     return Table("stock", _("Kits in stock at the end of the month"), [m.label for m in compared], [
         Row(_("On hand"), level("hand"), "amount"),
@@ -544,13 +585,10 @@ def public_statistics(today: dt.date | None = None) -> dict:
     last = Month.of(today or timezone.localdate()).shift(-1)
     first = last.shift(-11)
     totals = monthly_totals(first, last)
-    months = []
-    month = first
-    while month <= last:
-        figures = totals[month]
-        months.append({"month": month, "courses": figures["held"], "people": figures["first_time"],
-                       "kits": figures["kits"]})
-        month = month.shift(1)
+    months = [
+        {"month": month, "courses": figures["held"], "people": figures["first_time"], "kits": figures["kits"]}
+        for month, figures in totals.items()
+    ]
     # Quarters: the four whole quarters that end at or before the last full month.
     last_quarter_end = last.shift(-(last.month % 3))  # the last month of the last whole quarter
     quarter_start = last_quarter_end.shift(-11)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("personale/maaned/", views.month_page, name="month"),
     path("personale/maaned/csv/", views.export_csv, name="export-csv"),
     path("personale/maaned/xlsx/", views.export_xlsx, name="export-xlsx"),
+    path("personale/maaned/pdf/", views.export_pdf, name="export-pdf"),
     path("personale/maaned/udskriv/", views.print_page, name="print"),
     path("personale/maaned/godkend/", views.approve, name="approve"),
     path("personale/maaned/genaabn/", views.reopen, name="reopen"),

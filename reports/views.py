@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from redliv.models import Municipality
-from reports import closing, exports
+from reports import closing, exports, pdf
 from reports.charts import bar_chart
 from reports.figures import Month, month_report, public_statistics
 from reports.models import TrainingTarget
@@ -132,6 +132,12 @@ def export_csv(request):
 def export_xlsx(request):
     report, approval = _export_report(request)
     return _attachment(exports.to_xlsx(report, approval), exports.XLSX_CONTENT_TYPE, _filename(report, "xlsx"))
+
+
+@login_required
+def export_pdf(request):
+    report, approval = _export_report(request)
+    return _attachment(pdf.to_pdf(report, approval), "application/pdf", _filename(report, "pdf"))
 
 
 @login_required

@@ -2,15 +2,16 @@
 
 Edge cases: a course at 23:30 on the last day (Copenhagen time), a course at 00:30
 on the first of the next month (still March in UTC), a cancelled course with an
-entry, a withdrawn entry, a pending public report, a handout of 3 kits, and
-Aarhus figures that Odense must never see.
+entry, a withdrawn entry, a pending public report, a handout of 3 kits, a handout partly put back in
+the next month, a handout withdrawn in full, a delivery after the month, and Aarhus
+figures that Odense must never see.
 """
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
 from courses.models import Course
-from kits.models import ReversalReport
+from kits.models import ReversalReport, StockMovement
 from redliv.models import Audience
 from reports.figures import Month
 from tests import factories
@@ -46,6 +47,13 @@ def report(district, when, user=None, **fields):
         "review_status": "verified",
     }
     return ReversalReport.objects.create(**{**defaults, **fields})
+
+
+def put_back(handout, user, when, quantity=1):
+    return StockMovement.objects.create(
+        kind=StockMovement.Kind.ADJUSTMENT, batch=handout.batch, to_location=handout.from_location,
+        quantity=quantity, reason="Registreret forkert", corrects=handout, recorded_by=user, occurred_at=when,
+    )
 
 
 def build(coordinator, red_liv, venue, aarhus_org):
@@ -87,6 +95,16 @@ def build(coordinator, red_liv, venue, aarhus_org):
                        recipient_audience=Audience.PROFESSIONALS)
     factories.hand_out(soon, bag, 2, coordinator, occurred_at=at(2026, 3, 10), recipient_audience=None, course=c1)
     factories.hand_out(far, bag, 4, coordinator, occurred_at=at(2026, 2, 14), handout_reason="lost")
+    # Five kits, two of them put back on 2 April: the handout counts 3 in March (corrections are
+    # dated by the handout), while the two kits are back in stock only from April.
+    partly = factories.hand_out(far, bag, 5, coordinator, occurred_at=at(2026, 3, 22))
+    for _ in range(2):
+        put_back(partly, coordinator, at(2026, 4, 2))
+    # Withdrawn in full the next day: counts nowhere, and the kits are back in March's stock.
+    put_back(factories.hand_out(soon, bag, 2, coordinator, occurred_at=at(2026, 3, 25),
+                                recipient_audience=Audience.PROFESSIONALS), coordinator, at(2026, 3, 26), 2)
+    # A delivery after the month is not in March's stock.
+    factories.receive(far, bag, 50, coordinator, occurred_at=at(2026, 4, 3))
 
     # Reversal reports.
     centrum = factories.make_district(venue.municipality, name="Centrum")
@@ -109,7 +127,7 @@ def build(coordinator, red_liv, venue, aarhus_org):
 EXPECTED = {
     "summary": {
         "Courses held": [2, 1, 1], "Participants": [12, 5, 3], "People trained (first time)": [9, 5, 1],
-        "Kits handed out": [6, 4, 0], "Overdose-reversal reports": [2, 0, 0],
+        "Kits handed out": [9, 4, 0], "Overdose-reversal reports": [2, 0, 0],
     },
     "courses_by_format": {
         "Drop-in": [1, 1, 0], "Pop-up": [1, 0, 0], "Online": [0, 0, 1], "By appointment": [0, 0, 0],
@@ -130,16 +148,16 @@ EXPECTED = {
         "Share of the target reached": [39 / 350, 30 / 350, 0.0],
     },
     "kits_by_reason": {
-        "First supply": [5, 0, 0], "Replaces a used kit": [1, 0, 0], "Replaces an expired kit": [0, 0, 0],
-        "Lost, stolen or confiscated": [0, 4, 0], "Damaged": [0, 0, 0], "Total": [6, 4, 0],
+        "First supply": [8, 0, 0], "Replaces a used kit": [1, 0, 0], "Replaces an expired kit": [0, 0, 0],
+        "Lost, stolen or confiscated": [0, 4, 0], "Damaged": [0, 0, 0], "Total": [9, 4, 0],
     },
     "kits_by_audience": {
-        "People who use drugs": [3, 4, 0], "Relatives, friends and network": [0, 0, 0], "Professionals": [1, 0, 0],
+        "People who use drugs": [6, 4, 0], "Relatives, friends and network": [0, 0, 0], "Professionals": [1, 0, 0],
         "Residents": [0, 0, 0], "Students": [0, 0, 0], "Other": [0, 0, 0], "At a course (no group given)": [2, 0, 0],
-        "Total": [6, 4, 0],
+        "Total": [9, 4, 0],
     },
     "stock": {
-        "On hand": [110, 116, 0], "Of which expire within 90 days": [18, 20, 0], "Of which have expired": [0, 0, 0],
+        "On hand": [105, 116, 0], "Of which expire within 90 days": [18, 20, 0], "Of which have expired": [0, 0, 0],
     },
     "reports_by_outcome": {
         "Recovered on the spot": [1, 0, 0], "Taken to hospital": [1, 0, 0], "Died": [0, 0, 0], "Unknown": [0, 0, 0],
@@ -155,6 +173,6 @@ EXPECTED = {
     "trend": {
         "Courses held": [0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 1, 2],
         "Participants": [0, 0, 20, 0, 0, 0, 0, 0, 0, 10, 5, 12],
-        "Kits handed out": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 6],
+        "Kits handed out": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 9],
     },
 }

@@ -1,5 +1,5 @@
-"""The monthly report: every figure of a hand-counted month on the page, in the CSV and in
-the XLSX; totals that reconcile; publication suppression; scoping; the query pin; the command."""
+"""The monthly report: every figure of a hand-counted month on the page, in the CSV, the XLSX
+and the PDF; totals that reconcile; publication suppression; scoping; the query pin; the command."""
 
 import csv
 import io
@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from reports.figures import Month, month_report, public_statistics, suppress_column
 from reports.models import TrainingTarget
@@ -113,6 +114,11 @@ def xlsx_tables(content, titles):
     return workbook, tables
 
 
+def pdf_text(content):
+    """The PDF's text as a reader's screen reader or copy-and-paste gets it, spaces collapsed."""
+    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(content)).pages)
+
+
 def test_the_page_shows_every_hand_counted_figure(client, coordinator, march):
     client.force_login(coordinator)
     response = client.get(PAGE, {"month": "2026-03"})
@@ -156,6 +162,25 @@ def test_the_xlsx_has_one_sheet_per_table_with_numbers_as_numbers(client, coordi
     assert isinstance(tables["summary"]["Courses held"][0], int)
 
 
+def test_the_pdf_has_every_table_and_figure_of_the_page(client, coordinator, march, odense):
+    client.force_login(coordinator)
+    response = client.get(PAGE + "pdf/", {"month": "2026-03"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="redliv-2026-03-odense.pdf"'
+    reader = PdfReader(io.BytesIO(response.content))
+    assert reader.metadata.title == "RED LIV monthly report: March 2026, Odense"
+    text = pdf_text(response.content)
+    assert "Period March 2026" in text and "Scope Odense" in text and "Approval Not approved" in text
+    for title in english_titles(odense):
+        assert title in text
+    for key, rows in expected_text().items():
+        for label, values in rows.items():
+            assert " ".join([label, *values]) in text, (key, label)
+    assert "Aarhus Værested" not in text
+    assert f"Page 1 of {len(reader.pages)}" in text
+
+
 def test_totals_reconcile_across_tables(coordinator, march, odense):
     with translation.override("en"):
         report = month_report(MARCH, odense)
@@ -180,8 +205,8 @@ def test_an_administrator_sees_every_municipality_and_each_ones_row(client, admi
     tables = page_tables(response.content)
     assert tables["municipalities"] == {
         "Aarhus": ["1", "50", "50", "7", "1"],
-        "Odense": ["2", "12", "9", "6", "2"],
-        "Total": ["3", "62", "59", "13", "3"],
+        "Odense": ["2", "12", "9", "9", "2"],
+        "Total": ["3", "62", "59", "16", "3"],
     }
     assert tables["summary"]["Courses held"][0] == "3"
 
@@ -199,7 +224,7 @@ def test_a_bad_month_gets_a_message_not_an_error(client, coordinator, march):
     assert "Choose a month as YYYY-MM" in response.content.decode()
 
 
-@pytest.mark.parametrize("url", [PAGE, PAGE + "csv/", PAGE + "xlsx/", PAGE + "udskriv/"])
+@pytest.mark.parametrize("url", [PAGE, PAGE + "csv/", PAGE + "xlsx/", PAGE + "pdf/", PAGE + "udskriv/"])
 def test_another_municipalitys_coordinator_sees_nothing_of_odense(client, other_coordinator, march, odense, url):
     client.force_login(other_coordinator)
     assert client.get(url, {"month": "2026-03", "municipality": odense.pk}).status_code == 404
@@ -241,6 +266,10 @@ def test_the_command_writes_exactly_what_the_page_exports(client, coordinator, m
     xlsx = tmp_path / "marts.xlsx"
     call_command("export_month", "2026-03", "--format", "xlsx", "--out", str(xlsx), "--municipality", "Odense")
     assert load_workbook(xlsx).worksheets[0]["B3"].value == "Odense"
+    pdf = tmp_path / "marts.pdf"
+    call_command("export_month", "2026-03", "--format", "pdf", "--out", str(pdf), "--municipality", "Odense")
+    text = pdf_text(pdf.read_bytes())
+    assert "Område Odense" in text and "Udleverede kit 9 4 0" in text
 
 
 def test_the_command_refuses_a_bad_month_or_municipality(tmp_path, db):
@@ -280,6 +309,9 @@ def test_the_publication_export_shows_no_count_from_1_to_4(client, coordinator, 
     assert "venues_not_logged" not in tables and "Anna Træner" not in response.content.decode()
     internal = client.get(PAGE + "csv/", {"month": "2026-03"}).content.decode("utf-8-sig")
     assert "<5" not in internal
+    public_pdf = pdf_text(client.get(PAGE + "pdf/", {"month": "2026-03", "publication": "1"}).content)
+    assert "Courses held <5 <5 <5" in public_pdf and "People who use drugs x" in public_pdf
+    assert "Anna Træner" not in public_pdf and "Courses held 2 1 1" not in public_pdf
 
 
 def test_the_public_statistics_count_every_municipality_and_hide_small_numbers(march):
@@ -287,7 +319,7 @@ def test_the_public_statistics_count_every_municipality_and_hide_small_numbers(m
 
     statistics = public_statistics(today=dt.date(2026, 4, 10))
     months = {str(row["month"]): row for row in statistics["months"]}
-    assert months["2026-03"] == {"month": Month(2026, 3), "courses": "<5", "people": 59, "kits": 13}
+    assert months["2026-03"] == {"month": Month(2026, 3), "courses": "<5", "people": 59, "kits": 16}
     assert months["2026-02"]["people"] == 5 and months["2025-06"]["people"] == 15
     quarters = {(row["year"], row["quarter"]): row["reports"] for row in statistics["quarters"]}
     assert quarters == {(2025, 2): 0, (2025, 3): 0, (2025, 4): 0, (2026, 1): "<5"}

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from reports.models import TrainingTarget
 from tests import monthly_data
@@ -45,6 +46,12 @@ def test_a_coordinator_switches_month_and_downloads_every_export(
     assert xlsx_download.value.suggested_filename == "redliv-2026-03-odense.xlsx"
     workbook = load_workbook(io.BytesIO(open(xlsx_download.value.path(), "rb").read()))
     assert workbook.worksheets[0]["B3"].value == "Odense"
+
+    with page.expect_download() as pdf_download:
+        page.get_by_role("button", name="Hent PDF").click()
+    assert pdf_download.value.suggested_filename == "redliv-2026-03-odense.pdf"
+    pdf = PdfReader(pdf_download.value.path())
+    assert "Afholdte kurser 2 1 1" in " ".join(" ".join(p.extract_text().split()) for p in pdf.pages)
 
     page.get_by_role("button", name="Side til udskrift").click()
     page.wait_for_url("**/personale/maaned/udskriv/**")

@@ -138,6 +138,7 @@ MATRIX = {
     "personale/maaned/": ("/personale/maaned/?municipality={odense}", PLANNING_OBJECT),
     "personale/maaned/csv/": ("/personale/maaned/csv/?municipality={odense}", PLANNING_OBJECT),
     "personale/maaned/xlsx/": ("/personale/maaned/xlsx/?municipality={odense}", PLANNING_OBJECT),
+    "personale/maaned/pdf/": ("/personale/maaned/pdf/?municipality={odense}", PLANNING_OBJECT),
     "personale/maaned/udskriv/": ("/personale/maaned/udskriv/?municipality={odense}", PLANNING_OBJECT),
     "personale/maaned/godkend/": ("/personale/maaned/godkend/", STAFF_POST_ONLY),
     "personale/maaned/genaabn/": ("/personale/maaned/genaabn/", STAFF_POST_ONLY),

@@ -1,6 +1,7 @@
 """Write a month's report to a file, for scheduled jobs: exactly the tables the month page shows.
 
     python manage.py export_month 2026-05 --format xlsx --out maj.xlsx --municipality Odense
+    python manage.py export_month 2026-05 --format pdf --out maj.pdf --municipality Odense
 """
 
 from pathlib import Path
@@ -9,17 +10,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from redliv.models import Municipality
-from reports import exports
+from reports import exports, pdf
 from reports.closing import approval_text, latest_closing
 from reports.figures import Month, month_report
 
 
 class Command(BaseCommand):
-    help = "Export a month's figures as CSV or XLSX."
+    help = "Export a month's figures as CSV, XLSX or PDF."
 
     def add_arguments(self, parser):
         parser.add_argument("month", help="YYYY-MM")
-        parser.add_argument("--format", choices=["csv", "xlsx"], required=True)
+        parser.add_argument("--format", choices=["csv", "xlsx", "pdf"], required=True)
         parser.add_argument("--out", required=True, help="the file to write")
         parser.add_argument("--municipality", help="a municipality's name; all municipalities when left out")
         parser.add_argument("--separator", choices=sorted(exports.SEPARATORS), default="semicolon",
@@ -46,7 +47,9 @@ class Command(BaseCommand):
                     approval = approval_text(closing)
             if options["format"] == "csv":
                 content = exports.to_csv(report, approval, exports.SEPARATORS[options["separator"]])
-            else:
+            elif options["format"] == "xlsx":
                 content = exports.to_xlsx(report, approval)
+            else:
+                content = pdf.to_pdf(report, approval)
         Path(options["out"]).write_bytes(content)
         self.stdout.write(f"Wrote {options['out']} ({len(content)} bytes).")
