@@ -226,9 +226,12 @@ def machine(database_url: str) -> dict:
         version = cursor.fetchone()[0]
         cursor.execute("SHOW shared_buffers")
         buffers = cursor.fetchone()[0]
+        cursor.execute("SHOW random_page_cost")
+        page_cost = cursor.fetchone()[0]
     connection.close()
     return {"nproc": os.cpu_count(), "memory": f"{memory / 1024 / 1024:.1f} GiB", "cpu": cpu,
-            "postgres": f"PostgreSQL {version} (shared_buffers {buffers}, otherwise defaults)",
+            "postgres": f"PostgreSQL {version} (shared_buffers {buffers}, random_page_cost {page_cost}, "
+                        "otherwise defaults)",
             "python": platform.python_version()}
 
 

@@ -52,11 +52,12 @@ def _scope(request):
         if not wanted.isdigit():
             raise Http404
         return get_object_or_404(Municipality, pk=wanted)
-    if user.municipality_id is None:
+    municipality = Municipality.objects.filter(organisations=user.organisation_id).first()  # one query, not two
+    if municipality is None:
         raise PermissionDenied
-    if wanted and wanted != str(user.municipality_id):
+    if wanted and wanted != str(municipality.pk):
         raise Http404
-    return Municipality.objects.get(pk=user.municipality_id)
+    return municipality
 
 
 def _approval(municipality, month):

@@ -250,12 +250,18 @@ def test_a_visitor_is_asked_to_log_in(client, db):
 
 def test_the_month_page_makes_at_most_25_queries(client, coordinator, administrator, march,
                                                  django_assert_max_num_queries):
-    client.force_login(coordinator)
-    with django_assert_max_num_queries(25):
-        assert client.get(PAGE, {"month": "2026-03"}).status_code == 200
-    client.force_login(administrator)
-    with django_assert_max_num_queries(25):
-        assert client.get(PAGE, {"month": "2026-03"}).status_code == 200
+    """Also on the request that records the session's activity (once a minute), the dearest one."""
+    import time
+
+    from redliv.security import LAST_SEEN
+
+    for user in (coordinator, administrator):
+        client.force_login(user)
+        session = client.session
+        session[LAST_SEEN] = int(time.time()) - 120
+        session.save()
+        with django_assert_max_num_queries(25):
+            assert client.get(PAGE, {"month": "2026-03"}).status_code == 200
 
 
 def test_the_command_writes_exactly_what_the_page_exports(client, coordinator, march, tmp_path):

@@ -56,6 +56,9 @@ def test_a_coordinator_switches_month_and_downloads_every_export(
     page.get_by_role("button", name="Side til udskrift").click()
     page.wait_for_url("**/personale/maaned/udskriv/**")
     assert "RED LIV månedsrapport" in page.get_by_role("heading", level=1).inner_text()
+    with page.expect_download() as printed_pdf:
+        page.get_by_role("link", name="Hent rapporten som PDF-fil").click()
+    assert printed_pdf.value.suggested_filename == "redliv-2026-03-odense.pdf"
     page.emulate_media(media="print")
     assert page.locator("header.site-header").is_hidden()
     page.emulate_media(media="screen")
