@@ -217,8 +217,10 @@ LOGGING = {
         # The development server's access log includes query strings (a visitor's
         # position in `near=`); keep it to warnings.
         "django.server": {"level": "WARNING"},
-        # The PDF export's font subsetting reports every table it prunes.
+        # The PDF export's font subsetting reports every table it prunes, and its warning about
+        # letters the font lacks quotes them from the names in the report: keep both out.
         "fontTools": {"level": "WARNING"},
+        "fpdf": {"level": "ERROR"},
     },
 }
 

@@ -18,9 +18,10 @@ Definitions (the same everywhere):
   the ledger's trigger) less every movement dated after the month.
 - Reversal reports count only when verified (staff reports are verified at once).
 
-Each query groups by month over the thirteen months that end with the chosen one,
+The totals group by month over the thirteen months that end with the chosen one,
 which gives the month, the previous month, the same month last year and the
-twelve-month trend at once.
+twelve-month trend at once; the tables that break a figure down read only the three
+months they compare.
 """
 
 from __future__ import annotations

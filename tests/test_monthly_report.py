@@ -181,6 +181,17 @@ def test_the_pdf_has_every_table_and_figure_of_the_page(client, coordinator, mar
     assert f"Page 1 of {len(reader.pages)}" in text
 
 
+def test_a_name_in_letters_the_pdf_font_lacks_still_gives_a_pdf(client, coordinator, march, red_liv):
+    from tests import factories
+
+    venue = factories.make_venue(red_liv, name="Café ☕ Łódź")
+    monthly_data.attend(monthly_data.course(venue, monthly_data.at(2026, 3, 11)), coordinator, residents=2)
+    client.force_login(coordinator)
+    response = client.get(PAGE + "pdf/", {"month": "2026-03"})
+    assert response.status_code == 200
+    assert "Café Łódź 1 0 0" in pdf_text(response.content)
+
+
 def test_totals_reconcile_across_tables(coordinator, march, odense):
     with translation.override("en"):
         report = month_report(MARCH, odense)
