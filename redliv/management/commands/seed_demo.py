@@ -11,7 +11,6 @@ import datetime as dt
 import os
 import random
 import secrets
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -70,11 +69,11 @@ DEMO_USERS = [
     ("demo-koordinator", roles.COORDINATOR, DEMO_ORGANISATION, "Koordinator", "Demo"),
     ("demo-admin", roles.ADMINISTRATOR, DEMO_ORGANISATION, "Admin", "Demo"),
 ]
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 
 def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=COPENHAGEN)
+    """That wall-clock time in the registry's time zone (settings.TIME_ZONE), where "today" is taken too."""
+    return timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour, minute))
 
 
 class Command(BaseCommand):
@@ -250,7 +249,9 @@ class Seed:
     def make_past_course(self, day, course_format, venue, hour):
         rng = self.rng
         roll = rng.random()
-        status = Course.Status.CANCELLED if roll < 0.04 else Course.Status.HELD
+        # A few past courses are never logged: the "planned but nothing logged" case.
+        status = (Course.Status.CANCELLED if roll < 0.04 else Course.Status.PLANNED if roll > 0.97
+                  else Course.Status.HELD)
         audiences = [Audience.PEOPLE_WHO_USE_DRUGS]
         if course_format in (CourseFormat.ON_SITE, CourseFormat.ONLINE):
             audiences = [Audience.PROFESSIONALS, Audience.RESIDENTS]
@@ -263,10 +264,7 @@ class Seed:
             created_by=self.users[roles.COORDINATOR],
         )
         course.trainers.set(rng.sample(self.trainers, 2 if course_format == CourseFormat.POP_UP else 1))
-        # A few held courses are never logged: the "planned but nothing logged" case.
-        if status != Course.Status.HELD or roll > 0.97:
-            if roll > 0.97:
-                Course.objects.filter(pk=course.pk).update(status=Course.Status.PLANNED)
+        if status != Course.Status.HELD:
             return
         counts = {field: 0 for field in Attendance.AUDIENCE_FIELDS.values()}
         if course_format in (CourseFormat.ON_SITE, CourseFormat.ONLINE):
@@ -325,7 +323,16 @@ class Seed:
                 status = ReversalReport.ReviewStatus.PENDING
             elif public and index % 7 == 0:
                 status, reason = ReversalReport.ReviewStatus.REJECTED, "Dublet af en rapport fra personalet"
-            report = ReversalReport.objects.create(
+            batch = self.batch_on(day)
+            replacement = None
+            if not public and index % 2 == 0 and self.available(self.bag, batch) > 0:
+                replacement = self.move(
+                    kind=StockMovement.Kind.HANDOUT, batch=batch, from_location=self.bag, quantity=1,
+                    occurred_at=local(day + dt.timedelta(days=1), 12), handout_reason=HandoutReason.REPLACES_USED,
+                    recipient_audience=Audience.PEOPLE_WHO_USE_DRUGS,
+                )
+            ReversalReport.objects.create(
+                kit_replaced=replacement is not None, replacement_handout=replacement,
                 occurred_at=local(day, rng.randint(0, 23), rng.choice([0, 15, 30, 45])),
                 district=rng.choice(districts),
                 source=ReversalReport.Source.PUBLIC if public else ReversalReport.Source.STAFF,
@@ -341,14 +348,6 @@ class Seed:
                 reviewed_at=local(day + dt.timedelta(days=2), 9) if status != ReversalReport.ReviewStatus.PENDING
                 else None,
             )
-            batch = self.batch_on(day)
-            if not public and index % 2 == 0 and self.available(self.bag, batch) > 0:
-                handout = self.move(
-                    kind=StockMovement.Kind.HANDOUT, batch=batch, from_location=self.bag, quantity=1,
-                    occurred_at=local(day + dt.timedelta(days=1), 12), handout_reason=HandoutReason.REPLACES_USED,
-                    recipient_audience=Audience.PEOPLE_WHO_USE_DRUGS,
-                )
-                ReversalReport.objects.filter(pk=report.pk).update(kit_replaced=True, replacement_handout=handout)
 
     def make_upcoming(self):
         antidote = self.venues["Antidote Danmark, Odense"]
