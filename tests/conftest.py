@@ -105,6 +105,13 @@ def client():
     return VerifiedClient()
 
 
+@pytest.fixture
+def planner(client, coordinator):
+    """The client, logged in as Odense's coordinator (with the second step passed)."""
+    client.force_login(coordinator)
+    return client
+
+
 def log_in(page, base_url, user, next_path="/personale/", password=PASSWORD):
     """Log in through the login page in the browser, with the second step when the user has one."""
     page.goto(f"{base_url}/konto/login/?next={quote(next_path)}")

@@ -11,12 +11,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def planner(client, coordinator):
-    client.force_login(coordinator)
-    return client
-
-
 def make_request(municipality, **fields):
     defaults = {
         "municipality": municipality, "organisation_name": "Botilbuddet Åløkken", "contact_name": "Kontakt",

@@ -21,12 +21,6 @@ def next_monday():
     return today + dt.timedelta(days=7 - today.weekday())
 
 
-@pytest.fixture
-def planner(client, coordinator):
-    client.force_login(coordinator)
-    return client
-
-
 def course_data(venue, day, **overrides):
     data = {
         "kind": "participant", "format": "drop_in", "title": "Drop-in om naloxon", "venue": venue.pk,

@@ -11,12 +11,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def planner(client, coordinator):
-    client.force_login(coordinator)
-    return client
-
-
 def schedule_data(venue, **overrides):
     today = timezone.localdate()
     data = {

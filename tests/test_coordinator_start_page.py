@@ -17,12 +17,6 @@ def local(day, hour):
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
-@pytest.fixture
-def planner(client, coordinator):
-    client.force_login(coordinator)
-    return client
-
-
 def report(district, user, **fields):
     defaults = {
         "occurred_at": timezone.now() - dt.timedelta(days=1), "district": district, "source": "staff",

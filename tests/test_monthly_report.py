@@ -18,13 +18,6 @@ from tests.monthly_data import EXPECTED, MARCH
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(autouse=True)
-def leave_the_default_language_behind():
-    """Requests under /en/ activate English in this thread; later tests expect Danish."""
-    yield
-    translation.deactivate()
-
 PAGE = "/en/personale/maaned/"
 
 
