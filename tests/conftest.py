@@ -136,6 +136,24 @@ def trainer_user(red_liv):
 
 
 @pytest.fixture
+def district(odense):
+    return factories.make_district(odense, name="Vollsmose")
+
+
+@pytest.fixture
+def aarhus_district(aarhus):
+    return factories.make_district(aarhus, name="Gellerup")
+
+
+@pytest.fixture
+def bag(red_liv, coordinator):
+    """The street team's bag with ten kits of lot LOT-BAG; stock tests that need it empty define their own."""
+    bag = factories.make_location(red_liv, name="Gadeteamets taske")
+    factories.receive(factories.make_batch(lot_number="LOT-BAG"), bag, 10, coordinator)
+    return bag
+
+
+@pytest.fixture
 def coordinator(red_liv):
     return make_user("koordinator-carla", red_liv, roles.COORDINATOR)
 

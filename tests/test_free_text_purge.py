@@ -23,11 +23,6 @@ def age(model, row, days, field):
         **{field: timezone.now() - dt.timedelta(days=days)})
 
 
-@pytest.fixture
-def district(odense):
-    return factories.make_district(odense)
-
-
 def test_old_report_notes_are_blanked_in_the_row_and_its_history(district, coordinator):
     old = make_report(district, note="Navnet var Jens", naloxone_doses=3, outcome="hospital")
     old.review_status = "verified"

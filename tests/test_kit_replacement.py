@@ -16,11 +16,6 @@ LIST = "/personale/afrapporteringer/kit-der-skal-erstattes/"
 
 
 @pytest.fixture
-def district(odense):
-    return factories.make_district(odense, name="Vollsmose")
-
-
-@pytest.fixture
 def bag(red_liv, coordinator):
     bag = factories.make_location(red_liv, name="Gadeteamets taske")
     factories.receive(factories.make_batch(), bag, 5, coordinator)

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from courses.models import Attendance
 from tests.conftest import axe_violations
-from tests.test_street_browser import bag, log_in, log_three_people, wait_until_sent  # noqa: F401 (fixture)
+from tests.test_street_browser import log_in, log_three_people, wait_until_sent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 URL = "/afrapporter/"
 
 
-@pytest.fixture
-def district(odense):
-    return factories.make_district(odense, name="Vollsmose")
-
-
 def answers(place, **overrides):
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     data = {

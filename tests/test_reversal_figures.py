@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from reversals.queries import month_period, reports_by_outcome
-from tests import factories
 from tests.reversal_helpers import make_report
 
 pytestmark = pytest.mark.django_db
@@ -16,16 +15,6 @@ COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 def at(year, month, day, hour=12, minute=0):
     return dt.datetime(year, month, day, hour, minute, tzinfo=COPENHAGEN)
-
-
-@pytest.fixture
-def district(odense):
-    return factories.make_district(odense)
-
-
-@pytest.fixture
-def aarhus_district(aarhus):
-    return factories.make_district(aarhus)
 
 
 def test_it_counts_verified_reports_by_outcome_with_112_and_ambulance(district, coordinator):

@@ -17,16 +17,6 @@ LIST = "/personale/afrapporteringer/"
 RECORD = "/personale/afrapporteringer/ny/"
 
 
-@pytest.fixture
-def district(odense):
-    return factories.make_district(odense, name="Vollsmose")
-
-
-@pytest.fixture
-def aarhus_district(aarhus):
-    return factories.make_district(aarhus, name="Gellerup")
-
-
 def staff_answers(place, **overrides):
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     data = {

@@ -14,13 +14,6 @@ ONE_MORE_PWUD = "Én mere: Stofbrugere"
 
 
 @pytest.fixture
-def bag(red_liv, coordinator):
-    bag = factories.make_location(red_liv, name="Gadeteamets taske")
-    factories.receive(factories.make_batch(lot_number="LOT-BAG"), bag, 10, coordinator)
-    return bag
-
-
-@pytest.fixture
 def district(odense):
     return factories.make_district(odense, name="Vollsmose")
 

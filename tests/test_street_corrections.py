@@ -9,9 +9,7 @@ from django.utils import timezone
 
 from courses.models import Attendance, Course
 from kits.models import ReversalReport, StockLevel, StockMovement
-from tests.test_street_logging import (  # noqa: F401 (fixtures)
-    bag, course_fields, district, handout_fields, logged_in, report_fields,
-)
+from tests.test_street_logging import course_fields, handout_fields, logged_in, report_fields
 
 pytestmark = pytest.mark.django_db
 

@@ -16,18 +16,6 @@ from tests.conftest import VerifiedClient, make_user
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def bag(red_liv, coordinator):
-    bag = factories.make_location(red_liv, name="Gadeteamets taske")
-    factories.receive(factories.make_batch(lot_number="LOT-BAG"), bag, 10, coordinator)
-    return bag
-
-
-@pytest.fixture
-def district(odense):
-    return factories.make_district(odense, name="Vollsmose")
-
-
 def logged_in(user):
     client = VerifiedClient()
     client.force_login(user)
