@@ -84,8 +84,9 @@ class Month:
         return dt.date(self.year, self.month, 1)
 
     @property
-    def last_day(self) -> dt.date:
-        return self.shift(1).first_day - dt.timedelta(days=1)
+    def is_over(self) -> bool:
+        """Ended in Copenhagen time: only such a month can be approved."""
+        return self <= Month.last_full()
 
     @property
     def start(self) -> dt.datetime:

@@ -142,3 +142,21 @@ def test_a_street_worker_cannot_correct_an_entry_in_an_approved_month_but_a_coor
     with pytest.raises(ValidationError):
         withdraw_held_course(user=coordinator, attendance=attendance)
     assert Attendance.objects.get(pk=attendance.pk).withdrawn_at is None
+
+
+def test_the_page_names_who_reopened_a_month_as_the_approval_does(client, coordinator, odense):
+    """One rule for the name in both lines: the full name, or the username when there is none."""
+    from reports.closing import approval_status
+
+    coordinator.first_name, coordinator.last_name = "Karen", "Holm"
+    coordinator.save()
+    client.force_login(coordinator)
+    client.post(APPROVE, {"month": "2026-03"})
+    latest, approval = approval_status(odense, IN_MARCH)
+    assert latest.action == "approved" and approval.endswith(" Karen Holm")
+    client.post(REOPEN, {"month": "2026-03", "reason": "Sen registrering"})
+    latest, approval = approval_status(odense, IN_MARCH)
+    assert (latest.action, approval) == ("reopened", "")
+    assert approval_status(None, IN_MARCH) == (None, "")
+    page = client.get("/en/personale/maaned/", {"month": "2026-03"}).content.decode()
+    assert "by Karen Holm: Sen registrering" in page
