@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from redliv.models import Municipality
 from reports.figures import Month
 from reports.models import MonthClosing
 
@@ -80,8 +81,14 @@ def check_change_allowed(user, municipality, when, reason: str = "") -> None:
         )
 
 
+def _lock(municipality) -> None:
+    """Hold the municipality's row until the transaction ends, so two clicks cannot both pass the check."""
+    Municipality.objects.select_for_update().only("pk").get(pk=municipality.pk)
+
+
 @transaction.atomic
 def approve_month(user, municipality, month: dt.date) -> MonthClosing:
+    _lock(municipality)
     if month_is_closed(municipality, month):
         raise ValidationError(_("This month is already approved."), code="already_approved")
     if not Month.of(month).is_over:
@@ -93,6 +100,7 @@ def approve_month(user, municipality, month: dt.date) -> MonthClosing:
 
 @transaction.atomic
 def reopen_month(user, municipality, month: dt.date, reason: str) -> MonthClosing:
+    _lock(municipality)
     if not month_is_closed(municipality, month):
         raise ValidationError(_("This month is not approved."), code="not_approved")
     if not (reason or "").strip():
