@@ -524,6 +524,11 @@ def is_small(value) -> bool:
     return isinstance(value, int) and 0 < value < SMALL
 
 
+def shown_count(value):
+    """A count for publication: from 1 to 4 as "<5"."""
+    return LESS_THAN if is_small(value) else value
+
+
 def suppress_column(parts: list[int], total: int | None):
     """Hide every part from 1 to 4, and enough other parts that the total cannot reveal them.
 
@@ -565,7 +570,7 @@ def suppress(report: MonthReport) -> None:
                 totals[0].values[column] = column_total
         for row in table.rows:
             if row.kind == "count":
-                row.values = [LESS_THAN if is_small(value) else value for value in row.values]
+                row.values = [shown_count(value) for value in row.values]
         for row in table.rows:
             if row.kind == "share":
                 numerator = table.rows[row.share_of].values
@@ -605,13 +610,9 @@ def public_statistics(today: dt.date | None = None) -> dict:
         start = quarter_start.shift(index * 3)
         quarters.append({"year": start.year, "quarter": (start.month - 1) // 3 + 1,
                          "reports": per_quarter.get(start, 0)})
-
-    def hide(value):
-        return LESS_THAN if is_small(value) else value
-
     for row in months:
         for key in ("courses", "people", "kits"):
-            row[key] = hide(row[key])
+            row[key] = shown_count(row[key])
     for row in quarters:
-        row["reports"] = hide(row["reports"])
+        row["reports"] = shown_count(row["reports"])
     return {"months": months, "quarters": quarters}

@@ -137,7 +137,7 @@ def export_pdf(request):
 def print_page(request):
     report, approval = _export_report(request)
     return render(request, "reports/month_print.html", {
-        "report": report, "approval": approval, "charts": _charts(report),
+        "report": report, "header_lines": exports.header_lines(report, approval), "charts": _charts(report),
     })
 
 
