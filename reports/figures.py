@@ -109,10 +109,6 @@ class Month:
         return f"{self.year:04d}-{self.month:02d}"
 
 
-def _month_key(value) -> Month:
-    return Month.of(value)
-
-
 # --- the figures -----------------------------------------------------------------------
 
 
@@ -148,7 +144,6 @@ class Table:
 class MonthReport:
     month: Month
     municipality: Municipality | None
-    compared: list[Month]
     tables: list[Table]
     publication: bool = False
 
@@ -226,7 +221,7 @@ def _by_month(queryset, date_field, months, keys=(), **aggregates):
         .annotate(report_month=TruncMonth(date_field, tzinfo=local_tz()))
         .order_by().values("report_month", *keys).annotate(**aggregates)
     )
-    return {(_month_key(row["report_month"]), *(row[key] for key in keys)): row for row in rows}
+    return {(Month.of(row["report_month"]), *(row[key] for key in keys)): row for row in rows}
 
 
 def _months(first: Month, last: Month) -> list[Month]:
@@ -328,7 +323,7 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
         Row(_("Total"), total_values("participants"), "total"),
     ]))
 
-    tables.append(trained_table(compared, municipality, publication))
+    tables.append(trained_table(compared, municipality))
 
     # Kits.
     kits = handouts(municipality)
@@ -388,13 +383,13 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
         Row(_("Participants"), [totals[m]["participants"] for m in trend_months], "count"),
         Row(_("Kits handed out"), [totals[m]["kits"] for m in trend_months], "count"),
     ], months=trend_months))
-    report = MonthReport(month, municipality, compared, tables, publication)
+    report = MonthReport(month, municipality, tables, publication)
     if publication:
         suppress(report)
     return report
 
 
-def trained_table(compared: list[Month], municipality, publication) -> Table:
+def trained_table(compared: list[Month], municipality) -> Table:
     """People trained so far this year and since the start, and the target (2 queries)."""
     # Through the relation, so that the month page's target form reuses the row instead of asking again.
     target = getattr(municipality, "training_target", None) if municipality else None
@@ -600,7 +595,7 @@ def public_statistics(today: dt.date | None = None) -> dict:
     last_quarter_end = last.shift(-(last.month % 3))  # the last month of the last whole quarter
     quarter_start = last_quarter_end.shift(-11)
     per_quarter = {
-        _month_key(row["quarter"]): row["reports"] for row in counting_reports()
+        Month.of(row["quarter"]): row["reports"] for row in counting_reports()
         .filter(occurred_at__gte=quarter_start.start, occurred_at__lt=last_quarter_end.end)
         .annotate(quarter=TruncQuarter("occurred_at", tzinfo=local_tz())).order_by()
         .values("quarter").annotate(reports=Count("id"))
