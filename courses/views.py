@@ -26,6 +26,7 @@ from courses.forms import (
     DropInExceptionForm, DropInScheduleForm, TrainerForm,
 )
 from courses.models import Course, CourseFormat, CourseRequest, DropInException, DropInSchedule, Trainer
+from finder.schedule import occurrences
 from redliv.models import Audience
 
 PLANNING_PERMISSION = "courses.change_course"
@@ -92,17 +93,12 @@ def _parse_day(value, default):
 
 
 def _drop_in_occurrences(schedules, first, last):
-    """Each standing drop-in's dates between first and last, minus its exceptions."""
-    occurrences = {}
+    """{date: [schedule, …]}: each standing drop-in's dates between first and last, as the finder counts them."""
+    by_day = {}
     for schedule in schedules:
-        skipped = {exception.date for exception in schedule.exceptions.all()}
-        day = first + dt.timedelta(days=(schedule.weekday - first.weekday()) % 7)
-        while day <= last:
-            in_period = schedule.valid_from <= day and (schedule.valid_until is None or day <= schedule.valid_until)
-            if in_period and day not in skipped:
-                occurrences.setdefault(day, []).append(schedule)
-            day += dt.timedelta(days=7)
-    return occurrences
+        for occurrence in occurrences(schedule, first, last):
+            by_day.setdefault(occurrence.date, []).append(schedule)
+    return by_day
 
 
 @planner_required

@@ -33,10 +33,6 @@ class Filters:
     # What was wrong, per parameter: {"format": "…"}; shown on the page, or a 400 in the API.
     problems: dict = field(default_factory=dict)
 
-    def is_filtered(self):
-        return bool(self.format or self.district or self.audience or self.language or self.date_from
-                    or self.date_to)
-
 
 def _parse_date(value):
     try:

@@ -1,7 +1,6 @@
 """Standing drop-in hours expanded into dated occurrences.
 
-Used by the public finder, its API and feed; the coordinator workspace and the
-reports can reuse `occurrences` for the same answer.
+Used by the public finder, its API and feed, and the coordinators' course calendar.
 """
 
 import datetime as dt
@@ -20,15 +19,13 @@ class Occurrence:
     ends_at: dt.datetime
 
 
-def occurrences(schedule, first_day: dt.date, last_day: dt.date, exceptions=None):
+def occurrences(schedule, first_day: dt.date, last_day: dt.date):
     """The dates from first_day to last_day (inclusive) on which the drop-in hours are held.
 
-    Honours the weekday, valid_from/valid_until and the schedule's exceptions.
-    `exceptions` is a set of dates; when None it is read from the schedule (use
-    prefetch_related("exceptions") to keep that to one query for many schedules).
+    Honours the weekday, valid_from/valid_until and the schedule's exceptions (use
+    prefetch_related("exceptions") to keep those to one query for many schedules).
     """
-    if exceptions is None:
-        exceptions = {exception.date for exception in schedule.exceptions.all()}
+    exceptions = {exception.date for exception in schedule.exceptions.all()}
     start = max(first_day, schedule.valid_from)
     end = last_day if schedule.valid_until is None else min(last_day, schedule.valid_until)
     day = start + dt.timedelta(days=(schedule.weekday - start.weekday()) % 7)

@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -28,7 +29,7 @@ from finder import ics, listing
 from finder.cache import cached_for_visitors
 from finder.filters import WHEN_CHOICES, parse_filters
 from finder.forms import CourseRequestForm, InfoPageForm
-from finder.headers import PUBLIC_MAX_AGE, public_page
+from finder.headers import public_page
 from finder.models import InfoPage
 from finder.schedule import upcoming_occurrences
 from redliv.ratelimit import allow_post
@@ -94,9 +95,10 @@ WIDGET_SIZE = 20  # the widget shows the next ones and links to the rest
 @public_page(frame_ancestors="*")
 @cached_for_visitors
 def widget(request):
-    context = _finder_context(request)
-    context["entries"] = context["entries"][:WIDGET_SIZE]
-    return render(request, "finder/widget.html", context)
+    """The next entries only: no cancellations, notes or filter form, so those are not looked up."""
+    filters = parse_filters(request.GET, list(listing.public_districts()))
+    entries, _origin = listing.find(filters)
+    return render(request, "finder/widget.html", {"entries": entries[:WIDGET_SIZE]})
 
 
 def _json_ld(data):
@@ -151,17 +153,17 @@ def course(request, pk):
         request, entry, course=course,
         trainers=course.trainers.filter(show_name_publicly=True, active=True).only("name"),
         json_ld=_json_ld(event_data(entry, request)),
-        ics_url=f"{entry.url.rstrip('/')}.ics",
+        ics_url=reverse("finder:course-ics", args=[course.pk]),
     )
 
 
+# The calendar files are not kept by cached_for_visitors, which would drop their Content-Disposition.
 @require_GET
+@public_page()
 def course_ics(request, pk):
     course = get_object_or_404(listing.public_courses().select_related("venue"), pk=pk)
     entry = listing.course_entry(course)
-    response = ics.ics_response([entry], request, entry.title, filename=f"redliv-kursus-{course.pk}.ics")
-    response["Cache-Control"] = f"max-age={PUBLIC_MAX_AGE}"
-    return response
+    return ics.ics_response([entry], request, entry.title, filename=f"redliv-kursus-{course.pk}.ics")
 
 
 def _drop_in_entries(pk):
@@ -182,27 +184,25 @@ def drop_in(request, pk):
     return _detail(
         request, entry, schedule=schedule, dates=entries,
         json_ld=_json_ld([event_data(e, request) for e in entries]) if entries else "",
-        ics_url=f"{request.path.rstrip('/')}.ics",
+        ics_url=reverse("finder:drop-in-ics", args=[schedule.pk]),
     )
 
 
 @require_GET
+@public_page()
 def drop_in_ics(request, pk):
     schedule, entries = _drop_in_entries(pk)
-    response = ics.ics_response(entries, request, str(schedule), filename=f"redliv-drop-in-{schedule.pk}.ics")
-    response["Cache-Control"] = f"max-age={PUBLIC_MAX_AGE}"
-    return response
+    return ics.ics_response(entries, request, str(schedule), filename=f"redliv-drop-in-{schedule.pk}.ics")
 
 
 @require_GET
+@public_page()
 def feed(request):
     """Every upcoming course and drop-in date (optionally filtered) for calendar subscriptions."""
     filters = parse_filters(request.GET, list(listing.public_districts()))
     filters.near = None
     entries, _origin = listing.find(filters)
-    response = ics.ics_response(entries, request, "RED LIV – kurser")
-    response["Cache-Control"] = f"max-age={PUBLIC_MAX_AGE}"
-    return response
+    return ics.ics_response(entries, request, "RED LIV – kurser")
 
 
 @require_GET

@@ -15,6 +15,10 @@ class MonthClosingAdmin(ScopedAdmin):
     list_filter = ["action", "municipality"]
     readonly_fields = ["municipality", "month", "action", "reason", "by", "at"]
 
+    def has_add_permission(self, request):
+        """Months are approved and reopened on the month page, which records who and why."""
+        return False
+
     def has_change_permission(self, request, obj=None):
         return False
 

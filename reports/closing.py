@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from redliv.models import Municipality
+from reports.figures import Month
 from reports.models import MonthClosing
 
 
@@ -30,46 +32,66 @@ def latest_closing(municipality, when) -> MonthClosing | None:
     )
 
 
-def month_is_closed(municipality, when) -> bool:
-    closing = latest_closing(municipality, when)
-    return closing is not None and closing.action == MonthClosing.Action.APPROVED
-
-
-def approval_text(closing: MonthClosing) -> str:
-    return _("Approved on %(date)s by %(name)s") % {
+def _when_and_who(closing: MonthClosing) -> dict:
+    return {
         "date": formats.date_format(timezone.localtime(closing.at), "SHORT_DATETIME_FORMAT"),
         "name": closing.by.get_full_name() or closing.by.username,
     }
 
 
+def approval_text(closing: MonthClosing) -> str:
+    return _("Approved on %(date)s by %(name)s") % _when_and_who(closing)
+
+
+def reopening_text(closing: MonthClosing) -> str:
+    return _("Reopened on %(date)s by %(name)s: %(reason)s") % {**_when_and_who(closing), "reason": closing.reason}
+
+
+def approval_status(municipality, when) -> tuple[MonthClosing | None, str]:
+    """(the month's latest approval or reopening, the approval line or "" when it is not approved).
+
+    One query; no municipality (all of them) is never approved.
+    """
+    if municipality is None:
+        return None, ""
+    latest = latest_closing(municipality, when)
+    if latest is not None and latest.action == MonthClosing.Action.APPROVED:
+        return latest, approval_text(latest)
+    return latest, ""
+
+
+def month_is_closed(municipality, when) -> bool:
+    return bool(approval_status(municipality, when)[1])
+
+
 def check_change_allowed(user, municipality, when, reason: str = "") -> None:
     """Raise a ValidationError when `user` may not change an entry dated `when` now."""
-    closing = latest_closing(municipality, when)
-    if closing is None or closing.action != MonthClosing.Action.APPROVED:
+    approved = approval_status(municipality, when)[1]
+    if not approved:
         return
     if not (user.is_coordinator or user.is_administrator):
         raise ValidationError(
-            _("%(approved)s. Only a coordinator can change its entries now.") % {"approved": approval_text(closing)},
+            _("%(approved)s. Only a coordinator can change its entries now.") % {"approved": approved},
             code="month_closed",
         )
     if not (reason or "").strip():
         raise ValidationError(
-            _("%(approved)s. Give a reason for changing an entry in it.") % {"approved": approval_text(closing)},
+            _("%(approved)s. Give a reason for changing an entry in it.") % {"approved": approved},
             code="month_closed_reason_needed",
         )
 
 
-def may_close(user, municipality) -> bool:
-    if user.is_administrator:
-        return True
-    return user.is_coordinator and user.municipality_id == getattr(municipality, "pk", municipality)
+def _lock(municipality) -> None:
+    """Hold the municipality's row until the transaction ends, so two clicks cannot both pass the check."""
+    Municipality.objects.select_for_update().only("pk").get(pk=municipality.pk)
 
 
 @transaction.atomic
 def approve_month(user, municipality, month: dt.date) -> MonthClosing:
+    _lock(municipality)
     if month_is_closed(municipality, month):
         raise ValidationError(_("This month is already approved."), code="already_approved")
-    if first_of_month(month) >= first_of_month(timezone.localdate()):
+    if not Month.of(month).is_over:
         raise ValidationError(_("Only a month that has ended can be approved."), code="month_not_over")
     return MonthClosing.objects.create(
         municipality=municipality, month=first_of_month(month), action=MonthClosing.Action.APPROVED, by=user,
@@ -78,6 +100,7 @@ def approve_month(user, municipality, month: dt.date) -> MonthClosing:
 
 @transaction.atomic
 def reopen_month(user, municipality, month: dt.date, reason: str) -> MonthClosing:
+    _lock(municipality)
     if not month_is_closed(municipality, month):
         raise ValidationError(_("This month is not approved."), code="not_approved")
     if not (reason or "").strip():

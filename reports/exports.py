@@ -1,13 +1,18 @@
-"""The month report as CSV and XLSX: the same tables the page shows, nothing else."""
+"""The month report as CSV and XLSX: the same tables the page shows, nothing else.
+
+`csv_bytes` is the one CSV writer for Danish Excel; the kit exports use it too.
+"""
 
 import csv
 import io
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from reports.figures import MonthReport
+from reports.formatting import MISSING, figure_text
 
 SEPARATORS = {"semicolon": ";", "comma": ","}
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,36 +37,39 @@ def safe_text(value):
     return value
 
 
-def share_text(value) -> str:
-    return f"{round(value * 100)} %"
+def csv_bytes(rows, separator: str = ";") -> bytes:
+    """CSV for Danish Excel: UTF-8 with a byte-order mark, so Excel reads the Danish letters right.
+
+    Numbers stay numbers; every other cell is text that cannot run as a formula
+    (None is an empty cell).
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([
+            value if isinstance(value, (int, float, Decimal)) else safe_text("" if value is None else str(value))
+            for value in row
+        ])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def csv_value(row, value):
-    if value is None:
-        return "–"
-    if row.kind == "share" and not isinstance(value, str):
-        return share_text(value)
-    return value
+def _csv_rows(report: MonthReport, approval: str):
+    yield [_("RED LIV monthly report")]
+    yield from header_lines(report, approval)
+    for table in report.tables:
+        yield []
+        yield [table.title]
+        yield ["", *table.columns]
+        for row in table.rows:
+            yield [row.label, *[figure_text(value, row.kind, grouped=False) for value in row.values]]
+        if not table.rows:
+            yield [_("None")]
+        if table.note:
+            yield [table.note]
 
 
 def to_csv(report: MonthReport, approval: str = "", separator: str = ";") -> bytes:
-    """UTF-8 with a byte-order mark, so Excel reads the Danish letters right."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
-    writer.writerow([_("RED LIV monthly report")])
-    for label, value in header_lines(report, approval):
-        writer.writerow([label, value])
-    for table in report.tables:
-        writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow(["", *table.columns])
-        for row in table.rows:
-            writer.writerow([safe_text(row.label), *[csv_value(row, value) for value in row.values]])
-        if not table.rows:
-            writer.writerow([_("None")])
-        if table.note:
-            writer.writerow([table.note])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(_csv_rows(report, approval), separator)
 
 
 def _sheet_title(title: str, used: set) -> str:
@@ -98,7 +106,7 @@ def to_xlsx(report: MonthReport, approval: str = "") -> bytes:
             if dated and cell.column > 1:
                 cell.number_format = "yyyy-mm"
         for row in table.rows:
-            sheet.append([safe_text(row.label), *["–" if value is None else value for value in row.values]])
+            sheet.append([safe_text(row.label), *[MISSING if value is None else value for value in row.values]])
             for cell in sheet[sheet.max_row][1:]:
                 if row.kind == "share" and isinstance(cell.value, float):
                     cell.number_format = "0%"

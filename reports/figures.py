@@ -84,8 +84,9 @@ class Month:
         return dt.date(self.year, self.month, 1)
 
     @property
-    def last_day(self) -> dt.date:
-        return self.shift(1).first_day - dt.timedelta(days=1)
+    def is_over(self) -> bool:
+        """Ended in Copenhagen time: only such a month can be approved."""
+        return self <= Month.last_full()
 
     @property
     def start(self) -> dt.datetime:
@@ -106,10 +107,6 @@ class Month:
 
     def __str__(self):
         return f"{self.year:04d}-{self.month:02d}"
-
-
-def _month_key(value) -> Month:
-    return Month.of(value)
 
 
 # --- the figures -----------------------------------------------------------------------
@@ -147,7 +144,6 @@ class Table:
 class MonthReport:
     month: Month
     municipality: Municipality | None
-    compared: list[Month]
     tables: list[Table]
     publication: bool = False
 
@@ -225,7 +221,7 @@ def _by_month(queryset, date_field, months, keys=(), **aggregates):
         .annotate(report_month=TruncMonth(date_field, tzinfo=local_tz()))
         .order_by().values("report_month", *keys).annotate(**aggregates)
     )
-    return {(_month_key(row["report_month"]), *(row[key] for key in keys)): row for row in rows}
+    return {(Month.of(row["report_month"]), *(row[key] for key in keys)): row for row in rows}
 
 
 def _months(first: Month, last: Month) -> list[Month]:
@@ -327,7 +323,7 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
         Row(_("Total"), total_values("participants"), "total"),
     ]))
 
-    tables.append(trained_table(compared, municipality, publication))
+    tables.append(trained_table(compared, municipality))
 
     # Kits.
     kits = handouts(municipality)
@@ -387,13 +383,13 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
         Row(_("Participants"), [totals[m]["participants"] for m in trend_months], "count"),
         Row(_("Kits handed out"), [totals[m]["kits"] for m in trend_months], "count"),
     ], months=trend_months))
-    report = MonthReport(month, municipality, compared, tables, publication)
+    report = MonthReport(month, municipality, tables, publication)
     if publication:
         suppress(report)
     return report
 
 
-def trained_table(compared: list[Month], municipality, publication) -> Table:
+def trained_table(compared: list[Month], municipality) -> Table:
     """People trained so far this year and since the start, and the target (2 queries)."""
     # Through the relation, so that the month page's target form reuses the row instead of asking again.
     target = getattr(municipality, "training_target", None) if municipality else None
@@ -523,6 +519,11 @@ def is_small(value) -> bool:
     return isinstance(value, int) and 0 < value < SMALL
 
 
+def shown_count(value):
+    """A count for publication: from 1 to 4 as "<5"."""
+    return LESS_THAN if is_small(value) else value
+
+
 def suppress_column(parts: list[int], total: int | None):
     """Hide every part from 1 to 4, and enough other parts that the total cannot reveal them.
 
@@ -564,7 +565,7 @@ def suppress(report: MonthReport) -> None:
                 totals[0].values[column] = column_total
         for row in table.rows:
             if row.kind == "count":
-                row.values = [LESS_THAN if is_small(value) else value for value in row.values]
+                row.values = [shown_count(value) for value in row.values]
         for row in table.rows:
             if row.kind == "share":
                 numerator = table.rows[row.share_of].values
@@ -594,7 +595,7 @@ def public_statistics(today: dt.date | None = None) -> dict:
     last_quarter_end = last.shift(-(last.month % 3))  # the last month of the last whole quarter
     quarter_start = last_quarter_end.shift(-11)
     per_quarter = {
-        _month_key(row["quarter"]): row["reports"] for row in counting_reports()
+        Month.of(row["quarter"]): row["reports"] for row in counting_reports()
         .filter(occurred_at__gte=quarter_start.start, occurred_at__lt=last_quarter_end.end)
         .annotate(quarter=TruncQuarter("occurred_at", tzinfo=local_tz())).order_by()
         .values("quarter").annotate(reports=Count("id"))
@@ -604,13 +605,9 @@ def public_statistics(today: dt.date | None = None) -> dict:
         start = quarter_start.shift(index * 3)
         quarters.append({"year": start.year, "quarter": (start.month - 1) // 3 + 1,
                          "reports": per_quarter.get(start, 0)})
-
-    def hide(value):
-        return LESS_THAN if is_small(value) else value
-
     for row in months:
         for key in ("courses", "people", "kits"):
-            row[key] = hide(row[key])
+            row[key] = shown_count(row[key])
     for row in quarters:
-        row["reports"] = hide(row["reports"])
+        row["reports"] = shown_count(row["reports"])
     return {"months": months, "quarters": quarters}

@@ -3,6 +3,7 @@ history of approving (closing) and reopening months.
 """
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +17,7 @@ class TrainingTarget(models.Model):
     municipality = models.OneToOneField(
         Municipality, on_delete=models.CASCADE, related_name="training_target", verbose_name=_("municipality"),
     )
-    people = models.PositiveIntegerField(_("people to train"))
+    people = models.PositiveIntegerField(_("people to train"), validators=[MinValueValidator(1)])
     audience = models.CharField(
         _("audience"), max_length=30, choices=Audience.choices, blank=True,
         help_text=_("Leave empty to count every participant."),
@@ -40,12 +41,15 @@ class TrainingTarget(models.Model):
         return f"{self.municipality}: {self.people}"
 
 
+class MonthAction(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    REOPENED = "reopened", _("Reopened")
+
+
 class MonthClosing(models.Model):
     """One approval or reopening of a month. The latest row for a month is its state."""
 
-    class Action(models.TextChoices):
-        APPROVED = "approved", _("Approved")
-        REOPENED = "reopened", _("Reopened")
+    Action = MonthAction
 
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="month_closings", verbose_name=_("municipality"),
@@ -65,6 +69,7 @@ class MonthClosing(models.Model):
         indexes = [models.Index(fields=["municipality", "month", "-at"], name="monthclosing_latest")]
         constraints = [
             models.CheckConstraint(condition=Q(month__day=1), name="monthclosing_month_is_first_day"),
+            models.CheckConstraint(condition=Q(action__in=MonthAction.values), name="monthclosing_action_valid"),
             models.CheckConstraint(
                 condition=~Q(action="reopened") | ~Q(reason=""), name="monthclosing_reopening_has_reason",
             ),

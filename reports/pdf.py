@@ -21,7 +21,7 @@ from fpdf.fonts import FontFace
 from reports.charts import bar_chart
 from reports.exports import header_lines
 from reports.figures import MonthReport
-from reports.templatetags.reports import cell
+from reports.formatting import figure_text
 
 FONT = "Lato"
 FONT_FILES = {"": "Lato-Regular.ttf", "B": "Lato-Bold.ttf"}
@@ -87,7 +87,7 @@ def _table(pdf: ReportPDF, table, size: float = 9):
             line = grid.row(style=style)
             line.cell(str(row.label))
             for value in row.values:
-                line.cell(str(cell(value, row.kind)))
+                line.cell(str(figure_text(value, row.kind)))
     if table.note:
         pdf.set_font(FONT, size=size - 1)
         pdf.multi_cell(0, 4.5, table.note, new_x="LMARGIN", new_y="NEXT")
@@ -119,7 +119,7 @@ def _chart(pdf: ReportPDF, title: str, labels: list[str], values: list):
     for bar in chart["bars"]:
         if bar["height"]:
             pdf.rect(x(bar["x"]), y(bar["y"]), bar["width"] * scale, bar["height"] * scale * flatter, style="F")
-        value = str(cell(bar["value"]))
+        value = str(figure_text(bar["value"]))
         pdf.text(x(bar["centre"]) - pdf.get_string_width(value) / 2, y(bar["y"]) - 1, value)
         label = str(bar["label"])
         pdf.text(x(bar["centre"]) - pdf.get_string_width(label) / 2, y(chart["label_y"]), label)

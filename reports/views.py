@@ -60,15 +60,6 @@ def _scope(request):
     return municipality
 
 
-def _approval(municipality, month):
-    if municipality is None:
-        return None, ""
-    latest = closing.latest_closing(municipality, month.first_day)
-    if latest and latest.action == latest.Action.APPROVED:
-        return latest, closing.approval_text(latest)
-    return latest, ""
-
-
 def _query(month, municipality, **extra):
     params = {"month": str(month)}
     if municipality is not None:
@@ -87,16 +78,17 @@ def month_page(request):
     municipality = _scope(request)
     month = _month(request)
     report = month_report(month, municipality)
-    latest, approval = _approval(municipality, month)
+    latest, approval = closing.approval_status(municipality, month.first_day)
     target = getattr(municipality, "training_target", None) if municipality else None
     return render(request, "reports/month.html", {
-        "report": report, "month": month, "municipality": municipality, "approval": approval,
-        "latest_closing": latest, "charts": _charts(report),
+        "report": report, "municipality": municipality, "approval": approval,
+        "reopening": closing.reopening_text(latest) if latest and not approval else "",
+        "charts": _charts(report),
         "previous_query": _query(month.shift(-1), municipality),
-        "next_query": _query(month.shift(1), municipality) if month < Month.last_full().shift(1) else "",
+        "next_query": _query(month.shift(1), municipality) if month.is_over else "",
         "municipalities": Municipality.objects.all() if request.user.is_administrator else None,
-        "may_close": municipality is not None and closing.may_close(request.user, municipality)
-        and month <= Month.last_full(),
+        # _scope let in only administrators and the municipality's own coordinators.
+        "may_close": municipality is not None and month.is_over,
         "target_form": TargetForm(instance=target) if municipality else None,
     })
 
@@ -106,7 +98,7 @@ def _export_report(request):
     month = _month(request)
     publication = request.GET.get("publication") == "1"
     report = month_report(month, municipality, publication=publication)
-    return report, _approval(municipality, month)[1]
+    return report, closing.approval_status(municipality, month.first_day)[1]
 
 
 def _filename(report, extension):
@@ -145,7 +137,7 @@ def export_pdf(request):
 def print_page(request):
     report, approval = _export_report(request)
     return render(request, "reports/month_print.html", {
-        "report": report, "approval": approval, "charts": _charts(report),
+        "report": report, "header_lines": exports.header_lines(report, approval), "charts": _charts(report),
     })
 
 
@@ -154,9 +146,13 @@ def _back(month, municipality):
 
 
 def _closable(request):
-    """(municipality, month) for a user who may approve, reopen and set targets there; 403 otherwise."""
+    """(municipality, month) for a user who may approve, reopen and set targets there; 403 otherwise.
+
+    _scope lets in only administrators and the coordinators of the municipality it returns;
+    an administrator must choose one municipality.
+    """
     municipality, month = _scope(request), _month(request)
-    if municipality is None or not closing.may_close(request.user, municipality):
+    if municipality is None:
         raise PermissionDenied
     return municipality, month
 

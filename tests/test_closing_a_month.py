@@ -136,3 +136,61 @@ def test_a_street_worker_cannot_correct_an_entry_in_an_approved_month_but_a_coor
     with pytest.raises(ValidationError):
         withdraw_held_course(user=coordinator, attendance=attendance)
     assert Attendance.objects.get(pk=attendance.pk).withdrawn_at is None
+
+
+def test_the_page_names_who_reopened_a_month_as_the_approval_does(client, coordinator, odense):
+    """One rule for the name in both lines: the full name, or the username when there is none."""
+    from reports.closing import approval_status
+
+    coordinator.first_name, coordinator.last_name = "Karen", "Holm"
+    coordinator.save()
+    client.force_login(coordinator)
+    client.post(APPROVE, {"month": "2026-03"})
+    latest, approval = approval_status(odense, IN_MARCH)
+    assert latest.action == "approved" and approval.endswith(" Karen Holm")
+    client.post(REOPEN, {"month": "2026-03", "reason": "Sen registrering"})
+    latest, approval = approval_status(odense, IN_MARCH)
+    assert (latest.action, approval) == ("reopened", "")
+    assert approval_status(None, IN_MARCH) == (None, "")
+    page = client.get("/en/personale/maaned/", {"month": "2026-03"}).content.decode()
+    assert "by Karen Holm: Sen registrering" in page
+
+
+def test_the_database_refuses_an_unknown_action(coordinator, odense):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MonthClosing.objects.create(municipality=odense, month=dt.date(2026, 3, 1), action="closed", by=coordinator)
+
+
+def test_approving_and_reopening_lock_the_municipality_first(coordinator, odense):
+    """Two clicks at once wait for each other instead of both passing the 'already approved?' check."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.closing import approve_month, reopen_month
+
+    for act in (lambda: approve_month(coordinator, odense, IN_MARCH.replace(day=1)),
+                lambda: reopen_month(coordinator, odense, IN_MARCH.replace(day=1), "Sen registrering")):
+        with CaptureQueriesContext(connection) as queries:
+            act()
+        sql = [query["sql"] for query in queries.captured_queries if "SAVEPOINT" not in query["sql"]]
+        assert "redliv_municipality" in sql[0] and "FOR UPDATE" in sql[0]
+
+
+def test_month_approvals_cannot_be_added_in_the_admin(client, administrator):
+    from django.contrib import admin
+
+    from reports.admin import MonthClosingAdmin
+
+    model_admin = MonthClosingAdmin(MonthClosing, admin.site)
+    assert not model_admin.has_add_permission(type("Request", (), {"user": administrator})())
+    client.force_login(administrator)
+    assert client.get("/admin/reports/monthclosing/add/").status_code == 403
+
+
+def test_a_target_of_nought_gets_a_message_not_the_constraint_name(client, coordinator, odense):
+    client.force_login(coordinator)
+    response = client.post("/en/personale/maaned/maal/", {"month": "2026-03", "people": "0"}, follow=True)
+    page = response.content.decode()
+    assert "greater than or equal to 1" in page and "trainingtarget_people_positive" not in page

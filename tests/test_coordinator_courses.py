@@ -265,3 +265,14 @@ def test_a_held_course_shows_its_attendance_read_only(planner, venue, street_wor
 
 def test_bad_calendar_dates_fall_back_to_today(planner):
     assert planner.get("/personale/kurser/kalender/", {"dato": "not-a-date"}).status_code == 200
+
+
+def test_the_calendar_shows_drop_in_hours_only_while_they_are_valid(planner, venue, next_monday, odense):
+    """The calendar counts drop-in dates as the finder does (finder.schedule.occurrences)."""
+    schedule = odense.drop_in_schedules.create(
+        venue=venue, weekday=next_monday.weekday(), starts_at=dt.time(13), ends_at=dt.time(15),
+        valid_from=next_monday + dt.timedelta(days=2), valid_until=next_monday + dt.timedelta(days=15))
+    month = planner.get("/personale/kurser/kalender/", {"dato": next_monday.isoformat()})
+    shown = {cell["date"] for week in month.context["rows"] for cell in week if schedule in cell["drop_ins"]}
+    assert shown == {next_monday + dt.timedelta(days=7), next_monday + dt.timedelta(days=14)} & {
+        cell["date"] for week in month.context["rows"] for cell in week}

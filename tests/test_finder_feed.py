@@ -62,3 +62,18 @@ def test_a_drop_in_downloads_its_next_dates(client, venue):
     )
     events = parse(client.get(f"/drop-in/{schedule.pk}.ics")).walk("VEVENT")
     assert len(events) in (7, 8)
+
+
+def test_the_calendar_files_are_public_pages_with_their_links_in_english_too(client, venue):
+    """Kept a minute and answered 304 when unchanged; the download keeps its file name."""
+    course = make_course(venue, title="Drop-in")
+    schedule = DropInSchedule.objects.create(
+        municipality=venue.municipality, venue=venue, weekday=3, starts_at=dt.time(10), ends_at=dt.time(12),
+        valid_from=timezone.localdate(),
+    )
+    for url in [f"/kurser/{course.pk}.ics", f"/drop-in/{schedule.pk}.ics", "/kurser.ics"]:
+        response = client.get(url)
+        assert response["Cache-Control"] == "max-age=60" and response["ETag"], url
+    assert 'filename="redliv-kursus-' in client.get(f"/kurser/{course.pk}.ics")["Content-Disposition"]
+    assert f'href="/en/kurser/{course.pk}.ics"' in client.get(f"/en/kurser/{course.pk}/").content.decode()
+    assert f'href="/en/drop-in/{schedule.pk}.ics"' in client.get(f"/en/drop-in/{schedule.pk}/").content.decode()

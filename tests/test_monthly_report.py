@@ -348,9 +348,17 @@ def test_a_name_is_never_run_as_a_spreadsheet_formula():
     from reports.exports import to_csv, to_xlsx
     from reports.figures import MonthReport, Row, Table
 
-    report = MonthReport(MARCH, None, [MARCH], [
+    report = MonthReport(MARCH, None, [
         Table("courses_by_venue", "Venues", ["March"], [Row("=HYPERLINK(1)", [1])])])
     assert ";'=HYPERLINK(1);" not in to_csv(report).decode("utf-8-sig")
     assert "'=HYPERLINK(1);1" in to_csv(report).decode("utf-8-sig")
     sheet = load_workbook(io.BytesIO(to_xlsx(report))).worksheets[0]
     assert sheet["A7"].value == "'=HYPERLINK(1)" and sheet["A7"].data_type == "s"
+
+
+def test_the_printable_page_has_the_header_lines_of_the_exports(client, coordinator, march):
+    client.force_login(coordinator)
+    page = client.get(PAGE + "udskriv/", {"month": "2026-03", "publication": "1"}).content.decode()
+    for label, value in [("Period", "March 2026"), ("Scope", "Odense"), ("Approval", "Not approved"),
+                         ("For publication", "Counts from 1 to 4 are shown as &lt;5")]:
+        assert f'<dt class="col-sm-3">{label}</dt><dd class="col-sm-9">{value}' in page

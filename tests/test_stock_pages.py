@@ -441,3 +441,18 @@ def test_expiring_soon_lists_the_users_usable_kits_in_the_window_soonest_first(c
         (in_10, bag, 2), (in_30, office, 3)]
     assert [(level.batch, level.quantity) for level in expired_stock(coordinator)] == [(gone, 1)]
     assert [level.location for level in expiring_soon(other_coordinator)] == [aarhus_bag]
+
+
+def test_a_reason_is_never_run_as_a_spreadsheet_formula(client, coordinator, office):
+    batch = factories.make_batch(lot_number="NX7777", product="+Nyxoid")
+    factories.receive(batch, office, 3, coordinator, occurred_at=at(2025, 3, 3))
+    StockMovement.objects.create(kind="discard", batch=batch, from_location=office, quantity=1,
+                                 reason='=HYPERLINK("https://example.com","klik")', occurred_at=at(2025, 3, 4),
+                                 recorded_by=coordinator)
+    client.force_login(coordinator)
+    lines = csv_lines(client.get(reverse("kits:movements-csv"), {"start": "2025-03-01", "end": "2025-03-31"}))
+    discard = next(line for line in lines if "Kasseret" in line)
+    assert ";\"'=HYPERLINK(\"\"https://example.com\"\",\"\"klik\"\")\";" in discard
+    assert ";'+Nyxoid;" in discard and ";1;" in discard  # the quantity stays a number
+    lot = csv_lines(client.get(reverse("kits:lot-csv"), {"lot": "NX7777"}))
+    assert all(";+Nyxoid" not in line for line in lot) and ";'+Nyxoid;" in lot[1]

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from redliv.models import Municipality
 from reports import exports, pdf
-from reports.closing import approval_text, latest_closing
+from reports.closing import approval_status
 from reports.figures import Month, month_report
 
 
@@ -40,11 +40,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No municipality is called {options['municipality']!r}.")
         with translation.override(options["language"]):
             report = month_report(month, municipality, publication=options["publication"])
-            approval = ""
-            if municipality is not None:
-                closing = latest_closing(municipality, month.first_day)
-                if closing and closing.action == closing.Action.APPROVED:
-                    approval = approval_text(closing)
+            approval = approval_status(municipality, month.first_day)[1]
             if options["format"] == "csv":
                 content = exports.to_csv(report, approval, exports.SEPARATORS[options["separator"]])
             elif options["format"] == "xlsx":
