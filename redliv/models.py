@@ -221,5 +221,10 @@ class User(AbstractUser):
         return self.has_role(roles.COORDINATOR)
 
     @property
+    def oversees_entries(self) -> bool:
+        """Coordinators and administrators: they may log any time back and correct others' entries."""
+        return self.is_coordinator or self.is_administrator
+
+    @property
     def role_names(self) -> list[str]:
         return [str(roles.LABELS[name]) for name in roles.ALL if name in self._group_names()]

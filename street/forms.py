@@ -70,8 +70,7 @@ class StreetForm(forms.Form):
         when = timezone.make_aware(dt.datetime.combine(day, time))
         if when > timezone.now() + dt.timedelta(minutes=5):
             self.add_error("date", _("The date and time cannot be in the future."))
-        elif not (self.user.is_coordinator or self.user.is_administrator) and (
-                timezone.localdate() - day).days > MAX_DAYS_BACK:
+        elif not self.user.oversees_entries and (timezone.localdate() - day).days > MAX_DAYS_BACK:
             self.add_error("date", _("You can log at most %(days)d days back; ask a coordinator.")
                            % {"days": MAX_DAYS_BACK})
         cleaned["when"] = when

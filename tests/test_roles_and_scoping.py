@@ -92,6 +92,11 @@ def test_administrators_hold_every_permission(administrator):
     assert administrator.is_administrator
 
 
+def test_coordinators_and_administrators_oversee_entries(coordinator, administrator, street_worker, trainer_user):
+    assert coordinator.oversees_entries and administrator.oversees_entries
+    assert not street_worker.oversees_entries and not trainer_user.oversees_entries
+
+
 def test_role_names_are_shown_in_the_users_language(coordinator):
     assert coordinator.role_names == ["Koordinator"]
 
