@@ -47,6 +47,7 @@ def morning(red_liv, venue, coordinator, street_worker, odense, aarhus_org):
         district = factories.make_district(organisation.municipality)
         report(district, who, review_status="pending")
         report(district, who, review_status="verified", kit_replaced=False)
+        report(district, who, review_status="verified", kit_replaced=False)
         report(district, who, review_status="verified", kit_replaced=True)
         batch = factories.make_batch(expiry_date=today + dt.timedelta(days=settings.KIT_EXPIRY_WARNING_DAYS - 1),
                                      lot_number=f"SNART-{organisation.municipality}")
@@ -69,7 +70,7 @@ def test_the_start_page_shows_every_box_for_the_coordinators_municipality(planne
     assert "Dagens kursus Aarhus" not in page
     assert [entry.total for entry in context["entries_since_yesterday"]] == [9]
     assert context["reports_to_review"] == 1
-    assert context["kits_to_replace"] == 2  # the pending one and the verified one without a new kit
+    assert context["kits_to_replace"] == 2  # the two verified ones without a new kit, as on the list it links to
     assert [level.batch.lot_number for level in context["stock_expiring"]] == ["SNART-Odense"]
     assert [c.trainer.name for c in context["certifications_expiring"]] == ["Træner Odense"]
     assert [r.organisation_name for r in context["open_requests"]] == ["Forespørger Odense"]
