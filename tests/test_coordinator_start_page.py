@@ -119,3 +119,10 @@ def test_the_start_page_has_a_fixed_number_of_queries(planner, morning, red_liv,
     with django_assert_max_num_queries(20):
         response = planner.get("/personale/")
     assert len(response.context["entries_since_yesterday"]) == 6
+
+
+def test_the_start_page_offers_new_recovery_codes(planner):
+    """Two-step login is required for coordinators, so their start page is where they renew the codes."""
+    page = planner.get("/personale/").content.decode()
+    assert 'action="/konto/to-trins/gendannelseskoder/"' in page
+    assert "Lav nye gendannelseskoder" in page
