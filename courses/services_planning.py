@@ -225,8 +225,7 @@ def start_page(user, now=None):
         ),
         "reports_to_review": ReversalReport.objects.for_user(user).filter(
             review_status=ReversalReport.ReviewStatus.PENDING).count(),
-        "kits_to_replace": ReversalReport.objects.for_user(user).filter(kit_replaced=False).exclude(
-            review_status=ReversalReport.ReviewStatus.REJECTED).count(),
+        "kits_to_replace": ReversalReport.objects.for_user(user).needing_kit().count(),
         "stock_expiring": list(
             StockLevel.objects.for_user(user)
             .filter(quantity__gt=0,

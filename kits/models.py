@@ -268,6 +268,13 @@ class ReversalReportQuerySet(ScopedQuerySet):
         """The reports that count in figures: verified ones (staff reports are verified at once)."""
         return self.filter(review_status=ReversalReport.ReviewStatus.VERIFIED)
 
+    def needing_kit(self):
+        """Counting reports whose used kit has not been replaced: the "kits to replace" list.
+
+        A pending public report may still be rejected, so it waits for its review first.
+        """
+        return self.counting().filter(kit_replaced=False)
+
 
 class ReversalReport(IdempotentModel):
     """A use of naloxone, told by the responder. Nothing identifies the responder or the person."""

@@ -143,6 +143,12 @@ class District(models.Model):
         ordering = ["municipality__name", "name"]
         constraints = [
             models.UniqueConstraint(fields=["municipality", "name"], name="district_unique_name_per_municipality"),
+            # The finder splits the list on commas to match a visitor's postcode (finder/listing.py).
+            models.CheckConstraint(
+                condition=models.Q(postcodes="") | models.Q(postcodes__regex=r"^[0-9]{4}(, ?[0-9]{4})*$"),
+                name="district_postcodes_four_digits_comma_separated",
+                violation_error_message=_("Write four-digit postcodes separated by commas, for example 5000, 5200."),
+            ),
         ]
 
     def __str__(self):
@@ -219,6 +225,11 @@ class User(AbstractUser):
     @property
     def is_coordinator(self) -> bool:
         return self.has_role(roles.COORDINATOR)
+
+    @property
+    def oversees_entries(self) -> bool:
+        """Coordinators and administrators: they may log any time back and correct others' entries."""
+        return self.is_coordinator or self.is_administrator
 
     @property
     def role_names(self) -> list[str]:

@@ -1,6 +1,7 @@
 """The staff menu: the pages a user's roles open, in the order of their working day."""
 
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from redliv.roles import role_allows
@@ -15,16 +16,21 @@ STAFF_MENU = [
 
 
 def staff_menu(request):
-    """Template context: `staff_menu`, a list of (url, label, current) for the logged-in user."""
+    """Template context: `staff_menu`, a list of (url, label, current) for the logged-in user.
+
+    Built on first use, so pages that never show it pay nothing; empty (and false in
+    `{% if %}`) for a user whose roles open none of the pages.
+    """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
 
     def items():
-        path = request.path
+        menu = []
         for name, label, permission in STAFF_MENU:
             if role_allows(user, permission):
                 url = reverse(name)
-                yield url, label, path.startswith(url)
+                menu.append((url, label, request.path.startswith(url)))
+        return menu
 
-    return {"staff_menu": items}
+    return {"staff_menu": SimpleLazyObject(items)}

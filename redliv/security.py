@@ -94,14 +94,14 @@ class StaffPagesNoStoreMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if getattr(request, "user", None) is not None and request.user.is_authenticated:
-            add_never_cache_headers(response)
-            response["Cache-Control"] = "no-store, " + response["Cache-Control"]
-        if response.status_code in (403, 404) and getattr(request, "user", None) is not None \
-                and request.user.is_authenticated:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return response
+        add_never_cache_headers(response)  # Cache-Control: max-age=0, no-cache, no-store, must-revalidate, private
+        if response.status_code in (403, 404):
             match = getattr(request, "resolver_match", None)
             log.warning("access refused status=%s view=%s user_id=%s", response.status_code,
-                        match.view_name if match else "-", request.user.pk)
+                        match.view_name if match else "-", user.pk)
         return response
 
 

@@ -13,6 +13,8 @@ import xstatic.pkg.leaflet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from redliv import roles
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # The project-local server that `python3 dev.py` starts when DATABASE_URL is unset
@@ -226,7 +228,7 @@ LOGGING = {
 }
 
 # Two-factor login: required for these roles (group names), open to everyone.
-OTP_REQUIRED_ROLES = ["Koordinator", "Administrator"]
+OTP_REQUIRED_ROLES = [roles.COORDINATOR, roles.ADMINISTRATOR]
 OTP_TOTP_ISSUER = "RED LIV"
 
 # Sessions end after this long without activity, and at the latest this long after login.

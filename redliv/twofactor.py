@@ -52,11 +52,10 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        # Runs after URL resolution, so `resolver_match` is set; WhiteNoise has already
+        # answered for static files, which therefore never get here.
         user = request.user
-        if not user.is_authenticated or user.is_verified():
-            return None
-        match = request.resolver_match
-        if match is None or match.url_name in OPEN_VIEWS or request.path.startswith(settings.STATIC_URL):
+        if not user.is_authenticated or user.is_verified() or request.resolver_match.url_name in OPEN_VIEWS:
             return None
         has_device = request.session.get(HAS_DEVICE_SESSION_KEY)
         if has_device is None:

@@ -117,8 +117,9 @@ def replace_kit(*, report: ReversalReport, user, location: StockLocation, audien
                 key: uuid.UUID | None = None):
     """Hand out one kit that replaces the one used, and link it to the report. Returns (handout, created).
 
-    One transaction: the handout, the link and "kit replaced" are stored together
-    or not at all. A retry with the same key answers with the handout already made.
+    Only a report in `needing_kit` (verified, kit not replaced) gets one. One
+    transaction: the handout, the link and "kit replaced" are stored together or
+    not at all. A retry with the same key answers with the handout already made.
     """
     key = key or uuid.uuid4()
     if location.municipality_id != report.district.municipality_id:
@@ -129,6 +130,8 @@ def replace_kit(*, report: ReversalReport, user, location: StockLocation, audien
             return report.replacement_handout, False
         if report.kit_replaced:
             raise ValidationError(_("The kit for this report has already been replaced."))
+        if not ReversalReport.objects.needing_kit().filter(pk=report.pk).exists():
+            raise ValidationError(_("Only a verified report gets a replacement kit. Review the report first."))
         handout, created = record_handout(user=user, location=location, quantity=1,
                                           reason=HandoutReason.REPLACES_USED, audience=audience, key=key)
         report.replacement_handout = handout

@@ -110,6 +110,7 @@ def render_detail(request, report, review_form, status=200):
     substances = [Substance(value).label for value in report.substances]
     return render(request, "reversals/report_detail.html", {
         "report": report, "substances": substances, "review_form": review_form, "history": history_entries(report),
+        "needs_kit": ReversalReport.objects.needing_kit().filter(pk=report.pk).exists(),
     }, status=status)
 
 
@@ -154,10 +155,10 @@ REPLACE_PERMISSIONS = ["kits.view_reversalreport", "kits.add_handout"]
 
 @login_required
 def kits_to_replace(request):
-    """Counting reports whose kit has not been replaced yet."""
+    """Counting reports whose kit has not been replaced yet (`needing_kit`)."""
     if not request.user.has_perms(REPLACE_PERMISSIONS):
         raise PermissionDenied
-    reports = (ReversalReport.objects.for_user(request.user).counting().filter(kit_replaced=False)
+    reports = (ReversalReport.objects.for_user(request.user).needing_kit()
                .select_related("district").order_by("occurred_at", "pk"))
     return render(request, "reversals/kits_to_replace.html", {"reports": reports})
 
@@ -166,8 +167,9 @@ def kits_to_replace(request):
 def replace_kit(request, pk):
     """Record the handout that replaces the used kit, and link it to the report."""
     report = get_report_for_user(request, pk, *REPLACE_PERMISSIONS)
-    if report.kit_replaced and request.method == "GET":
-        messages.info(request, _("The kit for this report has already been replaced."))
+    if request.method == "GET" and not ReversalReport.objects.needing_kit().filter(pk=report.pk).exists():
+        messages.info(request, _("The kit for this report has already been replaced.") if report.kit_replaced
+                      else _("Only a verified report gets a replacement kit. Review the report first."))
         return redirect("reversals:kits-to-replace")
     form = ReplaceKitForm(request.POST or None, user=request.user, report=report)
     if request.method == "POST" and form.is_valid():

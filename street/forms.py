@@ -9,6 +9,7 @@ import datetime as dt
 import uuid
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
@@ -18,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 from courses.models import MAX_COUNT_PER_GROUP, Attendance, Course, CourseFormat, Venue
 from kits.models import Batch, HandoutReason, ReversalReport, StockLocation, Substance
 from redliv.models import Audience, District
+from reversals.services import MAX_DOSES, check_report
 
 # Street workers and trainers may log this far back; coordinators any time.
 MAX_DAYS_BACK = 60
@@ -70,8 +72,7 @@ class StreetForm(forms.Form):
         when = timezone.make_aware(dt.datetime.combine(day, time))
         if when > timezone.now() + dt.timedelta(minutes=5):
             self.add_error("date", _("The date and time cannot be in the future."))
-        elif not (self.user.is_coordinator or self.user.is_administrator) and (
-                timezone.localdate() - day).days > MAX_DAYS_BACK:
+        elif not self.user.oversees_entries and (timezone.localdate() - day).days > MAX_DAYS_BACK:
             self.add_error("date", _("You can log at most %(days)d days back; ask a coordinator.")
                            % {"days": MAX_DAYS_BACK})
         cleaned["when"] = when
@@ -165,8 +166,8 @@ class ReportEntryForm(StreetForm):
     substances = forms.MultipleChoiceField(label=_("Suspected substances"), choices=Substance.choices,
                                            widget=forms.CheckboxSelectMultiple(attrs={"class": "btn-check"}))
     naloxone_doses = forms.IntegerField(
-        label=_("Naloxone doses given"), min_value=0, max_value=10, initial=1,
-        error_messages={"min_value": _between(0, 10), "max_value": _between(0, 10)},
+        label=_("Naloxone doses given"), min_value=0, max_value=MAX_DOSES, initial=1,
+        error_messages={"min_value": _between(0, MAX_DOSES), "max_value": _between(0, MAX_DOSES)},
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "form-control stepper-input"}),
     )
     called_112 = toggle(_("112 was called"))
@@ -184,6 +185,21 @@ class ReportEntryForm(StreetForm):
     def __init__(self, *args, districts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts
+
+    def clean(self):
+        """The rules every report follows (`check_report`), their date errors beside the date."""
+        cleaned = super().clean()
+        try:
+            check_report(
+                # A date already refused above (future, too far back) is not checked twice.
+                occurred_at=None if self.has_error("date") else cleaned.get("when"),
+                naloxone_doses=cleaned.get("naloxone_doses"), called_112=cleaned.get("called_112"),
+                ambulance_arrived=cleaned.get("ambulance_arrived"), note=cleaned.get("note"),
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error("date" if field == "occurred_at" else field, messages)
+        return cleaned
 
 
 class CourseCorrectionForm(CourseEntryForm):

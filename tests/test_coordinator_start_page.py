@@ -41,6 +41,7 @@ def morning(red_liv, venue, coordinator, street_worker, odense, aarhus_org):
         district = factories.make_district(organisation.municipality)
         report(district, who, review_status="pending")
         report(district, who, review_status="verified", kit_replaced=False)
+        report(district, who, review_status="verified", kit_replaced=False)
         report(district, who, review_status="verified", kit_replaced=True)
         batch = factories.make_batch(expiry_date=today + dt.timedelta(days=settings.KIT_EXPIRY_WARNING_DAYS - 1),
                                      lot_number=f"SNART-{organisation.municipality}")
@@ -63,7 +64,7 @@ def test_the_start_page_shows_every_box_for_the_coordinators_municipality(planne
     assert "Dagens kursus Aarhus" not in page
     assert [entry.total for entry in context["entries_since_yesterday"]] == [9]
     assert context["reports_to_review"] == 1
-    assert context["kits_to_replace"] == 2  # the pending one and the verified one without a new kit
+    assert context["kits_to_replace"] == 2  # the two verified ones without a new kit, as on the list it links to
     assert [level.batch.lot_number for level in context["stock_expiring"]] == ["SNART-Odense"]
     assert [c.trainer.name for c in context["certifications_expiring"]] == ["Træner Odense"]
     assert [r.organisation_name for r in context["open_requests"]] == ["Forespørger Odense"]
@@ -112,3 +113,10 @@ def test_the_start_page_has_a_fixed_number_of_queries(planner, morning, red_liv,
     with django_assert_max_num_queries(20):
         response = planner.get("/personale/")
     assert len(response.context["entries_since_yesterday"]) == 6
+
+
+def test_the_start_page_offers_new_recovery_codes(planner):
+    """Two-step login is required for coordinators, so their start page is where they renew the codes."""
+    page = planner.get("/personale/").content.decode()
+    assert 'action="/konto/to-trins/gendannelseskoder/"' in page
+    assert "Lav nye gendannelseskoder" in page

@@ -42,6 +42,17 @@ def bag(red_liv):
 
 # --- organisations and places --------------------------------------------------------------
 
+@pytest.mark.parametrize("postcodes", ["50A0", "5000;5200", "5000,", "500", "5000, 52000", " 5000"])
+def test_it_refuses_district_postcodes_that_are_not_comma_separated_four_digits(odense, postcodes):
+    refused(District, "district_postcodes_four_digits_comma_separated",
+            lambda: factories.make_district(odense, postcodes=postcodes))
+
+
+@pytest.mark.parametrize("postcodes", ["", "5000", "5240, 5220", "5000,5200,5210"])
+def test_it_takes_district_postcodes_the_finder_reads(odense, postcodes):
+    assert factories.make_district(odense, postcodes=postcodes).pk
+
+
 def test_it_refuses_a_municipality_code_that_is_not_three_digits(db):
     refused(Municipality, "municipality_code_three_digits", lambda: Municipality.objects.create(name="X", code=12))
 

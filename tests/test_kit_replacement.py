@@ -119,3 +119,27 @@ def test_an_outsider_may_not_replace(client, outsider, district):
     client.force_login(outsider)
     assert client.get(replace_url(report)).status_code == 404  # sees no municipality at all
     assert ReversalReport.objects.get().kit_replaced is False
+
+
+@pytest.mark.parametrize("status", ["pending", "rejected"])
+def test_a_report_that_does_not_count_gets_no_kit_even_by_posting(client, coordinator, district, bag, status):
+    """The list, the start page, the report page and the service agree: only verified reports need a kit."""
+    report = make_report(district, review_status=status, review_reason="Spam" if status == "rejected" else "")
+    with pytest.raises(ValidationError):
+        replace_kit(report=report, user=coordinator, location=bag, audience="people_who_use_drugs")
+    client.force_login(coordinator)
+    assert client.get(replace_url(report)).status_code == 302
+    response = client.post(replace_url(report), {"key": str(uuid.uuid4()), "location": bag.pk,
+                                                 "audience": "people_who_use_drugs"})
+    assert response.status_code == 400
+    assert "godkendt afrapportering" in response.content.decode()
+    assert replace_url(report) not in client.get(f"/personale/afrapporteringer/{report.pk}/").content.decode()
+    assert client.get("/personale/").context["kits_to_replace"] == 0
+    assert not Handout.objects.exists() and not ReversalReport.objects.get().kit_replaced
+
+
+def test_a_verified_report_page_offers_the_replacement(client, coordinator, district):
+    report = make_report(district, review_status="verified")
+    client.force_login(coordinator)
+    assert replace_url(report) in client.get(f"/personale/afrapporteringer/{report.pk}/").content.decode()
+    assert client.get("/personale/").context["kits_to_replace"] == 1

@@ -186,7 +186,8 @@ def odense_objects(odense, red_liv, venue, street_worker):
     objects = {
         "odense": odense, "course": course, "schedule": schedule, "exception": exception,
         "trainer": factories.make_trainer(red_liv), "request": course_request, "movement": delivery,
-        "report": make_report(district),
+        # Verified, so its kit is still to replace (the replacement form opens) and it can be reviewed again.
+        "report": make_report(district, review_status="verified"),
         "staff_report": make_report(district, source="staff", reported_by=street_worker),
         "attendance": factories.make_attendance(held, street_worker),
         "handout": factories.hand_out(batch, bag, 1, street_worker),

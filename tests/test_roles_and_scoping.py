@@ -92,6 +92,11 @@ def test_administrators_hold_every_permission(administrator):
     assert administrator.is_administrator
 
 
+def test_coordinators_and_administrators_oversee_entries(coordinator, administrator, street_worker, trainer_user):
+    assert coordinator.oversees_entries and administrator.oversees_entries
+    assert not street_worker.oversees_entries and not trainer_user.oversees_entries
+
+
 def test_role_names_are_shown_in_the_users_language(coordinator):
     assert coordinator.role_names == ["Koordinator"]
 
@@ -108,6 +113,18 @@ def test_a_coordinator_sees_their_role_and_municipality_on_the_staff_page(client
     assert response.status_code == 200
     assert "Koordinator" in response.content.decode()
     assert "Odense" in response.content.decode()
+
+
+def test_a_user_without_a_role_gets_no_empty_menu_and_a_street_worker_gets_theirs(client, outsider,
+                                                                                    street_worker):
+    client.force_login(outsider)
+    response = client.get("/personale/")
+    assert response.status_code == 200 and "staff-actions" not in response.content.decode()
+    assert not response.context["staff_menu"]
+    client.force_login(street_worker)
+    response = client.get("/personale/")
+    assert "staff-actions" in response.content.decode()
+    assert [url for url, _label, _current in response.context["staff_menu"]] == ["/gade/", "/personale/lager/"]
 
 
 def test_the_admin_is_for_administrators_only(client, coordinator, administrator):

@@ -91,7 +91,9 @@ def test_a_session_ends_12_hours_after_login_however_active(client, street_worke
 def test_staff_pages_are_never_cached_but_public_pages_may_be(client, coordinator):
     assert "no-store" not in client.get("/").get("Cache-Control", "")
     client.force_login(coordinator)
-    assert "no-store" in client.get("/personale/")["Cache-Control"]
+    cache_control = client.get("/personale/")["Cache-Control"]
+    assert "no-store" in cache_control
+    assert cache_control.count("no-store") == 1 and "private" in cache_control
 
 
 def test_logins_are_logged_without_the_username(client, street_worker, caplog):

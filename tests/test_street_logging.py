@@ -311,3 +311,26 @@ def test_a_street_worker_cannot_open_another_municipalitys_planned_course(street
     other_venue = factories.make_venue(aarhus_org)
     planned = factories.make_course(other_venue, starts_at=timezone.now() - dt.timedelta(hours=3))
     assert logged_in(street_worker).get(f"/gade/?kursus={planned.pk}").status_code == 404
+
+
+@pytest.mark.parametrize("through", ["form", "api"])
+def test_a_coordinators_report_from_over_a_year_ago_is_refused_beside_the_date(coordinator, district, through):
+    """Coordinators may log further back than 60 days, but a report is taken for the last year only."""
+    long_ago = (timezone.localdate() - dt.timedelta(days=400)).isoformat()
+    client = logged_in(coordinator)
+    fields = report_fields(district, date=long_ago)
+    if through == "form":
+        response = client.post("/gade/afrapportering/", fields)
+        assert response.status_code == 400
+        assert "mere end et år siden" in " ".join(response.context["form"].errors["date"])
+    else:
+        assert "mere end et år siden" in refused(client, fields, "date", kind="report")
+    assert not ReversalReport.objects.exists()
+
+
+def test_a_report_where_an_ambulance_came_without_112_needs_a_note(street_worker, district):
+    client = logged_in(street_worker)
+    fields = report_fields(district, called_112="")
+    fields.pop("called_112")
+    refused(client, fields, "ambulance_arrived", kind="report")
+    assert send(client, "report", {**fields, "note": "En anden ringede"}).status_code == 201
