@@ -69,7 +69,7 @@ def check_change_allowed(user, municipality, when, reason: str = "") -> None:
     approved = approval_status(municipality, when)[1]
     if not approved:
         return
-    if not (user.is_coordinator or user.is_administrator):
+    if not user.oversees_entries:
         raise ValidationError(
             _("%(approved)s. Only a coordinator can change its entries now.") % {"approved": approved},
             code="month_closed",

@@ -43,7 +43,7 @@ def _month(request) -> Month:
 def _scope(request):
     """(municipality or None for all) for a coordinator or administrator; 403 for others, 404 for another's."""
     user = request.user
-    if not (user.is_coordinator or user.is_administrator):
+    if not user.oversees_entries:
         raise PermissionDenied
     wanted = request.GET.get("municipality") or request.POST.get("municipality") or ""
     if user.is_administrator:
