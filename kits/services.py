@@ -10,8 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kits.models import HANDOUT_NOT_EXPIRED, STOCK_NON_NEGATIVE, Batch, Handout, StockLevel, StockLocation
-from kits.models import KitType, StockMovement
+from kits.models import (
+    CORRECTIONS_WITHIN_ORIGINAL, HANDOUT_NOT_EXPIRED, STOCK_NON_NEGATIVE, Batch, Handout, KitType, StockLevel,
+    StockLocation, StockMovement,
+)
 from redliv.db import violated_constraint
 from redliv.idempotency import create_once
 
@@ -129,13 +131,18 @@ def _not_enough_of_batch(location, batch, quantity) -> ValidationError:
 
 
 def _store_movement(key, payload, create, not_enough):
-    """Run create_once in a transaction; a refusal for lack of stock becomes `not_enough()`."""
+    """Run create_once in a transaction; a refusal for lack of stock becomes `not_enough()`,
+    one of a correction the database found undone already becomes its message."""
     try:
         with transaction.atomic():
             return create_once(StockMovement, key, payload, create)
     except IntegrityError as error:
-        if violated_constraint(error) == STOCK_NON_NEGATIVE:
+        constraint = violated_constraint(error)
+        if constraint == STOCK_NON_NEGATIVE:
             raise not_enough() from error
+        if constraint == CORRECTIONS_WITHIN_ORIGINAL:
+            raise ValidationError(_("This movement has already been corrected."),
+                                  code="already_corrected") from error
         raise
 
 
@@ -292,10 +299,7 @@ def correct_movement(*, user, movement: StockMovement, reason: str, key: uuid.UU
         kind, from_location, to_location = StockMovement.Kind.ADJUSTMENT, movement.to_location, movement.from_location
 
     def create(digest):
-        # Lock the original so that two corrections of it cannot race.
-        StockMovement.objects.select_for_update().filter(pk=movement.pk).first()
-        if movement.corrections.exists():
-            raise ValidationError(_("This movement has already been corrected."), code="already_corrected")
+        # The ledger trigger locks the original and refuses a second correction of it.
         return StockMovement.objects.create(
             idempotency_key=key, payload_digest=digest, kind=kind, batch=movement.batch,
             from_location=from_location, to_location=to_location, quantity=movement.quantity,
@@ -314,17 +318,24 @@ def withdraw_handout(*, user, handout, reason: str = ""):
 
     check_change_allowed(user, handout.from_location.municipality_id, handout.occurred_at, reason)
 
-    with transaction.atomic():
-        already = handout.corrections.filter(kind=StockMovement.Kind.ADJUSTMENT)
-        back = handout.quantity - sum(already.values_list("quantity", flat=True))
-        if back <= 0:
-            raise ValidationError(_("This entry has been withdrawn."), code="withdrawn")
-        return StockMovement.objects.create(
-            kind=StockMovement.Kind.ADJUSTMENT, batch=handout.batch, to_location=handout.from_location,
-            quantity=back, occurred_at=timezone.now(), reason=reason or _("Withdrawn: logged by mistake"),
-            corrects=handout,
-            recorded_by=user,
-        )
+    withdrawn = ValidationError(_("This entry has been withdrawn."), code="withdrawn")
+    try:
+        with transaction.atomic():
+            already = handout.corrections.filter(kind=StockMovement.Kind.ADJUSTMENT)
+            back = handout.quantity - sum(already.values_list("quantity", flat=True))
+            if back <= 0:
+                raise withdrawn
+            return StockMovement.objects.create(
+                kind=StockMovement.Kind.ADJUSTMENT, batch=handout.batch, to_location=handout.from_location,
+                quantity=back, occurred_at=timezone.now(), reason=reason or _("Withdrawn: logged by mistake"),
+                corrects=handout,
+                recorded_by=user,
+            )
+    except IntegrityError as error:
+        # A withdrawal at the same moment put the kits back first.
+        if violated_constraint(error) == CORRECTIONS_WITHIN_ORIGINAL:
+            raise withdrawn from error
+        raise
 
 
 def withdraw_reversal_report(*, user, report, reason: str = ""):

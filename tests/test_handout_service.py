@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from kits.models import Handout, StockLevel
-from kits.services import record_handout
+from kits.services import record_handout, withdraw_handout
 from redliv.idempotency import IdempotencyConflict
 from tests import factories
 
@@ -126,3 +126,32 @@ def test_twenty_simultaneous_handouts_from_ten_kits_leave_exactly_zero(bag, coor
     assert len(refusals) == 10 and all(refusal.startswith("Ikke nok kit") for refusal in refusals)
     assert level(bag, batch) == 0
     assert Handout.objects.count() == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_withdrawals_of_one_handout_put_the_kits_back_once(bag, coordinator):
+    batch = factories.make_batch()
+    factories.receive(batch, bag, 10, coordinator)
+    handout, _ = record_handout(user=coordinator, location=bag, quantity=3, reason="first_supply",
+                                audience="people_who_use_drugs")
+    start = threading.Barrier(4)
+    outcomes = []
+
+    def withdraw():
+        try:
+            start.wait()
+            withdraw_handout(user=coordinator, handout=Handout.objects.get(pk=handout.pk))
+            outcomes.append("stored")
+        except ValidationError as error:
+            outcomes.append(error.messages[0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=withdraw) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["Denne registrering er trukket tilbage."] * 3 + ["stored"]
+    assert level(bag, batch) == 10
+    assert handout.corrections.count() == 1

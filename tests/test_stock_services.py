@@ -249,6 +249,33 @@ def test_a_movement_is_corrected_once_and_a_correction_not_at_all(office, bag, c
     assert StockMovement.objects.count() == 3
 
 
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_corrections_of_one_movement_store_one(office, bag, coordinator):
+    batch = factories.make_batch()
+    factories.receive(batch, office, 10, coordinator)
+    mistake, _ = transfer_kits(user=coordinator, from_location=office, to_location=bag, quantity=4, batch=batch)
+    start = threading.Barrier(4)
+    outcomes = []
+
+    def correct():
+        try:
+            start.wait()
+            correct_movement(user=coordinator, movement=StockMovement.objects.get(pk=mistake.pk), reason="Fejl")
+            outcomes.append("stored")
+        except ValidationError as error:
+            outcomes.append(error.messages[0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=correct) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["Denne bevægelse er allerede blevet rettet."] * 3 + ["stored"]
+    assert level(office, batch) == 10 and level(bag, batch) == 0
+
+
 @pytest.mark.django_db
 def test_a_correction_that_would_overdraw_is_refused(office, bag, coordinator):
     batch = factories.make_batch(lot_number="NX9")
