@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from courses.models import Attendance, Course, CourseFormat, Trainer
 from kits.models import HandoutReason, StockLocation, StockMovement
-from kits.services import hand_out_at_course, record_handout, stock_refusal
+from kits.services import hand_out_at_course, record_handout, return_kits, stock_refusal, with_kits_out
 from redliv.idempotency import create_once
 
 COUNT_FIELDS = list(Attendance.AUDIENCE_FIELDS.values())
@@ -126,30 +126,25 @@ def _check_may_change(user, attendance, reason="", moved_to=None):
     attendance._change_reason = attendance.course._change_reason = reason or None
 
 
+def _course_handouts(course):
+    return with_kits_out(StockMovement.objects.filter(course=course, kind=StockMovement.Kind.HANDOUT))
+
+
 def kits_handed_out(course) -> int:
     """Kits handed out at a course, after any corrections."""
-    handouts = StockMovement.objects.filter(course=course, kind=StockMovement.Kind.HANDOUT)
-    given = sum(handouts.values_list("quantity", flat=True))
-    returned = sum(StockMovement.objects.filter(
-        corrects__in=handouts, kind=StockMovement.Kind.ADJUSTMENT).values_list("quantity", flat=True))
-    return given - returned
+    return sum(_course_handouts(course).values_list("kits_out", flat=True))
 
 
-def _return_kits(*, user, course, quantity: int, reason: str, key):
-    """Put kits from a course's handouts back into stock (newest handout first), as adjustments."""
-    for handout in StockMovement.objects.filter(course=course, kind=StockMovement.Kind.HANDOUT).order_by("-id"):
-        still_out = handout.quantity - sum(handout.corrections.filter(
-            kind=StockMovement.Kind.ADJUSTMENT).values_list("quantity", flat=True))
-        back = min(still_out, quantity)
-        if back > 0:
-            StockMovement.objects.create(
-                idempotency_key=_derived_key(key, f"return-{handout.pk}"), kind=StockMovement.Kind.ADJUSTMENT,
-                batch=handout.batch, to_location=handout.from_location, quantity=back, occurred_at=timezone.now(),
-                reason=reason, corrects=handout, recorded_by=user,
-            )
+def _return_kits(*, user, course, quantity: int | None, reason: str, key):
+    """Put kits from a course's handouts back into stock (newest handout first); `quantity` None: all."""
+    for handout in _course_handouts(course).filter(kits_out__gt=0).order_by("-id"):
+        back = handout.kits_out if quantity is None else min(handout.kits_out, quantity)
+        return_kits(user=user, handout=handout, quantity=back, reason=reason,
+                    key=_derived_key(key, f"return-{handout.pk}"))
+        if quantity is not None:
             quantity -= back
-        if quantity == 0:
-            return
+            if quantity == 0:
+                return
 
 
 def correct_held_course(*, user, attendance: Attendance, venue, starts_at, counts: dict, refresher: int,
@@ -203,7 +198,5 @@ def withdraw_held_course(*, user, attendance: Attendance, reason: str = ""):
         course.save()
         attendance.withdrawn_at = timezone.now()
         attendance.save()
-        out = kits_handed_out(course)
-        if out > 0:
-            _return_kits(user=user, course=course, quantity=out, key=uuid.uuid4(), reason=reason)
+        _return_kits(user=user, course=course, quantity=None, key=uuid.uuid4(), reason=reason)
     return attendance

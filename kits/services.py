@@ -7,6 +7,8 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -309,33 +311,50 @@ def correct_movement(*, user, movement: StockMovement, reason: str, key: uuid.UU
     return _store_movement(key, payload, create,
                            lambda: _not_enough_of_batch(from_location, movement.batch, movement.quantity))
 
-# --- Street logging: staff reversal reports and withdrawals (appended by the street screen) ---
+# --- Kits put back: withdrawn handouts and corrected courses ---
+
+def with_kits_out(handouts):
+    """Handouts annotated with `kits_out`: the kits handed out less those corrections put back."""
+    return handouts.annotate(kits_out=F("quantity") - Coalesce(Sum("corrections__quantity"), 0))
+
+
+def return_kits(*, user, handout, quantity: int | None = None, reason: str, key: uuid.UUID | None = None):
+    """Put kits of a handout back where they came from, as an adjustment that corrects it. Returns it.
+
+    `quantity` None puts back all still out. Written in the caller's transaction, if
+    any, without a savepoint. The ledger trigger refuses putting back more than was
+    handed out, also when two requests race; the refusal comes back as a message.
+    """
+    if quantity is None:
+        refusal = ValidationError(_("This entry has been withdrawn."), code="withdrawn")
+    else:
+        refusal = ValidationError(_("This entry has already been corrected."), code="already_corrected")
+    try:
+        with transaction.atomic(savepoint=False):
+            if quantity is None:
+                quantity = with_kits_out(StockMovement.objects.filter(pk=handout.pk)).values_list(
+                    "kits_out", flat=True).get()
+            if quantity <= 0:
+                raise refusal
+            return StockMovement.objects.create(
+                idempotency_key=key or uuid.uuid4(), kind=StockMovement.Kind.ADJUSTMENT, batch_id=handout.batch_id,
+                to_location_id=handout.from_location_id, quantity=quantity, occurred_at=timezone.now(),
+                reason=reason, corrects=handout, recorded_by=user,
+            )
+    except IntegrityError as error:
+        # Another request put the kits back first.
+        if violated_constraint(error) == CORRECTIONS_WITHIN_ORIGINAL:
+            raise refusal from error
+        raise
+
 
 def withdraw_handout(*, user, handout, reason: str = ""):
-    """Undo a handout logged by mistake: an opposite adjustment puts the kits back where they came from."""
-    from kits.models import StockMovement
+    """Undo a handout logged by mistake: the kits still out go back where they came from."""
     from reports.closing import check_change_allowed
 
     check_change_allowed(user, handout.from_location.municipality_id, handout.occurred_at, reason)
-
-    withdrawn = ValidationError(_("This entry has been withdrawn."), code="withdrawn")
-    try:
-        with transaction.atomic():
-            already = handout.corrections.filter(kind=StockMovement.Kind.ADJUSTMENT)
-            back = handout.quantity - sum(already.values_list("quantity", flat=True))
-            if back <= 0:
-                raise withdrawn
-            return StockMovement.objects.create(
-                kind=StockMovement.Kind.ADJUSTMENT, batch=handout.batch, to_location=handout.from_location,
-                quantity=back, occurred_at=timezone.now(), reason=reason or _("Withdrawn: logged by mistake"),
-                corrects=handout,
-                recorded_by=user,
-            )
-    except IntegrityError as error:
-        # A withdrawal at the same moment put the kits back first.
-        if violated_constraint(error) == CORRECTIONS_WITHIN_ORIGINAL:
-            raise withdrawn from error
-        raise
+    with transaction.atomic():  # a refusal leaves the caller's transaction usable
+        return return_kits(user=user, handout=handout, reason=reason or _("Withdrawn: logged by mistake"))
 
 
 def withdraw_reversal_report(*, user, report, reason: str = ""):

@@ -6,11 +6,11 @@ import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kits.models import Handout, StockLevel
-from kits.services import record_handout, withdraw_handout
+from kits.services import record_handout, return_kits, withdraw_handout
 from redliv.idempotency import IdempotencyConflict
 from tests import factories
 
@@ -126,6 +126,23 @@ def test_twenty_simultaneous_handouts_from_ten_kits_leave_exactly_zero(bag, coor
     assert len(refusals) == 10 and all(refusal.startswith("Ikke nok kit") for refusal in refusals)
     assert level(bag, batch) == 0
     assert Handout.objects.count() == 10
+
+
+@pytest.mark.django_db
+def test_kits_are_put_back_in_part_then_all_and_then_refused(bag, coordinator):
+    batch = factories.make_batch()
+    factories.receive(batch, bag, 10, coordinator)
+    handout, _ = record_handout(user=coordinator, location=bag, quantity=5, reason="first_supply",
+                                audience="people_who_use_drugs")
+    part = return_kits(user=coordinator, handout=handout, quantity=2, reason="Talt forkert")
+    assert (part.kind, part.to_location, part.quantity, part.corrects) == ("adjustment", bag, 2, handout)
+    rest = withdraw_handout(user=coordinator, handout=handout)
+    assert rest.quantity == 3 and level(bag, batch) == 10
+    with pytest.raises(ValidationError, match="trukket tilbage"):
+        withdraw_handout(user=coordinator, handout=handout)
+    with pytest.raises(ValidationError, match="allerede blevet rettet"), transaction.atomic():
+        return_kits(user=coordinator, handout=handout, quantity=1, reason="Igen")
+    assert handout.corrections.count() == 2 and level(bag, batch) == 10
 
 
 @pytest.mark.django_db(transaction=True)

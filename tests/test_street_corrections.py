@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from courses.models import Attendance, Course
+from courses.services import kits_handed_out
 from kits.models import ReversalReport, StockLevel, StockMovement
 from tests.test_street_logging import (  # noqa: F401 (fixtures)
     bag, course_fields, district, handout_fields, logged_in, report_fields,
@@ -48,6 +49,19 @@ def test_fewer_kits_in_a_correction_go_back_into_stock(street_worker, venue, bag
     logged_in(street_worker).post(f"/gade/poster/kursus/{attendance.pk}/", correction(venue, bag, kits=1))
     assert StockLevel.objects.get(location=bag).quantity == 9
     assert StockMovement.objects.filter(kind="adjustment", corrects__course=attendance.course).exists()
+
+
+def test_fewer_kits_are_put_back_from_the_newest_handout_first(street_worker, venue, bag):
+    attendance = logged_course(street_worker, venue, bag, kits=3)
+    client = logged_in(street_worker)
+    client.post(f"/gade/poster/kursus/{attendance.pk}/", correction(venue, bag, kits=5))
+    first, second = StockMovement.objects.filter(kind="handout").order_by("id")
+    assert (first.quantity, second.quantity) == (3, 2)
+    client.post(f"/gade/poster/kursus/{attendance.pk}/", correction(venue, bag, kits=1))
+    assert kits_handed_out(attendance.course) == 1
+    assert [(m.corrects_id, m.quantity) for m in StockMovement.objects.filter(kind="adjustment").order_by("id")] == [
+        (second.pk, 2), (first.pk, 2)]
+    assert StockLevel.objects.get(location=bag).quantity == 9
 
 
 def test_a_street_worker_cannot_change_their_entry_after_24_hours_but_a_coordinator_can(
