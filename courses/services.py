@@ -17,6 +17,7 @@ from courses.models import Attendance, Course, CourseFormat, Trainer
 from kits.models import HandoutReason, StockLocation, StockMovement
 from kits.services import hand_out_at_course, record_handout, return_kits, stock_refusal, with_kits_out
 from redliv.idempotency import create_once
+from reports.closing import check_change_allowed
 
 COUNT_FIELDS = list(Attendance.AUDIENCE_FIELDS.values())
 DEFAULT_LENGTH = dt.timedelta(hours=1)
@@ -115,8 +116,6 @@ def may_change(user, entry_logged_by_id, logged_at) -> bool:
 
 def _check_may_change(user, attendance, reason="", moved_to=None):
     """Own entries for 24 hours, coordinators any time; in an approved month, coordinators with a reason."""
-    from reports.closing import check_change_allowed
-
     if attendance.withdrawn_at is not None:
         raise ValidationError(_("This entry has been withdrawn."), code="withdrawn")
     if not may_change(user, attendance.logged_by_id, attendance.logged_at):

@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kits.models import (
-    CORRECTIONS_WITHIN_ORIGINAL, HANDOUT_NOT_EXPIRED, STOCK_NON_NEGATIVE, Batch, Handout, KitType, StockLevel,
-    StockLocation, StockMovement,
+    CORRECTIONS_WITHIN_ORIGINAL, HANDOUT_NOT_EXPIRED, STOCK_NON_NEGATIVE, Batch, Handout, HandoutReason, KitType,
+    StockLevel, StockLocation, StockMovement,
 )
 from redliv.db import violated_constraint
 from redliv.idempotency import create_once
+from reports.closing import check_change_allowed
 
 
 def stock_on_hand(location: StockLocation) -> int:
@@ -311,7 +312,11 @@ def correct_movement(*, user, movement: StockMovement, reason: str, key: uuid.UU
     return _store_movement(key, payload, create,
                            lambda: _not_enough_of_batch(from_location, movement.batch, movement.quantity))
 
-# --- Kits put back: withdrawn handouts and corrected courses ---
+
+# ---------------------------------------------------------------------------
+# Kits put back: withdrawn handouts and corrected courses.
+# ---------------------------------------------------------------------------
+
 
 def with_kits_out(handouts):
     """Handouts annotated with `kits_out`: the kits handed out less those corrections put back."""
@@ -350,27 +355,9 @@ def return_kits(*, user, handout, quantity: int | None = None, reason: str, key:
 
 def withdraw_handout(*, user, handout, reason: str = ""):
     """Undo a handout logged by mistake: the kits still out go back where they came from."""
-    from reports.closing import check_change_allowed
-
     check_change_allowed(user, handout.from_location.municipality_id, handout.occurred_at, reason)
     with transaction.atomic():  # a refusal leaves the caller's transaction usable
         return return_kits(user=user, handout=handout, reason=reason or _("Withdrawn: logged by mistake"))
-
-
-def withdraw_reversal_report(*, user, report, reason: str = ""):
-    """A staff report logged by mistake stops counting; the row and its history stay."""
-    from kits.models import ReversalReport
-    from reports.closing import check_change_allowed
-
-    check_change_allowed(user, report.district.municipality_id, report.occurred_at, reason)
-    if report.review_status == ReversalReport.ReviewStatus.REJECTED:
-        raise ValidationError(_("This entry has been withdrawn."), code="withdrawn")
-    report.review_status = ReversalReport.ReviewStatus.REJECTED
-    report.review_reason = _("Withdrawn: logged by mistake")
-    report.reviewed_by, report.reviewed_at = user, timezone.now()
-    report._change_reason = reason or None
-    report.save()
-    return report
 
 
 def hand_out_at_course(*, user, location: StockLocation, quantity: int, course, occurred_at, batch=None, key=None):
@@ -382,8 +369,6 @@ def hand_out_at_course(*, user, location: StockLocation, quantity: int, course, 
     database; a refusal aborts the caller's transaction, which turns it into a
     message with `stock_refusal`.
     """
-    from kits.models import HandoutReason
-
     chosen = batch_to_hand_out(location, quantity, timezone.localdate(occurred_at), batch)
     return Handout.objects.create(
         idempotency_key=key or uuid.uuid4(), batch=chosen, from_location=location, quantity=quantity,

@@ -111,6 +111,21 @@ def test_withdrawing_a_handout_and_a_report(street_worker, bag, district):
     assert not ReversalReport.objects.counting().exists()
 
 
+def test_a_report_is_withdrawn_once_and_its_history_says_who(street_worker, district):
+    client = logged_in(street_worker)
+    client.post("/gade/api/poster/", json.dumps({"kind": "report", "fields": report_fields(district)}),
+                content_type="application/json")
+    report = ReversalReport.objects.get()
+    url = f"/gade/poster/afrapportering/{report.pk}/trak-tilbage/"
+    assert client.post(url).status_code == 302
+    response = client.post(url, follow=True)
+    assert "Denne registrering er trukket tilbage." in response.content.decode()
+    withdrawn = report.history.order_by("history_date", "history_id")
+    assert [(record.review_status, record.history_user) for record in withdrawn] == [
+        ("verified", street_worker), ("rejected", street_worker)]
+    assert ReversalReport.objects.get().review_reason == "Trukket tilbage: registreret ved en fejl"
+
+
 def test_recent_entries_lists_only_my_own(street_worker, trainer_user, venue, bag):
     logged_course(trainer_user, venue, bag)
     page = logged_in(street_worker).get("/gade/mine/").content.decode()
