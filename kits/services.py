@@ -72,8 +72,7 @@ def record_handout(*, user, location: StockLocation, quantity: int, reason: str,
         )
 
     try:
-        with transaction.atomic():
-            return create_once(Handout, key, payload, create)
+        return create_once(Handout, key, payload, create)
     except IntegrityError as error:
         refusal = stock_refusal(error, location, quantity)
         if refusal is None:
@@ -134,11 +133,10 @@ def _not_enough_of_batch(location, batch, quantity) -> ValidationError:
 
 
 def _store_movement(key, payload, create, not_enough):
-    """Run create_once in a transaction; a refusal for lack of stock becomes `not_enough()`,
-    one of a correction the database found undone already becomes its message."""
+    """Run create_once; a refusal for lack of stock becomes `not_enough()`, one of a
+    correction the database found undone already becomes its message."""
     try:
-        with transaction.atomic():
-            return create_once(StockMovement, key, payload, create)
+        return create_once(StockMovement, key, payload, create)
     except IntegrityError as error:
         constraint = violated_constraint(error)
         if constraint == STOCK_NON_NEGATIVE:
@@ -191,8 +189,7 @@ def register_delivery(*, user, location: StockLocation, kit_type: KitType, produ
             to_location=location, quantity=quantity, occurred_at=_at(received_on), recorded_by=user,
         )
 
-    with transaction.atomic():
-        return create_once(StockMovement, key, payload, create)
+    return create_once(StockMovement, key, payload, create)
 
 
 def transfer_kits(*, user, from_location: StockLocation, to_location: StockLocation, quantity: int,

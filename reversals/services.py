@@ -88,8 +88,7 @@ def create_reversal_report(*, district: District, occurred_at, substances, nalox
         report.save()
         return report
 
-    with transaction.atomic():
-        return create_once(ReversalReport, key, payload, create)
+    return create_once(ReversalReport, key, payload, create)
 
 
 def review_report(*, report: ReversalReport, user, verified: bool, reason: str = "") -> ReversalReport:

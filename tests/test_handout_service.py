@@ -7,6 +7,7 @@ import uuid
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kits.models import Handout, StockLevel
@@ -96,6 +97,16 @@ def test_the_same_key_with_other_content_is_refused(bag, coordinator):
     with pytest.raises(IdempotencyConflict):
         record_handout(user=coordinator, location=bag, quantity=2, reason="replaces_used", audience="other", key=key)
     assert Handout.objects.count() == 1 and level(bag, batch) == 4
+
+
+@pytest.mark.django_db
+def test_a_handout_opens_one_savepoint_in_the_callers_transaction(bag, coordinator):
+    factories.receive(factories.make_batch(), bag, 5, coordinator)
+    with CaptureQueriesContext(connection) as context:
+        record_handout(user=coordinator, location=bag, quantity=1, reason="first_supply",
+                       audience="people_who_use_drugs")
+    savepoints = [query for query in context.captured_queries if query["sql"].startswith("SAVEPOINT")]
+    assert len(savepoints) == 1  # create_once's own; no second pair around it
 
 
 @pytest.mark.django_db(transaction=True)
