@@ -30,6 +30,18 @@ def _derived_key(key, what: str) -> uuid.UUID:
     return uuid.uuid5(uuid.UUID(str(key)), what)
 
 
+def _checked_counts(counts: dict, refresher: int) -> tuple[dict, int]:
+    """The counts by audience (missing ones 0) and their total; at least one participant, refreshers among them."""
+    counts = {field: int(counts.get(field) or 0) for field in COUNT_FIELDS}
+    total = sum(counts.values())
+    if total < 1:
+        raise ValidationError({"people_who_use_drugs": _("Count at least one participant.")}, code="no_participants")
+    if not 0 <= refresher <= total:
+        raise ValidationError({"refresher": _("Refreshers cannot be more than the participants.")},
+                              code="too_many_refreshers")
+    return counts, total
+
+
 def log_held_course(*, user, venue, starts_at, counts: dict, refresher: int = 0, kits: int = 0,
                     location: StockLocation | None = None, batch=None, course_format=CourseFormat.DROP_IN,
                     note: str = "", course: Course | None = None, key=None):
@@ -40,13 +52,7 @@ def log_held_course(*, user, venue, starts_at, counts: dict, refresher: int = 0,
     IdempotencyConflict.
     """
     key = uuid.UUID(str(key)) if key else uuid.uuid4()
-    counts = {field: int(counts.get(field) or 0) for field in COUNT_FIELDS}
-    total = sum(counts.values())
-    if total < 1:
-        raise ValidationError({"people_who_use_drugs": _("Count at least one participant.")}, code="no_participants")
-    if not 0 <= refresher <= total:
-        raise ValidationError({"refresher": _("Refreshers cannot be more than the participants.")},
-                              code="too_many_refreshers")
+    counts, total = _checked_counts(counts, refresher)
     if kits and location is None:
         raise ValidationError({"location": _("Choose where the kits came from.")}, code="no_location")
     payload = {
@@ -154,13 +160,7 @@ def correct_held_course(*, user, attendance: Attendance, venue, starts_at, count
     handout from `location`. In an approved month only a coordinator may, with a reason.
     """
     _check_may_change(user, attendance, reason, moved_to=starts_at)
-    counts = {field: int(counts.get(field) or 0) for field in COUNT_FIELDS}
-    total = sum(counts.values())
-    if total < 1:
-        raise ValidationError({"people_who_use_drugs": _("Count at least one participant.")}, code="no_participants")
-    if not 0 <= refresher <= total:
-        raise ValidationError({"refresher": _("Refreshers cannot be more than the participants.")},
-                              code="too_many_refreshers")
+    counts, total = _checked_counts(counts, refresher)
     with transaction.atomic():
         course = attendance.course
         course.venue, course.starts_at = venue, starts_at
