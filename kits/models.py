@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q, Sum
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -56,7 +57,8 @@ class Batch(models.Model):
         verbose_name_plural = _("batches")
         ordering = ["expiry_date", "lot_number"]
         constraints = [
-            models.UniqueConstraint(fields=["product", "lot_number"], name="batch_unique_lot_per_product"),
+            # Deliveries find their batch by product and lot in any case ("nx2511" is "NX2511").
+            models.UniqueConstraint(Lower("product"), Lower("lot_number"), name="batch_unique_lot_per_product"),
             models.CheckConstraint(condition=Q(expiry_date__gt=F("received_on")), name="batch_expires_after_receipt"),
             models.CheckConstraint(condition=~Q(lot_number=""), name="batch_lot_number_not_empty"),
         ]

@@ -169,12 +169,11 @@ def register_delivery(*, user, location: StockLocation, kit_type: KitType, produ
     }
 
     def create(digest):
-        batch = Batch.objects.filter(product__iexact=product, lot_number__iexact=lot_number).first()
-        if batch is None:
-            batch, _created = Batch.objects.get_or_create(
-                product=product, lot_number=lot_number,
-                defaults={"kit_type": kit_type, "expiry_date": expiry_date, "received_on": received_on},
-            )
+        batch, _created = Batch.objects.get_or_create(
+            product__iexact=product, lot_number__iexact=lot_number,
+            defaults={"product": product, "lot_number": lot_number, "kit_type": kit_type,
+                      "expiry_date": expiry_date, "received_on": received_on},
+        )
         if batch.expiry_date != expiry_date:
             raise ValidationError({"lot_number": _(
                 "Lot %(lot)s of %(product)s is already registered with expiry date %(date)s. "

@@ -201,6 +201,15 @@ def test_it_refuses_the_same_lot_twice_for_one_product(batch):
             lambda: factories.make_batch(product=batch.product, lot_number=batch.lot_number))
 
 
+def test_it_refuses_the_same_lot_in_another_case_for_one_product():
+    factories.make_batch(product="Nyxoid 1,8 mg næsespray", lot_number="nx2511")
+    refused(Batch, "batch_unique_lot_per_product",
+            lambda: factories.make_batch(product="Nyxoid 1,8 mg næsespray", lot_number="NX2511"))
+    refused(Batch, "batch_unique_lot_per_product",
+            lambda: factories.make_batch(product="NYXOID 1,8 mg næsespray", lot_number="Nx2511"))
+    factories.make_batch(product="Naloxon B. Braun 0,4 mg/ml", lot_number="NX2511")
+
+
 def test_stock_on_hand_follows_from_the_movements(batch, bag, coordinator):
     factories.receive(batch, bag, 10, coordinator)
     factories.hand_out(batch, bag, 3, coordinator)
