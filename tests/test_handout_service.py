@@ -1,7 +1,6 @@
 """Handing out kits: first expiry first out, never expired, never below zero, stored once."""
 
 import datetime as dt
-import threading
 import uuid
 
 import pytest
@@ -14,6 +13,7 @@ from kits.models import Handout, StockLevel
 from kits.services import record_handout, return_kits, withdraw_handout
 from redliv.idempotency import IdempotencyConflict
 from tests import factories
+from tests.simultaneous import at_once
 
 
 @pytest.fixture
@@ -113,25 +113,9 @@ def test_a_handout_opens_one_savepoint_in_the_callers_transaction(bag, coordinat
 def test_twenty_simultaneous_handouts_from_ten_kits_leave_exactly_zero(bag, coordinator):
     batch = factories.make_batch()
     factories.receive(batch, bag, 10, coordinator)
-    start = threading.Barrier(20)
-    outcomes = []
-
-    def hand_out_one():
-        try:
-            start.wait()
-            record_handout(user=coordinator, location=bag, quantity=1, reason="first_supply",
-                           audience="people_who_use_drugs")
-            outcomes.append("stored")
-        except ValidationError as error:
-            outcomes.append(error.message_dict["quantity"][0])
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=hand_out_one) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once(20, lambda: record_handout(user=coordinator, location=bag, quantity=1, reason="first_supply",
+                                                  audience="people_who_use_drugs"),
+                       refusal=lambda error: error.message_dict["quantity"][0])
     assert outcomes.count("stored") == 10
     refusals = [outcome for outcome in outcomes if outcome != "stored"]
     assert len(refusals) == 10 and all(refusal.startswith("Ikke nok kit") for refusal in refusals)
@@ -162,24 +146,7 @@ def test_simultaneous_withdrawals_of_one_handout_put_the_kits_back_once(bag, coo
     factories.receive(batch, bag, 10, coordinator)
     handout, _ = record_handout(user=coordinator, location=bag, quantity=3, reason="first_supply",
                                 audience="people_who_use_drugs")
-    start = threading.Barrier(4)
-    outcomes = []
-
-    def withdraw():
-        try:
-            start.wait()
-            withdraw_handout(user=coordinator, handout=Handout.objects.get(pk=handout.pk))
-            outcomes.append("stored")
-        except ValidationError as error:
-            outcomes.append(error.messages[0])
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=withdraw) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once(4, lambda: withdraw_handout(user=coordinator, handout=Handout.objects.get(pk=handout.pk)))
     assert sorted(outcomes) == ["Denne registrering er trukket tilbage."] * 3 + ["stored"]
     assert level(bag, batch) == 10
     assert handout.corrections.count() == 1
