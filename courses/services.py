@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 
 from courses.models import Attendance, Course, CourseFormat, Trainer
 from kits.models import HandoutReason, StockLocation, StockMovement
-from kits.services import hand_out_at_course, record_handout, stock_refusal
+from kits.services import hand_out_at_course, record_handout, return_kits, stock_refusal, with_kits_out
 from redliv.idempotency import create_once
+from reports.closing import check_change_allowed
 
 COUNT_FIELDS = list(Attendance.AUDIENCE_FIELDS.values())
 DEFAULT_LENGTH = dt.timedelta(hours=1)
@@ -29,6 +30,18 @@ def _derived_key(key, what: str) -> uuid.UUID:
     return uuid.uuid5(uuid.UUID(str(key)), what)
 
 
+def _checked_counts(counts: dict, refresher: int) -> tuple[dict, int]:
+    """The counts by audience (missing ones 0) and their total; at least one participant, refreshers among them."""
+    counts = {field: int(counts.get(field) or 0) for field in COUNT_FIELDS}
+    total = sum(counts.values())
+    if total < 1:
+        raise ValidationError({"people_who_use_drugs": _("Count at least one participant.")}, code="no_participants")
+    if not 0 <= refresher <= total:
+        raise ValidationError({"refresher": _("Refreshers cannot be more than the participants.")},
+                              code="too_many_refreshers")
+    return counts, total
+
+
 def log_held_course(*, user, venue, starts_at, counts: dict, refresher: int = 0, kits: int = 0,
                     location: StockLocation | None = None, batch=None, course_format=CourseFormat.DROP_IN,
                     note: str = "", course: Course | None = None, key=None):
@@ -39,13 +52,7 @@ def log_held_course(*, user, venue, starts_at, counts: dict, refresher: int = 0,
     IdempotencyConflict.
     """
     key = uuid.UUID(str(key)) if key else uuid.uuid4()
-    counts = {field: int(counts.get(field) or 0) for field in COUNT_FIELDS}
-    total = sum(counts.values())
-    if total < 1:
-        raise ValidationError({"people_who_use_drugs": _("Count at least one participant.")}, code="no_participants")
-    if not 0 <= refresher <= total:
-        raise ValidationError({"refresher": _("Refreshers cannot be more than the participants.")},
-                              code="too_many_refreshers")
+    counts, total = _checked_counts(counts, refresher)
     if kits and location is None:
         raise ValidationError({"location": _("Choose where the kits came from.")}, code="no_location")
     payload = {
@@ -115,8 +122,6 @@ def may_change(user, entry_logged_by_id, logged_at) -> bool:
 
 def _check_may_change(user, attendance, reason="", moved_to=None):
     """Own entries for 24 hours, coordinators any time; in an approved month, coordinators with a reason."""
-    from reports.closing import check_change_allowed
-
     if attendance.withdrawn_at is not None:
         raise ValidationError(_("This entry has been withdrawn."), code="withdrawn")
     if not may_change(user, attendance.logged_by_id, attendance.logged_at):
@@ -126,30 +131,25 @@ def _check_may_change(user, attendance, reason="", moved_to=None):
     attendance._change_reason = attendance.course._change_reason = reason or None
 
 
+def _course_handouts(course):
+    return with_kits_out(StockMovement.objects.filter(course=course, kind=StockMovement.Kind.HANDOUT))
+
+
 def kits_handed_out(course) -> int:
     """Kits handed out at a course, after any corrections."""
-    handouts = StockMovement.objects.filter(course=course, kind=StockMovement.Kind.HANDOUT)
-    given = sum(handouts.values_list("quantity", flat=True))
-    returned = sum(StockMovement.objects.filter(
-        corrects__in=handouts, kind=StockMovement.Kind.ADJUSTMENT).values_list("quantity", flat=True))
-    return given - returned
+    return sum(_course_handouts(course).values_list("kits_out", flat=True))
 
 
-def _return_kits(*, user, course, quantity: int, reason: str, key):
-    """Put kits from a course's handouts back into stock (newest handout first), as adjustments."""
-    for handout in StockMovement.objects.filter(course=course, kind=StockMovement.Kind.HANDOUT).order_by("-id"):
-        still_out = handout.quantity - sum(handout.corrections.filter(
-            kind=StockMovement.Kind.ADJUSTMENT).values_list("quantity", flat=True))
-        back = min(still_out, quantity)
-        if back > 0:
-            StockMovement.objects.create(
-                idempotency_key=_derived_key(key, f"return-{handout.pk}"), kind=StockMovement.Kind.ADJUSTMENT,
-                batch=handout.batch, to_location=handout.from_location, quantity=back, occurred_at=timezone.now(),
-                reason=reason, corrects=handout, recorded_by=user,
-            )
+def _return_kits(*, user, course, quantity: int | None, reason: str, key):
+    """Put kits from a course's handouts back into stock (newest handout first); `quantity` None: all."""
+    for handout in _course_handouts(course).filter(kits_out__gt=0).order_by("-id"):
+        back = handout.kits_out if quantity is None else min(handout.kits_out, quantity)
+        return_kits(user=user, handout=handout, quantity=back, reason=reason,
+                    key=_derived_key(key, f"return-{handout.pk}"))
+        if quantity is not None:
             quantity -= back
-        if quantity == 0:
-            return
+            if quantity == 0:
+                return
 
 
 def correct_held_course(*, user, attendance: Attendance, venue, starts_at, counts: dict, refresher: int,
@@ -160,13 +160,7 @@ def correct_held_course(*, user, attendance: Attendance, venue, starts_at, count
     handout from `location`. In an approved month only a coordinator may, with a reason.
     """
     _check_may_change(user, attendance, reason, moved_to=starts_at)
-    counts = {field: int(counts.get(field) or 0) for field in COUNT_FIELDS}
-    total = sum(counts.values())
-    if total < 1:
-        raise ValidationError({"people_who_use_drugs": _("Count at least one participant.")}, code="no_participants")
-    if not 0 <= refresher <= total:
-        raise ValidationError({"refresher": _("Refreshers cannot be more than the participants.")},
-                              code="too_many_refreshers")
+    counts, total = _checked_counts(counts, refresher)
     with transaction.atomic():
         course = attendance.course
         course.venue, course.starts_at = venue, starts_at
@@ -203,7 +197,5 @@ def withdraw_held_course(*, user, attendance: Attendance, reason: str = ""):
         course.save()
         attendance.withdrawn_at = timezone.now()
         attendance.save()
-        out = kits_handed_out(course)
-        if out > 0:
-            _return_kits(user=user, course=course, quantity=out, key=uuid.uuid4(), reason=reason)
+        _return_kits(user=user, course=course, quantity=None, key=uuid.uuid4(), reason=reason)
     return attendance

@@ -1,16 +1,19 @@
 """Naloxone kits: lots, where they are, where they went, and every reported use.
 
 Stock is an append-only ledger of movements. A database trigger (migration
-0002) keeps `StockLevel` in step with every movement inserted, and its CHECK
+0003) keeps `StockLevel` in step with every movement inserted, and its CHECK
 constraint refuses any movement that would take a location's stock of a batch
 below zero, also when many requests arrive at once. The same trigger refuses a
-handout from an expired batch and any UPDATE or DELETE of a movement.
+handout from an expired batch and any UPDATE or DELETE of a movement, and
+(migration 0007) any correction that is not the mirror image of its original or
+would undo more kits than the original moved.
 """
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q, Sum
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -20,6 +23,10 @@ from redliv.models import Audience, District, IdempotentModel, Municipality, Org
 # Constraint names the services translate into messages for people.
 STOCK_NON_NEGATIVE = "stocklevel_quantity_non_negative"
 HANDOUT_NOT_EXPIRED = "handout_batch_not_expired"
+# Raised by the ledger trigger for a correction (a movement with `corrects` set).
+CORRECTS_AN_ORIGINAL = "movement_corrects_an_original"
+CORRECTION_MIRRORS_ORIGINAL = "movement_correction_mirrors_original"
+CORRECTIONS_WITHIN_ORIGINAL = "movement_corrections_within_original"
 
 
 class KitType(models.Model):
@@ -50,7 +57,8 @@ class Batch(models.Model):
         verbose_name_plural = _("batches")
         ordering = ["expiry_date", "lot_number"]
         constraints = [
-            models.UniqueConstraint(fields=["product", "lot_number"], name="batch_unique_lot_per_product"),
+            # Deliveries find their batch by product and lot in any case ("nx2511" is "NX2511").
+            models.UniqueConstraint(Lower("product"), Lower("lot_number"), name="batch_unique_lot_per_product"),
             models.CheckConstraint(condition=Q(expiry_date__gt=F("received_on")), name="batch_expires_after_receipt"),
             models.CheckConstraint(condition=~Q(lot_number=""), name="batch_lot_number_not_empty"),
         ]
@@ -221,6 +229,11 @@ class StockMovement(IdempotentModel):
                 | ~Q(kind="handout") & Q(handout_reason__isnull=True, recipient_audience__isnull=True,
                                           course__isnull=True),
                 name="movement_handout_fields_only_on_handouts",
+            ),
+            # A correction puts kits back where they came from: an adjustment, or a transfer back.
+            models.CheckConstraint(
+                condition=Q(corrects__isnull=True) | Q(kind__in=["adjustment", "transfer"]),
+                name="movement_correction_is_adjustment_or_transfer",
             ),
         ]
 

@@ -7,13 +7,18 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kits.models import HANDOUT_NOT_EXPIRED, STOCK_NON_NEGATIVE, Batch, Handout, StockLevel, StockLocation
-from kits.models import KitType, StockMovement
+from kits.models import (
+    CORRECTIONS_WITHIN_ORIGINAL, HANDOUT_NOT_EXPIRED, STOCK_NON_NEGATIVE, Batch, Handout, HandoutReason, KitType,
+    StockLevel, StockLocation, StockMovement,
+)
 from redliv.db import violated_constraint
 from redliv.idempotency import create_once
+from reports.closing import check_change_allowed
 
 
 def stock_on_hand(location: StockLocation) -> int:
@@ -67,8 +72,7 @@ def record_handout(*, user, location: StockLocation, quantity: int, reason: str,
         )
 
     try:
-        with transaction.atomic():
-            return create_once(Handout, key, payload, create)
+        return create_once(Handout, key, payload, create)
     except IntegrityError as error:
         refusal = stock_refusal(error, location, quantity)
         if refusal is None:
@@ -129,13 +133,17 @@ def _not_enough_of_batch(location, batch, quantity) -> ValidationError:
 
 
 def _store_movement(key, payload, create, not_enough):
-    """Run create_once in a transaction; a refusal for lack of stock becomes `not_enough()`."""
+    """Run create_once; a refusal for lack of stock becomes `not_enough()`, one of a
+    correction the database found undone already becomes its message."""
     try:
-        with transaction.atomic():
-            return create_once(StockMovement, key, payload, create)
+        return create_once(StockMovement, key, payload, create)
     except IntegrityError as error:
-        if violated_constraint(error) == STOCK_NON_NEGATIVE:
+        constraint = violated_constraint(error)
+        if constraint == STOCK_NON_NEGATIVE:
             raise not_enough() from error
+        if constraint == CORRECTIONS_WITHIN_ORIGINAL:
+            raise ValidationError(_("This movement has already been corrected."),
+                                  code="already_corrected") from error
         raise
 
 
@@ -161,12 +169,11 @@ def register_delivery(*, user, location: StockLocation, kit_type: KitType, produ
     }
 
     def create(digest):
-        batch = Batch.objects.filter(product__iexact=product, lot_number__iexact=lot_number).first()
-        if batch is None:
-            batch, _created = Batch.objects.get_or_create(
-                product=product, lot_number=lot_number,
-                defaults={"kit_type": kit_type, "expiry_date": expiry_date, "received_on": received_on},
-            )
+        batch, _created = Batch.objects.get_or_create(
+            product__iexact=product, lot_number__iexact=lot_number,
+            defaults={"product": product, "lot_number": lot_number, "kit_type": kit_type,
+                      "expiry_date": expiry_date, "received_on": received_on},
+        )
         if batch.expiry_date != expiry_date:
             raise ValidationError({"lot_number": _(
                 "Lot %(lot)s of %(product)s is already registered with expiry date %(date)s. "
@@ -181,8 +188,7 @@ def register_delivery(*, user, location: StockLocation, kit_type: KitType, produ
             to_location=location, quantity=quantity, occurred_at=_at(received_on), recorded_by=user,
         )
 
-    with transaction.atomic():
-        return create_once(StockMovement, key, payload, create)
+    return create_once(StockMovement, key, payload, create)
 
 
 def transfer_kits(*, user, from_location: StockLocation, to_location: StockLocation, quantity: int,
@@ -292,10 +298,7 @@ def correct_movement(*, user, movement: StockMovement, reason: str, key: uuid.UU
         kind, from_location, to_location = StockMovement.Kind.ADJUSTMENT, movement.to_location, movement.from_location
 
     def create(digest):
-        # Lock the original so that two corrections of it cannot race.
-        StockMovement.objects.select_for_update().filter(pk=movement.pk).first()
-        if movement.corrections.exists():
-            raise ValidationError(_("This movement has already been corrected."), code="already_corrected")
+        # The ledger trigger locks the original and refuses a second correction of it.
         return StockMovement.objects.create(
             idempotency_key=key, payload_digest=digest, kind=kind, batch=movement.batch,
             from_location=from_location, to_location=to_location, quantity=movement.quantity,
@@ -305,42 +308,52 @@ def correct_movement(*, user, movement: StockMovement, reason: str, key: uuid.UU
     return _store_movement(key, payload, create,
                            lambda: _not_enough_of_batch(from_location, movement.batch, movement.quantity))
 
-# --- Street logging: staff reversal reports and withdrawals (appended by the street screen) ---
+
+# ---------------------------------------------------------------------------
+# Kits put back: withdrawn handouts and corrected courses.
+# ---------------------------------------------------------------------------
+
+
+def with_kits_out(handouts):
+    """Handouts annotated with `kits_out`: the kits handed out less those corrections put back."""
+    return handouts.annotate(kits_out=F("quantity") - Coalesce(Sum("corrections__quantity"), 0))
+
+
+def return_kits(*, user, handout, quantity: int | None = None, reason: str, key: uuid.UUID | None = None):
+    """Put kits of a handout back where they came from, as an adjustment that corrects it. Returns it.
+
+    `quantity` None puts back all still out. Written in the caller's transaction, if
+    any, without a savepoint. The ledger trigger refuses putting back more than was
+    handed out, also when two requests race; the refusal comes back as a message.
+    """
+    if quantity is None:
+        refusal = ValidationError(_("This entry has been withdrawn."), code="withdrawn")
+    else:
+        refusal = ValidationError(_("This entry has already been corrected."), code="already_corrected")
+    try:
+        with transaction.atomic(savepoint=False):
+            if quantity is None:
+                quantity = with_kits_out(StockMovement.objects.filter(pk=handout.pk)).values_list(
+                    "kits_out", flat=True).get()
+            if quantity <= 0:
+                raise refusal
+            return StockMovement.objects.create(
+                idempotency_key=key or uuid.uuid4(), kind=StockMovement.Kind.ADJUSTMENT, batch_id=handout.batch_id,
+                to_location_id=handout.from_location_id, quantity=quantity, occurred_at=timezone.now(),
+                reason=reason, corrects=handout, recorded_by=user,
+            )
+    except IntegrityError as error:
+        # Another request put the kits back first.
+        if violated_constraint(error) == CORRECTIONS_WITHIN_ORIGINAL:
+            raise refusal from error
+        raise
+
 
 def withdraw_handout(*, user, handout, reason: str = ""):
-    """Undo a handout logged by mistake: an opposite adjustment puts the kits back where they came from."""
-    from kits.models import StockMovement
-    from reports.closing import check_change_allowed
-
+    """Undo a handout logged by mistake: the kits still out go back where they came from."""
     check_change_allowed(user, handout.from_location.municipality_id, handout.occurred_at, reason)
-
-    with transaction.atomic():
-        already = handout.corrections.filter(kind=StockMovement.Kind.ADJUSTMENT)
-        back = handout.quantity - sum(already.values_list("quantity", flat=True))
-        if back <= 0:
-            raise ValidationError(_("This entry has been withdrawn."), code="withdrawn")
-        return StockMovement.objects.create(
-            kind=StockMovement.Kind.ADJUSTMENT, batch=handout.batch, to_location=handout.from_location,
-            quantity=back, occurred_at=timezone.now(), reason=reason or _("Withdrawn: logged by mistake"),
-            corrects=handout,
-            recorded_by=user,
-        )
-
-
-def withdraw_reversal_report(*, user, report, reason: str = ""):
-    """A staff report logged by mistake stops counting; the row and its history stay."""
-    from kits.models import ReversalReport
-    from reports.closing import check_change_allowed
-
-    check_change_allowed(user, report.district.municipality_id, report.occurred_at, reason)
-    if report.review_status == ReversalReport.ReviewStatus.REJECTED:
-        raise ValidationError(_("This entry has been withdrawn."), code="withdrawn")
-    report.review_status = ReversalReport.ReviewStatus.REJECTED
-    report.review_reason = _("Withdrawn: logged by mistake")
-    report.reviewed_by, report.reviewed_at = user, timezone.now()
-    report._change_reason = reason or None
-    report.save()
-    return report
+    with transaction.atomic():  # a refusal leaves the caller's transaction usable
+        return return_kits(user=user, handout=handout, reason=reason or _("Withdrawn: logged by mistake"))
 
 
 def hand_out_at_course(*, user, location: StockLocation, quantity: int, course, occurred_at, batch=None, key=None):
@@ -352,8 +365,6 @@ def hand_out_at_course(*, user, location: StockLocation, quantity: int, course, 
     database; a refusal aborts the caller's transaction, which turns it into a
     message with `stock_refusal`.
     """
-    from kits.models import HandoutReason
-
     chosen = batch_to_hand_out(location, quantity, timezone.localdate(occurred_at), batch)
     return Handout.objects.create(
         idempotency_key=key or uuid.uuid4(), batch=chosen, from_location=location, quantity=quantity,

@@ -42,6 +42,9 @@ def create_once(model, key, payload: dict, create):
     """Run `create(digest)` unless `key` was stored before. Returns (row, created).
 
     `create` receives the payload digest and must save it on the row with the key.
+    It runs in its own `transaction.atomic()` (a savepoint inside the caller's
+    transaction): whatever it writes is stored together or not at all, so callers
+    need no transaction of their own around create_once.
     """
     digest = payload_digest(payload)
     existing = _stored(model, key, digest)

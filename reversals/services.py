@@ -88,8 +88,7 @@ def create_reversal_report(*, district: District, occurred_at, substances, nalox
         report.save()
         return report
 
-    with transaction.atomic():
-        return create_once(ReversalReport, key, payload, create)
+    return create_once(ReversalReport, key, payload, create)
 
 
 def review_report(*, report: ReversalReport, user, verified: bool, reason: str = "") -> ReversalReport:
@@ -102,14 +101,28 @@ def review_report(*, report: ReversalReport, user, verified: bool, reason: str =
     check_change_allowed(user, report.district.municipality_id, report.occurred_at, reason)
     with transaction.atomic():
         report = ReversalReport.objects.select_for_update().get(pk=report.pk)
-        report.review_status = (ReversalReport.ReviewStatus.VERIFIED if verified
-                                else ReversalReport.ReviewStatus.REJECTED)
-        report.review_reason = reason
-        report.reviewed_by = user
-        report.reviewed_at = timezone.now()
-        report._history_user = user
-        report._change_reason = reason or None
-        report.save()
+        status = ReversalReport.ReviewStatus.VERIFIED if verified else ReversalReport.ReviewStatus.REJECTED
+        return _set_review(report, user, status, reason, change_reason=reason)
+
+
+def withdraw_reversal_report(*, user, report: ReversalReport, reason: str = "") -> ReversalReport:
+    """A staff report logged by mistake stops counting (it is rejected); the row and its history stay."""
+    check_change_allowed(user, report.district.municipality_id, report.occurred_at, reason)
+    with transaction.atomic():
+        report = ReversalReport.objects.select_for_update().get(pk=report.pk)
+        if report.review_status == ReversalReport.ReviewStatus.REJECTED:
+            raise ValidationError(_("This entry has been withdrawn."), code="withdrawn")
+        return _set_review(report, user, ReversalReport.ReviewStatus.REJECTED, _("Withdrawn: logged by mistake"),
+                           change_reason=reason)
+
+
+def _set_review(report, user, status, review_reason, change_reason) -> ReversalReport:
+    """Save a review on a locked report; its history says who, and why when a closed month needed a reason."""
+    report.review_status, report.review_reason = status, review_reason
+    report.reviewed_by, report.reviewed_at = user, timezone.now()
+    report._history_user = user
+    report._change_reason = change_reason or None
+    report.save()
     return report
 
 

@@ -24,8 +24,8 @@ from django.views.decorators.http import require_POST
 from courses.models import Attendance, Course, CourseFormat, Venue
 from courses.services import correct_held_course, kits_handed_out, log_held_course, may_change, withdraw_held_course
 from kits.models import Handout, ReversalReport, StockLevel, StockLocation, StockMovement
-from kits.services import record_handout, withdraw_handout, withdraw_reversal_report
-from reversals.services import create_reversal_report
+from kits.services import record_handout, withdraw_handout
+from reversals.services import create_reversal_report, withdraw_reversal_report
 from redliv.idempotency import IdempotencyConflict
 from redliv import roles
 from redliv.models import District

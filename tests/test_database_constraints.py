@@ -212,6 +212,15 @@ def test_it_refuses_the_same_lot_twice_for_one_product(batch):
             lambda: factories.make_batch(product=batch.product, lot_number=batch.lot_number))
 
 
+def test_it_refuses_the_same_lot_in_another_case_for_one_product():
+    factories.make_batch(product="Nyxoid 1,8 mg næsespray", lot_number="nx2511")
+    refused(Batch, "batch_unique_lot_per_product",
+            lambda: factories.make_batch(product="Nyxoid 1,8 mg næsespray", lot_number="NX2511"))
+    refused(Batch, "batch_unique_lot_per_product",
+            lambda: factories.make_batch(product="NYXOID 1,8 mg næsespray", lot_number="Nx2511"))
+    factories.make_batch(product="Naloxon B. Braun 0,4 mg/ml", lot_number="NX2511")
+
+
 def test_stock_on_hand_follows_from_the_movements(batch, bag, coordinator):
     factories.receive(batch, bag, 10, coordinator)
     factories.hand_out(batch, bag, 3, coordinator)
@@ -282,6 +291,68 @@ def test_it_stores_each_handout_key_once(batch, bag, coordinator):
     factories.hand_out(batch, bag, 1, coordinator, idempotency_key=key)
     refused(StockMovement, "kits_stockmovement_idempotency_key", lambda: factories.hand_out(batch, bag, 1, coordinator, idempotency_key=key))
     assert StockLevel.objects.get(location=bag, batch=batch).quantity == 4
+
+
+# --- corrections of stock movements ------------------------------------------------------------
+
+def put_back(handout, quantity, **fields):
+    """An adjustment that puts kits of `handout` back where they came from, unless `fields` say otherwise."""
+    values = {"kind": "adjustment", "batch": handout.batch, "to_location": handout.from_location,
+              "quantity": quantity, "reason": "Registreret forkert", "corrects": handout,
+              "occurred_at": timezone.now(), "recorded_by": handout.recorded_by, **fields}
+    return StockMovement.objects.create(**values)
+
+
+@pytest.fixture
+def handout(batch, bag, coordinator):
+    factories.receive(batch, bag, 10, coordinator)
+    return factories.hand_out(batch, bag, 4, coordinator)
+
+
+def test_it_refuses_a_correction_that_is_not_an_adjustment_or_a_transfer(handout, coordinator):
+    refused(StockMovement, "movement_correction_is_adjustment_or_transfer", lambda: factories.hand_out(
+        handout.batch, handout.from_location, 1, coordinator, corrects=handout))
+    refused(StockMovement, "movement_correction_is_adjustment_or_transfer", lambda: StockMovement.objects.create(
+        kind="discard", batch=handout.batch, from_location=handout.from_location, quantity=1, reason="Fejl",
+        corrects=handout, occurred_at=timezone.now(), recorded_by=coordinator))
+    refused(StockMovement, "movement_correction_is_adjustment_or_transfer",
+            lambda: factories.receive(handout.batch, handout.from_location, 1, coordinator, corrects=handout))
+
+
+def test_it_refuses_a_correction_of_a_correction(handout):
+    correction = put_back(handout, 1)
+    refused(StockMovement, "movement_corrects_an_original", lambda: StockMovement.objects.create(
+        kind="adjustment", batch=handout.batch, from_location=handout.from_location, quantity=1, reason="Fortryd",
+        corrects=correction, occurred_at=timezone.now(), recorded_by=handout.recorded_by))
+
+
+def test_it_refuses_a_correction_of_another_batch(handout, bag, coordinator):
+    other = factories.make_batch()
+    refused(StockMovement, "movement_correction_mirrors_original", lambda: put_back(handout, 1, batch=other))
+    assert not StockLevel.objects.filter(batch=other).exists()
+
+
+def test_it_refuses_a_correction_that_is_not_the_mirror_image_of_the_original(handout, red_liv, coordinator):
+    elsewhere = factories.make_location(red_liv)
+    refused(StockMovement, "movement_correction_mirrors_original", lambda: put_back(handout, 1, to_location=elsewhere))
+    refused(StockMovement, "movement_correction_mirrors_original",
+            lambda: put_back(handout, 1, to_location=None, from_location=handout.from_location))
+    office = factories.make_location(red_liv)
+    transfer = StockMovement.objects.create(
+        kind="transfer", batch=handout.batch, from_location=handout.from_location, to_location=office, quantity=2,
+        occurred_at=timezone.now(), recorded_by=coordinator)
+    refused(StockMovement, "movement_correction_mirrors_original", lambda: StockMovement.objects.create(
+        kind="transfer", batch=handout.batch, from_location=office, to_location=elsewhere, quantity=2,
+        corrects=transfer, occurred_at=timezone.now(), recorded_by=coordinator))
+    assert not StockLevel.objects.filter(location=elsewhere).exists()
+
+
+def test_it_refuses_corrections_that_undo_more_than_the_original_moved(handout):
+    put_back(handout, 3)
+    refused(StockMovement, "movement_corrections_within_original", lambda: put_back(handout, 2))
+    put_back(handout, 1)
+    refused(StockMovement, "movement_corrections_within_original", lambda: put_back(handout, 1))
+    assert StockLevel.objects.get(location=handout.from_location, batch=handout.batch).quantity == 10
 
 
 # --- reversal reports --------------------------------------------------------------------------

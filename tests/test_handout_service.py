@@ -1,18 +1,19 @@
 """Handing out kits: first expiry first out, never expired, never below zero, stored once."""
 
 import datetime as dt
-import threading
 import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kits.models import Handout, StockLevel
-from kits.services import record_handout
+from kits.services import record_handout, return_kits, withdraw_handout
 from redliv.idempotency import IdempotencyConflict
 from tests import factories
+from tests.simultaneous import at_once
 
 
 @pytest.fixture
@@ -98,31 +99,54 @@ def test_the_same_key_with_other_content_is_refused(bag, coordinator):
     assert Handout.objects.count() == 1 and level(bag, batch) == 4
 
 
+@pytest.mark.django_db
+def test_a_handout_opens_one_savepoint_in_the_callers_transaction(bag, coordinator):
+    factories.receive(factories.make_batch(), bag, 5, coordinator)
+    with CaptureQueriesContext(connection) as context:
+        record_handout(user=coordinator, location=bag, quantity=1, reason="first_supply",
+                       audience="people_who_use_drugs")
+    savepoints = [query for query in context.captured_queries if query["sql"].startswith("SAVEPOINT")]
+    assert len(savepoints) == 1  # create_once's own; no second pair around it
+
+
 @pytest.mark.django_db(transaction=True)
 def test_twenty_simultaneous_handouts_from_ten_kits_leave_exactly_zero(bag, coordinator):
     batch = factories.make_batch()
     factories.receive(batch, bag, 10, coordinator)
-    start = threading.Barrier(20)
-    outcomes = []
-
-    def hand_out_one():
-        try:
-            start.wait()
-            record_handout(user=coordinator, location=bag, quantity=1, reason="first_supply",
-                           audience="people_who_use_drugs")
-            outcomes.append("stored")
-        except ValidationError as error:
-            outcomes.append(error.message_dict["quantity"][0])
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=hand_out_one) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once(20, lambda: record_handout(user=coordinator, location=bag, quantity=1, reason="first_supply",
+                                                  audience="people_who_use_drugs"),
+                       refusal=lambda error: error.message_dict["quantity"][0])
     assert outcomes.count("stored") == 10
     refusals = [outcome for outcome in outcomes if outcome != "stored"]
     assert len(refusals) == 10 and all(refusal.startswith("Ikke nok kit") for refusal in refusals)
     assert level(bag, batch) == 0
     assert Handout.objects.count() == 10
+
+
+@pytest.mark.django_db
+def test_kits_are_put_back_in_part_then_all_and_then_refused(bag, coordinator):
+    batch = factories.make_batch()
+    factories.receive(batch, bag, 10, coordinator)
+    handout, _ = record_handout(user=coordinator, location=bag, quantity=5, reason="first_supply",
+                                audience="people_who_use_drugs")
+    part = return_kits(user=coordinator, handout=handout, quantity=2, reason="Talt forkert")
+    assert (part.kind, part.to_location, part.quantity, part.corrects) == ("adjustment", bag, 2, handout)
+    rest = withdraw_handout(user=coordinator, handout=handout)
+    assert rest.quantity == 3 and level(bag, batch) == 10
+    with pytest.raises(ValidationError, match="trukket tilbage"):
+        withdraw_handout(user=coordinator, handout=handout)
+    with pytest.raises(ValidationError, match="allerede blevet rettet"), transaction.atomic():
+        return_kits(user=coordinator, handout=handout, quantity=1, reason="Igen")
+    assert handout.corrections.count() == 2 and level(bag, batch) == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_withdrawals_of_one_handout_put_the_kits_back_once(bag, coordinator):
+    batch = factories.make_batch()
+    factories.receive(batch, bag, 10, coordinator)
+    handout, _ = record_handout(user=coordinator, location=bag, quantity=3, reason="first_supply",
+                                audience="people_who_use_drugs")
+    outcomes = at_once(4, lambda: withdraw_handout(user=coordinator, handout=Handout.objects.get(pk=handout.pk)))
+    assert sorted(outcomes) == ["Denne registrering er trukket tilbage."] * 3 + ["stored"]
+    assert level(bag, batch) == 10
+    assert handout.corrections.count() == 1

@@ -1,17 +1,16 @@
 """Deliveries, transfers, discards, counts and corrections: the stock ledger's rules."""
 
 import datetime as dt
-import threading
 import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from kits.models import Batch, StockLevel, StockMovement
 from kits.services import adjust_after_count, correct_movement, discard_kits, register_delivery, transfer_kits
 from tests import factories
+from tests.simultaneous import at_once
 
 TODAY = timezone.localdate
 
@@ -141,24 +140,9 @@ def test_it_refuses_a_transfer_of_no_kits(office, bag, coordinator, quantity):
 def test_twenty_simultaneous_transfers_from_ten_kits_move_exactly_ten(office, bag, coordinator):
     batch = factories.make_batch()
     factories.receive(batch, office, 10, coordinator)
-    start = threading.Barrier(20)
-    outcomes = []
-
-    def move_one():
-        try:
-            start.wait()
-            transfer_kits(user=coordinator, from_location=office, to_location=bag, quantity=1, batch=batch)
-            outcomes.append("stored")
-        except ValidationError as error:
-            outcomes.append(error.message_dict["quantity"][0])
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=move_one) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once(
+        20, lambda: transfer_kits(user=coordinator, from_location=office, to_location=bag, quantity=1, batch=batch),
+        refusal=lambda error: error.message_dict["quantity"][0])
     assert outcomes.count("stored") == 10
     assert all(outcome.startswith("Ikke nok kit") for outcome in outcomes if outcome != "stored")
     assert level(office, batch) == 0 and level(bag, batch) == 10
@@ -247,6 +231,17 @@ def test_a_movement_is_corrected_once_and_a_correction_not_at_all(office, bag, c
     with pytest.raises(ValidationError, match="selv en rettelse"):
         correct_movement(user=coordinator, movement=correction, reason="Fortryd")
     assert StockMovement.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_corrections_of_one_movement_store_one(office, bag, coordinator):
+    batch = factories.make_batch()
+    factories.receive(batch, office, 10, coordinator)
+    mistake, _ = transfer_kits(user=coordinator, from_location=office, to_location=bag, quantity=4, batch=batch)
+    outcomes = at_once(4, lambda: correct_movement(
+        user=coordinator, movement=StockMovement.objects.get(pk=mistake.pk), reason="Fejl"))
+    assert sorted(outcomes) == ["Denne bevægelse er allerede blevet rettet."] * 3 + ["stored"]
+    assert level(office, batch) == 10 and level(bag, batch) == 0
 
 
 @pytest.mark.django_db

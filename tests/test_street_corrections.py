@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from courses.models import Attendance, Course
+from courses.services import kits_handed_out
 from kits.models import ReversalReport, StockLevel, StockMovement
 from tests.test_street_logging import course_fields, handout_fields, logged_in, report_fields
 
@@ -46,6 +47,19 @@ def test_fewer_kits_in_a_correction_go_back_into_stock(street_worker, venue, bag
     logged_in(street_worker).post(f"/gade/poster/kursus/{attendance.pk}/", correction(venue, bag, kits=1))
     assert StockLevel.objects.get(location=bag).quantity == 9
     assert StockMovement.objects.filter(kind="adjustment", corrects__course=attendance.course).exists()
+
+
+def test_fewer_kits_are_put_back_from_the_newest_handout_first(street_worker, venue, bag):
+    attendance = logged_course(street_worker, venue, bag, kits=3)
+    client = logged_in(street_worker)
+    client.post(f"/gade/poster/kursus/{attendance.pk}/", correction(venue, bag, kits=5))
+    first, second = StockMovement.objects.filter(kind="handout").order_by("id")
+    assert (first.quantity, second.quantity) == (3, 2)
+    client.post(f"/gade/poster/kursus/{attendance.pk}/", correction(venue, bag, kits=1))
+    assert kits_handed_out(attendance.course) == 1
+    assert [(m.corrects_id, m.quantity) for m in StockMovement.objects.filter(kind="adjustment").order_by("id")] == [
+        (second.pk, 2), (first.pk, 2)]
+    assert StockLevel.objects.get(location=bag).quantity == 9
 
 
 def test_a_street_worker_cannot_change_their_entry_after_24_hours_but_a_coordinator_can(
@@ -93,6 +107,21 @@ def test_withdrawing_a_handout_and_a_report(street_worker, bag, district):
     assert StockLevel.objects.get(location=bag).quantity == 10
     assert ReversalReport.objects.get().review_status == "rejected"
     assert not ReversalReport.objects.counting().exists()
+
+
+def test_a_report_is_withdrawn_once_and_its_history_says_who(street_worker, district):
+    client = logged_in(street_worker)
+    client.post("/gade/api/poster/", json.dumps({"kind": "report", "fields": report_fields(district)}),
+                content_type="application/json")
+    report = ReversalReport.objects.get()
+    url = f"/gade/poster/afrapportering/{report.pk}/trak-tilbage/"
+    assert client.post(url).status_code == 302
+    response = client.post(url, follow=True)
+    assert "Denne registrering er trukket tilbage." in response.content.decode()
+    withdrawn = report.history.order_by("history_date", "history_id")
+    assert [(record.review_status, record.history_user) for record in withdrawn] == [
+        ("verified", street_worker), ("rejected", street_worker)]
+    assert ReversalReport.objects.get().review_reason == "Trukket tilbage: registreret ved en fejl"
 
 
 def test_recent_entries_lists_only_my_own(street_worker, trainer_user, venue, bag):
