@@ -115,7 +115,7 @@ def _as_kits_error(error: ValidationError) -> ValidationError:
 
 def may_change(user, entry_logged_by_id, logged_at) -> bool:
     """Coordinators (in their municipality, which scoping already checks) any time; others their own, for 24 h."""
-    if user.is_administrator or user.is_coordinator:
+    if user.oversees_entries:
         return True
     return entry_logged_by_id == user.pk and timezone.now() - logged_at <= OWN_ENTRY_WINDOW
 
