@@ -10,12 +10,13 @@ import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Attendance, Course, CourseFormat, Trainer
 from kits.models import HandoutReason, StockLocation, StockMovement
-from kits.services import hand_out_at_course, record_handout, return_kits, stock_refusal, with_kits_out
+from kits.services import hand_out_at_course, record_handout, return_kits, stock_refusal
 from redliv.idempotency import create_once
 from reports.closing import check_change_allowed
 
@@ -132,12 +133,12 @@ def _check_may_change(user, attendance, reason="", moved_to=None):
 
 
 def _course_handouts(course):
-    return with_kits_out(StockMovement.objects.filter(course=course, kind=StockMovement.Kind.HANDOUT))
+    return StockMovement.objects.filter(course=course, kind=StockMovement.Kind.HANDOUT).with_kits_out()
 
 
 def kits_handed_out(course) -> int:
     """Kits handed out at a course, after any corrections."""
-    return sum(_course_handouts(course).values_list("kits_out", flat=True))
+    return _course_handouts(course).aggregate(kits=Sum("kits_out"))["kits"] or 0
 
 
 def _return_kits(*, user, course, quantity: int | None, reason: str, key):

@@ -7,8 +7,6 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -314,11 +312,6 @@ def correct_movement(*, user, movement: StockMovement, reason: str, key: uuid.UU
 # ---------------------------------------------------------------------------
 
 
-def with_kits_out(handouts):
-    """Handouts annotated with `kits_out`: the kits handed out less those corrections put back."""
-    return handouts.annotate(kits_out=F("quantity") - Coalesce(Sum("corrections__quantity"), 0))
-
-
 def return_kits(*, user, handout, quantity: int | None = None, reason: str, key: uuid.UUID | None = None):
     """Put kits of a handout back where they came from, as an adjustment that corrects it. Returns it.
 
@@ -333,7 +326,7 @@ def return_kits(*, user, handout, quantity: int | None = None, reason: str, key:
     try:
         with transaction.atomic(savepoint=False):
             if quantity is None:
-                quantity = with_kits_out(StockMovement.objects.filter(pk=handout.pk)).values_list(
+                quantity = StockMovement.objects.filter(pk=handout.pk).with_kits_out().values_list(
                     "kits_out", flat=True).get()
             if quantity <= 0:
                 raise refusal

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -175,20 +175,8 @@ def counted_attendance(municipality=None):
 
 
 def handouts(municipality=None):
-    """Handouts with `kits`: their quantity less what later movements corrected.
-
-    Few handouts are ever corrected, so the corrections are summed only for handouts
-    in the set of corrected ids (which PostgreSQL hashes once), not probed for each
-    of the hundred thousand handouts of a year.
-    """
-    corrected_ids = StockMovement.objects.filter(corrects__isnull=False).values("corrects")
-    corrected = (
-        StockMovement.objects.filter(corrects=OuterRef("pk")).order_by().values("corrects")
-        .annotate(total=Sum("quantity")).values("total")
-    )
-    movements = StockMovement.objects.filter(kind=StockMovement.Kind.HANDOUT).annotate(
-        kits=F("quantity") - Case(When(pk__in=corrected_ids, then=Coalesce(Subquery(corrected), 0)), default=0),
-    )
+    """Handouts with `kits_out`: their quantity less what later movements corrected."""
+    movements = StockMovement.objects.filter(kind=StockMovement.Kind.HANDOUT).with_kits_out()
     return _scoped(movements, "from_location__municipality", municipality)
 
 
@@ -246,7 +234,7 @@ def monthly_totals(first: Month, last: Month, municipality=None) -> dict:
         first_time=Sum("first_time"), refresher=Sum("refresher"),
         **{name: Sum(name) for _a, name in AUDIENCE_FIELDS},
     )
-    kits = _by_month(handouts(municipality), "occurred_at", months, kits=Sum("kits"))
+    kits = _by_month(handouts(municipality), "occurred_at", months, kits=Sum("kits_out"))
     reports = _by_month(
         counting_reports(municipality), "occurred_at", months,
         reports=Count("id"), called_112=Count("id", filter=Q(called_112=True)),
@@ -327,7 +315,7 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
 
     # Kits.
     kits = handouts(municipality)
-    by_reason = _by_month(kits, "occurred_at", compared, keys=["handout_reason"], kits=Sum("kits"))
+    by_reason = _by_month(kits, "occurred_at", compared, keys=["handout_reason"], kits=Sum("kits_out"))
     table = Table("kits_by_reason", _("Kits handed out, by reason"), columns)
     for value, label in HandoutReason.choices:
         table.rows.append(Row(str(label), _values(by_reason, compared, value, "kits")))
@@ -336,7 +324,7 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
 
     by_audience = _by_month(
         kits.annotate(group=Coalesce("recipient_audience", Value(AT_COURSE))), "occurred_at", compared,
-        keys=["group"], kits=Sum("kits"),
+        keys=["group"], kits=Sum("kits_out"),
     )
     table = Table("kits_by_audience", _("Kits handed out, by audience group"), columns)
     for value, label in [*Audience.choices, (AT_COURSE, _("At a course (no group given)"))]:
@@ -487,7 +475,7 @@ def municipality_table(month: Month, totals: dict) -> Table:
     kits = {
         row["from_location__municipality__name"]: row["kits"] for row in handouts()
         .filter(occurred_at__gte=start, occurred_at__lt=end).order_by()
-        .values("from_location__municipality__name").annotate(kits=Sum("kits"))
+        .values("from_location__municipality__name").annotate(kits=Sum("kits_out"))
     }
     reports = {
         row["district__municipality__name"]: row["reports"] for row in counting_reports()
