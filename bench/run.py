@@ -49,8 +49,19 @@ def say(message: str) -> None:
 
 
 def ensure_tools() -> None:
-    subprocess.run([sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "-q",
-                    "-r", str(BENCH / "requirements.txt")], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "-q",
+            "-r",
+            str(BENCH / "requirements.txt"),
+        ],
+        check=True,
+    )
     if shutil.which("wrk"):
         return
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
@@ -106,8 +117,9 @@ def sessions() -> dict:
 # --- measurements ----------------------------------------------------------------------
 
 
-def wrk(url: str, *, connections: int, seconds: int, script: Path, args: list[str] = (),
-        headers: dict | None = None) -> dict:
+def wrk(
+    url: str, *, connections: int, seconds: int, script: Path, args: list[str] = (), headers: dict | None = None
+) -> dict:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script)]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
@@ -215,10 +227,17 @@ def profile(path: str, cookie: str | None, out: Path) -> None:
 def machine(database_url: str) -> dict:
     import psycopg2
 
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    memory = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal"))
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+    )
     connection = psycopg2.connect(database_url)
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
@@ -228,10 +247,14 @@ def machine(database_url: str) -> dict:
         cursor.execute("SHOW random_page_cost")
         page_cost = cursor.fetchone()[0]
     connection.close()
-    return {"nproc": os.cpu_count(), "memory": f"{memory / 1024 / 1024:.1f} GiB", "cpu": cpu,
-            "postgres": f"PostgreSQL {version} (shared_buffers {buffers}, random_page_cost {page_cost}, "
-                        "otherwise defaults)",
-            "python": platform.python_version()}
+    return {
+        "nproc": os.cpu_count(),
+        "memory": f"{memory / 1024 / 1024:.1f} GiB",
+        "cpu": cpu,
+        "postgres": f"PostgreSQL {version} (shared_buffers {buffers}, random_page_cost {page_cost}, "
+        "otherwise defaults)",
+        "python": platform.python_version(),
+    }
 
 
 # --- the run ---------------------------------------------------------------------------
@@ -245,11 +268,17 @@ def run(args) -> int:
     try:
         server.start()
         database_url = server.url()
-        os.environ.update({
-            "DATABASE_URL": database_url, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(64),
-            "SECURE_SSL_REDIRECT": "0", "BEHIND_PROXY": "0", "ALLOWED_HOSTS": "127.0.0.1",
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-        })
+        os.environ.update(
+            {
+                "DATABASE_URL": database_url,
+                "DEBUG": "0",
+                "SECRET_KEY": secrets.token_urlsafe(64),
+                "SECURE_SSL_REDIRECT": "0",
+                "BEHIND_PROXY": "0",
+                "ALLOWED_HOSTS": "127.0.0.1",
+                "DJANGO_SETTINGS_MODULE": "bench.settings",
+            }
+        )
         say(f"PostgreSQL (throwaway) at {database_url}")
         manage("compiletranslations")
         manage("migrate", "--no-input", "-v0")
@@ -258,7 +287,11 @@ def run(args) -> int:
         begun = time.perf_counter()
         generated = subprocess.run(
             [sys.executable, str(BENCH / "generate.py"), "--scale", str(args.scale), "--seed", str(args.seed)],
-            check=True, cwd=ROOT, stdout=subprocess.PIPE, text=True).stdout
+            check=True,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        ).stdout
         generate_seconds = time.perf_counter() - begun
         print(generated, end="", flush=True)
 
@@ -275,15 +308,27 @@ def run(args) -> int:
         street_user = User.objects.get(username="gade-461")
         bag = StockLocation.objects.get(municipality__code=461, kind=StockLocation.Kind.BAG)
         StockMovement.objects.create(  # through the trigger, as a delivery would be
-            kind=StockMovement.Kind.RECEIVE, batch=Batch.objects.order_by("-expiry_date").first(),
-            to_location=bag, quantity=1_000_000, occurred_at=timezone.now() - dt.timedelta(hours=1),
-            recorded_by=street_user)
+            kind=StockMovement.Kind.RECEIVE,
+            batch=Batch.objects.order_by("-expiry_date").first(),
+            to_location=bag,
+            quantity=1_000_000,
+            occurred_at=timezone.now() - dt.timedelta(hours=1),
+            recorded_by=street_user,
+        )
 
         port = dev.free_port()
         base = f"http://127.0.0.1:{port}"
         gunicorn = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "redliv.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(WORKERS)], cwd=ROOT)
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "redliv.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(WORKERS),
+            ],
+            cwd=ROOT,
+        )
         wait_for(base + "/healthz")
         say(f"gunicorn with {WORKERS} workers at {base}")
 
@@ -292,47 +337,66 @@ def run(args) -> int:
         for name, path in [("floor", "/bench/floor"), ("finder", "/"), ("api", "/api/v1/courses/")]:
             timed_get(base + path)
             say(f"wrk {path}: {CONNECTIONS} connections, {duration} s")
-            results[name] = wrk(base + path, connections=CONNECTIONS, seconds=duration,
-                                script=BENCH / "latency.lua")
+            results[name] = wrk(base + path, connections=CONNECTIONS, seconds=duration, script=BENCH / "latency.lua")
             say(f"  {results[name]}")
 
         month = Month.last_full()
         month_results = {}
         for scope, cookie_name in [("Odense", "coordinator"), ("all 98 municipalities", "admin")]:
-            for label, path in [("month page", f"/personale/maaned/?month={month}"),
-                                ("XLSX export", f"/personale/maaned/xlsx/?month={month}"),
-                                ("PDF export", f"/personale/maaned/pdf/?month={month}")]:
+            for label, path in [
+                ("month page", f"/personale/maaned/?month={month}"),
+                ("XLSX export", f"/personale/maaned/xlsx/?month={month}"),
+                ("PDF export", f"/personale/maaned/pdf/?month={month}"),
+            ]:
                 cookie = cookies[cookie_name]
                 seconds = wall_time(base + path, cookie)
                 statements = page_queries(path, cookie)
                 floor = postgres_time(database_url, statements)
                 month_results[(label, scope)] = {"wall": seconds, "postgres": floor, "queries": len(statements)}
-                say(f"{label}, {scope}: {seconds * 1000:.0f} ms, PostgreSQL {floor * 1000:.0f} ms "
-                    f"({len(statements)} queries)")
+                say(
+                    f"{label}, {scope}: {seconds * 1000:.0f} ms, PostgreSQL {floor * 1000:.0f} ms "
+                    f"({len(statements)} queries)"
+                )
 
         now = timezone.localtime() - dt.timedelta(minutes=10)
         say(f"street logging: {STREET_CLIENTS} clients, each entry sent twice, {duration} s")
-        street = wrk(base + "/gade/api/poster/", connections=STREET_CLIENTS, seconds=duration,
-                     script=BENCH / "street.lua", args=[
-                         f"sessionid={cookies['street']}; csrftoken={'b' * 32}", "b" * 32, str(bag.pk),
-                         now.date().isoformat(), now.strftime("%H:%M")])
+        street = wrk(
+            base + "/gade/api/poster/",
+            connections=STREET_CLIENTS,
+            seconds=duration,
+            script=BENCH / "street.lua",
+            args=[
+                f"sessionid={cookies['street']}; csrftoken={'b' * 32}",
+                "b" * 32,
+                str(bag.pk),
+                now.date().isoformat(),
+                now.strftime("%H:%M"),
+            ],
+        )
         from django.db import connection
 
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*), count(DISTINCT idempotency_key) FROM kits_stockmovement "
-                           "WHERE idempotency_key::text LIKE '%%-0000-4000-8000-%%'")
+            cursor.execute(
+                "SELECT count(*), count(DISTINCT idempotency_key) FROM kits_stockmovement "
+                "WHERE idempotency_key::text LIKE '%%-0000-4000-8000-%%'"
+            )
             rows, keys = cursor.fetchone()
         street.update(rows=rows, keys=keys, duplicates=rows - keys)
         say(f"  {street}")
 
         queries = {}
-        for label, path, cookie in [("finder `/`", "/", None), ("street page `/gade/`", "/gade/", cookies["street"]),
-                                    ("coordinator start `/personale/`", "/personale/", cookies["coordinator"]),
-                                    ("month page (Odense)", f"/personale/maaned/?month={month}", cookies["coordinator"]),
-                                    ("month page (all)", f"/personale/maaned/?month={month}", cookies["admin"])]:
+        for label, path, cookie in [
+            ("finder `/`", "/", None),
+            ("street page `/gade/`", "/gade/", cookies["street"]),
+            ("coordinator start `/personale/`", "/personale/", cookies["coordinator"]),
+            ("month page (Odense)", f"/personale/maaned/?month={month}", cookies["coordinator"]),
+            ("month page (all)", f"/personale/maaned/?month={month}", cookies["admin"]),
+        ]:
             queries[label] = len(page_queries(path, cookie))
-        sizes = {"finder `/`": first_load_bytes(base, "/", None),
-                 "street page `/gade/`": first_load_bytes(base, "/gade/", cookies["street"])}
+        sizes = {
+            "finder `/`": first_load_bytes(base, "/", None),
+            "street page `/gade/`": first_load_bytes(base, "/gade/", cookies["street"]),
+        }
 
         profiles = BENCH / "profiles"
         profiles.mkdir(exist_ok=True)
@@ -342,11 +406,23 @@ def run(args) -> int:
         from django.db import connection as db
 
         with db.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM courses_course WHERE published AND status = 'planned' "
-                           "AND ends_at > now()")
+            cursor.execute(
+                "SELECT count(*) FROM courses_course WHERE published AND status = 'planned' AND ends_at > now()"
+            )
             upcoming = cursor.fetchone()[0]
-        report = render(args, machine(database_url), generated, generate_seconds, results, month, month_results,
-                        street, queries, sizes, upcoming)
+        report = render(
+            args,
+            machine(database_url),
+            generated,
+            generate_seconds,
+            results,
+            month,
+            month_results,
+            street,
+            queries,
+            sizes,
+            upcoming,
+        )
         print(report)
         if not args.no_write:
             (BENCH / "RESULTS.md").write_text(report)
@@ -360,8 +436,9 @@ def run(args) -> int:
         shutil.rmtree(tmpdir, ignore_errors=True)
 
 
-def render(args, host, generated, generate_seconds, results, month, month_results, street, queries, sizes,
-           upcoming) -> str:
+def render(
+    args, host, generated, generate_seconds, results, month, month_results, street, queries, sizes, upcoming
+) -> str:
     floor = results["floor"]
 
     def ok(condition):
@@ -396,13 +473,18 @@ def render(args, host, generated, generate_seconds, results, month, month_result
         "| page | requests/s | p50 ms | p95 ms | p99 ms | errors | share of floor | target ≥ 0.6, p95 < 50 ms |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for name, label in [("floor", "floor: trivial view `/bench/floor`"), ("finder", "finder `/`"),
-                        ("api", "API `/api/v1/courses/`")]:
+    for name, label in [
+        ("floor", "floor: trivial view `/bench/floor`"),
+        ("finder", "finder `/`"),
+        ("api", "API `/api/v1/courses/`"),
+    ]:
         r = results[name]
         share = r["rps"] / floor["rps"]
         verdict = "" if name == "floor" else ok(share >= 0.6 and r["p95"] < 50)
-        lines.append(f"| {label} | {r['rps']:.1f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | "
-                     f"{int(r['errors'])} | {share:.3f} | {verdict} |")
+        lines.append(
+            f"| {label} | {r['rps']:.1f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | "
+            f"{int(r['errors'])} | {share:.3f} | {verdict} |"
+        )
     lines += [
         "",
         f"## Month report ({month}), median of {REPEATS}",
@@ -416,8 +498,10 @@ def render(args, host, generated, generate_seconds, results, month, month_result
     for (label, scope), r in month_results.items():
         ratio = r["wall"] / r["postgres"] if r["postgres"] else float("inf")
         verdict = ok(ratio <= 2 and r["wall"] < 1) if label in MONTH_TARGETS else "no target"
-        lines.append(f"| {label} | {scope} | {r['wall'] * 1000:.0f} | {r['postgres'] * 1000:.0f} | {ratio:.1f}× | "
-                     f"{r['queries']} | {verdict} |")
+        lines.append(
+            f"| {label} | {scope} | {r['wall'] * 1000:.0f} | {r['postgres'] * 1000:.0f} | {ratio:.1f}× | "
+            f"{r['queries']} | {verdict} |"
+        )
     rate = street["rows"] / street["seconds"]
     lines += [
         "",
@@ -447,8 +531,10 @@ def render(args, host, generated, generate_seconds, results, month, month_result
         "",
         "| page | HTML | scripts and styles | total |",
         "|---|---:|---:|---:|",
-        *[f"| {label} | {s['html'] / 1024:.1f} KB | {s['assets'] / 1024:.1f} KB | {s['total'] / 1024:.1f} KB |"
-          for label, s in sizes.items()],
+        *[
+            f"| {label} | {s['html'] / 1024:.1f} KB | {s['assets'] / 1024:.1f} KB | {s['total'] / 1024:.1f} KB |"
+            for label, s in sizes.items()
+        ],
         "",
         "Profiles of one request each (pyinstrument, in-process): `bench/profiles/finder.txt`, "
         "`bench/profiles/month-all.txt`.",

@@ -1,7 +1,14 @@
 from django.contrib import admin
 
 from courses.models import (
-    Attendance, Certification, Course, CourseRequest, DropInException, DropInSchedule, Trainer, Venue,
+    Attendance,
+    Certification,
+    Course,
+    CourseRequest,
+    DropInException,
+    DropInSchedule,
+    Trainer,
+    Venue,
 )
 from redliv.admin import ScopedAdmin, ScopedHistoryAdmin
 

@@ -8,7 +8,14 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import (
-    Certification, Course, CourseFormat, CourseRequest, DropInException, DropInSchedule, Trainer, Venue,
+    Certification,
+    Course,
+    CourseFormat,
+    CourseRequest,
+    DropInException,
+    DropInSchedule,
+    Trainer,
+    Venue,
 )
 from redliv import roles
 from redliv.models import Audience, CourseLanguage, Organisation
@@ -39,15 +46,21 @@ class DateTimeInput(forms.DateTimeInput):
 
 def checkboxes(choices, label):
     return forms.MultipleChoiceField(
-        label=label, choices=choices, required=False, widget=forms.CheckboxSelectMultiple,
+        label=label,
+        choices=choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
 
 def residents_only_error(venue):
     return forms.ValidationError(
-        _("%(venue)s is for residents only, so this cannot be shown in the public finder. "
-          "Untick “shown in the public course finder” or choose another venue."),
-        params={"venue": venue.name}, code="residents_only",
+        _(
+            "%(venue)s is for residents only, so this cannot be shown in the public finder. "
+            "Untick “shown in the public course finder” or choose another venue."
+        ),
+        params={"venue": venue.name},
+        code="residents_only",
     )
 
 
@@ -58,11 +71,23 @@ class CourseForm(forms.ModelForm):
     class Meta:
         model = Course
         fields = [
-            "kind", "format", "title", "venue", "joining_url", "starts_at", "ends_at", "audiences", "languages",
-            "capacity", "trainers", "public_description", "published",
+            "kind",
+            "format",
+            "title",
+            "venue",
+            "joining_url",
+            "starts_at",
+            "ends_at",
+            "audiences",
+            "languages",
+            "capacity",
+            "trainers",
+            "public_description",
+            "published",
         ]
         widgets = {
-            "starts_at": DateTimeInput(), "ends_at": DateTimeInput(),
+            "starts_at": DateTimeInput(),
+            "ends_at": DateTimeInput(),
             "trainers": forms.CheckboxSelectMultiple,
             "public_description": forms.Textarea(attrs={"rows": 3}),
         }
@@ -101,13 +126,16 @@ class CourseFilterForm(forms.Form):
     when = forms.ChoiceField(label=_("When"), choices=WHEN, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All"))] + Course.Kind.choices, required=False)
     format = forms.ChoiceField(label=_("Format"), choices=[("", _("All"))] + CourseFormat.choices, required=False)
-    venue = forms.ModelChoiceField(label=_("Venue"), queryset=Venue.objects.none(), required=False,
-                                   empty_label=_("All"))
-    trainer = forms.ModelChoiceField(label=_("Trainer"), queryset=Trainer.objects.none(), required=False,
-                                     empty_label=_("All"))
+    venue = forms.ModelChoiceField(
+        label=_("Venue"), queryset=Venue.objects.none(), required=False, empty_label=_("All")
+    )
+    trainer = forms.ModelChoiceField(
+        label=_("Trainer"), queryset=Trainer.objects.none(), required=False, empty_label=_("All")
+    )
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("All"))] + Course.Status.choices, required=False)
     published = forms.ChoiceField(
-        label=_("Public"), required=False,
+        label=_("Public"),
+        required=False,
         choices=[("", _("All")), ("yes", _("Shown publicly")), ("no", _("Not shown publicly"))],
     )
 
@@ -142,9 +170,11 @@ class CourseFilterForm(forms.Form):
 
 class CancelCourseForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason for cancelling"), max_length=200,
-        help_text=format_lazy("{} {}", _("Shown on the public page for a while, e.g. “The trainer is ill”."),
-                              PERSONAL_DATA_WARNING),
+        label=_("Reason for cancelling"),
+        max_length=200,
+        help_text=format_lazy(
+            "{} {}", _("Shown on the public page for a while, e.g. “The trainer is ill”."), PERSONAL_DATA_WARNING
+        ),
     )
 
 
@@ -155,11 +185,23 @@ class DropInScheduleForm(forms.ModelForm):
     class Meta:
         model = DropInSchedule
         fields = [
-            "title", "venue", "weekday", "starts_at", "ends_at", "valid_from", "valid_until", "audiences",
-            "languages", "public_description", "published",
+            "title",
+            "venue",
+            "weekday",
+            "starts_at",
+            "ends_at",
+            "valid_from",
+            "valid_until",
+            "audiences",
+            "languages",
+            "public_description",
+            "published",
         ]
         widgets = {
-            "starts_at": TimeInput(), "ends_at": TimeInput(), "valid_from": DateInput(), "valid_until": DateInput(),
+            "starts_at": TimeInput(),
+            "ends_at": TimeInput(),
+            "valid_from": DateInput(),
+            "valid_until": DateInput(),
             "public_description": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {"public_description": PERSONAL_DATA_WARNING}
@@ -234,7 +276,11 @@ class CertificationForm(forms.ModelForm):
 
 
 CertificationFormSet = inlineformset_factory(
-    Trainer, Certification, form=CertificationForm, extra=1, can_delete=True,
+    Trainer,
+    Certification,
+    form=CertificationForm,
+    extra=1,
+    can_delete=True,
 )
 
 
@@ -245,9 +291,14 @@ class CourseRequestForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        coordinators = get_user_model().objects.filter(
-            is_active=True, groups__name=roles.COORDINATOR,
-        ).order_by("username")
+        coordinators = (
+            get_user_model()
+            .objects.filter(
+                is_active=True,
+                groups__name=roles.COORDINATOR,
+            )
+            .order_by("username")
+        )
         municipality = self.instance.municipality_id
         self.fields["assigned_to"].queryset = coordinators.filter(organisation__municipality=municipality)
         self.fields["assigned_to"].label_from_instance = lambda u: u.get_full_name() or u.username
@@ -256,7 +307,10 @@ class CourseRequestForm(forms.ModelForm):
 class AnswerRequestForm(forms.Form):
     format = forms.ChoiceField(
         label=_("Answer with"),
-        choices=[(CourseFormat.SCHEDULED, CourseFormat.SCHEDULED.label),
-                 (CourseFormat.ON_SITE, CourseFormat.ON_SITE.label)],
-        widget=forms.RadioSelect, initial=CourseFormat.ON_SITE,
+        choices=[
+            (CourseFormat.SCHEDULED, CourseFormat.SCHEDULED.label),
+            (CourseFormat.ON_SITE, CourseFormat.ON_SITE.label),
+        ],
+        widget=forms.RadioSelect,
+        initial=CourseFormat.ON_SITE,
     )

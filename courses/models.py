@@ -13,7 +13,15 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from redliv.models import Audience, CourseLanguage, District, IdempotentModel, Municipality, Organisation, ScopedQuerySet
+from redliv.models import (
+    Audience,
+    CourseLanguage,
+    District,
+    IdempotentModel,
+    Municipality,
+    Organisation,
+    ScopedQuerySet,
+)
 
 MAX_COUNT_PER_GROUP = 500
 
@@ -33,23 +41,34 @@ class Venue(models.Model):
 
     name = models.CharField(_("name"), max_length=150)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="venues", verbose_name=_("organisation"),
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="venues",
+        verbose_name=_("organisation"),
     )
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="venues", verbose_name=_("municipality"),
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="venues",
+        verbose_name=_("municipality"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     address = models.CharField(_("address"), max_length=200, blank=True)
     postcode = models.CharField(_("postcode"), max_length=4, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     district = models.ForeignKey(
-        District, on_delete=models.PROTECT, null=True, blank=True, related_name="venues",
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="venues",
         verbose_name=_("district"),
     )
     latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     open_to_public = models.BooleanField(
-        _("open to the public"), default=True,
+        _("open to the public"),
+        default=True,
         help_text=_("Off for places only their residents may enter, such as municipal shelters."),
     )
     accessibility_notes = models.TextField(_("accessibility notes"), blank=True)
@@ -65,15 +84,23 @@ class Venue(models.Model):
             models.UniqueConstraint(fields=["municipality", "name"], name="venue_unique_name_per_municipality"),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
-                | Q(latitude__isnull=False, longitude__isnull=False, latitude__gte=-90, latitude__lte=90,
-                    longitude__gte=-180, longitude__lte=180),
+                | Q(
+                    latitude__isnull=False,
+                    longitude__isnull=False,
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
                 name="venue_coordinates_both_or_neither_and_in_range",
             ),
             models.CheckConstraint(
-                condition=Q(postcode="") | Q(postcode__regex=r"^[0-9]{4}$"), name="venue_postcode_four_digits",
+                condition=Q(postcode="") | Q(postcode__regex=r"^[0-9]{4}$"),
+                name="venue_postcode_four_digits",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="shelter") | Q(open_to_public=False), name="venue_shelter_is_residents_only",
+                condition=~Q(kind="shelter") | Q(open_to_public=False),
+                name="venue_shelter_is_residents_only",
             ),
         ]
 
@@ -90,15 +117,23 @@ class Trainer(models.Model):
 
     name = models.CharField(_("name"), max_length=150, help_text=_("Shown to staff only, unless the trainer agrees."))
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="trainers", verbose_name=_("organisation"),
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="trainers",
+        verbose_name=_("organisation"),
     )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="trainer",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="trainer",
         verbose_name=_("user account"),
     )
     contact = models.CharField(_("contact (staff only)"), max_length=200, blank=True)
     show_name_publicly = models.BooleanField(
-        _("name may be shown publicly"), default=False,
+        _("name may be shown publicly"),
+        default=False,
         help_text=_("Only when the trainer has agreed to be named on the public site."),
     )
     active = models.BooleanField(_("active"), default=True)
@@ -120,7 +155,10 @@ class Certification(models.Model):
         FIRST_AID_INSTRUCTOR = "first_aid_instructor", _("First-aid instructor")
 
     trainer = models.ForeignKey(
-        Trainer, on_delete=models.CASCADE, related_name="certifications", verbose_name=_("trainer"),
+        Trainer,
+        on_delete=models.CASCADE,
+        related_name="certifications",
+        verbose_name=_("trainer"),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     issued_on = models.DateField(_("issued on"))
@@ -160,7 +198,9 @@ class CourseQuerySet(ScopedQuerySet):
     def recently_cancelled(self, now):
         """Published courses cancelled lately whose time has not passed: the public sees why."""
         return self.filter(
-            published=True, status=Course.Status.CANCELLED, ends_at__gte=now,
+            published=True,
+            status=Course.Status.CANCELLED,
+            ends_at__gte=now,
             cancelled_at__gte=now - dt.timedelta(days=CANCELLATION_NOTICE_DAYS),
         )
 
@@ -177,13 +217,21 @@ class Course(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="courses", verbose_name=_("municipality"),
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="courses",
+        verbose_name=_("municipality"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PARTICIPANT)
     format = models.CharField(_("format"), max_length=20, choices=CourseFormat.choices)
     title = models.CharField(_("title"), max_length=150, blank=True)
     venue = models.ForeignKey(
-        Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="courses", verbose_name=_("venue"),
+        Venue,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="courses",
+        verbose_name=_("venue"),
     )
     joining_url = models.URLField(_("joining link"), blank=True, help_text=_("For online courses."))
     starts_at = models.DateTimeField(_("starts at"))
@@ -196,11 +244,16 @@ class Course(models.Model):
     cancellation_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     published = models.BooleanField(
-        _("shown in the public course finder"), default=False,
+        _("shown in the public course finder"),
+        default=False,
     )
     public_description = models.TextField(_("public description"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -216,7 +269,8 @@ class Course(models.Model):
         indexes = [
             models.Index(fields=["municipality", "starts_at"], name="course_municipality_start"),
             models.Index(
-                fields=["starts_at"], name="course_published_planned_start",
+                fields=["starts_at"],
+                name="course_published_planned_start",
                 condition=Q(published=True, status="planned"),
             ),
         ]
@@ -228,7 +282,8 @@ class Course(models.Model):
                 name="course_online_has_link_others_have_venue",
             ),
             models.CheckConstraint(
-                condition=Q(capacity__isnull=True) | Q(capacity__gte=1), name="course_capacity_positive",
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
+                name="course_capacity_positive",
             ),
             models.CheckConstraint(
                 condition=~Q(status="cancelled") | ~Q(cancellation_reason=""),
@@ -257,10 +312,16 @@ class DropInSchedule(models.Model):
         SUNDAY = 6, _("Sunday")
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="drop_in_schedules", verbose_name=_("municipality"),
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="drop_in_schedules",
+        verbose_name=_("municipality"),
     )
     venue = models.ForeignKey(
-        Venue, on_delete=models.PROTECT, related_name="drop_in_schedules", verbose_name=_("venue"),
+        Venue,
+        on_delete=models.PROTECT,
+        related_name="drop_in_schedules",
+        verbose_name=_("venue"),
     )
     title = models.CharField(_("title"), max_length=150, blank=True)
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
@@ -295,7 +356,10 @@ class DropInSchedule(models.Model):
 
 class DropInException(models.Model):
     schedule = models.ForeignKey(
-        DropInSchedule, on_delete=models.CASCADE, related_name="exceptions", verbose_name=_("drop-in hours"),
+        DropInSchedule,
+        on_delete=models.CASCADE,
+        related_name="exceptions",
+        verbose_name=_("drop-in hours"),
     )
     date = models.DateField(_("date"))
     reason = models.CharField(_("reason"), max_length=200)
@@ -333,7 +397,10 @@ class Attendance(IdempotentModel):
     }
 
     course = models.OneToOneField(
-        Course, on_delete=models.PROTECT, related_name="attendance", verbose_name=_("course"),
+        Course,
+        on_delete=models.PROTECT,
+        related_name="attendance",
+        verbose_name=_("course"),
     )
     people_who_use_drugs = _count_field(_("people who use drugs"))
     relatives_network = _count_field(_("relatives, friends and network"))
@@ -344,10 +411,15 @@ class Attendance(IdempotentModel):
     first_time = _count_field(_("first-time participants"))
     refresher = _count_field(_("refresher participants"))
     note = models.TextField(
-        _("note"), blank=True, help_text=_("Never write names or other personal data. Purged after a while."),
+        _("note"),
+        blank=True,
+        help_text=_("Never write names or other personal data. Purged after a while."),
     )
     logged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("logged by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("logged by"),
     )
     logged_at = models.DateTimeField(_("logged at"), auto_now_add=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
@@ -365,18 +437,30 @@ class Attendance(IdempotentModel):
                     condition=Q(**{f"{field}__lte": MAX_COUNT_PER_GROUP}),
                     name=f"attendance_{field}_at_most_{MAX_COUNT_PER_GROUP}",
                 )
-                for field in ["people_who_use_drugs", "relatives_network", "professionals", "residents",
-                              "students", "other"]
+                for field in [
+                    "people_who_use_drugs",
+                    "relatives_network",
+                    "professionals",
+                    "residents",
+                    "students",
+                    "other",
+                ]
             ],
             models.CheckConstraint(
                 condition=Q(
-                    first_time=F("people_who_use_drugs") + F("relatives_network") + F("professionals")
-                    + F("residents") + F("students") + F("other") - F("refresher")
+                    first_time=F("people_who_use_drugs")
+                    + F("relatives_network")
+                    + F("professionals")
+                    + F("residents")
+                    + F("students")
+                    + F("other")
+                    - F("refresher")
                 ),
                 name="attendance_first_time_plus_refresher_is_total",
             ),
             models.CheckConstraint(
-                condition=Q(first_time__gt=0) | Q(refresher__gt=0), name="attendance_at_least_one_participant",
+                condition=Q(first_time__gt=0) | Q(refresher__gt=0),
+                name="attendance_at_least_one_participant",
             ),
         ]
 
@@ -398,7 +482,10 @@ class CourseRequest(models.Model):
         CLOSED = "closed", _("Closed")
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="course_requests", verbose_name=_("municipality"),
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="course_requests",
+        verbose_name=_("municipality"),
     )
     organisation_name = models.CharField(_("organisation"), max_length=150)
     contact_name = models.CharField(_("contact person"), max_length=150)
@@ -409,11 +496,19 @@ class CourseRequest(models.Model):
     wishes = models.TextField(_("wishes"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("assigned to"),
     )
     course = models.ForeignKey(
-        Course, on_delete=models.SET_NULL, null=True, blank=True, related_name="requests",
+        Course,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requests",
         verbose_name=_("course"),
     )
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)

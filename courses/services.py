@@ -38,14 +38,27 @@ def _checked_counts(counts: dict, refresher: int) -> tuple[dict, int]:
     if total < 1:
         raise ValidationError({"people_who_use_drugs": _("Count at least one participant.")}, code="no_participants")
     if not 0 <= refresher <= total:
-        raise ValidationError({"refresher": _("Refreshers cannot be more than the participants.")},
-                              code="too_many_refreshers")
+        raise ValidationError(
+            {"refresher": _("Refreshers cannot be more than the participants.")}, code="too_many_refreshers"
+        )
     return counts, total
 
 
-def log_held_course(*, user, venue, starts_at, counts: dict, refresher: int = 0, kits: int = 0,
-                    location: StockLocation | None = None, batch=None, course_format=CourseFormat.DROP_IN,
-                    note: str = "", course: Course | None = None, key=None):
+def log_held_course(
+    *,
+    user,
+    venue,
+    starts_at,
+    counts: dict,
+    refresher: int = 0,
+    kits: int = 0,
+    location: StockLocation | None = None,
+    batch=None,
+    course_format=CourseFormat.DROP_IN,
+    note: str = "",
+    course: Course | None = None,
+    key=None,
+):
     """Log a held course: the course (new, or a planned one), its attendance and its kits.
 
     Returns (attendance, created). The same key with the same content returns the
@@ -57,31 +70,58 @@ def log_held_course(*, user, venue, starts_at, counts: dict, refresher: int = 0,
     if kits and location is None:
         raise ValidationError({"location": _("Choose where the kits came from.")}, code="no_location")
     payload = {
-        "kind": "course", "venue": venue.pk, "starts_at": starts_at.isoformat(), "format": course_format,
-        "counts": counts, "refresher": refresher, "kits": kits, "location": getattr(location, "pk", None),
-        "batch": getattr(batch, "pk", None), "note": note, "course": getattr(course, "pk", None),
+        "kind": "course",
+        "venue": venue.pk,
+        "starts_at": starts_at.isoformat(),
+        "format": course_format,
+        "counts": counts,
+        "refresher": refresher,
+        "kits": kits,
+        "location": getattr(location, "pk", None),
+        "batch": getattr(batch, "pk", None),
+        "note": note,
+        "course": getattr(course, "pk", None),
     }
 
     def create(digest):
         held = course
         if held is None:
             held = Course.objects.create(
-                municipality_id=venue.municipality_id, format=course_format, venue=venue,
-                starts_at=starts_at, ends_at=starts_at + DEFAULT_LENGTH, status=Course.Status.HELD,
+                municipality_id=venue.municipality_id,
+                format=course_format,
+                venue=venue,
+                starts_at=starts_at,
+                ends_at=starts_at + DEFAULT_LENGTH,
+                status=Course.Status.HELD,
                 audiences=[audience for audience, field in Attendance.AUDIENCE_FIELDS.items() if counts[field]],
-                languages=["da"], published=False, created_by=user,
+                languages=["da"],
+                published=False,
+                created_by=user,
             )
         else:
             held.status = Course.Status.HELD
             held.save(update_fields=["status", "updated_at"])
         add_me_as_trainer(held, user)
         attendance = Attendance.objects.create(
-            idempotency_key=key, payload_digest=digest, course=held, **counts,
-            first_time=total - refresher, refresher=refresher, note=note, logged_by=user,
+            idempotency_key=key,
+            payload_digest=digest,
+            course=held,
+            **counts,
+            first_time=total - refresher,
+            refresher=refresher,
+            note=note,
+            logged_by=user,
         )
         if kits:
-            hand_out_at_course(user=user, location=location, quantity=kits, course=held, batch=batch,
-                               occurred_at=starts_at, key=_derived_key(key, "kits"))
+            hand_out_at_course(
+                user=user,
+                location=location,
+                quantity=kits,
+                course=held,
+                batch=batch,
+                occurred_at=starts_at,
+                key=_derived_key(key, "kits"),
+            )
         return attendance
 
     try:
@@ -110,8 +150,9 @@ def _as_kits_error(error: ValidationError) -> ValidationError:
     """Stock refusals name the field "quantity"; on a course it is "kits"."""
     if not hasattr(error, "error_dict"):
         return error
-    return ValidationError({"kits" if field == "quantity" else field: messages
-                            for field, messages in error.error_dict.items()})
+    return ValidationError(
+        {"kits" if field == "quantity" else field: messages for field, messages in error.error_dict.items()}
+    )
 
 
 def may_change(user, entry_logged_by_id, logged_at) -> bool:
@@ -145,16 +186,28 @@ def _return_kits(*, user, course, quantity: int | None, reason: str, key):
     """Put kits from a course's handouts back into stock (newest handout first); `quantity` None: all."""
     for handout in _course_handouts(course).filter(kits_out__gt=0).order_by("-id"):
         back = handout.kits_out if quantity is None else min(handout.kits_out, quantity)
-        return_kits(user=user, handout=handout, quantity=back, reason=reason,
-                    key=_derived_key(key, f"return-{handout.pk}"))
+        return_kits(
+            user=user, handout=handout, quantity=back, reason=reason, key=_derived_key(key, f"return-{handout.pk}")
+        )
         if quantity is not None:
             quantity -= back
             if quantity == 0:
                 return
 
 
-def correct_held_course(*, user, attendance: Attendance, venue, starts_at, counts: dict, refresher: int,
-                        kits: int, note: str, location: StockLocation | None = None, reason: str = ""):
+def correct_held_course(
+    *,
+    user,
+    attendance: Attendance,
+    venue,
+    starts_at,
+    counts: dict,
+    refresher: int,
+    kits: int,
+    note: str,
+    location: StockLocation | None = None,
+    reason: str = "",
+):
     """Correct a logged course. The history tables keep who changed what.
 
     Fewer kits are put back into the stock they came from; more kits are a further
@@ -165,8 +218,9 @@ def correct_held_course(*, user, attendance: Attendance, venue, starts_at, count
     with transaction.atomic():
         course = attendance.course
         course.venue, course.starts_at = venue, starts_at
-        course.ends_at = starts_at + (course.ends_at - course.starts_at if course.ends_at > course.starts_at
-                                      else DEFAULT_LENGTH)
+        course.ends_at = starts_at + (
+            course.ends_at - course.starts_at if course.ends_at > course.starts_at else DEFAULT_LENGTH
+        )
         course.save()
         for field, value in counts.items():
             setattr(attendance, field, value)
@@ -175,14 +229,26 @@ def correct_held_course(*, user, attendance: Attendance, venue, starts_at, count
         change = kits - kits_handed_out(course)
         correction_key = uuid.uuid4()
         if change < 0:
-            _return_kits(user=user, course=course, quantity=-change, key=correction_key,
-                         reason=_("Correction of a logged course"))
+            _return_kits(
+                user=user,
+                course=course,
+                quantity=-change,
+                key=correction_key,
+                reason=_("Correction of a logged course"),
+            )
         elif change > 0:
             if location is None:
                 raise ValidationError({"location": _("Choose where the kits came from.")}, code="no_location")
             try:
-                record_handout(user=user, location=location, quantity=change, reason=HandoutReason.FIRST_SUPPLY,
-                               course=course, occurred_at=starts_at, key=correction_key)
+                record_handout(
+                    user=user,
+                    location=location,
+                    quantity=change,
+                    reason=HandoutReason.FIRST_SUPPLY,
+                    course=course,
+                    occurred_at=starts_at,
+                    key=correction_key,
+                )
             except ValidationError as error:
                 raise _as_kits_error(error) from error
     return attendance

@@ -26,8 +26,9 @@ def people_trained(prefix: str = "attendance__"):
     total = Value(0)
     for field in _ATTENDANCE_FIELDS:
         total = total + F(f"{prefix}{field}")
-    return Coalesce(Sum(total, filter=Q(**{f"{prefix}withdrawn_at__isnull": True})), Value(0),
-                    output_field=IntegerField())
+    return Coalesce(
+        Sum(total, filter=Q(**{f"{prefix}withdrawn_at__isnull": True})), Value(0), output_field=IntegerField()
+    )
 
 
 # --- courses ----------------------------------------------------------------------------
@@ -56,11 +57,20 @@ def copy_to_next_week(course, user):
     """The same course again, seven days later: planned, with the same trainers."""
     trainers = list(course.trainers.all())
     copy = Course.objects.create(
-        municipality=course.municipality, kind=course.kind, format=course.format, title=course.title,
-        venue=course.venue, joining_url=course.joining_url,
-        starts_at=course.starts_at + dt.timedelta(days=7), ends_at=course.ends_at + dt.timedelta(days=7),
-        audiences=course.audiences, languages=course.languages, capacity=course.capacity,
-        published=course.published, public_description=course.public_description, created_by=user,
+        municipality=course.municipality,
+        kind=course.kind,
+        format=course.format,
+        title=course.title,
+        venue=course.venue,
+        joining_url=course.joining_url,
+        starts_at=course.starts_at + dt.timedelta(days=7),
+        ends_at=course.ends_at + dt.timedelta(days=7),
+        audiences=course.audiences,
+        languages=course.languages,
+        capacity=course.capacity,
+        published=course.published,
+        public_description=course.public_description,
+        created_by=user,
     )
     copy.trainers.set(trainers)
     return copy
@@ -86,7 +96,8 @@ def publish_problem(course):
     """Why a course may not be shown in the public finder, or None."""
     if course.venue_id and not course.venue.open_to_public:
         return _("%(venue)s is for residents only, so the course cannot be shown in the public finder.") % {
-            "venue": course.venue.name}
+            "venue": course.venue.name
+        }
     if course.status != Course.Status.PLANNED:
         return _("Only a planned course can be shown in the public finder.")
     return None
@@ -114,11 +125,14 @@ def trainer_warnings(trainers, starts_at, ends_at, exclude_course=None):
     warnings = []
     for trainer in trainers:
         if trainer.pk in double_booked:
-            warnings.append(_("%(trainer)s is already booked for another course at that time.") % {
-                "trainer": trainer.name})
+            warnings.append(
+                _("%(trainer)s is already booked for another course at that time.") % {"trainer": trainer.name}
+            )
         if trainer.pk not in certified:
-            warnings.append(_("%(trainer)s has no valid certification on %(date)s.") % {
-                "trainer": trainer.name, "date": day.strftime("%d.%m.%Y")})
+            warnings.append(
+                _("%(trainer)s has no valid certification on %(date)s.")
+                % {"trainer": trainer.name, "date": day.strftime("%d.%m.%Y")}
+            )
     return warnings
 
 
@@ -159,8 +173,11 @@ def trainer_totals_by_kind(trainer):
     )
     by_kind = {row["kind"]: row for row in rows}
     return [
-        {"label": label, "courses": by_kind.get(kind, {}).get("courses", 0),
-         "people": by_kind.get(kind, {}).get("people", 0)}
+        {
+            "label": label,
+            "courses": by_kind.get(kind, {}).get("courses", 0),
+            "people": by_kind.get(kind, {}).get("people", 0),
+        }
         for kind, label in Course.Kind.choices
     ]
 
@@ -168,12 +185,15 @@ def trainer_totals_by_kind(trainer):
 def expiring_certifications(user, today):
     """Active trainers' certifications that end within 60 days and are not renewed yet."""
     renewed = Certification.objects.filter(
-        trainer=OuterRef("trainer"), kind=OuterRef("kind"), expires_on__gt=OuterRef("expires_on"),
+        trainer=OuterRef("trainer"),
+        kind=OuterRef("kind"),
+        expires_on__gt=OuterRef("expires_on"),
     )
     return (
         Certification.objects.filter(
             trainer__in=Trainer.objects.for_user(user).filter(active=True),
-            expires_on__gte=today, expires_on__lte=today + dt.timedelta(days=CERTIFICATION_WARNING_DAYS),
+            expires_on__gte=today,
+            expires_on__lte=today + dt.timedelta(days=CERTIFICATION_WARNING_DAYS),
         )
         .exclude(Exists(renewed))
         .select_related("trainer")
@@ -213,23 +233,29 @@ def start_page(user, now=None):
 
     return {
         "today": today,
-        "courses_today": list(courses.filter(
-            starts_at__gte=_local_midnight(today), starts_at__lt=_local_midnight(today + dt.timedelta(days=1)))),
-        "courses_this_week": list(courses.filter(
-            starts_at__gte=_local_midnight(week_start),
-            starts_at__lt=_local_midnight(week_start + dt.timedelta(days=7)))),
+        "courses_today": list(
+            courses.filter(
+                starts_at__gte=_local_midnight(today), starts_at__lt=_local_midnight(today + dt.timedelta(days=1))
+            )
+        ),
+        "courses_this_week": list(
+            courses.filter(
+                starts_at__gte=_local_midnight(week_start),
+                starts_at__lt=_local_midnight(week_start + dt.timedelta(days=7)),
+            )
+        ),
         "entries_since_yesterday": list(
             Attendance.objects.for_user(user)
             .filter(logged_at__gte=_local_midnight(today - dt.timedelta(days=1)), withdrawn_at__isnull=True)
             .select_related("course__venue", "logged_by")
         ),
-        "reports_to_review": ReversalReport.objects.for_user(user).filter(
-            review_status=ReversalReport.ReviewStatus.PENDING).count(),
+        "reports_to_review": ReversalReport.objects.for_user(user)
+        .filter(review_status=ReversalReport.ReviewStatus.PENDING)
+        .count(),
         "kits_to_replace": ReversalReport.objects.for_user(user).needing_kit().count(),
         "stock_expiring": list(
             StockLevel.objects.for_user(user)
-            .filter(quantity__gt=0,
-                    batch__expiry_date__lte=today + dt.timedelta(days=settings.KIT_EXPIRY_WARNING_DAYS))
+            .filter(quantity__gt=0, batch__expiry_date__lte=today + dt.timedelta(days=settings.KIT_EXPIRY_WARNING_DAYS))
             .select_related("location", "batch")
             .order_by("batch__expiry_date", "location__name")
         ),

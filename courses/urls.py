@@ -17,8 +17,11 @@ urlpatterns = [
     path("faste-tider/ny/", views.dropin_create, name="dropin-create"),
     path("faste-tider/<int:pk>/", views.dropin_edit, name="dropin-edit"),
     path("faste-tider/<int:pk>/undtagelser/", views.dropin_exception_add, name="dropin-exception-add"),
-    path("faste-tider/<int:pk>/undtagelser/<int:exception_pk>/slet/", views.dropin_exception_delete,
-         name="dropin-exception-delete"),
+    path(
+        "faste-tider/<int:pk>/undtagelser/<int:exception_pk>/slet/",
+        views.dropin_exception_delete,
+        name="dropin-exception-delete",
+    ),
     path("traenere/", views.trainer_list, name="trainer-list"),
     path("traenere/ny/", views.trainer_create, name="trainer-create"),
     path("traenere/<int:pk>/", views.trainer_detail, name="trainer-detail"),

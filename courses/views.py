@@ -22,8 +22,15 @@ from django.views.decorators.http import require_POST
 
 from courses import services_planning as planning
 from courses.forms import (
-    AnswerRequestForm, CancelCourseForm, CertificationFormSet, CourseFilterForm, CourseForm, CourseRequestForm,
-    DropInExceptionForm, DropInScheduleForm, TrainerForm,
+    AnswerRequestForm,
+    CancelCourseForm,
+    CertificationFormSet,
+    CourseFilterForm,
+    CourseForm,
+    CourseRequestForm,
+    DropInExceptionForm,
+    DropInScheduleForm,
+    TrainerForm,
 )
 from courses.models import Course, CourseFormat, CourseRequest, DropInException, DropInSchedule, Trainer
 from finder.schedule import occurrences
@@ -71,18 +78,20 @@ def start_page(request):
 @planner_required
 def course_list(request):
     form = CourseFilterForm(request.GET, user=request.user)
-    courses = (
-        Course.objects.for_user(request.user)
-        .select_related("venue", "attendance")
-        .prefetch_related("trainers")
-    )
+    courses = Course.objects.for_user(request.user).select_related("venue", "attendance").prefetch_related("trainers")
     courses = form.filter(courses)
     page = Paginator(courses, COURSES_PER_PAGE).get_page(request.GET.get("side"))
     query = request.GET.copy()
     query.pop("side", None)
-    return render(request, "courses/course_list.html", {
-        "form": form, "page": page, "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "courses/course_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )
 
 
 def _parse_day(value, default):
@@ -137,15 +146,31 @@ def course_calendar(request):
     )
     drop_ins = _drop_in_occurrences(schedules, first, last)
     rows = [
-        [{"date": date, "courses": by_day.get(date, []), "drop_ins": drop_ins.get(date, []),
-          "other_month": not week_view and date.month != day.month, "today": date == today}
-         for date in week]
+        [
+            {
+                "date": date,
+                "courses": by_day.get(date, []),
+                "drop_ins": drop_ins.get(date, []),
+                "other_month": not week_view and date.month != day.month,
+                "today": date == today,
+            }
+            for date in week
+        ]
         for week in weeks
     ]
-    return render(request, "courses/course_calendar.html", {
-        "rows": rows, "day": day, "week_view": week_view, "previous": previous, "following": following,
-        "today": today, "weekdays": [DropInSchedule.Weekday(number).label for number in range(7)],
-    })
+    return render(
+        request,
+        "courses/course_calendar.html",
+        {
+            "rows": rows,
+            "day": day,
+            "week_view": week_view,
+            "previous": previous,
+            "following": following,
+            "today": today,
+            "weekdays": [DropInSchedule.Weekday(number).label for number in range(7)],
+        },
+    )
 
 
 @planner_required
@@ -156,7 +181,8 @@ def course_create(request):
     initial = {}
     if request.GET.get("forespoergsel"):
         course_request = get_object_or_404(
-            CourseRequest.objects.for_user(request.user), pk=request.GET["forespoergsel"])
+            CourseRequest.objects.for_user(request.user), pk=request.GET["forespoergsel"]
+        )
         initial = _prefill_from_request(course_request, request.GET.get("format"))
     form = CourseForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -171,9 +197,12 @@ def _prefill_from_request(course_request, course_format):
     if course_format not in (CourseFormat.SCHEDULED, CourseFormat.ON_SITE):
         course_format = CourseFormat.ON_SITE
     return {
-        "format": course_format, "title": course_request.organisation_name,
-        "audiences": [course_request.audience], "capacity": course_request.number_of_people,
-        "languages": ["da"], "published": False,
+        "format": course_format,
+        "title": course_request.organisation_name,
+        "audiences": [course_request.audience],
+        "capacity": course_request.number_of_people,
+        "languages": ["da"],
+        "published": False,
     }
 
 
@@ -185,12 +214,20 @@ def course_detail(request, pk):
     warnings = []
     if course.status == Course.Status.PLANNED:
         warnings = planning.trainer_warnings(trainers, course.starts_at, course.ends_at, course)
-    return render(request, "courses/course_detail.html", {
-        "course": course, "trainers": trainers, "attendance": attendance, "warnings": warnings,
-        "publish_problem": planning.publish_problem(course), "requests": course.requests.all(),
-        "audience_labels": [Audience(value).label for value in course.audiences if value in Audience.values],
-        "now": timezone.now(),
-    })
+    return render(
+        request,
+        "courses/course_detail.html",
+        {
+            "course": course,
+            "trainers": trainers,
+            "attendance": attendance,
+            "warnings": warnings,
+            "publish_problem": planning.publish_problem(course),
+            "requests": course.requests.all(),
+            "audience_labels": [Audience(value).label for value in course.audiences if value in Audience.values],
+            "now": timezone.now(),
+        },
+    )
 
 
 @planner_required
@@ -240,8 +277,12 @@ def course_publish(request, pk):
         messages.error(request, problem)
     else:
         planning.set_published(course, publish)
-        messages.success(request, _("The course is shown in the public course finder.") if publish
-                         else _("The course is no longer shown in the public course finder."))
+        messages.success(
+            request,
+            _("The course is shown in the public course finder.")
+            if publish
+            else _("The course is no longer shown in the public course finder."),
+        )
     return redirect("courses:course-detail", pk=course.pk)
 
 
@@ -257,8 +298,9 @@ def dropin_list(request):
     schedules = (
         DropInSchedule.objects.for_user(request.user)
         .select_related("venue")
-        .prefetch_related(Prefetch("exceptions", queryset=DropInException.objects.filter(
-            date__gte=timezone.localdate())))
+        .prefetch_related(
+            Prefetch("exceptions", queryset=DropInException.objects.filter(date__gte=timezone.localdate()))
+        )
     )
     return render(request, "courses/dropin_list.html", {"schedules": schedules})
 
@@ -285,10 +327,16 @@ def dropin_edit(request, pk):
         form.save()
         messages.success(request, _("The drop-in hours were saved."))
         return redirect("courses:dropin-edit", pk=schedule.pk)
-    return render(request, "courses/dropin_form.html", {
-        "form": form, "schedule": schedule, "exceptions": schedule.exceptions.all(),
-        "exception_form": DropInExceptionForm(schedule=schedule),
-    })
+    return render(
+        request,
+        "courses/dropin_form.html",
+        {
+            "form": form,
+            "schedule": schedule,
+            "exceptions": schedule.exceptions.all(),
+            "exception_form": DropInExceptionForm(schedule=schedule),
+        },
+    )
 
 
 @planner_required
@@ -300,13 +348,21 @@ def dropin_exception_add(request, pk):
         exception = exception_form.save(commit=False)
         exception.schedule = schedule
         exception.save()
-        messages.success(request, _("The drop-in hours are closed on %(date)s.") % {
-            "date": exception.date.strftime("%d.%m.%Y")})
+        messages.success(
+            request, _("The drop-in hours are closed on %(date)s.") % {"date": exception.date.strftime("%d.%m.%Y")}
+        )
         return redirect("courses:dropin-edit", pk=schedule.pk)
-    return render(request, "courses/dropin_form.html", {
-        "form": DropInScheduleForm(instance=schedule, user=request.user), "schedule": schedule,
-        "exceptions": schedule.exceptions.all(), "exception_form": exception_form,
-    }, status=400)
+    return render(
+        request,
+        "courses/dropin_form.html",
+        {
+            "form": DropInScheduleForm(instance=schedule, user=request.user),
+            "schedule": schedule,
+            "exceptions": schedule.exceptions.all(),
+            "exception_form": exception_form,
+        },
+        status=400,
+    )
 
 
 @planner_required
@@ -324,23 +380,33 @@ def dropin_exception_delete(request, pk, exception_pk):
 @planner_required
 def trainer_list(request):
     trainers = planning.trainers_with_totals(request.user).order_by("-active", "name")
-    return render(request, "courses/trainer_list.html", {
-        "trainers": trainers, "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "courses/trainer_list.html",
+        {
+            "trainers": trainers,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @planner_required
 def trainer_detail(request, pk):
     trainer = get_object_or_404(Trainer.objects.for_user(request.user).select_related("organisation"), pk=pk)
     courses = (
-        trainer.courses.filter(status=Course.Status.HELD)
-        .select_related("venue", "attendance")
-        .order_by("-starts_at")
+        trainer.courses.filter(status=Course.Status.HELD).select_related("venue", "attendance").order_by("-starts_at")
     )
-    return render(request, "courses/trainer_detail.html", {
-        "trainer": trainer, "courses": courses, "totals": planning.trainer_totals_by_kind(trainer),
-        "certifications": trainer.certifications.all(), "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "courses/trainer_detail.html",
+        {
+            "trainer": trainer,
+            "courses": courses,
+            "totals": planning.trainer_totals_by_kind(trainer),
+            "certifications": trainer.certifications.all(),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @planner_required
@@ -381,12 +447,19 @@ def request_list(request):
 @planner_required
 def request_detail(request, pk):
     course_request = get_object_or_404(
-        CourseRequest.objects.for_user(request.user).select_related("assigned_to", "course"), pk=pk)
+        CourseRequest.objects.for_user(request.user).select_related("assigned_to", "course"), pk=pk
+    )
     form = CourseRequestForm(request.POST or None, instance=course_request, user=request.user)
     if request.method == "POST" and form.is_valid():
         planning.handle_request(course_request, form.cleaned_data["assigned_to"], form.cleaned_data["status"])
         messages.success(request, _("The course request was saved."))
         return redirect("courses:request-detail", pk=course_request.pk)
-    return render(request, "courses/request_detail.html", {
-        "course_request": course_request, "form": form, "answer_form": AnswerRequestForm(),
-    })
+    return render(
+        request,
+        "courses/request_detail.html",
+        {
+            "course_request": course_request,
+            "form": form,
+            "answer_form": AnswerRequestForm(),
+        },
+    )

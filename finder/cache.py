@@ -22,8 +22,7 @@ CACHE = "finder"
 
 
 def _cacheable(request) -> bool:
-    return (request.method == "GET" and not request.user.is_authenticated
-            and "messages" not in request.COOKIES)
+    return request.method == "GET" and not request.user.is_authenticated and "messages" not in request.COOKIES
 
 
 def cached_for_visitors(view):

@@ -13,8 +13,16 @@ class CourseRequestForm(forms.ModelForm):
 
     class Meta:
         model = CourseRequest
-        fields = ["organisation_name", "municipality", "contact_name", "contact_email", "contact_phone",
-                  "audience", "number_of_people", "wishes"]
+        fields = [
+            "organisation_name",
+            "municipality",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "audience",
+            "number_of_people",
+            "wishes",
+        ]
         labels = {
             "organisation_name": _("Workplace or organisation"),
             "municipality": _("Municipality of the workplace"),
@@ -22,8 +30,10 @@ class CourseRequestForm(forms.ModelForm):
         help_texts = {
             "contact_email": _("Give an e-mail address or a phone number (or both)."),
             "number_of_people": _("Roughly how many would take part."),
-            "wishes": _("When and where would suit you, and what you would like. "
-                        "Do not write anything about participants or other people's health."),
+            "wishes": _(
+                "When and where would suit you, and what you would like. "
+                "Do not write anything about participants or other people's health."
+            ),
         }
         widgets = {"wishes": forms.Textarea(attrs={"rows": 4})}
 
@@ -56,6 +66,7 @@ class InfoPageForm(forms.ModelForm):
         fields = ["title_da", "body_da", "title_en", "body_en"]
         widgets = {"body_da": forms.Textarea(attrs={"rows": 14}), "body_en": forms.Textarea(attrs={"rows": 14})}
         help_texts = {
-            "body_da": _("Paragraphs are separated by a blank line. Lines starting with “- ” make a list, "
-                         "“1. ” a numbered list."),
+            "body_da": _(
+                "Paragraphs are separated by a blank line. Lines starting with “- ” make a list, “1. ” a numbered list."
+            ),
         }

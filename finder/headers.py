@@ -49,7 +49,8 @@ def public_page(*, map_tiles=False, geolocation=False, frame_ancestors=None):
                 return response
             if map_tiles or frame_ancestors:
                 response["Content-Security-Policy"] = content_security_policy(
-                    map_tiles=map_tiles, frame_ancestors=frame_ancestors)
+                    map_tiles=map_tiles, frame_ancestors=frame_ancestors
+                )
             if geolocation:
                 response["Permissions-Policy"] = permissions_policy_with_geolocation()
             patch_cache_control(response, max_age=PUBLIC_MAX_AGE)

@@ -31,8 +31,12 @@ def calendar(entries, request, name):
         event.add("description", "\n\n".join(part for part in [entry.description, url] if part))
         if entry.venue is not None:
             venue = entry.venue
-            event.add("location", ", ".join(part for part in [
-                venue.name, venue.address, f"{venue.postcode} {venue.city}".strip()] if part))
+            event.add(
+                "location",
+                ", ".join(
+                    part for part in [venue.name, venue.address, f"{venue.postcode} {venue.city}".strip()] if part
+                ),
+            )
             if venue.latitude is not None:
                 event.add("geo", (float(venue.latitude), float(venue.longitude)))
         else:

@@ -73,9 +73,15 @@ class Entry:
 
 def course_entry(course):
     return Entry(
-        id=f"course-{course.pk}", format=course.format, title=course.title or course.get_format_display(),
-        starts_at=course.starts_at, ends_at=course.ends_at, venue=course.venue, audiences=course.audiences,
-        languages=course.languages, description=course.public_description,
+        id=f"course-{course.pk}",
+        format=course.format,
+        title=course.title or course.get_format_display(),
+        starts_at=course.starts_at,
+        ends_at=course.ends_at,
+        venue=course.venue,
+        audiences=course.audiences,
+        languages=course.languages,
+        description=course.public_description,
         gives_kit=course.kind == Course.Kind.PARTICIPANT,
         url=reverse("finder:course", args=[course.pk]),
         cancellation_reason=course.cancellation_reason if course.status == Course.Status.CANCELLED else "",
@@ -85,10 +91,16 @@ def course_entry(course):
 def drop_in_entry(occurrence):
     schedule = occurrence.schedule
     return Entry(
-        id=f"drop-in-{schedule.pk}-{occurrence.date.isoformat()}", format=CourseFormat.DROP_IN,
-        title=schedule.title or CourseFormat.DROP_IN.label, starts_at=occurrence.starts_at,
-        ends_at=occurrence.ends_at, venue=schedule.venue, audiences=schedule.audiences,
-        languages=schedule.languages, description=schedule.public_description, gives_kit=True,
+        id=f"drop-in-{schedule.pk}-{occurrence.date.isoformat()}",
+        format=CourseFormat.DROP_IN,
+        title=schedule.title or CourseFormat.DROP_IN.label,
+        starts_at=occurrence.starts_at,
+        ends_at=occurrence.ends_at,
+        venue=schedule.venue,
+        audiences=schedule.audiences,
+        languages=schedule.languages,
+        description=schedule.public_description,
+        gives_kit=True,
         url=reverse("finder:drop-in", args=[schedule.pk]),
     )
 
@@ -159,7 +171,8 @@ def postcode_point(postcode, entries):
     matching = [v for v in venues.values() if v.postcode == postcode]
     if not matching:
         matching = [
-            v for v in venues.values()
+            v
+            for v in venues.values()
             if v.district and postcode in [code.strip() for code in v.district.postcodes.split(",")]
         ]
     if not matching:

@@ -32,12 +32,14 @@ def occurrences(schedule, first_day: dt.date, last_day: dt.date):
     result = []
     while day <= end:
         if day not in exceptions:
-            result.append(Occurrence(
-                schedule=schedule,
-                date=day,
-                starts_at=timezone.make_aware(dt.datetime.combine(day, schedule.starts_at)),
-                ends_at=timezone.make_aware(dt.datetime.combine(day, schedule.ends_at)),
-            ))
+            result.append(
+                Occurrence(
+                    schedule=schedule,
+                    date=day,
+                    starts_at=timezone.make_aware(dt.datetime.combine(day, schedule.starts_at)),
+                    ends_at=timezone.make_aware(dt.datetime.combine(day, schedule.ends_at)),
+                )
+            )
         day += dt.timedelta(days=7)
     return result
 

@@ -44,12 +44,20 @@ def _finder_context(request):
     entries = [entry for entry in entries if not entry.cancellation_reason]
     notes = list(filters.problems.values())
     if filters.postcode and origin is None:
-        notes.append(_("We could not place postcode %(postcode)s; the courses are shown soonest first.")
-                     % {"postcode": filters.postcode})
+        notes.append(
+            _("We could not place postcode %(postcode)s; the courses are shown soonest first.")
+            % {"postcode": filters.postcode}
+        )
     return {
-        "entries": entries, "cancelled": cancelled, "filters": filters, "origin": origin, "notes": notes,
+        "entries": entries,
+        "cancelled": cancelled,
+        "filters": filters,
+        "origin": origin,
+        "notes": notes,
         "districts": districts,
-        "formats": CourseFormat.choices, "audiences": Audience.choices, "languages": CourseLanguage.choices,
+        "formats": CourseFormat.choices,
+        "audiences": Audience.choices,
+        "languages": CourseLanguage.choices,
         "when_choices": WHEN_CHOICES,
     }
 
@@ -72,15 +80,19 @@ def _query_without(request, name):
 def finder(request):
     context = _finder_context(request)
     page = Paginator(context["entries"], PAGE_SIZE).get_page(request.GET.get("side"))
-    context.update({
-        "page": page, "total": len(context["entries"]), "entries": page.object_list,
-        "page_query": _query_without(request, "side"),
-        "info_pages": InfoPage.objects.only("slug", "title_da", "title_en"),
-        "map_tile_url": settings.MAP_TILE_URL,
-        "map_attribution": settings.MAP_ATTRIBUTION,
-        "leaflet_js": static("leaflet/leaflet.js"),
-        "leaflet_css": static("leaflet/leaflet.css"),
-    })
+    context.update(
+        {
+            "page": page,
+            "total": len(context["entries"]),
+            "entries": page.object_list,
+            "page_query": _query_without(request, "side"),
+            "info_pages": InfoPage.objects.only("slug", "title_da", "title_en"),
+            "map_tile_url": settings.MAP_TILE_URL,
+            "map_attribution": settings.MAP_ATTRIBUTION,
+            "leaflet_js": static("leaflet/leaflet.js"),
+            "leaflet_css": static("leaflet/leaflet.css"),
+        }
+    )
     return render(request, "finder/finder.html", context)
 
 
@@ -130,13 +142,22 @@ def event_data(entry, request):
     else:
         data["eventAttendanceMode"] = "https://schema.org/OfflineEventAttendanceMode"
         data["location"] = {
-            "@type": "Place", "name": venue.name,
-            "address": {"@type": "PostalAddress", "streetAddress": venue.address, "postalCode": venue.postcode,
-                        "addressLocality": venue.city, "addressCountry": "DK"},
+            "@type": "Place",
+            "name": venue.name,
+            "address": {
+                "@type": "PostalAddress",
+                "streetAddress": venue.address,
+                "postalCode": venue.postcode,
+                "addressLocality": venue.city,
+                "addressCountry": "DK",
+            },
         }
         if venue.latitude is not None:
-            data["location"]["geo"] = {"@type": "GeoCoordinates", "latitude": float(venue.latitude),
-                                       "longitude": float(venue.longitude)}
+            data["location"]["geo"] = {
+                "@type": "GeoCoordinates",
+                "latitude": float(venue.latitude),
+                "longitude": float(venue.longitude),
+            }
     return data
 
 
@@ -150,7 +171,9 @@ def course(request, pk):
     course = get_object_or_404(listing.public_courses().select_related("venue"), pk=pk)
     entry = listing.course_entry(course)
     return _detail(
-        request, entry, course=course,
+        request,
+        entry,
+        course=course,
         trainers=course.trainers.filter(show_name_publicly=True, active=True).only("name"),
         json_ld=_json_ld(event_data(entry, request)),
         ics_url=reverse("finder:course-ics", args=[course.pk]),
@@ -168,7 +191,8 @@ def course_ics(request, pk):
 
 def _drop_in_entries(pk):
     schedule = get_object_or_404(
-        listing.public_schedules().select_related("venue").prefetch_related("exceptions"), pk=pk)
+        listing.public_schedules().select_related("venue").prefetch_related("exceptions"), pk=pk
+    )
     return schedule, [listing.drop_in_entry(occurrence) for occurrence in upcoming_occurrences([schedule])]
 
 
@@ -176,13 +200,28 @@ def _drop_in_entries(pk):
 @public_page()
 def drop_in(request, pk):
     schedule, entries = _drop_in_entries(pk)
-    entry = entries[0] if entries else listing.Entry(
-        id=f"drop-in-{schedule.pk}", format=CourseFormat.DROP_IN, title=schedule.title or _("Drop-in"),
-        starts_at=None, ends_at=None, venue=schedule.venue, audiences=schedule.audiences,
-        languages=schedule.languages, description=schedule.public_description, gives_kit=True,
-        url=request.path)
+    entry = (
+        entries[0]
+        if entries
+        else listing.Entry(
+            id=f"drop-in-{schedule.pk}",
+            format=CourseFormat.DROP_IN,
+            title=schedule.title or _("Drop-in"),
+            starts_at=None,
+            ends_at=None,
+            venue=schedule.venue,
+            audiences=schedule.audiences,
+            languages=schedule.languages,
+            description=schedule.public_description,
+            gives_kit=True,
+            url=request.path,
+        )
+    )
     return _detail(
-        request, entry, schedule=schedule, dates=entries,
+        request,
+        entry,
+        schedule=schedule,
+        dates=entries,
         json_ld=_json_ld([event_data(e, request) for e in entries]) if entries else "",
         ics_url=reverse("finder:drop-in-ics", args=[schedule.pk]),
     )
@@ -222,8 +261,10 @@ def request_course(request):
         if allow_post(request, "course-request", REQUESTS_PER_WINDOW):
             form.save()
             return redirect("finder:request-thanks")
-        form.add_error(None, _("We have received several requests from you in a short time. "
-                               "Please try again in an hour, or call us."))
+        form.add_error(
+            None,
+            _("We have received several requests from you in a short time. Please try again in an hour, or call us."),
+        )
         status = 429
     return render(request, "finder/request_form.html", {"form": form}, status=status)
 
@@ -235,6 +276,7 @@ def request_thanks(request):
 
 # --- The API -------------------------------------------------------------------------------
 
+
 def api_entry(entry, request):
     venue = entry.venue
     data = {
@@ -243,8 +285,13 @@ def api_entry(entry, request):
         "title": entry.title,
         "start": timezone.localtime(entry.starts_at).isoformat(),
         "end": timezone.localtime(entry.ends_at).isoformat(),
-        "venue": None if venue is None else {
-            "name": venue.name, "address": venue.address, "postcode": venue.postcode, "city": venue.city,
+        "venue": None
+        if venue is None
+        else {
+            "name": venue.name,
+            "address": venue.address,
+            "postcode": venue.postcode,
+            "city": venue.city,
             "lat": None if venue.latitude is None else float(venue.latitude),
             "lon": None if venue.longitude is None else float(venue.longitude),
         },
@@ -277,30 +324,46 @@ def api_courses(request):
     """GET /api/v1/courses/: the finder's list as JSON, for other sites (see README)."""
     filters = parse_filters(request.GET, list(listing.public_districts()))
     if filters.problems:
-        return JsonResponse({
-            "error": "invalid filter",
-            "fields": {name: str(problem) for name, problem in filters.problems.items()},
-        }, status=400)
+        return JsonResponse(
+            {
+                "error": "invalid filter",
+                "fields": {name: str(problem) for name, problem in filters.problems.items()},
+            },
+            status=400,
+        )
     try:
         limit = int(request.GET.get("limit", API_LIMIT))
         offset = int(request.GET.get("offset", 0))
         if not (1 <= limit <= API_MAX_LIMIT and offset >= 0):
             raise ValueError
     except ValueError:
-        return JsonResponse({"error": "invalid paging", "fields": {
-            "limit": f"a whole number from 1 to {API_MAX_LIMIT}", "offset": "a whole number from 0"}}, status=400)
+        return JsonResponse(
+            {
+                "error": "invalid paging",
+                "fields": {"limit": f"a whole number from 1 to {API_MAX_LIMIT}", "offset": "a whole number from 0"},
+            },
+            status=400,
+        )
     entries, _origin = listing.find(filters)
     following = None
     if offset + limit < len(entries):
         following = request.build_absolute_uri(
-            f"{request.path}?{_query_without(request, 'offset')}&offset={offset + limit}".replace("?&", "?"))
-    return JsonResponse({
-        "count": len(entries), "limit": limit, "offset": offset, "next": following,
-        "courses": [api_entry(entry, request) for entry in entries[offset:offset + limit]],
-    }, json_dumps_params={"ensure_ascii": False})
+            f"{request.path}?{_query_without(request, 'offset')}&offset={offset + limit}".replace("?&", "?")
+        )
+    return JsonResponse(
+        {
+            "count": len(entries),
+            "limit": limit,
+            "offset": offset,
+            "next": following,
+            "courses": [api_entry(entry, request) for entry in entries[offset : offset + limit]],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 # --- Coordinators edit the information pages ----------------------------------------------
+
 
 @login_required
 @permission_required("finder.change_infopage", raise_exception=True)

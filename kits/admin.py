@@ -60,13 +60,29 @@ class StockMovementAdmin(AppendOnlyMixin, ScopedHistoryAdmin):
 class HandoutAdmin(AppendOnlyMixin, ScopedAdmin):
     """Handouts are movements; their history is on the stock movement page."""
 
-    list_display = ["occurred_at", "batch", "quantity", "from_location", "handout_reason", "recipient_audience", "course"]
+    list_display = [
+        "occurred_at",
+        "batch",
+        "quantity",
+        "from_location",
+        "handout_reason",
+        "recipient_audience",
+        "course",
+    ]
     list_filter = ["handout_reason", "recipient_audience"]
     list_select_related = ["batch", "from_location", "course"]
     search_fields = ["batch__lot_number"]
     date_hierarchy = "occurred_at"
-    fields = ["batch", "from_location", "quantity", "occurred_at", "handout_reason", "recipient_audience", "course",
-              "recorded_by"]
+    fields = [
+        "batch",
+        "from_location",
+        "quantity",
+        "occurred_at",
+        "handout_reason",
+        "recipient_audience",
+        "course",
+        "recorded_by",
+    ]
     raw_id_fields = ["course"]
 
 

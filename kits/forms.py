@@ -40,14 +40,20 @@ class KeyedForm(forms.Form):
 class BatchChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, batch):
         return _("%(lot)s · %(product)s · expires %(date)s") % {
-            "lot": batch.lot_number, "product": batch.product, "date": batch.expiry_date.strftime("%d.%m.%Y")}
+            "lot": batch.lot_number,
+            "product": batch.product,
+            "date": batch.expiry_date.strftime("%d.%m.%Y"),
+        }
 
 
 def batches_on_hand(user):
     """Batches that some location the user may see holds, soonest expiry first."""
     locations = StockLocation.objects.for_user(user)
-    return Batch.objects.filter(levels__location__in=locations, levels__quantity__gt=0).distinct() \
+    return (
+        Batch.objects.filter(levels__location__in=locations, levels__quantity__gt=0)
+        .distinct()
         .order_by("expiry_date", "lot_number")
+    )
 
 
 class QuantityMixin:
@@ -61,8 +67,9 @@ class QuantityMixin:
 class DeliveryForm(QuantityMixin, KeyedForm):
     location = forms.ModelChoiceField(label=_("Into stock location"), queryset=StockLocation.objects.none())
     kit_type = forms.ModelChoiceField(label=_("Kit type"), queryset=KitType.objects.filter(active=True))
-    product = forms.CharField(label=_("Product"), max_length=150,
-                              help_text=_("For example: Nyxoid 1.8 mg nasal spray."))
+    product = forms.CharField(
+        label=_("Product"), max_length=150, help_text=_("For example: Nyxoid 1.8 mg nasal spray.")
+    )
     lot_number = forms.CharField(label=_("Lot number"), max_length=50)
     expiry_date = forms.DateField(label=_("Expiry date"), widget=DateInput())
     quantity = forms.IntegerField(label=_("Number of kits"))
@@ -86,17 +93,25 @@ class DeliveryForm(QuantityMixin, KeyedForm):
         cleaned = super().clean()
         expiry, received = cleaned.get("expiry_date"), cleaned.get("received_on")
         if expiry and received and expiry <= received:
-            self.add_error("expiry_date", forms.ValidationError(
-                _("The expiry date must be after the received date."), code="expiry_before_receipt"))
+            self.add_error(
+                "expiry_date",
+                forms.ValidationError(
+                    _("The expiry date must be after the received date."), code="expiry_before_receipt"
+                ),
+            )
         return cleaned
 
 
 class TransferForm(QuantityMixin, KeyedForm):
     from_location = forms.ModelChoiceField(label=_("From"), queryset=StockLocation.objects.none())
     to_location = forms.ModelChoiceField(label=_("To"), queryset=StockLocation.objects.none())
-    batch = BatchChoiceField(label=_("Batch"), queryset=Batch.objects.none(), required=False,
-                             empty_label=_("First expiry, first out"),
-                             help_text=_("Leave empty to move the earliest-expiring batch that holds enough."))
+    batch = BatchChoiceField(
+        label=_("Batch"),
+        queryset=Batch.objects.none(),
+        required=False,
+        empty_label=_("First expiry, first out"),
+        help_text=_("Leave empty to move the earliest-expiring batch that holds enough."),
+    )
     quantity = forms.IntegerField(label=_("Number of kits"))
     reason = forms.CharField(label=_("Note"), max_length=200, required=False, help_text=NO_PERSONAL_DATA)
 
@@ -108,8 +123,12 @@ class TransferForm(QuantityMixin, KeyedForm):
         cleaned = super().clean()
         source, target = cleaned.get("from_location"), cleaned.get("to_location")
         if source and target and source == target:
-            self.add_error("to_location", forms.ValidationError(
-                _("Choose another location than the one the kits come from."), code="same_location"))
+            self.add_error(
+                "to_location",
+                forms.ValidationError(
+                    _("Choose another location than the one the kits come from."), code="same_location"
+                ),
+            )
         return cleaned
 
 
@@ -117,9 +136,11 @@ class DiscardForm(QuantityMixin, KeyedForm):
     location = forms.ModelChoiceField(label=_("Stock location"), queryset=StockLocation.objects.none())
     batch = BatchChoiceField(label=_("Batch"), queryset=Batch.objects.none())
     quantity = forms.IntegerField(label=_("Number of kits"))
-    reason = forms.CharField(label=_("Reason"), max_length=200,
-                             help_text=format_lazy("{} {}", _("For example: expired, or the spray is damaged."),
-                                                   NO_PERSONAL_DATA))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=format_lazy("{} {}", _("For example: expired, or the spray is damaged."), NO_PERSONAL_DATA),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,8 +150,9 @@ class DiscardForm(QuantityMixin, KeyedForm):
 class CountForm(KeyedForm):
     location = forms.ModelChoiceField(label=_("Stock location"), queryset=StockLocation.objects.none())
     batch = BatchChoiceField(label=_("Batch"), queryset=Batch.objects.none())
-    counted = forms.IntegerField(label=_("Kits counted"), min_value=0,
-                                 error_messages={"min_value": _("The count cannot be negative.")})
+    counted = forms.IntegerField(
+        label=_("Kits counted"), min_value=0, error_messages={"min_value": _("The count cannot be negative.")}
+    )
     reason = forms.CharField(label=_("Reason"), max_length=200, help_text=NO_PERSONAL_DATA)
 
     def __init__(self, *args, **kwargs):
@@ -149,15 +171,21 @@ class OfficeHandoutForm(QuantityMixin, KeyedForm):
     reason = forms.ChoiceField(label=_("Reason"), choices=HandoutReason.choices)
     audience = forms.ChoiceField(label=_("The recipient's audience group"), choices=Audience.choices)
     course = forms.ModelChoiceField(label=_("Course (optional)"), queryset=Course.objects.none(), required=False)
-    batch = BatchChoiceField(label=_("Batch"), queryset=Batch.objects.none(), required=False,
-                             empty_label=_("First expiry, first out"))
+    batch = BatchChoiceField(
+        label=_("Batch"), queryset=Batch.objects.none(), required=False, empty_label=_("First expiry, first out")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         now = timezone.now()
-        self.fields["course"].queryset = Course.objects.for_user(self.user).filter(
-            starts_at__gte=now - dt.timedelta(days=90), starts_at__lte=now + dt.timedelta(days=30),
-        ).order_by("-starts_at")
+        self.fields["course"].queryset = (
+            Course.objects.for_user(self.user)
+            .filter(
+                starts_at__gte=now - dt.timedelta(days=90),
+                starts_at__lte=now + dt.timedelta(days=30),
+            )
+            .order_by("-starts_at")
+        )
         self.fields["batch"].queryset = batches_on_hand(self.user).filter(expiry_date__gte=timezone.localdate())
 
 
@@ -169,6 +197,8 @@ class PeriodForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end < start:
-            self.add_error("end", forms.ValidationError(_("The end date must not be before the start date."),
-                                                        code="end_before_start"))
+            self.add_error(
+                "end",
+                forms.ValidationError(_("The end date must not be before the start date."), code="end_before_start"),
+            )
         return cleaned

@@ -31,7 +31,9 @@ CORRECTIONS_WITHIN_ORIGINAL = "movement_corrections_within_original"
 
 class KitType(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
-    contents = models.TextField(_("contents"), help_text=_("For example: naloxone nasal spray, gloves, a ventilation mask."))
+    contents = models.TextField(
+        _("contents"), help_text=_("For example: naloxone nasal spray, gloves, a ventilation mask.")
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -82,13 +84,23 @@ class StockLocation(models.Model):
     name = models.CharField(_("name"), max_length=150)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="stock_locations", verbose_name=_("municipality"),
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="stock_locations",
+        verbose_name=_("municipality"),
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="stock_locations", verbose_name=_("organisation"),
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="stock_locations",
+        verbose_name=_("organisation"),
     )
     venue = models.ForeignKey(
-        Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="stock_locations",
+        Venue,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stock_locations",
         verbose_name=_("venue"),
     )
     active = models.BooleanField(_("active"), default=True)
@@ -118,7 +130,9 @@ class StockLevelQuerySet(ScopedQuerySet):
 class StockLevel(models.Model):
     """Kits of one batch at one location, kept by the database trigger. Never written by Python."""
 
-    location = models.ForeignKey(StockLocation, on_delete=models.PROTECT, related_name="levels", verbose_name=_("location"))
+    location = models.ForeignKey(
+        StockLocation, on_delete=models.PROTECT, related_name="levels", verbose_name=_("location")
+    )
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="levels", verbose_name=_("batch"))
     quantity = models.IntegerField(_("quantity"))
 
@@ -158,8 +172,11 @@ class StockMovementQuerySet(ScopedQuerySet):
         """
         corrected_ids = StockMovement.objects.filter(corrects__isnull=False).values("corrects")
         put_back = (
-            StockMovement.objects.filter(corrects=OuterRef("pk")).order_by().values("corrects")
-            .annotate(total=Sum("quantity")).values("total")
+            StockMovement.objects.filter(corrects=OuterRef("pk"))
+            .order_by()
+            .values("corrects")
+            .annotate(total=Sum("quantity"))
+            .values("total")
         )
         return self.annotate(
             kits_out=F("quantity") - Case(When(pk__in=corrected_ids, then=Coalesce(Subquery(put_back), 0)), default=0),
@@ -179,32 +196,61 @@ class StockMovement(IdempotentModel):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="movements", verbose_name=_("batch"))
     from_location = models.ForeignKey(
-        StockLocation, on_delete=models.PROTECT, null=True, blank=True, related_name="outgoing",
+        StockLocation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outgoing",
         verbose_name=_("from"),
     )
     to_location = models.ForeignKey(
-        StockLocation, on_delete=models.PROTECT, null=True, blank=True, related_name="incoming",
+        StockLocation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incoming",
         verbose_name=_("to"),
     )
     quantity = models.PositiveIntegerField(_("quantity"))
     occurred_at = models.DateTimeField(_("date"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     corrects = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections",
-        verbose_name=_("corrects"), db_index=False,  # indexed below, only where set
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("corrects"),
+        db_index=False,  # indexed below, only where set
     )
     # Handouts only.
     handout_reason = models.CharField(
-        _("handout reason"), max_length=20, choices=HandoutReason.choices, null=True, blank=True,
+        _("handout reason"),
+        max_length=20,
+        choices=HandoutReason.choices,
+        null=True,
+        blank=True,
     )
     recipient_audience = models.CharField(
-        _("recipient's audience group"), max_length=30, choices=Audience.choices, null=True, blank=True,
+        _("recipient's audience group"),
+        max_length=30,
+        choices=Audience.choices,
+        null=True,
+        blank=True,
     )
     course = models.ForeignKey(
-        Course, on_delete=models.PROTECT, null=True, blank=True, related_name="handouts", verbose_name=_("course"),
+        Course,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handouts",
+        verbose_name=_("course"),
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -229,7 +275,8 @@ class StockMovement(IdempotentModel):
                 | Q(kind="transfer", from_location__isnull=False, to_location__isnull=False)
                 & ~Q(from_location=F("to_location"))
                 | Q(kind__in=["handout", "discard"], from_location__isnull=False, to_location__isnull=True)
-                | Q(kind="adjustment") & (
+                | Q(kind="adjustment")
+                & (
                     Q(from_location__isnull=False, to_location__isnull=True)
                     | Q(from_location__isnull=True, to_location__isnull=False)
                 ),
@@ -242,8 +289,8 @@ class StockMovement(IdempotentModel):
             models.CheckConstraint(
                 condition=Q(kind="handout", handout_reason__isnull=False)
                 & (Q(recipient_audience__isnull=False) | Q(course__isnull=False))
-                | ~Q(kind="handout") & Q(handout_reason__isnull=True, recipient_audience__isnull=True,
-                                          course__isnull=True),
+                | ~Q(kind="handout")
+                & Q(handout_reason__isnull=True, recipient_audience__isnull=True, course__isnull=True),
                 name="movement_handout_fields_only_on_handouts",
             ),
             # A correction puts kits back where they came from: an adjustment, or a transfer back.
@@ -330,15 +377,23 @@ class ReversalReport(IdempotentModel):
 
     occurred_at = models.DateTimeField(_("date and approximate time"))
     district = models.ForeignKey(
-        District, on_delete=models.PROTECT, related_name="reversal_reports", verbose_name=_("district"),
+        District,
+        on_delete=models.PROTECT,
+        related_name="reversal_reports",
+        verbose_name=_("district"),
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("recorded by"),
     )
     substances = ArrayField(
-        models.CharField(max_length=20, choices=Substance.choices), verbose_name=_("suspected substances"),
+        models.CharField(max_length=20, choices=Substance.choices),
+        verbose_name=_("suspected substances"),
     )
     naloxone_doses = models.PositiveSmallIntegerField(_("naloxone doses given"))
     called_112 = models.BooleanField(_("112 was called"))
@@ -347,26 +402,46 @@ class ReversalReport(IdempotentModel):
     stayed_until_help = models.BooleanField(_("the responder stayed until help came"))
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     responder_trained = models.CharField(
-        _("the responder had taken a RED LIV course"), max_length=10, choices=Trained.choices,
+        _("the responder had taken a RED LIV course"),
+        max_length=10,
+        choices=Trained.choices,
     )
     responder_course = models.ForeignKey(
-        Course, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        Course,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("the responder's course"),
     )
     kit_replaced = models.BooleanField(_("the kit has been replaced"), default=False)
     replacement_handout = models.OneToOneField(
-        StockMovement, on_delete=models.PROTECT, null=True, blank=True, related_name="replaces_report",
-        verbose_name=_("replacement handout"), limit_choices_to={"kind": StockMovement.Kind.HANDOUT},
+        StockMovement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaces_report",
+        verbose_name=_("replacement handout"),
+        limit_choices_to={"kind": StockMovement.Kind.HANDOUT},
     )
     note = models.TextField(
-        _("note"), blank=True, help_text=_("Never write names or other personal data. Purged after a while."),
+        _("note"),
+        blank=True,
+        help_text=_("Never write names or other personal data. Purged after a while."),
     )
     review_status = models.CharField(
-        _("review"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING,
+        _("review"),
+        max_length=10,
+        choices=ReviewStatus.choices,
+        default=ReviewStatus.PENDING,
     )
     review_reason = models.CharField(_("reason"), max_length=200, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
@@ -382,7 +457,8 @@ class ReversalReport(IdempotentModel):
         indexes = [models.Index(fields=["occurred_at"], name="report_occurred")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(naloxone_doses__gte=0, naloxone_doses__lte=10), name="report_doses_0_to_10",
+                condition=Q(naloxone_doses__gte=0, naloxone_doses__lte=10),
+                name="report_doses_0_to_10",
             ),
             models.CheckConstraint(condition=Q(substances__len__gte=1), name="report_has_a_substance"),
             models.CheckConstraint(
@@ -395,7 +471,8 @@ class ReversalReport(IdempotentModel):
                 name="report_replacement_means_replaced",
             ),
             models.CheckConstraint(
-                condition=~Q(review_status="rejected") | ~Q(review_reason=""), name="report_rejection_has_reason",
+                condition=~Q(review_status="rejected") | ~Q(review_reason=""),
+                name="report_rejection_has_reason",
             ),
         ]
 

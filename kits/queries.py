@@ -21,7 +21,8 @@ def warning_date(today=None):
 def stock_levels(user):
     """Every batch on hand somewhere the user may see, with its location and batch loaded."""
     return (
-        StockLevel.objects.for_user(user).filter(quantity__gt=0)
+        StockLevel.objects.for_user(user)
+        .filter(quantity__gt=0)
         .select_related("location", "batch", "batch__kit_type")
         .order_by("location__name", "batch__expiry_date", "batch__lot_number")
     )
@@ -30,8 +31,11 @@ def stock_levels(user):
 def expiring_soon(user, today=None):
     """Kits on hand that are still usable but expire within KIT_EXPIRY_WARNING_DAYS, soonest first."""
     today = today or timezone.localdate()
-    return stock_levels(user).filter(batch__expiry_date__gte=today, batch__expiry_date__lte=warning_date(today)) \
+    return (
+        stock_levels(user)
+        .filter(batch__expiry_date__gte=today, batch__expiry_date__lte=warning_date(today))
         .order_by("batch__expiry_date", "location__name")
+    )
 
 
 def expired_stock(user, today=None):
@@ -55,8 +59,7 @@ def stock_by_location(user, today=None):
     """Each active location the user may see, with its usable and its expired batches."""
     today = today or timezone.localdate()
     by_location = {
-        location.pk: LocationStock(location)
-        for location in StockLocation.objects.for_user(user).filter(active=True)
+        location.pk: LocationStock(location) for location in StockLocation.objects.for_user(user).filter(active=True)
     }
     for level in stock_levels(user):
         entry = by_location.setdefault(level.location_id, LocationStock(level.location))
@@ -69,7 +72,8 @@ def stock_by_batch(user, today=None):
     """Each batch on hand, with its total across the user's locations."""
     today = today or timezone.localdate()
     rows = (
-        stock_levels(user).order_by()
+        stock_levels(user)
+        .order_by()
         .values("batch__pk", "batch__lot_number", "batch__product", "batch__expiry_date")
         .annotate(quantity=Sum("quantity"))
         .order_by("batch__expiry_date", "batch__lot_number")
@@ -82,9 +86,17 @@ def stock_by_batch(user, today=None):
 
 def movements(user):
     """The stock ledger as the user may see it, with everything a list or an export shows."""
-    return StockMovement.objects.for_user(user).select_related(
-        "batch", "from_location", "to_location", "course", "corrects",
-    ).order_by("occurred_at", "id")
+    return (
+        StockMovement.objects.for_user(user)
+        .select_related(
+            "batch",
+            "from_location",
+            "to_location",
+            "course",
+            "corrects",
+        )
+        .order_by("occurred_at", "id")
+    )
 
 
 def movements_between(user, start: dt.date, end: dt.date):
@@ -109,4 +121,3 @@ def lot_summary(trace):
             held[movement.from_location] = held.get(movement.from_location, 0) - movement.quantity
     courses = sorted({movement.course for movement in trace if movement.course_id}, key=lambda c: c.starts_at)
     return {"totals": totals, "held": sorted(held.items(), key=lambda item: item[0].name), "courses": courses}
-

@@ -11,8 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kits.models import (
-    CORRECTIONS_WITHIN_ORIGINAL, HANDOUT_NOT_EXPIRED, STOCK_NON_NEGATIVE, Batch, Handout, HandoutReason, KitType,
-    StockLevel, StockLocation, StockMovement,
+    CORRECTIONS_WITHIN_ORIGINAL,
+    HANDOUT_NOT_EXPIRED,
+    STOCK_NON_NEGATIVE,
+    Batch,
+    Handout,
+    HandoutReason,
+    KitType,
+    StockLevel,
+    StockLocation,
+    StockMovement,
 )
 from redliv.db import violated_constraint
 from redliv.idempotency import create_once
@@ -36,14 +44,26 @@ def first_expiring_batch(location: StockLocation, quantity: int, on_date) -> Bat
 
 def not_enough_kits(location, quantity) -> ValidationError:
     return ValidationError(
-        {"quantity": _("Not enough kits at %(location)s: %(available)d on hand, %(wanted)d asked for.") % {
-            "location": location, "available": stock_on_hand(location), "wanted": quantity}},
+        {
+            "quantity": _("Not enough kits at %(location)s: %(available)d on hand, %(wanted)d asked for.")
+            % {"location": location, "available": stock_on_hand(location), "wanted": quantity}
+        },
         code="not_enough_kits",
     )
 
 
-def record_handout(*, user, location: StockLocation, quantity: int, reason: str, audience: str | None = None,
-                   course=None, batch: Batch | None = None, occurred_at=None, key: uuid.UUID | None = None):
+def record_handout(
+    *,
+    user,
+    location: StockLocation,
+    quantity: int,
+    reason: str,
+    audience: str | None = None,
+    course=None,
+    batch: Batch | None = None,
+    occurred_at=None,
+    key: uuid.UUID | None = None,
+):
     """Hand out kits from a location. Returns (handout, created).
 
     The batch is chosen first-expiry-first-out unless given. Stock and expiry are
@@ -55,8 +75,13 @@ def record_handout(*, user, location: StockLocation, quantity: int, reason: str,
         raise ValidationError({"quantity": _("Hand out at least one kit.")}, code="min_quantity")
     # What the sender said, not what the server derived: a retry must match it.
     payload = {
-        "kind": "handout", "location": location.pk, "quantity": quantity, "reason": reason, "audience": audience,
-        "course": getattr(course, "pk", None), "batch": getattr(batch, "pk", None),
+        "kind": "handout",
+        "location": location.pk,
+        "quantity": quantity,
+        "reason": reason,
+        "audience": audience,
+        "course": getattr(course, "pk", None),
+        "batch": getattr(batch, "pk", None),
         "occurred_at": occurred_at.isoformat() if occurred_at else None,
     }
     occurred_at = occurred_at or timezone.now()
@@ -64,9 +89,16 @@ def record_handout(*, user, location: StockLocation, quantity: int, reason: str,
 
     def create(digest):
         return Handout.objects.create(
-            idempotency_key=key, payload_digest=digest, batch=batch_to_hand_out(location, quantity, on_date, batch),
-            from_location=location, quantity=quantity, occurred_at=occurred_at, handout_reason=reason,
-            recipient_audience=audience, course=course, recorded_by=user,
+            idempotency_key=key,
+            payload_digest=digest,
+            batch=batch_to_hand_out(location, quantity, on_date, batch),
+            from_location=location,
+            quantity=quantity,
+            occurred_at=occurred_at,
+            handout_reason=reason,
+            recipient_audience=audience,
+            course=course,
+            recorded_by=user,
         )
 
     try:
@@ -85,8 +117,13 @@ def batch_to_hand_out(location, quantity, on_date, batch=None) -> Batch:
         if batch is None:
             raise not_enough_kits(location, quantity)
     elif batch.expiry_date < on_date:
-        raise ValidationError({"batch": _("Batch %(lot)s expired on %(date)s and must not be handed out.") % {
-            "lot": batch.lot_number, "date": batch.expiry_date.strftime("%d.%m.%Y")}}, code="expired_batch")
+        raise ValidationError(
+            {
+                "batch": _("Batch %(lot)s expired on %(date)s and must not be handed out.")
+                % {"lot": batch.lot_number, "date": batch.expiry_date.strftime("%d.%m.%Y")}
+            },
+            code="expired_batch",
+        )
     return batch
 
 
@@ -96,8 +133,7 @@ def stock_refusal(error: IntegrityError, location, quantity) -> ValidationError 
     if constraint == STOCK_NON_NEGATIVE:
         return not_enough_kits(location, quantity)
     if constraint == HANDOUT_NOT_EXPIRED:
-        return ValidationError({"batch": _("This batch has expired and must not be handed out.")},
-                               code="expired_batch")
+        return ValidationError({"batch": _("This batch has expired and must not be handed out.")}, code="expired_batch")
     return None
 
 
@@ -123,9 +159,12 @@ def _quantity_at_least_one(quantity, field="quantity"):
 def _not_enough_of_batch(location, batch, quantity) -> ValidationError:
     level = StockLevel.objects.filter(location=location, batch=batch).values_list("quantity", flat=True).first()
     return ValidationError(
-        {"quantity": _("Not enough kits of lot %(lot)s at %(location)s: %(available)d on hand, "
-                       "%(wanted)d asked for.") % {
-            "lot": batch.lot_number, "location": location, "available": level or 0, "wanted": quantity}},
+        {
+            "quantity": _(
+                "Not enough kits of lot %(lot)s at %(location)s: %(available)d on hand, %(wanted)d asked for."
+            )
+            % {"lot": batch.lot_number, "location": location, "available": level or 0, "wanted": quantity}
+        },
         code="not_enough_kits",
     )
 
@@ -140,13 +179,22 @@ def _store_movement(key, payload, create, not_enough):
         if constraint == STOCK_NON_NEGATIVE:
             raise not_enough() from error
         if constraint == CORRECTIONS_WITHIN_ORIGINAL:
-            raise ValidationError(_("This movement has already been corrected."),
-                                  code="already_corrected") from error
+            raise ValidationError(_("This movement has already been corrected."), code="already_corrected") from error
         raise
 
 
-def register_delivery(*, user, location: StockLocation, kit_type: KitType, product: str, lot_number: str,
-                      expiry_date, received_on, quantity: int, key: uuid.UUID | None = None):
+def register_delivery(
+    *,
+    user,
+    location: StockLocation,
+    kit_type: KitType,
+    product: str,
+    lot_number: str,
+    expiry_date,
+    received_on,
+    quantity: int,
+    key: uuid.UUID | None = None,
+):
     """Receive a delivery of one lot into a location. Returns (movement, created).
 
     A new lot creates its batch; a further delivery of a known lot with the same
@@ -158,51 +206,98 @@ def register_delivery(*, user, location: StockLocation, kit_type: KitType, produ
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": _("The received date cannot be in the future.")}, code="future")
     if expiry_date <= received_on:
-        raise ValidationError({"expiry_date": _("The expiry date must be after the received date.")},
-                              code="expiry_before_receipt")
+        raise ValidationError(
+            {"expiry_date": _("The expiry date must be after the received date.")}, code="expiry_before_receipt"
+        )
     payload = {
-        "kind": "receive", "location": location.pk, "kit_type": kit_type.pk, "product": product,
-        "lot_number": lot_number, "expiry_date": expiry_date.isoformat(), "received_on": received_on.isoformat(),
+        "kind": "receive",
+        "location": location.pk,
+        "kit_type": kit_type.pk,
+        "product": product,
+        "lot_number": lot_number,
+        "expiry_date": expiry_date.isoformat(),
+        "received_on": received_on.isoformat(),
         "quantity": quantity,
     }
 
     def create(digest):
         batch, _created = Batch.objects.get_or_create(
-            product__iexact=product, lot_number__iexact=lot_number,
-            defaults={"product": product, "lot_number": lot_number, "kit_type": kit_type,
-                      "expiry_date": expiry_date, "received_on": received_on},
+            product__iexact=product,
+            lot_number__iexact=lot_number,
+            defaults={
+                "product": product,
+                "lot_number": lot_number,
+                "kit_type": kit_type,
+                "expiry_date": expiry_date,
+                "received_on": received_on,
+            },
         )
         if batch.expiry_date != expiry_date:
-            raise ValidationError({"lot_number": _(
-                "Lot %(lot)s of %(product)s is already registered with expiry date %(date)s. "
-                "Check the lot number and the expiry date on the package.") % {
-                "lot": batch.lot_number, "product": batch.product, "date": batch.expiry_date.strftime("%d.%m.%Y")}},
-                code="lot_other_expiry")
+            raise ValidationError(
+                {
+                    "lot_number": _(
+                        "Lot %(lot)s of %(product)s is already registered with expiry date %(date)s. "
+                        "Check the lot number and the expiry date on the package."
+                    )
+                    % {
+                        "lot": batch.lot_number,
+                        "product": batch.product,
+                        "date": batch.expiry_date.strftime("%d.%m.%Y"),
+                    }
+                },
+                code="lot_other_expiry",
+            )
         if batch.kit_type_id != kit_type.pk:
-            raise ValidationError({"kit_type": _("Lot %(lot)s is already registered as %(kit_type)s.") % {
-                "lot": batch.lot_number, "kit_type": batch.kit_type}}, code="lot_other_kit_type")
+            raise ValidationError(
+                {
+                    "kit_type": _("Lot %(lot)s is already registered as %(kit_type)s.")
+                    % {"lot": batch.lot_number, "kit_type": batch.kit_type}
+                },
+                code="lot_other_kit_type",
+            )
         return StockMovement.objects.create(
-            idempotency_key=key, payload_digest=digest, kind=StockMovement.Kind.RECEIVE, batch=batch,
-            to_location=location, quantity=quantity, occurred_at=_at(received_on), recorded_by=user,
+            idempotency_key=key,
+            payload_digest=digest,
+            kind=StockMovement.Kind.RECEIVE,
+            batch=batch,
+            to_location=location,
+            quantity=quantity,
+            occurred_at=_at(received_on),
+            recorded_by=user,
         )
 
     return create_once(StockMovement, key, payload, create)
 
 
-def transfer_kits(*, user, from_location: StockLocation, to_location: StockLocation, quantity: int,
-                  batch: Batch | None = None, reason: str = "", on_date=None, key: uuid.UUID | None = None):
+def transfer_kits(
+    *,
+    user,
+    from_location: StockLocation,
+    to_location: StockLocation,
+    quantity: int,
+    batch: Batch | None = None,
+    reason: str = "",
+    on_date=None,
+    key: uuid.UUID | None = None,
+):
     """Move kits of one batch between two locations. Returns (movement, created).
 
     Without a chosen batch, the earliest-expiring unexpired batch that holds enough is moved.
     """
     key = key or uuid.uuid4()
     if to_location.pk == from_location.pk:
-        raise ValidationError({"to_location": _("Choose another location than the one the kits come from.")},
-                              code="same_location")
+        raise ValidationError(
+            {"to_location": _("Choose another location than the one the kits come from.")}, code="same_location"
+        )
     _quantity_at_least_one(quantity)
     payload = {
-        "kind": "transfer", "from": from_location.pk, "to": to_location.pk, "quantity": quantity,
-        "batch": getattr(batch, "pk", None), "reason": reason, "on_date": on_date.isoformat() if on_date else None,
+        "kind": "transfer",
+        "from": from_location.pk,
+        "to": to_location.pk,
+        "quantity": quantity,
+        "batch": getattr(batch, "pk", None),
+        "reason": reason,
+        "on_date": on_date.isoformat() if on_date else None,
     }
     occurred_at = _at(on_date)
 
@@ -211,9 +306,16 @@ def transfer_kits(*, user, from_location: StockLocation, to_location: StockLocat
         if chosen is None:
             raise not_enough_kits(from_location, quantity)
         return StockMovement.objects.create(
-            idempotency_key=key, payload_digest=digest, kind=StockMovement.Kind.TRANSFER, batch=chosen,
-            from_location=from_location, to_location=to_location, quantity=quantity, occurred_at=occurred_at,
-            reason=reason, recorded_by=user,
+            idempotency_key=key,
+            payload_digest=digest,
+            kind=StockMovement.Kind.TRANSFER,
+            batch=chosen,
+            from_location=from_location,
+            to_location=to_location,
+            quantity=quantity,
+            occurred_at=occurred_at,
+            reason=reason,
+            recorded_by=user,
         )
 
     def not_enough():
@@ -230,26 +332,48 @@ def _reason_given(reason):
     return reason.strip()
 
 
-def discard_kits(*, user, location: StockLocation, batch: Batch, quantity: int, reason: str, on_date=None,
-                 key: uuid.UUID | None = None):
+def discard_kits(
+    *,
+    user,
+    location: StockLocation,
+    batch: Batch,
+    quantity: int,
+    reason: str,
+    on_date=None,
+    key: uuid.UUID | None = None,
+):
     """Take expired or damaged kits out of stock, with a reason. Returns (movement, created)."""
     key = key or uuid.uuid4()
     _quantity_at_least_one(quantity)
     reason = _reason_given(reason)
-    payload = {"kind": "discard", "location": location.pk, "batch": batch.pk, "quantity": quantity,
-               "reason": reason, "on_date": on_date.isoformat() if on_date else None}
+    payload = {
+        "kind": "discard",
+        "location": location.pk,
+        "batch": batch.pk,
+        "quantity": quantity,
+        "reason": reason,
+        "on_date": on_date.isoformat() if on_date else None,
+    }
 
     def create(digest):
         return StockMovement.objects.create(
-            idempotency_key=key, payload_digest=digest, kind=StockMovement.Kind.DISCARD, batch=batch,
-            from_location=location, quantity=quantity, occurred_at=_at(on_date), reason=reason, recorded_by=user,
+            idempotency_key=key,
+            payload_digest=digest,
+            kind=StockMovement.Kind.DISCARD,
+            batch=batch,
+            from_location=location,
+            quantity=quantity,
+            occurred_at=_at(on_date),
+            reason=reason,
+            recorded_by=user,
         )
 
     return _store_movement(key, payload, create, lambda: _not_enough_of_batch(location, batch, quantity))
 
 
-def adjust_after_count(*, user, location: StockLocation, batch: Batch, counted: int, reason: str,
-                       key: uuid.UUID | None = None):
+def adjust_after_count(
+    *, user, location: StockLocation, batch: Batch, counted: int, reason: str, key: uuid.UUID | None = None
+):
     """Bring the stock of a batch at a location to what was counted. Returns (movement, created).
 
     The difference is recorded as one adjustment, into or out of the location.
@@ -258,21 +382,31 @@ def adjust_after_count(*, user, location: StockLocation, batch: Batch, counted: 
     if counted is None or counted < 0:
         raise ValidationError({"counted": _("The count cannot be negative.")}, code="negative_count")
     reason = _reason_given(reason)
-    payload = {"kind": "adjustment", "location": location.pk, "batch": batch.pk, "counted": counted,
-               "reason": reason}
+    payload = {"kind": "adjustment", "location": location.pk, "batch": batch.pk, "counted": counted, "reason": reason}
 
     def create(digest):
         # Lock the level so that the difference is taken against the stock as it is now.
         level = StockLevel.objects.select_for_update().filter(location=location, batch=batch).first()
         on_hand = level.quantity if level else 0
         if counted == on_hand:
-            raise ValidationError({"counted": _("The count matches the stock (%(quantity)d); nothing to adjust.")
-                                   % {"quantity": on_hand}}, code="nothing_to_adjust")
+            raise ValidationError(
+                {
+                    "counted": _("The count matches the stock (%(quantity)d); nothing to adjust.")
+                    % {"quantity": on_hand}
+                },
+                code="nothing_to_adjust",
+            )
         return StockMovement.objects.create(
-            idempotency_key=key, payload_digest=digest, kind=StockMovement.Kind.ADJUSTMENT, batch=batch,
+            idempotency_key=key,
+            payload_digest=digest,
+            kind=StockMovement.Kind.ADJUSTMENT,
+            batch=batch,
             from_location=location if counted < on_hand else None,
             to_location=location if counted > on_hand else None,
-            quantity=abs(counted - on_hand), occurred_at=timezone.now(), reason=reason, recorded_by=user,
+            quantity=abs(counted - on_hand),
+            occurred_at=timezone.now(),
+            reason=reason,
+            recorded_by=user,
         )
 
     return _store_movement(key, payload, create, lambda: _not_enough_of_batch(location, batch, counted))
@@ -287,8 +421,9 @@ def correct_movement(*, user, movement: StockMovement, reason: str, key: uuid.UU
     key = key or uuid.uuid4()
     reason = _reason_given(reason)
     if movement.corrects_id is not None:
-        raise ValidationError(_("This movement is itself a correction and cannot be corrected again."),
-                              code="correction_of_correction")
+        raise ValidationError(
+            _("This movement is itself a correction and cannot be corrected again."), code="correction_of_correction"
+        )
     payload = {"kind": "correction", "movement": movement.pk, "reason": reason}
     if movement.kind == StockMovement.Kind.TRANSFER:
         kind, from_location, to_location = movement.kind, movement.to_location, movement.from_location
@@ -298,13 +433,22 @@ def correct_movement(*, user, movement: StockMovement, reason: str, key: uuid.UU
     def create(digest):
         # The ledger trigger locks the original and refuses a second correction of it.
         return StockMovement.objects.create(
-            idempotency_key=key, payload_digest=digest, kind=kind, batch=movement.batch,
-            from_location=from_location, to_location=to_location, quantity=movement.quantity,
-            occurred_at=timezone.now(), reason=reason, corrects=movement, recorded_by=user,
+            idempotency_key=key,
+            payload_digest=digest,
+            kind=kind,
+            batch=movement.batch,
+            from_location=from_location,
+            to_location=to_location,
+            quantity=movement.quantity,
+            occurred_at=timezone.now(),
+            reason=reason,
+            corrects=movement,
+            recorded_by=user,
         )
 
-    return _store_movement(key, payload, create,
-                           lambda: _not_enough_of_batch(from_location, movement.batch, movement.quantity))
+    return _store_movement(
+        key, payload, create, lambda: _not_enough_of_batch(from_location, movement.batch, movement.quantity)
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -326,14 +470,21 @@ def return_kits(*, user, handout, quantity: int | None = None, reason: str, key:
     try:
         with transaction.atomic(savepoint=False):
             if quantity is None:
-                quantity = StockMovement.objects.filter(pk=handout.pk).with_kits_out().values_list(
-                    "kits_out", flat=True).get()
+                quantity = (
+                    StockMovement.objects.filter(pk=handout.pk).with_kits_out().values_list("kits_out", flat=True).get()
+                )
             if quantity <= 0:
                 raise refusal
             return StockMovement.objects.create(
-                idempotency_key=key or uuid.uuid4(), kind=StockMovement.Kind.ADJUSTMENT, batch_id=handout.batch_id,
-                to_location_id=handout.from_location_id, quantity=quantity, occurred_at=timezone.now(),
-                reason=reason, corrects=handout, recorded_by=user,
+                idempotency_key=key or uuid.uuid4(),
+                kind=StockMovement.Kind.ADJUSTMENT,
+                batch_id=handout.batch_id,
+                to_location_id=handout.from_location_id,
+                quantity=quantity,
+                occurred_at=timezone.now(),
+                reason=reason,
+                corrects=handout,
+                recorded_by=user,
             )
     except IntegrityError as error:
         # Another request put the kits back first.
@@ -360,6 +511,12 @@ def hand_out_at_course(*, user, location: StockLocation, quantity: int, course, 
     """
     chosen = batch_to_hand_out(location, quantity, timezone.localdate(occurred_at), batch)
     return Handout.objects.create(
-        idempotency_key=key or uuid.uuid4(), batch=chosen, from_location=location, quantity=quantity,
-        occurred_at=occurred_at, handout_reason=HandoutReason.FIRST_SUPPLY, course=course, recorded_by=user,
+        idempotency_key=key or uuid.uuid4(),
+        batch=chosen,
+        from_location=location,
+        quantity=quantity,
+        occurred_at=occurred_at,
+        handout_reason=HandoutReason.FIRST_SUPPLY,
+        course=course,
+        recorded_by=user,
     )

@@ -25,8 +25,10 @@ from reports.exports import csv_bytes
 
 def staff_permission(permission):
     """Log in first; then a missing permission is a 403, not a loop back to the login."""
+
     def decorator(view):
         return login_required(permission_required(permission, raise_exception=True)(view))
+
     return decorator
 
 
@@ -65,30 +67,48 @@ def stock(request):
     today = timezone.localdate()
     locations = queries.stock_by_location(request.user, today)
     levels = [level for entry in locations for level in entry.usable]
-    return render(request, "kits/stock.html", {
-        "locations": locations,
-        "batches": queries.stock_by_batch(request.user, today),
-        "expiring": sorted((level for level in levels if level.expires_soon),
-                           key=lambda level: (level.batch.expiry_date, level.location.name)),
-        "expired": [level for entry in locations for level in entry.expired],
-        "warning_days": queries.warning_date(today) - today,
-    })
+    return render(
+        request,
+        "kits/stock.html",
+        {
+            "locations": locations,
+            "batches": queries.stock_by_batch(request.user, today),
+            "expiring": sorted(
+                (level for level in levels if level.expires_soon),
+                key=lambda level: (level.batch.expiry_date, level.location.name),
+            ),
+            "expired": [level for entry in locations for level in entry.expired],
+            "warning_days": queries.warning_date(today) - today,
+        },
+    )
 
 
 @staff_permission("kits.add_stockmovement")
 def delivery(request):
     def save(data):
         return services.register_delivery(
-            user=request.user, location=data["location"], kit_type=data["kit_type"], product=data["product"],
-            lot_number=data["lot_number"], expiry_date=data["expiry_date"], received_on=data["received_on"],
-            quantity=data["quantity"], key=data["key"])
+            user=request.user,
+            location=data["location"],
+            kit_type=data["kit_type"],
+            product=data["product"],
+            lot_number=data["lot_number"],
+            expiry_date=data["expiry_date"],
+            received_on=data["received_on"],
+            quantity=data["quantity"],
+            key=data["key"],
+        )
 
     return form_page(
-        request, DeliveryForm, save, title=_("Register a delivery"),
+        request,
+        DeliveryForm,
+        save,
+        title=_("Register a delivery"),
         intro=_("One lot at a time: copy the lot number and the expiry date from the package."),
         submit=_("Register the delivery"),
-        done=lambda movement: _("%(quantity)d kits of lot %(lot)s received into %(location)s.") % {
-            "quantity": movement.quantity, "lot": movement.batch.lot_number, "location": movement.to_location},
+        done=lambda movement: (
+            _("%(quantity)d kits of lot %(lot)s received into %(location)s.")
+            % {"quantity": movement.quantity, "lot": movement.batch.lot_number, "location": movement.to_location}
+        ),
         extra={"products": Batch.objects.order_by("product").values_list("product", flat=True).distinct()},
     )
 
@@ -97,16 +117,32 @@ def delivery(request):
 def transfer(request):
     def save(data):
         return services.transfer_kits(
-            user=request.user, from_location=data["from_location"], to_location=data["to_location"],
-            quantity=data["quantity"], batch=data["batch"], reason=data["reason"], key=data["key"])
+            user=request.user,
+            from_location=data["from_location"],
+            to_location=data["to_location"],
+            quantity=data["quantity"],
+            batch=data["batch"],
+            reason=data["reason"],
+            key=data["key"],
+        )
 
     return form_page(
-        request, TransferForm, save, title=_("Move kits"),
+        request,
+        TransferForm,
+        save,
+        title=_("Move kits"),
         intro=_("For example from the office to the street team's bag."),
-        submit=_("Move the kits"), initial=request.GET.dict(),
-        done=lambda movement: _("%(quantity)d kits of lot %(lot)s moved from %(source)s to %(target)s.") % {
-            "quantity": movement.quantity, "lot": movement.batch.lot_number, "source": movement.from_location,
-            "target": movement.to_location},
+        submit=_("Move the kits"),
+        initial=request.GET.dict(),
+        done=lambda movement: (
+            _("%(quantity)d kits of lot %(lot)s moved from %(source)s to %(target)s.")
+            % {
+                "quantity": movement.quantity,
+                "lot": movement.batch.lot_number,
+                "source": movement.from_location,
+                "target": movement.to_location,
+            }
+        ),
     )
 
 
@@ -114,15 +150,26 @@ def transfer(request):
 def discard(request):
     def save(data):
         return services.discard_kits(
-            user=request.user, location=data["location"], batch=data["batch"], quantity=data["quantity"],
-            reason=data["reason"], key=data["key"])
+            user=request.user,
+            location=data["location"],
+            batch=data["batch"],
+            quantity=data["quantity"],
+            reason=data["reason"],
+            key=data["key"],
+        )
 
     return form_page(
-        request, DiscardForm, save, title=_("Discard kits"),
+        request,
+        DiscardForm,
+        save,
+        title=_("Discard kits"),
         intro=_("Expired or damaged kits leave the stock here, with a reason."),
-        submit=_("Discard the kits"), initial=request.GET.dict(),
-        done=lambda movement: _("%(quantity)d kits of lot %(lot)s discarded at %(location)s.") % {
-            "quantity": movement.quantity, "lot": movement.batch.lot_number, "location": movement.from_location},
+        submit=_("Discard the kits"),
+        initial=request.GET.dict(),
+        done=lambda movement: (
+            _("%(quantity)d kits of lot %(lot)s discarded at %(location)s.")
+            % {"quantity": movement.quantity, "lot": movement.batch.lot_number, "location": movement.from_location}
+        ),
     )
 
 
@@ -130,15 +177,26 @@ def discard(request):
 def count(request):
     def save(data):
         return services.adjust_after_count(
-            user=request.user, location=data["location"], batch=data["batch"], counted=data["counted"],
-            reason=data["reason"], key=data["key"])
+            user=request.user,
+            location=data["location"],
+            batch=data["batch"],
+            counted=data["counted"],
+            reason=data["reason"],
+            key=data["key"],
+        )
 
     return form_page(
-        request, CountForm, save, title=_("Correct the stock after a count"),
+        request,
+        CountForm,
+        save,
+        title=_("Correct the stock after a count"),
         intro=_("Enter how many kits of the batch you counted; the difference is recorded as an adjustment."),
-        submit=_("Record the count"), initial=request.GET.dict(),
-        done=lambda movement: _("Stock of lot %(lot)s at %(location)s adjusted by %(quantity)d kits.") % {
-            "lot": movement.batch.lot_number, "location": movement.location, "quantity": movement.quantity},
+        submit=_("Record the count"),
+        initial=request.GET.dict(),
+        done=lambda movement: (
+            _("Stock of lot %(lot)s at %(location)s adjusted by %(quantity)d kits.")
+            % {"lot": movement.batch.lot_number, "location": movement.location, "quantity": movement.quantity}
+        ),
     )
 
 
@@ -146,16 +204,30 @@ def count(request):
 def handout(request):
     def save(data):
         return services.record_handout(
-            user=request.user, location=data["location"], quantity=data["quantity"], reason=data["reason"],
-            audience=data["audience"], course=data["course"], batch=data["batch"], key=data["key"])
+            user=request.user,
+            location=data["location"],
+            quantity=data["quantity"],
+            reason=data["reason"],
+            audience=data["audience"],
+            course=data["course"],
+            batch=data["batch"],
+            key=data["key"],
+        )
 
     return form_page(
-        request, OfficeHandoutForm, save, title=_("Hand out kits"),
-        intro=_("For handouts outside the street screen, for example at the office. No names: only the "
-                "recipient's audience group."),
+        request,
+        OfficeHandoutForm,
+        save,
+        title=_("Hand out kits"),
+        intro=_(
+            "For handouts outside the street screen, for example at the office. No names: only the "
+            "recipient's audience group."
+        ),
         submit=_("Record the handout"),
-        done=lambda movement: _("%(quantity)d kits of lot %(lot)s handed out from %(location)s.") % {
-            "quantity": movement.quantity, "lot": movement.batch.lot_number, "location": movement.from_location},
+        done=lambda movement: (
+            _("%(quantity)d kits of lot %(lot)s handed out from %(location)s.")
+            % {"quantity": movement.quantity, "lot": movement.batch.lot_number, "location": movement.from_location}
+        ),
     )
 
 
@@ -175,8 +247,9 @@ def movements(request):
     form = period(request)
     page = None
     if form.is_valid():
-        rows = queries.movements_between(request.user, form.cleaned_data["start"], form.cleaned_data["end"]) \
-            .annotate(corrected=Exists(StockMovement.objects.filter(corrects=OuterRef("pk"))))
+        rows = queries.movements_between(request.user, form.cleaned_data["start"], form.cleaned_data["end"]).annotate(
+            corrected=Exists(StockMovement.objects.filter(corrects=OuterRef("pk")))
+        )
         page = Paginator(rows, 100).get_page(request.GET.get("side"))
     return render(request, "kits/movements.html", {"form": form, "page": page})
 
@@ -203,14 +276,40 @@ def movements_csv(request):
     if not form.is_valid():
         return render(request, "kits/movements.html", {"form": form, "page": None})
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    header = [_("Movement"), _("Date"), _("Kind"), _("Lot number"), _("Product"), _("Expiry date"), _("From"),
-              _("To"), _("Quantity"), _("Reason"), _("Handout reason"), _("Audience"), _("Course"),
-              _("Course date"), _("Corrects movement")]
+    header = [
+        _("Movement"),
+        _("Date"),
+        _("Kind"),
+        _("Lot number"),
+        _("Product"),
+        _("Expiry date"),
+        _("From"),
+        _("To"),
+        _("Quantity"),
+        _("Reason"),
+        _("Handout reason"),
+        _("Audience"),
+        _("Course"),
+        _("Course date"),
+        _("Corrects movement"),
+    ]
     rows = (
-        [movement.pk, local_date(movement.occurred_at), movement.get_kind_display(), movement.batch.lot_number,
-         movement.batch.product, movement.batch.expiry_date.isoformat(), movement.from_location or "",
-         movement.to_location or "", movement.quantity, movement.reason, movement.get_handout_reason_display() or "",
-         movement.get_recipient_audience_display() or "", *course_cells(movement), movement.corrects_id or ""]
+        [
+            movement.pk,
+            local_date(movement.occurred_at),
+            movement.get_kind_display(),
+            movement.batch.lot_number,
+            movement.batch.product,
+            movement.batch.expiry_date.isoformat(),
+            movement.from_location or "",
+            movement.to_location or "",
+            movement.quantity,
+            movement.reason,
+            movement.get_handout_reason_display() or "",
+            movement.get_recipient_audience_display() or "",
+            *course_cells(movement),
+            movement.corrects_id or "",
+        ]
         for movement in queries.movements_between(request.user, start, end)
     )
     return csv_response(f"lagerbevaegelser-{start.isoformat()}-{end.isoformat()}.csv", header, rows)
@@ -237,15 +336,38 @@ def lot_csv(request):
     lot_number, trace = lot_trace(request)
     if not trace:
         raise Http404(_("No kits of this lot in your municipality."))
-    header = [_("Lot number"), _("Product"), _("Expiry date"), _("Date"), _("Kind"), _("From"), _("To"),
-              _("Quantity"), _("Course"), _("Course date"), _("Handout reason"), _("Audience"), _("Movement"),
-              _("Corrects movement")]
+    header = [
+        _("Lot number"),
+        _("Product"),
+        _("Expiry date"),
+        _("Date"),
+        _("Kind"),
+        _("From"),
+        _("To"),
+        _("Quantity"),
+        _("Course"),
+        _("Course date"),
+        _("Handout reason"),
+        _("Audience"),
+        _("Movement"),
+        _("Corrects movement"),
+    ]
     rows = (
-        [movement.batch.lot_number, movement.batch.product, movement.batch.expiry_date.isoformat(),
-         local_date(movement.occurred_at), movement.get_kind_display(), movement.from_location or "",
-         movement.to_location or "", movement.quantity, *course_cells(movement),
-         movement.get_handout_reason_display() or "", movement.get_recipient_audience_display() or "",
-         movement.pk, movement.corrects_id or ""]
+        [
+            movement.batch.lot_number,
+            movement.batch.product,
+            movement.batch.expiry_date.isoformat(),
+            local_date(movement.occurred_at),
+            movement.get_kind_display(),
+            movement.from_location or "",
+            movement.to_location or "",
+            movement.quantity,
+            *course_cells(movement),
+            movement.get_handout_reason_display() or "",
+            movement.get_recipient_audience_display() or "",
+            movement.pk,
+            movement.corrects_id or "",
+        ]
         for movement in trace
     )
     safe_lot = re.sub(r"[^A-Za-z0-9_-]+", "-", lot_number)
@@ -255,17 +377,22 @@ def lot_csv(request):
 @staff_permission("kits.add_stockmovement")
 def correct(request, pk):
     movement = get_object_or_404(
-        StockMovement.objects.for_user(request.user).select_related("batch", "from_location", "to_location"), pk=pk)
-
-    def save(data):
-        return services.correct_movement(user=request.user, movement=movement, reason=data["reason"],
-                                         key=data["key"])
-
-    return form_page(
-        request, CorrectionForm, save, title=_("Correct a movement"),
-        intro=_("History is never changed: the correction is a new, opposite movement that points to this one."),
-        submit=_("Record the correction"), extra={"movement": movement},
-        done=lambda correction: _("Correction recorded: %(quantity)d kits of lot %(lot)s.") % {
-            "quantity": correction.quantity, "lot": correction.batch.lot_number},
+        StockMovement.objects.for_user(request.user).select_related("batch", "from_location", "to_location"), pk=pk
     )
 
+    def save(data):
+        return services.correct_movement(user=request.user, movement=movement, reason=data["reason"], key=data["key"])
+
+    return form_page(
+        request,
+        CorrectionForm,
+        save,
+        title=_("Correct a movement"),
+        intro=_("History is never changed: the correction is a new, opposite movement that points to this one."),
+        submit=_("Record the correction"),
+        extra={"movement": movement},
+        done=lambda correction: (
+            _("Correction recorded: %(quantity)d kits of lot %(lot)s.")
+            % {"quantity": correction.quantity, "lot": correction.batch.lot_number}
+        ),
+    )

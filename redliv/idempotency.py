@@ -20,8 +20,10 @@ class IdempotencyConflict(ValidationError):
 
     def __init__(self):
         super().__init__(
-            _("This entry was already sent with other content. Check your recent entries; "
-              "if it is a new entry, send it as a new one."),
+            _(
+                "This entry was already sent with other content. Check your recent entries; "
+                "if it is a new entry, send it as a new one."
+            ),
             code="idempotency_conflict",
         )
 

@@ -71,7 +71,10 @@ class IdempotentModel(models.Model):
     """
 
     idempotency_key = models.UUIDField(
-        _("idempotency key"), default=uuid.uuid4, unique=True, editable=False,
+        _("idempotency key"),
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
         help_text=_("Made by the device that sent the entry, so a retry is stored once."),
     )
     # A digest of what the entry said when first sent: a retry must say the same.
@@ -91,8 +94,9 @@ class PostCount(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["scope", "sender_digest", "window_start"],
-                                    name="postcount_one_row_per_form_sender_hour"),
+            models.UniqueConstraint(
+                fields=["scope", "sender_digest", "window_start"], name="postcount_one_row_per_form_sender_hour"
+            ),
         ]
         indexes = [models.Index(fields=["window_start"], name="postcount_window")]
 
@@ -103,7 +107,9 @@ class PostCount(models.Model):
 class Municipality(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     code = models.PositiveSmallIntegerField(
-        _("municipality code"), unique=True, help_text=_("The official three-digit code, e.g. 461 for Odense."),
+        _("municipality code"),
+        unique=True,
+        help_text=_("The official three-digit code, e.g. 461 for Odense."),
     )
 
     class Meta:
@@ -112,7 +118,8 @@ class Municipality(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(code__gte=100, code__lte=999), name="municipality_code_three_digits",
+                condition=models.Q(code__gte=100, code__lte=999),
+                name="municipality_code_three_digits",
             ),
         ]
 
@@ -127,11 +134,16 @@ class District(models.Model):
     """
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="districts", verbose_name=_("municipality"),
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="districts",
+        verbose_name=_("municipality"),
     )
     name = models.CharField(_("name"), max_length=100)
     postcodes = models.CharField(
-        _("postcodes"), max_length=200, blank=True,
+        _("postcodes"),
+        max_length=200,
+        blank=True,
         help_text=_("Postcodes in the district, separated by commas; used to find courses near a postcode."),
     )
 
@@ -168,7 +180,10 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=150)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("municipality"),
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        verbose_name=_("municipality"),
     )
 
     objects = ScopedQuerySet.as_manager()
@@ -179,7 +194,8 @@ class Organisation(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["municipality", "name"], name="organisation_unique_name_per_municipality",
+                fields=["municipality", "name"],
+                name="organisation_unique_name_per_municipality",
             ),
         ]
 
@@ -191,7 +207,11 @@ class User(AbstractUser):
     """A staff user. Participants, recipients and overdose victims never have one."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
         verbose_name=_("organisation"),
         help_text=_("Every staff user belongs to an organisation; its municipality scopes what they see."),
     )

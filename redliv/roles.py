@@ -20,37 +20,68 @@ LABELS = {
 
 _LOGGING = [
     "redliv.view_district",
-    "courses.view_venue", "courses.view_course", "courses.add_course", "courses.view_dropinschedule",
-    "courses.view_attendance", "courses.add_attendance", "courses.change_attendance",
-    "kits.view_kittype", "kits.view_batch", "kits.view_stocklocation", "kits.view_stocklevel",
-    "kits.view_handout", "kits.add_handout",
-    "kits.view_reversalreport", "kits.add_reversalreport",
+    "courses.view_venue",
+    "courses.view_course",
+    "courses.add_course",
+    "courses.view_dropinschedule",
+    "courses.view_attendance",
+    "courses.add_attendance",
+    "courses.change_attendance",
+    "kits.view_kittype",
+    "kits.view_batch",
+    "kits.view_stocklocation",
+    "kits.view_stocklevel",
+    "kits.view_handout",
+    "kits.add_handout",
+    "kits.view_reversalreport",
+    "kits.add_reversalreport",
 ]
 _PLANNING = [
     f"courses.{action}_{model}"
-    for model in ["venue", "trainer", "certification", "course", "dropinschedule", "dropinexception",
-                  "attendance", "courserequest"]
+    for model in [
+        "venue",
+        "trainer",
+        "certification",
+        "course",
+        "dropinschedule",
+        "dropinexception",
+        "attendance",
+        "courserequest",
+    ]
     for action in ["view", "add", "change"]
 ] + ["courses.delete_certification", "courses.delete_dropinexception"]
 _STOCK = [
-    f"kits.{action}_{model}"
-    for model in ["kittype", "batch", "stocklocation"]
-    for action in ["view", "add", "change"]
+    f"kits.{action}_{model}" for model in ["kittype", "batch", "stocklocation"] for action in ["view", "add", "change"]
 ] + [
     # Movements are append-only: no change or delete permission exists for anyone but
     # administrators, and the database refuses them even then.
-    "kits.view_stockmovement", "kits.add_stockmovement", "kits.view_stocklevel",
-    "kits.view_handout", "kits.add_handout",
-    "kits.view_reversalreport", "kits.add_reversalreport", "kits.change_reversalreport",
+    "kits.view_stockmovement",
+    "kits.add_stockmovement",
+    "kits.view_stocklevel",
+    "kits.view_handout",
+    "kits.add_handout",
+    "kits.view_reversalreport",
+    "kits.add_reversalreport",
+    "kits.change_reversalreport",
 ]
 
 PERMISSIONS = {
     STREET_WORKER: _LOGGING,
     TRAINER: _LOGGING + ["courses.view_trainer", "courses.view_certification"],
-    COORDINATOR: sorted(set(_LOGGING + _PLANNING + _STOCK + [
-        "redliv.view_organisation", "redliv.view_user", "redliv.view_municipality",
-        "finder.view_infopage", "finder.change_infopage",
-    ])),
+    COORDINATOR: sorted(
+        set(
+            _LOGGING
+            + _PLANNING
+            + _STOCK
+            + [
+                "redliv.view_organisation",
+                "redliv.view_user",
+                "redliv.view_municipality",
+                "finder.view_infopage",
+                "finder.change_infopage",
+            ]
+        )
+    ),
     ADMINISTRATOR: None,  # every permission
 }
 

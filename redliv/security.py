@@ -100,8 +100,12 @@ class StaffPagesNoStoreMiddleware:
         add_never_cache_headers(response)  # Cache-Control: max-age=0, no-cache, no-store, must-revalidate, private
         if response.status_code in (403, 404):
             match = getattr(request, "resolver_match", None)
-            log.warning("access refused status=%s view=%s user_id=%s", response.status_code,
-                        match.view_name if match else "-", user.pk)
+            log.warning(
+                "access refused status=%s view=%s user_id=%s",
+                response.status_code,
+                match.view_name if match else "-",
+                user.pk,
+            )
         return response
 
 

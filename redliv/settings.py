@@ -46,8 +46,12 @@ def envlist(name: str, default: str = "") -> list[str]:
 DEBUG = envbool("DEBUG", False)
 
 SECRET_KEY = envstr("SECRET_KEY") or (DEVELOPMENT_SECRET_KEY if DEBUG else "")
-if not DEBUG and (not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY
-                  or SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50):
+if not DEBUG and (
+    not SECRET_KEY
+    or SECRET_KEY == DEVELOPMENT_SECRET_KEY
+    or SECRET_KEY.startswith("django-insecure")
+    or len(SECRET_KEY) < 50
+):
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a long random value when DEBUG is off "
         "(python -c 'import secrets; print(secrets.token_urlsafe(64))')."
@@ -62,7 +66,6 @@ INSTALLED_APPS = [
     "kits",
     "reversals",
     "finder",
-
     "street",
     "reports",
     "django.contrib.admin",
@@ -146,8 +149,7 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -168,7 +170,8 @@ STATICFILES_DIRS += [("leaflet", xstatic.pkg.leaflet.BASE_DIR)]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
@@ -176,8 +179,11 @@ STORAGES = {
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
     # The finder's list pages for visitors, per worker, for a minute (finder/cache.py).
-    "finder": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "finder",
-               "OPTIONS": {"MAX_ENTRIES": 500}},  # at most a few tens of MB a worker
+    "finder": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "finder",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },  # at most a few tens of MB a worker
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -68,7 +68,8 @@ class SecondFactorMiddleware:
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label=gettext_lazy("Code"), max_length=16,
+        label=gettext_lazy("Code"),
+        max_length=16,
         help_text=gettext_lazy("The six digits from your authenticator app, or one of your recovery codes."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
     )
@@ -79,8 +80,9 @@ class TokenForm(forms.Form):
 
 def _next_url(request):
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return reverse(settings.LOGIN_REDIRECT_URL)
 
@@ -135,19 +137,23 @@ def setup(request):
                 codes = _issue_recovery_codes(request.user)
             otp_login(request, device)
             request.session[HAS_DEVICE_SESSION_KEY] = True
-            return render(request, "registration/otp_recovery_codes.html",
-                          {"codes": codes, "next": _next_url(request)})
+            return render(request, "registration/otp_recovery_codes.html", {"codes": codes, "next": _next_url(request)})
         elif throttled:
             form.add_error("token", TOO_MANY_TRIES)
         else:
             form.add_error("token", _("That code is not right. Check the time on your phone and try the newest code."))
     secret = device.config_url.split("secret=")[1].split("&")[0]
-    return render(request, "registration/otp_setup.html", {
-        "form": form, "next": _next_url(request),
-        "qr_code": segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2),
-        "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
-        "required": second_factor_required(request.user),
-    })
+    return render(
+        request,
+        "registration/otp_setup.html",
+        {
+            "form": form,
+            "next": _next_url(request),
+            "qr_code": segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "required": second_factor_required(request.user),
+        },
+    )
 
 
 @login_required

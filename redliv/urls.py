@@ -20,8 +20,11 @@ urlpatterns += i18n_patterns(
     path("personale/", views.staff_home, name="staff-home"),
     path("privatliv/", views.privacy, name="privacy"),
     path("personale/", include("courses.urls")),
-    path("konto/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True,
-                                                      authentication_form=security.LoginForm), name="login"),
+    path(
+        "konto/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=security.LoginForm),
+        name="login",
+    ),
     path("konto/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("konto/to-trins/", twofactor.verify, name="otp-verify"),
     path("konto/to-trins/opsaet/", twofactor.setup, name="otp-setup"),
@@ -32,7 +35,6 @@ urlpatterns += i18n_patterns(
     path("afrapporter/", include("reversals.public_urls")),
     path("personale/afrapporteringer/", include("reversals.urls")),
     path("personale/lager/", include("kits.urls")),
-
     path("gade/", include("street.urls")),
     path("", include("reports.urls")),
     prefix_default_language=False,

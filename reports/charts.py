@@ -14,15 +14,29 @@ def bar_chart(title: str, labels: list[str], values: list) -> dict:
     for index, (label, value, number) in enumerate(zip(labels, values, numbers)):
         height = plot_height * number / top
         x = LEFT + index * slot
-        bars.append({
-            "x": round(x + slot * 0.15, 1), "width": round(slot * 0.7, 1),
-            "y": round(TOP + plot_height - height, 1), "height": round(height, 1),
-            "label": label, "value": value, "centre": round(x + slot / 2, 1),
-            "value_y": round(TOP + plot_height - height - 4, 1),
-        })
+        bars.append(
+            {
+                "x": round(x + slot * 0.15, 1),
+                "width": round(slot * 0.7, 1),
+                "y": round(TOP + plot_height - height, 1),
+                "height": round(height, 1),
+                "label": label,
+                "value": value,
+                "centre": round(x + slot / 2, 1),
+                "value_y": round(TOP + plot_height - height - 4, 1),
+            }
+        )
     description = ", ".join(f"{label}: {value}" for label, value in zip(labels, values))
     return {
-        "title": title, "description": description, "bars": bars, "width": WIDTH, "height": HEIGHT,
-        "axis_y": TOP + plot_height, "left": LEFT, "right": WIDTH - RIGHT, "label_y": HEIGHT - BOTTOM + 16,
-        "top": top, "top_y": TOP,
+        "title": title,
+        "description": description,
+        "bars": bars,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "axis_y": TOP + plot_height,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "label_y": HEIGHT - BOTTOM + 16,
+        "top": top,
+        "top_y": TOP,
     }

@@ -28,7 +28,9 @@ def latest_closing(municipality, when) -> MonthClosing | None:
     """The latest approval or reopening of the month `when` falls in, or None."""
     return (
         MonthClosing.objects.filter(municipality=municipality, month=first_of_month(when))
-        .select_related("by").order_by("-at", "-id").first()
+        .select_related("by")
+        .order_by("-at", "-id")
+        .first()
     )
 
 
@@ -94,7 +96,10 @@ def approve_month(user, municipality, month: dt.date) -> MonthClosing:
     if not Month.of(month).is_over:
         raise ValidationError(_("Only a month that has ended can be approved."), code="month_not_over")
     return MonthClosing.objects.create(
-        municipality=municipality, month=first_of_month(month), action=MonthClosing.Action.APPROVED, by=user,
+        municipality=municipality,
+        month=first_of_month(month),
+        action=MonthClosing.Action.APPROVED,
+        by=user,
     )
 
 
@@ -106,6 +111,9 @@ def reopen_month(user, municipality, month: dt.date, reason: str) -> MonthClosin
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give a reason for reopening the month.")}, code="reason_needed")
     return MonthClosing.objects.create(
-        municipality=municipality, month=first_of_month(month), action=MonthClosing.Action.REOPENED,
-        reason=reason.strip(), by=user,
+        municipality=municipality,
+        month=first_of_month(month),
+        action=MonthClosing.Action.REOPENED,
+        reason=reason.strip(),
+        by=user,
     )

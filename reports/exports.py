@@ -25,8 +25,9 @@ def header_lines(report: MonthReport, approval: str) -> list[tuple[str, str]]:
         (_("Approval"), approval or _("Not approved")),
     ]
     if report.publication:
-        lines.append((_("For publication"), _("Counts from 1 to 4 are shown as <5; x hides a number that "
-                                              "would reveal one.")))
+        lines.append(
+            (_("For publication"), _("Counts from 1 to 4 are shown as <5; x hides a number that would reveal one."))
+        )
     return lines
 
 
@@ -46,10 +47,12 @@ def csv_bytes(rows, separator: str = ";") -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
     for row in rows:
-        writer.writerow([
-            value if isinstance(value, (int, float, Decimal)) else safe_text("" if value is None else str(value))
-            for value in row
-        ])
+        writer.writerow(
+            [
+                value if isinstance(value, (int, float, Decimal)) else safe_text("" if value is None else str(value))
+                for value in row
+            ]
+        )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -73,11 +76,11 @@ def to_csv(report: MonthReport, approval: str = "", separator: str = ";") -> byt
 
 
 def _sheet_title(title: str, used: set) -> str:
-    clean = "".join(" " if char in '[]:*?/\\' else char for char in title)[:31].strip()
+    clean = "".join(" " if char in "[]:*?/\\" else char for char in title)[:31].strip()
     candidate, number = clean, 2
     while candidate.lower() in used:
         suffix = f" {number}"
-        candidate, number = clean[:31 - len(suffix)] + suffix, number + 1
+        candidate, number = clean[: 31 - len(suffix)] + suffix, number + 1
     used.add(candidate.lower())
     return candidate
 

@@ -169,7 +169,8 @@ HELD = Q(attendance__isnull=False, attendance__withdrawn_at__isnull=True)
 
 def counted_attendance(municipality=None):
     attendance = Attendance.objects.filter(
-        withdrawn_at__isnull=True, course__kind__in=COUNTED_KINDS,
+        withdrawn_at__isnull=True,
+        course__kind__in=COUNTED_KINDS,
     ).exclude(course__status=Course.Status.CANCELLED)
     return _scoped(attendance, "course__municipality", municipality)
 
@@ -207,7 +208,9 @@ def _by_month(queryset, date_field, months, keys=(), **aggregates):
     rows = (
         queryset.filter(in_months)
         .annotate(report_month=TruncMonth(date_field, tzinfo=local_tz()))
-        .order_by().values("report_month", *keys).annotate(**aggregates)
+        .order_by()
+        .values("report_month", *keys)
+        .annotate(**aggregates)
     )
     return {(Month.of(row["report_month"]), *(row[key] for key in keys)): row for row in rows}
 
@@ -224,20 +227,29 @@ def monthly_totals(first: Month, last: Month, municipality=None) -> dict:
     """Per month: courses planned/held, trainers active, participants, kits, reports (4 queries)."""
     months = _months(first, last)
     courses = _by_month(
-        counted_courses(municipality), "starts_at", months,
-        planned=Count("id", distinct=True), held=Count("id", filter=HELD, distinct=True),
+        counted_courses(municipality),
+        "starts_at",
+        months,
+        planned=Count("id", distinct=True),
+        held=Count("id", filter=HELD, distinct=True),
         trainers=Count("trainers", filter=HELD, distinct=True),
     )
     people = _by_month(
-        counted_attendance(municipality), "course__starts_at", months,
+        counted_attendance(municipality),
+        "course__starts_at",
+        months,
         participants=Sum(sum((F(name) for _a, name in AUDIENCE_FIELDS[1:]), F(AUDIENCE_FIELDS[0][1]))),
-        first_time=Sum("first_time"), refresher=Sum("refresher"),
+        first_time=Sum("first_time"),
+        refresher=Sum("refresher"),
         **{name: Sum(name) for _a, name in AUDIENCE_FIELDS},
     )
     kits = _by_month(handouts(municipality), "occurred_at", months, kits=Sum("kits_out"))
     reports = _by_month(
-        counting_reports(municipality), "occurred_at", months,
-        reports=Count("id"), called_112=Count("id", filter=Q(called_112=True)),
+        counting_reports(municipality),
+        "occurred_at",
+        months,
+        reports=Count("id"),
+        called_112=Count("id", filter=Q(called_112=True)),
         ambulance=Count("id", filter=Q(ambulance_arrived=True)),
     )
     totals = {}
@@ -245,9 +257,22 @@ def monthly_totals(first: Month, last: Month, municipality=None) -> dict:
         merged = {}
         for source in (courses, people, kits, reports):
             merged.update({k: v for k, v in source.get((month,), {}).items() if k != "report_month"})
-        totals[month] = {name: merged.get(name) or 0 for name in [
-            "planned", "held", "trainers", "participants", "first_time", "refresher", "kits", "reports",
-            "called_112", "ambulance", *[name for _a, name in AUDIENCE_FIELDS]]}
+        totals[month] = {
+            name: merged.get(name) or 0
+            for name in [
+                "planned",
+                "held",
+                "trainers",
+                "participants",
+                "first_time",
+                "refresher",
+                "kits",
+                "reports",
+                "called_112",
+                "ambulance",
+                *[name for _a, name in AUDIENCE_FIELDS],
+            ]
+        }
     return totals
 
 
@@ -271,26 +296,33 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
         return [totals[m][name] for m in compared]
 
     # Summary.
-    summary = Table("summary", _("Key figures"), columns, [
-        Row(_("Courses held"), total_values("held"), "count"),
-        Row(_("Participants"), total_values("participants"), "count"),
-        Row(_("People trained (first time)"), total_values("first_time"), "count"),
-        Row(_("Kits handed out"), total_values("kits"), "count"),
-        Row(_("Overdose-reversal reports"), total_values("reports"), "count"),
-    ])
+    summary = Table(
+        "summary",
+        _("Key figures"),
+        columns,
+        [
+            Row(_("Courses held"), total_values("held"), "count"),
+            Row(_("Participants"), total_values("participants"), "count"),
+            Row(_("People trained (first time)"), total_values("first_time"), "count"),
+            Row(_("Kits handed out"), total_values("kits"), "count"),
+            Row(_("Overdose-reversal reports"), total_values("reports"), "count"),
+        ],
+    )
     tables.append(summary)
 
     # Courses by format and by venue.
-    by_format = _by_month(counted_courses(municipality).filter(HELD), "starts_at", compared,
-                          keys=["format"], courses=Count("id"))
+    by_format = _by_month(
+        counted_courses(municipality).filter(HELD), "starts_at", compared, keys=["format"], courses=Count("id")
+    )
     table = Table("courses_by_format", _("Courses held, by format"), columns)
     for value, label in Course._meta.get_field("format").choices:
         table.rows.append(Row(str(label), _values(by_format, compared, value, "courses")))
     table.rows.append(Row(_("Total"), total_values("held"), "total"))
     tables.append(table)
 
-    by_venue = _by_month(counted_courses(municipality).filter(HELD), "starts_at", compared,
-                         keys=["venue__name"], courses=Count("id"))
+    by_venue = _by_month(
+        counted_courses(municipality).filter(HELD), "starts_at", compared, keys=["venue__name"], courses=Count("id")
+    )
     venue_names = sorted({key[1] for key in by_venue if key[0] in compared}, key=lambda n: (n is None, n or ""))
     table = Table("courses_by_venue", _("Courses held, by venue"), columns)
     for name in venue_names:
@@ -305,11 +337,18 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
     table.rows.append(Row(_("Total"), total_values("participants"), "total"))
     tables.append(table)
 
-    tables.append(Table("first_time", _("First-time and refresher participants"), columns, [
-        Row(_("First time"), total_values("first_time")),
-        Row(_("Refresher"), total_values("refresher")),
-        Row(_("Total"), total_values("participants"), "total"),
-    ]))
+    tables.append(
+        Table(
+            "first_time",
+            _("First-time and refresher participants"),
+            columns,
+            [
+                Row(_("First time"), total_values("first_time")),
+                Row(_("Refresher"), total_values("refresher")),
+                Row(_("Total"), total_values("participants"), "total"),
+            ],
+        )
+    )
 
     tables.append(trained_table(compared, municipality))
 
@@ -323,8 +362,11 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
     tables.append(table)
 
     by_audience = _by_month(
-        kits.annotate(group=Coalesce("recipient_audience", Value(AT_COURSE))), "occurred_at", compared,
-        keys=["group"], kits=Sum("kits_out"),
+        kits.annotate(group=Coalesce("recipient_audience", Value(AT_COURSE))),
+        "occurred_at",
+        compared,
+        keys=["group"],
+        kits=Sum("kits_out"),
     )
     table = Table("kits_by_audience", _("Kits handed out, by audience group"), columns)
     for value, label in [*Audience.choices, (AT_COURSE, _("At a course (no group given)"))]:
@@ -335,8 +377,9 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
     tables.append(stock_table(compared, municipality))
 
     # Reversal reports.
-    by_outcome = _by_month(counting_reports(municipality), "occurred_at", compared,
-                           keys=["outcome"], reports=Count("id"))
+    by_outcome = _by_month(
+        counting_reports(municipality), "occurred_at", compared, keys=["outcome"], reports=Count("id")
+    )
     table = Table("reports_by_outcome", _("Overdose-reversal reports (verified), by outcome"), columns)
     for value, label in ReversalReport.Outcome.choices:
         table.rows.append(Row(str(label), _values(by_outcome, compared, value, "reports")))
@@ -344,19 +387,38 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
     called, ambulance = total_values("called_112"), total_values("ambulance")
     reports = total_values("reports")
     table.rows.append(Row(_("Reports where 112 was called"), called, "count"))
-    table.rows.append(Row(_("Share where 112 was called"), [_share(c, r) for c, r in zip(called, reports)],
-                          "share", share_of=len(table.rows) - 1))
+    table.rows.append(
+        Row(
+            _("Share where 112 was called"),
+            [_share(c, r) for c, r in zip(called, reports)],
+            "share",
+            share_of=len(table.rows) - 1,
+        )
+    )
     table.rows.append(Row(_("Reports where an ambulance came"), ambulance, "count"))
-    table.rows.append(Row(_("Share where an ambulance came"), [_share(a, r) for a, r in zip(ambulance, reports)],
-                          "share", share_of=len(table.rows) - 1))
+    table.rows.append(
+        Row(
+            _("Share where an ambulance came"),
+            [_share(a, r) for a, r in zip(ambulance, reports)],
+            "share",
+            share_of=len(table.rows) - 1,
+        )
+    )
     tables.append(table)
 
     # Activity.
-    tables.append(Table("activity", _("Trainers and planned courses"), columns, [
-        Row(_("Trainers active"), total_values("trainers"), "count"),
-        Row(_("Courses planned (not cancelled)"), total_values("planned"), "count"),
-        Row(_("Courses held"), total_values("held"), "count"),
-    ]))
+    tables.append(
+        Table(
+            "activity",
+            _("Trainers and planned courses"),
+            columns,
+            [
+                Row(_("Trainers active"), total_values("trainers"), "count"),
+                Row(_("Courses planned (not cancelled)"), total_values("planned"), "count"),
+                Row(_("Courses held"), total_values("held"), "count"),
+            ],
+        )
+    )
     if not publication:
         tables.extend(nothing_logged_tables(month, municipality))
     if municipality is None:
@@ -366,11 +428,19 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
         if table.columns == columns:
             table.months = compared
     trend_months = [month.shift(offset) for offset in range(-11, 1)]
-    tables.append(Table("trend", _("The last 12 months"), [m.label for m in trend_months], [
-        Row(_("Courses held"), [totals[m]["held"] for m in trend_months], "count"),
-        Row(_("Participants"), [totals[m]["participants"] for m in trend_months], "count"),
-        Row(_("Kits handed out"), [totals[m]["kits"] for m in trend_months], "count"),
-    ], months=trend_months))
+    tables.append(
+        Table(
+            "trend",
+            _("The last 12 months"),
+            [m.label for m in trend_months],
+            [
+                Row(_("Courses held"), [totals[m]["held"] for m in trend_months], "count"),
+                Row(_("Participants"), [totals[m]["participants"] for m in trend_months], "count"),
+                Row(_("Kits handed out"), [totals[m]["kits"] for m in trend_months], "count"),
+            ],
+            months=trend_months,
+        )
+    )
     report = MonthReport(month, municipality, tables, publication)
     if publication:
         suppress(report)
@@ -390,10 +460,15 @@ def trained_table(compared: list[Month], municipality) -> Table:
             aggregates[f"target_{index}"] = Sum(Attendance.AUDIENCE_FIELDS[target.audience], filter=before_end)
     sums = counted_attendance(municipality).aggregate(**aggregates)
     columns = [m.label for m in compared]
-    table = Table("trained", _("People trained (first time), so far"), columns, [
-        Row(_("So far this year"), [sums[f"year_{i}"] or 0 for i in range(3)], "count"),
-        Row(_("Since the start"), [sums[f"all_{i}"] or 0 for i in range(3)], "count"),
-    ])
+    table = Table(
+        "trained",
+        _("People trained (first time), so far"),
+        columns,
+        [
+            Row(_("So far this year"), [sums[f"year_{i}"] or 0 for i in range(3)], "count"),
+            Row(_("Since the start"), [sums[f"all_{i}"] or 0 for i in range(3)], "count"),
+        ],
+    )
     if target:
         if target.audience:
             label = _("Participants since the start: %(audience)s") % {"audience": target.get_audience_display()}
@@ -402,8 +477,14 @@ def trained_table(compared: list[Month], municipality) -> Table:
         else:
             progress = table.rows[1].values
         table.rows.append(Row(_("Target"), [target.people] * 3, "amount"))
-        table.rows.append(Row(_("Share of the target reached"), [p / target.people for p in progress], "share",
-                              share_of=len(table.rows) - 2))
+        table.rows.append(
+            Row(
+                _("Share of the target reached"),
+                [p / target.people for p in progress],
+                "share",
+                share_of=len(table.rows) - 2,
+            )
+        )
         table.note = _("Target set by the coordinator: %(people)d.") % {"people": target.people}
     return table
 
@@ -435,31 +516,60 @@ def stock_table(compared: list[Month], municipality) -> Table:
     ).aggregate(**since)
 
     def level(name):
-        return [(levels[f"{name}_{i}"] or 0) - (moved[f"{name}_in_{i}"] or 0) + (moved[f"{name}_out_{i}"] or 0)
-                for i in range(len(compared))]
+        return [
+            (levels[f"{name}_{i}"] or 0) - (moved[f"{name}_in_{i}"] or 0) + (moved[f"{name}_out_{i}"] or 0)
+            for i in range(len(compared))
+        ]
 
-    return Table("stock", _("Kits in stock at the end of the month"), [m.label for m in compared], [
-        Row(_("On hand"), level("hand"), "amount"),
-        Row(_("Of which expire within %(days)d days") % {"days": days}, level("soon"), "amount"),
-        Row(_("Of which have expired"), level("expired"), "amount"),
-    ])
+    return Table(
+        "stock",
+        _("Kits in stock at the end of the month"),
+        [m.label for m in compared],
+        [
+            Row(_("On hand"), level("hand"), "amount"),
+            Row(_("Of which expire within %(days)d days") % {"days": days}, level("soon"), "amount"),
+            Row(_("Of which have expired"), level("expired"), "amount"),
+        ],
+    )
 
 
 def nothing_logged_tables(month: Month, municipality) -> list[Table]:
     """Venues and trainers with courses planned in the month (now past) but nothing logged (2 queries)."""
-    missing = counted_courses(municipality).filter(
-        starts_at__gte=month.start, starts_at__lt=min(month.end, timezone.now()),
-    ).exclude(HELD)
+    missing = (
+        counted_courses(municipality)
+        .filter(
+            starts_at__gte=month.start,
+            starts_at__lt=min(month.end, timezone.now()),
+        )
+        .exclude(HELD)
+    )
     column = [_("Courses without an entry")]
-    venues = (missing.order_by().values("venue__name").annotate(courses=Count("id", distinct=True))
-              .order_by("-courses", "venue__name"))
-    trainers = (missing.filter(trainers__isnull=False).order_by().values("trainers__name")
-                .annotate(courses=Count("id", distinct=True)).order_by("-courses", "trainers__name"))
+    venues = (
+        missing.order_by()
+        .values("venue__name")
+        .annotate(courses=Count("id", distinct=True))
+        .order_by("-courses", "venue__name")
+    )
+    trainers = (
+        missing.filter(trainers__isnull=False)
+        .order_by()
+        .values("trainers__name")
+        .annotate(courses=Count("id", distinct=True))
+        .order_by("-courses", "trainers__name")
+    )
     return [
-        Table("venues_not_logged", _("Venues with planned courses but nothing logged"), column,
-              [Row(row["venue__name"] or _("Online (no venue)"), [row["courses"]], "count") for row in venues]),
-        Table("trainers_not_logged", _("Trainers with planned courses but nothing logged"), column,
-              [Row(row["trainers__name"], [row["courses"]], "count") for row in trainers]),
+        Table(
+            "venues_not_logged",
+            _("Venues with planned courses but nothing logged"),
+            column,
+            [Row(row["venue__name"] or _("Online (no venue)"), [row["courses"]], "count") for row in venues],
+        ),
+        Table(
+            "trainers_not_logged",
+            _("Trainers with planned courses but nothing logged"),
+            column,
+            [Row(row["trainers__name"], [row["courses"]], "count") for row in trainers],
+        ),
     ]
 
 
@@ -467,33 +577,57 @@ def municipality_table(month: Month, totals: dict) -> Table:
     """One row per municipality for the administrator's view of the month (3 queries)."""
     start, end = month.start, month.end
     people = {
-        row["course__municipality__name"]: row for row in counted_attendance()
-        .filter(course__starts_at__gte=start, course__starts_at__lt=end).order_by()
+        row["course__municipality__name"]: row
+        for row in counted_attendance()
+        .filter(course__starts_at__gte=start, course__starts_at__lt=end)
+        .order_by()
         .values("course__municipality__name")
         .annotate(held=Count("id"), first_time=Sum("first_time"), refresher=Sum("refresher"))
     }
     kits = {
-        row["from_location__municipality__name"]: row["kits"] for row in handouts()
-        .filter(occurred_at__gte=start, occurred_at__lt=end).order_by()
-        .values("from_location__municipality__name").annotate(kits=Sum("kits_out"))
+        row["from_location__municipality__name"]: row["kits"]
+        for row in handouts()
+        .filter(occurred_at__gte=start, occurred_at__lt=end)
+        .order_by()
+        .values("from_location__municipality__name")
+        .annotate(kits=Sum("kits_out"))
     }
     reports = {
-        row["district__municipality__name"]: row["reports"] for row in counting_reports()
-        .filter(occurred_at__gte=start, occurred_at__lt=end).order_by()
-        .values("district__municipality__name").annotate(reports=Count("id"))
+        row["district__municipality__name"]: row["reports"]
+        for row in counting_reports()
+        .filter(occurred_at__gte=start, occurred_at__lt=end)
+        .order_by()
+        .values("district__municipality__name")
+        .annotate(reports=Count("id"))
     }
     names = sorted(set(people) | set(kits) | set(reports))
-    table = Table("municipalities", _("By municipality, %(month)s") % {"month": month.label}, [
-        _("Courses held"), _("Participants"), _("People trained (first time)"), _("Kits handed out"),
-        _("Overdose-reversal reports"),
-    ])
+    table = Table(
+        "municipalities",
+        _("By municipality, %(month)s") % {"month": month.label},
+        [
+            _("Courses held"),
+            _("Participants"),
+            _("People trained (first time)"),
+            _("Kits handed out"),
+            _("Overdose-reversal reports"),
+        ],
+    )
     for name in names:
         row = people.get(name, {})
         first_time, refresher = row.get("first_time") or 0, row.get("refresher") or 0
-        table.rows.append(Row(name, [row.get("held") or 0, first_time + refresher, first_time,
-                                     kits.get(name) or 0, reports.get(name) or 0]))
-    table.rows.append(Row(_("Total"), [totals["held"], totals["participants"], totals["first_time"],
-                                       totals["kits"], totals["reports"]], "total"))
+        table.rows.append(
+            Row(
+                name,
+                [row.get("held") or 0, first_time + refresher, first_time, kits.get(name) or 0, reports.get(name) or 0],
+            )
+        )
+    table.rows.append(
+        Row(
+            _("Total"),
+            [totals["held"], totals["participants"], totals["first_time"], totals["kits"], totals["reports"]],
+            "total",
+        )
+    )
     return table
 
 
@@ -545,7 +679,8 @@ def suppress(report: MonthReport) -> None:
         totals = [row for row in table.rows if row.kind == "total"]
         for column in range(len(table.columns)):
             column_parts, column_total = suppress_column(
-                [row.values[column] for row in parts], totals[0].values[column] if totals else None,
+                [row.values[column] for row in parts],
+                totals[0].values[column] if totals else None,
             )
             for row, value in zip(parts, column_parts):
                 row.values[column] = value
@@ -558,8 +693,10 @@ def suppress(report: MonthReport) -> None:
             if row.kind == "share":
                 numerator = table.rows[row.share_of].values
                 whole = totals[0].values if totals else [None] * len(row.values)
-                row.values = [HIDDEN if isinstance(n, str) or isinstance(w, str) else value
-                              for value, n, w in zip(row.values, numerator, whole)]
+                row.values = [
+                    HIDDEN if isinstance(n, str) or isinstance(w, str) else value
+                    for value, n, w in zip(row.values, numerator, whole)
+                ]
     # A cumulative figure minus last month's would reveal this month's small count.
     trained = report.table("trained")
     for row in trained.rows:
@@ -583,16 +720,20 @@ def public_statistics(today: dt.date | None = None) -> dict:
     last_quarter_end = last.shift(-(last.month % 3))  # the last month of the last whole quarter
     quarter_start = last_quarter_end.shift(-11)
     per_quarter = {
-        Month.of(row["quarter"]): row["reports"] for row in counting_reports()
+        Month.of(row["quarter"]): row["reports"]
+        for row in counting_reports()
         .filter(occurred_at__gte=quarter_start.start, occurred_at__lt=last_quarter_end.end)
-        .annotate(quarter=TruncQuarter("occurred_at", tzinfo=local_tz())).order_by()
-        .values("quarter").annotate(reports=Count("id"))
+        .annotate(quarter=TruncQuarter("occurred_at", tzinfo=local_tz()))
+        .order_by()
+        .values("quarter")
+        .annotate(reports=Count("id"))
     }
     quarters = []
     for index in range(4):
         start = quarter_start.shift(index * 3)
-        quarters.append({"year": start.year, "quarter": (start.month - 1) // 3 + 1,
-                         "reports": per_quarter.get(start, 0)})
+        quarters.append(
+            {"year": start.year, "quarter": (start.month - 1) // 3 + 1, "reports": per_quarter.get(start, 0)}
+        )
     for row in months:
         for key in ("courses", "people", "kits"):
             row[key] = shown_count(row[key])

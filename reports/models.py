@@ -15,15 +15,25 @@ class TrainingTarget(models.Model):
     """How many people a municipality means to train, e.g. 350 people who use drugs."""
 
     municipality = models.OneToOneField(
-        Municipality, on_delete=models.CASCADE, related_name="training_target", verbose_name=_("municipality"),
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="training_target",
+        verbose_name=_("municipality"),
     )
     people = models.PositiveIntegerField(_("people to train"), validators=[MinValueValidator(1)])
     audience = models.CharField(
-        _("audience"), max_length=30, choices=Audience.choices, blank=True,
+        _("audience"),
+        max_length=30,
+        choices=Audience.choices,
+        blank=True,
         help_text=_("Leave empty to count every participant."),
     )
     set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("set by"),
     )
     set_at = models.DateTimeField(_("set at"), auto_now=True)
@@ -52,7 +62,10 @@ class MonthClosing(models.Model):
     Action = MonthAction
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="month_closings", verbose_name=_("municipality"),
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="month_closings",
+        verbose_name=_("municipality"),
     )
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
@@ -71,7 +84,8 @@ class MonthClosing(models.Model):
             models.CheckConstraint(condition=Q(month__day=1), name="monthclosing_month_is_first_day"),
             models.CheckConstraint(condition=Q(action__in=MonthAction.values), name="monthclosing_action_valid"),
             models.CheckConstraint(
-                condition=~Q(action="reopened") | ~Q(reason=""), name="monthclosing_reopening_has_reason",
+                condition=~Q(action="reopened") | ~Q(reason=""),
+                name="monthclosing_reopening_has_reason",
             ),
         ]
 

@@ -69,10 +69,15 @@ def _table(pdf: ReportPDF, table, size: float = 9):
     pdf.set_draw_color(*RULE_COLOUR)
     pdf.set_fill_color(255, 255, 255)
     with pdf.table(
-        col_widths=(label_width, *[value_width] * columns), width=label_width + value_width * columns,
-        align=Align.L, text_align=(Align.L, *[Align.R] * columns), line_height=size * 0.5,
-        borders_layout=TableBordersLayout.HORIZONTAL_LINES, padding=(0.8, 1),
-        headings_style=FontFace(emphasis="BOLD"), repeat_headings=1,
+        col_widths=(label_width, *[value_width] * columns),
+        width=label_width + value_width * columns,
+        align=Align.L,
+        text_align=(Align.L, *[Align.R] * columns),
+        line_height=size * 0.5,
+        borders_layout=TableBordersLayout.HORIZONTAL_LINES,
+        padding=(0.8, 1),
+        headings_style=FontFace(emphasis="BOLD"),
+        repeat_headings=1,
     ) as grid:
         heading = grid.row()
         heading.cell("")
@@ -113,8 +118,7 @@ def _chart(pdf: ReportPDF, title: str, labels: list[str], values: list):
     pdf.set_draw_color(73, 80, 87)
     pdf.line(x(chart["left"]), y(chart["axis_y"]), x(chart["right"]), y(chart["axis_y"]))
     pdf.set_font(FONT, size=7)
-    pdf.text(x(chart["left"]) - pdf.get_string_width(str(chart["top"])) - 1.5, y(chart["top_y"]) + 1,
-             str(chart["top"]))
+    pdf.text(x(chart["left"]) - pdf.get_string_width(str(chart["top"])) - 1.5, y(chart["top_y"]) + 1, str(chart["top"]))
     pdf.set_fill_color(*BAR_COLOUR)
     for bar in chart["bars"]:
         if bar["height"]:

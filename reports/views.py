@@ -80,17 +80,23 @@ def month_page(request):
     report = month_report(month, municipality)
     latest, approval = closing.approval_status(municipality, month.first_day)
     target = getattr(municipality, "training_target", None) if municipality else None
-    return render(request, "reports/month.html", {
-        "report": report, "municipality": municipality, "approval": approval,
-        "reopening": closing.reopening_text(latest) if latest and not approval else "",
-        "charts": _charts(report),
-        "previous_query": _query(month.shift(-1), municipality),
-        "next_query": _query(month.shift(1), municipality) if month.is_over else "",
-        "municipalities": Municipality.objects.all() if request.user.is_administrator else None,
-        # _scope let in only administrators and the municipality's own coordinators.
-        "may_close": municipality is not None and month.is_over,
-        "target_form": TargetForm(instance=target) if municipality else None,
-    })
+    return render(
+        request,
+        "reports/month.html",
+        {
+            "report": report,
+            "municipality": municipality,
+            "approval": approval,
+            "reopening": closing.reopening_text(latest) if latest and not approval else "",
+            "charts": _charts(report),
+            "previous_query": _query(month.shift(-1), municipality),
+            "next_query": _query(month.shift(1), municipality) if month.is_over else "",
+            "municipalities": Municipality.objects.all() if request.user.is_administrator else None,
+            # _scope let in only administrators and the municipality's own coordinators.
+            "may_close": municipality is not None and month.is_over,
+            "target_form": TargetForm(instance=target) if municipality else None,
+        },
+    )
 
 
 def _export_report(request):
@@ -117,8 +123,7 @@ def _attachment(content, content_type, filename):
 def export_csv(request):
     report, approval = _export_report(request)
     separator = exports.SEPARATORS.get(request.GET.get("separator", "semicolon"), ";")
-    return _attachment(exports.to_csv(report, approval, separator), "text/csv; charset=utf-8",
-                       _filename(report, "csv"))
+    return _attachment(exports.to_csv(report, approval, separator), "text/csv; charset=utf-8", _filename(report, "csv"))
 
 
 @login_required
@@ -136,9 +141,15 @@ def export_pdf(request):
 @login_required
 def print_page(request):
     report, approval = _export_report(request)
-    return render(request, "reports/month_print.html", {
-        "report": report, "header_lines": exports.header_lines(report, approval), "charts": _charts(report),
-    })
+    return render(
+        request,
+        "reports/month_print.html",
+        {
+            "report": report,
+            "header_lines": exports.header_lines(report, approval),
+            "charts": _charts(report),
+        },
+    )
 
 
 def _back(month, municipality):
@@ -195,8 +206,11 @@ def set_target(request):
         target.save()
         messages.success(request, _("The target is saved."))
     else:
-        messages.error(request, _("The target was not saved: %(errors)s") % {
-            "errors": " ".join(message for errors in form.errors.values() for message in errors)})
+        messages.error(
+            request,
+            _("The target was not saved: %(errors)s")
+            % {"errors": " ".join(message for errors in form.errors.values() for message in errors)},
+        )
     return _back(month, municipality)
 
 

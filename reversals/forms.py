@@ -21,13 +21,18 @@ from redliv.models import Audience, District
 from reversals import services
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
-NOTE_WARNING = _("Never write names, addresses, phone numbers or anything else that can identify anyone. "
-                 "Notes are deleted after a while.")
+NOTE_WARNING = _(
+    "Never write names, addresses, phone numbers or anything else that can identify anyone. "
+    "Notes are deleted after a while."
+)
 
 
 def yes_no(label, required_message):
     return forms.TypedChoiceField(
-        label=label, choices=YES_NO, coerce=lambda value: value == "yes", widget=forms.RadioSelect,
+        label=label,
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
         error_messages={"required": required_message},
     )
 
@@ -47,52 +52,79 @@ class ReportForm(forms.Form):
 
     key = forms.UUIDField(widget=forms.HiddenInput)
     occurred_on = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": _("Give the date."), "invalid": _("Give a valid date.")},
     )
     occurred_time = forms.TimeField(
-        label=_("Approximate time"), help_text=_("A guess is fine."),
+        label=_("Approximate time"),
+        help_text=_("A guess is fine."),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         error_messages={"required": _("Give the approximate time."), "invalid": _("Give a valid time.")},
     )
     district = forms.ModelChoiceField(
-        label=_("District"), queryset=District.objects.none(),
+        label=_("District"),
+        queryset=District.objects.none(),
         help_text=_("Only the part of town, never an address."),
         error_messages={"required": _("Choose the district."), "invalid_choice": _("Choose a district from the list.")},
     )
     substances = forms.MultipleChoiceField(
-        label=_("Suspected substances"), choices=Substance.choices, widget=forms.CheckboxSelectMultiple,
+        label=_("Suspected substances"),
+        choices=Substance.choices,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("Choose all that fit, or “Unknown”."),
         error_messages={"required": _("Choose at least one substance, or “Unknown”.")},
     )
     naloxone_doses = forms.IntegerField(
         label=_("Number of naloxone doses given"),
         widget=forms.NumberInput(attrs={"min": 0, "max": services.MAX_DOSES, "inputmode": "numeric"}),
-        error_messages={"required": _("Give the number of doses (0 to 10)."),
-                        "invalid": _("Give the number of doses as a whole number.")},
+        error_messages={
+            "required": _("Give the number of doses (0 to 10)."),
+            "invalid": _("Give the number of doses as a whole number."),
+        },
     )
     called_112 = yes_no(_("Was 112 called?"), _("Answer whether 112 was called."))
     ambulance_arrived = yes_no(_("Did an ambulance come?"), _("Answer whether an ambulance came."))
-    first_aid_given = yes_no(_("Were rescue breaths or other first aid given?"),
-                             _("Answer whether first aid was given."))
-    stayed_until_help = yes_no(_("Did the responder stay until help came?"),
-                               _("Answer whether the responder stayed until help came."))
+    first_aid_given = yes_no(
+        _("Were rescue breaths or other first aid given?"), _("Answer whether first aid was given.")
+    )
+    stayed_until_help = yes_no(
+        _("Did the responder stay until help came?"), _("Answer whether the responder stayed until help came.")
+    )
     outcome = forms.ChoiceField(
-        label=_("How did it go?"), choices=ReversalReport.Outcome.choices, widget=forms.RadioSelect,
+        label=_("How did it go?"),
+        choices=ReversalReport.Outcome.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": _("Choose the outcome.")},
     )
     responder_trained = forms.ChoiceField(
-        label=_("Had the responder taken a RED LIV course?"), choices=ReversalReport.Trained.choices,
-        widget=forms.RadioSelect, error_messages={"required": _("Answer whether the responder had taken a course.")},
+        label=_("Had the responder taken a RED LIV course?"),
+        choices=ReversalReport.Trained.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Answer whether the responder had taken a course.")},
     )
     kit_replaced = yes_no(_("Has the used kit been replaced?"), _("Answer whether the kit has been replaced."))
     note = forms.CharField(
-        label=_("Note (optional)"), required=False, max_length=1000, help_text=NOTE_WARNING,
+        label=_("Note (optional)"),
+        required=False,
+        max_length=1000,
+        help_text=NOTE_WARNING,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    main_fields = ["occurred_on", "occurred_time", "district", "substances", "naloxone_doses", "called_112",
-                   "ambulance_arrived", "first_aid_given", "stayed_until_help", "outcome", "responder_trained"]
+    main_fields = [
+        "occurred_on",
+        "occurred_time",
+        "district",
+        "substances",
+        "naloxone_doses",
+        "called_112",
+        "ambulance_arrived",
+        "first_aid_given",
+        "stayed_until_help",
+        "outcome",
+        "responder_trained",
+    ]
 
     def __init__(self, *args, districts, **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,8 +140,16 @@ class ReportForm(forms.Form):
         return [
             "key",
             Fieldset(_("When and where"), "occurred_on", "occurred_time", "district"),
-            Fieldset(_("What happened"), "substances", "naloxone_doses", "called_112", "ambulance_arrived",
-                     "first_aid_given", "stayed_until_help", "outcome"),
+            Fieldset(
+                _("What happened"),
+                "substances",
+                "naloxone_doses",
+                "called_112",
+                "ambulance_arrived",
+                "first_aid_given",
+                "stayed_until_help",
+                "outcome",
+            ),
             Fieldset(_("The responder and the kit"), "responder_trained", "kit_replaced"),
             "note",
         ]
@@ -121,8 +161,10 @@ class ReportForm(forms.Form):
             data["occurred_at"] = timezone.make_aware(dt.datetime.combine(day, time))
         try:
             services.check_report(
-                occurred_at=data.get("occurred_at"), naloxone_doses=data.get("naloxone_doses"),
-                called_112=data.get("called_112"), ambulance_arrived=data.get("ambulance_arrived"),
+                occurred_at=data.get("occurred_at"),
+                naloxone_doses=data.get("naloxone_doses"),
+                called_112=data.get("called_112"),
+                ambulance_arrived=data.get("ambulance_arrived"),
                 note=data.get("note"),
             )
         except ValidationError as error:
@@ -132,8 +174,20 @@ class ReportForm(forms.Form):
 
     def report_fields(self):
         """The cleaned data, named as `services.create_reversal_report` takes it."""
-        names = ["occurred_at", "district", "substances", "naloxone_doses", "called_112", "ambulance_arrived",
-                 "first_aid_given", "stayed_until_help", "outcome", "responder_trained", "kit_replaced", "note"]
+        names = [
+            "occurred_at",
+            "district",
+            "substances",
+            "naloxone_doses",
+            "called_112",
+            "ambulance_arrived",
+            "first_aid_given",
+            "stayed_until_help",
+            "outcome",
+            "responder_trained",
+            "kit_replaced",
+            "note",
+        ]
         return {name: self.cleaned_data[name] for name in names} | {"key": self.cleaned_data["key"]}
 
 
@@ -142,7 +196,8 @@ class PublicReportForm(ReportForm):
 
     # A honeypot: hidden from people (and from screen readers); bots fill it in.
     website = forms.CharField(
-        label=_("Leave this field empty"), required=False,
+        label=_("Leave this field empty"),
+        required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
@@ -174,16 +229,23 @@ class StaffReportForm(ReportForm):
     """A report told to a member of staff, entered at the desk."""
 
     responder_course = CourseChoiceField(
-        label=_("The responder's RED LIV course (optional)"), queryset=Course.objects.none(), required=False,
+        label=_("The responder's RED LIV course (optional)"),
+        queryset=Course.objects.none(),
+        required=False,
         help_text=_("Courses in your municipality during the last two years."),
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, districts=District.objects.for_user(user), **kwargs)
         now = timezone.now()
-        self.fields["responder_course"].queryset = Course.objects.for_user(user).filter(
-            starts_at__lte=now, starts_at__gte=now - dt.timedelta(days=730),
-        ).order_by("-starts_at")
+        self.fields["responder_course"].queryset = (
+            Course.objects.for_user(user)
+            .filter(
+                starts_at__lte=now,
+                starts_at__gte=now - dt.timedelta(days=730),
+            )
+            .order_by("-starts_at")
+        )
 
     def layout_fields(self):
         fields = super().layout_fields()
@@ -203,12 +265,15 @@ class StaffReportForm(ReportForm):
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
-        label=_("Decision"), widget=forms.RadioSelect,
+        label=_("Decision"),
+        widget=forms.RadioSelect,
         choices=[("verify", _("Verify: the report counts")), ("reject", _("Reject: the report does not count"))],
         error_messages={"required": _("Choose verify or reject.")},
     )
     reason = forms.CharField(
-        label=_("Reason"), max_length=200, required=False,
+        label=_("Reason"),
+        max_length=200,
+        required=False,
         help_text=_("Required when rejecting. No personal data."),
     )
 
@@ -224,12 +289,15 @@ class ReportFilterForm(forms.Form):
 
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.none(), required=False,
-                                      empty_label=_("All districts"))
-    outcome = forms.ChoiceField(label=_("Outcome"), required=False,
-                                choices=[("", _("All outcomes")), *ReversalReport.Outcome.choices])
-    status = forms.ChoiceField(label=_("Review"), required=False,
-                               choices=[("", _("All")), *ReversalReport.ReviewStatus.choices])
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=District.objects.none(), required=False, empty_label=_("All districts")
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), required=False, choices=[("", _("All outcomes")), *ReversalReport.Outcome.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Review"), required=False, choices=[("", _("All")), *ReversalReport.ReviewStatus.choices]
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -257,15 +325,18 @@ class ReportFilterForm(forms.Form):
 class ReplaceKitForm(forms.Form):
     key = forms.UUIDField(widget=forms.HiddenInput)
     location = forms.ModelChoiceField(
-        label=_("Hand out from"), queryset=StockLocation.objects.none(),
+        label=_("Hand out from"),
+        queryset=StockLocation.objects.none(),
         error_messages={"required": _("Choose where the new kit comes from.")},
     )
-    audience = forms.ChoiceField(label=_("The recipient's audience group"), choices=Audience.choices,
-                                 initial=Audience.PEOPLE_WHO_USE_DRUGS)
+    audience = forms.ChoiceField(
+        label=_("The recipient's audience group"), choices=Audience.choices, initial=Audience.PEOPLE_WHO_USE_DRUGS
+    )
 
     def __init__(self, *args, user, report, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["key"].initial = uuid.uuid4()
         self.fields["location"].queryset = StockLocation.objects.for_user(user).filter(
-            active=True, municipality=report.district.municipality_id,
+            active=True,
+            municipality=report.district.municipality_id,
         )

@@ -45,14 +45,22 @@ def history_entries(report: ReversalReport) -> list[HistoryEntry]:
     entries = []
     previous = None
     for record in records:
-        entry = HistoryEntry(when=record.history_date, who=record.history_user,
-                             action=ACTIONS.get(record.history_type, record.history_type))
+        entry = HistoryEntry(
+            when=record.history_date,
+            who=record.history_user,
+            action=ACTIONS.get(record.history_type, record.history_type),
+        )
         if previous is not None:
             delta = record.diff_against(previous, excluded_fields=HIDDEN_FIELDS, foreign_keys_are_objs=True)
             for change in delta.changes:
                 report_field = ReversalReport._meta.get_field(change.field)
-                entry.changes.append(Change(label=str(report_field.verbose_name).capitalize(),
-                                            old=shown(report_field, change.old), new=shown(report_field, change.new)))
+                entry.changes.append(
+                    Change(
+                        label=str(report_field.verbose_name).capitalize(),
+                        old=shown(report_field, change.old),
+                        new=shown(report_field, change.new),
+                    )
+                )
         entries.append(entry)
         previous = record
     return entries

@@ -39,47 +39,85 @@ def check_report(*, occurred_at, naloxone_doses, called_112, ambulance_arrived, 
     if ambulance_arrived and called_112 is False and not (note or "").strip():
         errors["ambulance_arrived"] = _(
             "An ambulance came, but 112 was not called. Correct one of the answers, or explain in the note "
-            "(for example, someone else called).")
+            "(for example, someone else called)."
+        )
     if errors:
         raise ValidationError(errors)
 
 
-def create_reversal_report(*, district: District, occurred_at, substances, naloxone_doses: int, called_112: bool,
-                           ambulance_arrived: bool, first_aid_given: bool, stayed_until_help: bool, outcome: str,
-                           responder_trained: str, kit_replaced: bool, note: str = "", responder_course=None,
-                           user=None, key: uuid.UUID | None = None):
+def create_reversal_report(
+    *,
+    district: District,
+    occurred_at,
+    substances,
+    naloxone_doses: int,
+    called_112: bool,
+    ambulance_arrived: bool,
+    first_aid_given: bool,
+    stayed_until_help: bool,
+    outcome: str,
+    responder_trained: str,
+    kit_replaced: bool,
+    note: str = "",
+    responder_course=None,
+    user=None,
+    key: uuid.UUID | None = None,
+):
     """Store a report once per key. Returns (report, created).
 
     With a `user` it is a staff report: it counts at once (stored verified) and may
     name the responder's course. Without one it is a public report, pending review.
     """
     key = key or uuid.uuid4()
-    check_report(occurred_at=occurred_at, naloxone_doses=naloxone_doses, called_112=called_112,
-                 ambulance_arrived=ambulance_arrived, note=note)
+    check_report(
+        occurred_at=occurred_at,
+        naloxone_doses=naloxone_doses,
+        called_112=called_112,
+        ambulance_arrived=ambulance_arrived,
+        note=note,
+    )
     if not substances:
         raise ValidationError({"substances": _("Choose at least one substance, or “Unknown”.")})
     if user is not None and not District.objects.for_user(user).filter(pk=district.pk).exists():
         raise ValidationError({"district": _("Choose a district in your municipality.")})
-    if responder_course is not None and (user is None
-                                         or responder_course.municipality_id != district.municipality_id):
+    if responder_course is not None and (user is None or responder_course.municipality_id != district.municipality_id):
         raise ValidationError({"responder_course": _("Choose a course in the district's municipality.")})
 
     payload = {
-        "district": district.pk, "occurred_at": occurred_at.isoformat(), "substances": sorted(substances),
-        "naloxone_doses": naloxone_doses, "called_112": called_112, "ambulance_arrived": ambulance_arrived,
-        "first_aid_given": first_aid_given, "stayed_until_help": stayed_until_help, "outcome": outcome,
-        "responder_trained": responder_trained, "kit_replaced": kit_replaced, "note": note,
-        "responder_course": getattr(responder_course, "pk", None), "user": getattr(user, "pk", None),
+        "district": district.pk,
+        "occurred_at": occurred_at.isoformat(),
+        "substances": sorted(substances),
+        "naloxone_doses": naloxone_doses,
+        "called_112": called_112,
+        "ambulance_arrived": ambulance_arrived,
+        "first_aid_given": first_aid_given,
+        "stayed_until_help": stayed_until_help,
+        "outcome": outcome,
+        "responder_trained": responder_trained,
+        "kit_replaced": kit_replaced,
+        "note": note,
+        "responder_course": getattr(responder_course, "pk", None),
+        "user": getattr(user, "pk", None),
     }
     staff = user is not None
 
     def create(digest):
         report = ReversalReport(
-            idempotency_key=key, payload_digest=digest, district=district, occurred_at=occurred_at,
-            substances=sorted(substances), naloxone_doses=naloxone_doses, called_112=called_112,
-            ambulance_arrived=ambulance_arrived, first_aid_given=first_aid_given,
-            stayed_until_help=stayed_until_help, outcome=outcome, responder_trained=responder_trained,
-            responder_course=responder_course, kit_replaced=kit_replaced, note=note,
+            idempotency_key=key,
+            payload_digest=digest,
+            district=district,
+            occurred_at=occurred_at,
+            substances=sorted(substances),
+            naloxone_doses=naloxone_doses,
+            called_112=called_112,
+            ambulance_arrived=ambulance_arrived,
+            first_aid_given=first_aid_given,
+            stayed_until_help=stayed_until_help,
+            outcome=outcome,
+            responder_trained=responder_trained,
+            responder_course=responder_course,
+            kit_replaced=kit_replaced,
+            note=note,
             source=ReversalReport.Source.STAFF if staff else ReversalReport.Source.PUBLIC,
             reported_by=user,
             review_status=ReversalReport.ReviewStatus.VERIFIED if staff else ReversalReport.ReviewStatus.PENDING,
@@ -112,8 +150,9 @@ def withdraw_reversal_report(*, user, report: ReversalReport, reason: str = "") 
         report = ReversalReport.objects.select_for_update().get(pk=report.pk)
         if report.review_status == ReversalReport.ReviewStatus.REJECTED:
             raise ValidationError(_("This entry has been withdrawn."), code="withdrawn")
-        return _set_review(report, user, ReversalReport.ReviewStatus.REJECTED, _("Withdrawn: logged by mistake"),
-                           change_reason=reason)
+        return _set_review(
+            report, user, ReversalReport.ReviewStatus.REJECTED, _("Withdrawn: logged by mistake"), change_reason=reason
+        )
 
 
 def _set_review(report, user, status, review_reason, change_reason) -> ReversalReport:
@@ -126,8 +165,7 @@ def _set_review(report, user, status, review_reason, change_reason) -> ReversalR
     return report
 
 
-def replace_kit(*, report: ReversalReport, user, location: StockLocation, audience: str,
-                key: uuid.UUID | None = None):
+def replace_kit(*, report: ReversalReport, user, location: StockLocation, audience: str, key: uuid.UUID | None = None):
     """Hand out one kit that replaces the one used, and link it to the report. Returns (handout, created).
 
     Only a report in `needing_kit` (verified, kit not replaced) gets one. One
@@ -145,8 +183,9 @@ def replace_kit(*, report: ReversalReport, user, location: StockLocation, audien
             raise ValidationError(_("The kit for this report has already been replaced."))
         if not ReversalReport.objects.needing_kit().filter(pk=report.pk).exists():
             raise ValidationError(_("Only a verified report gets a replacement kit. Review the report first."))
-        handout, created = record_handout(user=user, location=location, quantity=1,
-                                          reason=HandoutReason.REPLACES_USED, audience=audience, key=key)
+        handout, created = record_handout(
+            user=user, location=location, quantity=1, reason=HandoutReason.REPLACES_USED, audience=audience, key=key
+        )
         report.replacement_handout = handout
         report.kit_replaced = True
         report._history_user = user

@@ -39,11 +39,15 @@ def public_report(request):
     """
     if request.method == "POST":
         if body_too_large(request):
-            return refuse(request, _("Your report was too long to receive. Please shorten the note and try again."),
-                          413)
+            return refuse(
+                request, _("Your report was too long to receive. Please shorten the note and try again."), 413
+            )
         if not allow_post(request, "naloxone-report", services.PUBLIC_POSTS_PER_HOUR):
-            return refuse(request, _("We have received many reports from your connection in the last hour. "
-                                     "Please try again later."), 429)
+            return refuse(
+                request,
+                _("We have received many reports from your connection in the last hour. Please try again later."),
+                429,
+            )
     try:
         return _public_form(request)
     except (RequestDataTooBig, TooManyFieldsSent):
@@ -74,7 +78,11 @@ def get_report_for_user(request, pk, *permissions):
     """The report if the user may see it: 404 outside their municipality, 403 without the permission."""
     report = get_object_or_404(
         ReversalReport.objects.for_user(request.user).select_related(
-            "district__municipality", "reported_by", "reviewed_by", "responder_course", "replacement_handout",
+            "district__municipality",
+            "reported_by",
+            "reviewed_by",
+            "responder_course",
+            "replacement_handout",
         ),
         pk=pk,
     )
@@ -92,11 +100,18 @@ def report_list(request):
     page = Paginator(reports.order_by("-occurred_at", "-pk"), REPORTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "reversals/report_list.html", {
-        "filters": filters, "page": page, "query": query.urlencode(),
-        "pending": ReversalReport.objects.for_user(request.user).filter(
-            review_status=ReversalReport.ReviewStatus.PENDING).count(),
-    })
+    return render(
+        request,
+        "reversals/report_list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "pending": ReversalReport.objects.for_user(request.user)
+            .filter(review_status=ReversalReport.ReviewStatus.PENDING)
+            .count(),
+        },
+    )
 
 
 @login_required
@@ -108,10 +123,18 @@ def report_detail(request, pk):
 
 def render_detail(request, report, review_form, status=200):
     substances = [Substance(value).label for value in report.substances]
-    return render(request, "reversals/report_detail.html", {
-        "report": report, "substances": substances, "review_form": review_form, "history": history_entries(report),
-        "needs_kit": ReversalReport.objects.needing_kit().filter(pk=report.pk).exists(),
-    }, status=status)
+    return render(
+        request,
+        "reversals/report_detail.html",
+        {
+            "report": report,
+            "substances": substances,
+            "review_form": review_form,
+            "history": history_entries(report),
+            "needs_kit": ReversalReport.objects.needing_kit().filter(pk=report.pk).exists(),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -121,9 +144,12 @@ def review(request, pk):
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
-            services.review_report(report=report, user=request.user,
-                                   verified=form.cleaned_data["decision"] == "verify",
-                                   reason=form.cleaned_data["reason"])
+            services.review_report(
+                report=report,
+                user=request.user,
+                verified=form.cleaned_data["decision"] == "verify",
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -158,8 +184,12 @@ def kits_to_replace(request):
     """Counting reports whose kit has not been replaced yet (`needing_kit`)."""
     if not request.user.has_perms(REPLACE_PERMISSIONS):
         raise PermissionDenied
-    reports = (ReversalReport.objects.for_user(request.user).needing_kit()
-               .select_related("district").order_by("occurred_at", "pk"))
+    reports = (
+        ReversalReport.objects.for_user(request.user)
+        .needing_kit()
+        .select_related("district")
+        .order_by("occurred_at", "pk")
+    )
     return render(request, "reversals/kits_to_replace.html", {"reports": reports})
 
 
@@ -168,20 +198,31 @@ def replace_kit(request, pk):
     """Record the handout that replaces the used kit, and link it to the report."""
     report = get_report_for_user(request, pk, *REPLACE_PERMISSIONS)
     if request.method == "GET" and not ReversalReport.objects.needing_kit().filter(pk=report.pk).exists():
-        messages.info(request, _("The kit for this report has already been replaced.") if report.kit_replaced
-                      else _("Only a verified report gets a replacement kit. Review the report first."))
+        messages.info(
+            request,
+            _("The kit for this report has already been replaced.")
+            if report.kit_replaced
+            else _("Only a verified report gets a replacement kit. Review the report first."),
+        )
         return redirect("reversals:kits-to-replace")
     form = ReplaceKitForm(request.POST or None, user=request.user, report=report)
     if request.method == "POST" and form.is_valid():
         try:
-            services.replace_kit(report=report, user=request.user, location=form.cleaned_data["location"],
-                                 audience=form.cleaned_data["audience"], key=form.cleaned_data["key"])
+            services.replace_kit(
+                report=report,
+                user=request.user,
+                location=form.cleaned_data["location"],
+                audience=form.cleaned_data["audience"],
+                key=form.cleaned_data["key"],
+            )
         except ValidationError as error:
-            for field, errors in (error.message_dict.items() if hasattr(error, "error_dict")
-                                  else [(None, error.messages)]):
+            for field, errors in (
+                error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
+            ):
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, _("The new kit is recorded and linked to the report."))
             return redirect(reverse("reversals:kits-to-replace"))
-    return render(request, "reversals/replace_kit.html", {"report": report, "form": form},
-                  status=400 if form.is_bound else 200)
+    return render(
+        request, "reversals/replace_kit.html", {"report": report, "form": form}, status=400 if form.is_bound else 200
+    )

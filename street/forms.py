@@ -34,7 +34,10 @@ def _between(minimum, maximum):
 def count_field(label, minimum=0, initial=0):
     message = _between(minimum, MAX_COUNT_PER_GROUP)
     return forms.IntegerField(
-        label=label, min_value=minimum, max_value=MAX_COUNT_PER_GROUP, initial=initial,
+        label=label,
+        min_value=minimum,
+        max_value=MAX_COUNT_PER_GROUP,
+        initial=initial,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "form-control stepper-input"}),
         error_messages={"min_value": message, "max_value": message},
     )
@@ -51,10 +54,12 @@ class StreetForm(forms.Form):
     """What every street entry has: a device-made key, and when it happened."""
 
     key = forms.UUIDField(widget=forms.HiddenInput)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(
-        format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}))
-    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(
-        format="%H:%M", attrs={"type": "time", "class": "form-control"}))
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"})
+    )
+    time = forms.TimeField(
+        label=_("Time"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "class": "form-control"})
+    )
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
@@ -73,8 +78,9 @@ class StreetForm(forms.Form):
         if when > timezone.now() + dt.timedelta(minutes=5):
             self.add_error("date", _("The date and time cannot be in the future."))
         elif not self.user.oversees_entries and (timezone.localdate() - day).days > MAX_DAYS_BACK:
-            self.add_error("date", _("You can log at most %(days)d days back; ask a coordinator.")
-                           % {"days": MAX_DAYS_BACK})
+            self.add_error(
+                "date", _("You can log at most %(days)d days back; ask a coordinator.") % {"days": MAX_DAYS_BACK}
+            )
         cleaned["when"] = when
         return cleaned
 
@@ -82,11 +88,16 @@ class StreetForm(forms.Form):
 def stock_fields(form, user, locations):
     """The stock location (where kits come from) and an optional batch (empty: earliest expiry first)."""
     form.fields["location"] = forms.ModelChoiceField(
-        label=_("Kits from"), queryset=locations, required=False,
+        label=_("Kits from"),
+        queryset=locations,
+        required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     form.fields["batch"] = forms.ModelChoiceField(
-        label=_("Batch"), queryset=Batch.objects.all(), required=False, empty_label=_("Automatic: earliest expiry"),
+        label=_("Batch"),
+        queryset=Batch.objects.all(),
+        required=False,
+        empty_label=_("Automatic: earliest expiry"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
@@ -95,12 +106,17 @@ class CourseEntryForm(StreetForm):
     """A held drop-in or pop-up course: counts per audience, first-time versus refresher, kits."""
 
     course_format = forms.ChoiceField(
-        label=_("Format"), choices=[(CourseFormat.DROP_IN, CourseFormat.DROP_IN.label),
-                                    (CourseFormat.POP_UP, CourseFormat.POP_UP.label)],
-        initial=CourseFormat.DROP_IN, widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+        label=_("Format"),
+        choices=[(CourseFormat.DROP_IN, CourseFormat.DROP_IN.label), (CourseFormat.POP_UP, CourseFormat.POP_UP.label)],
+        initial=CourseFormat.DROP_IN,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
     )
-    venue = forms.ModelChoiceField(label=_("Venue"), queryset=Venue.objects.none(), empty_label=_("Choose a venue"),
-                                   widget=forms.Select(attrs={"class": "form-select"}))
+    venue = forms.ModelChoiceField(
+        label=_("Venue"),
+        queryset=Venue.objects.none(),
+        empty_label=_("Choose a venue"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     people_who_use_drugs = count_field(_("People who use drugs"))
     relatives_network = count_field(_("Relatives, friends and network"))
     professionals = count_field(_("Professionals"))
@@ -109,8 +125,13 @@ class CourseEntryForm(StreetForm):
     other = count_field(pgettext_lazy("audience group", "Other"))
     refresher = count_field(_("Of these, refreshers (took a course before)"))
     kits = count_field(_("Kits handed out"))
-    note = forms.CharField(label=_("Note"), required=False, max_length=1000, help_text=NOTE_WARNING,
-                           widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=1000,
+        help_text=NOTE_WARNING,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
     # A planned course this entry is the attendance of (from the coordinator's course page).
     course = forms.ModelChoiceField(queryset=Course.objects.none(), required=False, widget=forms.HiddenInput)
 
@@ -120,10 +141,25 @@ class CourseEntryForm(StreetForm):
         super().__init__(*args, **kwargs)
         self.fields["venue"].queryset = venues
         self.fields["course"].queryset = Course.objects.for_user(self.user).filter(
-            status=Course.Status.PLANNED, attendance__isnull=True)
+            status=Course.Status.PLANNED, attendance__isnull=True
+        )
         stock_fields(self, self.user, locations)
-        self.order_fields(["key", "course", "date", "time", "course_format", "venue", *self.COUNT_FIELDS,
-                           "refresher", "kits", "location", "batch", "note"])
+        self.order_fields(
+            [
+                "key",
+                "course",
+                "date",
+                "time",
+                "course_format",
+                "venue",
+                *self.COUNT_FIELDS,
+                "refresher",
+                "kits",
+                "location",
+                "batch",
+                "note",
+            ]
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -133,8 +169,9 @@ class CourseEntryForm(StreetForm):
             if total < 1:
                 self.add_error("people_who_use_drugs", _("Count at least one participant."))
             elif (cleaned.get("refresher") or 0) > total:
-                self.add_error("refresher", _("Refreshers cannot be more than the participants (%(total)d).")
-                               % {"total": total})
+                self.add_error(
+                    "refresher", _("Refreshers cannot be more than the participants (%(total)d).") % {"total": total}
+                )
         if cleaned.get("kits") and not cleaned.get("location"):
             self.add_error("location", _("Choose where the kits came from."))
         return cleaned
@@ -144,12 +181,17 @@ class HandoutEntryForm(StreetForm):
     """A repeat supply outside a course."""
 
     reason = forms.ChoiceField(
-        label=_("Reason"), choices=HandoutReason.choices, initial=HandoutReason.REPLACES_USED,
+        label=_("Reason"),
+        choices=HandoutReason.choices,
+        initial=HandoutReason.REPLACES_USED,
         widget=forms.RadioSelect(attrs={"class": "btn-check"}),
     )
-    audience = forms.ChoiceField(label=_("Audience group"), choices=Audience.choices,
-                                 initial=Audience.PEOPLE_WHO_USE_DRUGS,
-                                 widget=forms.Select(attrs={"class": "form-select"}))
+    audience = forms.ChoiceField(
+        label=_("Audience group"),
+        choices=Audience.choices,
+        initial=Audience.PEOPLE_WHO_USE_DRUGS,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     quantity = count_field(_("Kits"), minimum=1, initial=1)
 
     def __init__(self, *args, locations, **kwargs):
@@ -161,12 +203,19 @@ class HandoutEntryForm(StreetForm):
 class ReportEntryForm(StreetForm):
     """An overdose reversal told to a street worker. Nothing that identifies anyone."""
 
-    district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.none(),
-                                      widget=forms.Select(attrs={"class": "form-select"}))
-    substances = forms.MultipleChoiceField(label=_("Suspected substances"), choices=Substance.choices,
-                                           widget=forms.CheckboxSelectMultiple(attrs={"class": "btn-check"}))
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=District.objects.none(), widget=forms.Select(attrs={"class": "form-select"})
+    )
+    substances = forms.MultipleChoiceField(
+        label=_("Suspected substances"),
+        choices=Substance.choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "btn-check"}),
+    )
     naloxone_doses = forms.IntegerField(
-        label=_("Naloxone doses given"), min_value=0, max_value=MAX_DOSES, initial=1,
+        label=_("Naloxone doses given"),
+        min_value=0,
+        max_value=MAX_DOSES,
+        initial=1,
         error_messages={"min_value": _between(0, MAX_DOSES), "max_value": _between(0, MAX_DOSES)},
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "form-control stepper-input"}),
     )
@@ -174,13 +223,25 @@ class ReportEntryForm(StreetForm):
     ambulance_arrived = toggle(_("An ambulance came"))
     first_aid_given = toggle(_("Rescue breaths or other first aid given"))
     stayed_until_help = toggle(_("The responder stayed until help came"))
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=ReversalReport.Outcome.choices,
-                                initial=ReversalReport.Outcome.RECOVERED, widget=BUTTONS)
-    responder_trained = forms.ChoiceField(label=_("The responder had taken a RED LIV course"),
-                                          choices=ReversalReport.Trained.choices,
-                                          initial=ReversalReport.Trained.YES, widget=BUTTONS)
-    note = forms.CharField(label=_("Note"), required=False, max_length=1000, help_text=NOTE_WARNING,
-                           widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=ReversalReport.Outcome.choices,
+        initial=ReversalReport.Outcome.RECOVERED,
+        widget=BUTTONS,
+    )
+    responder_trained = forms.ChoiceField(
+        label=_("The responder had taken a RED LIV course"),
+        choices=ReversalReport.Trained.choices,
+        initial=ReversalReport.Trained.YES,
+        widget=BUTTONS,
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=1000,
+        help_text=NOTE_WARNING,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
 
     def __init__(self, *args, districts, **kwargs):
         super().__init__(*args, **kwargs)
@@ -193,8 +254,10 @@ class ReportEntryForm(StreetForm):
             check_report(
                 # A date already refused above (future, too far back) is not checked twice.
                 occurred_at=None if self.has_error("date") else cleaned.get("when"),
-                naloxone_doses=cleaned.get("naloxone_doses"), called_112=cleaned.get("called_112"),
-                ambulance_arrived=cleaned.get("ambulance_arrived"), note=cleaned.get("note"),
+                naloxone_doses=cleaned.get("naloxone_doses"),
+                called_112=cleaned.get("called_112"),
+                ambulance_arrived=cleaned.get("ambulance_arrived"),
+                note=cleaned.get("note"),
             )
         except ValidationError as error:
             for field, messages in error.message_dict.items():
@@ -212,9 +275,12 @@ class CourseCorrectionForm(CourseEntryForm):
         del self.fields["course_format"]
         del self.fields["course"]
         self.fields["change_reason"] = forms.CharField(
-            label=_("Reason for the change"), required=False, max_length=200,
+            label=_("Reason for the change"),
+            required=False,
+            max_length=200,
             help_text=_("Needed when the month has been approved."),
-            widget=forms.TextInput(attrs={"class": "form-control"}))
+            widget=forms.TextInput(attrs={"class": "form-control"}),
+        )
 
 
 def locations_for(user):

@@ -45,8 +45,11 @@ def _venues(user):
 
 def with_last_use(locations, user):
     """The locations, each knowing when this user last handed out kits from it."""
-    return locations.annotate(last_used=Max("outgoing__recorded_at", filter=Q(
-        outgoing__recorded_by=user, outgoing__kind=StockMovement.Kind.HANDOUT)))
+    return locations.annotate(
+        last_used=Max(
+            "outgoing__recorded_at", filter=Q(outgoing__recorded_by=user, outgoing__kind=StockMovement.Kind.HANDOUT)
+        )
+    )
 
 
 def default_location(user, locations):
@@ -54,8 +57,11 @@ def default_location(user, locations):
     used = [location for location in locations if location.last_used]
     if used:
         return max(used, key=lambda location: location.last_used)
-    bags = [location for location in locations
-            if location.kind == StockLocation.Kind.BAG and location.organisation_id == user.organisation_id]
+    bags = [
+        location
+        for location in locations
+        if location.kind == StockLocation.Kind.BAG and location.organisation_id == user.organisation_id
+    ]
     return (bags or list(locations) or [None])[0]
 
 
@@ -74,13 +80,21 @@ def build_form(kind, user, data=None, planned=None):
     if data is None:
         form.fields["location"].initial = default_location(user, with_last_use(locations, user))
         if kind == "course":
-            last = (Attendance.objects.filter(logged_by=user).order_by("-logged_at")
-                    .values_list("course__venue_id", "course__format").first())
+            last = (
+                Attendance.objects.filter(logged_by=user)
+                .order_by("-logged_at")
+                .values_list("course__venue_id", "course__format")
+                .first()
+            )
             if last:
                 form.fields["venue"].initial, form.fields["course_format"].initial = last
             else:  # never logged a course: their own organisation's first venue
-                form.fields["venue"].initial = form.fields["venue"].queryset.filter(
-                    organisation=user.organisation_id).values_list("pk", flat=True).first()
+                form.fields["venue"].initial = (
+                    form.fields["venue"]
+                    .queryset.filter(organisation=user.organisation_id)
+                    .values_list("pk", flat=True)
+                    .first()
+                )
             if planned is not None:  # the attendance of a planned course: its own place and time
                 starts_at = timezone.localtime(planned.starts_at)
                 form.fields["course"].initial = planned.pk
@@ -97,30 +111,56 @@ def store(kind, form, user):
     data = form.cleaned_data
     if kind == "course":
         return log_held_course(
-            user=user, venue=data["venue"], starts_at=data["when"], course_format=data["course_format"],
-            counts={field: data[field] for field in form.COUNT_FIELDS}, refresher=data["refresher"] or 0,
-            kits=data["kits"] or 0, location=data.get("location"), batch=data.get("batch"), note=data["note"],
-            course=data.get("course"), key=data["key"],
+            user=user,
+            venue=data["venue"],
+            starts_at=data["when"],
+            course_format=data["course_format"],
+            counts={field: data[field] for field in form.COUNT_FIELDS},
+            refresher=data["refresher"] or 0,
+            kits=data["kits"] or 0,
+            location=data.get("location"),
+            batch=data.get("batch"),
+            note=data["note"],
+            course=data.get("course"),
+            key=data["key"],
         )
     if kind == "handout":
         return record_handout(
-            user=user, location=data["location"], quantity=data["quantity"], reason=data["reason"],
-            audience=data["audience"], batch=data.get("batch"), occurred_at=data["when"], key=data["key"],
+            user=user,
+            location=data["location"],
+            quantity=data["quantity"],
+            reason=data["reason"],
+            audience=data["audience"],
+            batch=data.get("batch"),
+            occurred_at=data["when"],
+            key=data["key"],
         )
     return create_reversal_report(
-        user=user, kit_replaced=False, district=data["district"], occurred_at=data["when"], substances=data["substances"],
-        naloxone_doses=data["naloxone_doses"], called_112=data["called_112"],
-        ambulance_arrived=data["ambulance_arrived"], first_aid_given=data["first_aid_given"],
-        stayed_until_help=data["stayed_until_help"], outcome=data["outcome"],
-        responder_trained=data["responder_trained"], note=data["note"], key=data["key"],
+        user=user,
+        kit_replaced=False,
+        district=data["district"],
+        occurred_at=data["when"],
+        substances=data["substances"],
+        naloxone_doses=data["naloxone_doses"],
+        called_112=data["called_112"],
+        ambulance_arrived=data["ambulance_arrived"],
+        first_aid_given=data["first_aid_given"],
+        stayed_until_help=data["stayed_until_help"],
+        outcome=data["outcome"],
+        responder_trained=data["responder_trained"],
+        note=data["note"],
+        key=data["key"],
     )
 
 
 def saved_message(kind, created):
     if not created:
         return _("This entry was already saved; nothing was added.")
-    return {"course": _("The course is saved."), "handout": _("The handout is saved."),
-            "report": _("The report is saved.")}[kind]
+    return {
+        "course": _("The course is saved."),
+        "handout": _("The handout is saved."),
+        "report": _("The report is saved."),
+    }[kind]
 
 
 def _require(user, kind):
@@ -132,8 +172,10 @@ def _entry_page(request, kind):
     _require(request.user, kind)
     planned = None
     if kind == "course" and request.GET.get("kursus", "").isdigit():
-        planned = get_object_or_404(Course.objects.for_user(request.user).filter(
-            status=Course.Status.PLANNED, attendance__isnull=True), pk=request.GET["kursus"])
+        planned = get_object_or_404(
+            Course.objects.for_user(request.user).filter(status=Course.Status.PLANNED, attendance__isnull=True),
+            pk=request.GET["kursus"],
+        )
     form = build_form(kind, request.user, request.POST if request.method == "POST" else None, planned=planned)
     if request.method == "POST" and form.is_valid():
         try:
@@ -148,7 +190,8 @@ def _entry_page(request, kind):
         context["batch_levels"] = (
             StockLevel.objects.for_user(request.user)
             .filter(quantity__gt=0, batch__expiry_date__gte=timezone.localdate(), location__active=True)
-            .select_related("batch", "location").order_by("location__name", "batch__expiry_date")
+            .select_related("batch", "location")
+            .order_by("location__name", "batch__expiry_date")
         )
     return render(request, f"street/{kind}.html", context, status=400 if form.errors else 200)
 
@@ -170,10 +213,13 @@ def report(request):
 
 def _errors(form):
     return [
-        {"field": "" if field == "__all__" else field,
-         "label": str(form.fields[field].label) if field in form.fields else "",
-         "message": error["message"]}
-        for field, errors in form.errors.get_json_data().items() for error in errors
+        {
+            "field": "" if field == "__all__" else field,
+            "label": str(form.fields[field].label) if field in form.fields else "",
+            "message": error["message"],
+        }
+        for field, errors in form.errors.get_json_data().items()
+        for error in errors
     ]
 
 
@@ -185,14 +231,17 @@ def api_entries(request):
     key was used for other content, 401 logged out (the device keeps the entry).
     """
     if not request.user.is_authenticated:
-        return JsonResponse({"message": _("Log in again to send the waiting entries."),
-                             "login_url": reverse("login")}, status=401)
+        return JsonResponse(
+            {"message": _("Log in again to send the waiting entries."), "login_url": reverse("login")}, status=401
+        )
     try:
         raw = request.body
     except RequestDataTooBig:
         # Refused, not retried: the device shows the entry as refused, with this message.
-        return JsonResponse({"message": _("The entry is too large to receive. Shorten the note and send it again."),
-                             "errors": []}, status=400)
+        return JsonResponse(
+            {"message": _("The entry is too large to receive. Shorten the note and send it again."), "errors": []},
+            status=400,
+        )
     try:
         body = json.loads(raw)
         kind, fields = body["kind"], body["fields"]
@@ -210,33 +259,56 @@ def api_entries(request):
         try:
             entry, created = store(kind, form, request.user)
         except IdempotencyConflict as error:
-            return JsonResponse({"message": error.messages[0], "errors": [
-                {"field": "", "label": "", "message": error.messages[0]}]}, status=409)
+            return JsonResponse(
+                {"message": error.messages[0], "errors": [{"field": "", "label": "", "message": error.messages[0]}]},
+                status=409,
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return JsonResponse({"id": entry.pk, "key": str(form.cleaned_data["key"]),
-                                 "message": saved_message(kind, created)}, status=201 if created else 200)
-    return JsonResponse({"message": _("The entry was refused. Correct it and send it again."),
-                         "errors": _errors(form)}, status=400)
+            return JsonResponse(
+                {"id": entry.pk, "key": str(form.cleaned_data["key"]), "message": saved_message(kind, created)},
+                status=201 if created else 200,
+            )
+    return JsonResponse(
+        {"message": _("The entry was refused. Correct it and send it again."), "errors": _errors(form)}, status=400
+    )
 
 
 @login_required
 def recent(request):
     """My recent entries, with the way to correct or withdraw them."""
     user = request.user
-    attendances = (Attendance.objects.for_user(user).filter(logged_by=user)
-                   .select_related("course__venue").order_by("-logged_at")[:20])
-    handouts = (Handout.objects.for_user(user).filter(recorded_by=user, course__isnull=True)
-                .select_related("from_location", "batch").prefetch_related("corrections").order_by("-recorded_at")[:20])
-    reports = (ReversalReport.objects.for_user(user).filter(reported_by=user, source=ReversalReport.Source.STAFF)
-               .select_related("district").order_by("-created_at")[:20])
-    return render(request, "street/recent.html", {
-        "attendances": [(a, may_change(user, a.logged_by_id, a.logged_at)) for a in attendances],
-        "handouts": [(h, may_change(user, h.recorded_by_id, h.recorded_at), bool(h.corrections.all()))
-                     for h in handouts],
-        "reports": [(r, may_change(user, r.reported_by_id, r.created_at)) for r in reports],
-    })
+    attendances = (
+        Attendance.objects.for_user(user)
+        .filter(logged_by=user)
+        .select_related("course__venue")
+        .order_by("-logged_at")[:20]
+    )
+    handouts = (
+        Handout.objects.for_user(user)
+        .filter(recorded_by=user, course__isnull=True)
+        .select_related("from_location", "batch")
+        .prefetch_related("corrections")
+        .order_by("-recorded_at")[:20]
+    )
+    reports = (
+        ReversalReport.objects.for_user(user)
+        .filter(reported_by=user, source=ReversalReport.Source.STAFF)
+        .select_related("district")
+        .order_by("-created_at")[:20]
+    )
+    return render(
+        request,
+        "street/recent.html",
+        {
+            "attendances": [(a, may_change(user, a.logged_by_id, a.logged_at)) for a in attendances],
+            "handouts": [
+                (h, may_change(user, h.recorded_by_id, h.recorded_at), bool(h.corrections.all())) for h in handouts
+            ],
+            "reports": [(r, may_change(user, r.reported_by_id, r.created_at)) for r in reports],
+        },
+    )
 
 
 def _changes(history):
@@ -247,10 +319,17 @@ def _changes(history):
         changes = []
         if previous is not None:
             delta = record.diff_against(previous)
-            changes = [(str(record.instance._meta.get_field(c.field).verbose_name), c.old, c.new)
-                       for c in delta.changes]
-        rows.append({"when": record.history_date, "who": record.history_user,
-                     "type": record.get_history_type_display(), "changes": changes})
+            changes = [
+                (str(record.instance._meta.get_field(c.field).verbose_name), c.old, c.new) for c in delta.changes
+            ]
+        rows.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user,
+                "type": record.get_history_type_display(),
+                "changes": changes,
+            }
+        )
     return list(reversed(rows))
 
 
@@ -267,9 +346,15 @@ def correct_course(request, pk):
             data = form.cleaned_data
             try:
                 correct_held_course(
-                    user=request.user, attendance=attendance, venue=data["venue"], starts_at=data["when"],
-                    counts={field: data[field] for field in form.COUNT_FIELDS}, refresher=data["refresher"] or 0,
-                    kits=data["kits"] or 0, note=data["note"], location=data.get("location"),
+                    user=request.user,
+                    attendance=attendance,
+                    venue=data["venue"],
+                    starts_at=data["when"],
+                    counts={field: data[field] for field in form.COUNT_FIELDS},
+                    refresher=data["refresher"] or 0,
+                    kits=data["kits"] or 0,
+                    note=data["note"],
+                    location=data.get("location"),
                     reason=data["change_reason"],
                 )
             except ValidationError as error:
@@ -279,18 +364,33 @@ def correct_course(request, pk):
                 return redirect("street:recent")
     else:
         local = course.starts_at.astimezone()
-        form = CourseCorrectionForm(initial={
-            "date": local.date(), "time": local.strftime("%H:%M"), "venue": course.venue_id,
-            **{field: getattr(attendance, field) for field in CourseCorrectionForm.COUNT_FIELDS},
-            "refresher": attendance.refresher, "kits": kits_handed_out(course), "note": attendance.note,
-        }, **form_kwargs)
+        form = CourseCorrectionForm(
+            initial={
+                "date": local.date(),
+                "time": local.strftime("%H:%M"),
+                "venue": course.venue_id,
+                **{field: getattr(attendance, field) for field in CourseCorrectionForm.COUNT_FIELDS},
+                "refresher": attendance.refresher,
+                "kits": kits_handed_out(course),
+                "note": attendance.note,
+            },
+            **form_kwargs,
+        )
         form.fields["location"].initial = default_location(
-            request.user, with_last_use(form_kwargs["locations"], request.user))
+            request.user, with_last_use(form_kwargs["locations"], request.user)
+        )
     history = _changes(attendance.history) + _changes(course.history)
     history.sort(key=lambda row: row["when"], reverse=True)
-    return render(request, "street/correct_course.html", {
-        "form": form, "attendance": attendance, "history": history,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "street/correct_course.html",
+        {
+            "form": form,
+            "attendance": attendance,
+            "history": history,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 def _withdraw(request, entry, by_id, at, withdraw):
@@ -309,29 +409,50 @@ def _withdraw(request, entry, by_id, at, withdraw):
 @require_POST
 def withdraw_course(request, pk):
     attendance = get_object_or_404(Attendance.objects.for_user(request.user).select_related("course"), pk=pk)
-    return _withdraw(request, attendance, attendance.logged_by_id, attendance.logged_at,
-                     lambda user, entry, reason: withdraw_held_course(user=user, attendance=entry, reason=reason))
+    return _withdraw(
+        request,
+        attendance,
+        attendance.logged_by_id,
+        attendance.logged_at,
+        lambda user, entry, reason: withdraw_held_course(user=user, attendance=entry, reason=reason),
+    )
 
 
 @login_required
 @require_POST
 def withdraw_handout_view(request, pk):
     entry = get_object_or_404(Handout.objects.for_user(request.user).filter(course__isnull=True), pk=pk)
-    return _withdraw(request, entry, entry.recorded_by_id, entry.recorded_at,
-                     lambda user, entry, reason: withdraw_handout(user=user, handout=entry, reason=reason))
+    return _withdraw(
+        request,
+        entry,
+        entry.recorded_by_id,
+        entry.recorded_at,
+        lambda user, entry, reason: withdraw_handout(user=user, handout=entry, reason=reason),
+    )
 
 
 @login_required
 @require_POST
 def withdraw_report(request, pk):
     entry = get_object_or_404(
-        ReversalReport.objects.for_user(request.user).filter(source=ReversalReport.Source.STAFF), pk=pk)
-    return _withdraw(request, entry, entry.reported_by_id, entry.created_at,
-                     lambda user, entry, reason: withdraw_reversal_report(user=user, report=entry, reason=reason))
+        ReversalReport.objects.for_user(request.user).filter(source=ReversalReport.Source.STAFF), pk=pk
+    )
+    return _withdraw(
+        request,
+        entry,
+        entry.reported_by_id,
+        entry.created_at,
+        lambda user, entry, reason: withdraw_reversal_report(user=user, report=entry, reason=reason),
+    )
 
 
-STATIC_FILES = ["css/bootstrap.min.css", "css/redliv.css", "street/street.css", "street/street.js",
-                "street/icon-192.png"]
+STATIC_FILES = [
+    "css/bootstrap.min.css",
+    "css/redliv.css",
+    "street/street.css",
+    "street/street.js",
+    "street/icon-192.png",
+]
 
 
 @never_cache
@@ -340,10 +461,17 @@ def service_worker(request):
     assets = [static(path) for path in STATIC_FILES]
     pages = [reverse(name) for name in PAGES.values()] + [reverse("street:manifest")]
     version = hashlib.sha256(" ".join(assets).encode()).hexdigest()[:12]
-    response = render(request, "street/sw.js", {
-        "assets": json.dumps(assets), "pages": json.dumps(pages), "version": version,
-        "scope": reverse("street:start"),
-    }, content_type="text/javascript; charset=utf-8")
+    response = render(
+        request,
+        "street/sw.js",
+        {
+            "assets": json.dumps(assets),
+            "pages": json.dumps(pages),
+            "version": version,
+            "scope": reverse("street:start"),
+        },
+        content_type="text/javascript; charset=utf-8",
+    )
     response["Service-Worker-Allowed"] = reverse("street:start")
     return response
 
@@ -351,11 +479,17 @@ def service_worker(request):
 def manifest(request):
     """The web-app manifest, so a tablet can put the street page on its home screen."""
     data = {
-        "name": _("RED LIV street logging"), "short_name": "RED LIV",
-        "start_url": reverse("street:start"), "scope": reverse("street:start"),
-        "display": "standalone", "background_color": "#ffffff", "theme_color": "#b00020",
+        "name": _("RED LIV street logging"),
+        "short_name": "RED LIV",
+        "start_url": reverse("street:start"),
+        "scope": reverse("street:start"),
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#b00020",
         "lang": request.LANGUAGE_CODE,
-        "icons": [{"src": static("street/icon-192.png"), "sizes": "192x192", "type": "image/png"},
-                  {"src": static("street/icon-512.png"), "sizes": "512x512", "type": "image/png"}],
+        "icons": [
+            {"src": static("street/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("street/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+        ],
     }
     return HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/manifest+json")

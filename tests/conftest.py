@@ -26,8 +26,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 PASSWORD = "correct horse battery staple"
 
@@ -62,14 +67,14 @@ def aarhus(db):
 
 @pytest.fixture
 def red_liv(odense):
-    return Organisation.objects.create(name="Odense Kommune, RED LIV", kind=Organisation.Kind.MUNICIPALITY,
-                                       municipality=odense)
+    return Organisation.objects.create(
+        name="Odense Kommune, RED LIV", kind=Organisation.Kind.MUNICIPALITY, municipality=odense
+    )
 
 
 @pytest.fixture
 def aarhus_org(aarhus):
-    return Organisation.objects.create(name="Aarhus Kommune", kind=Organisation.Kind.MUNICIPALITY,
-                                       municipality=aarhus)
+    return Organisation.objects.create(name="Aarhus Kommune", kind=Organisation.Kind.MUNICIPALITY, municipality=aarhus)
 
 
 def make_user(username, organisation, role, **fields):
@@ -193,8 +198,9 @@ def browser():
 
 @pytest.fixture
 def phone_page(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                  locale="da-DK")
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="da-DK"
+    )
     page = context.new_page()
     yield page
     context.close()
@@ -210,8 +216,9 @@ def desktop_page(browser):
 
 @pytest.fixture
 def tablet_page(browser):
-    context = browser.new_context(viewport={"width": 820, "height": 1180}, is_mobile=True, has_touch=True,
-                                  locale="da-DK")
+    context = browser.new_context(
+        viewport={"width": 820, "height": 1180}, is_mobile=True, has_touch=True, locale="da-DK"
+    )
     page = context.new_page()
     yield page
     context.close()
@@ -221,6 +228,7 @@ def axe_violations(page):
     """WCAG 2.x A/AA (up to 2.2) violations that axe-core finds on the page as it is."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
-        "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+    )
     return results.response["violations"]

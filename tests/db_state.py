@@ -11,8 +11,14 @@ COUNTERS = {"redliv_postcount"}
 def table_counts():
     """Every table's row count, in one query. Models with history (simple-history) add a
     history row on every change, so an update shows up here too."""
-    tables = sorted({model._meta.db_table for model in apps.get_models()
-                     if model._meta.app_label in APPS and not model._meta.proxy and model._meta.managed} - COUNTERS)
+    tables = sorted(
+        {
+            model._meta.db_table
+            for model in apps.get_models()
+            if model._meta.app_label in APPS and not model._meta.proxy and model._meta.managed
+        }
+        - COUNTERS
+    )
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(f"(SELECT count(*) FROM {quote(table)})" for table in tables))

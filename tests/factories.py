@@ -22,9 +22,15 @@ def make_district(municipality, **fields):
 
 def make_venue(organisation, **fields):
     defaults = {
-        "name": unique("Sted"), "organisation": organisation, "municipality": organisation.municipality,
-        "kind": "premises", "address": "Vestergade 1", "postcode": "5000", "city": "Odense C",
-        "latitude": "55.395000", "longitude": "10.385000",
+        "name": unique("Sted"),
+        "organisation": organisation,
+        "municipality": organisation.municipality,
+        "kind": "premises",
+        "address": "Vestergade 1",
+        "postcode": "5000",
+        "city": "Odense C",
+        "latitude": "55.395000",
+        "longitude": "10.385000",
     }
     return Venue.objects.create(**{**defaults, **fields})
 
@@ -33,9 +39,14 @@ def make_course(venue=None, **fields):
     starts_at = fields.pop("starts_at", timezone.now() + dt.timedelta(days=3))
     municipality = fields.pop("municipality", None) or venue.municipality
     defaults = {
-        "municipality": municipality, "format": CourseFormat.DROP_IN, "venue": venue,
-        "starts_at": starts_at, "ends_at": starts_at + dt.timedelta(hours=2),
-        "audiences": [Audience.PEOPLE_WHO_USE_DRUGS], "languages": ["da"], "published": True,
+        "municipality": municipality,
+        "format": CourseFormat.DROP_IN,
+        "venue": venue,
+        "starts_at": starts_at,
+        "ends_at": starts_at + dt.timedelta(hours=2),
+        "audiences": [Audience.PEOPLE_WHO_USE_DRUGS],
+        "languages": ["da"],
+        "published": True,
     }
     return Course.objects.create(**{**defaults, **fields})
 
@@ -59,15 +70,20 @@ def make_kit_type(**fields):
 def make_batch(**fields):
     today = timezone.localdate()
     defaults = {
-        "kit_type": make_kit_type(), "product": "Nyxoid 1,8 mg næsespray", "lot_number": unique("LOT"),
-        "expiry_date": today + dt.timedelta(days=400), "received_on": today - dt.timedelta(days=10),
+        "kit_type": make_kit_type(),
+        "product": "Nyxoid 1,8 mg næsespray",
+        "lot_number": unique("LOT"),
+        "expiry_date": today + dt.timedelta(days=400),
+        "received_on": today - dt.timedelta(days=10),
     }
     return Batch.objects.create(**{**defaults, **fields})
 
 
 def make_location(organisation, **fields):
     defaults = {
-        "name": unique("Lager"), "kind": StockLocation.Kind.BAG, "municipality": organisation.municipality,
+        "name": unique("Lager"),
+        "kind": StockLocation.Kind.BAG,
+        "municipality": organisation.municipality,
         "organisation": organisation,
     }
     return StockLocation.objects.create(**{**defaults, **fields})
@@ -75,19 +91,29 @@ def make_location(organisation, **fields):
 
 def receive(batch, location, quantity, user, **fields):
     return StockMovement.objects.create(
-        kind=StockMovement.Kind.RECEIVE, batch=batch, to_location=location, quantity=quantity,
-        occurred_at=fields.pop("occurred_at", timezone.now()), recorded_by=user, **fields,
+        kind=StockMovement.Kind.RECEIVE,
+        batch=batch,
+        to_location=location,
+        quantity=quantity,
+        occurred_at=fields.pop("occurred_at", timezone.now()),
+        recorded_by=user,
+        **fields,
     )
 
 
 def hand_out(batch, location, quantity, user, **fields):
     defaults = {
-        "handout_reason": "first_supply", "recipient_audience": Audience.PEOPLE_WHO_USE_DRUGS,
+        "handout_reason": "first_supply",
+        "recipient_audience": Audience.PEOPLE_WHO_USE_DRUGS,
         "occurred_at": timezone.now(),
     }
     return StockMovement.objects.create(
-        kind=StockMovement.Kind.HANDOUT, batch=batch, from_location=location, quantity=quantity,
-        recorded_by=user, **{**defaults, **fields},
+        kind=StockMovement.Kind.HANDOUT,
+        batch=batch,
+        from_location=location,
+        quantity=quantity,
+        recorded_by=user,
+        **{**defaults, **fields},
     )
 
 

@@ -32,8 +32,11 @@ def course(venue, when, trainers=(), **fields):
 
 def attend(made, user, **counts):
     fields = {"people_who_use_drugs": 0, **counts}
-    total = sum(fields[name] for name in ["people_who_use_drugs", "relatives_network", "professionals",
-                                          "residents", "students", "other"] if name in fields)
+    total = sum(
+        fields[name]
+        for name in ["people_who_use_drugs", "relatives_network", "professionals", "residents", "students", "other"]
+        if name in fields
+    )
     fields.setdefault("refresher", 0)
     fields["first_time"] = total - fields["refresher"]
     return factories.make_attendance(made, user, **fields)
@@ -41,9 +44,18 @@ def attend(made, user, **counts):
 
 def report(district, when, user=None, **fields):
     defaults = {
-        "occurred_at": when, "district": district, "source": "staff" if user else "public", "reported_by": user,
-        "substances": ["heroin"], "naloxone_doses": 1, "called_112": True, "ambulance_arrived": True,
-        "first_aid_given": True, "stayed_until_help": True, "outcome": "recovered", "responder_trained": "yes",
+        "occurred_at": when,
+        "district": district,
+        "source": "staff" if user else "public",
+        "reported_by": user,
+        "substances": ["heroin"],
+        "naloxone_doses": 1,
+        "called_112": True,
+        "ambulance_arrived": True,
+        "first_aid_given": True,
+        "stayed_until_help": True,
+        "outcome": "recovered",
+        "responder_trained": "yes",
         "review_status": "verified",
     }
     return ReversalReport.objects.create(**{**defaults, **fields})
@@ -51,8 +63,14 @@ def report(district, when, user=None, **fields):
 
 def put_back(handout, user, when, quantity=1):
     return StockMovement.objects.create(
-        kind=StockMovement.Kind.ADJUSTMENT, batch=handout.batch, to_location=handout.from_location,
-        quantity=quantity, reason="Registreret forkert", corrects=handout, recorded_by=user, occurred_at=when,
+        kind=StockMovement.Kind.ADJUSTMENT,
+        batch=handout.batch,
+        to_location=handout.from_location,
+        quantity=quantity,
+        reason="Registreret forkert",
+        corrects=handout,
+        recorded_by=user,
+        occurred_at=when,
     )
 
 
@@ -67,8 +85,7 @@ def build(coordinator, red_liv, venue, aarhus_org):
     attend(c1, coordinator, people_who_use_drugs=6, professionals=2, refresher=3)
     c2 = course(stand, at(2026, 3, 31, 23, 30), [anna, bent], format="pop_up")
     attend(c2, coordinator, people_who_use_drugs=3, residents=1)
-    cancelled = course(venue, at(2026, 3, 15), [anna], status=Course.Status.CANCELLED,
-                       cancellation_reason="Sygdom")
+    cancelled = course(venue, at(2026, 3, 15), [anna], status=Course.Status.CANCELLED, cancellation_reason="Sygdom")
     attend(cancelled, coordinator, people_who_use_drugs=9)
     withdrawn = course(stand, at(2026, 3, 20), [bent])
     attendance = attend(withdrawn, coordinator, people_who_use_drugs=7)
@@ -79,8 +96,18 @@ def build(coordinator, red_liv, venue, aarhus_org):
     attend(april, coordinator, people_who_use_drugs=2)
     # Earlier months.
     attend(course(venue, at(2026, 2, 10), [anna]), coordinator, students=5)
-    attend(course(None, at(2025, 3, 5), format="online", joining_url="https://meet.example.dk/redliv",
-                  municipality=venue.municipality), coordinator, relatives_network=3, refresher=2)
+    attend(
+        course(
+            None,
+            at(2025, 3, 5),
+            format="online",
+            joining_url="https://meet.example.dk/redliv",
+            municipality=venue.municipality,
+        ),
+        coordinator,
+        relatives_network=3,
+        refresher=2,
+    )
     attend(course(venue, at(2026, 1, 15)), coordinator, people_who_use_drugs=10)
     attend(course(venue, at(2025, 6, 1)), coordinator, people_who_use_drugs=20, refresher=5)
 
@@ -91,8 +118,15 @@ def build(coordinator, red_liv, venue, aarhus_org):
     factories.receive(far, bag, 100, coordinator, occurred_at=at(2026, 1, 5))
     factories.receive(soon, bag, 20, coordinator, occurred_at=at(2026, 1, 5))
     factories.hand_out(far, bag, 3, coordinator, occurred_at=at(2026, 3, 12))
-    factories.hand_out(far, bag, 1, coordinator, occurred_at=at(2026, 3, 20), handout_reason="replaces_used",
-                       recipient_audience=Audience.PROFESSIONALS)
+    factories.hand_out(
+        far,
+        bag,
+        1,
+        coordinator,
+        occurred_at=at(2026, 3, 20),
+        handout_reason="replaces_used",
+        recipient_audience=Audience.PROFESSIONALS,
+    )
     factories.hand_out(soon, bag, 2, coordinator, occurred_at=at(2026, 3, 10), recipient_audience=None, course=c1)
     factories.hand_out(far, bag, 4, coordinator, occurred_at=at(2026, 2, 14), handout_reason="lost")
     # Five kits, two of them put back on 2 April: the handout counts 3 in March (corrections are
@@ -101,8 +135,14 @@ def build(coordinator, red_liv, venue, aarhus_org):
     for _ in range(2):
         put_back(partly, coordinator, at(2026, 4, 2))
     # Withdrawn in full the next day: counts nowhere, and the kits are back in March's stock.
-    put_back(factories.hand_out(soon, bag, 2, coordinator, occurred_at=at(2026, 3, 25),
-                                recipient_audience=Audience.PROFESSIONALS), coordinator, at(2026, 3, 26), 2)
+    put_back(
+        factories.hand_out(
+            soon, bag, 2, coordinator, occurred_at=at(2026, 3, 25), recipient_audience=Audience.PROFESSIONALS
+        ),
+        coordinator,
+        at(2026, 3, 26),
+        2,
+    )
     # A delivery after the month is not in March's stock.
     factories.receive(far, bag, 50, coordinator, occurred_at=at(2026, 4, 3))
 
@@ -126,46 +166,81 @@ def build(coordinator, red_liv, venue, aarhus_org):
 # The hand count for Odense, March 2026 (this month, February 2026, March 2025), English labels.
 EXPECTED = {
     "summary": {
-        "Courses held": [2, 1, 1], "Participants": [12, 5, 3], "People trained (first time)": [9, 5, 1],
-        "Kits handed out": [9, 4, 0], "Overdose-reversal reports": [2, 0, 0],
+        "Courses held": [2, 1, 1],
+        "Participants": [12, 5, 3],
+        "People trained (first time)": [9, 5, 1],
+        "Kits handed out": [9, 4, 0],
+        "Overdose-reversal reports": [2, 0, 0],
     },
     "courses_by_format": {
-        "Drop-in": [1, 1, 0], "Pop-up": [1, 0, 0], "Online": [0, 0, 1], "By appointment": [0, 0, 0],
-        "On-site at a partner": [0, 0, 0], "Total": [2, 1, 1],
+        "Drop-in": [1, 1, 0],
+        "Pop-up": [1, 0, 0],
+        "Online": [0, 0, 1],
+        "By appointment": [0, 0, 0],
+        "On-site at a partner": [0, 0, 0],
+        "Total": [2, 1, 1],
     },
     "courses_by_venue": {
-        "Antidote Danmark, Odense": [1, 1, 0], "Stand på Rådhuspladsen": [1, 0, 0], "Online (no venue)": [0, 0, 1],
+        "Antidote Danmark, Odense": [1, 1, 0],
+        "Stand på Rådhuspladsen": [1, 0, 0],
+        "Online (no venue)": [0, 0, 1],
         "Total": [2, 1, 1],
     },
     "participants_by_audience": {
-        "People who use drugs": [9, 0, 0], "Relatives, friends and network": [0, 0, 3], "Professionals": [2, 0, 0],
-        "Residents": [1, 0, 0], "Students": [0, 5, 0], "Other": [0, 0, 0], "Total": [12, 5, 3],
+        "People who use drugs": [9, 0, 0],
+        "Relatives, friends and network": [0, 0, 3],
+        "Professionals": [2, 0, 0],
+        "Residents": [1, 0, 0],
+        "Students": [0, 5, 0],
+        "Other": [0, 0, 0],
+        "Total": [12, 5, 3],
     },
     "first_time": {"First time": [9, 5, 1], "Refresher": [3, 0, 2], "Total": [12, 5, 3]},
     "trained": {
-        "So far this year": [24, 15, 1], "Since the start": [40, 31, 1],
-        "Participants since the start: People who use drugs": [39, 30, 0], "Target": [350, 350, 350],
+        "So far this year": [24, 15, 1],
+        "Since the start": [40, 31, 1],
+        "Participants since the start: People who use drugs": [39, 30, 0],
+        "Target": [350, 350, 350],
         "Share of the target reached": [39 / 350, 30 / 350, 0.0],
     },
     "kits_by_reason": {
-        "First supply": [8, 0, 0], "Replaces a used kit": [1, 0, 0], "Replaces an expired kit": [0, 0, 0],
-        "Lost, stolen or confiscated": [0, 4, 0], "Damaged": [0, 0, 0], "Total": [9, 4, 0],
+        "First supply": [8, 0, 0],
+        "Replaces a used kit": [1, 0, 0],
+        "Replaces an expired kit": [0, 0, 0],
+        "Lost, stolen or confiscated": [0, 4, 0],
+        "Damaged": [0, 0, 0],
+        "Total": [9, 4, 0],
     },
     "kits_by_audience": {
-        "People who use drugs": [6, 4, 0], "Relatives, friends and network": [0, 0, 0], "Professionals": [1, 0, 0],
-        "Residents": [0, 0, 0], "Students": [0, 0, 0], "Other": [0, 0, 0], "At a course (no group given)": [2, 0, 0],
+        "People who use drugs": [6, 4, 0],
+        "Relatives, friends and network": [0, 0, 0],
+        "Professionals": [1, 0, 0],
+        "Residents": [0, 0, 0],
+        "Students": [0, 0, 0],
+        "Other": [0, 0, 0],
+        "At a course (no group given)": [2, 0, 0],
         "Total": [9, 4, 0],
     },
     "stock": {
-        "On hand": [105, 116, 0], "Of which expire within 90 days": [18, 20, 0], "Of which have expired": [0, 0, 0],
+        "On hand": [105, 116, 0],
+        "Of which expire within 90 days": [18, 20, 0],
+        "Of which have expired": [0, 0, 0],
     },
     "reports_by_outcome": {
-        "Recovered on the spot": [1, 0, 0], "Taken to hospital": [1, 0, 0], "Died": [0, 0, 0], "Unknown": [0, 0, 0],
-        "Total": [2, 0, 0], "Reports where 112 was called": [2, 0, 0], "Share where 112 was called": [1.0, None, None],
-        "Reports where an ambulance came": [1, 0, 0], "Share where an ambulance came": [0.5, None, None],
+        "Recovered on the spot": [1, 0, 0],
+        "Taken to hospital": [1, 0, 0],
+        "Died": [0, 0, 0],
+        "Unknown": [0, 0, 0],
+        "Total": [2, 0, 0],
+        "Reports where 112 was called": [2, 0, 0],
+        "Share where 112 was called": [1.0, None, None],
+        "Reports where an ambulance came": [1, 0, 0],
+        "Share where an ambulance came": [0.5, None, None],
     },
     "activity": {
-        "Trainers active": [2, 1, 0], "Courses planned (not cancelled)": [4, 1, 1], "Courses held": [2, 1, 1],
+        "Trainers active": [2, 1, 0],
+        "Courses planned (not cancelled)": [4, 1, 1],
+        "Courses held": [2, 1, 1],
     },
     "venues_not_logged": {"Antidote Danmark, Odense": [1], "Stand på Rådhuspladsen": [1]},
     "trainers_not_logged": {"Anna Træner": [1], "Bent Træner": [1]},

@@ -65,7 +65,8 @@ def test_the_ledger_cannot_be_edited_or_deleted_from_the_admin(client, administr
 
 def test_district_postcodes_that_are_not_four_digits_get_a_message_in_the_admin(client, administrator, odense):
     client.force_login(administrator)
-    response = client.post(reverse("admin:redliv_district_add"),
-                           {"municipality": odense.pk, "name": "Vollsmose", "postcodes": "5240 5220"})
+    response = client.post(
+        reverse("admin:redliv_district_add"), {"municipality": odense.pk, "name": "Vollsmose", "postcodes": "5240 5220"}
+    )
     assert response.status_code == 200
     assert "Skriv firecifrede postnumre adskilt af komma" in response.content.decode()

@@ -27,8 +27,12 @@ BIN = Path(POSTGRES_BIN_PATH)
 def client_env():
     """libpq's variables for the database Django uses (the throwaway test database)."""
     db = connection.settings_dict
-    env = {**os.environ, "PGHOST": db["HOST"] or "127.0.0.1", "PGPORT": str(db["PORT"] or 5432),
-           "PGUSER": db["USER"] or "postgres"}
+    env = {
+        **os.environ,
+        "PGHOST": db["HOST"] or "127.0.0.1",
+        "PGPORT": str(db["PORT"] or 5432),
+        "PGUSER": db["USER"] or "postgres",
+    }
     if db["PASSWORD"]:
         env["PGPASSWORD"] = db["PASSWORD"]
     return env
@@ -45,8 +49,7 @@ def snapshot():
     with connection.cursor() as cursor:
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
         tables = [name for (name,) in cursor.fetchall()]
-        cursor.execute("SELECT " + ", ".join(f"(SELECT count(*) FROM {connection.ops.quote_name(t)})"
-                                             for t in tables))
+        cursor.execute("SELECT " + ", ".join(f"(SELECT count(*) FROM {connection.ops.quote_name(t)})" for t in tables))
         counts = dict(zip(tables, cursor.fetchone()))
         cursor.execute("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'")
         sequences = dict(cursor.fetchall())
@@ -55,9 +58,13 @@ def snapshot():
 
 def figures(month):
     odense = Municipality.objects.get(name="Odense")
-    return {scope: [(table.key, [(str(row.label), row.values) for row in table.rows])
-                    for table in month_report(month, scope).tables]
-            for scope in (odense, None)}
+    return {
+        scope: [
+            (table.key, [(str(row.label), row.values) for row in table.rows])
+            for table in month_report(month, scope).tables
+        ]
+        for scope in (odense, None)
+    }
 
 
 def connected_to(name):

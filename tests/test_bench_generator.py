@@ -20,8 +20,16 @@ def test_the_generator_fills_two_municipalities_for_a_month_with_stock_that_adds
     assert ReversalReport.objects.count() == 10
     # The levels rebuilt from the ledger are what the trigger keeps: receipts and transfers in, the rest out.
     for level in StockLevel.objects.all():
-        incoming = StockMovement.objects.filter(to_location=level.location, batch=level.batch).aggregate(
-            total=Sum("quantity"))["total"] or 0
-        outgoing = StockMovement.objects.filter(from_location=level.location, batch=level.batch).aggregate(
-            total=Sum("quantity"))["total"] or 0
+        incoming = (
+            StockMovement.objects.filter(to_location=level.location, batch=level.batch).aggregate(
+                total=Sum("quantity")
+            )["total"]
+            or 0
+        )
+        outgoing = (
+            StockMovement.objects.filter(from_location=level.location, batch=level.batch).aggregate(
+                total=Sum("quantity")
+            )["total"]
+            or 0
+        )
         assert level.quantity == incoming - outgoing >= 0

@@ -26,10 +26,15 @@ def test_a_responder_sends_the_public_form_on_a_phone(live_server, phone_page, o
     page.get_by_label("Bydel").select_option(label="Vollsmose")
     page.get_by_label("Heroin").check()
     page.get_by_label("Hvor mange doser naloxon gav du?").fill("2")
-    for question, answer in [("Ringede du eller en anden 112?", "Ja"), ("Kom der en ambulance?", "Ja"),
-                             ("Gav du indblæsninger eller anden førstehjælp?", "Ja"),
-                             ("Blev du, til hjælpen kom?", "Ja"), ("Hvordan gik det?", "Kørt på hospitalet"),
-                             ("Har du taget et RED LIV-kursus?", "Ja"), ("Har du allerede fået et nyt kit?", "Nej")]:
+    for question, answer in [
+        ("Ringede du eller en anden 112?", "Ja"),
+        ("Kom der en ambulance?", "Ja"),
+        ("Gav du indblæsninger eller anden førstehjælp?", "Ja"),
+        ("Blev du, til hjælpen kom?", "Ja"),
+        ("Hvordan gik det?", "Kørt på hospitalet"),
+        ("Har du taget et RED LIV-kursus?", "Ja"),
+        ("Har du allerede fået et nyt kit?", "Nej"),
+    ]:
         page.get_by_role("group", name=question).get_by_label(answer, exact=True).check()
     page.get_by_role("button", name="Send afrapporteringen").click()
 

@@ -32,7 +32,8 @@ def test_a_coordinator_approves_a_month_and_the_export_says_so(client, coordinat
 
 
 def test_entries_in_a_closed_month_are_changed_only_by_a_coordinator_with_a_reason(
-        client, coordinator, street_worker, odense):
+    client, coordinator, street_worker, odense
+):
     client.force_login(coordinator)
     client.post(APPROVE, {"month": "2026-03"})
     with pytest.raises(ValidationError) as refused:
@@ -55,7 +56,9 @@ def test_reopening_needs_a_reason_and_is_recorded(client, coordinator, street_wo
     assert not month_is_closed(odense, IN_MARCH)
     check_change_allowed(street_worker, odense, IN_MARCH)
     assert list(MonthClosing.objects.order_by("at", "id").values_list("action", "reason")) == [
-        ("approved", ""), ("reopened", "Sen registrering fra gadeplan")]
+        ("approved", ""),
+        ("reopened", "Sen registrering fra gadeplan"),
+    ]
     page = client.get("/en/personale/maaned/", {"month": "2026-03"}).content.decode()
     assert "Reopened on" in page and "Sen registrering fra gadeplan" in page
 
@@ -96,8 +99,7 @@ def test_the_database_refuses_a_closing_that_is_not_the_first_of_a_month(coordin
 
 def test_a_coordinator_sets_the_training_target(client, coordinator, odense):
     client.force_login(coordinator)
-    client.post("/en/personale/maaned/maal/", {"month": "2026-03", "people": "350",
-                                                "audience": "people_who_use_drugs"})
+    client.post("/en/personale/maaned/maal/", {"month": "2026-03", "people": "350", "audience": "people_who_use_drugs"})
     assert (odense.training_target.people, odense.training_target.audience) == (350, "people_who_use_drugs")
     response = client.post("/en/personale/maaned/maal/", {"month": "2026-03", "people": "-3"}, follow=True)
     assert "The target was not saved" in response.content.decode()
@@ -106,7 +108,8 @@ def test_a_coordinator_sets_the_training_target(client, coordinator, odense):
 
 
 def test_a_street_worker_cannot_correct_an_entry_in_an_approved_month_but_a_coordinator_can_with_a_reason(
-        coordinator, street_worker, odense, venue):
+    coordinator, street_worker, odense, venue
+):
     from courses.services import correct_held_course, withdraw_held_course
     from reports.closing import approve_month
     from tests import factories
@@ -119,8 +122,15 @@ def test_a_street_worker_cannot_correct_an_entry_in_an_approved_month_but_a_coor
     Attendance.objects.filter(pk=attendance.pk).update(logged_at=timezone.now())  # within the 24 hours
     attendance.refresh_from_db()
 
-    arguments = dict(attendance=attendance, venue=venue, starts_at=starts_at,
-                     counts={"people_who_use_drugs": 6}, refresher=2, kits=0, note="")
+    arguments = dict(
+        attendance=attendance,
+        venue=venue,
+        starts_at=starts_at,
+        counts={"people_who_use_drugs": 6},
+        refresher=2,
+        kits=0,
+        note="",
+    )
     with pytest.raises(ValidationError) as refused:
         correct_held_course(user=street_worker, **arguments)
     assert refused.value.code == "month_closed"
@@ -170,8 +180,10 @@ def test_approving_and_reopening_lock_the_municipality_first(coordinator, odense
 
     from reports.closing import approve_month, reopen_month
 
-    for act in (lambda: approve_month(coordinator, odense, IN_MARCH.replace(day=1)),
-                lambda: reopen_month(coordinator, odense, IN_MARCH.replace(day=1), "Sen registrering")):
+    for act in (
+        lambda: approve_month(coordinator, odense, IN_MARCH.replace(day=1)),
+        lambda: reopen_month(coordinator, odense, IN_MARCH.replace(day=1), "Sen registrering"),
+    ):
         with CaptureQueriesContext(connection) as queries:
             act()
         sql = [query["sql"] for query in queries.captured_queries if "SAVEPOINT" not in query["sql"]]

@@ -55,8 +55,7 @@ def test_a_coordinator_plans_and_publishes_a_course(live_server, desktop_page, c
     public.close()
 
 
-def test_a_coordinator_sets_up_standing_drop_in_hours_with_a_closed_date(live_server, desktop_page, coordinator,
-                                                                        venue):
+def test_a_coordinator_sets_up_standing_drop_in_hours_with_a_closed_date(live_server, desktop_page, coordinator, venue):
     page = desktop_page
     log_in(page, live_server, coordinator)
     page.get_by_role("link", name="Faste drop-in-tider").click()

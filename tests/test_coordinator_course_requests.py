@@ -13,8 +13,12 @@ pytestmark = pytest.mark.django_db
 
 def make_request(municipality, **fields):
     defaults = {
-        "municipality": municipality, "organisation_name": "Botilbuddet Åløkken", "contact_name": "Kontakt",
-        "contact_email": "kontakt@example.org", "audience": "professionals", "number_of_people": 12,
+        "municipality": municipality,
+        "organisation_name": "Botilbuddet Åløkken",
+        "contact_name": "Kontakt",
+        "contact_email": "kontakt@example.org",
+        "audience": "professionals",
+        "number_of_people": 12,
     }
     return CourseRequest.objects.create(**{**defaults, **fields})
 
@@ -29,8 +33,9 @@ def test_open_requests_are_listed_and_closed_ones_on_demand(planner, odense):
 
 def test_a_coordinator_assigns_a_request_and_sets_its_status(planner, odense, coordinator):
     course_request = make_request(odense)
-    response = planner.post(f"/personale/forespoergsler/{course_request.pk}/",
-                            {"assigned_to": coordinator.pk, "status": "in_progress"})
+    response = planner.post(
+        f"/personale/forespoergsler/{course_request.pk}/", {"assigned_to": coordinator.pk, "status": "in_progress"}
+    )
     assert response.status_code == 302
     course_request.refresh_from_db()
     assert course_request.assigned_to == coordinator and course_request.status == "in_progress"
@@ -45,8 +50,10 @@ def test_a_request_is_closed_with_a_status(planner, odense):
 
 def test_a_request_cannot_be_assigned_to_another_municipalitys_coordinator(planner, odense, other_coordinator):
     course_request = make_request(odense)
-    response = planner.post(f"/personale/forespoergsler/{course_request.pk}/",
-                            {"assigned_to": other_coordinator.pk, "status": "in_progress"})
+    response = planner.post(
+        f"/personale/forespoergsler/{course_request.pk}/",
+        {"assigned_to": other_coordinator.pk, "status": "in_progress"},
+    )
     assert response.status_code == 200
     course_request.refresh_from_db()
     assert course_request.assigned_to is None and course_request.status == "new"
@@ -60,11 +67,20 @@ def test_answering_a_request_prefills_an_on_site_course_and_links_it(planner, od
     assert form.initial["capacity"] == 12 and form.initial["audiences"] == ["professionals"]
     assert form.initial["published"] is False
     day = timezone.localdate() + dt.timedelta(days=20)
-    response = planner.post(f"/personale/kurser/ny/?forespoergsel={course_request.pk}", {
-        "kind": "participant", "format": "on_site", "title": "Åløkken", "venue": partner.pk,
-        "starts_at": f"{day:%Y-%m-%d}T14:00", "ends_at": f"{day:%Y-%m-%d}T16:00", "audiences": ["professionals"],
-        "languages": ["da"], "capacity": "12",
-    })
+    response = planner.post(
+        f"/personale/kurser/ny/?forespoergsel={course_request.pk}",
+        {
+            "kind": "participant",
+            "format": "on_site",
+            "title": "Åløkken",
+            "venue": partner.pk,
+            "starts_at": f"{day:%Y-%m-%d}T14:00",
+            "ends_at": f"{day:%Y-%m-%d}T16:00",
+            "audiences": ["professionals"],
+            "languages": ["da"],
+            "capacity": "12",
+        },
+    )
     course = Course.objects.get()
     assert response["Location"] == f"/personale/kurser/{course.pk}/"
     course_request.refresh_from_db()
@@ -82,22 +98,34 @@ def test_a_scheduled_answer_is_prefilled_as_by_appointment(planner, odense):
 def test_a_failed_answer_leaves_the_request_as_it_was(planner, odense, venue):
     course_request = make_request(odense)
     day = timezone.localdate() + dt.timedelta(days=20)
-    response = planner.post(f"/personale/kurser/ny/?forespoergsel={course_request.pk}", {
-        "kind": "participant", "format": "on_site", "venue": venue.pk,
-        "starts_at": f"{day:%Y-%m-%d}T14:00", "ends_at": f"{day:%Y-%m-%d}T13:00",
-    })
+    response = planner.post(
+        f"/personale/kurser/ny/?forespoergsel={course_request.pk}",
+        {
+            "kind": "participant",
+            "format": "on_site",
+            "venue": venue.pk,
+            "starts_at": f"{day:%Y-%m-%d}T14:00",
+            "ends_at": f"{day:%Y-%m-%d}T13:00",
+        },
+    )
     assert response.status_code == 200
     course_request.refresh_from_db()
     assert course_request.status == "new" and course_request.course is None
     assert not Course.objects.exists()
 
 
-def test_the_request_list_has_a_fixed_number_of_queries(planner, odense, coordinator, venue,
-                                                        django_assert_max_num_queries):
+def test_the_request_list_has_a_fixed_number_of_queries(
+    planner, odense, coordinator, venue, django_assert_max_num_queries
+):
     for number in range(10):
         course = factories.make_course(venue) if number % 2 else None
-        make_request(odense, organisation_name=f"Organisation {number}", assigned_to=coordinator, course=course,
-                     status="in_progress")
+        make_request(
+            odense,
+            organisation_name=f"Organisation {number}",
+            assigned_to=coordinator,
+            course=course,
+            status="in_progress",
+        )
     with django_assert_max_num_queries(8):
         response = planner.get("/personale/forespoergsler/")
     assert response.content.decode().count("Organisation ") == 10

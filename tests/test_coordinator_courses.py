@@ -23,9 +23,17 @@ def next_monday():
 
 def course_data(venue, day, **overrides):
     data = {
-        "kind": "participant", "format": "drop_in", "title": "Drop-in om naloxon", "venue": venue.pk,
-        "joining_url": "", "starts_at": f"{day:%Y-%m-%d}T13:00", "ends_at": f"{day:%Y-%m-%d}T15:00",
-        "audiences": ["people_who_use_drugs"], "languages": ["da"], "capacity": "", "public_description": "",
+        "kind": "participant",
+        "format": "drop_in",
+        "title": "Drop-in om naloxon",
+        "venue": venue.pk,
+        "joining_url": "",
+        "starts_at": f"{day:%Y-%m-%d}T13:00",
+        "ends_at": f"{day:%Y-%m-%d}T15:00",
+        "audiences": ["people_who_use_drugs"],
+        "languages": ["da"],
+        "capacity": "",
+        "public_description": "",
         "published": "on",
     }
     data.update(overrides)
@@ -45,24 +53,30 @@ def test_a_coordinator_creates_a_course_in_their_municipality(planner, venue, co
 
 
 def test_a_course_that_ends_before_it_starts_is_refused_and_nothing_is_written(planner, venue, next_monday):
-    response = planner.post("/personale/kurser/ny/", course_data(
-        venue, next_monday, ends_at=f"{next_monday:%Y-%m-%d}T12:00"))
+    response = planner.post(
+        "/personale/kurser/ny/", course_data(venue, next_monday, ends_at=f"{next_monday:%Y-%m-%d}T12:00")
+    )
     assert response.status_code == 200
     assert "Kurset skal slutte efter det begynder." in response.content.decode()
     assert not Course.objects.exists()
 
 
 def test_an_online_course_without_a_joining_link_is_refused(planner, next_monday):
-    response = planner.post("/personale/kurser/ny/", course_data(
-        type("NoVenue", (), {"pk": ""})(), next_monday, format="online"))
+    response = planner.post(
+        "/personale/kurser/ny/", course_data(type("NoVenue", (), {"pk": ""})(), next_monday, format="online")
+    )
     assert response.status_code == 200
     assert "Et online-kursus skal have et link" in response.content.decode()
     assert not Course.objects.exists()
 
 
 def test_an_online_course_with_a_link_needs_no_venue(planner, next_monday):
-    response = planner.post("/personale/kurser/ny/", course_data(
-        type("NoVenue", (), {"pk": ""})(), next_monday, format="online", joining_url="https://meet.example.org/x"))
+    response = planner.post(
+        "/personale/kurser/ny/",
+        course_data(
+            type("NoVenue", (), {"pk": ""})(), next_monday, format="online", joining_url="https://meet.example.org/x"
+        ),
+    )
     assert response.status_code == 302
     assert Course.objects.get().venue is None
 
@@ -74,8 +88,9 @@ def test_a_course_at_a_residents_only_venue_cannot_be_published(planner, red_liv
     assert "kun for beboere" in response.content.decode()
     assert not Course.objects.exists()
     # Unpublished, the same course is fine.
-    response = planner.post("/personale/kurser/ny/", course_data(
-        shelter, next_monday, format="on_site", published=None))
+    response = planner.post(
+        "/personale/kurser/ny/", course_data(shelter, next_monday, format="on_site", published=None)
+    )
     assert response.status_code == 302
     assert Course.objects.get().published is False
 
@@ -89,8 +104,9 @@ def test_another_municipalitys_venue_cannot_be_chosen(planner, aarhus_org, next_
 
 def test_a_coordinator_edits_a_course(planner, venue, next_monday):
     course = factories.make_course(venue, starts_at=local(next_monday, 10))
-    response = planner.post(f"/personale/kurser/{course.pk}/rediger/", course_data(
-        venue, next_monday, title="Nyt navn"))
+    response = planner.post(
+        f"/personale/kurser/{course.pk}/rediger/", course_data(venue, next_monday, title="Nyt navn")
+    )
     assert response.status_code == 302
     course.refresh_from_db()
     assert course.title == "Nyt navn"
@@ -136,7 +152,8 @@ def test_cancelling_needs_a_reason_and_shows_it_on_the_public_page(planner, clie
 def test_a_cancellation_disappears_from_the_public_page_after_a_while(client, venue):
     course = factories.make_course(venue, starts_at=timezone.now() + dt.timedelta(days=30))
     Course.objects.filter(pk=course.pk).update(
-        status="cancelled", cancellation_reason="Lokalet er lukket", cancelled_at=timezone.now() - dt.timedelta(days=20))
+        status="cancelled", cancellation_reason="Lokalet er lukket", cancelled_at=timezone.now() - dt.timedelta(days=20)
+    )
     assert "Lokalet er lukket" not in client.get("/").content.decode()
 
 
@@ -164,28 +181,37 @@ def test_a_double_booked_trainer_is_warned_about_but_not_blocked(planner, venue,
     trainer.certifications.create(kind="redliv_trainer", issued_on=next_monday - dt.timedelta(days=300))
     other = factories.make_course(venue, starts_at=local(next_monday, 14))
     other.trainers.add(trainer)
-    response = planner.post("/personale/kurser/ny/", course_data(venue, next_monday, trainers=[trainer.pk]),
-                            follow=True)
+    response = planner.post(
+        "/personale/kurser/ny/", course_data(venue, next_monday, trainers=[trainer.pk]), follow=True
+    )
     assert Course.objects.count() == 2
     assert "Trine Træner er allerede booket til et andet kursus på det tidspunkt." in response.content.decode()
 
 
 def test_a_trainer_whose_certification_will_have_expired_is_warned_about(planner, venue, red_liv, next_monday):
     trainer = factories.make_trainer(red_liv, name="Ulla Udløbet")
-    trainer.certifications.create(kind="redliv_trainer", issued_on=next_monday - dt.timedelta(days=700),
-                                  expires_on=next_monday - dt.timedelta(days=1))
-    response = planner.post("/personale/kurser/ny/", course_data(venue, next_monday, trainers=[trainer.pk]),
-                            follow=True)
+    trainer.certifications.create(
+        kind="redliv_trainer",
+        issued_on=next_monday - dt.timedelta(days=700),
+        expires_on=next_monday - dt.timedelta(days=1),
+    )
+    response = planner.post(
+        "/personale/kurser/ny/", course_data(venue, next_monday, trainers=[trainer.pk]), follow=True
+    )
     assert Course.objects.count() == 1
     assert "Ulla Udløbet har ikke en gyldig certificering" in response.content.decode()
 
 
 def test_a_certified_free_trainer_gets_no_warning(planner, venue, red_liv, next_monday):
     trainer = factories.make_trainer(red_liv, name="Gitte Gyldig")
-    trainer.certifications.create(kind="redliv_trainer", issued_on=next_monday - dt.timedelta(days=10),
-                                  expires_on=next_monday + dt.timedelta(days=300))
-    response = planner.post("/personale/kurser/ny/", course_data(venue, next_monday, trainers=[trainer.pk]),
-                            follow=True)
+    trainer.certifications.create(
+        kind="redliv_trainer",
+        issued_on=next_monday - dt.timedelta(days=10),
+        expires_on=next_monday + dt.timedelta(days=300),
+    )
+    response = planner.post(
+        "/personale/kurser/ny/", course_data(venue, next_monday, trainers=[trainer.pk]), follow=True
+    )
     assert "Gitte Gyldig" in response.content.decode()
     assert "Tjek trænerne" not in response.content.decode()
 
@@ -219,8 +245,9 @@ def test_train_the_trainer_courses_and_network_meetings_are_their_own_kind(plann
     assert "Træneruddannelse" in planner.get("/personale/kurser/").content.decode()
 
 
-def test_the_course_list_query_count_does_not_grow_with_courses(planner, venue, red_liv, coordinator,
-                                                                django_assert_max_num_queries):
+def test_the_course_list_query_count_does_not_grow_with_courses(
+    planner, venue, red_liv, coordinator, django_assert_max_num_queries
+):
     trainers = [factories.make_trainer(red_liv) for _ in range(3)]
     for days in range(1, 21):
         course = factories.make_course(venue, starts_at=timezone.now() + dt.timedelta(days=days))
@@ -230,12 +257,17 @@ def test_the_course_list_query_count_does_not_grow_with_courses(planner, venue, 
     assert len(response.context["page"].object_list) == 20
 
 
-def test_the_calendar_shows_a_month_and_a_week_with_courses_and_drop_in_hours(planner, venue, next_monday,
-                                                                             django_assert_max_num_queries, odense):
+def test_the_calendar_shows_a_month_and_a_week_with_courses_and_drop_in_hours(
+    planner, venue, next_monday, django_assert_max_num_queries, odense
+):
     factories.make_course(venue, starts_at=local(next_monday, 10), title="Kalenderkursus")
     schedule = odense.drop_in_schedules.create(
-        venue=venue, weekday=next_monday.weekday(), starts_at=dt.time(13), ends_at=dt.time(15),
-        valid_from=next_monday - dt.timedelta(days=30))
+        venue=venue,
+        weekday=next_monday.weekday(),
+        starts_at=dt.time(13),
+        ends_at=dt.time(15),
+        valid_from=next_monday - dt.timedelta(days=30),
+    )
     schedule.exceptions.create(date=next_monday + dt.timedelta(days=7), reason="Helligdag")
     for extra in range(10):
         factories.make_course(venue, starts_at=local(next_monday + dt.timedelta(days=1), 8 + extra))
@@ -245,8 +277,9 @@ def test_the_calendar_shows_a_month_and_a_week_with_courses_and_drop_in_hours(pl
     assert cells[0]["date"] == next_monday
     assert [course.title for course in cells[0]["courses"]] == ["Kalenderkursus"]
     assert cells[0]["drop_ins"] == [schedule]
-    following = planner.get("/personale/kurser/kalender/", {
-        "visning": "uge", "dato": (next_monday + dt.timedelta(days=7)).isoformat()})
+    following = planner.get(
+        "/personale/kurser/kalender/", {"visning": "uge", "dato": (next_monday + dt.timedelta(days=7)).isoformat()}
+    )
     assert following.context["rows"][0][0]["drop_ins"] == []  # the exception
     with django_assert_max_num_queries(10):
         month = planner.get("/personale/kurser/kalender/", {"dato": next_monday.isoformat()})
@@ -270,9 +303,15 @@ def test_bad_calendar_dates_fall_back_to_today(planner):
 def test_the_calendar_shows_drop_in_hours_only_while_they_are_valid(planner, venue, next_monday, odense):
     """The calendar counts drop-in dates as the finder does (finder.schedule.occurrences)."""
     schedule = odense.drop_in_schedules.create(
-        venue=venue, weekday=next_monday.weekday(), starts_at=dt.time(13), ends_at=dt.time(15),
-        valid_from=next_monday + dt.timedelta(days=2), valid_until=next_monday + dt.timedelta(days=15))
+        venue=venue,
+        weekday=next_monday.weekday(),
+        starts_at=dt.time(13),
+        ends_at=dt.time(15),
+        valid_from=next_monday + dt.timedelta(days=2),
+        valid_until=next_monday + dt.timedelta(days=15),
+    )
     month = planner.get("/personale/kurser/kalender/", {"dato": next_monday.isoformat()})
     shown = {cell["date"] for week in month.context["rows"] for cell in week if schedule in cell["drop_ins"]}
     assert shown == {next_monday + dt.timedelta(days=7), next_monday + dt.timedelta(days=14)} & {
-        cell["date"] for week in month.context["rows"] for cell in week}
+        cell["date"] for week in month.context["rows"] for cell in week
+    }

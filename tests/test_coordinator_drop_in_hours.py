@@ -14,9 +14,17 @@ pytestmark = pytest.mark.django_db
 def schedule_data(venue, **overrides):
     today = timezone.localdate()
     data = {
-        "title": "Drop-in tirsdag", "venue": venue.pk, "weekday": "1", "starts_at": "13:00", "ends_at": "15:00",
-        "valid_from": today.isoformat(), "valid_until": (today + dt.timedelta(days=180)).isoformat(),
-        "audiences": ["people_who_use_drugs"], "languages": ["da"], "public_description": "", "published": "on",
+        "title": "Drop-in tirsdag",
+        "venue": venue.pk,
+        "weekday": "1",
+        "starts_at": "13:00",
+        "ends_at": "15:00",
+        "valid_from": today.isoformat(),
+        "valid_until": (today + dt.timedelta(days=180)).isoformat(),
+        "audiences": ["people_who_use_drugs"],
+        "languages": ["da"],
+        "public_description": "",
+        "published": "on",
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
@@ -25,8 +33,14 @@ def schedule_data(venue, **overrides):
 @pytest.fixture
 def schedule(venue, odense):
     return DropInSchedule.objects.create(
-        municipality=odense, venue=venue, weekday=1, starts_at=dt.time(13), ends_at=dt.time(15),
-        valid_from=timezone.localdate(), valid_until=timezone.localdate() + dt.timedelta(days=180))
+        municipality=odense,
+        venue=venue,
+        weekday=1,
+        starts_at=dt.time(13),
+        ends_at=dt.time(15),
+        valid_from=timezone.localdate(),
+        valid_until=timezone.localdate() + dt.timedelta(days=180),
+    )
 
 
 def next_tuesday():
@@ -51,8 +65,9 @@ def test_drop_in_hours_that_end_before_they_start_are_refused(planner, venue):
 
 def test_a_schedule_whose_period_ends_before_it_starts_is_refused(planner, venue):
     today = timezone.localdate()
-    response = planner.post("/personale/faste-tider/ny/", schedule_data(
-        venue, valid_until=(today - dt.timedelta(days=1)).isoformat()))
+    response = planner.post(
+        "/personale/faste-tider/ny/", schedule_data(venue, valid_until=(today - dt.timedelta(days=1)).isoformat())
+    )
     assert response.status_code == 200
     assert "“Gælder til” kan ikke ligge før “gælder fra”." in response.content.decode()
     assert not DropInSchedule.objects.exists()
@@ -75,8 +90,9 @@ def test_a_coordinator_edits_drop_in_hours(planner, venue, schedule):
 
 def test_a_single_date_is_skipped_with_an_exception(planner, schedule):
     date = next_tuesday()
-    response = planner.post(f"/personale/faste-tider/{schedule.pk}/undtagelser/",
-                            {"date": date.isoformat(), "reason": "Helligdag"})
+    response = planner.post(
+        f"/personale/faste-tider/{schedule.pk}/undtagelser/", {"date": date.isoformat(), "reason": "Helligdag"}
+    )
     assert response.status_code == 302
     assert list(schedule.exceptions.values_list("date", "reason")) == [(date, "Helligdag")]
     page = planner.get(f"/personale/faste-tider/{schedule.pk}/").content.decode()
@@ -85,21 +101,24 @@ def test_a_single_date_is_skipped_with_an_exception(planner, schedule):
 
 def test_an_exception_must_fall_on_the_schedules_weekday_and_period(planner, schedule):
     wednesday = next_tuesday() + dt.timedelta(days=1)
-    response = planner.post(f"/personale/faste-tider/{schedule.pk}/undtagelser/",
-                            {"date": wednesday.isoformat(), "reason": "Lukket"})
+    response = planner.post(
+        f"/personale/faste-tider/{schedule.pk}/undtagelser/", {"date": wednesday.isoformat(), "reason": "Lukket"}
+    )
     assert response.status_code == 400
     assert "vælg en tirsdag" in response.content.decode()
     late = next_tuesday() + dt.timedelta(days=7 * 30)
-    response = planner.post(f"/personale/faste-tider/{schedule.pk}/undtagelser/",
-                            {"date": late.isoformat(), "reason": "Lukket"})
+    response = planner.post(
+        f"/personale/faste-tider/{schedule.pk}/undtagelser/", {"date": late.isoformat(), "reason": "Lukket"}
+    )
     assert response.status_code == 400
     assert not DropInException.objects.exists()
 
 
 def test_the_same_date_cannot_be_skipped_twice(planner, schedule):
     schedule.exceptions.create(date=next_tuesday(), reason="Lukket")
-    response = planner.post(f"/personale/faste-tider/{schedule.pk}/undtagelser/",
-                            {"date": next_tuesday().isoformat(), "reason": "Igen"})
+    response = planner.post(
+        f"/personale/faste-tider/{schedule.pk}/undtagelser/", {"date": next_tuesday().isoformat(), "reason": "Igen"}
+    )
     assert response.status_code == 400
     assert "Den dato er allerede en undtagelse." in response.content.decode()
     assert schedule.exceptions.count() == 1
@@ -115,10 +134,16 @@ def test_an_exception_can_be_removed(planner, schedule):
 def test_the_drop_in_list_has_a_fixed_number_of_queries(planner, venue, odense, django_assert_max_num_queries):
     for weekday in range(7):
         made = DropInSchedule.objects.create(
-            municipality=odense, venue=venue, weekday=weekday, starts_at=dt.time(10), ends_at=dt.time(12),
-            valid_from=timezone.localdate())
-        made.exceptions.create(date=timezone.localdate() + dt.timedelta(days=weekday - timezone.localdate().weekday() + 7),
-                               reason="Lukket")
+            municipality=odense,
+            venue=venue,
+            weekday=weekday,
+            starts_at=dt.time(10),
+            ends_at=dt.time(12),
+            valid_from=timezone.localdate(),
+        )
+        made.exceptions.create(
+            date=timezone.localdate() + dt.timedelta(days=weekday - timezone.localdate().weekday() + 7), reason="Lukket"
+        )
     with django_assert_max_num_queries(9):
         response = planner.get("/personale/faste-tider/")
     assert response.content.decode().count("Lukket") == 7

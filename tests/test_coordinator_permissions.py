@@ -16,27 +16,56 @@ pytestmark = pytest.mark.django_db
 def odense_rows(red_liv, venue, odense):
     course = factories.make_course(venue)
     schedule = DropInSchedule.objects.create(
-        municipality=odense, venue=venue, weekday=1, starts_at=dt.time(13), ends_at=dt.time(15),
-        valid_from=timezone.localdate())
-    exception = schedule.exceptions.create(date=timezone.localdate() + dt.timedelta(days=(1 - timezone.localdate().weekday()) % 7 + 7), reason="Lukket")
+        municipality=odense,
+        venue=venue,
+        weekday=1,
+        starts_at=dt.time(13),
+        ends_at=dt.time(15),
+        valid_from=timezone.localdate(),
+    )
+    exception = schedule.exceptions.create(
+        date=timezone.localdate() + dt.timedelta(days=(1 - timezone.localdate().weekday()) % 7 + 7), reason="Lukket"
+    )
     trainer = factories.make_trainer(red_liv)
     course_request = CourseRequest.objects.create(
-        municipality=odense, organisation_name="Bosted", contact_name="Kontakt", contact_email="a@example.org",
-        audience="professionals", number_of_people=10)
-    return {"course": course, "schedule": schedule, "exception": exception, "trainer": trainer,
-            "request": course_request}
+        municipality=odense,
+        organisation_name="Bosted",
+        contact_name="Kontakt",
+        contact_email="a@example.org",
+        audience="professionals",
+        number_of_people=10,
+    )
+    return {
+        "course": course,
+        "schedule": schedule,
+        "exception": exception,
+        "trainer": trainer,
+        "request": course_request,
+    }
 
 
 PAGES = [
-    "/personale/kurser/", "/personale/kurser/kalender/", "/personale/kurser/ny/",
-    "/personale/kurser/{course}/", "/personale/kurser/{course}/rediger/", "/personale/kurser/{course}/aflys/",
-    "/personale/faste-tider/", "/personale/faste-tider/ny/", "/personale/faste-tider/{schedule}/",
-    "/personale/traenere/", "/personale/traenere/ny/", "/personale/traenere/{trainer}/",
-    "/personale/traenere/{trainer}/rediger/", "/personale/forespoergsler/", "/personale/forespoergsler/{request}/",
+    "/personale/kurser/",
+    "/personale/kurser/kalender/",
+    "/personale/kurser/ny/",
+    "/personale/kurser/{course}/",
+    "/personale/kurser/{course}/rediger/",
+    "/personale/kurser/{course}/aflys/",
+    "/personale/faste-tider/",
+    "/personale/faste-tider/ny/",
+    "/personale/faste-tider/{schedule}/",
+    "/personale/traenere/",
+    "/personale/traenere/ny/",
+    "/personale/traenere/{trainer}/",
+    "/personale/traenere/{trainer}/rediger/",
+    "/personale/forespoergsler/",
+    "/personale/forespoergsler/{request}/",
 ]
 POSTS = [
-    "/personale/kurser/{course}/kopier/", "/personale/kurser/{course}/offentlig/",
-    "/personale/faste-tider/{schedule}/undtagelser/", "/personale/faste-tider/{schedule}/undtagelser/{exception}/slet/",
+    "/personale/kurser/{course}/kopier/",
+    "/personale/kurser/{course}/offentlig/",
+    "/personale/faste-tider/{schedule}/undtagelser/",
+    "/personale/faste-tider/{schedule}/undtagelser/{exception}/slet/",
 ]
 OWN_ROWS = [page for page in PAGES + POSTS if "{" in page]
 
@@ -84,8 +113,16 @@ def test_coordinators_and_administrators_open_every_planning_page(client, odense
     assert client.get(url(page, odense_rows)).status_code == 200
 
 
-@pytest.mark.parametrize("page", ["/personale/kurser/", "/personale/faste-tider/", "/personale/traenere/",
-                                  "/personale/forespoergsler/", "/personale/kurser/kalender/"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/personale/kurser/",
+        "/personale/faste-tider/",
+        "/personale/traenere/",
+        "/personale/forespoergsler/",
+        "/personale/kurser/kalender/",
+    ],
+)
 def test_lists_show_nothing_of_another_municipality(client, odense_rows, other_coordinator, page):
     client.force_login(other_coordinator)
     content = client.get(page).content.decode()

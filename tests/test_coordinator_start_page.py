@@ -19,9 +19,17 @@ def local(day, hour):
 
 def report(district, user, **fields):
     defaults = {
-        "occurred_at": timezone.now() - dt.timedelta(days=1), "district": district, "source": "staff",
-        "reported_by": user, "substances": ["heroin"], "naloxone_doses": 1, "called_112": True,
-        "ambulance_arrived": True, "first_aid_given": True, "stayed_until_help": True, "outcome": "recovered",
+        "occurred_at": timezone.now() - dt.timedelta(days=1),
+        "district": district,
+        "source": "staff",
+        "reported_by": user,
+        "substances": ["heroin"],
+        "naloxone_doses": 1,
+        "called_112": True,
+        "ambulance_arrived": True,
+        "first_aid_given": True,
+        "stayed_until_help": True,
+        "outcome": "recovered",
         "responder_trained": "yes",
     }
     return ReversalReport.objects.create(**{**defaults, **fields})
@@ -34,8 +42,11 @@ def morning(red_liv, venue, coordinator, street_worker, odense, aarhus_org):
     for organisation, place, who in [(red_liv, venue, street_worker), (aarhus_org, None, None)]:
         place = place or factories.make_venue(organisation, name="Aarhus sted")
         who = who or coordinator
-        factories.make_course(place, title=f"Dagens kursus {organisation.municipality}",
-                              starts_at=local(today, 23) if timezone.localtime().hour < 23 else timezone.now())
+        factories.make_course(
+            place,
+            title=f"Dagens kursus {organisation.municipality}",
+            starts_at=local(today, 23) if timezone.localtime().hour < 23 else timezone.now(),
+        )
         held = factories.make_course(place, status="held", starts_at=timezone.now() - dt.timedelta(hours=5))
         factories.make_attendance(held, who, people_who_use_drugs=9, first_time=9, refresher=0)
         district = factories.make_district(organisation.municipality)
@@ -43,15 +54,23 @@ def morning(red_liv, venue, coordinator, street_worker, odense, aarhus_org):
         report(district, who, review_status="verified", kit_replaced=False)
         report(district, who, review_status="verified", kit_replaced=False)
         report(district, who, review_status="verified", kit_replaced=True)
-        batch = factories.make_batch(expiry_date=today + dt.timedelta(days=settings.KIT_EXPIRY_WARNING_DAYS - 1),
-                                     lot_number=f"SNART-{organisation.municipality}")
+        batch = factories.make_batch(
+            expiry_date=today + dt.timedelta(days=settings.KIT_EXPIRY_WARNING_DAYS - 1),
+            lot_number=f"SNART-{organisation.municipality}",
+        )
         factories.receive(batch, factories.make_location(organisation), 4, who)
         trainer = factories.make_trainer(organisation, name=f"Træner {organisation.municipality}")
-        trainer.certifications.create(kind="redliv_trainer", issued_on=today - dt.timedelta(days=700),
-                                      expires_on=today + dt.timedelta(days=30))
+        trainer.certifications.create(
+            kind="redliv_trainer", issued_on=today - dt.timedelta(days=700), expires_on=today + dt.timedelta(days=30)
+        )
         CourseRequest.objects.create(
-            municipality=organisation.municipality, organisation_name=f"Forespørger {organisation.municipality}",
-            contact_name="Kontakt", contact_phone="12345678", audience="students", number_of_people=20)
+            municipality=organisation.municipality,
+            organisation_name=f"Forespørger {organisation.municipality}",
+            contact_name="Kontakt",
+            contact_phone="12345678",
+            audience="students",
+            number_of_people=20,
+        )
     return today
 
 
@@ -75,21 +94,24 @@ def test_the_start_page_shows_every_box_for_the_coordinators_municipality(planne
 def test_a_renewed_certification_is_not_highlighted(planner, red_liv):
     today = timezone.localdate()
     trainer = factories.make_trainer(red_liv, name="Fornyet Træner")
-    trainer.certifications.create(kind="redliv_trainer", issued_on=today - dt.timedelta(days=700),
-                                  expires_on=today + dt.timedelta(days=30))
+    trainer.certifications.create(
+        kind="redliv_trainer", issued_on=today - dt.timedelta(days=700), expires_on=today + dt.timedelta(days=30)
+    )
     trainer.certifications.create(kind="redliv_trainer", issued_on=today, expires_on=today + dt.timedelta(days=700))
     assert planner.get("/personale/").context["certifications_expiring"] == []
 
 
 def test_a_certification_expiring_in_more_than_60_days_is_not_highlighted(planner, red_liv):
     trainer = factories.make_trainer(red_liv)
-    trainer.certifications.create(kind="redliv_trainer", issued_on=dt.date(2020, 1, 1),
-                                  expires_on=timezone.localdate() + dt.timedelta(days=61))
+    trainer.certifications.create(
+        kind="redliv_trainer", issued_on=dt.date(2020, 1, 1), expires_on=timezone.localdate() + dt.timedelta(days=61)
+    )
     assert planner.get("/personale/").context["certifications_expiring"] == []
 
 
-def test_venues_and_trainers_with_planned_but_unlogged_courses_this_month_are_named(planner, red_liv, venue,
-                                                                                   street_worker):
+def test_venues_and_trainers_with_planned_but_unlogged_courses_this_month_are_named(
+    planner, red_liv, venue, street_worker
+):
     now = timezone.now()
     month_start = timezone.make_aware(dt.datetime.combine(timezone.localdate().replace(day=1), dt.time.min))
     earlier = month_start + (now - month_start) / 2
@@ -105,8 +127,9 @@ def test_venues_and_trainers_with_planned_but_unlogged_courses_this_month_are_na
     assert [t.name for t in context["silent_trainers"]] == ["Stille træner"]
 
 
-def test_the_start_page_has_a_fixed_number_of_queries(planner, morning, red_liv, venue, street_worker,
-                                                      django_assert_max_num_queries):
+def test_the_start_page_has_a_fixed_number_of_queries(
+    planner, morning, red_liv, venue, street_worker, django_assert_max_num_queries
+):
     for _ in range(5):
         course = factories.make_course(venue, status="held", starts_at=timezone.now() - dt.timedelta(hours=3))
         factories.make_attendance(course, street_worker)

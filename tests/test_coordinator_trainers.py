@@ -13,9 +13,17 @@ pytestmark = pytest.mark.django_db
 
 def trainer_data(organisation, **overrides):
     data = {
-        "name": "Trine Træner", "organisation": organisation.pk, "contact": "trine@example.org", "active": "on",
-        "cert-TOTAL_FORMS": "1", "cert-INITIAL_FORMS": "0", "cert-MIN_NUM_FORMS": "0", "cert-MAX_NUM_FORMS": "1000",
-        "cert-0-kind": "redliv_trainer", "cert-0-issued_on": "2025-01-10", "cert-0-expires_on": "2027-01-10",
+        "name": "Trine Træner",
+        "organisation": organisation.pk,
+        "contact": "trine@example.org",
+        "active": "on",
+        "cert-TOTAL_FORMS": "1",
+        "cert-INITIAL_FORMS": "0",
+        "cert-MIN_NUM_FORMS": "0",
+        "cert-MAX_NUM_FORMS": "1000",
+        "cert-0-kind": "redliv_trainer",
+        "cert-0-issued_on": "2025-01-10",
+        "cert-0-expires_on": "2027-01-10",
     }
     data.update(overrides)
     return data
@@ -61,8 +69,9 @@ def test_a_trainers_page_lists_courses_held_and_people_trained_by_kind(planner, 
     assert [(t.courses_held, t.people_trained) for t in listing] == [(4, 15)]
 
 
-def test_the_trainer_list_has_a_fixed_number_of_queries(planner, red_liv, venue, street_worker,
-                                                        django_assert_max_num_queries):
+def test_the_trainer_list_has_a_fixed_number_of_queries(
+    planner, red_liv, venue, street_worker, django_assert_max_num_queries
+):
     for _ in range(8):
         trainer = factories.make_trainer(red_liv)
         trainer.certifications.create(kind="redliv_trainer", issued_on=dt.date(2025, 1, 1))
@@ -83,13 +92,22 @@ def test_contact_details_are_shown_to_staff_only(client, red_liv, venue):
 
 def test_editing_a_trainer_keeps_and_changes_certifications(planner, red_liv):
     trainer = factories.make_trainer(red_liv)
-    certification = trainer.certifications.create(kind="redliv_trainer", issued_on=dt.date(2024, 1, 1),
-                                                   expires_on=dt.date(2026, 1, 1))
-    data = trainer_data(red_liv, **{
-        "cert-TOTAL_FORMS": "2", "cert-INITIAL_FORMS": "1", "cert-0-id": str(certification.pk),
-        "cert-0-trainer": str(trainer.pk), "cert-0-expires_on": "2028-01-01",
-        "cert-1-kind": "", "cert-1-issued_on": "", "cert-1-expires_on": "",
-    })
+    certification = trainer.certifications.create(
+        kind="redliv_trainer", issued_on=dt.date(2024, 1, 1), expires_on=dt.date(2026, 1, 1)
+    )
+    data = trainer_data(
+        red_liv,
+        **{
+            "cert-TOTAL_FORMS": "2",
+            "cert-INITIAL_FORMS": "1",
+            "cert-0-id": str(certification.pk),
+            "cert-0-trainer": str(trainer.pk),
+            "cert-0-expires_on": "2028-01-01",
+            "cert-1-kind": "",
+            "cert-1-issued_on": "",
+            "cert-1-expires_on": "",
+        },
+    )
     response = planner.post(f"/personale/traenere/{trainer.pk}/rediger/", data)
     assert response.status_code == 302
     certification.refresh_from_db()

@@ -1,4 +1,4 @@
-""""Book a course for your workplace": a request for the coordinators, protected against spam."""
+""" "Book a course for your workplace": a request for the coordinators, protected against spam."""
 
 import pytest
 
@@ -11,9 +11,16 @@ pytestmark = pytest.mark.django_db
 
 def valid(odense, **overrides):
     return {
-        "organisation_name": "Herberget Vesterbro", "municipality": odense.pk, "contact_name": "Leder",
-        "contact_email": "leder@example.org", "contact_phone": "", "audience": "professionals",
-        "number_of_people": "12", "wishes": "Gerne en eftermiddag i marts.", "website": "", **overrides,
+        "organisation_name": "Herberget Vesterbro",
+        "municipality": odense.pk,
+        "contact_name": "Leder",
+        "contact_email": "leder@example.org",
+        "contact_phone": "",
+        "audience": "professionals",
+        "number_of_people": "12",
+        "wishes": "Gerne en eftermiddag i marts.",
+        "website": "",
+        **overrides,
     }
 
 
@@ -32,7 +39,11 @@ def test_a_request_is_stored_and_confirmed(client, odense):
     assert "vi har modtaget jeres forespørgsel" in response.content.decode()
     request = CourseRequest.objects.get()
     assert (request.organisation_name, request.municipality, request.number_of_people, request.status) == (
-        "Herberget Vesterbro", odense, 12, CourseRequest.Status.NEW)
+        "Herberget Vesterbro",
+        odense,
+        12,
+        CourseRequest.Status.NEW,
+    )
 
 
 def test_a_bad_request_keeps_what_was_typed_and_says_what_is_wrong(client, odense):
@@ -46,10 +57,18 @@ def test_a_bad_request_keeps_what_was_typed_and_says_what_is_wrong(client, odens
     assert CourseRequest.objects.count() == 0
 
 
-@pytest.mark.parametrize("overrides", [
-    {"municipality": "999999"}, {"municipality": "x"}, {"audience": "aliens"}, {"number_of_people": "1001"},
-    {"number_of_people": "lots"}, {"organisation_name": ""}, {"contact_email": "not-an-address"},
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"municipality": "999999"},
+        {"municipality": "x"},
+        {"audience": "aliens"},
+        {"number_of_people": "1001"},
+        {"number_of_people": "lots"},
+        {"organisation_name": ""},
+        {"contact_email": "not-an-address"},
+    ],
+)
 def test_bad_input_is_never_a_500_and_stores_nothing(client, odense, overrides):
     response = client.post("/bestil-kursus/", valid(odense, **overrides))
     assert response.status_code == 200

@@ -42,10 +42,14 @@ def bag(red_liv):
 
 # --- organisations and places --------------------------------------------------------------
 
+
 @pytest.mark.parametrize("postcodes", ["50A0", "5000;5200", "5000,", "500", "5000, 52000", " 5000"])
 def test_it_refuses_district_postcodes_that_are_not_comma_separated_four_digits(odense, postcodes):
-    refused(District, "district_postcodes_four_digits_comma_separated",
-            lambda: factories.make_district(odense, postcodes=postcodes))
+    refused(
+        District,
+        "district_postcodes_four_digits_comma_separated",
+        lambda: factories.make_district(odense, postcodes=postcodes),
+    )
 
 
 @pytest.mark.parametrize("postcodes", ["", "5000", "5240, 5220", "5000,5200,5210"])
@@ -59,18 +63,25 @@ def test_it_refuses_a_municipality_code_that_is_not_three_digits(db):
 
 def test_it_refuses_a_second_district_of_the_same_name(odense):
     District.objects.create(municipality=odense, name="Vollsmose")
-    refused(District, "district_unique_name_per_municipality",
-            lambda: District.objects.create(municipality=odense, name="Vollsmose"))
+    refused(
+        District,
+        "district_unique_name_per_municipality",
+        lambda: District.objects.create(municipality=odense, name="Vollsmose"),
+    )
 
 
 def test_it_refuses_a_venue_with_only_one_coordinate(red_liv):
-    refused(Venue, "venue_coordinates_both_or_neither_and_in_range",
-            lambda: factories.make_venue(red_liv, latitude="55.1", longitude=None))
+    refused(
+        Venue,
+        "venue_coordinates_both_or_neither_and_in_range",
+        lambda: factories.make_venue(red_liv, latitude="55.1", longitude=None),
+    )
 
 
 def test_it_refuses_a_venue_with_a_latitude_off_the_globe(red_liv):
-    refused(Venue, "venue_coordinates_both_or_neither_and_in_range",
-            lambda: factories.make_venue(red_liv, latitude="91.0"))
+    refused(
+        Venue, "venue_coordinates_both_or_neither_and_in_range", lambda: factories.make_venue(red_liv, latitude="91.0")
+    )
 
 
 def test_it_refuses_a_postcode_that_is_not_four_digits(red_liv):
@@ -78,38 +89,59 @@ def test_it_refuses_a_postcode_that_is_not_four_digits(red_liv):
 
 
 def test_it_refuses_a_shelter_that_is_open_to_the_public(red_liv):
-    refused(Venue, "venue_shelter_is_residents_only",
-            lambda: factories.make_venue(red_liv, kind=Venue.Kind.SHELTER, open_to_public=True))
+    refused(
+        Venue,
+        "venue_shelter_is_residents_only",
+        lambda: factories.make_venue(red_liv, kind=Venue.Kind.SHELTER, open_to_public=True),
+    )
 
 
 def test_it_refuses_a_certification_that_expires_before_it_was_issued(red_liv):
     trainer = factories.make_trainer(red_liv)
     today = timezone.localdate()
-    refused(Certification, "certification_expires_after_issue", lambda: Certification.objects.create(
-        trainer=trainer, kind=Certification.Kind.REDLIV_TRAINER, issued_on=today, expires_on=today))
+    refused(
+        Certification,
+        "certification_expires_after_issue",
+        lambda: Certification.objects.create(
+            trainer=trainer, kind=Certification.Kind.REDLIV_TRAINER, issued_on=today, expires_on=today
+        ),
+    )
 
 
 # --- courses -------------------------------------------------------------------------------
 
+
 def test_it_refuses_a_course_that_ends_before_it_starts(venue):
     start = timezone.now()
-    refused(Course, "course_ends_after_start",
-            lambda: factories.make_course(venue, starts_at=start, ends_at=start - dt.timedelta(minutes=1)))
+    refused(
+        Course,
+        "course_ends_after_start",
+        lambda: factories.make_course(venue, starts_at=start, ends_at=start - dt.timedelta(minutes=1)),
+    )
 
 
 def test_it_refuses_an_online_course_without_a_joining_link(odense):
-    refused(Course, "course_online_has_link_others_have_venue",
-            lambda: factories.make_course(None, municipality=odense, format="online"))
+    refused(
+        Course,
+        "course_online_has_link_others_have_venue",
+        lambda: factories.make_course(None, municipality=odense, format="online"),
+    )
 
 
 def test_it_refuses_an_online_course_at_a_venue(venue):
-    refused(Course, "course_online_has_link_others_have_venue",
-            lambda: factories.make_course(venue, format="online", joining_url="https://example.org/m"))
+    refused(
+        Course,
+        "course_online_has_link_others_have_venue",
+        lambda: factories.make_course(venue, format="online", joining_url="https://example.org/m"),
+    )
 
 
 def test_it_refuses_a_drop_in_course_without_a_venue(odense):
-    refused(Course, "course_online_has_link_others_have_venue",
-            lambda: factories.make_course(None, municipality=odense, format="drop_in"))
+    refused(
+        Course,
+        "course_online_has_link_others_have_venue",
+        lambda: factories.make_course(None, municipality=odense, format="drop_in"),
+    )
 
 
 def test_it_refuses_a_cancelled_course_without_a_reason(venue):
@@ -121,65 +153,115 @@ def test_it_refuses_a_capacity_of_zero(venue):
 
 
 def test_it_refuses_drop_in_hours_that_end_before_they_start(venue):
-    refused(DropInSchedule, "dropin_ends_after_start", lambda: DropInSchedule.objects.create(
-        municipality=venue.municipality, venue=venue, weekday=1, starts_at=dt.time(15), ends_at=dt.time(13),
-        valid_from=timezone.localdate()))
+    refused(
+        DropInSchedule,
+        "dropin_ends_after_start",
+        lambda: DropInSchedule.objects.create(
+            municipality=venue.municipality,
+            venue=venue,
+            weekday=1,
+            starts_at=dt.time(15),
+            ends_at=dt.time(13),
+            valid_from=timezone.localdate(),
+        ),
+    )
 
 
 def test_it_refuses_drop_in_hours_valid_until_before_valid_from(venue):
     today = timezone.localdate()
-    refused(DropInSchedule, "dropin_valid_until_after_from", lambda: DropInSchedule.objects.create(
-        municipality=venue.municipality, venue=venue, weekday=1, starts_at=dt.time(13), ends_at=dt.time(15),
-        valid_from=today, valid_until=today - dt.timedelta(days=1)))
+    refused(
+        DropInSchedule,
+        "dropin_valid_until_after_from",
+        lambda: DropInSchedule.objects.create(
+            municipality=venue.municipality,
+            venue=venue,
+            weekday=1,
+            starts_at=dt.time(13),
+            ends_at=dt.time(15),
+            valid_from=today,
+            valid_until=today - dt.timedelta(days=1),
+        ),
+    )
 
 
 def test_it_refuses_a_weekday_outside_monday_to_sunday(venue):
-    refused(DropInSchedule, "dropin_weekday_valid", lambda: DropInSchedule.objects.create(
-        municipality=venue.municipality, venue=venue, weekday=7, starts_at=dt.time(13), ends_at=dt.time(15),
-        valid_from=timezone.localdate()))
+    refused(
+        DropInSchedule,
+        "dropin_weekday_valid",
+        lambda: DropInSchedule.objects.create(
+            municipality=venue.municipality,
+            venue=venue,
+            weekday=7,
+            starts_at=dt.time(13),
+            ends_at=dt.time(15),
+            valid_from=timezone.localdate(),
+        ),
+    )
 
 
 def test_it_refuses_two_exceptions_for_the_same_date(venue):
     schedule = DropInSchedule.objects.create(
-        municipality=venue.municipality, venue=venue, weekday=1, starts_at=dt.time(13), ends_at=dt.time(15),
-        valid_from=timezone.localdate())
+        municipality=venue.municipality,
+        venue=venue,
+        weekday=1,
+        starts_at=dt.time(13),
+        ends_at=dt.time(15),
+        valid_from=timezone.localdate(),
+    )
     DropInException.objects.create(schedule=schedule, date=timezone.localdate(), reason="Helligdag")
-    refused(DropInException, "dropin_exception_once_per_date",
-            lambda: DropInException.objects.create(schedule=schedule, date=timezone.localdate(), reason="Lukket"))
+    refused(
+        DropInException,
+        "dropin_exception_once_per_date",
+        lambda: DropInException.objects.create(schedule=schedule, date=timezone.localdate(), reason="Lukket"),
+    )
 
 
 # --- attendance ----------------------------------------------------------------------------
 
+
 def test_it_refuses_a_negative_count(course, street_worker):
-    refused(Attendance, "people_who_use_drugs",
-            lambda: factories.make_attendance(course, street_worker, people_who_use_drugs=-1, other=3,
-                                              first_time=2, refresher=0))
+    refused(
+        Attendance,
+        "people_who_use_drugs",
+        lambda: factories.make_attendance(
+            course, street_worker, people_who_use_drugs=-1, other=3, first_time=2, refresher=0
+        ),
+    )
 
 
 def test_it_refuses_a_count_over_500(course, street_worker):
-    refused(Attendance, "attendance_people_who_use_drugs_at_most_500",
-            lambda: factories.make_attendance(course, street_worker, people_who_use_drugs=501, first_time=501,
-                                              refresher=0))
+    refused(
+        Attendance,
+        "attendance_people_who_use_drugs_at_most_500",
+        lambda: factories.make_attendance(course, street_worker, people_who_use_drugs=501, first_time=501, refresher=0),
+    )
 
 
 def test_it_refuses_first_time_and_refresher_that_do_not_add_up_to_the_total(course, street_worker):
-    refused(Attendance, "attendance_first_time_plus_refresher_is_total",
-            lambda: factories.make_attendance(course, street_worker, people_who_use_drugs=5, first_time=5,
-                                              refresher=1))
+    refused(
+        Attendance,
+        "attendance_first_time_plus_refresher_is_total",
+        lambda: factories.make_attendance(course, street_worker, people_who_use_drugs=5, first_time=5, refresher=1),
+    )
 
 
 def test_it_refuses_a_held_course_with_nobody_there(course, street_worker):
-    refused(Attendance, "attendance_at_least_one_participant",
-            lambda: factories.make_attendance(course, street_worker, people_who_use_drugs=0, first_time=0,
-                                              refresher=0))
+    refused(
+        Attendance,
+        "attendance_at_least_one_participant",
+        lambda: factories.make_attendance(course, street_worker, people_who_use_drugs=0, first_time=0, refresher=0),
+    )
 
 
 def test_it_stores_each_idempotency_key_once(venue, street_worker):
     key = uuid.uuid4()
     factories.make_attendance(factories.make_course(venue), street_worker, idempotency_key=key)
     other_course = factories.make_course(venue)
-    refused(Attendance, "courses_attendance_idempotency_key",
-            lambda: factories.make_attendance(other_course, street_worker, idempotency_key=key))
+    refused(
+        Attendance,
+        "courses_attendance_idempotency_key",
+        lambda: factories.make_attendance(other_course, street_worker, idempotency_key=key),
+    )
 
 
 def test_it_refuses_a_second_attendance_for_the_same_course(course, street_worker):
@@ -188,36 +270,66 @@ def test_it_refuses_a_second_attendance_for_the_same_course(course, street_worke
 
 
 def test_it_refuses_a_course_request_without_any_way_to_answer_it(odense):
-    refused(CourseRequest, "courserequest_has_email_or_phone", lambda: CourseRequest.objects.create(
-        municipality=odense, organisation_name="Bosted", contact_name="Leder", audience=Audience.PROFESSIONALS,
-        number_of_people=10))
+    refused(
+        CourseRequest,
+        "courserequest_has_email_or_phone",
+        lambda: CourseRequest.objects.create(
+            municipality=odense,
+            organisation_name="Bosted",
+            contact_name="Leder",
+            audience=Audience.PROFESSIONALS,
+            number_of_people=10,
+        ),
+    )
 
 
 def test_it_refuses_a_course_request_for_nobody(odense):
-    refused(CourseRequest, "courserequest_number_of_people_1_to_1000", lambda: CourseRequest.objects.create(
-        municipality=odense, organisation_name="Bosted", contact_name="Leder", contact_email="a@example.org",
-        audience=Audience.PROFESSIONALS, number_of_people=0))
+    refused(
+        CourseRequest,
+        "courserequest_number_of_people_1_to_1000",
+        lambda: CourseRequest.objects.create(
+            municipality=odense,
+            organisation_name="Bosted",
+            contact_name="Leder",
+            contact_email="a@example.org",
+            audience=Audience.PROFESSIONALS,
+            number_of_people=0,
+        ),
+    )
 
 
 # --- kits and stock --------------------------------------------------------------------------
 
+
 def test_it_refuses_a_batch_that_expires_before_it_was_received():
     today = timezone.localdate()
-    refused(Batch, "batch_expires_after_receipt",
-            lambda: factories.make_batch(received_on=today, expiry_date=today - dt.timedelta(days=1)))
+    refused(
+        Batch,
+        "batch_expires_after_receipt",
+        lambda: factories.make_batch(received_on=today, expiry_date=today - dt.timedelta(days=1)),
+    )
 
 
 def test_it_refuses_the_same_lot_twice_for_one_product(batch):
-    refused(Batch, "batch_unique_lot_per_product",
-            lambda: factories.make_batch(product=batch.product, lot_number=batch.lot_number))
+    refused(
+        Batch,
+        "batch_unique_lot_per_product",
+        lambda: factories.make_batch(product=batch.product, lot_number=batch.lot_number),
+    )
 
 
 def test_it_refuses_the_same_lot_in_another_case_for_one_product():
     factories.make_batch(product="Nyxoid 1,8 mg næsespray", lot_number="nx2511")
-    refused(Batch, "batch_unique_lot_per_product",
-            lambda: factories.make_batch(product="Nyxoid 1,8 mg næsespray", lot_number="NX2511"))
-    refused(Batch, "batch_unique_lot_per_product",
-            lambda: factories.make_batch(product="NYXOID 1,8 mg næsespray", lot_number="Nx2511"))
+    refused(
+        Batch,
+        "batch_unique_lot_per_product",
+        lambda: factories.make_batch(product="Nyxoid 1,8 mg næsespray", lot_number="NX2511"),
+    )
+    refused(
+        Batch,
+        "batch_unique_lot_per_product",
+        lambda: factories.make_batch(product="NYXOID 1,8 mg næsespray", lot_number="Nx2511"),
+    )
     factories.make_batch(product="Naloxon B. Braun 0,4 mg/ml", lot_number="NX2511")
 
 
@@ -252,27 +364,52 @@ def test_it_refuses_a_zero_quantity(batch, bag, coordinator):
 
 def test_it_refuses_a_transfer_to_the_same_location(batch, bag, coordinator):
     factories.receive(batch, bag, 5, coordinator)
-    refused(StockMovement, "movement_locations_match_kind", lambda: StockMovement.objects.create(
-        kind="transfer", batch=batch, from_location=bag, to_location=bag, quantity=1, occurred_at=timezone.now(),
-        recorded_by=coordinator))
+    refused(
+        StockMovement,
+        "movement_locations_match_kind",
+        lambda: StockMovement.objects.create(
+            kind="transfer",
+            batch=batch,
+            from_location=bag,
+            to_location=bag,
+            quantity=1,
+            occurred_at=timezone.now(),
+            recorded_by=coordinator,
+        ),
+    )
 
 
 def test_it_refuses_a_discard_without_a_reason(batch, bag, coordinator):
     factories.receive(batch, bag, 5, coordinator)
-    refused(StockMovement, "movement_discard_and_adjustment_have_reason", lambda: StockMovement.objects.create(
-        kind="discard", batch=batch, from_location=bag, quantity=1, occurred_at=timezone.now(),
-        recorded_by=coordinator))
+    refused(
+        StockMovement,
+        "movement_discard_and_adjustment_have_reason",
+        lambda: StockMovement.objects.create(
+            kind="discard",
+            batch=batch,
+            from_location=bag,
+            quantity=1,
+            occurred_at=timezone.now(),
+            recorded_by=coordinator,
+        ),
+    )
 
 
 def test_it_refuses_a_handout_without_a_reason(batch, bag, coordinator):
     factories.receive(batch, bag, 5, coordinator)
-    refused(StockMovement, "movement_handout_fields_only_on_handouts",
-            lambda: factories.hand_out(batch, bag, 1, coordinator, handout_reason=None))
+    refused(
+        StockMovement,
+        "movement_handout_fields_only_on_handouts",
+        lambda: factories.hand_out(batch, bag, 1, coordinator, handout_reason=None),
+    )
 
 
 def test_it_refuses_a_handout_reason_on_a_delivery(batch, bag, coordinator):
-    refused(StockMovement, "movement_handout_fields_only_on_handouts",
-            lambda: factories.receive(batch, bag, 5, coordinator, handout_reason="first_supply"))
+    refused(
+        StockMovement,
+        "movement_handout_fields_only_on_handouts",
+        lambda: factories.receive(batch, bag, 5, coordinator, handout_reason="first_supply"),
+    )
 
 
 def test_it_refuses_to_change_or_delete_a_movement(batch, bag, coordinator):
@@ -289,17 +426,30 @@ def test_it_stores_each_handout_key_once(batch, bag, coordinator):
     factories.receive(batch, bag, 5, coordinator)
     key = uuid.uuid4()
     factories.hand_out(batch, bag, 1, coordinator, idempotency_key=key)
-    refused(StockMovement, "kits_stockmovement_idempotency_key", lambda: factories.hand_out(batch, bag, 1, coordinator, idempotency_key=key))
+    refused(
+        StockMovement,
+        "kits_stockmovement_idempotency_key",
+        lambda: factories.hand_out(batch, bag, 1, coordinator, idempotency_key=key),
+    )
     assert StockLevel.objects.get(location=bag, batch=batch).quantity == 4
 
 
 # --- corrections of stock movements ------------------------------------------------------------
 
+
 def put_back(handout, quantity, **fields):
     """An adjustment that puts kits of `handout` back where they came from, unless `fields` say otherwise."""
-    values = {"kind": "adjustment", "batch": handout.batch, "to_location": handout.from_location,
-              "quantity": quantity, "reason": "Registreret forkert", "corrects": handout,
-              "occurred_at": timezone.now(), "recorded_by": handout.recorded_by, **fields}
+    values = {
+        "kind": "adjustment",
+        "batch": handout.batch,
+        "to_location": handout.from_location,
+        "quantity": quantity,
+        "reason": "Registreret forkert",
+        "corrects": handout,
+        "occurred_at": timezone.now(),
+        "recorded_by": handout.recorded_by,
+        **fields,
+    }
     return StockMovement.objects.create(**values)
 
 
@@ -310,20 +460,48 @@ def handout(batch, bag, coordinator):
 
 
 def test_it_refuses_a_correction_that_is_not_an_adjustment_or_a_transfer(handout, coordinator):
-    refused(StockMovement, "movement_correction_is_adjustment_or_transfer", lambda: factories.hand_out(
-        handout.batch, handout.from_location, 1, coordinator, corrects=handout))
-    refused(StockMovement, "movement_correction_is_adjustment_or_transfer", lambda: StockMovement.objects.create(
-        kind="discard", batch=handout.batch, from_location=handout.from_location, quantity=1, reason="Fejl",
-        corrects=handout, occurred_at=timezone.now(), recorded_by=coordinator))
-    refused(StockMovement, "movement_correction_is_adjustment_or_transfer",
-            lambda: factories.receive(handout.batch, handout.from_location, 1, coordinator, corrects=handout))
+    refused(
+        StockMovement,
+        "movement_correction_is_adjustment_or_transfer",
+        lambda: factories.hand_out(handout.batch, handout.from_location, 1, coordinator, corrects=handout),
+    )
+    refused(
+        StockMovement,
+        "movement_correction_is_adjustment_or_transfer",
+        lambda: StockMovement.objects.create(
+            kind="discard",
+            batch=handout.batch,
+            from_location=handout.from_location,
+            quantity=1,
+            reason="Fejl",
+            corrects=handout,
+            occurred_at=timezone.now(),
+            recorded_by=coordinator,
+        ),
+    )
+    refused(
+        StockMovement,
+        "movement_correction_is_adjustment_or_transfer",
+        lambda: factories.receive(handout.batch, handout.from_location, 1, coordinator, corrects=handout),
+    )
 
 
 def test_it_refuses_a_correction_of_a_correction(handout):
     correction = put_back(handout, 1)
-    refused(StockMovement, "movement_corrects_an_original", lambda: StockMovement.objects.create(
-        kind="adjustment", batch=handout.batch, from_location=handout.from_location, quantity=1, reason="Fortryd",
-        corrects=correction, occurred_at=timezone.now(), recorded_by=handout.recorded_by))
+    refused(
+        StockMovement,
+        "movement_corrects_an_original",
+        lambda: StockMovement.objects.create(
+            kind="adjustment",
+            batch=handout.batch,
+            from_location=handout.from_location,
+            quantity=1,
+            reason="Fortryd",
+            corrects=correction,
+            occurred_at=timezone.now(),
+            recorded_by=handout.recorded_by,
+        ),
+    )
 
 
 def test_it_refuses_a_correction_of_another_batch(handout, bag, coordinator):
@@ -335,15 +513,35 @@ def test_it_refuses_a_correction_of_another_batch(handout, bag, coordinator):
 def test_it_refuses_a_correction_that_is_not_the_mirror_image_of_the_original(handout, red_liv, coordinator):
     elsewhere = factories.make_location(red_liv)
     refused(StockMovement, "movement_correction_mirrors_original", lambda: put_back(handout, 1, to_location=elsewhere))
-    refused(StockMovement, "movement_correction_mirrors_original",
-            lambda: put_back(handout, 1, to_location=None, from_location=handout.from_location))
+    refused(
+        StockMovement,
+        "movement_correction_mirrors_original",
+        lambda: put_back(handout, 1, to_location=None, from_location=handout.from_location),
+    )
     office = factories.make_location(red_liv)
     transfer = StockMovement.objects.create(
-        kind="transfer", batch=handout.batch, from_location=handout.from_location, to_location=office, quantity=2,
-        occurred_at=timezone.now(), recorded_by=coordinator)
-    refused(StockMovement, "movement_correction_mirrors_original", lambda: StockMovement.objects.create(
-        kind="transfer", batch=handout.batch, from_location=office, to_location=elsewhere, quantity=2,
-        corrects=transfer, occurred_at=timezone.now(), recorded_by=coordinator))
+        kind="transfer",
+        batch=handout.batch,
+        from_location=handout.from_location,
+        to_location=office,
+        quantity=2,
+        occurred_at=timezone.now(),
+        recorded_by=coordinator,
+    )
+    refused(
+        StockMovement,
+        "movement_correction_mirrors_original",
+        lambda: StockMovement.objects.create(
+            kind="transfer",
+            batch=handout.batch,
+            from_location=office,
+            to_location=elsewhere,
+            quantity=2,
+            corrects=transfer,
+            occurred_at=timezone.now(),
+            recorded_by=coordinator,
+        ),
+    )
     assert not StockLevel.objects.filter(location=elsewhere).exists()
 
 
@@ -357,11 +555,20 @@ def test_it_refuses_corrections_that_undo_more_than_the_original_moved(handout):
 
 # --- reversal reports --------------------------------------------------------------------------
 
+
 def report(district, **fields):
     defaults = {
-        "occurred_at": timezone.now() - dt.timedelta(days=1), "district": district, "source": "public",
-        "substances": ["heroin"], "naloxone_doses": 2, "called_112": True, "ambulance_arrived": True,
-        "first_aid_given": True, "stayed_until_help": True, "outcome": "recovered", "responder_trained": "yes",
+        "occurred_at": timezone.now() - dt.timedelta(days=1),
+        "district": district,
+        "source": "public",
+        "substances": ["heroin"],
+        "naloxone_doses": 2,
+        "called_112": True,
+        "ambulance_arrived": True,
+        "first_aid_given": True,
+        "stayed_until_help": True,
+        "outcome": "recovered",
+        "responder_trained": "yes",
     }
     return ReversalReport.objects.create(**{**defaults, **fields})
 
@@ -384,15 +591,19 @@ def test_it_refuses_a_staff_report_without_its_recorder(district):
 
 
 def test_it_refuses_a_public_report_that_names_a_staff_user(district, street_worker):
-    refused(ReversalReport, "report_staff_reports_name_their_recorder",
-            lambda: report(district, reported_by=street_worker))
+    refused(
+        ReversalReport, "report_staff_reports_name_their_recorder", lambda: report(district, reported_by=street_worker)
+    )
 
 
 def test_it_refuses_a_replacement_on_a_report_that_says_the_kit_was_not_replaced(district, batch, bag, coordinator):
     factories.receive(batch, bag, 5, coordinator)
     handout = factories.hand_out(batch, bag, 1, coordinator, handout_reason="replaces_used")
-    refused(ReversalReport, "report_replacement_means_replaced",
-            lambda: report(district, kit_replaced=False, replacement_handout=handout))
+    refused(
+        ReversalReport,
+        "report_replacement_means_replaced",
+        lambda: report(district, kit_replaced=False, replacement_handout=handout),
+    )
 
 
 def test_it_refuses_a_rejection_without_a_reason(district):

@@ -12,9 +12,14 @@ MONDAY = dt.date(2031, 3, 3)
 
 def make_schedule(venue, **fields):
     defaults = {
-        "municipality": venue.municipality, "venue": venue, "weekday": DropInSchedule.Weekday.TUESDAY,
-        "starts_at": dt.time(13), "ends_at": dt.time(15), "valid_from": MONDAY - dt.timedelta(days=100),
-        "audiences": ["people_who_use_drugs"], "languages": ["da"],
+        "municipality": venue.municipality,
+        "venue": venue,
+        "weekday": DropInSchedule.Weekday.TUESDAY,
+        "starts_at": dt.time(13),
+        "ends_at": dt.time(15),
+        "valid_from": MONDAY - dt.timedelta(days=100),
+        "audiences": ["people_who_use_drugs"],
+        "languages": ["da"],
     }
     return DropInSchedule.objects.create(**{**defaults, **fields})
 

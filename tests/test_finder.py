@@ -39,8 +39,13 @@ def test_the_finder_lists_published_courses_soonest_first_with_their_details(cli
 
 def test_standing_drop_in_hours_show_as_dates_for_eight_weeks(client, venue):
     DropInSchedule.objects.create(
-        municipality=venue.municipality, venue=venue, title="Tirsdags-drop-in", weekday=1,
-        starts_at=dt.time(13), ends_at=dt.time(15), valid_from=timezone.localdate() - dt.timedelta(days=30),
+        municipality=venue.municipality,
+        venue=venue,
+        title="Tirsdags-drop-in",
+        weekday=1,
+        starts_at=dt.time(13),
+        ends_at=dt.time(15),
+        valid_from=timezone.localdate() - dt.timedelta(days=30),
     )
     entries = client.get("/").context["entries"]
     assert [e.title for e in entries] == ["Tirsdags-drop-in"] * 8
@@ -56,8 +61,13 @@ def test_what_is_not_public_never_shows(client, red_liv, venue):
     make_course(venue, title="Slut", starts_at=timezone.now() - dt.timedelta(days=2))
     make_course(shelter, title="Kun for beboere")
     DropInSchedule.objects.create(
-        municipality=venue.municipality, venue=shelter, weekday=1, starts_at=dt.time(13), ends_at=dt.time(15),
-        valid_from=timezone.localdate(), title="Beboer-drop-in",
+        municipality=venue.municipality,
+        venue=shelter,
+        weekday=1,
+        starts_at=dt.time(13),
+        ends_at=dt.time(15),
+        valid_from=timezone.localdate(),
+        title="Beboer-drop-in",
     )
     response = client.get("/")
     assert titles(response) == ["Synlig"]
@@ -68,8 +78,13 @@ def test_what_is_not_public_never_shows(client, red_liv, venue):
 def test_the_format_filter_keeps_only_that_format(client, venue):
     make_course(venue, title="Pop-up", format=CourseFormat.POP_UP)
     make_course(venue, title="Drop-in")
-    make_course(None, municipality=venue.municipality, title="Online", format=CourseFormat.ONLINE,
-                joining_url="https://example.org/m")
+    make_course(
+        None,
+        municipality=venue.municipality,
+        title="Online",
+        format=CourseFormat.ONLINE,
+        joining_url="https://example.org/m",
+    )
     assert titles(client.get("/?format=pop_up")) == ["Pop-up"]
     assert titles(client.get("/?format=online")) == ["Online"]
 
@@ -109,8 +124,14 @@ def test_near_me_sorts_by_distance_and_puts_online_last(client, red_liv, odense)
     near = make_venue(red_liv, name="Tæt på", latitude="55.396000", longitude="10.389000")
     make_course(far, title="Langt væk, snart", starts_at=days(1))
     make_course(near, title="Tæt på, senere", starts_at=days(6))
-    make_course(None, municipality=odense, title="Online", format=CourseFormat.ONLINE,
-                joining_url="https://example.org/m", starts_at=days(0, hour=23))
+    make_course(
+        None,
+        municipality=odense,
+        title="Online",
+        format=CourseFormat.ONLINE,
+        joining_url="https://example.org/m",
+        starts_at=days(0, hour=23),
+    )
     response = client.get("/?near=55.3959,10.3883")
     assert titles(response) == ["Tæt på, senere", "Langt væk, snart", "Online"]
     assert "km væk" in response.content.decode()
@@ -118,10 +139,16 @@ def test_near_me_sorts_by_distance_and_puts_online_last(client, red_liv, odense)
 
 def test_a_postcode_sorts_by_distance_from_its_venues(client, red_liv, odense):
     vollsmose = make_district(odense, name="Vollsmose", postcodes="5240, 5220")
-    make_course(make_venue(red_liv, name="Centrum", latitude="55.396", longitude="10.389"), title="Centrum",
-                starts_at=days(1))
-    make_course(make_venue(red_liv, name="Vollsmose", postcode="5240", district=vollsmose,
-                           latitude="55.409", longitude="10.430"), title="Vollsmose", starts_at=days(4))
+    make_course(
+        make_venue(red_liv, name="Centrum", latitude="55.396", longitude="10.389"), title="Centrum", starts_at=days(1)
+    )
+    make_course(
+        make_venue(
+            red_liv, name="Vollsmose", postcode="5240", district=vollsmose, latitude="55.409", longitude="10.430"
+        ),
+        title="Vollsmose",
+        starts_at=days(4),
+    )
     assert titles(client.get("/?postcode=5240")) == ["Vollsmose", "Centrum"]
     # A postcode covered by the district, though no venue has it.
     assert titles(client.get("/?postcode=5220")) == ["Vollsmose", "Centrum"]
@@ -130,11 +157,25 @@ def test_a_postcode_sorts_by_distance_from_its_venues(client, red_liv, odense):
     assert "postnummer 9990" in unknown.content.decode()
 
 
-@pytest.mark.parametrize("query", [
-    "format=teleport", "district=999999", "district=abc", "audience=aliens", "language=xx", "when=tomorrow",
-    "from=2025-13-45", "to=someday", "near=north", "near=200,10", "postcode=50", "from=2030-05-05&to=2030-05-01",
-    "format=%00", "district=1%27%20OR%201=1",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "format=teleport",
+        "district=999999",
+        "district=abc",
+        "audience=aliens",
+        "language=xx",
+        "when=tomorrow",
+        "from=2025-13-45",
+        "to=someday",
+        "near=north",
+        "near=200,10",
+        "postcode=50",
+        "from=2030-05-05&to=2030-05-01",
+        "format=%00",
+        "district=1%27%20OR%201=1",
+    ],
+)
 def test_bad_filter_values_are_ignored_with_a_note_never_a_500(client, venue, query):
     make_course(venue, title="Stadig vist")
     response = client.get(f"/?{query}")
@@ -150,20 +191,36 @@ def test_unknown_parameter_names_are_simply_ignored(client, venue):
     assert "blev ignoreret" not in response.content.decode()
 
 
-def test_the_finder_uses_at_most_five_queries_however_many_courses(client, red_liv, odense,
-                                                                    django_assert_max_num_queries):
+def test_the_finder_uses_at_most_five_queries_however_many_courses(
+    client, red_liv, odense, django_assert_max_num_queries
+):
     district = make_district(odense, postcodes="5000")
     venues = [make_venue(red_liv, district=district) for _ in range(5)]
     now = timezone.now()
-    Course.objects.bulk_create([
-        Course(municipality=odense, format=CourseFormat.DROP_IN, venue=venues[i % 5], published=True,
-               starts_at=now + dt.timedelta(hours=i + 1), ends_at=now + dt.timedelta(hours=i + 2),
-               audiences=["people_who_use_drugs"], languages=["da"])
-        for i in range(1000)
-    ])
+    Course.objects.bulk_create(
+        [
+            Course(
+                municipality=odense,
+                format=CourseFormat.DROP_IN,
+                venue=venues[i % 5],
+                published=True,
+                starts_at=now + dt.timedelta(hours=i + 1),
+                ends_at=now + dt.timedelta(hours=i + 2),
+                audiences=["people_who_use_drugs"],
+                languages=["da"],
+            )
+            for i in range(1000)
+        ]
+    )
     for weekday in range(3):
-        DropInSchedule.objects.create(municipality=odense, venue=venues[weekday], weekday=weekday,
-                                      starts_at=dt.time(9), ends_at=dt.time(11), valid_from=timezone.localdate())
+        DropInSchedule.objects.create(
+            municipality=odense,
+            venue=venues[weekday],
+            weekday=weekday,
+            starts_at=dt.time(9),
+            ends_at=dt.time(11),
+            valid_from=timezone.localdate(),
+        )
     with django_assert_max_num_queries(5):
         response = client.get(f"/?postcode=5000&district={district.pk}")
     entries = response.context["page"].paginator.object_list  # every match; the page shows 30
@@ -222,6 +279,7 @@ def test_the_course_page_json_ld_describes_the_event(client, venue):
     course = make_course(venue, title="Kursus </script><script>alert(1)</script>")
     page = client.get(f"/kurser/{course.pk}/").content.decode()
     import json
+
     block = page.split('<script type="application/ld+json">')[1].split("</script>")[0]
     data = json.loads(block)
     assert data["@type"] == "Event"
@@ -247,8 +305,13 @@ def test_a_course_that_is_not_public_is_the_danish_404_page(client, red_liv, ven
 
 def test_the_drop_in_page_lists_the_next_dates(client, venue):
     schedule = DropInSchedule.objects.create(
-        municipality=venue.municipality, venue=venue, title="Tirsdags-drop-in", weekday=1,
-        starts_at=dt.time(13), ends_at=dt.time(15), valid_from=timezone.localdate() - dt.timedelta(days=30),
+        municipality=venue.municipality,
+        venue=venue,
+        title="Tirsdags-drop-in",
+        weekday=1,
+        starts_at=dt.time(13),
+        ends_at=dt.time(15),
+        valid_from=timezone.localdate() - dt.timedelta(days=30),
     )
     response = client.get(f"/drop-in/{schedule.pk}/")
     page = response.content.decode()

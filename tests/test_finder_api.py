@@ -12,26 +12,35 @@ pytestmark = pytest.mark.django_db
 
 
 def test_each_course_has_exactly_the_documented_fields(client, venue):
-    course = make_course(venue, title="Drop-in hos Antidote", languages=["da", "en"],
-                         audiences=["people_who_use_drugs", "professionals"])
+    course = make_course(
+        venue, title="Drop-in hos Antidote", languages=["da", "en"], audiences=["people_who_use_drugs", "professionals"]
+    )
     response = client.get("/api/v1/courses/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert response["Access-Control-Allow-Origin"] == "*"
     body = response.json()
     assert body["count"] == 1
-    assert body["courses"] == [{
-        "id": f"course-{course.pk}",
-        "format": "drop_in",
-        "title": "Drop-in hos Antidote",
-        "start": timezone.localtime(course.starts_at).isoformat(),
-        "end": timezone.localtime(course.ends_at).isoformat(),
-        "venue": {"name": "Antidote Danmark, Odense", "address": "Vestergade 1", "postcode": "5000",
-                  "city": "Odense C", "lat": 55.395, "lon": 10.385},
-        "audiences": ["people_who_use_drugs", "professionals"],
-        "languages": ["da", "en"],
-        "url": f"http://testserver/kurser/{course.pk}/",
-    }]
+    assert body["courses"] == [
+        {
+            "id": f"course-{course.pk}",
+            "format": "drop_in",
+            "title": "Drop-in hos Antidote",
+            "start": timezone.localtime(course.starts_at).isoformat(),
+            "end": timezone.localtime(course.ends_at).isoformat(),
+            "venue": {
+                "name": "Antidote Danmark, Odense",
+                "address": "Vestergade 1",
+                "postcode": "5000",
+                "city": "Odense C",
+                "lat": 55.395,
+                "lon": 10.385,
+            },
+            "audiences": ["people_who_use_drugs", "professionals"],
+            "languages": ["da", "en"],
+            "url": f"http://testserver/kurser/{course.pk}/",
+        }
+    ]
     start = dt.datetime.fromisoformat(body["courses"][0]["start"])
     assert start.utcoffset() is not None
 
@@ -43,7 +52,11 @@ def test_an_online_course_has_no_venue(client, odense):
 
 def test_drop_in_hours_appear_as_dated_entries(client, venue):
     schedule = DropInSchedule.objects.create(
-        municipality=venue.municipality, venue=venue, weekday=2, starts_at=dt.time(10), ends_at=dt.time(12),
+        municipality=venue.municipality,
+        venue=venue,
+        weekday=2,
+        starts_at=dt.time(10),
+        ends_at=dt.time(12),
         valid_from=timezone.localdate() - dt.timedelta(days=7),
     )
     courses = client.get("/api/v1/courses/?format=drop_in").json()["courses"]
@@ -55,8 +68,14 @@ def test_drop_in_hours_appear_as_dated_entries(client, venue):
 def test_the_filters_work_as_on_the_page(client, red_liv, odense):
     district = make_district(odense, name="Vollsmose")
     here = make_venue(red_liv, district=district, latitude="55.409", longitude="10.430")
-    make_course(here, title="A", format=CourseFormat.POP_UP, audiences=["professionals"], languages=["en"],
-                starts_at=timezone.now() + dt.timedelta(days=2))
+    make_course(
+        here,
+        title="A",
+        format=CourseFormat.POP_UP,
+        audiences=["professionals"],
+        languages=["en"],
+        starts_at=timezone.now() + dt.timedelta(days=2),
+    )
     make_course(make_venue(red_liv), title="B", starts_at=timezone.now() + dt.timedelta(days=9))
 
     def titles(query):
@@ -74,11 +93,19 @@ def test_the_filters_work_as_on_the_page(client, red_liv, odense):
     assert near_b[0]["distance_km"] < near_b[1]["distance_km"]
 
 
-@pytest.mark.parametrize("query, field", [
-    ("format=teleport", "format"), ("district=nowhere", "district"), ("audience=x", "audience"),
-    ("language=klingon", "language"), ("from=2025-02-30", "from"), ("to=tomorrow", "to"),
-    ("near=55.3", "near"), ("near=91,10", "near"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("format=teleport", "format"),
+        ("district=nowhere", "district"),
+        ("audience=x", "audience"),
+        ("language=klingon", "language"),
+        ("from=2025-02-30", "from"),
+        ("to=tomorrow", "to"),
+        ("near=55.3", "near"),
+        ("near=91,10", "near"),
+    ],
+)
 def test_a_malformed_filter_is_a_400_with_a_json_error(client, venue, query, field):
     response = client.get(f"/api/v1/courses/?{query}")
     assert response.status_code == 400
@@ -95,8 +122,7 @@ def test_the_api_only_answers_get(client, db):
 def test_the_api_shows_nothing_that_is_not_public(client, red_liv, venue):
     make_course(venue, published=False)
     make_course(make_venue(red_liv, kind="shelter", open_to_public=False))
-    assert client.get("/api/v1/courses/").json() == {
-        "count": 0, "limit": 100, "offset": 0, "next": None, "courses": []}
+    assert client.get("/api/v1/courses/").json() == {"count": 0, "limit": 100, "offset": 0, "next": None, "courses": []}
 
 
 def test_the_api_pages_with_limit_and_offset(client, venue):

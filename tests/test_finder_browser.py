@@ -18,34 +18,69 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def demo(red_liv, venue):
     """A small Odense: two venues, a few courses, standing drop-in hours and one information page."""
-    flakhaven = make_venue(red_liv, name="Stand på Flakhaven", kind="street_stand", latitude="55.470000",
-                           longitude="10.330000", accessibility_notes="Udendørs.")
-    make_course(venue, title="Drop-in hos Antidote", starts_at=timezone.now() + dt.timedelta(days=6))
-    course = make_course(flakhaven, title="Pop-up på Flakhaven", format=CourseFormat.POP_UP,
-                         starts_at=timezone.now() + dt.timedelta(days=1), public_description="Kom forbi standen.")
-    course.trainers.set([make_trainer(red_liv, name="Mette Holm", show_name_publicly=True)])
-    make_course(None, municipality=red_liv.municipality, format=CourseFormat.ONLINE,
-                joining_url="https://example.org/m", title="Online for pårørende")
-    DropInSchedule.objects.create(
-        municipality=red_liv.municipality, venue=venue, title="Tirsdags-drop-in", weekday=1, starts_at=dt.time(13),
-        ends_at=dt.time(15), valid_from=timezone.localdate() - dt.timedelta(days=30),
+    flakhaven = make_venue(
+        red_liv,
+        name="Stand på Flakhaven",
+        kind="street_stand",
+        latitude="55.470000",
+        longitude="10.330000",
+        accessibility_notes="Udendørs.",
     )
-    InfoPage.objects.update_or_create(slug="overdosis", defaults={
-        "position": 2, "title_da": "Hvad gør jeg ved en overdosis?", "title_en": "What do I do at an overdose?",
-        "body_da": "1. Ring 112\n2. Giv naloxon", "body_en": "1. Call 112\n2. Give naloxone"})
+    make_course(venue, title="Drop-in hos Antidote", starts_at=timezone.now() + dt.timedelta(days=6))
+    course = make_course(
+        flakhaven,
+        title="Pop-up på Flakhaven",
+        format=CourseFormat.POP_UP,
+        starts_at=timezone.now() + dt.timedelta(days=1),
+        public_description="Kom forbi standen.",
+    )
+    course.trainers.set([make_trainer(red_liv, name="Mette Holm", show_name_publicly=True)])
+    make_course(
+        None,
+        municipality=red_liv.municipality,
+        format=CourseFormat.ONLINE,
+        joining_url="https://example.org/m",
+        title="Online for pårørende",
+    )
+    DropInSchedule.objects.create(
+        municipality=red_liv.municipality,
+        venue=venue,
+        title="Tirsdags-drop-in",
+        weekday=1,
+        starts_at=dt.time(13),
+        ends_at=dt.time(15),
+        valid_from=timezone.localdate() - dt.timedelta(days=30),
+    )
+    InfoPage.objects.update_or_create(
+        slug="overdosis",
+        defaults={
+            "position": 2,
+            "title_da": "Hvad gør jeg ved en overdosis?",
+            "title_en": "What do I do at an overdose?",
+            "body_da": "1. Ring 112\n2. Giv naloxon",
+            "body_en": "1. Call 112\n2. Give naloxone",
+        },
+    )
     return course
 
 
 def collect_csp_violations(page):
     violations = []
-    page.on("console", lambda message: violations.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     return violations
 
 
 def test_the_finder_works_on_a_phone_and_filters_without_javascript(live_server, browser, demo):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                  java_script_enabled=False, locale="da-DK")
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        java_script_enabled=False,
+        locale="da-DK",
+    )
     page = context.new_page()
     page.goto(live_server.url + "/")
     assert page.get_by_role("heading", level=1).inner_text() == "Vi passer på hinanden"
@@ -60,9 +95,13 @@ def test_the_finder_works_on_a_phone_and_filters_without_javascript(live_server,
 
 
 def test_near_me_sorts_by_the_browsers_position_without_storing_it(live_server, browser, demo):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="da-DK",
-                                  geolocation={"latitude": 55.3951, "longitude": 10.3852},
-                                  permissions=["geolocation"])
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        locale="da-DK",
+        geolocation={"latitude": 55.3951, "longitude": 10.3852},
+        permissions=["geolocation"],
+    )
     page = context.new_page()
     page.goto(live_server.url + "/")
     assert page.locator(".entry h3").first.inner_text() == "Pop-up på Flakhaven"  # soonest first
@@ -76,11 +115,11 @@ def test_near_me_sorts_by_the_browsers_position_without_storing_it(live_server, 
     context.close()
 
 
-def test_the_map_shows_the_places_and_the_list_stays_complete_when_tiles_cannot_load(live_server, phone_page,
-                                                                                       demo):
+def test_the_map_shows_the_places_and_the_list_stays_complete_when_tiles_cannot_load(live_server, phone_page, demo):
     tile_requests = []
-    phone_page.route("https://tile.openstreetmap.org/**", lambda route: (tile_requests.append(route.request.url),
-                                                                         route.abort()))
+    phone_page.route(
+        "https://tile.openstreetmap.org/**", lambda route: (tile_requests.append(route.request.url), route.abort())
+    )
     violations = collect_csp_violations(phone_page)
     phone_page.goto(live_server.url + "/")
     assert not phone_page.evaluate("'L' in window")  # Leaflet is only loaded when the map is asked for
@@ -141,7 +180,10 @@ def test_the_finders_first_load_is_at_most_60_kb_compressed(live_server, phone_p
     phone_page.on("response", lambda response: loaded.append(response))
     phone_page.goto(live_server.url + "/")
     phone_page.wait_for_load_state("networkidle")
-    sizes = {response.url: len(gzip.compress(response.body(), 9)) for response in loaded
-             if response.request.resource_type in {"document", "stylesheet", "script"}}
+    sizes = {
+        response.url: len(gzip.compress(response.body(), 9))
+        for response in loaded
+        if response.request.resource_type in {"document", "stylesheet", "script"}
+    }
     assert any(url.endswith("finder.js") for url in sizes)
     assert sum(sizes.values()) <= 60 * 1024, sizes

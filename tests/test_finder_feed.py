@@ -22,14 +22,21 @@ def parse(response):
 
 
 def test_the_feed_has_every_upcoming_course_and_drop_in_date(client, venue, odense):
-    course = make_course(venue, title="Pop-up på Flakhaven", format=CourseFormat.POP_UP,
-                         public_description="Kom forbi standen. " * 10)
-    make_course(None, municipality=odense, format=CourseFormat.ONLINE, joining_url="https://example.org/m",
-                title="Online")
+    course = make_course(
+        venue, title="Pop-up på Flakhaven", format=CourseFormat.POP_UP, public_description="Kom forbi standen. " * 10
+    )
+    make_course(
+        None, municipality=odense, format=CourseFormat.ONLINE, joining_url="https://example.org/m", title="Online"
+    )
     make_course(venue, title="Skjult", published=False)
     DropInSchedule.objects.create(
-        municipality=venue.municipality, venue=venue, weekday=3, starts_at=dt.time(10), ends_at=dt.time(12),
-        valid_from=timezone.localdate(), title="Torsdags-drop-in",
+        municipality=venue.municipality,
+        venue=venue,
+        weekday=3,
+        starts_at=dt.time(10),
+        ends_at=dt.time(12),
+        valid_from=timezone.localdate(),
+        title="Torsdags-drop-in",
     )
     calendar = parse(client.get("/kurser.ics"))
     assert calendar["VERSION"] == "2.0" and calendar["PRODID"]
@@ -57,7 +64,11 @@ def test_a_course_downloads_as_one_event(client, venue):
 
 def test_a_drop_in_downloads_its_next_dates(client, venue):
     schedule = DropInSchedule.objects.create(
-        municipality=venue.municipality, venue=venue, weekday=3, starts_at=dt.time(10), ends_at=dt.time(12),
+        municipality=venue.municipality,
+        venue=venue,
+        weekday=3,
+        starts_at=dt.time(10),
+        ends_at=dt.time(12),
         valid_from=timezone.localdate(),
     )
     events = parse(client.get(f"/drop-in/{schedule.pk}.ics")).walk("VEVENT")
@@ -68,7 +79,11 @@ def test_the_calendar_files_are_public_pages_with_their_links_in_english_too(cli
     """Kept a minute and answered 304 when unchanged; the download keeps its file name."""
     course = make_course(venue, title="Drop-in")
     schedule = DropInSchedule.objects.create(
-        municipality=venue.municipality, venue=venue, weekday=3, starts_at=dt.time(10), ends_at=dt.time(12),
+        municipality=venue.municipality,
+        venue=venue,
+        weekday=3,
+        starts_at=dt.time(10),
+        ends_at=dt.time(12),
         valid_from=timezone.localdate(),
     )
     for url in [f"/kurser/{course.pk}.ics", f"/drop-in/{schedule.pk}.ics", "/kurser.ics"]:

@@ -19,8 +19,7 @@ pytestmark = pytest.mark.django_db
 def age(model, row, days, field):
     """Make a row look `days` old, as if it had been written then."""
     model.objects.filter(pk=row.pk).update(**{field: timezone.now() - dt.timedelta(days=days)})
-    model.history.filter(**{model._meta.pk.attname: row.pk}).update(
-        **{field: timezone.now() - dt.timedelta(days=days)})
+    model.history.filter(**{model._meta.pk.attname: row.pk}).update(**{field: timezone.now() - dt.timedelta(days=days)})
 
 
 def test_old_report_notes_are_blanked_in_the_row_and_its_history(district, coordinator):

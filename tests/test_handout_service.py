@@ -34,8 +34,9 @@ def test_it_hands_out_from_the_earliest_expiring_unexpired_batch(bag, coordinato
     factories.receive(expired, bag, 5, coordinator, occurred_at=timezone.now() - dt.timedelta(days=50))
     for batch in (later, sooner):
         factories.receive(batch, bag, 5, coordinator)
-    handout, created = record_handout(user=coordinator, location=bag, quantity=2, reason="first_supply",
-                                      audience="people_who_use_drugs")
+    handout, created = record_handout(
+        user=coordinator, location=bag, quantity=2, reason="first_supply", audience="people_who_use_drugs"
+    )
     assert created and handout.batch == sooner
     assert level(bag, sooner) == 3 and level(bag, later) == 5 and level(bag, expired) == 5
 
@@ -47,8 +48,9 @@ def test_it_skips_a_batch_that_holds_too_few_kits(bag, coordinator):
     later = factories.make_batch(expiry_date=today + dt.timedelta(days=300))
     factories.receive(sooner, bag, 1, coordinator)
     factories.receive(later, bag, 5, coordinator)
-    handout, _ = record_handout(user=coordinator, location=bag, quantity=3, reason="first_supply",
-                                audience="people_who_use_drugs")
+    handout, _ = record_handout(
+        user=coordinator, location=bag, quantity=3, reason="first_supply", audience="people_who_use_drugs"
+    )
     assert handout.batch == later
 
 
@@ -58,8 +60,14 @@ def test_it_refuses_a_chosen_expired_batch_with_a_message(bag, coordinator):
     expired = factories.make_batch(received_on=today - dt.timedelta(days=60), expiry_date=today - dt.timedelta(days=1))
     factories.receive(expired, bag, 5, coordinator, occurred_at=timezone.now() - dt.timedelta(days=50))
     with pytest.raises(ValidationError) as error:
-        record_handout(user=coordinator, location=bag, quantity=1, reason="first_supply",
-                       audience="people_who_use_drugs", batch=expired)
+        record_handout(
+            user=coordinator,
+            location=bag,
+            quantity=1,
+            reason="first_supply",
+            audience="people_who_use_drugs",
+            batch=expired,
+        )
     assert "udløb" in error.value.message_dict["batch"][0]
     assert not Handout.objects.exists()
 
@@ -68,10 +76,10 @@ def test_it_refuses_a_chosen_expired_batch_with_a_message(bag, coordinator):
 def test_it_says_how_many_kits_are_on_hand_when_there_are_too_few(bag, coordinator):
     factories.receive(factories.make_batch(), bag, 2, coordinator)
     with pytest.raises(ValidationError) as error:
-        record_handout(user=coordinator, location=bag, quantity=3, reason="first_supply",
-                       audience="people_who_use_drugs")
-    assert error.value.message_dict["quantity"] == [
-        "Ikke nok kit i Gadeteamets taske: 2 på lager, 3 ønsket."]
+        record_handout(
+            user=coordinator, location=bag, quantity=3, reason="first_supply", audience="people_who_use_drugs"
+        )
+    assert error.value.message_dict["quantity"] == ["Ikke nok kit i Gadeteamets taske: 2 på lager, 3 ønsket."]
     assert not Handout.objects.exists()
 
 
@@ -103,8 +111,9 @@ def test_the_same_key_with_other_content_is_refused(bag, coordinator):
 def test_a_handout_opens_one_savepoint_in_the_callers_transaction(bag, coordinator):
     factories.receive(factories.make_batch(), bag, 5, coordinator)
     with CaptureQueriesContext(connection) as context:
-        record_handout(user=coordinator, location=bag, quantity=1, reason="first_supply",
-                       audience="people_who_use_drugs")
+        record_handout(
+            user=coordinator, location=bag, quantity=1, reason="first_supply", audience="people_who_use_drugs"
+        )
     savepoints = [query for query in context.captured_queries if query["sql"].startswith("SAVEPOINT")]
     assert len(savepoints) == 1  # create_once's own; no second pair around it
 
@@ -113,9 +122,13 @@ def test_a_handout_opens_one_savepoint_in_the_callers_transaction(bag, coordinat
 def test_twenty_simultaneous_handouts_from_ten_kits_leave_exactly_zero(bag, coordinator):
     batch = factories.make_batch()
     factories.receive(batch, bag, 10, coordinator)
-    outcomes = at_once(20, lambda: record_handout(user=coordinator, location=bag, quantity=1, reason="first_supply",
-                                                  audience="people_who_use_drugs"),
-                       refusal=lambda error: error.message_dict["quantity"][0])
+    outcomes = at_once(
+        20,
+        lambda: record_handout(
+            user=coordinator, location=bag, quantity=1, reason="first_supply", audience="people_who_use_drugs"
+        ),
+        refusal=lambda error: error.message_dict["quantity"][0],
+    )
     assert outcomes.count("stored") == 10
     refusals = [outcome for outcome in outcomes if outcome != "stored"]
     assert len(refusals) == 10 and all(refusal.startswith("Ikke nok kit") for refusal in refusals)
@@ -127,8 +140,9 @@ def test_twenty_simultaneous_handouts_from_ten_kits_leave_exactly_zero(bag, coor
 def test_kits_are_put_back_in_part_then_all_and_then_refused(bag, coordinator):
     batch = factories.make_batch()
     factories.receive(batch, bag, 10, coordinator)
-    handout, _ = record_handout(user=coordinator, location=bag, quantity=5, reason="first_supply",
-                                audience="people_who_use_drugs")
+    handout, _ = record_handout(
+        user=coordinator, location=bag, quantity=5, reason="first_supply", audience="people_who_use_drugs"
+    )
     part = return_kits(user=coordinator, handout=handout, quantity=2, reason="Talt forkert")
     assert (part.kind, part.to_location, part.quantity, part.corrects) == ("adjustment", bag, 2, handout)
     rest = withdraw_handout(user=coordinator, handout=handout)
@@ -144,8 +158,9 @@ def test_kits_are_put_back_in_part_then_all_and_then_refused(bag, coordinator):
 def test_simultaneous_withdrawals_of_one_handout_put_the_kits_back_once(bag, coordinator):
     batch = factories.make_batch()
     factories.receive(batch, bag, 10, coordinator)
-    handout, _ = record_handout(user=coordinator, location=bag, quantity=3, reason="first_supply",
-                                audience="people_who_use_drugs")
+    handout, _ = record_handout(
+        user=coordinator, location=bag, quantity=3, reason="first_supply", audience="people_who_use_drugs"
+    )
     outcomes = at_once(4, lambda: withdraw_handout(user=coordinator, handout=Handout.objects.get(pk=handout.pk)))
     assert sorted(outcomes) == ["Denne registrering er trukket tilbage."] * 3 + ["stored"]
     assert level(bag, batch) == 10

@@ -14,9 +14,18 @@ ONE_YEAR = 365 * 24 * 3600
 @pytest.fixture
 def production_settings(settings):
     """What the test settings relax for the browser tests, put back as production has it."""
-    for name in ["SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS",
-                 "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SESSION_COOKIE_HTTPONLY",
-                 "SESSION_COOKIE_SAMESITE", "CSRF_COOKIE_SAMESITE", "SECURE_REDIRECT_EXEMPT"]:
+    for name in [
+        "SECURE_SSL_REDIRECT",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_HSTS_PRELOAD",
+        "SESSION_COOKIE_HTTPONLY",
+        "SESSION_COOKIE_SAMESITE",
+        "CSRF_COOKIE_SAMESITE",
+        "SECURE_REDIRECT_EXEMPT",
+    ]:
         setattr(settings, name, getattr(production, name))
     assert settings.SECURE_SSL_REDIRECT and settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE
     return settings
@@ -101,8 +110,7 @@ def test_plain_http_is_sent_to_https_except_the_health_probe(client, production_
 
 
 def test_the_session_cookie_is_secure_httponly_and_samesite_after_login(client, production_settings, street_worker):
-    response = client.post("/konto/login/", {"username": street_worker.username, "password": PASSWORD},
-                           secure=True)
+    response = client.post("/konto/login/", {"username": street_worker.username, "password": PASSWORD}, secure=True)
     assert response.status_code == 302
     cookie = response.cookies["sessionid"]
     assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"

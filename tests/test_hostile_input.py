@@ -31,27 +31,75 @@ pytestmark = pytest.mark.django_db
 
 # HOSTILE_EXAMPLES=500 python3 dev.py test tests/test_hostile_input.py digs deeper.
 hostile_settings = settings(
-    max_examples=int(os.environ.get("HOSTILE_EXAMPLES", 30)), deadline=None, database=None,
+    max_examples=int(os.environ.get("HOSTILE_EXAMPLES", 30)),
+    deadline=None,
+    database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
 ODD_TEXT = [
-    "", " ", "\x00", "a\x00b", "\u202eevil\u202c", "\u200f\u200e", "\ufeff", "🧯💉🚑" * 40, "x" * 5000,
-    "ﷺ" * 300, "e\u0301" * 200, "' OR 1=1 --", "<script>alert(1)</script>", "=HYPERLINK(\"x\")", "../../etc/passwd",
-    "%00", "null", "true", "[]", "{}", "\r\n\r\n", "\t",
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "\u202eevil\u202c",
+    "\u200f\u200e",
+    "\ufeff",
+    "🧯💉🚑" * 40,
+    "x" * 5000,
+    "ﷺ" * 300,
+    "e\u0301" * 200,
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    '=HYPERLINK("x")',
+    "../../etc/passwd",
+    "%00",
+    "null",
+    "true",
+    "[]",
+    "{}",
+    "\r\n\r\n",
+    "\t",
 ]
 ODD_NUMBERS = [
-    "-1", "0", "-0", "1.5", "1e309", "NaN", "inf", "-inf", "2147483648", "-2147483649", "9223372036854775808",
-    "1" + "0" * 400, "٣", "１２", "0x10", " 7 ", "+5", "5 000",
+    "-1",
+    "0",
+    "-0",
+    "1.5",
+    "1e309",
+    "NaN",
+    "inf",
+    "-inf",
+    "2147483648",
+    "-2147483649",
+    "9223372036854775808",
+    "1" + "0" * 400,
+    "٣",
+    "１２",
+    "0x10",
+    " 7 ",
+    "+5",
+    "5 000",
 ]
 ODD_DATES = [
-    "9999-12-31", "0001-01-01", "2024-02-30", "10000-01-01", "2024-13-01", "-2024-01-01", "1900-01-01",
-    "24:00", "25:61", "23:59:60", "12:00:00.999999999", "T", "2024-01-01T25:00",
+    "9999-12-31",
+    "0001-01-01",
+    "2024-02-30",
+    "10000-01-01",
+    "2024-13-01",
+    "-2024-01-01",
+    "1900-01-01",
+    "24:00",
+    "25:61",
+    "23:59:60",
+    "12:00:00.999999999",
+    "T",
+    "2024-01-01T25:00",
 ]
 hostile_value = st.one_of(
     st.sampled_from(ODD_TEXT + ODD_NUMBERS + ODD_DATES),
     st.text(max_size=200),
-    st.integers(min_value=-(2 ** 80), max_value=2 ** 80).map(str),
+    st.integers(min_value=-(2**80), max_value=2**80).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
 )
 
@@ -104,9 +152,14 @@ def world(odense, red_liv, venue, coordinator):
     batch = factories.make_batch()
     factories.receive(batch, bag, 50, coordinator)
     return {
-        "venue": str(venue.pk), "bag": str(bag.pk), "office": str(office.pk), "batch": str(batch.pk),
-        "kit_type": str(batch.kit_type_id), "district": str(factories.make_district(odense).pk),
-        "trainer": str(factories.make_trainer(red_liv).pk), "municipality": str(odense.pk),
+        "venue": str(venue.pk),
+        "bag": str(bag.pk),
+        "office": str(office.pk),
+        "batch": str(batch.pk),
+        "kit_type": str(batch.kit_type_id),
+        "district": str(factories.make_district(odense).pk),
+        "trainer": str(factories.make_trainer(red_liv).pk),
+        "municipality": str(odense.pk),
         "today": timezone.localdate().isoformat(),
         "yesterday": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
     }
@@ -121,30 +174,60 @@ def logged_in(user):
 def street_fields(world):
     earlier = timezone.localtime() - dt.timedelta(minutes=30)
     when = {"key": [str(uuid.uuid4())], "date": [earlier.date().isoformat()], "time": [earlier.strftime("%H:%M")]}
-    counts = {name: ["0", "1"] for name in [
-        "relatives_network", "professionals", "residents", "students", "other", "refresher", "kits"]}
+    counts = {
+        name: ["0", "1"]
+        for name in ["relatives_network", "professionals", "residents", "students", "other", "refresher", "kits"]
+    }
     counts["people_who_use_drugs"] = ["1", "3"]
-    report = {"district": [world["district"]], "substances": ["heroin", "fentanyl", "other"],
-              "naloxone_doses": ["1", "2"], "outcome": ["recovered", "hospital"],
-              "responder_trained": ["yes", "no"], "note": ["Kort note"],
-              **{name: ["on", "1", "true", "yes"] for name in [
-                  "called_112", "ambulance_arrived", "first_aid_given", "stayed_until_help"]}}
+    report = {
+        "district": [world["district"]],
+        "substances": ["heroin", "fentanyl", "other"],
+        "naloxone_doses": ["1", "2"],
+        "outcome": ["recovered", "hospital"],
+        "responder_trained": ["yes", "no"],
+        "note": ["Kort note"],
+        **{
+            name: ["on", "1", "true", "yes"]
+            for name in ["called_112", "ambulance_arrived", "first_aid_given", "stayed_until_help"]
+        },
+    }
     return {
-        "course": {**when, **counts, "course_format": list(CourseFormat.values), "venue": [world["venue"]],
-                   "location": [world["bag"]], "batch": ["", world["batch"]], "note": ["", "Kort note"]},
-        "handout": {**when, "reason": ["first_supply", "repeat_supply"], "audience": ["people_who_use_drugs"],
-                    "quantity": ["1", "2"], "location": [world["bag"]], "batch": ["", world["batch"]]},
+        "course": {
+            **when,
+            **counts,
+            "course_format": list(CourseFormat.values),
+            "venue": [world["venue"]],
+            "location": [world["bag"]],
+            "batch": ["", world["batch"]],
+            "note": ["", "Kort note"],
+        },
+        "handout": {
+            **when,
+            "reason": ["first_supply", "repeat_supply"],
+            "audience": ["people_who_use_drugs"],
+            "quantity": ["1", "2"],
+            "location": [world["bag"]],
+            "batch": ["", world["batch"]],
+        },
         "report": {**when, **report},
     }
 
 
 # --- Public forms --------------------------------------------------------------------------
 
+
 @hostile_settings
 @given(data=st.data())
 def test_the_login_form_survives_hostile_input(client, street_worker, data):
-    fields = data.draw(form_data({"username": [street_worker.username], "password": [PASSWORD, ""],
-                                  "next": ["/personale/", "//evil.example/", "javascript:alert(1)"]}))
+    fields = data.draw(
+        form_data(
+            {
+                "username": [street_worker.username],
+                "password": [PASSWORD, ""],
+                "next": ["/personale/", "//evil.example/", "javascript:alert(1)"],
+            }
+        )
+    )
     before = table_counts()
     response = client.post("/konto/login/", fields, REMOTE_ADDR=data.draw(addresses()))
     assert_no_error_and_no_partial_write(response, before)
@@ -169,12 +252,21 @@ def test_the_second_step_survives_hostile_input(coordinator, data):
 @hostile_settings
 @given(data=st.data())
 def test_the_public_course_request_form_survives_hostile_input(client, world, data):
-    fields = data.draw(form_data({
-        "organisation_name": ["Bostedet"], "municipality": [world["municipality"]], "contact_name": ["Kontakt"],
-        "contact_email": ["kontakt@example.org", "a@b"], "contact_phone": ["12345678"],
-        "audience": ["professionals", "people_who_use_drugs"], "number_of_people": ["10", "1"],
-        "wishes": ["Gerne en formiddag"], "website": [""],
-    }))
+    fields = data.draw(
+        form_data(
+            {
+                "organisation_name": ["Bostedet"],
+                "municipality": [world["municipality"]],
+                "contact_name": ["Kontakt"],
+                "contact_email": ["kontakt@example.org", "a@b"],
+                "contact_phone": ["12345678"],
+                "audience": ["professionals", "people_who_use_drugs"],
+                "number_of_people": ["10", "1"],
+                "wishes": ["Gerne en formiddag"],
+                "website": [""],
+            }
+        )
+    )
     before = table_counts()
     response = client.post("/bestil-kursus/", fields, REMOTE_ADDR=data.draw(addresses()))
     assert_no_error_and_no_partial_write(response, before)
@@ -183,19 +275,34 @@ def test_the_public_course_request_form_survives_hostile_input(client, world, da
 @hostile_settings
 @given(data=st.data())
 def test_the_public_reversal_report_form_survives_hostile_input(client, world, data):
-    fields = data.draw(form_data({
-        "key": [str(uuid.uuid4())], "occurred_on": [world["yesterday"]], "occurred_time": ["12:00"],
-        "district": [world["district"], ""], "substances": ["heroin", "fentanyl", "unknown"],
-        "naloxone_doses": ["1", "2"], "called_112": ["yes", "no", "unknown"], "ambulance_arrived": ["yes", "no"],
-        "first_aid_given": ["yes", "no"], "stayed_until_help": ["yes"], "outcome": ["recovered", "unknown"],
-        "responder_trained": ["yes", "no"], "kit_replaced": ["yes", "no"], "note": ["", "Kort"], "website": [""],
-    }))
+    fields = data.draw(
+        form_data(
+            {
+                "key": [str(uuid.uuid4())],
+                "occurred_on": [world["yesterday"]],
+                "occurred_time": ["12:00"],
+                "district": [world["district"], ""],
+                "substances": ["heroin", "fentanyl", "unknown"],
+                "naloxone_doses": ["1", "2"],
+                "called_112": ["yes", "no", "unknown"],
+                "ambulance_arrived": ["yes", "no"],
+                "first_aid_given": ["yes", "no"],
+                "stayed_until_help": ["yes"],
+                "outcome": ["recovered", "unknown"],
+                "responder_trained": ["yes", "no"],
+                "kit_replaced": ["yes", "no"],
+                "note": ["", "Kort"],
+                "website": [""],
+            }
+        )
+    )
     before = table_counts()
     response = client.post("/afrapporter/", fields, REMOTE_ADDR=data.draw(addresses()))
     assert_no_error_and_no_partial_write(response, before)
 
 
 # --- The street screen -----------------------------------------------------------------------
+
 
 @hostile_settings
 @given(data=st.data(), kind=st.sampled_from(["course", "handout", "report"]))
@@ -209,10 +316,16 @@ def test_the_street_forms_survive_hostile_input(street_worker, world, data, kind
 
 
 json_values = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(min_value=-(10 ** 30), max_value=10 ** 30),
-              st.floats(allow_nan=False), hostile_value),
-    lambda children: st.one_of(st.lists(children, max_size=3), st.dictionaries(st.text(max_size=10), children,
-                                                                                max_size=3)),
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-(10**30), max_value=10**30),
+        st.floats(allow_nan=False),
+        hostile_value,
+    ),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3), st.dictionaries(st.text(max_size=10), children, max_size=3)
+    ),
     max_leaves=6,
 )
 
@@ -222,13 +335,27 @@ json_values = st.recursive(
 def test_the_street_json_endpoint_survives_hostile_fields(street_worker, world, data, kind):
     client = logged_in(street_worker)
     plausible = street_fields(world)[kind]
-    fields = data.draw(st.fixed_dictionaries({}, optional={
-        name: st.one_of(st.sampled_from(values), st.lists(st.sampled_from(values), max_size=3), json_values)
-        for name, values in plausible.items()}))
+    fields = data.draw(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                name: st.one_of(st.sampled_from(values), st.lists(st.sampled_from(values), max_size=3), json_values)
+                for name, values in plausible.items()
+            },
+        )
+    )
     kind_value = data.draw(st.one_of(st.just(kind), json_values))
-    body = data.draw(st.sampled_from([
-        {"kind": kind_value, "fields": fields}, {"kind": kind_value}, {"fields": fields}, fields, [kind_value, fields],
-    ]))
+    body = data.draw(
+        st.sampled_from(
+            [
+                {"kind": kind_value, "fields": fields},
+                {"kind": kind_value},
+                {"fields": fields},
+                fields,
+                [kind_value, fields],
+            ]
+        )
+    )
     before = table_counts()
     response = client.post("/gade/api/poster/", json.dumps(body), content_type="application/json")
     assert_no_error_and_no_partial_write(response, before, success=(201,))
@@ -236,11 +363,22 @@ def test_the_street_json_endpoint_survives_hostile_fields(street_worker, world, 
 
 
 RAW_BODIES = [
-    b"", b"null", b"[]", b"{}", b"\x00", b"\xff\xfe\xfd",
-    b"{\"kind\": \"course\", \"kind\": \"report\", \"fields\": {}}",  # a duplicate key
-    b"{\"kind\": \"course\", \"fields\": []}", b"{\"kind\": [], \"fields\": {}}", b"{\"kind\": {}, \"fields\": {}}",
-    b"[" * 100_000 + b"]" * 100_000, b"{\"a\":" * 50_000 + b"1" + b"}" * 50_000, b"1e999999", b"NaN",
-    b"\"\\ud800\"", b"{\"kind\": \"course\", \"fields\": {\"note\": \"\\u0000\"}}",
+    b"",
+    b"null",
+    b"[]",
+    b"{}",
+    b"\x00",
+    b"\xff\xfe\xfd",
+    b'{"kind": "course", "kind": "report", "fields": {}}',  # a duplicate key
+    b'{"kind": "course", "fields": []}',
+    b'{"kind": [], "fields": {}}',
+    b'{"kind": {}, "fields": {}}',
+    b"[" * 100_000 + b"]" * 100_000,
+    b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
+    b"1e999999",
+    b"NaN",
+    b'"\\ud800"',
+    b'{"kind": "course", "fields": {"note": "\\u0000"}}',
 ]
 
 
@@ -265,28 +403,40 @@ def test_the_street_json_endpoint_refuses_random_bytes(street_worker, body):
 def test_the_street_json_endpoint_refuses_an_oversized_body_with_a_message(street_worker, world):
     client = logged_in(street_worker)
     fields = {**{name: values[0] for name, values in street_fields(world)["course"].items()}, "note": "x" * 300_000}
-    response = client.post("/gade/api/poster/", json.dumps({"kind": "course", "fields": fields}),
-                           content_type="application/json")
+    response = client.post(
+        "/gade/api/poster/", json.dumps({"kind": "course", "fields": fields}), content_type="application/json"
+    )
     assert response.status_code == 400
     assert "for stor" in response.json()["message"]
 
 
 # --- Coordinators' forms ----------------------------------------------------------------------
 
+
 @hostile_settings
 @given(data=st.data())
 def test_the_course_form_survives_hostile_input(coordinator, world, data):
     client = logged_in(coordinator)
     starts = (timezone.localtime() + dt.timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
-    fields = data.draw(form_data({
-        "kind": list(Course.Kind.values), "format": ["drop_in", "pop_up", "scheduled"], "title": ["Kursus"],
-        "venue": [world["venue"]], "joining_url": ["", "javascript:alert(1)"],
-        "starts_at": [starts.strftime("%Y-%m-%d %H:%M")], "ends_at": [(starts + dt.timedelta(hours=2)).strftime(
-            "%Y-%m-%d %H:%M")],
-        "audiences": ["people_who_use_drugs", "professionals"], "languages": ["da", "en"],
-        "capacity": ["10", "0"], "trainers": [world["trainer"]], "public_description": ["Om kurset"],
-        "published": ["on", ""],
-    }))
+    fields = data.draw(
+        form_data(
+            {
+                "kind": list(Course.Kind.values),
+                "format": ["drop_in", "pop_up", "scheduled"],
+                "title": ["Kursus"],
+                "venue": [world["venue"]],
+                "joining_url": ["", "javascript:alert(1)"],
+                "starts_at": [starts.strftime("%Y-%m-%d %H:%M")],
+                "ends_at": [(starts + dt.timedelta(hours=2)).strftime("%Y-%m-%d %H:%M")],
+                "audiences": ["people_who_use_drugs", "professionals"],
+                "languages": ["da", "en"],
+                "capacity": ["10", "0"],
+                "trainers": [world["trainer"]],
+                "public_description": ["Om kurset"],
+                "published": ["on", ""],
+            }
+        )
+    )
     before = table_counts()
     response = client.post("/personale/kurser/ny/", fields)
     assert_no_error_and_no_partial_write(response, before)
@@ -297,15 +447,31 @@ def test_the_course_form_survives_hostile_input(coordinator, world, data):
 def test_the_stock_forms_survive_hostile_input(coordinator, world, data, which):
     client = logged_in(coordinator)
     if which == "delivery":
-        path, plausible = "/personale/lager/levering/", {
-            "key": [str(uuid.uuid4())], "location": [world["office"]], "kit_type": [world["kit_type"]],
-            "product": ["Nyxoid 1,8 mg"], "lot_number": ["LOT-H1"],
-            "expiry_date": [(timezone.localdate() + dt.timedelta(days=300)).isoformat()],
-            "quantity": ["5", "100"], "received_on": [world["today"]]}
+        path, plausible = (
+            "/personale/lager/levering/",
+            {
+                "key": [str(uuid.uuid4())],
+                "location": [world["office"]],
+                "kit_type": [world["kit_type"]],
+                "product": ["Nyxoid 1,8 mg"],
+                "lot_number": ["LOT-H1"],
+                "expiry_date": [(timezone.localdate() + dt.timedelta(days=300)).isoformat()],
+                "quantity": ["5", "100"],
+                "received_on": [world["today"]],
+            },
+        )
     else:
-        path, plausible = "/personale/lager/flyt/", {
-            "key": [str(uuid.uuid4())], "from_location": [world["bag"]], "to_location": [world["office"]],
-            "batch": [world["batch"]], "quantity": ["1", "49", "51"], "reason": ["Til kontoret"]}
+        path, plausible = (
+            "/personale/lager/flyt/",
+            {
+                "key": [str(uuid.uuid4())],
+                "from_location": [world["bag"]],
+                "to_location": [world["office"]],
+                "batch": [world["batch"]],
+                "quantity": ["1", "49", "51"],
+                "reason": ["Til kontoret"],
+            },
+        )
     fields = data.draw(form_data(plausible))
     before = table_counts()
     response = client.post(path, fields)
@@ -313,6 +479,7 @@ def test_the_stock_forms_survive_hostile_input(coordinator, world, data, which):
 
 
 # --- GET parameters -------------------------------------------------------------------------------
+
 
 @hostile_settings
 @given(data=st.data(), who=st.sampled_from(["coordinator", "administrator"]))
@@ -327,9 +494,15 @@ def test_the_month_page_survives_hostile_parameters(world, data, who, request):
 
 
 FINDER_PARAMS = {
-    "format": list(CourseFormat.values), "district": [], "audience": ["people_who_use_drugs"],
-    "language": ["da", "en"], "when": ["today", "week"], "from": ["2025-01-01"], "to": ["2025-12-31"],
-    "near": ["55.4,10.4", "91,0", "55.4,10.4,1"], "postcode": ["5000", "0000"],
+    "format": list(CourseFormat.values),
+    "district": [],
+    "audience": ["people_who_use_drugs"],
+    "language": ["da", "en"],
+    "when": ["today", "week"],
+    "from": ["2025-01-01"],
+    "to": ["2025-12-31"],
+    "near": ["55.4,10.4", "91,0", "55.4,10.4,1"],
+    "postcode": ["5000", "0000"],
 }
 
 
@@ -355,10 +528,19 @@ def test_the_api_answers_400_or_200_to_hostile_parameters(client, world, data):
 @given(data=st.data())
 def test_the_coordinators_course_list_survives_hostile_filters(coordinator, world, data):
     client = logged_in(coordinator)
-    params = data.draw(form_data({"when": ["upcoming", "past"], "kind": list(Course.Kind.values),
-                                  "format": list(CourseFormat.values), "venue": [world["venue"]],
-                                  "trainer": [world["trainer"]], "status": ["planned", "cancelled"],
-                                  "published": ["1", "0"]}))
+    params = data.draw(
+        form_data(
+            {
+                "when": ["upcoming", "past"],
+                "kind": list(Course.Kind.values),
+                "format": list(CourseFormat.values),
+                "venue": [world["venue"]],
+                "trainer": [world["trainer"]],
+                "status": ["planned", "cancelled"],
+                "published": ["1", "0"],
+            }
+        )
+    )
     response = client.get("/personale/kurser/", params)
     assert response.status_code == 200
 
@@ -366,14 +548,24 @@ def test_the_coordinators_course_list_survives_hostile_filters(coordinator, worl
 # --- CSRF on every POST form ----------------------------------------------------------------------
 
 CSRF_FORMS = [
-    ("/konto/login/", None), ("/bestil-kursus/", None), ("/afrapporter/", None),
-    ("/konto/to-trins/", "coordinator"), ("/konto/to-trins/opsaet/", "street_worker"),
-    ("/konto/to-trins/gendannelseskoder/", "coordinator"), ("/konto/logout/", "street_worker"),
-    ("/gade/", "street_worker"), ("/gade/udlevering/", "street_worker"), ("/gade/afrapportering/", "street_worker"),
-    ("/personale/kurser/ny/", "coordinator"), ("/personale/faste-tider/ny/", "coordinator"),
-    ("/personale/traenere/ny/", "coordinator"), ("/personale/afrapporteringer/ny/", "coordinator"),
-    ("/personale/lager/levering/", "coordinator"), ("/personale/lager/flyt/", "coordinator"),
-    ("/personale/lager/kasser/", "coordinator"), ("/personale/lager/optaelling/", "coordinator"),
+    ("/konto/login/", None),
+    ("/bestil-kursus/", None),
+    ("/afrapporter/", None),
+    ("/konto/to-trins/", "coordinator"),
+    ("/konto/to-trins/opsaet/", "street_worker"),
+    ("/konto/to-trins/gendannelseskoder/", "coordinator"),
+    ("/konto/logout/", "street_worker"),
+    ("/gade/", "street_worker"),
+    ("/gade/udlevering/", "street_worker"),
+    ("/gade/afrapportering/", "street_worker"),
+    ("/personale/kurser/ny/", "coordinator"),
+    ("/personale/faste-tider/ny/", "coordinator"),
+    ("/personale/traenere/ny/", "coordinator"),
+    ("/personale/afrapporteringer/ny/", "coordinator"),
+    ("/personale/lager/levering/", "coordinator"),
+    ("/personale/lager/flyt/", "coordinator"),
+    ("/personale/lager/kasser/", "coordinator"),
+    ("/personale/lager/optaelling/", "coordinator"),
     ("/personale/lager/udlevering/", "coordinator"),
 ] + [(path, "coordinator") for path, _answers in POSTS.values()]  # every write to an object
 

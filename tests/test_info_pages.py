@@ -24,8 +24,15 @@ def test_the_migration_seeds_the_four_pages_once(pages):
 
 def test_the_overdose_page_lists_the_steps_in_order(client, pages):
     page = client.get("/info/overdosis/").content.decode()
-    steps = ["reagerer og trækker vejret", "Ring 112", "indblæsninger", "Giv naloxon", "stabilt sideleje",
-             "Bliv hos personen", "Fortæl det bagefter"]
+    steps = [
+        "reagerer og trækker vejret",
+        "Ring 112",
+        "indblæsninger",
+        "Giv naloxon",
+        "stabilt sideleje",
+        "Bliv hos personen",
+        "Fortæl det bagefter",
+    ]
     assert "<ol>" in page
     positions = [page.index(step) for step in steps]
     assert positions == sorted(positions)
@@ -59,8 +66,9 @@ def test_a_coordinator_edits_a_page_in_both_languages(client, coordinator, pages
     url = "/personale/informationssider/naloxon/"
     form = client.get(url)
     assert form.status_code == 200
-    response = client.post(url, {"title_da": "Naloxon", "body_da": "Ny tekst.", "title_en": "Naloxone",
-                                 "body_en": "New text."})
+    response = client.post(
+        url, {"title_da": "Naloxon", "body_da": "Ny tekst.", "title_en": "Naloxone", "body_en": "New text."}
+    )
     assert response.status_code == 302
     assert "Ny tekst." in client.get("/info/naloxon/").content.decode()
     assert "New text." in client.get("/en/info/naloxon/").content.decode()
@@ -68,8 +76,9 @@ def test_a_coordinator_edits_a_page_in_both_languages(client, coordinator, pages
 
 def test_a_blank_title_is_refused_and_changes_nothing(client, coordinator, pages):
     client.force_login(coordinator)
-    response = client.post("/personale/informationssider/naloxon/", {"title_da": "", "body_da": "x",
-                                                                     "title_en": "x", "body_en": "x"})
+    response = client.post(
+        "/personale/informationssider/naloxon/", {"title_da": "", "body_da": "x", "title_en": "x", "body_en": "x"}
+    )
     assert response.status_code == 200
     assert InfoPage.objects.get(slug="naloxon").title_da == "Hvad er naloxon?"
 

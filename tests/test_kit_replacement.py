@@ -26,8 +26,9 @@ def replace_url(report):
     return f"/personale/afrapporteringer/{report.pk}/erstat-kit/"
 
 
-def test_the_list_holds_counting_reports_whose_kit_is_not_replaced(client, street_worker, district, aarhus,
-                                                                  django_assert_max_num_queries):
+def test_the_list_holds_counting_reports_whose_kit_is_not_replaced(
+    client, street_worker, district, aarhus, django_assert_max_num_queries
+):
     waiting = [make_report(district, review_status="verified") for _ in range(3)]
     make_report(district, review_status="verified", kit_replaced=True)
     make_report(district)  # pending: does not count yet
@@ -50,13 +51,13 @@ def test_an_outsider_does_not(client, outsider):
     assert client.get(LIST).status_code == 403
 
 
-def test_recording_the_replacement_links_the_handout_and_marks_the_kit_replaced(client, street_worker, district,
-                                                                                bag):
+def test_recording_the_replacement_links_the_handout_and_marks_the_kit_replaced(client, street_worker, district, bag):
     report = make_report(district, review_status="verified")
     client.force_login(street_worker)
     assert "Gadeteamets taske" in client.get(replace_url(report)).content.decode()
-    response = client.post(replace_url(report), {"key": str(uuid.uuid4()), "location": bag.pk,
-                                                 "audience": "people_who_use_drugs"})
+    response = client.post(
+        replace_url(report), {"key": str(uuid.uuid4()), "location": bag.pk, "audience": "people_who_use_drugs"}
+    )
     assert response.status_code == 302
     report.refresh_from_db()
     handout = Handout.objects.get()
@@ -89,8 +90,9 @@ def test_an_empty_location_gets_a_message_and_nothing_is_written(client, street_
     empty = factories.make_location(red_liv, name="Tom taske")
     report = make_report(district, review_status="verified")
     client.force_login(street_worker)
-    response = client.post(replace_url(report), {"key": str(uuid.uuid4()), "location": empty.pk,
-                                                 "audience": "people_who_use_drugs"})
+    response = client.post(
+        replace_url(report), {"key": str(uuid.uuid4()), "location": empty.pk, "audience": "people_who_use_drugs"}
+    )
     assert response.status_code == 400
     assert "Tom taske" in response.content.decode()
     report.refresh_from_db()
@@ -102,8 +104,9 @@ def test_a_location_of_another_municipality_is_not_offered(client, street_worker
     elsewhere = factories.make_location(aarhus_org, name="Aarhus taske")
     report = make_report(district, review_status="verified")
     client.force_login(street_worker)
-    response = client.post(replace_url(report), {"key": str(uuid.uuid4()), "location": elsewhere.pk,
-                                                 "audience": "people_who_use_drugs"})
+    response = client.post(
+        replace_url(report), {"key": str(uuid.uuid4()), "location": elsewhere.pk, "audience": "people_who_use_drugs"}
+    )
     assert response.status_code == 400
     assert not Handout.objects.exists()
 
@@ -129,8 +132,9 @@ def test_a_report_that_does_not_count_gets_no_kit_even_by_posting(client, coordi
         replace_kit(report=report, user=coordinator, location=bag, audience="people_who_use_drugs")
     client.force_login(coordinator)
     assert client.get(replace_url(report)).status_code == 302
-    response = client.post(replace_url(report), {"key": str(uuid.uuid4()), "location": bag.pk,
-                                                 "audience": "people_who_use_drugs"})
+    response = client.post(
+        replace_url(report), {"key": str(uuid.uuid4()), "location": bag.pk, "audience": "people_who_use_drugs"}
+    )
     assert response.status_code == 400
     assert "godkendt afrapportering" in response.content.decode()
     assert replace_url(report) not in client.get(f"/personale/afrapporteringer/{report.pk}/").content.decode()

@@ -27,7 +27,8 @@ STORED_ON_THE_TABLET = """async () => {
 
 
 def test_logging_out_warns_while_an_entry_waits_and_clears_the_tablet_once_it_is_sent(
-        live_server, tablet_page, street_worker, venue, bag):  # noqa: F811
+    live_server, tablet_page, street_worker, venue, bag
+):  # noqa: F811
     page = tablet_page
     log_in(page, live_server, street_worker)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
@@ -57,7 +58,8 @@ def test_logging_out_warns_while_an_entry_waits_and_clears_the_tablet_once_it_is
 
 
 def test_the_person_may_log_out_anyway_and_the_entry_stays_on_the_tablet(
-        live_server, tablet_page, street_worker, venue, bag):  # noqa: F811
+    live_server, tablet_page, street_worker, venue, bag
+):  # noqa: F811
     page = tablet_page
     log_in(page, live_server, street_worker)
     page.route("**/gade/api/poster/", lambda route: route.abort())  # no connection to the server

@@ -37,8 +37,9 @@ def shown(value):
 
 
 def expected_text():
-    return {key: {label: [shown(v) for v in values] for label, values in rows.items()}
-            for key, rows in EXPECTED.items()}
+    return {
+        key: {label: [shown(v) for v in values] for label, values in rows.items()} for key, rows in EXPECTED.items()
+    }
 
 
 def english_titles(municipality):
@@ -102,8 +103,11 @@ def xlsx_tables(content, titles):
         key = titles[sheet["A1"].value]
         rows = list(sheet.iter_rows(values_only=True))
         header = next(index for index, row in enumerate(rows) if row[0] is None and row[1] is not None)
-        tables[key] = {row[0]: [None if v == "–" else v for v in row[1:len(rows[header])]]
-                       for row in rows[header + 1:] if row[0] and not row[0].startswith("Target set")}
+        tables[key] = {
+            row[0]: [None if v == "–" else v for v in row[1 : len(rows[header])]]
+            for row in rows[header + 1 :]
+            if row[0] and not row[0].startswith("Target set")
+        }
     return workbook, tables
 
 
@@ -252,8 +256,9 @@ def test_a_visitor_is_asked_to_log_in(client, db):
     assert response.status_code == 302 and "/konto/login/" in response["Location"]
 
 
-def test_the_month_page_makes_at_most_25_queries(client, coordinator, administrator, march,
-                                                 django_assert_max_num_queries):
+def test_the_month_page_makes_at_most_25_queries(
+    client, coordinator, administrator, march, django_assert_max_num_queries
+):
     """Also on the request that records the session's activity (once a minute), the dearest one."""
     import time
 
@@ -288,21 +293,25 @@ def test_the_command_refuses_a_bad_month_or_municipality(tmp_path, db):
     with pytest.raises(CommandError):
         call_command("export_month", "03-2026", "--format", "csv", "--out", str(tmp_path / "x.csv"))
     with pytest.raises(CommandError):
-        call_command("export_month", "2026-03", "--format", "csv", "--out", str(tmp_path / "x.csv"),
-                     "--municipality", "Atlantis")
+        call_command(
+            "export_month", "2026-03", "--format", "csv", "--out", str(tmp_path / "x.csv"), "--municipality", "Atlantis"
+        )
 
 
 # --- publication -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("parts, total, shown_parts, shown_total", [
-    ([9, 0, 2, 1], 12, ["x", 0, "<5", "<5"], 12),
-    ([10, 3, 8], 21, [10, "<5", "x"], 21),
-    ([10, 4, 3], 17, [10, "<5", "<5"], 17),
-    ([3, 0], 3, ["<5", 0], "<5"),
-    ([6, 7], 13, [6, 7], 13),
-    ([0, 0], 0, [0, 0], 0),
-])
+@pytest.mark.parametrize(
+    "parts, total, shown_parts, shown_total",
+    [
+        ([9, 0, 2, 1], 12, ["x", 0, "<5", "<5"], 12),
+        ([10, 3, 8], 21, [10, "<5", "x"], 21),
+        ([10, 4, 3], 17, [10, "<5", "<5"], 17),
+        ([3, 0], 3, ["<5", 0], "<5"),
+        ([6, 7], 13, [6, 7], 13),
+        ([0, 0], 0, [0, 0], 0),
+    ],
+)
 def test_small_counts_and_the_numbers_that_would_reveal_them_are_hidden(parts, total, shown_parts, shown_total):
     assert suppress_column(parts, total) == (shown_parts, shown_total)
 
@@ -348,8 +357,7 @@ def test_a_name_is_never_run_as_a_spreadsheet_formula():
     from reports.exports import to_csv, to_xlsx
     from reports.figures import MonthReport, Row, Table
 
-    report = MonthReport(MARCH, None, [
-        Table("courses_by_venue", "Venues", ["March"], [Row("=HYPERLINK(1)", [1])])])
+    report = MonthReport(MARCH, None, [Table("courses_by_venue", "Venues", ["March"], [Row("=HYPERLINK(1)", [1])])])
     assert ";'=HYPERLINK(1);" not in to_csv(report).decode("utf-8-sig")
     assert "'=HYPERLINK(1);1" in to_csv(report).decode("utf-8-sig")
     sheet = load_workbook(io.BytesIO(to_xlsx(report))).worksheets[0]
@@ -359,6 +367,10 @@ def test_a_name_is_never_run_as_a_spreadsheet_formula():
 def test_the_printable_page_has_the_header_lines_of_the_exports(client, coordinator, march):
     client.force_login(coordinator)
     page = client.get(PAGE + "udskriv/", {"month": "2026-03", "publication": "1"}).content.decode()
-    for label, value in [("Period", "March 2026"), ("Scope", "Odense"), ("Approval", "Not approved"),
-                         ("For publication", "Counts from 1 to 4 are shown as &lt;5")]:
+    for label, value in [
+        ("Period", "March 2026"),
+        ("Scope", "Odense"),
+        ("Approval", "Not approved"),
+        ("For publication", "Counts from 1 to 4 are shown as &lt;5"),
+    ]:
         assert f'<dt class="col-sm-3">{label}</dt><dd class="col-sm-9">{value}' in page

@@ -14,7 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_coordinator_switches_month_and_downloads_every_export(
-        live_server, desktop_page, coordinator, red_liv, venue, aarhus_org, odense):
+    live_server, desktop_page, coordinator, red_liv, venue, aarhus_org, odense
+):
     TrainingTarget.objects.create(municipality=odense, people=350, audience="people_who_use_drugs")
     monthly_data.build(coordinator, red_liv, venue, aarhus_org)
     page = desktop_page
@@ -65,8 +66,7 @@ def test_a_coordinator_switches_month_and_downloads_every_export(
     assert axe_violations(page) == []
 
 
-def test_the_public_statistics_page_is_accessible(live_server, desktop_page, coordinator, red_liv, venue,
-                                                   aarhus_org):
+def test_the_public_statistics_page_is_accessible(live_server, desktop_page, coordinator, red_liv, venue, aarhus_org):
     monthly_data.build(coordinator, red_liv, venue, aarhus_org)
     desktop_page.goto(live_server.url + "/statistik/")
     assert desktop_page.get_by_role("heading", level=1).inner_text() == "RED LIV i tal"

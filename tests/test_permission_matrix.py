@@ -87,9 +87,13 @@ MATRIX = {
     "personale/faste-tider/ny/": ("/personale/faste-tider/ny/", PLANNING_LIST),
     "personale/faste-tider/<int:pk>/": ("/personale/faste-tider/{schedule}/", PLANNING_OBJECT),
     "personale/faste-tider/<int:pk>/undtagelser/": (
-        "/personale/faste-tider/{schedule}/undtagelser/", PLANNING_POST_ONLY),
+        "/personale/faste-tider/{schedule}/undtagelser/",
+        PLANNING_POST_ONLY,
+    ),
     "personale/faste-tider/<int:pk>/undtagelser/<int:exception_pk>/slet/": (
-        "/personale/faste-tider/{schedule}/undtagelser/{exception}/slet/", PLANNING_POST_ONLY),
+        "/personale/faste-tider/{schedule}/undtagelser/{exception}/slet/",
+        PLANNING_POST_ONLY,
+    ),
     "personale/traenere/": ("/personale/traenere/", PLANNING_LIST),
     "personale/traenere/ny/": ("/personale/traenere/ny/", PLANNING_LIST),
     "personale/traenere/<int:pk>/": ("/personale/traenere/{trainer}/", PLANNING_OBJECT),
@@ -100,12 +104,18 @@ MATRIX = {
     "personale/afrapporteringer/": ("/personale/afrapporteringer/", PLANNING_LIST),
     "personale/afrapporteringer/ny/": ("/personale/afrapporteringer/ny/", EVERY_STAFF_MEMBER),
     "personale/afrapporteringer/kit-der-skal-erstattes/": (
-        "/personale/afrapporteringer/kit-der-skal-erstattes/", EVERY_STAFF_MEMBER),
+        "/personale/afrapporteringer/kit-der-skal-erstattes/",
+        EVERY_STAFF_MEMBER,
+    ),
     "personale/afrapporteringer/<int:pk>/": ("/personale/afrapporteringer/{report}/", PLANNING_OBJECT),
     "personale/afrapporteringer/<int:pk>/vurdering/": (
-        "/personale/afrapporteringer/{report}/vurdering/", STAFF_POST_ONLY),
+        "/personale/afrapporteringer/{report}/vurdering/",
+        STAFF_POST_ONLY,
+    ),
     "personale/afrapporteringer/<int:pk>/erstat-kit/": (
-        "/personale/afrapporteringer/{report}/erstat-kit/", STREET_OBJECT),
+        "/personale/afrapporteringer/{report}/erstat-kit/",
+        STREET_OBJECT,
+    ),
     # Naloxone stock.
     "personale/lager/": ("/personale/lager/", EVERY_STAFF_MEMBER),
     "personale/lager/levering/": ("/personale/lager/levering/", PLANNING_LIST),
@@ -127,9 +137,13 @@ MATRIX = {
     "gade/poster/kursus/<int:pk>/": ("/gade/poster/kursus/{attendance}/", (LOGIN, 200, 403, 200, 404, 200)),
     "gade/poster/kursus/<int:pk>/trak-tilbage/": ("/gade/poster/kursus/{attendance}/trak-tilbage/", STAFF_POST_ONLY),
     "gade/poster/udlevering/<int:pk>/trak-tilbage/": (
-        "/gade/poster/udlevering/{handout}/trak-tilbage/", STAFF_POST_ONLY),
+        "/gade/poster/udlevering/{handout}/trak-tilbage/",
+        STAFF_POST_ONLY,
+    ),
     "gade/poster/afrapportering/<int:pk>/trak-tilbage/": (
-        "/gade/poster/afrapportering/{staff_report}/trak-tilbage/", STAFF_POST_ONLY),
+        "/gade/poster/afrapportering/{staff_report}/trak-tilbage/",
+        STAFF_POST_ONLY,
+    ),
     # The queue's endpoint answers JSON (401 when logged out) and takes POST only.
     "gade/api/poster/": ("/gade/api/poster/", (405,) * 6),
     "gade/sw.js": ("/gade/sw.js", PUBLIC),
@@ -172,20 +186,32 @@ def odense_objects(odense, red_liv, venue, street_worker):
     today = timezone.localdate()
     course = factories.make_course(venue)
     schedule = DropInSchedule.objects.create(
-        municipality=odense, venue=venue, weekday=1, starts_at=dt.time(13), ends_at=dt.time(15), valid_from=today)
-    exception = schedule.exceptions.create(date=today + dt.timedelta(days=(1 - today.weekday()) % 7 + 7),
-                                           reason="Lukket")
+        municipality=odense, venue=venue, weekday=1, starts_at=dt.time(13), ends_at=dt.time(15), valid_from=today
+    )
+    exception = schedule.exceptions.create(
+        date=today + dt.timedelta(days=(1 - today.weekday()) % 7 + 7), reason="Lukket"
+    )
     course_request = CourseRequest.objects.create(
-        municipality=odense, organisation_name="Bosted", contact_name="Kontakt", contact_email="a@example.org",
-        audience="professionals", number_of_people=10)
+        municipality=odense,
+        organisation_name="Bosted",
+        contact_name="Kontakt",
+        contact_email="a@example.org",
+        audience="professionals",
+        number_of_people=10,
+    )
     bag = factories.make_location(red_liv, name="Gadeteamets taske")
     batch = factories.make_batch()
     delivery = factories.receive(batch, bag, 10, street_worker)
     district = factories.make_district(odense, name="Vollsmose")
     held = factories.make_course(venue, starts_at=timezone.now() - dt.timedelta(hours=3))
     objects = {
-        "odense": odense, "course": course, "schedule": schedule, "exception": exception,
-        "trainer": factories.make_trainer(red_liv), "request": course_request, "movement": delivery,
+        "odense": odense,
+        "course": course,
+        "schedule": schedule,
+        "exception": exception,
+        "trainer": factories.make_trainer(red_liv),
+        "request": course_request,
+        "movement": delivery,
         # Verified, so its kit is still to replace (the replacement form opens) and it can be reviewed again.
         "report": make_report(district, review_status="verified"),
         "staff_report": make_report(district, source="staff", reported_by=street_worker),
@@ -221,8 +247,9 @@ def ask(request, who, method, path):
         transaction.set_rollback(True)
     policy = response.get("Content-Security-Policy", "")
     assert "default-src 'self'" in policy and "unsafe-inline" not in policy and "unsafe-eval" not in policy
-    assert ("frame-ancestors *" if path == "/widget/" and response.status_code == 200
-            else "frame-ancestors 'none'") in policy
+    assert (
+        "frame-ancestors *" if path == "/widget/" and response.status_code == 200 else "frame-ancestors 'none'"
+    ) in policy
     return answer(response), unchanged
 
 
@@ -250,27 +277,36 @@ POSTS = {
     "personale/kurser/<int:pk>/aflys/": ("/personale/kurser/{course}/aflys/", PLANNING_FORM),
     "personale/kurser/<int:pk>/offentlig/": ("/personale/kurser/{course}/offentlig/", PLANNING_DONE),
     "personale/faste-tider/<int:pk>/": ("/personale/faste-tider/{schedule}/", PLANNING_FORM),
-    "personale/faste-tider/<int:pk>/undtagelser/": (
-        "/personale/faste-tider/{schedule}/undtagelser/", PLANNING_FORM),
+    "personale/faste-tider/<int:pk>/undtagelser/": ("/personale/faste-tider/{schedule}/undtagelser/", PLANNING_FORM),
     "personale/faste-tider/<int:pk>/undtagelser/<int:exception_pk>/slet/": (
-        "/personale/faste-tider/{schedule}/undtagelser/{exception}/slet/", PLANNING_DONE),
+        "/personale/faste-tider/{schedule}/undtagelser/{exception}/slet/",
+        PLANNING_DONE,
+    ),
     "personale/traenere/<int:pk>/rediger/": ("/personale/traenere/{trainer}/rediger/", PLANNING_FORM),
     "personale/forespoergsler/<int:pk>/": ("/personale/forespoergsler/{request}/", PLANNING_FORM),
     "personale/informationssider/<slug:slug>/": (
-        "/personale/informationssider/naloxon/", (LOGIN, 403, 403, FORM, FORM, FORM)),
+        "/personale/informationssider/naloxon/",
+        (LOGIN, 403, 403, FORM, FORM, FORM),
+    ),
     "personale/afrapporteringer/<int:pk>/vurdering/": (
-        "/personale/afrapporteringer/{report}/vurdering/", PLANNING_FORM),
+        "/personale/afrapporteringer/{report}/vurdering/",
+        PLANNING_FORM,
+    ),
     "personale/afrapporteringer/<int:pk>/erstat-kit/": (
-        "/personale/afrapporteringer/{report}/erstat-kit/", (LOGIN, FORM, FORM, FORM, 404, FORM)),
-    "personale/lager/bevaegelser/<int:pk>/ret/": (
-        "/personale/lager/bevaegelser/{movement}/ret/", PLANNING_FORM),
+        "/personale/afrapporteringer/{report}/erstat-kit/",
+        (LOGIN, FORM, FORM, FORM, 404, FORM),
+    ),
+    "personale/lager/bevaegelser/<int:pk>/ret/": ("/personale/lager/bevaegelser/{movement}/ret/", PLANNING_FORM),
     "gade/poster/kursus/<int:pk>/": ("/gade/poster/kursus/{attendance}/", (LOGIN, FORM, 403, FORM, 404, FORM)),
-    "gade/poster/kursus/<int:pk>/trak-tilbage/": (
-        "/gade/poster/kursus/{attendance}/trak-tilbage/", OWN_ENTRY_DONE),
+    "gade/poster/kursus/<int:pk>/trak-tilbage/": ("/gade/poster/kursus/{attendance}/trak-tilbage/", OWN_ENTRY_DONE),
     "gade/poster/udlevering/<int:pk>/trak-tilbage/": (
-        "/gade/poster/udlevering/{handout}/trak-tilbage/", OWN_ENTRY_DONE),
+        "/gade/poster/udlevering/{handout}/trak-tilbage/",
+        OWN_ENTRY_DONE,
+    ),
     "gade/poster/afrapportering/<int:pk>/trak-tilbage/": (
-        "/gade/poster/afrapportering/{staff_report}/trak-tilbage/", OWN_ENTRY_DONE),
+        "/gade/poster/afrapportering/{staff_report}/trak-tilbage/",
+        OWN_ENTRY_DONE,
+    ),
     "gade/api/poster/": ("/gade/api/poster/", (401, FORM, FORM, FORM, FORM, FORM)),
     "personale/maaned/godkend/": ("/personale/maaned/godkend/?municipality={odense}", PLANNING_DONE),
     "personale/maaned/genaabn/": ("/personale/maaned/genaabn/?municipality={odense}", PLANNING_DONE),

@@ -42,12 +42,15 @@ def test_healthz_answers_503_when_the_database_is_unreachable(client, db, monkey
 
 
 def run_check(env_overrides, *args):
-    env = {key: value for key, value in os.environ.items()
-           if key not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "ALLOWED_HOSTS",
-                           "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update(env_overrides)
-    return subprocess.run([sys.executable, "manage.py", "check", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
 
 
 PRODUCTION = {

@@ -22,10 +22,21 @@ URL = "/afrapporter/"
 def answers(place, **overrides):
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     data = {
-        "key": "5a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b11", "occurred_on": yesterday.isoformat(), "occurred_time": "22:30",
-        "district": place.pk, "substances": ["heroin", "fentanyl"], "naloxone_doses": "2", "called_112": "yes",
-        "ambulance_arrived": "yes", "first_aid_given": "yes", "stayed_until_help": "yes", "outcome": "hospital",
-        "responder_trained": "yes", "kit_replaced": "no", "note": "Han hed Peter", "website": "",
+        "key": "5a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b11",
+        "occurred_on": yesterday.isoformat(),
+        "occurred_time": "22:30",
+        "district": place.pk,
+        "substances": ["heroin", "fentanyl"],
+        "naloxone_doses": "2",
+        "called_112": "yes",
+        "ambulance_arrived": "yes",
+        "first_aid_given": "yes",
+        "stayed_until_help": "yes",
+        "outcome": "hospital",
+        "responder_trained": "yes",
+        "kit_replaced": "no",
+        "note": "Han hed Peter",
+        "website": "",
     }
     return {**data, **overrides}
 
@@ -82,18 +93,33 @@ def test_a_filled_in_honeypot_looks_accepted_but_stores_nothing(client, district
     assert not ReversalReport.objects.exists()
 
 
-@pytest.mark.parametrize("overrides, field, message", [
-    ({"occurred_on": (timezone.localdate() + dt.timedelta(days=2)).isoformat()}, "occurred_on", "i fremtiden"),
-    ({"occurred_on": (timezone.localdate() - dt.timedelta(days=400)).isoformat()}, "occurred_on",
-     "mere end et år siden"),
-    ({"naloxone_doses": "11"}, "naloxone_doses", "fra 0 til 10"),
-    ({"naloxone_doses": "-1"}, "naloxone_doses", "fra 0 til 10"),
-    ({"outcome": ""}, "outcome", "Vælg hvordan det gik"),
-    ({"called_112": "no", "ambulance_arrived": "yes", "note": ""}, "ambulance_arrived", "112 blev ikke ringet op"),
-    ({"substances": []}, "substances", "Vælg mindst ét stof"),
-    ({"district": "999999"}, "district", "Vælg en bydel fra listen"),
-], ids=["future", "over-a-year", "too-many-doses", "negative-doses", "no-outcome", "ambulance-without-112",
-        "no-substance", "unknown-district"])
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        ({"occurred_on": (timezone.localdate() + dt.timedelta(days=2)).isoformat()}, "occurred_on", "i fremtiden"),
+        (
+            {"occurred_on": (timezone.localdate() - dt.timedelta(days=400)).isoformat()},
+            "occurred_on",
+            "mere end et år siden",
+        ),
+        ({"naloxone_doses": "11"}, "naloxone_doses", "fra 0 til 10"),
+        ({"naloxone_doses": "-1"}, "naloxone_doses", "fra 0 til 10"),
+        ({"outcome": ""}, "outcome", "Vælg hvordan det gik"),
+        ({"called_112": "no", "ambulance_arrived": "yes", "note": ""}, "ambulance_arrived", "112 blev ikke ringet op"),
+        ({"substances": []}, "substances", "Vælg mindst ét stof"),
+        ({"district": "999999"}, "district", "Vælg en bydel fra listen"),
+    ],
+    ids=[
+        "future",
+        "over-a-year",
+        "too-many-doses",
+        "negative-doses",
+        "no-outcome",
+        "ambulance-without-112",
+        "no-substance",
+        "unknown-district",
+    ],
+)
 def test_bad_input_gets_a_clear_message_and_writes_nothing(client, district, overrides, field, message):
     response = client.post(URL, answers(district, **overrides))
     assert response.status_code == 400
@@ -117,23 +143,34 @@ def test_too_many_posts_from_one_address_get_a_polite_refusal(client, district):
     for number in range(services.PUBLIC_POSTS_PER_HOUR):
         key = f"5a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b{number:02d}"
         assert client.post(URL, answers(district, key=key), REMOTE_ADDR="10.1.2.3").status_code == 302
-    response = client.post(URL, answers(district, key="0a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b99"),
-                           REMOTE_ADDR="10.1.2.3")
+    response = client.post(URL, answers(district, key="0a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b99"), REMOTE_ADDR="10.1.2.3")
     assert response.status_code == 429
     assert "Prøv igen senere" in response.content.decode()
     assert ReversalReport.objects.count() == services.PUBLIC_POSTS_PER_HOUR
     # Another address is not affected.
-    assert client.post(URL, answers(district, key="1a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b99"),
-                       REMOTE_ADDR="10.9.9.9").status_code == 302
+    assert (
+        client.post(
+            URL, answers(district, key="1a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b99"), REMOTE_ADDR="10.9.9.9"
+        ).status_code
+        == 302
+    )
 
 
 def test_behind_the_proxy_the_address_it_appended_is_counted(client, district):
     # The left-most entries are whatever the sender wrote; the proxy appends the real address last.
     for number in range(services.PUBLIC_POSTS_PER_HOUR):
-        client.post(URL, answers(district, key=f"5a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b{number:02d}"),
-                    REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"192.0.2.{number}, 10.1.2.3")
-    response = client.post(URL, answers(district, key="0a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b99"),
-                           REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.200, 10.1.2.3")
+        client.post(
+            URL,
+            answers(district, key=f"5a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b{number:02d}"),
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{number}, 10.1.2.3",
+        )
+    response = client.post(
+        URL,
+        answers(district, key="0a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b99"),
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="192.0.2.200, 10.1.2.3",
+    )
     assert response.status_code == 429
 
 

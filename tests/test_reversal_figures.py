@@ -24,25 +24,51 @@ def reports_by_outcome(month: Month, municipality=None) -> dict:
         table = month_report(month, municipality).table("reports_by_outcome")
     shown = {row.label: row.values[0] for row in table.rows}
     return {
-        "total": shown["Total"], "recovered": shown["Recovered on the spot"], "hospital": shown["Taken to hospital"],
-        "died": shown["Died"], "unknown": shown["Unknown"], "called_112": shown["Reports where 112 was called"],
+        "total": shown["Total"],
+        "recovered": shown["Recovered on the spot"],
+        "hospital": shown["Taken to hospital"],
+        "died": shown["Died"],
+        "unknown": shown["Unknown"],
+        "called_112": shown["Reports where 112 was called"],
         "ambulance_arrived": shown["Reports where an ambulance came"],
     }
 
 
 def test_it_counts_verified_reports_by_outcome_with_112_and_ambulance(district, coordinator):
-    make_report(district, occurred_at=at(2025, 3, 2), outcome="recovered", review_status="verified",
-                called_112=False, ambulance_arrived=False)
+    make_report(
+        district,
+        occurred_at=at(2025, 3, 2),
+        outcome="recovered",
+        review_status="verified",
+        called_112=False,
+        ambulance_arrived=False,
+    )
     make_report(district, occurred_at=at(2025, 3, 9), outcome="hospital", review_status="verified")
-    make_report(district, occurred_at=at(2025, 3, 10), outcome="hospital", source="staff", reported_by=coordinator,
-                review_status="verified")
-    make_report(district, occurred_at=at(2025, 3, 11), outcome="died", review_status="verified", called_112=True,
-                ambulance_arrived=False)
+    make_report(
+        district,
+        occurred_at=at(2025, 3, 10),
+        outcome="hospital",
+        source="staff",
+        reported_by=coordinator,
+        review_status="verified",
+    )
+    make_report(
+        district,
+        occurred_at=at(2025, 3, 11),
+        outcome="died",
+        review_status="verified",
+        called_112=True,
+        ambulance_arrived=False,
+    )
     make_report(district, occurred_at=at(2025, 3, 12), outcome="hospital")  # pending
-    make_report(district, occurred_at=at(2025, 3, 13), outcome="died", review_status="rejected",
-                review_reason="Spam")
+    make_report(district, occurred_at=at(2025, 3, 13), outcome="died", review_status="rejected", review_reason="Spam")
     assert reports_by_outcome(Month(2025, 3)) == {
-        "total": 4, "recovered": 1, "hospital": 2, "died": 1, "unknown": 0, "called_112": 3,
+        "total": 4,
+        "recovered": 1,
+        "hospital": 2,
+        "died": 1,
+        "unknown": 0,
+        "called_112": 3,
         "ambulance_arrived": 2,
     }
 
@@ -74,5 +100,11 @@ def test_it_counts_one_municipality_or_all(district, aarhus_district, odense):
 
 def test_an_empty_period_gives_zeros(db):
     assert reports_by_outcome(Month(2025, 6)) == {
-        "total": 0, "recovered": 0, "hospital": 0, "died": 0, "unknown": 0, "called_112": 0, "ambulance_arrived": 0,
+        "total": 0,
+        "recovered": 0,
+        "hospital": 0,
+        "died": 0,
+        "unknown": 0,
+        "called_112": 0,
+        "ambulance_arrived": 0,
     }

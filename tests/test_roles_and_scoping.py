@@ -23,9 +23,19 @@ def odense_data(red_liv, venue, coordinator):
     factories.hand_out(batch, bag, 1, coordinator)
     district = factories.make_district(red_liv.municipality)
     ReversalReport.objects.create(
-        occurred_at=course.starts_at, district=district, source="staff", reported_by=coordinator,
-        substances=["heroin"], naloxone_doses=1, called_112=True, ambulance_arrived=True, first_aid_given=True,
-        stayed_until_help=True, outcome="recovered", responder_trained="yes", review_status="verified",
+        occurred_at=course.starts_at,
+        district=district,
+        source="staff",
+        reported_by=coordinator,
+        substances=["heroin"],
+        naloxone_doses=1,
+        called_112=True,
+        ambulance_arrived=True,
+        first_aid_given=True,
+        stayed_until_help=True,
+        outcome="recovered",
+        responder_trained="yes",
+        review_status="verified",
     )
 
 
@@ -33,8 +43,7 @@ SCOPED_MODELS = [Organisation, District, Venue, Trainer, Course, Attendance, Sto
 
 
 @pytest.mark.parametrize("model", SCOPED_MODELS, ids=lambda model: model.__name__)
-def test_a_coordinator_of_another_municipality_sees_nothing_of_odense(model, odense_data, odense,
-                                                                    other_coordinator):
+def test_a_coordinator_of_another_municipality_sees_nothing_of_odense(model, odense_data, odense, other_coordinator):
     odense_rows = model.objects.in_municipality(odense)
     assert odense_rows.exists()
     assert not model.objects.for_user(other_coordinator).filter(pk__in=odense_rows.values("pk")).exists()
@@ -115,8 +124,7 @@ def test_a_coordinator_sees_their_role_and_municipality_on_the_staff_page(client
     assert "Odense" in response.content.decode()
 
 
-def test_a_user_without_a_role_gets_no_empty_menu_and_a_street_worker_gets_theirs(client, outsider,
-                                                                                    street_worker):
+def test_a_user_without_a_role_gets_no_empty_menu_and_a_street_worker_gets_theirs(client, outsider, street_worker):
     client.force_login(outsider)
     response = client.get("/personale/")
     assert response.status_code == 200 and "staff-actions" not in response.content.decode()

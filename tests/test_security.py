@@ -101,7 +101,9 @@ def test_logins_are_logged_without_the_username(client, street_worker, caplog):
         log_in(client, street_worker.username, "wrong password")
         log_in(client, street_worker.username, PASSWORD)
     assert [record.getMessage() for record in caplog.records if record.name == "redliv.security"] == [
-        "login failed", f"login succeeded user_id={street_worker.pk}"]
+        "login failed",
+        f"login succeeded user_id={street_worker.pk}",
+    ]
     assert street_worker.username not in caplog.text and "10.0.0.1" not in caplog.text
 
 

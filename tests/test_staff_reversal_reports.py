@@ -20,10 +20,20 @@ RECORD = "/personale/afrapporteringer/ny/"
 def staff_answers(place, **overrides):
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     data = {
-        "key": str(uuid.uuid4()), "occurred_on": yesterday.isoformat(), "occurred_time": "14:05",
-        "district": place.pk, "substances": ["methadone"], "naloxone_doses": "1", "called_112": "yes",
-        "ambulance_arrived": "no", "first_aid_given": "yes", "stayed_until_help": "yes", "outcome": "recovered",
-        "responder_trained": "yes", "kit_replaced": "no", "note": "",
+        "key": str(uuid.uuid4()),
+        "occurred_on": yesterday.isoformat(),
+        "occurred_time": "14:05",
+        "district": place.pk,
+        "substances": ["methadone"],
+        "naloxone_doses": "1",
+        "called_112": "yes",
+        "ambulance_arrived": "no",
+        "first_aid_given": "yes",
+        "stayed_until_help": "yes",
+        "outcome": "recovered",
+        "responder_trained": "yes",
+        "kit_replaced": "no",
+        "note": "",
     }
     return {**data, **overrides}
 
@@ -70,10 +80,21 @@ def test_the_staff_form_refuses_bad_input_and_writes_nothing(client, street_work
 
 def test_the_creation_service_is_idempotent_by_key(street_worker, district):
     key = uuid.uuid4()
-    fields = dict(district=district, occurred_at=timezone.now() - dt.timedelta(hours=2), substances=["unknown"],
-                  naloxone_doses=2, called_112=True, ambulance_arrived=True, first_aid_given=False,
-                  stayed_until_help=True, outcome="hospital", responder_trained="unknown", kit_replaced=False,
-                  user=street_worker, key=key)
+    fields = dict(
+        district=district,
+        occurred_at=timezone.now() - dt.timedelta(hours=2),
+        substances=["unknown"],
+        naloxone_doses=2,
+        called_112=True,
+        ambulance_arrived=True,
+        first_aid_given=False,
+        stayed_until_help=True,
+        outcome="hospital",
+        responder_trained="unknown",
+        kit_replaced=False,
+        user=street_worker,
+        key=key,
+    )
     first, created = create_reversal_report(**fields)
     again, created_again = create_reversal_report(**fields)
     assert created and not created_again and first == again
@@ -92,27 +113,35 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client):
 # --- the coordinators' list ------------------------------------------------------------
 
 
-def test_the_list_filters_by_period_district_outcome_and_status(client, coordinator, district, odense,
-                                                               django_assert_max_num_queries):
+def test_the_list_filters_by_period_district_outcome_and_status(
+    client, coordinator, district, odense, django_assert_max_num_queries
+):
     other = factories.make_district(odense, name="Bolbro")
     now = timezone.now()
     wanted = make_report(district, outcome="hospital", occurred_at=now - dt.timedelta(days=3))
     make_report(district, outcome="recovered", occurred_at=now - dt.timedelta(days=3))
     make_report(other, outcome="hospital", occurred_at=now - dt.timedelta(days=3))
     make_report(district, outcome="hospital", occurred_at=now - dt.timedelta(days=40))
-    make_report(district, outcome="hospital", occurred_at=now - dt.timedelta(days=3), review_status="rejected",
-                review_reason="Dobbelt")
+    make_report(
+        district,
+        outcome="hospital",
+        occurred_at=now - dt.timedelta(days=3),
+        review_status="rejected",
+        review_reason="Dobbelt",
+    )
     client.force_login(coordinator)
     start = (timezone.localdate() - dt.timedelta(days=7)).isoformat()
     with django_assert_max_num_queries(12):
-        response = client.get(LIST, {"start": start, "district": district.pk, "outcome": "hospital",
-                                     "status": "pending"})
+        response = client.get(
+            LIST, {"start": start, "district": district.pk, "outcome": "hospital", "status": "pending"}
+        )
     assert list(response.context["page"].object_list) == [wanted]
     assert client.get(LIST).context["page"].paginator.count == 5
 
 
 def test_the_list_shows_only_the_municipality_and_keeps_its_query_count(
-        client, coordinator, district, aarhus_district, django_assert_max_num_queries):
+    client, coordinator, district, aarhus_district, django_assert_max_num_queries
+):
     for day in range(30):
         make_report(district, occurred_at=timezone.now() - dt.timedelta(days=day, hours=1))
     make_report(aarhus_district)
@@ -183,8 +212,9 @@ def test_staff_reports_are_not_reviewed(client, coordinator, district):
 def test_another_municipalitys_report_is_not_found(client, other_coordinator, district, path):
     report = make_report(district)
     client.force_login(other_coordinator)
-    response = client.post(f"{LIST}{report.pk}/{path}", {"decision": "verify"}) if path else \
-        client.get(f"{LIST}{report.pk}/")
+    response = (
+        client.post(f"{LIST}{report.pk}/{path}", {"decision": "verify"}) if path else client.get(f"{LIST}{report.pk}/")
+    )
     assert response.status_code == 404
     report.refresh_from_db()
     assert report.review_status == "pending"
@@ -194,8 +224,9 @@ def test_another_municipalitys_report_is_not_found(client, other_coordinator, di
 def test_a_street_worker_may_not_review(client, street_worker, district, path):
     report = make_report(district)
     client.force_login(street_worker)
-    response = client.post(f"{LIST}{report.pk}/{path}", {"decision": "verify"}) if path else \
-        client.get(f"{LIST}{report.pk}/")
+    response = (
+        client.post(f"{LIST}{report.pk}/{path}", {"decision": "verify"}) if path else client.get(f"{LIST}{report.pk}/")
+    )
     assert response.status_code == 403
     report.refresh_from_db()
     assert report.review_status == "pending"

@@ -13,8 +13,9 @@ from tests.conftest import axe_violations, log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_coordinator_registers_a_delivery_and_fills_the_street_teams_bag(live_server, desktop_page, coordinator,
-                                                                          red_liv, venue):
+def test_a_coordinator_registers_a_delivery_and_fills_the_street_teams_bag(
+    live_server, desktop_page, coordinator, red_liv, venue
+):
     office = factories.make_location(red_liv, name="Antidote Danmark, kontoret", kind="venue", venue=venue)
     bag = factories.make_location(red_liv, name="Gadeteamets taske")
     factories.make_kit_type()

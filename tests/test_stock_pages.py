@@ -43,10 +43,15 @@ def level(location, batch):
 
 def delivery_data(office, **fields):
     return {
-        "key": str(uuid.uuid4()), "location": office.pk, "kit_type": factories.make_kit_type().pk,
-        "product": "Nyxoid 1,8 mg næsespray", "lot_number": "NX2511",
-        "expiry_date": (TODAY() + dt.timedelta(days=500)).isoformat(), "quantity": "50",
-        "received_on": TODAY().isoformat(), **fields,
+        "key": str(uuid.uuid4()),
+        "location": office.pk,
+        "kit_type": factories.make_kit_type().pk,
+        "product": "Nyxoid 1,8 mg næsespray",
+        "lot_number": "NX2511",
+        "expiry_date": (TODAY() + dt.timedelta(days=500)).isoformat(),
+        "quantity": "50",
+        "received_on": TODAY().isoformat(),
+        **fields,
     }
 
 
@@ -60,12 +65,14 @@ def field_error(response, message):
 
 
 def test_the_stock_page_shows_each_location_per_batch_with_soon_expiring_highlighted_and_expired_apart(
-        client, coordinator, office, bag):
+    client, coordinator, office, bag
+):
     today = TODAY()
     soon = factories.make_batch(lot_number="SOON1", expiry_date=today + dt.timedelta(days=30))
     later = factories.make_batch(lot_number="LATER1", expiry_date=today + dt.timedelta(days=300))
-    old = factories.make_batch(lot_number="OLD1", received_on=today - dt.timedelta(days=400),
-                               expiry_date=today - dt.timedelta(days=2))
+    old = factories.make_batch(
+        lot_number="OLD1", received_on=today - dt.timedelta(days=400), expiry_date=today - dt.timedelta(days=2)
+    )
     factories.receive(soon, bag, 4, coordinator)
     factories.receive(later, office, 40, coordinator)
     factories.receive(old, office, 3, coordinator, occurred_at=timezone.now() - dt.timedelta(days=300))
@@ -85,8 +92,9 @@ def test_the_stock_page_shows_each_location_per_batch_with_soon_expiring_highlig
 
 def test_the_expiry_window_comes_from_the_settings(client, coordinator, bag, settings):
     settings.KIT_EXPIRY_WARNING_DAYS = 10
-    factories.receive(factories.make_batch(lot_number="SOON2", expiry_date=TODAY() + dt.timedelta(days=30)), bag,
-                      4, coordinator)
+    factories.receive(
+        factories.make_batch(lot_number="SOON2", expiry_date=TODAY() + dt.timedelta(days=30)), bag, 4, coordinator
+    )
     client.force_login(coordinator)
     content = client.get(reverse("kits:stock")).content.decode()
     assert "Udløber inden for 10 dage" in content and "Ingen kit på lager udløber snart." in content
@@ -99,12 +107,14 @@ def test_the_stock_page_is_english_under_en(client, coordinator, bag):
 
 
 def test_the_stock_page_needs_few_queries_however_much_stock_there_is(
-        client, coordinator, red_liv, django_assert_max_num_queries):
+    client, coordinator, red_liv, django_assert_max_num_queries
+):
     for index in range(6):
         location = factories.make_location(red_liv)
         for days in (30, 200, 400):
-            factories.receive(factories.make_batch(expiry_date=TODAY() + dt.timedelta(days=days + index)),
-                              location, 5, coordinator)
+            factories.receive(
+                factories.make_batch(expiry_date=TODAY() + dt.timedelta(days=days + index)), location, 5, coordinator
+            )
     client.force_login(coordinator)
     with django_assert_max_num_queries(10):
         response = client.get(reverse("kits:stock"))
@@ -133,15 +143,18 @@ def test_a_double_submitted_delivery_is_stored_once(client, coordinator, office)
     assert StockMovement.objects.count() == 1 and level(office, Batch.objects.get()) == 50
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"quantity": "0"}, "Angiv mindst ét kit."),
-    ({"quantity": "-3"}, "Angiv mindst ét kit."),
-    ({"expiry_date": "2020-01-01"}, "Udløbsdatoen skal ligge efter modtagelsesdatoen."),
-    ({"received_on": "2999-01-01", "expiry_date": "2999-06-01"}, "Modtagelsesdatoen kan ikke ligge i fremtiden."),
-    ({"lot_number": ""}, "Dette felt er påkrævet."),
-], ids=["zero", "negative", "expiry-before-receipt", "received-in-future", "no-lot"])
-def test_a_bad_delivery_is_refused_beside_the_field_and_writes_nothing(client, coordinator, office, fields,
-                                                                       message):
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"quantity": "0"}, "Angiv mindst ét kit."),
+        ({"quantity": "-3"}, "Angiv mindst ét kit."),
+        ({"expiry_date": "2020-01-01"}, "Udløbsdatoen skal ligge efter modtagelsesdatoen."),
+        ({"received_on": "2999-01-01", "expiry_date": "2999-06-01"}, "Modtagelsesdatoen kan ikke ligge i fremtiden."),
+        ({"lot_number": ""}, "Dette felt er påkrævet."),
+    ],
+    ids=["zero", "negative", "expiry-before-receipt", "received-in-future", "no-lot"],
+)
+def test_a_bad_delivery_is_refused_beside_the_field_and_writes_nothing(client, coordinator, office, fields, message):
     client.force_login(coordinator)
     response = client.post(reverse("kits:delivery"), delivery_data(office, **fields))
     assert field_error(response, message)
@@ -164,20 +177,27 @@ def test_a_coordinator_moves_kits_to_the_street_teams_bag(client, coordinator, o
     batch = factories.make_batch(lot_number="NX3")
     factories.receive(batch, office, 20, coordinator)
     client.force_login(coordinator)
-    response = client.post(reverse("kits:transfer"), {
-        "key": str(uuid.uuid4()), "from_location": office.pk, "to_location": bag.pk, "quantity": "8"}, follow=True)
-    assert "8 kit af lot NX3 flyttet fra Antidote Danmark, kontoret til Gadeteamets taske." in \
-        response.content.decode()
+    response = client.post(
+        reverse("kits:transfer"),
+        {"key": str(uuid.uuid4()), "from_location": office.pk, "to_location": bag.pk, "quantity": "8"},
+        follow=True,
+    )
+    assert "8 kit af lot NX3 flyttet fra Antidote Danmark, kontoret til Gadeteamets taske." in response.content.decode()
     assert level(office, batch) == 12 and level(bag, batch) == 8
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"to_location": "office"}, "Vælg en anden lokation end den, kittene kommer fra."),
-    ({"quantity": "21"}, "Ikke nok kit i Antidote Danmark, kontoret: 20 på lager, 21 ønsket."),
-    ({"quantity": "0"}, "Angiv mindst ét kit."),
-], ids=["same-location", "more-than-held", "zero"])
-def test_a_bad_transfer_is_refused_beside_the_field_and_writes_nothing(client, coordinator, office, bag, fields,
-                                                                       message):
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"to_location": "office"}, "Vælg en anden lokation end den, kittene kommer fra."),
+        ({"quantity": "21"}, "Ikke nok kit i Antidote Danmark, kontoret: 20 på lager, 21 ønsket."),
+        ({"quantity": "0"}, "Angiv mindst ét kit."),
+    ],
+    ids=["same-location", "more-than-held", "zero"],
+)
+def test_a_bad_transfer_is_refused_beside_the_field_and_writes_nothing(
+    client, coordinator, office, bag, fields, message
+):
     batch = factories.make_batch()
     factories.receive(batch, office, 20, coordinator)
     data = {"key": str(uuid.uuid4()), "from_location": office.pk, "to_location": bag.pk, "quantity": "5", **fields}
@@ -205,8 +225,13 @@ def test_a_count_adjusts_the_stock_to_what_was_counted(client, coordinator, offi
     batch = factories.make_batch()
     factories.receive(batch, office, 6, coordinator)
     client.force_login(coordinator)
-    data = {"key": str(uuid.uuid4()), "location": office.pk, "batch": batch.pk, "counted": "5",
-            "reason": "Månedlig optælling"}
+    data = {
+        "key": str(uuid.uuid4()),
+        "location": office.pk,
+        "batch": batch.pk,
+        "counted": "5",
+        "reason": "Månedlig optælling",
+    }
     response = client.post(reverse("kits:count"), data, follow=True)
     assert "reguleret med 1 kit" in response.content.decode()
     assert level(office, batch) == 5
@@ -222,9 +247,18 @@ def test_an_office_handout_draws_first_expiry_first_out(client, coordinator, off
     factories.receive(sooner, office, 5, coordinator)
     course = factories.make_course(venue, starts_at=timezone.now() - dt.timedelta(days=1))
     client.force_login(coordinator)
-    response = client.post(reverse("kits:handout"), {
-        "key": str(uuid.uuid4()), "location": office.pk, "quantity": "2", "reason": "replaces_used",
-        "audience": "professionals", "course": course.pk}, follow=True)
+    response = client.post(
+        reverse("kits:handout"),
+        {
+            "key": str(uuid.uuid4()),
+            "location": office.pk,
+            "quantity": "2",
+            "reason": "replaces_used",
+            "audience": "professionals",
+            "course": course.pk,
+        },
+        follow=True,
+    )
     assert "2 kit af lot" in response.content.decode()
     handout = StockMovement.objects.get(kind="handout")
     assert (handout.batch, handout.course, handout.recipient_audience) == (sooner, course, "professionals")
@@ -234,9 +268,16 @@ def test_an_office_handout_draws_first_expiry_first_out(client, coordinator, off
 def test_an_office_handout_of_more_than_held_is_refused(client, coordinator, office):
     factories.receive(factories.make_batch(), office, 1, coordinator)
     client.force_login(coordinator)
-    response = client.post(reverse("kits:handout"), {
-        "key": str(uuid.uuid4()), "location": office.pk, "quantity": "2", "reason": "first_supply",
-        "audience": "people_who_use_drugs"})
+    response = client.post(
+        reverse("kits:handout"),
+        {
+            "key": str(uuid.uuid4()),
+            "location": office.pk,
+            "quantity": "2",
+            "reason": "first_supply",
+            "audience": "people_who_use_drugs",
+        },
+    )
     assert field_error(response, "Ikke nok kit i Antidote Danmark, kontoret: 1 på lager, 2 ønsket.")
     assert not StockMovement.objects.filter(kind="handout").exists()
 
@@ -247,8 +288,15 @@ def test_an_office_handout_of_more_than_held_is_refused(client, coordinator, off
 def test_a_movement_is_corrected_by_an_opposite_one_and_history_stays(client, coordinator, office, bag):
     batch = factories.make_batch()
     factories.receive(batch, office, 10, coordinator)
-    mistake = StockMovement.objects.create(kind="transfer", batch=batch, from_location=office, to_location=bag,
-                                           quantity=4, occurred_at=timezone.now(), recorded_by=coordinator)
+    mistake = StockMovement.objects.create(
+        kind="transfer",
+        batch=batch,
+        from_location=office,
+        to_location=bag,
+        quantity=4,
+        occurred_at=timezone.now(),
+        recorded_by=coordinator,
+    )
     client.force_login(coordinator)
     assert "Ret nr. %d" % mistake.pk in client.get(reverse("kits:movements")).content.decode()
     page = client.get(reverse("kits:correct", args=[mistake.pk]))
@@ -270,22 +318,45 @@ def test_a_movement_is_corrected_by_an_opposite_one_and_history_stays(client, co
 
 @pytest.fixture
 def recall_data(coordinator, office, bag, venue):
-    batch = factories.make_batch(lot_number="NX2408", product="Nyxoid 1,8 mg næsespray",
-                                 received_on=dt.date(2025, 3, 1), expiry_date=dt.date(2031, 1, 31))
-    other = factories.make_batch(lot_number="NX9999", received_on=dt.date(2025, 3, 1),
-                                 expiry_date=dt.date(2031, 6, 30))
+    batch = factories.make_batch(
+        lot_number="NX2408",
+        product="Nyxoid 1,8 mg næsespray",
+        received_on=dt.date(2025, 3, 1),
+        expiry_date=dt.date(2031, 1, 31),
+    )
+    other = factories.make_batch(lot_number="NX9999", received_on=dt.date(2025, 3, 1), expiry_date=dt.date(2031, 6, 30))
     course = factories.make_course(venue, title="Drop-in Vestergade", starts_at=at(2025, 3, 10, 14))
     receive = factories.receive(batch, office, 30, coordinator, occurred_at=at(2025, 3, 3))
-    move = StockMovement.objects.create(kind="transfer", batch=batch, from_location=office, to_location=bag,
-                                        quantity=10, occurred_at=at(2025, 3, 4), recorded_by=coordinator)
+    move = StockMovement.objects.create(
+        kind="transfer",
+        batch=batch,
+        from_location=office,
+        to_location=bag,
+        quantity=10,
+        occurred_at=at(2025, 3, 4),
+        recorded_by=coordinator,
+    )
     handout = factories.hand_out(batch, bag, 2, coordinator, course=course, occurred_at=at(2025, 3, 10, 15))
-    office_handout = factories.hand_out(batch, office, 1, coordinator, recipient_audience="professionals",
-                                        handout_reason="replaces_used", occurred_at=at(2025, 3, 12))
-    discard = StockMovement.objects.create(kind="discard", batch=batch, from_location=office, quantity=1,
-                                           reason="Beskadiget", occurred_at=at(2025, 4, 2), recorded_by=coordinator)
+    office_handout = factories.hand_out(
+        batch,
+        office,
+        1,
+        coordinator,
+        recipient_audience="professionals",
+        handout_reason="replaces_used",
+        occurred_at=at(2025, 3, 12),
+    )
+    discard = StockMovement.objects.create(
+        kind="discard",
+        batch=batch,
+        from_location=office,
+        quantity=1,
+        reason="Beskadiget",
+        occurred_at=at(2025, 4, 2),
+        recorded_by=coordinator,
+    )
     factories.receive(other, office, 5, coordinator, occurred_at=at(2025, 3, 20))
-    return {"receive": receive, "move": move, "handout": handout, "office_handout": office_handout,
-            "discard": discard}
+    return {"receive": receive, "move": move, "handout": handout, "office_handout": office_handout, "discard": discard}
 
 
 def csv_lines(response):
@@ -347,8 +418,9 @@ def test_a_period_that_ends_before_it_starts_is_refused_beside_the_field(client,
     assert field_error(response, "Slutdatoen må ikke ligge før startdatoen.")
 
 
-def test_the_movements_and_lot_pages_need_few_queries(client, coordinator, office, bag, venue,
-                                                      django_assert_max_num_queries):
+def test_the_movements_and_lot_pages_need_few_queries(
+    client, coordinator, office, bag, venue, django_assert_max_num_queries
+):
     batch = factories.make_batch(lot_number="MANY1")
     factories.receive(batch, office, 100, coordinator)
     for index in range(30):
@@ -366,8 +438,17 @@ def test_the_movements_and_lot_pages_need_few_queries(client, coordinator, offic
 # Who may see and do what
 
 
-STAFF_PAGES = ["kits:stock", "kits:delivery", "kits:transfer", "kits:discard", "kits:count", "kits:handout",
-               "kits:movements", "kits:movements-csv", "kits:lot"]
+STAFF_PAGES = [
+    "kits:stock",
+    "kits:delivery",
+    "kits:transfer",
+    "kits:discard",
+    "kits:count",
+    "kits:handout",
+    "kits:movements",
+    "kits:movements-csv",
+    "kits:lot",
+]
 
 
 @pytest.mark.parametrize("name", STAFF_PAGES)
@@ -376,10 +457,19 @@ def test_an_anonymous_visitor_is_sent_to_the_login(client, name):
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.parametrize(("name", "status"), [
-    ("kits:stock", 200), ("kits:handout", 200), ("kits:delivery", 403), ("kits:transfer", 403),
-    ("kits:discard", 403), ("kits:count", 403), ("kits:movements", 403), ("kits:lot", 403),
-])
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [
+        ("kits:stock", 200),
+        ("kits:handout", 200),
+        ("kits:delivery", 403),
+        ("kits:transfer", 403),
+        ("kits:discard", 403),
+        ("kits:count", 403),
+        ("kits:movements", 403),
+        ("kits:lot", 403),
+    ],
+)
 def test_a_street_worker_may_view_the_stock_but_not_run_it(client, street_worker, name, status):
     client.force_login(street_worker)
     assert client.get(reverse(name)).status_code == status
@@ -388,8 +478,13 @@ def test_a_street_worker_may_view_the_stock_but_not_run_it(client, street_worker
 def test_a_street_worker_cannot_post_a_delivery_or_transfer(client, street_worker, office, bag):
     client.force_login(street_worker)
     assert client.post(reverse("kits:delivery"), delivery_data(office)).status_code == 403
-    assert client.post(reverse("kits:transfer"), {"from_location": office.pk, "to_location": bag.pk,
-                                                  "quantity": "1", "key": str(uuid.uuid4())}).status_code == 403
+    assert (
+        client.post(
+            reverse("kits:transfer"),
+            {"from_location": office.pk, "to_location": bag.pk, "quantity": "1", "key": str(uuid.uuid4())},
+        ).status_code
+        == 403
+    )
     assert not StockMovement.objects.exists()
 
 
@@ -398,33 +493,40 @@ def test_a_user_without_a_role_is_refused(client, outsider):
     assert client.get(reverse("kits:stock")).status_code == 403
 
 
-def test_another_municipality_sees_none_of_odenses_stock(client, other_coordinator, coordinator, recall_data,
-                                                         aarhus_bag):
+def test_another_municipality_sees_none_of_odenses_stock(
+    client, other_coordinator, coordinator, recall_data, aarhus_bag
+):
     client.force_login(other_coordinator)
     stock = client.get(reverse("kits:stock")).content.decode()
     assert "Aarhus-tasken" in stock and "Gadeteamets taske" not in stock and "NX2408" not in stock
     assert client.get(reverse("kits:lot"), {"lot": "NX2408"}).status_code == 404
     assert client.get(reverse("kits:lot-csv"), {"lot": "NX2408"}).status_code == 404
     assert client.get(reverse("kits:correct", args=[recall_data["move"].pk])).status_code == 404
-    assert client.post(reverse("kits:correct", args=[recall_data["move"].pk]),
-                       {"key": str(uuid.uuid4()), "reason": "x"}).status_code == 404
+    assert (
+        client.post(
+            reverse("kits:correct", args=[recall_data["move"].pk]), {"key": str(uuid.uuid4()), "reason": "x"}
+        ).status_code
+        == 404
+    )
     export = client.get(reverse("kits:movements-csv"), {"start": "2025-01-01", "end": "2025-12-31"})
     assert len(csv_lines(export)) == 1
 
 
-def test_another_municipality_cannot_move_odenses_kits(client, other_coordinator, coordinator, office,
-                                                       aarhus_bag):
+def test_another_municipality_cannot_move_odenses_kits(client, other_coordinator, coordinator, office, aarhus_bag):
     batch = factories.make_batch()
     factories.receive(batch, office, 10, coordinator)
     client.force_login(other_coordinator)
-    response = client.post(reverse("kits:transfer"), {
-        "key": str(uuid.uuid4()), "from_location": office.pk, "to_location": aarhus_bag.pk, "quantity": "5"})
+    response = client.post(
+        reverse("kits:transfer"),
+        {"key": str(uuid.uuid4()), "from_location": office.pk, "to_location": aarhus_bag.pk, "quantity": "5"},
+    )
     assert field_error(response, "Marker en gyldig valgmulighed.")
     assert level(office, batch) == 10 and StockMovement.objects.count() == 1
 
 
-def test_expiring_soon_lists_the_users_usable_kits_in_the_window_soonest_first(coordinator, other_coordinator,
-                                                                               office, bag, aarhus_bag):
+def test_expiring_soon_lists_the_users_usable_kits_in_the_window_soonest_first(
+    coordinator, other_coordinator, office, bag, aarhus_bag
+):
     from kits.queries import expired_stock, expiring_soon
 
     today = TODAY()
@@ -438,7 +540,9 @@ def test_expiring_soon_lists_the_users_usable_kits_in_the_window_soonest_first(c
     factories.receive(gone, office, 1, coordinator, occurred_at=timezone.now() - dt.timedelta(days=50))
     factories.receive(in_10, aarhus_bag, 7, other_coordinator)
     assert [(level.batch, level.location, level.quantity) for level in expiring_soon(coordinator)] == [
-        (in_10, bag, 2), (in_30, office, 3)]
+        (in_10, bag, 2),
+        (in_30, office, 3),
+    ]
     assert [(level.batch, level.quantity) for level in expired_stock(coordinator)] == [(gone, 1)]
     assert [level.location for level in expiring_soon(other_coordinator)] == [aarhus_bag]
 
@@ -446,13 +550,19 @@ def test_expiring_soon_lists_the_users_usable_kits_in_the_window_soonest_first(c
 def test_a_reason_is_never_run_as_a_spreadsheet_formula(client, coordinator, office):
     batch = factories.make_batch(lot_number="NX7777", product="+Nyxoid")
     factories.receive(batch, office, 3, coordinator, occurred_at=at(2025, 3, 3))
-    StockMovement.objects.create(kind="discard", batch=batch, from_location=office, quantity=1,
-                                 reason='=HYPERLINK("https://example.com","klik")', occurred_at=at(2025, 3, 4),
-                                 recorded_by=coordinator)
+    StockMovement.objects.create(
+        kind="discard",
+        batch=batch,
+        from_location=office,
+        quantity=1,
+        reason='=HYPERLINK("https://example.com","klik")',
+        occurred_at=at(2025, 3, 4),
+        recorded_by=coordinator,
+    )
     client.force_login(coordinator)
     lines = csv_lines(client.get(reverse("kits:movements-csv"), {"start": "2025-03-01", "end": "2025-03-31"}))
     discard = next(line for line in lines if "Kasseret" in line)
-    assert ";\"'=HYPERLINK(\"\"https://example.com\"\",\"\"klik\"\")\";" in discard
+    assert ';"\'=HYPERLINK(""https://example.com"",""klik"")";' in discard
     assert ";'+Nyxoid;" in discard and ";1;" in discard  # the quantity stays a number
     lot = csv_lines(client.get(reverse("kits:lot-csv"), {"lot": "NX7777"}))
     assert all(";+Nyxoid" not in line for line in lot) and ";'+Nyxoid;" in lot[1]

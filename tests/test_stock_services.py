@@ -31,8 +31,13 @@ def level(location, batch):
 
 def deliver(user, location, **fields):
     arguments = {
-        "kit_type": factories.make_kit_type(), "product": "Nyxoid 1,8 mg næsespray", "lot_number": "NX2511",
-        "expiry_date": TODAY() + dt.timedelta(days=500), "received_on": TODAY(), "quantity": 50, **fields,
+        "kit_type": factories.make_kit_type(),
+        "product": "Nyxoid 1,8 mg næsespray",
+        "lot_number": "NX2511",
+        "expiry_date": TODAY() + dt.timedelta(days=500),
+        "received_on": TODAY(),
+        "quantity": 50,
+        **fields,
     }
     return register_delivery(user=user, location=location, **arguments)
 
@@ -80,8 +85,9 @@ def test_it_refuses_a_delivery_of_no_or_negative_kits(office, coordinator, quant
 
 @pytest.mark.django_db
 def test_it_refuses_an_expiry_date_before_the_received_date(office, coordinator):
-    errors = refusal(deliver, user=coordinator, location=office, received_on=TODAY(),
-                     expiry_date=TODAY() - dt.timedelta(days=1))
+    errors = refusal(
+        deliver, user=coordinator, location=office, received_on=TODAY(), expiry_date=TODAY() - dt.timedelta(days=1)
+    )
     assert errors["expiry_date"] == ["Udløbsdatoen skal ligge efter modtagelsesdatoen."]
     assert not Batch.objects.exists()
 
@@ -141,8 +147,10 @@ def test_twenty_simultaneous_transfers_from_ten_kits_move_exactly_ten(office, ba
     batch = factories.make_batch()
     factories.receive(batch, office, 10, coordinator)
     outcomes = at_once(
-        20, lambda: transfer_kits(user=coordinator, from_location=office, to_location=bag, quantity=1, batch=batch),
-        refusal=lambda error: error.message_dict["quantity"][0])
+        20,
+        lambda: transfer_kits(user=coordinator, from_location=office, to_location=bag, quantity=1, batch=batch),
+        refusal=lambda error: error.message_dict["quantity"][0],
+    )
     assert outcomes.count("stored") == 10
     assert all(outcome.startswith("Ikke nok kit") for outcome in outcomes if outcome != "stored")
     assert level(office, batch) == 0 and level(bag, batch) == 10
@@ -185,10 +193,15 @@ def test_a_count_records_the_difference_either_way(office, coordinator):
 def test_a_count_that_matches_or_is_negative_is_refused(office, coordinator):
     batch = factories.make_batch()
     factories.receive(batch, office, 4, coordinator)
-    assert "intet at rette" in refusal(adjust_after_count, user=coordinator, location=office, batch=batch,
-                                       counted=4, reason="Optælling")["counted"][0]
-    assert refusal(adjust_after_count, user=coordinator, location=office, batch=batch, counted=-1,
-                   reason="Optælling")["counted"] == ["Optællingen kan ikke være negativ."]
+    assert (
+        "intet at rette"
+        in refusal(adjust_after_count, user=coordinator, location=office, batch=batch, counted=4, reason="Optælling")[
+            "counted"
+        ][0]
+    )
+    assert refusal(adjust_after_count, user=coordinator, location=office, batch=batch, counted=-1, reason="Optælling")[
+        "counted"
+    ] == ["Optællingen kan ikke være negativ."]
     assert StockMovement.objects.count() == 1
 
 
@@ -238,8 +251,9 @@ def test_simultaneous_corrections_of_one_movement_store_one(office, bag, coordin
     batch = factories.make_batch()
     factories.receive(batch, office, 10, coordinator)
     mistake, _ = transfer_kits(user=coordinator, from_location=office, to_location=bag, quantity=4, batch=batch)
-    outcomes = at_once(4, lambda: correct_movement(
-        user=coordinator, movement=StockMovement.objects.get(pk=mistake.pk), reason="Fejl"))
+    outcomes = at_once(
+        4, lambda: correct_movement(user=coordinator, movement=StockMovement.objects.get(pk=mistake.pk), reason="Fejl")
+    )
     assert sorted(outcomes) == ["Denne bevægelse er allerede blevet rettet."] * 3 + ["stored"]
     assert level(office, batch) == 10 and level(bag, batch) == 0
 

@@ -112,7 +112,8 @@ def test_an_entry_sent_twice_is_one_row(live_server, tablet_page, street_worker,
 
 
 def test_a_refused_queued_entry_shows_the_message_and_can_be_corrected_and_sent(
-        live_server, tablet_page, street_worker, venue, bag):
+    live_server, tablet_page, street_worker, venue, bag
+):
     log_in(tablet_page, live_server, street_worker)
     tablet_page.get_by_label("Stofbrugere", exact=True).fill("11")
     tablet_page.get_by_role("button", name="Gem kurset").tap()
@@ -154,12 +155,18 @@ def test_an_expired_login_loses_nothing(live_server, tablet_page, street_worker,
 
 
 def test_the_street_pages_are_accessible_and_fit_a_tablet(
-        live_server, tablet_page, street_worker, venue, bag, district):
+    live_server, tablet_page, street_worker, venue, bag, district
+):
     course = factories.make_course(venue)
     attendance = factories.make_attendance(course, street_worker)
     log_in(tablet_page, live_server, street_worker)
-    for path in ["/gade/", "/gade/udlevering/", "/gade/afrapportering/", "/gade/mine/",
-                 f"/gade/poster/kursus/{attendance.pk}/"]:
+    for path in [
+        "/gade/",
+        "/gade/udlevering/",
+        "/gade/afrapportering/",
+        "/gade/mine/",
+        f"/gade/poster/kursus/{attendance.pk}/",
+    ]:
         tablet_page.goto(live_server.url + path)
         violations = axe_violations(tablet_page)
         assert violations == [], (path, [(v["id"], [n["html"] for n in v["nodes"]]) for v in violations])

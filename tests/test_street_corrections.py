@@ -17,8 +17,11 @@ pytestmark = pytest.mark.django_db
 
 def logged_course(user, venue, bag, **changes):
     client = logged_in(user)
-    response = client.post("/gade/api/poster/", json.dumps({"kind": "course", "fields": course_fields(
-        venue, bag, **changes)}), content_type="application/json")
+    response = client.post(
+        "/gade/api/poster/",
+        json.dumps({"kind": "course", "fields": course_fields(venue, bag, **changes)}),
+        content_type="application/json",
+    )
     assert response.status_code == 201
     return Attendance.objects.get(pk=response.json()["id"])
 
@@ -32,8 +35,9 @@ def correction(venue, bag, **changes):
 def test_a_street_worker_corrects_their_own_entry_and_the_history_says_who(street_worker, venue, bag):
     attendance = logged_course(street_worker, venue, bag)
     client = logged_in(street_worker)
-    response = client.post(f"/gade/poster/kursus/{attendance.pk}/", correction(venue, bag, people_who_use_drugs=5,
-                                                                                kits=4))
+    response = client.post(
+        f"/gade/poster/kursus/{attendance.pk}/", correction(venue, bag, people_who_use_drugs=5, kits=4)
+    )
     assert response.status_code == 302
     attendance.refresh_from_db()
     assert (attendance.people_who_use_drugs, attendance.first_time) == (5, 4)
@@ -58,12 +62,15 @@ def test_fewer_kits_are_put_back_from_the_newest_handout_first(street_worker, ve
     client.post(f"/gade/poster/kursus/{attendance.pk}/", correction(venue, bag, kits=1))
     assert kits_handed_out(attendance.course) == 1
     assert [(m.corrects_id, m.quantity) for m in StockMovement.objects.filter(kind="adjustment").order_by("id")] == [
-        (second.pk, 2), (first.pk, 2)]
+        (second.pk, 2),
+        (first.pk, 2),
+    ]
     assert StockLevel.objects.get(location=bag).quantity == 9
 
 
 def test_a_street_worker_cannot_change_their_entry_after_24_hours_but_a_coordinator_can(
-        street_worker, coordinator, venue, bag):
+    street_worker, coordinator, venue, bag
+):
     attendance = logged_course(street_worker, venue, bag)
     Attendance.objects.filter(pk=attendance.pk).update(logged_at=timezone.now() - dt.timedelta(hours=25))
     url = f"/gade/poster/kursus/{attendance.pk}/"
@@ -81,7 +88,8 @@ def test_a_street_worker_cannot_change_someone_elses_entry(street_worker, traine
 def test_a_correction_with_bad_counts_is_refused_and_changes_nothing(street_worker, venue, bag):
     attendance = logged_course(street_worker, venue, bag)
     response = logged_in(street_worker).post(
-        f"/gade/poster/kursus/{attendance.pk}/", correction(venue, bag, people_who_use_drugs=0, refresher=0))
+        f"/gade/poster/kursus/{attendance.pk}/", correction(venue, bag, people_who_use_drugs=0, refresher=0)
+    )
     assert response.status_code == 400 and "mindst én deltager" in response.content.decode()
     assert Attendance.objects.get().people_who_use_drugs == 3
 
@@ -111,8 +119,11 @@ def test_withdrawing_a_handout_and_a_report(street_worker, bag, district):
 
 def test_a_report_is_withdrawn_once_and_its_history_says_who(street_worker, district):
     client = logged_in(street_worker)
-    client.post("/gade/api/poster/", json.dumps({"kind": "report", "fields": report_fields(district)}),
-                content_type="application/json")
+    client.post(
+        "/gade/api/poster/",
+        json.dumps({"kind": "report", "fields": report_fields(district)}),
+        content_type="application/json",
+    )
     report = ReversalReport.objects.get()
     url = f"/gade/poster/afrapportering/{report.pk}/trak-tilbage/"
     assert client.post(url).status_code == 302
@@ -120,7 +131,9 @@ def test_a_report_is_withdrawn_once_and_its_history_says_who(street_worker, dist
     assert "Denne registrering er trukket tilbage." in response.content.decode()
     withdrawn = report.history.order_by("history_date", "history_id")
     assert [(record.review_status, record.history_user) for record in withdrawn] == [
-        ("verified", street_worker), ("rejected", street_worker)]
+        ("verified", street_worker),
+        ("rejected", street_worker),
+    ]
     assert ReversalReport.objects.get().review_reason == "Trukket tilbage: registreret ved en fejl"
 
 

@@ -25,21 +25,35 @@ def logged_in(user):
 def course_fields(venue, bag, **changes):
     now = timezone.localtime() - dt.timedelta(minutes=10)
     fields = {
-        "key": str(uuid.uuid4()), "date": now.date().isoformat(), "time": now.strftime("%H:%M"),
-        "course_format": "drop_in", "venue": venue.pk, "people_who_use_drugs": 3, "relatives_network": 0,
-        "professionals": 0, "residents": 0, "students": 0, "other": 0, "refresher": 1, "kits": 2,
-        "location": bag.pk, "batch": "", "note": "",
+        "key": str(uuid.uuid4()),
+        "date": now.date().isoformat(),
+        "time": now.strftime("%H:%M"),
+        "course_format": "drop_in",
+        "venue": venue.pk,
+        "people_who_use_drugs": 3,
+        "relatives_network": 0,
+        "professionals": 0,
+        "residents": 0,
+        "students": 0,
+        "other": 0,
+        "refresher": 1,
+        "kits": 2,
+        "location": bag.pk,
+        "batch": "",
+        "note": "",
     }
     return {**fields, **changes}
 
 
 def send(client, kind, fields, prefix=""):
-    return client.post(f"{prefix}/gade/api/poster/", json.dumps({"kind": kind, "fields": fields}),
-                       content_type="application/json")
+    return client.post(
+        f"{prefix}/gade/api/poster/", json.dumps({"kind": kind, "fields": fields}), content_type="application/json"
+    )
 
 
 def test_the_logging_page_has_today_the_venue_used_last_and_the_bag(
-        street_worker, venue, bag, red_liv, django_assert_max_num_queries):
+    street_worker, venue, bag, red_liv, django_assert_max_num_queries
+):
     other = factories.make_venue(red_liv, name="Stand på Rådhuspladsen")
     course = factories.make_course(other, starts_at=timezone.now() - dt.timedelta(days=1))
     factories.make_attendance(course, street_worker)
@@ -84,7 +98,8 @@ def sql_queries(context):
 
 @pytest.mark.django_db(transaction=True)
 def test_storing_a_course_with_its_trainer_and_kits_takes_at_most_15_queries(
-        street_worker, venue, bag, red_liv, django_assert_max_num_queries):
+    street_worker, venue, bag, red_liv, django_assert_max_num_queries
+):
     # Without the test's wrapping transaction, so the count is what production does: 15 SQL
     # queries at most, plus the BEGIN and COMMIT of the entry's one transaction.
     trainer = factories.make_trainer(red_liv, user=street_worker)
@@ -129,8 +144,11 @@ def refused(client, fields, field, kind="course", prefix=""):
 
 
 def nothing_written():
-    return not Attendance.objects.exists() and not Course.objects.exists() and not StockMovement.objects.filter(
-        kind="handout").exists()
+    return (
+        not Attendance.objects.exists()
+        and not Course.objects.exists()
+        and not StockMovement.objects.filter(kind="handout").exists()
+    )
 
 
 @pytest.mark.parametrize("count", [-1, 501])
@@ -158,7 +176,8 @@ def test_it_refuses_a_date_in_the_future(street_worker, venue, bag):
 
 
 def test_a_street_worker_cannot_log_more_than_60_days_back_but_a_coordinator_can(
-        street_worker, coordinator, venue, bag):
+    street_worker, coordinator, venue, bag
+):
     long_ago = (timezone.localdate() - dt.timedelta(days=61)).isoformat()
     message = refused(logged_in(street_worker), course_fields(venue, bag, date=long_ago, kits=0), "date")
     assert "60 dage" in message
@@ -174,8 +193,9 @@ def test_it_refuses_more_kits_than_the_location_holds_and_says_how_many_it_has(s
 
 def test_it_refuses_an_expired_batch(street_worker, coordinator, venue, bag):
     today = timezone.localdate()
-    expired = factories.make_batch(lot_number="OLD", received_on=today - dt.timedelta(days=90),
-                                   expiry_date=today - dt.timedelta(days=1))
+    expired = factories.make_batch(
+        lot_number="OLD", received_on=today - dt.timedelta(days=90), expiry_date=today - dt.timedelta(days=1)
+    )
     factories.receive(expired, bag, 5, coordinator, occurred_at=timezone.now() - dt.timedelta(days=80))
     message = refused(logged_in(street_worker), course_fields(venue, bag, batch=expired.pk), "batch")
     assert "OLD" in message and "udløb" in message
@@ -211,9 +231,17 @@ def test_the_endpoint_is_protected_against_cross_site_requests(street_worker, ve
 
 def handout_fields(bag, **changes):
     now = timezone.localtime() - dt.timedelta(minutes=5)
-    return {"key": str(uuid.uuid4()), "date": now.date().isoformat(), "time": now.strftime("%H:%M"),
-            "reason": "replaces_used", "audience": "people_who_use_drugs", "quantity": 2, "location": bag.pk,
-            "batch": "", **changes}
+    return {
+        "key": str(uuid.uuid4()),
+        "date": now.date().isoformat(),
+        "time": now.strftime("%H:%M"),
+        "reason": "replaces_used",
+        "audience": "people_who_use_drugs",
+        "quantity": 2,
+        "location": bag.pk,
+        "batch": "",
+        **changes,
+    }
 
 
 def test_a_standalone_handout_is_stored_once(street_worker, bag):
@@ -233,10 +261,20 @@ def test_a_handout_of_more_kits_than_on_hand_is_refused(street_worker, bag):
 
 def report_fields(district, **changes):
     now = timezone.localtime() - dt.timedelta(hours=2)
-    return {"key": str(uuid.uuid4()), "date": now.date().isoformat(), "time": now.strftime("%H:%M"),
-            "district": district.pk, "substances": ["heroin", "fentanyl"], "naloxone_doses": 2,
-            "called_112": "on", "ambulance_arrived": "on", "outcome": "hospital", "responder_trained": "yes",
-            "note": "", **changes}
+    return {
+        "key": str(uuid.uuid4()),
+        "date": now.date().isoformat(),
+        "time": now.strftime("%H:%M"),
+        "district": district.pk,
+        "substances": ["heroin", "fentanyl"],
+        "naloxone_doses": 2,
+        "called_112": "on",
+        "ambulance_arrived": "on",
+        "outcome": "hospital",
+        "responder_trained": "yes",
+        "note": "",
+        **changes,
+    }
 
 
 def test_a_report_told_to_a_street_worker_is_stored_verified_and_once(street_worker, district):
@@ -258,7 +296,8 @@ def test_a_report_needs_a_substance_and_at_most_10_doses(street_worker, district
 
 
 def test_the_report_and_handout_pages_render_within_the_query_budget(
-        street_worker, bag, district, django_assert_max_num_queries):
+    street_worker, bag, district, django_assert_max_num_queries
+):
     client = logged_in(street_worker)
     for url in ["/gade/udlevering/", "/gade/afrapportering/", "/gade/mine/"]:
         with django_assert_max_num_queries(10):
@@ -294,11 +333,21 @@ def test_a_coordinator_fills_in_the_attendance_of_a_planned_course(coordinator, 
     form = client.get(f"/gade/?kursus={planned.pk}").content.decode()
     assert f'name="course" value="{planned.pk}"' in form
     fields = {
-        "key": str(uuid.uuid4()), "course": planned.pk, "course_format": "drop_in", "venue": venue.pk,
+        "key": str(uuid.uuid4()),
+        "course": planned.pk,
+        "course_format": "drop_in",
+        "venue": venue.pk,
         "date": timezone.localtime(planned.starts_at).date().isoformat(),
         "time": timezone.localtime(planned.starts_at).strftime("%H:%M"),
-        "people_who_use_drugs": 6, "relatives_network": 0, "professionals": 0, "residents": 0, "students": 0,
-        "other": 0, "refresher": 1, "kits": 0, "note": "",
+        "people_who_use_drugs": 6,
+        "relatives_network": 0,
+        "professionals": 0,
+        "residents": 0,
+        "students": 0,
+        "other": 0,
+        "refresher": 1,
+        "kits": 0,
+        "note": "",
     }
     assert client.post("/gade/", fields).status_code == 302
     planned.refresh_from_db()

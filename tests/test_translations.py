@@ -12,7 +12,8 @@ from django.utils import translation
 BASE_DIR = Path(settings.BASE_DIR)
 # The project catalogue, and one per app that keeps its own locale/ folder.
 CATALOGUES = sorted(
-    path for path in BASE_DIR.glob("**/locale/da/LC_MESSAGES/django.po")
+    path
+    for path in BASE_DIR.glob("**/locale/da/LC_MESSAGES/django.po")
     if not path.relative_to(BASE_DIR).parts[0].startswith(".")
 )
 
@@ -25,9 +26,11 @@ def load(path):
 def test_the_danish_catalogues_have_no_untranslated_or_fuzzy_entry():
     assert BASE_DIR / "locale" / "da" / "LC_MESSAGES" / "django.po" in CATALOGUES
     missing = [
-        (str(path.relative_to(BASE_DIR)), message.id) for path in CATALOGUES for message in load(path)
-        if message.id and (message.fuzzy or not (
-            all(message.string) if isinstance(message.string, tuple) else message.string))
+        (str(path.relative_to(BASE_DIR)), message.id)
+        for path in CATALOGUES
+        for message in load(path)
+        if message.id
+        and (message.fuzzy or not (all(message.string) if isinstance(message.string, tuple) else message.string))
     ]
     assert missing == []
 
@@ -38,8 +41,14 @@ def test_every_marked_string_in_the_code_is_in_a_danish_catalogue(tmp_path, monk
         shutil.copy(path, backup)
     monkeypatch.chdir(BASE_DIR)
     try:
-        call_command("makemessages", locale=["da"], verbosity=0, no_obsolete=True, no_location=True,
-                     ignore_patterns=[".venv/*", "staticfiles/*", "tests/*"])
+        call_command(
+            "makemessages",
+            locale=["da"],
+            verbosity=0,
+            no_obsolete=True,
+            no_location=True,
+            ignore_patterns=[".venv/*", "staticfiles/*", "tests/*"],
+        )
         current = {(path, message.id) for path in CATALOGUES for message in load(path) if message.id}
     finally:
         for path, backup in backups.items():

@@ -37,7 +37,9 @@ def test_a_coordinator_without_an_app_must_set_one_up_before_anything_else(red_l
     device = TOTPDevice.objects.get(user=coordinator, confirmed=False)
     wrong = client.post("/konto/to-trins/opsaet/", {"token": "000000" if code_for(device) != "000000" else "111111"})
     assert "Koden er ikke rigtig" in wrong.content.decode()
-    assert "Vent et par sekunder" in client.post("/konto/to-trins/opsaet/", {"token": code_for(device)}).content.decode()
+    assert (
+        "Vent et par sekunder" in client.post("/konto/to-trins/opsaet/", {"token": code_for(device)}).content.decode()
+    )
     wait_out_the_throttle(device)
     done = client.post("/konto/to-trins/opsaet/", {"token": code_for(device), "next": "/personale/"})
     codes = re.findall(r"<li>([a-z0-9]{8})</li>", done.content.decode())

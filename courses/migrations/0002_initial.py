@@ -7,204 +7,421 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('courses', '0001_initial'),
-        ('redliv', '0001_initial'),
+        ("courses", "0001_initial"),
+        ("redliv", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='attendance',
-            name='logged_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='logged by'),
+            model_name="attendance",
+            name="logged_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="logged by",
+            ),
         ),
         migrations.AddField(
-            model_name='course',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
+            model_name="course",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="created by",
+            ),
         ),
         migrations.AddField(
-            model_name='course',
-            name='municipality',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='courses', to='redliv.municipality', verbose_name='municipality'),
+            model_name="course",
+            name="municipality",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="courses",
+                to="redliv.municipality",
+                verbose_name="municipality",
+            ),
         ),
         migrations.AddField(
-            model_name='attendance',
-            name='course',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='attendance', to='courses.course', verbose_name='course'),
+            model_name="attendance",
+            name="course",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="attendance",
+                to="courses.course",
+                verbose_name="course",
+            ),
         ),
         migrations.AddField(
-            model_name='courserequest',
-            name='assigned_to',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='assigned to'),
+            model_name="courserequest",
+            name="assigned_to",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="assigned to",
+            ),
         ),
         migrations.AddField(
-            model_name='courserequest',
-            name='course',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='requests', to='courses.course', verbose_name='course'),
+            model_name="courserequest",
+            name="course",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="requests",
+                to="courses.course",
+                verbose_name="course",
+            ),
         ),
         migrations.AddField(
-            model_name='courserequest',
-            name='municipality',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='course_requests', to='redliv.municipality', verbose_name='municipality'),
+            model_name="courserequest",
+            name="municipality",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="course_requests",
+                to="redliv.municipality",
+                verbose_name="municipality",
+            ),
         ),
         migrations.AddField(
-            model_name='dropinschedule',
-            name='municipality',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='drop_in_schedules', to='redliv.municipality', verbose_name='municipality'),
+            model_name="dropinschedule",
+            name="municipality",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="drop_in_schedules",
+                to="redliv.municipality",
+                verbose_name="municipality",
+            ),
         ),
         migrations.AddField(
-            model_name='dropinexception',
-            name='schedule',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exceptions', to='courses.dropinschedule', verbose_name='drop-in hours'),
+            model_name="dropinexception",
+            name="schedule",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="exceptions",
+                to="courses.dropinschedule",
+                verbose_name="drop-in hours",
+            ),
         ),
         migrations.AddField(
-            model_name='trainer',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='trainers', to='redliv.organisation', verbose_name='organisation'),
+            model_name="trainer",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="trainers",
+                to="redliv.organisation",
+                verbose_name="organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='trainer',
-            name='user',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='trainer', to=settings.AUTH_USER_MODEL, verbose_name='user account'),
+            model_name="trainer",
+            name="user",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="trainer",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="user account",
+            ),
         ),
         migrations.AddField(
-            model_name='course',
-            name='trainers',
-            field=models.ManyToManyField(blank=True, related_name='courses', to='courses.trainer', verbose_name='trainers'),
+            model_name="course",
+            name="trainers",
+            field=models.ManyToManyField(
+                blank=True, related_name="courses", to="courses.trainer", verbose_name="trainers"
+            ),
         ),
         migrations.AddField(
-            model_name='certification',
-            name='trainer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='certifications', to='courses.trainer', verbose_name='trainer'),
+            model_name="certification",
+            name="trainer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="certifications",
+                to="courses.trainer",
+                verbose_name="trainer",
+            ),
         ),
         migrations.AddField(
-            model_name='venue',
-            name='district',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='venues', to='redliv.district', verbose_name='district'),
+            model_name="venue",
+            name="district",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="venues",
+                to="redliv.district",
+                verbose_name="district",
+            ),
         ),
         migrations.AddField(
-            model_name='venue',
-            name='municipality',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='venues', to='redliv.municipality', verbose_name='municipality'),
+            model_name="venue",
+            name="municipality",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="venues",
+                to="redliv.municipality",
+                verbose_name="municipality",
+            ),
         ),
         migrations.AddField(
-            model_name='venue',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='venues', to='redliv.organisation', verbose_name='organisation'),
+            model_name="venue",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="venues",
+                to="redliv.organisation",
+                verbose_name="organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='dropinschedule',
-            name='venue',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='drop_in_schedules', to='courses.venue', verbose_name='venue'),
+            model_name="dropinschedule",
+            name="venue",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="drop_in_schedules",
+                to="courses.venue",
+                verbose_name="venue",
+            ),
         ),
         migrations.AddField(
-            model_name='course',
-            name='venue',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='courses', to='courses.venue', verbose_name='venue'),
+            model_name="course",
+            name="venue",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="courses",
+                to="courses.venue",
+                verbose_name="venue",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.CheckConstraint(condition=models.Q(('people_who_use_drugs__lte', 500)), name='attendance_people_who_use_drugs_at_most_500'),
+            model_name="attendance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("people_who_use_drugs__lte", 500)),
+                name="attendance_people_who_use_drugs_at_most_500",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.CheckConstraint(condition=models.Q(('relatives_network__lte', 500)), name='attendance_relatives_network_at_most_500'),
+            model_name="attendance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("relatives_network__lte", 500)), name="attendance_relatives_network_at_most_500"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.CheckConstraint(condition=models.Q(('professionals__lte', 500)), name='attendance_professionals_at_most_500'),
+            model_name="attendance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("professionals__lte", 500)), name="attendance_professionals_at_most_500"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.CheckConstraint(condition=models.Q(('residents__lte', 500)), name='attendance_residents_at_most_500'),
+            model_name="attendance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("residents__lte", 500)), name="attendance_residents_at_most_500"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.CheckConstraint(condition=models.Q(('students__lte', 500)), name='attendance_students_at_most_500'),
+            model_name="attendance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("students__lte", 500)), name="attendance_students_at_most_500"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.CheckConstraint(condition=models.Q(('other__lte', 500)), name='attendance_other_at_most_500'),
+            model_name="attendance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("other__lte", 500)), name="attendance_other_at_most_500"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.CheckConstraint(condition=models.Q(('first_time', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('people_who_use_drugs'), '+', models.F('relatives_network')), '+', models.F('professionals')), '+', models.F('residents')), '+', models.F('students')), '+', models.F('other')), '-', models.F('refresher')))), name='attendance_first_time_plus_refresher_is_total'),
+            model_name="attendance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "first_time",
+                        django.db.models.expressions.CombinedExpression(
+                            django.db.models.expressions.CombinedExpression(
+                                django.db.models.expressions.CombinedExpression(
+                                    django.db.models.expressions.CombinedExpression(
+                                        django.db.models.expressions.CombinedExpression(
+                                            django.db.models.expressions.CombinedExpression(
+                                                models.F("people_who_use_drugs"), "+", models.F("relatives_network")
+                                            ),
+                                            "+",
+                                            models.F("professionals"),
+                                        ),
+                                        "+",
+                                        models.F("residents"),
+                                    ),
+                                    "+",
+                                    models.F("students"),
+                                ),
+                                "+",
+                                models.F("other"),
+                            ),
+                            "-",
+                            models.F("refresher"),
+                        ),
+                    )
+                ),
+                name="attendance_first_time_plus_refresher_is_total",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.CheckConstraint(condition=models.Q(('first_time__gt', 0), ('refresher__gt', 0), _connector='OR'), name='attendance_at_least_one_participant'),
+            model_name="attendance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("first_time__gt", 0), ("refresher__gt", 0), _connector="OR"),
+                name="attendance_at_least_one_participant",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='courserequest',
-            constraint=models.CheckConstraint(condition=models.Q(('number_of_people__gte', 1), ('number_of_people__lte', 1000)), name='courserequest_number_of_people_1_to_1000'),
+            model_name="courserequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("number_of_people__gte", 1), ("number_of_people__lte", 1000)),
+                name="courserequest_number_of_people_1_to_1000",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='courserequest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('contact_email', ''), _negated=True), models.Q(('contact_phone', ''), _negated=True), _connector='OR'), name='courserequest_has_email_or_phone'),
+            model_name="courserequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("contact_email", ""), _negated=True),
+                    models.Q(("contact_phone", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="courserequest_has_email_or_phone",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dropinexception',
-            constraint=models.UniqueConstraint(fields=('schedule', 'date'), name='dropin_exception_once_per_date'),
+            model_name="dropinexception",
+            constraint=models.UniqueConstraint(fields=("schedule", "date"), name="dropin_exception_once_per_date"),
         ),
         migrations.AddConstraint(
-            model_name='certification',
-            constraint=models.CheckConstraint(condition=models.Q(('expires_on__isnull', True), ('expires_on__gt', models.F('issued_on')), _connector='OR'), name='certification_expires_after_issue'),
+            model_name="certification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("expires_on__isnull", True), ("expires_on__gt", models.F("issued_on")), _connector="OR"
+                ),
+                name="certification_expires_after_issue",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='venue',
-            constraint=models.UniqueConstraint(fields=('municipality', 'name'), name='venue_unique_name_per_municipality'),
+            model_name="venue",
+            constraint=models.UniqueConstraint(
+                fields=("municipality", "name"), name="venue_unique_name_per_municipality"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='venue',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('latitude__isnull', True), ('longitude__isnull', True)), models.Q(('latitude__gte', -90), ('latitude__isnull', False), ('latitude__lte', 90), ('longitude__gte', -180), ('longitude__isnull', False), ('longitude__lte', 180)), _connector='OR'), name='venue_coordinates_both_or_neither_and_in_range'),
+            model_name="venue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("latitude__isnull", True), ("longitude__isnull", True)),
+                    models.Q(
+                        ("latitude__gte", -90),
+                        ("latitude__isnull", False),
+                        ("latitude__lte", 90),
+                        ("longitude__gte", -180),
+                        ("longitude__isnull", False),
+                        ("longitude__lte", 180),
+                    ),
+                    _connector="OR",
+                ),
+                name="venue_coordinates_both_or_neither_and_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='venue',
-            constraint=models.CheckConstraint(condition=models.Q(('postcode', ''), ('postcode__regex', '^[0-9]{4}$'), _connector='OR'), name='venue_postcode_four_digits'),
+            model_name="venue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("postcode", ""), ("postcode__regex", "^[0-9]{4}$"), _connector="OR"),
+                name="venue_postcode_four_digits",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='venue',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'shelter'), _negated=True), ('open_to_public', False), _connector='OR'), name='venue_shelter_is_residents_only'),
+            model_name="venue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "shelter"), _negated=True), ("open_to_public", False), _connector="OR"
+                ),
+                name="venue_shelter_is_residents_only",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dropinschedule',
-            constraint=models.CheckConstraint(condition=models.Q(('weekday__gte', 0), ('weekday__lte', 6)), name='dropin_weekday_valid'),
+            model_name="dropinschedule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weekday__gte", 0), ("weekday__lte", 6)), name="dropin_weekday_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dropinschedule',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='dropin_ends_after_start'),
+            model_name="dropinschedule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))), name="dropin_ends_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dropinschedule',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__isnull', True), ('valid_until__gte', models.F('valid_from')), _connector='OR'), name='dropin_valid_until_after_from'),
+            model_name="dropinschedule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_until__isnull", True), ("valid_until__gte", models.F("valid_from")), _connector="OR"
+                ),
+                name="dropin_valid_until_after_from",
+            ),
         ),
         migrations.AddIndex(
-            model_name='course',
-            index=models.Index(fields=['municipality', 'starts_at'], name='course_municipality_start'),
+            model_name="course",
+            index=models.Index(fields=["municipality", "starts_at"], name="course_municipality_start"),
         ),
         migrations.AddIndex(
-            model_name='course',
-            index=models.Index(condition=models.Q(('published', True), ('status', 'planned')), fields=['starts_at'], name='course_published_planned_start'),
+            model_name="course",
+            index=models.Index(
+                condition=models.Q(("published", True), ("status", "planned")),
+                fields=["starts_at"],
+                name="course_published_planned_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='course_ends_after_start'),
+            model_name="course",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))), name="course_ends_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('format', 'online'), ('venue__isnull', True), models.Q(('joining_url', ''), _negated=True)), models.Q(models.Q(('format', 'online'), _negated=True), ('venue__isnull', False)), _connector='OR'), name='course_online_has_link_others_have_venue'),
+            model_name="course",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("format", "online"), ("venue__isnull", True), models.Q(("joining_url", ""), _negated=True)
+                    ),
+                    models.Q(models.Q(("format", "online"), _negated=True), ("venue__isnull", False)),
+                    _connector="OR",
+                ),
+                name="course_online_has_link_others_have_venue",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__isnull', True), ('capacity__gte', 1), _connector='OR'), name='course_capacity_positive'),
+            model_name="course",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("capacity__isnull", True), ("capacity__gte", 1), _connector="OR"),
+                name="course_capacity_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'cancelled'), _negated=True), models.Q(('cancellation_reason', ''), _negated=True), _connector='OR'), name='course_cancelled_has_reason'),
+            model_name="course",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "cancelled"), _negated=True),
+                    models.Q(("cancellation_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="course_cancelled_has_reason",
+            ),
         ),
     ]

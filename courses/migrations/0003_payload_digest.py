@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('courses', '0002_initial'),
+        ("courses", "0002_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='attendance',
-            name='payload_digest',
+            model_name="attendance",
+            name="payload_digest",
             field=models.CharField(blank=True, editable=False, max_length=64),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('courses', '0004_history'),
+        ("courses", "0004_history"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='course',
-            name='cancelled_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='cancelled at'),
+            model_name="course",
+            name="cancelled_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="cancelled at"),
         ),
         migrations.AddField(
-            model_name='historicalcourse',
-            name='cancelled_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='cancelled at'),
+            model_name="historicalcourse",
+            name="cancelled_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="cancelled at"),
         ),
     ]

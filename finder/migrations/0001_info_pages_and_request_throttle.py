@@ -4,41 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='InfoPage',
+            name="InfoPage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60, unique=True, verbose_name='address')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position in the menu')),
-                ('title_da', models.CharField(max_length=150, verbose_name='title (Danish)')),
-                ('title_en', models.CharField(max_length=150, verbose_name='title (English)')),
-                ('body_da', models.TextField(verbose_name='text (Danish)')),
-                ('body_en', models.TextField(verbose_name='text (English)')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=60, unique=True, verbose_name="address")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position in the menu")),
+                ("title_da", models.CharField(max_length=150, verbose_name="title (Danish)")),
+                ("title_en", models.CharField(max_length=150, verbose_name="title (English)")),
+                ("body_da", models.TextField(verbose_name="text (Danish)")),
+                ("body_en", models.TextField(verbose_name="text (English)")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'information page',
-                'verbose_name_plural': 'information pages',
-                'ordering': ['position', 'slug'],
+                "verbose_name": "information page",
+                "verbose_name_plural": "information pages",
+                "ordering": ["position", "slug"],
             },
         ),
         migrations.CreateModel(
-            name='RequestThrottle',
+            name="RequestThrottle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address_digest', models.CharField(db_index=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("address_digest", models.CharField(db_index=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
             ],
             options={
-                'verbose_name': 'request throttle entry',
-                'verbose_name_plural': 'request throttle entries',
+                "verbose_name": "request throttle entry",
+                "verbose_name_plural": "request throttle entries",
             },
         ),
     ]

@@ -4,13 +4,12 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('finder', '0002_seed_the_four_information_pages'),
+        ("finder", "0002_seed_the_four_information_pages"),
     ]
 
     operations = [
         migrations.DeleteModel(
-            name='RequestThrottle',
+            name="RequestThrottle",
         ),
     ]

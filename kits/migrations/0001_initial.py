@@ -7,114 +7,254 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='KitType',
+            name="KitType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('contents', models.TextField(help_text='For example: naloxone nasal spray, gloves, a ventilation mask.', verbose_name='contents')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                (
+                    "contents",
+                    models.TextField(
+                        help_text="For example: naloxone nasal spray, gloves, a ventilation mask.",
+                        verbose_name="contents",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'kit type',
-                'verbose_name_plural': 'kit types',
-                'ordering': ['name'],
+                "verbose_name": "kit type",
+                "verbose_name_plural": "kit types",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ReversalReport',
+            name="ReversalReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('idempotency_key', models.UUIDField(default=uuid.uuid4, editable=False, help_text='Made by the device that sent the entry, so a retry is stored once.', unique=True, verbose_name='idempotency key')),
-                ('occurred_at', models.DateTimeField(verbose_name='date and approximate time')),
-                ('source', models.CharField(choices=[('staff', 'Staff'), ('public', 'Public form')], max_length=10, verbose_name='source')),
-                ('substances', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('heroin', 'Heroin'), ('methadone', 'Methadone'), ('morphine', 'Morphine'), ('fentanyl', 'Fentanyl'), ('other', 'Other'), ('unknown', 'Unknown')], max_length=20), size=None, verbose_name='suspected substances')),
-                ('naloxone_doses', models.PositiveSmallIntegerField(verbose_name='naloxone doses given')),
-                ('called_112', models.BooleanField(verbose_name='112 was called')),
-                ('ambulance_arrived', models.BooleanField(verbose_name='an ambulance came')),
-                ('first_aid_given', models.BooleanField(verbose_name='rescue breaths or other first aid given')),
-                ('stayed_until_help', models.BooleanField(verbose_name='the responder stayed until help came')),
-                ('outcome', models.CharField(choices=[('recovered', 'Recovered on the spot'), ('hospital', 'Taken to hospital'), ('died', 'Died'), ('unknown', 'Unknown')], max_length=20, verbose_name='outcome')),
-                ('responder_trained', models.CharField(choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Unknown')], max_length=10, verbose_name='the responder had taken a RED LIV course')),
-                ('kit_replaced', models.BooleanField(default=False, verbose_name='the kit has been replaced')),
-                ('note', models.TextField(blank=True, help_text='Never write names or other personal data. Purged after a while.', verbose_name='note')),
-                ('review_status', models.CharField(choices=[('pending', 'Pending review'), ('verified', 'Verified'), ('rejected', 'Rejected')], default='pending', max_length=10, verbose_name='review')),
-                ('review_reason', models.CharField(blank=True, max_length=200, verbose_name='reason')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='reviewed at')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='received at')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "idempotency_key",
+                    models.UUIDField(
+                        default=uuid.uuid4,
+                        editable=False,
+                        help_text="Made by the device that sent the entry, so a retry is stored once.",
+                        unique=True,
+                        verbose_name="idempotency key",
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(verbose_name="date and approximate time")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("staff", "Staff"), ("public", "Public form")], max_length=10, verbose_name="source"
+                    ),
+                ),
+                (
+                    "substances",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("heroin", "Heroin"),
+                                ("methadone", "Methadone"),
+                                ("morphine", "Morphine"),
+                                ("fentanyl", "Fentanyl"),
+                                ("other", "Other"),
+                                ("unknown", "Unknown"),
+                            ],
+                            max_length=20,
+                        ),
+                        size=None,
+                        verbose_name="suspected substances",
+                    ),
+                ),
+                ("naloxone_doses", models.PositiveSmallIntegerField(verbose_name="naloxone doses given")),
+                ("called_112", models.BooleanField(verbose_name="112 was called")),
+                ("ambulance_arrived", models.BooleanField(verbose_name="an ambulance came")),
+                ("first_aid_given", models.BooleanField(verbose_name="rescue breaths or other first aid given")),
+                ("stayed_until_help", models.BooleanField(verbose_name="the responder stayed until help came")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("recovered", "Recovered on the spot"),
+                            ("hospital", "Taken to hospital"),
+                            ("died", "Died"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=20,
+                        verbose_name="outcome",
+                    ),
+                ),
+                (
+                    "responder_trained",
+                    models.CharField(
+                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")],
+                        max_length=10,
+                        verbose_name="the responder had taken a RED LIV course",
+                    ),
+                ),
+                ("kit_replaced", models.BooleanField(default=False, verbose_name="the kit has been replaced")),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True,
+                        help_text="Never write names or other personal data. Purged after a while.",
+                        verbose_name="note",
+                    ),
+                ),
+                (
+                    "review_status",
+                    models.CharField(
+                        choices=[("pending", "Pending review"), ("verified", "Verified"), ("rejected", "Rejected")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="review",
+                    ),
+                ),
+                ("review_reason", models.CharField(blank=True, max_length=200, verbose_name="reason")),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True, verbose_name="reviewed at")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="received at")),
             ],
             options={
-                'verbose_name': 'overdose-reversal report',
-                'verbose_name_plural': 'overdose-reversal reports',
-                'ordering': ['-occurred_at'],
+                "verbose_name": "overdose-reversal report",
+                "verbose_name_plural": "overdose-reversal reports",
+                "ordering": ["-occurred_at"],
             },
         ),
         migrations.CreateModel(
-            name='StockLevel',
+            name="StockLevel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.IntegerField(verbose_name='quantity')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("quantity", models.IntegerField(verbose_name="quantity")),
             ],
             options={
-                'verbose_name': 'stock level',
-                'verbose_name_plural': 'stock levels',
-                'ordering': ['location__name', 'batch__expiry_date'],
+                "verbose_name": "stock level",
+                "verbose_name_plural": "stock levels",
+                "ordering": ["location__name", "batch__expiry_date"],
             },
         ),
         migrations.CreateModel(
-            name='StockLocation',
+            name="StockLocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('kind', models.CharField(choices=[('venue', 'Venue'), ('bag', 'Team bag')], max_length=10, verbose_name='kind')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("venue", "Venue"), ("bag", "Team bag")], max_length=10, verbose_name="kind"
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'stock location',
-                'verbose_name_plural': 'stock locations',
-                'ordering': ['name'],
+                "verbose_name": "stock location",
+                "verbose_name_plural": "stock locations",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='StockMovement',
+            name="StockMovement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('idempotency_key', models.UUIDField(default=uuid.uuid4, editable=False, help_text='Made by the device that sent the entry, so a retry is stored once.', unique=True, verbose_name='idempotency key')),
-                ('kind', models.CharField(choices=[('receive', 'Delivery received'), ('transfer', 'Transfer'), ('handout', 'Handout'), ('discard', 'Discarded'), ('adjustment', 'Adjustment after a count')], max_length=20, verbose_name='kind')),
-                ('quantity', models.PositiveIntegerField(verbose_name='quantity')),
-                ('occurred_at', models.DateTimeField(verbose_name='date')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='reason')),
-                ('handout_reason', models.CharField(blank=True, choices=[('first_supply', 'First supply'), ('replaces_used', 'Replaces a used kit'), ('replaces_expired', 'Replaces an expired kit'), ('lost', 'Lost, stolen or confiscated'), ('damaged', 'Damaged')], max_length=20, null=True, verbose_name='handout reason')),
-                ('recipient_audience', models.CharField(blank=True, choices=[('people_who_use_drugs', 'People who use drugs'), ('relatives_network', 'Relatives, friends and network'), ('professionals', 'Professionals'), ('residents', 'Residents'), ('students', 'Students'), ('other', 'Other')], max_length=30, null=True, verbose_name="recipient's audience group")),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "idempotency_key",
+                    models.UUIDField(
+                        default=uuid.uuid4,
+                        editable=False,
+                        help_text="Made by the device that sent the entry, so a retry is stored once.",
+                        unique=True,
+                        verbose_name="idempotency key",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("receive", "Delivery received"),
+                            ("transfer", "Transfer"),
+                            ("handout", "Handout"),
+                            ("discard", "Discarded"),
+                            ("adjustment", "Adjustment after a count"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("quantity", models.PositiveIntegerField(verbose_name="quantity")),
+                ("occurred_at", models.DateTimeField(verbose_name="date")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="reason")),
+                (
+                    "handout_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("first_supply", "First supply"),
+                            ("replaces_used", "Replaces a used kit"),
+                            ("replaces_expired", "Replaces an expired kit"),
+                            ("lost", "Lost, stolen or confiscated"),
+                            ("damaged", "Damaged"),
+                        ],
+                        max_length=20,
+                        null=True,
+                        verbose_name="handout reason",
+                    ),
+                ),
+                (
+                    "recipient_audience",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("people_who_use_drugs", "People who use drugs"),
+                            ("relatives_network", "Relatives, friends and network"),
+                            ("professionals", "Professionals"),
+                            ("residents", "Residents"),
+                            ("students", "Students"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        null=True,
+                        verbose_name="recipient's audience group",
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="recorded at")),
             ],
             options={
-                'verbose_name': 'stock movement',
-                'verbose_name_plural': 'stock movements',
-                'ordering': ['-occurred_at', '-id'],
+                "verbose_name": "stock movement",
+                "verbose_name_plural": "stock movements",
+                "ordering": ["-occurred_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Batch',
+            name="Batch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('product', models.CharField(help_text='For example: Nyxoid 1.8 mg nasal spray.', max_length=150, verbose_name='product')),
-                ('lot_number', models.CharField(max_length=50, verbose_name='lot number')),
-                ('expiry_date', models.DateField(verbose_name='expiry date')),
-                ('received_on', models.DateField(verbose_name='received on')),
-                ('kit_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='batches', to='kits.kittype', verbose_name='kit type')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "product",
+                    models.CharField(
+                        help_text="For example: Nyxoid 1.8 mg nasal spray.", max_length=150, verbose_name="product"
+                    ),
+                ),
+                ("lot_number", models.CharField(max_length=50, verbose_name="lot number")),
+                ("expiry_date", models.DateField(verbose_name="expiry date")),
+                ("received_on", models.DateField(verbose_name="received on")),
+                (
+                    "kit_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="batches",
+                        to="kits.kittype",
+                        verbose_name="kit type",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'batch',
-                'verbose_name_plural': 'batches',
-                'ordering': ['expiry_date', 'lot_number'],
+                "verbose_name": "batch",
+                "verbose_name_plural": "batches",
+                "ordering": ["expiry_date", "lot_number"],
             },
         ),
     ]

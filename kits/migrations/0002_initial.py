@@ -6,180 +6,365 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('courses', '0002_initial'),
-        ('kits', '0001_initial'),
-        ('redliv', '0001_initial'),
+        ("courses", "0002_initial"),
+        ("kits", "0001_initial"),
+        ("redliv", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reversalreport',
-            name='district',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reversal_reports', to='redliv.district', verbose_name='district'),
+            model_name="reversalreport",
+            name="district",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="reversal_reports",
+                to="redliv.district",
+                verbose_name="district",
+            ),
         ),
         migrations.AddField(
-            model_name='reversalreport',
-            name='reported_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            model_name="reversalreport",
+            name="reported_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="recorded by",
+            ),
         ),
         migrations.AddField(
-            model_name='reversalreport',
-            name='responder_course',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='courses.course', verbose_name="the responder's course"),
+            model_name="reversalreport",
+            name="responder_course",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="courses.course",
+                verbose_name="the responder's course",
+            ),
         ),
         migrations.AddField(
-            model_name='reversalreport',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewed by'),
+            model_name="reversalreport",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="reviewed by",
+            ),
         ),
         migrations.AddField(
-            model_name='stocklevel',
-            name='batch',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='levels', to='kits.batch', verbose_name='batch'),
+            model_name="stocklevel",
+            name="batch",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="levels",
+                to="kits.batch",
+                verbose_name="batch",
+            ),
         ),
         migrations.AddField(
-            model_name='stocklocation',
-            name='municipality',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stock_locations', to='redliv.municipality', verbose_name='municipality'),
+            model_name="stocklocation",
+            name="municipality",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="stock_locations",
+                to="redliv.municipality",
+                verbose_name="municipality",
+            ),
         ),
         migrations.AddField(
-            model_name='stocklocation',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stock_locations', to='redliv.organisation', verbose_name='organisation'),
+            model_name="stocklocation",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="stock_locations",
+                to="redliv.organisation",
+                verbose_name="organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='stocklocation',
-            name='venue',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='stock_locations', to='courses.venue', verbose_name='venue'),
+            model_name="stocklocation",
+            name="venue",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="stock_locations",
+                to="courses.venue",
+                verbose_name="venue",
+            ),
         ),
         migrations.AddField(
-            model_name='stocklevel',
-            name='location',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='levels', to='kits.stocklocation', verbose_name='location'),
+            model_name="stocklevel",
+            name="location",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="levels",
+                to="kits.stocklocation",
+                verbose_name="location",
+            ),
         ),
         migrations.AddField(
-            model_name='stockmovement',
-            name='batch',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='movements', to='kits.batch', verbose_name='batch'),
+            model_name="stockmovement",
+            name="batch",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="movements",
+                to="kits.batch",
+                verbose_name="batch",
+            ),
         ),
         migrations.AddField(
-            model_name='stockmovement',
-            name='corrects',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='corrections', to='kits.stockmovement', verbose_name='corrects'),
+            model_name="stockmovement",
+            name="corrects",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="corrections",
+                to="kits.stockmovement",
+                verbose_name="corrects",
+            ),
         ),
         migrations.AddField(
-            model_name='stockmovement',
-            name='course',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='handouts', to='courses.course', verbose_name='course'),
+            model_name="stockmovement",
+            name="course",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="handouts",
+                to="courses.course",
+                verbose_name="course",
+            ),
         ),
         migrations.AddField(
-            model_name='stockmovement',
-            name='from_location',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='outgoing', to='kits.stocklocation', verbose_name='from'),
+            model_name="stockmovement",
+            name="from_location",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="outgoing",
+                to="kits.stocklocation",
+                verbose_name="from",
+            ),
         ),
         migrations.AddField(
-            model_name='stockmovement',
-            name='recorded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            model_name="stockmovement",
+            name="recorded_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="recorded by",
+            ),
         ),
         migrations.AddField(
-            model_name='stockmovement',
-            name='to_location',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='incoming', to='kits.stocklocation', verbose_name='to'),
+            model_name="stockmovement",
+            name="to_location",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="incoming",
+                to="kits.stocklocation",
+                verbose_name="to",
+            ),
         ),
         migrations.AddField(
-            model_name='reversalreport',
-            name='replacement_handout',
-            field=models.OneToOneField(blank=True, limit_choices_to={'kind': 'handout'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaces_report', to='kits.stockmovement', verbose_name='replacement handout'),
+            model_name="reversalreport",
+            name="replacement_handout",
+            field=models.OneToOneField(
+                blank=True,
+                limit_choices_to={"kind": "handout"},
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="replaces_report",
+                to="kits.stockmovement",
+                verbose_name="replacement handout",
+            ),
         ),
         migrations.CreateModel(
-            name='Handout',
-            fields=[
-            ],
+            name="Handout",
+            fields=[],
             options={
-                'verbose_name': 'handout',
-                'verbose_name_plural': 'handouts',
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name": "handout",
+                "verbose_name_plural": "handouts",
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('kits.stockmovement',),
+            bases=("kits.stockmovement",),
         ),
         migrations.AddConstraint(
-            model_name='batch',
-            constraint=models.UniqueConstraint(fields=('product', 'lot_number'), name='batch_unique_lot_per_product'),
+            model_name="batch",
+            constraint=models.UniqueConstraint(fields=("product", "lot_number"), name="batch_unique_lot_per_product"),
         ),
         migrations.AddConstraint(
-            model_name='batch',
-            constraint=models.CheckConstraint(condition=models.Q(('expiry_date__gt', models.F('received_on'))), name='batch_expires_after_receipt'),
+            model_name="batch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("expiry_date__gt", models.F("received_on"))), name="batch_expires_after_receipt"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='batch',
-            constraint=models.CheckConstraint(condition=models.Q(('lot_number', ''), _negated=True), name='batch_lot_number_not_empty'),
+            model_name="batch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("lot_number", ""), _negated=True), name="batch_lot_number_not_empty"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocklocation',
-            constraint=models.UniqueConstraint(fields=('municipality', 'name'), name='stocklocation_unique_name_per_municipality'),
+            model_name="stocklocation",
+            constraint=models.UniqueConstraint(
+                fields=("municipality", "name"), name="stocklocation_unique_name_per_municipality"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocklocation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'venue'), ('venue__isnull', False)), models.Q(('kind', 'bag'), ('venue__isnull', True)), _connector='OR'), name='stocklocation_venue_iff_kind_venue'),
+            model_name="stocklocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "venue"), ("venue__isnull", False)),
+                    models.Q(("kind", "bag"), ("venue__isnull", True)),
+                    _connector="OR",
+                ),
+                name="stocklocation_venue_iff_kind_venue",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocklevel',
-            constraint=models.UniqueConstraint(fields=('location', 'batch'), name='stocklevel_one_row_per_location_batch'),
+            model_name="stocklevel",
+            constraint=models.UniqueConstraint(
+                fields=("location", "batch"), name="stocklevel_one_row_per_location_batch"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocklevel',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 0)), name='stocklevel_quantity_non_negative'),
+            model_name="stocklevel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gte", 0)), name="stocklevel_quantity_non_negative"
+            ),
         ),
         migrations.AddIndex(
-            model_name='stockmovement',
-            index=models.Index(fields=['kind', 'occurred_at'], name='movement_kind_occurred'),
+            model_name="stockmovement",
+            index=models.Index(fields=["kind", "occurred_at"], name="movement_kind_occurred"),
         ),
         migrations.AddConstraint(
-            model_name='stockmovement',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='movement_quantity_positive'),
+            model_name="stockmovement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="movement_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stockmovement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('from_location__isnull', True), ('kind', 'receive'), ('to_location__isnull', False)), models.Q(('from_location__isnull', False), ('kind', 'transfer'), ('to_location__isnull', False), models.Q(('from_location', models.F('to_location')), _negated=True)), models.Q(('from_location__isnull', False), ('kind__in', ['handout', 'discard']), ('to_location__isnull', True)), models.Q(('kind', 'adjustment'), models.Q(models.Q(('from_location__isnull', False), ('to_location__isnull', True)), models.Q(('from_location__isnull', True), ('to_location__isnull', False)), _connector='OR')), _connector='OR'), name='movement_locations_match_kind'),
+            model_name="stockmovement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("from_location__isnull", True), ("kind", "receive"), ("to_location__isnull", False)),
+                    models.Q(
+                        ("from_location__isnull", False),
+                        ("kind", "transfer"),
+                        ("to_location__isnull", False),
+                        models.Q(("from_location", models.F("to_location")), _negated=True),
+                    ),
+                    models.Q(
+                        ("from_location__isnull", False),
+                        ("kind__in", ["handout", "discard"]),
+                        ("to_location__isnull", True),
+                    ),
+                    models.Q(
+                        ("kind", "adjustment"),
+                        models.Q(
+                            models.Q(("from_location__isnull", False), ("to_location__isnull", True)),
+                            models.Q(("from_location__isnull", True), ("to_location__isnull", False)),
+                            _connector="OR",
+                        ),
+                    ),
+                    _connector="OR",
+                ),
+                name="movement_locations_match_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stockmovement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ['discard', 'adjustment']), _negated=True), models.Q(('reason', ''), _negated=True), _connector='OR'), name='movement_discard_and_adjustment_have_reason'),
+            model_name="stockmovement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind__in", ["discard", "adjustment"]), _negated=True),
+                    models.Q(("reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="movement_discard_and_adjustment_have_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stockmovement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('handout_reason__isnull', False), ('kind', 'handout'), models.Q(('recipient_audience__isnull', False), ('course__isnull', False), _connector='OR')), models.Q(models.Q(('kind', 'handout'), _negated=True), ('course__isnull', True), ('handout_reason__isnull', True), ('recipient_audience__isnull', True)), _connector='OR'), name='movement_handout_fields_only_on_handouts'),
+            model_name="stockmovement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("handout_reason__isnull", False),
+                        ("kind", "handout"),
+                        models.Q(("recipient_audience__isnull", False), ("course__isnull", False), _connector="OR"),
+                    ),
+                    models.Q(
+                        models.Q(("kind", "handout"), _negated=True),
+                        ("course__isnull", True),
+                        ("handout_reason__isnull", True),
+                        ("recipient_audience__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="movement_handout_fields_only_on_handouts",
+            ),
         ),
         migrations.AddIndex(
-            model_name='reversalreport',
-            index=models.Index(fields=['occurred_at'], name='report_occurred'),
+            model_name="reversalreport",
+            index=models.Index(fields=["occurred_at"], name="report_occurred"),
         ),
         migrations.AddConstraint(
-            model_name='reversalreport',
-            constraint=models.CheckConstraint(condition=models.Q(('naloxone_doses__gte', 0), ('naloxone_doses__lte', 10)), name='report_doses_0_to_10'),
+            model_name="reversalreport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("naloxone_doses__gte", 0), ("naloxone_doses__lte", 10)), name="report_doses_0_to_10"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reversalreport',
-            constraint=models.CheckConstraint(condition=models.Q(('substances__len__gte', 1)), name='report_has_a_substance'),
+            model_name="reversalreport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("substances__len__gte", 1)), name="report_has_a_substance"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reversalreport',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('reported_by__isnull', False), ('source', 'staff')), models.Q(('reported_by__isnull', True), ('responder_course__isnull', True), ('source', 'public')), _connector='OR'), name='report_staff_reports_name_their_recorder'),
+            model_name="reversalreport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("reported_by__isnull", False), ("source", "staff")),
+                    models.Q(("reported_by__isnull", True), ("responder_course__isnull", True), ("source", "public")),
+                    _connector="OR",
+                ),
+                name="report_staff_reports_name_their_recorder",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reversalreport',
-            constraint=models.CheckConstraint(condition=models.Q(('replacement_handout__isnull', True), ('kit_replaced', True), _connector='OR'), name='report_replacement_means_replaced'),
+            model_name="reversalreport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("replacement_handout__isnull", True), ("kit_replaced", True), _connector="OR"),
+                name="report_replacement_means_replaced",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reversalreport',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('review_status', 'rejected'), _negated=True), models.Q(('review_reason', ''), _negated=True), _connector='OR'), name='report_rejection_has_reason'),
+            model_name="reversalreport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("review_status", "rejected"), _negated=True),
+                    models.Q(("review_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="report_rejection_has_reason",
+            ),
         ),
     ]

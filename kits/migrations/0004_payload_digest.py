@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kits', '0003_stock_ledger_trigger'),
+        ("kits", "0003_stock_ledger_trigger"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reversalreport',
-            name='payload_digest',
+            model_name="reversalreport",
+            name="payload_digest",
             field=models.CharField(blank=True, editable=False, max_length=64),
         ),
         migrations.AddField(
-            model_name='stockmovement',
-            name='payload_digest',
+            model_name="stockmovement",
+            name="payload_digest",
             field=models.CharField(blank=True, editable=False, max_length=64),
         ),
     ]

@@ -6,25 +6,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('courses', '0005_course_cancelled_at'),
-        ('kits', '0005_history'),
+        ("courses", "0005_course_cancelled_at"),
+        ("kits", "0005_history"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='stockmovement',
-            name='corrects',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='corrections', to='kits.stockmovement', verbose_name='corrects'),
+            model_name="stockmovement",
+            name="corrects",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="corrections",
+                to="kits.stockmovement",
+                verbose_name="corrects",
+            ),
         ),
         migrations.AddIndex(
-            model_name='stockmovement',
-            index=models.Index(fields=['occurred_at'], name='movement_occurred'),
+            model_name="stockmovement",
+            index=models.Index(fields=["occurred_at"], name="movement_occurred"),
         ),
         migrations.AddIndex(
-            model_name='stockmovement',
-            index=models.Index(condition=models.Q(('corrects__isnull', False)), fields=['corrects'], name='movement_corrects'),
+            model_name="stockmovement",
+            index=models.Index(
+                condition=models.Q(("corrects__isnull", False)), fields=["corrects"], name="movement_corrects"
+            ),
         ),
     ]

@@ -107,17 +107,21 @@ $$;
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('courses', '0005_course_cancelled_at'),
-        ('kits', '0006_movement_indexes_for_reports'),
+        ("courses", "0005_course_cancelled_at"),
+        ("kits", "0006_movement_indexes_for_reports"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='stockmovement',
-            constraint=models.CheckConstraint(condition=models.Q(('corrects__isnull', True), ('kind__in', ['adjustment', 'transfer']), _connector='OR'), name='movement_correction_is_adjustment_or_transfer'),
+            model_name="stockmovement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("corrects__isnull", True), ("kind__in", ["adjustment", "transfer"]), _connector="OR"
+                ),
+                name="movement_correction_is_adjustment_or_transfer",
+            ),
         ),
         migrations.RunSQL(CORRECTING, PREVIOUS),
     ]

@@ -5,18 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kits', '0007_correction_rules'),
+        ("kits", "0007_correction_rules"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='batch',
-            name='batch_unique_lot_per_product',
+            model_name="batch",
+            name="batch_unique_lot_per_product",
         ),
         migrations.AddConstraint(
-            model_name='batch',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('product'), django.db.models.functions.text.Lower('lot_number'), name='batch_unique_lot_per_product'),
+            model_name="batch",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("product"),
+                django.db.models.functions.text.Lower("lot_number"),
+                name="batch_unique_lot_per_product",
+            ),
         ),
     ]

@@ -4,24 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('redliv', '0002_history'),
+        ("redliv", "0002_history"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PostCount',
+            name="PostCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(max_length=30)),
-                ('sender_digest', models.CharField(max_length=64)),
-                ('window_start', models.DateTimeField()),
-                ('count', models.PositiveIntegerField(default=1)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("scope", models.CharField(max_length=30)),
+                ("sender_digest", models.CharField(max_length=64)),
+                ("window_start", models.DateTimeField()),
+                ("count", models.PositiveIntegerField(default=1)),
             ],
             options={
-                'indexes': [models.Index(fields=['window_start'], name='postcount_window')],
-                'constraints': [models.UniqueConstraint(fields=('scope', 'sender_digest', 'window_start'), name='postcount_one_row_per_form_sender_hour')],
+                "indexes": [models.Index(fields=["window_start"], name="postcount_window")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("scope", "sender_digest", "window_start"), name="postcount_one_row_per_form_sender_hour"
+                    )
+                ],
             },
         ),
     ]

@@ -4,14 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('redliv', '0003_public_form_post_counts'),
+        ("redliv", "0003_public_form_post_counts"),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='district',
-            constraint=models.CheckConstraint(condition=models.Q(('postcodes', ''), ('postcodes__regex', '^[0-9]{4}(, ?[0-9]{4})*$'), _connector='OR'), name='district_postcodes_four_digits_comma_separated', violation_error_message='Write four-digit postcodes separated by commas, for example 5000, 5200.'),
+            model_name="district",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("postcodes", ""), ("postcodes__regex", "^[0-9]{4}(, ?[0-9]{4})*$"), _connector="OR"
+                ),
+                name="district_postcodes_four_digits_comma_separated",
+                violation_error_message="Write four-digit postcodes separated by commas, for example 5000, 5200.",
+            ),
         ),
     ]

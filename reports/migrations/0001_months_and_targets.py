@@ -6,48 +6,120 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('redliv', '0002_history'),
+        ("redliv", "0002_history"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MonthClosing',
+            name="MonthClosing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='The first day of the month.', verbose_name='month')),
-                ('action', models.CharField(choices=[('approved', 'Approved'), ('reopened', 'Reopened')], max_length=10, verbose_name='action')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='reason')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='at')),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='month_closings', to='redliv.municipality', verbose_name='municipality')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(help_text="The first day of the month.", verbose_name="month")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("approved", "Approved"), ("reopened", "Reopened")],
+                        max_length=10,
+                        verbose_name="action",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="reason")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="at")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="month_closings",
+                        to="redliv.municipality",
+                        verbose_name="municipality",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'month approval',
-                'verbose_name_plural': 'month approvals',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['municipality', 'month', '-at'], name='monthclosing_latest')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('month__day', 1)), name='monthclosing_month_is_first_day'), models.CheckConstraint(condition=models.Q(models.Q(('action', 'reopened'), _negated=True), models.Q(('reason', ''), _negated=True), _connector='OR'), name='monthclosing_reopening_has_reason')],
+                "verbose_name": "month approval",
+                "verbose_name_plural": "month approvals",
+                "ordering": ["-at", "-id"],
+                "indexes": [models.Index(fields=["municipality", "month", "-at"], name="monthclosing_latest")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("month__day", 1)), name="monthclosing_month_is_first_day"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("action", "reopened"), _negated=True),
+                            models.Q(("reason", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="monthclosing_reopening_has_reason",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TrainingTarget',
+            name="TrainingTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('people', models.PositiveIntegerField(verbose_name='people to train')),
-                ('audience', models.CharField(blank=True, choices=[('people_who_use_drugs', 'People who use drugs'), ('relatives_network', 'Relatives, friends and network'), ('professionals', 'Professionals'), ('residents', 'Residents'), ('students', 'Students'), ('other', 'Other')], help_text='Leave empty to count every participant.', max_length=30, verbose_name='audience')),
-                ('set_at', models.DateTimeField(auto_now=True, verbose_name='set at')),
-                ('municipality', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='training_target', to='redliv.municipality', verbose_name='municipality')),
-                ('set_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='set by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("people", models.PositiveIntegerField(verbose_name="people to train")),
+                (
+                    "audience",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("people_who_use_drugs", "People who use drugs"),
+                            ("relatives_network", "Relatives, friends and network"),
+                            ("professionals", "Professionals"),
+                            ("residents", "Residents"),
+                            ("students", "Students"),
+                            ("other", "Other"),
+                        ],
+                        help_text="Leave empty to count every participant.",
+                        max_length=30,
+                        verbose_name="audience",
+                    ),
+                ),
+                ("set_at", models.DateTimeField(auto_now=True, verbose_name="set at")),
+                (
+                    "municipality",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="training_target",
+                        to="redliv.municipality",
+                        verbose_name="municipality",
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="set by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'training target',
-                'verbose_name_plural': 'training targets',
-                'constraints': [models.CheckConstraint(condition=models.Q(('people__gte', 1)), name='trainingtarget_people_positive')],
+                "verbose_name": "training target",
+                "verbose_name_plural": "training targets",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("people__gte", 1)), name="trainingtarget_people_positive"
+                    )
+                ],
             },
         ),
     ]

@@ -6,21 +6,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('redliv', '0003_public_form_post_counts'),
-        ('reports', '0001_months_and_targets'),
+        ("redliv", "0003_public_form_post_counts"),
+        ("reports", "0001_months_and_targets"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='trainingtarget',
-            name='people',
-            field=models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='people to train'),
+            model_name="trainingtarget",
+            name="people",
+            field=models.PositiveIntegerField(
+                validators=[django.core.validators.MinValueValidator(1)], verbose_name="people to train"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='monthclosing',
-            constraint=models.CheckConstraint(condition=models.Q(('action__in', ['approved', 'reopened'])), name='monthclosing_action_valid'),
+            model_name="monthclosing",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("action__in", ["approved", "reopened"])), name="monthclosing_action_valid"
+            ),
         ),
     ]

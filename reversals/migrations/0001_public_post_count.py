@@ -4,24 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='PublicPostCount',
+            name="PublicPostCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sender_digest', models.CharField(max_length=64)),
-                ('window_start', models.DateTimeField()),
-                ('count', models.PositiveIntegerField(default=1)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sender_digest", models.CharField(max_length=64)),
+                ("window_start", models.DateTimeField()),
+                ("count", models.PositiveIntegerField(default=1)),
             ],
             options={
-                'indexes': [models.Index(fields=['window_start'], name='publicpostcount_window')],
-                'constraints': [models.UniqueConstraint(fields=('sender_digest', 'window_start'), name='publicpostcount_one_row_per_hour')],
+                "indexes": [models.Index(fields=["window_start"], name="publicpostcount_window")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("sender_digest", "window_start"), name="publicpostcount_one_row_per_hour"
+                    )
+                ],
             },
         ),
     ]

@@ -4,13 +4,12 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reversals', '0001_public_post_count'),
+        ("reversals", "0001_public_post_count"),
     ]
 
     operations = [
         migrations.DeleteModel(
-            name='PublicPostCount',
+            name="PublicPostCount",
         ),
     ]

@@ -18,8 +18,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         compiled = 0
-        project_apps = [config for config in apps.get_app_configs()
-                        if Path(config.path).parent == Path(settings.BASE_DIR)]
+        project_apps = [
+            config for config in apps.get_app_configs() if Path(config.path).parent == Path(settings.BASE_DIR)
+        ]
         locale_dirs = [*settings.LOCALE_PATHS, *(Path(config.path) / "locale" for config in project_apps)]
         for locale_dir in locale_dirs:
             for po_path in sorted(Path(locale_dir).glob("*/LC_MESSAGES/*.po")):

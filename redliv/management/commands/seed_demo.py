@@ -19,7 +19,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from courses.models import (
-    Attendance, Certification, Course, CourseFormat, CourseRequest, DropInException, DropInSchedule, Trainer, Venue,
+    Attendance,
+    Certification,
+    Course,
+    CourseFormat,
+    CourseRequest,
+    DropInException,
+    DropInSchedule,
+    Trainer,
+    Venue,
 )
 from kits.models import Batch, HandoutReason, KitType, ReversalReport, StockLocation, StockMovement, Substance
 from redliv import roles
@@ -28,8 +36,12 @@ from redliv.models import Audience, District, Municipality, Organisation, User
 DEMO_ORGANISATION = "Odense Kommune – RED LIV"
 MUNICIPALITIES = [("Odense", 461), ("Svendborg", 479), ("Aarhus", 751), ("København", 101)]
 ODENSE_DISTRICTS = [
-    ("Centrum", "5000"), ("Vollsmose", "5240"), ("Bolbro", "5200"), ("Tarup", "5210"),
-    ("Dalum", "5250"), ("Hjallese", "5260"),
+    ("Centrum", "5000"),
+    ("Vollsmose", "5240"),
+    ("Bolbro", "5200"),
+    ("Tarup", "5210"),
+    ("Dalum", "5250"),
+    ("Hjallese", "5260"),
 ]
 ORGANISATIONS = [
     (DEMO_ORGANISATION, Organisation.Kind.MUNICIPALITY),
@@ -43,18 +55,78 @@ ORGANISATIONS = [
 # Demo addresses and coordinates are fictional approximations, not the real premises.
 VENUES = [
     # name, organisation, kind, address, postcode, district, lat, lon, open to the public, accessibility
-    ("Antidote Danmark, Odense", "Antidote Danmark", Venue.Kind.PREMISES, "Nørregade 12", "5000", "Centrum",
-     "55.398600", "10.388900", True, "Trinfri indgang. Handicaptoilet."),
-    ("Heroinklinikken Odense", "Heroinklinikken Odense", Venue.Kind.CLINIC, "Klostervej 28", "5000", "Centrum",
-     "55.402100", "10.381300", True, "Elevator til 1. sal."),
-    ("Behandlingscenter Odense", "Behandlingscenter Odense", Venue.Kind.TREATMENT_CENTRE, "Rugårdsvej 46", "5000",
-     "Bolbro", "55.401700", "10.366200", True, "Trinfri indgang."),
-    ("Opholdsstedet Bolbro", DEMO_ORGANISATION, Venue.Kind.SHELTER, "Middelfartvej 77", "5200", "Bolbro",
-     "55.397000", "10.352000", False, ""),
-    ("Stand på Rådhuspladsen", DEMO_ORGANISATION, Venue.Kind.STREET_STAND, "Flakhaven", "5000", "Centrum",
-     "55.395900", "10.388500", True, "Udendørs, på pladsen. Ingen toiletter."),
-    ("Kirkens Korshær, Nattevarmestuen", "Kirkens Korshær Odense", Venue.Kind.PREMISES, "Vindegade 100", "5000",
-     "Centrum", "55.393200", "10.383600", True, "To trin ved indgangen; rampe kan lægges ud."),
+    (
+        "Antidote Danmark, Odense",
+        "Antidote Danmark",
+        Venue.Kind.PREMISES,
+        "Nørregade 12",
+        "5000",
+        "Centrum",
+        "55.398600",
+        "10.388900",
+        True,
+        "Trinfri indgang. Handicaptoilet.",
+    ),
+    (
+        "Heroinklinikken Odense",
+        "Heroinklinikken Odense",
+        Venue.Kind.CLINIC,
+        "Klostervej 28",
+        "5000",
+        "Centrum",
+        "55.402100",
+        "10.381300",
+        True,
+        "Elevator til 1. sal.",
+    ),
+    (
+        "Behandlingscenter Odense",
+        "Behandlingscenter Odense",
+        Venue.Kind.TREATMENT_CENTRE,
+        "Rugårdsvej 46",
+        "5000",
+        "Bolbro",
+        "55.401700",
+        "10.366200",
+        True,
+        "Trinfri indgang.",
+    ),
+    (
+        "Opholdsstedet Bolbro",
+        DEMO_ORGANISATION,
+        Venue.Kind.SHELTER,
+        "Middelfartvej 77",
+        "5200",
+        "Bolbro",
+        "55.397000",
+        "10.352000",
+        False,
+        "",
+    ),
+    (
+        "Stand på Rådhuspladsen",
+        DEMO_ORGANISATION,
+        Venue.Kind.STREET_STAND,
+        "Flakhaven",
+        "5000",
+        "Centrum",
+        "55.395900",
+        "10.388500",
+        True,
+        "Udendørs, på pladsen. Ingen toiletter.",
+    ),
+    (
+        "Kirkens Korshær, Nattevarmestuen",
+        "Kirkens Korshær Odense",
+        Venue.Kind.PREMISES,
+        "Vindegade 100",
+        "5000",
+        "Centrum",
+        "55.393200",
+        "10.383600",
+        True,
+        "To trin ved indgangen; rampe kan lægges ud.",
+    ),
 ]
 TRAINERS = [
     ("Mette Holm", DEMO_ORGANISATION, True),
@@ -130,8 +202,12 @@ class Seed:
         users = {}
         for username, role, organisation, first_name, last_name in DEMO_USERS:
             user = User.objects.create_user(
-                username=username, password=password, organisation=self.organisations[organisation],
-                first_name=first_name, last_name=last_name, is_staff=(role == roles.ADMINISTRATOR),
+                username=username,
+                password=password,
+                organisation=self.organisations[organisation],
+                first_name=first_name,
+                last_name=last_name,
+                is_staff=(role == roles.ADMINISTRATOR),
             )
             user.groups.add(Group.objects.get(name=role))
             users[role] = user
@@ -141,9 +217,18 @@ class Seed:
         venues = {}
         for name, organisation, kind, address, postcode, district, lat, lon, public, access in VENUES:
             venues[name] = Venue.objects.create(
-                name=name, organisation=self.organisations[organisation], municipality=self.odense, kind=kind,
-                address=address, postcode=postcode, city="Odense", district=self.districts[district],
-                latitude=lat, longitude=lon, open_to_public=public, accessibility_notes=access,
+                name=name,
+                organisation=self.organisations[organisation],
+                municipality=self.odense,
+                kind=kind,
+                address=address,
+                postcode=postcode,
+                city="Odense",
+                district=self.districts[district],
+                latitude=lat,
+                longitude=lon,
+                open_to_public=public,
+                accessibility_notes=access,
             )
         return venues
 
@@ -151,18 +236,25 @@ class Seed:
         trainers = []
         for index, (name, organisation, public) in enumerate(TRAINERS):
             trainer = Trainer.objects.create(
-                name=name, organisation=self.organisations[organisation], show_name_publicly=public,
+                name=name,
+                organisation=self.organisations[organisation],
+                show_name_publicly=public,
                 contact=f"{name.split()[0].lower()}@example.org",
                 user=self.users[roles.TRAINER] if name == "Jonas Friis" else None,
             )
             issued = self.today - dt.timedelta(days=300 + 90 * index)
             # One certification runs out within 60 days, so the start page has something to show.
             expires = self.today + dt.timedelta(days=40 if index == 2 else 400 + 60 * index)
-            Certification.objects.create(trainer=trainer, kind=Certification.Kind.REDLIV_TRAINER,
-                                         issued_on=issued, expires_on=expires)
+            Certification.objects.create(
+                trainer=trainer, kind=Certification.Kind.REDLIV_TRAINER, issued_on=issued, expires_on=expires
+            )
             if index % 2 == 0:
-                Certification.objects.create(trainer=trainer, kind=Certification.Kind.FIRST_AID_INSTRUCTOR,
-                                             issued_on=issued, expires_on=issued + dt.timedelta(days=730))
+                Certification.objects.create(
+                    trainer=trainer,
+                    kind=Certification.Kind.FIRST_AID_INSTRUCTOR,
+                    issued_on=issued,
+                    expires_on=issued + dt.timedelta(days=730),
+                )
             trainers.append(trainer)
         return trainers
 
@@ -188,37 +280,73 @@ class Seed:
         )
         product = "Nyxoid 1,8 mg næsespray"
         today = self.today
-        self.batch_old = Batch.objects.create(kit_type=kit, product=product, lot_number="NX2301",
-                                              received_on=today - dt.timedelta(days=400),
-                                              expiry_date=today - dt.timedelta(days=20))
-        self.batch_current = Batch.objects.create(kit_type=kit, product=product, lot_number="NX2408",
-                                                  received_on=today - dt.timedelta(days=185),
-                                                  expiry_date=today + dt.timedelta(days=60))
-        self.batch_new = Batch.objects.create(kit_type=kit, product=product, lot_number="NX2511",
-                                              received_on=today - dt.timedelta(days=30),
-                                              expiry_date=today + dt.timedelta(days=730))
+        self.batch_old = Batch.objects.create(
+            kit_type=kit,
+            product=product,
+            lot_number="NX2301",
+            received_on=today - dt.timedelta(days=400),
+            expiry_date=today - dt.timedelta(days=20),
+        )
+        self.batch_current = Batch.objects.create(
+            kit_type=kit,
+            product=product,
+            lot_number="NX2408",
+            received_on=today - dt.timedelta(days=185),
+            expiry_date=today + dt.timedelta(days=60),
+        )
+        self.batch_new = Batch.objects.create(
+            kit_type=kit,
+            product=product,
+            lot_number="NX2511",
+            received_on=today - dt.timedelta(days=30),
+            expiry_date=today + dt.timedelta(days=730),
+        )
         office_venue = self.venues["Antidote Danmark, Odense"]
         self.office = StockLocation.objects.create(
-            name="Antidote Danmark, kontoret", kind=StockLocation.Kind.VENUE, municipality=self.odense,
-            organisation=office_venue.organisation, venue=office_venue,
+            name="Antidote Danmark, kontoret",
+            kind=StockLocation.Kind.VENUE,
+            municipality=self.odense,
+            organisation=office_venue.organisation,
+            venue=office_venue,
         )
         self.bag = StockLocation.objects.create(
-            name="Gadeteamets taske", kind=StockLocation.Kind.BAG, municipality=self.odense,
+            name="Gadeteamets taske",
+            kind=StockLocation.Kind.BAG,
+            municipality=self.odense,
             organisation=self.organisations[DEMO_ORGANISATION],
         )
         clinic_venue = self.venues["Heroinklinikken Odense"]
         self.clinic = StockLocation.objects.create(
-            name="Heroinklinikken, skabet", kind=StockLocation.Kind.VENUE, municipality=self.odense,
-            organisation=clinic_venue.organisation, venue=clinic_venue,
+            name="Heroinklinikken, skabet",
+            kind=StockLocation.Kind.VENUE,
+            municipality=self.odense,
+            organisation=clinic_venue.organisation,
+            venue=clinic_venue,
         )
         for batch, quantity in [(self.batch_old, 420), (self.batch_current, 400), (self.batch_new, 300)]:
-            self.move(kind=StockMovement.Kind.RECEIVE, batch=batch, to_location=self.office, quantity=quantity,
-                      occurred_at=local(batch.received_on, 10))
-            self.move(kind=StockMovement.Kind.TRANSFER, batch=batch, from_location=self.office,
-                      to_location=self.bag, quantity=quantity // 2,
-                      occurred_at=local(batch.received_on + dt.timedelta(days=1), 9))
-        self.move(kind=StockMovement.Kind.TRANSFER, batch=self.batch_new, from_location=self.office,
-                  to_location=self.clinic, quantity=25, occurred_at=local(self.batch_new.received_on, 14))
+            self.move(
+                kind=StockMovement.Kind.RECEIVE,
+                batch=batch,
+                to_location=self.office,
+                quantity=quantity,
+                occurred_at=local(batch.received_on, 10),
+            )
+            self.move(
+                kind=StockMovement.Kind.TRANSFER,
+                batch=batch,
+                from_location=self.office,
+                to_location=self.bag,
+                quantity=quantity // 2,
+                occurred_at=local(batch.received_on + dt.timedelta(days=1), 9),
+            )
+        self.move(
+            kind=StockMovement.Kind.TRANSFER,
+            batch=self.batch_new,
+            from_location=self.office,
+            to_location=self.clinic,
+            quantity=25,
+            occurred_at=local(self.batch_new.received_on, 14),
+        )
 
     def batch_on(self, day: dt.date):
         if day <= self.batch_current.received_on + dt.timedelta(days=1):
@@ -250,16 +378,23 @@ class Seed:
         rng = self.rng
         roll = rng.random()
         # A few past courses are never logged: the "planned but nothing logged" case.
-        status = (Course.Status.CANCELLED if roll < 0.04 else Course.Status.PLANNED if roll > 0.97
-                  else Course.Status.HELD)
+        status = (
+            Course.Status.CANCELLED if roll < 0.04 else Course.Status.PLANNED if roll > 0.97 else Course.Status.HELD
+        )
         audiences = [Audience.PEOPLE_WHO_USE_DRUGS]
         if course_format in (CourseFormat.ON_SITE, CourseFormat.ONLINE):
             audiences = [Audience.PROFESSIONALS, Audience.RESIDENTS]
         course = Course.objects.create(
-            municipality=self.odense, format=course_format, venue=venue,
+            municipality=self.odense,
+            format=course_format,
+            venue=venue,
             joining_url="https://møde.example.org/redliv" if venue is None else "",
-            starts_at=local(day, hour), ends_at=local(day, hour + 2), audiences=audiences, languages=["da"],
-            status=status, published=course_format != CourseFormat.ON_SITE,
+            starts_at=local(day, hour),
+            ends_at=local(day, hour + 2),
+            audiences=audiences,
+            languages=["da"],
+            status=status,
+            published=course_format != CourseFormat.ON_SITE,
             cancellation_reason="Træneren var syg" if status == Course.Status.CANCELLED else "",
             created_by=self.users[roles.COORDINATOR],
         )
@@ -278,40 +413,76 @@ class Seed:
         refresher = rng.randint(0, total // 3)
         logger = self.users[roles.STREET_WORKER if course_format == CourseFormat.POP_UP else roles.TRAINER]
         attendance = Attendance.objects.create(
-            course=course, first_time=total - refresher, refresher=refresher, logged_by=logger, **counts,
+            course=course,
+            first_time=total - refresher,
+            refresher=refresher,
+            logged_by=logger,
+            **counts,
         )
         Attendance.objects.filter(pk=attendance.pk).update(logged_at=course.ends_at + dt.timedelta(minutes=15))
         location = self.bag if course_format == CourseFormat.POP_UP else self.office
         batch = self.batch_on(day)
         kits = min(total - refresher, self.available(location, batch))
         if kits and course_format != CourseFormat.ONLINE:
-            self.move(kind=StockMovement.Kind.HANDOUT, batch=batch, from_location=location, quantity=kits,
-                      occurred_at=course.ends_at, handout_reason=HandoutReason.FIRST_SUPPLY, course=course)
+            self.move(
+                kind=StockMovement.Kind.HANDOUT,
+                batch=batch,
+                from_location=location,
+                quantity=kits,
+                occurred_at=course.ends_at,
+                handout_reason=HandoutReason.FIRST_SUPPLY,
+                course=course,
+            )
 
     def make_standalone_handouts(self):
         rng = self.rng
-        reasons = [HandoutReason.REPLACES_USED, HandoutReason.REPLACES_EXPIRED, HandoutReason.LOST,
-                   HandoutReason.DAMAGED]
+        reasons = [
+            HandoutReason.REPLACES_USED,
+            HandoutReason.REPLACES_EXPIRED,
+            HandoutReason.LOST,
+            HandoutReason.DAMAGED,
+        ]
         for days_ago in range(360, 0, -9):
             day = self.today - dt.timedelta(days=days_ago)
             batch = self.batch_on(day)
             if self.available(self.bag, batch) < 2:
                 continue
-            self.move(kind=StockMovement.Kind.HANDOUT, batch=batch, from_location=self.bag,
-                      quantity=rng.choice([1, 1, 1, 2]), occurred_at=local(day, 15, 30),
-                      handout_reason=rng.choice(reasons),
-                      recipient_audience=rng.choice([Audience.PEOPLE_WHO_USE_DRUGS, Audience.PEOPLE_WHO_USE_DRUGS,
-                                                     Audience.RELATIVES_NETWORK]))
+            self.move(
+                kind=StockMovement.Kind.HANDOUT,
+                batch=batch,
+                from_location=self.bag,
+                quantity=rng.choice([1, 1, 1, 2]),
+                occurred_at=local(day, 15, 30),
+                handout_reason=rng.choice(reasons),
+                recipient_audience=rng.choice(
+                    [Audience.PEOPLE_WHO_USE_DRUGS, Audience.PEOPLE_WHO_USE_DRUGS, Audience.RELATIVES_NETWORK]
+                ),
+            )
         # Damaged kits discarded, and a count that found one kit fewer than the ledger.
-        self.move(kind=StockMovement.Kind.DISCARD, batch=self.batch_new, from_location=self.office, quantity=2,
-                  occurred_at=local(self.today - dt.timedelta(days=10), 11), reason="Knust i transporten")
-        self.move(kind=StockMovement.Kind.ADJUSTMENT, batch=self.batch_new, from_location=self.bag, quantity=1,
-                  occurred_at=local(self.today - dt.timedelta(days=5), 16), reason="Optælling: ét kit for lidt")
+        self.move(
+            kind=StockMovement.Kind.DISCARD,
+            batch=self.batch_new,
+            from_location=self.office,
+            quantity=2,
+            occurred_at=local(self.today - dt.timedelta(days=10), 11),
+            reason="Knust i transporten",
+        )
+        self.move(
+            kind=StockMovement.Kind.ADJUSTMENT,
+            batch=self.batch_new,
+            from_location=self.bag,
+            quantity=1,
+            occurred_at=local(self.today - dt.timedelta(days=5), 16),
+            reason="Optælling: ét kit for lidt",
+        )
 
     def make_reversal_reports(self):
         rng = self.rng
-        outcomes = [ReversalReport.Outcome.RECOVERED] * 6 + [ReversalReport.Outcome.HOSPITAL] * 3 + [
-            ReversalReport.Outcome.UNKNOWN, ReversalReport.Outcome.DIED]
+        outcomes = (
+            [ReversalReport.Outcome.RECOVERED] * 6
+            + [ReversalReport.Outcome.HOSPITAL] * 3
+            + [ReversalReport.Outcome.UNKNOWN, ReversalReport.Outcome.DIED]
+        )
         districts = list(self.districts.values())
         for index, days_ago in enumerate(range(350, 0, -14)):
             day = self.today - dt.timedelta(days=days_ago)
@@ -327,25 +498,41 @@ class Seed:
             replacement = None
             if not public and index % 2 == 0 and self.available(self.bag, batch) > 0:
                 replacement = self.move(
-                    kind=StockMovement.Kind.HANDOUT, batch=batch, from_location=self.bag, quantity=1,
-                    occurred_at=local(day + dt.timedelta(days=1), 12), handout_reason=HandoutReason.REPLACES_USED,
+                    kind=StockMovement.Kind.HANDOUT,
+                    batch=batch,
+                    from_location=self.bag,
+                    quantity=1,
+                    occurred_at=local(day + dt.timedelta(days=1), 12),
+                    handout_reason=HandoutReason.REPLACES_USED,
                     recipient_audience=Audience.PEOPLE_WHO_USE_DRUGS,
                 )
             ReversalReport.objects.create(
-                kit_replaced=replacement is not None, replacement_handout=replacement,
+                kit_replaced=replacement is not None,
+                replacement_handout=replacement,
                 occurred_at=local(day, rng.randint(0, 23), rng.choice([0, 15, 30, 45])),
                 district=rng.choice(districts),
                 source=ReversalReport.Source.PUBLIC if public else ReversalReport.Source.STAFF,
                 reported_by=None if public else self.users[roles.STREET_WORKER],
-                substances=rng.choice([[Substance.HEROIN], [Substance.METHADONE], [Substance.HEROIN, Substance.FENTANYL],
-                                       [Substance.UNKNOWN]]),
-                naloxone_doses=rng.choice([1, 1, 2, 2, 3]), called_112=called,
-                ambulance_arrived=called and rng.random() < 0.9, first_aid_given=rng.random() < 0.85,
-                stayed_until_help=rng.random() < 0.9, outcome=rng.choice(outcomes),
+                substances=rng.choice(
+                    [
+                        [Substance.HEROIN],
+                        [Substance.METHADONE],
+                        [Substance.HEROIN, Substance.FENTANYL],
+                        [Substance.UNKNOWN],
+                    ]
+                ),
+                naloxone_doses=rng.choice([1, 1, 2, 2, 3]),
+                called_112=called,
+                ambulance_arrived=called and rng.random() < 0.9,
+                first_aid_given=rng.random() < 0.85,
+                stayed_until_help=rng.random() < 0.9,
+                outcome=rng.choice(outcomes),
                 responder_trained=ReversalReport.Trained.YES if rng.random() < 0.8 else ReversalReport.Trained.UNKNOWN,
-                review_status=status, review_reason=reason,
+                review_status=status,
+                review_reason=reason,
                 reviewed_by=self.users[roles.COORDINATOR] if status != ReversalReport.ReviewStatus.PENDING else None,
-                reviewed_at=local(day + dt.timedelta(days=2), 9) if status != ReversalReport.ReviewStatus.PENDING
+                reviewed_at=local(day + dt.timedelta(days=2), 9)
+                if status != ReversalReport.ReviewStatus.PENDING
                 else None,
             )
 
@@ -353,27 +540,44 @@ class Seed:
         antidote = self.venues["Antidote Danmark, Odense"]
         clinic = self.venues["Heroinklinikken Odense"]
         tuesday = DropInSchedule.objects.create(
-            municipality=self.odense, venue=antidote, title="Drop-in hos Antidote Danmark",
-            weekday=DropInSchedule.Weekday.TUESDAY, starts_at=dt.time(13), ends_at=dt.time(15),
-            valid_from=self.today - dt.timedelta(days=365), audiences=[Audience.PEOPLE_WHO_USE_DRUGS,
-                                                                       Audience.RELATIVES_NETWORK],
-            languages=["da", "en"], public_description="Kom forbi – ingen tilmelding. Kurset tager en time.",
+            municipality=self.odense,
+            venue=antidote,
+            title="Drop-in hos Antidote Danmark",
+            weekday=DropInSchedule.Weekday.TUESDAY,
+            starts_at=dt.time(13),
+            ends_at=dt.time(15),
+            valid_from=self.today - dt.timedelta(days=365),
+            audiences=[Audience.PEOPLE_WHO_USE_DRUGS, Audience.RELATIVES_NETWORK],
+            languages=["da", "en"],
+            public_description="Kom forbi – ingen tilmelding. Kurset tager en time.",
         )
         DropInSchedule.objects.create(
-            municipality=self.odense, venue=clinic, title="Drop-in på Heroinklinikken",
-            weekday=DropInSchedule.Weekday.THURSDAY, starts_at=dt.time(10), ends_at=dt.time(12),
-            valid_from=self.today - dt.timedelta(days=365), valid_until=self.today + dt.timedelta(days=180),
-            audiences=[Audience.PEOPLE_WHO_USE_DRUGS], languages=["da"],
+            municipality=self.odense,
+            venue=clinic,
+            title="Drop-in på Heroinklinikken",
+            weekday=DropInSchedule.Weekday.THURSDAY,
+            starts_at=dt.time(10),
+            ends_at=dt.time(12),
+            valid_from=self.today - dt.timedelta(days=365),
+            valid_until=self.today + dt.timedelta(days=180),
+            audiences=[Audience.PEOPLE_WHO_USE_DRUGS],
+            languages=["da"],
             public_description="For klinikkens brugere og deres netværk.",
         )
         next_tuesday = self.today + dt.timedelta(days=(1 - self.today.weekday()) % 7 or 7)
-        DropInException.objects.create(schedule=tuesday, date=next_tuesday + dt.timedelta(days=14),
-                                       reason="Lukket: personaledag")
+        DropInException.objects.create(
+            schedule=tuesday, date=next_tuesday + dt.timedelta(days=14), reason="Lukket: personaledag"
+        )
         coordinator = self.users[roles.COORDINATOR]
         upcoming = [
             (CourseFormat.POP_UP, self.venues["Stand på Rådhuspladsen"], 5, 12, [Audience.PEOPLE_WHO_USE_DRUGS]),
-            (CourseFormat.POP_UP, self.venues["Kirkens Korshær, Nattevarmestuen"], 12, 20,
-             [Audience.PEOPLE_WHO_USE_DRUGS]),
+            (
+                CourseFormat.POP_UP,
+                self.venues["Kirkens Korshær, Nattevarmestuen"],
+                12,
+                20,
+                [Audience.PEOPLE_WHO_USE_DRUGS],
+            ),
             (CourseFormat.ONLINE, None, 9, 19, [Audience.RELATIVES_NETWORK, Audience.PROFESSIONALS]),
             (CourseFormat.SCHEDULED, self.venues["Behandlingscenter Odense"], 16, 9, [Audience.PROFESSIONALS]),
             (CourseFormat.ON_SITE, self.venues["Opholdsstedet Bolbro"], 20, 14, [Audience.RESIDENTS]),
@@ -381,29 +585,48 @@ class Seed:
         for course_format, venue, days_ahead, hour, audiences in upcoming:
             day = self.today + dt.timedelta(days=days_ahead)
             course = Course.objects.create(
-                municipality=self.odense, format=course_format, venue=venue,
+                municipality=self.odense,
+                format=course_format,
+                venue=venue,
                 joining_url="https://møde.example.org/redliv" if venue is None else "",
-                starts_at=local(day, hour), ends_at=local(day, hour + 2), audiences=audiences,
+                starts_at=local(day, hour),
+                ends_at=local(day, hour + 2),
+                audiences=audiences,
                 languages=["da", "en"] if course_format == CourseFormat.ONLINE else ["da"],
                 capacity=20 if course_format == CourseFormat.SCHEDULED else None,
-                published=venue is None or venue.open_to_public, created_by=coordinator,
+                published=venue is None or venue.open_to_public,
+                created_by=coordinator,
                 public_description="Gratis kursus i førstehjælp og naloxon. Du får et gratis naloxon-kit med hjem.",
             )
             course.trainers.set(self.trainers[:2])
         Course.objects.create(
-            municipality=self.odense, kind=Course.Kind.NETWORK_MEETING, format=CourseFormat.SCHEDULED,
-            venue=antidote, title="Netværksmøde for frivillige", starts_at=local(self.today + dt.timedelta(days=8), 16),
-            ends_at=local(self.today + dt.timedelta(days=8), 18), created_by=coordinator,
+            municipality=self.odense,
+            kind=Course.Kind.NETWORK_MEETING,
+            format=CourseFormat.SCHEDULED,
+            venue=antidote,
+            title="Netværksmøde for frivillige",
+            starts_at=local(self.today + dt.timedelta(days=8), 16),
+            ends_at=local(self.today + dt.timedelta(days=8), 18),
+            created_by=coordinator,
         )
 
     def make_course_requests(self):
         CourseRequest.objects.create(
-            municipality=self.odense, organisation_name="Botilbuddet Åløkken", contact_name="Kontaktperson",
-            contact_email="kontakt@example.org", audience=Audience.PROFESSIONALS, number_of_people=12,
+            municipality=self.odense,
+            organisation_name="Botilbuddet Åløkken",
+            contact_name="Kontaktperson",
+            contact_email="kontakt@example.org",
+            audience=Audience.PROFESSIONALS,
+            number_of_people=12,
             wishes="Gerne en eftermiddag i næste måned.",
         )
         CourseRequest.objects.create(
-            municipality=self.odense, organisation_name="SOSU-skolen Fyn", contact_name="Underviser",
-            contact_phone="+45 00 00 00 00", audience=Audience.STUDENTS, number_of_people=28,
-            status=CourseRequest.Status.IN_PROGRESS, assigned_to=self.users[roles.COORDINATOR],
+            municipality=self.odense,
+            organisation_name="SOSU-skolen Fyn",
+            contact_name="Underviser",
+            contact_phone="+45 00 00 00 00",
+            audience=Audience.STUDENTS,
+            number_of_people=28,
+            status=CourseRequest.Status.IN_PROGRESS,
+            assigned_to=self.users[roles.COORDINATOR],
         )

@@ -1,7 +1,7 @@
 """Write a month's report to a file, for scheduled jobs: exactly the tables the month page shows.
 
-    python manage.py export_month 2026-05 --format xlsx --out maj.xlsx --municipality Odense
-    python manage.py export_month 2026-05 --format pdf --out maj.pdf --municipality Odense
+python manage.py export_month 2026-05 --format xlsx --out maj.xlsx --municipality Odense
+python manage.py export_month 2026-05 --format pdf --out maj.pdf --municipality Odense
 """
 
 from pathlib import Path
@@ -23,8 +23,12 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["csv", "xlsx", "pdf"], required=True)
         parser.add_argument("--out", required=True, help="the file to write")
         parser.add_argument("--municipality", help="a municipality's name; all municipalities when left out")
-        parser.add_argument("--separator", choices=sorted(exports.SEPARATORS), default="semicolon",
-                            help="for CSV (default: semicolon, as Danish Excel expects)")
+        parser.add_argument(
+            "--separator",
+            choices=sorted(exports.SEPARATORS),
+            default="semicolon",
+            help="for CSV (default: semicolon, as Danish Excel expects)",
+        )
         parser.add_argument("--publication", action="store_true", help="show counts from 1 to 4 as <5")
         parser.add_argument("--language", default="da", choices=["da", "en"])
 

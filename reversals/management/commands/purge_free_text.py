@@ -7,8 +7,10 @@ from reversals.services import purge_free_text
 
 
 class Command(BaseCommand):
-    help = ("Blank the notes on overdose-reversal reports and attendances older than "
-            "FREE_TEXT_RETENTION_DAYS, also in their history. Structured fields stay.")
+    help = (
+        "Blank the notes on overdose-reversal reports and attendances older than "
+        "FREE_TEXT_RETENTION_DAYS, also in their history. Structured fields stay."
+    )
 
     def handle(self, *args, **options):
         purged = purge_free_text()
