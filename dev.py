@@ -57,7 +57,7 @@ def requirements_digest() -> str:
 
 def ensure_virtualenv() -> None:
     """Create .venv and install the pinned requirements when they changed."""
-    if sys.version_info[:2] < (3, 11):
+    if sys.version_info[:2] < (3, 11):  # noqa: UP036 (dev.py runs under whatever python3 the machine has)
         fail("Python 3.11 or newer is needed (Django 5.2 LTS).")
     stamp = VENV / ".requirements.sha256"
     if not VENV_PYTHON.exists():
@@ -237,9 +237,10 @@ def ensure_system_packages() -> None:
         )
     say(f"installing {', '.join(missing)} with apt-get")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL)
+    # The system's apt-get, found on PATH.
+    subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL)  # noqa: S607
     subprocess.run(
-        ["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing],
+        ["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing],  # noqa: S607
         check=True,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -338,7 +339,8 @@ def main() -> int:
         return 2
     if not inside_virtualenv():
         ensure_virtualenv()
-        os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), str(Path(__file__).resolve()), *sys.argv[1:]])
+        # Re-run this script inside .venv.
+        os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), str(Path(__file__).resolve()), *sys.argv[1:]])  # noqa: S606
     return COMMANDS[sys.argv[1]](sys.argv[2:])
 
 

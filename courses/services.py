@@ -140,7 +140,7 @@ def add_me_as_trainer(course, user):
     through, trainer = Course.trainers.through._meta.db_table, Trainer._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {through} (course_id, trainer_id) SELECT %s, id FROM {trainer} "
+            f"INSERT INTO {through} (course_id, trainer_id) SELECT %s, id FROM {trainer} "  # noqa: S608 (table names from _meta)
             f"WHERE user_id = %s AND active ON CONFLICT DO NOTHING",
             [course.pk, user.pk],
         )

@@ -32,8 +32,8 @@ from finder.forms import CourseRequestForm, InfoPageForm
 from finder.headers import public_page
 from finder.models import InfoPage
 from finder.schedule import upcoming_occurrences
-from redliv.ratelimit import allow_post
 from redliv.models import Audience, CourseLanguage
+from redliv.ratelimit import allow_post
 
 
 def _finder_context(request):

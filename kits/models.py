@@ -223,15 +223,15 @@ class StockMovement(IdempotentModel):
         verbose_name=_("corrects"),
         db_index=False,  # indexed below, only where set
     )
-    # Handouts only.
-    handout_reason = models.CharField(
+    # Handouts only: NULL on every other movement, which a CHECK enforces.
+    handout_reason = models.CharField(  # noqa: DJ001
         _("handout reason"),
         max_length=20,
         choices=HandoutReason.choices,
         null=True,
         blank=True,
     )
-    recipient_audience = models.CharField(
+    recipient_audience = models.CharField(  # noqa: DJ001
         _("recipient's audience group"),
         max_length=30,
         choices=Audience.choices,

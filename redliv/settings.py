@@ -20,7 +20,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # The project-local server that `python3 dev.py` starts when DATABASE_URL is unset
 # (on REDLIV_PG_PORT, as dev.py reads it).
 LOCAL_DATABASE_URL = f"postgresql://postgres@127.0.0.1:{os.environ.get('REDLIV_PG_PORT', '54329')}/redliv"
-DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-never-use-this-key-in-production"
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-never-use-this-key-in-production"  # noqa: S105 (DEBUG only)
 
 
 def envstr(name: str, default: str = "") -> str:

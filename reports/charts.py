@@ -11,7 +11,7 @@ def bar_chart(title: str, labels: list[str], values: list) -> dict:
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_width / len(values)
     bars = []
-    for index, (label, value, number) in enumerate(zip(labels, values, numbers)):
+    for index, (label, value, number) in enumerate(zip(labels, values, numbers, strict=False)):
         height = plot_height * number / top
         x = LEFT + index * slot
         bars.append(
@@ -26,7 +26,7 @@ def bar_chart(title: str, labels: list[str], values: list) -> dict:
                 "value_y": round(TOP + plot_height - height - 4, 1),
             }
         )
-    description = ", ".join(f"{label}: {value}" for label, value in zip(labels, values))
+    description = ", ".join(f"{label}: {value}" for label, value in zip(labels, values, strict=False))
     return {
         "title": title,
         "description": description,

@@ -390,7 +390,7 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
     table.rows.append(
         Row(
             _("Share where 112 was called"),
-            [_share(c, r) for c, r in zip(called, reports)],
+            [_share(c, r) for c, r in zip(called, reports, strict=False)],
             "share",
             share_of=len(table.rows) - 1,
         )
@@ -399,7 +399,7 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
     table.rows.append(
         Row(
             _("Share where an ambulance came"),
-            [_share(a, r) for a, r in zip(ambulance, reports)],
+            [_share(a, r) for a, r in zip(ambulance, reports, strict=False)],
             "share",
             share_of=len(table.rows) - 1,
         )
@@ -682,7 +682,7 @@ def suppress(report: MonthReport) -> None:
                 [row.values[column] for row in parts],
                 totals[0].values[column] if totals else None,
             )
-            for row, value in zip(parts, column_parts):
+            for row, value in zip(parts, column_parts, strict=False):
                 row.values[column] = value
             if totals:
                 totals[0].values[column] = column_total
@@ -695,7 +695,7 @@ def suppress(report: MonthReport) -> None:
                 whole = totals[0].values if totals else [None] * len(row.values)
                 row.values = [
                     HIDDEN if isinstance(n, str) or isinstance(w, str) else value
-                    for value, n, w in zip(row.values, numerator, whole)
+                    for value, n, w in zip(row.values, numerator, whole, strict=False)
                 ]
     # A cumulative figure minus last month's would reveal this month's small count.
     trained = report.table("trained")

@@ -25,10 +25,10 @@ from courses.models import Attendance, Course, CourseFormat, Venue
 from courses.services import correct_held_course, kits_handed_out, log_held_course, may_change, withdraw_held_course
 from kits.models import Handout, ReversalReport, StockLevel, StockLocation, StockMovement
 from kits.services import record_handout, withdraw_handout
-from reversals.services import create_reversal_report, withdraw_reversal_report
-from redliv.idempotency import IdempotencyConflict
 from redliv import roles
+from redliv.idempotency import IdempotencyConflict
 from redliv.models import District
+from reversals.services import create_reversal_report, withdraw_reversal_report
 from street.forms import CourseCorrectionForm, CourseEntryForm, HandoutEntryForm, ReportEntryForm, locations_for
 
 PERMISSIONS = {
@@ -315,7 +315,7 @@ def _changes(history):
     """Who changed what: each historical record against the one before it."""
     records = list(history.select_related("history_user").order_by("history_date", "history_id"))
     rows = []
-    for previous, record in zip([None, *records], records):
+    for previous, record in zip([None, *records], records, strict=False):
         changes = []
         if previous is not None:
             delta = record.diff_against(previous)

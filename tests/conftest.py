@@ -8,13 +8,13 @@ import os
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
-
-from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 
 from redliv import roles
 from redliv.models import Municipality, Organisation, User
@@ -35,6 +35,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PASSWORD = "correct horse battery staple"
+
+# The same examples on every run, so that CI is not red by chance; HYPOTHESIS_PROFILE=explore
+# draws new ones (and HOSTILE_EXAMPLES=500 draws more) when looking for new failures.
+hypothesis_settings.register_profile("fixed", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("explore", derandomize=False, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fixed"))
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,6 @@ import pytest
 from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse
-
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from redliv.models import User

@@ -50,7 +50,7 @@ def snapshot():
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
         tables = [name for (name,) in cursor.fetchall()]
         cursor.execute("SELECT " + ", ".join(f"(SELECT count(*) FROM {connection.ops.quote_name(t)})" for t in tables))
-        counts = dict(zip(tables, cursor.fetchone()))
+        counts = dict(zip(tables, cursor.fetchone(), strict=False))
         cursor.execute("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'")
         sequences = dict(cursor.fetchall())
     return counts, sequences

@@ -3,11 +3,11 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from reports.closing import check_change_allowed, month_is_closed
 from courses.models import Attendance
+from reports.closing import check_change_allowed, month_is_closed
 from reports.models import MonthClosing
 
 pytestmark = pytest.mark.django_db

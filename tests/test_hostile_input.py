@@ -571,7 +571,7 @@ CSRF_FORMS = [
 
 
 @pytest.mark.parametrize("path, who", CSRF_FORMS)
-def test_a_post_without_a_csrf_token_is_refused(odense_objects, path, who, request):
+def test_a_post_without_a_csrf_token_is_refused(odense_objects, path, who, request):  # noqa: F811 (fixture)
     client = VerifiedClient(enforce_csrf_checks=True)
     if who:
         client.force_login(request.getfixturevalue(who))

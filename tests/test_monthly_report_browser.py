@@ -1,6 +1,7 @@
 """A coordinator opens the month page, switches month and downloads each export, in Chromium."""
 
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -32,20 +33,20 @@ def test_a_coordinator_switches_month_and_downloads_every_export(
 
     with page.expect_download() as csv_download:
         page.get_by_role("button", name="Hent CSV").click()
-    content = open(csv_download.value.path(), "rb").read()
+    content = Path(csv_download.value.path()).read_bytes()
     assert content.startswith(b"\xef\xbb\xbf") and "Afholdte kurser;2;1;1" in content.decode("utf-8-sig")
 
     page.get_by_label("Komma").check()
     page.get_by_label("Til offentliggørelse").check()
     with page.expect_download() as public_download:
         page.get_by_role("button", name="Hent CSV").click()
-    assert "Afholdte kurser,<5,<5,<5" in open(public_download.value.path(), "rb").read().decode("utf-8-sig")
+    assert "Afholdte kurser,<5,<5,<5" in Path(public_download.value.path()).read_bytes().decode("utf-8-sig")
     page.get_by_label("Til offentliggørelse").uncheck()
 
     with page.expect_download() as xlsx_download:
         page.get_by_role("button", name="Hent Excel (XLSX)").click()
     assert xlsx_download.value.suggested_filename == "redliv-2026-03-odense.xlsx"
-    workbook = load_workbook(io.BytesIO(open(xlsx_download.value.path(), "rb").read()))
+    workbook = load_workbook(io.BytesIO(Path(xlsx_download.value.path()).read_bytes()))
     assert workbook.worksheets[0]["B3"].value == "Odense"
 
     with page.expect_download() as pdf_download:

@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kits.models import ReversalReport
-from reversals import services
 from redliv.models import PostCount
 from redliv.ratelimit import count_post
 from redliv.security import address_digest
+from reversals import services
 from tests import factories
 
 pytestmark = pytest.mark.django_db

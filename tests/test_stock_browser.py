@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_coordinator_registers_a_delivery_and_fills_the_street_teams_bag(
-    live_server, desktop_page, coordinator, red_liv, venue
+    live_server, desktop_page, coordinator, red_liv, venue, tmp_path
 ):
     office = factories.make_location(red_liv, name="Antidote Danmark, kontoret", kind="venue", venue=venue)
     bag = factories.make_location(red_liv, name="Gadeteamets taske")
@@ -50,6 +50,6 @@ def test_a_coordinator_registers_a_delivery_and_fills_the_street_teams_bag(
     # The lot expires within 90 days: highlighted.
     assert "Udløber snart" in bag_card.inner_text()
     assert axe_violations(page) == []
-    page.screenshot(path="/tmp/kits-stock.png", full_page=True)
+    page.screenshot(path=tmp_path / "kits-stock.png", full_page=True)
     assert StockLevel.objects.get(location=bag).quantity == 15
     assert StockLevel.objects.get(location=office).quantity == 25

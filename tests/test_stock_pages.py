@@ -298,7 +298,7 @@ def test_a_movement_is_corrected_by_an_opposite_one_and_history_stays(client, co
         recorded_by=coordinator,
     )
     client.force_login(coordinator)
-    assert "Ret nr. %d" % mistake.pk in client.get(reverse("kits:movements")).content.decode()
+    assert f"Ret nr. {mistake.pk}" in client.get(reverse("kits:movements")).content.decode()
     page = client.get(reverse("kits:correct", args=[mistake.pk]))
     assert "Gadeteamets taske" in page.content.decode()
     client.post(reverse("kits:correct", args=[mistake.pk]), {"key": str(uuid.uuid4()), "reason": "Forkert taske"})
@@ -307,7 +307,7 @@ def test_a_movement_is_corrected_by_an_opposite_one_and_history_stays(client, co
     assert level(office, batch) == 10 and level(bag, batch) == 0
     assert StockMovement.objects.filter(pk=mistake.pk, quantity=4, to_location=bag).exists()
     listing = client.get(reverse("kits:movements")).content.decode()
-    assert "Rettet" in listing and "retter nr. %d" % mistake.pk in listing
+    assert "Rettet" in listing and f"retter nr. {mistake.pk}" in listing
     again = client.post(reverse("kits:correct", args=[mistake.pk]), {"key": str(uuid.uuid4()), "reason": "Igen"})
     assert "allerede blevet rettet" in again.content.decode()
     assert StockMovement.objects.count() == 3

@@ -9,7 +9,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from redliv import roles
-from tests.conftest import PASSWORD, log_in, make_user, totp_code
+from tests.conftest import PASSWORD, make_user, totp_code
 
 pytestmark = pytest.mark.django_db
 

@@ -159,7 +159,10 @@ class Command(BaseCommand):
             return
         password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(12)
         with transaction.atomic():
-            Seed(random.Random(461), timezone.localdate()).run(password)
+            Seed(
+                random.Random(461),  # noqa: S311 (seeded demo data, not a secret)
+                timezone.localdate(),
+            ).run(password)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         users = ", ".join(username for username, *_ in DEMO_USERS)
         if os.environ.get("DEMO_PASSWORD"):
