@@ -115,7 +115,10 @@ def test_near_me_sorts_by_the_browsers_position_without_storing_it(live_server, 
     context.close()
 
 
-def test_the_map_shows_the_places_and_the_list_stays_complete_when_tiles_cannot_load(live_server, phone_page, demo):
+def test_the_map_shows_the_places_and_the_list_stays_complete_when_tiles_cannot_load(
+    live_server, phone_page, demo, settings
+):
+    settings.MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"  # an operator's choice; off by default
     tile_requests = []
     phone_page.route(
         "https://tile.openstreetmap.org/**", lambda route: (tile_requests.append(route.request.url), route.abort())
