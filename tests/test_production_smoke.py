@@ -53,8 +53,9 @@ def free_port() -> int:
 def database_url() -> str:
     """The test database (not the one named in DATABASE_URL), for the server's own connections."""
     db = connection.settings_dict
+    user = quote(db["USER"] or "postgres", safe="")
     password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    return f"postgresql://{quote(db['USER'] or 'postgres', safe='')}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return f"postgresql://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def production_environment(port: int, static_root: Path) -> dict:
@@ -86,7 +87,7 @@ def wait_until_healthy(url, process, seconds=30):
         if process.poll() is not None:
             raise AssertionError("gunicorn stopped (its log follows the test)")
         try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:  # noqa: S310 (http://127.0.0.1)
                 if response.status == 200:
                     return
         except OSError:
@@ -313,7 +314,9 @@ def revisit_with_a_conditional_request(chromium, base_url):
         assert policy["content-security-policy"] and policy["permissions-policy"]
 
         # What the server answers a conditional request.
-        request = urllib.request.Request(base_url + path, headers={"If-None-Match": etag, "Accept-Language": "da"})
+        request = urllib.request.Request(  # noqa: S310 (our own server on http://127.0.0.1)
+            base_url + path, headers={"If-None-Match": etag, "Accept-Language": "da"}
+        )
         with pytest.raises(urllib.error.HTTPError) as not_modified:
             urllib.request.urlopen(request, timeout=10)  # noqa: S310 (our own server on 127.0.0.1)
         assert not_modified.value.code == 304
@@ -321,7 +324,7 @@ def revisit_with_a_conditional_request(chromium, base_url):
 
         # What the browser keeps after its own revalidation on reload (Chromium reports the stored
         # 200 with the headers the 304 updated).
-        with page.expect_response(lambda response: urlsplit(response.url).path == path) as revisit:
+        with page.expect_response(lambda response, path=path: urlsplit(response.url).path == path) as revisit:
             page.reload()
         assert revisit.value.request.all_headers().get("if-none-match") == etag
         assert {name: revisit.value.headers.get(name) for name in POLICY_HEADERS} == policy, path
