@@ -59,7 +59,8 @@ def database_url() -> str:
 
 
 def production_environment(port: int, static_root: Path) -> dict:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST"))}
+    # The defaults, as a fresh deployment has them (no tile server, for one).
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST", "MAP_"))}
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "redliv.settings",
