@@ -38,8 +38,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "smoke-test-demo-password"  # noqa: S105 (test data)
-# Hosts other than the app's own that a page may ask for by default: none. An entry here is a
-# known finding with the issue that removes it, never a permanent exception.
+# Hosts other than the app's own that a page may ask for by default: none, and it should stay
+# empty. An entry here is a known finding, with the issue that removes it as its value, never a
+# permanent exception. The map's tiles (tile.openstreetmap.org until now) are off unless an
+# operator sets MAP_TILE_URL; issue 21 item 3 redesigns the map to be useful without them.
 PENDING_THIRD_PARTY_HOSTS: dict[str, str] = {}
 # The headers a page's own policy lives in: a 304 must repeat them as the 200 had them.
 POLICY_HEADERS = ["content-security-policy", "permissions-policy", "x-frame-options"]
