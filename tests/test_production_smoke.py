@@ -32,7 +32,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from finder.models import InfoPage
 from redliv import settings as production
 from redliv.models import User
-from tests.conftest import CHROMIUM_ARGS, totp_code
+from tests.conftest import totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -162,17 +162,6 @@ def production_server(transactional_db, tmp_path):
         print(log.read_text())  # shown by pytest when the test fails
 
 
-@pytest.fixture
-def chromium():
-    """A browser of its own, so that its HTTP cache behaves as a visitor's does."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 class Walk:
     """One visitor's browser context with everything that went wrong recorded."""
 
@@ -244,13 +233,14 @@ def log_in(walk, username, next_path, *, with_code=False):
     page.wait_for_url(walk.base_url + next_path)
 
 
-def test_the_production_set_up_serves_every_page_without_errors_or_requests_elsewhere(production_server, chromium):
+def test_the_production_set_up_serves_every_page_without_errors_or_requests_elsewhere(production_server, browser):
     """One server for every part (starting it is most of the time this takes)."""
     base_url = production_server.url
-    walk_the_public_pages_the_map_and_near_me(chromium, base_url)
-    revisit_with_a_conditional_request(chromium, base_url)
-    walk_the_street_page(chromium, base_url)
-    walk_the_coordinator_start_page(chromium, base_url)
+    # Each walk is a browser context of its own: its own cookies and HTTP cache, as a visitor's.
+    walk_the_public_pages_the_map_and_near_me(browser, base_url)
+    revisit_with_a_conditional_request(browser, base_url)
+    walk_the_street_page(browser, base_url)
+    walk_the_coordinator_start_page(browser, base_url)
     # A load balancer's probe by the server's own address, which ALLOWED_HOSTS does not list.
     probe = urllib.request.Request(base_url + "/healthz", headers={"Host": "10.0.3.17:8000"})  # noqa: S310 (127.0.0.1)
     with urllib.request.urlopen(probe, timeout=10) as response:  # noqa: S310 (our own server on 127.0.0.1)
@@ -263,9 +253,9 @@ def test_the_production_set_up_serves_every_page_without_errors_or_requests_else
 HERE = {"latitude": 55.3959, "longitude": 10.3883}  # Flakhaven, Odense
 
 
-def walk_the_public_pages_the_map_and_near_me(chromium, base_url):
+def walk_the_public_pages_the_map_and_near_me(browser, base_url):
     visitor = Walk(
-        chromium,
+        browser,
         base_url,
         viewport={"width": 390, "height": 844},
         is_mobile=True,
@@ -314,11 +304,11 @@ def walk_the_public_pages_the_map_and_near_me(chromium, base_url):
     visitor.close()
 
 
-def revisit_with_a_conditional_request(chromium, base_url):
+def revisit_with_a_conditional_request(browser, base_url):
     """A reload asks again with If-None-Match; the 304 must repeat the page's own headers, or the
     browser adopts the site-wide ones and refuses geolocation (or framing, for the widget)."""
     visitor = Walk(
-        chromium,
+        browser,
         base_url,
         block_other_hosts=False,  # routing would turn the cache off; other hosts are still recorded
         permissions=["geolocation"],
@@ -356,8 +346,8 @@ def revisit_with_a_conditional_request(chromium, base_url):
     visitor.close()
 
 
-def walk_the_street_page(chromium, base_url):
-    street = Walk(chromium, base_url, viewport={"width": 820, "height": 1180}, is_mobile=True, has_touch=True)
+def walk_the_street_page(browser, base_url):
+    street = Walk(browser, base_url, viewport={"width": 820, "height": 1180}, is_mobile=True, has_touch=True)
     log_in(street, "demo-gade", "/gade/")
     street.page.wait_for_load_state("networkidle")  # the offline copy of the page and its files
     assert street.page.get_by_role("heading", level=1).count() == 1
@@ -365,9 +355,9 @@ def walk_the_street_page(chromium, base_url):
     street.close()
 
 
-def walk_the_coordinator_start_page(chromium, base_url):
+def walk_the_coordinator_start_page(browser, base_url):
     """A coordinator logs in with the second step and sees the staff start page."""
-    coordinator = Walk(chromium, base_url, viewport={"width": 1280, "height": 800})
+    coordinator = Walk(browser, base_url, viewport={"width": 1280, "height": 800})
     log_in(coordinator, "demo-koordinator", "/personale/", with_code=True)
     assert coordinator.page.get_by_role("heading", level=1).count() == 1
     coordinator.goto("/personale/maaned/")
