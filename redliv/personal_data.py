@@ -34,6 +34,10 @@ NAME_LIKE = re.compile(r"\b[A-ZÆØÅÄÖÜÉ][a-zæøåäöüé]+(?:[ -][A-ZÆ�
 CPR_MESSAGE = _("Remove the CPR number. The registry must not store who anyone is.")
 EMAIL_MESSAGE = _("Remove the e-mail address. The registry must not store who anyone is.")
 PHONE_MESSAGE = _("Remove the phone number. The registry must not store who anyone is.")
+NAME_CONFIRM = _(
+    "The note has words that look like a name. Never write names: remove it, or tick the box if the note "
+    "names no one (a place or an organisation, say)."
+)
 NAME_NOTICE = _(
     "The note has words that look like a name. If it names a person, correct or withdraw the entry now: "
     "never write names, CPR numbers, addresses or other personal data."

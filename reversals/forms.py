@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from courses.models import Course
 from kits.models import ReversalReport, StockLocation, Substance
 from redliv.models import Audience, District
-from redliv.personal_data import NAME_NOTICE, may_name_someone, refuse_identifiers
+from redliv.personal_data import NAME_CONFIRM, may_name_someone, refuse_identifiers
 from reversals import services
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -138,7 +138,7 @@ class ReportForm(forms.Form):
             # asks once more before storing it (a confirm step, beside the note).
             self.fields["note_names_no_one"] = forms.BooleanField(
                 label=_("I have checked: the note names no one"),
-                help_text=NAME_NOTICE,
+                help_text=NAME_CONFIRM,
                 error_messages={"required": _("Remove the name from the note, or confirm that it names no one.")},
             )
         self.helper = FormHelper()

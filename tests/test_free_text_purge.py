@@ -274,3 +274,12 @@ def test_a_purged_note_cannot_be_recovered_from_its_digest(district, monkeypatch
     history = set(ReversalReport.history.values_list("payload_digest", flat=True))
     assert recovered(rows | history, seen) == set()
     assert rows | history == {""}
+
+
+def test_the_coordinator_sees_that_a_requests_contact_data_was_deleted(planner, odense):
+    with time_machine.travel(NOW - dt.timedelta(days=200), tick=False):
+        request = make_request(odense, status="closed")
+    purge()
+    page = planner.get(f"/personale/forespoergsler/{request.pk}/").content.decode()
+    assert "Slettet 30.11.2026, efter opbevaringsperioden." in page
+    assert "Karen Madsen" not in page and "Botilbuddet Åløkken" in page
