@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -17,12 +18,14 @@ from courses.services import withdraw_held_course
 from kits.models import ReversalReport, StockMovement
 from kits.services import discard_kits
 from redliv.idempotency import create_once, payload_digest
+from redliv.purge import registered
 from reports.models import MonthClosing
 from reversals import services as reversal_services
 from tests import factories
 from tests.reversal_helpers import make_report
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def age(model, row, days, field):
@@ -283,3 +286,72 @@ def test_the_coordinator_sees_that_a_requests_contact_data_was_deleted(planner, 
     page = planner.get(f"/personale/forespoergsler/{request.pk}/").content.decode()
     assert "Slettet 30.11.2026, efter opbevaringsperioden." in page
     assert "Karen Madsen" not in page and "Botilbuddet Åløkken" in page
+
+
+# --- nothing that can hold free text slips past the purge unnoticed -------------------------
+
+# Text fields that are not about a participant, recipient or victim, kept while in use (SECURITY.md
+# says why), and structural ones. A new text field must be registered with redliv.purge or added here.
+KEPT = {
+    "redliv.PostCount.scope",
+    "redliv.PostCount.sender_digest",
+    "redliv.Municipality.name",
+    "redliv.District.name",
+    "redliv.District.postcodes",
+    "redliv.Organisation.name",
+    "redliv.User.password",
+    "redliv.User.username",
+    "redliv.User.first_name",
+    "redliv.User.last_name",
+    "redliv.User.email",
+    "courses.Venue.name",
+    "courses.Venue.address",
+    "courses.Venue.postcode",
+    "courses.Venue.city",
+    "courses.Venue.accessibility_notes",
+    "courses.Trainer.name",
+    "courses.Trainer.contact",
+    "courses.Course.title",
+    "courses.Course.joining_url",
+    "courses.Course.cancellation_reason",
+    "courses.Course.public_description",
+    "courses.DropInSchedule.title",
+    "courses.DropInSchedule.public_description",
+    "courses.CourseRequest.organisation_name",
+    "kits.KitType.name",
+    "kits.KitType.contents",
+    "kits.Batch.product",
+    "kits.Batch.lot_number",
+    "kits.StockLocation.name",
+    "finder.InfoPage.slug",
+    "finder.InfoPage.title_da",
+    "finder.InfoPage.title_en",
+    "finder.InfoPage.body_da",
+    "finder.InfoPage.body_en",
+}
+PROJECT_APPS = {"redliv", "courses", "kits", "reports", "reversals", "finder", "street"}
+
+
+def text_fields():
+    from django.apps import apps
+    from django.db import models
+
+    for model in apps.get_models():
+        if (
+            model._meta.app_label in PROJECT_APPS
+            and not model._meta.proxy
+            and not model.__name__.startswith("Historical")
+        ):
+            for field in model._meta.concrete_fields:
+                if isinstance(field, models.CharField | models.TextField) and not field.choices:
+                    yield f"{model._meta.label}.{field.name}"
+
+
+def test_every_stored_text_field_is_purged_or_kept_on_purpose_and_security_md_lists_it():
+    purged = {f"{entry.model}.{field}" for entry in registered() for field in entry.fields}
+    digests = {name for name in text_fields() if name.endswith(".payload_digest")}
+    assert set(text_fields()) - purged - digests - KEPT == set()
+    security = (ROOT / "SECURITY.md").read_text()
+    for name in purged:
+        model, field = name.rsplit(".", 1)
+        assert f"`{model}.{field}`" in security or f"`{field}`" in security, name
