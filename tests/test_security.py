@@ -170,3 +170,17 @@ def test_a_username_longer_than_any_is_refused_like_a_wrong_password(client, str
     wrong_password = log_in(Client(), street_worker.username, "wrong password")
     assert response.status_code == 200 and "_auth_user_id" not in client.session
     assert response.context["form"].non_field_errors() == wrong_password.context["form"].non_field_errors()
+
+
+def test_an_operator_lifts_a_lockout_by_the_username_typed(client, street_worker):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    for _ in range(5):
+        log_in(client, street_worker.username, "wrong password")
+    assert log_in(Client(), street_worker.username, PASSWORD).status_code == 429
+    out = StringIO()
+    call_command("unlock_login", street_worker.username, stdout=out)
+    assert "Deleted" in out.getvalue()
+    assert log_in(Client(), street_worker.username, PASSWORD).status_code == 302
