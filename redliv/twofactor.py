@@ -207,7 +207,15 @@ def setup(request):
             if user_has_device(user) != replacing:
                 return _give_the_existing_code_first(request)
             throttled = not device.verify_is_allowed()[0]
-            if replacing:
+            # The new app's code first: a wrong one must not use up the recovery code given with it.
+            if not device.verify_token(form.cleaned_data["token"]):
+                form.add_error(
+                    "token",
+                    TOO_MANY_TRIES
+                    if throttled
+                    else _("That code is not right. Check the time on your phone and try the newest code."),
+                )
+            elif replacing:
                 old_device, old_throttled = _confirmed_device_accepting(user, form.cleaned_data["current_token"])
                 if old_device is None:
                     form.add_error(
@@ -215,22 +223,15 @@ def setup(request):
                         TOO_MANY_TRIES if old_throttled else _("That code is not right, or it was used already."),
                     )
             if not form.errors:
-                if device.verify_token(form.cleaned_data["token"]):
-                    # The old app and any other enrolment begun for this user stop working.
-                    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-                    device.confirmed = True
-                    device.save()
-                    codes = _issue_recovery_codes(user)
-                    otp_login(request, device)
-                    request.session[HAS_DEVICE_SESSION_KEY] = True
-                    return render(
-                        request, "registration/otp_recovery_codes.html", {"codes": codes, "next": _next_url(request)}
-                    )
-                form.add_error(
-                    "token",
-                    TOO_MANY_TRIES
-                    if throttled
-                    else _("That code is not right. Check the time on your phone and try the newest code."),
+                # The old app and any other enrolment begun for this user stop working.
+                TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+                device.confirmed = True
+                device.save()
+                codes = _issue_recovery_codes(user)
+                otp_login(request, device)
+                request.session[HAS_DEVICE_SESSION_KEY] = True
+                return render(
+                    request, "registration/otp_recovery_codes.html", {"codes": codes, "next": _next_url(request)}
                 )
     secret = device.config_url.split("secret=")[1].split("&")[0]
     return render(

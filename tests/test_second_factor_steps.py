@@ -212,3 +212,27 @@ def test_only_an_administrator_may_reset_two_step_login(client, coordinator, oth
     )
     assert response.status_code == 302 and "/login/" in response["Location"]
     assert TOTPDevice.objects.filter(user=other_coordinator).exists()
+
+
+def test_a_wrong_code_from_the_new_app_does_not_use_up_the_recovery_code_given_with_it(coordinator):
+    recovery = StaticDevice.objects.create(user=coordinator, name="recovery", confirmed=True)
+    recovery.token_set.create(token="abcd2345")
+    client = both_steps(coordinator)
+    new = unconfirmed_device(client, coordinator)
+    wrong = "000000" if code_for(new) != "000000" else "111111"
+
+    response = client.post(SETUP, {"current_token": "abcd2345", "token": wrong})
+    assert "Koden er ikke rigtig" in response.content.decode()
+    assert StaticToken.objects.filter(device=recovery, token="abcd2345").exists()
+    assert TOTPDevice.objects.filter(user=coordinator, confirmed=True).count() == 1
+
+
+def test_a_wrong_code_from_the_old_app_leaves_it_in_place(coordinator):
+    original = TOTPDevice.objects.get(user=coordinator)
+    client = both_steps(coordinator)
+    new = unconfirmed_device(client, coordinator)
+
+    response = client.post(SETUP, {"current_token": "nope1234", "token": code_for(new)})
+    assert "Koden er ikke rigtig, eller den er allerede brugt." in response.content.decode()
+    assert list(TOTPDevice.objects.filter(user=coordinator, confirmed=True)) == [original]
+    assert not StaticToken.objects.filter(device__user=coordinator).exists()
