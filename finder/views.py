@@ -25,7 +25,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from courses.models import CourseFormat
-from finder import ics, listing
+from finder import ics, listing, map_drawing
 from finder.cache import cached_for_visitors
 from finder.filters import WHEN_CHOICES, parse_filters
 from finder.forms import CourseRequestForm, InfoPageForm
@@ -86,6 +86,10 @@ def finder(request):
             "total": len(context["entries"]),
             "entries": page.object_list,
             "page_query": _query_without(request, "side"),
+            # Without a tile server the map is a drawing of this page's places (finder/map_drawing.py).
+            "drawing": None
+            if settings.MAP_TILE_URL
+            else map_drawing.draw(map_drawing.places_of(page.object_list), context["origin"]),
             "info_pages": InfoPage.objects.only("slug", "title_da", "title_en"),
             "map_tile_url": settings.MAP_TILE_URL,
             "map_attribution": settings.MAP_ATTRIBUTION,

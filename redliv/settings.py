@@ -296,3 +296,6 @@ COURSE_REQUEST_RETENTION_DAYS = envint("COURSE_REQUEST_RETENTION_DAYS", 90)
 # img-src on the finder page only. The list of courses is complete without the map.
 MAP_TILE_URL = envstr("MAP_TILE_URL", "")
 MAP_ATTRIBUTION = envstr("MAP_ATTRIBUTION", "")
+# Each place on the finder's map links to a web map (followed only when the visitor taps it);
+# {lat} and {lon} are filled in.
+MAP_LINK_URL = envstr("MAP_LINK_URL", "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}")

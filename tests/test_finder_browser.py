@@ -3,6 +3,7 @@
 import datetime as dt
 import gzip
 import json
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
@@ -190,3 +191,74 @@ def test_the_finders_first_load_is_at_most_60_kb_compressed(live_server, phone_p
     }
     assert any(url.endswith("finder.js") for url in sizes)
     assert sum(sizes.values()) <= 60 * 1024, sizes
+
+
+@pytest.mark.parametrize("viewport", ["phone_page", "desktop_page"])
+def test_without_tiles_the_map_is_a_drawing_that_opens_without_javascript_and_is_accessible(
+    live_server, request, demo, viewport, settings
+):
+    settings.MAP_TILE_URL = ""
+    page = request.getfixturevalue(viewport)
+    violations = collect_csp_violations(page)
+    page.goto(live_server.url + "/")
+    drawing = page.locator("svg.map-svg")
+    assert not drawing.is_visible()  # folded until asked for
+    page.get_by_text("Vis stederne på et kort").click()
+    assert drawing.is_visible()
+    assert page.locator(".map-marker").count() == 2  # two public places; the online course has none
+    assert page.locator(".map-coast").count() >= 1
+    box = drawing.bounding_box()
+    assert box["width"] <= page.viewport_size["width"] and box["height"] > 100
+    geo = page.locator('a[href^="geo:55.470000,10.330000"]')
+    assert " ".join(geo.text_content().split()) == "Åbn i min kort-app: Stand på Flakhaven"
+    web = page.locator('a[href^="https://www.openstreetmap.org/?mlat=55.470000&mlon=10.330000"]')
+    assert web.is_visible() and " ".join(web.text_content().split()) == "Åbn på et webkort: Stand på Flakhaven"
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    assert axe_violations(page) == []
+    assert violations == []
+
+
+def test_no_public_page_asks_another_host_even_with_the_map_and_near_me_opened(live_server, browser, demo, settings):
+    """Every request the browser makes is recorded; any host but the app's own fails the test."""
+    settings.MAP_TILE_URL = ""
+    own_host = urlsplit(live_server.url).netloc
+    requests = []
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        locale="da-DK",
+        geolocation={"latitude": 55.3951, "longitude": 10.3852},
+        permissions=["geolocation"],
+    )
+    context.on("request", lambda request: requests.append(request.url))
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    course = page.locator("a[href^='/kurser/']:not([href$='.ics'])").first.get_attribute("href")
+    drop_in = page.locator("a[href^='/drop-in/']:not([href$='.ics'])").first.get_attribute("href")
+    for path in [
+        "/en/",
+        course,
+        drop_in,
+        "/info/overdosis/",
+        "/afrapporter/",
+        "/statistik/",
+        "/privatliv/",
+        "/bestil-kursus/",
+        "/widget/",
+    ]:
+        assert page.goto(live_server.url + path).status == 200, path
+        page.wait_for_load_state("networkidle")
+    page.goto(live_server.url + "/")
+    page.get_by_text("Vis stederne på et kort").click()
+    page.get_by_role("button", name="Sortér efter afstand fra, hvor jeg er").click()
+    page.wait_for_url("**near=**")
+    page.get_by_text("Vis stederne på et kort").click()
+    assert page.locator(".map-origin").is_visible()
+    page.wait_for_load_state("networkidle")
+    context.close()
+    assert len(requests) > 20
+    elsewhere = sorted(
+        {url for url in requests if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != own_host}
+    )
+    assert elsewhere == []
