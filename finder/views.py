@@ -8,6 +8,7 @@ string: no %(q)s, %(r)s); and the Referrer-Policy "same-origin" keeps the URL fr
 tile servers and OpenStreetMap.
 """
 
+import datetime as dt
 import functools
 import json
 
@@ -20,6 +21,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
@@ -31,9 +34,34 @@ from finder.filters import WHEN_CHOICES, parse_filters
 from finder.forms import CourseRequestForm, InfoPageForm
 from finder.headers import public_page
 from finder.models import InfoPage
-from finder.schedule import upcoming_occurrences
+from finder.schedule import HORIZON_DAYS, upcoming_occurrences
+from redliv.contact import with_contact
 from redliv.models import Audience, CourseLanguage
 from redliv.ratelimit import allow_post
+
+
+def filter_summary(filters):
+    """What the list is filtered by, in words, for the folded filter control ("Pop-up, Bolbro")."""
+    labels = dict(WHEN_CHOICES)
+    summary = []
+    if filters.format:
+        summary.append(CourseFormat(filters.format).label)
+    if filters.district:
+        summary.append(filters.district.name)
+    if filters.audience:
+        summary.append(Audience(filters.audience).label)
+    if filters.language:
+        summary.append(CourseLanguage(filters.language).label)
+    if filters.when:
+        summary.append(labels[filters.when])
+    else:
+        if filters.date_from:
+            summary.append(_("from %(date)s") % {"date": date_format(filters.date_from, "j. N Y")})
+        if filters.date_to:
+            summary.append(_("until %(date)s") % {"date": date_format(filters.date_to, "j. N Y")})
+    if filters.postcode:
+        summary.append(_("near %(postcode)s") % {"postcode": filters.postcode})
+    return summary
 
 
 def _finder_context(request):
@@ -59,6 +87,7 @@ def _finder_context(request):
         "audiences": Audience.choices,
         "languages": CourseLanguage.choices,
         "when_choices": WHEN_CHOICES,
+        "filter_summary": filter_summary(filters),
     }
 
 
@@ -171,7 +200,8 @@ def event_data(entry, request):
 
 
 def _detail(request, entry, **context):
-    return render(request, "finder/detail.html", {"entry": entry, **context})
+    geo = map_drawing.geo_link(entry.venue.latitude, entry.venue.longitude, entry.venue.name) if entry.position else ""
+    return render(request, "finder/detail.html", {"entry": entry, "geo_link": geo, **context})
 
 
 @require_GET
@@ -205,6 +235,13 @@ def _drop_in_entries(pk):
     return schedule, [listing.drop_in_entry(occurrence) for occurrence in upcoming_occurrences([schedule])]
 
 
+def closed_dates(schedule, today=None):
+    """The days within the finder's horizon on which standing drop-in hours are not held."""
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=HORIZON_DAYS - 1)
+    return [e.date for e in schedule.exceptions.all() if today <= e.date <= horizon]
+
+
 @require_GET
 @public_page()
 def drop_in(request, pk):
@@ -231,6 +268,11 @@ def drop_in(request, pk):
         entry,
         schedule=schedule,
         dates=entries,
+        closed_dates=closed_dates(schedule),
+        # Danish writes weekdays in lower case ("hver tirsdag"), English capitalises them.
+        weekday_name=schedule.get_weekday_display().lower()
+        if get_language() == "da"
+        else schedule.get_weekday_display().capitalize(),
         json_ld=_json_ld([event_data(e, request) for e in entries]) if entries else "",
         ics_url=reverse("finder:drop-in-ics", args=[schedule.pk]),
     )
@@ -272,7 +314,7 @@ def request_course(request):
             return redirect("finder:request-thanks")
         form.add_error(
             None,
-            _("We have received several requests from you in a short time. Please try again in an hour, or call us."),
+            with_contact(_("We have received several requests from you in a short time. Please try again in an hour.")),
         )
         status = 429
     return render(request, "finder/request_form.html", {"form": form}, status=status)

@@ -121,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "redliv.navigation.staff_menu",
+                "redliv.contact.programme_contact",
             ],
         },
     },
@@ -299,3 +300,7 @@ MAP_ATTRIBUTION = envstr("MAP_ATTRIBUTION", "")
 # Each place on the finder's map links to a web map (followed only when the visitor taps it);
 # {lat} and {lon} are filled in.
 MAP_LINK_URL = envstr("MAP_LINK_URL", "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}")
+# Who the public can reach about the programme: shown on the public pages' footer, the course
+# request form and every "try again later" message. Leave empty to show neither.
+PROGRAMME_PHONE = envstr("PROGRAMME_PHONE", "")
+PROGRAMME_EMAIL = envstr("PROGRAMME_EMAIL", "")

@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from kits.models import ReversalReport, Substance
+from redliv.contact import with_contact
 from redliv.ratelimit import allow_post
 from reversals import services
 from reversals.forms import PublicReportForm, ReplaceKitForm, ReportFilterForm, ReviewForm, StaffReportForm
@@ -56,7 +57,9 @@ def _public_form(request):
         if not allow_post(request, "naloxone-report", services.PUBLIC_POSTS_PER_HOUR):
             return refuse(
                 request,
-                _("We have received many reports from your connection in the last hour. Please try again later."),
+                with_contact(
+                    _("We have received many reports from your connection in the last hour. Please try again later.")
+                ),
                 429,
             )
         try:

@@ -86,9 +86,12 @@ def test_the_finder_works_on_a_phone_and_filters_without_javascript(live_server,
     page.goto(live_server.url + "/")
     assert page.get_by_role("heading", level=1).inner_text() == "Vi passer på hinanden"
     assert page.locator(".entry").count() == 3 + 8
+    page.get_by_text("Filtrér: alle kurser").click()  # the filters fold into one control
     page.get_by_label("Kursusform").select_option("pop_up")
     page.get_by_role("button", name="Vis kurser").click()
-    page.wait_for_url("**/?format=pop_up**")
+    page.wait_for_url("**/?format=pop_up**#kurser")
+    assert page.get_by_text("Filtrér: Pop-up").is_visible()
+    assert page.evaluate("window.scrollY") > 0  # landed on the results, not the top of the page
     assert page.locator(".entry").all_inner_texts()[0].count("Pop-up på Flakhaven") == 1
     assert page.locator(".entry").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -262,3 +265,42 @@ def test_no_public_page_asks_another_host_even_with_the_map_and_near_me_opened(l
         {url for url in requests if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != own_host}
     )
     assert elsewhere == []
+
+
+@pytest.mark.parametrize("viewport", ["phone_page", "desktop_page"])
+def test_the_first_screen_shows_near_me_and_the_next_course_with_its_time_and_place(
+    live_server, request, demo, viewport
+):
+    page = request.getfixturevalue(viewport)
+    page.goto(live_server.url + "/")
+    height = page.viewport_size["height"]
+    first = page.locator(".entry").first
+    assert first.locator("h3").inner_text() in {"Pop-up på Flakhaven", "Tirsdags-drop-in"}  # the soonest
+    for part in [
+        page.get_by_role("button", name="Sortér efter afstand fra, hvor jeg er"),
+        first.locator("time"),
+        first,
+    ]:
+        box = part.bounding_box()
+        assert box["y"] + min(box["height"], 160) <= height, part
+    assert page.get_by_text("Filtrér: alle kurser").is_visible()
+    assert not page.get_by_label("Kursusform").is_visible()
+    assert axe_violations(page) == []
+
+
+def test_near_me_lands_on_the_results(live_server, browser, demo):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        locale="da-DK",
+        geolocation={"latitude": 55.3951, "longitude": 10.3852},
+        permissions=["geolocation"],
+    )
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    page.get_by_role("button", name="Sortér efter afstand fra, hvor jeg er").click()
+    page.wait_for_url("**near=**#kurser")
+    assert page.evaluate("document.activeElement.id") == "kurser" or page.evaluate("window.scrollY") > 0
+    heading = page.locator("#kurser").bounding_box()
+    assert 0 <= heading["y"] < 200  # the results are at the top of the screen
+    context.close()
