@@ -12,7 +12,7 @@ from kits.models import ReversalReport
 from redliv import roles
 from tests import factories
 from tests.conftest import PASSWORD, axe_violations, make_user
-from tests.test_street_browser import log_in, log_three_people, wait_until_sent
+from tests.test_street_browser import log_in, log_three_people
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,6 +39,12 @@ def big_bag(red_liv, coordinator):
 @pytest.fixture
 def second_worker(red_liv):
     return make_user("gadeplan-bent", red_liv, roles.STREET_WORKER)
+
+
+def wait_until_sent(page, timeout=25000):
+    """Sent by itself: on the page's steady interval at the latest."""
+    expect(page.locator("#queue")).to_be_hidden(timeout=timeout)
+    expect(page.locator("#street-status")).to_contain_text("Sendt og gemt")
 
 
 def ready_for_offline(page):
@@ -90,7 +96,9 @@ def test_an_entry_waiting_when_its_author_left_is_never_credited_to_the_next_wor
     expect(page.locator("#queue-count")).to_have_text("1")
     page.get_by_role("button", name="Log ud", exact=True).tap()
     page.get_by_role("button", name="Log ud alligevel").tap()
+    expect(page.locator("h1")).to_contain_text("Du er logget ud på denne tablet")
     page.context.set_offline(False)
+    expect(page.locator("#logged-out-status")).to_contain_text("Sessionen er afsluttet", timeout=15000)
 
     log_in(page, live_server, second_worker)
     row = page.locator("#queue-list li")
@@ -115,7 +123,9 @@ def test_an_entry_waiting_when_its_author_left_is_never_credited_to_the_next_wor
     )
 
 
-def test_a_double_tap_on_save_makes_one_entry_and_nothing_waiting(live_server, tablet_page, street_worker, venue, big_bag):
+def test_a_double_tap_on_save_makes_one_entry_and_nothing_waiting(
+    live_server, tablet_page, street_worker, venue, big_bag
+):
     page = tablet_page
     log_in(page, live_server, street_worker)
     for _ in range(2):
@@ -131,14 +141,16 @@ def test_a_second_tap_while_storing_says_so(live_server, tablet_page, street_wor
     page = tablet_page
     log_in(page, live_server, street_worker)
     page.get_by_role("button", name="Én mere: Stofbrugere").tap()
-    # Hold the first save in the middle of storing, then tap again.
-    page.evaluate("window.__holdSaving = true")
-    page.get_by_role("button", name="Gem kurset").tap()
-    button = page.locator(".save-bar button")
-    expect(button).to_contain_text("Gemmer")
-    expect(button).to_be_disabled()
-    page.evaluate("window.__holdSaving = false; window.dispatchEvent(new Event('redliv-release'))")
+    # Record what the save button shows while the first tap is being stored.
+    page.evaluate("""() => {
+        const button = document.querySelector('.save-bar button');
+        window.seen = [];
+        new MutationObserver(() => window.seen.push([button.textContent.trim(), button.disabled]))
+            .observe(button, {childList: true, characterData: true, subtree: true, attributes: true});
+        button.click(); button.click();
+    }""")
     wait_until_sent(page)
+    assert ["Gemmer…", True] in page.evaluate("window.seen")
     assert Attendance.objects.count() == 1
 
 
@@ -197,7 +209,7 @@ def test_a_resend_of_a_stored_entry_reads_as_saved(live_server, tablet_page, str
 
     page.route("**/gade/api/poster/", lose_the_answer)
     log_three_people(page)
-    expect(page.locator("#queue-count")).to_have_text("1")
+    expect(page.locator("#street-status")).to_contain_text("Ingen forbindelse")
     page.unroute("**/gade/api/poster/")
     page.get_by_role("button", name="Send nu").tap()
     expect(page.locator("#street-status")).to_contain_text("Sendt og gemt")
@@ -222,10 +234,10 @@ def test_a_server_error_is_not_called_offline_and_the_entry_is_sent_by_itself(
     assert Attendance.objects.count() == 1
 
 
-def test_a_corrected_refused_entry_replaces_it_in_one_step(live_server, tablet_page, street_worker, venue, big_bag):
+def test_a_corrected_refused_entry_replaces_it_in_one_step(live_server, tablet_page, street_worker, venue, bag):
     page = tablet_page
     log_in(page, live_server, street_worker)
-    page.get_by_label("Stofbrugere", exact=True).fill("501")
+    page.get_by_label("Stofbrugere", exact=True).fill("11")
     page.get_by_role("button", name="Gem kurset").tap()
     refused = page.locator("#queue-list li.refused")
     refused.wait_for()
@@ -239,7 +251,7 @@ def test_a_corrected_refused_entry_replaces_it_in_one_step(live_server, tablet_p
     assert [(entry["key"], entry["status"], entry["fields"]["kits"]) for entry in queue] == [(key, "waiting", "5")]
     page.unroute("**/gade/api/poster/")
     wait_until_sent(page)
-    assert Attendance.objects.get().people_who_use_drugs == 501
+    assert Attendance.objects.get().people_who_use_drugs == 11
 
 
 def test_the_save_bar_never_covers_the_field_being_corrected(live_server, tablet_page, street_worker, venue, big_bag):
@@ -290,8 +302,10 @@ def test_a_report_waits_offline_with_its_district_and_is_sent(
     page.context.set_offline(True)
     page.reload()
     page.get_by_label("Bydel").select_option(label="Vollsmose")
+    page.locator("label", has_text="Heroin").tap()
     page.get_by_role("button", name="Gem afrapporteringen").tap()
     expect(page.locator("#queue-list li")).to_contain_text("Vollsmose")
+    expect(page.locator("#queue-list li")).to_contain_text("1 dosis naloxon")
     page.context.set_offline(False)
     wait_until_sent(page)
     assert ReversalReport.objects.get().reported_by == street_worker
