@@ -146,6 +146,8 @@ MATRIX = {
     ),
     # The queue's endpoint answers JSON (401 when logged out) and takes POST only.
     "gade/api/poster/": ("/gade/api/poster/", (405,) * 6),
+    "gade/api/session/": ("/gade/api/session/", (401, 200, 200, 200, 200, 200)),
+    "gade/logget-ud/": ("/gade/logget-ud/", PUBLIC),
     "gade/sw.js": ("/gade/sw.js", PUBLIC),
     "gade/manifest.webmanifest": ("/gade/manifest.webmanifest", PUBLIC),
     # Monthly figures, asked for Odense's: another municipality's coordinator gets 404.
