@@ -309,3 +309,24 @@ def test_a_report_waits_offline_with_its_district_and_is_sent(
     page.context.set_offline(False)
     wait_until_sent(page)
     assert ReversalReport.objects.get().reported_by == street_worker
+
+
+def test_the_street_page_is_accessible_in_every_state_of_the_queue(live_server, tablet_page, street_worker, venue, bag):
+    """Waiting, sending and refused here; waiting for its author in the test of a waiting entry above."""
+    page = tablet_page
+    log_in(page, live_server, street_worker)
+    held = []
+    page.route("**/gade/api/poster/", lambda route: held.append(route))  # the server takes its time
+    log_three_people(page)
+    expect(page.locator("#queue-list li")).to_contain_text("Sendes…")
+    assert axe_violations(page) == []
+
+    held[0].abort()
+    page.unroute("**/gade/api/poster/")
+    expect(page.locator("#queue-list li")).to_contain_text("Venter")
+    assert axe_violations(page) == []
+
+    page.get_by_label("Stofbrugere", exact=True).fill("11")
+    page.get_by_role("button", name="Gem kurset").tap()
+    page.locator("#queue-list li.refused").wait_for(timeout=20000)
+    assert axe_violations(page) == []

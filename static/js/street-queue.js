@@ -138,8 +138,8 @@
   }
 
   /* Take an entry for sending: waiting, waiting for this user, or left "sending" by a closed tab. */
-  function claim(key, user) {
-    return transaction("queue", "readwrite", (s) => {
+  async function claim(key, user) {
+    const claimed = await transaction("queue", "readwrite", (s) => {
       let claimed = null;
       const get = s.queue.get(key);
       get.onsuccess = () => {
@@ -154,6 +154,8 @@
       };
       return () => claimed;
     });
+    if (claimed) changed();
+    return claimed;
   }
 
   function discard(key) { return move(key, [State.WAITING, State.REFUSED, State.AUTHOR], "discarded"); }

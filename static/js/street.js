@@ -316,7 +316,13 @@
 
   document.getElementById("send-now").addEventListener("click", sendNow);
   window.addEventListener("online", sendNow);
-  if (Q.channel) Q.channel.addEventListener("message", () => { render(); schedule(); });
+  // Every move of an entry, in this tab (redliv-queue) or another (BroadcastChannel), shows at once.
+  let rendering = null;
+  function rerender() {
+    if (!rendering) rendering = Promise.resolve().then(() => { rendering = null; return render(); });
+  }
+  window.addEventListener("redliv-queue", rerender);
+  if (Q.channel) Q.channel.addEventListener("message", () => { rerender(); schedule(); });
 
   /* ---------- storage that lasts, and the pages for offline use ---------- */
   async function askToKeepStorage() {
