@@ -125,10 +125,8 @@ class Walk:
         return "online"
 
     def step_reload(self):
-        if self.offline and not self.cached:
+        if (self.offline and not self.cached) or self.server_away:
             return "skipped: not cached"
-        if not self.offline and not self.user:
-            return "skipped: logged out"
         try:
             self.page.reload()
         except Exception:  # noqa: BLE001 - a page outside the cache offline: the tablet shows an error
@@ -136,7 +134,7 @@ class Walk:
         return "reload"
 
     def step_second_tab(self):
-        if len(self.tabs) >= 3 or not self.user or (self.offline and not self.cached) or self.server_away:
+        if len(self.tabs) >= 3 or (self.offline and not self.cached) or self.server_away:
             return "skipped"
         tab = self.context.new_page()
         self.tabs.append(tab)
@@ -239,14 +237,22 @@ class Walk:
         "server_restarts": 1,
     }
 
+    # A day's opening that takes every kind of step where it can act.
+    TOUR = [
+        "log", "double_tap", "second_tab", "offline", "log", "reload", "log", "close_tab", "logout_anyway",
+        "online", "login", "server_error_once", "log", "server_restarts", "log", "online", "session_expires",
+        "log", "login", "log", "logout",
+    ]  # fmt: skip
+
     def run(self, steps):
         names, weights = zip(*self.STEPS.items(), strict=True)
+        tour = self.TOUR  # every kind of step at least once, then at random
         for number in range(steps):
             if self.server_away:
                 self.server_away -= 1
                 if not self.server_away:
                     self.context.unroute("**/gade/api/**")
-            name = self.rng.choices(names, weights)[0]
+            name = tour[number] if number < len(tour) else self.rng.choices(names, weights)[0]
             outcome = getattr(self, f"step_{name}")()
             self.log.append(f"{number:4d} {name}: {outcome}")
         return self
@@ -301,8 +307,14 @@ def audit(walk):
     wrong_counts = [key for key, found in rows.items() if key in walk.saved and found[0] != walk.saved[key]]
     unexpected = [key for key in rows if key not in walk.saved]
     still_waiting = walk.waiting()
+    steps = [line.split(":", 1) for line in walk.log if not line.startswith("final")]
+    taken = [
+        (head.split()[-1], outcome) for head, outcome in steps if "skipped" not in outcome and "no form" not in outcome
+    ]
     return {
-        "steps": len([line for line in walk.log if not line.startswith("final")]),
+        "steps": len(steps),
+        "steps that changed something": len(taken),
+        "by step": {name: sum(1 for taken_name, _ in taken if taken_name == name) for name in walk.STEPS},
         "entries saved": len(walk.saved),
         "rows stored": sum(len(found) for found in rows.values()),
         "lost": len(lost),

@@ -17,7 +17,7 @@ from tests.street_walk import Walk, audit
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SEED = int(os.environ.get("STREET_WALK_SEED", "16"))
-STEPS = int(os.environ.get("STREET_WALK_STEPS", "30"))
+STEPS = int(os.environ.get("STREET_WALK_STEPS", "40"))
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_a_random_day_on_a_shared_tablet_loses_doubles_and_misattributes_nothing
         figures = audit(walk)
     finally:
         walk.close()
-    print(json.dumps({key: value for key, value in figures.items() if key != "details"}))
+    print(json.dumps({key: value for key, value in figures.items() if key != "details"}, ensure_ascii=False))
     story = "\n".join(walk.log)
     assert figures["entries saved"] > 0, story
     assert (figures["lost"], figures["doubled"], figures["misattributed"]) == (0, 0, 0), (figures, story)

@@ -22,8 +22,8 @@
   "use strict";
   const DB = "redliv-street";
   const VERSION = 2;
-  const TIMEOUT_MS = 20000;
-  const SENDING_STALE_MS = 60000;
+  const TIMEOUT_MS = 15000;
+  const SENDING_STALE_MS = 25000;  // longer than a send may take: its tab was closed or reloaded
   const State = Object.freeze({
     WAITING: "waiting",
     SENDING: "sending",
