@@ -210,7 +210,7 @@
     throw error;
   }
 
-  async function sendOne(entry, csrf) {
+  async function sendOne(entry, csrf, warnings) {
     const controller = typeof AbortController === "function" ? new AbortController() : null;
     const timer = controller && setTimeout(() => controller.abort(), TIMEOUT_MS);
     let response, body;
@@ -231,6 +231,7 @@
     }
     if (response.status === 201 || response.status === 200) {
       await move(entry.key, State.SENDING, "stored");
+      if (body.warning) warnings.push(body.warning);  // stored, with a word for the worker (a name in a note)
       return response.status === 201 ? "stored" : "already";
     }
     if (response.status === 409 && body.code === "wrong_author") {
@@ -255,7 +256,8 @@
     return running;
   }
   async function sendAllNow(sessionUrl) {
-    const result = {stored: 0, already: 0, refused: 0, author: 0, login: false, offline: false, server: false};
+    const result = {stored: 0, already: 0, refused: 0, author: 0, login: false, offline: false, server: false,
+                    warnings: []};
     const pending = (await all()).filter((e) => e.status !== State.REFUSED);
     if (!pending.length) return result;
     let who;
@@ -276,7 +278,7 @@
       }
       const entry = await claim(waiting.key, who.user);
       if (!entry) continue;  // another tab is sending it
-      const outcome = await sendOne(entry, who.csrf);
+      const outcome = await sendOne(entry, who.csrf, result.warnings);
       if (outcome === "login") { result.login = true; break; }
       if (outcome === "offline" || outcome === "server") { result[outcome] = true; break; }
       result[outcome] += 1;

@@ -200,8 +200,8 @@
     else if (result.server) say(text.msgServer);
     else if (result.offline) say(text.msgOffline);
     else if (result.refused) say(text.msgRefused);
-    else if (result.stored) say(text.msgSent);
-    else if (result.already) say(`${text.msgSent} ${text.msgAlready}`);
+    else if (result.stored) say(`${text.msgSent} ${result.warnings.join(" ")}`.trim());
+    else if (result.already) say(`${text.msgSent} ${text.msgAlready} ${result.warnings.join(" ")}`.trim());
     await render();
     await schedule();
   }
