@@ -90,7 +90,14 @@
     }
   }
 
-  function all() {
+  /* Whether the queue's database is there: reading never creates it (logout deletes it). */
+  async function exists() {
+    if (!indexedDB.databases) return true;
+    return (await indexedDB.databases()).some((db) => db.name === DB);
+  }
+
+  async function all() {
+    if (!(await exists())) return [];
     return transaction("queue", "readonly", (s) => {
       const request = s.queue.getAll();
       return () => request.result.sort((a, b) => a.created - b.created);
@@ -174,8 +181,8 @@
       };
       return () => count;
     });
-    changed();
     if (left === 0) await forget();
+    changed();
     return left;
   }
 
@@ -187,6 +194,7 @@
   }
 
   async function getMeta(name) {
+    if (!(await exists())) return undefined;
     return transaction("meta", "readonly", (s) => {
       const request = s.meta.get(name);
       return () => request.result && request.result.value;
