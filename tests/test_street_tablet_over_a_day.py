@@ -246,6 +246,7 @@ def test_a_corrected_refused_entry_replaces_it_in_one_step(live_server, tablet_p
     page.get_by_label("Udleverede kit", exact=True).fill("5")
     page.route("**/gade/api/poster/", lambda route: route.abort())
     page.get_by_role("button", name="Gem kurset").tap()
+    expect(page.locator("#street-status")).to_contain_text("Ingen forbindelse")  # tried, and back to waiting
     expect(page.locator("#queue-count")).to_have_text("1")
     queue = page.evaluate(QUEUE_ON_THE_TABLET)
     assert [(entry["key"], entry["status"], entry["fields"]["kits"]) for entry in queue] == [(key, "waiting", "5")]
