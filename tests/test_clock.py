@@ -113,3 +113,15 @@ def test_the_apps_never_ask_the_database_for_the_time():
                 if in_python.search(code) or in_sql.search(code):
                     found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert found == []
+
+
+@pytest.mark.browser
+def test_a_pages_clock_starts_where_the_servers_does_and_runs_on(phone_page):
+    """The browser's own clock is the machine's; the page fixtures set the page's to the test's instant."""
+    phone_page.goto("about:blank")
+    in_page = dt.datetime.fromisoformat(phone_page.evaluate("new Date().toISOString()"))
+    assert dt.timedelta(0) <= in_page - DEFAULT_INSTANT < dt.timedelta(minutes=1)
+    assert phone_page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == "Europe/Copenhagen"
+    first = phone_page.evaluate("Date.now()")
+    phone_page.wait_for_timeout(200)
+    assert phone_page.evaluate("Date.now()") > first  # timers and time run as usual
