@@ -79,7 +79,7 @@ def fixed_clock():
 
     time_machine patches the whole process, so the live server's thread sees the same time as the test.
     PostgreSQL keeps its own clock; the app never asks it for the time (no now() in queries, defaults
-    or triggers; tests/test_platform.py checks that), so it does not matter what the database thinks.
+    or triggers; tests/test_clock.py checks that), so it does not matter what the database thinks.
     """
     with time_machine.travel(DEFAULT_INSTANT, tick=True):
         yield
