@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course
 from kits.models import Batch, HandoutReason, KitType, StockLocation
+from redliv import inputs
 from redliv.models import Audience
 
 NO_PERSONAL_DATA = _("Never write names or other personal data.")
@@ -25,7 +26,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class KeyedForm(forms.Form):
+class KeyedForm(inputs.Form):
     key = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, user=None, **kwargs):
@@ -189,7 +190,7 @@ class OfficeHandoutForm(QuantityMixin, KeyedForm):
         self.fields["batch"].queryset = batches_on_hand(self.user).filter(expiry_date__gte=timezone.localdate())
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(inputs.Form):
     start = forms.DateField(label=_("From"), widget=DateInput())
     end = forms.DateField(label=_("To"), widget=DateInput())
 

@@ -18,6 +18,8 @@ from django.dispatch import receiver
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from redliv.inputs import HostileInputMixin
+
 log = logging.getLogger("redliv.security")
 
 LOGIN_AT = "redliv_login_at"
@@ -49,7 +51,7 @@ def client_fingerprint(request) -> str:
     return str(ipaddress.IPv6Address(bytes.fromhex(address_fingerprint(request))[:16]))
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(HostileInputMixin, AuthenticationForm):
     """Django's login form, answering a username longer than any username can be as it answers
     a wrong password, before authentication: django-axes could not record such an attempt
     (its column holds 255 characters) and the login would fail with a server error."""
