@@ -47,6 +47,18 @@ class BatchChoiceField(forms.ModelChoiceField):
         }
 
 
+def known_batches(user):
+    """Batches that have been in a stock location the user may see (a level stays, at 0, once kits came).
+
+    Lots are the manufacturer's and shared by the country, but which lots a municipality
+    holds, and their products, are its own business: the forms list only these."""
+    return (
+        Batch.objects.filter(levels__location__in=StockLocation.objects.for_user(user))
+        .distinct()
+        .order_by("expiry_date", "lot_number")
+    )
+
+
 def batches_on_hand(user):
     """Batches that some location the user may see holds, soonest expiry first."""
     locations = StockLocation.objects.for_user(user)
@@ -158,8 +170,12 @@ class CountForm(KeyedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # A count may find kits of any known lot, also one not registered here before.
-        self.fields["batch"].queryset = Batch.objects.order_by("expiry_date", "lot_number")
+        # A count may find kits of any lot that has been in the municipality's stock, also where none
+        # are left; kits of a lot never registered here come in as a delivery.
+        self.fields["batch"].queryset = known_batches(self.user)
+        self.fields["batch"].help_text = _(
+            "Lots that have been in your municipality's stock. Kits of another lot: register them as a delivery."
+        )
 
 
 class CorrectionForm(KeyedForm):

@@ -584,9 +584,9 @@ def test_a_post_without_a_csrf_token_is_refused(odense_objects, path, who, reque
         assert "_auth_user_id" in client.session  # the logout was refused too
 
 
-def test_the_info_page_keeps_its_text_after_a_post_without_a_token(coordinator):
+def test_the_info_page_keeps_its_text_after_a_post_without_a_token(administrator):
     client = VerifiedClient(enforce_csrf_checks=True)
-    client.force_login(coordinator)
+    client.force_login(administrator)
     before = InfoPage.objects.get(slug="naloxon").body_da
     client.post("/personale/informationssider/naloxon/", {"title_da": "x", "body_da": "x"})
     assert InfoPage.objects.get(slug="naloxon").body_da == before
