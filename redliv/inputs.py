@@ -72,6 +72,11 @@ class HostileInputMixin:
         for field in self.fields.values():
             bound_field(field)
 
+    def full_clean(self):
+        for field in self.fields.values():  # also the fields a subclass added after __init__
+            bound_field(field)
+        super().full_clean()
+
 
 def bound_field(field):
     if isinstance(field, forms.MultiValueField):
