@@ -6,6 +6,7 @@ project's own modules, so a new form is tried without a line here; each must use
 PostgreSQL integer and text to what PostgreSQL and UTF-8 can store.
 """
 
+import contextlib
 import datetime as dt
 import importlib
 import re
@@ -28,10 +29,8 @@ PROJECT = {"courses", "finder", "kits", "redliv", "reports", "reversals", "stree
 def project_forms():
     for app in PROJECT:
         for module in ("forms", "views", "twofactor", "security"):
-            try:
+            with contextlib.suppress(ModuleNotFoundError):
                 importlib.import_module(f"{app}.{module}")
-            except ModuleNotFoundError:
-                pass
     found, todo = set(), [forms.BaseForm]
     while todo:
         cls = todo.pop()
