@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
@@ -596,6 +597,141 @@ def test_the_info_page_keeps_its_text_after_a_post_without_a_token(administrator
 # --- Named hostile parameters: each was a 500 ----------------------------------------------------
 
 PUBLIC_EXTREMES = [
+    ("/", {"from": "9999-12-31"}, 200),
+    ("/", {"to": "0001-01-01"}, 200),
+    ("/widget/", {"from": "9999-12-31"}, 200),
+    ("/kurser.ics", {"from": "9999-12-30"}, 200),
+    ("/api/v1/courses/", {"from": "9999-12-31"}, 400),
+    ("/api/v1/courses/", {"to": "0001-01-01"}, 400),
+]
+
+
+@pytest.mark.parametrize("path, params, status", PUBLIC_EXTREMES)
+def test_the_public_pages_refuse_a_date_no_one_means_with_a_message(client, path, params, status):
+    response = client.get(path, params)
+    assert response.status_code == status
+    if path.startswith("/api/"):
+        assert list(response.json()["fields"]) == list(params)
+    elif path != "/kurser.ics":
+        assert "Choose a date between 1900 and 2200" in response.content.decode() or path == "/widget/"
+
+
+@pytest.mark.parametrize("day", ["9999-12-15", "0001-01-01", "9999-12-31", "2201-01-01", "1899-12-31"])
+def test_the_course_calendar_refuses_a_date_no_one_means(planner, day):
+    response = planner.get("/en/personale/kurser/kalender/", {"dato": day})
+    assert response.status_code == 200
+    assert "Choose a date between 1900 and 2200" in response.content.decode()
+
+
+def test_the_course_calendar_shows_29_february_and_the_last_day_of_a_month(planner):
+    for day in ["2028-02-29", "2026-12-31", "1900-01-01", "2200-12-31"]:
+        response = planner.get("/en/personale/kurser/kalender/", {"dato": day})
+        assert response.status_code == 200 and "Choose a date" not in response.content.decode()
+
+
+@pytest.mark.parametrize("lot", ["%00", "a%00b", "x" * 10_000, "%ED%A0%80", "%F0%9F"])  # NUL, a lone surrogate, half
+def test_the_lot_trace_refuses_an_impossible_lot_number(planner, lot):
+    for path in ["/en/personale/lager/lot/", "/en/personale/lager/lot/csv/"]:
+        response = planner.get(f"{path}?lot={lot}")
+        assert response.status_code in (400, 404)
+        if response.status_code == 400:
+            assert "cannot be stored" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["abc", "\x00", "2147483648", "-1", "1.5", "１２", "٣"])
+def test_a_course_from_an_unknown_request_is_a_404(planner, value):
+    assert planner.get("/en/personale/kurser/ny/", {"forespoergsel": value}).status_code in (400, 404)
+
+
+# --- Reasons: no NUL, and no longer than the column that keeps them -------------------------------
+
+
+@pytest.fixture
+def approved_march(coordinator, odense):
+    from reports.closing import approve_month
+
+    with time_machine.travel(dt.datetime(2026, 5, 10, 12, tzinfo=dt.UTC), tick=False):
+        approve_month(coordinator, odense, dt.date(2026, 3, 1))
+        yield
+
+
+@pytest.mark.parametrize("reason", ["x" * 201, "Sen\x00registrering", "x" * 10_000])
+def test_a_month_is_not_reopened_with_a_reason_that_cannot_be_kept(planner, approved_march, odense, reason):
+    from reports.closing import month_is_closed
+
+    before = table_counts()
+    response = planner.post("/en/personale/maaned/genaabn/", {"month": "2026-03", "reason": reason}, follow=True)
+    assert response.status_code == 200
+    assert table_counts() == before and month_is_closed(odense, dt.date(2026, 3, 31))
+    page = response.content.decode()
+    assert "at most 200 characters" in page or "cannot be stored" in page
+
+
+def test_a_month_is_reopened_with_a_reason_of_200_characters(planner, approved_march, odense):
+    from reports.closing import month_is_closed
+
+    planner.post("/en/personale/maaned/genaabn/", {"month": "2026-03", "reason": "x" * 200})
+    assert not month_is_closed(odense, dt.date(2026, 3, 31))
+
+
+@pytest.mark.parametrize("reason", ["Fejl\x00", "x" * 101, "x" * 200])
+@pytest.mark.parametrize("entry", ["course", "handout", "report"])
+def test_a_withdrawal_reason_that_cannot_be_kept_gets_a_message(coordinator, street_worker, venue, bag, entry, reason):
+    from tests.reversal_helpers import make_report
+
+    held = factories.make_course(venue, starts_at=timezone.now() - dt.timedelta(hours=3))
+    attendance = factories.make_attendance(held, street_worker)
+    handout = factories.hand_out(bag.levels.get().batch, bag, 1, street_worker)
+    district = factories.make_district(venue.organisation.municipality)
+    report = make_report(district, source="staff", reported_by=street_worker)
+    paths = {
+        "course": f"/en/gade/poster/kursus/{attendance.pk}/trak-tilbage/",
+        "handout": f"/en/gade/poster/udlevering/{handout.pk}/trak-tilbage/",
+        "report": f"/en/gade/poster/afrapportering/{report.pk}/trak-tilbage/",
+    }
+    client = logged_in(coordinator)
+    before = table_counts()
+    response = client.post(paths[entry], {"reason": reason}, follow=True)
+    assert response.status_code == 200 and table_counts() == before
+    page = response.content.decode()
+    assert "at most 100 characters" in page or "cannot be stored" in page
+
+
+@pytest.mark.parametrize("reason", ["x" * 101, "x" * 200, "a\x00b"])
+def test_a_correction_reason_that_the_history_cannot_keep_gets_a_form_error(
+    coordinator, street_worker, venue, bag, reason
+):
+    held = factories.make_course(venue, starts_at=timezone.now() - dt.timedelta(hours=3))
+    attendance = factories.make_attendance(held, street_worker)
+    client = logged_in(coordinator)
+    form = client.get(f"/en/gade/poster/kursus/{attendance.pk}/").context["form"]
+    fields = {name: form[name].value() or "" for name in form.fields}
+    fields.update({"people_who_use_drugs": 4, "kits": 0, "change_reason": reason})
+    before = table_counts()
+    response = client.post(f"/en/gade/poster/kursus/{attendance.pk}/", fields)
+    assert response.status_code == 400 and table_counts() == before
+    assert response.context["form"].has_error("change_reason")
+
+
+def test_a_review_reason_that_the_history_cannot_keep_gets_a_form_error(coordinator, venue):
+    from tests.reversal_helpers import make_report
+
+    report = make_report(factories.make_district(venue.organisation.municipality))
+    client = logged_in(coordinator)
+    before = table_counts()
+    response = client.post(
+        f"/en/personale/afrapporteringer/{report.pk}/vurdering/", {"decision": "reject", "reason": "x" * 150}
+    )
+    assert response.status_code in (200, 400) and table_counts() == before
+
+
+# --- Every parameter of every URL at its extremes --------------------------------------------------
+#
+# The URLs are the permission matrix's (one row per URL pattern, found by walking the resolver);
+# the parameter names are every field of every form of the project and every name a view reads
+# from the query string (found in the source), so a new parameter is tried without a line here.
+
+EXTREMES = [
     "0001-01-01",
     "9999-12-31",
     "2028-02-29",  # and the last day of a month: accepted, and the pages still answer
