@@ -19,6 +19,7 @@ from courses.models import MAX_COUNT_PER_GROUP, Attendance, Course, CourseFormat
 from kits.models import Batch, HandoutReason, ReversalReport, StockLocation, Substance
 from redliv import inputs
 from redliv.models import Audience, District
+from redliv.personal_data import refuse_identifiers
 from reversals.services import MAX_DOSES, check_report
 
 # Street workers and trainers may log this far back; coordinators any time.
@@ -129,6 +130,7 @@ class CourseEntryForm(StreetForm):
         label=_("Note"),
         required=False,
         max_length=1000,
+        validators=[refuse_identifiers],
         help_text=NOTE_WARNING,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
@@ -239,6 +241,7 @@ class ReportEntryForm(StreetForm):
         label=_("Note"),
         required=False,
         max_length=1000,
+        validators=[refuse_identifiers],
         help_text=NOTE_WARNING,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
@@ -278,6 +281,7 @@ class CourseCorrectionForm(CourseEntryForm):
             label=_("Reason for the change"),
             required=False,
             max_length=inputs.HISTORY_REASON_MAX_LENGTH,
+            validators=[refuse_identifiers],
             help_text=_("Needed when the month has been approved."),
             widget=forms.TextInput(attrs={"class": "form-control"}),
         )
@@ -286,7 +290,12 @@ class CourseCorrectionForm(CourseEntryForm):
 class WithdrawForm(inputs.Form):
     """Why an entry is withdrawn: needed from a coordinator in an approved month, kept in the history."""
 
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=inputs.HISTORY_REASON_MAX_LENGTH)
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=inputs.HISTORY_REASON_MAX_LENGTH,
+        validators=[refuse_identifiers],
+    )
 
 
 def locations_for(user):
