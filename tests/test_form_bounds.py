@@ -72,6 +72,7 @@ def form_kwargs(odense, red_liv, venue, coordinator):
         "venues": Venue.objects.filter(pk=venue.pk),
         "locations": StockLocation.objects.filter(pk=factories.make_location(red_liv).pk),
         "report": make_report(district),
+        "replacing": True,
     }
 
 
