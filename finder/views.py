@@ -367,7 +367,7 @@ def api_courses(request):
     )
 
 
-# --- Coordinators edit the information pages ----------------------------------------------
+# --- Administrators edit the information pages (national: see finder.models.InfoPage) ------
 
 
 @login_required
@@ -385,4 +385,5 @@ def info_edit(request, slug):
         form.save()
         messages.success(request, _("The page is saved and shown on the public site."))
         return redirect("finder:info-list")
-    return render(request, "finder/info_edit.html", {"form": form, "page": page})
+    changes = page.history.select_related("history_user").order_by("-history_date")[:10]
+    return render(request, "finder/info_edit.html", {"form": form, "page": page, "changes": changes})

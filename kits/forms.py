@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course
 from kits.models import Batch, HandoutReason, KitType, StockLocation
+from redliv import inputs
 from redliv.models import Audience
 from redliv.personal_data import refuse_identifiers
 
@@ -26,7 +27,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class KeyedForm(forms.Form):
+class KeyedForm(inputs.Form):
     key = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, user=None, **kwargs):
@@ -45,6 +46,18 @@ class BatchChoiceField(forms.ModelChoiceField):
             "product": batch.product,
             "date": batch.expiry_date.strftime("%d.%m.%Y"),
         }
+
+
+def known_batches(user):
+    """Batches that have been in a stock location the user may see (a level stays, at 0, once kits came).
+
+    Lots are the manufacturer's and shared by the country, but which lots a municipality
+    holds, and their products, are its own business: the forms list only these."""
+    return (
+        Batch.objects.filter(levels__location__in=StockLocation.objects.for_user(user))
+        .distinct()
+        .order_by("expiry_date", "lot_number")
+    )
 
 
 def batches_on_hand(user):
@@ -163,8 +176,12 @@ class CountForm(KeyedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # A count may find kits of any known lot, also one not registered here before.
-        self.fields["batch"].queryset = Batch.objects.order_by("expiry_date", "lot_number")
+        # A count may find kits of any lot that has been in the municipality's stock, also where none
+        # are left; kits of a lot never registered here come in as a delivery.
+        self.fields["batch"].queryset = known_batches(self.user)
+        self.fields["batch"].help_text = _(
+            "Lots that have been in your municipality's stock. Kits of another lot: register them as a delivery."
+        )
 
 
 class CorrectionForm(KeyedForm):
@@ -200,7 +217,7 @@ class OfficeHandoutForm(QuantityMixin, KeyedForm):
         self.fields["batch"].queryset = batches_on_hand(self.user).filter(expiry_date__gte=timezone.localdate())
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(inputs.Form):
     start = forms.DateField(label=_("From"), widget=DateInput())
     end = forms.DateField(label=_("To"), widget=DateInput())
 

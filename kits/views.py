@@ -18,8 +18,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kits import queries, services
-from kits.forms import CorrectionForm, CountForm, DeliveryForm, DiscardForm, OfficeHandoutForm, PeriodForm, TransferForm
-from kits.models import Batch, StockMovement
+from kits.forms import (
+    CorrectionForm,
+    CountForm,
+    DeliveryForm,
+    DiscardForm,
+    OfficeHandoutForm,
+    PeriodForm,
+    TransferForm,
+    known_batches,
+)
+from kits.models import StockMovement
 from reports.exports import csv_bytes
 
 
@@ -109,7 +118,9 @@ def delivery(request):
             _("%(quantity)d kits of lot %(lot)s received into %(location)s.")
             % {"quantity": movement.quantity, "lot": movement.batch.lot_number, "location": movement.to_location}
         ),
-        extra={"products": Batch.objects.order_by("product").values_list("product", flat=True).distinct()},
+        extra={
+            "products": known_batches(request.user).order_by("product").values_list("product", flat=True).distinct()
+        },
     )
 
 

@@ -20,6 +20,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from redliv.inputs import HostileInputMixin
+
 log = logging.getLogger("redliv.security")
 
 LOGIN_AT = "redliv_login_at"
@@ -134,7 +136,7 @@ class AxesHandler(AxesDatabaseHandler):
         return super().user_logged_out(sender, request, user, **kwargs)
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(HostileInputMixin, AuthenticationForm):
     """Django's login form, answering a username longer than any username can be as it answers
     a wrong password, before authentication: django-axes could not record such an attempt
     (its column holds 255 characters) and the login would fail with a server error."""

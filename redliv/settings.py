@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "redliv.twofactor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "redliv.inputs.HostileParametersMiddleware",
     "redliv.security.SessionTimeoutMiddleware",
     "redliv.security.StaffPagesNoStoreMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -30,7 +30,14 @@ from redliv.idempotency import IdempotencyConflict
 from redliv.models import District
 from redliv.personal_data import NAME_NOTICE, may_name_someone
 from reversals.services import create_reversal_report, withdraw_reversal_report
-from street.forms import CourseCorrectionForm, CourseEntryForm, HandoutEntryForm, ReportEntryForm, locations_for
+from street.forms import (
+    CourseCorrectionForm,
+    CourseEntryForm,
+    HandoutEntryForm,
+    ReportEntryForm,
+    WithdrawForm,
+    locations_for,
+)
 
 PERMISSIONS = {
     "course": "courses.add_attendance",
@@ -400,8 +407,12 @@ def correct_course(request, pk):
 def _withdraw(request, entry, by_id, at, withdraw):
     if not may_change(request.user, by_id, at):
         raise PermissionDenied
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+        return redirect("street:recent")
     try:
-        withdraw(user=request.user, entry=entry, reason=request.POST.get("reason", "")[:200])
+        withdraw(user=request.user, entry=entry, reason=form.cleaned_data["reason"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
