@@ -231,8 +231,15 @@ def start_page(user, now=None):
             .order_by("name")
         )
 
+    plan = None
+    if user.has_perm("kits.view_stocklevel"):
+        from kits.queries import stock_plan
+
+        plan = stock_plan(user, today)
     return {
         "today": today,
+        "stock_below_minimum": plan.below_minimum if plan else [],
+        "stock_at_risk": plan.at_risk if plan else [],
         "courses_today": list(
             courses.filter(
                 starts_at__gte=_local_midnight(today), starts_at__lt=_local_midnight(today + dt.timedelta(days=1))

@@ -99,6 +99,18 @@ class DeliveryForm(QuantityMixin, KeyedForm):
                     _("The expiry date must be after the received date."), code="expiry_before_receipt"
                 ),
             )
+        elif expiry and expiry < timezone.localdate():
+            self.add_error(
+                "expiry_date",
+                forms.ValidationError(
+                    _(
+                        "These kits expired on %(date)s and cannot be received. Return them to the supplier or "
+                        "discard them."
+                    ),
+                    code="expired_on_receipt",
+                    params={"date": expiry.strftime("%d.%m.%Y")},
+                ),
+            )
         return cleaned
 
 
@@ -200,5 +212,65 @@ class PeriodForm(forms.Form):
             self.add_error(
                 "end",
                 forms.ValidationError(_("The end date must not be before the start date."), code="end_before_start"),
+            )
+        return cleaned
+
+
+class ClearUnusableForm(KeyedForm):
+    """One step for an expired or recalled batch: discard it, or move it for return."""
+
+    location = forms.ModelChoiceField(label=_("Stock location"), queryset=StockLocation.objects.none())
+    batch = forms.ModelChoiceField(label=_("Batch"), queryset=Batch.objects.none())
+    to_location = forms.ModelChoiceField(
+        label=_("Move for return to"), queryset=StockLocation.objects.none(), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["batch"].queryset = batches_on_hand(self.user)
+        self.fields["to_location"].queryset = self.fields["to_location"].queryset.filter(for_return=True)
+
+
+class RecallForm(forms.Form):
+    recalled_on = forms.DateField(label=_("Recalled on"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Reason for the recall"),
+        max_length=300,
+        help_text=_("For example: the manufacturer found faulty spray nozzles in this lot."),
+    )
+    instructions = forms.CharField(
+        label=_("What holders should do"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text=_(
+            "Shown to the public on the “Check your kit” page. Say what to do with the kit and where to get a new one."
+        ),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("recalled_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+
+    def clean_recalled_on(self):
+        recalled_on = self.cleaned_data["recalled_on"]
+        if recalled_on > timezone.localdate():
+            raise forms.ValidationError(_("The recall date cannot be in the future."), code="future")
+        return recalled_on
+
+
+class StockTargetsForm(forms.ModelForm):
+    class Meta:
+        model = StockLocation
+        fields = ["min_months", "max_months", "for_return"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("min_months"), cleaned.get("max_months")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "min_months", forms.ValidationError(_("The minimum cannot be above the maximum."), code="min_above_max")
             )
         return cleaned

@@ -1,0 +1,270 @@
+"""Reorder and redistribution suggestions: how long each location's stock lasts, what to
+order, and which kits will expire unused unless they move.
+
+The rules are those of OpenLMIS and mSupply:
+
+- consumption: kits handed out in the last KIT_CONSUMPTION_MONTHS full months, less the
+  kits of those handouts put back since (returns and corrections), per month. A
+  location whose first kits arrived inside that window is averaged over the months it
+  has held stock (the month of its first kits counts whole); one whose first kits
+  arrived this month has no consumption yet.
+- months of stock = usable kits on hand / consumption.
+- suggested order = consumption × maximum months − usable kits on hand, never below zero.
+- kits at risk: per location, batches are used first-expiry-first-out at the current
+  rate; what would still be there on a batch's expiry date is at risk. A suggested
+  transfer moves kits at risk to another location of the same municipality whose own
+  consumption will use them before they expire.
+
+The sums are done by PostgreSQL (one aggregate per question, grouped by location); the
+first-expiry-first-out walk runs over the few batches each location holds.
+"""
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from django.conf import settings
+from django.db.models import Min, Sum
+from django.utils import timezone
+
+from kits.models import StockLocation, StockMovement
+
+DAYS_PER_MONTH = Fraction(36525, 1200)  # 365.25 / 12
+
+
+def consumption_window(today, months=None):
+    """The last `months` full months before `today`'s month: (first day, first day of this month)."""
+    months = months or settings.KIT_CONSUMPTION_MONTHS
+    end = today.replace(day=1)
+    year, month = divmod(end.year * 12 + end.month - 1 - months, 12)
+    return dt.date(year, month + 1, 1), end
+
+
+def _months_between(start: dt.date, end: dt.date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
+def _midnight(day):
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+@dataclass
+class Transfer:
+    from_location: StockLocation
+    to_location: StockLocation
+    batch: object
+    quantity: int
+
+
+@dataclass
+class AtRisk:
+    location: StockLocation
+    batch: object
+    on_hand: int
+    quantity: int  # kits still there on the expiry date at the current rate
+    transfers: list = field(default_factory=list)
+
+    @property
+    def left_at_risk(self):
+        return self.quantity - sum(transfer.quantity for transfer in self.transfers)
+
+
+@dataclass
+class LocationPlan:
+    location: StockLocation
+    usable: int = 0
+    unusable: int = 0
+    handed_out: int = 0  # in the window, less what was put back
+    months_counted: int = 0
+    batches: list = field(default_factory=list)  # usable StockLevels, first expiry first
+
+    @property
+    def is_new(self) -> bool:
+        return self.months_counted == 0
+
+    @property
+    def consumption_exact(self) -> Fraction | None:
+        return None if self.is_new else Fraction(max(self.handed_out, 0), self.months_counted)
+
+    @property
+    def consumption(self) -> float | None:
+        exact = self.consumption_exact
+        return None if exact is None else float(exact)
+
+    @property
+    def months_of_stock(self) -> float | None:
+        exact = self.consumption_exact
+        if not exact:
+            return None
+        return float(self.usable / exact)
+
+    @property
+    def suggested_order(self) -> int | None:
+        exact = self.consumption_exact
+        if exact is None:
+            return None
+        return max(0, math.ceil(exact * Fraction(self.location.max_months) - self.usable))
+
+    @property
+    def below_minimum(self) -> bool:
+        exact = self.consumption_exact
+        return bool(exact) and self.usable < exact * Fraction(self.location.min_months)
+
+    @property
+    def daily_rate(self) -> Fraction:
+        return (self.consumption_exact or Fraction(0)) / DAYS_PER_MONTH
+
+
+@dataclass
+class StockPlan:
+    locations: list  # LocationPlan, in the order given
+    at_risk: list  # AtRisk, soonest expiry first
+    window: tuple
+
+    @property
+    def below_minimum(self):
+        return [plan for plan in self.locations if plan.below_minimum]
+
+    @property
+    def transfers(self):
+        return [transfer for risk in self.at_risk for transfer in risk.transfers]
+
+
+def _consumption(location_ids, start, end):
+    """{location id: kits handed out in [start, end) less what was put back of them}. Two aggregates."""
+    handouts = dict(
+        StockMovement.objects.filter(
+            kind=StockMovement.Kind.HANDOUT,
+            occurred_at__gte=_midnight(start),
+            occurred_at__lt=_midnight(end),
+            from_location__in=location_ids,
+        )
+        .order_by()
+        .values_list("from_location")
+        .annotate(total=Sum("quantity"))
+    )
+    put_back = (
+        StockMovement.objects.filter(
+            corrects__kind=StockMovement.Kind.HANDOUT,
+            corrects__occurred_at__gte=_midnight(start),
+            corrects__occurred_at__lt=_midnight(end),
+            to_location__in=location_ids,
+        )
+        .order_by()
+        .values_list("to_location")
+        .annotate(total=Sum("quantity"))
+    )
+    for location_id, total in put_back:
+        handouts[location_id] = handouts.get(location_id, 0) - total
+    return handouts
+
+
+def _first_arrivals(location_ids):
+    """{location id: when its first kits arrived}. One aggregate."""
+    return dict(
+        StockMovement.objects.filter(to_location__in=location_ids)
+        .order_by()
+        .values_list("to_location")
+        .annotate(first=Min("occurred_at"))
+    )
+
+
+def plan_stock(locations, levels, today=None, months=None) -> StockPlan:
+    """The plan for `locations` (StockLocations) holding `levels` (StockLevels with their batch).
+
+    Three queries, whatever the size of the ledger.
+    """
+    today = today or timezone.localdate()
+    start, end = consumption_window(today, months)
+    window_months = _months_between(start, end)
+    plans = {location.pk: LocationPlan(location) for location in locations}
+    ids = list(plans)
+    handed_out = _consumption(ids, start, end) if ids else {}
+    arrivals = _first_arrivals(ids) if ids else {}
+    for location_id, plan in plans.items():
+        plan.handed_out = handed_out.get(location_id, 0)
+        first = arrivals.get(location_id)
+        if first is None:
+            plan.months_counted = 0
+        else:
+            first_month = timezone.localdate(first).replace(day=1)
+            plan.months_counted = max(0, min(window_months, _months_between(max(first_month, start), end)))
+    for level in levels:
+        plan = plans.get(level.location_id)
+        if plan is None or level.quantity <= 0:
+            continue
+        batch = level.batch
+        if batch.is_expired(today) or batch.is_recalled(today):
+            plan.unusable += level.quantity
+        else:
+            plan.usable += level.quantity
+            plan.batches.append(level)
+    at_risk, capacity = _at_risk(plans.values(), today)
+    _suggest_transfers(at_risk, plans.values(), capacity, today)
+    return StockPlan(locations=list(plans.values()), at_risk=at_risk, window=(start, end))
+
+
+def _fefo(batches):
+    return sorted(batches, key=lambda level: (level.batch.expiry_date, level.batch.lot_number, level.batch_id))
+
+
+def _demand_until(plan, expiry_date, today) -> Fraction:
+    return plan.daily_rate * max(0, (expiry_date - today).days)
+
+
+def _at_risk(plans, today):
+    """Walk each location's batches first-expiry-first-out; return the kits at risk and each
+    location's use of its own stock up to each expiry date (what a transfer must leave room for)."""
+    at_risk = []
+    used_by = {}  # location id -> [(expiry date, kits used by then)]
+    for plan in plans:
+        if plan.is_new or plan.location.for_return:
+            continue
+        used = Fraction(0)
+        steps = []
+        for level in _fefo(plan.batches):
+            room = max(Fraction(0), _demand_until(plan, level.batch.expiry_date, today) - used)
+            consumed = min(Fraction(level.quantity), room)
+            used += consumed
+            steps.append((level.batch.expiry_date, used))
+            left = level.quantity - math.floor(consumed)
+            if left > 0:
+                at_risk.append(AtRisk(plan.location, level.batch, level.quantity, left))
+        used_by[plan.location.pk] = steps
+    at_risk.sort(key=lambda risk: (risk.batch.expiry_date, risk.location.name, risk.batch.lot_number))
+    return at_risk, used_by
+
+
+def _suggest_transfers(at_risk, plans, used_by, today):
+    """Give kits at risk to locations of the same municipality that will use them before they expire.
+
+    A receiving location's room for a batch is what it will hand out until the batch
+    expires, less its own kits that expire no later (it uses those first) and less what
+    was already suggested to it of batches expiring no later. Soonest expiry first;
+    the location with the most room first.
+    """
+    candidates = [
+        plan
+        for plan in plans
+        if not plan.is_new and not plan.location.for_return and plan.location.active and plan.daily_rate > 0
+    ]
+    given = {}  # location id -> [(expiry date, kits suggested)]
+    for risk in at_risk:
+        expiry = risk.batch.expiry_date
+        rooms = []
+        for plan in candidates:
+            if plan.location.pk == risk.location.pk or plan.location.municipality_id != risk.location.municipality_id:
+                continue
+            own = max((used for until, used in used_by.get(plan.location.pk, []) if until <= expiry), default=0)
+            suggested = sum(quantity for until, quantity in given.get(plan.location.pk, []) if until <= expiry)
+            room = math.floor(_demand_until(plan, expiry, today) - own - suggested)
+            if room > 0:
+                rooms.append((room, plan))
+        rooms.sort(key=lambda item: (-item[0], item[1].location.name))
+        for room, plan in rooms:
+            quantity = min(room, risk.left_at_risk)
+            if quantity <= 0:
+                break
+            risk.transfers.append(Transfer(risk.location, plan.location, risk.batch, quantity))
+            given.setdefault(plan.location.pk, []).append((expiry, quantity))
