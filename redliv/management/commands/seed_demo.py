@@ -8,10 +8,10 @@ skipped when the demo organisation already exists. Refuses to run with DEBUG off
 """
 
 import datetime as dt
-from decimal import Decimal
 import os
 import random
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import Group
