@@ -15,7 +15,7 @@ The rules are those of OpenLMIS and mSupply:
   transfer moves kits at risk to another location of the same municipality whose own
   consumption will use them before they expire.
 
-The sums are done by PostgreSQL (one aggregate per question, grouped by location); the
+The sums are done by PostgreSQL (one statement, grouped by location); the
 first-expiry-first-out walk runs over the few batches each location holds.
 """
 
@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from django.conf import settings
-from django.db.models import Min, Sum
+from django.db import connection
 from django.utils import timezone
 
-from kits.models import StockLocation, StockMovement
+from kits.models import StockLocation
 
 DAYS_PER_MONTH = Fraction(36525, 1200)  # 365.25 / 12
 
@@ -121,6 +121,7 @@ class StockPlan:
     locations: list  # LocationPlan, in the order given
     at_risk: list  # AtRisk, soonest expiry first
     window: tuple
+    levels: list = field(default_factory=list)  # every level given, as given
 
     @property
     def below_minimum(self):
@@ -131,60 +132,53 @@ class StockPlan:
         return [transfer for risk in self.at_risk for transfer in risk.transfers]
 
 
-def _consumption(location_ids, start, end):
-    """{location id: kits handed out in [start, end) less what was put back of them}. Two aggregates."""
-    handouts = dict(
-        StockMovement.objects.filter(
-            kind=StockMovement.Kind.HANDOUT,
-            occurred_at__gte=_midnight(start),
-            occurred_at__lt=_midnight(end),
-            from_location__in=location_ids,
-        )
-        .order_by()
-        .values_list("from_location")
-        .annotate(total=Sum("quantity"))
-    )
-    put_back = (
-        StockMovement.objects.filter(
-            corrects__kind=StockMovement.Kind.HANDOUT,
-            corrects__occurred_at__gte=_midnight(start),
-            corrects__occurred_at__lt=_midnight(end),
-            to_location__in=location_ids,
-        )
-        .order_by()
-        .values_list("to_location")
-        .annotate(total=Sum("quantity"))
-    )
-    for location_id, total in put_back:
-        handouts[location_id] = handouts.get(location_id, 0) - total
-    return handouts
+LEDGER_SQL = """
+SELECT location_id, sum(handed_out), min(first_in) FROM (
+    SELECT from_location_id AS location_id, quantity AS handed_out, NULL::timestamptz AS first_in
+      FROM kits_stockmovement
+     WHERE kind = 'handout' AND occurred_at >= %(start)s AND occurred_at < %(end)s
+       AND from_location_id = ANY(%(ids)s)
+    UNION ALL
+    SELECT back.to_location_id, -back.quantity, NULL
+      FROM kits_stockmovement back JOIN kits_stockmovement handout ON handout.id = back.corrects_id
+     WHERE back.corrects_id IS NOT NULL AND handout.kind = 'handout'
+       AND handout.occurred_at >= %(start)s AND handout.occurred_at < %(end)s
+       AND back.to_location_id = ANY(%(ids)s)
+    UNION ALL
+    SELECT to_location_id, 0, min(occurred_at)
+      FROM kits_stockmovement
+     WHERE to_location_id = ANY(%(ids)s)
+     GROUP BY to_location_id
+) AS ledger
+GROUP BY location_id
+"""
 
 
-def _first_arrivals(location_ids):
-    """{location id: when its first kits arrived}. One aggregate."""
-    return dict(
-        StockMovement.objects.filter(to_location__in=location_ids)
-        .order_by()
-        .values_list("to_location")
-        .annotate(first=Min("occurred_at"))
-    )
+def _ledger_facts(location_ids, start, end):
+    """{location id: (kits handed out in [start, end) less what was put back of them, first arrival)}.
+
+    One statement: the handouts of the window, the corrections and returns of those
+    handouts (few; found through the partial index on `corrects`), and each
+    location's first incoming movement.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(LEDGER_SQL, {"start": _midnight(start), "end": _midnight(end), "ids": list(location_ids)})
+        return {location_id: (int(total or 0), first) for location_id, total, first in cursor.fetchall()}
 
 
 def plan_stock(locations, levels, today=None, months=None) -> StockPlan:
     """The plan for `locations` (StockLocations) holding `levels` (StockLevels with their batch).
 
-    Three queries, whatever the size of the ledger.
+    One query, whatever the size of the ledger.
     """
     today = today or timezone.localdate()
     start, end = consumption_window(today, months)
     window_months = _months_between(start, end)
     plans = {location.pk: LocationPlan(location) for location in locations}
     ids = list(plans)
-    handed_out = _consumption(ids, start, end) if ids else {}
-    arrivals = _first_arrivals(ids) if ids else {}
+    facts = _ledger_facts(ids, start, end) if ids else {}
     for location_id, plan in plans.items():
-        plan.handed_out = handed_out.get(location_id, 0)
-        first = arrivals.get(location_id)
+        plan.handed_out, first = facts.get(location_id, (0, None))
         if first is None:
             plan.months_counted = 0
         else:
@@ -202,7 +196,7 @@ def plan_stock(locations, levels, today=None, months=None) -> StockPlan:
             plan.batches.append(level)
     at_risk, capacity = _at_risk(plans.values(), today)
     _suggest_transfers(at_risk, plans.values(), capacity, today)
-    return StockPlan(locations=list(plans.values()), at_risk=at_risk, window=(start, end))
+    return StockPlan(locations=list(plans.values()), at_risk=at_risk, window=(start, end), levels=list(levels))
 
 
 def _fefo(batches):

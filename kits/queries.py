@@ -84,8 +84,8 @@ def stock_plan(user, today=None):
 
     today = today or timezone.localdate()
     locations = list(StockLocation.objects.for_user(user).filter(active=True).select_related("municipality"))
-    levels = stock_levels(user).filter(location__active=True)
-    return plan_stock(locations, levels, today)
+    # Every level, also at inactive locations: the start page lists their expiring kits from these.
+    return plan_stock(locations, list(stock_levels(user)), today)
 
 
 def stock_by_batch(user, today=None):
