@@ -262,6 +262,7 @@ class StockTargetsForm(forms.ModelForm):
     class Meta:
         model = StockLocation
         fields = ["min_months", "max_months", "for_return"]
+        localized_fields = ["min_months", "max_months"]  # "0,5" in Danish
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
