@@ -173,8 +173,8 @@ def suggestions_csv(request):
     return csv_response(f"bestillingsforslag-{start.isoformat()}-{end.isoformat()}.csv", header, rows)
 
 
-@require_POST
 @staff_permission("kits.add_stockmovement")
+@require_POST
 def clear_unusable(request):
     """One step for expired or recalled kits on the stock page: discard them, or move them for return."""
     form = ClearUnusableForm(request.POST, user=request.user)
