@@ -198,7 +198,10 @@ class OfficeHandoutForm(QuantityMixin, KeyedForm):
             )
             .order_by("-starts_at")
         )
-        self.fields["batch"].queryset = batches_on_hand(self.user).filter(expiry_date__gte=timezone.localdate())
+        today = timezone.localdate()
+        self.fields["batch"].queryset = (
+            batches_on_hand(self.user).filter(expiry_date__gte=today).exclude(recalled_on__lte=today)
+        )
 
 
 class PeriodForm(forms.Form):
