@@ -64,10 +64,13 @@ class Batch(models.Model):
     # A recall (by the manufacturer or the authorities): from this date the lot is not
     # handed out, and it moves only to a location for return or destruction.
     recalled_on = models.DateField(_("recalled on"), null=True, blank=True)
-    recall_reason = models.CharField(_("reason for the recall"), max_length=300, blank=True)
+    # Defaults in the database too, for the bulk loaders that write SQL (bench/generate.py).
+    recall_reason = models.CharField(_("reason for the recall"), max_length=300, blank=True, default="", db_default="")
     recall_instructions = models.TextField(
         _("what holders should do"),
         blank=True,
+        default="",
+        db_default="",
         help_text=_("Shown to the public on the “Check your kit” page: what to do, and where to get a new kit."),
     )
 
@@ -138,6 +141,7 @@ class StockLocation(models.Model):
         max_digits=3,
         decimal_places=1,
         default=Decimal(1),
+        db_default=Decimal(1),
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(24))],
         help_text=_("Below this, the location is flagged for a new order."),
     )
@@ -146,12 +150,14 @@ class StockLocation(models.Model):
         max_digits=3,
         decimal_places=1,
         default=Decimal(3),
+        db_default=Decimal(3),
         validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal(24))],
         help_text=_("The suggested order fills the location up to this many months of consumption."),
     )
     for_return = models.BooleanField(
         _("for return or destruction"),
         default=False,
+        db_default=False,
         help_text=_("Expired and recalled kits may only be moved to such a location (for example the pharmacy)."),
     )
 
