@@ -112,8 +112,9 @@ class LocationPlan:
         return bool(exact) and self.usable < exact * Fraction(self.location.min_months)
 
     @property
-    def daily_rate(self) -> Fraction:
-        return (self.consumption_exact or Fraction(0)) / DAYS_PER_MONTH
+    def daily_rate(self) -> float:
+        """Kits a day. A float: the walk below runs over every batch of every location."""
+        return float((self.consumption_exact or Fraction(0)) / DAYS_PER_MONTH)
 
 
 @dataclass
@@ -203,8 +204,16 @@ def _fefo(batches):
     return sorted(batches, key=lambda level: (level.batch.expiry_date, level.batch.lot_number, level.batch_id))
 
 
-def _demand_until(plan, expiry_date, today) -> Fraction:
-    return plan.daily_rate * max(0, (expiry_date - today).days)
+# Kits are whole: a fraction of a kit within this of a whole one counts as the whole one.
+EPSILON = 1e-9
+
+
+def _whole(kits: float) -> int:
+    return math.floor(kits + EPSILON)
+
+
+def _demand_until(rate: float, expiry_date, today) -> float:
+    return rate * max(0, (expiry_date - today).days)
 
 
 def _at_risk(plans, today):
@@ -215,14 +224,15 @@ def _at_risk(plans, today):
     for plan in plans:
         if plan.is_new or plan.location.for_return:
             continue
-        used = Fraction(0)
+        used = 0.0
         steps = []
+        rate = plan.daily_rate
         for level in _fefo(plan.batches):
-            room = max(Fraction(0), _demand_until(plan, level.batch.expiry_date, today) - used)
-            consumed = min(Fraction(level.quantity), room)
+            room = max(0.0, _demand_until(rate, level.batch.expiry_date, today) - used)
+            consumed = min(float(level.quantity), room)
             used += consumed
             steps.append((level.batch.expiry_date, used))
-            left = level.quantity - math.floor(consumed)
+            left = level.quantity - _whole(consumed)
             if left > 0:
                 at_risk.append(AtRisk(plan.location, level.batch, level.quantity, left))
         used_by[plan.location.pk] = steps
@@ -238,21 +248,20 @@ def _suggest_transfers(at_risk, plans, used_by, today):
     was already suggested to it of batches expiring no later. Soonest expiry first;
     the location with the most room first.
     """
-    candidates = [
-        plan
-        for plan in plans
-        if not plan.is_new and not plan.location.for_return and plan.location.active and plan.daily_rate > 0
-    ]
+    by_municipality = {}
+    for plan in plans:
+        if not plan.is_new and not plan.location.for_return and plan.location.active and plan.daily_rate > 0:
+            by_municipality.setdefault(plan.location.municipality_id, []).append((plan, plan.daily_rate))
     given = {}  # location id -> [(expiry date, kits suggested)]
     for risk in at_risk:
         expiry = risk.batch.expiry_date
         rooms = []
-        for plan in candidates:
-            if plan.location.pk == risk.location.pk or plan.location.municipality_id != risk.location.municipality_id:
+        for plan, rate in by_municipality.get(risk.location.municipality_id, []):
+            if plan.location.pk == risk.location.pk:
                 continue
             own = max((used for until, used in used_by.get(plan.location.pk, []) if until <= expiry), default=0)
             suggested = sum(quantity for until, quantity in given.get(plan.location.pk, []) if until <= expiry)
-            room = math.floor(_demand_until(plan, expiry, today) - own - suggested)
+            room = _whole(_demand_until(rate, expiry, today) - own - suggested)
             if room > 0:
                 rooms.append((room, plan))
         rooms.sort(key=lambda item: (-item[0], item[1].location.name))
