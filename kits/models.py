@@ -22,6 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from courses.models import Course, Venue
 from redliv.models import Audience, District, IdempotentModel, Municipality, Organisation, ScopedQuerySet
+from redliv.personal_data import refuse_identifiers
 
 # Constraint names the services translate into messages for people.
 STOCK_NON_NEGATIVE = "stocklevel_quantity_non_negative"
@@ -273,7 +274,7 @@ class StockMovement(IdempotentModel):
     )
     quantity = models.PositiveIntegerField(_("quantity"))
     occurred_at = models.DateTimeField(_("date"))
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True, validators=[refuse_identifiers])
     corrects = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -313,6 +314,8 @@ class StockMovement(IdempotentModel):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # Set when the retention purge blanked the reason (redliv.purge); the only change the ledger allows.
+    purged_at = models.DateTimeField(_("free text purged at"), null=True, blank=True, editable=False)
 
     objects = StockMovementQuerySet.as_manager()
     history = HistoricalRecords()
@@ -343,7 +346,7 @@ class StockMovement(IdempotentModel):
                 name="movement_locations_match_kind",
             ),
             models.CheckConstraint(
-                condition=~Q(kind__in=["discard", "adjustment"]) | ~Q(reason=""),
+                condition=~Q(kind__in=["discard", "adjustment"]) | ~Q(reason="") | Q(purged_at__isnull=False),
                 name="movement_discard_and_adjustment_have_reason",
             ),
             models.CheckConstraint(
@@ -487,6 +490,7 @@ class ReversalReport(IdempotentModel):
     note = models.TextField(
         _("note"),
         blank=True,
+        validators=[refuse_identifiers],
         help_text=_("Never write names or other personal data. Purged after a while."),
     )
     review_status = models.CharField(
@@ -495,7 +499,7 @@ class ReversalReport(IdempotentModel):
         choices=ReviewStatus.choices,
         default=ReviewStatus.PENDING,
     )
-    review_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    review_reason = models.CharField(_("reason"), max_length=200, blank=True, validators=[refuse_identifiers])
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -506,6 +510,8 @@ class ReversalReport(IdempotentModel):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    # Set when the retention purge blanked the note and the review reason (redliv.purge).
+    purged_at = models.DateTimeField(_("free text purged at"), null=True, blank=True, editable=False)
 
     objects = ReversalReportQuerySet.as_manager()
     history = HistoricalRecords()
@@ -531,7 +537,7 @@ class ReversalReport(IdempotentModel):
                 name="report_replacement_means_replaced",
             ),
             models.CheckConstraint(
-                condition=~Q(review_status="rejected") | ~Q(review_reason=""),
+                condition=~Q(review_status="rejected") | ~Q(review_reason="") | Q(purged_at__isnull=False),
                 name="report_rejection_has_reason",
             ),
         ]

@@ -8,7 +8,7 @@ class RedlivConfig(AppConfig):
     verbose_name = _("Organisations and staff")
 
     def ready(self):
-        from redliv import security, twofactor  # noqa: F401  (connect their login receivers)
+        from redliv import checks, security, twofactor  # noqa: F401  (register the checks, connect login receivers)
         from redliv.roles import sync_role_groups
 
         # Without a sender: the groups need the permissions of every app, which exist

@@ -14,6 +14,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from redliv.models import Municipality
+from redliv.personal_data import refuse_identifiers
 from reports.figures import Month
 from reports.models import MonthClosing
 
@@ -67,7 +68,11 @@ def month_is_closed(municipality, when) -> bool:
 
 
 def check_change_allowed(user, municipality, when, reason: str = "") -> None:
-    """Raise a ValidationError when `user` may not change an entry dated `when` now."""
+    """Raise a ValidationError when `user` may not change an entry dated `when` now.
+
+    The reason is kept in the change history: it must not identify anyone either.
+    """
+    refuse_identifiers(reason)
     approved = approval_status(municipality, when)[1]
     if not approved:
         return
@@ -110,6 +115,10 @@ def reopen_month(user, municipality, month: dt.date, reason: str) -> MonthClosin
         raise ValidationError(_("This month is not approved."), code="not_approved")
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give a reason for reopening the month.")}, code="reason_needed")
+    try:
+        refuse_identifiers(reason)
+    except ValidationError as error:
+        raise ValidationError({"reason": error.error_list}) from error
     return MonthClosing.objects.create(
         municipality=municipality,
         month=first_of_month(month),

@@ -1,6 +1,6 @@
 """Planning fields on stock locations, recalls on batches, and the ledger trigger's new refusals.
 
-The trigger of migration 0007 now also refuses a handout of a recalled lot (dated on
+The ledger trigger (migration 0007's function) now also refuses a handout of a recalled lot (dated on
 or after the recall) and a transfer of expired or recalled kits to a location that
 is not for return or destruction. Each refusal names a constraint the services turn
 into a message for the person at the screen.
@@ -159,7 +159,7 @@ $$;
 class Migration(migrations.Migration):
     dependencies = [
         ("courses", "0005_course_cancelled_at"),
-        ("kits", "0008_batch_lot_unique_in_any_case"),
+        ("kits", "0010_ledger_allows_the_purge_and_keyed_digests"),
         ("redliv", "0004_district_postcodes_four_digits"),
     ]
 
