@@ -250,14 +250,21 @@ class RecallForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for the recall"),
         max_length=300,
-        help_text=_("For example: the manufacturer found faulty spray nozzles in this lot."),
+        help_text=format_lazy(
+            "{} {}", _("For example: the manufacturer found faulty spray nozzles in this lot."), NO_PERSONAL_DATA
+        ),
     )
     instructions = forms.CharField(
         label=_("What holders should do"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
-        help_text=_(
-            "Shown to the public on the “Check your kit” page. Say what to do with the kit and where to get a new one."
+        help_text=format_lazy(
+            "{} {}",
+            _(
+                "Shown to the public on the “Check your kit” page. Say what to do with the kit and where to get "
+                "a new one."
+            ),
+            NO_PERSONAL_DATA,
         ),
     )
 
