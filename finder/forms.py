@@ -71,3 +71,12 @@ class InfoPageForm(inputs.ModelForm):
                 "Paragraphs are separated by a blank line. Lines starting with “- ” make a list, “1. ” a numbered list."
             ),
         }
+
+
+class KitCheckForm(forms.Form):
+    lot = forms.CharField(
+        label=_("Lot number"),
+        max_length=100,
+        help_text=_("Printed on the box and on the spray, often after “Lot” or “LOT”."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )

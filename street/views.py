@@ -200,6 +200,7 @@ def _entry_page(request, kind):
         context["batch_levels"] = (
             StockLevel.objects.for_user(request.user)
             .filter(quantity__gt=0, batch__expiry_date__gte=timezone.localdate(), location__active=True)
+            .exclude(batch__recalled_on__lte=timezone.localdate())
             .select_related("batch", "location")
             .order_by("location__name", "batch__expiry_date")
         )

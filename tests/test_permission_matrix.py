@@ -57,6 +57,7 @@ MATRIX = {
     "info/<slug:slug>/": ("/info/naloxon/", PUBLIC),
     "bestil-kursus/": ("/bestil-kursus/", PUBLIC),
     "bestil-kursus/tak/": ("/bestil-kursus/tak/", PUBLIC),
+    "tjek-dit-kit/": ("/tjek-dit-kit/", PUBLIC),
     "widget/": ("/widget/", PUBLIC),
     "privatliv/": ("/privatliv/", PUBLIC),
     "afrapporter/": ("/afrapporter/", PUBLIC),
@@ -130,6 +131,10 @@ MATRIX = {
     "personale/lager/bevaegelser/<int:pk>/ret/": ("/personale/lager/bevaegelser/{movement}/ret/", PLANNING_OBJECT),
     "personale/lager/lot/": ("/personale/lager/lot/?lot={lot}", PLANNING_OBJECT),
     "personale/lager/lot/csv/": ("/personale/lager/lot/csv/?lot={lot}", PLANNING_OBJECT),
+    "personale/lager/lot/<int:pk>/tilbagekald/": ("/personale/lager/lot/{batch}/tilbagekald/", PLANNING_OBJECT),
+    "personale/lager/forslag.csv": ("/personale/lager/forslag.csv", EVERY_STAFF_MEMBER),
+    "personale/lager/udtag/": ("/personale/lager/udtag/", PLANNING_POST_ONLY),
+    "personale/lager/steder/<int:pk>/maal/": ("/personale/lager/steder/{location}/maal/", PLANNING_OBJECT),
     # The street screen.
     "gade/": ("/gade/", EVERY_STAFF_MEMBER),
     "gade/udlevering/": ("/gade/udlevering/", EVERY_STAFF_MEMBER),
@@ -219,6 +224,8 @@ def odense_objects(odense, red_liv, venue, street_worker):
         "staff_report": make_report(district, source="staff", reported_by=street_worker),
         "attendance": factories.make_attendance(held, street_worker),
         "handout": factories.hand_out(batch, bag, 1, street_worker),
+        "batch": batch,
+        "location": bag,
     }
     return {"lot": batch.lot_number, **{name: row.pk for name, row in objects.items()}}
 
@@ -299,6 +306,10 @@ POSTS = {
         (LOGIN, FORM, FORM, FORM, 404, FORM),
     ),
     "personale/lager/bevaegelser/<int:pk>/ret/": ("/personale/lager/bevaegelser/{movement}/ret/", PLANNING_FORM),
+    "personale/lager/lot/<int:pk>/tilbagekald/": ("/personale/lager/lot/{batch}/tilbagekald/", PLANNING_FORM),
+    "personale/lager/steder/<int:pk>/maal/": ("/personale/lager/steder/{location}/maal/", PLANNING_FORM),
+    # Nothing chosen: the stock page again, with the form's errors as messages.
+    "personale/lager/udtag/": ("/personale/lager/udtag/", (LOGIN, 403, 403, REDIRECT, REDIRECT, REDIRECT)),
     "gade/poster/kursus/<int:pk>/": ("/gade/poster/kursus/{attendance}/", (LOGIN, FORM, 403, FORM, 404, FORM)),
     "gade/poster/kursus/<int:pk>/trak-tilbage/": ("/gade/poster/kursus/{attendance}/trak-tilbage/", OWN_ENTRY_DONE),
     "gade/poster/udlevering/<int:pk>/trak-tilbage/": (

@@ -84,7 +84,7 @@ def test_the_stock_page_shows_each_location_per_batch_with_soon_expiring_highlig
     expiring = content.split('id="expiring-heading"')[1].split("</section>")[0]
     assert "SOON1" in expiring and "LATER1" not in expiring and "OLD1" not in expiring
     expired = content.split('id="expired-heading"')[1].split("</section>")[0]
-    assert "OLD1" in expired and "SOON1" not in expired and "Kassér lot OLD1" in expired
+    assert "OLD1" in expired and "SOON1" not in expired and "Kassér 3 kit af lot OLD1" in expired
     per_location = content.split('id="locations-heading"')[1].split("</section>")[0]
     assert "40 brugbare kit" in per_location and "4 brugbare kit" in per_location
     assert "OLD1" not in per_location
