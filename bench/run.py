@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Benchmark the registry at national scale, from an empty database, and write bench/RESULTS.md.
 
-    python3 bench/run.py                 full scale (the documented numbers)
-    python3 bench/run.py --scale 0.05    a quick run (5 % of the volumes, same 98 municipalities)
+    python3 bench/run.py                 full scale (the documented numbers, in bench/RESULTS.md)
+    python3 bench/run.py --scale 0.05    a quick run (5 % of the volumes, same 98 municipalities),
+                                         written to bench/results/RESULTS-scale-0.05.md (git-ignored)
+                                         unless --write-results asks for bench/RESULTS.md
 
 Steps: a throwaway PostgreSQL (dev.py's LocalPostgres, durable settings), migrate,
 generate the national data (bench/generate.py), collect static files, start gunicorn
@@ -39,6 +41,7 @@ CONNECTIONS = 32
 STREET_CLIENTS = 16
 REPEATS = 5
 MONTH_TARGETS = {"month page", "XLSX export"}  # issue 8: each under a second at national scale; the PDF has none
+STOCK_TARGET_MS, STOCK_MAX_QUERIES = 300, 10  # issue 19: the stock page with its suggestions
 
 
 def say(message: str) -> None:
@@ -358,6 +361,18 @@ def run(args) -> int:
                     f"({len(statements)} queries)"
                 )
 
+        stock_results = {}
+        for scope, cookie_name in [("Odense", "coordinator"), ("all 98 municipalities", "admin")]:
+            path = "/personale/lager/"
+            cookie = cookies[cookie_name]
+            seconds = wall_time(base + path, cookie)
+            statements = page_queries(path, cookie)
+            floor = postgres_time(database_url, statements)
+            stock_results[scope] = {"wall": seconds, "postgres": floor, "queries": len(statements)}
+            say(
+                f"stock page, {scope}: {seconds * 1000:.0f} ms, PostgreSQL {floor * 1000:.0f} ms ({len(statements)} queries)"
+            )
+
         now = timezone.localtime() - dt.timedelta(minutes=10)
         say(f"street logging: {STREET_CLIENTS} clients, each entry sent twice, {duration} s")
         street = wrk(
@@ -402,6 +417,7 @@ def run(args) -> int:
         profiles.mkdir(exist_ok=True)
         profile("/", None, profiles / "finder.txt")
         profile(f"/personale/maaned/?month={month}", cookies["admin"], profiles / "month-all.txt")
+        profile("/personale/lager/", cookies["admin"], profiles / "stock-all.txt")
 
         from django.db import connection as db
 
@@ -422,11 +438,14 @@ def run(args) -> int:
             queries,
             sizes,
             upcoming,
+            stock_results,
         )
         print(report)
-        if not args.no_write:
-            (BENCH / "RESULTS.md").write_text(report)
-            say("wrote bench/RESULTS.md")
+        target = results_path(args)
+        if target is not None:
+            target.parent.mkdir(exist_ok=True)
+            target.write_text(report)
+            say(f"wrote {target.relative_to(ROOT)}")
         return 0
     finally:
         if gunicorn is not None:
@@ -437,7 +456,7 @@ def run(args) -> int:
 
 
 def render(
-    args, host, generated, generate_seconds, results, month, month_results, street, queries, sizes, upcoming
+    args, host, generated, generate_seconds, results, month, month_results, street, queries, sizes, upcoming, stock
 ) -> str:
     floor = results["floor"]
 
@@ -502,6 +521,19 @@ def render(
             f"| {label} | {scope} | {r['wall'] * 1000:.0f} | {r['postgres'] * 1000:.0f} | {ratio:.1f}× | "
             f"{r['queries']} | {verdict} |"
         )
+    lines += [
+        "",
+        f"## Stock page with reorder and transfer suggestions, median of {REPEATS}",
+        "",
+        "The whole page: per-location stock, consumption over the last full months, months of stock, "
+        "suggested orders, kits at risk and suggested transfers (kits/planning.py).",
+        "",
+        f"| scope | wall ms | PostgreSQL ms | queries | target < {STOCK_TARGET_MS} ms and ≤ {STOCK_MAX_QUERIES} queries |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for scope, r in stock.items():
+        verdict = ok(r["wall"] * 1000 < STOCK_TARGET_MS and r["queries"] <= STOCK_MAX_QUERIES)
+        lines.append(f"| {scope} | {r['wall'] * 1000:.0f} | {r['postgres'] * 1000:.0f} | {r['queries']} | {verdict} |")
     rate = street["rows"] / street["seconds"]
     lines += [
         "",
@@ -537,19 +569,42 @@ def render(
         ],
         "",
         "Profiles of one request each (pyinstrument, in-process): `bench/profiles/finder.txt`, "
-        "`bench/profiles/month-all.txt`.",
+        "`bench/profiles/month-all.txt`, `bench/profiles/stock-all.txt`.",
         "",
     ]
     return "\n".join(lines) + "\n" + (BENCH / "analysis.md").read_text()
 
 
-def main() -> int:
+# Where a run below full scale writes its table (git-ignored): bench/RESULTS.md holds the documented,
+# full-scale numbers, and a quick run must not replace them unless asked with --write-results.
+QUICK_RESULTS = BENCH / "results"
+
+
+def results_path(args: argparse.Namespace) -> Path | None:
+    """bench/RESULTS.md for a full-scale run (or when asked), else a file under bench/results/."""
+    if args.no_write:
+        return None
+    if args.scale >= 1 or args.write_results:
+        return BENCH / "RESULTS.md"
+    return QUICK_RESULTS / f"RESULTS-scale-{args.scale:g}.md"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="share of the national volumes (default 1.0)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--duration", type=int, default=20, help="seconds per wrk run (default 20)")
-    parser.add_argument("--no-write", action="store_true", help="print the table, leave bench/RESULTS.md alone")
-    args = parser.parse_args()
+    parser.add_argument("--no-write", action="store_true", help="print the table only, write no file")
+    parser.add_argument(
+        "--write-results",
+        action="store_true",
+        help="write bench/RESULTS.md even below scale 1 (by default a smaller run writes bench/results/)",
+    )
+    return parser.parse_args(argv)
+
+
+def main() -> int:
+    args = parse_args()
     if not dev.inside_virtualenv():
         dev.ensure_virtualenv()
         os.execv(str(dev.VENV_PYTHON), [str(dev.VENV_PYTHON), str(Path(__file__).resolve()), *sys.argv[1:]])

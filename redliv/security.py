@@ -23,6 +23,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from redliv import roles
+from redliv.inputs import HostileInputMixin
 
 log = logging.getLogger("redliv.security")
 
@@ -138,7 +139,7 @@ class AxesHandler(AxesDatabaseHandler):
         return super().user_logged_out(sender, request, user, **kwargs)
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(HostileInputMixin, AuthenticationForm):
     """Django's login form, answering a username longer than any username can be as it answers
     a wrong password, before authentication: django-axes could not record such an attempt
     (its column holds 255 characters) and the login would fail with a server error."""

@@ -32,7 +32,14 @@ from redliv.idempotency import IdempotencyConflict
 from redliv.models import District
 from redliv.personal_data import NAME_NOTICE, may_name_someone
 from reversals.services import create_reversal_report, withdraw_reversal_report
-from street.forms import CourseCorrectionForm, CourseEntryForm, HandoutEntryForm, ReportEntryForm, locations_for
+from street.forms import (
+    CourseCorrectionForm,
+    CourseEntryForm,
+    HandoutEntryForm,
+    ReportEntryForm,
+    WithdrawForm,
+    locations_for,
+)
 
 PERMISSIONS = {
     "course": "courses.add_attendance",
@@ -195,6 +202,7 @@ def _entry_page(request, kind):
         context["batch_levels"] = (
             StockLevel.objects.for_user(request.user)
             .filter(quantity__gt=0, batch__expiry_date__gte=timezone.localdate(), location__active=True)
+            .exclude(batch__recalled_on__lte=timezone.localdate())
             .select_related("batch", "location")
             .order_by("location__name", "batch__expiry_date")
         )
@@ -445,8 +453,12 @@ def correct_course(request, pk):
 def _withdraw(request, entry, by_id, at, withdraw):
     if not may_change(request.user, by_id, at):
         raise PermissionDenied
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+        return redirect("street:recent")
     try:
-        withdraw(user=request.user, entry=entry, reason=request.POST.get("reason", "")[:200])
+        withdraw(user=request.user, entry=entry, reason=form.cleaned_data["reason"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
