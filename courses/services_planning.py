@@ -210,7 +210,7 @@ def _local_midnight(day):
 
 def start_page(user, now=None):
     """Everything a coordinator looks at in the morning. Read-only."""
-    from kits.models import ReversalReport, StockLevel
+    from kits.models import ReversalReport
 
     now = now or timezone.now()
     today = timezone.localtime(now).date()
@@ -231,8 +231,21 @@ def start_page(user, now=None):
             .order_by("name")
         )
 
+    plan, stock_expiring = None, []
+    if user.has_perm("kits.view_stocklevel"):
+        from kits.queries import stock_plan
+
+        # One read of the stock serves the expiring kits, the locations below minimum and the kits at risk.
+        plan = stock_plan(user, today)
+        warn_until = today + dt.timedelta(days=settings.KIT_EXPIRY_WARNING_DAYS)
+        stock_expiring = sorted(
+            (level for level in plan.levels if level.batch.expiry_date <= warn_until),
+            key=lambda level: (level.batch.expiry_date, level.location.name),
+        )
     return {
         "today": today,
+        "stock_below_minimum": plan.below_minimum if plan else [],
+        "stock_at_risk": plan.at_risk if plan else [],
         "courses_today": list(
             courses.filter(
                 starts_at__gte=_local_midnight(today), starts_at__lt=_local_midnight(today + dt.timedelta(days=1))
@@ -253,12 +266,7 @@ def start_page(user, now=None):
         .filter(review_status=ReversalReport.ReviewStatus.PENDING)
         .count(),
         "kits_to_replace": ReversalReport.objects.for_user(user).needing_kit().count(),
-        "stock_expiring": list(
-            StockLevel.objects.for_user(user)
-            .filter(quantity__gt=0, batch__expiry_date__lte=today + dt.timedelta(days=settings.KIT_EXPIRY_WARNING_DAYS))
-            .select_related("location", "batch")
-            .order_by("batch__expiry_date", "location__name")
-        ),
+        "stock_expiring": stock_expiring,
         "kit_expiry_days": settings.KIT_EXPIRY_WARNING_DAYS,
         "certifications_expiring": list(expiring_certifications(user, today)),
         "certification_days": CERTIFICATION_WARNING_DAYS,

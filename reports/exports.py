@@ -4,6 +4,7 @@
 """
 
 import csv
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -31,29 +32,47 @@ def header_lines(report: MonthReport, approval: str) -> list[tuple[str, str]]:
     return lines
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (or, after a TAB or
+# a carriage return that it drops, as the formula that follows): OWASP's "CSV injection".
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def safe_text(value):
-    """Text that a spreadsheet must not run as a formula (a venue called "=HYPERLINK(…)")."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    """Text that a spreadsheet must not run as a formula (a venue called "=HYPERLINK(…)"): a leading '."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def safe_cell(value):
+    """One cell of an export, CSV or XLSX: numbers, dates and empty cells stay what they are;
+    anything else is text that cannot run as a formula."""
+    if value is None or isinstance(value, (bool, int, float, Decimal, dt.date)):
+        return value
+    return safe_text(str(value))
 
 
 def csv_bytes(rows, separator: str = ";") -> bytes:
     """CSV for Danish Excel: UTF-8 with a byte-order mark, so Excel reads the Danish letters right.
 
-    Numbers stay numbers; every other cell is text that cannot run as a formula
-    (None is an empty cell).
+    Every cell goes through `safe_cell` (None is an empty cell).
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
     for row in rows:
-        writer.writerow(
-            [
-                value if isinstance(value, (int, float, Decimal)) else safe_text("" if value is None else str(value))
-                for value in row
-            ]
-        )
+        writer.writerow(["" if value is None else _csv_value(safe_cell(value)) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_value(value):
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def append_row(sheet, values):
+    """The one way a row reaches a worksheet: every cell through `safe_cell`.
+
+    openpyxl itself stores a string that starts with "=" as a formula."""
+    sheet.append([safe_cell(value) for value in values])
 
 
 def _csv_rows(report: MonthReport, approval: str):
@@ -93,23 +112,23 @@ def to_xlsx(report: MonthReport, approval: str = "") -> bytes:
     bold = Font(bold=True)
     for table in report.tables:
         sheet = workbook.create_sheet(_sheet_title(table.title, used))
-        sheet.append([table.title])
+        append_row(sheet, [table.title])
         sheet["A1"].font = bold
-        sheet.append([_("Period"), report.month.first_day])
+        append_row(sheet, [_("Period"), report.month.first_day])
         sheet["B2"].number_format = "yyyy-mm"
         for label, value in header_lines(report, approval)[1:]:
-            sheet.append([label, value])
-        sheet.append([])
+            append_row(sheet, [label, value])
+        append_row(sheet, [])
         dated = table.months is not None
         headers = [m.first_day for m in table.months] if dated else table.columns
-        sheet.append([None, *headers])
+        append_row(sheet, [None, *headers])
         header_row = sheet.max_row
         for cell in sheet[header_row]:
             cell.font = bold
             if dated and cell.column > 1:
                 cell.number_format = "yyyy-mm"
         for row in table.rows:
-            sheet.append([safe_text(row.label), *[MISSING if value is None else value for value in row.values]])
+            append_row(sheet, [row.label, *[MISSING if value is None else value for value in row.values]])
             for cell in sheet[sheet.max_row][1:]:
                 if row.kind == "share" and isinstance(cell.value, float):
                     cell.number_format = "0%"
@@ -117,8 +136,8 @@ def to_xlsx(report: MonthReport, approval: str = "") -> bytes:
                 for cell in sheet[sheet.max_row]:
                     cell.font = bold
         if table.note:
-            sheet.append([])
-            sheet.append([table.note])
+            append_row(sheet, [])
+            append_row(sheet, [table.note])
         sheet.column_dimensions["A"].width = 48
         for letter in "BCDEFGHIJKLM":
             sheet.column_dimensions[letter].width = 14
