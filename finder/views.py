@@ -28,10 +28,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
-from courses.models import CourseFormat
+from courses.models import Course, CourseFormat
 from finder import ics, listing, map_drawing
 from finder.cache import cached_for_visitors
-from finder.filters import WHEN_CHOICES, parse_filters
+from finder.filters import WHEN_CHOICES, Filters, parse_filters
 from finder.forms import CourseRequestForm, InfoPageForm, KitCheckForm
 from finder.headers import public_page
 from finder.models import InfoPage
@@ -210,7 +210,11 @@ def _detail(request, entry, **context):
 @require_GET
 @public_page()
 def course(request, pk):
-    course = get_object_or_404(listing.public_courses().select_related("venue"), pk=pk)
+    course = get_object_or_404(
+        Course.objects.filter(published=True).filter(listing.PUBLIC_VENUE).select_related("venue"), pk=pk
+    )
+    if course.status != Course.Status.PLANNED or course.ends_at <= timezone.now():
+        return course_gone(request, course)
     entry = listing.course_entry(course)
     return _detail(
         request,
@@ -220,6 +224,30 @@ def course(request, pk):
         json_ld=_json_ld(event_data(entry, request)),
         ics_url=reverse("finder:course-ics", args=[course.pk]),
     )
+
+
+def course_gone(request, course):
+    """410 Gone for a cancelled or past course, with the reason, and the next courses at the same place.
+
+    The cancel form promises its reason is shown here; a link shared before the cancellation
+    should not end in a bare "not found".
+    """
+    entry = listing.course_entry(course)
+    entry.cancellation_reason = course.cancellation_reason if course.status == Course.Status.CANCELLED else ""
+    following = []
+    if course.venue_id:
+        entries, _origin = listing.find(Filters())
+        following = [e for e in entries if e.venue is not None and e.venue.pk == course.venue_id][:GONE_NEXT_COURSES]
+    return render(
+        request,
+        "finder/course_gone.html",
+        {"entry": entry, "cancelled": course.status == Course.Status.CANCELLED, "entries": following},
+        status=410,
+    )
+
+
+# A gone course's page lists at most this many next courses at the same place.
+GONE_NEXT_COURSES = 5
 
 
 # The calendar files are not kept by cached_for_visitors, which would drop their Content-Disposition.
