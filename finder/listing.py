@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from courses.models import Course, CourseFormat, DropInSchedule
 from finder.schedule import upcoming_occurrences
@@ -90,11 +91,19 @@ class Entry:
         return float(venue.latitude), float(venue.longitude)
 
 
+def descriptive_title(course_format, venue):
+    """A name that says something when the coordinator gave none: "Drop-in hos Antidote Danmark", not "Drop-in"."""
+    label = CourseFormat(course_format).label
+    if venue is None:
+        return _("%(format)s course") % {"format": label} if course_format == CourseFormat.ONLINE else label
+    return _("%(format)s at %(place)s") % {"format": label, "place": venue.name}
+
+
 def course_entry(course):
     return Entry(
         id=f"course-{course.pk}",
         format=course.format,
-        title=course.title or course.get_format_display(),
+        title=course.title or descriptive_title(course.format, course.venue),
         starts_at=course.starts_at,
         ends_at=course.ends_at,
         venue=course.venue,
@@ -113,7 +122,7 @@ def drop_in_entry(occurrence):
     return Entry(
         id=f"drop-in-{schedule.pk}-{occurrence.date.isoformat()}",
         format=CourseFormat.DROP_IN,
-        title=schedule.title or CourseFormat.DROP_IN.label,
+        title=schedule.title or descriptive_title(CourseFormat.DROP_IN, schedule.venue),
         starts_at=occurrence.starts_at,
         ends_at=occurrence.ends_at,
         venue=schedule.venue,

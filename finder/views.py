@@ -283,7 +283,7 @@ def drop_in(request, pk):
         else listing.Entry(
             id=f"drop-in-{schedule.pk}",
             format=CourseFormat.DROP_IN,
-            title=schedule.title or _("Drop-in"),
+            title=schedule.title or listing.descriptive_title(CourseFormat.DROP_IN, schedule.venue),
             starts_at=None,
             ends_at=None,
             venue=schedule.venue,

@@ -56,3 +56,15 @@ def test_an_unpublished_or_unknown_course_is_still_not_found(client, venue):
 def test_an_english_gone_page_is_english(client, venue):
     past = make_course(venue, starts_at=NOW - dt.timedelta(days=3), status=Course.Status.HELD)
     assert "This course was held on" in client.get(f"/en/kurser/{past.pk}/").content.decode()
+
+
+def test_a_course_without_a_title_is_named_by_its_format_and_place_everywhere(client, venue):
+    course = make_course(venue, title="", starts_at=NOW + dt.timedelta(days=2))
+    name = "Drop-in hos Antidote Danmark, Odense"
+    page = client.get(f"/kurser/{course.pk}/").content.decode()
+    assert f"<h1>{name}</h1>" in page
+    assert f"<title>{name} · RED LIV</title>" in page
+    assert f'"name": "RED LIV: {name}"' in page
+    assert f'<a href="/kurser/{course.pk}/">{name}</a>' in client.get("/").content.decode()
+    calendar = client.get(f"/kurser/{course.pk}.ics").content.decode()
+    assert "SUMMARY:RED LIV: Drop-in hos Antidote Danmark\\, Odense" in calendar.replace("\r\n ", "")
