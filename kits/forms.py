@@ -262,7 +262,7 @@ class ClearUnusableForm(KeyedForm):
         self.fields["to_location"].queryset = self.fields["to_location"].queryset.filter(for_return=True)
 
 
-class RecallForm(forms.Form):
+class RecallForm(inputs.Form):
     recalled_on = forms.DateField(label=_("Recalled on"), widget=DateInput())
     reason = forms.CharField(
         label=_("Reason for the recall"),
@@ -296,7 +296,7 @@ class RecallForm(forms.Form):
         return recalled_on
 
 
-class StockTargetsForm(forms.ModelForm):
+class StockTargetsForm(inputs.ModelForm):
     class Meta:
         model = StockLocation
         fields = ["min_months", "max_months", "for_return"]
