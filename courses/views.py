@@ -7,10 +7,8 @@ need the planning permission (`courses.change_course`): street workers get a 403
 
 import calendar
 import datetime as dt
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -34,27 +32,15 @@ from courses.forms import (
 )
 from courses.models import Course, CourseFormat, CourseRequest, DropInException, DropInSchedule, Trainer
 from finder.schedule import occurrences
+from redliv.access import get_for_user, permission_required
 from redliv.models import Audience
 
 PLANNING_PERMISSION = "courses.change_course"
 COURSES_PER_PAGE = 50
 
 
-def planner_required(view):
-    """Logged in, and allowed to plan (coordinators and administrators)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.has_perm(PLANNING_PERMISSION):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _course_for(request, pk):
-    return get_object_or_404(Course.objects.for_user(request.user).select_related("venue"), pk=pk)
+    return get_for_user(request, Course.objects.select_related("venue"), pk=pk)
 
 
 def _warn(request, warnings):
@@ -75,7 +61,7 @@ def start_page(request):
 # --- courses ------------------------------------------------------------------------------
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def course_list(request):
     form = CourseFilterForm(request.GET, user=request.user)
     courses = Course.objects.for_user(request.user).select_related("venue", "attendance").prefetch_related("trainers")
@@ -110,7 +96,7 @@ def _drop_in_occurrences(schedules, first, last):
     return by_day
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def course_calendar(request):
     """A month or a week of courses and standing drop-in hours, server-rendered."""
     today = timezone.localdate()
@@ -173,16 +159,14 @@ def course_calendar(request):
     )
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def course_create(request):
     if request.user.municipality_id is None:
         raise PermissionDenied
     course_request = None
     initial = {}
     if request.GET.get("forespoergsel"):
-        course_request = get_object_or_404(
-            CourseRequest.objects.for_user(request.user), pk=request.GET["forespoergsel"]
-        )
+        course_request = get_for_user(request, CourseRequest.objects, pk=request.GET["forespoergsel"])
         initial = _prefill_from_request(course_request, request.GET.get("format"))
     form = CourseForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -206,7 +190,7 @@ def _prefill_from_request(course_request, course_format):
     }
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def course_detail(request, pk):
     course = _course_for(request, pk)
     attendance = getattr(course, "attendance", None) if course.status == Course.Status.HELD else None
@@ -230,7 +214,7 @@ def course_detail(request, pk):
     )
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def course_edit(request, pk):
     course = _course_for(request, pk)
     form = CourseForm(request.POST or None, instance=course, user=request.user)
@@ -243,7 +227,7 @@ def course_edit(request, pk):
     return render(request, "courses/course_form.html", {"form": form, "course": course})
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 @require_POST
 def course_copy(request, pk):
     course = _course_for(request, pk)
@@ -253,7 +237,7 @@ def course_copy(request, pk):
     return redirect("courses:course-detail", pk=copy.pk)
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def course_cancel(request, pk):
     course = _course_for(request, pk)
     if course.status != Course.Status.PLANNED:
@@ -267,7 +251,7 @@ def course_cancel(request, pk):
     return render(request, "courses/course_cancel.html", {"form": form, "course": course})
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 @require_POST
 def course_publish(request, pk):
     course = _course_for(request, pk)
@@ -290,10 +274,10 @@ def course_publish(request, pk):
 
 
 def _schedule_for(request, pk):
-    return get_object_or_404(DropInSchedule.objects.for_user(request.user).select_related("venue"), pk=pk)
+    return get_for_user(request, DropInSchedule.objects.select_related("venue"), pk=pk)
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def dropin_list(request):
     schedules = (
         DropInSchedule.objects.for_user(request.user)
@@ -305,7 +289,7 @@ def dropin_list(request):
     return render(request, "courses/dropin_list.html", {"schedules": schedules})
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def dropin_create(request):
     if request.user.municipality_id is None:
         raise PermissionDenied
@@ -319,7 +303,7 @@ def dropin_create(request):
     return render(request, "courses/dropin_form.html", {"form": form})
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def dropin_edit(request, pk):
     schedule = _schedule_for(request, pk)
     form = DropInScheduleForm(request.POST or None, instance=schedule, user=request.user)
@@ -339,7 +323,7 @@ def dropin_edit(request, pk):
     )
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 @require_POST
 def dropin_exception_add(request, pk):
     schedule = _schedule_for(request, pk)
@@ -365,7 +349,7 @@ def dropin_exception_add(request, pk):
     )
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 @require_POST
 def dropin_exception_delete(request, pk, exception_pk):
     schedule = _schedule_for(request, pk)
@@ -377,7 +361,7 @@ def dropin_exception_delete(request, pk, exception_pk):
 # --- trainers ---------------------------------------------------------------------------------
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def trainer_list(request):
     trainers = planning.trainers_with_totals(request.user).order_by("-active", "name")
     return render(
@@ -390,9 +374,9 @@ def trainer_list(request):
     )
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def trainer_detail(request, pk):
-    trainer = get_object_or_404(Trainer.objects.for_user(request.user).select_related("organisation"), pk=pk)
+    trainer = get_for_user(request, Trainer.objects.select_related("organisation"), pk=pk)
     courses = (
         trainer.courses.filter(status=Course.Status.HELD).select_related("venue", "attendance").order_by("-starts_at")
     )
@@ -409,14 +393,14 @@ def trainer_detail(request, pk):
     )
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def trainer_create(request):
     return _trainer_form(request, Trainer())
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def trainer_edit(request, pk):
-    return _trainer_form(request, get_object_or_404(Trainer.objects.for_user(request.user), pk=pk))
+    return _trainer_form(request, get_for_user(request, Trainer.objects, pk=pk))
 
 
 def _trainer_form(request, trainer):
@@ -435,7 +419,7 @@ def _trainer_form(request, trainer):
 # --- course requests --------------------------------------------------------------------------
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def request_list(request):
     show_closed = request.GET.get("alle") == "1"
     requests = CourseRequest.objects.for_user(request.user).select_related("assigned_to", "course")
@@ -444,11 +428,9 @@ def request_list(request):
     return render(request, "courses/request_list.html", {"requests": requests, "show_closed": show_closed})
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def request_detail(request, pk):
-    course_request = get_object_or_404(
-        CourseRequest.objects.for_user(request.user).select_related("assigned_to", "course"), pk=pk
-    )
+    course_request = get_for_user(request, CourseRequest.objects.select_related("assigned_to", "course"), pk=pk)
     form = CourseRequestForm(request.POST or None, instance=course_request, user=request.user)
     if request.method == "POST" and form.is_valid():
         planning.handle_request(course_request, form.cleaned_data["assigned_to"], form.cleaned_data["status"])

@@ -13,7 +13,6 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,6 +31,7 @@ from finder.forms import CourseRequestForm, InfoPageForm
 from finder.headers import public_page
 from finder.models import InfoPage
 from finder.schedule import upcoming_occurrences
+from redliv.access import permission_required
 from redliv.models import Audience, CourseLanguage
 from redliv.ratelimit import allow_post
 
@@ -365,14 +365,12 @@ def api_courses(request):
 # --- Coordinators edit the information pages ----------------------------------------------
 
 
-@login_required
-@permission_required("finder.change_infopage", raise_exception=True)
+@permission_required("finder.change_infopage")
 def info_list(request):
     return render(request, "finder/info_list.html", {"pages": InfoPage.objects.all()})
 
 
-@login_required
-@permission_required("finder.change_infopage", raise_exception=True)
+@permission_required("finder.change_infopage")
 def info_edit(request, slug):
     page = get_object_or_404(InfoPage, slug=slug)
     form = InfoPageForm(request.POST or None, instance=page)

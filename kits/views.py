@@ -8,37 +8,19 @@ a 404, a missing permission is a 403.
 import re
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kits import queries, services
 from kits.forms import CorrectionForm, CountForm, DeliveryForm, DiscardForm, OfficeHandoutForm, PeriodForm, TransferForm
 from kits.models import Batch, StockMovement
+from redliv.access import add_service_errors, get_for_user, permission_required
 from reports.exports import csv_bytes
-
-
-def staff_permission(permission):
-    """Log in first; then a missing permission is a 403, not a loop back to the login."""
-
-    def decorator(view):
-        return login_required(permission_required(permission, raise_exception=True)(view))
-
-    return decorator
-
-
-def add_errors(form, error: ValidationError):
-    """Put a service's refusal beside the field it is about (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def form_page(request, form_class, save, *, title, intro, submit, done, initial=None, extra=None):
@@ -49,7 +31,7 @@ def form_page(request, form_class, save, *, title, intro, submit, done, initial=
             try:
                 movement, created = save(form.cleaned_data)
             except ValidationError as error:
-                add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 if created:
                     messages.success(request, done(movement))
@@ -62,7 +44,7 @@ def form_page(request, form_class, save, *, title, intro, submit, done, initial=
     return render(request, "kits/form.html", context)
 
 
-@staff_permission("kits.view_stocklevel")
+@permission_required("kits.view_stocklevel")
 def stock(request):
     today = timezone.localdate()
     locations = queries.stock_by_location(request.user, today)
@@ -83,7 +65,7 @@ def stock(request):
     )
 
 
-@staff_permission("kits.add_stockmovement")
+@permission_required("kits.add_stockmovement")
 def delivery(request):
     def save(data):
         return services.register_delivery(
@@ -113,7 +95,7 @@ def delivery(request):
     )
 
 
-@staff_permission("kits.add_stockmovement")
+@permission_required("kits.add_stockmovement")
 def transfer(request):
     def save(data):
         return services.transfer_kits(
@@ -146,7 +128,7 @@ def transfer(request):
     )
 
 
-@staff_permission("kits.add_stockmovement")
+@permission_required("kits.add_stockmovement")
 def discard(request):
     def save(data):
         return services.discard_kits(
@@ -173,7 +155,7 @@ def discard(request):
     )
 
 
-@staff_permission("kits.add_stockmovement")
+@permission_required("kits.add_stockmovement")
 def count(request):
     def save(data):
         return services.adjust_after_count(
@@ -200,7 +182,7 @@ def count(request):
     )
 
 
-@staff_permission("kits.add_handout")
+@permission_required("kits.add_handout")
 def handout(request):
     def save(data):
         return services.record_handout(
@@ -242,7 +224,7 @@ def period(request):
     return PeriodForm(request.GET if asked else month_so_far())
 
 
-@staff_permission("kits.view_stockmovement")
+@permission_required("kits.view_stockmovement")
 def movements(request):
     form = period(request)
     page = None
@@ -270,7 +252,7 @@ def course_cells(movement):
     return [str(course), local_date(course.starts_at)] if course else ["", ""]
 
 
-@staff_permission("kits.view_stockmovement")
+@permission_required("kits.view_stockmovement")
 def movements_csv(request):
     form = period(request)
     if not form.is_valid():
@@ -321,7 +303,7 @@ def lot_trace(request):
     return lot_number, trace
 
 
-@staff_permission("kits.view_stockmovement")
+@permission_required("kits.view_stockmovement")
 def lot(request):
     lot_number, trace = lot_trace(request)
     context = {"lot_number": lot_number, "trace": trace}
@@ -331,7 +313,7 @@ def lot(request):
     return render(request, "kits/lot.html", context, status=404 if lot_number and not trace else 200)
 
 
-@staff_permission("kits.view_stockmovement")
+@permission_required("kits.view_stockmovement")
 def lot_csv(request):
     lot_number, trace = lot_trace(request)
     if not trace:
@@ -374,10 +356,10 @@ def lot_csv(request):
     return csv_response(f"lot-{safe_lot}.csv", header, rows)
 
 
-@staff_permission("kits.add_stockmovement")
+@permission_required("kits.add_stockmovement")
 def correct(request, pk):
-    movement = get_object_or_404(
-        StockMovement.objects.for_user(request.user).select_related("batch", "from_location", "to_location"), pk=pk
+    movement = get_for_user(
+        request, StockMovement.objects.select_related("batch", "from_location", "to_location"), pk=pk
     )
 
     def save(data):

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -49,3 +51,24 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     search_fields = ["username", "first_name", "last_name", "email"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("Organisation"), {"fields": ["organisation"]}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Organisation"), {"fields": ["organisation"]}),)
+
+
+class RoleGroupAdmin(GroupAdmin):
+    """The roles, read-only: what each may do is `redliv.roles.PERMISSIONS`, synced after every migrate.
+
+    A permission ticked here would count for nothing (the permission backend reads the
+    dictionary), so the page only shows it; users get their roles on the user page.
+    """
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(Group)
+admin.site.register(Group, RoleGroupAdmin)

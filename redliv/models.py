@@ -221,6 +221,7 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        permissions = [("oversee_entries", _("Can log any day back and correct other people's entries"))]
 
     @property
     def municipality_id(self):
@@ -249,7 +250,7 @@ class User(AbstractUser):
     @property
     def oversees_entries(self) -> bool:
         """Coordinators and administrators: they may log any time back and correct others' entries."""
-        return self.is_coordinator or self.is_administrator
+        return self.has_perm(roles.OVERSEE_ENTRIES)
 
     @property
     def role_names(self) -> list[str]:

@@ -1,16 +1,17 @@
 """Reversal reports: the public form, and the staff list, report page, review and kit replacement."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from kits.models import ReversalReport, Substance
+from redliv.access import add_service_errors, get_for_user, permission_required
 from redliv.ratelimit import allow_post
 from reversals import services
 from reversals.forms import PublicReportForm, ReplaceKitForm, ReportFilterForm, ReviewForm, StaffReportForm
@@ -76,23 +77,13 @@ def public_thanks(request):
 
 def get_report_for_user(request, pk, *permissions):
     """The report if the user may see it: 404 outside their municipality, 403 without the permission."""
-    report = get_object_or_404(
-        ReversalReport.objects.for_user(request.user).select_related(
-            "district__municipality",
-            "reported_by",
-            "reviewed_by",
-            "responder_course",
-            "replacement_handout",
-        ),
-        pk=pk,
+    reports = ReversalReport.objects.select_related(
+        "district__municipality", "reported_by", "reviewed_by", "responder_course", "replacement_handout"
     )
-    if not request.user.has_perms(permissions):
-        raise PermissionDenied
-    return report
+    return get_for_user(request, reports, *permissions, pk=pk)
 
 
-@login_required
-@permission_required("kits.change_reversalreport", raise_exception=True)
+@permission_required("kits.change_reversalreport")
 def report_list(request):
     """Coordinators: every report of the municipality, with filters."""
     filters = ReportFilterForm(request.GET or None, user=request.user)
@@ -158,8 +149,7 @@ def review(request, pk):
     return render_detail(request, report, form, status=400)
 
 
-@login_required
-@permission_required("kits.add_reversalreport", raise_exception=True)
+@permission_required("kits.add_reversalreport")
 def record(request):
     """Staff at the desk: a report told to them. It counts at once."""
     form = StaffReportForm(request.POST or None, user=request.user)
@@ -179,11 +169,9 @@ def record(request):
 REPLACE_PERMISSIONS = ["kits.view_reversalreport", "kits.add_handout"]
 
 
-@login_required
+@permission_required(*REPLACE_PERMISSIONS)
 def kits_to_replace(request):
     """Counting reports whose kit has not been replaced yet (`needing_kit`)."""
-    if not request.user.has_perms(REPLACE_PERMISSIONS):
-        raise PermissionDenied
     reports = (
         ReversalReport.objects.for_user(request.user)
         .needing_kit()
@@ -216,10 +204,7 @@ def replace_kit(request, pk):
                 key=form.cleaned_data["key"],
             )
         except ValidationError as error:
-            for field, errors in (
-                error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
-            ):
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The new kit is recorded and linked to the report."))
             return redirect(reverse("reversals:kits-to-replace"))

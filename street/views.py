@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db.models import Max, Q
 from django.http import HttpResponse, JsonResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from courses.models import Attendance, Course, CourseFormat, Venue
 from courses.services import correct_held_course, kits_handed_out, log_held_course, may_change, withdraw_held_course
 from kits.models import Handout, ReversalReport, StockLevel, StockLocation, StockMovement
 from kits.services import record_handout, withdraw_handout
-from redliv import roles
+from redliv.access import get_for_user, permission_required
 from redliv.idempotency import IdempotencyConflict
 from redliv.models import District
 from reversals.services import create_reversal_report, withdraw_reversal_report
@@ -63,9 +63,6 @@ def default_location(user, locations):
         if location.kind == StockLocation.Kind.BAG and location.organisation_id == user.organisation_id
     ]
     return (bags or list(locations) or [None])[0]
-
-
-allowed = roles.role_allows
 
 
 def build_form(kind, user, data=None, planned=None):
@@ -163,17 +160,12 @@ def saved_message(kind, created):
     }[kind]
 
 
-def _require(user, kind):
-    if not allowed(user, PERMISSIONS[kind]):
-        raise PermissionDenied
-
-
 def _entry_page(request, kind):
-    _require(request.user, kind)
     planned = None
     if kind == "course" and request.GET.get("kursus", "").isdigit():
-        planned = get_object_or_404(
-            Course.objects.for_user(request.user).filter(status=Course.Status.PLANNED, attendance__isnull=True),
+        planned = get_for_user(
+            request,
+            Course.objects.filter(status=Course.Status.PLANNED, attendance__isnull=True),
             pk=request.GET["kursus"],
         )
     form = build_form(kind, request.user, request.POST if request.method == "POST" else None, planned=planned)
@@ -196,17 +188,17 @@ def _entry_page(request, kind):
     return render(request, f"street/{kind}.html", context, status=400 if form.errors else 200)
 
 
-@login_required
+@permission_required(PERMISSIONS["course"])
 def start(request):
     return _entry_page(request, "course")
 
 
-@login_required
+@permission_required(PERMISSIONS["handout"])
 def handout(request):
     return _entry_page(request, "handout")
 
 
-@login_required
+@permission_required(PERMISSIONS["report"])
 def report(request):
     return _entry_page(request, "report")
 
@@ -249,7 +241,7 @@ def api_entries(request):
             raise ValueError
     except (ValueError, KeyError, TypeError, RecursionError):
         return JsonResponse({"message": _("The entry could not be read."), "errors": []}, status=400)
-    if not allowed(request.user, PERMISSIONS[kind]):
+    if not request.user.has_perm(PERMISSIONS[kind]):
         return JsonResponse({"message": _("You may not log this kind of entry."), "errors": []}, status=403)
     data = QueryDict(mutable=True)
     for name, value in fields.items():
@@ -335,7 +327,7 @@ def _changes(history):
 
 @login_required
 def correct_course(request, pk):
-    attendance = get_object_or_404(Attendance.objects.for_user(request.user).select_related("course"), pk=pk)
+    attendance = get_for_user(request, Attendance.objects.select_related("course"), pk=pk)
     if not may_change(request.user, attendance.logged_by_id, attendance.logged_at):
         raise PermissionDenied
     course = attendance.course
@@ -408,7 +400,7 @@ def _withdraw(request, entry, by_id, at, withdraw):
 @login_required
 @require_POST
 def withdraw_course(request, pk):
-    attendance = get_object_or_404(Attendance.objects.for_user(request.user).select_related("course"), pk=pk)
+    attendance = get_for_user(request, Attendance.objects.select_related("course"), pk=pk)
     return _withdraw(
         request,
         attendance,
@@ -421,7 +413,7 @@ def withdraw_course(request, pk):
 @login_required
 @require_POST
 def withdraw_handout_view(request, pk):
-    entry = get_object_or_404(Handout.objects.for_user(request.user).filter(course__isnull=True), pk=pk)
+    entry = get_for_user(request, Handout.objects.filter(course__isnull=True), pk=pk)
     return _withdraw(
         request,
         entry,
@@ -434,9 +426,7 @@ def withdraw_handout_view(request, pk):
 @login_required
 @require_POST
 def withdraw_report(request, pk):
-    entry = get_object_or_404(
-        ReversalReport.objects.for_user(request.user).filter(source=ReversalReport.Source.STAFF), pk=pk
-    )
+    entry = get_for_user(request, ReversalReport.objects.filter(source=ReversalReport.Source.STAFF), pk=pk)
     return _withdraw(
         request,
         entry,
