@@ -31,7 +31,7 @@ from courses.forms import (
     TrainerForm,
 )
 from courses.models import Course, CourseFormat, CourseRequest, DropInException, DropInSchedule, Trainer
-from finder.schedule import occurrences
+from courses.schedule import occurrences
 from redliv.access import get_for_user, permission_required
 from redliv.models import Audience
 
@@ -46,16 +46,6 @@ def _course_for(request, pk):
 def _warn(request, warnings):
     for warning in warnings:
         messages.warning(request, warning)
-
-
-# --- the start page -----------------------------------------------------------------------
-
-
-def start_page(request):
-    """The coordinator's morning page; `redliv.views.staff_home` hands coordinators over."""
-    context = planning.start_page(request.user)
-    context["municipality"] = request.user.municipality
-    return render(request, "courses/start_page.html", context)
 
 
 # --- courses ------------------------------------------------------------------------------

@@ -24,13 +24,13 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from courses.models import CourseFormat
+from courses.schedule import upcoming_occurrences
 from finder import ics, listing
 from finder.cache import cached_for_visitors
 from finder.filters import WHEN_CHOICES, parse_filters
 from finder.forms import CourseRequestForm, InfoPageForm
 from finder.headers import public_page
 from finder.models import InfoPage
-from finder.schedule import upcoming_occurrences
 from redliv.access import permission_required
 from redliv.models import Audience, CourseLanguage
 from redliv.ratelimit import allow_post

@@ -20,7 +20,7 @@ from kits import queries, services
 from kits.forms import CorrectionForm, CountForm, DeliveryForm, DiscardForm, OfficeHandoutForm, PeriodForm, TransferForm
 from kits.models import Batch, StockMovement
 from redliv.access import add_service_errors, get_for_user, permission_required
-from reports.exports import csv_bytes
+from redliv.spreadsheet import csv_bytes
 
 
 def form_page(request, form_class, save, *, title, intro, submit, done, initial=None, extra=None):

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from redliv.models import District, Municipality, Organisation, User
+from redliv.models import District, MonthClosing, Municipality, Organisation, User
 
 admin.site.site_header = _("RED LIV administration")
 admin.site.site_title = _("RED LIV administration")
@@ -51,6 +51,23 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     search_fields = ["username", "first_name", "last_name", "email"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("Organisation"), {"fields": ["organisation"]}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Organisation"), {"fields": ["organisation"]}),)
+
+
+@admin.register(MonthClosing)
+class MonthClosingAdmin(ScopedAdmin):
+    list_display = ["municipality", "month", "action", "by", "at", "reason"]
+    list_filter = ["action", "municipality"]
+    readonly_fields = ["municipality", "month", "action", "reason", "by", "at"]
+
+    def has_add_permission(self, request):
+        """Months are approved and reopened on the month page, which records who and why."""
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class RoleGroupAdmin(GroupAdmin):

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "finder",
     "street",
     "reports",
+    "home",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

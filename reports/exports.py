@@ -1,16 +1,15 @@
 """The month report as CSV and XLSX: the same tables the page shows, nothing else.
 
-`csv_bytes` is the one CSV writer for Danish Excel; the kit exports use it too.
+They are written by `redliv.spreadsheet`, the one CSV writer for Danish Excel, which the kit exports use too.
 """
 
-import csv
 import io
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from redliv.spreadsheet import csv_bytes, safe_text
 from reports.figures import MonthReport
 from reports.formatting import MISSING, figure_text
 
@@ -29,31 +28,6 @@ def header_lines(report: MonthReport, approval: str) -> list[tuple[str, str]]:
             (_("For publication"), _("Counts from 1 to 4 are shown as <5; x hides a number that would reveal one."))
         )
     return lines
-
-
-def safe_text(value):
-    """Text that a spreadsheet must not run as a formula (a venue called "=HYPERLINK(…)")."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
-def csv_bytes(rows, separator: str = ";") -> bytes:
-    """CSV for Danish Excel: UTF-8 with a byte-order mark, so Excel reads the Danish letters right.
-
-    Numbers stay numbers; every other cell is text that cannot run as a formula
-    (None is an empty cell).
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow(
-            [
-                value if isinstance(value, (int, float, Decimal)) else safe_text("" if value is None else str(value))
-                for value in row
-            ]
-        )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def _csv_rows(report: MonthReport, approval: str):

@@ -64,7 +64,7 @@ def _public_form(request):
         try:
             services.create_reversal_report(**form.report_fields())
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             return redirect("report-naloxone-use-thanks")
     return render(request, "reversals/public_form.html", {"form": form}, status=400 if form.is_bound else 200)
@@ -142,7 +142,7 @@ def review(request, pk):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The review is saved."))
             return redirect("reversals:detail", pk=report.pk)
@@ -157,7 +157,7 @@ def record(request):
         try:
             report, created = services.create_reversal_report(user=request.user, **form.report_fields())
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The report is saved and counts in the figures."))
             if request.user.has_perm("kits.change_reversalreport"):

@@ -25,7 +25,7 @@ from courses.models import Attendance, Course, CourseFormat, Venue
 from courses.services import correct_held_course, kits_handed_out, log_held_course, may_change, withdraw_held_course
 from kits.models import Handout, ReversalReport, StockLevel, StockLocation, StockMovement
 from kits.services import record_handout, withdraw_handout
-from redliv.access import get_for_user, permission_required
+from redliv.access import add_service_errors, get_for_user, permission_required
 from redliv.idempotency import IdempotencyConflict
 from redliv.models import District
 from reversals.services import create_reversal_report, withdraw_reversal_report
@@ -173,7 +173,7 @@ def _entry_page(request, kind):
         try:
             _entry, created = store(kind, form, request.user)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, saved_message(kind, created))
             return redirect(PAGES[kind])
@@ -256,7 +256,7 @@ def api_entries(request):
                 status=409,
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             return JsonResponse(
                 {"id": entry.pk, "key": str(form.cleaned_data["key"]), "message": saved_message(kind, created)},
@@ -350,7 +350,7 @@ def correct_course(request, pk):
                     reason=data["change_reason"],
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The correction is saved."))
                 return redirect("street:recent")
