@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from courses.models import Attendance, Course, CourseRequest, Trainer, Venue
 from courses.services_planning import CERTIFICATION_WARNING_DAYS, expiring_certifications
-from kits.models import ReversalReport, StockLevel
+from kits.models import StockLevel
+from reversals.models import ReversalReport
 
 
 def _local_midnight(day):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from kits.models import Batch, Handout, KitType, ReversalReport, StockLevel, StockLocation, StockMovement
+from kits.models import Batch, Handout, KitType, StockLevel, StockLocation, StockMovement
 from redliv.admin import ScopedAdmin, ScopedHistoryAdmin
 
 
@@ -84,14 +84,3 @@ class HandoutAdmin(AppendOnlyMixin, ScopedAdmin):
         "recorded_by",
     ]
     raw_id_fields = ["course"]
-
-
-@admin.register(ReversalReport)
-class ReversalReportAdmin(ScopedHistoryAdmin):
-    list_display = ["occurred_at", "district", "outcome", "source", "review_status", "kit_replaced"]
-    list_filter = ["review_status", "outcome", "source", "district__municipality"]
-    list_select_related = ["district"]
-    search_fields = ["district__name"]
-    date_hierarchy = "occurred_at"
-    readonly_fields = ["idempotency_key", "created_at"]
-    raw_id_fields = ["responder_course", "replacement_handout"]

@@ -10,7 +10,7 @@ STAFF_MENU = [
     ("street:start", _("Street"), "courses.add_attendance"),
     ("courses:course-list", _("Planning"), "courses.change_course"),
     ("kits:stock", _("Stock"), "kits.view_stocklevel"),
-    ("reversals:list", _("Use reports"), "kits.change_reversalreport"),
+    ("reversals:list", _("Use reports"), "reversals.change_reversalreport"),
     ("reports:month", _("Month report"), OVERSEE_ENTRIES),
 ]
 

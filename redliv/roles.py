@@ -39,8 +39,8 @@ _LOGGING = [
     "kits.view_stocklevel",
     "kits.view_handout",
     "kits.add_handout",
-    "kits.view_reversalreport",
-    "kits.add_reversalreport",
+    "reversals.view_reversalreport",
+    "reversals.add_reversalreport",
 ]
 _PLANNING = [
     f"courses.{action}_{model}"
@@ -66,9 +66,9 @@ _STOCK = [
     "kits.view_stocklevel",
     "kits.view_handout",
     "kits.add_handout",
-    "kits.view_reversalreport",
-    "kits.add_reversalreport",
-    "kits.change_reversalreport",
+    "reversals.view_reversalreport",
+    "reversals.add_reversalreport",
+    "reversals.change_reversalreport",
 ]
 
 PERMISSIONS = {

@@ -36,9 +36,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Attendance, Course
-from kits.models import HandoutReason, ReversalReport, StockLevel, StockMovement
+from kits.models import HandoutReason, StockLevel, StockMovement
 from redliv.models import Audience, Municipality
 from redliv.months import Month, local_tz
+from reversals.models import ReversalReport
 
 AT_COURSE = "at_course"
 COUNTED_KINDS = [Course.Kind.PARTICIPANT, Course.Kind.TRAIN_THE_TRAINER]

@@ -3,10 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ReversalsConfig(AppConfig):
-    """Overdose-reversal reports: the public form, staff entry, review and kit replacement.
+    """Overdose-reversal reports: the report itself, the public form, staff entry, review and kit replacement.
 
-    The report itself (`kits.ReversalReport`) lives in the kits app, beside the
-    handouts that replace the used kits.
+    `ReversalReport` moved here from kits (kits is about stock alone); its table keeps
+    the name kits_reversalreport.
     """
 
     default_auto_field = "django.db.models.BigAutoField"

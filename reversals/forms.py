@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course
-from kits.models import ReversalReport, StockLocation, Substance
+from kits.models import StockLocation
 from redliv.models import Audience, District
 from reversals import services
+from reversals.models import ReversalReport, Substance
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 NOTE_WARNING = _(

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from kits.models import ReversalReport
+from reversals.models import ReversalReport
 
 ACTIONS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
 # Bookkeeping that is not worth showing to a coordinator.

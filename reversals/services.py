@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Attendance
-from kits.models import HandoutReason, ReversalReport, StockLocation
+from kits.models import HandoutReason, StockLocation
 from kits.services import record_handout
 from redliv.closing import check_change_allowed
 from redliv.idempotency import create_once
 from redliv.models import District
+from reversals.models import ReversalReport
 
 MAX_DOSES = 10
 OLDEST_REPORT_DAYS = 365

@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from kits.models import ReversalReport, Substance
 from redliv.access import add_service_errors, get_for_user, permission_required
 from redliv.ratelimit import allow_post
 from reversals import services
 from reversals.forms import PublicReportForm, ReplaceKitForm, ReportFilterForm, ReviewForm, StaffReportForm
 from reversals.history import history_entries
+from reversals.models import ReversalReport, Substance
 
 REPORTS_PER_PAGE = 50
 
@@ -83,7 +83,7 @@ def get_report_for_user(request, pk, *permissions):
     return get_for_user(request, reports, *permissions, pk=pk)
 
 
-@permission_required("kits.change_reversalreport")
+@permission_required("reversals.change_reversalreport")
 def report_list(request):
     """Coordinators: every report of the municipality, with filters."""
     filters = ReportFilterForm(request.GET or None, user=request.user)
@@ -108,7 +108,7 @@ def report_list(request):
 @login_required
 def report_detail(request, pk):
     """One report, its review and its history (read-only)."""
-    report = get_report_for_user(request, pk, "kits.change_reversalreport")
+    report = get_report_for_user(request, pk, "reversals.change_reversalreport")
     return render_detail(request, report, ReviewForm())
 
 
@@ -131,7 +131,7 @@ def render_detail(request, report, review_form, status=200):
 @login_required
 @require_POST
 def review(request, pk):
-    report = get_report_for_user(request, pk, "kits.change_reversalreport")
+    report = get_report_for_user(request, pk, "reversals.change_reversalreport")
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -149,7 +149,7 @@ def review(request, pk):
     return render_detail(request, report, form, status=400)
 
 
-@permission_required("kits.add_reversalreport")
+@permission_required("reversals.add_reversalreport")
 def record(request):
     """Staff at the desk: a report told to them. It counts at once."""
     form = StaffReportForm(request.POST or None, user=request.user)
@@ -160,13 +160,13 @@ def record(request):
             add_service_errors(form, error)
         else:
             messages.success(request, _("The report is saved and counts in the figures."))
-            if request.user.has_perm("kits.change_reversalreport"):
+            if request.user.has_perm("reversals.change_reversalreport"):
                 return redirect("reversals:detail", pk=report.pk)
             return redirect("reversals:record")
     return render(request, "reversals/record.html", {"form": form}, status=400 if form.is_bound else 200)
 
 
-REPLACE_PERMISSIONS = ["kits.view_reversalreport", "kits.add_handout"]
+REPLACE_PERMISSIONS = ["reversals.view_reversalreport", "kits.add_handout"]
 
 
 @permission_required(*REPLACE_PERMISSIONS)

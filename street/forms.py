@@ -16,8 +16,9 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import MAX_COUNT_PER_GROUP, Attendance, Course, CourseFormat, Venue
-from kits.models import Batch, HandoutReason, ReversalReport, StockLocation, Substance
+from kits.models import Batch, HandoutReason, StockLocation
 from redliv.models import Audience, District
+from reversals.models import ReversalReport, Substance
 from reversals.services import MAX_DOSES, check_report
 
 # Street workers and trainers may log this far back; coordinators any time.

@@ -23,18 +23,19 @@ from django.views.decorators.http import require_POST
 
 from courses.models import Attendance, Course, CourseFormat, Venue
 from courses.services import correct_held_course, kits_handed_out, log_held_course, may_change, withdraw_held_course
-from kits.models import Handout, ReversalReport, StockLevel, StockLocation, StockMovement
+from kits.models import Handout, StockLevel, StockLocation, StockMovement
 from kits.services import record_handout, withdraw_handout
 from redliv.access import add_service_errors, get_for_user, permission_required
 from redliv.idempotency import IdempotencyConflict
 from redliv.models import District
+from reversals.models import ReversalReport
 from reversals.services import create_reversal_report, withdraw_reversal_report
 from street.forms import CourseCorrectionForm, CourseEntryForm, HandoutEntryForm, ReportEntryForm, locations_for
 
 PERMISSIONS = {
     "course": "courses.add_attendance",
     "handout": "kits.add_handout",
-    "report": "kits.add_reversalreport",
+    "report": "reversals.add_reversalreport",
 }
 PAGES = {"course": "street:start", "handout": "street:handout", "report": "street:report"}
 

@@ -9,7 +9,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from courses.models import Attendance
-from kits.models import ReversalReport
+from reversals.models import ReversalReport
 from tests import factories
 from tests.reversal_helpers import make_report
 

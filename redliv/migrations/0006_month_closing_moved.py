@@ -10,8 +10,10 @@ from django.db import migrations, models
 
 
 def move_content_type(apps, schema_editor, old="reports", new="redliv"):
+    """Keep the content type (its permissions and admin history), unless the new one exists already."""
     ContentType = apps.get_model("contenttypes", "ContentType")
-    ContentType.objects.filter(app_label=old, model="monthclosing").update(app_label=new)
+    if not ContentType.objects.filter(app_label=new, model="monthclosing").exists():
+        ContentType.objects.filter(app_label=old, model="monthclosing").update(app_label=new)
 
 
 def unmove_content_type(apps, schema_editor):

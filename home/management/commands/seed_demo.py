@@ -29,9 +29,10 @@ from courses.models import (
     Trainer,
     Venue,
 )
-from kits.models import Batch, HandoutReason, KitType, ReversalReport, StockLocation, StockMovement, Substance
+from kits.models import Batch, HandoutReason, KitType, StockLocation, StockMovement
 from redliv import roles
 from redliv.models import Audience, District, Municipality, Organisation, User
+from reversals.models import ReversalReport, Substance
 
 DEMO_ORGANISATION = "Odense Kommune – RED LIV"
 MUNICIPALITIES = [("Odense", 461), ("Svendborg", 479), ("Aarhus", 751), ("København", 101)]
