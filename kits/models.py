@@ -16,7 +16,6 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from courses.models import Course, Venue
 from redliv.models import Audience, IdempotentModel, Municipality, Organisation, ScopedQuerySet
 
 # Constraint names the services translate into messages for people.
@@ -95,7 +94,7 @@ class StockLocation(models.Model):
         verbose_name=_("organisation"),
     )
     venue = models.ForeignKey(
-        Venue,
+        "courses.Venue",  # by name: kits sits below courses and imports nothing from it
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -238,7 +237,7 @@ class StockMovement(IdempotentModel):
         blank=True,
     )
     course = models.ForeignKey(
-        Course,
+        "courses.Course",  # by name: kits sits below courses and imports nothing from it
         on_delete=models.PROTECT,
         null=True,
         blank=True,
