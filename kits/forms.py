@@ -13,15 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kits.models import Batch, HandoutReason, KitType, StockLocation, StockMovement
 from redliv.models import Audience
+from redliv.widgets import DateInput
 
 NO_PERSONAL_DATA = _("Never write names or other personal data.")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class KeyedForm(forms.Form):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from courses.models import Course
 from kits.models import StockLocation
 from redliv.models import Audience, District
+from redliv.widgets import DateInput
 from reversals import services
 from reversals.models import ReversalReport, Substance
 
@@ -54,7 +55,7 @@ class ReportForm(forms.Form):
     key = forms.UUIDField(widget=forms.HiddenInput)
     occurred_on = forms.DateField(
         label=_("Date"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         error_messages={"required": _("Give the date."), "invalid": _("Give a valid date.")},
     )
     occurred_time = forms.TimeField(
@@ -288,8 +289,8 @@ class ReviewForm(forms.Form):
 class ReportFilterForm(forms.Form):
     """Filters on the coordinators' list. Every field is optional."""
 
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
     district = forms.ModelChoiceField(
         label=_("District"), queryset=District.objects.none(), required=False, empty_label=_("All districts")
     )

@@ -26,6 +26,7 @@ from courses.services import correct_held_course, kits_handed_out, log_held_cour
 from kits.models import Handout, StockLevel, StockLocation, StockMovement
 from kits.services import record_handout, withdraw_handout
 from redliv.access import add_service_errors, get_for_user, permission_required
+from redliv.history import history_entries
 from redliv.idempotency import IdempotencyConflict
 from redliv.models import District
 from reversals.models import ReversalReport
@@ -304,28 +305,6 @@ def recent(request):
     )
 
 
-def _changes(history):
-    """Who changed what: each historical record against the one before it."""
-    records = list(history.select_related("history_user").order_by("history_date", "history_id"))
-    rows = []
-    for previous, record in zip([None, *records], records, strict=False):
-        changes = []
-        if previous is not None:
-            delta = record.diff_against(previous)
-            changes = [
-                (str(record.instance._meta.get_field(c.field).verbose_name), c.old, c.new) for c in delta.changes
-            ]
-        rows.append(
-            {
-                "when": record.history_date,
-                "who": record.history_user,
-                "type": record.get_history_type_display(),
-                "changes": changes,
-            }
-        )
-    return list(reversed(rows))
-
-
 @login_required
 def correct_course(request, pk):
     attendance = get_for_user(request, Attendance.objects.select_related("course"), pk=pk)
@@ -372,8 +351,8 @@ def correct_course(request, pk):
         form.fields["location"].initial = default_location(
             request.user, with_last_use(form_kwargs["locations"], request.user)
         )
-    history = _changes(attendance.history) + _changes(course.history)
-    history.sort(key=lambda row: row["when"], reverse=True)
+    history = history_entries(attendance.history) + history_entries(course.history)
+    history.sort(key=lambda entry: entry.when, reverse=True)
     return render(
         request,
         "street/correct_course.html",
