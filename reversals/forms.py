@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from courses.models import Course
 from kits.models import StockLocation
 from redliv.models import Audience, District
+from redliv.personal_data import NAME_CONFIRM, may_name_someone, refuse_identifiers
 from redliv.widgets import DateInput
 from reversals import services
 from reversals.models import ReversalReport, Substance
@@ -110,6 +111,7 @@ class ReportForm(forms.Form):
         label=_("Note (optional)"),
         required=False,
         max_length=1000,
+        validators=[refuse_identifiers],
         help_text=NOTE_WARNING,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -133,6 +135,14 @@ class ReportForm(forms.Form):
         self.fields["key"].initial = uuid.uuid4()
         self.fields["district"].queryset = districts
         self.fields["district"].widget.choices = grouped_district_choices(districts)
+        if self.is_bound and may_name_someone(self.data.get("note")):
+            # Names cannot be detected reliably: when the note looks as if it holds one, the form
+            # asks once more before storing it (a confirm step, beside the note).
+            self.fields["note_names_no_one"] = forms.BooleanField(
+                label=_("I have checked: the note names no one"),
+                help_text=NAME_CONFIRM,
+                error_messages={"required": _("Remove the name from the note, or confirm that it names no one.")},
+            )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -154,6 +164,7 @@ class ReportForm(forms.Form):
             ),
             Fieldset(_("The responder and the kit"), "responder_trained", "kit_replaced"),
             "note",
+            *(["note_names_no_one"] if "note_names_no_one" in self.fields else []),
         ]
 
     def clean(self):
@@ -276,6 +287,7 @@ class ReviewForm(forms.Form):
         label=_("Reason"),
         max_length=200,
         required=False,
+        validators=[refuse_identifiers],
         help_text=_("Required when rejecting. No personal data."),
     )
 

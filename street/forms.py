@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from courses.models import MAX_COUNT_PER_GROUP, Attendance, Course, CourseFormat, Venue
 from kits.models import Batch, HandoutReason, StockLocation
 from redliv.models import Audience, District
+from redliv.personal_data import refuse_identifiers
 from redliv.widgets import DateInput
 from reversals.models import ReversalReport, Substance
 from reversals.services import MAX_DOSES, check_report
@@ -128,6 +129,7 @@ class CourseEntryForm(StreetForm):
         label=_("Note"),
         required=False,
         max_length=1000,
+        validators=[refuse_identifiers],
         help_text=NOTE_WARNING,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
@@ -238,6 +240,7 @@ class ReportEntryForm(StreetForm):
         label=_("Note"),
         required=False,
         max_length=1000,
+        validators=[refuse_identifiers],
         help_text=NOTE_WARNING,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
@@ -277,6 +280,7 @@ class CourseCorrectionForm(CourseEntryForm):
             label=_("Reason for the change"),
             required=False,
             max_length=200,
+            validators=[refuse_identifiers],
             help_text=_("Needed when the month has been approved."),
             widget=forms.TextInput(attrs={"class": "form-control"}),
         )

@@ -29,6 +29,7 @@ from redliv.access import add_service_errors, get_for_user, permission_required
 from redliv.history import history_entries
 from redliv.idempotency import IdempotencyConflict
 from redliv.models import District
+from redliv.personal_data import NAME_NOTICE, may_name_someone
 from reversals.models import ReversalReport
 from reversals.services import create_reversal_report, withdraw_reversal_report
 from street.forms import CourseCorrectionForm, CourseEntryForm, HandoutEntryForm, ReportEntryForm, locations_for
@@ -178,6 +179,8 @@ def _entry_page(request, kind):
             add_service_errors(form, error)
         else:
             messages.success(request, saved_message(kind, created))
+            if may_name_someone(form.cleaned_data.get("note")):
+                messages.warning(request, NAME_NOTICE)
             return redirect(PAGES[kind])
     context = {"form": form, "kind": kind, "planned": planned}
     if kind != "report":
@@ -260,10 +263,11 @@ def api_entries(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return JsonResponse(
-                {"id": entry.pk, "key": str(form.cleaned_data["key"]), "message": saved_message(kind, created)},
-                status=201 if created else 200,
-            )
+            answer = {"id": entry.pk, "key": str(form.cleaned_data["key"]), "message": saved_message(kind, created)}
+            if may_name_someone(form.cleaned_data.get("note")):
+                # Stored, but the warning is shown again: the tablet shows it after "sent".
+                answer["warning"] = NAME_NOTICE
+            return JsonResponse(answer, status=201 if created else 200)
     return JsonResponse(
         {"message": _("The entry was refused. Correct it and send it again."), "errors": _errors(form)}, status=400
     )
