@@ -15,6 +15,8 @@ from kits.models import StockMovement
 from redliv.models import District, IdempotentModel, ScopedQuerySet
 from redliv.personal_data import refuse_identifiers
 
+MAX_DOSES = 10  # naloxone doses one report can give: the forms, the service and the constraint agree
+
 
 class Substance(models.TextChoices):
     HEROIN = "heroin", _("Heroin")
@@ -149,7 +151,7 @@ class ReversalReport(IdempotentModel):
         indexes = [models.Index(fields=["occurred_at"], name="report_occurred")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(naloxone_doses__gte=0, naloxone_doses__lte=10),
+                condition=Q(naloxone_doses__gte=0, naloxone_doses__lte=MAX_DOSES),
                 name="report_doses_0_to_10",
             ),
             models.CheckConstraint(condition=Q(substances__len__gte=1), name="report_has_a_substance"),

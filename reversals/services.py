@@ -15,9 +15,8 @@ from kits.services import record_handout
 from redliv.closing import check_change_allowed
 from redliv.idempotency import create_once
 from redliv.models import District
-from reversals.models import ReversalReport
+from reversals.models import MAX_DOSES, ReversalReport
 
-MAX_DOSES = 10
 OLDEST_REPORT_DAYS = 365
 # The public form: posts per address per hour, and the largest body it reads.
 PUBLIC_POSTS_PER_HOUR = 10
