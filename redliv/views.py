@@ -1,12 +1,9 @@
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from courses import views as course_views
 
 
 @require_GET
@@ -31,10 +28,3 @@ def privacy(request):
             "course_request_days": settings.COURSE_REQUEST_RETENTION_DAYS,
         },
     )
-
-
-@login_required
-def staff_home(request):
-    if request.user.has_perm(course_views.PLANNING_PERMISSION):
-        return course_views.start_page(request)
-    return render(request, "staff_home.html", {"municipality": request.user.municipality})
