@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from courses.models import Attendance, Course, CourseFormat, Trainer
 from kits.models import HandoutReason, StockLocation, StockMovement
 from kits.services import hand_out_at_course, record_handout, return_kits, stock_refusal
+from redliv.closing import check_change_allowed
 from redliv.idempotency import create_once
-from reports.closing import check_change_allowed
 
 COUNT_FIELDS = list(Attendance.AUDIENCE_FIELDS.values())
 DEFAULT_LENGTH = dt.timedelta(hours=1)
@@ -71,7 +71,7 @@ def log_held_course(
         raise ValidationError({"location": _("Choose where the kits came from.")}, code="no_location")
     payload = {
         "kind": "course",
-        "venue": venue.pk,
+        "venue": getattr(venue, "pk", None),  # a planned online course has none
         "starts_at": starts_at.isoformat(),
         "format": course_format,
         "counts": counts,

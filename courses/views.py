@@ -7,13 +7,10 @@ need the planning permission (`courses.change_course`): street workers get a 403
 
 import calendar
 import datetime as dt
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,29 +31,17 @@ from courses.forms import (
     TrainerForm,
 )
 from courses.models import Course, CourseFormat, CourseRequest, DropInException, DropInSchedule, Trainer
-from finder.schedule import occurrences
+from courses.schedule import occurrences
 from redliv import inputs
+from redliv.access import get_for_user, permission_required
 from redliv.models import Audience
 
 PLANNING_PERMISSION = "courses.change_course"
 COURSES_PER_PAGE = 50
 
 
-def planner_required(view):
-    """Logged in, and allowed to plan (coordinators and administrators)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.has_perm(PLANNING_PERMISSION):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _course_for(request, pk):
-    return get_object_or_404(Course.objects.for_user(request.user).select_related("venue"), pk=pk)
+    return get_for_user(request, Course.objects.select_related("venue"), pk=pk)
 
 
 def _warn(request, warnings):
@@ -64,20 +49,10 @@ def _warn(request, warnings):
         messages.warning(request, warning)
 
 
-# --- the start page -----------------------------------------------------------------------
-
-
-def start_page(request):
-    """The coordinator's morning page; `redliv.views.staff_home` hands coordinators over."""
-    context = planning.start_page(request.user)
-    context["municipality"] = request.user.municipality
-    return render(request, "courses/start_page.html", context)
-
-
 # --- courses ------------------------------------------------------------------------------
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def course_list(request):
     form = CourseFilterForm(request.GET, user=request.user)
     courses = Course.objects.for_user(request.user).select_related("venue", "attendance").prefetch_related("trainers")
@@ -117,7 +92,7 @@ def _drop_in_occurrences(schedules, first, last):
     return by_day
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def course_calendar(request):
     """A month or a week of courses and standing drop-in hours, server-rendered."""
     today = timezone.localdate()
@@ -180,7 +155,7 @@ def course_calendar(request):
     )
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def course_create(request):
     if request.user.municipality_id is None:
         raise PermissionDenied
@@ -189,7 +164,7 @@ def course_create(request):
     if wanted := request.GET.get("forespoergsel"):
         if not (wanted.isascii() and wanted.isdigit()) or int(wanted) > inputs.INTEGER_MAX:
             raise Http404
-        course_request = get_object_or_404(CourseRequest.objects.for_user(request.user), pk=wanted)
+        course_request = get_for_user(request, CourseRequest.objects, pk=wanted)
         initial = _prefill_from_request(course_request, request.GET.get("format"))
     form = CourseForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -213,7 +188,7 @@ def _prefill_from_request(course_request, course_format):
     }
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def course_detail(request, pk):
     course = _course_for(request, pk)
     attendance = getattr(course, "attendance", None) if course.status == Course.Status.HELD else None
@@ -237,7 +212,7 @@ def course_detail(request, pk):
     )
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def course_edit(request, pk):
     course = _course_for(request, pk)
     form = CourseForm(request.POST or None, instance=course, user=request.user)
@@ -250,7 +225,7 @@ def course_edit(request, pk):
     return render(request, "courses/course_form.html", {"form": form, "course": course})
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 @require_POST
 def course_copy(request, pk):
     course = _course_for(request, pk)
@@ -260,7 +235,7 @@ def course_copy(request, pk):
     return redirect("courses:course-detail", pk=copy.pk)
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def course_cancel(request, pk):
     course = _course_for(request, pk)
     if course.status != Course.Status.PLANNED:
@@ -274,7 +249,7 @@ def course_cancel(request, pk):
     return render(request, "courses/course_cancel.html", {"form": form, "course": course})
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 @require_POST
 def course_publish(request, pk):
     course = _course_for(request, pk)
@@ -297,10 +272,10 @@ def course_publish(request, pk):
 
 
 def _schedule_for(request, pk):
-    return get_object_or_404(DropInSchedule.objects.for_user(request.user).select_related("venue"), pk=pk)
+    return get_for_user(request, DropInSchedule.objects.select_related("venue"), pk=pk)
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def dropin_list(request):
     schedules = (
         DropInSchedule.objects.for_user(request.user)
@@ -312,7 +287,7 @@ def dropin_list(request):
     return render(request, "courses/dropin_list.html", {"schedules": schedules})
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def dropin_create(request):
     if request.user.municipality_id is None:
         raise PermissionDenied
@@ -326,7 +301,7 @@ def dropin_create(request):
     return render(request, "courses/dropin_form.html", {"form": form})
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def dropin_edit(request, pk):
     schedule = _schedule_for(request, pk)
     form = DropInScheduleForm(request.POST or None, instance=schedule, user=request.user)
@@ -346,7 +321,7 @@ def dropin_edit(request, pk):
     )
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 @require_POST
 def dropin_exception_add(request, pk):
     schedule = _schedule_for(request, pk)
@@ -372,7 +347,7 @@ def dropin_exception_add(request, pk):
     )
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 @require_POST
 def dropin_exception_delete(request, pk, exception_pk):
     schedule = _schedule_for(request, pk)
@@ -384,7 +359,7 @@ def dropin_exception_delete(request, pk, exception_pk):
 # --- trainers ---------------------------------------------------------------------------------
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def trainer_list(request):
     trainers = planning.trainers_with_totals(request.user).order_by("-active", "name")
     return render(
@@ -397,9 +372,9 @@ def trainer_list(request):
     )
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def trainer_detail(request, pk):
-    trainer = get_object_or_404(Trainer.objects.for_user(request.user).select_related("organisation"), pk=pk)
+    trainer = get_for_user(request, Trainer.objects.select_related("organisation"), pk=pk)
     courses = (
         trainer.courses.filter(status=Course.Status.HELD).select_related("venue", "attendance").order_by("-starts_at")
     )
@@ -416,24 +391,21 @@ def trainer_detail(request, pk):
     )
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def trainer_create(request):
     return _trainer_form(request, Trainer())
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def trainer_edit(request, pk):
-    return _trainer_form(request, get_object_or_404(Trainer.objects.for_user(request.user), pk=pk))
+    return _trainer_form(request, get_for_user(request, Trainer.objects, pk=pk))
 
 
 def _trainer_form(request, trainer):
     form = TrainerForm(request.POST or None, instance=trainer, user=request.user)
     formset = CertificationFormSet(request.POST or None, instance=trainer, prefix="cert")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        with transaction.atomic():
-            trainer = form.save()
-            formset.instance = trainer
-            formset.save()
+        trainer = planning.save_trainer(form, formset)
         messages.success(request, _("The trainer was saved."))
         return redirect("courses:trainer-detail", pk=trainer.pk)
     return render(request, "courses/trainer_form.html", {"form": form, "formset": formset, "trainer": trainer})
@@ -442,7 +414,7 @@ def _trainer_form(request, trainer):
 # --- course requests --------------------------------------------------------------------------
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def request_list(request):
     show_closed = request.GET.get("alle") == "1"
     requests = CourseRequest.objects.for_user(request.user).select_related("assigned_to", "course")
@@ -451,11 +423,9 @@ def request_list(request):
     return render(request, "courses/request_list.html", {"requests": requests, "show_closed": show_closed})
 
 
-@planner_required
+@permission_required(PLANNING_PERMISSION)
 def request_detail(request, pk):
-    course_request = get_object_or_404(
-        CourseRequest.objects.for_user(request.user).select_related("assigned_to", "course"), pk=pk
-    )
+    course_request = get_for_user(request, CourseRequest.objects.select_related("assigned_to", "course"), pk=pk)
     form = CourseRequestForm(request.POST or None, instance=course_request, user=request.user)
     if request.method == "POST" and form.is_valid():
         planning.handle_request(course_request, form.cleaned_data["assigned_to"], form.cleaned_data["status"])

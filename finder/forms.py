@@ -73,7 +73,7 @@ class InfoPageForm(inputs.ModelForm):
         }
 
 
-class KitCheckForm(forms.Form):
+class KitCheckForm(inputs.Form):
     lot = forms.CharField(
         label=_("Lot number"),
         max_length=100,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Course, CourseFormat, DropInSchedule
-from finder.schedule import upcoming_occurrences
+from courses.schedule import upcoming_occurrences
 from redliv.models import Audience, CourseLanguage, District
 
 PUBLIC_VENUE = Q(venue__isnull=True) | Q(venue__open_to_public=True, venue__active=True)

@@ -14,7 +14,6 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,14 +28,15 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from courses.models import Course, CourseFormat
+from courses.schedule import HORIZON_DAYS, upcoming_occurrences
 from finder import ics, listing, map_drawing
 from finder.cache import cached_for_visitors
 from finder.filters import WHEN_CHOICES, Filters, parse_filters
 from finder.forms import CourseRequestForm, InfoPageForm, KitCheckForm
 from finder.headers import public_page
 from finder.models import InfoPage
-from finder.schedule import HORIZON_DAYS, upcoming_occurrences
 from kits.queries import active_recalls, check_lot
+from redliv.access import permission_required
 from redliv.contact import with_contact
 from redliv.models import Audience, CourseLanguage
 from redliv.ratelimit import allow_post
@@ -476,14 +476,12 @@ def api_courses(request):
 # --- Administrators edit the information pages (national: see finder.models.InfoPage) ------
 
 
-@login_required
-@permission_required("finder.change_infopage", raise_exception=True)
+@permission_required("finder.change_infopage")
 def info_list(request):
     return render(request, "finder/info_list.html", {"pages": InfoPage.objects.all()})
 
 
-@login_required
-@permission_required("finder.change_infopage", raise_exception=True)
+@permission_required("finder.change_infopage")
 def info_edit(request, slug):
     page = get_object_or_404(InfoPage, slug=slug)
     form = InfoPageForm(request.POST or None, instance=page)

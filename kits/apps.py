@@ -10,4 +10,3 @@ class KitsConfig(AppConfig):
         from redliv import purge
 
         purge.register("kits.StockMovement", fields=["reason"], age="recorded_at")
-        purge.register("kits.ReversalReport", fields=["note", "review_reason"], age="created_at")

@@ -11,20 +11,13 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import Course
-from kits.models import Batch, HandoutReason, KitType, StockLocation
+from kits.models import Batch, HandoutReason, KitType, StockLocation, StockMovement
 from redliv import inputs
 from redliv.models import Audience
 from redliv.personal_data import refuse_identifiers
+from redliv.widgets import DateInput
 
 NO_PERSONAL_DATA = _("Never write names or other personal data.")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class KeyedForm(inputs.Form):
@@ -210,7 +203,7 @@ class OfficeHandoutForm(QuantityMixin, KeyedForm):
     quantity = forms.IntegerField(label=_("Number of kits"), initial=1)
     reason = forms.ChoiceField(label=_("Reason"), choices=HandoutReason.choices)
     audience = forms.ChoiceField(label=_("The recipient's audience group"), choices=Audience.choices)
-    course = forms.ModelChoiceField(label=_("Course (optional)"), queryset=Course.objects.none(), required=False)
+    course = forms.ModelChoiceField(label=_("Course (optional)"), queryset=None, required=False)
     batch = BatchChoiceField(
         label=_("Batch"), queryset=Batch.objects.none(), required=False, empty_label=_("First expiry, first out")
     )
@@ -218,8 +211,9 @@ class OfficeHandoutForm(QuantityMixin, KeyedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         now = timezone.now()
+        course_model = StockMovement.course.field.related_model  # kits imports nothing from courses
         self.fields["course"].queryset = (
-            Course.objects.for_user(self.user)
+            course_model.objects.for_user(self.user)
             .filter(
                 starts_at__gte=now - dt.timedelta(days=90),
                 starts_at__lte=now + dt.timedelta(days=30),
@@ -262,7 +256,7 @@ class ClearUnusableForm(KeyedForm):
         self.fields["to_location"].queryset = self.fields["to_location"].queryset.filter(for_return=True)
 
 
-class RecallForm(forms.Form):
+class RecallForm(inputs.Form):
     recalled_on = forms.DateField(label=_("Recalled on"), widget=DateInput())
     reason = forms.CharField(
         label=_("Reason for the recall"),
@@ -296,7 +290,7 @@ class RecallForm(forms.Form):
         return recalled_on
 
 
-class StockTargetsForm(forms.ModelForm):
+class StockTargetsForm(inputs.ModelForm):
     class Meta:
         model = StockLocation
         fields = ["min_months", "max_months", "for_return"]

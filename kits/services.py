@@ -25,9 +25,9 @@ from kits.models import (
     StockLocation,
     StockMovement,
 )
+from redliv.closing import check_change_allowed
 from redliv.db import violated_constraint
 from redliv.idempotency import create_once
-from reports.closing import check_change_allowed
 
 
 def stock_on_hand(location: StockLocation) -> int:

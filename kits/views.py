@@ -10,7 +10,6 @@ import uuid
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
@@ -37,25 +36,8 @@ from kits.forms import (
 )
 from kits.models import Batch, StockLocation, StockMovement
 from kits.planning import plan_stock
-from reports.exports import csv_bytes
-
-
-def staff_permission(permission):
-    """Log in first; then a missing permission is a 403, not a loop back to the login."""
-
-    def decorator(view):
-        return login_required(permission_required(permission, raise_exception=True)(view))
-
-    return decorator
-
-
-def add_errors(form, error: ValidationError):
-    """Put a service's refusal beside the field it is about (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+from redliv.access import add_service_errors, get_for_user, permission_required
+from redliv.spreadsheet import csv_bytes
 
 
 def form_page(request, form_class, save, *, title, intro, submit, done, initial=None, extra=None):
@@ -66,7 +48,7 @@ def form_page(request, form_class, save, *, title, intro, submit, done, initial=
             try:
                 movement, created = save(form.cleaned_data)
             except ValidationError as error:
-                add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 if created:
                     messages.success(request, done(movement))
@@ -98,7 +80,7 @@ def batch_totals(levels, today):
     return sorted(totals.values(), key=lambda row: (row["batch"].expiry_date, row["batch"].lot_number))
 
 
-@staff_permission("kits.view_stocklevel")
+@permission_required("kits.view_stocklevel")
 def stock(request):
     """What is where, what to order, what will expire unused, and the expired or recalled kits apart."""
     today = timezone.localdate()
@@ -129,7 +111,7 @@ def stock(request):
     )
 
 
-@staff_permission("kits.view_stocklevel")
+@permission_required("kits.view_stocklevel")
 def suggestions_csv(request):
     """The reorder suggestions as CSV, one line per location."""
     today = timezone.localdate()
@@ -174,7 +156,7 @@ def suggestions_csv(request):
     return csv_response(f"bestillingsforslag-{start.isoformat()}-{end.isoformat()}.csv", header, rows)
 
 
-@staff_permission("kits.add_stockmovement")
+@permission_required("kits.add_stockmovement")
 @require_POST
 def clear_unusable(request):
     """One step for expired or recalled kits on the stock page: discard them, or move them for return."""
@@ -219,10 +201,10 @@ def clear_unusable(request):
     return redirect("kits:stock")
 
 
-@staff_permission("kits.change_stocklocation")
+@permission_required("kits.change_stocklocation")
 def targets(request, pk):
     """A location's minimum and maximum months of stock, and whether it is for return or destruction."""
-    location = get_object_or_404(StockLocation.objects.for_user(request.user), pk=pk)
+    location = get_for_user(request, StockLocation.objects, pk=pk)
     form = StockTargetsForm(request.POST or None, instance=location)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -243,7 +225,7 @@ def targets(request, pk):
     )
 
 
-@staff_permission("kits.add_stockmovement")
+@permission_required("kits.add_stockmovement")
 def delivery(request):
     def save(data):
         return services.register_delivery(
@@ -275,7 +257,7 @@ def delivery(request):
     )
 
 
-@staff_permission("kits.add_stockmovement")
+@permission_required("kits.add_stockmovement")
 def transfer(request):
     def save(data):
         return services.transfer_kits(
@@ -308,7 +290,7 @@ def transfer(request):
     )
 
 
-@staff_permission("kits.add_stockmovement")
+@permission_required("kits.add_stockmovement")
 def discard(request):
     def save(data):
         return services.discard_kits(
@@ -335,7 +317,7 @@ def discard(request):
     )
 
 
-@staff_permission("kits.add_stockmovement")
+@permission_required("kits.add_stockmovement")
 def count(request):
     def save(data):
         return services.adjust_after_count(
@@ -362,7 +344,7 @@ def count(request):
     )
 
 
-@staff_permission("kits.add_handout")
+@permission_required("kits.add_handout")
 def handout(request):
     def save(data):
         return services.record_handout(
@@ -404,7 +386,7 @@ def period(request):
     return PeriodForm(request.GET if asked else month_so_far())
 
 
-@staff_permission("kits.view_stockmovement")
+@permission_required("kits.view_stockmovement")
 def movements(request):
     form = period(request)
     page = None
@@ -432,7 +414,7 @@ def course_cells(movement):
     return [str(course), local_date(course.starts_at)] if course else ["", ""]
 
 
-@staff_permission("kits.view_stockmovement")
+@permission_required("kits.view_stockmovement")
 def movements_csv(request):
     form = period(request)
     if not form.is_valid():
@@ -483,7 +465,7 @@ def lot_trace(request):
     return lot_number, trace
 
 
-@staff_permission("kits.view_stockmovement")
+@permission_required("kits.view_stockmovement")
 def lot(request):
     lot_number, trace = lot_trace(request)
     context = {"lot_number": lot_number, "trace": trace, "today": timezone.localdate()}
@@ -494,7 +476,7 @@ def lot(request):
     return render(request, "kits/lot.html", context, status=404 if lot_number and not trace else 200)
 
 
-@staff_permission("kits.change_batch")
+@permission_required("kits.change_batch")
 def recall(request, pk):
     """Mark a lot as recalled: no handouts from then on, transfers only for return, and the public is told."""
     visible = StockMovement.objects.for_user(request.user).filter(batch=OuterRef("pk"))
@@ -513,7 +495,7 @@ def recall(request, pk):
                 instructions=form.cleaned_data["instructions"],
             )
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -540,7 +522,7 @@ def recall(request, pk):
     )
 
 
-@staff_permission("kits.view_stockmovement")
+@permission_required("kits.view_stockmovement")
 def lot_csv(request):
     lot_number, trace = lot_trace(request)
     if not trace:
@@ -583,10 +565,10 @@ def lot_csv(request):
     return csv_response(f"lot-{safe_lot}.csv", header, rows)
 
 
-@staff_permission("kits.add_stockmovement")
+@permission_required("kits.add_stockmovement")
 def correct(request, pk):
-    movement = get_object_or_404(
-        StockMovement.objects.for_user(request.user).select_related("batch", "from_location", "to_location"), pk=pk
+    movement = get_for_user(
+        request, StockMovement.objects.select_related("batch", "from_location", "to_location"), pk=pk
     )
 
     def save(data):

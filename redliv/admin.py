@@ -1,11 +1,13 @@
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from redliv import twofactor
-from redliv.models import District, Municipality, Organisation, User
+from redliv.models import District, MonthClosing, Municipality, Organisation, User
 
 admin.site.site_header = _("RED LIV administration")
 admin.site.site_title = _("RED LIV administration")
@@ -21,6 +23,23 @@ class ScopedAdmin(admin.ModelAdmin):
 
 class ScopedHistoryAdmin(ScopedAdmin, SimpleHistoryAdmin):
     """A scoped admin that also shows who changed what, and when."""
+
+
+class ReadOnlyAdmin:
+    """Shown, never written here: these rows are written on their own pages, through their services.
+
+    The services check what the admin would skip (a closed month, the stock ledger, the
+    idempotency key), so the admin only lets an administrator look, search and see history.
+    """
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Municipality)
@@ -70,3 +89,24 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
             % {"count": len(users)},
             messages.SUCCESS,
         )
+
+
+@admin.register(MonthClosing)
+class MonthClosingAdmin(ReadOnlyAdmin, ScopedAdmin):
+    """Months are approved and reopened on the month page, which records who and why."""
+
+    list_display = ["municipality", "month", "action", "by", "at", "reason"]
+    list_filter = ["action", "municipality"]
+    readonly_fields = ["municipality", "month", "action", "reason", "by", "at"]
+
+
+class RoleGroupAdmin(ReadOnlyAdmin, GroupAdmin):
+    """The roles, read-only: what each may do is `redliv.roles.PERMISSIONS`, synced after every migrate.
+
+    A permission ticked here would count for nothing (the permission backend reads the
+    dictionary), so the page only shows it; users get their roles on the user page.
+    """
+
+
+admin.site.unregister(Group)
+admin.site.register(Group, RoleGroupAdmin)

@@ -14,3 +14,7 @@ class RedlivConfig(AppConfig):
         # Without a sender: the groups need the permissions of every app, which exist
         # only once each app's own post_migrate handlers have run.
         post_migrate.connect(sync_role_groups, dispatch_uid="redliv.sync_role_groups")
+
+        from redliv import purge
+
+        purge.register("redliv.MonthClosing", fields=["reason"], age="at")

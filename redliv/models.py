@@ -6,8 +6,10 @@ is the single place that rule lives.
 
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -221,6 +223,7 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        permissions = [("oversee_entries", _("Can log any day back and correct other people's entries"))]
 
     @property
     def municipality_id(self):
@@ -243,14 +246,55 @@ class User(AbstractUser):
         return self.is_active and (self.is_superuser or self.has_role(roles.ADMINISTRATOR))
 
     @property
-    def is_coordinator(self) -> bool:
-        return self.has_role(roles.COORDINATOR)
-
-    @property
     def oversees_entries(self) -> bool:
         """Coordinators and administrators: they may log any time back and correct others' entries."""
-        return self.is_coordinator or self.is_administrator
+        return self.has_perm(roles.OVERSEE_ENTRIES)
 
     @property
     def role_names(self) -> list[str]:
         return [str(roles.LABELS[name]) for name in roles.ALL if name in self._group_names()]
+
+
+class MonthAction(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    REOPENED = "reopened", _("Reopened")
+
+
+class MonthClosing(models.Model):
+    """One approval or reopening of a month. The latest row for a month is its state."""
+
+    Action = MonthAction
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="month_closings",
+        verbose_name=_("municipality"),
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    # Set when the retention purge blanked the reason (redliv.purge).
+    purged_at = models.DateTimeField(_("free text purged at"), null=True, blank=True, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        db_table = "reports_monthclosing"  # moved from `reports` with its table
+        verbose_name = _("month approval")
+        verbose_name_plural = _("month approvals")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["municipality", "month", "-at"], name="monthclosing_latest")]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="monthclosing_month_is_first_day"),
+            models.CheckConstraint(condition=Q(action__in=MonthAction.values), name="monthclosing_action_valid"),
+            models.CheckConstraint(
+                condition=~Q(action="reopened") | ~Q(reason="") | Q(purged_at__isnull=False),
+                name="monthclosing_reopening_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality} {self.month:%Y-%m}: {self.get_action_display()}"

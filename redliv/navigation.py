@@ -4,14 +4,14 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from redliv.roles import role_allows
+from redliv.roles import OVERSEE_ENTRIES
 
 STAFF_MENU = [
     ("street:start", _("Street"), "courses.add_attendance"),
     ("courses:course-list", _("Planning"), "courses.change_course"),
     ("kits:stock", _("Stock"), "kits.view_stocklevel"),
-    ("reversals:list", _("Use reports"), "kits.change_reversalreport"),
-    ("reports:month", _("Month report"), "courses.change_course"),
+    ("reversals:list", _("Use reports"), "reversals.change_reversalreport"),
+    ("reports:month", _("Month report"), OVERSEE_ENTRIES),
 ]
 
 
@@ -28,7 +28,7 @@ def staff_menu(request):
     def items():
         menu = []
         for name, label, permission in STAFF_MENU:
-            if role_allows(user, permission):
+            if user.has_perm(permission):
                 url = reverse(name)
                 menu.append((url, label, request.path.startswith(url)))
         return menu

@@ -1,7 +1,9 @@
-"""The four staff roles, as Django groups with their model permissions.
+"""The four staff roles and what each may do: the one source of permissions.
 
-Permissions say what a role may do at all; `ScopedQuerySet.for_user` says to which
-municipality's rows. The groups are kept in step after every migrate.
+`PERMISSIONS` says what a role may do at all; `redliv.backends.RolePermissionBackend`
+answers every `user.has_perm(...)` from it, and `ScopedQuerySet.for_user` says to which
+municipality's rows. Users get their roles as groups; the groups' permissions are
+kept in step after every migrate so the (read-only) Group admin shows the same thing.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,10 @@ TRAINER = "Træner"
 COORDINATOR = "Koordinator"
 ADMINISTRATOR = "Administrator"
 ALL = [STREET_WORKER, TRAINER, COORDINATOR, ADMINISTRATOR]
+
+# Log any day back, and correct or withdraw other people's entries (in an approved
+# month with a reason); see the month report of the municipality.
+OVERSEE_ENTRIES = "redliv.oversee_entries"
 LABELS = {
     STREET_WORKER: _("Street worker"),
     TRAINER: _("Trainer"),
@@ -33,8 +39,8 @@ _LOGGING = [
     "kits.view_stocklevel",
     "kits.view_handout",
     "kits.add_handout",
-    "kits.view_reversalreport",
-    "kits.add_reversalreport",
+    "reversals.view_reversalreport",
+    "reversals.add_reversalreport",
 ]
 _PLANNING = [
     f"courses.{action}_{model}"
@@ -60,9 +66,9 @@ _STOCK = [
     "kits.view_stocklevel",
     "kits.view_handout",
     "kits.add_handout",
-    "kits.view_reversalreport",
-    "kits.add_reversalreport",
-    "kits.change_reversalreport",
+    "reversals.view_reversalreport",
+    "reversals.add_reversalreport",
+    "reversals.change_reversalreport",
 ]
 
 PERMISSIONS = {
@@ -79,6 +85,7 @@ PERMISSIONS = {
                 "redliv.view_municipality",
                 # The information pages are national: administrators edit them (finder.models.InfoPage).
                 "finder.view_infopage",
+                OVERSEE_ENTRIES,
             ]
         )
     ),
@@ -86,17 +93,32 @@ PERMISSIONS = {
 }
 
 
-def role_allows(user, permission: str) -> bool:
-    """Whether the user's roles give this permission, from the group names alone.
+def permissions_of(user):
+    """The names of the permissions the user's roles give, or None for every permission.
 
-    The groups are synced from PERMISSIONS, so this answers like `has_perm` for role
-    permissions, with the one query for the user's groups that the page makes anyway.
+    Reads the user's group names (one query, cached on the user object for the request).
     """
     if not user.is_active:
-        return False
+        return frozenset()
     if user.is_superuser:
-        return True
-    return any(PERMISSIONS[name] is None or permission in PERMISSIONS[name] for name in ALL if user.has_role(name))
+        return None
+    granted = set()
+    for role in ALL:
+        if user.has_role(role):
+            if PERMISSIONS[role] is None:
+                return None
+            granted.update(PERMISSIONS[role])
+    return frozenset(granted)
+
+
+def every_permission():
+    """The names of every permission in the database (what an administrator has)."""
+    from django.contrib.auth.models import Permission
+
+    return {
+        f"{app_label}.{codename}"
+        for app_label, codename in Permission.objects.values_list("content_type__app_label", "codename")
+    }
 
 
 def sync_role_groups(sender, **kwargs):

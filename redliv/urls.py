@@ -4,20 +4,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from finder import views as finder_views
 from redliv import security, twofactor, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/courses/", finder_views.api_courses, name="api-courses"),
+    path("api/v1/courses/", include("finder.api_urls")),
 ]
 
 # Danish at the root, English under /en/.
 urlpatterns += i18n_patterns(
-    path("", finder_views.finder, name="home"),
+    path("", include("home.urls")),
     path("", include("finder.urls")),
-    path("personale/", views.staff_home, name="staff-home"),
     path("privatliv/", views.privacy, name="privacy"),
     path("personale/", include("courses.urls")),
     path("konto/login/", security.LoginView.as_view(), name="login"),

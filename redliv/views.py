@@ -1,14 +1,11 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from courses import views as course_views
 
 
 @require_GET
@@ -35,10 +32,3 @@ def privacy(request):
             "map_tile_host": (urlsplit(settings.MAP_TILE_URL).hostname or "").replace("{s}.", ""),
         },
     )
-
-
-@login_required
-def staff_home(request):
-    if request.user.has_perm(course_views.PLANNING_PERMISSION):
-        return course_views.start_page(request)
-    return render(request, "staff_home.html", {"municipality": request.user.municipality})

@@ -1,17 +1,15 @@
 """The month report as CSV and XLSX: the same tables the page shows, nothing else.
 
-`csv_bytes` is the one CSV writer for Danish Excel; the kit exports use it too.
+They are written by `redliv.spreadsheet`, the one CSV writer for Danish Excel, which the kit exports use too.
 """
 
-import csv
-import datetime as dt
 import io
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from redliv.spreadsheet import csv_bytes, safe_cell
 from reports.figures import MonthReport
 from reports.formatting import MISSING, figure_text
 
@@ -30,42 +28,6 @@ def header_lines(report: MonthReport, approval: str) -> list[tuple[str, str]]:
             (_("For publication"), _("Counts from 1 to 4 are shown as <5; x hides a number that would reveal one."))
         )
     return lines
-
-
-# A spreadsheet runs a cell that starts with one of these as a formula (or, after a TAB or
-# a carriage return that it drops, as the formula that follows): OWASP's "CSV injection".
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(value):
-    """Text that a spreadsheet must not run as a formula (a venue called "=HYPERLINK(…)"): a leading '."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def safe_cell(value):
-    """One cell of an export, CSV or XLSX: numbers, dates and empty cells stay what they are;
-    anything else is text that cannot run as a formula."""
-    if value is None or isinstance(value, (bool, int, float, Decimal, dt.date)):
-        return value
-    return safe_text(str(value))
-
-
-def csv_bytes(rows, separator: str = ";") -> bytes:
-    """CSV for Danish Excel: UTF-8 with a byte-order mark, so Excel reads the Danish letters right.
-
-    Every cell goes through `safe_cell` (None is an empty cell).
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow(["" if value is None else _csv_value(safe_cell(value)) for value in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _csv_value(value):
-    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def append_row(sheet, values):

@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from redliv import inputs
-from redliv.models import Municipality
-from reports import closing, exports, pdf
+from redliv import closing, inputs
+from redliv.models import MonthClosing, Municipality
+from redliv.months import Month
+from reports import exports, pdf
 from reports.charts import bar_chart
-from reports.figures import Month, month_report, public_statistics
-from reports.models import MonthClosing, TrainingTarget
+from reports.figures import month_report, public_statistics
+from reports.models import TrainingTarget
 
 
 class TargetForm(inputs.ModelForm):

@@ -16,11 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course
-from kits.models import ReversalReport, StockLocation, Substance
+from kits.models import StockLocation
 from redliv import inputs
 from redliv.models import Audience, District
 from redliv.personal_data import NAME_CONFIRM, may_name_someone, refuse_identifiers
+from redliv.widgets import DateInput
 from reversals import services
+from reversals.models import ReversalReport, Substance
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 NOTE_WARNING = _(
@@ -55,7 +57,7 @@ class ReportForm(inputs.Form):
     key = forms.UUIDField(widget=forms.HiddenInput)
     occurred_on = forms.DateField(
         label=_("Date"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         error_messages={"required": _("Give the date."), "invalid": _("Give a valid date.")},
     )
     occurred_time = forms.TimeField(
@@ -300,8 +302,8 @@ class ReviewForm(inputs.Form):
 class ReportFilterForm(inputs.Form):
     """Filters on the coordinators' list. Every field is optional."""
 
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
     district = forms.ModelChoiceField(
         label=_("District"), queryset=District.objects.none(), required=False, empty_label=_("All districts")
     )

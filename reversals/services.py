@@ -10,13 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kits.models import HandoutReason, ReversalReport, StockLocation
+from kits.models import HandoutReason, StockLocation
 from kits.services import record_handout
+from redliv.closing import check_change_allowed
 from redliv.idempotency import create_once
 from redliv.models import District
-from reports.closing import check_change_allowed
+from reversals.models import MAX_DOSES, ReversalReport
 
-MAX_DOSES = 10
 OLDEST_REPORT_DAYS = 365
 # The public form: posts per address per hour, and the largest body it reads.
 PUBLIC_POSTS_PER_HOUR = 10

@@ -1,21 +1,22 @@
 """Reversal reports: the public form, and the staff list, report page, review and kit replacement."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from kits.models import ReversalReport, Substance
+from redliv.access import add_service_errors, get_for_user, permission_required
 from redliv.contact import with_contact
+from redliv.history import history_entries
 from redliv.ratelimit import allow_post
 from reversals import services
 from reversals.forms import PublicReportForm, ReplaceKitForm, ReportFilterForm, ReviewForm, StaffReportForm
-from reversals.history import history_entries
+from reversals.models import ReversalReport, Substance
 
 REPORTS_PER_PAGE = 50
 
@@ -65,7 +66,7 @@ def _public_form(request):
         try:
             services.create_reversal_report(**form.report_fields())
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             return redirect("report-naloxone-use-thanks")
     return render(request, "reversals/public_form.html", {"form": form}, status=400 if form.is_bound else 200)
@@ -78,23 +79,13 @@ def public_thanks(request):
 
 def get_report_for_user(request, pk, *permissions):
     """The report if the user may see it: 404 outside their municipality, 403 without the permission."""
-    report = get_object_or_404(
-        ReversalReport.objects.for_user(request.user).select_related(
-            "district__municipality",
-            "reported_by",
-            "reviewed_by",
-            "responder_course",
-            "replacement_handout",
-        ),
-        pk=pk,
+    reports = ReversalReport.objects.select_related(
+        "district__municipality", "reported_by", "reviewed_by", "responder_course", "replacement_handout"
     )
-    if not request.user.has_perms(permissions):
-        raise PermissionDenied
-    return report
+    return get_for_user(request, reports, *permissions, pk=pk)
 
 
-@login_required
-@permission_required("kits.change_reversalreport", raise_exception=True)
+@permission_required("reversals.change_reversalreport")
 def report_list(request):
     """Coordinators: every report of the municipality, with filters."""
     filters = ReportFilterForm(request.GET or None, user=request.user)
@@ -119,7 +110,7 @@ def report_list(request):
 @login_required
 def report_detail(request, pk):
     """One report, its review and its history (read-only)."""
-    report = get_report_for_user(request, pk, "kits.change_reversalreport")
+    report = get_report_for_user(request, pk, "reversals.change_reversalreport")
     return render_detail(request, report, ReviewForm())
 
 
@@ -132,7 +123,7 @@ def render_detail(request, report, review_form, status=200):
             "report": report,
             "substances": substances,
             "review_form": review_form,
-            "history": history_entries(report),
+            "history": history_entries(report.history),
             "needs_kit": ReversalReport.objects.needing_kit().filter(pk=report.pk).exists(),
         },
         status=status,
@@ -142,7 +133,7 @@ def render_detail(request, report, review_form, status=200):
 @login_required
 @require_POST
 def review(request, pk):
-    report = get_report_for_user(request, pk, "kits.change_reversalreport")
+    report = get_report_for_user(request, pk, "reversals.change_reversalreport")
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -153,15 +144,14 @@ def review(request, pk):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The review is saved."))
             return redirect("reversals:detail", pk=report.pk)
     return render_detail(request, report, form, status=400)
 
 
-@login_required
-@permission_required("kits.add_reversalreport", raise_exception=True)
+@permission_required("reversals.add_reversalreport")
 def record(request):
     """Staff at the desk: a report told to them. It counts at once."""
     form = StaffReportForm(request.POST or None, user=request.user)
@@ -169,23 +159,21 @@ def record(request):
         try:
             report, created = services.create_reversal_report(user=request.user, **form.report_fields())
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The report is saved and counts in the figures."))
-            if request.user.has_perm("kits.change_reversalreport"):
+            if request.user.has_perm("reversals.change_reversalreport"):
                 return redirect("reversals:detail", pk=report.pk)
             return redirect("reversals:record")
     return render(request, "reversals/record.html", {"form": form}, status=400 if form.is_bound else 200)
 
 
-REPLACE_PERMISSIONS = ["kits.view_reversalreport", "kits.add_handout"]
+REPLACE_PERMISSIONS = ["reversals.view_reversalreport", "kits.add_handout"]
 
 
-@login_required
+@permission_required(*REPLACE_PERMISSIONS)
 def kits_to_replace(request):
     """Counting reports whose kit has not been replaced yet (`needing_kit`)."""
-    if not request.user.has_perms(REPLACE_PERMISSIONS):
-        raise PermissionDenied
     reports = (
         ReversalReport.objects.for_user(request.user)
         .needing_kit()
@@ -218,10 +206,7 @@ def replace_kit(request, pk):
                 key=form.cleaned_data["key"],
             )
         except ValidationError as error:
-            for field, errors in (
-                error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
-            ):
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The new kit is recorded and linked to the report."))
             return redirect(reverse("reversals:kits-to-replace"))

@@ -16,10 +16,12 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import MAX_COUNT_PER_GROUP, Attendance, Course, CourseFormat, Venue
-from kits.models import Batch, HandoutReason, ReversalReport, StockLocation, Substance
+from kits.models import Batch, HandoutReason, StockLocation
 from redliv import inputs
 from redliv.models import Audience, District
 from redliv.personal_data import refuse_identifiers
+from redliv.widgets import DateInput
+from reversals.models import ReversalReport, Substance
 from reversals.services import MAX_DOSES, check_report
 
 # Street workers and trainers may log this far back; coordinators any time.
@@ -55,9 +57,7 @@ class StreetForm(inputs.Form):
     """What every street entry has: a device-made key, and when it happened."""
 
     key = forms.UUIDField(widget=forms.HiddenInput)
-    date = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"})
-    )
+    date = forms.DateField(label=_("Date"), widget=DateInput(attrs={"class": "form-control"}))
     time = forms.TimeField(
         label=_("Time"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "class": "form-control"})
     )

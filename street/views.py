@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Validati
 from django.db.models import Max, Q
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -25,12 +25,14 @@ from django.views.decorators.http import require_POST
 
 from courses.models import Attendance, Course, CourseFormat, Venue
 from courses.services import correct_held_course, kits_handed_out, log_held_course, may_change, withdraw_held_course
-from kits.models import Handout, ReversalReport, StockLevel, StockLocation, StockMovement
+from kits.models import Handout, StockLevel, StockLocation, StockMovement
 from kits.services import record_handout, withdraw_handout
-from redliv import roles
+from redliv.access import add_service_errors, get_for_user, permission_required
+from redliv.history import history_entries
 from redliv.idempotency import IdempotencyConflict
 from redliv.models import District
 from redliv.personal_data import NAME_NOTICE, may_name_someone
+from reversals.models import ReversalReport
 from reversals.services import create_reversal_report, withdraw_reversal_report
 from street.forms import (
     CourseCorrectionForm,
@@ -44,7 +46,7 @@ from street.forms import (
 PERMISSIONS = {
     "course": "courses.add_attendance",
     "handout": "kits.add_handout",
-    "report": "kits.add_reversalreport",
+    "report": "reversals.add_reversalreport",
 }
 PAGES = {"course": "street:start", "handout": "street:handout", "report": "street:report"}
 
@@ -73,9 +75,6 @@ def default_location(user, locations):
         if location.kind == StockLocation.Kind.BAG and location.organisation_id == user.organisation_id
     ]
     return (bags or list(locations) or [None])[0]
-
-
-allowed = roles.role_allows
 
 
 def build_form(kind, user, data=None, planned=None):
@@ -173,17 +172,12 @@ def saved_message(kind, created):
     }[kind]
 
 
-def _require(user, kind):
-    if not allowed(user, PERMISSIONS[kind]):
-        raise PermissionDenied
-
-
 def _entry_page(request, kind):
-    _require(request.user, kind)
     planned = None
     if kind == "course" and request.GET.get("kursus", "").isdigit():
-        planned = get_object_or_404(
-            Course.objects.for_user(request.user).filter(status=Course.Status.PLANNED, attendance__isnull=True),
+        planned = get_for_user(
+            request,
+            Course.objects.filter(status=Course.Status.PLANNED, attendance__isnull=True),
             pk=request.GET["kursus"],
         )
     form = build_form(kind, request.user, request.POST if request.method == "POST" else None, planned=planned)
@@ -191,7 +185,7 @@ def _entry_page(request, kind):
         try:
             _entry, created = store(kind, form, request.user)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, saved_message(kind, created))
             if may_name_someone(form.cleaned_data.get("note")):
@@ -209,17 +203,17 @@ def _entry_page(request, kind):
     return render(request, f"street/{kind}.html", context, status=400 if form.errors else 200)
 
 
-@login_required
+@permission_required(PERMISSIONS["course"])
 def start(request):
     return _entry_page(request, "course")
 
 
-@login_required
+@permission_required(PERMISSIONS["handout"])
 def handout(request):
     return _entry_page(request, "handout")
 
 
-@login_required
+@permission_required(PERMISSIONS["report"])
 def report(request):
     return _entry_page(request, "report")
 
@@ -275,7 +269,7 @@ def api_entries(request):
             },
             status=409,
         )
-    if not allowed(request.user, PERMISSIONS[kind]):
+    if not request.user.has_perm(PERMISSIONS[kind]):
         return JsonResponse({"message": _("You may not log this kind of entry."), "errors": []}, status=403)
     data = QueryDict(mutable=True)
     for name, value in fields.items():
@@ -294,7 +288,7 @@ def api_entries(request):
                 status=409,
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             answer = {"id": entry.pk, "key": str(form.cleaned_data["key"]), "message": saved_message(kind, created)}
             if may_name_someone(form.cleaned_data.get("note")):
@@ -368,31 +362,9 @@ def recent(request):
     )
 
 
-def _changes(history):
-    """Who changed what: each historical record against the one before it."""
-    records = list(history.select_related("history_user").order_by("history_date", "history_id"))
-    rows = []
-    for previous, record in zip([None, *records], records, strict=False):
-        changes = []
-        if previous is not None:
-            delta = record.diff_against(previous)
-            changes = [
-                (str(record.instance._meta.get_field(c.field).verbose_name), c.old, c.new) for c in delta.changes
-            ]
-        rows.append(
-            {
-                "when": record.history_date,
-                "who": record.history_user,
-                "type": record.get_history_type_display(),
-                "changes": changes,
-            }
-        )
-    return list(reversed(rows))
-
-
 @login_required
 def correct_course(request, pk):
-    attendance = get_object_or_404(Attendance.objects.for_user(request.user).select_related("course"), pk=pk)
+    attendance = get_for_user(request, Attendance.objects.select_related("course"), pk=pk)
     if not may_change(request.user, attendance.logged_by_id, attendance.logged_at):
         raise PermissionDenied
     course = attendance.course
@@ -415,7 +387,7 @@ def correct_course(request, pk):
                     reason=data["change_reason"],
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The correction is saved."))
                 return redirect("street:recent")
@@ -436,8 +408,8 @@ def correct_course(request, pk):
         form.fields["location"].initial = default_location(
             request.user, with_last_use(form_kwargs["locations"], request.user)
         )
-    history = _changes(attendance.history) + _changes(course.history)
-    history.sort(key=lambda row: row["when"], reverse=True)
+    history = history_entries(attendance.history) + history_entries(course.history)
+    history.sort(key=lambda entry: entry.when, reverse=True)
     return render(
         request,
         "street/correct_course.html",
@@ -469,7 +441,7 @@ def _withdraw(request, entry, by_id, at, withdraw):
 @login_required
 @require_POST
 def withdraw_course(request, pk):
-    attendance = get_object_or_404(Attendance.objects.for_user(request.user).select_related("course"), pk=pk)
+    attendance = get_for_user(request, Attendance.objects.select_related("course"), pk=pk)
     return _withdraw(
         request,
         attendance,
@@ -482,7 +454,7 @@ def withdraw_course(request, pk):
 @login_required
 @require_POST
 def withdraw_handout_view(request, pk):
-    entry = get_object_or_404(Handout.objects.for_user(request.user).filter(course__isnull=True), pk=pk)
+    entry = get_for_user(request, Handout.objects.filter(course__isnull=True), pk=pk)
     return _withdraw(
         request,
         entry,
@@ -495,9 +467,7 @@ def withdraw_handout_view(request, pk):
 @login_required
 @require_POST
 def withdraw_report(request, pk):
-    entry = get_object_or_404(
-        ReversalReport.objects.for_user(request.user).filter(source=ReversalReport.Source.STAFF), pk=pk
-    )
+    entry = get_for_user(request, ReversalReport.objects.filter(source=ReversalReport.Source.STAFF), pk=pk)
     return _withdraw(
         request,
         entry,

@@ -11,9 +11,10 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from courses.models import Course
-from kits.models import ReversalReport, StockMovement
+from kits.models import StockMovement
 from redliv.models import Audience
 from reports.figures import Month
+from reversals.models import ReversalReport
 from tests import factories
 
 CPH = ZoneInfo("Europe/Copenhagen")

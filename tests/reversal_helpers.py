@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from kits.models import ReversalReport
+from reversals.models import ReversalReport
 
 
 def make_report(district, **fields):

@@ -5,8 +5,9 @@ from django.db.models import Sum
 
 from bench.generate import generate
 from courses.models import Attendance, Course
-from kits.models import ReversalReport, StockLevel, StockMovement
+from kits.models import StockLevel, StockMovement
 from redliv.models import Municipality
+from reversals.models import ReversalReport
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from kits.models import ReversalReport
+from reversals.models import ReversalReport
 from tests import factories
 from tests.conftest import axe_violations
 

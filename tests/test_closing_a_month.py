@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from courses.models import Attendance
-from reports.closing import check_change_allowed, month_is_closed
-from reports.models import MonthClosing
+from redliv.closing import check_change_allowed, month_is_closed
+from redliv.models import MonthClosing
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,7 @@ def test_reopening_needs_a_reason_and_is_recorded(client, coordinator, street_wo
 
 
 def test_the_current_month_cannot_be_approved(client, coordinator, odense):
-    from reports.figures import Month
+    from redliv.months import Month
 
     client.force_login(coordinator)
     response = client.post(APPROVE, {"month": str(Month.last_full().shift(1))}, follow=True)
@@ -111,7 +111,7 @@ def test_a_street_worker_cannot_correct_an_entry_in_an_approved_month_but_a_coor
     coordinator, street_worker, odense, venue
 ):
     from courses.services import correct_held_course, withdraw_held_course
-    from reports.closing import approve_month
+    from redliv.closing import approve_month
     from tests import factories
 
     last_month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=10)
@@ -150,7 +150,7 @@ def test_a_street_worker_cannot_correct_an_entry_in_an_approved_month_but_a_coor
 
 def test_the_page_names_who_reopened_a_month_as_the_approval_does(client, coordinator, odense):
     """One rule for the name in both lines: the full name, or the username when there is none."""
-    from reports.closing import approval_status
+    from redliv.closing import approval_status
 
     coordinator.first_name, coordinator.last_name = "Karen", "Holm"
     coordinator.save()
@@ -178,7 +178,7 @@ def test_approving_and_reopening_lock_the_municipality_first(coordinator, odense
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from reports.closing import approve_month, reopen_month
+    from redliv.closing import approve_month, reopen_month
 
     for act in (
         lambda: approve_month(coordinator, odense, IN_MARCH.replace(day=1)),
@@ -193,12 +193,12 @@ def test_approving_and_reopening_lock_the_municipality_first(coordinator, odense
 def test_month_approvals_cannot_be_added_in_the_admin(client, administrator):
     from django.contrib import admin
 
-    from reports.admin import MonthClosingAdmin
+    from redliv.admin import MonthClosingAdmin
 
     model_admin = MonthClosingAdmin(MonthClosing, admin.site)
     assert not model_admin.has_add_permission(type("Request", (), {"user": administrator})())
     client.force_login(administrator)
-    assert client.get("/admin/reports/monthclosing/add/").status_code == 403
+    assert client.get("/admin/redliv/monthclosing/add/").status_code == 403
 
 
 def test_a_target_of_nought_gets_a_message_not_the_constraint_name(client, coordinator, odense):

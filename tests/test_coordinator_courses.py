@@ -323,7 +323,7 @@ def test_bad_calendar_dates_fall_back_to_today(at_instant, planner):
 
 
 def test_the_calendar_shows_drop_in_hours_only_while_they_are_valid(planner, venue, next_monday, odense):
-    """The calendar counts drop-in dates as the finder does (finder.schedule.occurrences)."""
+    """The calendar counts drop-in dates as the finder does (courses.schedule.occurrences)."""
     schedule = odense.drop_in_schedules.create(
         venue=venue,
         weekday=next_monday.weekday(),

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from courses.models import CourseRequest
-from kits.models import ReversalReport
+from reversals.models import ReversalReport
 from tests import factories
 
 pytestmark = pytest.mark.django_db

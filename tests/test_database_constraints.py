@@ -8,9 +8,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from courses.models import Attendance, Certification, Course, CourseRequest, DropInException, DropInSchedule, Venue
-from kits.models import Batch, ReversalReport, StockLevel, StockMovement
+from kits.models import Batch, StockLevel, StockMovement
 from redliv.db import violated_constraint
 from redliv.models import Audience, District, Municipality
+from reversals.models import ReversalReport
 from tests import factories
 
 pytestmark = pytest.mark.django_db

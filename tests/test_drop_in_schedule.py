@@ -5,7 +5,7 @@ import datetime as dt
 from django.utils import timezone
 
 from courses.models import DropInException, DropInSchedule
-from finder.schedule import HORIZON_DAYS, occurrences, upcoming_occurrences
+from courses.schedule import HORIZON_DAYS, occurrences, upcoming_occurrences
 
 MONDAY = dt.date(2031, 3, 3)
 

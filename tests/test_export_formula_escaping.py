@@ -15,7 +15,8 @@ import pytest
 import time_machine
 from openpyxl import Workbook, load_workbook
 
-from reports.exports import FORMULA_STARTS, append_row, csv_bytes, safe_cell
+from redliv.spreadsheet import FORMULA_STARTS, csv_bytes, safe_cell
+from reports.exports import append_row
 from tests import factories
 from tests.conftest import VerifiedClient
 

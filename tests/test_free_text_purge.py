@@ -15,12 +15,13 @@ from django.utils import timezone
 
 from courses.models import Attendance, Course, CourseRequest, DropInException, DropInSchedule
 from courses.services import withdraw_held_course
-from kits.models import ReversalReport, StockMovement
+from kits.models import StockMovement
 from kits.services import discard_kits
 from redliv.idempotency import create_once, payload_digest
+from redliv.models import MonthClosing
 from redliv.purge import registered
-from reports.models import MonthClosing
 from reversals import services as reversal_services
+from reversals.models import ReversalReport
 from tests import factories
 from tests.reversal_helpers import make_report
 
@@ -51,7 +52,8 @@ def test_old_report_notes_are_blanked_in_the_row_and_its_history(district, coord
     assert ReversalReport.objects.get(pk=recent.pk).note == "Ny note"
     assert list(recent.history.values_list("note", flat=True)) == ["Ny note"]
     assert (
-        "kits.ReversalReport (note, review_reason, after 180 days): 1 rows, 2 history rows blanked." in out.getvalue()
+        "reversals.ReversalReport (note, review_reason, after 180 days): 1 rows, 2 history rows blanked."
+        in out.getvalue()
     )
 
 
@@ -82,7 +84,8 @@ def test_running_it_again_changes_nothing(district):
     out = StringIO()
     call_command("purge_free_text", stdout=out)
     assert (
-        "kits.ReversalReport (note, review_reason, after 180 days): 0 rows, 0 history rows blanked." in out.getvalue()
+        "reversals.ReversalReport (note, review_reason, after 180 days): 0 rows, 0 history rows blanked."
+        in out.getvalue()
     )
     assert "courses.Attendance (note, after 180 days): 0 rows, 0 history rows blanked." in out.getvalue()
     assert report.history.count() == 1

@@ -5,7 +5,8 @@ import uuid
 import pytest
 from django.core.exceptions import ValidationError
 
-from kits.models import Handout, ReversalReport, StockLevel
+from kits.models import Handout, StockLevel
+from reversals.models import ReversalReport
 from reversals.services import replace_kit
 from tests import factories
 from tests.reversal_helpers import make_report

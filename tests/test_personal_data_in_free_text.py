@@ -12,10 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from courses.models import Attendance
-from kits.models import ReversalReport, StockMovement
+from kits.models import StockMovement
+from redliv.closing import month_is_closed
+from redliv.models import MonthClosing
 from redliv.personal_data import may_name_someone, refuse_identifiers
-from reports.closing import month_is_closed
-from reports.models import MonthClosing
+from reversals.models import ReversalReport
 from tests import factories
 from tests.reversal_helpers import make_report
 from tests.test_closing_a_month import APPROVE, IN_MARCH, REOPEN

@@ -7,11 +7,11 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from kits.models import ReversalReport
 from redliv.models import PostCount
 from redliv.ratelimit import count_post
 from redliv.security import address_digest
 from reversals import services
+from reversals.models import ReversalReport
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,10 @@ import pytest
 from django.contrib.auth.models import Group
 
 from courses.models import Attendance, Course, Trainer, Venue
-from kits.models import ReversalReport, StockLevel, StockMovement
+from kits.models import StockLevel, StockMovement
 from redliv import roles
 from redliv.models import District, Organisation
+from reversals.models import ReversalReport
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +83,7 @@ def test_the_four_role_groups_exist_after_migrate(db):
 def test_street_workers_can_log_but_not_plan(street_worker):
     assert street_worker.has_perm("courses.add_attendance")
     assert street_worker.has_perm("kits.add_handout")
-    assert street_worker.has_perm("kits.add_reversalreport")
+    assert street_worker.has_perm("reversals.add_reversalreport")
     assert not street_worker.has_perm("courses.change_course")
     assert not street_worker.has_perm("kits.add_stockmovement")
 

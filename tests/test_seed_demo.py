@@ -3,8 +3,9 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 
 from courses.models import Attendance, Course, DropInSchedule
-from kits.models import Handout, ReversalReport, StockLevel
+from kits.models import Handout, StockLevel
 from redliv.models import User
+from reversals.models import ReversalReport
 
 pytestmark = pytest.mark.django_db
 

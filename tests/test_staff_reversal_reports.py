@@ -6,7 +6,7 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from kits.models import ReversalReport
+from reversals.models import ReversalReport
 from reversals.services import create_reversal_report
 from tests import factories
 from tests.reversal_helpers import make_report

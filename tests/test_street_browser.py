@@ -4,7 +4,8 @@ import pytest
 from playwright.sync_api import expect
 
 from courses.models import Attendance
-from kits.models import ReversalReport, StockLevel, StockMovement
+from kits.models import StockLevel, StockMovement
+from reversals.models import ReversalReport
 from tests import factories
 from tests.conftest import PASSWORD, axe_violations
 

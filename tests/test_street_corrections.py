@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from courses.models import Attendance, Course
 from courses.services import kits_handed_out
-from kits.models import ReversalReport, StockLevel, StockMovement
+from kits.models import StockLevel, StockMovement
+from reversals.models import ReversalReport
 from tests.test_street_logging import course_fields, handout_fields, logged_in, report_fields
 
 pytestmark = pytest.mark.django_db

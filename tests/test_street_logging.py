@@ -9,7 +9,8 @@ from django.test import Client
 from django.utils import timezone
 
 from courses.models import Attendance, Course
-from kits.models import ReversalReport, StockLevel, StockMovement
+from kits.models import StockLevel, StockMovement
+from reversals.models import ReversalReport
 from tests import factories
 from tests.conftest import VerifiedClient, make_user
 

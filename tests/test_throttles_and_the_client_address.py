@@ -11,9 +11,9 @@ from django.test import Client, RequestFactory
 
 from courses.models import CourseRequest
 from finder.views import REQUESTS_PER_WINDOW
-from kits.models import ReversalReport
 from redliv.security import client_address
 from reversals import services
+from reversals.models import ReversalReport
 from tests.conftest import PASSWORD
 from tests.test_course_request_form import valid
 from tests.test_platform import PRODUCTION, run_check

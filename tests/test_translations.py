@@ -73,7 +73,7 @@ def test_an_english_browser_still_gets_danish_at_the_root(db):
 
 
 def test_model_labels_are_danish():
-    from kits.models import ReversalReport
+    from reversals.models import ReversalReport
 
     with translation.override("da"):
         assert str(ReversalReport._meta.verbose_name) == "afrapportering af overdosis"

@@ -9,9 +9,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from redliv.closing import approval_status
 from redliv.models import Municipality
 from reports import exports, pdf
-from reports.closing import approval_status
 from reports.figures import Month, month_report
 
 

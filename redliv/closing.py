@@ -13,16 +13,9 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from redliv.models import Municipality
+from redliv.models import MonthClosing, Municipality
+from redliv.months import Month, first_of_month
 from redliv.personal_data import refuse_identifiers
-from reports.figures import Month
-from reports.models import MonthClosing
-
-
-def first_of_month(when) -> dt.date:
-    if isinstance(when, dt.datetime):
-        when = timezone.localdate(when) if timezone.is_aware(when) else when.date()
-    return when.replace(day=1)
 
 
 def latest_closing(municipality, when) -> MonthClosing | None:

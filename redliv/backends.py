@@ -1,0 +1,46 @@
+"""The one answer to "may this user do X": `roles.PERMISSIONS`, through Django's `has_perm`.
+
+Users get their roles as groups (the Group admin only shows what `roles` says); this
+backend reads the user's group names once per request (they are cached on the user
+object, which lives for one request) and answers every `has_perm`, `has_perms` and
+`has_module_perms` from the dictionary. Permissions given to a single user or edited
+on a group in the database are not a second source: they count for nothing.
+"""
+
+from django.contrib.auth.backends import ModelBackend
+
+from redliv import roles
+
+
+class RolePermissionBackend(ModelBackend):
+    """Logs in like `ModelBackend`; permissions come from `roles.PERMISSIONS` alone."""
+
+    def _role_permissions(self, user_obj):
+        """The set of permission names, or None for every permission (administrators, superusers)."""
+        if not hasattr(user_obj, "_role_permission_cache"):
+            user_obj._role_permission_cache = roles.permissions_of(user_obj)
+        return user_obj._role_permission_cache
+
+    def get_user_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_group_permissions(self, user_obj, obj=None):
+        return self.get_all_permissions(user_obj, obj)
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        permissions = self._role_permissions(user_obj)
+        return set(roles.every_permission() if permissions is None else permissions)
+
+    def has_perm(self, user_obj, perm, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return False
+        permissions = self._role_permissions(user_obj)
+        return permissions is None or perm in permissions
+
+    def has_module_perms(self, user_obj, app_label):
+        if not user_obj.is_active or user_obj.is_anonymous:
+            return False
+        permissions = self._role_permissions(user_obj)
+        return permissions is None or any(name.startswith(f"{app_label}.") for name in permissions)
