@@ -19,7 +19,8 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -427,8 +428,24 @@ def cors(view):
     return wrapped
 
 
+def in_the_visitors_language(view):
+    """The API lives outside the /en/ prefix: its messages follow Accept-Language (Danish by default)."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        language = translation.get_language_from_request(request)
+        with translation.override(language):
+            response = view(request, *args, **kwargs)
+        patch_vary_headers(response, ["Accept-Language"])
+        response["Content-Language"] = language
+        return response
+
+    return wrapped
+
+
 @require_GET
 @cors
+@in_the_visitors_language
 @public_page()
 @cached_for_visitors
 def api_courses(request):
@@ -451,7 +468,10 @@ def api_courses(request):
         return JsonResponse(
             {
                 "error": "invalid paging",
-                "fields": {"limit": f"a whole number from 1 to {API_MAX_LIMIT}", "offset": "a whole number from 0"},
+                "fields": {
+                    "limit": _("a whole number from 1 to %(most)s") % {"most": API_MAX_LIMIT},
+                    "offset": _("a whole number from 0"),
+                },
             },
             status=400,
         )

@@ -18,6 +18,7 @@ def programme_contact(request):
         "programme_phone": phone,
         "programme_tel": tel_link(phone) if phone else "",
         "programme_email": settings.PROGRAMME_EMAIL,
+        "accessibility_statement_url": settings.ACCESSIBILITY_STATEMENT_URL,
     }
 
 
