@@ -36,3 +36,19 @@ def test_api_errors_follow_accept_language(client, language, paging, filtering):
     response = client.get("/api/v1/courses/?format=nope", HTTP_ACCEPT_LANGUAGE=language)
     assert response.json()["fields"]["format"] == filtering
     assert response.json()["error"] == "invalid filter"  # the machine-readable code stays
+
+
+def test_danish_text_on_an_english_page_is_marked_danish(client, venue):
+    from tests.factories import make_course
+
+    venue.accessibility_notes = "Trinfri indgang."
+    venue.save()
+    course = make_course(venue, title="Kursus for pårørende", public_description="Kom forbi.")
+    page = client.get("/en/").content.decode()
+    assert f'<a href="/en/kurser/{course.pk}/" lang="da">Kursus for pårørende</a>' in page
+    assert '<span lang="da">Trinfri indgang.</span>' in page
+    detail = client.get(f"/en/kurser/{course.pk}/").content.decode()
+    assert '<h1 lang="da">Kursus for pårørende</h1>' in detail
+    assert '<p lang="da">Kom forbi.</p>' in detail
+    danish = client.get(f"/kurser/{course.pk}/").content.decode()
+    assert "<h1>Kursus for pårørende</h1>" in danish
