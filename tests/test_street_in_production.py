@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from redliv import roles
@@ -41,7 +42,8 @@ def gunicorn(tmp_path):
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "SECURE_SSL_REDIRECT": "0",
-        "BEHIND_PROXY": "0",
+        # The server's clock starts where the test's is (tests/clocked_gunicorn.py).
+        "REDLIV_TEST_NOW": timezone.now().isoformat(),
         "ALLOWED_HOSTS": "localhost",
         "DJANGO_SETTINGS_MODULE": "redliv.settings",
     }
@@ -49,7 +51,16 @@ def gunicorn(tmp_path):
     port = free_port()
     base = f"http://localhost:{port}"  # Chromium keeps Secure cookies (production's) over plain HTTP on localhost
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "redliv.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        [
+            sys.executable,
+            "-m",
+            "tests.clocked_gunicorn",
+            "redliv.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+        ],
         cwd=ROOT,
         env=env,
     )
