@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from django.contrib.sessions.models import Session
 
 from courses.models import Attendance
-from kits.models import Handout, ReversalReport
+from kits.models import Handout
+from reversals.models import ReversalReport
 from tests.conftest import PASSWORD
 
 QUEUE = """async () => {

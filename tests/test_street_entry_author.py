@@ -8,8 +8,9 @@ import time_machine
 from django.utils import timezone
 
 from courses.models import Attendance
-from kits.models import Handout, ReversalReport
+from kits.models import Handout
 from redliv import roles
+from reversals.models import ReversalReport
 from tests.conftest import make_user
 from tests.test_street_logging import course_fields, logged_in
 

@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from courses.models import Attendance
-from kits.models import ReversalReport
 from redliv import roles
+from reversals.models import ReversalReport
 from tests import factories
 from tests.conftest import PASSWORD, axe_violations, make_user
 from tests.test_street_browser import log_in, log_three_people
