@@ -56,8 +56,9 @@ def forget_the_lists(**kwargs):
 def connect_signals():
     from courses.models import Course, DropInException, DropInSchedule, Venue
     from finder.models import InfoPage
-    from kits.models import Batch  # a recall shows in the finder's banner and kit hints
+    from kits.models import Batch, StockMovement
 
-    for model in (Course, DropInSchedule, DropInException, Venue, InfoPage, Batch):
+    # Stock movements and recalls change the recall banner and whether a venue hands out kits.
+    for model in (Course, DropInSchedule, DropInException, Venue, InfoPage, Batch, StockMovement):
         post_save.connect(forget_the_lists, sender=model, dispatch_uid=f"finder.cache.save.{model.__name__}")
         post_delete.connect(forget_the_lists, sender=model, dispatch_uid=f"finder.cache.delete.{model.__name__}")

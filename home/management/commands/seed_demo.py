@@ -332,6 +332,7 @@ class Seed:
                 expiry_date=self.today + dt.timedelta(days=expires_in_days),
                 received_on=received_on,
                 quantity=quantity,
+                registered_on=received_on,  # registered on the day it came, long before it expired
             )
             kit_services.transfer_kits(
                 user=coordinator,
