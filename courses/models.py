@@ -108,6 +108,15 @@ class Venue(models.Model):
     def __str__(self):
         return self.name
 
+    def not_public_reason(self):
+        """Why nothing held here may be shown in the public finder, or None: residents-only venues never are."""
+        if self.open_to_public:
+            return None
+        return _(
+            "%(venue)s is for residents only, so nothing held there can be shown in the public finder. "
+            "Choose another venue, or keep it out of the finder."
+        ) % {"venue": self.name}
+
 
 class TrainerQuerySet(ScopedQuerySet):
     municipality_lookup = "organisation__municipality"
@@ -381,6 +390,24 @@ def _count_field(verbose_name):
     return models.PositiveSmallIntegerField(verbose_name, default=0)
 
 
+# The six audience groups participants are counted by, and the attendance field counting each:
+# written once here; forms, services, reports and the street script take them from this.
+AUDIENCE_FIELDS = {
+    Audience.PEOPLE_WHO_USE_DRUGS: "people_who_use_drugs",
+    Audience.RELATIVES_NETWORK: "relatives_network",
+    Audience.PROFESSIONALS: "professionals",
+    Audience.RESIDENTS: "residents",
+    Audience.STUDENTS: "students",
+    Audience.OTHER: "other",
+}
+
+
+def participants(prefix=""):
+    """The number of participants of an attendance in SQL: the sum of its audience counts."""
+    first, *rest = (F(f"{prefix}{field}") for field in AUDIENCE_FIELDS.values())
+    return sum(rest, first)
+
+
 class AttendanceQuerySet(ScopedQuerySet):
     municipality_lookup = "course__municipality"
 
@@ -388,14 +415,7 @@ class AttendanceQuerySet(ScopedQuerySet):
 class Attendance(IdempotentModel):
     """Who came to a held course, counted per audience group. Never names."""
 
-    AUDIENCE_FIELDS = {
-        Audience.PEOPLE_WHO_USE_DRUGS: "people_who_use_drugs",
-        Audience.RELATIVES_NETWORK: "relatives_network",
-        Audience.PROFESSIONALS: "professionals",
-        Audience.RESIDENTS: "residents",
-        Audience.STUDENTS: "students",
-        Audience.OTHER: "other",
-    }
+    AUDIENCE_FIELDS = AUDIENCE_FIELDS
 
     course = models.OneToOneField(
         Course,
@@ -439,25 +459,10 @@ class Attendance(IdempotentModel):
                     condition=Q(**{f"{field}__lte": MAX_COUNT_PER_GROUP}),
                     name=f"attendance_{field}_at_most_{MAX_COUNT_PER_GROUP}",
                 )
-                for field in [
-                    "people_who_use_drugs",
-                    "relatives_network",
-                    "professionals",
-                    "residents",
-                    "students",
-                    "other",
-                ]
+                for field in AUDIENCE_FIELDS.values()
             ],
             models.CheckConstraint(
-                condition=Q(
-                    first_time=F("people_who_use_drugs")
-                    + F("relatives_network")
-                    + F("professionals")
-                    + F("residents")
-                    + F("students")
-                    + F("other")
-                    - F("refresher")
-                ),
+                condition=Q(first_time=participants() - F("refresher")),
                 name="attendance_first_time_plus_refresher_is_total",
             ),
             models.CheckConstraint(
@@ -469,9 +474,13 @@ class Attendance(IdempotentModel):
     def __str__(self):
         return f"{self.course}: {self.total}"
 
+    def counts_by_audience(self):
+        """[(audience, count), …] in the order of AUDIENCE_FIELDS."""
+        return [(audience, getattr(self, field)) for audience, field in self.AUDIENCE_FIELDS.items()]
+
     @property
     def total(self):
-        return sum(getattr(self, field) for field in self.AUDIENCE_FIELDS.values())
+        return sum(count for _audience, count in self.counts_by_audience())
 
 
 class CourseRequest(models.Model):

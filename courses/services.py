@@ -31,17 +31,27 @@ def _derived_key(key, what: str) -> uuid.UUID:
     return uuid.uuid5(uuid.UUID(str(key)), what)
 
 
-def _checked_counts(counts: dict, refresher: int) -> tuple[dict, int]:
-    """The counts by audience (missing ones 0) and their total; at least one participant, refreshers among them."""
+def check_counts(counts: dict, refresher: int) -> tuple[dict, int]:
+    """The counts by audience (missing ones 0) and their total; at least one participant, refreshers among them.
+
+    The one statement of the rule: the street form checks a typed entry with it before the service does.
+    """
     counts = {field: int(counts.get(field) or 0) for field in COUNT_FIELDS}
     total = sum(counts.values())
     if total < 1:
         raise ValidationError({"people_who_use_drugs": _("Count at least one participant.")}, code="no_participants")
     if not 0 <= refresher <= total:
         raise ValidationError(
-            {"refresher": _("Refreshers cannot be more than the participants.")}, code="too_many_refreshers"
+            {"refresher": _("Refreshers cannot be more than the participants (%(total)d).") % {"total": total}},
+            code="too_many_refreshers",
         )
     return counts, total
+
+
+def check_kits_source(kits: int, location) -> None:
+    """Kits handed out at a course come from a stock location."""
+    if kits and location is None:
+        raise ValidationError({"location": _("Choose where the kits came from.")}, code="no_location")
 
 
 def log_held_course(
@@ -66,9 +76,8 @@ def log_held_course(
     IdempotencyConflict.
     """
     key = uuid.UUID(str(key)) if key else uuid.uuid4()
-    counts, total = _checked_counts(counts, refresher)
-    if kits and location is None:
-        raise ValidationError({"location": _("Choose where the kits came from.")}, code="no_location")
+    counts, total = check_counts(counts, refresher)
+    check_kits_source(kits, location)
     payload = {
         "kind": "course",
         "venue": getattr(venue, "pk", None),  # a planned online course has none
@@ -214,7 +223,7 @@ def correct_held_course(
     handout from `location`. In an approved month only a coordinator may, with a reason.
     """
     _check_may_change(user, attendance, reason, moved_to=starts_at)
-    counts, total = _checked_counts(counts, refresher)
+    counts, total = check_counts(counts, refresher)
     with transaction.atomic():
         course = attendance.course
         course.venue, course.starts_at = venue, starts_at
@@ -237,8 +246,7 @@ def correct_held_course(
                 reason=_("Correction of a logged course"),
             )
         elif change > 0:
-            if location is None:
-                raise ValidationError({"location": _("Choose where the kits came from.")}, code="no_location")
+            check_kits_source(change, location)
             try:
                 record_handout(
                     user=user,
