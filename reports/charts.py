@@ -1,12 +1,14 @@
 """Twelve-month bar charts drawn as SVG on the server: no JavaScript, printable."""
 
+from reports import disclosure
+
 WIDTH, HEIGHT = 600, 220
 LEFT, RIGHT, TOP, BOTTOM = 40, 10, 24, 36
 
 
 def bar_chart(title: str, labels: list[str], values: list) -> dict:
-    """Geometry for `reports/_bar_chart.html`. Hidden values ("<5") are drawn as empty bars."""
-    numbers = [value if isinstance(value, int) else 0 for value in values]
+    """Geometry for `reports/_bar_chart.html`. A hidden value ("x") is an empty bar; "≥ 73" is drawn as 73."""
+    numbers = [disclosure.number(value) for value in values]
     top = max(numbers + [1])
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_width / len(values)

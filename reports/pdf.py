@@ -131,7 +131,7 @@ def _chart(pdf: ReportPDF, title: str, labels: list[str], values: list):
     pdf.set_y(top + height + 2)
 
 
-def to_pdf(report: MonthReport, approval: str = "") -> bytes:
+def to_pdf(report: MonthReport, approval: str = "", method: str = "") -> bytes:
     """A4 pages: the header lines, the twelve-month trend as charts, then every table."""
     title = _("RED LIV monthly report")
     made = date_format(timezone.localtime(), "DATETIME_FORMAT")
@@ -144,7 +144,7 @@ def to_pdf(report: MonthReport, approval: str = "") -> bytes:
 
     _heading(pdf, f"{title}: {report.month.label}", 16)
     pdf.set_font(FONT, size=10)
-    for label, value in [*header_lines(report, approval), (_("Made"), made)]:
+    for label, value in [*header_lines(report, approval, method), (_("Made"), made)]:
         pdf.set_font(FONT, "B", 10)
         pdf.cell(35, 5.5, label)
         pdf.set_font(FONT, size=10)

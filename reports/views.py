@@ -125,19 +125,22 @@ def _attachment(content, content_type, filename):
 def export_csv(request):
     report, approval = _export_report(request)
     separator = exports.SEPARATORS.get(request.GET.get("separator", "semicolon"), ";")
-    return _attachment(exports.to_csv(report, approval, separator), "text/csv; charset=utf-8", _filename(report, "csv"))
+    content = exports.to_csv(report, approval, separator, exports.method_url(request))
+    return _attachment(content, "text/csv; charset=utf-8", _filename(report, "csv"))
 
 
 @login_required
 def export_xlsx(request):
     report, approval = _export_report(request)
-    return _attachment(exports.to_xlsx(report, approval), exports.XLSX_CONTENT_TYPE, _filename(report, "xlsx"))
+    content = exports.to_xlsx(report, approval, exports.method_url(request))
+    return _attachment(content, exports.XLSX_CONTENT_TYPE, _filename(report, "xlsx"))
 
 
 @login_required
 def export_pdf(request):
     report, approval = _export_report(request)
-    return _attachment(pdf.to_pdf(report, approval), "application/pdf", _filename(report, "pdf"))
+    content = pdf.to_pdf(report, approval, exports.method_url(request))
+    return _attachment(content, "application/pdf", _filename(report, "pdf"))
 
 
 @login_required
@@ -148,7 +151,7 @@ def print_page(request):
         "reports/month_print.html",
         {
             "report": report,
-            "header_lines": exports.header_lines(report, approval),
+            "header_lines": exports.header_lines(report, approval, exports.method_url(request)),
             "charts": _charts(report),
         },
     )
@@ -226,3 +229,8 @@ def public_statistics_page(request):
         bar_chart(_("Naloxone kits handed out"), labels, [row["kits"] for row in months]),
     ]
     return render(request, "reports/public_statistics.html", {"statistics": statistics, "charts": charts})
+
+
+def method_page(request):
+    """How the published figures are protected: the rule, its reasons and its price."""
+    return render(request, "reports/method.html")

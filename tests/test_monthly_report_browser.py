@@ -40,7 +40,7 @@ def test_a_coordinator_switches_month_and_downloads_every_export(
     page.get_by_label("Til offentliggørelse").check()
     with page.expect_download() as public_download:
         page.get_by_role("button", name="Hent CSV").click()
-    assert "Afholdte kurser,<5,<5,<5" in Path(public_download.value.path()).read_bytes().decode("utf-8-sig")
+    assert "Afholdte kurser,x,x,x" in Path(public_download.value.path()).read_bytes().decode("utf-8-sig")
     page.get_by_label("Til offentliggørelse").uncheck()
 
     with page.expect_download() as xlsx_download:

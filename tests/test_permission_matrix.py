@@ -61,6 +61,7 @@ MATRIX = {
     "afrapporter/": ("/afrapporter/", PUBLIC),
     "afrapporter/tak/": ("/afrapporter/tak/", PUBLIC),
     "statistik/": ("/statistik/", PUBLIC),
+    "statistik/metode/": ("/statistik/metode/", PUBLIC),
     # Information pages are the public site's, shared by every municipality.
     "personale/informationssider/": ("/personale/informationssider/", PLANNING_LIST),
     "personale/informationssider/<slug:slug>/": ("/personale/informationssider/naloxon/", PLANNING_LIST),

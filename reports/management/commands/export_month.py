@@ -29,7 +29,9 @@ class Command(BaseCommand):
             default="semicolon",
             help="for CSV (default: semicolon, as Danish Excel expects)",
         )
-        parser.add_argument("--publication", action="store_true", help="show counts from 1 to 4 as <5")
+        parser.add_argument(
+            "--publication", action="store_true", help="protect the figures for publication (see /statistik/metode/)"
+        )
         parser.add_argument("--language", default="da", choices=["da", "en"])
 
     def handle(self, *args, **options):
