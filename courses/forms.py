@@ -19,15 +19,9 @@ from courses.models import (
 )
 from redliv import roles
 from redliv.models import Audience, CourseLanguage, Organisation
+from redliv.widgets import DateInput
 
 PERSONAL_DATA_WARNING = _("Never write names or other personal data about participants here.")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class TimeInput(forms.TimeInput):

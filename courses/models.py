@@ -22,6 +22,7 @@ from redliv.models import (
     Organisation,
     ScopedQuerySet,
 )
+from redliv.personal_data import refuse_identifiers
 
 MAX_COUNT_PER_GROUP = 500
 
@@ -413,6 +414,7 @@ class Attendance(IdempotentModel):
     note = models.TextField(
         _("note"),
         blank=True,
+        validators=[refuse_identifiers],
         help_text=_("Never write names or other personal data. Purged after a while."),
     )
     logged_by = models.ForeignKey(
@@ -512,6 +514,8 @@ class CourseRequest(models.Model):
         verbose_name=_("course"),
     )
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    # Set when the retention purge blanked the contact data (redliv.purge).
+    purged_at = models.DateTimeField(_("free text purged at"), null=True, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
     history = HistoricalRecords()
@@ -526,7 +530,7 @@ class CourseRequest(models.Model):
                 name="courserequest_number_of_people_1_to_1000",
             ),
             models.CheckConstraint(
-                condition=~Q(contact_email="") | ~Q(contact_phone=""),
+                condition=~Q(contact_email="") | ~Q(contact_phone="") | Q(purged_at__isnull=False),
                 name="courserequest_has_email_or_phone",
             ),
         ]

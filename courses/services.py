@@ -71,7 +71,7 @@ def log_held_course(
         raise ValidationError({"location": _("Choose where the kits came from.")}, code="no_location")
     payload = {
         "kind": "course",
-        "venue": venue.pk,
+        "venue": getattr(venue, "pk", None),  # a planned online course has none
         "starts_at": starts_at.isoformat(),
         "format": course_format,
         "counts": counts,

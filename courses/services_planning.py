@@ -52,6 +52,15 @@ def save_course(form, user, course_request=None):
 
 
 @transaction.atomic
+def save_trainer(form, certifications):
+    """Save a trainer and their certifications from the coordinator's form and formset, together."""
+    trainer = form.save()
+    certifications.instance = trainer
+    certifications.save()
+    return trainer
+
+
+@transaction.atomic
 def copy_to_next_week(course, user):
     """The same course again, seven days later: planned, with the same trainers."""
     trainers = list(course.trainers.all())

@@ -11,7 +11,6 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -397,10 +396,7 @@ def _trainer_form(request, trainer):
     form = TrainerForm(request.POST or None, instance=trainer, user=request.user)
     formset = CertificationFormSet(request.POST or None, instance=trainer, prefix="cert")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        with transaction.atomic():
-            trainer = form.save()
-            formset.instance = trainer
-            formset.save()
+        trainer = planning.save_trainer(form, formset)
         messages.success(request, _("The trainer was saved."))
         return redirect("courses:trainer-detail", pk=trainer.pk)
     return render(request, "courses/trainer_form.html", {"form": form, "formset": formset, "trainer": trainer})

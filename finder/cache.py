@@ -3,8 +3,9 @@
 The public pages already tell browsers and proxies they may keep them for
 PUBLIC_MAX_AGE seconds, so keeping them as long in each app worker's memory shows
 visitors nothing older than they could already be shown. Saving anything the
-finder lists clears this worker's copy at once; other workers follow within the
-minute. Logged-in users (coordinators checking what they published) always get a
+finder lists clears this worker's copy once the change is committed (a clear
+before the commit would let a visitor's request put the old list back); other
+workers follow within the minute. Logged-in users (coordinators checking what they published) always get a
 fresh page, and so does a visitor with a message waiting for them.
 """
 
@@ -12,6 +13,7 @@ import functools
 import hashlib
 
 from django.core.cache import caches
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.utils.translation import get_language
@@ -47,7 +49,8 @@ def cached_for_visitors(view):
 
 
 def forget_the_lists(**kwargs):
-    caches[CACHE].clear()
+    """After the change is committed: cleared earlier, a concurrent visitor could cache the old rows again."""
+    transaction.on_commit(caches[CACHE].clear)
 
 
 def connect_signals():

@@ -9,6 +9,7 @@ from django.utils import timezone
 from courses.models import Attendance, Course, CourseRequest, Trainer, Venue
 from courses.services_planning import CERTIFICATION_WARNING_DAYS, expiring_certifications
 from kits.models import StockLevel
+from kits.queries import warning_date
 from reversals.models import ReversalReport
 
 
@@ -61,7 +62,7 @@ def start_page(user, now=None):
         "kits_to_replace": ReversalReport.objects.for_user(user).needing_kit().count(),
         "stock_expiring": list(
             StockLevel.objects.for_user(user)
-            .filter(quantity__gt=0, batch__expiry_date__lte=today + dt.timedelta(days=settings.KIT_EXPIRY_WARNING_DAYS))
+            .filter(quantity__gt=0, batch__expiry_date__lte=warning_date(today))
             .select_related("location", "batch")
             .order_by("batch__expiry_date", "location__name")
         ),

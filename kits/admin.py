@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from kits.models import Batch, Handout, KitType, StockLevel, StockLocation, StockMovement
-from redliv.admin import ScopedAdmin, ScopedHistoryAdmin
+from redliv.admin import ReadOnlyAdmin, ScopedAdmin, ScopedHistoryAdmin
 
 
 @admin.register(KitType)
@@ -25,29 +25,18 @@ class StockLocationAdmin(ScopedAdmin):
     search_fields = ["name"]
 
 
-class AppendOnlyMixin:
-    """The ledger is append-only: movements are added, never changed or deleted."""
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(StockLevel)
-class StockLevelAdmin(AppendOnlyMixin, ScopedAdmin):
+class StockLevelAdmin(ReadOnlyAdmin, ScopedAdmin):
     list_display = ["location", "batch", "quantity"]
     list_filter = ["location__municipality", "location"]
     list_select_related = ["location", "batch"]
     search_fields = ["batch__lot_number", "location__name"]
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(StockMovement)
-class StockMovementAdmin(AppendOnlyMixin, ScopedHistoryAdmin):
+class StockMovementAdmin(ReadOnlyAdmin, ScopedHistoryAdmin):
+    """The ledger: movements are added on the stock pages through `kits.services`, never changed."""
+
     list_display = ["occurred_at", "kind", "batch", "quantity", "from_location", "to_location", "recorded_by"]
     list_filter = ["kind", "handout_reason", "recipient_audience"]
     list_select_related = ["batch", "from_location", "to_location", "recorded_by"]
@@ -57,7 +46,7 @@ class StockMovementAdmin(AppendOnlyMixin, ScopedHistoryAdmin):
 
 
 @admin.register(Handout)
-class HandoutAdmin(AppendOnlyMixin, ScopedAdmin):
+class HandoutAdmin(ReadOnlyAdmin, ScopedAdmin):
     """Handouts are movements; their history is on the stock movement page."""
 
     list_display = [

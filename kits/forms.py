@@ -13,15 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from kits.models import Batch, HandoutReason, KitType, StockLocation, StockMovement
 from redliv.models import Audience
+from redliv.personal_data import refuse_identifiers
+from redliv.widgets import DateInput
 
 NO_PERSONAL_DATA = _("Never write names or other personal data.")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class KeyedForm(forms.Form):
@@ -112,7 +107,9 @@ class TransferForm(QuantityMixin, KeyedForm):
         help_text=_("Leave empty to move the earliest-expiring batch that holds enough."),
     )
     quantity = forms.IntegerField(label=_("Number of kits"))
-    reason = forms.CharField(label=_("Note"), max_length=200, required=False, help_text=NO_PERSONAL_DATA)
+    reason = forms.CharField(
+        label=_("Note"), max_length=200, required=False, validators=[refuse_identifiers], help_text=NO_PERSONAL_DATA
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,6 +135,7 @@ class DiscardForm(QuantityMixin, KeyedForm):
     reason = forms.CharField(
         label=_("Reason"),
         max_length=200,
+        validators=[refuse_identifiers],
         help_text=format_lazy("{} {}", _("For example: expired, or the spray is damaged."), NO_PERSONAL_DATA),
     )
 
@@ -152,7 +150,9 @@ class CountForm(KeyedForm):
     counted = forms.IntegerField(
         label=_("Kits counted"), min_value=0, error_messages={"min_value": _("The count cannot be negative.")}
     )
-    reason = forms.CharField(label=_("Reason"), max_length=200, help_text=NO_PERSONAL_DATA)
+    reason = forms.CharField(
+        label=_("Reason"), max_length=200, validators=[refuse_identifiers], help_text=NO_PERSONAL_DATA
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -161,7 +161,12 @@ class CountForm(KeyedForm):
 
 
 class CorrectionForm(KeyedForm):
-    reason = forms.CharField(label=_("Why is this movement wrong?"), max_length=200, help_text=NO_PERSONAL_DATA)
+    reason = forms.CharField(
+        label=_("Why is this movement wrong?"),
+        max_length=200,
+        validators=[refuse_identifiers],
+        help_text=NO_PERSONAL_DATA,
+    )
 
 
 class OfficeHandoutForm(QuantityMixin, KeyedForm):

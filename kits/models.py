@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from redliv.models import Audience, IdempotentModel, Municipality, Organisation, ScopedQuerySet
+from redliv.personal_data import refuse_identifiers
 
 # Constraint names the services translate into messages for people.
 STOCK_NON_NEGATIVE = "stocklevel_quantity_non_negative"
@@ -211,7 +212,7 @@ class StockMovement(IdempotentModel):
     )
     quantity = models.PositiveIntegerField(_("quantity"))
     occurred_at = models.DateTimeField(_("date"))
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True, validators=[refuse_identifiers])
     corrects = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -251,6 +252,8 @@ class StockMovement(IdempotentModel):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # Set when the retention purge blanked the reason (redliv.purge); the only change the ledger allows.
+    purged_at = models.DateTimeField(_("free text purged at"), null=True, blank=True, editable=False)
 
     objects = StockMovementQuerySet.as_manager()
     history = HistoricalRecords()
@@ -281,7 +284,7 @@ class StockMovement(IdempotentModel):
                 name="movement_locations_match_kind",
             ),
             models.CheckConstraint(
-                condition=~Q(kind__in=["discard", "adjustment"]) | ~Q(reason=""),
+                condition=~Q(kind__in=["discard", "adjustment"]) | ~Q(reason="") | Q(purged_at__isnull=False),
                 name="movement_discard_and_adjustment_have_reason",
             ),
             models.CheckConstraint(

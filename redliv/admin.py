@@ -23,6 +23,23 @@ class ScopedHistoryAdmin(ScopedAdmin, SimpleHistoryAdmin):
     """A scoped admin that also shows who changed what, and when."""
 
 
+class ReadOnlyAdmin:
+    """Shown, never written here: these rows are written on their own pages, through their services.
+
+    The services check what the admin would skip (a closed month, the stock ledger, the
+    idempotency key), so the admin only lets an administrator look, search and see history.
+    """
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
     list_display = ["name", "code"]
@@ -54,37 +71,20 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
 
 
 @admin.register(MonthClosing)
-class MonthClosingAdmin(ScopedAdmin):
+class MonthClosingAdmin(ReadOnlyAdmin, ScopedAdmin):
+    """Months are approved and reopened on the month page, which records who and why."""
+
     list_display = ["municipality", "month", "action", "by", "at", "reason"]
     list_filter = ["action", "municipality"]
     readonly_fields = ["municipality", "month", "action", "reason", "by", "at"]
 
-    def has_add_permission(self, request):
-        """Months are approved and reopened on the month page, which records who and why."""
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class RoleGroupAdmin(GroupAdmin):
+class RoleGroupAdmin(ReadOnlyAdmin, GroupAdmin):
     """The roles, read-only: what each may do is `redliv.roles.PERMISSIONS`, synced after every migrate.
 
     A permission ticked here would count for nothing (the permission backend reads the
     dictionary), so the page only shows it; users get their roles on the user page.
     """
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 admin.site.unregister(Group)

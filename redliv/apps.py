@@ -8,9 +8,13 @@ class RedlivConfig(AppConfig):
     verbose_name = _("Organisations and staff")
 
     def ready(self):
-        from redliv import security, twofactor  # noqa: F401  (connect their login receivers)
+        from redliv import checks, security, twofactor  # noqa: F401  (register the checks, connect login receivers)
         from redliv.roles import sync_role_groups
 
         # Without a sender: the groups need the permissions of every app, which exist
         # only once each app's own post_migrate handlers have run.
         post_migrate.connect(sync_role_groups, dispatch_uid="redliv.sync_role_groups")
+
+        from redliv import purge
+
+        purge.register("redliv.MonthClosing", fields=["reason"], age="at")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from redliv.models import MonthClosing, Municipality
 from redliv.months import Month, first_of_month
+from redliv.personal_data import refuse_identifiers
 
 
 def latest_closing(municipality, when) -> MonthClosing | None:
@@ -60,7 +61,11 @@ def month_is_closed(municipality, when) -> bool:
 
 
 def check_change_allowed(user, municipality, when, reason: str = "") -> None:
-    """Raise a ValidationError when `user` may not change an entry dated `when` now."""
+    """Raise a ValidationError when `user` may not change an entry dated `when` now.
+
+    The reason is kept in the change history: it must not identify anyone either.
+    """
+    refuse_identifiers(reason)
     approved = approval_status(municipality, when)[1]
     if not approved:
         return
@@ -103,6 +108,10 @@ def reopen_month(user, municipality, month: dt.date, reason: str) -> MonthClosin
         raise ValidationError(_("This month is not approved."), code="not_approved")
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give a reason for reopening the month.")}, code="reason_needed")
+    try:
+        refuse_identifiers(reason)
+    except ValidationError as error:
+        raise ValidationError({"reason": error.error_list}) from error
     return MonthClosing.objects.create(
         municipality=municipality,
         month=first_of_month(month),

@@ -3,13 +3,19 @@ stored row; the same key with other content is refused.
 
 The unique constraint on `idempotency_key` is what guarantees "once", also when two
 copies of a request race each other; Python only turns its refusal into an answer.
+
+The stored digest is keyed with a server secret (an HMAC derived from SECRET_KEY): a
+plain hash of the content would let anyone with the table test guesses of a note
+("was it Mads?") long after the note itself was purged. The purge blanks it too.
 """
 
 import hashlib
 import json
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from redliv.db import violated_constraint
@@ -28,14 +34,37 @@ class IdempotencyConflict(ValidationError):
         )
 
 
-def payload_digest(payload: dict) -> str:
+DIGEST_SALT = "redliv.idempotency.payload_digest"
+
+
+def keyed_digest(content_hash: str, secret: str | None = None) -> str:
+    """The HMAC-SHA256 of a content hash under a key derived from `secret` (default SECRET_KEY).
+
+    Also used by the migrations that turned the plain hashes stored before into keyed ones.
+    """
+    return salted_hmac(DIGEST_SALT, content_hash, secret=secret, algorithm="sha256").hexdigest()
+
+
+def _content_hash(payload: dict) -> str:
     canonical = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _stored(model, key, digest):
+def payload_digest(payload: dict) -> str:
+    return keyed_digest(_content_hash(payload))
+
+
+def _same_content(stored: str, payload: dict) -> bool:
+    """Compare with the current key and with SECRET_KEY_FALLBACKS, so a key rotation refuses no retry."""
+    content_hash = _content_hash(payload)
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return any(constant_time_compare(stored, keyed_digest(content_hash, secret)) for secret in secrets)
+
+
+def _stored(model, key, payload):
     existing = model._base_manager.filter(idempotency_key=key).first()
-    if existing is not None and existing.payload_digest and existing.payload_digest != digest:
+    # A blank digest: the entry's free text was purged; a retry that late is taken as the same entry.
+    if existing is not None and existing.payload_digest and not _same_content(existing.payload_digest, payload):
         raise IdempotencyConflict()
     return existing
 
@@ -49,7 +78,7 @@ def create_once(model, key, payload: dict, create):
     need no transaction of their own around create_once.
     """
     digest = payload_digest(payload)
-    existing = _stored(model, key, digest)
+    existing = _stored(model, key, payload)
     if existing is not None:
         return existing, False
     try:
@@ -59,4 +88,4 @@ def create_once(model, key, payload: dict, create):
         if not (violated_constraint(error) or "").endswith("idempotency_key_key"):
             raise
     # Another copy of the same request won the race.
-    return _stored(model, key, digest), False
+    return _stored(model, key, payload), False

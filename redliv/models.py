@@ -280,6 +280,8 @@ class MonthClosing(models.Model):
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
     at = models.DateTimeField(_("at"), auto_now_add=True)
+    # Set when the retention purge blanked the reason (redliv.purge).
+    purged_at = models.DateTimeField(_("free text purged at"), null=True, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -293,7 +295,7 @@ class MonthClosing(models.Model):
             models.CheckConstraint(condition=Q(month__day=1), name="monthclosing_month_is_first_day"),
             models.CheckConstraint(condition=Q(action__in=MonthAction.values), name="monthclosing_action_valid"),
             models.CheckConstraint(
-                condition=~Q(action="reopened") | ~Q(reason=""),
+                condition=~Q(action="reopened") | ~Q(reason="") | Q(purged_at__isnull=False),
                 name="monthclosing_reopening_has_reason",
             ),
         ]

@@ -261,8 +261,12 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 # Programme settings.
 # Kits whose batch expires within this many days are highlighted to coordinators.
 KIT_EXPIRY_WARNING_DAYS = envint("KIT_EXPIRY_WARNING_DAYS", 90)
-# Free text (notes) is purged after this many days; structured fields stay.
+# Free text (notes, reasons, change reasons) is purged after this many days; structured fields stay.
+# Every field and its period: SECURITY.md; the purge: redliv/purge.py.
 FREE_TEXT_RETENTION_DAYS = envint("FREE_TEXT_RETENTION_DAYS", 180)
+# A course request's contact data (name, e-mail, phone, wishes) is purged this many days after the
+# request was answered (a course scheduled) or closed and left unchanged.
+COURSE_REQUEST_RETENTION_DAYS = envint("COURSE_REQUEST_RETENTION_DAYS", 90)
 
 # The public finder's map. Tiles come from this server (its host is allowed in img-src on
 # the finder page only); the list of courses works without them.

@@ -20,4 +20,11 @@ def healthz(request):
 
 
 def privacy(request):
-    return render(request, "privacy.html", {"retention_days": settings.FREE_TEXT_RETENTION_DAYS})
+    return render(
+        request,
+        "privacy.html",
+        {
+            "retention_days": settings.FREE_TEXT_RETENTION_DAYS,
+            "course_request_days": settings.COURSE_REQUEST_RETENTION_DAYS,
+        },
+    )

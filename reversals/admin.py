@@ -1,11 +1,13 @@
 from django.contrib import admin
 
-from redliv.admin import ScopedHistoryAdmin
+from redliv.admin import ReadOnlyAdmin, ScopedHistoryAdmin
 from reversals.models import ReversalReport
 
 
 @admin.register(ReversalReport)
-class ReversalReportAdmin(ScopedHistoryAdmin):
+class ReversalReportAdmin(ReadOnlyAdmin, ScopedHistoryAdmin):
+    """Reports are recorded, reviewed and withdrawn on their pages (`reversals.services`)."""
+
     list_display = ["occurred_at", "district", "outcome", "source", "review_status", "kit_replaced"]
     list_filter = ["review_status", "outcome", "source", "district__municipality"]
     list_select_related = ["district"]

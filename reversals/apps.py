@@ -12,3 +12,8 @@ class ReversalsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reversals"
     verbose_name = _("Overdose-reversal reports")
+
+    def ready(self):
+        from redliv import purge
+
+        purge.register("reversals.ReversalReport", fields=["note", "review_reason"], age="created_at")

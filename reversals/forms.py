@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from courses.models import Course
 from kits.models import StockLocation
 from redliv.models import Audience, District
+from redliv.personal_data import NAME_CONFIRM, may_name_someone, refuse_identifiers
+from redliv.widgets import DateInput
 from reversals import services
 from reversals.models import ReversalReport, Substance
 
@@ -54,7 +56,7 @@ class ReportForm(forms.Form):
     key = forms.UUIDField(widget=forms.HiddenInput)
     occurred_on = forms.DateField(
         label=_("Date"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         error_messages={"required": _("Give the date."), "invalid": _("Give a valid date.")},
     )
     occurred_time = forms.TimeField(
@@ -109,6 +111,7 @@ class ReportForm(forms.Form):
         label=_("Note (optional)"),
         required=False,
         max_length=1000,
+        validators=[refuse_identifiers],
         help_text=NOTE_WARNING,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -132,6 +135,14 @@ class ReportForm(forms.Form):
         self.fields["key"].initial = uuid.uuid4()
         self.fields["district"].queryset = districts
         self.fields["district"].widget.choices = grouped_district_choices(districts)
+        if self.is_bound and may_name_someone(self.data.get("note")):
+            # Names cannot be detected reliably: when the note looks as if it holds one, the form
+            # asks once more before storing it (a confirm step, beside the note).
+            self.fields["note_names_no_one"] = forms.BooleanField(
+                label=_("I have checked: the note names no one"),
+                help_text=NAME_CONFIRM,
+                error_messages={"required": _("Remove the name from the note, or confirm that it names no one.")},
+            )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -153,6 +164,7 @@ class ReportForm(forms.Form):
             ),
             Fieldset(_("The responder and the kit"), "responder_trained", "kit_replaced"),
             "note",
+            *(["note_names_no_one"] if "note_names_no_one" in self.fields else []),
         ]
 
     def clean(self):
@@ -275,6 +287,7 @@ class ReviewForm(forms.Form):
         label=_("Reason"),
         max_length=200,
         required=False,
+        validators=[refuse_identifiers],
         help_text=_("Required when rejecting. No personal data."),
     )
 
@@ -288,8 +301,8 @@ class ReviewForm(forms.Form):
 class ReportFilterForm(forms.Form):
     """Filters on the coordinators' list. Every field is optional."""
 
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
     district = forms.ModelChoiceField(
         label=_("District"), queryset=District.objects.none(), required=False, empty_label=_("All districts")
     )

@@ -13,6 +13,9 @@ from simple_history.models import HistoricalRecords
 from courses.models import Course
 from kits.models import StockMovement
 from redliv.models import District, IdempotentModel, ScopedQuerySet
+from redliv.personal_data import refuse_identifiers
+
+MAX_DOSES = 10  # naloxone doses one report can give: the forms, the service and the constraint agree
 
 
 class Substance(models.TextChoices):
@@ -114,6 +117,7 @@ class ReversalReport(IdempotentModel):
     note = models.TextField(
         _("note"),
         blank=True,
+        validators=[refuse_identifiers],
         help_text=_("Never write names or other personal data. Purged after a while."),
     )
     review_status = models.CharField(
@@ -122,7 +126,7 @@ class ReversalReport(IdempotentModel):
         choices=ReviewStatus.choices,
         default=ReviewStatus.PENDING,
     )
-    review_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    review_reason = models.CharField(_("reason"), max_length=200, blank=True, validators=[refuse_identifiers])
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -133,6 +137,8 @@ class ReversalReport(IdempotentModel):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    # Set when the retention purge blanked the note and the review reason (redliv.purge).
+    purged_at = models.DateTimeField(_("free text purged at"), null=True, blank=True, editable=False)
 
     objects = ReversalReportQuerySet.as_manager()
     history = HistoricalRecords(table_name="kits_historicalreversalreport")
@@ -145,7 +151,7 @@ class ReversalReport(IdempotentModel):
         indexes = [models.Index(fields=["occurred_at"], name="report_occurred")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(naloxone_doses__gte=0, naloxone_doses__lte=10),
+                condition=Q(naloxone_doses__gte=0, naloxone_doses__lte=MAX_DOSES),
                 name="report_doses_0_to_10",
             ),
             models.CheckConstraint(condition=Q(substances__len__gte=1), name="report_has_a_substance"),
@@ -159,7 +165,7 @@ class ReversalReport(IdempotentModel):
                 name="report_replacement_means_replaced",
             ),
             models.CheckConstraint(
-                condition=~Q(review_status="rejected") | ~Q(review_reason=""),
+                condition=~Q(review_status="rejected") | ~Q(review_reason="") | Q(purged_at__isnull=False),
                 name="report_rejection_has_reason",
             ),
         ]

@@ -5,21 +5,18 @@ form, the staff form, the tablet's offline queue, the admin and the demo seed.
 import datetime as dt
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import Attendance
 from kits.models import HandoutReason, StockLocation
 from kits.services import record_handout
 from redliv.closing import check_change_allowed
 from redliv.idempotency import create_once
 from redliv.models import District
-from reversals.models import ReversalReport
+from reversals.models import MAX_DOSES, ReversalReport
 
-MAX_DOSES = 10
 OLDEST_REPORT_DAYS = 365
 # The public form: posts per address per hour, and the largest body it reads.
 PUBLIC_POSTS_PER_HOUR = 10
@@ -192,20 +189,3 @@ def replace_kit(*, report: ReversalReport, user, location: StockLocation, audien
         report._history_user = user
         report.save(update_fields=["replacement_handout", "kit_replaced"])
     return handout, created
-
-
-def purge_free_text(now=None) -> dict[str, int]:
-    """Blank notes older than FREE_TEXT_RETENTION_DAYS, in the rows and in their history.
-
-    Only the text goes; every structured field stays. `update()` writes no new
-    history rows, so the text is not copied anywhere on its way out.
-    """
-    now = now or timezone.now()
-    cutoff = now - dt.timedelta(days=settings.FREE_TEXT_RETENTION_DAYS)
-    with transaction.atomic():
-        return {
-            "reports": ReversalReport.objects.filter(created_at__lt=cutoff).exclude(note="").update(note=""),
-            "report_history": ReversalReport.history.filter(created_at__lt=cutoff).exclude(note="").update(note=""),
-            "attendances": Attendance.objects.filter(logged_at__lt=cutoff).exclude(note="").update(note=""),
-            "attendance_history": Attendance.history.filter(logged_at__lt=cutoff).exclude(note="").update(note=""),
-        }

@@ -11,10 +11,10 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from redliv.access import add_service_errors, get_for_user, permission_required
+from redliv.history import history_entries
 from redliv.ratelimit import allow_post
 from reversals import services
 from reversals.forms import PublicReportForm, ReplaceKitForm, ReportFilterForm, ReviewForm, StaffReportForm
-from reversals.history import history_entries
 from reversals.models import ReversalReport, Substance
 
 REPORTS_PER_PAGE = 50
@@ -121,7 +121,7 @@ def render_detail(request, report, review_form, status=200):
             "report": report,
             "substances": substances,
             "review_form": review_form,
-            "history": history_entries(report),
+            "history": history_entries(report.history),
             "needs_kit": ReversalReport.objects.needing_kit().filter(pk=report.pk).exists(),
         },
         status=status,

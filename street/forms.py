@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from courses.models import MAX_COUNT_PER_GROUP, Attendance, Course, CourseFormat, Venue
 from kits.models import Batch, HandoutReason, StockLocation
 from redliv.models import Audience, District
+from redliv.personal_data import refuse_identifiers
+from redliv.widgets import DateInput
 from reversals.models import ReversalReport, Substance
 from reversals.services import MAX_DOSES, check_report
 
@@ -54,9 +56,7 @@ class StreetForm(forms.Form):
     """What every street entry has: a device-made key, and when it happened."""
 
     key = forms.UUIDField(widget=forms.HiddenInput)
-    date = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"})
-    )
+    date = forms.DateField(label=_("Date"), widget=DateInput(attrs={"class": "form-control"}))
     time = forms.TimeField(
         label=_("Time"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "class": "form-control"})
     )
@@ -129,6 +129,7 @@ class CourseEntryForm(StreetForm):
         label=_("Note"),
         required=False,
         max_length=1000,
+        validators=[refuse_identifiers],
         help_text=NOTE_WARNING,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
@@ -239,6 +240,7 @@ class ReportEntryForm(StreetForm):
         label=_("Note"),
         required=False,
         max_length=1000,
+        validators=[refuse_identifiers],
         help_text=NOTE_WARNING,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
@@ -278,6 +280,7 @@ class CourseCorrectionForm(CourseEntryForm):
             label=_("Reason for the change"),
             required=False,
             max_length=200,
+            validators=[refuse_identifiers],
             help_text=_("Needed when the month has been approved."),
             widget=forms.TextInput(attrs={"class": "form-control"}),
         )

@@ -26,8 +26,10 @@ from courses.services import correct_held_course, kits_handed_out, log_held_cour
 from kits.models import Handout, StockLevel, StockLocation, StockMovement
 from kits.services import record_handout, withdraw_handout
 from redliv.access import add_service_errors, get_for_user, permission_required
+from redliv.history import history_entries
 from redliv.idempotency import IdempotencyConflict
 from redliv.models import District
+from redliv.personal_data import NAME_NOTICE, may_name_someone
 from reversals.models import ReversalReport
 from reversals.services import create_reversal_report, withdraw_reversal_report
 from street.forms import CourseCorrectionForm, CourseEntryForm, HandoutEntryForm, ReportEntryForm, locations_for
@@ -177,6 +179,8 @@ def _entry_page(request, kind):
             add_service_errors(form, error)
         else:
             messages.success(request, saved_message(kind, created))
+            if may_name_someone(form.cleaned_data.get("note")):
+                messages.warning(request, NAME_NOTICE)
             return redirect(PAGES[kind])
     context = {"form": form, "kind": kind, "planned": planned}
     if kind != "report":
@@ -259,10 +263,11 @@ def api_entries(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return JsonResponse(
-                {"id": entry.pk, "key": str(form.cleaned_data["key"]), "message": saved_message(kind, created)},
-                status=201 if created else 200,
-            )
+            answer = {"id": entry.pk, "key": str(form.cleaned_data["key"]), "message": saved_message(kind, created)}
+            if may_name_someone(form.cleaned_data.get("note")):
+                # Stored, but the warning is shown again: the tablet shows it after "sent".
+                answer["warning"] = NAME_NOTICE
+            return JsonResponse(answer, status=201 if created else 200)
     return JsonResponse(
         {"message": _("The entry was refused. Correct it and send it again."), "errors": _errors(form)}, status=400
     )
@@ -302,28 +307,6 @@ def recent(request):
             "reports": [(r, may_change(user, r.reported_by_id, r.created_at)) for r in reports],
         },
     )
-
-
-def _changes(history):
-    """Who changed what: each historical record against the one before it."""
-    records = list(history.select_related("history_user").order_by("history_date", "history_id"))
-    rows = []
-    for previous, record in zip([None, *records], records, strict=False):
-        changes = []
-        if previous is not None:
-            delta = record.diff_against(previous)
-            changes = [
-                (str(record.instance._meta.get_field(c.field).verbose_name), c.old, c.new) for c in delta.changes
-            ]
-        rows.append(
-            {
-                "when": record.history_date,
-                "who": record.history_user,
-                "type": record.get_history_type_display(),
-                "changes": changes,
-            }
-        )
-    return list(reversed(rows))
 
 
 @login_required
@@ -372,8 +355,8 @@ def correct_course(request, pk):
         form.fields["location"].initial = default_location(
             request.user, with_last_use(form_kwargs["locations"], request.user)
         )
-    history = _changes(attendance.history) + _changes(course.history)
-    history.sort(key=lambda row: row["when"], reverse=True)
+    history = history_entries(attendance.history) + history_entries(course.history)
+    history.sort(key=lambda entry: entry.when, reverse=True)
     return render(
         request,
         "street/correct_course.html",

@@ -331,12 +331,31 @@ def test_the_finder_shows_thirty_courses_a_page_and_links_to_the_rest(client, ve
     assert second.count('class="card entry') == 5 and "Kursus 35" in second and "Kursus 01" not in second
 
 
-def test_a_visitor_gets_the_list_from_memory_until_something_it_shows_changes(client, venue, django_assert_num_queries):
+def test_a_visitor_gets_the_list_from_memory_until_something_it_shows_changes(
+    client, venue, django_assert_num_queries, django_capture_on_commit_callbacks
+):
     make_course(venue, title="Første kursus")
     assert "Første kursus" in client.get("/").content.decode()
     with django_assert_num_queries(0):
         assert "Første kursus" in client.get("/").content.decode()
-    make_course(venue, title="Andet kursus")  # saving a course forgets the kept lists
+    with django_capture_on_commit_callbacks(execute=True):  # the test's transaction commits here
+        make_course(venue, title="Andet kursus")  # saving a course forgets the kept lists
+    assert "Andet kursus" in client.get("/").content.decode()
+
+
+def test_the_kept_lists_are_forgotten_only_when_the_change_is_committed(
+    client, venue, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """Cleared before the commit, a visitor's request in between would keep the old list for a minute."""
+    make_course(venue, title="Første kursus")
+    client.get("/")
+    with django_capture_on_commit_callbacks() as waiting:
+        make_course(venue, title="Andet kursus")
+        with django_assert_num_queries(0):  # not committed yet: still the kept list
+            assert "Andet kursus" not in client.get("/").content.decode()
+    assert waiting
+    for callback in waiting:
+        callback()
     assert "Andet kursus" in client.get("/").content.decode()
 
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 BEFORE = [
     ("redliv", "0005_user_oversee_entries_permission"),
-    ("reports", "0002_month_closing_action_and_target_people"),
-    ("kits", "0008_batch_lot_unique_in_any_case"),
+    ("reports", "0003_monthclosing_reason_purge"),
+    ("kits", "0010_ledger_allows_the_purge_and_keyed_digests"),
     ("reversals", "0002_one_rate_limit_for_public_forms"),
 ]
 

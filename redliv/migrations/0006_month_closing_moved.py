@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
         ("redliv", "0005_user_oversee_entries_permission"),
-        ("reports", "0002_month_closing_action_and_target_people"),
+        ("reports", "0003_monthclosing_reason_purge"),
     ]
 
     operations = [
@@ -50,6 +50,12 @@ class Migration(migrations.Migration):
                         ),
                         ("reason", models.CharField(blank=True, max_length=200, verbose_name="reason")),
                         ("at", models.DateTimeField(auto_now_add=True, verbose_name="at")),
+                        (
+                            "purged_at",
+                            models.DateTimeField(
+                                blank=True, editable=False, null=True, verbose_name="free text purged at"
+                            ),
+                        ),
                         (
                             "by",
                             models.ForeignKey(
@@ -87,6 +93,7 @@ class Migration(migrations.Migration):
                                 condition=models.Q(
                                     models.Q(("action", "reopened"), _negated=True),
                                     models.Q(("reason", ""), _negated=True),
+                                    ("purged_at__isnull", False),
                                     _connector="OR",
                                 ),
                                 name="monthclosing_reopening_has_reason",

@@ -7,6 +7,7 @@ permissions become reversals.*_reversalreport and admin history stays linked.
 
 import django.contrib.postgres.fields
 import django.db.models.deletion
+import redliv.personal_data
 import simple_history.models
 import uuid
 from django.conf import settings
@@ -30,8 +31,8 @@ def unmove_content_types(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("courses", "0005_course_cancelled_at"),
-        ("kits", "0009_reversal_report_moved"),
+        ("courses", "0007_keyed_payload_digests"),
+        ("kits", "0011_reversal_report_moved"),
         ("redliv", "0006_month_closing_moved"),
         ("reversals", "0002_one_rate_limit_for_public_forms"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -117,6 +118,7 @@ class Migration(migrations.Migration):
                             models.TextField(
                                 blank=True,
                                 help_text="Never write names or other personal data. Purged after a while.",
+                                validators=[redliv.personal_data.refuse_identifiers],
                                 verbose_name="note",
                             ),
                         ),
@@ -133,9 +135,23 @@ class Migration(migrations.Migration):
                                 verbose_name="review",
                             ),
                         ),
-                        ("review_reason", models.CharField(blank=True, max_length=200, verbose_name="reason")),
+                        (
+                            "review_reason",
+                            models.CharField(
+                                blank=True,
+                                max_length=200,
+                                validators=[redliv.personal_data.refuse_identifiers],
+                                verbose_name="reason",
+                            ),
+                        ),
                         ("reviewed_at", models.DateTimeField(blank=True, null=True, verbose_name="reviewed at")),
                         ("created_at", models.DateTimeField(blank=True, editable=False, verbose_name="received at")),
+                        (
+                            "purged_at",
+                            models.DateTimeField(
+                                blank=True, editable=False, null=True, verbose_name="free text purged at"
+                            ),
+                        ),
                         ("history_id", models.AutoField(primary_key=True, serialize=False)),
                         ("history_date", models.DateTimeField(db_index=True)),
                         ("history_change_reason", models.CharField(max_length=100, null=True)),
@@ -307,6 +323,7 @@ class Migration(migrations.Migration):
                             models.TextField(
                                 blank=True,
                                 help_text="Never write names or other personal data. Purged after a while.",
+                                validators=[redliv.personal_data.refuse_identifiers],
                                 verbose_name="note",
                             ),
                         ),
@@ -323,9 +340,23 @@ class Migration(migrations.Migration):
                                 verbose_name="review",
                             ),
                         ),
-                        ("review_reason", models.CharField(blank=True, max_length=200, verbose_name="reason")),
+                        (
+                            "review_reason",
+                            models.CharField(
+                                blank=True,
+                                max_length=200,
+                                validators=[redliv.personal_data.refuse_identifiers],
+                                verbose_name="reason",
+                            ),
+                        ),
                         ("reviewed_at", models.DateTimeField(blank=True, null=True, verbose_name="reviewed at")),
                         ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="received at")),
+                        (
+                            "purged_at",
+                            models.DateTimeField(
+                                blank=True, editable=False, null=True, verbose_name="free text purged at"
+                            ),
+                        ),
                         (
                             "district",
                             models.ForeignKey(
@@ -417,6 +448,7 @@ class Migration(migrations.Migration):
                                 condition=models.Q(
                                     models.Q(("review_status", "rejected"), _negated=True),
                                     models.Q(("review_reason", ""), _negated=True),
+                                    ("purged_at__isnull", False),
                                     _connector="OR",
                                 ),
                                 name="report_rejection_has_reason",

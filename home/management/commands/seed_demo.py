@@ -3,6 +3,9 @@ a year of held courses with attendance, handouts, stock and reversal reports, an
 upcoming courses and standing drop-in hours.
 
 Dates are relative to today, so the demo always has a past year and a future.
+Stock, attendance and reports are written through their services (`kits.services`,
+`courses.services`, `reversals.services`), as the pages write them; the database
+trigger keeps the stock, and the seed asks it what is on hand.
 Running it again changes nothing: the whole seed is one transaction, and it is
 skipped when the demo organisation already exists. Refuses to run with DEBUG off.
 """
@@ -18,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from courses import services as course_services
 from courses.models import (
     Attendance,
     Certification,
@@ -29,9 +33,11 @@ from courses.models import (
     Trainer,
     Venue,
 )
-from kits.models import Batch, HandoutReason, KitType, StockLocation, StockMovement
+from kits import services as kit_services
+from kits.models import HandoutReason, KitType, StockLevel, StockLocation
 from redliv import roles
 from redliv.models import Audience, District, Municipality, Organisation, User
+from reversals import services as reversal_services
 from reversals.models import ReversalReport, Substance
 
 DEMO_ORGANISATION = "Odense Kommune – RED LIV"
@@ -177,7 +183,6 @@ class Seed:
     def __init__(self, rng: random.Random, today: dt.date):
         self.rng = rng
         self.today = today
-        self.stock: dict[tuple[int, int], int] = {}
 
     def run(self, password: str):
         municipalities = {name: Municipality.objects.create(name=name, code=code) for name, code in MUNICIPALITIES}
@@ -262,48 +267,14 @@ class Seed:
             trainers.append(trainer)
         return trainers
 
-    def move(self, **fields):
-        """Write a movement and keep a running tally, so the seed never overdraws."""
-        movement = StockMovement.objects.create(recorded_by=self.users[roles.COORDINATOR], **fields)
-        quantity = fields["quantity"]
-        if fields.get("to_location"):
-            key = (fields["to_location"].pk, fields["batch"].pk)
-            self.stock[key] = self.stock.get(key, 0) + quantity
-        if fields.get("from_location"):
-            key = (fields["from_location"].pk, fields["batch"].pk)
-            self.stock[key] = self.stock.get(key, 0) - quantity
-        return movement
-
     def available(self, location, batch):
-        return self.stock.get((location.pk, batch.pk), 0)
+        """What the ledger's trigger says is on hand."""
+        return StockLevel.objects.filter(location=location, batch=batch).values_list("quantity", flat=True).first() or 0
 
     def make_stock(self):
         kit = KitType.objects.create(
             name="Naloxon-kit",
             contents="Naloxon næsespray 1,8 mg (2 doser), handsker, ventilationsmaske, kort vejledning",
-        )
-        product = "Nyxoid 1,8 mg næsespray"
-        today = self.today
-        self.batch_old = Batch.objects.create(
-            kit_type=kit,
-            product=product,
-            lot_number="NX2301",
-            received_on=today - dt.timedelta(days=400),
-            expiry_date=today - dt.timedelta(days=20),
-        )
-        self.batch_current = Batch.objects.create(
-            kit_type=kit,
-            product=product,
-            lot_number="NX2408",
-            received_on=today - dt.timedelta(days=185),
-            expiry_date=today + dt.timedelta(days=60),
-        )
-        self.batch_new = Batch.objects.create(
-            kit_type=kit,
-            product=product,
-            lot_number="NX2511",
-            received_on=today - dt.timedelta(days=30),
-            expiry_date=today + dt.timedelta(days=730),
         )
         office_venue = self.venues["Antidote Danmark, Odense"]
         self.office = StockLocation.objects.create(
@@ -327,29 +298,41 @@ class Seed:
             organisation=clinic_venue.organisation,
             venue=clinic_venue,
         )
-        for batch, quantity in [(self.batch_old, 420), (self.batch_current, 400), (self.batch_new, 300)]:
-            self.move(
-                kind=StockMovement.Kind.RECEIVE,
-                batch=batch,
-                to_location=self.office,
+        coordinator = self.users[roles.COORDINATOR]
+        batches = []
+        for lot_number, received_days_ago, expires_in_days, quantity in [
+            ("NX2301", 400, -20, 420),
+            ("NX2408", 185, 60, 400),
+            ("NX2511", 30, 730, 300),
+        ]:
+            received_on = self.today - dt.timedelta(days=received_days_ago)
+            delivery, _created = kit_services.register_delivery(
+                user=coordinator,
+                location=self.office,
+                kit_type=kit,
+                product="Nyxoid 1,8 mg næsespray",
+                lot_number=lot_number,
+                expiry_date=self.today + dt.timedelta(days=expires_in_days),
+                received_on=received_on,
                 quantity=quantity,
-                occurred_at=local(batch.received_on, 10),
             )
-            self.move(
-                kind=StockMovement.Kind.TRANSFER,
-                batch=batch,
+            kit_services.transfer_kits(
+                user=coordinator,
                 from_location=self.office,
                 to_location=self.bag,
                 quantity=quantity // 2,
-                occurred_at=local(batch.received_on + dt.timedelta(days=1), 9),
+                batch=delivery.batch,
+                on_date=received_on + dt.timedelta(days=1),
             )
-        self.move(
-            kind=StockMovement.Kind.TRANSFER,
-            batch=self.batch_new,
+            batches.append(delivery.batch)
+        self.batch_old, self.batch_current, self.batch_new = batches
+        kit_services.transfer_kits(
+            user=coordinator,
             from_location=self.office,
             to_location=self.clinic,
             quantity=25,
-            occurred_at=local(self.batch_new.received_on, 14),
+            batch=self.batch_new,
+            on_date=self.batch_new.received_on,
         )
 
     def batch_on(self, day: dt.date):
@@ -382,9 +365,7 @@ class Seed:
         rng = self.rng
         roll = rng.random()
         # A few past courses are never logged: the "planned but nothing logged" case.
-        status = (
-            Course.Status.CANCELLED if roll < 0.04 else Course.Status.PLANNED if roll > 0.97 else Course.Status.HELD
-        )
+        status = Course.Status.CANCELLED if roll < 0.04 else Course.Status.PLANNED
         audiences = [Audience.PEOPLE_WHO_USE_DRUGS]
         if course_format in (CourseFormat.ON_SITE, CourseFormat.ONLINE):
             audiences = [Audience.PROFESSIONALS, Audience.RESIDENTS]
@@ -403,7 +384,7 @@ class Seed:
             created_by=self.users[roles.COORDINATOR],
         )
         course.trainers.set(rng.sample(self.trainers, 2 if course_format == CourseFormat.POP_UP else 1))
-        if status != Course.Status.HELD:
+        if status == Course.Status.CANCELLED or roll > 0.97:
             return
         counts = {field: 0 for field in Attendance.AUDIENCE_FIELDS.values()}
         if course_format in (CourseFormat.ON_SITE, CourseFormat.ONLINE):
@@ -416,27 +397,23 @@ class Seed:
         total = sum(counts.values())
         refresher = rng.randint(0, total // 3)
         logger = self.users[roles.STREET_WORKER if course_format == CourseFormat.POP_UP else roles.TRAINER]
-        attendance = Attendance.objects.create(
-            course=course,
-            first_time=total - refresher,
-            refresher=refresher,
-            logged_by=logger,
-            **counts,
-        )
-        Attendance.objects.filter(pk=attendance.pk).update(logged_at=course.ends_at + dt.timedelta(minutes=15))
         location = self.bag if course_format == CourseFormat.POP_UP else self.office
         batch = self.batch_on(day)
-        kits = min(total - refresher, self.available(location, batch))
-        if kits and course_format != CourseFormat.ONLINE:
-            self.move(
-                kind=StockMovement.Kind.HANDOUT,
-                batch=batch,
-                from_location=location,
-                quantity=kits,
-                occurred_at=course.ends_at,
-                handout_reason=HandoutReason.FIRST_SUPPLY,
-                course=course,
-            )
+        kits = 0 if course_format == CourseFormat.ONLINE else min(total - refresher, self.available(location, batch))
+        attendance, _created = course_services.log_held_course(
+            user=logger,
+            venue=venue,
+            course=course,
+            course_format=course_format,
+            starts_at=course.starts_at,
+            counts=counts,
+            refresher=refresher,
+            kits=kits,
+            location=location if kits else None,
+            batch=batch if kits else None,
+        )
+        # Logged a quarter of an hour after the course, not when the seed runs.
+        Attendance.objects.filter(pk=attendance.pk).update(logged_at=course.ends_at + dt.timedelta(minutes=15))
 
     def make_standalone_handouts(self):
         rng = self.rng
@@ -451,32 +428,32 @@ class Seed:
             batch = self.batch_on(day)
             if self.available(self.bag, batch) < 2:
                 continue
-            self.move(
-                kind=StockMovement.Kind.HANDOUT,
-                batch=batch,
-                from_location=self.bag,
+            kit_services.record_handout(
+                user=self.users[roles.STREET_WORKER],
+                location=self.bag,
                 quantity=rng.choice([1, 1, 1, 2]),
-                occurred_at=local(day, 15, 30),
-                handout_reason=rng.choice(reasons),
-                recipient_audience=rng.choice(
+                reason=rng.choice(reasons),
+                audience=rng.choice(
                     [Audience.PEOPLE_WHO_USE_DRUGS, Audience.PEOPLE_WHO_USE_DRUGS, Audience.RELATIVES_NETWORK]
                 ),
+                batch=batch,
+                occurred_at=local(day, 15, 30),
             )
         # Damaged kits discarded, and a count that found one kit fewer than the ledger.
-        self.move(
-            kind=StockMovement.Kind.DISCARD,
+        coordinator = self.users[roles.COORDINATOR]
+        kit_services.discard_kits(
+            user=coordinator,
+            location=self.office,
             batch=self.batch_new,
-            from_location=self.office,
             quantity=2,
-            occurred_at=local(self.today - dt.timedelta(days=10), 11),
             reason="Knust i transporten",
+            on_date=self.today - dt.timedelta(days=10),
         )
-        self.move(
-            kind=StockMovement.Kind.ADJUSTMENT,
+        kit_services.adjust_after_count(
+            user=coordinator,
+            location=self.bag,
             batch=self.batch_new,
-            from_location=self.bag,
-            quantity=1,
-            occurred_at=local(self.today - dt.timedelta(days=5), 16),
+            counted=self.available(self.bag, self.batch_new) - 1,
             reason="Optælling: ét kit for lidt",
         )
 
@@ -499,24 +476,12 @@ class Seed:
             elif public and index % 7 == 0:
                 status, reason = ReversalReport.ReviewStatus.REJECTED, "Dublet af en rapport fra personalet"
             batch = self.batch_on(day)
-            replacement = None
-            if not public and index % 2 == 0 and self.available(self.bag, batch) > 0:
-                replacement = self.move(
-                    kind=StockMovement.Kind.HANDOUT,
-                    batch=batch,
-                    from_location=self.bag,
-                    quantity=1,
-                    occurred_at=local(day + dt.timedelta(days=1), 12),
-                    handout_reason=HandoutReason.REPLACES_USED,
-                    recipient_audience=Audience.PEOPLE_WHO_USE_DRUGS,
-                )
-            ReversalReport.objects.create(
-                kit_replaced=replacement is not None,
-                replacement_handout=replacement,
+            # Half the staff reports: the responder got a new kit from the bag the next day.
+            replaced = not public and index % 2 == 0 and self.available(self.bag, batch) > 0
+            report, _created = reversal_services.create_reversal_report(
+                user=None if public else self.users[roles.STREET_WORKER],
                 occurred_at=local(day, rng.randint(0, 23), rng.choice([0, 15, 30, 45])),
                 district=rng.choice(districts),
-                source=ReversalReport.Source.PUBLIC if public else ReversalReport.Source.STAFF,
-                reported_by=None if public else self.users[roles.STREET_WORKER],
                 substances=rng.choice(
                     [
                         [Substance.HEROIN],
@@ -532,13 +497,25 @@ class Seed:
                 stayed_until_help=rng.random() < 0.9,
                 outcome=rng.choice(outcomes),
                 responder_trained=ReversalReport.Trained.YES if rng.random() < 0.8 else ReversalReport.Trained.UNKNOWN,
-                review_status=status,
-                review_reason=reason,
-                reviewed_by=self.users[roles.COORDINATOR] if status != ReversalReport.ReviewStatus.PENDING else None,
-                reviewed_at=local(day + dt.timedelta(days=2), 9)
-                if status != ReversalReport.ReviewStatus.PENDING
-                else None,
+                kit_replaced=replaced,
             )
+            if replaced:
+                kit_services.record_handout(
+                    user=self.users[roles.STREET_WORKER],
+                    location=self.bag,
+                    quantity=1,
+                    reason=HandoutReason.REPLACES_USED,
+                    audience=Audience.PEOPLE_WHO_USE_DRUGS,
+                    batch=batch,
+                    occurred_at=local(day + dt.timedelta(days=1), 12),
+                )
+            if public and status != ReversalReport.ReviewStatus.PENDING:
+                reversal_services.review_report(
+                    report=report,
+                    user=self.users[roles.COORDINATOR],
+                    verified=status == ReversalReport.ReviewStatus.VERIFIED,
+                    reason=reason,
+                )
 
     def make_upcoming(self):
         antidote = self.venues["Antidote Danmark, Odense"]

@@ -134,7 +134,7 @@
         }
         if (response.status === 200 || response.status === 201) {
           await deleteEntry(entry.key);
-          say(`${text.msgSent} ${body.message || ""}`);
+          say(`${text.msgSent} ${body.message || ""} ${body.warning || ""}`.trim());
         } else if (response.status === 400 || response.status === 409) {
           entry.status = "refused";
           entry.conflict = response.status === 409;

@@ -5,10 +5,16 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reports", "0002_month_closing_action_and_target_people"),
+        ("reports", "0003_monthclosing_reason_purge"),
         ("redliv", "0006_month_closing_moved"),
     ]
 
     operations = [
-        migrations.SeparateDatabaseAndState(state_operations=[migrations.DeleteModel(name="MonthClosing")]),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.DeleteModel(
+                    name="MonthClosing",
+                ),
+            ]
+        ),
     ]

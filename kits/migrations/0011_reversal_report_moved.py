@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kits", "0008_batch_lot_unique_in_any_case"),
+        ("kits", "0010_ledger_allows_the_purge_and_keyed_digests"),
     ]
 
     operations = [
