@@ -177,6 +177,8 @@ def _check_may_change(user, attendance, reason="", moved_to=None):
     for when in {attendance.course.starts_at, moved_to or attendance.course.starts_at}:
         check_change_allowed(user, attendance.course.municipality_id, when, reason)
     attendance._change_reason = attendance.course._change_reason = reason or None
+    # Who changed it, also where no request is (the offline queue, a command): the history names them.
+    attendance._history_user = attendance.course._history_user = user
 
 
 def _course_handouts(course):

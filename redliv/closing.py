@@ -95,9 +95,14 @@ def _lock(municipality) -> None:
 
 
 @transaction.atomic
-def approve_month(user, municipality, month: dt.date) -> MonthClosing:
+def approve_month(user, municipality, month: dt.date, figures: dict | None = None) -> MonthClosing:
+    """Approve a month, keeping `figures` (the month's figures as approved).
+
+    An approved month can be approved again only when its figures have changed since.
+    """
     _lock(municipality)
-    if month_is_closed(municipality, month):
+    latest, approved = approval_status(municipality, month)
+    if approved and (figures is None or latest.figures == figures):
         raise ValidationError(_("This month is already approved."), code="already_approved")
     if not Month.of(month).is_over:
         raise ValidationError(_("Only a month that has ended can be approved."), code="month_not_over")
@@ -106,6 +111,7 @@ def approve_month(user, municipality, month: dt.date) -> MonthClosing:
         month=first_of_month(month),
         action=MonthClosing.Action.APPROVED,
         by=user,
+        figures=figures,
     )
 
 

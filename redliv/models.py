@@ -282,6 +282,9 @@ class MonthClosing(models.Model):
     at = models.DateTimeField(_("at"), auto_now_add=True)
     # Set when the retention purge blanked the reason (redliv.purge).
     purged_at = models.DateTimeField(_("free text purged at"), null=True, blank=True, editable=False)
+    # An approval keeps the month's figures as they were approved (reports.approval.snapshot): counts,
+    # and the labels of their rows (figure names, venues), never a person.
+    figures = models.JSONField(_("figures at approval"), null=True, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 

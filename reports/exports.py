@@ -27,11 +27,12 @@ def method_url(request=None) -> str:
     return settings.PUBLIC_SITE_URL + path
 
 
-def header_lines(report: MonthReport, approval: str, method: str = "") -> list[tuple[str, str]]:
+def header_lines(report: MonthReport, approval: str, method: str = "", extra=()) -> list[tuple[str, str]]:
     lines = [
         (_("Period"), report.month.label),
         (_("Scope"), report.scope_label),
         (_("Approval"), approval or _("Not approved")),
+        *extra,
     ]
     if report.publication:
         lines.append(
@@ -47,9 +48,9 @@ def header_lines(report: MonthReport, approval: str, method: str = "") -> list[t
     return lines
 
 
-def _csv_rows(report: MonthReport, approval: str, method: str):
+def _csv_rows(report: MonthReport, approval: str, method: str, extra):
     yield [_("RED LIV monthly report")]
-    yield from header_lines(report, approval, method)
+    yield from header_lines(report, approval, method, extra)
     for table in report.tables:
         yield []
         yield [table.title]
@@ -62,8 +63,8 @@ def _csv_rows(report: MonthReport, approval: str, method: str):
             yield [table.note]
 
 
-def to_csv(report: MonthReport, approval: str = "", separator: str = ";", method: str = "") -> bytes:
-    return csv_bytes(_csv_rows(report, approval, method), separator)
+def to_csv(report: MonthReport, approval: str = "", separator: str = ";", method: str = "", extra=()) -> bytes:
+    return csv_bytes(_csv_rows(report, approval, method, extra), separator)
 
 
 def _sheet_title(title: str, used: set) -> str:
@@ -85,7 +86,7 @@ def _xlsx_value(value):
     return figure_text(value, grouped=False)
 
 
-def to_xlsx(report: MonthReport, approval: str = "", method: str = "") -> bytes:
+def to_xlsx(report: MonthReport, approval: str = "", method: str = "", extra=()) -> bytes:
     """One sheet per table; a header with period and scope; numbers as numbers, months as dates."""
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -97,7 +98,7 @@ def to_xlsx(report: MonthReport, approval: str = "", method: str = "") -> bytes:
         sheet["A1"].font = bold
         sheet.append([_("Period"), report.month.first_day])
         sheet["B2"].number_format = "yyyy-mm"
-        for label, value in header_lines(report, approval, method)[1:]:
+        for label, value in header_lines(report, approval, method, extra)[1:]:
             sheet.append([label, value])
         sheet.append([])
         dated = table.months is not None

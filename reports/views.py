@@ -16,6 +16,7 @@ from redliv import closing
 from redliv.models import Municipality
 from redliv.months import Month
 from reports import exports, pdf
+from reports.approval import approval_state, export_figures, snapshot
 from reports.charts import bar_chart
 from reports.figures import month_report, public_statistics
 from reports.models import TrainingTarget
@@ -80,7 +81,8 @@ def month_page(request):
     municipality = _scope(request)
     month = _month(request)
     report = month_report(month, municipality)
-    latest, approval = closing.approval_status(municipality, month.first_day)
+    state = approval_state(report)
+    latest, approval = state.closing, state.approval
     target = getattr(municipality, "training_target", None) if municipality else None
     return render(
         request,
@@ -89,6 +91,7 @@ def month_page(request):
             "report": report,
             "municipality": municipality,
             "approval": approval,
+            "changed_since_approval": state.text,
             "reopening": closing.reopening_text(latest) if latest and not approval else "",
             "charts": _charts(report),
             "previous_query": _query(month.shift(-1), municipality),
@@ -102,11 +105,13 @@ def month_page(request):
 
 
 def _export_report(request):
-    municipality = _scope(request)
-    month = _month(request)
-    publication = request.GET.get("publication") == "1"
-    report = month_report(month, municipality, publication=publication)
-    return report, closing.approval_status(municipality, month.first_day)[1]
+    """(report, approval line, extra header lines) for an export: see reports.approval.export_figures."""
+    return export_figures(
+        _month(request),
+        _scope(request),
+        publication=request.GET.get("publication") == "1",
+        current=request.GET.get("figures") == "current",
+    )
 
 
 def _filename(report, extension):
@@ -123,35 +128,35 @@ def _attachment(content, content_type, filename):
 
 @login_required
 def export_csv(request):
-    report, approval = _export_report(request)
+    report, approval, extra = _export_report(request)
     separator = exports.SEPARATORS.get(request.GET.get("separator", "semicolon"), ";")
-    content = exports.to_csv(report, approval, separator, exports.method_url(request))
+    content = exports.to_csv(report, approval, separator, exports.method_url(request), extra)
     return _attachment(content, "text/csv; charset=utf-8", _filename(report, "csv"))
 
 
 @login_required
 def export_xlsx(request):
-    report, approval = _export_report(request)
-    content = exports.to_xlsx(report, approval, exports.method_url(request))
+    report, approval, extra = _export_report(request)
+    content = exports.to_xlsx(report, approval, exports.method_url(request), extra)
     return _attachment(content, exports.XLSX_CONTENT_TYPE, _filename(report, "xlsx"))
 
 
 @login_required
 def export_pdf(request):
-    report, approval = _export_report(request)
-    content = pdf.to_pdf(report, approval, exports.method_url(request))
+    report, approval, extra = _export_report(request)
+    content = pdf.to_pdf(report, approval, exports.method_url(request), extra)
     return _attachment(content, "application/pdf", _filename(report, "pdf"))
 
 
 @login_required
 def print_page(request):
-    report, approval = _export_report(request)
+    report, approval, extra = _export_report(request)
     return render(
         request,
         "reports/month_print.html",
         {
             "report": report,
-            "header_lines": exports.header_lines(report, approval, exports.method_url(request)),
+            "header_lines": exports.header_lines(report, approval, exports.method_url(request), extra),
             "charts": _charts(report),
         },
     )
@@ -178,7 +183,7 @@ def _closable(request):
 def approve(request):
     municipality, month = _closable(request)
     try:
-        closing.approve_month(request.user, municipality, month.first_day)
+        closing.approve_month(request.user, municipality, month.first_day, snapshot(month_report(month, municipality)))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
