@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("redliv", "0006_month_closing_moved"),
+        ("redliv", "0007_month_closing_moved"),
     ]
 
     operations = [
