@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -73,7 +74,8 @@ def _query(month, municipality, **extra):
 
 def _charts(report):
     trend = report.table("trend")
-    return [bar_chart(row.label, trend.columns, row.values) for row in trend.rows]
+    short = [date_format(month.first_day, "M") for month in trend.months]
+    return [bar_chart(row.label, trend.columns, row.values, short) for row in trend.rows]
 
 
 @login_required
@@ -228,10 +230,11 @@ def public_statistics_page(request):
     statistics = public_statistics()
     months = statistics["months"]
     labels = [row["month"].label for row in months]
+    short = [date_format(row["month"].first_day, "M") for row in months]
     charts = [
-        bar_chart(_("Courses held"), labels, [row["courses"] for row in months]),
-        bar_chart(_("People trained"), labels, [row["people"] for row in months]),
-        bar_chart(_("Naloxone kits handed out"), labels, [row["kits"] for row in months]),
+        bar_chart(_("Courses held"), labels, [row["courses"] for row in months], short),
+        bar_chart(_("People trained"), labels, [row["people"] for row in months], short),
+        bar_chart(_("Naloxone kits handed out"), labels, [row["kits"] for row in months], short),
     ]
     return render(request, "reports/public_statistics.html", {"statistics": statistics, "charts": charts})
 
