@@ -68,6 +68,7 @@ def test_a_course_on_the_night_the_clocks_go_back_counts_in_its_local_month(coor
         people_who_use_drugs=6,
     )
     attend(factories.make_course(venue, starts_at=AUTUMN_SECOND), coordinator, people_who_use_drugs=7)
+
     def participants(month):
         summary = month_report(month, venue.municipality).table("summary")
         return next(row for row in summary.rows if row.cell == "participants").values[0]
