@@ -66,8 +66,8 @@ GROUPS = {
     "reports": ["outcome:"],
 }
 # Counts outside any table; each is at most a count that is either shown as 5 or more, or hidden
-# without an upper bound (held ≤ planned, 112 called ≤ reports, ambulance ≤ reports).
-STANDALONE = ["planned", "trainers", "called_112", "ambulance"]
+# without an upper bound (held ≤ planned; 112 called, ambulance and trained responder ≤ reports).
+STANDALONE = ["planned", "trainers", "called_112", "ambulance", "responder_trained"]
 
 
 def _parts(cells: dict, breakdown) -> list[str]:
@@ -135,6 +135,13 @@ def total_of(values) -> int | AtLeast | str:
     if not hidden:
         return known
     return AtLeast(known) if known else HIDDEN
+
+
+def difference(whole, part):
+    """A published figure less a part of it: exact only when both are shown."""
+    if isinstance(whole, int) and isinstance(part, int):
+        return whole - part
+    return HIDDEN
 
 
 def share_of(part, whole):

@@ -64,6 +64,7 @@ class Row:
     kind: str = "part"
     share_of: int | None = None
     cell: str | None = None  # the count it shows, for publication (see reports.disclosure)
+    whole_of: int | None = None  # a share's denominator row, when it is not the table's total
 
 
 @dataclass
@@ -77,6 +78,9 @@ class Table:
 
     def row(self, label):
         return next(row for row in self.rows if row.label == label)
+
+    def row_by_cell(self, cell) -> list:
+        return next(row for row in self.rows if row.cell == cell).values
 
 
 @dataclass
@@ -190,6 +194,7 @@ def monthly_totals(first: Month, last: Month, municipality=None) -> dict:
         reports=Count("id"),
         called_112=Count("id", filter=Q(called_112=True)),
         ambulance=Count("id", filter=Q(ambulance_arrived=True)),
+        responder_trained=Count("id", filter=Q(responder_trained=ReversalReport.Trained.YES)),
     )
     totals = {}
     for month in months:
@@ -209,6 +214,7 @@ def monthly_totals(first: Month, last: Month, municipality=None) -> dict:
                 "reports",
                 "called_112",
                 "ambulance",
+                "responder_trained",
                 *[name for _a, name in AUDIENCE_FIELDS],
             ]
         }
@@ -302,6 +308,23 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
     for value, label in HandoutReason.choices:
         table.rows.append(Row(str(label), _values(by_reason, compared, value, "kits"), cell=f"reason:{value}"))
     table.rows.append(Row(_("Total"), total_values("kits"), "total", cell="kits"))
+    # Public Health Scotland's indicator: why a repeat supply was needed, above all because the last kit was used.
+    first_supply = table.rows[0].values
+    repeat = [total - first for total, first in zip(total_values("kits"), first_supply, strict=True)]
+    table.rows.append(Row(_("Repeat supplies (all but first supplies)"), repeat, "count", cell="repeat"))
+    repeat_row = len(table.rows) - 1
+    for index, (value, label) in enumerate(HandoutReason.choices):
+        if value == HandoutReason.FIRST_SUPPLY:
+            continue
+        table.rows.append(
+            Row(
+                _("Share of repeat supplies: %(reason)s") % {"reason": label},
+                [_share(part, whole) for part, whole in zip(table.rows[index].values, repeat, strict=True)],
+                "share",
+                share_of=index,
+                whole_of=repeat_row,
+            )
+        )
     tables.append(table)
 
     by_audience = _by_month(
@@ -343,6 +366,16 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
         Row(
             _("Share where an ambulance came"),
             [_share(a, r) for a, r in zip(ambulance, reports, strict=False)],
+            "share",
+            share_of=len(table.rows) - 1,
+        )
+    )
+    trained = total_values("responder_trained")
+    table.rows.append(Row(_("Reports whose responder had taken a course"), trained, "count", cell="responder_trained"))
+    table.rows.append(
+        Row(
+            _("Share whose responder had taken a course"),
+            [_share(t, r) for t, r in zip(trained, reports, strict=False)],
             "share",
             share_of=len(table.rows) - 1,
         )
@@ -649,12 +682,14 @@ def municipality_cells(months: list[Month], municipality=None) -> dict:
         reports=Count("id"),
         called_112=Count("id", filter=Q(called_112=True)),
         ambulance=Count("id", filter=Q(ambulance_arrived=True)),
+        responder_trained=Count("id", filter=Q(responder_trained=ReversalReport.Trained.YES)),
     )
     for (month, municipality_id, outcome), row in reports.items():
         add(month, municipality_id, "reports", row["reports"])
         add(month, municipality_id, f"outcome:{outcome}", row["reports"])
         add(month, municipality_id, "called_112", row["called_112"])
         add(month, municipality_id, "ambulance", row["ambulance"])
+        add(month, municipality_id, "responder_trained", row["responder_trained"])
     return cells
 
 
@@ -703,10 +738,16 @@ def publish(report: MonthReport) -> None:
             tables.append(_published_municipalities(table, published, month))
             continue
         for row in table.rows:
-            if row.cell:
+            if row.cell == "repeat":  # kits less first supplies: exact only when both are shown
+                row.values = [
+                    disclosure.difference(published.value(m, "kits"), published.value(m, "reason:first_supply"))
+                    for m in table.months
+                ]
+            elif row.cell:
                 row.values = [published.value(column, row.cell) for column in table.months]
-        whole = next((row for row in table.rows if row.cell == "reports"), None)
+        reports = next((row for row in table.rows if row.cell == "reports"), None)
         for row in table.rows:
+            whole = table.rows[row.whole_of] if row.whole_of is not None else reports
             if row.kind == "share" and whole is not None:
                 part = table.rows[row.share_of]
                 row.values = [disclosure.share_of(p, w) for p, w in zip(part.values, whole.values, strict=True)]

@@ -92,6 +92,7 @@ def build_months(user):
                     user,
                     outcome=rng.choice([ReversalReport.Outcome.RECOVERED, ReversalReport.Outcome.HOSPITAL]),
                     called_112=rng.random() < 0.7,
+                    responder_trained=rng.choice(["yes", "no"]),
                     ambulance_arrived=rng.random() < 0.5,
                 )
 
@@ -117,7 +118,14 @@ def observations():
                         )
                 else:
                     for row in table.rows:
-                        if row.cell:
+                        if row.cell == "repeat":  # kits less first supplies: shown only when both are
+                            assert row.values == [
+                                disclosure.difference(
+                                    table.row_by_cell("kits")[i], table.row_by_cell("reason:first_supply")[i]
+                                )
+                                for i in range(len(row.values))
+                            ]
+                        elif row.cell:
                             seen.extend(
                                 (scope_id, [column], row.cell, value)
                                 for column, value in zip(table.months, row.values, strict=True)
@@ -140,7 +148,7 @@ RELATIONS = [  # (total, prefix of the parts that add up to it)
     ("kits", "kit_audience:"),
     ("reports", "outcome:"),
 ]
-AT_MOST = [("called_112", "reports"), ("ambulance", "reports"), ("held", "planned")]
+AT_MOST = [("called_112", "reports"), ("ambulance", "reports"), ("responder_trained", "reports"), ("held", "planned")]
 
 
 def audit(seen, truth):
