@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from courses.models import Course
+from redliv.closing import approve_month
 from reports.figures import Month, month_report
 from reversals.models import ReversalReport
 from tests import factories
@@ -79,13 +80,14 @@ def test_a_course_on_the_night_the_clocks_go_back_counts_in_its_local_month(coor
 def test_the_exports_say_when_the_month_was_approved_in_local_time(client, coordinator, odense):
     import time_machine
 
-    client.force_login(coordinator)
     with time_machine.travel(AUTUMN_SECOND, tick=False):  # 02:30 CET, the second time that night
-        client.post("/en/personale/maaned/godkend/", {"month": "2026-09"})
-    csv = client.get("/personale/maaned/csv/", {"month": "2026-09"}).content.decode("utf-8-sig")
+        approve_month(coordinator, odense, dt.date(2026, 9, 1))
+    with time_machine.travel(dt.datetime(2026, 11, 10, 12, tzinfo=UTC), tick=False):
+        client.force_login(coordinator)
+        csv = client.get("/personale/maaned/csv/", {"month": "2026-09"}).content.decode("utf-8-sig")
+        xlsx = client.get("/personale/maaned/xlsx/", {"month": "2026-09"}).content
+        document = pdf_text(client.get("/personale/maaned/pdf/", {"month": "2026-09"}).content)
     assert "Godkendt 25.10.2026 02:30 af koordinator-carla" in csv
-    sheet = load_workbook(io.BytesIO(client.get("/personale/maaned/xlsx/", {"month": "2026-09"}).content)).worksheets[0]
-    assert sheet["B4"].value == "Godkendt 25.10.2026 02:30 af koordinator-carla"
-    document = pdf_text(client.get("/personale/maaned/pdf/", {"month": "2026-09"}).content)
+    assert load_workbook(io.BytesIO(xlsx)).worksheets[0]["B4"].value == "Godkendt 25.10.2026 02:30 af koordinator-carla"
     assert "Godkendt 25.10.2026 02:30 af koordinator-carla" in document
     assert ReversalReport.objects.count() == 0 and Course.objects.count() == 0
