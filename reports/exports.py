@@ -112,6 +112,8 @@ def to_xlsx(report: MonthReport, approval: str = "", method: str = "", extra=())
         for row in table.rows:
             sheet.append([safe_text(row.label), *[_xlsx_value(value) for value in row.values]])
             for cell in sheet[sheet.max_row][1:]:
+                if row.kind == "rate" and isinstance(cell.value, float):
+                    cell.number_format = "0.0"
                 if row.kind == "share" and isinstance(cell.value, float):
                     cell.number_format = "0%"
             if row.kind == "total":

@@ -40,6 +40,7 @@ from kits.models import HandoutReason, StockLevel, StockMovement
 from redliv.models import Audience, Municipality
 from redliv.months import Month, local_tz
 from reports import disclosure
+from reports.models import Population
 from reversals.models import ReversalReport
 
 AT_COURSE = "at_course"
@@ -65,6 +66,8 @@ class Row:
     share_of: int | None = None
     cell: str | None = None  # the count it shows, for publication (see reports.disclosure)
     whole_of: int | None = None  # a share's denominator row, when it is not the table's total
+    municipality_id: int | None = None  # a rate per residents: whose kits, divided by how many residents
+    residents: int | None = None
 
 
 @dataclass
@@ -340,6 +343,9 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
     table.rows.append(Row(_("Total"), total_values("kits"), "total", cell="kits"))
     tables.append(table)
 
+    rates = kits_per_residents_table(compared, municipality, total_values("kits"))
+    if rates.rows:
+        tables.append(rates)
     tables.append(stock_table(compared, municipality))
 
     # Reversal reports.
@@ -462,6 +468,66 @@ def trained_table(compared: list[Month], municipality) -> Table:
             )
         )
         table.note = _("Target set by the coordinator: %(people)d.") % {"people": target.people}
+    return table
+
+
+PER_RESIDENTS = 100_000
+
+
+def per_residents(kits: int, residents: int) -> float:
+    return round(kits * PER_RESIDENTS / residents, 1)
+
+
+def kits_per_residents_table(compared: list[Month], municipality, kits_in_scope: list[int]) -> Table:
+    """Kits handed out per 100,000 residents, by municipality, from the population an administrator entered.
+
+    Each month is divided by the residents of its year, or the latest earlier year entered (the first
+    one entered for earlier months). One query for a municipality, whose kits the report has counted
+    already (`kits_in_scope`); two for all of them.
+    """
+    populations = {}
+    for population in _scoped(Population.objects.select_related("municipality"), "municipality", municipality):
+        populations.setdefault(population.municipality_id, []).append(population)
+    if municipality is not None:
+        kits = {(month, municipality.pk): {"kits": count} for month, count in zip(compared, kits_in_scope, strict=True)}
+    elif populations:
+        kits = _by_month(
+            handouts(), "occurred_at", compared, keys=["from_location__municipality"], kits=Sum("kits_out")
+        )
+    else:
+        kits = {}
+    table = Table("kits_per_residents", _("Kits handed out per 100,000 residents"), [m.label for m in compared])
+    sources = []
+    for municipality_id, entered in sorted(populations.items(), key=lambda item: item[1][0].municipality.name):
+        entered.sort(key=lambda population: population.year)
+        values, residents_used = [], None
+        for month in compared:
+            usable = [p for p in entered if p.year <= month.year] or entered[:1]
+            population = usable[-1]
+            residents_used = residents_used or population
+            count = (kits.get((month, municipality_id)) or {}).get("kits") or 0
+            values.append(per_residents(count, population.residents))
+        table.rows.append(
+            Row(
+                entered[0].municipality.name,
+                values,
+                "rate",
+                municipality_id=municipality_id,
+                residents=residents_used.residents,
+            )
+        )
+        sources.append(
+            _("%(municipality)s: %(residents)s residents (%(year)s, %(source)s)")
+            % {
+                "municipality": entered[0].municipality.name,
+                "residents": residents_used.residents,
+                "year": residents_used.year,
+                "source": residents_used.source,
+            }
+        )
+    table.note = (
+        "; ".join(sources) if sources else _("No population figure entered yet (an administrator enters them).")
+    )
     return table
 
 
@@ -736,6 +802,14 @@ def publish(report: MonthReport) -> None:
             continue
         if table.key == "municipalities":
             tables.append(_published_municipalities(table, published, month))
+            continue
+        if table.key == "kits_per_residents":  # from the protected kits: hidden when they are
+            for row in table.rows:
+                row.values = [
+                    per_residents(kits, row.residents) if isinstance(kits, int) else disclosure.HIDDEN
+                    for kits in (published.value(m, "kits", row.municipality_id) for m in table.months)
+                ]
+            tables.append(table)
             continue
         for row in table.rows:
             if row.cell == "repeat":  # kits less first supplies: exact only when both are shown

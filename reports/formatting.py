@@ -21,6 +21,8 @@ def figure_text(value, kind: str = "part", grouped: bool = True):
         return f"≥ {figure_text(value.value, kind, grouped)}"
     if kind == "share":
         return f"{round(value * 100)} %"
+    if kind == "rate":  # kits per 100,000 residents, one decimal
+        return formats.number_format(value, 1, use_l10n=True) if grouped else value
     if grouped:
         return formats.number_format(value, use_l10n=True, force_grouping=True)
     return value

@@ -326,6 +326,7 @@ KEPT = {
     "kits.Batch.product",
     "kits.Batch.lot_number",
     "kits.StockLocation.name",
+    "reports.Population.source",
     "finder.InfoPage.slug",
     "finder.InfoPage.title_da",
     "finder.InfoPage.title_en",

@@ -257,7 +257,7 @@ def test_a_visitor_is_asked_to_log_in(client, db):
     assert response.status_code == 302 and "/konto/login/" in response["Location"]
 
 
-def test_the_month_page_makes_at_most_25_queries(
+def test_the_month_page_makes_at_most_26_queries(
     client, coordinator, administrator, march, django_assert_max_num_queries
 ):
     """Also on the request that records the session's activity (once a minute), the dearest one."""
@@ -270,7 +270,7 @@ def test_the_month_page_makes_at_most_25_queries(
         session = client.session
         session[LAST_SEEN] = int(time.time()) - 120
         session.save()
-        with django_assert_max_num_queries(25):
+        with django_assert_max_num_queries(26):  # 25 before kits per 100,000 residents (their population)
             assert client.get(PAGE, {"month": "2026-03"}).status_code == 200
 
 
@@ -401,3 +401,28 @@ def test_the_printable_page_has_the_header_lines_of_the_exports(client, coordina
         ("Method", "http://testserver/en/statistik/metode/"),
     ]:
         assert f'<dt class="col-sm-3">{label}</dt><dd class="col-sm-9">{value}' in page
+
+
+def test_kits_per_100000_residents_are_counted_from_the_population_an_administrator_entered(
+    client, coordinator, march, odense, aarhus
+):
+    from reports.models import Population
+
+    Population.objects.create(municipality=odense, year=2025, residents=209_000, source="FOLK1A 2025")
+    Population.objects.create(municipality=odense, year=2026, residents=210_500, source="FOLK1A 2026")
+    Population.objects.create(municipality=aarhus, year=2026, residents=370_000, source="FOLK1A 2026")
+    with translation.override("en"):
+        odense_table = month_report(MARCH, odense).table("kits_per_residents")
+        national = month_report(MARCH, None).table("kits_per_residents")
+        public = month_report(MARCH, None, publication=True).table("kits_per_residents")
+    # Odense: 9 kits in March 2026 and 4 in February among 210,500; none in March 2025 (209,000).
+    assert [(row.label, row.values) for row in odense_table.rows] == [("Odense", [4.3, 1.9, 0.0])]
+    assert "Odense: 210500 residents (2026, FOLK1A 2026)" in odense_table.note
+    # Aarhus: 7 kits in March among 370,000 (its only figure, used for every month).
+    assert [(row.label, row.values[0]) for row in national.rows] == [("Aarhus", 1.9), ("Odense", 4.3)]
+    assert [row.values[0] for row in public.rows] == [1.9, 4.3]  # both kit counts are shown
+    client.force_login(coordinator)
+    csv_text = client.get(PAGE + "csv/", {"month": "2026-03"}).content.decode("utf-8-sig")
+    assert "Kits handed out per 100,000 residents" in csv_text and "Odense;4.3;1.9;0.0" in csv_text
+    page = client.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert ">4.3<" in page

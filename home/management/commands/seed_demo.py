@@ -38,11 +38,20 @@ from kits.models import HandoutReason, KitType, StockLevel, StockLocation
 from redliv import roles
 from redliv.models import Audience, District, Municipality, Organisation, User
 from redliv.months import Month
+from reports.models import Population
 from reversals import services as reversal_services
 from reversals.models import ReversalReport, Substance
 
 DEMO_ORGANISATION = "Odense Kommune – RED LIV"
 MUNICIPALITIES = [("Odense", 461), ("Svendborg", 479), ("Aarhus", 751), ("København", 101)]
+# Residents on 1 January (Danmarks Statistik, table FOLK1A), rounded for the demo: kits per 100,000 residents.
+POPULATIONS = [
+    ("Odense", 2025, 209_000),
+    ("Odense", 2026, 210_500),
+    ("Svendborg", 2026, 59_000),
+    ("Aarhus", 2026, 370_000),
+    ("København", 2026, 667_000),
+]
 ODENSE_DISTRICTS = [
     ("Centrum", "5000"),
     ("Vollsmose", "5240"),
@@ -197,6 +206,13 @@ class Seed:
         }
         for name, _code in MUNICIPALITIES[1:]:
             District.objects.create(municipality=municipalities[name], name="Centrum")
+        for name, year, residents in POPULATIONS:
+            Population.objects.create(
+                municipality=municipalities[name],
+                year=year,
+                residents=residents,
+                source=f"Danmarks Statistik, FOLK1A, 1. januar {year} (afrundet til demoen)",
+            )
         self.organisations = {
             name: Organisation.objects.create(name=name, kind=kind, municipality=self.odense)
             for name, kind in ORGANISATIONS
