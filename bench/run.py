@@ -41,6 +41,7 @@ CONNECTIONS = 32
 STREET_CLIENTS = 16
 REPEATS = 5
 MONTH_TARGETS = {"month page", "XLSX export"}  # issue 8: each under a second at national scale; the PDF has none
+STOCK_TARGET_MS, STOCK_MAX_QUERIES = 300, 10  # issue 19: the stock page with its suggestions
 
 
 def say(message: str) -> None:
@@ -361,6 +362,18 @@ def run(args) -> int:
                     f"({len(statements)} queries)"
                 )
 
+        stock_results = {}
+        for scope, cookie_name in [("Odense", "coordinator"), ("all 98 municipalities", "admin")]:
+            path = "/personale/lager/"
+            cookie = cookies[cookie_name]
+            seconds = wall_time(base + path, cookie)
+            statements = page_queries(path, cookie)
+            floor = postgres_time(database_url, statements)
+            stock_results[scope] = {"wall": seconds, "postgres": floor, "queries": len(statements)}
+            say(
+                f"stock page, {scope}: {seconds * 1000:.0f} ms, PostgreSQL {floor * 1000:.0f} ms ({len(statements)} queries)"
+            )
+
         now = timezone.localtime() - dt.timedelta(minutes=10)
         say(f"street logging: {STREET_CLIENTS} clients, each entry sent twice, {duration} s")
         street = wrk(
@@ -405,6 +418,7 @@ def run(args) -> int:
         profiles.mkdir(exist_ok=True)
         profile("/", None, profiles / "finder.txt")
         profile(f"/personale/maaned/?month={month}", cookies["admin"], profiles / "month-all.txt")
+        profile("/personale/lager/", cookies["admin"], profiles / "stock-all.txt")
 
         from django.db import connection as db
 
@@ -425,6 +439,7 @@ def run(args) -> int:
             queries,
             sizes,
             upcoming,
+            stock_results,
         )
         print(report)
         target = results_path(args)
@@ -442,7 +457,7 @@ def run(args) -> int:
 
 
 def render(
-    args, host, generated, generate_seconds, results, month, month_results, street, queries, sizes, upcoming
+    args, host, generated, generate_seconds, results, month, month_results, street, queries, sizes, upcoming, stock
 ) -> str:
     floor = results["floor"]
 
@@ -507,6 +522,19 @@ def render(
             f"| {label} | {scope} | {r['wall'] * 1000:.0f} | {r['postgres'] * 1000:.0f} | {ratio:.1f}× | "
             f"{r['queries']} | {verdict} |"
         )
+    lines += [
+        "",
+        f"## Stock page with reorder and transfer suggestions, median of {REPEATS}",
+        "",
+        "The whole page: per-location stock, consumption over the last full months, months of stock, "
+        "suggested orders, kits at risk and suggested transfers (kits/planning.py).",
+        "",
+        f"| scope | wall ms | PostgreSQL ms | queries | target < {STOCK_TARGET_MS} ms and ≤ {STOCK_MAX_QUERIES} queries |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for scope, r in stock.items():
+        verdict = ok(r["wall"] * 1000 < STOCK_TARGET_MS and r["queries"] <= STOCK_MAX_QUERIES)
+        lines.append(f"| {scope} | {r['wall'] * 1000:.0f} | {r['postgres'] * 1000:.0f} | {r['queries']} | {verdict} |")
     rate = street["rows"] / street["seconds"]
     lines += [
         "",
@@ -542,7 +570,7 @@ def render(
         ],
         "",
         "Profiles of one request each (pyinstrument, in-process): `bench/profiles/finder.txt`, "
-        "`bench/profiles/month-all.txt`.",
+        "`bench/profiles/month-all.txt`, `bench/profiles/stock-all.txt`.",
         "",
     ]
     return "\n".join(lines) + "\n" + (BENCH / "analysis.md").read_text()

@@ -8,7 +8,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +17,23 @@ from courses.schedule import upcoming_occurrences
 from redliv.models import Audience, CourseLanguage, District
 
 PUBLIC_VENUE = Q(venue__isnull=True) | Q(venue__open_to_public=True, venue__active=True)
+
+
+def kits_at_venue(today=None):
+    """Whether a venue's own stock holds a usable kit now (not expired, not recalled): for
+    "kits are handed out here" on the finder, never a number. An EXISTS per row, no extra query."""
+    from kits.models import StockLevel
+
+    today = today or timezone.localdate()
+    return Exists(
+        StockLevel.objects.filter(
+            location__venue=OuterRef("venue"),
+            location__active=True,
+            location__for_return=False,
+            quantity__gt=0,
+            batch__expiry_date__gte=today,
+        ).exclude(batch__recalled_on__lte=today)
+    )
 
 
 def public_courses():
@@ -50,6 +67,8 @@ class Entry:
     distance_km: float | None = None
     # Set on a course cancelled lately: the public sees it, with the reason, for a while.
     cancellation_reason: str = ""
+    # Whether the venue's own stock holds a usable kit now; None when not looked up.
+    kits_here: bool | None = None
 
     @property
     def format_label(self):
@@ -85,6 +104,7 @@ def course_entry(course):
         gives_kit=course.kind == Course.Kind.PARTICIPANT,
         url=reverse("finder:course", args=[course.pk]),
         cancellation_reason=course.cancellation_reason if course.status == Course.Status.CANCELLED else "",
+        kits_here=getattr(course, "kits_here", None),
     )
 
 
@@ -102,6 +122,7 @@ def drop_in_entry(occurrence):
         description=schedule.public_description,
         gives_kit=True,
         url=reverse("finder:drop-in", args=[schedule.pk]),
+        kits_here=getattr(schedule, "kits_here", None),
     )
 
 
@@ -123,8 +144,14 @@ def find(filters, now=None, with_cancelled=False):
     courses = public_courses()
     if with_cancelled:
         courses = courses | Course.objects.recently_cancelled(now).filter(PUBLIC_VENUE)
-    courses = courses.filter(ends_at__gt=now).select_related("venue__district")
-    schedules = public_schedules().select_related("venue__district").prefetch_related("exceptions")
+    kits_here = kits_at_venue(timezone.localdate(now))
+    courses = courses.filter(ends_at__gt=now).select_related("venue__district").annotate(kits_here=kits_here)
+    schedules = (
+        public_schedules()
+        .select_related("venue__district")
+        .prefetch_related("exceptions")
+        .annotate(kits_here=kits_here)
+    )
     if filters.format:
         courses = courses.filter(format=filters.format)
         if filters.format != CourseFormat.DROP_IN:
