@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -302,7 +303,8 @@ class Course(models.Model):
         ]
 
     def __str__(self):
-        return self.title or f"{self.get_format_display()} {self.starts_at:%Y-%m-%d %H:%M}"
+        # Copenhagen time, as every page prints it: "Pop-up 05.12.2026 12:00", never the UTC hour.
+        return self.title or f"{self.get_format_display()} {timezone.localtime(self.starts_at):%d.%m.%Y %H:%M}"
 
 
 class DropInSchedule(models.Model):

@@ -68,12 +68,14 @@ def log_held_course(
     note: str = "",
     course: Course | None = None,
     key=None,
+    change_reason: str = "",
 ):
     """Log a held course: the course (new, or a planned one), its attendance and its kits.
 
     Returns (attendance, created). The same key with the same content returns the
     stored attendance and writes nothing; with other content it raises
-    IdempotencyConflict.
+    IdempotencyConflict. A course dated in an approved month is refused unless a
+    coordinator gives `change_reason` (a resend of an entry stored before is not refused).
     """
     key = uuid.UUID(str(key)) if key else uuid.uuid4()
     counts, total = check_counts(counts, refresher)
@@ -93,6 +95,8 @@ def log_held_course(
     }
 
     def create(digest):
+        municipality_id = course.municipality_id if course is not None else venue.municipality_id
+        check_change_allowed(user, municipality_id, starts_at, change_reason, adding=True)
         held = course
         if held is None:
             held = Course.objects.create(
@@ -111,7 +115,7 @@ def log_held_course(
             held.status = Course.Status.HELD
             held.save(update_fields=["status", "updated_at"])
         add_me_as_trainer(held, user)
-        attendance = Attendance.objects.create(
+        attendance = Attendance(
             idempotency_key=key,
             payload_digest=digest,
             course=held,
@@ -121,6 +125,8 @@ def log_held_course(
             note=note,
             logged_by=user,
         )
+        attendance._change_reason = change_reason or None  # kept in the history: why a closed month got an entry
+        attendance.save(force_insert=True)
         if kits:
             hand_out_at_course(
                 user=user,
@@ -180,6 +186,8 @@ def _check_may_change(user, attendance, reason="", moved_to=None):
     for when in {attendance.course.starts_at, moved_to or attendance.course.starts_at}:
         check_change_allowed(user, attendance.course.municipality_id, when, reason)
     attendance._change_reason = attendance.course._change_reason = reason or None
+    # Who changed it, also where no request is (the offline queue, a command): the history names them.
+    attendance._history_user = attendance.course._history_user = user
 
 
 def _course_handouts(course):
@@ -256,6 +264,7 @@ def correct_held_course(
                     course=course,
                     occurred_at=starts_at,
                     key=correction_key,
+                    change_reason=reason,
                 )
             except ValidationError as error:
                 raise _as_kits_error(error) from error
