@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from redliv import roles
 from tests import factories
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, TIME_ZONE, make_user, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -87,9 +87,9 @@ def test_every_street_tab_works_offline_after_logouts_and_logins_with_hashed_sta
     bag = factories.make_location(red_liv, name="Gadeteamets taske")
     factories.receive(factories.make_batch(lot_number="LOT-PROD"), bag, 50, coordinator)
     context = browser.new_context(
-        viewport={"width": 820, "height": 1180}, is_mobile=True, has_touch=True, locale="da-DK"
+        viewport={"width": 820, "height": 1180}, is_mobile=True, has_touch=True, locale="da-DK", timezone_id=TIME_ZONE
     )
-    page = context.new_page()
+    page = new_page(context)  # the page's clock agrees with the server's and the test's
     try:
         for round_ in range(3):
             page.goto(f"{gunicorn}/konto/login/")
