@@ -102,8 +102,11 @@ def record_handout(
     batch: Batch | None = None,
     occurred_at=None,
     key: uuid.UUID | None = None,
+    change_reason: str = "",
 ):
     """Hand out kits from a location. Returns (handout, created).
+
+    A handout dated in an approved month is refused unless a coordinator gives `change_reason`.
 
     The batch is chosen first-expiry-first-out unless given. Stock and expiry are
     enforced by the database; its refusals come back as ValidationErrors with a
@@ -127,6 +130,7 @@ def record_handout(
     on_date = timezone.localdate(occurred_at)
 
     def create(digest):
+        check_change_allowed(user, location.municipality_id, occurred_at, change_reason, adding=True)
         return Handout.objects.create(
             idempotency_key=key,
             payload_digest=digest,
