@@ -109,6 +109,7 @@ def test_an_entry_waiting_when_its_author_left_is_never_credited_to_the_next_wor
     assert axe_violations(page) == []
     # The second worker logs their own entry: it is sent, the first one still waits.
     log_three_people(page)
+    expect(page.locator("#street-status")).to_contain_text("Sendt og gemt", timeout=25000)
     expect(page.locator("#queue-count")).to_have_text("1")
     page.wait_for_function("() => document.querySelectorAll('#queue-list li').length === 1")
     assert list(Attendance.objects.values_list("logged_by__username", flat=True)) == [second_worker.username]
