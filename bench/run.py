@@ -363,13 +363,32 @@ def run(args) -> int:
                 )
 
         stock_results = {}
-        for scope, cookie_name in [("Odense", "coordinator"), ("all 98 municipalities", "admin")]:
-            path = "/personale/lager/"
+        from django.db.models import Count
+
+        from redliv.models import Municipality
+
+        largest = (
+            Municipality.objects.annotate(levels=Count("stock_locations__levels"))
+            .order_by("-levels", "pk")
+            .values_list("pk", "name")
+            .first()
+        )
+        for scope, cookie_name, path, target in [
+            ("Odense, its coordinator", "coordinator", "/personale/lager/", True),
+            ("all 98 municipalities, administrator (summary per municipality)", "admin", "/personale/lager/", True),
+            (
+                f"{largest[1]} (most lots on hand), chosen by the administrator",
+                "admin",
+                f"/personale/lager/?municipality={largest[0]}",
+                True,
+            ),
+            ("every location and lot, CSV, administrator", "admin", "/personale/lager/lager.csv", False),
+        ]:
             cookie = cookies[cookie_name]
             seconds = wall_time(base + path, cookie)
             statements = page_queries(path, cookie)
             floor = postgres_time(database_url, statements)
-            stock_results[scope] = {"wall": seconds, "postgres": floor, "queries": len(statements)}
+            stock_results[scope] = {"wall": seconds, "postgres": floor, "queries": len(statements), "target": target}
             say(
                 f"stock page, {scope}: {seconds * 1000:.0f} ms, PostgreSQL {floor * 1000:.0f} ms ({len(statements)} queries)"
             )
@@ -419,6 +438,7 @@ def run(args) -> int:
         profile("/", None, profiles / "finder.txt")
         profile(f"/personale/maaned/?month={month}", cookies["admin"], profiles / "month-all.txt")
         profile("/personale/lager/", cookies["admin"], profiles / "stock-all.txt")
+        profile(f"/personale/lager/?municipality={largest[0]}", cookies["admin"], profiles / "stock-largest.txt")
 
         from django.db import connection as db
 
@@ -527,13 +547,17 @@ def render(
         f"## Stock page with reorder and transfer suggestions, median of {REPEATS}",
         "",
         "The whole page: per-location stock, consumption over the last full months, months of stock, "
-        "suggested orders, kits at risk and suggested transfers (kits/planning.py).",
+        "suggested orders, kits at risk and suggested transfers (kits/planning.py). An administrator first "
+        "gets one row per municipality, planned from every location, and chooses a municipality for its detail; "
+        "the CSV has every location and lot of the country (a download, no target).",
         "",
         f"| scope | wall ms | PostgreSQL ms | queries | target < {STOCK_TARGET_MS} ms and ≤ {STOCK_MAX_QUERIES} queries |",
         "|---|---:|---:|---:|---|",
     ]
     for scope, r in stock.items():
-        verdict = ok(r["wall"] * 1000 < STOCK_TARGET_MS and r["queries"] <= STOCK_MAX_QUERIES)
+        verdict = (
+            ok(r["wall"] * 1000 < STOCK_TARGET_MS and r["queries"] <= STOCK_MAX_QUERIES) if r["target"] else "no target"
+        )
         lines.append(f"| {scope} | {r['wall'] * 1000:.0f} | {r['postgres'] * 1000:.0f} | {r['queries']} | {verdict} |")
     rate = street["rows"] / street["seconds"]
     lines += [
@@ -570,7 +594,8 @@ def render(
         ],
         "",
         "Profiles of one request each (pyinstrument, in-process): `bench/profiles/finder.txt`, "
-        "`bench/profiles/month-all.txt`, `bench/profiles/stock-all.txt`.",
+        "`bench/profiles/month-all.txt`, `bench/profiles/stock-all.txt`, "
+        "`bench/profiles/stock-largest.txt`.",
         "",
     ]
     return "\n".join(lines) + "\n" + (BENCH / "analysis.md").read_text()

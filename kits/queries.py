@@ -5,11 +5,13 @@ Used by the stock screens here and by the coordinator's start page.
 
 import datetime as dt
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from django.conf import settings
 from django.utils import timezone
 
-from kits.models import StockLevel, StockLocation, StockMovement
+from kits.models import Batch, StockLevel, StockLocation, StockMovement
+from redliv.models import Municipality
 
 
 def warning_date(today=None):
@@ -17,13 +19,16 @@ def warning_date(today=None):
     return (today or timezone.localdate()) + dt.timedelta(days=settings.KIT_EXPIRY_WARNING_DAYS)
 
 
-def stock_levels(user):
-    """Every batch on hand somewhere the user may see, with its location and batch loaded."""
+def stock_levels(user, municipality=None):
+    """Every batch on hand somewhere the user may see (in `municipality` when given), with its
+    location and batch loaded."""
+    levels = StockLevel.objects.for_user(user)
+    if municipality is not None:
+        levels = levels.in_municipality(municipality)
     return (
-        StockLevel.objects.for_user(user)
-        .filter(quantity__gt=0)
-        .select_related("location", "batch", "batch__kit_type")
-        .order_by("location__name", "batch__expiry_date", "batch__lot_number")
+        levels.filter(quantity__gt=0)
+        .select_related("location__municipality", "batch", "batch__kit_type")
+        .order_by("location__municipality__name", "location__name", "batch__expiry_date", "batch__lot_number")
     )
 
 
@@ -42,13 +47,15 @@ class LocationStock:
         return sum(level.quantity for level in self.expired)
 
 
-def stock_by_location(user, today=None):
-    """Each active location the user may see, with its usable and its expired batches."""
+def stock_by_location(user, today=None, municipality=None):
+    """Each active location the user may see (in `municipality` when given), with its usable and its
+    expired batches."""
     today = today or timezone.localdate()
-    by_location = {
-        location.pk: LocationStock(location) for location in StockLocation.objects.for_user(user).filter(active=True)
-    }
-    for level in stock_levels(user):
+    locations = StockLocation.objects.for_user(user).filter(active=True)
+    if municipality is not None:
+        locations = locations.in_municipality(municipality)
+    by_location = {location.pk: LocationStock(location) for location in locations}
+    for level in stock_levels(user, municipality):
         entry = by_location.setdefault(level.location_id, LocationStock(level.location))
         level.expires_soon = level.batch.expiry_date <= warning_date(today)
         level.recalled = level.batch.is_recalled(today)
@@ -79,14 +86,148 @@ def expired_stock(user, today=None):
     return unusable_in(stock_by_location(user, today))
 
 
-def stock_plan(user, today=None):
+def stock_plan(user, today=None, municipality=None):
     """The reorder and redistribution plan for the user's active locations (kits.planning)."""
     from kits.planning import plan_stock
 
     today = today or timezone.localdate()
-    locations = list(StockLocation.objects.for_user(user).filter(active=True).select_related("municipality"))
+    locations = StockLocation.objects.for_user(user).filter(active=True).select_related("municipality")
+    if municipality is not None:
+        locations = locations.in_municipality(municipality)
     # Every level, also at inactive locations: the start page lists their expiring kits from these.
-    return plan_stock(locations, list(stock_levels(user)), today)
+    return plan_stock(list(locations), list(stock_levels(user, municipality)), today)
+
+
+# ---------------------------------------------------------------------------
+# The national summary: one row per municipality, for an administrator. At
+# national scale the per-location page is thousands of rows; this reads the
+# same levels and ledger in a few plain statements, without model instances
+# for each of them, and plans every location as the detail page does.
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class PlanLevel:
+    """A stock level as the planner needs it: no location instance, a shared batch instance."""
+
+    location_id: int
+    batch_id: int
+    batch: Batch
+    quantity: int
+
+
+@dataclass
+class PlanLocation:
+    """A stock location as the planner needs it (the fields kits.planning reads)."""
+
+    pk: int
+    name: str
+    municipality_id: int
+    min_months: object
+    max_months: object
+    for_return: bool
+    active: bool = True
+
+
+@dataclass
+class MunicipalityStock:
+    municipality: Municipality
+    locations: int = 0
+    usable: int = 0
+    unusable: int = 0
+    consumption: Fraction = Fraction(0)
+    counted: bool = False  # some location has a full month of consumption
+    suggested_order: int = 0
+    below_minimum: int = 0
+    at_risk: int = 0
+
+    @property
+    def kits_a_month(self) -> float:
+        return float(self.consumption)
+
+    @property
+    def months_of_stock(self) -> float | None:
+        return float(self.usable / self.consumption) if self.consumption else None
+
+
+@dataclass
+class NationalStock:
+    municipalities: list  # MunicipalityStock, by name
+    window: tuple
+
+    @property
+    def total(self) -> MunicipalityStock:
+        """The municipalities' rows added up (municipality None)."""
+        total = MunicipalityStock(None)
+        for row in self.municipalities:
+            for name in (
+                "locations",
+                "usable",
+                "unusable",
+                "consumption",
+                "suggested_order",
+                "below_minimum",
+                "at_risk",
+            ):
+                setattr(total, name, getattr(total, name) + getattr(row, name))
+            total.counted = total.counted or row.counted
+        return total
+
+
+def national_stock(user, today=None) -> NationalStock:
+    """Stock, expired or recalled kits, months of stock, suggested orders and kits at risk per
+    municipality: the sums of what each municipality's own stock page shows.
+
+    Four statements however large the ledger: municipalities, locations, levels with their
+    batch, and the planner's consumption (kits.planning).
+    """
+    from kits.planning import plan_stock
+
+    today = today or timezone.localdate()
+    rows = {municipality.pk: MunicipalityStock(municipality) for municipality in Municipality.objects.all()}
+    locations = {
+        values[0]: PlanLocation(*values)
+        for values in StockLocation.objects.for_user(user).values_list(
+            "pk", "name", "municipality_id", "min_months", "max_months", "for_return", "active"
+        )
+    }
+    batches, levels = {}, []
+    for location_id, quantity, batch_id, *fields in (
+        StockLevel.objects.for_user(user)
+        .filter(quantity__gt=0)
+        .values_list("location_id", "quantity", "batch_id", *BATCH_FIELDS)
+    ):
+        batch = batches.get(batch_id)
+        if batch is None:
+            batch = batches[batch_id] = Batch(pk=batch_id, **dict(zip(BATCH_ATTRIBUTES, fields, strict=True)))
+        levels.append(PlanLevel(location_id, batch_id, batch, quantity))
+    for level in levels:
+        location = locations[level.location_id]
+        row = rows[location.municipality_id]
+        if level.batch.is_expired(today) or level.batch.is_recalled(today):
+            row.unusable += level.quantity
+        elif not location.for_return:
+            row.usable += level.quantity
+    active = [location for location in locations.values() if location.active]
+    plan = plan_stock(active, levels, today)
+    for entry in plan.locations:
+        if entry.location.for_return:
+            continue
+        row = rows[entry.location.municipality_id]
+        row.locations += 1
+        if not entry.is_new:
+            row.counted = True
+            row.consumption += entry.consumption_exact
+            row.suggested_order += entry.suggested_order
+        row.below_minimum += entry.below_minimum
+    for risk in plan.at_risk:
+        rows[risk.location.municipality_id].at_risk += risk.quantity
+    return NationalStock(municipalities=list(rows.values()), window=plan.window)
+
+
+# What the planner and the expiry and recall rules read of a batch.
+BATCH_ATTRIBUTES = ("lot_number", "product", "expiry_date", "recalled_on")
+BATCH_FIELDS = tuple(f"batch__{name}" for name in BATCH_ATTRIBUTES)
 
 
 def movements(user):
@@ -157,8 +298,6 @@ def check_lot(text: str, today=None) -> list:
 
     A recall comes before expiry: a recalled kit must go back whatever its date.
     """
-    from kits.models import Batch
-
     today = today or timezone.localdate()
     lot_number = normalise_lot(text)
     if not lot_number:
@@ -185,8 +324,6 @@ def check_lot(text: str, today=None) -> list:
 
 def active_recalls(today=None):
     """Lots recalled by today, newest recall first: for the finder's banner."""
-    from kits.models import Batch
-
     today = today or timezone.localdate()
     return list(
         Batch.objects.filter(recalled_on__lte=today)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("lot/csv/", views.lot_csv, name="lot-csv"),
     path("lot/<int:pk>/tilbagekald/", views.recall, name="recall"),
     path("forslag.csv", views.suggestions_csv, name="suggestions-csv"),
+    path("lager.csv", views.stock_csv, name="stock-csv"),
     path("udtag/", views.clear_unusable, name="clear-unusable"),
     path("steder/<int:pk>/maal/", views.targets, name="targets"),
 ]

@@ -7,7 +7,7 @@ a 404, a missing permission is a 403.
 
 import re
 import uuid
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,6 +37,7 @@ from kits.forms import (
 from kits.models import Batch, StockLocation, StockMovement
 from kits.planning import plan_stock
 from redliv.access import add_service_errors, get_for_user, permission_required
+from redliv.models import Municipality
 from redliv.pagination import paginate
 from redliv.spreadsheet import csv_bytes
 
@@ -82,11 +84,49 @@ def batch_totals(levels, today):
     return sorted(totals.values(), key=lambda row: (row["batch"].expiry_date, row["batch"].lot_number))
 
 
+def stock_scope(request):
+    """The municipality asked for with `?municipality=`, or None.
+
+    An administrator chooses any municipality, or none for the national summary; anyone
+    else sees their own municipality (None here: their queries are scoped already), and
+    asking for another one is a 404.
+    """
+    wanted = request.GET.get("municipality", "")
+    if not request.user.is_administrator:
+        if wanted and wanted != str(request.user.municipality_id):
+            raise Http404
+        return None
+    if not wanted:
+        return None
+    if not wanted.isdigit():
+        raise Http404
+    return get_object_or_404(Municipality, pk=wanted)
+
+
+def scope_query(municipality):
+    return f"?{urlencode({'municipality': municipality.pk})}" if municipality else ""
+
+
 @permission_required("kits.view_stocklevel")
 def stock(request):
-    """What is where, what to order, what will expire unused, and the expired or recalled kits apart."""
+    """What is where, what to order, what will expire unused, and the expired or recalled kits apart.
+
+    An administrator first sees one row per municipality and chooses one for its detail.
+    """
     today = timezone.localdate()
-    locations = queries.stock_by_location(request.user, today)
+    municipality = stock_scope(request)
+    if request.user.is_administrator and municipality is None:
+        national = queries.national_stock(request.user, today)
+        return render(
+            request,
+            "kits/national.html",
+            {
+                "national": national,
+                "municipalities": [row.municipality for row in national.municipalities],
+                "municipality": None,
+            },
+        )
+    locations = queries.stock_by_location(request.user, today, municipality)
     levels = [level for entry in locations for level in entry.usable]
     unusable = [level for entry in locations for level in entry.expired]
     plan = plan_stock([entry.location for entry in locations if entry.location.active], levels + unusable, today)
@@ -106,15 +146,28 @@ def stock(request):
             "return_locations": [entry.location for entry in locations if entry.location.for_return],
             "plan": plan,
             "warning_days": queries.warning_date(today) - today,
+            "municipality": municipality,
+            "municipalities": Municipality.objects.all() if request.user.is_administrator else None,
+            "scope_query": scope_query(municipality),
         },
     )
 
 
+def number(value):
+    """A decimal number as Danish Excel reads it; empty when there is none."""
+    return "" if value is None else f"{value:.1f}".replace(".", ",")
+
+
+def scope_suffix(municipality):
+    return f"-{slugify(municipality.name)}" if municipality else ""
+
+
 @permission_required("kits.view_stocklevel")
 def suggestions_csv(request):
-    """The reorder suggestions as CSV, one line per location."""
+    """The reorder suggestions as CSV, one line per location (every location an administrator may see)."""
     today = timezone.localdate()
-    plan = queries.stock_plan(request.user, today)
+    municipality = stock_scope(request)
+    plan = queries.stock_plan(request.user, today, municipality)
     start, end = plan.window
     header = [
         _("Location"),
@@ -130,10 +183,6 @@ def suggestions_csv(request):
         _("Suggested order"),
         _("Below minimum"),
     ]
-
-    def number(value):
-        return "" if value is None else f"{value:.1f}".replace(".", ",")
-
     rows = (
         [
             entry.location.name,
@@ -152,7 +201,52 @@ def suggestions_csv(request):
         for entry in plan.locations
         if not entry.location.for_return
     )
-    return csv_response(f"bestillingsforslag-{start.isoformat()}-{end.isoformat()}.csv", header, rows)
+    filename = f"bestillingsforslag{scope_suffix(municipality)}-{start.isoformat()}-{end.isoformat()}.csv"
+    return csv_response(filename, header, rows)
+
+
+@permission_required("kits.view_stocklevel")
+def stock_csv(request):
+    """Every kit on hand, one line per location and lot: what the pages show, in full."""
+    today = timezone.localdate()
+    municipality = stock_scope(request)
+    plan = queries.stock_plan(request.user, today, municipality)
+    at_risk = {(risk.location.pk, risk.batch.pk): risk.quantity for risk in plan.at_risk}
+    soon = queries.warning_date(today)
+
+    def status(batch):
+        if batch.is_recalled(today):
+            return _("Recalled")
+        if batch.is_expired(today):
+            return _("Expired")
+        return _("Expires soon") if batch.expiry_date <= soon else _("Usable")
+
+    header = [
+        _("Municipality"),
+        _("Location"),
+        _("Kind"),
+        _("Lot number"),
+        _("Product"),
+        _("Expiry date"),
+        _("Kits"),
+        _("Status"),
+        _("At risk of expiring unused"),
+    ]
+    rows = (
+        [
+            level.location.municipality.name,
+            level.location.name,
+            level.location.get_kind_display(),
+            level.batch.lot_number,
+            level.batch.product,
+            level.batch.expiry_date.isoformat(),
+            level.quantity,
+            status(level.batch),
+            at_risk.get((level.location_id, level.batch_id), 0),
+        ]
+        for level in plan.levels
+    )
+    return csv_response(f"lager{scope_suffix(municipality)}-{today.isoformat()}.csv", header, rows)
 
 
 @permission_required("kits.add_stockmovement")
