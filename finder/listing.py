@@ -23,7 +23,7 @@ PUBLIC_VENUE = Q(venue__isnull=True) | Q(venue__open_to_public=True, venue__acti
 def kits_at_venue(today=None):
     """Whether a venue's own stock holds a usable kit now (not expired, not recalled): for
     "kits are handed out here" on the finder, never a number. An EXISTS per row, no extra query."""
-    from kits.models import StockLevel
+    from kits.models import Batch, StockLevel
 
     today = today or timezone.localdate()
     return Exists(
@@ -33,7 +33,7 @@ def kits_at_venue(today=None):
             location__for_return=False,
             quantity__gt=0,
             batch__expiry_date__gte=today,
-        ).exclude(batch__recalled_on__lte=today)
+        ).exclude(Batch.recalled_q(today, "batch__"))
     )
 
 

@@ -16,6 +16,16 @@ class BatchAdmin(admin.ModelAdmin):
     list_filter = ["kit_type", "product"]
     search_fields = ["lot_number", "product"]
     date_hierarchy = "expiry_date"
+    # A recall begins and ends on the lot trace page (kits.services), which records who and why.
+    readonly_fields = [
+        "recalled_on",
+        "recall_reason",
+        "recall_instructions",
+        "recalled_by",
+        "recall_ended_on",
+        "recall_ended_by",
+        "recall_end_reason",
+    ]
 
 
 @admin.register(StockLocation)

@@ -222,7 +222,7 @@ class OfficeHandoutForm(QuantityMixin, KeyedForm):
         )
         today = timezone.localdate()
         self.fields["batch"].queryset = (
-            batches_on_hand(self.user).filter(expiry_date__gte=today).exclude(recalled_on__lte=today)
+            batches_on_hand(self.user).filter(expiry_date__gte=today).exclude(Batch.recalled_q(today))
         )
 
 
@@ -288,6 +288,22 @@ class RecallForm(inputs.Form):
         if recalled_on > timezone.localdate():
             raise forms.ValidationError(_("The recall date cannot be in the future."), code="future")
         return recalled_on
+
+
+class EndRecallForm(inputs.Form):
+    reason = forms.CharField(
+        label=_("Why the recall ends"),
+        max_length=300,
+        help_text=format_lazy(
+            "{} {}",
+            _("For example: the investigation found the lot to be fine, or the manufacturer's recall is complete."),
+            NO_PERSONAL_DATA,
+        ),
+    )
+    confirm = forms.BooleanField(
+        label=_("Yes, the lot may be handed out again from today (if it has not expired)."),
+        error_messages={"required": _("Confirm that the recall ends.")},
+    )
 
 
 class StockTargetsForm(inputs.ModelForm):

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, F, OuterRef, Q, Subquery, Sum, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce, Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -52,6 +52,16 @@ class KitType(models.Model):
         return self.name
 
 
+class BatchQuerySet(ScopedQuerySet):
+    """A lot is national; a municipality sees the lots it has held (any movement in or out)."""
+
+    def municipality_q(self, municipality):
+        movements = StockMovement.objects.filter(batch=OuterRef("pk")).filter(
+            Q(from_location__municipality=municipality) | Q(to_location__municipality=municipality)
+        )
+        return Q(Exists(movements))
+
+
 class Batch(models.Model):
     """One lot of a product, with its expiry date. Deliveries are receive movements."""
 
@@ -72,6 +82,31 @@ class Batch(models.Model):
         db_default="",
         help_text=_("Shown to the public on the “Check your kit” page: what to do, and where to get a new kit."),
     )
+    recalled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recalled by"),
+    )
+    # The end of a recall (the lot was cleared after investigation, or the recall is over):
+    # from this date the lot is handed out again if it has not expired.
+    recall_ended_on = models.DateField(_("recall ended on"), null=True, blank=True)
+    recall_ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recall ended by"),
+    )
+    recall_end_reason = models.CharField(
+        _("why the recall ended"), max_length=300, blank=True, default="", db_default=""
+    )
+
+    objects = BatchQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("batch")
@@ -87,13 +122,40 @@ class Batch(models.Model):
                 | Q(recalled_on__isnull=False) & ~Q(recall_reason="") & ~Q(recall_instructions=""),
                 name="batch_recall_has_reason_and_instructions",
             ),
+            models.CheckConstraint(
+                condition=Q(recalled_by__isnull=True) | Q(recalled_on__isnull=False),
+                name="batch_recalled_by_only_with_a_recall",
+            ),
+            # A recall ends on or after the day it began, and says who ended it and why.
+            models.CheckConstraint(
+                condition=Q(recall_ended_on__isnull=True)
+                | Q(recalled_on__isnull=False, recall_ended_on__gte=F("recalled_on")),
+                name="batch_recall_ends_after_it_began",
+            ),
+            models.CheckConstraint(
+                condition=Q(recall_ended_on__isnull=True, recall_ended_by__isnull=True, recall_end_reason="")
+                | Q(recall_ended_on__isnull=False, recall_ended_by__isnull=False) & ~Q(recall_end_reason=""),
+                name="batch_recall_end_has_who_and_why",
+            ),
         ]
 
     def __str__(self):
         return f"{self.product} · {self.lot_number} ({self.expiry_date:%d.%m.%Y})"
 
     def is_recalled(self, on_date) -> bool:
-        return self.recalled_on is not None and self.recalled_on <= on_date
+        """Recalled on `on_date`: from the recall date until (not including) the day it ended."""
+        return (
+            self.recalled_on is not None
+            and self.recalled_on <= on_date
+            and (self.recall_ended_on is None or on_date < self.recall_ended_on)
+        )
+
+    @staticmethod
+    def recalled_q(on_date, prefix="") -> Q:
+        """`is_recalled(on_date)` as a filter; `prefix` leads from another model ("batch__")."""
+        return Q(**{f"{prefix}recalled_on__lte": on_date}) & (
+            Q(**{f"{prefix}recall_ended_on__isnull": True}) | Q(**{f"{prefix}recall_ended_on__gt": on_date})
+        )
 
     def is_expired(self, on_date) -> bool:
         return self.expiry_date < on_date

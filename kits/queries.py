@@ -226,7 +226,7 @@ def national_stock(user, today=None) -> NationalStock:
 
 
 # What the planner and the expiry and recall rules read of a batch.
-BATCH_ATTRIBUTES = ("lot_number", "product", "expiry_date", "recalled_on")
+BATCH_ATTRIBUTES = ("lot_number", "product", "expiry_date", "recalled_on", "recall_ended_on")
 BATCH_FIELDS = tuple(f"batch__{name}" for name in BATCH_ATTRIBUTES)
 
 
@@ -251,8 +251,59 @@ def movements_between(user, start: dt.date, end: dt.date):
 
 
 def lot_movements(user, lot_number: str):
-    """Where the kits of a lot went, within the user's municipality: every movement of it."""
-    return movements(user).filter(batch__lot_number__iexact=lot_number.strip())
+    """Where the kits of a lot went, within the user's municipality: every movement of it (with who
+    recalled the lot and who ended the recall)."""
+    return (
+        movements(user)
+        .filter(batch__lot_number__iexact=lot_number.strip())
+        .select_related("batch__recalled_by", "batch__recall_ended_by")
+    )
+
+
+@dataclass
+class RecallStep:
+    """One step of a lot's recall, from its history: "recalled", "changed" or "ended"."""
+
+    action: str
+    when: dt.datetime
+    who: object
+    on_date: dt.date
+    reason: str
+
+
+def recall_steps(batches) -> dict:
+    """{batch id: [RecallStep, oldest first]} from the lots' history, in one query.
+
+    A step is read from each saved version against the one before: a recall begun (also
+    again after an end), a recall changed while it lasts, or a recall ended.
+    """
+    steps = {batch.pk: [] for batch in batches}
+    previous = {}
+    records = (
+        Batch.history.filter(id__in=list(steps))
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    for record in records:
+        before = previous.get(record.id)
+        previous[record.id] = record
+        recall = (record.recalled_on, record.recall_reason, record.recall_instructions)
+        if record.recall_ended_on and (before is None or not before.recall_ended_on):
+            step = RecallStep(
+                "ended", record.history_date, record.history_user, record.recall_ended_on, record.recall_end_reason
+            )
+        elif record.recalled_on and (before is None or not before.recalled_on or before.recall_ended_on):
+            step = RecallStep(
+                "recalled", record.history_date, record.history_user, record.recalled_on, record.recall_reason
+            )
+        elif record.recalled_on and recall != (before.recalled_on, before.recall_reason, before.recall_instructions):
+            step = RecallStep(
+                "changed", record.history_date, record.history_user, record.recalled_on, record.recall_reason
+            )
+        else:
+            continue
+        steps[record.id].append(step)
+    return steps
 
 
 def lot_summary(trace):
@@ -326,7 +377,7 @@ def active_recalls(today=None):
     """Lots recalled by today, newest recall first: for the finder's banner."""
     today = today or timezone.localdate()
     return list(
-        Batch.objects.filter(recalled_on__lte=today)
+        Batch.objects.filter(Batch.recalled_q(today))
         .order_by("-recalled_on", "lot_number")
         .values_list("lot_number", flat=True)
     )

@@ -39,7 +39,7 @@ def usable_levels(on_date=None):
     """Stock levels that may be handed out on `on_date`: not expired, not recalled, above zero."""
     on_date = on_date or timezone.localdate()
     return StockLevel.objects.filter(quantity__gt=0, batch__expiry_date__gte=on_date).exclude(
-        batch__recalled_on__lte=on_date
+        Batch.recalled_q(on_date, "batch__")
     )
 
 
@@ -648,7 +648,9 @@ def recall_lot(*, user, batch: Batch, recalled_on, reason: str, instructions: st
     """Mark a lot as recalled. From `recalled_on` it is not handed out and moves only for return.
 
     The database refuses both from then on (the ledger trigger); the public "Check your kit"
-    page tells holders what to do. Recalling a lot again changes its reason and instructions.
+    page tells holders what to do. Recalling an active recall again changes its date, reason
+    and instructions (who recalled it stays); recalling a lot whose recall has ended starts a
+    new recall. The lot's history keeps every step and who took it.
     """
     reason, instructions = (reason or "").strip(), (instructions or "").strip()
     errors = {}
@@ -662,10 +664,53 @@ def recall_lot(*, user, batch: Batch, recalled_on, reason: str, instructions: st
         raise ValidationError(errors, code="recall_incomplete")
     with transaction.atomic():
         batch = Batch.objects.select_for_update().get(pk=batch.pk)
+        if batch.recalled_on is None or batch.recall_ended_on is not None:
+            batch.recalled_by = user
+            batch.recall_ended_on, batch.recall_ended_by, batch.recall_end_reason = None, None, ""
         batch.recalled_on = recalled_on
         batch.recall_reason = reason
         batch.recall_instructions = instructions
-        batch.save(update_fields=["recalled_on", "recall_reason", "recall_instructions"])
+        batch._history_user = user
+        batch.save(
+            update_fields=[
+                "recalled_on",
+                "recall_reason",
+                "recall_instructions",
+                "recalled_by",
+                "recall_ended_on",
+                "recall_ended_by",
+                "recall_end_reason",
+            ]
+        )
+    return batch
+
+
+def end_recall(*, user, batch: Batch, reason: str):
+    """End a lot's recall today: cleared after investigation, or the recall is over.
+
+    From today the lot is handed out again if it has not expired (the ledger trigger reads
+    the end date), the public "Check your kit" page and the finder's banner stop showing it.
+    Who ended it, when and why stay on the lot and in its history.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the recall ends.")}, code="recall_end_reason")
+    today = timezone.localdate()
+    with transaction.atomic():
+        batch = Batch.objects.select_for_update().get(pk=batch.pk)
+        if batch.recalled_on is None:
+            raise ValidationError(_("Lot %(lot)s is not recalled.") % {"lot": batch.lot_number}, code="not_recalled")
+        if batch.recall_ended_on is not None:
+            raise ValidationError(
+                _("The recall of lot %(lot)s already ended on %(date)s.")
+                % {"lot": batch.lot_number, "date": batch.recall_ended_on.strftime("%d.%m.%Y")},
+                code="recall_already_ended",
+            )
+        batch.recall_ended_on = max(today, batch.recalled_on)
+        batch.recall_ended_by = user
+        batch.recall_end_reason = reason
+        batch._history_user = user
+        batch.save(update_fields=["recall_ended_on", "recall_ended_by", "recall_end_reason"])
     return batch
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("lot/", views.lot, name="lot"),
     path("lot/csv/", views.lot_csv, name="lot-csv"),
     path("lot/<int:pk>/tilbagekald/", views.recall, name="recall"),
+    path("lot/<int:pk>/tilbagekald/afslut/", views.end_recall, name="end-recall"),
     path("forslag.csv", views.suggestions_csv, name="suggestions-csv"),
     path("lager.csv", views.stock_csv, name="stock-csv"),
     path("udtag/", views.clear_unusable, name="clear-unusable"),

@@ -27,6 +27,7 @@ from kits.forms import (
     CountForm,
     DeliveryForm,
     DiscardForm,
+    EndRecallForm,
     OfficeHandoutForm,
     PeriodForm,
     RecallForm,
@@ -398,6 +399,7 @@ def discard(request):
     return form_page(
         request,
         DiscardForm,
+        EndRecallForm,
         save,
         title=_("Discard kits"),
         intro=_("Expired or damaged kits leave the stock here, with a reason."),
@@ -564,19 +566,28 @@ def lot(request):
     context = {"lot_number": lot_number, "trace": trace, "today": timezone.localdate()}
     if trace:
         context.update(queries.lot_summary(trace))
-        context["batches"] = sorted({movement.batch for movement in trace}, key=lambda batch: batch.pk)
+        batches = sorted({movement.batch for movement in trace}, key=lambda batch: batch.pk)
+        steps = queries.recall_steps(batches)
+        for batch in batches:
+            batch.recall_steps = steps[batch.pk]
+            batch.recalled_today = batch.is_recalled(context["today"])
+        context["batches"] = batches
         context["handouts"] = [movement for movement in trace if movement.kind == StockMovement.Kind.HANDOUT]
     return render(request, "kits/lot.html", context, status=404 if lot_number and not trace else 200)
+
+
+def lot_url(batch):
+    return f"{reverse('kits:lot')}?lot={quote(batch.lot_number)}"
 
 
 @permission_required("kits.change_batch")
 def recall(request, pk):
     """Mark a lot as recalled: no handouts from then on, transfers only for return, and the public is told."""
-    visible = StockMovement.objects.for_user(request.user).filter(batch=OuterRef("pk"))
-    batch = get_object_or_404(Batch.objects.filter(Exists(visible)), pk=pk)
+    batch = get_for_user(request, Batch.objects, "kits.change_batch", pk=pk)
+    active = batch.recalled_on is not None and batch.recall_ended_on is None
     form = RecallForm(
         request.POST or None,
-        initial={"reason": batch.recall_reason, "instructions": batch.recall_instructions} if batch.recalled_on else {},
+        initial={"reason": batch.recall_reason, "instructions": batch.recall_instructions} if active else {},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -598,7 +609,7 @@ def recall(request, pk):
                 )
                 % {"lot": batch.lot_number},
             )
-            return redirect(f"{reverse('kits:lot')}?lot={quote(batch.lot_number)}")
+            return redirect(lot_url(batch))
     return render(
         request,
         "kits/form.html",
@@ -611,6 +622,50 @@ def recall(request, pk):
             ),
             "submit": _("Recall the lot"),
             "batch": batch,
+            "cancel_url": lot_url(batch),
+        },
+    )
+
+
+@permission_required("kits.change_batch")
+def end_recall(request, pk):
+    """End a lot's recall, after a confirmation: it is handed out again (if not expired) and the public is told."""
+    batch = get_for_user(request, Batch.objects, "kits.change_batch", pk=pk)
+    if batch.recalled_on is None or batch.recall_ended_on is not None:
+        messages.info(request, _("Lot %(lot)s is not recalled now.") % {"lot": batch.lot_number})
+        return redirect(lot_url(batch))
+    form = EndRecallForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.end_recall(user=request.user, batch=batch, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The recall of lot %(lot)s has ended. Kits of the lot that have not expired can be handed out "
+                    "again, and the public “Check your kit” page no longer shows the recall."
+                )
+                % {"lot": batch.lot_number},
+            )
+            return redirect(lot_url(batch))
+    return render(
+        request,
+        "kits/form.html",
+        {
+            "form": form,
+            "title": _("End the recall of lot %(lot)s") % {"lot": batch.lot_number},
+            "intro": _(
+                "Recalled on %(date)s: %(reason)s. When the recall ends, from today, the kits of this lot that "
+                "have not expired can be handed out and moved again, the public “Check your kit” page says the "
+                "lot is fine, and the finder's recall banner no longer names it. Kits already discarded or "
+                "returned stay so. Who ended the recall, when and why is kept on the lot."
+            )
+            % {"date": batch.recalled_on.strftime("%d.%m.%Y"), "reason": batch.recall_reason},
+            "submit": _("End the recall"),
+            "batch": batch,
+            "cancel_url": lot_url(batch),
         },
     )
 

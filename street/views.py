@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from courses.models import Attendance, Course, CourseFormat, Venue
 from courses.services import correct_held_course, kits_handed_out, log_held_course, may_change, withdraw_held_course
-from kits.models import Handout, StockLevel, StockLocation, StockMovement
+from kits.models import Batch, Handout, StockLevel, StockLocation, StockMovement
 from kits.services import record_handout, withdraw_handout
 from redliv.access import add_service_errors, get_for_user, permission_required
 from redliv.history import history_entries
@@ -205,7 +205,7 @@ def _entry_page(request, kind):
         context["batch_levels"] = (
             StockLevel.objects.for_user(request.user)
             .filter(quantity__gt=0, batch__expiry_date__gte=timezone.localdate(), location__active=True)
-            .exclude(batch__recalled_on__lte=timezone.localdate())
+            .exclude(Batch.recalled_q(timezone.localdate(), "batch__"))
             .select_related("batch", "location")
             .order_by("location__name", "batch__expiry_date")
         )

@@ -311,6 +311,44 @@ def test_it_refuses_a_batch_that_expires_before_it_was_received():
     )
 
 
+def recall_fields(**fields):
+    today = timezone.localdate()
+    return {"recalled_on": today, "recall_reason": "Fejl i dysen", "recall_instructions": "Aflevér kittet", **fields}
+
+
+def test_it_refuses_who_recalled_a_lot_that_is_not_recalled(batch, coordinator):
+    refused(Batch, "batch_recalled_by_only_with_a_recall", lambda: factories.make_batch(recalled_by=coordinator))
+
+
+def test_it_refuses_the_end_of_a_recall_that_never_began(batch, coordinator):
+    today = timezone.localdate()
+    refused(
+        Batch,
+        "batch_recall_ends_after_it_began",
+        lambda: factories.make_batch(
+            recall_ended_on=today, recall_ended_by=coordinator, recall_end_reason="Fundet i orden"
+        ),
+    )
+
+
+def test_it_refuses_a_recall_that_ends_before_it_began(batch, coordinator):
+    today = timezone.localdate()
+    ended = {"recall_ended_by": coordinator, "recall_end_reason": "Fundet i orden"}
+    refused(
+        Batch,
+        "batch_recall_ends_after_it_began",
+        lambda: factories.make_batch(**recall_fields(recall_ended_on=today - dt.timedelta(days=1), **ended)),
+    )
+    assert factories.make_batch(**recall_fields(recall_ended_on=today, **ended)).recall_ended_on == today
+
+
+@pytest.mark.parametrize("missing", ["recall_ended_by", "recall_end_reason"])
+def test_it_refuses_the_end_of_a_recall_without_who_or_why(batch, coordinator, missing):
+    ended = {"recall_ended_on": timezone.localdate(), "recall_ended_by": coordinator, "recall_end_reason": "I orden"}
+    ended[missing] = None if missing == "recall_ended_by" else ""
+    refused(Batch, "batch_recall_end_has_who_and_why", lambda: factories.make_batch(**recall_fields(**ended)))
+
+
 def test_it_refuses_the_same_lot_twice_for_one_product(batch):
     refused(
         Batch,
