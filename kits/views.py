@@ -399,7 +399,6 @@ def discard(request):
     return form_page(
         request,
         DiscardForm,
-        EndRecallForm,
         save,
         title=_("Discard kits"),
         intro=_("Expired or damaged kits leave the stock here, with a reason."),

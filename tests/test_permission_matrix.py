@@ -133,7 +133,13 @@ MATRIX = {
     "personale/lager/lot/": ("/personale/lager/lot/?lot={lot}", PLANNING_OBJECT),
     "personale/lager/lot/csv/": ("/personale/lager/lot/csv/?lot={lot}", PLANNING_OBJECT),
     "personale/lager/lot/<int:pk>/tilbagekald/": ("/personale/lager/lot/{batch}/tilbagekald/", PLANNING_OBJECT),
+    # The lot is not recalled: those who may end a recall are sent back to its trace.
+    "personale/lager/lot/<int:pk>/tilbagekald/afslut/": (
+        "/personale/lager/lot/{batch}/tilbagekald/afslut/",
+        (LOGIN, 403, 403, REDIRECT, 404, REDIRECT),
+    ),
     "personale/lager/forslag.csv": ("/personale/lager/forslag.csv", EVERY_STAFF_MEMBER),
+    "personale/lager/lager.csv": ("/personale/lager/lager.csv", EVERY_STAFF_MEMBER),
     "personale/lager/udtag/": ("/personale/lager/udtag/", PLANNING_POST_ONLY),
     "personale/lager/steder/<int:pk>/maal/": ("/personale/lager/steder/{location}/maal/", PLANNING_OBJECT),
     # The street screen.
@@ -310,6 +316,10 @@ POSTS = {
     ),
     "personale/lager/bevaegelser/<int:pk>/ret/": ("/personale/lager/bevaegelser/{movement}/ret/", PLANNING_FORM),
     "personale/lager/lot/<int:pk>/tilbagekald/": ("/personale/lager/lot/{batch}/tilbagekald/", PLANNING_FORM),
+    "personale/lager/lot/<int:pk>/tilbagekald/afslut/": (
+        "/personale/lager/lot/{batch}/tilbagekald/afslut/",
+        PLANNING_DONE,
+    ),
     "personale/lager/steder/<int:pk>/maal/": ("/personale/lager/steder/{location}/maal/", PLANNING_FORM),
     # Nothing chosen: the stock page again, with the form's errors as messages.
     "personale/lager/udtag/": ("/personale/lager/udtag/", (LOGIN, 403, 403, REDIRECT, REDIRECT, REDIRECT)),
