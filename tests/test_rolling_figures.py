@@ -64,6 +64,10 @@ def when(month, day, hour=13):
 
 @pytest.fixture
 def langeland(coordinator, red_liv):
+    return build_langeland(coordinator, red_liv)
+
+
+def build_langeland(coordinator, red_liv):
     """Langeland and Odense, with the figures above (the coordinator logs them)."""
     municipality = Municipality.objects.create(name="Langeland", code=482)
     organisation = Organisation.objects.create(
