@@ -116,7 +116,7 @@ def test_an_administrator_chooses_a_municipality_and_sees_its_locations_only(cli
     assert f"/personale/lager/forslag.csv?municipality={office.municipality_id}" in content
 
 
-@pytest.mark.parametrize("wanted", ["abc", "999999", "-1"])
+@pytest.mark.parametrize("wanted", ["abc", "999999", "-1", "99999999999999999999999", "1.5"])
 def test_an_unknown_municipality_is_not_found(client, administrator, country, wanted):
     client.force_login(administrator)
     assert client.get(STOCK, {"municipality": wanted}).status_code == 404
