@@ -345,6 +345,7 @@ KEPT = {
     "kits.Batch.lot_number",
     "kits.Batch.recall_reason",
     "kits.Batch.recall_instructions",
+    "kits.Batch.recall_end_reason",
     "kits.StockLocation.name",
     "reports.Population.source",
     "finder.InfoPage.slug",
