@@ -22,12 +22,9 @@ import datetime as dt
 import json
 import os
 import re
-import secrets
-import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
@@ -35,7 +32,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 
-import dev  # noqa: E402
+from bench import production  # noqa: E402 (importable once the line above put the checkout on the path)
 
 LIGHTHOUSE_VERSION = "12.8.2"  # 13.x needs Node 22; Debian's is 20
 TOOLS = BENCH / ".lighthouse"
@@ -62,42 +59,6 @@ def ensure_lighthouse() -> str:
             check=True,
         )
     return subprocess.run([str(LIGHTHOUSE), "--version"], check=True, capture_output=True, text=True).stdout.strip()
-
-
-def manage(*args: str, env: dict | None = None) -> str:
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return result.stdout
-
-
-def wait_for(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (our server on 127.0.0.1)
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    dev.fail(f"{url} did not answer")
-
-
-def a_course_page(env: dict) -> str:
-    """The page of the next public course at a venue (the finder's first course, as a visitor would tap it)."""
-    code = (
-        "from django.utils import timezone\n"
-        "from finder import listing\n"
-        "course = listing.public_courses().filter(venue__isnull=False, starts_at__gte=timezone.now())"
-        ".order_by('starts_at').first()\n"
-        "print(f'/kurser/{course.pk}/')\n"
-    )
-    return manage("shell", "-c", code, env=env).strip().splitlines()[-1]
 
 
 def audit(url: str, out: Path) -> dict:
@@ -171,69 +132,26 @@ def write_section(section: str) -> None:
 def run(args) -> int:
     version = ensure_lighthouse()
     chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip()
-    tmpdir = Path(tempfile.mkdtemp(prefix="redliv-lighthouse-"))
-    server = dev.LocalPostgres(tmpdir / "data", dev.free_port(), fast_and_unsafe=True)
-    gunicorn = None
-    try:
-        server.start()
-        env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "MAP_"))}
-        env.update(
-            {
-                "DJANGO_SETTINGS_MODULE": "redliv.settings",
-                "DATABASE_URL": server.url(),
-                "DEBUG": "0",
-                "SECRET_KEY": secrets.token_urlsafe(64),
-                "SECURE_SSL_REDIRECT": "0",  # the TLS-terminating proxy's half; gunicorn is reached over HTTP
-                "ALLOWED_HOSTS": "127.0.0.1",
-                "STATIC_ROOT": str(tmpdir / "static"),
-            }
-        )
-        say(f"PostgreSQL (throwaway) at {server.url()}")
-        manage("compiletranslations", env=env)
-        manage("migrate", "--no-input", "-v0", env=env)
-        manage("collectstatic", "--no-input", "-v0", env=env)
-        # The demo refuses to run with DEBUG off (it must never touch a production database); this one is throwaway.
-        manage("seed_demo", env={**env, "DEBUG": "1", "DEMO_PASSWORD": secrets.token_urlsafe(16)})
-        paths = ["/", a_course_page(env), "/statistik/"]
-        port = dev.free_port()
-        base = f"http://127.0.0.1:{port}"
-        gunicorn = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "redliv.wsgi", "--bind", f"127.0.0.1:{port}"]
-            + ["--workers", "3"],
-            cwd=ROOT,
-            env=env,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for(base + "/healthz")
-        say(f"gunicorn at {base}")
+    with production.serve() as site, tempfile.TemporaryDirectory(prefix="redliv-lighthouse-") as tmp:
         results = {}
-        for path in paths:
-            urllib.request.urlopen(base + path, timeout=10).close()  # noqa: S310 (warm the worker)
+        for path in ["/", site.a_course_page(), "/statistik/"]:
+            urllib.request.urlopen(site.url + path, timeout=10).close()  # noqa: S310 (warm the worker)
             say(f"auditing {path}")
-            results[path] = audit(base + path, tmpdir / "report.json")
+            results[path] = audit(site.url + path, Path(tmp) / "report.json")
             say(f"  {results[path]['scores']}")
-        section = render(version, chromium, results)
-        print(section)
-        if not args.no_write:
-            write_section(section)
-            say(f"wrote the Lighthouse section of {RESULTS.relative_to(ROOT)}")
-        below = [path for path, result in results.items() if min(result["scores"].values()) < TARGET]
-        return 1 if below else 0
-    finally:
-        if gunicorn is not None:
-            gunicorn.terminate()
-            gunicorn.wait(30)
-        server.stop()
-        shutil.rmtree(tmpdir, ignore_errors=True)
+    section = render(version, chromium, results)
+    print(section)
+    if not args.no_write:
+        write_section(section)
+        say(f"wrote the Lighthouse section of {RESULTS.relative_to(ROOT)}")
+    return 1 if any(min(result["scores"].values()) < TARGET for result in results.values()) else 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-write", action="store_true", help="print the scores without writing bench/RESULTS.md")
     args = parser.parse_args()
-    if not dev.inside_virtualenv():
-        dev.ensure_virtualenv()
-        os.execv(str(dev.VENV_PYTHON), [str(dev.VENV_PYTHON), str(Path(__file__).resolve()), *sys.argv[1:]])
+    production.reexec_in_virtualenv(__file__)
     return run(args)
 
 
