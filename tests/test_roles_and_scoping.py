@@ -99,12 +99,12 @@ def test_coordinators_plan_and_run_stock_but_never_edit_the_ledger(coordinator):
 def test_administrators_hold_every_permission(administrator):
     assert administrator.has_perm("redliv.change_user")
     assert administrator.has_perm("redliv.add_organisation")
-    assert administrator.is_administrator
+    assert administrator.has_perm(roles.SEE_EVERY_MUNICIPALITY)
 
 
 def test_coordinators_and_administrators_oversee_entries(coordinator, administrator, street_worker, trainer_user):
-    assert coordinator.oversees_entries and administrator.oversees_entries
-    assert not street_worker.oversees_entries and not trainer_user.oversees_entries
+    assert coordinator.has_perm(roles.OVERSEE_ENTRIES) and administrator.has_perm(roles.OVERSEE_ENTRIES)
+    assert not street_worker.has_perm(roles.OVERSEE_ENTRIES) and not trainer_user.has_perm(roles.OVERSEE_ENTRIES)
 
 
 def test_role_names_are_shown_in_the_users_language(coordinator):
