@@ -261,8 +261,7 @@ class ReportEntryForm(StreetForm):
                 note=cleaned.get("note"),
             )
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                self.add_error("date" if field == "occurred_at" else field, messages)
+            add_service_errors(self, error, renamed={"occurred_at": "date"})
         return cleaned
 
 
