@@ -9,6 +9,7 @@ from redliv import roles
 from redliv.models import District, Organisation
 from reversals.models import ReversalReport
 from tests import factories
+from tests.reversal_helpers import make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -23,19 +24,11 @@ def odense_data(red_liv, venue, coordinator):
     factories.receive(batch, bag, 10, coordinator)
     factories.hand_out(batch, bag, 1, coordinator)
     district = factories.make_district(red_liv.municipality)
-    ReversalReport.objects.create(
+    make_report(
+        district,
         occurred_at=course.starts_at,
-        district=district,
         source="staff",
         reported_by=coordinator,
-        substances=["heroin"],
-        naloxone_doses=1,
-        called_112=True,
-        ambulance_arrived=True,
-        first_aid_given=True,
-        stayed_until_help=True,
-        outcome="recovered",
-        responder_trained="yes",
         review_status="verified",
     )
 

@@ -152,6 +152,16 @@ VENUES = [
         "To trin ved indgangen; rampe kan lægges ud.",
     ),
 ]
+STOCK_LOCATIONS = [
+    # attribute, name, venue (or a bag of the organisation), organisation, min and max months of stock, for return
+    ("office", "Antidote Danmark, kontoret", "Antidote Danmark, Odense", None, "1", "3", False),
+    # The bag is refilled often from the office: a short minimum and maximum.
+    ("bag", "Gadeteamets taske", None, DEMO_ORGANISATION, "0.5", "2", False),
+    # Expired and recalled kits go here before the pharmacy takes them back; the street
+    # bag's expired kits are shown apart on the stock page, with a one-step return.
+    ("returns", "Returkassen til apoteket", None, DEMO_ORGANISATION, None, None, True),
+    ("clinic", "Heroinklinikken, skabet", "Heroinklinikken Odense", None, "1", "4", False),
+]
 TRAINERS = [
     ("Mette Holm", DEMO_ORGANISATION, True),
     ("Jonas Friis", "Antidote Danmark", True),
@@ -356,51 +366,23 @@ class Seed:
                 contents="Naloxon næsespray 1,8 mg (2 doser), handsker, ventilationsmaske, kort vejledning",
             )
         )
-        office_venue = self.venues["Antidote Danmark, Odense"]
-        self.office = admin_save(
-            StockLocation(
-                name="Antidote Danmark, kontoret",
-                kind=StockLocation.Kind.VENUE,
-                municipality=self.odense,
-                organisation=office_venue.organisation,
-                venue=office_venue,
-                min_months=Decimal(1),
-                max_months=Decimal(3),
+        locations = {}
+        for attribute, name, venue, organisation, min_months, max_months, for_return in STOCK_LOCATIONS:
+            venue = self.venues.get(venue)
+            fields = {"min_months": Decimal(min_months), "max_months": Decimal(max_months)} if min_months else {}
+            locations[attribute] = admin_save(
+                StockLocation(
+                    name=name,
+                    kind=StockLocation.Kind.VENUE if venue else StockLocation.Kind.BAG,
+                    municipality=self.odense,
+                    organisation=venue.organisation if venue else self.organisations[organisation],
+                    venue=venue,
+                    for_return=for_return,
+                    **fields,
+                )
             )
-        )
-        self.bag = admin_save(
-            StockLocation(
-                name="Gadeteamets taske",
-                kind=StockLocation.Kind.BAG,
-                municipality=self.odense,
-                organisation=self.organisations[DEMO_ORGANISATION],
-                # The bag is refilled often from the office: a short minimum and maximum.
-                min_months=Decimal("0.5"),
-                max_months=Decimal(2),
-            )
-        )
-        # Expired and recalled kits go here before the pharmacy takes them back; the
-        # street bag's expired kits are shown apart on the stock page, with a one-step return.
-        self.returns = admin_save(
-            StockLocation(
-                name="Returkassen til apoteket",
-                kind=StockLocation.Kind.BAG,
-                municipality=self.odense,
-                organisation=self.organisations[DEMO_ORGANISATION],
-                for_return=True,
-            )
-        )
-        clinic_venue = self.venues["Heroinklinikken Odense"]
-        self.clinic = admin_save(
-            StockLocation(
-                name="Heroinklinikken, skabet",
-                kind=StockLocation.Kind.VENUE,
-                municipality=self.odense,
-                organisation=clinic_venue.organisation,
-                venue=clinic_venue,
-                min_months=Decimal(1),
-                max_months=Decimal(4),
-            )
+        self.office, self.bag, self.returns, self.clinic = (
+            locations[name] for name in ["office", "bag", "returns", "clinic"]
         )
         coordinator = self.coordinator
         batches = []
