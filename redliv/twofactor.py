@@ -28,7 +28,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from redliv import inputs
+from redliv import inputs, purge
 
 # Whether the user had a confirmed device at login, so that each request need not ask.
 HAS_DEVICE_SESSION_KEY = "redliv_has_otp_device"
@@ -306,6 +306,10 @@ def recovery_codes(request):
     return render(request, "registration/otp_recovery_codes.html", {"codes": codes, "next": reverse("staff-home")})
 
 
+RESET_REASON = gettext_lazy("Two-step login reset")
+purge.keep_change_reason(RESET_REASON)
+
+
 def reset_second_factor(user, by) -> None:
     """Remove every device of `user` (app, recovery codes, enrolments begun), for a lost phone.
 
@@ -315,6 +319,6 @@ def reset_second_factor(user, by) -> None:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
-        user._change_reason = _("Two-step login reset")
+        user._change_reason = str(RESET_REASON)
         user._history_user = by
         user.save(update_fields=["username"])  # records the history row; no field changes
