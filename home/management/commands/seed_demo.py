@@ -21,6 +21,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -271,14 +272,17 @@ class Seed:
 
     def make_users(self, password):
         users = {}
+        hashed = make_password(password)  # one slow hash (a second or so) for the demo users, who share the password
         for username, role, organisation, first_name, last_name in DEMO_USERS:
-            user = User.objects.create_user(
-                username=username,
-                password=password,
-                organisation=self.organisations[organisation],
-                first_name=first_name,
-                last_name=last_name,
-                is_staff=(role == roles.ADMINISTRATOR),
+            user = admin_save(
+                User(
+                    username=username,
+                    password=hashed,
+                    organisation=self.organisations[organisation],
+                    first_name=first_name,
+                    last_name=last_name,
+                    is_staff=(role == roles.ADMINISTRATOR),
+                )
             )
             user.groups.add(Group.objects.get(name=role))
             users[role] = user
