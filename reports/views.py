@@ -237,7 +237,11 @@ def set_target(request):
 
 
 def public_statistics_page(request):
-    statistics = public_statistics()
+    wanted = request.GET.get("kommune") or ""
+    if wanted and not wanted.isdigit():
+        raise Http404
+    municipality = get_object_or_404(Municipality, pk=wanted) if wanted else None
+    statistics = public_statistics(municipality=municipality)
     months = statistics["months"]
     labels = [row["month"].label for row in months]
     short = [date_format(row["month"].first_day, "M") for row in months]
@@ -246,7 +250,16 @@ def public_statistics_page(request):
         bar_chart(_("People trained"), labels, [row["people"] for row in months], short),
         bar_chart(_("Naloxone kits handed out"), labels, [row["kits"] for row in months], short),
     ]
-    return render(request, "reports/public_statistics.html", {"statistics": statistics, "charts": charts})
+    return render(
+        request,
+        "reports/public_statistics.html",
+        {
+            "statistics": statistics,
+            "charts": charts,
+            "municipalities": Municipality.objects.order_by("name"),
+            "chosen": municipality,
+        },
+    )
 
 
 def method_page(request):

@@ -52,7 +52,10 @@ from reversals.models import ReversalReport, Substance
 
 DEMO_ORGANISATION = "Odense Kommune – RED LIV"
 MUNICIPALITIES = [("Odense", 461), ("Svendborg", 479), ("Aarhus", 751), ("København", 101)]
-# Residents on 1 January (Danmarks Statistik, table FOLK1A), rounded for the demo: kits per 100,000 residents.
+# Residents on 1 January, for kits per 100,000 residents. APPROXIMATE: Danmarks Statistik, table FOLK1A
+# (statbank.dk/FOLK1A, 1 January 2025 and 2026), rounded to the nearest 500 and typed in by hand for the
+# demo, not fetched from the table; no package on PyPI carries them. A real installation enters the exact
+# figures in the admin ("indbyggertal").
 POPULATIONS = [
     ("Odense", 2025, 209_000),
     ("Odense", 2026, 210_500),
