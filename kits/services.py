@@ -712,12 +712,3 @@ def end_recall(*, user, batch: Batch, reason: str):
         batch._history_user = user
         batch.save(update_fields=["recall_ended_on", "recall_ended_by", "recall_end_reason"])
     return batch
-
-
-def set_stock_targets(*, location: StockLocation, min_months, max_months, for_return: bool):
-    """The months of stock a location should hold, and whether it is for return or destruction."""
-    if min_months > max_months:
-        raise ValidationError({"min_months": _("The minimum cannot be above the maximum.")}, code="min_above_max")
-    location.min_months, location.max_months, location.for_return = min_months, max_months, for_return
-    location.save(update_fields=["min_months", "max_months", "for_return"])
-    return location

@@ -356,36 +356,20 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
     for value, label in ReversalReport.Outcome.choices:
         table.rows.append(Row(str(label), _values(by_outcome, compared, value, "reports"), cell=f"outcome:{value}"))
     table.rows.append(Row(_("Total"), total_values("reports"), "total", cell="reports"))
-    called, ambulance = total_values("called_112"), total_values("ambulance")
     reports = total_values("reports")
-    table.rows.append(Row(_("Reports where 112 was called"), called, "count", cell="called_112"))
-    table.rows.append(
-        Row(
-            _("Share where 112 was called"),
-            [_share(c, r) for c, r in zip(called, reports, strict=False)],
-            "share",
-            share_of=len(table.rows) - 1,
-        )
-    )
-    table.rows.append(Row(_("Reports where an ambulance came"), ambulance, "count", cell="ambulance"))
-    table.rows.append(
-        Row(
-            _("Share where an ambulance came"),
-            [_share(a, r) for a, r in zip(ambulance, reports, strict=False)],
-            "share",
-            share_of=len(table.rows) - 1,
-        )
-    )
-    trained = total_values("responder_trained")
-    table.rows.append(Row(_("Reports whose responder had taken a course"), trained, "count", cell="responder_trained"))
-    table.rows.append(
-        Row(
+    for cell, count_label, share_label in [
+        ("called_112", _("Reports where 112 was called"), _("Share where 112 was called")),
+        ("ambulance", _("Reports where an ambulance came"), _("Share where an ambulance came")),
+        (
+            "responder_trained",
+            _("Reports whose responder had taken a course"),
             _("Share whose responder had taken a course"),
-            [_share(t, r) for t, r in zip(trained, reports, strict=False)],
-            "share",
-            share_of=len(table.rows) - 1,
-        )
-    )
+        ),
+    ]:
+        counts = total_values(cell)
+        table.rows.append(Row(count_label, counts, "count", cell=cell))
+        shares = [_share(part, whole) for part, whole in zip(counts, reports, strict=False)]
+        table.rows.append(Row(share_label, shares, "share", share_of=len(table.rows) - 1))
     tables.append(table)
 
     # Activity.
