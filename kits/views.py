@@ -37,6 +37,7 @@ from kits.forms import (
 )
 from kits.models import Batch, StockLocation, StockMovement
 from kits.planning import plan_stock
+from redliv import roles
 from redliv.access import add_service_errors, get_for_user, permission_required
 from redliv.models import Municipality
 from redliv.pagination import paginate
@@ -85,15 +86,19 @@ def batch_totals(levels, today):
     return sorted(totals.values(), key=lambda row: (row["batch"].expiry_date, row["batch"].lot_number))
 
 
+def sees_every_municipality(user):
+    return user.has_perm(roles.SEE_EVERY_MUNICIPALITY)
+
+
 def stock_scope(request):
     """The municipality asked for with `?municipality=`, or None.
 
-    An administrator chooses any municipality, or none for the national summary; anyone
-    else sees their own municipality (None here: their queries are scoped already), and
-    asking for another one is a 404.
+    A user who sees every municipality (an administrator) chooses any municipality, or none
+    for the national summary; anyone else sees their own municipality (None here: their
+    queries are scoped already), and asking for another one is a 404.
     """
     wanted = request.GET.get("municipality", "")
-    if not request.user.is_administrator:
+    if not sees_every_municipality(request.user):
         if wanted and wanted != str(request.user.municipality_id):
             raise Http404
         return None
@@ -116,7 +121,7 @@ def stock(request):
     """
     today = timezone.localdate()
     municipality = stock_scope(request)
-    if request.user.is_administrator and municipality is None:
+    if sees_every_municipality(request.user) and municipality is None:
         national = queries.national_stock(request.user, today)
         return render(
             request,
@@ -148,7 +153,7 @@ def stock(request):
             "plan": plan,
             "warning_days": queries.warning_date(today) - today,
             "municipality": municipality,
-            "municipalities": Municipality.objects.all() if request.user.is_administrator else None,
+            "municipalities": Municipality.objects.all() if sees_every_municipality(request.user) else None,
             "scope_query": scope_query(municipality),
         },
     )
