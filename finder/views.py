@@ -26,7 +26,6 @@ from django.views.decorators.http import require_GET
 from courses.models import CourseFormat
 from courses.schedule import upcoming_occurrences
 from finder import ics, listing
-from finder.cache import cached_for_visitors
 from finder.filters import WHEN_CHOICES, parse_filters
 from finder.forms import CourseRequestForm, InfoPageForm
 from finder.headers import public_page
@@ -36,30 +35,11 @@ from redliv.models import Audience, CourseLanguage
 from redliv.ratelimit import allow_post
 
 
-def _finder_context(request):
-    districts = list(listing.public_districts())
-    filters = parse_filters(request.GET, districts)
-    entries, origin = listing.find(filters, with_cancelled=True)
-    cancelled = [entry for entry in entries if entry.cancellation_reason]
-    entries = [entry for entry in entries if not entry.cancellation_reason]
-    notes = list(filters.problems.values())
-    if filters.postcode and origin is None:
-        notes.append(
-            _("We could not place postcode %(postcode)s; the courses are shown soonest first.")
-            % {"postcode": filters.postcode}
-        )
-    return {
-        "entries": entries,
-        "cancelled": cancelled,
-        "filters": filters,
-        "origin": origin,
-        "notes": notes,
-        "districts": districts,
-        "formats": CourseFormat.choices,
-        "audiences": Audience.choices,
-        "languages": CourseLanguage.choices,
-        "when_choices": WHEN_CHOICES,
-    }
+def _page_number(request):
+    try:
+        return max(1, int(request.GET.get("side", 1)))
+    except ValueError:
+        return 1
 
 
 # The finder shows this many entries a page: the whole country's courses would be too
@@ -76,23 +56,53 @@ def _query_without(request, name):
 
 @require_GET
 @public_page(map_tiles=True, geolocation=True)
-@cached_for_visitors
 def finder(request):
-    context = _finder_context(request)
-    page = Paginator(context["entries"], PAGE_SIZE).get_page(request.GET.get("side"))
-    context.update(
-        {
-            "page": page,
-            "total": len(context["entries"]),
-            "entries": page.object_list,
-            "page_query": _query_without(request, "side"),
-            "info_pages": InfoPage.objects.only("slug", "title_da", "title_en"),
-            "map_tile_url": settings.MAP_TILE_URL,
-            "map_attribution": settings.MAP_ATTRIBUTION,
-            "leaflet_js": static("leaflet/leaflet.js"),
-            "leaflet_css": static("leaflet/leaflet.css"),
-        }
+    """The list cut to one page in SQL (finder.listing): five queries, however many courses."""
+    places = listing.public_places()
+    filters = parse_filters(request.GET, places.districts)
+    number = _page_number(request)
+    found = listing.find(
+        filters, places, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE, drop_ins=listing.ONCE, with_cancelled=True
     )
+    paginator = Paginator(range(found.total), PAGE_SIZE)
+    if number > paginator.num_pages:  # past the end: the last page, as Paginator.get_page does
+        number = paginator.num_pages
+        found = listing.find(
+            filters,
+            places,
+            offset=(number - 1) * PAGE_SIZE,
+            limit=PAGE_SIZE,
+            drop_ins=listing.ONCE,
+            with_cancelled=True,
+        )
+    page = paginator.page(number)
+    notes = list(filters.problems.values())
+    if filters.postcode and found.origin is None:
+        notes.append(
+            _("We could not place postcode %(postcode)s; the courses are shown soonest first.")
+            % {"postcode": filters.postcode}
+        )
+    context = {
+        "entries": found.entries,
+        "cancelled": found.cancelled,
+        "filters": filters,
+        "origin": found.origin,
+        "distance_bands_km": listing.DISTANCE_BANDS_KM,
+        "notes": notes,
+        "districts": places.districts,
+        "formats": CourseFormat.choices,
+        "audiences": Audience.choices,
+        "languages": CourseLanguage.choices,
+        "when_choices": WHEN_CHOICES,
+        "page": page,
+        "total": found.total,
+        "page_query": _query_without(request, "side"),
+        "info_pages": InfoPage.objects.only("slug", "title_da", "title_en"),
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_attribution": settings.MAP_ATTRIBUTION,
+        "leaflet_js": static("leaflet/leaflet.js"),
+        "leaflet_css": static("leaflet/leaflet.css"),
+    }
     return render(request, "finder/finder.html", context)
 
 
@@ -105,12 +115,12 @@ WIDGET_SIZE = 20  # the widget shows the next ones and links to the rest
 @require_GET
 @xframe_options_exempt
 @public_page(frame_ancestors="*")
-@cached_for_visitors
 def widget(request):
     """The next entries only: no cancellations, notes or filter form, so those are not looked up."""
-    filters = parse_filters(request.GET, list(listing.public_districts()))
-    entries, _origin = listing.find(filters)
-    return render(request, "finder/widget.html", {"entries": entries[:WIDGET_SIZE]})
+    places = listing.public_places()
+    filters = parse_filters(request.GET, places.districts)
+    found = listing.find(filters, places, limit=WIDGET_SIZE, drop_ins=listing.ONCE)
+    return render(request, "finder/widget.html", {"entries": found.entries})
 
 
 def _json_ld(data):
@@ -180,7 +190,6 @@ def course(request, pk):
     )
 
 
-# The calendar files are not kept by cached_for_visitors, which would drop their Content-Disposition.
 @require_GET
 @public_page()
 def course_ics(request, pk):
@@ -193,30 +202,15 @@ def _drop_in_entries(pk):
     schedule = get_object_or_404(
         listing.public_schedules().select_related("venue").prefetch_related("exceptions"), pk=pk
     )
-    return schedule, [listing.drop_in_entry(occurrence) for occurrence in upcoming_occurrences([schedule])]
+    build = listing.Build()
+    return schedule, [build.drop_in(schedule, occurrence) for occurrence in upcoming_occurrences([schedule])]
 
 
 @require_GET
 @public_page()
 def drop_in(request, pk):
     schedule, entries = _drop_in_entries(pk)
-    entry = (
-        entries[0]
-        if entries
-        else listing.Entry(
-            id=f"drop-in-{schedule.pk}",
-            format=CourseFormat.DROP_IN,
-            title=schedule.title or _("Drop-in"),
-            starts_at=None,
-            ends_at=None,
-            venue=schedule.venue,
-            audiences=schedule.audiences,
-            languages=schedule.languages,
-            description=schedule.public_description,
-            gives_kit=True,
-            url=request.path,
-        )
-    )
+    entry = entries[0] if entries else listing.Build().drop_in(schedule)
     return _detail(
         request,
         entry,
@@ -238,10 +232,10 @@ def drop_in_ics(request, pk):
 @public_page()
 def feed(request):
     """Every upcoming course and drop-in date (optionally filtered) for calendar subscriptions."""
-    filters = parse_filters(request.GET, list(listing.public_districts()))
-    filters.near = None
-    entries, _origin = listing.find(filters)
-    return ics.ics_response(entries, request, "RED LIV – kurser")
+    filters = parse_filters(request.GET, listing.public_places().districts)
+    filters.near = filters.postcode = None
+    found = listing.find(filters)
+    return ics.ics_response(found.entries, request, "RED LIV – kurser")
 
 
 @require_GET
@@ -319,10 +313,10 @@ def cors(view):
 @require_GET
 @cors
 @public_page()
-@cached_for_visitors
 def api_courses(request):
-    """GET /api/v1/courses/: the finder's list as JSON, for other sites (see README)."""
-    filters = parse_filters(request.GET, list(listing.public_districts()))
+    """GET /api/v1/courses/: the finder's list as JSON, for other sites (see README); cut to the page in SQL."""
+    places = listing.public_places()
+    filters = parse_filters(request.GET, places.districts)
     if filters.problems:
         return JsonResponse(
             {
@@ -344,19 +338,19 @@ def api_courses(request):
             },
             status=400,
         )
-    entries, _origin = listing.find(filters)
+    found = listing.find(filters, places, offset=offset, limit=limit)
     following = None
-    if offset + limit < len(entries):
+    if offset + limit < found.total:
         following = request.build_absolute_uri(
             f"{request.path}?{_query_without(request, 'offset')}&offset={offset + limit}".replace("?&", "?")
         )
     return JsonResponse(
         {
-            "count": len(entries),
+            "count": found.total,
             "limit": limit,
             "offset": offset,
             "next": following,
-            "courses": [api_entry(entry, request) for entry in entries[offset : offset + limit]],
+            "courses": [api_entry(entry, request) for entry in found.entries],
         },
         json_dumps_params={"ensure_ascii": False},
     )
