@@ -274,7 +274,7 @@ def run(args) -> int:
                 "DEBUG": "0",
                 "SECRET_KEY": secrets.token_urlsafe(64),
                 "SECURE_SSL_REDIRECT": "0",
-                "BEHIND_PROXY": "0",
+                "TRUSTED_PROXIES": "0",
                 "ALLOWED_HOSTS": "127.0.0.1",
                 "DJANGO_SETTINGS_MODULE": "bench.settings",
             }

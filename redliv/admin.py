@@ -1,10 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from redliv import twofactor
 from redliv.models import District, MonthClosing, Municipality, Organisation, User
 
 admin.site.site_header = _("RED LIV administration")
@@ -68,6 +70,25 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     search_fields = ["username", "first_name", "last_name", "email"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("Organisation"), {"fields": ["organisation"]}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Organisation"), {"fields": ["organisation"]}),)
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("Reset two-step login (lost phone)"), permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        """The user's app and recovery codes are removed; at the next login they set up a new app."""
+        users = list(queryset)
+        for user in users:
+            twofactor.reset_second_factor(user, by=request.user)
+            self.log_change(request, user, [{"changed": {"fields": [str(_("Two-step login"))]}}])
+        self.message_user(
+            request,
+            ngettext(
+                "Two-step login is reset for %(count)d user. They set up a new app at their next login.",
+                "Two-step login is reset for %(count)d users. They set up a new app at their next login.",
+                len(users),
+            )
+            % {"count": len(users)},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(MonthClosing)

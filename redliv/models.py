@@ -246,10 +246,6 @@ class User(AbstractUser):
         return self.is_active and (self.is_superuser or self.has_role(roles.ADMINISTRATOR))
 
     @property
-    def is_coordinator(self) -> bool:
-        return self.has_role(roles.COORDINATOR)
-
-    @property
     def oversees_entries(self) -> bool:
         """Coordinators and administrators: they may log any time back and correct others' entries."""
         return self.has_perm(roles.OVERSEE_ENTRIES)

@@ -8,6 +8,7 @@ import ipaddress
 import logging
 import time
 
+from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -16,6 +17,7 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
 from django.utils.cache import add_never_cache_headers
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 log = logging.getLogger("redliv.security")
@@ -27,12 +29,48 @@ LAST_SEEN = "redliv_last_seen"
 LAST_SEEN_RESOLUTION = 60
 
 
+def _parse_address(text: str):
+    """An IP address from a header or REMOTE_ADDR, tolerating a port ("1.2.3.4:80", "[::1]:80"); None if none."""
+    text = text.strip()
+    candidates = [text]
+    if text.startswith("[") and "]" in text:
+        candidates.append(text[1 : text.index("]")])
+    elif text.count(":") == 1:
+        candidates.append(text.split(":")[0])
+    for candidate in candidates:
+        try:
+            return ipaddress.ip_address(candidate)
+        except ValueError:
+            continue
+    return None
+
+
 def client_address(request) -> str:
-    """The client's address: the one the proxy appended when behind one."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if settings.BEHIND_PROXY and forwarded:
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    """The one rule for who is asking, used by every throttle (django-axes and the public forms).
+
+    With no trusted proxy (settings.TRUSTED_PROXIES = 0, the default) it is REMOTE_ADDR and
+    X-Forwarded-For is ignored: anyone can write that header. Behind N trusted proxies, each
+    appending the address it saw, it is the Nth address from the right of X-Forwarded-For;
+    whatever stands further left was written by the client. An IPv6 address counts as its
+    /64, the block one home or phone is given, so that rotating within it changes nothing.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    address_text = remote
+    hops = settings.TRUSTED_PROXIES
+    if hops:
+        forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if forwarded:
+            # Fewer entries than proxies: the outermost proxy saw the client at the left-most one.
+            address_text = forwarded[-min(hops, len(forwarded))]
+    address = _parse_address(address_text)
+    if address is None:
+        # Not an address (a misconfigured proxy): count it as written, but never as the proxy itself.
+        return address_text.strip()[:64] or remote
+    if address.version == 6 and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    if address.version == 6:
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
 
 
 def address_digest(address: str) -> str:
@@ -47,6 +85,53 @@ def address_fingerprint(request) -> str:
 def client_fingerprint(request) -> str:
     """The address fingerprint shaped as an IPv6 address, for tables with an address column."""
     return str(ipaddress.IPv6Address(bytes.fromhex(address_fingerprint(request))[:16]))
+
+
+def username_digest(request, credentials=None) -> str | None:
+    """What django-axes stores for the username typed: a keyed hash (HMAC-SHA256 with SECRET_KEY).
+
+    A mistyped username can be a real name or a CPR number ("Jens Jensen 0101901234"); the
+    hash still lets axes count failures per account and reset them on success.
+    """
+    field = settings.AXES_USERNAME_FORM_FIELD
+    username = credentials.get(field) if credentials else getattr(request, "POST", {}).get(field)
+    if username is None:
+        return None
+    return salted_hmac("redliv.security.username_digest", username, algorithm="sha256").hexdigest()
+
+
+class AxesHandler(AxesDatabaseHandler):
+    """django-axes's database handler, storing neither the browser's User-Agent nor its Accept header.
+
+    Lockouts are per account and address (AXES_LOCKOUT_PARAMETERS), so neither is needed,
+    and together they help pick one person out.
+    """
+
+    @staticmethod
+    def forget_the_browser(request):
+        if request is not None:
+            request.axes_user_agent = ""
+            request.axes_http_accept = ""
+
+    def is_allowed(self, request, credentials=None):
+        self.forget_the_browser(request)
+        return super().is_allowed(request, credentials)
+
+    def get_failures(self, request, credentials=None):
+        self.forget_the_browser(request)
+        return super().get_failures(request, credentials)
+
+    def user_login_failed(self, sender, credentials, request=None, **kwargs):
+        self.forget_the_browser(request)
+        return super().user_login_failed(sender, credentials, request, **kwargs)
+
+    def user_logged_in(self, sender, request, user, **kwargs):
+        self.forget_the_browser(request)
+        return super().user_logged_in(sender, request, user, **kwargs)
+
+    def user_logged_out(self, sender, request, user, **kwargs):
+        self.forget_the_browser(request)
+        return super().user_logged_out(sender, request, user, **kwargs)
 
 
 class LoginForm(AuthenticationForm):

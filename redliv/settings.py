@@ -199,9 +199,18 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# Behind a proxy, the scheme and the client's address come from the headers it sets.
-BEHIND_PROXY = envbool("BEHIND_PROXY", not DEBUG)
-if BEHIND_PROXY:
+# How many reverse proxies stand in front of the app, each appending the address it saw to
+# X-Forwarded-For (nginx, Caddy, a load balancer: usually 1). With 0, the default, the client's
+# address is REMOTE_ADDR and X-Forwarded-For and X-Forwarded-Proto are ignored: anyone who
+# reaches the app port could write them. See redliv.security.client_address.
+TRUSTED_PROXIES = envint("TRUSTED_PROXIES", 0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXIES is the number of proxies in front of the app: 0 or more.")
+if "BEHIND_PROXY" in os.environ:
+    raise ImproperlyConfigured(
+        "BEHIND_PROXY is replaced by TRUSTED_PROXIES, the number of proxies in front of the app (usually 1)."
+    )
+if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 # /healthz is probed over plain HTTP on the private network by load balancers.
@@ -239,11 +248,15 @@ SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_MAX_AGE = envint("SESSION_MAX_AGE", 12 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_MAX_AGE
 # Login throttling: five failures for one account from one address lock that pair for
-# 15 minutes. The address is stored only as a keyed hash (redliv.security.client_fingerprint).
+# 15 minutes. The address is stored only as a keyed hash (redliv.security.client_fingerprint),
+# taken by the one rule for the client's address (TRUSTED_PROXIES).
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("LOGIN_LOCKOUT_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "redliv.security.client_fingerprint"
+# The username typed is stored as a keyed hash (it can be a real name), the User-Agent not at all.
+AXES_USERNAME_CALLABLE = "redliv.security.username_digest"
+AXES_HANDLER = "redliv.security.AxesHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are logged by redliv.security, without personal data
 AXES_VERBOSE = False

@@ -8,6 +8,7 @@ device, or must have one, on these pages until a code is given.
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
@@ -15,7 +16,7 @@ from django.dispatch import receiver
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
@@ -30,7 +31,10 @@ RECOVERY_CODE_COUNT = 10
 # django-otp doubles the wait after each wrong code, so guessing is hopeless.
 TOO_MANY_TRIES = gettext_lazy("Too many wrong codes in a row. Wait a few seconds and try again.")
 # The pages a user who still owes a second factor may open.
-OPEN_VIEWS = {"otp-verify", "otp-setup", "logout", "set_language", "healthz", "privacy"}
+OPEN_VIEWS = {"otp-verify", "logout", "set_language", "healthz", "privacy"}
+# Enrolment, open before the second step only to a user who has no confirmed device yet:
+# with the password alone, anyone could otherwise replace the owner's app with their own.
+ENROLMENT_VIEW = "otp-setup"
 
 
 @receiver(user_logged_in, dispatch_uid="redliv.remember_otp_device")
@@ -56,12 +60,13 @@ class SecondFactorMiddleware:
         # Runs after URL resolution, so `resolver_match` is set; WhiteNoise has already
         # answered for static files, which therefore never get here.
         user = request.user
-        if not user.is_authenticated or user.is_verified() or request.resolver_match.url_name in OPEN_VIEWS:
+        view_name = request.resolver_match.url_name
+        if not user.is_authenticated or user.is_verified() or view_name in OPEN_VIEWS:
             return None
         has_device = request.session.get(HAS_DEVICE_SESSION_KEY)
         if has_device is None:
             has_device = request.session[HAS_DEVICE_SESSION_KEY] = user_has_device(user)
-        if not has_device and not second_factor_required(user):
+        if not has_device and (view_name == ENROLMENT_VIEW or not second_factor_required(user)):
             return None
         target = "otp-verify" if has_device else "otp-setup"
         return HttpResponseRedirect(f"{reverse(target)}?next={request.get_full_path()}")
@@ -88,21 +93,65 @@ def _next_url(request):
     return reverse(settings.LOGIN_REDIRECT_URL)
 
 
+class SetupForm(TokenForm):
+    """The first code of the new app; when it replaces one, also a code from the old app or a recovery code."""
+
+    current_token = forms.CharField(
+        label=gettext_lazy("Code from your current app, or a recovery code"),
+        max_length=16,
+        required=False,
+        help_text=gettext_lazy(
+            "Replacing the app needs proof that you hold the old one, or one of your recovery codes."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text"}),
+    )
+    field_order = ["current_token", "token"]
+
+    def __init__(self, *args, replacing: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["token"].label = gettext_lazy("Code from the new app")
+        self.fields["token"].help_text = gettext_lazy("The six digits the new app shows.")
+        if replacing:
+            self.fields["token"].widget.attrs.pop("autofocus", None)
+            self.fields["current_token"].widget.attrs["autofocus"] = True
+        else:
+            del self.fields["current_token"]
+
+    def clean_current_token(self):
+        token = self.cleaned_data["current_token"].replace(" ", "").strip()
+        if not token:
+            raise forms.ValidationError(_("Type a code from your current app, or one of your recovery codes."))
+        return token
+
+
+def _confirmed_device_accepting(user, token):
+    """The user's confirmed device that accepts `token` (using it up), or None; and whether one was throttled.
+
+    A six-digit code is for the app, anything else a recovery code: trying it on the other
+    kind of device would count as a wrong guess there.
+    """
+    kind = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
+    devices = [device for device in devices_for_user(user) if isinstance(device, kind)]
+    throttled = any(not device.verify_is_allowed()[0] for device in devices)
+    for device in devices:
+        if verify_token(user, device.persistent_id, token):
+            return device, throttled
+    return None, throttled
+
+
 @sensitive_post_parameters("token")
 @login_required
 def verify(request):
+    if not user_has_device(request.user):
+        # No device (never had one, or an administrator reset it): there is nothing to verify with.
+        request.session[HAS_DEVICE_SESSION_KEY] = False
+        return redirect(f"{reverse('otp-setup')}?{urlencode({'next': _next_url(request)})}")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        token = form.cleaned_data["token"]
-        # A six-digit code is for the app, anything else a recovery code: trying it on the
-        # other kind of device would count as a wrong guess there.
-        kind = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
-        devices = [device for device in devices_for_user(request.user) if isinstance(device, kind)]
-        throttled = any(not device.verify_is_allowed()[0] for device in devices)
-        for device in devices:
-            if verify_token(request.user, device.persistent_id, token):
-                otp_login(request, device)
-                return redirect(_next_url(request))
+        device, throttled = _confirmed_device_accepting(request.user, form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next_url(request))
         if throttled:
             form.add_error("token", TOO_MANY_TRIES)
         else:
@@ -118,31 +167,72 @@ def _issue_recovery_codes(user) -> list[str]:
     return codes
 
 
-@sensitive_post_parameters("token")
+def _give_the_existing_code_first(request):
+    """A session that has given only the password, for a user who has a device: verify first."""
+    request.session[HAS_DEVICE_SESSION_KEY] = True
+    messages.info(
+        request,
+        _(
+            "You already use two-step login. Give a code from your app or a recovery code first; "
+            "then you can replace the app."
+        ),
+    )
+    return redirect(f"{reverse('otp-verify')}?next={reverse('otp-setup')}")
+
+
+@sensitive_post_parameters("token", "current_token")
 @login_required
 def setup(request):
-    """Enrol an authenticator app: show its QR code, confirm it with a first code."""
+    """Enrol an authenticator app: show its QR code, confirm it with a first code.
+
+    With the password alone only a user without a confirmed device may enrol. Replacing
+    an app needs a session verified with the existing device and, on the form, a code
+    from the old app or a recovery code.
+    """
     import segno
 
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    user = request.user
+    replacing = user_has_device(user)
+    if replacing and not user.is_verified():
+        return _give_the_existing_code_first(request)
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
     if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name="app", confirmed=False)
-    form = TokenForm(request.POST or None)
+        device = TOTPDevice.objects.create(user=user, name="app", confirmed=False)
+    form = SetupForm(request.POST or None, replacing=replacing)
     if request.method == "POST" and form.is_valid():
-        throttled = not device.verify_is_allowed()[0]
-        if device.verify_token(form.cleaned_data["token"]):
-            with transaction.atomic():
-                TOTPDevice.objects.filter(user=request.user, confirmed=True).delete()
+        with transaction.atomic():
+            # One enrolment at a time per user: a second tab, or someone else who began one
+            # with the password before the owner confirmed theirs, finds the device confirmed.
+            get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+            if user_has_device(user) != replacing:
+                return _give_the_existing_code_first(request)
+            throttled = not device.verify_is_allowed()[0]
+            # The new app's code first: a wrong one must not use up the recovery code given with it.
+            if not device.verify_token(form.cleaned_data["token"]):
+                form.add_error(
+                    "token",
+                    TOO_MANY_TRIES
+                    if throttled
+                    else _("That code is not right. Check the time on your phone and try the newest code."),
+                )
+            elif replacing:
+                old_device, old_throttled = _confirmed_device_accepting(user, form.cleaned_data["current_token"])
+                if old_device is None:
+                    form.add_error(
+                        "current_token",
+                        TOO_MANY_TRIES if old_throttled else _("That code is not right, or it was used already."),
+                    )
+            if not form.errors:
+                # The old app and any other enrolment begun for this user stop working.
+                TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
                 device.confirmed = True
                 device.save()
-                codes = _issue_recovery_codes(request.user)
-            otp_login(request, device)
-            request.session[HAS_DEVICE_SESSION_KEY] = True
-            return render(request, "registration/otp_recovery_codes.html", {"codes": codes, "next": _next_url(request)})
-        elif throttled:
-            form.add_error("token", TOO_MANY_TRIES)
-        else:
-            form.add_error("token", _("That code is not right. Check the time on your phone and try the newest code."))
+                codes = _issue_recovery_codes(user)
+                otp_login(request, device)
+                request.session[HAS_DEVICE_SESSION_KEY] = True
+                return render(
+                    request, "registration/otp_recovery_codes.html", {"codes": codes, "next": _next_url(request)}
+                )
     secret = device.config_url.split("secret=")[1].split("&")[0]
     return render(
         request,
@@ -152,7 +242,8 @@ def setup(request):
             "next": _next_url(request),
             "qr_code": segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2),
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
-            "required": second_factor_required(request.user),
+            "required": second_factor_required(user),
+            "replacing": replacing,
         },
     )
 
@@ -165,3 +256,17 @@ def recovery_codes(request):
     codes = _issue_recovery_codes(request.user)
     messages.success(request, _("New recovery codes made. The old ones no longer work."))
     return render(request, "registration/otp_recovery_codes.html", {"codes": codes, "next": reverse("staff-home")})
+
+
+def reset_second_factor(user, by) -> None:
+    """Remove every device of `user` (app, recovery codes, enrolments begun), for a lost phone.
+
+    Done by an administrator; kept in the user's history with who did it. The user's
+    sessions verified with the old app are verified no more, and the next login enrols anew.
+    """
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+        user._change_reason = _("Two-step login reset")
+        user._history_user = by
+        user.save(update_fields=["username"])  # records the history row; no field changes

@@ -31,24 +31,15 @@ def body_too_large(request) -> bool:
         return True
 
 
-@csrf_exempt  # The CSRF check runs in `_public_form`, after the size and rate checks below.
+@csrf_exempt  # The CSRF check runs in `_public_form`, after the size check below.
 def public_report(request):
     """The anonymous public form. Oversized bodies and too many posts get a polite refusal.
 
     Django's own CSRF check would read the body before any view code, so it runs
     here after the size check; a body Django refuses to parse is answered the same way.
     """
-    if request.method == "POST":
-        if body_too_large(request):
-            return refuse(
-                request, _("Your report was too long to receive. Please shorten the note and try again."), 413
-            )
-        if not allow_post(request, "naloxone-report", services.PUBLIC_POSTS_PER_HOUR):
-            return refuse(
-                request,
-                _("We have received many reports from your connection in the last hour. Please try again later."),
-                429,
-            )
+    if request.method == "POST" and body_too_large(request):
+        return refuse(request, _("Your report was too long to receive. Please shorten the note and try again."), 413)
     try:
         return _public_form(request)
     except (RequestDataTooBig, TooManyFieldsSent):
@@ -61,6 +52,14 @@ def _public_form(request):
     if request.method == "POST" and form.is_valid():
         if form.is_spam():
             return redirect("report-naloxone-use-thanks")
+        # Only a post that passed CSRF and validation counts: token-less posts from another
+        # site must not use up the hour's reports of a shelter's or carrier's shared address.
+        if not allow_post(request, "naloxone-report", services.PUBLIC_POSTS_PER_HOUR):
+            return refuse(
+                request,
+                _("We have received many reports from your connection in the last hour. Please try again later."),
+                429,
+            )
         try:
             services.create_reversal_report(**form.report_fields())
         except ValidationError as error:

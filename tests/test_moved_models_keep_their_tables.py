@@ -13,7 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 BEFORE = [
-    ("redliv", "0005_user_oversee_entries_permission"),
+    ("redliv", "0006_user_oversee_entries_permission"),
     ("reports", "0003_monthclosing_reason_purge"),
     ("kits", "0010_ledger_allows_the_purge_and_keyed_digests"),
     ("reversals", "0002_one_rate_limit_for_public_forms"),

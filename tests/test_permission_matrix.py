@@ -67,7 +67,8 @@ MATRIX = {
     # Logging in.
     "konto/login/": ("/konto/login/", (200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
     "konto/logout/": ("/konto/logout/", (405,) * 6),
-    "konto/to-trins/": ("/konto/to-trins/", EVERY_STAFF_MEMBER),
+    # The code page sends a user without a device (street worker, trainer) to set one up.
+    "konto/to-trins/": ("/konto/to-trins/", (LOGIN, REDIRECT, REDIRECT, 200, 200, 200)),
     "konto/to-trins/opsaet/": ("/konto/to-trins/opsaet/", EVERY_STAFF_MEMBER),
     "konto/to-trins/gendannelseskoder/": ("/konto/to-trins/gendannelseskoder/", (LOGIN,) + (REDIRECT,) * 5),
     "admin/login/": ("/admin/login/", (LOGIN,) * 6),

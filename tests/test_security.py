@@ -52,6 +52,34 @@ def test_the_lockout_table_holds_no_raw_address(client, street_worker):
     assert "192.0.2.55" not in str(attempt.ip_address)
 
 
+def test_a_failed_login_leaves_neither_the_typed_username_nor_the_browser_in_the_database(client, street_worker):
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.db import connection
+
+    typed = "Jens Jensen 0101901234"
+    browser = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0 Jens-Laptop"
+    client.post(
+        "/konto/login/", {"username": typed, "password": "wrong"}, REMOTE_ADDR="10.0.0.1", HTTP_USER_AGENT=browser
+    )
+    attempt = AccessAttempt.objects.get()
+    assert attempt.username == security.username_digest(None, {"username": typed}) and len(attempt.username) == 64
+    assert attempt.user_agent == "" and attempt.http_accept == ""
+    # Nothing in any of django-axes's tables holds what was typed or the browser, in any column.
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT * FROM {model._meta.db_table}")  # noqa: S608 -- a model's own table name
+            text = repr(cursor.fetchall())
+        for secret in ("Jens", "0101901234", "Mozilla", "Firefox"):
+            assert secret not in text, (model.__name__, secret)
+
+
+def test_the_lockout_still_counts_per_account_by_the_hashed_username(client, street_worker, outsider):
+    for _ in range(5):
+        log_in(client, street_worker.username, "wrong password", address="10.0.0.1")
+    assert log_in(Client(), street_worker.username, PASSWORD, address="10.0.0.1").status_code == 429
+    assert log_in(Client(), outsider.username, PASSWORD, address="10.0.0.1").status_code == 302
+
+
 def test_passwords_are_hashed_with_argon2_in_production(settings):
     settings.PASSWORD_HASHERS = production_settings.PASSWORD_HASHERS
     assert production_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
@@ -142,3 +170,17 @@ def test_a_username_longer_than_any_is_refused_like_a_wrong_password(client, str
     wrong_password = log_in(Client(), street_worker.username, "wrong password")
     assert response.status_code == 200 and "_auth_user_id" not in client.session
     assert response.context["form"].non_field_errors() == wrong_password.context["form"].non_field_errors()
+
+
+def test_an_operator_lifts_a_lockout_by_the_username_typed(client, street_worker):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    for _ in range(5):
+        log_in(client, street_worker.username, "wrong password")
+    assert log_in(Client(), street_worker.username, PASSWORD).status_code == 429
+    out = StringIO()
+    call_command("unlock_login", street_worker.username, stdout=out)
+    assert "Deleted" in out.getvalue()
+    assert log_in(Client(), street_worker.username, PASSWORD).status_code == 302

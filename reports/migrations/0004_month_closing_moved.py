@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
     dependencies = [
         ("reports", "0003_monthclosing_reason_purge"),
-        ("redliv", "0006_month_closing_moved"),
+        ("redliv", "0007_month_closing_moved"),
     ]
 
     operations = [

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
         ("courses", "0007_keyed_payload_digests"),
         ("kits", "0011_reversal_report_moved"),
-        ("redliv", "0006_month_closing_moved"),
+        ("redliv", "0007_month_closing_moved"),
         ("reversals", "0002_one_rate_limit_for_public_forms"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

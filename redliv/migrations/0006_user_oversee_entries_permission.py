@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("redliv", "0004_district_postcodes_four_digits"),
+        ("redliv", "0005_forget_typed_usernames_and_browsers_in_login_attempts"),
     ]
 
     operations = [

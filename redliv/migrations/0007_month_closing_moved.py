@@ -23,7 +23,7 @@ def unmove_content_type(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("redliv", "0005_user_oversee_entries_permission"),
+        ("redliv", "0006_user_oversee_entries_permission"),
         ("reports", "0003_monthclosing_reason_purge"),
     ]
 
