@@ -22,14 +22,14 @@ import math
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Case, Count, FloatField, IntegerField, OuterRef, Q, Sum, Value, When, Window
+from django.db.models import Case, Count, FloatField, Func, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import ASin, Cast, Cos, Least, Power, Radians, Sin, Sqrt
 from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Course, CourseFormat, DropInException, DropInSchedule, Venue
 from courses.schedule import iter_occurrences, window
-from redliv.models import Audience, CourseLanguage, District
+from redliv.models import Audience, CourseLanguage
 
 PUBLIC_VENUE = Q(venue__isnull=True) | Q(venue__open_to_public=True, venue__active=True)
 
@@ -53,9 +53,12 @@ def public_schedules():
     return DropInSchedule.objects.filter(published=True, venue__open_to_public=True, venue__active=True)
 
 
-def public_districts():
-    """Districts with at least one public venue: the choices of the district filter."""
-    return District.objects.filter(venues__open_to_public=True, venues__active=True).distinct().order_by("name")
+@dataclass(frozen=True)
+class DistrictChoice:
+    """A district one may filter by: its id and name (no model instance: the country has hundreds)."""
+
+    pk: int
+    name: str
 
 
 @dataclass
@@ -95,7 +98,7 @@ def public_places():
         .order_by()
     )
     names = {row[1]: row[3] for row in rows if row[1] is not None}
-    districts = [District(pk=pk, name=name) for pk, name in sorted(names.items(), key=lambda item: (item[1], item[0]))]
+    districts = [DistrictChoice(pk, name) for pk, name in sorted(names.items(), key=lambda item: (item[1], item[0]))]
     return Places(
         districts=districts,
         rows=[
@@ -264,7 +267,7 @@ def _filtered(courses, filters):
     if filters.format:
         courses = courses.filter(format=filters.format)
     if filters.district:
-        courses = courses.filter(venue__district=filters.district)
+        courses = courses.filter(venue__district_id=filters.district.pk)
     if filters.audience:
         courses = courses.filter(audiences__contains=[filters.audience])
     if filters.language:
@@ -279,9 +282,9 @@ def _filtered(courses, filters):
 def _schedules(filters, today):
     if filters.format and filters.format != CourseFormat.DROP_IN:
         return []
-    schedules = public_schedules().select_related("venue__district")
+    schedules = public_schedules().select_related("venue")
     if filters.district:
-        schedules = schedules.filter(venue__district=filters.district)
+        schedules = schedules.filter(venue__district_id=filters.district.pk)
     if filters.audience:
         schedules = schedules.filter(audiences__contains=[filters.audience])
     if filters.language:
@@ -329,18 +332,22 @@ def find(filters, places=None, *, offset=0, limit=None, drop_ins=DATES, with_can
 
     # Courses: cut in SQL. Skipping `offset - dropped` courses is safe: a course with fewer
     # courses before it than that has fewer than `offset` entries before it in the list.
-    courses = _filtered(public_courses().filter(ends_at__gt=now), filters).select_related("venue__district")
+    courses = _filtered(public_courses().filter(ends_at__gt=now), filters).select_related("venue")
     if origin:
         courses = courses.annotate(distance=_distance_sql(origin)).annotate(band=_band_sql())
     else:
         courses = courses.annotate(distance=Value(None, output_field=FloatField()), band=Value(0))
-    courses = courses.annotate(total=Window(Count("pk"))).order_by("band", "starts_at", "pk")
+    # The number of matches in the same statement: an uncorrelated subquery, which PostgreSQL
+    # runs once (a window count would make it sort every match instead of reading the index).
+    matching = _filtered(public_courses().filter(ends_at__gt=now), filters).order_by()
+    count = Subquery(matching.values(n=Func("pk", function="COUNT")), output_field=IntegerField())
+    courses = courses.annotate(total=count).order_by("band", "starts_at", "pk")
     skipped = max(0, offset - dropped)
     rows = list(courses[skipped:] if limit is None else courses[skipped : offset + limit])
     if rows:
         course_total = rows[0].total
     elif skipped:
-        course_total = _filtered(public_courses().filter(ends_at__gt=now), filters).count()
+        course_total = matching.count()
     else:
         course_total = 0
 
