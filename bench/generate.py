@@ -201,7 +201,7 @@ FROM (
                 WHEN d.r_format < 0.65 THEN 'online' WHEN d.r_format < 0.85 THEN 'scheduled' ELSE 'on_site' END AS format,
            CASE WHEN d.r_kind < 0.90 THEN 'participant' WHEN d.r_kind < 0.95 THEN 'train_the_trainer'
                 ELSE 'network_meeting' END AS kind,
-           CASE WHEN s.starts_at > now() THEN 'planned' WHEN d.r_status < 0.05 THEN 'cancelled'
+           CASE WHEN s.starts_at > %(now)s THEN 'planned' WHEN d.r_status < 0.05 THEN 'cancelled'
                 WHEN d.r_status < 0.08 THEN 'planned' ELSE 'held' END AS status,
            (ARRAY['people_who_use_drugs', 'people_who_use_drugs', 'people_who_use_drugs', 'professionals',
                   'relatives_network', 'residents', 'students', 'other'])[1 + floor(d.r_audience * 8)::int] AS audience,
@@ -376,12 +376,17 @@ def generate(
         "handouts": handouts if handouts is not None else round(FULL["handouts"] * scale),
         "reports": reports if reports is not None else round(FULL["reports"] * scale),
     }
-    today = dt.date.today()
+    from django.utils import timezone
+
+    # Python's clock and Copenhagen's date, as the app has them (not the database's or the machine's own).
+    now = timezone.now()
+    today = timezone.localdate(now)
     first_day = today - dt.timedelta(days=round(years * 365.25))
     last_day = today + dt.timedelta(days=FUTURE_DAYS)
     params = {
         **counts,
         "seed": str(seed),
+        "now": now,
         "first_day": first_day,
         "last_day": last_day,
         "days": (last_day - first_day).days,

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Benchmark the registry at national scale, from an empty database, and write bench/RESULTS.md.
 
-    python3 bench/run.py                 full scale (the documented numbers)
-    python3 bench/run.py --scale 0.05    a quick run (5 % of the volumes, same 98 municipalities)
+    python3 bench/run.py                 full scale (the documented numbers, in bench/RESULTS.md)
+    python3 bench/run.py --scale 0.05    a quick run (5 % of the volumes, same 98 municipalities),
+                                         written to bench/results/RESULTS-scale-0.05.md (git-ignored)
+                                         unless --write-results asks for bench/RESULTS.md
 
 Steps: a throwaway PostgreSQL (dev.py's LocalPostgres, durable settings), migrate,
 generate the national data (bench/generate.py), collect static files, start gunicorn
@@ -720,9 +722,11 @@ def run(args) -> int:
             },
         )
         print(report)
-        if not args.no_write:
-            (BENCH / "RESULTS.md").write_text(report)
-            say("wrote bench/RESULTS.md")
+        target = results_path(args)
+        if target is not None:
+            target.parent.mkdir(exist_ok=True)
+            target.write_text(report)
+            say(f"wrote {target.relative_to(ROOT)}")
         return 0
     finally:
         for process in reversed(processes):
@@ -913,13 +917,36 @@ def render(args, host, generated, generate_seconds, m) -> str:
     return "\n".join(lines) + "\n" + (BENCH / "analysis.md").read_text()
 
 
-def main() -> int:
+# Where a run below full scale writes its table (git-ignored): bench/RESULTS.md holds the documented,
+# full-scale numbers, and a quick run must not replace them unless asked with --write-results.
+QUICK_RESULTS = BENCH / "results"
+
+
+def results_path(args: argparse.Namespace) -> Path | None:
+    """bench/RESULTS.md for a full-scale run (or when asked), else a file under bench/results/."""
+    if args.no_write:
+        return None
+    if args.scale >= 1 or args.write_results:
+        return BENCH / "RESULTS.md"
+    return QUICK_RESULTS / f"RESULTS-scale-{args.scale:g}.md"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="share of the national volumes (default 1.0)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--duration", type=int, default=20, help="seconds per wrk run (default 20)")
-    parser.add_argument("--no-write", action="store_true", help="print the table, leave bench/RESULTS.md alone")
-    args = parser.parse_args()
+    parser.add_argument("--no-write", action="store_true", help="print the table only, write no file")
+    parser.add_argument(
+        "--write-results",
+        action="store_true",
+        help="write bench/RESULTS.md even below scale 1 (by default a smaller run writes bench/results/)",
+    )
+    return parser.parse_args(argv)
+
+
+def main() -> int:
+    args = parse_args()
     if not dev.inside_virtualenv():
         dev.ensure_virtualenv()
         os.execv(str(dev.VENV_PYTHON), [str(dev.VENV_PYTHON), str(Path(__file__).resolve()), *sys.argv[1:]])

@@ -1,8 +1,9 @@
 """Response headers for the public pages: short caching, and the few policy exceptions they need.
 
-The project-wide policy (redliv.middleware) forbids geolocation, images from other
-hosts and framing. The middleware only sets a header a view has not set, so the
-finder pages set their own, each loosened in one respect only.
+The project-wide policy (settings.CONTENT_SECURITY_POLICY and PERMISSIONS_POLICY, data
+from redliv.policies) forbids geolocation, images from other hosts and framing. The
+middleware only sets a header a view has not set, so the finder pages set their own,
+each a copy of the site policy loosened in one respect only.
 """
 
 import functools
@@ -16,30 +17,51 @@ PUBLIC_MAX_AGE = 60  # seconds: short, so a cancelled course disappears quickly
 
 
 def tile_origin():
-    """The scheme and host of the map tiles, for img-src ("{s}." subdomains become "*.")."""
+    """The scheme and host of the map tiles, for img-src ("{s}." subdomains become "*."); None without tiles."""
+    if not settings.MAP_TILE_URL:
+        return None
     parts = urlsplit(settings.MAP_TILE_URL)
     host = re.sub(r"^\{s\}\.", "*.", parts.netloc)
     return f"{parts.scheme}://{host}"
 
 
 def content_security_policy(*, map_tiles=False, frame_ancestors=None):
+    """The site's policy, loosened in the named respects only (redliv.policies refuses unknown directives)."""
     policy = settings.CONTENT_SECURITY_POLICY
-    if map_tiles:
-        policy = policy.replace("img-src 'self' data:", f"img-src 'self' data: {tile_origin()}")
+    if map_tiles and tile_origin():
+        policy = policy.allowing("img-src", tile_origin())
     if frame_ancestors:
-        policy = policy.replace("frame-ancestors 'none'", f"frame-ancestors {frame_ancestors}")
+        policy = policy.replacing("frame-ancestors", frame_ancestors)
     return policy
 
 
-def permissions_policy_with_geolocation():
-    return settings.PERMISSIONS_POLICY.replace("geolocation=()", "geolocation=(self)")
+def permissions_policy(*, geolocation=False):
+    policy = settings.PERMISSIONS_POLICY
+    if geolocation:
+        policy = policy.replacing("geolocation", "self")
+    return policy
+
+
+def page_policy_headers(*, map_tiles=False, geolocation=False, frame_ancestors=None):
+    """The page's own policy headers, the same on a 200 and on the 304 that stands for it."""
+    return {
+        "Content-Security-Policy": content_security_policy(
+            map_tiles=map_tiles, frame_ancestors=frame_ancestors
+        ).header(),
+        "Permissions-Policy": permissions_policy(geolocation=geolocation).header(),
+    }
 
 
 def public_page(*, map_tiles=False, geolocation=False, frame_ancestors=None):
     """Decorate a public GET view: ETag, a short cache lifetime, 304 when unchanged.
 
-    Only for pages without a form (a CSRF token would change the ETag every time).
+    Only for pages without a form (a CSRF token would change the ETag every time). A browser
+    that gets a 304 updates its stored headers from it, so the 304 carries the page's own
+    policy headers too: with the site-wide ones, a reload would forbid geolocation on the
+    finder and framing of the widget.
     """
+    options = {"map_tiles": map_tiles, "geolocation": geolocation, "frame_ancestors": frame_ancestors}
+    page_policy_headers(**options)  # a change the site policy cannot take fails at import, not on a visit
 
     def decorator(view):
         @functools.wraps(view)
@@ -47,17 +69,18 @@ def public_page(*, map_tiles=False, geolocation=False, frame_ancestors=None):
             response = view(request, *args, **kwargs)
             if response.status_code != 200:
                 return response
-            if map_tiles or frame_ancestors:
-                response["Content-Security-Policy"] = content_security_policy(
-                    map_tiles=map_tiles, frame_ancestors=frame_ancestors
-                )
-            if geolocation:
-                response["Permissions-Policy"] = permissions_policy_with_geolocation()
+            headers = page_policy_headers(**options)  # per request: the tile server is a setting
+            for name, value in headers.items():
+                response[name] = value
             patch_cache_control(response, max_age=PUBLIC_MAX_AGE)
-            if not response.streaming:
-                set_response_etag(response)
-                return get_conditional_response(request, etag=response["ETag"], response=response)
-            return response
+            if response.streaming:
+                return response
+            set_response_etag(response)
+            answer = get_conditional_response(request, etag=response["ETag"], response=response)
+            if answer is not response:  # 304 Not Modified (or 412): the same policy as the page
+                for name, value in headers.items():
+                    answer[name] = value
+            return answer
 
         return wrapped
 

@@ -102,6 +102,11 @@ def finder(request):
         "map_attribution": settings.MAP_ATTRIBUTION,
         "leaflet_js": static("leaflet/leaflet.js"),
         "leaflet_css": static("leaflet/leaflet.css"),
+        # Leaflet guesses its image folder from its stylesheet, which fails with hashed file
+        # names (DEBUG off): give it each marker image's own URL.
+        "leaflet_marker": static("leaflet/images/marker-icon.png"),
+        "leaflet_marker_2x": static("leaflet/images/marker-icon-2x.png"),
+        "leaflet_marker_shadow": static("leaflet/images/marker-shadow.png"),
     }
     return render(request, "finder/finder.html", context)
 

@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from redliv import roles
+from redliv.policies import ContentSecurityPolicy, PermissionsPolicy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -90,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "redliv.middleware.SecurityHeadersMiddleware",
+    "redliv.middleware.HealthCheckMiddleware",  # before anything checks the Host header
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -164,7 +166,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic puts the files whitenoise serves (the deployment may choose another folder).
+STATIC_ROOT = Path(envstr("STATIC_ROOT")) if envstr("STATIC_ROOT") else BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Leaflet for the finder's map, from the XStatic-Leaflet package, served at /static/leaflet/.
 STATICFILES_DIRS += [("leaflet", xstatic.pkg.leaflet.BASE_DIR)]
@@ -215,12 +218,21 @@ if TRUSTED_PROXIES:
 X_FRAME_OPTIONS = "DENY"
 # /healthz is probed over plain HTTP on the private network by load balancers.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-# Only 'self': tablets go offline, and no CDN is ever used.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+# Only 'self': tablets go offline, and no CDN is ever used. Kept as data (redliv/policies.py): a page
+# that needs an exception asks for a changed copy, and a directive that is not here is refused.
+CONTENT_SECURITY_POLICY = ContentSecurityPolicy(
+    {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "style-src": ["'self'"],
+        "script-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 )
-PERMISSIONS_POLICY = "geolocation=(), camera=(), microphone=(), payment=(), usb=()"
+PERMISSIONS_POLICY = PermissionsPolicy({"geolocation": [], "camera": [], "microphone": [], "payment": [], "usb": []})
 
 LOGGING = {
     "version": 1,
@@ -275,7 +287,9 @@ FREE_TEXT_RETENTION_DAYS = envint("FREE_TEXT_RETENTION_DAYS", 180)
 # request was answered (a course scheduled) or closed and left unchanged.
 COURSE_REQUEST_RETENTION_DAYS = envint("COURSE_REQUEST_RETENTION_DAYS", 90)
 
-# The public finder's map. Tiles come from this server (its host is allowed in img-src on
-# the finder page only); the list of courses works without them.
-MAP_TILE_URL = envstr("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
-MAP_ATTRIBUTION = envstr("MAP_ATTRIBUTION", "© OpenStreetMap contributors")
+# The public finder's map. By default it loads no tiles: every request to another host tells it
+# who is looking for a naloxone course. An operator who runs (or trusts) a tile server sets its
+# URL template here, e.g. https://tiles.example.dk/{z}/{x}/{y}.png; its host is then allowed in
+# img-src on the finder page only. The list of courses is complete without the map.
+MAP_TILE_URL = envstr("MAP_TILE_URL", "")
+MAP_ATTRIBUTION = envstr("MAP_ATTRIBUTION", "")

@@ -4,10 +4,13 @@ Odense is the home municipality; Aarhus is "another municipality", whose
 coordinator must see nothing of Odense.
 """
 
+import datetime as dt
 import os
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.test import Client
@@ -35,12 +38,62 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PASSWORD = "correct horse battery staple"
+TIME_ZONE = "Europe/Copenhagen"  # the browser's, as the people who use the registry have it
 
 # The same examples on every run, so that CI is not red by chance; HYPOTHESIS_PROFILE=explore
 # draws new ones (and HOSTILE_EXAMPLES=500 draws more) when looking for new failures.
 hypothesis_settings.register_profile("fixed", derandomize=True, print_blob=True)
 hypothesis_settings.register_profile("explore", derandomize=False, print_blob=True)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fixed"))
+
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+
+# Every test runs at a fixed instant, never at the machine's: a Thursday morning in June, summer time.
+# The clock ticks from there (tick=True), so durations and the order of timestamps stay real.
+DEFAULT_INSTANT = dt.datetime(2026, 6, 11, 10, 0, tzinfo=COPENHAGEN)
+
+# The instants at which the clock-sensitive tests run (fixture `at_instant`), in Copenhagen time.
+INSTANTS = {
+    # Inside the weekly drop-in hours' tricky window: the Tuesday drop-in comes before a pop-up set a day ahead.
+    "monday-14.30": dt.datetime(2026, 11, 30, 14, 30, tzinfo=COPENHAGEN),
+    # Tuesday after that day's 13-15 drop-in hours have ended: the next one is a week away.
+    "tuesday-15.30": dt.datetime(2026, 12, 1, 15, 30, tzinfo=COPENHAGEN),
+    # Half an hour before the week (ISO weeks start on Monday) and the day change.
+    "sunday-23.30": dt.datetime(2026, 12, 6, 23, 30, tzinfo=COPENHAGEN),
+    # Half an hour before the month, the quarter and the year change.
+    "new-years-eve-23.30": dt.datetime(2026, 12, 31, 23, 30, tzinfo=COPENHAGEN),
+    # Summer time ends on the last Sunday of October: 02:00-03:00 happens twice. This is the second 02:30
+    # (winter time, +01:00), 01:30 UTC, on a 25-hour day.
+    "october-dst-02.30": dt.datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=COPENHAGEN),
+    # Summer time starts on the last Sunday of March: the clocks jump from 02:00 to 03:00, so 02:30 does not
+    # exist. This is 01:30 UTC, which a clock still on winter time would show as 02:30: 03:30 summer time,
+    # on a 23-hour day.
+    "march-dst-02.30": dt.datetime(2027, 3, 28, 1, 30, tzinfo=dt.UTC).astimezone(COPENHAGEN),
+}
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock():
+    """Python's clock (time.time, datetime.now, timezone.now and localdate) starts at DEFAULT_INSTANT.
+
+    time_machine patches the whole process, so the live server's thread sees the same time as the test.
+    PostgreSQL keeps its own clock; the app never asks it for the time (no now() in queries, defaults
+    or triggers; tests/test_clock.py checks that), so it does not matter what the database thinks.
+    """
+    with time_machine.travel(DEFAULT_INSTANT, tick=True):
+        yield
+
+
+@pytest.fixture(params=list(INSTANTS.values()), ids=list(INSTANTS))
+def at_instant(request, fixed_clock):
+    """Runs the test once at each of INSTANTS; the fixture's value is that instant (aware, Copenhagen).
+
+    Name it first in the test's arguments, so that the rows and logins the other fixtures make happen
+    at that instant too (a session from months before would have expired).
+    """
+    with time_machine.travel(request.param, tick=True):
+        yield request.param
 
 
 @pytest.fixture(autouse=True)
@@ -202,31 +255,47 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def phone_page(browser):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="da-DK"
-    )
+def new_page(context):
+    """A page whose clock (Date, timers) starts where the server's does, and runs on from there.
+
+    The browser's own clock is the machine's; without this, a script reading the date would disagree
+    with the server whenever a test travels in time (fixed_clock, at_instant).
+    """
+    from django.utils import timezone
+
     page = context.new_page()
-    yield page
+    page.clock.install(time=timezone.now())
+    return page
+
+
+@pytest.fixture
+def phone_page(request, browser):
+    if "at_instant" in request.fixturenames:
+        request.getfixturevalue("at_instant")  # travel first, so that the page's clock starts there
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="da-DK", timezone_id=TIME_ZONE
+    )
+    yield new_page(context)
     context.close()
 
 
 @pytest.fixture
-def desktop_page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="da-DK")
-    page = context.new_page()
-    yield page
+def desktop_page(request, browser):
+    if "at_instant" in request.fixturenames:
+        request.getfixturevalue("at_instant")
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="da-DK", timezone_id=TIME_ZONE)
+    yield new_page(context)
     context.close()
 
 
 @pytest.fixture
-def tablet_page(browser):
+def tablet_page(request, browser):
+    if "at_instant" in request.fixturenames:
+        request.getfixturevalue("at_instant")
     context = browser.new_context(
-        viewport={"width": 820, "height": 1180}, is_mobile=True, has_touch=True, locale="da-DK"
+        viewport={"width": 820, "height": 1180}, is_mobile=True, has_touch=True, locale="da-DK", timezone_id=TIME_ZONE
     )
-    page = context.new_page()
-    yield page
+    yield new_page(context)
     context.close()
 
 

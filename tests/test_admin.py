@@ -52,14 +52,25 @@ def test_the_admin_speaks_danish(client, administrator):
     assert "afrapporteringer af overdosis" in content.lower()
 
 
-def test_the_ledger_cannot_be_edited_or_deleted_from_the_admin(client, administrator):
-    from kits.admin import StockMovementAdmin
-    from kits.models import StockMovement
+def test_the_ledger_cannot_be_edited_or_deleted_from_the_admin(client, administrator, bag):
+    """Through HTTP, as an administrator would try: the page is read-only and posts to it are refused."""
+    from kits.models import StockLevel, StockMovement
 
-    model_admin = StockMovementAdmin(StockMovement, admin.site)
-    request = type("Request", (), {"user": administrator})()
-    assert not model_admin.has_change_permission(request)
-    assert not model_admin.has_delete_permission(request)
+    movement = StockMovement.objects.get()
+    client.force_login(administrator)
+    change_url = reverse("admin:kits_stockmovement_change", args=[movement.pk])
+    delete_url = reverse("admin:kits_stockmovement_delete", args=[movement.pk])
+    page = client.get(change_url)
+    assert page.status_code == 200
+    assert "LOT-BAG" in page.content.decode()
+    assert 'name="_save"' not in page.content.decode()
+    assert delete_url not in page.content.decode()
+    edit = client.post(change_url, {"quantity": "1000", "reason": "rettet i admin"})
+    assert edit.status_code == 403
+    assert client.get(delete_url).status_code == 403
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    assert list(StockMovement.objects.values_list("pk", "quantity")) == [(movement.pk, 10)]
+    assert StockLevel.objects.get(location=bag).quantity == 10
 
 
 def test_district_postcodes_that_are_not_four_digits_get_a_message_in_the_admin(client, administrator, odense):

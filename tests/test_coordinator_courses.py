@@ -258,7 +258,7 @@ def test_the_course_list_query_count_does_not_grow_with_courses(
 
 
 def test_the_calendar_shows_a_month_and_a_week_with_courses_and_drop_in_hours(
-    planner, venue, next_monday, django_assert_max_num_queries, odense
+    at_instant, planner, venue, next_monday, django_assert_max_num_queries, odense
 ):
     factories.make_course(venue, starts_at=local(next_monday, 10), title="Kalenderkursus")
     schedule = odense.drop_in_schedules.create(
@@ -285,6 +285,21 @@ def test_the_calendar_shows_a_month_and_a_week_with_courses_and_drop_in_hours(
         month = planner.get("/personale/kurser/kalender/", {"dato": next_monday.isoformat()})
     assert month.status_code == 200
     assert "Kalenderkursus" in month.content.decode()
+    dates = [cell["date"] for row in month.context["rows"] for cell in row]
+    assert dates[0].weekday() == 0 and len(dates) % 7 == 0  # whole weeks, Monday first
+    assert dates == [dates[0] + dt.timedelta(days=offset) for offset in range(len(dates))]
+    in_month = [date for date in dates if date.month == next_monday.month]
+    assert in_month[0].day == 1 and (in_month[-1] + dt.timedelta(days=1)).day == 1  # the whole month
+    cells = {cell["date"]: cell for row in month.context["rows"] for cell in row}
+    assert [course.title for course in cells[next_monday]["courses"]] == ["Kalenderkursus"]
+    assert [date for date in dates if cells[date]["drop_ins"]] == [
+        date
+        for date in dates
+        if date.weekday() == 0 and date >= schedule.valid_from and date != next_monday + dt.timedelta(days=7)
+    ]
+    assert [date for date in dates if cells[date]["other_month"]] == [
+        date for date in dates if date.month != next_monday.month
+    ]
 
 
 def test_a_held_course_shows_its_attendance_read_only(planner, venue, street_worker):
@@ -296,8 +311,15 @@ def test_a_held_course_shows_its_attendance_read_only(planner, venue, street_wor
     assert "<form" not in page.split("Fremmøde")[1]
 
 
-def test_bad_calendar_dates_fall_back_to_today(planner):
-    assert planner.get("/personale/kurser/kalender/", {"dato": "not-a-date"}).status_code == 200
+def test_bad_calendar_dates_fall_back_to_today(at_instant, planner):
+    today = at_instant.date()  # in Copenhagen
+    for bad in ["not-a-date", "2026-02-30", ""]:
+        response = planner.get("/personale/kurser/kalender/", {"visning": "uge", "dato": bad})
+        assert response.status_code == 200
+        assert response.context["day"] == today
+        week = [cell["date"] for cell in response.context["rows"][0]]
+        assert week[0].weekday() == 0 and today in week
+        assert [cell["date"] for cell in response.context["rows"][0] if cell["today"]] == [today]
 
 
 def test_the_calendar_shows_drop_in_hours_only_while_they_are_valid(planner, venue, next_monday, odense):

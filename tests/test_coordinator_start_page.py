@@ -110,7 +110,7 @@ def test_a_certification_expiring_in_more_than_60_days_is_not_highlighted(planne
 
 
 def test_venues_and_trainers_with_planned_but_unlogged_courses_this_month_are_named(
-    planner, red_liv, venue, street_worker
+    at_instant, planner, red_liv, venue, street_worker
 ):
     now = timezone.now()
     month_start = timezone.make_aware(dt.datetime.combine(timezone.localdate().replace(day=1), dt.time.min))

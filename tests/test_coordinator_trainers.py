@@ -83,11 +83,20 @@ def test_the_trainer_list_has_a_fixed_number_of_queries(
     assert len(response.context["trainers"]) == 8
 
 
-def test_contact_details_are_shown_to_staff_only(client, red_liv, venue):
+def test_contact_details_are_shown_to_staff_only(client, red_liv, venue, coordinator):
     trainer = factories.make_trainer(red_liv, contact="hemmelig@example.org", show_name_publicly=False)
-    factories.make_course(venue).trainers.add(trainer)
-    assert "hemmelig@example.org" not in client.get("/").content.decode()
-    assert trainer.name not in client.get("/").content.decode()
+    course = factories.make_course(venue, title="Kursus med Trine")
+    course.trainers.add(trainer)
+    for public_page in ["/", f"/kurser/{course.pk}/"]:
+        response = client.get(public_page)
+        assert response.status_code == 200 and "Kursus med Trine" in response.content.decode()
+        assert "hemmelig@example.org" not in response.content.decode()
+        assert trainer.name not in response.content.decode()
+    client.force_login(coordinator)
+    staff_view = client.get(f"/personale/traenere/{trainer.pk}/")
+    assert staff_view.status_code == 200
+    assert "hemmelig@example.org" in staff_view.content.decode()
+    assert trainer.name in client.get(f"/personale/kurser/{course.pk}/").content.decode()
 
 
 def test_editing_a_trainer_keeps_and_changes_certifications(planner, red_liv):

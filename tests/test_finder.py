@@ -25,6 +25,32 @@ def titles(response):
     return [entry.title for entry in response.context["entries"]]
 
 
+def tuesday_drop_in(venue, **fields):
+    return DropInSchedule.objects.create(
+        municipality=venue.municipality,
+        venue=venue,
+        title="Tirsdags-drop-in",
+        weekday=1,
+        starts_at=dt.time(13),
+        ends_at=dt.time(15),
+        valid_from=timezone.localdate() - dt.timedelta(days=30),
+        **fields,
+    )
+
+
+def tuesdays_still_to_come():
+    """When the Tuesday 13-15 drop-in hours start, in the finder's eight weeks (today and the 55 days after).
+
+    Today's count while they have not ended; eight Tuesdays fall in those 56 days.
+    """
+    now = timezone.localtime()
+    first = now.date() + dt.timedelta(days=(1 - now.weekday()) % 7)
+    dates = [first + dt.timedelta(weeks=week) for week in range(8)]
+    if first == now.date() and now.time() >= dt.time(15):
+        dates.pop(0)
+    return [timezone.make_aware(dt.datetime.combine(date, dt.time(13))) for date in dates]
+
+
 def test_the_finder_lists_published_courses_soonest_first_with_their_details(client, venue):
     venue.accessibility_notes = "Trinfri indgang."
     venue.save()
@@ -42,25 +68,18 @@ def test_the_finder_lists_published_courses_soonest_first_with_their_details(cli
     assert "Trinfri indgang." in page
 
 
-def test_standing_drop_in_hours_show_once_with_their_next_date_and_rhythm(client, venue):
-    with time_machine.travel(MONDAY_NOON, tick=False):
-        DropInSchedule.objects.create(
-            municipality=venue.municipality,
-            venue=venue,
-            title="Tirsdags-drop-in",
-            weekday=1,
-            starts_at=dt.time(13),
-            ends_at=dt.time(15),
-            valid_from=dt.date(2026, 11, 1),
-        )
-        entries = client.get("/").context["entries"]
+def test_standing_drop_in_hours_show_once_with_their_next_date_and_rhythm(at_instant, client, venue):
+    tuesday_drop_in(venue)
+    entries = client.get("/").context["entries"]
     assert [e.title for e in entries] == ["Tirsdags-drop-in"]
-    assert entries[0].next_date == dt.date(2026, 12, 1)
+    # On a Tuesday after 15:00 that day's hours have ended: the next Tuesday's.
+    assert entries[0].starts_at == tuesdays_still_to_come()[0]
+    assert entries[0].next_date == timezone.localdate(entries[0].starts_at)
     assert entries[0].rhythm.weekday == 1 and entries[0].rhythm.weekday_label == "tirsdag"
     assert (entries[0].rhythm.starts_at, entries[0].rhythm.ends_at) == (dt.time(13), dt.time(15))
 
 
-def test_what_is_not_public_never_shows(client, red_liv, venue):
+def test_what_is_not_public_never_shows(at_instant, client, red_liv, venue):
     shelter = make_venue(red_liv, kind="shelter", open_to_public=False, name="Opholdsstedet")
     make_course(venue, title="Synlig")
     make_course(venue, title="Ikke offentliggjort", published=False)
@@ -114,14 +133,15 @@ def test_the_audience_and_language_filters(client, venue):
     assert titles(client.get("/?language=da")) == ["For brugere på dansk"]
 
 
-def test_the_date_filters_today_this_week_and_a_range(client, venue):
+def test_the_date_filters_today_this_week_and_a_range(at_instant, client, venue):
     today = timezone.localdate()
     make_course(venue, title="I dag", starts_at=timezone.now() + dt.timedelta(minutes=5))
+    make_course(venue, title="I morgen", starts_at=days(1))
     make_course(venue, title="Om ti dage", starts_at=days(10))
     make_course(venue, title="Om tyve dage", starts_at=days(20))
     assert titles(client.get("/?when=today")) == ["I dag"]
-    this_week = titles(client.get("/?when=week"))
-    assert "I dag" in this_week and "Om ti dage" not in this_week
+    # This week runs to Sunday: on a Sunday, tomorrow is next week.
+    assert titles(client.get("/?when=week")) == (["I dag"] if today.weekday() == 6 else ["I dag", "I morgen"])
     start, end = today + dt.timedelta(days=9), today + dt.timedelta(days=11)
     assert titles(client.get(f"/?from={start}&to={end}")) == ["Om ti dage"]
     assert titles(client.get(f"/?from={today + dt.timedelta(days=15)}")) == ["Om tyve dage"]
@@ -327,21 +347,13 @@ def test_a_course_that_is_not_public_is_the_danish_404_page(client, red_liv, ven
     assert client.get(f"/kurser/{pk}.ics").status_code == 404
 
 
-def test_the_drop_in_page_lists_the_next_dates(client, venue):
-    schedule = DropInSchedule.objects.create(
-        municipality=venue.municipality,
-        venue=venue,
-        title="Tirsdags-drop-in",
-        weekday=1,
-        starts_at=dt.time(13),
-        ends_at=dt.time(15),
-        valid_from=timezone.localdate() - dt.timedelta(days=30),
-    )
+def test_the_drop_in_page_lists_the_next_dates(at_instant, client, venue):
+    schedule = tuesday_drop_in(venue)
     response = client.get(f"/drop-in/{schedule.pk}/")
     page = response.content.decode()
     assert "Hver tirsdag, 13:00–15:00" in page
-    assert len(response.context["dates"]) == 8
-    assert '"@type": "Event"' in page
+    assert [entry.starts_at for entry in response.context["dates"]] == tuesdays_still_to_come()
+    assert page.count('"@type": "Event"') == len(tuesdays_still_to_come())
 
 
 def test_the_finder_shows_thirty_courses_a_page_and_links_to_the_rest(client, venue):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from courses.models import CourseFormat, DropInSchedule
 from finder.models import InfoPage
-from tests.conftest import axe_violations
+from tests.conftest import TIME_ZONE, axe_violations, new_page
 from tests.factories import make_course, make_trainer, make_venue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,7 +17,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def demo(red_liv, venue):
-    """A small Odense: two venues, a few courses, standing drop-in hours and one information page."""
+    """A small Odense: two venues, a few courses, standing drop-in hours and one information page.
+
+    Built from the test's instant so that the order holds at any instant: the pop-up a day ahead is
+    the soonest; the weekly drop-in hours fall three days ahead, so all eight of them are still to come.
+    """
+    today = timezone.localdate()
     flakhaven = make_venue(
         red_liv,
         name="Stand på Flakhaven",
@@ -45,11 +50,11 @@ def demo(red_liv, venue):
     DropInSchedule.objects.create(
         municipality=red_liv.municipality,
         venue=venue,
-        title="Tirsdags-drop-in",
-        weekday=1,
+        title="Ugentlig drop-in",
+        weekday=(today + dt.timedelta(days=3)).weekday(),
         starts_at=dt.time(13),
         ends_at=dt.time(15),
-        valid_from=timezone.localdate() - dt.timedelta(days=30),
+        valid_from=today - dt.timedelta(days=30),
     )
     InfoPage.objects.update_or_create(
         slug="overdosis",
@@ -73,7 +78,7 @@ def collect_csp_violations(page):
     return violations
 
 
-def test_the_finder_works_on_a_phone_and_filters_without_javascript(live_server, browser, demo):
+def test_the_finder_works_on_a_phone_and_filters_without_javascript(at_instant, live_server, browser, demo):
     context = browser.new_context(
         viewport={"width": 390, "height": 844},
         is_mobile=True,
@@ -94,20 +99,21 @@ def test_the_finder_works_on_a_phone_and_filters_without_javascript(live_server,
     context.close()
 
 
-def test_near_me_sorts_by_the_browsers_position_without_storing_it(live_server, browser, demo):
+def test_near_me_sorts_by_the_browsers_position_without_storing_it(at_instant, live_server, browser, demo):
     context = browser.new_context(
         viewport={"width": 390, "height": 844},
         is_mobile=True,
         locale="da-DK",
         geolocation={"latitude": 55.3951, "longitude": 10.3852},
         permissions=["geolocation"],
+        timezone_id=TIME_ZONE,
     )
-    page = context.new_page()
+    page = new_page(context)
     page.goto(live_server.url + "/")
     assert page.locator(".entry h3").first.inner_text() == "Pop-up på Flakhaven"  # soonest first
     page.get_by_role("button", name="Sortér efter afstand fra, hvor jeg er").click()
     page.wait_for_url("**near=55.395%2C10.385**")
-    assert page.locator(".entry h3").first.inner_text() in {"Drop-in hos Antidote", "Tirsdags-drop-in"}
+    assert page.locator(".entry h3").first.inner_text() in {"Drop-in hos Antidote", "Ugentlig drop-in"}
     assert page.locator(".entry h3").last.inner_text() == "Online for pårørende"
     assert "Nærmest dig først." in page.content()
     assert context.cookies() == [] or all("55.39" not in cookie["value"] for cookie in context.cookies())
@@ -115,7 +121,10 @@ def test_near_me_sorts_by_the_browsers_position_without_storing_it(live_server, 
     context.close()
 
 
-def test_the_map_shows_the_places_and_the_list_stays_complete_when_tiles_cannot_load(live_server, phone_page, demo):
+def test_the_map_shows_the_places_and_the_list_stays_complete_when_tiles_cannot_load(
+    live_server, phone_page, demo, settings
+):
+    settings.MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"  # an operator's choice; off by default
     tile_requests = []
     phone_page.route(
         "https://tile.openstreetmap.org/**", lambda route: (tile_requests.append(route.request.url), route.abort())

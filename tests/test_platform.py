@@ -41,6 +41,25 @@ def test_healthz_answers_503_when_the_database_is_unreachable(client, db, monkey
     assert response.json()["database"] == "unavailable"
 
 
+@pytest.mark.parametrize("host", ["10.0.3.17", "10.0.3.17:8000", "redliv-web-1", "redliv.internal:8000"])
+def test_healthz_answers_a_probe_by_ip_address_or_internal_host_name_without_an_error_in_the_log(
+    client, db, caplog, host
+):
+    with caplog.at_level("WARNING"):
+        response = client.get("/healthz", headers={"Host": host})
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert caplog.records == []
+
+
+def test_every_other_path_still_refuses_a_host_not_in_allowed_hosts(client, db, caplog):
+    with caplog.at_level("ERROR"):
+        assert client.get("/", headers={"Host": "10.0.3.17"}).status_code == 400
+        assert client.get("/healthz/", headers={"Host": "10.0.3.17"}).status_code == 400
+        assert client.get("/en/healthz", headers={"Host": "10.0.3.17"}).status_code == 400
+    assert any("DisallowedHost" in record.name for record in caplog.records)
+
+
 def run_check(env_overrides, *args):
     env = {
         key: value

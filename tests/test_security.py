@@ -157,11 +157,16 @@ def test_forms_refuse_a_post_without_a_csrf_token(db, street_worker):
     assert "_auth_user_id" not in client.session
 
 
-def test_the_privacy_page_is_public_and_says_what_is_kept_how_long(client, settings):
-    settings.FREE_TEXT_RETENTION_DAYS = 180
-    content = client.get("/privatliv/").content.decode()
+@pytest.mark.parametrize("days", [90, 365])
+def test_the_privacy_page_is_public_and_says_what_is_kept_how_long(client, settings, days):
+    """The page states the configured retention (neither default of 180 days), not a number of its own."""
+    settings.FREE_TEXT_RETENTION_DAYS = days
+    response = client.get("/privatliv/")
+    assert response.status_code == 200
+    content = response.content.decode()
     assert "Aldrig navne, CPR-numre" in content
-    assert "180 dage" in content
+    assert f"slettes efter {days} dage" in content
+    assert "180 dage" not in content
 
 
 def test_a_username_longer_than_any_is_refused_like_a_wrong_password(client, street_worker):

@@ -65,7 +65,7 @@ def field_error(response, message):
 
 
 def test_the_stock_page_shows_each_location_per_batch_with_soon_expiring_highlighted_and_expired_apart(
-    client, coordinator, office, bag
+    at_instant, client, coordinator, office, bag
 ):
     today = TODAY()
     soon = factories.make_batch(lot_number="SOON1", expiry_date=today + dt.timedelta(days=30))
@@ -525,7 +525,7 @@ def test_another_municipality_cannot_move_odenses_kits(client, other_coordinator
 
 
 def test_expiring_soon_lists_the_users_usable_kits_in_the_window_soonest_first(
-    coordinator, other_coordinator, office, bag, aarhus_bag
+    at_instant, coordinator, other_coordinator, office, bag, aarhus_bag
 ):
     from kits.queries import expired_stock, expiring_soon
 

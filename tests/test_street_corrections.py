@@ -70,11 +70,14 @@ def test_fewer_kits_are_put_back_from_the_newest_handout_first(street_worker, ve
 
 
 def test_a_street_worker_cannot_change_their_entry_after_24_hours_but_a_coordinator_can(
-    street_worker, coordinator, venue, bag
+    at_instant, street_worker, coordinator, venue, bag
 ):
+    """24 hours of elapsed time, also across the night the clocks change (a 23- or 25-hour day)."""
     attendance = logged_course(street_worker, venue, bag)
-    Attendance.objects.filter(pk=attendance.pk).update(logged_at=timezone.now() - dt.timedelta(hours=25))
     url = f"/gade/poster/kursus/{attendance.pk}/"
+    Attendance.objects.filter(pk=attendance.pk).update(logged_at=timezone.now() - dt.timedelta(hours=23, minutes=59))
+    assert logged_in(street_worker).get(url).status_code == 200
+    Attendance.objects.filter(pk=attendance.pk).update(logged_at=timezone.now() - dt.timedelta(hours=24, minutes=1))
     assert logged_in(street_worker).get(url).status_code == 403
     response = logged_in(coordinator).post(url, correction(venue, bag, people_who_use_drugs=4))
     assert response.status_code == 302

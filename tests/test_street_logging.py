@@ -345,7 +345,10 @@ def test_a_coordinator_of_another_municipality_cannot_see_an_entry(street_worker
 
 def test_a_street_worker_without_kits_permission_is_told_so(red_liv, venue, bag):
     user = make_user("no-role", red_liv, None)
-    assert send(logged_in(user), "course", course_fields(venue, bag)).status_code == 403
+    response = send(logged_in(user), "course", course_fields(venue, bag))
+    assert response.status_code == 403
+    assert response.json() == {"message": "Du må ikke lave denne slags registreringer.", "errors": []}
+    assert nothing_written()
 
 
 def test_a_coordinator_fills_in_the_attendance_of_a_planned_course(coordinator, venue, red_liv):

@@ -1,8 +1,11 @@
 """The embeddable widget: an iframe page partner sites may frame; nothing else may be framed."""
 
-import pytest
+import datetime as dt
 
-from courses.models import CourseFormat
+import pytest
+from django.utils import timezone
+
+from courses.models import Course, CourseFormat
 from tests.factories import make_course
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +39,16 @@ def test_the_widget_is_english_under_en(client, venue):
 def test_the_widget_looks_up_only_what_it_shows(client, venue, django_assert_max_num_queries):
     """Places, drop-in hours with their closed dates, and courses: no cancelled courses, which it never shows."""
     make_course(venue, title="Pop-up", format=CourseFormat.POP_UP)
+    make_course(
+        venue,
+        title="Aflyst i går",
+        status=Course.Status.CANCELLED,
+        cancelled_at=timezone.now() - dt.timedelta(days=1),
+        cancellation_reason="Underviseren er syg",
+    )
+    assert "Underviseren er syg" in client.get("/").content.decode()  # the finder shows a recent cancellation
     with django_assert_max_num_queries(3):
         response = client.get("/widget/")
     assert [entry.title for entry in response.context["entries"]] == ["Pop-up"]
-    assert "cancelled" not in response.context
+    page = response.content.decode()
+    assert "Aflyst i går" not in page and "Underviseren er syg" not in page

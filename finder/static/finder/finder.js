@@ -5,8 +5,10 @@
  * not in localStorage, and the server neither stores nor logs it.
  *
  * Map: Leaflet (from the XStatic-Leaflet package, served by this site) is loaded only
- * when the visitor asks for the map, so the first load stays light. When the tiles
- * cannot load, the markers and the list still show every place.
+ * when the visitor asks for the map, so the first load stays light. Tiles come only from
+ * a tile server the operator configured (MAP_TILE_URL; none by default, so the map asks
+ * no other host); without tiles, or when they cannot load, the markers and the list still
+ * show every place.
  */
 (function () {
   "use strict";
@@ -67,11 +69,24 @@
   function showMap(container) {
     var L = window.L;
     var map = L.map(container, {scrollWheelZoom: false});
-    L.tileLayer(container.dataset.tileUrl, {maxZoom: 19, attribution: container.dataset.attribution}).addTo(map);
+    if (container.dataset.tileUrl) {  // only when the operator has configured a tile server
+      L.tileLayer(container.dataset.tileUrl, {maxZoom: 19, attribution: container.dataset.attribution}).addTo(map);
+    }
     map.attributionControl.setPrefix(false);
+    // The marker images by their own (hashed) URLs: Leaflet cannot find them from its stylesheet.
+    var icon = L.icon({
+      iconUrl: container.dataset.marker,
+      iconRetinaUrl: container.dataset.marker2x,
+      shadowUrl: container.dataset.markerShadow,
+      iconSize: [25, 41],
+      iconAnchor: [12, 41],
+      popupAnchor: [1, -34],
+      tooltipAnchor: [16, -28],
+      shadowSize: [41, 41]
+    });
     var points = places();
     points.forEach(function (place) {
-      L.marker([place.lat, place.lon], {title: place.name, alt: place.name}).addTo(map).bindPopup(popup(place));
+      L.marker([place.lat, place.lon], {icon: icon, title: place.name, alt: place.name}).addTo(map).bindPopup(popup(place));
     });
     if (points.length) {
       map.fitBounds(points.map(function (place) { return [place.lat, place.lon]; }), {padding: [30, 30], maxZoom: 15});
