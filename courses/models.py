@@ -274,6 +274,18 @@ class Course(models.Model):
                 name="course_published_planned_start",
                 condition=Q(published=True, status="planned"),
             ),
+            # The finder's courses still to end (past planned courses never logged stay "planned"),
+            # and its courses cancelled lately: both read a short range instead of the whole table.
+            models.Index(
+                fields=["ends_at"],
+                name="course_published_planned_end",
+                condition=Q(published=True, status="planned"),
+            ),
+            models.Index(
+                fields=["cancelled_at"],
+                name="course_published_cancelled",
+                condition=Q(published=True, status="cancelled"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="course_ends_after_start"),
