@@ -439,7 +439,7 @@ def server_times(base: str, variants: dict) -> dict:
 
 
 def entry_queries(cookie: str, location: int, now) -> int:
-    """SQL statements one new street entry (a handout) costs, in-process, besides BEGIN and COMMIT."""
+    """SQL statements one new street entry (a handout) costs, in-process, BEGIN and COMMIT included."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -640,7 +640,7 @@ def run(args) -> int:
             writes[name] = street_run(base, path, run_id, cookies, bag.pk, now, duration, table)
             say(f"  {writes[name]}")
         per_entry = entry_queries(cookies["street"], bag.pk, now)
-        say(f"one new street entry: {per_entry} SQL statements besides BEGIN and COMMIT")
+        say(f"one new street entry: {per_entry} SQL statements, BEGIN and COMMIT included")
 
         queries = {}
         for label, path, cookie in [
@@ -841,9 +841,9 @@ def render(args, host, generated, generate_seconds, m) -> str:
         write_row("floor: one row with a unique key", writes["floor"]),
         write_row("street logging (a handout)", writes["street"], floor_rate),
         "",
-        f"One new street entry costs {m['per_entry']} SQL statements besides BEGIN and COMMIT (session, user with "
-        "its organisation and roles, location, batch, insert; 8 before this change: the organisation, the roles and "
-        "a look-up of the key were separate). `tests/test_street_logging.py` pins it.",
+        f"One new street entry costs {m['per_entry']} SQL statements, BEGIN and COMMIT included (session, user "
+        "with its organisation and roles, location, batch, insert); 10 before this change, when the organisation, "
+        "the roles and a look-up of the key were separate statements. `tests/test_street_logging.py` pins it.",
         "",
         f"## Two app servers behind HAProxy, {CONNECTIONS} connections ({STREET_CLIENTS} for writes), "
         f"{args.duration} s each",
