@@ -50,6 +50,7 @@ STREET_CLIENTS = 16
 APP_SERVER_WORKERS = 2  # each of the two app servers behind the load balancer (4 workers on 2 cores)
 REPEATS = 5
 MONTH_TARGETS = {"month page", "XLSX export"}  # issue 8: each under a second at national scale; the PDF has none
+STOCK_TARGET_MS, STOCK_MAX_QUERIES = 300, 10  # issue 19: the stock page with its suggestions
 
 
 def say(message: str) -> None:
@@ -630,6 +631,18 @@ def run(args) -> int:
                     f"({len(statements)} queries)"
                 )
 
+        stock_results = {}
+        for scope, cookie_name in [("Odense", "coordinator"), ("all 98 municipalities", "admin")]:
+            path = "/personale/lager/"
+            cookie = cookies[cookie_name]
+            seconds = wall_time(base + path, cookie)
+            statements = page_queries(path, cookie)
+            floor = postgres_time(database_url, statements)
+            stock_results[scope] = {"wall": seconds, "postgres": floor, "queries": len(statements)}
+            say(
+                f"stock page, {scope}: {seconds * 1000:.0f} ms, PostgreSQL {floor * 1000:.0f} ms ({len(statements)} queries)"
+            )
+
         now = timezone.localtime() - dt.timedelta(minutes=10)
         writes = {}
         for name, path, run_id, table in [
@@ -664,6 +677,7 @@ def run(args) -> int:
         profile("/?near=55.3959,10.3883", None, profiles / "finder-near.txt")
         profile("/api/v1/courses/", None, profiles / "api.txt")
         profile(f"/personale/maaned/?month={month}", cookies["admin"], profiles / "month-all.txt")
+        profile("/personale/lager/", cookies["admin"], profiles / "stock-all.txt")
         gunicorn.terminate()
         gunicorn.wait(30)
         processes.remove(gunicorn)
@@ -710,6 +724,7 @@ def run(args) -> int:
                 "results": results,
                 "month": month,
                 "month_results": month_results,
+                "stock": stock_results,
                 "writes": writes,
                 "per_entry": per_entry,
                 "queries": queries,
@@ -814,6 +829,19 @@ def render(args, host, generated, generate_seconds, m) -> str:
             f"| {label} | {scope} | {r['wall'] * 1000:.0f} | {r['postgres'] * 1000:.0f} | {ratio:.1f}× | "
             f"{r['queries']} | {verdict} |"
         )
+    lines += [
+        "",
+        f"## Stock page with reorder and transfer suggestions, median of {REPEATS}",
+        "",
+        "The whole page: per-location stock, consumption over the last full months, months of stock, "
+        "suggested orders, kits at risk and suggested transfers (kits/planning.py).",
+        "",
+        f"| scope | wall ms | PostgreSQL ms | queries | target < {STOCK_TARGET_MS} ms and ≤ {STOCK_MAX_QUERIES} queries |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for scope, r in m["stock"].items():
+        verdict = ok(r["wall"] * 1000 < STOCK_TARGET_MS and r["queries"] <= STOCK_MAX_QUERIES)
+        lines.append(f"| {scope} | {r['wall'] * 1000:.0f} | {r['postgres'] * 1000:.0f} | {r['queries']} | {verdict} |")
 
     def write_row(label, r, floor_rate=None):
         rate = r["rows"] / r["seconds"]
@@ -911,7 +939,8 @@ def render(args, host, generated, generate_seconds, m) -> str:
         ],
         "",
         "Profiles of one request each (pyinstrument, in-process, nothing cached): `bench/profiles/finder.txt`, "
-        "`bench/profiles/finder-near.txt`, `bench/profiles/api.txt`, `bench/profiles/month-all.txt`.",
+        "`bench/profiles/finder-near.txt`, `bench/profiles/api.txt`, `bench/profiles/month-all.txt`, "
+        "`bench/profiles/stock-all.txt`.",
         "",
     ]
     return "\n".join(lines) + "\n" + (BENCH / "analysis.md").read_text()

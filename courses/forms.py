@@ -17,7 +17,7 @@ from courses.models import (
     Trainer,
     Venue,
 )
-from redliv import roles
+from redliv import inputs, roles
 from redliv.models import Audience, CourseLanguage, Organisation
 from redliv.widgets import DateInput
 
@@ -58,7 +58,7 @@ def residents_only_error(venue):
     )
 
 
-class CourseForm(forms.ModelForm):
+class CourseForm(inputs.ModelForm):
     audiences = checkboxes(Audience.choices, _("Audiences"))
     languages = checkboxes(CourseLanguage.choices, _("Languages"))
 
@@ -114,7 +114,7 @@ class CourseForm(forms.ModelForm):
         return data
 
 
-class CourseFilterForm(forms.Form):
+class CourseFilterForm(inputs.Form):
     WHEN = [("upcoming", _("Upcoming")), ("past", _("Past")), ("all", _("All"))]
 
     when = forms.ChoiceField(label=_("When"), choices=WHEN, required=False)
@@ -162,7 +162,7 @@ class CourseFilterForm(forms.Form):
         return courses
 
 
-class CancelCourseForm(forms.Form):
+class CancelCourseForm(inputs.Form):
     reason = forms.CharField(
         label=_("Reason for cancelling"),
         max_length=200,
@@ -172,7 +172,7 @@ class CancelCourseForm(forms.Form):
     )
 
 
-class DropInScheduleForm(forms.ModelForm):
+class DropInScheduleForm(inputs.ModelForm):
     audiences = checkboxes(Audience.choices, _("Audiences"))
     languages = checkboxes(CourseLanguage.choices, _("Languages"))
 
@@ -218,7 +218,7 @@ class DropInScheduleForm(forms.ModelForm):
         return data
 
 
-class DropInExceptionForm(forms.ModelForm):
+class DropInExceptionForm(inputs.ModelForm):
     class Meta:
         model = DropInException
         fields = ["date", "reason"]
@@ -244,7 +244,7 @@ class DropInExceptionForm(forms.ModelForm):
         return date
 
 
-class TrainerForm(forms.ModelForm):
+class TrainerForm(inputs.ModelForm):
     class Meta:
         model = Trainer
         fields = ["name", "organisation", "contact", "active", "show_name_publicly"]
@@ -255,7 +255,7 @@ class TrainerForm(forms.ModelForm):
         self.fields["organisation"].queryset = Organisation.objects.for_user(user)
 
 
-class CertificationForm(forms.ModelForm):
+class CertificationForm(inputs.ModelForm):
     class Meta:
         model = Certification
         fields = ["kind", "issued_on", "expires_on"]
@@ -278,7 +278,7 @@ CertificationFormSet = inlineformset_factory(
 )
 
 
-class CourseRequestForm(forms.ModelForm):
+class CourseRequestForm(inputs.ModelForm):
     class Meta:
         model = CourseRequest
         fields = ["assigned_to", "status"]
@@ -298,7 +298,7 @@ class CourseRequestForm(forms.ModelForm):
         self.fields["assigned_to"].label_from_instance = lambda u: u.get_full_name() or u.username
 
 
-class AnswerRequestForm(forms.Form):
+class AnswerRequestForm(inputs.Form):
     format = forms.ChoiceField(
         label=_("Answer with"),
         choices=[

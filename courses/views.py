@@ -9,9 +9,10 @@ import calendar
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +32,7 @@ from courses.forms import (
 )
 from courses.models import Course, CourseFormat, CourseRequest, DropInException, DropInSchedule, Trainer
 from courses.schedule import occurrences
+from redliv import inputs
 from redliv.access import get_for_user, permission_required
 from redliv.models import Audience
 
@@ -69,10 +71,15 @@ def course_list(request):
     )
 
 
-def _parse_day(value, default):
+def _parse_day(request, default):
+    """The calendar's `dato`: a date a person could mean, or today with a message."""
+    value = request.GET.get("dato")
+    if not value:
+        return default
     try:
-        return dt.date.fromisoformat(value) if value else default
-    except ValueError:
+        return inputs.parse_date(value)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
         return default
 
 
@@ -89,7 +96,7 @@ def _drop_in_occurrences(schedules, first, last):
 def course_calendar(request):
     """A month or a week of courses and standing drop-in hours, server-rendered."""
     today = timezone.localdate()
-    day = _parse_day(request.GET.get("dato"), today)
+    day = _parse_day(request, today)
     week_view = request.GET.get("visning") == "uge"
     if week_view:
         first = day - dt.timedelta(days=day.weekday())
@@ -154,8 +161,10 @@ def course_create(request):
         raise PermissionDenied
     course_request = None
     initial = {}
-    if request.GET.get("forespoergsel"):
-        course_request = get_for_user(request, CourseRequest.objects, pk=request.GET["forespoergsel"])
+    if wanted := request.GET.get("forespoergsel"):
+        if not (wanted.isascii() and wanted.isdigit()) or int(wanted) > inputs.INTEGER_MAX:
+            raise Http404
+        course_request = get_for_user(request, CourseRequest.objects, pk=wanted)
         initial = _prefill_from_request(course_request, request.GET.get("format"))
     form = CourseForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -1,9 +1,10 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from finder.models import InfoPage
 
 
 @admin.register(InfoPage)
-class InfoPageAdmin(admin.ModelAdmin):
+class InfoPageAdmin(SimpleHistoryAdmin):
     list_display = ["title_da", "title_en", "slug", "position", "updated_at"]
     prepopulated_fields = {"slug": ["title_en"]}

@@ -8,10 +8,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import CourseFormat
+from redliv import inputs
 from redliv.models import Audience, CourseLanguage
 
 WHEN_TODAY = "today"
@@ -32,13 +34,6 @@ class Filters:
     postcode: str = ""
     # What was wrong, per parameter: {"format": "…"}; shown on the page, or a 400 in the API.
     problems: dict = field(default_factory=dict)
-
-
-def _parse_date(value):
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 _NEAR = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
@@ -96,9 +91,10 @@ def parse_filters(params, districts, today=None):
     if not filters.when:
         for name in ("from", "to"):
             if raw := value(name):
-                parsed = _parse_date(raw)
-                if parsed is None:
-                    problems[name] = _("Not a date; write it as YYYY-MM-DD.")
+                try:
+                    parsed = inputs.parse_date(raw)
+                except ValidationError as error:
+                    problems[name] = error.messages[0]
                 else:
                     setattr(filters, "date_from" if name == "from" else "date_to", parsed)
         if filters.date_from and filters.date_to and filters.date_to < filters.date_from:

@@ -4,10 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import CourseRequest
 from finder.models import InfoPage
+from redliv import inputs
 from redliv.models import Municipality
 
 
-class CourseRequestForm(forms.ModelForm):
+class CourseRequestForm(inputs.ModelForm):
     # The honeypot: hidden from people (and screen readers); spam robots fill it in.
     website = forms.CharField(label=_("Leave this field empty"), required=False)
 
@@ -60,7 +61,7 @@ class CourseRequestForm(forms.ModelForm):
         return cleaned
 
 
-class InfoPageForm(forms.ModelForm):
+class InfoPageForm(inputs.ModelForm):
     class Meta:
         model = InfoPage
         fields = ["title_da", "body_da", "title_en", "body_en"]
@@ -70,3 +71,12 @@ class InfoPageForm(forms.ModelForm):
                 "Paragraphs are separated by a blank line. Lines starting with “- ” make a list, “1. ” a numbered list."
             ),
         }
+
+
+class KitCheckForm(inputs.Form):
+    lot = forms.CharField(
+        label=_("Lot number"),
+        max_length=100,
+        help_text=_("Printed on the box and on the spray, often after “Lot” or “LOT”."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )

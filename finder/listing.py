@@ -8,7 +8,7 @@ country has a hundred upcoming courses or ten thousand (bench/RESULTS.md):
 
 - courses: one query, filtered, ordered (by time, or by distance band and time, the
   distance computed by PostgreSQL) and cut to the page, with the number of matches
-  counted in the same statement (a window function);
+  counted in the same statement (a subquery PostgreSQL runs once);
 - standing drop-in hours: one query for the schedules with their closed dates; each
   schedule becomes one entry (its next date and its rhythm), or, for the API and the
   calendar feed, one entry per date; only the dates' times are worked out for every
@@ -22,7 +22,20 @@ import math
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Case, Count, FloatField, Func, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import ASin, Cast, Cos, Least, Power, Radians, Sin, Sqrt
 from django.urls import reverse
 from django.utils import timezone
@@ -43,6 +56,23 @@ NO_PLACE_BAND = FARTHEST_BAND + 1  # online courses, and places without coordina
 # How a standing drop-in is listed: once, with its next date and its rhythm (the finder
 # and the widget), or once per date (the API and the calendar feed).
 ONCE, DATES = "once", "dates"
+
+
+def kits_at_venue(today=None):
+    """Whether a venue's own stock holds a usable kit now (not expired, not recalled): for
+    "kits are handed out here" on the finder, never a number. An EXISTS per row, no extra query."""
+    from kits.models import StockLevel
+
+    today = today or timezone.localdate()
+    return Exists(
+        StockLevel.objects.filter(
+            location__venue=OuterRef("venue"),
+            location__active=True,
+            location__for_return=False,
+            quantity__gt=0,
+            batch__expiry_date__gte=today,
+        ).exclude(batch__recalled_on__lte=today)
+    )
 
 
 def public_courses():
@@ -143,6 +173,8 @@ class Entry:
     rhythm: Rhythm | None = None
     # Set on a course cancelled lately: the public sees it, with the reason, for a while.
     cancellation_reason: str = ""
+    # Whether the venue's own stock holds a usable kit now; None when not looked up.
+    kits_here: bool | None = None
 
     @property
     def position(self):
@@ -186,6 +218,7 @@ class Build:
             distance_km=distance,
             next_date=timezone.localdate(course.starts_at),
             cancellation_reason=course.cancellation_reason if course.status == Course.Status.CANCELLED else "",
+            kits_here=getattr(course, "kits_here", None),
             **self.labels(course.format, course.audiences, course.languages),
         )
 
@@ -209,6 +242,7 @@ class Build:
             distance_km=distance,
             next_date=occurrence.date if occurrence else None,
             rhythm=self.rhythm(schedule) if once or occurrence is None else None,
+            kits_here=getattr(schedule, "kits_here", None),
             **self.labels(CourseFormat.DROP_IN, schedule.audiences, schedule.languages),
         )
 
@@ -290,7 +324,7 @@ def _schedules(filters, today):
     if filters.language:
         schedules = schedules.filter(languages__contains=[filters.language])
     closed = DropInException.objects.filter(schedule=OuterRef("pk"), date__gte=today).values("date")
-    return list(schedules.annotate(closed=ArraySubquery(closed)).order_by("pk"))
+    return list(schedules.annotate(closed=ArraySubquery(closed), kits_here=kits_at_venue(today)).order_by("pk"))
 
 
 @dataclass
@@ -299,9 +333,12 @@ class Found:
     total: int  # every match
     origin: tuple | None  # where distances were measured from, if anywhere
     cancelled: list = field(default_factory=list)  # with_cancelled: courses cancelled lately, soonest first
+    recalled_lots: list = field(default_factory=list)  # with_recalls: lot numbers recalled by today (the banner)
 
 
-def find(filters, places=None, *, offset=0, limit=None, drop_ins=DATES, with_cancelled=False, now=None):
+def find(
+    filters, places=None, *, offset=0, limit=None, drop_ins=DATES, with_cancelled=False, with_recalls=False, now=None
+):
     """The entries matching the filters from `offset`, at most `limit` (all with None).
 
     Soonest first; with a position (`filters.near`, or a postcode placed by `places`), by
@@ -332,7 +369,11 @@ def find(filters, places=None, *, offset=0, limit=None, drop_ins=DATES, with_can
 
     # Courses: cut in SQL. Skipping `offset - dropped` courses is safe: a course with fewer
     # courses before it than that has fewer than `offset` entries before it in the list.
-    courses = _filtered(public_courses().filter(ends_at__gt=now), filters).select_related("venue")
+    courses = (
+        _filtered(public_courses().filter(ends_at__gt=now), filters)
+        .select_related("venue")
+        .annotate(kits_here=kits_at_venue(today))
+    )
     if origin:
         courses = courses.annotate(distance=_distance_sql(origin)).annotate(band=_band_sql())
     else:
@@ -342,6 +383,11 @@ def find(filters, places=None, *, offset=0, limit=None, drop_ins=DATES, with_can
     matching = _filtered(public_courses().filter(ends_at__gt=now), filters).order_by()
     count = Subquery(matching.values(n=Func("pk", function="COUNT")), output_field=IntegerField())
     courses = courses.annotate(total=count).order_by("band", "starts_at", "pk")
+    if with_recalls:  # the recall banner's lots ride along, also run once (kits.queries.active_recalls)
+        from kits.models import Batch
+
+        lots = Batch.objects.filter(recalled_on__lte=today).order_by("-recalled_on", "lot_number")
+        courses = courses.annotate(recalled_lots=ArraySubquery(lots.values("lot_number")))
     skipped = max(0, offset - dropped)
     rows = list(courses[skipped:] if limit is None else courses[skipped : offset + limit])
     if rows:
@@ -379,4 +425,15 @@ def find(filters, places=None, *, offset=0, limit=None, drop_ins=DATES, with_can
     if with_cancelled:
         recently = _filtered(Course.objects.recently_cancelled(now).filter(PUBLIC_VENUE), filters)
         cancelled = [build.course(course) for course in recently.select_related("venue").order_by("starts_at", "pk")]
-    return Found(entries=entries, total=course_total + dropped, origin=origin, cancelled=cancelled)
+    recalled_lots = []
+    if with_recalls:
+        from kits.queries import active_recalls
+
+        recalled_lots = rows[0].recalled_lots if rows else active_recalls(today)
+    return Found(
+        entries=entries,
+        total=course_total + dropped,
+        origin=origin,
+        cancelled=cancelled,
+        recalled_lots=recalled_lots,
+    )

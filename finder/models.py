@@ -3,10 +3,16 @@
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class InfoPage(models.Model):
-    """An information page, written by coordinators in Danish and English.
+    """An information page of the public site, in Danish and English.
+
+    The pages are national: one public site, the same guidance for every municipality
+    (what naloxone is, what to do at an overdose). So no municipality owns one, and only
+    administrators edit them (a coordinator of one municipality must not change what
+    another's residents read); every change is kept in the history, with who made it.
 
     The body is plain text: paragraphs separated by a blank line; a paragraph whose
     lines start with "- " becomes a list, with "1. " a numbered list.
@@ -19,6 +25,8 @@ class InfoPage(models.Model):
     body_da = models.TextField(_("text (Danish)"))
     body_en = models.TextField(_("text (English)"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("information page")

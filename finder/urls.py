@@ -16,6 +16,7 @@ urlpatterns = [
     path("bestil-kursus/", views.request_course, name="request-course"),
     path("bestil-kursus/tak/", views.request_thanks, name="request-thanks"),
     path("widget/", views.widget, name="widget"),
+    path("tjek-dit-kit/", views.check_kit, name="check-kit"),
     path("personale/informationssider/", views.info_list, name="info-list"),
     path("personale/informationssider/<slug:slug>/", views.info_edit, name="info-edit"),
 ]

@@ -20,6 +20,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
@@ -27,9 +28,10 @@ from courses.models import CourseFormat
 from courses.schedule import upcoming_occurrences
 from finder import ics, listing
 from finder.filters import WHEN_CHOICES, parse_filters
-from finder.forms import CourseRequestForm, InfoPageForm
+from finder.forms import CourseRequestForm, InfoPageForm, KitCheckForm
 from finder.headers import public_page
 from finder.models import InfoPage
+from kits.queries import check_lot
 from redliv.access import permission_required
 from redliv.models import Audience, CourseLanguage
 from redliv.ratelimit import allow_post
@@ -62,7 +64,13 @@ def finder(request):
     filters = parse_filters(request.GET, places.districts)
     number = _page_number(request)
     found = listing.find(
-        filters, places, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE, drop_ins=listing.ONCE, with_cancelled=True
+        filters,
+        places,
+        offset=(number - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+        drop_ins=listing.ONCE,
+        with_cancelled=True,
+        with_recalls=True,
     )
     paginator = Paginator(range(found.total), PAGE_SIZE)
     if number > paginator.num_pages:  # past the end: the last page, as Paginator.get_page does
@@ -74,6 +82,7 @@ def finder(request):
             limit=PAGE_SIZE,
             drop_ins=listing.ONCE,
             with_cancelled=True,
+            with_recalls=True,
         )
     page = paginator.page(number)
     notes = list(filters.problems.values())
@@ -98,6 +107,7 @@ def finder(request):
         "total": found.total,
         "page_query": _query_without(request, "side"),
         "info_pages": InfoPage.objects.only("slug", "title_da", "title_en"),
+        "recalled_lots": found.recalled_lots,
         "map_tile_url": settings.MAP_TILE_URL,
         "map_attribution": settings.MAP_ATTRIBUTION,
         "leaflet_js": static("leaflet/leaflet.js"),
@@ -268,6 +278,35 @@ def request_course(request):
     return render(request, "finder/request_form.html", {"form": form}, status=status)
 
 
+@never_cache
+def check_kit(request):
+    """ "Tjek dit kit": is the kit with this lot number fine, expired or recalled?
+
+    Answers from lot numbers, expiry dates and recalls only, and stores nothing about the
+    lookup: the lot number travels in the POST body (never in a URL or a log), no session
+    is made, and the rate limit counts a keyed hash of the address per hour, as the public
+    forms do. An unknown lot and a mistyped one get the same answer, so it tells nothing
+    about stock.
+    """
+    form = KitCheckForm(request.POST or None)
+    status, answers, checked = 200, [], False
+    if request.method == "POST" and form.is_valid():
+        if allow_post(request, "kit-check", settings.KIT_CHECKS_PER_HOUR):
+            answers, checked = check_lot(form.cleaned_data["lot"]), True
+        else:
+            form.add_error(
+                None,
+                _("You have checked many lot numbers in a short time. Please try again in an hour, or ask us."),
+            )
+            status = 429
+    return render(
+        request,
+        "finder/check_kit.html",
+        {"form": form, "answers": answers, "checked": checked},
+        status=status,
+    )
+
+
 @require_GET
 def request_thanks(request):
     return render(request, "finder/request_thanks.html")
@@ -361,7 +400,7 @@ def api_courses(request):
     )
 
 
-# --- Coordinators edit the information pages ----------------------------------------------
+# --- Administrators edit the information pages (national: see finder.models.InfoPage) ------
 
 
 @permission_required("finder.change_infopage")
@@ -377,4 +416,5 @@ def info_edit(request, slug):
         form.save()
         messages.success(request, _("The page is saved and shown on the public site."))
         return redirect("finder:info-list")
-    return render(request, "finder/info_edit.html", {"form": form, "page": page})
+    changes = page.history.select_related("history_user").order_by("-history_date")[:10]
+    return render(request, "finder/info_edit.html", {"form": form, "page": page, "changes": changes})

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from courses.models import Attendance, Course, CourseRequest, Trainer, Venue
 from courses.services_planning import CERTIFICATION_WARNING_DAYS, expiring_certifications
-from kits.models import StockLevel
-from kits.queries import warning_date
+from kits.queries import stock_plan, warning_date
 from reversals.models import ReversalReport
 
 
@@ -38,8 +37,19 @@ def start_page(user, now=None):
             .order_by("name")
         )
 
+    plan, stock_expiring = None, []
+    if user.has_perm("kits.view_stocklevel"):
+        # One read of the stock serves the expiring kits, the locations below minimum and the kits at risk.
+        plan = stock_plan(user, today)
+        warn_until = warning_date(today)
+        stock_expiring = sorted(
+            (level for level in plan.levels if level.batch.expiry_date <= warn_until),
+            key=lambda level: (level.batch.expiry_date, level.location.name),
+        )
     return {
         "today": today,
+        "stock_below_minimum": plan.below_minimum if plan else [],
+        "stock_at_risk": plan.at_risk if plan else [],
         "courses_today": list(
             courses.filter(
                 starts_at__gte=_local_midnight(today), starts_at__lt=_local_midnight(today + dt.timedelta(days=1))
@@ -60,12 +70,7 @@ def start_page(user, now=None):
         .filter(review_status=ReversalReport.ReviewStatus.PENDING)
         .count(),
         "kits_to_replace": ReversalReport.objects.for_user(user).needing_kit().count(),
-        "stock_expiring": list(
-            StockLevel.objects.for_user(user)
-            .filter(quantity__gt=0, batch__expiry_date__lte=warning_date(today))
-            .select_related("location", "batch")
-            .order_by("batch__expiry_date", "location__name")
-        ),
+        "stock_expiring": stock_expiring,
         "kit_expiry_days": settings.KIT_EXPIRY_WARNING_DAYS,
         "certifications_expiring": list(expiring_certifications(user, today)),
         "certification_days": CERTIFICATION_WARNING_DAYS,

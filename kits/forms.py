@@ -12,6 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kits.models import Batch, HandoutReason, KitType, StockLocation, StockMovement
+from redliv import inputs
 from redliv.models import Audience
 from redliv.personal_data import refuse_identifiers
 from redliv.widgets import DateInput
@@ -19,7 +20,7 @@ from redliv.widgets import DateInput
 NO_PERSONAL_DATA = _("Never write names or other personal data.")
 
 
-class KeyedForm(forms.Form):
+class KeyedForm(inputs.Form):
     key = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, user=None, **kwargs):
@@ -38,6 +39,18 @@ class BatchChoiceField(forms.ModelChoiceField):
             "product": batch.product,
             "date": batch.expiry_date.strftime("%d.%m.%Y"),
         }
+
+
+def known_batches(user):
+    """Batches that have been in a stock location the user may see (a level stays, at 0, once kits came).
+
+    Lots are the manufacturer's and shared by the country, but which lots a municipality
+    holds, and their products, are its own business: the forms list only these."""
+    return (
+        Batch.objects.filter(levels__location__in=StockLocation.objects.for_user(user))
+        .distinct()
+        .order_by("expiry_date", "lot_number")
+    )
 
 
 def batches_on_hand(user):
@@ -91,6 +104,18 @@ class DeliveryForm(QuantityMixin, KeyedForm):
                 "expiry_date",
                 forms.ValidationError(
                     _("The expiry date must be after the received date."), code="expiry_before_receipt"
+                ),
+            )
+        elif expiry and expiry < timezone.localdate():
+            self.add_error(
+                "expiry_date",
+                forms.ValidationError(
+                    _(
+                        "These kits expired on %(date)s and cannot be received. Return them to the supplier or "
+                        "discard them."
+                    ),
+                    code="expired_on_receipt",
+                    params={"date": expiry.strftime("%d.%m.%Y")},
                 ),
             )
         return cleaned
@@ -156,8 +181,12 @@ class CountForm(KeyedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # A count may find kits of any known lot, also one not registered here before.
-        self.fields["batch"].queryset = Batch.objects.order_by("expiry_date", "lot_number")
+        # A count may find kits of any lot that has been in the municipality's stock, also where none
+        # are left; kits of a lot never registered here come in as a delivery.
+        self.fields["batch"].queryset = known_batches(self.user)
+        self.fields["batch"].help_text = _(
+            "Lots that have been in your municipality's stock. Kits of another lot: register them as a delivery."
+        )
 
 
 class CorrectionForm(KeyedForm):
@@ -191,10 +220,13 @@ class OfficeHandoutForm(QuantityMixin, KeyedForm):
             )
             .order_by("-starts_at")
         )
-        self.fields["batch"].queryset = batches_on_hand(self.user).filter(expiry_date__gte=timezone.localdate())
+        today = timezone.localdate()
+        self.fields["batch"].queryset = (
+            batches_on_hand(self.user).filter(expiry_date__gte=today).exclude(recalled_on__lte=today)
+        )
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(inputs.Form):
     start = forms.DateField(label=_("From"), widget=DateInput())
     end = forms.DateField(label=_("To"), widget=DateInput())
 
@@ -205,5 +237,73 @@ class PeriodForm(forms.Form):
             self.add_error(
                 "end",
                 forms.ValidationError(_("The end date must not be before the start date."), code="end_before_start"),
+            )
+        return cleaned
+
+
+class ClearUnusableForm(KeyedForm):
+    """One step for an expired or recalled batch: discard it, or move it for return."""
+
+    location = forms.ModelChoiceField(label=_("Stock location"), queryset=StockLocation.objects.none())
+    batch = forms.ModelChoiceField(label=_("Batch"), queryset=Batch.objects.none())
+    to_location = forms.ModelChoiceField(
+        label=_("Move for return to"), queryset=StockLocation.objects.none(), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["batch"].queryset = batches_on_hand(self.user)
+        self.fields["to_location"].queryset = self.fields["to_location"].queryset.filter(for_return=True)
+
+
+class RecallForm(inputs.Form):
+    recalled_on = forms.DateField(label=_("Recalled on"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Reason for the recall"),
+        max_length=300,
+        help_text=format_lazy(
+            "{} {}", _("For example: the manufacturer found faulty spray nozzles in this lot."), NO_PERSONAL_DATA
+        ),
+    )
+    instructions = forms.CharField(
+        label=_("What holders should do"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text=format_lazy(
+            "{} {}",
+            _(
+                "Shown to the public on the “Check your kit” page. Say what to do with the kit and where to get "
+                "a new one."
+            ),
+            NO_PERSONAL_DATA,
+        ),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("recalled_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+
+    def clean_recalled_on(self):
+        recalled_on = self.cleaned_data["recalled_on"]
+        if recalled_on > timezone.localdate():
+            raise forms.ValidationError(_("The recall date cannot be in the future."), code="future")
+        return recalled_on
+
+
+class StockTargetsForm(inputs.ModelForm):
+    class Meta:
+        model = StockLocation
+        fields = ["min_months", "max_months", "for_return"]
+        localized_fields = ["min_months", "max_months"]  # "0,5" in Danish
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("min_months"), cleaned.get("max_months")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "min_months", forms.ValidationError(_("The minimum cannot be above the maximum."), code="min_above_max")
             )
         return cleaned

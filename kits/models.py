@@ -9,7 +9,10 @@ handout from an expired batch and any UPDATE or DELETE of a movement, and
 would undo more kits than the original moved.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, F, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce, Lower
@@ -26,6 +29,11 @@ HANDOUT_NOT_EXPIRED = "handout_batch_not_expired"
 CORRECTS_AN_ORIGINAL = "movement_corrects_an_original"
 CORRECTION_MIRRORS_ORIGINAL = "movement_correction_mirrors_original"
 CORRECTIONS_WITHIN_ORIGINAL = "movement_corrections_within_original"
+# Raised by the ledger trigger (migration 0009): a recalled lot is not handed out, and
+# expired or recalled kits move only to a location for return or destruction.
+HANDOUT_NOT_RECALLED = "handout_batch_not_recalled"
+TRANSFER_EXPIRED_ONLY_FOR_RETURN = "transfer_expired_only_for_return"
+TRANSFER_RECALLED_ONLY_FOR_RETURN = "transfer_recalled_only_for_return"
 
 
 class KitType(models.Model):
@@ -52,6 +60,18 @@ class Batch(models.Model):
     lot_number = models.CharField(_("lot number"), max_length=50)
     expiry_date = models.DateField(_("expiry date"))
     received_on = models.DateField(_("received on"))
+    # A recall (by the manufacturer or the authorities): from this date the lot is not
+    # handed out, and it moves only to a location for return or destruction.
+    recalled_on = models.DateField(_("recalled on"), null=True, blank=True)
+    # Defaults in the database too, for the bulk loaders that write SQL (bench/generate.py).
+    recall_reason = models.CharField(_("reason for the recall"), max_length=300, blank=True, default="", db_default="")
+    recall_instructions = models.TextField(
+        _("what holders should do"),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Shown to the public on the “Check your kit” page: what to do, and where to get a new kit."),
+    )
 
     class Meta:
         verbose_name = _("batch")
@@ -62,10 +82,21 @@ class Batch(models.Model):
             models.UniqueConstraint(Lower("product"), Lower("lot_number"), name="batch_unique_lot_per_product"),
             models.CheckConstraint(condition=Q(expiry_date__gt=F("received_on")), name="batch_expires_after_receipt"),
             models.CheckConstraint(condition=~Q(lot_number=""), name="batch_lot_number_not_empty"),
+            models.CheckConstraint(
+                condition=Q(recalled_on__isnull=True, recall_reason="", recall_instructions="")
+                | Q(recalled_on__isnull=False) & ~Q(recall_reason="") & ~Q(recall_instructions=""),
+                name="batch_recall_has_reason_and_instructions",
+            ),
         ]
 
     def __str__(self):
         return f"{self.product} · {self.lot_number} ({self.expiry_date:%d.%m.%Y})"
+
+    def is_recalled(self, on_date) -> bool:
+        return self.recalled_on is not None and self.recalled_on <= on_date
+
+    def is_expired(self, on_date) -> bool:
+        return self.expiry_date < on_date
 
     @property
     def quantity_received(self) -> int:
@@ -103,6 +134,31 @@ class StockLocation(models.Model):
         verbose_name=_("venue"),
     )
     active = models.BooleanField(_("active"), default=True)
+    # Planning: the months of consumption a location should hold (OpenLMIS/mSupply min/max).
+    min_months = models.DecimalField(
+        _("minimum months of stock"),
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal(1),
+        db_default=Decimal(1),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(24))],
+        help_text=_("Below this, the location is flagged for a new order."),
+    )
+    max_months = models.DecimalField(
+        _("maximum months of stock"),
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal(3),
+        db_default=Decimal(3),
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal(24))],
+        help_text=_("The suggested order fills the location up to this many months of consumption."),
+    )
+    for_return = models.BooleanField(
+        _("for return or destruction"),
+        default=False,
+        db_default=False,
+        help_text=_("Expired and recalled kits may only be moved to such a location (for example the pharmacy)."),
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -115,6 +171,10 @@ class StockLocation(models.Model):
             models.CheckConstraint(
                 condition=Q(kind="venue", venue__isnull=False) | Q(kind="bag", venue__isnull=True),
                 name="stocklocation_venue_iff_kind_venue",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_months__gte=0, max_months__gt=0, max_months__lte=24, min_months__lte=F("max_months")),
+                name="stocklocation_min_months_within_max",
             ),
         ]
 

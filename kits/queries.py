@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from kits.models import StockLevel, StockLocation, StockMovement
@@ -41,7 +41,11 @@ def expiring_soon(user, today=None):
 def expired_stock(user, today=None):
     """Kits on hand past their expiry date: to be discarded, never handed out."""
     today = today or timezone.localdate()
-    return stock_levels(user).filter(batch__expiry_date__lt=today).order_by("batch__expiry_date", "location__name")
+    return (
+        stock_levels(user)
+        .filter(Q(batch__expiry_date__lt=today) | Q(batch__recalled_on__lte=today))
+        .order_by("batch__expiry_date", "location__name")
+    )
 
 
 @dataclass
@@ -54,6 +58,10 @@ class LocationStock:
     def total(self):
         return sum(level.quantity for level in self.usable)
 
+    @property
+    def unusable_total(self):
+        return sum(level.quantity for level in self.expired)
+
 
 def stock_by_location(user, today=None):
     """Each active location the user may see, with its usable and its expired batches."""
@@ -64,8 +72,20 @@ def stock_by_location(user, today=None):
     for level in stock_levels(user):
         entry = by_location.setdefault(level.location_id, LocationStock(level.location))
         level.expires_soon = level.batch.expiry_date <= warning_date(today)
-        (entry.expired if level.batch.expiry_date < today else entry.usable).append(level)
+        level.recalled = level.batch.is_recalled(today)
+        level.expired = level.batch.is_expired(today)
+        (entry.expired if level.expired or level.recalled else entry.usable).append(level)
     return list(by_location.values())
+
+
+def stock_plan(user, today=None):
+    """The reorder and redistribution plan for the user's active locations (kits.planning)."""
+    from kits.planning import plan_stock
+
+    today = today or timezone.localdate()
+    locations = list(StockLocation.objects.for_user(user).filter(active=True).select_related("municipality"))
+    # Every level, also at inactive locations: the start page lists their expiring kits from these.
+    return plan_stock(locations, list(stock_levels(user)), today)
 
 
 def stock_by_batch(user, today=None):
@@ -92,7 +112,7 @@ def movements(user):
             "batch",
             "from_location",
             "to_location",
-            "course",
+            "course__venue",
             "corrects",
         )
         .order_by("occurred_at", "id")
@@ -121,3 +141,70 @@ def lot_summary(trace):
             held[movement.from_location] = held.get(movement.from_location, 0) - movement.quantity
     courses = sorted({movement.course for movement in trace if movement.course_id}, key=lambda c: c.starts_at)
     return {"totals": totals, "held": sorted(held.items(), key=lambda item: item[0].name), "courses": courses}
+
+
+# ---------------------------------------------------------------------------
+# The public "Check your kit" page and the finder's recall banner. They read
+# lot numbers, expiry dates and recalls only: never stock, places or handouts.
+# ---------------------------------------------------------------------------
+
+LOT_NUMBER_MAX = 50
+
+
+def normalise_lot(text: str) -> str:
+    """What a person typed, as lot numbers are stored: no spaces, at most 50 characters."""
+    return "".join((text or "").split())[:LOT_NUMBER_MAX]
+
+
+@dataclass
+class KitCheck:
+    """The answer for one product with this lot number: "fine", "expired" or "recalled"."""
+
+    status: str
+    product: str
+    expiry_date: dt.date
+    recalled_on: dt.date | None = None
+    instructions: str = ""
+
+
+def check_lot(text: str, today=None) -> list:
+    """The answers for a lot number typed by anyone; an empty list when it is not known.
+
+    A recall comes before expiry: a recalled kit must go back whatever its date.
+    """
+    from kits.models import Batch
+
+    today = today or timezone.localdate()
+    lot_number = normalise_lot(text)
+    if not lot_number:
+        return []
+    answers = []
+    for batch in Batch.objects.filter(lot_number__iexact=lot_number).order_by("product", "expiry_date"):
+        if batch.is_recalled(today):
+            status = "recalled"
+        elif batch.is_expired(today):
+            status = "expired"
+        else:
+            status = "fine"
+        answers.append(
+            KitCheck(
+                status=status,
+                product=batch.product,
+                expiry_date=batch.expiry_date,
+                recalled_on=batch.recalled_on if status == "recalled" else None,
+                instructions=batch.recall_instructions if status == "recalled" else "",
+            )
+        )
+    return answers
+
+
+def active_recalls(today=None):
+    """Lots recalled by today, newest recall first: for the finder's banner."""
+    from kits.models import Batch
+
+    today = today or timezone.localdate()
+    return list(
+        Batch.objects.filter(recalled_on__lte=today)
+        .order_by("-recalled_on", "lot_number")
+        .values_list("lot_number", flat=True)
+    )

@@ -13,7 +13,10 @@ from django.utils.translation import gettext as _
 from kits.models import (
     CORRECTIONS_WITHIN_ORIGINAL,
     HANDOUT_NOT_EXPIRED,
+    HANDOUT_NOT_RECALLED,
     STOCK_NON_NEGATIVE,
+    TRANSFER_EXPIRED_ONLY_FOR_RETURN,
+    TRANSFER_RECALLED_ONLY_FOR_RETURN,
     Batch,
     Handout,
     HandoutReason,
@@ -28,13 +31,28 @@ from redliv.idempotency import create_once
 
 
 def stock_on_hand(location: StockLocation) -> int:
+    """Every kit here, usable or not (expired and recalled kits wait for return or discard)."""
     return sum(StockLevel.objects.filter(location=location).values_list("quantity", flat=True))
 
 
+def usable_levels(on_date=None):
+    """Stock levels that may be handed out on `on_date`: not expired, not recalled, above zero."""
+    on_date = on_date or timezone.localdate()
+    return StockLevel.objects.filter(quantity__gt=0, batch__expiry_date__gte=on_date).exclude(
+        batch__recalled_on__lte=on_date
+    )
+
+
+def usable_on_hand(location: StockLocation, on_date=None) -> int:
+    """The kits here that could be handed out on `on_date`."""
+    return sum(usable_levels(on_date).filter(location=location).values_list("quantity", flat=True))
+
+
 def first_expiring_batch(location: StockLocation, quantity: int, on_date) -> Batch | None:
-    """First expiry, first out: the earliest-expiring unexpired batch here that holds enough."""
+    """First expiry, first out: the earliest-expiring usable batch here that holds enough."""
     level = (
-        StockLevel.objects.filter(location=location, quantity__gte=quantity, batch__expiry_date__gte=on_date)
+        usable_levels(on_date)
+        .filter(location=location, quantity__gte=quantity)
         .select_related("batch")
         .order_by("batch__expiry_date", "batch_id")
         .first()
@@ -42,13 +60,34 @@ def first_expiring_batch(location: StockLocation, quantity: int, on_date) -> Bat
     return level.batch if level else None
 
 
-def not_enough_kits(location, quantity) -> ValidationError:
+def not_enough_kits(location, quantity, on_date=None) -> ValidationError:
+    """No usable batch here holds `quantity` kits: the message counts what could have been handed out."""
     return ValidationError(
         {
             "quantity": _("Not enough kits at %(location)s: %(available)d on hand, %(wanted)d asked for.")
-            % {"location": location, "available": stock_on_hand(location), "wanted": quantity}
+            % {"location": location, "available": usable_on_hand(location, on_date), "wanted": quantity}
         },
         code="not_enough_kits",
+    )
+
+
+def _expired_error(batch, field="batch"):
+    return ValidationError(
+        {
+            field: _("Batch %(lot)s expired on %(date)s and must not be handed out.")
+            % {"lot": batch.lot_number, "date": batch.expiry_date.strftime("%d.%m.%Y")}
+        },
+        code="expired_batch",
+    )
+
+
+def _recalled_error(batch, field="batch"):
+    return ValidationError(
+        {
+            field: _("Lot %(lot)s was recalled on %(date)s and must not be handed out. Return it instead.")
+            % {"lot": batch.lot_number, "date": batch.recalled_on.strftime("%d.%m.%Y")}
+        },
+        code="recalled_batch",
     )
 
 
@@ -104,36 +143,43 @@ def record_handout(
     try:
         return create_once(Handout, key, payload, create)
     except IntegrityError as error:
-        refusal = stock_refusal(error, location, quantity)
+        refusal = stock_refusal(error, location, quantity, batch=batch, on_date=on_date)
         if refusal is None:
             raise
         raise refusal from error
 
 
 def batch_to_hand_out(location, quantity, on_date, batch=None) -> Batch:
-    """The chosen batch if it has not expired, else the first-expiring one here that holds enough."""
+    """The chosen batch if it is usable, else the first-expiring usable one here that holds enough."""
     if batch is None:
         batch = first_expiring_batch(location, quantity, on_date)
         if batch is None:
-            raise not_enough_kits(location, quantity)
-    elif batch.expiry_date < on_date:
-        raise ValidationError(
-            {
-                "batch": _("Batch %(lot)s expired on %(date)s and must not be handed out.")
-                % {"lot": batch.lot_number, "date": batch.expiry_date.strftime("%d.%m.%Y")}
-            },
-            code="expired_batch",
-        )
+            raise not_enough_kits(location, quantity, on_date)
+    elif batch.is_expired(on_date):
+        raise _expired_error(batch)
+    elif batch.is_recalled(on_date):
+        raise _recalled_error(batch)
     return batch
 
 
-def stock_refusal(error: IntegrityError, location, quantity) -> ValidationError | None:
-    """The message for a handout the database refused, or None if it was refused for another reason."""
+def stock_refusal(error: IntegrityError, location, quantity, batch=None, on_date=None) -> ValidationError | None:
+    """The message for a handout the database refused, or None if it was refused for another reason.
+
+    Short of stock, the message counts what could have been handed out: the chosen
+    batch here, or else the usable kits of the location.
+    """
     constraint = violated_constraint(error)
     if constraint == STOCK_NON_NEGATIVE:
-        return not_enough_kits(location, quantity)
+        if batch is not None:
+            return _not_enough_of_batch(location, batch, quantity)
+        return not_enough_kits(location, quantity, on_date)
     if constraint == HANDOUT_NOT_EXPIRED:
         return ValidationError({"batch": _("This batch has expired and must not be handed out.")}, code="expired_batch")
+    if constraint == HANDOUT_NOT_RECALLED:
+        return ValidationError(
+            {"batch": _("This lot has been recalled and must not be handed out. Return it instead.")},
+            code="recalled_batch",
+        )
     return None
 
 
@@ -169,6 +215,14 @@ def _not_enough_of_batch(location, batch, quantity) -> ValidationError:
     )
 
 
+def _only_for_return(constraint) -> ValidationError:
+    if constraint == TRANSFER_RECALLED_ONLY_FOR_RETURN:
+        message = _("This lot has been recalled: move it only to a location for return or destruction.")
+        return ValidationError({"to_location": message}, code="recalled_only_for_return")
+    message = _("These kits have expired: move them only to a location for return or destruction.")
+    return ValidationError({"to_location": message}, code="expired_only_for_return")
+
+
 def _store_movement(key, payload, create, not_enough):
     """Run create_once; a refusal for lack of stock becomes `not_enough()`, one of a
     correction the database found undone already becomes its message."""
@@ -180,6 +234,8 @@ def _store_movement(key, payload, create, not_enough):
             raise not_enough() from error
         if constraint == CORRECTIONS_WITHIN_ORIGINAL:
             raise ValidationError(_("This movement has already been corrected."), code="already_corrected") from error
+        if constraint in (TRANSFER_EXPIRED_ONLY_FOR_RETURN, TRANSFER_RECALLED_ONLY_FOR_RETURN):
+            raise _only_for_return(constraint) from error
         raise
 
 
@@ -208,6 +264,17 @@ def register_delivery(
     if expiry_date <= received_on:
         raise ValidationError(
             {"expiry_date": _("The expiry date must be after the received date.")}, code="expiry_before_receipt"
+        )
+    if expiry_date < timezone.localdate():
+        raise ValidationError(
+            {
+                "expiry_date": _(
+                    "These kits expired on %(date)s and cannot be received. Return them to the supplier or "
+                    "discard them."
+                )
+                % {"date": expiry_date.strftime("%d.%m.%Y")}
+            },
+            code="expired_on_receipt",
         )
     payload = {
         "kind": "receive",
@@ -300,11 +367,17 @@ def transfer_kits(
         "on_date": on_date.isoformat() if on_date else None,
     }
     occurred_at = _at(on_date)
+    day = timezone.localdate(occurred_at)
 
     def create(digest):
-        chosen = batch or first_expiring_batch(from_location, quantity, timezone.localdate(occurred_at))
+        chosen = batch or first_expiring_batch(from_location, quantity, day)
         if chosen is None:
-            raise not_enough_kits(from_location, quantity)
+            raise not_enough_kits(from_location, quantity, day)
+        if not to_location.for_return:
+            if chosen.is_recalled(day):
+                raise _only_for_return(TRANSFER_RECALLED_ONLY_FOR_RETURN)
+            if chosen.is_expired(day):
+                raise _only_for_return(TRANSFER_EXPIRED_ONLY_FOR_RETURN)
         return StockMovement.objects.create(
             idempotency_key=key,
             payload_digest=digest,
@@ -320,7 +393,7 @@ def transfer_kits(
 
     def not_enough():
         if batch is None:
-            return not_enough_kits(from_location, quantity)
+            return not_enough_kits(from_location, quantity, day)
         return _not_enough_of_batch(from_location, batch, quantity)
 
     return _store_movement(key, payload, create, not_enough)
@@ -520,3 +593,86 @@ def hand_out_at_course(*, user, location: StockLocation, quantity: int, course, 
         course=course,
         recorded_by=user,
     )
+
+
+# ---------------------------------------------------------------------------
+# Expired and recalled kits: out of stock in one step, and a recall of a lot.
+# ---------------------------------------------------------------------------
+
+
+def _whole_level(location, batch) -> int:
+    return StockLevel.objects.filter(location=location, batch=batch).values_list("quantity", flat=True).first() or 0
+
+
+def clear_unusable(*, user, location: StockLocation, batch: Batch, to_location=None, key: uuid.UUID | None = None):
+    """Take every expired or recalled kit of a batch out of a location in one step. Returns (movement, created).
+
+    With `to_location` (a location for return or destruction) the kits are moved there;
+    without, they are discarded. A usable batch is refused: it is not taken out this way.
+    """
+    today = timezone.localdate()
+    if not (batch.is_expired(today) or batch.is_recalled(today)):
+        raise ValidationError(
+            _("Lot %(lot)s is neither expired nor recalled; move or discard it with the usual forms.")
+            % {"lot": batch.lot_number},
+            code="batch_usable",
+        )
+    quantity = _whole_level(location, batch)
+    reason = _("Recalled lot") if batch.is_recalled(today) else _("Expired")
+    if to_location is None:
+        return discard_kits(user=user, location=location, batch=batch, quantity=quantity, reason=reason, key=key)
+    if not to_location.for_return:
+        raise _only_for_return(
+            TRANSFER_RECALLED_ONLY_FOR_RETURN if batch.is_recalled(today) else TRANSFER_EXPIRED_ONLY_FOR_RETURN
+        )
+    return transfer_kits(
+        user=user,
+        from_location=location,
+        to_location=to_location,
+        quantity=quantity,
+        batch=batch,
+        reason=reason,
+        key=key,
+    )
+
+
+def recall_lot(*, user, batch: Batch, recalled_on, reason: str, instructions: str):
+    """Mark a lot as recalled. From `recalled_on` it is not handed out and moves only for return.
+
+    The database refuses both from then on (the ledger trigger); the public "Check your kit"
+    page tells holders what to do. Recalling a lot again changes its reason and instructions.
+    """
+    reason, instructions = (reason or "").strip(), (instructions or "").strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = _("Give the reason for the recall.")
+    if not instructions:
+        errors["instructions"] = _("Tell holders what to do with their kit and where to get a new one.")
+    if recalled_on is None or recalled_on > timezone.localdate():
+        errors["recalled_on"] = _("The recall date cannot be in the future.")
+    if errors:
+        raise ValidationError(errors, code="recall_incomplete")
+    with transaction.atomic():
+        batch = Batch.objects.select_for_update().get(pk=batch.pk)
+        batch.recalled_on = recalled_on
+        batch.recall_reason = reason
+        batch.recall_instructions = instructions
+        batch.save(update_fields=["recalled_on", "recall_reason", "recall_instructions"])
+    forget_public_lists()
+    return batch
+
+
+def set_stock_targets(*, location: StockLocation, min_months, max_months, for_return: bool):
+    """The months of stock a location should hold, and whether it is for return or destruction."""
+    if min_months > max_months:
+        raise ValidationError({"min_months": _("The minimum cannot be above the maximum.")}, code="min_above_max")
+    location.min_months, location.max_months, location.for_return = min_months, max_months, for_return
+    location.save(update_fields=["min_months", "max_months", "for_return"])
+    return location
+
+
+def forget_public_lists():
+    """The finder's banner and kit hints follow the stock: drop this worker's cached public pages."""
+    from finder.cache import forget_the_lists
+
+    forget_the_lists()

@@ -16,4 +16,8 @@ urlpatterns = [
     path("bevaegelser/<int:pk>/ret/", views.correct, name="correct"),
     path("lot/", views.lot, name="lot"),
     path("lot/csv/", views.lot_csv, name="lot-csv"),
+    path("lot/<int:pk>/tilbagekald/", views.recall, name="recall"),
+    path("forslag.csv", views.suggestions_csv, name="suggestions-csv"),
+    path("udtag/", views.clear_unusable, name="clear-unusable"),
+    path("steder/<int:pk>/maal/", views.targets, name="targets"),
 ]

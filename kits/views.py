@@ -6,19 +6,36 @@ a 404, a missing permission is a 403.
 """
 
 import re
+import uuid
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from kits import queries, services
-from kits.forms import CorrectionForm, CountForm, DeliveryForm, DiscardForm, OfficeHandoutForm, PeriodForm, TransferForm
-from kits.models import Batch, StockMovement
+from kits.forms import (
+    ClearUnusableForm,
+    CorrectionForm,
+    CountForm,
+    DeliveryForm,
+    DiscardForm,
+    OfficeHandoutForm,
+    PeriodForm,
+    RecallForm,
+    StockTargetsForm,
+    TransferForm,
+    known_batches,
+)
+from kits.models import Batch, StockLocation, StockMovement
+from kits.planning import plan_stock
 from redliv.access import add_service_errors, get_for_user, permission_required
 from redliv.spreadsheet import csv_bytes
 
@@ -44,23 +61,166 @@ def form_page(request, form_class, save, *, title, intro, submit, done, initial=
     return render(request, "kits/form.html", context)
 
 
+def batch_totals(levels, today):
+    """Each batch on hand, with its total across the locations given, soonest expiry first."""
+    totals = {}
+    for level in levels:
+        batch = level.batch
+        row = totals.setdefault(
+            batch.pk,
+            {
+                "batch": batch,
+                "quantity": 0,
+                "expired": batch.is_expired(today),
+                "recalled": batch.is_recalled(today),
+                "expires_soon": not batch.is_expired(today) and batch.expiry_date <= queries.warning_date(today),
+            },
+        )
+        row["quantity"] += level.quantity
+    return sorted(totals.values(), key=lambda row: (row["batch"].expiry_date, row["batch"].lot_number))
+
+
 @permission_required("kits.view_stocklevel")
 def stock(request):
+    """What is where, what to order, what will expire unused, and the expired or recalled kits apart."""
     today = timezone.localdate()
     locations = queries.stock_by_location(request.user, today)
     levels = [level for entry in locations for level in entry.usable]
+    unusable = [level for entry in locations for level in entry.expired]
+    plan = plan_stock([entry.location for entry in locations if entry.location.active], levels + unusable, today)
+    plans = {location_plan.location.pk: location_plan for location_plan in plan.locations}
+    for entry in locations:
+        entry.plan = plans.get(entry.location.pk)
+    for item in [*unusable, *plan.transfers]:
+        item.key = uuid.uuid4()  # each one-step form is stored once however often it is sent
     return render(
         request,
         "kits/stock.html",
         {
             "locations": locations,
-            "batches": queries.stock_by_batch(request.user, today),
+            "batches": batch_totals(levels + unusable, today),
             "expiring": sorted(
                 (level for level in levels if level.expires_soon),
                 key=lambda level: (level.batch.expiry_date, level.location.name),
             ),
-            "expired": [level for entry in locations for level in entry.expired],
+            "expired": sorted(unusable, key=lambda level: (level.location.name, level.batch.expiry_date)),
+            "return_locations": [entry.location for entry in locations if entry.location.for_return],
+            "plan": plan,
             "warning_days": queries.warning_date(today) - today,
+        },
+    )
+
+
+@permission_required("kits.view_stocklevel")
+def suggestions_csv(request):
+    """The reorder suggestions as CSV, one line per location."""
+    today = timezone.localdate()
+    plan = queries.stock_plan(request.user, today)
+    start, end = plan.window
+    header = [
+        _("Location"),
+        _("Municipality"),
+        _("Minimum months"),
+        _("Maximum months"),
+        _("Kits handed out less returns"),
+        _("Months counted"),
+        _("Consumption per month"),
+        _("Usable kits on hand"),
+        _("Expired or recalled kits"),
+        _("Months of stock"),
+        _("Suggested order"),
+        _("Below minimum"),
+    ]
+
+    def number(value):
+        return "" if value is None else f"{value:.1f}".replace(".", ",")
+
+    rows = (
+        [
+            entry.location.name,
+            entry.location.municipality.name,
+            number(entry.location.min_months),
+            number(entry.location.max_months),
+            entry.handed_out,
+            entry.months_counted,
+            number(entry.consumption),
+            entry.usable,
+            entry.unusable,
+            number(entry.months_of_stock),
+            "" if entry.suggested_order is None else entry.suggested_order,
+            _("yes") if entry.below_minimum else _("no"),
+        ]
+        for entry in plan.locations
+        if not entry.location.for_return
+    )
+    return csv_response(f"bestillingsforslag-{start.isoformat()}-{end.isoformat()}.csv", header, rows)
+
+
+@permission_required("kits.add_stockmovement")
+@require_POST
+def clear_unusable(request):
+    """One step for expired or recalled kits on the stock page: discard them, or move them for return."""
+    form = ClearUnusableForm(request.POST, user=request.user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("kits:stock")
+    data = form.cleaned_data
+    try:
+        movement, created = services.clear_unusable(
+            user=request.user,
+            location=data["location"],
+            batch=data["batch"],
+            to_location=data["to_location"],
+            key=data["key"],
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("kits:stock")
+    if not created:
+        messages.info(request, _("This was already registered; it is stored once."))
+    elif movement.to_location_id:
+        messages.success(
+            request,
+            _("%(quantity)d kits of lot %(lot)s moved from %(source)s to %(target)s for return.")
+            % {
+                "quantity": movement.quantity,
+                "lot": movement.batch.lot_number,
+                "source": movement.from_location,
+                "target": movement.to_location,
+            },
+        )
+    else:
+        messages.success(
+            request,
+            _("%(quantity)d kits of lot %(lot)s discarded at %(location)s.")
+            % {"quantity": movement.quantity, "lot": movement.batch.lot_number, "location": movement.from_location},
+        )
+    return redirect("kits:stock")
+
+
+@permission_required("kits.change_stocklocation")
+def targets(request, pk):
+    """A location's minimum and maximum months of stock, and whether it is for return or destruction."""
+    location = get_for_user(request, StockLocation.objects, pk=pk)
+    form = StockTargetsForm(request.POST or None, instance=location)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The stock targets of %(location)s are saved.") % {"location": location})
+        return redirect("kits:stock")
+    return render(
+        request,
+        "kits/form.html",
+        {
+            "form": form,
+            "title": _("Stock targets: %(location)s") % {"location": location},
+            "intro": _(
+                "The suggested order fills the location up to the maximum months of consumption; below the "
+                "minimum the location is flagged on the start page."
+            ),
+            "submit": _("Save"),
         },
     )
 
@@ -91,7 +251,9 @@ def delivery(request):
             _("%(quantity)d kits of lot %(lot)s received into %(location)s.")
             % {"quantity": movement.quantity, "lot": movement.batch.lot_number, "location": movement.to_location}
         ),
-        extra={"products": Batch.objects.order_by("product").values_list("product", flat=True).distinct()},
+        extra={
+            "products": known_batches(request.user).order_by("product").values_list("product", flat=True).distinct()
+        },
     )
 
 
@@ -306,11 +468,58 @@ def lot_trace(request):
 @permission_required("kits.view_stockmovement")
 def lot(request):
     lot_number, trace = lot_trace(request)
-    context = {"lot_number": lot_number, "trace": trace}
+    context = {"lot_number": lot_number, "trace": trace, "today": timezone.localdate()}
     if trace:
         context.update(queries.lot_summary(trace))
         context["batches"] = sorted({movement.batch for movement in trace}, key=lambda batch: batch.pk)
+        context["handouts"] = [movement for movement in trace if movement.kind == StockMovement.Kind.HANDOUT]
     return render(request, "kits/lot.html", context, status=404 if lot_number and not trace else 200)
+
+
+@permission_required("kits.change_batch")
+def recall(request, pk):
+    """Mark a lot as recalled: no handouts from then on, transfers only for return, and the public is told."""
+    visible = StockMovement.objects.for_user(request.user).filter(batch=OuterRef("pk"))
+    batch = get_object_or_404(Batch.objects.filter(Exists(visible)), pk=pk)
+    form = RecallForm(
+        request.POST or None,
+        initial={"reason": batch.recall_reason, "instructions": batch.recall_instructions} if batch.recalled_on else {},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.recall_lot(
+                user=request.user,
+                batch=batch,
+                recalled_on=form.cleaned_data["recalled_on"],
+                reason=form.cleaned_data["reason"],
+                instructions=form.cleaned_data["instructions"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Lot %(lot)s is recalled. It can no longer be handed out, and the public “Check your kit” "
+                    "page tells holders what to do."
+                )
+                % {"lot": batch.lot_number},
+            )
+            return redirect(f"{reverse('kits:lot')}?lot={quote(batch.lot_number)}")
+    return render(
+        request,
+        "kits/form.html",
+        {
+            "form": form,
+            "title": _("Recall lot %(lot)s") % {"lot": batch.lot_number},
+            "intro": _(
+                "From the recall date the lot cannot be handed out, and it can only be moved to a location for "
+                "return or destruction. The trace shows every place and course it went to."
+            ),
+            "submit": _("Recall the lot"),
+            "batch": batch,
+        },
+    )
 
 
 @permission_required("kits.view_stockmovement")

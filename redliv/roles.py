@@ -83,8 +83,8 @@ PERMISSIONS = {
                 "redliv.view_organisation",
                 "redliv.view_user",
                 "redliv.view_municipality",
+                # The information pages are national: administrators edit them (finder.models.InfoPage).
                 "finder.view_infopage",
-                "finder.change_infopage",
                 OVERSEE_ENTRIES,
             ]
         )

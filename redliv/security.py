@@ -14,11 +14,16 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.contrib.auth.views import LoginView as DjangoLoginView
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+
+from redliv import roles
+from redliv.inputs import HostileInputMixin
 
 log = logging.getLogger("redliv.security")
 
@@ -134,7 +139,7 @@ class AxesHandler(AxesDatabaseHandler):
         return super().user_logged_out(sender, request, user, **kwargs)
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(HostileInputMixin, AuthenticationForm):
     """Django's login form, answering a username longer than any username can be as it answers
     a wrong password, before authentication: django-axes could not record such an attempt
     (its column holds 255 characters) and the login would fail with a server error."""
@@ -144,6 +149,20 @@ class LoginForm(AuthenticationForm):
         if username is not None and len(username) > self.fields["username"].max_length:
             raise self.get_invalid_login_error()
         return super().clean()
+
+
+class LoginView(DjangoLoginView):
+    """The login page. Street workers and trainers land on the street page, the rest on the staff start page."""
+
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        user = self.request.user
+        logs_on_the_street = user.has_role(roles.STREET_WORKER) or user.has_role(roles.TRAINER)
+        if logs_on_the_street and not (user.is_coordinator or user.is_administrator):
+            return reverse("street:start")
+        return super().get_default_redirect_url()
 
 
 class SessionTimeoutMiddleware:

@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "redliv.twofactor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "redliv.inputs.HostileParametersMiddleware",
     "redliv.security.SessionTimeoutMiddleware",
     "redliv.security.StaffPagesNoStoreMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -280,6 +281,10 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 # Programme settings.
 # Kits whose batch expires within this many days are highlighted to coordinators.
 KIT_EXPIRY_WARNING_DAYS = envint("KIT_EXPIRY_WARNING_DAYS", 90)
+# Reorder suggestions average the consumption (handouts less returns) of this many full months.
+KIT_CONSUMPTION_MONTHS = envint("KIT_CONSUMPTION_MONTHS", 3)
+# The public "Check your kit" page answers at most this many lookups from one address an hour.
+KIT_CHECKS_PER_HOUR = envint("KIT_CHECKS_PER_HOUR", 30)
 # Free text (notes, reasons, change reasons) is purged after this many days; structured fields stay.
 # Every field and its period: SECURITY.md; the purge: redliv/purge.py.
 FREE_TEXT_RETENTION_DAYS = envint("FREE_TEXT_RETENTION_DAYS", 180)

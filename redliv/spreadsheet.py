@@ -1,30 +1,41 @@
 """Writing cells for a spreadsheet: the one CSV writer for Danish Excel, and text that cannot run as a formula."""
 
 import csv
+import datetime as dt
 import io
 from decimal import Decimal
 
+# A spreadsheet runs a cell that starts with one of these as a formula (or, after a TAB or
+# a carriage return that it drops, as the formula that follows): OWASP's "CSV injection".
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 
 def safe_text(value):
-    """Text that a spreadsheet must not run as a formula (a venue called "=HYPERLINK(…)")."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    """Text that a spreadsheet must not run as a formula (a venue called "=HYPERLINK(…)"): a leading '."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def safe_cell(value):
+    """One cell of an export, CSV or XLSX: numbers, dates and empty cells stay what they are;
+    anything else is text that cannot run as a formula."""
+    if value is None or isinstance(value, (bool, int, float, Decimal, dt.date)):
+        return value
+    return safe_text(str(value))
 
 
 def csv_bytes(rows, separator: str = ";") -> bytes:
     """CSV for Danish Excel: UTF-8 with a byte-order mark, so Excel reads the Danish letters right.
 
-    Numbers stay numbers; every other cell is text that cannot run as a formula
-    (None is an empty cell).
+    Every cell goes through `safe_cell` (None is an empty cell).
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
     for row in rows:
-        writer.writerow(
-            [
-                value if isinstance(value, (int, float, Decimal)) else safe_text("" if value is None else str(value))
-                for value in row
-            ]
-        )
+        writer.writerow(["" if value is None else _csv_value(safe_cell(value)) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_value(value):
+    return value.isoformat() if isinstance(value, dt.date) else value

@@ -25,6 +25,8 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from redliv import inputs
+
 # Whether the user had a confirmed device at login, so that each request need not ask.
 HAS_DEVICE_SESSION_KEY = "redliv_has_otp_device"
 RECOVERY_CODE_COUNT = 10
@@ -72,7 +74,7 @@ class SecondFactorMiddleware:
         return HttpResponseRedirect(f"{reverse(target)}?next={request.get_full_path()}")
 
 
-class TokenForm(forms.Form):
+class TokenForm(inputs.Form):
     token = forms.CharField(
         label=gettext_lazy("Code"),
         max_length=16,

@@ -18,11 +18,7 @@ urlpatterns += i18n_patterns(
     path("", include("finder.urls")),
     path("privatliv/", views.privacy, name="privacy"),
     path("personale/", include("courses.urls")),
-    path(
-        "konto/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=security.LoginForm),
-        name="login",
-    ),
+    path("konto/login/", security.LoginView.as_view(), name="login"),
     path("konto/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("konto/to-trins/", twofactor.verify, name="otp-verify"),
     path("konto/to-trins/opsaet/", twofactor.setup, name="otp-setup"),

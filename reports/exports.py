@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from redliv.spreadsheet import csv_bytes, safe_text
+from redliv.spreadsheet import csv_bytes, safe_cell
 from reports.figures import MonthReport
 from reports.formatting import MISSING, figure_text
 
@@ -28,6 +28,13 @@ def header_lines(report: MonthReport, approval: str) -> list[tuple[str, str]]:
             (_("For publication"), _("Counts from 1 to 4 are shown as <5; x hides a number that would reveal one."))
         )
     return lines
+
+
+def append_row(sheet, values):
+    """The one way a row reaches a worksheet: every cell through `safe_cell`.
+
+    openpyxl itself stores a string that starts with "=" as a formula."""
+    sheet.append([safe_cell(value) for value in values])
 
 
 def _csv_rows(report: MonthReport, approval: str):
@@ -67,23 +74,23 @@ def to_xlsx(report: MonthReport, approval: str = "") -> bytes:
     bold = Font(bold=True)
     for table in report.tables:
         sheet = workbook.create_sheet(_sheet_title(table.title, used))
-        sheet.append([table.title])
+        append_row(sheet, [table.title])
         sheet["A1"].font = bold
-        sheet.append([_("Period"), report.month.first_day])
+        append_row(sheet, [_("Period"), report.month.first_day])
         sheet["B2"].number_format = "yyyy-mm"
         for label, value in header_lines(report, approval)[1:]:
-            sheet.append([label, value])
-        sheet.append([])
+            append_row(sheet, [label, value])
+        append_row(sheet, [])
         dated = table.months is not None
         headers = [m.first_day for m in table.months] if dated else table.columns
-        sheet.append([None, *headers])
+        append_row(sheet, [None, *headers])
         header_row = sheet.max_row
         for cell in sheet[header_row]:
             cell.font = bold
             if dated and cell.column > 1:
                 cell.number_format = "yyyy-mm"
         for row in table.rows:
-            sheet.append([safe_text(row.label), *[MISSING if value is None else value for value in row.values]])
+            append_row(sheet, [row.label, *[MISSING if value is None else value for value in row.values]])
             for cell in sheet[sheet.max_row][1:]:
                 if row.kind == "share" and isinstance(cell.value, float):
                     cell.number_format = "0%"
@@ -91,8 +98,8 @@ def to_xlsx(report: MonthReport, approval: str = "") -> bytes:
                 for cell in sheet[sheet.max_row]:
                     cell.font = bold
         if table.note:
-            sheet.append([])
-            sheet.append([table.note])
+            append_row(sheet, [])
+            append_row(sheet, [table.note])
         sheet.column_dimensions["A"].width = 48
         for letter in "BCDEFGHIJKLM":
             sheet.column_dimensions[letter].width = 14

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from redliv import closing
-from redliv.models import Municipality
+from redliv import closing, inputs
+from redliv.models import MonthClosing, Municipality
 from redliv.months import Month
 from reports import exports, pdf
 from reports.charts import bar_chart
@@ -21,10 +21,15 @@ from reports.figures import month_report, public_statistics
 from reports.models import TrainingTarget
 
 
-class TargetForm(forms.ModelForm):
+class TargetForm(inputs.ModelForm):
     class Meta:
         model = TrainingTarget
         fields = ["people", "audience"]
+
+
+class ReopenForm(inputs.Form):
+    # The service asks for a reason (the month's state decides which message comes first).
+    reason = forms.CharField(required=False, max_length=MonthClosing._meta.get_field("reason").max_length)
 
 
 def _month(request) -> Month:
@@ -187,8 +192,11 @@ def approve(request):
 @require_POST
 def reopen(request):
     municipality, month = _closable(request)
+    form = ReopenForm(request.POST)
     try:
-        closing.reopen_month(request.user, municipality, month.first_day, request.POST.get("reason", ""))
+        if not form.is_valid():
+            raise ValidationError([message for errors in form.errors.values() for message in errors])
+        closing.reopen_month(request.user, municipality, month.first_day, form.cleaned_data["reason"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

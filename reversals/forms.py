@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course
 from kits.models import StockLocation
+from redliv import inputs
 from redliv.models import Audience, District
 from redliv.personal_data import NAME_CONFIRM, may_name_someone, refuse_identifiers
 from redliv.widgets import DateInput
@@ -50,7 +51,7 @@ def grouped_district_choices(districts):
     return [("", _("Choose a district"))] + groups
 
 
-class ReportForm(forms.Form):
+class ReportForm(inputs.Form):
     """What a report holds. The public form uses it as it is; staff add the course."""
 
     key = forms.UUIDField(widget=forms.HiddenInput)
@@ -276,7 +277,7 @@ class StaffReportForm(ReportForm):
         return super().report_fields() | {"responder_course": self.cleaned_data.get("responder_course")}
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(inputs.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         widget=forms.RadioSelect,
@@ -285,7 +286,7 @@ class ReviewForm(forms.Form):
     )
     reason = forms.CharField(
         label=_("Reason"),
-        max_length=200,
+        max_length=inputs.HISTORY_REASON_MAX_LENGTH,
         required=False,
         validators=[refuse_identifiers],
         help_text=_("Required when rejecting. No personal data."),
@@ -298,7 +299,7 @@ class ReviewForm(forms.Form):
         return data
 
 
-class ReportFilterForm(forms.Form):
+class ReportFilterForm(inputs.Form):
     """Filters on the coordinators' list. Every field is optional."""
 
     start = forms.DateField(label=_("From"), required=False, widget=DateInput())
@@ -336,7 +337,7 @@ class ReportFilterForm(forms.Form):
         return reports
 
 
-class ReplaceKitForm(forms.Form):
+class ReplaceKitForm(inputs.Form):
     key = forms.UUIDField(widget=forms.HiddenInput)
     location = forms.ModelChoiceField(
         label=_("Hand out from"),

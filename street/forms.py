@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import MAX_COUNT_PER_GROUP, Attendance, Course, CourseFormat, Venue
 from kits.models import Batch, HandoutReason, StockLocation
+from redliv import inputs
 from redliv.models import Audience, District
 from redliv.personal_data import refuse_identifiers
 from redliv.widgets import DateInput
@@ -52,7 +53,7 @@ def toggle(label):
     return forms.BooleanField(label=label, required=False, widget=forms.CheckboxInput(attrs={"class": "btn-check"}))
 
 
-class StreetForm(forms.Form):
+class StreetForm(inputs.Form):
     """What every street entry has: a device-made key, and when it happened."""
 
     key = forms.UUIDField(widget=forms.HiddenInput)
@@ -279,11 +280,22 @@ class CourseCorrectionForm(CourseEntryForm):
         self.fields["change_reason"] = forms.CharField(
             label=_("Reason for the change"),
             required=False,
-            max_length=200,
+            max_length=inputs.HISTORY_REASON_MAX_LENGTH,
             validators=[refuse_identifiers],
             help_text=_("Needed when the month has been approved."),
             widget=forms.TextInput(attrs={"class": "form-control"}),
         )
+
+
+class WithdrawForm(inputs.Form):
+    """Why an entry is withdrawn: needed from a coordinator in an approved month, kept in the history."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=inputs.HISTORY_REASON_MAX_LENGTH,
+        validators=[refuse_identifiers],
+    )
 
 
 def locations_for(user):

@@ -14,6 +14,8 @@ urlpatterns = [
     path("poster/udlevering/<int:pk>/trak-tilbage/", views.withdraw_handout_view, name="withdraw-handout"),
     path("poster/afrapportering/<int:pk>/trak-tilbage/", views.withdraw_report, name="withdraw-report"),
     path("api/poster/", views.api_entries, name="api"),
+    path("api/session/", views.api_session, name="session"),
+    path("logget-ud/", views.logged_out, name="logged-out"),
     path("sw.js", views.service_worker, name="service-worker"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
 ]

@@ -8,11 +8,13 @@ which answers a retry of the same key with the stored entry.
 import hashlib
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db.models import Max, Q
 from django.http import HttpResponse, JsonResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -32,7 +34,14 @@ from redliv.models import District
 from redliv.personal_data import NAME_NOTICE, may_name_someone
 from reversals.models import ReversalReport
 from reversals.services import create_reversal_report, withdraw_reversal_report
-from street.forms import CourseCorrectionForm, CourseEntryForm, HandoutEntryForm, ReportEntryForm, locations_for
+from street.forms import (
+    CourseCorrectionForm,
+    CourseEntryForm,
+    HandoutEntryForm,
+    ReportEntryForm,
+    WithdrawForm,
+    locations_for,
+)
 
 PERMISSIONS = {
     "course": "courses.add_attendance",
@@ -187,6 +196,7 @@ def _entry_page(request, kind):
         context["batch_levels"] = (
             StockLevel.objects.for_user(request.user)
             .filter(quantity__gt=0, batch__expiry_date__gte=timezone.localdate(), location__active=True)
+            .exclude(batch__recalled_on__lte=timezone.localdate())
             .select_related("batch", "location")
             .order_by("location__name", "batch__expiry_date")
         )
@@ -222,10 +232,13 @@ def _errors(form):
 
 @require_POST
 def api_entries(request):
-    """The device's queue sends here: {"kind": …, "fields": {…, "key": …}} as JSON.
+    """The device's queue sends here: {"kind": …, "fields": {…, "key": …}, "author": user id} as JSON.
 
-    201 stored, 200 already stored (a retry), 400 refused with field errors, 409 the
-    key was used for other content, 401 logged out (the device keeps the entry).
+    201 stored, 200 already stored (a retry), 400 refused with field errors (code "refused"),
+    409 with code "key_conflict" the key was used for other content, 409 with code
+    "wrong_author" the entry was made by another user (the device keeps it until they log
+    in; nothing is stored), 401 logged out (the device keeps the entry). An entry without
+    "author" was queued before authors were kept: it is the sender's.
     """
     if not request.user.is_authenticated:
         return JsonResponse(
@@ -246,6 +259,16 @@ def api_entries(request):
             raise ValueError
     except (ValueError, KeyError, TypeError, RecursionError):
         return JsonResponse({"message": _("The entry could not be read."), "errors": []}, status=400)
+    if "author" in body and not _is_author(body["author"], request.user):
+        return JsonResponse(
+            {
+                "code": "wrong_author",
+                "author": body["author"] if isinstance(body["author"], int) else None,
+                "message": _("This entry was made by another worker. It waits on the tablet until they log in."),
+                "errors": [],
+            },
+            status=409,
+        )
     if not request.user.has_perm(PERMISSIONS[kind]):
         return JsonResponse({"message": _("You may not log this kind of entry."), "errors": []}, status=403)
     data = QueryDict(mutable=True)
@@ -257,7 +280,11 @@ def api_entries(request):
             entry, created = store(kind, form, request.user)
         except IdempotencyConflict as error:
             return JsonResponse(
-                {"message": error.messages[0], "errors": [{"field": "", "label": "", "message": error.messages[0]}]},
+                {
+                    "code": "key_conflict",
+                    "message": error.messages[0],
+                    "errors": [{"field": "", "label": "", "message": error.messages[0]}],
+                },
                 status=409,
             )
         except ValidationError as error:
@@ -269,8 +296,34 @@ def api_entries(request):
                 answer["warning"] = NAME_NOTICE
             return JsonResponse(answer, status=201 if created else 200)
     return JsonResponse(
-        {"message": _("The entry was refused. Correct it and send it again."), "errors": _errors(form)}, status=400
+        {
+            "code": "refused",
+            "message": _("The entry was refused. Correct it and send it again."),
+            "errors": _errors(form),
+        },
+        status=400,
     )
+
+
+def _is_author(author, user):
+    """Whether the entry's author, as the device sent it, is this user (a JSON integer, nothing else)."""
+    return isinstance(author, int) and not isinstance(author, bool) and author == user.pk
+
+
+@never_cache
+def api_session(request):
+    """Who is logged in, for the device's queue: it sends only this user's entries, with this token."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"message": _("Log in again to send the waiting entries.")}, status=401)
+    return JsonResponse({"user": request.user.pk, "csrf": get_token(request)})
+
+
+def logged_out(request):
+    """The page a tablet shows after logging out without a connection (kept in its cache).
+
+    It names no one: the service worker fetches it without the session cookie.
+    """
+    return render(request, "street/logged_out.html", {"idle_minutes": settings.SESSION_IDLE_TIMEOUT // 60})
 
 
 @login_required
@@ -372,8 +425,12 @@ def correct_course(request, pk):
 def _withdraw(request, entry, by_id, at, withdraw):
     if not may_change(request.user, by_id, at):
         raise PermissionDenied
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+        return redirect("street:recent")
     try:
-        withdraw(user=request.user, entry=entry, reason=request.POST.get("reason", "")[:200])
+        withdraw(user=request.user, entry=entry, reason=form.cleaned_data["reason"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -424,7 +481,10 @@ STATIC_FILES = [
     "css/bootstrap.min.css",
     "css/redliv.css",
     "street/street.css",
-    "street/street.js",
+    "js/street-queue.js",
+    "js/street.js",
+    "js/logout.js",
+    "js/street-logged-out.js",
     "street/icon-192.png",
 ]
 
@@ -433,8 +493,8 @@ STATIC_FILES = [
 def service_worker(request):
     """The service worker, served under /gade/ so that its scope covers the street pages."""
     assets = [static(path) for path in STATIC_FILES]
-    pages = [reverse(name) for name in PAGES.values()] + [reverse("street:manifest")]
-    version = hashlib.sha256(" ".join(assets).encode()).hexdigest()[:12]
+    pages = [reverse(name) for name in PAGES.values()] + [reverse("street:recent"), reverse("street:manifest")]
+    version = hashlib.sha256(" ".join(assets + pages).encode()).hexdigest()[:12]
     response = render(
         request,
         "street/sw.js",
@@ -443,6 +503,9 @@ def service_worker(request):
             "pages": json.dumps(pages),
             "version": version,
             "scope": reverse("street:start"),
+            "logged_out": reverse("street:logged-out"),
+            "session": reverse("street:session"),
+            "queue_script": static("js/street-queue.js"),
         },
         content_type="text/javascript; charset=utf-8",
     )

@@ -325,6 +325,8 @@ KEPT = {
     "kits.KitType.contents",
     "kits.Batch.product",
     "kits.Batch.lot_number",
+    "kits.Batch.recall_reason",
+    "kits.Batch.recall_instructions",
     "kits.StockLocation.name",
     "finder.InfoPage.slug",
     "finder.InfoPage.title_da",

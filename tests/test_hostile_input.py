@@ -11,10 +11,13 @@ tables hold what they held before.
 import datetime as dt
 import json
 import os
+import re
 import uuid
-from urllib.parse import urlsplit
+from pathlib import Path
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
@@ -131,6 +134,12 @@ def one_bad_field(draw, fields):
 
 def form_data(fields):
     return st.one_of(one_bad_field(fields), any_fields(fields))
+
+
+def has_nul(params):
+    """Whether a value has a NUL: the query string is then refused with a 400 page (redliv.inputs)."""
+    values = [value for value in params.values() for value in (value if isinstance(value, list) else [value])]
+    return any("\x00" in value for value in values)
 
 
 def addresses():
@@ -489,7 +498,7 @@ def test_the_month_page_survives_hostile_parameters(world, data, who, request):
     path = data.draw(st.sampled_from(["/personale/maaned/", "/personale/maaned/csv/", "/personale/maaned/udskriv/"]))
     before = table_counts()
     response = client.get(path, params)
-    assert response.status_code in (200, 403, 404)
+    assert response.status_code in (200, 400, 403, 404)  # 400: a NUL in the query string
     assert table_counts() == before
 
 
@@ -512,7 +521,7 @@ def test_the_finder_survives_hostile_parameters(client, world, data):
     params = data.draw(form_data({**FINDER_PARAMS, "district": [world["district"]]}))
     path = data.draw(st.sampled_from(["/", "/kurser.ics", "/widget/", "/en/"]))
     response = client.get(path, params)
-    assert response.status_code == 200
+    assert response.status_code == (400 if has_nul(params) else 200)
 
 
 @hostile_settings
@@ -542,7 +551,7 @@ def test_the_coordinators_course_list_survives_hostile_filters(coordinator, worl
         )
     )
     response = client.get("/personale/kurser/", params)
-    assert response.status_code == 200
+    assert response.status_code == (400 if has_nul(params) else 200)
 
 
 # --- CSRF on every POST form ----------------------------------------------------------------------
@@ -583,9 +592,239 @@ def test_a_post_without_a_csrf_token_is_refused(odense_objects, path, who, reque
         assert "_auth_user_id" in client.session  # the logout was refused too
 
 
-def test_the_info_page_keeps_its_text_after_a_post_without_a_token(coordinator):
+def test_the_info_page_keeps_its_text_after_a_post_without_a_token(administrator):
     client = VerifiedClient(enforce_csrf_checks=True)
-    client.force_login(coordinator)
+    client.force_login(administrator)
     before = InfoPage.objects.get(slug="naloxon").body_da
     client.post("/personale/informationssider/naloxon/", {"title_da": "x", "body_da": "x"})
     assert InfoPage.objects.get(slug="naloxon").body_da == before
+
+
+# --- Named hostile parameters: each was a 500 ----------------------------------------------------
+
+PUBLIC_EXTREMES = [
+    ("/", {"from": "9999-12-31"}, 200),
+    ("/", {"to": "0001-01-01"}, 200),
+    ("/en/", {"from": "9999-12-31"}, 200),
+    ("/widget/", {"from": "9999-12-31"}, 200),
+    ("/kurser.ics", {"from": "9999-12-30"}, 200),
+    ("/api/v1/courses/", {"from": "9999-12-31"}, 400),
+    ("/api/v1/courses/", {"to": "0001-01-01"}, 400),
+]
+
+
+@pytest.mark.parametrize("path, params, status", PUBLIC_EXTREMES)
+def test_the_public_pages_refuse_a_date_no_one_means_with_a_message(client, path, params, status):
+    response = client.get(path, params)
+    assert response.status_code == status
+    if path.startswith("/api/"):
+        assert list(response.json()["fields"]) == list(params)
+    elif path in ("/", "/en/"):  # the widget and the feed show no notes: they leave the date out
+        message = "Choose a date between 1900 and 2200" if path == "/en/" else "Vælg en dato mellem 1900 og 2200"
+        assert message in response.content.decode()
+
+
+@pytest.mark.parametrize("day", ["9999-12-15", "0001-01-01", "9999-12-31", "2201-01-01", "1899-12-31"])
+def test_the_course_calendar_refuses_a_date_no_one_means(planner, day):
+    response = planner.get("/en/personale/kurser/kalender/", {"dato": day})
+    assert response.status_code == 200
+    assert "Choose a date between 1900 and 2200" in response.content.decode()
+
+
+def test_the_course_calendar_shows_29_february_and_the_last_day_of_a_month(planner):
+    for day in ["2028-02-29", "2026-12-31", "1900-01-01", "2200-12-31"]:
+        response = planner.get("/en/personale/kurser/kalender/", {"dato": day})
+        assert response.status_code == 200 and "Choose a date" not in response.content.decode()
+
+
+@pytest.mark.parametrize("lot", ["%00", "a%00b", "x" * 10_000, "%ED%A0%80", "%F0%9F"])  # NUL, a lone surrogate, half
+def test_the_lot_trace_refuses_an_impossible_lot_number(planner, lot):
+    for path in ["/en/personale/lager/lot/", "/en/personale/lager/lot/csv/"]:
+        response = planner.get(f"{path}?lot={lot}")
+        assert response.status_code in (400, 404)
+        if response.status_code == 400:
+            assert "cannot be stored" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["abc", "\x00", "2147483648", "-1", "1.5", "１２", "٣"])
+def test_a_course_from_an_unknown_request_is_a_404(planner, value):
+    assert planner.get("/en/personale/kurser/ny/", {"forespoergsel": value}).status_code in (400, 404)
+
+
+# --- Reasons: no NUL, and no longer than the column that keeps them -------------------------------
+
+
+@pytest.fixture
+def approved_march(coordinator, odense):
+    from reports.closing import approve_month
+
+    with time_machine.travel(dt.datetime(2026, 5, 10, 12, tzinfo=dt.UTC), tick=False):
+        approve_month(coordinator, odense, dt.date(2026, 3, 1))
+        yield
+
+
+@pytest.mark.parametrize("reason", ["x" * 201, "Sen\x00registrering", "x" * 10_000])
+def test_a_month_is_not_reopened_with_a_reason_that_cannot_be_kept(planner, approved_march, odense, reason):
+    from reports.closing import month_is_closed
+
+    before = table_counts()
+    response = planner.post("/en/personale/maaned/genaabn/", {"month": "2026-03", "reason": reason}, follow=True)
+    assert response.status_code == 200
+    assert table_counts() == before and month_is_closed(odense, dt.date(2026, 3, 31))
+    page = response.content.decode()
+    assert "at most 200 characters" in page or "cannot be stored" in page
+
+
+def test_a_month_is_reopened_with_a_reason_of_200_characters(planner, approved_march, odense):
+    from reports.closing import month_is_closed
+
+    planner.post("/en/personale/maaned/genaabn/", {"month": "2026-03", "reason": "x" * 200})
+    assert not month_is_closed(odense, dt.date(2026, 3, 31))
+
+
+@pytest.mark.parametrize("reason", ["Fejl\x00", "x" * 101, "x" * 200])
+@pytest.mark.parametrize("entry", ["course", "handout", "report"])
+def test_a_withdrawal_reason_that_cannot_be_kept_gets_a_message(coordinator, street_worker, venue, bag, entry, reason):
+    from tests.reversal_helpers import make_report
+
+    held = factories.make_course(venue, starts_at=timezone.now() - dt.timedelta(hours=3))
+    attendance = factories.make_attendance(held, street_worker)
+    handout = factories.hand_out(bag.levels.get().batch, bag, 1, street_worker)
+    district = factories.make_district(venue.organisation.municipality)
+    report = make_report(district, source="staff", reported_by=street_worker)
+    paths = {
+        "course": f"/en/gade/poster/kursus/{attendance.pk}/trak-tilbage/",
+        "handout": f"/en/gade/poster/udlevering/{handout.pk}/trak-tilbage/",
+        "report": f"/en/gade/poster/afrapportering/{report.pk}/trak-tilbage/",
+    }
+    client = logged_in(coordinator)
+    before = table_counts()
+    response = client.post(paths[entry], {"reason": reason}, follow=True)
+    assert response.status_code == 200 and table_counts() == before
+    page = response.content.decode()
+    assert "at most 100 characters" in page or "cannot be stored" in page
+
+
+@pytest.mark.parametrize("reason", ["x" * 101, "x" * 200, "a\x00b"])
+def test_a_correction_reason_that_the_history_cannot_keep_gets_a_form_error(
+    coordinator, street_worker, venue, bag, reason
+):
+    held = factories.make_course(venue, starts_at=timezone.now() - dt.timedelta(hours=3))
+    attendance = factories.make_attendance(held, street_worker)
+    client = logged_in(coordinator)
+    form = client.get(f"/en/gade/poster/kursus/{attendance.pk}/").context["form"]
+    fields = {name: form[name].value() or "" for name in form.fields}
+    fields.update({"people_who_use_drugs": 4, "kits": 0, "change_reason": reason})
+    before = table_counts()
+    response = client.post(f"/en/gade/poster/kursus/{attendance.pk}/", fields)
+    assert response.status_code == 400 and table_counts() == before
+    assert response.context["form"].has_error("change_reason")
+
+
+def test_a_review_reason_that_the_history_cannot_keep_gets_a_form_error(coordinator, venue):
+    from tests.reversal_helpers import make_report
+
+    report = make_report(factories.make_district(venue.organisation.municipality))
+    client = logged_in(coordinator)
+    before = table_counts()
+    response = client.post(
+        f"/en/personale/afrapporteringer/{report.pk}/vurdering/", {"decision": "reject", "reason": "x" * 150}
+    )
+    assert response.status_code in (200, 400) and table_counts() == before
+
+
+# --- Every parameter of every URL at its extremes --------------------------------------------------
+#
+# The URLs are the permission matrix's (one row per URL pattern, found by walking the resolver);
+# the parameter names are every field of every form of the project and every name a view reads
+# from the query string (found in the source), so a new parameter is tried without a line here.
+
+EXTREMES = [
+    "0001-01-01",
+    "9999-12-31",
+    "2028-02-29",  # and the last day of a month: accepted, and the pages still answer
+    "2147483648",
+    "-2147483649",
+    "x" * 10_000,
+    "%00",  # sent raw: a NUL
+    "%ED%A0%80",  # sent raw: a lone surrogate in UTF-8
+]
+_READ_FROM_THE_QUERY = re.compile(
+    r"""GET(?:\.get\(|\[)"(\w+)"|"(\w+)" in request\.GET|\bvalue\("(\w+)"\)|for name in \(((?:"\w+",? ?)+)\)"""
+)
+
+
+def parameter_names():
+    from tests.test_form_bounds import FORMS
+
+    names = {name for form_class in FORMS for name in form_class.base_fields}
+    for path in Path(__file__).resolve().parent.parent.glob("*/*.py"):
+        if path.parent.name in {"tests", "bench"} or path.parent.name.startswith("."):
+            continue
+        for match in _READ_FROM_THE_QUERY.finditer(path.read_text()):
+            names.update(re.findall(r"\w+", next(group for group in match.groups() if group)))
+    return sorted(names)
+
+
+PARAMETER_NAMES = parameter_names()
+
+
+def test_the_parameter_names_include_those_the_issue_named():
+    assert {"from", "to", "dato", "lot", "forespoergsel", "month", "municipality", "start", "end", "reason"} <= set(
+        PARAMETER_NAMES
+    )
+
+
+def query_with(names, value):
+    raw = value if value.startswith("%") else quote(value)
+    return "&".join(f"{quote(name)}={raw}" for name in names)
+
+
+@pytest.mark.parametrize("value", EXTREMES, ids=lambda value: value[:12])
+def test_every_get_parameter_of_every_url_at_its_extremes_is_never_a_500(odense_objects, coordinator, value):  # noqa: F811
+    from tests.test_permission_matrix import MATRIX
+
+    client = logged_in(coordinator)
+    before = table_counts()
+    for path, _answers in MATRIX.values():
+        path = path.format(**odense_objects)
+        glue = "&" if "?" in path else "?"
+        response = client.get(f"{path}{glue}{query_with(PARAMETER_NAMES, value)}")
+        assert response.status_code < 500, path
+        if response.status_code == 400 and path.startswith("/api/"):
+            assert "fields" in response.json() or "message" in response.json()
+    assert table_counts() == before
+
+
+@pytest.mark.parametrize("value", EXTREMES, ids=lambda value: value[:12])
+def test_every_form_field_of_every_post_at_its_extremes_is_never_a_500(odense_objects, coordinator, value):  # noqa: F811
+    from tests.test_permission_matrix import POSTS
+
+    client = logged_in(coordinator)
+    body = query_with(PARAMETER_NAMES, value)
+    for path in {path for path, _who in CSRF_FORMS} | {path for path, _answers in POSTS.values()}:
+        if path.startswith(("/konto/logout/", "/gade/api/")):
+            continue
+        path = path.format(**odense_objects)
+        before = table_counts()
+        response = client.post(path, body, content_type="application/x-www-form-urlencoded")
+        assert response.status_code < 500, path
+        if response.status_code in (200, 400):
+            assert table_counts() == before, f"{path} wrote while refusing"
+    client.logout()
+
+
+@hostile_settings
+@given(data=st.data())
+def test_any_few_parameters_of_any_url_survive_hostile_values(odense_objects, coordinator, data):  # noqa: F811
+    from tests.test_permission_matrix import MATRIX
+
+    client = logged_in(coordinator)
+    path = data.draw(st.sampled_from(sorted(path for path, _answers in MATRIX.values()))).format(**odense_objects)
+    names = data.draw(st.lists(st.sampled_from(PARAMETER_NAMES), min_size=1, max_size=4, unique=True))
+    plain = [value for value in EXTREMES if not value.startswith("%")] + ["2026-04-30", "2026-12-31", "9999-12"]
+    params = {name: data.draw(st.one_of(st.sampled_from(plain), hostile_value)) for name in names}
+    before = table_counts()
+    response = client.get(path, {**dict(parse_qsl(urlsplit(path).query)), **params})
+    assert response.status_code < 500
+    assert table_counts() == before

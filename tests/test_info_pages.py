@@ -1,4 +1,4 @@
-"""Information pages: seeded in both languages, public, edited by coordinators."""
+"""Information pages: seeded in both languages, public, national, edited by administrators with history."""
 
 import importlib
 
@@ -60,8 +60,8 @@ def test_text_is_escaped_and_lists_are_made_from_plain_text(client, pages):
     assert "<ul><li>en</li><li>to</li></ul>" in page
 
 
-def test_a_coordinator_edits_a_page_in_both_languages(client, coordinator, pages):
-    client.force_login(coordinator)
+def test_an_administrator_edits_a_page_in_both_languages_and_the_history_says_who(client, administrator, pages):
+    client.force_login(administrator)
     assert client.get("/personale/informationssider/").status_code == 200
     url = "/personale/informationssider/naloxon/"
     form = client.get(url)
@@ -72,19 +72,29 @@ def test_a_coordinator_edits_a_page_in_both_languages(client, coordinator, pages
     assert response.status_code == 302
     assert "Ny tekst." in client.get("/info/naloxon/").content.decode()
     assert "New text." in client.get("/en/info/naloxon/").content.decode()
+    page = InfoPage.objects.get(slug="naloxon")
+    change = page.history.latest("history_date")
+    assert (change.history_user, change.body_da, change.history_type) == (administrator, "Ny tekst.", "~")
+    assert administrator.username in client.get(url).content.decode()
 
 
-def test_a_blank_title_is_refused_and_changes_nothing(client, coordinator, pages):
-    client.force_login(coordinator)
+def test_a_blank_title_is_refused_and_changes_nothing(client, administrator, pages):
+    client.force_login(administrator)
     response = client.post(
         "/personale/informationssider/naloxon/", {"title_da": "", "body_da": "x", "title_en": "x", "body_en": "x"}
     )
     assert response.status_code == 200
     assert InfoPage.objects.get(slug="naloxon").title_da == "Hvad er naloxon?"
+    assert not InfoPage.history.filter(slug="naloxon").exists()
 
 
-def test_others_may_not_edit_the_pages(client, street_worker, pages):
+@pytest.mark.parametrize("who", ["street_worker", "trainer_user", "coordinator", "other_coordinator"])
+def test_only_administrators_may_edit_the_national_pages(client, pages, who, request):
     assert client.get("/personale/informationssider/naloxon/").status_code == 302  # to the login
-    client.force_login(street_worker)
+    client.force_login(request.getfixturevalue(who))
+    before = InfoPage.objects.get(slug="naloxon").body_da
+    assert client.get("/personale/informationssider/").status_code == 403
     assert client.get("/personale/informationssider/naloxon/").status_code == 403
-    assert client.post("/personale/informationssider/naloxon/", {"title_da": "x"}).status_code == 403
+    fields = {"title_da": "x", "body_da": "x", "title_en": "x", "body_en": "x"}
+    assert client.post("/personale/informationssider/naloxon/", fields).status_code == 403
+    assert InfoPage.objects.get(slug="naloxon").body_da == before

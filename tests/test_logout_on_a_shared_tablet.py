@@ -15,14 +15,15 @@ STORED_ON_THE_TABLET = """async () => {
   let waiting = 0;
   if (databases.includes("redliv-street")) {
     waiting = await new Promise((resolve) => {
-      const open = indexedDB.open("redliv-street", 1);
+      const open = indexedDB.open("redliv-street");
       open.onsuccess = () => {
         const count = open.result.transaction("queue").objectStore("queue").count();
         count.onsuccess = () => { open.result.close(); resolve(count.result); };
       };
     });
   }
-  return {databases, waiting, caches: await caches.keys()};
+  const caches_ = await caches.keys();
+  return {databases, waiting, caches: caches_, pages: caches_.filter((name) => name.includes("-pages-"))};
 }"""
 
 
@@ -50,11 +51,14 @@ def test_logging_out_warns_while_an_entry_waits_and_clears_the_tablet_once_it_is
     wait_until_sent(page)
     assert Attendance.objects.count() == 1
     stored = page.evaluate(STORED_ON_THE_TABLET)
-    assert "redliv-street" in stored["databases"] and stored["caches"]  # the service worker's copies
+    assert "redliv-street" in stored["databases"] and stored["pages"]  # the service worker's copies of the pages
 
     page.get_by_role("button", name="Log ud", exact=True).tap()
     page.wait_for_url(f"{live_server.url}/konto/login/")
-    assert page.evaluate(STORED_ON_THE_TABLET) == {"databases": [], "waiting": 0, "caches": []}
+    stored = page.evaluate(STORED_ON_THE_TABLET)
+    # The queue and the copies of the worker's pages are gone; the files and the "logged out" page
+    # (nothing about anyone) stay, so that the next worker's pages work offline at once (issue 16).
+    assert (stored["databases"], stored["waiting"], stored["pages"]) == ([], 0, [])
 
 
 def test_the_person_may_log_out_anyway_and_the_entry_stays_on_the_tablet(

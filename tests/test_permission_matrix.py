@@ -39,6 +39,7 @@ PLANNING_OBJECT = (LOGIN, 403, 403, 200, 404, 200)
 PLANNING_POST_ONLY = (LOGIN, 403, 403, 405, 405, 405)
 STAFF_POST_ONLY = (LOGIN, 405, 405, 405, 405, 405)
 STREET_OBJECT = (LOGIN, 200, 200, 200, 404, 200)
+ADMINISTRATORS_ONLY = (LOGIN, 403, 403, 403, 403, 200)
 
 # route pattern -> (the path asked, with {object} placeholders, the expected answers)
 MATRIX = {
@@ -56,14 +57,15 @@ MATRIX = {
     "info/<slug:slug>/": ("/info/naloxon/", PUBLIC),
     "bestil-kursus/": ("/bestil-kursus/", PUBLIC),
     "bestil-kursus/tak/": ("/bestil-kursus/tak/", PUBLIC),
+    "tjek-dit-kit/": ("/tjek-dit-kit/", PUBLIC),
     "widget/": ("/widget/", PUBLIC),
     "privatliv/": ("/privatliv/", PUBLIC),
     "afrapporter/": ("/afrapporter/", PUBLIC),
     "afrapporter/tak/": ("/afrapporter/tak/", PUBLIC),
     "statistik/": ("/statistik/", PUBLIC),
-    # Information pages are the public site's, shared by every municipality.
-    "personale/informationssider/": ("/personale/informationssider/", PLANNING_LIST),
-    "personale/informationssider/<slug:slug>/": ("/personale/informationssider/naloxon/", PLANNING_LIST),
+    # Information pages are the public site's, national: no municipality owns one, so administrators edit them.
+    "personale/informationssider/": ("/personale/informationssider/", ADMINISTRATORS_ONLY),
+    "personale/informationssider/<slug:slug>/": ("/personale/informationssider/naloxon/", ADMINISTRATORS_ONLY),
     # Logging in.
     "konto/login/": ("/konto/login/", (200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
     "konto/logout/": ("/konto/logout/", (405,) * 6),
@@ -129,6 +131,10 @@ MATRIX = {
     "personale/lager/bevaegelser/<int:pk>/ret/": ("/personale/lager/bevaegelser/{movement}/ret/", PLANNING_OBJECT),
     "personale/lager/lot/": ("/personale/lager/lot/?lot={lot}", PLANNING_OBJECT),
     "personale/lager/lot/csv/": ("/personale/lager/lot/csv/?lot={lot}", PLANNING_OBJECT),
+    "personale/lager/lot/<int:pk>/tilbagekald/": ("/personale/lager/lot/{batch}/tilbagekald/", PLANNING_OBJECT),
+    "personale/lager/forslag.csv": ("/personale/lager/forslag.csv", EVERY_STAFF_MEMBER),
+    "personale/lager/udtag/": ("/personale/lager/udtag/", PLANNING_POST_ONLY),
+    "personale/lager/steder/<int:pk>/maal/": ("/personale/lager/steder/{location}/maal/", PLANNING_OBJECT),
     # The street screen.
     "gade/": ("/gade/", EVERY_STAFF_MEMBER),
     "gade/udlevering/": ("/gade/udlevering/", EVERY_STAFF_MEMBER),
@@ -147,6 +153,8 @@ MATRIX = {
     ),
     # The queue's endpoint answers JSON (401 when logged out) and takes POST only.
     "gade/api/poster/": ("/gade/api/poster/", (405,) * 6),
+    "gade/api/session/": ("/gade/api/session/", (401, 200, 200, 200, 200, 200)),
+    "gade/logget-ud/": ("/gade/logget-ud/", PUBLIC),
     "gade/sw.js": ("/gade/sw.js", PUBLIC),
     "gade/manifest.webmanifest": ("/gade/manifest.webmanifest", PUBLIC),
     # Monthly figures, asked for Odense's: another municipality's coordinator gets 404.
@@ -218,6 +226,8 @@ def odense_objects(odense, red_liv, venue, street_worker):
         "staff_report": make_report(district, source="staff", reported_by=street_worker),
         "attendance": factories.make_attendance(held, street_worker),
         "handout": factories.hand_out(batch, bag, 1, street_worker),
+        "batch": batch,
+        "location": bag,
     }
     return {"lot": batch.lot_number, **{name: row.pk for name, row in objects.items()}}
 
@@ -287,7 +297,7 @@ POSTS = {
     "personale/forespoergsler/<int:pk>/": ("/personale/forespoergsler/{request}/", PLANNING_FORM),
     "personale/informationssider/<slug:slug>/": (
         "/personale/informationssider/naloxon/",
-        (LOGIN, 403, 403, FORM, FORM, FORM),
+        (LOGIN, 403, 403, 403, 403, FORM),
     ),
     "personale/afrapporteringer/<int:pk>/vurdering/": (
         "/personale/afrapporteringer/{report}/vurdering/",
@@ -298,6 +308,10 @@ POSTS = {
         (LOGIN, FORM, FORM, FORM, 404, FORM),
     ),
     "personale/lager/bevaegelser/<int:pk>/ret/": ("/personale/lager/bevaegelser/{movement}/ret/", PLANNING_FORM),
+    "personale/lager/lot/<int:pk>/tilbagekald/": ("/personale/lager/lot/{batch}/tilbagekald/", PLANNING_FORM),
+    "personale/lager/steder/<int:pk>/maal/": ("/personale/lager/steder/{location}/maal/", PLANNING_FORM),
+    # Nothing chosen: the stock page again, with the form's errors as messages.
+    "personale/lager/udtag/": ("/personale/lager/udtag/", (LOGIN, 403, 403, REDIRECT, REDIRECT, REDIRECT)),
     "gade/poster/kursus/<int:pk>/": ("/gade/poster/kursus/{attendance}/", (LOGIN, FORM, 403, FORM, 404, FORM)),
     "gade/poster/kursus/<int:pk>/trak-tilbage/": ("/gade/poster/kursus/{attendance}/trak-tilbage/", OWN_ENTRY_DONE),
     "gade/poster/udlevering/<int:pk>/trak-tilbage/": (
@@ -327,3 +341,59 @@ def test_each_visitor_gets_the_expected_answer_to_a_post(odense_objects, route, 
     assert got == dict(zip(WHO, expected, strict=False))
     written = [who for who, (code, unchanged) in answers.items() if not unchanged and code in REFUSALS | {200, 400}]
     assert written == [], "refused or invalid POSTs wrote to the database"
+
+
+# --- Choices in forms: another municipality's things are not offered, and not accepted ----------------
+
+FORMS_WITH_CHOICES = [
+    "/personale/lager/optaelling/",
+    "/personale/lager/levering/",
+    "/personale/lager/flyt/",
+    "/personale/lager/kasser/",
+    "/personale/lager/udlevering/",
+]
+
+
+@pytest.fixture
+def odense_lot(red_liv, street_worker):
+    batch = factories.make_batch(lot_number="ODENSE-LOT-7", product="Odense-produkt 1,8 mg")
+    factories.receive(batch, factories.make_location(red_liv, name="Odense-kontoret"), 10, street_worker)
+    return batch
+
+
+@pytest.mark.parametrize("path", FORMS_WITH_CHOICES)
+def test_another_municipalitys_coordinator_is_not_offered_odenses_lots_or_products(odense_lot, other_coordinator, path):
+    client = VerifiedClient()
+    client.force_login(other_coordinator)
+    page = client.get(path).content.decode()
+    assert "ODENSE-LOT-7" not in page and "Odense-produkt" not in page and "Odense-kontoret" not in page
+
+
+@pytest.mark.parametrize(
+    "path, offered",
+    [("/personale/lager/optaelling/", "ODENSE-LOT-7"), ("/personale/lager/levering/", "Odense-produkt")],
+)
+def test_odenses_coordinator_is_offered_odenses_lots_and_products(odense_lot, coordinator, path, offered):
+    client = VerifiedClient()
+    client.force_login(coordinator)
+    assert offered in client.get(path).content.decode()
+
+
+def test_another_municipalitys_coordinator_cannot_count_odenses_lot(odense_lot, other_coordinator, aarhus_org):
+    aarhus_bag = factories.make_location(aarhus_org, name="Aarhus-tasken")
+    client = VerifiedClient()
+    client.force_login(other_coordinator)
+    before = table_counts()
+    response = client.post(
+        "/personale/lager/optaelling/",
+        {
+            "key": "5b3b5f4e-5b9e-4a53-9f4e-0d4f6c1a8b11",
+            "location": aarhus_bag.pk,
+            "batch": odense_lot.pk,
+            "counted": "3",
+            "reason": "Fundet",
+        },
+    )
+    assert response.status_code == 200 and table_counts() == before
+    assert response.context["form"].has_error("batch")
+    assert "ODENSE-LOT-7" not in response.content.decode()

@@ -27,6 +27,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from finder.models import InfoPage
@@ -144,8 +145,19 @@ def production_server(transactional_db, tmp_path):
     # redirect to HTTPS is the proxy's half (tests/test_headers.py checks it); a service
     # worker's own requests could not carry a simulated X-Forwarded-Proto.
     env["SECURE_SSL_REDIRECT"] = "0"
+    # The server's clock starts where the test's is, so the demo data is as current there as here.
+    env["REDLIV_TEST_NOW"] = timezone.now().isoformat()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "redliv.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        [
+            sys.executable,
+            "-m",
+            "tests.clocked_gunicorn",
+            "redliv.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+        ],
         env=env,
         cwd=ROOT,
         stdout=log.open("w"),

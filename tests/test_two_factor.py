@@ -89,7 +89,8 @@ def test_a_street_worker_logs_in_with_a_password_alone_but_may_turn_on_the_secon
     client = Client()
     response = password_login(client, street_worker)
     assert response.status_code == 200
-    assert "Slå totrinslogin til" in response.content.decode()
+    assert response.wsgi_request.path == "/gade/"  # a street worker lands on the street page (issue 16)
+    assert "Slå totrinslogin til" in client.get("/personale/").content.decode()
     assert client.get("/konto/to-trins/opsaet/").status_code == 200
 
 

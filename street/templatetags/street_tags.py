@@ -1,5 +1,7 @@
 """Render a form widget with the attributes that tie it to its help text and errors."""
 
+import json
+
 from django import template
 
 register = template.Library()
@@ -15,3 +17,11 @@ def widget(field, **attrs):
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def count_fields_json():
+    """The audience count fields of a held course, for the page's script (one list, in the model)."""
+    from courses.models import Attendance
+
+    return json.dumps(list(Attendance.AUDIENCE_FIELDS.values()))

@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import random
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -283,12 +284,26 @@ class Seed:
             municipality=self.odense,
             organisation=office_venue.organisation,
             venue=office_venue,
+            min_months=Decimal(1),
+            max_months=Decimal(3),
         )
         self.bag = StockLocation.objects.create(
             name="Gadeteamets taske",
             kind=StockLocation.Kind.BAG,
             municipality=self.odense,
             organisation=self.organisations[DEMO_ORGANISATION],
+            # The bag is refilled often from the office: a short minimum and maximum.
+            min_months=Decimal("0.5"),
+            max_months=Decimal(2),
+        )
+        # Expired and recalled kits go here before the pharmacy takes them back; the
+        # street bag's expired kits are shown apart on the stock page, with a one-step return.
+        self.returns = StockLocation.objects.create(
+            name="Returkassen til apoteket",
+            kind=StockLocation.Kind.BAG,
+            municipality=self.odense,
+            organisation=self.organisations[DEMO_ORGANISATION],
+            for_return=True,
         )
         clinic_venue = self.venues["Heroinklinikken Odense"]
         self.clinic = StockLocation.objects.create(
@@ -297,6 +312,8 @@ class Seed:
             municipality=self.odense,
             organisation=clinic_venue.organisation,
             venue=clinic_venue,
+            min_months=Decimal(1),
+            max_months=Decimal(4),
         )
         coordinator = self.users[roles.COORDINATOR]
         batches = []

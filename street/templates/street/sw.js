@@ -1,21 +1,37 @@
 /* RED LIV street logging: keeps the street pages and their files on the tablet.
-   Pages: network first, the last copy when offline. Static files: cache first.
-   Entries are never sent from here; the page's queue (IndexedDB) does that. */
-const CACHE = "redliv-street-{{ version }}";
+   Two caches: the files and the "logged out" page (nothing about anyone), and the pages of
+   the logged-in worker, which logging out deletes. Every street page opened online asks
+   for a "refresh", which fetches both again, so the pages work offline after any number of
+   logouts and logins. Pages: network first, the last copy when offline. Files: cache first.
+   Entries are sent by the page's queue; Background Sync sends them here when no page is open. */
+const VERSION = "{{ version }}";
+const FILES = "redliv-street-files-" + VERSION;
+const PAGES_CACHE = "redliv-street-pages-" + VERSION;
 const ASSETS = {{ assets|safe }};
 const PAGES = {{ pages|safe }};
+const LOGGED_OUT = "{{ logged_out }}";
+const SESSION = "{{ session }}";
+const QUEUE_SCRIPT = "{{ queue_script }}";
 const SCOPE = "{{ scope }}";
+importScripts(QUEUE_SCRIPT);  // the queue, for Background Sync
+
+async function fill() {
+  const files = await caches.open(FILES);
+  await Promise.all(ASSETS.map(async (url) => {
+    if (!(await files.match(url))) await files.add(url);
+  }));
+  const loggedOut = await fetch(LOGGED_OUT, {credentials: "omit"});
+  if (loggedOut.ok) await files.put(LOGGED_OUT, loggedOut);
+  const pages = await caches.open(PAGES_CACHE);
+  await Promise.all(PAGES.map(async (url) => {
+    const response = await fetch(url, {credentials: "same-origin", cache: "no-store"});
+    if (response.ok && !response.redirected) await pages.put(url, response);
+  }));
+}
 
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
-    const cache = await caches.open(CACHE);
-    await cache.addAll(ASSETS);
-    await Promise.all(PAGES.map(async (url) => {
-      try {
-        const response = await fetch(url, {credentials: "same-origin"});
-        if (response.ok && !response.redirected) await cache.put(url, response);
-      } catch (error) { /* offline while installing: cached on the next visit */ }
-    }));
+    try { await fill(); } catch (error) { /* offline while installing: filled on the next page */ }
     await self.skipWaiting();
   })());
 });
@@ -23,10 +39,16 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     for (const name of await caches.keys()) {
-      if (name.startsWith("redliv-street-") && name !== CACHE) await caches.delete(name);
+      if (name.startsWith("redliv-") && name !== FILES && name !== PAGES_CACHE) await caches.delete(name);
     }
     await self.clients.claim();
   })());
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data !== "refresh") return;
+  const port = event.ports[0];
+  event.waitUntil(fill().then(() => port && port.postMessage("done"), () => port && port.postMessage("failed")));
 });
 
 self.addEventListener("fetch", (event) => {
@@ -34,17 +56,43 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (ASSETS.includes(url.pathname)) {
-    event.respondWith(caches.match(url.pathname).then((hit) => hit || fetch(request)));
+    event.respondWith((async () => {
+      const files = await caches.open(FILES);
+      const hit = await files.match(url.pathname);
+      if (hit) return hit;
+      const response = await fetch(request);
+      if (response.ok) await files.put(url.pathname, response.clone());
+      return response;
+    })());
+  } else if (url.pathname === LOGGED_OUT) {
+    event.respondWith(caches.match(LOGGED_OUT).then((hit) => hit || fetch(request)));
   } else if (url.pathname.startsWith(SCOPE) && (request.mode === "navigate" || PAGES.includes(url.pathname))) {
     event.respondWith((async () => {
-      const cache = await caches.open(CACHE);
       try {
         const response = await fetch(request);
-        if (response.ok && !response.redirected) await cache.put(url.pathname, response.clone());
+        if (response.ok && !response.redirected && PAGES.includes(url.pathname)) {
+          const pages = await caches.open(PAGES_CACHE);
+          await pages.put(url.pathname, response.clone());
+        }
         return response;
       } catch (error) {
-        return (await cache.match(url.pathname)) || Response.error();
+        const pages = await caches.open(PAGES_CACHE);
+        return (await pages.match(url.pathname)) || Response.error();
       }
     })());
   }
+});
+
+/* Background Sync: an open street page sends; with none open, the queue is sent from here. */
+self.addEventListener("sync", (event) => {
+  if (event.tag !== "redliv-street") return;
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({type: "window"});
+    if (windows.length) {
+      windows.forEach((client) => client.postMessage("send"));
+      return;
+    }
+    const result = await self.RedlivQueue.sendAll(SESSION);
+    if (result.offline || result.server) throw new Error("retry later");  // the browser tries again
+  })());
 });

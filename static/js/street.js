@@ -1,0 +1,377 @@
+/* RED LIV street logging: steppers, and the tablet's queue (street-queue.js) on screen.
+   Every entry goes into IndexedDB with a key made here and the id of the worker who made
+   it, then is sent; the server stores each key once, and only for its author. */
+(function () {
+  "use strict";
+  const root = document.getElementById("street");
+  if (!root || !window.RedlivQueue) return;
+  const Q = window.RedlivQueue;
+  const text = root.dataset;
+  const user = Number(text.user);
+  const form = document.getElementById("entry-form");
+  const statusBox = document.getElementById("street-status");
+  const SEND_EVERY_MS = 10000;
+
+  /* ---------- steppers and defaults ---------- */
+  document.querySelectorAll(".stepper").forEach((stepper) => {
+    const input = stepper.querySelector("input");
+    stepper.querySelectorAll("[data-step]").forEach((button) => {
+      button.hidden = false;
+      button.addEventListener("click", () => {
+        const min = Number(input.min || 0), max = Number(input.max || 500);
+        const value = Math.min(max, Math.max(min, (Number(input.value) || 0) + Number(button.dataset.step)));
+        input.value = value;
+        input.dispatchEvent(new Event("input", {bubbles: true}));
+      });
+    });
+  });
+
+  const COUNTS = JSON.parse(text.countFields || "[]");
+  let kitsTouched = false;
+  function field(name) { return form && form.elements.namedItem(name); }
+  function participants(fields) { return COUNTS.reduce((sum, name) => sum + (Number(fields[name]) || 0), 0); }
+  function followKits() {
+    // Everyone new gets a kit, until the worker sets the number of kits by hand.
+    if (!form || form.dataset.kind !== "course" || kitsTouched) return;
+    const total = COUNTS.reduce((sum, name) => sum + (Number(field(name).value) || 0), 0);
+    field("kits").value = Math.max(0, total - (Number(field("refresher").value) || 0));
+  }
+  function setNow() {
+    const now = new Date();
+    const pad = (n) => String(n).padStart(2, "0");
+    field("date").value = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+    field("time").value = `${pad(now.getHours())}:${pad(now.getMinutes())}`;
+  }
+  function showBatchesFor(locationId) {
+    const select = field("batch");
+    if (!select) return;
+    select.querySelectorAll("option[data-location]").forEach((option) => {
+      option.hidden = option.disabled = option.dataset.location !== locationId;
+      if (option.disabled && option.selected) select.value = "";
+    });
+  }
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+  if (form) {
+    form.addEventListener("input", (event) => {
+      if (event.target.name === "kits" && event.isTrusted) kitsTouched = true;
+      if (COUNTS.includes(event.target.name) || event.target.name === "refresher") followKits();
+    });
+    const location = field("location");
+    if (location) {
+      location.addEventListener("change", () => showBatchesFor(location.value));
+      showBatchesFor(location.value);
+    }
+    // A page from the tablet's cache may be hours old: the time is now and the key new,
+    // unless the server sent errors back (then the key stays, so a resend is stored once).
+    if (!form.querySelector(".is-invalid")) {
+      setNow();
+      if (field("key")) field("key").value = newKey();
+    }
+  }
+
+  /* ---------- names for the waiting list, remembered on this tablet ---------- */
+  // Venue, location and district names come from the pages' own menus, and the usernames of
+  // those who logged in here, so that an entry made on another tab or by another worker
+  // can be told apart offline. Nothing about participants.
+  let names = {venue: {}, location: {}, district: {}, author: {}};
+  async function learnNames() {
+    const known = (await Q.getMeta("names").catch(() => null)) || {};
+    for (const kind of Object.keys(names)) names[kind] = {...(known[kind] || {})};
+    for (const kind of ["venue", "location", "district"]) {
+      document.querySelectorAll(`select[name=${kind}] option[value]`).forEach((option) => {
+        if (option.value) names[kind][option.value] = option.textContent.trim();
+      });
+    }
+    if (user) names.author[user] = text.username;
+    await Q.setMeta("names", names).catch(() => {});
+  }
+
+  /* ---------- showing the queue ---------- */
+  function say(message) { statusBox.textContent = message; }
+  function plural(template, count) { return template.replace("%s", String(count)); }
+  function counted(one, many, count) { return plural(count === 1 ? one : many, count); }
+  function authorName(entry) { return names.author[entry.author] || plural(text.labelUser, entry.author); }
+  function shownState(entry) {
+    // Someone else's entry waits for them, whatever the last try said.
+    if (entry.author !== null && entry.author !== user && entry.status !== Q.State.REFUSED) return Q.State.AUTHOR;
+    return entry.status;
+  }
+  function describe(entry) {
+    const f = entry.fields;
+    const parts = [];
+    if (entry.kind === "course") {
+      parts.push(names.venue[f.venue] || "");
+      parts.push(counted(text.labelParticipant, text.labelParticipants, participants(f)));
+      parts.push(counted(text.labelKit, text.labelKits, Number(f.kits) || 0));
+    } else if (entry.kind === "handout") {
+      parts.push(names.location[f.location] || "");
+      parts.push(counted(text.labelKit, text.labelKits, Number(f.quantity) || 0));
+    } else {
+      parts.push(names.district[f.district] || "");
+      parts.push(counted(text.labelDose, text.labelDoses, Number(f.naloxone_doses) || 0));
+    }
+    return parts.filter(Boolean).join(" · ");
+  }
+  function stateLabel(entry) {
+    const state = shownState(entry);
+    if (state === Q.State.AUTHOR) return plural(text.labelAuthor, authorName(entry));
+    return {waiting: text.labelWaiting, sending: text.labelSending, refused: text.labelRefused}[state];
+  }
+  function when(fields) {
+    const [year, month, day] = String(fields.date || "").split("-");
+    return day ? `${day}.${month}.${year} ${fields.time || ""}` : "";
+  }
+
+  async function render() {
+    let entries;
+    try { entries = await Q.all(); } catch (error) { return; }
+    document.getElementById("queue").hidden = entries.length === 0;
+    document.getElementById("queue-count").textContent = String(entries.length);
+    const list = document.getElementById("queue-list");
+    list.replaceChildren();
+    for (const entry of entries) {
+      const state = shownState(entry);
+      const item = document.createElement("li");
+      item.className = `queue-entry ${state}`;
+      item.dataset.key = entry.key;
+      const head = document.createElement("p");
+      head.className = "mb-1";
+      const kind = document.createElement("strong");
+      kind.textContent = text[`label${entry.kind[0].toUpperCase()}${entry.kind.slice(1)}`];
+      const details = document.createElement("span");
+      details.textContent = ` · ${when(entry.fields)} · ${describe(entry)} · `;
+      const badge = document.createElement("span");
+      badge.className = `queue-state queue-state-${state}`;
+      badge.textContent = stateLabel(entry);
+      head.append(kind, details, badge);
+      item.append(head);
+      if (state === Q.State.REFUSED) {
+        const errors = document.createElement("ul");
+        errors.className = "queue-errors";
+        for (const error of entry.errors.length ? entry.errors : [{label: "", message: entry.message}]) {
+          const line = document.createElement("li");
+          line.textContent = error.label ? `${error.label}: ${error.message}` : error.message;
+          errors.append(line);
+        }
+        item.append(errors);
+      }
+      if (state === Q.State.REFUSED && (entry.author === user || entry.author === null)) {
+        const correct = document.createElement("a");
+        correct.className = "btn btn-outline-dark me-2";
+        correct.href = `${entry.page}#correct-${entry.key}`;
+        correct.textContent = text.labelCorrect;
+        correct.addEventListener("click", (event) => {
+          if (form && form.dataset.kind === entry.kind && location.pathname === entry.page) {
+            event.preventDefault();
+            loadForCorrection(entry);
+          }
+        });
+        const discard = document.createElement("button");
+        discard.type = "button";
+        discard.className = "btn btn-outline-danger";
+        discard.textContent = text.labelDiscard;
+        discard.addEventListener("click", async () => {
+          if (window.confirm(text.msgDiscard)) { await Q.discard(entry.key); await render(); }
+        });
+        item.append(correct, discard);
+      }
+      list.append(item);
+    }
+  }
+
+  /* ---------- sending, by itself ---------- */
+  let timer = null;
+  async function sendNow() {
+    let result;
+    try {
+      result = await Q.sendAll(text.session);
+    } catch (error) {
+      say(text.msgServer);  // the tablet's own storage failed: try again on the next round
+      result = {};
+    }
+    document.getElementById("queue-login").hidden = !result.login;
+    if (result.login) say(text.msgLogin);
+    else if (result.server) say(text.msgServer);
+    else if (result.offline) say(text.msgOffline);
+    else if (result.refused) say(text.msgRefused);
+    else if (result.stored) say(`${text.msgSent} ${result.warnings.join(" ")}`.trim());
+    else if (result.already) say(`${text.msgSent} ${text.msgAlready} ${result.warnings.join(" ")}`.trim());
+    await render();
+    await schedule();
+  }
+  async function schedule() {
+    // A steady interval while anything waits that this worker may send; nothing when the queue is empty.
+    const waiting = (await Q.all().catch(() => [])).some((e) => e.status !== Q.State.REFUSED);
+    if (waiting && !timer) timer = setInterval(() => { sendNow(); }, SEND_EVERY_MS);
+    if (!waiting && timer) { clearInterval(timer); timer = null; }
+  }
+  function askForBackgroundSync() {
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.ready
+      .then((registration) => registration.sync && registration.sync.register("redliv-street"))
+      .catch(() => {});
+  }
+
+  /* ---------- correcting a refused entry ---------- */
+  function loadForCorrection(entry) {
+    form.reset();
+    kitsTouched = true;
+    for (const [name, value] of Object.entries(entry.fields)) {
+      const values = [].concat(value);
+      form.querySelectorAll(`[name="${name}"]`).forEach((input) => {
+        if (input.type === "checkbox" || input.type === "radio") input.checked = values.includes(input.value);
+        else input.value = values[0];
+      });
+    }
+    if (field("location")) showBatchesFor(field("location").value);
+    clearErrors();
+    for (const error of entry.errors) {
+      const wrapper = form.querySelector(`.street-field[data-field="${error.field}"]`);
+      if (!wrapper) continue;
+      wrapper.querySelector(".field-error").textContent = error.message;
+      const input = wrapper.querySelector("input, select, textarea");
+      input.setAttribute("aria-invalid", "true");
+      input.classList.add("is-invalid");
+    }
+    form.dataset.correcting = entry.key;
+    say(text.msgCorrecting);
+    const first = form.querySelector(".is-invalid") || form.querySelector("input:not([type=hidden]), select");
+    first.focus();
+  }
+  function clearErrors() {
+    form.querySelectorAll(".field-error").forEach((box) => { box.textContent = ""; });
+    form.querySelectorAll("[aria-invalid]").forEach((input) => {
+      input.removeAttribute("aria-invalid");
+      input.classList.remove("is-invalid");
+    });
+  }
+  function fieldsOf(formElement) {
+    const fields = {};
+    new FormData(formElement).forEach((value, name) => {
+      if (name === "csrfmiddlewaretoken") return;
+      if (name in fields) fields[name] = [].concat(fields[name], value);
+      else fields[name] = value;
+    });
+    formElement.querySelectorAll("input[type=checkbox][name]").forEach((box) => {
+      if (box.name === "substances" && !(box.name in fields)) fields[box.name] = [];
+    });
+    if (Array.isArray(fields.substances) === false && fields.substances) fields.substances = [fields.substances];
+    return fields;
+  }
+
+  /* ---------- one tap, one entry ---------- */
+  if (form && form.classList.contains("street-form")) {
+    const button = form.querySelector(".save-bar button[type=submit]");
+    const label = button.textContent;
+    let saving = false;
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (saving) { say(text.msgSaving); return; }  // a second tap while the first is stored
+      const fields = fieldsOf(form);
+      if (form.dataset.kind === "course" && participants(fields) === 0) {
+        say(text.msgNobody);
+        field(COUNTS[0]).focus();
+        return;
+      }
+      saving = true;
+      button.disabled = true;
+      button.textContent = text.labelSaving;
+      say(text.msgSaving);
+      try {
+        const correcting = form.dataset.correcting;
+        const old = correcting && (await Q.all()).find((e) => e.key === correcting);
+        // A refused key was never stored, so it is kept; a key taken by other content gets a new one.
+        fields.key = old ? (old.conflict ? newKey() : old.key) : fields.key || newKey();
+        const entry = {key: fields.key, kind: form.dataset.kind, fields, author: user, api: text.api,
+                       page: location.pathname, created: Date.now()};
+        if (old) await Q.replace(old.key, entry);
+        else await Q.add(entry);
+        delete form.dataset.correcting;
+        form.reset();
+        kitsTouched = false;
+        clearErrors();
+        setNow();
+        field("key").value = newKey();
+        if (field("location")) showBatchesFor(field("location").value);
+        say(text.msgQueued);
+      } catch (error) {
+        say(text.msgNotSaved);
+      } finally {
+        saving = false;
+        button.disabled = false;
+        button.textContent = label;
+      }
+      await render();
+      askForBackgroundSync();
+      if (navigator.onLine) await sendNow();
+      else await schedule();
+    });
+  }
+
+  document.getElementById("send-now").addEventListener("click", sendNow);
+  window.addEventListener("online", sendNow);
+  // Every move of an entry, in this tab (redliv-queue) or another (BroadcastChannel), shows at once.
+  let rendering = null;
+  function rerender() {
+    if (!rendering) rendering = Promise.resolve().then(() => { rendering = null; return render(); });
+  }
+  window.addEventListener("redliv-queue", rerender);
+  if (Q.channel) Q.channel.addEventListener("message", () => { rerender(); schedule(); });
+
+  /* ---------- storage that lasts, and the pages for offline use ---------- */
+  async function askToKeepStorage() {
+    const notice = document.getElementById("storage-notice");
+    if (!navigator.storage || !navigator.storage.persist) { notice.hidden = false; return; }
+    try {
+      const kept = (await navigator.storage.persisted()) || (await navigator.storage.persist());
+      notice.hidden = kept;
+    } catch (error) {
+      notice.hidden = false;
+    }
+  }
+  function askWorker(worker, message) {
+    return new Promise((resolve) => {
+      const channel = new MessageChannel();
+      const timeout = setTimeout(() => resolve(false), 30000);
+      channel.port1.onmessage = (event) => { clearTimeout(timeout); resolve(event.data === "done"); };
+      worker.postMessage(message, [channel.port2]);
+    });
+  }
+  async function keepPagesForOffline() {
+    if (!("serviceWorker" in navigator)) return;
+    try {
+      await navigator.serviceWorker.register(text.sw, {scope: text.scope, updateViaCache: "none"});
+      const registration = await navigator.serviceWorker.ready;
+      // Logging out removes the copies of the pages: every page opened online stores them again.
+      if (navigator.onLine && registration.active && (await askWorker(registration.active, "refresh"))) {
+        root.dataset.offlineReady = "true";
+      }
+    } catch (error) { /* no service worker: the pages work online */ }
+  }
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.addEventListener("message", (event) => {
+      if (event.data === "send") sendNow();
+      if (event.data === "changed") render();
+    });
+  }
+
+  (async () => {
+    await learnNames();
+    await render();
+    const match = location.hash.match(/^#correct-(.+)$/);
+    if (match && form) {
+      const entry = (await Q.all()).find((e) => e.key === match[1]);
+      if (entry) loadForCorrection(entry);
+    }
+    askToKeepStorage();
+    keepPagesForOffline();
+    if (navigator.onLine) await sendNow();
+    else await schedule();
+  })();
+})();

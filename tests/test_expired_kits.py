@@ -1,0 +1,291 @@
+"""Expired kits stay out: not received, moved only for return or destruction, shown apart
+with a one-step discard or return, and never counted as what could be handed out.
+
+"Today" is Monday 30 November 2026 (Copenhagen).
+"""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from courses.services import log_held_course
+from kits import services
+from kits.models import StockLevel, StockLocation, StockMovement
+from kits.queries import stock_plan
+from redliv.db import violated_constraint
+from redliv.models import User
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+CPH = ZoneInfo("Europe/Copenhagen")
+TODAY = dt.date(2026, 11, 30)
+
+
+@pytest.fixture(autouse=True)
+def end_of_november():
+    with time_machine.travel(dt.datetime(2026, 11, 30, 14, tzinfo=CPH), tick=False):
+        yield
+
+
+@pytest.fixture
+def bag(red_liv):
+    return factories.make_location(red_liv, name="Gadeteamets taske")
+
+
+@pytest.fixture
+def office(red_liv):
+    return factories.make_location(red_liv, name="Kontoret")
+
+
+@pytest.fixture
+def returns(red_liv):
+    return factories.make_location(red_liv, name="Returkassen", for_return=True)
+
+
+@pytest.fixture
+def expired(bag, coordinator):
+    """95 kits of a lot that expired on 20 November, in the street bag."""
+    lot = factories.make_batch(lot_number="NX2301", received_on=dt.date(2025, 10, 1), expiry_date=dt.date(2026, 11, 20))
+    factories.receive(lot, bag, 95, coordinator, occurred_at=dt.datetime(2025, 10, 2, 10, tzinfo=CPH))
+    return lot
+
+
+def level(location, batch):
+    return StockLevel.objects.filter(location=location, batch=batch).values_list("quantity", flat=True).first()
+
+
+def messages_of(error):
+    return error.value.message_dict
+
+
+# Receiving
+
+
+def test_a_delivery_of_a_lot_that_has_expired_since_it_was_received_is_refused(office, coordinator):
+    with pytest.raises(ValidationError) as error:
+        services.register_delivery(
+            user=coordinator,
+            location=office,
+            kit_type=factories.make_kit_type(),
+            product="Nyxoid 1,8 mg næsespray",
+            lot_number="NX2011",
+            expiry_date=dt.date(2026, 11, 20),
+            received_on=dt.date(2026, 11, 1),
+            quantity=40,
+        )
+    assert messages_of(error)["expiry_date"] == [
+        "Disse kit udløb 20.11.2026 og kan ikke modtages. Send dem retur til leverandøren, eller kassér dem."
+    ]
+    assert not StockMovement.objects.exists()
+
+
+def test_the_delivery_form_says_the_same(client, coordinator, office):
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("kits:delivery"),
+        {
+            "key": str(uuid.uuid4()),
+            "location": office.pk,
+            "kit_type": factories.make_kit_type().pk,
+            "product": "Nyxoid 1,8 mg næsespray",
+            "lot_number": "NX2011",
+            "expiry_date": "2026-11-20",
+            "received_on": "2026-11-01",
+            "quantity": "40",
+        },
+    )
+    assert response.status_code == 200
+    assert "Disse kit udløb 20.11.2026 og kan ikke modtages." in response.content.decode()
+    assert not StockMovement.objects.exists()
+
+
+def test_a_lot_expiring_today_is_still_received(office, coordinator):
+    movement, created = services.register_delivery(
+        user=coordinator,
+        location=office,
+        kit_type=factories.make_kit_type(),
+        product="Nyxoid 1,8 mg næsespray",
+        lot_number="NX3011",
+        expiry_date=TODAY,
+        received_on=dt.date(2026, 11, 29),
+        quantity=4,
+    )
+    assert created and level(office, movement.batch) == 4
+
+
+# Moving
+
+
+def test_expired_kits_are_not_moved_to_an_ordinary_location(expired, bag, office, coordinator):
+    with pytest.raises(ValidationError) as error:
+        services.transfer_kits(user=coordinator, from_location=bag, to_location=office, quantity=10, batch=expired)
+    assert messages_of(error)["to_location"] == [
+        "Disse kit er udløbet: flyt dem kun til et lagersted til returnering eller destruktion."
+    ]
+    assert level(bag, expired) == 95 and level(office, expired) is None
+
+
+def test_the_database_refuses_moving_expired_kits_to_an_ordinary_location(expired, bag, office, coordinator):
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        StockMovement.objects.create(
+            kind=StockMovement.Kind.TRANSFER,
+            batch=expired,
+            from_location=bag,
+            to_location=office,
+            quantity=1,
+            occurred_at=dt.datetime(2026, 11, 30, 12, tzinfo=CPH),
+            recorded_by=coordinator,
+        )
+    assert violated_constraint(error.value) == "transfer_expired_only_for_return"
+
+
+def test_expired_kits_move_to_a_location_for_return_and_the_mistake_can_be_moved_back(
+    expired, bag, returns, coordinator
+):
+    movement, created = services.transfer_kits(
+        user=coordinator, from_location=bag, to_location=returns, quantity=95, batch=expired
+    )
+    assert created and level(returns, expired) == 95 and level(bag, expired) == 0
+    services.correct_movement(user=coordinator, movement=movement, reason="Wrong box")
+    assert level(bag, expired) == 95
+
+
+def test_first_expiry_first_out_never_moves_an_expired_batch(expired, bag, office, coordinator):
+    usable = factories.make_batch(lot_number="NX2408", expiry_date=dt.date(2027, 1, 29))
+    factories.receive(usable, bag, 14, coordinator)
+    movement, _created = services.transfer_kits(user=coordinator, from_location=bag, to_location=office, quantity=10)
+    assert movement.batch == usable
+
+
+# Shown apart, taken out in one step
+
+
+def test_the_stock_page_shows_expired_kits_apart_with_one_step_actions(client, coordinator, expired, bag, returns):
+    client.force_login(coordinator)
+    content = client.get(reverse("kits:stock")).content.decode()
+    per_location = content.split('id="locations-heading"')[1].split("</section>")[0]
+    assert "0 brugbare kit · " in per_location and "95 udløbne eller tilbagekaldte, holdt adskilt" in per_location
+    apart = content.split('id="expired-heading"')[1].split("</section>")[0]
+    assert "NX2301" in apart and "Udløbet 20.11.2026" in apart
+    assert "Kassér 95 kit af lot NX2301" in apart and "Returnér til Returkassen" in apart
+
+
+def test_one_step_discards_every_expired_kit_of_the_batch(client, coordinator, expired, bag):
+    client.force_login(coordinator)
+    data = {"key": str(uuid.uuid4()), "location": bag.pk, "batch": expired.pk}
+    response = client.post(reverse("kits:clear-unusable"), data, follow=True)
+    assert "95 kit af lot NX2301 kasseret i Gadeteamets taske." in response.content.decode()
+    discard = StockMovement.objects.get(kind=StockMovement.Kind.DISCARD)
+    assert (discard.quantity, discard.reason) == (95, "Udløbet")
+    client.post(reverse("kits:clear-unusable"), data)  # a double tap
+    assert StockMovement.objects.filter(kind=StockMovement.Kind.DISCARD).count() == 1
+    assert level(bag, expired) == 0
+
+
+def test_one_step_returns_expired_kits(client, coordinator, expired, bag, returns):
+    client.force_login(coordinator)
+    data = {"key": str(uuid.uuid4()), "location": bag.pk, "batch": expired.pk, "to_location": returns.pk}
+    response = client.post(reverse("kits:clear-unusable"), data, follow=True)
+    assert "95 kit af lot NX2301 flyttet fra Gadeteamets taske til Returkassen til returnering." in (
+        response.content.decode()
+    )
+    assert level(returns, expired) == 95
+
+
+def test_one_step_refuses_a_usable_batch_and_an_ordinary_target(client, coordinator, bag, office, expired):
+    usable = factories.make_batch(lot_number="NX2408", expiry_date=dt.date(2027, 1, 29))
+    factories.receive(usable, bag, 14, coordinator)
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("kits:clear-unusable"), {"key": str(uuid.uuid4()), "location": bag.pk, "batch": usable.pk}, follow=True
+    )
+    assert "Lot NX2408 er hverken udløbet eller tilbagekaldt" in response.content.decode()
+    response = client.post(
+        reverse("kits:clear-unusable"),
+        {"key": str(uuid.uuid4()), "location": bag.pk, "batch": expired.pk, "to_location": office.pk},
+        follow=True,
+    )
+    assert response.status_code == 200 and level(bag, expired) == 95 and level(bag, usable) == 14
+
+
+def test_one_step_is_for_staff_who_may_move_stock(client, street_worker, bag, expired):
+    client.force_login(street_worker)
+    response = client.post(
+        reverse("kits:clear-unusable"), {"key": str(uuid.uuid4()), "location": bag.pk, "batch": expired.pk}
+    )
+    assert response.status_code == 403 and level(bag, expired) == 95
+
+
+# The refusal counts what could have been handed out
+
+
+@pytest.fixture
+def mixed_bag(bag, coordinator, expired):
+    """302 kits in the bag: 95 expired, 14 of the chosen lot and 193 of another."""
+    chosen = factories.make_batch(lot_number="NX2408", expiry_date=dt.date(2027, 1, 29))
+    other = factories.make_batch(lot_number="NX2511", expiry_date=dt.date(2028, 11, 1))
+    factories.receive(chosen, bag, 14, coordinator)
+    factories.receive(other, bag, 193, coordinator)
+    assert services.stock_on_hand(bag) == 302
+    return chosen, other
+
+
+def test_a_handout_from_a_chosen_batch_counts_that_batch(bag, coordinator, mixed_bag):
+    chosen, _other = mixed_bag
+    with pytest.raises(ValidationError) as error:
+        services.record_handout(
+            user=coordinator, location=bag, quantity=80, reason="first_supply", audience="relatives", batch=chosen
+        )
+    assert messages_of(error)["quantity"] == ["Ikke nok kit af lot NX2408 i Gadeteamets taske: 14 på lager, 80 ønsket."]
+
+
+def test_a_handout_first_expiry_first_out_counts_the_usable_kits(bag, coordinator, mixed_bag):
+    with pytest.raises(ValidationError) as error:
+        services.record_handout(
+            user=coordinator, location=bag, quantity=250, reason="first_supply", audience="relatives"
+        )
+    assert messages_of(error)["quantity"] == ["Ikke nok kit i Gadeteamets taske: 207 på lager, 250 ønsket."]
+
+
+def test_a_course_logged_with_a_chosen_batch_counts_that_batch(bag, coordinator, mixed_bag, venue):
+    chosen, _other = mixed_bag
+    with pytest.raises(ValidationError) as error:
+        log_held_course(
+            user=coordinator,
+            venue=venue,
+            starts_at=dt.datetime(2026, 11, 30, 10, tzinfo=CPH),
+            counts={"people_who_use_drugs": 80},
+            kits=80,
+            location=bag,
+            batch=chosen,
+        )
+    assert messages_of(error)["kits"] == ["Ikke nok kit af lot NX2408 i Gadeteamets taske: 14 på lager, 80 ønsket."]
+
+
+def test_the_demo_shows_the_street_bags_expired_kits_apart_with_targets_and_a_return_box(settings, monkeypatch, client):
+    settings.DEBUG = True
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-password-123")
+    call_command("seed_demo")
+    bag = StockLocation.objects.get(name="Gadeteamets taske")
+    assert (bag.min_months, bag.max_months) == (Decimal("0.5"), Decimal(2))
+    assert StockLocation.objects.get(name="Returkassen til apoteket").for_return
+    coordinator = User.objects.get(username="demo-koordinator")
+    plans = {entry.location.name: entry for entry in stock_plan(coordinator).locations}
+    assert plans["Gadeteamets taske"].unusable == 95
+    TOTPDevice.objects.get_or_create(user=coordinator, name="app", confirmed=True)  # as after enrolment
+    client.force_login(coordinator)
+    response = client.get(reverse("kits:stock"))
+    assert response.status_code == 200
+    apart = response.content.decode().split('id="expired-heading"')[1].split("</section>")[0]
+    assert "Gadeteamets taske" in apart and "Kassér 95 kit af lot NX2301" in apart
+    assert "Returnér til Returkassen til apoteket" in apart

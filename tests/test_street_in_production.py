@@ -1,0 +1,113 @@
+"""The street pages offline after logouts and logins in the production set-up: DEBUG off, static files
+collected with hashed names (WhiteNoise's manifest storage), served by gunicorn."""
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.db import connection
+from playwright.sync_api import expect
+
+from redliv import roles
+from tests import factories
+from tests.conftest import PASSWORD, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def gunicorn(tmp_path):
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "SECURE_SSL_REDIRECT": "0",
+        "BEHIND_PROXY": "0",
+        "ALLOWED_HOSTS": "localhost",
+        "DJANGO_SETTINGS_MODULE": "redliv.settings",
+    }
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
+    port = free_port()
+    base = f"http://localhost:{port}"  # Chromium keeps Secure cookies (production's) over plain HTTP on localhost
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "redliv.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)  # noqa: S310 - our own server on 127.0.0.1
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield base
+    server.terminate()
+    server.wait(30)
+
+
+def test_every_street_tab_works_offline_after_logouts_and_logins_with_hashed_static_files(
+    gunicorn, browser, red_liv, coordinator, odense
+):
+    worker = make_user("gadeplan-alice", red_liv, roles.STREET_WORKER)
+    # The tests hash passwords with MD5 for speed; production verifies PBKDF2 (and Argon2).
+    worker.password = PBKDF2PasswordHasher().encode(PASSWORD, "productionsalt", iterations=1000)
+    worker.save(update_fields=["password"])
+    factories.make_venue(red_liv, name="Antidote Danmark, Odense")
+    factories.make_district(odense, name="Vollsmose")
+    bag = factories.make_location(red_liv, name="Gadeteamets taske")
+    factories.receive(factories.make_batch(lot_number="LOT-PROD"), bag, 50, coordinator)
+    context = browser.new_context(
+        viewport={"width": 820, "height": 1180}, is_mobile=True, has_touch=True, locale="da-DK"
+    )
+    page = context.new_page()
+    try:
+        for round_ in range(3):
+            page.goto(f"{gunicorn}/konto/login/")
+            page.get_by_label("Brugernavn").fill(worker.username)
+            page.get_by_label("Adgangskode").fill(PASSWORD)
+            page.get_by_role("button", name="Log ind").click()
+            page.wait_for_url(f"{gunicorn}/gade/")
+            expect(page.locator("#street")).to_have_attribute("data-offline-ready", "true", timeout=20000)
+            assert "/static/js/street." in page.evaluate("document.querySelector('script[src*=\"street.\"]').src")
+            if round_ < 2:
+                page.get_by_role("button", name="Log ud", exact=True).tap()
+                page.wait_for_url(f"{gunicorn}/konto/login/")
+        context.set_offline(True)
+        for path, heading in [
+            ("/gade/afrapportering/", "Afrapportér en overdosis"),
+            ("/gade/udlevering/", "Registrér en udlevering"),
+            ("/gade/mine/", "Mine seneste registreringer"),
+            ("/gade/", "Registrér et afholdt kursus"),
+        ]:
+            page.goto(gunicorn + path)
+            expect(page.locator("h1")).to_contain_text(heading)
+            assert page.evaluate("getComputedStyle(document.querySelector('.street')).maxWidth") == "760px", path
+        page.get_by_role("button", name="Én mere: Stofbrugere").tap()
+        page.get_by_role("button", name="Gem kurset").tap()
+        expect(page.locator("#queue-count")).to_have_text("1")
+        context.set_offline(False)
+        expect(page.locator("#queue")).to_be_hidden(timeout=25000)
+    finally:
+        context.close()
+    from courses.models import Attendance
+
+    assert Attendance.objects.get().logged_by == worker
