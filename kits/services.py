@@ -658,7 +658,7 @@ def recall_lot(*, user, batch: Batch, recalled_on, reason: str, instructions: st
         batch.recall_reason = reason
         batch.recall_instructions = instructions
         batch.save(update_fields=["recalled_on", "recall_reason", "recall_instructions"])
-    forget_public_lists()
+    # No public page is kept anywhere (finder/listing.py): the finder's banner shows it on the next request.
     return batch
 
 
@@ -669,10 +669,3 @@ def set_stock_targets(*, location: StockLocation, min_months, max_months, for_re
     location.min_months, location.max_months, location.for_return = min_months, max_months, for_return
     location.save(update_fields=["min_months", "max_months", "for_return"])
     return location
-
-
-def forget_public_lists():
-    """The finder's banner and kit hints follow the stock: drop this worker's cached public pages."""
-    from finder.cache import forget_the_lists
-
-    forget_the_lists()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from tests.conftest import VerifiedClient
 from tests.factories import make_course
@@ -60,14 +61,24 @@ def servers(transactional_db):
         "DJANGO_SETTINGS_MODULE": "redliv.test_settings",
         "DATABASE_URL": _database_url(),
         "DATABASE_CONN_MAX_AGE": "0",
+        # The servers' clocks start where the test's is (tests/clocked_gunicorn.py).
+        "REDLIV_TEST_NOW": timezone.now().isoformat(),
     }
     started = []
     try:
         for _ in range(2):
             port = dev.free_port()
-            gunicorn = Path(sys.executable).parent / "gunicorn"
             process = subprocess.Popen(
-                [str(gunicorn), "redliv.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.clocked_gunicorn",
+                    "redliv.wsgi",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    "2",
+                ],
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.DEVNULL,
