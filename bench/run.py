@@ -620,6 +620,7 @@ def run(args) -> int:
                 ("month page", f"/personale/maaned/?month={month}"),
                 ("XLSX export", f"/personale/maaned/xlsx/?month={month}"),
                 ("PDF export", f"/personale/maaned/pdf/?month={month}"),
+                ("publication CSV", f"/personale/maaned/csv/?month={month}&publication=1"),
             ]:
                 cookie = cookies[cookie_name]
                 seconds = wall_time(base + path, cookie)

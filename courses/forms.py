@@ -47,15 +47,11 @@ def checkboxes(choices, label):
     )
 
 
-def residents_only_error(venue):
-    return forms.ValidationError(
-        _(
-            "%(venue)s is for residents only, so this cannot be shown in the public finder. "
-            "Untick “shown in the public course finder” or choose another venue."
-        ),
-        params={"venue": venue.name},
-        code="residents_only",
-    )
+def refuse_if_not_public(form, venue):
+    """A residents-only venue cannot be shown in the public finder (`Venue.not_public_reason`)."""
+    reason = venue.not_public_reason() if venue and form.cleaned_data.get("published") else None
+    if reason:
+        form.add_error("published", forms.ValidationError(reason, code="residents_only"))
 
 
 class CourseForm(inputs.ModelForm):
@@ -109,8 +105,7 @@ class CourseForm(inputs.ModelForm):
                 self.add_error("venue", _("An online course has no venue; leave it empty."))
         elif course_format and not venue:
             self.add_error("venue", _("Choose the venue where the course takes place."))
-        if venue and data.get("published") and not venue.open_to_public:
-            self.add_error("published", residents_only_error(venue))
+        refuse_if_not_public(self, venue)
         return data
 
 
@@ -213,8 +208,7 @@ class DropInScheduleForm(inputs.ModelForm):
         if valid_from and valid_until and valid_until < valid_from:
             self.add_error("valid_until", _("“Valid until” cannot be before “valid from”."))
         venue = data.get("venue")
-        if venue and data.get("published") and not venue.open_to_public:
-            self.add_error("published", residents_only_error(venue))
+        refuse_if_not_public(self, venue)
         return data
 
 

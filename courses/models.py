@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -107,6 +108,15 @@ class Venue(models.Model):
 
     def __str__(self):
         return self.name
+
+    def not_public_reason(self):
+        """Why nothing held here may be shown in the public finder, or None: residents-only venues never are."""
+        if self.open_to_public:
+            return None
+        return _(
+            "%(venue)s is for residents only, so nothing held there can be shown in the public finder. "
+            "Choose another venue, or keep it out of the finder."
+        ) % {"venue": self.name}
 
 
 class TrainerQuerySet(ScopedQuerySet):
@@ -305,7 +315,8 @@ class Course(models.Model):
         ]
 
     def __str__(self):
-        return self.title or f"{self.get_format_display()} {self.starts_at:%Y-%m-%d %H:%M}"
+        # Copenhagen time, as every page prints it: "Pop-up 05.12.2026 12:00", never the UTC hour.
+        return self.title or f"{self.get_format_display()} {timezone.localtime(self.starts_at):%d.%m.%Y %H:%M}"
 
 
 class DropInSchedule(models.Model):
@@ -393,6 +404,24 @@ def _count_field(verbose_name):
     return models.PositiveSmallIntegerField(verbose_name, default=0)
 
 
+# The six audience groups participants are counted by, and the attendance field counting each:
+# written once here; forms, services, reports and the street script take them from this.
+AUDIENCE_FIELDS = {
+    Audience.PEOPLE_WHO_USE_DRUGS: "people_who_use_drugs",
+    Audience.RELATIVES_NETWORK: "relatives_network",
+    Audience.PROFESSIONALS: "professionals",
+    Audience.RESIDENTS: "residents",
+    Audience.STUDENTS: "students",
+    Audience.OTHER: "other",
+}
+
+
+def participants(prefix=""):
+    """The number of participants of an attendance in SQL: the sum of its audience counts."""
+    first, *rest = (F(f"{prefix}{field}") for field in AUDIENCE_FIELDS.values())
+    return sum(rest, first)
+
+
 class AttendanceQuerySet(ScopedQuerySet):
     municipality_lookup = "course__municipality"
 
@@ -400,14 +429,7 @@ class AttendanceQuerySet(ScopedQuerySet):
 class Attendance(IdempotentModel):
     """Who came to a held course, counted per audience group. Never names."""
 
-    AUDIENCE_FIELDS = {
-        Audience.PEOPLE_WHO_USE_DRUGS: "people_who_use_drugs",
-        Audience.RELATIVES_NETWORK: "relatives_network",
-        Audience.PROFESSIONALS: "professionals",
-        Audience.RESIDENTS: "residents",
-        Audience.STUDENTS: "students",
-        Audience.OTHER: "other",
-    }
+    AUDIENCE_FIELDS = AUDIENCE_FIELDS
 
     course = models.OneToOneField(
         Course,
@@ -451,25 +473,10 @@ class Attendance(IdempotentModel):
                     condition=Q(**{f"{field}__lte": MAX_COUNT_PER_GROUP}),
                     name=f"attendance_{field}_at_most_{MAX_COUNT_PER_GROUP}",
                 )
-                for field in [
-                    "people_who_use_drugs",
-                    "relatives_network",
-                    "professionals",
-                    "residents",
-                    "students",
-                    "other",
-                ]
+                for field in AUDIENCE_FIELDS.values()
             ],
             models.CheckConstraint(
-                condition=Q(
-                    first_time=F("people_who_use_drugs")
-                    + F("relatives_network")
-                    + F("professionals")
-                    + F("residents")
-                    + F("students")
-                    + F("other")
-                    - F("refresher")
-                ),
+                condition=Q(first_time=participants() - F("refresher")),
                 name="attendance_first_time_plus_refresher_is_total",
             ),
             models.CheckConstraint(
@@ -481,9 +488,13 @@ class Attendance(IdempotentModel):
     def __str__(self):
         return f"{self.course}: {self.total}"
 
+    def counts_by_audience(self):
+        """[(audience, count), …] in the order of AUDIENCE_FIELDS."""
+        return [(audience, getattr(self, field)) for audience, field in self.AUDIENCE_FIELDS.items()]
+
     @property
     def total(self):
-        return sum(getattr(self, field) for field in self.AUDIENCE_FIELDS.values())
+        return sum(count for _audience, count in self.counts_by_audience())
 
 
 class CourseRequest(models.Model):

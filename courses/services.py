@@ -31,17 +31,27 @@ def _derived_key(key, what: str) -> uuid.UUID:
     return uuid.uuid5(uuid.UUID(str(key)), what)
 
 
-def _checked_counts(counts: dict, refresher: int) -> tuple[dict, int]:
-    """The counts by audience (missing ones 0) and their total; at least one participant, refreshers among them."""
+def check_counts(counts: dict, refresher: int) -> tuple[dict, int]:
+    """The counts by audience (missing ones 0) and their total; at least one participant, refreshers among them.
+
+    The one statement of the rule: the street form checks a typed entry with it before the service does.
+    """
     counts = {field: int(counts.get(field) or 0) for field in COUNT_FIELDS}
     total = sum(counts.values())
     if total < 1:
         raise ValidationError({"people_who_use_drugs": _("Count at least one participant.")}, code="no_participants")
     if not 0 <= refresher <= total:
         raise ValidationError(
-            {"refresher": _("Refreshers cannot be more than the participants.")}, code="too_many_refreshers"
+            {"refresher": _("Refreshers cannot be more than the participants (%(total)d).") % {"total": total}},
+            code="too_many_refreshers",
         )
     return counts, total
+
+
+def check_kits_source(kits: int, location) -> None:
+    """Kits handed out at a course come from a stock location."""
+    if kits and location is None:
+        raise ValidationError({"location": _("Choose where the kits came from.")}, code="no_location")
 
 
 def log_held_course(
@@ -58,17 +68,18 @@ def log_held_course(
     note: str = "",
     course: Course | None = None,
     key=None,
+    change_reason: str = "",
 ):
     """Log a held course: the course (new, or a planned one), its attendance and its kits.
 
     Returns (attendance, created). The same key with the same content returns the
     stored attendance and writes nothing; with other content it raises
-    IdempotencyConflict.
+    IdempotencyConflict. A course dated in an approved month is refused unless a
+    coordinator gives `change_reason` (a resend of an entry stored before is not refused).
     """
     key = uuid.UUID(str(key)) if key else uuid.uuid4()
-    counts, total = _checked_counts(counts, refresher)
-    if kits and location is None:
-        raise ValidationError({"location": _("Choose where the kits came from.")}, code="no_location")
+    counts, total = check_counts(counts, refresher)
+    check_kits_source(kits, location)
     payload = {
         "kind": "course",
         "venue": getattr(venue, "pk", None),  # a planned online course has none
@@ -84,6 +95,8 @@ def log_held_course(
     }
 
     def create(digest):
+        municipality_id = course.municipality_id if course is not None else venue.municipality_id
+        check_change_allowed(user, municipality_id, starts_at, change_reason, adding=True)
         held = course
         if held is None:
             held = Course.objects.create(
@@ -102,7 +115,7 @@ def log_held_course(
             held.status = Course.Status.HELD
             held.save(update_fields=["status", "updated_at"])
         add_me_as_trainer(held, user)
-        attendance = Attendance.objects.create(
+        attendance = Attendance(
             idempotency_key=key,
             payload_digest=digest,
             course=held,
@@ -112,6 +125,8 @@ def log_held_course(
             note=note,
             logged_by=user,
         )
+        attendance._change_reason = change_reason or None  # kept in the history: why a closed month got an entry
+        attendance.save(force_insert=True)
         if kits:
             hand_out_at_course(
                 user=user,
@@ -171,6 +186,8 @@ def _check_may_change(user, attendance, reason="", moved_to=None):
     for when in {attendance.course.starts_at, moved_to or attendance.course.starts_at}:
         check_change_allowed(user, attendance.course.municipality_id, when, reason)
     attendance._change_reason = attendance.course._change_reason = reason or None
+    # Who changed it, also where no request is (the offline queue, a command): the history names them.
+    attendance._history_user = attendance.course._history_user = user
 
 
 def _course_handouts(course):
@@ -214,7 +231,7 @@ def correct_held_course(
     handout from `location`. In an approved month only a coordinator may, with a reason.
     """
     _check_may_change(user, attendance, reason, moved_to=starts_at)
-    counts, total = _checked_counts(counts, refresher)
+    counts, total = check_counts(counts, refresher)
     with transaction.atomic():
         course = attendance.course
         course.venue, course.starts_at = venue, starts_at
@@ -237,8 +254,7 @@ def correct_held_course(
                 reason=_("Correction of a logged course"),
             )
         elif change > 0:
-            if location is None:
-                raise ValidationError({"location": _("Choose where the kits came from.")}, code="no_location")
+            check_kits_source(change, location)
             try:
                 record_handout(
                     user=user,
@@ -248,6 +264,7 @@ def correct_held_course(
                     course=course,
                     occurred_at=starts_at,
                     key=correction_key,
+                    change_reason=reason,
                 )
             except ValidationError as error:
                 raise _as_kits_error(error) from error

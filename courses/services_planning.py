@@ -7,26 +7,22 @@ Writes run in `transaction.atomic`; reads are scoped with `for_user`.
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import Attendance, Certification, Course, CourseRequest, Trainer
+from courses.models import Certification, Course, CourseRequest, Trainer, participants
 
 CERTIFICATION_WARNING_DAYS = 60
 
-# The number of people a held course trained: the sum of its audience counts, in SQL.
-# A withdrawn entry counts for nothing.
-_ATTENDANCE_FIELDS = list(Attendance.AUDIENCE_FIELDS.values())
-
 
 def people_trained(prefix: str = "attendance__"):
-    total = Value(0)
-    for field in _ATTENDANCE_FIELDS:
-        total = total + F(f"{prefix}{field}")
+    """The number of people held courses trained, in SQL; a withdrawn entry counts for nothing."""
     return Coalesce(
-        Sum(total, filter=Q(**{f"{prefix}withdrawn_at__isnull": True})), Value(0), output_field=IntegerField()
+        Sum(participants(prefix), filter=Q(**{f"{prefix}withdrawn_at__isnull": True})),
+        Value(0),
+        output_field=IntegerField(),
     )
 
 
@@ -102,10 +98,8 @@ def set_published(course, published: bool):
 
 def publish_problem(course):
     """Why a course may not be shown in the public finder, or None."""
-    if course.venue_id and not course.venue.open_to_public:
-        return _("%(venue)s is for residents only, so the course cannot be shown in the public finder.") % {
-            "venue": course.venue.name
-        }
+    if course.venue_id and (reason := course.venue.not_public_reason()):
+        return reason
     if course.status != Course.Status.PLANNED:
         return _("Only a planned course can be shown in the public finder.")
     return None

@@ -10,7 +10,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,6 +34,7 @@ from courses.schedule import occurrences
 from redliv import inputs
 from redliv.access import get_for_user, permission_required
 from redliv.models import Audience
+from redliv.pagination import paginate
 
 PLANNING_PERMISSION = "courses.change_course"
 COURSES_PER_PAGE = 50
@@ -57,16 +57,14 @@ def course_list(request):
     form = CourseFilterForm(request.GET, user=request.user)
     courses = Course.objects.for_user(request.user).select_related("venue", "attendance").prefetch_related("trainers")
     courses = form.filter(courses)
-    page = Paginator(courses, COURSES_PER_PAGE).get_page(request.GET.get("side"))
-    query = request.GET.copy()
-    query.pop("side", None)
+    page, query = paginate(request, courses, COURSES_PER_PAGE)
     return render(
         request,
         "courses/course_list.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
         },
     )
 

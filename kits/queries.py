@@ -7,7 +7,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q, Sum
 from django.utils import timezone
 
 from kits.models import StockLevel, StockLocation, StockMovement
@@ -25,26 +24,6 @@ def stock_levels(user):
         .filter(quantity__gt=0)
         .select_related("location", "batch", "batch__kit_type")
         .order_by("location__name", "batch__expiry_date", "batch__lot_number")
-    )
-
-
-def expiring_soon(user, today=None):
-    """Kits on hand that are still usable but expire within KIT_EXPIRY_WARNING_DAYS, soonest first."""
-    today = today or timezone.localdate()
-    return (
-        stock_levels(user)
-        .filter(batch__expiry_date__gte=today, batch__expiry_date__lte=warning_date(today))
-        .order_by("batch__expiry_date", "location__name")
-    )
-
-
-def expired_stock(user, today=None):
-    """Kits on hand past their expiry date: to be discarded, never handed out."""
-    today = today or timezone.localdate()
-    return (
-        stock_levels(user)
-        .filter(Q(batch__expiry_date__lt=today) | Q(batch__recalled_on__lte=today))
-        .order_by("batch__expiry_date", "location__name")
     )
 
 
@@ -78,6 +57,28 @@ def stock_by_location(user, today=None):
     return list(by_location.values())
 
 
+def expiring_in(locations):
+    """The usable kits of `locations` (from stock_by_location) in the warning window, soonest first."""
+    levels = (level for entry in locations for level in entry.usable if level.expires_soon)
+    return sorted(levels, key=lambda level: (level.batch.expiry_date, level.location.name))
+
+
+def unusable_in(locations):
+    """The expired or recalled kits of `locations` (from stock_by_location): to be discarded, never handed out."""
+    levels = (level for entry in locations for level in entry.expired)
+    return sorted(levels, key=lambda level: (level.location.name, level.batch.expiry_date))
+
+
+def expiring_soon(user, today=None):
+    """Kits on hand that are still usable but expire within KIT_EXPIRY_WARNING_DAYS, soonest first."""
+    return expiring_in(stock_by_location(user, today))
+
+
+def expired_stock(user, today=None):
+    """Kits on hand past their expiry date or recalled: to be discarded, never handed out."""
+    return unusable_in(stock_by_location(user, today))
+
+
 def stock_plan(user, today=None):
     """The reorder and redistribution plan for the user's active locations (kits.planning)."""
     from kits.planning import plan_stock
@@ -86,22 +87,6 @@ def stock_plan(user, today=None):
     locations = list(StockLocation.objects.for_user(user).filter(active=True).select_related("municipality"))
     # Every level, also at inactive locations: the start page lists their expiring kits from these.
     return plan_stock(locations, list(stock_levels(user)), today)
-
-
-def stock_by_batch(user, today=None):
-    """Each batch on hand, with its total across the user's locations."""
-    today = today or timezone.localdate()
-    rows = (
-        stock_levels(user)
-        .order_by()
-        .values("batch__pk", "batch__lot_number", "batch__product", "batch__expiry_date")
-        .annotate(quantity=Sum("quantity"))
-        .order_by("batch__expiry_date", "batch__lot_number")
-    )
-    for row in rows:
-        row["expired"] = row["batch__expiry_date"] < today
-        row["expires_soon"] = not row["expired"] and row["batch__expiry_date"] <= warning_date(today)
-    return list(rows)
 
 
 def movements(user):

@@ -102,8 +102,11 @@ def record_handout(
     batch: Batch | None = None,
     occurred_at=None,
     key: uuid.UUID | None = None,
+    change_reason: str = "",
 ):
     """Hand out kits from a location. Returns (handout, created).
+
+    A handout dated in an approved month is refused unless a coordinator gives `change_reason`.
 
     The batch is chosen first-expiry-first-out unless given. Stock and expiry are
     enforced by the database; its refusals come back as ValidationErrors with a
@@ -127,6 +130,7 @@ def record_handout(
     on_date = timezone.localdate(occurred_at)
 
     def create(digest):
+        check_change_allowed(user, location.municipality_id, occurred_at, change_reason, adding=True)
         return Handout.objects.create(
             idempotency_key=key,
             payload_digest=digest,
@@ -250,14 +254,18 @@ def register_delivery(
     received_on,
     quantity: int,
     key: uuid.UUID | None = None,
+    registered_on=None,
 ):
     """Receive a delivery of one lot into a location. Returns (movement, created).
 
     A new lot creates its batch; a further delivery of a known lot with the same
-    expiry date adds to it; the same lot with another expiry date is refused.
+    expiry date adds to it; the same lot with another expiry date is refused. Kits already
+    expired on the day the delivery is registered (`registered_on`, today unless the demo
+    replays its past) are refused.
     """
     key = key or uuid.uuid4()
     product, lot_number = (product or "").strip(), (lot_number or "").strip()
+    registered_on = registered_on or timezone.localdate()
     _quantity_at_least_one(quantity)
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": _("The received date cannot be in the future.")}, code="future")
@@ -265,7 +273,7 @@ def register_delivery(
         raise ValidationError(
             {"expiry_date": _("The expiry date must be after the received date.")}, code="expiry_before_receipt"
         )
-    if expiry_date < timezone.localdate():
+    if expiry_date < registered_on:
         raise ValidationError(
             {
                 "expiry_date": _(

@@ -11,7 +11,6 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -37,7 +36,10 @@ from kits.forms import (
 from kits.models import Batch, StockLocation, StockMovement
 from kits.planning import plan_stock
 from redliv.access import add_service_errors, get_for_user, permission_required
+from redliv.pagination import paginate
 from redliv.spreadsheet import csv_bytes
+
+MOVEMENTS_PER_PAGE = 100
 
 
 def form_page(request, form_class, save, *, title, intro, submit, done, initial=None, extra=None):
@@ -99,11 +101,8 @@ def stock(request):
         {
             "locations": locations,
             "batches": batch_totals(levels + unusable, today),
-            "expiring": sorted(
-                (level for level in levels if level.expires_soon),
-                key=lambda level: (level.batch.expiry_date, level.location.name),
-            ),
-            "expired": sorted(unusable, key=lambda level: (level.location.name, level.batch.expiry_date)),
+            "expiring": queries.expiring_in(locations),
+            "expired": queries.unusable_in(locations),
             "return_locations": [entry.location for entry in locations if entry.location.for_return],
             "plan": plan,
             "warning_days": queries.warning_date(today) - today,
@@ -389,13 +388,13 @@ def period(request):
 @permission_required("kits.view_stockmovement")
 def movements(request):
     form = period(request)
-    page = None
+    page, query = None, ""
     if form.is_valid():
         rows = queries.movements_between(request.user, form.cleaned_data["start"], form.cleaned_data["end"]).annotate(
             corrected=Exists(StockMovement.objects.filter(corrects=OuterRef("pk")))
         )
-        page = Paginator(rows, 100).get_page(request.GET.get("side"))
-    return render(request, "kits/movements.html", {"form": form, "page": page})
+        page, query = paginate(request, rows, MOVEMENTS_PER_PAGE)
+    return render(request, "kits/movements.html", {"form": form, "page": page, "query": query})
 
 
 def csv_response(filename, header, rows):

@@ -60,25 +60,33 @@ def month_is_closed(municipality, when) -> bool:
     return bool(approval_status(municipality, when)[1])
 
 
-def check_change_allowed(user, municipality, when, reason: str = "") -> None:
-    """Raise a ValidationError when `user` may not change an entry dated `when` now.
+def check_change_allowed(user, municipality, when, reason: str = "", adding: bool = False) -> None:
+    """Raise a ValidationError when `user` may not change (or, `adding`, add) an entry dated `when` now.
 
-    The reason is kept in the change history: it must not identify anyone either.
+    The one rule for entries in an approved month, used by every service that writes
+    one: new entries, corrections and withdrawals alike. The reason is kept in the
+    change history: it must not identify anyone either.
     """
     refuse_identifiers(reason)
     approved = approval_status(municipality, when)[1]
     if not approved:
         return
-    if not user.oversees_entries:
-        raise ValidationError(
-            _("%(approved)s. Only a coordinator can change its entries now.") % {"approved": approved},
-            code="month_closed",
-        )
+    values = {"approved": approved, "month": Month.of(when).label}
+    if user is None or not user.oversees_entries:
+        if adding:
+            message = _(
+                "%(month)s is approved (%(approved)s). Only a coordinator can add entries to it now: "
+                "change the date, or ask a coordinator."
+            )
+        else:
+            message = _("%(approved)s. Only a coordinator can change its entries now.")
+        raise ValidationError(message % values, code="month_closed")
     if not (reason or "").strip():
-        raise ValidationError(
-            _("%(approved)s. Give a reason for changing an entry in it.") % {"approved": approved},
-            code="month_closed_reason_needed",
-        )
+        if adding:
+            message = _("%(month)s is approved (%(approved)s). Give a reason for adding an entry to it.")
+        else:
+            message = _("%(approved)s. Give a reason for changing an entry in it.")
+        raise ValidationError(message % values, code="month_closed_reason_needed")
 
 
 def _lock(municipality) -> None:
@@ -87,9 +95,14 @@ def _lock(municipality) -> None:
 
 
 @transaction.atomic
-def approve_month(user, municipality, month: dt.date) -> MonthClosing:
+def approve_month(user, municipality, month: dt.date, figures: dict | None = None) -> MonthClosing:
+    """Approve a month, keeping `figures` (the month's figures as approved).
+
+    An approved month can be approved again only when its figures have changed since.
+    """
     _lock(municipality)
-    if month_is_closed(municipality, month):
+    latest, approved = approval_status(municipality, month)
+    if approved and (figures is None or latest.figures == figures):
         raise ValidationError(_("This month is already approved."), code="already_approved")
     if not Month.of(month).is_over:
         raise ValidationError(_("Only a month that has ended can be approved."), code="month_not_over")
@@ -98,6 +111,7 @@ def approve_month(user, municipality, month: dt.date) -> MonthClosing:
         month=first_of_month(month),
         action=MonthClosing.Action.APPROVED,
         by=user,
+        figures=figures,
     )
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -103,7 +104,7 @@ class PostCount(models.Model):
         indexes = [models.Index(fields=["window_start"], name="postcount_window")]
 
     def __str__(self):
-        return f"{self.scope} {self.window_start:%Y-%m-%d %H:%M}: {self.count}"
+        return f"{self.scope} {timezone.localtime(self.window_start):%d.%m.%Y %H:%M}: {self.count}"
 
 
 class Municipality(models.Model):
@@ -278,6 +279,9 @@ class MonthClosing(models.Model):
     at = models.DateTimeField(_("at"), auto_now_add=True)
     # Set when the retention purge blanked the reason (redliv.purge).
     purged_at = models.DateTimeField(_("free text purged at"), null=True, blank=True, editable=False)
+    # An approval keeps the month's figures as they were approved (reports.approval.snapshot): counts,
+    # and the labels of their rows (figure names, venues), never a person.
+    figures = models.JSONField(_("figures at approval"), null=True, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -160,7 +160,7 @@ class LoginView(DjangoLoginView):
     def get_default_redirect_url(self):
         user = self.request.user
         logs_on_the_street = user.has_role(roles.STREET_WORKER) or user.has_role(roles.TRAINER)
-        if logs_on_the_street and not (user.is_coordinator or user.is_administrator):
+        if logs_on_the_street and not user.has_perm(roles.OVERSEE_ENTRIES):
             return reverse("street:start")
         return super().get_default_redirect_url()
 

@@ -59,6 +59,8 @@ if not DEBUG and (
     )
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+# The public address of the site, for links in files that leave it (the exports' method link)
+PUBLIC_SITE_URL = envstr("PUBLIC_SITE_URL", "").rstrip("/")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [

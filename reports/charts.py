@@ -1,17 +1,20 @@
 """Twelve-month bar charts drawn as SVG on the server: no JavaScript, printable."""
 
-WIDTH, HEIGHT = 600, 220
-LEFT, RIGHT, TOP, BOTTOM = 40, 10, 24, 36
+from reports import disclosure
+
+# About a phone's width in CSS pixels, so that 12-unit labels read at 12 px or more on a 390 px phone.
+WIDTH, HEIGHT = 360, 200
+LEFT, RIGHT, TOP, BOTTOM = 34, 6, 24, 32
 
 
-def bar_chart(title: str, labels: list[str], values: list) -> dict:
-    """Geometry for `reports/_bar_chart.html`. Hidden values ("<5") are drawn as empty bars."""
-    numbers = [value if isinstance(value, int) else 0 for value in values]
+def bar_chart(title: str, labels: list[str], values: list, short_labels: list[str] | None = None) -> dict:
+    """Geometry for `reports/_bar_chart.html`. A hidden value ("x") is an empty bar; "≥ 73" is drawn as 73."""
+    numbers = [disclosure.number(value) for value in values]
     top = max(numbers + [1])
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_width / len(values)
     bars = []
-    for index, (label, value, number) in enumerate(zip(labels, values, numbers, strict=False)):
+    for index, (label, value, number) in enumerate(zip(short_labels or labels, values, numbers, strict=False)):
         height = plot_height * number / top
         x = LEFT + index * slot
         bars.append(

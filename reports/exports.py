@@ -5,6 +5,8 @@ They are written by `redliv.spreadsheet`, the one CSV writer for Danish Excel, w
 
 import io
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -17,16 +19,32 @@ SEPARATORS = {"semicolon": ";", "comma": ","}
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def header_lines(report: MonthReport, approval: str) -> list[tuple[str, str]]:
+def method_url(request=None) -> str:
+    """The address of the method page, for the exports: absolute when it can be."""
+    path = reverse("reports:method")
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return settings.PUBLIC_SITE_URL + path
+
+
+def header_lines(report: MonthReport, approval: str, method: str = "", extra=()) -> list[tuple[str, str]]:
     lines = [
         (_("Period"), report.month.label),
         (_("Scope"), report.scope_label),
         (_("Approval"), approval or _("Not approved")),
+        *extra,
     ]
     if report.publication:
         lines.append(
-            (_("For publication"), _("Counts from 1 to 4 are shown as <5; x hides a number that would reveal one."))
+            (
+                _("For publication"),
+                _(
+                    "x: hidden to protect anonymity (a count from 1 to 4, or a number that would reveal one); "
+                    "≥: a sum with a hidden figure in it."
+                ),
+            )
         )
+        lines.append((_("Method"), method or method_url()))
     return lines
 
 
@@ -37,9 +55,9 @@ def append_row(sheet, values):
     sheet.append([safe_cell(value) for value in values])
 
 
-def _csv_rows(report: MonthReport, approval: str):
+def _csv_rows(report: MonthReport, approval: str, method: str, extra):
     yield [_("RED LIV monthly report")]
-    yield from header_lines(report, approval)
+    yield from header_lines(report, approval, method, extra)
     for table in report.tables:
         yield []
         yield [table.title]
@@ -52,8 +70,8 @@ def _csv_rows(report: MonthReport, approval: str):
             yield [table.note]
 
 
-def to_csv(report: MonthReport, approval: str = "", separator: str = ";") -> bytes:
-    return csv_bytes(_csv_rows(report, approval), separator)
+def to_csv(report: MonthReport, approval: str = "", separator: str = ";", method: str = "", extra=()) -> bytes:
+    return csv_bytes(_csv_rows(report, approval, method, extra), separator)
 
 
 def _sheet_title(title: str, used: set) -> str:
@@ -66,7 +84,16 @@ def _sheet_title(title: str, used: set) -> str:
     return candidate
 
 
-def to_xlsx(report: MonthReport, approval: str = "") -> bytes:
+def _xlsx_value(value):
+    """Numbers as numbers; a hidden figure ("x") and a sum with a hidden part ("≥ 73") as text."""
+    if value is None:
+        return MISSING
+    if isinstance(value, (int, float, str)):
+        return value
+    return figure_text(value, grouped=False)
+
+
+def to_xlsx(report: MonthReport, approval: str = "", method: str = "", extra=()) -> bytes:
     """One sheet per table; a header with period and scope; numbers as numbers, months as dates."""
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -78,7 +105,7 @@ def to_xlsx(report: MonthReport, approval: str = "") -> bytes:
         sheet["A1"].font = bold
         append_row(sheet, [_("Period"), report.month.first_day])
         sheet["B2"].number_format = "yyyy-mm"
-        for label, value in header_lines(report, approval)[1:]:
+        for label, value in header_lines(report, approval, method, extra)[1:]:
             append_row(sheet, [label, value])
         append_row(sheet, [])
         dated = table.months is not None
@@ -90,8 +117,10 @@ def to_xlsx(report: MonthReport, approval: str = "") -> bytes:
             if dated and cell.column > 1:
                 cell.number_format = "yyyy-mm"
         for row in table.rows:
-            append_row(sheet, [row.label, *[MISSING if value is None else value for value in row.values]])
+            append_row(sheet, [row.label, *[_xlsx_value(value) for value in row.values]])
             for cell in sheet[sheet.max_row][1:]:
+                if row.kind == "rate" and isinstance(cell.value, float):
+                    cell.number_format = "0.0"
                 if row.kind == "share" and isinstance(cell.value, float):
                     cell.number_format = "0%"
             if row.kind == "total":

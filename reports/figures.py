@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count, F, Q, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,12 +39,13 @@ from courses.models import Attendance, Course
 from kits.models import HandoutReason, StockLevel, StockMovement
 from redliv.models import Audience, Municipality
 from redliv.months import Month, local_tz
+from reports import disclosure
+from reports.models import Population
 from reversals.models import ReversalReport
 
 AT_COURSE = "at_course"
 COUNTED_KINDS = [Course.Kind.PARTICIPANT, Course.Kind.TRAIN_THE_TRAINER]
 AUDIENCE_FIELDS = list(Attendance.AUDIENCE_FIELDS.items())  # [(audience, field name), …]
-SMALL = 5  # counts from 1 to SMALL - 1 are hidden for publication
 
 
 # --- the figures -----------------------------------------------------------------------
@@ -63,6 +64,10 @@ class Row:
     values: list
     kind: str = "part"
     share_of: int | None = None
+    cell: str | None = None  # the count it shows, for publication (see reports.disclosure)
+    whole_of: int | None = None  # a share's denominator row, when it is not the table's total
+    municipality_id: int | None = None  # a rate per residents: whose kits, divided by how many residents
+    residents: int | None = None
 
 
 @dataclass
@@ -76,6 +81,9 @@ class Table:
 
     def row(self, label):
         return next(row for row in self.rows if row.label == label)
+
+    def row_by_cell(self, cell) -> list:
+        return next(row for row in self.rows if row.cell == cell).values
 
 
 @dataclass
@@ -189,6 +197,7 @@ def monthly_totals(first: Month, last: Month, municipality=None) -> dict:
         reports=Count("id"),
         called_112=Count("id", filter=Q(called_112=True)),
         ambulance=Count("id", filter=Q(ambulance_arrived=True)),
+        responder_trained=Count("id", filter=Q(responder_trained=ReversalReport.Trained.YES)),
     )
     totals = {}
     for month in months:
@@ -208,6 +217,7 @@ def monthly_totals(first: Month, last: Month, municipality=None) -> dict:
                 "reports",
                 "called_112",
                 "ambulance",
+                "responder_trained",
                 *[name for _a, name in AUDIENCE_FIELDS],
             ]
         }
@@ -239,11 +249,11 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
         _("Key figures"),
         columns,
         [
-            Row(_("Courses held"), total_values("held"), "count"),
-            Row(_("Participants"), total_values("participants"), "count"),
-            Row(_("People trained (first time)"), total_values("first_time"), "count"),
-            Row(_("Kits handed out"), total_values("kits"), "count"),
-            Row(_("Overdose-reversal reports"), total_values("reports"), "count"),
+            Row(_("Courses held"), total_values("held"), "count", cell="held"),
+            Row(_("Participants"), total_values("participants"), "count", cell="participants"),
+            Row(_("People trained (first time)"), total_values("first_time"), "count", cell="first_time"),
+            Row(_("Kits handed out"), total_values("kits"), "count", cell="kits"),
+            Row(_("Overdose-reversal reports"), total_values("reports"), "count", cell="reports"),
         ],
     )
     tables.append(summary)
@@ -254,8 +264,8 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
     )
     table = Table("courses_by_format", _("Courses held, by format"), columns)
     for value, label in Course._meta.get_field("format").choices:
-        table.rows.append(Row(str(label), _values(by_format, compared, value, "courses")))
-    table.rows.append(Row(_("Total"), total_values("held"), "total"))
+        table.rows.append(Row(str(label), _values(by_format, compared, value, "courses"), cell=f"format:{value}"))
+    table.rows.append(Row(_("Total"), total_values("held"), "total", cell="held"))
     tables.append(table)
 
     by_venue = _by_month(
@@ -264,15 +274,19 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
     venue_names = sorted({key[1] for key in by_venue if key[0] in compared}, key=lambda n: (n is None, n or ""))
     table = Table("courses_by_venue", _("Courses held, by venue"), columns)
     for name in venue_names:
-        table.rows.append(Row(name or _("Online (no venue)"), _values(by_venue, compared, name, "courses")))
-    table.rows.append(Row(_("Total"), total_values("held"), "total"))
+        table.rows.append(
+            Row(
+                name or _("Online (no venue)"), _values(by_venue, compared, name, "courses"), cell=f"venue:{name or ''}"
+            )
+        )
+    table.rows.append(Row(_("Total"), total_values("held"), "total", cell="held"))
     tables.append(table)
 
     # Participants.
     table = Table("participants_by_audience", _("Participants, by audience group"), columns)
     for audience, name in AUDIENCE_FIELDS:
-        table.rows.append(Row(str(Audience(audience).label), total_values(name)))
-    table.rows.append(Row(_("Total"), total_values("participants"), "total"))
+        table.rows.append(Row(str(Audience(audience).label), total_values(name), cell=f"audience:{audience}"))
+    table.rows.append(Row(_("Total"), total_values("participants"), "total", cell="participants"))
     tables.append(table)
 
     tables.append(
@@ -281,9 +295,9 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
             _("First-time and refresher participants"),
             columns,
             [
-                Row(_("First time"), total_values("first_time")),
-                Row(_("Refresher"), total_values("refresher")),
-                Row(_("Total"), total_values("participants"), "total"),
+                Row(_("First time"), total_values("first_time"), cell="first_time"),
+                Row(_("Refresher"), total_values("refresher"), cell="refresher"),
+                Row(_("Total"), total_values("participants"), "total", cell="participants"),
             ],
         )
     )
@@ -295,8 +309,25 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
     by_reason = _by_month(kits, "occurred_at", compared, keys=["handout_reason"], kits=Sum("kits_out"))
     table = Table("kits_by_reason", _("Kits handed out, by reason"), columns)
     for value, label in HandoutReason.choices:
-        table.rows.append(Row(str(label), _values(by_reason, compared, value, "kits")))
-    table.rows.append(Row(_("Total"), total_values("kits"), "total"))
+        table.rows.append(Row(str(label), _values(by_reason, compared, value, "kits"), cell=f"reason:{value}"))
+    table.rows.append(Row(_("Total"), total_values("kits"), "total", cell="kits"))
+    # Public Health Scotland's indicator: why a repeat supply was needed, above all because the last kit was used.
+    first_supply = table.rows[0].values
+    repeat = [total - first for total, first in zip(total_values("kits"), first_supply, strict=True)]
+    table.rows.append(Row(_("Repeat supplies (all but first supplies)"), repeat, "count", cell="repeat"))
+    repeat_row = len(table.rows) - 1
+    for index, (value, label) in enumerate(HandoutReason.choices):
+        if value == HandoutReason.FIRST_SUPPLY:
+            continue
+        table.rows.append(
+            Row(
+                _("Share of repeat supplies: %(reason)s") % {"reason": label},
+                [_share(part, whole) for part, whole in zip(table.rows[index].values, repeat, strict=True)],
+                "share",
+                share_of=index,
+                whole_of=repeat_row,
+            )
+        )
     tables.append(table)
 
     by_audience = _by_month(
@@ -308,10 +339,13 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
     )
     table = Table("kits_by_audience", _("Kits handed out, by audience group"), columns)
     for value, label in [*Audience.choices, (AT_COURSE, _("At a course (no group given)"))]:
-        table.rows.append(Row(str(label), _values(by_audience, compared, value, "kits")))
-    table.rows.append(Row(_("Total"), total_values("kits"), "total"))
+        table.rows.append(Row(str(label), _values(by_audience, compared, value, "kits"), cell=f"kit_audience:{value}"))
+    table.rows.append(Row(_("Total"), total_values("kits"), "total", cell="kits"))
     tables.append(table)
 
+    rates = kits_per_residents_table(compared, municipality, total_values("kits"))
+    if rates.rows:
+        tables.append(rates)
     tables.append(stock_table(compared, municipality))
 
     # Reversal reports.
@@ -320,11 +354,11 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
     )
     table = Table("reports_by_outcome", _("Overdose-reversal reports (verified), by outcome"), columns)
     for value, label in ReversalReport.Outcome.choices:
-        table.rows.append(Row(str(label), _values(by_outcome, compared, value, "reports")))
-    table.rows.append(Row(_("Total"), total_values("reports"), "total"))
+        table.rows.append(Row(str(label), _values(by_outcome, compared, value, "reports"), cell=f"outcome:{value}"))
+    table.rows.append(Row(_("Total"), total_values("reports"), "total", cell="reports"))
     called, ambulance = total_values("called_112"), total_values("ambulance")
     reports = total_values("reports")
-    table.rows.append(Row(_("Reports where 112 was called"), called, "count"))
+    table.rows.append(Row(_("Reports where 112 was called"), called, "count", cell="called_112"))
     table.rows.append(
         Row(
             _("Share where 112 was called"),
@@ -333,11 +367,21 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
             share_of=len(table.rows) - 1,
         )
     )
-    table.rows.append(Row(_("Reports where an ambulance came"), ambulance, "count"))
+    table.rows.append(Row(_("Reports where an ambulance came"), ambulance, "count", cell="ambulance"))
     table.rows.append(
         Row(
             _("Share where an ambulance came"),
             [_share(a, r) for a, r in zip(ambulance, reports, strict=False)],
+            "share",
+            share_of=len(table.rows) - 1,
+        )
+    )
+    trained = total_values("responder_trained")
+    table.rows.append(Row(_("Reports whose responder had taken a course"), trained, "count", cell="responder_trained"))
+    table.rows.append(
+        Row(
+            _("Share whose responder had taken a course"),
+            [_share(t, r) for t, r in zip(trained, reports, strict=False)],
             "share",
             share_of=len(table.rows) - 1,
         )
@@ -351,9 +395,9 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
             _("Trainers and planned courses"),
             columns,
             [
-                Row(_("Trainers active"), total_values("trainers"), "count"),
-                Row(_("Courses planned (not cancelled)"), total_values("planned"), "count"),
-                Row(_("Courses held"), total_values("held"), "count"),
+                Row(_("Trainers active"), total_values("trainers"), "count", cell="trainers"),
+                Row(_("Courses planned (not cancelled)"), total_values("planned"), "count", cell="planned"),
+                Row(_("Courses held"), total_values("held"), "count", cell="held"),
             ],
         )
     )
@@ -372,16 +416,16 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
             _("The last 12 months"),
             [m.label for m in trend_months],
             [
-                Row(_("Courses held"), [totals[m]["held"] for m in trend_months], "count"),
-                Row(_("Participants"), [totals[m]["participants"] for m in trend_months], "count"),
-                Row(_("Kits handed out"), [totals[m]["kits"] for m in trend_months], "count"),
+                Row(_("Courses held"), [totals[m]["held"] for m in trend_months], "count", cell="held"),
+                Row(_("Participants"), [totals[m]["participants"] for m in trend_months], "count", cell="participants"),
+                Row(_("Kits handed out"), [totals[m]["kits"] for m in trend_months], "count", cell="kits"),
             ],
             months=trend_months,
         )
     )
     report = MonthReport(month, municipality, tables, publication)
     if publication:
-        suppress(report)
+        publish(report)
     return report
 
 
@@ -424,6 +468,66 @@ def trained_table(compared: list[Month], municipality) -> Table:
             )
         )
         table.note = _("Target set by the coordinator: %(people)d.") % {"people": target.people}
+    return table
+
+
+PER_RESIDENTS = 100_000
+
+
+def per_residents(kits: int, residents: int) -> float:
+    return round(kits * PER_RESIDENTS / residents, 1)
+
+
+def kits_per_residents_table(compared: list[Month], municipality, kits_in_scope: list[int]) -> Table:
+    """Kits handed out per 100,000 residents, by municipality, from the population an administrator entered.
+
+    Each month is divided by the residents of its year, or the latest earlier year entered (the first
+    one entered for earlier months). One query for a municipality, whose kits the report has counted
+    already (`kits_in_scope`); two for all of them.
+    """
+    populations = {}
+    for population in _scoped(Population.objects.select_related("municipality"), "municipality", municipality):
+        populations.setdefault(population.municipality_id, []).append(population)
+    if municipality is not None:
+        kits = {(month, municipality.pk): {"kits": count} for month, count in zip(compared, kits_in_scope, strict=True)}
+    elif populations:
+        kits = _by_month(
+            handouts(), "occurred_at", compared, keys=["from_location__municipality"], kits=Sum("kits_out")
+        )
+    else:
+        kits = {}
+    table = Table("kits_per_residents", _("Kits handed out per 100,000 residents"), [m.label for m in compared])
+    sources = []
+    for municipality_id, entered in sorted(populations.items(), key=lambda item: item[1][0].municipality.name):
+        entered.sort(key=lambda population: population.year)
+        values, residents_used = [], None
+        for month in compared:
+            usable = [p for p in entered if p.year <= month.year] or entered[:1]
+            population = usable[-1]
+            residents_used = residents_used or population
+            count = (kits.get((month, municipality_id)) or {}).get("kits") or 0
+            values.append(per_residents(count, population.residents))
+        table.rows.append(
+            Row(
+                entered[0].municipality.name,
+                values,
+                "rate",
+                municipality_id=municipality_id,
+                residents=residents_used.residents,
+            )
+        )
+        sources.append(
+            _("%(municipality)s: %(residents)s residents (%(year)s, %(source)s)")
+            % {
+                "municipality": entered[0].municipality.name,
+                "residents": residents_used.residents,
+                "year": residents_used.year,
+                "source": residents_used.source,
+            }
+        )
+    table.note = (
+        "; ".join(sources) if sources else _("No population figure entered yet (an administrator enters them).")
+    )
     return table
 
 
@@ -569,112 +673,215 @@ def municipality_table(month: Month, totals: dict) -> Table:
     return table
 
 
-# --- publication: small numbers hidden ---------------------------------------------------
-
-LESS_THAN = "<5"
-HIDDEN = "x"
+# --- publication: disclosure control (reports.disclosure) ----------------------------------
 
 
-def is_small(value) -> bool:
-    return isinstance(value, int) and 0 < value < SMALL
+def municipality_cells(months: list[Month], municipality=None) -> dict:
+    """{(municipality id, Month): {cell: count}} for every municipality with figures in the months (5 queries).
 
-
-def shown_count(value):
-    """A count for publication: from 1 to 4 as "<5"."""
-    return LESS_THAN if is_small(value) else value
-
-
-def suppress_column(parts: list[int], total: int | None):
-    """Hide every part from 1 to 4, and enough other parts that the total cannot reveal them.
-
-    Secondary suppression: while fewer than two parts are hidden, or the hidden parts
-    add up to less than 5, the next smallest part is hidden too (shown as "x"). A
-    total is hidden only when it is small itself or nothing else can protect it.
-    Returns (parts, total) with hidden values replaced by text.
+    The cells are the counts the publication protects, per municipality and month, with
+    the same definitions as the month report: "held", "format:drop_in", "venue:<name>",
+    "planned", "trainers", "participants", "audience:<group>", "first_time", "refresher",
+    "kits", "reason:<reason>", "kit_audience:<group>", "reports", "outcome:<outcome>",
+    "called_112" and "ambulance". Counts of zero are left out.
     """
-    hidden = {index for index, value in enumerate(parts) if is_small(value)}
-    total_hidden = is_small(total)
-    if hidden:
-        while len(hidden) < 2 or sum(parts[index] for index in hidden) < SMALL:
-            candidates = sorted((value, index) for index, value in enumerate(parts) if value and index not in hidden)
-            if not candidates:
-                total_hidden = True
-                break
-            hidden.add(candidates[0][1])
-    shown_parts = [
-        (LESS_THAN if is_small(value) else HIDDEN) if index in hidden else value for index, value in enumerate(parts)
-    ]
-    shown_total = total
-    if total_hidden and total is not None:
-        shown_total = LESS_THAN if is_small(total) else HIDDEN
-    return shown_parts, shown_total
+    cells: dict = {}
+
+    def add(month, municipality_id, key, value):
+        if value:
+            figures = cells.setdefault((municipality_id, month), {})
+            figures[key] = figures.get(key, 0) + value
+
+    courses = _by_month(
+        counted_courses(municipality),
+        "starts_at",
+        months,
+        keys=["municipality", "format", "venue__name"],
+        planned=Count("id", distinct=True),
+        held=Count("id", filter=HELD, distinct=True),
+    )
+    for (month, municipality_id, course_format, venue), row in courses.items():
+        add(month, municipality_id, "planned", row["planned"])
+        add(month, municipality_id, "held", row["held"])
+        add(month, municipality_id, f"format:{course_format}", row["held"])
+        add(month, municipality_id, f"venue:{venue or ''}", row["held"])
+    trainers = _by_month(
+        counted_courses(municipality).filter(HELD),
+        "starts_at",
+        months,
+        keys=["municipality"],
+        trainers=Count("trainers", distinct=True),
+    )
+    for (month, municipality_id), row in trainers.items():
+        add(month, municipality_id, "trainers", row["trainers"])
+    people = _by_month(
+        counted_attendance(municipality),
+        "course__starts_at",
+        months,
+        keys=["course__municipality"],
+        first_time=Sum("first_time"),
+        refresher=Sum("refresher"),
+        **{name: Sum(name) for _a, name in AUDIENCE_FIELDS},
+    )
+    for (month, municipality_id), row in people.items():
+        for audience, name in AUDIENCE_FIELDS:
+            add(month, municipality_id, f"audience:{audience}", row[name])
+            add(month, municipality_id, "participants", row[name])
+        add(month, municipality_id, "first_time", row["first_time"])
+        add(month, municipality_id, "refresher", row["refresher"])
+    kits = _by_month(
+        handouts(municipality).annotate(group=Coalesce("recipient_audience", Value(AT_COURSE))),
+        "occurred_at",
+        months,
+        keys=["from_location__municipality", "handout_reason", "group"],
+        kits=Sum("kits_out"),
+    )
+    for (month, municipality_id, reason, group), row in kits.items():
+        add(month, municipality_id, "kits", row["kits"])
+        add(month, municipality_id, f"reason:{reason or ''}", row["kits"])
+        add(month, municipality_id, f"kit_audience:{group}", row["kits"])
+    reports = _by_month(
+        counting_reports(municipality),
+        "occurred_at",
+        months,
+        keys=["district__municipality", "outcome"],
+        reports=Count("id"),
+        called_112=Count("id", filter=Q(called_112=True)),
+        ambulance=Count("id", filter=Q(ambulance_arrived=True)),
+        responder_trained=Count("id", filter=Q(responder_trained=ReversalReport.Trained.YES)),
+    )
+    for (month, municipality_id, outcome), row in reports.items():
+        add(month, municipality_id, "reports", row["reports"])
+        add(month, municipality_id, f"outcome:{outcome}", row["reports"])
+        add(month, municipality_id, "called_112", row["called_112"])
+        add(month, municipality_id, "ambulance", row["ambulance"])
+        add(month, municipality_id, "responder_trained", row["responder_trained"])
+    return cells
 
 
-def suppress(report: MonthReport) -> None:
-    """Apply publication rules to every table of the report in place."""
+class Published:
+    """The protected counts of some months, for one municipality or summed over all of them."""
+
+    def __init__(self, months: list[Month], municipality=None):
+        self.municipality = municipality
+        self.cells = {
+            key: disclosure.protect(figures) for key, figures in municipality_cells(months, municipality).items()
+        }
+        self.by_month: dict = {}
+        for (municipality_id, month), figures in self.cells.items():
+            self.by_month.setdefault(month, {})[municipality_id] = figures
+
+    def value(self, month: Month, key: str, municipality_id=None):
+        """A municipality's published count; for all municipalities the sum of theirs (≥ when one is hidden)."""
+        figures = self.by_month.get(month, {})
+        if municipality_id is None and self.municipality is not None:
+            municipality_id = self.municipality.pk
+        if municipality_id is not None:
+            return figures.get(municipality_id, {}).get(key, 0)
+        return disclosure.total_of(cells.get(key, 0) for cells in figures.values())
+
+    def so_far_this_year(self, month: Month, key: str = "first_time"):
+        return disclosure.total_of(self.value(Month(month.year, number), key) for number in range(1, month.month + 1))
+
+
+def publish(report: MonthReport) -> None:
+    """Replace every count of the report with its protected value; leave out what cannot be protected.
+
+    Kits in stock are left out (their change from one month to the next would reveal the
+    kits handed out), and so are the figures since the start and the target (their
+    difference from one month to the next would reveal a hidden month).
+    """
+    month = report.month
+    first = Month(month.shift(-12).year, 1)
+    published = Published(_months(first, month), report.municipality)
+    tables = []
     for table in report.tables:
-        parts = [row for row in table.rows if row.kind == "part"]
-        totals = [row for row in table.rows if row.kind == "total"]
-        for column in range(len(table.columns)):
-            column_parts, column_total = suppress_column(
-                [row.values[column] for row in parts],
-                totals[0].values[column] if totals else None,
-            )
-            for row, value in zip(parts, column_parts, strict=False):
-                row.values[column] = value
-            if totals:
-                totals[0].values[column] = column_total
-        for row in table.rows:
-            if row.kind == "count":
-                row.values = [shown_count(value) for value in row.values]
-        for row in table.rows:
-            if row.kind == "share":
-                numerator = table.rows[row.share_of].values
-                whole = totals[0].values if totals else [None] * len(row.values)
+        if table.key in ("stock", "trained", "venues_not_logged", "trainers_not_logged"):
+            if table.key == "trained":
+                tables.append(_published_so_far(table, published))
+            continue
+        if table.key == "municipalities":
+            tables.append(_published_municipalities(table, published, month))
+            continue
+        if table.key == "kits_per_residents":  # from the protected kits: hidden when they are
+            for row in table.rows:
                 row.values = [
-                    HIDDEN if isinstance(n, str) or isinstance(w, str) else value
-                    for value, n, w in zip(row.values, numerator, whole, strict=False)
+                    per_residents(kits, row.residents) if isinstance(kits, int) else disclosure.HIDDEN
+                    for kits in (published.value(m, "kits", row.municipality_id) for m in table.months)
                 ]
-    # A cumulative figure minus last month's would reveal this month's small count.
-    trained = report.table("trained")
-    for row in trained.rows:
-        if row.kind in ("count", "share"):
-            row.values = row.values[:1] + [HIDDEN] * (len(row.values) - 1)
+            tables.append(table)
+            continue
+        for row in table.rows:
+            if row.cell == "repeat":  # kits less first supplies: exact only when both are shown
+                row.values = [
+                    disclosure.difference(published.value(m, "kits"), published.value(m, "reason:first_supply"))
+                    for m in table.months
+                ]
+            elif row.cell:
+                row.values = [published.value(column, row.cell) for column in table.months]
+        reports = next((row for row in table.rows if row.cell == "reports"), None)
+        for row in table.rows:
+            whole = table.rows[row.whole_of] if row.whole_of is not None else reports
+            if row.kind == "share" and whole is not None:
+                part = table.rows[row.share_of]
+                row.values = [disclosure.share_of(p, w) for p, w in zip(part.values, whole.values, strict=True)]
+        tables.append(table)
+    report.tables = tables
+
+
+def _published_so_far(table: Table, published: Published) -> Table:
+    return Table(
+        table.key,
+        table.title,
+        table.columns,
+        [Row(_("So far this year"), [published.so_far_this_year(m) for m in table.months], "count")],
+        note=_("The sum of the months' published figures; ≥ when a month's figure is hidden."),
+        months=table.months,
+    )
+
+
+def _published_municipalities(table: Table, published: Published, month: Month) -> Table:
+    keys = ["held", "participants", "first_time", "kits", "reports"]
+    names = dict(Municipality.objects.filter(pk__in=published.by_month.get(month, {})).values_list("pk", "name"))
+    rows = [
+        Row(name, [published.value(month, key, municipality_id) for key in keys], "count")
+        for municipality_id, name in sorted(names.items(), key=lambda item: item[1])
+    ]
+    rows.append(Row(_("Total"), [published.value(month, key) for key in keys], "total"))
+    return Table(table.key, table.title, table.columns, rows)
 
 
 # --- public statistics -------------------------------------------------------------------
 
 
 def public_statistics(today: dt.date | None = None) -> dict:
-    """The last twelve full months and the last four full quarters, all municipalities, small numbers hidden."""
+    """The last twelve full months and the last four full quarters, all municipalities, protected.
+
+    Every figure is the sum of the municipalities' published figures (reports.disclosure),
+    so the page can never be set against a municipality's own publication.
+    """
     last = Month.of(today or timezone.localdate()).shift(-1)
     first = last.shift(-11)
-    totals = monthly_totals(first, last)
-    months = [
-        {"month": month, "courses": figures["held"], "people": figures["first_time"], "kits": figures["kits"]}
-        for month, figures in totals.items()
-    ]
-    # Quarters: the four whole quarters that end at or before the last full month.
     last_quarter_end = last.shift(-(last.month % 3))  # the last month of the last whole quarter
     quarter_start = last_quarter_end.shift(-11)
-    per_quarter = {
-        Month.of(row["quarter"]): row["reports"]
-        for row in counting_reports()
-        .filter(occurred_at__gte=quarter_start.start, occurred_at__lt=last_quarter_end.end)
-        .annotate(quarter=TruncQuarter("occurred_at", tzinfo=local_tz()))
-        .order_by()
-        .values("quarter")
-        .annotate(reports=Count("id"))
-    }
+    published = Published(_months(min(first, quarter_start), last))
+    months = [
+        {
+            "month": month,
+            "courses": published.value(month, "held"),
+            "people": published.value(month, "first_time"),
+            "kits": published.value(month, "kits"),
+        }
+        for month in _months(first, last)
+    ]
     quarters = []
     for index in range(4):
         start = quarter_start.shift(index * 3)
         quarters.append(
-            {"year": start.year, "quarter": (start.month - 1) // 3 + 1, "reports": per_quarter.get(start, 0)}
+            {
+                "year": start.year,
+                "quarter": (start.month - 1) // 3 + 1,
+                "reports": disclosure.total_of(published.value(start.shift(i), "reports") for i in range(3)),
+            }
         )
-    for row in months:
-        for key in ("courses", "people", "kits"):
-            row[key] = shown_count(row[key])
-    for row in quarters:
-        row["reports"] = shown_count(row["reports"])
     return {"months": months, "quarters": quarters}

@@ -3,7 +3,7 @@ history of approving (closing) and reopening months.
 """
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -49,3 +49,35 @@ class TrainingTarget(models.Model):
 
     def __str__(self):
         return f"{self.municipality}: {self.people}"
+
+
+class Population(models.Model):
+    """How many residents a municipality had in a year, and where the figure comes from.
+
+    Entered by an administrator; the month report divides the kits handed out by it
+    ("kits per 100,000 residents", as North Carolina and Rhode Island publish).
+    """
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="populations", verbose_name=_("municipality")
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    residents = models.PositiveIntegerField(_("number of residents"), validators=[MinValueValidator(1)])
+    source = models.CharField(
+        _("source"), max_length=200, help_text=_("For example: Danmarks Statistik, FOLK1A, 1 January 2026.")
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("population")
+        verbose_name_plural = _("populations")
+        ordering = ["municipality__name", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "year"], name="population_one_per_municipality_year"),
+            models.CheckConstraint(condition=Q(residents__gte=1), name="population_residents_positive"),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="population_year_plausible"),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality} {self.year}: {self.residents}"

@@ -131,7 +131,7 @@ def _chart(pdf: ReportPDF, title: str, labels: list[str], values: list):
     pdf.set_y(top + height + 2)
 
 
-def to_pdf(report: MonthReport, approval: str = "") -> bytes:
+def to_pdf(report: MonthReport, approval: str = "", method: str = "", extra=()) -> bytes:
     """A4 pages: the header lines, the twelve-month trend as charts, then every table."""
     title = _("RED LIV monthly report")
     made = date_format(timezone.localtime(), "DATETIME_FORMAT")
@@ -144,11 +144,12 @@ def to_pdf(report: MonthReport, approval: str = "") -> bytes:
 
     _heading(pdf, f"{title}: {report.month.label}", 16)
     pdf.set_font(FONT, size=10)
-    for label, value in [*header_lines(report, approval), (_("Made"), made)]:
+    for label, value in [*header_lines(report, approval, method, extra), (_("Made"), made)]:
         pdf.set_font(FONT, "B", 10)
-        pdf.cell(35, 5.5, label)
+        pdf.multi_cell(48, 5.5, label, new_x="RIGHT", new_y="TOP")
         pdf.set_font(FONT, size=10)
-        pdf.multi_cell(0, 5.5, str(value), new_x="LMARGIN", new_y="NEXT")
+        # Lato has no arrow: "85 → 86" reads "85 -> 86" on paper.
+        pdf.multi_cell(0, 5.5, str(value).replace("→", "->"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
 
     trend = report.table("trend")

@@ -13,4 +13,5 @@ urlpatterns = [
     path("personale/maaned/genaabn/", views.reopen, name="reopen"),
     path("personale/maaned/maal/", views.set_target, name="target"),
     path("statistik/", views.public_statistics_page, name="public-statistics"),
+    path("statistik/metode/", views.method_page, name="method"),
 ]

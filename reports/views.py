@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +17,7 @@ from redliv import closing, inputs
 from redliv.models import MonthClosing, Municipality
 from redliv.months import Month
 from reports import exports, pdf
+from reports.approval import approval_state, export_figures, snapshot
 from reports.charts import bar_chart
 from reports.figures import month_report, public_statistics
 from reports.models import TrainingTarget
@@ -77,7 +79,8 @@ def _query(month, municipality, **extra):
 
 def _charts(report):
     trend = report.table("trend")
-    return [bar_chart(row.label, trend.columns, row.values) for row in trend.rows]
+    short = [date_format(month.first_day, "M") for month in trend.months]
+    return [bar_chart(row.label, trend.columns, row.values, short) for row in trend.rows]
 
 
 @login_required
@@ -85,7 +88,8 @@ def month_page(request):
     municipality = _scope(request)
     month = _month(request)
     report = month_report(month, municipality)
-    latest, approval = closing.approval_status(municipality, month.first_day)
+    state = approval_state(report)
+    latest, approval = state.closing, state.approval
     target = getattr(municipality, "training_target", None) if municipality else None
     return render(
         request,
@@ -94,6 +98,7 @@ def month_page(request):
             "report": report,
             "municipality": municipality,
             "approval": approval,
+            "changed_since_approval": state.text,
             "reopening": closing.reopening_text(latest) if latest and not approval else "",
             "charts": _charts(report),
             "previous_query": _query(month.shift(-1), municipality),
@@ -107,11 +112,13 @@ def month_page(request):
 
 
 def _export_report(request):
-    municipality = _scope(request)
-    month = _month(request)
-    publication = request.GET.get("publication") == "1"
-    report = month_report(month, municipality, publication=publication)
-    return report, closing.approval_status(municipality, month.first_day)[1]
+    """(report, approval line, extra header lines) for an export: see reports.approval.export_figures."""
+    return export_figures(
+        _month(request),
+        _scope(request),
+        publication=request.GET.get("publication") == "1",
+        current=request.GET.get("figures") == "current",
+    )
 
 
 def _filename(report, extension):
@@ -128,32 +135,35 @@ def _attachment(content, content_type, filename):
 
 @login_required
 def export_csv(request):
-    report, approval = _export_report(request)
+    report, approval, extra = _export_report(request)
     separator = exports.SEPARATORS.get(request.GET.get("separator", "semicolon"), ";")
-    return _attachment(exports.to_csv(report, approval, separator), "text/csv; charset=utf-8", _filename(report, "csv"))
+    content = exports.to_csv(report, approval, separator, exports.method_url(request), extra)
+    return _attachment(content, "text/csv; charset=utf-8", _filename(report, "csv"))
 
 
 @login_required
 def export_xlsx(request):
-    report, approval = _export_report(request)
-    return _attachment(exports.to_xlsx(report, approval), exports.XLSX_CONTENT_TYPE, _filename(report, "xlsx"))
+    report, approval, extra = _export_report(request)
+    content = exports.to_xlsx(report, approval, exports.method_url(request), extra)
+    return _attachment(content, exports.XLSX_CONTENT_TYPE, _filename(report, "xlsx"))
 
 
 @login_required
 def export_pdf(request):
-    report, approval = _export_report(request)
-    return _attachment(pdf.to_pdf(report, approval), "application/pdf", _filename(report, "pdf"))
+    report, approval, extra = _export_report(request)
+    content = pdf.to_pdf(report, approval, exports.method_url(request), extra)
+    return _attachment(content, "application/pdf", _filename(report, "pdf"))
 
 
 @login_required
 def print_page(request):
-    report, approval = _export_report(request)
+    report, approval, extra = _export_report(request)
     return render(
         request,
         "reports/month_print.html",
         {
             "report": report,
-            "header_lines": exports.header_lines(report, approval),
+            "header_lines": exports.header_lines(report, approval, exports.method_url(request), extra),
             "charts": _charts(report),
         },
     )
@@ -180,7 +190,7 @@ def _closable(request):
 def approve(request):
     municipality, month = _closable(request)
     try:
-        closing.approve_month(request.user, municipality, month.first_day)
+        closing.approve_month(request.user, municipality, month.first_day, snapshot(month_report(month, municipality)))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -228,9 +238,15 @@ def public_statistics_page(request):
     statistics = public_statistics()
     months = statistics["months"]
     labels = [row["month"].label for row in months]
+    short = [date_format(row["month"].first_day, "M") for row in months]
     charts = [
-        bar_chart(_("Courses held"), labels, [row["courses"] for row in months]),
-        bar_chart(_("People trained"), labels, [row["people"] for row in months]),
-        bar_chart(_("Naloxone kits handed out"), labels, [row["kits"] for row in months]),
+        bar_chart(_("Courses held"), labels, [row["courses"] for row in months], short),
+        bar_chart(_("People trained"), labels, [row["people"] for row in months], short),
+        bar_chart(_("Naloxone kits handed out"), labels, [row["kits"] for row in months], short),
     ]
     return render(request, "reports/public_statistics.html", {"statistics": statistics, "charts": charts})
+
+
+def method_page(request):
+    """How the published figures are protected: the rule, its reasons and its price."""
+    return render(request, "reports/method.html")

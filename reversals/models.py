@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -171,4 +172,4 @@ class ReversalReport(IdempotentModel):
         ]
 
     def __str__(self):
-        return f"{self.occurred_at:%Y-%m-%d} {self.district} ({self.get_outcome_display()})"
+        return f"{timezone.localtime(self.occurred_at):%d.%m.%Y} {self.district} ({self.get_outcome_display()})"

@@ -60,6 +60,7 @@ def create_reversal_report(
     responder_course=None,
     user=None,
     key: uuid.UUID | None = None,
+    change_reason: str = "",
 ):
     """Store a report once per key. Returns (report, created).
 
@@ -100,6 +101,8 @@ def create_reversal_report(
     staff = user is not None
 
     def create(digest):
+        if staff:  # a public report counts only once a coordinator verifies it, which the rule covers
+            check_change_allowed(user, district.municipality_id, occurred_at, change_reason, adding=True)
         report = ReversalReport(
             idempotency_key=key,
             payload_digest=digest,
@@ -121,6 +124,8 @@ def create_reversal_report(
             review_status=ReversalReport.ReviewStatus.VERIFIED if staff else ReversalReport.ReviewStatus.PENDING,
         )
         report._history_user = user
+        if change_reason:
+            report._change_reason = change_reason
         report.save()
         return report
 

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from redliv.access import add_service_errors, get_for_user, permission_required
 from redliv.history import history_entries
+from redliv.pagination import paginate
 from redliv.ratelimit import allow_post
 from reversals import services
 from reversals.forms import PublicReportForm, ReplaceKitForm, ReportFilterForm, ReviewForm, StaffReportForm
@@ -87,16 +87,14 @@ def report_list(request):
     """Coordinators: every report of the municipality, with filters."""
     filters = ReportFilterForm(request.GET or None, user=request.user)
     reports = filters.filter(ReversalReport.objects.for_user(request.user).select_related("district"))
-    page = Paginator(reports.order_by("-occurred_at", "-pk"), REPORTS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, reports.order_by("-occurred_at", "-pk"), REPORTS_PER_PAGE)
     return render(
         request,
         "reversals/report_list.html",
         {
             "filters": filters,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "pending": ReversalReport.objects.for_user(request.user)
             .filter(review_status=ReversalReport.ReviewStatus.PENDING)
             .count(),

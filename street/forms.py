@@ -12,12 +12,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.functional import lazy
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import MAX_COUNT_PER_GROUP, Attendance, Course, CourseFormat, Venue
+from courses.services import check_counts, check_kits_source
 from kits.models import Batch, HandoutReason, StockLocation
 from redliv import inputs
+from redliv.access import add_service_errors
 from redliv.models import Audience, District
 from redliv.personal_data import refuse_identifiers
 from redliv.widgets import DateInput
@@ -43,6 +45,18 @@ def count_field(label, minimum=0, initial=0):
         initial=initial,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "form-control stepper-input"}),
         error_messages={"min_value": message, "max_value": message},
+    )
+
+
+def note_field():
+    """Free text beside an entry: warned about personal data, refused when it looks like an identifier."""
+    return forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=1000,
+        validators=[refuse_identifiers],
+        help_text=NOTE_WARNING,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
 
 
@@ -118,29 +132,18 @@ class CourseEntryForm(StreetForm):
         empty_label=_("Choose a venue"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    people_who_use_drugs = count_field(_("People who use drugs"))
-    relatives_network = count_field(_("Relatives, friends and network"))
-    professionals = count_field(_("Professionals"))
-    residents = count_field(_("Residents"))
-    students = count_field(_("Students"))
-    other = count_field(pgettext_lazy("audience group", "Other"))
     refresher = count_field(_("Of these, refreshers (took a course before)"))
     kits = count_field(_("Kits handed out"))
-    note = forms.CharField(
-        label=_("Note"),
-        required=False,
-        max_length=1000,
-        validators=[refuse_identifiers],
-        help_text=NOTE_WARNING,
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-    )
+    note = note_field()
     # A planned course this entry is the attendance of (from the coordinator's course page).
     course = forms.ModelChoiceField(queryset=Course.objects.none(), required=False, widget=forms.HiddenInput)
 
-    COUNT_FIELDS = list(Attendance.AUDIENCE_FIELDS.values())
+    COUNT_FIELDS = list(Attendance.AUDIENCE_FIELDS.values())  # one stepper each, added in __init__
 
     def __init__(self, *args, venues, locations, **kwargs):
         super().__init__(*args, **kwargs)
+        for audience, name in Attendance.AUDIENCE_FIELDS.items():
+            self.fields[name] = count_field(audience.label)
         self.fields["venue"].queryset = venues
         self.fields["course"].queryset = Course.objects.for_user(self.user).filter(
             status=Course.Status.PLANNED, attendance__isnull=True
@@ -163,19 +166,21 @@ class CourseEntryForm(StreetForm):
             ]
         )
 
+    def audience_fields(self):
+        """The audience steppers, in the order of `Attendance.AUDIENCE_FIELDS`."""
+        return [self[name] for name in self.COUNT_FIELDS]
+
     def clean(self):
         cleaned = super().clean()
-        counts = [cleaned.get(field) for field in self.COUNT_FIELDS]
-        if all(count is not None for count in counts):
-            total = sum(counts)
-            if total < 1:
-                self.add_error("people_who_use_drugs", _("Count at least one participant."))
-            elif (cleaned.get("refresher") or 0) > total:
-                self.add_error(
-                    "refresher", _("Refreshers cannot be more than the participants (%(total)d).") % {"total": total}
-                )
-        if cleaned.get("kits") and not cleaned.get("location"):
-            self.add_error("location", _("Choose where the kits came from."))
+        counts = {field: cleaned.get(field) for field in self.COUNT_FIELDS}
+        checks = [(check_kits_source, cleaned.get("kits"), cleaned.get("location"))]
+        if None not in counts.values():
+            checks.insert(0, (check_counts, counts, cleaned.get("refresher") or 0))
+        for check, *arguments in checks:
+            try:
+                check(*arguments)
+            except ValidationError as error:
+                add_service_errors(self, error)
         return cleaned
 
 
@@ -237,14 +242,7 @@ class ReportEntryForm(StreetForm):
         initial=ReversalReport.Trained.YES,
         widget=BUTTONS,
     )
-    note = forms.CharField(
-        label=_("Note"),
-        required=False,
-        max_length=1000,
-        validators=[refuse_identifiers],
-        help_text=NOTE_WARNING,
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-    )
+    note = note_field()
 
     def __init__(self, *args, districts, **kwargs):
         super().__init__(*args, **kwargs)

@@ -289,6 +289,9 @@ def api_entries(request):
             )
         except ValidationError as error:
             add_service_errors(form, error)
+            if getattr(error, "code", None) in ("month_closed", "month_closed_reason_needed"):
+                # The tablet keeps the entry and shows why: it can be re-dated or handed to a coordinator.
+                return JsonResponse({"message": error.messages[0], "errors": _errors(form)}, status=400)
         else:
             answer = {"id": entry.pk, "key": str(form.cleaned_data["key"]), "message": saved_message(kind, created)}
             if may_name_someone(form.cleaned_data.get("note")):

@@ -211,6 +211,12 @@ EXPECTED = {
         "Lost, stolen or confiscated": [0, 4, 0],
         "Damaged": [0, 0, 0],
         "Total": [9, 4, 0],
+        # Repeat supplies are all but first supplies: March 1 (replaces a used kit), February 4 (lost).
+        "Repeat supplies (all but first supplies)": [1, 4, 0],
+        "Share of repeat supplies: Replaces a used kit": [1.0, 0.0, None],
+        "Share of repeat supplies: Replaces an expired kit": [0.0, 0.0, None],
+        "Share of repeat supplies: Lost, stolen or confiscated": [0.0, 1.0, None],
+        "Share of repeat supplies: Damaged": [0.0, 0.0, None],
     },
     "kits_by_audience": {
         "People who use drugs": [6, 4, 0],
@@ -237,6 +243,9 @@ EXPECTED = {
         "Share where 112 was called": [1.0, None, None],
         "Reports where an ambulance came": [1, 0, 0],
         "Share where an ambulance came": [0.5, None, None],
+        # Both reports name a responder who had taken a course (the pending one does not count).
+        "Reports whose responder had taken a course": [2, 0, 0],
+        "Share whose responder had taken a course": [1.0, None, None],
     },
     "activity": {
         "Trainers active": [2, 1, 0],

@@ -69,7 +69,7 @@ def test_numbers_dates_and_harmless_text_are_left_as_they_are():
 @pytest.fixture
 def hostile_month(red_liv, coordinator, street_worker):
     """March 2026 in Odense, with a venue and an approver whose names start like formulas."""
-    from reports.closing import approve_month
+    from redliv.closing import approve_month
 
     coordinator.first_name, coordinator.last_name = "@SUM(1)", ""
     coordinator.save()

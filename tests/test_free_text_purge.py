@@ -328,6 +328,7 @@ KEPT = {
     "kits.Batch.recall_reason",
     "kits.Batch.recall_instructions",
     "kits.StockLocation.name",
+    "reports.Population.source",
     "finder.InfoPage.slug",
     "finder.InfoPage.title_da",
     "finder.InfoPage.title_en",

@@ -656,7 +656,7 @@ def test_a_course_from_an_unknown_request_is_a_404(planner, value):
 
 @pytest.fixture
 def approved_march(coordinator, odense):
-    from reports.closing import approve_month
+    from redliv.closing import approve_month
 
     with time_machine.travel(dt.datetime(2026, 5, 10, 12, tzinfo=dt.UTC), tick=False):
         approve_month(coordinator, odense, dt.date(2026, 3, 1))
@@ -665,7 +665,7 @@ def approved_march(coordinator, odense):
 
 @pytest.mark.parametrize("reason", ["x" * 201, "Sen\x00registrering", "x" * 10_000])
 def test_a_month_is_not_reopened_with_a_reason_that_cannot_be_kept(planner, approved_march, odense, reason):
-    from reports.closing import month_is_closed
+    from redliv.closing import month_is_closed
 
     before = table_counts()
     response = planner.post("/en/personale/maaned/genaabn/", {"month": "2026-03", "reason": reason}, follow=True)
@@ -676,7 +676,7 @@ def test_a_month_is_not_reopened_with_a_reason_that_cannot_be_kept(planner, appr
 
 
 def test_a_month_is_reopened_with_a_reason_of_200_characters(planner, approved_march, odense):
-    from reports.closing import month_is_closed
+    from redliv.closing import month_is_closed
 
     planner.post("/en/personale/maaned/genaabn/", {"month": "2026-03", "reason": "x" * 200})
     assert not month_is_closed(odense, dt.date(2026, 3, 31))

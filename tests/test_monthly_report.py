@@ -11,7 +11,8 @@ from django.utils import translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from reports.figures import Month, month_report, public_statistics, suppress_column
+from reports.disclosure import AtLeast, protect_group
+from reports.figures import Month, month_report, public_statistics
 from reports.models import TrainingTarget
 from tests import monthly_data
 from tests.monthly_data import EXPECTED, MARCH
@@ -256,7 +257,7 @@ def test_a_visitor_is_asked_to_log_in(client, db):
     assert response.status_code == 302 and "/konto/login/" in response["Location"]
 
 
-def test_the_month_page_makes_at_most_25_queries(
+def test_the_month_page_makes_at_most_26_queries(
     client, coordinator, administrator, march, django_assert_max_num_queries
 ):
     """Also on the request that records the session's activity (once a minute), the dearest one."""
@@ -269,7 +270,7 @@ def test_the_month_page_makes_at_most_25_queries(
         session = client.session
         session[LAST_SEEN] = int(time.time()) - 120
         session.save()
-        with django_assert_max_num_queries(25):
+        with django_assert_max_num_queries(26):  # 25 before kits per 100,000 residents (their population)
             assert client.get(PAGE, {"month": "2026-03"}).status_code == 200
 
 
@@ -302,46 +303,71 @@ def test_the_command_refuses_a_bad_month_or_municipality(tmp_path, db):
 
 
 @pytest.mark.parametrize(
-    "parts, total, shown_parts, shown_total",
+    "parts, total, hidden, total_hidden",
     [
-        ([9, 0, 2, 1], 12, ["x", 0, "<5", "<5"], 12),
-        ([10, 3, 8], 21, [10, "<5", "x"], 21),
-        ([10, 4, 3], 17, [10, "<5", "<5"], 17),
-        ([3, 0], 3, ["<5", 0], "<5"),
-        ([6, 7], 13, [6, 7], 13),
-        ([0, 0], 0, [0, 0], 0),
+        ([9, 0, 2, 1], 12, {0, 2, 3}, False),  # 2 + 1 < 2 + 4: the 9 is hidden too
+        ([10, 3, 8], 21, {1, 2}, False),  # 3 + 8 ≥ 2 + 4: either could be 5 or more
+        ([10, 4, 3], 17, {1, 2}, False),  # 4 + 3 ≥ 6
+        ([10, 1, 2], 13, {0, 1, 2}, False),  # 1 + 2 < 6
+        ([1, 4], 5, {0, 1}, True),  # nothing left to hide: the total goes too
+        ([3, 0], 3, {0}, True),
+        ([6, 7], 13, set(), False),
+        ([0, 0], 0, set(), False),
     ],
 )
-def test_small_counts_and_the_numbers_that_would_reveal_them_are_hidden(parts, total, shown_parts, shown_total):
-    assert suppress_column(parts, total) == (shown_parts, shown_total)
+def test_small_counts_and_the_numbers_that_would_reveal_them_are_hidden(parts, total, hidden, total_hidden):
+    table = {index: value for index, value in enumerate(parts)}
+    assert protect_group(total, [table]) == (total_hidden, hidden)
 
 
-def test_the_publication_export_shows_no_count_from_1_to_4(client, coordinator, march, odense):
+def test_a_hidden_total_hides_a_part_of_every_table_that_adds_up_to_it():
+    total_hidden, hidden = protect_group(5, [{"a": 1, "b": 4}, {"first": 5, "refresher": 0}])
+    assert total_hidden and hidden == {"a", "b", "first"}
+
+
+def test_the_publication_export_hides_every_count_from_1_to_4_with_one_symbol(client, coordinator, march, odense):
     client.force_login(coordinator)
     response = client.get(PAGE + "csv/", {"month": "2026-03", "publication": "1"})
     rows, tables = csv_tables(response.content, ";", english_titles(odense))
     cells = [cell for row in rows[5:] for cell in row[1:]]
     assert not [cell for cell in cells if cell.isdigit() and 1 <= int(cell) <= 4]
-    assert "<5" in cells
+    assert "x" in cells and "<5" not in cells
     assert tables["participants_by_audience"]["Total"][0] == "12"
     assert tables["participants_by_audience"]["People who use drugs"][0] == "x"
+    assert tables["summary"]["Courses held"] == ["x", "x", "x"]
     assert "venues_not_logged" not in tables and "Anna Træner" not in response.content.decode()
+    assert "stock" not in tables and "Since the start" not in response.content.decode()
+    assert ["Method", "http://testserver/en/statistik/metode/"] in rows
     internal = client.get(PAGE + "csv/", {"month": "2026-03"}).content.decode("utf-8-sig")
-    assert "<5" not in internal
+    assert ";x;" not in internal and "Method" not in internal
     public_pdf = pdf_text(client.get(PAGE + "pdf/", {"month": "2026-03", "publication": "1"}).content)
-    assert "Courses held <5 <5 <5" in public_pdf and "People who use drugs x" in public_pdf
+    assert "Courses held x x x" in public_pdf and "People who use drugs x" in public_pdf
+    assert "http://testserver/en/statistik/metode/" in public_pdf
     assert "Anna Træner" not in public_pdf and "Courses held 2 1 1" not in public_pdf
+    workbook = load_workbook(io.BytesIO(client.get(PAGE + "xlsx/", {"month": "2026-03", "publication": "1"}).content))
+    sheet = workbook.worksheets[0]
+    assert ["Method", "http://testserver/en/statistik/metode/"] in [[c.value for c in r[:2]] for r in sheet.iter_rows()]
 
 
-def test_the_public_statistics_count_every_municipality_and_hide_small_numbers(march):
+def test_the_public_statistics_are_sums_of_the_municipalities_published_figures(march):
     import datetime as dt
 
     statistics = public_statistics(today=dt.date(2026, 4, 10))
     months = {str(row["month"]): row for row in statistics["months"]}
-    assert months["2026-03"] == {"month": Month(2026, 3), "courses": "<5", "people": 59, "kits": 16}
+    # Courses: Odense 2 and Aarhus 1, both hidden. People trained: Odense's 9 is hidden to protect
+    # its 3 refreshers, so only Aarhus's 50 is known. Kits: Odense 9 and Aarhus 7, both shown.
+    assert months["2026-03"] == {"month": Month(2026, 3), "courses": "x", "people": AtLeast(50), "kits": 16}
     assert months["2026-02"]["people"] == 5 and months["2025-06"]["people"] == 15
     quarters = {(row["year"], row["quarter"]): row["reports"] for row in statistics["quarters"]}
-    assert quarters == {(2025, 2): 0, (2025, 3): 0, (2025, 4): 0, (2026, 1): "<5"}
+    assert quarters == {(2025, 2): 0, (2025, 3): 0, (2025, 4): 0, (2026, 1): "x"}
+
+
+def test_the_method_page_states_the_rule_and_is_linked_from_the_statistics(client, march):
+    statistics = client.get("/en/statistik/").content.decode()
+    assert 'href="/en/statistik/metode/"' in statistics and "≥ 50" in statistics
+    method = client.get("/en/statistik/metode/").content.decode()
+    assert "Primary suppression" in method and "Secondary suppression" in method
+    assert "linear-programming audit" in method
 
 
 def test_the_public_statistics_page_needs_no_login_and_is_danish_first(client, march):
@@ -371,6 +397,32 @@ def test_the_printable_page_has_the_header_lines_of_the_exports(client, coordina
         ("Period", "March 2026"),
         ("Scope", "Odense"),
         ("Approval", "Not approved"),
-        ("For publication", "Counts from 1 to 4 are shown as &lt;5"),
+        ("For publication", "x: hidden to protect anonymity"),
+        ("Method", "http://testserver/en/statistik/metode/"),
     ]:
         assert f'<dt class="col-sm-3">{label}</dt><dd class="col-sm-9">{value}' in page
+
+
+def test_kits_per_100000_residents_are_counted_from_the_population_an_administrator_entered(
+    client, coordinator, march, odense, aarhus
+):
+    from reports.models import Population
+
+    Population.objects.create(municipality=odense, year=2025, residents=209_000, source="FOLK1A 2025")
+    Population.objects.create(municipality=odense, year=2026, residents=210_500, source="FOLK1A 2026")
+    Population.objects.create(municipality=aarhus, year=2026, residents=370_000, source="FOLK1A 2026")
+    with translation.override("en"):
+        odense_table = month_report(MARCH, odense).table("kits_per_residents")
+        national = month_report(MARCH, None).table("kits_per_residents")
+        public = month_report(MARCH, None, publication=True).table("kits_per_residents")
+    # Odense: 9 kits in March 2026 and 4 in February among 210,500; none in March 2025 (209,000).
+    assert [(row.label, row.values) for row in odense_table.rows] == [("Odense", [4.3, 1.9, 0.0])]
+    assert "Odense: 210500 residents (2026, FOLK1A 2026)" in odense_table.note
+    # Aarhus: 7 kits in March among 370,000 (its only figure, used for every month).
+    assert [(row.label, row.values[0]) for row in national.rows] == [("Aarhus", 1.9), ("Odense", 4.3)]
+    assert [row.values[0] for row in public.rows] == [1.9, 4.3]  # both kit counts are shown
+    client.force_login(coordinator)
+    csv_text = client.get(PAGE + "csv/", {"month": "2026-03"}).content.decode("utf-8-sig")
+    assert "Kits handed out per 100,000 residents" in csv_text and "Odense;4.3;1.9;0.0" in csv_text
+    page = client.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert ">4.3<" in page

@@ -63,6 +63,7 @@ MATRIX = {
     "afrapporter/": ("/afrapporter/", PUBLIC),
     "afrapporter/tak/": ("/afrapporter/tak/", PUBLIC),
     "statistik/": ("/statistik/", PUBLIC),
+    "statistik/metode/": ("/statistik/metode/", PUBLIC),
     # Information pages are the public site's, national: no municipality owns one, so administrators edit them.
     "personale/informationssider/": ("/personale/informationssider/", ADMINISTRATORS_ONLY),
     "personale/informationssider/<slug:slug>/": ("/personale/informationssider/naloxon/", ADMINISTRATORS_ONLY),

@@ -311,9 +311,10 @@ def test_an_empty_or_overlong_lot_number_gets_a_message(client):
 # The finder
 
 
-def test_the_finder_shows_a_banner_while_a_recall_is_active(client, lot):
+def test_the_finder_shows_a_banner_while_a_recall_is_active(client, lot, django_capture_on_commit_callbacks):
     assert "Tilbagekaldelse af naloxon-kit." not in client.get("/").content.decode()
-    recall(lot)
+    with django_capture_on_commit_callbacks(execute=True):  # the finder forgets its lists once the recall commits
+        recall(lot)
     content = client.get("/").content.decode()
     banner = content.split("recall-banner")[1].split("</div>")[0]
     assert "Lot NX2408 er tilbagekaldt." in banner and f'href="{CHECK}"' in banner

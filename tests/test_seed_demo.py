@@ -34,6 +34,18 @@ def test_seed_demo_builds_an_odense_year_and_changes_nothing_the_second_time(set
     assert "nothing changed" in capsys.readouterr().out
 
 
+def test_the_demo_covers_fourteen_whole_months_so_no_compared_month_is_empty(settings, monkeypatch):
+    from reports.figures import Month, monthly_totals
+
+    settings.DEBUG = True
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-password-123")
+    call_command("seed_demo")
+    last = Month.last_full()
+    totals = monthly_totals(last.shift(-13), last)
+    assert len(totals) == 14
+    assert all(figures["held"] and figures["kits"] for figures in totals.values()), totals
+
+
 def test_seed_demo_prints_a_random_password_once_when_none_is_given(settings, monkeypatch, capsys):
     settings.DEBUG = True
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)

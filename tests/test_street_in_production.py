@@ -13,11 +13,12 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from redliv import roles
 from tests import factories
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, TIME_ZONE, make_user, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,7 +42,8 @@ def gunicorn(tmp_path):
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "SECURE_SSL_REDIRECT": "0",
-        "BEHIND_PROXY": "0",
+        # The server's clock starts where the test's is (tests/clocked_gunicorn.py).
+        "REDLIV_TEST_NOW": timezone.now().isoformat(),
         "ALLOWED_HOSTS": "localhost",
         "DJANGO_SETTINGS_MODULE": "redliv.settings",
     }
@@ -49,7 +51,16 @@ def gunicorn(tmp_path):
     port = free_port()
     base = f"http://localhost:{port}"  # Chromium keeps Secure cookies (production's) over plain HTTP on localhost
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "redliv.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        [
+            sys.executable,
+            "-m",
+            "tests.clocked_gunicorn",
+            "redliv.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+        ],
         cwd=ROOT,
         env=env,
     )
@@ -76,9 +87,9 @@ def test_every_street_tab_works_offline_after_logouts_and_logins_with_hashed_sta
     bag = factories.make_location(red_liv, name="Gadeteamets taske")
     factories.receive(factories.make_batch(lot_number="LOT-PROD"), bag, 50, coordinator)
     context = browser.new_context(
-        viewport={"width": 820, "height": 1180}, is_mobile=True, has_touch=True, locale="da-DK"
+        viewport={"width": 820, "height": 1180}, is_mobile=True, has_touch=True, locale="da-DK", timezone_id=TIME_ZONE
     )
-    page = context.new_page()
+    page = new_page(context)  # the page's clock agrees with the server's and the test's
     try:
         for round_ in range(3):
             page.goto(f"{gunicorn}/konto/login/")

@@ -38,11 +38,21 @@ from kits import services as kit_services
 from kits.models import HandoutReason, KitType, StockLevel, StockLocation
 from redliv import roles
 from redliv.models import Audience, District, Municipality, Organisation, User
+from redliv.months import Month
+from reports.models import Population
 from reversals import services as reversal_services
 from reversals.models import ReversalReport, Substance
 
 DEMO_ORGANISATION = "Odense Kommune – RED LIV"
 MUNICIPALITIES = [("Odense", 461), ("Svendborg", 479), ("Aarhus", 751), ("København", 101)]
+# Residents on 1 January (Danmarks Statistik, table FOLK1A), rounded for the demo: kits per 100,000 residents.
+POPULATIONS = [
+    ("Odense", 2025, 209_000),
+    ("Odense", 2026, 210_500),
+    ("Svendborg", 2026, 59_000),
+    ("Aarhus", 2026, 370_000),
+    ("København", 2026, 667_000),
+]
 ODENSE_DISTRICTS = [
     ("Centrum", "5000"),
     ("Vollsmose", "5240"),
@@ -156,6 +166,9 @@ def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour, minute))
 
 
+DEMO_MONTHS = 14  # whole months of history before this one
+
+
 class Command(BaseCommand):
     help = "Load the Odense demo data (development only; running it twice changes nothing)."
 
@@ -194,6 +207,13 @@ class Seed:
         }
         for name, _code in MUNICIPALITIES[1:]:
             District.objects.create(municipality=municipalities[name], name="Centrum")
+        for name, year, residents in POPULATIONS:
+            Population.objects.create(
+                municipality=municipalities[name],
+                year=year,
+                residents=residents,
+                source=f"Danmarks Statistik, FOLK1A, 1. januar {year} (afrundet til demoen)",
+            )
         self.organisations = {
             name: Organisation.objects.create(name=name, kind=kind, municipality=self.odense)
             for name, kind in ORGANISATIONS
@@ -318,7 +338,7 @@ class Seed:
         coordinator = self.users[roles.COORDINATOR]
         batches = []
         for lot_number, received_days_ago, expires_in_days, quantity in [
-            ("NX2301", 400, -20, 420),
+            ("NX2301", 480, -20, 420),
             ("NX2408", 185, 60, 400),
             ("NX2511", 30, 730, 300),
         ]:
@@ -332,6 +352,7 @@ class Seed:
                 expiry_date=self.today + dt.timedelta(days=expires_in_days),
                 received_on=received_on,
                 quantity=quantity,
+                registered_on=received_on,  # registered on the day it came, long before it expired
             )
             kit_services.transfer_kits(
                 user=coordinator,
@@ -358,10 +379,14 @@ class Seed:
         return self.batch_current
 
     def make_past_year(self):
-        """Two or three courses a week for a year, most held and logged, a few not."""
+        """Two or three courses a week since the start of the month 14 months back, most held and logged, a few not.
+
+        Fourteen whole months and this one: the month page compares the last full month with the
+        same month last year, and the public statistics show twelve months, none of them empty.
+        """
         rng = self.rng
         drop_in_venues = [self.venues["Antidote Danmark, Odense"], self.venues["Heroinklinikken Odense"]]
-        day = self.today - dt.timedelta(days=364)
+        day = Month.of(self.today).shift(-DEMO_MONTHS).first_day
         while day < self.today:
             plans = []
             if day.weekday() == 1:
@@ -440,7 +465,7 @@ class Seed:
             HandoutReason.LOST,
             HandoutReason.DAMAGED,
         ]
-        for days_ago in range(360, 0, -9):
+        for days_ago in range((self.today - Month.of(self.today).shift(-DEMO_MONTHS).first_day).days, 0, -9):
             day = self.today - dt.timedelta(days=days_ago)
             batch = self.batch_on(day)
             if self.available(self.bag, batch) < 2:
@@ -482,7 +507,7 @@ class Seed:
             + [ReversalReport.Outcome.UNKNOWN, ReversalReport.Outcome.DIED]
         )
         districts = list(self.districts.values())
-        for index, days_ago in enumerate(range(350, 0, -14)):
+        for index, days_ago in enumerate(range(350, 0, -14)):  # reports are taken up to a year back
             day = self.today - dt.timedelta(days=days_ago)
             public = index % 3 == 2
             called = rng.random() < 0.8

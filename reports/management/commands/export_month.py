@@ -9,10 +9,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from redliv.closing import approval_status
 from redliv.models import Municipality
 from reports import exports, pdf
-from reports.figures import Month, month_report
+from reports.approval import export_figures
+from reports.figures import Month
 
 
 class Command(BaseCommand):
@@ -29,8 +29,15 @@ class Command(BaseCommand):
             default="semicolon",
             help="for CSV (default: semicolon, as Danish Excel expects)",
         )
-        parser.add_argument("--publication", action="store_true", help="show counts from 1 to 4 as <5")
+        parser.add_argument(
+            "--publication", action="store_true", help="protect the figures for publication (see /statistik/metode/)"
+        )
         parser.add_argument("--language", default="da", choices=["da", "en"])
+        parser.add_argument(
+            "--current",
+            action="store_true",
+            help="for an approved month whose figures changed since: today's figures instead of the approved ones",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -43,13 +50,14 @@ class Command(BaseCommand):
             if municipality is None:
                 raise CommandError(f"No municipality is called {options['municipality']!r}.")
         with translation.override(options["language"]):
-            report = month_report(month, municipality, publication=options["publication"])
-            approval = approval_status(municipality, month.first_day)[1]
+            report, approval, extra = export_figures(
+                month, municipality, publication=options["publication"], current=options["current"]
+            )
             if options["format"] == "csv":
-                content = exports.to_csv(report, approval, exports.SEPARATORS[options["separator"]])
+                content = exports.to_csv(report, approval, exports.SEPARATORS[options["separator"]], extra=extra)
             elif options["format"] == "xlsx":
-                content = exports.to_xlsx(report, approval)
+                content = exports.to_xlsx(report, approval, extra=extra)
             else:
-                content = pdf.to_pdf(report, approval)
+                content = pdf.to_pdf(report, approval, extra=extra)
         Path(options["out"]).write_bytes(content)
         self.stdout.write(f"Wrote {options['out']} ({len(content)} bytes).")

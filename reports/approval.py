@@ -1,0 +1,200 @@
+"""The figures of an approved month: kept at approval, compared with today's, and what changed.
+
+An approval keeps the month's report (every table, the three columns) in
+`MonthClosing.figures`. When an entry dated in the month is later corrected by a
+coordinator with a reason, the page and every export say what changed ("Participants
+85 → 86"), when, by whom and why, and offer to approve the month again. The
+municipality's export shows the approved figures unless the coordinator asks for the
+current ones.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from courses.models import Attendance
+from kits.models import StockMovement
+from redliv import closing as closing_rules
+from redliv.models import MonthClosing
+from redliv.months import Month
+from reports.figures import MonthReport, Row, month_report
+from reports.formatting import figure_text
+from reversals.models import ReversalReport
+
+LEFT_OUT = {"venues_not_logged", "trainers_not_logged"}  # lists of what is missing today, not figures
+
+
+def _row_id(index: int, row: Row) -> str:
+    return row.cell or f"#{index}"
+
+
+def snapshot(report: MonthReport) -> dict:
+    """The report's figures, by table and row, as JSON: what an approval keeps."""
+    tables, labels = {}, {}
+    for table in report.tables:
+        if table.key in LEFT_OUT:
+            continue
+        tables[table.key] = {_row_id(i, row): list(row.values) for i, row in enumerate(table.rows)}
+        labels[table.key] = {_row_id(i, row): row.label for i, row in enumerate(table.rows)}
+    return {"tables": tables, "labels": labels}
+
+
+@dataclass
+class Change:
+    label: str
+    before: object
+    after: object
+
+
+@dataclass
+class Correction:
+    at: object
+    by: str
+    reason: str
+
+
+def changes(figures: dict | None, report: MonthReport) -> list[Change]:
+    """Every count of the month (first column) that differs from the approved one, each figure once."""
+    if not figures:
+        return []
+    found, seen = [], set()
+    for table in report.tables:
+        kept = figures["tables"].get(table.key)
+        if kept is None or table.key == "trend":
+            continue
+        current = {_row_id(i, row): row for i, row in enumerate(table.rows)}
+        for row_id in [*current, *[row_id for row_id in kept if row_id not in current]]:
+            row = current.get(row_id)
+            if row is not None and row.kind == "share":
+                continue
+            before = kept.get(row_id, [0])[0]
+            after = row.values[0] if row is not None else 0
+            key = row_id if not row_id.startswith("#") else (table.key, row_id)
+            if before != after and key not in seen:
+                seen.add(key)
+                label = row.label if row is not None else figures["labels"][table.key][row_id]
+                found.append(Change(label, before, after))
+    return found
+
+
+def corrections_since(closing: MonthClosing) -> list[Correction]:
+    """Who changed an entry dated in the month after it was approved, when, and the reason they gave."""
+    month = Month.of(closing.month)
+    start, end = month.start, month.end
+    histories = [
+        Attendance.history.filter(
+            course__municipality=closing.municipality_id, course__starts_at__gte=start, course__starts_at__lt=end
+        ),
+        ReversalReport.history.filter(
+            district__municipality=closing.municipality_id, occurred_at__gte=start, occurred_at__lt=end
+        ),
+        StockMovement.history.filter(
+            from_location__municipality=closing.municipality_id, occurred_at__gte=start, occurred_at__lt=end
+        ),
+    ]
+    found = []
+    for history in histories:
+        for record in history.filter(history_date__gt=closing.at).select_related("history_user"):
+            user = record.history_user
+            reason = record.history_change_reason or getattr(record, "reason", "") or ""
+            found.append(
+                Correction(record.history_date, (user.get_full_name() or user.username) if user else "", reason)
+            )
+    # Kits put back from a handout of the month are new movements that correct it.
+    for movement in StockMovement.objects.filter(
+        corrects__from_location__municipality=closing.municipality_id,
+        corrects__occurred_at__gte=start,
+        corrects__occurred_at__lt=end,
+        recorded_at__gt=closing.at,
+    ).select_related("recorded_by"):
+        user = movement.recorded_by
+        found.append(Correction(movement.recorded_at, user.get_full_name() or user.username, movement.reason))
+    unique = {(c.at.replace(microsecond=0), c.by, c.reason): c for c in found}
+    return sorted(unique.values(), key=lambda c: c.at)
+
+
+def change_text(found: list[Change], corrections: list[Correction]) -> str:
+    """'Participants 85 → 86; corrected 02.12.2026 by carla, reason: paper form found'."""
+    parts = [f"{change.label} {figure_text(change.before)} → {figure_text(change.after)}" for change in found]
+    for correction in corrections:
+        parts.append(
+            _("corrected %(date)s by %(name)s, reason: %(reason)s")
+            % {
+                "date": formats.date_format(timezone.localtime(correction.at), "SHORT_DATE_FORMAT"),
+                "name": correction.by,
+                "reason": correction.reason or "–",
+            }
+        )
+    return "; ".join(parts)
+
+
+def approved_report(figures: dict, report: MonthReport) -> MonthReport:
+    """The report with the approved figures in place of today's (rows gone since come back)."""
+    approved = copy.deepcopy(report)
+    for table in approved.tables:
+        kept = figures["tables"].get(table.key)
+        if kept is None:
+            continue
+        current = {_row_id(i, row): row for i, row in enumerate(table.rows)}
+        for row_id, row in current.items():
+            if row_id in kept:
+                row.values = list(kept[row_id])
+            else:
+                row.values = [0 if isinstance(v, int) else v for v in row.values]
+        for row_id, values in kept.items():
+            if row_id not in current:
+                table.rows.insert(-1 if table.rows else 0, Row(figures["labels"][table.key][row_id], list(values)))
+    return approved
+
+
+@dataclass
+class ApprovalState:
+    """What the page and the exports say about the month's approval and its figures."""
+
+    closing: MonthClosing | None
+    approval: str
+    changes: list[Change]
+    corrections: list[Correction]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.approval and self.changes)
+
+    @property
+    def text(self) -> str:
+        return change_text(self.changes, self.corrections) if self.changed else ""
+
+
+def approval_state(report: MonthReport) -> ApprovalState:
+    """The approval of the report's month and, when its figures have changed since, what changed (1–5 queries)."""
+    latest, approval = closing_rules.approval_status(report.municipality, report.month.first_day)
+    if not approval or not latest.figures:
+        return ApprovalState(latest, approval, [], [])
+    found = changes(latest.figures, report)
+    return ApprovalState(latest, approval, found, corrections_since(latest) if found else [])
+
+
+def export_figures(month: Month, municipality, publication: bool = False, current: bool = False):
+    """(report, approval line, extra header lines) for an export of the month.
+
+    For an approved month whose figures have changed since, the export shows the approved
+    figures unless `current` is asked for, and says what changed either way. A publication
+    is protected from today's figures, and says so.
+    """
+    report = month_report(month, municipality)
+    state = approval_state(report)
+    extra = []
+    if state.changed:
+        if current or publication:
+            extra.append((_("Figures in this file"), _("Current figures: they have changed since the approval")))
+        else:
+            report = approved_report(state.closing.figures, report)
+            extra.append((_("Figures in this file"), _("As approved")))
+        extra.append((_("Changed since the approval"), state.text))
+    if publication:
+        report = month_report(month, municipality, publication=True)
+    return report, state.approval, extra

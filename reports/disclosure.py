@@ -1,0 +1,158 @@
+"""Disclosure control for published figures: cell suppression that survives subtraction.
+
+The method (stated for readers on the method page, `/statistik/metode/`):
+
+1. **The unit of protection is one municipality's month.** Every count published
+   for a municipality and a month (participants by audience, first time and
+   refresher, kits by reason and by audience, reversal reports by outcome, courses
+   by format and venue, …) is decided from that municipality's figures for that
+   month alone. Every page and export that shows the month (its own, the next
+   month's "previous month" column, next year's "same month last year" column, the
+   trend) therefore shows the same values.
+2. **Primary suppression.** Every count from 1 to 4 is hidden. Zeros are shown.
+3. **Secondary (complementary) suppression.** The counts form small additive
+   tables that share a total (audience groups and first-time/refresher both add up
+   to the participants). In a table whose total is shown, at least two parts are
+   hidden and the hidden parts add up to at least their number plus 4, so that any
+   hidden part may be 5 or more, whatever the others are. More parts are hidden,
+   smallest first, until that holds; when no part is left, the total is hidden
+   too, and then every table that adds up to it hides at least one part, which
+   leaves the hidden cells without an upper bound.
+4. **One symbol.** Primary and secondary suppressions are both shown as "x", so
+   the symbol itself does not say "from 1 to 4".
+5. **Derived figures come from the protected ones.** National figures are the sum
+   of the municipalities' published figures, year-to-date the sum of the published
+   months, a quarter the sum of its published months, a percentage the ratio of two
+   published counts. When a hidden figure is part of a sum, the sum is shown as
+   "at least" the part that is known ("≥ 73"); a percentage with a hidden part is
+   hidden. A derived figure can therefore never be subtracted from another
+   published figure to reveal anything the protected figures do not show already.
+
+`tests/test_disclosure_audit.py` checks this with the linear-programming interval
+audit statistics agencies use: for every hidden cell it computes the largest value
+the whole published set (the municipalities' months and their neighbours,
+year-to-date, the national page and the public statistics) allows, and requires
+at least 5.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SMALL = 5  # counts from 1 to SMALL - 1 are hidden
+HIDDEN = "x"
+
+
+@dataclass(frozen=True)
+class AtLeast:
+    """A derived sum with a hidden figure in it: the sum of the parts that are shown."""
+
+    value: int
+
+    def __str__(self):
+        return f"≥ {self.value}"
+
+
+def is_small(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < SMALL
+
+
+# The additive tables of one municipality's month: a total and the breakdowns that add up to it.
+# A breakdown is a key prefix ("format:" takes every "format:…" cell) or a list of keys.
+GROUPS = {
+    "held": ["format:", "venue:"],
+    "participants": ["audience:", ["first_time", "refresher"]],
+    "kits": ["reason:", "kit_audience:"],
+    "reports": ["outcome:"],
+}
+# Counts outside any table; each is at most a count that is either shown as 5 or more, or hidden
+# without an upper bound (held ≤ planned; 112 called, ambulance and trained responder ≤ reports).
+STANDALONE = ["planned", "trainers", "called_112", "ambulance", "responder_trained"]
+
+
+def _parts(cells: dict, breakdown) -> list[str]:
+    if isinstance(breakdown, str):
+        return sorted(key for key in cells if key.startswith(breakdown))
+    return list(breakdown)
+
+
+def protect_group(total: int, tables: list[dict]) -> tuple[bool, set]:
+    """(is the total hidden, the hidden part keys) for breakdowns that each add up to `total`."""
+    hidden = {key for table in tables for key, value in table.items() if is_small(value)}
+    total_hidden = is_small(total)
+    changed = True
+    while changed:
+        changed = False
+        for table in tables:
+            in_table = [key for key in table if key in hidden]
+            if not total_hidden and not in_table:
+                continue
+            needed = (
+                not in_table
+                if total_hidden
+                else len(in_table) < 2 or sum(table[key] for key in in_table) < len(in_table) + SMALL - 1
+            )
+            if not needed:
+                continue
+            candidates = sorted((value, key) for key, value in table.items() if value and key not in hidden)
+            if candidates:
+                hidden.add(candidates[0][1])
+            elif not total_hidden:
+                total_hidden = True
+            else:
+                continue  # the parts do not add up to the total: nothing left to hide
+            changed = True
+    return total_hidden, hidden
+
+
+def protect(cells: dict) -> dict:
+    """One municipality's month, every count as published: the number, or HIDDEN."""
+    published = dict(cells)
+    for total_key, breakdowns in GROUPS.items():
+        total = cells.get(total_key, 0)
+        tables = [{key: cells.get(key, 0) for key in _parts(cells, breakdown)} for breakdown in breakdowns]
+        total_hidden, hidden = protect_group(total, tables)
+        if total_hidden:
+            published[total_key] = HIDDEN
+        for key in hidden:
+            published[key] = HIDDEN
+    for key in STANDALONE:
+        if is_small(cells.get(key, 0)):
+            published[key] = HIDDEN
+    return published
+
+
+def total_of(values) -> int | AtLeast | str:
+    """The sum of published figures: exact when all are shown, else at least the shown part."""
+    known, hidden = 0, False
+    for value in values:
+        if isinstance(value, int):
+            known += value
+        elif isinstance(value, AtLeast):
+            known, hidden = known + value.value, True
+        else:
+            hidden = True
+    if not hidden:
+        return known
+    return AtLeast(known) if known else HIDDEN
+
+
+def difference(whole, part):
+    """A published figure less a part of it: exact only when both are shown."""
+    if isinstance(whole, int) and isinstance(part, int):
+        return whole - part
+    return HIDDEN
+
+
+def share_of(part, whole):
+    """A percentage of two published counts; hidden when either is not exact."""
+    if isinstance(part, int) and isinstance(whole, int):
+        return part / whole if whole else None
+    return HIDDEN
+
+
+def number(value) -> int:
+    """What a chart can draw for a published figure: the known part, 0 for a hidden one."""
+    if isinstance(value, AtLeast):
+        return value.value
+    return value if isinstance(value, int) else 0

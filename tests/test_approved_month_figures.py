@@ -1,0 +1,104 @@
+"""An approved month keeps its figures: a later correction is shown on the page and in every
+export with what changed, when, by whom and why; the exports show the approved figures unless
+the coordinator chooses the current ones; the month can be approved again."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from courses.models import Attendance
+from courses.services import correct_held_course, kits_handed_out
+from redliv.models import MonthClosing
+from tests import monthly_data
+from tests.test_monthly_report import csv_tables, english_titles, pdf_text
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "/en/personale/maaned/"
+CHANGE = "Participants 12 → 13"
+REASON = "by koordinator-carla, reason: Papirskema talt igen"
+
+
+@pytest.fixture
+def corrected_march(client, coordinator, red_liv, venue, aarhus_org):
+    monthly_data.build(coordinator, red_liv, venue, aarhus_org)
+    client.force_login(coordinator)
+    assert client.post(PAGE + "godkend/", {"month": "2026-03"}).status_code == 302
+    attendance = Attendance.objects.get(course__starts_at=monthly_data.at(2026, 3, 10))
+    course = attendance.course
+    correct_held_course(
+        user=coordinator,
+        attendance=attendance,
+        venue=course.venue,
+        starts_at=course.starts_at,
+        counts={"people_who_use_drugs": 7, "professionals": 2},
+        refresher=3,
+        kits=kits_handed_out(course),
+        note="",
+        reason="Papirskema talt igen",
+    )
+    return client
+
+
+def test_the_approval_keeps_the_figures_of_the_month(client, coordinator, red_liv, venue, aarhus_org):
+    monthly_data.build(coordinator, red_liv, venue, aarhus_org)
+    client.force_login(coordinator)
+    client.post(PAGE + "godkend/", {"month": "2026-03"})
+    figures = MonthClosing.objects.get().figures
+    assert figures["tables"]["summary"]["participants"] == [12, 5, 3]
+    assert figures["tables"]["kits_by_reason"]["reason:first_supply"] == [8, 0, 0]
+    assert "venues_not_logged" not in figures["tables"]  # lists of what is missing name trainers
+
+
+def test_the_page_says_what_changed_since_the_approval_and_offers_to_approve_again(corrected_march):
+    page = corrected_march.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert "The figures have changed since the approval." in page
+    assert CHANGE in page and "People trained (first time) 9 → 10" in page and REASON in page
+    assert "Approve the current figures" in page
+
+
+def test_the_exports_show_the_approved_figures_unless_the_current_ones_are_chosen(corrected_march, odense):
+    titles = english_titles(odense)
+    approved = corrected_march.get(PAGE + "csv/", {"month": "2026-03"}).content
+    rows, tables = csv_tables(approved, ";", titles)
+    assert tables["summary"]["Participants"] == ["12", "5", "3"]
+    assert tables["participants_by_audience"]["People who use drugs"][0] == "9"
+    assert ["Figures in this file", "As approved"] in rows
+    changed = next(row[1] for row in rows if row and row[0] == "Changed since the approval")
+    assert changed.startswith(CHANGE) and REASON in changed
+    current = corrected_march.get(PAGE + "csv/", {"month": "2026-03", "figures": "current"}).content
+    rows, tables = csv_tables(current, ";", titles)
+    assert tables["summary"]["Participants"] == ["13", "5", "3"]
+    assert ["Figures in this file", "Current figures: they have changed since the approval"] in rows
+    assert any(row and row[0] == "Changed since the approval" for row in rows)
+
+    sheet = load_workbook(io.BytesIO(corrected_march.get(PAGE + "xlsx/", {"month": "2026-03"}).content)).worksheets[0]
+    header = {row[0].value: row[1].value for row in sheet.iter_rows(max_row=8) if row[0].value}
+    assert header["Figures in this file"] == "As approved" and CHANGE in header["Changed since the approval"]
+
+    document = pdf_text(corrected_march.get(PAGE + "pdf/", {"month": "2026-03"}).content)
+    assert "As approved" in document and "Participants 12 -> 13" in document and "Participants 12 5 3" in document
+    printed = corrected_march.get(PAGE + "udskriv/", {"month": "2026-03"}).content.decode()
+    assert CHANGE in printed
+
+
+def test_approving_again_keeps_the_new_figures_and_the_marker_goes(corrected_march):
+    response = corrected_march.post(PAGE + "godkend/", {"month": "2026-03"}, follow=True)
+    assert "March 2026 is approved." in response.content.decode()
+    assert MonthClosing.objects.filter(action="approved").count() == 2
+    assert MonthClosing.objects.order_by("-id").first().figures["tables"]["summary"]["participants"][0] == 13
+    page = corrected_march.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert "The figures have changed since the approval." not in page
+    again = corrected_march.post(PAGE + "godkend/", {"month": "2026-03"}, follow=True)
+    assert "This month is already approved." in again.content.decode()
+
+
+def test_the_change_reads_in_danish_first(corrected_march):
+    from django.utils import formats, timezone
+
+    page = corrected_march.get("/personale/maaned/", {"month": "2026-03"}).content.decode()
+    today = formats.date_format(timezone.localdate(), "SHORT_DATE_FORMAT", use_l10n=True)
+    assert "Tallene er ændret siden godkendelsen." in page and "Deltagere 12 → 13" in page
+    assert "af koordinator-carla, begrundelse: Papirskema talt igen" in page and "rettet " in page
+    assert "Godkend de aktuelle tal" in page and today

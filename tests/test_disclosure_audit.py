@@ -1,0 +1,245 @@
+"""The interval audit of the published figures: no hidden count can be worked out.
+
+Four municipalities, one large and three small, with many small counts in January to
+April 2026. The attacker holds everything published for them: each municipality's
+publication of February, March and April (with their previous-month and last-year
+columns, the trend and so far this year), the same three months for all
+municipalities, and the public statistics. For every hidden figure, linear programming
+(HiGHS) finds the largest value that all of it allows, using every relation the
+attacker knows (parts add up to their totals, municipalities add up to the country,
+months add up to the year and the quarter, 112 calls are at most the reports). None
+may be pinned below 5.
+"""
+
+import datetime as dt
+import random
+from zoneinfo import ZoneInfo
+
+import highspy
+import pytest
+
+from courses.models import CourseFormat
+from redliv.models import Audience, Municipality, Organisation
+from reports import disclosure
+from reports.disclosure import HIDDEN, AtLeast
+from reports.figures import Month, month_report, municipality_cells, public_statistics
+from reversals.models import ReversalReport
+from tests import factories
+from tests.monthly_data import report
+
+pytestmark = pytest.mark.django_db
+
+CPH = ZoneInfo("Europe/Copenhagen")
+MONTHS = [Month(2026, 1), Month(2026, 2), Month(2026, 3), Month(2026, 4)]
+PUBLISHED_MONTHS = MONTHS[1:]
+TODAY = dt.date(2026, 5, 10)
+AUDIENCES = [value for value, _label in Audience.choices]
+SIZES = {"Odense": 6, "Nyborg": 2, "Kerteminde": 2, "Langeland": 1}  # courses per month
+
+
+def build_months(user):
+    """Many small counts, the same every run."""
+    rng = random.Random(18)
+    batch = factories.make_batch(expiry_date=dt.date(2029, 1, 1), received_on=dt.date(2025, 12, 1))
+    for code, (name, courses) in enumerate(SIZES.items(), start=400):
+        municipality = Municipality.objects.get_or_create(name=name, defaults={"code": code})[0]
+        organisation = Organisation.objects.get_or_create(
+            name=f"{name} Kommune", kind=Organisation.Kind.MUNICIPALITY, municipality=municipality
+        )[0]
+        venues = [factories.make_venue(organisation) for _ in range(2)]
+        trainer = factories.make_trainer(organisation)
+        bag = factories.make_location(organisation)
+        factories.receive(batch, bag, 1000, user, occurred_at=dt.datetime(2025, 12, 2, tzinfo=CPH))
+        district = factories.make_district(municipality)
+        for month in MONTHS:
+            held = []
+            for number in range(courses):
+                starts = dt.datetime(month.year, month.month, 2 + number * 3, 13, tzinfo=CPH)
+                course = factories.make_course(
+                    rng.choice(venues), starts_at=starts, format=rng.choice([CourseFormat.DROP_IN, "pop_up"])
+                )
+                course.trainers.set([trainer])
+                held.append(course)
+                counts = {audience: rng.choice([0, 0, 1, 2, 3, 6]) for audience in rng.sample(AUDIENCES, 3)}
+                total = sum(counts.values()) or 1
+                counts.setdefault(Audience.PEOPLE_WHO_USE_DRUGS, 0)
+                if not sum(counts.values()):
+                    counts[Audience.PEOPLE_WHO_USE_DRUGS] = 1
+                refresher = rng.randint(0, total // 2)
+                factories.make_attendance(
+                    course,
+                    user,
+                    **{**dict.fromkeys(AUDIENCES, 0), **counts},
+                    first_time=total - refresher,
+                    refresher=refresher,
+                )
+            for number in range(courses + 1):
+                audience = rng.choice([Audience.PEOPLE_WHO_USE_DRUGS, Audience.PROFESSIONALS, None])
+                factories.hand_out(
+                    batch,
+                    bag,
+                    rng.choice([1, 1, 2, 3]),
+                    user,
+                    occurred_at=dt.datetime(month.year, month.month, 3 + number, 11, tzinfo=CPH),
+                    handout_reason=rng.choice(["first_supply", "first_supply", "replaces_used", "lost"]),
+                    recipient_audience=audience,
+                    course=None if audience else rng.choice(held),
+                )
+            for number in range(rng.randint(0, courses)):
+                report(
+                    district,
+                    dt.datetime(month.year, month.month, 5 + number, 22, tzinfo=CPH),
+                    user,
+                    outcome=rng.choice([ReversalReport.Outcome.RECOVERED, ReversalReport.Outcome.HOSPITAL]),
+                    called_112=rng.random() < 0.7,
+                    responder_trained=rng.choice(["yes", "no"]),
+                    ambulance_arrived=rng.random() < 0.5,
+                )
+
+
+def observations():
+    """Everything published: [(municipality id or None for all, [months], cell, shown value)]."""
+    ids = dict(Municipality.objects.values_list("name", "pk"))
+    seen = []
+    for month in PUBLISHED_MONTHS:
+        for scope in [*Municipality.objects.all(), None]:
+            scope_id = scope.pk if scope else None
+            for table in month_report(month, scope, publication=True).tables:
+                if table.key == "trained":
+                    for column, value in zip(table.months, table.rows[0].values, strict=True):
+                        year = [Month(column.year, m) for m in range(1, column.month + 1)]
+                        seen.append((scope_id, year, "first_time", value))
+                elif table.key == "municipalities":
+                    keys = ["held", "participants", "first_time", "kits", "reports"]
+                    for row in table.rows:
+                        row_scope = None if row.kind == "total" else ids[row.label]
+                        seen.extend(
+                            (row_scope, [month], key, value) for key, value in zip(keys, row.values, strict=True)
+                        )
+                else:
+                    for row in table.rows:
+                        if row.cell == "repeat":  # kits less first supplies: shown only when both are
+                            assert row.values == [
+                                disclosure.difference(
+                                    table.row_by_cell("kits")[i], table.row_by_cell("reason:first_supply")[i]
+                                )
+                                for i in range(len(row.values))
+                            ]
+                        elif row.cell:
+                            seen.extend(
+                                (scope_id, [column], row.cell, value)
+                                for column, value in zip(table.months, row.values, strict=True)
+                            )
+    statistics = public_statistics(today=TODAY)
+    for row in statistics["months"]:
+        for key, cell in [("courses", "held"), ("people", "first_time"), ("kits", "kits")]:
+            seen.append((None, [row["month"]], cell, row[key]))
+    for row in statistics["quarters"]:
+        start = Month(row["year"], row["quarter"] * 3 - 2)
+        seen.append((None, [start, start.shift(1), start.shift(2)], "reports", row["reports"]))
+    return seen
+
+
+RELATIONS = [  # (total, prefix of the parts that add up to it)
+    ("held", "format:"),
+    ("held", "venue:"),
+    ("participants", "audience:"),
+    ("kits", "reason:"),
+    ("kits", "kit_audience:"),
+    ("reports", "outcome:"),
+]
+AT_MOST = [("called_112", "reports"), ("ambulance", "reports"), ("responder_trained", "reports"), ("held", "planned")]
+
+
+def audit(seen, truth):
+    """{(municipality id, month, cell): the largest value the published set allows} for every hidden cell."""
+    municipalities = list(Municipality.objects.values_list("pk", flat=True))
+    months = sorted({month for _s, columns, _c, _v in seen for month in columns})
+    keys = {key for (_m, _month), cells in truth.items() for key in cells} | {cell for *_x, cell, _v in seen}
+    exact, hidden, listed = {}, set(), set()
+    for scope, columns, cell, value in seen:
+        if scope is not None and len(columns) == 1:
+            listed.add((scope, cell))
+            if isinstance(value, int):
+                exact[(scope, columns[0], cell)] = value
+            elif value == HIDDEN:
+                hidden.add((scope, columns[0], cell))
+    highs = highspy.Highs()
+    highs.silent()
+    variables = {}
+    for municipality in municipalities:
+        for month in months:
+            for key in keys:
+                index = (municipality, month, key)
+                if index in exact:
+                    variables[index] = highs.addVariable(lb=exact[index], ub=exact[index])
+                elif index in hidden:
+                    variables[index] = highs.addVariable(lb=1, ub=10**6)  # zeros are never hidden
+                elif (municipality, key) not in listed:  # another municipality's venue: a table lists all its own
+                    variables[index] = highs.addVariable(lb=0, ub=0)
+                else:
+                    variables[index] = highs.addVariable(lb=0, ub=10**6)
+
+    def total(municipality, month, key):
+        return variables[(municipality, month, key)]
+
+    for municipality in municipalities:
+        for month in months:
+            for whole, prefix in RELATIONS:
+                parts = [total(municipality, month, key) for key in keys if key.startswith(prefix)]
+                highs.addConstr(sum(parts[1:], parts[0]) == total(municipality, month, whole))
+            highs.addConstr(
+                total(municipality, month, "first_time") + total(municipality, month, "refresher")
+                == total(municipality, month, "participants")
+            )
+            for part, whole in AT_MOST:
+                highs.addConstr(total(municipality, month, part) <= total(municipality, month, whole))
+    for scope, columns, cell, value in seen:
+        if scope is not None and len(columns) == 1:
+            continue
+        scopes = [scope] if scope is not None else municipalities
+        terms = [total(s, month, cell) for s in scopes for month in columns]
+        expression = sum(terms[1:], terms[0])
+        if isinstance(value, int):
+            highs.addConstr(expression == value)
+        elif isinstance(value, AtLeast):
+            highs.addConstr(expression >= value.value)
+    largest = {}
+    for index in sorted(hidden, key=str):
+        highs.maximize(variables[index])
+        assert highs.getModelStatus() == highspy.HighsModelStatus.kOptimal, index
+        largest[index] = highs.val(variables[index])
+    return largest
+
+
+def truth_of():
+    return {
+        (municipality, month): cells
+        for (municipality, month), cells in municipality_cells([Month(2025, 1).shift(i) for i in range(16)]).items()
+    }
+
+
+def test_no_hidden_figure_can_be_worked_out_from_everything_published(coordinator):
+    build_months(coordinator)
+    truth = truth_of()
+    seen = observations()
+    for scope, columns, cell, value in seen:  # what is shown is true
+        if scope is not None and len(columns) == 1 and isinstance(value, int):
+            assert truth.get((scope, columns[0]), {}).get(cell, 0) == value, (scope, columns, cell)
+    largest = audit(seen, truth)
+    small = [index for index in largest if 1 <= truth[index[:2]].get(index[2], 0) <= 4]
+    assert len(small) >= 40  # the months are full of small counts: the audit is not empty
+    pinned = {index: bound for index, bound in largest.items() if bound < disclosure.SMALL - 1e-6}
+    assert pinned == {}
+
+
+def test_the_audit_finds_the_figures_that_hiding_only_the_small_counts_gives_away(coordinator, monkeypatch):
+    """The audit has teeth: with primary suppression alone, it pins hidden counts."""
+
+    def primary_only(cells):
+        return {key: HIDDEN if disclosure.is_small(value) else value for key, value in cells.items()}
+
+    build_months(coordinator)
+    monkeypatch.setattr(disclosure, "protect", primary_only)
+    largest = audit(observations(), truth_of())
+    assert [index for index, bound in largest.items() if bound < disclosure.SMALL - 1e-6]
