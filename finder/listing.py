@@ -39,6 +39,7 @@ from django.db.models import (
 from django.db.models.functions import ASin, Cast, Cos, Least, Power, Radians, Sin, Sqrt
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from courses.models import Course, CourseFormat, DropInException, DropInSchedule, Venue
 from courses.schedule import iter_occurrences, window
@@ -184,6 +185,14 @@ class Entry:
         return float(venue.latitude), float(venue.longitude)
 
 
+def descriptive_title(course_format, venue):
+    """A name that says something when the coordinator gave none: "Drop-in hos Antidote Danmark", not "Drop-in"."""
+    label = CourseFormat(course_format).label
+    if venue is None:
+        return _("%(format)s course") % {"format": label} if course_format == CourseFormat.ONLINE else label
+    return _("%(format)s at %(place)s") % {"format": label, "place": venue.name}
+
+
 class Build:
     """Labels and URLs for entries, worked out once per request in the active language."""
 
@@ -192,8 +201,20 @@ class Build:
         self.audiences = {value: str(label) for value, label in Audience.choices}
         self.languages = {value: str(label) for value, label in CourseLanguage.choices}
         self.weekdays = {value: str(label) for value, label in DropInSchedule.Weekday.choices}
+        # descriptive_title's wording, translated once: an untitled course is named by its format and place.
+        self.at_place = _("%(format)s at %(place)s")
+        self.online_course = _("%(format)s course") % {"format": self.formats[CourseFormat.ONLINE]}
         self.course_url = _url_maker("finder:course")
         self.drop_in_url = _url_maker("finder:drop-in")
+
+    def title(self, title, fmt, venue):
+        """The coordinator's title, or one made from the format and the place (`descriptive_title`)."""
+        if title:
+            return title
+        label = self.formats.get(fmt, fmt)
+        if venue is not None:
+            return self.at_place % {"format": label, "place": venue.name}
+        return self.online_course if fmt == CourseFormat.ONLINE else label
 
     def labels(self, fmt, audiences, languages):
         return {
@@ -206,7 +227,7 @@ class Build:
         return Entry(
             id=f"course-{course.pk}",
             format=course.format,
-            title=course.title or self.formats.get(course.format, course.format),
+            title=self.title(course.title, course.format, course.venue),
             starts_at=course.starts_at,
             ends_at=course.ends_at,
             venue=course.venue,
@@ -230,7 +251,7 @@ class Build:
         return Entry(
             id=f"drop-in-{schedule.pk}" if once or occurrence is None else f"drop-in-{schedule.pk}-{occurrence.date}",
             format=CourseFormat.DROP_IN,
-            title=schedule.title or self.formats[CourseFormat.DROP_IN],
+            title=self.title(schedule.title, CourseFormat.DROP_IN, schedule.venue),
             starts_at=occurrence.starts_at if occurrence else None,
             ends_at=occurrence.ends_at if occurrence else None,
             venue=schedule.venue,
@@ -300,6 +321,8 @@ def _band_sql():
 def _filtered(courses, filters):
     if filters.format:
         courses = courses.filter(format=filters.format)
+    if filters.venue_id:
+        courses = courses.filter(venue_id=filters.venue_id)
     if filters.district:
         courses = courses.filter(venue__district_id=filters.district.pk)
     if filters.audience:
@@ -317,6 +340,8 @@ def _schedules(filters, today):
     if filters.format and filters.format != CourseFormat.DROP_IN:
         return []
     schedules = public_schedules().select_related("venue")
+    if filters.venue_id:
+        schedules = schedules.filter(venue_id=filters.venue_id)
     if filters.district:
         schedules = schedules.filter(venue__district_id=filters.district.pk)
     if filters.audience:

@@ -8,6 +8,7 @@ string: no %(q)s, %(r)s); and the Referrer-Policy "same-origin" keeps the URL fr
 tile servers and OpenStreetMap.
 """
 
+import datetime as dt
 import functools
 import json
 
@@ -18,21 +19,25 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
-from courses.models import CourseFormat
-from courses.schedule import upcoming_occurrences
-from finder import ics, listing
-from finder.filters import WHEN_CHOICES, parse_filters
+from courses.models import Course, CourseFormat
+from courses.schedule import HORIZON_DAYS, upcoming_occurrences
+from finder import ics, listing, map_drawing
+from finder.filters import WHEN_CHOICES, Filters, parse_filters
 from finder.forms import CourseRequestForm, InfoPageForm, KitCheckForm
 from finder.headers import public_page
 from finder.models import InfoPage
 from kits.queries import check_lot
 from redliv.access import permission_required
+from redliv.contact import with_contact
 from redliv.models import Audience, CourseLanguage
 from redliv.ratelimit import allow_post
 
@@ -42,6 +47,30 @@ def _page_number(request):
         return max(1, int(request.GET.get("side", 1)))
     except ValueError:
         return 1
+
+
+def filter_summary(filters):
+    """What the list is filtered by, in words, for the folded filter control ("Pop-up, Bolbro")."""
+    labels = dict(WHEN_CHOICES)
+    summary = []
+    if filters.format:
+        summary.append(CourseFormat(filters.format).label)
+    if filters.district:
+        summary.append(filters.district.name)
+    if filters.audience:
+        summary.append(Audience(filters.audience).label)
+    if filters.language:
+        summary.append(CourseLanguage(filters.language).label)
+    if filters.when:
+        summary.append(labels[filters.when])
+    else:
+        if filters.date_from:
+            summary.append(_("from %(date)s") % {"date": date_format(filters.date_from, "j. N Y")})
+        if filters.date_to:
+            summary.append(_("until %(date)s") % {"date": date_format(filters.date_to, "j. N Y")})
+    if filters.postcode:
+        summary.append(_("near %(postcode)s") % {"postcode": filters.postcode})
+    return summary
 
 
 # The finder shows this many entries a page: the whole country's courses would be too
@@ -103,11 +132,16 @@ def finder(request):
         "audiences": Audience.choices,
         "languages": CourseLanguage.choices,
         "when_choices": WHEN_CHOICES,
+        "filter_summary": filter_summary(filters),
         "page": page,
         "total": found.total,
         "page_query": _query_without(request, "side"),
         "info_pages": InfoPage.objects.only("slug", "title_da", "title_en"),
         "recalled_lots": found.recalled_lots,
+        # Without a tile server the map is a drawing of this page's places (finder/map_drawing.py).
+        "drawing": None
+        if settings.MAP_TILE_URL
+        else map_drawing.draw(map_drawing.places_of(found.entries), found.origin),
         "map_tile_url": settings.MAP_TILE_URL,
         "map_attribution": settings.MAP_ATTRIBUTION,
         "leaflet_js": static("leaflet/leaflet.js"),
@@ -187,13 +221,18 @@ def event_data(entry, request):
 
 
 def _detail(request, entry, **context):
-    return render(request, "finder/detail.html", {"entry": entry, **context})
+    geo = map_drawing.geo_link(entry.venue.latitude, entry.venue.longitude, entry.venue.name) if entry.position else ""
+    return render(request, "finder/detail.html", {"entry": entry, "geo_link": geo, **context})
 
 
 @require_GET
 @public_page()
 def course(request, pk):
-    course = get_object_or_404(listing.public_courses().select_related("venue"), pk=pk)
+    course = get_object_or_404(
+        Course.objects.filter(published=True).filter(listing.PUBLIC_VENUE).select_related("venue"), pk=pk
+    )
+    if course.status != Course.Status.PLANNED or course.ends_at <= timezone.now():
+        return course_gone(request, course)
     entry = listing.course_entry(course)
     return _detail(
         request,
@@ -203,6 +242,31 @@ def course(request, pk):
         json_ld=_json_ld(event_data(entry, request)),
         ics_url=reverse("finder:course-ics", args=[course.pk]),
     )
+
+
+def course_gone(request, course):
+    """410 Gone for a cancelled or past course, with the reason, and the next courses at the same place.
+
+    The cancel form promises its reason is shown here; a link shared before the cancellation
+    should not end in a bare "not found".
+    """
+    entry = listing.course_entry(course)
+    following = []
+    if course.venue_id:
+        # Three small queries, the list cut to a few entries in SQL; a standing drop-in there is listed once.
+        following = listing.find(
+            Filters(venue_id=course.venue_id), limit=GONE_NEXT_COURSES, drop_ins=listing.ONCE
+        ).entries
+    return render(
+        request,
+        "finder/course_gone.html",
+        {"entry": entry, "cancelled": course.status == Course.Status.CANCELLED, "entries": following},
+        status=410,
+    )
+
+
+# A gone course's page lists at most this many next courses at the same place.
+GONE_NEXT_COURSES = 5
 
 
 @require_GET
@@ -221,6 +285,13 @@ def _drop_in_entries(pk):
     return schedule, [build.drop_in(schedule, occurrence) for occurrence in upcoming_occurrences([schedule])]
 
 
+def closed_dates(schedule, today=None):
+    """The days within the finder's horizon on which standing drop-in hours are not held."""
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=HORIZON_DAYS - 1)
+    return [e.date for e in schedule.exceptions.all() if today <= e.date <= horizon]
+
+
 @require_GET
 @public_page()
 def drop_in(request, pk):
@@ -231,6 +302,11 @@ def drop_in(request, pk):
         entry,
         schedule=schedule,
         dates=entries,
+        closed_dates=closed_dates(schedule),
+        # Danish writes weekdays in lower case ("hver tirsdag"), English capitalises them.
+        weekday_name=schedule.get_weekday_display().lower()
+        if get_language() == "da"
+        else schedule.get_weekday_display().capitalize(),
         json_ld=_json_ld([event_data(e, request) for e in entries]) if entries else "",
         ics_url=reverse("finder:drop-in-ics", args=[schedule.pk]),
     )
@@ -272,7 +348,7 @@ def request_course(request):
             return redirect("finder:request-thanks")
         form.add_error(
             None,
-            _("We have received several requests from you in a short time. Please try again in an hour, or call us."),
+            with_contact(_("We have received several requests from you in a short time. Please try again in an hour.")),
         )
         status = 429
     return render(request, "finder/request_form.html", {"form": form}, status=status)
@@ -354,8 +430,24 @@ def cors(view):
     return wrapped
 
 
+def in_the_visitors_language(view):
+    """The API lives outside the /en/ prefix: its messages follow Accept-Language (Danish by default)."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        language = translation.get_language_from_request(request)
+        with translation.override(language):
+            response = view(request, *args, **kwargs)
+        patch_vary_headers(response, ["Accept-Language"])
+        response["Content-Language"] = language
+        return response
+
+    return wrapped
+
+
 @require_GET
 @cors
+@in_the_visitors_language
 @public_page()
 def api_courses(request):
     """GET /api/v1/courses/: the finder's list as JSON, for other sites (see README); cut to the page in SQL."""
@@ -378,7 +470,10 @@ def api_courses(request):
         return JsonResponse(
             {
                 "error": "invalid paging",
-                "fields": {"limit": f"a whole number from 1 to {API_MAX_LIMIT}", "offset": "a whole number from 0"},
+                "fields": {
+                    "limit": _("a whole number from 1 to %(most)s") % {"most": API_MAX_LIMIT},
+                    "offset": _("a whole number from 0"),
+                },
             },
             status=400,
         )

@@ -2,9 +2,11 @@
 
 `refuse_identifiers` is the one validator: model fields (the database's last word from the
 admin and services) and form fields (a message beside the field, also in the tablet's
-JSON answer) use it alike. It refuses a CPR number (with or without the dash, with a day
-and month that exist), an e-mail address and a Danish phone number (eight digits, as
-written: 12345678, 12 34 56 78, 1234 5678, with or without +45 or 0045).
+JSON answer) use it alike. It refuses a CPR number (with or without a separator, also
+grouped 01 01 90 1234, with a day and month that exist), an e-mail address (also
+jens @ hansen.dk, jens(at)hansen.dk) and a Danish phone number (eight digits, as written:
+12345678, 12 34 56 78, 12-34-56-78, 12.34.56.78, 12 345 678, 1234 5678, with or without +45
+or 0045), after folding look-alike characters, invisible characters and dashes away.
 
 Names cannot be detected reliably. `may_name_someone` finds two or more capitalised
 words in a row, and the pages show the warning again, after saving, when it does.
@@ -12,20 +14,35 @@ words in a row, and the pages show the warning again, after saving, when it does
 
 import datetime as dt
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-# Day 01–31, month 01–12, two year digits, an optional dash or space, four digits.
-CPR = re.compile(r"(?<![\d\w])(?P<day>[0-3]\d)(?P<month>[01]\d)(?P<year>\d\d)[-\s]?\d{4}(?![\d\w])")
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Text is normalised before it is searched (`_normalised`): compatibility forms folded (NFKC: a
+# full-width @ or digit becomes the plain one), invisible format characters (Unicode category Cf:
+# zero-width spaces, joiners, the byte-order mark) removed, and every kind of dash made a hyphen.
+DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
+# Day 01–31, month 01–12, two year digits, then four digits: written together, with one separator
+# (dash, dot, slash or space) before the last four, or grouped 2-2-2-4 with the same separator.
+CPR = re.compile(
+    r"(?<![\d\w])(?P<day>[0-3]\d)(?P<sep>[-./ ]?)(?P<month>[01]\d)(?P=sep)(?P<year>\d\d)[-./\s]?\d{4}(?![\d\w])"
+)
+# An address, also written with spaces around the @ or as (at), [at], {at}, and (dot) for a dot.
+EMAIL = re.compile(
+    r"[\w.+-]+\s*(?:@|[(\[{]\s*(?:at|snabel-a)\s*[)\]}])\s*[\w-]+"
+    r"(?:(?:\.|\s*[(\[{]\s*(?:dot|punktum)\s*[)\]}]\s*)[\w-]+)+",
+    re.IGNORECASE,
+)
 # Eight digits, as a Danish number is written; +45 or 0045 in front is optional. Other digits, letters or a
 # dash right beside it mean it is part of something else (a lot number, a date, a longer number).
+# A ":" in front is a label ("tlf:12345678"). Grouped 2-2-2-2 or 2-3-3 with one kind of separator
+# (space, dash or dot), or 4-4 with a space: "2026-0042" is a lot number, "12.10.2026" a date.
 PHONE = re.compile(
-    r"(?<![\w+\-./:])"
+    r"(?<![\w+\-./])"
     r"(?:(?:\+|00)45\s?)?"
     r"(?!(?:19|20)\d\d\s(?:19|20)\d\d\b)"  # two years ("2025 2026") are not a number
-    r"\d\d(?:\d{6}|\s\d{2}\s\d{2}\s\d{2}|\d{2}\s\d{4})"
+    r"\d\d(?:\d{6}|(?P<sep>[-. ])\d{2}(?P=sep)\d{2}(?P=sep)\d{2}|(?P<sep3>[-. ])\d{3}(?P=sep3)\d{3}|\d{2}\s\d{4})"
     r"(?![\w\-/:]|[.,]\d|\s\d)"
 )
 # Two or more capitalised words in a row ("Jens Hansen", "Mødte Lise Holm").
@@ -64,9 +81,15 @@ def has_phone_number(text: str) -> bool:
     return PHONE.search(text) is not None
 
 
+def _normalised(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(char for char in text if unicodedata.category(char) != "Cf")
+    return text.translate(DASHES)
+
+
 def refuse_identifiers(value) -> None:
-    """Raise a ValidationError naming each kind of identifier found in `value`."""
-    text = str(value or "")
+    """Raise a ValidationError naming each kind of identifier found in `value` (normalised first)."""
+    text = _normalised(str(value or ""))
     errors = []
     if has_cpr_number(text):
         errors.append(ValidationError(CPR_MESSAGE, code="cpr_number"))

@@ -10,7 +10,9 @@ together with:
   computed over the text;
 - `purged_at`, on models that have it (a CHECK that asks for a reason accepts a blank
   one after the purge; the stock ledger's trigger allows exactly this change);
-- the reasons given for changes (`history_change_reason`) of every model with a history.
+- the reasons given for changes (`history_change_reason`) of every model with a history,
+  except the ones the registry writes itself (`keep_change_reason`), which name what was
+  done ("Two-step login reset") and are the audit trail, not anyone's words.
 
 `update()` writes no history rows, so the text is not copied anywhere on its way out.
 This module sits in the lowest app and imports no domain app: they come to it.
@@ -52,6 +54,23 @@ class Retained:
 
 
 _registry: dict[str, Retained] = {}
+_kept_reasons: list = []  # lazy translations: the reason is stored in the language of whoever acted
+
+
+def keep_change_reason(reason) -> None:
+    """A change reason the code writes (never a person's text): kept in the history however old."""
+    _kept_reasons.append(reason)
+
+
+def kept_change_reasons() -> set[str]:
+    """Each kept reason in every language the registry speaks, as it may have been stored."""
+    from django.utils import translation
+
+    kept = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            kept.update(str(reason) for reason in _kept_reasons)
+    return kept
 
 
 def register(model: str, *, fields, age: str, setting: str = FREE_TEXT, due=None) -> None:
@@ -109,6 +128,7 @@ def _purge_one(entry: Retained, now) -> tuple[int, int]:
 
 def _purge_change_reasons(now) -> int:
     cutoff = now - dt.timedelta(days=getattr(settings, FREE_TEXT))
+    kept = kept_change_reasons()
     count = 0
     for model in apps.get_models():
         history = history_model(model)
@@ -116,6 +136,7 @@ def _purge_change_reasons(now) -> int:
             count += (
                 history.objects.filter(history_date__lt=cutoff, history_change_reason__isnull=False)
                 .exclude(history_change_reason="")
+                .exclude(history_change_reason__in=kept)
                 .update(history_change_reason=None)
             )
     return count

@@ -125,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "redliv.navigation.staff_menu",
+                "redliv.contact.programme_contact",
             ],
         },
     },
@@ -300,3 +301,13 @@ COURSE_REQUEST_RETENTION_DAYS = envint("COURSE_REQUEST_RETENTION_DAYS", 90)
 # img-src on the finder page only. The list of courses is complete without the map.
 MAP_TILE_URL = envstr("MAP_TILE_URL", "")
 MAP_ATTRIBUTION = envstr("MAP_ATTRIBUTION", "")
+# Each place on the finder's map links to a web map (followed only when the visitor taps it);
+# {lat} and {lon} are filled in.
+MAP_LINK_URL = envstr("MAP_LINK_URL", "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}")
+# Who the public can reach about the programme: shown on the public pages' footer, the course
+# request form and every "try again later" message. Leave empty to show neither.
+PROGRAMME_PHONE = envstr("PROGRAMME_PHONE", "")
+PROGRAMME_EMAIL = envstr("PROGRAMME_EMAIL", "")
+# The accessibility statement every public page links to in its footer, as Danish law requires of a
+# municipality's website; Danish public-sector sites publish it through the WAS tool (was.digst.dk).
+ACCESSIBILITY_STATEMENT_URL = envstr("ACCESSIBILITY_STATEMENT_URL", "https://www.was.digst.dk/vipasserpaahinanden-dk")

@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import unicodedata
 from decimal import Decimal
 
 # A spreadsheet runs a cell that starts with one of these as a formula (or, after a TAB or
@@ -12,9 +13,20 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def safe_text(value):
     """Text that a spreadsheet must not run as a formula (a venue called "=HYPERLINK(…)"): a leading '."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and (
+        value.startswith(FORMULA_STARTS) or _first_visible(value).startswith(FORMULA_STARTS)
+    ):
         return "'" + value
     return value
+
+
+def _first_visible(text: str) -> str:
+    """`text` without the invisible format characters (zero-width space, BOM: Unicode category Cf)
+    and white space in front, which a spreadsheet may skip before it reads a formula."""
+    start = 0
+    while start < len(text) and (text[start].isspace() or unicodedata.category(text[start]) == "Cf"):
+        start += 1
+    return text[start:]
 
 
 def safe_cell(value):

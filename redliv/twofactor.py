@@ -5,6 +5,8 @@ everyone. After the password step, `SecondFactorMiddleware` keeps a user who has
 device, or must have one, on these pages until a code is given.
 """
 
+import datetime as dt
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -16,6 +18,7 @@ from django.dispatch import receiver
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,10 +28,14 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from redliv import inputs
+from redliv import inputs, purge
 
 # Whether the user had a confirmed device at login, so that each request need not ask.
 HAS_DEVICE_SESSION_KEY = "redliv_has_otp_device"
+# The unconfirmed app this session began to enrol: only this session sees its key or may confirm it.
+ENROLMENT_SESSION_KEY = "redliv_otp_enrolment"
+# Enrolments begun and left longer ago than this are removed when a new one begins.
+ABANDONED_ENROLMENT = dt.timedelta(hours=1)
 RECOVERY_CODE_COUNT = 10
 # django-otp doubles the wait after each wrong code, so guessing is hopeless.
 TOO_MANY_TRIES = gettext_lazy("Too many wrong codes in a row. Wait a few seconds and try again.")
@@ -161,12 +168,44 @@ def verify(request):
     return render(request, "registration/otp_verify.html", {"form": form, "next": _next_url(request)})
 
 
-def _issue_recovery_codes(user) -> list[str]:
-    device, _created = StaticDevice.objects.get_or_create(user=user, name="recovery", defaults={"confirmed": True})
-    device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
-    return codes
+def _issue_recovery_codes(user) -> tuple[StaticDevice, list[str]]:
+    """A new set of recovery codes on a new device; the old device goes, codes and all.
+
+    django-otp remembers a verified session by its device's id, so a new record (not new
+    tokens on the old one) ends every session that was verified with an old code.
+    """
+    with transaction.atomic():
+        StaticDevice.objects.filter(user=user).delete()
+        device = StaticDevice.objects.create(user=user, name="recovery", confirmed=True)
+        codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return device, codes
+
+
+def _enrolment_of_this_session(request):
+    """The unconfirmed app this session began to enrol, or a new one bound to this session.
+
+    Another session's enrolment is never shown: with the password alone one could otherwise
+    read the key of the app the owner is about to confirm.
+    """
+    user = request.user
+    device = TOTPDevice.objects.filter(
+        pk=request.session.get(ENROLMENT_SESSION_KEY), user=user, confirmed=False
+    ).first()
+    if device is None:
+        TOTPDevice.objects.filter(
+            user=user, confirmed=False, created_at__lt=timezone.now() - ABANDONED_ENROLMENT
+        ).delete()
+        device = TOTPDevice.objects.create(user=user, name="app", confirmed=False)
+        request.session[ENROLMENT_SESSION_KEY] = device.pk
+    return device
+
+
+def _start_again(request):
+    """This session's enrolment is gone (another session confirmed an app): begin anew."""
+    request.session.pop(ENROLMENT_SESSION_KEY, None)
+    messages.info(request, _("This setup was replaced by another one. Scan the new code."))
+    return redirect(f"{reverse('otp-setup')}?{urlencode({'next': _next_url(request)})}")
 
 
 def _give_the_existing_code_first(request):
@@ -197,9 +236,7 @@ def setup(request):
     replacing = user_has_device(user)
     if replacing and not user.is_verified():
         return _give_the_existing_code_first(request)
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="app", confirmed=False)
+    device = _enrolment_of_this_session(request)
     form = SetupForm(request.POST or None, replacing=replacing)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -208,6 +245,9 @@ def setup(request):
             get_user_model().objects.select_for_update().filter(pk=user.pk).first()
             if user_has_device(user) != replacing:
                 return _give_the_existing_code_first(request)
+            device = TOTPDevice.objects.filter(pk=device.pk, confirmed=False).first()
+            if device is None:
+                return _start_again(request)
             throttled = not device.verify_is_allowed()[0]
             # The new app's code first: a wrong one must not use up the recovery code given with it.
             if not device.verify_token(form.cleaned_data["token"]):
@@ -225,12 +265,14 @@ def setup(request):
                         TOO_MANY_TRIES if old_throttled else _("That code is not right, or it was used already."),
                     )
             if not form.errors:
-                # The old app and any other enrolment begun for this user stop working.
+                # The old app, its recovery codes and any other enrolment begun for this user
+                # stop working; so does every session verified with them.
                 TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
                 device.confirmed = True
                 device.save()
-                codes = _issue_recovery_codes(user)
+                _device, codes = _issue_recovery_codes(user)
                 otp_login(request, device)
+                request.session.pop(ENROLMENT_SESSION_KEY, None)
                 request.session[HAS_DEVICE_SESSION_KEY] = True
                 return render(
                     request, "registration/otp_recovery_codes.html", {"codes": codes, "next": _next_url(request)}
@@ -255,9 +297,17 @@ def recovery_codes(request):
     """New recovery codes (the old ones stop working). Needs a verified session."""
     if request.method != "POST" or not request.user.is_verified():
         return redirect("staff-home")
-    codes = _issue_recovery_codes(request.user)
+    verified_with_a_code = isinstance(request.user.otp_device, StaticDevice)
+    device, codes = _issue_recovery_codes(request.user)
+    if verified_with_a_code:
+        # The device this session was verified with is gone; the owner who asked stays in.
+        otp_login(request, device)
     messages.success(request, _("New recovery codes made. The old ones no longer work."))
     return render(request, "registration/otp_recovery_codes.html", {"codes": codes, "next": reverse("staff-home")})
+
+
+RESET_REASON = gettext_lazy("Two-step login reset")
+purge.keep_change_reason(RESET_REASON)
 
 
 def reset_second_factor(user, by) -> None:
@@ -269,6 +319,6 @@ def reset_second_factor(user, by) -> None:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
-        user._change_reason = _("Two-step login reset")
+        user._change_reason = str(RESET_REASON)
         user._history_user = by
         user.save(update_fields=["username"])  # records the history row; no field changes

@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
@@ -26,5 +28,7 @@ def privacy(request):
         {
             "retention_days": settings.FREE_TEXT_RETENTION_DAYS,
             "course_request_days": settings.COURSE_REQUEST_RETENTION_DAYS,
+            # The finder's map asks this host for tiles only when an operator configured one.
+            "map_tile_host": (urlsplit(settings.MAP_TILE_URL).hostname or "").replace("{s}.", ""),
         },
     )

@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from redliv.access import add_service_errors, get_for_user, permission_required
+from redliv.contact import with_contact
 from redliv.history import history_entries
 from redliv.pagination import paginate
 from redliv.ratelimit import allow_post
@@ -57,7 +58,9 @@ def _public_form(request):
         if not allow_post(request, "naloxone-report", services.PUBLIC_POSTS_PER_HOUR):
             return refuse(
                 request,
-                _("We have received many reports from your connection in the last hour. Please try again later."),
+                with_contact(
+                    _("We have received many reports from your connection in the last hour. Please try again later.")
+                ),
                 429,
             )
         try:

@@ -115,6 +115,15 @@ def build_form(kind, user, data=None, planned=None):
     return form
 
 
+def _key_is_another_workers(kind, key, user) -> bool:
+    """Whether the entry stored under `key` was made by someone other than `user`."""
+    model, author = {
+        "course": (Attendance, "logged_by"),
+        "handout": (Handout, "recorded_by"),
+    }.get(kind, (ReversalReport, "reported_by"))
+    return model._base_manager.filter(idempotency_key=key).exclude(**{author: user}).exists()
+
+
 def store(kind, form, user):
     """Store a valid form's entry through its service. Returns (entry, created)."""
     data = form.cleaned_data
@@ -279,11 +288,16 @@ def api_entries(request):
         try:
             entry, created = store(kind, form, request.user)
         except IdempotencyConflict as error:
+            message = (
+                _("This entry's key belongs to another worker's entry. Nothing was stored.")
+                if _key_is_another_workers(kind, form.cleaned_data["key"], request.user)
+                else error.messages[0]
+            )
             return JsonResponse(
                 {
                     "code": "key_conflict",
-                    "message": error.messages[0],
-                    "errors": [{"field": "", "label": "", "message": error.messages[0]}],
+                    "message": message,
+                    "errors": [{"field": "", "label": "", "message": message}],
                 },
                 status=409,
             )

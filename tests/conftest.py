@@ -106,6 +106,37 @@ def empty_caches():
 
 
 @pytest.fixture(autouse=True)
+def live_server_settles(request):
+    """Before the database is emptied after a browser test, the live server has finished what the page asked.
+
+    A page closed mid-request leaves the server's request thread inside a transaction; emptying the tables
+    then deadlocks with it, or rows it writes afterwards land in the next test. So the teardown waits for the
+    request threads to end (the pages are closed by then) and ends any database session still open.
+    """
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # set up before this fixture, so emptied after it
+    blocker = request.getfixturevalue("django_db_blocker")
+    yield
+    import threading
+    import time
+
+    from django.db import connection
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(
+        "process_request_thread" in thread.name for thread in threading.enumerate()
+    ):
+        time.sleep(0.05)
+    with blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+
+
+@pytest.fixture(autouse=True)
 def danish_after_each_test():
     """A request under /en/ leaves English active in the test thread; the next test starts in Danish."""
     yield

@@ -128,3 +128,11 @@ def test_the_lot_trace_csv_escapes_products_and_locations(hostile_stock):
     response = hostile_stock.get("/personale/lager/lot/csv/", {"lot": "NX-1"})
     assert response.status_code == 200
     assert_no_formula(csv_cells(response.content), ["\r=1+1", "-2+3 taske"])
+
+
+@pytest.mark.parametrize("hidden", ["\u200b", "\ufeff", " ", "\u200b \u2060", "\u00a0"])
+def test_a_formula_behind_invisible_characters_or_spaces_is_escaped_in_the_csv(hidden):
+    reason = f"{hidden}=1+2"
+    [cell] = csv_cells(csv_bytes([[reason]]))
+    assert cell == "'" + reason
+    assert safe_cell(f"{hidden}Kasseret, våd") == f"{hidden}Kasseret, våd"

@@ -3,9 +3,11 @@
 import datetime as dt
 import gzip
 import json
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from courses.models import CourseFormat, DropInSchedule
 from finder.models import InfoPage
@@ -90,9 +92,12 @@ def test_the_finder_works_on_a_phone_and_filters_without_javascript(at_instant, 
     page.goto(live_server.url + "/")
     assert page.get_by_role("heading", level=1).inner_text() == "Vi passer på hinanden"
     assert page.locator(".entry").count() == 3 + 1  # the weekly drop-in once, with its next date
+    page.get_by_text("Filtrér: alle kurser").click()  # the filters fold into one control
     page.get_by_label("Kursusform").select_option("pop_up")
     page.get_by_role("button", name="Vis kurser").click()
-    page.wait_for_url("**/?format=pop_up**")
+    page.wait_for_url("**/?format=pop_up**#kurser")
+    assert page.get_by_text("Filtrér: Pop-up").is_visible()
+    assert page.evaluate("window.scrollY") > 0  # landed on the results, not the top of the page
     assert page.locator(".entry").all_inner_texts()[0].count("Pop-up på Flakhaven") == 1
     assert page.locator(".entry").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -196,3 +201,113 @@ def test_the_finders_first_load_is_at_most_60_kb_compressed(live_server, phone_p
     }
     assert any(url.endswith("finder.js") for url in sizes)
     assert sum(sizes.values()) <= 60 * 1024, sizes
+
+
+@pytest.mark.parametrize("viewport", ["phone_page", "desktop_page"])
+def test_without_tiles_the_map_is_a_drawing_that_opens_without_javascript_and_is_accessible(
+    live_server, request, demo, viewport, settings
+):
+    settings.MAP_TILE_URL = ""
+    page = request.getfixturevalue(viewport)
+    violations = collect_csp_violations(page)
+    page.goto(live_server.url + "/")
+    drawing = page.locator("svg.map-svg")
+    assert not drawing.is_visible()  # folded until asked for
+    page.get_by_text("Vis stederne på et kort").click()
+    assert drawing.is_visible()
+    assert page.locator(".map-marker").count() == 2  # two public places; the online course has none
+    assert page.locator(".map-coast").count() >= 1
+    box = drawing.bounding_box()
+    assert box["width"] <= page.viewport_size["width"] and box["height"] > 100
+    geo = page.locator('a[href^="geo:55.470000,10.330000"]')
+    assert " ".join(geo.text_content().split()) == "Åbn i min kort-app: Stand på Flakhaven"
+    web = page.locator('a[href^="https://www.openstreetmap.org/?mlat=55.470000&mlon=10.330000"]')
+    assert web.is_visible() and " ".join(web.text_content().split()) == "Åbn på et webkort: Stand på Flakhaven"
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    assert axe_violations(page) == []
+    assert violations == []
+
+
+def test_no_public_page_asks_another_host_even_with_the_map_and_near_me_opened(live_server, browser, demo, settings):
+    """Every request the browser makes is recorded; any host but the app's own fails the test."""
+    settings.MAP_TILE_URL = ""
+    own_host = urlsplit(live_server.url).netloc
+    requests = []
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        locale="da-DK",
+        geolocation={"latitude": 55.3951, "longitude": 10.3852},
+        permissions=["geolocation"],
+    )
+    context.on("request", lambda request: requests.append(request.url))
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    course = page.locator("a[href^='/kurser/']:not([href$='.ics'])").first.get_attribute("href")
+    drop_in = page.locator("a[href^='/drop-in/']:not([href$='.ics'])").first.get_attribute("href")
+    for path in [
+        "/en/",
+        course,
+        drop_in,
+        "/info/overdosis/",
+        "/afrapporter/",
+        "/statistik/",
+        "/privatliv/",
+        "/bestil-kursus/",
+        "/widget/",
+    ]:
+        assert page.goto(live_server.url + path).status == 200, path
+        page.wait_for_load_state("networkidle")
+    page.goto(live_server.url + "/")
+    page.get_by_text("Vis stederne på et kort").click()
+    page.get_by_role("button", name="Sortér efter afstand fra, hvor jeg er").click()
+    page.wait_for_url("**near=**")
+    page.get_by_text("Vis stederne på et kort").click()
+    assert page.locator(".map-origin").is_visible()
+    page.wait_for_load_state("networkidle")
+    context.close()
+    assert len(requests) > 20
+    elsewhere = sorted(
+        {url for url in requests if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != own_host}
+    )
+    assert elsewhere == []
+
+
+@pytest.mark.parametrize("viewport", ["phone_page", "desktop_page"])
+def test_the_first_screen_shows_near_me_and_the_next_course_with_its_time_and_place(
+    live_server, request, demo, viewport
+):
+    page = request.getfixturevalue(viewport)
+    page.goto(live_server.url + "/")
+    height = page.viewport_size["height"]
+    first = page.locator(".entry").first
+    assert first.locator("h3").inner_text() in {"Pop-up på Flakhaven", "Tirsdags-drop-in"}  # the soonest
+    for part in [
+        page.get_by_role("button", name="Sortér efter afstand fra, hvor jeg er"),
+        first.locator("time"),
+        first,
+    ]:
+        box = part.bounding_box()
+        assert box["y"] + min(box["height"], 160) <= height, part
+    assert page.get_by_text("Filtrér: alle kurser").is_visible()
+    assert not page.get_by_label("Kursusform").is_visible()
+    assert axe_violations(page) == []
+
+
+def test_near_me_lands_on_the_results(live_server, browser, demo):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        locale="da-DK",
+        geolocation={"latitude": 55.3951, "longitude": 10.3852},
+        permissions=["geolocation"],
+    )
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    page.get_by_role("button", name="Sortér efter afstand fra, hvor jeg er").click()
+    page.wait_for_url("**near=**#kurser")
+    # The browser scrolls to the fragment once the page has loaded: the results at the top of the screen.
+    expect(page.locator("#kurser")).to_be_in_viewport()
+    assert page.evaluate("window.scrollY") > 0
+    context.close()

@@ -118,6 +118,24 @@ def test_the_reasons_given_for_changes_are_purged_from_the_history(street_worker
     assert Attendance.history.filter(history_change_reason="Tastefejl").exists()
 
 
+def test_a_reason_the_registry_writes_itself_stays_in_the_history_whatever_its_language(coordinator, administrator):
+    from django.utils import translation
+
+    from redliv.twofactor import reset_second_factor
+
+    with time_machine.travel(LONG_AGO, tick=False):
+        reset_second_factor(coordinator, by=administrator)  # stored in Danish, the default
+        with translation.override("en"):
+            reset_second_factor(administrator, by=coordinator)  # stored in English
+        coordinator._change_reason = "Nulstillet fordi Jens mistede sin telefon"  # a person's words
+        coordinator.save()
+    purge()
+    reasons = set(coordinator.history.values_list("history_change_reason", flat=True))
+    assert "Totrinslogin nulstillet" in reasons
+    assert administrator.history.filter(history_change_reason="Two-step login reset").exists()
+    assert not any(reason and "Jens" in reason for reason in reasons)
+
+
 def test_a_stock_movements_reason_is_purged_and_the_rest_of_the_ledger_stays(coordinator, red_liv):
     office = factories.make_location(red_liv, name="Kontoret")
     batch = factories.make_batch()

@@ -35,6 +35,22 @@ IDENTIFIERS = {
     "+45 12 34 56 78": "telefonnummeret",
     "0045 12345678": "telefonnummeret",
     "+4512345678": "telefonnummeret",
+    # Written to get past a plain pattern (the issue-15 review stored each of these):
+    "Jens 010190.1234": "CPR-nummeret",
+    "01 01 90 1234": "CPR-nummeret",
+    "0101\u200b901234": "CPR-nummeret",  # a zero-width space inside
+    "010190\u20131234": "CPR-nummeret",  # an en dash
+    "010190/1234": "CPR-nummeret",
+    "\ufeff01-01-90-1234": "CPR-nummeret",
+    "tlf:12345678": "telefonnummeret",
+    "ring 12-34-56-78": "telefonnummeret",
+    "12.34.56.78": "telefonnummeret",
+    "12 345 678": "telefonnummeret",
+    "\uff11\uff12345678": "telefonnummeret",  # full-width digits
+    "jens\uff20hansen.dk": "e-mailadressen",  # a full-width @
+    "jens @ hansen.dk": "e-mailadressen",
+    "jens(at)hansen.dk": "e-mailadressen",
+    "jens [at] hansen (dot) dk": "e-mailadressen",
 }
 
 HARMLESS = [
@@ -45,6 +61,12 @@ HARMLESS = [
     "Optalt 2025 2026",
     "320190-1234 er ingen dato",  # day 32: not a CPR number
     "Ordrenummer 0101901234567",
+    "1.12.2026 kl. 13-15",
+    "NX2408",
+    "13:00-15:00",
+    "10-12 personer",
+    "Lot 2026\u20130042, 12 stk.",
+    "Mødes @ stationen kl. 13",
     "",
 ]
 
@@ -73,6 +95,27 @@ def test_the_tablets_endpoint_refuses_the_note_with_a_field_error_in_its_json(st
     assert [error["field"] for error in errors] == ["note"]
     assert message in errors[0]["message"]
     assert not Attendance.objects.exists()
+
+
+@pytest.mark.parametrize("note", HARMLESS)
+def test_the_tablets_endpoint_stores_dates_counts_and_lot_numbers(street_worker, venue, bag, note):
+    response = send(logged_in(street_worker), "course", course_fields(venue, bag, note=note))
+    assert response.status_code == 201
+    assert Attendance.objects.get().note == note
+
+
+@pytest.mark.parametrize("note, message", IDENTIFIERS.items())
+def test_the_public_report_form_refuses_every_way_of_writing_an_identifier(client, district, note, message):
+    response = client.post(PUBLIC_URL, answers(district, note=note, note_names_no_one="on"))
+    assert response.status_code == 400
+    assert message in str(response.context["form"].errors["note"])
+    assert not ReversalReport.objects.exists()
+
+
+@pytest.mark.parametrize("note", HARMLESS)
+def test_the_public_report_form_stores_dates_counts_and_lot_numbers(client, district, note):
+    client.post(PUBLIC_URL, answers(district, note=note, note_names_no_one="on"))
+    assert ReversalReport.objects.get().note == note
 
 
 def test_the_street_course_form_shows_the_message_beside_the_note(street_worker, venue, bag):

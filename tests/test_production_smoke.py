@@ -41,8 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "smoke-test-demo-password"  # noqa: S105 (test data)
 # Hosts other than the app's own that a page may ask for by default: none, and it should stay
 # empty. An entry here is a known finding, with the issue that removes it as its value, never a
-# permanent exception. The map's tiles (tile.openstreetmap.org until now) are off unless an
-# operator sets MAP_TILE_URL; issue 21 item 3 redesigns the map to be useful without them.
+# permanent exception. The map is drawn by the app (finder/map_drawing.py); tiles come only
+# from a server an operator sets in MAP_TILE_URL.
 PENDING_THIRD_PARTY_HOSTS: dict[str, str] = {}
 # The headers a page's own policy lives in: a 304 must repeat them as the 200 had them.
 POLICY_HEADERS = ["content-security-policy", "permissions-policy", "x-frame-options"]
@@ -297,21 +297,23 @@ def walk_the_public_pages_the_map_and_near_me(browser, base_url):
         visitor.goto(path)
         assert page.locator("main, body").first.inner_text().strip(), path
 
-    # The map: Leaflet and its marker images come from the hashed static files, and no tiles
-    # from anywhere else unless an operator configured a tile server.
+    # The map: without a tile server (the default) a drawing made by the app itself, with the
+    # coast from the shipped data and a numbered point per place; nothing is asked of another host.
     visitor.goto("/")
-    page.get_by_role("button", name="Vis stederne på et kort").click()
-    markers = page.locator("#map img.leaflet-marker-icon")
-    markers.first.wait_for()
-    assert markers.count() >= 3
+    page.get_by_text("Vis stederne på et kort").click()
+    assert page.locator("svg.map-svg").is_visible()
+    assert page.locator(".map-marker").count() >= 3
+    assert page.locator(".map-coast").count() >= 1
+    assert page.locator("a[href^='geo:']").count() == page.locator(".map-marker").count()
     page.wait_for_load_state("networkidle")
-    loaded = markers.evaluate_all("icons => icons.map(icon => icon.complete && icon.naturalWidth > 0)")
-    assert all(loaded), "a marker image did not load"
 
     # Near me: the position becomes `near` in the finder's URL, and the list is ordered by distance.
     page.get_by_role("button", name="Sortér efter afstand fra, hvor jeg er").click()
     page.wait_for_url(lambda url: "near=" in url)
     assert page.get_by_text("Nærmest dig først.").is_visible()
+    page.get_by_text("Vis stederne på et kort").click()
+    assert page.locator(".map-origin").is_visible()  # where the visitor is, drawn on the page only
+    page.wait_for_load_state("networkidle")
     visitor.check()
     visitor.close()
 

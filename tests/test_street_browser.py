@@ -1,6 +1,9 @@
 """The street screen on a tablet (820×1180, touch), online and offline, in headless Chromium."""
 
+import contextlib
+
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from courses.models import Attendance
@@ -28,8 +31,9 @@ def log_in(page, live_server, user, path="/gade/"):
 
 
 def wait_until_sent(page):
-    expect(page.locator("#queue")).to_be_hidden()
-    expect(page.locator("#street-status")).to_contain_text("Sendt og gemt")
+    """Sent now or, at the latest, by the page's steady interval (10 s)."""
+    expect(page.locator("#street-status")).to_contain_text("Sendt og gemt", timeout=25000)
+    expect(page.locator("#queue")).to_be_hidden(timeout=25000)
 
 
 def queue_count(page):
@@ -99,7 +103,8 @@ def test_an_entry_sent_twice_is_one_row(live_server, tablet_page, street_worker,
         # The server stores the entry, but its answer never reaches the tablet.
         route.fetch()
         lost.append(route.request.post_data)
-        route.abort()
+        with contextlib.suppress(PlaywrightError):  # a slow machine: the page may have given up waiting already
+            route.abort()
 
     tablet_page.route("**/gade/api/poster/", lose_the_answer)
     log_three_people(tablet_page)
@@ -108,7 +113,7 @@ def test_an_entry_sent_twice_is_one_row(live_server, tablet_page, street_worker,
     tablet_page.unroute("**/gade/api/poster/")
     tablet_page.get_by_role("button", name="Send nu").tap()
     wait_until_sent(tablet_page)
-    assert len(lost) == 1
+    assert len(lost) >= 1  # stored, answer lost: however often it was sent, one row
     assert Attendance.objects.count() == 1 and StockMovement.objects.filter(kind="handout").count() == 1
 
 

@@ -102,3 +102,20 @@ def test_a_report_and_a_handout_are_checked_for_their_author_too(street_worker, 
     assert not Handout.objects.exists() and not ReversalReport.objects.exists()
     assert send(logged_in(street_worker), handout, street_worker.pk, "handout").status_code == 201
     assert Handout.objects.get().recorded_by == street_worker
+
+
+def test_a_key_another_worker_used_for_the_same_content_is_refused_with_its_own_message(
+    street_worker, second_worker, district
+):
+    when = timezone.localtime()
+    fields = {"key": "5b0d6c1e-3f2a-4c8e-9d71-0a4e2b6f8c33", "date": when.date().isoformat(), "time": "11:00"}
+    fields |= {"district": district.pk, "naloxone_doses": 1, "outcome": "recovered", "responder_trained": "unknown"}
+    fields |= {"substances": ["heroin"], "called_112": "yes"}
+    first = send(logged_in(street_worker), fields, street_worker.pk, kind="report")
+    assert first.status_code == 201, first.json()
+    response = send(logged_in(second_worker), fields, second_worker.pk, kind="report")
+    assert response.status_code == 409 and response.json()["code"] == "key_conflict"
+    message = response.json()["message"]
+    assert "andet indhold" not in message
+    assert "en anden medarbejders" in message and "Intet blev gemt" in message
+    assert ReversalReport.objects.get().reported_by == street_worker

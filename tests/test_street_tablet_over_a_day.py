@@ -109,6 +109,7 @@ def test_an_entry_waiting_when_its_author_left_is_never_credited_to_the_next_wor
     assert axe_violations(page) == []
     # The second worker logs their own entry: it is sent, the first one still waits.
     log_three_people(page)
+    expect(page.locator("#street-status")).to_contain_text("Sendt og gemt", timeout=25000)
     expect(page.locator("#queue-count")).to_have_text("1")
     page.wait_for_function("() => document.querySelectorAll('#queue-list li').length === 1")
     assert list(Attendance.objects.values_list("logged_by__username", flat=True)) == [second_worker.username]
@@ -261,15 +262,16 @@ def test_the_save_bar_never_covers_the_field_being_corrected(live_server, tablet
     page.get_by_text("Vælg en anden batch").tap()
     for selector in ["#id_note", "#id_batch", "summary.summary-button"]:
         page.locator(selector).focus()
-        covered = page.evaluate(
+        # The page scrolls the focused field clear of the bar; wait for the scroll to come to rest.
+        page.wait_for_function(
             """(selector) => {
                 const box = document.querySelector(selector).getBoundingClientRect();
                 const bar = document.querySelector('.save-bar').getBoundingClientRect();
-                return box.bottom > bar.top && box.top < bar.bottom;
+                return !(box.bottom > bar.top && box.top < bar.bottom);
             }""",
-            selector,
+            arg=selector,
+            timeout=5000,
         )
-        assert not covered, selector
 
 
 def test_a_street_worker_and_a_trainer_land_on_the_street_page(live_server, tablet_page, street_worker, trainer_user):

@@ -87,7 +87,8 @@ self.addEventListener("fetch", (event) => {
 self.addEventListener("sync", (event) => {
   if (event.tag !== "redliv-street") return;
   event.waitUntil((async () => {
-    const windows = await self.clients.matchAll({type: "window"});
+    // A page opened before this worker took over is not controlled by it, but it sends all the same.
+    const windows = await self.clients.matchAll({type: "window", includeUncontrolled: true});
     if (windows.length) {
       windows.forEach((client) => client.postMessage("send"));
       return;

@@ -1,0 +1,70 @@
+"""A cancelled or past course's page: 410 Gone, with the cancellation, its reason and the next courses at the place."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from courses.models import Course
+from tests.factories import make_course, make_venue
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 11, 30, 11, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def test_a_cancelled_course_says_so_with_its_reason_and_the_next_courses_at_the_same_place(client, red_liv, venue):
+    cancelled = make_course(
+        venue,
+        title="Drop-in hos Antidote",
+        starts_at=NOW + dt.timedelta(days=2),
+        status=Course.Status.CANCELLED,
+        cancellation_reason="Underviseren er syg.",
+        cancelled_at=NOW - dt.timedelta(days=1),
+    )
+    make_course(venue, title="Næste gang hos Antidote", starts_at=NOW + dt.timedelta(days=9))
+    make_course(make_venue(red_liv, name="Et andet sted"), title="Et andet sted", starts_at=NOW + dt.timedelta(days=3))
+    response = client.get(f"/kurser/{cancelled.pk}/")
+    assert response.status_code == 410
+    page = response.content.decode()
+    assert "er aflyst" in page
+    assert "Dette kursus onsdag 2. december 2026 kl. 12:00 er aflyst." in page, page[page.find("Dette") :][:200]
+    assert "Begrundelse: Underviseren er syg." in page
+    assert "Næste gang hos Antidote" in page
+    assert "Et andet sted</a>" not in page
+
+
+def test_a_past_course_says_it_was_held(client, venue):
+    past = make_course(venue, title="Afholdt kursus", starts_at=NOW - dt.timedelta(days=3), status=Course.Status.HELD)
+    response = client.get(f"/kurser/{past.pk}/")
+    assert response.status_code == 410
+    assert "Kurset blev holdt fredag 27. november 2026." in response.content.decode()
+
+
+def test_an_unpublished_or_unknown_course_is_still_not_found(client, venue):
+    hidden = make_course(venue, published=False)
+    assert client.get(f"/kurser/{hidden.pk}/").status_code == 404
+    assert client.get("/kurser/999999/").status_code == 404
+
+
+def test_an_english_gone_page_is_english(client, venue):
+    past = make_course(venue, starts_at=NOW - dt.timedelta(days=3), status=Course.Status.HELD)
+    assert "This course was held on" in client.get(f"/en/kurser/{past.pk}/").content.decode()
+
+
+def test_a_course_without_a_title_is_named_by_its_format_and_place_everywhere(client, venue):
+    course = make_course(venue, title="", starts_at=NOW + dt.timedelta(days=2))
+    name = "Drop-in hos Antidote Danmark, Odense"
+    page = client.get(f"/kurser/{course.pk}/").content.decode()
+    assert f"<h1>{name}</h1>" in page
+    assert f"<title>{name} · RED LIV</title>" in page
+    assert f'"name": "RED LIV: {name}"' in page
+    assert f'<a href="/kurser/{course.pk}/">{name}</a>' in client.get("/").content.decode()
+    calendar = client.get(f"/kurser/{course.pk}.ics").content.decode()
+    assert "SUMMARY:RED LIV: Drop-in hos Antidote Danmark\\, Odense" in calendar.replace("\r\n ", "")
