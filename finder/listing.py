@@ -148,6 +148,15 @@ class Rhythm:
     ends_at: dt.time
     weekday_label: str = ""
 
+    @property
+    def hours(self):
+        """'13–15', or '9:30–11' when a time is not on the hour."""
+        return f"{_clock(self.starts_at)}–{_clock(self.ends_at)}"
+
+
+def _clock(time):
+    return f"{time.hour}" if not time.minute else f"{time.hour}:{time.minute:02d}"
+
 
 @dataclass
 class Entry:

@@ -26,10 +26,10 @@ def titles(response):
 
 
 def tuesday_drop_in(venue, **fields):
+    fields = {"title": "Tirsdags-drop-in", **fields}
     return DropInSchedule.objects.create(
         municipality=venue.municipality,
         venue=venue,
-        title="Tirsdags-drop-in",
         weekday=1,
         starts_at=dt.time(13),
         ends_at=dt.time(15),
@@ -388,3 +388,20 @@ def test_no_app_worker_keeps_an_old_list_a_change_shows_on_the_next_request(clie
     assert "Omdøbt kursus" in client.get("/").content.decode()
     assert "Omdøbt kursus" in client.get("/widget/").content.decode()
     assert client.get("/api/v1/courses/").json()["courses"][0]["title"] == "Omdøbt kursus"
+
+
+def test_the_finder_says_how_its_list_is_ordered_and_shows_standing_drop_in_hours_by_their_rhythm(client, venue):
+    with time_machine.travel(MONDAY_NOON, tick=False):
+        tuesday_drop_in(venue, title="")
+        page = client.get("/").content.decode()
+        assert "Førstkommende først." in page
+        assert 'Hver tirsdag 13–15, <time datetime="2026-12-01T13:00:00+01:00">næste gang 1. december</time>' in page
+        assert page.count("Drop-in hos Antidote Danmark, Odense</a>") == 1  # listed once, named by its place
+        english = client.get("/en/").content.decode()
+        assert "Soonest first." in english
+        assert "Every Tuesday 13–15, " in english and "next on 1 December</time>" in english
+        near = client.get("/?near=55.3959,10.3883").content.decode()
+        assert "Nærmest dig først, derefter førstkommende." in near
+        assert "Steder inden for samme trin (1, 3, 10, 30, 100 km) regnes for lige nære" in near
+        assert "Førstkommende først." not in near
+        assert "Nearest to postcode 5000 first, then soonest." in client.get("/en/?postcode=5000").content.decode()

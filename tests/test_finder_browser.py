@@ -120,7 +120,7 @@ def test_near_me_sorts_by_the_browsers_position_without_storing_it(at_instant, l
     page.wait_for_url("**near=55.395%2C10.385**")
     assert page.locator(".entry h3").first.inner_text() in {"Drop-in hos Antidote", "Ugentlig drop-in"}
     assert page.locator(".entry h3").last.inner_text() == "Online for pårørende"
-    assert "Nærmest dig først." in page.content()
+    assert "Nærmest dig først, derefter førstkommende." in page.content()
     assert context.cookies() == [] or all("55.39" not in cookie["value"] for cookie in context.cookies())
     assert page.evaluate("window.localStorage.length") == 0
     context.close()
