@@ -124,6 +124,15 @@ def test_the_district_filter_keeps_courses_at_venues_in_that_district(client, re
     response = client.get(f"/?district={vollsmose.pk}")
     assert titles(response) == ["I Vollsmose"]
     assert [d.name for d in response.context["districts"]] == ["Centrum", "Vollsmose"]
+    page = response.content.decode()
+    assert f'<option value="{vollsmose.pk}" selected>Vollsmose</option>' in page
+    assert f'<option value="{centrum.pk}">Centrum</option>' in page
+
+
+def test_a_district_name_is_escaped_in_the_filter(client, red_liv, odense):
+    odd = make_district(odense, name='Syd & "Øst" <b>')
+    make_course(make_venue(red_liv, district=odd))
+    assert f'<option value="{odd.pk}">Syd &amp; &quot;Øst&quot; &lt;b&gt;</option>' in client.get("/").content.decode()
 
 
 def test_the_audience_and_language_filters(client, venue):
