@@ -31,13 +31,14 @@ def iter_occurrences(schedule, first_day: dt.date, last_day: dt.date, closed=Non
     start = max(first_day, schedule.valid_from)
     end = last_day if schedule.valid_until is None else min(last_day, schedule.valid_until)
     day = start + dt.timedelta(days=(schedule.weekday - start.weekday()) % 7)
+    zone = timezone.get_current_timezone()  # once: the API expands hundreds of dates a request
     while day <= end:
         if day not in closed:
             yield Occurrence(
                 schedule=schedule,
                 date=day,
-                starts_at=timezone.make_aware(dt.datetime.combine(day, schedule.starts_at)),
-                ends_at=timezone.make_aware(dt.datetime.combine(day, schedule.ends_at)),
+                starts_at=timezone.make_aware(dt.datetime.combine(day, schedule.starts_at), zone),
+                ends_at=timezone.make_aware(dt.datetime.combine(day, schedule.ends_at), zone),
             )
         day += dt.timedelta(days=7)
 

@@ -387,7 +387,9 @@ def find(
 
     # Drop-in hours: every date's key (cheap), the entries later for the page only.
     first_day, last_day = window(now, filters.date_from, filters.date_to)
-    drop_in_keys = []  # (band, starts_at, 1, schedule pk, date), occurrence, distance
+    # Keys hold the start as a POSIX timestamp: comparing aware datetimes in two time zones (the
+    # database's UTC, the local zone of the dates) asks each for its UTC offset, every time.
+    drop_in_keys = []  # (band, start timestamp, 1, schedule pk, date), occurrence, distance
     for schedule in _schedules(filters, today):
         distance = None
         if origin and schedule.venue.latitude is not None:
@@ -396,7 +398,9 @@ def find(
         for occurrence in iter_occurrences(schedule, first_day, last_day, set(schedule.closed)):
             if occurrence.ends_at <= now:
                 continue
-            drop_in_keys.append(((rank, occurrence.starts_at, 1, schedule.pk, occurrence.date), occurrence, distance))
+            drop_in_keys.append(
+                ((rank, occurrence.starts_at.timestamp(), 1, schedule.pk, occurrence.date), occurrence, distance)
+            )
             if drop_ins == ONCE:
                 break
     drop_in_keys.sort(key=lambda item: item[0])
@@ -433,7 +437,7 @@ def find(
         course_total = 0
 
     # Merge: an item's place in the whole list is the number of courses and dates before it.
-    course_keys = [(row.band, row.starts_at, 0, row.pk) for row in rows]
+    course_keys = [(row.band, row.starts_at.timestamp(), 0, row.pk) for row in rows]
     drop_in_sorted = [item[0] for item in drop_in_keys]
     placed = []
     for i, row in enumerate(rows):
