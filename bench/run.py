@@ -632,6 +632,28 @@ def run(args) -> int:
                     f"({len(statements)} queries)"
                 )
 
+        # The public statistics (no login): the country, and one municipality chosen, Odense and the one
+        # with the fewest courses (the first to get rolling 12-month figures).
+        from django.db.models import Count
+
+        from courses.models import Course
+
+        fewest = Course.objects.values("municipality").annotate(courses=Count("id")).order_by("courses").first()
+        for scope, path in [
+            ("all 98 municipalities", "/statistik/"),
+            ("the country and Odense", f"/statistik/?kommune={bag.municipality_id}"),
+            ("the country and the smallest", f"/statistik/?kommune={fewest['municipality']}"),
+        ]:
+            seconds = wall_time(base + path, None)
+            statements = page_queries(path, None)
+            floor = postgres_time(database_url, statements)
+            month_results[("public statistics", scope)] = {
+                "wall": seconds,
+                "postgres": floor,
+                "queries": len(statements),
+            }
+            say(f"public statistics, {scope}: {seconds * 1000:.0f} ms, PostgreSQL {floor * 1000:.0f} ms")
+
         stock_results = {}
         for scope, cookie_name in [("Odense", "coordinator"), ("all 98 municipalities", "admin")]:
             path = "/personale/lager/"
@@ -815,7 +837,7 @@ def render(args, host, generated, generate_seconds, m) -> str:
         )
     lines += [
         "",
-        f"## Month report ({m['month']}), median of {REPEATS}",
+        f"## Month report ({m['month']}) and public statistics, median of {REPEATS}",
         "",
         "PostgreSQL's time is the same SQL the request issues (captured in-process), sent one statement at a "
         "time from psycopg2 with no Django in between.",

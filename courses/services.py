@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from courses.models import Attendance, Course, CourseFormat, Trainer
 from kits.models import HandoutReason, StockLocation, StockMovement
 from kits.services import hand_out_at_course, record_handout, return_kits, stock_refusal
+from redliv import roles
 from redliv.closing import check_change_allowed
 from redliv.idempotency import create_once
 
@@ -172,7 +173,7 @@ def _as_kits_error(error: ValidationError) -> ValidationError:
 
 def may_change(user, entry_logged_by_id, logged_at) -> bool:
     """Coordinators (in their municipality, which scoping already checks) any time; others their own, for 24 h."""
-    if user.oversees_entries:
+    if user.has_perm(roles.OVERSEE_ENTRIES):
         return True
     return entry_logged_by_id == user.pk and timezone.now() - logged_at <= OWN_ENTRY_WINDOW
 

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import Certification, Course, CourseRequest, Trainer, participants
+from courses.models import Certification, Course, CourseRequest, DropInSchedule, Trainer, participants
 
 CERTIFICATION_WARNING_DAYS = 60
 
@@ -136,6 +136,33 @@ def trainer_warnings(trainers, starts_at, ends_at, exclude_course=None):
                 % {"trainer": trainer.name, "date": day.strftime("%d.%m.%Y")}
             )
     return warnings
+
+
+# --- standing drop-in hours -----------------------------------------------------------------
+
+
+@transaction.atomic
+def save_dropin(form, user):
+    """Save standing drop-in hours from the coordinator's form; new ones belong to the user's municipality."""
+    schedule = form.save(commit=False)
+    if schedule.pk is None:
+        schedule.municipality_id = user.municipality_id
+    schedule.save()
+    return schedule
+
+
+@transaction.atomic
+def close_dropin_on(form, schedule: DropInSchedule):
+    """A date the drop-in hours are closed, from the exception form (which checks the weekday and period)."""
+    exception = form.save(commit=False)
+    exception.schedule = schedule
+    exception.save()
+    return exception
+
+
+@transaction.atomic
+def reopen_dropin_on(exception):
+    exception.delete()
 
 
 # --- course requests --------------------------------------------------------------------

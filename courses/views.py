@@ -291,9 +291,7 @@ def dropin_create(request):
         raise PermissionDenied
     form = DropInScheduleForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        schedule = form.save(commit=False)
-        schedule.municipality_id = request.user.municipality_id
-        schedule.save()
+        schedule = planning.save_dropin(form, request.user)
         messages.success(request, _("The drop-in hours were created. Add dates when they are closed below."))
         return redirect("courses:dropin-edit", pk=schedule.pk)
     return render(request, "courses/dropin_form.html", {"form": form})
@@ -304,7 +302,7 @@ def dropin_edit(request, pk):
     schedule = _schedule_for(request, pk)
     form = DropInScheduleForm(request.POST or None, instance=schedule, user=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        planning.save_dropin(form, request.user)
         messages.success(request, _("The drop-in hours were saved."))
         return redirect("courses:dropin-edit", pk=schedule.pk)
     return render(
@@ -325,9 +323,7 @@ def dropin_exception_add(request, pk):
     schedule = _schedule_for(request, pk)
     exception_form = DropInExceptionForm(request.POST, schedule=schedule)
     if exception_form.is_valid():
-        exception = exception_form.save(commit=False)
-        exception.schedule = schedule
-        exception.save()
+        exception = planning.close_dropin_on(exception_form, schedule)
         messages.success(
             request, _("The drop-in hours are closed on %(date)s.") % {"date": exception.date.strftime("%d.%m.%Y")}
         )
@@ -349,7 +345,7 @@ def dropin_exception_add(request, pk):
 @require_POST
 def dropin_exception_delete(request, pk, exception_pk):
     schedule = _schedule_for(request, pk)
-    get_object_or_404(schedule.exceptions, pk=exception_pk).delete()
+    planning.reopen_dropin_on(get_object_or_404(schedule.exceptions, pk=exception_pk))
     messages.success(request, _("The exception was removed."))
     return redirect("courses:dropin-edit", pk=schedule.pk)
 

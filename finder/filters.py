@@ -60,27 +60,22 @@ def parse_filters(params, districts, today=None):
     def value(name):
         return params.get(name, "").strip()
 
-    if fmt := value("format"):
-        if fmt in CourseFormat.values:
-            filters.format = fmt
-        else:
-            problems["format"] = _("Unknown format.")
+    for name, choices, unknown in [
+        ("format", CourseFormat.values, _("Unknown format.")),
+        ("audience", Audience.values, _("Unknown audience.")),
+        ("language", CourseLanguage.values, _("Unknown language.")),
+    ]:
+        if given := value(name):
+            if given in choices:
+                setattr(filters, name, given)
+            else:
+                problems[name] = unknown
     if district := value("district"):
         by_id = {str(d.pk): d for d in districts}
         if district in by_id:
             filters.district = by_id[district]
         else:
             problems["district"] = _("Unknown district.")
-    if audience := value("audience"):
-        if audience in Audience.values:
-            filters.audience = audience
-        else:
-            problems["audience"] = _("Unknown audience.")
-    if language := value("language"):
-        if language in CourseLanguage.values:
-            filters.language = language
-        else:
-            problems["language"] = _("Unknown language.")
 
     if when := value("when"):
         if when == WHEN_TODAY:

@@ -668,12 +668,3 @@ def recall_lot(*, user, batch: Batch, recalled_on, reason: str, instructions: st
         batch.save(update_fields=["recalled_on", "recall_reason", "recall_instructions"])
     # No public page is kept anywhere (finder/listing.py): the finder's banner shows it on the next request.
     return batch
-
-
-def set_stock_targets(*, location: StockLocation, min_months, max_months, for_return: bool):
-    """The months of stock a location should hold, and whether it is for return or destruction."""
-    if min_months > max_months:
-        raise ValidationError({"min_months": _("The minimum cannot be above the maximum.")}, code="min_above_max")
-    location.min_months, location.max_months, location.for_return = min_months, max_months, for_return
-    location.save(update_fields=["min_months", "max_months", "for_return"])
-    return location

@@ -4,8 +4,8 @@
   permission (from `roles.PERMISSIONS`) gets a 403.
 - `get_for_user(request, queryset, *permissions, pk=...)`: the object if it is in the
   user's municipality (else 404), and the user has the permissions (else 403).
-- `add_service_errors(form, error)`: a service's `ValidationError` beside the field it is
-  about, or above the form.
+- `add_service_errors(form, error, renamed)`: a service's `ValidationError` beside the field
+  it is about, or above the form.
 """
 
 from functools import wraps
@@ -45,10 +45,16 @@ def get_for_user(request, queryset, *permissions, **lookup):
     return found
 
 
-def add_service_errors(form, error: ValidationError):
-    """Put a service's refusal beside the field it is about (or above the form)."""
+def add_service_errors(form, error: ValidationError, renamed=None):
+    """Put a service's refusal beside the field it is about (or above the form).
+
+    `renamed` maps a service's argument to the form field that holds it, as
+    `{"occurred_at": "date"}` where the form asks for a date and a time apart.
+    """
+    renamed = renamed or {}
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
+            field = renamed.get(field, field)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)

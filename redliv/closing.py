@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from redliv import roles
 from redliv.models import MonthClosing, Municipality
 from redliv.months import Month, first_of_month
 from redliv.personal_data import refuse_identifiers
@@ -72,7 +73,7 @@ def check_change_allowed(user, municipality, when, reason: str = "", adding: boo
     if not approved:
         return
     values = {"approved": approved, "month": Month.of(when).label}
-    if user is None or not user.oversees_entries:
+    if user is None or not user.has_perm(roles.OVERSEE_ENTRIES):
         if adding:
             message = _(
                 "%(month)s is approved (%(approved)s). Only a coordinator can add entries to it now: "

@@ -56,7 +56,7 @@ class ScopedQuerySet(models.QuerySet):
     def for_user(self, user):
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        if user.is_administrator:
+        if user.has_perm(roles.SEE_EVERY_MUNICIPALITY):
             return self
         if user.municipality_id is None:
             return self.none()
@@ -224,7 +224,10 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
-        permissions = [("oversee_entries", _("Can log any day back and correct other people's entries"))]
+        permissions = [
+            ("oversee_entries", _("Can log any day back and correct other people's entries")),
+            ("see_every_municipality", _("Can see every municipality's rows, not only their own")),
+        ]
 
     @property
     def municipality_id(self):
@@ -241,15 +244,6 @@ class User(AbstractUser):
 
     def has_role(self, role: str) -> bool:
         return self.is_active and role in self._group_names()
-
-    @property
-    def is_administrator(self) -> bool:
-        return self.is_active and (self.is_superuser or self.has_role(roles.ADMINISTRATOR))
-
-    @property
-    def oversees_entries(self) -> bool:
-        """Coordinators and administrators: they may log any time back and correct others' entries."""
-        return self.has_perm(roles.OVERSEE_ENTRIES)
 
     @property
     def role_names(self) -> list[str]:

@@ -17,6 +17,8 @@ ALL = [STREET_WORKER, TRAINER, COORDINATOR, ADMINISTRATOR]
 # Log any day back, and correct or withdraw other people's entries (in an approved
 # month with a reason); see the month report of the municipality.
 OVERSEE_ENTRIES = "redliv.oversee_entries"
+# See and work with every municipality's rows (`ScopedQuerySet.for_user`), not only one's own.
+SEE_EVERY_MUNICIPALITY = "redliv.see_every_municipality"
 LABELS = {
     STREET_WORKER: _("Street worker"),
     TRAINER: _("Trainer"),

@@ -159,8 +159,8 @@ class LoginView(DjangoLoginView):
 
     def get_default_redirect_url(self):
         user = self.request.user
-        logs_on_the_street = user.has_role(roles.STREET_WORKER) or user.has_role(roles.TRAINER)
-        if logs_on_the_street and not user.has_perm(roles.OVERSEE_ENTRIES):
+        # Those who log held courses and oversee nothing (street workers, trainers) work on the street page.
+        if user.has_perm("courses.add_attendance") and not user.has_perm(roles.OVERSEE_ENTRIES):
             return reverse("street:start")
         return super().get_default_redirect_url()
 

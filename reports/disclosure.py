@@ -28,6 +28,11 @@ The method (stated for readers on the method page, `/statistik/metode/`):
    hidden. A derived figure can therefore never be subtracted from another
    published figure to reveal anything the protected figures do not show already.
 
+6. **Rolling 12-month figures** for municipalities too small for monthly figures
+   move on a whole calendar quarter at a time and are exact only when each of their
+   quarters may be known exactly without pinning a hidden month (`period_total`,
+   at the end of this module); otherwise they are the sum of the published months.
+
 `tests/test_disclosure_audit.py` checks this with the linear-programming interval
 audit statistics agencies use: for every hidden cell it computes the largest value
 the whole published set (the municipalities' months and their neighbours,
@@ -156,3 +161,78 @@ def number(value) -> int:
     if isinstance(value, AtLeast):
         return value.value
     return value if isinstance(value, int) else 0
+
+
+# --- figures over several months: rolling 12-month figures (reports.figures.rolling_figures) ---------
+#
+# A sum over months (a quarter, twelve months) set beside the months' own published figures
+# is one more additive table: its parts are the months. Its exact value may be published only
+# when that does not pin a hidden month. The months' figures are already decided (point 1
+# above), so here nothing more is hidden: the sum is shown exactly, or as the sum of the
+# published months ("≥ …", which tells nothing new).
+#
+# Rolling sums invite differencing: two twelve-month sums a month apart differ by one month
+# in and one month out, and the sums from the start of the programme give every month away.
+# So the rolling figures move a whole quarter at a time, and their unit is the calendar
+# quarter: a twelve-month sum is exact only when each of its four quarters may be known
+# exactly. Then any sum or difference of published rolling figures is a sum of such
+# quarters, and each quarter protects its hidden months on its own (its months appear in no
+# other quarter).
+#
+# A quarter may be known exactly when no month of it is hidden, or when at least two are and
+# their sum leaves each one room for 5 or more even with the others at the least value their
+# own month's published figures allow (lower_bound): for every hidden month m,
+#     (sum of the hidden months) − (sum of the others' lower bounds) ≥ 5.
+
+# Published counts that are at most a total: a lower bound for the total when it is hidden.
+AT_MOST_TOTAL = {"reports": ["called_112", "ambulance", "responder_trained"]}
+PERIOD_KEYS = ["held", "first_time", "kits", "reports"]  # the counts rolling figures may sum
+
+
+def _floor(published: dict, breakdown) -> int:
+    """The least sum of a breakdown's parts as published: shown parts as they are, hidden ones 1."""
+    return sum(
+        value if isinstance(value, int) else 1
+        for value in (published.get(key, 0) for key in _parts(published, breakdown))
+    )
+
+
+def lower_bound(published: dict, key: str) -> int:
+    """The least value one month's published figures allow for its hidden count `key`.
+
+    A hidden part is at least 1 (zeros are shown); a hidden total is at least what each
+    of its breakdowns adds up to at the least, and at least every count published as at
+    most it. People trained are the participants less the refreshers.
+    """
+    if key not in PERIOD_KEYS:
+        raise ValueError(f"no rolling figure for {key!r}")
+    if key == "first_time":
+        refresher, participants = published.get("refresher", 0), published.get("participants", 0)
+        if not isinstance(refresher, int):
+            return 1  # refreshers hidden: they may take all but one of the participants
+        if isinstance(participants, int):
+            return max(1, participants - refresher)
+        return max(1, _floor(published, "audience:") - refresher)
+    bounds = [1, *(_floor(published, breakdown) for breakdown in GROUPS[key])]
+    bounds += [value for value in (published.get(k) for k in AT_MOST_TOTAL.get(key, [])) if isinstance(value, int)]
+    return max(bounds)
+
+
+def quarter_is_exact(key: str, months: list[tuple[int, dict]]) -> bool:
+    """May the exact sum of `key` over these months (a quarter) be known? months: (count, published)."""
+    hidden = [(count, lower_bound(published, key)) for count, published in months if published.get(key, 0) == HIDDEN]
+    if not hidden:
+        return True
+    if len(hidden) < 2:
+        return False
+    room = sum(count for count, _low in hidden) - sum(low for _count, low in hidden)
+    return all(room + low >= SMALL for _count, low in hidden)
+
+
+def period_total(key: str, quarters: list[list[tuple[int, dict]]]):
+    """The sum of `key` over whole quarters: exact when every quarter may be known exactly, else
+    the sum of the months' published figures (≥ the known part, or x)."""
+    exact = sum(count for months in quarters for count, _published in months)
+    if all(quarter_is_exact(key, months) for months in quarters) and not is_small(exact):
+        return exact
+    return total_of(published.get(key, 0) for months in quarters for _count, published in months)

@@ -356,36 +356,20 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
     for value, label in ReversalReport.Outcome.choices:
         table.rows.append(Row(str(label), _values(by_outcome, compared, value, "reports"), cell=f"outcome:{value}"))
     table.rows.append(Row(_("Total"), total_values("reports"), "total", cell="reports"))
-    called, ambulance = total_values("called_112"), total_values("ambulance")
     reports = total_values("reports")
-    table.rows.append(Row(_("Reports where 112 was called"), called, "count", cell="called_112"))
-    table.rows.append(
-        Row(
-            _("Share where 112 was called"),
-            [_share(c, r) for c, r in zip(called, reports, strict=False)],
-            "share",
-            share_of=len(table.rows) - 1,
-        )
-    )
-    table.rows.append(Row(_("Reports where an ambulance came"), ambulance, "count", cell="ambulance"))
-    table.rows.append(
-        Row(
-            _("Share where an ambulance came"),
-            [_share(a, r) for a, r in zip(ambulance, reports, strict=False)],
-            "share",
-            share_of=len(table.rows) - 1,
-        )
-    )
-    trained = total_values("responder_trained")
-    table.rows.append(Row(_("Reports whose responder had taken a course"), trained, "count", cell="responder_trained"))
-    table.rows.append(
-        Row(
+    for cell, count_label, share_label in [
+        ("called_112", _("Reports where 112 was called"), _("Share where 112 was called")),
+        ("ambulance", _("Reports where an ambulance came"), _("Share where an ambulance came")),
+        (
+            "responder_trained",
+            _("Reports whose responder had taken a course"),
             _("Share whose responder had taken a course"),
-            [_share(t, r) for t, r in zip(trained, reports, strict=False)],
-            "share",
-            share_of=len(table.rows) - 1,
-        )
-    )
+        ),
+    ]:
+        counts = total_values(cell)
+        table.rows.append(Row(count_label, counts, "count", cell=cell))
+        shares = [_share(part, whole) for part, whole in zip(counts, reports, strict=False)]
+        table.rows.append(Row(share_label, shares, "share", share_of=len(table.rows) - 1))
     tables.append(table)
 
     # Activity.
@@ -759,14 +743,17 @@ def municipality_cells(months: list[Month], municipality=None) -> dict:
     return cells
 
 
+PUBLIC_KEYS = ["held", "first_time", "kits"]  # the monthly figures of the public page
+ROLLING_WHEN_HIDDEN = (1, 4)  # a municipality gets rolling figures when this share of its figures is hidden
+
+
 class Published:
     """The protected counts of some months, for one municipality or summed over all of them."""
 
     def __init__(self, months: list[Month], municipality=None):
         self.municipality = municipality
-        self.cells = {
-            key: disclosure.protect(figures) for key, figures in municipality_cells(months, municipality).items()
-        }
+        self.counts = municipality_cells(months, municipality)
+        self.cells = {key: disclosure.protect(figures) for key, figures in self.counts.items()}
         self.by_month: dict = {}
         for (municipality_id, month), figures in self.cells.items():
             self.by_month.setdefault(month, {})[municipality_id] = figures
@@ -782,6 +769,34 @@ class Published:
 
     def so_far_this_year(self, month: Month, key: str = "first_time"):
         return disclosure.total_of(self.value(Month(month.year, number), key) for number in range(1, month.month + 1))
+
+    def rolling(self, last: Month, key: str, municipality_id: int):
+        """A municipality's rolling 12-month figure for the twelve months to `last`, the end of a quarter.
+
+        Exact when each of its four quarters may be known exactly (reports.disclosure.period_total),
+        else the sum of the months' published figures.
+        """
+        if last.month % 3:
+            raise ValueError("rolling figures move a whole quarter at a time: end them with a quarter")
+        quarters = []
+        for first in (last.shift(offset) for offset in (-11, -8, -5, -2)):
+            quarters.append(
+                [
+                    (
+                        self.counts.get((municipality_id, month), {}).get(key, 0),
+                        self.cells.get((municipality_id, month), {}),
+                    )
+                    for month in (first, first.shift(1), first.shift(2))
+                ]
+            )
+        return disclosure.period_total(key, quarters)
+
+    def too_small_for_months(self, months: list[Month], municipality_id: int) -> bool:
+        """Whether a quarter or more of the municipality's non-zero monthly public figures would be hidden."""
+        values = [self.value(month, key, municipality_id) for month in months for key in PUBLIC_KEYS]
+        hidden = sum(1 for value in values if value == disclosure.HIDDEN)
+        shown = sum(1 for value in values if isinstance(value, int) and value > 0)
+        return hidden > 0 and hidden * ROLLING_WHEN_HIDDEN[1] >= (hidden + shown) * ROLLING_WHEN_HIDDEN[0]
 
 
 def publish(report: MonthReport) -> None:
@@ -854,8 +869,9 @@ def _published_municipalities(table: Table, published: Published, month: Month) 
 # --- public statistics -------------------------------------------------------------------
 
 
-def public_statistics(today: dt.date | None = None) -> dict:
-    """The last twelve full months and the last four full quarters, all municipalities, protected.
+def public_statistics(today: dt.date | None = None, municipality: Municipality | None = None) -> dict:
+    """The last twelve full months and the last four full quarters, all municipalities, protected;
+    with `municipality`, its own figures as well (`municipality_statistics`).
 
     Every figure is the sum of the municipalities' published figures (reports.disclosure),
     so the page can never be set against a municipality's own publication.
@@ -884,4 +900,46 @@ def public_statistics(today: dt.date | None = None) -> dict:
                 "reports": disclosure.total_of(published.value(start.shift(i), "reports") for i in range(3)),
             }
         )
-    return {"months": months, "quarters": quarters}
+    statistics = {"months": months, "quarters": quarters, "municipality": None}
+    if municipality is not None:
+        # Its own cells only (as in its own publication): the same values as in the sums above.
+        oldest = last_quarter_end.shift(-3 * (ROLLING_WINDOWS - 1) - 11)
+        own = Published(_months(min(first, oldest), last), municipality)
+        statistics["municipality"] = municipality_statistics(own, municipality, first, last, last_quarter_end)
+    return statistics
+
+
+ROLLING_WINDOWS = 4  # rolling 12-month figures shown: to the end of each of the last four whole quarters
+
+
+def municipality_statistics(published: Published, municipality, first: Month, last: Month, quarter_end: Month):
+    """One municipality on the public page: its months, or, when too small for monthly figures, its
+    rolling 12-month figures to the end of each of the last four whole quarters."""
+    months = _months(first, last)
+    if not published.too_small_for_months(months, municipality.pk):
+        return {
+            "municipality": municipality,
+            "rolling": False,
+            "months": [
+                {
+                    "month": month,
+                    "courses": published.value(month, "held", municipality.pk),
+                    "people": published.value(month, "first_time", municipality.pk),
+                    "kits": published.value(month, "kits", municipality.pk),
+                }
+                for month in months
+            ],
+        }
+    windows = []
+    for index in reversed(range(ROLLING_WINDOWS)):
+        end = quarter_end.shift(-3 * index)
+        windows.append(
+            {
+                "first": end.shift(-11),
+                "last": end,
+                "courses": published.rolling(end, "held", municipality.pk),
+                "people": published.rolling(end, "first_time", municipality.pk),
+                "kits": published.rolling(end, "kits", municipality.pk),
+            }
+        )
+    return {"municipality": municipality, "rolling": True, "windows": windows}

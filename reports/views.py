@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from redliv import closing, inputs
+from redliv import closing, inputs, roles
 from redliv.models import MonthClosing, Municipality
 from redliv.months import Month
 from reports import exports, pdf
@@ -52,10 +52,10 @@ def _month(request) -> Month:
 def _scope(request):
     """(municipality or None for all) for a coordinator or administrator; 403 for others, 404 for another's."""
     user = request.user
-    if not user.oversees_entries:
+    if not user.has_perm(roles.OVERSEE_ENTRIES):
         raise PermissionDenied
     wanted = request.GET.get("municipality") or request.POST.get("municipality") or ""
-    if user.is_administrator:
+    if user.has_perm(roles.SEE_EVERY_MUNICIPALITY):
         if not wanted:
             return None
         if not wanted.isdigit():
@@ -103,7 +103,9 @@ def month_page(request):
             "charts": _charts(report),
             "previous_query": _query(month.shift(-1), municipality),
             "next_query": _query(month.shift(1), municipality) if month.is_over else "",
-            "municipalities": Municipality.objects.all() if request.user.is_administrator else None,
+            "municipalities": (
+                Municipality.objects.all() if request.user.has_perm(roles.SEE_EVERY_MUNICIPALITY) else None
+            ),
             # _scope let in only administrators and the municipality's own coordinators.
             "may_close": municipality is not None and month.is_over,
             "target_form": TargetForm(instance=target) if municipality else None,
@@ -235,7 +237,11 @@ def set_target(request):
 
 
 def public_statistics_page(request):
-    statistics = public_statistics()
+    wanted = request.GET.get("kommune") or ""
+    if wanted and not wanted.isdigit():
+        raise Http404
+    municipality = get_object_or_404(Municipality, pk=wanted) if wanted else None
+    statistics = public_statistics(municipality=municipality)
     months = statistics["months"]
     labels = [row["month"].label for row in months]
     short = [date_format(row["month"].first_day, "M") for row in months]
@@ -244,7 +250,16 @@ def public_statistics_page(request):
         bar_chart(_("People trained"), labels, [row["people"] for row in months], short),
         bar_chart(_("Naloxone kits handed out"), labels, [row["kits"] for row in months], short),
     ]
-    return render(request, "reports/public_statistics.html", {"statistics": statistics, "charts": charts})
+    return render(
+        request,
+        "reports/public_statistics.html",
+        {
+            "statistics": statistics,
+            "charts": charts,
+            "municipalities": Municipality.objects.order_by("name"),
+            "chosen": municipality,
+        },
+    )
 
 
 def method_page(request):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from courses.models import Course
 from kits.models import StockLocation
 from redliv import inputs
+from redliv.access import add_service_errors
 from redliv.models import Audience, District
 from redliv.personal_data import NAME_CONFIRM, may_name_someone, refuse_identifiers
 from redliv.widgets import DateInput
@@ -182,8 +183,7 @@ class ReportForm(inputs.Form):
                 note=data.get("note"),
             )
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                self.add_error("occurred_on" if field == "occurred_at" else field, messages)
+            add_service_errors(self, error, renamed={"occurred_at": "occurred_on"})
         return data
 
     def report_fields(self):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from courses.models import MAX_COUNT_PER_GROUP, Attendance, Course, CourseFormat, Venue
 from courses.services import check_counts, check_kits_source
 from kits.models import Batch, HandoutReason, StockLocation
-from redliv import inputs
+from redliv import inputs, roles
 from redliv.access import add_service_errors
 from redliv.models import Audience, District
 from redliv.personal_data import refuse_identifiers
@@ -92,7 +92,7 @@ class StreetForm(inputs.Form):
         when = timezone.make_aware(dt.datetime.combine(day, time))
         if when > timezone.now() + dt.timedelta(minutes=5):
             self.add_error("date", _("The date and time cannot be in the future."))
-        elif not self.user.oversees_entries and (timezone.localdate() - day).days > MAX_DAYS_BACK:
+        elif not self.user.has_perm(roles.OVERSEE_ENTRIES) and (timezone.localdate() - day).days > MAX_DAYS_BACK:
             self.add_error(
                 "date", _("You can log at most %(days)d days back; ask a coordinator.") % {"days": MAX_DAYS_BACK}
             )
@@ -261,8 +261,7 @@ class ReportEntryForm(StreetForm):
                 note=cleaned.get("note"),
             )
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                self.add_error("date" if field == "occurred_at" else field, messages)
+            add_service_errors(self, error, renamed={"occurred_at": "date"})
         return cleaned
 
 

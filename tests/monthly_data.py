@@ -14,8 +14,8 @@ from courses.models import Course
 from kits.models import StockMovement
 from redliv.models import Audience
 from reports.figures import Month
-from reversals.models import ReversalReport
 from tests import factories
+from tests.reversal_helpers import make_report
 
 CPH = ZoneInfo("Europe/Copenhagen")
 MARCH = Month(2026, 3)
@@ -44,22 +44,9 @@ def attend(made, user, **counts):
 
 
 def report(district, when, user=None, **fields):
-    defaults = {
-        "occurred_at": when,
-        "district": district,
-        "source": "staff" if user else "public",
-        "reported_by": user,
-        "substances": ["heroin"],
-        "naloxone_doses": 1,
-        "called_112": True,
-        "ambulance_arrived": True,
-        "first_aid_given": True,
-        "stayed_until_help": True,
-        "outcome": "recovered",
-        "responder_trained": "yes",
-        "review_status": "verified",
-    }
-    return ReversalReport.objects.create(**{**defaults, **fields})
+    """A verified report: a staff report when a user made it, else a public one."""
+    made_by = {"source": "staff", "reported_by": user} if user else {"source": "public"}
+    return make_report(district, **{"occurred_at": when, "review_status": "verified", **made_by, **fields})
 
 
 def put_back(handout, user, when, quantity=1):

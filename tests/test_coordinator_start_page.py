@@ -7,8 +7,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from courses.models import CourseRequest
-from reversals.models import ReversalReport
 from tests import factories
+from tests.reversal_helpers import make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -18,21 +18,7 @@ def local(day, hour):
 
 
 def report(district, user, **fields):
-    defaults = {
-        "occurred_at": timezone.now() - dt.timedelta(days=1),
-        "district": district,
-        "source": "staff",
-        "reported_by": user,
-        "substances": ["heroin"],
-        "naloxone_doses": 1,
-        "called_112": True,
-        "ambulance_arrived": True,
-        "first_aid_given": True,
-        "stayed_until_help": True,
-        "outcome": "recovered",
-        "responder_trained": "yes",
-    }
-    return ReversalReport.objects.create(**{**defaults, **fields})
+    return make_report(district, source="staff", reported_by=user, **fields)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from redliv.db import violated_constraint
 from redliv.models import Audience, District, Municipality
 from reversals.models import ReversalReport
 from tests import factories
+from tests.reversal_helpers import make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -557,43 +558,28 @@ def test_it_refuses_corrections_that_undo_more_than_the_original_moved(handout):
 # --- reversal reports --------------------------------------------------------------------------
 
 
-def report(district, **fields):
-    defaults = {
-        "occurred_at": timezone.now() - dt.timedelta(days=1),
-        "district": district,
-        "source": "public",
-        "substances": ["heroin"],
-        "naloxone_doses": 2,
-        "called_112": True,
-        "ambulance_arrived": True,
-        "first_aid_given": True,
-        "stayed_until_help": True,
-        "outcome": "recovered",
-        "responder_trained": "yes",
-    }
-    return ReversalReport.objects.create(**{**defaults, **fields})
-
-
 @pytest.fixture
 def district(odense):
     return factories.make_district(odense)
 
 
 def test_it_refuses_more_than_ten_doses(district):
-    refused(ReversalReport, "report_doses_0_to_10", lambda: report(district, naloxone_doses=11))
+    refused(ReversalReport, "report_doses_0_to_10", lambda: make_report(district, naloxone_doses=11))
 
 
 def test_it_refuses_a_report_without_a_substance(district):
-    refused(ReversalReport, "report_has_a_substance", lambda: report(district, substances=[]))
+    refused(ReversalReport, "report_has_a_substance", lambda: make_report(district, substances=[]))
 
 
 def test_it_refuses_a_staff_report_without_its_recorder(district):
-    refused(ReversalReport, "report_staff_reports_name_their_recorder", lambda: report(district, source="staff"))
+    refused(ReversalReport, "report_staff_reports_name_their_recorder", lambda: make_report(district, source="staff"))
 
 
 def test_it_refuses_a_public_report_that_names_a_staff_user(district, street_worker):
     refused(
-        ReversalReport, "report_staff_reports_name_their_recorder", lambda: report(district, reported_by=street_worker)
+        ReversalReport,
+        "report_staff_reports_name_their_recorder",
+        lambda: make_report(district, reported_by=street_worker),
     )
 
 
@@ -603,9 +589,9 @@ def test_it_refuses_a_replacement_on_a_report_that_says_the_kit_was_not_replaced
     refused(
         ReversalReport,
         "report_replacement_means_replaced",
-        lambda: report(district, kit_replaced=False, replacement_handout=handout),
+        lambda: make_report(district, kit_replaced=False, replacement_handout=handout),
     )
 
 
 def test_it_refuses_a_rejection_without_a_reason(district):
-    refused(ReversalReport, "report_rejection_has_reason", lambda: report(district, review_status="rejected"))
+    refused(ReversalReport, "report_rejection_has_reason", lambda: make_report(district, review_status="rejected"))

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from reports.models import TrainingTarget
 from tests import monthly_data
 from tests.conftest import axe_violations, log_in
+from tests.test_rolling_figures import build_langeland
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -108,4 +109,33 @@ def test_the_public_statistics_read_on_a_phone(
         page.locator("table[data-table=public-months] tbody").bounding_box(),
     )
     assert caption["y"] < table["y"]
+    assert axe_violations(page) == []
+
+
+def test_a_visitor_on_a_phone_chooses_a_small_municipality_and_reads_its_rolling_figures(
+    live_server, phone_page, coordinator, red_liv
+):
+    """The suite's clock stands in June 2026: the twelve months to each quarter's end, March 2026 the last."""
+    build_langeland(coordinator, red_liv)
+    page = phone_page
+    page.goto(live_server.url + "/statistik/")
+    page.get_by_label("Kommune", exact=True).select_option(label="Langeland")
+    page.get_by_role("button", name="Vis").click()
+    page.wait_for_url("**kommune=**")
+    assert "Langeland er for lille til månedstal" in page.locator("[data-figures=rolling]").inner_text()
+    rows = page.locator("table[data-table=municipality-rolling] tbody tr")
+    assert rows.count() == 4
+    assert rows.nth(0).locator("td").all_inner_texts() == ["x", "27", "0"]
+    assert rows.nth(3).locator("td").all_inner_texts() == ["x", "≥ 27", "≥ 6"]
+    region = page.locator(".table-responsive", has=page.locator("table[data-table=municipality-rolling]"))
+    table, box = region.locator("table").bounding_box(), region.bounding_box()
+    region.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(300)
+    assert table["width"] <= box["width"] + 1 or region.evaluate("r => r.scrollLeft") > 0
+    assert axe_violations(page) == []
+    page.get_by_label("Kommune", exact=True).select_option(label="Odense")
+    page.get_by_role("button", name="Vis").click()
+    page.wait_for_selector("table[data-table=municipality-months]")
+    assert page.locator("table[data-table=municipality-months] tbody tr").count() == 12
     assert axe_violations(page) == []

@@ -100,6 +100,12 @@ def wait_until_healthy(url, process, seconds=30):
     raise AssertionError("gunicorn did not answer /healthz in time")
 
 
+def start_gunicorn(port, env, **options):
+    """gunicorn as the README starts it, on the test's clock (tests/clocked_gunicorn.py)."""
+    command = [sys.executable, "-m", "tests.clocked_gunicorn", "redliv.wsgi", "--bind", f"127.0.0.1:{port}"]
+    return subprocess.Popen([*command, "--workers", "2"], env=env, cwd=ROOT, **options)
+
+
 def seed_demo():
     """The Odense demo, as `dev.py run` loads it, with passwords the production hasher can check."""
     # A transactional test starts from an emptied database: put back what migrations add.
@@ -147,22 +153,7 @@ def production_server(transactional_db, tmp_path):
     env["SECURE_SSL_REDIRECT"] = "0"
     # The server's clock starts where the test's is, so the demo data is as current there as here.
     env["REDLIV_TEST_NOW"] = timezone.now().isoformat()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.clocked_gunicorn",
-            "redliv.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
+    process = start_gunicorn(port, env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url, process)

@@ -9,6 +9,7 @@ from redliv import roles
 from redliv.models import District, Organisation
 from reversals.models import ReversalReport
 from tests import factories
+from tests.reversal_helpers import make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -23,19 +24,11 @@ def odense_data(red_liv, venue, coordinator):
     factories.receive(batch, bag, 10, coordinator)
     factories.hand_out(batch, bag, 1, coordinator)
     district = factories.make_district(red_liv.municipality)
-    ReversalReport.objects.create(
+    make_report(
+        district,
         occurred_at=course.starts_at,
-        district=district,
         source="staff",
         reported_by=coordinator,
-        substances=["heroin"],
-        naloxone_doses=1,
-        called_112=True,
-        ambulance_arrived=True,
-        first_aid_given=True,
-        stayed_until_help=True,
-        outcome="recovered",
-        responder_trained="yes",
         review_status="verified",
     )
 
@@ -99,12 +92,12 @@ def test_coordinators_plan_and_run_stock_but_never_edit_the_ledger(coordinator):
 def test_administrators_hold_every_permission(administrator):
     assert administrator.has_perm("redliv.change_user")
     assert administrator.has_perm("redliv.add_organisation")
-    assert administrator.is_administrator
+    assert administrator.has_perm(roles.SEE_EVERY_MUNICIPALITY)
 
 
 def test_coordinators_and_administrators_oversee_entries(coordinator, administrator, street_worker, trainer_user):
-    assert coordinator.oversees_entries and administrator.oversees_entries
-    assert not street_worker.oversees_entries and not trainer_user.oversees_entries
+    assert coordinator.has_perm(roles.OVERSEE_ENTRIES) and administrator.has_perm(roles.OVERSEE_ENTRIES)
+    assert not street_worker.has_perm(roles.OVERSEE_ENTRIES) and not trainer_user.has_perm(roles.OVERSEE_ENTRIES)
 
 
 def test_role_names_are_shown_in_the_users_language(coordinator):

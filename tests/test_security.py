@@ -189,3 +189,19 @@ def test_an_operator_lifts_a_lockout_by_the_username_typed(client, street_worker
     call_command("unlock_login", street_worker.username, stdout=out)
     assert "Deleted" in out.getvalue()
     assert log_in(Client(), street_worker.username, PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [
+        ("street_worker", "/gade/"),
+        ("trainer_user", "/gade/"),
+        ("coordinator", "/personale/"),
+        ("administrator", "/personale/"),
+    ],
+)
+def test_those_who_log_but_oversee_nothing_land_on_the_street_page_the_rest_on_the_staff_page(request, role, landing):
+    user = request.getfixturevalue(role)
+    response = log_in(Client(), user.username, PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"] == landing

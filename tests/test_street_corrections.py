@@ -146,3 +146,22 @@ def test_recent_entries_lists_only_my_own(street_worker, trainer_user, venue, ba
     page = logged_in(street_worker).get("/gade/mine/").content.decode()
     assert "Ingen kurser registreret endnu" in page
     assert Client().get("/gade/mine/").status_code == 302
+
+
+@pytest.mark.parametrize(("role", "asks_for_a_reason"), [("street_worker", False), ("coordinator", True)])
+def test_my_entries_offer_to_withdraw_each_and_ask_only_those_who_oversee_entries_for_a_reason(
+    request, role, asks_for_a_reason, bag, district
+):
+    user = request.getfixturevalue(role)
+    client = logged_in(user)
+    assert client.post("/gade/udlevering/", handout_fields(bag)).status_code == 302
+    assert client.post("/gade/afrapportering/", report_fields(district)).status_code == 302
+    handout = StockMovement.objects.get(recorded_by=user, kind="handout")
+    report = ReversalReport.objects.get(reported_by=user)
+
+    page = client.get("/gade/mine/").content.decode()
+
+    assert f'action="/gade/poster/udlevering/{handout.pk}/trak-tilbage/"' in page
+    assert f'action="/gade/poster/afrapportering/{report.pk}/trak-tilbage/"' in page
+    assert (f'id="reason-handout-{handout.pk}"' in page) is asks_for_a_reason
+    assert (f'id="reason-report-{report.pk}"' in page) is asks_for_a_reason

@@ -5,8 +5,6 @@ import os
 import secrets
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -19,18 +17,11 @@ from playwright.sync_api import expect
 from redliv import roles
 from tests import factories
 from tests.conftest import PASSWORD, TIME_ZONE, make_user, new_page
+from tests.test_production_smoke import free_port, start_gunicorn, wait_until_healthy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(settings.BASE_DIR)
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -50,26 +41,8 @@ def gunicorn(tmp_path):
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
     port = free_port()
     base = f"http://localhost:{port}"  # Chromium keeps Secure cookies (production's) over plain HTTP on localhost
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.clocked_gunicorn",
-            "redliv.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)  # noqa: S310 - our own server on 127.0.0.1
-            break
-        except OSError:
-            time.sleep(0.2)
+    server = start_gunicorn(port, env)
+    wait_until_healthy(base, server)
     yield base
     server.terminate()
     server.wait(30)

@@ -12,21 +12,10 @@ from redliv import roles
 from reversals.models import ReversalReport
 from tests import factories
 from tests.conftest import PASSWORD, axe_violations, make_user
+from tests.street_walk import QUEUE
 from tests.test_street_browser import log_in, log_three_people
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-QUEUE_ON_THE_TABLET = """async () => {
-  const names = (await indexedDB.databases()).map((db) => db.name);
-  if (!names.includes("redliv-street")) return [];
-  return await new Promise((resolve) => {
-    const open = indexedDB.open("redliv-street");
-    open.onsuccess = () => {
-      const all = open.result.transaction("queue").objectStore("queue").getAll();
-      all.onsuccess = () => { open.result.close(); resolve(all.result); };
-    };
-  });
-}"""
 
 
 @pytest.fixture
@@ -115,7 +104,7 @@ def test_an_entry_waiting_when_its_author_left_is_never_credited_to_the_next_wor
     assert list(Attendance.objects.values_list("logged_by__username", flat=True)) == [second_worker.username]
     # Logging out removes nothing that belongs to the first worker.
     log_out(page, live_server)
-    assert len(page.evaluate(QUEUE_ON_THE_TABLET)) == 1
+    assert len(page.evaluate(QUEUE)) == 1
 
     log_in(page, live_server, street_worker)
     wait_until_sent(page)
@@ -133,7 +122,7 @@ def test_a_double_tap_on_save_makes_one_entry_and_nothing_waiting(
         page.get_by_role("button", name="Én mere: Stofbrugere").tap()
     page.evaluate("""() => { const b = document.querySelector('.save-bar button'); b.click(); b.click(); }""")
     wait_until_sent(page)
-    assert page.evaluate(QUEUE_ON_THE_TABLET) == []
+    assert page.evaluate(QUEUE) == []
     assert Attendance.objects.get().people_who_use_drugs == 2
     assert not page.locator("#queue-list li.refused").count()
 
@@ -165,7 +154,7 @@ def test_log_out_anyway_works_offline(live_server, tablet_page, street_worker, v
     page.get_by_role("button", name="Log ud alligevel").tap()
     expect(page.locator("h1")).to_contain_text("Du er logget ud på denne tablet")
     assert axe_violations(page) == []
-    assert len(page.evaluate(QUEUE_ON_THE_TABLET)) == 1  # kept for its author
+    assert len(page.evaluate(QUEUE)) == 1  # kept for its author
     # The connection returns: the server session ends too, and the street page asks for a login.
     page.context.set_offline(False)
     expect(page.locator("#logged-out-status")).to_contain_text("Sessionen er afsluttet", timeout=15000)
@@ -242,14 +231,14 @@ def test_a_corrected_refused_entry_replaces_it_in_one_step(live_server, tablet_p
     page.get_by_role("button", name="Gem kurset").tap()
     refused = page.locator("#queue-list li.refused")
     refused.wait_for()
-    key = page.evaluate(QUEUE_ON_THE_TABLET)[0]["key"]
+    key = page.evaluate(QUEUE)[0]["key"]
     refused.get_by_role("link", name="Ret").tap()
     page.get_by_label("Udleverede kit", exact=True).fill("5")
     page.route("**/gade/api/poster/", lambda route: route.abort())
     page.get_by_role("button", name="Gem kurset").tap()
     expect(page.locator("#street-status")).to_contain_text("Ingen forbindelse")  # tried, and back to waiting
     expect(page.locator("#queue-count")).to_have_text("1")
-    queue = page.evaluate(QUEUE_ON_THE_TABLET)
+    queue = page.evaluate(QUEUE)
     assert [(entry["key"], entry["status"], entry["fields"]["kits"]) for entry in queue] == [(key, "waiting", "5")]
     page.unroute("**/gade/api/poster/")
     wait_until_sent(page)

@@ -3,9 +3,13 @@ a year of held courses with attendance, handouts, stock and reversal reports, an
 upcoming courses and standing drop-in hours.
 
 Dates are relative to today, so the demo always has a past year and a future.
-Stock, attendance and reports are written through their services (`kits.services`,
-`courses.services`, `reversals.services`), as the pages write them; the database
-trigger keeps the stock, and the seed asks it what is on hand.
+The demo obeys the rules people do: what a page writes, the seed writes through that
+page's form and service (courses, drop-in hours and trainers through the coordinator's
+forms and `courses.services_planning`; attendance, stock and reports through
+`courses.services`, `kits.services` and `reversals.services`; course requests through
+the public form). Rows only the admin writes (municipalities, organisations, venues,
+stock locations) are checked as the admin's form checks them (`full_clean`). The
+database trigger keeps the stock, and the seed asks it what is on hand.
 Running it again changes nothing: the whole seed is one transaction, and it is
 skipped when the demo organisation already exists. Refuses to run with DEBUG off.
 """
@@ -17,23 +21,26 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from courses import services as course_services
+from courses import services_planning as planning
+from courses.forms import CertificationFormSet, CourseForm, DropInExceptionForm, DropInScheduleForm, TrainerForm
 from courses.models import (
     Attendance,
     Certification,
     Course,
     CourseFormat,
     CourseRequest,
-    DropInException,
     DropInSchedule,
     Trainer,
     Venue,
 )
+from finder.forms import CourseRequestForm
 from kits import services as kit_services
 from kits.models import HandoutReason, KitType, StockLevel, StockLocation
 from redliv import roles
@@ -45,7 +52,10 @@ from reversals.models import ReversalReport, Substance
 
 DEMO_ORGANISATION = "Odense Kommune – RED LIV"
 MUNICIPALITIES = [("Odense", 461), ("Svendborg", 479), ("Aarhus", 751), ("København", 101)]
-# Residents on 1 January (Danmarks Statistik, table FOLK1A), rounded for the demo: kits per 100,000 residents.
+# Residents on 1 January, for kits per 100,000 residents. APPROXIMATE: Danmarks Statistik, table FOLK1A
+# (statbank.dk/FOLK1A, 1 January 2025 and 2026), rounded to the nearest 500 and typed in by hand for the
+# demo, not fetched from the table; no package on PyPI carries them. A real installation enters the exact
+# figures in the admin ("indbyggertal").
 POPULATIONS = [
     ("Odense", 2025, 209_000),
     ("Odense", 2026, 210_500),
@@ -146,6 +156,16 @@ VENUES = [
         "To trin ved indgangen; rampe kan lægges ud.",
     ),
 ]
+STOCK_LOCATIONS = [
+    # attribute, name, venue (or a bag of the organisation), organisation, min and max months of stock, for return
+    ("office", "Antidote Danmark, kontoret", "Antidote Danmark, Odense", None, "1", "3", False),
+    # The bag is refilled often from the office: a short minimum and maximum.
+    ("bag", "Gadeteamets taske", None, DEMO_ORGANISATION, "0.5", "2", False),
+    # Expired and recalled kits go here before the pharmacy takes them back; the street
+    # bag's expired kits are shown apart on the stock page, with a one-step return.
+    ("returns", "Returkassen til apoteket", None, DEMO_ORGANISATION, None, None, True),
+    ("clinic", "Heroinklinikken, skabet", "Heroinklinikken Odense", None, "1", "4", False),
+]
 TRAINERS = [
     ("Mette Holm", DEMO_ORGANISATION, True),
     ("Jonas Friis", "Antidote Danmark", True),
@@ -167,6 +187,29 @@ def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 
 DEMO_MONTHS = 14  # whole months of history before this one
+ONLINE_LINK = "https://møde.example.org/redliv"
+
+
+def accepted(form):
+    """The form, once it has accepted its data as it would on its page; a refusal stops the seed."""
+    if not form.is_valid():
+        raise CommandError(f"The demo's {type(form).__name__} was refused: {form.errors}")
+    return form
+
+
+def admin_save(instance):
+    """A row only the admin writes, checked as the admin's form checks it (`full_clean`), then saved."""
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+def formset_data(prefix, rows):
+    """What a formset page posts for these rows (all new)."""
+    data = {f"{prefix}-TOTAL_FORMS": len(rows), f"{prefix}-INITIAL_FORMS": 0}
+    for index, row in enumerate(rows):
+        data.update({f"{prefix}-{index}-{field}": value for field, value in row.items()})
+    return data
 
 
 class Command(BaseCommand):
@@ -199,23 +242,25 @@ class Seed:
         self.today = today
 
     def run(self, password: str):
-        municipalities = {name: Municipality.objects.create(name=name, code=code) for name, code in MUNICIPALITIES}
+        municipalities = {name: admin_save(Municipality(name=name, code=code)) for name, code in MUNICIPALITIES}
         self.odense = municipalities["Odense"]
         self.districts = {
-            name: District.objects.create(municipality=self.odense, name=name, postcodes=postcode)
+            name: admin_save(District(municipality=self.odense, name=name, postcodes=postcode))
             for name, postcode in ODENSE_DISTRICTS
         }
         for name, _code in MUNICIPALITIES[1:]:
-            District.objects.create(municipality=municipalities[name], name="Centrum")
+            admin_save(District(municipality=municipalities[name], name="Centrum"))
         for name, year, residents in POPULATIONS:
-            Population.objects.create(
-                municipality=municipalities[name],
-                year=year,
-                residents=residents,
-                source=f"Danmarks Statistik, FOLK1A, 1. januar {year} (afrundet til demoen)",
+            admin_save(
+                Population(
+                    municipality=municipalities[name],
+                    year=year,
+                    residents=residents,
+                    source=f"Danmarks Statistik, FOLK1A, 1. januar {year} (afrundet til demoen)",
+                )
             )
         self.organisations = {
-            name: Organisation.objects.create(name=name, kind=kind, municipality=self.odense)
+            name: admin_save(Organisation(name=name, kind=kind, municipality=self.odense))
             for name, kind in ORGANISATIONS
         }
         self.users = self.make_users(password)
@@ -230,112 +275,123 @@ class Seed:
 
     def make_users(self, password):
         users = {}
+        hashed = make_password(password)  # one slow hash (a second or so) for the demo users, who share the password
         for username, role, organisation, first_name, last_name in DEMO_USERS:
-            user = User.objects.create_user(
-                username=username,
-                password=password,
-                organisation=self.organisations[organisation],
-                first_name=first_name,
-                last_name=last_name,
-                is_staff=(role == roles.ADMINISTRATOR),
+            user = admin_save(
+                User(
+                    username=username,
+                    password=hashed,
+                    organisation=self.organisations[organisation],
+                    first_name=first_name,
+                    last_name=last_name,
+                    is_staff=(role == roles.ADMINISTRATOR),
+                )
             )
             user.groups.add(Group.objects.get(name=role))
             users[role] = user
+        self.coordinator = users[roles.COORDINATOR]
         return users
 
     def make_venues(self):
         venues = {}
         for name, organisation, kind, address, postcode, district, lat, lon, public, access in VENUES:
-            venues[name] = Venue.objects.create(
-                name=name,
-                organisation=self.organisations[organisation],
-                municipality=self.odense,
-                kind=kind,
-                address=address,
-                postcode=postcode,
-                city="Odense",
-                district=self.districts[district],
-                latitude=lat,
-                longitude=lon,
-                open_to_public=public,
-                accessibility_notes=access,
+            venues[name] = admin_save(
+                Venue(
+                    name=name,
+                    organisation=self.organisations[organisation],
+                    municipality=self.odense,
+                    kind=kind,
+                    address=address,
+                    postcode=postcode,
+                    city="Odense",
+                    district=self.districts[district],
+                    latitude=lat,
+                    longitude=lon,
+                    open_to_public=public,
+                    accessibility_notes=access,
+                )
             )
         return venues
 
     def make_trainers(self):
+        """The trainers and their certifications, as the coordinator adds them on the trainer form."""
         trainers = []
         for index, (name, organisation, public) in enumerate(TRAINERS):
-            trainer = Trainer.objects.create(
-                name=name,
-                organisation=self.organisations[organisation],
-                show_name_publicly=public,
-                contact=f"{name.split()[0].lower()}@example.org",
-                user=self.users[roles.TRAINER] if name == "Jonas Friis" else None,
-            )
             issued = self.today - dt.timedelta(days=300 + 90 * index)
             # One certification runs out within 60 days, so the start page has something to show.
             expires = self.today + dt.timedelta(days=40 if index == 2 else 400 + 60 * index)
-            Certification.objects.create(
-                trainer=trainer, kind=Certification.Kind.REDLIV_TRAINER, issued_on=issued, expires_on=expires
-            )
+            certifications = [{"kind": Certification.Kind.REDLIV_TRAINER, "issued_on": issued, "expires_on": expires}]
             if index % 2 == 0:
-                Certification.objects.create(
-                    trainer=trainer,
-                    kind=Certification.Kind.FIRST_AID_INSTRUCTOR,
-                    issued_on=issued,
-                    expires_on=issued + dt.timedelta(days=730),
+                certifications.append(
+                    {
+                        "kind": Certification.Kind.FIRST_AID_INSTRUCTOR,
+                        "issued_on": issued,
+                        "expires_on": issued + dt.timedelta(days=730),
+                    }
                 )
+            data = {
+                "name": name,
+                "organisation": self.organisations[organisation].pk,
+                "contact": f"{name.split()[0].lower()}@example.org",
+                "active": True,
+                "show_name_publicly": public,
+                **formset_data("cert", certifications),
+            }
+            trainer = Trainer()
+            trainer = planning.save_trainer(
+                accepted(TrainerForm(data, instance=trainer, user=self.coordinator)),
+                accepted(CertificationFormSet(data, instance=trainer, prefix="cert")),
+            )
+            if name == "Jonas Friis":  # the demo trainer's own profile: the admin links a user to a trainer
+                trainer.user = self.users[roles.TRAINER]
+                admin_save(trainer)
             trainers.append(trainer)
         return trainers
+
+    def plan_course(self, *, trainers, **fields):
+        """A course as the coordinator plans it on the course form (`planning.save_course`)."""
+        data = {
+            "kind": Course.Kind.PARTICIPANT,
+            "joining_url": ONLINE_LINK if fields.get("venue") is None else "",
+            "languages": ["da"],
+            "published": False,
+            **fields,
+            "trainers": [trainer.pk for trainer in trainers],
+        }
+        if data.get("venue") is not None:
+            data["venue"] = data["venue"].pk
+        return planning.save_course(accepted(CourseForm(data, user=self.coordinator)), self.coordinator)
 
     def available(self, location, batch):
         """What the ledger's trigger says is on hand."""
         return StockLevel.objects.filter(location=location, batch=batch).values_list("quantity", flat=True).first() or 0
 
     def make_stock(self):
-        kit = KitType.objects.create(
-            name="Naloxon-kit",
-            contents="Naloxon næsespray 1,8 mg (2 doser), handsker, ventilationsmaske, kort vejledning",
+        kit = admin_save(
+            KitType(
+                name="Naloxon-kit",
+                contents="Naloxon næsespray 1,8 mg (2 doser), handsker, ventilationsmaske, kort vejledning",
+            )
         )
-        office_venue = self.venues["Antidote Danmark, Odense"]
-        self.office = StockLocation.objects.create(
-            name="Antidote Danmark, kontoret",
-            kind=StockLocation.Kind.VENUE,
-            municipality=self.odense,
-            organisation=office_venue.organisation,
-            venue=office_venue,
-            min_months=Decimal(1),
-            max_months=Decimal(3),
+        locations = {}
+        for attribute, name, venue, organisation, min_months, max_months, for_return in STOCK_LOCATIONS:
+            venue = self.venues.get(venue)
+            fields = {"min_months": Decimal(min_months), "max_months": Decimal(max_months)} if min_months else {}
+            locations[attribute] = admin_save(
+                StockLocation(
+                    name=name,
+                    kind=StockLocation.Kind.VENUE if venue else StockLocation.Kind.BAG,
+                    municipality=self.odense,
+                    organisation=venue.organisation if venue else self.organisations[organisation],
+                    venue=venue,
+                    for_return=for_return,
+                    **fields,
+                )
+            )
+        self.office, self.bag, self.returns, self.clinic = (
+            locations[name] for name in ["office", "bag", "returns", "clinic"]
         )
-        self.bag = StockLocation.objects.create(
-            name="Gadeteamets taske",
-            kind=StockLocation.Kind.BAG,
-            municipality=self.odense,
-            organisation=self.organisations[DEMO_ORGANISATION],
-            # The bag is refilled often from the office: a short minimum and maximum.
-            min_months=Decimal("0.5"),
-            max_months=Decimal(2),
-        )
-        # Expired and recalled kits go here before the pharmacy takes them back; the
-        # street bag's expired kits are shown apart on the stock page, with a one-step return.
-        self.returns = StockLocation.objects.create(
-            name="Returkassen til apoteket",
-            kind=StockLocation.Kind.BAG,
-            municipality=self.odense,
-            organisation=self.organisations[DEMO_ORGANISATION],
-            for_return=True,
-        )
-        clinic_venue = self.venues["Heroinklinikken Odense"]
-        self.clinic = StockLocation.objects.create(
-            name="Heroinklinikken, skabet",
-            kind=StockLocation.Kind.VENUE,
-            municipality=self.odense,
-            organisation=clinic_venue.organisation,
-            venue=clinic_venue,
-            min_months=Decimal(1),
-            max_months=Decimal(4),
-        )
-        coordinator = self.users[roles.COORDINATOR]
+        coordinator = self.coordinator
         batches = []
         for lot_number, received_days_ago, expires_in_days, quantity in [
             ("NX2301", 480, -20, 420),
@@ -406,27 +462,22 @@ class Seed:
     def make_past_course(self, day, course_format, venue, hour):
         rng = self.rng
         roll = rng.random()
-        # A few past courses are never logged: the "planned but nothing logged" case.
-        status = Course.Status.CANCELLED if roll < 0.04 else Course.Status.PLANNED
         audiences = [Audience.PEOPLE_WHO_USE_DRUGS]
         if course_format in (CourseFormat.ON_SITE, CourseFormat.ONLINE):
             audiences = [Audience.PROFESSIONALS, Audience.RESIDENTS]
-        course = Course.objects.create(
-            municipality=self.odense,
+        course = self.plan_course(
             format=course_format,
             venue=venue,
-            joining_url="https://møde.example.org/redliv" if venue is None else "",
             starts_at=local(day, hour),
             ends_at=local(day, hour + 2),
             audiences=audiences,
-            languages=["da"],
-            status=status,
             published=course_format != CourseFormat.ON_SITE,
-            cancellation_reason="Træneren var syg" if status == Course.Status.CANCELLED else "",
-            created_by=self.users[roles.COORDINATOR],
+            trainers=rng.sample(self.trainers, 2 if course_format == CourseFormat.POP_UP else 1),
         )
-        course.trainers.set(rng.sample(self.trainers, 2 if course_format == CourseFormat.POP_UP else 1))
-        if status == Course.Status.CANCELLED or roll > 0.97:
+        if roll < 0.04:
+            planning.cancel_course(course, "Træneren var syg")
+            return
+        if roll > 0.97:  # a few past courses are never logged: the "planned but nothing logged" case
             return
         counts = {field: 0 for field in Attendance.AUDIENCE_FIELDS.values()}
         if course_format in (CourseFormat.ON_SITE, CourseFormat.ONLINE):
@@ -562,9 +613,8 @@ class Seed:
     def make_upcoming(self):
         antidote = self.venues["Antidote Danmark, Odense"]
         clinic = self.venues["Heroinklinikken Odense"]
-        tuesday = DropInSchedule.objects.create(
-            municipality=self.odense,
-            venue=antidote,
+        tuesday = self.plan_drop_in(
+            venue=antidote.pk,
             title="Drop-in hos Antidote Danmark",
             weekday=DropInSchedule.Weekday.TUESDAY,
             starts_at=dt.time(13),
@@ -574,9 +624,8 @@ class Seed:
             languages=["da", "en"],
             public_description="Kom forbi – ingen tilmelding. Kurset tager en time.",
         )
-        DropInSchedule.objects.create(
-            municipality=self.odense,
-            venue=clinic,
+        self.plan_drop_in(
+            venue=clinic.pk,
             title="Drop-in på Heroinklinikken",
             weekday=DropInSchedule.Weekday.THURSDAY,
             starts_at=dt.time(10),
@@ -588,10 +637,8 @@ class Seed:
             public_description="For klinikkens brugere og deres netværk.",
         )
         next_tuesday = self.today + dt.timedelta(days=(1 - self.today.weekday()) % 7 or 7)
-        DropInException.objects.create(
-            schedule=tuesday, date=next_tuesday + dt.timedelta(days=14), reason="Lukket: personaledag"
-        )
-        coordinator = self.users[roles.COORDINATOR]
+        closed = {"date": next_tuesday + dt.timedelta(days=14), "reason": "Lukket: personaledag"}
+        planning.close_dropin_on(accepted(DropInExceptionForm(closed, schedule=tuesday)), tuesday)
         upcoming = [
             (CourseFormat.POP_UP, self.venues["Stand på Rådhuspladsen"], 5, 12, [Audience.PEOPLE_WHO_USE_DRUGS]),
             (
@@ -607,49 +654,52 @@ class Seed:
         ]
         for course_format, venue, days_ahead, hour, audiences in upcoming:
             day = self.today + dt.timedelta(days=days_ahead)
-            course = Course.objects.create(
-                municipality=self.odense,
+            self.plan_course(
                 format=course_format,
                 venue=venue,
-                joining_url="https://møde.example.org/redliv" if venue is None else "",
                 starts_at=local(day, hour),
                 ends_at=local(day, hour + 2),
                 audiences=audiences,
                 languages=["da", "en"] if course_format == CourseFormat.ONLINE else ["da"],
                 capacity=20 if course_format == CourseFormat.SCHEDULED else None,
                 published=venue is None or venue.open_to_public,
-                created_by=coordinator,
                 public_description="Gratis kursus i førstehjælp og naloxon. Du får et gratis naloxon-kit med hjem.",
+                trainers=self.trainers[:2],
             )
-            course.trainers.set(self.trainers[:2])
-        Course.objects.create(
-            municipality=self.odense,
+        self.plan_course(
             kind=Course.Kind.NETWORK_MEETING,
             format=CourseFormat.SCHEDULED,
             venue=antidote,
             title="Netværksmøde for frivillige",
             starts_at=local(self.today + dt.timedelta(days=8), 16),
             ends_at=local(self.today + dt.timedelta(days=8), 18),
-            created_by=coordinator,
+            languages=[],
+            trainers=[],
         )
 
+    def plan_drop_in(self, **data):
+        """Standing drop-in hours as the coordinator plans them on the drop-in form (`planning.save_dropin`)."""
+        form = DropInScheduleForm({"published": True, **data}, user=self.coordinator)
+        return planning.save_dropin(accepted(form), self.coordinator)
+
     def make_course_requests(self):
-        CourseRequest.objects.create(
-            municipality=self.odense,
-            organisation_name="Botilbuddet Åløkken",
-            contact_name="Kontaktperson",
-            contact_email="kontakt@example.org",
-            audience=Audience.PROFESSIONALS,
-            number_of_people=12,
-            wishes="Gerne en eftermiddag i næste måned.",
-        )
-        CourseRequest.objects.create(
-            municipality=self.odense,
-            organisation_name="SOSU-skolen Fyn",
-            contact_name="Underviser",
-            contact_phone="+45 00 00 00 00",
-            audience=Audience.STUDENTS,
-            number_of_people=28,
-            status=CourseRequest.Status.IN_PROGRESS,
-            assigned_to=self.users[roles.COORDINATOR],
-        )
+        """Two requests sent on the public form; the coordinator has taken the second."""
+        for data in [
+            {
+                "organisation_name": "Botilbuddet Åløkken",
+                "contact_name": "Kontaktperson",
+                "contact_email": "kontakt@example.org",
+                "audience": Audience.PROFESSIONALS,
+                "number_of_people": 12,
+                "wishes": "Gerne en eftermiddag i næste måned.",
+            },
+            {
+                "organisation_name": "SOSU-skolen Fyn",
+                "contact_name": "Underviser",
+                "contact_phone": "+45 00 00 00 00",
+                "audience": Audience.STUDENTS,
+                "number_of_people": 28,
+            },
+        ]:
+            course_request = accepted(CourseRequestForm({"municipality": self.odense.pk, **data})).save()
+        planning.handle_request(course_request, self.coordinator, CourseRequest.Status.IN_PROGRESS)
