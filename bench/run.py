@@ -763,7 +763,7 @@ def run(args) -> int:
         target = results_path(args)
         if target is not None:
             target.parent.mkdir(exist_ok=True)
-            target.write_text(report)
+            target.write_text(report + lighthouse_section(target))
             say(f"wrote {target.relative_to(ROOT)}")
         return 0
     finally:
@@ -776,6 +776,15 @@ def run(args) -> int:
 
 def ok(condition) -> str:
     return "✅" if condition else "❌"
+
+
+def lighthouse_section(target: Path) -> str:
+    """The Lighthouse section bench/lighthouse.py wrote into the file, kept when the rest is rewritten."""
+    text = target.read_text() if target.exists() else ""
+    start, end = "<!-- lighthouse: written by bench/lighthouse.py -->", "<!-- /lighthouse -->"
+    if start not in text or end not in text:
+        return ""
+    return "\n" + text[text.index(start) : text.index(end) + len(end)] + "\n"
 
 
 def render(args, host, generated, generate_seconds, m) -> str:

@@ -3,6 +3,7 @@
 import re
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 
@@ -18,7 +19,9 @@ def programme_contact(request):
         "programme_phone": phone,
         "programme_tel": tel_link(phone) if phone else "",
         "programme_email": settings.PROGRAMME_EMAIL,
+        # The site's own statement, unless the setting names another (for example its WAS address).
         "accessibility_statement_url": settings.ACCESSIBILITY_STATEMENT_URL,
+        "accessibility_statement_own": reverse("accessibility"),
     }
 
 

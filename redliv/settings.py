@@ -309,5 +309,6 @@ MAP_LINK_URL = envstr("MAP_LINK_URL", "https://www.openstreetmap.org/?mlat={lat}
 PROGRAMME_PHONE = envstr("PROGRAMME_PHONE", "")
 PROGRAMME_EMAIL = envstr("PROGRAMME_EMAIL", "")
 # The accessibility statement every public page links to in its footer, as Danish law requires of a
-# municipality's website; Danish public-sector sites publish it through the WAS tool (was.digst.dk).
-ACCESSIBILITY_STATEMENT_URL = envstr("ACCESSIBILITY_STATEMENT_URL", "https://www.was.digst.dk/vipasserpaahinanden-dk")
+# municipality's website. By default the app's own page (/tilgaengelighed/); once the statement is
+# published through the WAS tool (was.digst.dk/<domain>), set its address here to link that instead.
+ACCESSIBILITY_STATEMENT_URL = envstr("ACCESSIBILITY_STATEMENT_URL", "")

@@ -8,6 +8,7 @@ from redliv import security, twofactor, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/courses/", include("finder.api_urls")),
 ]
@@ -17,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("", include("home.urls")),
     path("", include("finder.urls")),
     path("privatliv/", views.privacy, name="privacy"),
+    path("tilgaengelighed/", views.accessibility, name="accessibility"),
     path("personale/", include("courses.urls")),
     path("konto/login/", security.LoginView.as_view(), name="login"),
     path("konto/logout/", auth_views.LogoutView.as_view(), name="logout"),

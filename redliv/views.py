@@ -1,8 +1,9 @@
+import datetime as dt
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -21,6 +22,27 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+# Search engines may read the public pages (in both languages), not the staff, account or street pages.
+ROBOTS_TXT = """User-agent: *
+Disallow: /personale/
+Disallow: /en/personale/
+Disallow: /konto/
+Disallow: /en/konto/
+Disallow: /gade/
+Disallow: /en/gade/
+Disallow: /admin/
+Disallow: /en/admin/
+Allow: /
+"""
+
+
+@require_GET
+def robots_txt(request):
+    response = HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 def privacy(request):
     return render(
         request,
@@ -31,4 +53,23 @@ def privacy(request):
             # The finder's map asks this host for tiles only when an operator configured one.
             "map_tile_host": (urlsplit(settings.MAP_TILE_URL).hostname or "").replace("{s}.", ""),
         },
+    )
+
+
+# The accessibility statement: when it was written and when it was last checked against the pages.
+# Check the pages again (the axe browser tests, bench/lighthouse.py, a screen reader) and move
+# ACCESSIBILITY_REVIEWED on when the public pages change.
+ACCESSIBILITY_PREPARED = dt.date(2026, 11, 30)
+ACCESSIBILITY_REVIEWED = dt.date(2026, 11, 30)
+
+
+def accessibility(request):
+    """The site's own accessibility statement, as the Danish web accessibility act asks of it.
+
+    The footer links here unless ACCESSIBILITY_STATEMENT_URL names another (the WAS address).
+    """
+    return render(
+        request,
+        "accessibility.html",
+        {"prepared": ACCESSIBILITY_PREPARED, "reviewed": ACCESSIBILITY_REVIEWED, "site": request.get_host()},
     )

@@ -9,10 +9,12 @@ import uuid
 from itertools import groupby
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Fieldset, Layout
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course
@@ -205,30 +207,105 @@ class ReportForm(inputs.Form):
         return {name: self.cleaned_data[name] for name in names} | {"key": self.cleaned_data["key"]}
 
 
-class PublicReportForm(ReportForm):
-    """The anonymous form on the public site, phone first, in the responder's own words."""
+def optional_yes_no(label):
+    """A yes/no question that may be left out: not answered is None."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
 
+
+NOTE_MAX_LENGTH = 1000
+
+
+class PublicReportForm(ReportForm):
+    """The anonymous form on the public site, for a phone, in the responder's own words.
+
+    Someone who has just been through an overdose answers first only what matters most
+    (`first_fields`: when, roughly where, the doses, 112, the outcome); every other question
+    is optional, in a "more details" part of the same form (`detail_fields`).
+    """
+
+    first_fields = ["occurred_on", "occurred_time", "district", "naloxone_doses", "called_112", "outcome"]
+    detail_fields = [
+        "substances",
+        "ambulance_arrived",
+        "first_aid_given",
+        "stayed_until_help",
+        "responder_trained",
+        "kit_replaced",
+        "note",
+        "note_names_no_one",
+    ]
+
+    ambulance_arrived = optional_yes_no(_("Did an ambulance come?"))
+    first_aid_given = optional_yes_no(_("Did you give rescue breaths or other first aid?"))
+    stayed_until_help = optional_yes_no(_("Did you stay until help came?"))
+    kit_replaced = optional_yes_no(_("Have you already got a new kit?"))
     # A honeypot: hidden from people (and from screen readers); bots fill it in.
     website = forms.CharField(
         label=_("Leave this field empty"),
         required=False,
+        max_length=200,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, districts=District.objects.all(), **kwargs)
-        self.fields["district"].help_text = _("Only the part of town where it happened, never an address.")
-        self.fields["naloxone_doses"].label = _("How many doses of naloxone did you give?")
-        self.fields["called_112"].label = _("Did you or someone else call 112?")
-        self.fields["first_aid_given"].label = _("Did you give rescue breaths or other first aid?")
-        self.fields["stayed_until_help"].label = _("Did you stay until help came?")
-        self.fields["responder_trained"].label = _("Have you taken a RED LIV course?")
-        self.fields["kit_replaced"].label = _("Have you already got a new kit?")
-        self.fields["stayed_until_help"].error_messages["required"] = _("Answer whether you stayed until help came.")
-        self.fields["responder_trained"].error_messages["required"] = _("Answer whether you have taken a course.")
+        fields = self.fields
+        fields["district"].help_text = _("Only the part of town where it happened, never an address.")
+        doses = fields["naloxone_doses"]
+        doses.label = _("How many doses of naloxone did you give?")
+        doses.help_text = _("A number from 0 to %(max)d.") % {"max": services.MAX_DOSES}
+        doses.min_value, doses.max_value = 0, services.MAX_DOSES
+        bounds = _("Give a number of doses from 0 to %(max)d.") % {"max": services.MAX_DOSES}
+        doses.validators = [
+            *doses.validators,
+            MinValueValidator(0, bounds),
+            MaxValueValidator(services.MAX_DOSES, bounds),
+        ]
+        fields["called_112"].label = _("Did you or someone else call 112?")
+        fields["substances"].required = False
+        fields["substances"].help_text = _("Choose all that fit. If you leave it, we note “Unknown”.")
+        fields["responder_trained"].label = _("Have you taken a RED LIV course?")
+        fields["responder_trained"].required = False
+        fields["note"].max_length = NOTE_MAX_LENGTH
+        fields["note"].error_messages["max_length"] = _(
+            "Shorten the note to at most %(limit_value)d characters (it has %(show_value)d)."
+        )
+        fields["note"].widget.attrs["maxlength"] = NOTE_MAX_LENGTH
+        # static/js/public-form.js shows what is left beside the note.
+        fields["note"].widget.attrs["data-counter"] = _("%(left)s of %(max)s characters left")
+        fields["note"].help_text = format_lazy(
+            "{} {}", NOTE_WARNING, _("Up to %(max)d characters.") % {"max": NOTE_MAX_LENGTH}
+        )
 
-    def layout_fields(self):
-        return [*super().layout_fields(), Div("website", css_class="reversals-hp", aria_hidden="true")]
+    def clean(self):
+        data = super().clean()
+        if not data.get("substances"):
+            data["substances"] = [Substance.UNKNOWN]
+        if not data.get("responder_trained"):
+            data["responder_trained"] = ReversalReport.Trained.UNKNOWN
+        if data.get("kit_replaced") is None:
+            data["kit_replaced"] = False  # not answered: the kit is offered, as for a "no"
+        return data
+
+    def first_part(self):
+        return [self[name] for name in self.first_fields]
+
+    def detail_part(self):
+        return [self[name] for name in self.detail_fields if name in self.fields]
+
+    def details_open(self):
+        """Open the optional part when it holds an answer or an error, so that nothing is hidden."""
+        if not self.is_bound:
+            return False
+        names = [name for name in self.detail_fields if name in self.fields]
+        return any(self.errors.get(name) or self.data.get(name) for name in names)
 
     def is_spam(self):
         return bool(self.data.get("website"))

@@ -88,9 +88,10 @@ class ReversalReport(IdempotentModel):
     )
     naloxone_doses = models.PositiveSmallIntegerField(_("naloxone doses given"))
     called_112 = models.BooleanField(_("112 was called"))
-    ambulance_arrived = models.BooleanField(_("an ambulance came"))
-    first_aid_given = models.BooleanField(_("rescue breaths or other first aid given"))
-    stayed_until_help = models.BooleanField(_("the responder stayed until help came"))
+    # The public form asks these three only in its optional part: empty (None) means not answered.
+    ambulance_arrived = models.BooleanField(_("an ambulance came"), null=True, blank=True)
+    first_aid_given = models.BooleanField(_("rescue breaths or other first aid given"), null=True, blank=True)
+    stayed_until_help = models.BooleanField(_("the responder stayed until help came"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     responder_trained = models.CharField(
         _("the responder had taken a RED LIV course"),

@@ -24,10 +24,11 @@ def test_a_responder_sends_the_public_form_on_a_phone(live_server, phone_page, o
     page.get_by_label("Dato").fill(yesterday.isoformat())
     page.get_by_label("Omtrentligt klokkeslæt").fill("23:15")
     page.get_by_label("Bydel").select_option(label="Vollsmose")
-    page.get_by_label("Heroin").check()
     page.get_by_label("Hvor mange doser naloxon gav du?").fill("2")
+    page.get_by_role("group", name="Ringede du eller en anden 112?").get_by_label("Ja", exact=True).check()
+    page.get_by_text("Flere detaljer (valgfrit)").click()
+    page.get_by_label("Heroin").check()
     for question, answer in [
-        ("Ringede du eller en anden 112?", "Ja"),
         ("Kom der en ambulance?", "Ja"),
         ("Gav du indblæsninger eller anden førstehjælp?", "Ja"),
         ("Blev du, til hjælpen kom?", "Ja"),
@@ -53,5 +54,65 @@ def test_a_mistake_is_shown_beside_the_field_on_a_phone(live_server, phone_page,
     page.get_by_role("button", name="Send afrapporteringen").click()
     page.wait_for_load_state()
     assert "Vælg hvordan det gik." in page.content()
+    assert axe_violations(page) == []
+    assert not ReversalReport.objects.exists()
+
+
+def test_a_responder_in_a_hurry_answers_only_the_first_questions(live_server, phone_page, odense):
+    factories.make_district(odense, name="Vollsmose")
+    page = phone_page
+    page.goto(live_server.url + "/afrapporter/")
+    # The optional part is closed: its questions are out of the way.
+    assert not page.get_by_label("Heroin").is_visible()
+    today = timezone.localdate()
+    page.get_by_label("Dato").fill(today.isoformat())
+    page.get_by_label("Omtrentligt klokkeslæt").fill("00:05")
+    page.get_by_label("Bydel").select_option(label="Vollsmose")
+    page.get_by_label("Hvor mange doser naloxon gav du?").fill("1")
+    page.get_by_role("group", name="Ringede du eller en anden 112?").get_by_label("Nej", exact=True).check()
+    page.get_by_role("group", name="Hvordan gik det?").get_by_label("Kom sig på stedet", exact=True).check()
+    # The send button is within two phone screens of the top.
+    assert page.get_by_role("button", name="Send afrapporteringen").bounding_box()["y"] < 2 * 844
+    page.get_by_role("button", name="Send afrapporteringen").click()
+    page.wait_for_url(live_server.url + "/afrapporter/tak/")
+    report = ReversalReport.objects.get()
+    assert report.outcome == "recovered" and report.called_112 is False and report.naloxone_doses == 1
+    assert report.substances == ["unknown"] and report.ambulance_arrived is None
+
+
+def test_the_note_counts_the_characters_left(live_server, phone_page, odense):
+    factories.make_district(odense, name="Vollsmose")
+    page = phone_page
+    page.goto(live_server.url + "/afrapporter/")
+    page.get_by_text("Flere detaljer (valgfrit)").click()
+    note = page.get_by_label("Note (frivillig)")
+    counter = page.locator("#id_note_counter")
+    assert counter.inner_text() == "1000 af 1000 tegn tilbage"
+    note.fill("Der kom hurtigt hjælp")
+    assert counter.inner_text() == "979 af 1000 tegn tilbage"
+    # The browser stops at the limit; a screen reader hears the count when the typing pauses.
+    note.fill("x" * 1200)
+    assert len(note.input_value()) == 1000 and counter.inner_text() == "0 af 1000 tegn tilbage"
+    page.clock.run_for(1500)
+    assert page.locator("#id_note_counter + [aria-live=polite]").inner_text() == "0 af 1000 tegn tilbage"
+    assert axe_violations(page) == []
+
+
+def test_a_refused_form_moves_the_focus_to_the_error_summary(live_server, phone_page, odense):
+    factories.make_district(odense, name="Vollsmose")
+    page = phone_page
+    page.goto(live_server.url + "/afrapporter/")
+    page.get_by_label("Hvor mange doser naloxon gav du?").fill("2")
+    page.get_by_text("Flere detaljer (valgfrit)").click()
+    page.get_by_label("Heroin").check()
+    page.get_by_role("button", name="Send afrapporteringen").click()
+    page.wait_for_load_state()
+    summary = page.get_by_role("alert").filter(has_text="Der er et problem")
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    assert summary.is_visible() and page.title().startswith("Fejl:")
+    # The details that hold an answer stay open, so the answer is not hidden.
+    assert page.get_by_label("Heroin").is_checked() and page.get_by_label("Heroin").is_visible()
+    summary.get_by_role("link", name="Vælg hvordan det gik.").click()
+    assert page.evaluate("document.activeElement.id") == "id_outcome_0"
     assert axe_violations(page) == []
     assert not ReversalReport.objects.exists()

@@ -45,6 +45,7 @@ ADMINISTRATORS_ONLY = (LOGIN, 403, 403, 403, 403, 200)
 MATRIX = {
     # Outside i18n_patterns.
     "healthz": ("/healthz", PUBLIC),
+    "robots.txt": ("/robots.txt", PUBLIC),
     "i18n/setlang/": ("/i18n/setlang/", (REDIRECT,) * 6),
     "api/v1/courses/": ("/api/v1/courses/", PUBLIC),
     # The public site.
@@ -60,6 +61,7 @@ MATRIX = {
     "tjek-dit-kit/": ("/tjek-dit-kit/", PUBLIC),
     "widget/": ("/widget/", PUBLIC),
     "privatliv/": ("/privatliv/", PUBLIC),
+    "tilgaengelighed/": ("/tilgaengelighed/", PUBLIC),
     "afrapporter/": ("/afrapporter/", PUBLIC),
     "afrapporter/tak/": ("/afrapporter/tak/", PUBLIC),
     "statistik/": ("/statistik/", PUBLIC),

@@ -103,7 +103,7 @@ def test_a_filled_in_honeypot_looks_accepted_but_stores_nothing(client, district
         ({"naloxone_doses": "-1"}, "naloxone_doses", "fra 0 til 10"),
         ({"outcome": ""}, "outcome", "Vælg hvordan det gik"),
         ({"called_112": "no", "ambulance_arrived": "yes", "note": ""}, "ambulance_arrived", "112 blev ikke ringet op"),
-        ({"substances": []}, "substances", "Vælg mindst ét stof"),
+        ({"note": "x" * 1001}, "note", "Forkort noten til højst 1000 tegn (den har 1001)"),
         ({"district": "999999"}, "district", "Vælg en bydel fra listen"),
     ],
     ids=[
@@ -113,7 +113,7 @@ def test_a_filled_in_honeypot_looks_accepted_but_stores_nothing(client, district
         "negative-doses",
         "no-outcome",
         "ambulance-without-112",
-        "no-substance",
+        "note-too-long",
         "unknown-district",
     ],
 )
@@ -127,6 +127,68 @@ def test_bad_input_gets_a_clear_message_and_writes_nothing(client, district, ove
     assert message in " ".join(response.context["form"].errors[field])
     assert message in response.content.decode()
     assert not ReversalReport.objects.exists()
+
+
+FIRST_QUESTIONS = ["key", "occurred_on", "occurred_time", "district", "naloxone_doses", "called_112", "outcome"]
+
+
+def test_the_first_questions_alone_are_a_complete_report(client, district):
+    short = {name: value for name, value in answers(district).items() if name in FIRST_QUESTIONS}
+    response = client.post(URL, short)
+    assert response.status_code == 302
+    report = ReversalReport.objects.get()
+    assert report.naloxone_doses == 2 and report.called_112 is True and report.outcome == "hospital"
+    # What was not asked is stored as not known, never as a "no".
+    assert report.substances == ["unknown"] and report.responder_trained == "unknown"
+    assert report.ambulance_arrived is None and report.first_aid_given is None and report.stayed_until_help is None
+    assert report.kit_replaced is False and report.note == ""
+
+
+def test_the_optional_questions_are_in_a_closed_more_details_part(client, district):
+    page = client.get(URL).content.decode()
+    first, details = page.split('<details class="reversals-more')
+    assert "<details" not in first and "Flere detaljer (valgfrit)" in details
+    for name in ["occurred_on", "occurred_time", "district", "naloxone_doses", "called_112", "outcome"]:
+        assert f'name="{name}"' in first
+    for name in ["substances", "ambulance_arrived", "first_aid_given", "stayed_until_help", "responder_trained"]:
+        assert f'name="{name}"' in details and f'name="{name}"' not in first
+    assert 'name="kit_replaced"' in details and 'name="note"' in details
+    assert details.split(">")[0].endswith('mb-3"')  # closed
+
+
+def test_a_refused_form_opens_the_details_that_hold_an_answer(client, district):
+    page = client.post(URL, answers(district, outcome="")).content.decode()
+    assert '<details class="reversals-more mb-3" open>' in page
+
+
+def test_the_note_has_a_limit_the_browser_and_the_counter_know(client, district):
+    page = client.get(URL).content.decode()
+    note = page.split('name="note"')[0].rsplit("<textarea", 1)[1] + page.split('name="note"')[1].split(">")[0]
+    assert 'maxlength="1000"' in note and 'data-counter="%(left)s af %(max)s tegn tilbage"' in note
+    assert "Højst 1000 tegn." in page
+    assert '<script src="/static/js/public-form.js" defer></script>' in page
+    doses = page.split('name="naloxone_doses"')[1].split(">")[0]
+    assert 'min="0"' in doses and 'max="10"' in doses
+
+
+def test_a_refused_form_lists_each_error_as_a_link_to_its_field_at_the_top(client, district):
+    response = client.post(URL, answers(district, outcome="", naloxone_doses="12", district=""))
+    page = response.content.decode()
+    assert response.status_code == 400
+    summary = page.split("data-error-summary>")[1].split("</div>")[0]
+    assert page.index("data-error-summary") < page.index("<h1>")
+    assert '<a href="#id_outcome_0">Vælg hvordan det gik.</a>' in summary
+    assert '<a href="#id_naloxone_doses">Angiv et antal doser fra 0 til 10.</a>' in summary
+    assert '<a href="#id_district">Vælg bydelen.</a>' in summary
+    assert "<title>Fejl:" in page
+
+
+def test_the_staff_page_says_not_answered_for_a_question_left_out(client, district, coordinator):
+    short = {name: value for name, value in answers(district).items() if name in FIRST_QUESTIONS}
+    client.post(URL, short)
+    client.force_login(coordinator)
+    page = client.get(reverse("reversals:detail", args=[ReversalReport.objects.get().pk])).content.decode()
+    assert "Ikke besvaret" in page
 
 
 def test_an_ambulance_without_112_is_accepted_with_an_explaining_note(client, district):

@@ -1,0 +1,14 @@
+"""robots.txt: search engines read the public pages, not the staff ones."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_robots_txt_keeps_search_engines_to_the_public_pages(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200 and response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "User-agent: *" and "Allow: /" in lines
+    for path in ["/personale/", "/konto/", "/gade/", "/admin/", "/en/personale/"]:
+        assert f"Disallow: {path}" in lines
