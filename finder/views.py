@@ -10,7 +10,6 @@ tile servers and OpenStreetMap.
 
 import datetime as dt
 import functools
-import json
 
 from django.conf import settings
 from django.contrib import messages
@@ -172,54 +171,6 @@ def widget(request):
     return render(request, "finder/widget.html", {"entries": found.entries})
 
 
-def _json_ld(data):
-    """JSON for a <script type="application/ld+json"> data block (not executed, so CSP allows it)."""
-    text = json.dumps(data, ensure_ascii=False, indent=1)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def event_data(entry, request):
-    """schema.org Event for one entry."""
-    data = {
-        "@context": "https://schema.org",
-        "@type": "Event",
-        "name": f"RED LIV: {entry.title}",
-        "startDate": timezone.localtime(entry.starts_at).isoformat(),
-        "endDate": timezone.localtime(entry.ends_at).isoformat(),
-        "eventStatus": "https://schema.org/EventScheduled",
-        "isAccessibleForFree": True,
-        "inLanguage": entry.languages,
-        "url": request.build_absolute_uri(entry.url),
-        "organizer": {"@type": "Organization", "name": "RED LIV Odense"},
-    }
-    if entry.description:
-        data["description"] = entry.description
-    venue = entry.venue
-    if venue is None:
-        data["eventAttendanceMode"] = "https://schema.org/OnlineEventAttendanceMode"
-        data["location"] = {"@type": "VirtualLocation", "url": request.build_absolute_uri(entry.url)}
-    else:
-        data["eventAttendanceMode"] = "https://schema.org/OfflineEventAttendanceMode"
-        data["location"] = {
-            "@type": "Place",
-            "name": venue.name,
-            "address": {
-                "@type": "PostalAddress",
-                "streetAddress": venue.address,
-                "postalCode": venue.postcode,
-                "addressLocality": venue.city,
-                "addressCountry": "DK",
-            },
-        }
-        if venue.latitude is not None:
-            data["location"]["geo"] = {
-                "@type": "GeoCoordinates",
-                "latitude": float(venue.latitude),
-                "longitude": float(venue.longitude),
-            }
-    return data
-
-
 def _detail(request, entry, **context):
     geo = map_drawing.geo_link(entry.venue.latitude, entry.venue.longitude, entry.venue.name) if entry.position else ""
     return render(request, "finder/detail.html", {"entry": entry, "geo_link": geo, **context})
@@ -239,7 +190,6 @@ def course(request, pk):
         entry,
         course=course,
         trainers=course.trainers.filter(show_name_publicly=True, active=True).only("name"),
-        json_ld=_json_ld(event_data(entry, request)),
         ics_url=reverse("finder:course-ics", args=[course.pk]),
     )
 
@@ -307,7 +257,6 @@ def drop_in(request, pk):
         weekday_name=schedule.get_weekday_display().lower()
         if get_language() == "da"
         else schedule.get_weekday_display().capitalize(),
-        json_ld=_json_ld([event_data(e, request) for e in entries]) if entries else "",
         ics_url=reverse("finder:drop-in-ics", args=[schedule.pk]),
     )
 
