@@ -1,7 +1,8 @@
 -- Street logging under load: every entry (a repeat handout) is sent twice with the same
 -- idempotency key, as a tablet on a flaky network would. The second send may travel on
 -- another connection at the same moment as the first. Arguments: cookie, csrf token,
--- location id, date, time.
+-- location id, date, time, path (default /gade/api/poster/), run (four hex digits in every
+-- key, so that each run's keys are new and can be counted apart).
 local threads = {}
 local counter = 0
 
@@ -12,18 +13,19 @@ end
 
 function init(args)
   cookie, csrf, location, day, clock = args[1], args[2], args[3], args[4], args[5]
+  path, run = args[6] or "/gade/api/poster/", args[7] or "0000"
   created, repeated, other = 0, 0, 0
 end
 
 function request()
   local entry = math.floor(counter / 2)
   counter = counter + 1
-  local key = string.format("%08x-0000-4000-8000-%012x", id, entry)
+  local key = string.format("%08x-%s-4000-8000-%012x", id, run, entry)
   local body = string.format(
     '{"kind":"handout","fields":{"key":"%s","date":"%s","time":"%s","reason":"replaces_used",' ..
     '"audience":"people_who_use_drugs","quantity":1,"location":%s,"batch":""}}',
     key, day, clock, location)
-  return wrk.format("POST", "/gade/api/poster/", {
+  return wrk.format("POST", path, {
     ["Content-Type"] = "application/json", ["Cookie"] = cookie, ["X-CSRFToken"] = csrf,
   }, body)
 end

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -284,6 +286,18 @@ class Course(models.Model):
                 name="course_published_planned_start",
                 condition=Q(published=True, status="planned"),
             ),
+            # The finder's courses still to end (past planned courses never logged stay "planned"),
+            # and its courses cancelled lately: both read a short range instead of the whole table.
+            models.Index(
+                fields=["ends_at"],
+                name="course_published_planned_end",
+                condition=Q(published=True, status="planned"),
+            ),
+            models.Index(
+                fields=["cancelled_at"],
+                name="course_published_cancelled",
+                condition=Q(published=True, status="cancelled"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="course_ends_after_start"),
@@ -485,6 +499,10 @@ class Attendance(IdempotentModel):
         return sum(count for _audience, count in self.counts_by_audience())
 
 
+# What the public request form takes in its free-text field: enough for dates, place and wishes.
+WISHES_MAX_LENGTH = 1000
+
+
 class CourseRequest(models.Model):
     """An organisation asks for a course at its own premises (from the public site)."""
 
@@ -506,7 +524,7 @@ class CourseRequest(models.Model):
     contact_phone = models.CharField(_("phone"), max_length=30, blank=True)
     audience = models.CharField(_("audience"), max_length=30, choices=Audience.choices)
     number_of_people = models.PositiveSmallIntegerField(_("number of people"))
-    wishes = models.TextField(_("wishes"), blank=True)
+    wishes = models.TextField(_("wishes"), blank=True, max_length=WISHES_MAX_LENGTH)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -543,6 +561,10 @@ class CourseRequest(models.Model):
             models.CheckConstraint(
                 condition=~Q(contact_email="") | ~Q(contact_phone="") | Q(purged_at__isnull=False),
                 name="courserequest_has_email_or_phone",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("wishes"), WISHES_MAX_LENGTH),
+                name="courserequest_wishes_fit_the_form",
             ),
         ]
 

@@ -19,29 +19,41 @@ class Occurrence:
     ends_at: dt.datetime
 
 
-def occurrences(schedule, first_day: dt.date, last_day: dt.date):
-    """The dates from first_day to last_day (inclusive) on which the drop-in hours are held.
+def iter_occurrences(schedule, first_day: dt.date, last_day: dt.date, closed=None):
+    """The dates from first_day to last_day (inclusive) on which the drop-in hours are held, lazily.
 
-    Honours the weekday, valid_from/valid_until and the schedule's exceptions (use
+    Honours the weekday, valid_from/valid_until and the dates the hours are closed: `closed`
+    when given (a collection of dates), otherwise the schedule's exceptions (use
     prefetch_related("exceptions") to keep those to one query for many schedules).
     """
-    exceptions = {exception.date for exception in schedule.exceptions.all()}
+    if closed is None:
+        closed = {exception.date for exception in schedule.exceptions.all()}
     start = max(first_day, schedule.valid_from)
     end = last_day if schedule.valid_until is None else min(last_day, schedule.valid_until)
     day = start + dt.timedelta(days=(schedule.weekday - start.weekday()) % 7)
-    result = []
+    zone = timezone.get_current_timezone()  # once: the API expands hundreds of dates a request
     while day <= end:
-        if day not in exceptions:
-            result.append(
-                Occurrence(
-                    schedule=schedule,
-                    date=day,
-                    starts_at=timezone.make_aware(dt.datetime.combine(day, schedule.starts_at)),
-                    ends_at=timezone.make_aware(dt.datetime.combine(day, schedule.ends_at)),
-                )
+        if day not in closed:
+            yield Occurrence(
+                schedule=schedule,
+                date=day,
+                starts_at=timezone.make_aware(dt.datetime.combine(day, schedule.starts_at), zone),
+                ends_at=timezone.make_aware(dt.datetime.combine(day, schedule.ends_at), zone),
             )
         day += dt.timedelta(days=7)
-    return result
+
+
+def occurrences(schedule, first_day: dt.date, last_day: dt.date, closed=None):
+    """iter_occurrences as a list."""
+    return list(iter_occurrences(schedule, first_day, last_day, closed))
+
+
+def window(now=None, first_day=None, last_day=None):
+    """The days the finder looks at: today (or first_day) to eight weeks ahead (or last_day)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    horizon = today + dt.timedelta(days=HORIZON_DAYS - 1)
+    return max(first_day or today, today), min(last_day or horizon, horizon)
 
 
 def upcoming_occurrences(schedules, now=None, first_day=None, last_day=None):
@@ -50,14 +62,11 @@ def upcoming_occurrences(schedules, now=None, first_day=None, last_day=None):
     Occurrences that have already ended today are left out.
     """
     now = now or timezone.now()
-    today = timezone.localdate(now)
-    horizon = today + dt.timedelta(days=HORIZON_DAYS - 1)
-    first_day = max(first_day or today, today)
-    last_day = min(last_day or horizon, horizon)
+    first_day, last_day = window(now, first_day, last_day)
     found = [
         occurrence
         for schedule in schedules
-        for occurrence in occurrences(schedule, first_day, last_day)
+        for occurrence in iter_occurrences(schedule, first_day, last_day)
         if occurrence.ends_at > now
     ]
     return sorted(found, key=lambda occurrence: occurrence.starts_at)

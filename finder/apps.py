@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class FinderConfig(AppConfig):
     name = "finder"
     verbose_name = _("Public course finder")
-
-    def ready(self):
-        from finder.cache import connect_signals
-
-        connect_signals()

@@ -32,6 +32,8 @@ class Filters:
     date_to: dt.date | None = None
     near: tuple[float, float] | None = None  # never stored or logged
     postcode: str = ""
+    # Only one place's entries (a gone course's page lists the next ones there); never read from a request.
+    venue_id: int | None = None
     # What was wrong, per parameter: {"format": "…"}; shown on the page, or a 400 in the API.
     problems: dict = field(default_factory=dict)
 

@@ -1,11 +1,32 @@
+import re
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import CourseRequest
+from courses.models import WISHES_MAX_LENGTH, CourseRequest
 from finder.models import InfoPage
 from redliv import inputs
 from redliv.models import Municipality
+
+# A phone number as people write it: "+45 12 34 56 78", "12345678", "(+45) 1234-5678".
+PHONE_CHARACTERS = re.compile(r"^(\+|\(\+)?[0-9 ().-]+$")
+
+
+def clean_phone_number(value: str) -> str:
+    """8 to 15 digits (a Danish number, or a foreign one with its country code), spaces kept as typed."""
+    value = " ".join(value.split())
+    if not value:
+        return value
+    digits = re.sub(r"\D", "", value)
+    if not PHONE_CHARACTERS.match(value) or not 8 <= len(digits) <= 15:
+        raise ValidationError(
+            _("Write a phone number of 8 digits, or with its country code, for example +45 12 34 56 78."),
+            code="invalid_phone",
+        )
+    return value
 
 
 class CourseRequestForm(inputs.ModelForm):
@@ -36,7 +57,10 @@ class CourseRequestForm(inputs.ModelForm):
                 "Do not write anything about participants or other people's health."
             ),
         }
-        widgets = {"wishes": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "wishes": forms.Textarea(attrs={"rows": 4}),
+            "contact_phone": forms.TextInput(attrs={"type": "tel"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,9 +71,21 @@ class CourseRequestForm(inputs.ModelForm):
         self.fields["number_of_people"].widget.attrs.update({"min": 1, "max": 1000})
         self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
         self.fields["contact_phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
+        wishes = self.fields["wishes"]
+        wishes.error_messages["max_length"] = _(
+            "Shorten the text to at most %(limit_value)d characters (it has %(show_value)d)."
+        )
+        wishes.help_text = format_lazy(
+            "{} {}", wishes.help_text, _("Up to %(max)d characters.") % {"max": WISHES_MAX_LENGTH}
+        )
+        # static/js/public-form.js shows what is left beside the field.
+        wishes.widget.attrs["data-counter"] = _("%(left)s of %(max)s characters left")
         self.fields["contact_name"].widget.attrs["autocomplete"] = "name"
         self.fields["organisation_name"].widget.attrs["autocomplete"] = "organization"
         self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
+
+    def clean_contact_phone(self):
+        return clean_phone_number(self.cleaned_data["contact_phone"])
 
     def is_spam(self):
         return bool(self.cleaned_data.get("website"))

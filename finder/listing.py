@@ -1,23 +1,61 @@
-"""What the public may see: published upcoming courses and drop-in dates, as one list.
+"""What the public may see: published upcoming courses and standing drop-in hours, as one list.
 
 Never public: unpublished or cancelled courses, venues only residents may enter,
 inactive venues, stock, reports and anything about participants.
+
+The list is cut to the requested page in SQL, so a request costs the same whether the
+country has a hundred upcoming courses or ten thousand (bench/RESULTS.md):
+
+- courses: one query, filtered, ordered (by time, or by distance band and time, the
+  distance computed by PostgreSQL) and cut to the page, with the number of matches
+  counted in the same statement (a subquery PostgreSQL runs once);
+- standing drop-in hours: one query for the schedules with their closed dates; each
+  schedule becomes one entry (its next date and its rhythm), or, for the API and the
+  calendar feed, one entry per date; only the dates' times are worked out for every
+  schedule, the entries are built for the page alone;
+- labels and URLs are worked out once per request (`Build`), not once per entry.
 """
 
+import bisect
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import ASin, Cast, Cos, Least, Power, Radians, Sin, Sqrt
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import Course, CourseFormat, DropInSchedule
-from courses.schedule import upcoming_occurrences
-from redliv.models import Audience, CourseLanguage, District
+from courses.models import Course, CourseFormat, DropInException, DropInSchedule, Venue
+from courses.schedule import iter_occurrences, window
+from redliv.models import Audience, CourseLanguage
 
 PUBLIC_VENUE = Q(venue__isnull=True) | Q(venue__open_to_public=True, venue__active=True)
+
+# With a position, the list is ordered by these distance bands first (kilometres) and by
+# time within each band: the soonest course within walking distance comes first, a
+# course 40 km away does not come before one around the corner because it is sooner.
+DISTANCE_BANDS_KM = (1, 3, 10, 30, 100)
+FARTHEST_BAND = len(DISTANCE_BANDS_KM)  # farther than the last band, ordered by time
+NO_PLACE_BAND = FARTHEST_BAND + 1  # online courses, and places without coordinates: last
+
+# How a standing drop-in is listed: once, with its next date and its rhythm (the finder
+# and the widget), or once per date (the API and the calendar feed).
+ONCE, DATES = "once", "dates"
 
 
 def kits_at_venue(today=None):
@@ -45,14 +83,83 @@ def public_schedules():
     return DropInSchedule.objects.filter(published=True, venue__open_to_public=True, venue__active=True)
 
 
-def public_districts():
-    """Districts with at least one public venue: the choices of the district filter."""
-    return District.objects.filter(venues__open_to_public=True, venues__active=True).distinct().order_by("name")
+@dataclass(frozen=True)
+class DistrictChoice:
+    """A district one may filter by: its id and name (no model instance: the country has hundreds)."""
+
+    pk: int
+    name: str
+
+
+@dataclass
+class Places:
+    """The districts one may filter by, and where each postcode is, from one query over public venues."""
+
+    districts: list
+    # (postcode, district id, district postcodes, latitude sum, longitude sum, venues with coordinates)
+    rows: list = field(default_factory=list)
+
+    def point_for(self, postcode):
+        """The middle of the public venues with the postcode, or in a district that lists it; or None.
+
+        Districts have no coordinates of their own; their venues do.
+        """
+        if not postcode:
+            return None
+        matching = [row for row in self.rows if row[0] == postcode and row[5]]
+        if not matching:
+            matching = [row for row in self.rows if row[5] and postcode in [code.strip() for code in row[2].split(",")]]
+        count = sum(row[5] for row in matching)
+        if not count:
+            return None
+        return sum(row[3] for row in matching) / count, sum(row[4] for row in matching) / count
+
+
+def public_places():
+    """One query: public venues grouped by district and postcode, with their coordinates summed."""
+    rows = list(
+        Venue.objects.filter(open_to_public=True, active=True)
+        .values_list("postcode", "district_id", "district__postcodes", "district__name")
+        .annotate(
+            lat=Sum(Cast("latitude", FloatField())),
+            lon=Sum(Cast("longitude", FloatField())),
+            placed=Count("latitude"),
+        )
+        .order_by()
+    )
+    names = {row[1]: row[3] for row in rows if row[1] is not None}
+    districts = [DistrictChoice(pk, name) for pk, name in sorted(names.items(), key=lambda item: (item[1], item[0]))]
+    return Places(
+        districts=districts,
+        rows=[
+            (postcode, district, codes or "", lat or 0.0, lon or 0.0, placed)
+            for postcode, district, codes, _n, lat, lon, placed in rows
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    """When standing drop-in hours are held: every `weekday` (0 is Monday) from `starts_at` to `ends_at`."""
+
+    weekday: int
+    starts_at: dt.time
+    ends_at: dt.time
+    weekday_label: str = ""
+
+    @property
+    def hours(self):
+        """'13–15', or '9:30–11' when a time is not on the hour."""
+        return f"{_clock(self.starts_at)}–{_clock(self.ends_at)}"
+
+
+def _clock(time):
+    return f"{time.hour}" if not time.minute else f"{time.hour}:{time.minute:02d}"
 
 
 @dataclass
 class Entry:
-    """One line of the finder: a course, or one date of standing drop-in hours."""
+    """One line of the finder: a course, standing drop-in hours (next date and rhythm), or one of their dates."""
 
     id: str
     format: str
@@ -65,23 +172,18 @@ class Entry:
     description: str
     gives_kit: bool
     url: str
+    format_label: str = ""
+    audience_labels: list = field(default_factory=list)
+    language_labels: list = field(default_factory=list)
     distance_km: float | None = None
+    # The local date of this entry: a course's day, or the next day drop-in hours are held.
+    next_date: dt.date | None = None
+    # Standing drop-in hours listed once: when they are held; None for a course or a single date.
+    rhythm: Rhythm | None = None
     # Set on a course cancelled lately: the public sees it, with the reason, for a while.
     cancellation_reason: str = ""
     # Whether the venue's own stock holds a usable kit now; None when not looked up.
     kits_here: bool | None = None
-
-    @property
-    def format_label(self):
-        return CourseFormat(self.format).label
-
-    @property
-    def audience_labels(self):
-        return [Audience(a).label for a in self.audiences if a in Audience.values]
-
-    @property
-    def language_labels(self):
-        return [CourseLanguage(code).label for code in self.languages if code in CourseLanguage.values]
 
     @property
     def position(self):
@@ -99,121 +201,278 @@ def descriptive_title(course_format, venue):
     return _("%(format)s at %(place)s") % {"format": label, "place": venue.name}
 
 
+class Build:
+    """Labels and URLs for entries, worked out once per request in the active language."""
+
+    def __init__(self):
+        self.formats = {value: str(label) for value, label in CourseFormat.choices}
+        self.audiences = {value: str(label) for value, label in Audience.choices}
+        self.languages = {value: str(label) for value, label in CourseLanguage.choices}
+        self.weekdays = {value: str(label) for value, label in DropInSchedule.Weekday.choices}
+        # descriptive_title's wording, translated once: an untitled course is named by its format and place.
+        self.at_place = _("%(format)s at %(place)s")
+        self.online_course = _("%(format)s course") % {"format": self.formats[CourseFormat.ONLINE]}
+        self.course_url = _url_maker("finder:course")
+        self.drop_in_url = _url_maker("finder:drop-in")
+
+    def title(self, title, fmt, venue):
+        """The coordinator's title, or one made from the format and the place (`descriptive_title`)."""
+        if title:
+            return title
+        label = self.formats.get(fmt, fmt)
+        if venue is not None:
+            return self.at_place % {"format": label, "place": venue.name}
+        return self.online_course if fmt == CourseFormat.ONLINE else label
+
+    def labels(self, fmt, audiences, languages):
+        return {
+            "format_label": self.formats.get(fmt, fmt),
+            "audience_labels": [self.audiences[a] for a in audiences if a in self.audiences],
+            "language_labels": [self.languages[code] for code in languages if code in self.languages],
+        }
+
+    def course(self, course, distance=None):
+        return Entry(
+            id=f"course-{course.pk}",
+            format=course.format,
+            title=self.title(course.title, course.format, course.venue),
+            starts_at=course.starts_at,
+            ends_at=course.ends_at,
+            venue=course.venue,
+            audiences=course.audiences,
+            languages=course.languages,
+            description=course.public_description,
+            gives_kit=course.kind == Course.Kind.PARTICIPANT,
+            url=self.course_url(course.pk),
+            distance_km=distance,
+            next_date=timezone.localdate(course.starts_at),
+            cancellation_reason=course.cancellation_reason if course.status == Course.Status.CANCELLED else "",
+            kits_here=getattr(course, "kits_here", None),
+            **self.labels(course.format, course.audiences, course.languages),
+        )
+
+    def rhythm(self, schedule):
+        return Rhythm(schedule.weekday, schedule.starts_at, schedule.ends_at, self.weekdays.get(schedule.weekday, ""))
+
+    def drop_in(self, schedule, occurrence=None, once=False, distance=None):
+        """Drop-in hours: one date (`occurrence`), or listed once (`once`) with the rhythm; no date if none is left."""
+        return Entry(
+            id=f"drop-in-{schedule.pk}" if once or occurrence is None else f"drop-in-{schedule.pk}-{occurrence.date}",
+            format=CourseFormat.DROP_IN,
+            title=self.title(schedule.title, CourseFormat.DROP_IN, schedule.venue),
+            starts_at=occurrence.starts_at if occurrence else None,
+            ends_at=occurrence.ends_at if occurrence else None,
+            venue=schedule.venue,
+            audiences=schedule.audiences,
+            languages=schedule.languages,
+            description=schedule.public_description,
+            gives_kit=True,
+            url=self.drop_in_url(schedule.pk),
+            distance_km=distance,
+            next_date=occurrence.date if occurrence else None,
+            rhythm=self.rhythm(schedule) if once or occurrence is None else None,
+            kits_here=getattr(schedule, "kits_here", None),
+            **self.labels(CourseFormat.DROP_IN, schedule.audiences, schedule.languages),
+        )
+
+
+_PK_PLACEHOLDER = 987654321
+
+
+def _url_maker(name):
+    """reverse() once; then each URL is a string format (the pattern's only argument is the pk)."""
+    prefix, suffix = reverse(name, args=[_PK_PLACEHOLDER]).split(str(_PK_PLACEHOLDER))
+    return lambda pk: f"{prefix}{pk}{suffix}"
+
+
 def course_entry(course):
-    return Entry(
-        id=f"course-{course.pk}",
-        format=course.format,
-        title=course.title or descriptive_title(course.format, course.venue),
-        starts_at=course.starts_at,
-        ends_at=course.ends_at,
-        venue=course.venue,
-        audiences=course.audiences,
-        languages=course.languages,
-        description=course.public_description,
-        gives_kit=course.kind == Course.Kind.PARTICIPANT,
-        url=reverse("finder:course", args=[course.pk]),
-        cancellation_reason=course.cancellation_reason if course.status == Course.Status.CANCELLED else "",
-        kits_here=getattr(course, "kits_here", None),
-    )
+    return Build().course(course)
 
 
 def drop_in_entry(occurrence):
-    schedule = occurrence.schedule
-    return Entry(
-        id=f"drop-in-{schedule.pk}-{occurrence.date.isoformat()}",
-        format=CourseFormat.DROP_IN,
-        title=schedule.title or descriptive_title(CourseFormat.DROP_IN, schedule.venue),
-        starts_at=occurrence.starts_at,
-        ends_at=occurrence.ends_at,
-        venue=schedule.venue,
-        audiences=schedule.audiences,
-        languages=schedule.languages,
-        description=schedule.public_description,
-        gives_kit=True,
-        url=reverse("finder:drop-in", args=[schedule.pk]),
-        kits_here=getattr(schedule, "kits_here", None),
-    )
+    return Build().drop_in(occurrence.schedule, occurrence)
 
 
 def distance_km(a, b):
-    """Great-circle distance between two (lat, lon) points, in kilometres."""
+    """Great-circle distance between two (lat, lon) points, in kilometres (the same formula as `_distance_sql`)."""
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371 * math.asin(math.sqrt(h))
+    return 2 * 6371 * math.asin(math.sqrt(min(1.0, h)))
 
 
-def find(filters, now=None, with_cancelled=False):
-    """The entries matching the filters, soonest first (or nearest first when a point is given).
-
-    Three queries whatever the number of courses: courses, drop-in hours, their exceptions.
-    Returns (entries, origin) where origin is the point distances were measured from.
-    With `with_cancelled`, courses cancelled lately come too, marked by their reason.
-    """
-    now = now or timezone.now()
-    courses = public_courses()
-    if with_cancelled:
-        courses = courses | Course.objects.recently_cancelled(now).filter(PUBLIC_VENUE)
-    kits_here = kits_at_venue(timezone.localdate(now))
-    courses = courses.filter(ends_at__gt=now).select_related("venue__district").annotate(kits_here=kits_here)
-    schedules = (
-        public_schedules()
-        .select_related("venue__district")
-        .prefetch_related("exceptions")
-        .annotate(kits_here=kits_here)
+def _distance_sql(origin):
+    """The venue's great-circle distance from origin in kilometres, for PostgreSQL (NULL without coordinates)."""
+    lat0, lon0 = map(math.radians, origin)
+    lat = Radians(Cast("venue__latitude", FloatField()))
+    lon = Radians(Cast("venue__longitude", FloatField()))
+    h = Power(Sin((lat - Value(lat0)) / Value(2.0)), 2) + Cos(lat) * Value(math.cos(lat0)) * Power(
+        Sin((lon - Value(lon0)) / Value(2.0)), 2
     )
+    return Value(2 * 6371.0) * ASin(Sqrt(Least(Value(1.0), h, output_field=FloatField())))
+
+
+def band(distance):
+    if distance is None:
+        return NO_PLACE_BAND
+    return bisect.bisect_right(DISTANCE_BANDS_KM, distance)
+
+
+def _band_sql():
+    """`band` in SQL: width_bucket over the bands' limits, the distance worked out once per row
+    (a CASE over the bands repeated the trigonometry for each limit: 53 ms → 10 ms at national scale)."""
+    limits = ", ".join(f"{float(limit)!r}" for limit in DISTANCE_BANDS_KM)
+    return Func(
+        F("distance"),
+        template=f"COALESCE(WIDTH_BUCKET(%(expressions)s, ARRAY[{limits}]::float8[]), {NO_PLACE_BAND})",
+        output_field=IntegerField(),
+    )
+
+
+def _filtered(courses, filters):
     if filters.format:
         courses = courses.filter(format=filters.format)
-        if filters.format != CourseFormat.DROP_IN:
-            schedules = schedules.none()
+    if filters.venue_id:
+        courses = courses.filter(venue_id=filters.venue_id)
     if filters.district:
-        courses = courses.filter(venue__district=filters.district)
-        schedules = schedules.filter(venue__district=filters.district)
+        courses = courses.filter(venue__district_id=filters.district.pk)
     if filters.audience:
         courses = courses.filter(audiences__contains=[filters.audience])
-        schedules = schedules.filter(audiences__contains=[filters.audience])
     if filters.language:
         courses = courses.filter(languages__contains=[filters.language])
-        schedules = schedules.filter(languages__contains=[filters.language])
     if filters.date_from:
         courses = courses.filter(ends_at__date__gte=filters.date_from)
     if filters.date_to:
         courses = courses.filter(starts_at__date__lte=filters.date_to)
-
-    entries = [course_entry(course) for course in courses.order_by("starts_at", "pk")]
-    entries += [
-        drop_in_entry(occurrence)
-        for occurrence in upcoming_occurrences(schedules, now, filters.date_from, filters.date_to)
-    ]
-    entries.sort(key=lambda entry: entry.starts_at)
-
-    origin = filters.near or postcode_point(filters.postcode, entries)
-    if origin:
-        for entry in entries:
-            if entry.position:
-                entry.distance_km = distance_km(origin, entry.position)
-        # Nearest first; online courses (no place) after every place, each group soonest first.
-        entries.sort(key=lambda entry: (entry.distance_km is None, entry.distance_km or 0, entry.starts_at))
-    return entries, origin
+    return courses
 
 
-def postcode_point(postcode, entries):
-    """A point for a postcode: the middle of the public venues in it, or in a district that covers it.
+def _schedules(filters, today):
+    if filters.format and filters.format != CourseFormat.DROP_IN:
+        return []
+    schedules = public_schedules().select_related("venue")
+    if filters.venue_id:
+        schedules = schedules.filter(venue_id=filters.venue_id)
+    if filters.district:
+        schedules = schedules.filter(venue__district_id=filters.district.pk)
+    if filters.audience:
+        schedules = schedules.filter(audiences__contains=[filters.audience])
+    if filters.language:
+        schedules = schedules.filter(languages__contains=[filters.language])
+    closed = DropInException.objects.filter(schedule=OuterRef("pk"), date__gte=today).values("date")
+    return list(schedules.annotate(closed=ArraySubquery(closed), kits_here=kits_at_venue(today)).order_by("pk"))
 
-    Districts have no coordinates of their own; their venues do.
+
+@dataclass
+class Found:
+    entries: list  # the requested slice, in order
+    total: int  # every match
+    origin: tuple | None  # where distances were measured from, if anywhere
+    cancelled: list = field(default_factory=list)  # with_cancelled: courses cancelled lately, soonest first
+    recalled_lots: list = field(default_factory=list)  # with_recalls: lot numbers recalled by today (the banner)
+
+
+def find(
+    filters, places=None, *, offset=0, limit=None, drop_ins=DATES, with_cancelled=False, with_recalls=False, now=None
+):
+    """The entries matching the filters from `offset`, at most `limit` (all with None).
+
+    Soonest first; with a position (`filters.near`, or a postcode placed by `places`), by
+    distance band (DISTANCE_BANDS_KM) and soonest first within a band, places without
+    coordinates and online courses last. Three queries (four with `with_cancelled`).
     """
-    if not postcode:
-        return None
-    venues = {entry.venue.pk: entry.venue for entry in entries if entry.position}
-    matching = [v for v in venues.values() if v.postcode == postcode]
-    if not matching:
-        matching = [
-            v
-            for v in venues.values()
-            if v.district and postcode in [code.strip() for code in v.district.postcodes.split(",")]
-        ]
-    if not matching:
-        return None
-    return (
-        sum(float(v.latitude) for v in matching) / len(matching),
-        sum(float(v.longitude) for v in matching) / len(matching),
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    build = Build()
+    origin = filters.near or (places.point_for(filters.postcode) if places is not None else None)
+
+    # Drop-in hours: every date's key (cheap), the entries later for the page only.
+    first_day, last_day = window(now, filters.date_from, filters.date_to)
+    # Keys hold the start as a POSIX timestamp: comparing aware datetimes in two time zones (the
+    # database's UTC, the local zone of the dates) asks each for its UTC offset, every time.
+    drop_in_keys = []  # (band, start timestamp, 1, schedule pk, date), occurrence, distance
+    for schedule in _schedules(filters, today):
+        distance = None
+        if origin and schedule.venue.latitude is not None:
+            distance = distance_km(origin, (float(schedule.venue.latitude), float(schedule.venue.longitude)))
+        rank = band(distance) if origin else 0
+        for occurrence in iter_occurrences(schedule, first_day, last_day, set(schedule.closed)):
+            if occurrence.ends_at <= now:
+                continue
+            drop_in_keys.append(
+                ((rank, occurrence.starts_at.timestamp(), 1, schedule.pk, occurrence.date), occurrence, distance)
+            )
+            if drop_ins == ONCE:
+                break
+    drop_in_keys.sort(key=lambda item: item[0])
+    dropped = len(drop_in_keys)
+
+    # Courses: cut in SQL. Skipping `offset - dropped` courses is safe: a course with fewer
+    # courses before it than that has fewer than `offset` entries before it in the list.
+    courses = (
+        _filtered(public_courses().filter(ends_at__gt=now), filters)
+        .select_related("venue")
+        .annotate(kits_here=kits_at_venue(today))
+    )
+    if origin:
+        courses = courses.annotate(distance=_distance_sql(origin)).annotate(band=_band_sql())
+    else:
+        courses = courses.annotate(distance=Value(None, output_field=FloatField()), band=Value(0))
+    # The number of matches in the same statement: an uncorrelated subquery, which PostgreSQL
+    # runs once (a window count would make it sort every match instead of reading the index).
+    matching = _filtered(public_courses().filter(ends_at__gt=now), filters).order_by()
+    count = Subquery(matching.values(n=Func("pk", function="COUNT")), output_field=IntegerField())
+    courses = courses.annotate(total=count).order_by("band", "starts_at", "pk")
+    if with_recalls:  # the recall banner's lots ride along, also run once (kits.queries.active_recalls)
+        from kits.models import Batch
+
+        lots = Batch.objects.filter(recalled_on__lte=today).order_by("-recalled_on", "lot_number")
+        courses = courses.annotate(recalled_lots=ArraySubquery(lots.values("lot_number")))
+    skipped = max(0, offset - dropped)
+    rows = list(courses[skipped:] if limit is None else courses[skipped : offset + limit])
+    if rows:
+        course_total = rows[0].total
+    elif skipped:
+        course_total = matching.count()
+    else:
+        course_total = 0
+
+    # Merge: an item's place in the whole list is the number of courses and dates before it.
+    course_keys = [(row.band, row.starts_at.timestamp(), 0, row.pk) for row in rows]
+    drop_in_sorted = [item[0] for item in drop_in_keys]
+    placed = []
+    for i, row in enumerate(rows):
+        placed.append((skipped + i + bisect.bisect_left(drop_in_sorted, course_keys[i]), "course", row))
+    for j, item in enumerate(drop_in_keys):
+        courses_before = bisect.bisect_left(course_keys, item[0])
+        if skipped and courses_before == 0:
+            continue  # before the first course fetched, so before the page
+        placed.append((j + skipped + courses_before, "drop-in", item))
+    end = None if limit is None else offset + limit
+    page = sorted(
+        (item for item in placed if item[0] >= offset and (end is None or item[0] < end)), key=lambda item: item[0]
+    )
+
+    entries = []
+    for _place, kind, item in page:
+        if kind == "course":
+            entries.append(build.course(item, item.distance))
+        else:
+            _key, occurrence, distance = item
+            entries.append(build.drop_in(occurrence.schedule, occurrence, once=drop_ins == ONCE, distance=distance))
+
+    cancelled = []
+    if with_cancelled:
+        recently = _filtered(Course.objects.recently_cancelled(now).filter(PUBLIC_VENUE), filters)
+        cancelled = [build.course(course) for course in recently.select_related("venue").order_by("starts_at", "pk")]
+    recalled_lots = []
+    if with_recalls:
+        from kits.queries import active_recalls
+
+        recalled_lots = rows[0].recalled_lots if rows else active_recalls(today)
+    return Found(
+        entries=entries,
+        total=course_total + dropped,
+        origin=origin,
+        cancelled=cancelled,
+        recalled_lots=recalled_lots,
     )

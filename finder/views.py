@@ -10,7 +10,6 @@ tile servers and OpenStreetMap.
 
 import datetime as dt
 import functools
-import json
 
 from django.conf import settings
 from django.contrib import messages
@@ -31,16 +30,22 @@ from django.views.decorators.http import require_GET
 from courses.models import Course, CourseFormat
 from courses.schedule import HORIZON_DAYS, upcoming_occurrences
 from finder import ics, listing, map_drawing
-from finder.cache import cached_for_visitors
 from finder.filters import WHEN_CHOICES, Filters, parse_filters
 from finder.forms import CourseRequestForm, InfoPageForm, KitCheckForm
 from finder.headers import public_page
 from finder.models import InfoPage
-from kits.queries import active_recalls, check_lot
+from kits.queries import check_lot
 from redliv.access import permission_required
 from redliv.contact import with_contact
 from redliv.models import Audience, CourseLanguage
 from redliv.ratelimit import allow_post
+
+
+def _page_number(request):
+    try:
+        return max(1, int(request.GET.get("side", 1)))
+    except ValueError:
+        return 1
 
 
 def filter_summary(filters):
@@ -67,33 +72,6 @@ def filter_summary(filters):
     return summary
 
 
-def _finder_context(request):
-    districts = list(listing.public_districts())
-    filters = parse_filters(request.GET, districts)
-    entries, origin = listing.find(filters, with_cancelled=True)
-    cancelled = [entry for entry in entries if entry.cancellation_reason]
-    entries = [entry for entry in entries if not entry.cancellation_reason]
-    notes = list(filters.problems.values())
-    if filters.postcode and origin is None:
-        notes.append(
-            _("We could not place postcode %(postcode)s; the courses are shown soonest first.")
-            % {"postcode": filters.postcode}
-        )
-    return {
-        "entries": entries,
-        "cancelled": cancelled,
-        "filters": filters,
-        "origin": origin,
-        "notes": notes,
-        "districts": districts,
-        "formats": CourseFormat.choices,
-        "audiences": Audience.choices,
-        "languages": CourseLanguage.choices,
-        "when_choices": WHEN_CHOICES,
-        "filter_summary": filter_summary(filters),
-    }
-
-
 # The finder shows this many entries a page: the whole country's courses would be too
 # many to send to a phone (bench/RESULTS.md).
 PAGE_SIZE = 30
@@ -108,33 +86,71 @@ def _query_without(request, name):
 
 @require_GET
 @public_page(map_tiles=True, geolocation=True)
-@cached_for_visitors
 def finder(request):
-    context = _finder_context(request)
-    page = Paginator(context["entries"], PAGE_SIZE).get_page(request.GET.get("side"))
-    context.update(
-        {
-            "page": page,
-            "total": len(context["entries"]),
-            "entries": page.object_list,
-            "page_query": _query_without(request, "side"),
-            # Without a tile server the map is a drawing of this page's places (finder/map_drawing.py).
-            "drawing": None
-            if settings.MAP_TILE_URL
-            else map_drawing.draw(map_drawing.places_of(page.object_list), context["origin"]),
-            "info_pages": InfoPage.objects.only("slug", "title_da", "title_en"),
-            "recalled_lots": active_recalls(),
-            "map_tile_url": settings.MAP_TILE_URL,
-            "map_attribution": settings.MAP_ATTRIBUTION,
-            "leaflet_js": static("leaflet/leaflet.js"),
-            "leaflet_css": static("leaflet/leaflet.css"),
-            # Leaflet guesses its image folder from its stylesheet, which fails with hashed file
-            # names (DEBUG off): give it each marker image's own URL.
-            "leaflet_marker": static("leaflet/images/marker-icon.png"),
-            "leaflet_marker_2x": static("leaflet/images/marker-icon-2x.png"),
-            "leaflet_marker_shadow": static("leaflet/images/marker-shadow.png"),
-        }
+    """The list cut to one page in SQL (finder.listing): five queries, however many courses."""
+    places = listing.public_places()
+    filters = parse_filters(request.GET, places.districts)
+    number = _page_number(request)
+    found = listing.find(
+        filters,
+        places,
+        offset=(number - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+        drop_ins=listing.ONCE,
+        with_cancelled=True,
+        with_recalls=True,
     )
+    paginator = Paginator(range(found.total), PAGE_SIZE)
+    if number > paginator.num_pages:  # past the end: the last page, as Paginator.get_page does
+        number = paginator.num_pages
+        found = listing.find(
+            filters,
+            places,
+            offset=(number - 1) * PAGE_SIZE,
+            limit=PAGE_SIZE,
+            drop_ins=listing.ONCE,
+            with_cancelled=True,
+            with_recalls=True,
+        )
+    page = paginator.page(number)
+    notes = list(filters.problems.values())
+    if filters.postcode and found.origin is None:
+        notes.append(
+            _("We could not place postcode %(postcode)s; the courses are shown soonest first.")
+            % {"postcode": filters.postcode}
+        )
+    context = {
+        "entries": found.entries,
+        "cancelled": found.cancelled,
+        "filters": filters,
+        "origin": found.origin,
+        "distance_bands_km": listing.DISTANCE_BANDS_KM,
+        "notes": notes,
+        "districts": places.districts,
+        "formats": CourseFormat.choices,
+        "audiences": Audience.choices,
+        "languages": CourseLanguage.choices,
+        "when_choices": WHEN_CHOICES,
+        "filter_summary": filter_summary(filters),
+        "page": page,
+        "total": found.total,
+        "page_query": _query_without(request, "side"),
+        "info_pages": InfoPage.objects.only("slug", "title_da", "title_en"),
+        "recalled_lots": found.recalled_lots,
+        # Without a tile server the map is a drawing of this page's places (finder/map_drawing.py).
+        "drawing": None
+        if settings.MAP_TILE_URL
+        else map_drawing.draw(map_drawing.places_of(found.entries), found.origin),
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_attribution": settings.MAP_ATTRIBUTION,
+        "leaflet_js": static("leaflet/leaflet.js"),
+        "leaflet_css": static("leaflet/leaflet.css"),
+        # Leaflet guesses its image folder from its stylesheet, which fails with hashed file
+        # names (DEBUG off): give it each marker image's own URL.
+        "leaflet_marker": static("leaflet/images/marker-icon.png"),
+        "leaflet_marker_2x": static("leaflet/images/marker-icon-2x.png"),
+        "leaflet_marker_shadow": static("leaflet/images/marker-shadow.png"),
+    }
     return render(request, "finder/finder.html", context)
 
 
@@ -147,60 +163,12 @@ WIDGET_SIZE = 20  # the widget shows the next ones and links to the rest
 @require_GET
 @xframe_options_exempt
 @public_page(frame_ancestors="*")
-@cached_for_visitors
 def widget(request):
     """The next entries only: no cancellations, notes or filter form, so those are not looked up."""
-    filters = parse_filters(request.GET, list(listing.public_districts()))
-    entries, _origin = listing.find(filters)
-    return render(request, "finder/widget.html", {"entries": entries[:WIDGET_SIZE]})
-
-
-def _json_ld(data):
-    """JSON for a <script type="application/ld+json"> data block (not executed, so CSP allows it)."""
-    text = json.dumps(data, ensure_ascii=False, indent=1)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def event_data(entry, request):
-    """schema.org Event for one entry."""
-    data = {
-        "@context": "https://schema.org",
-        "@type": "Event",
-        "name": f"RED LIV: {entry.title}",
-        "startDate": timezone.localtime(entry.starts_at).isoformat(),
-        "endDate": timezone.localtime(entry.ends_at).isoformat(),
-        "eventStatus": "https://schema.org/EventScheduled",
-        "isAccessibleForFree": True,
-        "inLanguage": entry.languages,
-        "url": request.build_absolute_uri(entry.url),
-        "organizer": {"@type": "Organization", "name": "RED LIV Odense"},
-    }
-    if entry.description:
-        data["description"] = entry.description
-    venue = entry.venue
-    if venue is None:
-        data["eventAttendanceMode"] = "https://schema.org/OnlineEventAttendanceMode"
-        data["location"] = {"@type": "VirtualLocation", "url": request.build_absolute_uri(entry.url)}
-    else:
-        data["eventAttendanceMode"] = "https://schema.org/OfflineEventAttendanceMode"
-        data["location"] = {
-            "@type": "Place",
-            "name": venue.name,
-            "address": {
-                "@type": "PostalAddress",
-                "streetAddress": venue.address,
-                "postalCode": venue.postcode,
-                "addressLocality": venue.city,
-                "addressCountry": "DK",
-            },
-        }
-        if venue.latitude is not None:
-            data["location"]["geo"] = {
-                "@type": "GeoCoordinates",
-                "latitude": float(venue.latitude),
-                "longitude": float(venue.longitude),
-            }
-    return data
+    places = listing.public_places()
+    filters = parse_filters(request.GET, places.districts)
+    found = listing.find(filters, places, limit=WIDGET_SIZE, drop_ins=listing.ONCE)
+    return render(request, "finder/widget.html", {"entries": found.entries})
 
 
 def _detail(request, entry, **context):
@@ -222,7 +190,6 @@ def course(request, pk):
         entry,
         course=course,
         trainers=course.trainers.filter(show_name_publicly=True, active=True).only("name"),
-        json_ld=_json_ld(event_data(entry, request)),
         ics_url=reverse("finder:course-ics", args=[course.pk]),
     )
 
@@ -234,11 +201,12 @@ def course_gone(request, course):
     should not end in a bare "not found".
     """
     entry = listing.course_entry(course)
-    entry.cancellation_reason = course.cancellation_reason if course.status == Course.Status.CANCELLED else ""
     following = []
     if course.venue_id:
-        entries, _origin = listing.find(Filters())
-        following = [e for e in entries if e.venue is not None and e.venue.pk == course.venue_id][:GONE_NEXT_COURSES]
+        # Three small queries, the list cut to a few entries in SQL; a standing drop-in there is listed once.
+        following = listing.find(
+            Filters(venue_id=course.venue_id), limit=GONE_NEXT_COURSES, drop_ins=listing.ONCE
+        ).entries
     return render(
         request,
         "finder/course_gone.html",
@@ -251,7 +219,6 @@ def course_gone(request, course):
 GONE_NEXT_COURSES = 5
 
 
-# The calendar files are not kept by cached_for_visitors, which would drop their Content-Disposition.
 @require_GET
 @public_page()
 def course_ics(request, pk):
@@ -264,7 +231,8 @@ def _drop_in_entries(pk):
     schedule = get_object_or_404(
         listing.public_schedules().select_related("venue").prefetch_related("exceptions"), pk=pk
     )
-    return schedule, [listing.drop_in_entry(occurrence) for occurrence in upcoming_occurrences([schedule])]
+    build = listing.Build()
+    return schedule, [build.drop_in(schedule, occurrence) for occurrence in upcoming_occurrences([schedule])]
 
 
 def closed_dates(schedule, today=None):
@@ -278,23 +246,7 @@ def closed_dates(schedule, today=None):
 @public_page()
 def drop_in(request, pk):
     schedule, entries = _drop_in_entries(pk)
-    entry = (
-        entries[0]
-        if entries
-        else listing.Entry(
-            id=f"drop-in-{schedule.pk}",
-            format=CourseFormat.DROP_IN,
-            title=schedule.title or listing.descriptive_title(CourseFormat.DROP_IN, schedule.venue),
-            starts_at=None,
-            ends_at=None,
-            venue=schedule.venue,
-            audiences=schedule.audiences,
-            languages=schedule.languages,
-            description=schedule.public_description,
-            gives_kit=True,
-            url=request.path,
-        )
-    )
+    entry = entries[0] if entries else listing.Build().drop_in(schedule)
     return _detail(
         request,
         entry,
@@ -305,7 +257,6 @@ def drop_in(request, pk):
         weekday_name=schedule.get_weekday_display().lower()
         if get_language() == "da"
         else schedule.get_weekday_display().capitalize(),
-        json_ld=_json_ld([event_data(e, request) for e in entries]) if entries else "",
         ics_url=reverse("finder:drop-in-ics", args=[schedule.pk]),
     )
 
@@ -321,10 +272,10 @@ def drop_in_ics(request, pk):
 @public_page()
 def feed(request):
     """Every upcoming course and drop-in date (optionally filtered) for calendar subscriptions."""
-    filters = parse_filters(request.GET, list(listing.public_districts()))
-    filters.near = None
-    entries, _origin = listing.find(filters)
-    return ics.ics_response(entries, request, "RED LIV – kurser")
+    filters = parse_filters(request.GET, listing.public_places().districts)
+    filters.near = filters.postcode = None
+    found = listing.find(filters)
+    return ics.ics_response(found.entries, request, "RED LIV – kurser")
 
 
 @require_GET
@@ -447,10 +398,10 @@ def in_the_visitors_language(view):
 @cors
 @in_the_visitors_language
 @public_page()
-@cached_for_visitors
 def api_courses(request):
-    """GET /api/v1/courses/: the finder's list as JSON, for other sites (see README)."""
-    filters = parse_filters(request.GET, list(listing.public_districts()))
+    """GET /api/v1/courses/: the finder's list as JSON, for other sites (see README); cut to the page in SQL."""
+    places = listing.public_places()
+    filters = parse_filters(request.GET, places.districts)
     if filters.problems:
         return JsonResponse(
             {
@@ -475,19 +426,19 @@ def api_courses(request):
             },
             status=400,
         )
-    entries, _origin = listing.find(filters)
+    found = listing.find(filters, places, offset=offset, limit=limit)
     following = None
-    if offset + limit < len(entries):
+    if offset + limit < found.total:
         following = request.build_absolute_uri(
             f"{request.path}?{_query_without(request, 'offset')}&offset={offset + limit}".replace("?&", "?")
         )
     return JsonResponse(
         {
-            "count": len(entries),
+            "count": found.total,
             "limit": limit,
             "offset": offset,
             "next": following,
-            "courses": [api_entry(entry, request) for entry in entries[offset : offset + limit]],
+            "courses": [api_entry(entry, request) for entry in found.entries],
         },
         json_dumps_params={"ensure_ascii": False},
     )

@@ -7,13 +7,31 @@ object, which lives for one request) and answers every `has_perm`, `has_perms` a
 on a group in the database are not a second source: they count for nothing.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef
 
 from redliv import roles
 
 
 class RolePermissionBackend(ModelBackend):
     """Logs in like `ModelBackend`; permissions come from `roles.PERMISSIONS` alone."""
+
+    def get_user(self, user_id):
+        """The session's user with its organisation and role names: one query at the start of every staff request."""
+        model = get_user_model()
+        memberships = model.groups.through.objects.filter(**{model.groups.field.m2m_field_name(): OuterRef("pk")})
+        try:
+            user = (
+                model._default_manager.select_related("organisation")
+                .annotate(group_name_list=ArraySubquery(memberships.values("group__name")))
+                .get(pk=user_id)
+            )
+        except model.DoesNotExist:
+            return None
+        user._group_name_cache = frozenset(user.group_name_list)
+        return user if self.user_can_authenticate(user) else None
 
     def _role_permissions(self, user_obj):
         """The set of permission names, or None for every permission (administrators, superusers)."""

@@ -18,8 +18,6 @@ from django.db import IntegrityError, transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from redliv.db import violated_constraint
-
 
 class IdempotencyConflict(ValidationError):
     """The key was used before for an entry with other content."""
@@ -76,16 +74,18 @@ def create_once(model, key, payload: dict, create):
     It runs in its own `transaction.atomic()` (a savepoint inside the caller's
     transaction): whatever it writes is stored together or not at all, so callers
     need no transaction of their own around create_once.
+
+    A new entry (the usual case) costs no look-up: the insert is tried first and the
+    unique key refuses a repeat. Only when `create` is refused (by the key, or by a rule
+    a retry may now break, such as the stock it took) is the stored row looked up: a
+    retry then gets the row stored the first time, whatever changed since.
     """
     digest = payload_digest(payload)
-    existing = _stored(model, key, payload)
-    if existing is not None:
-        return existing, False
     try:
         with transaction.atomic():
             return create(digest), True
-    except IntegrityError as error:
-        if not (violated_constraint(error) or "").endswith("idempotency_key_key"):
+    except (IntegrityError, ValidationError):
+        existing = _stored(model, key, payload)  # refuses the same key with other content
+        if existing is None:
             raise
-    # Another copy of the same request won the race.
-    return _stored(model, key, payload), False
+        return existing, False

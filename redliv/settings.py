@@ -184,14 +184,10 @@ STORAGES = {
     },
 }
 
+# No list is kept in an app worker's memory: the finder and its API are fast without a
+# cache (finder/listing.py), so every app server shows what PostgreSQL holds.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
-    # The finder's list pages for visitors, per worker, for a minute (finder/cache.py).
-    "finder": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "finder",
-        "OPTIONS": {"MAX_ENTRIES": 500},
-    },  # at most a few tens of MB a worker
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -116,3 +116,23 @@ def test_a_refused_form_moves_the_focus_to_the_error_summary(live_server, phone_
     assert page.evaluate("document.activeElement.id") == "id_outcome_0"
     assert axe_violations(page) == []
     assert not ReversalReport.objects.exists()
+
+
+def test_the_course_request_form_counts_what_is_left_and_leads_to_what_was_refused(live_server, phone_page, odense):
+    page = phone_page
+    page.goto(live_server.url + "/bestil-kursus/")
+    counter = page.locator("#id_wishes_counter")
+    assert counter.inner_text() == "1000 af 1000 tegn tilbage"
+    page.get_by_label("Ønsker").fill("Gerne en eftermiddag")
+    assert counter.inner_text() == "980 af 1000 tegn tilbage"
+    page.get_by_label("Arbejdsplads eller organisation").fill("Herberget")
+    page.get_by_label("Telefon").fill("ring mig")
+    page.get_by_role("button", name="Send forespørgslen").click()
+    page.wait_for_load_state()
+    summary = page.get_by_role("alert").filter(has_text="Der er et problem")
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    assert summary.is_visible() and page.title().startswith("Fejl:")
+    summary.get_by_role("link", name="Skriv et telefonnummer på 8 cifre", exact=False).click()
+    assert page.evaluate("document.activeElement.id") == "id_contact_phone"
+    assert page.get_by_label("Ønsker").input_value() == "Gerne en eftermiddag"
+    assert axe_violations(page) == []

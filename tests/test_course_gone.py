@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from courses.models import Course
+from courses.models import Course, DropInSchedule
 from tests.factories import make_course, make_venue
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +68,19 @@ def test_a_course_without_a_title_is_named_by_its_format_and_place_everywhere(cl
     assert f'<a href="/kurser/{course.pk}/">{name}</a>' in client.get("/").content.decode()
     calendar = client.get(f"/kurser/{course.pk}.ics").content.decode()
     assert "SUMMARY:RED LIV: Drop-in hos Antidote Danmark\\, Odense" in calendar.replace("\r\n ", "")
+
+
+def test_the_next_ones_at_the_place_list_standing_drop_in_hours_once_with_their_rhythm(client, venue):
+    past = make_course(venue, title="Afholdt kursus", starts_at=NOW - dt.timedelta(days=3), status=Course.Status.HELD)
+    DropInSchedule.objects.create(
+        municipality=venue.municipality,
+        venue=venue,
+        title="Tirsdags-drop-in",
+        weekday=1,
+        starts_at=dt.time(13),
+        ends_at=dt.time(15),
+        valid_from=NOW.date() - dt.timedelta(days=30),
+    )
+    page = client.get(f"/kurser/{past.pk}/").content.decode()
+    assert page.count("Tirsdags-drop-in</a>") == 1
+    assert "Hver tirsdag 13–15, " in page

@@ -94,3 +94,39 @@ def test_one_address_may_send_only_a_few_requests_an_hour_and_no_raw_address_is_
     assert client.post("/bestil-kursus/", valid(odense), REMOTE_ADDR="198.51.100.1").status_code == 302
     digests = list(PostCount.objects.filter(scope="course-request").values_list("sender_digest", flat=True))
     assert all("203.0.113.7" not in digest and len(digest) == 64 for digest in digests)
+
+
+@pytest.mark.parametrize("phone", ["12345678", "+45 12 34 56 78", "(+45) 1234-5678", "+1 202 555 0143"])
+def test_a_phone_number_as_people_write_it_is_taken(client, odense, phone):
+    response = client.post("/bestil-kursus/", valid(odense, contact_email="", contact_phone=phone))
+    assert response.status_code == 302
+    assert CourseRequest.objects.get().contact_phone == phone
+
+
+@pytest.mark.parametrize(
+    "phone", ["1234", "ring mig", "12345678901234567", "+45 12 34 56 78 ext 9", "12 34 56 78 ; DROP"]
+)
+def test_something_that_is_not_a_phone_number_is_refused_beside_the_field(client, odense, phone):
+    response = client.post("/bestil-kursus/", valid(odense, contact_phone=phone))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Skriv et telefonnummer på 8 cifre" in page
+    assert 'href="#id_contact_phone"' in page  # the error summary leads to the field
+    assert 'type="tel"' in page
+    assert CourseRequest.objects.count() == 0
+
+
+def test_the_wishes_have_a_limit_with_a_counter_and_the_database_holds_it_too(client, odense):
+    from django.db import IntegrityError, transaction
+
+    form = client.get("/bestil-kursus/").content.decode()
+    assert 'maxlength="1000"' in form and "data-counter=" in form and "Højst 1000 tegn." in form
+    refused = client.post("/bestil-kursus/", valid(odense, wishes="x" * 1001))
+    page = refused.content.decode()
+    assert refused.status_code == 200
+    assert "højst 1000 tegn (den har 1001)" in page
+    assert page.count("Der er et problem") == 1 and 'href="#id_wishes"' in page
+    assert client.post("/bestil-kursus/", valid(odense, wishes="x" * 1000)).status_code == 302
+    request = CourseRequest.objects.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CourseRequest.objects.filter(pk=request.pk).update(wishes="x" * 1001)

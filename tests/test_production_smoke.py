@@ -301,7 +301,7 @@ def walk_the_public_pages_the_map_and_near_me(browser, base_url):
     # Near me: the position becomes `near` in the finder's URL, and the list is ordered by distance.
     page.get_by_role("button", name="Sortér efter afstand fra, hvor jeg er").click()
     page.wait_for_url(lambda url: "near=" in url)
-    assert page.get_by_text("Nærmest dig først.").is_visible()
+    assert page.get_by_text("Nærmest dig først, derefter førstkommende.").is_visible()
     page.get_by_text("Vis stederne på et kort").click()
     assert page.locator(".map-origin").is_visible()  # where the visitor is, drawn on the page only
     page.wait_for_load_state("networkidle")

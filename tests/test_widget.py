@@ -37,7 +37,7 @@ def test_the_widget_is_english_under_en(client, venue):
 
 
 def test_the_widget_looks_up_only_what_it_shows(client, venue, django_assert_max_num_queries):
-    """Districts, courses, drop-in hours and their exceptions: no cancelled courses, which it never shows."""
+    """Places, drop-in hours with their closed dates, and courses: no cancelled courses, which it never shows."""
     make_course(venue, title="Pop-up", format=CourseFormat.POP_UP)
     make_course(
         venue,
@@ -47,7 +47,7 @@ def test_the_widget_looks_up_only_what_it_shows(client, venue, django_assert_max
         cancellation_reason="Underviseren er syg",
     )
     assert "Underviseren er syg" in client.get("/").content.decode()  # the finder shows a recent cancellation
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(3):
         response = client.get("/widget/")
     assert [entry.title for entry in response.context["entries"]] == ["Pop-up"]
     page = response.content.decode()

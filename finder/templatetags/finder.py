@@ -1,3 +1,4 @@
+import html
 import re
 
 from django import template
@@ -37,3 +38,20 @@ def plain_text_body(text):
                 format_html("<p>{}</p>", format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines)))
             )
     return mark_safe("\n".join(html))  # noqa: S308 (every part above went through format_html)
+
+
+@register.simple_tag
+def district_options(districts, selected):
+    """The district filter's <option>s, escaped as Django's `escape` does (html.escape).
+
+    The country has hundreds of districts: a template loop, or format_html, costs several
+    milliseconds a request for them (bench/RESULTS.md).
+    """
+    chosen = selected.pk if selected else None
+    return mark_safe(  # noqa: S308 (the pk is an int; every name is escaped)
+        "".join(
+            f'<option value="{district.pk}"{" selected" if district.pk == chosen else ""}>'
+            f"{html.escape(str(district.name))}</option>"
+            for district in districts
+        )
+    )

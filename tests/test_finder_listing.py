@@ -1,0 +1,158 @@
+"""The finder's list engine (finder.listing): cut to the page in SQL, ordered by time, or by distance band and time."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from courses.models import Course, CourseFormat, DropInException, DropInSchedule
+from finder import listing
+from tests.factories import make_course, make_venue
+
+pytestmark = pytest.mark.django_db
+
+# Monday 30 November 2026, noon in Copenhagen.
+NOW = dt.datetime(2026, 11, 30, 11, tzinfo=dt.UTC)
+HERE = (55.3959, 10.3883)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def at(day, hour):
+    return timezone.make_aware(dt.datetime(2026, 12, day, hour))
+
+
+def weekly(venue, weekday, title, hour=13, **fields):
+    return DropInSchedule.objects.create(
+        municipality=venue.municipality,
+        venue=venue,
+        title=title,
+        weekday=weekday,
+        starts_at=dt.time(hour),
+        ends_at=dt.time(hour + 2),
+        valid_from=dt.date(2026, 1, 1),
+        **fields,
+    )
+
+
+def test_near_me_puts_the_soonest_nearby_drop_in_first_and_each_standing_drop_in_once(client, red_liv):
+    """The issue's example: the nearest drop-in's weekly dates no longer push a sooner one 0.8 km away down."""
+    nearest = make_venue(red_liv, name="Lige her", latitude="55.396000", longitude="10.388500")  # 40 m
+    close = make_venue(red_liv, name="Lidt væk", latitude="55.403000", longitude="10.390000")  # 0.8 km
+    town = make_venue(red_liv, name="Nabobyen", latitude="55.560000", longitude="10.420000")  # 18 km
+    weekly(nearest, 4, "Fredags-drop-in")
+    weekly(close, 1, "Tirsdags-drop-in")
+    make_course(town, title="I morgen i nabobyen", starts_at=at(1, 9))
+    make_course(nearest, title="Om en måned lige her", starts_at=at(28, 9))
+    response = client.get("/", {"near": "55.3959,10.3883"})
+    entries = response.context["entries"]
+    assert [entry.title for entry in entries] == [
+        "Tirsdags-drop-in",  # tomorrow, under a kilometre away
+        "Fredags-drop-in",  # Friday, under a kilometre away
+        "Om en måned lige her",  # under a kilometre, but in four weeks
+        "I morgen i nabobyen",  # tomorrow, but 18 km away
+    ]
+    assert [entry.next_date for entry in entries] == [
+        dt.date(2026, 12, 1),
+        dt.date(2026, 12, 4),
+        dt.date(2026, 12, 28),
+        dt.date(2026, 12, 1),
+    ]
+    assert [round(entry.distance_km, 1) for entry in entries] == [0.8, 0.0, 0.0, 18.4]
+    assert entries[1].rhythm == listing.Rhythm(4, dt.time(13), dt.time(15), "fredag")
+    assert entries[2].rhythm is None
+
+
+def test_a_closed_date_is_skipped_for_the_next_one(client, venue):
+    schedule = weekly(venue, 1, "Tirsdags-drop-in")
+    DropInException.objects.create(schedule=schedule, date=dt.date(2026, 12, 1), reason="Lukket")
+    [entry] = client.get("/").context["entries"]
+    assert entry.next_date == dt.date(2026, 12, 8)
+
+
+def test_the_api_still_lists_each_date_of_standing_drop_in_hours(client, venue):
+    weekly(venue, 1, "Tirsdags-drop-in")
+    found = client.get("/api/v1/courses/").json()
+    assert found["count"] == 8
+    assert [course["start"][:10] for course in found["courses"]][:2] == ["2026-12-01", "2026-12-08"]
+
+
+def _sample(red_liv, odense):
+    """Courses at five distances and online, standing drop-in hours at three places, one closed date."""
+    venues = [
+        make_venue(red_liv, latitude=f"{55.396 + 0.05 * i:.6f}", longitude="10.388500", name=f"Sted {i}")
+        for i in range(5)
+    ]
+    for i in range(40):
+        make_course(venues[i % 5], title=f"Kursus {i}", starts_at=at(1 + i % 27, 8 + i % 9))
+    for i in range(3):
+        make_course(
+            None,
+            municipality=odense,
+            format=CourseFormat.ONLINE,
+            joining_url="https://example.org/m",
+            title=f"Online {i}",
+            starts_at=at(2 + i, 19),
+        )
+    for i, venue in enumerate(venues[:3]):
+        schedule = weekly(venue, i * 2, f"Drop-in {i}", hour=9 + i)
+    DropInException.objects.create(schedule=schedule, date=dt.date(2026, 12, 11), reason="Lukket")
+
+
+@pytest.mark.parametrize("near", [None, "55.3959,10.3883", "55.60,10.39"])
+@pytest.mark.parametrize("limit", [1, 4, 7, 30])
+def test_pages_cut_in_sql_join_up_to_the_whole_list(client, red_liv, odense, near, limit):
+    """However the list is cut, the pages in a row are the whole list: nothing missing, nothing twice."""
+    _sample(red_liv, odense)
+    params = {"near": near} if near else {}
+    whole = client.get("/api/v1/courses/", {**params, "limit": 500}).json()
+    assert whole["count"] == len(whole["courses"]) == 43 + 7 + 8 + 7  # Monday 9–11 has passed; Friday closed once
+    pages = []
+    for offset in range(0, whole["count"] + limit, limit):
+        page = client.get("/api/v1/courses/", {**params, "limit": limit, "offset": offset}).json()
+        assert page["count"] == whole["count"]
+        pages += page["courses"]
+    assert [course["id"] for course in pages] == [course["id"] for course in whole["courses"]]
+    if near:  # by distance band, then soonest first; online last
+        keys = [(listing.band(course.get("distance_km")), course["start"]) for course in whole["courses"]]
+        assert [course["title"] for course in whole["courses"][-3:]] == ["Online 0", "Online 1", "Online 2"]
+    else:
+        keys = [course["start"] for course in whole["courses"]]
+    assert keys == sorted(keys)
+
+
+def test_the_finder_pages_join_up_with_each_drop_in_once(client, red_liv, odense):
+    _sample(red_liv, odense)
+    seen = []
+    for side in (1, 2):
+        response = client.get("/", {"near": "55.3959,10.3883", "side": side})
+        assert response.context["total"] == 46
+        seen += [entry.id for entry in response.context["entries"]]
+    assert len(seen) == len(set(seen)) == 46
+    assert sum(entry_id.startswith("drop-in-") for entry_id in seen) == 3
+
+
+def test_the_api_uses_at_most_three_queries(client, red_liv, odense, django_assert_max_num_queries):
+    _sample(red_liv, odense)
+    for params in ({}, {"near": "55.3959,10.3883", "offset": 20, "limit": 5}, {"postcode": "5000"}):
+        with django_assert_max_num_queries(3):
+            assert client.get("/api/v1/courses/", params).status_code == 200
+
+
+def test_a_cancelled_course_leaves_every_list_on_the_next_request(client, venue):
+    course = make_course(venue, title="Aflyses snart", starts_at=at(2, 10))
+    assert "Aflyses snart" in client.get("/widget/").content.decode()
+    Course.objects.filter(pk=course.pk).update(
+        status=Course.Status.CANCELLED, cancelled_at=NOW, cancellation_reason="Underviseren er syg"
+    )
+    page = client.get("/").content.decode()
+    assert "Underviseren er syg" in page  # shown as cancelled, with its reason
+    assert client.get("/").context["entries"] == []
+    assert "Aflyses snart" not in client.get("/widget/").content.decode()
+    assert client.get("/api/v1/courses/").json()["count"] == 0
+    assert b"Aflyses snart" not in client.get("/kurser.ics").content
