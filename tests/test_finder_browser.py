@@ -169,7 +169,12 @@ def test_the_request_form_keeps_what_was_typed_and_confirms(live_server, phone_p
     phone_page.get_by_label("Målgruppe").select_option("professionals")
     phone_page.get_by_label("Antal personer").fill("8")
     phone_page.get_by_role("button", name="Send forespørgslen").click()
-    assert phone_page.get_by_text("Skriv en e-mailadresse eller et telefonnummer, så vi kan svare.").is_visible()
+    message = "Skriv en e-mailadresse eller et telefonnummer, så vi kan svare."
+    # In the error summary at the top (a link to the field) and beside the field itself.
+    assert phone_page.get_by_role("alert").get_by_role("link", name=message).is_visible()
+    assert phone_page.locator(
+        "#id_contact_email ~ .invalid-feedback, .invalid-feedback", has_text=message
+    ).first.is_visible()
     assert phone_page.get_by_label("Arbejdsplads eller organisation").input_value() == "Herberget"
     honeypot = phone_page.locator("#id_website").bounding_box()
     assert honeypot["x"] + honeypot["width"] <= 0  # off-screen: people never see the honeypot
