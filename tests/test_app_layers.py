@@ -29,3 +29,11 @@ def test_every_app_of_the_project_has_a_layer():
     ours = {config.name for config in apps.get_app_configs() if Path(config.path).resolve().parent == ROOT}
     layered = {app.strip() for layer in CONFIG["contracts"][0]["layers"] for app in layer.split("|")}
     assert ours == layered == set(CONFIG["root_packages"])
+
+
+def test_the_picture_of_the_imports_is_the_codes():
+    """docs/imports.md is drawn from the imports; redraw it with `.venv/bin/python docs/import_graph.py`."""
+    result = subprocess.run(
+        [sys.executable, "docs/import_graph.py", "--check"], cwd=ROOT, env={"PYTHONPATH": str(ROOT)}
+    )
+    assert result.returncode == 0, "docs/imports.md is out of date: run docs/import_graph.py"
