@@ -425,7 +425,7 @@ def find(
     if with_recalls:  # the recall banner's lots ride along, also run once (kits.queries.active_recalls)
         from kits.models import Batch
 
-        lots = Batch.objects.filter(recalled_on__lte=today).order_by("-recalled_on", "lot_number")
+        lots = Batch.objects.filter(Batch.recalled_q(today)).order_by("-recalled_on", "lot_number")
         courses = courses.annotate(recalled_lots=ArraySubquery(lots.values("lot_number")))
     skipped = max(0, offset - dropped)
     rows = list(courses[skipped:] if limit is None else courses[skipped : offset + limit])

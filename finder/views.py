@@ -40,10 +40,14 @@ from redliv.contact import with_contact
 from redliv.models import Audience, CourseLanguage
 from redliv.ratelimit import allow_post
 
+# Far past any real list, and still a number PostgreSQL can take as an offset.
+LAST_PAGE_ASKED = 1_000_000
+
 
 def _page_number(request):
+    """The page asked for; past the end is the last page (the view clamps it), nonsense is the first."""
     try:
-        return max(1, int(request.GET.get("side", 1)))
+        return min(max(1, int(request.GET.get("side", 1))), LAST_PAGE_ASKED)
     except ValueError:
         return 1
 
@@ -76,6 +80,7 @@ def filter_summary(filters):
 # many to send to a phone (bench/RESULTS.md).
 PAGE_SIZE = 30
 API_LIMIT, API_MAX_LIMIT = 100, 500
+API_MAX_OFFSET = 10_000_000  # far past any real list; more would overflow PostgreSQL's OFFSET
 
 
 def _query_without(request, name):
@@ -413,7 +418,7 @@ def api_courses(request):
     try:
         limit = int(request.GET.get("limit", API_LIMIT))
         offset = int(request.GET.get("offset", 0))
-        if not (1 <= limit <= API_MAX_LIMIT and offset >= 0):
+        if not (1 <= limit <= API_MAX_LIMIT and 0 <= offset <= API_MAX_OFFSET):
             raise ValueError
     except ValueError:
         return JsonResponse(
@@ -421,7 +426,7 @@ def api_courses(request):
                 "error": "invalid paging",
                 "fields": {
                     "limit": _("a whole number from 1 to %(most)s") % {"most": API_MAX_LIMIT},
-                    "offset": _("a whole number from 0"),
+                    "offset": _("a whole number from 0 to %(most)s") % {"most": API_MAX_OFFSET},
                 },
             },
             status=400,

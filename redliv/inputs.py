@@ -75,7 +75,24 @@ class HostileInputMixin:
     def full_clean(self):
         for field in self.fields.values():  # also the fields a subclass added after __init__
             bound_field(field)
+        if self.is_bound:
+            self.data = one_character_line_breaks(self.data)
         super().full_clean()
+
+
+def one_character_line_breaks(data):
+    """A browser sends each line break of a text area as CR LF, but its counter and `maxlength`
+    count one character: store "\n", so a text the page let through is not refused as too long."""
+    if hasattr(data, "setlist"):  # a QueryDict
+        data = data.copy()
+        for key, values in data.lists():
+            data.setlist(key, [_one_break(value) for value in values])
+        return data
+    return {key: _one_break(value) for key, value in data.items()}
+
+
+def _one_break(value):
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
 
 
 def bound_field(field):

@@ -225,8 +225,16 @@ def quarter_is_exact(key: str, months: list[tuple[int, dict]]) -> bool:
         return True
     if len(hidden) < 2:
         return False
-    room = sum(count for count, _low in hidden) - sum(low for _count, low in hidden)
-    return all(room + low >= SMALL for _count, low in hidden)
+    total = sum(count for count, _low in hidden)
+    room = total - sum(low for _count, low in hidden)
+    # Not pinned from above: the others at their least leave each month room for SMALL or more.
+    if not all(room + low >= SMALL for _count, low in hidden):
+        return False
+    # Nor from below: a reader who takes the other hidden months as small as "x" says (at most
+    # SMALL - 1 each) learns no lower bound for a month that would fall inside 1 … SMALL - 1
+    # (4 and 4 hidden, summing to 8, would give both away).
+    most_of_the_others = (len(hidden) - 1) * (SMALL - 1)
+    return all(total - most_of_the_others <= low or total - most_of_the_others >= SMALL for _count, low in hidden)
 
 
 def period_total(key: str, quarters: list[list[tuple[int, dict]]]):

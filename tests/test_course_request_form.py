@@ -130,3 +130,11 @@ def test_the_wishes_have_a_limit_with_a_counter_and_the_database_holds_it_too(cl
     request = CourseRequest.objects.get()
     with pytest.raises(IntegrityError), transaction.atomic():
         CourseRequest.objects.filter(pk=request.pk).update(wishes="x" * 1001)
+
+
+def test_a_text_with_line_breaks_is_counted_as_the_page_counts_it(client, odense):
+    # The browser sends each line break as CR LF; the counter and maxlength count one character.
+    wishes = "\r\n".join(["x"] * 500)  # 999 characters on the page, 1,498 as sent
+    response = client.post("/bestil-kursus/", valid(odense, wishes=wishes))
+    assert response.status_code == 302
+    assert CourseRequest.objects.get().wishes == "\n".join(["x"] * 500)

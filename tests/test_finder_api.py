@@ -142,3 +142,16 @@ def test_the_api_pages_with_limit_and_offset(client, venue):
 def test_the_api_refuses_malformed_paging(client, db, paging):
     response = client.get("/api/v1/courses/", paging)
     assert response.status_code == 400 and response.json()["error"] == "invalid paging"
+
+
+@pytest.mark.parametrize("side", ["500000000000000000", "9223372036854775808", "99999999999999999999999"])
+def test_a_page_number_far_past_the_end_is_the_last_page_not_an_error(client, side):
+    response = client.get(f"/?side={side}")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("offset", ["10000001", "99999999999999999999"])
+def test_an_offset_too_large_for_any_list_is_refused_with_the_paging_message(client, offset):
+    response = client.get(f"/api/v1/courses/?offset={offset}")
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid paging"

@@ -258,9 +258,12 @@ def test_an_expired_lot_whose_recall_ended_is_expired_on_the_public_page(client,
     assert 'data-status="expired"' in text and "udløb 25. november 2026" in text
 
 
+@pytest.mark.parametrize("with_a_course", [False, True], ids=["empty finder", "a course listed"])
 def test_the_finder_banner_stops_naming_the_lot_when_the_recall_ends(
-    client, coordinator, lot, django_capture_on_commit_callbacks
+    client, coordinator, lot, venue, django_capture_on_commit_callbacks, with_a_course
 ):
+    if with_a_course:  # the banner's lots then come with the page's course statement, not on their own
+        factories.make_course(venue)
     assert "Lot NX2408 er tilbagekaldt." in client.get("/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):  # the finder forgets its lists once the end commits
         services.end_recall(user=coordinator, batch=lot, reason="I orden")
