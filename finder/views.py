@@ -96,19 +96,9 @@ def finder(request):
     places = listing.public_places()
     filters = parse_filters(request.GET, places.districts)
     number = _page_number(request)
-    found = listing.find(
-        filters,
-        places,
-        offset=(number - 1) * PAGE_SIZE,
-        limit=PAGE_SIZE,
-        drop_ins=listing.ONCE,
-        with_cancelled=True,
-        with_recalls=True,
-    )
-    paginator = Paginator(range(found.total), PAGE_SIZE)
-    if number > paginator.num_pages:  # past the end: the last page, as Paginator.get_page does
-        number = paginator.num_pages
-        found = listing.find(
+
+    def find_page(number):
+        return listing.find(
             filters,
             places,
             offset=(number - 1) * PAGE_SIZE,
@@ -117,6 +107,12 @@ def finder(request):
             with_cancelled=True,
             with_recalls=True,
         )
+
+    found = find_page(number)
+    paginator = Paginator(range(found.total), PAGE_SIZE)
+    if number > paginator.num_pages:  # past the end: the last page, as Paginator.get_page does
+        number = paginator.num_pages
+        found = find_page(number)
     page = paginator.page(number)
     notes = list(filters.problems.values())
     if filters.postcode and found.origin is None:
