@@ -328,17 +328,23 @@ def _band_sql():
     )
 
 
+def _where_and_for_whom(rows, filters):
+    """The filters courses and drop-in hours share: the place, the audience and the language."""
+    if filters.venue_id:
+        rows = rows.filter(venue_id=filters.venue_id)
+    if filters.district:
+        rows = rows.filter(venue__district_id=filters.district.pk)
+    if filters.audience:
+        rows = rows.filter(audiences__contains=[filters.audience])
+    if filters.language:
+        rows = rows.filter(languages__contains=[filters.language])
+    return rows
+
+
 def _filtered(courses, filters):
     if filters.format:
         courses = courses.filter(format=filters.format)
-    if filters.venue_id:
-        courses = courses.filter(venue_id=filters.venue_id)
-    if filters.district:
-        courses = courses.filter(venue__district_id=filters.district.pk)
-    if filters.audience:
-        courses = courses.filter(audiences__contains=[filters.audience])
-    if filters.language:
-        courses = courses.filter(languages__contains=[filters.language])
+    courses = _where_and_for_whom(courses, filters)
     if filters.date_from:
         courses = courses.filter(ends_at__date__gte=filters.date_from)
     if filters.date_to:
@@ -349,15 +355,7 @@ def _filtered(courses, filters):
 def _schedules(filters, today):
     if filters.format and filters.format != CourseFormat.DROP_IN:
         return []
-    schedules = public_schedules().select_related("venue")
-    if filters.venue_id:
-        schedules = schedules.filter(venue_id=filters.venue_id)
-    if filters.district:
-        schedules = schedules.filter(venue__district_id=filters.district.pk)
-    if filters.audience:
-        schedules = schedules.filter(audiences__contains=[filters.audience])
-    if filters.language:
-        schedules = schedules.filter(languages__contains=[filters.language])
+    schedules = _where_and_for_whom(public_schedules().select_related("venue"), filters)
     closed = DropInException.objects.filter(schedule=OuterRef("pk"), date__gte=today).values("date")
     return list(schedules.annotate(closed=ArraySubquery(closed), kits_here=kits_at_venue(today)).order_by("pk"))
 

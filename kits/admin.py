@@ -17,15 +17,7 @@ class BatchAdmin(admin.ModelAdmin):
     search_fields = ["lot_number", "product"]
     date_hierarchy = "expiry_date"
     # A recall begins and ends on the lot trace page (kits.services), which records who and why.
-    readonly_fields = [
-        "recalled_on",
-        "recall_reason",
-        "recall_instructions",
-        "recalled_by",
-        "recall_ended_on",
-        "recall_ended_by",
-        "recall_end_reason",
-    ]
+    readonly_fields = Batch.RECALL_FIELDS
 
 
 @admin.register(StockLocation)

@@ -105,6 +105,17 @@ class Batch(models.Model):
         _("why the recall ended"), max_length=300, blank=True, default="", db_default=""
     )
 
+    # Written only by kits.services (recall_lot, end_recall), which record who and why.
+    RECALL_FIELDS = (
+        "recalled_on",
+        "recall_reason",
+        "recall_instructions",
+        "recalled_by",
+        "recall_ended_on",
+        "recall_ended_by",
+        "recall_end_reason",
+    )
+
     objects = BatchQuerySet.as_manager()
     history = HistoricalRecords()
 

@@ -671,17 +671,7 @@ def recall_lot(*, user, batch: Batch, recalled_on, reason: str, instructions: st
         batch.recall_reason = reason
         batch.recall_instructions = instructions
         batch._history_user = user
-        batch.save(
-            update_fields=[
-                "recalled_on",
-                "recall_reason",
-                "recall_instructions",
-                "recalled_by",
-                "recall_ended_on",
-                "recall_ended_by",
-                "recall_end_reason",
-            ]
-        )
+        batch.save(update_fields=Batch.RECALL_FIELDS)
     return batch
 
 
