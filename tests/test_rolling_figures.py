@@ -132,6 +132,16 @@ def test_the_public_page_shows_the_chosen_municipalitys_figures(client, langelan
     travel.stop()
 
 
+def test_a_quarter_whose_hidden_months_are_pinned_from_below_is_not_exact():
+    """Kits 4 and 4 hidden, the third month 0: a reader who takes "x" as at most 4 learns from a
+    total of 8 that both were 4, and from 7 that each was 3 or 4. Three hidden months summing to
+    9 leave each anything from 1 to 7."""
+    hidden = {"kits": HIDDEN}
+    assert not disclosure.quarter_is_exact("kits", [(4, hidden), (4, hidden), (0, {"kits": 0})])
+    assert not disclosure.quarter_is_exact("kits", [(3, hidden), (4, hidden), (0, {"kits": 0})])
+    assert disclosure.quarter_is_exact("kits", [(3, hidden), (4, hidden), (2, hidden)])
+
+
 def test_a_hidden_total_is_at_least_every_count_published_as_at_most_it():
     """Reports hidden, but 112 called in 5 of them: another hidden month of the quarter may be
     at most the quarter less 5, so the quarter is not exact although the naive rule (2 hidden,
