@@ -11,6 +11,7 @@ from kits.models import StockLevel, StockMovement
 from reversals.models import ReversalReport
 from tests import factories
 from tests.conftest import PASSWORD, axe_violations
+from tests.street_walk import press_send_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -111,7 +112,7 @@ def test_an_entry_sent_twice_is_one_row(live_server, tablet_page, street_worker,
     expect(tablet_page.locator("#street-status")).to_contain_text("Ingen forbindelse")
     assert queue_count(tablet_page) == 1 and Attendance.objects.count() == 1
     tablet_page.unroute("**/gade/api/poster/")
-    tablet_page.get_by_role("button", name="Send nu").tap()
+    press_send_now(tablet_page)
     wait_until_sent(tablet_page)
     assert len(lost) >= 1  # stored, answer lost: however often it was sent, one row
     assert Attendance.objects.count() == 1 and StockMovement.objects.filter(kind="handout").count() == 1

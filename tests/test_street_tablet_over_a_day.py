@@ -12,7 +12,7 @@ from redliv import roles
 from reversals.models import ReversalReport
 from tests import factories
 from tests.conftest import PASSWORD, axe_violations, make_user
-from tests.street_walk import QUEUE
+from tests.street_walk import QUEUE, press_send_now
 from tests.test_street_browser import log_in, log_three_people
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -201,7 +201,7 @@ def test_a_resend_of_a_stored_entry_reads_as_saved(live_server, tablet_page, str
     log_three_people(page)
     expect(page.locator("#street-status")).to_contain_text("Ingen forbindelse")
     page.unroute("**/gade/api/poster/")
-    page.get_by_role("button", name="Send nu").tap()
+    press_send_now(page)
     expect(page.locator("#street-status")).to_contain_text("Sendt og gemt")
     expect(page.locator("#street-status")).to_contain_text("allerede modtaget")
     assert Attendance.objects.count() == 1

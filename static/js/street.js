@@ -131,8 +131,10 @@
   async function render() {
     let entries;
     try { entries = await Q.all(); } catch (error) { return; }
-    // Sent by another tab or the service worker: "waits on this tablet" would no longer be true.
-    if (entries.length === 0 && statusBox.textContent === text.msgQueued) say(text.msgSent);
+    // Sent by another tab or the service worker: "waits", "no connection" or "log in to send"
+    // would no longer be true of anything on this tablet.
+    const waitingWords = [text.msgQueued, text.msgOffline, text.msgServer, text.msgLogin];
+    if (entries.length === 0 && waitingWords.includes(statusBox.textContent)) say(text.msgSent);
     document.getElementById("queue").hidden = entries.length === 0;
     document.getElementById("queue-count").textContent = String(entries.length);
     const list = document.getElementById("queue-list");
