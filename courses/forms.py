@@ -91,6 +91,7 @@ class CourseForm(inputs.ModelForm):
             trainers = trainers | Trainer.objects.for_user(user).filter(courses=self.instance)
         self.fields["trainers"].queryset = trainers.distinct().order_by("name")
         self.fields["venue"].help_text = _("Every course but an online one takes place at a venue.")
+        self.fields["capacity"].min_value = 1  # the database's course_capacity_positive
 
     def clean(self):
         data = super().clean()

@@ -63,15 +63,15 @@ def batches_on_hand(user):
     )
 
 
-class QuantityMixin:
-    def clean_quantity(self):
-        quantity = self.cleaned_data["quantity"]
-        if quantity < 1:
-            raise forms.ValidationError(_("Enter at least one kit."), code="min_quantity")
-        return quantity
+KITS_OUT_OF_RANGE = {inputs.OUT_OF_RANGE: _("Enter a number of kits from %(min)s to %(max)s.")}
 
 
-class DeliveryForm(QuantityMixin, KeyedForm):
+def quantity_field(**kwargs):
+    """A number of kits moved: at least one (the database's movement_quantity_positive)."""
+    return forms.IntegerField(label=_("Number of kits"), min_value=1, error_messages=KITS_OUT_OF_RANGE, **kwargs)
+
+
+class DeliveryForm(KeyedForm):
     location = forms.ModelChoiceField(label=_("Into stock location"), queryset=StockLocation.objects.none())
     kit_type = forms.ModelChoiceField(label=_("Kit type"), queryset=KitType.objects.filter(active=True))
     product = forms.CharField(
@@ -79,7 +79,7 @@ class DeliveryForm(QuantityMixin, KeyedForm):
     )
     lot_number = forms.CharField(label=_("Lot number"), max_length=50)
     expiry_date = forms.DateField(label=_("Expiry date"), widget=DateInput())
-    quantity = forms.IntegerField(label=_("Number of kits"))
+    quantity = quantity_field()
     received_on = forms.DateField(label=_("Received on"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
@@ -121,7 +121,7 @@ class DeliveryForm(QuantityMixin, KeyedForm):
         return cleaned
 
 
-class TransferForm(QuantityMixin, KeyedForm):
+class TransferForm(KeyedForm):
     from_location = forms.ModelChoiceField(label=_("From"), queryset=StockLocation.objects.none())
     to_location = forms.ModelChoiceField(label=_("To"), queryset=StockLocation.objects.none())
     batch = BatchChoiceField(
@@ -131,7 +131,7 @@ class TransferForm(QuantityMixin, KeyedForm):
         empty_label=_("First expiry, first out"),
         help_text=_("Leave empty to move the earliest-expiring batch that holds enough."),
     )
-    quantity = forms.IntegerField(label=_("Number of kits"))
+    quantity = quantity_field()
     reason = forms.CharField(
         label=_("Note"), max_length=200, required=False, validators=[refuse_identifiers], help_text=NO_PERSONAL_DATA
     )
@@ -153,10 +153,10 @@ class TransferForm(QuantityMixin, KeyedForm):
         return cleaned
 
 
-class DiscardForm(QuantityMixin, KeyedForm):
+class DiscardForm(KeyedForm):
     location = forms.ModelChoiceField(label=_("Stock location"), queryset=StockLocation.objects.none())
     batch = BatchChoiceField(label=_("Batch"), queryset=Batch.objects.none())
-    quantity = forms.IntegerField(label=_("Number of kits"))
+    quantity = quantity_field()
     reason = forms.CharField(
         label=_("Reason"),
         max_length=200,
@@ -172,9 +172,7 @@ class DiscardForm(QuantityMixin, KeyedForm):
 class CountForm(KeyedForm):
     location = forms.ModelChoiceField(label=_("Stock location"), queryset=StockLocation.objects.none())
     batch = BatchChoiceField(label=_("Batch"), queryset=Batch.objects.none())
-    counted = forms.IntegerField(
-        label=_("Kits counted"), min_value=0, error_messages={"min_value": _("The count cannot be negative.")}
-    )
+    counted = forms.IntegerField(label=_("Kits counted"), min_value=0, error_messages=KITS_OUT_OF_RANGE)
     reason = forms.CharField(
         label=_("Reason"), max_length=200, validators=[refuse_identifiers], help_text=NO_PERSONAL_DATA
     )
@@ -198,9 +196,9 @@ class CorrectionForm(KeyedForm):
     )
 
 
-class OfficeHandoutForm(QuantityMixin, KeyedForm):
+class OfficeHandoutForm(KeyedForm):
     location = forms.ModelChoiceField(label=_("From stock location"), queryset=StockLocation.objects.none())
-    quantity = forms.IntegerField(label=_("Number of kits"), initial=1)
+    quantity = quantity_field(initial=1)
     reason = forms.ChoiceField(label=_("Reason"), choices=HandoutReason.choices)
     audience = forms.ChoiceField(label=_("The recipient's audience group"), choices=Audience.choices)
     course = forms.ModelChoiceField(label=_("Course (optional)"), queryset=None, required=False)

@@ -3,8 +3,11 @@
 - **Dates** from 1 January 1900 to 31 December 2200. A person planning a course,
   receiving a delivery or looking at a calendar means no date outside them, and inside
   them the date arithmetic of the pages (a month on, a week back) cannot overflow.
-- **Whole numbers** fit a PostgreSQL `integer` column (-2**31 to 2**31-1) unless the
-  field sets a narrower range of its own (a ModelForm takes the column's).
+- **Numbers** lie in one range per field: the narrowest of the field's own bounds, its
+  model field's (a ModelForm also takes the column's and the model's validators) and
+  -1 000 000 to 1 000 000, far inside a PostgreSQL `integer` column and above any count
+  the registry keeps. A number outside it gets one message that names the range in the
+  reader's language ("Enter a number from 0 to 10."), never Django's generic one.
 - **Text** holds no NUL character and no lone surrogate: PostgreSQL cannot store the
   first, and UTF-8 cannot encode the second.
 
@@ -18,21 +21,27 @@ import datetime as dt
 import re
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import formats
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2200, 12, 31)
 INTEGER_MIN, INTEGER_MAX = -(2**31), 2**31 - 1
+# The widest range a number field allows: no count the registry keeps comes near a million.
+NUMBER_LIMIT = 1_000_000
 # django-simple-history keeps the reason for a change in a column of 100 characters
 # (`history_change_reason`); a form whose reason reaches it allows no more.
 HISTORY_REASON_MAX_LENGTH = 100
 
 DATE_OUT_OF_RANGE = _("Choose a date between 1900 and 2200.")
 NOT_A_DATE = _("Not a date; write it as YYYY-MM-DD.")
+OUT_OF_RANGE = "out_of_range"  # the error code, and the error_messages key of a field's own wording
+NUMBER_OUT_OF_RANGE = _("Enter a number from %(min)s to %(max)s.")
 UNUSABLE_CHARACTER = _("The text contains a character that cannot be stored (a NUL or a broken character).")
 
 _UNUSABLE = re.compile("[\x00\ud800-\udfff]")
@@ -69,15 +78,35 @@ class HostileInputMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            bound_field(field)
+        self._bound_fields()
+        self._rendered = False
+
+    def __getitem__(self, name):
+        if not self._rendered:  # a subclass's __init__ may have narrowed a field after ours
+            self._rendered = True
+            self._bound_fields()
+        return super().__getitem__(name)
 
     def full_clean(self):
-        for field in self.fields.values():  # also the fields a subclass added after __init__
-            bound_field(field)
+        self._bound_fields()  # also the fields a subclass added or narrowed after __init__
         if self.is_bound:
             self.data = one_character_line_breaks(self.data)
         super().full_clean()
+
+    def _bound_fields(self):
+        for name, field in self.fields.items():
+            bound_field(field, _model_validators(self, name))
+
+
+def _model_validators(form, name):
+    """The validators of the model field a ModelForm field edits (the column's range among them)."""
+    model = getattr(getattr(form, "_meta", None), "model", None)
+    if model is None:
+        return []
+    try:
+        return model._meta.get_field(name).validators
+    except FieldDoesNotExist:
+        return []
 
 
 def one_character_line_breaks(data):
@@ -95,7 +124,7 @@ def _one_break(value):
     return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
 
 
-def bound_field(field):
+def bound_field(field, model_validators=()):
     if isinstance(field, forms.MultiValueField):
         for part in field.fields:
             bound_field(part)
@@ -103,15 +132,77 @@ def bound_field(field):
         _add_validator(field, validate_storable_text)
     if isinstance(field, forms.DateField | forms.DateTimeField):
         _add_validator(field, validate_sensible_date)
-    if isinstance(field, forms.IntegerField):
-        if field.max_value is None or field.max_value > INTEGER_MAX:
-            field.max_value = INTEGER_MAX
-            _add_validator(field, MaxValueValidator(INTEGER_MAX))
-            field.widget.attrs.setdefault("max", INTEGER_MAX)
-        if field.min_value is None or field.min_value < INTEGER_MIN:
-            field.min_value = INTEGER_MIN
-            _add_validator(field, MinValueValidator(INTEGER_MIN))
-            field.widget.attrs.setdefault("min", INTEGER_MIN)
+    if isinstance(field, forms.IntegerField):  # DecimalField and FloatField are IntegerFields too
+        _bound_number(field, model_validators)
+
+
+def _bound_number(field, model_validators):
+    """One NumberRange in place of the field's minimum and maximum validators (and its digits check)."""
+    lows, highs, others, digits = [-NUMBER_LIMIT], [NUMBER_LIMIT], [], None
+    for validator in field.validators:
+        if isinstance(validator, NumberRange):
+            lows.append(validator.low)
+            highs.append(validator.high)
+            digits = validator.digits
+        elif isinstance(validator, DecimalValidator):
+            digits = validator
+        elif not isinstance(validator, MinValueValidator | MaxValueValidator):
+            others.append(validator)
+    for validator in [*field.validators, *model_validators]:
+        limit = getattr(validator, "limit_value", None)
+        limit = limit() if callable(limit) else limit
+        if isinstance(validator, MinValueValidator):
+            lows.append(limit)
+        elif isinstance(validator, MaxValueValidator):
+            highs.append(limit)
+    lows += [field.min_value] if field.min_value is not None else []
+    highs += [field.max_value] if field.max_value is not None else []
+    field.min_value, field.max_value = max(lows), min(highs)
+    message = field.error_messages.get(OUT_OF_RANGE, NUMBER_OUT_OF_RANGE)
+    field.validators = [*others, NumberRange(field.min_value, field.max_value, digits, message)]
+    field.widget.attrs.update({"min": field.min_value, "max": field.max_value})
+
+
+@deconstructible
+class NumberRange:
+    """A number from `low` to `high`, or one message that names the range as the reader's language writes it.
+
+    Checked before the digits of a decimal, so "1e20" is answered with the range alone.
+    The message has %(min)s and %(max)s: a field may word it for its page with
+    `error_messages={"out_of_range": ...}`.
+    """
+
+    def __init__(self, low, high, digits=None, message=None):
+        self.low, self.high, self.digits = low, high, digits
+        self.message = message or NUMBER_OUT_OF_RANGE
+
+    def __call__(self, value):
+        if not self.low <= value <= self.high:
+            raise ValidationError(
+                self.message,
+                code=OUT_OF_RANGE,
+                params={"min": _Written(self.low), "max": _Written(self.high)},
+            )
+        if self.digits is not None:
+            self.digits(value)
+
+    def __eq__(self, other):
+        return isinstance(other, NumberRange) and (self.low, self.high, self.digits, self.message) == (
+            other.low,
+            other.high,
+            other.digits,
+            other.message,
+        )
+
+
+class _Written:
+    """A number as the language active when the message is shown writes it (1.000.000 in Danish)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __str__(self):
+        return formats.number_format(self.value, force_grouping=True)
 
 
 def _add_validator(field, validator):

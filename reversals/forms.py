@@ -12,7 +12,6 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -84,10 +83,13 @@ class ReportForm(inputs.Form):
     )
     naloxone_doses = forms.IntegerField(
         label=_("Number of naloxone doses given"),
-        widget=forms.NumberInput(attrs={"min": 0, "max": services.MAX_DOSES, "inputmode": "numeric"}),
+        min_value=0,
+        max_value=services.MAX_DOSES,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={
             "required": _("Give the number of doses (0 to 10)."),
             "invalid": _("Give the number of doses as a whole number."),
+            inputs.OUT_OF_RANGE: _("Give a number of doses from %(min)s to %(max)s."),
         },
     )
     called_112 = yes_no(_("Was 112 called?"), _("Answer whether 112 was called."))
@@ -261,13 +263,6 @@ class PublicReportForm(ReportForm):
         doses = fields["naloxone_doses"]
         doses.label = _("How many doses of naloxone did you give?")
         doses.help_text = _("A number from 0 to %(max)d.") % {"max": services.MAX_DOSES}
-        doses.min_value, doses.max_value = 0, services.MAX_DOSES
-        bounds = _("Give a number of doses from 0 to %(max)d.") % {"max": services.MAX_DOSES}
-        doses.validators = [
-            *doses.validators,
-            MinValueValidator(0, bounds),
-            MaxValueValidator(services.MAX_DOSES, bounds),
-        ]
         fields["called_112"].label = _("Did you or someone else call 112?")
         fields["substances"].required = False
         fields["substances"].help_text = _("Choose all that fit. If you leave it, we note “Unknown”.")

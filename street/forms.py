@@ -11,8 +11,6 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.functional import lazy
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import MAX_COUNT_PER_GROUP, Attendance, Course, CourseFormat, Venue
@@ -31,20 +29,13 @@ MAX_DAYS_BACK = 60
 NOTE_WARNING = _("Never write names, CPR numbers, addresses or other personal data.")
 
 
-def _between(minimum, maximum):
-    """'Enter a number from … to …', translated when shown, not when imported."""
-    return lazy(lambda: gettext("Enter a number from %(min)d to %(max)d.") % {"min": minimum, "max": maximum}, str)()
-
-
 def count_field(label, minimum=0, initial=0):
-    message = _between(minimum, MAX_COUNT_PER_GROUP)
     return forms.IntegerField(
         label=label,
         min_value=minimum,
         max_value=MAX_COUNT_PER_GROUP,
         initial=initial,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "form-control stepper-input"}),
-        error_messages={"min_value": message, "max_value": message},
     )
 
 
@@ -223,7 +214,6 @@ class ReportEntryForm(StreetForm):
         min_value=0,
         max_value=MAX_DOSES,
         initial=1,
-        error_messages={"min_value": _between(0, MAX_DOSES), "max_value": _between(0, MAX_DOSES)},
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "form-control stepper-input"}),
     )
     called_112 = toggle(_("112 was called"))

@@ -13,10 +13,11 @@ import re
 
 import pytest
 from django import forms
+from django.utils import translation
 
 from courses.models import DropInSchedule, Venue
 from kits.models import StockLocation
-from redliv.inputs import INTEGER_MAX, INTEGER_MIN, HostileInputMixin
+from redliv.inputs import INTEGER_MAX, INTEGER_MIN, NUMBER_LIMIT, HostileInputMixin
 from redliv.models import District
 from tests import factories
 from tests.reversal_helpers import make_report
@@ -124,3 +125,63 @@ def test_whole_numbers_are_bounded_by_the_column_or_a_postgresql_integer(form_kw
         for name, field in make_form(form_class, None, form_kwargs).fields.items():
             if isinstance(field, forms.IntegerField):
                 assert field.min_value >= INTEGER_MIN and field.max_value <= INTEGER_MAX, (form_class, name)
+
+
+def number_fields(form_kwargs):
+    """(form class, name, the field as the page shows it) for every number field."""
+    for form_class in FORMS:
+        form = make_form(form_class, None, form_kwargs)
+        for name in form.fields:
+            if isinstance(form[name].field, forms.IntegerField):
+                yield form_class, name, form[name]
+
+
+def written(number):
+    """A bound as Danish writes it: 1.000.000, 0,5."""
+    return f"{number:,}".replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+def test_every_number_field_answers_an_absurd_number_with_its_range_in_danish_alone(form_kwargs):
+    with translation.override("da"):
+        for form_class, name, shown in number_fields(form_kwargs):
+            field = shown.field
+            for value in ("100000000000000000000", "-100000000000000000000"):
+                form = make_form(form_class, {name: value}, form_kwargs)
+                form.is_valid()
+                said = form.errors[name]
+                where = f"{form_class.__name__}.{name} said {said}"
+                assert len(said) == 1, where
+                assert re.fullmatch(r"(Indtast et tal|Angiv et antal (doser|kit)) fra \S+ til \S+\.", said[0]), where
+                assert f"fra {written(field.min_value)} til {written(field.max_value)}." in said[0], where
+
+
+def test_every_number_field_tells_the_browser_the_range_it_checks(form_kwargs):
+    for form_class, name, shown in number_fields(form_kwargs):
+        low, high = shown.field.min_value, shown.field.max_value
+        assert f' min="{low}"' in str(shown) and f' max="{high}"' in str(shown), (form_class, name, str(shown))
+        assert -NUMBER_LIMIT <= low <= high <= NUMBER_LIMIT, (form_class, name)
+
+
+@pytest.mark.parametrize(
+    ("form_path", "field", "value", "message"),
+    [
+        # The model's own validator (people >= 1) is named on the form, not left to Django's wording.
+        ("reports.views.TargetForm", "people", "0", "Indtast et tal fra 1 til 1.000.000."),
+        # The database's course_capacity_positive, and the smallint column's ceiling.
+        ("courses.forms.CourseForm", "capacity", "0", "Indtast et tal fra 1 til 32.767."),
+        ("courses.forms.CourseForm", "capacity", "40000", "Indtast et tal fra 1 til 32.767."),
+        # A decimal: the range alone, not also "at most 3 digits".
+        ("kits.forms.StockTargetsForm", "max_months", "1e20", "Indtast et tal fra 0,5 til 24."),
+        ("kits.forms.DeliveryForm", "quantity", "0", "Angiv et antal kit fra 1 til 1.000.000."),
+        ("kits.forms.CountForm", "counted", "-1", "Angiv et antal kit fra 0 til 1.000.000."),
+        ("finder.forms.CourseRequestForm", "number_of_people", "1001", "Indtast et tal fra 1 til 1.000."),
+        ("reversals.forms.StaffReportForm", "naloxone_doses", "11", "Angiv et antal doser fra 0 til 10."),
+        ("street.forms.CourseEntryForm", "students", "501", "Indtast et tal fra 0 til 500."),
+    ],
+)
+def test_a_number_out_of_its_range_is_refused_with_the_range_in_words(form_path, field, value, message, form_kwargs):
+    form_class = next(cls for cls in FORMS if f"{cls.__module__}.{cls.__name__}" == form_path)
+    with translation.override("da"):
+        form = make_form(form_class, {field: value}, form_kwargs)
+        form.is_valid()
+        assert form.errors[field] == [message]

@@ -288,3 +288,19 @@ def test_posts_are_counted_per_hour_and_old_hours_are_deleted(db):
     assert count_post("course-request", "10.1.2.3", now=now + dt.timedelta(minutes=5)) == 1
     assert count_post("naloxone-report", "10.1.2.3", now=now + dt.timedelta(hours=1)) == 1
     assert PostCount.objects.count() == 3  # the hour two days ago is gone
+
+
+@pytest.mark.parametrize("doses", ["100000000000000000000", "-100000000000000000000", "11", "-1"])
+def test_an_absurd_number_of_doses_is_refused_with_the_range_in_danish(client, district, doses):
+    response = client.post(URL, answers(district, naloxone_doses=doses))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert page.count("Angiv et antal doser fra 0 til 10.") == 2  # in the summary and beside the field
+    assert "mindre end eller lig" not in page and "større end eller lig" not in page
+    assert not ReversalReport.objects.exists()
+
+
+def test_an_absurd_number_of_doses_is_refused_in_english_under_en(client, district):
+    response = client.post("/en" + URL, answers(district, naloxone_doses="100000000000000000000"))
+    assert response.status_code == 400
+    assert "Give a number of doses from 0 to 10." in response.content.decode()

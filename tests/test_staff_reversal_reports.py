@@ -237,3 +237,13 @@ def test_an_administrator_sees_every_municipalitys_reports(client, administrator
     make_report(aarhus_district)
     client.force_login(administrator)
     assert client.get(LIST).context["page"].paginator.count == 2
+
+
+def test_the_staff_form_answers_an_absurd_number_of_doses_with_the_range(client, street_worker, district):
+    client.force_login(street_worker)
+    response = client.post(RECORD, staff_answers(district, naloxone_doses="100000000000000000000"))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Angiv et antal doser fra 0 til 10." in page
+    assert "2147483647" not in page and "mindre end eller lig" not in page
+    assert not ReversalReport.objects.exists()

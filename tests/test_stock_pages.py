@@ -146,8 +146,8 @@ def test_a_double_submitted_delivery_is_stored_once(client, coordinator, office)
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"quantity": "0"}, "Angiv mindst ét kit."),
-        ({"quantity": "-3"}, "Angiv mindst ét kit."),
+        ({"quantity": "0"}, "Angiv et antal kit fra 1 til 1.000.000."),
+        ({"quantity": "-3"}, "Angiv et antal kit fra 1 til 1.000.000."),
         ({"expiry_date": "2020-01-01"}, "Udløbsdatoen skal ligge efter modtagelsesdatoen."),
         ({"received_on": "2199-01-01", "expiry_date": "2199-06-01"}, "Modtagelsesdatoen kan ikke ligge i fremtiden."),
         ({"lot_number": ""}, "Dette felt er påkrævet."),
@@ -191,7 +191,7 @@ def test_a_coordinator_moves_kits_to_the_street_teams_bag(client, coordinator, o
     [
         ({"to_location": "office"}, "Vælg en anden lokation end den, kittene kommer fra."),
         ({"quantity": "21"}, "Ikke nok kit i Antidote Danmark, kontoret: 20 på lager, 21 ønsket."),
-        ({"quantity": "0"}, "Angiv mindst ét kit."),
+        ({"quantity": "0"}, "Angiv et antal kit fra 1 til 1.000.000."),
     ],
     ids=["same-location", "more-than-held", "zero"],
 )
@@ -236,7 +236,7 @@ def test_a_count_adjusts_the_stock_to_what_was_counted(client, coordinator, offi
     assert "reguleret med 1 kit" in response.content.decode()
     assert level(office, batch) == 5
     negative = {**data, "key": str(uuid.uuid4()), "counted": "-1"}
-    assert field_error(client.post(reverse("kits:count"), negative), "Optællingen kan ikke være negativ.")
+    assert field_error(client.post(reverse("kits:count"), negative), "Angiv et antal kit fra 0 til 1.000.000.")
 
 
 def test_an_office_handout_draws_first_expiry_first_out(client, coordinator, office, venue):
