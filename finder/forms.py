@@ -11,22 +11,40 @@ from finder.models import InfoPage
 from redliv import inputs
 from redliv.models import Municipality
 
-# A phone number as people write it: "+45 12 34 56 78", "12345678", "(+45) 1234-5678".
-PHONE_CHARACTERS = re.compile(r"^(\+|\(\+)?[0-9 ().-]+$")
+# A phone number as people write it: "12345678", "12 34 56 78", "1234 5678", "+45 12 34 56 78",
+# "0045 12345678", "(+45) 1234-5678"; a foreign one with its country code, "+1 202 555 0143",
+# "0046 8 123 456 78", "+44 (0)20 7946 0958". Groups of digits with one space, hyphen or dot
+# between them; a "+" or "00" only in front; one bracket pair, around the country code or
+# (abroad) a trunk digit.
+PHONE_SHAPE = re.compile(
+    r"(?P<prefix>\((?:\+|00)\d{1,3}\) ?|(?:\+|00)(?=\d))?"
+    r"(?P<number>(?:\d+|\(\d{1,2}\))(?:[ .-]\d+|[ .-]?\(\d{1,2}\)|(?<=\))\d+)*)"
+)
+PHONE_REFUSED = _(
+    "Write a phone number of 8 digits, or with its country code, for example 12 34 56 78 or +45 12 34 56 78. "
+    "A foreign number starts with + or 00."
+)
 
 
 def clean_phone_number(value: str) -> str:
-    """8 to 15 digits (a Danish number, or a foreign one with its country code), spaces kept as typed."""
+    """A Danish number of 8 digits (perhaps after +45 or 0045), or a foreign one after + or 00 and its
+    country code (8 to 15 digits with it, as E.164 allows); spaces collapsed, otherwise kept as typed."""
     value = " ".join(value.split())
     if not value:
         return value
-    digits = re.sub(r"\D", "", value)
-    if not PHONE_CHARACTERS.match(value) or not 8 <= len(digits) <= 15:
-        raise ValidationError(
-            _("Write a phone number of 8 digits, or with its country code, for example +45 12 34 56 78."),
-            code="invalid_phone",
-        )
+    shape = PHONE_SHAPE.fullmatch(value)
+    if shape is None or value.count("(") > 1 or not _plausible(shape["prefix"] or "", shape["number"]):
+        raise ValidationError(PHONE_REFUSED, code="invalid_phone")
     return value
+
+
+def _plausible(prefix, number):
+    digits = re.sub(r"\D", "", prefix.lstrip("(").removeprefix("00") + number)
+    if not prefix:  # written as in Denmark: 8 digits, no brackets
+        return len(digits) == 8 and "(" not in number
+    if digits.startswith("45"):  # +45: the 8 digits of a Danish number, no trunk digit
+        return len(digits) == 10 and "(" not in number
+    return 8 <= len(digits) <= 15
 
 
 class CourseRequestForm(inputs.ModelForm):
@@ -68,7 +86,6 @@ class CourseRequestForm(inputs.ModelForm):
         self.fields["municipality"].empty_label = _("Choose a municipality")
         # The same range the database enforces (courserequest_number_of_people_1_to_1000).
         self.fields["number_of_people"].validators += [MinValueValidator(1), MaxValueValidator(1000)]
-        self.fields["number_of_people"].widget.attrs.update({"min": 1, "max": 1000})
         self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
         self.fields["contact_phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
         wishes = self.fields["wishes"]

@@ -96,7 +96,22 @@ def test_one_address_may_send_only_a_few_requests_an_hour_and_no_raw_address_is_
     assert all("203.0.113.7" not in digest and len(digest) == 64 for digest in digests)
 
 
-@pytest.mark.parametrize("phone", ["12345678", "+45 12 34 56 78", "(+45) 1234-5678", "+1 202 555 0143"])
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "12345678",
+        "12 34 56 78",
+        "1234 5678",
+        "12-34-56-78",
+        "+45 12 34 56 78",
+        "+4512345678",
+        "0045 12345678",
+        "(+45) 1234-5678",
+        "+1 202 555 0143",
+        "0046 8 123 456 78",
+        "+44 (0)20 7946 0958",
+    ],
+)
 def test_a_phone_number_as_people_write_it_is_taken(client, odense, phone):
     response = client.post("/bestil-kursus/", valid(odense, contact_email="", contact_phone=phone))
     assert response.status_code == 302
@@ -104,7 +119,27 @@ def test_a_phone_number_as_people_write_it_is_taken(client, odense, phone):
 
 
 @pytest.mark.parametrize(
-    "phone", ["1234", "ring mig", "12345678901234567", "+45 12 34 56 78 ext 9", "12 34 56 78 ; DROP"]
+    "phone",
+    [
+        "1234",
+        "ring mig",
+        "12345678901234567",
+        "+45 12 34 56 78 ext 9",
+        "12 34 56 78 ; DROP",
+        # Brackets, pluses and separators that no number has.
+        "(((12345678)))",
+        "(12345678)",
+        "++45 1234 5678",
+        "+(45) 12345678",
+        "12--34-56-78",
+        "-12345678",
+        "12 34 56 78-",
+        # A Danish number has 8 digits after +45, and no trunk digit.
+        "+45 123 456 789",
+        "+45 (0)12 34 56 78",
+        # A foreign number starts with + or 00.
+        "123456789012",
+    ],
 )
 def test_something_that_is_not_a_phone_number_is_refused_beside_the_field(client, odense, phone):
     response = client.post("/bestil-kursus/", valid(odense, contact_phone=phone))
