@@ -650,7 +650,11 @@ def recall_lot(*, user, batch: Batch, recalled_on, reason: str, instructions: st
     The database refuses both from then on (the ledger trigger); the public "Check your kit"
     page tells holders what to do. Recalling an active recall again changes its date, reason
     and instructions (who recalled it stays); recalling a lot whose recall has ended starts a
-    new recall. The lot's history keeps every step and who took it.
+    new recall. A new recall that starts before the day the last one ended overlaps
+    it: the lot was under recall throughout, so the two are one recall from the earlier start.
+    The lot keeps one period, and the ledger trigger refuses kits of the lot dated inside it;
+    a new recall that began later would drop the earlier days, and an entry from them (an
+    offline handout) would be taken. The lot's history keeps every step and who took it.
     """
     reason, instructions = (reason or "").strip(), (instructions or "").strip()
     errors = {}
@@ -665,6 +669,8 @@ def recall_lot(*, user, batch: Batch, recalled_on, reason: str, instructions: st
     with transaction.atomic():
         batch = Batch.objects.select_for_update().get(pk=batch.pk)
         if batch.recalled_on is None or batch.recall_ended_on is not None:
+            if batch.recall_ended_on is not None and recalled_on < batch.recall_ended_on:
+                recalled_on = min(recalled_on, batch.recalled_on)  # overlapping: one recall
             batch.recalled_by = user
             batch.recall_ended_on, batch.recall_ended_by, batch.recall_end_reason = None, None, ""
         batch.recalled_on = recalled_on

@@ -595,7 +595,7 @@ def recall(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.recall_lot(
+            recalled = services.recall_lot(
                 user=request.user,
                 batch=batch,
                 recalled_on=form.cleaned_data["recalled_on"],
@@ -605,6 +605,15 @@ def recall(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            if recalled.recalled_on < form.cleaned_data["recalled_on"]:
+                messages.info(
+                    request,
+                    _(
+                        "The new recall overlaps the one that began on %(date)s, so they are one recall: "
+                        "lot %(lot)s is recalled from %(date)s."
+                    )
+                    % {"lot": batch.lot_number, "date": recalled.recalled_on.strftime("%d.%m.%Y")},
+                )
             messages.success(
                 request,
                 _(

@@ -308,3 +308,58 @@ def test_every_step_of_a_recall_is_kept_in_the_lots_history(client, coordinator,
     assert "20.11.2026 09:00 · tilbagekaldt fra 20.11.2026 · koordinator-carla · Fejl i spraydysen" in history
     assert "30.11.2026 14:00 · tilbagekaldelsen sluttede 30.11.2026 · koordinator-carla" in history
     assert "30.11.2026 14:00 · tilbagekaldt fra 30.11.2026 · admin-dina · Ny fejl fundet" in history
+
+
+# A new recall that overlaps the one that ended
+
+
+def recall_url(batch):
+    return reverse("kits:recall", args=[batch.pk])
+
+
+def test_a_new_recall_that_overlaps_the_ended_one_keeps_the_earlier_start(coordinator, lot, bag):
+    """Recalled 20.11, ended 30.11, recalled again "from 25.11": the lot was under recall from 20.11 throughout."""
+    services.end_recall(user=coordinator, batch=lot, reason="I orden")
+    again = services.recall_lot(
+        user=coordinator,
+        batch=Batch.objects.get(pk=lot.pk),
+        recalled_on=dt.date(2026, 11, 25),
+        reason="Fejl i spraydysen alligevel",
+        instructions=INSTRUCTIONS,
+    )
+    again.refresh_from_db()
+    assert (again.recalled_on, again.recall_ended_on) == (RECALLED_ON, None)
+    assert again.is_recalled(dt.date(2026, 11, 22)) and again.is_recalled(TODAY)
+    # The database still refuses an offline handout dated inside the first days of the recall.
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        factories.hand_out(lot, bag, 1, coordinator, occurred_at=dt.datetime(2026, 11, 22, 12, tzinfo=CPH))
+    assert violated_constraint(error.value) == "handout_batch_not_recalled"
+    assert level(bag, lot) == 30
+
+
+def test_a_new_recall_after_the_ended_one_starts_on_its_own_date(coordinator, lot):
+    with time_machine.travel(dt.datetime(2026, 11, 24, 9, tzinfo=CPH), tick=False):
+        services.end_recall(user=coordinator, batch=lot, reason="I orden")
+    again = services.recall_lot(
+        user=coordinator, batch=lot, recalled_on=dt.date(2026, 11, 28), reason="Ny fejl", instructions=INSTRUCTIONS
+    )
+    assert again.recalled_on == dt.date(2026, 11, 28)
+    assert not again.is_recalled(dt.date(2026, 11, 26)) and again.is_recalled(TODAY)
+
+
+def test_the_coordinator_is_told_when_a_new_recall_joins_the_ended_one(client, coordinator, lot):
+    client.force_login(coordinator)
+    client.post(end_url(lot), END)
+    response = client.post(
+        recall_url(lot),
+        {"recalled_on": "2026-11-25", "reason": "Fejl i spraydysen alligevel", "instructions": INSTRUCTIONS},
+        follow=True,
+    )
+    content = response.content.decode()
+    assert response.redirect_chain[-1][0] == f"{reverse('kits:lot')}?lot=NX2408"
+    assert (
+        "Den nye tilbagekaldelse overlapper den, der begyndte 20.11.2026, så de er én tilbagekaldelse: "
+        "lot NX2408 er tilbagekaldt fra 20.11.2026." in content
+    )
+    lot.refresh_from_db()
+    assert (lot.recalled_on, lot.recall_ended_on) == (RECALLED_ON, None)
