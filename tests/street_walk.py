@@ -32,6 +32,8 @@ QUEUE = """async () => {
     };
   });
 }"""
+
+
 def press_send_now(page):
     """Press "Send nu" even if the page's own retry emptied the queue (and hid the button) a moment ago.
 
