@@ -185,9 +185,16 @@ STORAGES = {
 }
 
 # No list is kept in an app worker's memory: the finder and its API are fast without a
-# cache (finder/listing.py), so every app server shows what PostgreSQL holds.
+# cache (finder/listing.py), so every app server shows what PostgreSQL holds. The one cache
+# that holds figures is "shared": a table in PostgreSQL (made by reports' migrations), so
+# every app server reads the same entries (the public statistics: reports.figures).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "shared": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "redliv_shared_cache",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

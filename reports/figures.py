@@ -30,7 +30,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum, Value
+from django.core.cache import caches
+from django.db.models import Count, DateField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -153,12 +154,22 @@ def _by_month(queryset, date_field, months, keys=(), **aggregates):
         in_months |= Q(**{f"{date_field}__gte": start, f"{date_field}__lt": end})
     rows = (
         queryset.filter(in_months)
-        .annotate(report_month=TruncMonth(date_field, tzinfo=local_tz()))
+        # The local month's first day as a date: no time zone conversion per row in Python.
+        .annotate(report_month=TruncMonth(date_field, tzinfo=local_tz(), output_field=DateField()))
         .order_by()
         .values("report_month", *keys)
         .annotate(**aggregates)
     )
-    return {(Month.of(row["report_month"]), *(row[key] for key in keys)): row for row in rows}
+    # A few dozen months over tens of thousands of rows: each month's start is turned into a Month once.
+    month_of: dict = {}
+    by_month = {}
+    for row in rows:
+        start = row["report_month"]
+        month = month_of.get(start)
+        if month is None:
+            month = month_of[start] = Month.of(start)
+        by_month[(month, *(row[key] for key in keys))] = row
+    return by_month
 
 
 def _months(first: Month, last: Month) -> list[Month]:
@@ -907,6 +918,29 @@ def public_statistics(today: dt.date | None = None, municipality: Municipality |
         own = Published(_months(min(first, oldest), last), municipality)
         statistics["municipality"] = municipality_statistics(own, municipality, first, last, last_quarter_end)
     return statistics
+
+
+PUBLIC_STATISTICS_SECONDS = 300
+
+
+def public_statistics_as_of(now: dt.datetime | None = None, municipality=None) -> tuple[dict, dt.datetime]:
+    """`public_statistics` and when they were worked out: at most five minutes ago, by any app server.
+
+    The page is public, and working it out reads two years of courses, attendance and
+    handouts for the whole country (0.5–1 s at national scale, bench/analysis.md): without
+    one copy shared by every app server, a few visitors reloading it would take the servers
+    from the people looking for a course. Its figures are of whole past months, so a late
+    entry or a correction shows within five minutes; the page says when they were worked out.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    key = f"public-statistics:{Month.of(today)}:{municipality.pk if municipality else 'all'}"
+    shared = caches["shared"]
+    kept = shared.get(key)
+    if kept is None:
+        kept = (public_statistics(today, municipality), now)
+        shared.set(key, kept, PUBLIC_STATISTICS_SECONDS)
+    return kept
 
 
 ROLLING_WINDOWS = 4  # rolling 12-month figures shown: to the end of each of the last four whole quarters

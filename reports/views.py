@@ -19,7 +19,7 @@ from redliv.months import Month
 from reports import exports, pdf
 from reports.approval import approval_state, export_figures, snapshot
 from reports.charts import bar_chart
-from reports.figures import month_report, public_statistics
+from reports.figures import PUBLIC_STATISTICS_SECONDS, month_report, public_statistics_as_of
 from reports.models import TrainingTarget
 
 
@@ -241,7 +241,7 @@ def public_statistics_page(request):
     if wanted and not wanted.isdigit():
         raise Http404
     municipality = get_object_or_404(Municipality, pk=wanted) if wanted else None
-    statistics = public_statistics(municipality=municipality)
+    statistics, worked_out_at = public_statistics_as_of(municipality=municipality)
     months = statistics["months"]
     labels = [row["month"].label for row in months]
     short = [date_format(row["month"].first_day, "M") for row in months]
@@ -258,6 +258,8 @@ def public_statistics_page(request):
             "charts": charts,
             "municipalities": Municipality.objects.order_by("name"),
             "chosen": municipality,
+            "worked_out_at": worked_out_at,
+            "refreshed_every_minutes": PUBLIC_STATISTICS_SECONDS // 60,
         },
     )
 

@@ -96,13 +96,27 @@ def at_instant(request, fixed_clock):
         yield request.param
 
 
-@pytest.fixture(autouse=True)
-def empty_caches():
-    """Each test starts without what an earlier one left in the per-worker caches."""
-    from django.core.cache import caches
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
 
+
+@pytest.fixture(autouse=True)
+def empty_caches(request):
+    """Each test starts without what an earlier one left in a cache: a worker's own, or the shared table.
+
+    The shared cache is a table that emptying the database between tests does not touch (it
+    is not a model's); a test that uses the database starts with it empty too.
+    """
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
+
+    uses_database = request.node.get_closest_marker("django_db") or DATABASE_FIXTURES & set(request.fixturenames)
     for cache in caches.all():
-        cache.clear()
+        if not isinstance(cache, DatabaseCache):
+            cache.clear()
+        elif uses_database:
+            request.getfixturevalue("django_db_setup")
+            with request.getfixturevalue("django_db_blocker").unblock():
+                cache.clear()
 
 
 @pytest.fixture(autouse=True)

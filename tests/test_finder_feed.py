@@ -92,3 +92,27 @@ def test_the_calendar_files_are_public_pages_with_their_links_in_english_too(cli
     assert 'filename="redliv-kursus-' in client.get(f"/kurser/{course.pk}.ics")["Content-Disposition"]
     assert f'href="/en/kurser/{course.pk}.ics"' in client.get(f"/en/kurser/{course.pk}/").content.decode()
     assert f'href="/en/drop-in/{schedule.pk}.ics"' in client.get(f"/en/drop-in/{schedule.pk}/").content.decode()
+
+
+def test_any_text_a_coordinator_can_type_reads_back_unchanged_from_the_feed(client, venue):
+    """Commas, semicolons, backslashes, line breaks of every kind, long Danish and emoji lines:
+    the feed escapes and folds them so that a calendar app reads back exactly what was typed
+    (control characters, which a calendar may not hold, are left out)."""
+    venue.name = "Café ;Æblet\\, bag Rådhuset"
+    venue.address = "Østre Stationsvej 1–3, 1. sal"
+    venue.latitude, venue.longitude = 55.40123, 10.38654
+    venue.save()
+    title = "Kursus; kaffe, kage \\ og 🧡 " + "æøå" * 30
+    description = "Første linje,\r\nanden; linje\rtredje\\ linje\n\n" + "Blåbærgrød med fløde og 💊 " * 12 + "\x07slut"
+    course = make_course(venue, title=title, public_description=description)
+    body = client.get("/kurser.ics").content
+    assert all(len(line) <= 75 for line in body.split(b"\r\n"))
+    body.decode()  # folding never splits a character: the file is valid UTF-8 throughout
+    event = parse(client.get("/kurser.ics")).walk("VEVENT")[0]
+    url = f"http://testserver/kurser/{course.pk}/"
+    assert str(event["SUMMARY"]) == f"RED LIV: {title}"
+    expected = "Første linje,\nanden; linje\ntredje\\ linje\n\n" + "Blåbærgrød med fløde og 💊 " * 12 + "slut"
+    assert str(event["DESCRIPTION"]) == f"{expected}\n\n{url}"
+    assert str(event["LOCATION"]) == "Café ;Æblet\\, bag Rådhuset, Østre Stationsvej 1–3, 1. sal, 5000 Odense C"
+    assert (event["GEO"].latitude, event["GEO"].longitude) == (55.40123, 10.38654)
+    assert str(event["URL"]) == url and str(event["UID"]) == f"course-{course.pk}@testserver"
