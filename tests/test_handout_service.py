@@ -136,6 +136,30 @@ def test_twenty_simultaneous_handouts_from_ten_kits_leave_exactly_zero(bag, coor
     assert Handout.objects.count() == 10
 
 
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_handouts_that_empty_the_first_expiring_lot_go_on_to_the_next(bag, coordinator):
+    """Ten workers hand out one kit each at once; the first-expiring lot holds one kit, the next 100.
+
+    Each chose the first-expiring lot before the others' handouts were stored; the nine the
+    database refuses choose again, and none is told there are not enough kits in a full bag.
+    """
+    today = timezone.localdate()
+    first = factories.make_batch(expiry_date=today + dt.timedelta(days=30))
+    next_lot = factories.make_batch(expiry_date=today + dt.timedelta(days=300))
+    factories.receive(first, bag, 1, coordinator)
+    factories.receive(next_lot, bag, 100, coordinator)
+    outcomes = at_once(
+        10,
+        lambda: record_handout(
+            user=coordinator, location=bag, quantity=1, reason="first_supply", audience="people_who_use_drugs"
+        ),
+        refusal=lambda error: error.message_dict["quantity"][0],
+    )
+    assert outcomes == ["stored"] * 10
+    assert level(bag, first) == 0 and level(bag, next_lot) == 91
+    assert Handout.objects.count() == 10
+
+
 @pytest.mark.django_db
 def test_kits_are_put_back_in_part_then_all_and_then_refused(bag, coordinator):
     batch = factories.make_batch()

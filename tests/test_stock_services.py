@@ -156,6 +156,21 @@ def test_twenty_simultaneous_transfers_from_ten_kits_move_exactly_ten(office, ba
     assert level(office, batch) == 0 and level(bag, batch) == 10
 
 
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_transfers_that_empty_the_first_expiring_lot_go_on_to_the_next(office, bag, coordinator):
+    first = factories.make_batch(expiry_date=TODAY() + dt.timedelta(days=30))
+    next_lot = factories.make_batch(expiry_date=TODAY() + dt.timedelta(days=300))
+    factories.receive(first, office, 1, coordinator)
+    factories.receive(next_lot, office, 100, coordinator)
+    outcomes = at_once(
+        10,
+        lambda: transfer_kits(user=coordinator, from_location=office, to_location=bag, quantity=1),
+        refusal=lambda error: error.message_dict["quantity"][0],
+    )
+    assert outcomes == ["stored"] * 10
+    assert level(office, first) == 0 and level(bag, first) == 1 and level(bag, next_lot) == 9
+
+
 # Discards and counts
 
 
