@@ -304,11 +304,13 @@ backend app_servers
 """
 
 
-def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int, shared_copies: bool = False) -> subprocess.Popen:
+    """gunicorn on 127.0.0.1; the finder's shared copies (finder/shared_copy.py) only when asked."""
     return subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "redliv.wsgi", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers)],
         cwd=ROOT,
+        env={**os.environ, "FINDER_SHARED_COPIES": "1" if shared_copies else "0"},
     )  # fmt: skip
 
 
@@ -542,6 +544,8 @@ def run(args) -> int:
                 "TRUSTED_PROXIES": "1",
                 "ALLOWED_HOSTS": "127.0.0.1",
                 "DJANGO_SETTINGS_MODULE": "bench.settings",
+                # Off in this process (profiles, query counts) and on the first gunicorn; on where a table says so.
+                "FINDER_SHARED_COPIES": "0",
             }
         )
         say(f"PostgreSQL (throwaway) at {database_url}")
@@ -612,6 +616,23 @@ def run(args) -> int:
             say(f"wrk {path}: {CONNECTIONS} connections, {duration} s")
             results[name] = wrk(base + path, connections=CONNECTIONS, seconds=duration, script=BENCH / "latency.lua")
             say(f"  {results[name]}")
+
+        # The same, with the finder's shared copies on (as in production), on a gunicorn of its own.
+        copies_port = dev.free_port()
+        copies_base = f"http://127.0.0.1:{copies_port}"
+        copies = start_gunicorn(copies_port, WORKERS, shared_copies=True)
+        processes.append(copies)
+        wait_for(copies_base + "/healthz")
+        for name, path in [("finder_copies", "/"), ("api_copies", "/api/v1/courses/")]:
+            timed_get(copies_base + path)
+            say(f"wrk {path} with shared copies: {CONNECTIONS} connections, {duration} s")
+            results[name] = wrk(
+                copies_base + path, connections=CONNECTIONS, seconds=duration, script=BENCH / "latency.lua"
+            )
+            say(f"  {results[name]}")
+        copies.terminate()
+        copies.wait(30)
+        processes.remove(copies)
 
         month = Month.last_full()
         month_results = {}
@@ -729,7 +750,7 @@ def run(args) -> int:
         ports = [dev.free_port() for _ in range(2)]
         backends = [f"http://127.0.0.1:{backend}" for backend in ports]
         for backend_port in ports:
-            processes.append(start_gunicorn(backend_port, APP_SERVER_WORKERS))
+            processes.append(start_gunicorn(backend_port, APP_SERVER_WORKERS, shared_copies=True))
         for backend in backends:
             wait_for(backend + "/healthz")
         lb_port = dev.free_port()
@@ -824,7 +845,7 @@ def render(args, host, generated, generate_seconds, m) -> str:
         f"- {host['nproc']} CPUs ({host['cpu']}), {host['memory']} memory, shared with other work",
         f"- {host['postgres']}, on the same machine; Python {host['python']}",
         f"- gunicorn, {WORKERS} sync workers, 127.0.0.1; DEBUG=0; wrk 2 threads on the same machine; "
-        "no cache of any kind in the app",
+        "the finder's shared copies (finder/shared_copy.py) off, except in the rows that say so",
         "",
         "## Data",
         "",
@@ -854,8 +875,10 @@ def render(args, host, generated, generate_seconds, m) -> str:
     ]
     for name, label in [
         ("floor", "floor: trivial view `/bench/floor`"),
-        ("finder", "finder `/` (no cache)"),
-        ("api", "API `/api/v1/courses/` (no cache)"),
+        ("finder", "finder `/` (shared copies off: worked out on every request)"),
+        ("api", "API `/api/v1/courses/` (shared copies off)"),
+        ("finder_copies", "finder `/` with shared copies (production)"),
+        ("api_copies", "API `/api/v1/courses/` with shared copies (production)"),
     ]:
         r = results[name]
         share = r["rps"] / floor["rps"]
@@ -940,7 +963,11 @@ def render(args, host, generated, generate_seconds, m) -> str:
         "| through HAProxy | requests/s | p50 ms | p95 ms | p99 ms | errors | share of floor | target |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for name, label in [("floor", "floor `/bench/floor`"), ("finder", "finder `/`"), ("api", "API")]:
+    for name, label in [
+        ("floor", "floor `/bench/floor`"),
+        ("finder", "finder `/` (shared copies)"),
+        ("api", "API (shared copies)"),
+    ]:
         r = pair[name]
         share = r["rps"] / pair["floor"]["rps"]
         verdict = "" if name == "floor" else ok(share >= 0.6 and r["p95"] < 50 and r["errors"] == 0)

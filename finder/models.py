@@ -43,3 +43,39 @@ class InfoPage(models.Model):
     @property
     def body(self):
         return self.body_en if get_language() == "en" else self.body_da
+
+
+class PublicDataVersion(models.Model):
+    """A number PostgreSQL raises when a transaction that changes what the finder lists commits.
+
+    Triggers on the tables the finder reads (migration finder/0005) raise it once per
+    transaction, at commit, in the same commit as the change: a request that reads the number
+    and then the list sees the list at least as new as the number. The row is made by the
+    first change; without it the number is 0.
+    """
+
+    number = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="public_data_version_one_row")]
+
+    def __str__(self):
+        return str(self.number)
+
+
+class SharedPage(models.Model):
+    """A finder page as served, kept for every app server while nothing it shows has changed.
+
+    See finder/shared_copy.py: a copy serves only requests for the same page in the same
+    language and address, while `generation` is the current PublicDataVersion and before
+    `valid_until` (the list also changes with the clock: a course ends, a day begins).
+    """
+
+    key = models.CharField(max_length=64, primary_key=True)
+    generation = models.BigIntegerField()
+    valid_until = models.DateTimeField(db_index=True)
+    body = models.BinaryField()
+    headers = models.JSONField()
+
+    def __str__(self):
+        return self.key

@@ -34,6 +34,7 @@ from finder.filters import WHEN_CHOICES, Filters, parse_filters
 from finder.forms import CourseRequestForm, InfoPageForm, KitCheckForm
 from finder.headers import public_page
 from finder.models import InfoPage
+from finder.shared_copy import shared_copy
 from kits.queries import check_lot
 from redliv.access import permission_required
 from redliv.contact import with_contact
@@ -91,6 +92,7 @@ def _query_without(request, name):
 
 @require_GET
 @public_page(map_tiles=True, geolocation=True)
+@shared_copy
 def finder(request):
     """The list cut to one page in SQL (finder.listing): five queries, however many courses."""
     places = listing.public_places()
@@ -164,6 +166,7 @@ WIDGET_SIZE = 20  # the widget shows the next ones and links to the rest
 @require_GET
 @xframe_options_exempt
 @public_page(frame_ancestors="*")
+@shared_copy
 def widget(request):
     """The next entries only: no cancellations, notes or filter form, so those are not looked up."""
     places = listing.public_places()
@@ -271,6 +274,7 @@ def drop_in_ics(request, pk):
 
 @require_GET
 @public_page()
+@shared_copy
 def feed(request):
     """Every upcoming course and drop-in date (optionally filtered) for calendar subscriptions."""
     filters = parse_filters(request.GET, listing.public_places().districts)
@@ -399,6 +403,7 @@ def in_the_visitors_language(view):
 @cors
 @in_the_visitors_language
 @public_page()
+@shared_copy
 def api_courses(request):
     """GET /api/v1/courses/: the finder's list as JSON, for other sites (see README); cut to the page in SQL."""
     places = listing.public_places()

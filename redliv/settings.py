@@ -184,10 +184,13 @@ STORAGES = {
     },
 }
 
-# No list is kept in an app worker's memory: the finder and its API are fast without a
-# cache (finder/listing.py), so every app server shows what PostgreSQL holds. The one cache
-# that holds figures is "shared": a table in PostgreSQL (made by reports' migrations), so
-# every app server reads the same entries (the public statistics: reports.figures).
+# Nothing is kept in an app worker's memory, so every app server shows what PostgreSQL
+# holds. The finder's pages are kept once for all app servers in PostgreSQL while nothing
+# they show has changed (finder/shared_copy.py; FINDER_SHARED_COPIES=0 turns that off, as
+# the benchmark does to measure the finder without it). The one cache that holds figures is
+# "shared": a table in PostgreSQL (made by reports' migrations), so every app server reads
+# the same entries (the public statistics: reports.figures).
+FINDER_SHARED_COPIES = envbool("FINDER_SHARED_COPIES", True)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
     "shared": {

@@ -205,4 +205,4 @@ def test_a_target_of_nought_gets_a_message_not_the_constraint_name(client, coord
     client.force_login(coordinator)
     response = client.post("/en/personale/maaned/maal/", {"month": "2026-03", "people": "0"}, follow=True)
     page = response.content.decode()
-    assert "greater than or equal to 1" in page and "trainingtarget_people_positive" not in page
+    assert "Enter a number from 1 to 1,000,000." in page and "trainingtarget_people_positive" not in page

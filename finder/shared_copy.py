@@ -1,0 +1,107 @@
+"""One copy of a finder page for every app server, served until anything it shows changes.
+
+Working out the list costs tens of milliseconds of server time at national scale
+(bench/RESULTS.md); served from the copy, a page costs one query. The copy is exact: it is
+kept with the PublicDataVersion it was made under, which PostgreSQL raises in the same
+commit as any change to a course, drop-in hours, a venue, a district, a lot or whether a
+place holds kits (migration finder/0005). A course cancelled through one app server is
+therefore gone from every other's next answer. The list also changes with the clock (a
+course ends, a new day begins), so a copy is kept at most SECONDS.
+
+What is never kept: a page asked for with a position or a postcode (where a visitor is
+must not be stored, not even as part of a key); a request with a session or a message
+(a logged-in worker's page carries their menu and token); parameters the page does not
+read; and anything worked out inside a transaction, which may see changes no one else sees.
+"""
+
+import datetime as dt
+import functools
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import get_language
+
+SECONDS = 60
+
+# The query parameters the finder, its API, widget and feed read, apart from a position.
+PARAMETERS = {"format", "audience", "language", "district", "when", "from", "to", "side", "offset", "limit"}
+POSITION = {"near", "postcode"}
+
+LOOK_UP = """
+    SELECT COALESCE(version.number, 0), page.body, page.headers
+    FROM (SELECT 1) AS one
+    LEFT JOIN finder_publicdataversion AS version ON version.id = 1
+    LEFT JOIN finder_sharedpage AS page
+        ON page.key = %s AND page.generation = COALESCE(version.number, 0) AND page.valid_until > %s
+"""
+
+# Stores the copy unless one from a later version is there already, and forgets copies
+# whose time has run out (the index on valid_until finds them), so the table holds at
+# most a minute's worth of pages.
+KEEP = """
+    WITH expired AS (DELETE FROM finder_sharedpage WHERE valid_until <= %s AND key <> %s)
+    INSERT INTO finder_sharedpage (key, generation, valid_until, body, headers) VALUES (%s, %s, %s, %s, %s)
+    ON CONFLICT (key) DO UPDATE
+        SET generation = EXCLUDED.generation, valid_until = EXCLUDED.valid_until,
+            body = EXCLUDED.body, headers = EXCLUDED.headers
+        WHERE finder_sharedpage.generation <= EXCLUDED.generation
+"""
+
+
+def copy_key(request):
+    """The key of the page asked for, or None when it must not be kept (see the module's docstring)."""
+    if not settings.FINDER_SHARED_COPIES or request.method != "GET" or connection.in_atomic_block:
+        return None
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
+        return None
+    asked = sorted(request.GET.lists())
+    if any(name not in PARAMETERS or len(values) != 1 for name, values in asked):
+        return None  # a position, a repeated or unknown parameter: worked out for this request only
+    page = [request.resolver_match.view_name, get_language(), request.scheme, request.get_host(), asked]
+    return hashlib.sha256(json.dumps(page).encode()).hexdigest()
+
+
+def shared_copy(view):
+    """Serve the view's page from the shared copy while it is true; keep a new one otherwise."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        key = copy_key(request)
+        if key is None:
+            return view(request, *args, **kwargs)
+        now = timezone.now()
+        with connection.cursor() as cursor:
+            cursor.execute(LOOK_UP, [key, now])
+            generation, body, headers = cursor.fetchone()
+        if body is not None:
+            response = HttpResponse(bytes(body))
+            # Django's PostgreSQL backend hands jsonb to a raw cursor undecoded.
+            for name, value in json.loads(headers) if isinstance(headers, str) else headers:
+                response[name] = value
+            return response
+        response = view(request, *args, **kwargs)
+        if _keepable(request, response):
+            valid_until = now + dt.timedelta(seconds=SECONDS)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    KEEP,
+                    [now, key, key, generation, valid_until, response.content, json.dumps(list(response.items()))],
+                )
+        return response
+
+    return wrapped
+
+
+def _keepable(request, response):
+    """A whole 200 answer that sets no cookie and made no token (a token is one visitor's)."""
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not connection.in_atomic_block
+    )

@@ -1,0 +1,258 @@
+"""The finder's shared copies (finder/shared_copy.py): served while true, never a change late.
+
+These tests commit (transaction=True): the number that says a copy is still true is raised
+by PostgreSQL at commit, as it is when a coordinator saves a course through any app server.
+"""
+
+import datetime as dt
+import random
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import override_settings
+from django.utils import timezone
+
+from courses.models import Course, DropInException, DropInSchedule
+from finder.models import InfoPage, PublicDataVersion, SharedPage
+from finder.shared_copy import SECONDS
+from kits.models import Batch, StockLocation
+from kits.services import recall_lot
+from tests import factories
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NOW = dt.datetime(2026, 6, 11, 10, 0, tzinfo=dt.UTC)
+PAGES = ["/", "/en/", "/?format=drop_in", "/en/?side=2", "/api/v1/courses/", "/api/v1/courses/?limit=3", "/widget/"]
+PAGES += ["/kurser.ics"]
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def version():
+    found = PublicDataVersion.objects.first()
+    return found.number if found else 0
+
+
+def as_served(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return response.content
+
+
+def worked_out_afresh(client, path):
+    with override_settings(FINDER_SHARED_COPIES=False):
+        return as_served(client, path)
+
+
+def test_a_page_asked_again_is_served_from_the_copy_in_one_query(frozen, client, venue, django_assert_num_queries):
+    factories.make_course(venue, title="Naloxonkursus i Vollsmose")
+    first = as_served(client, "/")
+    assert "Naloxonkursus i Vollsmose" in first.decode() and SharedPage.objects.count() == 1
+    with django_assert_num_queries(1):
+        again = client.get("/")
+    assert again.content == first
+    # The page's own headers come with the copy: its policy, its cache time and its tag.
+    assert "geolocation=(self)" in again["Permissions-Policy"] and again["ETag"]
+    assert again["Content-Type"] == "text/html; charset=utf-8"
+    api = client.get("/api/v1/courses/")
+    assert client.get("/api/v1/courses/")["Access-Control-Allow-Origin"] == "*" and api["Content-Language"] == "da"
+    widget = client.get("/widget/")
+    assert "X-Frame-Options" not in widget and "frame-ancestors *" in widget["Content-Security-Policy"]
+
+
+def test_a_cancelled_course_is_gone_from_the_next_answer(frozen, client, venue):
+    course = factories.make_course(venue, title="Kurset der aflyses")
+    for path in PAGES:
+        assert "Kurset der aflyses" in as_served(client, path).decode(), path
+    course.status, course.cancellation_reason = Course.Status.CANCELLED, "Træneren er syg"
+    course.cancelled_at = timezone.now()
+    course.save()
+    for path in ["/api/v1/courses/", "/widget/", "/kurser.ics"]:
+        assert "Kurset der aflyses" not in as_served(client, path).decode(), path
+    assert "Træneren er syg" in as_served(client, "/").decode()  # the finder says why
+
+
+def test_random_changes_to_everything_the_finder_shows_never_leave_a_copy_behind(
+    frozen, client, venue, red_liv, coordinator
+):
+    """A random walk (fixed seed) through the changes a coordinator makes, each committed, with
+    every page asked for before and after: what is served is, byte for byte, what the page
+    worked out afresh shows."""
+    rng = random.Random(20)
+    district = factories.make_district(venue.municipality, name="Vollsmose")
+    place = factories.make_location(red_liv, name="Kit ved caféen", venue=venue, kind=StockLocation.Kind.VENUE)
+    lot = factories.make_batch(lot_number="LOT-WALK")
+    factories.receive(lot, place, 2, coordinator)
+    courses = [factories.make_course(venue, title=f"Kursus {n}") for n in range(3)]
+    schedule = DropInSchedule.objects.create(
+        municipality=venue.municipality,
+        venue=venue,
+        weekday=3,
+        starts_at=dt.time(10),
+        ends_at=dt.time(12),
+        valid_from=timezone.localdate(),
+        title="Torsdagscafé",
+    )
+
+    def new_course():
+        days = rng.randint(1, 40)
+        courses.append(
+            factories.make_course(venue, title=f"Nyt kursus {len(courses)}", starts_at=NOW + dt.timedelta(days=days))
+        )
+
+    def cancel():
+        course = rng.choice(courses)
+        course.status, course.cancellation_reason, course.cancelled_at = "cancelled", "Aflyst", timezone.now()
+        course.save()
+
+    def move_course():
+        course = rng.choice(courses)
+        course.starts_at += dt.timedelta(hours=rng.randint(1, 72))
+        course.ends_at = course.starts_at + dt.timedelta(hours=2)
+        course.save()
+
+    def rename_venue():
+        venue.name = f"Caféen {rng.randint(1, 999)}"
+        venue.save()
+
+    def venue_in_district():
+        venue.district = None if venue.district_id else district
+        venue.save()
+
+    def close_a_drop_in_day():
+        day = timezone.localdate() + dt.timedelta(days=(3 - timezone.localdate().weekday()) % 7 + 7 * rng.randint(0, 3))
+        DropInException.objects.get_or_create(schedule=schedule, date=day, defaults={"reason": "Lukket"})
+
+    def retitle_drop_in():
+        schedule.title = f"Torsdagscafé {rng.randint(1, 99)}"
+        schedule.save()
+
+    lots = [lot]
+
+    def kits_run_out_or_arrive():
+        usable = lots[-1]
+        if Batch.objects.get(pk=usable.pk).recalled_on:  # a recalled lot neither arrives nor goes out: a new one
+            lots.append(factories.make_batch(lot_number=f"LOT-WALK-{len(lots)}"))
+            factories.receive(lots[-1], place, 2, coordinator)
+            return
+        held = place.levels.filter(batch=usable).values_list("quantity", flat=True).first() or 0
+        if held:
+            factories.hand_out(usable, place, held, coordinator)
+        else:
+            factories.receive(usable, place, 2, coordinator)
+
+    def recall():
+        usable = lots[-1]
+        if not Batch.objects.get(pk=usable.pk).recalled_on:
+            recall_lot(
+                user=coordinator, batch=usable, recalled_on=timezone.localdate(), reason="Fejl", instructions="Aflever"
+            )
+
+    def retitle_info_page():
+        page = InfoPage.objects.order_by("pk").first() or InfoPage(slug="naloxon", body_da="-", body_en="-")
+        page.title_da = page.title_en = f"Om naloxon {rng.randint(1, 99)}"
+        page.save()
+
+    changes = [
+        new_course,
+        cancel,
+        move_course,
+        rename_venue,
+        venue_in_district,
+        close_a_drop_in_day,
+        retitle_drop_in,
+        kits_run_out_or_arrive,
+        recall,
+        retitle_info_page,
+    ]
+    pages = [*PAGES, f"/?district={district.pk}"]
+    walk = []
+    for step in range(30):
+        for path in rng.sample(pages, 4):
+            as_served(client, path)  # leaves copies behind, to be proved stale or true
+        change = rng.choice(changes)
+        change()
+        walk.append(change.__name__)
+        for path in pages:
+            assert as_served(client, path) == worked_out_afresh(client, path), (step, path, walk)
+    assert SharedPage.objects.exists()
+
+
+def test_a_handout_that_leaves_kits_in_the_bag_does_not_touch_the_copies(frozen, red_liv, venue, coordinator):
+    """Street logging does not wait on the number for every kit: only "holds kits" flipping raises it."""
+    place = factories.make_location(red_liv, name="Kit ved caféen", venue=venue, kind=StockLocation.Kind.VENUE)
+    lot = factories.make_batch()
+    factories.receive(lot, place, 10, coordinator)
+    before = version()
+    for _ in range(9):
+        factories.hand_out(lot, place, 1, coordinator)
+    assert version() == before
+    factories.hand_out(lot, place, 1, coordinator)  # the last kit: the place no longer holds kits
+    assert version() == before + 1
+
+
+def test_one_transaction_raises_the_number_once_at_commit(frozen, venue):
+    from django.db import transaction
+
+    before = version()
+    with transaction.atomic():
+        for n in range(5):
+            factories.make_course(venue, title=f"Kursus {n}")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        assert version() == before  # not yet: nothing is visible to others before the commit
+    assert version() == before + 1
+
+
+def test_a_copy_is_kept_a_minute_at_most(frozen, client, venue):
+    factories.make_course(venue, title="Kurset")
+    as_served(client, "/")
+    frozen.shift(SECONDS - 1)
+    assert SharedPage.objects.get().valid_until > timezone.now()
+    frozen.shift(2)
+    as_served(client, "/en/")  # another page's copy clears the expired one away
+    assert list(SharedPage.objects.values_list("valid_until", flat=True)) == [timezone.now() + dt.timedelta(seconds=60)]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/?near=55.40,10.38",
+        "/?postcode=5000",
+        "/api/v1/courses/?near=55.40,10.38",
+        "/?utm_source=nyhedsbrev",
+        "/?format=drop_in&format=online",
+        "/?format=ukendt",
+    ],
+)
+def test_a_position_a_postcode_or_a_parameter_the_finder_does_not_read_is_never_kept(frozen, client, venue, path):
+    factories.make_course(venue, title="Kurset")
+    response = client.get(path)
+    assert response.status_code in (200, 400)
+    if "ukendt" in path:  # a known parameter with a wrong value is kept, with its note
+        assert SharedPage.objects.count() == 1
+    else:
+        assert not SharedPage.objects.exists()
+
+
+def test_a_logged_in_worker_gets_their_own_page_and_leaves_no_copy(frozen, client, venue, coordinator):
+    factories.make_course(venue, title="Kurset")
+    client.force_login(coordinator)
+    assert "Log ud" in client.get("/").content.decode()
+    assert not SharedPage.objects.exists()
+    client.logout()
+    as_served(client, "/")
+    assert "Log ud" not in client.get("/").content.decode()
+
+
+@pytest.mark.django_db(transaction=False)
+def test_a_page_worked_out_inside_a_transaction_is_not_kept(client, venue):
+    """It may see changes no one else sees yet (and that may be rolled back)."""
+    factories.make_course(venue, title="Ikke gemt endnu")
+    assert "Ikke gemt endnu" in client.get("/").content.decode()
+    assert not SharedPage.objects.exists()
