@@ -75,7 +75,8 @@ def public_page(*, map_tiles=False, geolocation=False, frame_ancestors=None):
             patch_cache_control(response, max_age=PUBLIC_MAX_AGE)
             if response.streaming:
                 return response
-            set_response_etag(response)
+            if not response.has_header("ETag"):  # a shared copy comes with its own (finder/shared_copy.py)
+                set_response_etag(response)
             answer = get_conditional_response(request, etag=response["ETag"], response=response)
             if answer is not response:  # 304 Not Modified (or 412): the same policy as the page
                 for name, value in headers.items():

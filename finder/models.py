@@ -50,8 +50,8 @@ class PublicDataVersion(models.Model):
 
     Triggers on the tables the finder reads (migration finder/0005) raise it once per
     transaction, at commit, in the same commit as the change: a request that reads the number
-    and then the list sees the list at least as new as the number. The row is made by the
-    first change; without it the number is 0.
+    and then the list sees the list at least as new as the number. The migration makes the
+    one row; without it (a test's flush) no copy is kept until a change makes it again.
     """
 
     number = models.BigIntegerField(default=0)
@@ -74,7 +74,7 @@ class SharedPage(models.Model):
     key = models.CharField(max_length=64, primary_key=True)
     generation = models.BigIntegerField()
     valid_until = models.DateTimeField(db_index=True)
-    body = models.BinaryField()
+    body = models.TextField()  # HTML, JSON or iCalendar: text, sent from PostgreSQL at half a bytea's size
     headers = models.JSONField()
 
     def __str__(self):

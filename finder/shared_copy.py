@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.cache import set_response_etag
 from django.utils.translation import get_language
 
 SECONDS = 60
@@ -32,11 +33,11 @@ PARAMETERS = {"format", "audience", "language", "district", "when", "from", "to"
 POSITION = {"near", "postcode"}
 
 LOOK_UP = """
-    SELECT COALESCE(version.number, 0), page.body, page.headers
-    FROM (SELECT 1) AS one
-    LEFT JOIN finder_publicdataversion AS version ON version.id = 1
+    SELECT version.number, page.body, page.headers
+    FROM finder_publicdataversion AS version
     LEFT JOIN finder_sharedpage AS page
-        ON page.key = %s AND page.generation = COALESCE(version.number, 0) AND page.valid_until > %s
+        ON page.key = %s AND page.generation = version.number AND page.valid_until > %s
+    WHERE version.id = 1
 """
 
 # Stores the copy unless one from a later version is there already, and forgets copies
@@ -76,20 +77,32 @@ def shared_copy(view):
         now = timezone.now()
         with connection.cursor() as cursor:
             cursor.execute(LOOK_UP, [key, now])
-            generation, body, headers = cursor.fetchone()
+            found = cursor.fetchone()
+        if found is None:  # no number to keep a copy under (the migration makes it; a test's flush empties it)
+            return view(request, *args, **kwargs)
+        generation, body, headers = found
         if body is not None:
-            response = HttpResponse(bytes(body))
+            response = HttpResponse(body.encode())
             # Django's PostgreSQL backend hands jsonb to a raw cursor undecoded.
             for name, value in json.loads(headers) if isinstance(headers, str) else headers:
                 response[name] = value
             return response
         response = view(request, *args, **kwargs)
         if _keepable(request, response):
+            set_response_etag(response)  # kept with the copy: the page's tag is not worked out again
             valid_until = now + dt.timedelta(seconds=SECONDS)
             with connection.cursor() as cursor:
                 cursor.execute(
                     KEEP,
-                    [now, key, key, generation, valid_until, response.content, json.dumps(list(response.items()))],
+                    [
+                        now,
+                        key,
+                        key,
+                        generation,
+                        valid_until,
+                        response.content.decode(),
+                        json.dumps(list(response.items())),
+                    ],
                 )
         return response
 
@@ -97,10 +110,11 @@ def shared_copy(view):
 
 
 def _keepable(request, response):
-    """A whole 200 answer that sets no cookie and made no token (a token is one visitor's)."""
+    """A whole 200 answer in UTF-8 that sets no cookie and made no token (a token is one visitor's)."""
     return (
         response.status_code == 200
         and not response.streaming
+        and response.charset.lower() == "utf-8"
         and not response.cookies
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         and not connection.in_atomic_block

@@ -44,6 +44,7 @@ def trigger(table, events="INSERT OR UPDATE OR DELETE", when="", name="finder_pu
 
 
 CREATE = [
+    "INSERT INTO finder_publicdataversion (id, number) VALUES (1, 0);",
     BUMP,
     *(trigger(table) for table in TABLES),
     trigger("kits_stocklevel", "INSERT OR DELETE"),
@@ -77,7 +78,7 @@ class Migration(migrations.Migration):
                 ("key", models.CharField(max_length=64, primary_key=True, serialize=False)),
                 ("generation", models.BigIntegerField()),
                 ("valid_until", models.DateTimeField(db_index=True)),
-                ("body", models.BinaryField()),
+                ("body", models.TextField()),
                 ("headers", models.JSONField()),
             ],
         ),
