@@ -18,6 +18,8 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import os
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
@@ -53,6 +55,45 @@ KEEP = """
 """
 
 
+# What, besides the data, makes a page: its code, templates, translations and static file names.
+RELEASE_FILES = (".py", ".html", ".txt", ".mo", ".js", ".css", ".svg", ".json")
+RELEASE_SKIPPED = {"staticfiles", "tests", "bench", "docs", "node_modules", "__pycache__"}  # and hidden folders
+# The settings a public page is made from: a map's tile server and links, the programme's contact.
+PAGE_SETTINGS = (
+    "MAP_TILE_URL",
+    "MAP_ATTRIBUTION",
+    "MAP_LINK_URL",
+    "PROGRAMME_PHONE",
+    "PROGRAMME_EMAIL",
+    "PUBLIC_SITE_URL",
+    "ACCESSIBILITY_STATEMENT_URL",
+    "STATIC_URL",
+    "TIME_ZONE",
+)
+
+
+@functools.cache
+def release():
+    """A hash of what this app server runs, worked out once per process.
+
+    During a rolling deploy, or the minute after one, servers of the old and the new code share
+    the table: without this in the key, one could serve the other's pages, whose templates and
+    hashed static file names it may not have.
+    """
+    digest = hashlib.sha256()
+    root = settings.BASE_DIR
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [name for name in subfolders if name not in RELEASE_SKIPPED and not name.startswith(".")]
+        found += [Path(folder, name) for name in files if name.endswith(RELEASE_FILES)]
+    for path in sorted(found):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    for name in PAGE_SETTINGS:
+        digest.update(f"{name}={getattr(settings, name, None)!r}".encode())
+    return digest.hexdigest()
+
+
 def copy_key(request):
     """The key of the page asked for, or None when it must not be kept (see the module's docstring)."""
     if not settings.FINDER_SHARED_COPIES or request.method != "GET" or connection.in_atomic_block:
@@ -62,7 +103,7 @@ def copy_key(request):
     asked = sorted(request.GET.lists())
     if any(name not in PARAMETERS or len(values) != 1 for name, values in asked):
         return None  # a position, a repeated or unknown parameter: worked out for this request only
-    page = [request.resolver_match.view_name, get_language(), request.scheme, request.get_host(), asked]
+    page = [release(), request.resolver_match.view_name, get_language(), request.scheme, request.get_host(), asked]
     return hashlib.sha256(json.dumps(page).encode()).hexdigest()
 
 

@@ -484,7 +484,7 @@ def adjust_after_count(
 
     def create(digest):
         # Lock the level so that the difference is taken against the stock as it is now.
-        level = StockLevel.objects.select_for_update().filter(location=location, batch=batch).first()
+        level = StockLevel.objects.select_for_update(no_key=True).filter(location=location, batch=batch).first()
         on_hand = level.quantity if level else 0
         if counted == on_hand:
             raise ValidationError(
@@ -684,7 +684,7 @@ def recall_lot(*, user, batch: Batch, recalled_on, reason: str, instructions: st
     if errors:
         raise ValidationError(errors, code="recall_incomplete")
     with transaction.atomic():
-        batch = Batch.objects.select_for_update().get(pk=batch.pk)
+        batch = Batch.objects.select_for_update(no_key=True).get(pk=batch.pk)
         if batch.recalled_on is None or batch.recall_ended_on is not None:
             if batch.recall_ended_on is not None and recalled_on < batch.recall_ended_on:
                 recalled_on = min(recalled_on, batch.recalled_on)  # overlapping: one recall
@@ -710,7 +710,7 @@ def end_recall(*, user, batch: Batch, reason: str):
         raise ValidationError({"reason": _("Say why the recall ends.")}, code="recall_end_reason")
     today = timezone.localdate()
     with transaction.atomic():
-        batch = Batch.objects.select_for_update().get(pk=batch.pk)
+        batch = Batch.objects.select_for_update(no_key=True).get(pk=batch.pk)
         if batch.recalled_on is None:
             raise ValidationError(_("Lot %(lot)s is not recalled.") % {"lot": batch.lot_number}, code="not_recalled")
         if batch.recall_ended_on is not None:

@@ -92,7 +92,7 @@ def check_change_allowed(user, municipality, when, reason: str = "", adding: boo
 
 def _lock(municipality) -> None:
     """Hold the municipality's row until the transaction ends, so two clicks cannot both pass the check."""
-    Municipality.objects.select_for_update().only("pk").get(pk=municipality.pk)
+    Municipality.objects.select_for_update(no_key=True).only("pk").get(pk=municipality.pk)
 
 
 @transaction.atomic

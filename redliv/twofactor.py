@@ -242,7 +242,7 @@ def setup(request):
         with transaction.atomic():
             # One enrolment at a time per user: a second tab, or someone else who began one
             # with the password before the owner confirmed theirs, finds the device confirmed.
-            get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+            get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).first()
             if user_has_device(user) != replacing:
                 return _give_the_existing_code_first(request)
             device = TOTPDevice.objects.filter(pk=device.pk, confirmed=False).first()

@@ -141,7 +141,7 @@ def review_report(*, report: ReversalReport, user, verified: bool, reason: str =
         raise ValidationError({"reason": _("Give a reason for rejecting the report.")})
     check_change_allowed(user, report.district.municipality_id, report.occurred_at, reason)
     with transaction.atomic():
-        report = ReversalReport.objects.select_for_update().get(pk=report.pk)
+        report = ReversalReport.objects.select_for_update(no_key=True).get(pk=report.pk)
         status = ReversalReport.ReviewStatus.VERIFIED if verified else ReversalReport.ReviewStatus.REJECTED
         return _set_review(report, user, status, reason, change_reason=reason)
 
@@ -150,7 +150,7 @@ def withdraw_reversal_report(*, user, report: ReversalReport, reason: str = "") 
     """A staff report logged by mistake stops counting (it is rejected); the row and its history stay."""
     check_change_allowed(user, report.district.municipality_id, report.occurred_at, reason)
     with transaction.atomic():
-        report = ReversalReport.objects.select_for_update().get(pk=report.pk)
+        report = ReversalReport.objects.select_for_update(no_key=True).get(pk=report.pk)
         if report.review_status == ReversalReport.ReviewStatus.REJECTED:
             raise ValidationError(_("This entry has been withdrawn."), code="withdrawn")
         return _set_review(
@@ -179,7 +179,7 @@ def replace_kit(*, report: ReversalReport, user, location: StockLocation, audien
     if location.municipality_id != report.district.municipality_id:
         raise ValidationError({"location": _("Choose a stock location in the report's municipality.")})
     with transaction.atomic():
-        report = ReversalReport.objects.select_for_update().get(pk=report.pk)
+        report = ReversalReport.objects.select_for_update(no_key=True).get(pk=report.pk)
         if report.replacement_handout is not None and report.replacement_handout.idempotency_key == key:
             return report.replacement_handout, False
         if report.kit_replaced:

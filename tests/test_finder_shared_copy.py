@@ -259,3 +259,21 @@ def test_a_page_worked_out_inside_a_transaction_is_not_kept(client, venue):
     factories.make_course(venue, title="Ikke gemt endnu")
     assert "Ikke gemt endnu" in client.get("/").content.decode()
     assert not SharedPage.objects.exists()
+
+
+def test_servers_of_another_release_or_another_map_setting_do_not_share_copies(frozen, client, venue, monkeypatch):
+    """During a rolling deploy old and new app servers share the table; each serves only its own pages."""
+    from finder import shared_copy
+
+    factories.make_course(venue, title="Kurset")
+    as_served(client, "/")
+    assert SharedPage.objects.count() == 1
+    shared_copy.release.cache_clear()
+    with override_settings(MAP_TILE_URL="https://tiles.example.org/{z}/{x}/{y}.png"):
+        as_served(client, "/")  # a server configured with a tile server: its own copy
+    assert SharedPage.objects.count() == 2
+    shared_copy.release.cache_clear()
+    monkeypatch.setattr(shared_copy, "RELEASE_FILES", (".py",))  # stands for other code and templates
+    as_served(client, "/")
+    assert SharedPage.objects.count() == 3
+    shared_copy.release.cache_clear()

@@ -353,6 +353,10 @@ KEPT = {
     "finder.InfoPage.title_en",
     "finder.InfoPage.body_da",
     "finder.InfoPage.body_en",
+    # A public page as anyone is served it (never one asked with a position, a postcode or a
+    # session), and its hash; replaced or deleted within a minute (finder/shared_copy.py).
+    "finder.SharedPage.key",
+    "finder.SharedPage.body",
 }
 PROJECT_APPS = {"redliv", "courses", "kits", "reports", "reversals", "finder", "street"}
 
