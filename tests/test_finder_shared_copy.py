@@ -277,3 +277,19 @@ def test_servers_of_another_release_or_another_map_setting_do_not_share_copies(f
     as_served(client, "/")
     assert SharedPage.objects.count() == 3
     shared_copy.release.cache_clear()
+
+
+def test_a_copy_the_database_refuses_to_keep_still_leaves_the_visitor_their_page(frozen, client, venue, caplog):
+    factories.make_course(venue, title="Kurset")
+    with connection.cursor() as cursor:  # a real refusal from PostgreSQL, as a lock timeout would give
+        cursor.execute(
+            "CREATE FUNCTION refuse_copy() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            " RAISE EXCEPTION 'copy refused'; END $$;"
+            "CREATE TRIGGER refuse_copy BEFORE INSERT ON finder_sharedpage FOR EACH ROW EXECUTE FUNCTION refuse_copy();"
+        )
+    try:
+        assert "Kurset" in as_served(client, "/").decode()
+        assert not SharedPage.objects.exists() and "finder page copy not kept" in caplog.text
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER refuse_copy ON finder_sharedpage; DROP FUNCTION refuse_copy();")
