@@ -5,7 +5,7 @@ from itertools import count
 
 from django.utils import timezone
 
-from courses.models import Attendance, Course, CourseFormat, Trainer, Venue
+from courses.models import Attendance, Course, CourseFormat, DropInSchedule, Trainer, Venue
 from kits.models import Batch, KitType, StockLocation, StockMovement
 from redliv.models import Audience, District, Organisation
 
@@ -49,6 +49,19 @@ def make_course(venue=None, **fields):
         "published": True,
     }
     return Course.objects.create(**{**defaults, **fields})
+
+
+def make_drop_in(venue, **fields):
+    """Standing drop-in hours at the venue: Thursdays 10-12 from today, unless told otherwise."""
+    defaults = {
+        "municipality": venue.municipality,
+        "venue": venue,
+        "weekday": 3,
+        "starts_at": dt.time(10),
+        "ends_at": dt.time(12),
+        "valid_from": timezone.localdate(),
+    }
+    return DropInSchedule.objects.create(**{**defaults, **fields})
 
 
 def make_trainer(organisation, **fields):

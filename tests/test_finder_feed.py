@@ -7,6 +7,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from courses.models import CourseFormat, DropInSchedule
+from tests import factories
 from tests.factories import make_course
 
 pytestmark = pytest.mark.django_db
@@ -63,14 +64,7 @@ def test_a_course_downloads_as_one_event(client, venue):
 
 
 def test_a_drop_in_downloads_its_next_dates(client, venue):
-    schedule = DropInSchedule.objects.create(
-        municipality=venue.municipality,
-        venue=venue,
-        weekday=3,
-        starts_at=dt.time(10),
-        ends_at=dt.time(12),
-        valid_from=timezone.localdate(),
-    )
+    schedule = factories.make_drop_in(venue)
     events = parse(client.get(f"/drop-in/{schedule.pk}.ics")).walk("VEVENT")
     assert len(events) in (7, 8)
 

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from courses.models import Course, DropInException, DropInSchedule
+from courses.models import Course, DropInException
 from finder.models import InfoPage, PublicDataVersion, SharedPage
 from finder.shared_copy import SECONDS
 from kits.models import Batch, StockLocation
@@ -92,15 +92,7 @@ def test_random_changes_to_everything_the_finder_shows_never_leave_a_copy_behind
     lot = factories.make_batch(lot_number="LOT-WALK")
     factories.receive(lot, place, 2, coordinator)
     courses = [factories.make_course(venue, title=f"Kursus {n}") for n in range(3)]
-    schedule = DropInSchedule.objects.create(
-        municipality=venue.municipality,
-        venue=venue,
-        weekday=3,
-        starts_at=dt.time(10),
-        ends_at=dt.time(12),
-        valid_from=timezone.localdate(),
-        title="Torsdagscafé",
-    )
+    schedule = factories.make_drop_in(venue, title="Torsdagscafé")
 
     def new_course():
         days = rng.randint(1, 40)
