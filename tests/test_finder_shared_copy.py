@@ -285,3 +285,14 @@ def test_a_copy_the_database_refuses_to_keep_still_leaves_the_visitor_their_page
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TRIGGER refuse_copy ON finder_sharedpage; DROP FUNCTION refuse_copy();")
+
+
+def test_a_table_emptied_at_once_raises_the_number_too(frozen, client, venue):
+    """TRUNCATE fires no row trigger (a restore, an operator's clean-up): a statement trigger does."""
+    factories.make_drop_in(venue, title="Torsdagscafé")
+    assert "Torsdagscafé" in as_served(client, "/").decode()
+    before = version()
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE courses_dropinexception, courses_dropinschedule")
+    assert version() > before
+    assert "Torsdagscafé" not in as_served(client, "/").decode()
