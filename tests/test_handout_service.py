@@ -160,6 +160,34 @@ def test_simultaneous_handouts_that_empty_the_first_expiring_lot_go_on_to_the_ne
     assert Handout.objects.count() == 10
 
 
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_courses_logged_with_kits_from_an_emptied_first_lot_go_on_to_the_next(bag, coordinator, venue):
+    """The street screen logs a course and its kits in one entry; the lot is chosen there too."""
+    from courses.models import Attendance
+    from courses.services import log_held_course
+
+    today = timezone.localdate()
+    first = factories.make_batch(expiry_date=today + dt.timedelta(days=30))
+    next_lot = factories.make_batch(expiry_date=today + dt.timedelta(days=300))
+    factories.receive(first, bag, 1, coordinator)
+    factories.receive(next_lot, bag, 100, coordinator)
+    outcomes = at_once(
+        8,
+        lambda: log_held_course(
+            user=coordinator,
+            venue=venue,
+            starts_at=timezone.now() - dt.timedelta(hours=1),
+            counts={"people_who_use_drugs": 1},
+            kits=1,
+            location=bag,
+        ),
+        refusal=lambda error: error.message_dict["kits"][0],
+    )
+    assert outcomes == ["stored"] * 8
+    assert Attendance.objects.count() == 8
+    assert level(bag, first) == 0 and level(bag, next_lot) == 93
+
+
 @pytest.mark.django_db
 def test_kits_are_put_back_in_part_then_all_and_then_refused(bag, coordinator):
     batch = factories.make_batch()
