@@ -77,7 +77,7 @@ PAGE_SETTINGS = (
 
 @functools.cache
 def release():
-    """A hash of what this app server runs, worked out once per process.
+    """A hash of the code this app server runs, worked out once per process (the page settings join it per request).
 
     During a rolling deploy, or the minute after one, servers of the old and the new code share
     the table: without this in the key, one could serve the other's pages, whose templates and
@@ -92,8 +92,6 @@ def release():
     for path in sorted(found):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
-    for name in PAGE_SETTINGS:
-        digest.update(f"{name}={getattr(settings, name, None)!r}".encode())
     return digest.hexdigest()
 
 
@@ -106,7 +104,9 @@ def copy_key(request):
     asked = sorted(request.GET.lists())
     if any(name not in PARAMETERS or len(values) != 1 for name, values in asked):
         return None  # a position, a repeated or unknown parameter: worked out for this request only
-    page = [release(), request.resolver_match.view_name, get_language(), request.scheme, request.get_host(), asked]
+    page_settings = [str(getattr(settings, name, None)) for name in PAGE_SETTINGS]  # read now: they may change
+    page = [release(), page_settings, request.resolver_match.view_name, get_language(), request.scheme]
+    page += [request.get_host(), asked]
     return hashlib.sha256(json.dumps(page).encode()).hexdigest()
 
 
