@@ -94,7 +94,7 @@ def _query_without(request, name):
 @public_page(map_tiles=True, geolocation=True)
 @shared_copy
 def finder(request):
-    """The list cut to one page in SQL (finder.listing): five queries, however many courses."""
+    """The list cut to one page in SQL (finder.listing): five queries however many courses; one from a shared copy."""
     places = listing.public_places()
     filters = parse_filters(request.GET, places.districts)
     number = _page_number(request)
