@@ -566,6 +566,12 @@ class CourseRequest(models.Model):
                 condition=LessThanOrEqual(Length("wishes"), WISHES_MAX_LENGTH),
                 name="courserequest_wishes_fit_the_form",
             ),
+            # The form takes a number only as a Dane writes it (finder.forms.clean_phone_number);
+            # the database holds at least to the characters a number is written with.
+            models.CheckConstraint(
+                condition=Q(contact_phone__regex=r"^[0-9 +().-]*$"),
+                name="courserequest_phone_is_a_number",
+            ),
         ]
 
     def __str__(self):

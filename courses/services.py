@@ -16,10 +16,9 @@ from django.utils.translation import gettext as _
 
 from courses.models import Attendance, Course, CourseFormat, Trainer
 from kits.models import HandoutReason, StockLocation, StockMovement
-from kits.services import CHOOSE_AGAIN, hand_out_at_course, record_handout, return_kits, stock_refusal
+from kits.services import create_choosing_again, hand_out_at_course, record_handout, return_kits, stock_refusal
 from redliv import roles
 from redliv.closing import check_change_allowed
-from redliv.idempotency import create_once
 
 COUNT_FIELDS = list(Attendance.AUDIENCE_FIELDS.values())
 DEFAULT_LENGTH = dt.timedelta(hours=1)
@@ -140,20 +139,16 @@ def log_held_course(
             )
         return attendance
 
-    # Kits from a lot chosen here (first expiry first) that another handout emptied a moment
-    # before: the database refuses, the whole entry is undone, and it is stored again from what is left.
-    attempts = CHOOSE_AGAIN if kits and batch is None else 1
-    for attempt in range(1, attempts + 1):
-        try:
-            return create_once(Attendance, key, payload, create)
-        except ValidationError as error:
-            raise _as_kits_error(error) from error
-        except IntegrityError as error:
-            refusal = stock_refusal(error, location, kits, batch=batch, on_date=timezone.localdate(starts_at))
-            if refusal is None:
-                raise
-            if attempt == attempts:
-                raise _as_kits_error(refusal) from error
+    try:
+        # The whole entry is stored again if the lot chosen for its kits was emptied meanwhile.
+        return create_choosing_again(Attendance, key, payload, create, chooses=bool(kits) and batch is None)
+    except ValidationError as error:
+        raise _as_kits_error(error) from error
+    except IntegrityError as error:
+        refusal = stock_refusal(error, location, kits, batch=batch, on_date=timezone.localdate(starts_at))
+        if refusal is None:
+            raise
+        raise _as_kits_error(refusal) from error
 
 
 def add_me_as_trainer(course, user):

@@ -162,5 +162,4 @@ def _keepable(request, response):
         and response.charset.lower() == "utf-8"
         and not response.cookies
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        and not connection.in_atomic_block
     )

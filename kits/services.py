@@ -52,6 +52,19 @@ def usable_on_hand(location: StockLocation, on_date=None) -> int:
 CHOOSE_AGAIN = 5
 
 
+def create_choosing_again(model, key, payload, create, *, chooses: bool):
+    """`create_once`; when `create` chooses the batch itself (first expiry first) and the
+    database refuses it for lack of stock, because another movement emptied that batch after
+    it was chosen, `create` runs again and chooses from what is left (CHOOSE_AGAIN times)."""
+    attempts = CHOOSE_AGAIN if chooses else 1
+    for attempt in range(1, attempts + 1):
+        try:
+            return create_once(model, key, payload, create)
+        except IntegrityError as error:
+            if attempt == attempts or violated_constraint(error) != STOCK_NON_NEGATIVE:
+                raise
+
+
 def first_expiring_batch(location: StockLocation, quantity: int, on_date) -> Batch | None:
     """First expiry, first out: the earliest-expiring usable batch here that holds enough."""
     level = (
@@ -148,18 +161,13 @@ def record_handout(
             recorded_by=user,
         )
 
-    # A first-expiring lot chosen here may be emptied by another handout before this one is
-    # stored; the database then refuses it, and the lot is chosen again from what is left.
-    attempts = CHOOSE_AGAIN if batch is None else 1
-    for attempt in range(1, attempts + 1):
-        try:
-            return create_once(Handout, key, payload, create)
-        except IntegrityError as error:
-            refusal = stock_refusal(error, location, quantity, batch=batch, on_date=on_date)
-            if refusal is None:
-                raise
-            if attempt == attempts:
-                raise refusal from error
+    try:
+        return create_choosing_again(Handout, key, payload, create, chooses=batch is None)
+    except IntegrityError as error:
+        refusal = stock_refusal(error, location, quantity, batch=batch, on_date=on_date)
+        if refusal is None:
+            raise
+        raise refusal from error
 
 
 def batch_to_hand_out(location, quantity, on_date, batch=None) -> Batch:
@@ -236,28 +244,21 @@ def _only_for_return(constraint) -> ValidationError:
     return ValidationError({"to_location": message}, code="expired_only_for_return")
 
 
-def _store_movement(key, payload, create, not_enough, attempts=1):
-    """Run create_once; a refusal for lack of stock becomes `not_enough()`, one of a
-    correction the database found undone already becomes its message.
-
-    With `attempts` above one, `create` chooses its batch itself and is run again when the
-    database refused it for lack of stock (another movement emptied that batch first)."""
-    for attempt in range(1, attempts + 1):
-        try:
-            return create_once(StockMovement, key, payload, create)
-        except IntegrityError as error:
-            constraint = violated_constraint(error)
-            if constraint == STOCK_NON_NEGATIVE:
-                if attempt < attempts:
-                    continue
-                raise not_enough() from error
-            if constraint == CORRECTIONS_WITHIN_ORIGINAL:
-                raise ValidationError(
-                    _("This movement has already been corrected."), code="already_corrected"
-                ) from error
-            if constraint in (TRANSFER_EXPIRED_ONLY_FOR_RETURN, TRANSFER_RECALLED_ONLY_FOR_RETURN):
-                raise _only_for_return(constraint) from error
-            raise
+def _store_movement(key, payload, create, not_enough, chooses=False):
+    """Run create_once (`create_choosing_again` when `create` chooses the batch); a refusal for
+    lack of stock becomes `not_enough()`, one of a correction the database found undone
+    already becomes its message."""
+    try:
+        return create_choosing_again(StockMovement, key, payload, create, chooses=chooses)
+    except IntegrityError as error:
+        constraint = violated_constraint(error)
+        if constraint == STOCK_NON_NEGATIVE:
+            raise not_enough() from error
+        if constraint == CORRECTIONS_WITHIN_ORIGINAL:
+            raise ValidationError(_("This movement has already been corrected."), code="already_corrected") from error
+        if constraint in (TRANSFER_EXPIRED_ONLY_FOR_RETURN, TRANSFER_RECALLED_ONLY_FOR_RETURN):
+            raise _only_for_return(constraint) from error
+        raise
 
 
 def register_delivery(
@@ -421,7 +422,7 @@ def transfer_kits(
             return not_enough_kits(from_location, quantity, day)
         return _not_enough_of_batch(from_location, batch, quantity)
 
-    return _store_movement(key, payload, create, not_enough, attempts=CHOOSE_AGAIN if batch is None else 1)
+    return _store_movement(key, payload, create, not_enough, chooses=batch is None)
 
 
 def _reason_given(reason):

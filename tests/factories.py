@@ -130,6 +130,16 @@ def hand_out(batch, location, quantity, user, **fields):
     )
 
 
+def first_lot_nearly_empty(location, user):
+    """Two lots at the location: the first to expire holds one kit, the next a hundred. Returns both."""
+    today = timezone.localdate()
+    first = make_batch(expiry_date=today + dt.timedelta(days=30))
+    next_lot = make_batch(expiry_date=today + dt.timedelta(days=300))
+    receive(first, location, 1, user)
+    receive(next_lot, location, 100, user)
+    return first, next_lot
+
+
 def make_organisation(municipality, **fields):
     return Organisation.objects.create(
         **{"name": unique("Organisation"), "kind": Organisation.Kind.NGO, "municipality": municipality, **fields}

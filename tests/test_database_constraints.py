@@ -285,6 +285,21 @@ def test_it_refuses_a_course_request_without_any_way_to_answer_it(odense):
     )
 
 
+def test_it_refuses_a_course_request_whose_phone_is_not_a_number(odense):
+    refused(
+        CourseRequest,
+        "courserequest_phone_is_a_number",
+        lambda: CourseRequest.objects.create(
+            municipality=odense,
+            organisation_name="Bosted",
+            contact_name="Leder",
+            contact_phone="ring til Anne",
+            audience=Audience.PROFESSIONALS,
+            number_of_people=10,
+        ),
+    )
+
+
 def test_it_refuses_a_course_request_for_nobody(odense):
     refused(
         CourseRequest,

@@ -143,11 +143,7 @@ def test_simultaneous_handouts_that_empty_the_first_expiring_lot_go_on_to_the_ne
     Each chose the first-expiring lot before the others' handouts were stored; the nine the
     database refuses choose again, and none is told there are not enough kits in a full bag.
     """
-    today = timezone.localdate()
-    first = factories.make_batch(expiry_date=today + dt.timedelta(days=30))
-    next_lot = factories.make_batch(expiry_date=today + dt.timedelta(days=300))
-    factories.receive(first, bag, 1, coordinator)
-    factories.receive(next_lot, bag, 100, coordinator)
+    first, next_lot = factories.first_lot_nearly_empty(bag, coordinator)
     outcomes = at_once(
         10,
         lambda: record_handout(
@@ -166,11 +162,7 @@ def test_simultaneous_courses_logged_with_kits_from_an_emptied_first_lot_go_on_t
     from courses.models import Attendance
     from courses.services import log_held_course
 
-    today = timezone.localdate()
-    first = factories.make_batch(expiry_date=today + dt.timedelta(days=30))
-    next_lot = factories.make_batch(expiry_date=today + dt.timedelta(days=300))
-    factories.receive(first, bag, 1, coordinator)
-    factories.receive(next_lot, bag, 100, coordinator)
+    first, next_lot = factories.first_lot_nearly_empty(bag, coordinator)
     outcomes = at_once(
         8,
         lambda: log_held_course(

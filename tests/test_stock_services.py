@@ -158,10 +158,7 @@ def test_twenty_simultaneous_transfers_from_ten_kits_move_exactly_ten(office, ba
 
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_transfers_that_empty_the_first_expiring_lot_go_on_to_the_next(office, bag, coordinator):
-    first = factories.make_batch(expiry_date=TODAY() + dt.timedelta(days=30))
-    next_lot = factories.make_batch(expiry_date=TODAY() + dt.timedelta(days=300))
-    factories.receive(first, office, 1, coordinator)
-    factories.receive(next_lot, office, 100, coordinator)
+    first, next_lot = factories.first_lot_nearly_empty(office, coordinator)
     outcomes = at_once(
         10,
         lambda: transfer_kits(user=coordinator, from_location=office, to_location=bag, quantity=1),

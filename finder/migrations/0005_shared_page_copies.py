@@ -55,10 +55,18 @@ CREATE = [
         "WHEN ((OLD.quantity > 0) IS DISTINCT FROM (NEW.quantity > 0))",
         name="finder_public_data_changed_quantity",
     ),
+    # TRUNCATE fires no row trigger (a restore, an operator's clean-up): a statement trigger,
+    # at once (it cannot wait for the commit; a TRUNCATE is rare enough for that to do no harm).
+    *(
+        f"CREATE TRIGGER finder_public_data_truncated AFTER TRUNCATE ON {table} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION finder_public_data_changed();"
+        for table in [*TABLES, "kits_stocklevel"]
+    ),
 ]
 DROP = [
     *(f"DROP TRIGGER IF EXISTS finder_public_data_changed ON {table};" for table in [*TABLES, "kits_stocklevel"]),
     "DROP TRIGGER IF EXISTS finder_public_data_changed_quantity ON kits_stocklevel;",
+    *(f"DROP TRIGGER IF EXISTS finder_public_data_truncated ON {table};" for table in [*TABLES, "kits_stocklevel"]),
     "DROP FUNCTION IF EXISTS finder_public_data_changed();",
 ]
 
