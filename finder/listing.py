@@ -66,12 +66,12 @@ def kits_at_venue(today=None):
     today = today or timezone.localdate()
     return Exists(
         StockLevel.objects.filter(
+            Batch.usable_q(today, "batch__"),
             location__venue=OuterRef("venue"),
             location__active=True,
             location__for_return=False,
             quantity__gt=0,
-            batch__expiry_date__gte=today,
-        ).exclude(Batch.recalled_q(today, "batch__"))
+        )
     )
 
 

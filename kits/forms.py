@@ -219,9 +219,7 @@ class OfficeHandoutForm(KeyedForm):
             .order_by("-starts_at")
         )
         today = timezone.localdate()
-        self.fields["batch"].queryset = (
-            batches_on_hand(self.user).filter(expiry_date__gte=today).exclude(Batch.recalled_q(today))
-        )
+        self.fields["batch"].queryset = batches_on_hand(self.user).filter(Batch.usable_q(today))
 
 
 class PeriodForm(inputs.Form):

@@ -7,6 +7,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +27,7 @@ from kits.models import (
     StockMovement,
 )
 from redliv.closing import check_change_allowed
-from redliv.db import violated_constraint
+from redliv.db import null_refused, read_back_on_use, violated_constraint
 from redliv.idempotency import create_once
 
 
@@ -38,9 +39,7 @@ def stock_on_hand(location: StockLocation) -> int:
 def usable_levels(on_date=None):
     """Stock levels that may be handed out on `on_date`: not expired, not recalled, above zero."""
     on_date = on_date or timezone.localdate()
-    return StockLevel.objects.filter(quantity__gt=0, batch__expiry_date__gte=on_date).exclude(
-        Batch.recalled_q(on_date, "batch__")
-    )
+    return StockLevel.objects.filter(Batch.usable_q(on_date, "batch__"), quantity__gt=0)
 
 
 def usable_on_hand(location: StockLocation, on_date=None) -> int:
@@ -65,16 +64,21 @@ def create_choosing_again(model, key, payload, create, *, chooses: bool):
                 raise
 
 
+def _first_expiring(location: StockLocation, quantity: int, on_date):
+    """First expiry, first out: the usable batches here that hold enough, earliest expiry first."""
+    return Batch.objects.filter(
+        Batch.usable_q(on_date), levels__location=location, levels__quantity__gte=quantity
+    ).order_by("expiry_date", "id")
+
+
 def first_expiring_batch(location: StockLocation, quantity: int, on_date) -> Batch | None:
-    """First expiry, first out: the earliest-expiring usable batch here that holds enough."""
-    level = (
-        usable_levels(on_date)
-        .filter(location=location, quantity__gte=quantity)
-        .select_related("batch")
-        .order_by("batch__expiry_date", "batch_id")
-        .first()
-    )
-    return level.batch if level else None
+    return _first_expiring(location, quantity, on_date).first()
+
+
+def first_expiring_batch_in_sql(location: StockLocation, quantity: int, on_date) -> Subquery:
+    """The first-expiring batch's id as a value an insert works out itself (one statement, not two);
+    NULL, which the column's NOT NULL refuses, when no batch here holds enough."""
+    return Subquery(_first_expiring(location, quantity, on_date).values("pk")[:1])
 
 
 def not_enough_kits(location, quantity, on_date=None) -> ValidationError:
@@ -148,10 +152,9 @@ def record_handout(
 
     def create(digest):
         check_change_allowed(user, location.municipality_id, occurred_at, change_reason, adding=True)
-        return Handout.objects.create(
+        handout = Handout(
             idempotency_key=key,
             payload_digest=digest,
-            batch=batch_to_hand_out(location, quantity, on_date, batch),
             from_location=location,
             quantity=quantity,
             occurred_at=occurred_at,
@@ -160,6 +163,7 @@ def record_handout(
             course=course,
             recorded_by=user,
         )
+        return save_handout(handout, batch, on_date)
 
     try:
         return create_choosing_again(Handout, key, payload, create, chooses=batch is None)
@@ -170,17 +174,22 @@ def record_handout(
         raise refusal from error
 
 
-def batch_to_hand_out(location, quantity, on_date, batch=None) -> Batch:
-    """The chosen batch if it is usable, else the first-expiring usable one here that holds enough."""
+def save_handout(handout: Handout, batch: Batch | None, on_date) -> Handout:
+    """Insert a new handout from `batch` if it is usable on `on_date`; without one, the insert itself
+    chooses the first-expiring usable batch at the handout's location that holds enough (one
+    statement, not a look-up and an insert). If none does, the NOT NULL on the batch refuses the
+    row, and `stock_refusal` explains it."""
     if batch is None:
-        batch = first_expiring_batch(location, quantity, on_date)
-        if batch is None:
-            raise not_enough_kits(location, quantity, on_date)
-    elif batch.is_expired(on_date):
+        handout.batch_id = first_expiring_batch_in_sql(handout.from_location, handout.quantity, on_date)
+        handout.save(force_insert=True)
+        return read_back_on_use(handout, "batch_id")
+    if batch.is_expired(on_date):
         raise _expired_error(batch)
-    elif batch.is_recalled(on_date):
+    if batch.is_recalled(on_date):
         raise _recalled_error(batch)
-    return batch
+    handout.batch = batch
+    handout.save(force_insert=True)
+    return handout
 
 
 def stock_refusal(error: IntegrityError, location, quantity, batch=None, on_date=None) -> ValidationError | None:
@@ -189,6 +198,8 @@ def stock_refusal(error: IntegrityError, location, quantity, batch=None, on_date
     Short of stock, the message counts what could have been handed out: the chosen
     batch here, or else the usable kits of the location.
     """
+    if null_refused(error) == "batch_id":  # the insert found no usable batch here that holds enough
+        return not_enough_kits(location, quantity, on_date)
     constraint = violated_constraint(error)
     if constraint == STOCK_NON_NEGATIVE:
         if batch is not None:
@@ -608,10 +619,8 @@ def hand_out_at_course(*, user, location: StockLocation, quantity: int, course, 
     database; a refusal aborts the caller's transaction, which turns it into a
     message with `stock_refusal`.
     """
-    chosen = batch_to_hand_out(location, quantity, timezone.localdate(occurred_at), batch)
-    return Handout.objects.create(
+    handout = Handout(
         idempotency_key=key or uuid.uuid4(),
-        batch=chosen,
         from_location=location,
         quantity=quantity,
         occurred_at=occurred_at,
@@ -619,6 +628,7 @@ def hand_out_at_course(*, user, location: StockLocation, quantity: int, course, 
         course=course,
         recorded_by=user,
     )
+    return save_handout(handout, batch, timezone.localdate(occurred_at))
 
 
 # ---------------------------------------------------------------------------

@@ -69,6 +69,8 @@ def check_change_allowed(user, municipality, when, reason: str = "", adding: boo
     change history: it must not identify anyone either.
     """
     refuse_identifiers(reason)
+    if not Month.of(when).is_over:
+        return  # only an ended month is approved (the database holds it): no look-up for today's entries
     approved = approval_status(municipality, when)[1]
     if not approved:
         return

@@ -1,6 +1,8 @@
-"""Helpers for reading what the database refused."""
+"""Helpers for reading what the database refused, and what it worked out itself."""
 
 from django.db import IntegrityError
+
+NOT_NULL_VIOLATION = "23502"  # PostgreSQL's SQLSTATE
 
 
 def violated_constraint(error: IntegrityError) -> str | None:
@@ -10,3 +12,17 @@ def violated_constraint(error: IntegrityError) -> str | None:
     """
     diagnostics = getattr(error.__cause__, "diag", None)
     return getattr(diagnostics, "constraint_name", None)
+
+
+def null_refused(error: IntegrityError) -> str | None:
+    """The column whose NOT NULL refused the row, or None if the error was another."""
+    if getattr(error.__cause__, "pgcode", None) != NOT_NULL_VIOLATION:
+        return None
+    return getattr(getattr(error.__cause__, "diag", None), "column_name", None)
+
+
+def read_back_on_use(instance, attname: str):
+    """An instance saved with a value the database worked out (a Subquery): Django keeps the expression,
+    not the value. Dropping it makes the field deferred, so the first read loads the stored value."""
+    instance.__dict__.pop(attname, None)
+    return instance

@@ -60,9 +60,12 @@ def _same_content(stored: str, payload: dict) -> bool:
 
 
 def _stored(model, key, payload):
-    existing = model._base_manager.filter(idempotency_key=key).first()
+    try:
+        existing = model._base_manager.get(idempotency_key=key)
+    except model.DoesNotExist:
+        return None
     # A blank digest: the entry's free text was purged; a retry that late is taken as the same entry.
-    if existing is not None and existing.payload_digest and not _same_content(existing.payload_digest, payload):
+    if existing.payload_digest and not _same_content(existing.payload_digest, payload):
         raise IdempotencyConflict()
     return existing
 

@@ -89,6 +89,7 @@ class HostileInputMixin:
 
     def full_clean(self):
         self._bound_fields()  # also the fields a subclass added or narrowed after __init__
+        self._rendered = True  # just bounded: reading a field while cleaning need not bound them again
         if self.is_bound:
             self.data = one_character_line_breaks(self.data)
         super().full_clean()

@@ -9,7 +9,8 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -255,6 +256,14 @@ class MonthAction(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
 
 
+# The first day of the Copenhagen month a closing was made in. Spelt out (not TruncMonth with a
+# tzinfo, which a migration cannot write down): date_trunc('month', timezone('Europe/Copenhagen', at))::date.
+MONTH_OF_AT = Cast(
+    Func(Value("month"), Func(Value("Europe/Copenhagen"), F("at"), function="timezone"), function="date_trunc"),
+    models.DateField(),
+)
+
+
 class MonthClosing(models.Model):
     """One approval or reopening of a month. The latest row for a month is its state."""
 
@@ -292,6 +301,9 @@ class MonthClosing(models.Model):
                 condition=~Q(action="reopened") | ~Q(reason="") | Q(purged_at__isnull=False),
                 name="monthclosing_reopening_has_reason",
             ),
+            # Only a month that has ended in Danish time is approved or reopened (closing.approve_month):
+            # an entry dated in a month that has not ended needs no look-up (closing.check_change_allowed).
+            models.CheckConstraint(condition=Q(month__lt=MONTH_OF_AT), name="monthclosing_month_has_ended"),
         ]
 
     def __str__(self):

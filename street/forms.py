@@ -286,4 +286,4 @@ class WithdrawForm(inputs.Form):
 
 
 def locations_for(user):
-    return StockLocation.objects.for_user(user).filter(active=True).select_related("organisation")
+    return StockLocation.objects.for_user(user).filter(active=True)

@@ -204,8 +204,7 @@ def _entry_page(request, kind):
     if kind != "report":
         context["batch_levels"] = (
             StockLevel.objects.for_user(request.user)
-            .filter(quantity__gt=0, batch__expiry_date__gte=timezone.localdate(), location__active=True)
-            .exclude(Batch.recalled_q(timezone.localdate(), "batch__"))
+            .filter(Batch.usable_q(timezone.localdate(), "batch__"), quantity__gt=0, location__active=True)
             .select_related("batch", "location")
             .order_by("location__name", "batch__expiry_date")
         )

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -95,6 +96,36 @@ def test_the_database_refuses_a_closing_that_is_not_the_first_of_a_month(coordin
         MonthClosing.objects.create(municipality=odense, month=dt.date(2026, 3, 2), action="approved", by=coordinator)
     with pytest.raises(IntegrityError), transaction.atomic():
         MonthClosing.objects.create(municipality=odense, month=dt.date(2026, 3, 1), action="reopened", by=coordinator)
+
+
+@pytest.mark.parametrize(
+    ("utc_instant", "refused"),
+    [
+        (dt.datetime(2026, 5, 31, 21, 59, tzinfo=dt.UTC), True),  # 23:59 on 31 May in Copenhagen
+        (dt.datetime(2026, 5, 31, 22, 0, tzinfo=dt.UTC), False),  # midnight: May has ended there
+    ],
+)
+def test_the_database_refuses_a_closing_of_a_month_that_has_not_ended_in_copenhagen(
+    coordinator, odense, utc_instant, refused
+):
+    """What lets an entry of this month skip the closing look-up (`check_change_allowed`)."""
+    from django.db import IntegrityError, transaction
+
+    may = {"municipality": odense, "month": dt.date(2026, 5, 1), "action": "approved", "by": coordinator}
+    with time_machine.travel(utc_instant, tick=False):
+        if refused:
+            with pytest.raises(IntegrityError, match="monthclosing_month_has_ended"), transaction.atomic():
+                MonthClosing.objects.create(**may)
+        else:
+            MonthClosing.objects.create(**may)
+            assert month_is_closed(odense, dt.date(2026, 5, 31))
+
+
+def test_an_entry_of_a_month_that_has_not_ended_is_allowed_without_a_look_up(
+    street_worker, odense, django_assert_num_queries
+):
+    with django_assert_num_queries(0):
+        check_change_allowed(street_worker, odense, timezone.now(), adding=True)
 
 
 def test_a_coordinator_sets_the_training_target(client, coordinator, odense):
