@@ -376,7 +376,8 @@ def find(
 
     Soonest first; with a position (`filters.near`, or a postcode placed by `places`), by
     distance band (DISTANCE_BANDS_KM) and soonest first within a band, places without
-    coordinates and online courses last. Three queries (four with `with_cancelled`).
+    coordinates and online courses last. Three queries (four with `with_cancelled`; one more on a
+    page after the first, whose courses are placed by their keys before they are read).
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -426,20 +427,32 @@ def find(
         lots = Batch.objects.filter(Batch.recalled_q(today)).order_by("-recalled_on", "lot_number")
         courses = courses.annotate(recalled_lots=ArraySubquery(lots.values("lot_number")))
     skipped = max(0, offset - dropped)
-    rows = list(courses[skipped:] if limit is None else courses[skipped : offset + limit])
-    if rows:
-        course_total = rows[0].total
-    elif skipped:
-        course_total = matching.count()
+    candidates = courses[skipped:] if limit is None else courses[skipped : offset + limit]
+    drop_in_sorted = [item[0] for item in drop_in_keys]
+    if skipped and limit is not None:
+        # A later page: the candidates are up to `dropped + limit` courses, of which at most `limit` are on
+        # the page. Their keys place them (plain tuples); only those are then read as courses (one query more).
+        keyed = list(candidates.values_list("band", "starts_at", "pk", "total"))
+        course_keys = [(band, starts_at.timestamp(), 0, pk) for band, starts_at, pk, _total in keyed]
+        end = offset + limit
+        on_page = {
+            key[3]
+            for i, key in enumerate(course_keys)
+            if offset <= skipped + i + bisect.bisect_left(drop_in_sorted, key) < end
+        }
+        by_pk = {row.pk: row for row in courses.filter(pk__in=on_page)} if on_page else {}
+        rows = [by_pk.get(key[3]) for key in course_keys]  # None: a candidate not on the page
+        course_total = keyed[0][3] if keyed else matching.count()
     else:
-        course_total = 0
+        rows = list(candidates)
+        course_keys = [(row.band, row.starts_at.timestamp(), 0, row.pk) for row in rows]
+        course_total = rows[0].total if rows else (matching.count() if skipped else 0)
 
     # Merge: an item's place in the whole list is the number of courses and dates before it.
-    course_keys = [(row.band, row.starts_at.timestamp(), 0, row.pk) for row in rows]
-    drop_in_sorted = [item[0] for item in drop_in_keys]
     placed = []
     for i, row in enumerate(rows):
-        placed.append((skipped + i + bisect.bisect_left(drop_in_sorted, course_keys[i]), "course", row))
+        if row is not None:
+            placed.append((skipped + i + bisect.bisect_left(drop_in_sorted, course_keys[i]), "course", row))
     for j, item in enumerate(drop_in_keys):
         courses_before = bisect.bisect_left(course_keys, item[0])
         if skipped and courses_before == 0:
@@ -466,7 +479,8 @@ def find(
     if with_recalls:
         from kits.queries import active_recalls
 
-        recalled_lots = rows[0].recalled_lots if rows else active_recalls(today)
+        fetched = next((row for row in rows if row is not None), None)
+        recalled_lots = fetched.recalled_lots if fetched is not None else active_recalls(today)
     return Found(
         entries=entries,
         total=course_total + dropped,

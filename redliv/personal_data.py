@@ -6,7 +6,7 @@ JSON answer) use it alike. It refuses a CPR number (with or without a separator,
 grouped 01 01 90 1234, with a day and month that exist), an e-mail address (also
 jens @ hansen.dk, jens(at)hansen.dk) and a Danish phone number (eight digits, as written:
 12345678, 12 34 56 78, 12-34-56-78, 12.34.56.78, 12 345 678, 1234 5678, with or without +45
-or 0045), after folding look-alike characters, invisible characters and dashes away.
+or 0045, also in brackets, and then also 1234-5678), after folding look-alike characters, invisible characters and dashes away.
 
 Names cannot be detected reliably. `may_name_someone` finds two or more capitalised
 words in a row, and the pages show the warning again, after saving, when it does.
@@ -37,12 +37,14 @@ EMAIL = re.compile(
 # Eight digits, as a Danish number is written; +45 or 0045 in front is optional. Other digits, letters or a
 # dash right beside it mean it is part of something else (a lot number, a date, a longer number).
 # A ":" in front is a label ("tlf:12345678"). Grouped 2-2-2-2 or 2-3-3 with one kind of separator
-# (space, dash or dot), or 4-4 with a space: "2026-0042" is a lot number, "12.10.2026" a date.
+# (space, dash or dot), or 4-4 with a space: "2026-0042" is a lot number, "12.10.2026" a date. After the
+# country code, also in brackets ("(+45) 1234-5678"), 4-4 with a dash or a dot is a number too.
 PHONE = re.compile(
     r"(?<![\w+\-./])"
-    r"(?:(?:\+|00)45\s?)?"
+    r"(?:(?P<country>\(?(?:\+|00)45\)?)\s?)?"
     r"(?!(?:19|20)\d\d\s(?:19|20)\d\d\b)"  # two years ("2025 2026") are not a number
-    r"\d\d(?:\d{6}|(?P<sep>[-. ])\d{2}(?P=sep)\d{2}(?P=sep)\d{2}|(?P<sep3>[-. ])\d{3}(?P=sep3)\d{3}|\d{2}\s\d{4})"
+    r"\d\d(?:\d{6}|(?P<sep>[-. ])\d{2}(?P=sep)\d{2}(?P=sep)\d{2}|(?P<sep3>[-. ])\d{3}(?P=sep3)\d{3}|\d{2}\s\d{4}"
+    r"|(?(country)\d{2}[-.]\d{4}|(?!)))"
     r"(?![\w\-/:]|[.,]\d|\s\d)"
 )
 # Two or more capitalised words in a row ("Jens Hansen", "Mødte Lise Holm").

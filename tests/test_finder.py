@@ -249,7 +249,7 @@ def test_unknown_parameter_names_are_simply_ignored(client, venue):
         "postcode=5000&district={district}&near=55.39,10.38&language=da&when=week",
     ],
 )
-def test_the_finder_uses_at_most_five_queries_however_many_courses(
+def test_the_finder_uses_at_most_five_queries_however_many_courses_and_a_later_page_six(
     client, red_liv, odense, django_assert_max_num_queries, query
 ):
     district = make_district(odense, postcodes="5000")
@@ -281,8 +281,9 @@ def test_the_finder_uses_at_most_five_queries_however_many_courses(
                 valid_from=timezone.localdate(),
             )
         # Places, drop-in hours with their closed dates, courses (with their count, whether the venue hands
-        # out kits, and the recall banner's lots, all inside the one statement), cancelled courses, pages.
-        with django_assert_max_num_queries(5):
+        # out kits, and the recall banner's lots, all inside the one statement), cancelled courses, pages;
+        # a later page places its courses by their keys first, then reads those on it (one more).
+        with django_assert_max_num_queries(6 if "side=" in query else 5):
             response = client.get(f"/?{query.format(district=district.pk)}")
     assert response.status_code == 200
     assert len(response.context["entries"]) == 30 or response.context["page"].number > 1

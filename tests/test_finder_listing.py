@@ -137,11 +137,17 @@ def test_the_finder_pages_join_up_with_each_drop_in_once(client, red_liv, odense
     assert sum(entry_id.startswith("drop-in-") for entry_id in seen) == 3
 
 
-def test_the_api_uses_at_most_three_queries(client, red_liv, odense, django_assert_max_num_queries):
+def test_the_api_uses_at_most_three_queries_and_a_later_page_four(client, red_liv, odense, django_assert_num_queries):
+    """A later page places the courses that may be on it by their keys, then reads only those: on the
+    national data the API's offset 2,000 read 900 courses for a page of 100 (89 ms, now 49 ms)."""
     _sample(red_liv, odense)
-    for params in ({}, {"near": "55.3959,10.3883", "offset": 20, "limit": 5}, {"postcode": "5000"}):
-        with django_assert_max_num_queries(3):
+    for params in ({}, {"postcode": "5000"}):
+        with django_assert_num_queries(3):
             assert client.get("/api/v1/courses/", params).status_code == 200
+    with django_assert_num_queries(4) as context:
+        page = client.get("/api/v1/courses/", {"near": "55.3959,10.3883", "offset": 40, "limit": 5}).json()
+    assert len(page["courses"]) == 5
+    assert sum('"courses_course"."title"' in query["sql"] for query in context.captured_queries) == 1
 
 
 def test_a_cancelled_course_leaves_every_list_on_the_next_request(client, venue):

@@ -35,6 +35,9 @@ IDENTIFIERS = {
     "+45 12 34 56 78": "telefonnummeret",
     "0045 12345678": "telefonnummeret",
     "+4512345678": "telefonnummeret",
+    "(+45) 1234-5678": "telefonnummeret",
+    "ring (0045) 12 34 56 78": "telefonnummeret",
+    "+45 1234.5678": "telefonnummeret",
     # Written to get past a plain pattern (the issue-15 review stored each of these):
     "Jens 010190.1234": "CPR-nummeret",
     "01 01 90 1234": "CPR-nummeret",
@@ -226,7 +229,7 @@ def test_any_cpr_number_is_refused_however_it_is_written(day, month, year, seria
 @given(
     digits=st.text(alphabet="0123456789", min_size=8, max_size=8),
     form=st.sampled_from(["{a}{b}{c}{d}", "{a} {b} {c} {d}", "{a}{b} {c}{d}"]),
-    prefix=st.sampled_from(["", "+45 ", "+45", "0045 ", "tlf. "]),
+    prefix=st.sampled_from(["", "+45 ", "+45", "0045 ", "tlf. ", "(+45) "]),
 )
 def test_any_danish_phone_number_is_refused_as_it_is_usually_written(digits, form, prefix):
     a, b, c, d = digits[:2], digits[2:4], digits[4:6], digits[6:]
@@ -235,6 +238,17 @@ def test_any_danish_phone_number_is_refused_as_it_is_usually_written(digits, for
         return  # two years side by side ("2025 2026") are let through on purpose
     with pytest.raises(ValidationError):
         refuse_identifiers(f"{prefix}{number}")
+
+
+@given(
+    digits=st.text(alphabet="0123456789", min_size=8, max_size=8),
+    separator=st.sampled_from(["-", "."]),
+    prefix=st.sampled_from(["+45 ", "+45", "0045 ", "(+45) ", "(0045)"]),
+)
+def test_a_number_after_the_country_code_is_refused_in_two_groups_of_four(digits, separator, prefix):
+    """Without the country code, 2026-0042 is a lot number and passes (HARMLESS)."""
+    with pytest.raises(ValidationError):
+        refuse_identifiers(f"{prefix}{digits[:4]}{separator}{digits[4:]}")
 
 
 @given(
