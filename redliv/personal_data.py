@@ -6,7 +6,8 @@ JSON answer) use it alike. It refuses a CPR number (with or without a separator,
 grouped 01 01 90 1234, with a day and month that exist), an e-mail address (also
 jens @ hansen.dk, jens(at)hansen.dk) and a Danish phone number (eight digits, as written:
 12345678, 12 34 56 78, 12-34-56-78, 12.34.56.78, 12 345 678, 1234 5678, with or without +45
-or 0045, also in brackets, and then also 1234-5678), after folding look-alike characters, invisible characters and dashes away.
+or 0045, also in brackets, and then also 1234-5678), after folding look-alike characters,
+invisible characters and dashes away.
 
 Names cannot be detected reliably. `may_name_someone` finds two or more capitalised
 words in a row, and the pages show the warning again, after saving, when it does.
