@@ -427,21 +427,14 @@ def find(
         lots = Batch.objects.filter(Batch.recalled_q(today)).order_by("-recalled_on", "lot_number")
         courses = courses.annotate(recalled_lots=ArraySubquery(lots.values("lot_number")))
     skipped = max(0, offset - dropped)
-    candidates = courses[skipped:] if limit is None else courses[skipped : offset + limit]
-    drop_in_sorted = [item[0] for item in drop_in_keys]
-    if skipped and limit is not None:
-        # A later page: the candidates are up to `dropped + limit` courses, of which at most `limit` are on
-        # the page. Their keys place them (plain tuples); only those are then read as courses (one query more).
+    end = None if limit is None else offset + limit
+    candidates = courses[skipped:end]
+    # A later page: up to `dropped + limit` candidates, of which at most `limit` are on the page. Their
+    # keys place them (plain tuples); only those are then read as courses (one query more).
+    placed_by_keys = bool(skipped) and end is not None
+    if placed_by_keys:
         keyed = list(candidates.values_list("band", "starts_at", "pk", "total"))
         course_keys = [(band, starts_at.timestamp(), 0, pk) for band, starts_at, pk, _total in keyed]
-        end = offset + limit
-        on_page = {
-            key[3]
-            for i, key in enumerate(course_keys)
-            if offset <= skipped + i + bisect.bisect_left(drop_in_sorted, key) < end
-        }
-        by_pk = {row.pk: row for row in courses.filter(pk__in=on_page)} if on_page else {}
-        rows = [by_pk.get(key[3]) for key in course_keys]  # None: a candidate not on the page
         course_total = keyed[0][3] if keyed else matching.count()
     else:
         rows = list(candidates)
@@ -449,16 +442,18 @@ def find(
         course_total = rows[0].total if rows else (matching.count() if skipped else 0)
 
     # Merge: an item's place in the whole list is the number of courses and dates before it.
-    placed = []
-    for i, row in enumerate(rows):
-        if row is not None:
-            placed.append((skipped + i + bisect.bisect_left(drop_in_sorted, course_keys[i]), "course", row))
+    drop_in_sorted = [item[0] for item in drop_in_keys]
+    course_places = [skipped + i + bisect.bisect_left(drop_in_sorted, key) for i, key in enumerate(course_keys)]
+    if placed_by_keys:
+        on_page = {key[3] for key, place in zip(course_keys, course_places, strict=True) if offset <= place < end}
+        by_pk = {row.pk: row for row in courses.filter(pk__in=on_page)} if on_page else {}
+        rows = [by_pk.get(key[3]) for key in course_keys]  # None: a candidate not on the page
+    placed = [(place, "course", row) for place, row in zip(course_places, rows, strict=True) if row is not None]
     for j, item in enumerate(drop_in_keys):
         courses_before = bisect.bisect_left(course_keys, item[0])
         if skipped and courses_before == 0:
             continue  # before the first course fetched, so before the page
         placed.append((j + skipped + courses_before, "drop-in", item))
-    end = None if limit is None else offset + limit
     page = sorted(
         (item for item in placed if item[0] >= offset and (end is None or item[0] < end)), key=lambda item: item[0]
     )
