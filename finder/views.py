@@ -169,7 +169,7 @@ WIDGET_SIZE = 20  # the widget shows the next ones and links to the rest
 @shared_copy
 def widget(request):
     """The next entries only: no cancellations, notes or filter form, so those are not looked up."""
-    places = listing.public_places()
+    places = listing.places_asked_for(request.GET)
     filters = parse_filters(request.GET, places.districts)
     found = listing.find(filters, places, limit=WIDGET_SIZE, drop_ins=listing.ONCE)
     return render(request, "finder/widget.html", {"entries": found.entries})
@@ -277,7 +277,7 @@ def drop_in_ics(request, pk):
 @shared_copy
 def feed(request):
     """Every upcoming course and drop-in date (optionally filtered) for calendar subscriptions."""
-    filters = parse_filters(request.GET, listing.public_places().districts)
+    filters = parse_filters(request.GET, listing.places_asked_for(request.GET).districts)
     filters.near = filters.postcode = None
     found = listing.find(filters)
     return ics.ics_response(found.entries, request, "RED LIV – kurser")
@@ -406,7 +406,7 @@ def in_the_visitors_language(view):
 @shared_copy
 def api_courses(request):
     """GET /api/v1/courses/: the finder's list as JSON, for other sites (see README); cut to the page in SQL."""
-    places = listing.public_places()
+    places = listing.places_asked_for(request.GET)
     filters = parse_filters(request.GET, places.districts)
     if filters.problems:
         return JsonResponse(

@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from courses.models import Course, CourseFormat, DropInException, DropInSchedule
+from courses.models import Course, CourseFormat, DropInException, DropInSchedule, Venue
 from finder import listing
-from tests.factories import make_course, make_venue
+from tests.factories import make_course, make_district, make_venue
 
 pytestmark = pytest.mark.django_db
 
@@ -137,14 +137,26 @@ def test_the_finder_pages_join_up_with_each_drop_in_once(client, red_liv, odense
     assert sum(entry_id.startswith("drop-in-") for entry_id in seen) == 3
 
 
-def test_the_api_uses_at_most_three_queries_and_a_later_page_four(client, red_liv, odense, django_assert_num_queries):
-    """A later page places the courses that may be on it by their keys, then reads only those: on the
-    national data the API's offset 2,000 read 900 courses for a page of 100 (89 ms, now 49 ms)."""
+def test_the_api_widget_and_feed_read_places_only_when_asked_by_district_or_postcode(
+    client, red_liv, odense, django_assert_num_queries
+):
+    """Two queries (drop-in hours, then the courses cut to the page); the public places (a third)
+    only for a district or a postcode. A later page places the courses that may be on it by their
+    keys, then reads only those: on the national data the API's offset 2,000 read 900 courses for
+    a page of 100 (89 ms, then 49 ms)."""
     _sample(red_liv, odense)
-    for params in ({}, {"postcode": "5000"}):
-        with django_assert_num_queries(3):
+    district = make_district(odense).pk
+    Venue.objects.filter(name="Sted 0").update(district=district)
+    for params, queries in [({}, 2), ({"district": ""}, 2), ({"postcode": "5000"}, 3), ({"district": district}, 3)]:
+        with django_assert_num_queries(queries):
             assert client.get("/api/v1/courses/", params).status_code == 200
-    with django_assert_num_queries(4) as context:
+        with django_assert_num_queries(queries):
+            assert client.get("/widget/", params).status_code == 200
+    with django_assert_num_queries(1):  # the places, which have no such district: refused
+        assert client.get("/api/v1/courses/", {"district": "99999"}).status_code == 400
+    with django_assert_num_queries(2):
+        assert client.get("/kurser.ics").status_code == 200
+    with django_assert_num_queries(3) as context:
         page = client.get("/api/v1/courses/", {"near": "55.3959,10.3883", "offset": 40, "limit": 5}).json()
     assert len(page["courses"]) == 5
     assert sum('"courses_course"."title"' in query["sql"] for query in context.captured_queries) == 1
