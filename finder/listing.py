@@ -18,9 +18,11 @@ country has a hundred upcoming courses or ten thousand (bench/RESULTS.md):
 
 import bisect
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     BooleanField,
@@ -37,8 +39,10 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import ASin, Cast, Cos, Least, Power, Radians, Sin, Sqrt
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from courses.models import Course, CourseFormat, DropInException, DropInSchedule, Venue
@@ -208,6 +212,20 @@ class Entry:
     # Whether the venue's own stock holds a usable kit now; None when not looked up.
     kits_here: bool | None = None
 
+    # The list prints these for every entry: worked out here, they cost a tenth of the
+    # template's date filters (which look the format up and convert the time zone each time).
+    @cached_property
+    def start_iso(self):
+        return timezone.localtime(self.starts_at).isoformat() if self.starts_at else ""
+
+    @cached_property
+    def start_clock(self):
+        return f"{timezone.localtime(self.starts_at):%H:%M}" if self.starts_at else ""
+
+    @cached_property
+    def end_clock(self):
+        return f"{timezone.localtime(self.ends_at):%H:%M}" if self.ends_at else ""
+
     @property
     def position(self):
         venue = self.venue
@@ -303,9 +321,16 @@ _PK_PLACEHOLDER = 987654321
 
 
 def _url_maker(name):
-    """reverse() once; then each URL is a string format (the pattern's only argument is the pk)."""
-    prefix, suffix = reverse(name, args=[_PK_PLACEHOLDER]).split(str(_PK_PLACEHOLDER))
+    """reverse() once per language and URLconf; then each URL is a string format (the pattern's only
+    argument is the pk)."""
+    prefix, suffix = _url_parts(name, get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
     return lambda pk: f"{prefix}{pk}{suffix}"
+
+
+@functools.lru_cache(maxsize=64)
+def _url_parts(name, language, script_prefix, urlconf):
+    """The arguments are what reverse() reads besides the name (the language for the /en/ prefix)."""
+    return reverse(name, args=[_PK_PLACEHOLDER], urlconf=urlconf).split(str(_PK_PLACEHOLDER))
 
 
 def course_entry(course):

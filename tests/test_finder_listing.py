@@ -174,3 +174,14 @@ def test_a_cancelled_course_leaves_every_list_on_the_next_request(client, venue)
     assert "Aflyses snart" not in client.get("/widget/").content.decode()
     assert client.get("/api/v1/courses/").json()["count"] == 0
     assert b"Aflyses snart" not in client.get("/kurser.ics").content
+
+
+def test_each_entry_links_and_is_timed_in_the_language_and_zone_of_its_own_request(client, venue):
+    """Links are worked out once per language (finder.listing._url_parts): a Danish request after an
+    English one still links without /en/; the times are Copenhagen's, as the template's filters gave."""
+    course = make_course(venue, title="Kursus på dansk", starts_at=at(3, 17))
+    for path, link in [("/", f"/kurser/{course.pk}/"), ("/en/", f"/en/kurser/{course.pk}/")] * 2:
+        entry = client.get(path).context["entries"][0]
+        assert entry.url == link
+        assert (entry.start_iso, entry.start_clock) == ("2026-12-03T17:00:00+01:00", "17:00")
+        assert f'href="{link}"' in client.get(path).content.decode()
