@@ -342,3 +342,29 @@ def test_the_finder_tells_per_venue_whether_kits_are_handed_out_now(client, coor
     assert 'data-kits-here="ask"' in hint("Uden lager") and "spørg på stedet" in hint("Uden lager")
     assert 'data-kits-here="ask"' in hint("Kun udløbne")
     assert "17" not in hint("Med kit") and "40" not in hint("Kun udløbne")
+
+
+def test_kits_are_handed_out_at_a_venue_only_while_its_lot_is_neither_recalled_nor_expired(
+    client, coordinator, lot, venue
+):
+    """The same answer for a course and for standing drop-in hours at the venue, through a recall, its
+    end, and the lot's expiry: the usable lots are worked out once per statement (finder.listing)."""
+    factories.make_course(venue, title="Kursus på kontoret", published=True)
+    factories.make_drop_in(venue, title="Torsdagscafé")
+
+    def hints():
+        content = client.get("/").content.decode()
+        return [
+            content.split(f">{title}</a></h3>")[1].split("</li>")[0] for title in ("Kursus på kontoret", "Torsdagscafé")
+        ]
+
+    assert all('data-kits-here="yes"' in hint for hint in hints())
+    recall(lot)
+    assert all('data-kits-here="ask"' in hint for hint in hints())
+    services.end_recall(user=coordinator, batch=lot, reason="Undersøgt: kittene er i orden")
+    assert all('data-kits-here="yes"' in hint for hint in hints())
+    with time_machine.travel(dt.datetime(2027, 6, 2, 9, tzinfo=CPH), tick=False):  # the lot expired on 1 June
+        factories.make_course(
+            venue, title="Kursus på kontoret", published=True, starts_at=dt.datetime(2027, 6, 3, 10, tzinfo=CPH)
+        )
+        assert all('data-kits-here="ask"' in hint for hint in hints())
