@@ -1023,12 +1023,9 @@ def render(args, host, generated, generate_seconds, m) -> str:
             for label, s in m["sizes"].items()
         ],
         "",
-        "Profiles of one request each (pyinstrument, in-process): `bench/profiles/finder.txt`, "
-        "`bench/profiles/month-all.txt`, `bench/profiles/stock-all.txt`, "
-        "`bench/profiles/stock-largest.txt`.",
         "Profiles of one request each (pyinstrument, in-process, nothing cached): `bench/profiles/finder.txt`, "
         "`bench/profiles/finder-near.txt`, `bench/profiles/api.txt`, `bench/profiles/month-all.txt`, "
-        "`bench/profiles/stock-all.txt`.",
+        "`bench/profiles/stock-all.txt`, `bench/profiles/stock-largest.txt`.",
         "",
     ]
     return "\n".join(lines) + "\n" + (BENCH / "analysis.md").read_text()
