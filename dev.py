@@ -315,7 +315,7 @@ SERIAL_PYTEST_OPTIONS = ("-n", "--numprocesses", "--dist", "--pdb", "--trace", "
 def pytest_arguments(args: list[str]) -> list[str]:
     """The tests run in one worker process per core (pytest-xdist), each with its own test database,
     browser and live server; the suite waits on the browser, the servers and PostgreSQL as much as it
-    computes, so two workers on two cores take a good third off its time. `-n 0` runs them in this
+    computes, so two workers on two cores take about a third off its time. `-n 0` runs them in this
     process (`--pdb` and `-p no:xdist` do too); a `-n` or `--dist` given is used as it is."""
     if any(arg == option or arg.startswith(option) for arg in args for option in SERIAL_PYTEST_OPTIONS):
         return args
