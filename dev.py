@@ -308,6 +308,22 @@ def command_run(args: list[str]) -> int:
             server.stop(only_if_started_here=True)
 
 
+# Options with which pytest-xdist cannot, or need not, spread the tests over worker processes.
+SERIAL_PYTEST_OPTIONS = ("-n", "--numprocesses", "--dist", "--pdb", "--trace", "-pno:xdist", "no:xdist")
+
+
+def pytest_arguments(args: list[str]) -> list[str]:
+    """The tests run in one worker process per core (pytest-xdist), each with its own test database,
+    browser and live server; the suite waits on the browser, the servers and PostgreSQL as much as it
+    computes, so two workers on two cores take about a third off its time. `-n 0` runs them in this
+    process (`--pdb` and `-p no:xdist` do too); a `-n` or `--dist` given is used as it is."""
+    if any(arg == option or arg.startswith(option) for arg in args for option in SERIAL_PYTEST_OPTIONS):
+        return args
+    # worksteal: a worker that runs out takes half of what another still has, since one test here
+    # may take a minute and the next a hundredth of a second.
+    return ["--numprocesses=auto", "--dist=worksteal", *args]
+
+
 def command_test(args: list[str]) -> int:
     ensure_system_packages()
     server = None
@@ -320,7 +336,7 @@ def command_test(args: list[str]) -> int:
         say(f"PostgreSQL (throwaway) at {server.url()}")
     try:
         manage("compiletranslations", env={**os.environ, "DJANGO_SETTINGS_MODULE": "redliv.test_settings"})
-        return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=ROOT).returncode
+        return subprocess.run([sys.executable, "-m", "pytest", *pytest_arguments(args)], cwd=ROOT).returncode
     finally:
         if server is not None:
             server.stop()
