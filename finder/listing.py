@@ -212,8 +212,8 @@ class Entry:
     # Whether the venue's own stock holds a usable kit now; None when not looked up.
     kits_here: bool | None = None
 
-    # The list prints these for every entry: worked out here, they cost a tenth of the
-    # template's date filters (which look the format up and convert the time zone each time).
+    # The list prints these for every entry: worked out here, they skip what the template's date
+    # filters do each time (look the format up for the language, convert the time zone again).
     @cached_property
     def start_iso(self):
         return timezone.localtime(self.starts_at).isoformat() if self.starts_at else ""
