@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
-    BooleanField,
     Count,
     Exists,
     F,
@@ -63,31 +62,14 @@ NO_PLACE_BAND = FARTHEST_BAND + 1  # online courses, and places without coordina
 ONCE, DATES = "once", "dates"
 
 
-class IsAnyOf(Func):
-    """`value = ANY(array)`: with an uncorrelated ARRAY(subquery), PostgreSQL runs it once per statement."""
-
-    template = "(%(expressions)s))"
-    arg_joiner = " = ANY("
-    output_field = BooleanField()
-
-
 def kits_at_venue(today=None):
     """Whether a venue's own stock holds a usable kit now (not expired, not recalled): for
-    "kits are handed out here" on the finder, never a number. An EXISTS per row, no extra query.
+    "kits are handed out here" on the finder, never a number. An EXISTS per row, no extra query."""
+    from kits.services import usable_levels
 
-    The usable lots are a subquery PostgreSQL runs once and hashes: joined lot by lot, it looked
-    up every lot a cupboard ever held (30 a venue at national scale, most expired), 4 ms a page."""
-    from kits.models import Batch, StockLevel
-
-    today = today or timezone.localdate()
-    usable_lots = Batch.objects.filter(Batch.usable_q(today)).order_by().values("pk")
     return Exists(
-        StockLevel.objects.filter(
-            IsAnyOf(F("batch_id"), ArraySubquery(usable_lots)),
-            location__venue=OuterRef("venue"),
-            location__active=True,
-            location__for_return=False,
-            quantity__gt=0,
+        usable_levels(today).filter(
+            location__venue=OuterRef("venue"), location__active=True, location__for_return=False
         )
     )
 

@@ -4,10 +4,7 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.db import DatabaseError, connection
 
-# The zone the database's own rules tell days and months by: a kit's expiry in the stock
-# triggers (kits/migrations), and that only an ended month can be approved (redliv/0010). The
-# app must count days in the same zone, or the two disagree for an hour or two each night.
-DATABASE_RULES_TIME_ZONE = "Europe/Copenhagen"
+from redliv.models import DATABASE_TIME_ZONE
 
 # PostgreSQL settings under which a failed or slow statement, with the note or contact data
 # in it, would be copied into the server's log, where no purge reaches. Each with the values
@@ -61,13 +58,14 @@ def check_database_logs_no_statements(app_configs=None, **kwargs):
 
 @register()
 def check_time_zone_is_the_database_rules(app_configs=None, **kwargs):
-    if settings.TIME_ZONE == DATABASE_RULES_TIME_ZONE:
+    """The app must count days in the zone the database's rules do, or the two disagree each night."""
+    if settings.TIME_ZONE == DATABASE_TIME_ZONE:
         return []
     return [
         Error(
             f"TIME_ZONE is {settings.TIME_ZONE!r}, but the database's rules (kit expiry, approved months) "
-            f"count days in {DATABASE_RULES_TIME_ZONE}: entries near midnight would be judged on two calendars.",
-            hint=f"Leave TIME_ZONE unset or set it to {DATABASE_RULES_TIME_ZONE}.",
+            f"count days in {DATABASE_TIME_ZONE}: entries near midnight would be judged on two calendars.",
+            hint=f"Leave TIME_ZONE unset or set it to {DATABASE_TIME_ZONE}.",
             id="redliv.E001",
         )
     ]

@@ -1,6 +1,7 @@
-"""Helpers for reading what the database refused, and what it worked out itself."""
+"""Helpers for reading what the database refused, what it worked out itself, and one expression."""
 
 from django.db import IntegrityError
+from django.db.models import BooleanField, Func
 
 NOT_NULL_VIOLATION = "23502"  # PostgreSQL's SQLSTATE
 
@@ -26,3 +27,11 @@ def read_back_on_use(instance, attname: str):
     not the value. Dropping it makes the field deferred, so the first read loads the stored value."""
     instance.__dict__.pop(attname, None)
     return instance
+
+
+class IsAnyOf(Func):
+    """`value = ANY(array)`: with an uncorrelated ARRAY(subquery), PostgreSQL runs it once per statement."""
+
+    template = "(%(expressions)s))"
+    arg_joiner = " = ANY("
+    output_field = BooleanField()

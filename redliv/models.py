@@ -258,8 +258,11 @@ class MonthAction(models.TextChoices):
 
 # The first day of the Copenhagen month a closing was made in. Spelt out (not TruncMonth with a
 # tzinfo, which a migration cannot write down): date_trunc('month', timezone('Europe/Copenhagen', at))::date.
+# The zone the database's own rules count days in: this one, a kit's expiry in the stock triggers
+# (kits/migrations, which spell it out), and redliv.checks, which holds settings.TIME_ZONE to it.
+DATABASE_TIME_ZONE = "Europe/Copenhagen"
 MONTH_OF_AT = Cast(
-    Func(Value("month"), Func(Value("Europe/Copenhagen"), F("at"), function="timezone"), function="date_trunc"),
+    Func(Value("month"), Func(Value(DATABASE_TIME_ZONE), F("at"), function="timezone"), function="date_trunc"),
     models.DateField(),
 )
 

@@ -25,8 +25,8 @@ from django.views.decorators.http import require_POST
 
 from courses.models import Attendance, Course, CourseFormat, Venue
 from courses.services import correct_held_course, kits_handed_out, log_held_course, may_change, withdraw_held_course
-from kits.models import Batch, Handout, StockLevel, StockLocation, StockMovement
-from kits.services import record_handout, withdraw_handout
+from kits.models import Handout, StockLocation, StockMovement
+from kits.services import record_handout, usable_levels, withdraw_handout
 from redliv.access import add_service_errors, get_for_user, permission_required
 from redliv.history import history_entries
 from redliv.idempotency import IdempotencyConflict
@@ -203,8 +203,9 @@ def _entry_page(request, kind):
     context = {"form": form, "kind": kind, "planned": planned}
     if kind != "report":
         context["batch_levels"] = (
-            StockLevel.objects.for_user(request.user)
-            .filter(Batch.usable_q(timezone.localdate(), "batch__"), quantity__gt=0, location__active=True)
+            usable_levels()
+            .for_user(request.user)
+            .filter(location__active=True)
             .select_related("batch", "location")
             .order_by("location__name", "batch__expiry_date")
         )
