@@ -185,3 +185,24 @@ def test_each_entry_links_and_is_timed_in_the_language_and_zone_of_its_own_reque
         assert entry.url == link
         assert (entry.start_iso, entry.start_clock) == ("2026-12-03T17:00:00+01:00", "17:00")
         assert f'href="{link}"' in client.get(path).content.decode()
+
+
+@pytest.mark.parametrize(
+    "starts_at",
+    [
+        dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC),  # 01:30 winter time, before the clocks go forward
+        dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.UTC),  # 03:30 summer time: 02:30 does not exist that night
+        dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.UTC),  # the first 02:30 (summer time)
+        dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC),  # the second 02:30 (winter time)
+        dt.datetime(2026, 12, 31, 22, 30, tzinfo=dt.UTC),  # 23:30 on New Year's Eve
+    ],
+)
+def test_an_entrys_printed_times_are_what_the_date_filters_give_on_both_daylight_saving_nights(starts_at):
+    from django.template import Context, Template
+
+    entry = listing.Entry(
+        id="x", format="drop_in", title="", starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=2),
+        venue=None, audiences=[], languages=[], description="", gives_kit=True, url="/",
+    )  # fmt: skip
+    filters = Template("{{ e.starts_at|date:'c' }} {{ e.starts_at|time:'H:i' }} {{ e.ends_at|time:'H:i' }}")
+    assert f"{entry.start_iso} {entry.start_clock} {entry.end_clock}" == filters.render(Context({"e": entry}))
