@@ -288,13 +288,14 @@ class Course(models.Model):
             ),
             # The finder's courses still to end (past planned courses never logged stay "planned"),
             # and its courses cancelled lately: both read a short range instead of the whole table.
-            # The venue and id ride along, so the finder counts its matches from the index alone
-            # (2,500 courses at national scale: 16 pages read instead of 2,540).
+            # The venue, id and start ride along, so the finder counts its matches and finds the
+            # first one's start from the index alone (2,500 courses at national scale: 26 pages
+            # read instead of 2,540).
             models.Index(
                 fields=["ends_at"],
                 name="course_published_planned_end",
                 condition=Q(published=True, status="planned"),
-                include=["venue", "id"],
+                include=["venue", "id", "starts_at"],
             ),
             models.Index(
                 fields=["cancelled_at"],

@@ -140,23 +140,25 @@ def test_the_finder_pages_join_up_with_each_drop_in_once(client, red_liv, odense
 def test_the_api_widget_and_feed_read_places_only_when_asked_by_district_or_postcode(
     client, red_liv, odense, django_assert_num_queries
 ):
-    """Two queries (drop-in hours, then the courses cut to the page); the public places (a third)
-    only for a district or a postcode. A later page places the courses that may be on it by their
-    keys, then reads only those: on the national data the API's offset 2,000 read 900 courses for
-    a page of 100 (89 ms, then 49 ms)."""
+    """Three queries (drop-in hours, the courses' count and first start, then the courses cut to the
+    page); the public places (a fourth) only for a district or a postcode. A later page places the
+    courses that may be on it by their keys, then reads only those: on the national data the API's
+    offset 2,000 read 900 courses for a page of 100 (89 ms, then 49 ms)."""
     _sample(red_liv, odense)
     district = make_district(odense).pk
     Venue.objects.filter(name="Sted 0").update(district=district)
-    for params, queries in [({}, 2), ({"district": ""}, 2), ({"postcode": "5000"}, 3), ({"district": district}, 3)]:
+    for params, queries in [({}, 3), ({"district": ""}, 3), ({"postcode": "5000"}, 4), ({"district": district}, 4)]:
         with django_assert_num_queries(queries):
             assert client.get("/api/v1/courses/", params).status_code == 200
-        with django_assert_num_queries(queries):
+        # Placed by a postcode, the widget's 20 entries come from 43 courses ordered by distance:
+        # their keys first, then the courses on it (the API's 100 hold every course).
+        with django_assert_num_queries(queries + ("postcode" in params)):
             assert client.get("/widget/", params).status_code == 200
     with django_assert_num_queries(1):  # the places, which have no such district: refused
         assert client.get("/api/v1/courses/", {"district": "99999"}).status_code == 400
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         assert client.get("/kurser.ics").status_code == 200
-    with django_assert_num_queries(3) as context:
+    with django_assert_num_queries(4) as context:
         page = client.get("/api/v1/courses/", {"near": "55.3959,10.3883", "offset": 40, "limit": 5}).json()
     assert len(page["courses"]) == 5
     assert sum('"courses_course"."title"' in query["sql"] for query in context.captured_queries) == 1
@@ -206,3 +208,84 @@ def test_an_entrys_printed_times_are_what_the_date_filters_give_on_both_daylight
     )  # fmt: skip
     filters = Template("{{ e.starts_at|date:'c' }} {{ e.starts_at|time:'H:i' }} {{ e.ends_at|time:'H:i' }}")
     assert f"{entry.start_iso} {entry.start_clock} {entry.end_clock}" == filters.render(Context({"e": entry}))
+
+
+def _expected(now, filters, origin):
+    """The list as the finder must show it, worked out in Python from every course in the table."""
+    rows = []
+    for course in Course.objects.select_related("venue"):
+        venue = course.venue
+        if not course.published or course.status != Course.Status.PLANNED or course.ends_at <= now:
+            continue
+        if venue is not None and not (venue.open_to_public and venue.active):
+            continue
+        if filters.format and course.format != filters.format:
+            continue
+        if filters.audience and filters.audience not in course.audiences:
+            continue
+        if filters.date_from and timezone.localdate(course.ends_at) < filters.date_from:
+            continue
+        if filters.date_to and timezone.localdate(course.starts_at) > filters.date_to:
+            continue
+        distance = None
+        if origin and venue is not None and venue.latitude is not None:
+            distance = listing.distance_km(origin, (float(venue.latitude), float(venue.longitude)))
+        rows.append(((listing.band(distance) if origin else 0, course.starts_at, course.pk), course.pk))
+    return [f"course-{pk}" for _key, pk in sorted(rows)]
+
+
+def test_a_random_walk_of_courses_begun_long_ago_under_way_ended_and_to_come_lists_what_python_would(red_liv, odense):
+    """The page's courses are read from the first matching start onwards (a bound found in the same
+    request): courses begun days ago and still under way, ended ones never logged, cancelled, hidden
+    and online ones, under each filter, page and position, must list exactly as a plain sort would."""
+    import random
+
+    from finder.filters import Filters
+
+    chance = random.Random(2026)
+    venues = [
+        make_venue(red_liv, latitude="55.396000", longitude="10.388500"),
+        make_venue(red_liv, latitude="55.700000", longitude="10.400000"),
+        make_venue(red_liv, latitude=None, longitude=None),
+        make_venue(red_liv, open_to_public=False),
+        None,
+    ]
+    audiences = ["people_who_use_drugs", "professionals", "residents"]
+    now = NOW
+    for step in range(160):
+        action = chance.random()
+        if action < 0.6:
+            venue = chance.choice(venues)
+            starts_at = now + dt.timedelta(minutes=chance.randint(-14 * 24 * 60, 21 * 24 * 60))
+            make_course(
+                venue,
+                municipality=odense,
+                title=f"Kursus {step}",
+                format=CourseFormat.ONLINE if venue is None else chance.choice(["drop_in", "pop_up"]),
+                joining_url="https://example.org/m" if venue is None else "",
+                starts_at=starts_at,
+                ends_at=starts_at + dt.timedelta(minutes=chance.choice([30, 120, 24 * 60, 10 * 24 * 60])),
+                audiences=chance.sample(audiences, chance.randint(1, 3)),
+                published=chance.random() < 0.9,
+            )
+        elif action < 0.7 and Course.objects.exists():
+            Course.objects.filter(pk=chance.choice(list(Course.objects.values_list("pk", flat=True)))).update(
+                status=Course.Status.CANCELLED, cancelled_at=now, cancellation_reason="Syg"
+            )
+        elif action < 0.8:
+            now += dt.timedelta(hours=chance.randint(1, 40))
+        else:
+            filters = Filters(
+                format=chance.choice(["", "", "pop_up", "online"]),
+                audience=chance.choice(["", "", "professionals"]),
+                date_from=chance.choice([None, None, timezone.localdate(now) + dt.timedelta(days=2)]),
+                date_to=chance.choice([None, None, timezone.localdate(now) + dt.timedelta(days=6)]),
+                near=chance.choice([None, HERE]),
+            )
+            expected = _expected(now, filters, filters.near)
+            limit = chance.choice([1, 3, 10, 100])
+            offset = chance.choice([0, 0, limit, 2 * limit, len(expected), len(expected) + 1])
+            found = listing.find(filters, offset=offset, limit=limit, now=now)
+            assert found.total == len(expected), (step, filters)
+            assert [entry.id for entry in found.entries] == expected[offset : offset + limit], (step, filters)
+    assert Course.objects.filter(starts_at__lt=now, ends_at__gt=now).exists()  # some were under way

@@ -37,7 +37,8 @@ def test_the_widget_is_english_under_en(client, venue):
 
 
 def test_the_widget_looks_up_only_what_it_shows(client, venue, django_assert_max_num_queries):
-    """Places, drop-in hours with their closed dates, and courses: no cancelled courses, which it never shows."""
+    """Drop-in hours with their closed dates, the courses' count, and the courses: no cancelled courses,
+    which it never shows."""
     make_course(venue, title="Pop-up", format=CourseFormat.POP_UP)
     make_course(
         venue,
