@@ -28,19 +28,26 @@ def iter_occurrences(schedule, first_day: dt.date, last_day: dt.date, closed=Non
     """
     if closed is None:
         closed = {exception.date for exception in schedule.exceptions.all()}
+    for date, starts_at, ends_at in held_on(schedule, first_day, last_day, closed):
+        yield Occurrence(schedule=schedule, date=date, starts_at=starts_at, ends_at=ends_at)
+
+
+def held_on(schedule, first_day: dt.date, last_day: dt.date, closed):
+    """iter_occurrences as plain (date, start, end) tuples: the API and the feed expand hundreds of
+    dates a request and show a page of them, so only those become Occurrences."""
     start = max(first_day, schedule.valid_from)
     end = last_day if schedule.valid_until is None else min(last_day, schedule.valid_until)
     day = start + dt.timedelta(days=(schedule.weekday - start.weekday()) % 7)
-    zone = timezone.get_current_timezone()  # once: the API expands hundreds of dates a request
+    zone = timezone.get_current_timezone()
+    week = dt.timedelta(days=7)
     while day <= end:
-        if day not in closed:
-            yield Occurrence(
-                schedule=schedule,
-                date=day,
-                starts_at=timezone.make_aware(dt.datetime.combine(day, schedule.starts_at), zone),
-                ends_at=timezone.make_aware(dt.datetime.combine(day, schedule.ends_at), zone),
+        if day not in closed:  # the wall-clock time in the zone, as timezone.make_aware gives it
+            yield (
+                day,
+                dt.datetime.combine(day, schedule.starts_at, zone),
+                dt.datetime.combine(day, schedule.ends_at, zone),
             )
-        day += dt.timedelta(days=7)
+        day += week
 
 
 def occurrences(schedule, first_day: dt.date, last_day: dt.date, closed=None):

@@ -94,8 +94,8 @@ def _query_without(request, name):
 @public_page(map_tiles=True, geolocation=True)
 @shared_copy
 def finder(request):
-    """The list cut to one page in SQL (finder.listing): six queries however many courses (seven on a later
-    page or by distance); one from a shared copy."""
+    """The list cut to one page in SQL (finder.listing): seven queries however many courses (eight on a
+    later page or by distance); one from a shared copy."""
     places = listing.public_places()
     filters = parse_filters(request.GET, places.districts)
     number = _page_number(request)
@@ -109,6 +109,7 @@ def finder(request):
             drop_ins=listing.ONCE,
             with_cancelled=True,
             with_recalls=True,
+            with_kits=True,
         )
 
     found = find_page(number)
@@ -210,7 +211,7 @@ def course_gone(request, course):
     if course.venue_id:
         # A few small queries, the list cut to a few entries in SQL; a standing drop-in there is listed once.
         following = listing.find(
-            Filters(venue_id=course.venue_id), limit=GONE_NEXT_COURSES, drop_ins=listing.ONCE
+            Filters(venue_id=course.venue_id), limit=GONE_NEXT_COURSES, drop_ins=listing.ONCE, with_kits=True
         ).entries
     return render(
         request,

@@ -116,7 +116,7 @@ def test_the_drawing_keeps_the_finder_within_its_query_budget(
     client, settings, two_places, django_assert_max_num_queries
 ):
     settings.MAP_TILE_URL = ""
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert client.get("/?near=55.4,10.38").status_code == 200
 
 

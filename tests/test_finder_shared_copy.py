@@ -53,7 +53,7 @@ def test_a_page_asked_again_is_served_from_the_copy_in_one_query(
     frozen, client, venue, django_assert_num_queries, django_assert_max_num_queries
 ):
     factories.make_course(venue, title="Naloxonkursus i Vollsmose")
-    with django_assert_max_num_queries(8):  # the look-up, the page's six (tests/test_finder.py), the copy kept
+    with django_assert_max_num_queries(9):  # the look-up, the page's seven (tests/test_finder.py), the copy kept
         first = as_served(client, "/")
     assert "Naloxonkursus i Vollsmose" in first.decode() and SharedPage.objects.count() == 1
     with django_assert_num_queries(1):
