@@ -96,7 +96,7 @@ def _query_without(request, name):
 def finder(request):
     """The list cut to one page in SQL (finder.listing): seven queries however many courses (eight on a
     later page or by distance); one from a shared copy."""
-    places = listing.public_places()
+    places = listing.places_asked_for(request.GET, with_districts=True)
     filters = parse_filters(request.GET, places.districts)
     number = _page_number(request)
 

@@ -129,6 +129,25 @@ def test_the_district_filter_keeps_courses_at_venues_in_that_district(client, re
     assert f'<option value="{centrum.pk}">Centrum</option>' in page
 
 
+def test_the_districts_offered_are_those_with_a_public_venue_with_or_without_a_postcode(
+    client, red_liv, odense, aarhus_org
+):
+    """Without a postcode the finder reads the districts alone, with one the postcodes' places too:
+    the choice offered is the same, by name, a name in two municipalities twice."""
+    aarhus = aarhus_org.municipality
+    for municipality, organisation in [(odense, red_liv), (aarhus, aarhus_org)]:
+        make_venue(organisation, district=make_district(municipality, name="Centrum", postcodes="5000"))
+    make_venue(red_liv, district=make_district(odense, name="Bolbro"), open_to_public=False)
+    make_venue(red_liv, district=make_district(odense, name="Dalum"), active=False)
+    make_venue(red_liv, district=make_district(odense, name="Ansgar"))
+    offered = [
+        [(district.pk, district.name) for district in client.get("/", query).context["districts"]]
+        for query in ({}, {"postcode": "5000"}, {"postcode": "9999"})
+    ]
+    assert offered[0] == offered[1] == offered[2]
+    assert [name for _pk, name in offered[0]] == ["Ansgar", "Centrum", "Centrum"]
+
+
 def test_a_district_name_is_escaped_in_the_filter(client, red_liv, odense):
     odd = make_district(odense, name='Syd & "Øst" <b>')
     make_course(make_venue(red_liv, district=odd))

@@ -289,3 +289,25 @@ def test_a_random_walk_of_courses_begun_long_ago_under_way_ended_and_to_come_lis
             assert found.total == len(expected), (step, filters)
             assert [entry.id for entry in found.entries] == expected[offset : offset + limit], (step, filters)
     assert Course.objects.filter(starts_at__lt=now, ends_at__gt=now).exists()  # some were under way
+
+
+@pytest.mark.parametrize(
+    "day",
+    [dt.date(2026, 12, 31), dt.date(2027, 2, 28), dt.date(2027, 3, 28), dt.date(2027, 10, 31), dt.date(2028, 2, 29)],
+)
+def test_a_date_filter_keeps_the_courses_of_that_local_day_to_the_minute(venue, day):
+    """From and to a day are compared as instants from local midnight: a course ending at the very
+    midnight the day begins is on it, one ending a minute before is not; one starting at 23:59 is, one
+    starting at the next midnight is not. Both daylight-saving days and a leap day among them."""
+    from finder.filters import Filters
+
+    def local(days, hour, minute=0):
+        return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=days), dt.time(hour, minute)))
+
+    ends_at_midnight = make_course(venue, title="ends 00:00", starts_at=local(-1, 22), ends_at=local(0, 0))
+    make_course(venue, title="ends 23:59 before", starts_at=local(-1, 22), ends_at=local(-1, 23, 59))
+    starts_late = make_course(venue, title="starts 23:59", starts_at=local(0, 23, 59), ends_at=local(1, 1))
+    make_course(venue, title="starts next 00:00", starts_at=local(1, 0), ends_at=local(1, 2))
+    found = listing.find(Filters(date_from=day, date_to=day), now=NOW)
+    assert [entry.title for entry in found.entries] == [ends_at_midnight.title, starts_late.title]
+    assert found.total == 2

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("published", True), ("status", "planned")),
                 fields=["ends_at"],
-                include=("venue", "id", "starts_at"),
+                include=("venue", "id", "starts_at", "format", "audiences", "languages"),
                 name="course_published_planned_end",
             ),
         ),
