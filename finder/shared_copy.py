@@ -90,8 +90,12 @@ def release():
         subfolders[:] = [name for name in subfolders if name not in RELEASE_SKIPPED and not name.startswith(".")]
         found += [Path(folder, name) for name in files if name.endswith(RELEASE_FILES)]
     for path in sorted(found):
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:  # gone since the walk: a temporary file (makemessages writes template.html.py)
+            continue
         digest.update(str(path.relative_to(root)).encode())
-        digest.update(path.read_bytes())
+        digest.update(content)
     return digest.hexdigest()
 
 

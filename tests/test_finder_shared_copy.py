@@ -270,6 +270,29 @@ def test_servers_of_another_release_or_another_map_setting_do_not_share_copies(f
     shared_copy.release.cache_clear()
 
 
+def test_a_file_gone_while_the_release_is_worked_out_is_left_out(monkeypatch, settings):
+    """makemessages (tests/test_translations.py, in another test process) writes a temporary
+    template.html.py beside each template and removes it: a walk that lists one must not fail."""
+    import os
+
+    from finder import shared_copy
+
+    walk = os.walk
+
+    def walk_with_a_vanished_file(root):
+        for folder, subfolders, files in walk(root):
+            yield folder, subfolders, [*files, "gone.html.py"] if folder == str(settings.BASE_DIR) else files
+
+    shared_copy.release.cache_clear()
+    try:
+        expected = shared_copy.release()
+        shared_copy.release.cache_clear()
+        monkeypatch.setattr(shared_copy.os, "walk", walk_with_a_vanished_file)
+        assert shared_copy.release() == expected
+    finally:
+        shared_copy.release.cache_clear()
+
+
 def test_a_copy_the_database_refuses_to_keep_still_leaves_the_visitor_their_page(frozen, client, venue, caplog):
     factories.make_course(venue, title="Kurset")
     with connection.cursor() as cursor:  # a real refusal from PostgreSQL, as a lock timeout would give
