@@ -14,7 +14,7 @@ import functools
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -174,7 +174,10 @@ def widget(request):
     places = listing.places_asked_for(request.GET)
     filters = parse_filters(request.GET, places.districts)
     found = listing.find(filters, places, limit=WIDGET_SIZE, drop_ins=listing.ONCE)
-    return render(request, "finder/widget.html", {"entries": found.entries})
+    # A filter the partner site's link got wrong is said on the widget, as on the finder: its
+    # webmaster sees it, where silently listing every course would look like the filter worked.
+    notes = list(filters.problems.values())
+    return render(request, "finder/widget.html", {"entries": found.entries, "notes": notes})
 
 
 def _detail(request, entry, **context):
@@ -280,7 +283,14 @@ def drop_in_ics(request, pk):
 def feed(request):
     """Every upcoming course and drop-in date (optionally filtered) for calendar subscriptions."""
     filters = parse_filters(request.GET, listing.places_asked_for(request.GET).districts)
-    filters.near = filters.postcode = None
+    filters.near = filters.postcode = None  # a calendar lists by time: a position is not read
+    problems = {name: problem for name, problem in filters.problems.items() if name not in ("near", "postcode")}
+    if problems:
+        # Refused, as the API refuses: a subscription that silently dropped its filter would fill
+        # the calendar with every course in the country, and the subscriber would not know why.
+        lines = [_("The calendar was not made: some filters could not be used.")]
+        lines += [f"{name}: {problem}" for name, problem in sorted(problems.items())]
+        return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
     found = listing.find(filters)
     return ics.ics_response(found.entries, request, "RED LIV – kurser")
 

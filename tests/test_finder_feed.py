@@ -110,3 +110,25 @@ def test_any_text_a_coordinator_can_type_reads_back_unchanged_from_the_feed(clie
     assert str(event["LOCATION"]) == "Café ;Æblet\\, bag Rådhuset, Østre Stationsvej 1–3, 1. sal, 5000 Odense C"
     assert (event["GEO"].latitude, event["GEO"].longitude) == (55.40123, 10.38654)
     assert str(event["URL"]) == url and str(event["UID"]) == f"course-{course.pk}@testserver"
+
+
+@pytest.mark.parametrize("query", ["from=2026-02-30", "to=9999-12-31", "format=popup", "from=2026-12-09&to=2026-12-01"])
+def test_a_feed_with_a_filter_it_cannot_use_is_refused_with_the_reason_not_filled_with_every_course(
+    client, venue, query
+):
+    make_course(venue, title="Kurset")
+    response = client.get(f"/kurser.ics?{query}")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    body = response.content.decode()
+    assert body.startswith("Kalenderen kunne ikke laves: nogle filtre kunne ikke bruges.\n")
+    assert "Kurset" not in body
+    english = client.get(f"/en/kurser.ics?{query}").content.decode()
+    assert english.startswith("The calendar was not made: some filters could not be used.\n")
+
+
+def test_a_position_given_to_the_feed_is_not_read_even_when_it_is_not_one(client, venue):
+    make_course(venue, title="Kurset")
+    for query in ["near=abc", "postcode=12", "near=55.4,10.38"]:
+        response = client.get(f"/kurser.ics?{query}")
+        assert response.status_code == 200 and "Kurset" in response.content.decode()

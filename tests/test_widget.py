@@ -53,3 +53,16 @@ def test_the_widget_looks_up_only_what_it_shows(client, venue, django_assert_max
     assert [entry.title for entry in response.context["entries"]] == ["Pop-up"]
     page = response.content.decode()
     assert "Aflyst i går" not in page and "Underviseren er syg" not in page
+
+
+@pytest.mark.parametrize(
+    "query", ["from=2026-02-30", "to=9999-12-31", "format=popup", "audience=nobody", "when=tomorrow"]
+)
+def test_a_filter_the_widget_cannot_use_is_said_on_the_widget_not_dropped_silently(client, venue, query):
+    make_course(venue, title="Pop-up", format=CourseFormat.POP_UP)
+    response = client.get(f"/widget/?{query}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Nogle filtre kunne ikke bruges og blev ignoreret:" in page and 'role="status"' in page
+    assert [entry.title for entry in response.context["entries"]] == ["Pop-up"]
+    assert "Nogle filtre" not in client.get("/widget/?format=pop_up").content.decode()
