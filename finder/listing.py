@@ -38,6 +38,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import ASin, Cast, Cos, Least, Power, Radians, Sin, Sqrt
+from django.template.defaultfilters import floatformat
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat, timezone
 from django.utils.functional import cached_property
@@ -214,6 +215,7 @@ class Entry:
     # for the next date of drop-in hours listed once.
     day_label: str = ""
     short_day_label: str = ""
+    distance_label: str = ""  # "0,8 km væk", with a position
 
     # The list prints these for every entry: worked out here, they skip what the template's date
     # filters do each time (look the format up for the language, convert the time zone again).
@@ -263,6 +265,7 @@ class Build:
         self.day_format = _("l j F")
         self.short_day_format = pgettext("a day of the month and its month", "j F")
         self._days = {}
+        self.km_away = _("%(km)s km away")
 
     def days(self, date):
         """(day label, short day label) of a local date, formatted once a request."""
@@ -272,6 +275,9 @@ class Build:
                 dateformat.format(date, self.short_day_format),
             )
         return self._days[date]
+
+    def distance_label(self, distance):
+        return "" if distance is None else self.km_away % {"km": floatformat(distance, 1)}
 
     def title(self, title, fmt, venue):
         """The coordinator's title, or one made from the format and the place (`descriptive_title`)."""
@@ -304,6 +310,7 @@ class Build:
             gives_kit=course.kind == Course.Kind.PARTICIPANT,
             url=self.course_url(course.pk),
             distance_km=distance,
+            distance_label=self.distance_label(distance),
             next_date=day,
             day_label=self.days(day)[0],
             cancellation_reason=course.cancellation_reason if course.status == Course.Status.CANCELLED else "",
@@ -329,6 +336,7 @@ class Build:
             gives_kit=True,
             url=self.drop_in_url(schedule.pk),
             distance_km=distance,
+            distance_label=self.distance_label(distance),
             next_date=occurrence.date if occurrence else None,
             day_label=day_label,
             short_day_label=short_day_label,

@@ -59,6 +59,7 @@ class Place:
     longitude: str
     url: str
     distance_km: float | None = None
+    distance_label: str = ""
     x: float = 0
     y: float = 0
 
@@ -100,6 +101,7 @@ def places_of(entries):
             longitude=str(venue.longitude),
             url=entry.url,
             distance_km=entry.distance_km,
+            distance_label=entry.distance_label,
         )
     return list(places.values())
 

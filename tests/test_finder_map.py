@@ -54,7 +54,13 @@ def test_the_drawing_puts_north_up_and_east_right(two_places):
         type(
             "E",
             (),
-            {"venue": v, "position": (float(v.latitude), float(v.longitude)), "url": "/x/", "distance_km": None},
+            {
+                "venue": v,
+                "position": (float(v.latitude), float(v.longitude)),
+                "url": "/x/",
+                "distance_km": None,
+                "distance_label": "",
+            },
         )
         for v in (center, harbour)
     ]
