@@ -282,8 +282,11 @@ def drop_in_ics(request, pk):
 @shared_copy
 def feed(request):
     """Every upcoming course and drop-in date (optionally filtered) for calendar subscriptions."""
-    filters = parse_filters(request.GET, listing.places_asked_for(request.GET).districts)
-    filters.near = filters.postcode = None  # a calendar lists by time: a position is not read
+    # A calendar lists by time: a position is not read, nor the postcodes' places looked up for one.
+    filters = parse_filters(
+        request.GET, listing.places_asked_for({"district": request.GET.get("district", "")}).districts
+    )
+    filters.near = filters.postcode = None
     problems = {name: problem for name, problem in filters.problems.items() if name not in ("near", "postcode")}
     if problems:
         # Refused, as the API refuses: a subscription that silently dropped its filter would fill

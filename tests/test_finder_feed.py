@@ -132,3 +132,11 @@ def test_a_position_given_to_the_feed_is_not_read_even_when_it_is_not_one(client
     for query in ["near=abc", "postcode=12", "near=55.4,10.38"]:
         response = client.get(f"/kurser.ics?{query}")
         assert response.status_code == 200 and "Kurset" in response.content.decode()
+
+
+def test_the_feed_does_not_look_up_the_places_of_a_postcode_it_does_not_read(
+    client, venue, django_assert_num_queries
+):
+    make_course(venue, title="Kurset")
+    with django_assert_num_queries(3):  # drop-in hours, the courses' count, the courses
+        assert "Kurset" in client.get("/kurser.ics?postcode=5000").content.decode()
