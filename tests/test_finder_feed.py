@@ -134,9 +134,7 @@ def test_a_position_given_to_the_feed_is_not_read_even_when_it_is_not_one(client
         assert response.status_code == 200 and "Kurset" in response.content.decode()
 
 
-def test_the_feed_does_not_look_up_the_places_of_a_postcode_it_does_not_read(
-    client, venue, django_assert_num_queries
-):
+def test_the_feed_does_not_look_up_the_places_of_a_postcode_it_does_not_read(client, venue, django_assert_num_queries):
     make_course(venue, title="Kurset")
     with django_assert_num_queries(3):  # drop-in hours, the courses' count, the courses
         assert "Kurset" in client.get("/kurser.ics?postcode=5000").content.decode()
