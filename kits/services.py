@@ -41,8 +41,9 @@ def usable_levels(on_date=None):
     """Stock levels that may be handed out on `on_date`: not expired, not recalled, above zero.
 
     The usable lots are an array PostgreSQL works out once per statement: joined lot by lot, the
-    finder's "kits are handed out here" (one EXISTS a venue) looked up every lot each cupboard
-    ever held, most of them expired (4.0 ms for the 98 drop-in hours at national scale, now 1.5)."""
+    finder's "kits are handed out here" (then one EXISTS a venue) looked up every lot each cupboard
+    ever held, most of them expired (4.0 ms for the 98 drop-in hours at national scale, then 1.5;
+    now one query for the page's venues, finder.listing.venues_with_kits)."""
     on_date = on_date or timezone.localdate()
     usable_lots = Batch.objects.filter(Batch.usable_q(on_date)).order_by().values("pk")
     return StockLevel.objects.filter(IsAnyOf(F("batch_id"), ArraySubquery(usable_lots)), quantity__gt=0)
