@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
+    Case,
     Count,
     F,
     FloatField,
@@ -36,6 +37,7 @@ from django.db.models import (
     Q,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import ASin, Cast, Cos, Least, Power, Radians, Sin, Sqrt
 from django.template.defaultfilters import floatformat
@@ -384,7 +386,10 @@ def _distance_sql(origin):
     h = Power(Sin((lat - Value(lat0)) / Value(2.0)), 2) + Cos(lat) * Value(math.cos(lat0)) * Power(
         Sin((lon - Value(lon0)) / Value(2.0)), 2
     )
-    return Value(2 * 6371.0) * ASin(Sqrt(Least(Value(1.0), h, output_field=FloatField())))
+    distance = Value(2 * 6371.0) * ASin(Sqrt(Least(Value(1.0), h, output_field=FloatField())))
+    # PostgreSQL's LEAST skips a NULL: without the CASE an online course, or a place without
+    # coordinates, came out 20,015 km away (half the earth), printed so, and before the "no place" band.
+    return Case(When(venue__latitude__isnull=True, then=Value(None)), default=distance, output_field=FloatField())
 
 
 def band(distance):
@@ -536,6 +541,7 @@ def find(
     if skipped >= course_total:
         rows, course_keys = [], []  # no course on this page or before it: nothing to read
     elif placed_by_keys:
+        rows = []  # read below for the keys on the page (none if the courses went since they were counted)
         keyed = list(candidates.values_list("band", "starts_at", "pk"))
         course_keys = [(band, starts_at.timestamp(), 0, pk) for band, starts_at, pk in keyed]
     else:

@@ -118,12 +118,7 @@ def finder(request):
         number = paginator.num_pages
         found = find_page(number)
     page = paginator.page(number)
-    notes = list(filters.problems.values())
-    if filters.postcode and found.origin is None:
-        notes.append(
-            _("We could not place postcode %(postcode)s; the courses are shown soonest first.")
-            % {"postcode": filters.postcode}
-        )
+    notes = _notes(filters, found)
     context = {
         "entries": found.entries,
         "cancelled": found.cancelled,
@@ -176,8 +171,18 @@ def widget(request):
     found = listing.find(filters, places, limit=WIDGET_SIZE, drop_ins=listing.ONCE)
     # A filter the partner site's link got wrong is said on the widget, as on the finder: its
     # webmaster sees it, where silently listing every course would look like the filter worked.
+    return render(request, "finder/widget.html", {"entries": found.entries, "notes": _notes(filters, found)})
+
+
+def _notes(filters, found):
+    """What the finder and the widget say about filters they could not use, above the list."""
     notes = list(filters.problems.values())
-    return render(request, "finder/widget.html", {"entries": found.entries, "notes": notes})
+    if filters.postcode and found.origin is None:
+        notes.append(
+            _("We could not place postcode %(postcode)s; the courses are shown soonest first.")
+            % {"postcode": filters.postcode}
+        )
+    return notes
 
 
 def _detail(request, entry, **context):

@@ -237,7 +237,8 @@ def _expected(now, filters, origin):
 def test_a_random_walk_of_courses_begun_long_ago_under_way_ended_and_to_come_lists_what_python_would(red_liv, odense):
     """The page's courses are read from the first matching start onwards (a bound found in the same
     request): courses begun days ago and still under way, ended ones never logged, cancelled, hidden
-    and online ones, under each filter, page and position, must list exactly as a plain sort would."""
+    and online ones, near, far and without coordinates, under each filter, page and position, must
+    list exactly as a plain sort would."""
     import random
 
     from finder.filters import Filters
@@ -246,13 +247,14 @@ def test_a_random_walk_of_courses_begun_long_ago_under_way_ended_and_to_come_lis
     venues = [
         make_venue(red_liv, latitude="55.396000", longitude="10.388500"),
         make_venue(red_liv, latitude="55.700000", longitude="10.400000"),
+        make_venue(red_liv, latitude="57.048000", longitude="9.919000"),  # Aalborg: farther than every band
         make_venue(red_liv, latitude=None, longitude=None),
         make_venue(red_liv, open_to_public=False),
         None,
     ]
     audiences = ["people_who_use_drugs", "professionals", "residents"]
     now = NOW
-    for step in range(160):
+    for step in range(400):
         action = chance.random()
         if action < 0.6:
             venue = chance.choice(venues)
@@ -311,3 +313,59 @@ def test_a_date_filter_keeps_the_courses_of_that_local_day_to_the_minute(venue, 
     found = listing.find(Filters(date_from=day, date_to=day), now=NOW)
     assert [entry.title for entry in found.entries] == [ends_at_midnight.title, starts_late.title]
     assert found.total == 2
+
+
+def _cancelled_once_counted(victims):
+    """A coordinator's cancel committed between find()'s count of the courses and its page query."""
+    from unittest import mock
+
+    from django.db.models.query import QuerySet
+
+    count = QuerySet.aggregate
+
+    def aggregate(self, *args, **kwargs):
+        result = count(self, *args, **kwargs)
+        if self.model is Course and "first_start" in kwargs:
+            Course.objects.filter(pk__in=[course.pk for course in victims]).update(
+                status=Course.Status.CANCELLED, cancelled_at=timezone.now(), cancellation_reason="Syg"
+            )
+        return result
+
+    return mock.patch.object(QuerySet, "aggregate", aggregate)
+
+
+@pytest.mark.parametrize("near, offset, gone", [(None, 2, [2]), (HERE, 0, [0, 1]), (HERE, 1, [1, 2])])
+def test_courses_cancelled_between_the_count_and_the_page_leave_a_page_without_them_not_an_error(
+    venue, near, offset, gone
+):
+    """The count and the page are two statements: what was cancelled in between is simply not on
+    the page (found by a review: a later page, or one by distance, failed with UnboundLocalError)."""
+    from finder.filters import Filters
+
+    courses = [make_course(venue, title=f"K{i}", starts_at=NOW + dt.timedelta(days=1 + i)) for i in range(3)]
+    with _cancelled_once_counted([courses[i] for i in gone]):
+        found = listing.find(Filters(near=near), offset=offset, limit=1, now=NOW)
+    assert all(entry.title not in {f"K{i}" for i in gone} for entry in found.entries)
+    assert found.total == 3  # as counted
+
+
+def test_online_courses_and_places_without_coordinates_come_last_by_distance_and_show_none(client, red_liv, odense):
+    """PostgreSQL's LEAST skips a NULL: an online course was 20,015 km away, before a place 200 km
+    away that was later, and the finder printed "20015,1 km væk" (found by a review)."""
+    far = make_venue(red_liv, name="Aalborg", latitude="57.048000", longitude="9.919000")
+    unplaced = make_venue(red_liv, name="Uden koordinater", latitude=None, longitude=None)
+    make_course(
+        None,
+        municipality=odense,
+        format=CourseFormat.ONLINE,
+        joining_url="https://example.org/m",
+        title="Online",
+        starts_at=at(1, 9),
+    )
+    make_course(unplaced, title="Uden sted", starts_at=at(1, 10))
+    make_course(far, title="I Aalborg", starts_at=at(2, 9))
+    found = client.get("/api/v1/courses/", {"near": "55.3959,10.3883"}).json()["courses"]
+    assert [course["title"] for course in found] == ["I Aalborg", "Online", "Uden sted"]
+    assert [course.get("distance_km") is None for course in found] == [False, True, True]
+    page = client.get("/", {"near": "55.3959,10.3883"}).content.decode()
+    assert page.count("km væk") == 2  # Aalborg's entry and its place under the map, nothing else

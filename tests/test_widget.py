@@ -66,3 +66,10 @@ def test_a_filter_the_widget_cannot_use_is_said_on_the_widget_not_dropped_silent
     assert "Nogle filtre kunne ikke bruges og blev ignoreret:" in page and 'role="status"' in page
     assert [entry.title for entry in response.context["entries"]] == ["Pop-up"]
     assert "Nogle filtre" not in client.get("/widget/?format=pop_up").content.decode()
+
+
+def test_a_postcode_the_widget_cannot_place_is_said_as_on_the_finder(client, venue):
+    make_course(venue, title="Pop-up", format=CourseFormat.POP_UP)
+    page = client.get("/widget/?postcode=9999").content.decode()
+    assert "9999" in page and 'role="status"' in page
+    assert "9999" not in client.get("/widget/?postcode=5000").content.decode()
