@@ -131,10 +131,8 @@ def public_places():
         )
         .order_by()
     )
-    names = {row[1]: row[3] for row in rows if row[1] is not None}
-    districts = [DistrictChoice(pk, name) for pk, name in sorted(names.items(), key=lambda item: (item[1], item[0]))]
     return Places(
-        districts=districts,
+        districts=_district_choices({row[1]: row[3] for row in rows if row[1] is not None}.items()),
         rows=[
             (postcode, district, codes or "", lat or 0.0, lon or 0.0, placed)
             for postcode, district, codes, _n, lat, lon, placed in rows
@@ -150,7 +148,12 @@ def public_districts():
         .distinct()
         .order_by()
     )
-    return [DistrictChoice(pk, name) for pk, name in sorted(rows, key=lambda row: (row[1], row[0]))]
+    return _district_choices(rows)
+
+
+def _district_choices(pairs):
+    """(id, name) pairs as the choice offered: by name, a name in two municipalities by id."""
+    return [DistrictChoice(pk, name) for pk, name in sorted(pairs, key=lambda pair: (pair[1], pair[0]))]
 
 
 def places_asked_for(params, *, with_districts=False):
@@ -511,10 +514,9 @@ def find(
     # at national scale), where "ends after now" alone made PostgreSQL read and sort every match
     # (4–5 ms). The bound must be a value, not a subquery: PostgreSQL plans a subquery's answer as
     # unknown and then reads every match again.
-    matching = _filtered(public_courses().filter(ends_at__gt=now), filters).order_by()
-    counted = matching.aggregate(total=Count("pk"), first_start=Min("starts_at"))
-    course_total = counted["total"]
     courses = _filtered(public_courses().filter(ends_at__gt=now), filters)
+    counted = courses.order_by().aggregate(total=Count("pk"), first_start=Min("starts_at"))
+    course_total = counted["total"]
     if origin:  # every match's distance is needed (below: from the index and the venues alone)
         courses = courses.annotate(distance=_distance_sql(origin)).annotate(band=_band_sql())
     else:
@@ -541,7 +543,6 @@ def find(
     if skipped >= course_total:
         rows, course_keys = [], []  # no course on this page or before it: nothing to read
     elif placed_by_keys:
-        rows = []  # read below for the keys on the page (none if the courses went since they were counted)
         keyed = list(candidates.values_list("band", "starts_at", "pk"))
         course_keys = [(band, starts_at.timestamp(), 0, pk) for band, starts_at, pk in keyed]
     else:
@@ -551,7 +552,7 @@ def find(
     # Merge: an item's place in the whole list is the number of courses and dates before it.
     drop_in_sorted = [item[0] for item in drop_in_keys]
     course_places = [skipped + i + bisect.bisect_left(drop_in_sorted, key) for i, key in enumerate(course_keys)]
-    if placed_by_keys and course_keys:
+    if placed_by_keys:  # no keys (the courses went since they were counted): no rows
         on_page = {key[3] for key, place in zip(course_keys, course_places, strict=True) if offset <= place < end}
         by_pk = {row.pk: row for row in courses.filter(pk__in=on_page)} if on_page else {}
         rows = [by_pk.get(key[3]) for key in course_keys]  # None: a candidate not on the page

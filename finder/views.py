@@ -287,10 +287,9 @@ def drop_in_ics(request, pk):
 @shared_copy
 def feed(request):
     """Every upcoming course and drop-in date (optionally filtered) for calendar subscriptions."""
-    # A calendar lists by time: a position is not read, nor the postcodes' places looked up for one.
-    filters = parse_filters(
-        request.GET, listing.places_asked_for({"district": request.GET.get("district", "")}).districts
-    )
+    # A calendar lists by time: a position is not read, so only a district needs places looked up.
+    districts = listing.public_districts() if request.GET.get("district", "").strip() else []
+    filters = parse_filters(request.GET, districts)
     filters.near = filters.postcode = None
     problems = {name: problem for name, problem in filters.problems.items() if name not in ("near", "postcode")}
     if problems:
