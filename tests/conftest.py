@@ -348,6 +348,9 @@ def axe_violations(page):
     """WCAG 2.x A/AA (up to 2.2) violations that axe-core finds on the page as it is."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # The answer to a form is in the DOM before its stylesheets have loaded; axe would
+    # then judge Bootstrap's colours without ours (CI once saw #0d6efd on an alert).
+    page.wait_for_load_state("load")
     results = Axe().run(
         page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
     )
