@@ -74,7 +74,7 @@ class SharedPage(models.Model):
     key = models.CharField(max_length=64, primary_key=True)
     generation = models.BigIntegerField()
     valid_until = models.DateTimeField(db_index=True)
-    body = models.TextField()  # HTML, JSON or iCalendar: text, sent from PostgreSQL at half a bytea's size
+    gzipped_body = models.BinaryField()  # HTML, JSON or iCalendar, gzipped as sent to a browser
     headers = models.JSONField()
 
     def __str__(self):

@@ -8,6 +8,11 @@ place holds kits (migration finder/0005). A course cancelled through one app ser
 therefore gone from every other's next answer. The list also changes with the clock (a
 course ends, a new day begins), so a copy is kept at most SECONDS.
 
+A copy is kept gzipped, and sent so to every browser that accepts it (all do): the finder's
+page is 71 kB of HTML and 10 kB gzipped, on a phone with poor signal, and PostgreSQL hands
+over the small copy in half the time it takes to unpack the large one. A client that does
+not accept gzip gets the page unpacked.
+
 What is never kept: a page asked for with a position or a postcode (where a visitor is
 must not be stored, not even as part of a key); a request with a session or a message
 (a logged-in worker's page carries their menu and token); parameters the page does not
@@ -16,6 +21,7 @@ read; and anything worked out inside a transaction, which may see changes no one
 
 import datetime as dt
 import functools
+import gzip
 import hashlib
 import json
 import logging
@@ -26,19 +32,22 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import set_response_etag
+from django.utils.cache import patch_vary_headers, set_response_etag
+from django.utils.regex_helper import _lazy_re_compile
 from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
 
 SECONDS = 60
 
+ACCEPTS_GZIP = _lazy_re_compile(r"\bgzip\b")  # as django.middleware.gzip reads Accept-Encoding
+
 # The query parameters the finder, its API, widget and feed read, apart from a position
 # ("near", "postcode"): a request with any other is worked out for itself alone.
 PARAMETERS = {"format", "audience", "language", "district", "when", "from", "to", "side", "offset", "limit"}
 
 LOOK_UP = """
-    SELECT version.number, page.body, page.headers
+    SELECT version.number, page.gzipped_body, page.headers
     FROM finder_publicdataversion AS version
     LEFT JOIN finder_sharedpage AS page
         ON page.key = %s AND page.generation = version.number AND page.valid_until > %s
@@ -50,10 +59,10 @@ LOOK_UP = """
 # most a minute's worth of pages.
 KEEP = """
     WITH expired AS (DELETE FROM finder_sharedpage WHERE valid_until <= %s AND key <> %s)
-    INSERT INTO finder_sharedpage (key, generation, valid_until, body, headers) VALUES (%s, %s, %s, %s, %s)
+    INSERT INTO finder_sharedpage (key, generation, valid_until, gzipped_body, headers) VALUES (%s, %s, %s, %s, %s)
     ON CONFLICT (key) DO UPDATE
         SET generation = EXCLUDED.generation, valid_until = EXCLUDED.valid_until,
-            body = EXCLUDED.body, headers = EXCLUDED.headers
+            gzipped_body = EXCLUDED.gzipped_body, headers = EXCLUDED.headers
         WHERE finder_sharedpage.generation <= EXCLUDED.generation
 """
 
@@ -128,34 +137,47 @@ def shared_copy(view):
             found = cursor.fetchone()
         if found is None:  # no number to keep a copy under (the migration makes it; a test's flush empties it)
             return view(request, *args, **kwargs)
-        generation, body, headers = found
-        if body is not None:
-            response = HttpResponse(body.encode())
+        generation, gzipped_body, headers = found
+        if gzipped_body is not None:
             # Django's PostgreSQL backend hands jsonb to a raw cursor undecoded.
-            for name, value in json.loads(headers) if isinstance(headers, str) else headers:
-                response[name] = value
-            return response
+            return _from_copy(
+                request, bytes(gzipped_body), json.loads(headers) if isinstance(headers, str) else headers
+            )
         response = view(request, *args, **kwargs)
-        if _keepable(request, response):
-            set_response_etag(response)  # kept with the copy: the page's tag is not worked out again
-            valid_until = now + dt.timedelta(seconds=SECONDS)
-            page = [
-                now,
-                key,
-                key,
-                generation,
-                valid_until,
-                response.content.decode(),
-                json.dumps(list(response.items())),
-            ]
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute(KEEP, page)
-            except DatabaseError:  # two servers clearing the same expired copies, say: the visitor gets the page
-                logger.warning("finder page copy not kept", exc_info=True)
+        if not _keepable(request, response):
+            return response
+        set_response_etag(response)  # kept with the copy: the page's tag is not worked out again
+        gzipped_body = gzip.compress(response.content, mtime=0)
+        headers = list(response.items())
+        page = [now, key, key, generation, now + dt.timedelta(seconds=SECONDS), gzipped_body, json.dumps(headers)]
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(KEEP, page)
+        except DatabaseError:  # two servers clearing the same expired copies, say: the visitor gets the page
+            logger.warning("finder page copy not kept", exc_info=True)
+        if _accepts_gzip(request):
+            return _from_copy(request, gzipped_body, headers)
+        patch_vary_headers(response, ["Accept-Encoding"])
         return response
 
     return wrapped
+
+
+def _accepts_gzip(request):
+    return bool(ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+
+
+def _from_copy(request, gzipped_body, headers):
+    """The kept page: as kept if the client accepts gzip, unpacked if not."""
+    if _accepts_gzip(request):
+        response = HttpResponse(gzipped_body, headers=dict(headers))
+        response["Content-Encoding"] = "gzip"
+        if not response["ETag"].startswith("W/"):  # the tag names the unpacked bytes: only weakly these
+            response["ETag"] = "W/" + response["ETag"]
+    else:
+        response = HttpResponse(gzip.decompress(gzipped_body), headers=dict(headers))
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
 
 
 def _keepable(request, response):

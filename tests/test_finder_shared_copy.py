@@ -5,6 +5,7 @@ by PostgreSQL at commit, as it is when a coordinator saves a course through any 
 """
 
 import datetime as dt
+import gzip
 import random
 
 import pytest
@@ -318,3 +319,43 @@ def test_a_table_emptied_at_once_raises_the_number_too(frozen, client, venue):
         cursor.execute("TRUNCATE courses_dropinexception, courses_dropinschedule")
     assert version() > before
     assert "Torsdagscafé" not in as_served(client, "/").decode()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_browser_that_accepts_gzip_gets_the_same_page_gzipped_first_time_and_from_the_copy(
+    frozen, client, venue, path
+):
+    factories.make_course(venue, title="Naloxonkursus i Vollsmose")
+    plain = worked_out_afresh(client, path)
+    # Missed, kept, served from the copy; with and without gzip in every order.
+    answers = [client.get(path, headers={"accept-encoding": encoding}) for encoding in ["gzip, br", "", "gzip", ""]]
+    for answer in answers:
+        assert answer.status_code == 200 and "Accept-Encoding" in answer["Vary"]
+        assert int(answer["Content-Length"]) == len(answer.content)
+    for answer in answers[::2]:
+        assert answer["Content-Encoding"] == "gzip" and gzip.decompress(answer.content) == plain
+        assert len(answer.content) < len(plain)
+        assert answer["ETag"] == "W/" + answers[1]["ETag"]
+    for answer in answers[1::2]:
+        assert not answer.has_header("Content-Encoding") and answer.content == plain
+    assert SharedPage.objects.count() == 1
+
+
+def test_a_revisit_with_the_gzipped_pages_tag_is_not_modified_and_keeps_the_pages_headers(frozen, client, venue):
+    factories.make_course(venue)
+    first = client.get("/", headers={"accept-encoding": "gzip"})
+    for encoding in ["gzip", ""]:  # the tag is weak: the unpacked page is the same page
+        again = client.get("/", headers={"accept-encoding": encoding, "if-none-match": first["ETag"]})
+        assert again.status_code == 304 and again.content == b""
+        assert "geolocation=(self)" in again["Permissions-Policy"] and "Accept-Encoding" in again["Vary"]
+    factories.make_course(venue, title="Et nyt kursus")
+    changed = client.get("/", headers={"accept-encoding": "gzip", "if-none-match": first["ETag"]})
+    assert changed.status_code == 200 and "Et nyt kursus" in gzip.decompress(changed.content).decode()
+
+
+def test_a_page_not_kept_is_not_gzipped(frozen, client, venue):
+    """A position is never kept (see the module): worked out for one visitor, it is sent as made."""
+    factories.make_course(venue)
+    answer = client.get("/?near=55.40,10.39", headers={"accept-encoding": "gzip"})
+    assert answer.status_code == 200 and not answer.has_header("Content-Encoding")
+    assert not SharedPage.objects.exists()

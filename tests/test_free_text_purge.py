@@ -354,9 +354,13 @@ KEPT = {
     "finder.InfoPage.body_da",
     "finder.InfoPage.body_en",
     # A public page as anyone is served it (never one asked with a position, a postcode or a
-    # session), and its hash; replaced or deleted within a minute (finder/shared_copy.py).
+    # session), gzipped, with its headers and its hash; replaced or deleted within a minute
+    # (finder/shared_copy.py).
     "finder.SharedPage.key",
-    "finder.SharedPage.body",
+    "finder.SharedPage.gzipped_body",
+    "finder.SharedPage.headers",
+    # A month's figures as approved: counts and the labels of their rows (figures, venues), never a person.
+    "redliv.MonthClosing.figures",
 }
 PROJECT_APPS = {"redliv", "courses", "kits", "reports", "reversals", "finder", "street"}
 
@@ -372,7 +376,8 @@ def text_fields():
             and not model.__name__.startswith("Historical")
         ):
             for field in model._meta.concrete_fields:
-                if isinstance(field, models.CharField | models.TextField) and not field.choices:
+                stores_anything = models.CharField | models.TextField | models.BinaryField | models.JSONField
+                if isinstance(field, stores_anything) and not field.choices:
                     yield f"{model._meta.label}.{field.name}"
 
 
