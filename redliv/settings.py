@@ -140,6 +140,7 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("The RED LIV registry runs on PostgreSQL only (DATABASE_URL).")
+DATABASES["default"]["ENGINE"] = "redliv.postgresql"  # Django's, checking kept connections without a query
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "redliv.User"

@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+from contextlib import closing
 import sys
 from pathlib import Path
 
@@ -99,3 +100,61 @@ def test_pages_carry_a_content_security_policy_that_allows_only_self(client, db)
     assert "default-src 'self'" in policy
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
     assert "frame-ancestors 'none'" in policy
+
+
+def _another_connection():
+    """A connection of the test's own, in autocommit: each look at pg_stat_activity is a new snapshot."""
+    import psycopg2
+
+    other = psycopg2.connect(**connection.get_connection_params())
+    other.autocommit = True
+    return other
+
+
+def _server_side(pid):
+    """What the server says of one backend."""
+    with closing(_another_connection()) as other, other.cursor() as cursor:
+        cursor.execute("SELECT state, query FROM pg_stat_activity WHERE pid = %s", [pid])
+        return cursor.fetchone()
+
+
+def _terminate(pid):
+    import time
+
+    with closing(_another_connection()) as other, other.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        for _ in range(200):
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
+    raise AssertionError(f"backend {pid} still there")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_connection_is_checked_at_each_request_without_a_query():
+    """The health check (redliv/postgresql) asks the socket, not the server: no SELECT 1 per request."""
+    from django.db import close_old_connections
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 'the last request'")
+    pid = connection.connection.info.backend_pid
+    for _ in range(3):
+        close_old_connections()  # what each request begins with
+        connection.close_if_health_check_failed()
+        assert connection.connection.info.backend_pid == pid
+    assert _server_side(pid) == ("idle", "SELECT 'the last request'")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_server_closed_between_requests_costs_the_next_request_nothing(client):
+    """A database restart or an administrator's pg_terminate_backend: the next request opens a new connection."""
+    from django.db import close_old_connections
+
+    assert connection.settings_dict["CONN_MAX_AGE"] and connection.settings_dict["CONN_HEALTH_CHECKS"]
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    _terminate(pid)
+    close_old_connections()  # the next request begins (the test client skips this signal)
+    assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}
+    assert connection.connection.info.backend_pid != pid
