@@ -140,7 +140,14 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("The RED LIV registry runs on PostgreSQL only (DATABASE_URL).")
-DATABASES["default"]["ENGINE"] = "redliv.postgresql"  # Django's, checking kept connections without a query
+# How a kept connection is checked before a request's first query: "socket" asks its socket, with
+# no round trip (redliv/postgresql/base.py); "query" is Django's SELECT 1, for a database whose
+# address can move to another host without closing its connections.
+DATABASE_HEALTH_CHECK = envstr("DATABASE_HEALTH_CHECK", "socket")
+if DATABASE_HEALTH_CHECK not in {"socket", "query"}:
+    raise ImproperlyConfigured("DATABASE_HEALTH_CHECK is socket or query.")
+if DATABASE_HEALTH_CHECK == "socket":
+    DATABASES["default"]["ENGINE"] = "redliv.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "redliv.User"

@@ -359,3 +359,32 @@ def test_a_page_not_kept_is_not_gzipped(frozen, client, venue):
     answer = client.get("/?near=55.40,10.39", headers={"accept-encoding": "gzip"})
     assert answer.status_code == 200 and not answer.has_header("Content-Encoding")
     assert not SharedPage.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "accept_encoding, gzipped",
+    [
+        ("gzip, deflate, br, zstd", True),  # Chromium
+        ("GZIP", True),  # a coding's name is case-insensitive
+        ("x-gzip", True),
+        ("*", True),
+        ("br;q=1.0, gzip;q=0.5", True),
+        ("identity", False),
+        ("", False),
+        ("br", False),
+        ("gzip;q=0", False),  # refused, though it names gzip (RFC 9110, 12.5.3)
+        ("identity, gzip;q=0", False),
+        ("gzip; q=0.000, deflate;q=0", False),
+        ("*;q=0", False),
+        ("gzip;q=0, *", False),  # gzip named: the star is for the others
+        ("gzip;q=banana", False),
+        ("gzipped", False),
+    ],
+)
+def test_gzip_is_sent_only_to_a_client_that_accepts_it(frozen, client, venue, accept_encoding, gzipped):
+    factories.make_course(venue, title="Naloxonkursus i Vollsmose")
+    plain = worked_out_afresh(client, "/")
+    for _ in range(2):  # worked out and kept, then from the copy
+        answer = client.get("/", headers={"accept-encoding": accept_encoding})
+        assert (answer.get("Content-Encoding") == "gzip") is gzipped
+        assert (gzip.decompress(answer.content) if gzipped else answer.content) == plain

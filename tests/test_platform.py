@@ -2,8 +2,8 @@
 
 import os
 import subprocess
-from contextlib import closing
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -158,3 +158,47 @@ def test_a_connection_the_server_closed_between_requests_costs_the_next_request_
     close_old_connections()  # the next request begins (the test client skips this signal)
     assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}
     assert connection.connection.info.backend_pid != pid
+
+
+def test_a_healthy_connection_on_a_descriptor_above_select_s_limit_is_kept(db):
+    """select() refuses a descriptor above 1023 (a busy process may hand one out); the check must not
+    read that as a dead connection and open a new one on every request."""
+    import resource
+
+    from django.db.utils import load_backend
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4096)), hard))
+    taken = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    kept = load_backend("redliv.postgresql").DatabaseWrapper(connection.settings_dict, alias="high_descriptor")
+    try:
+        kept.ensure_connection()
+        assert kept.connection.fileno() >= 1024
+        assert kept.is_usable()
+    finally:
+        kept.close()
+        for descriptor in taken:
+            os.close(descriptor)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+@pytest.mark.parametrize(
+    "asked, engine",
+    [(None, "redliv.postgresql"), ("socket", "redliv.postgresql"), ("query", "django.db.backends.postgresql")],
+)
+def test_the_database_health_check_is_the_socket_s_unless_django_s_is_asked_for(asked, engine):
+    code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
+    env = {"DATABASE_HEALTH_CHECK": asked} if asked else {}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "redliv.settings", **env},
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.splitlines()[-1] == engine, result.stderr
+
+
+def test_an_unknown_database_health_check_stops_the_app_at_start_up():
+    result = run_check({**PRODUCTION, "DATABASE_HEALTH_CHECK": "off"})
+    assert result.returncode != 0 and "DATABASE_HEALTH_CHECK is socket or query." in result.stderr

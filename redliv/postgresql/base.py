@@ -8,19 +8,28 @@ idle, and the server sends nothing on an idle connection unless it is going away
 ("terminating connection") or the socket's end makes it readable. So the check asks the socket,
 without waiting, whether there is anything to read; if there is, the connection is closed and the
 request opens a new one. A connection that psycopg already knows is broken fails it too.
+
+What it cannot see is a server that vanished without a goodbye (a crashed host, whose address a
+standby then takes over): the socket stays quiet until the request's first query gets a reset,
+and that request fails. Where the database's address can move like that, set
+DATABASE_HEALTH_CHECK=query for Django's own check (redliv/settings.py).
 """
 
 import select
 
 from django.db.backends.postgresql import base
 
+READABLE = select.POLLIN | select.POLLPRI | select.POLLERR | select.POLLHUP | select.POLLNVAL
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def is_usable(self):
         if self.connection is None or self.connection.closed:
             return False
+        # poll, not select: select cannot take a descriptor above 1023, which a busy process may hand out.
+        poller = select.poll()
         try:
-            readable, _, _ = select.select([self.connection], [], [], 0)
+            poller.register(self.connection, READABLE)
         except (OSError, ValueError):  # the socket is gone already
             return False
-        return not readable
+        return not poller.poll(0)
