@@ -202,3 +202,20 @@ def test_the_database_health_check_is_the_socket_s_unless_django_s_is_asked_for(
 def test_an_unknown_database_health_check_stops_the_app_at_start_up():
     result = run_check({**PRODUCTION, "DATABASE_HEALTH_CHECK": "off"})
     assert result.returncode != 0 and "DATABASE_HEALTH_CHECK is socket or query." in result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_left_in_a_failed_transaction_is_not_handed_to_the_next_request():
+    """After an error Django asks is_usable(); a quiet socket alone would keep a connection whose
+    transaction is aborted, and every later request on it would fail."""
+    from django.db import close_old_connections
+
+    with connection.cursor() as cursor:
+        cursor.execute("BEGIN")
+        with pytest.raises(DatabaseError):
+            cursor.execute("SELECT * FROM no_such_table")
+    assert connection.errors_occurred
+    close_old_connections()  # the request ends
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 42")
+        assert cursor.fetchone() == (42,)
