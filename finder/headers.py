@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 
+from finder.compression import gzipped_if_accepted
+
 PUBLIC_MAX_AGE = 60  # seconds: short, so a cancelled course disappears quickly
 
 
@@ -53,7 +55,7 @@ def page_policy_headers(*, map_tiles=False, geolocation=False, frame_ancestors=N
 
 
 def public_page(*, map_tiles=False, geolocation=False, frame_ancestors=None):
-    """Decorate a public GET view: ETag, a short cache lifetime, 304 when unchanged.
+    """Decorate a public GET view: ETag, a short cache lifetime, 304 when unchanged, gzip when accepted.
 
     Only for pages without a form (a CSRF token would change the ETag every time). A browser
     that gets a 304 updates its stored headers from it, so the 304 carries the page's own
@@ -77,6 +79,7 @@ def public_page(*, map_tiles=False, geolocation=False, frame_ancestors=None):
                 return response
             if not response.has_header("ETag"):  # a shared copy comes with its own (finder/shared_copy.py)
                 set_response_etag(response)
+            response = gzipped_if_accepted(request, response)  # a shared copy comes gzipped already
             answer = get_conditional_response(request, etag=response["ETag"], response=response)
             if answer is not response:  # 304 Not Modified (or 412): the same policy as the page
                 for name, value in headers.items():

@@ -8,10 +8,9 @@ place holds kits (migration finder/0005). A course cancelled through one app ser
 therefore gone from every other's next answer. The list also changes with the clock (a
 course ends, a new day begins), so a copy is kept at most SECONDS.
 
-A copy is kept gzipped, and sent so to every browser that accepts it (all do): the finder's
-page is 71 kB of HTML and 10 kB gzipped, on a phone with poor signal, and PostgreSQL hands
-over the small copy in half the time it takes to unpack the large one. A client that does
-not accept gzip gets the page unpacked.
+A copy is kept gzipped (finder/compression.py), and sent so to every browser that accepts it
+(all do): PostgreSQL hands over the small copy in half the time it takes to unpack the large
+one. A client that does not accept gzip gets the page unpacked.
 
 What is never kept: a page asked for with a position or a postcode (where a visitor is
 must not be stored, not even as part of a key); a request with a session or a message
@@ -34,6 +33,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers, set_response_etag
 from django.utils.translation import get_language
+
+from finder.compression import accepts_gzip, as_gzipped, pack
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +146,7 @@ def shared_copy(view):
         if not _keepable(request, response):
             return response
         set_response_etag(response)  # kept with the copy: the page's tag is not worked out again
-        gzipped_body = gzip.compress(response.content, mtime=0)
+        gzipped_body = pack(response.content)
         headers = list(response.items())
         page = [now, key, key, generation, now + dt.timedelta(seconds=SECONDS), gzipped_body, json.dumps(headers)]
         try:
@@ -153,7 +154,7 @@ def shared_copy(view):
                 cursor.execute(KEEP, page)
         except DatabaseError:  # two servers clearing the same expired copies, say: the visitor gets the page
             logger.warning("finder page copy not kept", exc_info=True)
-        if _accepts_gzip(request):
+        if accepts_gzip(request):
             return _from_copy(request, gzipped_body, headers)
         patch_vary_headers(response, ["Accept-Encoding"])
         return response
@@ -161,38 +162,11 @@ def shared_copy(view):
     return wrapped
 
 
-def _accepts_gzip(request):
-    """Whether Accept-Encoding takes gzip: listed (or "*" when it is not) with a weight above 0.
-
-    "gzip;q=0" refuses it (RFC 9110, 12.5.3), though it contains the word; a weight that cannot be
-    read is taken as a refusal. Read per request: a few dozen bytes at most."""
-    weights = {}
-    for item in request.META.get("HTTP_ACCEPT_ENCODING", "").split(","):
-        coding, *parameters = (part.strip() for part in item.split(";"))
-        weight = 1.0
-        for parameter in parameters:
-            name, _, value = parameter.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    weight = float(value)
-                except ValueError:
-                    weight = 0.0
-        weights.setdefault(coding.lower(), weight)
-    for coding in ("gzip", "x-gzip", "*"):
-        if coding in weights:
-            return weights[coding] > 0
-    return False
-
-
 def _from_copy(request, gzipped_body, headers):
     """The kept page: as kept if the client accepts gzip, unpacked if not."""
-    if _accepts_gzip(request):
-        response = HttpResponse(gzipped_body, headers=dict(headers))
-        response["Content-Encoding"] = "gzip"
-        if not response["ETag"].startswith("W/"):  # the tag names the unpacked bytes: only weakly these
-            response["ETag"] = "W/" + response["ETag"]
-    else:
-        response = HttpResponse(gzip.decompress(gzipped_body), headers=dict(headers))
+    if accepts_gzip(request):
+        return as_gzipped(HttpResponse(headers=dict(headers)), gzipped_body)
+    response = HttpResponse(gzip.decompress(gzipped_body), headers=dict(headers))
     patch_vary_headers(response, ["Accept-Encoding"])
     return response
 
