@@ -890,7 +890,7 @@ def render(args, host, generated, generate_seconds, m) -> str:
         "",
         f"wrk sends `Accept-Encoding: {BROWSER['Accept-Encoding']}`, as Chromium does (the floor too), except in "
         "the rows that say otherwise: a shared copy is kept gzipped and sent so to a client that accepts it "
-        "(finder/shared_copy.py); a page worked out on request is sent as made.",
+        "(finder/shared_copy.py); a page worked out on request is packed for it (finder/compression.py).",
         "",
         "| page | requests/s | p50 ms | p95 ms | p99 ms | errors | share of floor | target ≥ 0.6, p95 < 50 ms |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
