@@ -40,7 +40,6 @@ logger = logging.getLogger(__name__)
 
 SECONDS = 60
 
-
 # The query parameters the finder, its API, widget and feed read, apart from a position
 # ("near", "postcode"): a request with any other is worked out for itself alone.
 PARAMETERS = {"format", "audience", "language", "district", "when", "from", "to", "side", "offset", "limit"}
