@@ -1,4 +1,4 @@
-"""Public pages sent gzipped to every client that accepts it.
+"""Public pages (`finder.headers.public_page`) sent gzipped to every client that accepts it.
 
 The finder's page is 71 kB of HTML and 10 kB gzipped: on a phone with poor signal that is the
 difference between a list now and a list in a few seconds. Public pages hold no secret for a
@@ -48,22 +48,29 @@ def as_gzipped(response, packed):
     """The response with `packed` as its body; its tag, made from the unpacked bytes, only weakly these."""
     response.content = packed
     response["Content-Encoding"] = "gzip"
-    if response.has_header("ETag") and not response["ETag"].startswith("W/"):
-        response["ETag"] = "W/" + response["ETag"]
+    _weak_tag(response)
     patch_vary_headers(response, ["Accept-Encoding"])
     return response
 
 
-def gzipped_if_accepted(request, response):
-    """A public page made for this request, gzipped if the client accepts it and it is worth it."""
+def will_gzip(request, response):
+    """Whether a public page made for this request is to be sent gzipped (the client accepts it, and
+    it is worth it). Sets now what the answer, a 200 or the 304 that stands for it, says either way:
+    Vary, and the weak tag of the gzipped form. The packing waits until the answer is a 200."""
     if (
         response.streaming
-        or response.has_header("Content-Encoding")
+        or response.has_header("Content-Encoding")  # a shared copy comes gzipped already
         or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # a token is one visitor's secret
         or len(response.content) < WORTH_IT
     ):
-        return response
+        return False
     patch_vary_headers(response, ["Accept-Encoding"])
     if not accepts_gzip(request):
-        return response
-    return as_gzipped(response, pack(response.content, FAST))
+        return False
+    _weak_tag(response)
+    return True
+
+
+def _weak_tag(response):
+    if response.has_header("ETag") and not response["ETag"].startswith("W/"):
+        response["ETag"] = "W/" + response["ETag"]

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 
-from finder.compression import gzipped_if_accepted
+from finder import compression
 
 PUBLIC_MAX_AGE = 60  # seconds: short, so a cancelled course disappears quickly
 
@@ -79,12 +79,15 @@ def public_page(*, map_tiles=False, geolocation=False, frame_ancestors=None):
                 return response
             if not response.has_header("ETag"):  # a shared copy comes with its own (finder/shared_copy.py)
                 set_response_etag(response)
-            response = gzipped_if_accepted(request, response)  # a shared copy comes gzipped already
+            gzipped = compression.will_gzip(request, response)
             answer = get_conditional_response(request, etag=response["ETag"], response=response)
             if answer is not response:  # 304 Not Modified (or 412): the same policy as the page
                 for name, value in headers.items():
                     answer[name] = value
-            return answer
+                return answer
+            if gzipped:  # packed only for a 200: a revisit answered 304 costs no packing
+                compression.as_gzipped(response, compression.pack(response.content, compression.FAST))
+            return response
 
         return wrapped
 

@@ -408,3 +408,19 @@ def test_a_public_page_that_carries_a_token_is_never_gzipped(frozen, client, ven
         assert answer.status_code == 200 and "csrfmiddlewaretoken" in answer.content.decode()
         assert not answer.has_header("Content-Encoding")
     assert not SharedPage.objects.exists()
+
+
+def test_a_revisit_answered_not_modified_packs_nothing(frozen, client, venue, monkeypatch):
+    """A page by position is packed for each visitor; a revisit with its tag gets a 304 with no body,
+    so packing the page again would be work thrown away."""
+    from finder import compression
+
+    factories.make_course(venue)
+    first = client.get("/?near=55.40,10.39", headers={"accept-encoding": "gzip"})
+    packed = []
+    monkeypatch.setattr(compression, "pack", lambda content, level: packed.append(level) or gzip.compress(content))
+    again = client.get("/?near=55.40,10.39", headers={"accept-encoding": "gzip", "if-none-match": first["ETag"]})
+    assert again.status_code == 304 and again["ETag"] == first["ETag"] and "Accept-Encoding" in again["Vary"]
+    assert packed == []
+    client.get("/?near=55.40,10.39", headers={"accept-encoding": "gzip"})
+    assert packed == [compression.FAST]
