@@ -108,7 +108,8 @@ def release():
 
 def copy_key(request):
     """The key of the page asked for, or None when it must not be kept (see the module's docstring)."""
-    if not settings.FINDER_SHARED_COPIES or request.method != "GET" or connection.in_atomic_block:
+    # HEAD is answered as GET (the server sends no body): a monitor's check is served from the copy.
+    if not settings.FINDER_SHARED_COPIES or request.method not in ("GET", "HEAD") or connection.in_atomic_block:
         return None
     if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
         return None

@@ -25,7 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from courses.models import Course, CourseFormat
 from courses.schedule import HORIZON_DAYS, upcoming_occurrences
@@ -90,7 +90,7 @@ def _query_without(request, name):
     return query.urlencode()
 
 
-@require_GET
+@require_safe
 @public_page(map_tiles=True, geolocation=True)
 @shared_copy
 def finder(request):
@@ -160,7 +160,7 @@ WIDGET_SIZE = 20  # the widget shows the next ones and links to the rest
 
 
 # The widget's own policy: any site may frame it (the rest of the site may not be framed).
-@require_GET
+@require_safe
 @xframe_options_exempt
 @public_page(frame_ancestors="*")
 @shared_copy
@@ -190,7 +190,7 @@ def _detail(request, entry, **context):
     return render(request, "finder/detail.html", {"entry": entry, "geo_link": geo, **context})
 
 
-@require_GET
+@require_safe
 @public_page()
 def course(request, pk):
     course = get_object_or_404(
@@ -233,7 +233,7 @@ def course_gone(request, course):
 GONE_NEXT_COURSES = 5
 
 
-@require_GET
+@require_safe
 @public_page()
 def course_ics(request, pk):
     course = get_object_or_404(listing.public_courses().select_related("venue"), pk=pk)
@@ -256,7 +256,7 @@ def closed_dates(schedule, today=None):
     return [e.date for e in schedule.exceptions.all() if today <= e.date <= horizon]
 
 
-@require_GET
+@require_safe
 @public_page()
 def drop_in(request, pk):
     schedule, entries = _drop_in_entries(pk)
@@ -275,14 +275,14 @@ def drop_in(request, pk):
     )
 
 
-@require_GET
+@require_safe
 @public_page()
 def drop_in_ics(request, pk):
     schedule, entries = _drop_in_entries(pk)
     return ics.ics_response(entries, request, str(schedule), filename=f"redliv-drop-in-{schedule.pk}.ics")
 
 
-@require_GET
+@require_safe
 @public_page()
 @shared_copy
 def feed(request):
@@ -302,7 +302,7 @@ def feed(request):
     return ics.ics_response(found.entries, request, "RED LIV – kurser")
 
 
-@require_GET
+@require_safe
 @public_page()
 def info(request, slug):
     page = get_object_or_404(InfoPage, slug=slug)
@@ -356,7 +356,7 @@ def check_kit(request):
     )
 
 
-@require_GET
+@require_safe
 def request_thanks(request):
     return render(request, "finder/request_thanks.html")
 
@@ -418,7 +418,7 @@ def in_the_visitors_language(view):
     return wrapped
 
 
-@require_GET
+@require_safe
 @cors
 @in_the_visitors_language
 @public_page()

@@ -6,10 +6,10 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request):
     """For load balancers and monitoring: is the app up, and can it reach PostgreSQL?"""
@@ -36,7 +36,7 @@ Allow: /
 """
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     response = HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "public, max-age=86400"

@@ -424,3 +424,21 @@ def test_a_revisit_answered_not_modified_packs_nothing(frozen, client, venue, mo
     assert packed == []
     client.get("/?near=55.40,10.39", headers={"accept-encoding": "gzip"})
     assert packed == [compression.FAST]
+
+
+@pytest.mark.parametrize("path", [*PAGES, "/?near=55.40,10.39", "/healthz", "/robots.txt", "/info/naloxon/"])
+def test_a_head_request_gets_the_pages_headers_without_its_body(frozen, client, venue, path):
+    """Uptime monitors and link checkers ask with HEAD: the answer is the GET's, headers and all,
+    without the body (gunicorn, like the test client, sends none). Before, the public pages said 405."""
+    factories.make_course(venue)
+    InfoPage.objects.get_or_create(
+        slug="naloxon",
+        defaults={"title_da": "Naloxon", "title_en": "Naloxone", "body_da": "Tekst.", "body_en": "Text."},
+    )
+    page = client.get(path, headers={"accept-encoding": "gzip"})
+    head = client.head(path, headers={"accept-encoding": "gzip"})
+    assert head.status_code == page.status_code == 200, path
+    assert head.content == b""
+    for name in ["Content-Type", "ETag", "Content-Security-Policy", "Vary", "Content-Encoding", "Cache-Control"]:
+        assert head.get(name) == page.get(name), (path, name)
+    assert client.post(path).status_code in (403, 405)  # no other method than GET and HEAD

@@ -248,6 +248,11 @@ def test_the_production_set_up_serves_every_page_without_errors_or_requests_else
     probe = urllib.request.Request(base_url + "/healthz", headers={"Host": "10.0.3.17:8000"})  # noqa: S310 (127.0.0.1)
     with urllib.request.urlopen(probe, timeout=10) as response:  # noqa: S310 (our own server on 127.0.0.1)
         assert response.status == 200
+    # An uptime monitor's HEAD: the finder's headers, gzipped as a browser would get it, and no body.
+    monitor = urllib.request.Request(base_url + "/", method="HEAD", headers={"Accept-Encoding": "gzip"})  # noqa: S310
+    with urllib.request.urlopen(monitor, timeout=10) as response:  # noqa: S310 (our own server on 127.0.0.1)
+        assert response.status == 200 and response.headers["Content-Encoding"] == "gzip"
+        assert int(response.headers["Content-Length"]) > 0 and response.read() == b""
     time.sleep(0.5)  # the workers' log lines reach the file
     errors = [line for line in production_server.log.read_text().splitlines() if " ERROR " in line]
     assert errors == []
