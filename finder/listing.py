@@ -70,7 +70,7 @@ def venues_with_kits(venue_ids, today=None):
     """The venues among these whose own stock holds a usable kit now (not expired, not recalled): for
     "kits are handed out here" on the finder, never a number. One query for a page's venues: as an
     EXISTS in each list's statement it cost 1.6 ms to build and compile and 0.7 ms in PostgreSQL
-    twice a request, for the API, widget and feed too, which do not show it."""
+    twice a request, for the API, widget and feed too, which do not show it. No venues: no query."""
     from kits.services import usable_levels
 
     levels = usable_levels(today).filter(
@@ -576,8 +576,7 @@ def find(
             entries.append(build.drop_in(schedule, occurrence, once=drop_ins == ONCE, distance=distance))
 
     if with_kits:  # whether the venue's own stock holds a usable kit now, for the page's venues alone
-        venue_ids = {entry.venue.pk for entry in entries if entry.venue is not None}
-        stocked = venues_with_kits(venue_ids, today) if venue_ids else set()
+        stocked = venues_with_kits({entry.venue.pk for entry in entries if entry.venue is not None}, today)
         for entry in entries:
             if entry.venue is not None:
                 entry.kits_here = entry.venue.pk in stocked

@@ -155,7 +155,7 @@ def shared_copy(view):
         except DatabaseError:  # two servers clearing the same expired copies, say: the visitor gets the page
             logger.warning("finder page copy not kept", exc_info=True)
         if accepts_gzip(request):
-            return _from_copy(request, gzipped_body, headers)
+            return as_gzipped(response, gzipped_body)
         patch_vary_headers(response, ["Accept-Encoding"])
         return response
 
