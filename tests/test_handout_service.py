@@ -1,6 +1,7 @@
 """Handing out kits: first expiry first out, never expired, never below zero, stored once."""
 
 import datetime as dt
+import random
 import uuid
 
 import pytest
@@ -9,8 +10,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kits.models import Handout, StockLevel
-from kits.services import record_handout, return_kits, withdraw_handout
+from kits.models import Batch, Handout, StockLevel
+from kits.services import first_expiring_batch, record_handout, return_kits, withdraw_handout
 from redliv.idempotency import IdempotencyConflict
 from tests import factories
 from tests.simultaneous import at_once
@@ -209,3 +210,57 @@ def test_simultaneous_withdrawals_of_one_handout_put_the_kits_back_once(bag, coo
     assert sorted(outcomes) == ["Denne registrering er trukket tilbage."] * 3 + ["stored"]
     assert level(bag, batch) == 10
     assert handout.corrections.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_database_chooses_the_lot_the_python_rules_would_on_any_day_in_a_random_walk(coordinator, red_liv):
+    """The insert's choice (the function `kits_first_expiring_batch`, kits migration 0014) and
+    the Python rules (`Batch.is_expired`, `Batch.is_recalled`, `Batch.usable_q`) are two texts
+    of one rule: in cupboards of three random lots, on every day around their expiry and their
+    recall's start and end, for each quantity, they choose the same lot, or none."""
+    rng = random.Random(2026)
+    today = timezone.localdate()
+    for _ in range(12):
+        cupboard = factories.make_location(red_liv)
+        batches = []
+        for _ in range(3):
+            fields = {"expiry_date": today + dt.timedelta(days=rng.randint(1, 25))}
+            if rng.random() < 0.7:
+                fields.update(
+                    recalled_on=today + dt.timedelta(days=rng.randint(-3, 20)),
+                    recall_reason="Fejl i sprayen",
+                    recall_instructions="Send lotten retur",
+                )
+                if rng.random() < 0.6:
+                    fields.update(
+                        recall_ended_on=fields["recalled_on"] + dt.timedelta(days=rng.randint(0, 6)),
+                        recall_ended_by=coordinator,
+                        recall_end_reason="Fejlen var i en anden lot",
+                    )
+            if batches and rng.random() < 0.3:  # the same expiry as another lot: the lower id goes first
+                fields["expiry_date"] = batches[0].expiry_date
+            batch = factories.make_batch(**fields)
+            factories.receive(batch, cupboard, rng.randint(1, 4), coordinator)
+            batches.append(batch)
+        held = {level.batch_id: level.quantity for level in StockLevel.objects.filter(location=cupboard)}
+
+        for day in (today + dt.timedelta(days=offset) for offset in range(-4, 30)):
+            for quantity in (1, 2, 4):
+                by_python = min(
+                    (
+                        batch
+                        for batch in batches
+                        if held[batch.pk] >= quantity and not batch.is_expired(day) and not batch.is_recalled(day)
+                    ),
+                    key=lambda batch: (batch.expiry_date, batch.pk),
+                    default=None,
+                )
+                usable = Batch.objects.filter(
+                    Batch.usable_q(day), levels__location=cupboard, levels__quantity__gte=quantity
+                )
+                assert set(usable) == {
+                    batch
+                    for batch in batches
+                    if held[batch.pk] >= quantity and not batch.is_expired(day) and not batch.is_recalled(day)
+                }
+                assert first_expiring_batch(cupboard, quantity, day) == by_python, (day, quantity)
