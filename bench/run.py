@@ -387,12 +387,31 @@ def rate_limit_across(backends: list[str]) -> list[int]:
     return statuses
 
 
-VISIBLE_ON = {  # where the other app server shows a course, and how to recognise it there
-    "finder `/`": ("/", lambda pk: f'href="/kurser/{pk}/"'),
-    "API": ("/api/v1/courses/?limit=500", lambda pk: f'"course-{pk}"'),
+# Where the other app server shows a course, and how to recognise it there; `{query}` narrows the
+# finder, the API and the widget to the format of the course cancelled (see `course_to_cancel`).
+VISIBLE_ON = {
+    "finder `/{query}`": ("/{query}", lambda pk: f'href="/kurser/{pk}/"'),
+    "API": ("/api/v1/courses/?limit=500{and_query}", lambda pk: f'"course-{pk}"'),
     "feed `/kurser.ics`": ("/kurser.ics", lambda pk: f"course-{pk}@"),
-    "widget": ("/widget/", lambda pk: f'href="/kurser/{pk}/"'),
+    "widget `/widget/{query}`": ("/widget/{query}", lambda pk: f'href="/kurser/{pk}/"'),
 }
+# The widget lists the next few entries: on a weekday afternoon they may all be drop-in hours (run 20,
+# a Tuesday at 13:58, found no course on it), so the formats that are never drop-in hours are tried next.
+WIDGET_QUERIES = ("", "?format=pop_up", "?format=scheduled", "?format=online")
+
+
+def course_to_cancel(other: str, visitor: dict) -> tuple[int, dict]:
+    """The first course on the other app server's widget, unfiltered or by format, and the lists to watch."""
+    for query in WIDGET_QUERIES:
+        found = re.search(r'href="/kurser/(\d+)/"', fetch(visitor, f"{other}/widget/{query}")[1])
+        if found:
+            and_query = "&" + query[1:] if query else ""
+            lists = {
+                label.format(query=query): (path.format(query=query, and_query=and_query), marker)
+                for label, (path, marker) in VISIBLE_ON.items()
+            }
+            return int(found.group(1)), lists
+    raise RuntimeError("no course on the widget, in any format")
 
 
 def cancellation_seen(through: str, other: str, cookie: str) -> dict:
@@ -402,9 +421,8 @@ def cancellation_seen(through: str, other: str, cookie: str) -> dict:
     counted from the cancel form's answer (so it includes that one request's own time).
     """
     visitor = _opener()
-    _status, widget, _path = fetch(visitor, other + "/widget/")
-    pk = int(re.search(r'href="/kurser/(\d+)/"', widget).group(1))
-    for label, (path, marker) in VISIBLE_ON.items():
+    pk, lists = course_to_cancel(other, visitor)
+    for label, (path, marker) in lists.items():
         if marker(pk) not in fetch(visitor, other + path)[1]:
             raise RuntimeError(f"course {pk} is not on the {label} before it is cancelled")
     staff = _opener(cookie)
@@ -425,8 +443,8 @@ def cancellation_seen(through: str, other: str, cookie: str) -> dict:
                 return label, time.perf_counter() - cancelled
         return label, float("inf")
 
-    with concurrent.futures.ThreadPoolExecutor(len(VISIBLE_ON)) as pool:
-        return dict(pool.map(until_gone, VISIBLE_ON.items()))
+    with concurrent.futures.ThreadPoolExecutor(len(lists)) as pool:
+        return dict(pool.map(until_gone, lists.items()))
 
 
 def server_times(base: str, variants: dict) -> dict:
