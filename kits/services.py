@@ -58,14 +58,14 @@ def usable_on_hand(location: StockLocation, on_date=None) -> int:
 CHOOSE_AGAIN = 5
 
 
-def create_choosing_again(model, key, payload, create, *, chooses: bool):
-    """`create_once`; when `create` chooses the batch itself (first expiry first) and the
+def create_choosing_again(model, key, payload, create, *, chooses: bool, one_statement: bool = False):
+    """`create_once` (`one_statement` as there); when `create` chooses the batch itself (first expiry first) and the
     database refuses it for lack of stock, because another movement emptied that batch after
     it was chosen, `create` runs again and chooses from what is left (CHOOSE_AGAIN times)."""
     attempts = CHOOSE_AGAIN if chooses else 1
     for attempt in range(1, attempts + 1):
         try:
-            return create_once(model, key, payload, create)
+            return create_once(model, key, payload, create, one_statement=one_statement)
         except IntegrityError as error:
             if attempt == attempts or violated_constraint(error) != STOCK_NON_NEGATIVE:
                 raise
@@ -173,7 +173,8 @@ def record_handout(
         return save_handout(handout, batch, on_date)
 
     try:
-        return create_choosing_again(Handout, key, payload, create, chooses=batch is None)
+        # create() reads (an approved month, when the handout is dated in an ended one) and inserts one row.
+        return create_choosing_again(Handout, key, payload, create, chooses=batch is None, one_statement=True)
     except IntegrityError as error:
         refusal = stock_refusal(error, location, quantity, batch=batch, on_date=on_date)
         if refusal is None:

@@ -70,13 +70,17 @@ def _stored(model, key, payload):
     return existing
 
 
-def create_once(model, key, payload: dict, create):
+def create_once(model, key, payload: dict, create, *, one_statement: bool = False):
     """Run `create(digest)` unless `key` was stored before. Returns (row, created).
 
     `create` receives the payload digest and must save it on the row with the key.
     It runs in its own `transaction.atomic()` (a savepoint inside the caller's
     transaction): whatever it writes is stored together or not at all, so callers
-    need no transaction of their own around create_once.
+    need no transaction of their own around create_once. A `create` that writes
+    `one_statement` (an insert, which may read before it) needs none outside a caller's
+    transaction: PostgreSQL runs a statement sent in autocommit as a transaction of its
+    own, triggers included, which saves a street entry two of its six round trips
+    (BEGIN and COMMIT).
 
     A new entry (the usual case) costs no look-up: the insert is tried first and the
     unique key refuses a repeat. Only when `create` is refused (by the key, or by a rule
@@ -85,6 +89,8 @@ def create_once(model, key, payload: dict, create):
     """
     digest = payload_digest(payload)
     try:
+        if one_statement and transaction.get_autocommit() and not transaction.get_connection().in_atomic_block:
+            return create(digest), True
         with transaction.atomic():
             return create(digest), True
     except (IntegrityError, ValidationError):

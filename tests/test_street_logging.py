@@ -254,22 +254,46 @@ def test_a_standalone_handout_is_stored_once(street_worker, bag):
     assert (handout.handout_reason, handout.quantity, handout.course) == ("replaces_used", 2, None)
 
 
-def test_storing_a_handout_takes_six_queries_and_a_repeat_eight(street_worker, bag, django_assert_num_queries):
-    """Session, user with organisation and roles, location, then the insert, which chooses the
-    first-expiring lot itself, between the savepoint pair the test's transaction adds (BEGIN and
-    COMMIT in production). No month-closing look-up: an entry of this month cannot be in an
-    approved month. No key look-up before the insert: the unique key refuses a repeat, whose
-    stored row is then looked up (the refused insert's savepoint rolled back, and that look-up).
+@pytest.mark.django_db(transaction=True)
+def test_storing_a_handout_takes_four_statements_and_a_repeat_five(street_worker, bag, django_assert_num_queries):
+    """Without the test's wrapping transaction, so the count is what production sends: session, user
+    with organisation and roles, location, then the insert, which chooses the first-expiring lot
+    itself and is its own transaction (no BEGIN, no COMMIT: redliv.idempotency.create_once). No
+    month-closing look-up: an entry of this month cannot be in an approved month. No key look-up
+    before the insert: the unique key refuses a repeat, whose stored row is then looked up.
 
-    Ten before, eight until the lot and the closing check joined the insert (bench/RESULTS.md)."""
+    Ten before, eight until the lot and the closing check joined the insert, six while the insert
+    had a transaction of its own around it (bench/RESULTS.md)."""
     client = logged_in(street_worker)
     fields = handout_fields(bag)
-    with django_assert_num_queries(6) as context:
+    with django_assert_num_queries(4) as context:
         assert send(client, "handout", fields).status_code == 201
     assert not [query for query in context.captured_queries if "monthclosing" in query["sql"]]
-    with django_assert_num_queries(8):
+    assert context.captured_queries[-1]["sql"].startswith('INSERT INTO "kits_stockmovement"')
+    with django_assert_num_queries(5) as context:
         assert send(client, "handout", fields).status_code == 200
+    assert [query["sql"].split()[0] for query in context.captured_queries[-2:]] == ["INSERT", "SELECT"]
     assert StockMovement.objects.filter(kind="handout").count() == 1
+    assert StockLevel.objects.get(location=bag).quantity == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_handout_in_its_own_transaction_writes_nothing_and_the_next_is_stored(
+    street_worker, bag, django_assert_num_queries
+):
+    """The insert is sent outside any transaction: a refusal (too few kits, the key of other
+    content) must leave no row, the stock as it was, and the connection ready for the next entry."""
+    client = logged_in(street_worker)
+    too_many = send(client, "handout", handout_fields(bag, quantity=11))
+    assert too_many.status_code == 400 and "Ikke nok kit" in too_many.json()["errors"][0]["message"]
+    stored = handout_fields(bag, quantity=1)
+    assert send(client, "handout", stored).status_code == 201
+    other_content = {**stored, "quantity": 2}
+    assert send(client, "handout", other_content).json()["code"] == "key_conflict"
+    assert send(client, "handout", handout_fields(bag, quantity=9)).status_code == 201
+    assert StockMovement.objects.filter(kind="handout").count() == 2
+    assert StockLevel.objects.get(location=bag).quantity == 0
+    assert send(client, "handout", handout_fields(bag, quantity=1)).status_code == 400
 
 
 def test_a_handout_the_insert_chose_the_lot_for_names_that_lot(street_worker, bag, coordinator):
