@@ -51,6 +51,10 @@ BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd"}
 STREET_CLIENTS = 16
 APP_SERVER_WORKERS = 2  # each of the two app servers behind the load balancer (4 workers on 2 cores)
 REPEATS = 5
+# Each table under load measures its rows in turn, ROUNDS times, duration / ROUNDS seconds each: a floor
+# and the pages held against it then share the machine's slow and fast minutes (on two shared cores
+# the floor alone moved from 290 to 168 rows/s between two runs an hour apart, runs 19 and 21).
+ROUNDS = 4
 MONTH_TARGETS = {"month page", "XLSX export"}  # issue 8: each under a second at national scale; the PDF has none
 STOCK_TARGET_MS, STOCK_MAX_QUERIES = 300, 10  # issue 19: the stock page with its suggestions
 
@@ -524,6 +528,29 @@ FINDER_VARIANTS = {  # each filter the finder and the API take, with and without
 }
 
 
+def in_rounds(measurements: dict, duration: int) -> dict:
+    """Run each measurement (a name: a function of seconds) in turn, ROUNDS times; the rounds of each as one."""
+    rounds = {name: [] for name in measurements}
+    seconds = max(1, round(duration / ROUNDS))
+    for number in range(1, ROUNDS + 1):
+        for name, measure in measurements.items():
+            say(f"  round {number} of {ROUNDS}: {name}, {seconds} s")
+            rounds[name].append(measure(number, seconds))
+    return {name: combined(results) for name, results in rounds.items()}
+
+
+def combined(results: list[dict]) -> dict:
+    """Rounds of one measurement as one: counts and seconds added, the rate of the whole, each
+    percentile the worst round's (wrk cannot merge its histograms across runs)."""
+    together = {}
+    for key in results[0]:
+        values = [result[key] for result in results]
+        together[key] = max(values) if key in ("p50", "p95", "p99") else sum(values)
+    if "rps" in together:  # a read: the whole's rate is its requests over its seconds
+        together["rps"] = together["requests"] / together["seconds"]
+    return together
+
+
 def street_run(base: str, path: str, run: str, cookies: dict, bag_pk: int, now, duration: int, table: str) -> dict:
     """Every entry sent twice with one key by STREET_CLIENTS clients; rows and distinct keys counted after."""
     result = wrk(
@@ -631,39 +658,37 @@ def run(args) -> int:
         for label, seconds in times.items():
             say(f"  {label}: {seconds * 1000:.1f} ms")
 
-        results = {}
-        for name, path in [("floor", "/bench/floor"), ("finder", "/"), ("api", "/api/v1/courses/")]:
-            timed_get(base + path)
-            say(f"wrk {path}: {CONNECTIONS} connections, {duration} s")
-            results[name] = wrk(
-                base + path, connections=CONNECTIONS, seconds=duration, script=BENCH / "latency.lua", headers=BROWSER
-            )
-            say(f"  {results[name]}")
-
-        # The same, with the finder's shared copies on (as in production), on a gunicorn of its own.
+        # With the finder's shared copies on (as in production), on a gunicorn of its own beside the first.
         copies_port = dev.free_port()
         copies_base = f"http://127.0.0.1:{copies_port}"
         copies = start_gunicorn(copies_port, WORKERS, shared_copies=True)
         processes.append(copies)
         wait_for(copies_base + "/healthz")
-        for name, path, headers in [
-            ("finder_copies", "/", BROWSER),
-            ("api_copies", "/api/v1/courses/", BROWSER),
-            ("finder_copies_plain", "/", {}),
-            ("api_copies_plain", "/api/v1/courses/", {}),
-        ]:
-            timed_get(copies_base + path)
-            say(
-                f"wrk {path} with shared copies, {headers or 'no Accept-Encoding'}: {CONNECTIONS} connections, {duration} s"
-            )
-            results[name] = wrk(
-                copies_base + path,
+        reads = {
+            "floor": (base, "/bench/floor", BROWSER),
+            "finder": (base, "/", BROWSER),
+            "api": (base, "/api/v1/courses/", BROWSER),
+            "finder_copies": (copies_base, "/", BROWSER),
+            "api_copies": (copies_base, "/api/v1/courses/", BROWSER),
+            "finder_copies_plain": (copies_base, "/", {}),
+            "api_copies_plain": (copies_base, "/api/v1/courses/", {}),
+        }
+        for app_server, path, _headers in reads.values():
+            timed_get(app_server + path)
+
+        def read(app_server, path, headers):
+            return lambda _round, seconds: wrk(
+                app_server + path,
                 connections=CONNECTIONS,
-                seconds=duration,
+                seconds=seconds,
                 script=BENCH / "latency.lua",
                 headers=headers,
             )
-            say(f"  {results[name]}")
+
+        say(f"wrk, {CONNECTIONS} connections, each page in turn, {ROUNDS} rounds, {duration} s each page in all")
+        results = in_rounds({name: read(*read_args) for name, read_args in reads.items()}, duration)
+        for name, result in results.items():
+            say(f"  {name}: {result}")
         copies.terminate()
         copies.wait(30)
         processes.remove(copies)
@@ -741,14 +766,22 @@ def run(args) -> int:
             )
 
         now = timezone.localtime() - dt.timedelta(minutes=10)
-        writes = {}
-        for name, path, run_id, table in [
-            ("floor", "/bench/floor-write", "0f00", FLOOR_WRITE_TABLE),
-            ("street", "/gade/api/poster/", "0000", "kits_stockmovement"),
-        ]:
-            say(f"writes {path}: {STREET_CLIENTS} clients, each entry sent twice, {duration} s")
-            writes[name] = street_run(base, path, run_id, cookies, bag.pk, now, duration, table)
-            say(f"  {writes[name]}")
+        # Each round's keys carry their own run number: the floor's 0fa1…, the street's 00a1… (through
+        # HAProxy below: 0001).
+        say(f"writes: {STREET_CLIENTS} clients, each entry sent twice, in turn, {ROUNDS} rounds, {duration} s each")
+        writes = in_rounds(
+            {
+                "floor": lambda number, seconds: street_run(
+                    base, "/bench/floor-write", f"0fa{number}", cookies, bag.pk, now, seconds, FLOOR_WRITE_TABLE
+                ),
+                "street": lambda number, seconds: street_run(
+                    base, "/gade/api/poster/", f"00a{number}", cookies, bag.pk, now, seconds, "kits_stockmovement"
+                ),
+            },
+            duration,
+        )
+        for name, result in writes.items():
+            say(f"  {name}: {result}")
         per_entry = entry_queries(cookies["street"], bag.pk, now)
         say(f"one new street entry: {per_entry} SQL statements, BEGIN and COMMIT included if sent")
 
@@ -792,13 +825,16 @@ def run(args) -> int:
         lb = f"http://127.0.0.1:{lb_port}"
         wait_for(lb + "/healthz")
         say(f"HAProxy at {lb} in front of {', '.join(backends)} ({APP_SERVER_WORKERS} workers each)")
-        pair = {}
-        for name, path in [("floor", "/bench/floor"), ("finder", "/"), ("api", "/api/v1/courses/")]:
-            say(f"wrk through HAProxy {path}: {CONNECTIONS} connections, {duration} s")
-            pair[name] = wrk(
-                lb + path, connections=CONNECTIONS, seconds=duration, script=BENCH / "latency.lua", headers=BROWSER
-            )
-            say(f"  {pair[name]}")
+        say(f"wrk through HAProxy, {CONNECTIONS} connections, each page in turn, {ROUNDS} rounds, {duration} s each")
+        pair = in_rounds(
+            {
+                name: read(lb, path, BROWSER)
+                for name, path in [("floor", "/bench/floor"), ("finder", "/"), ("api", "/api/v1/courses/")]
+            },
+            duration,
+        )
+        for name, result in pair.items():
+            say(f"  {name}: {result}")
         say(f"street logging through HAProxy: {STREET_CLIENTS} clients, each entry sent twice, {duration} s")
         pair["street"] = street_run(
             lb, "/gade/api/poster/", "0001", cookies, bag.pk, now, duration, "kits_stockmovement"
@@ -906,6 +942,9 @@ def render(args, host, generated, generate_seconds, m) -> str:
         "",
         f"## Public finder under load, {CONNECTIONS} connections, {args.duration} s each",
         "",
+        f"Each row is measured in {ROUNDS} rounds of {max(1, round(args.duration / ROUNDS))} s, every row in "
+        "turn, so a floor and the pages held against it share the machine's slow and fast minutes; "
+        "requests/s is the rounds' together, each percentile the worst round's. "
         f"wrk sends `Accept-Encoding: {BROWSER['Accept-Encoding']}`, as Chromium does (the floor too), except in "
         "the rows that say otherwise: a shared copy is kept gzipped and sent so to a client that accepts it "
         "(finder/shared_copy.py); a page worked out on request is packed for it (finder/compression.py).",
@@ -982,7 +1021,9 @@ def render(args, host, generated, generate_seconds, m) -> str:
         "The write floor `/bench/floor-write` (bench URLconf only) inserts one row with a unique key in a "
         "transaction, through the same middleware and with the same body; street logging stores a handout "
         "through `/gade/api/poster/`. Rows may exceed the 201 answers by the requests still in flight when "
-        "wrk stopped; duplicates are rows less distinct keys.",
+        "wrk stopped; duplicates are rows less distinct keys. "
+        f"The two are measured in turn, {ROUNDS} rounds of {max(1, round(args.duration / ROUNDS))} s each; "
+        "stored/s is the rounds' together, p95 the worst round's.",
         "",
         "| writes | stored/s | share of floor | requests | 201 stored | 200 already stored | other | rows | "
         "duplicates | p95 ms | target ≥ 0.5, p95 < 100 ms, 0 duplicates |",
@@ -1004,7 +1045,8 @@ def render(args, host, generated, generate_seconds, m) -> str:
         f"Two gunicorns ({APP_SERVER_WORKERS} sync workers each) on their own ports, Debian's HAProxy in front "
         "(round robin, health check on `/healthz`, `option forwardfor`, `TRUSTED_PROXIES=1`), all on "
         "127.0.0.1 and the one PostgreSQL: the README's production layout on one machine. Its configuration "
-        "is generated into a temporary directory (`HAPROXY_CONFIG` in bench/run.py).",
+        "is generated into a temporary directory (`HAPROXY_CONFIG` in bench/run.py). The floor, the finder and "
+        f"the API are measured in turn, {ROUNDS} rounds (as above); street logging in one run.",
         "",
         "| through HAProxy | requests/s | p50 ms | p95 ms | p99 ms | errors | share of floor | target |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
