@@ -534,8 +534,10 @@ def in_rounds(measurements: dict, duration: int) -> dict:
     seconds = max(1, round(duration / ROUNDS))
     for number in range(1, ROUNDS + 1):
         for name, measure in measurements.items():
-            say(f"  round {number} of {ROUNDS}: {name}, {seconds} s")
             rounds[name].append(measure(number, seconds))
+            result = rounds[name][-1]
+            rate = result["rps"] if "rps" in result else result["rows"] / result["seconds"]
+            say(f"  round {number} of {ROUNDS}, {name}: {rate:.1f}/s, p95 {result['p95']:.1f} ms ({seconds} s)")
     return {name: combined(results) for name, results in rounds.items()}
 
 
