@@ -69,6 +69,9 @@ def public_page(*, map_tiles=False, geolocation=False, frame_ancestors=None):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
             response = view(request, *args, **kwargs)
+            if response.status_code == 410 and compression.will_gzip(request, response):
+                # A gone course's page (a link shared before it was cancelled): a page, not an error.
+                return compression.as_gzipped(response, compression.pack(response.content, compression.FAST))
             if response.status_code != 200:
                 return response
             headers = page_policy_headers(**options)  # per request: the tile server is a setting

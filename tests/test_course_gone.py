@@ -1,6 +1,7 @@
 """A cancelled or past course's page: 410 Gone, with the cancellation, its reason and the next courses at the place."""
 
 import datetime as dt
+import gzip
 
 import pytest
 import time_machine
@@ -84,3 +85,22 @@ def test_the_next_ones_at_the_place_list_standing_drop_in_hours_once_with_their_
     page = client.get(f"/kurser/{past.pk}/").content.decode()
     assert page.count("Tirsdags-drop-in</a>") == 1
     assert "Hver tirsdag 13–15, " in page
+
+
+def test_a_gone_page_comes_gzipped_to_a_phone_that_accepts_it_and_plain_to_one_that_does_not(client, venue):
+    """A cancelled course's link is opened on phones with poor signal: the 410 page is packed like the finder's."""
+    cancelled = make_course(
+        venue,
+        starts_at=NOW + dt.timedelta(days=2),
+        status=Course.Status.CANCELLED,
+        cancellation_reason="Underviseren er syg.",
+        cancelled_at=NOW - dt.timedelta(days=1),
+    )
+    packed = client.get(f"/kurser/{cancelled.pk}/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    plain = client.get(f"/kurser/{cancelled.pk}/", HTTP_ACCEPT_ENCODING="gzip;q=0, identity")
+    assert (packed.status_code, plain.status_code) == (410, 410)
+    assert packed["Content-Encoding"] == "gzip" and not plain.has_header("Content-Encoding")
+    assert "Accept-Encoding" in packed["Vary"] and "Accept-Encoding" in plain["Vary"]
+    assert gzip.decompress(packed.content) == plain.content
+    assert "Begrundelse: Underviseren er syg." in plain.content.decode()
+    assert len(packed.content) < len(plain.content) / 2
