@@ -214,10 +214,11 @@ def test_simultaneous_withdrawals_of_one_handout_put_the_kits_back_once(bag, coo
 
 @pytest.mark.django_db
 def test_the_database_chooses_the_lot_the_python_rules_would_on_any_day_in_a_random_walk(coordinator, red_liv):
-    """The insert's choice (the function `kits_first_expiring_batch`, kits migration 0014) and
-    the Python rules (`Batch.is_expired`, `Batch.is_recalled`, `Batch.usable_q`) are two texts
-    of one rule: in cupboards of three random lots, on every day around their expiry and their
-    recall's start and end, for each quantity, they choose the same lot, or none."""
+    """The insert's choice (the function `kits_first_expiring_batch`, kits migration 0014), the
+    transfer's (`first_expiring_batch`, a query from `Batch.usable_q`) and the Python rules
+    (`Batch.is_expired`, `Batch.is_recalled`) are three texts of one rule: in cupboards of three
+    random lots, on every day around their expiry and their recall's start and end, for each
+    quantity, they choose the same lot, or none."""
     rng = random.Random(2026)
     today = timezone.localdate()
     for _ in range(12):
@@ -264,3 +265,25 @@ def test_the_database_chooses_the_lot_the_python_rules_would_on_any_day_in_a_ran
                     if held[batch.pk] >= quantity and not batch.is_expired(day) and not batch.is_recalled(day)
                 }
                 assert first_expiring_batch(cupboard, quantity, day) == by_python, (day, quantity)
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT kits_first_expiring_batch(%s, %s, %s)", [cupboard.pk, quantity, day])
+                    assert cursor.fetchone()[0] == getattr(by_python, "pk", None), (day, quantity)
+
+
+@pytest.mark.django_db
+def test_a_handout_larger_than_any_one_lot_says_to_log_it_in_parts_not_that_kits_are_missing(bag, coordinator):
+    """Two lots of three: four kits cannot come from one lot. "6 on hand, 4 asked for" read as a
+    contradiction (found by a review helper); the refusal says what to do, and nothing is stored."""
+    lots = [factories.make_batch(), factories.make_batch()]
+    for lot in lots:
+        factories.receive(lot, bag, 3, coordinator)
+    with pytest.raises(ValidationError) as refused:
+        record_handout(user=coordinator, location=bag, quantity=4, reason="first_supply", audience="other")
+    assert refused.value.message_dict["quantity"] == [
+        "Ingen batch i Gadeteamets taske rummer 4 kit: højst 3 i én batch, 6 i alt. "
+        "En udlevering kommer fra én batch: registrér kittene som to udleveringer eller flere."
+    ]
+    with pytest.raises(ValidationError) as refused:
+        record_handout(user=coordinator, location=bag, quantity=7, reason="first_supply", audience="other")
+    assert refused.value.message_dict["quantity"] == ["Ikke nok kit i Gadeteamets taske: 6 på lager, 7 ønsket."]
+    assert not Handout.objects.exists() and [level(bag, lot) for lot in lots] == [3, 3]
