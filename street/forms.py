@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import MAX_COUNT_PER_GROUP, Attendance, Course, CourseFormat, Venue
 from courses.services import check_counts, check_kits_source
-from kits.models import Batch, HandoutReason, StockLocation
+from kits.forms import known_batches
+from kits.models import HandoutReason, StockLocation
 from redliv import inputs, roles
 from redliv.access import add_service_errors
 from redliv.models import Audience, District
@@ -101,7 +102,9 @@ def stock_fields(form, user, locations):
     )
     form.fields["batch"] = forms.ModelChoiceField(
         label=_("Batch"),
-        queryset=Batch.objects.all(),
+        # Only lots the user's places have held: which lots another municipality holds is its own
+        # business, and a refusal of a lot names it (kits.forms.known_batches).
+        queryset=known_batches(user),
         required=False,
         empty_label=_("Automatic: earliest expiry"),
         widget=forms.Select(attrs={"class": "form-select"}),

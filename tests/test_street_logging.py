@@ -451,3 +451,23 @@ def test_a_report_where_an_ambulance_came_without_112_needs_a_note(street_worker
     fields.pop("called_112")
     refused(client, fields, "ambulance_arrived", kind="report")
     assert send(client, "report", {**fields, "note": "En anden ringede"}).status_code == 201
+
+
+@pytest.mark.django_db
+def test_the_street_api_does_not_name_a_lot_only_another_municipality_has_held(
+    street_worker, other_coordinator, aarhus_org, red_liv, coordinator
+):
+    """Which lots a municipality holds is its own business (kits.forms.known_batches): the street
+    form's batch field took any lot in the country, and the refusal named it (found by a review
+    helper). A lot the worker's places never held is refused as an unknown choice."""
+    bag = factories.make_location(red_liv, name="Gadeteamets taske")
+    factories.receive(factories.make_batch(), bag, 10, coordinator)
+    aarhus_store = factories.make_location(aarhus_org, name="Aarhus lager")
+    secret = factories.make_batch(lot_number="AARHUS-ONLY-77")
+    factories.receive(secret, aarhus_store, 5, other_coordinator)
+    client = logged_in(street_worker)
+    answer = send(client, "handout", handout_fields(bag, batch=secret.pk, quantity=1))
+    assert answer.status_code == 400
+    assert "AARHUS-ONLY-77" not in json.dumps(answer.json(), ensure_ascii=False)
+    assert [error["field"] for error in answer.json()["errors"]] == ["batch"]
+    assert not Handout.objects.exists()
