@@ -102,7 +102,7 @@ def not_enough_kits(location, quantity, on_date=None) -> ValidationError:
     hand, 4 asked for" read as a contradiction (found by a review helper), so it says so."""
     batches = usable_on_hand(location, on_date)
     values = {"location": location, "available": sum(batches), "wanted": quantity, "largest": max(batches, default=0)}
-    if values["available"] >= quantity:
+    if values["largest"] < quantity <= values["available"]:  # else another handout took them meanwhile
         message = _(
             "No batch at %(location)s holds %(wanted)d kits: at most %(largest)d in one batch, %(available)d in "
             "all. A handout comes from one batch: log the kits as two handouts or more."

@@ -133,6 +133,22 @@ def test_an_entry_stored_before_its_month_was_approved_answers_as_stored_and_a_n
 # --- the day boundaries, the function and the ledger trigger together -------------------------------
 
 
+def handed_out_from(bag, lots, local_time, coordinator):
+    """Three kits of each lot received on 1 June; the lot one kit handed out at `local_time` (Copenhagen) came from."""
+    for batch in lots.values():
+        factories.receive(batch, bag, 3, coordinator, occurred_at=dt.datetime(2026, 6, 1, 12, tzinfo=CPH))
+    handout, created = record_handout(
+        user=coordinator,
+        location=bag,
+        quantity=1,
+        reason="replaces_used",
+        audience="other",
+        occurred_at=local_time.replace(tzinfo=CPH),
+    )
+    assert created
+    return handout.batch
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     ("local_time", "lot"),
@@ -150,17 +166,7 @@ def test_a_handout_near_midnight_takes_the_lot_the_local_day_allows_and_the_trig
         "expiring": factories.make_batch(expiry_date=dt.date(2026, 6, 10), received_on=dt.date(2026, 1, 1)),
         "later": factories.make_batch(expiry_date=dt.date(2027, 6, 10), received_on=dt.date(2026, 1, 1)),
     }
-    for batch in lots.values():
-        factories.receive(batch, bag, 3, coordinator, occurred_at=dt.datetime(2026, 6, 1, 12, tzinfo=CPH))
-    handout, created = record_handout(
-        user=coordinator,
-        location=bag,
-        quantity=1,
-        reason="replaces_used",
-        audience="other",
-        occurred_at=local_time.replace(tzinfo=CPH),
-    )
-    assert created and handout.batch == lots[lot]
+    assert handed_out_from(bag, lots, local_time, coordinator) == lots[lot]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -190,14 +196,4 @@ def test_a_handout_around_a_recall_takes_the_lot_the_local_day_allows_and_the_tr
         ),
         "other": factories.make_batch(expiry_date=dt.date(2027, 6, 1), received_on=dt.date(2026, 1, 1)),
     }
-    for batch in lots.values():
-        factories.receive(batch, bag, 3, coordinator, occurred_at=dt.datetime(2026, 6, 1, 12, tzinfo=CPH))
-    handout, created = record_handout(
-        user=coordinator,
-        location=bag,
-        quantity=1,
-        reason="replaces_used",
-        audience="other",
-        occurred_at=local_time.replace(tzinfo=CPH),
-    )
-    assert created and handout.batch == lots[lot]
+    assert handed_out_from(bag, lots, local_time, coordinator) == lots[lot]
