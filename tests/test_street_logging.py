@@ -278,9 +278,7 @@ def test_storing_a_handout_takes_four_statements_and_a_repeat_five(street_worker
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_refused_handout_in_its_own_transaction_writes_nothing_and_the_next_is_stored(
-    street_worker, bag, django_assert_num_queries
-):
+def test_a_refused_handout_in_its_own_transaction_writes_nothing_and_the_next_is_stored(street_worker, bag):
     """The insert is sent outside any transaction: a refusal (too few kits, the key of other
     content) must leave no row, the stock as it was, and the connection ready for the next entry."""
     client = logged_in(street_worker)
