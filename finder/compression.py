@@ -53,6 +53,11 @@ def as_gzipped(response, packed):
     return response
 
 
+def gzipped_now(response):
+    """A page worked out for this request, packed fast for it."""
+    return as_gzipped(response, pack(response.content, FAST))
+
+
 def will_gzip(request, response):
     """Whether a public page made for this request is to be sent gzipped (the client accepts it, and
     it is worth it). Sets now what the answer, a 200 or the 304 that stands for it, says either way:

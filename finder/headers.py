@@ -71,7 +71,7 @@ def public_page(*, map_tiles=False, geolocation=False, frame_ancestors=None):
             response = view(request, *args, **kwargs)
             if response.status_code == 410 and compression.will_gzip(request, response):
                 # A gone course's page (a link shared before it was cancelled): a page, not an error.
-                return compression.as_gzipped(response, compression.pack(response.content, compression.FAST))
+                return compression.gzipped_now(response)
             if response.status_code != 200:
                 return response
             headers = page_policy_headers(**options)  # per request: the tile server is a setting
@@ -89,7 +89,7 @@ def public_page(*, map_tiles=False, geolocation=False, frame_ancestors=None):
                     answer[name] = value
                 return answer
             if gzipped:  # packed only for a 200: a revisit answered 304 costs no packing
-                compression.as_gzipped(response, compression.pack(response.content, compression.FAST))
+                compression.gzipped_now(response)
             return response
 
         return wrapped

@@ -49,7 +49,7 @@ def usable_levels(on_date=None):
     return StockLevel.objects.filter(IsAnyOf(F("batch_id"), ArraySubquery(usable_lots)), quantity__gt=0)
 
 
-def usable_on_hand(location: StockLocation, on_date=None) -> list[int]:
+def usable_by_batch(location: StockLocation, on_date=None) -> list[int]:
     """The kits here that could be handed out on `on_date`, one number for each batch."""
     return list(usable_levels(on_date).filter(location=location).values_list("quantity", flat=True))
 
@@ -59,9 +59,10 @@ CHOOSE_AGAIN = 5
 
 
 def create_choosing_again(model, key, payload, create, *, chooses: bool, one_statement: bool = False):
-    """`create_once` (`one_statement` as there); when `create` chooses the batch itself (first expiry first) and the
-    database refuses it for lack of stock, because another movement emptied that batch after
-    it was chosen, `create` runs again and chooses from what is left (CHOOSE_AGAIN times)."""
+    """`create_once` (with its `one_statement`); when `create` chooses the batch itself (first
+    expiry first) and the database refuses it for lack of stock, because another movement emptied
+    that batch after it was chosen, `create` runs again and chooses from what is left (CHOOSE_AGAIN
+    times)."""
     attempts = CHOOSE_AGAIN if chooses else 1
     for attempt in range(1, attempts + 1):
         try:
@@ -100,7 +101,7 @@ def not_enough_kits(location, quantity, on_date=None) -> ValidationError:
 
     A handout comes from one batch: with enough kits here in all but none in one batch, "6 on
     hand, 4 asked for" read as a contradiction (found by a review helper), so it says so."""
-    batches = usable_on_hand(location, on_date)
+    batches = usable_by_batch(location, on_date)
     values = {"location": location, "available": sum(batches), "wanted": quantity, "largest": max(batches, default=0)}
     if values["largest"] < quantity <= values["available"]:  # else another handout took them meanwhile
         message = _(
