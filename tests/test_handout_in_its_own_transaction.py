@@ -134,9 +134,10 @@ def test_an_entry_stored_before_its_month_was_approved_answers_as_stored_and_a_n
 
 
 def handed_out_from(bag, lots, local_time, coordinator):
-    """Three kits of each lot received on 1 June; the lot one kit handed out at `local_time` (Copenhagen) came from."""
+    """Three kits of each lot received the day before; the lot of one kit handed out at `local_time`."""
+    received = dt.datetime.combine(local_time.date() - dt.timedelta(days=1), dt.time(12), tzinfo=CPH)
     for batch in lots.values():
-        factories.receive(batch, bag, 3, coordinator, occurred_at=dt.datetime(2026, 6, 1, 12, tzinfo=CPH))
+        factories.receive(batch, bag, 3, coordinator, occurred_at=received)
     handout, created = record_handout(
         user=coordinator,
         location=bag,
@@ -195,5 +196,36 @@ def test_a_handout_around_a_recall_takes_the_lot_the_local_day_allows_and_the_tr
             recall_end_reason="Fejlen var i en anden lot",
         ),
         "other": factories.make_batch(expiry_date=dt.date(2027, 6, 1), received_on=dt.date(2026, 1, 1)),
+    }
+    assert handed_out_from(bag, lots, local_time, coordinator) == lots[lot]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("expiry", "local_time", "lot"),
+    [
+        (dt.date(2026, 3, 29), dt.datetime(2026, 3, 29, 2, 30), "expiring"),  # the spring night's missing half hour
+        (dt.date(2026, 3, 29), dt.datetime(2026, 3, 29, 23, 59), "expiring"),  # 21:59 UTC after the change
+        (dt.date(2026, 3, 29), dt.datetime(2026, 3, 30, 0, 0), "later"),
+        (
+            dt.date(2026, 10, 25),
+            dt.datetime(2026, 10, 25, 2, 30, fold=1),
+            "expiring",
+        ),  # the autumn night's second 02:30
+        (dt.date(2026, 10, 25), dt.datetime(2026, 10, 25, 23, 59), "expiring"),  # 22:59 UTC after the change
+        (dt.date(2026, 10, 25), dt.datetime(2026, 10, 26, 0, 0), "later"),
+        (dt.date(2026, 12, 31), dt.datetime(2026, 12, 31, 23, 30), "expiring"),
+        (dt.date(2026, 12, 31), dt.datetime(2027, 1, 1, 0, 0), "later"),
+    ],
+)
+def test_a_lot_expiring_on_a_daylight_saving_night_or_new_years_eve_is_used_until_its_local_day_ends(
+    expiry, local_time, lot, coordinator, red_liv
+):
+    """The function's day comes from Python (Copenhagen), the ledger trigger's from PostgreSQL
+    (AT TIME ZONE 'Europe/Copenhagen'): on the nights the offset changes they must still agree."""
+    bag = factories.make_location(red_liv)
+    lots = {
+        "expiring": factories.make_batch(expiry_date=expiry, received_on=dt.date(2026, 1, 1)),
+        "later": factories.make_batch(expiry_date=dt.date(2027, 6, 10), received_on=dt.date(2026, 1, 1)),
     }
     assert handed_out_from(bag, lots, local_time, coordinator) == lots[lot]
