@@ -63,6 +63,14 @@ def has_unusable_characters(value: str) -> bool:
     return bool(_UNUSABLE.search(value))
 
 
+def is_id(text: str) -> bool:
+    """Whether a query parameter can be looked up as an id: decimal digits only.
+
+    Not `str.isdigit()`: it is true of "²" and "①", which `int()` (and so a look-up by id) refuses.
+    A too large number is left to the look-up, which finds nothing."""
+    return text.isdecimal()
+
+
 def parse_date(text: str) -> dt.date:
     """A date parameter, as YYYY-MM-DD within the bounds; ValidationError with a message otherwise."""
     try:

@@ -58,7 +58,7 @@ def _scope(request):
     if user.has_perm(roles.SEE_EVERY_MUNICIPALITY):
         if not wanted:
             return None
-        if not wanted.isdigit():
+        if not inputs.is_id(wanted):
             raise Http404
         return get_object_or_404(Municipality, pk=wanted)
     municipality = Municipality.objects.filter(organisations=user.organisation_id).first()  # one query, not two
@@ -238,7 +238,7 @@ def set_target(request):
 
 def public_statistics_page(request):
     wanted = request.GET.get("kommune") or ""
-    if wanted and not wanted.isdigit():
+    if wanted and not inputs.is_id(wanted):
         raise Http404
     municipality = get_object_or_404(Municipality, pk=wanted) if wanted else None
     statistics, worked_out_at = public_statistics_as_of(municipality=municipality)

@@ -27,6 +27,7 @@ from courses.models import Attendance, Course, CourseFormat, Venue
 from courses.services import correct_held_course, kits_handed_out, log_held_course, may_change, withdraw_held_course
 from kits.models import Handout, StockLocation, StockMovement
 from kits.services import record_handout, usable_levels, withdraw_handout
+from redliv import inputs
 from redliv.access import add_service_errors, get_for_user, permission_required
 from redliv.history import history_entries
 from redliv.idempotency import IdempotencyConflict
@@ -183,7 +184,7 @@ def saved_message(kind, created):
 
 def _entry_page(request, kind):
     planned = None
-    if kind == "course" and request.GET.get("kursus", "").isdigit():
+    if kind == "course" and inputs.is_id(request.GET.get("kursus", "")):
         planned = get_for_user(
             request,
             Course.objects.filter(status=Course.Status.PLANNED, attendance__isnull=True),

@@ -745,6 +745,7 @@ def test_a_review_reason_that_the_history_cannot_keep_gets_a_form_error(coordina
 # from the query string (found in the source), so a new parameter is tried without a line here.
 
 EXTREMES = [
+    "²",  # a digit to str.isdigit(), not to int()
     "0001-01-01",
     "9999-12-31",
     "2028-02-29",  # and the last day of a month: accepted, and the pages still answer
