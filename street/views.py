@@ -232,7 +232,7 @@ def _errors(form):
     return [
         {
             "field": "" if field == "__all__" else field,
-            "label": str(form.fields[field].label) if field in form.fields else "",
+            "label": str(form.fields[field].label or "") if field in form.fields else "",
             "message": error["message"],
         }
         for field, errors in form.errors.get_json_data().items()
