@@ -54,21 +54,24 @@ def usable_by_batch(location: StockLocation, on_date=None) -> list[int]:
     return list(usable_levels(on_date).filter(location=location).values_list("quantity", flat=True))
 
 
-# Times a batch the service chose itself is chosen again when another movement emptied it first.
+# Times a batch the service chose itself is chosen again when it changed between the choice and the
+# ledger trigger's check: another movement emptied it, or a recall (or a corrected expiry date) began.
 CHOOSE_AGAIN = 5
+CHOSEN_BATCH_CHANGED = {STOCK_NON_NEGATIVE, HANDOUT_NOT_RECALLED, HANDOUT_NOT_EXPIRED}
 
 
 def create_choosing_again(model, key, payload, create, *, chooses: bool, one_statement: bool = False):
     """`create_once` (with its `one_statement`); when `create` chooses the batch itself (first
-    expiry first) and the database refuses it for lack of stock, because another movement emptied
-    that batch after it was chosen, `create` runs again and chooses from what is left (CHOOSE_AGAIN
-    times)."""
+    expiry first) and the database refuses that batch because it changed after it was chosen
+    (another movement emptied it, or a recall began), `create` runs again and chooses from what is
+    left (CHOOSE_AGAIN times). The worker chose no lot: "this lot has been recalled" would be news
+    about a choice they did not make."""
     attempts = CHOOSE_AGAIN if chooses else 1
     for attempt in range(1, attempts + 1):
         try:
             return create_once(model, key, payload, create, one_statement=one_statement)
         except IntegrityError as error:
-            if attempt == attempts or violated_constraint(error) != STOCK_NON_NEGATIVE:
+            if attempt == attempts or violated_constraint(error) not in CHOSEN_BATCH_CHANGED:
                 raise
 
 
