@@ -221,3 +221,24 @@ def test_the_street_pages_are_accessible_and_fit_a_tablet(
     tablet_page.locator("#queue-list li.refused").wait_for()
     violations = axe_violations(tablet_page)
     assert violations == [], [(v["id"], [n["html"] for n in v["nodes"]]) for v in violations]
+
+
+def test_the_next_course_after_a_planned_courses_attendance_is_a_course_of_its_own(
+    live_server, tablet_page, street_worker, venue, bag
+):
+    """Opened from a planned course ("/gade/?kursus=…"), the page logs its attendance. The form then
+    starts again for the next course; it kept the planned course's number, so the next course was
+    refused (the planned course has its attendance), and every correction sent the number again."""
+    planned = factories.make_course(
+        venue, title="Planlagt drop-in", status="planned", starts_at=dt.datetime.now(COPENHAGEN) - dt.timedelta(hours=3)
+    )
+    log_in(tablet_page, live_server, street_worker, path=f"/gade/?kursus={planned.pk}")
+    expect(tablet_page.get_by_text("Planlagt drop-in")).to_be_visible()
+    log_three_people(tablet_page)
+    wait_until_sent(tablet_page)
+    assert Attendance.objects.get().course == planned
+    expect(tablet_page.get_by_text("Planlagt drop-in")).to_be_hidden()
+    log_three_people(tablet_page)
+    wait_until_sent(tablet_page)
+    assert Attendance.objects.count() == 2
+    assert Attendance.objects.exclude(course=planned).get().course.status == "held"
