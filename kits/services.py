@@ -30,6 +30,7 @@ from kits.models import (
 from redliv.closing import check_change_allowed
 from redliv.db import IsAnyOf, null_refused, read_back_on_use, violated_constraint
 from redliv.idempotency import create_once
+from redliv.months import Month
 
 
 def stock_on_hand(location: StockLocation) -> int:
@@ -199,7 +200,10 @@ def record_handout(
 
     try:
         # create() reads (an approved month, when the handout is dated in an ended one) and inserts one row.
-        return create_choosing_again(Handout, key, payload, create, chooses=batch is None, one_statement=True)
+        # Dated in an ended month, the check holds the month's approval until the insert commits
+        # (redliv.closing): then the insert needs a transaction of its own around the two.
+        one_statement = not Month.of(occurred_at).is_over
+        return create_choosing_again(Handout, key, payload, create, chooses=batch is None, one_statement=one_statement)
     except IntegrityError as error:
         refusal = stock_refusal(error, location, quantity, batch=batch, on_date=on_date, at_course=course is not None)
         if refusal is None:
@@ -640,8 +644,8 @@ def return_kits(*, user, handout, quantity: int | None = None, reason: str, key:
 
 def withdraw_handout(*, user, handout, reason: str = ""):
     """Undo a handout logged by mistake: the kits still out go back where they came from."""
-    check_change_allowed(user, handout.from_location.municipality_id, handout.occurred_at, reason)
     with transaction.atomic():  # a refusal leaves the caller's transaction usable
+        check_change_allowed(user, handout.from_location.municipality_id, handout.occurred_at, reason)
         return return_kits(user=user, handout=handout, reason=reason or _("Withdrawn: logged by mistake"))
 
 
