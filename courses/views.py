@@ -160,9 +160,9 @@ def course_create(request):
     course_request = None
     initial = {}
     if wanted := request.GET.get("forespoergsel"):
-        if not (wanted.isascii() and wanted.isdigit()) or int(wanted) > inputs.INTEGER_MAX:
+        if (pk := inputs.object_id(wanted)) is None:
             raise Http404
-        course_request = get_for_user(request, CourseRequest.objects, pk=wanted)
+        course_request = get_for_user(request, CourseRequest.objects, pk=pk)
         initial = _prefill_from_request(course_request, request.GET.get("format"))
     form = CourseForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():

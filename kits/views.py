@@ -37,7 +37,7 @@ from kits.forms import (
 )
 from kits.models import Batch, StockLocation, StockMovement
 from kits.planning import plan_stock
-from redliv import roles
+from redliv import inputs, roles
 from redliv.access import add_service_errors, get_for_user, permission_required
 from redliv.models import Municipality
 from redliv.pagination import paginate
@@ -104,9 +104,9 @@ def stock_scope(request):
         return None
     if not wanted:
         return None
-    if not wanted.isdigit():
+    if (pk := inputs.object_id(wanted)) is None:
         raise Http404
-    return get_object_or_404(Municipality, pk=wanted)
+    return get_object_or_404(Municipality, pk=pk)
 
 
 def scope_query(municipality):

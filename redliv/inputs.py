@@ -73,6 +73,17 @@ def parse_date(text: str) -> dt.date:
     return day
 
 
+def object_id(text: str) -> int | None:
+    """The id of a row named in a parameter, or None when the text names no row.
+
+    Only ASCII digits within a PostgreSQL `integer`: `str.isdigit` also accepts "²", which
+    `int` refuses (a 500 where a 404 belongs), and a longer number overflows the column.
+    """
+    if text and text.isascii() and text.isdigit() and int(text) <= INTEGER_MAX:
+        return int(text)
+    return None
+
+
 class HostileInputMixin:
     """Holds every field of the form to the bounds above, with a form error beside the field."""
 

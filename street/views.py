@@ -27,6 +27,7 @@ from courses.models import Attendance, Course, CourseFormat, Venue
 from courses.services import correct_held_course, kits_handed_out, log_held_course, may_change, withdraw_held_course
 from kits.models import Handout, StockLocation, StockMovement
 from kits.services import record_handout, usable_levels, withdraw_handout
+from redliv import inputs
 from redliv.access import add_service_errors, get_for_user, permission_required
 from redliv.history import history_entries
 from redliv.idempotency import IdempotencyConflict
@@ -183,11 +184,11 @@ def saved_message(kind, created):
 
 def _entry_page(request, kind):
     planned = None
-    if kind == "course" and request.GET.get("kursus", "").isdigit():
+    if kind == "course" and (pk := inputs.object_id(request.GET.get("kursus", ""))) is not None:
         planned = get_for_user(
             request,
             Course.objects.filter(status=Course.Status.PLANNED, attendance__isnull=True),
-            pk=request.GET["kursus"],
+            pk=pk,
         )
     form = build_form(kind, request.user, request.POST if request.method == "POST" else None, planned=planned)
     if request.method == "POST" and form.is_valid():
