@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -92,8 +93,12 @@ def corrections_since(closing: MonthClosing) -> list[Correction]:
         ReversalReport.history.filter(
             district__municipality=closing.municipality_id, occurred_at__gte=start, occurred_at__lt=end
         ),
+        # Deliveries have no from_location: a movement into the municipality changes its stock as well.
         StockMovement.history.filter(
-            from_location__municipality=closing.municipality_id, occurred_at__gte=start, occurred_at__lt=end
+            Q(from_location__municipality=closing.municipality_id)
+            | Q(to_location__municipality=closing.municipality_id),
+            occurred_at__gte=start,
+            occurred_at__lt=end,
         ),
     ]
     found = []

@@ -3,12 +3,14 @@ export with what changed, when, by whom and why; the exports show the approved f
 the coordinator chooses the current ones; the month can be approved again."""
 
 import io
+import uuid
 
 import pytest
 from openpyxl import load_workbook
 
 from courses.models import Attendance
 from courses.services import correct_held_course, kits_handed_out
+from kits.models import StockMovement
 from redliv.models import MonthClosing
 from tests import monthly_data
 from tests.test_monthly_report import csv_tables, english_titles, pdf_text
@@ -102,3 +104,61 @@ def test_the_change_reads_in_danish_first(corrected_march):
     assert "Tallene er ændret siden godkendelsen." in page and "Deltagere 12 → 13" in page
     assert "af koordinator-carla, begrundelse: Papirskema talt igen" in page and "rettet " in page
     assert "Godkend de aktuelle tal" in page and today
+
+
+# --- A delivery received in an approved month changes its stock at the month's end ---------------
+
+
+@pytest.fixture
+def approved_march(client, coordinator, red_liv, venue, aarhus_org):
+    monthly_data.build(coordinator, red_liv, venue, aarhus_org)
+    client.force_login(coordinator)
+    assert client.post(PAGE + "godkend/", {"month": "2026-03"}).status_code == 302
+    return client
+
+
+def backdated_delivery(red_liv, **fields):
+    from tests import factories
+
+    office = factories.make_location(red_liv, name="Kontoret, bagerst")
+    return {
+        "key": str(uuid.uuid4()),
+        "location": office.pk,
+        "kit_type": factories.make_kit_type().pk,
+        "product": "Nyxoid 1,8 mg",
+        "lot_number": "LOT-BACK",
+        "expiry_date": "2027-12-31",
+        "quantity": 50,
+        "received_on": "2026-03-31",  # the month's last day
+        **fields,
+    }
+
+
+def test_a_delivery_received_in_an_approved_month_needs_a_reason_and_is_not_stored_without(approved_march, red_liv):
+    response = approved_march.post("/en/personale/lager/levering/", backdated_delivery(red_liv))
+    assert response.status_code == 200
+    assert "March 2026 is approved" in response.context["form"].errors["reason"][0]
+    assert not StockMovement.objects.filter(batch__lot_number="LOT-BACK").exists()
+    page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert "The figures have changed since the approval." not in page
+
+
+def test_a_delivery_received_in_an_approved_month_with_a_reason_says_who_and_why_on_the_page_and_exports(
+    approved_march, red_liv, odense
+):
+    fields = backdated_delivery(red_liv, reason="Følgeseddel fundet")
+    for _tab in range(2):  # a second tab (the same form's key) stores nothing more
+        assert approved_march.post("/en/personale/lager/levering/", fields).status_code == 302
+    assert StockMovement.objects.get(batch__lot_number="LOT-BACK").reason == "Følgeseddel fundet"
+    page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert "The figures have changed since the approval." in page
+    assert "On hand 105 → 155" in page and "by koordinator-carla, reason: Følgeseddel fundet" in page
+    rows, _tables = csv_tables(approved_march.get(PAGE + "csv/", {"month": "2026-03"}).content, ";", {})
+    changed = next(row[1] for row in rows if row and row[0] == "Changed since the approval")
+    assert "On hand 105 → 155" in changed and "reason: Følgeseddel fundet" in changed
+
+
+def test_a_delivery_received_in_the_month_after_an_approved_one_needs_no_reason(approved_march, red_liv):
+    fields = backdated_delivery(red_liv, received_on="2026-04-01")
+    assert approved_march.post("/en/personale/lager/levering/", fields).status_code == 302
+    assert StockMovement.objects.get(batch__lot_number="LOT-BACK").reason == ""
