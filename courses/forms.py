@@ -19,6 +19,7 @@ from courses.models import (
 )
 from redliv import inputs, roles
 from redliv.models import Audience, CourseLanguage, Organisation
+from redliv.personal_data import refuse_identifiers
 from redliv.widgets import DateInput
 
 PERSONAL_DATA_WARNING = _("Never write names or other personal data about participants here.")
@@ -57,6 +58,17 @@ def refuse_if_not_public(form, venue):
 class CourseForm(inputs.ModelForm):
     audiences = checkboxes(Audience.choices, _("Audiences"))
     languages = checkboxes(CourseLanguage.choices, _("Languages"))
+    change_reason = forms.CharField(
+        label=_("Reason, for a course in an approved month"),
+        max_length=inputs.HISTORY_REASON_MAX_LENGTH,
+        required=False,
+        validators=[refuse_identifiers],
+        help_text=format_lazy(
+            "{} {}",
+            _("Only needed when the course is, or was, dated in a month that is approved."),
+            PERSONAL_DATA_WARNING,
+        ),
+    )
 
     class Meta:
         model = Course

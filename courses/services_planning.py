@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Certification, Course, CourseRequest, DropInSchedule, Trainer, participants
+from redliv.closing import check_change_allowed
+from redliv.months import Month
 
 CERTIFICATION_WARNING_DAYS = 60
 
@@ -29,13 +31,49 @@ def people_trained(prefix: str = "attendance__"):
 # --- courses ----------------------------------------------------------------------------
 
 
+# What a course counts with in the month report: its month, kind, format, venue, trainers and status.
+COUNTED_FIELDS = ("starts_at", "kind", "format", "venue_id", "status")
+
+
+def check_closed_months(user, course, before: dict | None, reason: str, trainers_changed: bool = False) -> None:
+    """A course added to, moved into or out of, or changed in an approved month needs a coordinator and a reason.
+
+    `before` holds the COUNTED_FIELDS as stored (None for a new course). The reason is kept in
+    the course's history, where the month page and the exports read who changed it and why.
+    """
+    if before is None:
+        check_change_allowed(user, course.municipality_id, course.starts_at, reason, adding=True)
+    elif trainers_changed or any(before[name] != getattr(course, name) for name in COUNTED_FIELDS):
+        check_change_allowed(user, course.municipality_id, before["starts_at"], reason)
+        if Month.of(course.starts_at) != Month.of(before["starts_at"]):
+            check_change_allowed(user, course.municipality_id, course.starts_at, reason, adding=True)
+    course._change_reason = reason.strip() or None
+    course._history_user = user
+
+
+def _stored(course) -> dict | None:
+    if course.pk is None:
+        return None
+    return Course.objects.select_for_update(no_key=True).filter(pk=course.pk).values(*COUNTED_FIELDS).first()
+
+
 @transaction.atomic
-def save_course(form, user, course_request=None):
-    """Save a course from the coordinator's form; answer a course request with it."""
+def save_course(form, user, course_request=None, reason: str = ""):
+    """Save a course from the coordinator's form; answer a course request with it.
+
+    In an approved month (where the course was or is now), only with a coordinator's
+    `reason`: a ValidationError otherwise, and nothing is saved.
+    """
     course = form.save(commit=False)
     if course.pk is None:
         course.municipality_id = user.municipality_id
         course.created_by = user
+    before = _stored(course)
+    trainers_changed = before is not None and (
+        {trainer.pk for trainer in form.cleaned_data.get("trainers", [])}
+        != set(course.trainers.values_list("pk", flat=True))
+    )
+    check_closed_months(user, course, before, reason, trainers_changed)
     course.save()
     form.save_m2m()
     if course_request is not None:
@@ -58,7 +96,11 @@ def save_trainer(form, certifications):
 
 @transaction.atomic
 def copy_to_next_week(course, user):
-    """The same course again, seven days later: planned, with the same trainers."""
+    """The same course again, seven days later: planned, with the same trainers.
+
+    Not into an approved month: that needs a reason, which the course form asks for.
+    """
+    check_change_allowed(user, course.municipality_id, course.starts_at + dt.timedelta(days=7), adding=True)
     trainers = list(course.trainers.all())
     copy = Course.objects.create(
         municipality=course.municipality,
@@ -81,7 +123,11 @@ def copy_to_next_week(course, user):
 
 
 @transaction.atomic
-def cancel_course(course, reason):
+def cancel_course(course, reason, user=None):
+    """Cancel a planned course; its reason (required) is also the reason for changing an approved month."""
+    if user is not None:
+        check_change_allowed(user, course.municipality_id, course.starts_at, reason)
+        course._history_user = user
     course.status = Course.Status.CANCELLED
     course.cancellation_reason = reason
     course.cancelled_at = timezone.now()

@@ -32,7 +32,7 @@ from courses.forms import (
 from courses.models import Course, CourseFormat, CourseRequest, DropInException, DropInSchedule, Trainer
 from courses.schedule import occurrences
 from redliv import inputs
-from redliv.access import get_for_user, permission_required
+from redliv.access import add_service_errors, get_for_user, permission_required
 from redliv.models import Audience
 from redliv.pagination import paginate
 
@@ -165,12 +165,30 @@ def course_create(request):
         course_request = get_for_user(request, CourseRequest.objects, pk=pk)
         initial = _prefill_from_request(course_request, request.GET.get("format"))
     form = CourseForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        course = planning.save_course(form, request.user, course_request=course_request)
+    if request.method == "POST" and form.is_valid() and (course := _save(form, request, course_request)):
         messages.success(request, _("The course was created."))
         _warn(request, planning.trainer_warnings(course.trainers.all(), course.starts_at, course.ends_at, course))
         return redirect("courses:course-detail", pk=course.pk)
     return render(request, "courses/course_form.html", {"form": form, "course_request": course_request})
+
+
+def _save(form, request, course_request=None):
+    """The course saved from the form, or None with the refusal beside the field (an approved month's reason)."""
+    try:
+        return planning.save_course(
+            form, request.user, course_request=course_request, reason=form.cleaned_data["change_reason"]
+        )
+    except ValidationError as error:
+        add_service_errors(form, _beside_the_reason(error))
+        return None
+
+
+def _beside_the_reason(error):
+    """An approved month's refusal beside the reason field, or, for whoever may give none, the date."""
+    if hasattr(error, "error_dict"):
+        return error
+    field = "starts_at" if getattr(error, "code", None) == "month_closed" else "change_reason"
+    return ValidationError({field: error.error_list})
 
 
 def _prefill_from_request(course_request, course_format):
@@ -214,8 +232,7 @@ def course_detail(request, pk):
 def course_edit(request, pk):
     course = _course_for(request, pk)
     form = CourseForm(request.POST or None, instance=course, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        course = planning.save_course(form, request.user)
+    if request.method == "POST" and form.is_valid() and (course := _save(form, request)):
         messages.success(request, _("The course was saved."))
         if course.status == Course.Status.PLANNED:
             _warn(request, planning.trainer_warnings(course.trainers.all(), course.starts_at, course.ends_at, course))
@@ -227,7 +244,11 @@ def course_edit(request, pk):
 @require_POST
 def course_copy(request, pk):
     course = _course_for(request, pk)
-    copy = planning.copy_to_next_week(course, request.user)
+    try:
+        copy = planning.copy_to_next_week(course, request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("courses:course-detail", pk=course.pk)
     messages.success(request, _("A copy of the course was planned for a week later. Check it below."))
     _warn(request, planning.trainer_warnings(copy.trainers.all(), copy.starts_at, copy.ends_at, copy))
     return redirect("courses:course-detail", pk=copy.pk)
@@ -241,9 +262,13 @@ def course_cancel(request, pk):
         return redirect("courses:course-detail", pk=course.pk)
     form = CancelCourseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        planning.cancel_course(course, form.cleaned_data["reason"])
-        messages.success(request, _("The course was cancelled."))
-        return redirect("courses:course-detail", pk=course.pk)
+        try:
+            planning.cancel_course(course, form.cleaned_data["reason"], request.user)
+        except ValidationError as error:
+            add_service_errors(form, ValidationError({"reason": error.error_list}))
+        else:
+            messages.success(request, _("The course was cancelled."))
+            return redirect("courses:course-detail", pk=course.pk)
     return render(request, "courses/course_cancel.html", {"form": form, "course": course})
 
 

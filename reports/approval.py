@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from courses.models import Attendance
+from courses.models import Attendance, Course
 from kits.models import StockMovement
 from redliv import closing as closing_rules
 from redliv.models import MonthClosing
@@ -86,7 +86,12 @@ def corrections_since(closing: MonthClosing) -> list[Correction]:
     """Who changed an entry dated in the month after it was approved, when, and the reason they gave."""
     month = Month.of(closing.month)
     start, end = month.start, month.end
+    # A course moved out of the month is found by any of its versions dated in it.
+    courses = Course.history.filter(
+        municipality=closing.municipality_id, starts_at__gte=start, starts_at__lt=end
+    ).values("id")
     histories = [
+        Course.history.filter(id__in=courses),
         Attendance.history.filter(
             course__municipality=closing.municipality_id, course__starts_at__gte=start, course__starts_at__lt=end
         ),
@@ -105,7 +110,12 @@ def corrections_since(closing: MonthClosing) -> list[Correction]:
     for history in histories:
         for record in history.filter(history_date__gt=closing.at).select_related("history_user"):
             user = record.history_user
-            reason = record.history_change_reason or getattr(record, "reason", "") or ""
+            reason = (
+                record.history_change_reason
+                or getattr(record, "reason", "")
+                or getattr(record, "cancellation_reason", "")
+                or ""
+            )
             found.append(
                 Correction(record.history_date, (user.get_full_name() or user.username) if user else "", reason)
             )

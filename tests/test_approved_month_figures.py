@@ -2,17 +2,19 @@
 export with what changed, when, by whom and why; the exports show the approved figures unless
 the coordinator chooses the current ones; the month can be approved again."""
 
+import datetime as dt
 import io
 import uuid
 
 import pytest
 from openpyxl import load_workbook
 
-from courses.models import Attendance
+from courses.models import Attendance, Course
 from courses.services import correct_held_course, kits_handed_out
 from kits.models import StockMovement
 from redliv.models import MonthClosing
-from tests import monthly_data
+from tests import factories, monthly_data
+from tests.test_coordinator_courses import course_data
 from tests.test_monthly_report import csv_tables, english_titles, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -118,8 +120,6 @@ def approved_march(client, coordinator, red_liv, venue, aarhus_org):
 
 
 def backdated_delivery(red_liv, **fields):
-    from tests import factories
-
     office = factories.make_location(red_liv, name="Kontoret, bagerst")
     return {
         "key": str(uuid.uuid4()),
@@ -162,3 +162,67 @@ def test_a_delivery_received_in_the_month_after_an_approved_one_needs_no_reason(
     fields = backdated_delivery(red_liv, received_on="2026-04-01")
     assert approved_march.post("/en/personale/lager/levering/", fields).status_code == 302
     assert StockMovement.objects.get(batch__lot_number="LOT-BACK").reason == ""
+
+
+# --- The coordinator's course screens change an approved month only with a reason ------------------
+
+
+def march_course(day):
+    return Course.objects.get(starts_at=monthly_data.at(2026, 3, day))
+
+
+def test_the_course_form_moves_a_held_course_out_of_an_approved_month_only_with_a_reason(approved_march, venue):
+    held = march_course(10)
+    path = f"/en/personale/kurser/{held.pk}/rediger/"
+    response = approved_march.post(path, course_data(venue, dt.date(2026, 4, 10)))
+    assert response.status_code == 200
+    assert "Give a reason for changing an entry in it." in response.context["form"].errors["change_reason"][0]
+    assert Course.objects.get(pk=held.pk).starts_at == monthly_data.at(2026, 3, 10)
+    page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert "The figures have changed since the approval." not in page
+
+    moved = approved_march.post(path, course_data(venue, dt.date(2026, 4, 10), change_reason="Forkert dato"))
+    assert moved.status_code == 302
+    page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert "Participants 12 → 4" in page and "by koordinator-carla, reason: Forkert dato" in page
+    rows, _tables = csv_tables(approved_march.get(PAGE + "csv/", {"month": "2026-03"}).content, ";", {})
+    changed = next(row[1] for row in rows if row and row[0] == "Changed since the approval")
+    assert "Participants 12 → 4" in changed and "reason: Forkert dato" in changed
+
+
+def test_a_course_planned_into_an_approved_month_needs_a_reason_and_the_page_names_it(approved_march, venue):
+    fields = course_data(venue, dt.date(2026, 3, 31))
+    response = approved_march.post("/en/personale/kurser/ny/", fields)
+    assert "Give a reason for adding an entry" in response.context["form"].errors["change_reason"][0]
+    assert not Course.objects.filter(starts_at__date=dt.date(2026, 3, 31), title=fields["title"]).exists()
+    assert approved_march.post("/en/personale/kurser/ny/", {**fields, "change_reason": "Glemt"}).status_code == 302
+    page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert "Courses planned (not cancelled) 4 → 5" in page and "reason: Glemt" in page
+
+
+def test_cancelling_a_planned_course_of_an_approved_month_names_who_and_why(approved_march):
+    planned = march_course(25)
+    assert (
+        approved_march.post(f"/en/personale/kurser/{planned.pk}/aflys/", {"reason": "Lokalet lukket"}).status_code
+        == 302
+    )
+    page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert "Courses planned (not cancelled) 4 → 3" in page
+    assert "by koordinator-carla, reason: Lokalet lukket" in page
+
+
+def test_a_course_is_not_copied_into_an_approved_month(approved_march, venue):
+    february = factories.make_course(venue, starts_at=monthly_data.at(2026, 2, 24))
+    response = approved_march.post(f"/en/personale/kurser/{february.pk}/kopier/", follow=True)
+    assert "Give a reason for adding an entry to it." in response.content.decode()
+    assert not Course.objects.filter(starts_at=monthly_data.at(2026, 3, 3)).exists()
+
+
+def test_a_planned_course_of_an_approved_month_keeps_its_title_and_description_editable(approved_march, venue):
+    planned = march_course(25)
+    fields = course_data(venue, dt.date(2026, 3, 25), title="Nyt navn")
+    fields["starts_at"], fields["ends_at"] = "2026-03-25T14:00", "2026-03-25T16:00"
+    fields["trainers"] = [trainer.pk for trainer in planned.trainers.all()]
+    fields["format"] = planned.format
+    assert approved_march.post(f"/en/personale/kurser/{planned.pk}/rediger/", fields).status_code == 302
+    assert Course.objects.get(pk=planned.pk).title == "Nyt navn"
