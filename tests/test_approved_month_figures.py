@@ -226,3 +226,41 @@ def test_a_planned_course_of_an_approved_month_keeps_its_title_and_description_e
     fields["format"] = planned.format
     assert approved_march.post(f"/en/personale/kurser/{planned.pk}/rediger/", fields).status_code == 302
     assert Course.objects.get(pk=planned.pk).title == "Nyt navn"
+
+
+# --- The training target is a setting, not a figure of an approved month ---------------------------
+
+
+def test_setting_or_changing_the_target_does_not_change_an_approved_month(approved_march):
+    target = {"month": "2026-05", "people": 100, "audience": "people_who_use_drugs"}
+    assert approved_march.post(PAGE + "maal/", target).status_code == 302
+    page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert "The figures have changed since the approval." not in page
+    assert "Target set by the coordinator: 100." in page
+
+    assert approved_march.post(PAGE + "maal/", {**target, "people": 200, "audience": ""}).status_code == 302
+    page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert "The figures have changed since the approval." not in page
+    assert "Target 39 → 200" not in page and "Target set by the coordinator: 200." in page
+
+
+def test_an_approval_kept_with_a_target_reads_the_same_after_the_target_changes(approved_march, odense):
+    """Approvals kept the target's rows by their place in the table ("#2"…): with the audience row gone,
+    "Target" took the place of the participants who use drugs and read "Target 39 → 200"."""
+    assert approved_march.post(PAGE + "maal/", {"month": "2026-05", "people": 100, "audience": "people_who_use_drugs"})
+    closing = MonthClosing.objects.get()
+    trained = closing.figures["tables"]["trained"]
+    closing.figures["tables"]["trained"] = {**trained, "#2": [39, 24, 9], "#3": [100, 100, 100], "#4": [0.39, 0, 0]}
+    closing.save()
+    assert approved_march.post(PAGE + "maal/", {"month": "2026-05", "people": 200, "audience": ""}).status_code == 302
+    page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert "The figures have changed since the approval." not in page
+    rows, _tables = csv_tables(approved_march.get(PAGE + "csv/", {"month": "2026-03"}).content, ";", {})
+    assert not any(row and row[0] == "Changed since the approval" for row in rows)
+
+
+def test_a_change_of_figures_is_still_found_with_a_target_set(approved_march, venue):
+    assert approved_march.post(PAGE + "maal/", {"month": "2026-05", "people": 100, "audience": ""}).status_code == 302
+    assert approved_march.post(f"/en/personale/kurser/{march_course(25).pk}/aflys/", {"reason": "Lukket"})
+    page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert "Courses planned (not cancelled) 4 → 3" in page and "Target" not in page.split("changed since")[1][:300]
