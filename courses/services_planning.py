@@ -6,7 +6,7 @@ Writes run in `transaction.atomic`; reads are scoped with `for_user`.
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -59,22 +59,35 @@ def _stored(course) -> dict | None:
 
 @transaction.atomic
 def save_course(form, user, course_request=None, reason: str = ""):
-    """Save a course from the coordinator's form; answer a course request with it.
+    """Save a course from the coordinator's form; answer a course request with it. Returns (course, saved).
 
     In an approved month (where the course was or is now), only with a coordinator's
-    `reason`: a ValidationError otherwise, and nothing is saved.
+    `reason`: a ValidationError otherwise, and nothing is saved. A new course is planned
+    once per form (its `key`): sent again, from a double click or a second tab, the course
+    planned the first time comes back with saved False, and nothing is written.
     """
     course = form.save(commit=False)
+    key = form.cleaned_data.get("key")
     if course.pk is None:
+        if key is not None and (planned := _planned_with(key)) is not None:
+            return planned, False
         course.municipality_id = user.municipality_id
         course.created_by = user
+        course.form_key = key
     before = _stored(course)
     trainers_changed = before is not None and (
         {trainer.pk for trainer in form.cleaned_data.get("trainers", [])}
         != set(course.trainers.values_list("pk", flat=True))
     )
     check_closed_months(user, course, before, reason, trainers_changed)
-    course.save()
+    try:
+        with transaction.atomic():
+            course.save()
+    except IntegrityError:
+        # The same form sent at the same moment: the other request planned it (its commit ended the wait).
+        if course.pk is not None or key is None or (planned := _planned_with(key)) is None:
+            raise
+        return planned, False
     form.save_m2m()
     if course_request is not None:
         course_request.course = course
@@ -82,7 +95,11 @@ def save_course(form, user, course_request=None, reason: str = ""):
         if course_request.assigned_to_id is None:
             course_request.assigned_to = user
         course_request.save()
-    return course
+    return course, True
+
+
+def _planned_with(key):
+    return Course.objects.filter(form_key=key).first()
 
 
 @transaction.atomic

@@ -165,15 +165,19 @@ def course_create(request):
         course_request = get_for_user(request, CourseRequest.objects, pk=pk)
         initial = _prefill_from_request(course_request, request.GET.get("format"))
     form = CourseForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid() and (course := _save(form, request, course_request)):
-        messages.success(request, _("The course was created."))
-        _warn(request, planning.trainer_warnings(course.trainers.all(), course.starts_at, course.ends_at, course))
+    if request.method == "POST" and form.is_valid() and (saved := _save(form, request, course_request)):
+        course, created = saved
+        if created:
+            messages.success(request, _("The course was created."))
+            _warn(request, planning.trainer_warnings(course.trainers.all(), course.starts_at, course.ends_at, course))
+        else:
+            messages.info(request, _("This course was already planned from this form; it is stored once."))
         return redirect("courses:course-detail", pk=course.pk)
     return render(request, "courses/course_form.html", {"form": form, "course_request": course_request})
 
 
 def _save(form, request, course_request=None):
-    """The course saved from the form, or None with the refusal beside the field (an approved month's reason)."""
+    """(course, saved) from the form, or None with the refusal beside the field (an approved month's reason)."""
     try:
         return planning.save_course(
             form, request.user, course_request=course_request, reason=form.cleaned_data["change_reason"]
@@ -232,7 +236,8 @@ def course_detail(request, pk):
 def course_edit(request, pk):
     course = _course_for(request, pk)
     form = CourseForm(request.POST or None, instance=course, user=request.user)
-    if request.method == "POST" and form.is_valid() and (course := _save(form, request)):
+    if request.method == "POST" and form.is_valid() and (saved := _save(form, request)):
+        course, _saved = saved
         messages.success(request, _("The course was saved."))
         if course.status == Course.Status.PLANNED:
             _warn(request, planning.trainer_warnings(course.trainers.all(), course.starts_at, course.ends_at, course))

@@ -339,13 +339,20 @@ def test_the_calendar_shows_drop_in_hours_only_while_they_are_valid(planner, ven
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The course form carries no idempotency key (Course is no IdempotentModel): a double click or a "
-    "second tab on 'Save' plans, and publishes, the same course twice. Needs a key column and a migration.",
-)
 def test_a_double_submit_of_the_course_form_plans_one_course(planner, venue, next_monday):
-    fields = course_data(venue, next_monday)
-    for _tab in range(2):
-        assert planner.post("/personale/kurser/ny/", fields).status_code == 302
-    assert Course.objects.count() == 1
+    page = planner.get("/personale/kurser/ny/")
+    key = page.context["form"]["key"].value()
+    fields = course_data(venue, next_monday, key=str(key))
+    first = planner.post("/personale/kurser/ny/", fields)
+    again = planner.post("/personale/kurser/ny/", fields, follow=True)  # a double click, or a second tab
+    course = Course.objects.get()
+    assert first["Location"] == again.redirect_chain[0][0] == f"/personale/kurser/{course.pk}/"
+    assert "Dette kursus er allerede planlagt fra denne formular" in again.content.decode()
+    assert course.history.count() == 1
+
+
+def test_each_showing_of_the_course_form_plans_its_own_course(planner, venue, next_monday):
+    for _form in range(2):
+        key = planner.get("/personale/kurser/ny/").context["form"]["key"].value()
+        assert planner.post("/personale/kurser/ny/", course_data(venue, next_monday, key=str(key))).status_code == 302
+    assert Course.objects.count() == 2
