@@ -6,6 +6,7 @@ Writes run in `transaction.atomic`; reads are scoped with `for_user`.
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from courses.models import Certification, Course, CourseRequest, DropInSchedule, Trainer, participants
 from redliv.closing import check_change_allowed
+from redliv.db import violated_constraint
 from redliv.months import Month
 
 CERTIFICATION_WARNING_DAYS = 60
@@ -216,10 +218,20 @@ def save_dropin(form, user):
 
 @transaction.atomic
 def close_dropin_on(form, schedule: DropInSchedule):
-    """A date the drop-in hours are closed, from the exception form (which checks the weekday and period)."""
+    """A date the drop-in hours are closed, from the exception form (which checks the weekday and period).
+
+    The form also checks that the date is not skipped already; two tabs sending it at once both
+    pass that check, and the database's constraint refuses the second with the form's message.
+    """
     exception = form.save(commit=False)
     exception.schedule = schedule
-    exception.save()
+    try:
+        with transaction.atomic():
+            exception.save()
+    except IntegrityError as error:
+        if violated_constraint(error) != "dropin_exception_once_per_date":
+            raise
+        raise ValidationError({"date": _("That date is already an exception.")}, code="already_skipped") from error
     return exception
 
 

@@ -347,13 +347,21 @@ def dropin_edit(request, pk):
     )
 
 
+def _close_on(form, schedule):
+    """The exception stored, or None with the refusal beside the date (the same date from another tab)."""
+    try:
+        return planning.close_dropin_on(form, schedule)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+
+
 @permission_required(PLANNING_PERMISSION)
 @require_POST
 def dropin_exception_add(request, pk):
     schedule = _schedule_for(request, pk)
     exception_form = DropInExceptionForm(request.POST, schedule=schedule)
-    if exception_form.is_valid():
-        exception = planning.close_dropin_on(exception_form, schedule)
+    if exception_form.is_valid() and (exception := _close_on(exception_form, schedule)):
         messages.success(
             request, _("The drop-in hours are closed on %(date)s.") % {"date": exception.date.strftime("%d.%m.%Y")}
         )

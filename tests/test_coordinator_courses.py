@@ -356,3 +356,20 @@ def test_each_showing_of_the_course_form_plans_its_own_course(planner, venue, ne
         key = planner.get("/personale/kurser/ny/").context["form"]["key"].value()
         assert planner.post("/personale/kurser/ny/", course_data(venue, next_monday, key=str(key))).status_code == 302
     assert Course.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_course_form_sent_twice_at_once_plans_one_course(coordinator, venue, next_monday):
+    import uuid
+
+    from courses import services_planning as planning
+    from courses.forms import CourseForm
+    from tests.simultaneous import at_once
+
+    fields = course_data(venue, next_monday, key=str(uuid.uuid4()))
+    forms = [CourseForm(fields, user=coordinator) for _ in "ab"]
+    assert all(form.is_valid() for form in forms)
+    saved = []
+    outcomes = at_once(2, lambda: saved.append(planning.save_course(forms.pop(), coordinator)[1]))
+    assert outcomes == ["stored", "stored"] and sorted(saved) == [False, True]
+    assert Course.objects.count() == 1
