@@ -231,9 +231,9 @@ def correct_held_course(
     Fewer kits are put back into the stock they came from; more kits are a further
     handout from `location`. In an approved month only a coordinator may, with a reason.
     """
-    _check_may_change(user, attendance, reason, moved_to=starts_at)
-    counts, total = check_counts(counts, refresher)
     with transaction.atomic():
+        _check_may_change(user, attendance, reason, moved_to=starts_at)
+        counts, total = check_counts(counts, refresher)
         course = attendance.course
         course.venue, course.starts_at = venue, starts_at
         course.ends_at = starts_at + (
@@ -274,8 +274,8 @@ def correct_held_course(
 
 def withdraw_held_course(*, user, attendance: Attendance, reason: str = ""):
     """Withdraw a course logged by mistake: it no longer counts, and its kits go back into stock."""
-    _check_may_change(user, attendance, reason)
     with transaction.atomic():
+        _check_may_change(user, attendance, reason)
         reason = _("Withdrawn: logged by mistake")
         course = attendance.course
         course.status, course.cancellation_reason = Course.Status.CANCELLED, reason

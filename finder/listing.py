@@ -236,6 +236,12 @@ class Entry:
     def end_clock(self):
         return f"{timezone.localtime(self.ends_at):%H:%M}" if self.ends_at else ""
 
+    @cached_property
+    def place_line(self):
+        """ "Name, address, postcode city": one look-up in the list's template instead of four."""
+        venue = self.venue
+        return f"{venue.name}, {venue.address}, {venue.postcode} {venue.city}" if venue is not None else ""
+
     @property
     def position(self):
         venue = self.venue

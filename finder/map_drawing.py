@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
+from django.utils.html import format_html_join
 
 COASTLINE = Path(__file__).parent / "data" / "coastline.json"
 WIDTH, HEIGHT = 360, 270  # the drawing's own units; it scales to the width of the screen
@@ -83,6 +84,16 @@ class Drawing:
     origin: tuple | None = None  # (x, y) of the point the list is sorted from
     scale_km: float = 1
     scale_length: float = 0
+
+    @property
+    def markers(self):
+        """The numbered circles, made here in one pass: as template tags (a number format per
+        coordinate) they were most of the drawing's 3.7 ms of rendering at national scale."""
+        return format_html_join(
+            "",
+            '<g class="map-marker"><circle cx="{0}" cy="{1}" r="10"/><text x="{0}" y="{1}" dy="4">{2}</text></g>',
+            ((f"{place.x:g}", f"{place.y:g}", place.number) for place in self.places),
+        )
 
 
 def places_of(entries):

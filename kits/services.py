@@ -30,6 +30,7 @@ from kits.models import (
 from redliv.closing import check_change_allowed
 from redliv.db import IsAnyOf, null_refused, read_back_on_use, violated_constraint
 from redliv.idempotency import create_once
+from redliv.months import Month
 
 
 def stock_on_hand(location: StockLocation) -> int:
@@ -54,21 +55,24 @@ def usable_by_batch(location: StockLocation, on_date=None) -> list[int]:
     return list(usable_levels(on_date).filter(location=location).values_list("quantity", flat=True))
 
 
-# Times a batch the service chose itself is chosen again when another movement emptied it first.
+# Times a batch the service chose itself is chosen again when it changed between the choice and the
+# ledger trigger's check: another movement emptied it, or a recall (or a corrected expiry date) began.
 CHOOSE_AGAIN = 5
+CHOSEN_BATCH_CHANGED = {STOCK_NON_NEGATIVE, HANDOUT_NOT_RECALLED, HANDOUT_NOT_EXPIRED}
 
 
 def create_choosing_again(model, key, payload, create, *, chooses: bool, one_statement: bool = False):
     """`create_once` (with its `one_statement`); when `create` chooses the batch itself (first
-    expiry first) and the database refuses it for lack of stock, because another movement emptied
-    that batch after it was chosen, `create` runs again and chooses from what is left (CHOOSE_AGAIN
-    times)."""
+    expiry first) and the database refuses that batch because it changed after it was chosen
+    (another movement emptied it, or a recall began), `create` runs again and chooses from what is
+    left (CHOOSE_AGAIN times). The worker chose no lot: "this lot has been recalled" would be news
+    about a choice they did not make."""
     attempts = CHOOSE_AGAIN if chooses else 1
     for attempt in range(1, attempts + 1):
         try:
             return create_once(model, key, payload, create, one_statement=one_statement)
         except IntegrityError as error:
-            if attempt == attempts or violated_constraint(error) != STOCK_NON_NEGATIVE:
+            if attempt == attempts or violated_constraint(error) not in CHOSEN_BATCH_CHANGED:
                 raise
 
 
@@ -188,7 +192,10 @@ def record_handout(
 
     try:
         # create() reads (an approved month, when the handout is dated in an ended one) and inserts one row.
-        return create_choosing_again(Handout, key, payload, create, chooses=batch is None, one_statement=True)
+        # Dated in an ended month, the check holds the month's approval until the insert commits
+        # (redliv.closing): then the insert needs a transaction of its own around the two.
+        one_statement = not Month.of(occurred_at).is_over
+        return create_choosing_again(Handout, key, payload, create, chooses=batch is None, one_statement=one_statement)
     except IntegrityError as error:
         refusal = stock_refusal(error, location, quantity, batch=batch, on_date=on_date)
         if refusal is None:
@@ -643,8 +650,8 @@ def return_kits(*, user, handout, quantity: int | None = None, reason: str, key:
 
 def withdraw_handout(*, user, handout, reason: str = ""):
     """Undo a handout logged by mistake: the kits still out go back where they came from."""
-    check_change_allowed(user, handout.from_location.municipality_id, handout.occurred_at, reason)
     with transaction.atomic():  # a refusal leaves the caller's transaction usable
+        check_change_allowed(user, handout.from_location.municipality_id, handout.occurred_at, reason)
         return return_kits(user=user, handout=handout, reason=reason or _("Withdrawn: logged by mistake"))
 
 

@@ -1,15 +1,23 @@
 """Closing a month: once a coordinator approves a month, its entries are only
 changed by a coordinator who gives a reason. Reopening is possible and recorded.
 
-Other screens call `check_change_allowed(user, municipality, when, reason)` before
-they change an entry dated `when`; it raises a ValidationError with a message for
-the person at the screen.
+Other screens call `check_change_allowed(user, municipality, when, reason)` in the
+transaction that changes an entry dated `when`; it raises a ValidationError with a
+message for the person at the screen.
+
+An approval and a change to an entry of the month never overlap. For an ended month the
+check holds the municipality's row (FOR SHARE) until the change commits, and an approval
+takes the same row (FOR NO KEY UPDATE, which waits for those holders and makes new ones
+wait) before it works out the figures it keeps. So an entry either is in the approved
+figures, or meets the approval and needs a coordinator's reason: it cannot slip in
+between the figures and the approval.
 """
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -71,6 +79,7 @@ def check_change_allowed(user, municipality, when, reason: str = "", adding: boo
     refuse_identifiers(reason)
     if not Month.of(when).is_over:
         return  # only an ended month is approved (the database holds it): no look-up for today's entries
+    _hold(municipality)
     approved = approval_status(municipality, when)[1]
     if not approved:
         return
@@ -92,18 +101,39 @@ def check_change_allowed(user, municipality, when, reason: str = "", adding: boo
         raise ValidationError(message % values, code="month_closed_reason_needed")
 
 
+def _pk(municipality) -> int:
+    return getattr(municipality, "pk", municipality)
+
+
+def _hold(municipality) -> None:
+    """Keep the month's approval as it is until the change being checked commits (see the module's docstring).
+
+    The hold lasts as long as the transaction it is taken in: every service checks in the one that
+    writes (tests/test_approval_and_changes_never_overlap.py). Outside any, it would end at once.
+    """
+    if not connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:  # Django's ORM has FOR UPDATE but not FOR SHARE
+        cursor.execute("SELECT 1 FROM redliv_municipality WHERE id = %s FOR SHARE", [_pk(municipality)])
+
+
 def _lock(municipality) -> None:
-    """Hold the municipality's row until the transaction ends, so two clicks cannot both pass the check."""
-    Municipality.objects.select_for_update(no_key=True).only("pk").get(pk=municipality.pk)
+    """Hold the municipality's row until the transaction ends, so two clicks cannot both pass the check,
+    and changes to its entries (`_hold`) wait for the approval, as it waits for those under way."""
+    Municipality.objects.select_for_update(no_key=True).only("pk").get(pk=_pk(municipality))
 
 
 @transaction.atomic
-def approve_month(user, municipality, month: dt.date, figures: dict | None = None) -> MonthClosing:
+def approve_month(user, municipality, month: dt.date, figures: dict | Callable[[], dict] | None = None) -> MonthClosing:
     """Approve a month, keeping `figures` (the month's figures as approved).
 
-    An approved month can be approved again only when its figures have changed since.
+    Given as a function, the figures are worked out once the month's entries are held still, so
+    that they are the figures of exactly what the approval covers. An approved month can be
+    approved again only when its figures have changed since.
     """
     _lock(municipality)
+    if callable(figures):
+        figures = figures()
     latest, approved = approval_status(municipality, month)
     if approved and (figures is None or latest.figures == figures):
         raise ValidationError(_("This month is already approved."), code="already_approved")

@@ -197,7 +197,10 @@ def _closable(request):
 def approve(request):
     municipality, month = _closable(request)
     try:
-        closing.approve_month(request.user, municipality, month.first_day, snapshot(month_report(month, municipality)))
+        # The figures are worked out once the month's entries are held still (closing.approve_month).
+        closing.approve_month(
+            request.user, municipality, month.first_day, lambda: snapshot(month_report(month, municipality))
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

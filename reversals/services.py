@@ -139,8 +139,8 @@ def review_report(*, report: ReversalReport, user, verified: bool, reason: str =
         raise ValidationError(_("Staff reports count at once and are not reviewed."))
     if not verified and not reason:
         raise ValidationError({"reason": _("Give a reason for rejecting the report.")})
-    check_change_allowed(user, report.district.municipality_id, report.occurred_at, reason)
     with transaction.atomic():
+        check_change_allowed(user, report.district.municipality_id, report.occurred_at, reason)
         report = ReversalReport.objects.select_for_update(no_key=True).get(pk=report.pk)
         status = ReversalReport.ReviewStatus.VERIFIED if verified else ReversalReport.ReviewStatus.REJECTED
         return _set_review(report, user, status, reason, change_reason=reason)
@@ -148,8 +148,8 @@ def review_report(*, report: ReversalReport, user, verified: bool, reason: str =
 
 def withdraw_reversal_report(*, user, report: ReversalReport, reason: str = "") -> ReversalReport:
     """A staff report logged by mistake stops counting (it is rejected); the row and its history stay."""
-    check_change_allowed(user, report.district.municipality_id, report.occurred_at, reason)
     with transaction.atomic():
+        check_change_allowed(user, report.district.municipality_id, report.occurred_at, reason)
         report = ReversalReport.objects.select_for_update(no_key=True).get(pk=report.pk)
         if report.review_status == ReversalReport.ReviewStatus.REJECTED:
             raise ValidationError(_("This entry has been withdrawn."), code="withdrawn")

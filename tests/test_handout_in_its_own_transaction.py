@@ -6,9 +6,12 @@ review helper against the change."""
 
 import datetime as dt
 import json
+import threading
+import time
 import uuid
 from zoneinfo import ZoneInfo
 
+import psycopg2
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -229,3 +232,58 @@ def test_a_lot_expiring_on_a_daylight_saving_night_or_new_years_eve_is_used_unti
         "later": factories.make_batch(expiry_date=dt.date(2027, 6, 10), received_on=dt.date(2026, 1, 1)),
     }
     assert handed_out_from(bag, lots, local_time, coordinator) == lots[lot]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lot_recalled_while_a_handout_waits_for_it_sends_the_handout_to_the_next_lot(bag, coordinator):
+    """The insert chose the first-expiring lot and waited for its stock row; the recall committed
+    meanwhile, and the ledger trigger refused the lot. The worker chose no lot: the handout is
+    chosen again from what is usable, not refused with "this lot has been recalled"."""
+    today = timezone.localdate()
+    first = factories.make_batch(expiry_date=today + dt.timedelta(days=30))
+    later = factories.make_batch(expiry_date=today + dt.timedelta(days=300))
+    factories.receive(first, bag, 5, coordinator)
+    factories.receive(later, bag, 5, coordinator)
+    recaller = psycopg2.connect(**connection.get_connection_params())
+    outcome = []
+
+    def hand_out():
+        try:
+            handout, _created = record_handout(
+                user=coordinator, location=bag, quantity=1, reason="replaces_used", audience="other"
+            )
+            outcome.append(handout.batch_id)
+        except ValidationError as error:
+            outcome.append(error.messages[0])
+        finally:
+            connection.close()
+
+    try:
+        with recaller.cursor() as cursor:  # a recall in progress, holding the first lot's stock row
+            cursor.execute(
+                "SELECT 1 FROM kits_stocklevel WHERE location_id = %s AND batch_id = %s FOR UPDATE", [bag.pk, first.pk]
+            )
+            cursor.execute(
+                "UPDATE kits_batch SET recalled_on = %s, recall_reason = 'Fejl', recall_instructions = 'Retur', "
+                "recalled_by_id = %s WHERE id = %s",
+                [today, coordinator.pk, first.pk],
+            )
+            worker = threading.Thread(target=hand_out)
+            worker.start()
+            for _ in range(500):  # until the handout waits for the row
+                cursor.execute("SELECT pg_stat_clear_snapshot()")  # else one view per transaction
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                )
+                if cursor.fetchone()[0]:
+                    break
+                time.sleep(0.01)
+            else:
+                pytest.fail("the handout never waited for the lot's stock row")
+        recaller.commit()
+        worker.join(10)
+    finally:
+        recaller.close()
+    assert outcome == [later.pk]
+    assert (level(bag, first), level(bag, later)) == (5, 4)

@@ -1,8 +1,10 @@
 """The street screen on a tablet (820×1180, touch), online and offline, in headless Chromium."""
 
 import contextlib
+import datetime as dt
 
 import pytest
+import time_machine
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
@@ -10,7 +12,7 @@ from courses.models import Attendance
 from kits.models import StockLevel, StockMovement
 from reversals.models import ReversalReport
 from tests import factories
-from tests.conftest import PASSWORD, axe_violations
+from tests.conftest import COPENHAGEN, PASSWORD, axe_violations, new_page
 from tests.street_walk import press_send_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -75,6 +77,30 @@ def test_a_handout_and_a_report_are_logged_on_the_tablet(live_server, tablet_pag
     wait_until_sent(tablet_page)
     report = ReversalReport.objects.get()
     assert report.substances == ["heroin"] and report.called_112 and report.review_status == "verified"
+
+
+@pytest.mark.parametrize("tablet_zone", ["UTC", "America/New_York", "Asia/Tokyo"])
+def test_a_tablet_set_to_another_time_zone_logs_the_day_and_time_of_copenhagen(
+    live_server, browser, street_worker, bag, tablet_zone
+):
+    """Half an hour into New Year in Odense, a tablet on UTC or New York time reads 31 December (and one on
+    Tokyo time 08:30): the form fills in 1 January, 00:30, and the handout counts in January."""
+    with time_machine.travel(dt.datetime(2027, 1, 1, 0, 30, tzinfo=COPENHAGEN), tick=True):
+        context = browser.new_context(
+            viewport={"width": 820, "height": 1180}, is_mobile=True, has_touch=True, timezone_id=tablet_zone
+        )
+        page = new_page(context)
+        try:
+            log_in(page, live_server, street_worker, "/gade/udlevering/")
+            assert page.locator("#id_date").input_value() == "2027-01-01"
+            assert page.locator("#id_time").input_value() in ("00:30", "00:31")
+            page.get_by_role("button", name="Gem udleveringen").tap()
+            wait_until_sent(page)
+        finally:
+            context.close()
+    handout = StockMovement.objects.get(kind="handout")
+    local = handout.occurred_at.astimezone(COPENHAGEN)
+    assert (local.date(), local.hour) == (dt.date(2027, 1, 1), 0)
 
 
 def test_three_entries_made_offline_arrive_as_exactly_three_rows(live_server, tablet_page, street_worker, venue, bag):

@@ -37,10 +37,23 @@
     field("kits").value = Math.max(0, total - (Number(field("refresher").value) || 0));
   }
   function setNow() {
+    // The registry's day and time (Copenhagen's), not the tablet's own zone: a tablet left on UTC
+    // or bought abroad logged 00:30 on the first of a month in the month before.
     const now = new Date();
-    const pad = (n) => String(n).padStart(2, "0");
-    field("date").value = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
-    field("time").value = `${pad(now.getHours())}:${pad(now.getMinutes())}`;
+    let parts;
+    try {
+      parts = new Intl.DateTimeFormat("en-GB", {
+        timeZone: text.timeZone, year: "numeric", month: "2-digit", day: "2-digit",
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+      }).formatToParts(now);
+    } catch (error) {  // a browser without the zone's rules: the tablet's own clock, as before
+      const pad = (n) => String(n).padStart(2, "0");
+      parts = [["year", now.getFullYear()], ["month", pad(now.getMonth() + 1)], ["day", pad(now.getDate())],
+               ["hour", pad(now.getHours())], ["minute", pad(now.getMinutes())]].map(([type, value]) => ({type, value}));
+    }
+    const p = Object.fromEntries(parts.map((part) => [part.type, String(part.value)]));
+    field("date").value = `${p.year.padStart(4, "0")}-${p.month}-${p.day}`;
+    field("time").value = `${p.hour}:${p.minute}`;
   }
   function showBatchesFor(locationId) {
     const select = field("batch");
