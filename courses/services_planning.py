@@ -114,14 +114,31 @@ def save_trainer(form, certifications):
 
 
 @transaction.atomic
-def copy_to_next_week(course, user):
-    """The same course again, seven days later: planned, with the same trainers.
+def copy_to_next_week(course, user, key=None):
+    """The same course again, seven days later: planned, with the same trainers. Returns (copy, made).
 
-    Not into an approved month: that needs a reason, which the course form asks for.
+    Not into an approved month: that needs a reason, which the course form asks for. The
+    copy button's `key` makes one copy per showing of the page: sent again (a double click,
+    a second tab), the copy made the first time comes back with made False.
     """
+    if key is not None and (made := _planned_with(key)) is not None:
+        return made, False
     check_change_allowed(user, course.municipality_id, course.starts_at + dt.timedelta(days=7), adding=True)
     trainers = list(course.trainers.all())
-    copy = Course.objects.create(
+    try:
+        with transaction.atomic():
+            copy = _copy(course, user, key)
+    except IntegrityError:
+        if key is None or (made := _planned_with(key)) is None:  # the same button at the same moment
+            raise
+        return made, False
+    copy.trainers.set(trainers)
+    return copy, True
+
+
+def _copy(course, user, key):
+    return Course.objects.create(
+        form_key=key,
         municipality=course.municipality,
         kind=course.kind,
         format=course.format,
@@ -137,8 +154,6 @@ def copy_to_next_week(course, user):
         public_description=course.public_description,
         created_by=user,
     )
-    copy.trainers.set(trainers)
-    return copy
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ need the planning permission (`courses.change_course`): street workers get a 403
 
 import calendar
 import datetime as dt
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -195,6 +196,14 @@ def _beside_the_reason(error):
     return ValidationError({field: error.error_list})
 
 
+def _key(text):
+    """The key a page's button was shown with, or None (an old page, or no key)."""
+    try:
+        return uuid.UUID(text or "")
+    except ValueError:
+        return None
+
+
 def _prefill_from_request(course_request, course_format):
     if course_format not in (CourseFormat.SCHEDULED, CourseFormat.ON_SITE):
         course_format = CourseFormat.ON_SITE
@@ -228,6 +237,7 @@ def course_detail(request, pk):
             "requests": course.requests.all(),
             "audience_labels": [Audience(value).label for value in course.audiences if value in Audience.values],
             "now": timezone.now(),
+            "copy_key": uuid.uuid4(),
         },
     )
 
@@ -250,10 +260,13 @@ def course_edit(request, pk):
 def course_copy(request, pk):
     course = _course_for(request, pk)
     try:
-        copy = planning.copy_to_next_week(course, request.user)
+        copy, made = planning.copy_to_next_week(course, request.user, key=_key(request.POST.get("key")))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("courses:course-detail", pk=course.pk)
+    if not made:
+        messages.info(request, _("This copy was already made from this page; it is stored once."))
+        return redirect("courses:course-detail", pk=copy.pk)
     messages.success(request, _("A copy of the course was planned for a week later. Check it below."))
     _warn(request, planning.trainer_warnings(copy.trainers.all(), copy.starts_at, copy.ends_at, copy))
     return redirect("courses:course-detail", pk=copy.pk)

@@ -126,6 +126,20 @@ def test_same_again_next_week_copies_the_course_seven_days_later(planner, venue,
     assert list(copy.trainers.all()) == [trainer]
 
 
+def test_a_double_click_on_same_again_next_week_makes_one_copy(planner, venue, next_monday):
+    course = factories.make_course(venue, starts_at=local(next_monday, 10), title="Fast kursus")
+    key = planner.get(f"/personale/kurser/{course.pk}/").context["copy_key"]
+    first = planner.post(f"/personale/kurser/{course.pk}/kopier/", {"key": str(key)})
+    again = planner.post(f"/personale/kurser/{course.pk}/kopier/", {"key": str(key)}, follow=True)
+    copy = Course.objects.exclude(pk=course.pk).get()
+    assert first["Location"] == again.redirect_chain[0][0] == f"/personale/kurser/{copy.pk}/"
+    assert "Denne kopi blev allerede lavet fra denne side" in again.content.decode()
+    # The page shown again has a new key: the next click is a new copy, on purpose.
+    key = planner.get(f"/personale/kurser/{course.pk}/").context["copy_key"]
+    planner.post(f"/personale/kurser/{course.pk}/kopier/", {"key": str(key)})
+    assert Course.objects.exclude(pk=course.pk).count() == 2
+
+
 def test_copying_needs_a_post(planner, venue):
     course = factories.make_course(venue)
     assert planner.get(f"/personale/kurser/{course.pk}/kopier/").status_code == 405
