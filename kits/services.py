@@ -586,6 +586,8 @@ def correct_movement(*, user, movement: StockMovement, reason: str, key: uuid.UU
         kind, from_location, to_location = StockMovement.Kind.ADJUSTMENT, movement.to_location, movement.from_location
 
     def create(digest):
+        if movement.kind == StockMovement.Kind.HANDOUT:  # it changes the kits handed out in the handout's month
+            check_change_allowed(user, movement.from_location.municipality_id, movement.occurred_at, reason)
         # The ledger trigger locks the original and refuses a second correction of it.
         return StockMovement.objects.create(
             idempotency_key=key,
