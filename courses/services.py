@@ -145,7 +145,9 @@ def log_held_course(
     except ValidationError as error:
         raise _as_kits_error(error) from error
     except IntegrityError as error:
-        refusal = stock_refusal(error, location, kits, batch=batch, on_date=timezone.localdate(starts_at))
+        refusal = stock_refusal(
+            error, location, kits, batch=batch, on_date=timezone.localdate(starts_at), at_course=True
+        )
         if refusal is None:
             raise
         raise _as_kits_error(refusal) from error

@@ -161,9 +161,9 @@ def course_create(request):
     course_request = None
     initial = {}
     if wanted := request.GET.get("forespoergsel"):
-        if (pk := inputs.object_id(wanted)) is None:
+        if not (wanted.isascii() and wanted.isdigit()) or int(wanted) > inputs.INTEGER_MAX:
             raise Http404
-        course_request = get_for_user(request, CourseRequest.objects, pk=pk)
+        course_request = get_for_user(request, CourseRequest.objects, pk=wanted)
         initial = _prefill_from_request(course_request, request.GET.get("format"))
     form = CourseForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid() and (saved := _save(form, request, course_request)):

@@ -16,6 +16,13 @@ from django.utils.cache import get_conditional_response, patch_cache_control, se
 from finder import compression
 
 PUBLIC_MAX_AGE = 60  # seconds: short, so a cancelled course disappears quickly
+# Where a visitor is (finder.filters): a URL with one of these is no shared cache's key.
+POSITION_PARAMETERS = ("near", "postcode")
+
+
+def asked_with_a_position(request):
+    """Whether the URL carries where the visitor is: a position or a postcode, not empty."""
+    return any(value.strip() for name in POSITION_PARAMETERS for value in request.GET.getlist(name))
 
 
 def tile_origin():
@@ -55,7 +62,8 @@ def page_policy_headers(*, map_tiles=False, geolocation=False, frame_ancestors=N
 
 
 def public_page(*, map_tiles=False, geolocation=False, frame_ancestors=None):
-    """Decorate a public GET view: ETag, a short cache lifetime, 304 when unchanged, gzip when accepted.
+    """Decorate a public GET view: ETag, a short cache lifetime (private with a position), 304 when
+    unchanged, gzip when accepted.
 
     Only for pages without a form (a CSRF token would change the ETag every time). A browser
     that gets a 304 updates its stored headers from it, so the 304 carries the page's own
@@ -77,7 +85,11 @@ def public_page(*, map_tiles=False, geolocation=False, frame_ancestors=None):
             headers = page_policy_headers(**options)  # per request: the tile server is a setting
             for name, value in headers.items():
                 response[name] = value
-            patch_cache_control(response, max_age=PUBLIC_MAX_AGE)
+            # The visitor's own browser may keep a page with their position; no cache in between may
+            # (a CDN, a workplace's proxy), as the app keeps no shared copy of it (finder/shared_copy.py).
+            patch_cache_control(
+                response, max_age=PUBLIC_MAX_AGE, **({"private": True} if asked_with_a_position(request) else {})
+            )
             if response.streaming:
                 return response
             if not response.has_header("ETag"):  # a shared copy comes with its own (finder/shared_copy.py)

@@ -4,6 +4,7 @@ Used by the stock screens here and by the coordinator's start page.
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -344,6 +345,10 @@ class KitCheck:
     instructions: str = ""
 
 
+# The word in front of a lot number on the box ("LOT NX2408", "Lot: NX2408"), copied with it.
+_THE_WORD_LOT = re.compile(r"^\s*lot\b\s*[:.#-]?\s*", re.IGNORECASE)
+
+
 def check_lot(text: str, today=None) -> list:
     """The answers for a lot number typed by anyone; an empty list when it is not known.
 
@@ -353,8 +358,13 @@ def check_lot(text: str, today=None) -> list:
     lot_number = normalise_lot(text)
     if not lot_number:
         return []
+    batches = Batch.objects.filter(lot_number__iexact=lot_number).order_by("product", "expiry_date")
+    without_the_word = normalise_lot(_THE_WORD_LOT.sub("", text or "", count=1))
+    if without_the_word and without_the_word != lot_number and not batches:
+        # The page says the number is printed "often after Lot": "LOT: NX2408" is lot NX2408.
+        batches = Batch.objects.filter(lot_number__iexact=without_the_word).order_by("product", "expiry_date")
     answers = []
-    for batch in Batch.objects.filter(lot_number__iexact=lot_number).order_by("product", "expiry_date"):
+    for batch in batches:
         if batch.is_recalled(today):
             status = "recalled"
         elif batch.is_expired(today):

@@ -100,14 +100,22 @@ def first_expiring_batch(location: StockLocation, quantity: int, on_date) -> Bat
     )
 
 
-def not_enough_kits(location, quantity, on_date=None) -> ValidationError:
+def not_enough_kits(location, quantity, on_date=None, at_course=False) -> ValidationError:
     """No usable batch here holds `quantity` kits: the message counts what could have been handed out.
 
     A handout comes from one batch: with enough kits here in all but none in one batch, "6 on
-    hand, 4 asked for" read as a contradiction (found by a review helper), so it says so."""
+    hand, 4 asked for" read as a contradiction (found by a review helper), so it says so, and what
+    to do: a handout is logged in parts; a course, which has one kits field, is logged with what one
+    batch holds and corrected to add the rest (`at_course`)."""
     batches = usable_by_batch(location, on_date)
     values = {"location": location, "available": sum(batches), "wanted": quantity, "largest": max(batches, default=0)}
-    if values["largest"] < quantity <= values["available"]:  # else another handout took them meanwhile
+    if values["largest"] < quantity <= values["available"] and at_course:
+        message = _(
+            "No batch at %(location)s holds %(wanted)d kits: at most %(largest)d kits in one batch, %(available)d "
+            "in all. Kits come from one batch at a time: save the course with at most %(largest)d kits, then "
+            "correct it under “My entries” to add the rest."
+        )
+    elif values["largest"] < quantity <= values["available"]:  # else another handout took them meanwhile
         message = _(
             "No batch at %(location)s holds %(wanted)d kits: at most %(largest)d in one batch, %(available)d in "
             "all. A handout comes from one batch: log the kits as two handouts or more."
@@ -197,7 +205,7 @@ def record_handout(
         one_statement = not Month.of(occurred_at).is_over
         return create_choosing_again(Handout, key, payload, create, chooses=batch is None, one_statement=one_statement)
     except IntegrityError as error:
-        refusal = stock_refusal(error, location, quantity, batch=batch, on_date=on_date)
+        refusal = stock_refusal(error, location, quantity, batch=batch, on_date=on_date, at_course=course is not None)
         if refusal is None:
             raise
         raise refusal from error
@@ -221,19 +229,21 @@ def save_handout(handout: Handout, batch: Batch | None, on_date) -> Handout:
     return handout
 
 
-def stock_refusal(error: IntegrityError, location, quantity, batch=None, on_date=None) -> ValidationError | None:
+def stock_refusal(
+    error: IntegrityError, location, quantity, batch=None, on_date=None, at_course=False
+) -> ValidationError | None:
     """The message for a handout the database refused, or None if it was refused for another reason.
 
     Short of stock, the message counts what could have been handed out: the chosen
-    batch here, or else the usable kits of the location.
+    batch here, or else the usable kits of the location (`at_course`: the kits of a course).
     """
     if null_refused(error) == "batch_id":  # the insert found no usable batch here that holds enough
-        return not_enough_kits(location, quantity, on_date)
+        return not_enough_kits(location, quantity, on_date, at_course)
     constraint = violated_constraint(error)
     if constraint == STOCK_NON_NEGATIVE:
         if batch is not None:
             return _not_enough_of_batch(location, batch, quantity)
-        return not_enough_kits(location, quantity, on_date)
+        return not_enough_kits(location, quantity, on_date, at_course)
     if constraint == HANDOUT_NOT_EXPIRED:
         return ValidationError({"batch": _("This batch has expired and must not be handed out.")}, code="expired_batch")
     if constraint == HANDOUT_NOT_RECALLED:

@@ -104,9 +104,9 @@ def stock_scope(request):
         return None
     if not wanted:
         return None
-    if (pk := inputs.object_id(wanted)) is None:
+    if not inputs.is_id(wanted):
         raise Http404
-    return get_object_or_404(Municipality, pk=pk)
+    return get_object_or_404(Municipality, pk=wanted)
 
 
 def scope_query(municipality):

@@ -63,6 +63,14 @@ def has_unusable_characters(value: str) -> bool:
     return bool(_UNUSABLE.search(value))
 
 
+def is_id(text: str) -> bool:
+    """Whether a query parameter can be looked up as an id: decimal digits only.
+
+    Not `str.isdigit()`: it is true of "²" and "①", which `int()` (and so a look-up by id) refuses.
+    A too large number is left to the look-up, which finds nothing."""
+    return text.isdecimal()
+
+
 def parse_date(text: str) -> dt.date:
     """A date parameter, as YYYY-MM-DD within the bounds; ValidationError with a message otherwise."""
     try:
@@ -71,17 +79,6 @@ def parse_date(text: str) -> dt.date:
         raise ValidationError(NOT_A_DATE, code="invalid") from None
     validate_sensible_date(day)
     return day
-
-
-def object_id(text: str) -> int | None:
-    """The id of a row named in a parameter, or None when the text names no row.
-
-    Only ASCII digits within a PostgreSQL `integer`: `str.isdigit` also accepts "²", which
-    `int` refuses (a 500 where a 404 belongs), and a longer number overflows the column.
-    """
-    if text and text.isascii() and text.isdigit() and int(text) <= INTEGER_MAX:
-        return int(text)
-    return None
 
 
 class HostileInputMixin:

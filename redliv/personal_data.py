@@ -21,7 +21,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 # Text is normalised before it is searched (`_normalised`): compatibility forms folded (NFKC: a
-# full-width @ or digit becomes the plain one), invisible format characters (Unicode category Cf:
+# full-width @ or digit becomes the plain one), every other decimal digit (Arabic-Indic, Persian) made
+# its ASCII digit, invisible format characters (Unicode category Cf:
 # zero-width spaces, joiners, the byte-order mark) removed, and every kind of dash made a hyphen.
 DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
 # Day 01–31, month 01–12, two year digits, then four digits: written together, with one separator
@@ -86,7 +87,12 @@ def has_phone_number(text: str) -> bool:
 
 def _normalised(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(char for char in text if unicodedata.category(char) != "Cf")
+    # Every decimal digit as its ASCII digit: NFKC leaves Arabic-Indic and Persian digits as they are.
+    text = "".join(
+        str(unicodedata.decimal(char)) if char.isdecimal() else char
+        for char in text
+        if unicodedata.category(char) != "Cf"
+    )
     return text.translate(DASHES)
 
 

@@ -58,20 +58,15 @@ def _scope(request):
     if user.has_perm(roles.SEE_EVERY_MUNICIPALITY):
         if not wanted:
             return None
-        return get_object_or_404(Municipality, pk=_municipality_id(wanted))
+        if not inputs.is_id(wanted):
+            raise Http404
+        return get_object_or_404(Municipality, pk=wanted)
     municipality = Municipality.objects.filter(organisations=user.organisation_id).first()  # one query, not two
     if municipality is None:
         raise PermissionDenied
     if wanted and wanted != str(municipality.pk):
         raise Http404
     return municipality
-
-
-def _municipality_id(text):
-    """The municipality named in a parameter; 404 when the text names none."""
-    if (pk := inputs.object_id(text)) is None:
-        raise Http404
-    return pk
 
 
 def _query(month, municipality, **extra):
@@ -246,7 +241,9 @@ def set_target(request):
 
 def public_statistics_page(request):
     wanted = request.GET.get("kommune") or ""
-    municipality = get_object_or_404(Municipality, pk=_municipality_id(wanted)) if wanted else None
+    if wanted and not inputs.is_id(wanted):
+        raise Http404
+    municipality = get_object_or_404(Municipality, pk=wanted) if wanted else None
     statistics, worked_out_at = public_statistics_as_of(municipality=municipality)
     months = statistics["months"]
     labels = [row["month"].label for row in months]

@@ -25,6 +25,9 @@ from redliv.widgets import DateInput
 from reversals.models import ReversalReport, Substance
 from reversals.services import MAX_DOSES, check_report
 
+PLANNED_COURSE_GONE = _(
+    "The attendance of this planned course is already logged, or the course is no longer planned. Nothing was saved."
+)
 # Street workers and trainers may log this far back; coordinators any time.
 MAX_DAYS_BACK = 60
 NOTE_WARNING = _("Never write names, CPR numbers, addresses or other personal data.")
@@ -166,6 +169,11 @@ class CourseEntryForm(StreetForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.has_error("course"):
+            # The course is a hidden field, so its error would be shown beside nothing: another trainer
+            # logged the planned course first, or it was cancelled. Said above the form instead.
+            del self.errors["course"]
+            self.add_error(None, ValidationError(PLANNED_COURSE_GONE, code="planned_course_gone"))
         counts = {field: cleaned.get(field) for field in self.COUNT_FIELDS}
         checks = [(check_kits_source, cleaned.get("kits"), cleaned.get("location"))]
         if None not in counts.values():

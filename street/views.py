@@ -184,11 +184,11 @@ def saved_message(kind, created):
 
 def _entry_page(request, kind):
     planned = None
-    if kind == "course" and (pk := inputs.object_id(request.GET.get("kursus", ""))) is not None:
+    if kind == "course" and inputs.is_id(request.GET.get("kursus", "")):
         planned = get_for_user(
             request,
             Course.objects.filter(status=Course.Status.PLANNED, attendance__isnull=True),
-            pk=pk,
+            pk=request.GET["kursus"],
         )
     form = build_form(kind, request.user, request.POST if request.method == "POST" else None, planned=planned)
     if request.method == "POST" and form.is_valid():
@@ -232,7 +232,7 @@ def _errors(form):
     return [
         {
             "field": "" if field == "__all__" else field,
-            "label": str(form.fields[field].label) if field in form.fields else "",
+            "label": str(form.fields[field].label or "") if field in form.fields else "",
             "message": error["message"],
         }
         for field, errors in form.errors.get_json_data().items()

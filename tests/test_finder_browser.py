@@ -321,3 +321,29 @@ def test_near_me_lands_on_the_results(live_server, browser, demo):
     expect(page.locator("#kurser")).to_be_in_viewport()
     assert page.evaluate("window.scrollY") > 0
     context.close()
+
+
+def test_near_me_from_a_later_page_shows_the_nearest_first(live_server, browser, red_liv, venue):
+    """A visitor who paged on ("More courses": ?side=2) and then asks for the nearest got page 2 of
+    the list by distance: the nearest place was on a page they were not shown."""
+    far = make_venue(red_liv, name="Langt væk", latitude="55.700000", longitude="10.900000")
+    for day in range(1, 32):  # 31 courses far away, each sooner than the one near by: two pages
+        make_course(far, title=f"Langt væk {day}", starts_at=timezone.now() + dt.timedelta(days=day))
+    make_course(venue, title="Lige ved siden af", starts_at=timezone.now() + dt.timedelta(days=40))
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        locale="da-DK",
+        geolocation={"latitude": 55.3951, "longitude": 10.3852},
+        permissions=["geolocation"],
+        timezone_id=TIME_ZONE,
+    )
+    page = new_page(context)
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Flere kurser").click()
+    page.wait_for_url("**side=2**")
+    page.get_by_role("button", name="Sortér efter afstand fra, hvor jeg er").click()
+    page.wait_for_url("**near=55.395%2C10.385**")
+    assert "side=" not in page.url
+    assert page.locator(".entry h3").first.inner_text() == "Lige ved siden af"
+    context.close()

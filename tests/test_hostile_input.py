@@ -656,7 +656,7 @@ def test_a_course_from_an_unknown_request_is_a_404(planner, value):
     assert planner.get("/en/personale/kurser/ny/", {"forespoergsel": value}).status_code in (400, 404)
 
 
-@pytest.mark.parametrize("value", ["²", "2147483648", "99999999999999999999", "١"])
+@pytest.mark.parametrize("value", ["²", "2147483648", "99999999999999999999"])
 @pytest.mark.parametrize(
     "path, name",
     [
@@ -763,12 +763,12 @@ def test_a_review_reason_that_the_history_cannot_keep_gets_a_form_error(coordina
 # from the query string (found in the source), so a new parameter is tried without a line here.
 
 EXTREMES = [
+    "²",  # a digit to str.isdigit(), not to int()
     "0001-01-01",
     "9999-12-31",
     "2028-02-29",  # and the last day of a month: accepted, and the pages still answer
     "2147483648",
     "-2147483649",
-    "²",  # a digit to str.isdigit, not to int(): a 500 where an id was read with isdigit alone
     "x" * 10_000,
     "%00",  # sent raw: a NUL
     "%ED%A0%80",  # sent raw: a lone surrogate in UTF-8

@@ -50,6 +50,10 @@ IDENTIFIERS = {
     "12.34.56.78": "telefonnummeret",
     "12 345 678": "telefonnummeret",
     "\uff11\uff12345678": "telefonnummeret",  # full-width digits
+    # Arabic-Indic and Persian digits (an Arabic or Persian keyboard; courses are held in both):
+    # the phone pattern took them, the CPR pattern's day and month did not.
+    "\u0660\u0661\u0660\u0661\u0669\u0660-\u0661\u0662\u0663\u0664": "CPR-nummeret",
+    "\u06f0\u06f1\u06f0\u06f1\u06f9\u06f0\u06f1\u06f2\u06f3\u06f4": "CPR-nummeret",
     "jens\uff20hansen.dk": "e-mailadressen",  # a full-width @
     "jens @ hansen.dk": "e-mailadressen",
     "jens(at)hansen.dk": "e-mailadressen",

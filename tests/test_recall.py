@@ -277,6 +277,20 @@ def test_an_unknown_lot_and_a_mistyped_one_get_the_same_answer(client, lot):
     assert 'data-status="unknown"' in unknown and "Vi kender ikke dette lotnummer." in unknown
 
 
+@pytest.mark.parametrize("typed", ["LOT NX2408", "Lot: NX2408", "lot nx2408", "LOT. NX 2408", "Lot#NX2408"])
+def test_a_recalled_kit_is_found_with_the_word_lot_typed_before_its_number(client, lot, typed):
+    """The page says the number is printed "often after Lot or LOT": a person copies the word too. A recalled
+    kit must not be answered "we do not know this lot number"."""
+    recall(lot)
+    assert 'data-status="recalled"' in answer(client.post(CHECK, {"lot": typed}))
+
+
+def test_a_lot_whose_own_number_starts_with_lot_is_found_as_typed(client, coordinator, bag):
+    factories.make_batch(lot_number="LOT77", expiry_date=dt.date(2027, 1, 31))
+    assert "til og med 31. januar 2027" in answer(client.post(CHECK, {"lot": "lot77"}))
+    assert 'data-status="unknown"' in answer(client.post(CHECK, {"lot": "LOT ZZ9999"}))
+
+
 def test_the_page_answers_in_english(client, lot):
     response = client.post("/en" + CHECK, {"lot": "NX2408"})
     assert "fine to use until" in answer(response)

@@ -8,7 +8,7 @@ import time_machine
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from courses.models import Attendance
+from courses.models import Attendance, Course
 from kits.models import StockLevel, StockMovement
 from reversals.models import ReversalReport
 from tests import factories
@@ -221,3 +221,49 @@ def test_the_street_pages_are_accessible_and_fit_a_tablet(
     tablet_page.locator("#queue-list li.refused").wait_for()
     violations = axe_violations(tablet_page)
     assert violations == [], [(v["id"], [n["html"] for n in v["nodes"]]) for v in violations]
+
+
+def test_the_next_course_after_a_planned_courses_attendance_is_a_course_of_its_own(
+    live_server, tablet_page, street_worker, venue, bag
+):
+    """Opened from a planned course ("/gade/?kursus=…"), the page logs its attendance. The form then
+    starts again for the next course; it kept the planned course's number, so the next course was
+    refused (the planned course has its attendance), and every correction sent the number again."""
+    planned = factories.make_course(
+        venue, title="Planlagt drop-in", status="planned", starts_at=dt.datetime.now(COPENHAGEN) - dt.timedelta(hours=3)
+    )
+    log_in(tablet_page, live_server, street_worker, path=f"/gade/?kursus={planned.pk}")
+    expect(tablet_page.get_by_text("Planlagt drop-in")).to_be_visible()
+    log_three_people(tablet_page)
+    wait_until_sent(tablet_page)
+    assert Attendance.objects.get().course == planned
+    expect(tablet_page.get_by_text("Planlagt drop-in")).to_be_hidden()
+    log_three_people(tablet_page)
+    wait_until_sent(tablet_page)
+    assert Attendance.objects.count() == 2
+    assert Attendance.objects.exclude(course=planned).get().course.status == "held"
+
+
+def test_the_street_page_opened_offline_is_the_plain_form_after_a_planned_course_was_opened_online(
+    live_server, tablet_page, street_worker, venue, bag
+):
+    """The tablet keeps the street page for offline use. Opened online from a planned course
+    ("/gade/?kursus=…"), that page was kept as "/gade/": offline, the plain street page then opened
+    as the planned course's form, and the next course logged there was sent as its attendance."""
+    planned = factories.make_course(
+        venue, title="Planlagt drop-in", status="planned", starts_at=dt.datetime.now(COPENHAGEN) - dt.timedelta(hours=3)
+    )
+    log_in(tablet_page, live_server, street_worker)
+    expect(tablet_page.locator("#street")).to_have_attribute("data-offline-ready", "true", timeout=20000)
+    tablet_page.goto(f"{live_server.url}/gade/?kursus={planned.pk}")
+    expect(tablet_page.get_by_text("Planlagt drop-in")).to_be_visible()
+    tablet_page.context.set_offline(True)
+    tablet_page.goto(f"{live_server.url}/gade/")
+    expect(tablet_page.get_by_role("button", name="Gem kurset")).to_be_visible()
+    expect(tablet_page.get_by_text("Planlagt drop-in")).to_be_hidden()
+    log_three_people(tablet_page)
+    expect(tablet_page.locator("#queue-count")).to_have_text("1")
+    tablet_page.context.set_offline(False)
+    wait_until_sent(tablet_page)
+    assert Attendance.objects.get().course != planned
+    assert Course.objects.get(pk=planned.pk).status == "planned"

@@ -469,3 +469,79 @@ def test_the_street_api_does_not_name_a_lot_only_another_municipality_has_held(
     assert "AARHUS-ONLY-77" not in json.dumps(answer.json(), ensure_ascii=False)
     assert [error["field"] for error in answer.json()["errors"]] == ["batch"]
     assert not Handout.objects.exists()
+
+
+def planned_course_fields(planned, venue, **changes):
+    starts_at = timezone.localtime(planned.starts_at)
+    return {
+        "key": str(uuid.uuid4()),
+        "course": planned.pk,
+        "course_format": "drop_in",
+        "venue": venue.pk,
+        "date": starts_at.date().isoformat(),
+        "time": starts_at.strftime("%H:%M"),
+        "people_who_use_drugs": 6,
+        "relatives_network": 0,
+        "professionals": 0,
+        "residents": 0,
+        "students": 0,
+        "other": 0,
+        "refresher": 1,
+        "kits": 0,
+        "note": "",
+        **changes,
+    }
+
+
+@pytest.mark.parametrize("through", ["form", "api"])
+def test_the_second_trainer_to_log_a_planned_course_is_told_it_is_logged_already(
+    street_worker, coordinator, venue, red_liv, through
+):
+    """Two trainers held the planned course and both opened its "log the attendance" link; the first
+    to send is stored. The second is refused with words that say why, above the form (the course is a
+    hidden field, so an error beside it is shown nowhere) and in the tablet's list without a "None:"."""
+    planned = factories.make_course(venue, starts_at=timezone.now() - dt.timedelta(hours=3), status="planned")
+    colleague = make_user("kollega", red_liv, "Gadeplan")
+    assert logged_in(colleague).post("/gade/", planned_course_fields(planned, venue)).status_code == 302
+    client = logged_in(street_worker)
+    fields = planned_course_fields(planned, venue, people_who_use_drugs=5)
+    if through == "form":
+        response = client.post("/gade/", fields)
+        assert response.status_code == 400
+        shown = response.content.decode()
+    else:
+        response = send(client, "course", fields)
+        assert response.status_code == 400
+        errors = response.json()["errors"]
+        assert "None" not in [error["label"] for error in errors]
+        shown = " ".join(error["message"] for error in errors)
+    assert "allerede registreret" in shown
+    assert Attendance.objects.count() == 1 and Attendance.objects.get().logged_by == colleague
+
+
+def test_a_course_with_more_kits_than_any_one_lot_says_how_to_log_them_at_the_course(street_worker, coordinator, venue):
+    """Two lots of three in the bag and four participants: no lot holds the course's four kits. A handout's
+    advice, "log the kits as two handouts or more", cannot be followed on a course, which has one kits field;
+    the course is logged with what one lot holds and corrected to add the rest (a further handout of the
+    same course), and the message says so. Following it stores the course with all four kits."""
+    bag = factories.make_location(venue.organisation, name="Gadeteamets taske")
+    for lot in [factories.make_batch(), factories.make_batch()]:
+        factories.receive(lot, bag, 3, coordinator)
+    client = logged_in(street_worker)
+    fields = course_fields(venue, bag, people_who_use_drugs=4, refresher=0, kits=4)
+    response = send(client, "course", fields)
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["field"] == "kits"
+    assert "to udleveringer" not in error["message"]
+    assert "højst 3 kit" in error["message"] and "Mine registreringer" in error["message"]
+    assert not Attendance.objects.exists()
+
+    assert send(client, "course", {**fields, "kits": 3}).status_code == 201
+    attendance = Attendance.objects.get()
+    correction = {name: value for name, value in fields.items() if name not in ("key", "batch", "course_format")}
+    response = client.post(f"/gade/poster/kursus/{attendance.pk}/", {**correction, "kits": 4, "change_reason": ""})
+    assert response.status_code == 302
+    from courses.services import kits_handed_out
+
+    assert kits_handed_out(attendance.course) == 4

@@ -282,6 +282,16 @@
     return fields;
   }
 
+  /* A planned course has one attendance: once it is saved, the form is for a course of its own. */
+  function forgetPlannedCourse() {
+    const planned = field("course");
+    if (!planned || !planned.value) return;
+    planned.value = "";
+    const notice = document.getElementById("planned-course");
+    if (notice) notice.remove();
+    history.replaceState(history.state, "", location.pathname);
+  }
+
   /* ---------- one tap, one entry ---------- */
   if (form && form.classList.contains("street-form")) {
     const button = form.querySelector(".save-bar button[type=submit]");
@@ -311,6 +321,7 @@
         else await Q.add(entry);
         delete form.dataset.correcting;
         form.reset();
+        forgetPlannedCourse();
         kitsTouched = false;
         clearErrors();
         setNow();

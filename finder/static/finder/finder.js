@@ -25,6 +25,7 @@
         var url = new URL(window.location.href);
         url.searchParams.set("near", position.coords.latitude.toFixed(3) + "," + position.coords.longitude.toFixed(3));
         url.searchParams.delete("postcode");
+        url.searchParams.delete("side");  // the nearest are on the first page of the new order
         url.hash = "kurser";  // land on the list, not at the top of the page
         window.location.assign(url.toString());
       }, function () {

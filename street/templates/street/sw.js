@@ -70,7 +70,9 @@ self.addEventListener("fetch", (event) => {
     event.respondWith((async () => {
       try {
         const response = await fetch(request);
-        if (response.ok && !response.redirected && PAGES.includes(url.pathname)) {
+        // Only the plain page is kept: "/gade/?kursus=…" is one planned course's form, and kept as
+        // "/gade/" it opened offline as that course's form for every course after it.
+        if (response.ok && !response.redirected && PAGES.includes(url.pathname) && !url.search) {
           const pages = await caches.open(PAGES_CACHE);
           await pages.put(url.pathname, response.clone());
         }
