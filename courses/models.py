@@ -150,6 +150,9 @@ class Trainer(models.Model):
         help_text=_("Only when the trainer has agreed to be named on the public site."),
     )
     active = models.BooleanField(_("active"), default=True)
+    # The key of the coordinator's trainer form that registered them (made when the form is shown): a double
+    # submit or a second tab of the same form registers the trainer once. Trainers made otherwise have none.
+    form_key = models.UUIDField(_("form key"), null=True, blank=True, unique=True, editable=False)
 
     objects = TrainerQuerySet.as_manager()
 
@@ -366,6 +369,9 @@ class DropInSchedule(models.Model):
     languages = choices_array(models.CharField(max_length=5, choices=CourseLanguage.choices), _("languages"))
     published = models.BooleanField(_("shown in the public course finder"), default=True)
     public_description = models.TextField(_("public description"), blank=True)
+    # The key of the coordinator's drop-in form that created them (made when the form is shown): a double
+    # submit or a second tab of the same form creates the hours once. Hours made otherwise have none.
+    form_key = models.UUIDField(_("form key"), null=True, blank=True, unique=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
     history = HistoricalRecords()

@@ -69,27 +69,25 @@ def save_course(form, user, course_request=None, reason: str = ""):
     planned the first time comes back with saved False, and nothing is written.
     """
     course = form.save(commit=False)
-    key = form.cleaned_data.get("key")
-    if course.pk is None:
-        if key is not None and (planned := _planned_with(key)) is not None:
+    new = course.pk is None
+    if new:
+        if (planned := made_with(Course, form.cleaned_data.get("key"))) is not None:
             return planned, False
         course.municipality_id = user.municipality_id
         course.created_by = user
-        course.form_key = key
+        course.form_key = form.cleaned_data.get("key")
     before = _stored(course)
     trainers_changed = before is not None and (
         {trainer.pk for trainer in form.cleaned_data.get("trainers", [])}
         != set(course.trainers.values_list("pk", flat=True))
     )
     check_closed_months(user, course, before, reason, trainers_changed)
-    try:
-        with transaction.atomic():
-            course.save()
-    except IntegrityError:
-        # The same form sent at the same moment: the other request planned it (its commit ended the wait).
-        if course.pk is not None or key is None or (planned := _planned_with(key)) is None:
-            raise
-        return planned, False
+    if not new:
+        course.save()
+    else:
+        course, saved = save_once(course)
+        if not saved:
+            return course, False
     form.save_m2m()
     if course_request is not None:
         course_request.course = course
@@ -100,17 +98,49 @@ def save_course(form, user, course_request=None, reason: str = ""):
     return course, True
 
 
-def _planned_with(key):
-    return Course.objects.filter(form_key=key).first()
+def made_with(model, key):
+    """The row a form shown with `key` made already, or None (no key: a row made otherwise)."""
+    return None if key is None else model.objects.filter(form_key=key).first()
+
+
+def save_once(row):
+    """Insert a new row from a form, once per its `form_key`. Returns (row, True).
+
+    The same form sent at the same moment (a double click, two tabs) passed `made_with` in both
+    requests; the unique index decides: this insert waited for the other's commit, and the row
+    made first comes back as (that row, False), with nothing written.
+    """
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        if (made := made_with(type(row), row.form_key)) is None:
+            raise
+        return made, False
+    return row, True
 
 
 @transaction.atomic
 def save_trainer(form, certifications):
-    """Save a trainer and their certifications from the coordinator's form and formset, together."""
-    trainer = form.save()
+    """Save a trainer and their certifications from the coordinator's form and formset, together.
+
+    Returns (trainer, saved). A new trainer is registered once per form (its `key`): sent again,
+    the trainer registered the first time comes back with saved False, and nothing is written.
+    """
+    trainer = form.save(commit=False)
+    if trainer.pk is not None:
+        trainer.save()
+    else:
+        if (made := made_with(Trainer, form.cleaned_data.get("key"))) is not None:
+            return made, False
+        trainer.form_key = form.cleaned_data.get("key")
+        trainer, saved = save_once(trainer)
+        if not saved:
+            return trainer, False
+    form.save_m2m()
     certifications.instance = trainer
     certifications.save()
-    return trainer
+    return trainer, True
 
 
 @transaction.atomic
@@ -121,23 +151,18 @@ def copy_to_next_week(course, user, key=None):
     copy button's `key` makes one copy per showing of the page: sent again (a double click,
     a second tab), the copy made the first time comes back with made False.
     """
-    if key is not None and (made := _planned_with(key)) is not None:
+    if (made := made_with(Course, key)) is not None:
         return made, False
     check_change_allowed(user, course.municipality_id, course.starts_at + dt.timedelta(days=7), adding=True)
     trainers = list(course.trainers.all())
-    try:
-        with transaction.atomic():
-            copy = _copy(course, user, key)
-    except IntegrityError:
-        if key is None or (made := _planned_with(key)) is None:  # the same button at the same moment
-            raise
-        return made, False
-    copy.trainers.set(trainers)
-    return copy, True
+    copy, made = save_once(_copy(course, user, key))
+    if made:
+        copy.trainers.set(trainers)
+    return copy, made
 
 
 def _copy(course, user, key):
-    return Course.objects.create(
+    return Course(
         form_key=key,
         municipality=course.municipality,
         kind=course.kind,
@@ -223,12 +248,21 @@ def trainer_warnings(trainers, starts_at, ends_at, exclude_course=None):
 
 @transaction.atomic
 def save_dropin(form, user):
-    """Save standing drop-in hours from the coordinator's form; new ones belong to the user's municipality."""
+    """Save standing drop-in hours from the coordinator's form; new ones belong to the user's municipality.
+
+    Returns (schedule, saved). New hours are created once per form (its `key`): sent again, the
+    hours created the first time come back with saved False, and nothing is written, so the
+    public finder never shows the same hours twice.
+    """
     schedule = form.save(commit=False)
-    if schedule.pk is None:
-        schedule.municipality_id = user.municipality_id
-    schedule.save()
-    return schedule
+    if schedule.pk is not None:
+        schedule.save()
+        return schedule, True
+    if (made := made_with(DropInSchedule, form.cleaned_data.get("key"))) is not None:
+        return made, False
+    schedule.municipality_id = user.municipality_id
+    schedule.form_key = form.cleaned_data.get("key")
+    return save_once(schedule)
 
 
 @transaction.atomic

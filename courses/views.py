@@ -334,8 +334,11 @@ def dropin_create(request):
         raise PermissionDenied
     form = DropInScheduleForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        schedule = planning.save_dropin(form, request.user)
-        messages.success(request, _("The drop-in hours were created. Add dates when they are closed below."))
+        schedule, created = planning.save_dropin(form, request.user)
+        if created:
+            messages.success(request, _("The drop-in hours were created. Add dates when they are closed below."))
+        else:
+            messages.info(request, _("These drop-in hours were already created from this form; they are stored once."))
         return redirect("courses:dropin-edit", pk=schedule.pk)
     return render(request, "courses/dropin_form.html", {"form": form})
 
@@ -450,8 +453,11 @@ def _trainer_form(request, trainer):
     form = TrainerForm(request.POST or None, instance=trainer, user=request.user)
     formset = CertificationFormSet(request.POST or None, instance=trainer, prefix="cert")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        trainer = planning.save_trainer(form, formset)
-        messages.success(request, _("The trainer was saved."))
+        trainer, saved = planning.save_trainer(form, formset)
+        if saved:
+            messages.success(request, _("The trainer was saved."))
+        else:
+            messages.info(request, _("This trainer was already registered from this form; they are stored once."))
         return redirect("courses:trainer-detail", pk=trainer.pk)
     return render(request, "courses/trainer_form.html", {"form": form, "formset": formset, "trainer": trainer})
 

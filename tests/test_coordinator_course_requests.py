@@ -129,3 +129,30 @@ def test_the_request_list_has_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         response = planner.get("/personale/forespoergsler/")
     assert response.content.decode().count("Organisation ") == 10
+
+
+def test_a_double_submit_of_an_answer_plans_one_course_for_the_request(planner, odense, venue):
+    course_request = make_request(odense)
+    answer = f"/personale/kurser/ny/?forespoergsel={course_request.pk}"
+    key = planner.get(f"{answer}&format=on_site").context["form"]["key"].value()
+    day = timezone.localdate() + dt.timedelta(days=20)
+    fields = {
+        "key": str(key),
+        "kind": "participant",
+        "format": "on_site",
+        "title": "Åløkken",
+        "venue": venue.pk,
+        "starts_at": f"{day:%Y-%m-%d}T14:00",
+        "ends_at": f"{day:%Y-%m-%d}T16:00",
+        "audiences": ["professionals"],
+        "languages": ["da"],
+        "capacity": "12",
+    }
+    first = planner.post(answer, fields)
+    again = planner.post(answer, fields, follow=True)  # a double click, a second tab, a resend
+    course = Course.objects.get()
+    assert first["Location"] == again.redirect_chain[0][0] == f"/personale/kurser/{course.pk}/"
+    assert "Dette kursus er allerede planlagt fra denne formular" in again.content.decode()
+    course_request.refresh_from_db()
+    assert course_request.course == course and course_request.status == "scheduled"
+    assert course_request.history.count() == 2  # received, then answered: the resend wrote nothing

@@ -166,3 +166,52 @@ def test_two_tabs_skipping_the_same_date_at_once_store_it_once_and_tell_the_seco
     outcomes = at_once(2, skip, refusal=lambda error: error.message_dict["date"][0])
     assert sorted(outcomes) == ["Den dato er allerede en undtagelse.", "stored"]
     assert DropInException.objects.filter(schedule=schedule, date=day).count() == 1
+
+
+def test_a_double_submit_of_the_drop_in_form_creates_the_hours_once_and_the_finder_shows_them_once(
+    planner, venue, client
+):
+    page = planner.get("/personale/faste-tider/ny/")
+    key = page.context["form"]["key"].value()
+    assert f'value="{key}"' in page.content.decode()  # the key is in the form the browser sends
+    fields = schedule_data(venue, key=str(key))
+    first = planner.post("/personale/faste-tider/ny/", fields, follow=True)
+    again = planner.post("/personale/faste-tider/ny/", fields, follow=True)  # a double click, a second tab, a resend
+    schedule = DropInSchedule.objects.get()
+    assert first.redirect_chain[0][0] == again.redirect_chain[0][0] == f"/personale/faste-tider/{schedule.pk}/"
+    assert "Denne drop-in-tid er allerede oprettet fra denne formular" in again.content.decode()
+    assert (
+        "Drop-in-tiden blev oprettet" in first.content.decode()
+        and "Drop-in-tiden blev oprettet" not in again.content.decode()
+    )
+    assert schedule.history.count() == 1
+    planner.logout()
+    assert client.get("/", {"format": "drop_in"}).content.decode().count("Drop-in tirsdag</a>") == 1
+
+
+def test_each_showing_of_the_drop_in_form_creates_its_own_hours(planner, venue):
+    for _form in range(2):
+        key = planner.get("/personale/faste-tider/ny/").context["form"]["key"].value()
+        assert planner.post("/personale/faste-tider/ny/", schedule_data(venue, key=str(key))).status_code == 302
+    assert DropInSchedule.objects.count() == 2
+
+
+def test_editing_drop_in_hours_carries_no_form_key(planner, schedule):
+    assert planner.get(f"/personale/faste-tider/{schedule.pk}/").context["form"]["key"].value() is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_drop_in_form_sent_twice_at_once_creates_the_hours_once(coordinator, venue):
+    import uuid
+
+    from courses import services_planning as planning
+    from courses.forms import DropInScheduleForm
+    from tests.simultaneous import at_once
+
+    fields = schedule_data(venue, key=str(uuid.uuid4()))
+    forms = [DropInScheduleForm(fields, user=coordinator) for _ in "ab"]
+    assert all(form.is_valid() for form in forms)
+    saved = []
+    outcomes = at_once(2, lambda: saved.append(planning.save_dropin(forms.pop(), coordinator)[1]))
+    assert outcomes == ["stored", "stored"] and sorted(saved) == [False, True]
+    assert DropInSchedule.objects.count() == 1

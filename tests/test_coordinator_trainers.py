@@ -122,3 +122,62 @@ def test_editing_a_trainer_keeps_and_changes_certifications(planner, red_liv):
     certification.refresh_from_db()
     assert certification.expires_on == dt.date(2028, 1, 1)
     assert Course.objects.count() == 0
+
+
+def test_a_double_submit_of_the_trainer_form_registers_the_trainer_once(planner, red_liv):
+    page = planner.get("/personale/traenere/ny/")
+    key = page.context["form"]["key"].value()
+    assert f'value="{key}"' in page.content.decode()  # the key is in the form the browser sends
+    fields = trainer_data(red_liv, key=str(key))
+    first = planner.post("/personale/traenere/ny/", fields, follow=True)
+    again = planner.post("/personale/traenere/ny/", fields, follow=True)  # a double click, a second tab, a resend
+    trainer = Trainer.objects.get()
+    assert first.redirect_chain[0][0] == again.redirect_chain[0][0] == f"/personale/traenere/{trainer.pk}/"
+    assert "Denne træner er allerede registreret fra denne formular" in again.content.decode()
+    assert "Træneren blev gemt" in first.content.decode() and "Træneren blev gemt" not in again.content.decode()
+    assert trainer.certifications.count() == 1  # the resend's certification is not added to the first trainer
+    assert planner.get("/personale/traenere/").content.decode().count("Trine Træner") == 1
+
+
+def test_each_showing_of_the_trainer_form_registers_its_own_trainer(planner, red_liv):
+    for name in ["Trine Træner", "Tove Træner"]:
+        key = planner.get("/personale/traenere/ny/").context["form"]["key"].value()
+        response = planner.post("/personale/traenere/ny/", trainer_data(red_liv, name=name, key=str(key)))
+        assert response.status_code == 302
+    assert Trainer.objects.count() == 2 and Certification.objects.count() == 2
+
+
+def test_editing_a_trainer_carries_no_form_key_and_saves_each_time(planner, red_liv):
+    trainer = factories.make_trainer(red_liv, name="Bo Træner")
+    assert planner.get(f"/personale/traenere/{trainer.pk}/rediger/").context["form"]["key"].value() is None
+    for contact in ["bo@example.org", "bo@example.net"]:
+        fields = trainer_data(red_liv, name="Bo Træner", contact=contact, **{"cert-TOTAL_FORMS": "0"})
+        planner.post(f"/personale/traenere/{trainer.pk}/rediger/", fields)
+        trainer.refresh_from_db()
+        assert trainer.contact == contact
+    assert Trainer.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_trainer_form_sent_twice_at_once_registers_the_trainer_once(coordinator, red_liv):
+    import uuid
+
+    from courses import services_planning as planning
+    from courses.forms import CertificationFormSet, TrainerForm
+    from tests.simultaneous import at_once
+
+    fields = trainer_data(red_liv, key=str(uuid.uuid4()))
+    forms = []
+    for _tab in "ab":
+        trainer = Trainer()
+        forms.append(
+            (
+                TrainerForm(fields, instance=trainer, user=coordinator),
+                CertificationFormSet(fields, instance=trainer, prefix="cert"),
+            )
+        )
+    assert all(form.is_valid() and formset.is_valid() for form, formset in forms)
+    saved = []
+    outcomes = at_once(2, lambda: saved.append(planning.save_trainer(*forms.pop())[1]))
+    assert outcomes == ["stored", "stored"] and sorted(saved) == [False, True]
+    assert Trainer.objects.count() == 1 and Certification.objects.count() == 1

@@ -338,7 +338,7 @@ class Seed:
                 **formset_data("cert", certifications),
             }
             trainer = Trainer()
-            trainer = planning.save_trainer(
+            trainer, _saved = planning.save_trainer(
                 accepted(TrainerForm(data, instance=trainer, user=self.coordinator)),
                 accepted(CertificationFormSet(data, instance=trainer, prefix="cert")),
             )
@@ -681,7 +681,8 @@ class Seed:
     def plan_drop_in(self, **data):
         """Standing drop-in hours as the coordinator plans them on the drop-in form (`planning.save_dropin`)."""
         form = DropInScheduleForm({"published": True, **data}, user=self.coordinator)
-        return planning.save_dropin(accepted(form), self.coordinator)
+        schedule, _saved = planning.save_dropin(accepted(form), self.coordinator)
+        return schedule
 
     def make_course_requests(self):
         """Two requests sent on the public form; the coordinator has taken the second."""
