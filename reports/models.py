@@ -50,6 +50,18 @@ class TrainingTarget(models.Model):
     def __str__(self):
         return f"{self.municipality}: {self.people}"
 
+    @classmethod
+    def set_for(cls, municipality, user, *, people: int, audience: str):
+        """Set a municipality's target: one row each (the one-to-one key decides).
+
+        Two tabs sending the first target at once both find none; the second insert meets the
+        first's row and updates it instead, as a second tab sent later does: the last one wins.
+        """
+        target, _created = cls.objects.update_or_create(
+            municipality=municipality, defaults={"people": people, "audience": audience, "set_by": user}
+        )
+        return target
+
 
 class Population(models.Model):
     """How many residents a municipality had in a year, and where the figure comes from.

@@ -223,12 +223,9 @@ def reopen(request):
 @require_POST
 def set_target(request):
     municipality, month = _closable(request)
-    target = TrainingTarget.objects.filter(municipality=municipality).first()
-    form = TargetForm(request.POST, instance=target)
+    form = TargetForm(request.POST)
     if form.is_valid():
-        target = form.save(commit=False)
-        target.municipality, target.set_by = municipality, request.user
-        target.save()
+        TrainingTarget.set_for(municipality, request.user, **form.cleaned_data)
         messages.success(request, _("The target is saved."))
     else:
         messages.error(

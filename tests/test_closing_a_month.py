@@ -240,3 +240,24 @@ def test_a_target_of_nought_gets_a_message_not_the_constraint_name(client, coord
     response = client.post("/en/personale/maaned/maal/", {"month": "2026-03", "people": "0"}, follow=True)
     page = response.content.decode()
     assert "Enter a number from 1 to 1,000,000." in page and "trainingtarget_people_positive" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_first_training_target_sent_from_two_tabs_at_once_is_stored_once_and_both_are_told(coordinator, odense):
+    from reports.models import TrainingTarget
+    from tests.conftest import VerifiedClient
+    from tests.simultaneous import at_once
+
+    tabs = [VerifiedClient() for _ in "ab"]
+    for tab in tabs:
+        tab.force_login(coordinator)
+    pages = []
+
+    def send():
+        tab = tabs.pop()
+        tab.post("/en/personale/maaned/maal/", {"month": "2026-03", "people": "350", "audience": ""})
+        pages.append(tab.get("/en/personale/maaned/", {"month": "2026-03"}).content.decode())
+
+    assert at_once(2, send) == ["stored", "stored"]  # neither tab met a server error
+    assert [page.count("The target is saved.") for page in pages] == [1, 1]
+    assert TrainingTarget.objects.get().people == 350
