@@ -159,7 +159,10 @@ def record(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("The report is saved and counts in the figures."))
+            if created:
+                messages.success(request, _("The report is saved and counts in the figures."))
+            else:  # the same form again: a double click, a second tab, a resend
+                messages.info(request, _("This report was already saved from this form; it is stored once."))
             if request.user.has_perm("reversals.change_reversalreport"):
                 return redirect("reversals:detail", pk=report.pk)
             return redirect("reversals:record")

@@ -61,12 +61,14 @@ def test_the_staff_form_offers_only_the_users_own_districts(client, street_worke
     assert not ReversalReport.objects.exists()
 
 
-def test_a_resent_staff_report_is_stored_once(client, street_worker, district):
+def test_a_resent_staff_report_is_stored_once_and_the_page_says_so(client, street_worker, district):
     client.force_login(street_worker)
     answers = staff_answers(district)
-    client.post(RECORD, answers)
-    client.post(RECORD, answers)
+    first = client.post(RECORD, answers, follow=True).content.decode()
+    again = client.post(RECORD, answers, follow=True).content.decode()  # a double click, a second tab, a resend
     assert ReversalReport.objects.count() == 1
+    assert "Afrapporteringen er gemt" in first and "Afrapporteringen er gemt" not in again
+    assert "Denne afrapportering er allerede gemt fra denne formular" in again
 
 
 def test_the_staff_form_refuses_bad_input_and_writes_nothing(client, street_worker, district):
@@ -247,3 +249,19 @@ def test_the_staff_form_answers_an_absurd_number_of_doses_with_the_range(client,
     assert "Angiv et antal doser fra 0 til 10." in page
     assert "2147483647" not in page and "mindre end eller lig" not in page
     assert not ReversalReport.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_staff_report_form_sent_twice_at_once_is_stored_once(street_worker, district):
+    from reversals.forms import StaffReportForm
+    from tests.simultaneous import at_once
+
+    answers = staff_answers(district)
+    forms = [StaffReportForm(answers, user=street_worker) for _ in "ab"]
+    assert all(form.is_valid() for form in forms)
+    created = []
+    outcomes = at_once(
+        2, lambda: created.append(create_reversal_report(user=street_worker, **forms.pop().report_fields())[1])
+    )
+    assert outcomes == ["stored", "stored"] and sorted(created) == [False, True]
+    assert ReversalReport.objects.count() == 1
