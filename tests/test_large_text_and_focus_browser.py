@@ -5,7 +5,10 @@ Text at 200 % is the root font size doubled, as a phone's text-size setting does
 text and controls in rem, so everything grows with it.
 """
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from tests import factories
 from tests.conftest import axe_violations, log_in
@@ -73,3 +76,36 @@ def test_the_filters_fit_a_phone_with_large_text(live_server, phone_page, venue)
     phone_page.get_by_text("Filtrér: alle kurser").click()
     large_text(phone_page)
     assert overflow(phone_page) == {"scrolls": 0, "out": []}
+
+
+def test_a_refused_kit_check_moves_the_focus_to_what_went_wrong(live_server, phone_page, red_liv, coordinator):
+    """An empty lot number came back with the message by the field only: the focus stayed at the top
+    of the page and the title was unchanged, so a screen reader user heard nothing of it."""
+    phone_page.goto(live_server.url + "/tjek-dit-kit/")
+    with phone_page.expect_navigation(wait_until="load"):
+        phone_page.get_by_role("button", name="Tjek").click()
+    assert phone_page.title().startswith("Fejl: Tjek dit kit")
+    focused = phone_page.evaluate("document.activeElement.closest('[role=alert]')?.innerText || ''")
+    assert "Dette felt er påkrævet." in focused
+    field = phone_page.get_by_label("Lotnummer")
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "id_lot_error" in field.get_attribute("aria-describedby")
+    phone_page.get_by_role("link", name="Dette felt er påkrævet.").click()
+    assert phone_page.evaluate("document.activeElement.id") == "id_lot"
+    assert axe_violations(phone_page) == []
+
+
+def test_the_answer_to_a_kit_check_is_where_the_focus_lands(live_server, phone_page, red_liv, coordinator):
+    """After 'Tjek', the page came back with the focus at its top; a screen reader user had to hunt for
+    the answer, above the form they had just used."""
+    bag = factories.make_location(red_liv, name="Gadeteamets taske")
+    lot = factories.make_batch(lot_number="NX2408", expiry_date=timezone.localdate() + dt.timedelta(days=200))
+    factories.receive(lot, bag, 5, coordinator)
+    for path, label, button in [("/tjek-dit-kit/", "Lotnummer", "Tjek"), ("/en/tjek-dit-kit/", "Lot number", "Check")]:
+        for typed in ["NX2408", "UKENDT1"]:
+            phone_page.goto(live_server.url + path)
+            phone_page.get_by_label(label).fill(typed)
+            with phone_page.expect_navigation(wait_until="load"):
+                phone_page.get_by_role("button", name=button, exact=True).click()
+            assert phone_page.evaluate("document.activeElement.id") == "answer-heading", (path, typed)
+            assert typed in phone_page.title().split(" · ")[0], (path, typed)
