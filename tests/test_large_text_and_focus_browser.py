@@ -109,3 +109,56 @@ def test_the_answer_to_a_kit_check_is_where_the_focus_lands(live_server, phone_p
                 phone_page.get_by_role("button", name=button, exact=True).click()
             assert phone_page.evaluate("document.activeElement.id") == "answer-heading", (path, typed)
             assert typed in phone_page.title().split(" · ")[0], (path, typed)
+
+
+FOCUS_RING = """() => {
+    // A radio or checkbox drawn as a button (.btn-check) is hidden; its label shows the focus.
+    const focused = document.activeElement;
+    const el = focused.classList.contains('btn-check') ? focused.labels[0] : focused;
+    const rgb = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+    const luminance = ([r, g, b]) => {
+        const c = [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+    };
+    let behind = el.parentElement;
+    while (behind && (rgb(getComputedStyle(behind).backgroundColor)[3] === 0)) behind = behind.parentElement;
+    const background = behind ? rgb(getComputedStyle(behind).backgroundColor) : [255, 255, 255];
+    const style = getComputedStyle(el);
+    const [a, b] = [luminance(rgb(style.outlineColor)), luminance(background)].sort((x, y) => y - x);
+    return {
+        name: el.tagName + ' ' + (el.getAttribute('aria-label') || el.textContent || el.name || '').trim().slice(0, 30),
+        style: style.outlineStyle, width: parseFloat(style.outlineWidth), contrast: (a + 0.05) / (b + 0.05),
+    };
+}"""
+
+
+def focus_rings_too_faint(page, stops=40):
+    """Each place the Tab key reaches, whose outline is not at least 2 px with 3:1 against what is behind it
+    (WCAG 2.4.7 and 1.4.11). Chromium's own 'auto' ring is two-tone and visible on any colour."""
+    faint, seen = [], set()
+    for _ in range(stops):
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(200)  # Bootstrap eases its focus shadow in over .15 s
+        ring = page.evaluate(FOCUS_RING)
+        if ring["name"] in seen or ring["name"].startswith("BODY"):
+            break
+        seen.add(ring["name"])
+        if ring["style"] != "auto" and (ring["style"] == "none" or ring["width"] < 2 or ring["contrast"] < 3):
+            faint.append(ring)
+    return faint
+
+
+def test_the_focus_is_visible_on_every_control_a_keyboard_reaches(
+    live_server, desktop_page, street_worker, venue, bag, district
+):
+    """Bootstrap marks focus with a pale blue or grey shadow (1.4:1 to 2:1 on white), and on the red header
+    'English' and 'Log out' with a blue shadow at 25 %: a keyboard user lost the focus on the header links,
+    the form fields and the street form's fields."""
+    factories.make_course(venue, title="Drop-in hos Antidote")
+    for path in ["/", "/bestil-kursus/", "/tjek-dit-kit/", "/afrapporter/"]:
+        desktop_page.goto(live_server.url + path)
+        assert focus_rings_too_faint(desktop_page) == [], path
+    log_in(desktop_page, live_server.url, street_worker, next_path="/gade/")
+    for path in ["/gade/", "/gade/afrapportering/"]:
+        desktop_page.goto(live_server.url + path)
+        assert focus_rings_too_faint(desktop_page, stops=60) == [], path
