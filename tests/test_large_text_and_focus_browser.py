@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from tests import factories
-from tests.conftest import axe_violations, log_in
+from tests.conftest import PASSWORD, axe_violations, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -162,3 +162,39 @@ def test_the_focus_is_visible_on_every_control_a_keyboard_reaches(
     for path in ["/gade/", "/gade/afrapportering/"]:
         desktop_page.goto(live_server.url + path)
         assert focus_rings_too_faint(desktop_page, stops=60) == [], path
+
+
+def test_a_refused_login_and_a_refused_code_are_announced_and_focused(live_server, phone_page, coordinator):
+    """A wrong password came back with the message in a plain box above the fields and the focus on the
+    username (autofocus): a screen reader user heard 'Brugernavn' and nothing of the error, and the title
+    was the same as before. The two-step code was the same one step further."""
+    page = phone_page
+    for path, title, button, message in [
+        ("/konto/login/", "Fejl: Log ind", "Log ind", "Indtast venligst korrekt brugernavn og adgangskode."),
+        ("/en/konto/login/", "Error: Log in", "Log in", "Please enter a correct username and password."),
+    ]:
+        page.goto(live_server.url + path)
+        page.locator("#id_username").fill(coordinator.username)
+        page.locator("#id_password").fill("not the password")
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("button", name=button, exact=True).click()
+        assert page.title().startswith(title)
+        focused = page.evaluate("document.activeElement.closest('[role=alert]')?.innerText || ''")
+        assert message in focused, path
+        assert page.get_by_text(message).count() == 1  # once, in the summary
+        assert axe_violations(page) == []
+    page.goto(live_server.url + "/konto/login/")
+    page.get_by_label("Brugernavn").fill(coordinator.username)
+    page.get_by_label("Adgangskode").fill(PASSWORD)
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url("**/konto/to-trins/**")
+    page.get_by_label("Kode").fill("000000")
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Fortsæt").click()
+    assert page.title().startswith("Fejl: Totrinslogin")
+    focused = page.evaluate("document.activeElement.closest('[role=alert]')?.innerText || ''")
+    assert "Koden er ikke rigtig, eller den er allerede brugt." in focused, focused
+    page.get_by_role("alert").get_by_role("link").click()
+    assert page.evaluate("document.activeElement.id") == "id_token"
+    assert page.get_by_label("Kode").get_attribute("aria-invalid") == "true"
+    assert axe_violations(page) == []
