@@ -87,7 +87,7 @@ def test_a_refused_kit_check_moves_the_focus_to_what_went_wrong(live_server, pho
     assert phone_page.title().startswith("Fejl: Tjek dit kit")
     focused = phone_page.evaluate("document.activeElement.closest('[role=alert]')?.innerText || ''")
     assert "Dette felt er påkrævet." in focused
-    field = phone_page.get_by_label("Lotnummer")
+    field = phone_page.get_by_role("textbox", name="Lotnummer")
     assert field.get_attribute("aria-invalid") == "true"
     assert "id_lot_error" in field.get_attribute("aria-describedby")
     phone_page.get_by_role("link", name="Dette felt er påkrævet.").click()
@@ -198,3 +198,40 @@ def test_a_refused_login_and_a_refused_code_are_announced_and_focused(live_serve
     assert page.evaluate("document.activeElement.id") == "id_token"
     assert page.get_by_label("Kode").get_attribute("aria-invalid") == "true"
     assert axe_violations(page) == []
+
+
+DANISH_TEXT_OUTSIDE_LANG_DA = """(texts) => {
+    const found = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = texts.find((t) => node.textContent.includes(t));
+        if (text && node.parentElement.closest('[lang]').lang !== 'da') found.push(node.parentElement.outerHTML.slice(0, 90));
+    }
+    return found;
+}"""
+
+
+def test_danish_names_and_reasons_on_english_pages_are_marked_danish(live_server, phone_page, red_liv, settings):
+    """On the English finder and gone-course pages a screen reader read the Danish venue names, course titles and
+    cancellation reasons with English pronunciation: the cancelled list, the map drawing's places and the 410 page
+    had no lang="da" on them, while the course page and the list had (WCAG 3.1.2)."""
+    settings.MAP_TILE_URL = ""
+    now = timezone.now()
+    place = factories.make_venue(red_liv, name="Kirkens Korshær, Nattevarmestuen", latitude="55.40", longitude="10.39")
+    factories.make_course(place, title="Drop-in på Nattevarmestuen", starts_at=now + dt.timedelta(days=3))
+    cancelled = factories.make_course(
+        place,
+        title="Pop-up ved Nattevarmestuen",
+        starts_at=now + dt.timedelta(days=2),
+        status="cancelled",
+        cancellation_reason="Underviseren er syg.",
+        cancelled_at=now - dt.timedelta(hours=2),
+    )
+    danish = ["Nattevarmestuen", "Underviseren er syg."]
+    phone_page.goto(live_server.url + "/en/")
+    phone_page.get_by_text("Show the places on a map").click()
+    assert phone_page.evaluate(DANISH_TEXT_OUTSIDE_LANG_DA, danish) == []
+    response = phone_page.goto(f"{live_server.url}/en/kurser/{cancelled.pk}/")
+    assert response.status == 410
+    assert phone_page.evaluate(DANISH_TEXT_OUTSIDE_LANG_DA, danish) == []
+    assert axe_violations(phone_page) == []
