@@ -205,7 +205,8 @@ DANISH_TEXT_OUTSIDE_LANG_DA = """(texts) => {
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
         const text = texts.find((t) => node.textContent.includes(t));
-        if (text && node.parentElement.closest('[lang]').lang !== 'da') found.push(node.parentElement.outerHTML.slice(0, 90));
+        const element = node.parentElement;
+        if (text && element.closest('[lang]').lang !== 'da') found.push(element.outerHTML.slice(0, 90));
     }
     return found;
 }"""
