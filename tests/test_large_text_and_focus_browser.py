@@ -236,3 +236,37 @@ def test_danish_names_and_reasons_on_english_pages_are_marked_danish(live_server
     assert response.status == 410
     assert phone_page.evaluate(DANISH_TEXT_OUTSIDE_LANG_DA, danish) == []
     assert axe_violations(phone_page) == []
+
+
+def test_a_refused_correction_on_the_tablet_is_announced_and_focused(
+    live_server, tablet_page, street_worker, venue, bag
+):
+    """A correction under 'Mine registreringer' that the server refused came back with the same title and the
+    focus at the top of the page: a screen reader user did not hear that nothing was saved."""
+    attendance = factories.make_attendance(factories.make_course(venue), street_worker)
+    log_in(tablet_page, live_server.url, street_worker, next_path="/gade/mine/")
+    tablet_page.goto(f"{live_server.url}/gade/poster/kursus/{attendance.pk}/")
+    tablet_page.get_by_label("Dato").fill("2099-01-01")
+    with tablet_page.expect_navigation(wait_until="load"):
+        tablet_page.get_by_role("button", name="Gem rettelsen").tap()
+    assert tablet_page.title().startswith("Fejl: Ret et registreret kursus")
+    focused = tablet_page.evaluate("document.activeElement.closest('[role=alert]')?.innerText || ''")
+    assert "Intet blev gemt." in focused, focused
+    date = tablet_page.get_by_label("Dato")
+    assert date.get_attribute("aria-invalid") == "true"
+    assert "id_date_error" in date.get_attribute("aria-describedby")
+    assert axe_violations(tablet_page) == []
+
+
+def test_a_course_refused_without_javascript_says_so_in_the_title(live_server, browser, street_worker, venue, bag):
+    """Without JavaScript the street form is sent to the server; refused, it came back with the same title."""
+    context = browser.new_context(viewport={"width": 820, "height": 1180}, java_script_enabled=False, locale="da-DK")
+    page = context.new_page()
+    log_in(page, live_server.url, street_worker, next_path="/gade/")
+    page.get_by_label("Dato").fill("2099-01-01")
+    page.get_by_label("Stofbrugere", exact=True).fill("2")
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Gem kurset").click()
+    assert page.title().startswith("Fejl: Registrér et afholdt kursus")
+    assert "Intet blev gemt." in page.get_by_role("alert").first.inner_text()
+    context.close()

@@ -12,6 +12,10 @@
   const statusBox = document.getElementById("street-status");
   const SEND_EVERY_MS = 10000;
 
+  /* A form the server refused (without JavaScript, or a correction): its message first, for a screen reader. */
+  const refused = document.querySelector("[data-form-errors]");
+  if (refused) refused.focus();
+
   /* ---------- steppers and defaults ---------- */
   document.querySelectorAll(".stepper").forEach((stepper) => {
     const input = stepper.querySelector("input");
