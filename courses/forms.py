@@ -1,5 +1,7 @@
 """The coordinator's forms. They validate with clear messages; the database enforces."""
 
+import uuid
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.forms import inlineformset_factory
@@ -19,6 +21,7 @@ from courses.models import (
 )
 from redliv import inputs, roles
 from redliv.models import Audience, CourseLanguage, Organisation
+from redliv.personal_data import refuse_identifiers
 from redliv.widgets import DateInput
 
 PERSONAL_DATA_WARNING = _("Never write names or other personal data about participants here.")
@@ -57,6 +60,18 @@ def refuse_if_not_public(form, venue):
 class CourseForm(inputs.ModelForm):
     audiences = checkboxes(Audience.choices, _("Audiences"))
     languages = checkboxes(CourseLanguage.choices, _("Languages"))
+    key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    change_reason = forms.CharField(
+        label=_("Reason, for a course in an approved month"),
+        max_length=inputs.HISTORY_REASON_MAX_LENGTH,
+        required=False,
+        validators=[refuse_identifiers],
+        help_text=format_lazy(
+            "{} {}",
+            _("Only needed when the course is, or was, dated in a month that is approved."),
+            PERSONAL_DATA_WARNING,
+        ),
+    )
 
     class Meta:
         model = Course
@@ -84,6 +99,8 @@ class CourseForm(inputs.ModelForm):
         help_texts = {"public_description": PERSONAL_DATA_WARNING}
 
     def __init__(self, *args, user, **kwargs):
+        if kwargs.get("instance") is None:  # a new course: the key that plans it once
+            kwargs.setdefault("initial", {}).setdefault("key", uuid.uuid4())
         super().__init__(*args, **kwargs)
         self.fields["venue"].queryset = Venue.objects.for_user(user).filter(active=True)
         trainers = Trainer.objects.for_user(user).filter(active=True)

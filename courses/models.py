@@ -271,6 +271,9 @@ class Course(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The key of the coordinator's course form that planned it (made when the form is shown): a double
+    # submit or a second tab of the same form plans the course once. Courses planned otherwise have none.
+    form_key = models.UUIDField(_("form key"), null=True, blank=True, unique=True, editable=False)
 
     objects = CourseQuerySet.as_manager()
     history = HistoricalRecords()

@@ -6,13 +6,17 @@ Writes run in `transaction.atomic`; reads are scoped with `for_user`.
 
 import datetime as dt
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Certification, Course, CourseRequest, DropInSchedule, Trainer, participants
+from redliv.closing import check_change_allowed
+from redliv.db import violated_constraint
+from redliv.months import Month
 
 CERTIFICATION_WARNING_DAYS = 60
 
@@ -29,14 +33,63 @@ def people_trained(prefix: str = "attendance__"):
 # --- courses ----------------------------------------------------------------------------
 
 
-@transaction.atomic
-def save_course(form, user, course_request=None):
-    """Save a course from the coordinator's form; answer a course request with it."""
-    course = form.save(commit=False)
+# What a course counts with in the month report: its month, kind, format, venue, trainers and status.
+COUNTED_FIELDS = ("starts_at", "kind", "format", "venue_id", "status")
+
+
+def check_closed_months(user, course, before: dict | None, reason: str, trainers_changed: bool = False) -> None:
+    """A course added to, moved into or out of, or changed in an approved month needs a coordinator and a reason.
+
+    `before` holds the COUNTED_FIELDS as stored (None for a new course). The reason is kept in
+    the course's history, where the month page and the exports read who changed it and why.
+    """
+    if before is None:
+        check_change_allowed(user, course.municipality_id, course.starts_at, reason, adding=True)
+    elif trainers_changed or any(before[name] != getattr(course, name) for name in COUNTED_FIELDS):
+        check_change_allowed(user, course.municipality_id, before["starts_at"], reason)
+        if Month.of(course.starts_at) != Month.of(before["starts_at"]):
+            check_change_allowed(user, course.municipality_id, course.starts_at, reason, adding=True)
+    course._change_reason = reason.strip() or None
+    course._history_user = user
+
+
+def _stored(course) -> dict | None:
     if course.pk is None:
+        return None
+    return Course.objects.select_for_update(no_key=True).filter(pk=course.pk).values(*COUNTED_FIELDS).first()
+
+
+@transaction.atomic
+def save_course(form, user, course_request=None, reason: str = ""):
+    """Save a course from the coordinator's form; answer a course request with it. Returns (course, saved).
+
+    In an approved month (where the course was or is now), only with a coordinator's
+    `reason`: a ValidationError otherwise, and nothing is saved. A new course is planned
+    once per form (its `key`): sent again, from a double click or a second tab, the course
+    planned the first time comes back with saved False, and nothing is written.
+    """
+    course = form.save(commit=False)
+    key = form.cleaned_data.get("key")
+    if course.pk is None:
+        if key is not None and (planned := _planned_with(key)) is not None:
+            return planned, False
         course.municipality_id = user.municipality_id
         course.created_by = user
-    course.save()
+        course.form_key = key
+    before = _stored(course)
+    trainers_changed = before is not None and (
+        {trainer.pk for trainer in form.cleaned_data.get("trainers", [])}
+        != set(course.trainers.values_list("pk", flat=True))
+    )
+    check_closed_months(user, course, before, reason, trainers_changed)
+    try:
+        with transaction.atomic():
+            course.save()
+    except IntegrityError:
+        # The same form sent at the same moment: the other request planned it (its commit ended the wait).
+        if course.pk is not None or key is None or (planned := _planned_with(key)) is None:
+            raise
+        return planned, False
     form.save_m2m()
     if course_request is not None:
         course_request.course = course
@@ -44,7 +97,11 @@ def save_course(form, user, course_request=None):
         if course_request.assigned_to_id is None:
             course_request.assigned_to = user
         course_request.save()
-    return course
+    return course, True
+
+
+def _planned_with(key):
+    return Course.objects.filter(form_key=key).first()
 
 
 @transaction.atomic
@@ -57,10 +114,31 @@ def save_trainer(form, certifications):
 
 
 @transaction.atomic
-def copy_to_next_week(course, user):
-    """The same course again, seven days later: planned, with the same trainers."""
+def copy_to_next_week(course, user, key=None):
+    """The same course again, seven days later: planned, with the same trainers. Returns (copy, made).
+
+    Not into an approved month: that needs a reason, which the course form asks for. The
+    copy button's `key` makes one copy per showing of the page: sent again (a double click,
+    a second tab), the copy made the first time comes back with made False.
+    """
+    if key is not None and (made := _planned_with(key)) is not None:
+        return made, False
+    check_change_allowed(user, course.municipality_id, course.starts_at + dt.timedelta(days=7), adding=True)
     trainers = list(course.trainers.all())
-    copy = Course.objects.create(
+    try:
+        with transaction.atomic():
+            copy = _copy(course, user, key)
+    except IntegrityError:
+        if key is None or (made := _planned_with(key)) is None:  # the same button at the same moment
+            raise
+        return made, False
+    copy.trainers.set(trainers)
+    return copy, True
+
+
+def _copy(course, user, key):
+    return Course.objects.create(
+        form_key=key,
         municipality=course.municipality,
         kind=course.kind,
         format=course.format,
@@ -76,12 +154,14 @@ def copy_to_next_week(course, user):
         public_description=course.public_description,
         created_by=user,
     )
-    copy.trainers.set(trainers)
-    return copy
 
 
 @transaction.atomic
-def cancel_course(course, reason):
+def cancel_course(course, reason, user=None):
+    """Cancel a planned course; its reason (required) is also the reason for changing an approved month."""
+    if user is not None:
+        check_change_allowed(user, course.municipality_id, course.starts_at, reason)
+        course._history_user = user
     course.status = Course.Status.CANCELLED
     course.cancellation_reason = reason
     course.cancelled_at = timezone.now()
@@ -153,10 +233,20 @@ def save_dropin(form, user):
 
 @transaction.atomic
 def close_dropin_on(form, schedule: DropInSchedule):
-    """A date the drop-in hours are closed, from the exception form (which checks the weekday and period)."""
+    """A date the drop-in hours are closed, from the exception form (which checks the weekday and period).
+
+    The form also checks that the date is not skipped already; two tabs sending it at once both
+    pass that check, and the database's constraint refuses the second with the form's message.
+    """
     exception = form.save(commit=False)
     exception.schedule = schedule
-    exception.save()
+    try:
+        with transaction.atomic():
+            exception.save()
+    except IntegrityError as error:
+        if violated_constraint(error) != "dropin_exception_once_per_date":
+            raise
+        raise ValidationError({"date": _("That date is already an exception.")}, code="already_skipped") from error
     return exception
 
 

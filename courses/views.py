@@ -7,6 +7,7 @@ need the planning permission (`courses.change_course`): street workers get a 403
 
 import calendar
 import datetime as dt
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,7 +33,7 @@ from courses.forms import (
 from courses.models import Course, CourseFormat, CourseRequest, DropInException, DropInSchedule, Trainer
 from courses.schedule import occurrences
 from redliv import inputs
-from redliv.access import get_for_user, permission_required
+from redliv.access import add_service_errors, get_for_user, permission_required
 from redliv.models import Audience
 from redliv.pagination import paginate
 
@@ -165,12 +166,42 @@ def course_create(request):
         course_request = get_for_user(request, CourseRequest.objects, pk=wanted)
         initial = _prefill_from_request(course_request, request.GET.get("format"))
     form = CourseForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        course = planning.save_course(form, request.user, course_request=course_request)
-        messages.success(request, _("The course was created."))
-        _warn(request, planning.trainer_warnings(course.trainers.all(), course.starts_at, course.ends_at, course))
+    if request.method == "POST" and form.is_valid() and (saved := _save(form, request, course_request)):
+        course, created = saved
+        if created:
+            messages.success(request, _("The course was created."))
+            _warn(request, planning.trainer_warnings(course.trainers.all(), course.starts_at, course.ends_at, course))
+        else:
+            messages.info(request, _("This course was already planned from this form; it is stored once."))
         return redirect("courses:course-detail", pk=course.pk)
     return render(request, "courses/course_form.html", {"form": form, "course_request": course_request})
+
+
+def _save(form, request, course_request=None):
+    """(course, saved) from the form, or None with the refusal beside the field (an approved month's reason)."""
+    try:
+        return planning.save_course(
+            form, request.user, course_request=course_request, reason=form.cleaned_data["change_reason"]
+        )
+    except ValidationError as error:
+        add_service_errors(form, _beside_the_reason(error))
+        return None
+
+
+def _beside_the_reason(error):
+    """An approved month's refusal beside the reason field, or, for whoever may give none, the date."""
+    if hasattr(error, "error_dict"):
+        return error
+    field = "starts_at" if getattr(error, "code", None) == "month_closed" else "change_reason"
+    return ValidationError({field: error.error_list})
+
+
+def _key(text):
+    """The key a page's button was shown with, or None (an old page, or no key)."""
+    try:
+        return uuid.UUID(text or "")
+    except ValueError:
+        return None
 
 
 def _prefill_from_request(course_request, course_format):
@@ -206,6 +237,7 @@ def course_detail(request, pk):
             "requests": course.requests.all(),
             "audience_labels": [Audience(value).label for value in course.audiences if value in Audience.values],
             "now": timezone.now(),
+            "copy_key": uuid.uuid4(),
         },
     )
 
@@ -214,8 +246,8 @@ def course_detail(request, pk):
 def course_edit(request, pk):
     course = _course_for(request, pk)
     form = CourseForm(request.POST or None, instance=course, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        course = planning.save_course(form, request.user)
+    if request.method == "POST" and form.is_valid() and (saved := _save(form, request)):
+        course, _saved = saved
         messages.success(request, _("The course was saved."))
         if course.status == Course.Status.PLANNED:
             _warn(request, planning.trainer_warnings(course.trainers.all(), course.starts_at, course.ends_at, course))
@@ -227,7 +259,14 @@ def course_edit(request, pk):
 @require_POST
 def course_copy(request, pk):
     course = _course_for(request, pk)
-    copy = planning.copy_to_next_week(course, request.user)
+    try:
+        copy, made = planning.copy_to_next_week(course, request.user, key=_key(request.POST.get("key")))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("courses:course-detail", pk=course.pk)
+    if not made:
+        messages.info(request, _("This copy was already made from this page; it is stored once."))
+        return redirect("courses:course-detail", pk=copy.pk)
     messages.success(request, _("A copy of the course was planned for a week later. Check it below."))
     _warn(request, planning.trainer_warnings(copy.trainers.all(), copy.starts_at, copy.ends_at, copy))
     return redirect("courses:course-detail", pk=copy.pk)
@@ -241,9 +280,13 @@ def course_cancel(request, pk):
         return redirect("courses:course-detail", pk=course.pk)
     form = CancelCourseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        planning.cancel_course(course, form.cleaned_data["reason"])
-        messages.success(request, _("The course was cancelled."))
-        return redirect("courses:course-detail", pk=course.pk)
+        try:
+            planning.cancel_course(course, form.cleaned_data["reason"], request.user)
+        except ValidationError as error:
+            add_service_errors(form, ValidationError({"reason": error.error_list}))
+        else:
+            messages.success(request, _("The course was cancelled."))
+            return redirect("courses:course-detail", pk=course.pk)
     return render(request, "courses/course_cancel.html", {"form": form, "course": course})
 
 
@@ -317,13 +360,21 @@ def dropin_edit(request, pk):
     )
 
 
+def _close_on(form, schedule):
+    """The exception stored, or None with the refusal beside the date (the same date from another tab)."""
+    try:
+        return planning.close_dropin_on(form, schedule)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+
+
 @permission_required(PLANNING_PERMISSION)
 @require_POST
 def dropin_exception_add(request, pk):
     schedule = _schedule_for(request, pk)
     exception_form = DropInExceptionForm(request.POST, schedule=schedule)
-    if exception_form.is_valid():
-        exception = planning.close_dropin_on(exception_form, schedule)
+    if exception_form.is_valid() and (exception := _close_on(exception_form, schedule)):
         messages.success(
             request, _("The drop-in hours are closed on %(date)s.") % {"date": exception.date.strftime("%d.%m.%Y")}
         )

@@ -81,6 +81,15 @@ class DeliveryForm(KeyedForm):
     expiry_date = forms.DateField(label=_("Expiry date"), widget=DateInput())
     quantity = quantity_field()
     received_on = forms.DateField(label=_("Received on"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Reason, for a date in an approved month"),
+        max_length=200,
+        required=False,
+        validators=[refuse_identifiers],
+        help_text=format_lazy(
+            "{} {}", _("Only needed when the received date lies in a month that is approved."), NO_PERSONAL_DATA
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("received_on", timezone.localdate())

@@ -321,6 +321,7 @@ def register_delivery(
     expiry_date,
     received_on,
     quantity: int,
+    reason: str = "",
     key: uuid.UUID | None = None,
     registered_on=None,
 ):
@@ -329,10 +330,12 @@ def register_delivery(
     A new lot creates its batch; a further delivery of a known lot with the same
     expiry date adds to it; the same lot with another expiry date is refused. Kits already
     expired on the day the delivery is registered (`registered_on`, today unless the demo
-    replays its past) are refused.
+    replays its past) are refused. A delivery received in an approved month changes the
+    month's stock at its end: like any entry added there, it needs a coordinator and a
+    `reason`, which the movement keeps.
     """
     key = key or uuid.uuid4()
-    product, lot_number = (product or "").strip(), (lot_number or "").strip()
+    product, lot_number, reason = (product or "").strip(), (lot_number or "").strip(), (reason or "").strip()
     registered_on = registered_on or timezone.localdate()
     _quantity_at_least_one(quantity)
     if received_on > timezone.localdate():
@@ -361,9 +364,12 @@ def register_delivery(
         "expiry_date": expiry_date.isoformat(),
         "received_on": received_on.isoformat(),
         "quantity": quantity,
+        "reason": reason,
     }
+    occurred_at = _at(received_on)
 
     def create(digest):
+        _delivery_allowed(user, location, occurred_at, reason)
         batch, _created = Batch.objects.get_or_create(
             product__iexact=product,
             lot_number__iexact=lot_number,
@@ -405,11 +411,21 @@ def register_delivery(
             batch=batch,
             to_location=location,
             quantity=quantity,
-            occurred_at=_at(received_on),
+            occurred_at=occurred_at,
+            reason=reason,
             recorded_by=user,
         )
 
     return create_once(StockMovement, key, payload, create)
+
+
+def _delivery_allowed(user, location, occurred_at, reason):
+    """check_change_allowed for a delivery, its refusal beside the field the person can change."""
+    try:
+        check_change_allowed(user, location.municipality_id, occurred_at, reason, adding=True)
+    except ValidationError as error:
+        field = "received_on" if getattr(error, "code", None) == "month_closed" else "reason"
+        raise ValidationError({field: error.error_list}) from error
 
 
 def transfer_kits(
@@ -580,6 +596,8 @@ def correct_movement(*, user, movement: StockMovement, reason: str, key: uuid.UU
         kind, from_location, to_location = StockMovement.Kind.ADJUSTMENT, movement.to_location, movement.from_location
 
     def create(digest):
+        if movement.kind == StockMovement.Kind.HANDOUT:  # it changes the kits handed out in the handout's month
+            check_change_allowed(user, movement.from_location.municipality_id, movement.occurred_at, reason)
         # The ledger trigger locks the original and refuses a second correction of it.
         return StockMovement.objects.create(
             idempotency_key=key,

@@ -336,6 +336,7 @@ def delivery(request):
             expiry_date=data["expiry_date"],
             received_on=data["received_on"],
             quantity=data["quantity"],
+            reason=data["reason"],
             key=data["key"],
         )
 

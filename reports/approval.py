@@ -13,10 +13,11 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from courses.models import Attendance
+from courses.models import Attendance, Course
 from kits.models import StockMovement
 from redliv import closing as closing_rules
 from redliv.models import MonthClosing
@@ -32,14 +33,35 @@ def _row_id(index: int, row: Row) -> str:
     return row.cell or f"#{index}"
 
 
+# The training target's rows, which follow from a setting (Row.setting): the third row of
+# "trained" on. Approvals made before they were left out kept them under these ids.
+TARGET_ROWS_KEPT_BEFORE = {"trained": {"#2", "#3", "#4"}}
+
+
+def _kept_rows(table_key: str, kept: dict) -> dict:
+    """The rows an approval kept, without the target's rows an older approval kept with them."""
+    skipped = TARGET_ROWS_KEPT_BEFORE.get(table_key, set())
+    return {row_id: values for row_id, values in kept.items() if row_id not in skipped}
+
+
+def _figures(table) -> dict:
+    """The table's rows by id, without those that follow a setting rather than the month's entries."""
+    return {_row_id(i, row): row for i, row in enumerate(table.rows) if not row.setting}
+
+
 def snapshot(report: MonthReport) -> dict:
-    """The report's figures, by table and row, as JSON: what an approval keeps."""
+    """The report's figures, by table and row, as JSON: what an approval keeps.
+
+    The training target is a setting, not a figure of the month: setting or changing it
+    later does not make an approved month "changed since the approval".
+    """
     tables, labels = {}, {}
     for table in report.tables:
         if table.key in LEFT_OUT:
             continue
-        tables[table.key] = {_row_id(i, row): list(row.values) for i, row in enumerate(table.rows)}
-        labels[table.key] = {_row_id(i, row): row.label for i, row in enumerate(table.rows)}
+        rows = _figures(table)
+        tables[table.key] = {row_id: list(row.values) for row_id, row in rows.items()}
+        labels[table.key] = {row_id: row.label for row_id, row in rows.items()}
     return {"tables": tables, "labels": labels}
 
 
@@ -66,7 +88,7 @@ def changes(figures: dict | None, report: MonthReport) -> list[Change]:
         kept = figures["tables"].get(table.key)
         if kept is None or table.key == "trend":
             continue
-        current = {_row_id(i, row): row for i, row in enumerate(table.rows)}
+        kept, current = _kept_rows(table.key, kept), _figures(table)
         for row_id in [*current, *[row_id for row_id in kept if row_id not in current]]:
             row = current.get(row_id)
             if row is not None and row.kind == "share":
@@ -85,22 +107,36 @@ def corrections_since(closing: MonthClosing) -> list[Correction]:
     """Who changed an entry dated in the month after it was approved, when, and the reason they gave."""
     month = Month.of(closing.month)
     start, end = month.start, month.end
+    # A course moved out of the month is found by any of its versions dated in it.
+    courses = Course.history.filter(
+        municipality=closing.municipality_id, starts_at__gte=start, starts_at__lt=end
+    ).values("id")
     histories = [
+        Course.history.filter(id__in=courses),
         Attendance.history.filter(
             course__municipality=closing.municipality_id, course__starts_at__gte=start, course__starts_at__lt=end
         ),
         ReversalReport.history.filter(
             district__municipality=closing.municipality_id, occurred_at__gte=start, occurred_at__lt=end
         ),
+        # Deliveries have no from_location: a movement into the municipality changes its stock as well.
         StockMovement.history.filter(
-            from_location__municipality=closing.municipality_id, occurred_at__gte=start, occurred_at__lt=end
+            Q(from_location__municipality=closing.municipality_id)
+            | Q(to_location__municipality=closing.municipality_id),
+            occurred_at__gte=start,
+            occurred_at__lt=end,
         ),
     ]
     found = []
     for history in histories:
         for record in history.filter(history_date__gt=closing.at).select_related("history_user"):
             user = record.history_user
-            reason = record.history_change_reason or getattr(record, "reason", "") or ""
+            reason = (
+                record.history_change_reason
+                or getattr(record, "reason", "")
+                or getattr(record, "cancellation_reason", "")
+                or ""
+            )
             found.append(
                 Correction(record.history_date, (user.get_full_name() or user.username) if user else "", reason)
             )
@@ -139,7 +175,8 @@ def approved_report(figures: dict, report: MonthReport) -> MonthReport:
         kept = figures["tables"].get(table.key)
         if kept is None:
             continue
-        current = {_row_id(i, row): row for i, row in enumerate(table.rows)}
+        # The target's rows stay as they are: the target today, and its progress.
+        kept, current = _kept_rows(table.key, kept), _figures(table)
         for row_id, row in current.items():
             if row_id in kept:
                 row.values = list(kept[row_id])

@@ -69,6 +69,8 @@ class Row:
     whole_of: int | None = None  # a share's denominator row, when it is not the table's total
     municipality_id: int | None = None  # a rate per residents: whose kits, divided by how many residents
     residents: int | None = None
+    # Follows a setting (the training target), not the month's entries: no part of what an approval keeps.
+    setting: bool = False
 
 
 @dataclass
@@ -450,16 +452,17 @@ def trained_table(compared: list[Month], municipality) -> Table:
         if target.audience:
             label = _("Participants since the start: %(audience)s") % {"audience": target.get_audience_display()}
             progress = [sums[f"target_{i}"] or 0 for i in range(3)]
-            table.rows.append(Row(label, progress, "count"))
+            table.rows.append(Row(label, progress, "count", setting=True))
         else:
             progress = table.rows[1].values
-        table.rows.append(Row(_("Target"), [target.people] * 3, "amount"))
+        table.rows.append(Row(_("Target"), [target.people] * 3, "amount", setting=True))
         table.rows.append(
             Row(
                 _("Share of the target reached"),
                 [p / target.people for p in progress],
                 "share",
                 share_of=len(table.rows) - 2,
+                setting=True,
             )
         )
         table.note = _("Target set by the coordinator: %(people)d.") % {"people": target.people}

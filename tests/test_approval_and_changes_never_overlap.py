@@ -180,3 +180,64 @@ def test_an_approval_asked_for_while_an_entry_of_its_month_is_being_stored_waits
     assert entry.result() == "stored"
     assert approval.result().figures["tables"]["kits"]["handouts"] == [1]
     assert month_is_closed(red_liv.municipality, IN_MAY)
+
+
+def test_a_delivery_received_in_a_month_being_approved_waits_and_then_needs_a_reason(coordinator, red_liv, bag):
+    from kits.models import StockMovement
+    from kits.services import register_delivery
+
+    kit_type = factories.make_kit_type()
+
+    def deliver():
+        try:
+            return register_delivery(
+                user=coordinator,
+                location=bag,
+                kit_type=kit_type,
+                product="Nyxoid",
+                lot_number="LOT-MAY",
+                expiry_date=dt.date(2028, 1, 1),
+                received_on=IN_MAY.date(),
+                quantity=5,
+            )
+        except ValidationError as error:  # beside the form's reason field
+            return error.error_dict["reason"][0].code
+
+    approval, entry = approval_held_while(coordinator, red_liv.municipality, deliver)
+    assert approval.action == "approved"
+    assert entry == "month_closed_reason_needed"
+    assert not StockMovement.objects.filter(batch__lot_number="LOT-MAY").exists()
+
+
+def test_a_course_planned_into_a_month_being_approved_waits_and_then_needs_a_reason(coordinator, red_liv, venue):
+    from courses.forms import CourseForm
+    from courses.models import Course
+    from courses.services_planning import save_course
+    from tests.test_coordinator_courses import course_data
+
+    form = CourseForm(course_data(venue, IN_MAY.date()), user=coordinator)
+    assert form.is_valid()
+    approval, entry = approval_held_while(coordinator, red_liv.municipality, lambda: save_course(form, coordinator))
+    assert approval.action == "approved"
+    assert entry == "month_closed_reason_needed"
+    assert not Course.objects.exists()
+
+
+def test_a_handout_corrected_while_its_month_is_being_approved_waits_and_is_named_after_it(
+    bag, street_worker, coordinator, red_liv
+):
+    from kits.services import correct_movement
+    from redliv.models import MonthClosing
+    from reports.approval import corrections_since
+
+    handout, _created = record_handout(
+        user=street_worker, location=bag, quantity=2, reason="replaces_used", audience="other", occurred_at=IN_MAY
+    )
+
+    def correct():
+        return correct_movement(user=coordinator, movement=handout, reason="Talt forkert")[0]
+
+    approval, correction = approval_held_while(coordinator, red_liv.municipality, correct)
+    assert approval.action == "approved"
+    assert correction.recorded_at > approval.at  # after the approval: the month page names it
+    assert [c.reason for c in corrections_since(MonthClosing.objects.get())] == ["Talt forkert"]

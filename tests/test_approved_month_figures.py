@@ -2,15 +2,19 @@
 export with what changed, when, by whom and why; the exports show the approved figures unless
 the coordinator chooses the current ones; the month can be approved again."""
 
+import datetime as dt
 import io
+import uuid
 
 import pytest
 from openpyxl import load_workbook
 
-from courses.models import Attendance
+from courses.models import Attendance, Course
 from courses.services import correct_held_course, kits_handed_out
+from kits.models import StockMovement
 from redliv.models import MonthClosing
-from tests import monthly_data
+from tests import factories, monthly_data
+from tests.test_coordinator_courses import course_data
 from tests.test_monthly_report import csv_tables, english_titles, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +106,161 @@ def test_the_change_reads_in_danish_first(corrected_march):
     assert "Tallene er ændret siden godkendelsen." in page and "Deltagere 12 → 13" in page
     assert "af koordinator-carla, begrundelse: Papirskema talt igen" in page and "rettet " in page
     assert "Godkend de aktuelle tal" in page and today
+
+
+# --- A delivery received in an approved month changes its stock at the month's end ---------------
+
+
+@pytest.fixture
+def approved_march(client, coordinator, red_liv, venue, aarhus_org):
+    monthly_data.build(coordinator, red_liv, venue, aarhus_org)
+    client.force_login(coordinator)
+    assert client.post(PAGE + "godkend/", {"month": "2026-03"}).status_code == 302
+    return client
+
+
+def backdated_delivery(red_liv, **fields):
+    office = factories.make_location(red_liv, name="Kontoret, bagerst")
+    return {
+        "key": str(uuid.uuid4()),
+        "location": office.pk,
+        "kit_type": factories.make_kit_type().pk,
+        "product": "Nyxoid 1,8 mg",
+        "lot_number": "LOT-BACK",
+        "expiry_date": "2027-12-31",
+        "quantity": 50,
+        "received_on": "2026-03-31",  # the month's last day
+        **fields,
+    }
+
+
+def test_a_delivery_received_in_an_approved_month_needs_a_reason_and_is_not_stored_without(approved_march, red_liv):
+    response = approved_march.post("/en/personale/lager/levering/", backdated_delivery(red_liv))
+    assert response.status_code == 200
+    assert "March 2026 is approved" in response.context["form"].errors["reason"][0]
+    assert not StockMovement.objects.filter(batch__lot_number="LOT-BACK").exists()
+    page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert "The figures have changed since the approval." not in page
+
+
+def test_a_delivery_received_in_an_approved_month_with_a_reason_says_who_and_why_on_the_page_and_exports(
+    approved_march, red_liv, odense
+):
+    fields = backdated_delivery(red_liv, reason="Følgeseddel fundet")
+    for _tab in range(2):  # a second tab (the same form's key) stores nothing more
+        assert approved_march.post("/en/personale/lager/levering/", fields).status_code == 302
+    assert StockMovement.objects.get(batch__lot_number="LOT-BACK").reason == "Følgeseddel fundet"
+    page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert "The figures have changed since the approval." in page
+    assert "On hand 105 → 155" in page and "by koordinator-carla, reason: Følgeseddel fundet" in page
+    rows, _tables = csv_tables(approved_march.get(PAGE + "csv/", {"month": "2026-03"}).content, ";", {})
+    changed = next(row[1] for row in rows if row and row[0] == "Changed since the approval")
+    assert "On hand 105 → 155" in changed and "reason: Følgeseddel fundet" in changed
+
+
+def test_a_delivery_received_in_the_month_after_an_approved_one_needs_no_reason(approved_march, red_liv):
+    fields = backdated_delivery(red_liv, received_on="2026-04-01")
+    assert approved_march.post("/en/personale/lager/levering/", fields).status_code == 302
+    assert StockMovement.objects.get(batch__lot_number="LOT-BACK").reason == ""
+
+
+# --- The coordinator's course screens change an approved month only with a reason ------------------
+
+
+def march_course(day):
+    return Course.objects.get(starts_at=monthly_data.at(2026, 3, day))
+
+
+def test_the_course_form_moves_a_held_course_out_of_an_approved_month_only_with_a_reason(approved_march, venue):
+    held = march_course(10)
+    path = f"/en/personale/kurser/{held.pk}/rediger/"
+    response = approved_march.post(path, course_data(venue, dt.date(2026, 4, 10)))
+    assert response.status_code == 200
+    assert "Give a reason for changing an entry in it." in response.context["form"].errors["change_reason"][0]
+    assert Course.objects.get(pk=held.pk).starts_at == monthly_data.at(2026, 3, 10)
+    page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert "The figures have changed since the approval." not in page
+
+    moved = approved_march.post(path, course_data(venue, dt.date(2026, 4, 10), change_reason="Forkert dato"))
+    assert moved.status_code == 302
+    page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert "Participants 12 → 4" in page and "by koordinator-carla, reason: Forkert dato" in page
+    rows, _tables = csv_tables(approved_march.get(PAGE + "csv/", {"month": "2026-03"}).content, ";", {})
+    changed = next(row[1] for row in rows if row and row[0] == "Changed since the approval")
+    assert "Participants 12 → 4" in changed and "reason: Forkert dato" in changed
+
+
+def test_a_course_planned_into_an_approved_month_needs_a_reason_and_the_page_names_it(approved_march, venue):
+    fields = course_data(venue, dt.date(2026, 3, 31))
+    response = approved_march.post("/en/personale/kurser/ny/", fields)
+    assert "Give a reason for adding an entry" in response.context["form"].errors["change_reason"][0]
+    assert not Course.objects.filter(starts_at__date=dt.date(2026, 3, 31), title=fields["title"]).exists()
+    assert approved_march.post("/en/personale/kurser/ny/", {**fields, "change_reason": "Glemt"}).status_code == 302
+    page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert "Courses planned (not cancelled) 4 → 5" in page and "reason: Glemt" in page
+
+
+def test_cancelling_a_planned_course_of_an_approved_month_names_who_and_why(approved_march):
+    planned = march_course(25)
+    assert (
+        approved_march.post(f"/en/personale/kurser/{planned.pk}/aflys/", {"reason": "Lokalet lukket"}).status_code
+        == 302
+    )
+    page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert "Courses planned (not cancelled) 4 → 3" in page
+    assert "by koordinator-carla, reason: Lokalet lukket" in page
+
+
+def test_a_course_is_not_copied_into_an_approved_month(approved_march, venue):
+    february = factories.make_course(venue, starts_at=monthly_data.at(2026, 2, 24))
+    response = approved_march.post(f"/en/personale/kurser/{february.pk}/kopier/", follow=True)
+    assert "Give a reason for adding an entry to it." in response.content.decode()
+    assert not Course.objects.filter(starts_at=monthly_data.at(2026, 3, 3)).exists()
+
+
+def test_a_planned_course_of_an_approved_month_keeps_its_title_and_description_editable(approved_march, venue):
+    planned = march_course(25)
+    fields = course_data(venue, dt.date(2026, 3, 25), title="Nyt navn")
+    fields["starts_at"], fields["ends_at"] = "2026-03-25T14:00", "2026-03-25T16:00"
+    fields["trainers"] = [trainer.pk for trainer in planned.trainers.all()]
+    fields["format"] = planned.format
+    assert approved_march.post(f"/en/personale/kurser/{planned.pk}/rediger/", fields).status_code == 302
+    assert Course.objects.get(pk=planned.pk).title == "Nyt navn"
+
+
+# --- The training target is a setting, not a figure of an approved month ---------------------------
+
+
+def test_setting_or_changing_the_target_does_not_change_an_approved_month(approved_march):
+    target = {"month": "2026-05", "people": 100, "audience": "people_who_use_drugs"}
+    assert approved_march.post(PAGE + "maal/", target).status_code == 302
+    page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert "The figures have changed since the approval." not in page
+    assert "Target set by the coordinator: 100." in page
+
+    assert approved_march.post(PAGE + "maal/", {**target, "people": 200, "audience": ""}).status_code == 302
+    page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert "The figures have changed since the approval." not in page
+    assert "Target 39 → 200" not in page and "Target set by the coordinator: 200." in page
+
+
+def test_an_approval_kept_with_a_target_reads_the_same_after_the_target_changes(approved_march, odense):
+    """Approvals kept the target's rows by their place in the table ("#2"…): with the audience row gone,
+    "Target" took the place of the participants who use drugs and read "Target 39 → 200"."""
+    assert approved_march.post(PAGE + "maal/", {"month": "2026-05", "people": 100, "audience": "people_who_use_drugs"})
+    closing = MonthClosing.objects.get()
+    trained = closing.figures["tables"]["trained"]
+    closing.figures["tables"]["trained"] = {**trained, "#2": [39, 24, 9], "#3": [100, 100, 100], "#4": [0.39, 0, 0]}
+    closing.save()
+    assert approved_march.post(PAGE + "maal/", {"month": "2026-05", "people": 200, "audience": ""}).status_code == 302
+    page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert "The figures have changed since the approval." not in page
+    rows, _tables = csv_tables(approved_march.get(PAGE + "csv/", {"month": "2026-03"}).content, ";", {})
+    assert not any(row and row[0] == "Changed since the approval" for row in rows)
+
+
+def test_a_change_of_figures_is_still_found_with_a_target_set(approved_march, venue):
+    assert approved_march.post(PAGE + "maal/", {"month": "2026-05", "people": 100, "audience": ""}).status_code == 302
+    assert approved_march.post(f"/en/personale/kurser/{march_course(25).pk}/aflys/", {"reason": "Lukket"})
+    page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert "Courses planned (not cancelled) 4 → 3" in page and "Target" not in page.split("changed since")[1][:300]

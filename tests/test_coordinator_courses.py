@@ -126,6 +126,20 @@ def test_same_again_next_week_copies_the_course_seven_days_later(planner, venue,
     assert list(copy.trainers.all()) == [trainer]
 
 
+def test_a_double_click_on_same_again_next_week_makes_one_copy(planner, venue, next_monday):
+    course = factories.make_course(venue, starts_at=local(next_monday, 10), title="Fast kursus")
+    key = planner.get(f"/personale/kurser/{course.pk}/").context["copy_key"]
+    first = planner.post(f"/personale/kurser/{course.pk}/kopier/", {"key": str(key)})
+    again = planner.post(f"/personale/kurser/{course.pk}/kopier/", {"key": str(key)}, follow=True)
+    copy = Course.objects.exclude(pk=course.pk).get()
+    assert first["Location"] == again.redirect_chain[0][0] == f"/personale/kurser/{copy.pk}/"
+    assert "Denne kopi blev allerede lavet fra denne side" in again.content.decode()
+    # The page shown again has a new key: the next click is a new copy, on purpose.
+    key = planner.get(f"/personale/kurser/{course.pk}/").context["copy_key"]
+    planner.post(f"/personale/kurser/{course.pk}/kopier/", {"key": str(key)})
+    assert Course.objects.exclude(pk=course.pk).count() == 2
+
+
 def test_copying_needs_a_post(planner, venue):
     course = factories.make_course(venue)
     assert planner.get(f"/personale/kurser/{course.pk}/kopier/").status_code == 405
@@ -337,3 +351,39 @@ def test_the_calendar_shows_drop_in_hours_only_while_they_are_valid(planner, ven
     assert shown == {next_monday + dt.timedelta(days=7), next_monday + dt.timedelta(days=14)} & {
         cell["date"] for week in month.context["rows"] for cell in week
     }
+
+
+def test_a_double_submit_of_the_course_form_plans_one_course(planner, venue, next_monday):
+    page = planner.get("/personale/kurser/ny/")
+    key = page.context["form"]["key"].value()
+    fields = course_data(venue, next_monday, key=str(key))
+    first = planner.post("/personale/kurser/ny/", fields)
+    again = planner.post("/personale/kurser/ny/", fields, follow=True)  # a double click, or a second tab
+    course = Course.objects.get()
+    assert first["Location"] == again.redirect_chain[0][0] == f"/personale/kurser/{course.pk}/"
+    assert "Dette kursus er allerede planlagt fra denne formular" in again.content.decode()
+    assert course.history.count() == 1
+
+
+def test_each_showing_of_the_course_form_plans_its_own_course(planner, venue, next_monday):
+    for _form in range(2):
+        key = planner.get("/personale/kurser/ny/").context["form"]["key"].value()
+        assert planner.post("/personale/kurser/ny/", course_data(venue, next_monday, key=str(key))).status_code == 302
+    assert Course.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_course_form_sent_twice_at_once_plans_one_course(coordinator, venue, next_monday):
+    import uuid
+
+    from courses import services_planning as planning
+    from courses.forms import CourseForm
+    from tests.simultaneous import at_once
+
+    fields = course_data(venue, next_monday, key=str(uuid.uuid4()))
+    forms = [CourseForm(fields, user=coordinator) for _ in "ab"]
+    assert all(form.is_valid() for form in forms)
+    saved = []
+    outcomes = at_once(2, lambda: saved.append(planning.save_course(forms.pop(), coordinator)[1]))
+    assert outcomes == ["stored", "stored"] and sorted(saved) == [False, True]
+    assert Course.objects.count() == 1

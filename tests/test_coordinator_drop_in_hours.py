@@ -147,3 +147,22 @@ def test_the_drop_in_list_has_a_fixed_number_of_queries(planner, venue, odense, 
     with django_assert_max_num_queries(9):
         response = planner.get("/personale/faste-tider/")
     assert response.content.decode().count("Lukket") == 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_skipping_the_same_date_at_once_store_it_once_and_tell_the_second(schedule):
+    from courses import services_planning as planning
+    from courses.forms import DropInExceptionForm
+    from tests.simultaneous import at_once
+
+    day = timezone.localdate() + dt.timedelta(days=(1 - timezone.localdate().weekday()) % 7 or 7)
+
+    forms = [DropInExceptionForm({"date": day.isoformat(), "reason": "Helligdag"}, schedule=schedule) for _ in "ab"]
+    assert all(form.is_valid() for form in forms)  # both tabs pass the form's check before either is stored
+
+    def skip():
+        planning.close_dropin_on(forms.pop(), schedule)
+
+    outcomes = at_once(2, skip, refusal=lambda error: error.message_dict["date"][0])
+    assert sorted(outcomes) == ["Den dato er allerede en undtagelse.", "stored"]
+    assert DropInException.objects.filter(schedule=schedule, date=day).count() == 1

@@ -656,6 +656,24 @@ def test_a_course_from_an_unknown_request_is_a_404(planner, value):
     assert planner.get("/en/personale/kurser/ny/", {"forespoergsel": value}).status_code in (400, 404)
 
 
+@pytest.mark.parametrize("value", ["²", "2147483648", "99999999999999999999"])
+@pytest.mark.parametrize(
+    "path, name",
+    [
+        ("/statistik/", "kommune"),
+        ("/personale/maaned/", "municipality"),
+        ("/personale/maaned/csv/", "municipality"),
+        ("/personale/lager/", "municipality"),
+    ],
+)
+def test_a_municipality_no_one_can_name_is_a_404_for_the_administrator_and_the_public(
+    client, administrator, odense, path, name, value
+):
+    if path.startswith("/personale/"):
+        client.force_login(administrator)
+    assert client.get(path, {name: value}).status_code == 404
+
+
 # --- Reasons: no NUL, and no longer than the column that keeps them -------------------------------
 
 

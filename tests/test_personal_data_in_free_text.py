@@ -309,3 +309,14 @@ def test_the_staff_report_form_also_asks_to_confirm_a_name(client, coordinator, 
     assert not ReversalReport.objects.exists()
     client.post(reverse("reversals:record"), {**data, "note_names_no_one": "on"})
     assert ReversalReport.objects.get().note == "Fundet af Ole Olsen"
+
+
+def test_a_cancellation_reason_with_a_phone_number_is_refused_beside_it(client, coordinator, venue):
+    """The reason is shown on the public page for a while; it is also the reason for changing an approved month."""
+    from courses.models import Course
+
+    course = factories.make_course(venue)
+    client.force_login(coordinator)
+    response = client.post(f"/personale/kurser/{course.pk}/aflys/", {"reason": "Træneren er syg, ring 12345678"})
+    assert "Fjern telefonnummeret" in str(response.context["form"].errors["reason"])
+    assert Course.objects.get().status == Course.Status.PLANNED

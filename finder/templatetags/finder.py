@@ -55,3 +55,16 @@ def district_options(districts, selected):
             for district in districts
         )
     )
+
+
+@register.simple_tag
+def choice_options(choices, selected):
+    """A filter's <option>s from (value, label) choices, the selected one marked: as a template loop,
+    the four filters' options were a sixth of the finder's template work."""
+    return mark_safe(  # noqa: S308 (every value and label is escaped)
+        "".join(
+            f'<option value="{html.escape(str(value))}"{" selected" if value == selected else ""}>'
+            f"{html.escape(str(label))}</option>"
+            for value, label in choices
+        )
+    )

@@ -360,7 +360,8 @@ class Seed:
         }
         if data.get("venue") is not None:
             data["venue"] = data["venue"].pk
-        return planning.save_course(accepted(CourseForm(data, user=self.coordinator)), self.coordinator)
+        course, _saved = planning.save_course(accepted(CourseForm(data, user=self.coordinator)), self.coordinator)
+        return course
 
     def available(self, location, batch):
         """What the ledger's trigger says is on hand."""
