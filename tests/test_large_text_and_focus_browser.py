@@ -26,7 +26,8 @@ def overflow(page):
         """() => {
         const width = document.documentElement.clientWidth;
         const out = [...document.querySelectorAll('body *')]
-          .filter((el) => !el.closest('svg, .visually-hidden, .visually-hidden-focusable'))
+          // A table scrolls inside its own region (.table-responsive), as WCAG 1.4.10 allows.
+          .filter((el) => !el.closest('svg, .visually-hidden, .visually-hidden-focusable, .table-responsive'))
           .filter((el) => { const box = el.getBoundingClientRect(); return box.width > 0 && box.right > width + 1; })
           .map((el) => el.tagName + ' ' + el.textContent.trim().slice(0, 40));
         return {scrolls: document.documentElement.scrollWidth - width, out: out.slice(-4)};
@@ -55,15 +56,16 @@ def test_a_logged_in_header_wraps_on_a_narrow_phone_and_on_a_tablet_with_large_t
     assert axe_violations(tablet_page) == []
 
 
-def test_long_danish_words_break_instead_of_widening_a_320_px_page(live_server, phone_page, settings):
+def test_long_danish_words_break_instead_of_widening_a_320_px_page(live_server, phone_page, odense):
     """'Tilgængelighedserklæring' set as a heading is wider than a 320 px screen: the whole page
-    scrolled sideways (WCAG 1.4.10 Reflow)."""
+    scrolled sideways (WCAG 1.4.10 Reflow). With large text, the statistics' choice of municipality (as
+    wide as its longest option) did too; its tables scroll inside their own region, as they may."""
     phone_page.set_viewport_size({"width": 320, "height": 700})
     for path in ["/tilgaengelighed/", "/privatliv/"]:
         phone_page.goto(live_server.url + path)
         assert overflow(phone_page) == {"scrolls": 0, "out": []}, path
     phone_page.set_viewport_size({"width": 390, "height": 844})
-    for path in ["/tilgaengelighed/", "/privatliv/", "/afrapporter/"]:
+    for path in ["/tilgaengelighed/", "/privatliv/", "/afrapporter/", "/statistik/"]:
         phone_page.goto(live_server.url + path)
         large_text(phone_page)
         assert overflow(phone_page) == {"scrolls": 0, "out": []}, path
