@@ -272,3 +272,16 @@ def test_a_course_refused_without_javascript_says_so_in_the_title(live_server, b
     assert page.title().startswith("Fejl: Registrér et afholdt kursus")
     assert "Intet blev gemt." in page.get_by_role("alert").first.inner_text()
     context.close()
+
+
+def test_a_tap_on_a_stepper_says_the_new_count(live_server, tablet_page, street_worker, venue, bag):
+    """The + and − buttons changed the number in the field beside them, and the focus stayed on the button:
+    with VoiceOver or TalkBack the worker heard nothing of the new count, so could not tell 2 from 3."""
+    log_in(tablet_page, live_server.url, street_worker, next_path="/gade/")
+    for _ in range(3):
+        tablet_page.get_by_role("button", name="Én mere: Stofbrugere").tap()
+    spoken = tablet_page.locator("[aria-live=polite]", has_text="Stofbrugere: 3")
+    assert spoken.count() == 1
+    tablet_page.get_by_role("button", name="Én færre: Stofbrugere").tap()
+    assert tablet_page.locator("[aria-live=polite]", has_text="Stofbrugere: 2").count() == 1
+    assert axe_violations(tablet_page) == []

@@ -26,6 +26,9 @@
         const value = Math.min(max, Math.max(min, (Number(input.value) || 0) + Number(button.dataset.step)));
         input.value = value;
         input.dispatchEvent(new Event("input", {bubbles: true}));
+        // The focus stays on the button: a screen reader hears the new count from here.
+        const said = document.getElementById("stepper-said");
+        if (said) said.textContent = `${stepper.querySelector(".stepper-label").textContent.trim()}: ${value}`;
       });
     });
   });
