@@ -1,6 +1,8 @@
 /* Public forms, progressively enhanced (the forms work without this file):
  * - a refused form moves the focus to its error summary (templates/_error_summary.html), whose
  *   links lead to the fields; a field inside a closed <details> opens it first;
+ * - a form answered on the page itself ("check your kit") moves the focus to the answer's heading
+ *   ([data-answer-heading]), so that a screen reader reads the answer, not the top of the page again;
  * - a text field with a maxlength and a data-counter message shows how many characters are left,
  *   and tells a screen reader once the typing pauses. */
 (function () {
@@ -26,6 +28,9 @@
       label.scrollIntoView({ block: "start" });
       field.focus({ preventScroll: true });
     });
+  } else {
+    const answer = document.querySelector("[data-answer-heading]");
+    if (answer) answer.focus();
   }
 
   document.querySelectorAll("textarea[maxlength][data-counter], input[maxlength][data-counter]").forEach(function (field) {

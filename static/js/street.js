@@ -12,6 +12,10 @@
   const statusBox = document.getElementById("street-status");
   const SEND_EVERY_MS = 10000;
 
+  /* A form the server refused (without JavaScript, or a correction): its message first, for a screen reader. */
+  const refused = document.querySelector("[data-form-errors]");
+  if (refused) refused.focus();
+
   /* ---------- steppers and defaults ---------- */
   document.querySelectorAll(".stepper").forEach((stepper) => {
     const input = stepper.querySelector("input");
@@ -22,6 +26,9 @@
         const value = Math.min(max, Math.max(min, (Number(input.value) || 0) + Number(button.dataset.step)));
         input.value = value;
         input.dispatchEvent(new Event("input", {bubbles: true}));
+        // The focus stays on the button: a screen reader hears the new count from here.
+        const said = document.getElementById("stepper-said");
+        if (said) said.textContent = `${stepper.querySelector(".stepper-label").textContent.trim()}: ${value}`;
       });
     });
   });
