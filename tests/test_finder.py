@@ -436,3 +436,18 @@ def test_the_finder_says_how_its_list_is_ordered_and_shows_standing_drop_in_hour
         assert "Steder inden for samme trin (1, 3, 10, 30, 100 km) regnes for lige nære" in near
         assert "Førstkommende først." not in near
         assert "Nearest to postcode 5000 first, then soonest." in client.get("/en/?postcode=5000").content.decode()
+
+
+def test_a_lately_cancelled_course_is_dated_in_the_pages_language(client, venue):
+    """The cancelled course's line printed a Danish date ("j. F") on the English page too."""
+    cancelled = make_course(
+        venue,
+        starts_at=dt.datetime(2026, 6, 18, 14, 0, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+        status=Course.Status.CANCELLED,
+        cancellation_reason="Træneren er syg",
+    )
+    Course.objects.filter(pk=cancelled.pk).update(cancelled_at=timezone.now())
+    danish, english = client.get("/").content.decode(), client.get("/en/").content.decode()
+    assert "Torsdag 18. juni, 14:00" in danish
+    assert "Thursday 18 June, 14:00" in english and "18. June" not in english
+    assert '<time datetime="2026-06-18T14:00:00+02:00">' in english
