@@ -37,7 +37,10 @@ class TrainerAdmin(ScopedAdmin):
 
 
 @admin.register(Course)
-class CourseAdmin(ScopedHistoryAdmin):
+class CourseAdmin(ReadOnlyAdmin, ScopedHistoryAdmin):
+    """Courses are planned, changed and cancelled on the coordinator's pages (`courses.services_planning`),
+    which ask a reason in an approved month and plan a course once per form; the admin skipped both."""
+
     list_display = ["__str__", "format", "kind", "starts_at", "venue", "status", "published"]
     list_filter = ["format", "kind", "status", "published", "municipality"]
     list_select_related = ["venue"]
@@ -52,7 +55,9 @@ class DropInExceptionInline(admin.TabularInline):
 
 
 @admin.register(DropInSchedule)
-class DropInScheduleAdmin(ScopedHistoryAdmin):
+class DropInScheduleAdmin(ReadOnlyAdmin, ScopedHistoryAdmin):
+    """Drop-in hours are made and changed on the coordinator's pages, once per form (the admin made them twice)."""
+
     list_display = ["__str__", "weekday", "starts_at", "ends_at", "venue", "valid_from", "valid_until", "published"]
     list_filter = ["weekday", "published", "municipality"]
     list_select_related = ["venue"]

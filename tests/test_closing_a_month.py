@@ -261,3 +261,19 @@ def test_the_first_training_target_sent_from_two_tabs_at_once_is_stored_once_and
     assert at_once(2, send) == ["stored", "stored"]  # neither tab met a server error
     assert [page.count("The target is saved.") for page in pages] == [1, 1]
     assert TrainingTarget.objects.get().people == 350
+
+
+@pytest.mark.parametrize("model", ["course", "dropinschedule"])
+def test_courses_and_drop_in_hours_are_written_on_the_coordinators_pages_not_in_the_admin(
+    client, administrator, venue, model
+):
+    """The admin's forms skipped the approved month's reason and the form key that plans a course once."""
+    from tests import factories
+
+    row = factories.make_course(venue) if model == "course" else factories.make_drop_in(venue)
+    client.force_login(administrator)
+    assert client.get(f"/admin/courses/{model}/add/").status_code == 403
+    page = client.get(f"/admin/courses/{model}/{row.pk}/change/")
+    assert page.status_code == 200 and 'type="submit"' not in page.content.decode().split('id="content"')[1]
+    assert client.post(f"/admin/courses/{model}/{row.pk}/change/", {}).status_code == 403
+    assert client.get(f"/admin/courses/{model}/{row.pk}/delete/").status_code == 403
