@@ -267,3 +267,24 @@ def test_the_street_page_opened_offline_is_the_plain_form_after_a_planned_course
     wait_until_sent(tablet_page)
     assert Attendance.objects.get().course != planned
     assert Course.objects.get(pk=planned.pk).status == "planned"
+
+
+def test_a_course_saved_with_nobody_counted_marks_the_counts_invalid_until_one_is_counted(
+    live_server, tablet_page, street_worker, venue, bag
+):
+    """The message said "count at least one participant" and moved the focus to the first count,
+    which a screen reader announced as a plain field: now every count is marked invalid, as the
+    server marks a refused field, until someone is counted."""
+    log_in(tablet_page, live_server, street_worker)
+    counts = [tablet_page.locator(f"#id_{name}") for name in Attendance.AUDIENCE_FIELDS.values()]
+    refresher = tablet_page.locator("#id_refresher")
+    tablet_page.get_by_role("button", name="Gem kurset").tap()
+    expect(tablet_page.locator("#street-status")).to_contain_text("Tæl mindst én deltager")
+    for count in counts:
+        expect(count).to_have_attribute("aria-invalid", "true")
+    expect(refresher).not_to_have_attribute("aria-invalid", "true")
+    expect(counts[0]).to_be_focused()
+    tablet_page.get_by_role("button", name=ONE_MORE_PWUD).tap()
+    for count in counts:
+        expect(count).not_to_have_attribute("aria-invalid", "true")
+    assert not Attendance.objects.exists()

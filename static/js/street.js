@@ -81,6 +81,9 @@
     form.addEventListener("input", (event) => {
       if (event.target.name === "kits" && event.isTrusted) kitsTouched = true;
       if (COUNTS.includes(event.target.name) || event.target.name === "refresher") followKits();
+      if (COUNTS.includes(event.target.name) && participants(fieldsOf(form)) > 0) {
+        COUNTS.forEach((name) => field(name).removeAttribute("aria-invalid"));
+      }
     });
     const location = field("location");
     if (location) {
@@ -310,6 +313,8 @@
       const fields = fieldsOf(form);
       if (form.dataset.kind === "course" && participants(fields) === 0) {
         say(text.msgNobody);
+        // Every count is marked, as the server marks a refused field: "invalid" is read with the first.
+        COUNTS.forEach((name) => field(name).setAttribute("aria-invalid", "true"));
         field(COUNTS[0]).focus();
         return;
       }
