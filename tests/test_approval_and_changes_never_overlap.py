@@ -26,6 +26,7 @@ from redliv.closing import approve_month, month_is_closed
 from reversals.models import ReversalReport
 from reversals.services import create_reversal_report, review_report
 from tests import factories
+from tests.reversal_helpers import ANSWERS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -125,15 +126,7 @@ def test_a_report_verified_while_its_month_is_being_approved_waits_and_then_meet
     report, _created = create_reversal_report(  # a public report: it counts once a coordinator verifies it
         district=district,
         occurred_at=IN_MAY,
-        substances=["heroin"],
-        naloxone_doses=1,
-        called_112=True,
-        ambulance_arrived=True,
-        first_aid_given=True,
-        stayed_until_help=True,
-        outcome="recovered",
-        responder_trained="yes",
-        kit_replaced=False,
+        **ANSWERS,
     )
 
     def verify():

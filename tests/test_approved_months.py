@@ -16,6 +16,7 @@ from kits.services import record_handout
 from redliv.closing import approve_month
 from reversals.models import ReversalReport
 from reversals.services import create_reversal_report
+from tests.reversal_helpers import ANSWERS
 from tests.test_street_logging import course_fields, handout_fields, logged_in, report_fields, send
 
 pytestmark = pytest.mark.django_db
@@ -120,14 +121,6 @@ def test_a_public_report_about_an_approved_month_waits_for_review_as_before(appr
         report, created = create_reversal_report(
             district=district,
             occurred_at=dt.datetime(2026, 10, 20, 23, tzinfo=CPH),
-            substances=["heroin"],
-            naloxone_doses=1,
-            called_112=True,
-            ambulance_arrived=True,
-            first_aid_given=True,
-            stayed_until_help=True,
-            outcome="recovered",
-            responder_trained="yes",
-            kit_replaced=False,
+            **ANSWERS,
         )
     assert created and report.review_status == ReversalReport.ReviewStatus.PENDING

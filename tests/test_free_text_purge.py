@@ -23,7 +23,7 @@ from redliv.purge import registered
 from reversals import services as reversal_services
 from reversals.models import ReversalReport
 from tests import factories
-from tests.reversal_helpers import make_report
+from tests.reversal_helpers import ANSWERS, make_report
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
@@ -279,15 +279,7 @@ def test_a_purged_note_cannot_be_recovered_from_its_digest(district, monkeypatch
         report, _ = reversal_services.create_reversal_report(
             district=district,
             occurred_at=LONG_AGO - dt.timedelta(hours=2),
-            substances=["heroin"],
-            naloxone_doses=1,
-            called_112=True,
-            ambulance_arrived=True,
-            first_aid_given=True,
-            stayed_until_help=True,
-            outcome="recovered",
-            responder_trained="yes",
-            kit_replaced=False,
+            **ANSWERS,
             note="Mads",
         )
     stored = {report.payload_digest}
