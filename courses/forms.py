@@ -1,7 +1,5 @@
 """The coordinator's forms. They validate with clear messages; the database enforces."""
 
-import uuid
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.forms import inlineformset_factory
@@ -57,26 +55,10 @@ def refuse_if_not_public(form, venue):
         form.add_error("published", forms.ValidationError(reason, code="residents_only"))
 
 
-def form_key():
-    """The hidden key of a form for a new row, made when the form is shown (`offer_form_key`).
-
-    Sent again by a double click, a second tab or a resend, the row is made once: the service
-    returns the one the key made first (`services_planning.save_once`). Edits carry none.
-    """
-    return forms.UUIDField(widget=forms.HiddenInput, required=False)
-
-
-def offer_form_key(kwargs):
-    """A new key for each showing of a form for a new row (no instance, or one not saved yet)."""
-    instance = kwargs.get("instance")
-    if instance is None or instance.pk is None:
-        kwargs.setdefault("initial", {}).setdefault("key", uuid.uuid4())
-
-
 class CourseForm(inputs.ModelForm):
     audiences = checkboxes(Audience.choices, _("Audiences"))
     languages = checkboxes(CourseLanguage.choices, _("Languages"))
-    key = form_key()
+    key = inputs.key_field(required=False)  # none from a page shown before keys
     change_reason = forms.CharField(
         label=_("Reason, for a course in an approved month"),
         max_length=inputs.HISTORY_REASON_MAX_LENGTH,
@@ -115,7 +97,7 @@ class CourseForm(inputs.ModelForm):
         help_texts = {"public_description": PERSONAL_DATA_WARNING}
 
     def __init__(self, *args, user, **kwargs):
-        offer_form_key(kwargs)  # a new course: the key that plans it once
+        inputs.offer_key(kwargs)  # a new course: the key that plans it once
         super().__init__(*args, **kwargs)
         self.fields["venue"].queryset = Venue.objects.for_user(user).filter(active=True)
         trainers = Trainer.objects.for_user(user).filter(active=True)
@@ -203,7 +185,7 @@ class CancelCourseForm(inputs.Form):
 class DropInScheduleForm(inputs.ModelForm):
     audiences = checkboxes(Audience.choices, _("Audiences"))
     languages = checkboxes(CourseLanguage.choices, _("Languages"))
-    key = form_key()
+    key = inputs.key_field(required=False)  # none from a page shown before keys
 
     class Meta:
         model = DropInSchedule
@@ -230,7 +212,7 @@ class DropInScheduleForm(inputs.ModelForm):
         help_texts = {"public_description": PERSONAL_DATA_WARNING}
 
     def __init__(self, *args, user, **kwargs):
-        offer_form_key(kwargs)  # new drop-in hours: the key that creates them once
+        inputs.offer_key(kwargs)  # new drop-in hours: the key that creates them once
         super().__init__(*args, **kwargs)
         self.fields["venue"].queryset = Venue.objects.for_user(user).filter(active=True)
 
@@ -274,7 +256,7 @@ class DropInExceptionForm(inputs.ModelForm):
 
 
 class TrainerForm(inputs.ModelForm):
-    key = form_key()
+    key = inputs.key_field(required=False)  # none from a page shown before keys
 
     class Meta:
         model = Trainer
@@ -282,7 +264,7 @@ class TrainerForm(inputs.ModelForm):
         help_texts = {"contact": _("Phone or e-mail. Only staff see it.")}
 
     def __init__(self, *args, user, **kwargs):
-        offer_form_key(kwargs)  # a new trainer: the key that registers them once
+        inputs.offer_key(kwargs)  # a new trainer: the key that registers them once
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.for_user(user)
 

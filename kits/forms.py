@@ -4,7 +4,6 @@ shown, so that a double submit is stored once.
 """
 
 import datetime as dt
-import uuid
 
 from django import forms
 from django.utils import timezone
@@ -21,10 +20,10 @@ NO_PERSONAL_DATA = _("Never write names or other personal data.")
 
 
 class KeyedForm(inputs.Form):
-    key = forms.UUIDField(widget=forms.HiddenInput)
+    key = inputs.key_field()
 
     def __init__(self, *args, user=None, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("key", uuid.uuid4())
+        inputs.offer_key(kwargs)
         super().__init__(*args, **kwargs)
         self.user = user
         for name in self.fields:

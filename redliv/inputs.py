@@ -19,6 +19,7 @@ before any view reads it.
 
 import datetime as dt
 import re
+import uuid
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -226,6 +227,19 @@ class Form(HostileInputMixin, forms.Form):
 
 class ModelForm(HostileInputMixin, forms.ModelForm):
     pass
+
+
+def key_field(required=True):
+    """The hidden key a form is shown with (`offer_key`): sent again by a double click, a second tab,
+    a resend or the tablet's queue, the service stores its row once (an idempotency key, or a form key)."""
+    return forms.UUIDField(widget=forms.HiddenInput, required=required)
+
+
+def offer_key(kwargs):
+    """A new key for this showing of a form, put in its `initial`; none for a form that edits a saved row."""
+    instance = kwargs.get("instance")
+    if instance is None or instance.pk is None:
+        kwargs.setdefault("initial", {}).setdefault("key", uuid.uuid4())
 
 
 class HostileParametersMiddleware:

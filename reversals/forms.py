@@ -5,7 +5,6 @@ way in shares, and the forms call it so its messages appear beside the fields.
 """
 
 import datetime as dt
-import uuid
 from itertools import groupby
 
 from crispy_forms.helper import FormHelper
@@ -56,7 +55,7 @@ def grouped_district_choices(districts):
 class ReportForm(inputs.Form):
     """What a report holds. The public form uses it as it is; staff add the course."""
 
-    key = forms.UUIDField(widget=forms.HiddenInput)
+    key = inputs.key_field()
     occurred_on = forms.DateField(
         label=_("Date"),
         widget=DateInput(),
@@ -137,8 +136,8 @@ class ReportForm(inputs.Form):
     ]
 
     def __init__(self, *args, districts, **kwargs):
+        inputs.offer_key(kwargs)
         super().__init__(*args, **kwargs)
-        self.fields["key"].initial = uuid.uuid4()
         self.fields["district"].queryset = districts
         self.fields["district"].widget.choices = grouped_district_choices(districts)
         if self.is_bound and may_name_someone(self.data.get("note")):
@@ -410,7 +409,7 @@ class ReportFilterForm(inputs.Form):
 
 
 class ReplaceKitForm(inputs.Form):
-    key = forms.UUIDField(widget=forms.HiddenInput)
+    key = inputs.key_field()
     location = forms.ModelChoiceField(
         label=_("Hand out from"),
         queryset=StockLocation.objects.none(),
@@ -421,8 +420,8 @@ class ReplaceKitForm(inputs.Form):
     )
 
     def __init__(self, *args, user, report, **kwargs):
+        inputs.offer_key(kwargs)
         super().__init__(*args, **kwargs)
-        self.fields["key"].initial = uuid.uuid4()
         self.fields["location"].queryset = StockLocation.objects.for_user(user).filter(
             active=True,
             municipality=report.district.municipality_id,

@@ -6,7 +6,6 @@ the device's offline queue as JSON. Stock and expiry are checked by the services
 """
 
 import datetime as dt
-import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -65,7 +64,7 @@ def toggle(label):
 class StreetForm(inputs.Form):
     """What every street entry has: a device-made key, and when it happened."""
 
-    key = forms.UUIDField(widget=forms.HiddenInput)
+    key = inputs.key_field()
     date = forms.DateField(label=_("Date"), widget=DateInput(attrs={"class": "form-control"}))
     time = forms.TimeField(
         label=_("Time"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "class": "form-control"})
@@ -73,9 +72,9 @@ class StreetForm(inputs.Form):
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
+        inputs.offer_key(kwargs)
         super().__init__(*args, **kwargs)
         now = timezone.localtime()
-        self.fields["key"].initial = uuid.uuid4()
         self.fields["date"].initial = now.date()
         self.fields["time"].initial = now.strftime("%H:%M")
 
