@@ -16,6 +16,8 @@ from courses.models import CourseFormat
 from redliv import inputs
 from redliv.models import Audience, CourseLanguage
 
+# Where the visitor is: never kept, neither in a shared copy nor in a cache in between (finder.headers).
+POSITION_PARAMETERS = ("near", "postcode")
 WHEN_TODAY = "today"
 WHEN_WEEK = "week"
 WHEN_CHOICES = [(WHEN_TODAY, _("Today")), (WHEN_WEEK, _("This week"))]

@@ -14,10 +14,9 @@ from django.conf import settings
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 
 from finder import compression
+from finder.filters import POSITION_PARAMETERS
 
 PUBLIC_MAX_AGE = 60  # seconds: short, so a cancelled course disappears quickly
-# Where a visitor is (finder.filters): a URL with one of these is no shared cache's key.
-POSITION_PARAMETERS = ("near", "postcode")
 
 
 def asked_with_a_position(request):

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_safe
 from courses.models import Course, CourseFormat
 from courses.schedule import HORIZON_DAYS, upcoming_occurrences
 from finder import ics, listing, map_drawing
-from finder.filters import WHEN_CHOICES, Filters, parse_filters
+from finder.filters import POSITION_PARAMETERS, WHEN_CHOICES, Filters, parse_filters
 from finder.forms import CourseRequestForm, InfoPageForm, KitCheckForm
 from finder.headers import public_page
 from finder.models import InfoPage
@@ -291,7 +291,7 @@ def feed(request):
     districts = listing.public_districts() if request.GET.get("district", "").strip() else []
     filters = parse_filters(request.GET, districts)
     filters.near = filters.postcode = None
-    problems = {name: problem for name, problem in filters.problems.items() if name not in ("near", "postcode")}
+    problems = {name: problem for name, problem in filters.problems.items() if name not in POSITION_PARAMETERS}
     if problems:
         # Refused, as the API refuses: a subscription that silently dropped its filter would fill
         # the calendar with every course in the country, and the subscriber would not know why.
