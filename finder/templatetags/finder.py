@@ -42,25 +42,19 @@ def plain_text_body(text):
 
 @register.simple_tag
 def district_options(districts, selected):
-    """The district filter's <option>s, escaped as Django's `escape` does (html.escape).
+    """The district filter's <option>s (`choice_options`).
 
     The country has hundreds of districts: a template loop, or format_html, costs several
     milliseconds a request for them (bench/RESULTS.md).
     """
-    chosen = selected.pk if selected else None
-    return mark_safe(  # noqa: S308 (the pk is an int; every name is escaped)
-        "".join(
-            f'<option value="{district.pk}"{" selected" if district.pk == chosen else ""}>'
-            f"{html.escape(str(district.name))}</option>"
-            for district in districts
-        )
-    )
+    return choice_options(((district.pk, district.name) for district in districts), selected.pk if selected else None)
 
 
 @register.simple_tag
 def choice_options(choices, selected):
-    """A filter's <option>s from (value, label) choices, the selected one marked: as a template loop,
-    the four filters' options were a sixth of the finder's template work."""
+    """A filter's <option>s from (value, label) pairs, the selected one marked, escaped as Django's
+    `escape` does (html.escape): as a template loop, the four filters' options were a sixth of the
+    finder's template work."""
     return mark_safe(  # noqa: S308 (every value and label is escaped)
         "".join(
             f'<option value="{html.escape(str(value))}"{" selected" if value == selected else ""}>'
