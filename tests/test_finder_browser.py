@@ -97,7 +97,9 @@ def test_the_finder_works_on_a_phone_and_filters_without_javascript(at_instant, 
     page.get_by_role("button", name="Vis kurser").click()
     page.wait_for_url("**/?format=pop_up**#kurser")
     assert page.get_by_text("Filtrér: Pop-up").is_visible()
-    assert page.evaluate("window.scrollY") > 0  # landed on the results, not the top of the page
+    # Landed on the results, not the top of the page. Chromium scrolls to the fragment after the
+    # load event, so the scroll is waited for (up to the default timeout), not read at once.
+    page.wait_for_function("() => window.scrollY > 0")
     assert page.locator(".entry").all_inner_texts()[0].count("Pop-up på Flakhaven") == 1
     assert page.locator(".entry").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -319,7 +321,7 @@ def test_near_me_lands_on_the_results(live_server, browser, demo):
     page.wait_for_url("**near=**#kurser")
     # The browser scrolls to the fragment once the page has loaded: the results at the top of the screen.
     expect(page.locator("#kurser")).to_be_in_viewport()
-    assert page.evaluate("window.scrollY") > 0
+    page.wait_for_function("() => window.scrollY > 0")
     context.close()
 
 
