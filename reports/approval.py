@@ -27,6 +27,10 @@ from reports.formatting import figure_text
 from reversals.models import ReversalReport
 
 LEFT_OUT = {"venues_not_logged", "trainers_not_logged"}  # lists of what is missing today, not figures
+# Rows worked out from counts that are compared themselves: a share of a total, and kits per 100,000
+# residents, which also follows the population an administrator enters once a year (often after the
+# year's first months were approved with last year's). Their counts changing is what is reported.
+DERIVED = {"share", "rate"}
 
 
 def _row_id(index: int, row: Row) -> str:
@@ -91,7 +95,7 @@ def changes(figures: dict | None, report: MonthReport) -> list[Change]:
         kept, current = _kept_rows(table.key, kept), _figures(table)
         for row_id in [*current, *[row_id for row_id in kept if row_id not in current]]:
             row = current.get(row_id)
-            if row is not None and row.kind == "share":
+            if row is not None and row.kind in DERIVED:
                 continue
             before = kept.get(row_id, [0])[0]
             after = row.values[0] if row is not None else 0

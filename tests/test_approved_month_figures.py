@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from courses.models import Attendance, Course
 from courses.services import correct_held_course, kits_handed_out
 from kits.models import StockMovement
+from kits.services import correct_movement
 from redliv.models import MonthClosing
 from tests import factories, monthly_data
 from tests.test_coordinator_courses import course_data
@@ -264,3 +265,46 @@ def test_a_change_of_figures_is_still_found_with_a_target_set(approved_march, ve
     assert approved_march.post(f"/en/personale/kurser/{march_course(25).pk}/aflys/", {"reason": "Lukket"})
     page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
     assert "Courses planned (not cancelled) 4 → 3" in page and "Target" not in page.split("changed since")[1][:300]
+
+
+# --- The population is a setting too: the rate follows it, the month's entries did not change ------
+
+
+def test_entering_this_years_population_does_not_change_a_month_approved_with_last_years(
+    client, coordinator, red_liv, venue, aarhus_org, odense
+):
+    """The residents are entered once a year, when Statistics Denmark publishes them, often after the
+    year's first months were approved with last year's figure: each of those months then read "changed
+    since the approval: Kits handed out per 100,000 residents 3.8 → 3.7", with no who or why, and
+    asked the coordinator to approve it again. The rate follows a setting; its kits are compared."""
+    from reports.models import Population
+
+    monthly_data.build(coordinator, red_liv, venue, aarhus_org)
+    Population.objects.create(municipality=odense, year=2025, residents=209_000, source="FOLK1A 2025")
+    client.force_login(coordinator)
+    assert client.post(PAGE + "godkend/", {"month": "2026-03"}).status_code == 302
+    assert "kits_per_residents" in MonthClosing.objects.get().figures["tables"]
+
+    Population.objects.create(municipality=odense, year=2026, residents=212_000, source="FOLK1A 2026")
+    page = client.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert "(2026, FOLK1A 2026)" in page  # the rate is worked out from the new population
+    assert "The figures have changed since the approval." not in page
+    rows, _tables = csv_tables(client.get(PAGE + "csv/", {"month": "2026-03"}).content, ";", {})
+    assert not any(row and row[0] == "Changed since the approval" for row in rows)
+
+
+def test_a_change_of_kits_is_still_found_with_a_population_entered(
+    client, coordinator, red_liv, venue, aarhus_org, odense
+):
+    from reports.models import Population
+
+    monthly_data.build(coordinator, red_liv, venue, aarhus_org)
+    Population.objects.create(municipality=odense, year=2026, residents=210_000, source="FOLK1A 2026")
+    client.force_login(coordinator)
+    assert client.post(PAGE + "godkend/", {"month": "2026-03"}).status_code == 302
+    approved_march = client
+    handout = StockMovement.objects.filter(kind="handout", occurred_at__month=3).order_by("pk").first()
+    correct_movement(user=coordinator, movement=handout, reason="Udleveret til forkert lokation", key=uuid.uuid4())
+    page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
+    assert "The figures have changed since the approval." in page
+    assert "Kits handed out per 100,000 residents" not in page.split("changed since the approval")[1][:400]
