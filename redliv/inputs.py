@@ -24,11 +24,12 @@ import uuid
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import formats
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
+
+from redliv.api import ApiResponse
 
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2200, 12, 31)
@@ -256,7 +257,7 @@ class HostileParametersMiddleware:
         if any(has_unusable_characters(key) or has_unusable_characters(value) for key, value in _items(request.GET)):
             message = UNUSABLE_CHARACTER
             if request.path.startswith("/api/"):
-                return JsonResponse({"error": "invalid parameter", "message": str(message)}, status=400)
+                return ApiResponse({"error": "invalid parameter", "message": str(message)}, status=400)
             return render(request, "400.html", {"message": message}, status=400)
         return self.get_response(request)
 
