@@ -143,9 +143,9 @@ FROM redliv_municipality m JOIN redliv_organisation o ON o.municipality_id = m.i
      generate_series(1, {trainers}) t ORDER BY m.id, t;
 
 INSERT INTO courses_dropinschedule (municipality_id, venue_id, title, weekday, starts_at, ends_at, valid_from,
-                                    valid_until, audiences, languages, published, public_description)
+                                    valid_until, audiences, languages, published, public_description, updated_at)
 SELECT v.municipality_id, v.id, 'Drop-in', (v.municipality_id %% 5)::smallint, '13:00', '15:00',
-       %(first_day)s, NULL, '{{people_who_use_drugs}}', '{{da}}', true, ''
+       %(first_day)s, NULL, '{{people_who_use_drugs}}', '{{da}}', true, '', %(first_day)s::date + time '08:00'
 FROM courses_venue v WHERE v.kind = 'premises';
 
 INSERT INTO kits_stocklocation (municipality_id, organisation_id, venue_id, name, kind, active)

@@ -369,6 +369,8 @@ class DropInSchedule(models.Model):
     languages = choices_array(models.CharField(max_length=5, choices=CourseLanguage.choices), _("languages"))
     published = models.BooleanField(_("shown in the public course finder"), default=True)
     public_description = models.TextField(_("public description"), blank=True)
+    # When the hours last changed: the calendar files' DTSTAMP (finder/ics.py), as a course's updated_at.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # The key of the coordinator's drop-in form that created them (made when the form is shown): a double
     # submit or a second tab of the same form creates the hours once. Hours made otherwise have none.
     form_key = models.UUIDField(_("form key"), null=True, blank=True, unique=True, editable=False)

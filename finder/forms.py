@@ -28,8 +28,13 @@ PHONE_REFUSED = _(
 
 def clean_phone_number(value: str) -> str:
     """A Danish number of 8 digits (perhaps after +45 or 0045), or a foreign one after + or 00 and its
-    country code (8 to 15 digits with it, as E.164 allows); spaces collapsed, otherwise kept as typed."""
-    value = " ".join(value.split())
+    country code (8 to 15 digits with it, as E.164 allows); spaces collapsed, otherwise kept as typed.
+
+    Written in other digits (an Arabic or Persian phone keyboard's, full-width ones) it is the same
+    number: kept in the ASCII digits the coordinator dials (`inputs.plain_characters`, which also drops
+    the invisible direction marks a number pasted from right-to-left text carries).
+    """
+    value = " ".join(inputs.plain_characters(value).split())
     if not value:
         return value
     shape = PHONE_SHAPE.fullmatch(value)

@@ -10,7 +10,6 @@ import datetime as dt
 import re
 
 from django.http import HttpResponse
-from django.utils import timezone
 
 PRODID = "-//RED LIV Odense//vipasserpaahinanden//DA"
 
@@ -47,11 +46,13 @@ def fold(line):
     return b"\r\n ".join(parts)
 
 
-def _event_lines(entry, site, host, stamp):
+def _event_lines(entry, site, host):
     url = f"{site}{entry.url}"
     yield "BEGIN:VEVENT"
     yield f"UID:{text(f'{entry.id}@{host}')}"
-    yield f"DTSTAMP:{stamp}"
+    # When the course or drop-in hours last changed, not when the file was written: the bytes then
+    # depend on the data alone, so the ETag holds and a calendar app's revisit is answered 304.
+    yield f"DTSTAMP:{utc(entry.changed_at)}"
     yield f"DTSTART:{utc(entry.starts_at)}"
     yield f"DTEND:{utc(entry.ends_at)}"
     yield f"SUMMARY:{text(f'RED LIV: {entry.title}')}"
@@ -71,7 +72,6 @@ def _event_lines(entry, site, host, stamp):
 
 def calendar(entries, request, name):
     """The whole file as bytes: CRLF after every line, the last one included."""
-    stamp = utc(timezone.now().replace(microsecond=0))
     host = request.get_host().split(":")[0]
     site = request.build_absolute_uri("/").removesuffix("/")  # scheme and host, worked out once
     head = [
@@ -84,7 +84,7 @@ def calendar(entries, request, name):
     ]
     lines = [fold(line) for line in head]
     for entry in entries:
-        lines.extend(fold(line) for line in _event_lines(entry, site, host, stamp))
+        lines.extend(fold(line) for line in _event_lines(entry, site, host))
     lines.append(b"END:VCALENDAR")
     return b"\r\n".join(lines) + b"\r\n"
 

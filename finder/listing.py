@@ -221,6 +221,8 @@ class Entry:
     day_label: str = ""
     short_day_label: str = ""
     distance_label: str = ""  # "0,8 km væk", with a position
+    # When the course or the drop-in hours last changed: the calendar files' DTSTAMP (finder/ics.py).
+    changed_at: dt.datetime | None = None
 
     # The list prints these for every entry: worked out here, they skip what the template's date
     # filters do each time (look the format up for the language, convert the time zone again).
@@ -325,6 +327,7 @@ class Build:
             next_date=day,
             day_label=self.days(day)[0],
             cancellation_reason=course.cancellation_reason if course.status == Course.Status.CANCELLED else "",
+            changed_at=course.updated_at,
             **self.labels(course.format, course.audiences, course.languages),
         )
 
@@ -352,6 +355,7 @@ class Build:
             day_label=day_label,
             short_day_label=short_day_label,
             rhythm=self.rhythm(schedule) if once or occurrence is None else None,
+            changed_at=schedule.updated_at,
             **self.labels(CourseFormat.DROP_IN, schedule.audiences, schedule.languages),
         )
 

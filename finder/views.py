@@ -14,7 +14,7 @@ import functools
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -37,6 +37,7 @@ from finder.models import InfoPage
 from finder.shared_copy import shared_copy
 from kits.queries import check_lot
 from redliv.access import permission_required
+from redliv.api import ApiResponse
 from redliv.contact import with_contact
 from redliv.models import Audience, CourseLanguage
 from redliv.ratelimit import allow_post
@@ -428,7 +429,7 @@ def api_courses(request):
     places = listing.places_asked_for(request.GET)
     filters = parse_filters(request.GET, places.districts)
     if filters.problems:
-        return JsonResponse(
+        return ApiResponse(
             {
                 "error": "invalid filter",
                 "fields": {name: str(problem) for name, problem in filters.problems.items()},
@@ -441,7 +442,7 @@ def api_courses(request):
         if not (1 <= limit <= API_MAX_LIMIT and 0 <= offset <= API_MAX_OFFSET):
             raise ValueError
     except ValueError:
-        return JsonResponse(
+        return ApiResponse(
             {
                 "error": "invalid paging",
                 "fields": {
@@ -457,7 +458,7 @@ def api_courses(request):
         following = request.build_absolute_uri(
             f"{request.path}?{_query_without(request, 'offset')}&offset={offset + limit}".replace("?&", "?")
         )
-    return JsonResponse(
+    return ApiResponse(
         {
             "count": found.total,
             "limit": limit,
@@ -465,7 +466,6 @@ def api_courses(request):
             "next": following,
             "courses": [api_entry(entry, request) for entry in found.entries],
         },
-        json_dumps_params={"ensure_ascii": False},
     )
 
 

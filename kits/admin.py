@@ -1,17 +1,17 @@
 from django.contrib import admin
 
 from kits.models import Batch, Handout, KitType, StockLevel, StockLocation, StockMovement
-from redliv.admin import ReadOnlyAdmin, ScopedAdmin, ScopedHistoryAdmin
+from redliv.admin import ModelAdmin, ReadOnlyAdmin, ScopedAdmin, ScopedHistoryAdmin
 
 
 @admin.register(KitType)
-class KitTypeAdmin(admin.ModelAdmin):
+class KitTypeAdmin(ModelAdmin):
     list_display = ["name", "active"]
     search_fields = ["name"]
 
 
 @admin.register(Batch)
-class BatchAdmin(admin.ModelAdmin):
+class BatchAdmin(ModelAdmin):
     list_display = ["lot_number", "product", "kit_type", "expiry_date", "received_on"]
     list_filter = ["kit_type", "product"]
     search_fields = ["lot_number", "product"]

@@ -2,11 +2,13 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.db import IntegrityError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from redliv import twofactor
+from redliv.db import unique_violation
 from redliv.models import District, MonthClosing, Municipality, Organisation, User
 
 admin.site.site_header = _("RED LIV administration")
@@ -14,7 +16,30 @@ admin.site.site_title = _("RED LIV administration")
 admin.site.index_title = _("Registry")
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class SecondSubmitAnswered:
+    """A second identical submit that lost the race to the database gets the form back, not a 500.
+
+    The admin's form checks a unique name (or code) before it saves. Two identical submits at the
+    same instant (a double click, two administrators, two tabs) both pass that check before either
+    commits; the second insert then meets the unique constraint. The admin saves inside a
+    transaction, which that error rolls back whole; the form is then worked out once more, and its
+    check now sees the stored row and says so beside the field, as for any other duplicate.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as error:
+            if request.method != "POST" or not unique_violation(error):
+                raise
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+class ModelAdmin(SecondSubmitAnswered, admin.ModelAdmin):
+    """The registry's admin pages start from here (see SecondSubmitAnswered)."""
+
+
+class ScopedAdmin(ModelAdmin):
     """Even in the admin, staff see only their municipality's rows (administrators see all)."""
 
     def get_queryset(self, request):
@@ -43,7 +68,7 @@ class ReadOnlyAdmin:
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(ModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
 
@@ -63,7 +88,7 @@ class OrganisationAdmin(ScopedAdmin):
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+class UserAdmin(SecondSubmitAnswered, SimpleHistoryAdmin, BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "organisation", "is_active", "last_login"]
     list_filter = ["groups", "organisation__municipality", "is_active", "is_staff"]
     list_select_related = ["organisation"]

@@ -4,6 +4,7 @@ from django.db import IntegrityError
 from django.db.models import BooleanField, Func
 
 NOT_NULL_VIOLATION = "23502"  # PostgreSQL's SQLSTATE
+UNIQUE_VIOLATION = "23505"
 
 
 def violated_constraint(error: IntegrityError) -> str | None:
@@ -20,6 +21,11 @@ def null_refused(error: IntegrityError) -> str | None:
     if getattr(error.__cause__, "pgcode", None) != NOT_NULL_VIOLATION:
         return None
     return getattr(getattr(error.__cause__, "diag", None), "column_name", None)
+
+
+def unique_violation(error: IntegrityError) -> bool:
+    """Whether a unique constraint (or unique index) refused the row."""
+    return getattr(error.__cause__, "pgcode", None) == UNIQUE_VIOLATION
 
 
 def read_back_on_use(instance, attname: str):

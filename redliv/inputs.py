@@ -19,16 +19,18 @@ before any view reads it.
 
 import datetime as dt
 import re
+import unicodedata
 import uuid
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import formats
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
+
+from redliv.api import ApiResponse
 
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2200, 12, 31)
@@ -62,6 +64,29 @@ def validate_storable_text(value):
 
 def has_unusable_characters(value: str) -> bool:
     return bool(_UNUSABLE.search(value))
+
+
+# Every kind of dash, made a hyphen by `plain_characters`.
+DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
+
+
+def plain_characters(text: str) -> str:
+    """Text as a person means it, in plain characters: compatibility forms folded (NFKC: a full-width
+    @ or digit becomes the plain one), every other decimal digit (Arabic-Indic, Persian) made its ASCII
+    digit, invisible format characters (Unicode category Cf: zero-width spaces, joiners, direction
+    marks, the byte-order mark) removed, and every kind of dash made a hyphen.
+
+    For finding an identifier in free text (redliv.personal_data), and for a field that holds a
+    number to be dialled or typed elsewhere (a phone number: finder.forms.clean_phone_number).
+    """
+    text = unicodedata.normalize("NFKC", text)
+    # Every decimal digit as its ASCII digit: NFKC leaves Arabic-Indic and Persian digits as they are.
+    text = "".join(
+        str(unicodedata.decimal(char)) if char.isdecimal() else char
+        for char in text
+        if unicodedata.category(char) != "Cf"
+    )
+    return text.translate(DASHES)
 
 
 def is_id(text: str) -> bool:
@@ -256,7 +281,7 @@ class HostileParametersMiddleware:
         if any(has_unusable_characters(key) or has_unusable_characters(value) for key, value in _items(request.GET)):
             message = UNUSABLE_CHARACTER
             if request.path.startswith("/api/"):
-                return JsonResponse({"error": "invalid parameter", "message": str(message)}, status=400)
+                return ApiResponse({"error": "invalid parameter", "message": str(message)}, status=400)
             return render(request, "400.html", {"message": message}, status=400)
         return self.get_response(request)
 

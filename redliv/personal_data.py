@@ -15,16 +15,14 @@ words in a row, and the pages show the warning again, after saving, when it does
 
 import datetime as dt
 import re
-import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-# Text is normalised before it is searched (`_normalised`): compatibility forms folded (NFKC: a
-# full-width @ or digit becomes the plain one), every other decimal digit (Arabic-Indic, Persian) made
-# its ASCII digit, invisible format characters (Unicode category Cf:
-# zero-width spaces, joiners, the byte-order mark) removed, and every kind of dash made a hyphen.
-DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
+from redliv.inputs import plain_characters
+
+# Text is folded before it is searched (`redliv.inputs.plain_characters`): look-alike digits,
+# invisible characters and dashes do not hide an identifier.
 # Day 01–31, month 01–12, two year digits, then four digits: written together, with one separator
 # (dash, dot, slash or space) before the last four, or grouped 2-2-2-4 with the same separator.
 CPR = re.compile(
@@ -85,20 +83,9 @@ def has_phone_number(text: str) -> bool:
     return PHONE.search(text) is not None
 
 
-def _normalised(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
-    # Every decimal digit as its ASCII digit: NFKC leaves Arabic-Indic and Persian digits as they are.
-    text = "".join(
-        str(unicodedata.decimal(char)) if char.isdecimal() else char
-        for char in text
-        if unicodedata.category(char) != "Cf"
-    )
-    return text.translate(DASHES)
-
-
 def refuse_identifiers(value) -> None:
     """Raise a ValidationError naming each kind of identifier found in `value` (normalised first)."""
-    text = _normalised(str(value or ""))
+    text = plain_characters(str(value or ""))
     errors = []
     if has_cpr_number(text):
         errors.append(ValidationError(CPR_MESSAGE, code="cpr_number"))

@@ -173,3 +173,34 @@ def test_a_text_with_line_breaks_is_counted_as_the_page_counts_it(client, odense
     response = client.post("/bestil-kursus/", valid(odense, wishes=wishes))
     assert response.status_code == 302
     assert CourseRequest.objects.get().wishes == "\n".join(["x"] * 500)
+
+
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("٢٢ ٣٣ ٤٤ ٥٥", "22 33 44 55"),  # Arabic-Indic digits, as an Arabic phone keyboard writes them
+        ("+٤٥ ١٢ ٣٤ ٥٦ ٧٨", "+45 12 34 56 78"),
+        ("۱۲۳۴۵۶۷۸", "12345678"),  # Persian (Eastern Arabic-Indic) digits
+        ("１２ ３４ ５６ ７８", "12 34 56 78"),  # full-width digits, from a Japanese or Chinese keyboard
+        ("\u200e+45 1234\u20135678\u200f", "+45 1234-5678"),  # direction marks and an en dash, pasted from a page
+    ],
+)
+def test_a_phone_number_in_other_digits_is_stored_in_the_digits_a_coordinator_dials(
+    client, odense, planner, typed, stored
+):
+    """The same number in another script is the same number: stored as 0-9, so the coordinator's page
+    shows one they can dial, and the database's "a phone number" check takes it (a 500 before)."""
+    response = client.post("/bestil-kursus/", valid(odense, contact_email="", contact_phone=typed))
+    assert response.status_code == 302
+    course_request = CourseRequest.objects.get()
+    assert course_request.contact_phone == stored
+    page = planner.get(f"/personale/forespoergsler/{course_request.pk}/").content.decode()
+    assert f"· {stored}" in page
+
+
+@pytest.mark.parametrize("typed", ["٢٢ ٣٣ ٤٤", "١٢٣٤٥٦٧٨٩٠١٢٣٤٥٦٧", "٢٢ ٣٣ ٤٤ ٥٥ ext ٩"])
+def test_something_that_is_not_a_phone_number_in_other_digits_is_refused_as_in_ascii_ones(client, odense, typed):
+    response = client.post("/bestil-kursus/", valid(odense, contact_phone=typed))
+    assert response.status_code == 200
+    assert "Skriv et telefonnummer på 8 cifre" in response.content.decode()
+    assert CourseRequest.objects.count() == 0

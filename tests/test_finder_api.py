@@ -17,7 +17,7 @@ def test_each_course_has_exactly_the_documented_fields(client, venue):
     )
     response = client.get("/api/v1/courses/")
     assert response.status_code == 200
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/json; charset=utf-8"
     assert response["Access-Control-Allow-Origin"] == "*"
     body = response.json()
     assert body["count"] == 1
@@ -155,3 +155,30 @@ def test_an_offset_too_large_for_any_list_is_refused_with_the_paging_message(cli
     response = client.get(f"/api/v1/courses/?offset={offset}")
     assert response.status_code == 400
     assert response.json()["error"] == "invalid paging"
+
+
+@pytest.mark.parametrize(
+    "query, danish",
+    [
+        ("from=2025-02-30", "Ikke en dato; skriv den som ÅÅÅÅ-MM-DD."),
+        ("near=91,10", "Ikke en position; skriv den som breddegrad,længdegrad."),
+        ("to=9999-12-31", "Vælg en dato mellem 1900 og 2200."),
+        ("format=teleport", "Ukendt kursusform."),
+        ("limit=0", "et helt tal fra 1 til 500"),
+        ("format=%00", "Teksten indeholder et tegn, der ikke kan gemmes (et NUL-tegn eller et ødelagt tegn)."),
+    ],
+)
+def test_a_refusal_reads_in_danish_in_the_raw_answer_not_as_escapes(client, venue, query, danish):
+    """Someone reading the answer in a terminal or a log sees "længdegrad", not "l\\u00e6ngdegrad"."""
+    response = client.get(f"/api/v1/courses/?{query}")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    body = response.content.decode("utf-8")
+    assert danish in body and "\\u" not in body
+
+
+def test_a_course_list_reads_in_utf_8_as_the_refusals_do(client, venue):
+    make_course(venue, title="Pop-up på Flakhaven")
+    response = client.get("/api/v1/courses/")
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert "Pop-up på Flakhaven" in response.content.decode("utf-8")

@@ -3,10 +3,12 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 from icalendar import Calendar
 
 from courses.models import CourseFormat, DropInSchedule
+from courses.services_planning import cancel_course
 from tests import factories
 from tests.factories import make_course
 
@@ -138,3 +140,53 @@ def test_the_feed_does_not_look_up_the_places_of_a_postcode_it_does_not_read(cli
     make_course(venue, title="Kurset")
     with django_assert_num_queries(3):  # drop-in hours, the courses' count, the courses
         assert "Kurset" in client.get("/kurser.ics?postcode=5000").content.decode()
+
+
+def _later(minutes):
+    """The clock moved on (past the shared copy's minute, finder/shared_copy.py), nothing else."""
+    return time_machine.travel(timezone.now() + dt.timedelta(minutes=minutes), tick=False)
+
+
+def test_an_unchanged_calendar_is_answered_304_at_a_later_instant_so_apps_do_not_download_it_again(client, venue):
+    """The files' bytes depend on the data alone: DTSTAMP is when the course or drop-in hours last
+    changed, not the instant the file was written, so the ETag holds until something changes."""
+    course = make_course(venue, title="Pop-up på Flakhaven")
+    schedule = factories.make_drop_in(venue)
+    for url in ["/kurser.ics", f"/kurser/{course.pk}.ics", f"/drop-in/{schedule.pk}.ics"]:
+        with _later(5):
+            first = client.get(url)
+        with _later(7):
+            again = client.get(url)
+            revisit = client.get(url, headers={"if-none-match": first["ETag"]})
+        assert first.status_code == again.status_code == 200, url
+        assert again.content == first.content and again["ETag"] == first["ETag"], url
+        assert revisit.status_code == 304, url
+    stamps = {str(event["DTSTAMP"].dt) for event in parse(client.get("/kurser.ics")).walk("VEVENT")}
+    assert stamps == {str(course.updated_at.replace(microsecond=0)), str(schedule.updated_at.replace(microsecond=0))}
+
+
+def test_an_edited_or_cancelled_course_changes_the_calendar_and_its_etag(client, venue):
+    course = make_course(venue, title="Pop-up på Flakhaven")
+    other = make_course(venue, title="Drop-in i Vollsmose")
+    schedule = factories.make_drop_in(venue)
+    urls = ["/kurser.ics", f"/kurser/{course.pk}.ics", f"/drop-in/{schedule.pk}.ics"]
+    with _later(5):
+        tags = {url: client.get(url)["ETag"] for url in urls}
+    with _later(10):
+        course.title = "Pop-up på Rådhuspladsen"
+        course.save()
+        schedule.title = "Torsdagsåbent"
+        schedule.save()
+    with _later(15):
+        for url in urls:
+            response = client.get(url, headers={"if-none-match": tags[url]})
+            assert response.status_code == 200 and response["ETag"] != tags[url], url
+        assert "Rådhuspladsen" in client.get("/kurser.ics").content.decode()
+        assert "Torsdagsåbent" in client.get(f"/drop-in/{schedule.pk}.ics").content.decode()
+        tag = client.get("/kurser.ics")["ETag"]
+    with _later(20):
+        cancel_course(other, "Træneren er syg")
+    with _later(25):
+        response = client.get("/kurser.ics", headers={"if-none-match": tag})
+        assert response.status_code == 200 and response["ETag"] != tag
+        assert "Vollsmose" not in response.content.decode()

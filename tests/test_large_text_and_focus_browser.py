@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests import factories
 from tests.conftest import PASSWORD, axe_violations, log_in
@@ -285,3 +286,35 @@ def test_a_tap_on_a_stepper_says_the_new_count(live_server, tablet_page, street_
     tablet_page.get_by_role("button", name="Én færre: Stofbrugere").tap()
     assert tablet_page.locator("[aria-live=polite]", has_text="Stofbrugere: 2").count() == 1
     assert axe_violations(tablet_page) == []
+
+
+def test_the_kits_that_follow_the_participants_are_said_when_they_change_and_not_on_load(
+    live_server, tablet_page, street_worker, venue, bag
+):
+    """The number of kits follows the first-time participants until the worker sets it. A tap on a count's +
+    changed the kits field too, silently: a screen reader user heard "Stofbrugere: 3" and not that 3 kits
+    would be logged as handed out. The polite region says both; it says nothing when the page loads."""
+    page = tablet_page
+    log_in(page, live_server.url, street_worker, next_path="/gade/")
+    spoken = page.locator("#stepper-said")
+    assert spoken.get_attribute("aria-live") == "polite"
+    assert spoken.inner_text() == ""  # the page's own defaults (the time, the kits) are not announced
+    for _ in range(3):
+        page.get_by_role("button", name="Én mere: Stofbrugere").tap()
+    assert page.locator("#id_kits").input_value() == "3"
+    assert spoken.inner_text() == "Stofbrugere: 3, Udleverede kit: 3"
+    page.get_by_role("button", name="Én mere: Heraf genopfriskere (har taget et kursus før)").tap()
+    assert spoken.inner_text() == "Heraf genopfriskere (har taget et kursus før): 1, Udleverede kit: 2"
+
+    # A count typed in: the kits are said once the typing pauses.
+    page.get_by_role("spinbutton", name="Stofbrugere").fill("12")
+    assert spoken.inner_text() == "Heraf genopfriskere (har taget et kursus før): 1, Udleverede kit: 2"
+    expect(spoken).to_have_text("Udleverede kit: 11")
+
+    # Once the worker sets the kits, they no longer follow, and a count's tap says the count alone.
+    page.get_by_role("button", name="Én færre: Udleverede kit").tap()
+    assert spoken.inner_text() == "Udleverede kit: 10"
+    page.get_by_role("button", name="Én mere: Stofbrugere").tap()
+    assert spoken.inner_text() == "Stofbrugere: 13"
+    assert page.locator("#id_kits").input_value() == "10"
+    assert axe_violations(page) == []

@@ -17,6 +17,17 @@
   if (refused) refused.focus();
 
   /* ---------- steppers and defaults ---------- */
+  // What a stepper's tap made of the count, and of the kits that follow it, for a screen reader (the
+  // polite region in street/layout.html). Written only after a change: nothing is said on page load.
+  const said = document.getElementById("stepper-said");
+  function stepperLabel(input) {
+    const stepper = input.closest(".stepper");
+    return stepper ? stepper.querySelector(".stepper-label").textContent.trim() : "";
+  }
+  function sayCount(parts) { if (said) said.textContent = parts.join(", "); }
+  let kitsFollowed = null;  // the kits' line when the last input changed them, else null
+  let kitsPause;
+
   document.querySelectorAll(".stepper").forEach((stepper) => {
     const input = stepper.querySelector("input");
     stepper.querySelectorAll("[data-step]").forEach((button) => {
@@ -25,10 +36,13 @@
         const min = Number(input.min || 0), max = Number(input.max || 500);
         const value = Math.min(max, Math.max(min, (Number(input.value) || 0) + Number(button.dataset.step)));
         input.value = value;
+        if (input.name === "kits") kitsTouched = true;  // set by hand: the kits no longer follow the counts
+        kitsFollowed = null;
         input.dispatchEvent(new Event("input", {bubbles: true}));
-        // The focus stays on the button: a screen reader hears the new count from here.
-        const said = document.getElementById("stepper-said");
-        if (said) said.textContent = `${stepper.querySelector(".stepper-label").textContent.trim()}: ${value}`;
+        // The focus stays on the button: a screen reader hears the new count from here, and the
+        // kits when they followed it.
+        clearTimeout(kitsPause);
+        sayCount([`${stepperLabel(input)}: ${value}`, kitsFollowed].filter(Boolean));
       });
     });
   });
@@ -39,9 +53,14 @@
   function participants(fields) { return COUNTS.reduce((sum, name) => sum + (Number(fields[name]) || 0), 0); }
   function followKits() {
     // Everyone new gets a kit, until the worker sets the number of kits by hand.
+    kitsFollowed = null;
     if (!form || form.dataset.kind !== "course" || kitsTouched) return;
+    const kits = field("kits");
     const total = COUNTS.reduce((sum, name) => sum + (Number(field(name).value) || 0), 0);
-    field("kits").value = Math.max(0, total - (Number(field("refresher").value) || 0));
+    const value = String(Math.max(0, total - (Number(field("refresher").value) || 0)));
+    if (kits.value === value) return;
+    kits.value = value;
+    kitsFollowed = `${stepperLabel(kits)}: ${value}`;
   }
   function setNow() {
     // The registry's day and time (Copenhagen's), not the tablet's own zone: a tablet left on UTC
@@ -80,7 +99,15 @@
   if (form) {
     form.addEventListener("input", (event) => {
       if (event.target.name === "kits" && event.isTrusted) kitsTouched = true;
-      if (COUNTS.includes(event.target.name) || event.target.name === "refresher") followKits();
+      if (COUNTS.includes(event.target.name) || event.target.name === "refresher") {
+        followKits();
+        // A count typed in (a stepper's tap says it at once, above): the kits once the typing pauses.
+        if (event.isTrusted && kitsFollowed) {
+          const line = kitsFollowed;
+          clearTimeout(kitsPause);
+          kitsPause = setTimeout(() => sayCount([line]), 800);
+        }
+      }
       if (COUNTS.includes(event.target.name) && participants(fieldsOf(form)) > 0) {
         COUNTS.forEach((name) => field(name).removeAttribute("aria-invalid"));
       }
