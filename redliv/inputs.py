@@ -18,6 +18,7 @@ before any view reads it.
 """
 
 import datetime as dt
+import logging
 import re
 import unicodedata
 import uuid
@@ -45,6 +46,8 @@ DATE_OUT_OF_RANGE = _("Choose a date between 1900 and 2200.")
 NOT_A_DATE = _("Not a date; write it as YYYY-MM-DD.")
 OUT_OF_RANGE = "out_of_range"  # the error code, and the error_messages key of a field's own wording
 NUMBER_OUT_OF_RANGE = _("Enter a number from %(min)s to %(max)s.")
+logger = logging.getLogger(__name__)
+
 UNUSABLE_CHARACTER = _("The text contains a character that cannot be stored (a NUL or a broken character).")
 
 _UNUSABLE = re.compile("[\x00\ud800-\udfff]")
@@ -250,8 +253,38 @@ class Form(HostileInputMixin, forms.Form):
     pass
 
 
+BROKEN_RULE = _("These entries cannot be saved together. Check them and try again.")
+
+
 class ModelForm(HostileInputMixin, forms.ModelForm):
-    pass
+    """A model form that never shows a person a database rule's name ("Constraint “x” is violated").
+
+    Each form should check its model's rules itself, with a message beside the field; a rule it
+    misses is answered with a general message, and logged by name (no values) for the team."""
+
+    def _update_errors(self, errors):
+        super()._update_errors(_without_rule_names(self._meta.model, errors, type(self).__name__))
+
+
+def _without_rule_names(model, errors, form_name):
+    unnamed = {
+        str(constraint.get_violation_error_message()): constraint.name
+        for constraint in model._meta.constraints
+        if constraint.violation_error_message == constraint.default_violation_error_message
+    }
+    if not unnamed:
+        return errors
+
+    def readable(error):
+        text = str(error.message % error.params if error.params else error.message)
+        if text not in unnamed:
+            return error
+        logger.warning("form %s checks no rule %s of its own", form_name, unnamed[text])
+        return ValidationError(BROKEN_RULE, code="broken_rule")
+
+    if hasattr(errors, "error_dict"):
+        return ValidationError({field: [readable(e) for e in found] for field, found in errors.error_dict.items()})
+    return ValidationError([readable(error) for error in errors.error_list])
 
 
 def key_field(required=True):
