@@ -285,3 +285,12 @@ def test_a_tap_on_a_stepper_says_the_new_count(live_server, tablet_page, street_
     tablet_page.get_by_role("button", name="Én færre: Stofbrugere").tap()
     assert tablet_page.locator("[aria-live=polite]", has_text="Stofbrugere: 2").count() == 1
     assert axe_violations(tablet_page) == []
+
+
+def test_the_stock_movements_fit_a_phone_and_their_table_scrolls_on_its_own(live_server, phone_page, coordinator, bag):
+    """The last column's hidden heading ("Action"), absolutely placed, was placed against the page, not
+    the table's scrolling region: on a 390 px phone the whole page scrolled sideways to 660 px and the
+    header ended halfway across it."""
+    log_in(phone_page, live_server.url, coordinator, next_path="/personale/lager/bevaegelser/")
+    assert phone_page.get_by_role("link", name="Ret nr.").count() == 1
+    assert overflow(phone_page) == {"scrolls": 0, "out": []}
