@@ -294,3 +294,17 @@ def test_the_stock_movements_fit_a_phone_and_their_table_scrolls_on_its_own(live
     log_in(phone_page, live_server.url, coordinator, next_path="/personale/lager/bevaegelser/")
     assert phone_page.get_by_role("link", name="Ret nr.").count() == 1
     assert overflow(phone_page) == {"scrolls": 0, "out": []}
+
+
+def test_a_coordinator_on_a_phone_reaches_every_staff_page_from_the_header(live_server, phone_page, coordinator):
+    """Below 768 px the header showed only "Staff": the stock, the reports and the month report had no
+    link on a phone, and the month report none on the staff start page either."""
+    log_in(phone_page, live_server.url, coordinator)
+    staff_pages = phone_page.get_by_role("navigation", name="Personalesider")
+    for name in ["Gadeplan", "Planlægning", "Lager", "Afrapporteringer", "Månedsrapport"]:
+        assert staff_pages.get_by_role("link", name=name).is_visible(), name
+    assert overflow(phone_page) == {"scrolls": 0, "out": []}
+    assert axe_violations(phone_page) == []
+    staff_pages.get_by_role("link", name="Månedsrapport").click()
+    phone_page.wait_for_url(live_server.url + "/personale/maaned/")
+    assert staff_pages.get_by_role("link", name="Månedsrapport").get_attribute("aria-current") == "page"
