@@ -308,3 +308,12 @@ def test_a_coordinator_on_a_phone_reaches_every_staff_page_from_the_header(live_
     staff_pages.get_by_role("link", name="Månedsrapport").click()
     phone_page.wait_for_url(live_server.url + "/personale/maaned/")
     assert staff_pages.get_by_role("link", name="Månedsrapport").get_attribute("aria-current") == "page"
+
+
+def test_the_stock_page_fits_a_320_px_screen(live_server, phone_page, coordinator, bag):
+    """The tables per location and per batch had no scrolling region of their own: at 320 CSS px
+    (a small phone, or 400 % zoom on a laptop) the whole stock page scrolled sideways."""
+    log_in(phone_page, live_server.url, coordinator, next_path="/personale/lager/")
+    phone_page.set_viewport_size({"width": 320, "height": 700})
+    phone_page.reload()
+    assert overflow(phone_page) == {"scrolls": 0, "out": []}
