@@ -59,6 +59,8 @@ class CourseForm(inputs.ModelForm):
     audiences = checkboxes(Audience.choices, _("Audiences"))
     languages = checkboxes(CourseLanguage.choices, _("Languages"))
     key = inputs.key_field(required=False)  # none from a page shown before keys
+    # When the course was last saved, as the page was shown: saving refuses to overwrite a later change.
+    shown_version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
     change_reason = forms.CharField(
         label=_("Reason, for a course in an approved month"),
         max_length=inputs.HISTORY_REASON_MAX_LENGTH,
@@ -99,6 +101,8 @@ class CourseForm(inputs.ModelForm):
     def __init__(self, *args, user, **kwargs):
         inputs.offer_key(kwargs)  # a new course: the key that plans it once
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["shown_version"].initial = self.instance.updated_at.isoformat()
         self.fields["venue"].queryset = Venue.objects.for_user(user).filter(active=True)
         trainers = Trainer.objects.for_user(user).filter(active=True)
         if self.instance.pk:  # keep inactive trainers already on the course

@@ -184,13 +184,17 @@ def _save(form, request, course_request=None):
             form, request.user, course_request=course_request, reason=form.cleaned_data["change_reason"]
         )
     except ValidationError as error:
+        if getattr(error, "code", None) == "changed_meanwhile":
+            # The form keeps what was typed; sent again, it replaces the later change on purpose.
+            form.data = form.data.copy()
+            form.data["shown_version"] = error.params["version"]
         add_service_errors(form, _beside_the_reason(error))
         return None
 
 
 def _beside_the_reason(error):
     """An approved month's refusal beside the reason field, or, for whoever may give none, the date."""
-    if hasattr(error, "error_dict"):
+    if hasattr(error, "error_dict") or getattr(error, "code", None) == "changed_meanwhile":
         return error
     field = "starts_at" if getattr(error, "code", None) == "month_closed" else "change_reason"
     return ValidationError({field: error.error_list})

@@ -9,11 +9,22 @@ from django.utils import timezone
 from courses.models import Attendance, Course, CourseRequest, Trainer, Venue
 from courses.services_planning import CERTIFICATION_WARNING_DAYS, expiring_certifications
 from kits.queries import stock_plan, warning_date
+from redliv import roles
+from redliv.closing import approval_status
+from redliv.months import Month
 from reversals.models import ReversalReport
 
 
 def _local_midnight(day):
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _last_month_to_approve(user, today):
+    """Last month, while the user's municipality has not approved it (they report it to the municipality); or None."""
+    if not user.has_perm(roles.OVERSEE_ENTRIES) or user.municipality_id is None:
+        return None
+    last = Month.of(today).shift(-1)
+    return None if approval_status(user.municipality_id, last.first_day)[1] else last
 
 
 def start_page(user, now=None):
@@ -48,6 +59,7 @@ def start_page(user, now=None):
         )
     return {
         "today": today,
+        "month_to_approve": _last_month_to_approve(user, today),
         "stock_below_minimum": plan.below_minimum if plan else [],
         "stock_at_risk": plan.at_risk if plan else [],
         "courses_today": list(

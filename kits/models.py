@@ -447,7 +447,15 @@ class StockMovement(IdempotentModel):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.quantity} × {self.batch.lot_number}"
+        return f"{self.kind_label} {self.quantity} × {self.batch.lot_number}"
+
+    @property
+    def kind_label(self):
+        """The kind as people read it: an adjustment that corrects a movement (a handout corrected or
+        withdrawn, a delivery undone) is a correction, not an adjustment after a count."""
+        if self.kind == self.Kind.ADJUSTMENT and self.corrects_id is not None:
+            return _("Correction")
+        return self.get_kind_display()
 
     @property
     def location(self):

@@ -541,7 +541,7 @@ def movements_csv(request):
         [
             movement.pk,
             local_date(movement.occurred_at),
-            movement.get_kind_display(),
+            movement.kind_label,
             movement.batch.lot_number,
             movement.batch.product,
             movement.batch.expiry_date.isoformat(),
@@ -711,7 +711,7 @@ def lot_csv(request):
             movement.batch.product,
             movement.batch.expiry_date.isoformat(),
             local_date(movement.occurred_at),
-            movement.get_kind_display(),
+            movement.kind_label,
             movement.from_location or "",
             movement.to_location or "",
             movement.quantity,

@@ -91,13 +91,13 @@ def check_change_allowed(user, municipality, when, reason: str = "", adding: boo
                 "change the date, or ask a coordinator."
             )
         else:
-            message = _("%(approved)s. Only a coordinator can change its entries now.")
+            message = _("%(month)s is approved (%(approved)s). Only a coordinator can change its entries now.")
         raise ValidationError(message % values, code="month_closed")
     if not (reason or "").strip():
         if adding:
             message = _("%(month)s is approved (%(approved)s). Give a reason for adding an entry to it.")
         else:
-            message = _("%(approved)s. Give a reason for changing an entry in it.")
+            message = _("%(month)s is approved (%(approved)s). Give a reason for changing an entry in it.")
         raise ValidationError(message % values, code="month_closed_reason_needed")
 
 

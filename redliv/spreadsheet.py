@@ -40,14 +40,21 @@ def safe_cell(value):
 def csv_bytes(rows, separator: str = ";") -> bytes:
     """CSV for Danish Excel: UTF-8 with a byte-order mark, so Excel reads the Danish letters right.
 
-    Every cell goes through `safe_cell` (None is an empty cell).
+    Every cell goes through `safe_cell` (None is an empty cell). With the semicolon, the
+    separator of Danish Excel, a decimal number has a decimal comma as Danish Excel reads it
+    ("4,8"): there "4.8" is the date 4 August and "10.0" the number 100.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
+    decimal_comma = separator == ";"
     for row in rows:
-        writer.writerow(["" if value is None else _csv_value(safe_cell(value)) for value in row])
+        writer.writerow(["" if value is None else _csv_value(safe_cell(value), decimal_comma) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _csv_value(value):
-    return value.isoformat() if isinstance(value, dt.date) else value
+def _csv_value(value, decimal_comma=False):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if decimal_comma and isinstance(value, (float, Decimal)):
+        return str(value).replace(".", ",")
+    return value

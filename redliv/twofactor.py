@@ -56,6 +56,18 @@ def second_factor_required(user) -> bool:
     return any(user.has_role(role) for role in settings.OTP_REQUIRED_ROLES) or user.is_superuser
 
 
+def owes_second_factor(request) -> bool:
+    """Whether the logged-in user must still give (or set up) a second factor before the staff pages open."""
+    user = request.user
+    is_verified = getattr(user, "is_verified", None)
+    if not user.is_authenticated or is_verified is None or is_verified():
+        return False
+    has_device = request.session.get(HAS_DEVICE_SESSION_KEY)
+    if has_device is None:
+        has_device = user_has_device(user)
+    return bool(has_device) or second_factor_required(user)
+
+
 class SecondFactorMiddleware:
     """Send a logged-in user who owes a second factor to give it (or to set one up)."""
 

@@ -360,7 +360,7 @@ class ReviewForm(inputs.Form):
         max_length=inputs.HISTORY_REASON_MAX_LENGTH,
         required=False,
         validators=[refuse_identifiers],
-        help_text=_("Required when rejecting. No personal data."),
+        help_text=_("Required when rejecting, and for a report in an approved month. No personal data."),
     )
 
     def clean(self):

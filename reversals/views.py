@@ -142,6 +142,8 @@ def review(request, pk):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
+            if getattr(error, "code", None) == "month_closed_reason_needed":  # beside the field it asks for
+                error = ValidationError({"reason": error.error_list})
             add_service_errors(form, error)
         else:
             messages.success(request, _("The review is saved."))

@@ -387,3 +387,37 @@ def test_the_same_course_form_sent_twice_at_once_plans_one_course(coordinator, v
     outcomes = at_once(2, lambda: saved.append(planning.save_course(forms.pop(), coordinator)[1]))
     assert outcomes == ["stored", "stored"] and sorted(saved) == [False, True]
     assert Course.objects.count() == 1
+
+
+def test_a_save_from_a_second_tab_does_not_silently_undo_the_first(planner, venue, next_monday):
+    """Two tabs on the same course: the title saved in the first was overwritten, without a word, by
+    the capacity saved in the second, which still held the old title."""
+    course = factories.make_course(venue, title="Drop-in om naloxon", starts_at=local(next_monday, 13))
+    path = f"/personale/kurser/{course.pk}/rediger/"
+    first, second = (planner.get(path).context["form"] for _ in range(2))
+    shown = first["shown_version"].value()
+    assert shown and second["shown_version"].value() == shown
+
+    saved = planner.post(path, course_data(venue, next_monday, title="Pop-up ved Rådhuset", shown_version=shown))
+    assert saved.status_code == 302
+    refused = planner.post(path, course_data(venue, next_monday, capacity="25", shown_version=shown))
+    assert refused.status_code == 200
+    assert "Kurset blev ændret et andet sted, efter du åbnede siden" in refused.content.decode()
+    course.refresh_from_db()
+    assert (course.title, course.capacity) == ("Pop-up ved Rådhuset", None)
+
+    # Sent again from the page that said so, it replaces the other change on purpose.
+    again = refused.context["form"]["shown_version"].value()
+    assert again != shown
+    assert planner.post(path, course_data(venue, next_monday, capacity="25", shown_version=again)).status_code == 302
+    course.refresh_from_db()
+    assert (course.title, course.capacity) == ("Drop-in om naloxon", 25)
+
+
+def test_a_course_form_without_a_version_is_still_saved(planner, venue, next_monday):
+    """A page shown before this check has no version: it saves as it did."""
+    course = factories.make_course(venue, starts_at=local(next_monday, 13))
+    response = planner.post(f"/personale/kurser/{course.pk}/rediger/", course_data(venue, next_monday, capacity="9"))
+    assert response.status_code == 302
+    course.refresh_from_db()
+    assert course.capacity == 9

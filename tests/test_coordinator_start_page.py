@@ -129,3 +129,32 @@ def test_the_start_page_offers_new_recovery_codes(planner):
     page = planner.get("/personale/").content.decode()
     assert 'action="/konto/to-trins/gendannelseskoder/"' in page
     assert "Lav nye gendannelseskoder" in page
+
+
+def test_the_start_page_asks_for_last_months_approval_until_it_is_given(planner, coordinator, odense):
+    """On 1 December nothing on the start page said that November was still to be approved and
+    reported; the month report was one menu item among five."""
+    from redliv.closing import approve_month
+
+    page = planner.get("/personale/").content.decode()  # 11 June 2026: May is last month
+    assert "Månedsrapporten for maj 2026 er ikke godkendt endnu" in page
+    assert 'href="/personale/maaned/?month=2026-05">Åbn rapporten for maj 2026</a>' in page
+
+    approve_month(coordinator, odense, dt.date(2026, 5, 1))
+    page = planner.get("/personale/").content.decode()
+    assert "er ikke godkendt endnu" not in page
+
+
+def test_the_month_to_approve_after_new_year_is_december_of_the_year_before(client, coordinator):
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2027, 1, 1, 0, 30, tzinfo=dt.timezone(dt.timedelta(hours=1))), tick=False):
+        client.force_login(coordinator)
+        response = client.get("/personale/")
+    assert "Månedsrapporten for december 2026 er ikke godkendt endnu" in response.content.decode()
+    assert str(response.context["month_to_approve"]) == "2026-12"
+
+
+def test_a_street_worker_is_not_asked_to_approve_a_month(client, street_worker):
+    client.force_login(street_worker)
+    assert "er ikke godkendt endnu" not in client.get("/personale/").content.decode()

@@ -136,3 +136,13 @@ def test_a_formula_behind_invisible_characters_or_spaces_is_escaped_in_the_csv(h
     [cell] = csv_cells(csv_bytes([[reason]]))
     assert cell == "'" + reason
     assert safe_cell(f"{hidden}Kasseret, våd") == f"{hidden}Kasseret, våd"
+
+
+def test_the_csv_for_danish_excel_writes_a_decimal_number_with_a_decimal_comma():
+    from decimal import Decimal
+
+    from redliv.spreadsheet import csv_bytes
+
+    rows = [["Odense", 10.0, Decimal("4.8"), 12, "3.5 (text)"]]
+    assert csv_bytes(rows, ";").decode("utf-8-sig") == "Odense;10,0;4,8;12;3.5 (text)\r\n"
+    assert csv_bytes(rows, ",").decode("utf-8-sig") == "Odense,10.0,4.8,12,3.5 (text)\r\n"

@@ -281,10 +281,9 @@ def test_a_tap_on_a_stepper_says_the_new_count(live_server, tablet_page, street_
     log_in(tablet_page, live_server.url, street_worker, next_path="/gade/")
     for _ in range(3):
         tablet_page.get_by_role("button", name="Én mere: Stofbrugere").tap()
-    spoken = tablet_page.locator("[aria-live=polite]", has_text="Stofbrugere: 3")
-    assert spoken.count() == 1
+    expect(tablet_page.locator("[aria-live=polite]", has_text="Stofbrugere: 3")).to_have_count(1)
     tablet_page.get_by_role("button", name="Én færre: Stofbrugere").tap()
-    assert tablet_page.locator("[aria-live=polite]", has_text="Stofbrugere: 2").count() == 1
+    expect(tablet_page.locator("[aria-live=polite]", has_text="Stofbrugere: 2")).to_have_count(1)
     assert axe_violations(tablet_page) == []
 
 
@@ -302,9 +301,9 @@ def test_the_kits_that_follow_the_participants_are_said_when_they_change_and_not
     for _ in range(3):
         page.get_by_role("button", name="Én mere: Stofbrugere").tap()
     assert page.locator("#id_kits").input_value() == "3"
-    assert spoken.inner_text() == "Stofbrugere: 3, Udleverede kit: 3"
+    expect(spoken).to_have_text("Stofbrugere: 3, Udleverede kit: 3")
     page.get_by_role("button", name="Én mere: Heraf genopfriskere (har taget et kursus før)").tap()
-    assert spoken.inner_text() == "Heraf genopfriskere (har taget et kursus før): 1, Udleverede kit: 2"
+    expect(spoken).to_have_text("Heraf genopfriskere (har taget et kursus før): 1, Udleverede kit: 2")
 
     # A count typed in: the kits are said once the typing pauses.
     page.get_by_role("spinbutton", name="Stofbrugere").fill("12")
@@ -313,8 +312,40 @@ def test_the_kits_that_follow_the_participants_are_said_when_they_change_and_not
 
     # Once the worker sets the kits, they no longer follow, and a count's tap says the count alone.
     page.get_by_role("button", name="Én færre: Udleverede kit").tap()
-    assert spoken.inner_text() == "Udleverede kit: 10"
+    expect(spoken).to_have_text("Udleverede kit: 10")
     page.get_by_role("button", name="Én mere: Stofbrugere").tap()
-    assert spoken.inner_text() == "Stofbrugere: 13"
+    expect(spoken).to_have_text("Stofbrugere: 13")
     assert page.locator("#id_kits").input_value() == "10"
     assert axe_violations(page) == []
+
+
+def test_the_stock_movements_fit_a_phone_and_their_table_scrolls_on_its_own(live_server, phone_page, coordinator, bag):
+    """The last column's hidden heading ("Action"), absolutely placed, was placed against the page, not
+    the table's scrolling region: on a 390 px phone the whole page scrolled sideways to 660 px and the
+    header ended halfway across it."""
+    log_in(phone_page, live_server.url, coordinator, next_path="/personale/lager/bevaegelser/")
+    assert phone_page.get_by_role("link", name="Ret nr.").count() == 1
+    assert overflow(phone_page) == {"scrolls": 0, "out": []}
+
+
+def test_a_coordinator_on_a_phone_reaches_every_staff_page_from_the_header(live_server, phone_page, coordinator):
+    """Below 768 px the header showed only "Staff": the stock, the reports and the month report had no
+    link on a phone, and the month report none on the staff start page either."""
+    log_in(phone_page, live_server.url, coordinator)
+    staff_pages = phone_page.get_by_role("navigation", name="Personalesider")
+    for name in ["Gadeplan", "Planlægning", "Lager", "Afrapporteringer", "Månedsrapport"]:
+        assert staff_pages.get_by_role("link", name=name).is_visible(), name
+    assert overflow(phone_page) == {"scrolls": 0, "out": []}
+    assert axe_violations(phone_page) == []
+    staff_pages.get_by_role("link", name="Månedsrapport").click()
+    phone_page.wait_for_url(live_server.url + "/personale/maaned/")
+    assert staff_pages.get_by_role("link", name="Månedsrapport").get_attribute("aria-current") == "page"
+
+
+def test_the_stock_page_fits_a_320_px_screen(live_server, phone_page, coordinator, bag):
+    """The tables per location and per batch had no scrolling region of their own: at 320 CSS px
+    (a small phone, or 400 % zoom on a laptop) the whole stock page scrolled sideways."""
+    log_in(phone_page, live_server.url, coordinator, next_path="/personale/lager/")
+    phone_page.set_viewport_size({"width": 320, "height": 700})
+    phone_page.reload()
+    assert overflow(phone_page) == {"scrolls": 0, "out": []}

@@ -423,6 +423,9 @@ def test_kits_per_100000_residents_are_counted_from_the_population_an_administra
     assert [row.values[0] for row in public.rows] == [1.9, 4.3]  # both kit counts are shown
     client.force_login(coordinator)
     csv_text = client.get(PAGE + "csv/", {"month": "2026-03"}).content.decode("utf-8-sig")
-    assert "Kits handed out per 100,000 residents" in csv_text and "Odense;4.3;1.9;0.0" in csv_text
+    # Danish Excel (the semicolon) reads a decimal comma; "4.3" would be the date 4 March there.
+    assert "Kits handed out per 100,000 residents" in csv_text and "Odense;4,3;1,9;0,0" in csv_text
+    comma_csv = client.get(PAGE + "csv/", {"month": "2026-03", "separator": "comma"}).content.decode("utf-8-sig")
+    assert "Odense,4.3,1.9,0.0" in comma_csv
     page = client.get(PAGE, {"month": "2026-03"}).content.decode()
     assert ">4.3<" in page

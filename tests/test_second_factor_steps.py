@@ -236,3 +236,19 @@ def test_a_wrong_code_from_the_old_app_leaves_it_in_place(coordinator):
     assert "Koden er ikke rigtig, eller den er allerede brugt." in response.content.decode()
     assert list(TOTPDevice.objects.filter(user=coordinator, confirmed=True)) == [original]
     assert not StaticToken.objects.filter(device__user=coordinator).exists()
+
+
+def test_the_second_step_shows_no_staff_menu_whose_links_all_lead_back_to_it(coordinator):
+    """On the setup and code pages, the header offered the stock, the reports and the month report:
+    each led straight back to the same page, which a new coordinator read as the links being broken."""
+    newcomer = make_user("koordinator-ny", coordinator.organisation, roles.COORDINATOR)
+    TOTPDevice.objects.filter(user=newcomer).delete()  # the first login: the app is still to be set up
+    for client, path in [(password_only(newcomer), SETUP), (password_only(coordinator), VERIFY)]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        page = response.content.decode()
+        assert 'href="/personale/lager/"' not in page and 'href="/personale/maaned/"' not in page, path
+    client = password_only(coordinator)
+    client.post(VERIFY, {"token": totp_code(coordinator)})
+    page = client.get("/personale/").content.decode()
+    assert 'href="/personale/lager/"' in page and 'href="/personale/maaned/"' in page

@@ -188,6 +188,32 @@ def test_a_rejection_needs_a_reason_and_is_stored_with_it(client, coordinator, d
     assert not ReversalReport.objects.counting().exists()
 
 
+def test_reviewing_a_report_of_an_approved_month_asks_for_a_reason_beside_the_reason_field(
+    client, coordinator, district, odense
+):
+    """The refusal said only "Approved on … by …. Give a reason for changing an entry in it.", above
+    the form, while the reason field said it was needed only to reject: which month, and why a reason?"""
+    from redliv.closing import approve_month
+
+    report = make_report(district, occurred_at=dt.datetime(2026, 5, 20, 14, tzinfo=dt.UTC))
+    approve_month(coordinator, odense, dt.date(2026, 5, 1))
+    client.force_login(coordinator)
+    page = client.get(f"{LIST}{report.pk}/").content.decode()
+    assert "Skal udfyldes ved afvisning og for en afrapportering i en godkendt måned." in page
+    response = client.post(f"{LIST}{report.pk}/vurdering/", {"decision": "verify", "reason": ""})
+    assert response.status_code == 400
+    [error] = response.context["form"].errors["reason"]
+    assert error.startswith("maj 2026 er godkendt (Godkendt ")
+    assert error.endswith("Angiv en begrundelse for at ændre en registrering i måneden.")
+    report.refresh_from_db()
+    assert report.review_status == "pending"
+
+    response = client.post(f"{LIST}{report.pk}/vurdering/", {"decision": "verify", "reason": "Ringet op og bekræftet"})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.review_status == "verified"
+
+
 def test_the_report_page_shows_its_history_read_only(client, coordinator, district):
     report = make_report(district, note="Fandt ham i opgangen")
     client.force_login(coordinator)

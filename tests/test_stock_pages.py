@@ -313,6 +313,26 @@ def test_a_movement_is_corrected_by_an_opposite_one_and_history_stays(client, co
     assert StockMovement.objects.count() == 3
 
 
+def test_a_corrected_handout_is_listed_as_a_correction_not_as_a_count(client, coordinator, bag):
+    """The correction of a handout read "Regulering efter optælling" (adjustment after a count) in the
+    list, the lot trace and the CSV: no count was made, and a reader of the ledger looked for one."""
+    batch = factories.make_batch(lot_number="NX2408")
+    factories.receive(batch, bag, 10, coordinator)
+    handout = factories.hand_out(batch, bag, 1, coordinator)
+    client.force_login(coordinator)
+    client.post(reverse("kits:correct", args=[handout.pk]), {"key": str(uuid.uuid4()), "reason": "Forkert lot"})
+    correction = StockMovement.objects.get(corrects=handout)
+    assert correction.kind == "adjustment" and str(correction) == "Rettelse 1 × NX2408"
+    for url in [reverse("kits:movements"), reverse("kits:lot") + "?lot=NX2408"]:
+        listing = client.get(url).content.decode()
+        assert f'Rettelse <span class="badge text-bg-secondary">retter nr. {handout.pk}' in listing or (
+            "<td>Rettelse</td>" in listing
+        ), url
+        assert "Regulering efter optælling" not in listing, url
+    exported = client.get(reverse("kits:movements-csv")).content.decode("utf-8-sig")
+    assert ";Rettelse;" in exported and "Regulering efter optælling" not in exported
+
+
 # The lot trace and the exports, against known data
 
 

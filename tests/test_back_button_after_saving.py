@@ -1,0 +1,122 @@
+"""The browser's Back button after a saved form, then Save again, stores nothing twice.
+
+A form that creates a row is shown with a new key each time (`inputs.offer_key`). After
+Back, Chromium fetches the page again (it is never cached) and gets a new key, but used to
+fill the visible fields in again with what was typed: one more click stored the same
+delivery, course or report a second time, with the new key. Such forms are sent with
+`autocomplete="off"`, so that Back shows them empty.
+"""
+
+import datetime as dt
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.models import Course
+from kits.models import StockMovement
+from tests import factories
+from tests.conftest import log_in
+
+
+class _KeyedForms(HTMLParser):
+    """The attributes of each <form> that holds a hidden input named "key"."""
+
+    def __init__(self):
+        super().__init__()
+        self.current = None
+        self.keyed = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.current = attrs
+        elif tag == "input" and attrs.get("name") == "key" and self.current is not None:
+            self.keyed.append(self.current)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.current = None
+
+
+def keyed_forms(html):
+    parser = _KeyedForms()
+    parser.feed(html)
+    return parser.keyed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("kits:delivery"),
+        reverse("kits:transfer"),
+        reverse("kits:discard"),
+        reverse("kits:count"),
+        reverse("kits:handout"),
+        reverse("courses:course-create"),
+        reverse("courses:dropin-create"),
+        reverse("courses:trainer-create"),
+        reverse("reversals:record"),
+    ],
+)
+def test_a_form_shown_with_a_new_key_is_not_filled_in_again_by_the_back_button(planner, url):
+    response = planner.get(url)
+    assert response.status_code == 200
+    forms = keyed_forms(response.content.decode())
+    assert forms, "the page offers a form with a key"
+    assert all(form.get("autocomplete") == "off" for form in forms)
+
+
+@pytest.mark.django_db
+def test_the_public_use_report_is_not_filled_in_again_by_the_back_button(client, odense):
+    response = client.get(reverse("report-naloxone-use"))
+    forms = keyed_forms(response.content.decode())
+    assert forms and all(form.get("autocomplete") == "off" for form in forms)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_back_after_a_delivery_and_save_again_registers_it_once(live_server, desktop_page, coordinator, red_liv, venue):
+    factories.make_location(red_liv, name="Antidote Danmark, kontoret", kind="venue", venue=venue)
+    factories.make_kit_type()
+    page = desktop_page
+    log_in(page, live_server.url, coordinator, next_path="/personale/lager/levering/")
+    page.get_by_label("Til lagerlokation").select_option(label="Antidote Danmark, kontoret")
+    page.get_by_label("Kittype").select_option(label="Naloxon-kit")
+    page.get_by_label("Produkt").fill("Nyxoid 1,8 mg næsespray")
+    page.get_by_label("Lotnummer").fill("NX2612")
+    page.get_by_label("Udløbsdato").fill((timezone.localdate() + dt.timedelta(days=900)).isoformat())
+    page.get_by_label("Antal kit").fill("50")
+    page.get_by_role("button", name="Registrér leveringen").click()
+    page.wait_for_url(live_server.url + "/personale/lager/")
+
+    page.go_back()
+    page.wait_for_url(live_server.url + "/personale/lager/levering/")
+    assert page.get_by_label("Lotnummer").input_value() == ""
+    assert page.get_by_label("Antal kit").input_value() == ""
+    page.get_by_role("button", name="Registrér leveringen").click()
+    page.locator(".invalid-feedback").first.wait_for()
+    assert StockMovement.objects.filter(kind="receive").count() == 1
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_back_after_planning_a_course_and_save_again_plans_it_once(live_server, desktop_page, coordinator, venue):
+    page = desktop_page
+    log_in(page, live_server.url, coordinator, next_path="/personale/kurser/ny/")
+    day = timezone.localdate() + dt.timedelta(days=10)
+    page.get_by_label("Form").select_option("pop_up")
+    page.get_by_label("Sted", exact=True).select_option(str(venue.pk))
+    page.get_by_label("Starter").fill(f"{day:%Y-%m-%d}T12:00")
+    page.get_by_label("Slutter").fill(f"{day:%Y-%m-%d}T14:00")
+    page.get_by_role("button", name="Gem").click()
+    page.get_by_text("Kurset blev oprettet.").wait_for()
+
+    page.go_back()
+    page.wait_for_url(live_server.url + "/personale/kurser/ny/")
+    assert page.get_by_label("Starter").input_value() == ""
+    page.get_by_role("button", name="Gem").click()
+    page.locator(".invalid-feedback").first.wait_for()
+    assert Course.objects.count() == 1
