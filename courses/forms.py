@@ -55,12 +55,22 @@ def refuse_if_not_public(form, venue):
         form.add_error("published", forms.ValidationError(reason, code="residents_only"))
 
 
+def shown_version_field():
+    """When the row was last saved, as its page was shown: saving refuses to overwrite a later change
+    (`services_planning.refuse_a_later_change`). None from a page shown before versions: saved as before."""
+    return forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+
+def offer_version(form):
+    if form.instance.pk:
+        form.fields["shown_version"].initial = form.instance.updated_at.isoformat()
+
+
 class CourseForm(inputs.ModelForm):
     audiences = checkboxes(Audience.choices, _("Audiences"))
     languages = checkboxes(CourseLanguage.choices, _("Languages"))
     key = inputs.key_field(required=False)  # none from a page shown before keys
-    # When the course was last saved, as the page was shown: saving refuses to overwrite a later change.
-    shown_version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+    shown_version = shown_version_field()
     change_reason = forms.CharField(
         label=_("Reason, for a course in an approved month"),
         max_length=inputs.HISTORY_REASON_MAX_LENGTH,
@@ -101,8 +111,7 @@ class CourseForm(inputs.ModelForm):
     def __init__(self, *args, user, **kwargs):
         inputs.offer_key(kwargs)  # a new course: the key that plans it once
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["shown_version"].initial = self.instance.updated_at.isoformat()
+        offer_version(self)
         self.fields["venue"].queryset = Venue.objects.for_user(user).filter(active=True)
         trainers = Trainer.objects.for_user(user).filter(active=True)
         if self.instance.pk:  # keep inactive trainers already on the course
@@ -190,6 +199,7 @@ class DropInScheduleForm(inputs.ModelForm):
     audiences = checkboxes(Audience.choices, _("Audiences"))
     languages = checkboxes(CourseLanguage.choices, _("Languages"))
     key = inputs.key_field(required=False)  # none from a page shown before keys
+    shown_version = shown_version_field()
 
     class Meta:
         model = DropInSchedule
@@ -218,6 +228,7 @@ class DropInScheduleForm(inputs.ModelForm):
     def __init__(self, *args, user, **kwargs):
         inputs.offer_key(kwargs)  # new drop-in hours: the key that creates them once
         super().__init__(*args, **kwargs)
+        offer_version(self)
         self.fields["venue"].queryset = Venue.objects.for_user(user).filter(active=True)
 
     def clean(self):

@@ -77,7 +77,15 @@ def save_course(form, user, course_request=None, reason: str = ""):
         course.created_by = user
         course.form_key = form.cleaned_data.get("key")
     before = _stored(course)
-    _refuse_a_later_change(course, form.cleaned_data.get("shown_version"))
+    refuse_a_later_change(
+        course,
+        form.cleaned_data.get("shown_version"),
+        _(
+            "The course was changed elsewhere after you opened this page (in another tab, or by another "
+            "coordinator). Your changes are not saved: open the course in a new tab to see what changed, "
+            "and save again here if yours should replace it."
+        ),
+    )
     trainers_changed = before is not None and (
         {trainer.pk for trainer in form.cleaned_data.get("trainers", [])}
         != set(course.trainers.values_list("pk", flat=True))
@@ -99,23 +107,17 @@ def save_course(form, user, course_request=None, reason: str = ""):
     return course, True
 
 
-def _refuse_a_later_change(course, shown_version):
-    """A ValidationError when the course was saved again after the form was shown (another tab, another
-    coordinator): saving would silently undo that change. Its `params` hold the version now stored, for
-    the form to be sent again on purpose. The row is locked (`_stored`) until this save commits."""
-    if course.pk is None or not shown_version:
+def refuse_a_later_change(row, shown_version, message):
+    """A ValidationError (`message`) when the row was saved again after its form was shown (another tab,
+    another coordinator): saving would silently undo that change. Its `params` hold the version now
+    stored, for the form to be sent again on purpose. The row stays locked until this save commits."""
+    if row.pk is None or not shown_version:
         return
-    current = Course.objects.filter(pk=course.pk).values_list("updated_at", flat=True).first()
+    current = (
+        type(row).objects.select_for_update(no_key=True).filter(pk=row.pk).values_list("updated_at", flat=True).first()
+    )
     if current is not None and current.isoformat() != shown_version:
-        raise ValidationError(
-            _(
-                "The course was changed elsewhere after you opened this page (in another tab, or by another "
-                "coordinator). Your changes are not saved: open the course in a new tab to see what changed, "
-                "and save again here if yours should replace it."
-            ),
-            code="changed_meanwhile",
-            params={"version": current.isoformat()},
-        )
+        raise ValidationError(message, code="changed_meanwhile", params={"version": current.isoformat()})
 
 
 def made_with(model, key):
@@ -276,6 +278,15 @@ def save_dropin(form, user):
     """
     schedule = form.save(commit=False)
     if schedule.pk is not None:
+        refuse_a_later_change(
+            schedule,
+            form.cleaned_data.get("shown_version"),
+            _(
+                "The drop-in hours were changed elsewhere after you opened this page (in another tab, or by "
+                "another coordinator). Your changes are not saved: open them in a new tab to see what changed, "
+                "and save again here if yours should replace it."
+            ),
+        )
         schedule.save()
         return schedule, True
     if (made := made_with(DropInSchedule, form.cleaned_data.get("key"))) is not None:

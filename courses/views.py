@@ -184,12 +184,17 @@ def _save(form, request, course_request=None):
             form, request.user, course_request=course_request, reason=form.cleaned_data["change_reason"]
         )
     except ValidationError as error:
-        if getattr(error, "code", None) == "changed_meanwhile":
-            # The form keeps what was typed; sent again, it replaces the later change on purpose.
-            form.data = form.data.copy()
-            form.data["shown_version"] = error.params["version"]
+        _offer_the_later_version(form, error)
         add_service_errors(form, _beside_the_reason(error))
         return None
+
+
+def _offer_the_later_version(form, error):
+    """Refused as changed meanwhile, the form keeps what was typed; sent again, it replaces the later
+    change on purpose."""
+    if getattr(error, "code", None) == "changed_meanwhile":
+        form.data = form.data.copy()
+        form.data["shown_version"] = error.params["version"]
 
 
 def _beside_the_reason(error):
@@ -352,9 +357,14 @@ def dropin_edit(request, pk):
     schedule = _schedule_for(request, pk)
     form = DropInScheduleForm(request.POST or None, instance=schedule, user=request.user)
     if request.method == "POST" and form.is_valid():
-        planning.save_dropin(form, request.user)
-        messages.success(request, _("The drop-in hours were saved."))
-        return redirect("courses:dropin-edit", pk=schedule.pk)
+        try:
+            planning.save_dropin(form, request.user)
+        except ValidationError as error:
+            _offer_the_later_version(form, error)
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The drop-in hours were saved."))
+            return redirect("courses:dropin-edit", pk=schedule.pk)
     return render(
         request,
         "courses/dropin_form.html",

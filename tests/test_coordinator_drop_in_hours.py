@@ -215,3 +215,29 @@ def test_the_same_drop_in_form_sent_twice_at_once_creates_the_hours_once(coordin
     outcomes = at_once(2, lambda: saved.append(planning.save_dropin(forms.pop(), coordinator)[1]))
     assert outcomes == ["stored", "stored"] and sorted(saved) == [False, True]
     assert DropInSchedule.objects.count() == 1
+
+
+def test_a_save_from_a_second_tab_does_not_silently_undo_the_first(planner, venue, schedule):
+    """Two tabs on the same drop-in hours: the later hours saved in the first were put back, without a
+    word, by the second tab's save of the title, which still held the old hours (as courses did)."""
+    path = f"/personale/faste-tider/{schedule.pk}/"
+    first, second = (planner.get(path).context["form"] for _ in range(2))
+    shown = first["shown_version"].value()
+    assert shown and second["shown_version"].value() == shown
+
+    saved = planner.post(path, schedule_data(venue, starts_at="14:00", ends_at="16:00", shown_version=shown))
+    assert saved.status_code == 302
+    refused = planner.post(path, schedule_data(venue, title="Drop-in hos Antidote", shown_version=shown))
+    assert refused.status_code == 200
+    assert "De faste tider blev ændret et andet sted, efter du åbnede siden" in refused.content.decode()
+    schedule.refresh_from_db()
+    assert (schedule.title, schedule.starts_at) == ("Drop-in tirsdag", dt.time(14))
+
+    # Sent again from the page that said so, it replaces the other change on purpose.
+    again = refused.context["form"]["shown_version"].value()
+    assert again != shown
+    assert (
+        planner.post(path, schedule_data(venue, title="Drop-in hos Antidote", shown_version=again)).status_code == 302
+    )
+    schedule.refresh_from_db()
+    assert (schedule.title, schedule.starts_at) == ("Drop-in hos Antidote", dt.time(13))
