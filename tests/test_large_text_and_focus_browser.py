@@ -349,3 +349,23 @@ def test_the_stock_page_fits_a_320_px_screen(live_server, phone_page, coordinato
     phone_page.set_viewport_size({"width": 320, "height": 700})
     phone_page.reload()
     assert overflow(phone_page) == {"scrolls": 0, "out": []}
+
+
+@pytest.mark.parametrize(
+    "path, button",
+    [
+        ("/personale/lager/levering/", "Registrér leveringen"),
+        ("/personale/faste-tider/ny/", "Gem"),
+    ],
+)
+def test_a_refused_staff_form_is_announced_and_focused(live_server, phone_page, coordinator, bag, path, button):
+    """The staff forms (stock, planning, reports) came back refused with the same title and the focus at
+    the top of the page: a screen reader user heard the menu again, not that nothing was saved."""
+    log_in(phone_page, live_server.url, coordinator, next_path=path)
+    with phone_page.expect_navigation(wait_until="load"):
+        phone_page.get_by_role("button", name=button, exact=True).click()
+    assert phone_page.title().startswith("Fejl: ")
+    alert = phone_page.locator("[data-form-errors]")
+    expect(alert).to_be_focused()
+    expect(alert).to_contain_text("Intet blev gemt.")
+    assert axe_violations(phone_page) == []
