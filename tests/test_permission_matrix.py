@@ -19,8 +19,9 @@ from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
 from courses.models import CourseRequest, DropInSchedule
+from redliv import roles
 from tests import factories
-from tests.conftest import VerifiedClient
+from tests.conftest import VerifiedClient, make_user
 from tests.db_state import table_counts
 from tests.reversal_helpers import make_report
 
@@ -410,3 +411,36 @@ def test_another_municipalitys_coordinator_cannot_count_odenses_lot(odense_lot, 
     assert response.status_code == 200 and table_counts() == before
     assert response.context["form"].has_error("batch")
     assert "ODENSE-LOT-7" not in response.content.decode()
+
+
+# --- Pages asked for a municipality (`?municipality=`): a user without one gets none ------------------
+
+# Every page that reads `?municipality=` (redliv.access.municipality_asked_for): the month page and its
+# exports and writes (from the rows above), and the stock pages.
+ASKED_FOR_A_MUNICIPALITY = (
+    [("get", path) for path, _answers in MATRIX.values() if "municipality=" in path]
+    + [("post", path) for path, _answers in POSTS.values() if "municipality=" in path]
+    + [
+        ("get", "/personale/lager/"),
+        ("get", "/personale/lager/forslag.csv"),
+        ("get", "/personale/lager/lager.csv"),
+    ]
+)
+
+
+@pytest.fixture
+def coordinator_without_an_organisation(odense, aarhus):
+    """A coordinator an administrator made without an organisation, in a country where Aarhus has none yet."""
+    return make_user("koordinator-uden-organisation", None, roles.COORDINATOR)
+
+
+@pytest.mark.parametrize("method, path", ASKED_FOR_A_MUNICIPALITY)
+def test_a_coordinator_without_an_organisation_gets_no_municipalitys_figures_or_stock(
+    odense_objects, coordinator_without_an_organisation, aarhus, method, path, request
+):
+    # Asked for Odense's, and for none: before, the first municipality without an organisation (Aarhus)
+    # was taken for theirs, its figures shown and exported, and its month approved.
+    for asked in (path.format(**odense_objects), path.split("?")[0]):
+        got, unchanged = ask(request, "coordinator_without_an_organisation", method, asked)
+        assert got == 403, asked
+        assert unchanged, f"{method.upper()} {asked} wrote to the database"
