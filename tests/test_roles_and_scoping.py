@@ -57,6 +57,13 @@ def test_a_user_without_an_organisation_sees_nothing(odense_data, outsider):
     assert not Course.objects.for_user(outsider).exists()
 
 
+@pytest.mark.parametrize("model", SCOPED_MODELS, ids=lambda model: model.__name__)
+def test_a_coordinator_whose_role_is_taken_away_sees_nothing(model, odense_data, coordinator):
+    coordinator.groups.clear()
+    coordinator = type(coordinator).objects.get(pk=coordinator.pk)  # the next request's user
+    assert not model.objects.for_user(coordinator).exists()
+
+
 def test_an_anonymous_visitor_sees_nothing(odense_data):
     from django.contrib.auth.models import AnonymousUser
 
