@@ -444,3 +444,39 @@ def test_a_coordinator_without_an_organisation_gets_no_municipalitys_figures_or_
         got, unchanged = ask(request, "coordinator_without_an_organisation", method, asked)
         assert got == 403, asked
         assert unchanged, f"{method.upper()} {asked} wrote to the database"
+
+
+# --- Street workers and trainers of another municipality: nothing of Odense's, on any URL ------------
+
+
+@pytest.fixture
+def aarhus_street_worker(aarhus_org):
+    return make_user("gadeplan-aarhus", aarhus_org, roles.STREET_WORKER)
+
+
+@pytest.fixture
+def aarhus_trainer(aarhus_org):
+    return make_user("traener-aarhus", aarhus_org, roles.TRAINER)
+
+
+# Every staff URL that names one of Odense's objects (the public course and drop-in pages are everyone's).
+ODENSE_OBJECT_URLS = [
+    (method, route, rows[route][0])
+    for method, rows in (("get", MATRIX), ("post", POSTS))
+    for route in rows
+    if "{" in rows[route][0] and MATRIX[route][1] != PUBLIC
+]
+
+
+@pytest.mark.parametrize(
+    "method, route, path", ODENSE_OBJECT_URLS, ids=[f"{method}-{route}" for method, route, _path in ODENSE_OBJECT_URLS]
+)
+def test_another_municipalitys_street_worker_and_trainer_get_nothing_of_odenses(
+    odense_objects, method, route, path, request
+):
+    answers = {
+        who: ask(request, who, method, path.format(**odense_objects))
+        for who in ("aarhus_street_worker", "aarhus_trainer")
+    }
+    assert all(got in (403, 404, 405) for got, _unchanged in answers.values()), answers
+    assert all(unchanged for _got, unchanged in answers.values()), "a refused request wrote to the database"

@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from redliv import roles
 from tests.conftest import PASSWORD, make_user, totp_code
+from tests.test_permission_matrix import MATRIX, odense_objects  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -236,3 +237,32 @@ def test_a_wrong_code_from_the_old_app_leaves_it_in_place(coordinator):
     assert "Koden er ikke rigtig, eller den er allerede brugt." in response.content.decode()
     assert list(TOTPDevice.objects.filter(user=coordinator, confirmed=True)) == [original]
     assert not StaticToken.objects.filter(device__user=coordinator).exists()
+
+
+# What a session with the password alone reaches: the pages SecondFactorMiddleware leaves open, and nothing else.
+OPEN_WITH_THE_PASSWORD_ALONE = {
+    ("get", "healthz"): 200,
+    ("post", "healthz"): 405,
+    ("get", "i18n/setlang/"): 302,
+    ("post", "i18n/setlang/"): 302,
+    ("get", "privatliv/"): 200,
+    ("post", "privatliv/"): 200,
+    ("get", "konto/logout/"): 405,
+    ("post", "konto/logout/"): 302,
+    ("get", "konto/to-trins/"): 200,
+    ("post", "konto/to-trins/"): 200,
+}
+
+
+def test_a_password_alone_reaches_no_url_of_the_project_but_the_code_page_logout_and_privacy(
+    odense_objects,  # noqa: F811 (fixture)
+    coordinator,
+):
+    """Every URL pattern (the permission matrix's rows, so a new URL is asked too), by GET and by POST."""
+    reached = {}
+    for route, (path, _answers) in MATRIX.items():
+        for method in ("get", "post"):
+            response = getattr(password_only(coordinator), method)(path.format(**odense_objects))
+            if not (response.status_code == 302 and response["Location"].startswith(VERIFY)):
+                reached[method, route] = response.status_code
+    assert reached == OPEN_WITH_THE_PASSWORD_ALONE
