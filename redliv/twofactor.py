@@ -78,7 +78,7 @@ class SecondFactorMiddleware:
         if not has_device and (view_name == ENROLMENT_VIEW or not second_factor_required(user)):
             return None
         target = "otp-verify" if has_device else "otp-setup"
-        return HttpResponseRedirect(f"{reverse(target)}?next={request.get_full_path()}")
+        return HttpResponseRedirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
 
 
 class TokenForm(inputs.Form):

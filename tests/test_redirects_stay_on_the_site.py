@@ -83,3 +83,22 @@ def test_a_forwarded_host_is_not_taken_for_the_sites_own_in_an_export(client, co
     assert response.status_code == 200
     content = response.content.decode("utf-8-sig")
     assert "http://testserver/statistik/metode/" in content and "evil" not in content
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/personale/maaned/?month=2026-05&municipality={odense}",
+        "/personale/kurser/?when=past&next=/personale/lager/",
+    ],
+)
+def test_the_code_page_leads_back_to_the_page_that_asked_for_it_with_its_whole_query(administrator, odense, page):
+    """The page's address travels as one `next`: before, an "&" in it ended the `next` there, so an
+    administrator's month page for one municipality came back as the whole country's, and a `next`
+    further on in the page's own query was the one followed."""
+    page = page.format(odense=odense.pk)
+    client = Client()
+    client.post("/konto/login/", {"username": administrator.username, "password": PASSWORD})
+    asked = client.get(page)
+    response = client.post(asked["Location"], {"token": totp_code(administrator)})
+    assert response["Location"] == page
