@@ -72,7 +72,7 @@ INSTALLED_APPS = [
     "street",
     "reports",
     "home",
-    "django.contrib.admin",
+    "redliv.admin_site.RegistryAdminConfig",  # django.contrib.admin, entered by administrators only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

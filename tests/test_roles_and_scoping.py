@@ -141,3 +141,47 @@ def test_the_admin_is_for_administrators_only(client, coordinator, administrator
     assert client.get("/admin/").status_code == 302
     client.force_login(administrator)
     assert client.get("/admin/").status_code == 200
+
+
+def admin_pages():
+    """The changelist of every model in the admin, and the admin's index."""
+    from django.contrib import admin
+    from django.urls import reverse
+
+    return ["/admin/"] + sorted(
+        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist") for model in admin.site._registry
+    )
+
+
+@pytest.mark.parametrize("page", admin_pages())
+def test_staff_status_alone_does_not_open_the_admin_to_a_coordinator(client, coordinator, page):
+    """Ticked by mistake in the user's form: before, the coordinator saw every user in the country (names,
+    e-mail addresses) and could change any municipality's lots."""
+    coordinator.is_staff = True
+    coordinator.save()
+    client.force_login(coordinator)
+    assert client.get(page).status_code == 302
+
+
+def test_a_coordinator_with_staff_status_changes_no_lot_in_the_admin(
+    client, coordinator, other_coordinator, aarhus_org
+):
+    batch = factories.make_batch(lot_number="AARHUS-LOT")
+    factories.receive(batch, factories.make_location(aarhus_org), 10, other_coordinator)
+    coordinator.is_staff = True
+    coordinator.save()
+    client.force_login(coordinator)
+    change = f"/admin/kits/batch/{batch.pk}/change/"
+    assert other_coordinator.username not in client.get("/admin/redliv/user/").content.decode()
+    client.post(
+        change,
+        {
+            "kit_type": batch.kit_type_id,
+            "product": batch.product,
+            "lot_number": "AARHUS-LOT",
+            "expiry_date": "2026-06-12",
+            "received_on": batch.received_on.isoformat(),
+        },
+    )
+    batch.refresh_from_db()
+    assert batch.expiry_date.isoformat() != "2026-06-12"
