@@ -9,8 +9,11 @@ user's form) saw every user in the country and could change any municipality's l
 status is not a second source of who may do what: the admin asks `roles` too.
 """
 
+from functools import wraps
+
 from django.contrib.admin import AdminSite
 from django.contrib.admin.apps import AdminConfig
+from django.core.exceptions import PermissionDenied
 
 from redliv import roles
 
@@ -18,6 +21,23 @@ from redliv import roles
 class RegistryAdminSite(AdminSite):
     def has_permission(self, request):
         return super().has_permission(request) and request.user.has_perm(roles.SEE_EVERY_MUNICIPALITY)
+
+    def admin_view(self, view, cacheable=False):
+        """A logged-in user who may not enter gets a 403; a visitor goes to the login page.
+
+        Django sends both to the admin's login, which is the site's own (/konto/login/), and that
+        sends a logged-in user on to `next`, the admin page: the browser went round until it
+        gave up ("too many redirects").
+        """
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(inner)
+        def refuse_the_logged_in(request, *args, **kwargs):
+            if request.user.is_authenticated and not self.has_permission(request):
+                raise PermissionDenied
+            return inner(request, *args, **kwargs)
+
+        return refuse_the_logged_in
 
 
 class RegistryAdminConfig(AdminConfig):

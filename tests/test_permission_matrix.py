@@ -78,8 +78,8 @@ MATRIX = {
     "konto/to-trins/opsaet/": ("/konto/to-trins/opsaet/", EVERY_STAFF_MEMBER),
     "konto/to-trins/gendannelseskoder/": ("/konto/to-trins/gendannelseskoder/", (LOGIN,) + (REDIRECT,) * 5),
     "admin/login/": ("/admin/login/", (LOGIN,) * 6),
-    # The admin (one row for all of its pages): staff status is the administrator's alone.
-    "admin/": ("/admin/", (ADMIN_LOGIN,) * 5 + (200,)),
+    # The admin (one row for all of its pages): administrators only; a logged-in user without it gets a 403.
+    "admin/": ("/admin/", (ADMIN_LOGIN, 403, 403, 403, 403, 200)),
     # Staff pages.
     "personale/": ("/personale/", EVERY_STAFF_MEMBER),
     "personale/kurser/": ("/personale/kurser/", PLANNING_LIST),

@@ -138,7 +138,7 @@ def test_a_user_without_a_role_gets_no_empty_menu_and_a_street_worker_gets_their
 
 def test_the_admin_is_for_administrators_only(client, coordinator, administrator):
     client.force_login(coordinator)
-    assert client.get("/admin/").status_code == 302
+    assert client.get("/admin/").status_code == 403
     client.force_login(administrator)
     assert client.get("/admin/").status_code == 200
 
@@ -160,7 +160,7 @@ def test_staff_status_alone_does_not_open_the_admin_to_a_coordinator(client, coo
     coordinator.is_staff = True
     coordinator.save()
     client.force_login(coordinator)
-    assert client.get(page).status_code == 302
+    assert client.get(page).status_code == 403
 
 
 def test_a_coordinator_with_staff_status_changes_no_lot_in_the_admin(
@@ -185,3 +185,10 @@ def test_a_coordinator_with_staff_status_changes_no_lot_in_the_admin(
     )
     batch.refresh_from_db()
     assert batch.expiry_date.isoformat() != "2026-06-12"
+
+
+def test_a_logged_in_coordinator_asking_for_the_admin_is_refused_not_sent_round_in_circles(client, coordinator):
+    """Before: /admin/ → the admin's login → /konto/login/ → (logged in already) /admin/ → …"""
+    client.force_login(coordinator)
+    response = client.get("/admin/", follow=True)
+    assert response.status_code == 403 and response.redirect_chain == []

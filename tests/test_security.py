@@ -139,7 +139,7 @@ def test_logins_are_logged_without_the_username(client, street_worker, caplog):
 def test_refused_access_is_logged_without_personal_data(client, coordinator, caplog):
     client.force_login(coordinator)
     with caplog.at_level(logging.WARNING, logger="redliv.security"):
-        assert client.get("/admin/redliv/user/").status_code == 302  # not staff: sent to log in
+        assert client.get("/admin/redliv/user/").status_code == 403  # not an administrator
         assert client.get("/personale/findes-ikke/").status_code == 404
     assert f"access refused status=404 view=- user_id={coordinator.pk}" in caplog.text
     assert coordinator.username not in caplog.text
