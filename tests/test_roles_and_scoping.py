@@ -192,3 +192,13 @@ def test_a_logged_in_coordinator_asking_for_the_admin_is_refused_not_sent_round_
     client.force_login(coordinator)
     response = client.get("/admin/", follow=True)
     assert response.status_code == 403 and response.redirect_chain == []
+
+
+@pytest.mark.parametrize("who", ["coordinator", "street_worker", "administrator"])
+def test_the_link_to_the_administration_is_shown_to_those_it_lets_in(client, who, request):
+    user = request.getfixturevalue(who)
+    user.is_staff = True
+    user.save()
+    client.force_login(user)
+    page = client.get("/personale/").content.decode()
+    assert ('href="/admin/"' in page) == (client.get("/admin/").status_code == 200)
