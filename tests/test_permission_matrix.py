@@ -11,6 +11,7 @@ municipality's object, so nothing leaks), 405 (a POST-only endpoint asked with G
 """
 
 import datetime as dt
+import uuid
 from urllib.parse import urlsplit
 
 import pytest
@@ -480,3 +481,83 @@ def test_another_municipalitys_street_worker_and_trainer_get_nothing_of_odenses(
     }
     assert all(got in (403, 404, 405) for got, _unchanged in answers.values()), answers
     assert all(unchanged for _got, unchanged in answers.values()), "a refused request wrote to the database"
+
+
+# --- Another municipality's ids posted in a form's fields: refused beside the field, nothing written -------
+
+# (who posts, the form, the field, which of Odense's objects it names). The forms offer only the poster's
+# municipality's places, lots, courses, trainers and districts; a forged value must not get through either.
+FORGED_CHOICES = [
+    ("other_coordinator", "/personale/kurser/ny/", "venue", "venue"),
+    ("other_coordinator", "/personale/kurser/ny/", "trainers", "trainer"),
+    ("other_coordinator", "/personale/faste-tider/ny/", "venue", "venue"),
+    ("other_coordinator", "/personale/traenere/ny/", "organisation", "organisation"),
+    ("other_coordinator", "/personale/afrapporteringer/ny/", "district", "district"),
+    ("other_coordinator", "/personale/afrapporteringer/ny/", "responder_course", "course"),
+    ("other_coordinator", "/personale/lager/levering/", "location", "location"),
+    ("other_coordinator", "/personale/lager/flyt/", "from_location", "location"),
+    ("other_coordinator", "/personale/lager/flyt/", "to_location", "location"),
+    ("other_coordinator", "/personale/lager/flyt/", "batch", "batch"),
+    ("other_coordinator", "/personale/lager/kasser/", "location", "location"),
+    ("other_coordinator", "/personale/lager/kasser/", "batch", "batch"),
+    ("other_coordinator", "/personale/lager/optaelling/", "location", "location"),
+    ("other_coordinator", "/personale/lager/udlevering/", "location", "location"),
+    ("other_coordinator", "/personale/lager/udlevering/", "course", "course"),
+    ("other_coordinator", "/personale/lager/udlevering/", "batch", "batch"),
+    ("aarhus_street_worker", "/gade/", "venue", "venue"),
+    ("aarhus_street_worker", "/gade/", "location", "location"),
+    ("aarhus_street_worker", "/gade/", "batch", "batch"),
+    # The planned course is a hidden field: its refusal is said above the form.
+    ("aarhus_street_worker", "/gade/", "course", "course"),
+    ("aarhus_street_worker", "/gade/udlevering/", "location", "location"),
+    ("aarhus_street_worker", "/gade/udlevering/", "batch", "batch"),
+    ("aarhus_street_worker", "/gade/afrapportering/", "district", "district"),
+]
+
+
+@pytest.mark.parametrize("who, path, field, named", FORGED_CHOICES)
+def test_a_form_refuses_another_municipalitys_id_in_a_field(
+    odense_objects, venue, red_liv, odense, who, path, field, named, request
+):
+    ids = {**odense_objects, "venue": venue.pk, "organisation": red_liv.pk}
+    ids["district"] = factories.make_district(odense).pk
+    client = VerifiedClient()
+    client.force_login(request.getfixturevalue(who))
+    before = table_counts()
+    response = client.post(path, {field: ids[named]})
+    assert table_counts() == before
+    form = response.context["form"]
+    assert form.errors.get("__all__" if field == "course" and path == "/gade/" else field), form.errors
+
+
+def test_a_course_request_is_assigned_to_no_coordinator_of_another_municipality(coordinator, other_coordinator, aarhus):
+    aarhus_request = CourseRequest.objects.create(
+        municipality=aarhus,
+        organisation_name="Bosted",
+        contact_name="Kontakt",
+        contact_email="a@example.org",
+        audience="professionals",
+        number_of_people=3,
+    )
+    client = VerifiedClient()
+    client.force_login(other_coordinator)
+    response = client.post(
+        f"/personale/forespoergsler/{aarhus_request.pk}/", {"assigned_to": coordinator.pk, "status": "in_progress"}
+    )
+    assert response.context["form"].has_error("assigned_to")
+    aarhus_request.refresh_from_db()
+    assert aarhus_request.assigned_to is None
+
+
+def test_a_replacement_kit_comes_from_no_location_of_another_municipality(
+    odense_objects, other_coordinator, aarhus_district
+):
+    aarhus_report = make_report(aarhus_district, review_status="verified")
+    client = VerifiedClient()
+    client.force_login(other_coordinator)
+    before = table_counts()
+    response = client.post(
+        f"/personale/afrapporteringer/{aarhus_report.pk}/erstat-kit/",
+        {"location": odense_objects["location"], "audience": "people_who_use_drugs", "key": uuid.uuid4()},
+    )
+    assert response.context["form"].has_error("location") and table_counts() == before

@@ -117,6 +117,44 @@ def test_a_session_ends_12_hours_after_login_however_active(client, street_worke
     assert client.get("/personale/").status_code == 302
 
 
+def logged_in_by_password(user):
+    client = Client()
+    assert log_in(client, user.username, PASSWORD).status_code == 302
+    return client
+
+
+def assert_logged_out(client):
+    """The next staff page sends to the login page, and the tablet's queue is told to log in again."""
+    response = client.get("/gade/")
+    assert response.status_code == 302 and response["Location"].startswith("/konto/login/")
+    assert client.get("/gade/api/session/").status_code == 401
+    assert client.post("/gade/api/poster/", "{}", content_type="application/json").status_code == 401
+
+
+def test_a_new_password_set_elsewhere_ends_the_other_sessions(street_worker):
+    tablet = logged_in_by_password(street_worker)
+    assert tablet.get("/gade/").status_code == 200
+    street_worker.set_password("a new and long enough password 42")
+    street_worker.save()
+    assert_logged_out(tablet)
+
+
+def test_a_deactivated_account_is_logged_out_at_its_next_request(street_worker):
+    tablet = logged_in_by_password(street_worker)
+    street_worker.is_active = False
+    street_worker.save()
+    assert_logged_out(tablet)
+
+
+def test_logging_out_ends_the_session_and_the_page_before_it_is_not_kept(street_worker):
+    tablet = logged_in_by_password(street_worker)
+    page = tablet.get("/gade/mine/")
+    assert "no-store" in page["Cache-Control"]  # the back button asks the server again…
+    tablet.post("/konto/logout/")
+    assert_logged_out(tablet)  # …which sends to the login page
+    assert tablet.get("/gade/mine/").status_code == 302
+
+
 def test_staff_pages_are_never_cached_but_public_pages_may_be(client, coordinator):
     assert "no-store" not in client.get("/").get("Cache-Control", "")
     client.force_login(coordinator)
