@@ -266,3 +266,11 @@ def test_a_password_alone_reaches_no_url_of_the_project_but_the_code_page_logout
             if not (response.status_code == 302 and response["Location"].startswith(VERIFY)):
                 reached[method, route] = response.status_code
     assert reached == OPEN_WITH_THE_PASSWORD_ALONE
+
+
+def test_a_password_alone_opens_no_page_that_merely_shares_a_name_with_an_open_one(administrator):
+    """The open pages are named with their namespace: the admin's logout (admin:logout) is not the site's."""
+    client = password_only(administrator)
+    response = client.post("/admin/logout/")
+    assert response.status_code == 302 and response["Location"].startswith(VERIFY)
+    assert "_auth_user_id" in client.session
