@@ -561,3 +561,23 @@ def test_a_replacement_kit_comes_from_no_location_of_another_municipality(
         {"location": odense_objects["location"], "audience": "people_who_use_drugs", "key": uuid.uuid4()},
     )
     assert response.context["form"].has_error("location") and table_counts() == before
+
+
+# --- A coordinator's exports name no other municipality, and not the whole country -------------------------
+
+SCOPES_ASKED = ["{aarhus}", "", "0", "-1", "all", "{aarhus} ", "{odense}.0", "{odense}&municipality={aarhus}"]
+EXPORTS = ["csv/", "xlsx/", "pdf/", "udskriv/"]
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+@pytest.mark.parametrize("asked", SCOPES_ASKED)
+def test_a_coordinators_export_is_of_their_own_municipality_or_refused(planner, odense, aarhus, export, asked):
+    """Another municipality's id, none, an odd spelling or two of them: Odense's figures, or a 404."""
+    asked = asked.format(odense=odense.pk, aarhus=aarhus.pk)
+    response = planner.get(f"/personale/maaned/{export}?month=2026-05&municipality={asked}")
+    assert response.status_code in (200, 404)
+    if response.status_code == 200:
+        assert response.context is None or response.context["report"].municipality == odense
+        assert "aarhus" not in response.get("Content-Disposition", "") and "alle" not in response.get(
+            "Content-Disposition", ""
+        )
