@@ -215,3 +215,15 @@ def test_the_same_drop_in_form_sent_twice_at_once_creates_the_hours_once(coordin
     outcomes = at_once(2, lambda: saved.append(planning.save_dropin(forms.pop(), coordinator)[1]))
     assert outcomes == ["stored", "stored"] and sorted(saved) == [False, True]
     assert DropInSchedule.objects.count() == 1
+
+
+def test_an_administrators_drop_in_hours_at_another_municipalitys_venue_belong_there(
+    client, administrator, aarhus_org, aarhus, venue
+):
+    aarhus_venue = factories.make_venue(aarhus_org)
+    client.force_login(administrator)
+    assert client.post("/personale/faste-tider/ny/", schedule_data(aarhus_venue)).status_code == 302
+    assert DropInSchedule.objects.get().municipality == aarhus
+    schedule = DropInSchedule.objects.get()
+    response = client.post(f"/personale/faste-tider/{schedule.pk}/", schedule_data(venue))
+    assert response.status_code == 200 and response.context["form"].has_error("venue", "venue_elsewhere")
