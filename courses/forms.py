@@ -48,6 +48,21 @@ def checkboxes(choices, label):
     )
 
 
+def refuse_a_venue_elsewhere(form, venue):
+    """A course or drop-in hours stay in their municipality: an administrator, offered every municipality's
+    venues, cannot move one to a venue of another (a coordinator is offered their own only)."""
+    municipality = form.instance.municipality_id if form.instance.pk else None
+    if venue and municipality and venue.municipality_id != municipality:
+        form.add_error(
+            "venue",
+            forms.ValidationError(
+                _("Choose a venue in %(municipality)s, where this is planned.")
+                % {"municipality": form.instance.municipality},
+                code="venue_elsewhere",
+            ),
+        )
+
+
 def refuse_if_not_public(form, venue):
     """A residents-only venue cannot be shown in the public finder (`Venue.not_public_reason`)."""
     reason = venue.not_public_reason() if venue and form.cleaned_data.get("published") else None
@@ -133,6 +148,7 @@ class CourseForm(inputs.ModelForm):
                 self.add_error("venue", _("An online course has no venue; leave it empty."))
         elif course_format and not venue:
             self.add_error("venue", _("Choose the venue where the course takes place."))
+        refuse_a_venue_elsewhere(self, venue)
         refuse_if_not_public(self, venue)
         return data
 
@@ -240,6 +256,7 @@ class DropInScheduleForm(inputs.ModelForm):
         if valid_from and valid_until and valid_until < valid_from:
             self.add_error("valid_until", _("“Valid until” cannot be before “valid from”."))
         venue = data.get("venue")
+        refuse_a_venue_elsewhere(self, venue)
         refuse_if_not_public(self, venue)
         return data
 

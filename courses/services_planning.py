@@ -73,7 +73,9 @@ def save_course(form, user, course_request=None, reason: str = ""):
     if new:
         if (planned := made_with(Course, form.cleaned_data.get("key"))) is not None:
             return planned, False
-        course.municipality_id = user.municipality_id
+        # The venue's municipality: an administrator plans at any municipality's venue, and the course
+        # counts, and is seen, there. An online course (no venue) belongs to the planner's municipality.
+        course.municipality_id = course.venue.municipality_id if course.venue_id else user.municipality_id
         course.created_by = user
         course.form_key = form.cleaned_data.get("key")
     before = _stored(course)
@@ -270,7 +272,7 @@ def trainer_warnings(trainers, starts_at, ends_at, exclude_course=None):
 
 @transaction.atomic
 def save_dropin(form, user):
-    """Save standing drop-in hours from the coordinator's form; new ones belong to the user's municipality.
+    """Save standing drop-in hours from the coordinator's form; new ones belong to their venue's municipality.
 
     Returns (schedule, saved). New hours are created once per form (its `key`): sent again, the
     hours created the first time come back with saved False, and nothing is written, so the
@@ -291,7 +293,7 @@ def save_dropin(form, user):
         return schedule, True
     if (made := made_with(DropInSchedule, form.cleaned_data.get("key"))) is not None:
         return made, False
-    schedule.municipality_id = user.municipality_id
+    schedule.municipality_id = schedule.venue.municipality_id  # the venue's, as a course's (save_course)
     schedule.form_key = form.cleaned_data.get("key")
     return save_once(schedule)
 

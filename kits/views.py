@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -37,8 +37,8 @@ from kits.forms import (
 )
 from kits.models import Batch, StockLocation, StockMovement
 from kits.planning import plan_stock
-from redliv import inputs, roles
-from redliv.access import add_service_errors, get_for_user, permission_required
+from redliv import roles
+from redliv.access import add_service_errors, get_for_user, municipality_asked_for, permission_required
 from redliv.models import Municipality
 from redliv.pagination import paginate
 from redliv.spreadsheet import csv_bytes
@@ -95,18 +95,10 @@ def stock_scope(request):
 
     A user who sees every municipality (an administrator) chooses any municipality, or none
     for the national summary; anyone else sees their own municipality (None here: their
-    queries are scoped already), and asking for another one is a 404.
+    queries are scoped already), and asking for another one is a 404 (`municipality_asked_for`).
     """
-    wanted = request.GET.get("municipality", "")
-    if not sees_every_municipality(request.user):
-        if wanted and wanted != str(request.user.municipality_id):
-            raise Http404
-        return None
-    if not wanted:
-        return None
-    if not inputs.is_id(wanted):
-        raise Http404
-    return get_object_or_404(Municipality, pk=wanted)
+    municipality = municipality_asked_for(request)
+    return municipality if sees_every_municipality(request.user) else None
 
 
 def scope_query(municipality):

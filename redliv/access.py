@@ -4,6 +4,9 @@
   permission (from `roles.PERMISSIONS`) gets a 403.
 - `get_for_user(request, queryset, *permissions, pk=...)`: the object if it is in the
   user's municipality (else 404), and the user has the permissions (else 403).
+- `municipality_asked_for(request)`: the municipality a page of figures or stock is asked for
+  (`?municipality=`): any one, or None for the whole country, for a user who sees every
+  municipality; otherwise the user's own (another is a 404, no municipality a 403).
 - `add_service_errors(form, error, renamed)`: a service's `ValidationError` beside the field
   it is about, or above the form.
 """
@@ -12,7 +15,11 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+
+from redliv import inputs, roles
+from redliv.models import Municipality
 
 
 def permission_required(*permissions):
@@ -43,6 +50,30 @@ def get_for_user(request, queryset, *permissions, **lookup):
     if not request.user.has_perms(permissions):
         raise PermissionDenied
     return found
+
+
+def municipality_asked_for(request):
+    """The municipality whose figures or stock a page shows, from `?municipality=` (or the form's).
+
+    A user who sees every municipality (`roles.SEE_EVERY_MUNICIPALITY`) gets the one asked for,
+    or None when none is asked for: the whole country. Anyone else gets their own municipality,
+    the one their organisation belongs to (`User.municipality_id`, as `ScopedQuerySet.for_user`
+    reads it): asking for another is a 404, and a user without one (no organisation) gets a 403,
+    never a municipality that merely has no organisation either.
+    """
+    wanted = request.GET.get("municipality") or request.POST.get("municipality") or ""
+    if request.user.has_perm(roles.SEE_EVERY_MUNICIPALITY):
+        if not wanted:
+            return None
+        if not inputs.is_id(wanted):
+            raise Http404
+        return get_object_or_404(Municipality, pk=wanted)
+    own = request.user.municipality_id
+    if own is None:
+        raise PermissionDenied
+    if wanted and wanted != str(own):
+        raise Http404
+    return request.user.municipality
 
 
 def add_service_errors(form, error: ValidationError, renamed=None):

@@ -46,7 +46,9 @@ class ScopedQuerySet(models.QuerySet):
 
     Subclasses name the lookup from their model to `Municipality` in
     `municipality_lookup`. Administrators see everything; other staff see their
-    own municipality; anyone else sees nothing.
+    own municipality; anyone else sees nothing: a visitor, a deactivated account, a
+    user without an organisation, and a user whose roles give no permission (a role
+    taken away while they were logged in, or an account given none yet).
     """
 
     municipality_lookup = "municipality"
@@ -59,7 +61,7 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         if user.has_perm(roles.SEE_EVERY_MUNICIPALITY):
             return self
-        if user.municipality_id is None:
+        if user.municipality_id is None or not roles.has_a_role(user):
             return self.none()
         return self.filter(self.municipality_q(user.municipality_id))
 

@@ -113,6 +113,15 @@ def permissions_of(user):
     return frozenset(granted)
 
 
+def has_a_role(user) -> bool:
+    """Whether the user's roles give them any permission: staff of the programme, not only an account.
+
+    `ScopedQuerySet.for_user` shows no row to a user without one, so a role taken away ends the
+    access it gave at the next request, also to the user's own entries (redliv.models).
+    """
+    return permissions_of(user) != frozenset()
+
+
 def every_permission():
     """The names of every permission in the database (what an administrator has)."""
     from django.contrib.auth.models import Permission

@@ -72,7 +72,7 @@ INSTALLED_APPS = [
     "street",
     "reports",
     "home",
-    "django.contrib.admin",
+    "redliv.admin_site.RegistryAdminConfig",  # django.contrib.admin, entered by administrators only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -259,7 +259,11 @@ PERMISSIONS_POLICY = PermissionsPolicy({"geolocation": [], "camera": [], "microp
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # An error's traceback names each exception's type, never its message: a database error's message
+    # quotes the row it refused, note included (redliv/logs.py).
+    "formatters": {
+        "plain": {"class": "redliv.logs.PrivateFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {

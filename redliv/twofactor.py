@@ -39,7 +39,7 @@ ABANDONED_ENROLMENT = dt.timedelta(hours=1)
 RECOVERY_CODE_COUNT = 10
 # django-otp doubles the wait after each wrong code, so guessing is hopeless.
 TOO_MANY_TRIES = gettext_lazy("Too many wrong codes in a row. Wait a few seconds and try again.")
-# The pages a user who still owes a second factor may open.
+# The pages a user who still owes a second factor may open (view names, with their namespace if any).
 OPEN_VIEWS = {"otp-verify", "logout", "set_language", "healthz", "privacy"}
 # Enrolment, open before the second step only to a user who has no confirmed device yet:
 # with the password alone, anyone could otherwise replace the owner's app with their own.
@@ -81,7 +81,8 @@ class SecondFactorMiddleware:
         # Runs after URL resolution, so `resolver_match` is set; WhiteNoise has already
         # answered for static files, which therefore never get here.
         user = request.user
-        view_name = request.resolver_match.url_name
+        # The full name, namespace and all: the admin's own "logout" (admin:logout) is not the open one.
+        view_name = request.resolver_match.view_name
         if not user.is_authenticated or user.is_verified() or view_name in OPEN_VIEWS:
             return None
         has_device = request.session.get(HAS_DEVICE_SESSION_KEY)
@@ -90,7 +91,7 @@ class SecondFactorMiddleware:
         if not has_device and (view_name == ENROLMENT_VIEW or not second_factor_required(user)):
             return None
         target = "otp-verify" if has_device else "otp-setup"
-        return HttpResponseRedirect(f"{reverse(target)}?next={request.get_full_path()}")
+        return HttpResponseRedirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
 
 
 class TokenForm(inputs.Form):

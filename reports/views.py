@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from redliv import closing, inputs, roles
+from redliv.access import municipality_asked_for
 from redliv.models import MonthClosing, Municipality
 from redliv.months import Month
 from reports import exports, pdf
@@ -51,22 +52,9 @@ def _month(request) -> Month:
 
 def _scope(request):
     """(municipality or None for all) for a coordinator or administrator; 403 for others, 404 for another's."""
-    user = request.user
-    if not user.has_perm(roles.OVERSEE_ENTRIES):
+    if not request.user.has_perm(roles.OVERSEE_ENTRIES):
         raise PermissionDenied
-    wanted = request.GET.get("municipality") or request.POST.get("municipality") or ""
-    if user.has_perm(roles.SEE_EVERY_MUNICIPALITY):
-        if not wanted:
-            return None
-        if not inputs.is_id(wanted):
-            raise Http404
-        return get_object_or_404(Municipality, pk=wanted)
-    municipality = Municipality.objects.filter(organisations=user.organisation_id).first()  # one query, not two
-    if municipality is None:
-        raise PermissionDenied
-    if wanted and wanted != str(municipality.pk):
-        raise Http404
-    return municipality
+    return municipality_asked_for(request)
 
 
 def _query(month, municipality, **extra):

@@ -421,3 +421,28 @@ def test_a_course_form_without_a_version_is_still_saved(planner, venue, next_mon
     assert response.status_code == 302
     course.refresh_from_db()
     assert course.capacity == 9
+
+
+def test_an_administrator_plans_a_course_at_another_municipalitys_venue_and_it_counts_there(
+    client, administrator, other_coordinator, aarhus_org, aarhus, next_monday
+):
+    """The administrator's organisation is in Odense; before, the course was Odense's (its figures, its
+    list) though it took place at Aarhus's venue, and Aarhus's coordinator did not see it."""
+    aarhus_venue = factories.make_venue(aarhus_org, name="Aarhus-værestedet")
+    client.force_login(administrator)
+    assert client.post("/personale/kurser/ny/", course_data(aarhus_venue, next_monday)).status_code == 302
+    assert Course.objects.get().municipality == aarhus
+    client.force_login(other_coordinator)
+    assert "Drop-in om naloxon" in client.get("/personale/kurser/").content.decode()
+
+
+def test_an_administrator_cannot_move_a_course_to_another_municipalitys_venue(
+    client, administrator, venue, aarhus_org, next_monday
+):
+    course = factories.make_course(venue, starts_at=local(next_monday, 13))
+    aarhus_venue = factories.make_venue(aarhus_org)
+    client.force_login(administrator)
+    response = client.post(f"/personale/kurser/{course.pk}/rediger/", course_data(aarhus_venue, next_monday))
+    assert response.status_code == 200 and response.context["form"].has_error("venue", "venue_elsewhere")
+    course.refresh_from_db()
+    assert course.venue == venue

@@ -241,3 +241,15 @@ def test_a_save_from_a_second_tab_does_not_silently_undo_the_first(planner, venu
     )
     schedule.refresh_from_db()
     assert (schedule.title, schedule.starts_at) == ("Drop-in hos Antidote", dt.time(13))
+
+
+def test_an_administrators_drop_in_hours_at_another_municipalitys_venue_belong_there(
+    client, administrator, aarhus_org, aarhus, venue
+):
+    aarhus_venue = factories.make_venue(aarhus_org)
+    client.force_login(administrator)
+    assert client.post("/personale/faste-tider/ny/", schedule_data(aarhus_venue)).status_code == 302
+    assert DropInSchedule.objects.get().municipality == aarhus
+    schedule = DropInSchedule.objects.get()
+    response = client.post(f"/personale/faste-tider/{schedule.pk}/", schedule_data(venue))
+    assert response.status_code == 200 and response.context["form"].has_error("venue", "venue_elsewhere")

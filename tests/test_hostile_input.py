@@ -28,7 +28,7 @@ from finder.models import InfoPage
 from tests import factories
 from tests.conftest import PASSWORD, VerifiedClient
 from tests.db_state import table_counts
-from tests.test_permission_matrix import POSTS, odense_objects  # noqa: F401 (fixture)
+from tests.test_permission_matrix import MATRIX, POSTS, odense_objects  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -595,6 +595,22 @@ def test_a_post_without_a_csrf_token_is_refused(odense_objects, path, who, reque
     assert table_counts() == before
     if who:
         assert "_auth_user_id" in client.session  # the logout was refused too
+
+
+def test_no_url_of_the_project_takes_a_post_without_a_csrf_token(odense_objects, request):  # noqa: F811 (fixture)
+    """Every URL pattern (the permission matrix's rows), posted to by a visitor and by an administrator (who
+    reaches every staff page): refused (403, or 405/401 before any form is read), and nothing written."""
+    taken = {}
+    for route, (path, _answers) in MATRIX.items():
+        for who in ("anonymous", "administrator"):
+            client = VerifiedClient(enforce_csrf_checks=True)
+            if who == "administrator":
+                client.force_login(request.getfixturevalue(who))
+            before = table_counts()
+            response = client.post(path.format(**odense_objects), {"note": "x", "token": "123456", "key": uuid.uuid4()})
+            if response.status_code not in (401, 403, 405) or table_counts() != before:
+                taken[who, route] = response.status_code
+    assert taken == {}
 
 
 def test_the_info_page_keeps_its_text_after_a_post_without_a_token(administrator):

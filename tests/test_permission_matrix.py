@@ -11,6 +11,7 @@ municipality's object, so nothing leaks), 405 (a POST-only endpoint asked with G
 """
 
 import datetime as dt
+import uuid
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,8 +20,9 @@ from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
 from courses.models import CourseRequest, DropInSchedule
+from redliv import roles
 from tests import factories
-from tests.conftest import VerifiedClient
+from tests.conftest import VerifiedClient, make_user
 from tests.db_state import table_counts
 from tests.reversal_helpers import make_report
 
@@ -77,8 +79,8 @@ MATRIX = {
     "konto/to-trins/opsaet/": ("/konto/to-trins/opsaet/", EVERY_STAFF_MEMBER),
     "konto/to-trins/gendannelseskoder/": ("/konto/to-trins/gendannelseskoder/", (LOGIN,) + (REDIRECT,) * 5),
     "admin/login/": ("/admin/login/", (LOGIN,) * 6),
-    # The admin (one row for all of its pages): staff status is the administrator's alone.
-    "admin/": ("/admin/", (ADMIN_LOGIN,) * 5 + (200,)),
+    # The admin (one row for all of its pages): administrators only; a logged-in user without it gets a 403.
+    "admin/": ("/admin/", (ADMIN_LOGIN, 403, 403, 403, 403, 200)),
     # Staff pages.
     "personale/": ("/personale/", EVERY_STAFF_MEMBER),
     "personale/kurser/": ("/personale/kurser/", PLANNING_LIST),
@@ -410,3 +412,172 @@ def test_another_municipalitys_coordinator_cannot_count_odenses_lot(odense_lot, 
     assert response.status_code == 200 and table_counts() == before
     assert response.context["form"].has_error("batch")
     assert "ODENSE-LOT-7" not in response.content.decode()
+
+
+# --- Pages asked for a municipality (`?municipality=`): a user without one gets none ------------------
+
+# Every page that reads `?municipality=` (redliv.access.municipality_asked_for): the month page and its
+# exports and writes (from the rows above), and the stock pages.
+ASKED_FOR_A_MUNICIPALITY = (
+    [("get", path) for path, _answers in MATRIX.values() if "municipality=" in path]
+    + [("post", path) for path, _answers in POSTS.values() if "municipality=" in path]
+    + [
+        ("get", "/personale/lager/"),
+        ("get", "/personale/lager/forslag.csv"),
+        ("get", "/personale/lager/lager.csv"),
+    ]
+)
+
+
+@pytest.fixture
+def coordinator_without_an_organisation(odense, aarhus):
+    """A coordinator an administrator made without an organisation, in a country where Aarhus has none yet."""
+    return make_user("koordinator-uden-organisation", None, roles.COORDINATOR)
+
+
+@pytest.mark.parametrize("method, path", ASKED_FOR_A_MUNICIPALITY)
+def test_a_coordinator_without_an_organisation_gets_no_municipalitys_figures_or_stock(
+    odense_objects, coordinator_without_an_organisation, aarhus, method, path, request
+):
+    # Asked for Odense's, and for none: before, the first municipality without an organisation (Aarhus)
+    # was taken for theirs, its figures shown and exported, and its month approved.
+    for asked in (path.format(**odense_objects), path.split("?")[0]):
+        got, unchanged = ask(request, "coordinator_without_an_organisation", method, asked)
+        assert got == 403, asked
+        assert unchanged, f"{method.upper()} {asked} wrote to the database"
+
+
+# --- Street workers and trainers of another municipality: nothing of Odense's, on any URL ------------
+
+
+@pytest.fixture
+def aarhus_street_worker(aarhus_org):
+    return make_user("gadeplan-aarhus", aarhus_org, roles.STREET_WORKER)
+
+
+@pytest.fixture
+def aarhus_trainer(aarhus_org):
+    return make_user("traener-aarhus", aarhus_org, roles.TRAINER)
+
+
+# Every staff URL that names one of Odense's objects (the public course and drop-in pages are everyone's).
+ODENSE_OBJECT_URLS = [
+    (method, route, rows[route][0])
+    for method, rows in (("get", MATRIX), ("post", POSTS))
+    for route in rows
+    if "{" in rows[route][0] and MATRIX[route][1] != PUBLIC
+]
+
+
+@pytest.mark.parametrize(
+    "method, route, path", ODENSE_OBJECT_URLS, ids=[f"{method}-{route}" for method, route, _path in ODENSE_OBJECT_URLS]
+)
+def test_another_municipalitys_street_worker_and_trainer_get_nothing_of_odenses(
+    odense_objects, method, route, path, request
+):
+    answers = {
+        who: ask(request, who, method, path.format(**odense_objects))
+        for who in ("aarhus_street_worker", "aarhus_trainer")
+    }
+    assert all(got in (403, 404, 405) for got, _unchanged in answers.values()), answers
+    assert all(unchanged for _got, unchanged in answers.values()), "a refused request wrote to the database"
+
+
+# --- Another municipality's ids posted in a form's fields: refused beside the field, nothing written -------
+
+# (who posts, the form, the field, which of Odense's objects it names). The forms offer only the poster's
+# municipality's places, lots, courses, trainers and districts; a forged value must not get through either.
+FORGED_CHOICES = [
+    ("other_coordinator", "/personale/kurser/ny/", "venue", "venue"),
+    ("other_coordinator", "/personale/kurser/ny/", "trainers", "trainer"),
+    ("other_coordinator", "/personale/faste-tider/ny/", "venue", "venue"),
+    ("other_coordinator", "/personale/traenere/ny/", "organisation", "organisation"),
+    ("other_coordinator", "/personale/afrapporteringer/ny/", "district", "district"),
+    ("other_coordinator", "/personale/afrapporteringer/ny/", "responder_course", "course"),
+    ("other_coordinator", "/personale/lager/levering/", "location", "location"),
+    ("other_coordinator", "/personale/lager/flyt/", "from_location", "location"),
+    ("other_coordinator", "/personale/lager/flyt/", "to_location", "location"),
+    ("other_coordinator", "/personale/lager/flyt/", "batch", "batch"),
+    ("other_coordinator", "/personale/lager/kasser/", "location", "location"),
+    ("other_coordinator", "/personale/lager/kasser/", "batch", "batch"),
+    ("other_coordinator", "/personale/lager/optaelling/", "location", "location"),
+    ("other_coordinator", "/personale/lager/udlevering/", "location", "location"),
+    ("other_coordinator", "/personale/lager/udlevering/", "course", "course"),
+    ("other_coordinator", "/personale/lager/udlevering/", "batch", "batch"),
+    ("aarhus_street_worker", "/gade/", "venue", "venue"),
+    ("aarhus_street_worker", "/gade/", "location", "location"),
+    ("aarhus_street_worker", "/gade/", "batch", "batch"),
+    # The planned course is a hidden field: its refusal is said above the form.
+    ("aarhus_street_worker", "/gade/", "course", "course"),
+    ("aarhus_street_worker", "/gade/udlevering/", "location", "location"),
+    ("aarhus_street_worker", "/gade/udlevering/", "batch", "batch"),
+    ("aarhus_street_worker", "/gade/afrapportering/", "district", "district"),
+]
+
+
+@pytest.mark.parametrize("who, path, field, named", FORGED_CHOICES)
+def test_a_form_refuses_another_municipalitys_id_in_a_field(
+    odense_objects, venue, red_liv, odense, who, path, field, named, request
+):
+    ids = {**odense_objects, "venue": venue.pk, "organisation": red_liv.pk}
+    ids["district"] = factories.make_district(odense).pk
+    client = VerifiedClient()
+    client.force_login(request.getfixturevalue(who))
+    before = table_counts()
+    response = client.post(path, {field: ids[named]})
+    assert table_counts() == before
+    form = response.context["form"]
+    assert form.errors.get("__all__" if field == "course" and path == "/gade/" else field), form.errors
+
+
+def test_a_course_request_is_assigned_to_no_coordinator_of_another_municipality(coordinator, other_coordinator, aarhus):
+    aarhus_request = CourseRequest.objects.create(
+        municipality=aarhus,
+        organisation_name="Bosted",
+        contact_name="Kontakt",
+        contact_email="a@example.org",
+        audience="professionals",
+        number_of_people=3,
+    )
+    client = VerifiedClient()
+    client.force_login(other_coordinator)
+    response = client.post(
+        f"/personale/forespoergsler/{aarhus_request.pk}/", {"assigned_to": coordinator.pk, "status": "in_progress"}
+    )
+    assert response.context["form"].has_error("assigned_to")
+    aarhus_request.refresh_from_db()
+    assert aarhus_request.assigned_to is None
+
+
+def test_a_replacement_kit_comes_from_no_location_of_another_municipality(
+    odense_objects, other_coordinator, aarhus_district
+):
+    aarhus_report = make_report(aarhus_district, review_status="verified")
+    client = VerifiedClient()
+    client.force_login(other_coordinator)
+    before = table_counts()
+    response = client.post(
+        f"/personale/afrapporteringer/{aarhus_report.pk}/erstat-kit/",
+        {"location": odense_objects["location"], "audience": "people_who_use_drugs", "key": uuid.uuid4()},
+    )
+    assert response.context["form"].has_error("location") and table_counts() == before
+
+
+# --- A coordinator's exports name no other municipality, and not the whole country -------------------------
+
+SCOPES_ASKED = ["{aarhus}", "", "0", "-1", "all", "{aarhus} ", "{odense}.0", "{odense}&municipality={aarhus}"]
+EXPORTS = ["csv/", "xlsx/", "pdf/", "udskriv/"]
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+@pytest.mark.parametrize("asked", SCOPES_ASKED)
+def test_a_coordinators_export_is_of_their_own_municipality_or_refused(planner, odense, aarhus, export, asked):
+    """Another municipality's id, none, an odd spelling or two of them: Odense's figures, or a 404."""
+    asked = asked.format(odense=odense.pk, aarhus=aarhus.pk)
+    response = planner.get(f"/personale/maaned/{export}?month=2026-05&municipality={asked}")
+    assert response.status_code in (200, 404)
+    if response.status_code == 200:
+        assert response.context is None or response.context["report"].municipality == odense
+        assert "aarhus" not in response.get("Content-Disposition", "") and "alle" not in response.get(
+            "Content-Disposition", ""
+        )

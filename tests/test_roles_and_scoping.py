@@ -57,6 +57,13 @@ def test_a_user_without_an_organisation_sees_nothing(odense_data, outsider):
     assert not Course.objects.for_user(outsider).exists()
 
 
+@pytest.mark.parametrize("model", SCOPED_MODELS, ids=lambda model: model.__name__)
+def test_a_coordinator_whose_role_is_taken_away_sees_nothing(model, odense_data, coordinator):
+    coordinator.groups.clear()
+    coordinator = type(coordinator).objects.get(pk=coordinator.pk)  # the next request's user
+    assert not model.objects.for_user(coordinator).exists()
+
+
 def test_an_anonymous_visitor_sees_nothing(odense_data):
     from django.contrib.auth.models import AnonymousUser
 
@@ -131,6 +138,67 @@ def test_a_user_without_a_role_gets_no_empty_menu_and_a_street_worker_gets_their
 
 def test_the_admin_is_for_administrators_only(client, coordinator, administrator):
     client.force_login(coordinator)
-    assert client.get("/admin/").status_code == 302
+    assert client.get("/admin/").status_code == 403
     client.force_login(administrator)
     assert client.get("/admin/").status_code == 200
+
+
+def admin_pages():
+    """The changelist of every model in the admin, and the admin's index."""
+    from django.contrib import admin
+    from django.urls import reverse
+
+    return ["/admin/"] + sorted(
+        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist") for model in admin.site._registry
+    )
+
+
+@pytest.mark.parametrize("page", admin_pages())
+def test_staff_status_alone_does_not_open_the_admin_to_a_coordinator(client, coordinator, page):
+    """Ticked by mistake in the user's form: before, the coordinator saw every user in the country (names,
+    e-mail addresses) and could change any municipality's lots."""
+    coordinator.is_staff = True
+    coordinator.save()
+    client.force_login(coordinator)
+    assert client.get(page).status_code == 403
+
+
+def test_a_coordinator_with_staff_status_changes_no_lot_in_the_admin(
+    client, coordinator, other_coordinator, aarhus_org
+):
+    batch = factories.make_batch(lot_number="AARHUS-LOT")
+    factories.receive(batch, factories.make_location(aarhus_org), 10, other_coordinator)
+    coordinator.is_staff = True
+    coordinator.save()
+    client.force_login(coordinator)
+    change = f"/admin/kits/batch/{batch.pk}/change/"
+    assert other_coordinator.username not in client.get("/admin/redliv/user/").content.decode()
+    client.post(
+        change,
+        {
+            "kit_type": batch.kit_type_id,
+            "product": batch.product,
+            "lot_number": "AARHUS-LOT",
+            "expiry_date": "2026-06-12",
+            "received_on": batch.received_on.isoformat(),
+        },
+    )
+    batch.refresh_from_db()
+    assert batch.expiry_date.isoformat() != "2026-06-12"
+
+
+def test_a_logged_in_coordinator_asking_for_the_admin_is_refused_not_sent_round_in_circles(client, coordinator):
+    """Before: /admin/ → the admin's login → /konto/login/ → (logged in already) /admin/ → …"""
+    client.force_login(coordinator)
+    response = client.get("/admin/", follow=True)
+    assert response.status_code == 403 and response.redirect_chain == []
+
+
+@pytest.mark.parametrize("who", ["coordinator", "street_worker", "administrator"])
+def test_the_link_to_the_administration_is_shown_to_those_it_lets_in(client, who, request):
+    user = request.getfixturevalue(who)
+    user.is_staff = True
+    user.save()
+    client.force_login(user)
+    page = client.get("/personale/").content.decode()
+    assert ('href="/admin/"' in page) == (client.get("/admin/").status_code == 200)

@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from redliv import roles
 from tests.conftest import PASSWORD, make_user, totp_code
+from tests.test_permission_matrix import MATRIX, odense_objects  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -210,7 +211,7 @@ def test_only_an_administrator_may_reset_two_step_login(client, coordinator, oth
     response = client.post(
         "/admin/redliv/user/", {"action": "reset_two_factor", "_selected_action": [other_coordinator.pk]}
     )
-    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert response.status_code == 403
     assert TOTPDevice.objects.filter(user=other_coordinator).exists()
 
 
@@ -252,3 +253,40 @@ def test_the_second_step_shows_no_staff_menu_whose_links_all_lead_back_to_it(coo
     client.post(VERIFY, {"token": totp_code(coordinator)})
     page = client.get("/personale/").content.decode()
     assert 'href="/personale/lager/"' in page and 'href="/personale/maaned/"' in page
+
+
+# What a session with the password alone reaches: the pages SecondFactorMiddleware leaves open, and nothing else.
+OPEN_WITH_THE_PASSWORD_ALONE = {
+    ("get", "healthz"): 200,
+    ("post", "healthz"): 405,
+    ("get", "i18n/setlang/"): 302,
+    ("post", "i18n/setlang/"): 302,
+    ("get", "privatliv/"): 200,
+    ("post", "privatliv/"): 200,
+    ("get", "konto/logout/"): 405,
+    ("post", "konto/logout/"): 302,
+    ("get", "konto/to-trins/"): 200,
+    ("post", "konto/to-trins/"): 200,
+}
+
+
+def test_a_password_alone_reaches_no_url_of_the_project_but_the_code_page_logout_and_privacy(
+    odense_objects,  # noqa: F811 (fixture)
+    coordinator,
+):
+    """Every URL pattern (the permission matrix's rows, so a new URL is asked too), by GET and by POST."""
+    reached = {}
+    for route, (path, _answers) in MATRIX.items():
+        for method in ("get", "post"):
+            response = getattr(password_only(coordinator), method)(path.format(**odense_objects))
+            if not (response.status_code == 302 and response["Location"].startswith(VERIFY)):
+                reached[method, route] = response.status_code
+    assert reached == OPEN_WITH_THE_PASSWORD_ALONE
+
+
+def test_a_password_alone_opens_no_page_that_merely_shares_a_name_with_an_open_one(administrator):
+    """The open pages are named with their namespace: the admin's logout (admin:logout) is not the site's."""
+    client = password_only(administrator)
+    response = client.post("/admin/logout/")
+    assert response.status_code == 302 and response["Location"].startswith(VERIFY)
+    assert "_auth_user_id" in client.session

@@ -1,6 +1,7 @@
 """Login throttling, session lifetime, headers on staff pages, logs without personal data."""
 
 import logging
+import logging.config
 import time
 
 import pytest
@@ -116,6 +117,44 @@ def test_a_session_ends_12_hours_after_login_however_active(client, street_worke
     assert client.get("/personale/").status_code == 302
 
 
+def logged_in_by_password(user):
+    client = Client()
+    assert log_in(client, user.username, PASSWORD).status_code == 302
+    return client
+
+
+def assert_logged_out(client):
+    """The next staff page sends to the login page, and the tablet's queue is told to log in again."""
+    response = client.get("/gade/")
+    assert response.status_code == 302 and response["Location"].startswith("/konto/login/")
+    assert client.get("/gade/api/session/").status_code == 401
+    assert client.post("/gade/api/poster/", "{}", content_type="application/json").status_code == 401
+
+
+def test_a_new_password_set_elsewhere_ends_the_other_sessions(street_worker):
+    tablet = logged_in_by_password(street_worker)
+    assert tablet.get("/gade/").status_code == 200
+    street_worker.set_password("a new and long enough password 42")
+    street_worker.save()
+    assert_logged_out(tablet)
+
+
+def test_a_deactivated_account_is_logged_out_at_its_next_request(street_worker):
+    tablet = logged_in_by_password(street_worker)
+    street_worker.is_active = False
+    street_worker.save()
+    assert_logged_out(tablet)
+
+
+def test_logging_out_ends_the_session_and_the_page_before_it_is_not_kept(street_worker):
+    tablet = logged_in_by_password(street_worker)
+    page = tablet.get("/gade/mine/")
+    assert "no-store" in page["Cache-Control"]  # the back button asks the server again…
+    tablet.post("/konto/logout/")
+    assert_logged_out(tablet)  # …which sends to the login page
+    assert tablet.get("/gade/mine/").status_code == 302
+
+
 def test_staff_pages_are_never_cached_but_public_pages_may_be(client, coordinator):
     assert "no-store" not in client.get("/").get("Cache-Control", "")
     client.force_login(coordinator)
@@ -138,10 +177,73 @@ def test_logins_are_logged_without_the_username(client, street_worker, caplog):
 def test_refused_access_is_logged_without_personal_data(client, coordinator, caplog):
     client.force_login(coordinator)
     with caplog.at_level(logging.WARNING, logger="redliv.security"):
-        assert client.get("/admin/redliv/user/").status_code == 302  # not staff: sent to log in
+        assert client.get("/admin/redliv/user/").status_code == 403  # not an administrator
         assert client.get("/personale/findes-ikke/").status_code == 404
     assert f"access refused status=404 view=- user_id={coordinator.pk}" in caplog.text
     assert coordinator.username not in caplog.text
+
+
+NOTE = "Mads Mikkelsen 4711 ved banegården"
+
+
+def configured_log_formatter():
+    """The formatter the log's handler is given by settings.LOGGING (the root logger's console)."""
+    from django.conf import settings
+
+    handler = settings.LOGGING["handlers"][settings.LOGGING["root"]["handlers"][0]]
+    formatter = settings.LOGGING["formatters"][handler["formatter"]]
+    return logging.config.DictConfigurator(settings.LOGGING).configure_formatter(formatter)
+
+
+def test_an_unexpected_error_is_logged_without_the_note_the_database_refused(
+    street_worker, venue, bag, caplog, monkeypatch
+):
+    """A bug that lets a refused row through to a 500: the log names the constraint, never the row's note.
+
+    PostgreSQL's message quotes the whole failing row ("DETAIL: Failing row contains (…, the note, …)"),
+    which its own log is set never to keep (test_database_log.py); the app's log kept it.
+    """
+    import uuid
+
+    import street.views
+    from tests import factories
+    from tests.conftest import VerifiedClient
+
+    course = factories.make_course(venue)
+
+    def store_with_a_bug(kind, form, user):
+        factories.make_attendance(course, user, idempotency_key=uuid.uuid4(), first_time=99, note=NOTE)
+
+    monkeypatch.setattr(street.views, "store", store_with_a_bug)
+    client = VerifiedClient(raise_request_exception=False)
+    client.force_login(street_worker)
+    form = client.get("/gade/udlevering/").context["form"]
+    fields = {"date": "2026-06-11", "time": "09:00", "quantity": 1, "location": bag.pk}
+    with caplog.at_level(logging.INFO):
+        response = client.post(
+            "/gade/udlevering/",
+            {"key": form["key"].value(), "reason": "first_supply", "audience": "people_who_use_drugs", **fields},
+        )
+    assert response.status_code == 500 and "Mikkelsen" not in response.content.decode()
+    formatter = configured_log_formatter()
+    logged = "\n".join(formatter.format(record) for record in caplog.records)
+    assert "Internal Server Error: /gade/udlevering/" in logged
+    assert "IntegrityError" in logged and "attendance_first_time_plus_refresher_is_total" in logged
+    assert "store_with_a_bug" in logged  # where it happened is kept
+    assert "Mikkelsen" not in logged and "4711" not in logged and "Failing row" not in logged
+
+
+def test_an_exception_that_quotes_the_input_is_logged_without_it(caplog):
+    try:
+        try:
+            int(NOTE)
+        except ValueError as error:
+            raise KeyError(NOTE) from error
+    except KeyError:
+        logging.getLogger("django.request").exception("Internal Server Error: /gade/")
+    logged = configured_log_formatter().format(caplog.records[-1])
+    assert "ValueError" in logged and "KeyError" in logged and "direct cause" in logged
+    assert "Mikkelsen" not in logged
 
 
 def test_an_oversized_request_is_refused_politely(client):

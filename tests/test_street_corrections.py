@@ -11,6 +11,7 @@ from courses.models import Attendance, Course
 from courses.services import kits_handed_out
 from kits.models import StockLevel, StockMovement
 from reversals.models import ReversalReport
+from tests.db_state import table_counts
 from tests.test_street_logging import course_fields, handout_fields, logged_in, report_fields
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +120,32 @@ def test_withdrawing_a_handout_and_a_report(street_worker, bag, district):
     assert StockLevel.objects.get(location=bag).quantity == 10
     assert ReversalReport.objects.get().review_status == "rejected"
     assert not ReversalReport.objects.counting().exists()
+
+
+def test_a_street_worker_whose_role_is_taken_away_no_longer_changes_their_entries(street_worker, venue, bag, district):
+    """Taken away while logged in, within the 24 hours: before, the correction still drew 6 more kits."""
+    attendance = logged_course(street_worker, venue, bag, kits=2)
+    client = logged_in(street_worker)
+    for kind, fields in [("handout", handout_fields(bag)), ("report", report_fields(district))]:
+        client.post("/gade/api/poster/", json.dumps({"kind": kind, "fields": fields}), content_type="application/json")
+    handout = StockMovement.objects.get(kind="handout", course__isnull=True)
+    report = ReversalReport.objects.get()
+    street_worker.groups.clear()
+    before, kits_in_the_bag = table_counts(), StockLevel.objects.get(location=bag).quantity
+    assert client.get(f"/gade/poster/kursus/{attendance.pk}/").status_code == 404
+    response = client.post(f"/gade/poster/kursus/{attendance.pk}/", correction(venue, bag, kits=8))
+    assert response.status_code == 404
+    for path in [
+        f"/gade/poster/kursus/{attendance.pk}/trak-tilbage/",
+        f"/gade/poster/udlevering/{handout.pk}/trak-tilbage/",
+        f"/gade/poster/afrapportering/{report.pk}/trak-tilbage/",
+    ]:
+        assert client.post(path, {"reason": "Fejl"}).status_code == 404
+    assert table_counts() == before
+    assert StockLevel.objects.get(location=bag).quantity == kits_in_the_bag
+    assert Attendance.objects.get().withdrawn_at is None and ReversalReport.objects.counting().exists()
+    mine = client.get("/gade/mine/").context
+    assert (mine["attendances"], mine["handouts"], mine["reports"]) == ([], [], [])
 
 
 def test_a_report_is_withdrawn_once_and_its_history_says_who(street_worker, district):
