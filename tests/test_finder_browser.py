@@ -174,7 +174,10 @@ def test_the_request_form_keeps_what_was_typed_and_confirms(live_server, phone_p
     phone_page.get_by_label("Kontaktperson").fill("Leder")
     phone_page.get_by_label("Målgruppe").select_option("professionals")
     phone_page.get_by_label("Antal personer").fill("8")
-    phone_page.get_by_role("button", name="Send forespørgslen").click()
+    # The refused form is a new page: a click waits only until it has begun to arrive, so the reads
+    # below (visible, where the stylesheet puts the honeypot) wait for it to have loaded.
+    with phone_page.expect_navigation(wait_until="load"):
+        phone_page.get_by_role("button", name="Send forespørgslen").click()
     message = "Skriv en e-mailadresse eller et telefonnummer, så vi kan svare."
     # In the error summary at the top (a link to the field) and beside the field itself.
     assert phone_page.get_by_role("alert").get_by_role("link", name=message).is_visible()
