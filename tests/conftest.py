@@ -42,8 +42,11 @@ TIME_ZONE = "Europe/Copenhagen"  # the browser's, as the people who use the regi
 
 # The same examples on every run, so that CI is not red by chance; HYPOTHESIS_PROFILE=explore
 # draws new ones (and HOSTILE_EXAMPLES=500 draws more) when looking for new failures.
-hypothesis_settings.register_profile("fixed", derandomize=True, print_blob=True)
-hypothesis_settings.register_profile("explore", derandomize=False, print_blob=True)
+# No deadline per example: on a busy machine (two workers, Chromium and the live servers on two
+# cores) an example of a few microseconds was once held up 280 ms, over Hypothesis's 200 ms,
+# and the test failed as "unreliable test timings". What the tests check is the answer, not its speed.
+hypothesis_settings.register_profile("fixed", derandomize=True, print_blob=True, deadline=None)
+hypothesis_settings.register_profile("explore", derandomize=False, print_blob=True, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fixed"))
 
 

@@ -139,13 +139,11 @@ def test_the_map_shows_the_places_and_the_list_stays_complete_when_tiles_cannot_
     violations = collect_csp_violations(phone_page)
     phone_page.goto(live_server.url + "/")
     assert not phone_page.evaluate("'L' in window")  # Leaflet is only loaded when the map is asked for
-    phone_page.get_by_role("button", name="Vis stederne på et kort").click()
-    phone_page.wait_for_selector(".leaflet-marker-icon")
+    # Leaflet asks for tiles as it places the markers; the test waits for the first to have failed.
+    with phone_page.expect_event("requestfailed", lambda request: request.url in tile_requests):
+        phone_page.get_by_role("button", name="Vis stederne på et kort").click()
+        phone_page.wait_for_selector(".leaflet-marker-icon")
     assert phone_page.locator(".leaflet-marker-icon").count() == 2  # two public places; online has none
-    for _ in range(50):  # Leaflet asks for tiles after placing the markers; the route sees them as the page runs
-        if tile_requests:
-            break
-        phone_page.wait_for_timeout(100)
     assert tile_requests  # tiles were asked for, and failed
     assert phone_page.locator(".entry").count() == 3 + 1  # the weekly drop-in once, with its next date
     assert phone_page.get_by_text("alle kurser står i listen nedenfor").is_visible()
@@ -174,7 +172,10 @@ def test_the_request_form_keeps_what_was_typed_and_confirms(live_server, phone_p
     phone_page.get_by_label("Kontaktperson").fill("Leder")
     phone_page.get_by_label("Målgruppe").select_option("professionals")
     phone_page.get_by_label("Antal personer").fill("8")
-    phone_page.get_by_role("button", name="Send forespørgslen").click()
+    # The refused form is a new page: a click waits only until it has begun to arrive, so the reads
+    # below (visible, where the stylesheet puts the honeypot) wait for it to have loaded.
+    with phone_page.expect_navigation(wait_until="load"):
+        phone_page.get_by_role("button", name="Send forespørgslen").click()
     message = "Skriv en e-mailadresse eller et telefonnummer, så vi kan svare."
     # In the error summary at the top (a link to the field) and beside the field itself.
     assert phone_page.get_by_role("alert").get_by_role("link", name=message).is_visible()

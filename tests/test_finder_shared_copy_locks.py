@@ -25,6 +25,24 @@ def test_a_delivery_of_two_lots_and_a_recall_of_one_at_the_same_moment_both_comm
     locked, committing = threading.Event(), threading.Event()
     outcomes = {}
 
+    def delivery_at_its_commit():
+        """The recall holds its lot until the delivery has committed or waits for a lock at its commit.
+
+        A fixed half second may be too short on a busy machine: the recall then commits first, the two
+        never meet at their commits, and the test passes without testing anything."""
+        with connection.cursor() as cursor:
+            for _ in range(1000):
+                if "delivery" in outcomes:
+                    return
+                cursor.execute("SELECT pg_stat_clear_snapshot()")  # else one view per transaction
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                )
+                if cursor.fetchone()[0]:
+                    return
+                time.sleep(0.01)
+
     def recall():
         try:
             with transaction.atomic():
@@ -37,7 +55,7 @@ def test_a_delivery_of_two_lots_and_a_recall_of_one_at_the_same_moment_both_comm
                 )
                 locked.set()
                 committing.wait(5)
-                time.sleep(0.5)  # the delivery is at its commit by now
+                delivery_at_its_commit()
             outcomes["recall"] = "stored"
         except Exception as error:  # noqa: BLE001 - the outcome is what the test reads
             outcomes["recall"] = repr(error)

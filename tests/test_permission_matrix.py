@@ -20,6 +20,7 @@ from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
 from courses.models import CourseRequest, DropInSchedule
+from finder.models import InfoPage
 from redliv import roles
 from tests import factories
 from tests.conftest import VerifiedClient, make_user
@@ -202,8 +203,16 @@ def test_every_url_pattern_has_a_row():
 
 @pytest.fixture
 def odense_objects(odense, red_liv, venue, street_worker):
-    """One Odense object of each kind that a URL names: what goes into the URLs."""
+    """One Odense object of each kind that a URL names: what goes into the URLs.
+
+    The information page is made here too: the migration's copy is gone once a test on the same
+    worker has emptied the tables (a browser test), and which tests ran before this one there is chance.
+    """
     today = timezone.localdate()
+    InfoPage.objects.get_or_create(
+        slug="naloxon",
+        defaults={"title_da": "Naloxon", "title_en": "Naloxone", "body_da": "Tekst.", "body_en": "Text."},
+    )
     course = factories.make_course(venue)
     schedule = DropInSchedule.objects.create(
         municipality=odense, venue=venue, weekday=1, starts_at=dt.time(13), ends_at=dt.time(15), valid_from=today

@@ -27,7 +27,10 @@ def test_a_coordinator_recalls_a_lot_and_a_visitor_checks_their_kit_on_a_phone(
     page.get_by_role("link", name="Tilbagekald dette lot").click()
     assert axe_violations(page) == []
     page.get_by_label("Årsag til tilbagekaldelsen").fill("Fejl i spraydysen")
-    page.get_by_role("button", name="Tilbagekald lottet").click()
+    # A refused form comes back as a new page; a click returns once it has begun to arrive, so each
+    # read of an answer below waits for its page to have loaded (else it may read half a page).
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Tilbagekald lottet").click()
     assert "Dette felt er påkrævet." in page.locator(".invalid-feedback").inner_text()
     page.get_by_label("Hvad indehaverne skal gøre").fill(INSTRUCTIONS)
     page.get_by_role("button", name="Tilbagekald lottet").click()
@@ -46,7 +49,8 @@ def test_a_coordinator_recalls_a_lot_and_a_visitor_checks_their_kit_on_a_phone(
     banner.get_by_role("link", name="Tjek dit kit").click()
     phone.wait_for_url(live_server.url + "/tjek-dit-kit/")
     phone.get_by_label("Lotnummer").fill("nx 2408")
-    phone.get_by_role("button", name="Tjek").click()
+    with phone.expect_navigation(wait_until="load"):
+        phone.get_by_role("button", name="Tjek").click()
     answer = phone.locator("[data-answer]")
     assert "tilbagekaldt" in answer.inner_text() and INSTRUCTIONS in answer.inner_text()
     assert answer.get_by_role("link", name="Find et kursus eller en drop-in, hvor du kan få et nyt kit").is_visible()
@@ -54,6 +58,7 @@ def test_a_coordinator_recalls_a_lot_and_a_visitor_checks_their_kit_on_a_phone(
     phone.screenshot(path=tmp_path / "check-kit-recalled.png", full_page=True)
 
     phone.get_by_label("Lotnummer").fill("NX2480")
-    phone.get_by_role("button", name="Tjek").click()
+    with phone.expect_navigation(wait_until="load"):
+        phone.get_by_role("button", name="Tjek").click()
     assert "Vi kender ikke dette lotnummer." in phone.locator("[data-answer]").inner_text()
     assert axe_violations(phone) == []

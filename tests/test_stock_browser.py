@@ -30,7 +30,10 @@ def test_a_coordinator_registers_a_delivery_and_fills_the_street_teams_bag(
     page.get_by_label("Lotnummer").fill("NX2511")
     page.get_by_label("Udløbsdato").fill((timezone.localdate() + dt.timedelta(days=60)).isoformat())
     page.get_by_label("Antal kit").fill("0")
-    page.get_by_role("button", name="Registrér leveringen").click()
+    # The refused form is a new page; the click returns once it has begun to arrive, so the message is
+    # read once it has loaded.
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Registrér leveringen").click()
     assert page.locator(".invalid-feedback").inner_text() == "Angiv et antal kit fra 1 til 1.000.000."
     assert axe_violations(page) == []
     page.get_by_label("Antal kit").fill("40")

@@ -19,6 +19,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ONE_MORE_PWUD = "Én mere: Stofbrugere"
 
+# How long a test waits for what the page learns from the server: an entry tried (the session
+# asked for, then the entry sent) and its answer shown. On a busy machine that took more than
+# Playwright's default of 5 s.
+SENDING = 25_000  # ms
+# The page itself waits up to 30 s for the service worker to have stored the pages (askWorker in
+# static/js/street.js) before it says it is ready for offline use.
+OFFLINE_READY = 30_000  # ms
+
 
 @pytest.fixture
 def district(odense):
@@ -35,8 +43,8 @@ def log_in(page, live_server, user, path="/gade/"):
 
 def wait_until_sent(page):
     """Sent now or, at the latest, by the page's steady interval (10 s)."""
-    expect(page.locator("#street-status")).to_contain_text("Sendt og gemt", timeout=25000)
-    expect(page.locator("#queue")).to_be_hidden(timeout=25000)
+    expect(page.locator("#street-status")).to_contain_text("Sendt og gemt", timeout=SENDING)
+    expect(page.locator("#queue")).to_be_hidden(timeout=SENDING)
 
 
 def queue_count(page):
@@ -135,7 +143,7 @@ def test_an_entry_sent_twice_is_one_row(live_server, tablet_page, street_worker,
 
     tablet_page.route("**/gade/api/poster/", lose_the_answer)
     log_three_people(tablet_page)
-    expect(tablet_page.locator("#street-status")).to_contain_text("Ingen forbindelse")
+    expect(tablet_page.locator("#street-status")).to_contain_text("Ingen forbindelse", timeout=SENDING)
     assert queue_count(tablet_page) == 1 and Attendance.objects.count() == 1
     tablet_page.unroute("**/gade/api/poster/")
     press_send_now(tablet_page)
@@ -254,7 +262,7 @@ def test_the_street_page_opened_offline_is_the_plain_form_after_a_planned_course
         venue, title="Planlagt drop-in", status="planned", starts_at=dt.datetime.now(COPENHAGEN) - dt.timedelta(hours=3)
     )
     log_in(tablet_page, live_server, street_worker)
-    expect(tablet_page.locator("#street")).to_have_attribute("data-offline-ready", "true", timeout=20000)
+    expect(tablet_page.locator("#street")).to_have_attribute("data-offline-ready", "true", timeout=OFFLINE_READY)
     tablet_page.goto(f"{live_server.url}/gade/?kursus={planned.pk}")
     expect(tablet_page.get_by_text("Planlagt drop-in")).to_be_visible()
     tablet_page.context.set_offline(True)

@@ -18,6 +18,7 @@ from redliv import roles
 from tests import factories
 from tests.conftest import PASSWORD, TIME_ZONE, make_user, new_page
 from tests.test_production_smoke import free_port, start_gunicorn, wait_until_healthy
+from tests.test_street_browser import OFFLINE_READY, SENDING
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -70,7 +71,7 @@ def test_every_street_tab_works_offline_after_logouts_and_logins_with_hashed_sta
             page.get_by_label("Adgangskode").fill(PASSWORD)
             page.get_by_role("button", name="Log ind").click()
             page.wait_for_url(f"{gunicorn}/gade/")
-            expect(page.locator("#street")).to_have_attribute("data-offline-ready", "true", timeout=20000)
+            expect(page.locator("#street")).to_have_attribute("data-offline-ready", "true", timeout=OFFLINE_READY)
             assert "/static/js/street." in page.evaluate("document.querySelector('script[src*=\"street.\"]').src")
             if round_ < 2:
                 page.get_by_role("button", name="Log ud", exact=True).tap()
@@ -89,7 +90,7 @@ def test_every_street_tab_works_offline_after_logouts_and_logins_with_hashed_sta
         page.get_by_role("button", name="Gem kurset").tap()
         expect(page.locator("#queue-count")).to_have_text("1")
         context.set_offline(False)
-        expect(page.locator("#queue")).to_be_hidden(timeout=25000)
+        expect(page.locator("#queue")).to_be_hidden(timeout=SENDING)
     finally:
         context.close()
     from courses.models import Attendance

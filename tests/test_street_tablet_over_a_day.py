@@ -13,7 +13,7 @@ from reversals.models import ReversalReport
 from tests import factories
 from tests.conftest import PASSWORD, axe_violations, make_user
 from tests.street_walk import QUEUE, press_send_now
-from tests.test_street_browser import log_in, log_three_people
+from tests.test_street_browser import OFFLINE_READY, SENDING, log_in, log_three_people
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,15 +30,19 @@ def second_worker(red_liv):
     return make_user("gadeplan-bent", red_liv, roles.STREET_WORKER)
 
 
-def wait_until_sent(page, timeout=25000):
-    """Sent by itself: on the page's steady interval at the latest."""
+def wait_until_sent(page, timeout=SENDING):
+    """Sent by itself: on the page's steady interval at the latest.
+
+    The list of waiting entries is hidden until the page has read the queue, so right after a save or a
+    page load it is hidden before anything was sent: the message waits as long as the list does.
+    """
     expect(page.locator("#queue")).to_be_hidden(timeout=timeout)
-    expect(page.locator("#street-status")).to_contain_text("Sendt og gemt")
+    expect(page.locator("#street-status")).to_contain_text("Sendt og gemt", timeout=timeout)
 
 
 def ready_for_offline(page):
     """The page says so once the service worker holds the street pages and their files."""
-    expect(page.locator("#street")).to_have_attribute("data-offline-ready", "true", timeout=15000)
+    expect(page.locator("#street")).to_have_attribute("data-offline-ready", "true", timeout=OFFLINE_READY)
 
 
 def log_out(page, live_server):
@@ -91,14 +95,15 @@ def test_an_entry_waiting_when_its_author_left_is_never_credited_to_the_next_wor
 
     log_in(page, live_server, second_worker)
     row = page.locator("#queue-list li")
-    expect(row).to_contain_text(f"Venter på at {street_worker.username} logger ind")
+    # Known once the page has asked the server who is logged in.
+    expect(row).to_contain_text(f"Venter på at {street_worker.username} logger ind", timeout=SENDING)
     page.get_by_role("button", name="Send nu").tap()
     expect(row).to_contain_text(f"Venter på at {street_worker.username} logger ind")
     assert not Attendance.objects.exists()
     assert axe_violations(page) == []
     # The second worker logs their own entry: it is sent, the first one still waits.
     log_three_people(page)
-    expect(page.locator("#street-status")).to_contain_text("Sendt og gemt", timeout=25000)
+    expect(page.locator("#street-status")).to_contain_text("Sendt og gemt", timeout=SENDING)
     expect(page.locator("#queue-count")).to_have_text("1")
     page.wait_for_function("() => document.querySelectorAll('#queue-list li').length === 1")
     assert list(Attendance.objects.values_list("logged_by__username", flat=True)) == [second_worker.username]
@@ -199,10 +204,10 @@ def test_a_resend_of_a_stored_entry_reads_as_saved(live_server, tablet_page, str
 
     page.route("**/gade/api/poster/", lose_the_answer)
     log_three_people(page)
-    expect(page.locator("#street-status")).to_contain_text("Ingen forbindelse")
+    expect(page.locator("#street-status")).to_contain_text("Ingen forbindelse", timeout=SENDING)
     page.unroute("**/gade/api/poster/")
     press_send_now(page)
-    expect(page.locator("#street-status")).to_contain_text("Sendt og gemt")
+    expect(page.locator("#street-status")).to_contain_text("Sendt og gemt", timeout=SENDING)
     expect(page.locator("#street-status")).to_contain_text("allerede modtaget")
     assert Attendance.objects.count() == 1
 
@@ -215,7 +220,7 @@ def test_a_server_error_is_not_called_offline_and_the_entry_is_sent_by_itself(
     page.route("**/gade/api/poster/", lambda route: route.fulfill(status=500, body="Server Error"))
     log_three_people(page)
     status = page.locator("#street-status")
-    expect(status).to_contain_text("Serveren kunne ikke tage imod lige nu")
+    expect(status).to_contain_text("Serveren kunne ikke tage imod lige nu", timeout=SENDING)
     expect(status).not_to_contain_text("forbindelse")
     expect(page.locator("#queue-list li")).to_contain_text("Venter")
     assert not page.locator("#queue-list li.refused").count()
@@ -236,7 +241,8 @@ def test_a_corrected_refused_entry_replaces_it_in_one_step(live_server, tablet_p
     page.get_by_label("Udleverede kit", exact=True).fill("5")
     page.route("**/gade/api/poster/", lambda route: route.abort())
     page.get_by_role("button", name="Gem kurset").tap()
-    expect(page.locator("#street-status")).to_contain_text("Ingen forbindelse")  # tried, and back to waiting
+    # tried, and back to waiting
+    expect(page.locator("#street-status")).to_contain_text("Ingen forbindelse", timeout=SENDING)
     expect(page.locator("#queue-count")).to_have_text("1")
     queue = page.evaluate(QUEUE)
     assert [(entry["key"], entry["status"], entry["fields"]["kits"]) for entry in queue] == [(key, "waiting", "5")]
@@ -310,7 +316,7 @@ def test_the_street_page_is_accessible_in_every_state_of_the_queue(live_server, 
     held = []
     page.route("**/gade/api/poster/", lambda route: held.append(route))  # the server takes its time
     log_three_people(page)
-    expect(page.locator("#queue-list li")).to_contain_text("Sendes…")
+    expect(page.locator("#queue-list li")).to_contain_text("Sendes…", timeout=SENDING)  # after asking for the session
     assert axe_violations(page) == []
 
     held[0].abort()
