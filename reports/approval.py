@@ -224,7 +224,9 @@ def export_figures(month: Month, municipality, publication: bool = False, curren
 
     For an approved month whose figures have changed since, the export shows the approved
     figures unless `current` is asked for, and says what changed either way. A publication
-    is protected from today's figures, and says so.
+    is protected from today's figures, and says so, but not what changed: the change line gives
+    every changed count before and after, unprotected ("Refresher 3 → 4"), and who corrected
+    it and why.
     """
     report = month_report(month, municipality)
     state = approval_state(report)
@@ -235,7 +237,8 @@ def export_figures(month: Month, municipality, publication: bool = False, curren
         else:
             report = approved_report(state.closing.figures, report)
             extra.append((_("Figures in this file"), _("As approved")))
-        extra.append((_("Changed since the approval"), state.text))
+        if not publication:
+            extra.append((_("Changed since the approval"), state.text))
     if publication:
         report = month_report(month, municipality, publication=True)
     return report, state.approval, extra
