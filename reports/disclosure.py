@@ -12,7 +12,8 @@ The method (stated for readers on the method page, `/statistik/metode/`):
 2. **Primary suppression.** Every count from 1 to 4 is hidden. Zeros are shown.
 3. **Secondary (complementary) suppression.** The counts form small additive
    tables that share a total (audience groups and first-time/refresher both add up
-   to the participants). In a table whose total is shown, at least two parts are
+   to the participants; the reports where 112 was called and the rest, which is never
+   shown but is the reports less them, add up to the reports). In a table whose total is shown, at least two parts are
    hidden and the hidden parts add up to at least their number plus 4, so that any
    hidden part may be 5 or more, whatever the others are. More parts are hidden,
    smallest first, until that holds; when no part is left, the total is hidden
@@ -68,11 +69,20 @@ GROUPS = {
     "held": ["format:", "venue:"],
     "participants": ["audience:", ["first_time", "refresher"]],
     "kits": ["reason:", "kit_audience:"],
-    "reports": ["outcome:"],
+    # Reports where 112 was called and the rest: the rest is never shown, but it is the reports less
+    # those where 112 was called (or the share's complement), so it is protected like a shown part.
+    "reports": [
+        "outcome:",
+        ["called_112", "not_called_112"],
+        ["ambulance", "no_ambulance"],
+        ["responder_trained", "responder_not_trained"],
+    ],
 }
+# The parts above that are never shown themselves, only found by subtraction: no bound for a reader.
+NEVER_SHOWN = {"not_called_112", "no_ambulance", "responder_not_trained"}
 # Counts outside any table; each is at most a count that is either shown as 5 or more, or hidden
-# without an upper bound (held ≤ planned; 112 called, ambulance and trained responder ≤ reports).
-STANDALONE = ["planned", "trainers", "called_112", "ambulance", "responder_trained"]
+# without an upper bound (held ≤ planned).
+STANDALONE = ["planned", "trainers"]
 
 
 def _parts(cells: dict, breakdown) -> list[str]:
@@ -213,7 +223,8 @@ def lower_bound(published: dict, key: str) -> int:
         if isinstance(participants, int):
             return max(1, participants - refresher)
         return max(1, _floor(published, "audience:") - refresher)
-    bounds = [1, *(_floor(published, breakdown) for breakdown in GROUPS[key])]
+    breakdowns = [b for b in GROUPS[key] if isinstance(b, str) or not NEVER_SHOWN.intersection(b)]
+    bounds = [1, *(_floor(published, breakdown) for breakdown in breakdowns)]
     bounds += [value for value in (published.get(k) for k in AT_MOST_TOTAL.get(key, [])) if isinstance(value, int)]
     return max(bounds)
 

@@ -681,7 +681,8 @@ def municipality_cells(months: list[Month], municipality=None) -> dict:
     the same definitions as the month report: "held", "format:drop_in", "venue:<name>",
     "planned", "trainers", "participants", "audience:<group>", "first_time", "refresher",
     "kits", "reason:<reason>", "kit_audience:<group>", "reports", "outcome:<outcome>",
-    "called_112" and "ambulance". Counts of zero are left out.
+    "called_112", "ambulance" and "responder_trained", with the rest of the reports for each
+    ("not_called_112", "no_ambulance", "responder_not_trained"). Counts of zero are left out.
     """
     cells: dict = {}
 
@@ -754,6 +755,10 @@ def municipality_cells(months: list[Month], municipality=None) -> dict:
         add(month, municipality_id, "called_112", row["called_112"])
         add(month, municipality_id, "ambulance", row["ambulance"])
         add(month, municipality_id, "responder_trained", row["responder_trained"])
+        # The rest of the reports: never shown, but the reports less the above (reports.disclosure.GROUPS).
+        add(month, municipality_id, "not_called_112", row["reports"] - row["called_112"])
+        add(month, municipality_id, "no_ambulance", row["reports"] - row["ambulance"])
+        add(month, municipality_id, "responder_not_trained", row["reports"] - row["responder_trained"])
     return cells
 
 
