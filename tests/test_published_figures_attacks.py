@@ -116,3 +116,133 @@ def test_the_reports_without_112_an_ambulance_or_a_trained_responder_cannot_be_c
     )[1]["reports_by_outcome"]
     if national[count][0].isdigit() and national["Total"][0].isdigit():
         assert not 1 <= int(national["Total"][0]) - int(national[count][0]) <= 4
+
+
+# --- kits per 100,000 residents, the national page, so far this year, the formats ------------------
+
+
+@pytest.fixture
+def small_and_large(coordinator, red_liv, venue, aarhus_org, odense, aarhus):
+    """Odense: 3 kits in March 2026 (hidden), 12 in February; first-time participants 10 in January
+    and 2 in February. Aarhus: 20 kits in March. Both have their residents entered."""
+    from reports.models import Population
+
+    Population.objects.create(municipality=odense, year=2026, residents=200_000, source="FOLK1A 2026")
+    Population.objects.create(municipality=aarhus, year=2026, residents=370_000, source="FOLK1A 2026")
+    batch = factories.make_batch(
+        expiry_date=monthly_data.dt.date(2029, 1, 1), received_on=monthly_data.dt.date(2025, 12, 1)
+    )
+    for organisation, handouts in [(red_liv, [(3, 3), (2, 12)]), (aarhus_org, [(3, 20)])]:
+        bag = factories.make_location(organisation)
+        factories.receive(batch, bag, 100, coordinator, occurred_at=monthly_data.at(2025, 12, 2))
+        for month, kits in handouts:
+            factories.hand_out(batch, bag, kits, coordinator, occurred_at=monthly_data.at(2026, month, 5))
+    monthly_data.attend(monthly_data.course(venue, monthly_data.at(2026, 1, 15)), coordinator, people_who_use_drugs=10)
+    monthly_data.attend(monthly_data.course(venue, monthly_data.at(2026, 2, 15)), coordinator, people_who_use_drugs=2)
+
+
+def _rates(rows, tables):
+    """{municipality: [rate per column or "x"]} and {municipality: residents} as the CSV reads."""
+    note = next(row[0] for row in rows if len(row) == 1 and " residents (" in row[0])
+    residents = {name: int(count) for name, count in re.findall(r"(\w+): (\d+) residents", note)}
+    return {name: values for name, values in tables["kits_per_residents"].items() if name in residents}, residents
+
+
+def test_kits_per_100000_residents_do_not_give_back_hidden_kits(client, administrator, small_and_large, odense, aarhus):
+    """rate × residents / 100,000 gives the kits back: the rate is shown only where the kits are,
+    in the municipality's publication and the national one, in the CSV and the XLSX alike."""
+    from tests.test_monthly_report import xlsx_tables
+
+    client.force_login(administrator)
+    for scope in [odense, None]:
+        query = {**PUBLICATION, **({"municipality": odense.pk} if scope else {})}
+        titles = english_titles(scope)
+        rows, tables = csv_tables(client.get(PAGE + "csv/", query).content, ";", titles)
+        rates, residents = _rates(rows, tables)
+        assert residents["Odense"] == 200_000
+        assert tables["summary"]["Kits handed out"][0] == ("x" if scope else "≥ 20")
+        march_rate = rates["Odense"][0]
+        if march_rate != "x":
+            kits = round(float(march_rate.replace(",", ".")) * residents["Odense"] / 100_000)
+            assert not 1 <= kits <= 4
+        assert march_rate == "x" and rates["Odense"][1] == "6,0"  # February's 12 kits are shown: 6.0 per 100,000
+        _workbook, sheets = xlsx_tables(client.get(PAGE + "xlsx/", query).content, titles)
+        assert sheets["kits_per_residents"]["Odense"][0] == "x"
+        text = pdf_text(client.get(PAGE + "pdf/", query).content)
+        assert "Odense 1,5" not in text and "Odense 1.5" not in text  # 3 × 100,000 / 200,000
+    with translation_override("en"):
+        statistics = client.get("/en/statistik/", {"kommune": odense.pk}).content.decode()
+    assert "per 100" not in statistics  # the public page shows no rate to undo
+
+
+def translation_override(language):
+    from django.utils import translation
+
+    return translation.override(language)
+
+
+def test_the_national_figure_less_the_other_municipalities_own_figures_gives_nothing(
+    client, administrator, small_and_large, odense, aarhus
+):
+    """Odense's 3 kits in March: the country's kits less Aarhus's own publication must not give them."""
+    client.force_login(administrator)
+    aarhus_kits = csv_tables(
+        client.get(PAGE + "csv/", {**PUBLICATION, "municipality": aarhus.pk}).content, ";", english_titles(aarhus)
+    )[1]["summary"]["Kits handed out"][0]
+    assert aarhus_kits == "20"
+    national = csv_tables(client.get(PAGE + "csv/", PUBLICATION).content, ";", english_titles(None))[1]
+    in_the_country = [national["summary"]["Kits handed out"][0], national["trend"]["Kits handed out"][-1]]
+    page = client.get("/en/statistik/").content.decode()  # June 2026: the twelve months to May
+    march = re.search(r"Mar 2026</th><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td>", page)
+    in_the_country.append(march.group(3))
+    for figure in in_the_country:
+        assert not (figure.isdigit() and 1 <= int(figure) - int(aarhus_kits) <= 4), figure
+    assert set(in_the_country) == {"≥ 20"}
+
+
+def test_so_far_this_year_less_last_months_so_far_this_year_gives_nothing(client, coordinator, small_and_large, odense):
+    """Odense trained 10 people in January and 2 in February (hidden): every publication's so far this
+    year, set against the month before's and against the months, leaves February's 2 hidden."""
+    client.force_login(coordinator)
+    titles = english_titles(odense)
+    so_far, months = {}, {}
+    for month in ["2026-01", "2026-02", "2026-03"]:
+        tables = csv_tables(client.get(PAGE + "csv/", {"month": month, "publication": "1"}).content, ";", titles)[1]
+        so_far[month] = tables["trained"]["So far this year"][:2]  # this month, and the month before
+        months[month] = tables["summary"]["People trained (first time)"][:2]
+    assert so_far["2026-01"][0] == "10" and months["2026-02"][0] == "x"
+    numbers = {value for pair in [*so_far.values(), *months.values()] for value in pair if value.isdigit()}
+    differences = {abs(int(a) - int(b)) for a in numbers for b in numbers}
+    assert not [d for d in differences if 1 <= d <= 4], (so_far, months)
+    assert so_far["2026-02"][0] == so_far["2026-03"][0] == "≥ 10"
+
+
+def test_the_csv_the_xlsx_and_the_pdf_show_the_same_cell_the_same_way(
+    client, coordinator, red_liv, venue, aarhus_org, odense
+):
+    """No format rounds or hides a cell differently: what is hidden in one is hidden in all."""
+    from tests.test_monthly_report import xlsx_tables
+
+    monthly_data.build(coordinator, red_liv, venue, aarhus_org)
+    client.force_login(coordinator)
+    titles = english_titles(odense)
+    _rows, csv = csv_tables(client.get(PAGE + "csv/", PUBLICATION).content, ";", titles)
+    _workbook, xlsx = xlsx_tables(client.get(PAGE + "xlsx/", PUBLICATION).content, titles)
+    text = pdf_text(client.get(PAGE + "pdf/", PUBLICATION).content)
+    hidden = 0
+    for key, rows in csv.items():
+        for label, values in rows.items():
+            if label not in xlsx[key]:
+                continue  # the note under a table
+            sheet = xlsx[key][label]
+            for written, stored in zip(values, sheet, strict=False):
+                if written in ("x", "–") or written.startswith("≥"):
+                    assert stored in (written, None), (key, label, values, sheet)
+                    hidden += written == "x"
+                elif written.endswith(" %"):
+                    assert round(stored * 100) == int(written[:-2]), (key, label)
+                else:
+                    assert float(written.replace(",", ".")) == stored, (key, label, values, sheet)
+            if len(label) < 40 and len(values) == 3:
+                assert f"{label} {' '.join(values)}".replace(",", ".") in text.replace(",", "."), (key, label)
+    assert hidden > 10
