@@ -295,3 +295,17 @@ def test_the_public_page_shows_a_municipality_as_its_own_publication_does(
     assert not (people.isdigit() and 1 <= int(people) - int(own["Jan 2026"][1]) <= 4), people
     assert not (kits.isdigit() and 1 <= int(kits) - int(own["Feb 2026"][2]) <= 4), kits
     assert [people, kits] == ["≥ 10", "≥ 12"]
+
+
+def test_a_municipality_with_monthly_figures_reads_the_same_on_the_public_page_as_in_its_publication(
+    client, administrator, small_and_large, aarhus
+):
+    client.force_login(administrator)
+    titles = english_titles(aarhus)
+    public = _public_rows(client.get("/en/statistik/", {"kommune": aarhus.pk}).content.decode(), "municipality-months")
+    for month, label in [("2026-02", "Feb 2026"), ("2026-03", "Mar 2026")]:
+        query = {"month": month, "publication": "1", "municipality": aarhus.pk}
+        summary = csv_tables(client.get(PAGE + "csv/", query).content, ";", titles)[1]["summary"]
+        own = [summary[row][0] for row in ["Courses held", "People trained (first time)", "Kits handed out"]]
+        assert public[label] == own, label
+    assert public["Mar 2026"] == ["0", "0", "20"]
