@@ -48,6 +48,11 @@ def approval_text(closing: MonthClosing) -> str:
     return _("Approved on %(date)s by %(name)s") % _when_and_who(closing)
 
 
+def approval_date_text(closing: MonthClosing) -> str:
+    """The approval line of a publication: when, not by whom (public pages name no staff)."""
+    return _("Approved on %(date)s") % _when_and_who(closing)
+
+
 def reopening_text(closing: MonthClosing) -> str:
     return _("Reopened on %(date)s by %(name)s: %(reason)s") % {**_when_and_who(closing), "reason": closing.reason}
 

@@ -239,6 +239,7 @@ def export_figures(month: Month, municipality, publication: bool = False, curren
             extra.append((_("Figures in this file"), _("As approved")))
         if not publication:
             extra.append((_("Changed since the approval"), state.text))
-    if publication:
+    if publication:  # the approval's date, not the coordinator's name: public pages name no staff
         report = month_report(month, municipality, publication=True)
+        return report, closing_rules.approval_date_text(state.closing) if state.approval else "", extra
     return report, state.approval, extra

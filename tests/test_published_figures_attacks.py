@@ -309,3 +309,14 @@ def test_a_municipality_with_monthly_figures_reads_the_same_on_the_public_page_a
         own = [summary[row][0] for row in ["Courses held", "People trained (first time)", "Kits handed out"]]
         assert public[label] == own, label
     assert public["Mar 2026"] == ["0", "0", "20"]
+
+
+def test_a_publication_says_when_the_month_was_approved_but_not_by_whom(corrected_after_approval, coordinator):
+    """Public pages name no staff unless they chose to (BRIEF): the publication's approval line named the
+    coordinator ("Approved on … by koordinator-carla"); the municipality's own file still does."""
+    client = corrected_after_approval
+    published = client.get(PAGE + "csv/", PUBLICATION).content.decode("utf-8-sig")
+    assert "Approved on " in published and coordinator.username not in published
+    assert coordinator.username not in pdf_text(client.get(PAGE + "pdf/", PUBLICATION).content)
+    own = client.get(PAGE + "csv/", {"month": "2026-03"}).content.decode("utf-8-sig")
+    assert f"by {coordinator.username}" in own
