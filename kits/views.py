@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -605,7 +606,7 @@ def recall(request, pk):
                         "The new recall overlaps the one that began on %(date)s, so they are one recall: "
                         "lot %(lot)s is recalled from %(date)s."
                     )
-                    % {"lot": batch.lot_number, "date": recalled.recalled_on.strftime("%d.%m.%Y")},
+                    % {"lot": batch.lot_number, "date": date_format(recalled.recalled_on, "SHORT_DATE_FORMAT")},
                 )
             messages.success(
                 request,
@@ -668,7 +669,7 @@ def end_recall(request, pk):
                 "lot is fine, and the finder's recall banner no longer names it. Kits already discarded or "
                 "returned stay so. Who ended the recall, when and why is kept on the lot."
             )
-            % {"date": batch.recalled_on.strftime("%d.%m.%Y"), "reason": batch.recall_reason},
+            % {"date": date_format(batch.recalled_on, "SHORT_DATE_FORMAT"), "reason": batch.recall_reason},
             "submit": _("End the recall"),
             "batch": batch,
             "cancel_url": lot_url(batch),

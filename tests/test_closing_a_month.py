@@ -80,7 +80,7 @@ def test_the_running_month_says_from_which_day_it_can_be_approved(client, coordi
     assert "Måneden kan godkendes fra 1. juli 2026, når den er slut." in danish
     assert "Godkend måneden" not in danish
     english = client.get("/en/personale/maaned/", {"month": "2026-06"}).content.decode()
-    assert "The month can be approved from July 1, 2026, when it has ended." in english
+    assert "The month can be approved from 1 July 2026, when it has ended." in english
     ended = client.get("/en/personale/maaned/", {"month": "2026-05"}).content.decode()
     assert "Approve the month" in ended and "can be approved from" not in ended
 

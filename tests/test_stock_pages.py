@@ -425,7 +425,7 @@ def test_the_lot_trace_shows_where_the_kits_went(client, coordinator, recall_dat
     content = response.content.decode()
     assert response.status_code == 200
     assert "Gadeteamets taske: 8" in content and "Antidote Danmark, kontoret: 18" in content
-    assert "Drop-in Vestergade · 10.03.2025" in content
+    assert "Drop-in Vestergade · 10. mar 2025" in content
     assert "NX9999" not in content and coordinator.username not in content
 
 
