@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -327,8 +328,11 @@ class Course(models.Model):
         ]
 
     def __str__(self):
-        # Copenhagen time, as every page prints it: "Pop-up 05.12.2026 12:00", never the UTC hour.
-        return self.title or f"{self.get_format_display()} {timezone.localtime(self.starts_at):%d.%m.%Y %H:%M}"
+        # Copenhagen time, as every page prints it: "Pop-up 5. dec 2026 12:00", never the UTC hour.
+        return (
+            self.title
+            or f"{self.get_format_display()} {date_format(timezone.localtime(self.starts_at), 'SHORT_DATETIME_FORMAT')}"
+        )
 
 
 class DropInSchedule(models.Model):

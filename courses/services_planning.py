@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from courses.models import Certification, Course, CourseRequest, DropInSchedule, Trainer, participants
@@ -262,7 +263,7 @@ def trainer_warnings(trainers, starts_at, ends_at, exclude_course=None):
         if trainer.pk not in certified:
             warnings.append(
                 _("%(trainer)s has no valid certification on %(date)s.")
-                % {"trainer": trainer.name, "date": day.strftime("%d.%m.%Y")}
+                % {"trainer": trainer.name, "date": date_format(day, "SHORT_DATE_FORMAT")}
             )
     return warnings
 

@@ -15,6 +15,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -393,7 +394,8 @@ def dropin_exception_add(request, pk):
     exception_form = DropInExceptionForm(request.POST, schedule=schedule)
     if exception_form.is_valid() and (exception := _close_on(exception_form, schedule)):
         messages.success(
-            request, _("The drop-in hours are closed on %(date)s.") % {"date": exception.date.strftime("%d.%m.%Y")}
+            request,
+            _("The drop-in hours are closed on %(date)s.") % {"date": date_format(exception.date, "SHORT_DATE_FORMAT")},
         )
         return redirect("courses:dropin-edit", pk=schedule.pk)
     return render(

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +37,7 @@ class BatchChoiceField(forms.ModelChoiceField):
         return _("%(lot)s · %(product)s · expires %(date)s") % {
             "lot": batch.lot_number,
             "product": batch.product,
-            "date": batch.expiry_date.strftime("%d.%m.%Y"),
+            "date": date_format(batch.expiry_date, "SHORT_DATE_FORMAT"),
         }
 
 
@@ -123,7 +124,7 @@ class DeliveryForm(KeyedForm):
                         "discard them."
                     ),
                     code="expired_on_receipt",
-                    params={"date": expiry.strftime("%d.%m.%Y")},
+                    params={"date": date_format(expiry, "SHORT_DATE_FORMAT")},
                 ),
             )
         return cleaned

@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce, Lower
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -151,7 +152,7 @@ class Batch(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.product} · {self.lot_number} ({self.expiry_date:%d.%m.%Y})"
+        return f"{self.product} · {self.lot_number} ({date_format(self.expiry_date, 'SHORT_DATE_FORMAT')})"
 
     def is_recalled(self, on_date) -> bool:
         """Recalled on `on_date`: from the recall date until (not including) the day it ended."""

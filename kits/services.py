@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import BigIntegerField, F, Func, Value
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kits.models import (
@@ -129,7 +130,7 @@ def _expired_error(batch, field="batch"):
     return ValidationError(
         {
             field: _("Batch %(lot)s expired on %(date)s and must not be handed out.")
-            % {"lot": batch.lot_number, "date": batch.expiry_date.strftime("%d.%m.%Y")}
+            % {"lot": batch.lot_number, "date": date_format(batch.expiry_date, "SHORT_DATE_FORMAT")}
         },
         code="expired_batch",
     )
@@ -139,7 +140,7 @@ def _recalled_error(batch, field="batch"):
     return ValidationError(
         {
             field: _("Lot %(lot)s was recalled on %(date)s and must not be handed out. Return it instead.")
-            % {"lot": batch.lot_number, "date": batch.recalled_on.strftime("%d.%m.%Y")}
+            % {"lot": batch.lot_number, "date": date_format(batch.recalled_on, "SHORT_DATE_FORMAT")}
         },
         code="recalled_batch",
     )
@@ -351,7 +352,7 @@ def register_delivery(
                     "These kits expired on %(date)s and cannot be received. Return them to the supplier or "
                     "discard them."
                 )
-                % {"date": expiry_date.strftime("%d.%m.%Y")}
+                % {"date": date_format(expiry_date, "SHORT_DATE_FORMAT")}
             },
             code="expired_on_receipt",
         )
@@ -391,7 +392,7 @@ def register_delivery(
                     % {
                         "lot": batch.lot_number,
                         "product": batch.product,
-                        "date": batch.expiry_date.strftime("%d.%m.%Y"),
+                        "date": date_format(batch.expiry_date, "SHORT_DATE_FORMAT"),
                     }
                 },
                 code="lot_other_expiry",
@@ -784,7 +785,7 @@ def end_recall(*, user, batch: Batch, reason: str):
         if batch.recall_ended_on is not None:
             raise ValidationError(
                 _("The recall of lot %(lot)s already ended on %(date)s.")
-                % {"lot": batch.lot_number, "date": batch.recall_ended_on.strftime("%d.%m.%Y")},
+                % {"lot": batch.lot_number, "date": date_format(batch.recall_ended_on, "SHORT_DATE_FORMAT")},
                 code="recall_already_ended",
             )
         batch.recall_ended_on = max(today, batch.recalled_on)

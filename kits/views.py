@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -605,7 +606,7 @@ def recall(request, pk):
                         "The new recall overlaps the one that began on %(date)s, so they are one recall: "
                         "lot %(lot)s is recalled from %(date)s."
                     )
-                    % {"lot": batch.lot_number, "date": recalled.recalled_on.strftime("%d.%m.%Y")},
+                    % {"lot": batch.lot_number, "date": date_format(recalled.recalled_on, "SHORT_DATE_FORMAT")},
                 )
             messages.success(
                 request,
@@ -668,7 +669,7 @@ def end_recall(request, pk):
                 "lot is fine, and the finder's recall banner no longer names it. Kits already discarded or "
                 "returned stay so. Who ended the recall, when and why is kept on the lot."
             )
-            % {"date": batch.recalled_on.strftime("%d.%m.%Y"), "reason": batch.recall_reason},
+            % {"date": date_format(batch.recalled_on, "SHORT_DATE_FORMAT"), "reason": batch.recall_reason},
             "submit": _("End the recall"),
             "batch": batch,
             "cancel_url": lot_url(batch),
@@ -719,11 +720,46 @@ def lot_csv(request):
     return csv_response(f"lot-{safe_lot}.csv", header, rows)
 
 
+def correction_refusal(movement):
+    """Why `movement` cannot be corrected, and what to do instead; None when it can be.
+
+    The same refusals as `services.correct_movement` and the ledger trigger make on sending.
+    """
+    if movement.corrects_id is not None:
+        return {
+            "reason": _(
+                "Movement #%(number)d is itself a correction of movement #%(original)d and cannot be corrected."
+            )
+            % {"number": movement.pk, "original": movement.corrects_id},
+            "instead": _(
+                "If the correction was a mistake, record the movement again as it really happened "
+                "(a transfer, a handout or a discard), or count the stock to adjust it."
+            ),
+        }
+    correction = StockMovement.objects.filter(corrects=movement).order_by("pk").first()
+    if correction is not None:
+        return {
+            "reason": _("Movement #%(number)d has already been corrected by movement #%(correction)d.")
+            % {"number": movement.pk, "correction": correction.pk},
+            "instead": _(
+                "A movement is corrected once. If the stock is still wrong, count it to adjust it, "
+                "or record the movement that really happened."
+            ),
+        }
+    return None
+
+
 @permission_required("kits.add_stockmovement")
 def correct(request, pk):
     movement = get_for_user(
         request, StockMovement.objects.select_related("batch", "from_location", "to_location"), pk=pk
     )
+
+    refusal = correction_refusal(movement)
+    if refusal:
+        # A form that can only be refused on sending is not offered: the page says why, and what to do instead.
+        context = {"title": _("This movement cannot be corrected"), "movement": movement, **refusal}
+        return render(request, "kits/cannot_correct.html", context)
 
     def save(data):
         return services.correct_movement(user=request.user, movement=movement, reason=data["reason"], key=data["key"])

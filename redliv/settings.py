@@ -173,6 +173,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# How dates read on the pages, one named format per kind of date and language (redliv/formats/<language>/).
+FORMAT_MODULE_PATH = ["redliv.formats"]
 TIME_ZONE = envstr("TIME_ZONE", "Europe/Copenhagen")
 USE_I18N = True
 USE_TZ = True

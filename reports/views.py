@@ -96,6 +96,13 @@ def month_page(request):
             ),
             # _scope let in only administrators and the municipality's own coordinators.
             "may_close": municipality is not None and month.is_over,
+            # A running month has no approve button; the page says from when it will have one.
+            "approvable_from": (
+                _("The month can be approved from %(date)s, when it has ended.")
+                % {"date": date_format(month.shift(1).first_day, "DATE_FORMAT")}
+                if municipality is not None and not month.is_over
+                else ""
+            ),
             "target_form": TargetForm(instance=target) if municipality else None,
         },
     )

@@ -12,6 +12,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -307,7 +308,7 @@ class PublicReportForm(ReportForm):
 
 class CourseChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, course):
-        return f"{timezone.localtime(course.starts_at):%d.%m.%Y} · {course}"
+        return f"{date_format(timezone.localtime(course.starts_at), 'SHORT_DATE_FORMAT')} · {course}"
 
 
 class StaffReportForm(ReportForm):

@@ -8,6 +8,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -173,4 +174,5 @@ class ReversalReport(IdempotentModel):
         ]
 
     def __str__(self):
-        return f"{timezone.localtime(self.occurred_at):%d.%m.%Y} {self.district} ({self.get_outcome_display()})"
+        day = date_format(timezone.localtime(self.occurred_at), "SHORT_DATE_FORMAT")
+        return f"{day} {self.district} ({self.get_outcome_display()})"

@@ -73,6 +73,30 @@ def test_the_current_month_cannot_be_approved(client, coordinator, odense):
     assert not MonthClosing.objects.exists()
 
 
+def test_the_running_month_says_from_which_day_it_can_be_approved(client, coordinator, odense):
+    """The running month showed no approve button and no reason why; it says when it can be approved."""
+    client.force_login(coordinator)
+    danish = client.get("/personale/maaned/", {"month": "2026-06"}).content.decode()
+    assert "Måneden kan godkendes fra 1. juli 2026, når den er slut." in danish
+    assert "Godkend måneden" not in danish
+    english = client.get("/en/personale/maaned/", {"month": "2026-06"}).content.decode()
+    assert "The month can be approved from 1 July 2026, when it has ended." in english
+    ended = client.get("/en/personale/maaned/", {"month": "2026-05"}).content.decode()
+    assert "Approve the month" in ended and "can be approved from" not in ended
+
+
+def test_the_reopening_reason_is_marked_required_as_other_forms_mark_it(client, coordinator, odense):
+    """The reason is required but its label had no "*", unlike the fields crispy renders."""
+    client.force_login(coordinator)
+    client.post(APPROVE, {"month": "2026-03"})
+    page = client.get("/personale/maaned/", {"month": "2026-03"}).content.decode()
+    reopening = page.split('action="/personale/maaned/genaabn/"', 1)[1].split("</form>", 1)[0]
+    assert 'Begrundelse for genåbning<span class="asteriskField">*</span>' in reopening
+    explanation = "Felter med * skal udfyldes."
+    assert explanation in reopening
+    assert reopening.index(explanation) < reopening.index('class="asteriskField"')  # said before the star
+
+
 def test_only_coordinators_of_the_municipality_may_close_it(client, other_coordinator, street_worker, odense):
     client.force_login(other_coordinator)
     assert client.post(APPROVE, {"month": "2026-03", "municipality": odense.pk}).status_code == 404

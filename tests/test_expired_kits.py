@@ -84,7 +84,7 @@ def test_a_delivery_of_a_lot_that_has_expired_since_it_was_received_is_refused(o
             quantity=40,
         )
     assert messages_of(error)["expiry_date"] == [
-        "Disse kit udløb 20.11.2026 og kan ikke modtages. Send dem retur til leverandøren, eller kassér dem."
+        "Disse kit udløb 20. nov 2026 og kan ikke modtages. Send dem retur til leverandøren, eller kassér dem."
     ]
     assert not StockMovement.objects.exists()
 
@@ -105,7 +105,7 @@ def test_the_delivery_form_says_the_same(client, coordinator, office):
         },
     )
     assert response.status_code == 200
-    assert "Disse kit udløb 20.11.2026 og kan ikke modtages." in response.content.decode()
+    assert "Disse kit udløb 20. nov 2026 og kan ikke modtages." in response.content.decode()
     assert not StockMovement.objects.exists()
 
 
@@ -176,7 +176,7 @@ def test_the_stock_page_shows_expired_kits_apart_with_one_step_actions(client, c
     per_location = content.split('id="locations-heading"')[1].split("</section>")[0]
     assert "0 brugbare kit · " in per_location and "95 udløbne eller tilbagekaldte, holdt adskilt" in per_location
     apart = content.split('id="expired-heading"')[1].split("</section>")[0]
-    assert "NX2301" in apart and "Udløbet 20.11.2026" in apart
+    assert "NX2301" in apart and "Udløbet 20. nov 2026" in apart
     assert "Kassér 95 kit af lot NX2301" in apart and "Returnér til Returkassen" in apart
 
 

@@ -297,7 +297,7 @@ def test_the_coordinator_sees_that_a_requests_contact_data_was_deleted(planner, 
         request = make_request(odense, status="closed")
     purge()
     page = planner.get(f"/personale/forespoergsler/{request.pk}/").content.decode()
-    assert "Slettet 30.11.2026, efter opbevaringsperioden." in page
+    assert "Slettet 30. nov 2026, efter opbevaringsperioden." in page
     assert "Karen Madsen" not in page and "Botilbuddet Åløkken" in page
 
 

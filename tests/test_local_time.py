@@ -29,11 +29,11 @@ AUTUMN_SECOND = dt.datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 02:30 CET
 @pytest.mark.parametrize(
     "starts_at, shown",
     [
-        (SPRING, "Pop-up 29.03.2026 03:30"),
-        (AUTUMN_FIRST, "Pop-up 25.10.2026 02:30"),
-        (AUTUMN_SECOND, "Pop-up 25.10.2026 02:30"),
-        (dt.datetime(2026, 12, 5, 11, 0, tzinfo=UTC), "Pop-up 05.12.2026 12:00"),
-        (dt.datetime(2026, 10, 31, 23, 30, tzinfo=UTC), "Pop-up 01.11.2026 00:30"),
+        (SPRING, "Pop-up 29. mar 2026 03:30"),
+        (AUTUMN_FIRST, "Pop-up 25. okt 2026 02:30"),
+        (AUTUMN_SECOND, "Pop-up 25. okt 2026 02:30"),
+        (dt.datetime(2026, 12, 5, 11, 0, tzinfo=UTC), "Pop-up 5. dec 2026 12:00"),
+        (dt.datetime(2026, 10, 31, 23, 30, tzinfo=UTC), "Pop-up 1. nov 2026 00:30"),
     ],
 )
 def test_a_course_without_a_title_is_named_by_its_local_time(venue, starts_at, shown):
@@ -43,22 +43,22 @@ def test_a_course_without_a_title_is_named_by_its_local_time(venue, starts_at, s
 
 def test_a_reversal_report_is_named_by_its_local_date(district):
     made = report(district, dt.datetime(2026, 10, 31, 23, 30, tzinfo=UTC))
-    assert str(made).startswith("01.11.2026 ")
+    assert str(made).startswith("1. nov 2026 ")
 
 
 def test_the_course_page_title_and_the_lot_trace_show_local_time(client, coordinator, venue, red_liv):
     course = factories.make_course(venue, starts_at=SPRING, format="pop_up", title="")
     client.force_login(coordinator)
     page = client.get(f"/personale/kurser/{course.pk}/").content.decode()
-    assert "<title>Pop-up 29.03.2026 03:30 · RED LIV</title>" in page
+    assert "<title>Pop-up 29. mar 2026 03:30 · RED LIV</title>" in page
     bag = factories.make_location(red_liv)
     batch = factories.make_batch(lot_number="LOT-DST", received_on=dt.date(2026, 3, 1))
     factories.receive(batch, bag, 10, coordinator, occurred_at=dt.datetime(2026, 3, 1, 9, tzinfo=UTC))
     factories.hand_out(batch, bag, 2, coordinator, occurred_at=SPRING, recipient_audience=None, course=course)
     trace = client.get("/personale/lager/lot/", {"lot": "LOT-DST"}).content.decode()
-    assert "Pop-up 29.03.2026 03:30" in trace and "01:30" not in trace
+    assert "Pop-up 29. mar 2026 03:30" in trace and "01:30" not in trace
     lot_csv = client.get("/personale/lager/lot/csv/", {"lot": "LOT-DST"}).content.decode("utf-8-sig")
-    assert "Pop-up 29.03.2026 03:30" in lot_csv and "2026-03-29 01:30" not in lot_csv
+    assert "Pop-up 29. mar 2026 03:30" in lot_csv and "2026-03-29 01:30" not in lot_csv
 
 
 def test_a_course_on_the_night_the_clocks_go_back_counts_in_its_local_month(coordinator, venue):
@@ -87,7 +87,9 @@ def test_the_exports_say_when_the_month_was_approved_in_local_time(client, coord
         csv = client.get("/personale/maaned/csv/", {"month": "2026-09"}).content.decode("utf-8-sig")
         xlsx = client.get("/personale/maaned/xlsx/", {"month": "2026-09"}).content
         document = pdf_text(client.get("/personale/maaned/pdf/", {"month": "2026-09"}).content)
-    assert "Godkendt 25.10.2026 02:30 af koordinator-carla" in csv
-    assert load_workbook(io.BytesIO(xlsx)).worksheets[0]["B4"].value == "Godkendt 25.10.2026 02:30 af koordinator-carla"
-    assert "Godkendt 25.10.2026 02:30 af koordinator-carla" in document
+    assert "Godkendt 25. okt 2026 02:30 af koordinator-carla" in csv
+    assert (
+        load_workbook(io.BytesIO(xlsx)).worksheets[0]["B4"].value == "Godkendt 25. okt 2026 02:30 af koordinator-carla"
+    )
+    assert "Godkendt 25. okt 2026 02:30 af koordinator-carla" in document
     assert ReversalReport.objects.count() == 0 and Course.objects.count() == 0

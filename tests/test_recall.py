@@ -96,7 +96,7 @@ def test_a_coordinator_recalls_a_lot_from_its_trace(client, coordinator, lot):
     )
     content = response.content.decode()
     assert "Lot NX2408 er tilbagekaldt." in content
-    assert "Tilbagekaldt 30.11.2026" in content and INSTRUCTIONS in content
+    assert "Tilbagekaldt 30. nov 2026" in content and INSTRUCTIONS in content
     lot.refresh_from_db()
     assert (lot.recalled_on, lot.recall_reason) == (TODAY, "Fejl i spraydysen")
 
@@ -156,7 +156,7 @@ def test_a_recalled_lot_is_not_handed_out(lot, bag, coordinator):
             user=coordinator, location=bag, quantity=1, reason="first_supply", audience="relatives", batch=lot
         )
     assert error.value.message_dict["batch"] == [
-        "Lot NX2408 blev tilbagekaldt 30.11.2026 og må ikke udleveres. Returnér det i stedet."
+        "Lot NX2408 blev tilbagekaldt 30. nov 2026 og må ikke udleveres. Returnér det i stedet."
     ]
     with pytest.raises(ValidationError) as error:  # first expiry, first out skips it
         services.record_handout(user=coordinator, location=bag, quantity=1, reason="first_supply", audience="relatives")
@@ -213,7 +213,7 @@ def test_the_stock_page_shows_recalled_kits_apart_with_a_one_step_return(client,
     client.force_login(coordinator)
     content = client.get(reverse("kits:stock")).content.decode()
     apart = content.split('id="expired-heading"')[1].split("</section>")[0]
-    assert "Tilbagekaldt 30.11.2026" in apart and "Returnér til Returkassen" in apart
+    assert "Tilbagekaldt 30. nov 2026" in apart and "Returnér til Returkassen" in apart
     data = {"key": str(uuid.uuid4()), "location": bag.pk, "batch": lot.pk, "to_location": returns.pk}
     client.post(reverse("kits:clear-unusable"), data)
     movement = StockMovement.objects.get(to_location=returns)
@@ -230,8 +230,8 @@ def test_the_trace_lists_every_holder_course_and_handout(client, coordinator, lo
     held = content.split("Stadig på lager")[1].split("</ul>")[0]
     assert "Kontoret: 69" in held and "Gadeteamets taske: 28" in held
     handouts = content.split("Udleveringer af dette lot")[1].split("</ul>")[0]
-    assert "03.11.2026 · Gadeteamets taske · 2 kit · Drop-in 3. nov" in handouts
-    assert "10.11.2026 · Kontoret · 1 kit" in handouts
+    assert "3. nov 2026 · Gadeteamets taske · 2 kit · Drop-in 3. nov" in handouts
+    assert "10. nov 2026 · Kontoret · 1 kit" in handouts
     assert "Fejl i spraydysen" in content
 
     lines = client.get(reverse("kits:lot-csv"), {"lot": "NX2408"}).content.decode("utf-8-sig").splitlines()

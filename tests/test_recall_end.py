@@ -90,7 +90,7 @@ def level(location, batch):
 def test_the_trace_shows_who_recalled_the_lot_and_offers_to_end_the_recall(client, coordinator, lot):
     client.force_login(coordinator)
     content = trace(client)
-    assert "Tilbagekaldt 20.11.2026</strong> af koordinator-carla: Fejl i spraydysen" in content
+    assert "Tilbagekaldt 20. nov 2026</strong> af koordinator-carla: Fejl i spraydysen" in content
     assert f'href="{end_url(lot)}"' in content and "Afslut tilbagekaldelsen" in content
 
 
@@ -98,7 +98,7 @@ def test_a_coordinator_ends_a_recall_only_after_confirming_it(client, coordinato
     client.force_login(coordinator)
     page = client.get(end_url(lot)).content.decode()
     assert "Afslut tilbagekaldelsen af lot NX2408" in page
-    assert "Tilbagekaldt 20.11.2026: Fejl i spraydysen." in page and "udleveres" in page
+    assert "Tilbagekaldt 20. nov 2026: Fejl i spraydysen." in page and "udleveres" in page
 
     refused = client.post(end_url(lot), {"reason": END["reason"]})
     assert refused.status_code == 200 and "Bekræft, at tilbagekaldelsen slutter." in refused.content.decode()
@@ -115,10 +115,10 @@ def test_a_coordinator_ends_a_recall_only_after_confirming_it(client, coordinato
     assert (lot.recall_ended_on, lot.recall_ended_by, lot.recall_end_reason) == (TODAY, coordinator, END["reason"])
     assert not lot.is_recalled(TODAY)
     # The trace tells who recalled it and who ended it, and offers a new recall.
-    assert "Tilbagekaldelsen sluttede 30.11.2026</strong> af koordinator-carla: Producenten fandt lottet i orden" in (
+    assert "Tilbagekaldelsen sluttede 30. nov 2026</strong> af koordinator-carla: Producenten fandt lottet i orden" in (
         content
     )
-    assert "Tilbagekaldt 20.11.2026 af koordinator-carla: Fejl i spraydysen" in content
+    assert "Tilbagekaldt 20. nov 2026 af koordinator-carla: Fejl i spraydysen" in content
     assert "Tilbagekald dette lot igen" in content and f'href="{end_url(lot)}"' not in content
 
 
@@ -132,7 +132,7 @@ def test_a_second_end_of_the_same_recall_changes_nothing(client, coordinator, ad
     assert (lot.recall_ended_by, lot.recall_end_reason) == (coordinator, END["reason"])
     with pytest.raises(ValidationError) as error:
         services.end_recall(user=administrator, batch=lot, reason="Igen")
-    assert error.value.messages == ["Tilbagekaldelsen af lot NX2408 sluttede allerede 30.11.2026."]
+    assert error.value.messages == ["Tilbagekaldelsen af lot NX2408 sluttede allerede 30. nov 2026."]
 
 
 def test_the_service_ends_only_a_recall_and_only_with_a_reason(coordinator, lot):
@@ -226,11 +226,11 @@ def test_a_handout_dated_inside_the_ended_recall_is_still_refused(client, coordi
 def test_the_stock_page_counts_the_kits_as_usable_again(client, coordinator, lot, bag):
     client.force_login(coordinator)
     apart = client.get(reverse("kits:stock")).content.decode().split('id="expired-heading"')[1]
-    assert "Tilbagekaldt 20.11.2026" in apart.split("</section>")[0]
+    assert "Tilbagekaldt 20. nov 2026" in apart.split("</section>")[0]
     services.end_recall(user=coordinator, batch=lot, reason="I orden")
     content = client.get(reverse("kits:stock")).content.decode()
     assert "30 brugbare kit" in content
-    assert "Tilbagekaldt 20.11.2026" not in content.split('id="expired-heading"')[1].split("</section>")[0]
+    assert "Tilbagekaldt 20. nov 2026" not in content.split('id="expired-heading"')[1].split("</section>")[0]
 
 
 # The public page and the finder
@@ -305,9 +305,9 @@ def test_every_step_of_a_recall_is_kept_in_the_lots_history(client, coordinator,
         ("recalled", administrator, TODAY, "Ny fejl fundet"),
     ]
     history = trace(client).split("Tilbagekaldelsens historik")[1].split("</ul>")[0]
-    assert "20.11.2026 09:00 · tilbagekaldt fra 20.11.2026 · koordinator-carla · Fejl i spraydysen" in history
-    assert "30.11.2026 14:00 · tilbagekaldelsen sluttede 30.11.2026 · koordinator-carla" in history
-    assert "30.11.2026 14:00 · tilbagekaldt fra 30.11.2026 · admin-dina · Ny fejl fundet" in history
+    assert "20. nov 2026 09:00 · tilbagekaldt fra 20. nov 2026 · koordinator-carla · Fejl i spraydysen" in history
+    assert "30. nov 2026 14:00 · tilbagekaldelsen sluttede 30. nov 2026 · koordinator-carla" in history
+    assert "30. nov 2026 14:00 · tilbagekaldt fra 30. nov 2026 · admin-dina · Ny fejl fundet" in history
 
 
 # A new recall that overlaps the one that ended
@@ -358,8 +358,8 @@ def test_the_coordinator_is_told_when_a_new_recall_joins_the_ended_one(client, c
     content = response.content.decode()
     assert response.redirect_chain[-1][0] == f"{reverse('kits:lot')}?lot=NX2408"
     assert (
-        "Den nye tilbagekaldelse overlapper den, der begyndte 20.11.2026, så de er én tilbagekaldelse: "
-        "lot NX2408 er tilbagekaldt fra 20.11.2026." in content
+        "Den nye tilbagekaldelse overlapper den, der begyndte 20. nov 2026, så de er én tilbagekaldelse: "
+        "lot NX2408 er tilbagekaldt fra 20. nov 2026." in content
     )
     lot.refresh_from_db()
     assert (lot.recalled_on, lot.recall_ended_on) == (RECALLED_ON, None)

@@ -313,6 +313,40 @@ def test_a_movement_is_corrected_by_an_opposite_one_and_history_stays(client, co
     assert StockMovement.objects.count() == 3
 
 
+def test_a_movement_that_cannot_be_corrected_says_why_instead_of_offering_a_form(client, coordinator, office, bag):
+    """A correction, and a movement corrected already, showed a correction form that could only be
+    refused when sent. The list offers no link to them, and their page says why and what to do instead."""
+    batch = factories.make_batch()
+    factories.receive(batch, office, 10, coordinator)
+    mistake = StockMovement.objects.create(
+        kind="transfer",
+        batch=batch,
+        from_location=office,
+        to_location=bag,
+        quantity=4,
+        occurred_at=timezone.now(),
+        recorded_by=coordinator,
+    )
+    client.force_login(coordinator)
+    client.post(reverse("kits:correct", args=[mistake.pk]), {"key": str(uuid.uuid4()), "reason": "Forkert taske"})
+    correction = StockMovement.objects.get(corrects=mistake)
+    listing = client.get(reverse("kits:movements")).content.decode()
+    assert reverse("kits:correct", args=[correction.pk]) not in listing
+    assert reverse("kits:correct", args=[mistake.pk]) not in listing
+    for movement, why in [
+        (correction, f"Bevægelse nr. {correction.pk} er selv en rettelse af bevægelse nr. {mistake.pk}"),
+        (mistake, f"Bevægelse nr. {mistake.pk} er allerede blevet rettet af bevægelse nr. {correction.pk}"),
+    ]:
+        page = client.get(reverse("kits:correct", args=[movement.pk]))
+        content = page.content.decode()
+        assert page.status_code == 200 and why in content
+        assert "<form" not in content.split("<main", 1)[-1] and "Gem rettelsen" not in content
+        assert reverse("kits:count") in content
+        sent = client.post(reverse("kits:correct", args=[movement.pk]), {"key": str(uuid.uuid4()), "reason": "Igen"})
+        assert why in sent.content.decode()
+    assert StockMovement.objects.count() == 3
+
+
 def test_a_corrected_handout_is_listed_as_a_correction_not_as_a_count(client, coordinator, bag):
     """The correction of a handout read "Regulering efter optælling" (adjustment after a count) in the
     list, the lot trace and the CSV: no count was made, and a reader of the ledger looked for one."""
@@ -391,7 +425,7 @@ def test_the_lot_trace_shows_where_the_kits_went(client, coordinator, recall_dat
     content = response.content.decode()
     assert response.status_code == 200
     assert "Gadeteamets taske: 8" in content and "Antidote Danmark, kontoret: 18" in content
-    assert "Drop-in Vestergade · 10.03.2025" in content
+    assert "Drop-in Vestergade · 10. mar 2025" in content
     assert "NX9999" not in content and coordinator.username not in content
 
 

@@ -1,0 +1,15 @@
+"""How dates read in English: the same kinds as in Danish (redliv/formats/da/formats.py), British order."""
+
+DATE_FORMAT = "j F Y"  # "30 January 2027"
+DATETIME_FORMAT = "j F Y H:i"
+SHORT_DATE_FORMAT = "j M Y"  # "30 Jan 2027"
+SHORT_DATETIME_FORMAT = "j M Y H:i"
+YEAR_MONTH_FORMAT = "F Y"
+MONTH_DAY_FORMAT = "j F"
+
+WEEKDAY_DATE_FORMAT = "l j F Y"
+WEEKDAY_DATETIME_FORMAT = "l j F Y, H:i"
+SHORT_WEEKDAY_DATETIME_FORMAT = "D j M Y H:i"
+SHORT_MONTH_DAY_FORMAT = "j M"
+SHORT_MONTH_DAY_TIME_FORMAT = "j M H:i"
+SHORT_WEEKDAY_MONTH_DAY_TIME_FORMAT = "D j M H:i"
