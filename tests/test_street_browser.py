@@ -111,6 +111,42 @@ def test_a_tablet_set_to_another_time_zone_logs_the_day_and_time_of_copenhagen(
     assert (local.date(), local.hour) == (dt.date(2027, 1, 1), 0)
 
 
+def test_the_form_left_open_past_midnight_logs_the_next_entry_on_the_new_day(live_server, browser, street_worker, bag):
+    """A handout made offline at 23:55 on 31 January and sent at 00:05 keeps its 23:55 (January). The
+    form stayed open; the next handout, saved at 00:05 without touching the date or time, was logged at
+    23:55 on the 31st (the time of the last save), in January: the untouched date and time follow the
+    clock. A time the worker set by hand is kept."""
+    with time_machine.travel(dt.datetime(2027, 1, 31, 23, 55, tzinfo=COPENHAGEN), tick=True) as traveller:
+        context = browser.new_context(
+            viewport={"width": 820, "height": 1180}, has_touch=True, locale="da-DK", timezone_id="Europe/Copenhagen"
+        )
+        page = new_page(context)
+        try:
+            log_in(page, live_server, street_worker, "/gade/udlevering/")
+            expect(page.locator("#street")).to_have_attribute("data-offline-ready", "true", timeout=OFFLINE_READY)
+            context.set_offline(True)
+            page.get_by_role("button", name="Gem udleveringen").tap()
+            expect(page.locator("#queue-count")).to_have_text("1")
+            traveller.move_to(dt.datetime(2027, 2, 1, 0, 5, tzinfo=COPENHAGEN))
+            page.clock.fast_forward("10:00")
+            context.set_offline(False)
+            wait_until_sent(page)
+            page.get_by_role("button", name="Gem udleveringen").tap()
+            wait_until_sent(page)
+            page.locator("#id_time").fill("23:40")  # by hand: the worker's own time stays
+            page.clock.fast_forward("01:00")
+            expect(page.locator("#id_time")).to_have_value("23:40")
+            assert page.locator("#id_date").input_value() == "2027-02-01"
+        finally:
+            context.close()
+    local = [
+        movement.occurred_at.astimezone(COPENHAGEN).strftime("%Y-%m-%d %H:%M")
+        for movement in StockMovement.objects.filter(kind="handout").order_by("recorded_at")
+    ]
+    assert local[0] == "2027-01-31 23:55"
+    assert local[1] in ("2027-02-01 00:05", "2027-02-01 00:06")
+
+
 def test_three_entries_made_offline_arrive_as_exactly_three_rows(live_server, tablet_page, street_worker, venue, bag):
     log_in(tablet_page, live_server, street_worker)
     tablet_page.evaluate("navigator.serviceWorker.ready.then(() => true)")

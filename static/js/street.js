@@ -81,6 +81,10 @@
     field("date").value = `${p.year.padStart(4, "0")}-${p.month}-${p.day}`;
     field("time").value = `${p.hour}:${p.minute}`;
   }
+  let whenTouched = false;  // the worker set the date or time by hand
+  function keepNow() {
+    if (form && !whenTouched && !form.dataset.correcting) setNow();
+  }
   function showBatchesFor(locationId) {
     const select = field("batch");
     if (!select) return;
@@ -122,7 +126,23 @@
     if (!form.querySelector(".is-invalid")) {
       setNow();
       if (field("key")) field("key").value = newKey();
+    } else {
+      whenTouched = true;  // the date and time the worker sent, shown with the server's errors
     }
+    // The date and time the worker did not set stay "now" while the page is open: a form left
+    // open from 23:50 logged the course held after midnight on the day before (and at the end of a
+    // month, in the month before). The worker's own date or time is never changed.
+    ["date", "time"].forEach((name) => {
+      const input = field(name);
+      if (!input) return;
+      // Only the worker's typing fires these: setNow and a correction's filling set the value quietly.
+      const touched = () => { whenTouched = true; };
+      input.addEventListener("input", touched);
+      input.addEventListener("change", touched);
+    });
+    setInterval(keepNow, 20000);
+    document.addEventListener("visibilitychange", () => { if (!document.hidden) keepNow(); });
+    window.addEventListener("pageshow", keepNow);  // back to the page from the browser's history
   }
 
   /* ---------- names for the waiting list, remembered on this tablet ---------- */
@@ -337,6 +357,7 @@
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       if (saving) { say(text.msgSaving); return; }  // a second tap while the first is stored
+      keepNow();
       const fields = fieldsOf(form);
       if (form.dataset.kind === "course" && participants(fields) === 0) {
         say(text.msgNobody);
@@ -362,6 +383,7 @@
         form.reset();
         forgetPlannedCourse();
         kitsTouched = false;
+        whenTouched = false;
         clearErrors();
         setNow();
         field("key").value = newKey();
