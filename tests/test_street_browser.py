@@ -288,6 +288,23 @@ def test_the_next_course_after_a_planned_courses_attendance_is_a_course_of_its_o
     assert Attendance.objects.exclude(course=planned).get().course.status == "held"
 
 
+def test_a_planned_courses_form_shows_and_logs_its_planned_time(live_server, tablet_page, street_worker, venue, bag):
+    """Opened from a planned course at 07:00, three hours later, the form showed 10:00 (the page's opening
+    time, written over the planned start the server filled in), and the kits handed out at the course
+    were dated 10:00. It shows 07:00, and the kits are dated when the course began."""
+    planned = factories.make_course(
+        venue, title="Planlagt drop-in", status="planned", starts_at=dt.datetime(2026, 6, 11, 7, 0, tzinfo=COPENHAGEN)
+    )
+    log_in(tablet_page, live_server, street_worker, path=f"/gade/?kursus={planned.pk}")
+    expect(tablet_page.get_by_text("Planlagt drop-in")).to_be_visible()
+    expect(tablet_page.locator("#id_time")).to_have_value("07:00")
+    expect(tablet_page.locator("#id_date")).to_have_value("2026-06-11")
+    log_three_people(tablet_page)
+    wait_until_sent(tablet_page)
+    assert Attendance.objects.get().course == planned
+    assert StockMovement.objects.get(kind="handout").occurred_at == planned.starts_at
+
+
 def test_the_street_page_opened_offline_is_the_plain_form_after_a_planned_course_was_opened_online(
     live_server, tablet_page, street_worker, venue, bag
 ):

@@ -123,11 +123,14 @@
     }
     // A page from the tablet's cache may be hours old: the time is now and the key new,
     // unless the server sent errors back (then the key stays, so a resend is stored once).
-    if (!form.querySelector(".is-invalid")) {
-      setNow();
-      if (field("key")) field("key").value = newKey();
-    } else {
+    if (form.querySelector(".is-invalid")) {
       whenTouched = true;  // the date and time the worker sent, shown with the server's errors
+    } else {
+      // A planned course's form shows when it was planned to start (its kits are dated then); it
+      // showed the time the page opened, hours after the course.
+      if (field("course") && field("course").value) whenTouched = true;
+      else setNow();
+      if (field("key")) field("key").value = newKey();
     }
     // The date and time the worker did not set stay "now" while the page is open: a form left
     // open from 23:50 logged the course held after midnight on the day before (and at the end of a
