@@ -69,6 +69,26 @@ def test_a_street_worker_logs_a_held_course_in_four_taps(live_server, tablet_pag
     assert tablet_page.locator("#id_people_who_use_drugs").input_value() == "0"  # ready for the next one
 
 
+def test_a_count_typed_in_arabic_indic_digits_is_the_number_it_means(
+    live_server, tablet_page, street_worker, venue, bag
+):
+    """A worker whose keyboard writes Arabic-Indic digits typed ١٠ participants: the number field let no
+    digit in, stayed empty, and the save was stopped by "fill out this field". The digits are written as
+    10 (the kits follow), and the course is logged with 10."""
+    log_in(tablet_page, live_server, street_worker)
+    count = tablet_page.get_by_label("Stofbrugere", exact=True)
+    count.click()
+    tablet_page.keyboard.press("Control+a")
+    tablet_page.keyboard.type("١٠")
+    expect(count).to_have_value("10")
+    expect(tablet_page.locator("#id_kits")).to_have_value("10")
+    tablet_page.get_by_role("button", name="Gem kurset").tap()
+    wait_until_sent(tablet_page)
+    attendance = Attendance.objects.get()
+    assert (attendance.people_who_use_drugs, attendance.first_time) == (10, 10)
+    assert StockMovement.objects.get(kind="handout").quantity == 10
+
+
 def test_a_handout_and_a_report_are_logged_on_the_tablet(live_server, tablet_page, street_worker, bag, district):
     log_in(tablet_page, live_server, street_worker, "/gade/udlevering/")
     tablet_page.get_by_role("button", name="Én mere: Kit").tap()

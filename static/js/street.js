@@ -47,6 +47,26 @@
     });
   });
 
+  /* A count typed with Arabic-Indic, Persian or other digits: a number field lets only 0-9 in, so
+     the digits vanished as they were typed and the empty field stopped the save. They are written
+     as the digits 0-9 they mean, where the caret is. */
+  function plainDigits(typed) {
+    return typed.replace(/\p{Nd}/gu, (digit) => {
+      let zero = digit.codePointAt(0);
+      while (/\p{Nd}/u.test(String.fromCodePoint(zero - 1))) zero -= 1;
+      return String((digit.codePointAt(0) - zero) % 10);
+    });
+  }
+  document.querySelectorAll("#street input[type=number]").forEach((input) => {
+    input.addEventListener("beforeinput", (event) => {
+      if (!event.data || !/[^\x00-\x7f]/.test(event.data)) return;
+      const plain = plainDigits(event.data);
+      if (plain === event.data) return;
+      event.preventDefault();
+      document.execCommand("insertText", false, plain);
+    });
+  });
+
   const COUNTS = JSON.parse(text.countFields || "[]");
   let kitsTouched = false;
   function field(name) { return form && form.elements.namedItem(name); }
