@@ -167,6 +167,35 @@ def test_the_form_left_open_past_midnight_logs_the_next_entry_on_the_new_day(liv
     assert local[1] in ("2027-02-01 00:05", "2027-02-01 00:06")
 
 
+def test_withdrawing_an_entry_from_my_entries_is_asked_once_more(live_server, tablet_page, street_worker, bag):
+    """On "Mine registreringer", a long list with a "Træk tilbage" button under each handout and report,
+    one tap withdrew the entry at once: a slip of a wet finger stopped the wrong handout counting, with no
+    way back. The tablet asks first, naming the entry; "no" leaves it counting."""
+    log_in(tablet_page, live_server, street_worker, "/gade/udlevering/")
+    tablet_page.get_by_role("button", name="Gem udleveringen").tap()
+    wait_until_sent(tablet_page)
+    handout = StockMovement.objects.get(kind="handout")
+    asked, accept = [], []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    tablet_page.on("dialog", answer)
+    tablet_page.goto(f"{live_server.url}/gade/mine/")
+    withdraw = tablet_page.get_by_role("button", name="Træk tilbage")
+    withdraw.tap()  # "no"
+    tablet_page.wait_for_load_state()
+    expect(withdraw).to_be_visible()
+    assert asked and asked[0].startswith("Vil du trække udleveringen fra 11.06.2026 10:0")
+    assert not StockMovement.objects.filter(corrects=handout).exists()
+
+    accept.append(True)
+    withdraw.tap()  # "yes"
+    expect(tablet_page.get_by_text("Registreringen er trukket tilbage")).to_be_visible()
+    assert StockMovement.objects.filter(corrects=handout).exists()
+
+
 def test_three_entries_made_offline_arrive_as_exactly_three_rows(live_server, tablet_page, street_worker, venue, bag):
     log_in(tablet_page, live_server, street_worker)
     tablet_page.evaluate("navigator.serviceWorker.ready.then(() => true)")

@@ -16,6 +16,13 @@
   const refused = document.querySelector("[data-form-errors]");
   if (refused) refused.focus();
 
+  /* A withdrawal is asked once more, naming the entry: one tap on a long list withdrew it at once. */
+  document.querySelectorAll("form[data-confirm]").forEach((withdraw) => {
+    withdraw.addEventListener("submit", (event) => {
+      if (!window.confirm(withdraw.dataset.confirm)) event.preventDefault();
+    });
+  });
+
   /* ---------- steppers and defaults ---------- */
   // What a stepper's tap made of the count, and of the kits that follow it, for a screen reader (the
   // polite region in street/layout.html). Written only after a change: nothing is said on page load.
