@@ -69,6 +69,26 @@ def test_a_street_worker_logs_a_held_course_in_four_taps(live_server, tablet_pag
     assert tablet_page.locator("#id_people_who_use_drugs").input_value() == "0"  # ready for the next one
 
 
+def test_a_count_typed_in_arabic_indic_digits_is_the_number_it_means(
+    live_server, tablet_page, street_worker, venue, bag
+):
+    """A worker whose keyboard writes Arabic-Indic digits typed ١٠ participants: the number field let no
+    digit in, stayed empty, and the save was stopped by "fill out this field". The digits are written as
+    10 (the kits follow), and the course is logged with 10."""
+    log_in(tablet_page, live_server, street_worker)
+    count = tablet_page.get_by_label("Stofbrugere", exact=True)
+    count.click()
+    tablet_page.keyboard.press("Control+a")
+    tablet_page.keyboard.type("١٠")
+    expect(count).to_have_value("10")
+    expect(tablet_page.locator("#id_kits")).to_have_value("10")
+    tablet_page.get_by_role("button", name="Gem kurset").tap()
+    wait_until_sent(tablet_page)
+    attendance = Attendance.objects.get()
+    assert (attendance.people_who_use_drugs, attendance.first_time) == (10, 10)
+    assert StockMovement.objects.get(kind="handout").quantity == 10
+
+
 def test_a_handout_and_a_report_are_logged_on_the_tablet(live_server, tablet_page, street_worker, bag, district):
     log_in(tablet_page, live_server, street_worker, "/gade/udlevering/")
     tablet_page.get_by_role("button", name="Én mere: Kit").tap()
@@ -109,6 +129,71 @@ def test_a_tablet_set_to_another_time_zone_logs_the_day_and_time_of_copenhagen(
     handout = StockMovement.objects.get(kind="handout")
     local = handout.occurred_at.astimezone(COPENHAGEN)
     assert (local.date(), local.hour) == (dt.date(2027, 1, 1), 0)
+
+
+def test_the_form_left_open_past_midnight_logs_the_next_entry_on_the_new_day(live_server, browser, street_worker, bag):
+    """A handout made offline at 23:55 on 31 January and sent at 00:05 keeps its 23:55 (January). The
+    form stayed open; the next handout, saved at 00:05 without touching the date or time, was logged at
+    23:55 on the 31st (the time of the last save), in January: the untouched date and time follow the
+    clock. A time the worker set by hand is kept."""
+    with time_machine.travel(dt.datetime(2027, 1, 31, 23, 55, tzinfo=COPENHAGEN), tick=True) as traveller:
+        context = browser.new_context(
+            viewport={"width": 820, "height": 1180}, has_touch=True, locale="da-DK", timezone_id="Europe/Copenhagen"
+        )
+        page = new_page(context)
+        try:
+            log_in(page, live_server, street_worker, "/gade/udlevering/")
+            expect(page.locator("#street")).to_have_attribute("data-offline-ready", "true", timeout=OFFLINE_READY)
+            context.set_offline(True)
+            page.get_by_role("button", name="Gem udleveringen").tap()
+            expect(page.locator("#queue-count")).to_have_text("1")
+            traveller.move_to(dt.datetime(2027, 2, 1, 0, 5, tzinfo=COPENHAGEN))
+            page.clock.fast_forward("10:00")
+            context.set_offline(False)
+            wait_until_sent(page)
+            page.get_by_role("button", name="Gem udleveringen").tap()
+            wait_until_sent(page)
+            page.locator("#id_time").fill("23:40")  # by hand: the worker's own time stays
+            page.clock.fast_forward("01:00")
+            expect(page.locator("#id_time")).to_have_value("23:40")
+            assert page.locator("#id_date").input_value() == "2027-02-01"
+        finally:
+            context.close()
+    local = [
+        movement.occurred_at.astimezone(COPENHAGEN).strftime("%Y-%m-%d %H:%M")
+        for movement in StockMovement.objects.filter(kind="handout").order_by("recorded_at")
+    ]
+    assert local[0] == "2027-01-31 23:55"
+    assert local[1] in ("2027-02-01 00:05", "2027-02-01 00:06")
+
+
+def test_withdrawing_an_entry_from_my_entries_is_asked_once_more(live_server, tablet_page, street_worker, bag):
+    """On "Mine registreringer", a long list with a "Træk tilbage" button under each handout and report,
+    one tap withdrew the entry at once: a slip of a wet finger stopped the wrong handout counting, with no
+    way back. The tablet asks first, naming the entry; "no" leaves it counting."""
+    log_in(tablet_page, live_server, street_worker, "/gade/udlevering/")
+    tablet_page.get_by_role("button", name="Gem udleveringen").tap()
+    wait_until_sent(tablet_page)
+    handout = StockMovement.objects.get(kind="handout")
+    asked, accept = [], []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    tablet_page.on("dialog", answer)
+    tablet_page.goto(f"{live_server.url}/gade/mine/")
+    withdraw = tablet_page.get_by_role("button", name="Træk tilbage")
+    withdraw.tap()  # "no"
+    tablet_page.wait_for_load_state()
+    expect(withdraw).to_be_visible()
+    assert asked and asked[0].startswith("Vil du trække udleveringen fra 11.06.2026 10:0")
+    assert not StockMovement.objects.filter(corrects=handout).exists()
+
+    accept.append(True)
+    withdraw.tap()  # "yes"
+    expect(tablet_page.get_by_text("Registreringen er trukket tilbage")).to_be_visible()
+    assert StockMovement.objects.filter(corrects=handout).exists()
 
 
 def test_three_entries_made_offline_arrive_as_exactly_three_rows(live_server, tablet_page, street_worker, venue, bag):
@@ -250,6 +335,23 @@ def test_the_next_course_after_a_planned_courses_attendance_is_a_course_of_its_o
     wait_until_sent(tablet_page)
     assert Attendance.objects.count() == 2
     assert Attendance.objects.exclude(course=planned).get().course.status == "held"
+
+
+def test_a_planned_courses_form_shows_and_logs_its_planned_time(live_server, tablet_page, street_worker, venue, bag):
+    """Opened from a planned course at 07:00, three hours later, the form showed 10:00 (the page's opening
+    time, written over the planned start the server filled in), and the kits handed out at the course
+    were dated 10:00. It shows 07:00, and the kits are dated when the course began."""
+    planned = factories.make_course(
+        venue, title="Planlagt drop-in", status="planned", starts_at=dt.datetime(2026, 6, 11, 7, 0, tzinfo=COPENHAGEN)
+    )
+    log_in(tablet_page, live_server, street_worker, path=f"/gade/?kursus={planned.pk}")
+    expect(tablet_page.get_by_text("Planlagt drop-in")).to_be_visible()
+    expect(tablet_page.locator("#id_time")).to_have_value("07:00")
+    expect(tablet_page.locator("#id_date")).to_have_value("2026-06-11")
+    log_three_people(tablet_page)
+    wait_until_sent(tablet_page)
+    assert Attendance.objects.get().course == planned
+    assert StockMovement.objects.get(kind="handout").occurred_at == planned.starts_at
 
 
 def test_the_street_page_opened_offline_is_the_plain_form_after_a_planned_course_was_opened_online(

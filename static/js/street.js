@@ -16,6 +16,13 @@
   const refused = document.querySelector("[data-form-errors]");
   if (refused) refused.focus();
 
+  /* A withdrawal is asked once more, naming the entry: one tap on a long list withdrew it at once. */
+  document.querySelectorAll("form[data-confirm]").forEach((withdraw) => {
+    withdraw.addEventListener("submit", (event) => {
+      if (!window.confirm(withdraw.dataset.confirm)) event.preventDefault();
+    });
+  });
+
   /* ---------- steppers and defaults ---------- */
   // What a stepper's tap made of the count, and of the kits that follow it, for a screen reader (the
   // polite region in street/layout.html). Written only after a change: nothing is said on page load.
@@ -44,6 +51,26 @@
         clearTimeout(kitsPause);
         sayCount([`${stepperLabel(input)}: ${value}`, kitsFollowed].filter(Boolean));
       });
+    });
+  });
+
+  /* A count typed with Arabic-Indic, Persian or other digits: a number field lets only 0-9 in, so
+     the digits vanished as they were typed and the empty field stopped the save. They are written
+     as the digits 0-9 they mean, where the caret is. */
+  function plainDigits(typed) {
+    return typed.replace(/\p{Nd}/gu, (digit) => {
+      let zero = digit.codePointAt(0);
+      while (/\p{Nd}/u.test(String.fromCodePoint(zero - 1))) zero -= 1;
+      return String((digit.codePointAt(0) - zero) % 10);
+    });
+  }
+  document.querySelectorAll("#street input[type=number]").forEach((input) => {
+    input.addEventListener("beforeinput", (event) => {
+      if (!event.data || !/[^\x00-\x7f]/.test(event.data)) return;
+      const plain = plainDigits(event.data);
+      if (plain === event.data) return;
+      event.preventDefault();
+      document.execCommand("insertText", false, plain);
     });
   });
 
@@ -80,6 +107,10 @@
     const p = Object.fromEntries(parts.map((part) => [part.type, String(part.value)]));
     field("date").value = `${p.year.padStart(4, "0")}-${p.month}-${p.day}`;
     field("time").value = `${p.hour}:${p.minute}`;
+  }
+  let whenTouched = false;  // the worker set the date or time by hand
+  function keepNow() {
+    if (form && !whenTouched && !form.dataset.correcting) setNow();
   }
   function showBatchesFor(locationId) {
     const select = field("batch");
@@ -119,10 +150,29 @@
     }
     // A page from the tablet's cache may be hours old: the time is now and the key new,
     // unless the server sent errors back (then the key stays, so a resend is stored once).
-    if (!form.querySelector(".is-invalid")) {
-      setNow();
+    if (form.querySelector(".is-invalid")) {
+      whenTouched = true;  // the date and time the worker sent, shown with the server's errors
+    } else {
+      // A planned course's form shows when it was planned to start (its kits are dated then); it
+      // showed the time the page opened, hours after the course.
+      if (field("course") && field("course").value) whenTouched = true;
+      else setNow();
       if (field("key")) field("key").value = newKey();
     }
+    // The date and time the worker did not set stay "now" while the page is open: a form left
+    // open from 23:50 logged the course held after midnight on the day before (and at the end of a
+    // month, in the month before). The worker's own date or time is never changed.
+    ["date", "time"].forEach((name) => {
+      const input = field(name);
+      if (!input) return;
+      // Only the worker's typing fires these: setNow and a correction's filling set the value quietly.
+      const touched = () => { whenTouched = true; };
+      input.addEventListener("input", touched);
+      input.addEventListener("change", touched);
+    });
+    setInterval(keepNow, 20000);
+    document.addEventListener("visibilitychange", () => { if (!document.hidden) keepNow(); });
+    window.addEventListener("pageshow", keepNow);  // back to the page from the browser's history
   }
 
   /* ---------- names for the waiting list, remembered on this tablet ---------- */
@@ -337,6 +387,7 @@
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       if (saving) { say(text.msgSaving); return; }  // a second tap while the first is stored
+      keepNow();
       const fields = fieldsOf(form);
       if (form.dataset.kind === "course" && participants(fields) === 0) {
         say(text.msgNobody);
@@ -362,6 +413,7 @@
         form.reset();
         forgetPlannedCourse();
         kitsTouched = false;
+        whenTouched = false;
         clearErrors();
         setNow();
         field("key").value = newKey();
