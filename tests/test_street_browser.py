@@ -187,7 +187,7 @@ def test_withdrawing_an_entry_from_my_entries_is_asked_once_more(live_server, ta
     withdraw.tap()  # "no"
     tablet_page.wait_for_load_state()
     expect(withdraw).to_be_visible()
-    assert asked and asked[0].startswith("Vil du trække udleveringen fra 11.06.2026 10:0")
+    assert asked and asked[0].startswith("Vil du trække udleveringen fra 11. jun 2026 10:0")
     assert not StockMovement.objects.filter(corrects=handout).exists()
 
     accept.append(True)
