@@ -292,8 +292,9 @@ def test_a_lot_whose_own_number_starts_with_lot_is_found_as_typed(client, coordi
 
 
 def test_the_page_answers_in_english(client, lot):
+    """In English, with the date as English writes it ("1 June 2027"; it read "1. June 2027")."""
     response = client.post("/en" + CHECK, {"lot": "NX2408"})
-    assert "fine to use until" in answer(response)
+    assert "fine to use until 1 June 2027." in answer(response)
 
 
 def test_the_lookup_stores_nothing_but_the_hourly_counter(client, lot):
