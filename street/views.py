@@ -502,6 +502,7 @@ STATIC_FILES = [
     "js/street-queue.js",
     "js/street.js",
     "js/logout.js",
+    "js/refused-form.js",
     "js/street-logged-out.js",
     "street/icon-192.png",
 ]

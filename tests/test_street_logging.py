@@ -377,6 +377,20 @@ def test_the_service_worker_is_served_for_the_street_scope(client):
     assert manifest["start_url"] == "/gade/" and manifest["display"] == "standalone"
 
 
+def test_every_file_a_street_page_loads_is_kept_by_the_service_worker(street_worker, bag, district):
+    """Opened offline, a street page loads its scripts and styles from the service worker's files: one it
+    does not keep (the staff pages' refused-form script, loaded by the base template) failed offline."""
+    import re
+
+    client = logged_in(street_worker)
+    kept = client.get("/gade/sw.js").content.decode()
+    for url in ["/gade/", "/gade/udlevering/", "/gade/afrapportering/", "/gade/mine/"]:
+        page = client.get(url).content.decode()
+        loaded = re.findall(r'<script src="([^"]+)"', page) + re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+        assert loaded, url
+        assert [path for path in loaded if f'"{path}"' not in kept] == [], url
+
+
 def test_a_coordinator_of_another_municipality_cannot_see_an_entry(street_worker, other_coordinator, venue, bag):
     send(logged_in(street_worker), "course", course_fields(venue, bag))
     attendance = Attendance.objects.get()

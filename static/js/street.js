@@ -12,9 +12,7 @@
   const statusBox = document.getElementById("street-status");
   const SEND_EVERY_MS = 10000;
 
-  /* A form the server refused (without JavaScript, or a correction): its message first, for a screen reader. */
-  const refused = document.querySelector("[data-form-errors]");
-  if (refused) refused.focus();
+  /* A form the server refused takes the focus to its message: js/refused-form.js, on every staff page. */
 
   /* A withdrawal is asked once more, naming the entry: one tap on a long list withdrew it at once. */
   document.querySelectorAll("form[data-confirm]").forEach((withdraw) => {
