@@ -62,6 +62,33 @@ def put_back(handout, user, when, quantity=1):
     )
 
 
+def approve_march(client, coordinator):
+    """March approved by its coordinator on the month page (the approval keeps its figures); `client` logged in."""
+    client.force_login(coordinator)
+    assert client.post("/personale/maaned/godkend/", {"month": "2026-03"}).status_code == 302
+    return client
+
+
+def correct_march_course(coordinator, counts, refresher, reason="Papirskema talt igen"):
+    """The course of 10 March corrected by its coordinator, with a reason (after March was approved)."""
+    from courses.models import Attendance
+    from courses.services import correct_held_course, kits_handed_out
+
+    attendance = Attendance.objects.get(course__starts_at=at(2026, 3, 10))
+    course = attendance.course
+    correct_held_course(
+        user=coordinator,
+        attendance=attendance,
+        venue=course.venue,
+        starts_at=course.starts_at,
+        counts=counts,
+        refresher=refresher,
+        kits=kits_handed_out(course),
+        note="",
+        reason=reason,
+    )
+
+
 def build(coordinator, red_liv, venue, aarhus_org):
     """Return the named rows the tests refer to."""
     stand = factories.make_venue(red_liv, name="Stand på Rådhuspladsen", kind="street_stand")

@@ -9,8 +9,7 @@ import uuid
 import pytest
 from openpyxl import load_workbook
 
-from courses.models import Attendance, Course
-from courses.services import correct_held_course, kits_handed_out
+from courses.models import Course
 from kits.models import StockMovement
 from kits.services import correct_movement
 from redliv.models import MonthClosing
@@ -28,21 +27,8 @@ REASON = "by koordinator-carla, reason: Papirskema talt igen"
 @pytest.fixture
 def corrected_march(client, coordinator, red_liv, venue, aarhus_org):
     monthly_data.build(coordinator, red_liv, venue, aarhus_org)
-    client.force_login(coordinator)
-    assert client.post(PAGE + "godkend/", {"month": "2026-03"}).status_code == 302
-    attendance = Attendance.objects.get(course__starts_at=monthly_data.at(2026, 3, 10))
-    course = attendance.course
-    correct_held_course(
-        user=coordinator,
-        attendance=attendance,
-        venue=course.venue,
-        starts_at=course.starts_at,
-        counts={"people_who_use_drugs": 7, "professionals": 2},
-        refresher=3,
-        kits=kits_handed_out(course),
-        note="",
-        reason="Papirskema talt igen",
-    )
+    monthly_data.approve_march(client, coordinator)
+    monthly_data.correct_march_course(coordinator, {"people_who_use_drugs": 7, "professionals": 2}, refresher=3)
     return client
 
 
@@ -115,9 +101,7 @@ def test_the_change_reads_in_danish_first(corrected_march):
 @pytest.fixture
 def approved_march(client, coordinator, red_liv, venue, aarhus_org):
     monthly_data.build(coordinator, red_liv, venue, aarhus_org)
-    client.force_login(coordinator)
-    assert client.post(PAGE + "godkend/", {"month": "2026-03"}).status_code == 302
-    return client
+    return monthly_data.approve_march(client, coordinator)
 
 
 def backdated_delivery(red_liv, **fields):
@@ -281,8 +265,7 @@ def test_entering_this_years_population_does_not_change_a_month_approved_with_la
 
     monthly_data.build(coordinator, red_liv, venue, aarhus_org)
     Population.objects.create(municipality=odense, year=2025, residents=209_000, source="FOLK1A 2025")
-    client.force_login(coordinator)
-    assert client.post(PAGE + "godkend/", {"month": "2026-03"}).status_code == 302
+    monthly_data.approve_march(client, coordinator)
     assert "kits_per_residents" in MonthClosing.objects.get().figures["tables"]
 
     Population.objects.create(municipality=odense, year=2026, residents=212_000, source="FOLK1A 2026")
@@ -300,9 +283,7 @@ def test_a_change_of_kits_is_still_found_with_a_population_entered(
 
     monthly_data.build(coordinator, red_liv, venue, aarhus_org)
     Population.objects.create(municipality=odense, year=2026, residents=210_000, source="FOLK1A 2026")
-    client.force_login(coordinator)
-    assert client.post(PAGE + "godkend/", {"month": "2026-03"}).status_code == 302
-    approved_march = client
+    approved_march = monthly_data.approve_march(client, coordinator)
     handout = StockMovement.objects.filter(kind="handout", occurred_at__month=3).order_by("pk").first()
     correct_movement(user=coordinator, movement=handout, reason="Udleveret til forkert lokation", key=uuid.uuid4())
     page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()

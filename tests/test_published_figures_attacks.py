@@ -6,8 +6,6 @@ import re
 
 import pytest
 
-from courses.models import Attendance
-from courses.services import correct_held_course, kits_handed_out
 from tests import factories, monthly_data
 from tests.test_monthly_report import csv_tables, english_titles, pdf_text
 
@@ -17,29 +15,12 @@ PAGE = "/en/personale/maaned/"
 PUBLICATION = {"month": "2026-03", "publication": "1"}
 
 
-def _hidden_in_csv(rows, tables, label, table):
-    return tables[table][label][0] == "x"
-
-
 @pytest.fixture
 def corrected_after_approval(client, coordinator, red_liv, venue, aarhus_org):
     """March approved, then one course's refreshers corrected from 3 to 4 with a reason."""
     monthly_data.build(coordinator, red_liv, venue, aarhus_org)
-    client.force_login(coordinator)
-    assert client.post(PAGE + "godkend/", {"month": "2026-03"}).status_code == 302
-    attendance = Attendance.objects.get(course__starts_at=monthly_data.at(2026, 3, 10))
-    course = attendance.course
-    correct_held_course(
-        user=coordinator,
-        attendance=attendance,
-        venue=course.venue,
-        starts_at=course.starts_at,
-        counts={"people_who_use_drugs": 6, "professionals": 3},
-        refresher=4,
-        kits=kits_handed_out(course),
-        note="",
-        reason="Papirskema talt igen",
-    )
+    monthly_data.approve_march(client, coordinator)
+    monthly_data.correct_march_course(coordinator, {"people_who_use_drugs": 6, "professionals": 3}, refresher=4)
     return client
 
 
