@@ -10,6 +10,7 @@ import datetime as dt
 import re
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 
 PRODID = "-//RED LIV Odense//vipasserpaahinanden//DA"
 
@@ -55,9 +56,20 @@ def _event_lines(entry, site, host):
     yield f"DTSTAMP:{utc(entry.changed_at)}"
     yield f"DTSTART:{utc(entry.starts_at)}"
     yield f"DTEND:{utc(entry.ends_at)}"
-    yield f"SUMMARY:{text(f'RED LIV: {entry.title}')}"
+    summary = f"RED LIV: {entry.title}"
+    reason = ""
+    if entry.cancelled:
+        # Kept in the feed while the finder shows the cancellation: a calendar app that subscribed
+        # replaces its copy of the event (same UID, a higher SEQUENCE, the DTSTAMP of the
+        # cancellation) and marks it cancelled, rather than keeping the course in the calendar.
+        yield "STATUS:CANCELLED"
+        yield "SEQUENCE:1"
+        summary = _("Cancelled – %(summary)s") % {"summary": summary}
+        if entry.cancellation_reason:
+            reason = f"{_('Reason:')} {entry.cancellation_reason}"
+    yield f"SUMMARY:{text(summary)}"
     yield f"URL:{url}"
-    description = "\n\n".join(part for part in [entry.description, url] if part)
+    description = "\n\n".join(part for part in [reason, entry.description, url] if part)
     yield f"DESCRIPTION:{text(description)}"
     venue = entry.venue
     if venue is None:

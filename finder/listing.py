@@ -213,6 +213,7 @@ class Entry:
     # Standing drop-in hours listed once: when they are held; None for a course or a single date.
     rhythm: Rhythm | None = None
     # Set on a course cancelled lately: the public sees it, with the reason, for a while.
+    cancelled: bool = False
     cancellation_reason: str = ""
     # Whether the venue's own stock holds a usable kit now; None when not looked up.
     kits_here: bool | None = None
@@ -326,6 +327,7 @@ class Build:
             distance_label=self.distance_label(distance),
             next_date=day,
             day_label=self.days(day)[0],
+            cancelled=course.status == Course.Status.CANCELLED,
             cancellation_reason=course.cancellation_reason if course.status == Course.Status.CANCELLED else "",
             changed_at=course.updated_at,
             **self.labels(course.format, course.audiences, course.languages),

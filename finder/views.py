@@ -237,7 +237,10 @@ GONE_NEXT_COURSES = 5
 @require_safe
 @public_page()
 def course_ics(request, pk):
-    course = get_object_or_404(listing.public_courses().select_related("venue"), pk=pk)
+    # A course cancelled lately downloads as cancelled, as the feed lists it: added again, the file
+    # replaces the first download's event in the calendar (same UID) instead of a "not found".
+    cancelled = Course.objects.recently_cancelled(timezone.now()).filter(listing.PUBLIC_VENUE)
+    course = get_object_or_404((listing.public_courses() | cancelled).select_related("venue"), pk=pk)
     entry = listing.course_entry(course)
     return ics.ics_response([entry], request, entry.title, filename=f"redliv-kursus-{course.pk}.ics")
 
@@ -299,8 +302,10 @@ def feed(request):
         lines = [_("The calendar was not made: some filters could not be used.")]
         lines += [f"{name}: {problem}" for name, problem in sorted(problems.items())]
         return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
-    found = listing.find(filters)
-    return ics.ics_response(found.entries, request, "RED LIV – kurser")
+    # Courses cancelled lately stay in the feed, marked cancelled, for as long as the finder shows
+    # them: dropped, they would stay in a subscriber's calendar as if they were still held.
+    found = listing.find(filters, with_cancelled=True)
+    return ics.ics_response(found.entries + found.cancelled, request, "RED LIV – kurser")
 
 
 @require_safe

@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 from icalendar import Calendar
 
-from courses.models import CourseFormat, DropInSchedule
+from courses.models import CANCELLATION_NOTICE_DAYS, CourseFormat, DropInSchedule
 from courses.services_planning import cancel_course
 from tests import factories
 from tests.factories import make_course
@@ -138,7 +138,7 @@ def test_a_position_given_to_the_feed_is_not_read_even_when_it_is_not_one(client
 
 def test_the_feed_does_not_look_up_the_places_of_a_postcode_it_does_not_read(client, venue, django_assert_num_queries):
     make_course(venue, title="Kurset")
-    with django_assert_num_queries(3):  # drop-in hours, the courses' count, the courses
+    with django_assert_num_queries(4):  # drop-in hours, the courses' count, the courses, those cancelled lately
         assert "Kurset" in client.get("/kurser.ics?postcode=5000").content.decode()
 
 
@@ -189,4 +189,57 @@ def test_an_edited_or_cancelled_course_changes_the_calendar_and_its_etag(client,
     with _later(25):
         response = client.get("/kurser.ics", headers={"if-none-match": tag})
         assert response.status_code == 200 and response["ETag"] != tag
-        assert "Vollsmose" not in response.content.decode()
+        cancelled = next(e for e in parse(response).walk("VEVENT") if str(e["UID"]) == f"course-{other.pk}@testserver")
+        assert str(cancelled["STATUS"]) == "CANCELLED"
+
+
+def _event(response, course):
+    events = parse(response).walk("VEVENT")
+    return next((e for e in events if str(e["UID"]) == f"course-{course.pk}@testserver"), None)
+
+
+def test_a_course_cancelled_lately_stays_in_the_feeds_marked_cancelled_so_subscribed_calendars_drop_it(client, venue):
+    """Left out, the event would stay in a subscriber's calendar and they would walk to a cancelled
+    course. It is published as cancelled (same UID, a higher SEQUENCE, a later DTSTAMP) for as long as
+    the finder shows the cancellation (Course.objects.recently_cancelled), in every feed it matches."""
+    course = make_course(
+        venue,
+        title="Pop-up på Flakhaven",
+        format=CourseFormat.POP_UP,
+        starts_at=timezone.now() + dt.timedelta(days=20),
+    )
+    with _later(5):
+        before = _event(client.get("/kurser.ics"), course)
+        assert "STATUS" not in before and before.get("SEQUENCE", 0) == 0
+    with _later(10):
+        cancel_course(course, "Træneren er syg")
+    with _later(15):
+        after = _event(client.get("/kurser.ics"), course)
+        assert str(after["STATUS"]) == "CANCELLED" and after["SEQUENCE"] > before.get("SEQUENCE", 0)
+        assert after["DTSTAMP"].dt > before["DTSTAMP"].dt
+        assert (after["DTSTART"].dt, after["DTEND"].dt) == (before["DTSTART"].dt, before["DTEND"].dt)
+        assert str(after["SUMMARY"]) == "Aflyst – RED LIV: Pop-up på Flakhaven"
+        assert str(after["DESCRIPTION"]).startswith("Begrundelse: Træneren er syg\n\n")
+        english = _event(client.get("/en/kurser.ics"), course)
+        assert str(english["SUMMARY"]) == "Cancelled – RED LIV: Pop-up på Flakhaven"
+        assert str(english["DESCRIPTION"]).startswith("Reason: Træneren er syg\n\n")
+        # The feeds of a filter it matches carry it too; those of a filter it does not match, not.
+        assert str(_event(client.get("/kurser.ics?format=pop_up"), course)["STATUS"]) == "CANCELLED"
+        assert _event(client.get("/kurser.ics?format=online"), course) is None
+        # The "add to calendar" file, downloaded again, replaces the first download's event.
+        download = _event(client.get(f"/kurser/{course.pk}.ics"), course)
+        assert str(download["STATUS"]) == "CANCELLED"
+        # Nothing changes while nothing does: the revisit is answered 304.
+        tag = client.get("/kurser.ics")["ETag"]
+    with _later(20):
+        assert client.get("/kurser.ics", headers={"if-none-match": tag}).status_code == 304
+    # The finder stops showing it CANCELLATION_NOTICE_DAYS after the cancellation: so does the feed.
+    with _later(10 + 60 * 24 * CANCELLATION_NOTICE_DAYS + 1):
+        assert _event(client.get("/kurser.ics"), course) is None
+        assert client.get(f"/kurser/{course.pk}.ics").status_code == 404
+
+
+def test_a_course_cancelled_long_ago_or_never_published_is_not_in_the_feed(client, venue):
+    hidden = make_course(venue, title="Skjult", published=False)
+    cancel_course(hidden, "Træneren er syg")
+    assert "Skjult" not in client.get("/kurser.ics").content.decode()

@@ -76,8 +76,11 @@ def test_a_cancelled_course_is_gone_from_the_next_answer(frozen, client, venue):
     course.status, course.cancellation_reason = Course.Status.CANCELLED, "Træneren er syg"
     course.cancelled_at = timezone.now()
     course.save()
-    for path in ["/api/v1/courses/", "/widget/", "/kurser.ics"]:
+    for path in ["/api/v1/courses/", "/widget/"]:
         assert "Kurset der aflyses" not in as_served(client, path).decode(), path
+    # The calendar feed keeps it, marked cancelled, so that subscribed calendars drop it (tests/test_finder_feed.py).
+    feed = as_served(client, "/kurser.ics")
+    assert b"STATUS:CANCELLED" in feed and feed == worked_out_afresh(client, "/kurser.ics")
     assert "Træneren er syg" in as_served(client, "/").decode()  # the finder says why
 
 
