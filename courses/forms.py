@@ -289,6 +289,7 @@ class DropInExceptionForm(inputs.ModelForm):
 
 class TrainerForm(inputs.ModelForm):
     key = inputs.key_field(required=False)  # none from a page shown before keys
+    shown_version = shown_version_field()
 
     class Meta:
         model = Trainer
@@ -298,6 +299,7 @@ class TrainerForm(inputs.ModelForm):
     def __init__(self, *args, user, **kwargs):
         inputs.offer_key(kwargs)  # a new trainer: the key that registers them once
         super().__init__(*args, **kwargs)
+        offer_version(self)
         self.fields["organisation"].queryset = Organisation.objects.for_user(user)
 
 

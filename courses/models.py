@@ -154,6 +154,9 @@ class Trainer(models.Model):
     # The key of the coordinator's trainer form that registered them (made when the form is shown): a double
     # submit or a second tab of the same form registers the trainer once. Trainers made otherwise have none.
     form_key = models.UUIDField(_("form key"), null=True, blank=True, unique=True, editable=False)
+    # When the trainer was last saved: a save from a form shown before that is refused
+    # (`services_planning.refuse_a_later_change`), as for a course.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = TrainerQuerySet.as_manager()
 

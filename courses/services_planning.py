@@ -150,11 +150,21 @@ def save_trainer(form, certifications):
     """Save a trainer and their certifications from the coordinator's form and formset, together.
 
     Returns (trainer, saved). A new trainer is registered once per form (its `key`): sent again,
-    the trainer registered the first time comes back with saved False, and nothing is written.
+    the trainer registered the first time comes back with saved False, and nothing is written. A
+    trainer saved again after the form was shown (another tab) is a ValidationError, nothing saved.
     """
     trainer = form.save(commit=False)
     if trainer.pk is not None:
-        trainer.save()
+        refuse_a_later_change(
+            trainer,
+            form.cleaned_data.get("shown_version"),
+            _(
+                "The trainer was changed elsewhere after you opened this page (in another tab, or by another "
+                "coordinator). Your changes are not saved: open the trainer in a new tab to see what changed, "
+                "and save again here if yours should replace it."
+            ),
+        )
+        trainer.save()  # also when only the certifications changed: a later save from another tab is refused
     else:
         if (made := made_with(Trainer, form.cleaned_data.get("key"))) is not None:
             return made, False

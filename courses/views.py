@@ -469,12 +469,17 @@ def _trainer_form(request, trainer):
     form = TrainerForm(request.POST or None, instance=trainer, user=request.user)
     formset = CertificationFormSet(request.POST or None, instance=trainer, prefix="cert")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        trainer, saved = planning.save_trainer(form, formset)
-        if saved:
-            messages.success(request, _("The trainer was saved."))
+        try:
+            trainer, saved = planning.save_trainer(form, formset)
+        except ValidationError as error:  # changed in another tab meanwhile: said above the form, nothing saved
+            _offer_the_later_version(form, error)
+            add_service_errors(form, error)
         else:
-            messages.info(request, _("This trainer was already registered from this form; they are stored once."))
-        return redirect("courses:trainer-detail", pk=trainer.pk)
+            if saved:
+                messages.success(request, _("The trainer was saved."))
+            else:
+                messages.info(request, _("This trainer was already registered from this form; they are stored once."))
+            return redirect("courses:trainer-detail", pk=trainer.pk)
     return render(request, "courses/trainer_form.html", {"form": form, "formset": formset, "trainer": trainer})
 
 

@@ -181,3 +181,46 @@ def test_the_same_trainer_form_sent_twice_at_once_registers_the_trainer_once(coo
     outcomes = at_once(2, lambda: saved.append(planning.save_trainer(*forms.pop())[1]))
     assert outcomes == ["stored", "stored"] and sorted(saved) == [False, True]
     assert Trainer.objects.count() == 1 and Certification.objects.count() == 1
+
+
+def test_a_save_from_a_second_tab_does_not_silently_undo_the_first(planner, red_liv):
+    """Two tabs on the same trainer: the contact saved in the first was overwritten, without a word,
+    by the second, which still held the old contact when it made the trainer inactive."""
+    trainer = factories.make_trainer(red_liv, name="Bo Træner", contact="bo@example.org")
+    path = f"/personale/traenere/{trainer.pk}/rediger/"
+    first, second = (planner.get(path).context["form"] for _ in range(2))
+    shown = first["shown_version"].value()
+    assert shown and second["shown_version"].value() == shown
+    assert f'value="{shown}"' in planner.get(path).content.decode()  # the version is in the form the browser sends
+
+    fields = {"name": "Bo Træner", "cert-TOTAL_FORMS": "0", "shown_version": shown}
+    saved = planner.post(path, trainer_data(red_liv, contact="bo@example.net", **fields))
+    assert saved.status_code == 302
+    refused = planner.post(path, trainer_data(red_liv, contact="bo@example.org", active="", **fields))
+    assert refused.status_code == 200
+    assert "Træneren blev ændret et andet sted, efter du åbnede siden" in refused.content.decode()
+    trainer.refresh_from_db()
+    assert (trainer.contact, trainer.active) == ("bo@example.net", True)
+
+    # Sent again from the page that said so, it replaces the other change on purpose.
+    again = refused.context["form"]["shown_version"].value()
+    assert again != shown
+    fields["shown_version"] = again
+    assert planner.post(path, trainer_data(red_liv, contact="bo@example.org", active="", **fields)).status_code == 302
+    trainer.refresh_from_db()
+    assert (trainer.contact, trainer.active) == ("bo@example.org", False)
+
+
+def test_a_certification_added_in_one_tab_is_not_lost_to_a_save_from_another(planner, red_liv):
+    """Only the certifications changed in the first tab: the trainer's version moves all the same."""
+    trainer = factories.make_trainer(red_liv, name="Bo Træner")
+    path = f"/personale/traenere/{trainer.pk}/rediger/"
+    shown = planner.get(path).context["form"]["shown_version"].value()
+    added = planner.post(path, trainer_data(red_liv, name="Bo Træner", shown_version=shown))
+    assert added.status_code == 302 and trainer.certifications.count() == 1
+    renamed = planner.post(
+        path, trainer_data(red_liv, name="Bo Hansen", shown_version=shown, **{"cert-TOTAL_FORMS": "0"})
+    )
+    assert renamed.status_code == 200
+    trainer.refresh_from_db()
+    assert trainer.name == "Bo Træner"
