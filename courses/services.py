@@ -154,13 +154,20 @@ def log_held_course(
 
 
 def add_me_as_trainer(course, user):
-    """Link the user's own trainer profile, if they have one, in one statement (the street budget is tight)."""
+    """Link the user's own trainer profile, if they have one, in one statement (the street budget is tight).
+
+    Only a profile of the course's municipality (the database refuses another,
+    course_trainer_in_course_municipality): an administrator logging a course elsewhere is not its trainer.
+    """
     through, trainer = Course.trainers.through._meta.db_table, Trainer._meta.db_table
+    organisation = Trainer._meta.get_field("organisation").related_model._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {through} (course_id, trainer_id) SELECT %s, id FROM {trainer} "  # noqa: S608 (table names from _meta)
-            f"WHERE user_id = %s AND active ON CONFLICT DO NOTHING",
-            [course.pk, user.pk],
+            f"INSERT INTO {through} (course_id, trainer_id) SELECT %s, trainer.id FROM {trainer} AS trainer "  # noqa: S608 (table names from _meta)
+            f"JOIN {organisation} AS organisation ON organisation.id = trainer.organisation_id "
+            f"WHERE trainer.user_id = %s AND trainer.active AND organisation.municipality_id = %s "
+            f"ON CONFLICT DO NOTHING",
+            [course.pk, user.pk, course.municipality_id],
         )
 
 

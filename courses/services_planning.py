@@ -13,10 +13,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from courses.models import Certification, Course, CourseRequest, DropInSchedule, Trainer, participants
 from redliv.closing import check_change_allowed
 from redliv.db import violated_constraint
+from redliv.models import Municipality
 from redliv.months import Month
 
 CERTIFICATION_WARNING_DAYS = 60
@@ -89,6 +91,7 @@ def save_course(form, user, course_request=None, reason: str = ""):
             "and save again here if yours should replace it."
         ),
     )
+    refuse_trainers_elsewhere(form.cleaned_data.get("trainers") or [], course.municipality_id)
     trainers_changed = before is not None and (
         {trainer.pk for trainer in form.cleaned_data.get("trainers", [])}
         != set(course.trainers.values_list("pk", flat=True))
@@ -121,6 +124,32 @@ def refuse_a_later_change(row, shown_version, message):
     )
     if current is not None and current.isoformat() != shown_version:
         raise ValidationError(message, code="changed_meanwhile", params={"version": current.isoformat()})
+
+
+def refuse_trainers_elsewhere(trainers, municipality_id):
+    """A ValidationError beside the trainers when one belongs to another municipality than the course.
+
+    A trainer belongs to their organisation's municipality (`TrainerQuerySet`): there their coordinator
+    sees them, their courses and their totals. An administrator is offered every municipality's
+    trainers; the database refuses the link too (course_trainer_in_course_municipality).
+    """
+    chosen = [trainer.pk for trainer in trainers]
+    if not chosen:
+        return
+    elsewhere = list(
+        Trainer.objects.filter(pk__in=chosen).exclude(organisation__municipality_id=municipality_id).order_by("name")
+    )
+    if not elsewhere:
+        return
+    municipality = Municipality.objects.get(pk=municipality_id)
+    message = ngettext(
+        "%(trainers)s belongs to another municipality than the course. Only trainers from %(municipality)s "
+        "can teach this course.",
+        "%(trainers)s belong to another municipality than the course. Only trainers from %(municipality)s "
+        "can teach this course.",
+        len(elsewhere),
+    ) % {"trainers": ", ".join(trainer.name for trainer in elsewhere), "municipality": municipality}
+    raise ValidationError({"trainers": ValidationError(message, code="trainer_elsewhere")})
 
 
 def made_with(model, key):
@@ -189,7 +218,9 @@ def copy_to_next_week(course, user, key=None):
     if (made := made_with(Course, key)) is not None:
         return made, False
     check_change_allowed(user, course.municipality_id, course.starts_at + dt.timedelta(days=7), adding=True)
-    trainers = list(course.trainers.all())
+    # Those of the course's municipality: a course linked to another's trainers before the database
+    # refused that (course_trainer_in_course_municipality) is copied without them.
+    trainers = list(course.trainers.filter(organisation__municipality_id=course.municipality_id))
     copy, made = save_once(_copy(course, user, key))
     if made:
         copy.trainers.set(trainers)

@@ -224,3 +224,77 @@ def test_a_certification_added_in_one_tab_is_not_lost_to_a_save_from_another(pla
     assert renamed.status_code == 200
     trainer.refresh_from_db()
     assert trainer.name == "Bo Træner"
+
+
+def _course_data(venue, day, trainers, **overrides):
+    return {
+        "kind": "participant",
+        "format": "drop_in",
+        "title": "Drop-in om naloxon",
+        "venue": venue.pk,
+        "starts_at": f"{day:%Y-%m-%d}T13:00",
+        "ends_at": f"{day:%Y-%m-%d}T15:00",
+        "audiences": ["people_who_use_drugs"],
+        "languages": ["da"],
+        "trainers": [trainer.pk for trainer in trainers],
+        **overrides,
+    }
+
+
+def test_an_administrator_cannot_put_another_municipalitys_trainer_on_a_course(
+    client, administrator, red_liv, aarhus_org, venue
+):
+    """The administrator is offered every municipality's trainers: an Aarhus trainer on an Odense course
+    was stored, and then counted in Odense's figures, unseen by Aarhus's coordinator."""
+    day = timezone.localdate() + dt.timedelta(days=3)
+    ours = factories.make_trainer(red_liv, name="Bo Træner")
+    theirs = factories.make_trainer(aarhus_org, name="Aase fra Aarhus")
+    client.force_login(administrator)
+    response = client.post("/personale/kurser/ny/", _course_data(venue, day, [ours, theirs]))
+    assert response.status_code == 200 and response.context["form"].has_error("trainers", "trainer_elsewhere")
+    assert (
+        "Aase fra Aarhus hører til en anden kommune end kurset. Kun trænere fra Odense kan undervise på dette kursus."
+        in response.content.decode()
+    )
+    assert not Course.objects.exists()
+
+    course = factories.make_course(venue)
+    response = client.post(f"/personale/kurser/{course.pk}/rediger/", _course_data(venue, day, [theirs]))
+    assert response.status_code == 200 and response.context["form"].has_error("trainers", "trainer_elsewhere")
+    assert not course.trainers.exists()
+
+    # At Aarhus's own venue the course is Aarhus's: their trainer, not ours.
+    aarhus_venue = factories.make_venue(aarhus_org, name="Aarhus-værestedet")
+    assert client.post("/personale/kurser/ny/", _course_data(aarhus_venue, day, [theirs])).status_code == 302
+    assert list(Course.objects.get(venue=aarhus_venue).trainers.all()) == [theirs]
+    assert client.post("/personale/kurser/ny/", _course_data(venue, day, [ours])).status_code == 302
+
+
+def test_logging_a_course_elsewhere_does_not_make_the_logger_its_trainer(administrator, red_liv, aarhus_org):
+    """An administrator with a trainer profile in Odense logs a course at Aarhus's venue: not its trainer."""
+    from courses.services import add_me_as_trainer
+
+    factories.make_trainer(red_liv, user=administrator)
+    course = factories.make_course(factories.make_venue(aarhus_org))
+    add_me_as_trainer(course, administrator)
+    assert not course.trainers.exists()
+    ours = factories.make_course(factories.make_venue(red_liv))
+    add_me_as_trainer(ours, administrator)
+    assert list(ours.trainers.values_list("user", flat=True)) == [administrator.pk]
+
+
+def test_copying_a_course_leaves_out_a_trainer_who_belongs_to_another_municipality_now(
+    coordinator, red_liv, aarhus_org, venue
+):
+    """A trainer who moved to an Aarhus organisation after they were put on the course (or one linked
+    before the database refused it): the copy is made, without them, rather than refused."""
+    from courses import services_planning as planning
+
+    course = factories.make_course(venue)
+    ours, moved = factories.make_trainer(red_liv), factories.make_trainer(red_liv)
+    course.trainers.add(ours, moved)
+    moved.organisation = aarhus_org
+    moved.save()
+    copy, made = planning.copy_to_next_week(course, coordinator)
+    assert made and list(copy.trainers.all()) == [ours]
+    assert set(course.trainers.all()) == {ours, moved}  # the course taught is left as it was

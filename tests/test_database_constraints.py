@@ -648,3 +648,14 @@ def test_it_refuses_a_replacement_on_a_report_that_says_the_kit_was_not_replaced
 
 def test_it_refuses_a_rejection_without_a_reason(district):
     refused(ReversalReport, "report_rejection_has_reason", lambda: make_report(district, review_status="rejected"))
+
+
+def test_it_refuses_a_trainer_of_another_municipality_on_a_course(course, red_liv, aarhus_org):
+    theirs = factories.make_trainer(aarhus_org)
+    refused(Course.trainers.through, "course_trainer_in_course_municipality", lambda: course.trainers.add(theirs))
+    ours = factories.make_trainer(red_liv)
+    course.trainers.add(ours)
+    link = Course.trainers.through.objects.get()
+    link.trainer = theirs
+    refused(Course.trainers.through, "course_trainer_in_course_municipality", lambda: link.save())
+    assert list(course.trainers.all()) == [ours]
