@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db.models import Max, Q
-from django.http import HttpResponse, JsonResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -29,6 +29,7 @@ from kits.models import Handout, StockLocation, StockMovement
 from kits.services import record_handout, usable_levels, withdraw_handout
 from redliv import inputs
 from redliv.access import add_service_errors, get_for_user, permission_required
+from redliv.api import ApiResponse
 from redliv.history import history_entries
 from redliv.idempotency import IdempotencyConflict
 from redliv.models import District
@@ -251,14 +252,14 @@ def api_entries(request):
     "author" was queued before authors were kept: it is the sender's.
     """
     if not request.user.is_authenticated:
-        return JsonResponse(
+        return ApiResponse(
             {"message": _("Log in again to send the waiting entries."), "login_url": reverse("login")}, status=401
         )
     try:
         raw = request.body
     except RequestDataTooBig:
         # Refused, not retried: the device shows the entry as refused, with this message.
-        return JsonResponse(
+        return ApiResponse(
             {"message": _("The entry is too large to receive. Shorten the note and send it again."), "errors": []},
             status=400,
         )
@@ -268,9 +269,9 @@ def api_entries(request):
         if kind not in PERMISSIONS or not isinstance(fields, dict):
             raise ValueError
     except (ValueError, KeyError, TypeError, RecursionError):
-        return JsonResponse({"message": _("The entry could not be read."), "errors": []}, status=400)
+        return ApiResponse({"message": _("The entry could not be read."), "errors": []}, status=400)
     if "author" in body and not _is_author(body["author"], request.user):
-        return JsonResponse(
+        return ApiResponse(
             {
                 "code": "wrong_author",
                 "author": body["author"] if isinstance(body["author"], int) else None,
@@ -280,7 +281,7 @@ def api_entries(request):
             status=409,
         )
     if not request.user.has_perm(PERMISSIONS[kind]):
-        return JsonResponse({"message": _("You may not log this kind of entry."), "errors": []}, status=403)
+        return ApiResponse({"message": _("You may not log this kind of entry."), "errors": []}, status=403)
     data = QueryDict(mutable=True)
     for name, value in fields.items():
         data.setlist(name, [str(item) for item in value] if isinstance(value, list) else [str(value)])
@@ -294,7 +295,7 @@ def api_entries(request):
                 if _key_is_another_workers(kind, form.cleaned_data["key"], request.user)
                 else error.messages[0]
             )
-            return JsonResponse(
+            return ApiResponse(
                 {
                     "code": "key_conflict",
                     "message": message,
@@ -306,14 +307,14 @@ def api_entries(request):
             add_service_errors(form, error)
             if getattr(error, "code", None) in ("month_closed", "month_closed_reason_needed"):
                 # The tablet keeps the entry and shows why: it can be re-dated or handed to a coordinator.
-                return JsonResponse({"message": error.messages[0], "errors": _errors(form)}, status=400)
+                return ApiResponse({"message": error.messages[0], "errors": _errors(form)}, status=400)
         else:
             answer = {"id": entry.pk, "key": str(form.cleaned_data["key"]), "message": saved_message(kind, created)}
             if may_name_someone(form.cleaned_data.get("note")):
                 # Stored, but the warning is shown again: the tablet shows it after "sent".
                 answer["warning"] = NAME_NOTICE
-            return JsonResponse(answer, status=201 if created else 200)
-    return JsonResponse(
+            return ApiResponse(answer, status=201 if created else 200)
+    return ApiResponse(
         {
             "code": "refused",
             "message": _("The entry was refused. Correct it and send it again."),
@@ -332,8 +333,8 @@ def _is_author(author, user):
 def api_session(request):
     """Who is logged in, for the device's queue: it sends only this user's entries, with this token."""
     if not request.user.is_authenticated:
-        return JsonResponse({"message": _("Log in again to send the waiting entries.")}, status=401)
-    return JsonResponse({"user": request.user.pk, "csrf": get_token(request)})
+        return ApiResponse({"message": _("Log in again to send the waiting entries.")}, status=401)
+    return ApiResponse({"user": request.user.pk, "csrf": get_token(request)})
 
 
 def logged_out(request):

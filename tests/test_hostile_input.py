@@ -368,7 +368,7 @@ def test_the_street_json_endpoint_survives_hostile_fields(street_worker, world, 
     before = table_counts()
     response = client.post("/gade/api/poster/", json.dumps(body), content_type="application/json")
     assert_no_error_and_no_partial_write(response, before, success=(201,))
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/json; charset=utf-8"
 
 
 RAW_BODIES = [

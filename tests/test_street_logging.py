@@ -223,6 +223,26 @@ def test_a_venue_of_another_municipality_is_refused(street_worker, aarhus_org, b
     assert nothing_written()
 
 
+def test_the_street_api_answers_readable_utf_8_with_the_charset_named(street_worker, venue, bag):
+    """Danish letters as themselves ("klokkeslæt", not "klokkesl\\u00e6t"), as the public API answers
+    (redliv.api.ApiResponse): for a support person reading the answer in the browser's tools, and a client
+    that does not assume UTF-8."""
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    client = logged_in(street_worker)
+    answers = [
+        send(client, "course", course_fields(venue, bag, date=tomorrow)),  # refused
+        send(client, "course", course_fields(venue, bag)),  # stored
+        client.post("/gade/api/poster/", "{", content_type="application/json"),  # unreadable
+        client.get("/gade/api/session/"),
+        Client().get("/gade/api/session/"),  # logged out
+    ]
+    for response in answers:
+        assert response["Content-Type"] == "application/json; charset=utf-8", response.status_code
+        assert b"\\u00" not in response.content, response.content
+    assert "Dato og klokkeslæt kan ikke ligge i fremtiden." in answers[0].content.decode()
+    assert "Log ind igen" in answers[4].content.decode()
+
+
 def test_the_endpoint_is_protected_against_cross_site_requests(street_worker, venue, bag):
     client = Client(enforce_csrf_checks=True)
     client.force_login(street_worker)
