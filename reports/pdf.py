@@ -18,6 +18,7 @@ from fpdf import FPDF
 from fpdf.enums import Align, TableBordersLayout
 from fpdf.fonts import FontFace
 
+from redliv.templatetags.dates import date_as
 from reports.charts import bar_chart
 from reports.exports import header_lines
 from reports.figures import MonthReport
@@ -81,8 +82,8 @@ def _table(pdf: ReportPDF, table, size: float = 9):
     ) as grid:
         heading = grid.row()
         heading.cell("")
-        if table.months and columns > 5:  # the trend: "okt 25" fits where "oktober 2025" would not
-            headers = [date_format(month.first_day, "M y") for month in table.months]
+        if table.months and columns > 5:  # the trend: "okt 2025" fits (in two lines) where "oktober 2025" would not
+            headers = [date_as(month.first_day, "SHORT_YEAR_MONTH_FORMAT") for month in table.months]
         else:
             headers = table.columns
         for column in headers:
@@ -153,7 +154,7 @@ def to_pdf(report: MonthReport, approval: str = "", method: str = "", extra=()) 
     pdf.ln(3)
 
     trend = report.table("trend")
-    short_labels = [date_format(month.first_day, "M") for month in trend.months]
+    short_labels = [date_as(month.first_day, "SHORT_MONTH_FORMAT") for month in trend.months]
     for row in trend.rows:
         _chart(pdf, f"{row.label}: {trend.title.lower()}", short_labels, row.values)
     for table in report.tables:

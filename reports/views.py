@@ -17,6 +17,7 @@ from redliv import closing, inputs, roles
 from redliv.access import municipality_asked_for
 from redliv.models import MonthClosing, Municipality
 from redliv.months import Month
+from redliv.templatetags.dates import date_as
 from reports import exports, pdf
 from reports.approval import approval_state, export_figures, snapshot
 from reports.charts import bar_chart
@@ -67,7 +68,7 @@ def _query(month, municipality, **extra):
 
 def _charts(report):
     trend = report.table("trend")
-    short = [date_format(month.first_day, "M") for month in trend.months]
+    short = [date_as(month.first_day, "SHORT_MONTH_FORMAT") for month in trend.months]
     return [bar_chart(row.label, trend.columns, row.values, short) for row in trend.rows]
 
 
@@ -239,7 +240,7 @@ def public_statistics_page(request):
     statistics, worked_out_at = public_statistics_as_of(municipality=municipality)
     months = statistics["months"]
     labels = [row["month"].label for row in months]
-    short = [date_format(row["month"].first_day, "M") for row in months]
+    short = [date_as(row["month"].first_day, "SHORT_MONTH_FORMAT") for row in months]
     charts = [
         bar_chart(_("Courses held"), labels, [row["courses"] for row in months], short),
         bar_chart(_("People trained"), labels, [row["people"] for row in months], short),

@@ -429,3 +429,27 @@ def test_kits_per_100000_residents_are_counted_from_the_population_an_administra
     assert "Odense,4.3,1.9,0.0" in comma_csv
     page = client.get(PAGE, {"month": "2026-03"}).content.decode()
     assert ">4.3<" in page
+
+
+DANISH_MONTHS = ["apr", "maj", "jun", "jul", "aug", "sept", "okt", "nov", "dec", "jan", "feb", "mar"]
+ENGLISH_MONTHS = ["Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar"]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "months", "spelt_otherwise"), [("", DANISH_MONTHS, "Okt"), ("/en", ENGLISH_MONTHS, "Oct 25 ")]
+)
+def test_the_pdfs_months_read_as_the_month_page_writes_them_in_its_language(
+    client, coordinator, march, prefix, months, spelt_otherwise
+):
+    """The twelve-month table's headers read "Okt 25" in Danish (a capital, a two-digit year), where the
+    page writes "oktober 2025": now the short kind of the page's month in the language's format
+    (redliv/formats, SHORT_YEAR_MONTH_FORMAT), and the charts' bars as the page's own charts label them."""
+    client.force_login(coordinator)
+    text = pdf_text(client.get(f"{prefix}/personale/maaned/pdf/", {"month": "2026-03"}).content)
+    years = ["2025"] * 9 + ["2026"] * 3
+    assert " ".join(f"{month} {year}" for month, year in zip(months, years, strict=True)) in text
+    assert spelt_otherwise not in text
+    assert " ".join(f"{count} {month}" for count, month in zip([0, 0, 1], months, strict=False)) in text  # a chart
+    page = client.get(f"{prefix}/personale/maaned/", {"month": "2026-03"}).content.decode()
+    for month in months:
+        assert f'class="chart-label" fill="#212529">{month}</text>' in page

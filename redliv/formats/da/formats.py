@@ -22,3 +22,7 @@ SHORT_WEEKDAY_DATETIME_FORMAT = "D j. b Y H:i"  # "lør 30. jan 2027 10:00"
 SHORT_MONTH_DAY_FORMAT = "j. b"  # "30. jan"
 SHORT_MONTH_DAY_TIME_FORMAT = "j. b H:i"
 SHORT_WEEKDAY_MONTH_DAY_TIME_FORMAT = "D j. b H:i"
+# A month where room is short, as YEAR_MONTH_FORMAT ("marts 2026") shortened: a chart's bars ("okt"),
+# the PDF's twelve-month table ("okt 2025").
+SHORT_MONTH_FORMAT = "b"
+SHORT_YEAR_MONTH_FORMAT = "b Y"
