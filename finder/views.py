@@ -27,7 +27,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
-from courses.models import Course, CourseFormat
+from courses import services_planning
+from courses.models import Course, CourseFormat, CourseRequest
 from courses.schedule import HORIZON_DAYS, upcoming_occurrences
 from finder import ics, listing, map_drawing
 from finder.filters import POSITION_PARAMETERS, WHEN_CHOICES, Filters, parse_filters
@@ -317,8 +318,11 @@ def request_course(request):
         if form.is_spam():
             # Look like success to the robot; store nothing.
             return redirect("finder:request-thanks")
+        # Sent again (a double tap, Back and send): received already, and not counted against the hour.
+        if services_planning.made_with(CourseRequest, form.cleaned_data.get("key")) is not None:
+            return redirect("finder:request-thanks")
         if allow_post(request, "course-request", REQUESTS_PER_WINDOW):
-            form.save()
+            services_planning.receive_request(form)
             return redirect("finder:request-thanks")
         form.add_error(
             None,
