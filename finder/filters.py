@@ -104,7 +104,8 @@ def parse_filters(params, districts, today=None):
         filters.near = parse_near(near)
         if filters.near is None:
             problems["near"] = _("Not a position; write it as latitude,longitude.")
-    if postcode := value("postcode"):
+    # Typed on an Arabic or Persian keyboard's number pad, "٥٠٠٠" is postcode 5000.
+    if postcode := inputs.plain_characters(value("postcode")).strip():
         if re.fullmatch(r"[0-9]{4}", postcode):
             filters.postcode = postcode
         else:

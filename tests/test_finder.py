@@ -213,6 +213,27 @@ def test_a_postcode_sorts_by_distance_from_its_venues(client, red_liv, odense):
     assert "postnummer 9990" in unknown.content.decode()
 
 
+@pytest.mark.parametrize("typed", ["٥٢٤٠", "۵۲۴۰", "５２４０"])
+def test_a_postcode_typed_with_arabic_persian_or_full_width_digits_is_that_postcode(client, red_liv, odense, typed):
+    """A phone's Arabic or Persian number pad types "٥٢٤٠": the finder said "A postcode has four digits"
+    and listed everything soonest first."""
+    vollsmose = make_district(odense, name="Vollsmose", postcodes="5240")
+    make_course(
+        make_venue(red_liv, name="Centrum", latitude="55.396", longitude="10.389"), title="Centrum", starts_at=days(1)
+    )
+    make_course(
+        make_venue(
+            red_liv, name="Vollsmose", postcode="5240", district=vollsmose, latitude="55.409", longitude="10.430"
+        ),
+        title="Vollsmose",
+        starts_at=days(4),
+    )
+    response = client.get("/", {"postcode": typed})
+    assert titles(response) == ["Vollsmose", "Centrum"]
+    assert "blev ignoreret" not in response.content.decode()
+    assert 'value="5240"' in response.content.decode()  # the field shows the postcode it was read as
+
+
 @pytest.mark.parametrize(
     "query",
     [
