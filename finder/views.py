@@ -301,7 +301,7 @@ def feed(request):
         lines += [f"{name}: {problem}" for name, problem in sorted(problems.items())]
         return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
     found = listing.find(filters)
-    return ics.ics_response(found.entries, request, "RED LIV – kurser")
+    return ics.ics_response(found.entries, request, _("RED LIV – courses"))
 
 
 @require_safe

@@ -190,3 +190,11 @@ def test_an_edited_or_cancelled_course_changes_the_calendar_and_its_etag(client,
         response = client.get("/kurser.ics", headers={"if-none-match": tag})
         assert response.status_code == 200 and response["ETag"] != tag
         assert "Vollsmose" not in response.content.decode()
+
+
+def test_the_feed_is_named_in_the_subscribers_language(client, venue):
+    """A calendar app shows the feed's name (X-WR-CALNAME) beside its events: the English feed was
+    named in Danish, "RED LIV – kurser"."""
+    make_course(venue, title="Kurset")
+    assert str(parse(client.get("/kurser.ics"))["X-WR-CALNAME"]) == "RED LIV – kurser"
+    assert str(parse(client.get("/en/kurser.ics"))["X-WR-CALNAME"]) == "RED LIV – courses"
