@@ -110,4 +110,9 @@ def parse_filters(params, districts, today=None):
             filters.postcode = postcode
         else:
             problems["postcode"] = _("A postcode has four digits.")
+    if filters.postcode:
+        # The filter form keeps the position of an earlier "near me" in a hidden field and sends it
+        # with the postcode typed since: the postcode is the newer wish ("near me" drops a postcode).
+        filters.near = None
+        problems.pop("near", None)
     return filters
