@@ -173,7 +173,9 @@ def widget(request):
     found = listing.find(filters, places, limit=WIDGET_SIZE, drop_ins=listing.ONCE)
     # A filter the partner site's link got wrong is said on the widget, as on the finder: its
     # webmaster sees it, where silently listing every course would look like the filter worked.
-    return render(request, "finder/widget.html", {"entries": found.entries, "notes": _notes(filters, found)})
+    return render(
+        request, "finder/widget.html", {"entries": found.entries, "notes": _notes(filters, found), "filters": filters}
+    )
 
 
 def _notes(filters, found):
