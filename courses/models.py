@@ -567,6 +567,8 @@ class CourseRequest(models.Model):
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
     # Set when the retention purge blanked the contact data (redliv.purge).
     purged_at = models.DateTimeField(_("free text purged at"), null=True, blank=True, editable=False)
+    # The key the public form was shown with: sent twice (a double tap, Back and send again), it is one request.
+    form_key = models.UUIDField(_("form key"), null=True, blank=True, unique=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
     history = HistoricalRecords()

@@ -367,6 +367,20 @@ def reopen_dropin_on(exception):
 # --- course requests --------------------------------------------------------------------
 
 
+def receive_request(form):
+    """Store a course request from the public form, once per the key the form was shown with.
+
+    Returns (request, created). Sent again (a double tap on a slow connection, Back and send
+    again, a second tab), the request stored the first time comes back with created False and
+    nothing is written: the coordinators get one request, not two to answer.
+    """
+    if (made := made_with(CourseRequest, form.cleaned_data.get("key"))) is not None:
+        return made, False
+    course_request = form.save(commit=False)
+    course_request.form_key = form.cleaned_data.get("key")
+    return save_once(course_request)
+
+
 @transaction.atomic
 def handle_request(course_request, assigned_to, status):
     course_request.assigned_to = assigned_to

@@ -104,9 +104,15 @@ def parse_filters(params, districts, today=None):
         filters.near = parse_near(near)
         if filters.near is None:
             problems["near"] = _("Not a position; write it as latitude,longitude.")
-    if postcode := value("postcode"):
+    # Typed on an Arabic or Persian keyboard's number pad, "٥٠٠٠" is postcode 5000.
+    if postcode := inputs.plain_characters(value("postcode")).strip():
         if re.fullmatch(r"[0-9]{4}", postcode):
             filters.postcode = postcode
         else:
             problems["postcode"] = _("A postcode has four digits.")
+    if filters.postcode:
+        # The filter form keeps the position of an earlier "near me" in a hidden field and sends it
+        # with the postcode typed since: the postcode is the newer wish ("near me" drops a postcode).
+        filters.near = None
+        problems.pop("near", None)
     return filters

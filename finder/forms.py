@@ -55,6 +55,9 @@ def _plausible(prefix, number):
 class CourseRequestForm(inputs.ModelForm):
     # The honeypot: hidden from people (and screen readers); spam robots fill it in.
     website = forms.CharField(label=_("Leave this field empty"), required=False)
+    # Sent twice, the form is stored once (courses.services_planning.receive_request). Not required:
+    # a page loaded before the key existed, and the demo's own requests, come without one.
+    key = inputs.key_field(required=False)
 
     class Meta:
         model = CourseRequest
@@ -86,6 +89,7 @@ class CourseRequestForm(inputs.ModelForm):
         }
 
     def __init__(self, *args, **kwargs):
+        inputs.offer_key(kwargs)
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = Municipality.objects.order_by("name")
         self.fields["municipality"].empty_label = _("Choose a municipality")

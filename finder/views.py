@@ -27,7 +27,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
-from courses.models import Course, CourseFormat
+from courses import services_planning
+from courses.models import Course, CourseFormat, CourseRequest
 from courses.schedule import HORIZON_DAYS, upcoming_occurrences
 from finder import ics, listing, map_drawing
 from finder.filters import POSITION_PARAMETERS, WHEN_CHOICES, Filters, parse_filters
@@ -172,7 +173,9 @@ def widget(request):
     found = listing.find(filters, places, limit=WIDGET_SIZE, drop_ins=listing.ONCE)
     # A filter the partner site's link got wrong is said on the widget, as on the finder: its
     # webmaster sees it, where silently listing every course would look like the filter worked.
-    return render(request, "finder/widget.html", {"entries": found.entries, "notes": _notes(filters, found)})
+    return render(
+        request, "finder/widget.html", {"entries": found.entries, "notes": _notes(filters, found), "filters": filters}
+    )
 
 
 def _notes(filters, found):
@@ -305,7 +308,7 @@ def feed(request):
     # Courses cancelled lately stay in the feed, marked cancelled, for as long as the finder shows
     # them: dropped, they would stay in a subscriber's calendar as if they were still held.
     found = listing.find(filters, with_cancelled=True)
-    return ics.ics_response(found.entries + found.cancelled, request, "RED LIV – kurser")
+    return ics.ics_response(found.entries + found.cancelled, request, _("RED LIV – courses"))
 
 
 @require_safe
@@ -322,8 +325,11 @@ def request_course(request):
         if form.is_spam():
             # Look like success to the robot; store nothing.
             return redirect("finder:request-thanks")
+        # Sent again (a double tap, Back and send): received already, and not counted against the hour.
+        if services_planning.made_with(CourseRequest, form.cleaned_data.get("key")) is not None:
+            return redirect("finder:request-thanks")
         if allow_post(request, "course-request", REQUESTS_PER_WINDOW):
-            form.save()
+            services_planning.receive_request(form)
             return redirect("finder:request-thanks")
         form.add_error(
             None,

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from kits.models import Batch, StockLevel, StockLocation, StockMovement
+from redliv import inputs
 from redliv.models import Municipality
 
 
@@ -355,11 +356,14 @@ def check_lot(text: str, today=None) -> list:
     A recall comes before expiry: a recalled kit must go back whatever its date.
     """
     today = today or timezone.localdate()
+    # As the person means it: digits from an Arabic or Persian keyboard, full-width letters and the
+    # invisible marks a number copied from a message carries are the lot number printed on the box.
+    text = inputs.plain_characters(text or "")
     lot_number = normalise_lot(text)
     if not lot_number:
         return []
     batches = Batch.objects.filter(lot_number__iexact=lot_number).order_by("product", "expiry_date")
-    without_the_word = normalise_lot(_THE_WORD_LOT.sub("", text or "", count=1))
+    without_the_word = normalise_lot(_THE_WORD_LOT.sub("", text, count=1))
     if without_the_word and without_the_word != lot_number and not batches:
         # The page says the number is printed "often after Lot": "LOT: NX2408" is lot NX2408.
         batches = Batch.objects.filter(lot_number__iexact=without_the_word).order_by("product", "expiry_date")

@@ -36,6 +36,13 @@ Allow: /
 """
 
 
+def csrf_failure(request, reason=""):
+    """A form sent without its CSRF cookie (CSRF_FAILURE_VIEW): cookies blocked for the site, or deleted
+    after the page was opened. The site's own page in the visitor's language, saying that nothing was saved
+    and what to do, instead of Django's technical page in English."""
+    return render(request, "403_csrf.html", status=403)
+
+
 @require_safe
 def robots_txt(request):
     response = HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")

@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from courses.models import Course
+from courses.models import Course, CourseRequest
 from kits.models import StockMovement
 from tests import factories
 from tests.conftest import log_in
@@ -74,6 +74,38 @@ def test_the_public_use_report_is_not_filled_in_again_by_the_back_button(client,
     response = client.get(reverse("report-naloxone-use"))
     forms = keyed_forms(response.content.decode())
     assert forms and all(form.get("autocomplete") == "off" for form in forms)
+
+
+@pytest.mark.django_db
+def test_the_course_request_is_not_filled_in_again_by_the_back_button(client, odense):
+    response = client.get(reverse("finder:request-course"))
+    forms = keyed_forms(response.content.decode())
+    assert forms and all(form.get("autocomplete") == "off" for form in forms)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_back_after_a_course_request_and_send_again_sends_it_once(live_server, phone_page, odense):
+    """Back from the thank-you page showed the request filled in again, with a new key: one more tap
+    sent the coordinators the same workplace's request twice."""
+    page = phone_page
+    page.goto(live_server.url + "/bestil-kursus/")
+    page.get_by_label("Arbejdsplads eller organisation").fill("Opgang 7, Vollsmose")
+    page.get_by_label("Arbejdspladsens kommune").select_option(label="Odense")
+    page.get_by_label("Kontaktperson").fill("Anna")
+    page.get_by_label("Telefon").fill("+45 12 34 56 78")
+    page.get_by_label("Målgruppe").select_option("residents")
+    page.get_by_label("Antal personer").fill("6")
+    page.get_by_role("button", name="Send forespørgslen").click()
+    page.wait_for_url(live_server.url + "/bestil-kursus/tak/")
+
+    page.go_back()
+    page.wait_for_url(live_server.url + "/bestil-kursus/")
+    assert page.get_by_label("Arbejdsplads eller organisation").input_value() == ""
+    assert page.get_by_label("Telefon").input_value() == ""
+    page.get_by_role("button", name="Send forespørgslen").click()
+    page.locator(".invalid-feedback").first.wait_for()
+    assert CourseRequest.objects.count() == 1
 
 
 @pytest.mark.browser

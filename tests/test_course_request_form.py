@@ -1,5 +1,7 @@
 """ "Book a course for your workplace": a request for the coordinators, protected against spam."""
 
+import re
+
 import pytest
 
 from courses.models import CourseRequest
@@ -74,6 +76,33 @@ def test_bad_input_is_never_a_500_and_stores_nothing(client, odense, overrides):
     assert response.status_code == 200
     assert "invalid-feedback" in response.content.decode()
     assert CourseRequest.objects.count() == 0
+
+
+def shown_key(client, path="/bestil-kursus/"):
+    """The key the form was shown with (its hidden input), as the browser sends it back."""
+    page = client.get(path).content.decode()
+    return re.search(r'name="key" value="([0-9a-f-]{36})"', page).group(1)
+
+
+def test_sending_the_same_request_twice_stores_it_once(client, odense):
+    """A double tap on a slow phone, or Back and send again, sent the same form twice: the coordinators
+    got two requests from the same workplace to answer."""
+    key = shown_key(client)
+    for _ in range(2):
+        response = client.post("/bestil-kursus/", valid(odense, key=key), follow=True)
+        assert response.redirect_chain == [("/bestil-kursus/tak/", 302)]
+    assert CourseRequest.objects.count() == 1
+    # The resend did not use up one of the hour's requests from this address.
+    assert PostCount.objects.get(scope="course-request").count == 1
+
+
+def test_each_showing_of_the_form_is_a_new_request(client, odense):
+    client.post("/bestil-kursus/", valid(odense, key=shown_key(client)))
+    client.post("/bestil-kursus/", valid(odense, key=shown_key(client), organisation_name="Opgang 7"))
+    assert sorted(CourseRequest.objects.values_list("organisation_name", flat=True)) == [
+        "Herberget Vesterbro",
+        "Opgang 7",
+    ]
 
 
 def test_the_honeypot_pretends_success_but_stores_nothing(client, odense):

@@ -1,6 +1,7 @@
 """The public course finder at /: what it lists, how it filters and sorts, and what it never shows."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -211,6 +212,51 @@ def test_a_postcode_sorts_by_distance_from_its_venues(client, red_liv, odense):
     unknown = client.get("/?postcode=9990")
     assert titles(unknown) == ["Centrum", "Vollsmose"]
     assert "postnummer 9990" in unknown.content.decode()
+
+
+def test_a_postcode_typed_after_near_me_is_where_the_list_is_sorted_from(client, red_liv, odense):
+    """After "near me" the filter form keeps the position in a hidden field; a postcode typed into the
+    form then was said above the list ("nær 5240") while the list stayed sorted from the phone's position,
+    140 km away in Copenhagen."""
+    vollsmose = make_district(odense, name="Vollsmose", postcodes="5240")
+    make_course(
+        make_venue(red_liv, name="Centrum", latitude="55.396", longitude="10.389"), title="Centrum", starts_at=days(1)
+    )
+    make_course(
+        make_venue(
+            red_liv, name="Vollsmose", postcode="5240", district=vollsmose, latitude="55.409", longitude="10.430"
+        ),
+        title="Vollsmose",
+        starts_at=days(4),
+    )
+    # From Copenhagen both are in the same band (100 km and farther): the sooner, Centrum, came first.
+    response = client.get("/", {"near": "55.700,12.550", "postcode": "5240", "format": ""})
+    page = response.content.decode()
+    assert titles(response) == ["Vollsmose", "Centrum"]
+    assert "Nærmest postnummer 5240 først, derefter førstkommende." in page
+    assert "km væk" in page and not re.search(r"\d{3},\d km væk", page)  # not 140 km from Copenhagen
+    assert 'name="near"' not in page  # the next filtering keeps the postcode, not the old position
+
+
+@pytest.mark.parametrize("typed", ["٥٢٤٠", "۵۲۴۰", "５２４０"])
+def test_a_postcode_typed_with_arabic_persian_or_full_width_digits_is_that_postcode(client, red_liv, odense, typed):
+    """A phone's Arabic or Persian number pad types "٥٢٤٠": the finder said "A postcode has four digits"
+    and listed everything soonest first."""
+    vollsmose = make_district(odense, name="Vollsmose", postcodes="5240")
+    make_course(
+        make_venue(red_liv, name="Centrum", latitude="55.396", longitude="10.389"), title="Centrum", starts_at=days(1)
+    )
+    make_course(
+        make_venue(
+            red_liv, name="Vollsmose", postcode="5240", district=vollsmose, latitude="55.409", longitude="10.430"
+        ),
+        title="Vollsmose",
+        starts_at=days(4),
+    )
+    response = client.get("/", {"postcode": typed})
+    assert titles(response) == ["Vollsmose", "Centrum"]
+    assert "blev ignoreret" not in response.content.decode()
+    assert 'value="5240"' in response.content.decode()  # the field shows the postcode it was read as
 
 
 @pytest.mark.parametrize(

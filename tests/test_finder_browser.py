@@ -350,3 +350,16 @@ def test_near_me_from_a_later_page_shows_the_nearest_first(live_server, browser,
     assert "side=" not in page.url
     assert page.locator(".entry h3").first.inner_text() == "Lige ved siden af"
     context.close()
+
+
+def test_a_postcode_typed_on_an_arabic_number_pad_is_sent_and_read(live_server, phone_page, demo):
+    """The postcode field's pattern allowed only 0-9: the browser refused "٥٠٠٠" with its own message
+    ("match the requested format") before the finder could read it as 5000."""
+    page = phone_page
+    page.goto(live_server.url + "/")
+    page.get_by_text("Filtrér: alle kurser").click()
+    page.get_by_label("Nær postnummer").fill("٥٠٠٠")
+    page.get_by_role("button", name="Vis kurser").click()
+    page.wait_for_url("**/?*postcode=*#kurser")
+    assert page.get_by_label("Nær postnummer", exact=True).input_value() == "5000"
+    assert page.get_by_text("blev ignoreret").count() == 0

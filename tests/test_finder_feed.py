@@ -243,3 +243,11 @@ def test_a_course_cancelled_long_ago_or_never_published_is_not_in_the_feed(clien
     hidden = make_course(venue, title="Skjult", published=False)
     cancel_course(hidden, "Træneren er syg")
     assert "Skjult" not in client.get("/kurser.ics").content.decode()
+
+
+def test_the_feed_is_named_in_the_subscribers_language(client, venue):
+    """A calendar app shows the feed's name (X-WR-CALNAME) beside its events: the English feed was
+    named in Danish, "RED LIV – kurser"."""
+    make_course(venue, title="Kurset")
+    assert str(parse(client.get("/kurser.ics"))["X-WR-CALNAME"]) == "RED LIV – kurser"
+    assert str(parse(client.get("/en/kurser.ics"))["X-WR-CALNAME"]) == "RED LIV – courses"

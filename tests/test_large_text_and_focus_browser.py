@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from courses.models import CourseFormat
 from tests import factories
 from tests.conftest import PASSWORD, axe_violations, log_in
 
@@ -79,6 +80,28 @@ def test_the_filters_fit_a_phone_with_large_text(live_server, phone_page, venue)
     phone_page.get_by_text("Filtrér: alle kurser").click()
     large_text(phone_page)
     assert overflow(phone_page) == {"scrolls": 0, "out": []}
+
+
+def test_the_public_forms_and_the_list_fit_a_320_px_phone_with_large_text(live_server, phone_page, venue, district):
+    """On a 320 px phone with text at 200 %, the page scrolled sideways: the request form's button
+    ("Send forespørgslen", one word too wide to wrap), the English badge "By appointment" (a badge never
+    wrapped), and a refused use report's "Choose the outcome." set beside the last answer, not below."""
+    factories.make_course(venue, title="Efter aftale", format=CourseFormat.SCHEDULED)
+    phone_page.set_viewport_size({"width": 320, "height": 700})
+    for path in ["/bestil-kursus/", "/en/", "/en/widget/"]:
+        phone_page.goto(live_server.url + path)
+        large_text(phone_page)
+        assert overflow(phone_page) == {"scrolls": 0, "out": []}, path
+    for path, button in [("/afrapporter/", "Send afrapporteringen"), ("/en/afrapporter/", "Send the report")]:
+        phone_page.goto(live_server.url + path)
+        with phone_page.expect_navigation(wait_until="load"):
+            phone_page.get_by_role("button", name=button).click()
+        large_text(phone_page)
+        assert overflow(phone_page) == {"scrolls": 0, "out": []}, path
+    # The message of a group of choices is below its choices, not squeezed beside the last one.
+    message = phone_page.locator("#id_outcome_error").bounding_box()
+    last_choice = phone_page.get_by_role("group", name="How did it go?").locator("label").last.bounding_box()
+    assert message["y"] >= last_choice["y"] + last_choice["height"] - 1
 
 
 def test_a_refused_kit_check_moves_the_focus_to_what_went_wrong(live_server, phone_page, red_liv, coordinator):

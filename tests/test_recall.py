@@ -285,6 +285,23 @@ def test_a_recalled_kit_is_found_with_the_word_lot_typed_before_its_number(clien
     assert 'data-status="recalled"' in answer(client.post(CHECK, {"lot": typed}))
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "NX٢٤٠٨",  # the digits of an Arabic phone keyboard
+        "NX۲۴۰۸",  # a Persian one's
+        "ＮＸ２４０８",  # full-width, as some keyboards type them
+        "NX\u200b2408",  # a zero-width space, copied from a message with the number
+        "\u200fNX2408\u200f",  # right-to-left marks around a number pasted from Arabic text
+    ],
+)
+def test_a_recalled_kit_is_found_whatever_digits_or_invisible_marks_it_was_typed_with(client, lot, typed):
+    """A recalled kit was answered "we do not know this lot number" when the number was typed on an
+    Arabic or Persian keyboard, or pasted with invisible characters: the person kept a recalled kit."""
+    recall(lot)
+    assert 'data-status="recalled"' in answer(client.post(CHECK, {"lot": typed}))
+
+
 def test_a_lot_whose_own_number_starts_with_lot_is_found_as_typed(client, coordinator, bag):
     factories.make_batch(lot_number="LOT77", expiry_date=dt.date(2027, 1, 31))
     assert "til og med 31. januar 2027" in answer(client.post(CHECK, {"lot": "lot77"}))

@@ -73,3 +73,13 @@ def test_a_postcode_the_widget_cannot_place_is_said_as_on_the_finder(client, ven
     page = client.get("/widget/?postcode=9999").content.decode()
     assert "9999" in page and 'role="status"' in page
     assert "9999" not in client.get("/widget/?postcode=5000").content.decode()
+
+
+def test_a_widget_for_courses_at_the_workplace_says_how_they_are_booked(client, venue):
+    """A partner's widget set to "on-site" courses said "No courses match right now. Try fewer filters"
+    (the finder explains that they are arranged with each workplace, and links to the booking form)."""
+    make_course(venue, title="Drop-in")
+    page = client.get("/widget/?format=on_site").content.decode()
+    assert "aftales med hver arbejdsplads" in page and "Ingen kurser passer" not in page
+    # The booking form may not be framed: it opens outside the partner's page, as the courses do.
+    assert '<a class="btn btn-primary" href="/bestil-kursus/" target="_blank" rel="noopener">' in page
