@@ -53,6 +53,8 @@ from courses.schedule import Occurrence, held_on, window
 from redliv.models import Audience, CourseLanguage
 
 PUBLIC_VENUE = Q(venue__isnull=True) | Q(venue__open_to_public=True, venue__active=True)
+# Online, or at a place the public may enter, open or since closed: where a course's page may say it is gone.
+OPEN_TO_THE_PUBLIC = Q(venue__isnull=True) | Q(venue__open_to_public=True)
 
 # With a position, the list is ordered by these distance bands first (kilometres) and by
 # time within each band: the soonest course within walking distance comes first, a

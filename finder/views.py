@@ -14,7 +14,7 @@ import functools
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -198,10 +198,13 @@ def _detail(request, entry, **context):
 @public_page()
 def course(request, pk):
     course = get_object_or_404(
-        Course.objects.filter(published=True).filter(listing.PUBLIC_VENUE).select_related("venue"), pk=pk
+        Course.objects.filter(published=True).filter(listing.OPEN_TO_THE_PUBLIC).select_related("venue"), pk=pk
     )
     if course.status != Course.Status.PLANNED or course.ends_at <= timezone.now():
+        # Also once its place has closed: a link shared before the cancellation still says why.
         return course_gone(request, course)
+    if course.venue_id and not course.venue.active:
+        raise Http404
     entry = listing.course_entry(course)
     return _detail(
         request,
@@ -220,7 +223,8 @@ def course_gone(request, course):
     """
     entry = listing.course_entry(course)
     following = []
-    if course.venue_id:
+    place_open = course.venue_id is not None and course.venue.active
+    if place_open:
         # A few small queries, the list cut to a few entries in SQL; a standing drop-in there is listed once.
         following = listing.find(
             Filters(venue_id=course.venue_id), limit=GONE_NEXT_COURSES, drop_ins=listing.ONCE, with_kits=True
@@ -228,7 +232,12 @@ def course_gone(request, course):
     return render(
         request,
         "finder/course_gone.html",
-        {"entry": entry, "cancelled": course.status == Course.Status.CANCELLED, "entries": following},
+        {
+            "entry": entry,
+            "cancelled": course.status == Course.Status.CANCELLED,
+            "entries": following,
+            "place_open": place_open,
+        },
         status=410,
     )
 

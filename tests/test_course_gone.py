@@ -6,7 +6,7 @@ import gzip
 import pytest
 import time_machine
 
-from courses.models import Course, DropInSchedule
+from courses.models import Course, DropInSchedule, Venue
 from tests.factories import make_course, make_venue
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +39,31 @@ def test_a_cancelled_course_says_so_with_its_reason_and_the_next_courses_at_the_
     assert "Begrundelse: Underviseren er syg." in page
     assert "Næste gang hos Antidote" in page
     assert "Et andet sted</a>" not in page
+
+
+def test_a_cancelled_course_still_says_so_after_its_venue_closed(client, venue):
+    """Cancelled because the place closes, then the place closed: the link shared before still tells why,
+    rather than a bare "not found"."""
+    cancelled = make_course(
+        venue,
+        title="Drop-in hos Antidote",
+        starts_at=NOW + dt.timedelta(days=2),
+        status=Course.Status.CANCELLED,
+        cancellation_reason="Stedet lukker.",
+        cancelled_at=NOW - dt.timedelta(days=1),
+    )
+    Venue.objects.filter(pk=venue.pk).update(active=False)
+    response = client.get(f"/kurser/{cancelled.pk}/")
+    assert response.status_code == 410
+    page = response.content.decode()
+    assert "er aflyst." in page and "Begrundelse: Stedet lukker." in page
+    assert "De næste kurser samme sted" not in page  # nothing is held at a closed place
+
+
+def test_a_planned_course_at_a_closed_venue_is_not_shown(client, venue):
+    planned = make_course(venue, starts_at=NOW + dt.timedelta(days=2))
+    Venue.objects.filter(pk=venue.pk).update(active=False)
+    assert client.get(f"/kurser/{planned.pk}/").status_code == 404
 
 
 def test_a_past_course_says_it_was_held(client, venue):
