@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
@@ -29,6 +30,9 @@ from redliv.models import (
 from redliv.personal_data import refuse_identifiers
 
 MAX_COUNT_PER_GROUP = 500
+
+# A venue that cannot close yet names at most this many of its courses and of its drop-in hours.
+PLANS_NAMED = 10
 
 
 def choices_array(base_field, verbose_name, **kwargs):
@@ -111,6 +115,50 @@ class Venue(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """Closing the venue, or making it residents-only, takes what is held here off the public finder at
+        once: refused while courses or drop-in hours are still planned here, so that each is cancelled
+        (its page then says so) or moved first, and the people who planned to come are told."""
+        super().clean()
+        before = Venue.objects.filter(pk=self.pk).values("active", "open_to_public").first() if self.pk else None
+        if before is None:
+            return
+        closing = before["active"] and not self.active
+        residents_only = before["open_to_public"] and not self.open_to_public
+        if not (closing or residents_only):
+            return
+        courses, hours = self.planned_from_today()
+        if not closing:  # residents may still be taught here, off the finder
+            courses, hours = courses.filter(published=True), hours.filter(published=True)
+        plans = [
+            f"{date_format(timezone.localtime(course.starts_at), 'SHORT_DATETIME_FORMAT')} "
+            f"{course.title or course.get_format_display()}"
+            for course in courses[:PLANS_NAMED]
+        ] + [str(schedule) for schedule in hours[:PLANS_NAMED]]
+        if not plans:
+            return
+        params = {"venue": self.name, "plans": "; ".join(plans)}
+        if closing:
+            message = _(
+                "%(venue)s still has plans from today on: %(plans)s. Cancel or move these courses, and end or "
+                "move these drop-in hours, before you close the venue, so that those who planned to come are told."
+            )
+            raise ValidationError({"active": ValidationError(message, code="plans_left", params=params)})
+        message = _(
+            "%(venue)s still has plans in the public finder: %(plans)s. Cancel or move these courses, and end or "
+            "move these drop-in hours (or take them out of the finder), before the venue becomes residents-only."
+        )
+        raise ValidationError({"open_to_public": ValidationError(message, code="plans_left", params=params)})
+
+    def planned_from_today(self):
+        """The courses still planned here that are not over, and the drop-in hours not ended before today."""
+        now = timezone.now()
+        courses = self.courses.filter(status=Course.Status.PLANNED, ends_at__gt=now).order_by("starts_at")
+        hours = self.drop_in_schedules.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate(now))
+        ).order_by("weekday", "starts_at")
+        return courses, hours
 
     def not_public_reason(self):
         """Why nothing held here may be shown in the public finder, or None: residents-only venues never are."""
