@@ -442,12 +442,20 @@ def trainer_detail(request, pk):
     courses = (
         trainer.courses.filter(status=Course.Status.HELD).select_related("venue", "attendance").order_by("-starts_at")
     )
+    # Still to come: once the trainer is inactive, these have one trainer fewer (the public pages
+    # stop naming them at once), and the coordinator finds someone else from this list.
+    planned = (
+        trainer.courses.filter(status=Course.Status.PLANNED, ends_at__gt=timezone.now())
+        .select_related("venue")
+        .order_by("starts_at")
+    )
     return render(
         request,
         "courses/trainer_detail.html",
         {
             "trainer": trainer,
             "courses": courses,
+            "planned": planned,
             "totals": planning.trainer_totals_by_kind(trainer),
             "certifications": trainer.certifications.all(),
             "today": timezone.localdate(),

@@ -298,3 +298,34 @@ def test_copying_a_course_leaves_out_a_trainer_who_belongs_to_another_municipali
     copy, made = planning.copy_to_next_week(course, coordinator)
     assert made and list(copy.trainers.all()) == [ours]
     assert set(course.trainers.all()) == {ours, moved}  # the course taught is left as it was
+
+
+def test_deactivating_a_trainer_who_is_still_on_planned_courses_says_which(planner, red_liv, venue):
+    """The public pages stop naming an inactive trainer at once; the coordinator must learn that
+    their planned courses now have one trainer fewer, and which ones, to find someone else."""
+    trainer = factories.make_trainer(red_liv, name="Bo Træner")
+    planned = factories.make_course(venue, title="Pop-up i marts")
+    planned.trainers.add(trainer)
+    past = factories.make_course(
+        venue, title="Holdt i går", status="held", starts_at=timezone.now() - dt.timedelta(days=1)
+    )
+    past.trainers.add(trainer)
+    cancelled = factories.make_course(venue, title="Aflyst", status="cancelled", cancellation_reason="Syg")
+    cancelled.trainers.add(trainer)
+    fields = trainer_data(red_liv, name="Bo Træner", **{"cert-TOTAL_FORMS": "0"})
+    del fields["active"]
+    response = planner.post(f"/personale/traenere/{trainer.pk}/rediger/", fields, follow=True)
+    page = response.content.decode()
+    assert not Trainer.objects.get(pk=trainer.pk).active
+    assert "Bo Træner er ikke aktiv, men står stadig på 1 planlagt kursus" in page
+    planned_part = page[page.index("Planlagte kurser") :]
+    assert "Pop-up i marts" in planned_part
+    assert "Aflyst" not in planned_part.split("Afholdte kurser")[0]
+
+
+def test_an_active_trainers_page_lists_their_planned_courses_without_a_warning(planner, red_liv, venue):
+    trainer = factories.make_trainer(red_liv, name="Bo Træner")
+    factories.make_course(venue, title="Pop-up i marts").trainers.add(trainer)
+    page = planner.get(f"/personale/traenere/{trainer.pk}/").content.decode()
+    assert "Planlagte kurser" in page and "Pop-up i marts" in page
+    assert "er ikke aktiv" not in page
