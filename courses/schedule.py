@@ -50,6 +50,15 @@ def held_on(schedule, first_day: dt.date, last_day: dt.date, closed):
         day += week
 
 
+def falls_on(schedule, date: dt.date) -> bool:
+    """Whether the hours would be held on this date (their weekday, within their period), exceptions aside."""
+    return (
+        date.weekday() == schedule.weekday
+        and schedule.valid_from <= date
+        and (schedule.valid_until is None or date <= schedule.valid_until)
+    )
+
+
 def occurrences(schedule, first_day: dt.date, last_day: dt.date, closed=None):
     """iter_occurrences as a list."""
     return list(iter_occurrences(schedule, first_day, last_day, closed))

@@ -32,7 +32,7 @@ from courses.forms import (
     TrainerForm,
 )
 from courses.models import Course, CourseFormat, CourseRequest, DropInException, DropInSchedule, Trainer
-from courses.schedule import occurrences
+from courses.schedule import falls_on, occurrences
 from redliv import inputs
 from redliv.access import add_service_errors, get_for_user, permission_required
 from redliv.models import Audience
@@ -365,6 +365,7 @@ def dropin_edit(request, pk):
             add_service_errors(form, error)
         else:
             messages.success(request, _("The drop-in hours were saved."))
+            _warn_of_closures_off_the_hours(request, schedule)
             return redirect("courses:dropin-edit", pk=schedule.pk)
     return render(
         request,
@@ -376,6 +377,21 @@ def dropin_edit(request, pk):
             "exception_form": DropInExceptionForm(schedule=schedule),
         },
     )
+
+
+def _warn_of_closures_off_the_hours(request, schedule):
+    """Hours moved to another weekday or period: their coming closures may now fall on days they are not held."""
+    today = timezone.localdate()
+    stranded = [e.date for e in schedule.exceptions.all() if e.date >= today and not falls_on(schedule, e.date)]
+    if stranded:
+        messages.warning(
+            request,
+            _(
+                "These dates without drop-in are no longer days the drop-in hours are held: %(dates)s. "
+                "Remove them, and add the dates the hours are now closed."
+            )
+            % {"dates": ", ".join(date_format(date, "SHORT_DATE_FORMAT") for date in stranded)},
+        )
 
 
 def _close_on(form, schedule):

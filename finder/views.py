@@ -29,7 +29,7 @@ from django.views.decorators.http import require_safe
 
 from courses import services_planning
 from courses.models import Course, CourseFormat, CourseRequest
-from courses.schedule import HORIZON_DAYS, upcoming_occurrences
+from courses.schedule import HORIZON_DAYS, falls_on, upcoming_occurrences
 from finder import ics, listing, map_drawing
 from finder.filters import POSITION_PARAMETERS, WHEN_CHOICES, Filters, parse_filters
 from finder.forms import CourseRequestForm, InfoPageForm, KitCheckForm
@@ -269,7 +269,8 @@ def closed_dates(schedule, today=None):
     """The days within the finder's horizon on which standing drop-in hours are not held."""
     today = today or timezone.localdate()
     horizon = today + dt.timedelta(days=HORIZON_DAYS - 1)
-    return [e.date for e in schedule.exceptions.all() if today <= e.date <= horizon]
+    # Only days the hours fall on: after a move to another weekday, an old closure is no closure.
+    return [e.date for e in schedule.exceptions.all() if today <= e.date <= horizon and falls_on(schedule, e.date)]
 
 
 @require_safe

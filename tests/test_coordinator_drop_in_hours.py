@@ -253,3 +253,26 @@ def test_an_administrators_drop_in_hours_at_another_municipalitys_venue_belong_t
     schedule = DropInSchedule.objects.get()
     response = client.post(f"/personale/faste-tider/{schedule.pk}/", schedule_data(venue))
     assert response.status_code == 200 and response.context["form"].has_error("venue", "venue_elsewhere")
+
+
+def test_hours_moved_to_another_weekday_are_not_said_to_be_closed_on_the_old_one(planner, client, venue, schedule):
+    """Tuesday hours closed on one Tuesday, then moved to Wednesdays: the public page said "every
+    Wednesday … Closed: Tuesday …", and the coordinator was not told the closure no longer applied."""
+    tuesday = next_tuesday()
+    schedule.exceptions.create(date=tuesday, reason="Helligdag")
+    response = planner.post(
+        f"/personale/faste-tider/{schedule.pk}/",
+        schedule_data(venue, weekday="2", shown_version=schedule.updated_at.isoformat()),
+        follow=True,
+    )
+    assert "Disse datoer uden drop-in er ikke længere dage, hvor drop-in-tiden holdes" in response.content.decode()
+    public = client.get(f"/drop-in/{schedule.pk}/").content.decode()
+    assert "Hver onsdag" in public
+    assert "Lukket:" not in public and tuesday.isoformat() not in public
+
+
+def test_a_closed_date_on_the_hours_weekday_is_still_shown(client, schedule):
+    tuesday = next_tuesday()
+    schedule.exceptions.create(date=tuesday, reason="Helligdag")
+    public = client.get(f"/drop-in/{schedule.pk}/").content.decode()
+    assert "Lukket:" in public and f'datetime="{tuesday.isoformat()}"' in public
