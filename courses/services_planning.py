@@ -217,7 +217,7 @@ def copy_to_next_week(course, user, key=None):
     """
     if (made := made_with(Course, key)) is not None:
         return made, False
-    check_change_allowed(user, course.municipality_id, course.starts_at + dt.timedelta(days=7), adding=True)
+    check_change_allowed(user, course.municipality_id, a_week_later(course.starts_at), adding=True)
     # Those of the course's municipality: a course linked to another's trainers before the database
     # refused that (course_trainer_in_course_municipality) is copied without them.
     trainers = list(course.trainers.filter(organisation__municipality_id=course.municipality_id))
@@ -225,6 +225,12 @@ def copy_to_next_week(course, user, key=None):
     if made:
         copy.trainers.set(trainers)
     return copy, made
+
+
+def a_week_later(moment):
+    """The same clock time in Copenhagen seven days later: not 168 hours, which is an hour off the week the
+    clocks change."""
+    return timezone.make_aware(timezone.localtime(moment).replace(tzinfo=None) + dt.timedelta(days=7))
 
 
 def _copy(course, user, key):
@@ -236,8 +242,8 @@ def _copy(course, user, key):
         title=course.title,
         venue=course.venue,
         joining_url=course.joining_url,
-        starts_at=course.starts_at + dt.timedelta(days=7),
-        ends_at=course.ends_at + dt.timedelta(days=7),
+        starts_at=a_week_later(course.starts_at),
+        ends_at=a_week_later(course.ends_at),
         audiences=course.audiences,
         languages=course.languages,
         capacity=course.capacity,

@@ -126,6 +126,28 @@ def test_same_again_next_week_copies_the_course_seven_days_later(planner, venue,
     assert list(copy.trainers.all()) == [trainer]
 
 
+@pytest.mark.parametrize(
+    "day, copied_to",
+    [
+        (dt.date(2027, 3, 27), dt.date(2027, 4, 3)),  # Saturday before summer time, to the Saturday after
+        (dt.date(2027, 10, 30), dt.date(2027, 11, 6)),  # and before winter time
+    ],
+)
+def test_same_again_next_week_keeps_the_clock_time_across_a_daylight_saving_change(planner, venue, day, copied_to):
+    """Seven days in UTC moved a Saturday pop-up at 12:00 to 13:00 (or 11:00) the week the clocks change."""
+    course = factories.make_course(venue, starts_at=local(day, 12), title="Pop-up på pladsen")
+    course.ends_at = local(day, 14)
+    course.save()
+    assert planner.post(f"/personale/kurser/{course.pk}/kopier/").status_code == 302
+    copy = Course.objects.exclude(pk=course.pk).get()
+    assert (timezone.localtime(copy.starts_at), timezone.localtime(copy.ends_at)) == (
+        local(copied_to, 12),
+        local(copied_to, 14),
+    )
+    page = planner.get(f"/personale/kurser/{copy.pk}/").content.decode()
+    assert "12:00–14:00" in page
+
+
 def test_a_double_click_on_same_again_next_week_makes_one_copy(planner, venue, next_monday):
     course = factories.make_course(venue, starts_at=local(next_monday, 10), title="Fast kursus")
     key = planner.get(f"/personale/kurser/{course.pk}/").context["copy_key"]
