@@ -255,7 +255,9 @@ def _copy(course, user, key):
 
 @transaction.atomic
 def cancel_course(course, reason, user=None):
-    """Cancel a planned course; its reason (required) is also the reason for changing an approved month."""
+    """Cancel a planned course; its reason (required) is also the reason for changing an approved month.
+
+    The requests it answered are in progress again (`course.reopened_requests`)."""
     if user is not None:
         check_change_allowed(user, course.municipality_id, course.starts_at, reason)
         course._history_user = user
@@ -263,6 +265,11 @@ def cancel_course(course, reason, user=None):
     course.cancellation_reason = reason
     course.cancelled_at = timezone.now()
     course.save(update_fields=["status", "cancellation_reason", "cancelled_at", "updated_at"])
+    # The workplace that asked for it still wants a course: its request is open again, for a new date.
+    course.reopened_requests = list(course.requests.filter(status=CourseRequest.Status.SCHEDULED))
+    for course_request in course.reopened_requests:
+        course_request.status = CourseRequest.Status.IN_PROGRESS
+        course_request.save(update_fields=["status"])
     return course
 
 

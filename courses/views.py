@@ -296,6 +296,12 @@ def course_cancel(request, pk):
             add_service_errors(form, ValidationError({"reason": error.error_list}))
         else:
             messages.success(request, _("The course was cancelled."))
+            for course_request in course.reopened_requests:
+                messages.warning(
+                    request,
+                    _("The course request from %(organisation)s is open again: agree on a new date with them.")
+                    % {"organisation": course_request.organisation_name},
+                )
             return redirect("courses:course-detail", pk=course.pk)
     return render(request, "courses/course_cancel.html", {"form": form, "course": course})
 

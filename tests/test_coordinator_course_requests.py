@@ -156,3 +156,26 @@ def test_a_double_submit_of_an_answer_plans_one_course_for_the_request(planner, 
     course_request.refresh_from_db()
     assert course_request.course == course and course_request.status == "scheduled"
     assert course_request.history.count() == 2  # received, then answered: the resend wrote nothing
+
+
+def test_cancelling_the_course_that_answered_a_request_opens_the_request_again(planner, odense, venue, coordinator):
+    """The workplace still wants its course: a cancelled answer must not leave the request as "course
+    scheduled", off the list of open requests, with nobody to agree on a new date with them."""
+    course = factories.make_course(venue, format="on_site", published=False)
+    course_request = make_request(
+        odense, organisation_name="Bostedet Kildehuset", status="scheduled", course=course, assigned_to=coordinator
+    )
+    response = planner.post(f"/personale/kurser/{course.pk}/aflys/", {"reason": "Træneren er syg"}, follow=True)
+    assert "Kursusforespørgslen fra Bostedet Kildehuset er åben igen" in response.content.decode()
+    course_request.refresh_from_db()
+    assert course_request.status == CourseRequest.Status.IN_PROGRESS
+    assert course_request.course == course and course_request.assigned_to == coordinator
+    assert "Bostedet Kildehuset" in planner.get("/personale/forespoergsler/").content.decode()
+
+
+def test_cancelling_a_course_leaves_a_closed_request_closed(planner, odense, venue):
+    course = factories.make_course(venue, format="on_site", published=False)
+    course_request = make_request(odense, status="closed", course=course)
+    planner.post(f"/personale/kurser/{course.pk}/aflys/", {"reason": "Træneren er syg"})
+    course_request.refresh_from_db()
+    assert course_request.status == CourseRequest.Status.CLOSED
