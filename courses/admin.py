@@ -20,6 +20,14 @@ class VenueAdmin(ScopedAdmin):
     list_select_related = ["organisation", "district"]
     search_fields = ["name", "address", "postcode", "city"]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """Districts by name and municipality: every municipality has its own "Centrum"."""
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "district":
+            field.queryset = field.queryset.select_related("municipality").order_by("municipality__name", "name")
+            field.label_from_instance = lambda district: f"{district.name} ({district.municipality})"
+        return field
+
 
 class CertificationInline(admin.TabularInline):
     model = Certification

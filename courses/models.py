@@ -121,6 +121,16 @@ class Venue(models.Model):
         once: refused while courses or drop-in hours are still planned here, so that each is cancelled
         (its page then says so) or moved first, and the people who planned to come are told."""
         super().clean()
+        if self.district_id and self.municipality_id and self.district.municipality_id != self.municipality_id:
+            raise ValidationError(
+                {
+                    "district": ValidationError(
+                        _("Choose a district in %(municipality)s, where the venue is."),
+                        code="district_elsewhere",
+                        params={"municipality": self.municipality},
+                    )
+                }
+            )
         before = Venue.objects.filter(pk=self.pk).values("active", "open_to_public").first() if self.pk else None
         if before is None:
             return

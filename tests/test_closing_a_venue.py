@@ -66,3 +66,19 @@ def test_a_venue_with_public_plans_is_not_made_residents_only(admin_client, venu
     assert response.status_code == 200
     assert "Torsdagscafé" in page and "Kun for beboerne" not in page
     assert Venue.objects.get(pk=venue.pk).open_to_public
+
+
+def test_a_venue_cannot_lie_in_another_municipalitys_district(admin_client, venue, aarhus_district, district):
+    """The admin's district menu offered four districts called "Centrum"; an Odense venue put in Aarhus's
+    was listed by the finder under Aarhus."""
+    page = admin_client.get(f"/admin/courses/venue/{venue.pk}/change/").content.decode()
+    assert "Gellerup (Aarhus)" in page and "Vollsmose (Odense)" in page
+    response = admin_client.post(
+        f"/admin/courses/venue/{venue.pk}/change/", venue_form(venue, district=aarhus_district.pk)
+    )
+    assert response.status_code == 200
+    assert "Vælg en bydel i Odense" in response.content.decode()
+    assert Venue.objects.get(pk=venue.pk).district_id is None
+    response = admin_client.post(f"/admin/courses/venue/{venue.pk}/change/", venue_form(venue, district=district.pk))
+    assert response.status_code == 302
+    assert Venue.objects.get(pk=venue.pk).district == district
