@@ -28,7 +28,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from courses import services_planning
-from courses.models import Course, CourseFormat, CourseRequest
+from courses.models import Course, CourseFormat, CourseRequest, DropInSchedule
 from courses.schedule import HORIZON_DAYS, falls_on, upcoming_occurrences
 from finder import ics, listing, map_drawing
 from finder.filters import POSITION_PARAMETERS, WHEN_CHOICES, Filters, parse_filters
@@ -273,9 +273,36 @@ def closed_dates(schedule, today=None):
     return [e.date for e in schedule.exceptions.all() if today <= e.date <= horizon and falls_on(schedule, e.date)]
 
 
+def drop_in_gone(request, schedule):
+    """410 Gone for drop-in hours that have ended, or whose place has closed: a bookmark says so, with what
+    else is held there, rather than "every Tuesday … just come by" or a bare "not found"."""
+    place_open = schedule.venue.active
+    following = []
+    if place_open:
+        following = listing.find(
+            Filters(venue_id=schedule.venue_id), limit=GONE_NEXT_COURSES, drop_ins=listing.ONCE, with_kits=True
+        ).entries
+    return render(
+        request,
+        "finder/course_gone.html",
+        {
+            "entry": listing.Build().drop_in(schedule),
+            "ended": True,
+            "ended_on": schedule.valid_until if place_open else None,
+            "entries": following,
+            "place_open": place_open,
+        },
+        status=410,
+    )
+
+
 @require_safe
 @public_page()
 def drop_in(request, pk):
+    shown = DropInSchedule.objects.filter(published=True, venue__open_to_public=True).select_related("venue")
+    schedule = get_object_or_404(shown, pk=pk)
+    if not schedule.venue.active or (schedule.valid_until is not None and schedule.valid_until < timezone.localdate()):
+        return drop_in_gone(request, schedule)
     schedule, entries = _drop_in_entries(pk)
     entry = entries[0] if entries else listing.Build().drop_in(schedule)
     return _detail(

@@ -129,3 +129,56 @@ def test_a_gone_page_comes_gzipped_to_a_phone_that_accepts_it_and_plain_to_one_t
     assert gzip.decompress(packed.content) == plain.content
     assert "Begrundelse: Underviseren er syg." in plain.content.decode()
     assert len(packed.content) < len(plain.content) / 2
+
+
+def test_ended_drop_in_hours_say_when_they_ended_and_what_else_is_held_there(client, venue):
+    """A bookmarked drop-in page once its hours were ended read "Every Tuesday … Just come by"."""
+    ended = DropInSchedule.objects.create(
+        municipality=venue.municipality,
+        venue=venue,
+        title="Tirsdags-drop-in",
+        weekday=1,
+        starts_at=dt.time(13),
+        ends_at=dt.time(15),
+        valid_from=dt.date(2026, 1, 6),
+        valid_until=dt.date(2026, 11, 24),
+    )
+    make_course(venue, title="Næste gang hos Antidote", starts_at=NOW + dt.timedelta(days=9))
+    response = client.get(f"/drop-in/{ended.pk}/")
+    assert response.status_code == 410
+    page = response.content.decode()
+    assert "Tirsdags-drop-in" in page
+    assert "Denne drop-in-tid sluttede tirsdag 24. november 2026." in page
+    assert "<title>Sluttet: Tirsdags-drop-in · RED LIV</title>" in page
+    assert "Kom bare forbi" not in page
+    assert "Næste gang hos Antidote" in page
+
+
+def test_drop_in_hours_at_a_venue_since_closed_say_they_are_no_longer_held(client, venue):
+    ended = DropInSchedule.objects.create(
+        municipality=venue.municipality,
+        venue=venue,
+        title="Tirsdags-drop-in",
+        weekday=1,
+        starts_at=dt.time(13),
+        ends_at=dt.time(15),
+        valid_from=dt.date(2026, 1, 6),
+    )
+    Venue.objects.filter(pk=venue.pk).update(active=False)
+    response = client.get(f"/drop-in/{ended.pk}/")
+    assert response.status_code == 410
+    assert "Denne drop-in-tid holdes ikke længere." in response.content.decode()
+    assert "De næste kurser samme sted" not in response.content.decode()
+
+
+def test_unpublished_drop_in_hours_are_still_not_found(client, venue):
+    hidden = DropInSchedule.objects.create(
+        municipality=venue.municipality,
+        venue=venue,
+        weekday=1,
+        starts_at=dt.time(13),
+        ends_at=dt.time(15),
+        valid_from=dt.date(2026, 1, 6),
+        published=False,
+    )
+    assert client.get(f"/drop-in/{hidden.pk}/").status_code == 404
