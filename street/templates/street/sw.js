@@ -2,7 +2,8 @@
    Two caches: the files and the "logged out" page (nothing about anyone), and the pages of
    the logged-in worker, which logging out deletes. Every street page opened online asks
    for a "refresh", which fetches both again, so the pages work offline after any number of
-   logouts and logins. Pages: network first, the last copy when offline. Files: cache first.
+   logouts and logins. Pages: network first, the last copy when offline, and our own "no connection"
+   page (kept with the files, nothing about anyone) for a page not kept. Files: cache first.
    Entries are sent by the page's queue; Background Sync sends them here when no page is open. */
 const VERSION = "{{ version }}";
 const FILES = "redliv-street-files-" + VERSION;
@@ -10,6 +11,7 @@ const PAGES_CACHE = "redliv-street-pages-" + VERSION;
 const ASSETS = {{ assets|safe }};
 const PAGES = {{ pages|safe }};
 const LOGGED_OUT = "{{ logged_out }}";
+const NO_CONNECTION = "{{ no_connection }}";
 const SESSION = "{{ session }}";
 const QUEUE_SCRIPT = "{{ queue_script }}";
 const SCOPE = "{{ scope }}";
@@ -20,8 +22,10 @@ async function fill() {
   await Promise.all(ASSETS.map(async (url) => {
     if (!(await files.match(url))) await files.add(url);
   }));
-  const loggedOut = await fetch(LOGGED_OUT, {credentials: "omit"});
-  if (loggedOut.ok) await files.put(LOGGED_OUT, loggedOut);
+  await Promise.all([LOGGED_OUT, NO_CONNECTION].map(async (url) => {
+    const response = await fetch(url, {credentials: "omit"});
+    if (response.ok) await files.put(url, response);
+  }));
   const pages = await caches.open(PAGES_CACHE);
   await Promise.all(PAGES.map(async (url) => {
     const response = await fetch(url, {credentials: "same-origin", cache: "no-store"});
@@ -64,8 +68,8 @@ self.addEventListener("fetch", (event) => {
       if (response.ok) await files.put(url.pathname, response.clone());
       return response;
     })());
-  } else if (url.pathname === LOGGED_OUT) {
-    event.respondWith(caches.match(LOGGED_OUT).then((hit) => hit || fetch(request)));
+  } else if (url.pathname === LOGGED_OUT || url.pathname === NO_CONNECTION) {
+    event.respondWith(caches.match(url.pathname).then((hit) => hit || fetch(request)));
   } else if (url.pathname.startsWith(SCOPE) && (request.mode === "navigate" || PAGES.includes(url.pathname))) {
     event.respondWith((async () => {
       try {
@@ -78,8 +82,11 @@ self.addEventListener("fetch", (event) => {
         }
         return response;
       } catch (error) {
-        const pages = await caches.open(PAGES_CACHE);
-        return (await pages.match(url.pathname)) || Response.error();
+        const kept = await caches.match(url.pathname, {cacheName: PAGES_CACHE});
+        if (kept) return kept;
+        // A page not kept (a correction page, or every page after a logout): ours, not the browser's.
+        const ours = request.mode === "navigate" && (await caches.match(NO_CONNECTION, {cacheName: FILES}));
+        return ours || Response.error();
       }
     })());
   }
