@@ -123,3 +123,58 @@ def test_an_entry_being_sent_at_logout_is_not_counted_as_deleted_and_the_screen_
         page.wait_for_timeout(100)
     assert [str(key) for key in Attendance.objects.values_list("idempotency_key", flat=True)] == [sending["key"]]
     assert [entry["key"] for entry in page.evaluate(QUEUE)] == [sending["key"]]  # a resend is stored once
+
+
+def test_a_page_loading_while_the_worker_logs_out_is_not_kept_for_the_next_person(
+    live_server, tablet_page, street_worker, trainer_user, venue, bag, monkeypatch
+):
+    """The page "Mine registreringer" (notes and all) was still being fetched in a second tab when the worker logged
+    out with an entry waiting: the service worker kept it, and the next person on the tablet could read it
+    offline. Nothing of theirs is kept; the next worker's pages are kept for offline use as before."""
+    import threading
+
+    import street.views
+
+    entered, release = threading.Event(), threading.Event()
+    render = street.views.render
+
+    def slow(request, template, *args, **kwargs):
+        if template == "street/recent.html" and not release.is_set():
+            entered.set()
+            release.wait(30)
+        return render(request, template, *args, **kwargs)
+
+    page = tablet_page
+    log_in(page, live_server, street_worker)
+    expect(page.locator("#street")).to_have_attribute("data-offline-ready", "true", timeout=30_000)
+    page.route("**/gade/api/poster/", lambda route: route.abort())  # no connection to the server
+    log_three_people(page)
+    expect(page.locator("#queue-count")).to_have_text("1")
+
+    monkeypatch.setattr(street.views, "render", slow)
+    second = page.context.new_page()
+    second.evaluate("(url) => { location.href = url; }", f"{live_server.url}/gade/mine/")
+    assert entered.wait(20)  # the second tab's page is on its way, with the session still open
+    page.get_by_role("button", name="Log ud", exact=True).tap()
+    page.get_by_role("button", name="Log ud alligevel").tap()
+    page.wait_for_url(f"{live_server.url}/konto/login/")
+    release.set()
+    second.wait_for_url(f"{live_server.url}/gade/mine/")
+    second.wait_for_load_state()
+    second.close()
+    page.wait_for_timeout(1000)
+    assert page.evaluate(STORED_ON_THE_TABLET)["pages"] == []
+
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/gade/mine/")
+    expect(page.get_by_role("heading", name="Ingen forbindelse")).to_be_visible()
+    expect(page.get_by_text("Mine seneste registreringer")).to_have_count(0)
+
+    # Logout, then login, then offline: the next worker's pages are on the tablet again.
+    page.context.set_offline(False)
+    log_in(page, live_server, trainer_user)
+    expect(page.locator("#street")).to_have_attribute("data-offline-ready", "true", timeout=30_000)
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/gade/mine/")
+    expect(page.get_by_role("heading", name="Mine seneste registreringer")).to_be_visible()
+    expect(page.locator("#street")).to_have_attribute("data-user", str(trainer_user.pk))

@@ -12,6 +12,8 @@
    Other workers' entries are never touched. Without a connection the tablet forgets the pages
    at once and shows the "logged out" page from its cache; the server session ends when the
    connection returns, or by itself after the idle timeout (SESSION_IDLE_TIMEOUT).
+   While a logout is under way (and, offline, until the server knows), the queue's meta store notes
+   it, and the service worker keeps no page of that session (street/templates/street/sw.js).
    Without JavaScript the button logs out as usual. */
 (function () {
   "use strict";
@@ -34,7 +36,21 @@
     if (!(await queueExists())) return [];
     return (await Q.all()).filter((entry) => entry.author === user || entry.author === null);
   }
+  function askWorker(worker, message) {
+    return new Promise((resolve) => {
+      const channel = new MessageChannel();
+      const timeout = setTimeout(() => resolve(false), 5000);
+      channel.port1.onmessage = () => { clearTimeout(timeout); resolve(true); };
+      worker.postMessage(message, [channel.port2]);
+    });
+  }
   async function forgetPages() {
+    // The service worker first: a page it is fetching at this moment is then not kept either.
+    if ("serviceWorker" in navigator && navigator.serviceWorker.getRegistrations) {
+      for (const registration of await navigator.serviceWorker.getRegistrations()) {
+        if (registration.active) await askWorker(registration.active, {type: "forget"});
+      }
+    }
     if (!("caches" in window)) return;
     for (const name of await caches.keys()) {
       if (name.startsWith("redliv-street-pages-")) await caches.delete(name);
@@ -54,19 +70,21 @@
 
   /* Log out, deleting first the confirmed entries in `discard` (keys). Returns false, without logging
      out, when one of them started sending meanwhile: the warning then says so. */
-  async function logOut(discard, pending) {
+  async function logOut(discard) {
     let outcome = {left: 1, sending: []};
     try { outcome = await Q.leave(user, discard); } catch (error) { /* storage unreadable: keep it */ }
     if (outcome.sending.length) return false;
     form.dataset.checked = "true";
+    // Noted before the pages go: a page the service worker fetches meanwhile is not kept.
+    await Q.setMeta("logout", {user, at: Date.now()}).catch(() => {});
     try { await forgetPages(); } catch (error) { /* nothing cached */ }
     if (await endSession()) {
-      if (pending) await Q.setMeta("logout", undefined).catch(() => {});
+      if (outcome.left === 0) await Q.forget();
+      else await Q.setMeta("logout", undefined).catch(() => {});
       location.assign(form.dataset.next);
       return true;
     }
     // No connection: the session ends when it returns (or by the server's idle timeout).
-    await Q.setMeta("logout", {user, at: Date.now()}).catch(() => {});
     location.assign(form.dataset.loggedOut);
     return true;
   }
@@ -137,6 +155,6 @@
       await Q.setMeta("logout", undefined);  // logged in again since then
       return;
     }
-    if (navigator.onLine) await logOut(null, true);
+    if (navigator.onLine) await logOut(null);
   })();
 })();

@@ -587,7 +587,10 @@
       await navigator.serviceWorker.register(text.sw, {scope: text.scope, updateViaCache: "none"});
       const registration = await navigator.serviceWorker.ready;
       // Logging out removes the copies of the pages: every page opened online stores them again.
-      if (navigator.onLine && registration.active && (await askWorker(registration.active, "refresh"))) {
+      // Whose pages these are, and since when: none are kept while that session's logout is under way.
+      const logout = document.getElementById("logout-form");
+      const refresh = {type: "refresh", user, loginAt: Number((logout && logout.dataset.loginAt) || 0)};
+      if (navigator.onLine && registration.active && (await askWorker(registration.active, refresh))) {
         root.dataset.offlineReady = "true";
       }
     } catch (error) { /* no service worker: the pages work online */ }
