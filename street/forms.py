@@ -266,11 +266,17 @@ class ReportEntryForm(StreetForm):
 
 
 class CourseCorrectionForm(CourseEntryForm):
-    """The same fields, for correcting a logged course (online only, no key needed)."""
+    """The same fields, for correcting a logged course.
+
+    Its key (made when the page is shown) applies the correction once, however often it is sent;
+    `version` names the state of the entry the page was opened on (street.services.course_version).
+    A form posted without them (a page from before they were added) is applied as before.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        del self.fields["key"]
+        self.fields["key"].required = False
+        self.fields["version"] = forms.CharField(widget=forms.HiddenInput, required=False, max_length=50)
         del self.fields["batch"]
         del self.fields["course_format"]
         del self.fields["course"]
@@ -285,7 +291,12 @@ class CourseCorrectionForm(CourseEntryForm):
 
 
 class WithdrawForm(inputs.Form):
-    """Why an entry is withdrawn: needed from a coordinator in an approved month, kept in the history."""
+    """Why an entry is withdrawn: needed from a coordinator in an approved month, kept in the history.
+
+    Its key withdraws the entry once, however often the tablet sends it (none: a page from before).
+    """
+
+    key = inputs.key_field(required=False)
 
     reason = forms.CharField(
         label=_("Reason"),
@@ -293,6 +304,10 @@ class WithdrawForm(inputs.Form):
         max_length=inputs.HISTORY_REASON_MAX_LENGTH,
         validators=[refuse_identifiers],
     )
+
+    def __init__(self, *args, **kwargs):
+        inputs.offer_key(kwargs)
+        super().__init__(*args, **kwargs)
 
 
 def locations_for(user):

@@ -7,26 +7,28 @@ which answers a retry of the same key with the stored entry.
 
 import hashlib
 import json
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db.models import Max, Q
-from django.http import HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from courses.models import Attendance, Course, CourseFormat, Venue
-from courses.services import correct_held_course, kits_handed_out, log_held_course, may_change, withdraw_held_course
+from courses.services import kits_handed_out, log_held_course, may_change
 from kits.models import Handout, StockLocation, StockMovement
-from kits.services import record_handout, usable_levels, withdraw_handout
+from kits.services import record_handout, usable_levels
 from redliv import inputs
 from redliv.access import add_service_errors, get_for_user, permission_required
 from redliv.api import ApiResponse
@@ -35,7 +37,7 @@ from redliv.idempotency import IdempotencyConflict
 from redliv.models import District
 from redliv.personal_data import NAME_NOTICE, may_name_someone
 from reversals.models import ReversalReport
-from reversals.services import create_reversal_report, withdraw_reversal_report
+from reversals.services import create_reversal_report
 from street.forms import (
     CourseCorrectionForm,
     CourseEntryForm,
@@ -44,6 +46,8 @@ from street.forms import (
     WithdrawForm,
     locations_for,
 )
+from street.models import AppliedChange
+from street.services import apply_change, course_version
 
 PERMISSIONS = {
     "course": "courses.add_attendance",
@@ -241,16 +245,8 @@ def _errors(form):
     ]
 
 
-@require_POST
-def api_entries(request):
-    """The device's queue sends here: {"kind": …, "fields": {…, "key": …}, "author": user id} as JSON.
-
-    201 stored, 200 already stored (a retry), 400 refused with field errors (code "refused"),
-    409 with code "key_conflict" the key was used for other content, 409 with code
-    "wrong_author" the entry was made by another user (the device keeps it until they log
-    in; nothing is stored), 401 logged out (the device keeps the entry). An entry without
-    "author" was queued before authors were kept: it is the sender's.
-    """
+def _read_queued(request, kinds):
+    """The body the device's queue sent, or the answer that refuses it (logged out, unreadable, another's)."""
     if not request.user.is_authenticated:
         return ApiResponse(
             {"message": _("Log in again to send the waiting entries."), "login_url": reverse("login")}, status=401
@@ -266,7 +262,7 @@ def api_entries(request):
     try:
         body = json.loads(raw)
         kind, fields = body["kind"], body["fields"]
-        if kind not in PERMISSIONS or not isinstance(fields, dict):
+        if kind not in kinds or not isinstance(fields, dict):
             raise ValueError
     except (ValueError, KeyError, TypeError, RecursionError):
         return ApiResponse({"message": _("The entry could not be read."), "errors": []}, status=400)
@@ -280,11 +276,41 @@ def api_entries(request):
             },
             status=409,
         )
-    if not request.user.has_perm(PERMISSIONS[kind]):
-        return ApiResponse({"message": _("You may not log this kind of entry."), "errors": []}, status=403)
+    return body
+
+
+def _as_query_dict(fields):
     data = QueryDict(mutable=True)
     for name, value in fields.items():
         data.setlist(name, [str(item) for item in value] if isinstance(value, list) else [str(value)])
+    return data
+
+
+def _is_uuid(text):
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+@require_POST
+def api_entries(request):
+    """The device's queue sends here: {"kind": …, "fields": {…, "key": …}, "author": user id} as JSON.
+
+    201 stored, 200 already stored (a retry), 400 refused with field errors (code "refused"),
+    409 with code "key_conflict" the key was used for other content, 409 with code
+    "wrong_author" the entry was made by another user (the device keeps it until they log
+    in; nothing is stored), 401 logged out (the device keeps the entry). An entry without
+    "author" was queued before authors were kept: it is the sender's.
+    """
+    body = _read_queued(request, PERMISSIONS)
+    if isinstance(body, HttpResponse):
+        return body
+    kind, fields = body["kind"], body["fields"]
+    if not request.user.has_perm(PERMISSIONS[kind]):
+        return ApiResponse({"message": _("You may not log this kind of entry."), "errors": []}, status=403)
+    data = _as_query_dict(fields)
     form = build_form(kind, request.user, data)
     if form.is_valid():
         try:
@@ -345,6 +371,14 @@ def logged_out(request):
     return render(request, "street/logged_out.html", {"idle_minutes": settings.SESSION_IDLE_TIMEOUT // 60})
 
 
+def no_connection(request):
+    """The page a tablet shows offline for a street page it has not kept (a correction page, say).
+
+    Kept in the tablet's cache with the files, fetched without the session cookie: it names no one.
+    """
+    return render(request, "street/no_connection.html")
+
+
 @login_required
 def recent(request):
     """My recent entries, with the way to correct or withdraw them."""
@@ -381,39 +415,82 @@ def recent(request):
     )
 
 
+def _changeable(request, action, pk):
+    """The entry a correction or withdrawal is about: 404 outside the user's reach, 403 after its 24 hours."""
+    queryset, by, at = CHANGEABLE[action]
+    entry = get_for_user(request, queryset, pk=pk)
+    if not may_change(request.user, getattr(entry, by), getattr(entry, at)):
+        raise PermissionDenied
+    return entry
+
+
+CHANGEABLE = {
+    AppliedChange.Action.CORRECT_COURSE: (Attendance.objects.select_related("course"), "logged_by_id", "logged_at"),
+    AppliedChange.Action.WITHDRAW_COURSE: (Attendance.objects.select_related("course"), "logged_by_id", "logged_at"),
+    AppliedChange.Action.WITHDRAW_HANDOUT: (
+        Handout.objects.filter(course__isnull=True),
+        "recorded_by_id",
+        "recorded_at",
+    ),
+    AppliedChange.Action.WITHDRAW_REPORT: (
+        ReversalReport.objects.filter(source=ReversalReport.Source.STAFF),
+        "reported_by_id",
+        "created_at",
+    ),
+}
+
+
+def _change_form(action, user, data):
+    if action == AppliedChange.Action.CORRECT_COURSE:
+        return CourseCorrectionForm(data, user=user, venues=_venues(user), locations=locations_for(user))
+    return WithdrawForm(data)
+
+
+def _change(request, action, entry, data):
+    """Validate and apply a correction or withdrawal once. Returns (form, created); created None: refused."""
+    form = _change_form(action, request.user, data)
+    if not form.is_valid():
+        return form, None
+    try:
+        created = apply_change(
+            user=request.user,
+            action=action,
+            entry=entry,
+            key=form.cleaned_data.get("key") or uuid.uuid4(),
+            data={name: data.getlist(name) for name in data},
+            cleaned=form.cleaned_data,
+        )
+    except ValidationError as error:
+        # IdempotencyConflict among them: the key was used for another change, or by another user.
+        form.key_conflict = isinstance(error, IdempotencyConflict)
+        add_service_errors(form, error)
+        return form, None
+    return form, created
+
+
+def changed_message(action, created):
+    if not created:
+        return _("This change was already saved; it was not made twice.")
+    if action == AppliedChange.Action.CORRECT_COURSE:
+        return _("The correction is saved.")
+    return _("The entry is withdrawn and no longer counts.")
+
+
 @login_required
 def correct_course(request, pk):
-    attendance = get_for_user(request, Attendance.objects.select_related("course"), pk=pk)
-    if not may_change(request.user, attendance.logged_by_id, attendance.logged_at):
-        raise PermissionDenied
+    action = AppliedChange.Action.CORRECT_COURSE
+    attendance = _changeable(request, action, pk)
     course = attendance.course
-    form_kwargs = {"user": request.user, "venues": _venues(request.user), "locations": locations_for(request.user)}
     if request.method == "POST":
-        form = CourseCorrectionForm(request.POST, **form_kwargs)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                correct_held_course(
-                    user=request.user,
-                    attendance=attendance,
-                    venue=data["venue"],
-                    starts_at=data["when"],
-                    counts={field: data[field] for field in form.COUNT_FIELDS},
-                    refresher=data["refresher"] or 0,
-                    kits=data["kits"] or 0,
-                    note=data["note"],
-                    location=data.get("location"),
-                    reason=data["change_reason"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The correction is saved."))
-                return redirect("street:recent")
+        form, created = _change(request, action, attendance, request.POST)
+        if created is not None:
+            messages.success(request, changed_message(action, created))
+            return redirect("street:recent")
     else:
         local = course.starts_at.astimezone()
-        form = CourseCorrectionForm(
-            initial={
+        form = _change_form(action, request.user, None)
+        form.initial.update(
+            {
                 "date": local.date(),
                 "time": local.strftime("%H:%M"),
                 "venue": course.venue_id,
@@ -421,11 +498,11 @@ def correct_course(request, pk):
                 "refresher": attendance.refresher,
                 "kits": kits_handed_out(course),
                 "note": attendance.note,
-            },
-            **form_kwargs,
+                "version": course_version(attendance),
+            }
         )
         form.fields["location"].initial = default_location(
-            request.user, with_last_use(form_kwargs["locations"], request.user)
+            request.user, with_last_use(form.fields["location"].queryset, request.user)
         )
     history = history_entries(attendance.history) + history_entries(course.history)
     history.sort(key=lambda entry: entry.when, reverse=True)
@@ -436,64 +513,86 @@ def correct_course(request, pk):
             "form": form,
             "attendance": attendance,
             "history": history,
+            "summary": _("Correction of the course of %(when)s")
+            % {"when": date_format(timezone.localtime(course.starts_at), "SHORT_DATETIME_FORMAT")},
         },
         status=400 if form.errors else 200,
     )
 
 
-def _withdraw(request, entry, by_id, at, withdraw):
-    if not may_change(request.user, by_id, at):
-        raise PermissionDenied
-    form = WithdrawForm(request.POST)
-    if not form.is_valid():
+def _withdraw(request, action, pk):
+    entry = _changeable(request, action, pk)
+    form, created = _change(request, action, entry, request.POST)
+    if created is None:
         messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
-        return redirect("street:recent")
-    try:
-        withdraw(user=request.user, entry=entry, reason=form.cleaned_data["reason"])
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("The entry is withdrawn and no longer counts."))
+        messages.success(request, changed_message(action, created))
     return redirect("street:recent")
 
 
 @login_required
 @require_POST
 def withdraw_course(request, pk):
-    attendance = get_for_user(request, Attendance.objects.select_related("course"), pk=pk)
-    return _withdraw(
-        request,
-        attendance,
-        attendance.logged_by_id,
-        attendance.logged_at,
-        lambda user, entry, reason: withdraw_held_course(user=user, attendance=entry, reason=reason),
-    )
+    return _withdraw(request, AppliedChange.Action.WITHDRAW_COURSE, pk)
 
 
 @login_required
 @require_POST
 def withdraw_handout_view(request, pk):
-    entry = get_for_user(request, Handout.objects.filter(course__isnull=True), pk=pk)
-    return _withdraw(
-        request,
-        entry,
-        entry.recorded_by_id,
-        entry.recorded_at,
-        lambda user, entry, reason: withdraw_handout(user=user, handout=entry, reason=reason),
-    )
+    return _withdraw(request, AppliedChange.Action.WITHDRAW_HANDOUT, pk)
 
 
 @login_required
 @require_POST
 def withdraw_report(request, pk):
-    entry = get_for_user(request, ReversalReport.objects.filter(source=ReversalReport.Source.STAFF), pk=pk)
-    return _withdraw(
-        request,
-        entry,
-        entry.reported_by_id,
-        entry.created_at,
-        lambda user, entry, reason: withdraw_reversal_report(user=user, report=entry, reason=reason),
+    return _withdraw(request, AppliedChange.Action.WITHDRAW_REPORT, pk)
+
+
+def _refused(message, errors=None, code="refused"):
+    return ApiResponse(
+        {"code": code, "message": message, "errors": errors or [{"field": "", "label": "", "message": message}]},
+        status=400,
     )
+
+
+@require_POST
+def api_changes(request):
+    """The device's queue sends corrections and withdrawals here, as it sends new entries to `api_entries`.
+
+    {"kind": "correct-course" | "withdraw-course" | "withdraw-handout" | "withdraw-report",
+     "fields": {"entry": id, "key": …, …the form's fields}, "author": user id}. The answers are
+    `api_entries`' own: 201 applied, 200 applied before under this key (a retry: not applied twice),
+    400 refused with a message (code "refused"; also an entry no longer there or no longer the
+    user's to change), 409 "key_conflict" or "wrong_author", 401 logged out.
+    """
+    body = _read_queued(request, AppliedChange.Action.values)
+    if isinstance(body, HttpResponse):
+        return body
+    action, fields = body["kind"], body["fields"]
+    if not inputs.is_id(str(fields.get("entry", ""))) or not _is_uuid(str(fields.get("key", ""))):
+        return ApiResponse({"message": _("The entry could not be read."), "errors": []}, status=400)
+    try:
+        entry = _changeable(request, action, int(fields["entry"]))
+    except Http404:
+        return _refused(_("This entry is not there any more, or not yours to change."))
+    except PermissionDenied:
+        return _refused(_("You can change your own entries for 24 hours; ask a coordinator."))
+    try:
+        form, created = _change(request, action, entry, _as_query_dict(fields))
+    except PermissionDenied:
+        return _refused(_("You can change your own entries for 24 hours; ask a coordinator."))
+    if getattr(form, "key_conflict", False):
+        message = form.non_field_errors()[0]
+        return ApiResponse(
+            {"code": "key_conflict", "message": message, "errors": [{"field": "", "label": "", "message": message}]},
+            status=409,
+        )
+    if created is None:
+        first = next((error["message"] for error in _errors(form) if not error["field"]), "")
+        return _refused(first or _("The entry was refused. Correct it and send it again."), _errors(form))
+    message = changed_message(action, created)
+    messages.success(request, message)  # shown on the next page this worker opens (My entries)
+    return ApiResponse({"id": entry.pk, "key": str(fields["key"]), "message": message}, status=201 if created else 200)
 
 
 STATIC_FILES = [
@@ -514,7 +613,8 @@ def service_worker(request):
     """The service worker, served under /gade/ so that its scope covers the street pages."""
     assets = [static(path) for path in STATIC_FILES]
     pages = [reverse(name) for name in PAGES.values()] + [reverse("street:recent"), reverse("street:manifest")]
-    version = hashlib.sha256(" ".join(assets + pages).encode()).hexdigest()[:12]
+    kept = [reverse("street:logged-out"), reverse("street:no-connection")]  # with the files, for anyone
+    version = hashlib.sha256(" ".join(assets + pages + kept).encode()).hexdigest()[:12]
     response = render(
         request,
         "street/sw.js",
@@ -524,6 +624,7 @@ def service_worker(request):
             "version": version,
             "scope": reverse("street:start"),
             "logged_out": reverse("street:logged-out"),
+            "no_connection": reverse("street:no-connection"),
             "session": reverse("street:session"),
             "queue_script": static("js/street-queue.js"),
         },

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from courses.models import Attendance
 from tests.conftest import axe_violations
+from tests.street_walk import QUEUE
 from tests.test_street_browser import log_in, log_three_people, wait_until_sent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -73,3 +74,107 @@ def test_the_person_may_log_out_anyway_and_the_entry_stays_on_the_tablet(
     page.get_by_role("button", name="Log ud alligevel").tap()
     page.wait_for_url(f"{live_server.url}/konto/login/")
     assert page.evaluate(STORED_ON_THE_TABLET)["waiting"] == 1
+
+
+def test_an_entry_being_sent_at_logout_is_not_counted_as_deleted_and_the_screen_agrees_with_the_database(
+    live_server, tablet_page, street_worker, venue, bag, monkeypatch
+):
+    """Two entries wait; the first is on its way to the server (held there) when the worker logs out.
+    "Slet mine 2 ventende … og log ud" counted it but could not take it back, and it was stored after
+    the worker chose to delete it. The warning says it is being sent, offers to delete the other one,
+    and exactly that one never reaches the database."""
+    import threading
+
+    import street.views
+
+    entered, release = threading.Event(), threading.Event()
+    log_held_course = street.views.log_held_course
+
+    def held(**kwargs):
+        entered.set()
+        release.wait(30)
+        return log_held_course(**kwargs)
+
+    page = tablet_page
+    log_in(page, live_server, street_worker)
+    monkeypatch.setattr(street.views, "log_held_course", held)
+    log_three_people(page)  # sent at once, and held by the server
+    assert entered.wait(20)
+    log_three_people(page)  # waits behind the first
+    expect(page.locator("#queue-count")).to_have_text("2")
+    sending, waiting = sorted(page.evaluate(QUEUE), key=lambda entry: entry["status"] != "sending")
+    assert (sending["status"], waiting["status"]) == ("sending", "waiting")
+
+    page.get_by_role("button", name="Log ud", exact=True).tap()
+    warning = page.locator("#logout-warning")
+    expect(warning).to_contain_text("Der venter registreringer på at blive sendt fra denne tablet: 2")
+    expect(warning).to_contain_text("Sendes lige nu: 1")
+    assert axe_violations(page) == []
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="Slet mine 1 ventende registreringer og log ud").tap()
+    page.wait_for_url(f"{live_server.url}/konto/login/")
+    assert len(asked) == 1 and " 1 " in asked[0]
+
+    release.set()  # the entry on its way is stored; the deleted one never is
+    for _ in range(100):
+        if Attendance.objects.exists():
+            break
+        page.wait_for_timeout(100)
+    assert [str(key) for key in Attendance.objects.values_list("idempotency_key", flat=True)] == [sending["key"]]
+    assert [entry["key"] for entry in page.evaluate(QUEUE)] == [sending["key"]]  # a resend is stored once
+
+
+def test_a_page_loading_while_the_worker_logs_out_is_not_kept_for_the_next_person(
+    live_server, tablet_page, street_worker, trainer_user, venue, bag, monkeypatch
+):
+    """The page "Mine registreringer" (notes and all) was still being fetched in a second tab when the worker logged
+    out with an entry waiting: the service worker kept it, and the next person on the tablet could read it
+    offline. Nothing of theirs is kept; the next worker's pages are kept for offline use as before."""
+    import threading
+
+    import street.views
+
+    entered, release = threading.Event(), threading.Event()
+    render = street.views.render
+
+    def slow(request, template, *args, **kwargs):
+        if template == "street/recent.html" and not release.is_set():
+            entered.set()
+            release.wait(30)
+        return render(request, template, *args, **kwargs)
+
+    page = tablet_page
+    log_in(page, live_server, street_worker)
+    expect(page.locator("#street")).to_have_attribute("data-offline-ready", "true", timeout=30_000)
+    page.route("**/gade/api/poster/", lambda route: route.abort())  # no connection to the server
+    log_three_people(page)
+    expect(page.locator("#queue-count")).to_have_text("1")
+
+    monkeypatch.setattr(street.views, "render", slow)
+    second = page.context.new_page()
+    second.evaluate("(url) => { location.href = url; }", f"{live_server.url}/gade/mine/")
+    assert entered.wait(20)  # the second tab's page is on its way, with the session still open
+    page.get_by_role("button", name="Log ud", exact=True).tap()
+    page.get_by_role("button", name="Log ud alligevel").tap()
+    page.wait_for_url(f"{live_server.url}/konto/login/")
+    release.set()
+    second.wait_for_url(f"{live_server.url}/gade/mine/")
+    second.wait_for_load_state()
+    second.close()
+    page.wait_for_timeout(1000)
+    assert page.evaluate(STORED_ON_THE_TABLET)["pages"] == []
+
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/gade/mine/")
+    expect(page.get_by_role("heading", name="Ingen forbindelse")).to_be_visible()
+    expect(page.get_by_text("Mine seneste registreringer")).to_have_count(0)
+
+    # Logout, then login, then offline: the next worker's pages are on the tablet again.
+    page.context.set_offline(False)
+    log_in(page, live_server, trainer_user)
+    expect(page.locator("#street")).to_have_attribute("data-offline-ready", "true", timeout=30_000)
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/gade/mine/")
+    expect(page.get_by_role("heading", name="Mine seneste registreringer")).to_be_visible()
+    expect(page.locator("#street")).to_have_attribute("data-user", str(trainer_user.pk))

@@ -165,6 +165,9 @@ MATRIX = {
     ),
     # The queue's endpoint answers JSON (401 when logged out) and takes POST only.
     "gade/api/poster/": ("/gade/api/poster/", (405,) * 6),
+    "gade/api/rettelser/": ("/gade/api/rettelser/", (405,) * 6),
+    # The tablet's own "no connection" page, kept with its files: it names no one.
+    "gade/uden-forbindelse/": ("/gade/uden-forbindelse/", PUBLIC),
     "gade/api/session/": ("/gade/api/session/", (401, 200, 200, 200, 200, 200)),
     "gade/logget-ud/": ("/gade/logget-ud/", PUBLIC),
     "gade/sw.js": ("/gade/sw.js", PUBLIC),
@@ -347,6 +350,7 @@ POSTS = {
         OWN_ENTRY_DONE,
     ),
     "gade/api/poster/": ("/gade/api/poster/", (401, FORM, FORM, FORM, FORM, FORM)),
+    "gade/api/rettelser/": ("/gade/api/rettelser/", (401, FORM, FORM, FORM, FORM, FORM)),
     "personale/maaned/godkend/": ("/personale/maaned/godkend/?municipality={odense}", PLANNING_DONE),
     "personale/maaned/genaabn/": ("/personale/maaned/genaabn/?municipality={odense}", PLANNING_DONE),
     "personale/maaned/maal/": ("/personale/maaned/maal/?municipality={odense}", PLANNING_DONE),

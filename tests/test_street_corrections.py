@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import uuid
 
 import pytest
 from django.test import Client
@@ -192,3 +193,98 @@ def test_my_entries_offer_to_withdraw_each_and_ask_only_those_who_oversee_entrie
     assert f'action="/gade/poster/afrapportering/{report.pk}/trak-tilbage/"' in page
     assert (f'id="reason-handout-{handout.pk}"' in page) is asks_for_a_reason
     assert (f'id="reason-report-{report.pk}"' in page) is asks_for_a_reason
+
+
+# ---------- corrections and withdrawals sent by the tablet's queue (street.views.api_changes) ----------
+
+
+def send_change(client, kind, entry, author=None, **fields):
+    body = {"kind": kind, "fields": {"entry": entry.pk, **fields}}
+    if author is not None:
+        body["author"] = author.pk
+    return client.post("/gade/api/rettelser/", json.dumps(body), content_type="application/json")
+
+
+def queued_correction(client, attendance, venue, bag, **changes):
+    """What the correction page puts in the queue: the form's fields, its key and the version it was opened on."""
+    page = client.get(f"/gade/poster/kursus/{attendance.pk}/")
+    return {
+        **correction(venue, bag, **changes),
+        "key": str(page.context["form"].initial["key"]),
+        "version": page.context["form"].initial["version"],
+    }
+
+
+def test_a_queued_correction_sent_three_times_is_applied_once(street_worker, venue, bag):
+    """The tablet resends a correction whose answer was lost, or tapped twice: the same key is applied once,
+    the stock moves once, and the history holds one correction."""
+    attendance = logged_course(street_worker, venue, bag, kits=2)
+    client = logged_in(street_worker)
+    fields = queued_correction(client, attendance, venue, bag, people_who_use_drugs=5, kits=4)
+    history_before = attendance.history.count()
+    answers = [send_change(client, "correct-course", attendance, street_worker, **fields) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [201, 200, 200]
+    assert "ikke lavet to gange" in answers[1].json()["message"]
+    attendance.refresh_from_db()
+    assert (attendance.people_who_use_drugs, kits_handed_out(attendance.course)) == (5, 4)
+    assert StockLevel.objects.get(location=bag).quantity == 6
+    assert attendance.history.count() == history_before + 1
+
+
+def test_a_correction_from_a_page_opened_before_another_change_is_refused(street_worker, venue, bag):
+    """Two tabs (or a correction that waited offline for hours while another was saved): the later one would
+    undo the earlier without anyone seeing it. It is refused with a message, and nothing changes."""
+    attendance = logged_course(street_worker, venue, bag, kits=2)
+    client = logged_in(street_worker)
+    first = queued_correction(client, attendance, venue, bag, people_who_use_drugs=5)
+    second = queued_correction(client, attendance, venue, bag, people_who_use_drugs=7)
+    assert send_change(client, "correct-course", attendance, street_worker, **first).status_code == 201
+    refused = send_change(client, "correct-course", attendance, street_worker, **second)
+    assert refused.status_code == 400 and refused.json()["code"] == "refused"
+    assert "ændret efter siden blev åbnet" in refused.json()["message"]
+    assert Attendance.objects.get().people_who_use_drugs == 5
+
+
+def test_a_correction_is_never_applied_under_another_user(street_worker, coordinator, venue, bag):
+    """A correction queued by Alice and sent while a coordinator is logged in on the tablet waits for Alice
+    (409 wrong_author); its key sent as the coordinator's own is refused, not applied in their name."""
+    attendance = logged_course(street_worker, venue, bag)
+    fields = queued_correction(logged_in(street_worker), attendance, venue, bag, people_who_use_drugs=6)
+    coordinators = logged_in(coordinator)
+    waits = send_change(coordinators, "correct-course", attendance, street_worker, **fields)
+    assert waits.status_code == 409 and waits.json()["code"] == "wrong_author"
+    assert Attendance.objects.get().people_who_use_drugs == 3
+    alices = logged_in(street_worker)
+    assert send_change(alices, "correct-course", attendance, street_worker, **fields).status_code == 201
+    taken = send_change(coordinators, "correct-course", attendance, coordinator, **fields)
+    assert taken.status_code == 409 and taken.json()["code"] == "key_conflict", taken.json()
+    assert [row.history_user for row in Attendance.objects.get().history.order_by("history_id")][-1] == street_worker
+
+
+def test_a_queued_withdrawal_is_applied_once_and_a_second_one_is_refused(street_worker, bag, district):
+    client = logged_in(street_worker)
+    client.post(
+        "/gade/api/poster/",
+        json.dumps({"kind": "handout", "fields": handout_fields(bag)}),
+        content_type="application/json",
+    )
+    handout = StockMovement.objects.get(kind="handout")
+    key = "6f1c1d1e-8a5b-4b43-9a43-7b0f0f6d9a01"
+    assert send_change(client, "withdraw-handout", handout, street_worker, key=key).status_code == 201
+    assert send_change(client, "withdraw-handout", handout, street_worker, key=key).status_code == 200
+    other_tab = send_change(client, "withdraw-handout", handout, street_worker, key=str(uuid.uuid4()))
+    assert other_tab.status_code == 400 and "trukket tilbage" in other_tab.json()["message"]
+    assert StockMovement.objects.filter(corrects=handout).count() == 1
+    assert StockLevel.objects.get(location=bag).quantity == 10
+
+
+def test_a_queued_change_is_refused_with_a_message_after_the_24_hours_and_kept_while_logged_out(
+    street_worker, venue, bag
+):
+    attendance = logged_course(street_worker, venue, bag)
+    fields = queued_correction(logged_in(street_worker), attendance, venue, bag, people_who_use_drugs=6)
+    assert send_change(Client(), "correct-course", attendance, street_worker, **fields).status_code == 401
+    Attendance.objects.filter(pk=attendance.pk).update(logged_at=timezone.now() - dt.timedelta(hours=25))
+    late = send_change(logged_in(street_worker), "correct-course", attendance, street_worker, **fields)
+    assert late.status_code == 400 and "24 timer" in late.json()["message"]
+    assert Attendance.objects.get().people_who_use_drugs == 3

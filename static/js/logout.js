@@ -6,10 +6,14 @@
      and the logout goes ahead;
    - this worker's entries waiting (or refused, still to be corrected): a warning with their
      number. They may log out anyway (their entries stay and are sent when they log in again)
-     or delete them, after a confirmation that says how many.
+     or delete them, after a confirmation that says how many. An entry being sent at that moment
+     is not among them: the server may have it already, so the warning says it is being sent, and
+     it is never deleted (a resend is stored once). The numbers follow the queue while shown.
    Other workers' entries are never touched. Without a connection the tablet forgets the pages
    at once and shows the "logged out" page from its cache; the server session ends when the
    connection returns, or by itself after the idle timeout (SESSION_IDLE_TIMEOUT).
+   While a logout is under way (and, offline, until the server knows), the queue's meta store notes
+   it, and the service worker keeps no page of that session (street/templates/street/sw.js).
    Without JavaScript the button logs out as usual. */
 (function () {
   "use strict";
@@ -32,7 +36,21 @@
     if (!(await queueExists())) return [];
     return (await Q.all()).filter((entry) => entry.author === user || entry.author === null);
   }
+  function askWorker(worker, message) {
+    return new Promise((resolve) => {
+      const channel = new MessageChannel();
+      const timeout = setTimeout(() => resolve(false), 5000);
+      channel.port1.onmessage = () => { clearTimeout(timeout); resolve(true); };
+      worker.postMessage(message, [channel.port2]);
+    });
+  }
   async function forgetPages() {
+    // The service worker first: a page it is fetching at this moment is then not kept either.
+    if ("serviceWorker" in navigator && navigator.serviceWorker.getRegistrations) {
+      for (const registration of await navigator.serviceWorker.getRegistrations()) {
+        if (registration.active) await askWorker(registration.active, {type: "forget"});
+      }
+    }
     if (!("caches" in window)) return;
     for (const name of await caches.keys()) {
       if (name.startsWith("redliv-street-pages-")) await caches.delete(name);
@@ -50,18 +68,44 @@
     }
   }
 
-  async function logOut(discardMine, pending) {
+  /* Log out, deleting first the confirmed entries in `discard` (keys). Returns false, without logging
+     out, when one of them started sending meanwhile: the warning then says so. */
+  async function logOut(discard) {
+    let outcome = {left: 1, sending: []};
+    try { outcome = await Q.leave(user, discard); } catch (error) { /* storage unreadable: keep it */ }
+    if (outcome.sending.length) return false;
     form.dataset.checked = "true";
-    try { await Q.leave(user, discardMine); } catch (error) { /* storage unreadable: keep it */ }
+    // Noted before the pages go: a page the service worker fetches meanwhile is not kept.
+    await Q.setMeta("logout", {user, at: Date.now()}).catch(() => {});
     try { await forgetPages(); } catch (error) { /* nothing cached */ }
     if (await endSession()) {
-      if (pending) await Q.setMeta("logout", undefined).catch(() => {});
+      if (outcome.left === 0) await Q.forget();
+      else await Q.setMeta("logout", undefined).catch(() => {});
       location.assign(form.dataset.next);
-      return;
+      return true;
     }
     // No connection: the session ends when it returns (or by the server's idle timeout).
-    await Q.setMeta("logout", {user, at: Date.now()}).catch(() => {});
     location.assign(form.dataset.loggedOut);
+    return true;
+  }
+
+  /* The warning's numbers: all of this worker's entries on the tablet, the ones being sent, and
+     the ones that can still be deleted. */
+  async function showWarning() {
+    let entries;
+    try {
+      entries = await mine();
+    } catch (error) {
+      entries = [];
+    }
+    const sending = entries.filter((entry) => Q.inFlight(entry)).length;
+    const deletable = entries.length - sending;
+    warning.querySelectorAll("[data-count]").forEach((box) => { box.textContent = String(entries.length); });
+    warning.querySelectorAll("[data-sending-count]").forEach((box) => { box.textContent = String(sending); });
+    warning.querySelectorAll("[data-discard-count]").forEach((box) => { box.textContent = String(deletable); });
+    warning.querySelector("[data-sending]").hidden = sending === 0;
+    warning.querySelector("[data-discard-and-log-out]").hidden = deletable === 0;
+    return entries;
   }
 
   form.addEventListener("submit", async (event) => {
@@ -74,18 +118,31 @@
       waiting = 0;  // the storage cannot be read: keep it, and log out
     }
     if (waiting > 0) {
-      warning.querySelectorAll("[data-count]").forEach((box) => { box.textContent = String(waiting); });
+      await showWarning();
       warning.hidden = false;
       warning.focus();
       return;
     }
-    await logOut(false, false);
+    await logOut(null);
   });
 
-  warning.querySelector("[data-log-out-anyway]").addEventListener("click", () => logOut(false, false));
+  // An entry sent (or started) meanwhile, in this tab or another: the numbers shown stay true.
+  const follow = () => { if (!warning.hidden) showWarning(); };
+  window.addEventListener("redliv-queue", follow);
+  if (Q.channel) Q.channel.addEventListener("message", follow);
+
+  warning.querySelector("[data-log-out-anyway]").addEventListener("click", () => logOut(null));
   warning.querySelector("[data-discard-and-log-out]").addEventListener("click", async () => {
-    const count = (await mine()).length;
-    if (window.confirm(warning.dataset.confirmDiscard.replace("%s", String(count)))) await logOut(true, false);
+    const deletable = (await mine()).filter((entry) => !Q.inFlight(entry));
+    if (!deletable.length) { await showWarning(); return; }
+    if (!window.confirm(warning.dataset.confirmDiscard.replace("%s", String(deletable.length)))) return;
+    if (!(await logOut(deletable.map((entry) => entry.key)))) {
+      // One started sending after the question: it stays, the others are deleted; say so.
+      const entries = await showWarning();
+      warning.querySelector("[data-started]").hidden = false;
+      warning.focus();
+      if (!entries.length) await logOut(null);
+    }
   });
 
   // A logout made offline on this tablet is finished on the first page opened online.
@@ -98,6 +155,6 @@
       await Q.setMeta("logout", undefined);  // logged in again since then
       return;
     }
-    if (navigator.onLine) await logOut(false, true);
+    if (navigator.onLine) await logOut(null);
   })();
 })();

@@ -167,23 +167,37 @@
 
   function discard(key) { return move(key, [State.WAITING, State.REFUSED, State.AUTHOR], "discarded"); }
 
-  /* At logout: the user's own entries go only if discarding was confirmed; nobody else's ever.
-     Returns how many entries stay; an empty queue is deleted with its database. */
-  async function leave(user, discardMine) {
-    const left = await transaction("queue", "readwrite", (s) => {
+  /* Whether an entry is being sent (or was, by a tab closed meanwhile): the server may already have
+     stored it, so the tablet cannot take it back. It stays, and a resend is stored once. */
+  function inFlight(entry) {
+    return entry.status === State.SENDING;
+  }
+
+  /* At logout: the user's own entries named in `discard` (the ones the worker confirmed deleting)
+     go, unless one started sending since; nobody else's ever. Returns how many entries stay and the
+     confirmed ones that were not deleted because they are being sent. An empty queue is deleted
+     with its database. */
+  async function leave(user, discard) {
+    const wanted = new Set(discard || []);
+    const result = await transaction("queue", "readwrite", (s) => {
       const request = s.queue.getAll();
-      let count = 0;
+      const outcome = {left: 0, sending: []};
       request.onsuccess = () => {
         for (const entry of request.result) {
-          if (discardMine && entry.author === user && entry.status !== State.SENDING) s.queue.delete(entry.key);
-          else count += 1;
+          const mine = entry.author === user || entry.author === null;
+          if (mine && wanted.has(entry.key) && !inFlight(entry)) {
+            s.queue.delete(entry.key);
+            continue;
+          }
+          if (mine && wanted.has(entry.key)) outcome.sending.push(entry.key);
+          outcome.left += 1;
         }
       };
-      return () => count;
+      return () => outcome;
     });
-    if (left === 0) await forget();
+    if (result.left === 0) await forget();
     changed();
-    return left;
+    return result;
   }
 
   function forget() {
@@ -295,6 +309,6 @@
   }
 
   global.RedlivQueue = {
-    State, all, add, replace, move, claim, discard, leave, forget, getMeta, setMeta, sendAll, channel,
+    State, all, add, replace, move, claim, discard, inFlight, leave, forget, getMeta, setMeta, sendAll, channel,
   };
 })(typeof self !== "undefined" ? self : window);

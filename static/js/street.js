@@ -200,10 +200,18 @@
     if (entry.author !== null && entry.author !== user && entry.status !== Q.State.REFUSED) return Q.State.AUTHOR;
     return entry.status;
   }
+  function kindLabel(entry) {
+    if (entry.kind.startsWith("correct-")) return text.labelCorrection;
+    if (entry.kind.startsWith("withdraw-")) return text.labelWithdrawal;
+    return text[`label${entry.kind[0].toUpperCase()}${entry.kind.slice(1)}`];
+  }
   function describe(entry) {
     const f = entry.fields;
     const parts = [];
-    if (entry.kind === "course") {
+    if (entry.summary) parts.push(entry.summary);  // a correction or withdrawal: which entry, as its page said
+    if (entry.kind.startsWith("withdraw-")) {
+      // nothing more: the summary names the entry
+    } else if (entry.kind === "course" || entry.kind === "correct-course") {
       parts.push(names.venue[f.venue] || "");
       parts.push(counted(text.labelParticipant, text.labelParticipants, participants(f)));
       parts.push(counted(text.labelKit, text.labelKits, Number(f.kits) || 0));
@@ -233,6 +241,7 @@
     // would no longer be true of anything on this tablet.
     const waitingWords = [text.msgQueued, text.msgOffline, text.msgServer, text.msgLogin];
     if (entries.length === 0 && waitingWords.includes(statusBox.textContent)) say(text.msgSent);
+    followChange(entries);
     document.getElementById("queue").hidden = entries.length === 0;
     document.getElementById("queue-count").textContent = String(entries.length);
     const list = document.getElementById("queue-list");
@@ -245,7 +254,7 @@
       const head = document.createElement("p");
       head.className = "mb-1";
       const kind = document.createElement("strong");
-      kind.textContent = text[`label${entry.kind[0].toUpperCase()}${entry.kind.slice(1)}`];
+      kind.textContent = kindLabel(entry);
       const details = document.createElement("span");
       details.textContent = ` · ${when(entry.fields)} · ${describe(entry)} · `;
       const badge = document.createElement("span");
@@ -264,6 +273,7 @@
         item.append(errors);
       }
       if (state === Q.State.REFUSED && (entry.author === user || entry.author === null)) {
+        // A refused withdrawal has nothing to correct: it can only be deleted (and asked for again).
         const correct = document.createElement("a");
         correct.className = "btn btn-outline-dark me-2";
         correct.href = `${entry.page}#correct-${entry.key}`;
@@ -272,6 +282,9 @@
           if (form && form.dataset.kind === entry.kind && location.pathname === entry.page) {
             event.preventDefault();
             loadForCorrection(entry);
+          } else if (changeForm(entry) && location.pathname === entry.page) {
+            event.preventDefault();
+            loadChange(entry);
           }
         });
         const discard = document.createElement("button");
@@ -281,7 +294,8 @@
         discard.addEventListener("click", async () => {
           if (window.confirm(text.msgDiscard)) { await Q.discard(entry.key); await render(); }
         });
-        item.append(correct, discard);
+        if (!entry.kind.startsWith("withdraw-")) item.append(correct);
+        item.append(discard);
       }
       list.append(item);
     }
@@ -306,6 +320,7 @@
     else if (result.already) say(`${text.msgSent} ${text.msgAlready} ${result.warnings.join(" ")}`.trim());
     await render();
     await schedule();
+    return result;
   }
   async function schedule() {
     // A steady interval while anything waits that this worker may send; nothing when the queue is empty.
@@ -431,6 +446,112 @@
     });
   }
 
+  /* ---------- corrections and withdrawals, through the same queue ---------- */
+  // A correction or withdrawal is queued like a new entry, with the key the page was shown with, and
+  // sent to its own address (street.views.api_changes), which applies each key once. Without a
+  // connection the page stays as it is, with what was typed, and says that nothing is saved yet.
+  const changeForms = Array.from(document.querySelectorAll("form[data-change]"));
+  let awaited = null;  // {key, done}: the change this page sent, and where to go once it is applied
+  function changeForm(entry) {
+    return changeForms.find((f) => f.dataset.change === entry.kind && f.dataset.entry === String(entry.fields.entry));
+  }
+  function followChange(entries) {
+    if (!awaited) return;
+    const entry = entries.find((e) => e.key === awaited.key);
+    if (!entry) {
+      // Applied (by this tab, another one or the service worker): My entries shows the result.
+      const done = awaited.done;
+      awaited = null;
+      location.assign(done);
+    } else if (entry.status === Q.State.REFUSED) {
+      awaited = null;
+      showChangeRefused(entry);
+    }
+  }
+  function tell(message) {
+    say(message);
+    statusBox.focus();
+  }
+  function markErrors(target, errors) {
+    target.querySelectorAll(".field-error").forEach((box) => { box.textContent = ""; });
+    target.querySelectorAll("[aria-invalid]").forEach((input) => {
+      input.removeAttribute("aria-invalid");
+      input.classList.remove("is-invalid");
+    });
+    for (const error of errors) {
+      const wrapper = target.querySelector(`.street-field[data-field="${error.field}"]`);
+      if (!error.field || !wrapper) continue;
+      wrapper.querySelector(".field-error").textContent = error.message;
+      const input = wrapper.querySelector("input, select, textarea");
+      input.setAttribute("aria-invalid", "true");
+      input.classList.add("is-invalid");
+    }
+  }
+  function showChangeRefused(entry) {
+    const target = changeForm(entry);
+    if (target) {
+      markErrors(target, entry.errors);
+      target.dataset.correcting = entry.key;
+    }
+    tell(`${text.msgChangeRefused} ${entry.message || ""}`.trim());
+  }
+  function loadChange(entry) {
+    const target = changeForm(entry);
+    const version = target.elements.namedItem("version");
+    const opened = version && version.value;  // the state this page was opened on, not the refused one's
+    for (const [name, value] of Object.entries(entry.fields)) {
+      const values = [].concat(value);
+      target.querySelectorAll(`[name="${name}"]`).forEach((input) => {
+        if (input.type === "checkbox" || input.type === "radio") input.checked = values.includes(input.value);
+        else input.value = values[0];
+      });
+    }
+    if (version) version.value = opened;
+    showChangeRefused(entry);
+  }
+  changeForms.forEach((target) => {
+    const button = target.querySelector("button[type=submit]");
+    target.addEventListener("submit", async (event) => {
+      if (event.defaultPrevented) return;  // "no" to the question before a withdrawal
+      event.preventDefault();
+      const fields = {...fieldsOf(target), entry: target.dataset.entry};
+      const queued = await Q.all().catch(() => []);
+      const refused = target.dataset.correcting && queued.find((e) => e.key === target.dataset.correcting);
+      // A refused change was never applied: it keeps its key, unless the key was taken by another.
+      if (refused) fields.key = refused.conflict ? newKey() : refused.key;
+      if (!refused && queued.some((e) => e.key === fields.key)) {  // a second tap, or Back to this page
+        tell(text.msgChangeWaiting);
+        return;
+      }
+      const entry = {key: fields.key, kind: target.dataset.change, fields, author: user, api: text.apiChanges,
+                     page: location.pathname, summary: target.dataset.summary, created: Date.now()};
+      button.disabled = true;
+      try {
+        if (refused) await Q.replace(refused.key, entry);
+        else await Q.add(entry);
+      } catch (error) {
+        button.disabled = false;
+        tell(text.msgNotSaved);
+        return;
+      }
+      delete target.dataset.correcting;
+      markErrors(target, []);
+      awaited = {key: entry.key, done: target.dataset.done};
+      askForBackgroundSync();
+      const result = navigator.onLine ? await sendNow() : {offline: true};
+      if (awaited && awaited.key === entry.key) {
+        const still = (await Q.all().catch(() => [])).find((e) => e.key === entry.key);
+        // Not sent: no connection, or the server away or a login needed (sendNow said which).
+        if (still && still.status !== Q.State.REFUSED) {
+          if (result.offline || !navigator.onLine) tell(text.msgChangeOffline);
+          else statusBox.focus();
+        }
+        await schedule();
+      }
+      button.disabled = false;
+    });
+  });
+
   document.getElementById("send-now").addEventListener("click", sendNow);
   window.addEventListener("online", sendNow);
   // Every move of an entry, in this tab (redliv-queue) or another (BroadcastChannel), shows at once.
@@ -466,7 +587,10 @@
       await navigator.serviceWorker.register(text.sw, {scope: text.scope, updateViaCache: "none"});
       const registration = await navigator.serviceWorker.ready;
       // Logging out removes the copies of the pages: every page opened online stores them again.
-      if (navigator.onLine && registration.active && (await askWorker(registration.active, "refresh"))) {
+      // Whose pages these are, and since when: none are kept while that session's logout is under way.
+      const logout = document.getElementById("logout-form");
+      const refresh = {type: "refresh", user, loginAt: Number((logout && logout.dataset.loginAt) || 0)};
+      if (navigator.onLine && registration.active && (await askWorker(registration.active, refresh))) {
         root.dataset.offlineReady = "true";
       }
     } catch (error) { /* no service worker: the pages work online */ }
@@ -482,9 +606,10 @@
     await learnNames();
     await render();
     const match = location.hash.match(/^#correct-(.+)$/);
-    if (match && form) {
+    if (match) {
       const entry = (await Q.all()).find((e) => e.key === match[1]);
-      if (entry) loadForCorrection(entry);
+      if (entry && form && form.dataset.kind === entry.kind) loadForCorrection(entry);
+      else if (entry && changeForm(entry)) loadChange(entry);
     }
     askToKeepStorage();
     keepPagesForOffline();

@@ -25,3 +25,11 @@ def count_fields_json():
     from courses.models import Attendance
 
     return json.dumps(list(Attendance.AUDIENCE_FIELDS.values()))
+
+
+@register.simple_tag
+def new_key():
+    """A new key for one showing of a small form (a withdrawal): sent twice, it is applied once."""
+    import uuid
+
+    return str(uuid.uuid4())

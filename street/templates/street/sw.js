@@ -2,7 +2,11 @@
    Two caches: the files and the "logged out" page (nothing about anyone), and the pages of
    the logged-in worker, which logging out deletes. Every street page opened online asks
    for a "refresh", which fetches both again, so the pages work offline after any number of
-   logouts and logins. Pages: network first, the last copy when offline. Files: cache first.
+   logouts and logins. Pages: network first, the last copy when offline, and our own "no connection"
+   page (kept with the files, nothing about anyone) for a page not kept. Files: cache first.
+   Logging out asks this worker to "forget" the pages: a refresh or a page fetched while the logout
+   was under way keeps nothing (the generation below), and no page of the worker who logged out is
+   kept until the session they left is over (the queue's "logout" note, static/js/logout.js).
    Entries are sent by the page's queue; Background Sync sends them here when no page is open. */
 const VERSION = "{{ version }}";
 const FILES = "redliv-street-files-" + VERSION;
@@ -10,23 +14,53 @@ const PAGES_CACHE = "redliv-street-pages-" + VERSION;
 const ASSETS = {{ assets|safe }};
 const PAGES = {{ pages|safe }};
 const LOGGED_OUT = "{{ logged_out }}";
+const NO_CONNECTION = "{{ no_connection }}";
 const SESSION = "{{ session }}";
 const QUEUE_SCRIPT = "{{ queue_script }}";
 const SCOPE = "{{ scope }}";
 importScripts(QUEUE_SCRIPT);  // the queue, for Background Sync
 
-async function fill() {
+// One more with every logout: a page fetched under an older generation is not kept.
+let generation = 0;
+
+/* Whether the pages of this session may be kept: not while its logout is under way or waits for
+   the connection (logout.js notes {user, at} in the queue's meta store until the server knows). */
+async function mayKeepPages(who) {
+  let pending;
+  try { pending = await self.RedlivQueue.getMeta("logout"); } catch (error) { pending = null; }
+  if (!pending) return true;
+  if (!who) return false;  // a refresh that does not say whose pages: none while a logout is pending
+  return who.user !== pending.user || who.loginAt * 1000 > pending.at;
+}
+
+async function keepPage(started, url, response) {
+  if (started !== generation || !response.ok || response.redirected) return;
+  const pages = await caches.open(PAGES_CACHE);
+  if (started === generation) await pages.put(url, response);
+}
+
+async function fill(who) {
+  const started = generation;
   const files = await caches.open(FILES);
   await Promise.all(ASSETS.map(async (url) => {
     if (!(await files.match(url))) await files.add(url);
   }));
-  const loggedOut = await fetch(LOGGED_OUT, {credentials: "omit"});
-  if (loggedOut.ok) await files.put(LOGGED_OUT, loggedOut);
-  const pages = await caches.open(PAGES_CACHE);
+  await Promise.all([LOGGED_OUT, NO_CONNECTION].map(async (url) => {
+    const response = await fetch(url, {credentials: "omit"});
+    if (response.ok) await files.put(url, response);
+  }));
+  if (!(await mayKeepPages(who))) return;
   await Promise.all(PAGES.map(async (url) => {
     const response = await fetch(url, {credentials: "same-origin", cache: "no-store"});
-    if (response.ok && !response.redirected) await pages.put(url, response);
+    await keepPage(started, url, response);
   }));
+}
+
+async function forget() {
+  generation += 1;
+  for (const name of await caches.keys()) {
+    if (name.startsWith("redliv-street-pages-")) await caches.delete(name);
+  }
 }
 
 self.addEventListener("install", (event) => {
@@ -46,9 +80,13 @@ self.addEventListener("activate", (event) => {
 });
 
 self.addEventListener("message", (event) => {
-  if (event.data !== "refresh") return;
+  const data = event.data || {};
+  const type = typeof data === "string" ? data : data.type;
   const port = event.ports[0];
-  event.waitUntil(fill().then(() => port && port.postMessage("done"), () => port && port.postMessage("failed")));
+  const answer = (work) => event.waitUntil(work.then(
+    () => port && port.postMessage("done"), () => port && port.postMessage("failed")));
+  if (type === "refresh") answer(fill(typeof data === "string" ? null : {user: data.user, loginAt: data.loginAt}));
+  else if (type === "forget") answer(forget());
 });
 
 self.addEventListener("fetch", (event) => {
@@ -64,22 +102,25 @@ self.addEventListener("fetch", (event) => {
       if (response.ok) await files.put(url.pathname, response.clone());
       return response;
     })());
-  } else if (url.pathname === LOGGED_OUT) {
-    event.respondWith(caches.match(LOGGED_OUT).then((hit) => hit || fetch(request)));
+  } else if (url.pathname === LOGGED_OUT || url.pathname === NO_CONNECTION) {
+    event.respondWith(caches.match(url.pathname).then((hit) => hit || fetch(request)));
   } else if (url.pathname.startsWith(SCOPE) && (request.mode === "navigate" || PAGES.includes(url.pathname))) {
     event.respondWith((async () => {
+      const started = generation;
       try {
         const response = await fetch(request);
         // Only the plain page is kept: "/gade/?kursus=…" is one planned course's form, and kept as
         // "/gade/" it opened offline as that course's form for every course after it.
-        if (response.ok && !response.redirected && PAGES.includes(url.pathname) && !url.search) {
-          const pages = await caches.open(PAGES_CACHE);
-          await pages.put(url.pathname, response.clone());
+        if (PAGES.includes(url.pathname) && !url.search && (await mayKeepPages(null))) {
+          await keepPage(started, url.pathname, response.clone());
         }
         return response;
       } catch (error) {
-        const pages = await caches.open(PAGES_CACHE);
-        return (await pages.match(url.pathname)) || Response.error();
+        const kept = await caches.match(url.pathname, {cacheName: PAGES_CACHE});
+        if (kept) return kept;
+        // A page not kept (a correction page, or every page after a logout): ours, not the browser's.
+        const ours = request.mode === "navigate" && (await caches.match(NO_CONNECTION, {cacheName: FILES}));
+        return ours || Response.error();
       }
     })());
   }
