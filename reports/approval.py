@@ -22,7 +22,7 @@ from kits.models import StockMovement
 from redliv import closing as closing_rules
 from redliv.models import MonthClosing
 from redliv.months import Month
-from reports.figures import MonthReport, Row, month_report
+from reports.figures import MonthReport, Row, month_report, stock_note
 from reports.formatting import figure_text
 from reversals.models import ReversalReport
 
@@ -189,6 +189,8 @@ def approved_report(figures: dict, report: MonthReport) -> MonthReport:
         for row_id, values in kept.items():
             if row_id not in current:
                 table.rows.insert(-1 if table.rows else 0, Row(figures["labels"][table.key][row_id], list(values)))
+        if table.key == "stock":  # today's kits put back across the month's end are not the approved figures
+            table.note = stock_note()
     return approved
 
 

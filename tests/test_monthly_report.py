@@ -107,7 +107,8 @@ def xlsx_tables(content, titles):
         tables[key] = {
             row[0]: [None if v == "–" else v for v in row[1 : len(rows[header])]]
             for row in rows[header + 1 :]
-            if row[0] and not row[0].startswith("Target set")
+            # A table's note is a line of its own, below its rows (the target, why the stock differs).
+            if row[0] and any(value is not None for value in row[1:])
         }
     return workbook, tables
 
