@@ -42,6 +42,7 @@ from kits.models import HandoutReason, StockLevel, StockMovement
 from redliv.models import Audience, Municipality
 from redliv.months import Month, local_tz
 from reports import disclosure
+from reports.formatting import figure_text
 from reports.models import Population
 from reversals.models import ReversalReport
 
@@ -519,7 +520,7 @@ def kits_per_residents_table(compared: list[Month], municipality, kits_in_scope:
             _("%(municipality)s: %(residents)s residents (%(year)s, %(source)s)")
             % {
                 "municipality": entered[0].municipality.name,
-                "residents": residents_used.residents,
+                "residents": figure_text(residents_used.residents),  # "210.500", as every count reads
                 "year": residents_used.year,
                 "source": residents_used.source,
             }
