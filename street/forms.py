@@ -274,6 +274,8 @@ class CourseCorrectionForm(CourseEntryForm):
         del self.fields["batch"]
         del self.fields["course_format"]
         del self.fields["course"]
+        # What the entry was when the form was opened (courses.services.entry_version).
+        self.fields["version"] = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
         self.fields["change_reason"] = forms.CharField(
             label=_("Reason for the change"),
             required=False,

@@ -24,7 +24,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from courses.models import Attendance, Course, CourseFormat, Venue
-from courses.services import correct_held_course, kits_handed_out, log_held_course, may_change, withdraw_held_course
+from courses.services import (
+    CHANGED_SINCE_OPENED,
+    correct_held_course,
+    entry_version,
+    kits_handed_out,
+    log_held_course,
+    may_change,
+    withdraw_held_course,
+)
 from kits.models import Handout, StockLocation, StockMovement
 from kits.services import record_handout, usable_levels, withdraw_handout
 from redliv import inputs
@@ -403,14 +411,19 @@ def correct_course(request, pk):
                     note=data["note"],
                     location=data.get("location"),
                     reason=data["change_reason"],
+                    version=data["version"] or None,
                 )
             except ValidationError as error:
+                if getattr(error, "code", None) == CHANGED_SINCE_OPENED:
+                    messages.error(request, " ".join(error.messages))
+                    return redirect(request.path)  # the form again, with the entry as it is now
                 add_service_errors(form, error)
             else:
                 messages.success(request, _("The correction is saved."))
                 return redirect("street:recent")
     else:
         local = course.starts_at.astimezone()
+        kits = kits_handed_out(course)
         form = CourseCorrectionForm(
             initial={
                 "date": local.date(),
@@ -418,8 +431,9 @@ def correct_course(request, pk):
                 "venue": course.venue_id,
                 **{field: getattr(attendance, field) for field in CourseCorrectionForm.COUNT_FIELDS},
                 "refresher": attendance.refresher,
-                "kits": kits_handed_out(course),
+                "kits": kits,
                 "note": attendance.note,
+                "version": entry_version(attendance, kits),
             },
             **form_kwargs,
         )
