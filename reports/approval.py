@@ -11,6 +11,8 @@ current ones.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -67,6 +69,14 @@ def snapshot(report: MonthReport) -> dict:
         tables[table.key] = {row_id: list(row.values) for row_id, row in rows.items()}
         labels[table.key] = {row_id: row.label for row_id, row in rows.items()}
     return {"tables": tables, "labels": labels}
+
+
+def figures_digest(figures: dict) -> str:
+    """The figures an approval would keep, as a digest the month page sends with its approve button.
+
+    By table and row id, not by label: the labels follow the page's language.
+    """
+    return hashlib.sha256(json.dumps(figures["tables"], sort_keys=True, default=str).encode()).hexdigest()
 
 
 @dataclass
