@@ -301,7 +301,9 @@ def correct_held_course(
                 course=course,
                 quantity=-change,
                 key=correction_key,
-                reason=_("Correction of a logged course"),
+                # The coordinator's reason, as a further handout has it: the approved month's page and the
+                # movement list say why once, not once more as "Correction of a logged course".
+                reason=reason or _("Correction of a logged course"),
             )
         elif change > 0:
             check_kits_source(change, location)
