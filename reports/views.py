@@ -22,6 +22,7 @@ from reports.approval import approval_state, export_figures, figures_digest, sna
 from reports.charts import bar_chart
 from reports.figures import PUBLIC_STATISTICS_SECONDS, month_report, public_statistics_as_of
 from reports.models import TrainingTarget
+from reversals.models import ReversalReport
 
 
 class TargetForm(inputs.ModelForm):
@@ -106,8 +107,22 @@ def month_page(request):
             "target_form": TargetForm(instance=target) if municipality else None,
             # What the approve button approves: the figures on this page, not others that came in since.
             "figures_shown": figures_digest(snapshot(report)),
+            "pending_reports": _pending_reports(month, municipality),
         },
     )
+
+
+def _pending_reports(month: Month, municipality) -> int:
+    """Overdose-reversal reports of an ended month still to be reviewed: they count once verified, so
+    approving the month before reviewing them means changing it after (1 query)."""
+    if municipality is None or not month.is_over:
+        return 0
+    return ReversalReport.objects.filter(
+        district__municipality=municipality,
+        review_status=ReversalReport.ReviewStatus.PENDING,
+        occurred_at__gte=month.start,
+        occurred_at__lt=month.end,
+    ).count()
 
 
 def _export_report(request):
