@@ -157,6 +157,11 @@ class NationalStock:
     window: tuple
 
     @property
+    def window_last_day(self) -> dt.date:
+        """The window's last day, as the page names it (its end is the first day after it)."""
+        return self.window[1] - dt.timedelta(days=1)
+
+    @property
     def total(self) -> MunicipalityStock:
         """The municipalities' rows added up (municipality None)."""
         total = MunicipalityStock(None)
