@@ -543,7 +543,9 @@ def stock_note(put_back_later: int = 0, put_back_from_earlier: int = 0) -> str:
             "The stock is the ledger as it stood at the end of each month. Kits put back from a handout are taken "
             "off the kits handed out in the month of the handout, but are back in stock only from the day they "
             "were put back."
-        )
+        ),
+        # The stock page counts usable kits, and shows expired and recalled ones apart as "not counted".
+        _("On hand counts every kit, also expired and recalled ones, which the stock page shows apart."),
     ]
     if put_back_later:
         parts.append(

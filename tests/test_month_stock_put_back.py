@@ -63,6 +63,8 @@ def test_the_month_page_and_its_exports_say_why_the_stock_and_the_kits_handed_ou
     april = page_text(client, PAGE, "2026-04")
     assert ALWAYS in april and EARLIER in april and "after the month ended" not in april
 
+    assert "On hand counts every kit, also expired and recalled ones, which the stock page shows apart." in page
+
     february = page_text(client, PAGE, "2026-02")
     assert ALWAYS in february and "Of this month's handouts" not in february and "earlier months" not in february
 
