@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from courses.models import Attendance, Course, CourseFormat, Trainer
@@ -222,6 +223,33 @@ def _return_kits(*, user, course, quantity: int | None, reason: str, key):
                 return
 
 
+def _entry_state(starts_at, venue_id, counts: dict, refresher, note, kits, withdrawn=False) -> str:
+    # Keyed (the note is free text, and the token is written into a page), never stored.
+    values = [starts_at.timestamp(), venue_id, *(counts[field] for field in COUNT_FIELDS), refresher, note, kits]
+    return salted_hmac("courses.entry_version", repr([*values, withdrawn])).hexdigest()
+
+
+def entry_version(attendance, kits: int | None = None) -> str:
+    """The logged course as a correction form shows it, as a token the form sends back with the correction.
+
+    A form opened before someone else's correction (another tab, another coordinator) would
+    otherwise put its old counts and kits back over it, and hand out the kits again.
+    """
+    course = attendance.course
+    return _entry_state(
+        course.starts_at,
+        course.venue_id,
+        {field: getattr(attendance, field) for field in COUNT_FIELDS},
+        attendance.refresher,
+        attendance.note,
+        kits_handed_out(course) if kits is None else kits,
+        attendance.withdrawn_at is not None,
+    )
+
+
+CHANGED_SINCE_OPENED = "changed_since_opened"
+
+
 def correct_held_course(
     *,
     user,
@@ -234,15 +262,36 @@ def correct_held_course(
     note: str,
     location: StockLocation | None = None,
     reason: str = "",
+    version: str | None = None,
 ):
     """Correct a logged course. The history tables keep who changed what.
 
     Fewer kits are put back into the stock they came from; more kits are a further
     handout from `location`. In an approved month only a coordinator may, with a reason.
+    `version` (from `entry_version` when the form was opened) refuses a correction made on
+    an entry that has changed since, unless it asks for exactly what the entry is now (the
+    same correction sent twice).
     """
     with transaction.atomic():
         _check_may_change(user, attendance, reason, moved_to=starts_at)
         counts, total = check_counts(counts, refresher)
+        if version is not None:
+            Attendance.objects.select_for_update().only("pk").get(pk=attendance.pk)
+            attendance.refresh_from_db()
+            attendance.course.refresh_from_db()
+            now = entry_version(attendance)
+            if _entry_state(starts_at, getattr(venue, "pk", None), counts, refresher, note, kits) == now:
+                # Nothing to change: a double click, Back and save again, or a page saved as it was
+                # opened. Nothing is written, so the history keeps one row for each real correction.
+                return attendance
+            if version != now:
+                raise ValidationError(
+                    _(
+                        "Someone changed this entry after you opened it (in another tab, or a coordinator), "
+                        "so your correction was not saved. Make it again on the entry as it is now."
+                    ),
+                    code=CHANGED_SINCE_OPENED,
+                )
         course = attendance.course
         course.venue, course.starts_at = venue, starts_at
         course.ends_at = starts_at + (
@@ -261,7 +310,9 @@ def correct_held_course(
                 course=course,
                 quantity=-change,
                 key=correction_key,
-                reason=_("Correction of a logged course"),
+                # The coordinator's reason, as a further handout has it: the approved month's page and the
+                # movement list say why once, not once more as "Correction of a logged course".
+                reason=reason or _("Correction of a logged course"),
             )
         elif change > 0:
             check_kits_source(change, location)

@@ -57,6 +57,8 @@ def start_page(user, now=None):
             (level for level in plan.levels if level.batch.expiry_date <= warn_until),
             key=lambda level: (level.batch.expiry_date, level.location.name),
         )
+        for level in stock_expiring:  # marked as the stock page marks them: never to be handed out
+            level.recalled = level.batch.is_recalled(today)
     return {
         "today": today,
         "month_to_approve": _last_month_to_approve(user, today),

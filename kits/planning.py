@@ -129,6 +129,11 @@ class StockPlan:
         return [plan for plan in self.locations if plan.below_minimum]
 
     @property
+    def window_last_day(self) -> dt.date:
+        """The window's last day, as a page names it ("until 31 May"; its end, 1 June, is not in it)."""
+        return self.window[1] - dt.timedelta(days=1)
+
+    @property
     def transfers(self):
         return [transfer for risk in self.at_risk for transfer in risk.transfers]
 

@@ -158,6 +158,11 @@ class NationalStock:
     window: tuple
 
     @property
+    def window_last_day(self) -> dt.date:
+        """The window's last day, as the page names it (its end is the first day after it)."""
+        return self.window[1] - dt.timedelta(days=1)
+
+    @property
     def total(self) -> MunicipalityStock:
         """The municipalities' rows added up (municipality None)."""
         total = MunicipalityStock(None)
@@ -308,12 +313,29 @@ def recall_steps(batches) -> dict:
     return steps
 
 
+# What a correction (an adjustment that `corrects` a movement) is counted against in a lot's totals.
+CORRECTED_IN_TOTALS = {StockMovement.Kind.RECEIVE, StockMovement.Kind.HANDOUT, StockMovement.Kind.DISCARD}
+
+
 def lot_summary(trace):
-    """Totals for a lot trace: received, handed out, discarded, and what each location holds."""
+    """Totals for a lot trace, which add up to what the locations hold, and what each location holds.
+
+    Received, handed out and discarded are less the kits their corrections took back (kits put back
+    from a handout are no longer handed out, as in the month report); `adjustment` is what counts
+    found more (+) or fewer (−) than the book. Received − handed out − discarded + adjustment is
+    the kits still in stock (less any moved to another municipality).
+    """
     totals = {kind: 0 for kind in StockMovement.Kind.values}
+    kinds = {movement.pk: movement.kind for movement in trace}
     held = {}
     for movement in trace:
-        totals[movement.kind] += movement.quantity
+        corrected = kinds.get(movement.corrects_id)
+        if movement.kind == StockMovement.Kind.ADJUSTMENT and corrected in CORRECTED_IN_TOTALS:
+            totals[corrected] -= movement.quantity
+        elif movement.kind == StockMovement.Kind.ADJUSTMENT:
+            totals[movement.kind] += movement.quantity if movement.to_location_id else -movement.quantity
+        else:
+            totals[movement.kind] += movement.quantity
         if movement.to_location_id:
             held[movement.to_location] = held.get(movement.to_location, 0) + movement.quantity
         if movement.from_location_id:

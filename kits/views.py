@@ -570,7 +570,13 @@ def lot(request):
             batch.recall_steps = steps[batch.pk]
             batch.recalled_today = batch.is_recalled(context["today"])
         context["batches"] = batches
-        context["handouts"] = [movement for movement in trace if movement.kind == StockMovement.Kind.HANDOUT]
+        handouts = {movement.pk: movement for movement in trace if movement.kind == StockMovement.Kind.HANDOUT}
+        for handout in handouts.values():
+            handout.put_back = 0
+        for movement in trace:
+            if movement.kind == StockMovement.Kind.ADJUSTMENT and movement.corrects_id in handouts:
+                handouts[movement.corrects_id].put_back += movement.quantity
+        context["handouts"] = list(handouts.values())
     return render(request, "kits/lot.html", context, status=404 if lot_number and not trace else 200)
 
 

@@ -11,6 +11,8 @@ current ones.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -22,7 +24,7 @@ from kits.models import StockMovement
 from redliv import closing as closing_rules
 from redliv.models import MonthClosing
 from redliv.months import Month
-from reports.figures import MonthReport, Row, month_report
+from reports.figures import MonthReport, Row, month_report, stock_note
 from reports.formatting import figure_text
 from reversals.models import ReversalReport
 
@@ -67,6 +69,14 @@ def snapshot(report: MonthReport) -> dict:
         tables[table.key] = {row_id: list(row.values) for row_id, row in rows.items()}
         labels[table.key] = {row_id: row.label for row_id, row in rows.items()}
     return {"tables": tables, "labels": labels}
+
+
+def figures_digest(figures: dict) -> str:
+    """The figures an approval would keep, as a digest the month page sends with its approve button.
+
+    By table and row id, not by label: the labels follow the page's language.
+    """
+    return hashlib.sha256(json.dumps(figures["tables"], sort_keys=True, default=str).encode()).hexdigest()
 
 
 @dataclass
@@ -189,6 +199,8 @@ def approved_report(figures: dict, report: MonthReport) -> MonthReport:
         for row_id, values in kept.items():
             if row_id not in current:
                 table.rows.insert(-1 if table.rows else 0, Row(figures["labels"][table.key][row_id], list(values)))
+        if table.key == "stock":  # today's kits put back across the month's end are not the approved figures
+            table.note = stock_note()
     return approved
 
 

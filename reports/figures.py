@@ -35,12 +35,14 @@ from django.db.models import Count, DateField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from courses.models import Attendance, Course
 from kits.models import HandoutReason, StockLevel, StockMovement
 from redliv.models import Audience, Municipality
 from redliv.months import Month, local_tz
 from reports import disclosure
+from reports.formatting import figure_text
 from reports.models import Population
 from reversals.models import ReversalReport
 
@@ -518,7 +520,7 @@ def kits_per_residents_table(compared: list[Month], municipality, kits_in_scope:
             _("%(municipality)s: %(residents)s residents (%(year)s, %(source)s)")
             % {
                 "municipality": entered[0].municipality.name,
-                "residents": residents_used.residents,
+                "residents": figure_text(residents_used.residents),  # "210.500", as every count reads
                 "year": residents_used.year,
                 "source": residents_used.source,
             }
@@ -529,11 +531,53 @@ def kits_per_residents_table(compared: list[Month], municipality, kits_in_scope:
     return table
 
 
+def stock_note(put_back_later: int = 0, put_back_from_earlier: int = 0) -> str:
+    """Why the month's stock and its kits handed out need not add up, with the month's kits that make it so.
+
+    Kits put back from a handout are taken off the kits handed out in the handout's month
+    (the handout was smaller than logged), but the ledger has them back only from the day
+    they were put back: a coordinator adding up the month found them missing, or extra.
+    """
+    parts = [
+        _(
+            "The stock is the ledger as it stood at the end of each month. Kits put back from a handout are taken "
+            "off the kits handed out in the month of the handout, but are back in stock only from the day they "
+            "were put back."
+        ),
+        # The stock page counts usable kits, and shows expired and recalled ones apart as "not counted".
+        _("On hand counts every kit, also expired and recalled ones, which the stock page shows apart."),
+    ]
+    if put_back_later:
+        parts.append(
+            ngettext(
+                "Of this month's handouts, %(kits)d kit was put back after the month ended. It is not among the "
+                "kits handed out, nor in the stock at the month's end.",
+                "Of this month's handouts, %(kits)d kits were put back after the month ended. They are not among "
+                "the kits handed out, nor in the stock at the month's end.",
+                put_back_later,
+            )
+            % {"kits": put_back_later}
+        )
+    if put_back_from_earlier:
+        parts.append(
+            ngettext(
+                "%(kits)d kit put back in this month came from a handout of an earlier month. It is in the stock "
+                "at the month's end, and was taken off that month's kits handed out.",
+                "%(kits)d kits put back in this month came from handouts of earlier months. They are in the stock "
+                "at the month's end, and were taken off those months' kits handed out.",
+                put_back_from_earlier,
+            )
+            % {"kits": put_back_from_earlier}
+        )
+    return " ".join(parts)
+
+
 def stock_table(compared: list[Month], municipality) -> Table:
     """Kits in stock at each month's end: today's stock less what has moved since (2 queries).
 
     The ledger's trigger keeps today's stock per location and batch, so only the
     movements dated after the earliest month's end are read, not the whole ledger.
+    The same query counts the kits put back across the report month's end (`stock_note`).
     """
     days = settings.KIT_EXPIRY_WARNING_DAYS
     if municipality is None:
@@ -550,6 +594,17 @@ def stock_table(compared: list[Month], municipality) -> Table:
             now[f"{name}_{index}"] = Sum("quantity", filter=condition)
             since[f"{name}_in_{index}"] = Sum("quantity", filter=after & incoming & condition)
             since[f"{name}_out_{index}"] = Sum("quantity", filter=after & outgoing & condition)
+    # Kits put back from a handout, across the report month's end (its movements are all read: they
+    # are dated after the earliest month's end). A put-back goes to the location the handout left.
+    month = compared[0]
+    put_back = incoming & Q(corrects__kind=StockMovement.Kind.HANDOUT)
+    of_the_month = Q(corrects__occurred_at__gte=month.start, corrects__occurred_at__lt=month.end)
+    since["put_back_later"] = Sum("quantity", filter=put_back & of_the_month & Q(occurred_at__gte=month.end))
+    since["put_back_from_earlier"] = Sum(
+        "quantity",
+        filter=put_back
+        & Q(corrects__occurred_at__lt=month.start, occurred_at__gte=month.start, occurred_at__lt=month.end),
+    )
     levels = _scoped(StockLevel.objects.all(), "location__municipality", municipality).aggregate(**now)
     moved = StockMovement.objects.filter(
         Q(occurred_at__gte=min(month.end for month in compared)) & (incoming | outgoing),
@@ -570,6 +625,7 @@ def stock_table(compared: list[Month], municipality) -> Table:
             Row(_("Of which expire within %(days)d days") % {"days": days}, level("soon"), "amount"),
             Row(_("Of which have expired"), level("expired"), "amount"),
         ],
+        note=stock_note(moved["put_back_later"] or 0, moved["put_back_from_earlier"] or 0),
     )
 
 

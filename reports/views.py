@@ -19,10 +19,11 @@ from redliv.models import MonthClosing, Municipality
 from redliv.months import Month
 from redliv.templatetags.dates import date_as
 from reports import exports, pdf
-from reports.approval import approval_state, export_figures, snapshot
+from reports.approval import approval_state, export_figures, figures_digest, snapshot
 from reports.charts import bar_chart
 from reports.figures import PUBLIC_STATISTICS_SECONDS, month_report, public_statistics_as_of
 from reports.models import TrainingTarget
+from reversals.models import ReversalReport
 
 
 class TargetForm(inputs.ModelForm):
@@ -105,8 +106,24 @@ def month_page(request):
                 else ""
             ),
             "target_form": TargetForm(instance=target) if municipality else None,
+            # What the approve button approves: the figures on this page, not others that came in since.
+            "figures_shown": figures_digest(snapshot(report)),
+            "pending_reports": _pending_reports(month, municipality),
         },
     )
+
+
+def _pending_reports(month: Month, municipality) -> int:
+    """Overdose-reversal reports of an ended month still to be reviewed: they count once verified, so
+    approving the month before reviewing them means changing it after (1 query)."""
+    if municipality is None or not month.is_over:
+        return 0
+    return ReversalReport.objects.filter(
+        district__municipality=municipality,
+        review_status=ReversalReport.ReviewStatus.PENDING,
+        occurred_at__gte=month.start,
+        occurred_at__lt=month.end,
+    ).count()
 
 
 def _export_report(request):
@@ -187,11 +204,21 @@ def _closable(request):
 @require_POST
 def approve(request):
     municipality, month = _closable(request)
+    shown = request.POST.get("figures", "")
+
+    def figures():
+        kept = snapshot(month_report(month, municipality))
+        # An entry logged, or a correction made, after the page was opened: the coordinator has not seen it.
+        if shown and figures_digest(kept) != shown:
+            raise ValidationError(
+                _("The figures have changed since you opened the page. Check them, and approve again."),
+                code="figures_changed",
+            )
+        return kept
+
     try:
         # The figures are worked out once the month's entries are held still (closing.approve_month).
-        closing.approve_month(
-            request.user, municipality, month.first_day, lambda: snapshot(month_report(month, municipality))
-        )
+        closing.approve_month(request.user, municipality, month.first_day, figures)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -269,17 +269,17 @@ class CourseCorrectionForm(CourseEntryForm):
     """The same fields, for correcting a logged course.
 
     Its key (made when the page is shown) applies the correction once, however often it is sent;
-    `version` names the state of the entry the page was opened on (street.services.course_version).
+    `version` names the state of the entry the page was opened on (courses.services.entry_version).
     A form posted without them (a page from before they were added) is applied as before.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["key"].required = False
-        self.fields["version"] = forms.CharField(widget=forms.HiddenInput, required=False, max_length=50)
         del self.fields["batch"]
         del self.fields["course_format"]
         del self.fields["course"]
+        self.fields["version"] = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
         self.fields["change_reason"] = forms.CharField(
             label=_("Reason for the change"),
             required=False,

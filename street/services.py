@@ -1,8 +1,5 @@
 """Corrections and withdrawals from the street tablet: each applied once, by its key, for its author."""
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
-
 from courses.models import Attendance
 from courses.services import correct_held_course, withdraw_held_course
 from kits.services import withdraw_handout
@@ -13,25 +10,6 @@ from street.models import AppliedChange
 # What a person typed is not part of the digest: nothing of it is kept with the key.
 FREE_TEXT = {"note", "change_reason", "reason"}
 NOT_CONTENT = FREE_TEXT | {"key", "entry", "csrfmiddlewaretoken"}
-
-
-def course_version(attendance) -> str:
-    """Which state of a logged course a correction page was opened on: the newest history of both rows.
-
-    A correction sent from a page opened before another change (another tab, a correction waiting
-    offline for hours) would silently undo that change; it is refused instead.
-    """
-    latest = [
-        row.history.order_by("-history_id").values_list("history_id", flat=True).first() or 0
-        for row in (attendance, attendance.course)
-    ]
-    return "-".join(str(history_id) for history_id in latest)
-
-
-CHANGED_SINCE = _(
-    "This entry was changed after the page was opened (perhaps in another tab, or by a coordinator). "
-    "Nothing was saved: open the entry again and correct it from there."
-)
 
 
 def apply_change(*, user, action: str, entry, key, data: dict, cleaned: dict) -> bool:
@@ -61,14 +39,9 @@ def apply_change(*, user, action: str, entry, key, data: dict, cleaned: dict) ->
 def _apply(user, action, entry, cleaned):
     reason = cleaned.get("reason", "")
     if action == AppliedChange.Action.CORRECT_COURSE:
-        attendance = Attendance.objects.select_for_update(of=("self",)).select_related("course").get(pk=entry.pk)
-        if cleaned.get("version") and cleaned["version"] != course_version(attendance):
-            if attendance.withdrawn_at is not None:
-                raise ValidationError(_("This entry has been withdrawn."), code="withdrawn")
-            raise ValidationError(CHANGED_SINCE, code="changed")
         correct_held_course(
             user=user,
-            attendance=attendance,
+            attendance=entry,
             venue=cleaned["venue"],
             starts_at=cleaned["when"],
             counts={field: cleaned[field] for field in Attendance.AUDIENCE_FIELDS.values()},
@@ -77,6 +50,7 @@ def _apply(user, action, entry, cleaned):
             note=cleaned["note"],
             location=cleaned.get("location"),
             reason=cleaned["change_reason"],
+            version=cleaned.get("version") or None,
         )
     elif action == AppliedChange.Action.WITHDRAW_COURSE:
         withdraw_held_course(user=user, attendance=entry, reason=reason)

@@ -12,7 +12,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig, ValidationError
 from django.db.models import Max, Q
 from django.http import Http404, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
@@ -26,7 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from courses.models import Attendance, Course, CourseFormat, Venue
-from courses.services import kits_handed_out, log_held_course, may_change
+from courses.services import CHANGED_SINCE_OPENED, entry_version, kits_handed_out, log_held_course, may_change
 from kits.models import Handout, StockLocation, StockMovement
 from kits.services import record_handout, usable_levels
 from redliv import inputs
@@ -47,7 +47,7 @@ from street.forms import (
     locations_for,
 )
 from street.models import AppliedChange
-from street.services import apply_change, course_version
+from street.services import apply_change
 
 PERMISSIONS = {
     "course": "courses.add_attendance",
@@ -486,8 +486,13 @@ def correct_course(request, pk):
         if created is not None:
             messages.success(request, changed_message(action, created))
             return redirect("street:recent")
+        if form.has_error(NON_FIELD_ERRORS, CHANGED_SINCE_OPENED):
+            # Without JavaScript: the form again, with the entry as it is now, and why.
+            messages.error(request, " ".join(form.non_field_errors()))
+            return redirect(request.path)
     else:
         local = course.starts_at.astimezone()
+        kits = kits_handed_out(course)
         form = _change_form(action, request.user, None)
         form.initial.update(
             {
@@ -496,9 +501,9 @@ def correct_course(request, pk):
                 "venue": course.venue_id,
                 **{field: getattr(attendance, field) for field in CourseCorrectionForm.COUNT_FIELDS},
                 "refresher": attendance.refresher,
-                "kits": kits_handed_out(course),
+                "kits": kits,
                 "note": attendance.note,
-                "version": course_version(attendance),
+                "version": entry_version(attendance, kits),
             }
         )
         form.fields["location"].initial = default_location(

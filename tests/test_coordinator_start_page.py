@@ -158,3 +158,16 @@ def test_the_month_to_approve_after_new_year_is_december_of_the_year_before(clie
 def test_a_street_worker_is_not_asked_to_approve_a_month(client, street_worker):
     client.force_login(street_worker)
     assert "er ikke godkendt endnu" not in client.get("/personale/").content.decode()
+
+
+def test_a_recalled_lot_expiring_soon_is_marked_recalled_as_on_the_stock_page(planner, morning, coordinator):
+    """It was listed like any kit to use first: the stock page keeps it apart, never to be handed out."""
+    from kits.models import Batch
+
+    today = timezone.localdate()
+    Batch.objects.filter(lot_number="SNART-Odense").update(
+        recalled_on=today, recall_reason="Fejl i dysen", recall_instructions="Aflever kittet", recalled_by=coordinator
+    )
+    page = planner.get("/personale/").content.decode()
+    line = page.split("lot SNART-Odense")[1].split("</li>")[0]
+    assert '<span class="badge text-bg-danger">Tilbagekaldt</span>' in line

@@ -107,7 +107,8 @@ def xlsx_tables(content, titles):
         tables[key] = {
             row[0]: [None if v == "–" else v for v in row[1 : len(rows[header])]]
             for row in rows[header + 1 :]
-            if row[0] and not row[0].startswith("Target set")
+            # A table's note is a line of its own, below its rows (the target, why the stock differs).
+            if row[0] and any(value is not None for value in row[1:])
         }
     return workbook, tables
 
@@ -417,7 +418,10 @@ def test_kits_per_100000_residents_are_counted_from_the_population_an_administra
         public = month_report(MARCH, None, publication=True).table("kits_per_residents")
     # Odense: 9 kits in March 2026 and 4 in February among 210,500; none in March 2025 (209,000).
     assert [(row.label, row.values) for row in odense_table.rows] == [("Odense", [4.3, 1.9, 0.0])]
-    assert "Odense: 210500 residents (2026, FOLK1A 2026)" in odense_table.note
+    assert "Odense: 210,500 residents (2026, FOLK1A 2026)" in odense_table.note
+    with translation.override("da"):
+        danish = month_report(MARCH, odense).table("kits_per_residents")
+    assert "Odense: 210.500 indbyggere (2026, FOLK1A 2026)" in danish.note  # grouped, as every count reads
     # Aarhus: 7 kits in March among 370,000 (its only figure, used for every month).
     assert [(row.label, row.values[0]) for row in national.rows] == [("Aarhus", 1.9), ("Odense", 4.3)]
     assert [row.values[0] for row in public.rows] == [1.9, 4.3]  # both kit counts are shown

@@ -127,7 +127,8 @@ def small_and_large(coordinator, red_liv, venue, aarhus_org, odense, aarhus):
 def _rates(rows, tables):
     """{municipality: [rate per column or "x"]} and {municipality: residents} as the CSV reads."""
     note = next(row[0] for row in rows if len(row) == 1 and " residents (" in row[0])
-    residents = {name: int(count) for name, count in re.findall(r"(\w+): (\d+) residents", note)}
+    found = re.findall(r"(\w+): ([\d,.]+) residents", note)  # grouped for reading: "200,000"
+    residents = {name: int(re.sub(r"\D", "", count)) for name, count in found}
     return {name: values for name, values in tables["kits_per_residents"].items() if name in residents}, residents
 
 

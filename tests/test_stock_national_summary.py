@@ -102,6 +102,7 @@ def test_an_administrator_first_sees_one_row_per_municipality_with_its_sums(clie
     assert f'href="?municipality={odense.pk}"' in content
     assert "Kontoret" not in content and "KORT1" not in content
     assert 'id="id_municipality"' in content
+    assert "fra 1. mar 2026 til 31. maj 2026 (hele måneder)" in content  # the window's last day
 
 
 def test_an_administrator_chooses_a_municipality_and_sees_its_locations_only(client, administrator, country):

@@ -165,7 +165,8 @@ def test_the_stock_page_and_the_csv_show_the_suggestions(ledger, client, coordin
     row = section.split(f'id="plan-{bag.pk}"')[1].split("</tr>")[0]
     assert "Under minimum" in row and "15,0" in row and "0,2" in row and ">27<" in row
     assert "nyt: ingen hel måned endnu" in section
-    assert "1. mar 2026" in section and "1. jun 2026" in section
+    # March to May: the window's last day, not the first day after it, which read as part of it.
+    assert "fra 1. mar 2026 til 31. maj 2026 (hele måneder)" in section
 
     response = client.get(reverse("kits:suggestions-csv"))
     assert response.status_code == 200

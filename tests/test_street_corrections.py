@@ -241,7 +241,7 @@ def test_a_correction_from_a_page_opened_before_another_change_is_refused(street
     assert send_change(client, "correct-course", attendance, street_worker, **first).status_code == 201
     refused = send_change(client, "correct-course", attendance, street_worker, **second)
     assert refused.status_code == 400 and refused.json()["code"] == "refused"
-    assert "ændret efter siden blev åbnet" in refused.json()["message"]
+    assert "Nogen ændrede registreringen, efter du åbnede den" in refused.json()["message"]
     assert Attendance.objects.get().people_who_use_drugs == 5
 
 

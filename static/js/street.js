@@ -87,6 +87,27 @@
     kits.value = value;
     kitsFollowed = `${stepperLabel(kits)}: ${value}`;
   }
+  /* Correcting a logged course: the kits follow the counts as on the logging form while they are what
+     the counts gave when the page opened (a kit for everyone new), until they are set by hand. A
+     coordinator who found two of six participants were refreshers saved six kits for four. */
+  const correction = document.getElementById("course-correction");
+  if (correction) {
+    const count = (name) => Number(correction.elements.namedItem(name).value) || 0;
+    const given = () => String(Math.max(0, COUNTS.reduce((sum, name) => sum + count(name), 0) - count("refresher")));
+    const kits = correction.elements.namedItem("kits");
+    kitsTouched = kits.value !== given();
+    correction.addEventListener("input", (event) => {
+      kitsFollowed = null;
+      if (event.target === kits) {
+        if (event.isTrusted) kitsTouched = true;
+        return;
+      }
+      if (kitsTouched || !(COUNTS.includes(event.target.name) || event.target.name === "refresher")) return;
+      if (kits.value === given()) return;
+      kits.value = given();
+      kitsFollowed = `${stepperLabel(kits)}: ${kits.value}`;
+    });
+  }
   function setNow() {
     // The registry's day and time (Copenhagen's), not the tablet's own zone: a tablet left on UTC
     // or bought abroad logged 00:30 on the first of a month in the month before.
