@@ -137,8 +137,8 @@ CROSS JOIN (VALUES (1, 'premises', 'Antidote Danmark'), (2, 'clinic', 'Heroinkli
 JOIN redliv_district d ON d.municipality_id = m.id AND d.name = 'Distrikt ' || (1 + k.n %% {districts})
 ORDER BY m.id, k.n;
 
-INSERT INTO courses_trainer (organisation_id, name, contact, show_name_publicly, active)
-SELECT o.id, 'Træner ' || m.code || '-' || t, '', false, true
+INSERT INTO courses_trainer (organisation_id, name, contact, show_name_publicly, active, updated_at)
+SELECT o.id, 'Træner ' || m.code || '-' || t, '', false, true, %(first_day)s::date + time '08:00'
 FROM redliv_municipality m JOIN redliv_organisation o ON o.municipality_id = m.id AND o.kind = 'ngo',
      generate_series(1, {trainers}) t ORDER BY m.id, t;
 

@@ -393,11 +393,17 @@ def rate_limit_across(backends: list[str]) -> list[int]:
 
 # Where the other app server shows a course, and how to recognise it there; `{query}` narrows the
 # finder, the API and the widget to the format of the course cancelled (see `course_to_cancel`).
+def _planned_in_feed(pk: int, body: str) -> bool:
+    """Whether the feed lists the course as planned: a course cancelled lately stays in it, as STATUS:CANCELLED."""
+    start = body.find(f"UID:course-{pk}@")
+    return start >= 0 and "STATUS:CANCELLED" not in body[start : body.find("END:VEVENT", start)]
+
+
 VISIBLE_ON = {
-    "finder `/{query}`": ("/{query}", lambda pk: f'href="/kurser/{pk}/"'),
-    "API": ("/api/v1/courses/?limit=500{and_query}", lambda pk: f'"course-{pk}"'),
-    "feed `/kurser.ics`": ("/kurser.ics", lambda pk: f"course-{pk}@"),
-    "widget `/widget/{query}`": ("/widget/{query}", lambda pk: f'href="/kurser/{pk}/"'),
+    "finder `/{query}`": ("/{query}", lambda pk, body: f'href="/kurser/{pk}/"' in body),
+    "API": ("/api/v1/courses/?limit=500{and_query}", lambda pk, body: f'"course-{pk}"' in body),
+    "feed `/kurser.ics`": ("/kurser.ics", _planned_in_feed),
+    "widget `/widget/{query}`": ("/widget/{query}", lambda pk, body: f'href="/kurser/{pk}/"' in body),
 }
 # The widget lists the next few entries: on a weekday afternoon they may all be drop-in hours (run 20,
 # a Tuesday at 13:58, found no course on it), so the formats that are never drop-in hours are tried next.
@@ -411,8 +417,8 @@ def course_to_cancel(other: str, visitor: dict) -> tuple[int, dict]:
         if found:
             and_query = "&" + query[1:] if query else ""
             lists = {
-                label.format(query=query): (path.format(query=query, and_query=and_query), marker)
-                for label, (path, marker) in VISIBLE_ON.items()
+                label.format(query=query): (path.format(query=query, and_query=and_query), shown)
+                for label, (path, shown) in VISIBLE_ON.items()
             }
             return int(found.group(1)), lists
     raise RuntimeError("no course on the widget, in any format")
@@ -421,13 +427,14 @@ def course_to_cancel(other: str, visitor: dict) -> tuple[int, dict]:
 def cancellation_seen(through: str, other: str, cookie: str) -> dict:
     """Cancel the widget's first course through one app server; seconds until each list of the other drops it.
 
-    Each list is polled in its own thread; a time is when the first answer without the course arrived,
-    counted from the cancel form's answer (so it includes that one request's own time).
+    Each list is polled in its own thread; a time is when the first answer without the course arrived (in
+    the feed: with it marked cancelled), counted from the cancel form's answer (so it includes that one
+    request's own time).
     """
     visitor = _opener()
     pk, lists = course_to_cancel(other, visitor)
-    for label, (path, marker) in lists.items():
-        if marker(pk) not in fetch(visitor, other + path)[1]:
+    for label, (path, shown) in lists.items():
+        if not shown(pk, fetch(visitor, other + path)[1]):
             raise RuntimeError(f"course {pk} is not on the {label} before it is cancelled")
     staff = _opener(cookie)
     form_url = f"{through}/personale/kurser/{pk}/aflys/"
@@ -440,10 +447,10 @@ def cancellation_seen(through: str, other: str, cookie: str) -> dict:
     cancelled = time.perf_counter()
 
     def until_gone(item):
-        label, (path, marker) = item
+        label, (path, shown) = item
         opener = _opener()
         while time.perf_counter() - cancelled < 30:
-            if marker(pk) not in fetch(opener, other + path)[1]:
+            if not shown(pk, fetch(opener, other + path)[1]):
                 return label, time.perf_counter() - cancelled
         return label, float("inf")
 
@@ -1091,7 +1098,8 @@ def render(args, host, generated, generate_seconds, m) -> str:
         "",
         "The time until a cancellation is gone is counted from the cancel form's answer to the first answer "
         "without the course, so it includes that request's own time (the whole country's feed is the "
-        "largest); no app server keeps anything to forget.",
+        "largest; it keeps a course cancelled lately, marked `STATUS:CANCELLED`, so there the course is "
+        "gone when it is marked so); no app server keeps anything to forget.",
         "",
         "## SQL queries per page",
         "",
