@@ -368,26 +368,14 @@
       });
     }
     if (field("location")) showBatchesFor(field("location").value);
-    clearErrors();
-    for (const error of entry.errors) {
-      const wrapper = form.querySelector(`.street-field[data-field="${error.field}"]`);
-      if (!wrapper) continue;
-      wrapper.querySelector(".field-error").textContent = error.message;
-      const input = wrapper.querySelector("input, select, textarea");
-      input.setAttribute("aria-invalid", "true");
-      input.classList.add("is-invalid");
-    }
+    markErrors(form, entry.errors);
     form.dataset.correcting = entry.key;
     say(text.msgCorrecting);
     const first = form.querySelector(".is-invalid") || form.querySelector("input:not([type=hidden]), select");
     first.focus();
   }
   function clearErrors() {
-    form.querySelectorAll(".field-error").forEach((box) => { box.textContent = ""; });
-    form.querySelectorAll("[aria-invalid]").forEach((input) => {
-      input.removeAttribute("aria-invalid");
-      input.classList.remove("is-invalid");
-    });
+    markErrors(form, []);
   }
   function fieldsOf(formElement) {
     const fields = {};
@@ -493,19 +481,30 @@
     say(message);
     statusBox.focus();
   }
+  /* A refused field is marked as the server marks it: invalid, and described by its message. */
+  function describedBy(input, id, on) {
+    const ids = (input.getAttribute("aria-describedby") || "").split(" ").filter((each) => each && each !== id);
+    if (on) ids.push(id);
+    if (ids.length) input.setAttribute("aria-describedby", ids.join(" "));
+    else input.removeAttribute("aria-describedby");
+  }
   function markErrors(target, errors) {
     target.querySelectorAll(".field-error").forEach((box) => { box.textContent = ""; });
     target.querySelectorAll("[aria-invalid]").forEach((input) => {
       input.removeAttribute("aria-invalid");
       input.classList.remove("is-invalid");
+      const box = input.closest(".street-field")?.querySelector(".field-error");
+      if (box) describedBy(input, box.id, false);
     });
     for (const error of errors) {
       const wrapper = target.querySelector(`.street-field[data-field="${error.field}"]`);
       if (!error.field || !wrapper) continue;
-      wrapper.querySelector(".field-error").textContent = error.message;
+      const box = wrapper.querySelector(".field-error");
+      box.textContent = error.message;
       const input = wrapper.querySelector("input, select, textarea");
       input.setAttribute("aria-invalid", "true");
       input.classList.add("is-invalid");
+      describedBy(input, box.id, true);
     }
   }
   function showChangeRefused(entry) {
