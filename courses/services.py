@@ -264,7 +264,7 @@ def correct_held_course(
     reason: str = "",
     version: str | None = None,
 ):
-    """Correct a logged course. The history tables keep who changed what.
+    """Correct a logged course. The history tables keep who changed what. Returns whether anything changed.
 
     Fewer kits are put back into the stock they came from; more kits are a further
     handout from `location`. In an approved month only a coordinator may, with a reason.
@@ -283,7 +283,7 @@ def correct_held_course(
             if _entry_state(starts_at, getattr(venue, "pk", None), counts, refresher, note, kits) == now:
                 # Nothing to change: a double click, Back and save again, or a page saved as it was
                 # opened. Nothing is written, so the history keeps one row for each real correction.
-                return attendance
+                return False
             if version != now:
                 raise ValidationError(
                     _(
@@ -329,7 +329,7 @@ def correct_held_course(
                 )
             except ValidationError as error:
                 raise _as_kits_error(error) from error
-    return attendance
+    return True
 
 
 def withdraw_held_course(*, user, attendance: Attendance, reason: str = ""):

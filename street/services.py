@@ -12,11 +12,28 @@ FREE_TEXT = {"note", "change_reason", "reason"}
 NOT_CONTENT = FREE_TEXT | {"key", "entry", "csrfmiddlewaretoken"}
 
 
-def apply_change(*, user, action: str, entry, key, data: dict, cleaned: dict) -> bool:
-    """Apply a correction or withdrawal once per key. Returns whether it was applied now (False: before).
+class Outcome:
+    """What became of a correction or withdrawal sent with a key."""
+
+    APPLIED = "applied"  # applied now
+    ALREADY = "already"  # applied before, under this key: not again
+    UNCHANGED = "unchanged"  # a correction that changes nothing: nothing stored, not even its key
+
+
+class _Unchanged(Exception):
+    """Raised inside the key's transaction to undo the key's row: there was nothing to apply."""
+
+
+def apply_change(*, user, action: str, entry, key, data: dict, cleaned: dict) -> str:
+    """Apply a correction or withdrawal once per key. Returns an `Outcome`.
 
     `data` is what was sent (its free text left out of the digest); `cleaned` the form's values.
     A key used before by another user, or for another change, is refused (IdempotencyConflict).
+
+    A correction with the values the entry already has (a page loaded again, by Back, and saved
+    as it was shown: a new key, with the same values) stores nothing: no history row, no stock
+    movement and no AppliedChange. The key's row is undone with it: a resend of that key is judged
+    again on the entry as it then is (nothing to save again, or refused if it changed since).
     """
     payload = {
         "action": action,
@@ -29,17 +46,22 @@ def apply_change(*, user, action: str, entry, key, data: dict, cleaned: dict) ->
         change = AppliedChange.objects.create(
             idempotency_key=key, payload_digest=digest, action=action, entry_id=entry.pk, user=user
         )
-        _apply(user, action, entry, cleaned)
+        if not _apply(user, action, entry, cleaned):
+            raise _Unchanged  # rolls back the savepoint create_once made, the key's row with it
         return change
 
-    _change, created = create_once(AppliedChange, key, payload, create)
-    return created
+    try:
+        _change, created = create_once(AppliedChange, key, payload, create)
+    except _Unchanged:
+        return Outcome.UNCHANGED
+    return Outcome.APPLIED if created else Outcome.ALREADY
 
 
-def _apply(user, action, entry, cleaned):
+def _apply(user, action, entry, cleaned) -> bool:
+    """Apply the change; False: a correction that changes nothing (nothing was written)."""
     reason = cleaned.get("reason", "")
     if action == AppliedChange.Action.CORRECT_COURSE:
-        correct_held_course(
+        return correct_held_course(
             user=user,
             attendance=entry,
             venue=cleaned["venue"],
@@ -52,9 +74,10 @@ def _apply(user, action, entry, cleaned):
             reason=cleaned["change_reason"],
             version=cleaned.get("version") or None,
         )
-    elif action == AppliedChange.Action.WITHDRAW_COURSE:
+    if action == AppliedChange.Action.WITHDRAW_COURSE:
         withdraw_held_course(user=user, attendance=entry, reason=reason)
     elif action == AppliedChange.Action.WITHDRAW_HANDOUT:
         withdraw_handout(user=user, handout=entry, reason=reason)
     else:
         withdraw_reversal_report(user=user, report=entry, reason=reason)
+    return True

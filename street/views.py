@@ -47,7 +47,7 @@ from street.forms import (
     locations_for,
 )
 from street.models import AppliedChange
-from street.services import apply_change
+from street.services import Outcome, apply_change
 
 PERMISSIONS = {
     "course": "courses.add_attendance",
@@ -447,12 +447,12 @@ def _change_form(action, user, data):
 
 
 def _change(request, action, entry, data):
-    """Validate and apply a correction or withdrawal once. Returns (form, created); created None: refused."""
+    """Validate and apply a correction or withdrawal once. Returns (form, outcome); outcome None: refused."""
     form = _change_form(action, request.user, data)
     if not form.is_valid():
         return form, None
     try:
-        created = apply_change(
+        outcome = apply_change(
             user=request.user,
             action=action,
             entry=entry,
@@ -465,12 +465,14 @@ def _change(request, action, entry, data):
         form.key_conflict = isinstance(error, IdempotencyConflict)
         add_service_errors(form, error)
         return form, None
-    return form, created
+    return form, outcome
 
 
-def changed_message(action, created):
-    if not created:
+def changed_message(action, outcome):
+    if outcome == Outcome.ALREADY:
         return _("This change was already saved; it was not made twice.")
+    if outcome == Outcome.UNCHANGED:
+        return _("Nothing needed saving: the entry already has these values. Nothing was changed.")
     if action == AppliedChange.Action.CORRECT_COURSE:
         return _("The correction is saved.")
     return _("The entry is withdrawn and no longer counts.")
@@ -482,9 +484,11 @@ def correct_course(request, pk):
     attendance = _changeable(request, action, pk)
     course = attendance.course
     if request.method == "POST":
-        form, created = _change(request, action, attendance, request.POST)
-        if created is not None:
-            messages.success(request, changed_message(action, created))
+        form, outcome = _change(request, action, attendance, request.POST)
+        if outcome is not None:
+            (messages.info if outcome == Outcome.UNCHANGED else messages.success)(
+                request, changed_message(action, outcome)
+            )
             return redirect("street:recent")
         if form.has_error(NON_FIELD_ERRORS, CHANGED_SINCE_OPENED):
             # Without JavaScript: the form again, with the entry as it is now, and why.
@@ -527,11 +531,11 @@ def correct_course(request, pk):
 
 def _withdraw(request, action, pk):
     entry = _changeable(request, action, pk)
-    form, created = _change(request, action, entry, request.POST)
-    if created is None:
+    form, outcome = _change(request, action, entry, request.POST)
+    if outcome is None:
         messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
     else:
-        messages.success(request, changed_message(action, created))
+        messages.success(request, changed_message(action, outcome))
     return redirect("street:recent")
 
 
@@ -567,6 +571,7 @@ def api_changes(request):
     {"kind": "correct-course" | "withdraw-course" | "withdraw-handout" | "withdraw-report",
      "fields": {"entry": id, "key": …, …the form's fields}, "author": user id}. The answers are
     `api_entries`' own: 201 applied, 200 applied before under this key (a retry: not applied twice),
+    200 with code "unchanged" a correction that changes nothing (nothing stored, not even its key),
     400 refused with a message (code "refused"; also an entry no longer there or no longer the
     user's to change), 409 "key_conflict" or "wrong_author", 401 logged out.
     """
@@ -583,7 +588,7 @@ def api_changes(request):
     except PermissionDenied:
         return _refused(_("You can change your own entries for 24 hours; ask a coordinator."))
     try:
-        form, created = _change(request, action, entry, _as_query_dict(fields))
+        form, outcome = _change(request, action, entry, _as_query_dict(fields))
     except PermissionDenied:
         return _refused(_("You can change your own entries for 24 hours; ask a coordinator."))
     if getattr(form, "key_conflict", False):
@@ -592,12 +597,16 @@ def api_changes(request):
             {"code": "key_conflict", "message": message, "errors": [{"field": "", "label": "", "message": message}]},
             status=409,
         )
-    if created is None:
+    if outcome is None:
         first = next((error["message"] for error in _errors(form) if not error["field"]), "")
         return _refused(first or _("The entry was refused. Correct it and send it again."), _errors(form))
-    message = changed_message(action, created)
-    messages.success(request, message)  # shown on the next page this worker opens (My entries)
-    return ApiResponse({"id": entry.pk, "key": str(fields["key"]), "message": message}, status=201 if created else 200)
+    message = changed_message(action, outcome)
+    # Shown on the next page this worker opens (My entries).
+    (messages.info if outcome == Outcome.UNCHANGED else messages.success)(request, message)
+    answer = {"id": entry.pk, "key": str(fields["key"]), "message": message}
+    if outcome == Outcome.UNCHANGED:
+        answer["code"] = "unchanged"
+    return ApiResponse(answer, status=201 if outcome == Outcome.APPLIED else 200)
 
 
 STATIC_FILES = [

@@ -12,6 +12,7 @@ from courses.models import Attendance, Course
 from courses.services import kits_handed_out
 from kits.models import StockLevel, StockMovement
 from reversals.models import ReversalReport
+from street.models import AppliedChange
 from tests.db_state import table_counts
 from tests.test_street_logging import course_fields, handout_fields, logged_in, report_fields
 
@@ -228,6 +229,55 @@ def test_a_queued_correction_sent_three_times_is_applied_once(street_worker, ven
     attendance.refresh_from_db()
     assert (attendance.people_who_use_drugs, kits_handed_out(attendance.course)) == (5, 4)
     assert StockLevel.objects.get(location=bag).quantity == 6
+    assert attendance.history.count() == history_before + 1
+
+
+@pytest.mark.parametrize(
+    ("prefix", "said"),
+    [("", "Der var intet at gemme: registreringen har allerede disse værdier"), ("/en", "Nothing needed saving")],
+)
+def test_a_correction_that_changes_nothing_stores_nothing_and_says_so(prefix, said, street_worker, venue, bag):
+    """Back to a saved correction page loads it again (a new key, the current version); "Save the correction"
+    then sent the same values as a new correction: a second history row for the course and the attendance, and a
+    second AppliedChange. Nothing changes, so nothing is stored, and the worker is told nothing needed saving."""
+    attendance = logged_course(street_worker, venue, bag, kits=2)
+    client = logged_in(street_worker)
+    as_shown = queued_correction(client, attendance, venue, bag, kits=2)  # the page saved as it was shown
+    before, applied_before = table_counts(), AppliedChange.objects.count()
+    answer = client.post(
+        f"{prefix}/gade/api/rettelser/",
+        json.dumps(
+            {"kind": "correct-course", "fields": {"entry": attendance.pk, **as_shown}, "author": street_worker.pk}
+        ),
+        content_type="application/json",
+    )
+    assert answer.status_code == 200 and answer.json()["code"] == "unchanged", answer.json()
+    assert said in answer.json()["message"]
+    assert table_counts() == before  # no history row, no stock movement
+    assert AppliedChange.objects.count() == applied_before == 0
+    assert said in client.get(f"{prefix}/gade/mine/").content.decode()  # where the tablet goes next
+
+    # Sent again (its answer lost): judged again on the entry as it is now, never answered from a stored key.
+    assert send_change(client, "correct-course", attendance, street_worker, **as_shown).json()["code"] == "unchanged"
+    changed = queued_correction(client, attendance, venue, bag, kits=2, people_who_use_drugs=4)
+    assert send_change(client, "correct-course", attendance, street_worker, **changed).status_code == 201
+    late = send_change(client, "correct-course", attendance, street_worker, **as_shown)
+    assert late.status_code == 400 and "Nogen ændrede registreringen" in late.json()["message"]
+    assert Attendance.objects.get().people_who_use_drugs == 4
+
+
+def test_a_correction_page_posted_again_as_shown_without_javascript_changes_nothing(street_worker, venue, bag):
+    attendance = logged_course(street_worker, venue, bag, kits=2)
+    client = logged_in(street_worker)
+    as_shown = queued_correction(client, attendance, venue, bag, kits=2)
+    before, history_before = table_counts(), attendance.history.count()
+    response = client.post(f"/gade/poster/kursus/{attendance.pk}/", as_shown, follow=True)
+    assert response.redirect_chain == [("/gade/mine/", 302)]
+    assert "Der var intet at gemme" in response.content.decode()
+    assert table_counts() == before and not AppliedChange.objects.exists()
+    # Only the note changed: that is a change, with its history row.
+    noted = client.post(f"/gade/poster/kursus/{attendance.pk}/", {**as_shown, "note": "To kom for sent"}, follow=True)
+    assert "Rettelsen er gemt" in noted.content.decode()
     assert attendance.history.count() == history_before + 1
 
 

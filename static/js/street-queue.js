@@ -15,6 +15,9 @@
        waiting ──made by someone not logged in──▶ author
        author ──its author is logged in──▶ sending (as from waiting)
 
+   A 200 with code "unchanged" is a correction that changed nothing: nothing was stored, and the
+   entry leaves the tablet as a stored one does.
+
    "author" is "waiting for its author to log in": the server stores an entry only for the
    user who made it, so an entry made by someone else waits on the tablet until they log in.
    A "sending" entry whose tab died is taken up again after SENDING_STALE_MS. */
@@ -254,7 +257,8 @@
     if (response.status === 201 || response.status === 200) {
       await move(entry.key, State.SENDING, "stored");
       if (body.warning) warnings.push(body.warning);  // stored, with a word for the worker (a name in a note)
-      return response.status === 201 ? "stored" : "already";
+      if (response.status === 201) return "stored";
+      return body.code === "unchanged" ? "unchanged" : "already";  // unchanged: a correction that changed nothing
     }
     if (response.status === 409 && body.code === "wrong_author") {
       await move(entry.key, State.SENDING, State.AUTHOR);
@@ -278,8 +282,8 @@
     return running;
   }
   async function sendAllNow(sessionUrl) {
-    const result = {stored: 0, already: 0, refused: 0, author: 0, login: false, offline: false, server: false,
-                    warnings: []};
+    const result = {stored: 0, already: 0, unchanged: 0, refused: 0, author: 0, login: false, offline: false,
+                    server: false, warnings: []};
     const pending = (await all()).filter((e) => e.status !== State.REFUSED);
     if (!pending.length) return result;
     let who;

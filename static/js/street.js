@@ -339,6 +339,7 @@
     else if (result.refused) say(text.msgRefused);
     else if (result.stored) say(`${text.msgSent} ${result.warnings.join(" ")}`.trim());
     else if (result.already) say(`${text.msgSent} ${text.msgAlready} ${result.warnings.join(" ")}`.trim());
+    else if (result.unchanged) say(text.msgUnchanged);
     await render();
     await schedule();
     return result;
