@@ -13,7 +13,9 @@
    at once and shows the "logged out" page from its cache; the server session ends when the
    connection returns, or by itself after the idle timeout (SESSION_IDLE_TIMEOUT).
    While a logout is under way (and, offline, until the server knows), the queue's meta store notes
-   it, and the service worker keeps no page of that session (street/templates/street/sw.js).
+   it, and the service worker keeps no page of that session (street/templates/street/sw.js); once
+   the server has ended the session, the service worker forgets once more, so that a page asked for
+   before then is not kept either, whenever its answer comes.
    Without JavaScript the button logs out as usual. */
 (function () {
   "use strict";
@@ -79,6 +81,10 @@
     await Q.setMeta("logout", {user, at: Date.now()}).catch(() => {});
     try { await forgetPages(); } catch (error) { /* nothing cached */ }
     if (await endSession()) {
+      // Once more, now that the session has ended: a page asked for before (in another tab, while the logout
+      // was on its way) is made with this worker's session, however late it comes back, and must not be kept.
+      // A page asked for from now on is asked without the session.
+      try { await forgetPages(); } catch (error) { /* nothing cached */ }
       if (outcome.left === 0) await Q.forget();
       else await Q.setMeta("logout", undefined).catch(() => {});
       location.assign(form.dataset.next);

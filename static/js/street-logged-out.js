@@ -11,6 +11,18 @@
     const cookie = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
     return cookie ? decodeURIComponent(cookie.split("=")[1]) : "";
   }
+  /* The session has ended: a page asked for before then (another tab, still open) is made with it however
+     late it comes back; the service worker keeps none of them (the pages were forgotten at the logout). */
+  function forgetPages() {
+    if (!("serviceWorker" in navigator) || !navigator.serviceWorker.getRegistrations) return Promise.resolve();
+    return navigator.serviceWorker.getRegistrations().then((registrations) => Promise.all(
+      registrations.filter((registration) => registration.active).map((registration) => new Promise((resolve) => {
+        const channel = new MessageChannel();
+        const timeout = setTimeout(resolve, 5000);
+        channel.port1.onmessage = () => { clearTimeout(timeout); resolve(); };
+        registration.active.postMessage({type: "forget"}, [channel.port2]);
+      }))));
+  }
   async function forgetPendingLogout() {
     if (!window.RedlivQueue || !indexedDB.databases) return;
     if (!(await indexedDB.databases()).some((db) => db.name === "redliv-street")) return;
@@ -28,6 +40,7 @@
       return;
     }
     done = true;
+    await forgetPages().catch(() => {});
     await forgetPendingLogout();
     status.textContent = box.dataset.msgEnded;
   }
