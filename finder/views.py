@@ -225,10 +225,7 @@ def course_gone(request, course):
     following = []
     place_open = course.venue_id is not None and course.venue.active
     if place_open:
-        # A few small queries, the list cut to a few entries in SQL; a standing drop-in there is listed once.
-        following = listing.find(
-            Filters(venue_id=course.venue_id), limit=GONE_NEXT_COURSES, drop_ins=listing.ONCE, with_kits=True
-        ).entries
+        following = _next_at(course.venue_id)
     return render(
         request,
         "finder/course_gone.html",
@@ -244,6 +241,14 @@ def course_gone(request, course):
 
 # A gone course's page lists at most this many next courses at the same place.
 GONE_NEXT_COURSES = 5
+
+
+def _next_at(venue_id):
+    """What is held next at a place, for a gone course's or drop-in hours' page: a few small queries, the list
+    cut to a few entries in SQL; a standing drop-in there is listed once."""
+    return listing.find(
+        Filters(venue_id=venue_id), limit=GONE_NEXT_COURSES, drop_ins=listing.ONCE, with_kits=True
+    ).entries
 
 
 @require_safe
@@ -279,9 +284,7 @@ def drop_in_gone(request, schedule):
     place_open = schedule.venue.active
     following = []
     if place_open:
-        following = listing.find(
-            Filters(venue_id=schedule.venue_id), limit=GONE_NEXT_COURSES, drop_ins=listing.ONCE, with_kits=True
-        ).entries
+        following = _next_at(schedule.venue_id)
     return render(
         request,
         "finder/course_gone.html",
