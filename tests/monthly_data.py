@@ -69,8 +69,9 @@ def approve_march(client, coordinator):
     return client
 
 
-def correct_march_course(coordinator, counts, refresher, reason="Papirskema talt igen"):
-    """The course of 10 March corrected by its coordinator, with a reason (after March was approved)."""
+def correct_march_course(coordinator, counts, refresher, reason="Papirskema talt igen", kits=None):
+    """The course of 10 March corrected by its coordinator, with a reason (after March was approved);
+    its kits as they are unless `kits` says otherwise."""
     from courses.models import Attendance
     from courses.services import correct_held_course, kits_handed_out
 
@@ -83,7 +84,7 @@ def correct_march_course(coordinator, counts, refresher, reason="Papirskema talt
         starts_at=course.starts_at,
         counts=counts,
         refresher=refresher,
-        kits=kits_handed_out(course),
+        kits=kits_handed_out(course) if kits is None else kits,
         note="",
         reason=reason,
     )

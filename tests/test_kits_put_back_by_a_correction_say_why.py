@@ -12,7 +12,6 @@ import html
 import pytest
 
 from courses.models import Attendance
-from courses.services import correct_held_course
 from kits.models import StockMovement
 from tests import monthly_data
 from tests.monthly_data import at
@@ -25,19 +24,14 @@ def test_the_approved_month_names_a_correction_that_put_kits_back_once_with_its_
 ):
     monthly_data.build(coordinator, red_liv, venue, aarhus_org)
     monthly_data.approve_march(client, coordinator)
-    attendance = Attendance.objects.get(course__starts_at=at(2026, 3, 10))
-    course = attendance.course
-    correct_held_course(
-        user=coordinator,
-        attendance=attendance,
-        venue=course.venue,
-        starts_at=course.starts_at,
-        counts={"people_who_use_drugs": 6, "professionals": 2},
+    monthly_data.correct_march_course(
+        coordinator,
+        {"people_who_use_drugs": 6, "professionals": 2},
         refresher=3,
-        kits=1,  # two were logged; one came back
-        note="",
         reason="Et kit kom tilbage",
+        kits=1,  # two were logged; one came back
     )
+    course = Attendance.objects.get(course__starts_at=at(2026, 3, 10)).course
     put_back = StockMovement.objects.get(corrects__course=course)
     assert put_back.reason == "Et kit kom tilbage"
 
