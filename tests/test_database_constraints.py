@@ -659,3 +659,15 @@ def test_it_refuses_a_trainer_of_another_municipality_on_a_course(course, red_li
     link.trainer = theirs
     refused(Course.trainers.through, "course_trainer_in_course_municipality", lambda: link.save())
     assert list(course.trainers.all()) == [ours]
+
+
+def test_it_refuses_a_venue_in_a_district_of_another_municipality(venue, aarhus_org):
+    """Venue.clean says so on the form; a venue written any other way is refused by the database."""
+    theirs = factories.make_district(aarhus_org.municipality)
+    venue.district = theirs
+    refused(Venue, "venue_district_in_venue_municipality", venue.save)
+    assert Venue.objects.get(pk=venue.pk).district_id != theirs.pk
+    ours = factories.make_district(venue.municipality)
+    venue.district = ours
+    venue.save()
+    assert Venue.objects.get(pk=venue.pk).district == ours
