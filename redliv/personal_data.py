@@ -28,12 +28,12 @@ from redliv.inputs import plain_characters
 CPR = re.compile(
     r"(?<![\d\w])(?P<day>[0-3]\d)(?P<sep>[-./ ]?)(?P<month>[01]\d)(?P=sep)(?P<year>\d\d)[-./\s]?\d{4}(?![\d\w])"
 )
-# An address, also written with spaces around the @ or as (at), [at], {at}, and (dot) for a dot.
-EMAIL = re.compile(
-    r"[\w.+-]+\s*(?:@|[(\[{]\s*(?:at|snabel-a)\s*[)\]}])\s*[\w-]+"
-    r"(?:(?:\.|\s*[(\[{]\s*(?:dot|punktum)\s*[)\]}]\s*)[\w-]+)+",
-    re.IGNORECASE,
-)
+# An address, also written with spaces around the @ or as (at), [at], {at}, and (dot) for a dot. It is
+# looked for from each "@" or "(at)" outwards (`has_email_address`): a pattern that starts at every letter
+# went back over a long word from each of them (a note of 10,000 letters took half a second to check).
+EMAIL_AT = re.compile(r"@|[(\[{]\s*(?:at|snabel-a)\s*[)\]}]", re.IGNORECASE)
+EMAIL_DOMAIN = re.compile(r"\s*[\w-]+(?:(?:\.|\s*[(\[{]\s*(?:dot|punktum)\s*[)\]}]\s*)[\w-]+)+", re.IGNORECASE)
+EMAIL_LOCAL_END = re.compile(r"[\w.+-]")
 # Eight digits, as a Danish number is written; +45 or 0045 in front is optional. Other digits, letters or a
 # dash right beside it mean it is part of something else (a lot number, a date, a longer number).
 # A ":" in front is a label ("tlf:12345678"). Grouped 2-2-2-2 or 2-3-3 with one kind of separator
@@ -76,7 +76,14 @@ def has_cpr_number(text: str) -> bool:
 
 
 def has_email_address(text: str) -> bool:
-    return EMAIL.search(text) is not None
+    """Something@domain.tld: a local part's character before the "@" (spaces between allowed), a domain after."""
+    for at in EMAIL_AT.finditer(text):
+        before = at.start() - 1
+        while before >= 0 and text[before].isspace():
+            before -= 1
+        if before >= 0 and EMAIL_LOCAL_END.match(text, before) and EMAIL_DOMAIN.match(text, at.end()):
+            return True
+    return False
 
 
 def has_phone_number(text: str) -> bool:

@@ -2,6 +2,7 @@
 phone numbers on every way in, and shows the name warning again when a note looks like it names someone."""
 
 import datetime as dt
+import re
 import uuid
 
 import pytest
@@ -15,7 +16,7 @@ from courses.models import Attendance
 from kits.models import StockMovement
 from redliv.closing import month_is_closed
 from redliv.models import MonthClosing
-from redliv.personal_data import may_name_someone, refuse_identifiers
+from redliv.personal_data import has_email_address, may_name_someone, refuse_identifiers
 from reversals.models import ReversalReport
 from tests import factories
 from tests.reversal_helpers import make_report
@@ -320,3 +321,20 @@ def test_a_cancellation_reason_with_a_phone_number_is_refused_beside_it(client, 
     response = client.post(f"/personale/kurser/{course.pk}/aflys/", {"reason": "Træneren er syg, ring 12345678"})
     assert "Fjern telefonnummeret" in str(response.context["form"].errors["reason"])
     assert Course.objects.get().status == Course.Status.PLANNED
+
+
+# The address pattern as one regular expression, as it was until it was looked for from each "@"
+# outwards (its unbounded first part went back over a long word from every letter of it).
+ONE_PATTERN_EMAIL = re.compile(
+    r"[\w.+-]+\s*(?:@|[(\[{]\s*(?:at|snabel-a)\s*[)\]}])\s*[\w-]+"
+    r"(?:(?:\.|\s*[(\[{]\s*(?:dot|punktum)\s*[)\]}]\s*)[\w-]+)+",
+    re.IGNORECASE,
+)
+ADDRESS_PIECES = st.sampled_from(
+    ["jens", "a.b+c", "x-y", "@", " @ ", "(at)", "[ at ]", "{snabel-a}", "(dot)", "[punktum]", ".", "dk", " ", "-", "1"]
+)
+
+
+@given(st.lists(st.one_of(ADDRESS_PIECES, st.text(max_size=3)), max_size=12).map("".join))
+def test_an_address_is_found_wherever_the_one_pattern_found_one(text):
+    assert has_email_address(text) == (ONE_PATTERN_EMAIL.search(text) is not None)
