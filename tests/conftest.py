@@ -6,21 +6,27 @@ coordinator must see nothing of Odense.
 
 import datetime as dt
 import os
+import time
+from importlib import import_module
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import Group
+from django.http import HttpRequest
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import settings as hypothesis_settings
 
 from redliv import roles
 from redliv.models import Municipality, Organisation, User
+from redliv.security import LAST_SEEN, LOGIN_AT
+from redliv.twofactor import HAS_DEVICE_SESSION_KEY
 from tests import factories
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
@@ -137,7 +143,6 @@ def live_server_settles(request):
     blocker = request.getfixturevalue("django_db_blocker")
     yield
     import threading
-    import time
 
     from django.db import connection
 
@@ -204,12 +209,27 @@ class VerifiedClient(Client):
     """`force_login` gives a session that has passed the second step too, as after a real login."""
 
     def force_login(self, user, backend=None):
-        super().force_login(user, backend)
+        """The session a real login leaves (with the keys the app's own login receivers add), written at once.
+
+        Django's login() also runs django-axes' clean-up and stores `last_login` with a history row:
+        about twenty statements a login that no test reads, and the tests log in thousands of times
+        a run. What a login itself does is tested through the login page (test_two_factor and others).
+        """
+        engine = import_module(settings.SESSION_ENGINE)
+        request = HttpRequest()
+        request.session = engine.SessionStore()
+        if settings.SESSION_COOKIE_NAME in self.cookies and self.session.get(SESSION_KEY) in (None, str(user.pk)):
+            request.session.update(self.session.items())  # as login() keeps an anonymous session's data
+        request.session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+        request.session[BACKEND_SESSION_KEY] = backend or self._get_backend()
+        request.session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        request.session[HAS_DEVICE_SESSION_KEY] = user_has_device(user)
+        request.session[LOGIN_AT] = request.session[LAST_SEEN] = int(time.time())
         if device is not None:
-            session = self.session
-            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-            session.save()
+            request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        request.session.save()
+        self._set_login_cookies(request)
 
 
 @pytest.fixture
@@ -289,6 +309,27 @@ def outsider(db):
 @pytest.fixture
 def venue(red_liv):
     return factories.make_venue(red_liv, name="Antidote Danmark, Odense")
+
+
+@pytest.fixture(scope="session")
+def demo_rows(django_db_setup, django_db_blocker):
+    """seed_demo's rows, made once per worker at DEFAULT_INSTANT (tests/demo_copy.py)."""
+    from tests import demo_copy
+
+    with django_db_blocker.unblock(), time_machine.travel(DEFAULT_INSTANT, tick=True):
+        return demo_copy.make()
+
+
+@pytest.fixture
+def demo(db, demo_rows):
+    """The database as `seed_demo` leaves it (its users' password is demo_copy.DEMO_PASSWORD)."""
+    from django.utils import timezone
+
+    from tests import demo_copy
+
+    if timezone.localdate() != DEFAULT_INSTANT.date():
+        pytest.fail("The demo's rows were made on DEFAULT_INSTANT's day (its dates are relative to it): use them then.")
+    demo_copy.put_back(demo_rows)
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,7 @@
 """Every model has an admin page that an administrator can open, in Danish."""
 
-import io
-
 import pytest
 from django.contrib import admin
-from django.core.management import call_command
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -16,9 +13,7 @@ REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
 
 @pytest.fixture
-def demo_admin(settings):
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
+def demo_admin(demo):
     admin_user = User.objects.get(username="demo-admin")
     TOTPDevice.objects.create(user=admin_user, name="app", confirmed=True)
     return admin_user

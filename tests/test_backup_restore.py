@@ -1,7 +1,6 @@
 """A backup can be restored: dump the demo database as the README says, restore it into a
 fresh database, and find the same rows, sequences and monthly figures there."""
 
-import io
 import os
 import subprocess
 import sys
@@ -9,7 +8,6 @@ import warnings
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
 from redliv.models import Municipality
@@ -75,10 +73,7 @@ def connected_to(name):
     connection.settings_dict["NAME"] = name
 
 
-def test_the_demo_database_restored_from_its_dump_has_the_same_rows_and_figures(settings, monkeypatch, tmp_path):
-    settings.DEBUG = True  # seed_demo refuses to run without it
-    monkeypatch.setenv("DEMO_PASSWORD", "demo-password-123")
-    call_command("seed_demo", stdout=io.StringIO())
+def test_the_demo_database_restored_from_its_dump_has_the_same_rows_and_figures(demo, tmp_path):
     month = Month.last_full()
     original_name = connection.settings_dict["NAME"]
     counts, sequences = snapshot()

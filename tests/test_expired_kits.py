@@ -6,23 +6,18 @@ with a one-step discard or return, and never counted as what could be handed out
 
 import datetime as dt
 import uuid
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from courses.services import log_held_course
 from kits import services
-from kits.models import StockLevel, StockLocation, StockMovement
-from kits.queries import stock_plan
+from kits.models import StockLevel, StockMovement
 from redliv.db import violated_constraint
-from redliv.models import User
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -270,23 +265,3 @@ def test_a_course_logged_with_a_chosen_batch_counts_that_batch(bag, coordinator,
             batch=chosen,
         )
     assert messages_of(error)["kits"] == ["Ikke nok kit af lot NX2408 i Gadeteamets taske: 14 på lager, 80 ønsket."]
-
-
-def test_the_demo_shows_the_street_bags_expired_kits_apart_with_targets_and_a_return_box(settings, monkeypatch, client):
-    settings.DEBUG = True
-    monkeypatch.setenv("DEMO_PASSWORD", "demo-password-123")
-    call_command("seed_demo")
-    bag = StockLocation.objects.get(name="Gadeteamets taske")
-    assert (bag.min_months, bag.max_months) == (Decimal("0.5"), Decimal(2))
-    assert StockLocation.objects.get(name="Returkassen til apoteket").for_return
-    coordinator = User.objects.get(username="demo-koordinator")
-    plans = {entry.location.name: entry for entry in stock_plan(coordinator).locations}
-    expired = plans["Gadeteamets taske"].unusable  # what FEFO handouts left of lot NX2301 when it expired
-    assert expired > 0
-    TOTPDevice.objects.get_or_create(user=coordinator, name="app", confirmed=True)  # as after enrolment
-    client.force_login(coordinator)
-    response = client.get(reverse("kits:stock"))
-    assert response.status_code == 200
-    apart = response.content.decode().split('id="expired-heading"')[1].split("</section>")[0]
-    assert "Gadeteamets taske" in apart and f"Kassér {expired} kit af lot NX2301" in apart
-    assert "Returnér til Returkassen til apoteket" in apart

@@ -23,8 +23,6 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
-from django.apps import apps
-from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
@@ -107,17 +105,12 @@ def start_gunicorn(port, env, **options):
 
 
 def seed_demo():
-    """The Odense demo, as `dev.py run` loads it, with passwords the production hasher can check."""
-    # A transactional test starts from an emptied database: put back what migrations add.
-    if not InfoPage.objects.exists():
-        seeding = __import__("finder.migrations.0002_seed_the_four_information_pages", fromlist=["add_pages"])
-        seeding.add_pages(apps, None)
-    with override_settings(DEBUG=True, PASSWORD_HASHERS=production.PASSWORD_HASHERS):
-        os.environ["DEMO_PASSWORD"] = DEMO_PASSWORD
-        try:
-            call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-        finally:
-            del os.environ["DEMO_PASSWORD"]
+    """The Odense demo, as `dev.py run` loads it (put back from the worker's copy, tests/demo_copy.py),
+    with passwords the production hasher can check."""
+    with override_settings(PASSWORD_HASHERS=production.PASSWORD_HASHERS):
+        for user in User.objects.filter(username__startswith="demo-"):
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
     # The demo coordinator has scanned the QR code already: they log in with the code from their app.
     TOTPDevice.objects.create(user=User.objects.get(username="demo-koordinator"), name="app", confirmed=True)
 
@@ -129,7 +122,7 @@ class Server:
 
 
 @pytest.fixture
-def production_server(transactional_db, tmp_path):
+def production_server(transactional_db, demo, tmp_path):
     started = time.monotonic()
     seed_demo()
     print(f"seeded in {time.monotonic() - started:.1f} s")
