@@ -82,6 +82,12 @@ class Venue(models.Model):
     )
     accessibility_notes = models.TextField(_("accessibility notes"), blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # The key of the coordinator's venue form that created it (made when the form is shown): a double
+    # submit or a second tab of the same form creates the venue once. Venues made otherwise have none.
+    form_key = models.UUIDField(_("form key"), null=True, blank=True, unique=True, editable=False)
+    # When the venue was last saved: a save from a form shown before that is refused
+    # (`services_planning.refuse_a_later_change`), as for a trainer.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
 

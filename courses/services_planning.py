@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from courses.models import Certification, Course, CourseRequest, DropInSchedule, Trainer, participants
+from courses.models import Certification, Course, CourseRequest, DropInSchedule, Trainer, Venue, participants
 from redliv.closing import check_change_allowed
 from redliv.db import violated_constraint
 from redliv.models import Municipality
@@ -205,6 +205,63 @@ def save_trainer(form, certifications):
     certifications.instance = trainer
     certifications.save()
     return trainer, True
+
+
+# --- venues ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_venue(form):
+    """Save a venue from the coordinator's form. Returns (venue, saved).
+
+    A new venue is created once per form (its `key`), in its organisation's municipality (the form
+    sets it): sent again, the venue created the first time comes back with saved False, and nothing is
+    written. A venue saved again after the form was shown (another tab, another coordinator) is a
+    ValidationError, nothing saved. The venue's own rules (`Venue.clean`) are checked once more under
+    the lock: what is planned there may have changed since the form was checked.
+    """
+    venue = form.save(commit=False)
+    if venue.pk is not None:
+        refuse_a_later_change(
+            venue,
+            form.cleaned_data.get("shown_version"),
+            _(
+                "The venue was changed elsewhere after you opened this page (in another tab, or by another "
+                "coordinator). Your changes are not saved: open the venue in a new tab to see what changed, "
+                "and save again here if yours should replace it."
+            ),
+        )
+        venue.clean()
+        _save_venue_row(venue)
+        return venue, True
+    if (made := made_with(Venue, form.cleaned_data.get("key"))) is not None:
+        return made, False
+    venue.form_key = form.cleaned_data.get("key")
+    try:
+        return save_once(venue)
+    except IntegrityError as error:
+        raise _venue_refusal(venue, error) from error
+
+
+def _save_venue_row(venue):
+    try:
+        with transaction.atomic():
+            venue.save()
+    except IntegrityError as error:
+        raise _venue_refusal(venue, error) from error
+
+
+def _venue_refusal(venue, error):
+    """The database's refusal of a venue in words, beside its field (the same name saved from another tab
+    at the same moment, or a district the form did not offer); any other refusal is raised as it was."""
+    constraint = violated_constraint(error)
+    if constraint == "venue_unique_name_per_municipality":
+        message = _("%(municipality)s already has a venue with this name.") % {"municipality": venue.municipality}
+        return ValidationError({"name": ValidationError(message, code="name_taken")})
+    if constraint == "venue_district_in_venue_municipality":
+        message = _("Choose a district in %(municipality)s, where the venue is.") % {"municipality": venue.municipality}
+        return ValidationError({"district": ValidationError(message, code="district_elsewhere")})
+    raise error
 
 
 @transaction.atomic
