@@ -16,6 +16,7 @@ from courses.models import (
     DropInSchedule,
     Trainer,
     Venue,
+    ends_after_start,
 )
 from redliv import inputs, roles
 from redliv.models import Audience, CourseLanguage, District, Organisation
@@ -250,8 +251,8 @@ class DropInScheduleForm(inputs.ModelForm):
     def clean(self):
         data = super().clean()
         starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
-        if starts_at and ends_at and ends_at <= starts_at:
-            self.add_error("ends_at", _("The drop-in hours must end after they start."))
+        if starts_at is not None and ends_at is not None and not ends_after_start(starts_at, ends_at):
+            self.add_error("ends_at", _("The drop-in hours must end after they start (00:00 is midnight)."))
         valid_from, valid_until = data.get("valid_from"), data.get("valid_until")
         if valid_from and valid_until and valid_until < valid_from:
             self.add_error("valid_until", _("“Valid until” cannot be before “valid from”."))
