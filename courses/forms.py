@@ -276,6 +276,11 @@ class DropInExceptionForm(inputs.ModelForm):
     def clean_date(self):
         date = self.cleaned_data["date"]
         schedule = self.schedule
+        if date < timezone.localdate():  # Copenhagen's date: a closure tells people ahead, it changes no past
+            raise forms.ValidationError(
+                _("The date has passed. Choose today or a later date the drop-in hours are closed."),
+                code="date_passed",
+            )
         if date.weekday() != schedule.weekday:
             raise forms.ValidationError(
                 _("The drop-in hours are on %(weekday)s; choose a %(weekday)s."),

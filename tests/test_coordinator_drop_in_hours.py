@@ -136,6 +136,20 @@ def test_an_exception_must_fall_on_the_schedules_weekday_and_period(planner, sch
     assert not DropInException.objects.exists()
 
 
+def test_a_closure_dated_before_today_in_copenhagen_is_refused(at_instant, planner, odense, venue):
+    """A closure tells people ahead that the hours are off: it may be dated today (Copenhagen's date), never
+    before, on the hours' weekday a week ago within their period."""
+    today = timezone.localdate()
+    schedule = factories.make_drop_in(venue, weekday=today.weekday(), valid_from=today - dt.timedelta(days=28))
+    path = f"/personale/faste-tider/{schedule.pk}/undtagelser/"
+    refused = planner.post(path, {"date": (today - dt.timedelta(days=7)).isoformat(), "reason": "Lukket"})
+    assert refused.status_code == 400
+    assert "Datoen er passeret. Vælg i dag eller en senere dato" in refused.content.decode()
+    assert not schedule.exceptions.exists()
+    assert planner.post(path, {"date": today.isoformat(), "reason": "Lukket"}).status_code == 302
+    assert list(schedule.exceptions.values_list("date", flat=True)) == [today]
+
+
 def test_the_same_date_cannot_be_skipped_twice(planner, schedule):
     schedule.exceptions.create(date=next_tuesday(), reason="Lukket")
     response = planner.post(
