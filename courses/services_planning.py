@@ -267,6 +267,7 @@ def _venue_refusal(venue, error):
 @transaction.atomic
 def copy_to_next_week(course, user, key=None):
     """The same course again, seven days later: planned, with the same trainers. Returns (copy, made).
+    Not of a cancelled course (a ValidationError).
 
     Not into an approved month: that needs a reason, which the course form asks for. The
     copy button's `key` makes one copy per showing of the page: sent again (a double click,
@@ -274,6 +275,16 @@ def copy_to_next_week(course, user, key=None):
     """
     if (made := made_with(Course, key)) is not None:
         return made, False
+    if course.status == Course.Status.CANCELLED:
+        # Its copy would be planned, and shown publicly if it was, at the venue and with the trainers that may
+        # be why it was cancelled: a new course is planned on the form, where each is chosen again.
+        raise ValidationError(
+            _(
+                "A cancelled course is not copied: plan a new course instead, so that its venue, trainers and "
+                "whether it is shown publicly are chosen again."
+            ),
+            code="cancelled",
+        )
     check_change_allowed(user, course.municipality_id, a_week_later(course.starts_at), adding=True)
     # Those of the course's municipality: a course linked to another's trainers before the database
     # refused that (course_trainer_in_course_municipality) is copied without them.
