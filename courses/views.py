@@ -550,7 +550,15 @@ def _venue_form(request, venue):
             else:
                 messages.info(request, _("This venue was already created from this form; it is stored once."))
             return redirect("courses:venue-list")
-    return render(request, "courses/venue_form.html", {"form": form, "venue": venue})
+    planned_courses, planned_hours = [], []
+    if venue.pk is not None:  # what must be cancelled, moved or ended before the venue can close
+        planned_courses, planned_hours = venue.planned_from_today()
+        planned_courses = planned_courses.select_related("venue")
+    return render(
+        request,
+        "courses/venue_form.html",
+        {"form": form, "venue": venue, "planned_courses": planned_courses, "planned_hours": planned_hours},
+    )
 
 
 # --- course requests --------------------------------------------------------------------------

@@ -110,9 +110,11 @@ def test_an_administrator_cannot_put_a_venue_in_another_municipalitys_district(
 
 
 def test_a_venue_with_plans_is_not_closed_from_the_staff_page(planner, venue):
-    factories.make_course(venue, title="Pop-up i december")
-    factories.make_drop_in(venue, title="Torsdagscafé")
+    course = factories.make_course(venue, title="Pop-up i december")
+    schedule = factories.make_drop_in(venue, title="Torsdagscafé")
     path = f"/personale/steder/{venue.pk}/"
+    page = planner.get(path).content.decode()  # what is planned there, each linked to where it is cancelled or ended
+    assert f'href="/personale/kurser/{course.pk}/"' in page and f'href="/personale/faste-tider/{schedule.pk}/"' in page
     refused = planner.post(path, edit_data(venue, active=None))
     page = refused.content.decode()
     assert refused.status_code == 200
