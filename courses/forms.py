@@ -240,7 +240,10 @@ class DropInScheduleForm(inputs.ModelForm):
             "valid_until": DateInput(),
             "public_description": forms.Textarea(attrs={"rows": 3}),
         }
-        help_texts = {"public_description": PERSONAL_DATA_WARNING}
+        help_texts = {
+            "public_description": PERSONAL_DATA_WARNING,
+            "ends_at": _("00:00 is midnight, at the end of the day."),
+        }
 
     def __init__(self, *args, user, **kwargs):
         inputs.offer_key(kwargs)  # new drop-in hours: the key that creates them once

@@ -66,6 +66,7 @@ def test_drop_in_hours_that_end_before_they_start_are_refused(planner, venue):
 
 def test_drop_in_hours_may_end_at_midnight_and_the_finder_api_and_feed_end_them_then(planner, client, venue):
     """ "20:00–00:00" was refused as ending before it starts; only 23:59 was accepted."""
+    assert "00:00 er midnat, ved dagens slutning." in planner.get("/personale/faste-tider/ny/").content.decode()
     fields = schedule_data(venue, weekday="3", starts_at="20:00", ends_at="00:00")  # Thursday, today
     assert planner.post("/personale/faste-tider/ny/", fields).status_code == 302
     schedule = DropInSchedule.objects.get()
