@@ -64,6 +64,15 @@ def refuse_a_venue_elsewhere(form, venue):
         )
 
 
+def venues_offered(user, instance):
+    """The user's open venues, and the one the course or drop-in hours are at already, even if it has closed
+    since: their past can still be corrected without moving them (as inactive trainers stay on a course)."""
+    venues = Venue.objects.for_user(user).filter(active=True)
+    if instance.venue_id:
+        venues = venues | Venue.objects.for_user(user).filter(pk=instance.venue_id)
+    return venues.distinct()
+
+
 def refuse_if_not_public(form, venue):
     """A residents-only venue cannot be shown in the public finder (`Venue.not_public_reason`)."""
     reason = venue.not_public_reason() if venue and form.cleaned_data.get("published") else None
@@ -128,7 +137,7 @@ class CourseForm(inputs.ModelForm):
         inputs.offer_key(kwargs)  # a new course: the key that plans it once
         super().__init__(*args, **kwargs)
         offer_version(self)
-        self.fields["venue"].queryset = Venue.objects.for_user(user).filter(active=True)
+        self.fields["venue"].queryset = venues_offered(user, self.instance)
         trainers = Trainer.objects.for_user(user).filter(active=True)
         if self.instance.pk:  # keep inactive trainers already on the course
             trainers = trainers | Trainer.objects.for_user(user).filter(courses=self.instance)
@@ -249,7 +258,7 @@ class DropInScheduleForm(inputs.ModelForm):
         inputs.offer_key(kwargs)  # new drop-in hours: the key that creates them once
         super().__init__(*args, **kwargs)
         offer_version(self)
-        self.fields["venue"].queryset = Venue.objects.for_user(user).filter(active=True)
+        self.fields["venue"].queryset = venues_offered(user, self.instance)
 
     def clean(self):
         data = super().clean()

@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from courses.models import Venue
+from courses.models import Course, Venue
 from tests import factories
 from tests.conftest import VerifiedClient
 
@@ -200,3 +200,27 @@ def test_the_venue_list_has_a_fixed_number_of_queries(planner, red_liv, odense, 
     with django_assert_max_num_queries(8):
         response = planner.get("/personale/steder/")
     assert len(response.context["venues"]) == 8
+
+
+def test_a_course_and_drop_in_hours_at_a_closed_venue_can_still_be_corrected(planner, venue):
+    """Closed, the venue was no longer a choice on their forms: any save of what was held there was refused."""
+    past = timezone.now() - dt.timedelta(days=30)
+    course = factories.make_course(venue, starts_at=past, title="Holdt her", published=False)
+    hours = factories.make_drop_in(
+        venue, valid_from=timezone.localdate() - dt.timedelta(days=60), valid_until=timezone.localdate()
+    )
+    hours.valid_until = timezone.localdate() - dt.timedelta(days=1)
+    hours.save()
+    assert planner.post(f"/personale/steder/{venue.pk}/", edit_data(venue, active=None)).status_code == 302
+    form = planner.get(f"/personale/kurser/{course.pk}/rediger/").context["form"]
+    fields = {name: form[name].value() for name in form.fields if form[name].value() not in (None, False)}
+    fields.update(title="Holdt her, rettet", starts_at=form["starts_at"].value(), ends_at=form["ends_at"].value())
+    assert planner.post(f"/personale/kurser/{course.pk}/rediger/", fields).status_code == 302
+    assert Course.objects.get(pk=course.pk).title == "Holdt her, rettet"
+    assert venue.name not in planner.get("/personale/kurser/ny/").content.decode()  # not for new courses
+    form = planner.get(f"/personale/faste-tider/{hours.pk}/").context["form"]
+    fields = {name: form[name].value() for name in form.fields if form[name].value() not in (None, False)}
+    fields["title"] = "Tirsdagscafé"
+    assert planner.post(f"/personale/faste-tider/{hours.pk}/", fields).status_code == 302
+    hours.refresh_from_db()
+    assert (hours.title, hours.venue_id) == ("Tirsdagscafé", venue.pk)
