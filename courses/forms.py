@@ -16,9 +16,10 @@ from courses.models import (
     DropInSchedule,
     Trainer,
     Venue,
+    ends_after_start,
 )
 from redliv import inputs, roles
-from redliv.models import Audience, CourseLanguage, Organisation
+from redliv.models import Audience, CourseLanguage, District, Organisation
 from redliv.personal_data import refuse_identifiers
 from redliv.widgets import DateInput
 
@@ -61,6 +62,15 @@ def refuse_a_venue_elsewhere(form, venue):
                 code="venue_elsewhere",
             ),
         )
+
+
+def venues_offered(user, instance):
+    """The user's open venues, and the one the course or drop-in hours are at already, even if it has closed
+    since: their past can still be corrected without moving them (as inactive trainers stay on a course)."""
+    venues = Venue.objects.for_user(user).filter(active=True)
+    if instance.venue_id:
+        venues = venues | Venue.objects.for_user(user).filter(pk=instance.venue_id)
+    return venues.distinct()
 
 
 def refuse_if_not_public(form, venue):
@@ -127,7 +137,7 @@ class CourseForm(inputs.ModelForm):
         inputs.offer_key(kwargs)  # a new course: the key that plans it once
         super().__init__(*args, **kwargs)
         offer_version(self)
-        self.fields["venue"].queryset = Venue.objects.for_user(user).filter(active=True)
+        self.fields["venue"].queryset = venues_offered(user, self.instance)
         trainers = Trainer.objects.for_user(user).filter(active=True)
         if self.instance.pk:  # keep inactive trainers already on the course
             trainers = trainers | Trainer.objects.for_user(user).filter(courses=self.instance)
@@ -239,19 +249,22 @@ class DropInScheduleForm(inputs.ModelForm):
             "valid_until": DateInput(),
             "public_description": forms.Textarea(attrs={"rows": 3}),
         }
-        help_texts = {"public_description": PERSONAL_DATA_WARNING}
+        help_texts = {
+            "public_description": PERSONAL_DATA_WARNING,
+            "ends_at": _("00:00 is midnight, at the end of the day."),
+        }
 
     def __init__(self, *args, user, **kwargs):
         inputs.offer_key(kwargs)  # new drop-in hours: the key that creates them once
         super().__init__(*args, **kwargs)
         offer_version(self)
-        self.fields["venue"].queryset = Venue.objects.for_user(user).filter(active=True)
+        self.fields["venue"].queryset = venues_offered(user, self.instance)
 
     def clean(self):
         data = super().clean()
         starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
-        if starts_at and ends_at and ends_at <= starts_at:
-            self.add_error("ends_at", _("The drop-in hours must end after they start."))
+        if starts_at is not None and ends_at is not None and not ends_after_start(starts_at, ends_at):
+            self.add_error("ends_at", _("The drop-in hours must end after they start (00:00 is midnight)."))
         valid_from, valid_until = data.get("valid_from"), data.get("valid_until")
         if valid_from and valid_until and valid_until < valid_from:
             self.add_error("valid_until", _("“Valid until” cannot be before “valid from”."))
@@ -275,6 +288,11 @@ class DropInExceptionForm(inputs.ModelForm):
     def clean_date(self):
         date = self.cleaned_data["date"]
         schedule = self.schedule
+        if date < timezone.localdate():  # Copenhagen's date: a closure tells people ahead, it changes no past
+            raise forms.ValidationError(
+                _("The date has passed. Choose today or a later date the drop-in hours are closed."),
+                code="date_passed",
+            )
         if date.weekday() != schedule.weekday:
             raise forms.ValidationError(
                 _("The drop-in hours are on %(weekday)s; choose a %(weekday)s."),
@@ -301,6 +319,100 @@ class TrainerForm(inputs.ModelForm):
         super().__init__(*args, **kwargs)
         offer_version(self)
         self.fields["organisation"].queryset = Organisation.objects.for_user(user)
+
+
+class VenueForm(inputs.ModelForm):
+    """A venue of the coordinator's municipality. Its own rules (`Venue.clean`: a district of the venue's
+    municipality; not closed, nor made residents-only, while something is still planned there) are checked
+    by the model when the form validates; the database's rules are checked here, each with its message."""
+
+    key = inputs.key_field(required=False)  # none from a page shown before keys
+    shown_version = shown_version_field()
+
+    class Meta:
+        model = Venue
+        fields = [
+            "name",
+            "organisation",
+            "kind",
+            "address",
+            "postcode",
+            "city",
+            "district",
+            "latitude",
+            "longitude",
+            "open_to_public",
+            "accessibility_notes",
+            "active",
+        ]
+        widgets = {"accessibility_notes": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "accessibility_notes": _("Step-free access, toilets, lift: what a visitor should know before coming."),
+            "active": _(
+                "Untick to close the venue: it is no longer offered for new courses and drop-in hours, and "
+                "nothing held there is shown in the public finder."
+            ),
+            "latitude": _("For the map in the finder, e.g. 55.395. Give both coordinates, or neither."),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        inputs.offer_key(kwargs)  # a new venue: the key that creates it once
+        super().__init__(*args, **kwargs)
+        offer_version(self)
+        organisations = Organisation.objects.for_user(user)
+        districts = District.objects.for_user(user).select_related("municipality")
+        if self.instance.pk:  # a venue stays in its municipality
+            organisations = organisations.filter(municipality=self.instance.municipality_id)
+            districts = districts.filter(municipality=self.instance.municipality_id)
+        self.fields["organisation"].queryset = organisations
+        self.fields["district"].queryset = districts
+        # Every municipality has its own "Centrum": named with it for whoever sees several.
+        if user.has_perm(roles.SEE_EVERY_MUNICIPALITY):
+            self.fields["district"].label_from_instance = lambda district: f"{district.name} ({district.municipality})"
+
+    def clean(self):
+        data = super().clean()
+        organisation = data.get("organisation")
+        venue = self.instance
+        if venue.pk is None and organisation is not None:
+            venue.municipality = organisation.municipality  # the organisation's, as it is seen and counted there
+        municipality = venue.municipality if venue.municipality_id else None
+        if organisation is not None and municipality is not None and organisation.municipality_id != municipality.pk:
+            self.add_error(
+                "organisation",
+                forms.ValidationError(
+                    _("Choose an organisation in %(municipality)s, where the venue is."),
+                    code="organisation_elsewhere",
+                    params={"municipality": municipality},
+                ),
+            )
+        name = data.get("name")
+        if name and municipality is not None:
+            namesakes = Venue.objects.filter(municipality=municipality, name=name).exclude(pk=venue.pk)
+            if data.get("key"):  # the venue this form created already, sent again: the service returns it
+                namesakes = namesakes.exclude(form_key=data["key"])
+            if namesakes.exists():
+                self.add_error(
+                    "name", _("%(municipality)s already has a venue with this name.") % {"municipality": municipality}
+                )
+        if data.get("kind") == Venue.Kind.SHELTER and data.get("open_to_public"):
+            self.add_error(
+                "open_to_public",
+                _("A shelter is for its residents only: untick “open to the public”, or choose another kind."),
+            )
+        postcode = data.get("postcode")
+        if postcode and not (len(postcode) == 4 and postcode.isascii() and postcode.isdigit()):
+            self.add_error("postcode", _("A postcode has four digits."))
+        latitude, longitude = data.get("latitude"), data.get("longitude")
+        if (latitude is None) != (longitude is None) and not (
+            self.has_error("latitude") or self.has_error("longitude")
+        ):
+            self.add_error("longitude" if longitude is None else "latitude", _("Give both coordinates, or neither."))
+        if latitude is not None and not -90 <= latitude <= 90:
+            self.add_error("latitude", _("The latitude lies from -90 to 90."))
+        if longitude is not None and not -180 <= longitude <= 180:
+            self.add_error("longitude", _("The longitude lies from -180 to 180."))
+        return data
 
 
 class CertificationForm(inputs.ModelForm):

@@ -82,6 +82,12 @@ class Venue(models.Model):
     )
     accessibility_notes = models.TextField(_("accessibility notes"), blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # The key of the coordinator's venue form that created it (made when the form is shown): a double
+    # submit or a second tab of the same form creates the venue once. Venues made otherwise have none.
+    form_key = models.UUIDField(_("form key"), null=True, blank=True, unique=True, editable=False)
+    # When the venue was last saved: a save from a form shown before that is refused
+    # (`services_planning.refuse_a_later_change`), as for a trainer.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -396,6 +402,17 @@ class Course(models.Model):
         )
 
 
+# Drop-in hours that end at 00:00 end at midnight, at the end of their day ("20:00–00:00"): the time
+# field holds no 24:00. Hours that start at 00:00 cannot end then (that would be a whole day).
+MIDNIGHT = dt.time(0)
+
+
+def ends_after_start(starts_at: dt.time, ends_at: dt.time) -> bool:
+    """Whether drop-in hours from `starts_at` to `ends_at` end after they start, 00:00 being midnight at the end
+    of the day (the database's dropin_ends_after_start says the same)."""
+    return ends_at > starts_at or (ends_at == MIDNIGHT and starts_at > MIDNIGHT)
+
+
 class DropInSchedule(models.Model):
     """Standing drop-in hours: every given weekday, at a venue, for a period.
 
@@ -449,7 +466,10 @@ class DropInSchedule(models.Model):
         ordering = ["weekday", "starts_at"]
         constraints = [
             models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="dropin_weekday_valid"),
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="dropin_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")) | Q(ends_at=MIDNIGHT, starts_at__gt=MIDNIGHT),
+                name="dropin_ends_after_start",
+            ),
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
                 name="dropin_valid_until_after_from",

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from courses.models import MIDNIGHT
+
 HORIZON_DAYS = 8 * 7  # the finder shows standing drop-in hours for the next eight weeks
 
 
@@ -40,12 +42,15 @@ def held_on(schedule, first_day: dt.date, last_day: dt.date, closed):
     day = start + dt.timedelta(days=(schedule.weekday - start.weekday()) % 7)
     zone = timezone.get_current_timezone()
     week = dt.timedelta(days=7)
+    # Hours that end at 00:00 end at midnight, at the end of their day (courses.models.MIDNIGHT): on the next
+    # date, at its first instant. Counted in dates, not hours, midnight is midnight on a 23- or 25-hour day.
+    end_date = dt.timedelta(days=1 if schedule.ends_at == MIDNIGHT else 0)
     while day <= end:
         if day not in closed:  # the wall-clock time in the zone, as timezone.make_aware gives it
             yield (
                 day,
                 dt.datetime.combine(day, schedule.starts_at, zone),
-                dt.datetime.combine(day, schedule.ends_at, zone),
+                dt.datetime.combine(day + end_date, schedule.ends_at, zone),
             )
         day += week
 

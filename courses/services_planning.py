@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from courses.models import Certification, Course, CourseRequest, DropInSchedule, Trainer, participants
+from courses.models import Certification, Course, CourseRequest, DropInSchedule, Trainer, Venue, participants
 from redliv.closing import check_change_allowed
 from redliv.db import violated_constraint
 from redliv.models import Municipality
@@ -207,9 +207,67 @@ def save_trainer(form, certifications):
     return trainer, True
 
 
+# --- venues ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_venue(form):
+    """Save a venue from the coordinator's form. Returns (venue, saved).
+
+    A new venue is created once per form (its `key`), in its organisation's municipality (the form
+    sets it): sent again, the venue created the first time comes back with saved False, and nothing is
+    written. A venue saved again after the form was shown (another tab, another coordinator) is a
+    ValidationError, nothing saved. The venue's own rules (`Venue.clean`) are checked once more under
+    the lock: what is planned there may have changed since the form was checked.
+    """
+    venue = form.save(commit=False)
+    if venue.pk is not None:
+        refuse_a_later_change(
+            venue,
+            form.cleaned_data.get("shown_version"),
+            _(
+                "The venue was changed elsewhere after you opened this page (in another tab, or by another "
+                "coordinator). Your changes are not saved: open the venue in a new tab to see what changed, "
+                "and save again here if yours should replace it."
+            ),
+        )
+        venue.clean()
+        _save_venue_row(venue)
+        return venue, True
+    if (made := made_with(Venue, form.cleaned_data.get("key"))) is not None:
+        return made, False
+    venue.form_key = form.cleaned_data.get("key")
+    try:
+        return save_once(venue)
+    except IntegrityError as error:
+        raise _venue_refusal(venue, error) from error
+
+
+def _save_venue_row(venue):
+    try:
+        with transaction.atomic():
+            venue.save()
+    except IntegrityError as error:
+        raise _venue_refusal(venue, error) from error
+
+
+def _venue_refusal(venue, error):
+    """The database's refusal of a venue in words, beside its field (the same name saved from another tab
+    at the same moment, or a district the form did not offer); any other refusal is raised as it was."""
+    constraint = violated_constraint(error)
+    if constraint == "venue_unique_name_per_municipality":
+        message = _("%(municipality)s already has a venue with this name.") % {"municipality": venue.municipality}
+        return ValidationError({"name": ValidationError(message, code="name_taken")})
+    if constraint == "venue_district_in_venue_municipality":
+        message = _("Choose a district in %(municipality)s, where the venue is.") % {"municipality": venue.municipality}
+        return ValidationError({"district": ValidationError(message, code="district_elsewhere")})
+    raise error
+
+
 @transaction.atomic
 def copy_to_next_week(course, user, key=None):
     """The same course again, seven days later: planned, with the same trainers. Returns (copy, made).
+    Not of a cancelled course (a ValidationError).
 
     Not into an approved month: that needs a reason, which the course form asks for. The
     copy button's `key` makes one copy per showing of the page: sent again (a double click,
@@ -217,6 +275,16 @@ def copy_to_next_week(course, user, key=None):
     """
     if (made := made_with(Course, key)) is not None:
         return made, False
+    if course.status == Course.Status.CANCELLED:
+        # Its copy would be planned, and shown publicly if it was, at the venue and with the trainers that may
+        # be why it was cancelled: a new course is planned on the form, where each is chosen again.
+        raise ValidationError(
+            _(
+                "A cancelled course is not copied: plan a new course instead, so that its venue, trainers and "
+                "whether it is shown publicly are chosen again."
+            ),
+            code="cancelled",
+        )
     check_change_allowed(user, course.municipality_id, a_week_later(course.starts_at), adding=True)
     # Those of the course's municipality: a course linked to another's trainers before the database
     # refused that (course_trainer_in_course_municipality) is copied without them.

@@ -26,6 +26,9 @@ urlpatterns = [
     path("traenere/ny/", views.trainer_create, name="trainer-create"),
     path("traenere/<int:pk>/", views.trainer_detail, name="trainer-detail"),
     path("traenere/<int:pk>/rediger/", views.trainer_edit, name="trainer-edit"),
+    path("steder/", views.venue_list, name="venue-list"),
+    path("steder/ny/", views.venue_create, name="venue-create"),
+    path("steder/<int:pk>/", views.venue_edit, name="venue-edit"),
     path("forespoergsler/", views.request_list, name="request-list"),
     path("forespoergsler/<int:pk>/", views.request_detail, name="request-detail"),
 ]

@@ -1,4 +1,4 @@
-"""The coordinator's screens: courses, calendar, standing drop-in hours, trainers,
+"""The coordinator's screens: courses, calendar, standing drop-in hours, trainers, venues,
 course requests and the start page.
 
 Every query goes through `for_user`: another municipality's row is a 404. The pages
@@ -30,8 +30,9 @@ from courses.forms import (
     DropInExceptionForm,
     DropInScheduleForm,
     TrainerForm,
+    VenueForm,
 )
-from courses.models import Course, CourseFormat, CourseRequest, DropInException, DropInSchedule, Trainer
+from courses.models import Course, CourseFormat, CourseRequest, DropInException, DropInSchedule, Trainer, Venue
 from courses.schedule import falls_on, occurrences
 from redliv import inputs
 from redliv.access import add_service_errors, get_for_user, permission_required
@@ -39,6 +40,7 @@ from redliv.models import Audience
 from redliv.pagination import paginate
 
 PLANNING_PERMISSION = "courses.change_course"
+VENUE_PERMISSION = "courses.change_venue"
 COURSES_PER_PAGE = 50
 
 
@@ -511,6 +513,52 @@ def _trainer_form(request, trainer):
                 messages.info(request, _("This trainer was already registered from this form; they are stored once."))
             return redirect("courses:trainer-detail", pk=trainer.pk)
     return render(request, "courses/trainer_form.html", {"form": form, "formset": formset, "trainer": trainer})
+
+
+# --- venues -----------------------------------------------------------------------------------
+
+
+@permission_required(VENUE_PERMISSION)
+def venue_list(request):
+    venues = Venue.objects.for_user(request.user).select_related("organisation", "district").order_by("-active", "name")
+    return render(request, "courses/venue_list.html", {"venues": venues})
+
+
+@permission_required(VENUE_PERMISSION, "courses.add_venue")
+def venue_create(request):
+    if request.user.municipality_id is None:
+        raise PermissionDenied
+    return _venue_form(request, Venue())
+
+
+@permission_required(VENUE_PERMISSION)
+def venue_edit(request, pk):
+    return _venue_form(request, get_for_user(request, Venue.objects.select_related("municipality"), pk=pk))
+
+
+def _venue_form(request, venue):
+    form = VenueForm(request.POST or None, instance=venue, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            venue, saved = planning.save_venue(form)
+        except ValidationError as error:  # changed in another tab meanwhile: said above the form, nothing saved
+            _offer_the_later_version(form, error)
+            add_service_errors(form, error)
+        else:
+            if saved:
+                messages.success(request, _("The venue was saved."))
+            else:
+                messages.info(request, _("This venue was already created from this form; it is stored once."))
+            return redirect("courses:venue-list")
+    planned_courses, planned_hours = [], []
+    if venue.pk is not None:  # what must be cancelled, moved or ended before the venue can close
+        planned_courses, planned_hours = venue.planned_from_today()
+        planned_courses = planned_courses.select_related("venue")
+    return render(
+        request,
+        "courses/venue_form.html",
+        {"form": form, "venue": venue, "planned_courses": planned_courses, "planned_hours": planned_hours},
+    )
 
 
 # --- course requests --------------------------------------------------------------------------

@@ -58,6 +58,7 @@ def keyed_forms(html):
         reverse("courses:course-create"),
         reverse("courses:dropin-create"),
         reverse("courses:trainer-create"),
+        reverse("courses:venue-create"),
         reverse("reversals:record"),
     ],
 )

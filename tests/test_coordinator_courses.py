@@ -1,10 +1,12 @@
 """Coordinators plan courses: list, calendar, create, edit, copy, cancel, publish."""
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.utils import timezone
 
+from courses import services_planning as planning
 from courses.models import Course, CourseFormat
 from tests import factories
 
@@ -160,6 +162,19 @@ def test_a_double_click_on_same_again_next_week_makes_one_copy(planner, venue, n
     key = planner.get(f"/personale/kurser/{course.pk}/").context["copy_key"]
     planner.post(f"/personale/kurser/{course.pk}/kopier/", {"key": str(key)})
     assert Course.objects.exclude(pk=course.pk).count() == 2
+
+
+def test_a_cancelled_course_is_not_copied_to_next_week(planner, venue, next_monday):
+    """The copy of a cancelled course was planned and shown publicly, at the venue and with the trainers
+    that may have been why it was cancelled."""
+    course = factories.make_course(venue, starts_at=local(next_monday, 10), title="Fast kursus")
+    planning.cancel_course(course, "Træneren er syg")
+    page = planner.get(f"/personale/kurser/{course.pk}/").content.decode()
+    assert "Samme igen næste uge" not in page and f"/personale/kurser/{course.pk}/kopier/" not in page
+    refused = planner.post(f"/personale/kurser/{course.pk}/kopier/", {"key": str(uuid.uuid4())}, follow=True)
+    assert refused.redirect_chain[0][0] == f"/personale/kurser/{course.pk}/"
+    assert "Et aflyst kursus kopieres ikke" in refused.content.decode()
+    assert Course.objects.get() == course
 
 
 def test_copying_needs_a_post(planner, venue):

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from courses.models import DropInException, DropInSchedule
@@ -59,7 +60,29 @@ def test_a_coordinator_creates_standing_drop_in_hours(planner, venue, odense):
 def test_drop_in_hours_that_end_before_they_start_are_refused(planner, venue):
     response = planner.post("/personale/faste-tider/ny/", schedule_data(venue, ends_at="12:00"))
     assert response.status_code == 200
-    assert "Drop-in-tiden skal slutte efter den begynder." in response.content.decode()
+    assert "Drop-in-tiden skal slutte efter den begynder (00:00 er midnat)." in response.content.decode()
+    assert not DropInSchedule.objects.exists()
+
+
+def test_drop_in_hours_may_end_at_midnight_and_the_finder_api_and_feed_end_them_then(planner, client, venue):
+    """ "20:00–00:00" was refused as ending before it starts; only 23:59 was accepted."""
+    assert "00:00 er midnat, ved dagens slutning." in planner.get("/personale/faste-tider/ny/").content.decode()
+    fields = schedule_data(venue, weekday="3", starts_at="20:00", ends_at="00:00")  # Thursday, today
+    assert planner.post("/personale/faste-tider/ny/", fields).status_code == 302
+    schedule = DropInSchedule.objects.get()
+    assert (schedule.starts_at, schedule.ends_at) == (dt.time(20), dt.time(0))
+    client.logout()
+    with time_machine.travel(timezone.make_aware(dt.datetime(2026, 6, 11, 23, 30)), tick=False):
+        first = client.get("/api/v1/courses/?format=drop_in").json()["courses"][0]
+        feed = client.get(f"/drop-in/{schedule.pk}.ics").content.decode()
+    # Still on at 23:30, and over at midnight, at the end of Thursday.
+    assert (first["start"], first["end"]) == ("2026-06-11T20:00:00+02:00", "2026-06-12T00:00:00+02:00")
+    assert "DTSTART:20260611T180000Z" in feed and "DTEND:20260611T220000Z" in feed
+
+
+def test_drop_in_hours_from_midnight_to_midnight_are_refused(planner, venue):
+    response = planner.post("/personale/faste-tider/ny/", schedule_data(venue, starts_at="00:00", ends_at="00:00"))
+    assert response.status_code == 200 and response.context["form"].has_error("ends_at")
     assert not DropInSchedule.objects.exists()
 
 
@@ -112,6 +135,20 @@ def test_an_exception_must_fall_on_the_schedules_weekday_and_period(planner, sch
     )
     assert response.status_code == 400
     assert not DropInException.objects.exists()
+
+
+def test_a_closure_dated_before_today_in_copenhagen_is_refused(at_instant, planner, odense, venue):
+    """A closure tells people ahead that the hours are off: it may be dated today (Copenhagen's date), never
+    before, on the hours' weekday a week ago within their period."""
+    today = timezone.localdate()
+    schedule = factories.make_drop_in(venue, weekday=today.weekday(), valid_from=today - dt.timedelta(days=28))
+    path = f"/personale/faste-tider/{schedule.pk}/undtagelser/"
+    refused = planner.post(path, {"date": (today - dt.timedelta(days=7)).isoformat(), "reason": "Lukket"})
+    assert refused.status_code == 400
+    assert "Datoen er passeret. Vælg i dag eller en senere dato" in refused.content.decode()
+    assert not schedule.exceptions.exists()
+    assert planner.post(path, {"date": today.isoformat(), "reason": "Lukket"}).status_code == 302
+    assert list(schedule.exceptions.values_list("date", flat=True)) == [today]
 
 
 def test_the_same_date_cannot_be_skipped_twice(planner, schedule):

@@ -169,6 +169,17 @@ def test_it_refuses_drop_in_hours_that_end_before_they_start(venue):
     )
 
 
+def test_it_takes_drop_in_hours_that_end_at_midnight_but_not_from_midnight_to_midnight(venue):
+    """00:00 as the end is midnight at the end of the day (courses.models.MIDNIGHT)."""
+    fields = {"municipality": venue.municipality, "venue": venue, "weekday": 1, "valid_from": timezone.localdate()}
+    DropInSchedule.objects.create(starts_at=dt.time(20), ends_at=dt.time(0), **fields)
+    refused(
+        DropInSchedule,
+        "dropin_ends_after_start",
+        lambda: DropInSchedule.objects.create(starts_at=dt.time(0), ends_at=dt.time(0), **fields),
+    )
+
+
 def test_it_refuses_drop_in_hours_valid_until_before_valid_from(venue):
     today = timezone.localdate()
     refused(

@@ -68,3 +68,20 @@ def test_upcoming_covers_eight_weeks_soonest_first_and_drops_what_has_ended(venu
     assert [o.starts_at for o in found] == sorted(o.starts_at for o in found)
     assert all(o.date < MONDAY + dt.timedelta(days=HORIZON_DAYS) for o in found)
     assert len(found) == 8 + 7  # eight Tuesdays; seven more Mondays after today's
+
+
+def test_hours_that_end_at_00_00_end_at_midnight_also_on_the_daylight_saving_nights(venue):
+    """Summer time starts on Sunday 30 March 2031 (a 23-hour day) and ends on Sunday 26 October (25 hours)."""
+    saturday = make_schedule(venue, weekday=DropInSchedule.Weekday.SATURDAY, starts_at=dt.time(20), ends_at=dt.time(0))
+    sunday = make_schedule(venue, weekday=DropInSchedule.Weekday.SUNDAY, starts_at=dt.time(1), ends_at=dt.time(0))
+    for first_day, offsets, sunday_hours in [(dt.date(2031, 3, 29), (1, 2), 22), (dt.date(2031, 10, 25), (2, 1), 24)]:
+        (before,) = occurrences(saturday, first_day, first_day)
+        (on_the_day,) = occurrences(sunday, first_day, first_day + dt.timedelta(days=1))
+        assert before.ends_at.date() == on_the_day.date == first_day + dt.timedelta(days=1)
+        assert before.ends_at.time() == dt.time(0) and before.ends_at.utcoffset() == dt.timedelta(hours=offsets[0])
+        assert (before.ends_at.timestamp() - before.starts_at.timestamp()) / 3600 == 4
+        assert on_the_day.ends_at == timezone.make_aware(
+            dt.datetime.combine(first_day + dt.timedelta(days=2), dt.time(0))
+        )
+        assert on_the_day.ends_at.utcoffset() == dt.timedelta(hours=offsets[1])
+        assert (on_the_day.ends_at.timestamp() - on_the_day.starts_at.timestamp()) / 3600 == sunday_hours

@@ -575,6 +575,7 @@ CSRF_FORMS = [
     ("/personale/kurser/ny/", "coordinator"),
     ("/personale/faste-tider/ny/", "coordinator"),
     ("/personale/traenere/ny/", "coordinator"),
+    ("/personale/steder/ny/", "coordinator"),
     ("/personale/afrapporteringer/ny/", "coordinator"),
     ("/personale/lager/levering/", "coordinator"),
     ("/personale/lager/flyt/", "coordinator"),

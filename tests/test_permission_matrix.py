@@ -107,6 +107,9 @@ MATRIX = {
     "personale/traenere/ny/": ("/personale/traenere/ny/", PLANNING_LIST),
     "personale/traenere/<int:pk>/": ("/personale/traenere/{trainer}/", PLANNING_OBJECT),
     "personale/traenere/<int:pk>/rediger/": ("/personale/traenere/{trainer}/rediger/", PLANNING_OBJECT),
+    "personale/steder/": ("/personale/steder/", PLANNING_LIST),
+    "personale/steder/ny/": ("/personale/steder/ny/", PLANNING_LIST),
+    "personale/steder/<int:pk>/": ("/personale/steder/{venue}/", PLANNING_OBJECT),
     "personale/forespoergsler/": ("/personale/forespoergsler/", PLANNING_LIST),
     "personale/forespoergsler/<int:pk>/": ("/personale/forespoergsler/{request}/", PLANNING_OBJECT),
     # Reversal reports.
@@ -238,6 +241,7 @@ def odense_objects(odense, red_liv, venue, street_worker):
     held = factories.make_course(venue, starts_at=timezone.now() - dt.timedelta(hours=3))
     objects = {
         "odense": odense,
+        "venue": venue,
         "course": course,
         "schedule": schedule,
         "exception": exception,
@@ -317,6 +321,7 @@ POSTS = {
         PLANNING_DONE,
     ),
     "personale/traenere/<int:pk>/rediger/": ("/personale/traenere/{trainer}/rediger/", PLANNING_FORM),
+    "personale/steder/<int:pk>/": ("/personale/steder/{venue}/", PLANNING_FORM),
     "personale/forespoergsler/<int:pk>/": ("/personale/forespoergsler/{request}/", PLANNING_FORM),
     "personale/informationssider/<slug:slug>/": (
         "/personale/informationssider/naloxon/",

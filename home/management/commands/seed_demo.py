@@ -4,11 +4,11 @@ upcoming courses and standing drop-in hours.
 
 Dates are relative to today, so the demo always has a past year and a future.
 The demo obeys the rules people do: what a page writes, the seed writes through that
-page's form and service (courses, drop-in hours and trainers through the coordinator's
-forms and `courses.services_planning`; attendance, stock and reports through
+page's form and service (venues, courses, drop-in hours and trainers through the
+coordinator's forms and `courses.services_planning`; attendance, stock and reports through
 `courses.services`, `kits.services` and `reversals.services`; course requests through
-the public form). Rows only the admin writes (municipalities, organisations, venues,
-stock locations) are checked as the admin's form checks them (`full_clean`). The
+the public form). Rows only the admin writes (municipalities, organisations, stock
+locations) are checked as the admin's form checks them (`full_clean`). The
 database trigger keeps the stock, and the seed asks it what is on hand.
 Running it again changes nothing: the whole seed is one transaction, and it is
 skipped when the demo organisation already exists. Refuses to run with DEBUG off.
@@ -29,7 +29,14 @@ from django.utils import timezone
 
 from courses import services as course_services
 from courses import services_planning as planning
-from courses.forms import CertificationFormSet, CourseForm, DropInExceptionForm, DropInScheduleForm, TrainerForm
+from courses.forms import (
+    CertificationFormSet,
+    CourseForm,
+    DropInExceptionForm,
+    DropInScheduleForm,
+    TrainerForm,
+    VenueForm,
+)
 from courses.models import (
     Attendance,
     Certification,
@@ -293,24 +300,24 @@ class Seed:
         return users
 
     def make_venues(self):
+        """The venues, as the coordinator adds them on the venue form (`planning.save_venue`)."""
         venues = {}
         for name, organisation, kind, address, postcode, district, lat, lon, public, access in VENUES:
-            venues[name] = admin_save(
-                Venue(
-                    name=name,
-                    organisation=self.organisations[organisation],
-                    municipality=self.odense,
-                    kind=kind,
-                    address=address,
-                    postcode=postcode,
-                    city="Odense",
-                    district=self.districts[district],
-                    latitude=lat,
-                    longitude=lon,
-                    open_to_public=public,
-                    accessibility_notes=access,
-                )
-            )
+            data = {
+                "name": name,
+                "organisation": self.organisations[organisation].pk,
+                "kind": kind,
+                "address": address,
+                "postcode": postcode,
+                "city": "Odense",
+                "district": self.districts[district].pk,
+                "latitude": lat,
+                "longitude": lon,
+                "open_to_public": public,
+                "accessibility_notes": access,
+                "active": True,
+            }
+            venues[name], _saved = planning.save_venue(accepted(VenueForm(data, user=self.coordinator)))
         return venues
 
     def make_trainers(self):

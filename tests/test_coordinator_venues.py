@@ -1,0 +1,226 @@
+"""Coordinators manage their municipality's venues on the staff pages, not only administrators in the admin.
+
+The venue's own rules hold here as in the admin (`Venue.clean`): it is not closed, nor made residents-only,
+while something is still planned there, and its district lies in its municipality. Another municipality's
+venue is a 404 at every URL; a save from a stale tab is refused, as for a trainer.
+"""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from courses.models import Course, Venue
+from tests import factories
+from tests.conftest import VerifiedClient
+
+pytestmark = pytest.mark.django_db
+
+
+def venue_data(organisation, **overrides):
+    data = {
+        "name": "Herberget Dannebrog",
+        "organisation": organisation.pk,
+        "kind": "premises",
+        "address": "Dannebrogsgade 3",
+        "postcode": "5000",
+        "city": "Odense C",
+        "district": "",
+        "latitude": "55.400000",
+        "longitude": "10.380000",
+        "open_to_public": "on",
+        "accessibility_notes": "Trin ved indgangen",
+        "active": "on",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def edit_data(venue, **overrides):
+    data = venue_data(
+        venue.organisation,
+        name=venue.name,
+        kind=venue.kind,
+        address=venue.address,
+        postcode=venue.postcode,
+        city=venue.city,
+        district=venue.district_id or "",
+        latitude=venue.latitude,
+        longitude=venue.longitude,
+        open_to_public="on" if venue.open_to_public else None,
+        accessibility_notes=venue.accessibility_notes,
+        active="on" if venue.active else None,
+    )
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_a_coordinator_creates_a_venue_in_a_district_of_their_municipality(planner, red_liv, district, odense):
+    response = planner.post("/personale/steder/ny/", venue_data(red_liv, district=district.pk))
+    venue = Venue.objects.get()
+    assert response["Location"] == "/personale/steder/"
+    assert (venue.municipality, venue.district, venue.accessibility_notes) == (odense, district, "Trin ved indgangen")
+    listing = planner.get("/personale/steder/").content.decode()
+    assert "Herberget Dannebrog" in listing and "Stedet blev gemt." in listing
+
+
+def test_the_planning_menu_links_to_the_venues_where_the_trainers_are(planner):
+    page = planner.get("/personale/traenere/").content.decode()
+    assert 'href="/personale/traenere/">Trænere</a>' in page
+    assert 'href="/personale/steder/">Steder</a>' in page
+
+
+def test_another_municipalitys_coordinator_gets_404_for_every_url_and_method(other_coordinator, venue, red_liv):
+    client = VerifiedClient()
+    client.force_login(other_coordinator)
+    path = f"/personale/steder/{venue.pk}/"
+    assert client.get(path).status_code == 404
+    assert client.post(path, edit_data(venue, name="Overtaget", active=None)).status_code == 404
+    assert client.head(path).status_code == 404
+    assert venue.name not in client.get("/personale/steder/").content.decode()
+    refreshed = Venue.objects.get(pk=venue.pk)
+    assert (refreshed.name, refreshed.active) == (venue.name, True)
+
+
+def test_a_venue_is_not_created_in_another_municipalitys_organisation_or_district(
+    planner, aarhus_org, red_liv, aarhus_district
+):
+    refused = planner.post("/personale/steder/ny/", venue_data(aarhus_org))
+    assert refused.status_code == 200 and refused.context["form"].has_error("organisation")
+    refused = planner.post("/personale/steder/ny/", venue_data(red_liv, district=aarhus_district.pk))
+    assert refused.status_code == 200 and refused.context["form"].has_error("district")
+    assert not Venue.objects.exists()
+
+
+def test_an_administrator_cannot_put_a_venue_in_another_municipalitys_district(
+    client, administrator, red_liv, venue, aarhus_district
+):
+    """An administrator is offered every municipality's districts for a new venue, named with their
+    municipality; an existing venue is offered its own municipality's only."""
+    client.force_login(administrator)
+    page = client.get("/personale/steder/ny/").content.decode()
+    assert "Gellerup (Aarhus)" in page
+    refused = client.post("/personale/steder/ny/", venue_data(red_liv, district=aarhus_district.pk))
+    assert refused.status_code == 200
+    assert "Vælg en bydel i Odense, hvor stedet ligger." in refused.content.decode()
+    assert "Gellerup" not in client.get(f"/personale/steder/{venue.pk}/").content.decode()
+    refused = client.post(f"/personale/steder/{venue.pk}/", edit_data(venue, district=aarhus_district.pk))
+    assert refused.status_code == 200 and refused.context["form"].has_error("district")
+    assert Venue.objects.get() == venue and venue.district_id is None
+
+
+def test_a_venue_with_plans_is_not_closed_from_the_staff_page(planner, venue):
+    course = factories.make_course(venue, title="Pop-up i december")
+    schedule = factories.make_drop_in(venue, title="Torsdagscafé")
+    path = f"/personale/steder/{venue.pk}/"
+    page = planner.get(path).content.decode()  # what is planned there, each linked to where it is cancelled or ended
+    assert f'href="/personale/kurser/{course.pk}/"' in page and f'href="/personale/faste-tider/{schedule.pk}/"' in page
+    refused = planner.post(path, edit_data(venue, active=None))
+    page = refused.content.decode()
+    assert refused.status_code == 200
+    assert "har stadig planer fra i dag" in page and "Pop-up i december" in page and "Torsdagscafé" in page
+    assert Venue.objects.get(pk=venue.pk).active
+
+
+def test_a_venue_without_plans_is_closed_and_no_longer_offered_for_courses(planner, venue):
+    factories.make_course(venue, starts_at=timezone.now() - dt.timedelta(days=30))
+    response = planner.post(f"/personale/steder/{venue.pk}/", edit_data(venue, active=None))
+    assert response.status_code == 302
+    assert not Venue.objects.get(pk=venue.pk).active
+    assert "Lukket" in planner.get("/personale/steder/").content.decode()
+    assert venue.name not in planner.get("/personale/kurser/ny/").content.decode()
+
+
+def test_a_venue_with_public_plans_is_not_made_residents_only_from_the_staff_page(planner, venue):
+    factories.make_drop_in(venue, title="Torsdagscafé")
+    refused = planner.post(f"/personale/steder/{venue.pk}/", edit_data(venue, open_to_public=None))
+    assert refused.status_code == 200 and "Torsdagscafé" in refused.content.decode()
+    assert Venue.objects.get(pk=venue.pk).open_to_public
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"kind": "shelter"}, "open_to_public"),
+        ({"postcode": "50O0"}, "postcode"),
+        ({"longitude": ""}, "longitude"),
+        ({"name": "Antidote Danmark, Odense"}, "name"),
+    ],
+)
+def test_the_databases_rules_are_said_beside_the_field(planner, red_liv, venue, changes, field):
+    refused = planner.post("/personale/steder/ny/", venue_data(red_liv, **changes))
+    assert refused.status_code == 200
+    form = refused.context["form"]
+    assert list(form.errors) == [field]
+    assert (
+        "Begrænsning" not in refused.content.decode() and "Disse oplysninger kan ikke" not in refused.content.decode()
+    )
+    assert Venue.objects.count() == 1
+
+
+def test_a_save_from_a_second_tab_does_not_silently_undo_the_first(planner, venue):
+    path = f"/personale/steder/{venue.pk}/"
+    shown = planner.get(path).context["form"]["shown_version"].value()
+    assert shown and f'value="{shown}"' in planner.get(path).content.decode()
+    saved = planner.post(path, edit_data(venue, accessibility_notes="Rampe ved indgangen", shown_version=shown))
+    assert saved.status_code == 302
+    refused = planner.post(path, edit_data(venue, active=None, shown_version=shown))
+    assert refused.status_code == 200
+    assert "Stedet blev ændret et andet sted, efter du åbnede siden" in refused.content.decode()
+    venue.refresh_from_db()
+    assert (venue.accessibility_notes, venue.active) == ("Rampe ved indgangen", True)
+    # Sent again from the page that said so, it replaces the other change on purpose.
+    again = refused.context["form"]["shown_version"].value()
+    assert again != shown
+    assert planner.post(path, edit_data(venue, active=None, shown_version=again)).status_code == 302
+    venue.refresh_from_db()
+    assert not venue.active
+
+
+def test_a_double_submit_of_the_venue_form_creates_the_venue_once(planner, red_liv):
+    key = planner.get("/personale/steder/ny/").context["form"]["key"].value()
+    fields = venue_data(red_liv, key=str(key))
+    first = planner.post("/personale/steder/ny/", fields, follow=True)
+    again = planner.post("/personale/steder/ny/", fields, follow=True)
+    assert Venue.objects.count() == 1
+    assert "Stedet blev gemt." in first.content.decode()
+    assert "Dette sted er allerede oprettet fra denne formular" in again.content.decode()
+
+
+def test_street_workers_may_not_manage_venues(client, street_worker, venue):
+    client.force_login(street_worker)
+    assert client.get("/personale/steder/").status_code == 403
+    assert client.post(f"/personale/steder/{venue.pk}/", edit_data(venue, active=None)).status_code == 403
+    assert Venue.objects.get(pk=venue.pk).active
+
+
+def test_the_venue_list_has_a_fixed_number_of_queries(planner, red_liv, odense, django_assert_max_num_queries):
+    for _ in range(8):
+        factories.make_venue(red_liv, district=factories.make_district(odense))
+    with django_assert_max_num_queries(8):
+        response = planner.get("/personale/steder/")
+    assert len(response.context["venues"]) == 8
+
+
+def test_a_course_and_drop_in_hours_at_a_closed_venue_can_still_be_corrected(planner, venue):
+    """Closed, the venue was no longer a choice on their forms: any save of what was held there was refused."""
+    past = timezone.now() - dt.timedelta(days=30)
+    course = factories.make_course(venue, starts_at=past, title="Holdt her", published=False)
+    hours = factories.make_drop_in(
+        venue, valid_from=timezone.localdate() - dt.timedelta(days=60), valid_until=timezone.localdate()
+    )
+    hours.valid_until = timezone.localdate() - dt.timedelta(days=1)
+    hours.save()
+    assert planner.post(f"/personale/steder/{venue.pk}/", edit_data(venue, active=None)).status_code == 302
+    form = planner.get(f"/personale/kurser/{course.pk}/rediger/").context["form"]
+    fields = {name: form[name].value() for name in form.fields if form[name].value() not in (None, False)}
+    fields.update(title="Holdt her, rettet", starts_at=form["starts_at"].value(), ends_at=form["ends_at"].value())
+    assert planner.post(f"/personale/kurser/{course.pk}/rediger/", fields).status_code == 302
+    assert Course.objects.get(pk=course.pk).title == "Holdt her, rettet"
+    assert venue.name not in planner.get("/personale/kurser/ny/").content.decode()  # not for new courses
+    form = planner.get(f"/personale/faste-tider/{hours.pk}/").context["form"]
+    fields = {name: form[name].value() for name in form.fields if form[name].value() not in (None, False)}
+    fields["title"] = "Tirsdagscafé"
+    assert planner.post(f"/personale/faste-tider/{hours.pk}/", fields).status_code == 302
+    hours.refresh_from_db()
+    assert (hours.title, hours.venue_id) == ("Tirsdagscafé", venue.pk)
