@@ -338,3 +338,38 @@ def test_a_queued_change_is_refused_with_a_message_after_the_24_hours_and_kept_w
     late = send_change(logged_in(street_worker), "correct-course", attendance, street_worker, **fields)
     assert late.status_code == 400 and "24 timer" in late.json()["message"]
     assert Attendance.objects.get().people_who_use_drugs == 3
+
+
+def test_a_correction_that_changes_nothing_in_an_approved_month_is_answered_nothing_to_save(
+    street_worker, coordinator, odense, venue, bag
+):
+    """A worker logs a course on 31 October at 21:00; October is approved the next morning, within the worker's 24
+    hours. Their correction page saved as it was shown was refused by the month rule ("oktober 2026 er godkendt"),
+    as if something were to be changed: nothing is, so the answer is the one for a correction that changes
+    nothing, and nothing is stored. A real change is still refused by the month rule."""
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from redliv.closing import approve_month
+
+    cph = ZoneInfo("Europe/Copenhagen")
+    held = {"date": "2026-10-31", "time": "21:00"}
+    with time_machine.travel(dt.datetime(2026, 10, 31, 22, 0, tzinfo=cph), tick=False):
+        attendance = logged_course(street_worker, venue, bag, kits=2, **held)
+    with time_machine.travel(dt.datetime(2026, 11, 1, 9, 0, tzinfo=cph), tick=False):
+        approve_month(coordinator, odense, dt.date(2026, 10, 1))
+    with time_machine.travel(dt.datetime(2026, 11, 1, 9, 30, tzinfo=cph), tick=False):
+        client = logged_in(street_worker)
+        as_shown = queued_correction(client, attendance, venue, bag, kits=2, **held)
+        before = table_counts()
+        nothing = send_change(client, "correct-course", attendance, street_worker, **as_shown)
+        assert nothing.status_code == 200 and nothing.json()["code"] == "unchanged", nothing.json()
+        assert "Der var intet at gemme" in nothing.json()["message"]
+        assert table_counts() == before and not AppliedChange.objects.exists()
+
+        changed = queued_correction(client, attendance, venue, bag, kits=2, people_who_use_drugs=5, **held)
+        refused = send_change(client, "correct-course", attendance, street_worker, **changed)
+        assert refused.status_code == 400 and "oktober 2026 er godkendt" in refused.json()["message"]
+        assert Attendance.objects.get().people_who_use_drugs == 3
+        assert table_counts() == before
