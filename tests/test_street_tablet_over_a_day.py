@@ -247,6 +247,7 @@ def test_a_corrected_refused_entry_replaces_it_in_one_step(live_server, tablet_p
     queue = page.evaluate(QUEUE)
     assert [(entry["key"], entry["status"], entry["fields"]["kits"]) for entry in queue] == [(key, "waiting", "5")]
     page.unroute("**/gade/api/poster/")
+    press_send_now(page)  # not the page's steady interval (10 s): that it sends by itself is tested elsewhere
     wait_until_sent(page)
     assert Attendance.objects.get().people_who_use_drugs == 11
 
