@@ -76,7 +76,8 @@ def test_a_tablet_clock_minutes_off_the_servers_does_not_misjudge_which_session_
     """A logout made offline is finished on the first page opened online, unless its worker has logged in again
     since. That was judged by the tablet's clock against the server's login time. Ten minutes behind: the session
     logged out was taken for a new login, stayed open on the server and its pages were kept offline. Ten minutes
-    ahead: the worker's new login was taken for the old session and logged out at once."""
+    ahead: the worker's new login was taken for the old session and logged out at once; and the "logged out" page,
+    still open, ended the new session when it reached the server."""
     page, context = tablet_page, tablet_page.context
 
     def tablet_clock(page, off):
@@ -86,25 +87,34 @@ def test_a_tablet_clock_minutes_off_the_servers_does_not_misjudge_which_session_
     log_in(page, live_server, street_worker)
     ready_for_offline(page)
     log_out_offline(page)
-    page.close()  # the tablet is put away before the connection returns
+    page.route("**/konto/logout/", lambda route: route.abort())  # this "logged out" page does not get through
     context.set_offline(False)
-    page = context.new_page()
-    tablet_clock(page, -SKEW)
-    page.goto(f"{live_server.url}/gade/")  # with the session that was logged out: the server does not know yet
-    expect(page).to_have_url(f"{live_server.url}/konto/login/")  # the logout is finished now
-    assert session_status(page, live_server) == 401
-    assert page.evaluate(NAMING, street_worker.username) == []
+    second = context.new_page()
+    tablet_clock(second, -SKEW)
+    second.goto(f"{live_server.url}/gade/")  # with the session that was logged out: the server does not know yet
+    expect(second).to_have_url(f"{live_server.url}/konto/login/")  # the logout is finished now
+    assert session_status(second, live_server) == 401
+    assert second.evaluate(NAMING, street_worker.username) == []
 
-    tablet_clock(page, SKEW)
-    log_in(page, live_server, street_worker)
-    ready_for_offline(page)
-    log_out_offline(page)
-    page.close()
+    tablet_clock(second, SKEW)
+    log_in(second, live_server, street_worker)
+    ready_for_offline(second)
+    log_out_offline(second)  # this time the "logged out" page stays, and cannot reach the server for a while
+    second.route("**/konto/logout/", lambda route: route.abort())
     Session.objects.all().delete()  # the server ended that session by itself (its idle timeout)
     context.set_offline(False)
-    page = context.new_page()
-    tablet_clock(page, SKEW)
-    log_in(page, live_server, street_worker)  # a new session, minutes after the logout
-    ready_for_offline(page)
-    assert page.url == f"{live_server.url}/gade/" and session_status(page, live_server) == 200
-    assert page.evaluate(ON_THE_TABLET)["note"] is None
+    third = context.new_page()
+    tablet_clock(third, SKEW)
+    log_in(third, live_server, street_worker)  # a new session, minutes after the logout
+    ready_for_offline(third)
+    assert third.url == f"{live_server.url}/gade/" and session_status(third, live_server) == 200
+    assert third.evaluate(ON_THE_TABLET)["note"] is None
+
+    # The "logged out" page reaches the server at last: the session it was for is over, and the new one is not
+    # ended (nor its pages forgotten) by it.
+    second.unroute("**/konto/logout/")
+    second.evaluate("dispatchEvent(new Event('online'))")
+    expect(second.locator("#logged-out-status")).to_contain_text("Sessionen er afsluttet")
+    assert session_status(third, live_server) == 200
+    expect(third.locator("#street")).to_have_attribute("data-offline-ready", "true")
+    assert third.evaluate(NAMING, street_worker.username)  # the new session's pages, kept for offline use
