@@ -273,25 +273,30 @@ def correct_held_course(
     same correction sent twice).
     """
     with transaction.atomic():
-        _check_may_change(user, attendance, reason, moved_to=starts_at)
+        if attendance.withdrawn_at is not None or not may_change(user, attendance.logged_by_id, attendance.logged_at):
+            _check_may_change(user, attendance, reason)  # refused (withdrawn, or not theirs to change now)
         counts, total = check_counts(counts, refresher)
         if version is not None:
             Attendance.objects.select_for_update().only("pk").get(pk=attendance.pk)
             attendance.refresh_from_db()
             attendance.course.refresh_from_db()
             now = entry_version(attendance)
-            if _entry_state(starts_at, getattr(venue, "pk", None), counts, refresher, note, kits) == now:
+            state = _entry_state(starts_at, getattr(venue, "pk", None), counts, refresher, note, kits)
+            if attendance.withdrawn_at is None and state == now:
                 # Nothing to change: a double click, Back and save again, or a page saved as it was
                 # opened. Nothing is written, so the history keeps one row for each real correction.
+                # Before the month rule: in an approved month too, nothing to save is the answer.
                 return False
-            if version != now:
-                raise ValidationError(
-                    _(
-                        "Someone changed this entry after you opened it (in another tab, or a coordinator), "
-                        "so your correction was not saved. Make it again on the entry as it is now."
-                    ),
-                    code=CHANGED_SINCE_OPENED,
-                )
+        # The approved month's rule (and the reason it asks for) holds for every real change.
+        _check_may_change(user, attendance, reason, moved_to=starts_at)
+        if version is not None and version != now:
+            raise ValidationError(
+                _(
+                    "Someone changed this entry after you opened it (in another tab, or a coordinator), "
+                    "so your correction was not saved. Make it again on the entry as it is now."
+                ),
+                code=CHANGED_SINCE_OPENED,
+            )
         course = attendance.course
         course.venue, course.starts_at = venue, starts_at
         course.ends_at = starts_at + (

@@ -15,6 +15,10 @@ together with:
   done ("Two-step login reset") and are the audit trail, not anyone's words.
 
 `update()` writes no history rows, so the text is not copied anywhere on its way out.
+
+Rows that are only bookkeeping (such as the keys of applied corrections) are deleted
+outright once nothing can ask for them any more: an app registers how with
+`register_expiry()`, and the same command deletes them.
 This module sits in the lowest app and imports no domain app: they come to it.
 """
 
@@ -82,6 +86,27 @@ def registered() -> list[Retained]:
     return sorted(_registry.values(), key=lambda entry: entry.model)
 
 
+@dataclass(frozen=True)
+class Expiring:
+    """Rows of one model deleted by `delete(now)` (which returns how many) once they can serve no purpose."""
+
+    model: str  # "app_label.ModelName"
+    delete: Callable[[dt.datetime], int]
+    when: str  # when a row goes, for the command's output
+
+
+_expiring: dict[str, Expiring] = {}
+
+
+def register_expiry(model: str, *, delete, when: str) -> None:
+    """Register rows the purge deletes outright. Called from AppConfig.ready()."""
+    _expiring[model] = Expiring(model=model, delete=delete, when=when)
+
+
+def expiring() -> list[Expiring]:
+    return sorted(_expiring.values(), key=lambda entry: entry.model)
+
+
 def history_model(model):
     manager = getattr(model._meta, "simple_history_manager_attribute", None)
     return getattr(model, manager).model if manager else None
@@ -145,10 +170,18 @@ def _purge_change_reasons(now) -> int:
 def purge_free_text(now=None) -> dict[str, tuple[int, int]]:
     """Blank every registered field that is due, in the rows and their history.
 
-    Returns {model label: (rows, history rows)}, and "history change reasons": (0, n).
+    Returns {model label: (rows, history rows)}, and "history change reasons": (0, n). The rows
+    registered with `register_expiry()` are deleted by `delete_expired()`, which the command runs after it.
     """
     now = now or timezone.now()
     with transaction.atomic():
         result = {entry.label: _purge_one(entry, now) for entry in registered()}
         result["history change reasons"] = (0, _purge_change_reasons(now))
     return result
+
+
+def delete_expired(now=None) -> dict[str, int]:
+    """Delete the rows registered with `register_expiry()` that are due. Returns {model label: rows deleted}."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        return {entry.model: entry.delete(now) for entry in expiring()}

@@ -1,8 +1,14 @@
 """Corrections and withdrawals from the street tablet: each applied once, by its key, for its author."""
 
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
 from courses.models import Attendance
-from courses.services import correct_held_course, withdraw_held_course
+from courses.services import OWN_ENTRY_WINDOW, correct_held_course, withdraw_held_course
 from kits.services import withdraw_handout
+from redliv import roles
 from redliv.idempotency import create_once
 from reversals.services import withdraw_reversal_report
 from street.models import AppliedChange
@@ -81,3 +87,29 @@ def _apply(user, action, entry, cleaned) -> bool:
     else:
         withdraw_reversal_report(user=user, report=entry, reason=reason)
     return True
+
+
+def delete_expired_changes(now) -> int:
+    """Delete the AppliedChange rows no resend from a tablet's queue can be answered from any more.
+
+    A change waits in the queue until its author is logged in, and is applied (or answered from its key)
+    only while the author may change the entry (`street.views._changeable`, which a resend passes before
+    its key is looked up). A street worker or trainer may for OWN_ENTRY_WINDOW (24 hours) after the entry
+    was logged, and a change is applied after its entry was logged: once a change is 24 hours old, a
+    resend of it is refused for the 24 hours without reading its key. Such rows go at the next purge.
+
+    Those who oversee entries (coordinators) may change them at any time, so their queue may resend a
+    change however late. Their rows stay FREE_TEXT_RETENTION_DAYS (180 days), as long as an entry's own
+    digest, after which a retry is taken on trust anyway. A resend after that is still never applied
+    twice: a withdrawal finds the entry withdrawn, a correction either changes nothing or was opened on
+    a version the entry no longer has, and is refused.
+    """
+    worker_cutoff = now - OWN_ENTRY_WINDOW
+    overseer_cutoff = now - dt.timedelta(days=settings.FREE_TEXT_RETENTION_DAYS)
+    old = AppliedChange.objects.filter(applied_at__lt=worker_cutoff)
+    # Permissions come from roles (redliv.backends), not from the database: asked user by user (a few).
+    authors = get_user_model().objects.filter(pk__in=old.values("user_id").distinct())
+    overseers = [author.pk for author in authors if author.has_perm(roles.OVERSEE_ENTRIES)]
+    due = old.exclude(user__in=overseers) | old.filter(applied_at__lt=overseer_cutoff)
+    deleted, _by_model = due.delete()
+    return deleted

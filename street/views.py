@@ -36,6 +36,7 @@ from redliv.history import history_entries
 from redliv.idempotency import IdempotencyConflict
 from redliv.models import District
 from redliv.personal_data import NAME_NOTICE, may_name_someone
+from redliv.security import LOGIN_AT
 from reversals.models import ReversalReport
 from reversals.services import create_reversal_report
 from street.forms import (
@@ -360,7 +361,8 @@ def api_session(request):
     """Who is logged in, for the device's queue: it sends only this user's entries, with this token."""
     if not request.user.is_authenticated:
         return ApiResponse({"message": _("Log in again to send the waiting entries.")}, status=401)
-    return ApiResponse({"user": request.user.pk, "csrf": get_token(request)})
+    # loginAt (the server's seconds): which session it is, for the service worker (street/sw.js stillLoggedIn).
+    return ApiResponse({"user": request.user.pk, "csrf": get_token(request), "loginAt": request.session.get(LOGIN_AT)})
 
 
 def logged_out(request):

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from courses.models import Attendance
 from tests.conftest import axe_violations
 from tests.street_walk import QUEUE
-from tests.test_street_browser import log_in, log_three_people, wait_until_sent
+from tests.test_street_browser import SENDING, log_in, log_three_people, wait_until_sent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -80,15 +80,44 @@ def test_logging_out_warns_while_an_entry_waits_and_clears_the_tablet_once_it_is
 def test_the_person_may_log_out_anyway_and_the_entry_stays_on_the_tablet(
     live_server, tablet_page, street_worker, venue, bag
 ):  # noqa: F811
+    """…and a street page left open in another tab no longer says it is ready for offline use (it did, and the
+    worker took an entry typed there as safe): it asks them to log in again, and an entry saved there waits on
+    the tablet under its author, stored under no one, until they do."""
     page = tablet_page
     log_in(page, live_server, street_worker)
-    page.route("**/gade/api/poster/", lambda route: route.abort())  # no connection to the server
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{live_server.url}/gade/")
+    expect(other_tab.locator("#street")).to_have_attribute("data-offline-ready", "true", timeout=30_000)
+    page.context.route("**/gade/api/poster/", lambda route: route.abort())  # no connection to the server
+    page.bring_to_front()
     log_three_people(page)
     expect(page.locator("#queue-count")).to_have_text("1")
     page.get_by_role("button", name="Log ud", exact=True).tap()
     page.get_by_role("button", name="Log ud alligevel").tap()
     page.wait_for_url(f"{live_server.url}/konto/login/")
     assert page.evaluate(STORED_ON_THE_TABLET)["waiting"] == 1
+
+    other_tab.bring_to_front()
+    expect(other_tab.locator("#street")).to_have_attribute("data-offline-ready", "false")
+    expect(other_tab.locator("#street-status")).to_have_text(
+        "Du er logget ud. Log ind igen; de ventende registreringer bevares og sendes bagefter."
+    )
+    other_tab.context.set_offline(True)
+    log_three_people(other_tab)
+    expect(other_tab.locator("#queue-count")).to_have_text("2")
+    expect(other_tab.locator("#street-status")).to_contain_text("Du er logget ud. Log ind igen")
+    expect(other_tab.get_by_role("link", name="Log ind igen")).to_be_visible()
+    assert [entry["author"] for entry in page.evaluate(QUEUE)] == [street_worker.pk] * 2
+    other_tab.context.set_offline(False)
+    other_tab.get_by_role("button", name="Send nu").tap()
+    expect(other_tab.locator("#street-status")).to_contain_text("Du er logget ud. Log ind igen", timeout=SENDING)
+    assert not Attendance.objects.exists()
+
+    other_tab.close()
+    page.context.unroute("**/gade/api/poster/")
+    log_in(page, live_server, street_worker)  # they log in again: both are sent, as theirs
+    wait_until_sent(page)
+    assert list(Attendance.objects.values_list("logged_by", flat=True)) == [street_worker.pk] * 2
 
 
 def test_an_entry_being_sent_at_logout_is_not_counted_as_deleted_and_the_screen_agrees_with_the_database(
@@ -176,8 +205,9 @@ def test_a_page_loading_while_the_worker_logs_out_is_not_kept_for_the_next_perso
     release.set()
     second.wait_for_url(f"{live_server.url}/gade/mine/")
     # The page, loaded after the logout, asks the service worker to keep the pages again, now without a session:
-    # once it says it is done, everything it could have kept is kept.
-    expect(second.locator("#street")).to_have_attribute("data-offline-ready", "true", timeout=30_000)
+    # it is told its session is over, and says it is not ready for offline use (it said it was).
+    expect(second.locator("#street")).to_have_attribute("data-offline-ready", "false", timeout=30_000)
+    expect(second.locator("#street-status")).to_contain_text("Du er logget ud. Log ind igen")
     second.close()
     # The promise: no copy of the worker's pages in any cache. (The page's late refresh may keep what names no
     # one, the web-app manifest among the pages: that is no page of theirs.)
@@ -242,7 +272,7 @@ def test_a_page_asked_for_while_the_logout_is_on_its_way_is_not_kept(
     page.wait_for_url(f"{live_server.url}/konto/login/")  # the logout has finished
     logged_out.set()
     second.wait_for_url(f"{live_server.url}/gade/mine/")
-    expect(second.locator("#street")).to_have_attribute("data-offline-ready", "true", timeout=30_000)
+    expect(second.locator("#street")).to_have_attribute("data-offline-ready", "false", timeout=30_000)
     second.close()
     assert page.evaluate(NAMING, street_worker.username) == []
 

@@ -338,3 +338,92 @@ def test_a_queued_change_is_refused_with_a_message_after_the_24_hours_and_kept_w
     late = send_change(logged_in(street_worker), "correct-course", attendance, street_worker, **fields)
     assert late.status_code == 400 and "24 timer" in late.json()["message"]
     assert Attendance.objects.get().people_who_use_drugs == 3
+
+
+def test_a_correction_that_changes_nothing_in_an_approved_month_is_answered_nothing_to_save(
+    street_worker, coordinator, odense, venue, bag
+):
+    """A worker logs a course on 31 October at 21:00; October is approved the next morning, within the worker's 24
+    hours. Their correction page saved as it was shown was refused by the month rule ("oktober 2026 er godkendt"),
+    as if something were to be changed: nothing is, so the answer is the one for a correction that changes
+    nothing, and nothing is stored. A real change is still refused by the month rule."""
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from redliv.closing import approve_month
+
+    cph = ZoneInfo("Europe/Copenhagen")
+    held = {"date": "2026-10-31", "time": "21:00"}
+    with time_machine.travel(dt.datetime(2026, 10, 31, 22, 0, tzinfo=cph), tick=False):
+        attendance = logged_course(street_worker, venue, bag, kits=2, **held)
+    with time_machine.travel(dt.datetime(2026, 11, 1, 9, 0, tzinfo=cph), tick=False):
+        approve_month(coordinator, odense, dt.date(2026, 10, 1))
+    with time_machine.travel(dt.datetime(2026, 11, 1, 9, 30, tzinfo=cph), tick=False):
+        client = logged_in(street_worker)
+        as_shown = queued_correction(client, attendance, venue, bag, kits=2, **held)
+        before = table_counts()
+        nothing = send_change(client, "correct-course", attendance, street_worker, **as_shown)
+        assert nothing.status_code == 200 and nothing.json()["code"] == "unchanged", nothing.json()
+        assert "Der var intet at gemme" in nothing.json()["message"]
+        assert table_counts() == before and not AppliedChange.objects.exists()
+
+        changed = queued_correction(client, attendance, venue, bag, kits=2, people_who_use_drugs=5, **held)
+        refused = send_change(client, "correct-course", attendance, street_worker, **changed)
+        assert refused.status_code == 400 and "oktober 2026 er godkendt" in refused.json()["message"]
+        assert Attendance.objects.get().people_who_use_drugs == 3
+        assert table_counts() == before
+
+
+def test_the_keys_of_applied_changes_are_deleted_once_no_resend_can_be_answered_from_them(
+    street_worker, coordinator, venue, bag
+):
+    """AppliedChange rows were kept for ever. A worker's change can be resent (and answered from its key) only
+    within the 24 hours they may change the entry; a coordinator's at any time. The daily purge deletes a
+    worker's rows once they are 24 hours old, a coordinator's after FREE_TEXT_RETENTION_DAYS; a resend after
+    that is still not applied twice."""
+    from io import StringIO
+
+    import time_machine
+    from django.core.management import call_command
+
+    start = timezone.now().replace(microsecond=0)
+
+    def purge(after):
+        out = StringIO()
+        with time_machine.travel(start + after, tick=False):
+            call_command("purge_free_text", stdout=out)
+        return out.getvalue()
+
+    with time_machine.travel(start, tick=False):
+        attendance = logged_course(street_worker, venue, bag, kits=2)
+        other = logged_course(street_worker, venue, bag, kits=2)
+        workers, coordinators = logged_in(street_worker), logged_in(coordinator)
+        fields = queued_correction(workers, attendance, venue, bag, kits=2, people_who_use_drugs=5)
+        assert send_change(workers, "correct-course", attendance, street_worker, **fields).status_code == 201
+        withdrawal = {"key": str(uuid.uuid4()), "reason": "Dobbelt registreret"}
+        assert send_change(coordinators, "withdraw-course", other, coordinator, **withdrawal).status_code == 201
+    assert AppliedChange.objects.count() == 2
+
+    assert "street.AppliedChange (24 hours after it was applied; 180 days for those who oversee entries): 0 rows " in (
+        purge(dt.timedelta(hours=23))
+    )
+    with time_machine.travel(start + dt.timedelta(hours=23, minutes=30), tick=False):
+        # Within the worker's 24 hours: a resend is answered from the key, not applied twice.
+        resent = send_change(logged_in(street_worker), "correct-course", attendance, street_worker, **fields)
+        assert resent.status_code == 200 and "ikke lavet to gange" in resent.json()["message"]
+
+    assert ": 1 rows deleted." in purge(dt.timedelta(hours=25))
+    assert list(AppliedChange.objects.values_list("user", flat=True)) == [coordinator.pk]
+    with time_machine.travel(start + dt.timedelta(hours=25), tick=False):
+        late = send_change(logged_in(street_worker), "correct-course", attendance, street_worker, **fields)
+        assert late.status_code == 400 and "24 timer" in late.json()["message"]  # as before the purge
+
+    assert ": 0 rows deleted." in purge(dt.timedelta(days=179))
+    assert ": 1 rows deleted." in purge(dt.timedelta(days=181))
+    assert not AppliedChange.objects.exists()
+    with time_machine.travel(start + dt.timedelta(days=181), tick=False):
+        again = send_change(logged_in(coordinator), "withdraw-course", other, coordinator, **withdrawal)
+        assert again.status_code == 400 and not AppliedChange.objects.exists()  # refused: withdrawn already
+    attendance.refresh_from_db()
+    assert attendance.people_who_use_drugs == 5 and Course.objects.filter(status="cancelled").count() == 1

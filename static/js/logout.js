@@ -13,7 +13,7 @@
    at once and shows the "logged out" page from its cache; the server session ends when the
    connection returns, or by itself after the idle timeout (SESSION_IDLE_TIMEOUT).
    While a logout is under way (and, offline, until the server knows), the queue's meta store notes
-   it, and the service worker keeps no page of that session (street/templates/street/sw.js); once
+   it (the user and the session's login time, by the server's clock), and the service worker keeps no page of that session (street/templates/street/sw.js); once
    the server has ended the session, the service worker forgets once more, so that a page asked for
    before then is not kept either, whenever its answer comes.
    Without JavaScript the button logs out as usual. */
@@ -24,6 +24,8 @@
   if (!form || !warning || !window.RedlivQueue || !("indexedDB" in window)) return;
   const Q = window.RedlivQueue;
   const user = Number(form.dataset.user);
+  // When this session began, by the server's clock (seconds): which session a logout noted here is about.
+  const loginAt = Number(form.dataset.loginAt || 0);
 
   function csrfToken() {
     const cookie = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
@@ -78,15 +80,18 @@
     if (outcome.sending.length) return false;
     form.dataset.checked = "true";
     // Noted before the pages go: a page the service worker fetches meanwhile is not kept.
-    await Q.setMeta("logout", {user, at: Date.now()}).catch(() => {});
+    // Which session by the server's own login time, not the tablet's clock (which may be minutes off).
+    await Q.setMeta("logout", {user, loginAt}).catch(() => {});
     try { await forgetPages(); } catch (error) { /* nothing cached */ }
     if (await endSession()) {
       // Once more, now that the session has ended: a page asked for before (in another tab, while the logout
       // was on its way) is made with this worker's session, however late it comes back, and must not be kept.
       // A page asked for from now on is asked without the session.
       try { await forgetPages(); } catch (error) { /* nothing cached */ }
-      if (outcome.left === 0) await Q.forget();
-      else await Q.setMeta("logout", undefined).catch(() => {});
+      // The queue goes if it is still empty: an entry saved meanwhile in a tab left open stays (it waits
+      // for its author to log in again), and so does the note-free queue it is in.
+      await Q.setMeta("logout", undefined).catch(() => {});
+      if (outcome.left === 0) await Q.forgetIfEmpty().catch(() => {});
       location.assign(form.dataset.next);
       return true;
     }
@@ -156,9 +161,8 @@
     if (!(await queueExists().catch(() => false))) return;
     const pending = await Q.getMeta("logout").catch(() => null);
     if (!pending) return;
-    const loggedInSince = Number(form.dataset.loginAt || 0) * 1000;
-    if (pending.user !== user || loggedInSince > pending.at) {
-      await Q.setMeta("logout", undefined);  // logged in again since then
+    if (!Q.sameSession(pending, user, loginAt)) {
+      await Q.setMeta("logout", undefined);  // logged in again since then (another session)
       return;
     }
     if (navigator.onLine) await logOut(null);

@@ -1,6 +1,7 @@
 /* RED LIV: the "logged out on this tablet" page, shown from the tablet's cache when a worker
    logged out without a connection. When the connection returns, it ends the session on the
-   server too (the server would also end it by itself after the idle timeout). */
+   server too (the server would also end it by itself after the idle timeout), unless someone has
+   logged in on the tablet since: that session is not the one logged out here, and is left alone. */
 (function () {
   "use strict";
   const box = document.getElementById("logged-out");
@@ -28,20 +29,46 @@
     if (!(await indexedDB.databases()).some((db) => db.name === "redliv-street")) return;
     await window.RedlivQueue.setMeta("logout", undefined).catch(() => {});
   }
+  /* The logout noted on this tablet (logout.js: the user and the session's login time, by the server's clock). */
+  async function pendingLogout() {
+    if (!window.RedlivQueue || !indexedDB.databases) return null;
+    if (!(await indexedDB.databases()).some((db) => db.name === "redliv-street")) return null;
+    return (await window.RedlivQueue.getMeta("logout").catch(() => null)) || null;
+  }
+  /* Whether someone has logged in on the tablet since the logout (in another tab): their session is not
+     ended, nor their pages forgotten, by this page (left open, or woken up late). */
+  async function loggedInSince(pending) {
+    if (!pending || typeof pending.loginAt !== "number") return false;  // noted by an older version: as before
+    const response = await fetch(box.dataset.session, {credentials: "same-origin", redirect: "manual",
+                                                       cache: "no-store", headers: {"Accept": "application/json"}});
+    if (response.status !== 200) return false;
+    const who = await response.json();
+    return !window.RedlivQueue.sameSession(pending, who.user, who.loginAt);
+  }
+  // Read as the page opens, right after the logout: a login since (in another tab) deletes the note.
+  const noted = pendingLogout().catch(() => null);
   let done = false;
   async function finish() {
     if (done || !navigator.onLine) return;
+    let since = false;
     try {
-      const response = await fetch(box.dataset.logout, {
-        method: "POST", credentials: "same-origin", redirect: "manual", headers: {"X-CSRFToken": csrfToken()},
-      });
-      if (response.type !== "opaqueredirect" && !response.ok) return;
+      since = await loggedInSince(await noted);
+      if (!since) {
+        const response = await fetch(box.dataset.logout, {
+          method: "POST", credentials: "same-origin", redirect: "manual", headers: {"X-CSRFToken": csrfToken()},
+        });
+        if (response.type !== "opaqueredirect" && !response.ok) return;
+      }
     } catch (error) {
       return;
     }
     done = true;
-    await forgetPages().catch(() => {});
-    await forgetPendingLogout();
+    // The session logged out here is over either way. After a login since, the note (if any is left) and the
+    // pages are the new session's business (logout.js), not this page's.
+    if (!since) {
+      await forgetPages().catch(() => {});
+      await forgetPendingLogout();
+    }
     status.textContent = box.dataset.msgEnded;
   }
   window.addEventListener("online", finish);

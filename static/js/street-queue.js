@@ -210,6 +210,27 @@
     });
   }
 
+  /* At the end of a logout: the queue's database goes only if nothing is in it now. An entry saved meanwhile
+     in another tab (a page left open, which does not know yet) stays, and waits for its author to log in. */
+  async function forgetIfEmpty() {
+    if (!(await exists())) return;
+    const count = await transaction("queue", "readonly", (s) => {
+      const request = s.queue.count();
+      return () => request.result;
+    });
+    if (count === 0) await forget();
+  }
+
+  /* Whether a logout noted on this tablet ({user, loginAt}: logout.js) is about the session of `user` that
+     began at `loginAt`. Both are the server's (its seconds since 1970, from the page): the tablet's own
+     clock, minutes ahead or behind, is not asked. A note kept by an older version ({user, at}, the
+     tablet's time of the logout) is judged as it was then. */
+  function sameSession(pending, user, loginAt) {
+    if (!pending || pending.user !== user) return false;
+    if (typeof pending.loginAt === "number") return pending.loginAt === loginAt;
+    return !(loginAt * 1000 > pending.at);
+  }
+
   async function getMeta(name) {
     if (!(await exists())) return undefined;
     return transaction("meta", "readonly", (s) => {
@@ -313,6 +334,7 @@
   }
 
   global.RedlivQueue = {
-    State, all, add, replace, move, claim, discard, inFlight, leave, forget, getMeta, setMeta, sendAll, channel,
+    State, all, add, replace, move, claim, discard, inFlight, leave, forget, forgetIfEmpty, sameSession, getMeta,
+    setMeta, sendAll, channel,
   };
 })(typeof self !== "undefined" ? self : window);

@@ -11,6 +11,16 @@
   const form = document.getElementById("entry-form");
   const statusBox = document.getElementById("street-status");
   const SEND_EVERY_MS = 10000;
+  /* The session this page was made with has ended (a logout in another tab, on this tablet): the page no
+     longer says it is ready for offline use, and what is saved here waits on the tablet, under this worker,
+     until they log in again (as any entry of someone not logged in: street-queue.js). */
+  let sessionOver = false;
+  function loggedOut() {
+    sessionOver = true;
+    root.dataset.offlineReady = "false";
+    document.getElementById("queue-login").hidden = false;
+    say(text.msgLogin);
+  }
 
   /* A form the server refused takes the focus to its message: js/refused-form.js, on every staff page. */
 
@@ -332,8 +342,12 @@
       say(text.msgServer);  // the tablet's own storage failed: try again on the next round
       result = {};
     }
-    document.getElementById("queue-login").hidden = !result.login;
-    if (result.login) say(text.msgLogin);
+    if (result.user === user) sessionOver = false;  // logged in again (readiness for offline comes with a new page)
+    if (result.login) sessionOver = true;
+    // Logged out: said as such also while offline, or while someone else is logged in (their entries wait).
+    const login = result.login || (sessionOver && (result.offline || result.author > 0));
+    document.getElementById("queue-login").hidden = !login;
+    if (login) say(text.msgLogin);
     else if (result.server) say(text.msgServer);
     else if (result.offline) say(text.msgOffline);
     else if (result.refused) say(text.msgRefused);
@@ -441,7 +455,7 @@
         setNow();
         field("key").value = newKey();
         if (field("location")) showBatchesFor(field("location").value);
-        say(text.msgQueued);
+        say(sessionOver ? text.msgLogin : text.msgQueued);
       } catch (error) {
         say(text.msgNotSaved);
       } finally {
@@ -597,8 +611,8 @@
   function askWorker(worker, message) {
     return new Promise((resolve) => {
       const channel = new MessageChannel();
-      const timeout = setTimeout(() => resolve(false), 30000);
-      channel.port1.onmessage = (event) => { clearTimeout(timeout); resolve(event.data === "done"); };
+      const timeout = setTimeout(() => resolve("timeout"), 30000);
+      channel.port1.onmessage = (event) => { clearTimeout(timeout); resolve(event.data); };
       worker.postMessage(message, [channel.port2]);
     });
   }
@@ -611,15 +625,17 @@
       // Whose pages these are, and since when: none are kept while that session's logout is under way.
       const logout = document.getElementById("logout-form");
       const refresh = {type: "refresh", user, loginAt: Number((logout && logout.dataset.loginAt) || 0)};
-      if (navigator.onLine && registration.active && (await askWorker(registration.active, refresh))) {
-        root.dataset.offlineReady = "true";
-      }
+      const said = navigator.onLine && registration.active && (await askWorker(registration.active, refresh));
+      // Ready only while this page's session is the one logged in (not after a logout in another tab).
+      if (said === "done" && !sessionOver) root.dataset.offlineReady = "true";
+      else if (said === "logged-out") loggedOut();
     } catch (error) { /* no service worker: the pages work online */ }
   }
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.addEventListener("message", (event) => {
       if (event.data === "send") sendNow();
       if (event.data === "changed") render();
+      if (event.data === "forgotten") loggedOut();  // logged out on this tablet, in another tab
     });
   }
 

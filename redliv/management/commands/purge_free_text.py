@@ -2,14 +2,15 @@
 
 from django.core.management.base import BaseCommand
 
-from redliv.purge import purge_free_text, registered
+from redliv.purge import delete_expired, expiring, purge_free_text, registered
 
 
 class Command(BaseCommand):
     help = (
         "Blank the free text and contact data of every app once its retention period has passed "
         "(notes, reasons, change reasons, course requests' contact data), also in the history. "
-        "Structured fields stay."
+        "Structured fields stay. Bookkeeping rows that nothing can ask for any more (the keys of "
+        "corrections applied from the tablet) are deleted."
     )
 
     def handle(self, *args, **options):
@@ -18,3 +19,6 @@ class Command(BaseCommand):
             fields, days = periods.get(label, ((), None))
             what = f"{label} ({', '.join(fields)}, after {days} days)" if days is not None else label
             self.stdout.write(f"{what}: {rows} rows, {history_rows} history rows blanked.")
+        when = {entry.model: entry.when for entry in expiring()}
+        for label, rows in delete_expired().items():
+            self.stdout.write(f"{label} ({when[label]}): {rows} rows deleted.")

@@ -6,7 +6,8 @@
    page (kept with the files, nothing about anyone) for a page not kept. Files: cache first.
    Logging out asks this worker to "forget" the pages: a refresh or a page fetched while the logout
    was under way keeps nothing (the generation below), and no page of the worker who logged out is
-   kept until the session they left is over (the queue's "logout" note, static/js/logout.js).
+   kept until the session they left is over (the queue's "logout" note, static/js/logout.js). A refresh from a
+   page whose session is over is answered "logged-out", and the pages still open are told "forgotten".
    Entries are sent by the page's queue; Background Sync sends them here when no page is open. */
 const VERSION = "{{ version }}";
 const FILES = "redliv-street-files-" + VERSION;
@@ -30,7 +31,21 @@ async function mayKeepPages(who) {
   try { pending = await self.RedlivQueue.getMeta("logout"); } catch (error) { pending = null; }
   if (!pending) return true;
   if (!who) return false;  // a refresh that does not say whose pages: none while a logout is pending
-  return who.user !== pending.user || who.loginAt * 1000 > pending.at;
+  // Another session than the one being logged out: by the server's login times, never the tablet's clock.
+  return !self.RedlivQueue.sameSession(pending, who.user, who.loginAt);
+}
+
+/* Whether the session the page was made with is still the one logged in on this tablet: the same user,
+   logged in at the same time (the server's). A page left open in another tab after a logout is not. */
+async function stillLoggedIn(who) {
+  const response = await fetch(SESSION, {credentials: "same-origin", redirect: "manual", cache: "no-store",
+                                         headers: {"Accept": "application/json"}});
+  if (response.status !== 200) {
+    if (response.status === 401 || response.status === 403 || response.type === "opaqueredirect") return false;
+    throw new Error("server");
+  }
+  const session = await response.json();
+  return session.user === who.user && session.loginAt === who.loginAt;
 }
 
 async function keepPage(started, url, response) {
@@ -49,11 +64,15 @@ async function fill(who) {
     const response = await fetch(url, {credentials: "omit"});
     if (response.ok) await files.put(url, response);
   }));
-  if (!(await mayKeepPages(who))) return;
+  // A page whose session has ended (logged out in another tab, or since another login) is told so: it may
+  // not say it is ready for offline use, and nothing is kept for it.
+  if (who && !(await stillLoggedIn(who))) return "logged-out";
+  if (!(await mayKeepPages(who))) return "done";
   await Promise.all(PAGES.map(async (url) => {
     const response = await fetch(url, {credentials: "same-origin", cache: "no-store"});
     await keepPage(started, url, response);
   }));
+  return "done";
 }
 
 async function forget() {
@@ -61,6 +80,10 @@ async function forget() {
   for (const name of await caches.keys()) {
     if (name.startsWith("redliv-street-pages-")) await caches.delete(name);
   }
+  // Every street page still open on the tablet (in another tab) is of the session that ended: it no longer
+  // says it is ready for offline use, and asks its worker to log in again (static/js/street.js).
+  const windows = await self.clients.matchAll({type: "window", includeUncontrolled: true});
+  windows.forEach((client) => client.postMessage("forgotten"));
 }
 
 self.addEventListener("install", (event) => {
@@ -84,7 +107,7 @@ self.addEventListener("message", (event) => {
   const type = typeof data === "string" ? data : data.type;
   const port = event.ports[0];
   const answer = (work) => event.waitUntil(work.then(
-    () => port && port.postMessage("done"), () => port && port.postMessage("failed")));
+    (said) => port && port.postMessage(said || "done"), () => port && port.postMessage("failed")));
   if (type === "refresh") answer(fill(typeof data === "string" ? null : {user: data.user, loginAt: data.loginAt}));
   else if (type === "forget") answer(forget());
 });
