@@ -443,18 +443,6 @@ def api_entry(entry, request):
     return data
 
 
-def cors(view):
-    """Readable from any origin (GET only; no cookies are involved)."""
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["Access-Control-Allow-Origin"] = "*"
-        return response
-
-    return wrapped
-
-
 def in_the_visitors_language(view):
     """The API lives outside the /en/ prefix: its messages follow Accept-Language (Danish by default)."""
 
@@ -471,7 +459,6 @@ def in_the_visitors_language(view):
 
 
 @require_safe
-@cors
 @in_the_visitors_language
 @public_page()
 @shared_copy
