@@ -71,6 +71,10 @@ def has_unusable_characters(value: str) -> bool:
     return bool(_UNUSABLE.search(value))
 
 
+def without_unusable_characters(value: str) -> str:
+    return _UNUSABLE.sub("", value)
+
+
 # Every kind of dash, made a hyphen by `plain_characters`.
 DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
 
