@@ -15,7 +15,6 @@ pytestmark = pytest.mark.django_db
     "english, danish",
     [
         ("/en/", "/"),
-        ("/en/afrapporter/", "/afrapporter/"),
         ("/en/afrapporter/tak/", "/afrapporter/tak/"),
         ("/en/statistik/", "/statistik/"),
         ("/en/privatliv/", "/privatliv/"),
@@ -62,6 +61,7 @@ def request(odense, **overrides):
         ("/bestil-kursus/", "/en/bestil-kursus/", "request-form"),
         ("/en/bestil-kursus/", "/bestil-kursus/", "request-form"),
         ("/tjek-dit-kit/", "/en/tjek-dit-kit/", "check-kit-form"),
+        ("/en/afrapporter/", "/afrapporter/", "report-form"),
     ],
 )
 def test_on_a_form_the_switch_is_a_button_that_sends_the_form_to_the_other_language(
@@ -120,3 +120,27 @@ def test_the_lot_number_typed_stays_and_is_not_looked_up_when_switching(client, 
     html = response.content.decode()
     assert "Check your kit" in html and 'value="NX-2408"' in html
     assert "data-status" not in html and PostCount.objects.count() == 0
+
+
+def test_the_naloxone_report_keeps_its_answers_and_opens_its_details_when_switching(client, district):
+    """The same on 'Did you give naloxone? Tell us': a person who switched language mid-way lost the report."""
+    typed = {
+        "key": "5a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b11",
+        "occurred_on": "2026-06-10",
+        "occurred_time": "22:30",
+        "district": str(district.pk),
+        "substances": ["heroin", "fentanyl"],
+        "naloxone_doses": "2",
+        "called_112": "yes",
+        "note": "Han vågnede efter to minutter",
+        "website": "",
+    }
+    before = table_counts()
+    response = client.post("/en/afrapporter/", {**typed, "switch_language": "en"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Did you give naloxone? Tell us" in html
+    assert 'value="2026-06-10"' in html and 'value="22:30"' in html and f'value="{typed["key"]}"' in html
+    assert re.search(r'value="heroin"[^>]*checked', html) and re.search(r'value="fentanyl"[^>]*checked', html)
+    assert re.search(r'name="called_112" value="yes"[^>]*checked', html)
+    assert "Han vågnede efter to minutter</textarea>" in html and '<details class="reversals-more mb-3" open>' in html
+    assert "is-invalid" not in html and table_counts() == before
