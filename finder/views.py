@@ -37,6 +37,7 @@ from finder.headers import public_page
 from finder.models import InfoPage
 from finder.shared_copy import shared_copy
 from kits.queries import check_lot
+from redliv import language_switch
 from redliv.access import permission_required
 from redliv.api import ApiResponse
 from redliv.contact import with_contact
@@ -359,6 +360,10 @@ def info(request, slug):
 
 
 def request_course(request):
+    if language_switch.switching(request):
+        # Halfway through, switched to the other language: the form again, holding what was typed.
+        form = language_switch.as_typed(CourseRequestForm, request)
+        return render(request, "finder/request_form.html", {"form": form, "language_switch_form": "request-form"})
     form = CourseRequestForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -376,7 +381,9 @@ def request_course(request):
             with_contact(_("We have received several requests from you in a short time. Please try again in an hour.")),
         )
         status = 429
-    return render(request, "finder/request_form.html", {"form": form}, status=status)
+    return render(
+        request, "finder/request_form.html", {"form": form, "language_switch_form": "request-form"}, status=status
+    )
 
 
 @never_cache
@@ -389,6 +396,11 @@ def check_kit(request):
     forms do. An unknown lot and a mistyped one get the same answer, so it tells nothing
     about stock.
     """
+    context = {"answers": [], "checked": False, "language_switch_form": "check-kit-form"}
+    if language_switch.switching(request):  # the lot number typed stays; it is not looked up
+        return render(
+            request, "finder/check_kit.html", {**context, "form": language_switch.as_typed(KitCheckForm, request)}
+        )
     form = KitCheckForm(request.POST or None)
     status, answers, checked = 200, [], False
     if request.method == "POST" and form.is_valid():
@@ -403,7 +415,7 @@ def check_kit(request):
     return render(
         request,
         "finder/check_kit.html",
-        {"form": form, "answers": answers, "checked": checked},
+        {**context, "form": form, "answers": answers, "checked": checked},
         status=status,
     )
 
@@ -443,18 +455,6 @@ def api_entry(entry, request):
     return data
 
 
-def cors(view):
-    """Readable from any origin (GET only; no cookies are involved)."""
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["Access-Control-Allow-Origin"] = "*"
-        return response
-
-    return wrapped
-
-
 def in_the_visitors_language(view):
     """The API lives outside the /en/ prefix: its messages follow Accept-Language (Danish by default)."""
 
@@ -471,7 +471,6 @@ def in_the_visitors_language(view):
 
 
 @require_safe
-@cors
 @in_the_visitors_language
 @public_page()
 @shared_copy

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from django.conf import settings
+from django.db.models import CharField, F, Func, Value
 from django.utils import timezone
 
 from kits.models import Batch, StockLevel, StockLocation, StockMovement
@@ -368,6 +369,32 @@ class KitCheck:
     instructions: str = ""
 
 
+# What a lot number is read without: spaces, hyphens, dots, slashes, underscores ("NX-2408", "nx 2408",
+# "NX.2408" are lot NX2408), on both sides, as digits are read whatever their script.
+_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def lot_key(text: str) -> str:
+    """A lot number without separators: its letters and digits only."""
+    return _SEPARATORS.sub("", text or "")[:LOT_NUMBER_MAX]
+
+
+def _batches_with_lot(typed: str):
+    """Batches whose lot number, without separators and whatever the case, is the one typed."""
+    key = lot_key(typed)
+    if not key:
+        return Batch.objects.none()
+    stored = Func(
+        F("lot_number"),
+        Value("[^[:alnum:]]+"),
+        Value(""),
+        Value("g"),
+        function="regexp_replace",
+        output_field=CharField(),
+    )
+    return Batch.objects.annotate(lot_key=stored).filter(lot_key__iexact=key).order_by("product", "expiry_date")
+
+
 # The word in front of a lot number on the box ("LOT NX2408", "Lot: NX2408"), copied with it.
 _THE_WORD_LOT = re.compile(r"^\s*lot\b\s*[:.#-]?\s*", re.IGNORECASE)
 
@@ -384,11 +411,12 @@ def check_lot(text: str, today=None) -> list:
     lot_number = normalise_lot(text)
     if not lot_number:
         return []
-    batches = Batch.objects.filter(lot_number__iexact=lot_number).order_by("product", "expiry_date")
+    # Typed with a hyphen, a space or a dot the box may or may not show: "NX-2408" is lot NX2408.
+    batches = _batches_with_lot(lot_number)
     without_the_word = normalise_lot(_THE_WORD_LOT.sub("", text, count=1))
-    if without_the_word and without_the_word != lot_number and not batches:
+    if lot_key(without_the_word) and lot_key(without_the_word) != lot_key(lot_number) and not batches:
         # The page says the number is printed "often after Lot": "LOT: NX2408" is lot NX2408.
-        batches = Batch.objects.filter(lot_number__iexact=without_the_word).order_by("product", "expiry_date")
+        batches = _batches_with_lot(without_the_word)
     answers = []
     for batch in batches:
         if batch.is_recalled(today):

@@ -9,7 +9,8 @@
   the registry keeps. A number outside it gets one message that names the range in the
   reader's language ("Enter a number from 0 to 10."), never Django's generic one.
 - **Text** holds no NUL character and no lone surrogate: PostgreSQL cannot store the
-  first, and UTF-8 cannot encode the second.
+  first, and UTF-8 cannot encode the second. A field typed as free text (a text area or
+  a plain text box) is shown with dir="auto", so right-to-left writing reads right.
 
 `HostileInputMixin` applies the three to every field of a form (each form of the project
 uses it: `tests/test_hostile_input.py` checks), `parse_date` reads a date parameter, and
@@ -26,6 +27,7 @@ import uuid
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
+from django.forms.widgets import DateTimeBaseInput
 from django.shortcuts import render
 from django.utils import formats
 from django.utils.deconstruct import deconstructible
@@ -67,6 +69,10 @@ def validate_storable_text(value):
 
 def has_unusable_characters(value: str) -> bool:
     return bool(_UNUSABLE.search(value))
+
+
+def without_unusable_characters(value: str) -> str:
+    return _UNUSABLE.sub("", value)
 
 
 # Every kind of dash, made a hyphen by `plain_characters`.
@@ -168,10 +174,25 @@ def bound_field(field, model_validators=()):
             bound_field(part)
     if isinstance(field, forms.CharField):
         _add_validator(field, validate_storable_text)
+        if _typed_as_free_text(field.widget):
+            # Arabic or Persian typed into a left-to-right field runs from the wrong side, its full
+            # stops and brackets misplaced: the browser sets the direction from the first strong letter.
+            field.widget.attrs.setdefault("dir", "auto")
     if isinstance(field, forms.DateField | forms.DateTimeField):
         _add_validator(field, validate_sensible_date)
     if isinstance(field, forms.IntegerField):  # DecimalField and FloatField are IntegerFields too
         _bound_number(field, model_validators)
+
+
+def _typed_as_free_text(widget):
+    """A text area, or a plain text box (not an e-mail, phone, password, date or hidden one)."""
+    if isinstance(widget, forms.Textarea):
+        return True
+    return (
+        isinstance(widget, forms.TextInput)
+        and not isinstance(widget, DateTimeBaseInput)
+        and widget.attrs.get("type", widget.input_type) == "text"
+    )
 
 
 def _bound_number(field, model_validators):

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "redliv.api.ApiCorsMiddleware",  # first: every /api/ answer, errors included, is readable cross-origin
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "redliv.middleware.SecurityHeadersMiddleware",

@@ -3,10 +3,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from redliv import language_switch
 
 
 @require_safe
@@ -39,7 +41,12 @@ Allow: /
 def csrf_failure(request, reason=""):
     """A form sent without its CSRF cookie (CSRF_FAILURE_VIEW): cookies blocked for the site, or deleted
     after the page was opened. The site's own page in the visitor's language, saying that nothing was saved
-    and what to do, instead of Django's technical page in English."""
+    and what to do, instead of Django's technical page in English.
+
+    The language switch of a form page (redliv.language_switch) without the cookie leads to the page in
+    the other language, as the plain link does: what was typed could not have been sent anyway."""
+    if language_switch.switching(request):
+        return HttpResponseRedirect(request.path, status=303)
     return render(request, "403_csrf.html", status=403)
 
 

@@ -297,9 +297,9 @@ class PublicReportForm(ReportForm):
 
     def details_open(self):
         """Open the optional part when it holds an answer or an error, so that nothing is hidden."""
-        if not self.is_bound:
-            return False
         names = [name for name in self.detail_fields if name in self.fields]
+        if not self.is_bound:  # shown again after a language switch (redliv.language_switch), as typed
+            return any(self.initial.get(name) for name in names)
         return any(self.errors.get(name) or self.data.get(name) for name in names)
 
     def is_spam(self):

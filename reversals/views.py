@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from redliv import language_switch
 from redliv.access import add_service_errors, get_for_user, permission_required
 from redliv.contact import with_contact
 from redliv.history import history_entries
@@ -49,6 +50,9 @@ def public_report(request):
 
 @csrf_protect
 def _public_form(request):
+    if language_switch.switching(request):  # halfway through, switched language: the form again, as typed
+        form = language_switch.as_typed(PublicReportForm, request)
+        return render(request, "reversals/public_form.html", {"form": form, "language_switch_form": "report-form"})
     form = PublicReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if form.is_spam():
@@ -69,7 +73,12 @@ def _public_form(request):
             add_service_errors(form, error)
         else:
             return redirect("report-naloxone-use-thanks")
-    return render(request, "reversals/public_form.html", {"form": form}, status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "reversals/public_form.html",
+        {"form": form, "language_switch_form": "report-form"},
+        status=400 if form.is_bound else 200,
+    )
 
 
 def public_thanks(request):

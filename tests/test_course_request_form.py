@@ -35,6 +35,16 @@ def test_the_form_shows_its_fields_in_danish(client, odense):
     assert "Skriv intet om deltagerne" in page
 
 
+def test_the_free_text_fields_take_their_direction_from_what_is_typed(client, odense):
+    """Arabic or Persian typed into the wishes or the workplace's name ran from the left, its punctuation at
+    the wrong end: the fields people write in carry dir="auto"; the e-mail and phone fields stay left-to-right."""
+    page = client.get("/bestil-kursus/").content.decode()
+    for name in ["wishes", "organisation_name", "contact_name"]:
+        assert re.search(rf'<(textarea|input)[^>]*name="{name}"[^>]*dir="auto"', page), name
+    for name in ["contact_email", "contact_phone"]:
+        assert not re.search(rf'<input[^>]*name="{name}"[^>]*dir=', page), name
+
+
 def test_a_request_is_stored_and_confirmed(client, odense):
     response = client.post("/bestil-kursus/", valid(odense), follow=True)
     assert response.redirect_chain == [("/bestil-kursus/tak/", 302)]

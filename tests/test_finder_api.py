@@ -182,3 +182,26 @@ def test_a_course_list_reads_in_utf_8_as_the_refusals_do(client, venue):
     response = client.get("/api/v1/courses/")
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert "Pop-up på Flakhaven" in response.content.decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "method, path, status",
+    [
+        ("get", "/api/v1/courses/?format=%00", 400),  # refused by the middleware, before the view
+        ("get", "/api/v1/courses/?from=2025-02-30", 400),
+        ("get", "/api/v1/courses/?limit=0", 400),
+        ("post", "/api/v1/courses/", 405),
+        ("get", "/api/v1/courses/nothing/", 404),
+        ("get", "/api/v1/courses/", 200),
+    ],
+)
+def test_every_api_answer_refusals_included_is_readable_from_a_partners_site(client, venue, method, path, status):
+    """The 400 for a NUL had no CORS header: a browser on a partner's site saw a network error, not the message."""
+    response = getattr(client, method)(path)
+    assert response.status_code == status
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_pages_outside_the_api_are_not_opened_to_other_sites(client, venue):
+    assert not client.get("/").has_header("Access-Control-Allow-Origin")
+    assert not client.get("/?format=%00").has_header("Access-Control-Allow-Origin")

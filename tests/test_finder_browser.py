@@ -3,6 +3,7 @@
 import datetime as dt
 import gzip
 import json
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -323,6 +324,31 @@ def test_near_me_lands_on_the_results(live_server, browser, demo):
     # The browser scrolls to the fragment once the page has loaded: the results at the top of the screen.
     expect(page.locator("#kurser")).to_be_in_viewport()
     page.wait_for_function("() => window.scrollY > 0")
+    context.close()
+
+
+def test_when_near_me_fails_the_postcode_field_is_opened_and_focused(live_server, browser, venue):
+    """The message said to enter a postcode, but the field was folded away in the closed filters: a phone or
+    screen reader user did not find it. The filters open, the focus is on the field, described by the message."""
+    make_course(venue, title="Drop-in hos Antidote")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="da-DK")
+    page = context.new_page()
+    # The position refused (as a person who says no, or whose phone has location switched off).
+    page.add_init_script(
+        "navigator.geolocation.getCurrentPosition = (ok, fail) => setTimeout(() => fail({code: 1}), 0);"
+    )
+    page.goto(live_server.url + "/")
+    assert not page.get_by_label("Nær postnummer").is_visible()
+    page.get_by_role("button", name="Sortér efter afstand fra, hvor jeg er").click()
+    postcode = page.get_by_label("Nær postnummer")
+    expect(postcode).to_be_focused()
+    expect(postcode).to_be_in_viewport()
+    expect(postcode).to_have_accessible_description(re.compile("Din position er ikke tilgængelig.*Nær postnummer"))
+    expect(page.locator("#near-me-status")).to_be_in_viewport()
+    assert axe_violations(page) == []
+    page.keyboard.type("5000")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**postcode=5000**")
     context.close()
 
 

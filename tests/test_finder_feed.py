@@ -251,3 +251,17 @@ def test_the_feed_is_named_in_the_subscribers_language(client, venue):
     make_course(venue, title="Kurset")
     assert str(parse(client.get("/kurser.ics"))["X-WR-CALNAME"]) == "RED LIV – kurser"
     assert str(parse(client.get("/en/kurser.ics"))["X-WR-CALNAME"]) == "RED LIV – courses"
+
+
+def test_the_finder_offers_a_calendar_subscription_next_to_the_download(client, venue):
+    """The only calendar link was https://…/kurser.ics: a phone downloaded the list once, and the calendar
+    never learnt of a new course or a cancellation. A webcal:// link is one the calendar app subscribes to."""
+    make_course(venue)
+    danish = client.get("/").content.decode()
+    assert 'href="webcal://testserver/kurser.ics"' in danish
+    assert "Abonnér på kurserne i din kalender-app" in danish and "nye kurser og aflysninger kommer med" in danish
+    assert 'href="/kurser.ics"' in danish and "Hent kurserne som fil (.ics)" in danish
+    assert "filen bliver ikke opdateret" in danish and "<code>http://testserver/kurser.ics</code>" in danish
+    english = client.get("/en/").content.decode()
+    assert 'href="webcal://testserver/en/kurser.ics"' in english
+    assert "Subscribe to the courses in your calendar app" in english and "the file is not updated" in english

@@ -7,6 +7,7 @@ PostgreSQL integer and text to what PostgreSQL and UTF-8 can store.
 """
 
 import contextlib
+import copy
 import datetime as dt
 import importlib
 import re
@@ -17,7 +18,7 @@ from django.utils import translation
 
 from courses.models import DropInSchedule, Venue
 from kits.models import StockLocation
-from redliv.inputs import INTEGER_MAX, INTEGER_MIN, NUMBER_LIMIT, HostileInputMixin
+from redliv.inputs import INTEGER_MAX, INTEGER_MIN, NUMBER_LIMIT, HostileInputMixin, bound_field
 from redliv.models import District
 from tests import factories
 from tests.reversal_helpers import make_report
@@ -191,3 +192,15 @@ def test_a_number_out_of_its_range_is_refused_with_the_range_in_words(form_path,
         form = make_form(form_class, {field: value}, form_kwargs)
         form.is_valid()
         assert form.errors[field] == [message]
+
+
+def test_every_text_area_of_every_form_sets_its_direction_from_what_is_typed():
+    """Arabic or Persian typed into a text area ran from the left, its full stops at the wrong end:
+    every form's text areas (and plain text boxes) carry dir="auto", public and staff forms alike."""
+    missing = []
+    for form_class in FORMS:
+        for name, field in copy.deepcopy(form_class.base_fields).items():
+            bound_field(field)
+            if isinstance(field.widget, forms.Textarea) and field.widget.attrs.get("dir") != "auto":
+                missing.append(f"{form_class.__name__}.{name}")
+    assert missing == []

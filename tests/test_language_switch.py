@@ -1,6 +1,12 @@
 """The language link leads to the same page in the other language, on every public page."""
 
+import re
+
 import pytest
+
+from courses.models import CourseRequest
+from redliv.models import PostCount
+from tests.db_state import table_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -9,11 +15,9 @@ pytestmark = pytest.mark.django_db
     "english, danish",
     [
         ("/en/", "/"),
-        ("/en/afrapporter/", "/afrapporter/"),
         ("/en/afrapporter/tak/", "/afrapporter/tak/"),
         ("/en/statistik/", "/statistik/"),
         ("/en/privatliv/", "/privatliv/"),
-        ("/en/bestil-kursus/", "/bestil-kursus/"),
         ("/en/bestil-kursus/tak/", "/bestil-kursus/tak/"),
         ("/en/konto/login/", "/konto/login/"),
     ],
@@ -30,3 +34,113 @@ def test_dansk_leads_back_from_every_english_page_and_english_leads_there(client
 def test_the_switch_keeps_the_query_string(client):
     page = client.get("/en/statistik/?year=2025").content.decode()
     assert 'href="/statistik/?year=2025" lang="da"' in page
+
+
+# A page with a form: the switch sends the form along (in the POST body) and the other language shows it again.
+
+
+def request(odense, **overrides):
+    return {
+        "organisation_name": "Herberget Vesterbro",
+        "municipality": str(odense.pk),
+        "contact_name": "Leder Lise",
+        "contact_email": "lise@example.org",
+        "contact_phone": "12 34 56 78",
+        "audience": "professionals",
+        "number_of_people": "12",
+        "wishes": "Gerne en eftermiddag i marts,\nhelst i kantinen.",
+        "website": "",
+        "key": "0b9a8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d",
+        **overrides,
+    }
+
+
+@pytest.mark.parametrize(
+    "page, other, form_id",
+    [
+        ("/bestil-kursus/", "/en/bestil-kursus/", "request-form"),
+        ("/en/bestil-kursus/", "/bestil-kursus/", "request-form"),
+        ("/tjek-dit-kit/", "/en/tjek-dit-kit/", "check-kit-form"),
+        ("/en/afrapporter/", "/afrapporter/", "report-form"),
+    ],
+)
+def test_on_a_form_the_switch_is_a_button_that_sends_the_form_to_the_other_language(
+    client, odense, page, other, form_id
+):
+    """A plain link left the form behind: a person halfway through the course request switched to English and
+    lost everything typed. The switch is a button of the form (form=…), to the same page in the other language."""
+    html = client.get(page).content.decode()
+    assert '<form method="post"' in html and f'id="{form_id}"' in html
+    switch = re.search(r"<button[^>]*name=\"switch_language\"[^>]*>(English|Dansk)</button>", html)
+    assert switch, html
+    assert (
+        f'form="{form_id}"' in switch[0] and f'formaction="{other}"' in switch[0] and 'formmethod="post"' in switch[0]
+    )
+    assert 'hreflang="' not in html.split("</nav>")[0]  # no plain link beside it
+
+
+def test_switching_language_halfway_keeps_everything_typed_and_sends_nothing(client, odense):
+    client.get("/bestil-kursus/")
+    before = table_counts()
+    typed = request(odense, contact_email="", number_of_people="")  # half done: no errors are shown yet
+    response = client.post("/en/bestil-kursus/", {**typed, "switch_language": "en"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Book a course for your workplace" in html and '<html lang="en">' in html
+    for name in ["organisation_name", "contact_name", "contact_phone"]:
+        assert re.search(rf'name="{name}"[^>]*value="{typed[name]}"', html), name
+    assert "Gerne en eftermiddag i marts,\nhelst i kantinen.</textarea>" in html
+    assert re.search(rf'<option value="{odense.pk}" selected>', html)
+    assert re.search(r'<option value="professionals" selected>', html)
+    assert f'value="{typed["key"]}"' in html  # the same form: sent later, it is still stored once
+    assert "is-invalid" not in html and "error-summary" not in html
+    assert table_counts() == before and CourseRequest.objects.count() == 0 and PostCount.objects.count() == 0
+    # ... and back to Danish, from the English page, the same way.
+    back = client.post("/bestil-kursus/", {**typed, "switch_language": "da"}).content.decode()
+    assert "Bestil et kursus til jeres arbejdsplads" in back and 'value="Herberget Vesterbro"' in back
+    # Then sent: one request, as typed.
+    client.post("/bestil-kursus/", request(odense))
+    assert CourseRequest.objects.get().wishes == "Gerne en eftermiddag i marts,\nhelst i kantinen."
+
+
+def test_what_was_typed_never_travels_in_a_url(client, odense):
+    response = client.post("/en/bestil-kursus/", {**request(odense), "switch_language": "en"})
+    assert response.status_code == 200 and response.wsgi_request.get_full_path() == "/en/bestil-kursus/"
+    html = response.content.decode()
+    assert "lise%40example.org" not in html and "?organisation" not in html
+
+
+def test_a_broken_character_in_what_was_typed_does_not_break_the_switch(client, odense):
+    response = client.post("/en/bestil-kursus/", {**request(odense, wishes="a\x00b"), "switch_language": "en"})
+    assert response.status_code == 200 and "ab</textarea>" in response.content.decode()
+
+
+def test_the_lot_number_typed_stays_and_is_not_looked_up_when_switching(client, odense):
+    response = client.post("/en/tjek-dit-kit/", {"lot": "NX-2408", "switch_language": "en"})
+    html = response.content.decode()
+    assert "Check your kit" in html and 'value="NX-2408"' in html
+    assert "data-status" not in html and PostCount.objects.count() == 0
+
+
+def test_the_naloxone_report_keeps_its_answers_and_opens_its_details_when_switching(client, district):
+    """The same on 'Did you give naloxone? Tell us': a person who switched language mid-way lost the report."""
+    typed = {
+        "key": "5a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b11",
+        "occurred_on": "2026-06-10",
+        "occurred_time": "22:30",
+        "district": str(district.pk),
+        "substances": ["heroin", "fentanyl"],
+        "naloxone_doses": "2",
+        "called_112": "yes",
+        "note": "Han vågnede efter to minutter",
+        "website": "",
+    }
+    before = table_counts()
+    response = client.post("/en/afrapporter/", {**typed, "switch_language": "en"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Did you give naloxone? Tell us" in html
+    assert 'value="2026-06-10"' in html and 'value="22:30"' in html and f'value="{typed["key"]}"' in html
+    assert re.search(r'value="heroin"[^>]*checked', html) and re.search(r'value="fentanyl"[^>]*checked', html)
+    assert re.search(r'name="called_112" value="yes"[^>]*checked', html)
+    assert "Han vågnede efter to minutter</textarea>" in html and '<details class="reversals-more mb-3" open>' in html
+    assert "is-invalid" not in html and table_counts() == before

@@ -33,3 +33,12 @@ def test_and_in_english_under_en(path, odense):
     assert response.status_code == 403
     assert "<title>The form could not be sent · RED LIV</title>" in page
     assert "Nothing was saved." in page and 'lang="en"' in page
+
+
+@pytest.mark.parametrize("path", FORMS)
+def test_the_language_switch_without_the_cookie_still_leads_to_the_other_language(path, odense):
+    """On a form page the switch sends the form (to keep what was typed): with cookies blocked, a person who only
+    wanted the page in English got 'The form could not be sent'. They get the English page, as the link gave."""
+    response = Client(enforce_csrf_checks=True).post("/en" + path, {"switch_language": "en", "lot": "NX2408"})
+    assert response.status_code == 303 and response["Location"] == "/en" + path
+    assert not ReversalReport.objects.exists() and not CourseRequest.objects.exists()

@@ -302,6 +302,23 @@ def test_a_recalled_kit_is_found_whatever_digits_or_invisible_marks_it_was_typed
     assert 'data-status="recalled"' in answer(client.post(CHECK, {"lot": typed}))
 
 
+@pytest.mark.parametrize(
+    "typed", ["NX-2408", "nx-2408", "nx 2408", "NX–2408", "NX.2408", "NX/2408", "NX_2408", "LOT: NX-2408", "NX‐٢٤٠٨"]
+)
+def test_a_recalled_kit_is_found_whatever_separator_was_typed_in_its_lot_number(client, lot, typed):
+    """ "NX-2408" was answered "we do not know this lot number" for lot NX2408: the person kept a recalled kit."""
+    recall(lot)
+    assert 'data-status="recalled"' in answer(client.post(CHECK, {"lot": typed}))
+
+
+def test_a_lot_stored_with_a_hyphen_is_found_without_it(client, coordinator, bag):
+    factories.make_batch(lot_number="AB-1234", expiry_date=dt.date(2027, 1, 31))
+    for typed in ["AB1234", "ab 1234", "AB-1234"]:
+        assert "til og med 31. januar 2027" in answer(client.post(CHECK, {"lot": typed})), typed
+    assert 'data-status="unknown"' in answer(client.post(CHECK, {"lot": "AB-12345"}))
+    assert 'data-status="unknown"' in answer(client.post(CHECK, {"lot": "--"}))
+
+
 def test_a_lot_whose_own_number_starts_with_lot_is_found_as_typed(client, coordinator, bag):
     factories.make_batch(lot_number="LOT77", expiry_date=dt.date(2027, 1, 31))
     assert "til og med 31. januar 2027" in answer(client.post(CHECK, {"lot": "lot77"}))

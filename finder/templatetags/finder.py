@@ -17,6 +17,15 @@ def other_language_url(context):
     return translate_url(request.get_full_path(), "da" if get_language() == "en" else "en")
 
 
+@register.simple_tag(takes_context=True)
+def calendar_subscription_url(context, path):
+    """The feed's address for a calendar app to subscribe to (webcal://): a plain https:// link is a
+    file downloaded once, which no one brings up to date; a webcal:// one is fetched again by the
+    calendar itself (by https wherever the site is served so)."""
+    absolute = context["request"].build_absolute_uri(path)
+    return "webcal://" + absolute.split("://", 1)[1]
+
+
 _BULLET = re.compile(r"^- +")
 _NUMBER = re.compile(r"^\d+\. +")
 

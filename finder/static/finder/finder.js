@@ -30,8 +30,22 @@
         window.location.assign(url.toString());
       }, function () {
         status.textContent = box.dataset.msgUnavailable;
+        offerPostcode(status);
       }, {maximumAge: 600000, timeout: 15000});
     });
+  }
+
+  /* No position (refused, switched off, timed out): the message says to type a postcode, so the
+   * postcode field is brought to the person. It sits in the filters, folded away: they are opened, and
+   * the focus moves to the field, which is described by the message (a screen reader reads both). */
+  function offerPostcode(status) {
+    var postcode = document.getElementById("f-postcode");
+    if (!postcode) return;
+    for (var node = postcode; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") node.open = true;
+    }
+    postcode.setAttribute("aria-describedby", status.id);
+    postcode.focus();
   }
 
   function load(tag, attributes) {
