@@ -18,7 +18,7 @@ from redliv.access import municipality_asked_for
 from redliv.models import MonthClosing, Municipality
 from redliv.months import Month
 from redliv.templatetags.dates import date_as
-from reports import exports, pdf
+from reports import exports, pdf, publication
 from reports.approval import approval_state, export_figures, figures_digest, snapshot
 from reports.charts import bar_chart
 from reports.figures import PUBLIC_STATISTICS_SECONDS, month_report, public_statistics_as_of
@@ -109,6 +109,7 @@ def month_page(request):
             # What the approve button approves: the figures on this page, not others that came in since.
             "figures_shown": figures_digest(snapshot(report)),
             "pending_reports": _pending_reports(month, municipality),
+            "public_version": publication.public_version_text(municipality, month) if approval else "",
         },
     )
 
@@ -217,12 +218,23 @@ def approve(request):
         return kept
 
     try:
-        # The figures are worked out once the month's entries are held still (closing.approve_month).
-        closing.approve_month(request.user, municipality, month.first_day, figures)
+        # The figures are worked out once the month's entries are held still (closing.approve_month), and the
+        # public statistics' version of the month with them (reports.publication).
+        _approval, published = publication.approve_and_publish(request.user, municipality, month.first_day, figures)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("%(month)s is approved.") % {"month": month.label})
+        if published.withheld:
+            messages.warning(
+                request,
+                _(
+                    "%(month)s is approved. The public statistics keep the figures approved before: the difference "
+                    "would reveal a count from 1 to 4."
+                )
+                % {"month": month.label},
+            )
+        else:
+            messages.success(request, _("%(month)s is approved.") % {"month": month.label})
     return _back(month, municipality)
 
 

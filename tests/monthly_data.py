@@ -276,3 +276,24 @@ EXPECTED = {
         "Kits handed out": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 9],
     },
 }
+
+
+def publish(user, municipalities, first: Month, last: Month):
+    """Every month from `first` to `last` approved for each municipality, as its coordinator does at the
+    month's end: the public statistics show the months as approved (reports.publication).
+
+    The approvals keep no figures of the month page (the tests that need them approve through the page),
+    and all the months are counted at once."""
+    from redliv.models import MonthClosing
+    from reports.figures import municipality_cells
+    from reports.publication import publish as publish_approval
+
+    months = [first.shift(i) for i in range((last.year - first.year) * 12 + last.month - first.month + 1)]
+    counts = municipality_cells(months)
+    approvals = MonthClosing.objects.bulk_create(
+        MonthClosing(municipality=municipality, month=month.first_day, action=MonthClosing.Action.APPROVED, by=user)
+        for municipality in municipalities
+        for month in months
+    )
+    for approval in approvals:
+        publish_approval(approval, counts.get((approval.municipality_id, Month.of(approval.month)), {}))

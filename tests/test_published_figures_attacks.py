@@ -122,6 +122,8 @@ def small_and_large(coordinator, red_liv, venue, aarhus_org, odense, aarhus):
             factories.hand_out(batch, bag, kits, coordinator, occurred_at=monthly_data.at(2026, month, 5))
     monthly_data.attend(monthly_data.course(venue, monthly_data.at(2026, 1, 15)), coordinator, people_who_use_drugs=10)
     monthly_data.attend(monthly_data.course(venue, monthly_data.at(2026, 2, 15)), coordinator, people_who_use_drugs=2)
+    # Every month the public page reads (rolling figures from July 2024) approved by both.
+    monthly_data.publish(coordinator, [odense, aarhus], monthly_data.Month(2024, 7), monthly_data.Month(2026, 5))
 
 
 def _rates(rows, tables):
