@@ -350,7 +350,14 @@ def test_the_publication_export_hides_every_count_from_1_to_4_with_one_symbol(cl
     assert ["Method", "http://testserver/en/statistik/metode/"] in [[c.value for c in r[:2]] for r in sheet.iter_rows()]
 
 
-def test_the_public_statistics_are_sums_of_the_municipalities_published_figures(march):
+@pytest.fixture
+def march_approved(march, coordinator, odense, aarhus_org):
+    """Every month the public page shows (April 2025 to March 2026) approved by Odense and Aarhus."""
+    monthly_data.publish(coordinator, [odense, aarhus_org.municipality], Month(2025, 4), Month(2026, 3))
+    return march
+
+
+def test_the_public_statistics_are_sums_of_the_municipalities_published_figures(march_approved):
     import datetime as dt
 
     statistics = public_statistics(today=dt.date(2026, 4, 10))
@@ -363,12 +370,13 @@ def test_the_public_statistics_are_sums_of_the_municipalities_published_figures(
     assert quarters == {(2025, 2): 0, (2025, 3): 0, (2025, 4): 0, (2026, 1): "x"}
 
 
-def test_the_method_page_states_the_rule_and_is_linked_from_the_statistics(client, march):
+def test_the_method_page_states_the_rule_and_is_linked_from_the_statistics(client, march_approved):
     statistics = client.get("/en/statistik/").content.decode()
     assert 'href="/en/statistik/metode/"' in statistics and "≥ 50" in statistics
     method = client.get("/en/statistik/metode/").content.decode()
     assert "Primary suppression" in method and "Secondary suppression" in method
     assert "linear-programming audit" in method
+    assert "Figures as approved, and new versions" in method and 'id="versions"' in method
 
 
 def test_the_public_statistics_page_needs_no_login_and_is_danish_first(client, march):
