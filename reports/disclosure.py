@@ -162,14 +162,19 @@ def total_of(values) -> int | AtLeast | str:
 
 
 def difference(whole, part):
-    """A published figure less a part of it: exact only when both are shown."""
+    """A published figure less a part of it: exact only when both are shown; None when either is not
+    published (a month not approved)."""
+    if whole is None or part is None:
+        return None
     if isinstance(whole, int) and isinstance(part, int):
         return whole - part
     return HIDDEN
 
 
 def share_of(part, whole):
-    """A percentage of two published counts; hidden when either is not exact."""
+    """A percentage of two published counts; hidden when either is not exact, None when either is not published."""
+    if part is None or whole is None:
+        return None
     if isinstance(part, int) and isinstance(whole, int):
         return part / whole if whole else None
     return HIDDEN

@@ -874,7 +874,15 @@ class Published:
         return disclosure.total_of(cells.get(key, 0) for cells in figures.values())
 
     def so_far_this_year(self, month: Month, key: str = "first_time"):
-        return disclosure.total_of(self.value(Month(month.year, number), key) for number in range(1, month.month + 1))
+        """The sum of the year's published months; at least that sum when a month of them is not approved."""
+        values = [self.value(Month(month.year, number), key) for number in range(1, month.month + 1)]
+        approved = [value for value in values if value is not None]
+        if not approved:
+            return None
+        total = disclosure.total_of(approved)
+        if len(approved) < len(values) and isinstance(total, int):
+            return disclosure.AtLeast(total)
+        return total
 
     def rolling(self, last: Month, key: str, municipality_id: int):
         """A municipality's rolling 12-month figure for the twelve months to `last`, the end of a quarter.
@@ -908,7 +916,12 @@ class Published:
 
 
 def publish(report: MonthReport) -> None:
-    """Replace every count of the report with its protected value; leave out what cannot be protected.
+    """Replace every count of the report with its protected value as published; leave out what cannot be protected.
+
+    The values are those the municipalities published when they approved the months (reports.publication),
+    as on the public statistics: a month not approved is None ("–"), and a later entry or correction
+    changes the file only when the month is approved again. Two files saved on two days differ by no
+    more than two published versions do.
 
     Kits in stock are left out (their change from one month to the next would reveal the
     kits handed out), and so are the figures since the start and the target (their
@@ -916,7 +929,7 @@ def publish(report: MonthReport) -> None:
     """
     month = report.month
     first = Month(month.shift(-12).year, 1)
-    published = Published(_months(first, month), report.municipality)
+    published = Published(_months(first, month), report.municipality, approved=True)
     tables = []
     for table in report.tables:
         if table.key in ("stock", "trained", "venues_not_logged", "trainers_not_logged"):
@@ -929,7 +942,9 @@ def publish(report: MonthReport) -> None:
         if table.key == "kits_per_residents":  # from the protected kits: hidden when they are
             for row in table.rows:
                 row.values = [
-                    per_residents(kits, row.residents) if isinstance(kits, int) else disclosure.HIDDEN
+                    per_residents(kits, row.residents)
+                    if isinstance(kits, int)
+                    else (None if kits is None else disclosure.HIDDEN)
                     for kits in (published.value(m, "kits", row.municipality_id) for m in table.months)
                 ]
             tables.append(table)

@@ -21,6 +21,7 @@ from redliv import closing
 from redliv.models import MonthClosing
 from redliv.months import Month
 from reports import disclosure
+from reports.approval import latest_version
 from reports.figures import municipality_cells
 from reports.models import PublishedMonth
 
@@ -35,10 +36,6 @@ class Publication:
     @property
     def new(self) -> bool:
         return self.shown is not None and not self.withheld
-
-
-def latest_version(municipality, month: Month) -> PublishedMonth | None:
-    return PublishedMonth.objects.filter(municipality=municipality, month=month.first_day).order_by("-version").first()
 
 
 def counts_of(municipality, month: Month) -> dict:

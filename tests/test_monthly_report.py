@@ -326,7 +326,9 @@ def test_a_hidden_total_hides_a_part_of_every_table_that_adds_up_to_it():
     assert total_hidden and hidden == {"a", "b", "first"}
 
 
-def test_the_publication_export_hides_every_count_from_1_to_4_with_one_symbol(client, coordinator, march, odense):
+def test_the_publication_export_hides_every_count_from_1_to_4_with_one_symbol(
+    client, coordinator, march_approved, odense
+):
     client.force_login(coordinator)
     response = client.get(PAGE + "csv/", {"month": "2026-03", "publication": "1"})
     rows, tables = csv_tables(response.content, ";", english_titles(odense))
@@ -352,8 +354,9 @@ def test_the_publication_export_hides_every_count_from_1_to_4_with_one_symbol(cl
 
 @pytest.fixture
 def march_approved(march, coordinator, odense, aarhus_org):
-    """Every month the public page shows (April 2025 to March 2026) approved by Odense and Aarhus."""
-    monthly_data.publish(coordinator, [odense, aarhus_org.municipality], Month(2025, 4), Month(2026, 3))
+    """Every month the public page and March's publication show (March 2025 to March 2026) approved by
+    Odense and Aarhus: both show the months as approved."""
+    monthly_data.publish(coordinator, [odense, aarhus_org.municipality], Month(2025, 3), Month(2026, 3))
     return march
 
 
@@ -413,7 +416,7 @@ def test_the_printable_page_has_the_header_lines_of_the_exports(client, coordina
 
 
 def test_kits_per_100000_residents_are_counted_from_the_population_an_administrator_entered(
-    client, coordinator, march, odense, aarhus
+    client, coordinator, march_approved, odense, aarhus
 ):
     from reports.models import Population
 

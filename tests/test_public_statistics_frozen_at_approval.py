@@ -154,3 +154,17 @@ def test_months_approved_before_the_versions_are_published_with_the_figures_thei
     migration = importlib.import_module("reports.migrations.0007_published_month")
     kept = snapshot(month_report(MARCH, odense))
     assert migration.counts_kept(kept) == counts_of(odense, MARCH)
+
+
+def test_the_publication_file_is_the_approved_version_and_two_downloads_tell_no_late_entry(
+    client, march, coordinator, odense
+):
+    """The coordinator's publication export (to publish on the municipality's site) is a publication too."""
+    monthly_data.approve_march(client, coordinator)
+    query = {"month": "2026-03", "publication": "1"}
+    first = client.get("/en/personale/maaned/csv/", query).content
+    assert b"Kits handed out;9;" in first  # as approved; February and March 2025 not approved: "-"
+    late_kits(coordinator, 2)
+    assert client.get("/en/personale/maaned/csv/", query).content == first
+    client.post(APPROVE, {"month": "2026-03"})  # 11 kits: 2 more than published, which would tell the 2
+    assert client.get("/en/personale/maaned/csv/", query).content == first

@@ -66,6 +66,7 @@ def six_reports_one_without_112(odense, coordinator):
         ambulance_arrived=False,
         responder_trained="no",
     )
+    monthly_data.publish(coordinator, [odense], monthly_data.Month(2025, 3), monthly_data.Month(2026, 3))
 
 
 @pytest.mark.parametrize(
@@ -210,6 +211,7 @@ def test_the_csv_the_xlsx_and_the_pdf_show_the_same_cell_the_same_way(
     from tests.test_monthly_report import xlsx_tables
 
     monthly_data.build(coordinator, red_liv, venue, aarhus_org)
+    monthly_data.publish(coordinator, [odense], monthly_data.Month(2025, 3), monthly_data.Month(2026, 3))
     client.force_login(coordinator)
     titles = english_titles(odense)
     _rows, csv = csv_tables(client.get(PAGE + "csv/", PUBLICATION).content, ";", titles)
