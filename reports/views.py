@@ -4,8 +4,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.http import urlencode
@@ -272,10 +272,14 @@ def set_target(request):
 
 
 def public_statistics_page(request):
+    """The public statistics; with ?kommune=<id>, one municipality's figures too.
+
+    A municipality that is not there (an old link, a typo) gets the page with the country's figures
+    and a message at the list to choose from, answered 404 so that the address is not kept as a page.
+    """
     wanted = request.GET.get("kommune") or ""
-    if wanted and not inputs.is_id(wanted):
-        raise Http404
-    municipality = get_object_or_404(Municipality, pk=wanted) if wanted else None
+    municipality = Municipality.objects.filter(pk=wanted).first() if wanted and inputs.is_id(wanted) else None
+    unknown = bool(wanted) and municipality is None
     statistics, worked_out_at = public_statistics_as_of(municipality=municipality)
     months = statistics["months"]
     labels = [row["month"].label for row in months]
@@ -295,7 +299,9 @@ def public_statistics_page(request):
             "chosen": municipality,
             "worked_out_at": worked_out_at,
             "refreshed_every_minutes": PUBLIC_STATISTICS_SECONDS // 60,
+            "unknown_municipality": unknown,
         },
+        status=404 if unknown else 200,
     )
 
 

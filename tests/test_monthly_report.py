@@ -382,6 +382,17 @@ def test_the_method_page_states_the_rule_and_is_linked_from_the_statistics(clien
     assert "Figures as approved, and new versions" in method and 'id="versions"' in method
 
 
+@pytest.mark.parametrize("asked_for", ["999999", "abc"])
+def test_a_municipality_that_is_not_there_gets_the_page_with_a_message_to_choose_one(client, asked_for):
+    """An old link or a typo: the country's figures and the list, with a message at it (404, not kept)."""
+    response = client.get("/en/statistik/", {"kommune": asked_for})
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "RED LIV in numbers" in page and 'data-table="public-months"' in page
+    assert "The address names no municipality we have figures for" in page
+    assert 'aria-describedby="kommune-unknown"' in page
+
+
 def test_the_public_statistics_page_needs_no_login_and_is_danish_first(client, march):
     response = client.get("/statistik/")
     assert response.status_code == 200
