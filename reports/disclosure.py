@@ -39,7 +39,7 @@ The method (stated for readers on the method page, `/statistik/metode/`):
    version, `reports.models.PublishedMonth`), never today's entries: a late entry,
    a correction or a reopening changes nothing a reader sees. Approving the month
    again makes a new, whole version, published only when no figure a reader can
-   work out from both versions changes by 1 to 4 (`revision_problems`): two
+   work out from it and any earlier version changes by 1 to 4 (`revision_problems`): two
    versions of a page are two publications, and their difference is one more
    published figure. Otherwise the earlier version stays.
 

@@ -4,8 +4,8 @@ Approving a month (`approve_and_publish`) stores the month's protected figures a
 (`PublishedMonth`) in the approval's own transaction, while the month's entries are held still
 (`redliv.closing.approve_month`). The public pages read only these versions.
 
-A month approved again after a correction gets a new version only when the two versions cannot
-be subtracted to find a change of 1 to 4 (`reports.disclosure.revision_problems`); otherwise the
+A month approved again after a correction gets a new version only when it cannot be subtracted
+from any version published before to find a change of 1 to 4 (`reports.disclosure.revision_problems`); otherwise the
 public statistics keep the version before, and the month page says so.
 """
 
@@ -54,10 +54,18 @@ def publish(approval: MonthClosing, counts: dict | None = None) -> Publication:
         counts = counts_of(approval.municipality, month)
     cells = disclosure.protect(counts)
     previous = latest_version(approval.municipality, month)
-    if previous is not None:
-        problems = disclosure.revision_problems(previous.counts, previous.cells, counts, cells)
-        if problems:
-            return Publication(previous, problems)
+    # Against every version published before, not only the last: a reader may have kept any of them, and
+    # two changes of 5 or more (+6, then -5) can add up to 1.
+    earlier = PublishedMonth.objects.filter(municipality=approval.municipality, month=month.first_day)
+    problems = sorted(
+        {
+            problem
+            for old_counts, old_cells in earlier.values_list("counts", "cells")
+            for problem in disclosure.revision_problems(old_counts, old_cells, counts, cells)
+        }
+    )
+    if problems:
+        return Publication(previous, problems)
     version = PublishedMonth.objects.create(
         municipality=approval.municipality,
         month=month.first_day,

@@ -39,7 +39,7 @@ def late_kits(coordinator, quantity):
     """Kits handed out in Odense on 12 March, logged after March was approved."""
     bag = StockLocation.objects.get(name="Gadeteamets taske")
     batch = Batch.objects.filter(expiry_date=dt.date(2028, 1, 1)).earliest("pk")
-    factories.hand_out(batch, bag, quantity, coordinator, occurred_at=at(2026, 3, 12))
+    return factories.hand_out(batch, bag, quantity, coordinator, occurred_at=at(2026, 3, 12))
 
 
 def figures(statistics) -> dict:
@@ -168,3 +168,21 @@ def test_the_publication_file_is_the_approved_version_and_two_downloads_tell_no_
     assert client.get("/en/personale/maaned/csv/", query).content == first
     client.post(APPROVE, {"month": "2026-03"})  # 11 kits: 2 more than published, which would tell the 2
     assert client.get("/en/personale/maaned/csv/", query).content == first
+
+
+def test_a_new_version_is_checked_against_every_version_published_before_not_only_the_last(
+    client, march, coordinator, odense
+):
+    """9 kits published; 6 more (15, published: +6); 5 of them put back (10: -5 from the last version, but +1
+    from the first, which a reader may have kept)."""
+    monthly_data.approve_march(client, coordinator)
+    first = versions(odense)
+    handout = late_kits(coordinator, 6)
+    client.post(APPROVE, {"month": "2026-03"})
+    assert versions(odense)[0][("all", MARCH, "kits")] == 15
+    monthly_data.put_back(handout, coordinator, at(2026, 4, 20), quantity=5)
+    client.post(APPROVE, {"month": "2026-03"})
+    third = versions(odense)
+    assert revealed_by_subtraction(first[0], third[0]) == {}
+    assert revealed_by_subtraction(first[1], third[1]) == {}
+    assert third[0][("all", MARCH, "kits")] == 15
