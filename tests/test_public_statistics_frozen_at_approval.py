@@ -84,12 +84,12 @@ def test_only_the_municipalities_that_approved_the_month_are_in_it(client, march
     assert march_row["kits"] == 9  # Odense's 9; Aarhus (7) has not approved March
 
 
-def test_an_approved_month_keeps_its_figures_through_late_entries_corrections_and_reopening(
+def test_an_approved_month_keeps_its_figures_through_late_entries_kits_put_back_corrections_and_reopening(
     client, march, coordinator, odense
 ):
     monthly_data.approve_march(client, coordinator)
     first = versions(odense)
-    late_kits(coordinator, 2)
+    monthly_data.put_back(late_kits(coordinator, 2), coordinator, at(2026, 4, 20))  # 2 late, 1 of them put back
     monthly_data.report(factories.make_district(odense, name="Vollsmose"), at(2026, 3, 28), coordinator)
     monthly_data.correct_march_course(coordinator, {"people_who_use_drugs": 7, "professionals": 2}, refresher=3)
     assert versions(odense) == first
