@@ -5,8 +5,9 @@ Approving a month (`approve_and_publish`) stores the month's protected figures a
 (`redliv.closing.approve_month`). The public pages read only these versions.
 
 A month approved again after a correction gets a new version only when it cannot be subtracted
-from any version published before to find a change of 1 to 4 (`reports.disclosure.revision_problems`); otherwise the
-public statistics keep the version before, and the month page says so.
+from any version published before to find a change of 1 to 4
+(`reports.disclosure.revision_problems`); otherwise the public statistics keep the version
+before, and the month page says so.
 """
 
 from __future__ import annotations
@@ -33,10 +34,6 @@ class Publication:
     shown: PublishedMonth | None
     withheld: list[str]
 
-    @property
-    def new(self) -> bool:
-        return self.shown is not None and not self.withheld
-
 
 def counts_of(municipality, month: Month) -> dict:
     """The month's counts for the municipality, by cell, zeros left out (reports.figures.municipality_cells)."""
@@ -44,7 +41,7 @@ def counts_of(municipality, month: Month) -> dict:
 
 
 def publish(approval: MonthClosing, counts: dict | None = None) -> Publication:
-    """The next version of the approved month, unless its difference from the last one would tell 1–4.
+    """The next version of the approved month, unless its difference from an earlier one would tell 1–4.
 
     Called in the approval's transaction, which holds the month's entries still; `counts` are the
     month's (`counts_of`), when they have been counted already.
