@@ -21,6 +21,8 @@ def test_a_coordinator_switches_month_and_downloads_every_export(
 ):
     TrainingTarget.objects.create(municipality=odense, people=350, audience="people_who_use_drugs")
     monthly_data.build(coordinator, red_liv, venue, aarhus_org)
+    # The months March's publication shows, approved: a publication shows months as approved.
+    monthly_data.publish(coordinator, [odense], monthly_data.Month(2025, 3), monthly_data.Month(2026, 3))
     page = desktop_page
     log_in(page, live_server.url, coordinator, next_path="/personale/maaned/?month=2026-04")
     assert "april 2026" in page.get_by_role("heading", level=1).inner_text()
