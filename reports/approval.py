@@ -26,6 +26,7 @@ from redliv.models import MonthClosing
 from redliv.months import Month
 from reports.figures import MonthReport, Row, month_report, stock_note
 from reports.formatting import figure_text
+from reports.models import PublishedMonth
 from reversals.models import ReversalReport
 
 LEFT_OUT = {"venues_not_logged", "trainers_not_logged"}  # lists of what is missing today, not figures
@@ -231,27 +232,40 @@ def approval_state(report: MonthReport) -> ApprovalState:
     return ApprovalState(latest, approval, found, corrections_since(latest) if found else [])
 
 
+def latest_version(municipality, month: Month) -> PublishedMonth | None:
+    """The version of the month the public statistics show (reports.publication)."""
+    return (
+        PublishedMonth.objects.filter(municipality=municipality, month=month.first_day)
+        .select_related("approval")
+        .order_by("-version")
+        .first()
+    )
+
+
 def export_figures(month: Month, municipality, publication: bool = False, current: bool = False):
     """(report, approval line, extra header lines) for an export of the month.
 
     For an approved month whose figures have changed since, the export shows the approved
-    figures unless `current` is asked for, and says what changed either way. A publication
-    is protected from today's figures, and says so, but not what changed: the change line gives
-    every changed count before and after, unprotected ("Refresher 3 → 4"), and who corrected
-    it and why.
+    figures unless `current` is asked for, and says what changed either way.
+
+    A publication shows the months as the public statistics do: each as its municipality published
+    it when approving it (reports.publication), "–" where it has not, and not what changed since
+    (the change line gives every changed count before and after, unprotected, "Refresher 3 → 4",
+    and who corrected it and why). Its approval line is the date of the approval whose figures it shows.
     """
+    if publication:
+        report = month_report(month, municipality, publication=True)
+        shown = latest_version(municipality, month) if municipality is not None else None
+        extra = [(_("Figures in this file"), _("As published: each month as approved (– for a month not approved)"))]
+        return report, closing_rules.approval_date_text(shown.approval) if shown else "", extra
     report = month_report(month, municipality)
     state = approval_state(report)
     extra = []
     if state.changed:
-        if current or publication:
+        if current:
             extra.append((_("Figures in this file"), _("Current figures: they have changed since the approval")))
         else:
             report = approved_report(state.closing.figures, report)
             extra.append((_("Figures in this file"), _("As approved")))
-        if not publication:
-            extra.append((_("Changed since the approval"), state.text))
-    if publication:  # the approval's date, not the coordinator's name: public pages name no staff
-        report = month_report(month, municipality, publication=True)
-        return report, closing_rules.approval_date_text(state.closing) if state.approval else "", extra
+        extra.append((_("Changed since the approval"), state.text))
     return report, state.approval, extra

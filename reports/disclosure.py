@@ -34,6 +34,15 @@ The method (stated for readers on the method page, `/statistik/metode/`):
    quarters may be known exactly without pinning a hidden month (`period_total`,
    at the end of this module); otherwise they are the sum of the published months.
 
+7. **Published figures are frozen at approval.** The public statistics show a
+   municipality's month as it was when the municipality approved it (a stored
+   version, `reports.models.PublishedMonth`), never today's entries: a late entry,
+   a correction or a reopening changes nothing a reader sees. Approving the month
+   again makes a new, whole version, published only when no figure a reader can
+   work out from it and any earlier version changes by 1 to 4 (`revision_problems`): two
+   versions of a page are two publications, and their difference is one more
+   published figure. Otherwise the earlier version stays.
+
 `tests/test_disclosure_audit.py` checks this with the linear-programming interval
 audit statistics agencies use: for every hidden cell it computes the largest value
 the whole published set (the municipalities' months and their neighbours,
@@ -153,14 +162,19 @@ def total_of(values) -> int | AtLeast | str:
 
 
 def difference(whole, part):
-    """A published figure less a part of it: exact only when both are shown."""
+    """A published figure less a part of it: exact only when both are shown; None when either is not
+    published (a month not approved)."""
+    if whole is None or part is None:
+        return None
     if isinstance(whole, int) and isinstance(part, int):
         return whole - part
     return HIDDEN
 
 
 def share_of(part, whole):
-    """A percentage of two published counts; hidden when either is not exact."""
+    """A percentage of two published counts; hidden when either is not exact, None when either is not published."""
+    if part is None or whole is None:
+        return None
     if isinstance(part, int) and isinstance(whole, int):
         return part / whole if whole else None
     return HIDDEN
@@ -171,6 +185,42 @@ def number(value) -> int:
     if isinstance(value, AtLeast):
         return value.value
     return value if isinstance(value, int) else 0
+
+
+# --- versions: a month approved again (reports.publication) -------------------------------------
+#
+# A reader who saved the page before holds the earlier version; their difference is published too.
+# It is known exactly for a figure shown in both, and for the hidden parts of a table together when
+# its total is shown in both (the total's change less the shown parts' changes). Each must be 0, or
+# 5 or more either way. The counts that sums over months show (PERIOD_KEYS: the public page's
+# courses, people trained, kits and reports, summed into quarters and rolling 12-month figures) are
+# held to it whether or not the month shows them: a quarter's sum may be exact while its month is hidden.
+
+
+def _changes_by(change: int) -> bool:
+    return 0 < abs(change) < SMALL
+
+
+def revision_problems(old_counts: dict, old_cells: dict, new_counts: dict, new_cells: dict) -> list[str]:
+    """The figures (or "total: parts") whose change from the published version a reader could work out as 1–4."""
+    keys = set(old_counts) | set(new_counts) | set(old_cells) | set(new_cells)
+
+    def change(key):
+        return new_counts.get(key, 0) - old_counts.get(key, 0)
+
+    def shown_in_both(key):
+        return isinstance(old_cells.get(key, 0), int) and isinstance(new_cells.get(key, 0), int)
+
+    problems = {key for key in keys if _changes_by(change(key)) and (key in PERIOD_KEYS or shown_in_both(key))}
+    every = dict.fromkeys(keys, 0)
+    for total_key, breakdowns in GROUPS.items():
+        if not shown_in_both(total_key):
+            continue
+        for breakdown in breakdowns:
+            hidden = [key for key in _parts(every, breakdown) if not shown_in_both(key)]
+            if hidden and _changes_by(sum(change(key) for key in hidden)):
+                problems.add(f"{total_key}: {', '.join(sorted(hidden))}")
+    return sorted(problems)
 
 
 # --- figures over several months: rolling 12-month figures (reports.figures.rolling_figures) ---------

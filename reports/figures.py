@@ -43,7 +43,7 @@ from redliv.models import Audience, Municipality
 from redliv.months import Month, local_tz
 from reports import disclosure
 from reports.formatting import figure_text
-from reports.models import Population
+from reports.models import Population, PublishedMonth
 from reversals.models import ReversalReport
 
 AT_COURSE = "at_course"
@@ -822,13 +822,40 @@ PUBLIC_KEYS = ["held", "first_time", "kits"]  # the monthly figures of the publi
 ROLLING_WHEN_HIDDEN = (1, 4)  # a municipality gets rolling figures when this share of its figures is hidden
 
 
-class Published:
-    """The protected counts of some months, for one municipality or summed over all of them."""
+def approved_cells(months: list[Month], municipality=None) -> tuple[dict, dict]:
+    """(counts, published figures) by (municipality id, Month), from the latest version each
+    municipality published of each month (reports.publication); months not approved are left out (1 query)."""
+    versions = (
+        PublishedMonth.objects.filter(month__in=[month.first_day for month in months])
+        .order_by("municipality_id", "month", "-version")
+        .distinct("municipality_id", "month")
+        .values_list("municipality_id", "month", "counts", "cells")
+    )
+    if municipality is not None:
+        versions = versions.filter(municipality=municipality)
+    counts, cells = {}, {}
+    for municipality_id, first_day, month_counts, month_cells in versions:
+        key = (municipality_id, Month.of(first_day))
+        counts[key], cells[key] = month_counts, month_cells
+    return counts, cells
 
-    def __init__(self, months: list[Month], municipality=None):
+
+class Published:
+    """The protected counts of some months, for one municipality or summed over all of them.
+
+    With `approved`, the versions the municipalities published when they approved the months
+    (the public statistics): a month no municipality has approved is None, and a sum over
+    municipalities is of those that have. Otherwise today's counts, protected (a publication export).
+    """
+
+    def __init__(self, months: list[Month], municipality=None, approved: bool = False):
         self.municipality = municipality
-        self.counts = municipality_cells(months, municipality)
-        self.cells = {key: disclosure.protect(figures) for key, figures in self.counts.items()}
+        self.approved = approved
+        if approved:
+            self.counts, self.cells = approved_cells(months, municipality)
+        else:
+            self.counts = municipality_cells(months, municipality)
+            self.cells = {key: disclosure.protect(figures) for key, figures in self.counts.items()}
         self.by_month: dict = {}
         for (municipality_id, month), figures in self.cells.items():
             self.by_month.setdefault(month, {})[municipality_id] = figures
@@ -839,11 +866,23 @@ class Published:
         if municipality_id is None and self.municipality is not None:
             municipality_id = self.municipality.pk
         if municipality_id is not None:
+            if self.approved and municipality_id not in figures:
+                return None  # not approved (yet)
             return figures.get(municipality_id, {}).get(key, 0)
+        if self.approved and not figures:
+            return None
         return disclosure.total_of(cells.get(key, 0) for cells in figures.values())
 
     def so_far_this_year(self, month: Month, key: str = "first_time"):
-        return disclosure.total_of(self.value(Month(month.year, number), key) for number in range(1, month.month + 1))
+        """The sum of the year's published months; at least that sum when a month of them is not approved."""
+        values = [self.value(Month(month.year, number), key) for number in range(1, month.month + 1)]
+        approved = [value for value in values if value is not None]
+        if not approved:
+            return None
+        total = disclosure.total_of(approved)
+        if len(approved) < len(values) and isinstance(total, int):
+            return disclosure.AtLeast(total)
+        return total
 
     def rolling(self, last: Month, key: str, municipality_id: int):
         """A municipality's rolling 12-month figure for the twelve months to `last`, the end of a quarter.
@@ -853,6 +892,8 @@ class Published:
         """
         if last.month % 3:
             raise ValueError("rolling figures move a whole quarter at a time: end them with a quarter")
+        if self.approved and any((municipality_id, last.shift(-i)) not in self.cells for i in range(12)):
+            return None  # a month of the twelve is not approved (yet)
         quarters = []
         for first in (last.shift(offset) for offset in (-11, -8, -5, -2)):
             quarters.append(
@@ -875,7 +916,12 @@ class Published:
 
 
 def publish(report: MonthReport) -> None:
-    """Replace every count of the report with its protected value; leave out what cannot be protected.
+    """Replace every count of the report with its protected value as published; leave out what cannot be protected.
+
+    The values are those the municipalities published when they approved the months (reports.publication),
+    as on the public statistics: a month not approved is None ("–"), and a later entry or correction
+    changes the file only when the month is approved again. Two files saved on two days differ by no
+    more than two published versions do.
 
     Kits in stock are left out (their change from one month to the next would reveal the
     kits handed out), and so are the figures since the start and the target (their
@@ -883,7 +929,7 @@ def publish(report: MonthReport) -> None:
     """
     month = report.month
     first = Month(month.shift(-12).year, 1)
-    published = Published(_months(first, month), report.municipality)
+    published = Published(_months(first, month), report.municipality, approved=True)
     tables = []
     for table in report.tables:
         if table.key in ("stock", "trained", "venues_not_logged", "trainers_not_logged"):
@@ -896,7 +942,9 @@ def publish(report: MonthReport) -> None:
         if table.key == "kits_per_residents":  # from the protected kits: hidden when they are
             for row in table.rows:
                 row.values = [
-                    per_residents(kits, row.residents) if isinstance(kits, int) else disclosure.HIDDEN
+                    per_residents(kits, row.residents)
+                    if isinstance(kits, int)
+                    else (None if kits is None else disclosure.HIDDEN)
                     for kits in (published.value(m, "kits", row.municipality_id) for m in table.months)
                 ]
             tables.append(table)
@@ -949,13 +997,15 @@ def public_statistics(today: dt.date | None = None, municipality: Municipality |
     with `municipality`, its own figures as well (`municipality_statistics`).
 
     Every figure is the sum of the municipalities' published figures (reports.disclosure),
-    so the page can never be set against a municipality's own publication.
+    so the page can never be set against a municipality's own publication; and they are the
+    figures each municipality published when it approved the month (reports.publication), so
+    that a late entry or a correction changes nothing until the month is approved again.
     """
     last = Month.of(today or timezone.localdate()).shift(-1)
     first = last.shift(-11)
     last_quarter_end = last.shift(-(last.month % 3))  # the last month of the last whole quarter
     quarter_start = last_quarter_end.shift(-11)
-    published = Published(_months(min(first, quarter_start), last))
+    published = Published(_months(min(first, quarter_start), last), approved=True)
     months = [
         {
             "month": month,
@@ -972,16 +1022,22 @@ def public_statistics(today: dt.date | None = None, municipality: Municipality |
             {
                 "year": start.year,
                 "quarter": (start.month - 1) // 3 + 1,
-                "reports": disclosure.total_of(published.value(start.shift(i), "reports") for i in range(3)),
+                "reports": sum_of_approved(published.value(start.shift(i), "reports") for i in range(3)),
             }
         )
     statistics = {"months": months, "quarters": quarters, "municipality": None}
     if municipality is not None:
         # Its own cells only (as in its own publication): the same values as in the sums above.
         oldest = last_quarter_end.shift(-3 * (ROLLING_WINDOWS - 1) - 11)
-        own = Published(_months(min(first, oldest), last), municipality)
+        own = Published(_months(min(first, oldest), last), municipality, approved=True)
         statistics["municipality"] = municipality_statistics(own, municipality, first, last, last_quarter_end)
     return statistics
+
+
+def sum_of_approved(values):
+    """The sum of the approved months' figures (reports.disclosure.total_of); None when none is approved."""
+    approved = [value for value in values if value is not None]
+    return disclosure.total_of(approved) if approved else None
 
 
 PUBLIC_STATISTICS_SECONDS = 300
@@ -990,11 +1046,12 @@ PUBLIC_STATISTICS_SECONDS = 300
 def public_statistics_as_of(now: dt.datetime | None = None, municipality=None) -> tuple[dict, dt.datetime]:
     """`public_statistics` and when they were worked out: at most five minutes ago, by any app server.
 
-    The page is public, and working it out reads two years of courses, attendance and
-    handouts for the whole country (0.5–1 s at national scale, bench/analysis.md): without
-    one copy shared by every app server, a few visitors reloading it would take the servers
-    from the people looking for a course. Its figures are of whole past months, so a late
-    entry or a correction shows within five minutes; the page says when they were worked out.
+    The page is public, and working it out reads two years of every municipality's published
+    months (and, before they were stored, of courses, attendance and handouts: 0.5–1 s at
+    national scale, bench/analysis.md): one copy shared by every app server keeps a few
+    visitors reloading it from taking the servers from the people looking for a course. Its
+    figures are the months as approved (reports.publication), so an approval shows within
+    five minutes, and a late entry or a correction not until the month is approved again.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)

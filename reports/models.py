@@ -1,5 +1,5 @@
-"""What the monthly report keeps besides the figures: the training target and the
-history of approving (closing) and reopening months.
+"""What the monthly report keeps besides the figures: the training target, the population,
+and each version of a municipality's month as the public statistics publish it.
 """
 
 from django.conf import settings
@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from redliv.models import Audience, Municipality, ScopedQuerySet
+from redliv.models import Audience, MonthClosing, Municipality, ScopedQuerySet
 
 
 class TrainingTarget(models.Model):
@@ -93,3 +93,41 @@ class Population(models.Model):
 
     def __str__(self):
         return f"{self.municipality} {self.year}: {self.residents}"
+
+
+class PublishedMonth(models.Model):
+    """One version of a municipality's month as the public statistics show it, made when it is approved.
+
+    The public pages read these rows, never today's entries: a late entry, a correction, a
+    reopening changes nothing a reader sees. Approving the month again makes the next version,
+    and only when a reader cannot subtract the two to find a change of 1 to 4
+    (`reports.publication`, `reports.disclosure.revision_problems`). A version is never changed
+    (trigger publishedmonth_never_changes) and follows the one before it (publishedmonth_follows_its_approval).
+    """
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="published_months", verbose_name=_("municipality")
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    version = models.PositiveIntegerField(_("version"))
+    approval = models.OneToOneField(
+        MonthClosing, on_delete=models.PROTECT, related_name="publication", verbose_name=_("approval")
+    )
+    # The month's counts (reports.figures.municipality_cells), which the next version is checked against;
+    # never shown. `cells` are the figures as published: the counts protected (reports.disclosure.protect).
+    counts = models.JSONField(_("counts"), editable=False)
+    cells = models.JSONField(_("published figures"), editable=False)
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("published month")
+        verbose_name_plural = _("published months")
+        ordering = ["municipality", "month", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "month", "version"], name="publishedmonth_one_per_version"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="publishedmonth_version_positive"),
+            models.CheckConstraint(condition=Q(month__day=1), name="publishedmonth_month_is_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality} {self.month:%Y-%m} v{self.version}"

@@ -4,8 +4,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.http import urlencode
@@ -18,7 +18,7 @@ from redliv.access import municipality_asked_for
 from redliv.models import MonthClosing, Municipality
 from redliv.months import Month
 from redliv.templatetags.dates import date_as
-from reports import exports, pdf
+from reports import exports, pdf, publication
 from reports.approval import approval_state, export_figures, figures_digest, snapshot
 from reports.charts import bar_chart
 from reports.figures import PUBLIC_STATISTICS_SECONDS, month_report, public_statistics_as_of
@@ -109,6 +109,7 @@ def month_page(request):
             # What the approve button approves: the figures on this page, not others that came in since.
             "figures_shown": figures_digest(snapshot(report)),
             "pending_reports": _pending_reports(month, municipality),
+            "public_version": publication.public_version_text(municipality, month) if approval else "",
         },
     )
 
@@ -217,12 +218,23 @@ def approve(request):
         return kept
 
     try:
-        # The figures are worked out once the month's entries are held still (closing.approve_month).
-        closing.approve_month(request.user, municipality, month.first_day, figures)
+        # The figures are worked out once the month's entries are held still (closing.approve_month), and the
+        # public statistics' version of the month with them (reports.publication).
+        _approval, published = publication.approve_and_publish(request.user, municipality, month.first_day, figures)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("%(month)s is approved.") % {"month": month.label})
+        if published.withheld:
+            messages.warning(
+                request,
+                _(
+                    "%(month)s is approved. The public statistics keep the figures approved before: the difference "
+                    "would reveal a count from 1 to 4."
+                )
+                % {"month": month.label},
+            )
+        else:
+            messages.success(request, _("%(month)s is approved.") % {"month": month.label})
     return _back(month, municipality)
 
 
@@ -260,10 +272,14 @@ def set_target(request):
 
 
 def public_statistics_page(request):
+    """The public statistics; with ?kommune=<id>, one municipality's figures too.
+
+    A municipality that is not there (an old link, a typo) gets the page with the country's figures
+    and a message at the list to choose from, answered 404 so that the address is not kept as a page.
+    """
     wanted = request.GET.get("kommune") or ""
-    if wanted and not inputs.is_id(wanted):
-        raise Http404
-    municipality = get_object_or_404(Municipality, pk=wanted) if wanted else None
+    municipality = Municipality.objects.filter(pk=wanted).first() if wanted and inputs.is_id(wanted) else None
+    unknown = bool(wanted) and municipality is None
     statistics, worked_out_at = public_statistics_as_of(municipality=municipality)
     months = statistics["months"]
     labels = [row["month"].label for row in months]
@@ -283,7 +299,9 @@ def public_statistics_page(request):
             "chosen": municipality,
             "worked_out_at": worked_out_at,
             "refreshed_every_minutes": PUBLIC_STATISTICS_SECONDS // 60,
+            "unknown_municipality": unknown,
         },
+        status=404 if unknown else 200,
     )
 
 

@@ -276,3 +276,38 @@ EXPECTED = {
         "Kits handed out": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 9],
     },
 }
+
+
+def publish(user, municipalities, first: Month, last: Month):
+    """Every month from `first` to `last` approved for the first time by each municipality, as its
+    coordinator does at the month's end: the public statistics show the months as approved
+    (reports.publication, whose first versions these are; the database checks each against its approval).
+
+    The approvals keep no figures of the month page (the tests that need them approve through the page),
+    and all the months are counted, and stored, at once."""
+    from redliv.models import MonthClosing
+    from reports import disclosure
+    from reports.figures import municipality_cells
+    from reports.models import PublishedMonth
+
+    months = [first.shift(i) for i in range((last.year - first.year) * 12 + last.month - first.month + 1)]
+    counts = municipality_cells(months)
+    approvals = MonthClosing.objects.bulk_create(
+        MonthClosing(municipality=municipality, month=month.first_day, action=MonthClosing.Action.APPROVED, by=user)
+        for municipality in municipalities
+        for month in months
+    )
+    versions = []
+    for approval in approvals:
+        month_counts = counts.get((approval.municipality_id, Month.of(approval.month)), {})
+        versions.append(
+            PublishedMonth(
+                municipality_id=approval.municipality_id,
+                month=approval.month,
+                version=1,
+                approval=approval,
+                counts=month_counts,
+                cells=disclosure.protect(month_counts),
+            )
+        )
+    PublishedMonth.objects.bulk_create(versions)

@@ -1,4 +1,5 @@
-"""The interval audit of the published figures: no hidden count can be worked out.
+"""The interval audit of the published figures: no hidden count can be worked out, nor, from two
+versions of the public statistics, a change of 1 to 4 (the last tests).
 
 Four municipalities, one large and three small, with many small counts in January to
 April 2026. The attacker holds everything published for them: each municipality's
@@ -18,14 +19,17 @@ from zoneinfo import ZoneInfo
 
 import highspy
 import pytest
+from django.db import transaction
 
 from courses.models import CourseFormat
+from redliv.closing import reopen_month
 from redliv.models import Audience, Municipality, Organisation
 from reports import disclosure
 from reports.disclosure import HIDDEN, AtLeast
-from reports.figures import Month, month_report, municipality_cells, public_statistics
+from reports.figures import Month, approved_cells, month_report, municipality_cells, public_statistics
+from reports.publication import approve_and_publish
 from reversals.models import ReversalReport
-from tests import factories
+from tests import factories, monthly_data
 from tests.monthly_data import report
 
 pytestmark = pytest.mark.django_db
@@ -159,13 +163,13 @@ SPLITS = [
 RESTS = {rest for _part, rest in SPLITS}
 
 
-def audit(seen, truth):
-    """{(municipality id, month, cell): the largest value the published set allows} for every hidden cell,
-    and for every rest of the reports (RESTS) from 1 to 4."""
-    municipalities = list(Municipality.objects.values_list("pk", flat=True))
-    months = sorted({month for _s, columns, _c, _v in seen for month in columns})
-    published_months = {columns[0] for scope, columns, _c, _v in seen if scope is not None and len(columns) == 1}
-    keys = {key for (_m, _month), cells in truth.items() for key in cells} | {cell for *_x, cell, _v in seen} | RESTS
+def add_version(highs, seen, keys, municipalities, months, complete_tables=True):
+    """Variables for every count of one version of the published set, held to all it shows:
+    ({(municipality id, month, cell): variable}, the hidden cells).
+
+    With `complete_tables`, a municipality's own tables list every cell it has (another municipality's
+    venue is 0 there); without, a cell no table lists is unknown.
+    """
     exact, hidden, listed = {}, set(), set()
     for scope, columns, cell, value in seen:
         if scope is not None and len(columns) == 1:
@@ -174,8 +178,6 @@ def audit(seen, truth):
                 exact[(scope, columns[0], cell)] = value
             elif value == HIDDEN:
                 hidden.add((scope, columns[0], cell))
-    highs = highspy.Highs()
-    highs.silent()
     variables = {}
     for municipality in municipalities:
         for month in months:
@@ -187,7 +189,7 @@ def audit(seen, truth):
                     variables[index] = highs.addVariable(lb=1, ub=10**6)  # zeros are never hidden
                 elif key in RESTS:  # known only as a difference
                     variables[index] = highs.addVariable(lb=0, ub=10**6)
-                elif (municipality, key) not in listed:  # another municipality's venue: a table lists all its own
+                elif complete_tables and (municipality, key) not in listed:  # another municipality's venue
                     variables[index] = highs.addVariable(lb=0, ub=0)
                 else:
                     variables[index] = highs.addVariable(lb=0, ub=10**6)
@@ -199,7 +201,8 @@ def audit(seen, truth):
         for month in months:
             for whole, prefix in RELATIONS:
                 parts = [total(municipality, month, key) for key in keys if key.startswith(prefix)]
-                highs.addConstr(sum(parts[1:], parts[0]) == total(municipality, month, whole))
+                if parts:
+                    highs.addConstr(sum(parts[1:], parts[0]) == total(municipality, month, whole))
             highs.addConstr(
                 total(municipality, month, "first_time") + total(municipality, month, "refresher")
                 == total(municipality, month, "participants")
@@ -221,6 +224,19 @@ def audit(seen, truth):
             highs.addConstr(expression == value)
         elif isinstance(value, AtLeast):
             highs.addConstr(expression >= value.value)
+    return variables, hidden
+
+
+def audit(seen, truth):
+    """{(municipality id, month, cell): the largest value the published set allows} for every hidden cell,
+    and for every rest of the reports (RESTS) from 1 to 4."""
+    municipalities = list(Municipality.objects.values_list("pk", flat=True))
+    months = sorted({month for _s, columns, _c, _v in seen for month in columns})
+    published_months = {columns[0] for scope, columns, _c, _v in seen if scope is not None and len(columns) == 1}
+    keys = {key for (_m, _month), cells in truth.items() for key in cells} | {cell for *_x, cell, _v in seen} | RESTS
+    highs = highspy.Highs()
+    highs.silent()
+    variables, hidden = add_version(highs, seen, keys, municipalities, months)
     largest = {}
     # The hidden cells, and the rests that are never shown but could be worked out by subtraction.
     # Only those from 1 to 4: a rest of 0 may well be known (112 called in every report).
@@ -267,9 +283,15 @@ def one_report_without_112(user):
         )
 
 
+def approve_everything(user):
+    """Every municipality approves January to April: the public statistics show them (reports.publication)."""
+    monthly_data.publish(user, Municipality.objects.all(), MONTHS[0], MONTHS[-1])
+
+
 def test_no_hidden_figure_can_be_worked_out_from_everything_published(coordinator):
     build_months(coordinator)
     one_report_without_112(coordinator)
+    approve_everything(coordinator)
     truth = truth_of()
     seen = observations()
     for scope, columns, cell, value in seen:  # what is shown is true
@@ -291,5 +313,132 @@ def test_the_audit_finds_the_figures_that_hiding_only_the_small_counts_gives_awa
 
     build_months(coordinator)
     monkeypatch.setattr(disclosure, "protect", primary_only)
+    approve_everything(coordinator)  # published as protected then
     largest = audit(observations(), truth_of())
     assert [index for index, bound in largest.items() if bound < disclosure.SMALL - 1e-6]
+
+
+# --- two versions: the public statistics saved before and after the months were approved again -------
+
+
+def public_observations(municipalities):
+    """The public statistics as a reader saves them: the country's, and each municipality's own."""
+    seen = []
+    for scope in [None, *municipalities]:
+        statistics = public_statistics(today=TODAY, municipality=scope)
+        if scope is None:
+            for row in statistics["months"]:
+                for key, cell in [("courses", "held"), ("people", "first_time"), ("kits", "kits")]:
+                    seen.append((None, [row["month"]], cell, row[key]))
+            for row in statistics["quarters"]:
+                start = Month(row["year"], row["quarter"] * 3 - 2)
+                seen.append((None, [start, start.shift(1), start.shift(2)], "reports", row["reports"]))
+            continue
+        own = statistics["municipality"]
+        for row in own.get("months", []):
+            for key, cell in [("courses", "held"), ("people", "first_time"), ("kits", "kits")]:
+                seen.append((scope.pk, [row["month"]], cell, row[key]))
+        for row in own.get("windows", []):
+            window = [row["first"].shift(i) for i in range(12)]
+            for key, cell in [("courses", "held"), ("people", "first_time"), ("kits", "kits")]:
+                seen.append((scope.pk, window, cell, row[key]))
+    return [observation for observation in seen if observation[3] is not None]  # – : not approved
+
+
+def published_counts():
+    counts, _cells = approved_cells(MONTHS)
+    return counts
+
+
+def late_entries(user):
+    """Kits and reports of January to April logged after the months were approved: some changes of
+    1 to 4, some of 5 or more, the same every run."""
+    rng = random.Random(20)
+    batch = factories.make_batch(expiry_date=dt.date(2029, 1, 1), received_on=dt.date(2025, 12, 1))
+    for name in SIZES:
+        municipality = Municipality.objects.get(name=name)
+        bag = factories.make_location(Organisation.objects.get(name=f"{name} Kommune"))
+        factories.receive(batch, bag, 200, user, occurred_at=dt.datetime(2025, 12, 2, tzinfo=CPH))
+        district = factories.make_district(municipality)
+        for month in MONTHS:
+            for _ in range(rng.choice([0, 1, 1, 2])):
+                factories.hand_out(
+                    batch,
+                    bag,
+                    rng.choice([1, 2, 3, 5, 6, 9]),
+                    user,
+                    occurred_at=dt.datetime(month.year, month.month, 20, 11, tzinfo=CPH),
+                    handout_reason=rng.choice(["first_supply", "replaces_used"]),
+                )
+            for number in range(rng.choice([0, 0, 1, 5])):
+                report(district, dt.datetime(month.year, month.month, 21 + number, 22, tzinfo=CPH), user)
+
+
+def approve_again(user):
+    for name in SIZES:
+        municipality = Municipality.objects.get(name=name)
+        for month in MONTHS:
+            reopen_month(user, municipality, month.first_day, "Sene indberetninger")
+            approve_and_publish(user, municipality, month.first_day)
+
+
+def changes_pinned(before, after, counts_before, counts_after, municipalities):
+    """{(municipality id, month, cell): (least, largest) change} for every change from 1 to 4 that the two
+    versions pin between -4 and 4: it cannot be 0 or 5 or more either way."""
+    months = sorted({month for _s, columns, _c, _v in before + after for month in columns})
+    keys = {key for counts in (counts_before, counts_after) for cells in counts.values() for key in cells}
+    keys |= {"held", "first_time", "refresher", "participants", "kits", "reports", "planned"} | RESTS
+    keys |= {cell for splits in SPLITS for cell in splits}
+    highs = highspy.Highs()
+    highs.silent()
+    first, _hidden = add_version(highs, before, keys, municipalities, months, complete_tables=False)
+    second, _hidden = add_version(highs, after, keys, municipalities, months, complete_tables=False)
+    pinned = {}
+    for municipality, month in sorted(counts_after, key=str):
+        for key in keys:
+            change = counts_after[(municipality, month)].get(key, 0) - counts_before.get((municipality, month), {}).get(
+                key, 0
+            )
+            if not 1 <= abs(change) <= 4:
+                continue
+            bounds = []
+            for solve in (highs.minimize, highs.maximize):
+                solve(second[(municipality, month, key)] - first[(municipality, month, key)])
+                assert highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+                bounds.append(highs.getInfo().objective_function_value)
+            least, largest = bounds
+            if (
+                least > -disclosure.SMALL + 1e-6
+                and largest < disclosure.SMALL - 1e-6
+                and (least > 1e-6 or largest < -1e-6)
+            ):
+                pinned[(municipality, month, key)] = (least, largest)
+    return pinned
+
+
+def test_two_versions_of_the_public_statistics_tell_no_change_from_1_to_4(coordinator, monkeypatch):
+    """A reader saves the public statistics, the months get late entries and are approved again, and the
+    reader saves them again. Every change from 1 to 4 stays unknown: it may as well be 0 or 5 or more."""
+    build_months(coordinator)
+    approve_everything(coordinator)
+    municipalities = list(Municipality.objects.filter(name__in=SIZES))
+    ids = [municipality.pk for municipality in municipalities]
+    before, counts_before = public_observations(municipalities), published_counts()
+    late_entries(coordinator)
+
+    # The attacker has teeth: publishing every new version as it is gives changes away.
+    with transaction.atomic():
+        monkeypatch.setattr(disclosure, "revision_problems", lambda *versions: [])
+        approve_again(coordinator)
+        unchecked = changes_pinned(before, public_observations(municipalities), counts_before, published_counts(), ids)
+        monkeypatch.undo()
+        transaction.set_rollback(True)
+    assert unchecked
+
+    approve_again(coordinator)
+    counts_after = published_counts()
+    changed = {key for key, cells in counts_after.items() if cells != counts_before[key]}
+    withheld = {key for key in counts_before if key not in changed}
+    assert changed and len(withheld) >= 4  # some months have new versions, some keep theirs
+    after = public_observations(municipalities)
+    assert changes_pinned(before, after, counts_before, counts_after, ids) == {}

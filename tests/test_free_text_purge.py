@@ -353,6 +353,10 @@ KEPT = {
     "finder.SharedPage.headers",
     # A month's figures as approved: counts and the labels of their rows (figures, venues), never a person.
     "redliv.MonthClosing.figures",
+    # A month's counts and their protected figures as published (reports.publication): counts keyed by
+    # figure and venue name, never a person; kept, since they are what was published.
+    "reports.PublishedMonth.counts",
+    "reports.PublishedMonth.cells",
 }
 PROJECT_APPS = {"redliv", "courses", "kits", "reports", "reversals", "finder", "street"}
 

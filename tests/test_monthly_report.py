@@ -326,7 +326,9 @@ def test_a_hidden_total_hides_a_part_of_every_table_that_adds_up_to_it():
     assert total_hidden and hidden == {"a", "b", "first"}
 
 
-def test_the_publication_export_hides_every_count_from_1_to_4_with_one_symbol(client, coordinator, march, odense):
+def test_the_publication_export_hides_every_count_from_1_to_4_with_one_symbol(
+    client, coordinator, march_approved, odense
+):
     client.force_login(coordinator)
     response = client.get(PAGE + "csv/", {"month": "2026-03", "publication": "1"})
     rows, tables = csv_tables(response.content, ";", english_titles(odense))
@@ -350,7 +352,15 @@ def test_the_publication_export_hides_every_count_from_1_to_4_with_one_symbol(cl
     assert ["Method", "http://testserver/en/statistik/metode/"] in [[c.value for c in r[:2]] for r in sheet.iter_rows()]
 
 
-def test_the_public_statistics_are_sums_of_the_municipalities_published_figures(march):
+@pytest.fixture
+def march_approved(march, coordinator, odense, aarhus_org):
+    """Every month the public page and March's publication show (March 2025 to March 2026) approved by
+    Odense and Aarhus: both show the months as approved."""
+    monthly_data.publish(coordinator, [odense, aarhus_org.municipality], Month(2025, 3), Month(2026, 3))
+    return march
+
+
+def test_the_public_statistics_are_sums_of_the_municipalities_published_figures(march_approved):
     import datetime as dt
 
     statistics = public_statistics(today=dt.date(2026, 4, 10))
@@ -363,12 +373,24 @@ def test_the_public_statistics_are_sums_of_the_municipalities_published_figures(
     assert quarters == {(2025, 2): 0, (2025, 3): 0, (2025, 4): 0, (2026, 1): "x"}
 
 
-def test_the_method_page_states_the_rule_and_is_linked_from_the_statistics(client, march):
+def test_the_method_page_states_the_rule_and_is_linked_from_the_statistics(client, march_approved):
     statistics = client.get("/en/statistik/").content.decode()
     assert 'href="/en/statistik/metode/"' in statistics and "≥ 50" in statistics
     method = client.get("/en/statistik/metode/").content.decode()
     assert "Primary suppression" in method and "Secondary suppression" in method
     assert "linear-programming audit" in method
+    assert "Figures as approved, and new versions" in method and 'id="versions"' in method
+
+
+@pytest.mark.parametrize("asked_for", ["999999", "abc"])
+def test_a_municipality_that_is_not_there_gets_the_page_with_a_message_to_choose_one(client, asked_for):
+    """An old link or a typo: the country's figures and the list, with a message at it (404, not kept)."""
+    response = client.get("/en/statistik/", {"kommune": asked_for})
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "RED LIV in numbers" in page and 'data-table="public-months"' in page
+    assert "The address names no municipality we have figures for" in page
+    assert 'aria-describedby="kommune-unknown"' in page
 
 
 def test_the_public_statistics_page_needs_no_login_and_is_danish_first(client, march):
@@ -405,7 +427,7 @@ def test_the_printable_page_has_the_header_lines_of_the_exports(client, coordina
 
 
 def test_kits_per_100000_residents_are_counted_from_the_population_an_administrator_entered(
-    client, coordinator, march, odense, aarhus
+    client, coordinator, march_approved, odense, aarhus
 ):
     from reports.models import Population
 

@@ -21,6 +21,8 @@ def test_a_coordinator_switches_month_and_downloads_every_export(
 ):
     TrainingTarget.objects.create(municipality=odense, people=350, audience="people_who_use_drugs")
     monthly_data.build(coordinator, red_liv, venue, aarhus_org)
+    # The months March's publication shows, approved: a publication shows months as approved.
+    monthly_data.publish(coordinator, [odense], monthly_data.Month(2025, 3), monthly_data.Month(2026, 3))
     page = desktop_page
     log_in(page, live_server.url, coordinator, next_path="/personale/maaned/?month=2026-04")
     assert "april 2026" in page.get_by_role("heading", level=1).inner_text()
@@ -69,8 +71,15 @@ def test_a_coordinator_switches_month_and_downloads_every_export(
     assert axe_violations(page) == []
 
 
+def approve_the_public_months(coordinator, *organisations):
+    """The twelve months the page shows (to May 2026), approved: the page shows months as approved."""
+    municipalities = [organisation.municipality for organisation in organisations]
+    monthly_data.publish(coordinator, municipalities, monthly_data.Month(2025, 6), monthly_data.Month(2026, 5))
+
+
 def test_the_public_statistics_page_is_accessible(live_server, desktop_page, coordinator, red_liv, venue, aarhus_org):
     monthly_data.build(coordinator, red_liv, venue, aarhus_org)
+    approve_the_public_months(coordinator, red_liv, aarhus_org)
     desktop_page.goto(live_server.url + "/statistik/")
     assert desktop_page.get_by_role("heading", level=1).inner_text() == "RED LIV i tal"
     assert axe_violations(desktop_page) == []
@@ -81,6 +90,7 @@ def test_the_public_statistics_read_on_a_phone(
 ):
     """390 × 844: labels of 12 px or more, captions above, tables that fit or scroll with the keyboard."""
     monthly_data.build(coordinator, red_liv, venue, aarhus_org)
+    approve_the_public_months(coordinator, red_liv, aarhus_org)
     page = phone_page
     page.goto(live_server.url + "/statistik/")
     shot = Path(os.environ.get("REDLIV_SCREENSHOT_DIR", tmp_path)) / "statistik-telefon.png"

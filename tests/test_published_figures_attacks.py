@@ -66,6 +66,7 @@ def six_reports_one_without_112(odense, coordinator):
         ambulance_arrived=False,
         responder_trained="no",
     )
+    monthly_data.publish(coordinator, [odense], monthly_data.Month(2025, 3), monthly_data.Month(2026, 3))
 
 
 @pytest.mark.parametrize(
@@ -122,6 +123,8 @@ def small_and_large(coordinator, red_liv, venue, aarhus_org, odense, aarhus):
             factories.hand_out(batch, bag, kits, coordinator, occurred_at=monthly_data.at(2026, month, 5))
     monthly_data.attend(monthly_data.course(venue, monthly_data.at(2026, 1, 15)), coordinator, people_who_use_drugs=10)
     monthly_data.attend(monthly_data.course(venue, monthly_data.at(2026, 2, 15)), coordinator, people_who_use_drugs=2)
+    # Every month the public page reads (rolling figures from July 2024) approved by both.
+    monthly_data.publish(coordinator, [odense, aarhus], monthly_data.Month(2024, 7), monthly_data.Month(2026, 5))
 
 
 def _rates(rows, tables):
@@ -208,6 +211,7 @@ def test_the_csv_the_xlsx_and_the_pdf_show_the_same_cell_the_same_way(
     from tests.test_monthly_report import xlsx_tables
 
     monthly_data.build(coordinator, red_liv, venue, aarhus_org)
+    monthly_data.publish(coordinator, [odense], monthly_data.Month(2025, 3), monthly_data.Month(2026, 3))
     client.force_login(coordinator)
     titles = english_titles(odense)
     _rows, csv = csv_tables(client.get(PAGE + "csv/", PUBLICATION).content, ";", titles)

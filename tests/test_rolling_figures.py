@@ -34,7 +34,7 @@ from redliv.models import Municipality, Organisation
 from reports import disclosure
 from reports.disclosure import HIDDEN, AtLeast
 from reports.figures import Month, month_report, municipality_cells, public_statistics
-from tests import factories
+from tests import factories, monthly_data
 from tests.monthly_data import CPH, attend, course
 from tests.test_disclosure_audit import audit
 
@@ -92,6 +92,8 @@ def build_langeland(coordinator, red_liv):
             attend(course(odense_venue, when(month, 2 + number)), coordinator, people_who_use_drugs=6)
         if month in LANGELAND_KITS:
             factories.hand_out(batch, bag, LANGELAND_KITS[month], coordinator, occurred_at=when(month, 12))
+    # Approved, every month: the public page shows the months as approved.
+    monthly_data.publish(coordinator, Municipality.objects.all(), FIRST, LAST)
     return municipality
 
 

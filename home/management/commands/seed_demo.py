@@ -50,9 +50,11 @@ from courses.models import (
 from finder.forms import CourseRequestForm
 from kits import services as kit_services
 from kits.models import HandoutReason, KitType, StockLevel, StockLocation
-from redliv import roles
+from redliv import closing, roles
 from redliv.models import Audience, District, Municipality, Organisation, User
 from redliv.months import Month
+from reports import publication
+from reports.figures import municipality_cells
 from reports.models import Population
 from reversals import services as reversal_services
 from reversals.models import ReversalReport, Substance
@@ -279,6 +281,20 @@ class Seed:
         self.make_reversal_reports()
         self.make_upcoming()
         self.make_course_requests()
+        self.approve_past_months()
+
+    def approve_past_months(self):
+        """Odense's months approved by its coordinator, all but the last full one (left to try on the month
+        page): the public statistics show months as approved (reports.publication), the last one as –.
+
+        The months are counted at once, and the approvals keep no month page figures (approving on the page does).
+        """
+        last_full = Month.of(self.today).shift(-1)
+        months = [last_full.shift(offset) for offset in range(1 - DEMO_MONTHS, 0)]
+        counts = municipality_cells(months, self.odense)
+        for month in months:
+            approval = closing.approve_month(self.coordinator, self.odense, month.first_day)
+            publication.publish(approval, counts.get((self.odense.pk, month), {}))
 
     def make_users(self, password):
         users = {}
