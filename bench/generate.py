@@ -124,10 +124,10 @@ FROM redliv_municipality ORDER BY id;
 
 -- Five venues each: 1 premises, 2 clinic, 3 treatment centre, 4 shelter (residents only), 5 street stand.
 INSERT INTO courses_venue (municipality_id, organisation_id, district_id, name, kind, address, postcode, city,
-                           latitude, longitude, open_to_public, accessibility_notes, active)
+                           latitude, longitude, open_to_public, accessibility_notes, active, updated_at)
 SELECT m.id, o.id, d.id, k.label || ', ' || m.name, k.kind, 'Gadevej ' || k.n, d.postcodes, m.name,
        round((c.lat + k.n * 0.003)::numeric, 6), round((c.lon + k.n * 0.004)::numeric, 6),
-       k.kind <> 'shelter', '', true
+       k.kind <> 'shelter', '', true, %(first_day)s::date + time '08:00'
 FROM redliv_municipality m
 JOIN bench_centre c ON c.municipality_id = m.id
 JOIN redliv_organisation o ON o.municipality_id = m.id AND o.kind = 'ngo'
