@@ -35,6 +35,9 @@ CORRECTIONS_WITHIN_ORIGINAL = "movement_corrections_within_original"
 HANDOUT_NOT_RECALLED = "handout_batch_not_recalled"
 TRANSFER_EXPIRED_ONLY_FOR_RETURN = "transfer_expired_only_for_return"
 TRANSFER_RECALLED_ONLY_FOR_RETURN = "transfer_recalled_only_for_return"
+# Raised by the ledger trigger (migration 0015): a movement dated before later ones would take a
+# location's stock of a batch below zero on some date between (the stock of today may be fine).
+STOCK_NON_NEGATIVE_ON_EVERY_DATE = "stock_non_negative_on_every_date"
 
 
 class KitType(models.Model):
@@ -280,6 +283,9 @@ class StockLevel(models.Model):
     )
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="levels", verbose_name=_("batch"))
     quantity = models.IntegerField(_("quantity"))
+    # The latest date of the movements here (kept by the trigger): a movement dated before it is
+    # back-dated between later ones, and the trigger checks the stock on every date after it.
+    last_movement_at = models.DateTimeField(_("latest movement"), null=True, blank=True, editable=False)
 
     objects = StockLevelQuerySet.as_manager()
 
