@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kits.queries import month_movements
 from redliv import closing, inputs, roles
 from redliv.access import municipality_asked_for
 from redliv.models import MonthClosing, Municipality
@@ -108,6 +109,8 @@ def month_page(request):
             "target_form": TargetForm(instance=target) if municipality else None,
             # What the approve button approves: the figures on this page, not others that came in since.
             "figures_shown": figures_digest(snapshot(report)),
+            # For reconciling the stock by hand: each location's month, opening to closing (2 queries).
+            "stock_movements": month_movements(month, municipality) if municipality is not None else [],
             # A month with nothing in it is approved only when the coordinator confirms it (approve).
             "nothing_registered": bool(
                 municipality is not None and month.is_over and not approval and nothing_registered(month, municipality)
