@@ -6,7 +6,9 @@ constraint refuses any movement that would take a location's stock of a batch
 below zero, also when many requests arrive at once. The same trigger refuses a
 handout from an expired batch and any UPDATE or DELETE of a movement, and
 (migration 0007) any correction that is not the mirror image of its original or
-would undo more kits than the original moved.
+would undo more kits than the original moved. A movement taking kits out that is dated on a day
+before later movements (the stock forms' effective date) is refused (migration 0015) if the stock at
+the end of any day from then on would be below zero.
 """
 
 from decimal import Decimal
