@@ -213,3 +213,21 @@ def test_a_stock_date_in_an_approved_month_or_before_one_is_refused_with_the_app
     count = StockMovement.objects.get(kind="adjustment")
     assert count.history.get().history_change_reason == "Glemt optælling"
     assert StockMovement.objects.filter(kind="adjustment").count() == 1
+
+
+def test_a_handout_sent_late_from_the_tablet_is_stored_though_the_bags_delivery_was_entered_after_it(
+    coordinator, street_worker, bag
+):
+    """The handout records kits given to someone; the ledger was short that evening because the bag's
+    refill was entered the next morning. Refusing the late handout would lose what happened; today's
+    stock still may not go below zero."""
+    with time_machine.travel(NOVEMBER_20, tick=False):
+        batch = factories.make_batch()
+        factories.receive(batch, bag, 2, coordinator)
+    with time_machine.travel(at(2026, 11, 21, 9, 0), tick=False):
+        factories.receive(batch, bag, 10, coordinator)  # filled the evening before, entered now
+        factories.hand_out(batch, bag, 5, street_worker, occurred_at=at(2026, 11, 20, 21, 0))  # offline until now
+        assert level(bag, batch) == 7
+        with pytest.raises(IntegrityError), transaction.atomic():
+            factories.hand_out(batch, bag, 8, street_worker, occurred_at=at(2026, 11, 20, 22, 0))
+    assert level(bag, batch) == 7

@@ -4,7 +4,7 @@ last day of the month before), so a movement can be dated between later ones.
 The stock of today staying at or above zero is not enough then: a transfer out dated
 before the delivery that brought the kits would leave the location below zero in between.
 `kits_stocklevel.last_movement_at` (kept by the trigger) tells the trigger that a movement taking
-kits out is dated on a day before others of its batch there; then it works out the stock at the
+kits out (other than a handout, which records what happened) is dated on a day before others of its batch there; then it works out the stock at the
 end of each day from this one on and refuses the movement if any is below zero (constraint name
 `stock_non_negative_on_every_date`). Days, not instants: the ledger's times are what people
 entered, and a street handout logged at 09:55 from kits whose transfer into the bag was entered
@@ -111,7 +111,10 @@ BEGIN
         -- on is the level as it stands less what came in (plus what went out) on the days after it.
         -- None may be below zero. Days, not instants: the times people give are not exact (a street
         -- handout logged at 09:55 from kits whose transfer into the bag was entered at 10:00).
-        IF (latest_before AT TIME ZONE 'Europe/Copenhagen')::date > on_day THEN
+        -- Not for a handout: it records kits that were given to someone, sent late from a tablet that was
+        -- offline; if the ledger had too few in the bag that day, a transfer was entered late, and
+        -- refusing the handout would lose what happened (today's stock is still never below zero).
+        IF NEW.kind <> 'handout' AND (latest_before AT TIME ZONE 'Europe/Copenhagen')::date > on_day THEN
             SELECT min(after) INTO lowest FROM (
                 SELECT level_now - COALESCE(sum(day_net) OVER (
                            ORDER BY day DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS after
