@@ -307,11 +307,12 @@ ALTER TABLE kits_stockmovement ENABLE TRIGGER kits_stockmovement_apply;
 SET CONSTRAINTS ALL DEFERRED;
 
 DELETE FROM kits_stocklevel;
-INSERT INTO kits_stocklevel (location_id, batch_id, quantity)
-SELECT location_id, batch_id, sum(delta) FROM (
-    SELECT to_location_id AS location_id, batch_id, quantity AS delta FROM kits_stockmovement WHERE to_location_id IS NOT NULL
+INSERT INTO kits_stocklevel (location_id, batch_id, quantity, last_movement_at)
+SELECT location_id, batch_id, sum(delta), max(occurred_at) FROM (
+    SELECT to_location_id AS location_id, batch_id, quantity AS delta, occurred_at
+    FROM kits_stockmovement WHERE to_location_id IS NOT NULL
     UNION ALL
-    SELECT from_location_id, batch_id, -quantity FROM kits_stockmovement WHERE from_location_id IS NOT NULL
+    SELECT from_location_id, batch_id, -quantity, occurred_at FROM kits_stockmovement WHERE from_location_id IS NOT NULL
 ) ledger GROUP BY location_id, batch_id ORDER BY location_id, batch_id;
 """
 

@@ -63,6 +63,44 @@ def batches_on_hand(user):
     )
 
 
+class DatedForm(KeyedForm):
+    """A stock form with an effective date: the day the kits moved or were counted, today unless
+    changed (a count on the 1st for the last day of the month before). Left empty, today. A date in
+    an approved month is refused by the service, with the rule every entry follows there."""
+
+    on_date = forms.DateField(
+        label=_("Date"),
+        required=False,
+        widget=DateInput(),
+        help_text=_(
+            "The day it happened, if not today. For example a count made on the last day of the month and "
+            "entered on the 1st."
+        ),
+    )
+
+    change_reason = forms.CharField(
+        label=_("Reason, for a date in an approved month"),
+        max_length=200,
+        required=False,
+        validators=[refuse_identifiers],
+        help_text=format_lazy(
+            "{} {}", _("Only a coordinator can date an entry in an approved month, with a reason."), NO_PERSONAL_DATA
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("on_date", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        for name in ("on_date", "change_reason"):  # last: most entries are of today
+            self.fields[name] = self.fields.pop(name)
+
+    def clean_on_date(self):
+        on_date = self.cleaned_data["on_date"]
+        if on_date is not None and on_date > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."), code="future")
+        return on_date
+
+
 KITS_OUT_OF_RANGE = {inputs.OUT_OF_RANGE: _("Enter a number of kits from %(min)s to %(max)s.")}
 
 
@@ -130,7 +168,7 @@ class DeliveryForm(KeyedForm):
         return cleaned
 
 
-class TransferForm(KeyedForm):
+class TransferForm(DatedForm):
     from_location = forms.ModelChoiceField(label=_("From"), queryset=StockLocation.objects.none())
     to_location = forms.ModelChoiceField(label=_("To"), queryset=StockLocation.objects.none())
     batch = BatchChoiceField(
@@ -162,7 +200,7 @@ class TransferForm(KeyedForm):
         return cleaned
 
 
-class DiscardForm(KeyedForm):
+class DiscardForm(DatedForm):
     location = forms.ModelChoiceField(label=_("Stock location"), queryset=StockLocation.objects.none())
     batch = BatchChoiceField(label=_("Batch"), queryset=Batch.objects.none())
     quantity = quantity_field()
@@ -178,10 +216,15 @@ class DiscardForm(KeyedForm):
         self.fields["batch"].queryset = batches_on_hand(self.user)
 
 
-class CountForm(KeyedForm):
+class CountForm(DatedForm):
     location = forms.ModelChoiceField(label=_("Stock location"), queryset=StockLocation.objects.none())
     batch = BatchChoiceField(label=_("Batch"), queryset=Batch.objects.none())
-    counted = forms.IntegerField(label=_("Kits counted"), min_value=0, error_messages=KITS_OUT_OF_RANGE)
+    counted = forms.IntegerField(
+        label=_("Kits counted"),
+        min_value=0,
+        error_messages=KITS_OUT_OF_RANGE,
+        help_text=_("On a date before today: the kits there at the end of that day."),
+    )
     reason = forms.CharField(
         label=_("Reason"), max_length=200, validators=[refuse_identifiers], help_text=NO_PERSONAL_DATA
     )
@@ -205,7 +248,7 @@ class CorrectionForm(KeyedForm):
     )
 
 
-class OfficeHandoutForm(KeyedForm):
+class OfficeHandoutForm(DatedForm):
     location = forms.ModelChoiceField(label=_("From stock location"), queryset=StockLocation.objects.none())
     quantity = quantity_field(initial=1)
     reason = forms.ChoiceField(label=_("Reason"), choices=HandoutReason.choices)

@@ -6,7 +6,9 @@ constraint refuses any movement that would take a location's stock of a batch
 below zero, also when many requests arrive at once. The same trigger refuses a
 handout from an expired batch and any UPDATE or DELETE of a movement, and
 (migration 0007) any correction that is not the mirror image of its original or
-would undo more kits than the original moved.
+would undo more kits than the original moved. A movement taking kits out that is dated on a day
+before later movements (the stock forms' effective date) is refused (migration 0015) if the stock at
+the end of any day from then on would be below zero.
 """
 
 from decimal import Decimal
@@ -35,6 +37,9 @@ CORRECTIONS_WITHIN_ORIGINAL = "movement_corrections_within_original"
 HANDOUT_NOT_RECALLED = "handout_batch_not_recalled"
 TRANSFER_EXPIRED_ONLY_FOR_RETURN = "transfer_expired_only_for_return"
 TRANSFER_RECALLED_ONLY_FOR_RETURN = "transfer_recalled_only_for_return"
+# Raised by the ledger trigger (migration 0015): a movement dated before later ones would take a
+# location's stock of a batch below zero on some date between (the stock of today may be fine).
+STOCK_NON_NEGATIVE_ON_EVERY_DATE = "stock_non_negative_on_every_date"
 
 
 class KitType(models.Model):
@@ -280,6 +285,9 @@ class StockLevel(models.Model):
     )
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="levels", verbose_name=_("batch"))
     quantity = models.IntegerField(_("quantity"))
+    # The latest date of the movements here (kept by the trigger): a movement dated before it is
+    # back-dated between later ones, and the trigger checks the stock on every date after it.
+    last_movement_at = models.DateTimeField(_("latest movement"), null=True, blank=True, editable=False)
 
     objects = StockLevelQuerySet.as_manager()
 

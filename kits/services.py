@@ -8,7 +8,7 @@ import uuid
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import BigIntegerField, F, Func, Value
+from django.db.models import BigIntegerField, Case, F, Func, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from kits.models import (
     HANDOUT_NOT_EXPIRED,
     HANDOUT_NOT_RECALLED,
     STOCK_NON_NEGATIVE,
+    STOCK_NON_NEGATIVE_ON_EVERY_DATE,
     TRANSFER_EXPIRED_ONLY_FOR_RETURN,
     TRANSFER_RECALLED_ONLY_FOR_RETURN,
     Batch,
@@ -31,7 +32,8 @@ from kits.models import (
 from redliv.closing import check_change_allowed
 from redliv.db import IsAnyOf, null_refused, read_back_on_use, violated_constraint
 from redliv.idempotency import create_once
-from redliv.months import Month
+from redliv.models import MonthClosing
+from redliv.months import Month, first_of_month
 
 
 def stock_on_hand(location: StockLocation) -> int:
@@ -156,10 +158,13 @@ def record_handout(
     course=None,
     batch: Batch | None = None,
     occurred_at=None,
+    on_date=None,
     key: uuid.UUID | None = None,
     change_reason: str = "",
 ):
     """Hand out kits from a location. Returns (handout, created).
+
+    `on_date` (the office form's date) dates it at the end of that day, unless today (`_at`).
 
     A handout dated in an approved month is refused unless a coordinator gives `change_reason`.
 
@@ -181,11 +186,18 @@ def record_handout(
         "batch": getattr(batch, "pk", None),
         "occurred_at": occurred_at.isoformat() if occurred_at else None,
     }
+    dated = on_date is not None
+    if dated:
+        payload["on_date"] = on_date.isoformat()
+        occurred_at = occurred_at or _at(on_date)
     occurred_at = occurred_at or timezone.now()
     on_date = timezone.localdate(occurred_at)
 
     def create(digest):
-        check_change_allowed(user, location.municipality_id, occurred_at, change_reason, adding=True)
+        if dated:  # the office form: its date, also before a later approved month
+            check_stock_date_allowed(user, location.municipality_id, occurred_at, change_reason)
+        else:
+            check_change_allowed(user, location.municipality_id, occurred_at, change_reason, adding=True)
         handout = Handout(
             idempotency_key=key,
             payload_digest=digest,
@@ -241,6 +253,8 @@ def stock_refusal(
     if null_refused(error) == "batch_id":  # the insert found no usable batch here that holds enough
         return not_enough_kits(location, quantity, on_date, at_course)
     constraint = violated_constraint(error)
+    if constraint == STOCK_NON_NEGATIVE_ON_EVERY_DATE:
+        return _short_on_a_later_date(location, on_date)
     if constraint == STOCK_NON_NEGATIVE:
         if batch is not None:
             return _not_enough_of_batch(location, batch, quantity)
@@ -263,10 +277,79 @@ def stock_refusal(
 
 
 def _at(on_date):
-    """When a movement dated `on_date` happened: now if today, else noon that day (local time)."""
+    """When a movement with the effective date `on_date` took effect: now if today (or no date), else
+    the end of that day in Copenhagen time, after everything else dated that day. A count entered on
+    the 1st for the last day of the month before is the stock at that month's end, after its last
+    handouts; a delivery or a transfer dated that day counts in that month's closing stock."""
     if on_date is None or on_date == timezone.localdate():
         return timezone.now()
-    return timezone.make_aware(dt.datetime.combine(on_date, dt.time(12)))
+    return timezone.make_aware(dt.datetime.combine(on_date, dt.time.max))
+
+
+def check_stock_date_allowed(
+    user, municipality, occurred_at, reason: str = "", field: str = "on_date", reason_field: str = "change_reason"
+) -> None:
+    """Refuse a stock movement dated in the future or in an approved month, with `check_change_allowed`'s
+    rule and messages. A movement changes the stock at the end of its month and of every month after it,
+    so a month approved later than the date counts too: the date must not lie before the earliest open
+    month (the message names the approved month whose stock it would change). A coordinator may add it
+    with a reason, as anywhere else.
+
+    The refusal of the date stands beside `field`; asking for a reason, beside `reason_field`."""
+    if timezone.localdate(occurred_at) > timezone.localdate():
+        raise ValidationError({field: _("The date cannot be in the future.")}, code="future")
+    try:
+        check_change_allowed(user, municipality, occurred_at, reason, adding=True)
+        if Month.of(occurred_at).is_over:
+            later = _latest_approved_month_after(municipality, occurred_at)
+            if later is not None:
+                check_change_allowed(user, municipality, later, reason, adding=True)
+    except ValidationError as error:
+        where = field if getattr(error, "code", None) == "month_closed" else reason_field
+        raise ValidationError({where: error.error_list}) from error
+
+
+def _latest_approved_month_after(municipality, occurred_at):
+    """The latest month after the one of `occurred_at` whose latest closing is an approval, or None (one query)."""
+    closings = (
+        MonthClosing.objects.filter(
+            municipality=getattr(municipality, "pk", municipality), month__gt=first_of_month(occurred_at)
+        )
+        .order_by("-month", "-at", "-id")
+        .values_list("month", "action")
+    )
+    seen = set()
+    for month, action in closings:
+        if month in seen:
+            continue
+        seen.add(month)
+        if action == MonthClosing.Action.APPROVED:
+            return timezone.make_aware(dt.datetime.combine(month, dt.time(12)))
+    return None
+
+
+def _create_movement(change_reason: str, **fields) -> StockMovement:
+    """Insert a movement; `change_reason` (why it is dated in an approved month) goes into its history."""
+    movement = StockMovement(**fields)
+    if change_reason:
+        movement._change_reason = change_reason.strip()
+    movement.save(force_insert=True)
+    return movement
+
+
+def _short_on_a_later_date(location, on_date) -> ValidationError:
+    """The ledger trigger refused a movement dated back: the stock today would do, a day between would not."""
+    return ValidationError(
+        {
+            "on_date": _(
+                "Dated %(date)s, these kits would leave %(location)s with fewer than no kits on a later day: "
+                "movements after that date took kits this one would already have taken. Choose a later date, "
+                "or check the movements since %(date)s."
+            )
+            % {"date": date_format(on_date, "SHORT_DATE_FORMAT"), "location": location}
+        },
+        code="short_on_a_later_date",
+    )
 
 
 def _quantity_at_least_one(quantity, field="quantity"):
@@ -295,14 +378,16 @@ def _only_for_return(constraint) -> ValidationError:
     return ValidationError({"to_location": message}, code="expired_only_for_return")
 
 
-def _store_movement(key, payload, create, not_enough, chooses=False):
+def _store_movement(key, payload, create, not_enough, chooses=False, short_back_then=None):
     """Run create_once (`create_choosing_again` when `create` chooses the batch); a refusal for
-    lack of stock becomes `not_enough()`, one of a correction the database found undone
-    already becomes its message."""
+    lack of stock becomes `not_enough()`, lack of stock on a day after a movement dated back
+    `short_back_then()`, one of a correction the database found undone already becomes its message."""
     try:
         return create_choosing_again(StockMovement, key, payload, create, chooses=chooses)
     except IntegrityError as error:
         constraint = violated_constraint(error)
+        if constraint == STOCK_NON_NEGATIVE_ON_EVERY_DATE and short_back_then is not None:
+            raise short_back_then() from error
         if constraint == STOCK_NON_NEGATIVE:
             raise not_enough() from error
         if constraint == CORRECTIONS_WITHIN_ORIGINAL:
@@ -421,12 +506,8 @@ def register_delivery(
 
 
 def _delivery_allowed(user, location, occurred_at, reason):
-    """check_change_allowed for a delivery, its refusal beside the field the person can change."""
-    try:
-        check_change_allowed(user, location.municipality_id, occurred_at, reason, adding=True)
-    except ValidationError as error:
-        field = "received_on" if getattr(error, "code", None) == "month_closed" else "reason"
-        raise ValidationError({field: error.error_list}) from error
+    """check_stock_date_allowed for a delivery, its refusal beside the field the person can change."""
+    check_stock_date_allowed(user, location.municipality_id, occurred_at, reason, "received_on", "reason")
 
 
 def transfer_kits(
@@ -438,6 +519,7 @@ def transfer_kits(
     batch: Batch | None = None,
     reason: str = "",
     on_date=None,
+    change_reason: str = "",
     key: uuid.UUID | None = None,
 ):
     """Move kits of one batch between two locations. Returns (movement, created).
@@ -463,6 +545,10 @@ def transfer_kits(
     day = timezone.localdate(occurred_at)
 
     def create(digest):
+        # A transfer changes the stock of both ends; in one municipality, as the forms offer.
+        check_stock_date_allowed(user, from_location.municipality_id, occurred_at, change_reason)
+        if to_location.municipality_id != from_location.municipality_id:
+            check_stock_date_allowed(user, to_location.municipality_id, occurred_at, change_reason)
         chosen = batch or first_expiring_batch(from_location, quantity, day)
         if chosen is None:
             raise not_enough_kits(from_location, quantity, day)
@@ -471,7 +557,8 @@ def transfer_kits(
                 raise _only_for_return(TRANSFER_RECALLED_ONLY_FOR_RETURN)
             if chosen.is_expired(day):
                 raise _only_for_return(TRANSFER_EXPIRED_ONLY_FOR_RETURN)
-        return StockMovement.objects.create(
+        return _create_movement(
+            change_reason,
             idempotency_key=key,
             payload_digest=digest,
             kind=StockMovement.Kind.TRANSFER,
@@ -489,7 +576,14 @@ def transfer_kits(
             return not_enough_kits(from_location, quantity, day)
         return _not_enough_of_batch(from_location, batch, quantity)
 
-    return _store_movement(key, payload, create, not_enough, chooses=batch is None)
+    return _store_movement(
+        key,
+        payload,
+        create,
+        not_enough,
+        chooses=batch is None,
+        short_back_then=lambda: _short_on_a_later_date(from_location, day),
+    )
 
 
 def _reason_given(reason):
@@ -506,6 +600,7 @@ def discard_kits(
     quantity: int,
     reason: str,
     on_date=None,
+    change_reason: str = "",
     key: uuid.UUID | None = None,
 ):
     """Take expired or damaged kits out of stock, with a reason. Returns (movement, created)."""
@@ -521,39 +616,65 @@ def discard_kits(
         "on_date": on_date.isoformat() if on_date else None,
     }
 
+    occurred_at = _at(on_date)
+
     def create(digest):
-        return StockMovement.objects.create(
+        check_stock_date_allowed(user, location.municipality_id, occurred_at, change_reason)
+        return _create_movement(
+            change_reason,
             idempotency_key=key,
             payload_digest=digest,
             kind=StockMovement.Kind.DISCARD,
             batch=batch,
             from_location=location,
             quantity=quantity,
-            occurred_at=_at(on_date),
+            occurred_at=occurred_at,
             reason=reason,
             recorded_by=user,
         )
 
-    return _store_movement(key, payload, create, lambda: _not_enough_of_batch(location, batch, quantity))
+    return _store_movement(
+        key,
+        payload,
+        create,
+        lambda: _not_enough_of_batch(location, batch, quantity),
+        short_back_then=lambda: _short_on_a_later_date(location, timezone.localdate(occurred_at)),
+    )
 
 
 def adjust_after_count(
-    *, user, location: StockLocation, batch: Batch, counted: int, reason: str, key: uuid.UUID | None = None
+    *,
+    user,
+    location: StockLocation,
+    batch: Batch,
+    counted: int,
+    reason: str,
+    on_date=None,
+    change_reason: str = "",
+    key: uuid.UUID | None = None,
 ):
     """Bring the stock of a batch at a location to what was counted. Returns (movement, created).
 
-    The difference is recorded as one adjustment, into or out of the location.
+    The difference is recorded as one adjustment, into or out of the location. A count dated
+    `on_date` before today is the stock at the end of that day: the difference is taken against
+    the stock then (what is here now less what moved after it), and the adjustment is dated then.
     """
     key = key or uuid.uuid4()
     if counted is None or counted < 0:
         raise ValidationError({"counted": _("The count cannot be negative.")}, code="negative_count")
     reason = _reason_given(reason)
     payload = {"kind": "adjustment", "location": location.pk, "batch": batch.pk, "counted": counted, "reason": reason}
+    if on_date is not None:  # keys made before the date existed keep their digest
+        payload["on_date"] = on_date.isoformat()
+    occurred_at = _at(on_date)
 
     def create(digest):
+        check_stock_date_allowed(user, location.municipality_id, occurred_at, change_reason)
         # Lock the level so that the difference is taken against the stock as it is now.
         level = StockLevel.objects.select_for_update(no_key=True).filter(location=location, batch=batch).first()
         on_hand = level.quantity if level else 0
+        if level is not None and level.last_movement_at is not None and level.last_movement_at > occurred_at:
+            on_hand -= moved_in_since(location, batch, occurred_at)
         if counted == on_hand:
             raise ValidationError(
                 {
@@ -562,7 +683,8 @@ def adjust_after_count(
                 },
                 code="nothing_to_adjust",
             )
-        return StockMovement.objects.create(
+        return _create_movement(
+            change_reason,
             idempotency_key=key,
             payload_digest=digest,
             kind=StockMovement.Kind.ADJUSTMENT,
@@ -570,12 +692,27 @@ def adjust_after_count(
             from_location=location if counted < on_hand else None,
             to_location=location if counted > on_hand else None,
             quantity=abs(counted - on_hand),
-            occurred_at=timezone.now(),
+            occurred_at=occurred_at,
             reason=reason,
             recorded_by=user,
         )
 
-    return _store_movement(key, payload, create, lambda: _not_enough_of_batch(location, batch, counted))
+    return _store_movement(
+        key,
+        payload,
+        create,
+        lambda: _not_enough_of_batch(location, batch, counted),
+        short_back_then=lambda: _short_on_a_later_date(location, timezone.localdate(occurred_at)),
+    )
+
+
+def moved_in_since(location: StockLocation, batch: Batch, moment) -> int:
+    """Kits of `batch` that came into `location` after `moment`, less those that left it (one query)."""
+    later = StockMovement.objects.filter(batch=batch, occurred_at__gt=moment).filter(
+        Q(to_location=location) | Q(from_location=location)
+    )
+    net = later.aggregate(net=Sum(Case(When(to_location=location, then=F("quantity")), default=-F("quantity"))))["net"]
+    return net or 0
 
 
 def correct_movement(*, user, movement: StockMovement, reason: str, key: uuid.UUID | None = None):

@@ -355,6 +355,8 @@ def transfer(request):
     def save(data):
         return services.transfer_kits(
             user=request.user,
+            on_date=data["on_date"],
+            change_reason=data["change_reason"],
             from_location=data["from_location"],
             to_location=data["to_location"],
             quantity=data["quantity"],
@@ -388,6 +390,8 @@ def discard(request):
     def save(data):
         return services.discard_kits(
             user=request.user,
+            on_date=data["on_date"],
+            change_reason=data["change_reason"],
             location=data["location"],
             batch=data["batch"],
             quantity=data["quantity"],
@@ -415,6 +419,8 @@ def count(request):
     def save(data):
         return services.adjust_after_count(
             user=request.user,
+            on_date=data["on_date"],
+            change_reason=data["change_reason"],
             location=data["location"],
             batch=data["batch"],
             counted=data["counted"],
@@ -442,6 +448,8 @@ def handout(request):
     def save(data):
         return services.record_handout(
             user=request.user,
+            on_date=data["on_date"],
+            change_reason=data["change_reason"],
             location=data["location"],
             quantity=data["quantity"],
             reason=data["reason"],

@@ -15,14 +15,14 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Attendance, Course
 from kits.models import StockMovement
 from redliv import closing as closing_rules
-from redliv.models import MonthClosing
+from redliv.models import MonthClosing, Municipality
 from redliv.months import Month
 from reports.figures import MonthReport, Row, month_report, stock_note
 from reports.formatting import figure_text
@@ -269,3 +269,29 @@ def export_figures(month: Month, municipality, publication: bool = False, curren
             extra.append((_("Figures in this file"), _("As approved")))
         extra.append((_("Changed since the approval"), state.text))
     return report, state.approval, extra
+
+
+def nothing_registered(month: Month, municipality) -> bool:
+    """Nothing dated in the month: no course logged, no stock movement (handouts included), no
+    overdose-reversal report (1 query). Such a month may be right (a municipality with no activity),
+    but approving it is confirmed in so many words (reports.views.approve)."""
+
+    def dated(field):
+        return {f"{field}__gte": month.start, f"{field}__lt": month.end}
+
+    here = OuterRef("pk")
+    found = (
+        Municipality.objects.filter(pk=municipality.pk)
+        .annotate(
+            logged_courses=Exists(Attendance.objects.filter(course__municipality=here, **dated("course__starts_at"))),
+            moved_kits=Exists(
+                StockMovement.objects.filter(
+                    Q(from_location__municipality=here) | Q(to_location__municipality=here), **dated("occurred_at")
+                )
+            ),
+            reversal_reports=Exists(ReversalReport.objects.filter(district__municipality=here, **dated("occurred_at"))),
+        )
+        .values_list("logged_courses", "moved_kits", "reversal_reports")
+        .get()
+    )
+    return not any(found)

@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kits.queries import month_movements
 from redliv import closing, inputs, roles
 from redliv.access import municipality_asked_for
 from redliv.models import MonthClosing, Municipality
 from redliv.months import Month
 from redliv.templatetags.dates import date_as
 from reports import exports, pdf, publication
-from reports.approval import approval_state, export_figures, figures_digest, snapshot
+from reports.approval import approval_state, export_figures, figures_digest, nothing_registered, snapshot
 from reports.charts import bar_chart
 from reports.figures import PUBLIC_STATISTICS_SECONDS, month_report, public_statistics_as_of
 from reports.models import TrainingTarget
@@ -108,6 +109,12 @@ def month_page(request):
             "target_form": TargetForm(instance=target) if municipality else None,
             # What the approve button approves: the figures on this page, not others that came in since.
             "figures_shown": figures_digest(snapshot(report)),
+            # For reconciling the stock by hand: each location's month, opening to closing (2 queries).
+            "stock_movements": month_movements(month, municipality) if municipality is not None else [],
+            # A month with nothing in it is approved only when the coordinator confirms it (approve).
+            "nothing_registered": bool(
+                municipality is not None and month.is_over and not approval and nothing_registered(month, municipality)
+            ),
             "pending_reports": _pending_reports(month, municipality),
             "public_version": publication.public_version_text(municipality, month) if approval else "",
         },
@@ -201,6 +208,9 @@ def _closable(request):
     return municipality, month
 
 
+CONFIRM_EMPTY = gettext_lazy("Nothing is registered in the month – approve anyway")
+
+
 @login_required
 @require_POST
 def approve(request):
@@ -217,6 +227,21 @@ def approve(request):
             )
         return kept
 
+    if (
+        month.is_over
+        and not request.POST.get("confirm_empty")
+        and not closing.month_is_closed(municipality, month.first_day)
+        and nothing_registered(month, municipality)
+    ):
+        messages.error(
+            request,
+            _(
+                "Nothing is registered in %(month)s: no course logged, no kits handed out or moved, no report of "
+                "an overdose reversal. If that is right, tick “%(confirm)s” and approve again."
+            )
+            % {"month": month.label, "confirm": CONFIRM_EMPTY},
+        )
+        return _back(month, municipality)
     try:
         # The figures are worked out once the month's entries are held still (closing.approve_month), and the
         # public statistics' version of the month with them (reports.publication).

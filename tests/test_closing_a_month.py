@@ -20,7 +20,7 @@ IN_MARCH = dt.date(2026, 3, 31)
 
 def test_a_coordinator_approves_a_month_and_the_export_says_so(client, coordinator, odense):
     client.force_login(coordinator)
-    response = client.post(APPROVE, {"month": "2026-03"})
+    response = client.post(APPROVE, {"month": "2026-03", "confirm_empty": "1"})
     assert response.status_code == 302
     assert month_is_closed(odense, IN_MARCH)
     assert not month_is_closed(odense, dt.date(2026, 4, 1))
@@ -36,7 +36,7 @@ def test_entries_in_a_closed_month_are_changed_only_by_a_coordinator_with_a_reas
     client, coordinator, street_worker, odense
 ):
     client.force_login(coordinator)
-    client.post(APPROVE, {"month": "2026-03"})
+    client.post(APPROVE, {"month": "2026-03", "confirm_empty": "1"})
     with pytest.raises(ValidationError) as refused:
         check_change_allowed(street_worker, odense, IN_MARCH, reason="typo")
     assert refused.value.code == "month_closed"
@@ -49,7 +49,7 @@ def test_entries_in_a_closed_month_are_changed_only_by_a_coordinator_with_a_reas
 
 def test_reopening_needs_a_reason_and_is_recorded(client, coordinator, street_worker, odense):
     client.force_login(coordinator)
-    client.post(APPROVE, {"month": "2026-03"})
+    client.post(APPROVE, {"month": "2026-03", "confirm_empty": "1"})
     response = client.post(REOPEN, {"month": "2026-03", "reason": " "}, follow=True)
     assert "Give a reason for reopening the month." in response.content.decode()
     assert month_is_closed(odense, IN_MARCH)
@@ -88,7 +88,7 @@ def test_the_running_month_says_from_which_day_it_can_be_approved(client, coordi
 def test_the_reopening_reason_is_marked_required_as_other_forms_mark_it(client, coordinator, odense):
     """The reason is required but its label had no "*", unlike the fields crispy renders."""
     client.force_login(coordinator)
-    client.post(APPROVE, {"month": "2026-03"})
+    client.post(APPROVE, {"month": "2026-03", "confirm_empty": "1"})
     page = client.get("/personale/maaned/", {"month": "2026-03"}).content.decode()
     reopening = page.split('action="/personale/maaned/genaabn/"', 1)[1].split("</form>", 1)[0]
     assert 'Begrundelse for genåbning<span class="asteriskField">*</span>' in reopening
@@ -101,15 +101,17 @@ def test_only_coordinators_of_the_municipality_may_close_it(client, other_coordi
     client.force_login(other_coordinator)
     assert client.post(APPROVE, {"month": "2026-03", "municipality": odense.pk}).status_code == 404
     client.force_login(street_worker)
-    assert client.post(APPROVE, {"month": "2026-03"}).status_code == 403
+    assert client.post(APPROVE, {"month": "2026-03", "confirm_empty": "1"}).status_code == 403
     assert client.get(APPROVE).status_code == 405
     assert not MonthClosing.objects.exists()
 
 
 def test_an_administrator_closes_a_chosen_municipality(client, administrator, odense):
     client.force_login(administrator)
-    assert client.post(APPROVE, {"month": "2026-03"}).status_code == 403  # all municipalities: choose one
-    client.post(APPROVE, {"month": "2026-03", "municipality": odense.pk})
+    assert (
+        client.post(APPROVE, {"month": "2026-03", "confirm_empty": "1"}).status_code == 403
+    )  # all municipalities: choose one
+    client.post(APPROVE, {"month": "2026-03", "municipality": odense.pk, "confirm_empty": "1"})
     assert month_is_closed(odense, IN_MARCH)
 
 
@@ -210,7 +212,7 @@ def test_the_page_names_who_reopened_a_month_as_the_approval_does(client, coordi
     coordinator.first_name, coordinator.last_name = "Karen", "Holm"
     coordinator.save()
     client.force_login(coordinator)
-    client.post(APPROVE, {"month": "2026-03"})
+    client.post(APPROVE, {"month": "2026-03", "confirm_empty": "1"})
     latest, approval = approval_status(odense, IN_MARCH)
     assert latest.action == "approved" and approval.endswith(" Karen Holm")
     client.post(REOPEN, {"month": "2026-03", "reason": "Sen registrering"})

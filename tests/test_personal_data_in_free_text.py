@@ -281,7 +281,7 @@ def test_a_rejection_reason_with_an_e_mail_address_is_refused(client, coordinato
 @time_machine.travel(dt.datetime(2026, 4, 15, 10, tzinfo=dt.UTC), tick=False)
 def test_a_month_is_not_reopened_with_a_phone_number_in_its_reason(client, coordinator, odense):
     client.force_login(coordinator)
-    client.post(APPROVE, {"month": "2026-03"})
+    client.post(APPROVE, {"month": "2026-03", "confirm_empty": "1"})
     response = client.post(REOPEN, {"month": "2026-03", "reason": "Ring til Jens 22334455"}, follow=True)
     assert "Remove the phone number" in response.content.decode()
     assert month_is_closed(odense, IN_MARCH)

@@ -1,0 +1,233 @@
+"""Stock forms take an effective date: a coordinator counting or receiving on the month's last day
+and entering it on the 1st dates it in the month it belongs to, so that the month's closing stock is
+right. A movement dated back between later ones must not take any day's stock below zero (the
+database refuses it), and a date in an approved month is refused as everywhere else."""
+
+import datetime as dt
+import uuid
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from kits.models import STOCK_NON_NEGATIVE_ON_EVERY_DATE, StockLevel, StockMovement
+from kits.services import adjust_after_count, transfer_kits
+from redliv.closing import approve_month
+from redliv.db import violated_constraint
+from redliv.months import Month
+from reports.figures import stock_table
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+CPH = ZoneInfo("Europe/Copenhagen")
+NOVEMBER_20 = dt.datetime(2026, 11, 20, 10, 0, tzinfo=CPH)
+NOVEMBER_30 = dt.date(2026, 11, 30)
+
+
+def at(*args, **kwargs):
+    return dt.datetime(*args, tzinfo=CPH, **kwargs)
+
+
+@pytest.fixture
+def office(red_liv, venue):
+    return factories.make_location(red_liv, name="Kontoret", kind="venue", venue=venue)
+
+
+@pytest.fixture
+def bag(red_liv):
+    return factories.make_location(red_liv, name="Tasken")
+
+
+def level(location, batch):
+    return StockLevel.objects.filter(location=location, batch=batch).values_list("quantity", flat=True).first()
+
+
+def november_closing(municipality):
+    return stock_table([Month(2026, 11)], municipality).rows[0].values[0]
+
+
+def post(client, name, **fields):
+    return client.post(reverse(f"kits:{name}"), {"key": str(uuid.uuid4()), **fields})
+
+
+@pytest.mark.parametrize(
+    "entered_at",
+    [at(2026, 11, 30, 23, 30), at(2026, 12, 1, 0, 30)],
+    ids=["last-day-23.30", "the-1st-00.30"],
+)
+def test_a_count_for_the_months_last_day_is_in_that_months_closing_stock(
+    client, coordinator, office, odense, entered_at
+):
+    """Before: the count had no date and was dated when entered, so on the 1st it landed in December and
+    November closed with the kits the count did not find."""
+    with time_machine.travel(NOVEMBER_20, tick=False):
+        batch = factories.make_batch()
+        factories.receive(batch, office, 10, coordinator)
+    with time_machine.travel(at(2026, 11, 30, 23, 0), tick=False):
+        factories.hand_out(batch, office, 1, coordinator)  # the month's last handout, before the count
+    with time_machine.travel(entered_at, tick=True):
+        client.force_login(coordinator)
+        assert client.get(reverse("kits:count")).context["form"]["on_date"].value() == entered_at.date()
+        response = post(
+            client, "count", location=office.pk, batch=batch.pk, counted="7", reason="Optalt", on_date="30.11.2026"
+        )
+        assert response.status_code == 302, response.context["form"].errors
+    count = StockMovement.objects.get(kind="adjustment")
+    assert count.quantity == 2 and count.from_location == office  # 9 on the ledger then, 7 counted
+    assert timezone.localdate(count.occurred_at) == NOVEMBER_30
+    assert november_closing(odense) == 7 and level(office, batch) == 7
+
+
+def test_a_count_dated_back_is_taken_against_the_stock_of_that_day(client, coordinator, office, bag, odense):
+    """Kits moved on the 1st before the count was entered are not counted as missing on the 30th."""
+    with time_machine.travel(NOVEMBER_20, tick=False):
+        batch = factories.make_batch()
+        factories.receive(batch, office, 10, coordinator)
+    with time_machine.travel(at(2026, 12, 1, 9, 0), tick=False):
+        transfer_kits(user=coordinator, from_location=office, to_location=bag, quantity=4, batch=batch)
+    with time_machine.travel(at(2026, 12, 1, 10, 0), tick=False):
+        adjust_after_count(
+            user=coordinator, location=office, batch=batch, counted=9, reason="Optalt", on_date=NOVEMBER_30
+        )
+    assert StockMovement.objects.get(kind="adjustment").quantity == 1  # 10 then, 9 counted
+    assert november_closing(odense) == 9 and level(office, batch) == 5
+
+
+@pytest.mark.parametrize(
+    ("entered_at", "on_date"),
+    [
+        (at(2026, 12, 1, 0, 30), dt.date(2026, 11, 30)),
+        (at(2026, 10, 25, 2, 30, fold=1), dt.date(2026, 10, 24)),  # the second 02:30 of a 25-hour night
+        (at(2026, 10, 26, 0, 30), dt.date(2026, 10, 25)),  # the 25-hour day itself
+        (dt.datetime(2027, 3, 28, 1, 30, tzinfo=dt.UTC).astimezone(CPH), dt.date(2027, 3, 27)),  # 23-hour night
+    ],
+    ids=["the-1st-00.30", "october-dst-02.30", "after-october-dst", "march-dst-03.30"],
+)
+def test_a_transfer_dated_back_takes_effect_at_the_end_of_that_day_in_copenhagen(
+    client, coordinator, office, bag, entered_at, on_date
+):
+    with time_machine.travel(entered_at - dt.timedelta(days=5), tick=False):
+        batch = factories.make_batch()
+        factories.receive(batch, office, 10, coordinator)
+    with time_machine.travel(entered_at, tick=True):
+        client.force_login(coordinator)
+        tomorrow = entered_at.date() + dt.timedelta(days=1)
+        refused = post(client, "transfer", from_location=office.pk, to_location=bag.pk, quantity="2", on_date=tomorrow)
+        assert refused.context["form"].errors["on_date"] == ["Datoen kan ikke ligge i fremtiden."]
+        sent = post(client, "transfer", from_location=office.pk, to_location=bag.pk, quantity="2", on_date=on_date)
+        assert sent.status_code == 302
+        today = post(client, "transfer", from_location=office.pk, to_location=bag.pk, quantity="1")
+        assert today.status_code == 302  # no date: today, now
+    dated, undated = StockMovement.objects.filter(kind="transfer").order_by("id")
+    assert timezone.localtime(dated.occurred_at).date() == on_date
+    assert timezone.localtime(dated.occurred_at).time() == dt.time.max  # after everything else that day
+    assert abs(undated.occurred_at - entered_at) < dt.timedelta(minutes=1)
+    assert level(office, batch) == 7 and level(bag, batch) == 3
+
+
+def test_a_transfer_out_dated_before_the_kits_came_is_refused_and_the_form_says_why(client, coordinator, office, bag):
+    """The stock today would allow it; the office would have held -5 kits at the end of 30 November."""
+    with time_machine.travel(NOVEMBER_20, tick=False):
+        batch = factories.make_batch()
+        factories.receive(batch, office, 10, coordinator)
+    with time_machine.travel(at(2026, 11, 30, 12, 0), tick=False):
+        transfer_kits(user=coordinator, from_location=office, to_location=bag, quantity=10, batch=batch)
+    with time_machine.travel(at(2026, 12, 1, 10, 0), tick=True):
+        factories.receive(batch, office, 10, coordinator)
+        client.force_login(coordinator)
+        fields = {"from_location": office.pk, "to_location": bag.pk, "quantity": "5", "batch": batch.pk}
+        response = post(client, "transfer", on_date="30.11.2026", **fields)
+        assert response.context["form"].errors["on_date"] == [
+            "Dateret 30. nov 2026 ville kittene efterlade Kontoret med færre end ingen kit på en senere dag: "
+            "bevægelser efter den dato tog kit, som denne allerede ville have taget. Vælg en senere dato, "
+            "eller tjek bevægelserne siden 30. nov 2026."
+        ]
+        assert post(client, "transfer", on_date="01.12.2026", **fields).status_code == 302
+    assert level(office, batch) == 5 and StockMovement.objects.filter(kind="transfer").count() == 2
+
+
+def test_the_database_refuses_any_movement_dated_back_that_leaves_a_day_below_zero(coordinator, office, bag):
+    """Also from code that goes around the services: a count dated back that found fewer kits than
+    the handouts after it took, and a transfer dated back before kits that later left had come."""
+    with time_machine.travel(NOVEMBER_20, tick=False):
+        batch = factories.make_batch()
+        factories.receive(batch, office, 10, coordinator)
+    with time_machine.travel(at(2026, 12, 2, 10, 0), tick=False):
+        factories.hand_out(batch, office, 8, coordinator, occurred_at=at(2026, 12, 1, 10, 0))
+        factories.receive(batch, office, 10, coordinator)  # 12 now: enough today, not on 1 December
+        for fields in [
+            {"kind": "adjustment", "reason": "Optalt", "occurred_at": at(2026, 11, 30, 23, 59)},  # 10 - 3 < 8
+            {"kind": "transfer", "to_location": bag, "occurred_at": at(2026, 11, 25, 12, 0)},
+        ]:
+            with pytest.raises(IntegrityError) as refused, transaction.atomic():
+                StockMovement.objects.create(
+                    batch=batch, from_location=office, quantity=3, recorded_by=coordinator, **fields
+                )
+            assert violated_constraint(refused.value) == STOCK_NON_NEGATIVE_ON_EVERY_DATE
+        # The times people enter are not exact: within a day, only the day's closing stock counts (a
+        # street handout logged at 09:55 from kits whose delivery was entered at 10:00 is not refused).
+        factories.hand_out(batch, office, 12, coordinator, occurred_at=at(2026, 12, 2, 9, 55))
+        factories.receive(batch, office, 12, coordinator, occurred_at=at(2026, 12, 2, 11, 0))
+        # Two kits could go on the 25th: the level stays at or above zero at the end of every day.
+        StockMovement.objects.create(
+            kind="transfer",
+            batch=batch,
+            from_location=office,
+            to_location=bag,
+            quantity=2,
+            occurred_at=at(2026, 11, 25, 12, 0),
+            recorded_by=coordinator,
+        )
+    assert level(office, batch) == 10 and level(bag, batch) == 2
+
+
+def test_a_stock_date_in_an_approved_month_or_before_one_is_refused_with_the_approved_months_message(
+    client, coordinator, street_worker, office, bag, odense
+):
+    with time_machine.travel(at(2026, 10, 20, 10, 0), tick=False):
+        batch = factories.make_batch()
+        factories.receive(batch, office, 10, coordinator)
+    with time_machine.travel(at(2026, 12, 2, 10, 0), tick=True):
+        approve_month(coordinator, odense, dt.date(2026, 11, 1))
+        client.force_login(coordinator)
+        fields = {"location": office.pk, "batch": batch.pk, "counted": "9", "reason": "Optalt"}
+        # October is open, but a count dated in it changes November's stock, which is approved.
+        for on_date in ["30.11.2026", "31.10.2026"]:
+            response = post(client, "count", on_date=on_date, **fields)
+            [error] = response.context["form"].errors["change_reason"]
+            assert error.startswith("november 2026 er godkendt (Godkendt 2. dec 2026 10:00 af ")
+            assert error.endswith("Angiv en begrundelse for at tilføje en registrering til den.")
+        with pytest.raises(ValidationError) as refused:
+            transfer_kits(
+                user=street_worker, from_location=office, to_location=bag, quantity=1, on_date=dt.date(2026, 10, 31)
+            )
+        assert refused.value.message_dict["on_date"][0].startswith("november 2026 er godkendt")
+        assert "Kun en koordinator kan tilføje registreringer" in refused.value.message_dict["on_date"][0]
+        sent = post(client, "count", on_date="30.11.2026", change_reason="Glemt optælling", **fields)
+        assert sent.status_code == 302
+    count = StockMovement.objects.get(kind="adjustment")
+    assert count.history.get().history_change_reason == "Glemt optælling"
+    assert StockMovement.objects.filter(kind="adjustment").count() == 1
+
+
+def test_a_handout_sent_late_from_the_tablet_is_stored_though_the_bags_delivery_was_entered_after_it(
+    coordinator, street_worker, bag
+):
+    """The handout records kits given to someone; the ledger was short that evening because the bag's
+    refill was entered the next morning. Refusing the late handout would lose what happened; today's
+    stock still may not go below zero."""
+    with time_machine.travel(NOVEMBER_20, tick=False):
+        batch = factories.make_batch()
+        factories.receive(batch, bag, 2, coordinator)
+    with time_machine.travel(at(2026, 11, 21, 9, 0), tick=False):
+        factories.receive(batch, bag, 10, coordinator)  # filled the evening before, entered now
+        factories.hand_out(batch, bag, 5, street_worker, occurred_at=at(2026, 11, 20, 21, 0))  # offline until now
+        assert level(bag, batch) == 7
+        with pytest.raises(IntegrityError), transaction.atomic():
+            factories.hand_out(batch, bag, 8, street_worker, occurred_at=at(2026, 11, 20, 22, 0))
+    assert level(bag, batch) == 7
