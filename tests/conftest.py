@@ -105,6 +105,33 @@ def at_instant(request, fixed_clock):
         yield request.param
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, and a transactional test's end that puts the migrated rows back from a copy.
+
+    Django empties every table after a transactional test and emits post_migrate to make the content
+    types, permissions and role groups anew: a quarter of a second a test. The copy (tests/table_copies.py)
+    brings back the same rows with the same ids, and the information pages the migrations made too.
+    """
+    from django.core.management import call_command
+    from django.test import TransactionTestCase
+
+    from tests import table_copies
+
+    with django_db_blocker.unblock():
+        migrated = table_copies.migrated()
+
+    def empty_all_but_the_migrated_rows(test_case):
+        for alias in test_case._databases_names(include_mirrors=False):
+            call_command("flush", verbosity=0, interactive=False, database=alias, inhibit_post_migrate=True)
+        table_copies.put_back(migrated, emptied=True)
+
+    original = TransactionTestCase._fixture_teardown
+    TransactionTestCase._fixture_teardown = empty_all_but_the_migrated_rows
+    yield
+    TransactionTestCase._fixture_teardown = original
+
+
 DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
 
 
@@ -313,23 +340,23 @@ def venue(red_liv):
 
 @pytest.fixture(scope="session")
 def demo_rows(django_db_setup, django_db_blocker):
-    """seed_demo's rows, made once per worker at DEFAULT_INSTANT (tests/demo_copy.py)."""
-    from tests import demo_copy
+    """seed_demo's rows, made once per worker at DEFAULT_INSTANT (tests/table_copies.py)."""
+    from tests import table_copies
 
     with django_db_blocker.unblock(), time_machine.travel(DEFAULT_INSTANT, tick=True):
-        return demo_copy.make()
+        return table_copies.demo()
 
 
 @pytest.fixture
 def demo(db, demo_rows):
-    """The database as `seed_demo` leaves it (its users' password is demo_copy.DEMO_PASSWORD)."""
+    """The database as `seed_demo` leaves it (its users' password is table_copies.DEMO_PASSWORD)."""
     from django.utils import timezone
 
-    from tests import demo_copy
+    from tests import table_copies
 
     if timezone.localdate() != DEFAULT_INSTANT.date():
         pytest.fail("The demo's rows were made on DEFAULT_INSTANT's day (its dates are relative to it): use them then.")
-    demo_copy.put_back(demo_rows)
+    table_copies.put_back(demo_rows)
 
 
 @pytest.fixture(scope="session")

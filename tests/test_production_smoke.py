@@ -105,7 +105,7 @@ def start_gunicorn(port, env, **options):
 
 
 def seed_demo():
-    """The Odense demo, as `dev.py run` loads it (put back from the worker's copy, tests/demo_copy.py),
+    """The Odense demo, as `dev.py run` loads it (put back from the worker's copy, tests/table_copies.py),
     with passwords the production hasher can check."""
     with override_settings(PASSWORD_HASHERS=production.PASSWORD_HASHERS):
         for user in User.objects.filter(username__startswith="demo-"):

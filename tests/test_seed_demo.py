@@ -20,7 +20,7 @@ def row_counts():
 
 
 def test_seed_demo_builds_an_odense_year_and_changes_nothing_the_second_time(demo, settings, monkeypatch, capsys):
-    """`demo` is what seed_demo left in an empty database (tests/demo_copy.py runs it once per worker)."""
+    """`demo` is what seed_demo left in an empty database (tests/table_copies.py runs it once per worker)."""
     settings.DEBUG = True
     monkeypatch.setenv("DEMO_PASSWORD", "demo-password-123")
     first = row_counts()
