@@ -68,11 +68,18 @@ def demo():
 
 
 def put_back(copies, emptied=False):
-    """The copied tables as they were: emptied (unless they are) and filled again, with the triggers off
-    (the ledger's trigger would apply each movement to the stock levels a second time) and their
-    sequences past the rows."""
+    """The copied tables as they were: emptied and filled again, with the triggers off (the ledger's
+    trigger would apply each movement to the stock levels a second time) and their sequences past the
+    rows. After a flush (`emptied`), a table that is not empty was filled by the flush's own trigger
+    (finder_publicdataversion: a new version, so that nothing cached before is taken as current) and
+    keeps what it has."""
     quote = connection.ops.quote_name
     with transaction.atomic(), connection.cursor() as cursor:
+        if emptied:
+            tables = list(copies)
+            cursor.execute("SELECT " + ", ".join(f"EXISTS (SELECT FROM {quote(table)})" for table in tables))
+            filled = cursor.fetchone()
+            copies = {table: copies[table] for table, has_rows in zip(tables, filled, strict=True) if not has_rows}
         cursor.execute("SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal")
         triggered = [name for (name,) in cursor.fetchall() if name.strip('"') in copies]
         # ALTER TABLE waits for no deferred check: run the pending ones now, defer those of the copy.
