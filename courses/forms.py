@@ -73,6 +73,20 @@ def venues_offered(user, instance):
     return venues.distinct()
 
 
+def refuse_a_closed_venue(form, venue, planned_from_today):
+    """A closed venue stays on the form of what was held there, to correct its past (`venues_offered`), but
+    nothing is planned there again: it was closed because nothing was (`Venue.clean`), and the finder shows
+    nothing held at a closed venue."""
+    if venue is not None and not venue.active and planned_from_today:
+        form.add_error(
+            "venue",
+            forms.ValidationError(
+                _("%(venue)s is closed: choose an open venue for what is planned from today on.") % {"venue": venue},
+                code="venue_closed",
+            ),
+        )
+
+
 def refuse_if_not_public(form, venue):
     """A residents-only venue cannot be shown in the public finder (`Venue.not_public_reason`)."""
     reason = venue.not_public_reason() if venue and form.cleaned_data.get("published") else None
@@ -159,6 +173,11 @@ class CourseForm(inputs.ModelForm):
         elif course_format and not venue:
             self.add_error("venue", _("Choose the venue where the course takes place."))
         refuse_a_venue_elsewhere(self, venue)
+        refuse_a_closed_venue(
+            self,
+            venue,
+            self.instance.status == Course.Status.PLANNED and ends_at is not None and ends_at > timezone.now(),
+        )
         refuse_if_not_public(self, venue)
         return data
 
@@ -270,6 +289,8 @@ class DropInScheduleForm(inputs.ModelForm):
             self.add_error("valid_until", _("“Valid until” cannot be before “valid from”."))
         venue = data.get("venue")
         refuse_a_venue_elsewhere(self, venue)
+        still_held = valid_until is None or valid_until >= timezone.localdate()
+        refuse_a_closed_venue(self, venue, still_held and not self.has_error("valid_until"))
         refuse_if_not_public(self, venue)
         return data
 

@@ -224,3 +224,36 @@ def test_a_course_and_drop_in_hours_at_a_closed_venue_can_still_be_corrected(pla
     assert planner.post(f"/personale/faste-tider/{hours.pk}/", fields).status_code == 302
     hours.refresh_from_db()
     assert (hours.title, hours.venue_id) == ("Tirsdagscafé", venue.pk)
+
+
+def test_what_is_held_at_a_closed_venue_is_not_planned_there_again(planner, venue):
+    """Its form still offers the closed venue (to correct the past): a past course moved to next week, or ended
+    drop-in hours made open-ended again, were planned at a venue that was closed because nothing was planned
+    there, and the finder, which shows nothing held at a closed venue, left them out without a word."""
+    past = timezone.now() - dt.timedelta(days=30)
+    course = factories.make_course(venue, starts_at=past, title="Holdt her", published=False)
+    hours = factories.make_drop_in(
+        venue, valid_from=timezone.localdate() - dt.timedelta(days=60), valid_until=timezone.localdate()
+    )
+    hours.valid_until = timezone.localdate() - dt.timedelta(days=1)
+    hours.save()
+    assert planner.post(f"/personale/steder/{venue.pk}/", edit_data(venue, active=None)).status_code == 302
+    form = planner.get(f"/personale/kurser/{course.pk}/rediger/").context["form"]
+    fields = {name: form[name].value() for name in form.fields if form[name].value() not in (None, False)}
+    next_week = timezone.localtime() + dt.timedelta(days=7)
+    fields.update(
+        starts_at=next_week.strftime("%Y-%m-%dT10:00"), ends_at=next_week.strftime("%Y-%m-%dT12:00"), published=None
+    )
+    fields = {key: value for key, value in fields.items() if value is not None}
+    response = planner.post(f"/personale/kurser/{course.pk}/rediger/", fields)
+    assert response.status_code == 200 and "venue" in response.context["form"].errors
+    assert f"{venue.name} er lukket: vælg et åbent sted" in response.content.decode()
+    assert Course.objects.get(pk=course.pk).starts_at == course.starts_at
+    form = planner.get(f"/personale/faste-tider/{hours.pk}/").context["form"]
+    fields = {name: form[name].value() for name in form.fields if form[name].value() not in (None, False)}
+    fields.pop("valid_until")
+    response = planner.post(f"/personale/faste-tider/{hours.pk}/", fields)
+    assert response.status_code == 200 and "venue" in response.context["form"].errors
+    hours.refresh_from_db()
+    assert hours.valid_until == timezone.localdate() - dt.timedelta(days=1)
+    assert not any(venue.planned_from_today())
