@@ -939,6 +939,8 @@ def publish(report: MonthReport) -> None:
         if table.key == "municipalities":
             tables.append(_published_municipalities(table, published, month))
             continue
+        if table.key == "courses_by_venue":
+            table.rows = [*_published_venue_rows(table.months, published), table.rows[-1]]  # and the total
         if table.key == "kits_per_residents":  # from the protected kits: hidden when they are
             for row in table.rows:
                 row.values = [
@@ -965,6 +967,22 @@ def publish(report: MonthReport) -> None:
                 row.values = [disclosure.share_of(p, w) for p, w in zip(part.values, whole.values, strict=True)]
         tables.append(table)
     report.tables = tables
+
+
+def _published_venue_rows(months: list[Month], published: Published) -> list[Row]:
+    """The venues of the published versions of the months, not of today's entries: a course logged late at
+    a venue that held none in an approved month would add a row to the next download, telling of it."""
+    names = {
+        key.removeprefix("venue:")
+        for month in months
+        for cells in published.by_month.get(month, {}).values()
+        for key in cells
+        if key.startswith("venue:")
+    }
+    return [
+        Row(name or _("Online (no venue)"), [], cell=f"venue:{name}")
+        for name in sorted(names, key=lambda name: (name == "", name))
+    ]
 
 
 def _published_so_far(table: Table, published: Published) -> Table:

@@ -186,3 +186,16 @@ def test_a_new_version_is_checked_against_every_version_published_before_not_onl
     assert revealed_by_subtraction(first[0], third[0]) == {}
     assert revealed_by_subtraction(first[1], third[1]) == {}
     assert third[0][("all", MARCH, "kits")] == 15
+
+
+def test_a_course_logged_late_at_another_venue_adds_no_row_to_the_publication_file(client, march, coordinator, red_liv):
+    """The file's rows of courses by venue were the venues of today's entries, their figures the approved
+    ones: a course logged late at a venue that held none in the approved month added a row (reading 0) to the
+    next download, telling that a course was logged there after the approval."""
+    monthly_data.approve_march(client, coordinator)
+    query = {"month": "2026-03", "publication": "1"}
+    first = client.get("/en/personale/maaned/csv/", query).content
+    assert b"Stand p\xc3\xa5 R\xc3\xa5dhuspladsen" in first
+    late = monthly_data.course(factories.make_venue(red_liv, name="Herberget Kirkegade"), at(2026, 3, 18))
+    monthly_data.attend(late, coordinator, people_who_use_drugs=2)
+    assert client.get("/en/personale/maaned/csv/", query).content == first
