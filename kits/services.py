@@ -209,13 +209,22 @@ def record_handout(
             course=course,
             recorded_by=user,
         )
-        return save_handout(handout, batch, on_date)
+        if not (dated and on_date < timezone.localdate()):
+            return save_handout(handout, batch, on_date)
+        # Dated back on the office form: unlike a handout sent late from a tablet (which the ledger takes as
+        # it happened, migration 0015), it may not leave a day's closing stock below zero. The trigger's
+        # lock on the stock row holds until this commits, so the days are read as they stay.
+        with transaction.atomic():
+            handout = save_handout(handout, batch, on_date)
+            if lowest_closing_stock(location, handout.batch_id, on_date) < 0:
+                raise _short_on_a_later_date(location, on_date)
+        return handout
 
     try:
         # create() reads (an approved month, when the handout is dated in an ended one) and inserts one row.
         # Dated in an ended month, the check holds the month's approval until the insert commits
         # (redliv.closing): then the insert needs a transaction of its own around the two.
-        one_statement = not Month.of(occurred_at).is_over
+        one_statement = not Month.of(occurred_at).is_over and not (dated and on_date < timezone.localdate())
         return create_choosing_again(Handout, key, payload, create, chooses=batch is None, one_statement=one_statement)
     except IntegrityError as error:
         refusal = stock_refusal(error, location, quantity, batch=batch, on_date=on_date, at_course=course is not None)
@@ -704,6 +713,26 @@ def adjust_after_count(
         lambda: _not_enough_of_batch(location, batch, counted),
         short_back_then=lambda: _short_on_a_later_date(location, timezone.localdate(occurred_at)),
     )
+
+
+def lowest_closing_stock(location: StockLocation, batch_id: int, on_date) -> int:
+    """The least stock of the batch at `location` at the end of any day from `on_date` on (Copenhagen days,
+    as the ledger trigger counts them; one query)."""
+    level = StockLevel.objects.filter(location=location, batch_id=batch_id).values_list("quantity", flat=True).first()
+    start = timezone.make_aware(dt.datetime.combine(on_date, dt.time.min))
+    net_by_day: dict = {}
+    for occurred_at, to_location_id, quantity in (
+        StockMovement.objects.filter(batch_id=batch_id, occurred_at__gte=start)
+        .filter(Q(to_location=location) | Q(from_location=location))
+        .values_list("occurred_at", "to_location_id", "quantity")
+    ):
+        day = timezone.localdate(occurred_at)
+        net_by_day[day] = net_by_day.get(day, 0) + (quantity if to_location_id == location.pk else -quantity)
+    lowest = closing = level or 0
+    for day in sorted(net_by_day, reverse=True):  # the stock at the end of each day, from today back
+        lowest = min(lowest, closing)
+        closing -= net_by_day[day]
+    return lowest
 
 
 def moved_in_since(location: StockLocation, batch: Batch, moment) -> int:

@@ -231,3 +231,26 @@ def test_a_handout_sent_late_from_the_tablet_is_stored_though_the_bags_delivery_
         with pytest.raises(IntegrityError), transaction.atomic():
             factories.hand_out(batch, bag, 8, street_worker, occurred_at=at(2026, 11, 20, 22, 0))
     assert level(bag, batch) == 7
+
+
+def test_an_office_handout_dated_before_the_kits_came_is_refused_and_the_form_says_why(
+    client, coordinator, office, odense
+):
+    """The office form's date is the stock forms' effective date, not a tablet's late entry: dated before the
+    office's delivery, it was stored, and November closed with -3 kits in stock at the office."""
+    with time_machine.travel(at(2026, 12, 1, 10, 0), tick=True):
+        batch = factories.make_batch()
+        factories.receive(batch, office, 10, coordinator)
+        client.force_login(coordinator)
+        fields = {"location": office.pk, "quantity": "3", "reason": "first_supply", "audience": "professionals"}
+        response = post(client, "handout", on_date="30.11.2026", **fields)
+        assert response.status_code == 200
+        assert (
+            response.context["form"]
+            .errors["on_date"][0]
+            .startswith("Dateret 30. nov 2026 ville kittene efterlade Kontoret med færre end ingen kit")
+        )
+        assert level(office, batch) == 10 and not StockMovement.objects.filter(kind="handout").exists()
+        assert november_closing(odense) == 0
+        assert post(client, "handout", on_date="01.12.2026", **fields).status_code == 302
+    assert level(office, batch) == 7
