@@ -285,6 +285,12 @@ def copy_to_next_week(course, user, key=None):
             ),
             code="cancelled",
         )
+    if course.venue_id and not course.venue.active and a_week_later(course.ends_at) > timezone.now():
+        # Closed because nothing was planned there, and the finder shows nothing held at a closed venue.
+        raise ValidationError(
+            _("%(venue)s is closed: plan the next course at an open venue instead.") % {"venue": course.venue},
+            code="venue_closed",
+        )
     check_change_allowed(user, course.municipality_id, a_week_later(course.starts_at), adding=True)
     # Those of the course's municipality: a course linked to another's trainers before the database
     # refused that (course_trainer_in_course_municipality) is copied without them.

@@ -257,3 +257,12 @@ def test_what_is_held_at_a_closed_venue_is_not_planned_there_again(planner, venu
     hours.refresh_from_db()
     assert hours.valid_until == timezone.localdate() - dt.timedelta(days=1)
     assert not any(venue.planned_from_today())
+
+
+def test_same_again_next_week_is_not_planned_at_a_closed_venue(planner, venue):
+    """The copy of last week's course, held before the venue closed, was planned at the closed venue."""
+    course = factories.make_course(venue, starts_at=timezone.now() - dt.timedelta(days=3), title="Sidste gang")
+    assert planner.post(f"/personale/steder/{venue.pk}/", edit_data(venue, active=None)).status_code == 302
+    response = planner.post(f"/personale/kurser/{course.pk}/kopier/", follow=True)
+    assert f"{venue.name} er lukket: planlæg i stedet det næste kursus på et åbent sted." in response.content.decode()
+    assert Course.objects.get() == course
