@@ -7,7 +7,7 @@ Writes run in `transaction.atomic`; reads are scoped with `for_user`.
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -62,6 +62,25 @@ def _stored(course) -> dict | None:
     return Course.objects.select_for_update(no_key=True).filter(pk=course.pk).values(*COUNTED_FIELDS).first()
 
 
+def venue_open_and_held(venue_id) -> bool:
+    """Whether the venue is open, read under a share lock held until the transaction ends: closing it waits
+    for this plan to commit and then sees it (`save_venue` locks before `Venue.clean`), and a plan made
+    while it closes waits and reads it closed. The foreign key's own lock (FOR KEY SHARE) does not wait."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT active FROM courses_venue WHERE id = %s FOR SHARE", [venue_id])
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+def refuse_a_closed_venue(venue_id, planned_from_today: bool) -> None:
+    """A ValidationError beside the venue when it has closed since the form was checked (`venue_open_and_held`)."""
+    if venue_id and planned_from_today and not venue_open_and_held(venue_id):
+        raise ValidationError(
+            {"venue": _("The venue was closed meanwhile: choose an open venue for what is planned from today on.")},
+            code="venue_closed",
+        )
+
+
 @transaction.atomic
 def save_course(form, user, course_request=None, reason: str = ""):
     """Save a course from the coordinator's form; answer a course request with it. Returns (course, saved).
@@ -92,6 +111,7 @@ def save_course(form, user, course_request=None, reason: str = ""):
         ),
     )
     refuse_trainers_elsewhere(form.cleaned_data.get("trainers") or [], course.municipality_id)
+    refuse_a_closed_venue(course.venue_id, course.status == Course.Status.PLANNED and course.ends_at > timezone.now())
     trainers_changed = before is not None and (
         {trainer.pk for trainer in form.cleaned_data.get("trainers", [])}
         != set(course.trainers.values_list("pk", flat=True))
@@ -231,6 +251,9 @@ def save_venue(form):
                 "and save again here if yours should replace it."
             ),
         )
+        # Locked before its rules are checked: a course or drop-in hours planned here meanwhile wait for the
+        # lock (`venue_open_and_held`) or have committed, and `Venue.clean` then sees them.
+        list(Venue.objects.select_for_update(no_key=True).filter(pk=venue.pk).values_list("pk", flat=True))
         venue.clean()
         _save_venue_row(venue)
         return venue, True
@@ -285,7 +308,7 @@ def copy_to_next_week(course, user, key=None):
             ),
             code="cancelled",
         )
-    if course.venue_id and not course.venue.active and a_week_later(course.ends_at) > timezone.now():
+    if course.venue_id and a_week_later(course.ends_at) > timezone.now() and not venue_open_and_held(course.venue_id):
         # Closed because nothing was planned there, and the finder shows nothing held at a closed venue.
         raise ValidationError(
             _("%(venue)s is closed: plan the next course at an open venue instead.") % {"venue": course.venue},
@@ -408,6 +431,9 @@ def save_dropin(form, user):
     public finder never shows the same hours twice.
     """
     schedule = form.save(commit=False)
+    refuse_a_closed_venue(
+        schedule.venue_id, schedule.valid_until is None or schedule.valid_until >= timezone.localdate()
+    )
     if schedule.pk is not None:
         refuse_a_later_change(
             schedule,

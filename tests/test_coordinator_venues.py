@@ -8,6 +8,7 @@ venue is a 404 at every URL; a save from a stale tab is refused, as for a traine
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from courses.models import Course, Venue
@@ -266,3 +267,39 @@ def test_same_again_next_week_is_not_planned_at_a_closed_venue(planner, venue):
     response = planner.post(f"/personale/kurser/{course.pk}/kopier/", follow=True)
     assert f"{venue.name} er lukket: planlæg i stedet det næste kursus på et åbent sted." in response.content.decode()
     assert Course.objects.get() == course
+
+
+def test_a_venue_closed_while_a_course_or_drop_in_hours_were_sent_is_not_planned_at(planner, venue, coordinator):
+    """The forms were checked while the venue was open; it closed (another coordinator, another tab) before they
+    were saved. The course and the hours were saved at the closed venue: the save reads the venue again, under a
+    lock that closing it waits for."""
+    from courses.forms import CourseForm, DropInScheduleForm
+    from courses.models import DropInSchedule
+    from courses.services_planning import save_course, save_dropin
+
+    form = CourseForm(planner.get("/personale/kurser/ny/").context["form"].initial, user=coordinator)
+    next_week = timezone.localtime() + dt.timedelta(days=7)
+    data = {name: form[name].value() for name in form.fields if form[name].value() not in (None, False, "")}
+    data.update(
+        kind="participant",
+        format="drop_in",
+        venue=venue.pk,
+        starts_at=next_week.strftime("%Y-%m-%dT10:00"),
+        ends_at=next_week.strftime("%Y-%m-%dT12:00"),
+        capacity="10",
+    )
+    course_form = CourseForm(data, user=coordinator)
+    assert course_form.is_valid(), course_form.errors
+    hours_form = DropInScheduleForm(
+        {"venue": venue.pk, "weekday": "1", "starts_at": "10:00", "ends_at": "12:00", "valid_from": "2026-07-01"},
+        user=coordinator,
+    )
+    assert hours_form.is_valid(), hours_form.errors
+    Venue.objects.filter(pk=venue.pk).update(active=False)  # closed meanwhile, with nothing planned yet
+    for save, form in [(save_course, course_form), (save_dropin, hours_form)]:
+        with pytest.raises(ValidationError) as refused:
+            save(form, coordinator)
+        assert refused.value.message_dict["venue"] == [
+            "Stedet blev lukket imens: vælg et åbent sted til det, der er planlagt fra i dag."
+        ]
+    assert not Course.objects.exists() and not DropInSchedule.objects.exists()
