@@ -717,7 +717,7 @@ def adjust_after_count(
 
 def lowest_closing_stock(location: StockLocation, batch_id: int, on_date) -> int:
     """The least stock of the batch at `location` at the end of any day from `on_date` on (Copenhagen days,
-    as the ledger trigger counts them; one query)."""
+    as the ledger trigger counts them; two queries)."""
     level = StockLevel.objects.filter(location=location, batch_id=batch_id).values_list("quantity", flat=True).first()
     start = timezone.make_aware(dt.datetime.combine(on_date, dt.time.min))
     net_by_day: dict = {}
