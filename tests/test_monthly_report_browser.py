@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from pypdf import PdfReader
 
 from reports.models import TrainingTarget
@@ -124,6 +125,22 @@ def test_the_public_statistics_read_on_a_phone(
     assert axe_violations(page) == []
 
 
+def keyboard_scrolls(page, region, tries=3):
+    """Whether the focused region scrolls sideways with the arrow key. A key pressed while the page still
+    scrolls to the address's #fragment can go unanswered (once in four CI runs under load): as a person
+    would, it is pressed again, the region focused anew, up to `tries` times."""
+    for _ in range(tries):
+        region.focus()
+        page.wait_for_function("region => document.activeElement === region", arg=region.element_handle())
+        page.keyboard.press("ArrowRight")
+        try:
+            page.wait_for_function("region => region.scrollLeft > 0", arg=region.element_handle(), timeout=5000)
+        except PlaywrightTimeoutError:
+            continue
+        return True
+    return False
+
+
 def test_a_visitor_on_a_phone_chooses_a_small_municipality_and_reads_its_rolling_figures(
     live_server, phone_page, coordinator, red_liv
 ):
@@ -141,10 +158,11 @@ def test_a_visitor_on_a_phone_chooses_a_small_municipality_and_reads_its_rolling
     assert rows.nth(3).locator("td").all_inner_texts() == ["x", "≥ 27", "≥ 6"]
     region = page.locator(".table-responsive", has=page.locator("table[data-table=municipality-rolling]"))
     table, box = region.locator("table").bounding_box(), region.bounding_box()
-    region.focus()
-    page.keyboard.press("ArrowRight")
     if table["width"] > box["width"] + 1:  # the keyboard scrolls it, smoothly: waited for, not read at once
-        page.wait_for_function("region => region.scrollLeft > 0", arg=region.element_handle())
+        assert keyboard_scrolls(page, region)
+    else:
+        region.focus()
+        page.keyboard.press("ArrowRight")
     assert axe_violations(page) == []
     page.get_by_label("Kommune", exact=True).select_option(label="Odense")
     # The rows are counted once Odense's page has loaded, not as soon as its table has begun to arrive.
