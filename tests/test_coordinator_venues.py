@@ -203,8 +203,9 @@ def test_the_venue_list_has_a_fixed_number_of_queries(planner, red_liv, odense, 
     assert len(response.context["venues"]) == 8
 
 
-def test_a_course_and_drop_in_hours_at_a_closed_venue_can_still_be_corrected(planner, venue):
-    """Closed, the venue was no longer a choice on their forms: any save of what was held there was refused."""
+@pytest.fixture
+def held_at_a_closed_venue(planner, venue):
+    """A course held a month ago and drop-in hours ended yesterday at `venue`, which the coordinator then closed."""
     past = timezone.now() - dt.timedelta(days=30)
     course = factories.make_course(venue, starts_at=past, title="Holdt her", published=False)
     hours = factories.make_drop_in(
@@ -213,6 +214,12 @@ def test_a_course_and_drop_in_hours_at_a_closed_venue_can_still_be_corrected(pla
     hours.valid_until = timezone.localdate() - dt.timedelta(days=1)
     hours.save()
     assert planner.post(f"/personale/steder/{venue.pk}/", edit_data(venue, active=None)).status_code == 302
+    return course, hours
+
+
+def test_a_course_and_drop_in_hours_at_a_closed_venue_can_still_be_corrected(planner, venue, held_at_a_closed_venue):
+    """Closed, the venue was no longer a choice on their forms: any save of what was held there was refused."""
+    course, hours = held_at_a_closed_venue
     form = planner.get(f"/personale/kurser/{course.pk}/rediger/").context["form"]
     fields = {name: form[name].value() for name in form.fields if form[name].value() not in (None, False)}
     fields.update(title="Holdt her, rettet", starts_at=form["starts_at"].value(), ends_at=form["ends_at"].value())
@@ -227,18 +234,11 @@ def test_a_course_and_drop_in_hours_at_a_closed_venue_can_still_be_corrected(pla
     assert (hours.title, hours.venue_id) == ("Tirsdagscafé", venue.pk)
 
 
-def test_what_is_held_at_a_closed_venue_is_not_planned_there_again(planner, venue):
+def test_what_is_held_at_a_closed_venue_is_not_planned_there_again(planner, venue, held_at_a_closed_venue):
     """Its form still offers the closed venue (to correct the past): a past course moved to next week, or ended
     drop-in hours made open-ended again, were planned at a venue that was closed because nothing was planned
     there, and the finder, which shows nothing held at a closed venue, left them out without a word."""
-    past = timezone.now() - dt.timedelta(days=30)
-    course = factories.make_course(venue, starts_at=past, title="Holdt her", published=False)
-    hours = factories.make_drop_in(
-        venue, valid_from=timezone.localdate() - dt.timedelta(days=60), valid_until=timezone.localdate()
-    )
-    hours.valid_until = timezone.localdate() - dt.timedelta(days=1)
-    hours.save()
-    assert planner.post(f"/personale/steder/{venue.pk}/", edit_data(venue, active=None)).status_code == 302
+    course, hours = held_at_a_closed_venue
     form = planner.get(f"/personale/kurser/{course.pk}/rediger/").context["form"]
     fields = {name: form[name].value() for name in form.fields if form[name].value() not in (None, False)}
     next_week = timezone.localtime() + dt.timedelta(days=7)
