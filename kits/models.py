@@ -8,7 +8,8 @@ handout from an expired batch and any UPDATE or DELETE of a movement, and
 (migration 0007) any correction that is not the mirror image of its original or
 would undo more kits than the original moved. A movement taking kits out that is dated on a day
 before later movements (the stock forms' effective date) is refused (migration 0015) if the stock at
-the end of any day from then on would be below zero.
+the end of any day from then on would be below zero; of the handouts, only those dated on the office
+form (`dated_at_office`, migration 0016): a tablet's late handout records what happened.
 """
 
 from decimal import Decimal
@@ -406,6 +407,12 @@ class StockMovement(IdempotentModel):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # A handout given the office form's date (the stock forms' effective date), set by the service. Dated back,
+    # the ledger trigger refuses it like any movement out if a later day's closing stock would go below zero
+    # (migration 0016); a handout without it (sent late from a tablet) records what happened and is exempt.
+    dated_at_office = models.BooleanField(
+        _("dated on the office form"), default=False, db_default=False, editable=False
+    )
     # Set when the retention purge blanked the reason (redliv.purge); the only change the ledger allows.
     purged_at = models.DateTimeField(_("free text purged at"), null=True, blank=True, editable=False)
 
@@ -447,6 +454,9 @@ class StockMovement(IdempotentModel):
                 | ~Q(kind="handout")
                 & Q(handout_reason__isnull=True, recipient_audience__isnull=True, course__isnull=True),
                 name="movement_handout_fields_only_on_handouts",
+            ),
+            models.CheckConstraint(
+                condition=Q(dated_at_office=False) | Q(kind="handout"), name="movement_dated_at_office_only_on_handouts"
             ),
             # A correction puts kits back where they came from: an adjustment, or a transfer back.
             models.CheckConstraint(

@@ -164,7 +164,9 @@ def record_handout(
 ):
     """Hand out kits from a location. Returns (handout, created).
 
-    `on_date` (the office form's date) dates it at the end of that day, unless today (`_at`).
+    `on_date` (the office form's date) dates it at the end of that day, unless today (`_at`), and marks it
+    `dated_at_office`: dated back, the ledger then refuses it if a later day's closing stock would go below
+    zero, as it does a transfer dated back. Without it (a tablet's `occurred_at`) a late handout is taken.
 
     A handout dated in an approved month is refused unless a coordinator gives `change_reason`.
 
@@ -208,23 +210,18 @@ def record_handout(
             recipient_audience=audience,
             course=course,
             recorded_by=user,
+            # The office form's date: dated back, unlike a handout sent late from a tablet (which the ledger takes
+            # as it happened), it may not leave a later day's closing stock below zero. The ledger trigger
+            # refuses it then (migration 0016), and `stock_refusal` says so.
+            dated_at_office=dated,
         )
-        if not (dated and on_date < timezone.localdate()):
-            return save_handout(handout, batch, on_date)
-        # Dated back on the office form: unlike a handout sent late from a tablet (which the ledger takes as
-        # it happened, migration 0015), it may not leave a day's closing stock below zero. The trigger's
-        # lock on the stock row holds until this commits, so the days are read as they stay.
-        with transaction.atomic():
-            handout = save_handout(handout, batch, on_date)
-            if lowest_closing_stock(location, handout.batch_id, on_date) < 0:
-                raise _short_on_a_later_date(location, on_date)
-        return handout
+        return save_handout(handout, batch, on_date)
 
     try:
         # create() reads (an approved month, when the handout is dated in an ended one) and inserts one row.
         # Dated in an ended month, the check holds the month's approval until the insert commits
         # (redliv.closing): then the insert needs a transaction of its own around the two.
-        one_statement = not Month.of(occurred_at).is_over and not (dated and on_date < timezone.localdate())
+        one_statement = not Month.of(occurred_at).is_over
         return create_choosing_again(Handout, key, payload, create, chooses=batch is None, one_statement=one_statement)
     except IntegrityError as error:
         refusal = stock_refusal(error, location, quantity, batch=batch, on_date=on_date, at_course=course is not None)
@@ -713,26 +710,6 @@ def adjust_after_count(
         lambda: _not_enough_of_batch(location, batch, counted),
         short_back_then=lambda: _short_on_a_later_date(location, timezone.localdate(occurred_at)),
     )
-
-
-def lowest_closing_stock(location: StockLocation, batch_id: int, on_date) -> int:
-    """The least stock of the batch at `location` at the end of any day from `on_date` on (Copenhagen days,
-    as the ledger trigger counts them; two queries)."""
-    level = StockLevel.objects.filter(location=location, batch_id=batch_id).values_list("quantity", flat=True).first()
-    start = timezone.make_aware(dt.datetime.combine(on_date, dt.time.min))
-    net_by_day: dict = {}
-    for occurred_at, to_location_id, quantity in (
-        StockMovement.objects.filter(batch_id=batch_id, occurred_at__gte=start)
-        .filter(Q(to_location=location) | Q(from_location=location))
-        .values_list("occurred_at", "to_location_id", "quantity")
-    ):
-        day = timezone.localdate(occurred_at)
-        net_by_day[day] = net_by_day.get(day, 0) + (quantity if to_location_id == location.pk else -quantity)
-    lowest = closing = level or 0
-    for day in sorted(net_by_day, reverse=True):  # the stock at the end of each day, from today back
-        lowest = min(lowest, closing)
-        closing -= net_by_day[day]
-    return lowest
 
 
 def moved_in_since(location: StockLocation, batch: Batch, moment) -> int:

@@ -4,6 +4,7 @@ right. A movement dated back between later ones must not take any day's stock be
 database refuses it), and a date in an approved month is refused as everywhere else."""
 
 import datetime as dt
+import json
 import uuid
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,7 @@ from redliv.db import violated_constraint
 from redliv.months import Month
 from reports.figures import stock_table
 from tests import factories
+from tests.conftest import VerifiedClient
 
 pytestmark = pytest.mark.django_db
 
@@ -254,3 +256,59 @@ def test_an_office_handout_dated_before_the_kits_came_is_refused_and_the_form_sa
         assert november_closing(odense) == 0
         assert post(client, "handout", on_date="01.12.2026", **fields).status_code == 302
     assert level(office, batch) == 7
+
+
+def test_the_database_refuses_an_office_handout_dated_back_that_leaves_a_day_below_zero(coordinator, office):
+    """The check is the ledger trigger's, not the service's: a handout marked as dated on the office form,
+    inserted around the service, is refused as a transfer dated back is. The mark is a handout's only."""
+    with time_machine.travel(at(2026, 12, 1, 10, 0), tick=False):
+        batch = factories.make_batch()
+        factories.receive(batch, office, 10, coordinator)
+        with pytest.raises(IntegrityError) as refused, transaction.atomic():
+            factories.hand_out(batch, office, 3, coordinator, occurred_at=at(2026, 11, 30, 12, 0), dated_at_office=True)
+        assert violated_constraint(refused.value) == STOCK_NON_NEGATIVE_ON_EVERY_DATE
+        with pytest.raises(IntegrityError) as refused, transaction.atomic():
+            StockMovement.objects.create(
+                kind="discard",
+                batch=batch,
+                from_location=office,
+                quantity=1,
+                reason="Knust",
+                occurred_at=timezone.now(),
+                recorded_by=coordinator,
+                dated_at_office=True,
+            )
+        assert violated_constraint(refused.value) == "movement_dated_at_office_only_on_handouts"
+        factories.hand_out(batch, office, 3, coordinator, occurred_at=at(2026, 12, 1, 9, 0), dated_at_office=True)
+    assert level(office, batch) == 7 and november_closing(office.municipality) == 0
+
+
+def test_a_handout_sent_late_from_the_street_screen_is_still_stored_before_the_bags_delivery(
+    coordinator, street_worker, bag
+):
+    """The tablet's entry, through the street screen's queue: dated the evening before the bag's refill was
+    entered, it leaves that evening's stock below zero on the ledger and is stored all the same."""
+    with time_machine.travel(NOVEMBER_20, tick=False):
+        batch = factories.make_batch()
+        factories.receive(batch, bag, 2, coordinator)
+    with time_machine.travel(at(2026, 11, 21, 9, 0), tick=True):
+        factories.receive(batch, bag, 10, coordinator)  # filled the evening before, entered now
+        tablet = VerifiedClient()
+        tablet.force_login(street_worker)
+        fields = {
+            "key": str(uuid.uuid4()),
+            "date": "2026-11-20",
+            "time": "21:00",
+            "reason": "replaces_used",
+            "audience": "people_who_use_drugs",
+            "quantity": 5,
+            "location": bag.pk,
+            "batch": "",
+        }
+        sent = tablet.post(
+            "/gade/api/poster/", json.dumps({"kind": "handout", "fields": fields}), content_type="application/json"
+        )
+        assert sent.status_code == 201, sent.content
+    handout = StockMovement.objects.get(kind="handout")
+    assert timezone.localtime(handout.occurred_at) == at(2026, 11, 20, 21, 0) and not handout.dated_at_office
+    assert level(bag, batch) == 7
