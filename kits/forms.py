@@ -228,6 +228,13 @@ class CountForm(DatedForm):
     reason = forms.CharField(
         label=_("Reason"), max_length=200, validators=[refuse_identifiers], help_text=NO_PERSONAL_DATA
     )
+    # Asked for only when the service finds kits that came in after the count's date (a count dated back
+    # before a delivery would add those kits a second time): hidden until then.
+    confirm_arrivals = forms.BooleanField(
+        label=_("Yes, the count is of the stock at the end of that day, before these kits came."),
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -237,6 +244,14 @@ class CountForm(DatedForm):
         self.fields["batch"].help_text = _(
             "Lots that have been in your municipality's stock. Kits of another lot: register them as a delivery."
         )
+        field = self.fields["confirm_arrivals"] = self.fields.pop("confirm_arrivals")  # after the date it is about
+        if self.is_bound and field.to_python(self.data.get(self.add_prefix("confirm_arrivals"))):
+            field.widget = forms.CheckboxInput()  # ticked: it stays in view if the form comes back
+
+    def add_error(self, field, error):
+        if field == "confirm_arrivals":  # the service asks for the tick: show the box beside its message
+            self.fields[field].widget = forms.CheckboxInput()
+        super().add_error(field, error)
 
 
 class CorrectionForm(KeyedForm):

@@ -657,6 +657,7 @@ def adjust_after_count(
     reason: str,
     on_date=None,
     change_reason: str = "",
+    arrivals_confirmed: bool = False,
     key: uuid.UUID | None = None,
 ):
     """Bring the stock of a batch at a location to what was counted. Returns (movement, created).
@@ -664,6 +665,9 @@ def adjust_after_count(
     The difference is recorded as one adjustment, into or out of the location. A count dated
     `on_date` before today is the stock at the end of that day: the difference is taken against
     the stock then (what is here now less what moved after it), and the adjustment is dated then.
+    If kits of the batch came in after that day (a delivery, a transfer), the count is refused
+    unless `arrivals_confirmed`, with a message naming them: a count of the kits here now, dated
+    back before they came, would add them a second time.
     """
     key = key or uuid.uuid4()
     if counted is None or counted < 0:
@@ -679,7 +683,8 @@ def adjust_after_count(
         # Lock the level so that the difference is taken against the stock as it is now.
         level = StockLevel.objects.select_for_update(no_key=True).filter(location=location, batch=batch).first()
         on_hand = level.quantity if level else 0
-        if level is not None and level.last_movement_at is not None and level.last_movement_at > occurred_at:
+        dated_back = level is not None and level.last_movement_at is not None and level.last_movement_at > occurred_at
+        if dated_back:
             on_hand -= moved_in_since(location, batch, occurred_at)
         if counted == on_hand:
             raise ValidationError(
@@ -689,6 +694,10 @@ def adjust_after_count(
                 },
                 code="nothing_to_adjust",
             )
+        if dated_back and not arrivals_confirmed:
+            arrivals = list(arrived_since(location, batch, occurred_at))
+            if arrivals:
+                raise _arrived_after_the_count(location, batch, timezone.localdate(occurred_at), arrivals)
         return _create_movement(
             change_reason,
             idempotency_key=key,
@@ -710,6 +719,46 @@ def adjust_after_count(
         lambda: _not_enough_of_batch(location, batch, counted),
         short_back_then=lambda: _short_on_a_later_date(location, timezone.localdate(occurred_at)),
     )
+
+
+def arrived_since(location: StockLocation, batch: Batch, moment):
+    """The deliveries and transfers of `batch` into `location` dated after `moment`, oldest first (one query)."""
+    return (
+        StockMovement.objects.filter(
+            batch=batch,
+            to_location=location,
+            kind__in=[StockMovement.Kind.RECEIVE, StockMovement.Kind.TRANSFER],
+            occurred_at__gt=moment,
+        )
+        .select_related("from_location")
+        .order_by("occurred_at", "id")
+    )
+
+
+def _arrived_after_the_count(location, batch, on_date, arrivals) -> ValidationError:
+    """A count dated `on_date`, before `arrivals` came: asks to confirm that the count is of that day's stock."""
+    described = []
+    for movement in arrivals:
+        values = {
+            "quantity": movement.quantity,
+            "date": date_format(timezone.localdate(movement.occurred_at), "SHORT_DATE_FORMAT"),
+            "location": movement.from_location,
+        }
+        if movement.kind == StockMovement.Kind.RECEIVE:
+            described.append(_("%(quantity)d kits received on %(date)s") % values)
+        else:
+            described.append(_("%(quantity)d kits moved here from %(location)s on %(date)s") % values)
+    message = _(
+        "After %(date)s, kits of lot %(lot)s came into %(location)s: %(arrivals)s. A count dated %(date)s is "
+        "the stock at the end of that day, before these kits came: if you counted them too, date the count on "
+        "the day you counted. Tick the box if the count is of the stock on %(date)s."
+    ) % {
+        "date": date_format(on_date, "SHORT_DATE_FORMAT"),
+        "lot": batch.lot_number,
+        "location": location,
+        "arrivals": "; ".join(described),
+    }
+    return ValidationError({"confirm_arrivals": message}, code="arrived_after_the_count")
 
 
 def moved_in_since(location: StockLocation, batch: Batch, moment) -> int:

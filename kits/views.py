@@ -425,6 +425,7 @@ def count(request):
             batch=data["batch"],
             counted=data["counted"],
             reason=data["reason"],
+            arrivals_confirmed=data["confirm_arrivals"],
             key=data["key"],
         )
 

@@ -312,3 +312,47 @@ def test_a_handout_sent_late_from_the_street_screen_is_still_stored_before_the_b
     handout = StockMovement.objects.get(kind="handout")
     assert timezone.localtime(handout.occurred_at) == at(2026, 11, 20, 21, 0) and not handout.dated_at_office
     assert level(bag, batch) == 7
+
+
+def test_a_count_dated_before_kits_came_in_is_refused_without_the_tick_and_names_them(
+    client, coordinator, office, bag, odense
+):
+    """Before: a count of the kits here now, dated back before a delivery, was compared with that day's
+    stock, and the adjustment added the delivered kits a second time, silently. Now the form names what
+    came in after the date and saves the count for that date only when the coordinator ticks the box."""
+    with time_machine.travel(NOVEMBER_20, tick=False):
+        batch = factories.make_batch(lot_number="NX2511")
+        factories.receive(batch, office, 10, coordinator)
+        factories.receive(batch, bag, 5, coordinator)
+    with time_machine.travel(at(2026, 12, 2, 10, 0), tick=True):
+        factories.receive(batch, office, 10, coordinator, occurred_at=at(2026, 12, 1, 9, 0))
+        transfer_kits(user=coordinator, from_location=bag, to_location=office, quantity=3, batch=batch)
+        client.force_login(coordinator)
+        assert 'type="checkbox" name="confirm_arrivals"' not in client.get(reverse("kits:count")).content.decode()
+        fields = {"location": office.pk, "batch": batch.pk, "counted": "9", "reason": "Optalt", "on_date": "30.11.2026"}
+        refused = post(client, "count", **fields)
+        assert refused.status_code == 200
+        assert refused.context["form"].errors["confirm_arrivals"] == [
+            "Efter 30. nov 2026 kom der kit af lot NX2511 ind på Kontoret: 10 kit modtaget 1. dec 2026; 3 kit "
+            "flyttet hertil fra Tasken 2. dec 2026. En optælling dateret 30. nov 2026 er beholdningen ved udgangen "
+            "af den dag, før disse kit kom: har du også talt dem, så dater optællingen den dag, du talte. Sæt "
+            "kryds, hvis optællingen er beholdningen 30. nov 2026."
+        ]
+        assert 'type="checkbox" name="confirm_arrivals"' in refused.content.decode()
+        assert not StockMovement.objects.filter(kind="adjustment").exists() and level(office, batch) == 23
+        assert post(client, "count", confirm_arrivals="on", **fields).status_code == 302
+    count = StockMovement.objects.get(kind="adjustment")
+    assert count.quantity == 1 and count.from_location == office  # 10 at the end of 30 November, 9 counted
+    assert november_closing(odense) == 9 + 5 and level(office, batch) == 9 + 10 + 3  # and the bag's five then
+
+
+def test_a_count_dated_back_with_no_kits_in_since_needs_no_tick(client, coordinator, office, odense):
+    with time_machine.travel(NOVEMBER_20, tick=False):
+        batch = factories.make_batch()
+        factories.receive(batch, office, 10, coordinator)
+    with time_machine.travel(at(2026, 12, 2, 10, 0), tick=True):
+        factories.hand_out(batch, office, 2, coordinator, occurred_at=at(2026, 12, 1, 12, 0))  # out, not in
+        client.force_login(coordinator)
+        fields = {"location": office.pk, "batch": batch.pk, "counted": "9", "reason": "Optalt", "on_date": "30.11.2026"}
+        assert post(client, "count", **fields).status_code == 302
+    assert november_closing(odense) == 9 and level(office, batch) == 7
