@@ -129,8 +129,16 @@ def _lock(municipality) -> None:
 
 
 @transaction.atomic
-def approve_month(user, municipality, month: dt.date, figures: dict | Callable[[], dict] | None = None) -> MonthClosing:
-    """Approve a month, keeping `figures` (the month's figures as approved).
+def _approve_month(
+    user, municipality, month: dt.date, figures: dict | Callable[[], dict] | None = None
+) -> MonthClosing:
+    """Record a month's approval, keeping `figures` (the month's figures as approved). Publishes nothing.
+
+    Approve a month with `reports.publication.approve_and_publish`, the one way in: it calls this and
+    publishes the month in the same transaction. The public statistics read only what it publishes,
+    so an approval recorded here alone would leave the month "–" there for good; and redliv cannot
+    call reports (the apps depend one way), hence the private name.
+    tests/test_every_approval_is_published.py fails on any other caller.
 
     Given as a function, the figures are worked out once the month's entries are held still, so
     that they are the figures of exactly what the approval covers. An approved month can be

@@ -306,7 +306,7 @@ class MonthClosing(models.Model):
                 condition=~Q(action="reopened") | ~Q(reason="") | Q(purged_at__isnull=False),
                 name="monthclosing_reopening_has_reason",
             ),
-            # Only a month that has ended in Danish time is approved or reopened (closing.approve_month):
+            # Only a month that has ended in Danish time is approved or reopened (closing._approve_month):
             # an entry dated in a month that has not ended needs no look-up (closing.check_change_allowed).
             models.CheckConstraint(condition=Q(month__lt=MONTH_OF_AT), name="monthclosing_month_has_ended"),
         ]

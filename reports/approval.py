@@ -24,8 +24,8 @@ from kits.models import StockMovement
 from redliv import closing as closing_rules
 from redliv.models import MonthClosing, Municipality
 from redliv.months import Month
-from reports.figures import MonthReport, Row, month_report, stock_note
-from reports.formatting import figure_text
+from reports.figures import MonthReport, Row, month_report, partial_note, stock_note
+from reports.formatting import coverage_text, figure_text
 from reports.models import PublishedMonth
 from reversals.models import ReversalReport
 
@@ -257,6 +257,8 @@ def export_figures(month: Month, municipality, publication: bool = False, curren
         report = month_report(month, municipality, publication=True)
         shown = latest_version(municipality, month) if municipality is not None else None
         extra = [(_("Figures in this file"), _("As published: each month as approved (– for a month not approved)"))]
+        if report.coverage:
+            extra.append((_("Municipalities"), f"{coverage_text(*report.coverage)}. {partial_note()}"))
         return report, closing_rules.approval_date_text(shown.approval) if shown else "", extra
     report = month_report(month, municipality)
     state = approval_state(report)

@@ -43,6 +43,14 @@ The method (stated for readers on the method page, `/statistik/metode/`):
    versions of a page are two publications, and their difference is one more
    published figure. Otherwise the earlier version stays.
 
+8. **Coverage.** Beside each national month stands how many municipalities it covers
+   ("41 of 98"). It counts municipalities, not people, and from the same published
+   versions as the sums (a reopened month, or one whose new version was withheld, stays
+   covered as it stays summed), so it moves only with the sum. What it tells a reader who
+   saves the page twice is that the sums differ by whole municipality-months, which point 5
+   already protects: a sum with a hidden month in it reads "≥" (test:
+   tests/test_national_figures_say_what_they_cover.py).
+
 `tests/test_disclosure_audit.py` checks this with the linear-programming interval
 audit statistics agencies use: for every hidden cell it computes the largest value
 the whole published set (the municipalities' months and their neighbours,

@@ -97,6 +97,8 @@ class MonthReport:
     municipality: Municipality | None
     tables: list[Table]
     publication: bool = False
+    # A national publication: (the municipalities the month's figures cover, the municipalities in all).
+    coverage: tuple[int, int] | None = None
 
     @property
     def scope_label(self) -> str:
@@ -873,6 +875,10 @@ class Published:
             return None
         return disclosure.total_of(cells.get(key, 0) for cells in figures.values())
 
+    def covered(self, month: Month) -> int:
+        """How many municipalities' versions of the month a national figure sums: those that have approved it."""
+        return len(self.by_month.get(month, {}))
+
     def so_far_this_year(self, month: Month, key: str = "first_time"):
         """The sum of the year's published months; at least that sum when a month of them is not approved."""
         values = [self.value(Month(month.year, number), key) for number in range(1, month.month + 1)]
@@ -966,7 +972,34 @@ def publish(report: MonthReport) -> None:
                 part = table.rows[row.share_of]
                 row.values = [disclosure.share_of(p, w) for p, w in zip(part.values, whole.values, strict=True)]
         tables.append(table)
+    if report.municipality is None:
+        report.coverage = (published.covered(month), _add_coverage(tables, published))
     report.tables = tables
+
+
+def _add_coverage(tables: list[Table], published: Published) -> int:
+    """The national publication's key figures and trend: how many municipalities each month's figures cover
+    (1 query); the number of municipalities. A month that only some municipalities have approved is their
+    sum, not the country's total."""
+    total = Municipality.objects.count()
+    for table in tables:
+        if table.key in ("summary", "trend"):
+            table.rows.append(
+                Row(
+                    _("Municipalities covered (of %(total)s)") % {"total": total},
+                    [published.covered(month) for month in table.months],
+                    "count",
+                )
+            )
+            table.note = " ".join(filter(None, [table.note, partial_note()]))
+    return total
+
+
+def partial_note() -> str:
+    return _(
+        "A month's figures are the sum of the municipalities that have approved it: when it covers fewer "
+        "than all of them, they are not the country's total."
+    )
 
 
 def _published_venue_rows(months: list[Month], published: Published) -> list[Row]:
@@ -1030,6 +1063,7 @@ def public_statistics(today: dt.date | None = None, municipality: Municipality |
             "courses": published.value(month, "held"),
             "people": published.value(month, "first_time"),
             "kits": published.value(month, "kits"),
+            "covered": published.covered(month),
         }
         for month in _months(first, last)
     ]
@@ -1041,9 +1075,18 @@ def public_statistics(today: dt.date | None = None, municipality: Municipality |
                 "year": start.year,
                 "quarter": (start.month - 1) // 3 + 1,
                 "reports": sum_of_approved(published.value(start.shift(i), "reports") for i in range(3)),
+                "covered": [published.covered(start.shift(i)) for i in range(3)],
             }
         )
-    statistics = {"months": months, "quarters": quarters, "municipality": None}
+    # How many municipalities each figure covers (the municipalities that have approved the month) and of how
+    # many: a partial sum must not read as the country's total. Numbers only: the page words them in the
+    # reader's language (reports.templatetags.reports.coverage), and this dict is shared by both languages.
+    statistics = {
+        "months": months,
+        "quarters": quarters,
+        "municipality": None,
+        "municipalities": Municipality.objects.count(),
+    }
     if municipality is not None:
         # Its own cells only (as in its own publication): the same values as in the sums above.
         oldest = last_quarter_end.shift(-3 * (ROLLING_WINDOWS - 1) - 11)

@@ -1,8 +1,8 @@
 """Publishing a month: the public statistics show what a municipality approved, as it was approved.
 
-Approving a month (`approve_and_publish`) stores the month's protected figures as a new version
-(`PublishedMonth`) in the approval's own transaction, while the month's entries are held still
-(`redliv.closing.approve_month`). The public pages read only these versions.
+Approving a month (`approve_and_publish`, the only way to approve one) stores the month's protected
+figures as a new version (`PublishedMonth`) in the approval's own transaction, while the month's
+entries are held still (`redliv.closing._approve_month`). The public pages read only these versions.
 
 A month approved again after a correction gets a new version only when it cannot be subtracted
 from any version published before to find a change of 1 to 4
@@ -75,10 +75,15 @@ def publish(approval: MonthClosing, counts: dict | None = None) -> Publication:
 
 
 @transaction.atomic
-def approve_and_publish(user, municipality, month, figures=None) -> tuple[MonthClosing, Publication]:
-    """Approve the month (redliv.closing.approve_month) and publish it, in one transaction."""
-    approval = closing.approve_month(user, municipality, month, figures)
-    return approval, publish(approval)
+def approve_and_publish(user, municipality, month, figures=None, counts=None) -> tuple[MonthClosing, Publication]:
+    """Approve the month and publish it, in one transaction: the one way to approve a month.
+
+    redliv.closing._approve_month records the approval and holds the month's entries still; it cannot
+    publish (redliv does not depend on reports), so nothing else calls it
+    (tests/test_every_approval_is_published.py). `counts` as for `publish`.
+    """
+    approval = closing._approve_month(user, municipality, month, figures)
+    return approval, publish(approval, counts)
 
 
 def public_version_text(municipality, month: Month) -> str:

@@ -243,7 +243,7 @@ def approve(request):
         )
         return _back(month, municipality)
     try:
-        # The figures are worked out once the month's entries are held still (closing.approve_month), and the
+        # The figures are worked out once the month's entries are held still (closing._approve_month), and the
         # public statistics' version of the month with them (reports.publication).
         _approval, published = publication.approve_and_publish(request.user, municipality, month.first_day, figures)
     except ValidationError as error:

@@ -22,7 +22,8 @@ from courses.models import Attendance
 from courses.services import log_held_course
 from kits.models import Handout
 from kits.services import record_handout
-from redliv.closing import approve_month, month_is_closed
+from redliv.closing import month_is_closed
+from reports.publication import approve_and_publish
 from reversals.models import ReversalReport
 from reversals.services import create_reversal_report, review_report
 from tests import factories
@@ -78,7 +79,7 @@ def approval_held_while(coordinator, municipality, send_entry):
         release.wait(20)
         return {"tables": {}, "labels": {}}
 
-    approval = Outcome(lambda: approve_month(coordinator, municipality, MAY, figures))
+    approval = Outcome(lambda: approve_and_publish(coordinator, municipality, MAY, figures)[0])
     assert reached.wait(20)
     entry = Outcome(send_entry)
     wait_until_someone_waits_for_a_lock()
@@ -161,7 +162,7 @@ def test_an_approval_asked_for_while_an_entry_of_its_month_is_being_stored_waits
     assert stored.wait(20)
     # The figures the approval keeps: here, the handouts of May it can see once it holds the month.
     approval = Outcome(
-        lambda: approve_month(
+        lambda: approve_and_publish(
             coordinator,
             red_liv.municipality,
             MAY,
@@ -171,7 +172,7 @@ def test_an_approval_asked_for_while_an_entry_of_its_month_is_being_stored_waits
     wait_until_someone_waits_for_a_lock()
     release.set()
     assert entry.result() == "stored"
-    assert approval.result().figures["tables"]["kits"]["handouts"] == [1]
+    assert approval.result()[0].figures["tables"]["kits"]["handouts"] == [1]
     assert month_is_closed(red_liv.municipality, IN_MAY)
 
 

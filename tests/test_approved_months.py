@@ -13,7 +13,7 @@ from courses.models import Attendance
 from courses.services import log_held_course
 from kits.models import StockMovement
 from kits.services import record_handout
-from redliv.closing import approve_month
+from reports.publication import approve_and_publish
 from reversals.models import ReversalReport
 from reversals.services import create_reversal_report
 from tests.reversal_helpers import ANSWERS
@@ -29,7 +29,7 @@ IN_OCTOBER = {"date": "2026-10-28", "time": "15:00"}
 @pytest.fixture
 def approved_october(coordinator, odense):
     with time_machine.travel(NOW, tick=False):
-        approve_month(coordinator, odense, dt.date(2026, 10, 1))
+        approve_and_publish(coordinator, odense, dt.date(2026, 10, 1))
         yield
 
 
@@ -64,7 +64,7 @@ def test_a_resend_of_an_entry_stored_before_the_approval_is_answered_as_stored(
     with time_machine.travel(dt.datetime(2026, 10, 29, 9, 0, tzinfo=CPH), tick=False):
         assert send(logged_in(street_worker), "course", fields).status_code == 201
     with time_machine.travel(NOW, tick=False):  # a new session: the first would have expired by now
-        approve_month(coordinator, odense, dt.date(2026, 10, 1))
+        approve_and_publish(coordinator, odense, dt.date(2026, 10, 1))
         assert send(logged_in(street_worker), "course", fields).status_code == 200
     assert Attendance.objects.count() == 1
 

@@ -168,14 +168,14 @@ def test_a_street_worker_cannot_correct_an_entry_in_an_approved_month_but_a_coor
     coordinator, street_worker, odense, venue
 ):
     from courses.services import correct_held_course, withdraw_held_course
-    from redliv.closing import approve_month
+    from reports.publication import approve_and_publish
     from tests import factories
 
     last_month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=10)
     starts_at = timezone.make_aware(dt.datetime.combine(last_month, dt.time(13)))
     course = factories.make_course(venue, starts_at=starts_at, status="held")
     attendance = factories.make_attendance(course, street_worker)
-    approve_month(coordinator, odense, last_month.replace(day=1))
+    approve_and_publish(coordinator, odense, last_month.replace(day=1))
     Attendance.objects.filter(pk=attendance.pk).update(logged_at=timezone.now())  # within the 24 hours
     attendance.refresh_from_db()
 
@@ -238,10 +238,11 @@ def test_approving_and_reopening_lock_the_municipality_first(coordinator, odense
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from redliv.closing import approve_month, reopen_month
+    from redliv.closing import reopen_month
+    from reports.publication import approve_and_publish
 
     for act in (
-        lambda: approve_month(coordinator, odense, IN_MARCH.replace(day=1)),
+        lambda: approve_and_publish(coordinator, odense, IN_MARCH.replace(day=1)),
         lambda: reopen_month(coordinator, odense, IN_MARCH.replace(day=1), "Sen registrering"),
     ):
         with CaptureQueriesContext(connection) as queries:

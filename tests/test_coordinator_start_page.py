@@ -134,13 +134,13 @@ def test_the_start_page_offers_new_recovery_codes(planner):
 def test_the_start_page_asks_for_last_months_approval_until_it_is_given(planner, coordinator, odense):
     """On 1 December nothing on the start page said that November was still to be approved and
     reported; the month report was one menu item among five."""
-    from redliv.closing import approve_month
+    from reports.publication import approve_and_publish
 
     page = planner.get("/personale/").content.decode()  # 11 June 2026: May is last month
     assert "Månedsrapporten for maj 2026 er ikke godkendt endnu" in page
     assert 'href="/personale/maaned/?month=2026-05">Åbn rapporten for maj 2026</a>' in page
 
-    approve_month(coordinator, odense, dt.date(2026, 5, 1))
+    approve_and_publish(coordinator, odense, dt.date(2026, 5, 1))
     page = planner.get("/personale/").content.decode()
     assert "er ikke godkendt endnu" not in page
 

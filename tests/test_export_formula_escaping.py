@@ -69,7 +69,7 @@ def test_numbers_dates_and_harmless_text_are_left_as_they_are():
 @pytest.fixture
 def hostile_month(red_liv, coordinator, street_worker):
     """March 2026 in Odense, with a venue and an approver whose names start like formulas."""
-    from redliv.closing import approve_month
+    from reports.publication import approve_and_publish
 
     coordinator.first_name, coordinator.last_name = "@SUM(1)", ""
     coordinator.save()
@@ -78,7 +78,7 @@ def hostile_month(red_liv, coordinator, street_worker):
             venue = factories.make_venue(red_liv, name=name)
             course = factories.make_course(venue, starts_at=dt.datetime(2026, 3, 10, 13, tzinfo=CPH))
             factories.make_attendance(course, street_worker)
-        approve_month(coordinator, red_liv.municipality, dt.date(2026, 3, 1))
+        approve_and_publish(coordinator, red_liv.municipality, dt.date(2026, 3, 1))
         client = VerifiedClient()
         client.force_login(coordinator)
         yield client

@@ -20,8 +20,8 @@ from psycopg2.extensions import TRANSACTION_STATUS_IDLE
 
 from kits.models import Handout, StockLevel
 from kits.services import record_handout
-from redliv.closing import approve_month
 from redliv.idempotency import IdempotencyConflict
+from reports.publication import approve_and_publish
 from tests import factories
 from tests.simultaneous import at_once
 from tests.test_street_logging import handout_fields, logged_in, send
@@ -124,7 +124,7 @@ def test_an_entry_stored_before_its_month_was_approved_answers_as_stored_and_a_n
     may = {"date": "2026-05-20", "time": "14:00"}
     stored = handout_fields(bag, **may)
     assert send(client, "handout", stored).status_code == 201
-    approve_month(coordinator, red_liv.municipality, dt.date(2026, 5, 1))
+    approve_and_publish(coordinator, red_liv.municipality, dt.date(2026, 5, 1))
     assert send(client, "handout", stored).status_code == 200  # a late retry of what was stored
     refused = send(client, "handout", handout_fields(bag, **may))
     assert refused.status_code == 400 and "godkendt" in json.dumps(refused.json(), ensure_ascii=False)

@@ -701,10 +701,10 @@ def test_a_municipality_no_one_can_name_is_a_404_for_the_administrator_and_the_p
 
 @pytest.fixture
 def approved_march(coordinator, odense):
-    from redliv.closing import approve_month
+    from reports.publication import approve_and_publish
 
     with time_machine.travel(dt.datetime(2026, 5, 10, 12, tzinfo=dt.UTC), tick=False):
-        approve_month(coordinator, odense, dt.date(2026, 3, 1))
+        approve_and_publish(coordinator, odense, dt.date(2026, 3, 1))
         yield
 
 

@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from courses.models import Course
-from redliv.closing import approve_month
 from reports.figures import Month, month_report
+from reports.publication import approve_and_publish
 from reversals.models import ReversalReport
 from tests import factories
 from tests.monthly_data import attend, report
@@ -81,7 +81,7 @@ def test_the_exports_say_when_the_month_was_approved_in_local_time(client, coord
     import time_machine
 
     with time_machine.travel(AUTUMN_SECOND, tick=False):  # 02:30 CET, the second time that night
-        approve_month(coordinator, odense, dt.date(2026, 9, 1))
+        approve_and_publish(coordinator, odense, dt.date(2026, 9, 1))
     with time_machine.travel(dt.datetime(2026, 11, 10, 12, tzinfo=UTC), tick=False):
         client.force_login(coordinator)
         csv = client.get("/personale/maaned/csv/", {"month": "2026-09"}).content.decode("utf-8-sig")

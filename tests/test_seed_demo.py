@@ -51,6 +51,11 @@ def test_the_demo_covers_fourteen_whole_months_so_no_compared_month_is_empty(dem
 
     months = public_statistics()["months"]
     assert months[-1]["kits"] is None and all(row["kits"] not in (None, 0) for row in months[:-1]), months
+    # Each approval published (reports.publication.approve_and_publish, tests/test_every_approval_is_published.py).
+    from redliv.models import MonthClosing
+
+    approved = MonthClosing.objects.filter(action=MonthClosing.Action.APPROVED)
+    assert approved.count() > 10 and not approved.filter(publication__isnull=True).exists()
 
 
 def test_seed_demo_prints_a_random_password_once_when_none_is_given(settings, monkeypatch, capsys):

@@ -193,10 +193,10 @@ def test_reviewing_a_report_of_an_approved_month_asks_for_a_reason_beside_the_re
 ):
     """The refusal said only "Approved on … by …. Give a reason for changing an entry in it.", above
     the form, while the reason field said it was needed only to reject: which month, and why a reason?"""
-    from redliv.closing import approve_month
+    from reports.publication import approve_and_publish
 
     report = make_report(district, occurred_at=dt.datetime(2026, 5, 20, 14, tzinfo=dt.UTC))
-    approve_month(coordinator, odense, dt.date(2026, 5, 1))
+    approve_and_publish(coordinator, odense, dt.date(2026, 5, 1))
     client.force_login(coordinator)
     page = client.get(f"{LIST}{report.pk}/").content.decode()
     assert "Skal udfyldes ved afvisning og for en afrapportering i en godkendt måned." in page

@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from kits.models import STOCK_NON_NEGATIVE_ON_EVERY_DATE, StockLevel, StockMovement
 from kits.services import adjust_after_count, transfer_kits
-from redliv.closing import approve_month
 from redliv.db import violated_constraint
 from redliv.months import Month
 from reports.figures import stock_table
+from reports.publication import approve_and_publish
 from tests import factories
 from tests.conftest import VerifiedClient
 
@@ -195,7 +195,7 @@ def test_a_stock_date_in_an_approved_month_or_before_one_is_refused_with_the_app
         batch = factories.make_batch()
         factories.receive(batch, office, 10, coordinator)
     with time_machine.travel(at(2026, 12, 2, 10, 0), tick=True):
-        approve_month(coordinator, odense, dt.date(2026, 11, 1))
+        approve_and_publish(coordinator, odense, dt.date(2026, 11, 1))
         client.force_login(coordinator)
         fields = {"location": office.pk, "batch": batch.pk, "counted": "9", "reason": "Optalt"}
         # October is open, but a count dated in it changes November's stock, which is approved.

@@ -351,14 +351,14 @@ def test_a_correction_that_changes_nothing_in_an_approved_month_is_answered_noth
 
     import time_machine
 
-    from redliv.closing import approve_month
+    from reports.publication import approve_and_publish
 
     cph = ZoneInfo("Europe/Copenhagen")
     held = {"date": "2026-10-31", "time": "21:00"}
     with time_machine.travel(dt.datetime(2026, 10, 31, 22, 0, tzinfo=cph), tick=False):
         attendance = logged_course(street_worker, venue, bag, kits=2, **held)
     with time_machine.travel(dt.datetime(2026, 11, 1, 9, 0, tzinfo=cph), tick=False):
-        approve_month(coordinator, odense, dt.date(2026, 10, 1))
+        approve_and_publish(coordinator, odense, dt.date(2026, 10, 1))
     with time_machine.travel(dt.datetime(2026, 11, 1, 9, 30, tzinfo=cph), tick=False):
         client = logged_in(street_worker)
         as_shown = queued_correction(client, attendance, venue, bag, kits=2, **held)

@@ -50,7 +50,7 @@ from courses.models import (
 from finder.forms import CourseRequestForm
 from kits import services as kit_services
 from kits.models import HandoutReason, KitType, StockLevel, StockLocation
-from redliv import closing, roles
+from redliv import roles
 from redliv.models import Audience, District, Municipality, Organisation, User
 from redliv.months import Month
 from reports import publication
@@ -293,8 +293,9 @@ class Seed:
         months = [last_full.shift(offset) for offset in range(1 - DEMO_MONTHS, 0)]
         counts = municipality_cells(months, self.odense)
         for month in months:
-            approval = closing.approve_month(self.coordinator, self.odense, month.first_day)
-            publication.publish(approval, counts.get((self.odense.pk, month), {}))
+            publication.approve_and_publish(
+                self.coordinator, self.odense, month.first_day, counts=counts.get((self.odense.pk, month), {})
+            )
 
     def make_users(self, password):
         users = {}
