@@ -552,13 +552,15 @@ def _distance_params(origin):
 
 def _course_page(filters, now, origin, *, since=None, pks=None, offset=0, limit=None, keys_only=False, recalls=None):
     """The matching courses in the list's order (band, start, pk), from `offset`, at most `limit`: as
-    ListedCourses, or as (band, start, pk) with `keys_only`. `since`: every match starts then or later
-    (the index of start times is read from there); `pks`: only these courses; `recalls`: (SQL, params)
-    of a subquery whose values ride along as an array in the last column."""
-    select = "d.km, {} AS band, c.starts_at, c.id".format(_BAND if origin else "0")
+    (ListedCourse, recalled lots), or as (band, start in seconds since the epoch, pk) with `keys_only`.
+    `since`: every match starts then or later (the index of start times is read from there); `pks`: only
+    these courses; `recalls`: (SQL, params) of a subquery whose values ride along as an array."""
+    band = _BAND if origin else "0"
     params = []
-    if not keys_only:
-        select = f"{_COURSE_COLUMNS}, {select}"
+    if keys_only:  # the start as seconds since the epoch, as the merge compares it (no datetimes to parse)
+        select = f"{band} AS band, EXTRACT(EPOCH FROM c.starts_at)::float8, c.id"
+    else:
+        select = f"{_COURSE_COLUMNS}, d.km, {band} AS band, c.starts_at, c.id"
         if recalls is not None:
             select += f", ARRAY({recalls[0]})"
             params += recalls[1]
@@ -581,7 +583,7 @@ def _course_page(filters, now, origin, *, since=None, pks=None, offset=0, limit=
         params.append(offset)
     rows = _rows(f"SELECT {select} {_COURSES} {distance} {where}{tail}", params)
     if keys_only:
-        return [(band, starts_at, pk) for _km, band, starts_at, pk in rows]
+        return rows
     venue = _Venues()
     return [
         (ListedCourse(*row[:12], venue(row[12:20]), row[20], row[21]), row[24] if recalls is not None else None)
@@ -707,7 +709,7 @@ def find(
         course_keys = []  # no course on this page or before it: nothing to read
     elif placed_by_keys:
         keyed = page_of_courses(offset=skipped, limit=end - skipped, keys_only=True)
-        course_keys = [(band, starts_at.timestamp(), 0, pk) for band, starts_at, pk in keyed]
+        course_keys = [(band, starts_at, 0, pk) for band, starts_at, pk in keyed]
     else:
         fetched = page_of_courses(offset=skipped, limit=None if end is None else end - skipped)
         course_keys = [(row.band, row.starts_at.timestamp(), 0, row.pk) for row, _lots in fetched]
