@@ -11,20 +11,22 @@ from tests.test_street_browser import SENDING, log_in, log_three_people, wait_un
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# The entries waiting in the queue, what it remembers besides (names, a logout's note), and the caches.
 STORED_ON_THE_TABLET = """async () => {
   const databases = (await indexedDB.databases()).map((db) => db.name);
-  let waiting = 0;
+  let waiting = 0, remembered = 0;
   if (databases.includes("redliv-street")) {
-    waiting = await new Promise((resolve) => {
+    [waiting, remembered] = await new Promise((resolve) => {
       const open = indexedDB.open("redliv-street");
       open.onsuccess = () => {
-        const count = open.result.transaction("queue").objectStore("queue").count();
-        count.onsuccess = () => { open.result.close(); resolve(count.result); };
+        const tx = open.result.transaction(["queue", "meta"]);
+        const queue = tx.objectStore("queue").count(), meta = tx.objectStore("meta").count();
+        tx.oncomplete = () => { open.result.close(); resolve([queue.result, meta.result]); };
       };
     });
   }
   const caches_ = await caches.keys();
-  return {databases, waiting, caches: caches_, pages: caches_.filter((name) => name.includes("-pages-"))};
+  return {databases, waiting, remembered, caches: caches_, pages: caches_.filter((name) => name.includes("-pages-"))};
 }"""
 
 # Every copy on the tablet, in any cache, that names this worker: a page of theirs someone could read offline.
@@ -71,9 +73,10 @@ def test_logging_out_warns_while_an_entry_waits_and_clears_the_tablet_once_it_is
     page.get_by_role("button", name="Log ud", exact=True).tap()
     page.wait_for_url(f"{live_server.url}/konto/login/")
     stored = page.evaluate(STORED_ON_THE_TABLET)
-    # The queue and the copies of the worker's pages are gone; the files and the "logged out" page
+    # The queue is empty and remembers nothing (its database stays: see test_an_entry_saved_as_the_queue_is_found_
+    # empty_at_logout_stays), and the copies of the worker's pages are gone; the files and the "logged out" page
     # (nothing about anyone) stay, so that the next worker's pages work offline at once (issue 16).
-    assert (stored["databases"], stored["waiting"], stored["pages"]) == ([], 0, [])
+    assert (stored["waiting"], stored["remembered"], stored["pages"]) == (0, 0, [])
     assert page.evaluate(NAMING, street_worker.username) == []
 
 
@@ -280,3 +283,35 @@ def test_a_page_asked_for_while_the_logout_is_on_its_way_is_not_kept(
     page.goto(f"{live_server.url}/gade/mine/")
     expect(page.get_by_role("heading", name="Ingen forbindelse")).to_be_visible()
     expect(page.get_by_text("gadeplan-alice")).to_have_count(0)
+
+
+# Another tab saves an entry the moment the end of a logout finds the queue empty (static/js/street-queue.js).
+SAVED_AS_THE_QUEUE_IS_FOUND_EMPTY = """async (author) => {
+  const Q = window.RedlivQueue, count = IDBObjectStore.prototype.count;
+  await Q.setMeta("names", {});  // the queue's database is there, as on every street page
+  let saved;
+  IDBObjectStore.prototype.count = function (...args) {
+    IDBObjectStore.prototype.count = count;
+    const request = count.apply(this, args);
+    request.addEventListener("success", () => {
+      saved = Q.add({key: crypto.randomUUID(), kind: "course", fields: {}, author, api: "/gade/api/poster/",
+                     page: "/gade/", created: Date.now()});
+    });
+    return request;
+  };
+  await Q.forgetIfEmpty();
+  await saved;
+  return (await Q.all()).length;
+}"""
+
+
+def test_an_entry_saved_as_the_queue_is_found_empty_at_logout_stays(
+    live_server, tablet_page, street_worker, venue, bag
+):
+    """The end of a logout found the queue empty and deleted its database a few milliseconds later: an entry saved
+    in between (a tab left open) went with it. It stays now: the queue is found empty, and what it remembers
+    cleared, in one transaction, and the database is not deleted."""
+    page = tablet_page
+    log_in(page, live_server, street_worker)
+    page.route("**/gade/api/poster/", lambda route: route.abort())  # the entry waits
+    assert page.evaluate(SAVED_AS_THE_QUEUE_IS_FOUND_EMPTY, street_worker.pk) == 1

@@ -2,8 +2,8 @@
    The street pages keep a queue of entries (street-queue.js) and copies of the pages in the
    service worker's Cache Storage. On "Log out":
    - none of this worker's entries waiting: their pages' copies are deleted (the files and the
-     "logged out" page stay, they hold nothing about anyone), the queue too if it is empty,
-     and the logout goes ahead;
+     "logged out" page stay, they hold nothing about anyone), what the queue remembers too (the
+     names) if it is empty, and the logout goes ahead;
    - this worker's entries waiting (or refused, still to be corrected): a warning with their
      number. They may log out anyway (their entries stay and are sent when they log in again)
      or delete them, after a confirmation that says how many. An entry being sent at that moment
@@ -88,8 +88,8 @@
       // was on its way) is made with this worker's session, however late it comes back, and must not be kept.
       // A page asked for from now on is asked without the session.
       try { await forgetPages(); } catch (error) { /* nothing cached */ }
-      // The queue goes if it is still empty: an entry saved meanwhile in a tab left open stays (it waits
-      // for its author to log in again), and so does the note-free queue it is in.
+      // What the queue remembers goes if it is still empty, in the transaction that finds it so: an entry saved
+      // meanwhile in a tab left open stays (it waits for its author to log in again), and so do the names.
       await Q.setMeta("logout", undefined).catch(() => {});
       if (outcome.left === 0) await Q.forgetIfEmpty().catch(() => {});
       location.assign(form.dataset.next);
