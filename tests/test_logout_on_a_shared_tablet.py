@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from courses.models import Attendance
 from tests.conftest import axe_violations
 from tests.street_walk import QUEUE
-from tests.test_street_browser import SENDING, log_in, log_three_people, wait_until_sent
+from tests.test_street_browser import OFFLINE_READY, SENDING, log_in, log_three_people, wait_until_sent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -305,13 +305,27 @@ SAVED_AS_THE_QUEUE_IS_FOUND_EMPTY = """async (author) => {
 }"""
 
 
-def test_an_entry_saved_as_the_queue_is_found_empty_at_logout_stays(
+def test_an_entry_saved_as_the_queue_is_found_empty_at_logout_stays_and_a_logout_without_its_script_keeps_no_page(
     live_server, tablet_page, street_worker, venue, bag
 ):
     """The end of a logout found the queue empty and deleted its database a few milliseconds later: an entry saved
-    in between (a tab left open) went with it. It stays now: the queue is found empty, and what it remembers
-    cleared, in one transaction, and the database is not deleted."""
+    in between (a tab left open) went with it. It stays now. And a logout made without logout.js (JavaScript off,
+    or the script not loaded: the form posted as it is) left the worker's pages in the service worker's cache, for
+    anyone on the tablet to read offline. No response header removes them without the queue (in Chromium,
+    Clear-Site-Data "cache" leaves Cache Storage alone and "storage" deletes IndexedDB too): the login page does,
+    and the entry waiting stays."""
     page = tablet_page
     log_in(page, live_server, street_worker)
+    expect(page.locator("#street")).to_have_attribute("data-offline-ready", "true", timeout=OFFLINE_READY)
     page.route("**/gade/api/poster/", lambda route: route.abort())  # the entry waits
     assert page.evaluate(SAVED_AS_THE_QUEUE_IS_FOUND_EMPTY, street_worker.pk) == 1
+    assert page.evaluate(NAMING, street_worker.username)
+
+    page.evaluate("document.getElementById('logout-form').submit()")  # no submit event: logout.js does nothing
+    page.wait_for_url(f"{live_server.url}/konto/login/")
+    for _ in range(100):
+        if not page.evaluate(NAMING, street_worker.username):
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate(NAMING, street_worker.username) == []
+    assert page.evaluate(STORED_ON_THE_TABLET)["waiting"] == 1
