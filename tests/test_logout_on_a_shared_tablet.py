@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from courses.models import Attendance
 from tests.conftest import axe_violations
-from tests.street_walk import QUEUE
+from tests.street_walk import QUEUE, press_send_now
 from tests.test_street_browser import OFFLINE_READY, SENDING, log_in, log_three_people, wait_until_sent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,6 +28,9 @@ STORED_ON_THE_TABLET = """async () => {
   const caches_ = await caches.keys();
   return {databases, waiting, remembered, caches: caches_, pages: caches_.filter((name) => name.includes("-pages-"))};
 }"""
+
+# The worker looks at a tab again (a headless browser's tabs do not take the focus by themselves).
+LOOKED_AT_AGAIN = "window.dispatchEvent(new Event('focus'))"
 
 # Every copy on the tablet, in any cache, that names this worker: a page of theirs someone could read offline.
 NAMING = """async (username) => {
@@ -283,6 +286,48 @@ def test_a_page_asked_for_while_the_logout_is_on_its_way_is_not_kept(
     page.goto(f"{live_server.url}/gade/mine/")
     expect(page.get_by_role("heading", name="Ingen forbindelse")).to_be_visible()
     expect(page.get_by_text("gadeplan-alice")).to_have_count(0)
+
+
+def test_a_tab_left_open_through_a_logout_is_ready_again_once_its_worker_logs_in_again(
+    live_server, tablet_page, street_worker, trainer_user, venue, bag
+):
+    """A street page left open in another tab said "Du er logget ud …" after the logout, and went on saying so (and
+    not ready for offline use) after its worker had logged in again in the first tab, until it was reloaded: a
+    worker on the street, on a tablet in the rain, does not know to. Looked at again, it learns by itself that its
+    worker is back: ready for offline use, the notice gone, and what was saved there under them is sent as theirs.
+    While someone else is logged in, it stays logged out and sends nothing of theirs."""
+    page = tablet_page
+    log_in(page, live_server, street_worker)
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{live_server.url}/gade/")
+    expect(other_tab.locator("#street")).to_have_attribute("data-offline-ready", "true", timeout=OFFLINE_READY)
+    page.get_by_role("button", name="Log ud", exact=True).tap()
+    page.wait_for_url(f"{live_server.url}/konto/login/")
+    expect(other_tab.locator("#street")).to_have_attribute("data-offline-ready", "false")
+    log_three_people(other_tab)  # saved on the tablet under its worker, who is logged out
+    expect(other_tab.locator("#street-status")).to_contain_text("Du er logget ud. Log ind igen", timeout=SENDING)
+
+    # The first tab opens a staff page (not a street page, which would send the entry itself).
+    log_in(page, live_server, trainer_user, path="/personale/")  # someone else: the tab stays as it is
+    other_tab.evaluate(LOOKED_AT_AGAIN)
+    press_send_now(other_tab)
+    for _ in range(100):  # tried with the trainer's session: it waits for its author
+        if [entry["status"] for entry in other_tab.evaluate(QUEUE)] == ["author"]:
+            break
+        other_tab.wait_for_timeout(100)
+    assert [entry["status"] for entry in other_tab.evaluate(QUEUE)] == ["author"]
+    expect(other_tab.locator("#street")).to_have_attribute("data-offline-ready", "false")
+    expect(other_tab.locator("#street-status")).to_contain_text("Du er logget ud. Log ind igen")
+    assert not Attendance.objects.exists()
+    page.get_by_role("button", name="Log ud", exact=True).tap()
+    page.wait_for_url(f"{live_server.url}/konto/login/")
+
+    log_in(page, live_server, street_worker, path="/personale/")  # they are back, in the first tab
+    other_tab.evaluate(LOOKED_AT_AGAIN)
+    expect(other_tab.locator("#street")).to_have_attribute("data-offline-ready", "true", timeout=OFFLINE_READY)
+    wait_until_sent(other_tab)
+    expect(other_tab.get_by_role("link", name="Log ind igen")).to_be_hidden()
+    assert list(Attendance.objects.values_list("logged_by", flat=True)) == [street_worker.pk]
 
 
 # Another tab saves an entry the moment the end of a logout finds the queue empty (static/js/street-queue.js).

@@ -24,8 +24,10 @@
   if (!form || !warning || !window.RedlivQueue || !("indexedDB" in window)) return;
   const Q = window.RedlivQueue;
   const user = Number(form.dataset.user);
-  // When this session began, by the server's clock (seconds): which session a logout noted here is about.
-  const loginAt = Number(form.dataset.loginAt || 0);
+  // When this session began, by the server's clock (seconds): which session a logout noted here is about. Read
+  // when needed: a street page left open through a logout takes the new session's time when its worker logs in
+  // again in another tab (street.js).
+  const loginAt = () => Number(form.dataset.loginAt || 0);
 
   function csrfToken() {
     const cookie = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
@@ -81,7 +83,7 @@
     form.dataset.checked = "true";
     // Noted before the pages go: a page the service worker fetches meanwhile is not kept.
     // Which session by the server's own login time, not the tablet's clock (which may be minutes off).
-    await Q.setMeta("logout", {user, loginAt}).catch(() => {});
+    await Q.setMeta("logout", {user, loginAt: loginAt()}).catch(() => {});
     try { await forgetPages(); } catch (error) { /* nothing cached */ }
     if (await endSession()) {
       // Once more, now that the session has ended: a page asked for before (in another tab, while the logout
@@ -161,7 +163,7 @@
     if (!(await queueExists().catch(() => false))) return;
     const pending = await Q.getMeta("logout").catch(() => null);
     if (!pending) return;
-    if (!Q.sameSession(pending, user, loginAt)) {
+    if (!Q.sameSession(pending, user, loginAt())) {
       await Q.setMeta("logout", undefined);  // logged in again since then (another session)
       return;
     }

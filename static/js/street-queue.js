@@ -314,6 +314,7 @@
     }
     if (!who) { result.login = true; return result; }
     result.user = who.user;
+    result.loginAt = who.loginAt;
     for (const waiting of pending) {
       if (waiting.author !== null && waiting.author !== who.user) {
         // Someone else's: it waits for its author, and is not sent in another's name.
@@ -333,6 +334,6 @@
 
   global.RedlivQueue = {
     State, all, add, replace, move, claim, discard, inFlight, leave, forgetIfEmpty, sameSession, getMeta,
-    setMeta, sendAll, channel,
+    setMeta, session, sendAll, channel,
   };
 })(typeof self !== "undefined" ? self : window);
