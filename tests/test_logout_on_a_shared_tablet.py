@@ -6,26 +6,31 @@ from playwright.sync_api import expect
 
 from courses.models import Attendance
 from tests.conftest import axe_violations
-from tests.street_walk import QUEUE
-from tests.test_street_browser import SENDING, log_in, log_three_people, wait_until_sent
+from tests.street_walk import QUEUE, press_send_now
+from tests.test_street_browser import OFFLINE_READY, SENDING, log_in, log_three_people, wait_until_sent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# The entries waiting in the queue, what it remembers besides (names, a logout's note), and the caches.
 STORED_ON_THE_TABLET = """async () => {
   const databases = (await indexedDB.databases()).map((db) => db.name);
-  let waiting = 0;
+  let waiting = 0, remembered = 0;
   if (databases.includes("redliv-street")) {
-    waiting = await new Promise((resolve) => {
+    [waiting, remembered] = await new Promise((resolve) => {
       const open = indexedDB.open("redliv-street");
       open.onsuccess = () => {
-        const count = open.result.transaction("queue").objectStore("queue").count();
-        count.onsuccess = () => { open.result.close(); resolve(count.result); };
+        const tx = open.result.transaction(["queue", "meta"]);
+        const queue = tx.objectStore("queue").count(), meta = tx.objectStore("meta").count();
+        tx.oncomplete = () => { open.result.close(); resolve([queue.result, meta.result]); };
       };
     });
   }
   const caches_ = await caches.keys();
-  return {databases, waiting, caches: caches_, pages: caches_.filter((name) => name.includes("-pages-"))};
+  return {databases, waiting, remembered, caches: caches_, pages: caches_.filter((name) => name.includes("-pages-"))};
 }"""
+
+# The worker looks at a tab again (a headless browser's tabs do not take the focus by themselves).
+LOOKED_AT_AGAIN = "window.dispatchEvent(new Event('focus'))"
 
 # Every copy on the tablet, in any cache, that names this worker: a page of theirs someone could read offline.
 NAMING = """async (username) => {
@@ -71,9 +76,10 @@ def test_logging_out_warns_while_an_entry_waits_and_clears_the_tablet_once_it_is
     page.get_by_role("button", name="Log ud", exact=True).tap()
     page.wait_for_url(f"{live_server.url}/konto/login/")
     stored = page.evaluate(STORED_ON_THE_TABLET)
-    # The queue and the copies of the worker's pages are gone; the files and the "logged out" page
+    # The queue is empty and remembers nothing (its database stays: see test_an_entry_saved_as_the_queue_is_found_
+    # empty_at_logout_stays), and the copies of the worker's pages are gone; the files and the "logged out" page
     # (nothing about anyone) stay, so that the next worker's pages work offline at once (issue 16).
-    assert (stored["databases"], stored["waiting"], stored["pages"]) == ([], 0, [])
+    assert (stored["waiting"], stored["remembered"], stored["pages"]) == (0, 0, [])
     assert page.evaluate(NAMING, street_worker.username) == []
 
 
@@ -280,3 +286,91 @@ def test_a_page_asked_for_while_the_logout_is_on_its_way_is_not_kept(
     page.goto(f"{live_server.url}/gade/mine/")
     expect(page.get_by_role("heading", name="Ingen forbindelse")).to_be_visible()
     expect(page.get_by_text("gadeplan-alice")).to_have_count(0)
+
+
+def test_a_tab_left_open_through_a_logout_is_ready_again_once_its_worker_logs_in_again(
+    live_server, tablet_page, street_worker, trainer_user, venue, bag
+):
+    """A street page left open in another tab said "Du er logget ud …" after the logout, and went on saying so (and
+    not ready for offline use) after its worker had logged in again in the first tab, until it was reloaded: a
+    worker on the street, on a tablet in the rain, does not know to. Looked at again, it learns by itself that its
+    worker is back: ready for offline use, the notice gone, and what was saved there under them is sent as theirs.
+    While someone else is logged in, it stays logged out and sends nothing of theirs."""
+    page = tablet_page
+    log_in(page, live_server, street_worker)
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{live_server.url}/gade/")
+    expect(other_tab.locator("#street")).to_have_attribute("data-offline-ready", "true", timeout=OFFLINE_READY)
+    page.get_by_role("button", name="Log ud", exact=True).tap()
+    page.wait_for_url(f"{live_server.url}/konto/login/")
+    expect(other_tab.locator("#street")).to_have_attribute("data-offline-ready", "false")
+    log_three_people(other_tab)  # saved on the tablet under its worker, who is logged out
+    expect(other_tab.locator("#street-status")).to_contain_text("Du er logget ud. Log ind igen", timeout=SENDING)
+
+    # The first tab opens a staff page (not a street page, which would send the entry itself).
+    log_in(page, live_server, trainer_user, path="/personale/")  # someone else: the tab stays as it is
+    other_tab.evaluate(LOOKED_AT_AGAIN)
+    press_send_now(other_tab)
+    for _ in range(100):  # tried with the trainer's session: it waits for its author
+        if [entry["status"] for entry in other_tab.evaluate(QUEUE)] == ["author"]:
+            break
+        other_tab.wait_for_timeout(100)
+    assert [entry["status"] for entry in other_tab.evaluate(QUEUE)] == ["author"]
+    expect(other_tab.locator("#street")).to_have_attribute("data-offline-ready", "false")
+    expect(other_tab.locator("#street-status")).to_contain_text("Du er logget ud. Log ind igen")
+    assert not Attendance.objects.exists()
+    page.get_by_role("button", name="Log ud", exact=True).tap()
+    page.wait_for_url(f"{live_server.url}/konto/login/")
+
+    log_in(page, live_server, street_worker, path="/personale/")  # they are back, in the first tab
+    other_tab.evaluate(LOOKED_AT_AGAIN)
+    expect(other_tab.locator("#street")).to_have_attribute("data-offline-ready", "true", timeout=OFFLINE_READY)
+    wait_until_sent(other_tab)
+    expect(other_tab.get_by_role("link", name="Log ind igen")).to_be_hidden()
+    assert list(Attendance.objects.values_list("logged_by", flat=True)) == [street_worker.pk]
+
+
+# Another tab saves an entry the moment the end of a logout finds the queue empty (static/js/street-queue.js).
+SAVED_AS_THE_QUEUE_IS_FOUND_EMPTY = """async (author) => {
+  const Q = window.RedlivQueue, count = IDBObjectStore.prototype.count;
+  await Q.setMeta("names", {});  // the queue's database is there, as on every street page
+  let saved;
+  IDBObjectStore.prototype.count = function (...args) {
+    IDBObjectStore.prototype.count = count;
+    const request = count.apply(this, args);
+    request.addEventListener("success", () => {
+      saved = Q.add({key: crypto.randomUUID(), kind: "course", fields: {}, author, api: "/gade/api/poster/",
+                     page: "/gade/", created: Date.now()});
+    });
+    return request;
+  };
+  await Q.forgetIfEmpty();
+  await saved;
+  return (await Q.all()).length;
+}"""
+
+
+def test_an_entry_saved_as_the_queue_is_found_empty_at_logout_stays_and_a_logout_without_its_script_keeps_no_page(
+    live_server, tablet_page, street_worker, venue, bag
+):
+    """The end of a logout found the queue empty and deleted its database a few milliseconds later: an entry saved
+    in between (a tab left open) went with it. It stays now. And a logout made without logout.js (JavaScript off,
+    or the script not loaded: the form posted as it is) left the worker's pages in the service worker's cache, for
+    anyone on the tablet to read offline. No response header removes them without the queue (in Chromium,
+    Clear-Site-Data "cache" leaves Cache Storage alone and "storage" deletes IndexedDB too): the login page does,
+    and the entry waiting stays."""
+    page = tablet_page
+    log_in(page, live_server, street_worker)
+    expect(page.locator("#street")).to_have_attribute("data-offline-ready", "true", timeout=OFFLINE_READY)
+    page.route("**/gade/api/poster/", lambda route: route.abort())  # the entry waits
+    assert page.evaluate(SAVED_AS_THE_QUEUE_IS_FOUND_EMPTY, street_worker.pk) == 1
+    assert page.evaluate(NAMING, street_worker.username)
+
+    page.evaluate("document.getElementById('logout-form').submit()")  # no submit event: logout.js does nothing
+    page.wait_for_url(f"{live_server.url}/konto/login/")
+    for _ in range(100):
+        if not page.evaluate(NAMING, street_worker.username):
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate(NAMING, street_worker.username) == []
+    assert page.evaluate(STORED_ON_THE_TABLET)["waiting"] == 1

@@ -2,8 +2,8 @@
    The street pages keep a queue of entries (street-queue.js) and copies of the pages in the
    service worker's Cache Storage. On "Log out":
    - none of this worker's entries waiting: their pages' copies are deleted (the files and the
-     "logged out" page stay, they hold nothing about anyone), the queue too if it is empty,
-     and the logout goes ahead;
+     "logged out" page stay, they hold nothing about anyone), what the queue remembers too (the
+     names) if it is empty, and the logout goes ahead;
    - this worker's entries waiting (or refused, still to be corrected): a warning with their
      number. They may log out anyway (their entries stay and are sent when they log in again)
      or delete them, after a confirmation that says how many. An entry being sent at that moment
@@ -24,8 +24,10 @@
   if (!form || !warning || !window.RedlivQueue || !("indexedDB" in window)) return;
   const Q = window.RedlivQueue;
   const user = Number(form.dataset.user);
-  // When this session began, by the server's clock (seconds): which session a logout noted here is about.
-  const loginAt = Number(form.dataset.loginAt || 0);
+  // When this session began, by the server's clock (seconds): which session a logout noted here is about. Read
+  // when needed: a street page left open through a logout takes the new session's time when its worker logs in
+  // again in another tab (street.js).
+  const loginAt = () => Number(form.dataset.loginAt || 0);
 
   function csrfToken() {
     const cookie = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
@@ -81,15 +83,15 @@
     form.dataset.checked = "true";
     // Noted before the pages go: a page the service worker fetches meanwhile is not kept.
     // Which session by the server's own login time, not the tablet's clock (which may be minutes off).
-    await Q.setMeta("logout", {user, loginAt}).catch(() => {});
+    await Q.setMeta("logout", {user, loginAt: loginAt()}).catch(() => {});
     try { await forgetPages(); } catch (error) { /* nothing cached */ }
     if (await endSession()) {
       // Once more, now that the session has ended: a page asked for before (in another tab, while the logout
       // was on its way) is made with this worker's session, however late it comes back, and must not be kept.
       // A page asked for from now on is asked without the session.
       try { await forgetPages(); } catch (error) { /* nothing cached */ }
-      // The queue goes if it is still empty: an entry saved meanwhile in a tab left open stays (it waits
-      // for its author to log in again), and so does the note-free queue it is in.
+      // What the queue remembers goes if it is still empty, in the transaction that finds it so: an entry saved
+      // meanwhile in a tab left open stays (it waits for its author to log in again), and so do the names.
       await Q.setMeta("logout", undefined).catch(() => {});
       if (outcome.left === 0) await Q.forgetIfEmpty().catch(() => {});
       location.assign(form.dataset.next);
@@ -161,7 +163,7 @@
     if (!(await queueExists().catch(() => false))) return;
     const pending = await Q.getMeta("logout").catch(() => null);
     if (!pending) return;
-    if (!Q.sameSession(pending, user, loginAt)) {
+    if (!Q.sameSession(pending, user, loginAt())) {
       await Q.setMeta("logout", undefined);  // logged in again since then (another session)
       return;
     }

@@ -93,7 +93,7 @@
     }
   }
 
-  /* Whether the queue's database is there: reading never creates it (logout deletes it). */
+  /* Whether the queue's database is there: reading never creates it. */
   async function exists() {
     if (!indexedDB.databases) return true;
     return (await indexedDB.databases()).some((db) => db.name === DB);
@@ -178,11 +178,11 @@
 
   /* At logout: the user's own entries named in `discard` (the ones the worker confirmed deleting)
      go, unless one started sending since; nobody else's ever. Returns how many entries stay and the
-     confirmed ones that were not deleted because they are being sent. An empty queue is deleted
-     with its database. */
+     confirmed ones that were not deleted because they are being sent. When the queue is left empty, the
+     names remembered for it go too, in the same transaction (see forgetIfEmpty). */
   async function leave(user, discard) {
     const wanted = new Set(discard || []);
-    const result = await transaction("queue", "readwrite", (s) => {
+    const result = await transaction(["queue", "meta"], "readwrite", (s) => {
       const request = s.queue.getAll();
       const outcome = {left: 0, sending: []};
       request.onsuccess = () => {
@@ -195,30 +195,28 @@
           if (mine && wanted.has(entry.key)) outcome.sending.push(entry.key);
           outcome.left += 1;
         }
+        if (outcome.left === 0) s.meta.clear();
       };
       return () => outcome;
     });
-    if (result.left === 0) await forget();
     changed();
     return result;
   }
 
-  function forget() {
-    return new Promise((resolve) => {
-      const request = indexedDB.deleteDatabase(DB);
-      request.onsuccess = request.onerror = request.onblocked = () => resolve();
-    });
-  }
-
-  /* At the end of a logout: the queue's database goes only if nothing is in it now. An entry saved meanwhile
-     in another tab (a page left open, which does not know yet) stays, and waits for its author to log in. */
+  /* At the end of a logout: what the tablet remembers for the queue (the names of venues and of those who
+     logged in here, the logout's note) goes only if no entry is in it now, and in the same transaction that
+     found it empty. An entry saved meanwhile in another tab (a page left open, which does not know yet) is
+     saved before that transaction or after it, never lost; it waits for its author to log in. The database
+     itself is not deleted: its deletion came a few milliseconds after the check, and an entry saved in
+     between went with it. */
   async function forgetIfEmpty() {
     if (!(await exists())) return;
-    const count = await transaction("queue", "readonly", (s) => {
+    await transaction(["queue", "meta"], "readwrite", (s) => {
       const request = s.queue.count();
-      return () => request.result;
+      request.onsuccess = () => {
+        if (request.result === 0) s.meta.clear();
+      };
     });
-    if (count === 0) await forget();
   }
 
   /* Whether a logout noted on this tablet ({user, loginAt}: logout.js) is about the session of `user` that
@@ -316,6 +314,7 @@
     }
     if (!who) { result.login = true; return result; }
     result.user = who.user;
+    result.loginAt = who.loginAt;
     for (const waiting of pending) {
       if (waiting.author !== null && waiting.author !== who.user) {
         // Someone else's: it waits for its author, and is not sent in another's name.
@@ -334,7 +333,7 @@
   }
 
   global.RedlivQueue = {
-    State, all, add, replace, move, claim, discard, inFlight, leave, forget, forgetIfEmpty, sameSession, getMeta,
-    setMeta, sendAll, channel,
+    State, all, add, replace, move, claim, discard, inFlight, leave, forgetIfEmpty, sameSession, getMeta,
+    setMeta, session, sendAll, channel,
   };
 })(typeof self !== "undefined" ? self : window);

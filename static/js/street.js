@@ -11,9 +11,11 @@
   const form = document.getElementById("entry-form");
   const statusBox = document.getElementById("street-status");
   const SEND_EVERY_MS = 10000;
+  const SESSION_CHECK_MS = 30000;  // while this page's session is over: whether its worker has logged in again
   /* The session this page was made with has ended (a logout in another tab, on this tablet): the page no
      longer says it is ready for offline use, and what is saved here waits on the tablet, under this worker,
-     until they log in again (as any entry of someone not logged in: street-queue.js). */
+     until they log in again (as any entry of someone not logged in: street-queue.js). When they do (in another
+     tab), the page learns it by itself (loggedInAgain, below): no reload is needed. */
   let sessionOver = false;
   function loggedOut() {
     sessionOver = true;
@@ -342,7 +344,7 @@
       say(text.msgServer);  // the tablet's own storage failed: try again on the next round
       result = {};
     }
-    if (result.user === user) sessionOver = false;  // logged in again (readiness for offline comes with a new page)
+    if (result.user === user) loggedInAgain({user: result.user, loginAt: result.loginAt});
     if (result.login) sessionOver = true;
     // Logged out: said as such also while offline, or while someone else is logged in (their entries wait).
     const login = result.login || (sessionOver && (result.offline || result.author > 0));
@@ -631,6 +633,43 @@
       else if (said === "logged-out") loggedOut();
     } catch (error) { /* no service worker: the pages work online */ }
   }
+  /* This worker has logged in again (in another tab) since this page's session ended: the page is of their new
+     session. The pages are kept for offline use again, the notice goes, and what waits under this worker is
+     sent (sendNow sends only the logged-in user's entries). Someone else logged in changes nothing here. */
+  function loggedInAgain(who) {
+    if (!sessionOver || !who || who.user !== user) return;
+    sessionOver = false;
+    const logout = document.getElementById("logout-form");
+    // The new session's login time: the service worker keeps pages for it (sw.js stillLoggedIn), and a logout
+    // from this page is noted for it (logout.js).
+    if (logout && who.loginAt) logout.dataset.loginAt = String(who.loginAt);
+    document.getElementById("queue-login").hidden = true;
+    if (statusBox.textContent === text.msgLogin) say(text.msgBack);
+    keepPagesForOffline();
+  }
+  /* Whether the session has come back: asked while it is over, when the page is looked at again (focus,
+     visibility), when the connection returns, and every SESSION_CHECK_MS. */
+  let checking = false;
+  async function checkSession() {
+    if (!sessionOver || checking || !navigator.onLine) return;
+    checking = true;
+    try {
+      const who = await Q.session(text.session);
+      if (who && who.user === user) {
+        loggedInAgain(who);
+        await sendNow();
+      }
+    } catch (error) {
+      /* no connection, or the server away: asked again later */
+    } finally {
+      checking = false;
+    }
+  }
+  window.addEventListener("focus", checkSession);
+  window.addEventListener("online", checkSession);
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) checkSession(); });
+  setInterval(checkSession, SESSION_CHECK_MS);
+
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.addEventListener("message", (event) => {
       if (event.data === "send") sendNow();
