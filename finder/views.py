@@ -31,7 +31,7 @@ from courses import services_planning
 from courses.models import Course, CourseFormat, CourseRequest, DropInSchedule
 from courses.schedule import HORIZON_DAYS, falls_on, upcoming_occurrences
 from finder import ics, listing, map_drawing
-from finder.filters import POSITION_PARAMETERS, WHEN_CHOICES, Filters, parse_filters
+from finder.filters import POSITION_PARAMETERS, WHEN_CHOICES, Filters, parse_filters, shareable_query
 from finder.forms import CourseRequestForm, InfoPageForm, KitCheckForm
 from finder.headers import public_page
 from finder.models import InfoPage
@@ -87,6 +87,10 @@ API_LIMIT, API_MAX_LIMIT = 100, 500
 API_MAX_OFFSET = 10_000_000  # far past any real list; more would overflow PostgreSQL's OFFSET
 
 
+def _with_query(path, query):
+    return f"{path}?{query}" if query else path
+
+
 def _query_without(request, name):
     query = request.GET.copy()
     query.pop(name, None)
@@ -138,6 +142,8 @@ def finder(request):
         "page": page,
         "total": found.total,
         "page_query": _query_without(request, "side"),
+        # The calendar links carry the filters chosen (never the position): the feed reads the same ones.
+        "feed_path": _with_query(reverse("finder:feed"), shareable_query(filters)),
         "info_pages": InfoPage.objects.only("slug", "title_da", "title_en"),
         "recalled_lots": found.recalled_lots,
         # Without a tile server the map is a drawing of this page's places (finder/map_drawing.py).
