@@ -9,7 +9,6 @@ tile servers and OpenStreetMap.
 """
 
 import datetime as dt
-import functools
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,8 +17,7 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.cache import patch_vary_headers
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -39,7 +37,7 @@ from finder.shared_copy import shared_copy
 from kits.queries import check_lot
 from redliv import language_switch
 from redliv.access import permission_required
-from redliv.api import ApiResponse
+from redliv.api import ApiResponse, in_the_visitors_language
 from redliv.contact import with_contact
 from redliv.models import Audience, CourseLanguage
 from redliv.ratelimit import allow_post
@@ -459,21 +457,6 @@ def api_entry(entry, request):
     if entry.distance_km is not None:
         data["distance_km"] = round(entry.distance_km, 2)
     return data
-
-
-def in_the_visitors_language(view):
-    """The API lives outside the /en/ prefix: its messages follow Accept-Language (Danish by default)."""
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        language = translation.get_language_from_request(request)
-        with translation.override(language):
-            response = view(request, *args, **kwargs)
-        patch_vary_headers(response, ["Accept-Language"])
-        response["Content-Language"] = language
-        return response
-
-    return wrapped
 
 
 @require_safe
