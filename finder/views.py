@@ -40,7 +40,7 @@ from redliv.access import permission_required
 from redliv.api import ApiResponse, in_the_visitors_language
 from redliv.contact import with_contact
 from redliv.models import Audience, CourseLanguage
-from redliv.ratelimit import allow_post
+from redliv.ratelimit import allow_post, would_allow_post
 
 # Far past any real list, and still a number PostgreSQL can take as an offset.
 LAST_PAGE_ASKED = 1_000_000
@@ -363,10 +363,26 @@ def info(request, slug):
     return render(request, "finder/info.html", {"page": page, "info_pages": InfoPage.objects.all()})
 
 
+def _too_many_requests():
+    return with_contact(_("We have received several requests from you in a short time. Please try again in an hour."))
+
+
+def _too_many_kit_checks():
+    return _("You have checked many lot numbers in a short time. Please try again in an hour, or ask us.")
+
+
 def request_course(request):
     if language_switch.switching(request):
-        # Halfway through, switched to the other language: the form again, holding what was typed.
-        form = language_switch.as_typed(CourseRequestForm, request)
+        # Switched to the other language: the form again, holding what was typed; if it was refused, checked
+        # again so that its errors show in this language (stored and counted: nothing).
+        form = language_switch.form_again(CourseRequestForm, request)
+        if (
+            form.is_bound
+            and form.is_valid()
+            and services_planning.made_with(CourseRequest, form.cleaned_data.get("key")) is None
+            and not would_allow_post(request, "course-request", REQUESTS_PER_WINDOW)
+        ):
+            form.add_error(None, _too_many_requests())
         return render(request, "finder/request_form.html", {"form": form, "language_switch_form": "request-form"})
     form = CourseRequestForm(request.POST or None)
     status = 200
@@ -380,10 +396,7 @@ def request_course(request):
         if allow_post(request, "course-request", REQUESTS_PER_WINDOW):
             services_planning.receive_request(form)
             return redirect("finder:request-thanks")
-        form.add_error(
-            None,
-            with_contact(_("We have received several requests from you in a short time. Please try again in an hour.")),
-        )
+        form.add_error(None, _too_many_requests())
         status = 429
     return render(
         request, "finder/request_form.html", {"form": form, "language_switch_form": "request-form"}, status=status
@@ -401,20 +414,24 @@ def check_kit(request):
     about stock.
     """
     context = {"answers": [], "checked": False, "language_switch_form": "check-kit-form"}
-    if language_switch.switching(request):  # the lot number typed stays; it is not looked up
-        return render(
-            request, "finder/check_kit.html", {**context, "form": language_switch.as_typed(KitCheckForm, request)}
-        )
+    if language_switch.switching(request):
+        # The lot number typed stays; it is not looked up. A refused check is checked again (not counted), so
+        # that its errors show in this language.
+        form = language_switch.form_again(KitCheckForm, request)
+        if (
+            form.is_bound
+            and form.is_valid()
+            and not would_allow_post(request, "kit-check", settings.KIT_CHECKS_PER_HOUR)
+        ):
+            form.add_error(None, _too_many_kit_checks())
+        return render(request, "finder/check_kit.html", {**context, "form": form})
     form = KitCheckForm(request.POST or None)
     status, answers, checked = 200, [], False
     if request.method == "POST" and form.is_valid():
         if allow_post(request, "kit-check", settings.KIT_CHECKS_PER_HOUR):
             answers, checked = check_lot(form.cleaned_data["lot"]), True
         else:
-            form.add_error(
-                None,
-                _("You have checked many lot numbers in a short time. Please try again in an hour, or ask us."),
-            )
+            form.add_error(None, _too_many_kit_checks())
             status = 429
     return render(
         request,
