@@ -35,7 +35,7 @@ def refused(request) -> bool:
     return switching(request) and request.POST.get(SWITCH) == REFUSED
 
 
-def form_again(form_class, request, **kwargs):
+def form_again(form_class, request, /, **kwargs):
     """The form in the language switched to: checked again if the page before showed it refused, so that
     its errors show again, in this language; otherwise as typed, without errors (`as_typed`). Checking only
     validates: the caller stores nothing and counts nothing."""
@@ -46,7 +46,7 @@ def form_again(form_class, request, **kwargs):
     return as_typed(form_class, request, **kwargs)
 
 
-def as_typed(form_class, request, **kwargs):
+def as_typed(form_class, request, /, **kwargs):
     """The form as the person left it: unbound (no errors: nothing was sent yet), each field holding
     what was typed. Characters no page can show (a NUL, a broken one) are left out, and so is a
     password: it is never written into a page."""

@@ -19,7 +19,6 @@ pytestmark = pytest.mark.django_db
         ("/en/statistik/", "/statistik/"),
         ("/en/privatliv/", "/privatliv/"),
         ("/en/bestil-kursus/tak/", "/bestil-kursus/tak/"),
-        ("/en/konto/login/", "/konto/login/"),
     ],
 )
 def test_dansk_leads_back_from_every_english_page_and_english_leads_there(client, english, danish):
@@ -62,6 +61,8 @@ def request(odense, **overrides):
         ("/en/bestil-kursus/", "/bestil-kursus/", "request-form"),
         ("/tjek-dit-kit/", "/en/tjek-dit-kit/", "check-kit-form"),
         ("/en/afrapporter/", "/afrapporter/", "report-form"),
+        ("/konto/login/?next=/personale/", "/en/konto/login/?next=/personale/", "login-form"),
+        ("/en/konto/login/", "/konto/login/", "login-form"),
     ],
 )
 def test_on_a_form_the_switch_is_a_button_that_sends_the_form_to_the_other_language(
@@ -223,3 +224,25 @@ def test_a_refused_kit_check_shows_its_error_again_in_the_language_switched_to_a
     html = client.post("/en/tjek-dit-kit/", {"lot": "", "switch_language": _switch_value(refused)}).content.decode()
     assert "Check your kit" in html and "This field is required." in html and "data-status" not in html
     assert PostCount.objects.count() == 0
+
+
+def test_the_login_pages_switch_keeps_the_username_never_shows_the_password_and_tries_no_login(client, coordinator):
+    """The login page's switch was a plain link: a worker who switched language lost the username typed. It sends
+    the form; the password goes with it (it is in the form) but is never written into the page, and no login is
+    tried (django-axes counts no failure, nobody is logged in)."""
+    typed = {"username": coordinator.username, "password": "hemmelig-kode-4711", "next": "/personale/kurser/"}
+    before = table_counts()
+    response = client.post("/en/konto/login/?next=/personale/kurser/", {**typed, "switch_language": "en"})
+    html = response.content.decode()
+    assert response.status_code == 200 and '<html lang="en">' in html and "<title>Log in" in html
+    assert re.search(rf'name="username" value="{coordinator.username}"', html)
+    assert 'name="next" value="/personale/kurser/"' in html
+    assert "hemmelig-kode-4711" not in html and not re.search(r'type="password"[^>]*value=', html)
+    assert "is-invalid" not in html and "_auth_user_id" not in client.session
+    assert table_counts() == before
+    # After a refused login too (a wrong password): the username stays, the password is not shown.
+    refused = client.post("/konto/login/", typed).content.decode()
+    assert "Indtast venligst korrekt brugernavn og adgangskode" in refused
+    html = client.post("/en/konto/login/", {**typed, "switch_language": _switch_value(refused)}).content.decode()
+    assert re.search(rf'name="username" value="{coordinator.username}"', html) and "hemmelig-kode-4711" not in html
+    assert "_auth_user_id" not in client.session
