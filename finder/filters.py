@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import CourseFormat
@@ -116,3 +117,22 @@ def parse_filters(params, districts, today=None):
         filters.near = None
         problems.pop("near", None)
     return filters
+
+
+def shareable_query(filters) -> str:
+    """The filters in use as a query string that `parse_filters` reads back to the same filters, for a
+    link a visitor may keep or pass on (the calendar feed's): only the filters that were read (one
+    the page ignored with a note would make the feed refuse), and never where the visitor is (no
+    position, no postcode)."""
+    params = {
+        "format": filters.format,
+        "district": filters.district.pk if filters.district else "",
+        "audience": filters.audience,
+        "language": filters.language,
+    }
+    if filters.when:  # "this week" stays this week, in a calendar subscribed to today and read next month
+        params["when"] = filters.when
+    else:
+        params["from"] = filters.date_from.isoformat() if filters.date_from else ""
+        params["to"] = filters.date_to.isoformat() if filters.date_to else ""
+    return urlencode({name: value for name, value in params.items() if value})

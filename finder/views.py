@@ -9,7 +9,6 @@ tile servers and OpenStreetMap.
 """
 
 import datetime as dt
-import functools
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,8 +17,7 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.cache import patch_vary_headers
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -31,7 +29,7 @@ from courses import services_planning
 from courses.models import Course, CourseFormat, CourseRequest, DropInSchedule
 from courses.schedule import HORIZON_DAYS, falls_on, upcoming_occurrences
 from finder import ics, listing, map_drawing
-from finder.filters import POSITION_PARAMETERS, WHEN_CHOICES, Filters, parse_filters
+from finder.filters import POSITION_PARAMETERS, WHEN_CHOICES, Filters, parse_filters, shareable_query
 from finder.forms import CourseRequestForm, InfoPageForm, KitCheckForm
 from finder.headers import public_page
 from finder.models import InfoPage
@@ -39,10 +37,10 @@ from finder.shared_copy import shared_copy
 from kits.queries import check_lot
 from redliv import language_switch
 from redliv.access import permission_required
-from redliv.api import ApiResponse
+from redliv.api import ApiResponse, in_the_visitors_language
 from redliv.contact import with_contact
 from redliv.models import Audience, CourseLanguage
-from redliv.ratelimit import allow_post
+from redliv.ratelimit import allow_post, would_allow_post
 
 # Far past any real list, and still a number PostgreSQL can take as an offset.
 LAST_PAGE_ASKED = 1_000_000
@@ -85,6 +83,10 @@ def filter_summary(filters):
 PAGE_SIZE = 30
 API_LIMIT, API_MAX_LIMIT = 100, 500
 API_MAX_OFFSET = 10_000_000  # far past any real list; more would overflow PostgreSQL's OFFSET
+
+
+def _with_query(path, query):
+    return f"{path}?{query}" if query else path
 
 
 def _query_without(request, name):
@@ -138,6 +140,8 @@ def finder(request):
         "page": page,
         "total": found.total,
         "page_query": _query_without(request, "side"),
+        # The calendar links carry the filters chosen (never the position): the feed reads the same ones.
+        "feed_path": _with_query(reverse("finder:feed"), shareable_query(filters)),
         "info_pages": InfoPage.objects.only("slug", "title_da", "title_en"),
         "recalled_lots": found.recalled_lots,
         # Without a tile server the map is a drawing of this page's places (finder/map_drawing.py).
@@ -359,10 +363,26 @@ def info(request, slug):
     return render(request, "finder/info.html", {"page": page, "info_pages": InfoPage.objects.all()})
 
 
+def _too_many_requests():
+    return with_contact(_("We have received several requests from you in a short time. Please try again in an hour."))
+
+
+def _too_many_kit_checks():
+    return _("You have checked many lot numbers in a short time. Please try again in an hour, or ask us.")
+
+
 def request_course(request):
     if language_switch.switching(request):
-        # Halfway through, switched to the other language: the form again, holding what was typed.
-        form = language_switch.as_typed(CourseRequestForm, request)
+        # Switched to the other language: the form again, holding what was typed; if it was refused, checked
+        # again so that its errors show in this language (stored and counted: nothing).
+        form = language_switch.form_again(CourseRequestForm, request)
+        if (
+            form.is_bound
+            and form.is_valid()
+            and services_planning.made_with(CourseRequest, form.cleaned_data.get("key")) is None
+            and not would_allow_post(request, "course-request", REQUESTS_PER_WINDOW)
+        ):
+            form.add_error(None, _too_many_requests())
         return render(request, "finder/request_form.html", {"form": form, "language_switch_form": "request-form"})
     form = CourseRequestForm(request.POST or None)
     status = 200
@@ -376,10 +396,7 @@ def request_course(request):
         if allow_post(request, "course-request", REQUESTS_PER_WINDOW):
             services_planning.receive_request(form)
             return redirect("finder:request-thanks")
-        form.add_error(
-            None,
-            with_contact(_("We have received several requests from you in a short time. Please try again in an hour.")),
-        )
+        form.add_error(None, _too_many_requests())
         status = 429
     return render(
         request, "finder/request_form.html", {"form": form, "language_switch_form": "request-form"}, status=status
@@ -397,20 +414,24 @@ def check_kit(request):
     about stock.
     """
     context = {"answers": [], "checked": False, "language_switch_form": "check-kit-form"}
-    if language_switch.switching(request):  # the lot number typed stays; it is not looked up
-        return render(
-            request, "finder/check_kit.html", {**context, "form": language_switch.as_typed(KitCheckForm, request)}
-        )
+    if language_switch.switching(request):
+        # The lot number typed stays; it is not looked up. A refused check is checked again (not counted), so
+        # that its errors show in this language.
+        form = language_switch.form_again(KitCheckForm, request)
+        if (
+            form.is_bound
+            and form.is_valid()
+            and not would_allow_post(request, "kit-check", settings.KIT_CHECKS_PER_HOUR)
+        ):
+            form.add_error(None, _too_many_kit_checks())
+        return render(request, "finder/check_kit.html", {**context, "form": form})
     form = KitCheckForm(request.POST or None)
     status, answers, checked = 200, [], False
     if request.method == "POST" and form.is_valid():
         if allow_post(request, "kit-check", settings.KIT_CHECKS_PER_HOUR):
             answers, checked = check_lot(form.cleaned_data["lot"]), True
         else:
-            form.add_error(
-                None,
-                _("You have checked many lot numbers in a short time. Please try again in an hour, or ask us."),
-            )
+            form.add_error(None, _too_many_kit_checks())
             status = 429
     return render(
         request,
@@ -453,21 +474,6 @@ def api_entry(entry, request):
     if entry.distance_km is not None:
         data["distance_km"] = round(entry.distance_km, 2)
     return data
-
-
-def in_the_visitors_language(view):
-    """The API lives outside the /en/ prefix: its messages follow Accept-Language (Danish by default)."""
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        language = translation.get_language_from_request(request)
-        with translation.override(language):
-            response = view(request, *args, **kwargs)
-        patch_vary_headers(response, ["Accept-Language"])
-        response["Content-Language"] = language
-        return response
-
-    return wrapped
 
 
 @require_safe

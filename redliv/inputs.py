@@ -33,7 +33,7 @@ from django.utils import formats
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
-from redliv.api import ApiResponse
+from redliv.api import ApiResponse, in_the_visitors_language
 
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2200, 12, 31)
@@ -334,10 +334,14 @@ class HostileParametersMiddleware:
     def __call__(self, request):
         if any(has_unusable_characters(key) or has_unusable_characters(value) for key, value in _items(request.GET)):
             message = UNUSABLE_CHARACTER
-            if request.path.startswith("/api/"):
-                return ApiResponse({"error": "invalid parameter", "message": str(message)}, status=400)
+            if request.path.startswith("/api/"):  # in the language of the API's other answers, and saying so
+                return in_the_visitors_language(_refused_api_parameter)(request)
             return render(request, "400.html", {"message": message}, status=400)
         return self.get_response(request)
+
+
+def _refused_api_parameter(request):
+    return ApiResponse({"error": "invalid parameter", "message": str(UNUSABLE_CHARACTER)}, status=400)
 
 
 def _items(query):

@@ -8,11 +8,21 @@ and nothing typed travels in a URL (a query string ends up in server logs, the b
 history and a Referer), only in the POST body, as the form itself sends it. It needs no
 JavaScript: the button names its form with the `form` attribute and the other language's
 address with `formaction`.
+
+A form that was refused (its errors shown) is checked again in the new language, so that the
+same errors show, translated: the person who switched language to understand the message gets
+it. The page marks the switch so (the button's value is REFUSED, templates/base.html); checking
+only validates: the view stores nothing and counts no post (the rate limit is read, not bumped:
+`redliv.ratelimit.would_allow_post`). A password typed is never shown again.
 """
+
+from django import forms
 
 from redliv import inputs
 
 SWITCH = "switch_language"
+# The switch's value on a page showing the form refused; elsewhere it is the language switched to.
+REFUSED = "refused"
 
 
 def switching(request) -> bool:
@@ -20,12 +30,31 @@ def switching(request) -> bool:
     return request.method == "POST" and SWITCH in request.POST
 
 
-def as_typed(form_class, request, **kwargs):
+def refused(request) -> bool:
+    """Whether the switch was pressed on a page showing the form refused, with its errors."""
+    return switching(request) and request.POST.get(SWITCH) == REFUSED
+
+
+def form_again(form_class, request, /, **kwargs):
+    """The form in the language switched to: checked again if the page before showed it refused, so that
+    its errors show again, in this language; otherwise as typed, without errors (`as_typed`). Checking only
+    validates: the caller stores nothing and counts nothing."""
+    if refused(request):
+        form = form_class(request.POST, request.FILES, **kwargs)
+        form.is_valid()
+        return form
+    return as_typed(form_class, request, **kwargs)
+
+
+def as_typed(form_class, request, /, **kwargs):
     """The form as the person left it: unbound (no errors: nothing was sent yet), each field holding
-    what was typed. Characters no page can show (a NUL, a broken one) are left out."""
+    what was typed. Characters no page can show (a NUL, a broken one) are left out, and so is a
+    password: it is never written into a page."""
     blank = form_class(**kwargs)
     typed = {}
     for name, field in blank.fields.items():
+        if isinstance(field.widget, forms.PasswordInput):
+            continue
         value = field.widget.value_from_datadict(request.POST, request.FILES, blank.add_prefix(name))
         if isinstance(value, str):
             value = inputs.without_unusable_characters(value)

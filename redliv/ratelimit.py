@@ -10,13 +10,18 @@ import datetime as dt
 from django.db import connection, transaction
 from django.utils import timezone
 
+from redliv.models import PostCount
 from redliv.security import address_digest, client_address
+
+
+def _window_start(now):
+    return now.replace(minute=0, second=0, microsecond=0)
 
 
 def count_post(scope: str, address: str, now=None) -> int:
     """Count one post from `address` to the form `scope`; returns this hour's count so far."""
     now = now or timezone.now()
-    window_start = now.replace(minute=0, second=0, microsecond=0)
+    window_start = _window_start(now)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM redliv_postcount WHERE window_start < %s", [window_start - dt.timedelta(days=1)])
         cursor.execute(
@@ -31,3 +36,18 @@ def count_post(scope: str, address: str, now=None) -> int:
 def allow_post(request, scope: str, per_hour: int) -> bool:
     """Count this request's post; False once the address has posted more than `per_hour` this hour."""
     return count_post(scope, client_address(request)) <= per_hour
+
+
+def would_allow_post(request, scope: str, per_hour: int) -> bool:
+    """Whether a post from this request's address would be allowed now, without counting one: a form shown
+    again after a language switch (redliv.language_switch) says the refusal again, and sends nothing."""
+    posted = (
+        PostCount.objects.filter(
+            scope=scope,
+            sender_digest=address_digest(client_address(request)),
+            window_start=_window_start(timezone.now()),
+        )
+        .values_list("count", flat=True)
+        .first()
+    )
+    return (posted or 0) < per_hour

@@ -22,7 +22,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from redliv import roles
+from redliv import language_switch, roles
 from redliv.inputs import HostileInputMixin
 
 log = logging.getLogger("redliv.security")
@@ -152,10 +152,21 @@ class LoginForm(HostileInputMixin, AuthenticationForm):
 
 
 class LoginView(DjangoLoginView):
-    """The login page. Street workers and trainers land on the street page, the rest on the staff start page."""
+    """The login page. Street workers and trainers land on the street page, the rest on the staff start page.
+
+    Its language switch sends the form (redliv.language_switch): the other language shows it again with the
+    username typed, never the password, and checks nothing (no login is tried, so django-axes counts no
+    failure). A refused login is not shown refused again: that would need the password checked again."""
 
     authentication_form = LoginForm
     redirect_authenticated_user = True
+    extra_context = {"language_switch_form": "login-form"}
+
+    def post(self, request, *args, **kwargs):
+        if language_switch.switching(request):
+            form = language_switch.as_typed(self.get_form_class(), request, request=request)
+            return self.render_to_response(self.get_context_data(form=form))
+        return super().post(request, *args, **kwargs)
 
     def get_default_redirect_url(self):
         user = self.request.user

@@ -50,8 +50,10 @@ def public_report(request):
 
 @csrf_protect
 def _public_form(request):
-    if language_switch.switching(request):  # halfway through, switched language: the form again, as typed
-        form = language_switch.as_typed(PublicReportForm, request)
+    if language_switch.switching(request):
+        # Switched language: the form again, as typed; if it was refused, checked again (stored and counted:
+        # nothing) so that its errors show in this language.
+        form = language_switch.form_again(PublicReportForm, request)
         return render(request, "reversals/public_form.html", {"form": form, "language_switch_form": "report-form"})
     form = PublicReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -199,7 +199,30 @@ def test_every_api_answer_refusals_included_is_readable_from_a_partners_site(cli
     """The 400 for a NUL had no CORS header: a browser on a partner's site saw a network error, not the message."""
     response = getattr(client, method)(path)
     assert response.status_code == status
-    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["Access-Control-Allow-Origin"] == "*" and response["Content-Language"] == "da"
+
+
+@pytest.mark.parametrize(
+    "accept_language, language, message",
+    [
+        ("en-GB,en;q=0.8", "en", "The text contains a character that cannot be stored (a NUL or a broken character)."),
+        ("da", "da", "Teksten indeholder et tegn, der ikke kan gemmes (et NUL-tegn eller et ødelagt tegn)."),
+        ("", "da", "Teksten indeholder et tegn, der ikke kan gemmes (et NUL-tegn eller et ødelagt tegn)."),
+    ],
+)
+def test_the_400_for_a_nul_follows_accept_language_and_says_its_language_as_the_other_answers_do(
+    client, db, accept_language, language, message
+):
+    """Refused by the middleware before the API's view ran, the answer was in Danish whatever the client asked for,
+    and its Content-Language came from the site's default, not from the API's own choice of language."""
+    response = client.get("/api/v1/courses/?format=%00", HTTP_ACCEPT_LANGUAGE=accept_language)
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid parameter", "message": message}
+    assert response["Content-Language"] == language and "Accept-Language" in response["Vary"]
+    # The same header, by the same rule, as the view's own refusals.
+    assert client.get("/api/v1/courses/?format=nope", HTTP_ACCEPT_LANGUAGE=accept_language)["Content-Language"] == (
+        language
+    )
 
 
 def test_pages_outside_the_api_are_not_opened_to_other_sites(client, venue):

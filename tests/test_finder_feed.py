@@ -265,3 +265,34 @@ def test_the_finder_offers_a_calendar_subscription_next_to_the_download(client, 
     english = client.get("/en/").content.decode()
     assert 'href="webcal://testserver/en/kurser.ics"' in english
     assert "Subscribe to the courses in your calendar app" in english and "the file is not updated" in english
+
+
+def test_the_finders_calendar_links_keep_the_filters_chosen_and_the_feed_lists_only_matching_courses(
+    client, red_liv, district
+):
+    """The calendar links were the bare /kurser.ics: a visitor who chose pop-ups in Vollsmose for professionals
+    in English subscribed to every course in the country. The links carry the filters the finder used (a filter
+    it ignored with a note is left out, or the feed would refuse the calendar), never where the visitor is."""
+    here = factories.make_venue(red_liv, name="Vollsmose Torv", district=district)
+    elsewhere = factories.make_venue(red_liv, name="Banegården", district=factories.make_district(red_liv.municipality))
+    wanted = {"format": CourseFormat.POP_UP, "audiences": ["professionals"], "languages": ["en"]}
+    soon = timezone.now() + dt.timedelta(days=3)
+    make_course(here, title="Det rigtige", starts_at=soon, **wanted)
+    make_course(here, title="Forkert format", starts_at=soon, **{**wanted, "format": CourseFormat.DROP_IN})
+    make_course(elsewhere, title="Forkert bydel", starts_at=soon, **wanted)
+    make_course(here, title="Forkert målgruppe", starts_at=soon, **{**wanted, "audiences": ["students"]})
+    make_course(here, title="Forkert sprog", starts_at=soon, **{**wanted, "languages": ["da"]})
+    make_course(here, title="For sent", starts_at=soon + dt.timedelta(days=30), **wanted)
+    start, end = timezone.localdate(soon).isoformat(), timezone.localdate(soon + dt.timedelta(days=7)).isoformat()
+    chosen = f"format=pop_up&district={district.pk}&audience=professionals&language=en&from={start}&to={end}"
+    page = client.get(f"/?{chosen}&near=55.3968,10.3883&postcode=5000&when=someday").content.decode()
+    query = chosen.replace("&", "&amp;")
+    assert f'href="webcal://testserver/kurser.ics?{query}"' in page
+    assert f'href="/kurser.ics?{query}"' in page and f"<code>http://testserver/kurser.ics?{query}</code>" in page
+    calendar_part = page.split('class="calendar-links')[1]
+    assert "near" not in calendar_part and "55.39" not in calendar_part and "5000" not in calendar_part
+    assert "when" not in calendar_part
+    summaries = [str(event["SUMMARY"]) for event in parse(client.get(f"/kurser.ics?{chosen}")).walk("VEVENT")]
+    assert summaries == ["RED LIV: Det rigtige"]
+    # "This week" stays a period, read again each time the calendar fetches the feed.
+    assert 'href="/en/kurser.ics?when=week"' in client.get("/en/?when=week").content.decode()

@@ -19,7 +19,6 @@ pytestmark = pytest.mark.django_db
         ("/en/statistik/", "/statistik/"),
         ("/en/privatliv/", "/privatliv/"),
         ("/en/bestil-kursus/tak/", "/bestil-kursus/tak/"),
-        ("/en/konto/login/", "/konto/login/"),
     ],
 )
 def test_dansk_leads_back_from_every_english_page_and_english_leads_there(client, english, danish):
@@ -62,6 +61,8 @@ def request(odense, **overrides):
         ("/en/bestil-kursus/", "/bestil-kursus/", "request-form"),
         ("/tjek-dit-kit/", "/en/tjek-dit-kit/", "check-kit-form"),
         ("/en/afrapporter/", "/afrapporter/", "report-form"),
+        ("/konto/login/?next=/personale/", "/en/konto/login/?next=/personale/", "login-form"),
+        ("/en/konto/login/", "/konto/login/", "login-form"),
     ],
 )
 def test_on_a_form_the_switch_is_a_button_that_sends_the_form_to_the_other_language(
@@ -144,3 +145,104 @@ def test_the_naloxone_report_keeps_its_answers_and_opens_its_details_when_switch
     assert re.search(r'name="called_112" value="yes"[^>]*checked', html)
     assert "Han vågnede efter to minutter</textarea>" in html and '<details class="reversals-more mb-3" open>' in html
     assert "is-invalid" not in html and table_counts() == before
+
+
+# A refused form: the person who switched language to understand the error message gets it, in that language.
+
+
+def _switch_value(html):
+    """The value the page's own switch button sends (templates/base.html)."""
+    return re.search(r'<button[^>]*name="switch_language" value="([^"]*)"', html)[1]
+
+
+def test_a_refused_course_request_shows_its_errors_again_in_the_language_switched_to_and_sends_nothing(client, odense):
+    """After a refusal, the switch showed the form without its errors: the one message the person switched
+    language to read was gone until the next send. The form is checked again, in the new language; nothing
+    is stored and no post is counted."""
+    typed = request(odense, contact_email="", contact_phone="", number_of_people="0")
+    refused = client.post("/bestil-kursus/", typed).content.decode()
+    assert "Skriv en e-mailadresse eller et telefonnummer, så vi kan svare." in refused
+    before = table_counts()
+    response = client.post("/en/bestil-kursus/", {**typed, "switch_language": _switch_value(refused)})
+    html = response.content.decode()
+    assert response.status_code == 200 and '<html lang="en">' in html
+    assert "<title>Error: Book a course for your workplace" in html and "error-summary" in html
+    assert "Give an e-mail address or a phone number, so we can reply." in html
+    assert "Enter a number from 1 to 1,000." in html
+    assert "Skriv en e-mailadresse" not in html
+    assert 'value="Herberget Vesterbro"' in html and f'value="{typed["key"]}"' in html
+    assert table_counts() == before and CourseRequest.objects.count() == 0 and PostCount.objects.count() == 0
+    # ... and back to Danish from the English page, the errors with it.
+    back = client.post("/bestil-kursus/", {**typed, "switch_language": _switch_value(html)}).content.decode()
+    assert "Skriv en e-mailadresse eller et telefonnummer, så vi kan svare." in back and "is-invalid" in back
+    assert table_counts() == before
+
+
+def test_a_course_request_refused_for_too_many_requests_says_so_again_in_english_without_counting_one_more(
+    client, odense
+):
+    for number in range(6):  # five are received; the sixth in the hour is refused
+        refused = client.post("/bestil-kursus/", request(odense, key=f"0b9a8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6{number}"))
+    assert refused.status_code == 429
+    typed = request(odense, key="0b9a8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c65")
+    counted = list(PostCount.objects.values_list("count", flat=True))
+    html = client.post(
+        "/en/bestil-kursus/", {**typed, "switch_language": _switch_value(refused.content.decode())}
+    ).content.decode()
+    assert "We have received several requests from you in a short time. Please try again in an hour." in html
+    assert list(PostCount.objects.values_list("count", flat=True)) == counted and CourseRequest.objects.count() == 5
+
+
+def test_a_refused_naloxone_report_shows_its_errors_again_in_the_language_switched_to_and_stores_nothing(
+    client, district
+):
+    typed = {
+        "key": "5a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b11",
+        "occurred_on": "2026-06-12",  # tomorrow (tests/conftest.py DEFAULT_INSTANT)
+        "occurred_time": "22:30",
+        "district": str(district.pk),
+        "naloxone_doses": "2",
+        "called_112": "yes",
+        "outcome": "recovered",
+        "note": "Han vågnede efter to minutter",
+        "website": "",
+    }
+    refused = client.post("/afrapporter/", typed).content.decode()
+    assert "Dato og klokkeslæt ligger i fremtiden." in refused
+    before = table_counts()
+    response = client.post("/en/afrapporter/", {**typed, "switch_language": _switch_value(refused)})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Did you give naloxone? Tell us" in html
+    assert "The date and time are in the future." in html and "is-invalid" in html
+    assert 'value="2026-06-12"' in html and "Han vågnede efter to minutter</textarea>" in html
+    assert table_counts() == before and PostCount.objects.count() == 0
+
+
+def test_a_refused_kit_check_shows_its_error_again_in_the_language_switched_to_and_looks_nothing_up(client):
+    refused = client.post("/tjek-dit-kit/", {"lot": ""}).content.decode()
+    assert "is-invalid" in refused
+    html = client.post("/en/tjek-dit-kit/", {"lot": "", "switch_language": _switch_value(refused)}).content.decode()
+    assert "Check your kit" in html and "This field is required." in html and "data-status" not in html
+    assert PostCount.objects.count() == 0
+
+
+def test_the_login_pages_switch_keeps_the_username_never_shows_the_password_and_tries_no_login(client, coordinator):
+    """The login page's switch was a plain link: a worker who switched language lost the username typed. It sends
+    the form; the password goes with it (it is in the form) but is never written into the page, and no login is
+    tried (django-axes counts no failure, nobody is logged in)."""
+    typed = {"username": coordinator.username, "password": "hemmelig-kode-4711", "next": "/personale/kurser/"}
+    before = table_counts()
+    response = client.post("/en/konto/login/?next=/personale/kurser/", {**typed, "switch_language": "en"})
+    html = response.content.decode()
+    assert response.status_code == 200 and '<html lang="en">' in html and "<title>Log in" in html
+    assert re.search(rf'name="username" value="{coordinator.username}"', html)
+    assert 'name="next" value="/personale/kurser/"' in html
+    assert "hemmelig-kode-4711" not in html and not re.search(r'type="password"[^>]*value=', html)
+    assert "is-invalid" not in html and "_auth_user_id" not in client.session
+    assert table_counts() == before
+    # After a refused login too (a wrong password): the username stays, the password is not shown.
+    refused = client.post("/konto/login/", typed).content.decode()
+    assert "Indtast venligst korrekt brugernavn og adgangskode" in refused
+    html = client.post("/en/konto/login/", {**typed, "switch_language": _switch_value(refused)}).content.decode()
+    assert re.search(rf'name="username" value="{coordinator.username}"', html) and "hemmelig-kode-4711" not in html
+    assert "_auth_user_id" not in client.session
