@@ -356,3 +356,59 @@ def test_a_count_dated_back_with_no_kits_in_since_needs_no_tick(client, coordina
         fields = {"location": office.pk, "batch": batch.pk, "counted": "9", "reason": "Optalt", "on_date": "30.11.2026"}
         assert post(client, "count", **fields).status_code == 302
     assert november_closing(odense) == 9 and level(office, batch) == 7
+
+
+@pytest.mark.parametrize("mistake", ["handout", "transfer", "delivery"])
+def test_a_count_dated_back_over_a_mistake_corrected_since_does_not_count_the_corrected_kits_twice(
+    coordinator, office, bag, mistake
+):
+    """A movement logged by mistake before the count's date and corrected after it (the correction is dated
+    when it is made) never moved a kit: the shelf counted that day already held them. Before: the count was
+    compared with the ledger's stock that day, the mistake still in it, and its adjustment undid the mistake a
+    second time (a withdrawn handout of 3: 3 kits more than the shelf, silently, no tick asked; a delivery
+    logged twice: 10 fewer). Now the count is taken against the stock with the mistake undone: nothing to adjust."""
+    from kits.services import correct_movement, withdraw_handout
+
+    with time_machine.travel(NOVEMBER_20, tick=False):
+        batch = factories.make_batch(lot_number="NX2511")
+        factories.receive(batch, office, 10, coordinator)
+    with time_machine.travel(at(2026, 11, 25, 10, 0), tick=False):
+        if mistake == "handout":
+            wrong = factories.hand_out(batch, office, 3, coordinator)
+        elif mistake == "transfer":
+            wrong, _created = transfer_kits(
+                user=coordinator, from_location=office, to_location=bag, quantity=3, batch=batch
+            )
+        else:
+            wrong = factories.receive(batch, office, 10, coordinator)
+    with time_machine.travel(at(2026, 12, 2, 10, 0), tick=False):
+        if mistake == "handout":
+            withdraw_handout(user=coordinator, handout=wrong, reason="Registreret ved en fejl")
+        else:
+            correct_movement(user=coordinator, movement=wrong, reason="Registreret ved en fejl")
+        assert level(office, batch) == 10
+        # Counted on 30 November: the 10 kits on the shelf (the mistake never moved one). Entered today.
+        with pytest.raises(ValidationError) as refused:
+            adjust_after_count(
+                user=coordinator, location=office, batch=batch, counted=10, reason="Optalt", on_date=NOVEMBER_30
+            )
+    assert refused.value.message_dict["counted"] == ["Optællingen svarer til lageret (10); der er intet at rette."]
+    assert level(office, batch) == 10
+    assert not StockMovement.objects.filter(kind="adjustment", corrects__isnull=True).exists()
+
+
+def test_a_delivery_logged_by_mistake_after_the_counts_date_and_corrected_asks_for_no_tick(coordinator, office):
+    """Before: the count named "10 kits received" that never came (the delivery was corrected) and asked for
+    the tick; the delivery and its correction leave the stock as it was, so the count is simply saved."""
+    from kits.services import correct_movement
+
+    with time_machine.travel(NOVEMBER_20, tick=False):
+        batch = factories.make_batch()
+        factories.receive(batch, office, 10, coordinator)
+    with time_machine.travel(at(2026, 12, 2, 10, 0), tick=False):
+        wrong = factories.receive(batch, office, 10, coordinator, occurred_at=at(2026, 12, 1, 9, 0))
+        correct_movement(user=coordinator, movement=wrong, reason="Registreret ved en fejl")
+        count, _created = adjust_after_count(
+            user=coordinator, location=office, batch=batch, counted=9, reason="Optalt", on_date=NOVEMBER_30
+        )
+    assert count.quantity == 1 and count.from_location == office and level(office, batch) == 9
