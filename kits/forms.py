@@ -235,6 +235,10 @@ class CountForm(DatedForm):
         required=False,
         widget=forms.HiddenInput,
     )
+    # The count the tick answers (location, lot, date), set when the service asks: a tick left from an earlier
+    # question (the form came back for another reason, and the date or the lot was changed since) confirms
+    # nothing it was not asked about, and neither does a tick sent without the question.
+    arrivals_for = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -248,9 +252,25 @@ class CountForm(DatedForm):
         if self.is_bound and field.to_python(self.data.get(self.add_prefix("confirm_arrivals"))):
             field.widget = forms.CheckboxInput()  # ticked: it stays in view if the form comes back
 
+    @staticmethod
+    def _question(data):
+        """Which count the service asked about: "location:lot:date"."""
+        on_date = data.get("on_date") or timezone.localdate()
+        return f"{getattr(data.get('location'), 'pk', '')}:{getattr(data.get('batch'), 'pk', '')}:{on_date.isoformat()}"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("confirm_arrivals") and cleaned.get("arrivals_for") != self._question(cleaned):
+            cleaned["confirm_arrivals"] = False  # asked about another count, or not asked: ask again
+        return cleaned
+
     def add_error(self, field, error):
         if field == "confirm_arrivals":  # the service asks for the tick: show the box beside its message
             self.fields[field].widget = forms.CheckboxInput()
+            # Unticked, for this count: the arrivals it names are the ones the tick is about.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("confirm_arrivals")] = ""
+            self.data[self.add_prefix("arrivals_for")] = self._question(self.cleaned_data)
         super().add_error(field, error)
 
 

@@ -8,7 +8,7 @@ import uuid
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import BigIntegerField, Case, F, Func, Q, Sum, Value, When
+from django.db.models import BigIntegerField, Case, Exists, F, Func, OuterRef, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -722,14 +722,19 @@ def adjust_after_count(
 
 
 def arrived_since(location: StockLocation, batch: Batch, moment):
-    """The deliveries and transfers of `batch` into `location` dated after `moment`, oldest first (one query)."""
+    """The deliveries and transfers of `batch` into `location` dated after `moment`, oldest first (one query).
+
+    Not a correction (a transfer moved back undoes a mistake: no kit came), nor one corrected since (a delivery
+    logged by mistake brought none)."""
     return (
         StockMovement.objects.filter(
             batch=batch,
             to_location=location,
             kind__in=[StockMovement.Kind.RECEIVE, StockMovement.Kind.TRANSFER],
             occurred_at__gt=moment,
+            corrects__isnull=True,
         )
+        .exclude(Exists(StockMovement.objects.filter(corrects=OuterRef("pk"))))
         .select_related("from_location")
         .order_by("occurred_at", "id")
     )
@@ -762,9 +767,15 @@ def _arrived_after_the_count(location, batch, on_date, arrivals) -> ValidationEr
 
 
 def moved_in_since(location: StockLocation, batch: Batch, moment) -> int:
-    """Kits of `batch` that came into `location` after `moment`, less those that left it (one query)."""
+    """Kits of `batch` that came into `location` after `moment`, less those that left it (one query).
+
+    A correction dated after `moment` of a movement dated at or before it is left out: it is dated when it was
+    made, but it says the mistake never moved a kit, so the stock at `moment` is already without the mistake (a
+    handout logged by mistake and withdrawn since: its kits were on the shelf all along). Counted, it would
+    undo the mistake a second time."""
     later = StockMovement.objects.filter(batch=batch, occurred_at__gt=moment).filter(
-        Q(to_location=location) | Q(from_location=location)
+        Q(to_location=location) | Q(from_location=location),
+        Q(corrects__isnull=True) | Q(corrects__occurred_at__gt=moment),
     )
     net = later.aggregate(net=Sum(Case(When(to_location=location, then=F("quantity")), default=-F("quantity"))))["net"]
     return net or 0

@@ -98,12 +98,17 @@ def plain_characters(text: str) -> str:
     return text.translate(DASHES)
 
 
+# More digits than any id has (a bigint has 19).
+ID_DIGITS = 20
+
+
 def is_id(text: str) -> bool:
     """Whether a query parameter can be looked up as an id: decimal digits only.
 
     Not `str.isdigit()`: it is true of "²" and "①", which `int()` (and so a look-up by id) refuses.
-    A too large number is left to the look-up, which finds nothing."""
-    return text.isdecimal()
+    A too large number is left to the look-up, which finds nothing; but not one of more than 20 digits (no
+    id has them): `int()` refuses a number of more than 4,300 digits with a ValueError, a 500 on a public page."""
+    return text.isdecimal() and len(text) <= ID_DIGITS
 
 
 def parse_date(text: str) -> dt.date:

@@ -1104,6 +1104,12 @@ def sum_of_approved(values):
 PUBLIC_STATISTICS_SECONDS = 300
 
 
+# The shape of `public_statistics`' dict, in the shared copy's key: one more whenever its keys change. During a
+# release, app servers of the previous one still fill the shared copy in their shape; read by this release's
+# page, a copy without "municipalities" (the coverage, 2) was a 500 until it expired, and again at each refill.
+PUBLIC_STATISTICS_SHAPE = 2
+
+
 def public_statistics_as_of(now: dt.datetime | None = None, municipality=None) -> tuple[dict, dt.datetime]:
     """`public_statistics` and when they were worked out: at most five minutes ago, by any app server.
 
@@ -1116,7 +1122,7 @@ def public_statistics_as_of(now: dt.datetime | None = None, municipality=None) -
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    key = f"public-statistics:{Month.of(today)}:{municipality.pk if municipality else 'all'}"
+    key = f"public-statistics:{PUBLIC_STATISTICS_SHAPE}:{Month.of(today)}:{municipality.pk if municipality else 'all'}"
     shared = caches["shared"]
     kept = shared.get(key)
     if kept is None:

@@ -90,3 +90,21 @@ def test_each_municipality_and_each_month_has_its_own_copy(client, march, odense
         # A new month is a new twelve months: worked out at once, not five minutes later.
         may, worked_out_at = public_statistics_as_of()
         assert timezone.localtime(worked_out_at).month == 5 and may["months"][-1]["month"] == Month(2026, 4)
+
+
+def test_a_copy_left_by_a_server_still_running_the_previous_release_is_not_read_by_this_one(client, odense):
+    """During a release (several app servers, one shared copy), a server still on the previous release works the
+    statistics out in its own shape, without the coverage added since: read by this release's page, the copy made
+    the count of municipalities blank and the page a 500 (blocktranslate count wants a number) until it expired,
+    and again whenever an old server refilled it. Each shape of the statistics has its own key."""
+    from reports.figures import public_statistics
+
+    with time_machine.travel(APRIL_10, tick=False):
+        previous = public_statistics(timezone.localdate())
+        previous.pop("municipalities")
+        for row in previous["months"] + previous["quarters"]:
+            row.pop("covered")
+        caches["shared"].set(f"public-statistics:{Month(2026, 4)}:all", (previous, timezone.now()), 300)
+        response = client.get("/en/statistik/")
+    assert response.status_code == 200
+    assert "Covers 0 of " in response.content.decode()

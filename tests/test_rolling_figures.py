@@ -131,6 +131,9 @@ def test_the_public_page_shows_the_chosen_municipalitys_figures(client, langelan
     assert "Langeland er for lille til månedstal" in danish
     assert client.get("/statistik/?kommune=abc").status_code == 404
     assert client.get("/statistik/?kommune=999999").status_code == 404
+    # Too large for a bigint (the look-up finds nothing), and too long for int() (a ValueError: a 500 before).
+    assert client.get("/statistik/?kommune=99999999999999999999").status_code == 404
+    assert client.get("/statistik/?kommune=" + "9" * 5000).status_code == 404
     travel.stop()
 
 

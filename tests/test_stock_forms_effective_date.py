@@ -5,6 +5,7 @@ database refuses it), and a date in an approved month is refused as everywhere e
 
 import datetime as dt
 import json
+import re
 import uuid
 from zoneinfo import ZoneInfo
 
@@ -340,7 +341,8 @@ def test_a_count_dated_before_kits_came_in_is_refused_without_the_tick_and_names
         ]
         assert 'type="checkbox" name="confirm_arrivals"' in refused.content.decode()
         assert not StockMovement.objects.filter(kind="adjustment").exists() and level(office, batch) == 23
-        assert post(client, "count", confirm_arrivals="on", **fields).status_code == 302
+        asked = refused.context["form"]["arrivals_for"].value()
+        assert post(client, "count", confirm_arrivals="on", arrivals_for=asked, **fields).status_code == 302
     count = StockMovement.objects.get(kind="adjustment")
     assert count.quantity == 1 and count.from_location == office  # 10 at the end of 30 November, 9 counted
     assert november_closing(odense) == 9 + 5 and level(office, batch) == 9 + 10 + 3  # and the bag's five then
@@ -356,3 +358,87 @@ def test_a_count_dated_back_with_no_kits_in_since_needs_no_tick(client, coordina
         fields = {"location": office.pk, "batch": batch.pk, "counted": "9", "reason": "Optalt", "on_date": "30.11.2026"}
         assert post(client, "count", **fields).status_code == 302
     assert november_closing(odense) == 9 and level(office, batch) == 7
+
+
+@pytest.mark.parametrize("mistake", ["handout", "transfer", "delivery"])
+def test_a_count_dated_back_over_a_mistake_corrected_since_does_not_count_the_corrected_kits_twice(
+    coordinator, office, bag, mistake
+):
+    """A movement logged by mistake before the count's date and corrected after it (the correction is dated
+    when it is made) never moved a kit: the shelf counted that day already held them. Before: the count was
+    compared with the ledger's stock that day, the mistake still in it, and its adjustment undid the mistake a
+    second time (a withdrawn handout of 3: 3 kits more than the shelf, silently, no tick asked; a delivery
+    logged twice: 10 fewer). Now the count is taken against the stock with the mistake undone: nothing to adjust."""
+    from kits.services import correct_movement, withdraw_handout
+
+    with time_machine.travel(NOVEMBER_20, tick=False):
+        batch = factories.make_batch(lot_number="NX2511")
+        factories.receive(batch, office, 10, coordinator)
+    with time_machine.travel(at(2026, 11, 25, 10, 0), tick=False):
+        if mistake == "handout":
+            wrong = factories.hand_out(batch, office, 3, coordinator)
+        elif mistake == "transfer":
+            wrong, _created = transfer_kits(
+                user=coordinator, from_location=office, to_location=bag, quantity=3, batch=batch
+            )
+        else:
+            wrong = factories.receive(batch, office, 10, coordinator)
+    with time_machine.travel(at(2026, 12, 2, 10, 0), tick=False):
+        if mistake == "handout":
+            withdraw_handout(user=coordinator, handout=wrong, reason="Registreret ved en fejl")
+        else:
+            correct_movement(user=coordinator, movement=wrong, reason="Registreret ved en fejl")
+        assert level(office, batch) == 10
+        # Counted on 30 November: the 10 kits on the shelf (the mistake never moved one). Entered today.
+        with pytest.raises(ValidationError) as refused:
+            adjust_after_count(
+                user=coordinator, location=office, batch=batch, counted=10, reason="Optalt", on_date=NOVEMBER_30
+            )
+    assert refused.value.message_dict["counted"] == ["Optællingen svarer til lageret (10); der er intet at rette."]
+    assert level(office, batch) == 10
+    assert not StockMovement.objects.filter(kind="adjustment", corrects__isnull=True).exists()
+
+
+def test_a_delivery_logged_by_mistake_after_the_counts_date_and_corrected_asks_for_no_tick(coordinator, office):
+    """Before: the count named "10 kits received" that never came (the delivery was corrected) and asked for
+    the tick; the delivery and its correction leave the stock as it was, so the count is simply saved."""
+    from kits.services import correct_movement
+
+    with time_machine.travel(NOVEMBER_20, tick=False):
+        batch = factories.make_batch()
+        factories.receive(batch, office, 10, coordinator)
+    with time_machine.travel(at(2026, 12, 2, 10, 0), tick=False):
+        wrong = factories.receive(batch, office, 10, coordinator, occurred_at=at(2026, 12, 1, 9, 0))
+        correct_movement(user=coordinator, movement=wrong, reason="Registreret ved en fejl")
+        count, _created = adjust_after_count(
+            user=coordinator, location=office, batch=batch, counted=9, reason="Optalt", on_date=NOVEMBER_30
+        )
+    assert count.quantity == 1 and count.from_location == office and level(office, batch) == 9
+
+
+def test_a_tick_confirms_only_the_count_it_was_asked_for(client, coordinator, office):
+    """The tick said "the count is of the stock at the end of that day, before these kits came". Before, it stayed
+    ticked when the form came back, and a count then dated on another day (or of another lot) was saved with it,
+    against arrivals no one had been shown; a tick sent without the question was taken too. Now the tick answers
+    the count it was asked for (location, lot, date); for another, the form names that one's arrivals, unticked."""
+    with time_machine.travel(NOVEMBER_20, tick=False):
+        batch = factories.make_batch(lot_number="NX2511")
+        factories.receive(batch, office, 10, coordinator)
+    with time_machine.travel(at(2026, 12, 2, 10, 0), tick=True):
+        factories.receive(batch, office, 4, coordinator, occurred_at=at(2026, 11, 29, 9, 0))
+        factories.receive(batch, office, 10, coordinator, occurred_at=at(2026, 12, 1, 9, 0))
+        client.force_login(coordinator)
+        fields = {"location": office.pk, "batch": batch.pk, "counted": "9", "reason": "Optalt"}
+        unasked = post(client, "count", confirm_arrivals="on", on_date="30.11.2026", **fields)
+        assert "confirm_arrivals" in unasked.context["form"].errors  # a tick without the question: asked
+        asked = unasked.context["form"]["arrivals_for"].value()
+        # The count is dated on the 28th instead, the tick left as it was: the 29th's 4 kits were never named.
+        refused = post(client, "count", confirm_arrivals="on", arrivals_for=asked, on_date="28.11.2026", **fields)
+        assert refused.status_code == 200 and "4 kit modtaget 29. nov 2026" in str(refused.context["form"].errors)
+        [box] = re.findall(r'<input type="checkbox" name="confirm_arrivals"[^>]*>', refused.content.decode())
+        assert " checked" not in box  # a new question, unticked
+        assert not StockMovement.objects.filter(kind="adjustment").exists()
+        asked = refused.context["form"]["arrivals_for"].value()
+        saved = post(client, "count", confirm_arrivals="on", arrivals_for=asked, on_date="28.11.2026", **fields)
+        assert saved.status_code == 302
+    assert StockMovement.objects.get(kind="adjustment").quantity == 1  # 10 at the end of 28 November, 9 counted
