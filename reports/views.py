@@ -309,10 +309,15 @@ def public_statistics_page(request):
     months = statistics["months"]
     labels = [row["month"].label for row in months]
     short = [date_as(row["month"].first_day, "SHORT_MONTH_FORMAT") for row in months]
+    # A month only some municipalities have approved is their sum: its bars are marked, as its row is.
+    covered, total = [row["covered"] for row in months], statistics["municipalities"]
     charts = [
-        bar_chart(_("Courses held"), labels, [row["courses"] for row in months], short),
-        bar_chart(_("People trained"), labels, [row["people"] for row in months], short),
-        bar_chart(_("Naloxone kits handed out"), labels, [row["kits"] for row in months], short),
+        bar_chart(title, labels, [row[key] for row in months], short, covered, total)
+        for title, key in [
+            (_("Courses held"), "courses"),
+            (_("People trained"), "people"),
+            (_("Naloxone kits handed out"), "kits"),
+        ]
     ]
     return render(
         request,

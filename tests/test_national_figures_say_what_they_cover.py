@@ -30,6 +30,33 @@ def _coverage(page: str, table: str) -> dict:
     return dict(re.findall(r'<th scope="row"[^>]*>([^<]+)</th>.*?<td data-coverage="[^"]*"[^>]*>([^<]*)</td>', body))
 
 
+def _charts(page: str) -> list[dict]:
+    """The public statistics page's bar charts: what labels each, its description, and (label, partial) per bar."""
+    charts = []
+    for svg in re.findall(r"<svg viewBox=.*?</svg>", page, re.S):
+        desc = re.search(r'<desc id="([^"]+)-desc">([^<]*)</desc>', svg)
+        bars = re.findall(
+            r'<rect x="[^"]*" y="[^"]*" width="[^"]*" height="[^"]*"([^>]*)/>\s*<text[^>]*>[^<]*</text>\s*'
+            r'<text[^>]*class="chart-label"[^>]*>(.*?)</text>',
+            svg,
+        )
+        charts.append(
+            {
+                "id": desc.group(1),
+                "labelledby": re.search(r'aria-labelledby="([^"]+)"', svg).group(1),
+                "desc": html.unescape(desc.group(2)),
+                "bars": [
+                    (
+                        html.unescape(re.sub("<[^>]+>", "", label)),
+                        "data-partial" in attributes and "url(#" in attributes,
+                    )
+                    for attributes, label in bars
+                ],
+            }
+        )
+    return charts
+
+
 @pytest.fixture
 def march(coordinator, red_liv, venue, aarhus_org):
     """Odense and Aarhus in March 2026 (tests.monthly_data); neither approved."""
@@ -48,6 +75,17 @@ def test_each_month_and_quarter_of_the_country_says_how_many_municipalities_it_c
     assert _coverage(page, "public-quarters")["Q1 2026"] == "Covers 0–1 of 2 municipalities, by month"
     assert 'aria-describedby="public-coverage"' in page and 'id="public-coverage"' in page
     assert "the figures are not the country's total" in html.unescape(page)
+    # Nor does the opening sentence say the figures are the whole country's; and a partial month's bars say it too,
+    # in their label (a mark, explained beside the charts) and in the chart's accessible name (title and desc).
+    assert "in all municipalities" not in page and "in the municipalities that have approved each month" in page
+    charts = _charts(page)
+    assert len(charts) == 3 and all(
+        chart["labelledby"] == f"{chart['id']}-title {chart['id']}-desc" for chart in charts
+    )
+    assert "March 2026: x (Covers 1 of 2 municipalities)" in charts[0]["desc"]
+    assert "February 2026: – (Covers 0 of 2 municipalities)" in charts[0]["desc"]  # not "None": nothing approved
+    assert ("Mar*", True) in charts[0]["bars"] and ("Feb*", True) in charts[0]["bars"]
+    assert "* and a hatched bar: a month not every municipality has approved yet." in html.unescape(page)
 
     approve_and_publish(other_coordinator, aarhus, MARCH.first_day)
     from django.core.cache import caches
@@ -58,6 +96,45 @@ def test_each_month_and_quarter_of_the_country_says_how_many_municipalities_it_c
     assert (months["Mar 2026"], months["Feb 2026"]) == ("Dækker alle 2 kommuner", "Dækker 0 af 2 kommuner")
     assert "Dækker 0–2 af 2 kommuner, alt efter måneden" in page
     assert "er tallene ikke hele landets" in page
+    assert "i alle kommuner" not in page and "i de kommuner, der har godkendt hver måned" in page
+    charts = _charts(page)
+    assert "marts 2026: x" in charts[0]["desc"] and "marts 2026: x (" not in charts[0]["desc"]  # all of them now
+    assert "februar 2026: – (Dækker 0 af 2 kommuner)" in charts[0]["desc"]
+    assert ("mar", False) in charts[0]["bars"] and ("feb*", True) in charts[0]["bars"]
+    assert "* og en skraveret søjle" in page
+
+
+@pytest.mark.parametrize(
+    ("prefix", "heading", "words"),
+    [
+        (
+            "/en",
+            "What the figures for the country cover",
+            [
+                "the sum of the figures of the municipalities that have approved that month",
+                "Covers 41 of 98 municipalities",
+                "The count of municipalities reveals nothing about small numbers",
+            ],
+        ),
+        (
+            "",
+            "Hvad tallene for hele landet dækker",
+            [
+                "summen af tallene for de kommuner, der har godkendt måneden",
+                "Dækker 41 af 98 kommuner",
+                "Antallet af kommuner afslører intet om små tal",
+            ],
+        ),
+    ],
+)
+def test_the_method_page_says_what_a_month_of_the_countrys_figures_covers(client, prefix, heading, words):
+    """What a month's national figure sums, that one not approved everywhere covers fewer and says how many, and why
+    the count of municipalities is safe to publish (reports.disclosure, point 8); linked from the coverage note."""
+    method = html.unescape(client.get(f"{prefix}/statistik/metode/").content.decode())
+    section = re.search(r'<h2 class="h4" id="coverage">([^<]+)</h2>(.*?)<h2', method, re.S)
+    assert section.group(1) == heading
+    assert all(word in section.group(2) for word in words)
+    assert 'href="/en/statistik/metode/#coverage"' in client.get(PAGE).content.decode()
 
 
 def test_the_national_publication_files_say_how_many_municipalities_each_month_covers(
