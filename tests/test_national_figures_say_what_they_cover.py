@@ -134,6 +134,8 @@ def test_the_method_page_says_what_a_month_of_the_countrys_figures_covers(client
     section = re.search(r'<h2 class="h4" id="coverage">([^<]+)</h2>(.*?)<h2', method, re.S)
     assert section.group(1) == heading
     assert all(word in section.group(2) for word in words)
+    # Nowhere else on the page are the national figures called the figures "for all municipalities".
+    assert "for all municipalities" not in method and "for alle kommuner" not in method
     assert 'href="/en/statistik/metode/#coverage"' in client.get(PAGE).content.decode()
 
 
