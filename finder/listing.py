@@ -555,16 +555,16 @@ def _course_page(filters, now, origin, *, since=None, pks=None, offset=0, limit=
     (ListedCourse, recalled lots), or as (band, start in seconds since the epoch, pk) with `keys_only`.
     `since`: every match starts then or later (the index of start times is read from there); `pks`: only
     these courses; `recalls`: (SQL, params) of a subquery whose values ride along as an array."""
-    band = _BAND if origin else "0"
+    # Without an origin every course is in band 0 and no distance is worked out.
+    km, band, distance = ("d.km", _BAND, _DISTANCE) if origin else ("NULL::float8", "0", "")
     params = []
     if keys_only:  # the start as seconds since the epoch, as the merge compares it (no datetimes to parse)
         select = f"{band} AS band, EXTRACT(EPOCH FROM c.starts_at)::float8, c.id"
     else:
-        select = f"{_COURSE_COLUMNS}, d.km, {band} AS band, c.starts_at, c.id"
+        select = f"{_COURSE_COLUMNS}, {km}, {band} AS band, c.starts_at, c.id"
         if recalls is not None:
             select += f", ARRAY({recalls[0]})"
             params += recalls[1]
-    distance = _DISTANCE if origin else "CROSS JOIN LATERAL (SELECT NULL::float8 AS km) d"
     params += _distance_params(origin) if origin else []
     where, where_params = _course_where(filters, now)
     params += where_params
