@@ -6,10 +6,11 @@ inactive venues, stock, reports and anything about participants.
 The list is cut to the requested page in SQL, so a request costs the same whether the
 country has a hundred upcoming courses or ten thousand (bench/RESULTS.md):
 
-- courses: the number of matches and the first one's start, from an index alone; then
-  the page, filtered, ordered (by time, or by distance band and time, the distance
-  computed by PostgreSQL) and cut in SQL, read from the index of start times onwards from
-  that first start, so PostgreSQL stops at the page's end;
+- courses by time: the number of matches and the first one's start, from an index alone;
+  then the page, filtered, ordered and cut in SQL, read from the index of start times
+  onwards from that first start, so PostgreSQL stops at the page's end;
+- courses by distance: one statement works out each venue's distance, orders every match
+  by distance band and time, counts them, cuts them to the page and reads the page's rows;
 - standing drop-in hours: one query for the schedules with their closed dates; each
   schedule becomes one entry (its next date and its rhythm), or, for the API and the
   calendar feed, one entry per date; only the dates' times are worked out for every
@@ -403,15 +404,27 @@ _COURSE_COLUMNS = (
     f" c.languages, c.public_description, c.updated_at, {_VENUE_COLUMNS}"
 )
 _COURSES = "FROM courses_course c LEFT JOIN courses_venue v ON v.id = c.venue_id"
-# The great-circle distance of the venue from the origin in kilometres, NULL without coordinates (the
-# same formula as `distance_km`), worked out once per row; its band with WIDTH_BUCKET over the bands'
-# limits (a CASE over the bands repeated the trigonometry for each limit: 53 ms → 10 ms at national scale).
-_DISTANCE = (
-    "CROSS JOIN LATERAL (SELECT CASE WHEN v.latitude IS NULL THEN NULL ELSE 12742.0 * ASIN(SQRT(LEAST(1.0,"
+_COURSE_WIDTH, _VENUE_WIDTH = 12, 8  # how many of a row's columns _COURSE_COLUMNS' course and venue fill
+# The great-circle distance of the venue `v` from the origin in kilometres, NULL without coordinates
+# (the same formula as `distance_km`).
+_KM = (
+    "CASE WHEN v.latitude IS NULL THEN NULL ELSE 12742.0 * ASIN(SQRT(LEAST(1.0,"
     " POWER(SIN((RADIANS(v.latitude::float8) - %s) / 2), 2)"
     " + COS(RADIANS(v.latitude::float8)) * %s * POWER(SIN((RADIANS(v.longitude::float8) - %s) / 2), 2)))) END"
-    " AS km) d"
 )
+# Every match's distance, for its band: worked out once per venue (490 at national scale) rather than once
+# per course (2,200), 2.6 → 1.6 ms for the keys of every match. OFFSET 0 keeps PostgreSQL from folding the
+# subquery into the join, which would work it out per course again. The venue's columns the filters read
+# (_course_where) come with it.
+_COURSES_BY_DISTANCE = " ".join(
+    [
+        "FROM courses_course c LEFT JOIN (SELECT v.id, v.open_to_public, v.active, v.district_id,",
+        _KM,
+        "AS km FROM courses_venue v OFFSET 0) v ON v.id = c.venue_id",
+    ]
+)
+# For a few courses already chosen, once per row.
+_DISTANCE = "CROSS JOIN LATERAL (SELECT " + _KM + " AS km) v_km"
 _SCHEDULES = (
     "SELECT s.id, s.title, s.weekday, s.starts_at, s.ends_at, s.valid_from, s.valid_until, s.audiences,"
     " s.languages, s.public_description, s.updated_at,"
@@ -419,9 +432,13 @@ _SCHEDULES = (
     " ARRAY(SELECT e.date FROM courses_dropinexception e WHERE e.schedule_id = s.id AND e.date >= %s)"
     " FROM courses_dropinschedule s JOIN courses_venue v ON v.id = s.venue_id WHERE "
 )
-_BAND = "COALESCE(WIDTH_BUCKET(d.km, ARRAY[{}]::float8[]), {})".format(
-    ", ".join(repr(float(limit)) for limit in DISTANCE_BANDS_KM), NO_PLACE_BAND
-)
+
+
+def _band(km):
+    """The distance band of a distance in SQL, with WIDTH_BUCKET over the bands' limits (a CASE over the
+    bands repeated the trigonometry for each limit: 53 ms → 10 ms at national scale)."""
+    limits = ", ".join(repr(float(limit)) for limit in DISTANCE_BANDS_KM)
+    return f"COALESCE(WIDTH_BUCKET({km}, ARRAY[{limits}]::float8[]), {NO_PLACE_BAND})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -551,44 +568,80 @@ def _distance_params(origin):
 
 
 def _course_page(filters, now, origin, *, since=None, pks=None, offset=0, limit=None, keys_only=False, recalls=None):
-    """The matching courses in the list's order (band, start, pk), from `offset`, at most `limit`: as
-    (ListedCourse, recalled lots), or as (band, start in seconds since the epoch, pk) with `keys_only`.
-    `since`: every match starts then or later (the index of start times is read from there); `pks`: only
-    these courses; `recalls`: (SQL, params) of a subquery whose values ride along as an array."""
-    # Without an origin every course is in band 0 and no distance is worked out.
-    km, band, distance = ("d.km", _BAND, _DISTANCE) if origin else ("NULL::float8", "0", "")
-    params = []
-    if keys_only:  # the start as seconds since the epoch, as the merge compares it (no datetimes to parse)
-        select = f"{band} AS band, EXTRACT(EPOCH FROM c.starts_at)::float8, c.id"
-    else:
-        select = f"{_COURSE_COLUMNS}, {km}, {band} AS band, c.starts_at, c.id"
-        if recalls is not None:
-            select += f", ARRAY({recalls[0]})"
-            params += recalls[1]
-    params += _distance_params(origin) if origin else []
-    where, where_params = _course_where(filters, now)
-    params += where_params
+    """The matching courses in the list's order (band, start, pk), from `offset`, at most `limit`.
+
+    Returns (rows, total). Rows are (ListedCourse, recalled lots), or (band, start in seconds since the
+    epoch, pk) with `keys_only`. By distance every match is read for its band anyway, so the statement
+    also counts them (COUNT(*) OVER (), one statement less) and `total` is that number, taken from a
+    row (None when no row came back); otherwise `total` is None. `since`: every match starts then or
+    later (the index of start times is read from there); `pks`: only these courses, in no order;
+    `recalls`: (SQL, params) of a subquery whose values ride along as an array.
+    """
+    where, params = _course_where(filters, now)
     if since is not None:
         where += " AND c.starts_at >= %s"
         params.append(since)
     if pks is not None:
         where += " AND c.id = ANY(%s)"
         params.append(list(pks))
-    tail = " ORDER BY band, c.starts_at, c.id"
+    tail, tail_params = "", []
     if limit is not None:
         tail += " LIMIT %s"
-        params.append(limit)
+        tail_params.append(limit)
     if offset:
         tail += " OFFSET %s"
-        params.append(offset)
-    rows = _rows(f"SELECT {select} {_COURSES} {distance} {where}{tail}", params)
+        tail_params.append(offset)
+    recalled, recall_params = (", ARRAY(" + recalls[0] + ")", list(recalls[1])) if recalls is not None else ("", [])
+    by_distance = origin is not None and pks is None
+    distance_params = _distance_params(origin) if origin is not None else []
+    if by_distance and keys_only:
+        select = _band("v.km") + " AS band, EXTRACT(EPOCH FROM c.starts_at)::float8, c.id, COUNT(*) OVER ()"
+        sql = " ".join(["SELECT", select, _COURSES_BY_DISTANCE, where, "ORDER BY band, c.starts_at, c.id" + tail])
+        params = distance_params + params + tail_params
+    elif by_distance:  # the keys of the matches cut to the page first, then the page's whole rows
+        keys = " ".join(
+            [
+                "SELECT c.id, c.starts_at, v.km,",
+                _band("v.km") + " AS band, COUNT(*) OVER () AS total",
+                _COURSES_BY_DISTANCE,
+                where,
+                "ORDER BY band, c.starts_at, c.id" + tail,
+            ]
+        )
+        sql = " ".join(
+            [
+                "SELECT",
+                _COURSE_COLUMNS + ", k.km, k.band, k.total" + recalled,
+                "FROM (" + keys + ") k JOIN courses_course c ON c.id = k.id",
+                "LEFT JOIN courses_venue v ON v.id = c.venue_id ORDER BY k.band, k.starts_at, k.id",
+            ]
+        )
+        params = recall_params + distance_params + params + tail_params
+    elif keys_only:
+        select = "0, EXTRACT(EPOCH FROM c.starts_at)::float8, c.id, NULL"
+        sql = " ".join(["SELECT", select, _COURSES, where, "ORDER BY c.starts_at, c.id" + tail])
+        params += tail_params
+    else:  # with `pks` and an origin, the distance of those rows alone
+        km = "v_km.km" if origin is not None else "NULL::float8"
+        select = f"{_COURSE_COLUMNS}, {km}, {_band(km) if origin is not None else 0}, NULL{recalled}"
+        distance = _DISTANCE if origin is not None else ""
+        sql = " ".join(["SELECT", select, _COURSES, distance, where, "ORDER BY c.starts_at, c.id" + tail])
+        params = recall_params + distance_params + params + tail_params
+    rows = _rows(sql, params)
+    after_venue = _COURSE_WIDTH + _VENUE_WIDTH  # then the distance, the band, the total, the recalled lots
+    total = rows[0][3 if keys_only else after_venue + 2] if rows and by_distance else None
     if keys_only:
-        return rows
+        return [row[:3] for row in rows], total
     venue = _Venues()
     return [
-        (ListedCourse(*row[:12], venue(row[12:20]), row[20], row[21]), row[24] if recalls is not None else None)
+        (
+            ListedCourse(
+                *row[:_COURSE_WIDTH], venue(row[_COURSE_WIDTH:after_venue]), row[after_venue], row[after_venue + 1]
+            ),
+            row[after_venue + 3] if recalled else None,
+        )
         for row in rows
-    ]
+    ], total
 
 
 def _course_count(filters, now):
@@ -647,11 +700,11 @@ def find(
 
     Soonest first; with a position (`filters.near`, or a postcode placed by `places`), by
     distance band (DISTANCE_BANDS_KM) and soonest first within a band, places without
-    coordinates and online courses last. Three queries: the drop-in hours, the number of matching
-    courses with the first one's start, and the page's courses; one more each with `with_cancelled`
-    and `with_kits` (whether the page's venues hand out kits now), and one more when the courses are
-    placed by their keys before they are read: on a page after the first, and by distance when more
-    courses match than the page holds.
+    coordinates and online courses last. Queries: the drop-in hours; by time, the number of matching
+    courses with the first one's start, then the page's courses; by distance, the page's courses
+    counted with every match in one statement. One more each with `with_cancelled` and `with_kits`
+    (whether the page's venues hand out kits now), and one more on a page after the first, where the
+    courses are placed by their keys before they are read.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -679,14 +732,18 @@ def find(
     drop_in_keys.sort(key=lambda item: item[0])
     dropped = len(drop_in_keys)
 
-    # Courses: cut in SQL. First one look at the index of courses still to end: how many match, and
-    # when the first of them starts. Every match starts at or after that instant, so the page's
-    # query reads the index of start times from there in order and stops at the page's end (0.2 ms
-    # at national scale), where "ends after now" alone made PostgreSQL read and sort every match
-    # (4–5 ms). The bound must be a value, not a subquery: PostgreSQL plans a subquery's answer as
-    # unknown and then reads every match again. By distance every match's distance is needed.
-    course_total, first_start = _course_count(filters, now)
-    since = None if origin else (first_start or now)
+    # Courses: cut in SQL. By time, first one look at the index of courses still to end: how many
+    # match, and when the first of them starts. Every match starts at or after that instant, so the
+    # page's query reads the index of start times from there in order and stops at the page's end
+    # (0.2 ms at national scale), where "ends after now" alone made PostgreSQL read and sort every
+    # match (4–5 ms). The bound must be a value, not a subquery: PostgreSQL plans a subquery's answer
+    # as unknown and then reads every match again. By distance every match's distance is needed, so
+    # the statement that reads them for their bands counts them too.
+    if origin is None:
+        course_total, first_start = _course_count(filters, now)
+        since = first_start or now
+    else:
+        course_total, since = None, None
     recalls = None
     if with_recalls:  # the recall banner's lots ride along, run once (kits.queries.active_recalls)
         from kits.models import Batch
@@ -698,21 +755,27 @@ def find(
     skipped = max(0, offset - dropped)
     end = None if limit is None else offset + limit
     page_of_courses = functools.partial(_course_page, filters, now, origin, since=since, recalls=recalls)
-    # A later page, or a page by distance with more matches than it holds: first the candidates'
-    # keys (from the index of courses still to end and the venues), then only the courses on the
-    # page are read (one statement more). A later page has up to `dropped + limit` candidates, of
-    # which at most `limit` are on it; by distance, every match's distance is worked out, and
-    # reading each match's whole row for it took 8 ms at national scale (keys: 2 ms).
-    placed_by_keys = end is not None and (skipped > 0 or (origin is not None and course_total > limit))
+    # A later page: first the candidates' keys, then only the courses on the page are read (one
+    # statement more): of up to `dropped + limit` candidates at most `limit` are on it. The first
+    # page's candidates are all read whole; by distance their keys are cut first in the same
+    # statement (every match's whole row read for its distance took 8 ms at national scale).
+    placed_by_keys = end is not None and skipped > 0
     fetched = []  # (ListedCourse, recalled lots) as read
-    if skipped >= course_total:
+    if course_total is not None and skipped >= course_total:
         course_keys = []  # no course on this page or before it: nothing to read
     elif placed_by_keys:
-        keyed = page_of_courses(offset=skipped, limit=end - skipped, keys_only=True)
+        keyed, counted = page_of_courses(offset=skipped, limit=end - skipped, keys_only=True)
         course_keys = [(band, starts_at, 0, pk) for band, starts_at, pk in keyed]
     else:
-        fetched = page_of_courses(offset=skipped, limit=None if end is None else end - skipped)
+        fetched, counted = page_of_courses(offset=skipped, limit=None if end is None else end - skipped)
         course_keys = [(row.band, row.starts_at.timestamp(), 0, row.pk) for row, _lots in fetched]
+    if course_total is None:  # by distance: counted with the matches, unless no row came back to carry it
+        if counted is not None:
+            course_total = counted
+        elif skipped or end == 0:  # past the end, or asked for none: there may be matches
+            course_total = _course_count(filters, now)[0]
+        else:
+            course_total = 0
     rows = [row for row, _lots in fetched]
 
     # Merge: an item's place in the whole list is the number of courses and dates before it.
@@ -720,7 +783,7 @@ def find(
     course_places = [skipped + i + bisect.bisect_left(drop_in_sorted, key) for i, key in enumerate(course_keys)]
     if placed_by_keys:  # no keys (the courses went since they were counted): no rows
         on_page = {key[3] for key, place in zip(course_keys, course_places, strict=True) if offset <= place < end}
-        fetched = page_of_courses(pks=on_page) if on_page else []
+        fetched = page_of_courses(pks=on_page)[0] if on_page else []
         by_pk = {row.pk: row for row, _lots in fetched}
         rows = [by_pk.get(key[3]) for key in course_keys]  # None: a candidate not on the page
     placed = [(place, "course", row) for place, row in zip(course_places, rows, strict=True) if row is not None]
@@ -752,7 +815,7 @@ def find(
         where, params = _course_where(filters, now, cancelled=True)
         venue = _Venues()
         cancelled = [
-            build.course(ListedCourse(*row[:12], venue(row[12:20])))
+            build.course(ListedCourse(*row[:_COURSE_WIDTH], venue(row[_COURSE_WIDTH : _COURSE_WIDTH + _VENUE_WIDTH])))
             for row in _rows(f"SELECT {_COURSE_COLUMNS} {_COURSES} {where} ORDER BY c.starts_at, c.id", params)
         ]
     recalled_lots = []

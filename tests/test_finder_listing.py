@@ -141,27 +141,31 @@ def test_the_api_widget_and_feed_read_places_only_when_asked_by_district_or_post
     client, red_liv, odense, django_assert_num_queries
 ):
     """Three queries (drop-in hours, the courses' count and first start, then the courses cut to the
-    page); the public places (a fourth) only for a district or a postcode. A later page places the
-    courses that may be on it by their keys, then reads only those: on the national data the API's
+    page); the public places (a fourth) only for a district or a postcode. Placed by a postcode, the
+    courses are counted and cut to the page by distance in one statement (three). A later page places
+    the courses that may be on it by their keys, then reads only those: on the national data the API's
     offset 2,000 read 900 courses for a page of 100 (89 ms, then 49 ms)."""
     _sample(red_liv, odense)
     district = make_district(odense).pk
     Venue.objects.filter(name="Sted 0").update(district=district)
-    for params, queries in [({}, 3), ({"district": ""}, 3), ({"postcode": "5000"}, 4), ({"district": district}, 4)]:
+    for params, queries in [({}, 3), ({"district": ""}, 3), ({"postcode": "5000"}, 3), ({"district": district}, 4)]:
         with django_assert_num_queries(queries):
             assert client.get("/api/v1/courses/", params).status_code == 200
-        # Placed by a postcode, the widget's 20 entries come from 43 courses ordered by distance:
-        # their keys first, then the courses on it (the API's 100 hold every course).
-        with django_assert_num_queries(queries + ("postcode" in params)):
+        # The widget's 20 entries by distance come from 43 courses: their keys are cut in the statement
+        # that reads the page's whole rows.
+        with django_assert_num_queries(queries):
             assert client.get("/widget/", params).status_code == 200
     with django_assert_num_queries(1):  # the places, which have no such district: refused
         assert client.get("/api/v1/courses/", {"district": "99999"}).status_code == 400
     with django_assert_num_queries(4):  # and the courses cancelled lately, which the feed marks cancelled
         assert client.get("/kurser.ics").status_code == 200
-    with django_assert_num_queries(4) as context:
+    with django_assert_num_queries(3) as context:  # drop-in hours, the keys counted, the page's courses
         page = client.get("/api/v1/courses/", {"near": "55.3959,10.3883", "offset": 40, "limit": 5}).json()
-    assert len(page["courses"]) == 5
+    assert len(page["courses"]) == 5 and page["count"] == 43 + 7 + 8 + 7
     assert sum("c.title" in query["sql"] for query in context.captured_queries) == 1
+    with django_assert_num_queries(3):  # past the end no key comes back to carry the count: counted alone
+        page = client.get("/api/v1/courses/", {"near": "55.3959,10.3883", "offset": 1000, "limit": 5}).json()
+    assert page["courses"] == [] and page["count"] == 43 + 7 + 8 + 7
 
 
 def test_a_cancelled_course_leaves_every_list_on_the_next_request(client, venue):
@@ -318,27 +322,32 @@ def test_a_date_filter_keeps_the_courses_of_that_local_day_to_the_minute(venue, 
 
 
 def _cancelled_once_counted(victims):
-    """A coordinator's cancel committed between find()'s count of the courses and its page query."""
+    """A coordinator's cancel committed right after find()'s statement that counted the courses."""
     from unittest import mock
 
-    count = listing._course_count
+    rows = listing._rows
+    done = []
 
-    def counted_then_cancelled(*args, **kwargs):
-        result = count(*args, **kwargs)
-        Course.objects.filter(pk__in=[course.pk for course in victims]).update(
-            status=Course.Status.CANCELLED, cancelled_at=timezone.now(), cancellation_reason="Syg"
-        )
+    def counted_then_cancelled(sql, params):
+        result = rows(sql, params)
+        if "COUNT(" in sql and not done:
+            done.append(sql)
+            Course.objects.filter(pk__in=[course.pk for course in victims]).update(
+                status=Course.Status.CANCELLED, cancelled_at=timezone.now(), cancellation_reason="Syg"
+            )
         return result
 
-    return mock.patch.object(listing, "_course_count", counted_then_cancelled)
+    return mock.patch.object(listing, "_rows", counted_then_cancelled)
 
 
-@pytest.mark.parametrize("near, offset, gone", [(None, 2, [2]), (HERE, 0, [0, 1]), (HERE, 1, [1, 2])])
+@pytest.mark.parametrize("near, offset, gone", [(None, 2, [2]), (None, 0, [0, 1]), (HERE, 1, [1, 2])])
 def test_courses_cancelled_between_the_count_and_the_page_leave_a_page_without_them_not_an_error(
     venue, near, offset, gone
 ):
     """The count and the page are two statements: what was cancelled in between is simply not on
-    the page (found by a review: a later page, or one by distance, failed with UnboundLocalError)."""
+    the page (found by a review: a later page, or one by distance, failed with UnboundLocalError).
+    By distance the first page is counted and read in one statement; a later page's keys are counted
+    and its courses read after."""
     from finder.filters import Filters
 
     courses = [make_course(venue, title=f"K{i}", starts_at=NOW + dt.timedelta(days=1 + i)) for i in range(3)]
@@ -346,6 +355,20 @@ def test_courses_cancelled_between_the_count_and_the_page_leave_a_page_without_t
         found = listing.find(Filters(near=near), offset=offset, limit=1, now=NOW)
     assert all(entry.title not in {f"K{i}" for i in gone} for entry in found.entries)
     assert found.total == 3  # as counted
+
+
+@pytest.mark.parametrize("offset, limit", [(0, None), (0, 2), (0, 0), (2, 2), (4, 3), (9, 1), (200, 5)])
+def test_by_distance_the_total_counts_every_match_on_any_page_even_an_empty_one(venue, offset, limit):
+    """By distance the matches are counted in the statement that reads them; a page past the end, or
+    one asked for no entries, carries no row with the count and is counted on its own."""
+    from finder.filters import Filters
+
+    for i in range(9):
+        make_course(venue, title=f"K{i}", starts_at=NOW + dt.timedelta(days=1 + i))
+    found = listing.find(Filters(near=HERE), offset=offset, limit=limit, now=NOW)
+    assert found.total == 9
+    shown = 9 - offset if limit is None else max(0, min(limit, 9 - offset))
+    assert [entry.title for entry in found.entries] == [f"K{i}" for i in range(offset, offset + shown)]
 
 
 def test_online_courses_and_places_without_coordinates_come_last_by_distance_and_show_none(client, red_liv, odense):
@@ -464,14 +487,16 @@ def test_the_hand_written_statements_list_what_the_orms_public_querysets_list_un
         filters = Filters(**{name: chance.choice(values) for name, values in choices.items()})
 
         courses = _narrowed_in_the_orm(listing.public_courses().filter(ends_at__gt=NOW), filters)
-        listed = listing._course_page(filters, NOW, None)
+        listed, _uncounted = listing._course_page(filters, NOW, None)
         assert [row.pk for row, _lots in listed] == list(
             courses.order_by("starts_at", "pk").values_list("pk", flat=True)
         )
-        assert sorted(row.pk for row, _lots in listing._course_page(filters, NOW, HERE)) == sorted(
-            courses.values_list("pk", flat=True)
-        )
-        assert listing._course_count(filters, NOW)[0] == courses.count()
+        by_distance, counted = listing._course_page(filters, NOW, HERE)
+        assert sorted(row.pk for row, _lots in by_distance) == sorted(courses.values_list("pk", flat=True))
+        assert listing._course_count(filters, NOW)[0] == courses.count() == (counted or 0)
+        keys, counted = listing._course_page(filters, NOW, HERE, offset=1, limit=2, keys_only=True)
+        assert [key[2] for key in keys] == [row.pk for row, _lots in by_distance[1:3]]
+        assert counted == (courses.count() if courses.count() > 1 else None)
         lately = _narrowed_in_the_orm(Course.objects.recently_cancelled(NOW).filter(listing.PUBLIC_VENUE), filters)
         found = listing.find(filters, with_cancelled=True, limit=0, now=NOW)
         assert [entry.id for entry in found.cancelled] == [
