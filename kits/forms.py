@@ -295,6 +295,9 @@ class OfficeHandoutForm(DatedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = StockLocation.objects.for_user(self.user).filter(
+            StockLocation.handing_out_q()
+        )
         now = timezone.now()
         course_model = StockMovement.course.field.related_model  # kits imports nothing from courses
         self.fields["course"].queryset = (

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from kits.models import (
     CORRECTIONS_WITHIN_ORIGINAL,
     HANDOUT_NOT_EXPIRED,
+    HANDOUT_NOT_FROM_RETURN_LOCATION,
     HANDOUT_NOT_RECALLED,
     STOCK_NON_NEGATIVE,
     STOCK_NON_NEGATIVE_ON_EVERY_DATE,
@@ -148,6 +149,19 @@ def _recalled_error(batch, field="batch"):
     )
 
 
+def _from_return_location_error(location):
+    return ValidationError(
+        {
+            "location": _(
+                "No kits are handed out from %(location)s: it is for return or destruction. Choose another "
+                "stock location."
+            )
+            % {"location": location}
+        },
+        code="return_location",
+    )
+
+
 def record_handout(
     *,
     user,
@@ -234,7 +248,10 @@ def save_handout(handout: Handout, batch: Batch | None, on_date) -> Handout:
     """Insert a new handout from `batch` if it is usable on `on_date`; without one, the insert itself
     chooses the first-expiring usable batch at the handout's location that holds enough (one
     statement, not a look-up and an insert). If none does, the NOT NULL on the batch refuses the
-    row, and `stock_refusal` explains it."""
+    row, and `stock_refusal` explains it. Never from a location for return or destruction (its kits
+    are set aside), which the ledger trigger refuses too."""
+    if handout.from_location.for_return:
+        raise _from_return_location_error(handout.from_location)
     if batch is None:
         handout.batch_id = FirstExpiringBatch(handout.from_location, handout.quantity, on_date)
         handout.save(force_insert=True)
@@ -259,6 +276,8 @@ def stock_refusal(
     if null_refused(error) == "batch_id":  # the insert found no usable batch here that holds enough
         return not_enough_kits(location, quantity, on_date, at_course)
     constraint = violated_constraint(error)
+    if constraint == HANDOUT_NOT_FROM_RETURN_LOCATION:  # made a return location since the form was read
+        return _from_return_location_error(location)
     if constraint == STOCK_NON_NEGATIVE_ON_EVERY_DATE:
         return _short_on_a_later_date(location, on_date)
     if constraint == STOCK_NON_NEGATIVE:
