@@ -134,6 +134,11 @@ class Batch(models.Model):
         verbose_name = _("batch")
         verbose_name_plural = _("batches")
         ordering = ["expiry_date", "lot_number"]
+        # Who has them: redliv.roles (RECALL_LOTS, CHANGE_EVERY_RECALL, may_change_recall).
+        permissions = [
+            ("recall_batch", _("Can recall a lot")),
+            ("change_every_recall", _("Can change or end the recall of any lot")),
+        ]
         constraints = [
             # Deliveries find their batch by product and lot in any case ("nx2511" is "NX2511").
             models.UniqueConstraint(Lower("product"), Lower("lot_number"), name="batch_unique_lot_per_product"),

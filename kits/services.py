@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import BigIntegerField, Case, Exists, F, Func, OuterRef, Q, Sum, Value, When
 from django.utils import timezone
@@ -30,6 +30,7 @@ from kits.models import (
     StockLocation,
     StockMovement,
 )
+from redliv import roles
 from redliv.closing import check_change_allowed
 from redliv.db import IsAnyOf, null_refused, read_back_on_use, violated_constraint
 from redliv.idempotency import create_once
@@ -952,6 +953,20 @@ def clear_unusable(*, user, location: StockLocation, batch: Batch, to_location=N
     )
 
 
+def recall_changes_refused(batch: Batch) -> PermissionDenied:
+    """Why a user may not change or end the recall of `batch` (`roles.may_change_recall`), and whom to ask."""
+    municipality = batch.recalled_by.municipality if batch.recalled_by_id else None
+    if municipality is None:
+        return PermissionDenied(_("Only an administrator can change or end this recall."))
+    return PermissionDenied(
+        _(
+            "Only the coordinators of %(municipality)s, where the recall was started, or an administrator can "
+            "change or end it."
+        )
+        % {"municipality": municipality}
+    )
+
+
 def recall_lot(*, user, batch: Batch, recalled_on, reason: str, instructions: str):
     """Mark a lot as recalled. From `recalled_on` it is not handed out and moves only for return.
 
@@ -963,6 +978,10 @@ def recall_lot(*, user, batch: Batch, recalled_on, reason: str, instructions: st
     The lot keeps one period, and the ledger trigger refuses kits of the lot dated inside it;
     a new recall that began later would drop the earlier days, and an entry from them (an
     offline handout) would be taken. The lot's history keeps every step and who took it.
+
+    Who may start one is the view's to check (`roles.RECALL_LOTS`, for a lot the user's municipality has
+    held); an active recall is changed only by whom `roles.may_change_recall` names, checked here on the
+    locked lot (it may have been recalled by another municipality since the form was shown).
     """
     reason, instructions = (reason or "").strip(), (instructions or "").strip()
     errors = {}
@@ -976,6 +995,8 @@ def recall_lot(*, user, batch: Batch, recalled_on, reason: str, instructions: st
         raise ValidationError(errors, code="recall_incomplete")
     with transaction.atomic():
         batch = Batch.objects.select_for_update(no_key=True).get(pk=batch.pk)
+        if batch.recalled_on is not None and batch.recall_ended_on is None and not roles.may_change_recall(user, batch):
+            raise recall_changes_refused(batch)
         if batch.recalled_on is None or batch.recall_ended_on is not None:
             if batch.recall_ended_on is not None and recalled_on < batch.recall_ended_on:
                 recalled_on = min(recalled_on, batch.recalled_on)  # overlapping: one recall
@@ -994,7 +1015,7 @@ def end_recall(*, user, batch: Batch, reason: str):
 
     From today the lot is handed out again if it has not expired (the ledger trigger reads
     the end date), the public "Check your kit" page and the finder's banner stop showing it.
-    Who ended it, when and why stay on the lot and in its history.
+    Who ended it, when and why stay on the lot and in its history. Only whom `roles.may_change_recall` names.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -1010,6 +1031,8 @@ def end_recall(*, user, batch: Batch, reason: str):
                 % {"lot": batch.lot_number, "date": date_format(batch.recall_ended_on, "SHORT_DATE_FORMAT")},
                 code="recall_already_ended",
             )
+        if not roles.may_change_recall(user, batch):
+            raise recall_changes_refused(batch)
         batch.recall_ended_on = max(today, batch.recalled_on)
         batch.recall_ended_by = user
         batch.recall_end_reason = reason
