@@ -312,18 +312,17 @@ def _at(on_date):
     return timezone.make_aware(dt.datetime.combine(on_date, dt.time.max))
 
 
-def check_stock_date_allowed(
-    user, municipality, occurred_at, reason: str = "", field: str = "on_date", reason_field: str = "change_reason"
-) -> None:
+def check_stock_date_allowed(user, municipality, occurred_at, reason: str = "") -> None:
     """Refuse a stock movement dated in the future or in an approved month, with `check_change_allowed`'s
     rule and messages. A movement changes the stock at the end of its month and of every month after it,
     so a month approved later than the date counts too: the date must not lie before the earliest open
     month (the message names the approved month whose stock it would change). A coordinator may add it
     with a reason, as anywhere else.
 
-    The refusal of the date stands beside `field`; asking for a reason, beside `reason_field`."""
+    The refusal of the date stands beside the stock forms' `on_date` (kits.forms.DatedForm); asking for a
+    reason, beside their `change_reason`."""
     if timezone.localdate(occurred_at) > timezone.localdate():
-        raise ValidationError({field: _("The date cannot be in the future.")}, code="future")
+        raise ValidationError({"on_date": _("The date cannot be in the future.")}, code="future")
     try:
         check_change_allowed(user, municipality, occurred_at, reason, adding=True)
         if Month.of(occurred_at).is_over:
@@ -331,7 +330,7 @@ def check_stock_date_allowed(
             if later is not None:
                 check_change_allowed(user, municipality, later, reason, adding=True)
     except ValidationError as error:
-        where = field if getattr(error, "code", None) == "month_closed" else reason_field
+        where = "on_date" if getattr(error, "code", None) == "month_closed" else "change_reason"
         raise ValidationError({where: error.error_list}) from error
 
 
@@ -431,27 +430,32 @@ def register_delivery(
     product: str,
     lot_number: str,
     expiry_date,
-    received_on,
     quantity: int,
-    reason: str = "",
+    on_date=None,
+    change_reason: str = "",
     key: uuid.UUID | None = None,
     registered_on=None,
 ):
     """Receive a delivery of one lot into a location. Returns (movement, created).
 
+    `on_date` is the day it was received (today if None), the stock forms' effective date, with their rule
+    (`check_stock_date_allowed`, its refusals beside `on_date` and `change_reason`): not in the future, and
+    in an approved month (or before one) only by a coordinator with `change_reason`, which the movement keeps
+    as its reason (a delivery has no other note).
+
     A new lot creates its batch; a further delivery of a known lot with the same
     expiry date adds to it; the same lot with another expiry date is refused. Kits already
     expired on the day the delivery is registered (`registered_on`, today unless the demo
-    replays its past) are refused. A delivery received in an approved month changes the
-    month's stock at its end: like any entry added there, it needs a coordinator and a
-    `reason`, which the movement keeps.
+    replays its past) are refused.
     """
     key = key or uuid.uuid4()
-    product, lot_number, reason = (product or "").strip(), (lot_number or "").strip(), (reason or "").strip()
+    product, lot_number = (product or "").strip(), (lot_number or "").strip()
+    reason = (change_reason or "").strip()
+    received_on = on_date or timezone.localdate()
     registered_on = registered_on or timezone.localdate()
     _quantity_at_least_one(quantity)
     if received_on > timezone.localdate():
-        raise ValidationError({"received_on": _("The received date cannot be in the future.")}, code="future")
+        raise ValidationError({"on_date": _("The date cannot be in the future.")}, code="future")
     if expiry_date <= received_on:
         raise ValidationError(
             {"expiry_date": _("The expiry date must be after the received date.")}, code="expiry_before_receipt"
@@ -467,6 +471,7 @@ def register_delivery(
             },
             code="expired_on_receipt",
         )
+    # The names the delivery form posted before it took the shared date fields: a resend keeps its digest.
     payload = {
         "kind": "receive",
         "location": location.pk,
@@ -481,7 +486,7 @@ def register_delivery(
     occurred_at = _at(received_on)
 
     def create(digest):
-        _delivery_allowed(user, location, occurred_at, reason)
+        check_stock_date_allowed(user, location.municipality_id, occurred_at, reason)
         batch, _created = Batch.objects.get_or_create(
             product__iexact=product,
             lot_number__iexact=lot_number,
@@ -529,11 +534,6 @@ def register_delivery(
         )
 
     return create_once(StockMovement, key, payload, create)
-
-
-def _delivery_allowed(user, location, occurred_at, reason):
-    """check_stock_date_allowed for a delivery, its refusal beside the field the person can change."""
-    check_stock_date_allowed(user, location.municipality_id, occurred_at, reason, "received_on", "reason")
 
 
 def transfer_kits(

@@ -327,9 +327,9 @@ def delivery(request):
             product=data["product"],
             lot_number=data["lot_number"],
             expiry_date=data["expiry_date"],
-            received_on=data["received_on"],
             quantity=data["quantity"],
-            reason=data["reason"],
+            on_date=data["on_date"],
+            change_reason=data["change_reason"],
             key=data["key"],
         )
 

@@ -75,7 +75,7 @@ def test_a_delivery_of_a_lot_that_has_expired_since_it_was_received_is_refused(o
             product="Nyxoid 1,8 mg næsespray",
             lot_number="NX2011",
             expiry_date=dt.date(2026, 11, 20),
-            received_on=dt.date(2026, 11, 1),
+            on_date=dt.date(2026, 11, 1),
             quantity=40,
         )
     assert messages_of(error)["expiry_date"] == [
@@ -95,7 +95,7 @@ def test_the_delivery_form_says_the_same(client, coordinator, office):
             "product": "Nyxoid 1,8 mg næsespray",
             "lot_number": "NX2011",
             "expiry_date": "2026-11-20",
-            "received_on": "2026-11-01",
+            "on_date": "2026-11-01",
             "quantity": "40",
         },
     )
@@ -112,7 +112,7 @@ def test_a_lot_expiring_today_is_still_received(office, coordinator):
         product="Nyxoid 1,8 mg næsespray",
         lot_number="NX3011",
         expiry_date=TODAY,
-        received_on=dt.date(2026, 11, 29),
+        on_date=dt.date(2026, 11, 29),
         quantity=4,
     )
     assert created and level(office, movement.batch) == 4
