@@ -109,7 +109,9 @@ def quantity_field(**kwargs):
     return forms.IntegerField(label=_("Number of kits"), min_value=1, error_messages=KITS_OUT_OF_RANGE, **kwargs)
 
 
-class DeliveryForm(KeyedForm):
+class DeliveryForm(DatedForm):
+    """A delivery of one lot, dated the day it was received (`on_date`, as every dated stock form)."""
+
     location = forms.ModelChoiceField(label=_("Into stock location"), queryset=StockLocation.objects.none())
     kit_type = forms.ModelChoiceField(label=_("Kit type"), queryset=KitType.objects.filter(active=True))
     product = forms.CharField(
@@ -118,34 +120,21 @@ class DeliveryForm(KeyedForm):
     lot_number = forms.CharField(label=_("Lot number"), max_length=50)
     expiry_date = forms.DateField(label=_("Expiry date"), widget=DateInput())
     quantity = quantity_field()
-    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
-    reason = forms.CharField(
-        label=_("Reason, for a date in an approved month"),
-        max_length=200,
-        required=False,
-        validators=[refuse_identifiers],
-        help_text=format_lazy(
-            "{} {}", _("Only needed when the received date lies in a month that is approved."), NO_PERSONAL_DATA
-        ),
-    )
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("received_on", timezone.localdate())
         super().__init__(*args, **kwargs)
+        self.fields["on_date"].label = _("Received on")
+        self.fields["on_date"].help_text = _("The day the kits came, if not today.")
         self.fields["product"].widget.attrs["list"] = "known-products"
 
     def clean_lot_number(self):
         return self.cleaned_data["lot_number"].strip()
 
-    def clean_received_on(self):
-        received_on = self.cleaned_data["received_on"]
-        if received_on > timezone.localdate():
-            raise forms.ValidationError(_("The received date cannot be in the future."), code="future")
-        return received_on
-
     def clean(self):
         cleaned = super().clean()
-        expiry, received = cleaned.get("expiry_date"), cleaned.get("received_on")
+        expiry, received = cleaned.get("expiry_date"), None
+        if "on_date" in cleaned:  # a valid date, or left empty: today
+            received = cleaned["on_date"] or timezone.localdate()
         if expiry and received and expiry <= received:
             self.add_error(
                 "expiry_date",
@@ -295,6 +284,9 @@ class OfficeHandoutForm(DatedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = StockLocation.objects.for_user(self.user).filter(
+            StockLocation.handing_out_q()
+        )
         now = timezone.now()
         course_model = StockMovement.course.field.related_model  # kits imports nothing from courses
         self.fields["course"].queryset = (

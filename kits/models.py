@@ -9,7 +9,8 @@ handout from an expired batch and any UPDATE or DELETE of a movement, and
 would undo more kits than the original moved. A movement taking kits out that is dated on a day
 before later movements (the stock forms' effective date) is refused (migration 0015) if the stock at
 the end of any day from then on would be below zero; of the handouts, only those dated on the office
-form (`dated_at_office`, migration 0016): a tablet's late handout records what happened.
+form (`dated_at_office`, migration 0016): a tablet's late handout records what happened. No handout
+comes from a location for return or destruction (migration 0017).
 """
 
 from decimal import Decimal
@@ -38,6 +39,9 @@ CORRECTIONS_WITHIN_ORIGINAL = "movement_corrections_within_original"
 HANDOUT_NOT_RECALLED = "handout_batch_not_recalled"
 TRANSFER_EXPIRED_ONLY_FOR_RETURN = "transfer_expired_only_for_return"
 TRANSFER_RECALLED_ONLY_FOR_RETURN = "transfer_recalled_only_for_return"
+# Raised by the ledger trigger (migration 0017): kits in a location for return or destruction are
+# set aside (expired, recalled, damaged) and never handed out, whatever their lot says today.
+HANDOUT_NOT_FROM_RETURN_LOCATION = "handout_not_from_return_location"
 # Raised by the ledger trigger (migration 0015): a movement dated before later ones would take a
 # location's stock of a batch below zero on some date between (the stock of today may be fine).
 STOCK_NON_NEGATIVE_ON_EVERY_DATE = "stock_non_negative_on_every_date"
@@ -130,6 +134,11 @@ class Batch(models.Model):
         verbose_name = _("batch")
         verbose_name_plural = _("batches")
         ordering = ["expiry_date", "lot_number"]
+        # Who has them: redliv.roles (RECALL_LOTS, CHANGE_EVERY_RECALL, may_change_recall).
+        permissions = [
+            ("recall_batch", _("Can recall a lot")),
+            ("change_every_recall", _("Can change or end the recall of any lot")),
+        ]
         constraints = [
             # Deliveries find their batch by product and lot in any case ("nx2511" is "NX2511").
             models.UniqueConstraint(Lower("product"), Lower("lot_number"), name="batch_unique_lot_per_product"),
@@ -272,6 +281,12 @@ class StockLocation(models.Model):
 
     def __str__(self):
         return self.name
+
+    @staticmethod
+    def handing_out_q(prefix="") -> Q:
+        """Locations kits may be handed out from: active, and not for return or destruction (whose kits are set
+        aside; the ledger trigger refuses a handout from one). `prefix` leads from another model ("location__")."""
+        return Q(**{f"{prefix}active": True, f"{prefix}for_return": False})
 
 
 class StockLevelQuerySet(ScopedQuerySet):

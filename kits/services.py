@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import BigIntegerField, Case, Exists, F, Func, OuterRef, Q, Sum, Value, When
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from kits.models import (
     CORRECTIONS_WITHIN_ORIGINAL,
     HANDOUT_NOT_EXPIRED,
+    HANDOUT_NOT_FROM_RETURN_LOCATION,
     HANDOUT_NOT_RECALLED,
     STOCK_NON_NEGATIVE,
     STOCK_NON_NEGATIVE_ON_EVERY_DATE,
@@ -29,6 +30,7 @@ from kits.models import (
     StockLocation,
     StockMovement,
 )
+from redliv import roles
 from redliv.closing import check_change_allowed
 from redliv.db import IsAnyOf, null_refused, read_back_on_use, violated_constraint
 from redliv.idempotency import create_once
@@ -148,6 +150,19 @@ def _recalled_error(batch, field="batch"):
     )
 
 
+def _from_return_location_error(location):
+    return ValidationError(
+        {
+            "location": _(
+                "No kits are handed out from %(location)s: it is for return or destruction. Choose another "
+                "stock location."
+            )
+            % {"location": location}
+        },
+        code="return_location",
+    )
+
+
 def record_handout(
     *,
     user,
@@ -234,7 +249,10 @@ def save_handout(handout: Handout, batch: Batch | None, on_date) -> Handout:
     """Insert a new handout from `batch` if it is usable on `on_date`; without one, the insert itself
     chooses the first-expiring usable batch at the handout's location that holds enough (one
     statement, not a look-up and an insert). If none does, the NOT NULL on the batch refuses the
-    row, and `stock_refusal` explains it."""
+    row, and `stock_refusal` explains it. Never from a location for return or destruction (its kits
+    are set aside), which the ledger trigger refuses too."""
+    if handout.from_location.for_return:
+        raise _from_return_location_error(handout.from_location)
     if batch is None:
         handout.batch_id = FirstExpiringBatch(handout.from_location, handout.quantity, on_date)
         handout.save(force_insert=True)
@@ -259,6 +277,8 @@ def stock_refusal(
     if null_refused(error) == "batch_id":  # the insert found no usable batch here that holds enough
         return not_enough_kits(location, quantity, on_date, at_course)
     constraint = violated_constraint(error)
+    if constraint == HANDOUT_NOT_FROM_RETURN_LOCATION:  # made a return location since the form was read
+        return _from_return_location_error(location)
     if constraint == STOCK_NON_NEGATIVE_ON_EVERY_DATE:
         return _short_on_a_later_date(location, on_date)
     if constraint == STOCK_NON_NEGATIVE:
@@ -292,18 +312,17 @@ def _at(on_date):
     return timezone.make_aware(dt.datetime.combine(on_date, dt.time.max))
 
 
-def check_stock_date_allowed(
-    user, municipality, occurred_at, reason: str = "", field: str = "on_date", reason_field: str = "change_reason"
-) -> None:
+def check_stock_date_allowed(user, municipality, occurred_at, reason: str = "") -> None:
     """Refuse a stock movement dated in the future or in an approved month, with `check_change_allowed`'s
     rule and messages. A movement changes the stock at the end of its month and of every month after it,
     so a month approved later than the date counts too: the date must not lie before the earliest open
     month (the message names the approved month whose stock it would change). A coordinator may add it
     with a reason, as anywhere else.
 
-    The refusal of the date stands beside `field`; asking for a reason, beside `reason_field`."""
+    The refusal of the date stands beside the stock forms' `on_date` (kits.forms.DatedForm); asking for a
+    reason, beside their `change_reason`."""
     if timezone.localdate(occurred_at) > timezone.localdate():
-        raise ValidationError({field: _("The date cannot be in the future.")}, code="future")
+        raise ValidationError({"on_date": _("The date cannot be in the future.")}, code="future")
     try:
         check_change_allowed(user, municipality, occurred_at, reason, adding=True)
         if Month.of(occurred_at).is_over:
@@ -311,7 +330,7 @@ def check_stock_date_allowed(
             if later is not None:
                 check_change_allowed(user, municipality, later, reason, adding=True)
     except ValidationError as error:
-        where = field if getattr(error, "code", None) == "month_closed" else reason_field
+        where = "on_date" if getattr(error, "code", None) == "month_closed" else "change_reason"
         raise ValidationError({where: error.error_list}) from error
 
 
@@ -411,27 +430,32 @@ def register_delivery(
     product: str,
     lot_number: str,
     expiry_date,
-    received_on,
     quantity: int,
-    reason: str = "",
+    on_date=None,
+    change_reason: str = "",
     key: uuid.UUID | None = None,
     registered_on=None,
 ):
     """Receive a delivery of one lot into a location. Returns (movement, created).
 
+    `on_date` is the day it was received (today if None), the stock forms' effective date, with their rule
+    (`check_stock_date_allowed`, its refusals beside `on_date` and `change_reason`): not in the future, and
+    in an approved month (or before one) only by a coordinator with `change_reason`, which the movement keeps
+    as its reason (a delivery has no other note).
+
     A new lot creates its batch; a further delivery of a known lot with the same
     expiry date adds to it; the same lot with another expiry date is refused. Kits already
     expired on the day the delivery is registered (`registered_on`, today unless the demo
-    replays its past) are refused. A delivery received in an approved month changes the
-    month's stock at its end: like any entry added there, it needs a coordinator and a
-    `reason`, which the movement keeps.
+    replays its past) are refused.
     """
     key = key or uuid.uuid4()
-    product, lot_number, reason = (product or "").strip(), (lot_number or "").strip(), (reason or "").strip()
+    product, lot_number = (product or "").strip(), (lot_number or "").strip()
+    reason = (change_reason or "").strip()
+    received_on = on_date or timezone.localdate()
     registered_on = registered_on or timezone.localdate()
     _quantity_at_least_one(quantity)
     if received_on > timezone.localdate():
-        raise ValidationError({"received_on": _("The received date cannot be in the future.")}, code="future")
+        raise ValidationError({"on_date": _("The date cannot be in the future.")}, code="future")
     if expiry_date <= received_on:
         raise ValidationError(
             {"expiry_date": _("The expiry date must be after the received date.")}, code="expiry_before_receipt"
@@ -447,6 +471,7 @@ def register_delivery(
             },
             code="expired_on_receipt",
         )
+    # The names the delivery form posted before it took the shared date fields: a resend keeps its digest.
     payload = {
         "kind": "receive",
         "location": location.pk,
@@ -461,7 +486,7 @@ def register_delivery(
     occurred_at = _at(received_on)
 
     def create(digest):
-        _delivery_allowed(user, location, occurred_at, reason)
+        check_stock_date_allowed(user, location.municipality_id, occurred_at, reason)
         batch, _created = Batch.objects.get_or_create(
             product__iexact=product,
             lot_number__iexact=lot_number,
@@ -509,11 +534,6 @@ def register_delivery(
         )
 
     return create_once(StockMovement, key, payload, create)
-
-
-def _delivery_allowed(user, location, occurred_at, reason):
-    """check_stock_date_allowed for a delivery, its refusal beside the field the person can change."""
-    check_stock_date_allowed(user, location.municipality_id, occurred_at, reason, "received_on", "reason")
 
 
 def transfer_kits(
@@ -933,6 +953,20 @@ def clear_unusable(*, user, location: StockLocation, batch: Batch, to_location=N
     )
 
 
+def recall_changes_refused(batch: Batch) -> PermissionDenied:
+    """Why a user may not change or end the recall of `batch` (`roles.may_change_recall`), and whom to ask."""
+    municipality = batch.recalled_by.municipality if batch.recalled_by_id else None
+    if municipality is None:
+        return PermissionDenied(_("Only an administrator can change or end this recall."))
+    return PermissionDenied(
+        _(
+            "Only the coordinators of %(municipality)s, where the recall was started, or an administrator can "
+            "change or end it."
+        )
+        % {"municipality": municipality}
+    )
+
+
 def recall_lot(*, user, batch: Batch, recalled_on, reason: str, instructions: str):
     """Mark a lot as recalled. From `recalled_on` it is not handed out and moves only for return.
 
@@ -944,6 +978,10 @@ def recall_lot(*, user, batch: Batch, recalled_on, reason: str, instructions: st
     The lot keeps one period, and the ledger trigger refuses kits of the lot dated inside it;
     a new recall that began later would drop the earlier days, and an entry from them (an
     offline handout) would be taken. The lot's history keeps every step and who took it.
+
+    Who may start one is the view's to check (`roles.RECALL_LOTS`, for a lot the user's municipality has
+    held); an active recall is changed only by whom `roles.may_change_recall` names, checked here on the
+    locked lot (it may have been recalled by another municipality since the form was shown).
     """
     reason, instructions = (reason or "").strip(), (instructions or "").strip()
     errors = {}
@@ -957,6 +995,8 @@ def recall_lot(*, user, batch: Batch, recalled_on, reason: str, instructions: st
         raise ValidationError(errors, code="recall_incomplete")
     with transaction.atomic():
         batch = Batch.objects.select_for_update(no_key=True).get(pk=batch.pk)
+        if batch.recalled_on is not None and batch.recall_ended_on is None and not roles.may_change_recall(user, batch):
+            raise recall_changes_refused(batch)
         if batch.recalled_on is None or batch.recall_ended_on is not None:
             if batch.recall_ended_on is not None and recalled_on < batch.recall_ended_on:
                 recalled_on = min(recalled_on, batch.recalled_on)  # overlapping: one recall
@@ -975,7 +1015,7 @@ def end_recall(*, user, batch: Batch, reason: str):
 
     From today the lot is handed out again if it has not expired (the ledger trigger reads
     the end date), the public "Check your kit" page and the finder's banner stop showing it.
-    Who ended it, when and why stay on the lot and in its history.
+    Who ended it, when and why stay on the lot and in its history. Only whom `roles.may_change_recall` names.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -991,6 +1031,8 @@ def end_recall(*, user, batch: Batch, reason: str):
                 % {"lot": batch.lot_number, "date": date_format(batch.recall_ended_on, "SHORT_DATE_FORMAT")},
                 code="recall_already_ended",
             )
+        if not roles.may_change_recall(user, batch):
+            raise recall_changes_refused(batch)
         batch.recall_ended_on = max(today, batch.recalled_on)
         batch.recall_ended_by = user
         batch.recall_end_reason = reason

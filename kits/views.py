@@ -327,9 +327,9 @@ def delivery(request):
             product=data["product"],
             lot_number=data["lot_number"],
             expiry_date=data["expiry_date"],
-            received_on=data["received_on"],
             quantity=data["quantity"],
-            reason=data["reason"],
+            on_date=data["on_date"],
+            change_reason=data["change_reason"],
             key=data["key"],
         )
 
@@ -578,6 +578,7 @@ def lot(request):
         for batch in batches:
             batch.recall_steps = steps[batch.pk]
             batch.recalled_today = batch.is_recalled(context["today"])
+            batch.may_change_recall = roles.may_change_recall(request.user, batch)
         context["batches"] = batches
         handouts = {movement.pk: movement for movement in trace if movement.kind == StockMovement.Kind.HANDOUT}
         for handout in handouts.values():
@@ -593,11 +594,16 @@ def lot_url(batch):
     return f"{reverse('kits:lot')}?lot={quote(batch.lot_number)}"
 
 
-@permission_required("kits.change_batch")
+@permission_required(roles.RECALL_LOTS)
 def recall(request, pk):
-    """Mark a lot as recalled: no handouts from then on, transfers only for return, and the public is told."""
-    batch = get_for_user(request, Batch.objects, "kits.change_batch", pk=pk)
+    """Mark a lot as recalled: no handouts from then on, transfers only for return, and the public is told.
+
+    Any coordinator whose municipality has held the lot may recall it; an active recall is changed only by
+    whom `roles.may_change_recall` names."""
+    batch = get_for_user(request, Batch.objects.select_related("recalled_by__organisation"), roles.RECALL_LOTS, pk=pk)
     active = batch.recalled_on is not None and batch.recall_ended_on is None
+    if active and not roles.may_change_recall(request.user, batch):
+        raise services.recall_changes_refused(batch)
     form = RecallForm(
         request.POST or None,
         initial={"reason": batch.recall_reason, "instructions": batch.recall_instructions} if active else {},
@@ -649,13 +655,18 @@ def recall(request, pk):
     )
 
 
-@permission_required("kits.change_batch")
+@permission_required(roles.RECALL_LOTS)
 def end_recall(request, pk):
-    """End a lot's recall, after a confirmation: it is handed out again (if not expired) and the public is told."""
-    batch = get_for_user(request, Batch.objects, "kits.change_batch", pk=pk)
+    """End a lot's recall, after a confirmation: it is handed out again (if not expired) and the public is told.
+
+    Only whom `roles.may_change_recall` names: the coordinators of the municipality that started it, and
+    administrators."""
+    batch = get_for_user(request, Batch.objects.select_related("recalled_by__organisation"), roles.RECALL_LOTS, pk=pk)
     if batch.recalled_on is None or batch.recall_ended_on is not None:
         messages.info(request, _("Lot %(lot)s is not recalled now.") % {"lot": batch.lot_number})
         return redirect(lot_url(batch))
+    if not roles.may_change_recall(request.user, batch):
+        raise services.recall_changes_refused(batch)
     form = EndRecallForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

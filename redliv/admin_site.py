@@ -3,7 +3,7 @@
 Several of its pages are national, not scoped to a municipality: every staff user with their
 names and e-mail addresses, every lot (which the stock's triggers read), the kit types, the
 populations and the public information pages. Django lets in any active user with staff
-status and shows them what their permissions allow; a coordinator has `view_user` and
+status and shows them what their permissions allow; a coordinator had `view_user` and
 `change_batch` for their own pages, so a coordinator with staff status (one tick in the
 user's form) saw every user in the country and could change any municipality's lots. Staff
 status is not a second source of who may do what: the admin asks `roles` too.

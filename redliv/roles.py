@@ -19,6 +19,13 @@ ALL = [STREET_WORKER, TRAINER, COORDINATOR, ADMINISTRATOR]
 OVERSEE_ENTRIES = "redliv.oversee_entries"
 # See and work with every municipality's rows (`ScopedQuerySet.for_user`), not only one's own.
 SEE_EVERY_MUNICIPALITY = "redliv.see_every_municipality"
+# A lot is national (one manufacturer lot held by many municipalities): its recall stops its handouts in
+# every one of them, and the public "Check your kit" page shows it. Starting one is urgent: any coordinator
+# whose municipality has held the lot may (`Batch.objects.for_user` says which lots), and the lot keeps who.
+# Changing or ending it puts kits back in people's hands everywhere: see `may_change_recall`.
+RECALL_LOTS = "kits.recall_batch"
+# Change or end the recall of any lot, whoever started it: administrators.
+CHANGE_EVERY_RECALL = "kits.change_every_recall"
 LABELS = {
     STREET_WORKER: _("Street worker"),
     TRAINER: _("Trainer"),
@@ -59,8 +66,13 @@ _PLANNING = [
     for action in ["view", "add", "change"]
 ] + ["courses.delete_certification", "courses.delete_dropinexception"]
 _STOCK = [
-    f"kits.{action}_{model}" for model in ["kittype", "batch", "stocklocation"] for action in ["view", "add", "change"]
+    f"kits.{action}_{model}"
+    for model in ["kittype", "batch", "stocklocation"]
+    for action in ["view", "add", "change"]
+    # A lot is national: a coordinator changes one only by recalling it (RECALL_LOTS).
+    if (model, action) != ("batch", "change")
 ] + [
+    RECALL_LOTS,
     # Movements are append-only: no change or delete permission exists for anyone but
     # administrators, and the database refuses them even then.
     "kits.view_stockmovement",
@@ -93,6 +105,25 @@ PERMISSIONS = {
     ),
     ADMINISTRATOR: None,  # every permission
 }
+
+
+def may_change_recall(user, batch) -> bool:
+    """Whether `user` may change or end the active recall of `batch` (its date, reason and instructions, or
+    its end). The coordinators of the municipality whose coordinator started it may (a mistake of their own,
+    or the all-clear they were sent), and administrators (`CHANGE_EVERY_RECALL`); a coordinator of another
+    municipality that holds the lot asks them. A recall nobody is recorded for is the administrators'.
+
+    Only for a lot the user may see (`Batch.objects.for_user`, which `access.get_for_user` checks)."""
+    if user.has_perm(CHANGE_EVERY_RECALL):
+        return True
+    if not user.has_perm(RECALL_LOTS):
+        return False
+    started_by = batch.recalled_by
+    return (
+        started_by is not None
+        and started_by.municipality_id is not None
+        and (started_by.municipality_id == user.municipality_id)
+    )
 
 
 def permissions_of(user):

@@ -424,6 +424,6 @@ class ReplaceKitForm(inputs.Form):
         inputs.offer_key(kwargs)
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = StockLocation.objects.for_user(user).filter(
-            active=True,
+            StockLocation.handing_out_q(),
             municipality=report.district.municipality_id,
         )

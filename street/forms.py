@@ -311,4 +311,5 @@ class WithdrawForm(inputs.Form):
 
 
 def locations_for(user):
-    return StockLocation.objects.for_user(user).filter(active=True)
+    """Where the user's kits may come from (never a location for return or destruction)."""
+    return StockLocation.objects.for_user(user).filter(StockLocation.handing_out_q())

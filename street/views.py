@@ -212,7 +212,7 @@ def _entry_page(request, kind):
         context["batch_levels"] = (
             usable_levels()
             .for_user(request.user)
-            .filter(location__active=True)
+            .filter(StockLocation.handing_out_q("location__"))
             .select_related("batch", "location")
             .order_by("location__name", "batch__expiry_date")
         )

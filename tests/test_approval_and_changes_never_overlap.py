@@ -191,11 +191,11 @@ def test_a_delivery_received_in_a_month_being_approved_waits_and_then_needs_a_re
                 product="Nyxoid",
                 lot_number="LOT-MAY",
                 expiry_date=dt.date(2028, 1, 1),
-                received_on=IN_MAY.date(),
+                on_date=IN_MAY.date(),
                 quantity=5,
             )
-        except ValidationError as error:  # beside the form's reason field
-            return error.error_dict["reason"][0].code
+        except ValidationError as error:  # beside the form's change_reason field
+            return error.error_dict["change_reason"][0].code
 
     approval, entry = approval_held_while(coordinator, red_liv.municipality, deliver)
     assert approval.action == "approved"

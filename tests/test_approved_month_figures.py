@@ -114,7 +114,7 @@ def backdated_delivery(red_liv, **fields):
         "lot_number": "LOT-BACK",
         "expiry_date": "2027-12-31",
         "quantity": 50,
-        "received_on": "2026-03-31",  # the month's last day
+        "on_date": "2026-03-31",  # the month's last day
         **fields,
     }
 
@@ -122,7 +122,7 @@ def backdated_delivery(red_liv, **fields):
 def test_a_delivery_received_in_an_approved_month_needs_a_reason_and_is_not_stored_without(approved_march, red_liv):
     response = approved_march.post("/en/personale/lager/levering/", backdated_delivery(red_liv))
     assert response.status_code == 200
-    assert "March 2026 is approved" in response.context["form"].errors["reason"][0]
+    assert "March 2026 is approved" in response.context["form"].errors["change_reason"][0]
     assert not StockMovement.objects.filter(batch__lot_number="LOT-BACK").exists()
     page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
     assert "The figures have changed since the approval." not in page
@@ -131,7 +131,7 @@ def test_a_delivery_received_in_an_approved_month_needs_a_reason_and_is_not_stor
 def test_a_delivery_received_in_an_approved_month_with_a_reason_says_who_and_why_on_the_page_and_exports(
     approved_march, red_liv, odense
 ):
-    fields = backdated_delivery(red_liv, reason="Følgeseddel fundet")
+    fields = backdated_delivery(red_liv, change_reason="Følgeseddel fundet")
     for _tab in range(2):  # a second tab (the same form's key) stores nothing more
         assert approved_march.post("/en/personale/lager/levering/", fields).status_code == 302
     assert StockMovement.objects.get(batch__lot_number="LOT-BACK").reason == "Følgeseddel fundet"
@@ -144,7 +144,7 @@ def test_a_delivery_received_in_an_approved_month_with_a_reason_says_who_and_why
 
 
 def test_a_delivery_received_in_the_month_after_an_approved_one_needs_no_reason(approved_march, red_liv):
-    fields = backdated_delivery(red_liv, received_on="2026-04-01")
+    fields = backdated_delivery(red_liv, on_date="2026-04-01")
     assert approved_march.post("/en/personale/lager/levering/", fields).status_code == 302
     assert StockMovement.objects.get(batch__lot_number="LOT-BACK").reason == ""
 

@@ -75,7 +75,7 @@ def test_a_delivery_of_a_lot_that_has_expired_since_it_was_received_is_refused(o
             product="Nyxoid 1,8 mg næsespray",
             lot_number="NX2011",
             expiry_date=dt.date(2026, 11, 20),
-            received_on=dt.date(2026, 11, 1),
+            on_date=dt.date(2026, 11, 1),
             quantity=40,
         )
     assert messages_of(error)["expiry_date"] == [
@@ -95,7 +95,7 @@ def test_the_delivery_form_says_the_same(client, coordinator, office):
             "product": "Nyxoid 1,8 mg næsespray",
             "lot_number": "NX2011",
             "expiry_date": "2026-11-20",
-            "received_on": "2026-11-01",
+            "on_date": "2026-11-01",
             "quantity": "40",
         },
     )
@@ -112,7 +112,7 @@ def test_a_lot_expiring_today_is_still_received(office, coordinator):
         product="Nyxoid 1,8 mg næsespray",
         lot_number="NX3011",
         expiry_date=TODAY,
-        received_on=dt.date(2026, 11, 29),
+        on_date=dt.date(2026, 11, 29),
         quantity=4,
     )
     assert created and level(office, movement.batch) == 4
@@ -265,3 +265,58 @@ def test_a_course_logged_with_a_chosen_batch_counts_that_batch(bag, coordinator,
             batch=chosen,
         )
     assert messages_of(error)["kits"] == ["Ikke nok kit af lot NX2408 i Gadeteamets taske: 14 på lager, 80 ønsket."]
+
+
+# A location for return or destruction hands out nothing
+
+
+@pytest.fixture
+def cleared_in_returns(bag, returns, coordinator):
+    """12 kits of lot NX2408 in the return box: recalled, moved there for return, and the recall ended since.
+
+    The lot is usable again, but these kits were set aside for the pharmacy (like damaged kits moved there)."""
+    lot = factories.make_batch(lot_number="NX2408", expiry_date=dt.date(2027, 6, 1))
+    factories.receive(lot, bag, 12, coordinator, occurred_at=dt.datetime(2026, 11, 2, 10, tzinfo=CPH))
+    services.recall_lot(user=coordinator, batch=lot, recalled_on=TODAY, reason="Fejl i dysen", instructions="Aflevér")
+    services.transfer_kits(user=coordinator, from_location=bag, to_location=returns, quantity=12, batch=lot)
+    services.end_recall(user=coordinator, batch=lot, reason="Producenten fandt lottet i orden")
+    return lot
+
+
+RETURN_REFUSAL = (
+    "Der udleveres ikke kit fra Returkassen: stedet er til returnering eller destruktion. Vælg et andet lagersted."
+)
+
+
+def test_no_kit_is_handed_out_from_a_location_for_return(returns, coordinator, venue, cleared_in_returns):
+    """Kits set aside for return reached a person through the office form, the street screen or a course."""
+    for batch in (None, cleared_in_returns):
+        with pytest.raises(ValidationError) as error:
+            services.record_handout(
+                user=coordinator, location=returns, quantity=1, reason="first_supply", audience="relatives", batch=batch
+            )
+        assert messages_of(error) == {"location": [RETURN_REFUSAL]}
+    with pytest.raises(ValidationError) as error:
+        log_held_course(
+            user=coordinator,
+            venue=venue,
+            starts_at=dt.datetime(2026, 11, 30, 10, tzinfo=CPH),
+            counts={"people_who_use_drugs": 2},
+            kits=2,
+            location=returns,
+        )
+    assert messages_of(error) == {"location": [RETURN_REFUSAL]}
+    assert level(returns, cleared_in_returns) == 12
+
+
+def test_the_database_refuses_a_handout_from_a_location_for_return(returns, coordinator, cleared_in_returns):
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        factories.hand_out(cleared_in_returns, returns, 1, coordinator)
+    assert violated_constraint(error.value) == "handout_not_from_return_location"
+
+
+def test_the_handout_forms_do_not_offer_a_location_for_return(client, coordinator, returns, bag, cleared_in_returns):
+    client.force_login(coordinator)
+    for url in (reverse("kits:handout"), reverse("street:start"), reverse("street:handout")):
+        content = client.get(url).content.decode()
+        assert "Gadeteamets taske</option>" in content and "Returkassen</option>" not in content

@@ -466,7 +466,7 @@ def test_the_stock_forms_survive_hostile_input(coordinator, world, data, which):
                 "lot_number": ["LOT-H1"],
                 "expiry_date": [(timezone.localdate() + dt.timedelta(days=300)).isoformat()],
                 "quantity": ["5", "100"],
-                "received_on": [world["today"]],
+                "on_date": [world["today"]],
             },
         )
     else:

@@ -394,7 +394,7 @@ def test_the_finder_tells_per_venue_whether_kits_are_handed_out_now(client, coor
 
 
 def test_kits_are_handed_out_at_a_venue_only_while_its_lot_is_neither_recalled_nor_expired(
-    client, coordinator, lot, venue
+    client, administrator, lot, venue
 ):
     """The same answer for a course and for standing drop-in hours at the venue, through a recall, its
     end, and the lot's expiry: the usable lots are worked out once per statement (finder.listing)."""
@@ -410,7 +410,7 @@ def test_kits_are_handed_out_at_a_venue_only_while_its_lot_is_neither_recalled_n
     assert all('data-kits-here="yes"' in hint for hint in hints())
     recall(lot)
     assert all('data-kits-here="ask"' in hint for hint in hints())
-    services.end_recall(user=coordinator, batch=lot, reason="Undersøgt: kittene er i orden")
+    services.end_recall(user=administrator, batch=lot, reason="Undersøgt: kittene er i orden")
     assert all('data-kits-here="yes"' in hint for hint in hints())
     with time_machine.travel(dt.datetime(2027, 6, 2, 9, tzinfo=CPH), tick=False):  # the lot expired on 1 June
         factories.make_course(

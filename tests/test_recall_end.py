@@ -1,6 +1,7 @@
 """The end of a recall: a lot cleared after investigation, or a recall that is over.
 
-A coordinator or an administrator ends it after a confirmation; from then on the lot is
+A coordinator of the municipality that started it, or an administrator, ends it after a confirmation
+(who may: tests/test_who_may_recall.py); from then on the lot is
 handed out again (if it has not expired), the public "Tjek dit kit" page and the finder's
 banner stop showing it, and the lot trace tells who recalled it and who ended it, and why.
 
@@ -176,18 +177,6 @@ def test_another_municipalitys_coordinator_neither_sees_nor_ends_the_recall(clie
     assert client.get(reverse("kits:lot"), {"lot": "NX2408"}).status_code == 404
     lot.refresh_from_db()
     assert lot.recall_ended_on is None and lot.is_recalled(TODAY)
-
-
-def test_a_coordinator_of_another_municipality_that_holds_the_lot_may_end_its_recall(
-    client, other_coordinator, coordinator, aarhus_org, lot
-):
-    """A lot is national: every municipality that holds it may act on its recall."""
-    factories.receive(lot, factories.make_location(aarhus_org, name="Aarhus-tasken"), 5, coordinator)
-    client.force_login(other_coordinator)
-    assert client.get(end_url(lot)).status_code == 200
-    client.post(end_url(lot), END)
-    lot.refresh_from_db()
-    assert lot.recall_ended_by == other_coordinator
 
 
 # Blocking before the end, not after

@@ -11,11 +11,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from kits import forms as kits_forms
 from kits.models import STOCK_NON_NEGATIVE_ON_EVERY_DATE, StockLevel, StockMovement
 from kits.services import adjust_after_count, transfer_kits
 from redliv.db import violated_constraint
@@ -216,6 +218,17 @@ def test_a_stock_date_in_an_approved_month_or_before_one_is_refused_with_the_app
     count = StockMovement.objects.get(kind="adjustment")
     assert count.history.get().history_change_reason == "Glemt optælling"
     assert StockMovement.objects.filter(kind="adjustment").count() == 1
+
+
+def test_every_dated_stock_form_takes_the_shared_date_and_reason():
+    """One rule for a dated stock form (`DatedForm`: not in the future; in or before an approved month only
+    with a reason): the delivery form had a twin of it (received_on, reason) with its own messages."""
+    stock_forms = [c for c in vars(kits_forms).values() if isinstance(c, type) and issubclass(c, kits_forms.KeyedForm)]
+    for form_class in stock_forms:
+        dates = {name for name, field in form_class.base_fields.items() if isinstance(field, forms.DateField)}
+        dates -= {"expiry_date"}  # the lot's, not the day of the entry
+        assert not dates or (issubclass(form_class, kits_forms.DatedForm) and dates == {"on_date"}), form_class
+    assert issubclass(kits_forms.DeliveryForm, kits_forms.DatedForm)
 
 
 def test_a_handout_sent_late_from_the_tablet_is_stored_though_the_bags_delivery_was_entered_after_it(

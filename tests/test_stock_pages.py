@@ -50,7 +50,7 @@ def delivery_data(office, **fields):
         "lot_number": "NX2511",
         "expiry_date": (TODAY() + dt.timedelta(days=500)).isoformat(),
         "quantity": "50",
-        "received_on": TODAY().isoformat(),
+        "on_date": TODAY().isoformat(),
         **fields,
     }
 
@@ -134,6 +134,18 @@ def test_a_coordinator_registers_a_delivery(client, coordinator, office):
     assert batch.quantity_received == 50 and level(office, batch) == 50
 
 
+def test_a_delivery_takes_the_stock_forms_date_left_empty_today(client, coordinator, office):
+    """The delivery form is a dated stock form (on_date, change_reason), its date labelled as received."""
+    client.force_login(coordinator)
+    page = client.get(reverse("kits:delivery"))
+    assert page.context["form"]["on_date"].value() == TODAY()
+    assert 'for="id_on_date"' in page.content.decode() and "Modtaget den" in page.content.decode()
+    data = delivery_data(office)
+    del data["on_date"]
+    assert client.post(reverse("kits:delivery"), data).status_code == 302
+    assert timezone.localdate(StockMovement.objects.get().occurred_at) == TODAY()
+
+
 def test_a_double_submitted_delivery_is_stored_once(client, coordinator, office):
     client.force_login(coordinator)
     data = delivery_data(office)
@@ -149,7 +161,7 @@ def test_a_double_submitted_delivery_is_stored_once(client, coordinator, office)
         ({"quantity": "0"}, "Angiv et antal kit fra 1 til 1.000.000."),
         ({"quantity": "-3"}, "Angiv et antal kit fra 1 til 1.000.000."),
         ({"expiry_date": "2020-01-01"}, "Udløbsdatoen skal ligge efter modtagelsesdatoen."),
-        ({"received_on": "2199-01-01", "expiry_date": "2199-06-01"}, "Modtagelsesdatoen kan ikke ligge i fremtiden."),
+        ({"on_date": "2199-01-01", "expiry_date": "2199-06-01"}, "Datoen kan ikke ligge i fremtiden."),
         ({"lot_number": ""}, "Dette felt er påkrævet."),
     ],
     ids=["zero", "negative", "expiry-before-receipt", "received-in-future", "no-lot"],

@@ -35,7 +35,7 @@ def deliver(user, location, **fields):
         "product": "Nyxoid 1,8 mg næsespray",
         "lot_number": "NX2511",
         "expiry_date": TODAY() + dt.timedelta(days=500),
-        "received_on": TODAY(),
+        "on_date": TODAY(),
         "quantity": 50,
         **fields,
     }
@@ -86,7 +86,7 @@ def test_it_refuses_a_delivery_of_no_or_negative_kits(office, coordinator, quant
 @pytest.mark.django_db
 def test_it_refuses_an_expiry_date_before_the_received_date(office, coordinator):
     errors = refusal(
-        deliver, user=coordinator, location=office, received_on=TODAY(), expiry_date=TODAY() - dt.timedelta(days=1)
+        deliver, user=coordinator, location=office, on_date=TODAY(), expiry_date=TODAY() - dt.timedelta(days=1)
     )
     assert errors["expiry_date"] == ["Udløbsdatoen skal ligge efter modtagelsesdatoen."]
     assert not Batch.objects.exists()

@@ -431,7 +431,7 @@ class Seed:
                 product="Nyxoid 1,8 mg næsespray",
                 lot_number=lot_number,
                 expiry_date=self.today + dt.timedelta(days=expires_in_days),
-                received_on=received_on,
+                on_date=received_on,
                 quantity=quantity,
                 registered_on=received_on,  # registered on the day it came, long before it expired
             )
