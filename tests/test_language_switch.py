@@ -246,3 +246,63 @@ def test_the_login_pages_switch_keeps_the_username_never_shows_the_password_and_
     html = client.post("/en/konto/login/", {**typed, "switch_language": _switch_value(refused)}).content.decode()
     assert re.search(rf'name="username" value="{coordinator.username}"', html) and "hemmelig-kode-4711" not in html
     assert "_auth_user_id" not in client.session
+
+
+def _failures():
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    return list(AccessAttempt.objects.values_list("failures_since_start", flat=True)), AccessFailureLog.objects.count()
+
+
+def test_a_refused_login_is_shown_refused_again_in_the_language_switched_to_without_trying_a_login(client, coordinator):
+    """After a wrong password the switch showed the login form without its error: the person who switched
+    language to read why was told nothing. The refusal shows again, in English; the password is neither shown
+    nor checked (the right one sent with the switch logs nobody in), and django-axes counts no failure."""
+    from tests.conftest import PASSWORD
+
+    typed = {"username": coordinator.username, "password": "hemmelig-kode-4711"}
+    refused = client.post("/konto/login/", typed).content.decode()
+    assert "Indtast venligst korrekt brugernavn og adgangskode" in refused
+    failures = _failures()
+    for password in ["hemmelig-kode-4711", PASSWORD]:
+        response = client.post(
+            "/en/konto/login/", {**typed, "password": password, "switch_language": _switch_value(refused)}
+        )
+        html = response.content.decode()
+        assert response.status_code == 200 and '<html lang="en">' in html and "<title>Error: Log in" in html
+        assert "Please enter a correct username and password." in html and "error-summary" in html
+        assert re.search(rf'name="username" value="{coordinator.username}"', html) and password not in html
+        assert _failures() == failures and "_auth_user_id" not in client.session
+    # ... and back to Danish, from the English page.
+    back = client.post("/konto/login/", {**typed, "switch_language": _switch_value(html)}).content.decode()
+    assert "Indtast venligst korrekt brugernavn og adgangskode" in back and _failures() == failures
+    # A login refused for an empty field says that again, not that the password was wrong.
+    empty = client.post("/konto/login/", {**typed, "password": ""}).content.decode()
+    html = client.post("/en/konto/login/", {**typed, "password": "", "switch_language": _switch_value(empty)})
+    assert "This field is required." in html.content.decode() and "correct username" not in html.content.decode()
+
+
+def test_a_login_locked_out_says_so_again_in_the_language_switched_to_without_counting_an_attempt(
+    client, street_worker
+):
+    """The lockout page's switch was a link to an empty login form in the other language: the lockout message
+    was gone, and the username with it. It sends the username (never the password) marked refused; the other
+    language reads the lockout (429 again) and counts nothing."""
+    typed = {"username": street_worker.username, "password": "forkert-kode", "next": "/gade/"}
+    for _ in range(5):
+        locked = client.post("/konto/login/?next=/gade/", typed)
+    assert locked.status_code == 429 and "For mange forsøg" in locked.content.decode()
+    page = locked.content.decode()
+    assert _switch_value(page) == "refused" and "forkert-kode" not in page
+    assert re.search(rf'type="hidden" name="username" value="{street_worker.username}"', page)
+    failures = _failures()
+    response = client.post(
+        "/en/konto/login/?next=/gade/",
+        {"username": street_worker.username, "next": "/gade/", "switch_language": _switch_value(page)},
+    )
+    html = response.content.decode()
+    assert response.status_code == 429 and '<html lang="en">' in html and "Too many attempts" in html
+    assert 'name="next" value="/gade/"' in html and _failures() == failures
+    # Another username at this address is not locked: its switch shows the login refused, not the lockout.
+    other = client.post("/en/konto/login/", {"username": "someone-else", "password": "x", "switch_language": "refused"})
+    assert other.status_code == 200 and "Please enter a correct username and password." in other.content.decode()
