@@ -375,7 +375,8 @@ def request_course(request):
     if language_switch.switching(request):
         # Switched to the other language: the form again, holding what was typed; if it was refused, checked
         # again so that its errors show in this language (stored and counted: nothing).
-        form = language_switch.form_again(CourseRequestForm, request)
+        # The refusal for too many requests is said again with its status, 429.
+        form, status = language_switch.form_again(CourseRequestForm, request), 200
         if (
             form.is_bound
             and form.is_valid()
@@ -383,7 +384,10 @@ def request_course(request):
             and not would_allow_post(request, "course-request", REQUESTS_PER_WINDOW)
         ):
             form.add_error(None, _too_many_requests())
-        return render(request, "finder/request_form.html", {"form": form, "language_switch_form": "request-form"})
+            status = 429
+        return render(
+            request, "finder/request_form.html", {"form": form, "language_switch_form": "request-form"}, status=status
+        )
     form = CourseRequestForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -417,14 +421,16 @@ def check_kit(request):
     if language_switch.switching(request):
         # The lot number typed stays; it is not looked up. A refused check is checked again (not counted), so
         # that its errors show in this language.
-        form = language_switch.form_again(KitCheckForm, request)
+        # The refusal for too many checks is said again with its status, 429.
+        form, status = language_switch.form_again(KitCheckForm, request), 200
         if (
             form.is_bound
             and form.is_valid()
             and not would_allow_post(request, "kit-check", settings.KIT_CHECKS_PER_HOUR)
         ):
             form.add_error(None, _too_many_kit_checks())
-        return render(request, "finder/check_kit.html", {**context, "form": form})
+            status = 429
+        return render(request, "finder/check_kit.html", {**context, "form": form}, status=status)
     form = KitCheckForm(request.POST or None)
     status, answers, checked = 200, [], False
     if request.method == "POST" and form.is_valid():

@@ -14,7 +14,7 @@ from redliv.access import add_service_errors, get_for_user, permission_required
 from redliv.contact import with_contact
 from redliv.history import history_entries
 from redliv.pagination import paginate
-from redliv.ratelimit import allow_post
+from redliv.ratelimit import allow_post, would_allow_post
 from reversals import services
 from reversals.forms import PublicReportForm, ReplaceKitForm, ReportFilterForm, ReviewForm, StaffReportForm
 from reversals.models import ReversalReport, Substance
@@ -48,39 +48,59 @@ def public_report(request):
         return refuse(request, _("Your report was too long to receive. Please shorten the note and try again."), 413)
 
 
+def _too_many_reports():
+    return with_contact(
+        _("We have received many reports from your connection in the last hour. Please try again later.")
+    )
+
+
+def _received_already(form) -> bool:
+    """Whether the report this form was shown for is stored already (a double tap, Back and send again)."""
+    key = form.cleaned_data.get("key")
+    return key is not None and ReversalReport.objects.filter(idempotency_key=key).exists()
+
+
+def _public_form_page(request, form, status):
+    return render(
+        request, "reversals/public_form.html", {"form": form, "language_switch_form": "report-form"}, status=status
+    )
+
+
 @csrf_protect
 def _public_form(request):
+    """The form; refused (400 for what was typed, 429 for too many reports this hour), it is shown again holding
+    everything typed, with the reason at the top. Its language switch (redliv.language_switch) shows it again
+    in the other language, refused again with the same reason and status if it was refused; it stores
+    nothing and counts no post (the hour's count is read)."""
     if language_switch.switching(request):
-        # Switched language: the form again, as typed; if it was refused, checked again (stored and counted:
-        # nothing) so that its errors show in this language.
         form = language_switch.form_again(PublicReportForm, request)
-        return render(request, "reversals/public_form.html", {"form": form, "language_switch_form": "report-form"})
+        status = 400 if form.errors else 200
+        if (
+            form.is_bound
+            and form.is_valid()
+            and not _received_already(form)
+            and not would_allow_post(request, "naloxone-report", services.PUBLIC_POSTS_PER_HOUR)
+        ):
+            form.add_error(None, _too_many_reports())
+            status = 429
+        return _public_form_page(request, form, status)
     form = PublicReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if form.is_spam():
             return redirect("report-naloxone-use-thanks")
         # Only a post that passed CSRF and validation counts: token-less posts from another
         # site must not use up the hour's reports of a shelter's or carrier's shared address.
-        if not allow_post(request, "naloxone-report", services.PUBLIC_POSTS_PER_HOUR):
-            return refuse(
-                request,
-                with_contact(
-                    _("We have received many reports from your connection in the last hour. Please try again later.")
-                ),
-                429,
-            )
+        # A report sent again (stored already: nothing new is stored) is not counted either.
+        if not _received_already(form) and not allow_post(request, "naloxone-report", services.PUBLIC_POSTS_PER_HOUR):
+            form.add_error(None, _too_many_reports())
+            return _public_form_page(request, form, 429)
         try:
             services.create_reversal_report(**form.report_fields())
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             return redirect("report-naloxone-use-thanks")
-    return render(
-        request,
-        "reversals/public_form.html",
-        {"form": form, "language_switch_form": "report-form"},
-        status=400 if form.is_bound else 200,
-    )
+    return _public_form_page(request, form, 400 if form.errors else 200)
 
 
 def public_thanks(request):

@@ -186,9 +186,9 @@ def test_a_course_request_refused_for_too_many_requests_says_so_again_in_english
     assert refused.status_code == 429
     typed = request(odense, key="0b9a8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c65")
     counted = list(PostCount.objects.values_list("count", flat=True))
-    html = client.post(
-        "/en/bestil-kursus/", {**typed, "switch_language": _switch_value(refused.content.decode())}
-    ).content.decode()
+    response = client.post("/en/bestil-kursus/", {**typed, "switch_language": _switch_value(refused.content.decode())})
+    html = response.content.decode()
+    assert response.status_code == 429  # the refusal's own status, as before the switch
     assert "We have received several requests from you in a short time. Please try again in an hour." in html
     assert list(PostCount.objects.values_list("count", flat=True)) == counted and CourseRequest.objects.count() == 5
 
@@ -212,10 +212,89 @@ def test_a_refused_naloxone_report_shows_its_errors_again_in_the_language_switch
     before = table_counts()
     response = client.post("/en/afrapporter/", {**typed, "switch_language": _switch_value(refused)})
     html = response.content.decode()
-    assert response.status_code == 200 and "Did you give naloxone? Tell us" in html
+    # 400, as the refused report itself (the switch answered 200: a refusal that said it was fine).
+    assert response.status_code == 400 and "Did you give naloxone? Tell us" in html
     assert "The date and time are in the future." in html and "is-invalid" in html
     assert 'value="2026-06-12"' in html and "Han vågnede efter to minutter</textarea>" in html
     assert table_counts() == before and PostCount.objects.count() == 0
+
+
+def test_a_naloxone_report_refused_for_too_many_reports_keeps_what_was_typed_and_says_so_again_in_english(
+    client, district
+):
+    """The "too many reports" answer was a page of its own: what was typed was gone (the report lost, for a
+    person who had just been through an overdose), and its language switch, a link, led to an empty form.
+    The form is shown again, holding everything typed, with the reason at the top (429); the switch says the
+    reason again in English, 429 too, counting no post and storing nothing."""
+    from redliv.ratelimit import count_post
+    from reversals import services
+    from reversals.models import ReversalReport
+
+    for _ in range(services.PUBLIC_POSTS_PER_HOUR):
+        count_post("naloxone-report", "127.0.0.1")
+    typed = {
+        "key": "5a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b11",
+        "occurred_on": "2026-06-10",
+        "occurred_time": "22:30",
+        "district": str(district.pk),
+        "substances": ["heroin"],
+        "naloxone_doses": "2",
+        "called_112": "yes",
+        "outcome": "recovered",
+        "note": "Han vågnede efter to minutter",
+        "website": "",
+    }
+    refused = client.post("/afrapporter/", typed)
+    page = refused.content.decode()
+    assert refused.status_code == 429 and "Prøv igen senere" in page and "error-summary" in page
+    assert 'value="2026-06-10"' in page and "Han vågnede efter to minutter</textarea>" in page
+    assert _switch_value(page) == "refused"
+    counted = list(PostCount.objects.values_list("count", flat=True))
+    response = client.post("/en/afrapporter/", {**typed, "switch_language": _switch_value(page)})
+    html = response.content.decode()
+    assert response.status_code == 429 and '<html lang="en">' in html and "Please try again later." in html
+    assert 'value="2026-06-10"' in html and "Han vågnede efter to minutter</textarea>" in html
+    assert re.search(r'value="heroin"[^>]*checked', html) and f'value="{typed["key"]}"' in html
+    assert list(PostCount.objects.values_list("count", flat=True)) == counted and not ReversalReport.objects.exists()
+
+
+def test_a_naloxone_report_received_and_sent_again_is_not_refused_for_too_many_reports(client, district):
+    """A double tap, or Back and send again: the report is stored already, so the second send stores nothing
+    new and is not counted; past the hour's limit it was answered "too many reports", as if it were lost."""
+    from redliv.ratelimit import count_post
+    from reversals import services
+    from reversals.models import ReversalReport
+
+    typed = {
+        "key": "5a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b11",
+        "occurred_on": "2026-06-10",
+        "occurred_time": "22:30",
+        "district": str(district.pk),
+        "naloxone_doses": "1",
+        "called_112": "yes",
+        "outcome": "recovered",
+        "website": "",
+    }
+    assert client.post("/afrapporter/", typed).status_code == 302
+    for _ in range(services.PUBLIC_POSTS_PER_HOUR):
+        count_post("naloxone-report", "127.0.0.1")
+    counted = list(PostCount.objects.values_list("count", flat=True))
+    again = client.post("/afrapporter/", typed)
+    assert again.status_code == 302 and again["Location"] == "/afrapporter/tak/"
+    assert ReversalReport.objects.count() == 1 and list(PostCount.objects.values_list("count", flat=True)) == counted
+
+
+def test_a_kit_check_refused_for_too_many_checks_says_so_again_with_its_status(client, settings):
+    from redliv.ratelimit import count_post
+
+    for _ in range(settings.KIT_CHECKS_PER_HOUR + 1):
+        count_post("kit-check", "127.0.0.1")
+    refused = client.post("/tjek-dit-kit/", {"lot": "NX-2408"})
+    assert refused.status_code == 429
+    response = client.post(
+        "/en/tjek-dit-kit/", {"lot": "NX-2408", "switch_language": _switch_value(refused.content.decode())}
+    )
+    assert response.status_code == 429 and "You have checked many lot numbers" in response.content.decode()
 
 
 def test_a_refused_kit_check_shows_its_error_again_in_the_language_switched_to_and_looks_nothing_up(client):
