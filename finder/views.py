@@ -418,7 +418,8 @@ def check_kit(request):
     about stock.
     """
     context = {"answers": [], "checked": False, "language_switch_form": "check-kit-form"}
-    if language_switch.switching(request):
+    # Switched language on a page showing an answer: checked again, as sent (and counted), below.
+    if language_switch.switching(request) and not language_switch.answered(request):
         # The lot number typed stays; it is not looked up. A refused check is checked again (not counted), so
         # that its errors show in this language.
         # The refusal for too many checks is said again with its status, 429.
@@ -442,7 +443,7 @@ def check_kit(request):
     return render(
         request,
         "finder/check_kit.html",
-        {**context, "form": form, "answers": answers, "checked": checked},
+        {**context, "form": form, "answers": answers, "checked": checked, "language_switch_answered": checked},
         status=status,
     )
 

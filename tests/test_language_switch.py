@@ -297,6 +297,27 @@ def test_a_kit_check_refused_for_too_many_checks_says_so_again_with_its_status(c
     assert response.status_code == 429 and "You have checked many lot numbers" in response.content.decode()
 
 
+def test_a_kit_checks_answer_shows_again_in_the_language_switched_to_and_counts_as_a_check(client, settings, bag):
+    """On the answer ("fine to use until …" in Danish) the switch showed the lot number typed without the answer:
+    the one thing the person switched language to read. The answer shows in English; looking it up again counts
+    as a check, so that switching back and forth is no way past the hour's limit."""
+    import datetime as dt
+
+    from tests import factories
+
+    factories.make_batch(lot_number="NX2408", expiry_date=dt.date(2027, 6, 1))
+    answer = client.post("/tjek-dit-kit/", {"lot": "NX2408"}).content.decode()
+    assert "til og med 1. juni 2027" in answer and _switch_value(answer) == "answered"
+    response = client.post("/en/tjek-dit-kit/", {"lot": "NX2408", "switch_language": _switch_value(answer)})
+    html = response.content.decode()
+    assert response.status_code == 200 and '<html lang="en">' in html
+    assert 'data-status="fine"' in html and "fine to use until 1 June 2027" in html and 'value="NX2408"' in html
+    assert PostCount.objects.get().count == 2
+    settings.KIT_CHECKS_PER_HOUR = 2
+    refused = client.post("/tjek-dit-kit/", {"lot": "NX2408", "switch_language": _switch_value(html)})
+    assert refused.status_code == 429 and 'data-status="fine"' not in refused.content.decode()
+
+
 def test_a_refused_kit_check_shows_its_error_again_in_the_language_switched_to_and_looks_nothing_up(client):
     refused = client.post("/tjek-dit-kit/", {"lot": ""}).content.decode()
     assert "is-invalid" in refused
