@@ -41,6 +41,7 @@ from redliv.api import ApiResponse, in_the_visitors_language
 from redliv.contact import with_contact
 from redliv.models import Audience, CourseLanguage
 from redliv.ratelimit import allow_post, would_allow_post
+from redliv.security import typed_answers_not_kept
 
 # Far past any real list, and still a number PostgreSQL can take as an offset.
 LAST_PAGE_ASKED = 1_000_000
@@ -371,6 +372,7 @@ def _too_many_kit_checks():
     return _("You have checked many lot numbers in a short time. Please try again in an hour, or ask us.")
 
 
+@typed_answers_not_kept
 def request_course(request):
     if language_switch.switching(request):
         # Switched to the other language: the form again, holding what was typed; if it was refused, checked

@@ -2,6 +2,7 @@
 logins and refused access that hold no personal data.
 """
 
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -195,6 +196,22 @@ class LoginView(DjangoLoginView):
         if user.has_perm("courses.add_attendance") and not user.has_perm(roles.OVERSEE_ENTRIES):
             return reverse("street:start")
         return super().get_default_redirect_url()
+
+
+def typed_answers_not_kept(view):
+    """A public form's answer to a POST that is a page (a refused form, a language switch) holds what was typed:
+    a note that may name someone, a phone number. The browser keeps no copy of it (no-store), as it keeps none of
+    the kit check's or the login's: on a borrowed or shared phone, the next person to open the history or the
+    cache would read it. A redirect (the thanks page) holds nothing and is left as it is."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if request.method == "POST" and not 300 <= response.status_code < 400:
+            add_never_cache_headers(response)
+        return response
+
+    return wrapped
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -15,6 +15,7 @@ from redliv.contact import with_contact
 from redliv.history import history_entries
 from redliv.pagination import paginate
 from redliv.ratelimit import allow_post, would_allow_post
+from redliv.security import typed_answers_not_kept
 from reversals import services
 from reversals.forms import PublicReportForm, ReplaceKitForm, ReportFilterForm, ReviewForm, StaffReportForm
 from reversals.models import ReversalReport, Substance
@@ -34,6 +35,7 @@ def body_too_large(request) -> bool:
 
 
 @csrf_exempt  # The CSRF check runs in `_public_form`, after the size check below.
+@typed_answers_not_kept
 def public_report(request):
     """The anonymous public form. Oversized bodies and too many posts get a polite refusal.
 

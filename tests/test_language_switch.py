@@ -406,3 +406,25 @@ def test_a_login_locked_out_says_so_again_in_the_language_switched_to_without_co
     # Another username at this address is not locked: its switch shows the login refused, not the lockout.
     other = client.post("/en/konto/login/", {"username": "someone-else", "password": "x", "switch_language": "refused"})
     assert other.status_code == 200 and "Please enter a correct username and password." in other.content.decode()
+
+
+def test_a_public_forms_page_holding_what_was_typed_is_not_kept_by_the_browser(client, odense, district):
+    """A refused course request (with the contact's phone number) or report (with its note), or either form after a
+    language switch, was a page the browser could keep in its cache and history: on a shared phone, the next person
+    could read it. Such an answer is no-store, as the kit check's and the login's are; the thanks page's redirect
+    and the empty form are left as they were."""
+    note = {
+        "occurred_on": "2030-01-01",
+        "note": "Peter Hansen, 12 34 56 78",
+        "key": "5a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b11",
+    }
+    answers = [
+        client.post("/bestil-kursus/", request(odense, number_of_people="0")),
+        client.post("/en/bestil-kursus/", {**request(odense), "switch_language": "en"}),
+        client.post("/afrapporter/", note),
+        client.post("/en/afrapporter/", {**note, "switch_language": "refused"}),
+    ]
+    for response in answers:
+        assert response.status_code in (200, 400) and "no-store" in response["Cache-Control"], response.wsgi_request
+    assert client.post("/bestil-kursus/", request(odense)).status_code == 302
+    assert "Cache-Control" not in client.get("/bestil-kursus/")
