@@ -23,6 +23,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.crypto import salted_hmac
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from redliv import language_switch, roles
@@ -224,9 +225,13 @@ def lockout_response(request, original_response=None, credentials=None):
     match = getattr(request, "resolver_match", None)
     if request.method == "POST" and match is not None and match.url_name == "login":
         form = language_switch.as_typed(LoginForm, request, request=request)
+        wanted = request.POST.get("next", "")
+        safe = url_has_allowed_host_and_scheme(
+            wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
         context = {
             "form": form,
-            "next": request.POST.get("next", ""),
+            "next": wanted if safe else "",  # as LoginView keeps it: only an address on this site
             "language_switch_form": "login-form",
             "language_switch_refused": True,
         }

@@ -403,6 +403,9 @@ def test_a_login_locked_out_says_so_again_in_the_language_switched_to_without_co
     html = response.content.decode()
     assert response.status_code == 429 and '<html lang="en">' in html and "Too many attempts" in html
     assert 'name="next" value="/gade/"' in html and _failures() == failures
+    # Where the login leads is kept only if it is on this site, as the login page itself keeps it.
+    elsewhere = client.post("/konto/login/", {**typed, "next": "https://elsewhere.example/"}).content.decode()
+    assert "elsewhere.example" not in elsewhere and 'name="next" value=""' in elsewhere
     # Another username at this address is not locked: its switch shows the login refused, not the lockout.
     other = client.post("/en/konto/login/", {"username": "someone-else", "password": "x", "switch_language": "refused"})
     assert other.status_code == 200 and "Please enter a correct username and password." in other.content.decode()
