@@ -37,7 +37,8 @@ def body_too_large(request) -> bool:
 @csrf_exempt  # The CSRF check runs in `_public_form`, after the size check below.
 @typed_answers_not_kept
 def public_report(request):
-    """The anonymous public form. Oversized bodies and too many posts get a polite refusal.
+    """The anonymous public form. An oversized body gets a polite refusal of its own; too many posts, the form
+    again with the reason (`_public_form`).
 
     Django's own CSRF check would read the body before any view code, so it runs
     here after the size check; a body Django refuses to parse is answered the same way.
