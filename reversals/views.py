@@ -1,5 +1,7 @@
 """Reversal reports: the public form, and the staff list, report page, review and kit replacement."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
@@ -13,6 +15,7 @@ from redliv import language_switch
 from redliv.access import add_service_errors, get_for_user, permission_required
 from redliv.contact import with_contact
 from redliv.history import history_entries
+from redliv.idempotency import IdempotencyConflict
 from redliv.pagination import paginate
 from redliv.ratelimit import allow_post, would_allow_post
 from redliv.security import typed_answers_not_kept
@@ -99,11 +102,32 @@ def _public_form(request):
             return _public_form_page(request, form, 429)
         try:
             services.create_reversal_report(**form.report_fields())
+        except IdempotencyConflict:
+            form = _received_with_other_answers(request)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             return redirect("report-naloxone-use-thanks")
     return _public_form_page(request, form, 400 if form.errors else 200)
+
+
+def _received_with_other_answers(request):
+    """The form sent again with answers changed since it was received (Back and send again, a copied tab): the
+    staff's "check your recent entries" means nothing here, and the same key would refuse every further send.
+    It says the report was received and nothing more is needed, and holds a new key: sent once more (another
+    overdose), it is received as a new report, pending review like every public report."""
+    data = request.POST.copy()
+    data["key"] = str(uuid.uuid4())
+    form = PublicReportForm(data)
+    form.is_valid()
+    form.add_error(
+        None,
+        _(
+            "We have received this report already, with other answers. You need not send it again. If it is "
+            "about another overdose, send it once more: it will be received as a new report."
+        ),
+    )
+    return form
 
 
 def public_thanks(request):
