@@ -47,7 +47,7 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
-from courses.models import CANCELLATION_NOTICE_DAYS, Course, CourseFormat, DropInSchedule, Venue
+from courses.models import CANCELLATION_NOTICE_DAYS, MIDNIGHT, Course, CourseFormat, DropInSchedule, Venue
 from courses.schedule import Occurrence, held_on, window
 from redliv.models import Audience, CourseLanguage
 
@@ -184,8 +184,8 @@ class Rhythm:
 
     @property
     def hours(self):
-        """'13–15', or '9:30–11' when a time is not on the hour."""
-        return f"{_clock(self.starts_at)}–{_clock(self.ends_at)}"
+        """'13–15', or '9:30–11' when a time is not on the hour; hours until midnight end at 24 ('22–24')."""
+        return f"{_clock(self.starts_at)}–{'24' if self.ends_at == MIDNIGHT else _clock(self.ends_at)}"
 
 
 def _clock(time):

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from courses.models import CourseFormat
+from courses.models import MIDNIGHT, CourseFormat
 from redliv.contact import tel_link
 
 SCHEMA = "https://schema.org/"
@@ -88,7 +88,6 @@ def event(entry, request, *, url=None, joining_url="", cancelled=False, capacity
         "endDate": local(entry.ends_at),
         "eventStatus": SCHEMA + ("EventCancelled" if cancelled else "EventScheduled"),
         "isAccessibleForFree": True,
-        "inLanguage": list(entry.languages),
         "organizer": organizer(request),
         "offers": {
             "@type": "Offer",
@@ -100,6 +99,8 @@ def event(entry, request, *, url=None, joining_url="", cancelled=False, capacity
     }
     if entry.description:
         data["description"] = entry.description
+    if entry.languages:  # none named: left out, not an empty list
+        data["inLanguage"] = list(entry.languages)
     if entry.venue is None:
         data["eventAttendanceMode"] = SCHEMA + "OnlineEventAttendanceMode"
         data["location"] = {"@type": "VirtualLocation", "url": joining_url or url}
@@ -122,6 +123,35 @@ def occurrence_anchor(day: dt.date) -> str:
     return f"d-{day.isoformat()}"
 
 
+def _minutes(moment: dt.time) -> int:
+    return moment.hour * 60 + moment.minute
+
+
+def event_schedule(schedule):
+    """The standing hours as a schema.org Schedule: every week on their weekday, from startTime to endTime
+    (times as schema.org's Time, hh:mm:ss, in scheduleTimezone), from startDate (to endDate, if they end).
+
+    Hours until midnight end at "24:00:00", the midnight at the end of their day (ISO 8601): "00:00:00" said
+    they ended before they began, that same day. `duration` says how long they last, for a reader that takes
+    24:00 as 00:00 (counted on the clock: on the night the clocks change, each Event's own dates say it)."""
+    ends = 24 * 60 if schedule.ends_at == MIDNIGHT else _minutes(schedule.ends_at)
+    hours, minutes = divmod(ends - _minutes(schedule.starts_at), 60)
+    data = {
+        "@type": "Schedule",
+        "repeatFrequency": "P1W",
+        "byDay": SCHEMA
+        + ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][schedule.weekday],
+        "startTime": schedule.starts_at.strftime("%H:%M:00"),
+        "endTime": "24:00:00" if schedule.ends_at == MIDNIGHT else schedule.ends_at.strftime("%H:%M:00"),
+        "duration": "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else ""),
+        "scheduleTimezone": settings.TIME_ZONE,
+        "startDate": schedule.valid_from.isoformat(),
+    }
+    if schedule.valid_until is not None:
+        data["endDate"] = schedule.valid_until.isoformat()
+    return data
+
+
 def drop_in_events(entries, request, schedule):
     """An Event per upcoming date, each part of the standing hours as an EventSeries."""
     page = absolute(request, request.path)
@@ -129,15 +159,7 @@ def drop_in_events(entries, request, schedule):
         "@type": "EventSeries",
         "name": f"RED LIV: {entries[0].title}" if entries else str(schedule),
         "url": page,
-        "eventSchedule": {
-            "@type": "Schedule",
-            "repeatFrequency": "P1W",
-            "byDay": SCHEMA
-            + ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][schedule.weekday],
-            "startTime": schedule.starts_at.strftime("%H:%M"),
-            "endTime": schedule.ends_at.strftime("%H:%M"),
-            "scheduleTimezone": settings.TIME_ZONE,
-        },
+        "eventSchedule": event_schedule(schedule),
     }
     events = []
     for entry in entries:

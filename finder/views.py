@@ -41,6 +41,7 @@ from redliv.api import ApiResponse, in_the_visitors_language
 from redliv.contact import with_contact
 from redliv.models import Audience, CourseLanguage
 from redliv.ratelimit import allow_post, would_allow_post
+from redliv.security import typed_answers_not_kept
 
 # Far past any real list, and still a number PostgreSQL can take as an offset.
 LAST_PAGE_ASKED = 1_000_000
@@ -371,11 +372,13 @@ def _too_many_kit_checks():
     return _("You have checked many lot numbers in a short time. Please try again in an hour, or ask us.")
 
 
+@typed_answers_not_kept
 def request_course(request):
     if language_switch.switching(request):
         # Switched to the other language: the form again, holding what was typed; if it was refused, checked
         # again so that its errors show in this language (stored and counted: nothing).
-        form = language_switch.form_again(CourseRequestForm, request)
+        # The refusal for too many requests is said again with its status, 429.
+        form, status = language_switch.form_again(CourseRequestForm, request), 200
         if (
             form.is_bound
             and form.is_valid()
@@ -383,7 +386,10 @@ def request_course(request):
             and not would_allow_post(request, "course-request", REQUESTS_PER_WINDOW)
         ):
             form.add_error(None, _too_many_requests())
-        return render(request, "finder/request_form.html", {"form": form, "language_switch_form": "request-form"})
+            status = 429
+        return render(
+            request, "finder/request_form.html", {"form": form, "language_switch_form": "request-form"}, status=status
+        )
     form = CourseRequestForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -414,17 +420,20 @@ def check_kit(request):
     about stock.
     """
     context = {"answers": [], "checked": False, "language_switch_form": "check-kit-form"}
-    if language_switch.switching(request):
+    # Switched language on a page showing an answer: checked again, as sent (and counted), below.
+    if language_switch.switching(request) and not language_switch.answered(request):
         # The lot number typed stays; it is not looked up. A refused check is checked again (not counted), so
         # that its errors show in this language.
-        form = language_switch.form_again(KitCheckForm, request)
+        # The refusal for too many checks is said again with its status, 429.
+        form, status = language_switch.form_again(KitCheckForm, request), 200
         if (
             form.is_bound
             and form.is_valid()
             and not would_allow_post(request, "kit-check", settings.KIT_CHECKS_PER_HOUR)
         ):
             form.add_error(None, _too_many_kit_checks())
-        return render(request, "finder/check_kit.html", {**context, "form": form})
+            status = 429
+        return render(request, "finder/check_kit.html", {**context, "form": form}, status=status)
     form = KitCheckForm(request.POST or None)
     status, answers, checked = 200, [], False
     if request.method == "POST" and form.is_valid():
@@ -436,7 +445,7 @@ def check_kit(request):
     return render(
         request,
         "finder/check_kit.html",
-        {**context, "form": form, "answers": answers, "checked": checked},
+        {**context, "form": form, "answers": answers, "checked": checked, "language_switch_answered": checked},
         status=status,
     )
 

@@ -14,6 +14,10 @@ same errors show, translated: the person who switched language to understand the
 it. The page marks the switch so (the button's value is REFUSED, templates/base.html); checking
 only validates: the view stores nothing and counts no post (the rate limit is read, not bumped:
 `redliv.ratelimit.would_allow_post`). A password typed is never shown again.
+
+A page showing an answer (the kit check's, ANSWERED) is sent again from the other language as the person sent
+it: the answer needs the lookup again, and it counts against the hour as any lookup, so that the switch is no
+way around the limit.
 """
 
 from django import forms
@@ -23,6 +27,9 @@ from redliv import inputs
 SWITCH = "switch_language"
 # The switch's value on a page showing the form refused; elsewhere it is the language switched to.
 REFUSED = "refused"
+# Its value on a page showing the answer to what was sent (the kit check's): the other language sends the form
+# again, as the person did, so that the answer shows in that language; that is a lookup, and counts as one.
+ANSWERED = "answered"
 
 
 def switching(request) -> bool:
@@ -33,6 +40,11 @@ def switching(request) -> bool:
 def refused(request) -> bool:
     """Whether the switch was pressed on a page showing the form refused, with its errors."""
     return switching(request) and request.POST.get(SWITCH) == REFUSED
+
+
+def answered(request) -> bool:
+    """Whether the switch was pressed on a page showing the answer to the form sent (ANSWERED)."""
+    return switching(request) and request.POST.get(SWITCH) == ANSWERED
 
 
 def form_again(form_class, request, /, **kwargs):

@@ -2,6 +2,7 @@
 logins and refused access that hold no personal data.
 """
 
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -9,6 +10,7 @@ import logging
 import time
 
 from axes.handlers.database import AxesDatabaseHandler
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -17,9 +19,11 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.contrib.auth.views import LoginView as DjangoLoginView
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.crypto import salted_hmac
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from redliv import language_switch, roles
@@ -142,12 +146,22 @@ class AxesHandler(AxesDatabaseHandler):
 class LoginForm(HostileInputMixin, AuthenticationForm):
     """Django's login form, answering a username longer than any username can be as it answers
     a wrong password, before authentication: django-axes could not record such an attempt
-    (its column holds 255 characters) and the login would fail with a server error."""
+    (its column holds 255 characters) and the login would fail with a server error.
+
+    `shown_again`: the refused login shown again after a language switch (redliv.language_switch). Its
+    fields are checked as a login checks them, but no login is tried: with both fields filled in, the
+    refusal was the username and password, and it says so again."""
+
+    shown_again = False
 
     def clean(self):
         username = self.cleaned_data.get("username")
         if username is not None and len(username) > self.fields["username"].max_length:
             raise self.get_invalid_login_error()
+        if self.shown_again:
+            if username is not None and self.cleaned_data.get("password") is not None:
+                raise self.get_invalid_login_error()
+            return self.cleaned_data
         return super().clean()
 
 
@@ -155,14 +169,23 @@ class LoginView(DjangoLoginView):
     """The login page. Street workers and trainers land on the street page, the rest on the staff start page.
 
     Its language switch sends the form (redliv.language_switch): the other language shows it again with the
-    username typed, never the password, and checks nothing (no login is tried, so django-axes counts no
-    failure). A refused login is not shown refused again: that would need the password checked again."""
+    username typed, never the password, and tries no login (django-axes counts no failure). A refused login
+    is shown refused again, in the new language, without checking the password again: the lockout if
+    django-axes holds this username at this address locked (read, not counted), otherwise the refusal the
+    fields give (one left empty, or the username and password not accepted)."""
 
     authentication_form = LoginForm
     redirect_authenticated_user = True
     extra_context = {"language_switch_form": "login-form"}
 
     def post(self, request, *args, **kwargs):
+        if language_switch.refused(request):
+            if AxesProxyHandler.is_locked(request, {settings.AXES_USERNAME_FORM_FIELD: request.POST.get("username")}):
+                return lockout_response(request)
+            form = self.get_form_class()(request, data=request.POST)
+            form.shown_again = True
+            form.is_valid()
+            return self.render_to_response(self.get_context_data(form=form))
         if language_switch.switching(request):
             form = language_switch.as_typed(self.get_form_class(), request, request=request)
             return self.render_to_response(self.get_context_data(form=form))
@@ -174,6 +197,45 @@ class LoginView(DjangoLoginView):
         if user.has_perm("courses.add_attendance") and not user.has_perm(roles.OVERSEE_ENTRIES):
             return reverse("street:start")
         return super().get_default_redirect_url()
+
+
+def typed_answers_not_kept(view):
+    """A public form's answer to a POST that is a page (a refused form, a language switch) holds what was typed:
+    a note that may name someone, a phone number. The browser keeps no copy of it (no-store), as it keeps none of
+    the kit check's or the login's: on a borrowed or shared phone, the next person to open the history or the
+    cache would read it. A redirect (the thanks page) holds nothing and is left as it is."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if request.method == "POST" and not 300 <= response.status_code < 400:
+            add_never_cache_headers(response)
+        return response
+
+    return wrapped
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """The page for a login refused because of too many failures (AXES_LOCKOUT_CALLABLE), status 429.
+
+    On the login page its language switch sends a form holding the username typed (never the password) and
+    marked refused, so that the other language says the lockout again (LoginView): a plain link led to an
+    empty login form, without the one message the person switched language to read."""
+    context = {}
+    match = getattr(request, "resolver_match", None)
+    if request.method == "POST" and match is not None and match.url_name == "login":
+        form = language_switch.as_typed(LoginForm, request, request=request)
+        wanted = request.POST.get("next", "")
+        safe = url_has_allowed_host_and_scheme(
+            wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        context = {
+            "form": form,
+            "next": wanted if safe else "",  # as LoginView keeps it: only an address on this site
+            "language_switch_form": "login-form",
+            "language_switch_refused": True,
+        }
+    return render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=429)
 
 
 class SessionTimeoutMiddleware:

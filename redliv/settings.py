@@ -303,6 +303,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are logged by redliv.security, without personal data
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "redliv.security.lockout_response"  # that template, its language switch keeping the username
 # Requests larger than this are refused before a form ever sees them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MAX_REQUEST_BODY_BYTES", 256 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400

@@ -44,9 +44,10 @@ def csrf_failure(request, reason=""):
     and what to do, instead of Django's technical page in English.
 
     The language switch of a form page (redliv.language_switch) without the cookie leads to the page in
-    the other language, as the plain link does: what was typed could not have been sent anyway."""
+    the other language, as the plain link does, its query string (the login's ?next=) kept: what was typed could
+    not have been sent anyway."""
     if language_switch.switching(request):
-        return HttpResponseRedirect(request.path, status=303)
+        return HttpResponseRedirect(request.get_full_path(), status=303)
     return render(request, "403_csrf.html", status=403)
 
 

@@ -1,5 +1,7 @@
 """Reversal reports: the public form, and the staff list, report page, review and kit replacement."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
@@ -13,8 +15,10 @@ from redliv import language_switch
 from redliv.access import add_service_errors, get_for_user, permission_required
 from redliv.contact import with_contact
 from redliv.history import history_entries
+from redliv.idempotency import IdempotencyConflict
 from redliv.pagination import paginate
-from redliv.ratelimit import allow_post
+from redliv.ratelimit import allow_post, would_allow_post
+from redliv.security import typed_answers_not_kept
 from reversals import services
 from reversals.forms import PublicReportForm, ReplaceKitForm, ReportFilterForm, ReviewForm, StaffReportForm
 from reversals.models import ReversalReport, Substance
@@ -34,8 +38,10 @@ def body_too_large(request) -> bool:
 
 
 @csrf_exempt  # The CSRF check runs in `_public_form`, after the size check below.
+@typed_answers_not_kept
 def public_report(request):
-    """The anonymous public form. Oversized bodies and too many posts get a polite refusal.
+    """The anonymous public form. An oversized body gets a polite refusal of its own; too many posts, the form
+    again with the reason (`_public_form`).
 
     Django's own CSRF check would read the body before any view code, so it runs
     here after the size check; a body Django refuses to parse is answered the same way.
@@ -48,39 +54,80 @@ def public_report(request):
         return refuse(request, _("Your report was too long to receive. Please shorten the note and try again."), 413)
 
 
+def _too_many_reports():
+    return with_contact(
+        _("We have received many reports from your connection in the last hour. Please try again later.")
+    )
+
+
+def _received_already(form) -> bool:
+    """Whether the report this form was shown for is stored already (a double tap, Back and send again)."""
+    key = form.cleaned_data.get("key")
+    return key is not None and ReversalReport.objects.filter(idempotency_key=key).exists()
+
+
+def _public_form_page(request, form, status):
+    return render(
+        request, "reversals/public_form.html", {"form": form, "language_switch_form": "report-form"}, status=status
+    )
+
+
 @csrf_protect
 def _public_form(request):
+    """The form; refused (400 for what was typed, 429 for too many reports this hour), it is shown again holding
+    everything typed, with the reason at the top. Its language switch (redliv.language_switch) shows it again
+    in the other language, refused again with the same reason and status if it was refused; it stores
+    nothing and counts no post (the hour's count is read)."""
     if language_switch.switching(request):
-        # Switched language: the form again, as typed; if it was refused, checked again (stored and counted:
-        # nothing) so that its errors show in this language.
         form = language_switch.form_again(PublicReportForm, request)
-        return render(request, "reversals/public_form.html", {"form": form, "language_switch_form": "report-form"})
+        status = 400 if form.errors else 200
+        if (
+            form.is_bound
+            and form.is_valid()
+            and not _received_already(form)
+            and not would_allow_post(request, "naloxone-report", services.PUBLIC_POSTS_PER_HOUR)
+        ):
+            form.add_error(None, _too_many_reports())
+            status = 429
+        return _public_form_page(request, form, status)
     form = PublicReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if form.is_spam():
             return redirect("report-naloxone-use-thanks")
         # Only a post that passed CSRF and validation counts: token-less posts from another
         # site must not use up the hour's reports of a shelter's or carrier's shared address.
-        if not allow_post(request, "naloxone-report", services.PUBLIC_POSTS_PER_HOUR):
-            return refuse(
-                request,
-                with_contact(
-                    _("We have received many reports from your connection in the last hour. Please try again later.")
-                ),
-                429,
-            )
+        # A report sent again (stored already: nothing new is stored) is not counted either.
+        if not _received_already(form) and not allow_post(request, "naloxone-report", services.PUBLIC_POSTS_PER_HOUR):
+            form.add_error(None, _too_many_reports())
+            return _public_form_page(request, form, 429)
         try:
             services.create_reversal_report(**form.report_fields())
+        except IdempotencyConflict:
+            form = _received_with_other_answers(request)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             return redirect("report-naloxone-use-thanks")
-    return render(
-        request,
-        "reversals/public_form.html",
-        {"form": form, "language_switch_form": "report-form"},
-        status=400 if form.is_bound else 200,
+    return _public_form_page(request, form, 400 if form.errors else 200)
+
+
+def _received_with_other_answers(request):
+    """The form sent again with answers changed since it was received (Back and send again, a copied tab): the
+    staff's "check your recent entries" means nothing here, and the same key would refuse every further send.
+    It says the report was received and nothing more is needed, and holds a new key: sent once more (another
+    overdose), it is received as a new report, pending review like every public report."""
+    data = request.POST.copy()
+    data["key"] = str(uuid.uuid4())
+    form = PublicReportForm(data)
+    form.is_valid()
+    form.add_error(
+        None,
+        _(
+            "We have received this report already, with other answers. You need not send it again. If it is "
+            "about another overdose, send it once more: it will be received as a new report."
+        ),
     )
+    return form
 
 
 def public_thanks(request):

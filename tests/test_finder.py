@@ -27,13 +27,11 @@ def titles(response):
 
 
 def tuesday_drop_in(venue, **fields):
-    fields = {"title": "Tirsdags-drop-in", **fields}
+    fields = {"title": "Tirsdags-drop-in", "starts_at": dt.time(13), "ends_at": dt.time(15), **fields}
     return DropInSchedule.objects.create(
         municipality=venue.municipality,
         venue=venue,
         weekday=1,
-        starts_at=dt.time(13),
-        ends_at=dt.time(15),
         valid_from=timezone.localdate() - dt.timedelta(days=30),
         **fields,
     )
@@ -465,6 +463,14 @@ def test_no_app_worker_keeps_an_old_list_a_change_shows_on_the_next_request(clie
     assert "Omdøbt kursus" in client.get("/").content.decode()
     assert "Omdøbt kursus" in client.get("/widget/").content.decode()
     assert client.get("/api/v1/courses/").json()["courses"][0]["title"] == "Omdøbt kursus"
+
+
+def test_drop_in_hours_until_midnight_read_until_24_in_the_list_not_until_0(client, venue):
+    """The list's rhythm wrote hours until midnight as "Hver tirsdag 22–0", ending before they began."""
+    with time_machine.travel(MONDAY_NOON, tick=False):
+        tuesday_drop_in(venue, starts_at=dt.time(22, 30), ends_at=dt.time(0))
+        assert "Hver tirsdag 22:30–24, " in client.get("/").content.decode()
+        assert "Every Tuesday 22:30–24, " in client.get("/en/widget/").content.decode()
 
 
 def test_the_finder_says_how_its_list_is_ordered_and_shows_standing_drop_in_hours_by_their_rhythm(client, venue):

@@ -186,9 +186,9 @@ def test_a_course_request_refused_for_too_many_requests_says_so_again_in_english
     assert refused.status_code == 429
     typed = request(odense, key="0b9a8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c65")
     counted = list(PostCount.objects.values_list("count", flat=True))
-    html = client.post(
-        "/en/bestil-kursus/", {**typed, "switch_language": _switch_value(refused.content.decode())}
-    ).content.decode()
+    response = client.post("/en/bestil-kursus/", {**typed, "switch_language": _switch_value(refused.content.decode())})
+    html = response.content.decode()
+    assert response.status_code == 429  # the refusal's own status, as before the switch
     assert "We have received several requests from you in a short time. Please try again in an hour." in html
     assert list(PostCount.objects.values_list("count", flat=True)) == counted and CourseRequest.objects.count() == 5
 
@@ -212,10 +212,110 @@ def test_a_refused_naloxone_report_shows_its_errors_again_in_the_language_switch
     before = table_counts()
     response = client.post("/en/afrapporter/", {**typed, "switch_language": _switch_value(refused)})
     html = response.content.decode()
-    assert response.status_code == 200 and "Did you give naloxone? Tell us" in html
+    # 400, as the refused report itself (the switch answered 200: a refusal that said it was fine).
+    assert response.status_code == 400 and "Did you give naloxone? Tell us" in html
     assert "The date and time are in the future." in html and "is-invalid" in html
     assert 'value="2026-06-12"' in html and "Han vågnede efter to minutter</textarea>" in html
     assert table_counts() == before and PostCount.objects.count() == 0
+
+
+def test_a_naloxone_report_refused_for_too_many_reports_keeps_what_was_typed_and_says_so_again_in_english(
+    client, district
+):
+    """The "too many reports" answer was a page of its own: what was typed was gone (the report lost, for a
+    person who had just been through an overdose), and its language switch, a link, led to an empty form.
+    The form is shown again, holding everything typed, with the reason at the top (429); the switch says the
+    reason again in English, 429 too, counting no post and storing nothing."""
+    from redliv.ratelimit import count_post
+    from reversals import services
+    from reversals.models import ReversalReport
+
+    for _ in range(services.PUBLIC_POSTS_PER_HOUR):
+        count_post("naloxone-report", "127.0.0.1")
+    typed = {
+        "key": "5a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b11",
+        "occurred_on": "2026-06-10",
+        "occurred_time": "22:30",
+        "district": str(district.pk),
+        "substances": ["heroin"],
+        "naloxone_doses": "2",
+        "called_112": "yes",
+        "outcome": "recovered",
+        "note": "Han vågnede efter to minutter",
+        "website": "",
+    }
+    refused = client.post("/afrapporter/", typed)
+    page = refused.content.decode()
+    assert refused.status_code == 429 and "Prøv igen senere" in page and "error-summary" in page
+    assert 'value="2026-06-10"' in page and "Han vågnede efter to minutter</textarea>" in page
+    assert _switch_value(page) == "refused"
+    counted = list(PostCount.objects.values_list("count", flat=True))
+    response = client.post("/en/afrapporter/", {**typed, "switch_language": _switch_value(page)})
+    html = response.content.decode()
+    assert response.status_code == 429 and '<html lang="en">' in html and "Please try again later." in html
+    assert 'value="2026-06-10"' in html and "Han vågnede efter to minutter</textarea>" in html
+    assert re.search(r'value="heroin"[^>]*checked', html) and f'value="{typed["key"]}"' in html
+    assert list(PostCount.objects.values_list("count", flat=True)) == counted and not ReversalReport.objects.exists()
+
+
+def test_a_naloxone_report_received_and_sent_again_is_not_refused_for_too_many_reports(client, district):
+    """A double tap, or Back and send again: the report is stored already, so the second send stores nothing
+    new and is not counted; past the hour's limit it was answered "too many reports", as if it were lost."""
+    from redliv.ratelimit import count_post
+    from reversals import services
+    from reversals.models import ReversalReport
+
+    typed = {
+        "key": "5a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b11",
+        "occurred_on": "2026-06-10",
+        "occurred_time": "22:30",
+        "district": str(district.pk),
+        "naloxone_doses": "1",
+        "called_112": "yes",
+        "outcome": "recovered",
+        "website": "",
+    }
+    assert client.post("/afrapporter/", typed).status_code == 302
+    for _ in range(services.PUBLIC_POSTS_PER_HOUR):
+        count_post("naloxone-report", "127.0.0.1")
+    counted = list(PostCount.objects.values_list("count", flat=True))
+    again = client.post("/afrapporter/", typed)
+    assert again.status_code == 302 and again["Location"] == "/afrapporter/tak/"
+    assert ReversalReport.objects.count() == 1 and list(PostCount.objects.values_list("count", flat=True)) == counted
+
+
+def test_a_kit_check_refused_for_too_many_checks_says_so_again_with_its_status(client, settings):
+    from redliv.ratelimit import count_post
+
+    for _ in range(settings.KIT_CHECKS_PER_HOUR + 1):
+        count_post("kit-check", "127.0.0.1")
+    refused = client.post("/tjek-dit-kit/", {"lot": "NX-2408"})
+    assert refused.status_code == 429
+    response = client.post(
+        "/en/tjek-dit-kit/", {"lot": "NX-2408", "switch_language": _switch_value(refused.content.decode())}
+    )
+    assert response.status_code == 429 and "You have checked many lot numbers" in response.content.decode()
+
+
+def test_a_kit_checks_answer_shows_again_in_the_language_switched_to_and_counts_as_a_check(client, settings, bag):
+    """On the answer ("fine to use until …" in Danish) the switch showed the lot number typed without the answer:
+    the one thing the person switched language to read. The answer shows in English; looking it up again counts
+    as a check, so that switching back and forth is no way past the hour's limit."""
+    import datetime as dt
+
+    from tests import factories
+
+    factories.make_batch(lot_number="NX2408", expiry_date=dt.date(2027, 6, 1))
+    answer = client.post("/tjek-dit-kit/", {"lot": "NX2408"}).content.decode()
+    assert "til og med 1. juni 2027" in answer and _switch_value(answer) == "answered"
+    response = client.post("/en/tjek-dit-kit/", {"lot": "NX2408", "switch_language": _switch_value(answer)})
+    html = response.content.decode()
+    assert response.status_code == 200 and '<html lang="en">' in html
+    assert 'data-status="fine"' in html and "fine to use until 1 June 2027" in html and 'value="NX2408"' in html
+    assert PostCount.objects.get().count == 2
+    settings.KIT_CHECKS_PER_HOUR = 2
+    refused = client.post("/tjek-dit-kit/", {"lot": "NX2408", "switch_language": _switch_value(html)})
+    assert refused.status_code == 429 and 'data-status="fine"' not in refused.content.decode()
 
 
 def test_a_refused_kit_check_shows_its_error_again_in_the_language_switched_to_and_looks_nothing_up(client):
@@ -246,3 +346,88 @@ def test_the_login_pages_switch_keeps_the_username_never_shows_the_password_and_
     html = client.post("/en/konto/login/", {**typed, "switch_language": _switch_value(refused)}).content.decode()
     assert re.search(rf'name="username" value="{coordinator.username}"', html) and "hemmelig-kode-4711" not in html
     assert "_auth_user_id" not in client.session
+
+
+def _failures():
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    return list(AccessAttempt.objects.values_list("failures_since_start", flat=True)), AccessFailureLog.objects.count()
+
+
+def test_a_refused_login_is_shown_refused_again_in_the_language_switched_to_without_trying_a_login(client, coordinator):
+    """After a wrong password the switch showed the login form without its error: the person who switched
+    language to read why was told nothing. The refusal shows again, in English; the password is neither shown
+    nor checked (the right one sent with the switch logs nobody in), and django-axes counts no failure."""
+    from tests.conftest import PASSWORD
+
+    typed = {"username": coordinator.username, "password": "hemmelig-kode-4711"}
+    refused = client.post("/konto/login/", typed).content.decode()
+    assert "Indtast venligst korrekt brugernavn og adgangskode" in refused
+    failures = _failures()
+    for password in ["hemmelig-kode-4711", PASSWORD]:
+        response = client.post(
+            "/en/konto/login/", {**typed, "password": password, "switch_language": _switch_value(refused)}
+        )
+        html = response.content.decode()
+        assert response.status_code == 200 and '<html lang="en">' in html and "<title>Error: Log in" in html
+        assert "Please enter a correct username and password." in html and "error-summary" in html
+        assert re.search(rf'name="username" value="{coordinator.username}"', html) and password not in html
+        assert _failures() == failures and "_auth_user_id" not in client.session
+    # ... and back to Danish, from the English page.
+    back = client.post("/konto/login/", {**typed, "switch_language": _switch_value(html)}).content.decode()
+    assert "Indtast venligst korrekt brugernavn og adgangskode" in back and _failures() == failures
+    # A login refused for an empty field says that again, not that the password was wrong.
+    empty = client.post("/konto/login/", {**typed, "password": ""}).content.decode()
+    html = client.post("/en/konto/login/", {**typed, "password": "", "switch_language": _switch_value(empty)})
+    assert "This field is required." in html.content.decode() and "correct username" not in html.content.decode()
+
+
+def test_a_login_locked_out_says_so_again_in_the_language_switched_to_without_counting_an_attempt(
+    client, street_worker
+):
+    """The lockout page's switch was a link to an empty login form in the other language: the lockout message
+    was gone, and the username with it. It sends the username (never the password) marked refused; the other
+    language reads the lockout (429 again) and counts nothing."""
+    typed = {"username": street_worker.username, "password": "forkert-kode", "next": "/gade/"}
+    for _ in range(5):
+        locked = client.post("/konto/login/?next=/gade/", typed)
+    assert locked.status_code == 429 and "For mange forsøg" in locked.content.decode()
+    page = locked.content.decode()
+    assert _switch_value(page) == "refused" and "forkert-kode" not in page
+    assert re.search(rf'type="hidden" name="username" value="{street_worker.username}"', page)
+    failures = _failures()
+    response = client.post(
+        "/en/konto/login/?next=/gade/",
+        {"username": street_worker.username, "next": "/gade/", "switch_language": _switch_value(page)},
+    )
+    html = response.content.decode()
+    assert response.status_code == 429 and '<html lang="en">' in html and "Too many attempts" in html
+    assert 'name="next" value="/gade/"' in html and _failures() == failures
+    # Where the login leads is kept only if it is on this site, as the login page itself keeps it.
+    elsewhere = client.post("/konto/login/", {**typed, "next": "https://elsewhere.example/"}).content.decode()
+    assert "elsewhere.example" not in elsewhere and 'name="next" value=""' in elsewhere
+    # Another username at this address is not locked: its switch shows the login refused, not the lockout.
+    other = client.post("/en/konto/login/", {"username": "someone-else", "password": "x", "switch_language": "refused"})
+    assert other.status_code == 200 and "Please enter a correct username and password." in other.content.decode()
+
+
+def test_a_public_forms_page_holding_what_was_typed_is_not_kept_by_the_browser(client, odense, district):
+    """A refused course request (with the contact's phone number) or report (with its note), or either form after a
+    language switch, was a page the browser could keep in its cache and history: on a shared phone, the next person
+    could read it. Such an answer is no-store, as the kit check's and the login's are; the thanks page's redirect
+    and the empty form are left as they were."""
+    note = {
+        "occurred_on": "2030-01-01",
+        "note": "Peter Hansen, 12 34 56 78",
+        "key": "5a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b11",
+    }
+    answers = [
+        client.post("/bestil-kursus/", request(odense, number_of_people="0")),
+        client.post("/en/bestil-kursus/", {**request(odense), "switch_language": "en"}),
+        client.post("/afrapporter/", note),
+        client.post("/en/afrapporter/", {**note, "switch_language": "refused"}),
+    ]
+    for response in answers:
+        assert response.status_code in (200, 400) and "no-store" in response["Cache-Control"], response.wsgi_request
+    assert client.post("/bestil-kursus/", request(odense)).status_code == 302
+    assert "Cache-Control" not in client.get("/bestil-kursus/")

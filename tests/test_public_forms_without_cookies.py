@@ -42,3 +42,12 @@ def test_the_language_switch_without_the_cookie_still_leads_to_the_other_languag
     response = Client(enforce_csrf_checks=True).post("/en" + path, {"switch_language": "en", "lot": "NX2408"})
     assert response.status_code == 303 and response["Location"] == "/en" + path
     assert not ReversalReport.objects.exists() and not CourseRequest.objects.exists()
+
+
+def test_the_login_pages_switch_without_the_cookie_keeps_where_the_login_leads(odense):
+    """The switch's redirect dropped the query string: a worker sent to log in on the way to a page (?next=…)
+    switched language with an expired cookie and, once logged in, landed on the start page instead."""
+    response = Client(enforce_csrf_checks=True).post(
+        "/en/konto/login/?next=/personale/kurser/", {"switch_language": "en", "username": "gade"}
+    )
+    assert response.status_code == 303 and response["Location"] == "/en/konto/login/?next=/personale/kurser/"

@@ -1,6 +1,7 @@
 """The public "did you give naloxone?" form: anonymous, pending review, spam kept out politely."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import override_settings
@@ -304,3 +305,23 @@ def test_an_absurd_number_of_doses_is_refused_in_english_under_en(client, distri
     response = client.post("/en" + URL, answers(district, naloxone_doses="100000000000000000000"))
     assert response.status_code == 400
     assert "Give a number of doses from 0 to 10." in response.content.decode()
+
+
+def test_a_report_sent_again_with_other_answers_is_no_dead_end(client, district):
+    """A report received, then its page sent again with an answer changed (Back and resend, a copied tab): the
+    form said "already sent with other content. Check your recent entries" and kept the same key, so every
+    further send said it again; the public has no entries to check, and the report could not be sent. It says
+    the report was received and that nothing more is needed, and the form now holds a new key: sent once more
+    (another overdose), it is received as a new report, pending review like any other."""
+    first = answers(district)
+    assert client.post(URL, first).status_code == 302
+    response = client.post(URL, {**first, "naloxone_doses": "3"})
+    html = response.content.decode()
+    assert response.status_code == 400 and "Se dine seneste registreringer" not in html
+    assert "Vi har allerede modtaget denne afrapportering" in html and "Du behøver ikke sende den igen" in html
+    assert 'value="3"' in html and f'value="{first["key"]}"' not in html
+    assert ReversalReport.objects.count() == 1
+    new_key = re.search(r'name="key" value="([^"]+)"', html)[1]
+    assert client.post(URL, {**first, "naloxone_doses": "3", "key": new_key}).status_code == 302
+    assert ReversalReport.objects.count() == 2
+    assert set(ReversalReport.objects.values_list("review_status", flat=True)) == {"pending"}
