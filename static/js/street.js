@@ -344,7 +344,7 @@
       say(text.msgServer);  // the tablet's own storage failed: try again on the next round
       result = {};
     }
-    if (result.user === user) loggedInAgain({user: result.user, loginAt: result.loginAt});
+    if (result.user === user) loggedInAgain({user: result.user, loginAt: result.loginAt, csrf: result.csrf});
     if (result.login) sessionOver = true;
     // Logged out: said as such also while offline, or while someone else is logged in (their entries wait).
     const login = result.login || (sessionOver && (result.offline || result.author > 0));
@@ -637,7 +637,9 @@
      session. The pages are kept for offline use again, the notice goes, and what waits under this worker is
      sent (sendNow sends only the logged-in user's entries). Someone else logged in changes nothing here. */
   function loggedInAgain(who) {
-    if (!sessionOver || !who || who.user !== user) return;
+    if (!who || who.user !== user) return;
+    useToken(who.csrf);
+    if (!sessionOver) return;
     sessionOver = false;
     const logout = document.getElementById("logout-form");
     // The new session's login time: the service worker keeps pages for it (sw.js stillLoggedIn), and a logout
@@ -646,6 +648,14 @@
     document.getElementById("queue-login").hidden = true;
     if (statusBox.textContent === text.msgLogin) say(text.msgBack);
     keepPagesForOffline();
+  }
+  /* Every form on the page (the logout, an entry, a withdrawal) holds the CSRF token of the session the page was
+     made in. A login makes a new one, and a form posted with the old one was refused ("403") until the page was
+     reloaded. Whenever the page learns its worker's session (with its token), its forms take that token. Never
+     another worker's: the page's forms are not theirs. */
+  function useToken(csrf) {
+    if (!csrf) return;
+    document.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach((input) => { input.value = csrf; });
   }
   /* Whether the session has come back: asked while it is over, when the page is looked at again (focus,
      visibility), when the connection returns, and every SESSION_CHECK_MS. */
