@@ -397,6 +397,14 @@ def test_the_service_worker_is_served_for_the_street_scope(client):
     assert manifest["start_url"] == "/gade/" and manifest["display"] == "standalone"
 
 
+def test_the_manifest_says_it_is_utf_8(client):
+    """It was served as bare application/manifest+json: a reader that does not assume UTF-8 could garble a
+    name with æ, ø or å. It names its charset, as every other text the app sends does."""
+    response = client.get("/gade/manifest.webmanifest")
+    assert response["Content-Type"] == "application/manifest+json; charset=utf-8"
+    assert json.loads(response.content.decode("utf-8"))["name"] == "RED LIV gadeplan"
+
+
 def test_every_file_a_street_page_loads_is_kept_by_the_service_worker(street_worker, bag, district):
     """Opened offline, a street page loads its scripts and styles from the service worker's files: one it
     does not keep (the staff pages' refused-form script, loaded by the base template) failed offline."""
