@@ -151,6 +151,9 @@
       if (option.disabled && option.selected) select.value = "";
     });
   }
+  // When the server made this page (signed): an entry written on it was written after then. A corrected entry
+  // takes its own back (loadForCorrection), and the next one this page's again.
+  const pageOpened = form && form.elements.namedItem("opened") ? form.elements.namedItem("opened").value : "";
   function newKey() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     const b = crypto.getRandomValues(new Uint8Array(16));
@@ -444,12 +447,17 @@
         const old = correcting && (await Q.all()).find((e) => e.key === correcting);
         // A refused key was never stored, so it is kept; a key taken by other content gets a new one.
         fields.key = old ? (old.conflict ? newKey() : old.key) : fields.key || newKey();
+        // When it was written, by this tablet's clock: the server counts the days back from then (it may reach
+        // the server days later) and tells a date and time from a wrong clock (street.forms.StreetForm). A
+        // refused entry corrected keeps its own, as it keeps the page it was written on ("opened").
+        fields.written = old && old.fields.written ? old.fields.written : String(Date.now());
         const entry = {key: fields.key, kind: form.dataset.kind, fields, author: user, api: text.api,
                        page: location.pathname, created: Date.now()};
         if (old) await Q.replace(old.key, entry);
         else await Q.add(entry);
         delete form.dataset.correcting;
         form.reset();
+        if (field("opened")) field("opened").value = pageOpened;  // a corrected entry's own went with it
         forgetPlannedCourse();
         kitsTouched = false;
         whenTouched = false;
@@ -556,6 +564,7 @@
       const refused = target.dataset.correcting && queued.find((e) => e.key === target.dataset.correcting);
       // A refused change was never applied: it keeps its key, unless the key was taken by another.
       if (refused) fields.key = refused.conflict ? newKey() : refused.key;
+      fields.written = refused && refused.fields.written ? refused.fields.written : String(Date.now());
       if (!refused && queued.some((e) => e.key === fields.key)) {  // a second tap, or Back to this page
         tell(text.msgChangeWaiting);
         return;
