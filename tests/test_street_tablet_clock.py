@@ -8,6 +8,7 @@ back are counted from when the entry was written, not from when it arrived.
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
@@ -121,3 +122,17 @@ def test_a_street_worker_still_cannot_back_date_beyond_60_days_at_the_time_of_wr
     fields["opened"] = fields["opened"][:-2] + ("xx" if not fields["opened"].endswith("xx") else "yy")
     assert "60 dage" in refused(client, fields, "date")
     assert nothing_written()
+
+
+def test_a_resend_of_a_stored_entry_days_later_is_answered_as_stored(street_worker, venue, bag):
+    """The answer to an entry 59 days back was lost and the tablet went offline; its resend came two days later
+    and was refused as 61 days back, though stored: the queue showed a stored entry as refused, to be corrected
+    and sent again (under a new key, when the old one was taken: twice)."""
+    now = timezone.now()
+    day = timezone.localdate(now) - dt.timedelta(days=59)
+    fields = saved_on_the_tablet(venue, bag, opened=now, clock=now, date=day.isoformat(), time="12:00")
+    assert send(logged_in(street_worker), "course", fields).status_code == 201
+    with time_machine.travel(now + dt.timedelta(days=2), tick=True):
+        resent = send(logged_in(street_worker), "course", fields)
+    assert resent.status_code == 200, resent.content
+    assert Attendance.objects.count() == 1
