@@ -7,10 +7,12 @@ the device's offline queue as JSON. Stock and expiry are checked by the services
 
 import datetime as dt
 import re
+import uuid
 
 from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +75,13 @@ BUTTONS = forms.RadioSelect(attrs={"class": "btn-check"})
 
 def toggle(label):
     return forms.BooleanField(label=label, required=False, widget=forms.CheckboxInput(attrs={"class": "btn-check"}))
+
+
+def _as_uuid(text):
+    try:
+        return uuid.UUID(str(text))
+    except ValueError:
+        return None
 
 
 def opened_token(now) -> str:
@@ -202,9 +211,14 @@ class CourseEntryForm(StreetForm):
         for audience, name in Attendance.AUDIENCE_FIELDS.items():
             self.fields[name] = count_field(audience.label)
         self.fields["venue"].queryset = venues
-        self.fields["course"].queryset = Course.objects.for_user(self.user).filter(
-            status=Course.Status.PLANNED, attendance__isnull=True
-        )
+        open_to_log = Q(status=Course.Status.PLANNED, attendance__isnull=True)
+        key = _as_uuid(self.data.get(self.add_prefix("key"))) if self.is_bound else None
+        if key is not None:
+            # A resend of this worker's attendance stored under this key (its answer was lost): the course is held
+            # now, and the resend is answered as stored (by the key). It was refused as "logged already, nothing
+            # was saved", and the tablet showed a stored entry as refused.
+            open_to_log |= Q(attendance__idempotency_key=key, attendance__logged_by=self.user)
+        self.fields["course"].queryset = Course.objects.for_user(self.user).filter(open_to_log)
         stock_fields(self, self.user, locations)
         self.order_fields(
             [

@@ -561,6 +561,23 @@ def test_the_second_trainer_to_log_a_planned_course_is_told_it_is_logged_already
     assert Attendance.objects.count() == 1 and Attendance.objects.get().logged_by == colleague
 
 
+def test_a_resend_of_a_planned_courses_attendance_is_answered_as_stored(street_worker, coordinator, venue, red_liv):
+    """Its answer was lost (a timeout), so the tablet sent it again: refused as "logged already, nothing was
+    saved", the tablet showed a stored entry as refused. Another worker's, or other content, under that key
+    is still refused."""
+    planned = factories.make_course(venue, starts_at=timezone.now() - dt.timedelta(hours=3), status="planned")
+    fields = {**planned_course_fields(planned, venue), "key": str(uuid.uuid4())}
+    client = logged_in(street_worker)
+    assert send(client, "course", fields).status_code == 201
+    resent = send(client, "course", fields)
+    assert resent.status_code == 200, resent.content
+    assert resent.json()["message"] == "Denne registrering var allerede gemt; intet blev tilføjet."
+    assert send(client, "course", {**fields, "people_who_use_drugs": 7}).status_code == 409
+    colleague = logged_in(make_user("kollega", red_liv, "Gadeplan"))
+    assert "allerede registreret" in refused(colleague, fields, "")
+    assert Attendance.objects.get().people_who_use_drugs == 6
+
+
 def test_a_course_with_more_kits_than_any_one_lot_says_how_to_log_them_at_the_course(street_worker, coordinator, venue):
     """Two lots of three in the bag and four participants: no lot holds the course's four kits. A handout's
     advice, "log the kits as two handouts or more", cannot be followed on a course, which has one kits field;
