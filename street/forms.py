@@ -6,10 +6,15 @@ the device's offline queue as JSON. Stock and expiry are checked by the services
 """
 
 import datetime as dt
+import re
+import uuid
 
 from django import forms
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import MAX_COUNT_PER_GROUP, Attendance, Course, CourseFormat, Venue
@@ -27,8 +32,19 @@ from reversals.services import MAX_DOSES, check_report
 PLANNED_COURSE_GONE = _(
     "The attendance of this planned course is already logged, or the course is no longer planned. Nothing was saved."
 )
-# Street workers and trainers may log this far back; coordinators any time.
+# Street workers and trainers may log this far back, counted from when the entry was written (not from when
+# it reached the server: a tablet may hold it offline for days); coordinators any time.
 MAX_DAYS_BACK = 60
+# A tablet's clock a few minutes fast is not refused.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+# A date and time this close to the tablet's clock as the entry was saved were taken from that clock (street.js
+# fills them in and keeps them "now" until the worker sets them): not set by hand.
+FROM_THE_CLOCK = dt.timedelta(minutes=2)
+OPENED_SALT = "street.forms.opened"
+CLOCK_WRONG = _(
+    "The date and time came from the tablet's clock, which was wrong when the entry was saved (it showed "
+    "%(shown)s). Enter when it really happened and save again, and have the tablet's clock set."
+)
 NOTE_WARNING = _("Never write names, CPR numbers, addresses or other personal data.")
 
 
@@ -61,14 +77,58 @@ def toggle(label):
     return forms.BooleanField(label=label, required=False, widget=forms.CheckboxInput(attrs={"class": "btn-check"}))
 
 
+def _as_uuid(text):
+    try:
+        return uuid.UUID(str(text))
+    except ValueError:
+        return None
+
+
+def opened_token(now) -> str:
+    """When the server made the page (signed): an entry written on it was written after that."""
+    return signing.dumps(int(now.timestamp()), salt=OPENED_SALT)
+
+
+def _opened_at(token):
+    """The time an `opened_token` names; None for none, or one the server did not sign."""
+    try:
+        seconds = signing.loads(token, salt=OPENED_SALT)
+        return dt.datetime.fromtimestamp(seconds, tz=dt.UTC) if isinstance(seconds, int) else None
+    except (signing.BadSignature, ValueError, OverflowError, OSError):
+        return None
+
+
+def _tablet_time(milliseconds):
+    """The tablet's clock as the entry was saved (milliseconds since 1970, as JavaScript's Date.now()); None if
+    not sent (a page without JavaScript, an entry queued before it was sent) or unreadable."""
+    if not re.fullmatch(r"[0-9]{1,14}", milliseconds or ""):
+        return None
+    try:
+        return dt.datetime.fromtimestamp(int(milliseconds) / 1000, tz=dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
 class StreetForm(inputs.Form):
-    """What every street entry has: a device-made key, and when it happened."""
+    """What every street entry has: a device-made key, and when it happened.
+
+    The date and time are the tablet's: street.js fills them in from its clock, which may be wrong (hours or a
+    day fast, a year behind, 1970 after a flat battery). Two more fields say what the server can check them
+    against: `opened`, when the server made the page (signed: the entry was written after it), and `written`,
+    the tablet's clock as the entry was saved (its own claim). A date and time taken from a clock that was
+    wrong (it showed a time before the page was made, or after the entry arrived) are refused with the
+    tablet's reading, and the entry stays on the tablet for the worker to set by hand; so are a date and
+    time in the future. The 60 days back are counted from when the entry was written: the tablet's claim,
+    held between the page's making and the entry's arrival (without both, the arrival).
+    """
 
     key = inputs.key_field()
     date = forms.DateField(label=_("Date"), widget=DateInput(attrs={"class": "form-control"}))
     time = forms.TimeField(
         label=_("Time"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "class": "form-control"})
     )
+    opened = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    written = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
@@ -77,6 +137,7 @@ class StreetForm(inputs.Form):
         now = timezone.localtime()
         self.fields["date"].initial = now.date()
         self.fields["time"].initial = now.strftime("%H:%M")
+        self.fields["opened"].initial = opened_token(now)
 
     def clean(self):
         cleaned = super().clean()
@@ -84,9 +145,18 @@ class StreetForm(inputs.Form):
         if day is None or time is None:
             return cleaned
         when = timezone.make_aware(dt.datetime.combine(day, time))
-        if when > timezone.now() + dt.timedelta(minutes=5):
+        now = timezone.now()
+        opened, shown = _opened_at(cleaned.get("opened")), _tablet_time(cleaned.get("written"))
+        clock_was_wrong = shown is not None and (
+            shown > now + CLOCK_SKEW or (opened is not None and shown < opened - CLOCK_SKEW)
+        )
+        written = min(max(shown, opened), now) if shown is not None and opened is not None else now
+        if clock_was_wrong and abs(when - shown) <= FROM_THE_CLOCK:
+            shown_text = date_format(timezone.localtime(shown), "SHORT_DATETIME_FORMAT")
+            self.add_error("date", ValidationError(CLOCK_WRONG % {"shown": shown_text}, code="clock_wrong"))
+        elif when > now + CLOCK_SKEW:
             self.add_error("date", _("The date and time cannot be in the future."))
-        elif not self.user.has_perm(roles.OVERSEE_ENTRIES) and (timezone.localdate() - day).days > MAX_DAYS_BACK:
+        elif not self.user.has_perm(roles.OVERSEE_ENTRIES) and (timezone.localdate(written) - day).days > MAX_DAYS_BACK:
             self.add_error(
                 "date", _("You can log at most %(days)d days back; ask a coordinator.") % {"days": MAX_DAYS_BACK}
             )
@@ -141,9 +211,14 @@ class CourseEntryForm(StreetForm):
         for audience, name in Attendance.AUDIENCE_FIELDS.items():
             self.fields[name] = count_field(audience.label)
         self.fields["venue"].queryset = venues
-        self.fields["course"].queryset = Course.objects.for_user(self.user).filter(
-            status=Course.Status.PLANNED, attendance__isnull=True
-        )
+        open_to_log = Q(status=Course.Status.PLANNED, attendance__isnull=True)
+        key = _as_uuid(self.data.get(self.add_prefix("key"))) if self.is_bound else None
+        if key is not None:
+            # A resend of this worker's attendance stored under this key (its answer was lost): the course is held
+            # now, and the resend is answered as stored (by the key). It was refused as "logged already, nothing
+            # was saved", and the tablet showed a stored entry as refused.
+            open_to_log |= Q(attendance__idempotency_key=key, attendance__logged_by=self.user)
+        self.fields["course"].queryset = Course.objects.for_user(self.user).filter(open_to_log)
         stock_fields(self, self.user, locations)
         self.order_fields(
             [

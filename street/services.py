@@ -15,7 +15,8 @@ from street.models import AppliedChange
 
 # What a person typed is not part of the digest: nothing of it is kept with the key.
 FREE_TEXT = {"note", "change_reason", "reason"}
-NOT_CONTENT = FREE_TEXT | {"key", "entry", "csrfmiddlewaretoken"}
+# Nor is when the page was made and the entry saved (street.forms.StreetForm): they say nothing about the change.
+NOT_CONTENT = FREE_TEXT | {"key", "entry", "csrfmiddlewaretoken", "opened", "written"}
 
 
 class Outcome:

@@ -666,4 +666,4 @@ def manifest(request):
             {"src": static("street/icon-512.png"), "sizes": "512x512", "type": "image/png"},
         ],
     }
-    return HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/manifest+json")
+    return HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/manifest+json; charset=utf-8")

@@ -294,7 +294,8 @@ def test_a_tab_left_open_through_a_logout_is_ready_again_once_its_worker_logs_in
     """A street page left open in another tab said "Du er logget ud …" after the logout, and went on saying so (and
     not ready for offline use) after its worker had logged in again in the first tab, until it was reloaded: a
     worker on the street, on a tablet in the rain, does not know to. Looked at again, it learns by itself that its
-    worker is back: ready for offline use, the notice gone, and what was saved there under them is sent as theirs.
+    worker is back: ready for offline use, the notice gone, its forms usable (the new session's token), and what was
+    saved there under them is sent as theirs.
     While someone else is logged in, it stays logged out and sends nothing of theirs."""
     page = tablet_page
     log_in(page, live_server, street_worker)
@@ -328,6 +329,11 @@ def test_a_tab_left_open_through_a_logout_is_ready_again_once_its_worker_logs_in
     wait_until_sent(other_tab)
     expect(other_tab.get_by_role("link", name="Log ind igen")).to_be_hidden()
     assert list(Attendance.objects.values_list("logged_by", flat=True)) == [street_worker.pk]
+
+    # Its forms hold the new session's CSRF token: one posted from the tab as it is (the logout form, posted without
+    # its script) is taken. With the old session's token it was refused (403) until the tab was reloaded.
+    other_tab.evaluate("HTMLFormElement.prototype.submit.call(document.getElementById('logout-form'))")
+    other_tab.wait_for_url(f"{live_server.url}/konto/login/")
 
 
 # Another tab saves an entry the moment the end of a logout finds the queue empty (static/js/street-queue.js).

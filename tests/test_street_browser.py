@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
@@ -240,16 +241,24 @@ def test_an_entry_sent_twice_is_one_row(live_server, tablet_page, street_worker,
 def test_a_refused_queued_entry_shows_the_message_and_can_be_corrected_and_sent(
     live_server, tablet_page, street_worker, venue, bag
 ):
+    """Also when the tablet's clock is a year behind (set wrong, or reset after a flat battery), so that the date
+    and time it filled in are too: the server says so, with what the clock showed, and the entry waits to be set
+    by hand. Before, the server called it "more than 60 days back", which the worker had not typed."""
     log_in(tablet_page, live_server, street_worker)
+    tablet_page.clock.set_system_time(timezone.now() - dt.timedelta(days=365))
     tablet_page.get_by_label("Stofbrugere", exact=True).fill("11")
     tablet_page.get_by_role("button", name="Gem kurset").tap()
     refused = tablet_page.locator("#queue-list li.refused")
-    refused.wait_for()
-    assert "Ikke nok kit i Gadeteamets taske: 10 på lager, 11 ønsket." in refused.inner_text()
+    expect(refused).to_contain_text("Dato: Dato og klokkeslæt kom fra tablettens ur, som gik forkert", timeout=SENDING)
     assert not Attendance.objects.exists()
     # It stays on the tablet, also after a reload.
     tablet_page.reload()
-    refused.wait_for()
+    refused.get_by_role("link", name="Ret").tap()
+    assert "tablettens ur" in tablet_page.locator("#id_date_error").inner_text()
+    tablet_page.get_by_label("Dato", exact=True).fill(timezone.localdate().isoformat())  # the clock is still wrong
+    tablet_page.get_by_role("button", name="Gem kurset").tap()
+    expect(refused).to_contain_text("Ikke nok kit i Gadeteamets taske: 10 på lager, 11 ønsket.", timeout=SENDING)
+    assert not Attendance.objects.exists()
     refused.get_by_role("link", name="Ret").tap()
     kits_error = tablet_page.locator("#id_kits_error")
     assert "10 på lager" in kits_error.inner_text()
@@ -259,6 +268,7 @@ def test_a_refused_queued_entry_shows_the_message_and_can_be_corrected_and_sent(
     wait_until_sent(tablet_page)
     attendance = Attendance.objects.get()
     assert attendance.people_who_use_drugs == 11
+    assert timezone.localdate(attendance.course.starts_at) == timezone.localdate()
     assert StockMovement.objects.get(kind="handout").quantity == 10
 
 

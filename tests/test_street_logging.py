@@ -397,6 +397,14 @@ def test_the_service_worker_is_served_for_the_street_scope(client):
     assert manifest["start_url"] == "/gade/" and manifest["display"] == "standalone"
 
 
+def test_the_manifest_says_it_is_utf_8(client):
+    """It was served as bare application/manifest+json: a reader that does not assume UTF-8 could garble a
+    name with æ, ø or å. It names its charset, as every other text the app sends does."""
+    response = client.get("/gade/manifest.webmanifest")
+    assert response["Content-Type"] == "application/manifest+json; charset=utf-8"
+    assert json.loads(response.content.decode("utf-8"))["name"] == "RED LIV gadeplan"
+
+
 def test_every_file_a_street_page_loads_is_kept_by_the_service_worker(street_worker, bag, district):
     """Opened offline, a street page loads its scripts and styles from the service worker's files: one it
     does not keep (the staff pages' refused-form script, loaded by the base template) failed offline."""
@@ -551,6 +559,23 @@ def test_the_second_trainer_to_log_a_planned_course_is_told_it_is_logged_already
         shown = " ".join(error["message"] for error in errors)
     assert "allerede registreret" in shown
     assert Attendance.objects.count() == 1 and Attendance.objects.get().logged_by == colleague
+
+
+def test_a_resend_of_a_planned_courses_attendance_is_answered_as_stored(street_worker, coordinator, venue, red_liv):
+    """Its answer was lost (a timeout), so the tablet sent it again: refused as "logged already, nothing was
+    saved", the tablet showed a stored entry as refused. Another worker's, or other content, under that key
+    is still refused."""
+    planned = factories.make_course(venue, starts_at=timezone.now() - dt.timedelta(hours=3), status="planned")
+    fields = {**planned_course_fields(planned, venue), "key": str(uuid.uuid4())}
+    client = logged_in(street_worker)
+    assert send(client, "course", fields).status_code == 201
+    resent = send(client, "course", fields)
+    assert resent.status_code == 200, resent.content
+    assert resent.json()["message"] == "Denne registrering var allerede gemt; intet blev tilføjet."
+    assert send(client, "course", {**fields, "people_who_use_drugs": 7}).status_code == 409
+    colleague = logged_in(make_user("kollega", red_liv, "Gadeplan"))
+    assert "allerede registreret" in refused(colleague, fields, "")
+    assert Attendance.objects.get().people_who_use_drugs == 6
 
 
 def test_a_course_with_more_kits_than_any_one_lot_says_how_to_log_them_at_the_course(street_worker, coordinator, venue):

@@ -315,6 +315,7 @@
     if (!who) { result.login = true; return result; }
     result.user = who.user;
     result.loginAt = who.loginAt;
+    result.csrf = who.csrf;  // the session's token, which every entry below is sent with
     for (const waiting of pending) {
       if (waiting.author !== null && waiting.author !== who.user) {
         // Someone else's: it waits for its author, and is not sent in another's name.

@@ -151,6 +151,9 @@
       if (option.disabled && option.selected) select.value = "";
     });
   }
+  // When the server made this page (signed): an entry written on it was written after then. A corrected entry
+  // takes its own back (loadForCorrection), and the next one this page's again.
+  const pageOpened = form && form.elements.namedItem("opened") ? form.elements.namedItem("opened").value : "";
   function newKey() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     const b = crypto.getRandomValues(new Uint8Array(16));
@@ -344,7 +347,7 @@
       say(text.msgServer);  // the tablet's own storage failed: try again on the next round
       result = {};
     }
-    if (result.user === user) loggedInAgain({user: result.user, loginAt: result.loginAt});
+    if (result.user === user) loggedInAgain({user: result.user, loginAt: result.loginAt, csrf: result.csrf});
     if (result.login) sessionOver = true;
     // Logged out: said as such also while offline, or while someone else is logged in (their entries wait).
     const login = result.login || (sessionOver && (result.offline || result.author > 0));
@@ -444,12 +447,17 @@
         const old = correcting && (await Q.all()).find((e) => e.key === correcting);
         // A refused key was never stored, so it is kept; a key taken by other content gets a new one.
         fields.key = old ? (old.conflict ? newKey() : old.key) : fields.key || newKey();
+        // When it was written, by this tablet's clock: the server counts the days back from then (it may reach
+        // the server days later) and tells a date and time from a wrong clock (street.forms.StreetForm). A
+        // refused entry corrected keeps its own, as it keeps the page it was written on ("opened").
+        fields.written = old && old.fields.written ? old.fields.written : String(Date.now());
         const entry = {key: fields.key, kind: form.dataset.kind, fields, author: user, api: text.api,
                        page: location.pathname, created: Date.now()};
         if (old) await Q.replace(old.key, entry);
         else await Q.add(entry);
         delete form.dataset.correcting;
         form.reset();
+        if (field("opened")) field("opened").value = pageOpened;  // a corrected entry's own went with it
         forgetPlannedCourse();
         kitsTouched = false;
         whenTouched = false;
@@ -556,6 +564,7 @@
       const refused = target.dataset.correcting && queued.find((e) => e.key === target.dataset.correcting);
       // A refused change was never applied: it keeps its key, unless the key was taken by another.
       if (refused) fields.key = refused.conflict ? newKey() : refused.key;
+      fields.written = refused && refused.fields.written ? refused.fields.written : String(Date.now());
       if (!refused && queued.some((e) => e.key === fields.key)) {  // a second tap, or Back to this page
         tell(text.msgChangeWaiting);
         return;
@@ -637,7 +646,9 @@
      session. The pages are kept for offline use again, the notice goes, and what waits under this worker is
      sent (sendNow sends only the logged-in user's entries). Someone else logged in changes nothing here. */
   function loggedInAgain(who) {
-    if (!sessionOver || !who || who.user !== user) return;
+    if (!who || who.user !== user) return;
+    useToken(who.csrf);
+    if (!sessionOver) return;
     sessionOver = false;
     const logout = document.getElementById("logout-form");
     // The new session's login time: the service worker keeps pages for it (sw.js stillLoggedIn), and a logout
@@ -646,6 +657,14 @@
     document.getElementById("queue-login").hidden = true;
     if (statusBox.textContent === text.msgLogin) say(text.msgBack);
     keepPagesForOffline();
+  }
+  /* Every form on the page (the logout, an entry, a withdrawal) holds the CSRF token of the session the page was
+     made in. A login makes a new one, and a form posted with the old one was refused ("403") until the page was
+     reloaded. Whenever the page learns its worker's session (with its token), its forms take that token. Never
+     another worker's: the page's forms are not theirs. */
+  function useToken(csrf) {
+    if (!csrf) return;
+    document.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach((input) => { input.value = csrf; });
   }
   /* Whether the session has come back: asked while it is over, when the page is looked at again (focus,
      visibility), when the connection returns, and every SESSION_CHECK_MS. */

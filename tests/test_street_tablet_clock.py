@@ -1,0 +1,138 @@
+"""A street entry's date and time come from the tablet's clock, and its queue may hold it offline for days.
+
+The server refuses a date and time taken from a clock that was wrong (with what the clock showed, in Danish),
+and one in the future; the entry stays on the tablet to be set by hand. The 60 days a street worker may log
+back are counted from when the entry was written, not from when it arrived.
+"""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+
+from courses.models import Attendance
+from street.forms import opened_token
+from tests.test_street_logging import course_fields, logged_in, nothing_written, refused, send
+
+pytestmark = pytest.mark.django_db
+
+
+def ms(moment):
+    """A moment as the tablet's JavaScript sends it: Date.now(), milliseconds since 1970."""
+    return str(int(moment.timestamp() * 1000))
+
+
+def saved_on_the_tablet(venue, bag, *, opened, clock, **changes):
+    """An entry saved on a page the server made at `opened`, the date and time from the tablet's `clock`."""
+    shown = timezone.localtime(clock)
+    tablet = {"date": shown.date().isoformat(), "time": shown.strftime("%H:%M"), "kits": 0}
+    return course_fields(venue, bag, opened=opened_token(opened), written=ms(clock), **{**tablet, **changes})
+
+
+def as_the_clock_showed(clock):
+    with translation.override("da"):
+        return date_format(timezone.localtime(clock), "SHORT_DATETIME_FORMAT")
+
+
+WRONG_CLOCKS = {
+    "three hours fast": lambda now: now + dt.timedelta(hours=3),
+    "a day fast": lambda now: now + dt.timedelta(days=1),
+    "a year behind": lambda now: now - dt.timedelta(days=365),
+    "reset to 1970 by a flat battery": lambda now: dt.datetime(1970, 1, 1, 0, 7, tzinfo=dt.UTC),
+}
+
+
+@pytest.mark.parametrize("wrong", WRONG_CLOCKS.values(), ids=WRONG_CLOCKS.keys())
+def test_a_date_and_time_from_a_wrong_clock_are_refused_with_what_it_showed_and_taken_once_set_by_hand(
+    street_worker, coordinator, venue, bag, wrong
+):
+    """Before, a clock fast was told "cannot be in the future", a clock behind "at most 60 days back" (to the
+    coordinator: nothing, and the course was stored in January 1970)."""
+    now = timezone.now()
+    clock = wrong(now)
+    for worker in (street_worker, coordinator):
+        fields = saved_on_the_tablet(venue, bag, opened=now - dt.timedelta(minutes=3), clock=clock)
+        message = refused(logged_in(worker), fields, "date")
+        assert message.startswith("Dato og klokkeslæt kom fra tablettens ur, som gik forkert"), message
+        assert f"(det viste {as_the_clock_showed(clock)})" in message
+    assert nothing_written()
+
+    # The worker sets the date and time by hand, on the same tablet (its clock still wrong): stored, then.
+    really = timezone.localtime(now - dt.timedelta(minutes=20))
+    fields = {**fields, "date": really.date().isoformat(), "time": really.strftime("%H:%M")}
+    assert send(logged_in(street_worker), "course", fields).status_code == 201
+    assert timezone.localtime(Attendance.objects.get().course.starts_at) == really.replace(second=0, microsecond=0)
+
+
+def test_a_clock_a_few_minutes_off_is_not_refused(street_worker, venue, bag):
+    now = timezone.now()
+    client = logged_in(street_worker)
+    for clock in (now + dt.timedelta(minutes=4), now - dt.timedelta(minutes=30)):
+        fields = saved_on_the_tablet(venue, bag, opened=now - dt.timedelta(minutes=34), clock=clock)
+        assert send(client, "course", fields).status_code == 201
+    assert Attendance.objects.count() == 2
+
+
+def test_a_course_set_by_hand_in_the_future_is_refused_as_such(street_worker, venue, bag):
+    now = timezone.now()
+    tomorrow = timezone.localtime(now + dt.timedelta(days=1))
+    fields = saved_on_the_tablet(venue, bag, opened=now, clock=now, date=tomorrow.date().isoformat())
+    assert refused(logged_in(street_worker), fields, "date") == "Dato og klokkeslæt kan ikke ligge i fremtiden."
+
+
+def test_an_entry_written_59_days_after_its_date_is_stored_when_it_arrives_two_days_later(
+    at_instant, street_worker, venue, bag
+):
+    """An entry queued offline was judged by the day it reached the server: made 59 days after the course and
+    sent two days later, it was refused as 61 days back, and the worker could not correct it (the date was
+    right). The days are counted from when it was written."""
+    now = timezone.now()
+    written = now - dt.timedelta(days=2)
+    day = timezone.localdate(written) - dt.timedelta(days=59)
+    fields = saved_on_the_tablet(
+        venue, bag, opened=written - dt.timedelta(minutes=5), clock=written, date=day.isoformat(), time="12:00"
+    )
+    response = send(logged_in(street_worker), "course", fields)
+    assert response.status_code == 201, response.content
+    assert timezone.localtime(Attendance.objects.get().course.starts_at).date() == day
+
+
+def test_a_street_worker_still_cannot_back_date_beyond_60_days_at_the_time_of_writing(street_worker, venue, bag):
+    now = timezone.now()
+    client = logged_in(street_worker)
+    written = now - dt.timedelta(days=2)
+    day = timezone.localdate(written) - dt.timedelta(days=61)
+    fields = saved_on_the_tablet(venue, bag, opened=written, clock=written, date=day.isoformat(), time="12:00")
+    assert "60 dage" in refused(client, fields, "date")
+    # A tablet that claims to have written it long ago, on a page the server made yesterday: written after that.
+    day = timezone.localdate(now) - dt.timedelta(days=70)
+    claims = now - dt.timedelta(days=50)
+    fields = saved_on_the_tablet(
+        venue, bag, opened=now - dt.timedelta(days=1), clock=claims, date=day.isoformat(), time="12:00"
+    )
+    assert "60 dage" in refused(client, fields, "date")
+    # Written 40 days after the course by its own claim, on a page the server did not make: the claim is not
+    # taken, and the day the entry arrives counts (as for an entry queued before the tablet sent either).
+    claims = now - dt.timedelta(days=30)
+    fields = saved_on_the_tablet(
+        venue, bag, opened=claims - dt.timedelta(days=1), clock=claims, date=day.isoformat(), time="12:00"
+    )
+    fields["opened"] = fields["opened"][:-2] + ("xx" if not fields["opened"].endswith("xx") else "yy")
+    assert "60 dage" in refused(client, fields, "date")
+    assert nothing_written()
+
+
+def test_a_resend_of_a_stored_entry_days_later_is_answered_as_stored(street_worker, venue, bag):
+    """The answer to an entry 59 days back was lost and the tablet went offline; its resend came two days later
+    and was refused as 61 days back, though stored: the queue showed a stored entry as refused, to be corrected
+    and sent again (under a new key, when the old one was taken: twice)."""
+    now = timezone.now()
+    day = timezone.localdate(now) - dt.timedelta(days=59)
+    fields = saved_on_the_tablet(venue, bag, opened=now, clock=now, date=day.isoformat(), time="12:00")
+    assert send(logged_in(street_worker), "course", fields).status_code == 201
+    with time_machine.travel(now + dt.timedelta(days=2), tick=True):
+        resent = send(logged_in(street_worker), "course", fields)
+    assert resent.status_code == 200, resent.content
+    assert Attendance.objects.count() == 1
