@@ -37,7 +37,7 @@ DERIVED = {"share", "rate"}
 
 
 def _row_id(index: int, row: Row) -> str:
-    return row.cell or f"#{index}"
+    return row.key or row.cell or f"#{index}"
 
 
 # The training target's rows, which follow from a setting (Row.setting): the third row of
@@ -223,11 +223,29 @@ class ApprovalState:
         return change_text(self.changes, self.corrections) if self.changed else ""
 
 
+def name_as_approved(figures: dict, report: MonthReport) -> None:
+    """Give the report's named rows (a venue's, Row.key) the names the approval kept for them.
+
+    A venue renamed after its month was approved is the same venue: the approved month reads as it
+    was approved, on the page and in every export, current figures or approved ones. The month's
+    next approval keeps the new name.
+    """
+    kept = {key: label for labels in figures["labels"].values() for key, label in labels.items()}
+    for table in report.tables:  # the venues with nothing logged too: one venue, one name on the page
+        for row in table.rows:
+            if row.key and row.key in kept:
+                row.label = kept[row.key]
+
+
 def approval_state(report: MonthReport) -> ApprovalState:
-    """The approval of the report's month and, when its figures have changed since, what changed (1–5 queries)."""
+    """The approval of the report's month and, when its figures have changed since, what changed (1–5 queries).
+
+    An approved month's named rows take the names they were approved with (`name_as_approved`).
+    """
     latest, approval = closing_rules.approval_status(report.municipality, report.month.first_day)
     if not approval or not latest.figures:
         return ApprovalState(latest, approval, [], [])
+    name_as_approved(latest.figures, report)
     found = changes(latest.figures, report)
     return ApprovalState(latest, approval, found, corrections_since(latest) if found else [])
 
