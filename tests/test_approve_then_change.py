@@ -2,9 +2,10 @@
 export, whatever a coordinator or an administrator edits later that is not a correction of its entries.
 
 A correction of an entry (a course, a count, a handout, a report) needs a coordinator's reason and is
-shown as a change since the approval (tests/test_approved_month_figures.py). Everything else
+shown as a change since the approval (tests/test_approved_month_figures.py). Everything else either
 leaves the approved month as it read (a venue renamed, moved, closed; a trainer renamed; a lot
-recalled).
+recalled), or is refused (a district or a stock location moved to another municipality with what was
+counted there, a trainer deleted who taught a counted course).
 """
 
 import datetime as dt
@@ -14,9 +15,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from courses.models import Venue
+from courses.models import Trainer, Venue
 from kits.models import Batch, StockLocation
-from redliv.models import MonthClosing
+from redliv.models import District, MonthClosing
 from reports.figures import public_statistics
 from tests import monthly_data
 from tests.test_coordinator_trainers import trainer_data
@@ -87,9 +88,11 @@ def test_an_approved_month_reads_as_approved_whatever_is_edited_after(
     its entries; then the page and each export read as they did at the approval.
 
     The report grouped courses by the venue's name: a rename relabelled every approved month and made it read
-    "changed since the approval" with nobody named, and a venue given another's old name took over its row."""
+    "changed since the approval" with nobody named, and a venue given another's old name took over its row.
+    Moving a district or a stock location to another municipality took its reports, or its handouts and its
+    stock, out of the approved month; deleting a trainer took them out of its "Trainers active"."""
     approved = read_march(client)
-    stand, anna = march["stand"], march["anna"]
+    stand, anna, bent = march["stand"], march["anna"], march["bent"]
 
     # The coordinator's own pages.
     save_venue(client, stand, name="Stand ved Banegården")
@@ -113,6 +116,19 @@ def test_an_approved_month_reads_as_approved_whatever_is_edited_after(
     location = {"name": "Gadeteamets rygsæk", "kind": "bag", "organisation": bag.organisation_id}
     location |= {"min_months": "1", "max_months": "3"}
     assert admin_post(client, StockLocation, bag.pk, municipality=odense.pk, **location).status_code == 302
+    refused = admin_post(client, StockLocation, bag.pk, **location, municipality=aarhus_org.municipality_id)
+    assert "Der er flyttet kits ind og ud af Gadeteamets rygsæk" in refused.content.decode()  # the admin is Danish
+    centrum = District.objects.get(name="Centrum")
+    refused = admin_post(client, District, centrum.pk, name="Centrum", municipality=aarhus_org.municipality_id)
+    assert "Centrum har steder eller afrapporteringer af overdosis" in refused.content.decode()
+    delete = reverse("admin:courses_trainer_delete", args=[bent.pk])
+    assert "Kursus: " in client.get(delete).content.decode()  # "Cannot delete trainer": the held courses named
+    client.post(delete, {"post": "yes"})
+    assert (StockLocation.objects.get(pk=bag.pk).municipality, District.objects.get(pk=centrum.pk).municipality) == (
+        odense,
+        odense,
+    )
+    assert Trainer.objects.filter(pk=bent.pk).exists() and Trainer.objects.get(pk=anna.pk).name == "A. T."
 
     client.force_login(coordinator)
     now = assert_reads_as_approved(
