@@ -24,7 +24,7 @@ from kits.models import StockMovement
 from redliv import closing as closing_rules
 from redliv.models import MonthClosing, Municipality
 from redliv.months import Month
-from reports.figures import MonthReport, Row, month_report, partial_note, stock_note
+from reports.figures import MonthReport, Row, month_report, partial_note, per_residents, stock_note
 from reports.formatting import coverage_text, figure_text
 from reports.models import PublishedMonth
 from reversals.models import ReversalReport
@@ -202,6 +202,15 @@ def approved_report(figures: dict, report: MonthReport) -> MonthReport:
                 table.rows.insert(-1 if table.rows else 0, Row(figures["labels"][table.key][row_id], list(values)))
         if table.key == "stock":  # today's kits put back across the month's end are not the approved figures
             table.note = stock_note()
+    # Kits per 100,000 residents follow the population an administrator enters (DERIVED): the approved kits
+    # divided by the residents the table's note names, as in a month whose figures have not changed.
+    kits = approved.table("summary").row_by_cell("kits")
+    for table in approved.tables:
+        for row in table.rows:
+            if row.kind == "rate" and row.municipality_id == getattr(report.municipality, "pk", None):
+                row.values = [
+                    per_residents(count, residents) for count, residents in zip(kits, row.residents, strict=True)
+                ]
     return approved
 
 

@@ -70,7 +70,7 @@ class Row:
     cell: str | None = None  # the count it shows, for publication (see reports.disclosure)
     whole_of: int | None = None  # a share's denominator row, when it is not the table's total
     municipality_id: int | None = None  # a rate per residents: whose kits, divided by how many residents
-    residents: int | None = None
+    residents: list[int] | None = None  # in each column (each month by its year's population)
     # Follows a setting (the training target), not the month's entries: no part of what an approval keeps.
     setting: bool = False
     # A row named after a thing that can be renamed (a venue): its lasting id ("venue_id:12"), by which an
@@ -514,21 +514,16 @@ def kits_per_residents_table(compared: list[Month], municipality, kits_in_scope:
     sources = []
     for municipality_id, entered in sorted(populations.items(), key=lambda item: item[1][0].municipality.name):
         entered.sort(key=lambda population: population.year)
-        values, residents_used = [], None
+        values, residents, residents_used = [], [], None
         for month in compared:
             usable = [p for p in entered if p.year <= month.year] or entered[:1]
             population = usable[-1]
             residents_used = residents_used or population
+            residents.append(population.residents)
             count = (kits.get((month, municipality_id)) or {}).get("kits") or 0
             values.append(per_residents(count, population.residents))
         table.rows.append(
-            Row(
-                entered[0].municipality.name,
-                values,
-                "rate",
-                municipality_id=municipality_id,
-                residents=residents_used.residents,
-            )
+            Row(entered[0].municipality.name, values, "rate", municipality_id=municipality_id, residents=residents)
         )
         sources.append(
             _("%(municipality)s: %(residents)s residents (%(year)s, %(source)s)")
@@ -970,10 +965,14 @@ def publish(report: MonthReport) -> None:
         if table.key == "kits_per_residents":  # from the protected kits: hidden when they are
             for row in table.rows:
                 row.values = [
-                    per_residents(kits, row.residents)
+                    per_residents(kits, residents)
                     if isinstance(kits, int)
                     else (None if kits is None else disclosure.HIDDEN)
-                    for kits in (published.value(m, "kits", row.municipality_id) for m in table.months)
+                    for kits, residents in zip(
+                        (published.value(m, "kits", row.municipality_id) for m in table.months),
+                        row.residents,
+                        strict=True,
+                    )
                 ]
             tables.append(table)
             continue

@@ -194,3 +194,31 @@ def test_the_database_keeps_an_approval_as_it_was_made(march):
         with pytest.raises(IntegrityError, match="monthclosing_kept_as_approved"), transaction.atomic():
             write()
     MonthClosing.objects.filter(pk=closing.pk).update(reason="", purged_at=closing.at)  # the retention purge
+
+
+def test_an_approved_months_export_divides_its_kits_by_the_population_it_names(
+    client, coordinator, red_liv, venue, aarhus_org, odense
+):
+    """Kits per 100,000 residents follow the population an administrator enters (a setting, not a figure of the
+    month: tests/test_approved_month_figures.py). An export of the approved figures of a month changed since
+    wrote the kits per residents worked out at the approval beside a note naming the population entered since:
+    "4.5" for 9 kits, "Odense: 100,000 residents (2026)"."""
+    import uuid
+
+    from kits.models import StockMovement
+    from kits.services import correct_movement
+    from reports.models import Population
+    from tests.test_monthly_report import csv_tables, english_titles
+
+    monthly_data.build(coordinator, red_liv, venue, aarhus_org)
+    Population.objects.create(municipality=odense, year=2025, residents=200_000, source="FOLK1A 2025")
+    monthly_data.approve_march(client, coordinator)
+    Population.objects.create(municipality=odense, year=2026, residents=100_000, source="FOLK1A 2026")
+    handout = StockMovement.objects.filter(kind="handout", occurred_at__month=3).order_by("pk").first()
+    correct_movement(user=coordinator, movement=handout, reason="Udleveret til forkert lokation", key=uuid.uuid4())
+    titles = english_titles(odense)
+    for figures, kits, rate in [("approved", "9", "9,0"), ("current", "6", "6,0")]:
+        rows, tables = csv_tables(client.get(PAGE + "csv/", {**MARCH, "figures": figures}).content, ";", titles)
+        assert tables["summary"]["Kits handed out"][0] == kits
+        assert tables["kits_per_residents"]["Odense"][0] == rate
+        assert ["Odense: 100,000 residents (2026, FOLK1A 2026)"] in rows
