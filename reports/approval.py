@@ -20,7 +20,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Attendance, Course
-from kits.models import StockMovement
+from kits.models import Batch, StockMovement
 from redliv import closing as closing_rules
 from redliv.models import MonthClosing, Municipality
 from redliv.months import Month
@@ -155,6 +155,25 @@ def corrections_since(closing: MonthClosing) -> list[Correction]:
             found.append(
                 Correction(record.history_date, (user.get_full_name() or user.username) if user else "", reason)
             )
+    # A lot's expiry date corrected (in the admin) moves its kits in or out of the month's "have expired" and
+    # "expire within" stock: of the lots the municipality held by the month's end.
+    held = StockMovement.objects.filter(
+        Q(from_location__municipality=closing.municipality_id) | Q(to_location__municipality=closing.municipality_id),
+        occurred_at__lt=end,
+    ).values("batch")
+    for record in Batch.history.filter(id__in=held, history_date__gt=closing.at, history_type="~").select_related(
+        "history_user"
+    ):
+        before = record.prev_record
+        if before is not None and before.expiry_date != record.expiry_date:
+            user = record.history_user
+            found.append(
+                Correction(
+                    record.history_date,
+                    (user.get_full_name() or user.username) if user else "",
+                    record.history_change_reason or "",
+                )
+            )
     # Kits put back from a handout of the month are new movements that correct it.
     for movement in StockMovement.objects.filter(
         corrects__from_location__municipality=closing.municipality_id,
@@ -247,7 +266,7 @@ def name_as_approved(figures: dict, report: MonthReport) -> None:
 
 
 def approval_state(report: MonthReport) -> ApprovalState:
-    """The approval of the report's month and, when its figures have changed since, what changed (1–5 queries).
+    """The approval of the report's month and, when its figures have changed since, what changed (1–6 queries).
 
     An approved month's named rows take the names they were approved with (`name_as_approved`).
     """

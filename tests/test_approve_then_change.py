@@ -222,3 +222,19 @@ def test_an_approved_months_export_divides_its_kits_by_the_population_it_names(
         assert tables["summary"]["Kits handed out"][0] == kits
         assert tables["kits_per_residents"]["Odense"][0] == rate
         assert ["Odense: 100,000 residents (2026, FOLK1A 2026)"] in rows
+
+
+def test_a_lots_expiry_date_corrected_after_the_approval_is_a_change_that_names_who_made_it(
+    client, coordinator, administrator, march
+):
+    """A lot's expiry date put right in the admin changes the stock the month ended with ("Of which have
+    expired"): a correction, not a setting. The month read "changed since the approval" naming nobody."""
+    lot = Batch.objects.filter(expiry_date=dt.date(2028, 1, 1)).order_by("pk").first()
+    client.force_login(administrator)
+    fields = {"kit_type": lot.kit_type_id, "product": lot.product, "lot_number": lot.lot_number}
+    fields |= {"expiry_date": "2026-03-20", "received_on": lot.received_on.isoformat()}
+    assert admin_post(client, Batch, lot.pk, **fields).status_code == 302
+    client.force_login(coordinator)
+    page = client.get(PAGE, MARCH).content.decode()
+    assert "The figures have changed since the approval." in page
+    assert "Of which have expired 0 → 87" in page and "by admin-dina, reason: –" in page
