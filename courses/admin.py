@@ -43,6 +43,18 @@ class TrainerAdmin(ScopedAdmin):
     inlines = [CertificationInline]
     autocomplete_fields = ["user"]
 
+    def get_deleted_objects(self, objs, request):
+        """A trainer who taught a held course is kept: the months count them among their "Trainers active",
+        approved months too (the database refuses it as well, trainer_of_a_held_course_is_kept). The page
+        names those courses as protected; deactivate the trainer instead, and blank their name and contact
+        if they asked to be forgotten."""
+        deleted, counts, permissions_needed, protected = super().get_deleted_objects(objs, request)
+        held = Course.objects.filter(
+            trainers__in=objs, attendance__isnull=False, attendance__withdrawn_at__isnull=True
+        ).distinct()
+        protected = [*protected, *(f"{Course._meta.verbose_name.capitalize()}: {course}" for course in held)]
+        return deleted, counts, permissions_needed, protected
+
 
 @admin.register(Course)
 class CourseAdmin(ReadOnlyAdmin, ScopedHistoryAdmin):

@@ -16,6 +16,7 @@ comes from a location for return or destruction (migration 0017).
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Sum, When
@@ -287,6 +288,24 @@ class StockLocation(models.Model):
         """Locations kits may be handed out from: active, and not for return or destruction (whose kits are set
         aside; the ledger trigger refuses a handout from one). `prefix` leads from another model ("location__")."""
         return Q(**{f"{prefix}active": True, f"{prefix}for_return": False})
+
+    def clean(self):
+        """A location whose kits have moved stays in its municipality: its handouts and its stock are counted
+        there, also in the months it approved (the database refuses it too, stocklocation_keeps_its_municipality)."""
+        super().clean()
+        if not self.pk or not self.municipality_id:
+            return
+        before = StockLocation.objects.filter(pk=self.pk).values_list("municipality", flat=True).first()
+        if before is None or before == self.municipality_id:
+            return
+        if self.outgoing.exists() or self.incoming.exists():
+            message = _(
+                "Kits have moved in and out of %(location)s, and they are counted in its municipality: it stays "
+                "there. Make a new location in the other municipality, and move the kits to it."
+            )
+            raise ValidationError(
+                {"municipality": ValidationError(message, code="location_in_use", params={"location": self.name})}
+            )
 
 
 class StockLevelQuerySet(ScopedQuerySet):

@@ -8,6 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Cast
@@ -171,6 +172,25 @@ class District(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """A district whose venues or overdose-reversal reports are counted in its municipality stays there: moved,
+        it would take its reports out of the months that municipality approved (the database refuses it too,
+        district_keeps_its_municipality)."""
+        super().clean()
+        if not self.pk or not self.municipality_id:
+            return
+        before = District.objects.filter(pk=self.pk).values_list("municipality", flat=True).first()
+        if before is None or before == self.municipality_id:
+            return
+        if self.venues.exists() or self.reversal_reports.exists():
+            message = _(
+                "%(district)s has venues or overdose-reversal reports, which are counted in its municipality: it "
+                "stays there. Make a new district in the other municipality instead."
+            )
+            raise ValidationError(
+                {"municipality": ValidationError(message, code="district_in_use", params={"district": self.name})}
+            )
 
 
 class Organisation(models.Model):

@@ -20,11 +20,11 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Attendance, Course
-from kits.models import StockMovement
+from kits.models import Batch, StockMovement
 from redliv import closing as closing_rules
 from redliv.models import MonthClosing, Municipality
 from redliv.months import Month
-from reports.figures import MonthReport, Row, month_report, partial_note, stock_note
+from reports.figures import MonthReport, Row, month_report, partial_note, per_residents, stock_note
 from reports.formatting import coverage_text, figure_text
 from reports.models import PublishedMonth
 from reversals.models import ReversalReport
@@ -37,7 +37,7 @@ DERIVED = {"share", "rate"}
 
 
 def _row_id(index: int, row: Row) -> str:
-    return row.cell or f"#{index}"
+    return row.key or row.cell or f"#{index}"
 
 
 # The training target's rows, which follow from a setting (Row.setting): the third row of
@@ -155,6 +155,25 @@ def corrections_since(closing: MonthClosing) -> list[Correction]:
             found.append(
                 Correction(record.history_date, (user.get_full_name() or user.username) if user else "", reason)
             )
+    # A lot's expiry date corrected (in the admin) moves its kits in or out of the month's "have expired" and
+    # "expire within" stock: of the lots the municipality held by the month's end.
+    held = StockMovement.objects.filter(
+        Q(from_location__municipality=closing.municipality_id) | Q(to_location__municipality=closing.municipality_id),
+        occurred_at__lt=end,
+    ).values("batch")
+    for record in Batch.history.filter(id__in=held, history_date__gt=closing.at, history_type="~").select_related(
+        "history_user"
+    ):
+        before = record.prev_record
+        if before is not None and before.expiry_date != record.expiry_date:
+            user = record.history_user
+            found.append(
+                Correction(
+                    record.history_date,
+                    (user.get_full_name() or user.username) if user else "",
+                    record.history_change_reason or "",
+                )
+            )
     # Kits put back from a handout of the month are new movements that correct it.
     for movement in StockMovement.objects.filter(
         corrects__from_location__municipality=closing.municipality_id,
@@ -202,6 +221,15 @@ def approved_report(figures: dict, report: MonthReport) -> MonthReport:
                 table.rows.insert(-1 if table.rows else 0, Row(figures["labels"][table.key][row_id], list(values)))
         if table.key == "stock":  # today's kits put back across the month's end are not the approved figures
             table.note = stock_note()
+    # Kits per 100,000 residents follow the population an administrator enters (DERIVED): the approved kits
+    # divided by the residents the table's note names, as in a month whose figures have not changed.
+    kits = approved.table("summary").row_by_cell("kits")
+    for table in approved.tables:
+        for row in table.rows:
+            if row.kind == "rate" and row.municipality_id == getattr(report.municipality, "pk", None):
+                row.values = [
+                    per_residents(count, residents) for count, residents in zip(kits, row.residents, strict=True)
+                ]
     return approved
 
 
@@ -223,11 +251,29 @@ class ApprovalState:
         return change_text(self.changes, self.corrections) if self.changed else ""
 
 
+def name_as_approved(figures: dict, report: MonthReport) -> None:
+    """Give the report's named rows (a venue's, Row.key) the names the approval kept for them.
+
+    A venue renamed after its month was approved is the same venue: the approved month reads as it
+    was approved, on the page and in every export, current figures or approved ones. The month's
+    next approval keeps the new name.
+    """
+    kept = {key: label for labels in figures["labels"].values() for key, label in labels.items()}
+    for table in report.tables:  # the venues with nothing logged too: one venue, one name on the page
+        for row in table.rows:
+            if row.key and row.key in kept:
+                row.label = kept[row.key]
+
+
 def approval_state(report: MonthReport) -> ApprovalState:
-    """The approval of the report's month and, when its figures have changed since, what changed (1–5 queries)."""
+    """The approval of the report's month and, when its figures have changed since, what changed (1–6 queries).
+
+    An approved month's named rows take the names they were approved with (`name_as_approved`).
+    """
     latest, approval = closing_rules.approval_status(report.municipality, report.month.first_day)
     if not approval or not latest.figures:
         return ApprovalState(latest, approval, [], [])
+    name_as_approved(latest.figures, report)
     found = changes(latest.figures, report)
     return ApprovalState(latest, approval, found, corrections_since(latest) if found else [])
 

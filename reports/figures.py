@@ -70,9 +70,12 @@ class Row:
     cell: str | None = None  # the count it shows, for publication (see reports.disclosure)
     whole_of: int | None = None  # a share's denominator row, when it is not the table's total
     municipality_id: int | None = None  # a rate per residents: whose kits, divided by how many residents
-    residents: int | None = None
+    residents: list[int] | None = None  # in each column (each month by its year's population)
     # Follows a setting (the training target), not the month's entries: no part of what an approval keeps.
     setting: bool = False
+    # A row named after a thing that can be renamed (a venue): its lasting id ("venue_id:12"), by which an
+    # approval keeps the row with the name it had then (reports.approval): a rename is no change of the month.
+    key: str | None = None
 
 
 @dataclass
@@ -285,15 +288,24 @@ def month_report(month: Month, municipality=None, publication=False) -> MonthRep
     table.rows.append(Row(_("Total"), total_values("held"), "total", cell="held"))
     tables.append(table)
 
+    # By the venue, not its name: a venue renamed is the same venue (its rows of an approved month keep the
+    # name they were approved with, reports.approval.as_approved), and two venues never share a row.
     by_venue = _by_month(
-        counted_courses(municipality).filter(HELD), "starts_at", compared, keys=["venue__name"], courses=Count("id")
+        counted_courses(municipality).filter(HELD),
+        "starts_at",
+        compared,
+        keys=["venue", "venue__name"],
+        courses=Count("id"),
     )
-    venue_names = sorted({key[1] for key in by_venue if key[0] in compared}, key=lambda n: (n is None, n or ""))
+    venues = sorted({key[1:] for key in by_venue}, key=lambda venue: (venue[0] is None, venue[1] or "", venue[0]))
     table = Table("courses_by_venue", _("Courses held, by venue"), columns)
-    for name in venue_names:
+    for venue_id, name in venues:
         table.rows.append(
             Row(
-                name or _("Online (no venue)"), _values(by_venue, compared, name, "courses"), cell=f"venue:{name or ''}"
+                name or _("Online (no venue)"),
+                [(by_venue.get((m, venue_id, name)) or {}).get("courses") or 0 for m in compared],
+                cell=f"venue:{name or ''}",
+                key=f"venue_id:{venue_id}" if venue_id else None,
             )
         )
     table.rows.append(Row(_("Total"), total_values("held"), "total", cell="held"))
@@ -502,21 +514,16 @@ def kits_per_residents_table(compared: list[Month], municipality, kits_in_scope:
     sources = []
     for municipality_id, entered in sorted(populations.items(), key=lambda item: item[1][0].municipality.name):
         entered.sort(key=lambda population: population.year)
-        values, residents_used = [], None
+        values, residents, residents_used = [], [], None
         for month in compared:
             usable = [p for p in entered if p.year <= month.year] or entered[:1]
             population = usable[-1]
             residents_used = residents_used or population
+            residents.append(population.residents)
             count = (kits.get((month, municipality_id)) or {}).get("kits") or 0
             values.append(per_residents(count, population.residents))
         table.rows.append(
-            Row(
-                entered[0].municipality.name,
-                values,
-                "rate",
-                municipality_id=municipality_id,
-                residents=residents_used.residents,
-            )
+            Row(entered[0].municipality.name, values, "rate", municipality_id=municipality_id, residents=residents)
         )
         sources.append(
             _("%(municipality)s: %(residents)s residents (%(year)s, %(source)s)")
@@ -644,9 +651,9 @@ def nothing_logged_tables(month: Month, municipality) -> list[Table]:
     column = [_("Courses without an entry")]
     venues = (
         missing.order_by()
-        .values("venue__name")
+        .values("venue", "venue__name")
         .annotate(courses=Count("id", distinct=True))
-        .order_by("-courses", "venue__name")
+        .order_by("-courses", "venue__name", "venue")
     )
     trainers = (
         missing.filter(trainers__isnull=False)
@@ -660,7 +667,15 @@ def nothing_logged_tables(month: Month, municipality) -> list[Table]:
             "venues_not_logged",
             _("Venues with planned courses but nothing logged"),
             column,
-            [Row(row["venue__name"] or _("Online (no venue)"), [row["courses"]], "count") for row in venues],
+            [
+                Row(
+                    row["venue__name"] or _("Online (no venue)"),
+                    [row["courses"]],
+                    "count",
+                    key=f"venue_id:{row['venue']}" if row["venue"] else None,
+                )
+                for row in venues
+            ],
         ),
         Table(
             "trainers_not_logged",
@@ -950,10 +965,14 @@ def publish(report: MonthReport) -> None:
         if table.key == "kits_per_residents":  # from the protected kits: hidden when they are
             for row in table.rows:
                 row.values = [
-                    per_residents(kits, row.residents)
+                    per_residents(kits, residents)
                     if isinstance(kits, int)
                     else (None if kits is None else disclosure.HIDDEN)
-                    for kits in (published.value(m, "kits", row.municipality_id) for m in table.months)
+                    for kits, residents in zip(
+                        (published.value(m, "kits", row.municipality_id) for m in table.months),
+                        row.residents,
+                        strict=True,
+                    )
                 ]
             tables.append(table)
             continue

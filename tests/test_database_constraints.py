@@ -4,11 +4,20 @@ import datetime as dt
 import uuid
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from courses.models import Attendance, Certification, Course, CourseRequest, DropInException, DropInSchedule, Venue
-from kits.models import Batch, StockLevel, StockMovement
+from courses.models import (
+    Attendance,
+    Certification,
+    Course,
+    CourseRequest,
+    DropInException,
+    DropInSchedule,
+    Trainer,
+    Venue,
+)
+from kits.models import Batch, StockLevel, StockLocation, StockMovement
 from redliv.db import violated_constraint
 from redliv.models import Audience, District, Municipality
 from reversals.models import ReversalReport
@@ -682,3 +691,48 @@ def test_it_refuses_a_venue_in_a_district_of_another_municipality(venue, aarhus_
     venue.district = ours
     venue.save()
     assert Venue.objects.get(pk=venue.pk).district == ours
+
+
+def test_it_keeps_a_district_a_stock_location_and_a_trainer_where_their_figures_are_counted(
+    venue, bag, red_liv, coordinator, aarhus_org
+):
+    """Moved or deleted, each took figures out of the months their municipality approved (the admin says so:
+    tests/test_approve_then_change.py). A district or a location nothing was counted in may still move."""
+    district, aarhus = factories.make_district(venue.municipality), aarhus_org.municipality
+    venue.district = district
+    venue.save()
+    moved = District.objects.filter(pk=district.pk)
+    refused(District, "district_keeps_its_municipality", lambda: moved.update(municipality=aarhus))
+    Venue.objects.filter(pk=venue.pk).update(district=None)
+    make_report(district)
+    refused(District, "district_keeps_its_municipality", lambda: moved.update(municipality=aarhus))
+    assert District.objects.filter(municipality=aarhus).update(name="Midtbyen") == 0
+    empty = factories.make_district(venue.municipality)
+    District.objects.filter(pk=empty.pk).update(municipality=aarhus)
+
+    factories.receive(factories.make_batch(), bag, 10, coordinator)
+    location = StockLocation.objects.filter(pk=bag.pk)
+    refused(StockLocation, "stocklocation_keeps_its_municipality", lambda: location.update(municipality=aarhus))
+    unused = factories.make_location(red_liv)
+    StockLocation.objects.filter(pk=unused.pk).update(municipality=aarhus, organisation=aarhus_org)
+
+    held, planned = factories.make_course(venue), factories.make_course(venue)
+    trainer, other = factories.make_trainer(red_liv), factories.make_trainer(red_liv)
+    held.trainers.add(trainer, other)
+    planned.trainers.add(other)
+    factories.make_attendance(held, coordinator)
+
+    def commit():  # the check waits for the commit, which the test's transaction never reaches
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS trainer_of_a_held_course_is_kept IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS trainer_of_a_held_course_is_kept DEFERRED")
+
+    refused(
+        Trainer, "trainer_of_a_held_course_is_kept", lambda: (Trainer.objects.filter(pk=trainer.pk).delete(), commit())
+    )
+    held.trainers.remove(other)  # taken off a course (a correction): the trainer stays
+    commit()
+    Trainer.objects.filter(pk=other.pk).delete()  # who now taught no held course
+    commit()
+    assert list(held.trainers.all()) == [trainer]
+    assert not planned.trainers.exists()

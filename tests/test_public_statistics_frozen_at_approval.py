@@ -153,6 +153,13 @@ def test_months_approved_before_the_versions_are_published_with_the_figures_thei
     """The migration's first versions: the counts read back from the tables an approval kept are the month's."""
     migration = importlib.import_module("reports.migrations.0007_published_month")
     kept = snapshot(month_report(MARCH, odense))
+    # Then an approval kept a venue's row by its name (reports/migrations/0008 gave them the venue's id).
+    venues = kept["tables"]["courses_by_venue"]
+    labels = kept["labels"]["courses_by_venue"]
+    kept["tables"]["courses_by_venue"] = {
+        f"venue:{labels[row_id]}" if row_id.startswith("venue_id:") else row_id: values
+        for row_id, values in venues.items()
+    }
     assert migration.counts_kept(kept) == counts_of(odense, MARCH)
 
 
