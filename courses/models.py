@@ -232,6 +232,39 @@ class Trainer(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        """A trainer with courses stays in their courses' municipality (checked on every form, the admin's too).
+
+        A trainer belongs to their organisation's municipality (`TrainerQuerySet`): its coordinator sees the
+        trainer's page, with every course they taught. Moved to another municipality's organisation, the
+        trainer took those courses along to that municipality's coordinator, and left their own coordinator's
+        course forms without them. A trainer without courses (registered in the wrong place) may move.
+        """
+        super().clean()
+        if self.pk is None or not self.organisation_id:
+            return
+        stored = Trainer.objects.filter(pk=self.pk).values_list("organisation_id", flat=True).first()
+        if stored is None or stored == self.organisation_id:
+            return
+        elsewhere = (
+            self.courses.exclude(municipality_id=self.organisation.municipality_id)
+            .select_related("municipality")
+            .first()
+        )
+        if elsewhere is not None:
+            raise ValidationError(
+                {
+                    "organisation": ValidationError(
+                        _(
+                            "%(trainer)s has courses in %(municipality)s, where they are seen and counted, so the "
+                            "trainer stays in %(municipality)s. Register them again in the other municipality."
+                        ),
+                        code="trainer_has_courses",
+                        params={"trainer": self.name, "municipality": elsewhere.municipality},
+                    )
+                }
+            )
+
 
 class Certification(models.Model):
     class Kind(models.TextChoices):

@@ -329,3 +329,45 @@ def test_an_active_trainers_page_lists_their_planned_courses_without_a_warning(p
     page = planner.get(f"/personale/traenere/{trainer.pk}/").content.decode()
     assert "Planlagte kurser" in page and "Pop-up i marts" in page
     assert "er ikke aktiv" not in page
+
+
+def test_a_trainer_with_courses_is_not_moved_to_another_municipalitys_organisation(
+    client, administrator, other_coordinator, red_liv, aarhus_org, venue, street_worker
+):
+    """The administrator is offered every municipality's organisations on the trainer form (and in the admin).
+    An Odense trainer moved to an Aarhus organisation took their Odense courses along: Aarhus's coordinator
+    then read the titles, venues and head counts of Odense's courses on the trainer's page, and Odense's
+    coordinator lost the trainer from their own courses' forms."""
+    trainer = factories.make_trainer(red_liv, name="Bo Træner")
+    course = factories.make_course(
+        venue, title="Odenses pop-up", status="held", starts_at=timezone.now() - dt.timedelta(days=3)
+    )
+    course.trainers.add(trainer)
+    factories.make_attendance(course, street_worker)
+    client.force_login(administrator)
+    response = client.post(f"/personale/traenere/{trainer.pk}/rediger/", trainer_data(aarhus_org, name="Bo Træner"))
+    assert response.status_code == 200 and response.context["form"].has_error("organisation", "trainer_has_courses")
+    assert "Bo Træner har kurser i Odense" in response.content.decode()
+    trainer.refresh_from_db()
+    assert trainer.organisation == red_liv
+
+    page = client.get(f"/admin/courses/trainer/{trainer.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update({"organisation": aarhus_org.pk, "active": "on"})
+    data.update({"certifications-TOTAL_FORMS": "0", "certifications-INITIAL_FORMS": "0"})
+    response = client.post(f"/admin/courses/trainer/{trainer.pk}/change/", data)
+    assert response.status_code == 200 and "Bo Træner har kurser i Odense" in response.content.decode()
+    trainer.refresh_from_db()
+    assert trainer.organisation == red_liv
+
+    client.force_login(other_coordinator)
+    assert client.get(f"/personale/traenere/{trainer.pk}/").status_code == 404
+
+    # Without courses, nothing is carried along: a trainer registered in the wrong municipality is moved.
+    newcomer = factories.make_trainer(red_liv, name="Ny Træner")
+    client.force_login(administrator)
+    response = client.post(f"/personale/traenere/{newcomer.pk}/rediger/", trainer_data(aarhus_org, name="Ny Træner"))
+    assert response.status_code == 302
+    newcomer.refresh_from_db()
+    assert newcomer.organisation == aarhus_org
