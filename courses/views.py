@@ -588,5 +588,7 @@ def request_detail(request, pk):
             "course_request": course_request,
             "form": form,
             "answer_form": AnswerRequestForm(),
+            # Answered already (planning.refuse_a_request_answered_already): no second course is offered.
+            "answered": course_request.course is not None and course_request.course.status != Course.Status.CANCELLED,
         },
     )
