@@ -179,6 +179,20 @@ class CourseForm(inputs.ModelForm):
             self.instance.status == Course.Status.PLANNED and ends_at is not None and ends_at > timezone.now(),
         )
         refuse_if_not_public(self, venue)
+        # As the publish button (`publish_problem`): a cancelled or held course is not put in the finder.
+        instance = self.instance
+        if (
+            data.get("published")
+            and instance.pk
+            and not instance.published
+            and instance.status != Course.Status.PLANNED
+        ):
+            self.add_error(
+                "published",
+                forms.ValidationError(
+                    _("Only a planned course can be shown in the public finder."), code="not_planned"
+                ),
+            )
         return data
 
 
