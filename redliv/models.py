@@ -8,6 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Cast
@@ -207,6 +208,40 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """An organisation with users, trainers, venues or stock locations stays in its municipality.
+
+        Each of these is seen in its organisation's municipality (a user's and a trainer's scope is their
+        organisation's): moved in the admin, the organisation took its trainers along with the courses they
+        taught elsewhere, and its staff into another municipality's rows. One made in the wrong municipality
+        with nothing in it yet may move.
+        """
+        super().clean()
+        if self.pk is None or not self.municipality_id:
+            return
+        stored = Organisation.objects.filter(pk=self.pk).values_list("municipality_id", flat=True).first()
+        if stored is None or stored == self.municipality_id:
+            return
+        # Every model with a foreign key to organisations: users, trainers, venues, stock locations, and any to come.
+        if any(
+            relation.related_model._base_manager.filter(**{relation.field.name: self.pk}).exists()
+            for relation in self._meta.related_objects
+            if relation.one_to_many
+        ):
+            raise ValidationError(
+                {
+                    "municipality": ValidationError(
+                        _(
+                            "%(organisation)s has users, trainers, venues or stock locations in %(municipality)s, "
+                            "where they are seen and counted, so it stays in %(municipality)s. Create the "
+                            "organisation again in the other municipality."
+                        ),
+                        code="organisation_in_use",
+                        params={"organisation": self.name, "municipality": Municipality.objects.get(pk=stored)},
+                    )
+                }
+            )
 
 
 class User(AbstractUser):

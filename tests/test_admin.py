@@ -75,3 +75,35 @@ def test_district_postcodes_that_are_not_four_digits_get_a_message_in_the_admin(
     )
     assert response.status_code == 200
     assert "Skriv firecifrede postnumre adskilt af komma" in response.content.decode()
+
+
+def test_an_organisation_with_people_or_places_stays_in_its_municipality(
+    client, administrator, other_coordinator, odense, aarhus
+):
+    """Chosen in the admin, another municipality took the organisation's trainers along, with the courses they
+    taught (Aarhus's coordinator read Odense's courses on their pages), and its staff, who then saw Aarhus."""
+    from redliv.models import Organisation
+    from tests import factories
+
+    korshaer = factories.make_organisation(odense, name="Kirkens Korshær Odense")
+    trainer = factories.make_trainer(korshaer)
+    factories.make_course(factories.make_venue(korshaer), title="Odenses kursus").trainers.add(trainer)
+    client.force_login(administrator)
+    change = reverse("admin:redliv_organisation_change", args=[korshaer.pk])
+    response = client.post(change, {"name": korshaer.name, "kind": korshaer.kind, "municipality": aarhus.pk})
+    assert response.status_code == 200
+    assert "Kirkens Korshær Odense har brugere, trænere, steder eller lagre i Odense" in response.content.decode()
+    assert Organisation.objects.get(pk=korshaer.pk).municipality == odense
+    client.force_login(other_coordinator)
+    assert client.get(f"/personale/traenere/{trainer.pk}/").status_code == 404
+
+    # Made in the wrong municipality, with nothing in it yet: moved, and renamed as before.
+    empty = factories.make_organisation(odense, name="Tom")
+    client.force_login(administrator)
+    change = reverse("admin:redliv_organisation_change", args=[empty.pk])
+    response = client.post(change, {"name": "Tom i Aarhus", "kind": empty.kind, "municipality": aarhus.pk})
+    assert response.status_code == 302
+    assert Organisation.objects.get(pk=empty.pk).municipality == aarhus
+    change = reverse("admin:redliv_organisation_change", args=[korshaer.pk])
+    response = client.post(change, {"name": "Korshæren", "kind": korshaer.kind, "municipality": odense.pk})
+    assert response.status_code == 302
