@@ -137,9 +137,14 @@ class Venue(models.Model):
                     )
                 }
             )
-        before = Venue.objects.filter(pk=self.pk).values("active", "open_to_public").first() if self.pk else None
+        before = (
+            Venue.objects.filter(pk=self.pk).values("active", "open_to_public", "municipality").first()
+            if self.pk
+            else None
+        )
         if before is None:
             return
+        self._refuse_moving_what_is_held_here(before["municipality"])
         closing = before["active"] and not self.active
         residents_only = before["open_to_public"] and not self.open_to_public
         if not (closing or residents_only):
@@ -166,6 +171,34 @@ class Venue(models.Model):
             "move these drop-in hours (or take them out of the finder), before the venue becomes residents-only."
         )
         raise ValidationError({"open_to_public": ValidationError(message, code="plans_left", params=params)})
+
+    def _refuse_moving_what_is_held_here(self, stored_municipality_id):
+        """A venue with courses, drop-in hours or stock locations stays in its municipality (the coordinator's form
+        offers no other; the admin did). Moved, its page showed another municipality's coordinator what was held
+        and planned there, and the courses counted in one municipality at a venue of another."""
+        if self.municipality_id == stored_municipality_id:
+            return
+        # Every model with a foreign key to venues: courses, drop-in hours, stock locations, and any to come.
+        if any(
+            relation.related_model._base_manager.filter(**{relation.field.name: self.pk}).exists()
+            for relation in self._meta.related_objects
+            if relation.one_to_many
+        ):
+            raise ValidationError(
+                {
+                    "municipality": ValidationError(
+                        _(
+                            "%(venue)s has courses, drop-in hours or stock locations in %(municipality)s, so it "
+                            "stays in %(municipality)s. Create the venue again in the other municipality."
+                        ),
+                        code="venue_in_use",
+                        params={
+                            "venue": self.name,
+                            "municipality": Municipality.objects.get(pk=stored_municipality_id),
+                        },
+                    )
+                }
+            )
 
     def planned_from_today(self):
         """The courses still planned here that are not over, and the drop-in hours not ended before today."""

@@ -107,3 +107,34 @@ def test_an_organisation_with_people_or_places_stays_in_its_municipality(
     change = reverse("admin:redliv_organisation_change", args=[korshaer.pk])
     response = client.post(change, {"name": "Korshæren", "kind": korshaer.kind, "municipality": odense.pk})
     assert response.status_code == 302
+
+
+def test_a_venue_with_courses_stays_in_its_municipality(client, administrator, other_coordinator, red_liv, aarhus_org):
+    """The coordinator's venue form keeps a venue in its municipality; the admin's let another be chosen: Aarhus's
+    coordinator then read Odense's planned, unpublished courses at the venue on its page."""
+    from courses.models import Venue
+    from tests import factories
+
+    venue = factories.make_venue(red_liv, name="Værestedet")
+    factories.make_course(venue, title="Odenses lukkede kursus", published=False)
+    client.force_login(administrator)
+    change = reverse("admin:courses_venue_change", args=[venue.pk])
+    form = client.get(change).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() not in (None, False, "")}
+    data.update({"municipality": aarhus_org.municipality_id, "organisation": aarhus_org.pk})
+    response = client.post(change, data)
+    assert response.status_code == 200
+    assert "Værestedet har kurser, faste tider eller lagre i Odense" in response.content.decode()
+    assert Venue.objects.get(pk=venue.pk).municipality == red_liv.municipality
+    client.force_login(other_coordinator)
+    assert client.get(f"/personale/steder/{venue.pk}/").status_code == 404
+
+    # One with nothing at it yet may move (made in the wrong municipality).
+    empty = factories.make_venue(red_liv, name="Tomt sted")
+    client.force_login(administrator)
+    change = reverse("admin:courses_venue_change", args=[empty.pk])
+    form = client.get(change).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() not in (None, False, "")}
+    data.update({"municipality": aarhus_org.municipality_id, "organisation": aarhus_org.pk})
+    assert client.post(change, data).status_code == 302
+    assert Venue.objects.get(pk=empty.pk).municipality == aarhus_org.municipality
