@@ -26,6 +26,7 @@ from redliv.models import (
     Municipality,
     Organisation,
     ScopedQuerySet,
+    has_rows_pointing_to,
 )
 from redliv.personal_data import refuse_identifiers
 
@@ -178,12 +179,7 @@ class Venue(models.Model):
         and planned there, and the courses counted in one municipality at a venue of another."""
         if self.municipality_id == stored_municipality_id:
             return
-        # Every model with a foreign key to venues: courses, drop-in hours, stock locations, and any to come.
-        if any(
-            relation.related_model._base_manager.filter(**{relation.field.name: self.pk}).exists()
-            for relation in self._meta.related_objects
-            if relation.one_to_many
-        ):
+        if has_rows_pointing_to(self):
             raise ValidationError(
                 {
                     "municipality": ValidationError(

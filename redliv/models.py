@@ -42,6 +42,17 @@ class CourseLanguage(models.TextChoices):
     UKRAINIAN = "uk", _("Ukrainian")
 
 
+def has_rows_pointing_to(instance) -> bool:
+    """Whether a row of any model has a foreign key to `instance`: every reverse one-to-many relation, those of
+    models added later too. For the rows that decide which municipality other rows are seen in (organisations,
+    districts, venues): one in use stays in its municipality, or what points to it moves along unseen."""
+    return any(
+        relation.related_model._base_manager.filter(**{relation.field.name: instance.pk}).exists()
+        for relation in instance._meta.related_objects
+        if relation.one_to_many
+    )
+
+
 class ScopedQuerySet(models.QuerySet):
     """A queryset that knows how to limit itself to what a user may see.
 
@@ -173,6 +184,29 @@ class District(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        """A district with venues or reversal reports stays in its municipality: they are seen and counted in the
+        district's municipality, so another chosen in the admin moved Odense's reports, and their counts in
+        approved months, to Aarhus's coordinator and figures. One made in the wrong municipality may move."""
+        super().clean()
+        if self.pk is None or not self.municipality_id:
+            return
+        stored = District.objects.filter(pk=self.pk).values_list("municipality_id", flat=True).first()
+        if stored is None or stored == self.municipality_id or not has_rows_pointing_to(self):
+            return
+        raise ValidationError(
+            {
+                "municipality": ValidationError(
+                    _(
+                        "%(district)s has venues or reversal reports in %(municipality)s, where they are seen and "
+                        "counted, so it stays in %(municipality)s. Create the district again in the other municipality."
+                    ),
+                    code="district_in_use",
+                    params={"district": self.name, "municipality": Municipality.objects.get(pk=stored)},
+                )
+            }
+        )
+
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
@@ -223,12 +257,7 @@ class Organisation(models.Model):
         stored = Organisation.objects.filter(pk=self.pk).values_list("municipality_id", flat=True).first()
         if stored is None or stored == self.municipality_id:
             return
-        # Every model with a foreign key to organisations: users, trainers, venues, stock locations, and any to come.
-        if any(
-            relation.related_model._base_manager.filter(**{relation.field.name: self.pk}).exists()
-            for relation in self._meta.related_objects
-            if relation.one_to_many
-        ):
+        if has_rows_pointing_to(self):
             raise ValidationError(
                 {
                     "municipality": ValidationError(

@@ -138,3 +138,42 @@ def test_a_venue_with_courses_stays_in_its_municipality(client, administrator, o
     data.update({"municipality": aarhus_org.municipality_id, "organisation": aarhus_org.pk})
     assert client.post(change, data).status_code == 302
     assert Venue.objects.get(pk=empty.pk).municipality == aarhus_org.municipality
+
+
+def test_a_district_with_reports_stays_in_its_municipality(client, administrator, other_coordinator, district, aarhus):
+    """Reversal reports are seen and counted in their district's municipality: another chosen for the district in
+    the admin moved Odense's reports (and their counts in approved months) to Aarhus's coordinator and figures."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from redliv.models import District
+    from reversals.models import ReversalReport
+
+    report = ReversalReport.objects.create(
+        district=district,
+        occurred_at=timezone.now() - dt.timedelta(days=2),
+        substances=["heroin"],
+        naloxone_doses=1,
+        called_112=True,
+        ambulance_arrived=True,
+        first_aid_given=True,
+        stayed_until_help=True,
+        outcome="recovered",
+        responder_trained="yes",
+        kit_replaced=False,
+        source=ReversalReport.Source.PUBLIC,
+    )
+    client.force_login(administrator)
+    change = reverse("admin:redliv_district_change", args=[district.pk])
+    response = client.post(change, {"municipality": aarhus.pk, "name": district.name, "postcodes": ""})
+    assert response.status_code == 200
+    assert "Vollsmose har steder eller afrapporteringer i Odense" in response.content.decode()
+    assert District.objects.get(pk=district.pk).municipality != aarhus
+    client.force_login(other_coordinator)
+    assert client.get(f"/personale/afrapporteringer/{report.pk}/").status_code == 404
+
+    empty = District.objects.create(municipality=district.municipality, name="Tom bydel")
+    client.force_login(administrator)
+    change = reverse("admin:redliv_district_change", args=[empty.pk])
+    assert client.post(change, {"municipality": aarhus.pk, "name": empty.name, "postcodes": ""}).status_code == 302
