@@ -512,7 +512,21 @@ def _trainer_form(request, trainer):
             else:
                 messages.info(request, _("This trainer was already registered from this form; they are stored once."))
             return redirect("courses:trainer-detail", pk=trainer.pk)
+    elif request.method == "POST" and _certification_gone(formset):
+        # Refused on a hidden field, which no field shows: said above the form.
+        form.add_error(
+            None,
+            _(
+                "A certification on this page was removed elsewhere after you opened it (in another tab, or by "
+                "another coordinator). Open the trainer in a new tab to see the certifications as they are now."
+            ),
+        )
     return render(request, "courses/trainer_form.html", {"form": form, "formset": formset, "trainer": trainer})
+
+
+def _certification_gone(formset):
+    """Whether a certification the page showed no longer exists: its hidden id is refused as no longer a choice."""
+    return any("id" in certification_form.errors for certification_form in formset.forms)
 
 
 # --- venues -----------------------------------------------------------------------------------

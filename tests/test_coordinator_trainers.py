@@ -226,6 +226,32 @@ def test_a_certification_added_in_one_tab_is_not_lost_to_a_save_from_another(pla
     assert trainer.name == "Bo Træner"
 
 
+def test_a_certification_removed_in_another_tab_is_said_so_when_the_first_tab_saves(planner, red_liv):
+    """The second tab still showed the certification the first removed: its save was refused on the
+    certification's hidden id, and the page came back with no word of why nothing was saved."""
+    trainer = factories.make_trainer(red_liv, name="Bo Træner")
+    certification = trainer.certifications.create(
+        kind="redliv_trainer", issued_on=dt.date(2024, 1, 1), expires_on=dt.date(2026, 1, 1)
+    )
+    path = f"/personale/traenere/{trainer.pk}/rediger/"
+    shown = planner.get(path).context["form"]["shown_version"].value()
+    shown_certification = {
+        "cert-TOTAL_FORMS": "1",
+        "cert-INITIAL_FORMS": "1",
+        "cert-0-id": str(certification.pk),
+        "cert-0-trainer": str(trainer.pk),
+        "cert-0-issued_on": "2024-01-01",
+    }
+    fields = {"name": "Bo Træner", "shown_version": shown, **shown_certification}
+    assert planner.post(path, trainer_data(red_liv, **fields, **{"cert-0-DELETE": "on"})).status_code == 302
+    refused = planner.post(path, trainer_data(red_liv, **fields, **{"cert-0-expires_on": "2028-01-01"}))
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "Intet blev gemt" in page
+    assert "En certificering på siden blev fjernet et andet sted, efter du åbnede den" in page
+    assert not trainer.certifications.exists()
+
+
 def _course_data(venue, day, trainers, **overrides):
     return {
         "kind": "participant",
