@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -439,8 +439,12 @@ def dropin_exception_add(request, pk):
 @require_POST
 def dropin_exception_delete(request, pk, exception_pk):
     schedule = _schedule_for(request, pk)
-    planning.reopen_dropin_on(get_object_or_404(schedule.exceptions, pk=exception_pk))
-    messages.success(request, _("The exception was removed."))
+    exception = schedule.exceptions.filter(pk=exception_pk).first()
+    if exception is None:  # a double click, or the button in another tab: the date is open, as asked
+        messages.info(request, _("The exception was removed already."))
+    else:
+        planning.reopen_dropin_on(exception)
+        messages.success(request, _("The exception was removed."))
     return redirect("courses:dropin-edit", pk=schedule.pk)
 
 
