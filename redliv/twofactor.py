@@ -34,6 +34,8 @@ from redliv import inputs, purge
 HAS_DEVICE_SESSION_KEY = "redliv_has_otp_device"
 # The unconfirmed app this session began to enrol: only this session sees its key or may confirm it.
 ENROLMENT_SESSION_KEY = "redliv_otp_enrolment"
+# The app this session confirmed: the confirmation sent again (a double click) shows recovery codes once more.
+CONFIRMED_SESSION_KEY = "redliv_otp_confirmed"
 # Enrolments begun and left longer ago than this are removed when a new one begins.
 ABANDONED_ENROLMENT = dt.timedelta(hours=1)
 RECOVERY_CODE_COUNT = 10
@@ -214,6 +216,19 @@ def _enrolment_of_this_session(request):
     return device
 
 
+def _confirmation_sent_again(request) -> bool:
+    """Whether a POST to the setup page repeats the one that confirmed the app this session is verified with.
+
+    Confirming ends this session's enrolment; a replacement begun on purpose afterwards shows the page first,
+    which begins a new one (`_enrolment_of_this_session`)."""
+    device = getattr(request.user, "otp_device", None)
+    return (
+        ENROLMENT_SESSION_KEY not in request.session
+        and isinstance(device, TOTPDevice)
+        and request.session.get(CONFIRMED_SESSION_KEY) == device.pk
+    )
+
+
 def _start_again(request):
     """This session's enrolment is gone (another session confirmed an app): begin anew."""
     request.session.pop(ENROLMENT_SESSION_KEY, None)
@@ -249,6 +264,11 @@ def setup(request):
     replacing = user_has_device(user)
     if replacing and not user.is_verified():
         return _give_the_existing_code_first(request)
+    if request.method == "POST" and _confirmation_sent_again(request):
+        # A double click, or the form sent again: the browser shows this answer, not the first, whose recovery
+        # codes were never seen. New ones in their place, not a page to replace the app just set up.
+        _device, codes = _issue_recovery_codes(user)
+        return render(request, "registration/otp_recovery_codes.html", {"codes": codes, "next": _next_url(request)})
     device = _enrolment_of_this_session(request)
     form = SetupForm(request.POST or None, replacing=replacing)
     if request.method == "POST" and form.is_valid():
@@ -286,6 +306,7 @@ def setup(request):
                 _device, codes = _issue_recovery_codes(user)
                 otp_login(request, device)
                 request.session.pop(ENROLMENT_SESSION_KEY, None)
+                request.session[CONFIRMED_SESSION_KEY] = device.pk
                 request.session[HAS_DEVICE_SESSION_KEY] = True
                 return render(
                     request, "registration/otp_recovery_codes.html", {"codes": codes, "next": _next_url(request)}

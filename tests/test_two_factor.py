@@ -129,3 +129,23 @@ def test_a_coordinator_logs_in_with_both_steps_in_the_browser(live_server, deskt
     desktop_page.get_by_role("button", name="Fortsæt").click()
     desktop_page.wait_for_url(live_server.url + "/personale/")
     assert "Koordinator" in desktop_page.content()
+
+
+def test_a_double_click_on_confirming_a_new_app_shows_recovery_codes_not_a_replacement(red_liv):
+    """The browser shows the answer to the second click: it asked to replace the app just set up (a new QR code
+    and "type a code from your current app"), and the recovery codes of the first were never seen."""
+    coordinator = make_user("ny-koordinator", red_liv, None)
+    coordinator.groups.add(*roles_groups(roles.COORDINATOR))
+    client = Client()
+    password_login(client, coordinator)
+    client.get("/konto/to-trins/opsaet/")
+    device = TOTPDevice.objects.get(user=coordinator, confirmed=False)
+    confirm = {"token": code_for(device), "next": "/personale/"}
+    first = client.post("/konto/to-trins/opsaet/", confirm)
+    assert len(re.findall(r"<li>([a-z0-9]{8})</li>", first.content.decode())) == 10
+    second = client.post("/konto/to-trins/opsaet/", confirm)
+    codes = re.findall(r"<li>([a-z0-9]{8})</li>", second.content.decode())
+    assert len(codes) == 10 and second.status_code == 200
+    assert set(StaticToken.objects.filter(device__user=coordinator).values_list("token", flat=True)) == set(codes)
+    assert list(TOTPDevice.objects.filter(user=coordinator).values_list("pk", "confirmed")) == [(device.pk, True)]
+    assert client.get("/personale/").status_code == 200
