@@ -149,3 +149,14 @@ def test_a_double_click_on_confirming_a_new_app_shows_recovery_codes_not_a_repla
     assert set(StaticToken.objects.filter(device__user=coordinator).values_list("token", flat=True)) == set(codes)
     assert list(TOTPDevice.objects.filter(user=coordinator).values_list("pk", "confirmed")) == [(device.pk, True)]
     assert client.get("/personale/").status_code == 200
+
+
+def test_a_double_click_on_the_code_page_goes_on_instead_of_saying_the_code_was_used(coordinator):
+    """The first click logged in with the code; the second, whose answer the browser shows, was refused with
+    "the code is not right, or it was used already", on the code page, although the session was verified."""
+    client = Client()
+    password_login(client, coordinator)
+    code = {"token": totp_code(coordinator), "next": "/personale/traenere/"}
+    assert client.post("/konto/to-trins/", code)["Location"] == "/personale/traenere/"
+    again = client.post("/konto/to-trins/", code)
+    assert again.status_code == 302 and again["Location"] == "/personale/traenere/"
