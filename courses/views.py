@@ -287,6 +287,10 @@ def course_copy(request, pk):
 @permission_required(PLANNING_PERMISSION)
 def course_cancel(request, pk):
     course = _course_for(request, pk)
+    if course.status == Course.Status.CANCELLED and request.method == "POST":
+        # A double click, or the form sent again from another tab: cancelled, as asked.
+        messages.info(request, _("The course is cancelled already."))
+        return redirect("courses:course-detail", pk=course.pk)
     if course.status != Course.Status.PLANNED:
         messages.error(request, _("Only a planned course can be cancelled."))
         return redirect("courses:course-detail", pk=course.pk)

@@ -504,3 +504,16 @@ def test_a_cancelled_course_kept_off_the_finder_is_not_made_public_by_its_form(p
     assert response.status_code == 302
     planner.logout()
     assert "Kun to tilmeldte" not in client.get("/").content.decode()
+
+
+def test_a_double_click_on_cancelling_a_course_says_it_is_cancelled_not_an_error(planner, venue):
+    """The second click's answer is the one shown: it said in red that only a planned course can be cancelled,
+    as if the cancellation had failed."""
+    course = factories.make_course(venue)
+    path = f"/personale/kurser/{course.pk}/aflys/"
+    assert planner.post(path, {"reason": "Træneren er syg"}).status_code == 302
+    again = planner.post(path, {"reason": "Træneren er syg"}, follow=True)
+    page = again.content.decode()
+    assert "Kurset er allerede aflyst." in page and "Kun et planlagt kursus kan aflyses." not in page
+    course.refresh_from_db()
+    assert course.status == Course.Status.CANCELLED and course.cancellation_reason == "Træneren er syg"
