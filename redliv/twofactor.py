@@ -269,9 +269,16 @@ def setup(request):
     if replacing and not user.is_verified():
         return _give_the_existing_code_first(request)
     if request.method == "POST" and _confirmation_sent_again(request):
-        # A double click, or the form sent again: the browser shows this answer, not the first, whose recovery
-        # codes were never seen. New ones in their place, not a page to replace the app just set up.
-        _device, codes = _issue_recovery_codes(user)
+        # A double click, or the page reloaded: the browser shows this answer, and the first one's recovery codes
+        # may never have been seen. The same codes again (those not used since), not a page to replace the app
+        # just set up; new ones only if none is left. Codes already written down stay valid.
+        codes = list(
+            StaticToken.objects.filter(device__user=user, device__confirmed=True)
+            .order_by("pk")
+            .values_list("token", flat=True)
+        )
+        if not codes:
+            _device, codes = _issue_recovery_codes(user)
         return render(request, "registration/otp_recovery_codes.html", {"codes": codes, "next": _next_url(request)})
     device = _enrolment_of_this_session(request)
     form = SetupForm(request.POST or None, replacing=replacing)
