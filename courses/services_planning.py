@@ -100,6 +100,12 @@ def save_course(form, user, course_request=None, reason: str = ""):
         # The venue's municipality: an administrator plans at any municipality's venue, and the course
         # counts, and is seen, there. An online course (no venue) belongs to the planner's municipality.
         course.municipality_id = course.venue.municipality_id if course.venue_id else user.municipality_id
+        if course_request is not None and course_request.municipality_id != course.municipality_id:
+            # Its coordinators see the request and the course answering it: both in the same municipality.
+            message = _("Choose a venue in %(municipality)s, where the request came from.") % {
+                "municipality": course_request.municipality
+            }
+            raise ValidationError({"venue": ValidationError(message, code="request_elsewhere")})
         course.created_by = user
         course.form_key = form.cleaned_data.get("key")
     before = _stored(course)

@@ -214,3 +214,31 @@ def test_a_request_answered_from_another_tab_is_not_answered_with_a_second_cours
     assert planner.post(answer, {**fields, "key": str(second_key)}).status_code == 302
     course_request.refresh_from_db()
     assert course_request.course != first and course_request.status == "scheduled"
+
+
+def test_an_administrator_answers_a_request_only_with_a_course_in_its_municipality(
+    client, administrator, aarhus, venue
+):
+    """Offered every municipality's venues, the administrator answered Aarhus's request with a course at an Odense
+    venue: Aarhus's request page then showed Odense's course, and Odense's course named Aarhus's workplace."""
+    course_request = make_request(aarhus, organisation_name="Aarhus Bosted")
+    client.force_login(administrator)
+    answer = f"/personale/kurser/ny/?forespoergsel={course_request.pk}"
+    day = timezone.localdate() + dt.timedelta(days=20)
+    fields = {
+        "key": str(client.get(answer).context["form"]["key"].value()),
+        "kind": "participant",
+        "format": "on_site",
+        "title": "Bostedet",
+        "venue": venue.pk,
+        "starts_at": f"{day:%Y-%m-%d}T14:00",
+        "ends_at": f"{day:%Y-%m-%d}T16:00",
+        "audiences": ["professionals"],
+        "languages": ["da"],
+    }
+    response = client.post(answer, fields)
+    assert response.status_code == 200 and response.context["form"].has_error("venue", "request_elsewhere")
+    assert "Vælg et sted i Aarhus, hvor forespørgslen kom fra." in response.content.decode()
+    assert not Course.objects.exists()
+    course_request.refresh_from_db()
+    assert course_request.course is None and course_request.status == "new"
