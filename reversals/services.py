@@ -147,7 +147,10 @@ def review_report(
     with transaction.atomic():
         check_change_allowed(user, report.district.municipality_id, report.occurred_at, reason)
         report = ReversalReport.objects.select_for_update(no_key=True).get(pk=report.pk)
+        status = ReversalReport.ReviewStatus.VERIFIED if verified else ReversalReport.ReviewStatus.REJECTED
         if shown_status is not None and report.review_status != shown_status:
+            if (report.reviewed_by_id, report.review_status, report.review_reason) == (user.pk, status, reason):
+                return report  # this review, sent again (a double click): saved once
             raise ValidationError(
                 _(
                     "%(user)s reviewed the report after you opened this page: %(status)s. Your review is not "
@@ -159,7 +162,6 @@ def review_report(
                 },
                 code="reviewed_meanwhile",
             )
-        status = ReversalReport.ReviewStatus.VERIFIED if verified else ReversalReport.ReviewStatus.REJECTED
         return _set_review(report, user, status, reason, change_reason=reason)
 
 

@@ -190,7 +190,7 @@ def test_a_review_saved_in_another_tab_is_not_silently_overwritten(client, coord
     review = {"decision": "reject", "reason": "Ligner en test", "shown_status": shown}
     refused = client.post(f"{LIST}{report.pk}/vurdering/", review)
     assert refused.status_code == 400
-    assert "koordinator-dorte vurderede afrapporteringen, efter du åbnede siden: godkendt." in (
+    assert "koordinator-dorte gennemså afrapporteringen, efter du åbnede siden: godkendt." in (
         refused.content.decode()
     )
     report.refresh_from_db()
@@ -200,6 +200,16 @@ def test_a_review_saved_in_another_tab_is_not_silently_overwritten(client, coord
     assert client.post(f"{LIST}{report.pk}/vurdering/", again).status_code == 302
     report.refresh_from_db()
     assert report.review_status == "rejected" and report.reviewed_by == coordinator
+
+
+def test_a_double_click_on_saving_a_review_saves_it_once_without_a_refusal(client, coordinator, district):
+    report = make_report(district)
+    client.force_login(coordinator)
+    review = {"decision": "reject", "reason": "Ligner en test", "shown_status": "pending"}
+    assert client.post(f"{LIST}{report.pk}/vurdering/", review).status_code == 302
+    again = client.post(f"{LIST}{report.pk}/vurdering/", review, follow=True)
+    assert again.status_code == 200 and "Gennemsynet er gemt." in again.content.decode()
+    assert report.history.count() == 2  # received, then reviewed once
 
 
 def test_a_rejection_needs_a_reason_and_is_stored_with_it(client, coordinator, district):
