@@ -7,6 +7,8 @@ need the planning permission (`courses.change_course`): street workers get a 403
 
 import calendar
 import datetime as dt
+import hashlib
+import json
 import uuid
 
 from django.contrib import messages
@@ -183,13 +185,49 @@ def course_create(request):
 def _save(form, request, course_request=None):
     """(course, saved) from the form, or None with the refusal beside the field (an approved month's reason)."""
     try:
-        return planning.save_course(
+        saved = planning.save_course(
             form, request.user, course_request=course_request, reason=form.cleaned_data["change_reason"]
         )
     except ValidationError as error:
         _offer_the_later_version(form, error)
         add_service_errors(form, _beside_the_reason(error))
         return None
+    _remember_the_save(request, form, saved[0])
+    return saved
+
+
+SAVED_EDITS_SESSION_KEY = "redliv_saved_edits"
+SAVED_EDITS_KEPT = 20
+
+
+def _remember_the_save(request, form, row):
+    """The version this showing of an edit form saved (its `edit_key`), kept in the session for a while."""
+    key = form.cleaned_data.get("edit_key")
+    if key is None or row.pk is None:
+        return
+    saved = request.session.get(SAVED_EDITS_SESSION_KEY, {})
+    saved[str(key)] = _saved_version(row, request.POST)
+    request.session[SAVED_EDITS_SESSION_KEY] = dict(list(saved.items())[-SAVED_EDITS_KEPT:])
+
+
+def _sent_again(request, row) -> bool:
+    """Whether this POST is an edit form sent again after it saved `row` (a double click on Save, a reload), with
+    nothing saved since: the row is as that save left it. Answered as saved, and nothing is written; without
+    this, the second click was refused as "changed elsewhere" by its own first save, though everything was saved.
+    Another tab's form has another key, and a save by anyone since changes the version: both are checked as
+    before."""
+    if request.method != "POST" or row.pk is None:
+        return False
+    saved = request.session.get(SAVED_EDITS_SESSION_KEY, {}).get(request.POST.get("edit_key") or "")
+    return saved is not None and saved == _saved_version(row, request.POST)
+
+
+def _saved_version(row, sent) -> str:
+    """The row's version as a form's save left it, with a digest of what the form sent: the same form sent with
+    other content is not taken for a resend."""
+    content = sorted((name, sent.getlist(name)) for name in sent if name != "csrfmiddlewaretoken")
+    digest = hashlib.sha256(json.dumps(content).encode()).hexdigest()
+    return f"{row._meta.label} {row.pk} {row.updated_at.isoformat()} {digest}"
 
 
 def _offer_the_later_version(form, error):
@@ -257,6 +295,9 @@ def course_detail(request, pk):
 @permission_required(PLANNING_PERMISSION)
 def course_edit(request, pk):
     course = _course_for(request, pk)
+    if _sent_again(request, course):
+        messages.success(request, _("The course was saved."))
+        return redirect("courses:course-detail", pk=course.pk)
     form = CourseForm(request.POST or None, instance=course, user=request.user)
     if request.method == "POST" and form.is_valid() and (saved := _save(form, request)):
         course, _saved = saved
@@ -368,10 +409,13 @@ def dropin_create(request):
 @permission_required(PLANNING_PERMISSION)
 def dropin_edit(request, pk):
     schedule = _schedule_for(request, pk)
+    if _sent_again(request, schedule):
+        messages.success(request, _("The drop-in hours were saved."))
+        return redirect("courses:dropin-edit", pk=schedule.pk)
     form = DropInScheduleForm(request.POST or None, instance=schedule, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            planning.save_dropin(form, request.user)
+            _remember_the_save(request, form, planning.save_dropin(form, request.user)[0])
         except ValidationError as error:
             _offer_the_later_version(form, error)
             add_service_errors(form, error)
@@ -506,11 +550,15 @@ def trainer_edit(request, pk):
 
 
 def _trainer_form(request, trainer):
+    if _sent_again(request, trainer):
+        messages.success(request, _("The trainer was saved."))
+        return redirect("courses:trainer-detail", pk=trainer.pk)
     form = TrainerForm(request.POST or None, instance=trainer, user=request.user)
     formset = CertificationFormSet(request.POST or None, instance=trainer, prefix="cert")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             trainer, saved = planning.save_trainer(form, formset)
+            _remember_the_save(request, form, trainer)
         except ValidationError as error:  # changed in another tab meanwhile: said above the form, nothing saved
             _offer_the_later_version(form, error)
             add_service_errors(form, error)
@@ -559,10 +607,14 @@ def venue_edit(request, pk):
 
 
 def _venue_form(request, venue):
+    if _sent_again(request, venue):
+        messages.success(request, _("The venue was saved."))
+        return redirect("courses:venue-list")
     form = VenueForm(request.POST or None, instance=venue, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             venue, saved = planning.save_venue(form)
+            _remember_the_save(request, form, venue)
         except ValidationError as error:  # changed in another tab meanwhile: said above the form, nothing saved
             _offer_the_later_version(form, error)
             add_service_errors(form, error)
