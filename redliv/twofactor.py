@@ -171,7 +171,7 @@ def verify(request):
         # No device (never had one, or an administrator reset it): there is nothing to verify with.
         request.session[HAS_DEVICE_SESSION_KEY] = False
         return redirect(f"{reverse('otp-setup')}?{urlencode({'next': _next_url(request)})}")
-    if request.user.is_verified():
+    if request.method == "POST" and request.user.is_verified():
         # Given already: a double click on the button (the browser shows the second answer, whose code was used by
         # the first), or the page sent again. On to where the code was asked for.
         return redirect(_next_url(request))

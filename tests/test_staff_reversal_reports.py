@@ -190,9 +190,8 @@ def test_a_review_saved_in_another_tab_is_not_silently_overwritten(client, coord
     review = {"decision": "reject", "reason": "Ligner en test", "shown_status": shown}
     refused = client.post(f"{LIST}{report.pk}/vurdering/", review)
     assert refused.status_code == 400
-    assert "koordinator-dorte gennemså afrapporteringen, efter du åbnede siden: godkendt." in (
-        refused.content.decode()
-    )
+    page = refused.content.decode()
+    assert "koordinator-dorte gennemså afrapporteringen, efter du åbnede siden: godkendt." in page
     report.refresh_from_db()
     assert report.review_status == "verified" and report.reviewed_by == colleague
     # Sent again from the page that said so, it replaces the other review on purpose.
