@@ -192,9 +192,5 @@ def test_a_double_click_on_saving_an_edit_says_saved_not_changed_elsewhere(plann
     page = again.content.decode()
     assert "ændret et andet sted" not in page and "blev gemt" in page
     assert type(row).objects.filter(pk=row.pk, **{name: "Rettet"}).exists()
-    # Sent once more with other content, or from a second tab shown before another save, it is still refused.
+    # Sent once more with other content, it is still refused (a second tab's form: test_coordinator_*).
     assert "ændret et andet sted" in planner.post(path, {**sent, name: "Rettet igen"}).content.decode()
-    other = _as_sent(planner.get(path).context["form"], **{name: "Fra en anden fane"})
-    assert planner.post(path, _as_sent(planner.get(path).context["form"], **{name: "Igen"})).status_code == 302
-    assert "ændret et andet sted" in planner.post(path, other).content.decode()
-    assert type(row).objects.filter(pk=row.pk, **{name: "Igen"}).exists()
