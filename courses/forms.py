@@ -1,5 +1,7 @@
 """The coordinator's forms. They validate with clear messages; the database enforces."""
 
+import uuid
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.forms import inlineformset_factory
@@ -100,9 +102,16 @@ def shown_version_field():
     return forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
 
 
+def edit_key_field():
+    """A key for this showing of a form that edits a saved row: the same form sent again after it was saved (a
+    double click) is told apart from another tab's save (`courses.views._saved_from_this_form`)."""
+    return forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+
 def offer_version(form):
     if form.instance.pk:
         form.fields["shown_version"].initial = form.instance.updated_at.isoformat()
+        form.fields["edit_key"].initial = uuid.uuid4()
 
 
 class CourseForm(inputs.ModelForm):
@@ -110,6 +119,7 @@ class CourseForm(inputs.ModelForm):
     languages = checkboxes(CourseLanguage.choices, _("Languages"))
     key = inputs.key_field(required=False)  # none from a page shown before keys
     shown_version = shown_version_field()
+    edit_key = edit_key_field()
     change_reason = forms.CharField(
         label=_("Reason, for a course in an approved month"),
         max_length=inputs.HISTORY_REASON_MAX_LENGTH,
@@ -179,6 +189,20 @@ class CourseForm(inputs.ModelForm):
             self.instance.status == Course.Status.PLANNED and ends_at is not None and ends_at > timezone.now(),
         )
         refuse_if_not_public(self, venue)
+        # As the publish button (`publish_problem`): a cancelled or held course is not put in the finder.
+        instance = self.instance
+        if (
+            data.get("published")
+            and instance.pk
+            and not instance.published
+            and instance.status != Course.Status.PLANNED
+        ):
+            self.add_error(
+                "published",
+                forms.ValidationError(
+                    _("Only a planned course can be shown in the public finder."), code="not_planned"
+                ),
+            )
         return data
 
 
@@ -245,6 +269,7 @@ class DropInScheduleForm(inputs.ModelForm):
     languages = checkboxes(CourseLanguage.choices, _("Languages"))
     key = inputs.key_field(required=False)  # none from a page shown before keys
     shown_version = shown_version_field()
+    edit_key = edit_key_field()
 
     class Meta:
         model = DropInSchedule
@@ -329,6 +354,7 @@ class DropInExceptionForm(inputs.ModelForm):
 class TrainerForm(inputs.ModelForm):
     key = inputs.key_field(required=False)  # none from a page shown before keys
     shown_version = shown_version_field()
+    edit_key = edit_key_field()
 
     class Meta:
         model = Trainer
@@ -349,6 +375,7 @@ class VenueForm(inputs.ModelForm):
 
     key = inputs.key_field(required=False)  # none from a page shown before keys
     shown_version = shown_version_field()
+    edit_key = edit_key_field()
 
     class Meta:
         model = Venue

@@ -26,6 +26,7 @@ from redliv.models import (
     Municipality,
     Organisation,
     ScopedQuerySet,
+    has_rows_pointing_to,
 )
 from redliv.personal_data import refuse_identifiers
 
@@ -137,9 +138,14 @@ class Venue(models.Model):
                     )
                 }
             )
-        before = Venue.objects.filter(pk=self.pk).values("active", "open_to_public").first() if self.pk else None
+        before = (
+            Venue.objects.filter(pk=self.pk).values("active", "open_to_public", "municipality").first()
+            if self.pk
+            else None
+        )
         if before is None:
             return
+        self._refuse_moving_what_is_held_here(before["municipality"])
         closing = before["active"] and not self.active
         residents_only = before["open_to_public"] and not self.open_to_public
         if not (closing or residents_only):
@@ -166,6 +172,29 @@ class Venue(models.Model):
             "move these drop-in hours (or take them out of the finder), before the venue becomes residents-only."
         )
         raise ValidationError({"open_to_public": ValidationError(message, code="plans_left", params=params)})
+
+    def _refuse_moving_what_is_held_here(self, stored_municipality_id):
+        """A venue with courses, drop-in hours or stock locations stays in its municipality (the coordinator's form
+        offers no other; the admin did). Moved, its page showed another municipality's coordinator what was held
+        and planned there, and the courses counted in one municipality at a venue of another."""
+        if self.municipality_id == stored_municipality_id:
+            return
+        if has_rows_pointing_to(self):
+            raise ValidationError(
+                {
+                    "municipality": ValidationError(
+                        _(
+                            "%(venue)s has courses, drop-in hours or stock locations in %(municipality)s, so it "
+                            "stays in %(municipality)s. Create the venue again in the other municipality."
+                        ),
+                        code="venue_in_use",
+                        params={
+                            "venue": self.name,
+                            "municipality": Municipality.objects.get(pk=stored_municipality_id),
+                        },
+                    )
+                }
+            )
 
     def planned_from_today(self):
         """The courses still planned here that are not over, and the drop-in hours not ended before today."""
@@ -231,6 +260,39 @@ class Trainer(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """A trainer with courses stays in their courses' municipality (checked on every form, the admin's too).
+
+        A trainer belongs to their organisation's municipality (`TrainerQuerySet`): its coordinator sees the
+        trainer's page, with every course they taught. Moved to another municipality's organisation, the
+        trainer took those courses along to that municipality's coordinator, and left their own coordinator's
+        course forms without them. A trainer without courses (registered in the wrong place) may move.
+        """
+        super().clean()
+        if self.pk is None or not self.organisation_id:
+            return
+        stored = Trainer.objects.filter(pk=self.pk).values_list("organisation_id", flat=True).first()
+        if stored is None or stored == self.organisation_id:
+            return
+        elsewhere = (
+            self.courses.exclude(municipality_id=self.organisation.municipality_id)
+            .select_related("municipality")
+            .first()
+        )
+        if elsewhere is not None:
+            raise ValidationError(
+                {
+                    "organisation": ValidationError(
+                        _(
+                            "%(trainer)s has courses in %(municipality)s, where they are seen and counted, so the "
+                            "trainer stays in %(municipality)s. Register them again in the other municipality."
+                        ),
+                        code="trainer_has_courses",
+                        params={"trainer": self.name, "municipality": elsewhere.municipality},
+                    )
+                }
+            )
 
 
 class Certification(models.Model):

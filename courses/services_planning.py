@@ -6,7 +6,7 @@ Writes run in `transaction.atomic`; reads are scoped with `for_user`.
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -95,9 +95,17 @@ def save_course(form, user, course_request=None, reason: str = ""):
     if new:
         if (planned := made_with(Course, form.cleaned_data.get("key"))) is not None:
             return planned, False
+        if course_request is not None:
+            refuse_a_request_answered_already(course_request)
         # The venue's municipality: an administrator plans at any municipality's venue, and the course
         # counts, and is seen, there. An online course (no venue) belongs to the planner's municipality.
         course.municipality_id = course.venue.municipality_id if course.venue_id else user.municipality_id
+        if course_request is not None and course_request.municipality_id != course.municipality_id:
+            # Its coordinators see the request and the course answering it: both in the same municipality.
+            message = _("Choose a venue in %(municipality)s, where the request came from.") % {
+                "municipality": course_request.municipality
+            }
+            raise ValidationError({"venue": ValidationError(message, code="request_elsewhere")})
         course.created_by = user
         course.form_key = form.cleaned_data.get("key")
     before = _stored(course)
@@ -131,6 +139,34 @@ def save_course(form, user, course_request=None, reason: str = ""):
             course_request.assigned_to = user
         course_request.save()
     return course, True
+
+
+def refuse_a_request_answered_already(course_request):
+    """A ValidationError when the request has a course that is not cancelled: another tab (or another coordinator)
+    answered it after this form was shown. A second course would be planned for the same workplace, and the first
+    would lose its link to the request. The request stays locked until this answer commits, so two answers sent
+    at once are one course."""
+    answered = (
+        CourseRequest.objects.select_for_update(no_key=True, of=("self",))
+        .filter(pk=course_request.pk, course__isnull=False)
+        .exclude(course__status=Course.Status.CANCELLED)
+        .values_list("course__starts_at", flat=True)
+        .first()
+    )
+    if answered is not None:
+        # Above the form (not beside a field): the view puts a refusal without a field beside the reason.
+        message = ValidationError(
+            _(
+                "The request from %(organisation)s is already answered with a course on %(date)s. Open the request "
+                "to see it; cancel that course first if another should be planned instead."
+            )
+            % {
+                "organisation": course_request.organisation_name,
+                "date": date_format(timezone.localtime(answered), "SHORT_DATETIME_FORMAT"),
+            },
+            code="request_answered",
+        )
+        raise ValidationError({NON_FIELD_ERRORS: message})
 
 
 def refuse_a_later_change(row, shown_version, message):

@@ -7,13 +7,15 @@ need the planning permission (`courses.change_course`): street workers get a 403
 
 import calendar
 import datetime as dt
+import hashlib
+import json
 import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -183,13 +185,49 @@ def course_create(request):
 def _save(form, request, course_request=None):
     """(course, saved) from the form, or None with the refusal beside the field (an approved month's reason)."""
     try:
-        return planning.save_course(
+        saved = planning.save_course(
             form, request.user, course_request=course_request, reason=form.cleaned_data["change_reason"]
         )
     except ValidationError as error:
         _offer_the_later_version(form, error)
         add_service_errors(form, _beside_the_reason(error))
         return None
+    _remember_the_save(request, form, saved[0])
+    return saved
+
+
+SAVED_EDITS_SESSION_KEY = "redliv_saved_edits"
+SAVED_EDITS_KEPT = 20
+
+
+def _remember_the_save(request, form, row):
+    """The version this showing of an edit form saved (its `edit_key`), kept in the session for a while."""
+    key = form.cleaned_data.get("edit_key")
+    if key is None or row.pk is None:
+        return
+    saved = request.session.get(SAVED_EDITS_SESSION_KEY, {})
+    saved[str(key)] = _saved_version(row, request.POST)
+    request.session[SAVED_EDITS_SESSION_KEY] = dict(list(saved.items())[-SAVED_EDITS_KEPT:])
+
+
+def _sent_again(request, row) -> bool:
+    """Whether this POST is an edit form sent again after it saved `row` (a double click on Save, a reload), with
+    nothing saved since: the row is as that save left it. Answered as saved, and nothing is written; without
+    this, the second click was refused as "changed elsewhere" by its own first save, though everything was saved.
+    Another tab's form has another key, and a save by anyone since changes the version: both are checked as
+    before."""
+    if request.method != "POST" or row.pk is None:
+        return False
+    saved = request.session.get(SAVED_EDITS_SESSION_KEY, {}).get(request.POST.get("edit_key") or "")
+    return saved is not None and saved == _saved_version(row, request.POST)
+
+
+def _saved_version(row, sent) -> str:
+    """The row's version as a form's save left it, with a digest of what the form sent: the same form sent with
+    other content is not taken for a resend."""
+    content = sorted((name, sent.getlist(name)) for name in sent if name != "csrfmiddlewaretoken")
+    digest = hashlib.sha256(json.dumps(content).encode()).hexdigest()
+    return f"{row._meta.label} {row.pk} {row.updated_at.isoformat()} {digest}"
 
 
 def _offer_the_later_version(form, error):
@@ -257,6 +295,9 @@ def course_detail(request, pk):
 @permission_required(PLANNING_PERMISSION)
 def course_edit(request, pk):
     course = _course_for(request, pk)
+    if _sent_again(request, course):
+        messages.success(request, _("The course was saved."))
+        return redirect("courses:course-detail", pk=course.pk)
     form = CourseForm(request.POST or None, instance=course, user=request.user)
     if request.method == "POST" and form.is_valid() and (saved := _save(form, request)):
         course, _saved = saved
@@ -287,6 +328,10 @@ def course_copy(request, pk):
 @permission_required(PLANNING_PERMISSION)
 def course_cancel(request, pk):
     course = _course_for(request, pk)
+    if course.status == Course.Status.CANCELLED and request.method == "POST":
+        # A double click, or the form sent again from another tab: cancelled, as asked.
+        messages.info(request, _("The course is cancelled already."))
+        return redirect("courses:course-detail", pk=course.pk)
     if course.status != Course.Status.PLANNED:
         messages.error(request, _("Only a planned course can be cancelled."))
         return redirect("courses:course-detail", pk=course.pk)
@@ -364,10 +409,13 @@ def dropin_create(request):
 @permission_required(PLANNING_PERMISSION)
 def dropin_edit(request, pk):
     schedule = _schedule_for(request, pk)
+    if _sent_again(request, schedule):
+        messages.success(request, _("The drop-in hours were saved."))
+        return redirect("courses:dropin-edit", pk=schedule.pk)
     form = DropInScheduleForm(request.POST or None, instance=schedule, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            planning.save_dropin(form, request.user)
+            _remember_the_save(request, form, planning.save_dropin(form, request.user)[0])
         except ValidationError as error:
             _offer_the_later_version(form, error)
             add_service_errors(form, error)
@@ -439,8 +487,12 @@ def dropin_exception_add(request, pk):
 @require_POST
 def dropin_exception_delete(request, pk, exception_pk):
     schedule = _schedule_for(request, pk)
-    planning.reopen_dropin_on(get_object_or_404(schedule.exceptions, pk=exception_pk))
-    messages.success(request, _("The exception was removed."))
+    exception = schedule.exceptions.filter(pk=exception_pk).first()
+    if exception is None:  # a double click, or the button in another tab: the date is open, as asked
+        messages.info(request, _("The exception was removed already."))
+    else:
+        planning.reopen_dropin_on(exception)
+        messages.success(request, _("The exception was removed."))
     return redirect("courses:dropin-edit", pk=schedule.pk)
 
 
@@ -498,11 +550,15 @@ def trainer_edit(request, pk):
 
 
 def _trainer_form(request, trainer):
+    if _sent_again(request, trainer):
+        messages.success(request, _("The trainer was saved."))
+        return redirect("courses:trainer-detail", pk=trainer.pk)
     form = TrainerForm(request.POST or None, instance=trainer, user=request.user)
     formset = CertificationFormSet(request.POST or None, instance=trainer, prefix="cert")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             trainer, saved = planning.save_trainer(form, formset)
+            _remember_the_save(request, form, trainer)
         except ValidationError as error:  # changed in another tab meanwhile: said above the form, nothing saved
             _offer_the_later_version(form, error)
             add_service_errors(form, error)
@@ -512,7 +568,21 @@ def _trainer_form(request, trainer):
             else:
                 messages.info(request, _("This trainer was already registered from this form; they are stored once."))
             return redirect("courses:trainer-detail", pk=trainer.pk)
+    elif request.method == "POST" and _certification_gone(formset):
+        # Refused on a hidden field, which no field shows: said above the form.
+        form.add_error(
+            None,
+            _(
+                "A certification on this page was removed elsewhere after you opened it (in another tab, or by "
+                "another coordinator). Open the trainer in a new tab to see the certifications as they are now."
+            ),
+        )
     return render(request, "courses/trainer_form.html", {"form": form, "formset": formset, "trainer": trainer})
+
+
+def _certification_gone(formset):
+    """Whether a certification the page showed no longer exists: its hidden id is refused as no longer a choice."""
+    return any("id" in certification_form.errors for certification_form in formset.forms)
 
 
 # --- venues -----------------------------------------------------------------------------------
@@ -537,10 +607,14 @@ def venue_edit(request, pk):
 
 
 def _venue_form(request, venue):
+    if _sent_again(request, venue):
+        messages.success(request, _("The venue was saved."))
+        return redirect("courses:venue-list")
     form = VenueForm(request.POST or None, instance=venue, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             venue, saved = planning.save_venue(form)
+            _remember_the_save(request, form, venue)
         except ValidationError as error:  # changed in another tab meanwhile: said above the form, nothing saved
             _offer_the_later_version(form, error)
             add_service_errors(form, error)
@@ -588,5 +662,7 @@ def request_detail(request, pk):
             "course_request": course_request,
             "form": form,
             "answer_form": AnswerRequestForm(),
+            # Answered already (planning.refuse_a_request_answered_already): no second course is offered.
+            "answered": course_request.course is not None and course_request.course.status != Course.Status.CANCELLED,
         },
     )

@@ -746,6 +746,15 @@ def lot_csv(request):
     return csv_response(f"lot-{safe_lot}.csv", header, rows)
 
 
+def _corrected_with(movement, key) -> bool:
+    """Whether the movement's correction was stored from a form shown with `key`."""
+    try:
+        key = uuid.UUID(key or "")
+    except ValueError:
+        return False
+    return StockMovement.objects.filter(corrects=movement, idempotency_key=key).exists()
+
+
 def correction_refusal(movement):
     """Why `movement` cannot be corrected, and what to do instead; None when it can be.
 
@@ -782,6 +791,10 @@ def correct(request, pk):
     )
 
     refusal = correction_refusal(movement)
+    if refusal and request.method == "POST" and _corrected_with(movement, request.POST.get("key")):
+        # This form's correction, sent again (a double click, a resend): stored once, as any other form here says.
+        messages.info(request, _("This was already registered; it is stored once."))
+        return redirect("kits:stock")
     if refusal:
         # A form that can only be refused on sending is not offered: the page says why, and what to do instead.
         context = {"title": _("This movement cannot be corrected"), "movement": movement, **refusal}

@@ -42,6 +42,17 @@ class CourseLanguage(models.TextChoices):
     UKRAINIAN = "uk", _("Ukrainian")
 
 
+def has_rows_pointing_to(instance) -> bool:
+    """Whether a row of any model has a foreign key to `instance`: every reverse one-to-many relation, those of
+    models added later too. For the rows that decide which municipality other rows are seen in (organisations,
+    districts, venues): one in use stays in its municipality, or what points to it moves along unseen."""
+    return any(
+        relation.related_model._base_manager.filter(**{relation.field.name: instance.pk}).exists()
+        for relation in instance._meta.related_objects
+        if relation.one_to_many
+    )
+
+
 class ScopedQuerySet(models.QuerySet):
     """A queryset that knows how to limit itself to what a user may see.
 
@@ -174,23 +185,27 @@ class District(models.Model):
         return self.name
 
     def clean(self):
-        """A district whose venues or overdose-reversal reports are counted in its municipality stays there: moved,
-        it would take its reports out of the months that municipality approved (the database refuses it too,
-        district_keeps_its_municipality)."""
+        """A district with venues or reversal reports stays in its municipality: they are seen and counted in the
+        district's municipality, so another chosen in the admin moved Odense's reports, and their counts in
+        approved months, to Aarhus's coordinator and figures. One made in the wrong municipality may move."""
         super().clean()
-        if not self.pk or not self.municipality_id:
+        if self.pk is None or not self.municipality_id:
             return
-        before = District.objects.filter(pk=self.pk).values_list("municipality", flat=True).first()
-        if before is None or before == self.municipality_id:
+        stored = District.objects.filter(pk=self.pk).values_list("municipality_id", flat=True).first()
+        if stored is None or stored == self.municipality_id or not has_rows_pointing_to(self):
             return
-        if self.venues.exists() or self.reversal_reports.exists():
-            message = _(
-                "%(district)s has venues or overdose-reversal reports, which are counted in its municipality: it "
-                "stays there. Make a new district in the other municipality instead."
-            )
-            raise ValidationError(
-                {"municipality": ValidationError(message, code="district_in_use", params={"district": self.name})}
-            )
+        raise ValidationError(
+            {
+                "municipality": ValidationError(
+                    _(
+                        "%(district)s has venues or reversal reports in %(municipality)s, where they are seen and "
+                        "counted, so it stays in %(municipality)s. Create the district again in the other municipality."
+                    ),
+                    code="district_in_use",
+                    params={"district": self.name, "municipality": Municipality.objects.get(pk=stored)},
+                )
+            }
+        )
 
 
 class Organisation(models.Model):
@@ -227,6 +242,35 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """An organisation with users, trainers, venues or stock locations stays in its municipality.
+
+        Each of these is seen in its organisation's municipality (a user's and a trainer's scope is their
+        organisation's): moved in the admin, the organisation took its trainers along with the courses they
+        taught elsewhere, and its staff into another municipality's rows. One made in the wrong municipality
+        with nothing in it yet may move.
+        """
+        super().clean()
+        if self.pk is None or not self.municipality_id:
+            return
+        stored = Organisation.objects.filter(pk=self.pk).values_list("municipality_id", flat=True).first()
+        if stored is None or stored == self.municipality_id:
+            return
+        if has_rows_pointing_to(self):
+            raise ValidationError(
+                {
+                    "municipality": ValidationError(
+                        _(
+                            "%(organisation)s has users, trainers, venues or stock locations in %(municipality)s, "
+                            "where they are seen and counted, so it stays in %(municipality)s. Create the "
+                            "organisation again in the other municipality."
+                        ),
+                        code="organisation_in_use",
+                        params={"organisation": self.name, "municipality": Municipality.objects.get(pk=stored)},
+                    )
+                }
+            )
 
 
 class User(AbstractUser):

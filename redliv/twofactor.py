@@ -34,6 +34,8 @@ from redliv import inputs, purge
 HAS_DEVICE_SESSION_KEY = "redliv_has_otp_device"
 # The unconfirmed app this session began to enrol: only this session sees its key or may confirm it.
 ENROLMENT_SESSION_KEY = "redliv_otp_enrolment"
+# The app this session confirmed: the confirmation sent again (a double click) shows recovery codes once more.
+CONFIRMED_SESSION_KEY = "redliv_otp_confirmed"
 # Enrolments begun and left longer ago than this are removed when a new one begins.
 ABANDONED_ENROLMENT = dt.timedelta(hours=1)
 RECOVERY_CODE_COUNT = 10
@@ -108,7 +110,8 @@ class TokenForm(inputs.Form):
 
 def _next_url(request):
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    # A path on this site: `redirect()` takes anything else without a slash for a view name ("²" was a 500).
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
@@ -168,6 +171,10 @@ def verify(request):
         # No device (never had one, or an administrator reset it): there is nothing to verify with.
         request.session[HAS_DEVICE_SESSION_KEY] = False
         return redirect(f"{reverse('otp-setup')}?{urlencode({'next': _next_url(request)})}")
+    if request.method == "POST" and request.user.is_verified():
+        # Given already: a double click on the button (the browser shows the second answer, whose code was used by
+        # the first), or the page sent again. On to where the code was asked for.
+        return redirect(_next_url(request))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device, throttled = _confirmed_device_accepting(request.user, form.cleaned_data["token"])
@@ -214,6 +221,19 @@ def _enrolment_of_this_session(request):
     return device
 
 
+def _confirmation_sent_again(request) -> bool:
+    """Whether a POST to the setup page repeats the one that confirmed the app this session is verified with.
+
+    Confirming ends this session's enrolment; a replacement begun on purpose afterwards shows the page first,
+    which begins a new one (`_enrolment_of_this_session`)."""
+    device = getattr(request.user, "otp_device", None)
+    return (
+        ENROLMENT_SESSION_KEY not in request.session
+        and isinstance(device, TOTPDevice)
+        and request.session.get(CONFIRMED_SESSION_KEY) == device.pk
+    )
+
+
 def _start_again(request):
     """This session's enrolment is gone (another session confirmed an app): begin anew."""
     request.session.pop(ENROLMENT_SESSION_KEY, None)
@@ -249,6 +269,18 @@ def setup(request):
     replacing = user_has_device(user)
     if replacing and not user.is_verified():
         return _give_the_existing_code_first(request)
+    if request.method == "POST" and _confirmation_sent_again(request):
+        # A double click, or the page reloaded: the browser shows this answer, and the first one's recovery codes
+        # may never have been seen. The same codes again (those not used since), not a page to replace the app
+        # just set up; new ones only if none is left. Codes already written down stay valid.
+        codes = list(
+            StaticToken.objects.filter(device__user=user, device__confirmed=True)
+            .order_by("pk")
+            .values_list("token", flat=True)
+        )
+        if not codes:
+            _device, codes = _issue_recovery_codes(user)
+        return render(request, "registration/otp_recovery_codes.html", {"codes": codes, "next": _next_url(request)})
     device = _enrolment_of_this_session(request)
     form = SetupForm(request.POST or None, replacing=replacing)
     if request.method == "POST" and form.is_valid():
@@ -286,6 +318,7 @@ def setup(request):
                 _device, codes = _issue_recovery_codes(user)
                 otp_login(request, device)
                 request.session.pop(ENROLMENT_SESSION_KEY, None)
+                request.session[CONFIRMED_SESSION_KEY] = device.pk
                 request.session[HAS_DEVICE_SESSION_KEY] = True
                 return render(
                     request, "registration/otp_recovery_codes.html", {"codes": codes, "next": _next_url(request)}

@@ -350,6 +350,11 @@ class StaffReportForm(ReportForm):
 
 
 class ReviewForm(inputs.Form):
+    # The review the page showed (pending, verified, rejected): a review saved meanwhile by someone else (another
+    # tab, another coordinator) is not silently overwritten (`services.review_report`). None from an older page.
+    shown_status = forms.ChoiceField(
+        choices=ReversalReport.ReviewStatus.choices, required=False, widget=forms.HiddenInput
+    )
     decision = forms.ChoiceField(
         label=_("Decision"),
         widget=forms.RadioSelect,

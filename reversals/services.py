@@ -132,8 +132,13 @@ def create_reversal_report(
     return create_once(ReversalReport, key, payload, create)
 
 
-def review_report(*, report: ReversalReport, user, verified: bool, reason: str = "") -> ReversalReport:
-    """A coordinator verifies or rejects a public report. A rejection needs a reason."""
+def review_report(
+    *, report: ReversalReport, user, verified: bool, reason: str = "", shown_status: str | None = None
+) -> ReversalReport:
+    """A coordinator verifies or rejects a public report. A rejection needs a reason.
+
+    `shown_status` is the review the coordinator's page showed: when another review was saved since (another tab,
+    another coordinator), a ValidationError says by whom, and nothing is saved."""
     reason = (reason or "").strip()
     if report.source != ReversalReport.Source.PUBLIC:
         raise ValidationError(_("Staff reports count at once and are not reviewed."))
@@ -143,6 +148,20 @@ def review_report(*, report: ReversalReport, user, verified: bool, reason: str =
         check_change_allowed(user, report.district.municipality_id, report.occurred_at, reason)
         report = ReversalReport.objects.select_for_update(no_key=True).get(pk=report.pk)
         status = ReversalReport.ReviewStatus.VERIFIED if verified else ReversalReport.ReviewStatus.REJECTED
+        if shown_status is not None and report.review_status != shown_status:
+            if (report.reviewed_by_id, report.review_status, report.review_reason) == (user.pk, status, reason):
+                return report  # this review, sent again (a double click): saved once
+            raise ValidationError(
+                _(
+                    "%(user)s reviewed the report after you opened this page: %(status)s. Your review is not "
+                    "saved. Read the review above, and save yours again if it should replace it."
+                )
+                % {
+                    "user": getattr(report.reviewed_by, "username", "?"),
+                    "status": report.get_review_status_display().lower(),
+                },
+                code="reviewed_meanwhile",
+            )
         return _set_review(report, user, status, reason, change_reason=reason)
 
 

@@ -167,7 +167,7 @@ def report_list(request):
 def report_detail(request, pk):
     """One report, its review and its history (read-only)."""
     report = get_report_for_user(request, pk, "reversals.change_reversalreport")
-    return render_detail(request, report, ReviewForm())
+    return render_detail(request, report, ReviewForm(initial={"shown_status": report.review_status}))
 
 
 def render_detail(request, report, review_form, status=200):
@@ -198,11 +198,17 @@ def review(request, pk):
                 user=request.user,
                 verified=form.cleaned_data["decision"] == "verify",
                 reason=form.cleaned_data["reason"],
+                shown_status=form.cleaned_data["shown_status"] or None,
             )
         except ValidationError as error:
             if getattr(error, "code", None) == "month_closed_reason_needed":  # beside the field it asks for
                 error = ValidationError({"reason": error.error_list})
             add_service_errors(form, error)
+            if getattr(error, "code", None) == "reviewed_meanwhile":
+                # The page shows the review now stored; sent again from it, this review replaces that one.
+                report.refresh_from_db()
+                form.data = form.data.copy()
+                form.data["shown_status"] = report.review_status
         else:
             messages.success(request, _("The review is saved."))
             return redirect("reversals:detail", pk=report.pk)

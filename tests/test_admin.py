@@ -75,3 +75,105 @@ def test_district_postcodes_that_are_not_four_digits_get_a_message_in_the_admin(
     )
     assert response.status_code == 200
     assert "Skriv firecifrede postnumre adskilt af komma" in response.content.decode()
+
+
+def test_an_organisation_with_people_or_places_stays_in_its_municipality(
+    client, administrator, other_coordinator, odense, aarhus
+):
+    """Chosen in the admin, another municipality took the organisation's trainers along, with the courses they
+    taught (Aarhus's coordinator read Odense's courses on their pages), and its staff, who then saw Aarhus."""
+    from redliv.models import Organisation
+    from tests import factories
+
+    korshaer = factories.make_organisation(odense, name="Kirkens Korshær Odense")
+    trainer = factories.make_trainer(korshaer)
+    factories.make_course(factories.make_venue(korshaer), title="Odenses kursus").trainers.add(trainer)
+    client.force_login(administrator)
+    change = reverse("admin:redliv_organisation_change", args=[korshaer.pk])
+    response = client.post(change, {"name": korshaer.name, "kind": korshaer.kind, "municipality": aarhus.pk})
+    assert response.status_code == 200
+    assert "Kirkens Korshær Odense har brugere, trænere, steder eller lagre i Odense" in response.content.decode()
+    assert Organisation.objects.get(pk=korshaer.pk).municipality == odense
+    client.force_login(other_coordinator)
+    assert client.get(f"/personale/traenere/{trainer.pk}/").status_code == 404
+
+    # Made in the wrong municipality, with nothing in it yet: moved, and renamed as before.
+    empty = factories.make_organisation(odense, name="Tom")
+    client.force_login(administrator)
+    change = reverse("admin:redliv_organisation_change", args=[empty.pk])
+    response = client.post(change, {"name": "Tom i Aarhus", "kind": empty.kind, "municipality": aarhus.pk})
+    assert response.status_code == 302
+    assert Organisation.objects.get(pk=empty.pk).municipality == aarhus
+    change = reverse("admin:redliv_organisation_change", args=[korshaer.pk])
+    response = client.post(change, {"name": "Korshæren", "kind": korshaer.kind, "municipality": odense.pk})
+    assert response.status_code == 302
+
+
+def test_a_venue_with_courses_stays_in_its_municipality(client, administrator, other_coordinator, red_liv, aarhus_org):
+    """The coordinator's venue form keeps a venue in its municipality; the admin's let another be chosen: Aarhus's
+    coordinator then read Odense's planned, unpublished courses at the venue on its page."""
+    from courses.models import Venue
+    from tests import factories
+
+    venue = factories.make_venue(red_liv, name="Værestedet")
+    factories.make_course(venue, title="Odenses lukkede kursus", published=False)
+    client.force_login(administrator)
+    change = reverse("admin:courses_venue_change", args=[venue.pk])
+    form = client.get(change).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() not in (None, False, "")}
+    data.update({"municipality": aarhus_org.municipality_id, "organisation": aarhus_org.pk})
+    response = client.post(change, data)
+    assert response.status_code == 200
+    assert "Værestedet har kurser, faste tider eller lagre i Odense" in response.content.decode()
+    assert Venue.objects.get(pk=venue.pk).municipality == red_liv.municipality
+    client.force_login(other_coordinator)
+    assert client.get(f"/personale/steder/{venue.pk}/").status_code == 404
+
+    # One with nothing at it yet may move (made in the wrong municipality).
+    empty = factories.make_venue(red_liv, name="Tomt sted")
+    client.force_login(administrator)
+    change = reverse("admin:courses_venue_change", args=[empty.pk])
+    form = client.get(change).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() not in (None, False, "")}
+    data.update({"municipality": aarhus_org.municipality_id, "organisation": aarhus_org.pk})
+    assert client.post(change, data).status_code == 302
+    assert Venue.objects.get(pk=empty.pk).municipality == aarhus_org.municipality
+
+
+def test_a_district_with_reports_stays_in_its_municipality(client, administrator, other_coordinator, district, aarhus):
+    """Reversal reports are seen and counted in their district's municipality: another chosen for the district in
+    the admin moved Odense's reports (and their counts in approved months) to Aarhus's coordinator and figures."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from redliv.models import District
+    from reversals.models import ReversalReport
+
+    report = ReversalReport.objects.create(
+        district=district,
+        occurred_at=timezone.now() - dt.timedelta(days=2),
+        substances=["heroin"],
+        naloxone_doses=1,
+        called_112=True,
+        ambulance_arrived=True,
+        first_aid_given=True,
+        stayed_until_help=True,
+        outcome="recovered",
+        responder_trained="yes",
+        kit_replaced=False,
+        source=ReversalReport.Source.PUBLIC,
+    )
+    client.force_login(administrator)
+    change = reverse("admin:redliv_district_change", args=[district.pk])
+    response = client.post(change, {"municipality": aarhus.pk, "name": district.name, "postcodes": ""})
+    assert response.status_code == 200
+    assert "Vollsmose har steder eller afrapporteringer i Odense" in response.content.decode()
+    assert District.objects.get(pk=district.pk).municipality != aarhus
+    client.force_login(other_coordinator)
+    assert client.get(f"/personale/afrapporteringer/{report.pk}/").status_code == 404
+
+    empty = District.objects.create(municipality=district.municipality, name="Tom bydel")
+    client.force_login(administrator)
+    change = reverse("admin:redliv_district_change", args=[empty.pk])
+    assert client.post(change, {"municipality": aarhus.pk, "name": empty.name, "postcodes": ""}).status_code == 302

@@ -153,3 +153,44 @@ def test_back_after_planning_a_course_and_save_again_plans_it_once(live_server, 
     page.get_by_role("button", name="Gem").click()
     page.locator(".invalid-feedback").first.wait_for()
     assert Course.objects.count() == 1
+
+
+def _as_sent(form, **changes):
+    """What the browser sends for an edit form as shown, with `changes`."""
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value in (None, False, "", []):
+            continue
+        data[name] = [str(item) for item in value] if isinstance(value, list) else str(value)
+    data.update({"cert-TOTAL_FORMS": "0", "cert-INITIAL_FORMS": "0"}, **changes)
+    return data
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["course", "drop-in", "trainer", "venue"])
+def test_a_double_click_on_saving_an_edit_says_saved_not_changed_elsewhere(planner, red_liv, venue, kind):
+    """The browser shows the second click's answer: refused as changed "in another tab, or by another
+    coordinator" since the page was shown, by the first click's own save, and "your changes are not saved"
+    although they were. Another tab's form is still refused (test_coordinator_*: a save from a second tab)."""
+    row = {
+        "course": lambda: factories.make_course(venue, title="Drop-in"),
+        "drop-in": lambda: factories.make_drop_in(venue, title="Torsdag"),
+        "trainer": lambda: factories.make_trainer(red_liv, name="Bo Træner"),
+        "venue": lambda: venue,
+    }[kind]()
+    path = {
+        "course": reverse("courses:course-edit", args=[row.pk]),
+        "drop-in": reverse("courses:dropin-edit", args=[row.pk]),
+        "trainer": reverse("courses:trainer-edit", args=[row.pk]),
+        "venue": reverse("courses:venue-edit", args=[row.pk]),
+    }[kind]
+    name = "title" if kind in ("course", "drop-in") else "name"
+    sent = _as_sent(planner.get(path).context["form"], **{name: "Rettet"})
+    assert planner.post(path, sent).status_code == 302
+    again = planner.post(path, sent, follow=True)
+    page = again.content.decode()
+    assert "ændret et andet sted" not in page and "blev gemt" in page
+    assert type(row).objects.filter(pk=row.pk, **{name: "Rettet"}).exists()
+    # Sent once more with other content, it is still refused (a second tab's form: test_coordinator_*).
+    assert "ændret et andet sted" in planner.post(path, {**sent, name: "Rettet igen"}).content.decode()

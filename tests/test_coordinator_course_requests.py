@@ -179,3 +179,66 @@ def test_cancelling_a_course_leaves_a_closed_request_closed(planner, odense, ven
     planner.post(f"/personale/kurser/{course.pk}/aflys/", {"reason": "Træneren er syg"})
     course_request.refresh_from_db()
     assert course_request.status == CourseRequest.Status.CLOSED
+
+
+def test_a_request_answered_from_another_tab_is_not_answered_with_a_second_course(planner, odense, venue):
+    """Two tabs of the request (or two coordinators) each showed its own answer form: the second answer planned
+    a second course for the same workplace, and took the request's link from the first, which stayed planned
+    with nothing saying whom it was for."""
+    course_request = make_request(odense, organisation_name="Bostedet Kildehuset")
+    answer = f"/personale/kurser/ny/?forespoergsel={course_request.pk}"
+    first_key, second_key = (planner.get(answer).context["form"]["key"].value() for _tab in range(2))
+    day = timezone.localdate() + dt.timedelta(days=20)
+    fields = {
+        "kind": "participant",
+        "format": "on_site",
+        "title": "Kildehuset",
+        "venue": venue.pk,
+        "starts_at": f"{day:%Y-%m-%d}T14:00",
+        "ends_at": f"{day:%Y-%m-%d}T16:00",
+        "audiences": ["professionals"],
+        "languages": ["da"],
+    }
+    assert planner.post(answer, {**fields, "key": str(first_key)}).status_code == 302
+    response = planner.post(answer, {**fields, "key": str(second_key)})
+    assert response.status_code == 200
+    assert "Forespørgslen fra Bostedet Kildehuset er allerede besvaret med et kursus" in response.content.decode()
+    first = Course.objects.get()
+    course_request.refresh_from_db()
+    assert course_request.course == first and course_request.status == "scheduled"
+    page = planner.get(f"/personale/forespoergsler/{course_request.pk}/").content.decode()
+    assert "Forespørgslen er besvaret med kurset ovenfor" in page and "Planlæg kurset" not in page
+
+    # Once that course is cancelled, the request is open again, and a new answer plans the next course.
+    planner.post(f"/personale/kurser/{first.pk}/aflys/", {"reason": "Træneren er syg"})
+    assert planner.post(answer, {**fields, "key": str(second_key)}).status_code == 302
+    course_request.refresh_from_db()
+    assert course_request.course != first and course_request.status == "scheduled"
+
+
+def test_an_administrator_answers_a_request_only_with_a_course_in_its_municipality(
+    client, administrator, aarhus, venue
+):
+    """Offered every municipality's venues, the administrator answered Aarhus's request with a course at an Odense
+    venue: Aarhus's request page then showed Odense's course, and Odense's course named Aarhus's workplace."""
+    course_request = make_request(aarhus, organisation_name="Aarhus Bosted")
+    client.force_login(administrator)
+    answer = f"/personale/kurser/ny/?forespoergsel={course_request.pk}"
+    day = timezone.localdate() + dt.timedelta(days=20)
+    fields = {
+        "key": str(client.get(answer).context["form"]["key"].value()),
+        "kind": "participant",
+        "format": "on_site",
+        "title": "Bostedet",
+        "venue": venue.pk,
+        "starts_at": f"{day:%Y-%m-%d}T14:00",
+        "ends_at": f"{day:%Y-%m-%d}T16:00",
+        "audiences": ["professionals"],
+        "languages": ["da"],
+    }
+    response = client.post(answer, fields)
+    assert response.status_code == 200 and response.context["form"].has_error("venue", "request_elsewhere")
+    assert "Vælg et sted i Aarhus, hvor forespørgslen kom fra." in response.content.decode()
+    assert not Course.objects.exists()
+    course_request.refresh_from_db()
+    assert course_request.course is None and course_request.status == "new"

@@ -483,3 +483,37 @@ def test_an_administrator_cannot_move_a_course_to_another_municipalitys_venue(
     assert response.status_code == 200 and response.context["form"].has_error("venue", "venue_elsewhere")
     course.refresh_from_db()
     assert course.venue == venue
+
+
+def test_a_cancelled_course_kept_off_the_finder_is_not_made_public_by_its_form(planner, client, venue, next_monday):
+    """The publish button shows only a planned course; the course form showed a cancelled one too, ticked "shown
+    publicly" on a correction: its cancellation, with the reason written for staff, went on the public page."""
+    course = factories.make_course(venue, starts_at=timezone.make_aware(dt.datetime.combine(next_monday, dt.time(13))))
+    Course.objects.filter(pk=course.pk).update(
+        published=False, status="cancelled", cancellation_reason="Kun to tilmeldte", cancelled_at=timezone.now()
+    )
+    response = planner.post(f"/personale/kurser/{course.pk}/rediger/", course_data(venue, next_monday, title="Rettet"))
+    assert response.status_code == 200 and response.context["form"].has_error("published", "not_planned")
+    assert "Kun et planlagt kursus kan vises i den offentlige kursusoversigt." in response.content.decode()
+    course.refresh_from_db()
+    assert not course.published and course.title != "Rettet"
+    # Corrected without the tick, it is saved and stays off the public page.
+    response = planner.post(
+        f"/personale/kurser/{course.pk}/rediger/", course_data(venue, next_monday, title="Rettet", published=None)
+    )
+    assert response.status_code == 302
+    planner.logout()
+    assert "Kun to tilmeldte" not in client.get("/").content.decode()
+
+
+def test_a_double_click_on_cancelling_a_course_says_it_is_cancelled_not_an_error(planner, venue):
+    """The second click's answer is the one shown: it said in red that only a planned course can be cancelled,
+    as if the cancellation had failed."""
+    course = factories.make_course(venue)
+    path = f"/personale/kurser/{course.pk}/aflys/"
+    assert planner.post(path, {"reason": "Træneren er syg"}).status_code == 302
+    again = planner.post(path, {"reason": "Træneren er syg"}, follow=True)
+    page = again.content.decode()
+    assert "Kurset er allerede aflyst." in page and "Kun et planlagt kursus kan aflyses." not in page
+    course.refresh_from_db()
+    assert course.status == Course.Status.CANCELLED and course.cancellation_reason == "Træneren er syg"

@@ -168,6 +168,18 @@ def test_an_exception_can_be_removed(planner, schedule):
     assert not schedule.exceptions.exists()
 
 
+def test_removing_an_exception_twice_says_it_is_removed_not_page_not_found(planner, schedule):
+    """A double click on "Remove", or the button in a second tab: the second request found no exception
+    and answered 404, so the page said "not found" although the date was open again."""
+    exception = schedule.exceptions.create(date=next_tuesday(), reason="Lukket")
+    path = f"/personale/faste-tider/{schedule.pk}/undtagelser/{exception.pk}/slet/"
+    assert planner.post(path).status_code == 302
+    again = planner.post(path, follow=True)
+    assert again.redirect_chain == [(f"/personale/faste-tider/{schedule.pk}/", 302)]
+    assert "Undtagelsen var allerede fjernet." in again.content.decode()
+    assert not schedule.exceptions.exists()
+
+
 def test_the_drop_in_list_has_a_fixed_number_of_queries(planner, venue, odense, django_assert_max_num_queries):
     for weekday in range(7):
         made = DropInSchedule.objects.create(

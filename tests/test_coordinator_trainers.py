@@ -226,6 +226,32 @@ def test_a_certification_added_in_one_tab_is_not_lost_to_a_save_from_another(pla
     assert trainer.name == "Bo Træner"
 
 
+def test_a_certification_removed_in_another_tab_is_said_so_when_the_first_tab_saves(planner, red_liv):
+    """The second tab still showed the certification the first removed: its save was refused on the
+    certification's hidden id, and the page came back with no word of why nothing was saved."""
+    trainer = factories.make_trainer(red_liv, name="Bo Træner")
+    certification = trainer.certifications.create(
+        kind="redliv_trainer", issued_on=dt.date(2024, 1, 1), expires_on=dt.date(2026, 1, 1)
+    )
+    path = f"/personale/traenere/{trainer.pk}/rediger/"
+    shown = planner.get(path).context["form"]["shown_version"].value()
+    shown_certification = {
+        "cert-TOTAL_FORMS": "1",
+        "cert-INITIAL_FORMS": "1",
+        "cert-0-id": str(certification.pk),
+        "cert-0-trainer": str(trainer.pk),
+        "cert-0-issued_on": "2024-01-01",
+    }
+    fields = {"name": "Bo Træner", "shown_version": shown, **shown_certification}
+    assert planner.post(path, trainer_data(red_liv, **fields, **{"cert-0-DELETE": "on"})).status_code == 302
+    refused = planner.post(path, trainer_data(red_liv, **fields, **{"cert-0-expires_on": "2028-01-01"}))
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "Intet blev gemt" in page
+    assert "En certificering på siden blev fjernet et andet sted, efter du åbnede den" in page
+    assert not trainer.certifications.exists()
+
+
 def _course_data(venue, day, trainers, **overrides):
     return {
         "kind": "participant",
@@ -329,3 +355,45 @@ def test_an_active_trainers_page_lists_their_planned_courses_without_a_warning(p
     page = planner.get(f"/personale/traenere/{trainer.pk}/").content.decode()
     assert "Planlagte kurser" in page and "Pop-up i marts" in page
     assert "er ikke aktiv" not in page
+
+
+def test_a_trainer_with_courses_is_not_moved_to_another_municipalitys_organisation(
+    client, administrator, other_coordinator, red_liv, aarhus_org, venue, street_worker
+):
+    """The administrator is offered every municipality's organisations on the trainer form (and in the admin).
+    An Odense trainer moved to an Aarhus organisation took their Odense courses along: Aarhus's coordinator
+    then read the titles, venues and head counts of Odense's courses on the trainer's page, and Odense's
+    coordinator lost the trainer from their own courses' forms."""
+    trainer = factories.make_trainer(red_liv, name="Bo Træner")
+    course = factories.make_course(
+        venue, title="Odenses pop-up", status="held", starts_at=timezone.now() - dt.timedelta(days=3)
+    )
+    course.trainers.add(trainer)
+    factories.make_attendance(course, street_worker)
+    client.force_login(administrator)
+    response = client.post(f"/personale/traenere/{trainer.pk}/rediger/", trainer_data(aarhus_org, name="Bo Træner"))
+    assert response.status_code == 200 and response.context["form"].has_error("organisation", "trainer_has_courses")
+    assert "Bo Træner har kurser i Odense" in response.content.decode()
+    trainer.refresh_from_db()
+    assert trainer.organisation == red_liv
+
+    page = client.get(f"/admin/courses/trainer/{trainer.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update({"organisation": aarhus_org.pk, "active": "on"})
+    data.update({"certifications-TOTAL_FORMS": "0", "certifications-INITIAL_FORMS": "0"})
+    response = client.post(f"/admin/courses/trainer/{trainer.pk}/change/", data)
+    assert response.status_code == 200 and "Bo Træner har kurser i Odense" in response.content.decode()
+    trainer.refresh_from_db()
+    assert trainer.organisation == red_liv
+
+    client.force_login(other_coordinator)
+    assert client.get(f"/personale/traenere/{trainer.pk}/").status_code == 404
+
+    # Without courses, nothing is carried along: a trainer registered in the wrong municipality is moved.
+    newcomer = factories.make_trainer(red_liv, name="Ny Træner")
+    client.force_login(administrator)
+    response = client.post(f"/personale/traenere/{newcomer.pk}/rediger/", trainer_data(aarhus_org, name="Ny Træner"))
+    assert response.status_code == 302
+    newcomer.refresh_from_db()
+    assert newcomer.organisation == aarhus_org

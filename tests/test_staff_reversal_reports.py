@@ -174,6 +174,43 @@ def test_a_coordinator_verifies_a_public_report_and_it_counts(client, coordinato
     assert ReversalReport.objects.counting().get() == report
 
 
+def test_a_review_saved_in_another_tab_is_not_silently_overwritten(client, coordinator, district, red_liv):
+    """Two coordinators (or two tabs) opened the same pending report: the second's rejection replaced the
+    first's verification without a word, and the report stopped counting."""
+    from tests.conftest import make_user
+
+    colleague = make_user("koordinator-dorte", red_liv, "Koordinator")
+    report = make_report(district)
+    client.force_login(coordinator)
+    shown = client.get(f"{LIST}{report.pk}/").context["review_form"]["shown_status"].value()
+    assert shown == "pending"
+    other = type(client)()
+    other.force_login(colleague)
+    assert other.post(f"{LIST}{report.pk}/vurdering/", {"decision": "verify", "shown_status": shown}).status_code == 302
+    review = {"decision": "reject", "reason": "Ligner en test", "shown_status": shown}
+    refused = client.post(f"{LIST}{report.pk}/vurdering/", review)
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "koordinator-dorte gennemså afrapporteringen, efter du åbnede siden: godkendt." in page
+    report.refresh_from_db()
+    assert report.review_status == "verified" and report.reviewed_by == colleague
+    # Sent again from the page that said so, it replaces the other review on purpose.
+    again = {**review, "shown_status": refused.context["review_form"]["shown_status"].value()}
+    assert client.post(f"{LIST}{report.pk}/vurdering/", again).status_code == 302
+    report.refresh_from_db()
+    assert report.review_status == "rejected" and report.reviewed_by == coordinator
+
+
+def test_a_double_click_on_saving_a_review_saves_it_once_without_a_refusal(client, coordinator, district):
+    report = make_report(district)
+    client.force_login(coordinator)
+    review = {"decision": "reject", "reason": "Ligner en test", "shown_status": "pending"}
+    assert client.post(f"{LIST}{report.pk}/vurdering/", review).status_code == 302
+    again = client.post(f"{LIST}{report.pk}/vurdering/", review, follow=True)
+    assert again.status_code == 200 and "Gennemsynet er gemt." in again.content.decode()
+    assert report.history.count() == 2  # received, then reviewed once
+
+
 def test_a_rejection_needs_a_reason_and_is_stored_with_it(client, coordinator, district):
     report = make_report(district)
     client.force_login(coordinator)

@@ -325,6 +325,23 @@ def test_a_movement_is_corrected_by_an_opposite_one_and_history_stays(client, co
     assert StockMovement.objects.count() == 3
 
 
+def test_a_double_click_on_recording_a_correction_says_it_is_stored_not_that_it_cannot_be(
+    client, coordinator, office, bag
+):
+    """The second click's answer, the one shown, said the movement could not be corrected, as it had been
+    already (by the first click), as if the correction had failed."""
+    batch = factories.make_batch()
+    factories.receive(batch, office, 10, coordinator)
+    mistake = factories.hand_out(batch, office, 4, coordinator)
+    client.force_login(coordinator)
+    sent = {"key": str(uuid.uuid4()), "reason": "Forkert antal"}
+    assert client.post(reverse("kits:correct", args=[mistake.pk]), sent).status_code == 302
+    again = client.post(reverse("kits:correct", args=[mistake.pk]), sent, follow=True)
+    assert again.redirect_chain == [(reverse("kits:stock"), 302)]
+    assert "Dette var allerede registreret; det gemmes kun én gang." in again.content.decode()
+    assert StockMovement.objects.filter(corrects=mistake).count() == 1
+
+
 def test_a_movement_that_cannot_be_corrected_says_why_instead_of_offering_a_form(client, coordinator, office, bag):
     """A correction, and a movement corrected already, showed a correction form that could only be
     refused when sent. The list offers no link to them, and their page says why and what to do instead."""

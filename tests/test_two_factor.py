@@ -129,3 +129,44 @@ def test_a_coordinator_logs_in_with_both_steps_in_the_browser(live_server, deskt
     desktop_page.get_by_role("button", name="Fortsæt").click()
     desktop_page.wait_for_url(live_server.url + "/personale/")
     assert "Koordinator" in desktop_page.content()
+
+
+def test_a_double_click_on_confirming_a_new_app_shows_recovery_codes_not_a_replacement(red_liv):
+    """The browser shows the answer to the second click: it asked to replace the app just set up (a new QR code
+    and "type a code from your current app"), and the recovery codes of the first were never seen."""
+    coordinator = make_user("ny-koordinator", red_liv, None)
+    coordinator.groups.add(*roles_groups(roles.COORDINATOR))
+    client = Client()
+    password_login(client, coordinator)
+    client.get("/konto/to-trins/opsaet/")
+    device = TOTPDevice.objects.get(user=coordinator, confirmed=False)
+    confirm = {"token": code_for(device), "next": "/personale/"}
+    first = client.post("/konto/to-trins/opsaet/", confirm)
+    codes = re.findall(r"<li>([a-z0-9]{8})</li>", first.content.decode())
+    assert len(codes) == 10
+    second = client.post("/konto/to-trins/opsaet/", confirm)
+    # The same codes: any written down from the first answer still work.
+    assert second.status_code == 200 and re.findall(r"<li>([a-z0-9]{8})</li>", second.content.decode()) == codes
+    assert set(StaticToken.objects.filter(device__user=coordinator).values_list("token", flat=True)) == set(codes)
+    assert list(TOTPDevice.objects.filter(user=coordinator).values_list("pk", "confirmed")) == [(device.pk, True)]
+    assert client.get("/personale/").status_code == 200
+
+
+def test_a_double_click_on_the_code_page_goes_on_instead_of_saying_the_code_was_used(coordinator):
+    """The first click logged in with the code; the second, whose answer the browser shows, was refused with
+    "the code is not right, or it was used already", on the code page, although the session was verified."""
+    client = Client()
+    password_login(client, coordinator)
+    code = {"token": totp_code(coordinator), "next": "/personale/traenere/"}
+    assert client.post("/konto/to-trins/", code)["Location"] == "/personale/traenere/"
+    again = client.post("/konto/to-trins/", code)
+    assert again.status_code == 302 and again["Location"] == "/personale/traenere/"
+
+
+def test_a_code_page_sent_with_a_next_that_is_no_path_goes_to_the_start_page(coordinator, next_path="²"):
+    """`redirect()` takes a `next` without a slash for a view name: a valid code sent with next=² was a 500."""
+    client = Client()
+    password_login(client, coordinator)
+    response = client.post("/konto/to-trins/", {"token": totp_code(coordinator), "next": next_path})
+    assert response.status_code == 302 and response["Location"] == "/personale/"
+    assert client.post("/konto/to-trins/", {"token": "123456", "next": next_path})["Location"] == "/personale/"
