@@ -175,6 +175,7 @@ def store(kind, form, user):
         responder_trained=data["responder_trained"],
         note=data["note"],
         key=data["key"],
+        written_at=data.get("written_at"),
     )
 
 
