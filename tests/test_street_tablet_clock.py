@@ -190,3 +190,11 @@ def test_the_report_service_counts_the_year_from_when_it_was_written_and_the_fut
             check_report(occurred_at=year_ago, written_at=written_at, **rules)
     with pytest.raises(ValidationError):
         check_report(occurred_at=now + dt.timedelta(hours=1), written_at=now - dt.timedelta(days=2), **rules)
+
+
+def test_the_session_answer_tells_the_servers_time_for_the_page_to_compare_the_tablets_clock(street_worker):
+    """The street page warns the worker of a wrong clock before an entry is refused (static/js/street.js)."""
+    client = logged_in(street_worker)
+    before = int(timezone.now().timestamp() * 1000)
+    answer = client.get("/gade/api/session/").json()
+    assert before <= answer["now"] <= int(timezone.now().timestamp() * 1000)
