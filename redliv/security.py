@@ -17,14 +17,17 @@ from django.contrib.auth import logout
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.contrib.auth.views import LoginView as DjangoLoginView
+from django.contrib.auth.views import LogoutView as DjangoLogoutView
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.crypto import salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from redliv import language_switch, roles
 from redliv.inputs import HostileInputMixin
@@ -197,6 +200,30 @@ class LoginView(DjangoLoginView):
         if user.has_perm("courses.add_attendance") and not user.has_perm(roles.OVERSEE_ENTRIES):
             return reverse("street:start")
         return super().get_default_redirect_url()
+
+
+NOT_THIS_TABS_SESSION = _lazy(
+    "No one was logged out: the page you logged out from was of a worker who was already logged out. Someone else "
+    "has logged in on this tablet since, and is still logged in; log them out too if they are done."
+)
+
+
+class LogoutView(DjangoLogoutView):
+    """Log out; never a session that is not the worker's of the page the logout came from.
+
+    On a shared tablet a tab left open by one worker outlives their session: after another worker has logged in,
+    its "Log out" (logout.js sends the CSRF cookie's token, which is the new session's) ended the other worker's
+    session. The form names its worker (`user`): a logout for someone other than the one logged in ends nothing,
+    and the page says so. A post without it (a page from before it) logs out as before.
+    """
+
+    def post(self, request, *args, **kwargs):
+        tab_user = request.POST.get("user", "")
+        if request.user.is_authenticated and tab_user and tab_user != str(request.user.pk):
+            log.info("logout refused: the page was another user's")
+            messages.warning(request, NOT_THIS_TABS_SESSION)
+            return HttpResponseRedirect(self.get_success_url(), status=303)
+        return super().post(request, *args, **kwargs)
 
 
 def typed_answers_not_kept(view):

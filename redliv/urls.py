@@ -1,6 +1,5 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -21,7 +20,7 @@ urlpatterns += i18n_patterns(
     path("tilgaengelighed/", views.accessibility, name="accessibility"),
     path("personale/", include("courses.urls")),
     path("konto/login/", security.LoginView.as_view(), name="login"),
-    path("konto/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("konto/logout/", security.LogoutView.as_view(), name="logout"),
     path("konto/to-trins/", twofactor.verify, name="otp-verify"),
     path("konto/to-trins/opsaet/", twofactor.setup, name="otp-setup"),
     path("konto/to-trins/gendannelseskoder/", twofactor.recovery_codes, name="otp-recovery-codes"),

@@ -23,14 +23,21 @@ PUBLIC_POSTS_PER_HOUR = 10
 PUBLIC_MAX_BODY_BYTES = 16 * 1024
 
 
-def check_report(*, occurred_at, naloxone_doses, called_112, ambulance_arrived, note, now=None):
-    """The rules a report must follow however it arrives. Raises a ValidationError by field."""
+def check_report(*, occurred_at, naloxone_doses, called_112, ambulance_arrived, note, now=None, written_at=None):
+    """The rules a report must follow however it arrives. Raises a ValidationError by field.
+
+    The year a report is taken for is counted back from `written_at`, when it was written, which the street
+    tablet's offline queue tells (street.forms.StreetForm: the tablet's clock held between two times the server
+    trusts); a report written offline within the year is taken however late it arrives. Without it (the public
+    and staff forms, sent as written), from now. A date in the future is judged against now, when it arrives.
+    """
     now = now or timezone.now()
+    written_at = min(written_at, now) if written_at is not None else now
     errors = {}
     if occurred_at is not None:
         if occurred_at > now + dt.timedelta(minutes=5):
             errors["occurred_at"] = _("The date and time are in the future.")
-        elif timezone.localdate(occurred_at) < timezone.localdate(now) - dt.timedelta(days=OLDEST_REPORT_DAYS):
+        elif timezone.localdate(occurred_at) < timezone.localdate(written_at) - dt.timedelta(days=OLDEST_REPORT_DAYS):
             errors["occurred_at"] = _("The date is more than a year ago; reports are taken for the last year only.")
     if naloxone_doses is not None and not 0 <= naloxone_doses <= MAX_DOSES:
         errors["naloxone_doses"] = _("Give a number of doses from 0 to %(max)d.") % {"max": MAX_DOSES}
@@ -61,11 +68,13 @@ def create_reversal_report(
     user=None,
     key: uuid.UUID | None = None,
     change_reason: str = "",
+    written_at=None,
 ):
     """Store a report once per key. Returns (report, created).
 
     With a `user` it is a staff report: it counts at once (stored verified) and may
     name the responder's course. Without one it is a public report, pending review.
+    `written_at`: when it was written, if it waited on a tablet (`check_report`).
     """
     key = key or uuid.uuid4()
     check_report(
@@ -74,6 +83,7 @@ def create_reversal_report(
         called_112=called_112,
         ambulance_arrived=ambulance_arrived,
         note=note,
+        written_at=written_at,
     )
     if not substances:
         raise ValidationError({"substances": _("Choose at least one substance, or “Unknown”.")})

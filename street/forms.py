@@ -161,6 +161,7 @@ class StreetForm(inputs.Form):
                 "date", _("You can log at most %(days)d days back; ask a coordinator.") % {"days": MAX_DAYS_BACK}
             )
         cleaned["when"] = when
+        cleaned["written_at"] = written  # when it was written, as far as the server can tell (the report's year)
         return cleaned
 
 
@@ -334,6 +335,8 @@ class ReportEntryForm(StreetForm):
                 called_112=cleaned.get("called_112"),
                 ambulance_arrived=cleaned.get("ambulance_arrived"),
                 note=cleaned.get("note"),
+                # Written offline within the year, it is taken however late it arrives (as the 60 days above).
+                written_at=cleaned.get("written_at"),
             )
         except ValidationError as error:
             add_service_errors(self, error, renamed={"occurred_at": "date"})

@@ -175,6 +175,7 @@ def store(kind, form, user):
         responder_trained=data["responder_trained"],
         note=data["note"],
         key=data["key"],
+        written_at=data.get("written_at"),
     )
 
 
@@ -362,7 +363,15 @@ def api_session(request):
     if not request.user.is_authenticated:
         return ApiResponse({"message": _("Log in again to send the waiting entries.")}, status=401)
     # loginAt (the server's seconds): which session it is, for the service worker (street/sw.js stillLoggedIn).
-    return ApiResponse({"user": request.user.pk, "csrf": get_token(request), "loginAt": request.session.get(LOGIN_AT)})
+    # now (the server's milliseconds): the street page tells the worker when the tablet's clock is wrong.
+    return ApiResponse(
+        {
+            "user": request.user.pk,
+            "csrf": get_token(request),
+            "loginAt": request.session.get(LOGIN_AT),
+            "now": int(timezone.now().timestamp() * 1000),
+        }
+    )
 
 
 def logged_out(request):

@@ -296,7 +296,8 @@ def test_a_tab_left_open_through_a_logout_is_ready_again_once_its_worker_logs_in
     worker on the street, on a tablet in the rain, does not know to. Looked at again, it learns by itself that its
     worker is back: ready for offline use, the notice gone, its forms usable (the new session's token), and what was
     saved there under them is sent as theirs.
-    While someone else is logged in, it stays logged out and sends nothing of theirs."""
+    While someone else is logged in, it stays logged out and sends nothing of theirs, and its logout ends no one's
+    session."""
     page = tablet_page
     log_in(page, live_server, street_worker)
     other_tab = page.context.new_page()
@@ -334,6 +335,13 @@ def test_a_tab_left_open_through_a_logout_is_ready_again_once_its_worker_logs_in
     # its script) is taken. With the old session's token it was refused (403) until the tab was reloaded.
     other_tab.evaluate("HTMLFormElement.prototype.submit.call(document.getElementById('logout-form'))")
     other_tab.wait_for_url(f"{live_server.url}/konto/login/")
+
+    # Someone else logs in (in that tab); the first tab, left open on the worker's page, is told to log out. It ended
+    # the trainer's session (it sent the CSRF cookie's token, the trainer's): now it ends no one's, and says so.
+    log_in(other_tab, live_server, trainer_user, path="/personale/")
+    page.get_by_role("button", name="Log ud", exact=True).tap()
+    expect(page.get_by_text("Ingen blev logget ud")).to_be_visible()
+    assert other_tab.request.get(f"{live_server.url}/gade/api/session/").json()["user"] == trainer_user.pk
 
 
 # Another tab saves an entry the moment the end of a logout finds the queue empty (static/js/street-queue.js).

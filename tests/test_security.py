@@ -155,6 +155,20 @@ def test_logging_out_ends_the_session_and_the_page_before_it_is_not_kept(street_
     assert tablet.get("/gade/mine/").status_code == 302
 
 
+def test_a_logout_from_another_workers_page_ends_no_session_and_says_so(street_worker, trainer_user):
+    """A tab left open by one worker on a shared tablet, after another worker logged in: its logout (with the
+    CSRF cookie's token, the new session's) ended the other worker's session."""
+    tablet = logged_in_by_password(trainer_user)
+    response = tablet.post("/konto/logout/", {"user": street_worker.pk}, follow=True)
+    assert tablet.get("/gade/api/session/").json()["user"] == trainer_user.pk
+    assert "Ingen blev logget ud" in response.content.decode()
+    tablet.post("/konto/logout/", {"user": trainer_user.pk})  # their own page: logged out
+    assert_logged_out(tablet)
+    tablet = logged_in_by_password(trainer_user)
+    tablet.post("/konto/logout/")  # a page from before the form named its worker: as before
+    assert_logged_out(tablet)
+
+
 def test_staff_pages_are_never_cached_but_public_pages_may_be(client, coordinator):
     assert "no-store" not in client.get("/").get("Cache-Control", "")
     client.force_login(coordinator)

@@ -243,9 +243,16 @@ def test_a_refused_queued_entry_shows_the_message_and_can_be_corrected_and_sent(
 ):
     """Also when the tablet's clock is a year behind (set wrong, or reset after a flat battery), so that the date
     and time it filled in are too: the server says so, with what the clock showed, and the entry waits to be set
-    by hand. Before, the server called it "more than 60 days back", which the worker had not typed."""
+    by hand. Before, the server called it "more than 60 days back", which the worker had not typed.
+    Online, the page says so before anything is saved, politely (a status), and no more once the clock is right."""
     log_in(tablet_page, live_server, street_worker)
+    clock_warning = tablet_page.get_by_role("status").filter(has_text="Tablettens ur")
     tablet_page.clock.set_system_time(timezone.now() - dt.timedelta(days=365))
+    tablet_page.evaluate("window.dispatchEvent(new Event('focus'))")  # the worker looks at the page again
+    expect(clock_warning).to_have_text(
+        "Tablettens ur går 365 dage for langsomt: tjek dato og klokkeslæt, før du gemmer, og få stillet uret. "
+        "Du kan stadig gemme."
+    )
     tablet_page.get_by_label("Stofbrugere", exact=True).fill("11")
     tablet_page.get_by_role("button", name="Gem kurset").tap()
     refused = tablet_page.locator("#queue-list li.refused")
@@ -270,6 +277,13 @@ def test_a_refused_queued_entry_shows_the_message_and_can_be_corrected_and_sent(
     assert attendance.people_who_use_drugs == 11
     assert timezone.localdate(attendance.course.starts_at) == timezone.localdate()
     assert StockMovement.objects.get(kind="handout").quantity == 10
+    # The clock set right: the warning goes when the page is looked at again. Three hours fast: it comes back.
+    tablet_page.clock.set_system_time(timezone.now())
+    tablet_page.evaluate("window.dispatchEvent(new Event('focus'))")
+    expect(clock_warning).to_have_count(0)
+    tablet_page.clock.set_system_time(timezone.now() + dt.timedelta(hours=3, minutes=10))
+    tablet_page.evaluate("window.dispatchEvent(new Event('focus'))")
+    expect(clock_warning).to_contain_text("Tablettens ur går 3 timer for stærkt")
 
 
 def test_an_expired_login_loses_nothing(live_server, tablet_page, street_worker, venue, bag):

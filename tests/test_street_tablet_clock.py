@@ -9,12 +9,15 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from courses.models import Attendance
+from reversals.models import ReversalReport
+from reversals.services import check_report
 from street.forms import opened_token
-from tests.test_street_logging import course_fields, logged_in, nothing_written, refused, send
+from tests.test_street_logging import course_fields, logged_in, nothing_written, refused, report_fields, send
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +139,62 @@ def test_a_resend_of_a_stored_entry_days_later_is_answered_as_stored(street_work
         resent = send(logged_in(street_worker), "course", fields)
     assert resent.status_code == 200, resent.content
     assert Attendance.objects.count() == 1
+
+
+def report_saved_on_the_tablet(district, *, opened, clock, day):
+    """An overdose report saved on a page the server made at `opened`, the tablet's clock at `clock`."""
+    return report_fields(district, opened=opened_token(opened), written=ms(clock), date=day.isoformat(), time="12:00")
+
+
+def test_a_report_written_within_its_year_is_stored_when_it_arrives_two_days_later(at_instant, coordinator, district):
+    """The one-year limit of an overdose report was counted from the day it reached the server: a report a
+    coordinator wrote offline 364 days after the overdose, sent two days later, was refused as more than a year
+    ago, and could not be corrected (its date was right). The year is counted from when it was written."""
+    now = timezone.now()
+    written = now - dt.timedelta(days=2)
+    day = timezone.localdate(written) - dt.timedelta(days=364)
+    fields = report_saved_on_the_tablet(district, opened=written - dt.timedelta(minutes=5), clock=written, day=day)
+    response = send(logged_in(coordinator), "report", fields)
+    assert response.status_code == 201, response.content
+    assert timezone.localtime(ReversalReport.objects.get().occurred_at).date() == day
+
+
+def test_a_report_more_than_a_year_back_when_written_or_in_the_future_is_still_refused(coordinator, district):
+    now = timezone.now()
+    client = logged_in(coordinator)
+    written = now - dt.timedelta(days=2)
+    day = timezone.localdate(written) - dt.timedelta(days=366)
+    fields = report_saved_on_the_tablet(district, opened=written, clock=written, day=day)
+    assert "mere end et år siden" in refused(client, fields, "date", kind="report")
+    # A claim older than the page the server made is not taken: written after the page was made.
+    fields = report_saved_on_the_tablet(
+        district, opened=now - dt.timedelta(hours=1), clock=now - dt.timedelta(days=30), day=day
+    )
+    fields.update(date=(timezone.localdate(now) - dt.timedelta(days=370)).isoformat(), time="12:00")
+    assert refused(client, fields, "date", kind="report")
+    # The future is judged against when it arrives, not when it was written.
+    tomorrow = timezone.localdate(now) + dt.timedelta(days=1)
+    fields = report_saved_on_the_tablet(district, opened=written, clock=written, day=tomorrow)
+    assert "fremtiden" in refused(client, fields, "date", kind="report")
+    assert not ReversalReport.objects.exists()
+
+
+def test_the_report_service_counts_the_year_from_when_it_was_written_and_the_future_from_now(district):
+    """`check_report` as every way in calls it: without `written_at` (the public and staff forms) from now."""
+    now = timezone.now()
+    year_ago = now - dt.timedelta(days=366)
+    rules = {"naloxone_doses": 1, "called_112": True, "ambulance_arrived": False, "note": ""}
+    check_report(occurred_at=year_ago, written_at=now - dt.timedelta(days=2), **rules)
+    for written_at in (None, now + dt.timedelta(days=30)):  # a time of writing after now is now
+        with pytest.raises(ValidationError):
+            check_report(occurred_at=year_ago, written_at=written_at, **rules)
+    with pytest.raises(ValidationError):
+        check_report(occurred_at=now + dt.timedelta(hours=1), written_at=now - dt.timedelta(days=2), **rules)
+
+
+def test_the_session_answer_tells_the_servers_time_for_the_page_to_compare_the_tablets_clock(street_worker):
+    """The street page warns the worker of a wrong clock before an entry is refused (static/js/street.js)."""
+    client = logged_in(street_worker)
+    before = int(timezone.now().timestamp() * 1000)
+    answer = client.get("/gade/api/session/").json()
+    assert before <= answer["now"] <= int(timezone.now().timestamp() * 1000)

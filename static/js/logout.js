@@ -62,11 +62,25 @@
       if (name.startsWith("redliv-street-pages-")) await caches.delete(name);
     }
   }
+  /* Whether someone else is logged in on the tablet now (logged in, in another tab, since this page's session
+     ended): their session is not this page's to end, nor their pages' copies to forget. The server refuses such a
+     logout too (redliv.security.LogoutView: the post names this page's worker), whatever this check finds. */
+  async function someoneElseLoggedIn() {
+    if (!navigator.onLine || !form.dataset.session) return false;
+    try {
+      const who = await Q.session(form.dataset.session);
+      return Boolean(who) && who.user !== user;
+    } catch (error) {
+      return false;  // the server away: the logout goes ahead, and the server judges it
+    }
+  }
   async function endSession() {
     try {
+      // The token is the CSRF cookie's (this worker's newer session, if they logged in again in another tab),
+      // and the post names this page's worker: the server ends no one else's session with it.
       const response = await fetch(form.action, {
         method: "POST", credentials: "same-origin", redirect: "manual",
-        headers: {"X-CSRFToken": csrfToken()},
+        headers: {"X-CSRFToken": csrfToken()}, body: new URLSearchParams({user: String(user)}),
       });
       return response.type === "opaqueredirect" || response.ok;
     } catch (error) {
@@ -81,6 +95,13 @@
     try { outcome = await Q.leave(user, discard); } catch (error) { /* storage unreadable: keep it */ }
     if (outcome.sending.length) return false;
     form.dataset.checked = "true";
+    if (await someoneElseLoggedIn()) {
+      // This worker's session is over already. Nothing of the one logged in is touched: the server, asked, says
+      // so on the page it leads to (their own).
+      await endSession();
+      location.assign(form.dataset.next);
+      return true;
+    }
     // Noted before the pages go: a page the service worker fetches meanwhile is not kept.
     // Which session by the server's own login time, not the tablet's clock (which may be minutes off).
     await Q.setMeta("logout", {user, loginAt: loginAt()}).catch(() => {});

@@ -54,8 +54,11 @@
     try {
       since = await loggedInSince(await noted);
       if (!since) {
+        // The worker logged out here, named: the server never ends anyone else's session (a login since).
+        const pending = await noted;
+        const body = pending && typeof pending.user === "number" ? new URLSearchParams({user: String(pending.user)}) : null;
         const response = await fetch(box.dataset.logout, {
-          method: "POST", credentials: "same-origin", redirect: "manual", headers: {"X-CSRFToken": csrfToken()},
+          method: "POST", credentials: "same-origin", redirect: "manual", headers: {"X-CSRFToken": csrfToken()}, body,
         });
         if (response.type !== "opaqueredirect" && !response.ok) return;
       }

@@ -243,11 +243,25 @@
     });
   }
 
+  /* Told, whenever the server says who is logged in, how far this tablet's clock is behind the server's (ms;
+     negative: ahead) and how uncertain that is (half the round trip): street.js warns the worker. */
+  const clockListeners = [];
+  function onClock(listener) { clockListeners.push(listener); }
+
   /* Ask the server who is logged in, with the CSRF token to send with. null: logged out. */
   async function session(url) {
+    const sent = Date.now();
     const response = await fetch(url, {credentials: "same-origin", redirect: "manual", cache: "no-store",
                                        headers: {"Accept": "application/json"}});
-    if (response.status === 200) return response.json();
+    const received = Date.now();
+    if (response.status === 200) {
+      const who = await response.json();
+      // The server's time, against this tablet's clock at the middle of the round trip (off by at most half of it).
+      if (typeof who.now === "number") {
+        clockListeners.forEach((listener) => listener(who.now - (sent + received) / 2, (received - sent) / 2));
+      }
+      return who;
+    }
     if (response.status === 401 || response.status === 403 || response.type === "opaqueredirect") return null;
     const error = new Error("server");
     error.server = true;
@@ -335,6 +349,6 @@
 
   global.RedlivQueue = {
     State, all, add, replace, move, claim, discard, inFlight, leave, forgetIfEmpty, sameSession, getMeta,
-    setMeta, session, sendAll, channel,
+    setMeta, session, onClock, sendAll, channel,
   };
 })(typeof self !== "undefined" ? self : window);

@@ -480,6 +480,58 @@
     });
   }
 
+  /* ---------- the tablet's clock ---------- */
+  /* The date and time are filled in from the tablet's clock, and an entry from a wrong one is refused when it
+     reaches the server (street.forms.StreetForm), perhaps days later. Whenever the server says who is logged in
+     (street-queue.js session: the page opening, looked at again, the connection returning, each round of
+     sending) the page compares the clocks and, more than CLOCK_WARN_MS apart for sure, says so above the form
+     until they agree again. Saving is never stopped, and the fields still show the tablet's clock: the worker sets
+     them or the clock. (Filled in from the server's time instead, they would go wrong unseen when the clock is set
+     right offline, and the server could no longer tell.) No timer of its own asks the server: that would keep an
+     unattended tablet's session alive past its idle timeout. */
+  const CLOCK_WARN_MS = 3 * 60 * 1000;
+  const clockBox = document.getElementById("clock-warning");
+  let clockMinutes = null;  // the minutes the warning shows, if shown
+  function clockAmount(minutes) {
+    if (minutes < 120) return plural(text.clockMinutes, minutes);
+    if (minutes < 48 * 60) return plural(text.clockHours, Math.round(minutes / 60));
+    return plural(text.clockDays, Math.round(minutes / (24 * 60)));
+  }
+  function showClock(behind, uncertainty) {
+    // A round trip that slow says too little; one the clock was set back during, nothing.
+    if (!clockBox || !(uncertainty >= 0 && uncertainty <= 60000)) return;
+    if (Math.abs(behind) - uncertainty <= CLOCK_WARN_MS) {
+      if (Math.abs(behind) + uncertainty < CLOCK_WARN_MS && clockMinutes !== null) {
+        clockMinutes = null;
+        clockBox.replaceChildren();
+      }
+      return;
+    }
+    const minutes = Math.round(Math.abs(behind) / 60000);
+    const fast = behind < 0;
+    // The same warning again, a minute more or less (the round trip): not said again.
+    if (clockMinutes !== null && Math.sign(clockMinutes) === (fast ? -1 : 1) &&
+        Math.abs(Math.abs(clockMinutes) - minutes) <= 1) return;
+    clockMinutes = fast ? -minutes : minutes;
+    const warning = document.createElement("p");
+    warning.className = "alert alert-warning";
+    warning.textContent = plural(fast ? text.clockFast : text.clockSlow, clockAmount(minutes));
+    clockBox.replaceChildren(warning);
+  }
+  if (Q.onClock) Q.onClock(showClock);
+  let clockAsked = false, clockAgain = false;  // one question at a time; one more if asked meanwhile
+  async function checkClock() {
+    if (!navigator.onLine || document.hidden) return;
+    if (clockAsked) { clockAgain = true; return; }
+    clockAsked = true;
+    try { await Q.session(text.session); } catch (error) { /* no connection: asked again later */ }
+    clockAsked = false;
+    if (clockAgain) { clockAgain = false; checkClock(); }
+  }
+  window.addEventListener("online", checkClock);
+  window.addEventListener("focus", checkClock);
+  document.addEventListener("visibilitychange", checkClock);
+
   /* ---------- corrections and withdrawals, through the same queue ---------- */
   // A correction or withdrawal is queued like a new entry, with the key the page was shown with, and
   // sent to its own address (street.views.api_changes), which applies each key once. Without a
@@ -708,6 +760,7 @@
     }
     askToKeepStorage();
     keepPagesForOffline();
+    checkClock();
     if (navigator.onLine) await sendNow();
     else await schedule();
   })();
