@@ -37,6 +37,11 @@ PLANNED_COURSE_GONE = _(
 MAX_DAYS_BACK = 60
 # A tablet's clock a few minutes fast is not refused.
 CLOCK_SKEW = dt.timedelta(minutes=5)
+# How long an entry may wait on a tablet and still be judged by when it was written. A page's signed time
+# (`opened`) says only that an entry was written after it, and any page ever made carries one: without this
+# bound, the time of a page kept for a year (or its token copied into a post) let a worker log a year and 60
+# days back. An entry that waited longer is judged as written this long before it arrived.
+MAX_HELD_ON_THE_TABLET = dt.timedelta(days=14)
 # A date and time this close to the tablet's clock as the entry was saved were taken from that clock (street.js
 # fills them in and keeps them "now" until the worker sets them): not set by hand.
 FROM_THE_CLOCK = dt.timedelta(minutes=2)
@@ -90,7 +95,10 @@ def opened_token(now) -> str:
 
 
 def _opened_at(token):
-    """The time an `opened_token` names; None for none, or one the server did not sign."""
+    """The time an `opened_token` names; None for none (also one the form refused: too long), or one the server
+    did not sign."""
+    if not isinstance(token, str) or not token:
+        return None
     try:
         seconds = signing.loads(token, salt=OPENED_SALT)
         return dt.datetime.fromtimestamp(seconds, tz=dt.UTC) if isinstance(seconds, int) else None
@@ -119,7 +127,8 @@ class StreetForm(inputs.Form):
     wrong (it showed a time before the page was made, or after the entry arrived) are refused with the
     tablet's reading, and the entry stays on the tablet for the worker to set by hand; so are a date and
     time in the future. The 60 days back are counted from when the entry was written: the tablet's claim,
-    held between the page's making and the entry's arrival (without both, the arrival).
+    held between the page's making and the entry's arrival, and at most MAX_HELD_ON_THE_TABLET before the
+    arrival (without both, the arrival).
     """
 
     key = inputs.key_field()
@@ -150,7 +159,9 @@ class StreetForm(inputs.Form):
         clock_was_wrong = shown is not None and (
             shown > now + CLOCK_SKEW or (opened is not None and shown < opened - CLOCK_SKEW)
         )
-        written = min(max(shown, opened), now) if shown is not None and opened is not None else now
+        written = now
+        if shown is not None and opened is not None:
+            written = min(max(shown, opened, now - MAX_HELD_ON_THE_TABLET), now)
         if clock_was_wrong and abs(when - shown) <= FROM_THE_CLOCK:
             shown_text = date_format(timezone.localtime(shown), "SHORT_DATETIME_FORMAT")
             self.add_error("date", ValidationError(CLOCK_WRONG % {"shown": shown_text}, code="clock_wrong"))

@@ -136,3 +136,37 @@ def test_a_resend_of_a_stored_entry_days_later_is_answered_as_stored(street_work
         resent = send(logged_in(street_worker), "course", fields)
     assert resent.status_code == 200, resent.content
     assert Attendance.objects.count() == 1
+
+
+def test_an_old_pages_signed_time_does_not_let_a_worker_log_further_back_than_60_days_and_two_weeks(
+    street_worker, venue, bag
+):
+    """Any page the server ever made carries its signed time, and a post naming a page made 300 days ago (kept,
+    or its token copied) with a writing time to match was stored 359 days back: the page's time had no bound.
+    An entry is judged as written at most two weeks before it arrived."""
+    now = timezone.now()
+    client = logged_in(street_worker)
+    old = now - dt.timedelta(days=300)
+    day = timezone.localdate(old) - dt.timedelta(days=59)
+    fields = saved_on_the_tablet(venue, bag, opened=old, clock=old, date=day.isoformat(), time="12:00")
+    assert "60 dage" in refused(client, fields, "date")
+    # Written 15 days before it arrived and dated 60 days before then: taken as written 14 days before.
+    written = now - dt.timedelta(days=15)
+    day = timezone.localdate(written) - dt.timedelta(days=60)
+    fields = saved_on_the_tablet(venue, bag, opened=written, clock=written, date=day.isoformat(), time="12:00")
+    assert "60 dage" in refused(client, fields, "date")
+    assert nothing_written()
+    # Written 13 days before it arrived and dated 60 days before then: stored.
+    written = now - dt.timedelta(days=13)
+    day = timezone.localdate(written) - dt.timedelta(days=60)
+    fields = saved_on_the_tablet(venue, bag, opened=written, clock=written, date=day.isoformat(), time="12:00")
+    assert send(client, "course", fields).status_code == 201
+
+
+def test_a_page_time_the_form_refuses_is_refused_not_a_server_error(street_worker, venue, bag):
+    """An `opened` longer than the field allows (200 characters) made the clock check read None: a 500."""
+    now = timezone.now()
+    fields = saved_on_the_tablet(venue, bag, opened=now, clock=now, kits=0)
+    fields["opened"] = "x" * 201
+    refused(logged_in(street_worker), fields, "opened")
+    assert nothing_written()
