@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from courses.models import MAX_COUNT_PER_GROUP, Attendance, Course, CourseFormat, Venue
 from courses.services import check_counts, check_kits_source
 from kits.forms import known_batches
-from kits.models import HandoutReason, StockLocation
+from kits.models import Handout, HandoutReason, StockLocation
 from redliv import inputs, roles
 from redliv.access import add_service_errors
 from redliv.models import Audience, District
@@ -148,6 +148,20 @@ class StreetForm(inputs.Form):
         self.fields["time"].initial = now.strftime("%H:%M")
         self.fields["opened"].initial = opened_token(now)
 
+    # Where an entry of this kind is stored, and who made it (stored_already).
+    stored_as = None
+
+    def stored_already(self, key) -> bool:
+        """Whether this worker's entry is stored under `key` already: a resend whose answer was lost, its 60 days
+        not counted again. However long it waited on the tablet (more than MAX_HELD_ON_THE_TABLET, and the days
+        back counted from its arrival would refuse it), it is answered by its key: as stored, or as a key taken
+        by other content. Refused, it showed on the tablet as refused though stored, to be sent again changed
+        or by a coordinator: twice."""
+        if key is None or self.stored_as is None:
+            return False
+        model, author = self.stored_as
+        return model._base_manager.filter(idempotency_key=key, **{author: self.user}).exists()
+
     def clean(self):
         cleaned = super().clean()
         day, time = cleaned.get("date"), cleaned.get("time")
@@ -167,7 +181,11 @@ class StreetForm(inputs.Form):
             self.add_error("date", ValidationError(CLOCK_WRONG % {"shown": shown_text}, code="clock_wrong"))
         elif when > now + CLOCK_SKEW:
             self.add_error("date", _("The date and time cannot be in the future."))
-        elif not self.user.has_perm(roles.OVERSEE_ENTRIES) and (timezone.localdate(written) - day).days > MAX_DAYS_BACK:
+        elif (
+            not self.user.has_perm(roles.OVERSEE_ENTRIES)
+            and (timezone.localdate(written) - day).days > MAX_DAYS_BACK
+            and not self.stored_already(cleaned.get("key"))
+        ):
             self.add_error(
                 "date", _("You can log at most %(days)d days back; ask a coordinator.") % {"days": MAX_DAYS_BACK}
             )
@@ -196,6 +214,8 @@ def stock_fields(form, user, locations):
 
 class CourseEntryForm(StreetForm):
     """A held drop-in or pop-up course: counts per audience, first-time versus refresher, kits."""
+
+    stored_as = (Attendance, "logged_by")
 
     course_format = forms.ChoiceField(
         label=_("Format"),
@@ -274,6 +294,8 @@ class CourseEntryForm(StreetForm):
 class HandoutEntryForm(StreetForm):
     """A repeat supply outside a course."""
 
+    stored_as = (Handout, "recorded_by")
+
     reason = forms.ChoiceField(
         label=_("Reason"),
         choices=HandoutReason.choices,
@@ -296,6 +318,8 @@ class HandoutEntryForm(StreetForm):
 
 class ReportEntryForm(StreetForm):
     """An overdose reversal told to a street worker. Nothing that identifies anyone."""
+
+    stored_as = (ReversalReport, "reported_by")
 
     district = forms.ModelChoiceField(
         label=_("District"), queryset=District.objects.none(), widget=forms.Select(attrs={"class": "form-select"})
@@ -358,6 +382,8 @@ class CourseCorrectionForm(CourseEntryForm):
     `version` names the state of the entry the page was opened on (courses.services.entry_version).
     A form posted without them (a page from before they were added) is applied as before.
     """
+
+    stored_as = None  # its key is the correction's (street.models.AppliedChange), not an attendance's
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -170,3 +170,21 @@ def test_a_page_time_the_form_refuses_is_refused_not_a_server_error(street_worke
     fields["opened"] = "x" * 201
     refused(logged_in(street_worker), fields, "opened")
     assert nothing_written()
+
+
+def test_a_resend_of_a_stored_entry_weeks_later_is_answered_as_stored(street_worker, venue, bag):
+    """An entry written 59 days after its course was stored, its answer lost, and the tablet offline three weeks:
+    its resend counts as written two weeks before it arrived, 66 days after the course, and was refused, a stored
+    entry shown as refused (sent again changed, or by a coordinator: twice). It is answered by its key."""
+    now = timezone.now()
+    day = timezone.localdate(now) - dt.timedelta(days=59)
+    fields = saved_on_the_tablet(venue, bag, opened=now, clock=now, date=day.isoformat(), time="12:00")
+    client = logged_in(street_worker)
+    assert send(client, "course", fields).status_code == 201
+    with time_machine.travel(now + dt.timedelta(days=21), tick=True):
+        resent = send(logged_in(street_worker), "course", fields)
+        assert resent.status_code == 200, resent.content
+        # Another entry as far back, not stored: refused.
+        other = saved_on_the_tablet(venue, bag, opened=now, clock=now, date=day.isoformat(), time="13:00")
+        assert "60 dage" in refused(logged_in(street_worker), other, "date")
+    assert Attendance.objects.count() == 1
