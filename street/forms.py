@@ -50,6 +50,11 @@ CLOCK_WRONG = _(
     "The date and time came from the tablet's clock, which was wrong when the entry was saved (it showed "
     "%(shown)s). Enter when it really happened and save again, and have the tablet's clock set."
 )
+# An entry queued on the tablet may name a location closed, or made one for return or destruction, since.
+LOCATION_GONE = _(
+    "No kits can be taken from this stock location now: it has been closed, or made a place for return or "
+    "destruction. Choose another, or ask a coordinator."
+)
 NOTE_WARNING = _("Never write names, CPR numbers, addresses or other personal data.")
 
 
@@ -199,6 +204,7 @@ def stock_fields(form, user, locations):
         label=_("Kits from"),
         queryset=locations,
         required=False,
+        error_messages={"invalid_choice": LOCATION_GONE},
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     form.fields["batch"] = forms.ModelChoiceField(
@@ -280,7 +286,10 @@ class CourseEntryForm(StreetForm):
             del self.errors["course"]
             self.add_error(None, ValidationError(PLANNED_COURSE_GONE, code="planned_course_gone"))
         counts = {field: cleaned.get(field) for field in self.COUNT_FIELDS}
-        checks = [(check_kits_source, cleaned.get("kits"), cleaned.get("location"))]
+        # A location refused above (LOCATION_GONE) is not said again as missing.
+        checks = (
+            [] if "location" in self.errors else [(check_kits_source, cleaned.get("kits"), cleaned.get("location"))]
+        )
         if None not in counts.values():
             checks.insert(0, (check_counts, counts, cleaned.get("refresher") or 0))
         for check, *arguments in checks:
