@@ -1,4 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from courses.models import (
     Attendance,
@@ -11,6 +16,11 @@ from courses.models import (
     Venue,
 )
 from redliv.admin import ReadOnlyAdmin, ScopedAdmin, ScopedHistoryAdmin
+
+KEPT_TRAINER = gettext_lazy(
+    "A trainer who taught a held course is kept: the months count them among their active trainers. Untick "
+    "Active instead. If they asked to be forgotten, choose Forget the selected trainers on the list of trainers."
+)
 
 
 @admin.register(Venue)
@@ -43,15 +53,55 @@ class TrainerAdmin(ScopedAdmin):
     inlines = [CertificationInline]
     autocomplete_fields = ["user"]
 
+    actions = ["forget"]
+
+    @staticmethod
+    def held_courses(trainers):
+        return Course.objects.filter(
+            trainers__in=trainers, attendance__isnull=False, attendance__withdrawn_at__isnull=True
+        ).distinct()
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """The page refusing the delete said only that courses would have to be deleted (which no one can): it
+        says what to do instead."""
+        if request.method == "GET" and object_id.isdigit() and self.held_courses([int(object_id)]).exists():
+            self.message_user(request, KEPT_TRAINER, messages.WARNING)
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(description=gettext_lazy("Forget the selected trainers (they asked to be)"), permissions=["change"])
+    def forget(self, request, queryset):
+        """A trainer who taught a held course is kept (the months count them), and their name may not be left
+        empty: forgetting them replaces the name with "Former trainer <number>", removes the contact, the
+        public naming and the user account's link, deactivates them, and gives the admin's log of them the new
+        name (it named them as they were)."""
+        trainers = list(queryset)
+        content_type = ContentType.objects.get_for_model(Trainer)
+        with transaction.atomic():
+            for trainer in trainers:
+                trainer.name = _("Former trainer %(number)d") % {"number": trainer.pk}
+                trainer.contact = ""
+                trainer.show_name_publicly = False
+                trainer.user = None
+                trainer.active = False
+                trainer.save()
+                LogEntry.objects.filter(content_type=content_type, object_id=str(trainer.pk)).update(
+                    object_repr=trainer.name
+                )
+                self.log_change(request, trainer, _("Forgotten at their request"))
+        self.message_user(
+            request,
+            ngettext("%(count)d trainer is forgotten.", "%(count)d trainers are forgotten.", len(trainers))
+            % {"count": len(trainers)},
+            messages.SUCCESS,
+        )
+
     def get_deleted_objects(self, objs, request):
         """A trainer who taught a held course is kept: the months count them among their "Trainers active",
         approved months too (the database refuses it as well, trainer_of_a_held_course_is_kept). The page
-        names those courses as protected; deactivate the trainer instead, and blank their name and contact
+        names those courses as protected, and says to deactivate the trainer instead, or to forget them (`forget`)
         if they asked to be forgotten."""
         deleted, counts, permissions_needed, protected = super().get_deleted_objects(objs, request)
-        held = Course.objects.filter(
-            trainers__in=objs, attendance__isnull=False, attendance__withdrawn_at__isnull=True
-        ).distinct()
+        held = self.held_courses(objs)
         protected = [*protected, *(f"{Course._meta.verbose_name.capitalize()}: {course}" for course in held)]
         return deleted, counts, permissions_needed, protected
 

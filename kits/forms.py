@@ -121,8 +121,17 @@ class DeliveryForm(DatedForm):
     expiry_date = forms.DateField(label=_("Expiry date"), widget=DateInput())
     quantity = quantity_field()
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    # What a page made before the form took the shared date fields posts: a form open over the change, sent
+    # after it, keeps the day it names (it was taken as today, silently).
+    OLD_NAMES = {"received_on": "on_date", "reason": "change_reason"}
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and not any(new in data for new in self.OLD_NAMES.values()):
+            data = data.copy()
+            for old, new in self.OLD_NAMES.items():
+                if old in data:
+                    data[new] = data[old]
+        super().__init__(data, *args, **kwargs)
         self.fields["on_date"].label = _("Received on")
         self.fields["on_date"].help_text = _("The day the kits came, if not today.")
         self.fields["product"].widget.attrs["list"] = "known-products"

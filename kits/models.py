@@ -102,6 +102,17 @@ class Batch(models.Model):
         related_name="+",
         verbose_name=_("recalled by"),
     )
+    # The municipality whose coordinator started the recall, as it was then: its coordinators may change or end
+    # it (redliv.roles.may_change_recall). Not the starter's municipality today: a coordinator who moves to
+    # another municipality's organisation takes no recall with them.
+    recalled_in = models.ForeignKey(
+        "redliv.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recalled in"),
+    )
     # The end of a recall (the lot was cleared after investigation, or the recall is over):
     # from this date the lot is handed out again if it has not expired.
     recall_ended_on = models.DateField(_("recall ended on"), null=True, blank=True)
@@ -123,6 +134,7 @@ class Batch(models.Model):
         "recall_reason",
         "recall_instructions",
         "recalled_by",
+        "recalled_in",
         "recall_ended_on",
         "recall_ended_by",
         "recall_end_reason",

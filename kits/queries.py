@@ -265,7 +265,7 @@ def lot_movements(user, lot_number: str):
     return (
         movements(user)
         .filter(batch__lot_number__iexact=lot_number.strip())
-        .select_related("batch__recalled_by__organisation", "batch__recall_ended_by")
+        .select_related("batch__recalled_by", "batch__recalled_in", "batch__recall_ended_by")
     )
 
 

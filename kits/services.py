@@ -955,7 +955,7 @@ def clear_unusable(*, user, location: StockLocation, batch: Batch, to_location=N
 
 def recall_changes_refused(batch: Batch) -> PermissionDenied:
     """Why a user may not change or end the recall of `batch` (`roles.may_change_recall`), and whom to ask."""
-    municipality = batch.recalled_by.municipality if batch.recalled_by_id else None
+    municipality = batch.recalled_in
     if municipality is None:
         return PermissionDenied(_("Only an administrator can change or end this recall."))
     return PermissionDenied(
@@ -1001,6 +1001,7 @@ def recall_lot(*, user, batch: Batch, recalled_on, reason: str, instructions: st
             if batch.recall_ended_on is not None and recalled_on < batch.recall_ended_on:
                 recalled_on = min(recalled_on, batch.recalled_on)  # overlapping: one recall
             batch.recalled_by = user
+            batch.recalled_in_id = getattr(user, "municipality_id", None)
             batch.recall_ended_on, batch.recall_ended_by, batch.recall_end_reason = None, None, ""
         batch.recalled_on = recalled_on
         batch.recall_reason = reason

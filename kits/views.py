@@ -600,7 +600,7 @@ def recall(request, pk):
 
     Any coordinator whose municipality has held the lot may recall it; an active recall is changed only by
     whom `roles.may_change_recall` names."""
-    batch = get_for_user(request, Batch.objects.select_related("recalled_by__organisation"), roles.RECALL_LOTS, pk=pk)
+    batch = get_for_user(request, Batch.objects.select_related("recalled_in"), roles.RECALL_LOTS, pk=pk)
     active = batch.recalled_on is not None and batch.recall_ended_on is None
     if active and not roles.may_change_recall(request.user, batch):
         raise services.recall_changes_refused(batch)
@@ -661,7 +661,7 @@ def end_recall(request, pk):
 
     Only whom `roles.may_change_recall` names: the coordinators of the municipality that started it, and
     administrators."""
-    batch = get_for_user(request, Batch.objects.select_related("recalled_by__organisation"), roles.RECALL_LOTS, pk=pk)
+    batch = get_for_user(request, Batch.objects.select_related("recalled_in"), roles.RECALL_LOTS, pk=pk)
     if batch.recalled_on is None or batch.recall_ended_on is not None:
         messages.info(request, _("Lot %(lot)s is not recalled now.") % {"lot": batch.lot_number})
         return redirect(lot_url(batch))

@@ -109,7 +109,8 @@ PERMISSIONS = {
 
 def may_change_recall(user, batch) -> bool:
     """Whether `user` may change or end the active recall of `batch` (its date, reason and instructions, or
-    its end). The coordinators of the municipality whose coordinator started it may (a mistake of their own,
+    its end). The coordinators of the municipality whose coordinator started it (`Batch.recalled_in`, as it was
+    then: not where that coordinator works today) may (a mistake of their own,
     or the all-clear they were sent), and administrators (`CHANGE_EVERY_RECALL`); a coordinator of another
     municipality that holds the lot asks them. A recall nobody is recorded for is the administrators'.
 
@@ -118,12 +119,7 @@ def may_change_recall(user, batch) -> bool:
         return True
     if not user.has_perm(RECALL_LOTS):
         return False
-    started_by = batch.recalled_by
-    return (
-        started_by is not None
-        and started_by.municipality_id is not None
-        and (started_by.municipality_id == user.municipality_id)
-    )
+    return batch.recalled_in_id is not None and batch.recalled_in_id == user.municipality_id
 
 
 def permissions_of(user):

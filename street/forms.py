@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from courses.models import MAX_COUNT_PER_GROUP, Attendance, Course, CourseFormat, Venue
 from courses.services import check_counts, check_kits_source
 from kits.forms import known_batches
-from kits.models import HandoutReason, StockLocation
+from kits.models import Handout, HandoutReason, StockLocation
 from redliv import inputs, roles
 from redliv.access import add_service_errors
 from redliv.models import Audience, District
@@ -37,6 +37,11 @@ PLANNED_COURSE_GONE = _(
 MAX_DAYS_BACK = 60
 # A tablet's clock a few minutes fast is not refused.
 CLOCK_SKEW = dt.timedelta(minutes=5)
+# How long an entry may wait on a tablet and still be judged by when it was written. A page's signed time
+# (`opened`) says only that an entry was written after it, and any page ever made carries one: without this
+# bound, the time of a page kept for a year (or its token copied into a post) let a worker log a year and 60
+# days back. An entry that waited longer is judged as written this long before it arrived.
+MAX_HELD_ON_THE_TABLET = dt.timedelta(days=14)
 # A date and time this close to the tablet's clock as the entry was saved were taken from that clock (street.js
 # fills them in and keeps them "now" until the worker sets them): not set by hand.
 FROM_THE_CLOCK = dt.timedelta(minutes=2)
@@ -44,6 +49,11 @@ OPENED_SALT = "street.forms.opened"
 CLOCK_WRONG = _(
     "The date and time came from the tablet's clock, which was wrong when the entry was saved (it showed "
     "%(shown)s). Enter when it really happened and save again, and have the tablet's clock set."
+)
+# An entry queued on the tablet may name a location closed, or made one for return or destruction, since.
+LOCATION_GONE = _(
+    "No kits can be taken from this stock location now: it has been closed, or made a place for return or "
+    "destruction. Choose another, or ask a coordinator."
 )
 NOTE_WARNING = _("Never write names, CPR numbers, addresses or other personal data.")
 
@@ -90,7 +100,10 @@ def opened_token(now) -> str:
 
 
 def _opened_at(token):
-    """The time an `opened_token` names; None for none, or one the server did not sign."""
+    """The time an `opened_token` names; None for none (also one the form refused: too long), or one the server
+    did not sign."""
+    if not isinstance(token, str) or not token:
+        return None
     try:
         seconds = signing.loads(token, salt=OPENED_SALT)
         return dt.datetime.fromtimestamp(seconds, tz=dt.UTC) if isinstance(seconds, int) else None
@@ -119,7 +132,8 @@ class StreetForm(inputs.Form):
     wrong (it showed a time before the page was made, or after the entry arrived) are refused with the
     tablet's reading, and the entry stays on the tablet for the worker to set by hand; so are a date and
     time in the future. The 60 days back are counted from when the entry was written: the tablet's claim,
-    held between the page's making and the entry's arrival (without both, the arrival).
+    held between the page's making and the entry's arrival, and at most MAX_HELD_ON_THE_TABLET before the
+    arrival (without both, the arrival).
     """
 
     key = inputs.key_field()
@@ -139,6 +153,20 @@ class StreetForm(inputs.Form):
         self.fields["time"].initial = now.strftime("%H:%M")
         self.fields["opened"].initial = opened_token(now)
 
+    # Where an entry of this kind is stored, and who made it (stored_already).
+    stored_as = None
+
+    def stored_already(self, key) -> bool:
+        """Whether this worker's entry is stored under `key` already: a resend whose answer was lost, its 60 days
+        not counted again. However long it waited on the tablet (more than MAX_HELD_ON_THE_TABLET, and the days
+        back counted from its arrival would refuse it), it is answered by its key: as stored, or as a key taken
+        by other content. Refused, it showed on the tablet as refused though stored, to be sent again changed
+        or by a coordinator: twice."""
+        if key is None or self.stored_as is None:
+            return False
+        model, author = self.stored_as
+        return model._base_manager.filter(idempotency_key=key, **{author: self.user}).exists()
+
     def clean(self):
         cleaned = super().clean()
         day, time = cleaned.get("date"), cleaned.get("time")
@@ -150,13 +178,19 @@ class StreetForm(inputs.Form):
         clock_was_wrong = shown is not None and (
             shown > now + CLOCK_SKEW or (opened is not None and shown < opened - CLOCK_SKEW)
         )
-        written = min(max(shown, opened), now) if shown is not None and opened is not None else now
+        written = now
+        if shown is not None and opened is not None:
+            written = min(max(shown, opened, now - MAX_HELD_ON_THE_TABLET), now)
         if clock_was_wrong and abs(when - shown) <= FROM_THE_CLOCK:
             shown_text = date_format(timezone.localtime(shown), "SHORT_DATETIME_FORMAT")
             self.add_error("date", ValidationError(CLOCK_WRONG % {"shown": shown_text}, code="clock_wrong"))
         elif when > now + CLOCK_SKEW:
             self.add_error("date", _("The date and time cannot be in the future."))
-        elif not self.user.has_perm(roles.OVERSEE_ENTRIES) and (timezone.localdate(written) - day).days > MAX_DAYS_BACK:
+        elif (
+            not self.user.has_perm(roles.OVERSEE_ENTRIES)
+            and (timezone.localdate(written) - day).days > MAX_DAYS_BACK
+            and not self.stored_already(cleaned.get("key"))
+        ):
             self.add_error(
                 "date", _("You can log at most %(days)d days back; ask a coordinator.") % {"days": MAX_DAYS_BACK}
             )
@@ -171,6 +205,7 @@ def stock_fields(form, user, locations):
         label=_("Kits from"),
         queryset=locations,
         required=False,
+        error_messages={"invalid_choice": LOCATION_GONE},
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     form.fields["batch"] = forms.ModelChoiceField(
@@ -186,6 +221,8 @@ def stock_fields(form, user, locations):
 
 class CourseEntryForm(StreetForm):
     """A held drop-in or pop-up course: counts per audience, first-time versus refresher, kits."""
+
+    stored_as = (Attendance, "logged_by")
 
     course_format = forms.ChoiceField(
         label=_("Format"),
@@ -250,7 +287,10 @@ class CourseEntryForm(StreetForm):
             del self.errors["course"]
             self.add_error(None, ValidationError(PLANNED_COURSE_GONE, code="planned_course_gone"))
         counts = {field: cleaned.get(field) for field in self.COUNT_FIELDS}
-        checks = [(check_kits_source, cleaned.get("kits"), cleaned.get("location"))]
+        # A location refused above (LOCATION_GONE) is not said again as missing.
+        checks = (
+            [] if "location" in self.errors else [(check_kits_source, cleaned.get("kits"), cleaned.get("location"))]
+        )
         if None not in counts.values():
             checks.insert(0, (check_counts, counts, cleaned.get("refresher") or 0))
         for check, *arguments in checks:
@@ -263,6 +303,8 @@ class CourseEntryForm(StreetForm):
 
 class HandoutEntryForm(StreetForm):
     """A repeat supply outside a course."""
+
+    stored_as = (Handout, "recorded_by")
 
     reason = forms.ChoiceField(
         label=_("Reason"),
@@ -286,6 +328,8 @@ class HandoutEntryForm(StreetForm):
 
 class ReportEntryForm(StreetForm):
     """An overdose reversal told to a street worker. Nothing that identifies anyone."""
+
+    stored_as = (ReversalReport, "reported_by")
 
     district = forms.ModelChoiceField(
         label=_("District"), queryset=District.objects.none(), widget=forms.Select(attrs={"class": "form-select"})
@@ -350,6 +394,8 @@ class CourseCorrectionForm(CourseEntryForm):
     `version` names the state of the entry the page was opened on (courses.services.entry_version).
     A form posted without them (a page from before they were added) is applied as before.
     """
+
+    stored_as = None  # its key is the correction's (street.models.AppliedChange), not an attendance's
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

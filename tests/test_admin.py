@@ -177,3 +177,47 @@ def test_a_district_with_reports_stays_in_its_municipality(client, administrator
     client.force_login(administrator)
     change = reverse("admin:redliv_district_change", args=[empty.pk])
     assert client.post(change, {"municipality": aarhus.pk, "name": empty.name, "postcodes": ""}).status_code == 302
+
+
+def test_a_trainer_of_a_held_course_is_not_deleted_but_the_admin_says_what_to_do_and_can_forget_them(
+    client, administrator, red_liv, venue, street_worker
+):
+    """Deleting a trainer who taught a held course is refused (the months count them). The page said only that
+    the courses were protected objects that would have to be deleted, and the way to forget someone who asked to
+    be (a blank name) was refused as "This field is required". The page says to deactivate them or forget them,
+    and the list's action forgets them: no name, no contact, inactive, still counted."""
+    import datetime as dt
+
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from courses.models import Trainer
+    from tests import factories
+
+    trainer = factories.make_trainer(red_liv, name="Bo Hansen", contact="bo@example.org", user=street_worker)
+    course = factories.make_course(venue, starts_at=timezone.now() - dt.timedelta(days=3))
+    course.trainers.add(trainer)
+    factories.make_attendance(course, street_worker)
+    client.force_login(administrator)
+    page = client.get(reverse("admin:courses_trainer_delete", args=[trainer.pk])).content.decode()
+    assert "Fjern fluebenet ved Aktiv i stedet" in page and "Glem de valgte trænere" in page
+    # The admin's log of an earlier change names them.
+    LogEntry.objects.create(
+        user=administrator,
+        content_type=ContentType.objects.get_for_model(Trainer),
+        object_id=str(trainer.pk),
+        object_repr="Bo Hansen",
+        action_flag=CHANGE,
+    )
+    forgotten = client.post(
+        reverse("admin:courses_trainer_changelist"), {"action": "forget", "_selected_action": [trainer.pk]}
+    )
+    assert forgotten.status_code == 302
+    trainer.refresh_from_db()
+    assert trainer.name == f"Tidligere træner {trainer.pk}" and trainer.contact == "" and trainer.user is None
+    assert not trainer.active and not trainer.show_name_publicly
+    assert list(course.trainers.all()) == [trainer]
+    assert not LogEntry.objects.filter(object_repr__contains="Bo Hansen").exists()
+    assert "Bo Hansen" not in client.get(reverse("admin:courses_trainer_changelist")).content.decode()
+    assert Trainer.objects.count() == 1

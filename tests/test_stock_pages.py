@@ -146,6 +146,24 @@ def test_a_delivery_takes_the_stock_forms_date_left_empty_today(client, coordina
     assert timezone.localdate(StockMovement.objects.get().occurred_at) == TODAY()
 
 
+def test_a_delivery_posted_from_a_page_made_before_the_date_fields_were_renamed_keeps_its_received_date(
+    client, coordinator, office
+):
+    """A delivery form opened before the form took the stock forms' date (it posts `received_on` and `reason`)
+    and sent after: its received date was dropped and the kits were dated today, the stock of the days between
+    wrong without a word."""
+    client.force_login(coordinator)
+    data = delivery_data(office)
+    received = TODAY() - dt.timedelta(days=3)
+    data["received_on"] = received.isoformat()
+    del data["on_date"]
+    assert client.post(reverse("kits:delivery"), data).status_code == 302
+    assert timezone.localdate(StockMovement.objects.get().occurred_at) == received
+    # Sent again (Back, then send): stored once.
+    assert client.post(reverse("kits:delivery"), data).status_code == 302
+    assert StockMovement.objects.count() == 1
+
+
 def test_a_double_submitted_delivery_is_stored_once(client, coordinator, office):
     client.force_login(coordinator)
     data = delivery_data(office)

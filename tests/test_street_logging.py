@@ -604,3 +604,22 @@ def test_a_course_with_more_kits_than_any_one_lot_says_how_to_log_them_at_the_co
     from courses.services import kits_handed_out
 
     assert kits_handed_out(attendance.course) == 4
+
+
+@pytest.mark.parametrize("change", [{"for_return": True}, {"active": False}], ids=["for-return", "closed"])
+def test_a_queued_entry_from_a_location_since_closed_or_set_aside_says_so_once(street_worker, venue, bag, change):
+    """A course queued on the tablet with kits from the bag, the bag made a place for return (or closed) before
+    the entry arrived: it was refused with Django's "Select a valid choice" and, beside it, "choose where the kits
+    came from", though one was chosen. It says what happened to the location, once."""
+    from kits.models import StockLocation
+
+    fields = course_fields(venue, bag, kits=2)
+    StockLocation.objects.filter(pk=bag.pk).update(**change)
+    response = send(logged_in(street_worker), "course", fields)
+    assert response.status_code == 400
+    errors = [error["message"] for error in response.json()["errors"] if error["field"] == "location"]
+    assert errors == [
+        "Der kan ikke tages kit fra dette lagersted nu: det er lukket eller gjort til et sted for returnering eller "
+        "destruktion. Vælg et andet, eller spørg en koordinator."
+    ]
+    assert nothing_written()

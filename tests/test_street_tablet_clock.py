@@ -198,3 +198,55 @@ def test_the_session_answer_tells_the_servers_time_for_the_page_to_compare_the_t
     before = int(timezone.now().timestamp() * 1000)
     answer = client.get("/gade/api/session/").json()
     assert before <= answer["now"] <= int(timezone.now().timestamp() * 1000)
+
+
+def test_an_old_pages_signed_time_does_not_let_a_worker_log_further_back_than_60_days_and_two_weeks(
+    street_worker, venue, bag
+):
+    """Any page the server ever made carries its signed time, and a post naming a page made 300 days ago (kept,
+    or its token copied) with a writing time to match was stored 359 days back: the page's time had no bound.
+    An entry is judged as written at most two weeks before it arrived."""
+    now = timezone.now()
+    client = logged_in(street_worker)
+    old = now - dt.timedelta(days=300)
+    day = timezone.localdate(old) - dt.timedelta(days=59)
+    fields = saved_on_the_tablet(venue, bag, opened=old, clock=old, date=day.isoformat(), time="12:00")
+    assert "60 dage" in refused(client, fields, "date")
+    # Written 15 days before it arrived and dated 60 days before then: taken as written 14 days before.
+    written = now - dt.timedelta(days=15)
+    day = timezone.localdate(written) - dt.timedelta(days=60)
+    fields = saved_on_the_tablet(venue, bag, opened=written, clock=written, date=day.isoformat(), time="12:00")
+    assert "60 dage" in refused(client, fields, "date")
+    assert nothing_written()
+    # Written 13 days before it arrived and dated 60 days before then: stored.
+    written = now - dt.timedelta(days=13)
+    day = timezone.localdate(written) - dt.timedelta(days=60)
+    fields = saved_on_the_tablet(venue, bag, opened=written, clock=written, date=day.isoformat(), time="12:00")
+    assert send(client, "course", fields).status_code == 201
+
+
+def test_a_page_time_the_form_refuses_is_refused_not_a_server_error(street_worker, venue, bag):
+    """An `opened` longer than the field allows (200 characters) made the clock check read None: a 500."""
+    now = timezone.now()
+    fields = saved_on_the_tablet(venue, bag, opened=now, clock=now, kits=0)
+    fields["opened"] = "x" * 201
+    refused(logged_in(street_worker), fields, "opened")
+    assert nothing_written()
+
+
+def test_a_resend_of_a_stored_entry_weeks_later_is_answered_as_stored(street_worker, venue, bag):
+    """An entry written 59 days after its course was stored, its answer lost, and the tablet offline three weeks:
+    its resend counts as written two weeks before it arrived, 66 days after the course, and was refused, a stored
+    entry shown as refused (sent again changed, or by a coordinator: twice). It is answered by its key."""
+    now = timezone.now()
+    day = timezone.localdate(now) - dt.timedelta(days=59)
+    fields = saved_on_the_tablet(venue, bag, opened=now, clock=now, date=day.isoformat(), time="12:00")
+    client = logged_in(street_worker)
+    assert send(client, "course", fields).status_code == 201
+    with time_machine.travel(now + dt.timedelta(days=21), tick=True):
+        resent = send(logged_in(street_worker), "course", fields)
+        assert resent.status_code == 200, resent.content
+        # Another entry as far back, not stored: refused.
+        other = saved_on_the_tablet(venue, bag, opened=now, clock=now, date=day.isoformat(), time="13:00")
+        assert "60 dage" in refused(logged_in(street_worker), other, "date")
+    assert Attendance.objects.count() == 1

@@ -129,3 +129,22 @@ def test_any_coordinator_whose_municipality_held_the_lot_may_recall_it_and_is_re
     # Now the recall is Aarhus': Odense's coordinator may no longer end it.
     client.force_login(coordinator)
     assert client.get(reverse("kits:end-recall", args=[lot.pk])).status_code == 403
+
+
+def test_the_recall_stays_with_the_municipality_that_started_it_when_its_coordinator_moves(
+    client, lot, coordinator, colleague, aarhus_org
+):
+    """Who may change or end a recall was read from where its starter works today: Odense's coordinator, moved
+    to Aarhus's organisation, took the recall to Aarhus, and Odense's coordinators could no longer end it."""
+    coordinator.organisation = aarhus_org
+    coordinator.save()
+    lot.refresh_from_db()
+    assert not roles.may_change_recall(coordinator, lot)
+    client.force_login(colleague)
+    trace = client.get(reverse("kits:lot"), {"lot": "NX2408"}).content.decode()
+    assert reverse("kits:end-recall", args=[lot.pk]) in trace
+    client.post(
+        reverse("kits:end-recall", args=[lot.pk]), {"reason": "Producenten fandt lottet i orden", "confirm": "on"}
+    )
+    lot.refresh_from_db()
+    assert (lot.recall_ended_on, lot.recall_ended_by) == (dt.date(2026, 11, 30), colleague)
