@@ -7,7 +7,6 @@ need the planning permission (`courses.change_course`): street workers get a 403
 
 import calendar
 import datetime as dt
-import hashlib
 import json
 import uuid
 
@@ -17,6 +16,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -224,9 +224,11 @@ def _sent_again(request, row) -> bool:
 
 def _saved_version(row, sent) -> str:
     """The row's version as a form's save left it, with a digest of what the form sent: the same form sent with
-    other content is not taken for a resend."""
+    other content is not taken for a resend. The digest is keyed with the server's secret, as the idempotency
+    keys' are (redliv.idempotency): a plain hash of a trainer's name and phone number, kept in the session
+    table, would let anyone with that table test guesses of them."""
     content = sorted((name, sent.getlist(name)) for name in sent if name != "csrfmiddlewaretoken")
-    digest = hashlib.sha256(json.dumps(content).encode()).hexdigest()
+    digest = salted_hmac("courses.views.saved_version", json.dumps(content), algorithm="sha256").hexdigest()
     return f"{row._meta.label} {row.pk} {row.updated_at.isoformat()} {digest}"
 
 

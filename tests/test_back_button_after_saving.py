@@ -8,6 +8,8 @@ delivery, course or report a second time, with the new key. Such forms are sent 
 """
 
 import datetime as dt
+import hashlib
+import json
 from html.parser import HTMLParser
 
 import pytest
@@ -194,3 +196,14 @@ def test_a_double_click_on_saving_an_edit_says_saved_not_changed_elsewhere(plann
     assert type(row).objects.filter(pk=row.pk, **{name: "Rettet"}).exists()
     # Sent once more with other content, it is still refused (a second tab's form: test_coordinator_*).
     assert "ændret et andet sted" in planner.post(path, {**sent, name: "Rettet igen"}).content.decode()
+    # What the session keeps of the content is keyed with the server's secret: a plain hash of a name and a
+    # phone number would let anyone with the session table test guesses of them.
+    from courses.views import SAVED_EDITS_SESSION_KEY
+
+    content = sorted(
+        (field, [str(value)] if not isinstance(value, list) else [str(v) for v in value])
+        for field, value in sent.items()
+    )
+    plain = hashlib.sha256(json.dumps(content).encode()).hexdigest()
+    kept = " ".join(planner.session[SAVED_EDITS_SESSION_KEY].values())
+    assert plain not in kept and len(kept.split()[-1]) == 64
