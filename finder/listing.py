@@ -621,7 +621,7 @@ def _course_page(filters, now, origin, *, since=None, pks=None, offset=0, limit=
         select = "0, EXTRACT(EPOCH FROM c.starts_at)::float8, c.id, NULL"
         sql = " ".join(["SELECT", select, _COURSES, where, "ORDER BY c.starts_at, c.id" + tail])
         params += tail_params
-    else:  # with `pks` and an origin, the distance of those rows alone
+    else:  # by time; or only the courses `pks` names, with their distances (worked out per row) by distance
         km = "v_km.km" if origin is not None else "NULL::float8"
         select = f"{_COURSE_COLUMNS}, {km}, {_band(km) if origin is not None else 0}, NULL{recalled}"
         distance = _DISTANCE if origin is not None else ""
