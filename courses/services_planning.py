@@ -390,14 +390,25 @@ def _copy(course, user, key):
 def cancel_course(course, reason, user=None):
     """Cancel a planned course; its reason (required) is also the reason for changing an approved month.
 
-    The requests it answered are in progress again (`course.reopened_requests`)."""
+    The requests it answered are in progress again (`course.reopened_requests`).
+
+    The status is read from the locked row, not from `course`: of two cancellations sent at once (a double
+    click, two tabs) both read "planned" and the second reason overwrote the first. Now the second waits for the
+    first and is refused with code "cancelled_already"; a course that is not planned, with "not_planned"."""
+    locked = Course.objects.select_for_update().get(pk=course.pk)
+    if locked.status == Course.Status.CANCELLED:
+        raise ValidationError(_("The course is cancelled already."), code="cancelled_already")
+    if locked.status != Course.Status.PLANNED:
+        raise ValidationError(_("Only a planned course can be cancelled."), code="not_planned")
     if user is not None:
-        check_change_allowed(user, course.municipality_id, course.starts_at, reason)
-        course._history_user = user
-    course.status = Course.Status.CANCELLED
-    course.cancellation_reason = reason
-    course.cancelled_at = timezone.now()
-    course.save(update_fields=["status", "cancellation_reason", "cancelled_at", "updated_at"])
+        check_change_allowed(user, locked.municipality_id, locked.starts_at, reason)
+        locked._history_user = user
+    locked.status = Course.Status.CANCELLED
+    locked.cancellation_reason = reason
+    locked.cancelled_at = timezone.now()
+    locked.save(update_fields=["status", "cancellation_reason", "cancelled_at", "updated_at"])
+    for field in ("status", "cancellation_reason", "cancelled_at", "updated_at"):
+        setattr(course, field, getattr(locked, field))
     # The workplace that asked for it still wants a course: its request is open again, for a new date.
     course.reopened_requests = list(course.requests.filter(status=CourseRequest.Status.SCHEDULED))
     for course_request in course.reopened_requests:

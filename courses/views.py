@@ -342,6 +342,10 @@ def course_cancel(request, pk):
         try:
             planning.cancel_course(course, form.cleaned_data["reason"], request.user)
         except ValidationError as error:
+            if getattr(error, "code", None) in ("cancelled_already", "not_planned"):
+                # Cancelled (or held) by another request since this one read the course: its answer, not the form.
+                (messages.info if error.code == "cancelled_already" else messages.error)(request, error.message)
+                return redirect("courses:course-detail", pk=course.pk)
             add_service_errors(form, ValidationError({"reason": error.error_list}))
         else:
             messages.success(request, _("The course was cancelled."))

@@ -4,6 +4,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from courses import services_planning as planning
@@ -515,5 +516,19 @@ def test_a_double_click_on_cancelling_a_course_says_it_is_cancelled_not_an_error
     again = planner.post(path, {"reason": "Træneren er syg"}, follow=True)
     page = again.content.decode()
     assert "Kurset er allerede aflyst." in page and "Kun et planlagt kursus kan aflyses." not in page
+    course.refresh_from_db()
+    assert course.status == Course.Status.CANCELLED and course.cancellation_reason == "Træneren er syg"
+
+
+def test_of_two_cancellations_at_once_the_second_is_refused_and_the_first_reason_stays(venue):
+    """Both requests read the course as planned before either wrote: the status was checked without a lock, and the
+    second cancellation's reason overwrote the first. The second now reads the locked row and is told it is
+    cancelled already."""
+    course = factories.make_course(venue)
+    stale = Course.objects.get(pk=course.pk)  # the second request's copy, read while the course was planned
+    planning.cancel_course(course, "Træneren er syg")
+    with pytest.raises(ValidationError) as refused:
+        planning.cancel_course(stale, "Lokalet er lukket")
+    assert refused.value.code == "cancelled_already"
     course.refresh_from_db()
     assert course.status == Course.Status.CANCELLED and course.cancellation_reason == "Træneren er syg"
