@@ -398,8 +398,12 @@ class ReportFilterForm(inputs.Form):
             field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
 
     def filter(self, reports):
-        if not self.is_valid():
+        """Every report when no filter is asked for; none, beside the form's errors, when a filter is invalid (as
+        the course list): a list that ignored a mistyped date read as if it were filtered."""
+        if not self.is_bound:
             return reports
+        if not self.is_valid():
+            return reports.none()
         data = self.cleaned_data
         if data["start"]:
             reports = reports.filter(occurred_at__date__gte=data["start"])

@@ -141,6 +141,18 @@ def test_the_list_filters_by_period_district_outcome_and_status(
     assert client.get(LIST).context["page"].paginator.count == 5
 
 
+def test_an_invalid_filter_shows_its_error_and_no_reports_like_the_course_list(client, coordinator, district):
+    """An invalid filter was ignored: every report was listed under a form that looked as if it had filtered."""
+    make_report(district, occurred_at=timezone.now() - dt.timedelta(days=3))
+    client.force_login(coordinator)
+    response = client.get(LIST, {"start": "31-31-2026", "outcome": "hospital"})
+    assert response.status_code == 200
+    assert "start" in response.context["filters"].errors
+    assert response.context["filters"].errors["start"][0] in response.content.decode()
+    assert list(response.context["page"].object_list) == []
+    assert client.get(LIST).context["page"].paginator.count == 1
+
+
 def test_the_list_shows_only_the_municipality_and_keeps_its_query_count(
     client, coordinator, district, aarhus_district, django_assert_max_num_queries
 ):
