@@ -40,7 +40,7 @@ from redliv.access import permission_required
 from redliv.api import ApiResponse, in_the_visitors_language
 from redliv.contact import with_contact
 from redliv.models import Audience, CourseLanguage
-from redliv.ratelimit import allow_post, would_allow_post
+from redliv.ratelimit import allow_post, with_retry_after, would_allow_post
 from redliv.security import typed_answers_not_kept
 
 # Far past any real list, and still a number PostgreSQL can take as an offset.
@@ -387,8 +387,13 @@ def request_course(request):
         ):
             form.add_error(None, _too_many_requests())
             status = 429
-        return render(
-            request, "finder/request_form.html", {"form": form, "language_switch_form": "request-form"}, status=status
+        return with_retry_after(
+            render(
+                request,
+                "finder/request_form.html",
+                {"form": form, "language_switch_form": "request-form"},
+                status=status,
+            )
         )
     form = CourseRequestForm(request.POST or None)
     status = 200
@@ -404,8 +409,10 @@ def request_course(request):
             return redirect("finder:request-thanks")
         form.add_error(None, _too_many_requests())
         status = 429
-    return render(
-        request, "finder/request_form.html", {"form": form, "language_switch_form": "request-form"}, status=status
+    return with_retry_after(
+        render(
+            request, "finder/request_form.html", {"form": form, "language_switch_form": "request-form"}, status=status
+        )
     )
 
 
@@ -433,7 +440,7 @@ def check_kit(request):
         ):
             form.add_error(None, _too_many_kit_checks())
             status = 429
-        return render(request, "finder/check_kit.html", {**context, "form": form}, status=status)
+        return with_retry_after(render(request, "finder/check_kit.html", {**context, "form": form}, status=status))
     form = KitCheckForm(request.POST or None)
     status, answers, checked = 200, [], False
     if request.method == "POST" and form.is_valid():
@@ -442,11 +449,13 @@ def check_kit(request):
         else:
             form.add_error(None, _too_many_kit_checks())
             status = 429
-    return render(
-        request,
-        "finder/check_kit.html",
-        {**context, "form": form, "answers": answers, "checked": checked, "language_switch_answered": checked},
-        status=status,
+    return with_retry_after(
+        render(
+            request,
+            "finder/check_kit.html",
+            {**context, "form": form, "answers": answers, "checked": checked, "language_switch_answered": checked},
+            status=status,
+        )
     )
 
 

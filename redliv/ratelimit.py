@@ -6,6 +6,7 @@ same moment both count. Hours older than a day are deleted on the way.
 """
 
 import datetime as dt
+import math
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -13,9 +14,26 @@ from django.utils import timezone
 from redliv.models import PostCount
 from redliv.security import address_digest, client_address
 
+WINDOW = dt.timedelta(hours=1)
+
 
 def _window_start(now):
     return now.replace(minute=0, second=0, microsecond=0)
+
+
+def seconds_until_next_window(now=None) -> int:
+    """Seconds until this hour's window ends: a refused address may post again then, its count starting anew."""
+    now = now or timezone.now()
+    return max(1, math.ceil((_window_start(now) + WINDOW - now).total_seconds()))
+
+
+def with_retry_after(response, seconds=None):
+    """`response` with `Retry-After` if it is a 429: `seconds`, or else until the hour's window frees a slot.
+
+    Every refusal for too many posts says when to try again, for a person's browser and for a client that retries."""
+    if response.status_code == 429 and not response.has_header("Retry-After"):
+        response["Retry-After"] = str(seconds if seconds is not None else seconds_until_next_window())
+    return response
 
 
 def count_post(scope: str, address: str, now=None) -> int:

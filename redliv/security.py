@@ -7,10 +7,12 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+import math
 import time
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -262,7 +264,11 @@ def lockout_response(request, original_response=None, credentials=None):
             "language_switch_form": "login-form",
             "language_switch_refused": True,
         }
-    return render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=429)
+    response = render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=429)
+    # Each try during a lockout starts its cool-off again (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT, on by
+    # default), this one included: the account is open again at this address after the whole cool-off from now.
+    response["Retry-After"] = str(max(1, math.ceil(get_cool_off(request).total_seconds())))
+    return response
 
 
 class SessionTimeoutMiddleware:

@@ -17,7 +17,7 @@ from redliv.contact import with_contact
 from redliv.history import history_entries
 from redliv.idempotency import IdempotencyConflict
 from redliv.pagination import paginate
-from redliv.ratelimit import allow_post, would_allow_post
+from redliv.ratelimit import allow_post, with_retry_after, would_allow_post
 from redliv.security import typed_answers_not_kept
 from reversals import services
 from reversals.forms import PublicReportForm, ReplaceKitForm, ReportFilterForm, ReviewForm, StaffReportForm
@@ -67,8 +67,10 @@ def _received_already(form) -> bool:
 
 
 def _public_form_page(request, form, status):
-    return render(
-        request, "reversals/public_form.html", {"form": form, "language_switch_form": "report-form"}, status=status
+    return with_retry_after(
+        render(
+            request, "reversals/public_form.html", {"form": form, "language_switch_form": "report-form"}, status=status
+        )
     )
 
 

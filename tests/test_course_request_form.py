@@ -126,6 +126,7 @@ def test_one_address_may_send_only_a_few_requests_an_hour_and_no_raw_address_is_
         assert client.post("/bestil-kursus/", valid(odense), REMOTE_ADDR="203.0.113.7").status_code == 302
     refused = client.post("/bestil-kursus/", valid(odense), REMOTE_ADDR="203.0.113.7")
     assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 3600  # until the hour's window frees a slot
     assert "Prøv igen om en time" in refused.content.decode()
     assert 'value="Herberget Vesterbro"' in refused.content.decode()
     assert CourseRequest.objects.count() == REQUESTS_PER_WINDOW

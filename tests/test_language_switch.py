@@ -189,6 +189,7 @@ def test_a_course_request_refused_for_too_many_requests_says_so_again_in_english
     response = client.post("/en/bestil-kursus/", {**typed, "switch_language": _switch_value(refused.content.decode())})
     html = response.content.decode()
     assert response.status_code == 429  # the refusal's own status, as before the switch
+    assert 1 <= int(response["Retry-After"]) <= 3600
     assert "We have received several requests from you in a short time. Please try again in an hour." in html
     assert list(PostCount.objects.values_list("count", flat=True)) == counted and CourseRequest.objects.count() == 5
 
@@ -253,6 +254,7 @@ def test_a_naloxone_report_refused_for_too_many_reports_keeps_what_was_typed_and
     response = client.post("/en/afrapporter/", {**typed, "switch_language": _switch_value(page)})
     html = response.content.decode()
     assert response.status_code == 429 and '<html lang="en">' in html and "Please try again later." in html
+    assert 1 <= int(response["Retry-After"]) <= 3600
     assert 'value="2026-06-10"' in html and "Han vågnede efter to minutter</textarea>" in html
     assert re.search(r'value="heroin"[^>]*checked', html) and f'value="{typed["key"]}"' in html
     assert list(PostCount.objects.values_list("count", flat=True)) == counted and not ReversalReport.objects.exists()
@@ -295,6 +297,7 @@ def test_a_kit_check_refused_for_too_many_checks_says_so_again_with_its_status(c
         "/en/tjek-dit-kit/", {"lot": "NX-2408", "switch_language": _switch_value(refused.content.decode())}
     )
     assert response.status_code == 429 and "You have checked many lot numbers" in response.content.decode()
+    assert 1 <= int(response["Retry-After"]) <= 3600
 
 
 def test_a_kit_checks_answer_shows_again_in_the_language_switched_to_and_counts_as_a_check(client, settings, bag):

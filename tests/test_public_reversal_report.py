@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from redliv.models import PostCount
-from redliv.ratelimit import count_post
+from redliv.ratelimit import count_post, seconds_until_next_window
 from redliv.security import address_digest
 from reversals import services
 from reversals.models import ReversalReport
@@ -209,6 +209,7 @@ def test_too_many_posts_from_one_address_get_a_polite_refusal(client, district):
         assert client.post(URL, answers(district, key=key), REMOTE_ADDR="10.1.2.3").status_code == 302
     response = client.post(URL, answers(district, key="0a1c7d2e-8f1b-4c52-9a57-3f0c6f1d2b99"), REMOTE_ADDR="10.1.2.3")
     assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 3600  # until the hour's window frees a slot
     assert "Prøv igen senere" in response.content.decode()
     assert ReversalReport.objects.count() == services.PUBLIC_POSTS_PER_HOUR
     # Another address is not affected.
@@ -218,6 +219,14 @@ def test_too_many_posts_from_one_address_get_a_polite_refusal(client, district):
         ).status_code
         == 302
     )
+
+
+def test_a_refusal_for_too_many_posts_says_when_the_hours_window_frees_a_slot():
+    """A 429 said nothing of when to try again (no Retry-After): a client that retries guessed, and soon."""
+    at = dt.datetime(2026, 3, 29, 0, 59, 30, tzinfo=dt.UTC)  # 01:59:30 in Copenhagen, the spring-forward night
+    assert seconds_until_next_window(at) == 30
+    assert seconds_until_next_window(at.replace(minute=0, second=0)) == 3600
+    assert seconds_until_next_window(at.replace(second=59, microsecond=500_000)) == 1
 
 
 def test_behind_the_proxy_the_address_it_appended_is_counted(client, settings, district):

@@ -19,12 +19,14 @@ def log_in(client, username, password, address="10.0.0.1"):
     return client.post("/konto/login/", {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
-def test_five_failures_lock_the_account_at_that_address(client, street_worker):
+def test_five_failures_lock_the_account_at_that_address(client, street_worker, settings):
     for _ in range(4):
         assert log_in(client, street_worker.username, "wrong password").status_code == 200
     assert log_in(client, street_worker.username, "wrong password").status_code == 429
     locked = log_in(client, street_worker.username, PASSWORD)
     assert locked.status_code == 429
+    # Each try while locked starts the cool-off again: this one too, so the whole cool-off is the wait.
+    assert locked["Retry-After"] == str(round(settings.AXES_COOLOFF_TIME * 3600))
     assert "For mange forsøg" in locked.content.decode()
     assert "_auth_user_id" not in client.session
 
