@@ -26,7 +26,7 @@ from redliv.models import (
     Municipality,
     Organisation,
     ScopedQuerySet,
-    has_rows_pointing_to,
+    refuse_moving_what_is_in_use,
 )
 from redliv.personal_data import refuse_identifiers
 
@@ -177,24 +177,11 @@ class Venue(models.Model):
         """A venue with courses, drop-in hours or stock locations stays in its municipality (the coordinator's form
         offers no other; the admin did). Moved, its page showed another municipality's coordinator what was held
         and planned there, and the courses counted in one municipality at a venue of another."""
-        if self.municipality_id == stored_municipality_id:
-            return
-        if has_rows_pointing_to(self):
-            raise ValidationError(
-                {
-                    "municipality": ValidationError(
-                        _(
-                            "%(venue)s has courses, drop-in hours or stock locations in %(municipality)s, so it "
-                            "stays in %(municipality)s. Create the venue again in the other municipality."
-                        ),
-                        code="venue_in_use",
-                        params={
-                            "venue": self.name,
-                            "municipality": Municipality.objects.get(pk=stored_municipality_id),
-                        },
-                    )
-                }
-            )
+        message = _(
+            "%(venue)s has courses, drop-in hours or stock locations in %(municipality)s, so it "
+            "stays in %(municipality)s. Create the venue again in the other municipality."
+        )
+        refuse_moving_what_is_in_use(self, message, code="venue_in_use", name="venue", stored=stored_municipality_id)
 
     def planned_from_today(self):
         """The courses still planned here that are not over, and the drop-in hours not ended before today."""

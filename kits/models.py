@@ -16,7 +16,6 @@ comes from a location for return or destruction (migration 0017).
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Sum, When
@@ -25,7 +24,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from redliv.models import Audience, IdempotentModel, Municipality, Organisation, ScopedQuerySet
+from redliv.models import (
+    Audience,
+    IdempotentModel,
+    Municipality,
+    Organisation,
+    ScopedQuerySet,
+    refuse_moving_what_is_in_use,
+)
 from redliv.personal_data import refuse_identifiers
 
 # Constraint names the services translate into messages for people.
@@ -305,19 +311,17 @@ class StockLocation(models.Model):
         """A location whose kits have moved stays in its municipality: its handouts and its stock are counted
         there, also in the months it approved (the database refuses it too, stocklocation_keeps_its_municipality)."""
         super().clean()
-        if not self.pk or not self.municipality_id:
-            return
-        before = StockLocation.objects.filter(pk=self.pk).values_list("municipality", flat=True).first()
-        if before is None or before == self.municipality_id:
-            return
-        if self.outgoing.exists() or self.incoming.exists():
-            message = _(
-                "Kits have moved in and out of %(location)s, and they are counted in its municipality: it stays "
-                "there. Make a new location in the other municipality, and move the kits to it."
-            )
-            raise ValidationError(
-                {"municipality": ValidationError(message, code="location_in_use", params={"location": self.name})}
-            )
+        message = _(
+            "Kits have moved in and out of %(location)s, and they are counted in its municipality: it stays "
+            "there. Make a new location in the other municipality, and move the kits to it."
+        )
+        refuse_moving_what_is_in_use(
+            self,
+            message,
+            code="location_in_use",
+            name="location",
+            in_use=lambda location: location.outgoing.exists() or location.incoming.exists(),
+        )
 
 
 class StockLevelQuerySet(ScopedQuerySet):

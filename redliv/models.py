@@ -53,6 +53,23 @@ def has_rows_pointing_to(instance) -> bool:
     )
 
 
+def refuse_moving_what_is_in_use(instance, message, *, code, name, stored=None, in_use=has_rows_pointing_to):
+    """Refuse (on `municipality`) moving `instance` out of the municipality it is stored in while it is in use.
+
+    Organisations, districts, venues and stock locations decide which municipality other rows are seen and counted
+    in: moved in the admin, what points to them moved along unseen, out of months already approved. One made in the
+    wrong municipality, with nothing in it yet, may move. `stored`: the stored municipality's id, if already read;
+    `message` may name `%(<name>)s` (the instance's name) and `%(municipality)s` (where it stays)."""
+    if instance.pk is None or not instance.municipality_id:
+        return
+    if stored is None:
+        stored = type(instance)._base_manager.filter(pk=instance.pk).values_list("municipality_id", flat=True).first()
+    if stored is None or stored == instance.municipality_id or not in_use(instance):
+        return
+    params = {name: instance.name, "municipality": Municipality.objects.get(pk=stored)}
+    raise ValidationError({"municipality": ValidationError(message, code=code, params=params)})
+
+
 class ScopedQuerySet(models.QuerySet):
     """A queryset that knows how to limit itself to what a user may see.
 
@@ -189,23 +206,11 @@ class District(models.Model):
         district's municipality, so another chosen in the admin moved Odense's reports, and their counts in
         approved months, to Aarhus's coordinator and figures. One made in the wrong municipality may move."""
         super().clean()
-        if self.pk is None or not self.municipality_id:
-            return
-        stored = District.objects.filter(pk=self.pk).values_list("municipality_id", flat=True).first()
-        if stored is None or stored == self.municipality_id or not has_rows_pointing_to(self):
-            return
-        raise ValidationError(
-            {
-                "municipality": ValidationError(
-                    _(
-                        "%(district)s has venues or reversal reports in %(municipality)s, where they are seen and "
-                        "counted, so it stays in %(municipality)s. Create the district again in the other municipality."
-                    ),
-                    code="district_in_use",
-                    params={"district": self.name, "municipality": Municipality.objects.get(pk=stored)},
-                )
-            }
+        message = _(
+            "%(district)s has venues or reversal reports in %(municipality)s, where they are seen and "
+            "counted, so it stays in %(municipality)s. Create the district again in the other municipality."
         )
+        refuse_moving_what_is_in_use(self, message, code="district_in_use", name="district")
 
 
 class Organisation(models.Model):
@@ -252,25 +257,12 @@ class Organisation(models.Model):
         with nothing in it yet may move.
         """
         super().clean()
-        if self.pk is None or not self.municipality_id:
-            return
-        stored = Organisation.objects.filter(pk=self.pk).values_list("municipality_id", flat=True).first()
-        if stored is None or stored == self.municipality_id:
-            return
-        if has_rows_pointing_to(self):
-            raise ValidationError(
-                {
-                    "municipality": ValidationError(
-                        _(
-                            "%(organisation)s has users, trainers, venues or stock locations in %(municipality)s, "
-                            "where they are seen and counted, so it stays in %(municipality)s. Create the "
-                            "organisation again in the other municipality."
-                        ),
-                        code="organisation_in_use",
-                        params={"organisation": self.name, "municipality": Municipality.objects.get(pk=stored)},
-                    )
-                }
-            )
+        message = _(
+            "%(organisation)s has users, trainers, venues or stock locations in %(municipality)s, "
+            "where they are seen and counted, so it stays in %(municipality)s. Create the "
+            "organisation again in the other municipality."
+        )
+        refuse_moving_what_is_in_use(self, message, code="organisation_in_use", name="organisation")
 
 
 class User(AbstractUser):
