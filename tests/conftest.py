@@ -82,6 +82,29 @@ INSTANTS = {
 }
 
 
+# What a browser test takes, about, when it has no `long` mark of its own.
+BROWSER_TEST_SECONDS = 3
+
+
+def scheduled_seconds(item) -> float:
+    long = item.get_closest_marker("long")
+    if long is not None:
+        return long.kwargs["seconds"]
+    return BROWSER_TEST_SECONDS if item.get_closest_marker("browser") else 0
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """The long tests run first, the longest first; the rest keep their order.
+
+    pytest-xdist's worksteal gives each worker a contiguous half of this list and lets an idle worker take
+    the end of the other's queue. In file order a half-minute test collected late (the street random walk,
+    the second app server) ran alone at the end while the other worker waited: 30-60 s of a suite that must
+    stay under ten minutes. Long ones first means the suite ends on tests of a fraction of a second.
+    """
+    items.sort(key=lambda item: -scheduled_seconds(item))  # stable: equal ones keep their order
+
+
 @pytest.fixture(autouse=True)
 def fixed_clock():
     """Python's clock (time.time, datetime.now, timezone.now and localdate) starts at DEFAULT_INSTANT.

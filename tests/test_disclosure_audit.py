@@ -288,6 +288,7 @@ def approve_everything(user):
     monthly_data.publish(user, Municipality.objects.all(), MONTHS[0], MONTHS[-1])
 
 
+@pytest.mark.long(seconds=6)
 def test_no_hidden_figure_can_be_worked_out_from_everything_published(coordinator):
     build_months(coordinator)
     one_report_without_112(coordinator)
@@ -305,6 +306,7 @@ def test_no_hidden_figure_can_be_worked_out_from_everything_published(coordinato
     assert pinned == {}
 
 
+@pytest.mark.long(seconds=5)
 def test_the_audit_finds_the_figures_that_hiding_only_the_small_counts_gives_away(coordinator, monkeypatch):
     """The audit has teeth: with primary suppression alone, it pins hidden counts."""
 

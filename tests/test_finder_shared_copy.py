@@ -84,6 +84,7 @@ def test_a_cancelled_course_is_gone_from_the_next_answer(frozen, client, venue):
     assert "Træneren er syg" in as_served(client, "/").decode()  # the finder says why
 
 
+@pytest.mark.long(seconds=15)
 def test_random_changes_to_everything_the_finder_shows_never_leave_a_copy_behind(
     frozen, client, venue, red_liv, coordinator
 ):

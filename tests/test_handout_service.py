@@ -212,6 +212,7 @@ def test_simultaneous_withdrawals_of_one_handout_put_the_kits_back_once(bag, coo
     assert handout.corrections.count() == 1
 
 
+@pytest.mark.long(seconds=10)
 @pytest.mark.django_db
 def test_the_database_chooses_the_lot_the_python_rules_would_on_any_day_in_a_random_walk(coordinator, red_liv):
     """The insert's choice (the function `kits_first_expiring_batch`, kits migration 0014), the

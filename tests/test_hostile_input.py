@@ -422,6 +422,7 @@ def test_the_street_json_endpoint_refuses_an_oversized_body_with_a_message(stree
 # --- Coordinators' forms ----------------------------------------------------------------------
 
 
+@pytest.mark.long(seconds=4)
 @hostile_settings
 @given(data=st.data())
 def test_the_course_form_survives_hostile_input(coordinator, world, data):
@@ -490,6 +491,7 @@ def test_the_stock_forms_survive_hostile_input(coordinator, world, data, which):
 # --- GET parameters -------------------------------------------------------------------------------
 
 
+@pytest.mark.long(seconds=5)
 @hostile_settings
 @given(data=st.data(), who=st.sampled_from(["coordinator", "administrator"]))
 def test_the_month_page_survives_hostile_parameters(world, data, who, request):
@@ -598,6 +600,7 @@ def test_a_post_without_a_csrf_token_is_refused(odense_objects, path, who, reque
         assert "_auth_user_id" in client.session  # the logout was refused too
 
 
+@pytest.mark.long(seconds=7)
 def test_no_url_of_the_project_takes_a_post_without_a_csrf_token(odense_objects, request):  # noqa: F811 (fixture)
     """Every URL pattern (the permission matrix's rows), posted to by a visitor and by an administrator (who
     reaches every staff page): refused (403, or 405/401 before any form is read), and nothing written."""
@@ -826,6 +829,7 @@ def query_with(names, value):
     return "&".join(f"{quote(name)}={raw}" for name in names)
 
 
+@pytest.mark.long(seconds=5)
 @pytest.mark.parametrize("value", EXTREMES, ids=lambda value: value[:12])
 def test_every_get_parameter_of_every_url_at_its_extremes_is_never_a_500(odense_objects, coordinator, value):  # noqa: F811
     from tests.test_permission_matrix import MATRIX
@@ -842,6 +846,7 @@ def test_every_get_parameter_of_every_url_at_its_extremes_is_never_a_500(odense_
     assert table_counts() == before
 
 
+@pytest.mark.long(seconds=4)
 @pytest.mark.parametrize("value", EXTREMES, ids=lambda value: value[:12])
 def test_every_form_field_of_every_post_at_its_extremes_is_never_a_500(odense_objects, coordinator, value):  # noqa: F811
     from tests.test_permission_matrix import POSTS

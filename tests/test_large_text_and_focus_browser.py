@@ -174,6 +174,7 @@ def focus_rings_too_faint(page, stops=40):
     return faint
 
 
+@pytest.mark.long(seconds=12)
 def test_the_focus_is_visible_on_every_control_a_keyboard_reaches(
     live_server, desktop_page, street_worker, venue, bag, district
 ):

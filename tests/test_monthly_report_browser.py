@@ -17,6 +17,7 @@ from tests.test_rolling_figures import build_langeland
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.mark.long(seconds=16)
 def test_a_coordinator_switches_month_and_downloads_every_export(
     live_server, desktop_page, coordinator, red_liv, venue, aarhus_org, odense
 ):

@@ -47,6 +47,7 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.mark.long(seconds=25)
 def test_rows_and_permissions_written_before_the_move_are_found_after_it(empty_database):
     old = migrate(BEFORE)
     ContentType = old.get_model("contenttypes", "ContentType")

@@ -81,6 +81,7 @@ PRODUCTION = {
 }
 
 
+@pytest.mark.long(seconds=5)
 def test_the_deploy_check_is_clean_when_configured_as_the_readme_says():
     result = run_check(PRODUCTION, "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -229,6 +229,7 @@ def log_in(walk, username, next_path, *, with_code=False):
     page.wait_for_url(walk.base_url + next_path)
 
 
+@pytest.mark.long(seconds=28)
 def test_the_production_set_up_serves_every_page_without_errors_or_requests_elsewhere(production_server, browser):
     """One server for every part (starting it is most of the time this takes)."""
     base_url = production_server.url

@@ -285,6 +285,7 @@ def test_no_subtraction_of_published_figures_recovers_a_hidden_count_of_a_small_
     assert suppressed & set(known) == set()
 
 
+@pytest.mark.long(seconds=4)
 def test_the_interval_audit_finds_no_hidden_count_pinned_below_5_with_the_rolling_figures(langeland):
     seen = observations(list(Municipality.objects.all()))
     counts = truth()
@@ -293,6 +294,7 @@ def test_the_interval_audit_finds_no_hidden_count_pinned_below_5_with_the_rollin
     assert {index: bound for index, bound in largest.items() if bound < disclosure.SMALL - 1e-6} == {}
 
 
+@pytest.mark.long(seconds=6)
 def test_rolling_figures_published_every_month_give_the_months_away(langeland):
     """The attacker has teeth: twelve-month sums a month apart differ by one month in and one out."""
     municipalities = list(Municipality.objects.all())
@@ -306,6 +308,7 @@ def test_rolling_figures_published_every_month_give_the_months_away(langeland):
     assert (langeland.pk, Month(2025, 7), "first_time") in hidden_small(seen, counts) & set(known)
 
 
+@pytest.mark.long(seconds=10)
 def test_a_quarter_whose_hidden_months_would_be_pinned_must_not_be_exact(langeland, monkeypatch):
     """The audit has teeth: without the quarter rule, Q3 2025's 2 and 3 are pinned below 5."""
 

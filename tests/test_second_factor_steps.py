@@ -270,6 +270,7 @@ OPEN_WITH_THE_PASSWORD_ALONE = {
 }
 
 
+@pytest.mark.long(seconds=6)
 def test_a_password_alone_reaches_no_url_of_the_project_but_the_code_page_logout_and_privacy(
     odense_objects,  # noqa: F811 (fixture)
     coordinator,

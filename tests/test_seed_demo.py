@@ -19,6 +19,7 @@ def row_counts():
     return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
 
+@pytest.mark.long(seconds=10)
 def test_seed_demo_builds_an_odense_year_and_changes_nothing_the_second_time(demo, settings, monkeypatch, capsys):
     """`demo` is what seed_demo left in an empty database (tests/table_copies.py runs it once per worker)."""
     settings.DEBUG = True
@@ -58,6 +59,7 @@ def test_the_demo_covers_fourteen_whole_months_so_no_compared_month_is_empty(dem
     assert approved.count() > 10 and not approved.filter(publication__isnull=True).exists()
 
 
+@pytest.mark.long(seconds=13)
 def test_seed_demo_prints_a_random_password_once_when_none_is_given(settings, monkeypatch, capsys):
     settings.DEBUG = True
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)

@@ -304,6 +304,7 @@ def test_an_expired_login_loses_nothing(live_server, tablet_page, street_worker,
     assert Attendance.objects.count() == 1
 
 
+@pytest.mark.long(seconds=11)
 def test_the_street_pages_are_accessible_and_fit_a_tablet(
     live_server, tablet_page, street_worker, venue, bag, district
 ):

@@ -49,6 +49,7 @@ def gunicorn(tmp_path):
     server.wait(30)
 
 
+@pytest.mark.long(seconds=25)
 def test_every_street_tab_works_offline_after_logouts_and_logins_with_hashed_static_files(
     gunicorn, browser, red_liv, coordinator, odense
 ):

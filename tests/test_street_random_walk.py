@@ -34,6 +34,7 @@ def workers(red_liv, coordinator, odense):
     ]
 
 
+@pytest.mark.long(seconds=28)
 def test_a_random_day_on_a_shared_tablet_loses_doubles_and_misattributes_nothing(live_server, browser, workers):
     walk = Walk(browser, live_server.url, workers, seed=SEED)
     try:

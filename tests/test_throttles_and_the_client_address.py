@@ -174,6 +174,7 @@ def test_the_client_address_is_the_nth_from_the_right_behind_n_trusted_proxies(
     assert client_address(RequestFactory().get("/", **meta)) == expected
 
 
+@pytest.mark.long(seconds=4)
 def test_trusted_proxies_is_how_production_trusts_the_proxy_and_behind_proxy_is_refused():
     assert run_check({**PRODUCTION, "TRUSTED_PROXIES": "1"}, "--deploy", "--fail-level", "WARNING").returncode == 0
     refused = run_check({**PRODUCTION, "BEHIND_PROXY": "1"})

@@ -135,6 +135,7 @@ def _session_cookie(jar, user, host_url):
     )  # fmt: skip
 
 
+@pytest.mark.long(seconds=16)
 def test_a_course_cancelled_through_one_app_server_is_gone_from_the_other_within_a_second(servers, venue, coordinator):
     first, second = servers
     course = make_course(venue, title="Kursus der aflyses")
@@ -166,6 +167,7 @@ def test_a_course_cancelled_through_one_app_server_is_gone_from_the_other_within
     assert "Træneren er syg" in _get(visitor, second + "/")[1]  # the finder says why
 
 
+@pytest.mark.long(seconds=15)
 def test_a_session_works_on_either_app_server_and_the_rate_limit_counts_both(servers, coordinator, odense):
     staff, jar = _opener()
     _session_cookie(jar, coordinator, servers[0])
