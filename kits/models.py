@@ -16,12 +16,14 @@ comes from a location for return or destruction (migration 0017).
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce, Lower
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from redliv.models import (
@@ -49,6 +51,9 @@ TRANSFER_RECALLED_ONLY_FOR_RETURN = "transfer_recalled_only_for_return"
 # Raised by the ledger trigger (migration 0017): kits in a location for return or destruction are
 # set aside (expired, recalled, damaged) and never handed out, whatever their lot says today.
 HANDOUT_NOT_FROM_RETURN_LOCATION = "handout_not_from_return_location"
+# Raised by the trigger on stock locations (migration 0021): a location for return or destruction stays one while
+# it holds kits. Made an ordinary location, the kits set aside in it (damaged, recalled) could be handed out.
+RETURN_LOCATION_KEPT_WHILE_HOLDING_KITS = "stocklocation_for_return_kept_while_holding_kits"
 # Raised by the ledger trigger (migration 0015): a movement dated before later ones would take a
 # location's stock of a batch below zero on some date between (the stock of today may be fine).
 STOCK_NON_NEGATIVE_ON_EVERY_DATE = "stock_non_negative_on_every_date"
@@ -322,6 +327,38 @@ class StockLocation(models.Model):
             name="location",
             in_use=lambda location: location.outgoing.exists() or location.incoming.exists(),
         )
+        self.refuse_ordinary_while_holding_kits()
+
+    def kits_held(self) -> int:
+        """Every kit here, of any lot (one query)."""
+        return self.levels.aggregate(total=Sum("quantity"))["total"] or 0
+
+    def refuse_ordinary_while_holding_kits(self):
+        """A location for return or destruction stays one while it holds kits: they were set aside (expired,
+        recalled, damaged), and in an ordinary location they could be handed out again. They are moved to
+        another location for return, or discarded, first (the database refuses it too, migration 0021)."""
+        if self.pk is None or self.for_return:
+            return
+        stored = StockLocation._base_manager.filter(pk=self.pk).values_list("for_return", flat=True).first()
+        if not stored:
+            return
+        kits = self.kits_held()
+        if kits:
+            raise ValidationError({"for_return": return_location_holds_kits(self, kits)})
+
+
+def return_location_holds_kits(location, kits) -> ValidationError:
+    """Why `location` must stay for return or destruction: the `kits` it holds, and what to do with them."""
+    message = ngettext(
+        "%(location)s holds %(count)d kit set aside for return or destruction. Move it to another location for "
+        "return or destruction, or discard it, before %(location)s becomes an ordinary stock location: there it "
+        "could be handed out.",
+        "%(location)s holds %(count)d kits set aside for return or destruction. Move them to another location for "
+        "return or destruction, or discard them, before %(location)s becomes an ordinary stock location: there "
+        "they could be handed out.",
+        kits,
+    ) % {"location": location.name, "count": kits}
+    return ValidationError(message, code="return_location_holds_kits")
 
 
 class StockLevelQuerySet(ScopedQuerySet):

@@ -11,6 +11,7 @@ from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,10 +37,17 @@ from kits.forms import (
     TransferForm,
     known_batches,
 )
-from kits.models import Batch, StockLocation, StockMovement
+from kits.models import (
+    RETURN_LOCATION_KEPT_WHILE_HOLDING_KITS,
+    Batch,
+    StockLocation,
+    StockMovement,
+    return_location_holds_kits,
+)
 from kits.planning import plan_stock
 from redliv import roles
 from redliv.access import add_service_errors, get_for_user, municipality_asked_for, permission_required
+from redliv.db import violated_constraint
 from redliv.models import Municipality
 from redliv.pagination import paginate
 from redliv.spreadsheet import csv_bytes
@@ -299,9 +307,17 @@ def targets(request, pk):
     location = get_for_user(request, StockLocation.objects, pk=pk)
     form = StockTargetsForm(request.POST or None, instance=location)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("The stock targets of %(location)s are saved.") % {"location": location})
-        return redirect("kits:stock")
+        try:
+            with transaction.atomic():
+                form.save()
+        except IntegrityError as error:
+            # Kits came in after the form checked the location was empty: the database keeps it for return.
+            if violated_constraint(error) != RETURN_LOCATION_KEPT_WHILE_HOLDING_KITS:
+                raise
+            form.add_error("for_return", return_location_holds_kits(location, location.kits_held()))
+        else:
+            messages.success(request, _("The stock targets of %(location)s are saved.") % {"location": location})
+            return redirect("kits:stock")
     return render(
         request,
         "kits/form.html",
