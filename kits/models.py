@@ -54,6 +54,10 @@ HANDOUT_NOT_FROM_RETURN_LOCATION = "handout_not_from_return_location"
 # Raised by the trigger on stock locations (migration 0021): a location for return or destruction stays one while
 # it holds kits. Made an ordinary location, the kits set aside in it (damaged, recalled) could be handed out.
 RETURN_LOCATION_KEPT_WHILE_HOLDING_KITS = "stocklocation_for_return_kept_while_holding_kits"
+# Raised by the ledger trigger (migration 0022): kits taken out of a location for return or destruction into an
+# ordinary one (back into use) carry a written reason, and never while their lot is recalled.
+TAKEN_BACK_WITH_A_REASON = "transfer_back_into_use_has_reason"
+RECALLED_KITS_STAY_FOR_RETURN = "recalled_kits_stay_for_return"
 # Raised by the ledger trigger (migration 0015): a movement dated before later ones would take a
 # location's stock of a batch below zero on some date between (the stock of today may be fine).
 STOCK_NON_NEGATIVE_ON_EVERY_DATE = "stock_non_negative_on_every_date"
@@ -510,6 +514,10 @@ class StockMovement(IdempotentModel):
         verbose_name = _("stock movement")
         verbose_name_plural = _("stock movements")
         ordering = ["-occurred_at", "-id"]
+        # Who has it: redliv.roles (TAKE_BACK_INTO_USE).
+        permissions = [
+            ("take_back_into_use", _("Can take kits out of a location for return or destruction back into use")),
+        ]
         indexes = [
             models.Index(fields=["kind", "occurred_at"], name="movement_kind_occurred"),
             # Stock at a past month's end reads the movements dated after it.
@@ -566,6 +574,17 @@ class StockMovement(IdempotentModel):
     @property
     def location(self):
         return self.from_location or self.to_location
+
+    @property
+    def takes_back_into_use(self) -> bool:
+        """Kits moved out of a location for return or destruction into an ordinary one: set aside, now usable."""
+        return is_taken_back_into_use(self.from_location, self.to_location) and self.kind == self.Kind.TRANSFER
+
+
+def is_taken_back_into_use(source, target) -> bool:
+    """Whether kits moved from `source` to `target` leave a location for return or destruction for an ordinary
+    one: they were set aside (damaged, recalled, expired) and could be handed out there."""
+    return source is not None and target is not None and source.for_return and not target.for_return
 
 
 class HandoutManager(models.Manager.from_queryset(StockMovementQuerySet)):

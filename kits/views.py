@@ -509,8 +509,10 @@ def movements(request):
     form = period(request)
     page, query = None, ""
     if form.is_valid():
-        rows = queries.movements_between(request.user, form.cleaned_data["start"], form.cleaned_data["end"]).annotate(
-            corrected=Exists(StockMovement.objects.filter(corrects=OuterRef("pk")))
+        rows = (
+            queries.movements_between(request.user, form.cleaned_data["start"], form.cleaned_data["end"])
+            .select_related("recorded_by")  # who took kits back into use from a location for return
+            .annotate(corrected=Exists(StockMovement.objects.filter(corrects=OuterRef("pk"))))
         )
         page, query = paginate(request, rows, MOVEMENTS_PER_PAGE)
     return render(request, "kits/movements.html", {"form": form, "page": page, "query": query})

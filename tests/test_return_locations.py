@@ -6,12 +6,16 @@ it an ordinary one), and kits taken out of it back into use need a written reaso
 administrator, and never while their lot is recalled.
 """
 
+import uuid
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from kits import services
-from kits.models import StockLocation
+from kits.models import StockLevel, StockLocation, StockMovement
 from redliv.db import violated_constraint
 from tests import factories
 
@@ -91,3 +95,140 @@ def test_a_location_unticked_by_the_database_after_the_form_checked_gets_the_mes
     response = client.post(url, {"min_months": "1", "max_months": "3", "for_return": ""})
     assert response.status_code == 200 and HOLDS_THREE in response.content.decode()
     assert StockLocation.objects.get(pk=returns.pk).for_return
+
+
+# Kits taken back into use
+
+
+@pytest.fixture
+def bag(red_liv):
+    return factories.make_location(red_liv, name="Gadeteamets taske")
+
+
+def level(location, batch):
+    return StockLevel.objects.filter(location=location, batch=batch).values_list("quantity", flat=True).first()
+
+
+WHY = (
+    "Kittene forlader Returkassen, et lagersted til returnering eller destruktion, for at blive brugt igen: "
+    "skriv hvorfor (for eksempel: tilbagekaldelsen af lottet er slut, eller de blev lagt der ved en fejl)."
+)
+
+
+def test_kits_taken_back_into_use_need_a_written_reason_kept_with_who_took_them(
+    client, coordinator, returns, bag, damaged
+):
+    for reason in ("", "   "):
+        with pytest.raises(ValidationError) as error:
+            services.transfer_kits(
+                user=coordinator, from_location=returns, to_location=bag, quantity=2, batch=damaged, reason=reason
+            )
+        assert error.value.message_dict == {"reason": [WHY]}
+    assert level(returns, damaged) == 3 and level(bag, damaged) is None
+
+    movement, created = services.transfer_kits(
+        user=coordinator,
+        from_location=returns,
+        to_location=bag,
+        quantity=2,
+        batch=damaged,
+        reason="Lagt der ved en fejl",
+    )
+    assert created and (movement.reason, movement.recorded_by) == ("Lagt der ved en fejl", coordinator)
+    client.force_login(coordinator)
+    content = client.get(reverse("kits:movements")).content.decode()
+    assert "Taget i brug igen</span> af koordinator-carla: Lagt der ved en fejl" in content
+
+
+def test_only_a_coordinator_or_an_administrator_takes_kits_back_into_use(street_worker, returns, bag, damaged):
+    with pytest.raises(ValidationError) as error:
+        services.transfer_kits(
+            user=street_worker, from_location=returns, to_location=bag, quantity=1, batch=damaged, reason="Fejl"
+        )
+    assert error.value.message_dict == {
+        "from_location": [
+            "Returkassen er til returnering eller destruktion: kun en koordinator eller en administrator kan tage "
+            "kit derfra i brug igen."
+        ]
+    }
+    assert level(returns, damaged) == 3
+
+
+def test_kits_move_between_two_locations_for_return_without_a_reason(coordinator, returns, damaged):
+    pharmacy = factories.make_location(returns.organisation, name="Apoteket", for_return=True)
+    services.transfer_kits(user=coordinator, from_location=returns, to_location=pharmacy, quantity=3, batch=damaged)
+    assert level(pharmacy, damaged) == 3
+
+
+RECALLED_STAY = (
+    "Lot NX-TILBAGE er tilbagekaldt: dets kit bliver i Returkassen til returnering eller destruktion, indtil "
+    "tilbagekaldelsen slutter. Kassér dem der, eller flyt dem til et andet lagersted til returnering."
+)
+
+
+def test_kits_of_a_recalled_lot_never_leave_the_return_box_for_use_not_even_as_a_correction(coordinator, returns, bag):
+    lot = factories.make_batch(lot_number="NX-TILBAGE")
+    factories.receive(lot, bag, 5, coordinator)
+    services.recall_lot(
+        user=coordinator, batch=lot, recalled_on=timezone.localdate(), reason="Fejl i dysen", instructions="Aflevér"
+    )
+    into_returns, _created = services.transfer_kits(
+        user=coordinator, from_location=bag, to_location=returns, quantity=5, batch=lot
+    )
+    with pytest.raises(ValidationError) as error:
+        services.transfer_kits(
+            user=coordinator, from_location=returns, to_location=bag, quantity=5, batch=lot, reason="Vi mangler kit"
+        )
+    assert error.value.message_dict == {"batch": [RECALLED_STAY]}
+    with pytest.raises(ValidationError) as error:
+        services.correct_movement(user=coordinator, movement=into_returns, reason="Forkert kasse")
+    assert error.value.messages == [RECALLED_STAY]
+    assert level(returns, lot) == 5 and level(bag, lot) == 0
+
+    # The recall ended: the kits may be taken back into use, with a reason.
+    services.end_recall(user=coordinator, batch=lot, reason="Producenten fandt lottet i orden")
+    services.correct_movement(user=coordinator, movement=into_returns, reason="Tilbagekaldelsen er slut")
+    assert level(bag, lot) == 5
+
+
+def test_the_database_refuses_kits_taken_back_into_use_without_a_reason_or_of_a_recalled_lot(
+    coordinator, returns, bag, damaged
+):
+    def take_back(batch, reason, **fields):
+        defaults = {"quantity": 1, "occurred_at": timezone.now(), "recorded_by": coordinator}
+        return StockMovement.objects.create(
+            kind=StockMovement.Kind.TRANSFER,
+            batch=batch,
+            from_location=returns,
+            to_location=bag,
+            reason=reason,
+            **{**defaults, **fields},
+        )
+
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        take_back(damaged, " ")
+    assert violated_constraint(error.value) == "transfer_back_into_use_has_reason"
+
+    lot = factories.make_batch(lot_number="NX-TILBAGE")
+    factories.receive(lot, bag, 2, coordinator)
+    into_returns, _created = services.transfer_kits(
+        user=coordinator, from_location=bag, to_location=returns, quantity=2, batch=lot
+    )
+    services.recall_lot(
+        user=coordinator, batch=lot, recalled_on=timezone.localdate(), reason="Fejl i dysen", instructions="Aflevér"
+    )
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        take_back(lot, "Forkert kasse", quantity=2, corrects=into_returns)
+    assert violated_constraint(error.value) == "recalled_kits_stay_for_return"
+    take_back(damaged, "Sprayen var i orden")
+    assert level(bag, damaged) == 1
+
+
+def test_the_move_form_asks_for_the_reason_when_kits_leave_the_return_box(client, coordinator, returns, bag, damaged):
+    client.force_login(coordinator)
+    data = {"key": str(uuid.uuid4()), "from_location": returns.pk, "to_location": bag.pk, "batch": damaged.pk}
+    response = client.post(reverse("kits:transfer"), {**data, "quantity": "2", "reason": ""})
+    assert response.status_code == 200 and WHY in response.content.decode()
+    assert "invalid-feedback" in response.content.decode() and level(bag, damaged) is None
+    response = client.post(reverse("kits:transfer"), {**data, "quantity": "2", "reason": "Sprayen var i orden"})
+    assert response.status_code == 302 and level(bag, damaged) == 2
