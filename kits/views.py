@@ -76,6 +76,13 @@ def form_page(request, form_class, save, *, title, intro, submit, done, initial=
     return render(request, "kits/form.html", context)
 
 
+def prefilled(request):
+    """What a link to a stock form fills in (`?from_location=3&batch=7`), never its key: each showing of a form
+    gets a new one (`redliv.inputs.offer_key`). A key from the query string may have been used already (a link
+    copied from a page, a bookmark), and the entry sent with it would be answered "already stored" and lost."""
+    return {name: value for name, value in request.GET.items() if name != "key"}
+
+
 def batch_totals(levels, today):
     """Each batch on hand, with its total across the locations given, soonest expiry first."""
     totals = {}
@@ -388,7 +395,7 @@ def transfer(request):
         title=_("Move kits"),
         intro=_("For example from the office to the street team's bag."),
         submit=_("Move the kits"),
-        initial=request.GET.dict(),
+        initial=prefilled(request),
         done=lambda movement: (
             _("%(quantity)d kits of lot %(lot)s moved from %(source)s to %(target)s.")
             % {
@@ -422,7 +429,7 @@ def discard(request):
         title=_("Discard kits"),
         intro=_("Expired or damaged kits leave the stock here, with a reason."),
         submit=_("Discard the kits"),
-        initial=request.GET.dict(),
+        initial=prefilled(request),
         done=lambda movement: (
             _("%(quantity)d kits of lot %(lot)s discarded at %(location)s.")
             % {"quantity": movement.quantity, "lot": movement.batch.lot_number, "location": movement.from_location}
@@ -452,7 +459,7 @@ def count(request):
         title=_("Correct the stock after a count"),
         intro=_("Enter how many kits of the batch you counted; the difference is recorded as an adjustment."),
         submit=_("Record the count"),
-        initial=request.GET.dict(),
+        initial=prefilled(request),
         done=lambda movement: (
             _("Stock of lot %(lot)s at %(location)s adjusted by %(quantity)d kits.")
             % {"lot": movement.batch.lot_number, "location": movement.location, "quantity": movement.quantity}
