@@ -48,6 +48,7 @@ from kits.planning import plan_stock
 from redliv import roles
 from redliv.access import add_service_errors, get_for_user, municipality_asked_for, permission_required
 from redliv.db import violated_constraint
+from redliv.idempotency import IdempotencyConflict, sent_before
 from redliv.models import Municipality
 from redliv.pagination import paginate
 from redliv.spreadsheet import csv_bytes
@@ -56,12 +57,19 @@ MOVEMENTS_PER_PAGE = 100
 
 
 def form_page(request, form_class, save, *, title, intro, submit, done, initial=None, extra=None):
-    """Show a form; on a valid POST, store through `save(data)` once and go back to the stock."""
+    """Show a form; on a valid POST, store through `save(data)` once and go back to the stock.
+
+    Sent again with other answers under its key, it is refused (`IdempotencyConflict`), and the page shows what
+    was stored from it and offers to save what was typed as a new entry (`sent_before`)."""
+    extra = dict(extra or {})
     if request.method == "POST":
         form = form_class(request.POST, user=request.user)
         if form.is_valid():
             try:
                 movement, created = save(form.cleaned_data)
+            except IdempotencyConflict as error:
+                add_service_errors(form, error)
+                extra["sent_before"] = movement_sent_before(request, form.cleaned_data["key"])
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -72,8 +80,21 @@ def form_page(request, form_class, save, *, title, intro, submit, done, initial=
                 return redirect("kits:stock")
     else:
         form = form_class(user=request.user, initial=initial or {})
-    context = {"form": form, "title": title, "intro": intro, "submit": submit, **(extra or {})}
+    context = {"form": form, "title": title, "intro": intro, "submit": submit, **extra}
     return render(request, "kits/form.html", context)
+
+
+def movement_sent_before(request, key):
+    """The movement the user stored with `key` (none of another user's), with a link to correct it."""
+    stored = (
+        StockMovement.objects.filter(idempotency_key=key, recorded_by=request.user)
+        .select_related("batch", "from_location", "to_location")
+        .first()
+    )
+    url = reverse("kits:correct", args=[stored.pk]) if stored and not stored.corrects_id else ""
+    return sent_before(
+        request, stored, template="kits/_stored_movement.html", url=url, link_text=_("Correct the saved movement")
+    )
 
 
 def prefilled(request):
