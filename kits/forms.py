@@ -13,7 +13,15 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kits import services
-from kits.models import Batch, HandoutReason, KitType, StockLocation, StockMovement, is_taken_back_into_use
+from kits.models import (
+    Batch,
+    HandoutReason,
+    KitType,
+    StockLocation,
+    StockMovement,
+    is_taken_back_into_use,
+    validate_lot_date,
+)
 from redliv import inputs
 from redliv.models import Audience
 from redliv.personal_data import refuse_identifiers
@@ -120,7 +128,7 @@ class DeliveryForm(DatedForm):
         label=_("Product"), max_length=150, help_text=_("For example: Nyxoid 1.8 mg nasal spray.")
     )
     lot_number = forms.CharField(label=_("Lot number"), max_length=50)
-    expiry_date = forms.DateField(label=_("Expiry date"), widget=DateInput())
+    expiry_date = forms.DateField(label=_("Expiry date"), widget=DateInput(), validators=[validate_lot_date])
     quantity = quantity_field()
 
     # What a page made before the form took the shared date fields posts: a form open over the change, sent

@@ -13,6 +13,7 @@ form (`dated_at_office`, migration 0016): a tablet's late handout records what h
 comes from a location for return or destruction (migration 0017).
 """
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -63,6 +64,26 @@ RECALLED_KITS_STAY_FOR_RETURN = "recalled_kits_stay_for_return"
 STOCK_NON_NEGATIVE_ON_EVERY_DATE = "stock_non_negative_on_every_date"
 
 
+# The dates a lot can have: received from 2000 (the registry's data begins long after), expiring by 2100
+# (naloxone keeps a few years). A typo such as year 1 or 9999 is refused, on the forms and by the database
+# (batch_dates_within_range), before it puts a lot out of every expiry list or keeps it usable for ever.
+EARLIEST_LOT_DATE = dt.date(2000, 1, 1)
+LATEST_LOT_DATE = dt.date(2100, 12, 31)
+
+
+def validate_lot_date(value):
+    """A lot's received or expiry date from EARLIEST_LOT_DATE to LATEST_LOT_DATE."""
+    if value is not None and not EARLIEST_LOT_DATE <= value <= LATEST_LOT_DATE:
+        raise ValidationError(
+            _("Choose a date from %(first)s to %(last)s."),
+            code="lot_date_out_of_range",
+            params={
+                "first": date_format(EARLIEST_LOT_DATE, "SHORT_DATE_FORMAT"),
+                "last": date_format(LATEST_LOT_DATE, "SHORT_DATE_FORMAT"),
+            },
+        )
+
+
 class KitType(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     contents = models.TextField(
@@ -95,8 +116,8 @@ class Batch(models.Model):
     kit_type = models.ForeignKey(KitType, on_delete=models.PROTECT, related_name="batches", verbose_name=_("kit type"))
     product = models.CharField(_("product"), max_length=150, help_text=_("For example: Nyxoid 1.8 mg nasal spray."))
     lot_number = models.CharField(_("lot number"), max_length=50)
-    expiry_date = models.DateField(_("expiry date"))
-    received_on = models.DateField(_("received on"))
+    expiry_date = models.DateField(_("expiry date"), validators=[validate_lot_date])
+    received_on = models.DateField(_("received on"), validators=[validate_lot_date])
     # A recall (by the manufacturer or the authorities): from this date the lot is not
     # handed out, and it moves only to a location for return or destruction.
     recalled_on = models.DateField(_("recalled on"), null=True, blank=True)
@@ -171,6 +192,11 @@ class Batch(models.Model):
             # Deliveries find their batch by product and lot in any case ("nx2511" is "NX2511").
             models.UniqueConstraint(Lower("product"), Lower("lot_number"), name="batch_unique_lot_per_product"),
             models.CheckConstraint(condition=Q(expiry_date__gt=F("received_on")), name="batch_expires_after_receipt"),
+            models.CheckConstraint(
+                condition=Q(received_on__gte=EARLIEST_LOT_DATE, received_on__lte=LATEST_LOT_DATE)
+                & Q(expiry_date__gte=EARLIEST_LOT_DATE, expiry_date__lte=LATEST_LOT_DATE),
+                name="batch_dates_within_range",
+            ),
             models.CheckConstraint(condition=~Q(lot_number=""), name="batch_lot_number_not_empty"),
             models.CheckConstraint(
                 condition=Q(recalled_on__isnull=True, recall_reason="", recall_instructions="")

@@ -32,6 +32,7 @@ from kits.models import (
     StockLocation,
     StockMovement,
     is_taken_back_into_use,
+    validate_lot_date,
 )
 from redliv import roles
 from redliv.closing import check_change_allowed
@@ -462,6 +463,11 @@ def register_delivery(
     _quantity_at_least_one(quantity)
     if received_on > timezone.localdate():
         raise ValidationError({"on_date": _("The date cannot be in the future.")}, code="future")
+    for field, day in (("on_date", received_on), ("expiry_date", expiry_date)):  # batch_dates_within_range
+        try:
+            validate_lot_date(day)
+        except ValidationError as error:
+            raise ValidationError({field: error}) from None
     if expiry_date <= received_on:
         raise ValidationError(
             {"expiry_date": _("The expiry date must be after the received date.")}, code="expiry_before_receipt"
