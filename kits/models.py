@@ -10,7 +10,9 @@ would undo more kits than the original moved. A movement taking kits out that is
 before later movements (the stock forms' effective date) is refused (migration 0015) if the stock at
 the end of any day from then on would be below zero; of the handouts, only those dated on the office
 form (`dated_at_office`, migration 0016): a tablet's late handout records what happened. No handout
-comes from a location for return or destruction (migration 0017).
+comes from a location for return or destruction (migration 0017), and such a location stays one while it holds
+kits (migration 0021). Kits taken out of it into an ordinary location carry a written reason, and never while
+their lot is recalled, a correction included (migration 0022).
 """
 
 import datetime as dt

@@ -6,11 +6,13 @@ it an ordinary one), and kits taken out of it back into use need a written reaso
 administrator, and never while their lot is recalled.
 """
 
+import threading
+import time
 import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -94,6 +96,46 @@ def test_a_location_unticked_by_the_database_after_the_form_checked_gets_the_mes
     url = reverse("kits:targets", args=[returns.pk])
     response = client.post(url, {"min_months": "1", "max_months": "3", "for_return": ""})
     assert response.status_code == 200 and HOLDS_THREE in response.content.decode()
+    assert StockLocation.objects.get(pk=returns.pk).for_return
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_location_unticked_while_kits_arrive_waits_for_them_and_stays_for_return(returns, coordinator):
+    """The untick counted the kits before a delivery into the empty box had committed: both went through, and
+    the kits lay in an ordinary location. The arriving movement now locks the location's row."""
+    lot = factories.make_batch(lot_number="NX-SAMTIDIG")
+    arrived, release = threading.Event(), threading.Event()
+
+    def deliver():
+        try:
+            with transaction.atomic():
+                factories.receive(lot, returns, 4, coordinator)
+                arrived.set()
+                release.wait(5)
+        finally:
+            connection.close()
+
+    delivery = threading.Thread(target=deliver)
+    delivery.start()
+    arrived.wait(5)
+    outcome = []
+
+    def untick():
+        try:
+            StockLocation.objects.filter(pk=returns.pk).update(for_return=False)
+            outcome.append("unticked")
+        except IntegrityError as error:
+            outcome.append(violated_constraint(error))
+        finally:
+            connection.close()
+
+    unticking = threading.Thread(target=untick)
+    unticking.start()
+    time.sleep(0.3)  # the untick reaches the database while the delivery is still open
+    release.set()
+    delivery.join()
+    unticking.join()
+    assert outcome == ["stocklocation_for_return_kept_while_holding_kits"]
     assert StockLocation.objects.get(pk=returns.pk).for_return
 
 
