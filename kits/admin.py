@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from kits.models import Batch, Handout, KitType, StockLevel, StockLocation, StockMovement
+from kits.models import (
+    RETURN_LOCATION_KEPT_WHILE_HOLDING_KITS,
+    Batch,
+    Handout,
+    KitType,
+    StockLevel,
+    StockLocation,
+    StockMovement,
+)
 from redliv.admin import ModelAdmin, ReadOnlyAdmin, ScopedAdmin, ScopedHistoryAdmin
 
 
@@ -22,7 +30,9 @@ class BatchAdmin(ModelAdmin):
 
 @admin.register(StockLocation)
 class StockLocationAdmin(ScopedAdmin):
-    list_display = ["name", "kind", "organisation", "venue", "active"]
+    list_display = ["name", "kind", "organisation", "venue", "active", "for_return"]
+    # StockLocation.clean checks both; the database refuses them too, if the location changed in between.
+    constraints_the_form_checks = (RETURN_LOCATION_KEPT_WHILE_HOLDING_KITS, "stocklocation_keeps_its_municipality")
     list_filter = ["kind", "active", "municipality"]
     search_fields = ["name"]
 

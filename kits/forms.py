@@ -6,12 +6,22 @@ shown, so that a double submit is stored once.
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from kits.models import Batch, HandoutReason, KitType, StockLocation, StockMovement
+from kits import services
+from kits.models import (
+    Batch,
+    HandoutReason,
+    KitType,
+    StockLocation,
+    StockMovement,
+    is_taken_back_into_use,
+    validate_lot_date,
+)
 from redliv import inputs
 from redliv.models import Audience
 from redliv.personal_data import refuse_identifiers
@@ -118,7 +128,7 @@ class DeliveryForm(DatedForm):
         label=_("Product"), max_length=150, help_text=_("For example: Nyxoid 1.8 mg nasal spray.")
     )
     lot_number = forms.CharField(label=_("Lot number"), max_length=50)
-    expiry_date = forms.DateField(label=_("Expiry date"), widget=DateInput())
+    expiry_date = forms.DateField(label=_("Expiry date"), widget=DateInput(), validators=[validate_lot_date])
     quantity = quantity_field()
 
     # What a page made before the form took the shared date fields posts: a form open over the change, sent
@@ -178,7 +188,15 @@ class TransferForm(DatedForm):
     )
     quantity = quantity_field()
     reason = forms.CharField(
-        label=_("Note"), max_length=200, required=False, validators=[refuse_identifiers], help_text=NO_PERSONAL_DATA
+        label=_("Note"),
+        max_length=200,
+        required=False,
+        validators=[refuse_identifiers],
+        help_text=format_lazy(
+            "{} {}",
+            _("Required when kits leave a location for return or destruction to be used again: say why."),
+            NO_PERSONAL_DATA,
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -195,7 +213,20 @@ class TransferForm(DatedForm):
                     _("Choose another location than the one the kits come from."), code="same_location"
                 ),
             )
+        elif is_taken_back_into_use(source, target) and "reason" in cleaned:
+            self.check_taking_back(source, cleaned)
         return cleaned
+
+    def check_taking_back(self, source, cleaned):
+        """Kits out of a location for return into an ordinary one: the service's rule, beside the fields."""
+        try:
+            services.check_taking_back(self.user, source, cleaned["reason"])
+            batch, day = cleaned.get("batch"), cleaned.get("on_date") or timezone.localdate()
+            if batch is not None and batch.is_recalled(day):
+                raise services.recalled_kits_stay(batch, source)
+        except ValidationError as error:
+            for field, errors in error.error_dict.items():
+                self.add_error(field, errors)
 
 
 class DiscardForm(DatedForm):

@@ -10,18 +10,23 @@ would undo more kits than the original moved. A movement taking kits out that is
 before later movements (the stock forms' effective date) is refused (migration 0015) if the stock at
 the end of any day from then on would be below zero; of the handouts, only those dated on the office
 form (`dated_at_office`, migration 0016): a tablet's late handout records what happened. No handout
-comes from a location for return or destruction (migration 0017).
+comes from a location for return or destruction (migration 0017), and such a location stays one while it holds
+kits (migration 0021). Kits taken out of it into an ordinary location carry a written reason, and never while
+their lot is recalled, a correction included (migration 0022).
 """
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce, Lower
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from redliv.models import (
@@ -49,9 +54,36 @@ TRANSFER_RECALLED_ONLY_FOR_RETURN = "transfer_recalled_only_for_return"
 # Raised by the ledger trigger (migration 0017): kits in a location for return or destruction are
 # set aside (expired, recalled, damaged) and never handed out, whatever their lot says today.
 HANDOUT_NOT_FROM_RETURN_LOCATION = "handout_not_from_return_location"
+# Raised by the trigger on stock locations (migration 0021): a location for return or destruction stays one while
+# it holds kits. Made an ordinary location, the kits set aside in it (damaged, recalled) could be handed out.
+RETURN_LOCATION_KEPT_WHILE_HOLDING_KITS = "stocklocation_for_return_kept_while_holding_kits"
+# Raised by the ledger trigger (migration 0022): kits taken out of a location for return or destruction into an
+# ordinary one (back into use) carry a written reason, and never while their lot is recalled.
+TAKEN_BACK_WITH_A_REASON = "transfer_back_into_use_has_reason"
+RECALLED_KITS_STAY_FOR_RETURN = "recalled_kits_stay_for_return"
 # Raised by the ledger trigger (migration 0015): a movement dated before later ones would take a
 # location's stock of a batch below zero on some date between (the stock of today may be fine).
 STOCK_NON_NEGATIVE_ON_EVERY_DATE = "stock_non_negative_on_every_date"
+
+
+# The dates a lot can have: received from 2000 (the registry's data begins long after), expiring by 2100
+# (naloxone keeps a few years). A typo such as year 1 or 9999 is refused, on the forms and by the database
+# (batch_dates_within_range), before it puts a lot out of every expiry list or keeps it usable for ever.
+EARLIEST_LOT_DATE = dt.date(2000, 1, 1)
+LATEST_LOT_DATE = dt.date(2100, 12, 31)
+
+
+def validate_lot_date(value):
+    """A lot's received or expiry date from EARLIEST_LOT_DATE to LATEST_LOT_DATE."""
+    if value is not None and not EARLIEST_LOT_DATE <= value <= LATEST_LOT_DATE:
+        raise ValidationError(
+            _("Choose a date from %(first)s to %(last)s."),
+            code="lot_date_out_of_range",
+            params={
+                "first": date_format(EARLIEST_LOT_DATE, "SHORT_DATE_FORMAT"),
+                "last": date_format(LATEST_LOT_DATE, "SHORT_DATE_FORMAT"),
+            },
+        )
 
 
 class KitType(models.Model):
@@ -86,8 +118,8 @@ class Batch(models.Model):
     kit_type = models.ForeignKey(KitType, on_delete=models.PROTECT, related_name="batches", verbose_name=_("kit type"))
     product = models.CharField(_("product"), max_length=150, help_text=_("For example: Nyxoid 1.8 mg nasal spray."))
     lot_number = models.CharField(_("lot number"), max_length=50)
-    expiry_date = models.DateField(_("expiry date"))
-    received_on = models.DateField(_("received on"))
+    expiry_date = models.DateField(_("expiry date"), validators=[validate_lot_date])
+    received_on = models.DateField(_("received on"), validators=[validate_lot_date])
     # A recall (by the manufacturer or the authorities): from this date the lot is not
     # handed out, and it moves only to a location for return or destruction.
     recalled_on = models.DateField(_("recalled on"), null=True, blank=True)
@@ -162,6 +194,11 @@ class Batch(models.Model):
             # Deliveries find their batch by product and lot in any case ("nx2511" is "NX2511").
             models.UniqueConstraint(Lower("product"), Lower("lot_number"), name="batch_unique_lot_per_product"),
             models.CheckConstraint(condition=Q(expiry_date__gt=F("received_on")), name="batch_expires_after_receipt"),
+            models.CheckConstraint(
+                condition=Q(received_on__gte=EARLIEST_LOT_DATE, received_on__lte=LATEST_LOT_DATE)
+                & Q(expiry_date__gte=EARLIEST_LOT_DATE, expiry_date__lte=LATEST_LOT_DATE),
+                name="batch_dates_within_range",
+            ),
             models.CheckConstraint(condition=~Q(lot_number=""), name="batch_lot_number_not_empty"),
             models.CheckConstraint(
                 condition=Q(recalled_on__isnull=True, recall_reason="", recall_instructions="")
@@ -322,6 +359,38 @@ class StockLocation(models.Model):
             name="location",
             in_use=lambda location: location.outgoing.exists() or location.incoming.exists(),
         )
+        self.refuse_ordinary_while_holding_kits()
+
+    def kits_held(self) -> int:
+        """Every kit here, of any lot (one query)."""
+        return self.levels.aggregate(total=Sum("quantity"))["total"] or 0
+
+    def refuse_ordinary_while_holding_kits(self):
+        """A location for return or destruction stays one while it holds kits: they were set aside (expired,
+        recalled, damaged), and in an ordinary location they could be handed out again. They are moved to
+        another location for return, or discarded, first (the database refuses it too, migration 0021)."""
+        if self.pk is None or self.for_return:
+            return
+        stored = StockLocation._base_manager.filter(pk=self.pk).values_list("for_return", flat=True).first()
+        if not stored:
+            return
+        kits = self.kits_held()
+        if kits:
+            raise ValidationError({"for_return": return_location_holds_kits(self, kits)})
+
+
+def return_location_holds_kits(location, kits) -> ValidationError:
+    """Why `location` must stay for return or destruction: the `kits` it holds, and what to do with them."""
+    message = ngettext(
+        "%(location)s holds %(count)d kit set aside for return or destruction. Move it to another location for "
+        "return or destruction, or discard it, before %(location)s becomes an ordinary stock location: there it "
+        "could be handed out.",
+        "%(location)s holds %(count)d kits set aside for return or destruction. Move them to another location for "
+        "return or destruction, or discard them, before %(location)s becomes an ordinary stock location: there "
+        "they could be handed out.",
+        kits,
+    ) % {"location": location.name, "count": kits}
+    return ValidationError(message, code="return_location_holds_kits")
 
 
 class StockLevelQuerySet(ScopedQuerySet):
@@ -473,6 +542,10 @@ class StockMovement(IdempotentModel):
         verbose_name = _("stock movement")
         verbose_name_plural = _("stock movements")
         ordering = ["-occurred_at", "-id"]
+        # Who has it: redliv.roles (TAKE_BACK_INTO_USE).
+        permissions = [
+            ("take_back_into_use", _("Can take kits out of a location for return or destruction back into use")),
+        ]
         indexes = [
             models.Index(fields=["kind", "occurred_at"], name="movement_kind_occurred"),
             # Stock at a past month's end reads the movements dated after it.
@@ -529,6 +602,17 @@ class StockMovement(IdempotentModel):
     @property
     def location(self):
         return self.from_location or self.to_location
+
+    @property
+    def takes_back_into_use(self) -> bool:
+        """Kits moved out of a location for return or destruction into an ordinary one: set aside, now usable."""
+        return is_taken_back_into_use(self.from_location, self.to_location) and self.kind == self.Kind.TRANSFER
+
+
+def is_taken_back_into_use(source, target) -> bool:
+    """Whether kits moved from `source` to `target` leave a location for return or destruction for an ordinary
+    one: they were set aside (damaged, recalled, expired) and could be handed out there."""
+    return source is not None and target is not None and source.for_return and not target.for_return
 
 
 class HandoutManager(models.Manager.from_queryset(StockMovementQuerySet)):

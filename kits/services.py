@@ -18,8 +18,10 @@ from kits.models import (
     HANDOUT_NOT_EXPIRED,
     HANDOUT_NOT_FROM_RETURN_LOCATION,
     HANDOUT_NOT_RECALLED,
+    RECALLED_KITS_STAY_FOR_RETURN,
     STOCK_NON_NEGATIVE,
     STOCK_NON_NEGATIVE_ON_EVERY_DATE,
+    TAKEN_BACK_WITH_A_REASON,
     TRANSFER_EXPIRED_ONLY_FOR_RETURN,
     TRANSFER_RECALLED_ONLY_FOR_RETURN,
     Batch,
@@ -29,6 +31,8 @@ from kits.models import (
     StockLevel,
     StockLocation,
     StockMovement,
+    is_taken_back_into_use,
+    validate_lot_date,
 )
 from redliv import roles
 from redliv.closing import check_change_allowed
@@ -403,14 +407,17 @@ def _only_for_return(constraint) -> ValidationError:
     return ValidationError({"to_location": message}, code="expired_only_for_return")
 
 
-def _store_movement(key, payload, create, not_enough, chooses=False, short_back_then=None):
+def _store_movement(key, payload, create, not_enough, chooses=False, short_back_then=None, refusals=None):
     """Run create_once (`create_choosing_again` when `create` chooses the batch); a refusal for
     lack of stock becomes `not_enough()`, lack of stock on a day after a movement dated back
-    `short_back_then()`, one of a correction the database found undone already becomes its message."""
+    `short_back_then()`, one of a correction the database found undone already becomes its message.
+    `refusals` maps other constraints to the function that makes their message."""
     try:
         return create_choosing_again(StockMovement, key, payload, create, chooses=chooses)
     except IntegrityError as error:
         constraint = violated_constraint(error)
+        if refusals and constraint in refusals:
+            raise refusals[constraint]() from error
         if constraint == STOCK_NON_NEGATIVE_ON_EVERY_DATE and short_back_then is not None:
             raise short_back_then() from error
         if constraint == STOCK_NON_NEGATIVE:
@@ -456,6 +463,11 @@ def register_delivery(
     _quantity_at_least_one(quantity)
     if received_on > timezone.localdate():
         raise ValidationError({"on_date": _("The date cannot be in the future.")}, code="future")
+    for field, day in (("on_date", received_on), ("expiry_date", expiry_date)):  # batch_dates_within_range
+        try:
+            validate_lot_date(day)
+        except ValidationError as error:
+            raise ValidationError({field: error}) from None
     if expiry_date <= received_on:
         raise ValidationError(
             {"expiry_date": _("The expiry date must be after the received date.")}, code="expiry_before_receipt"
@@ -536,6 +548,60 @@ def register_delivery(
     return create_once(StockMovement, key, payload, create)
 
 
+# ---------------------------------------------------------------------------
+# Kits taken back into use: out of a location for return or destruction (the return box) into an ordinary
+# one, where they may be handed out. Legitimate after a recall has ended, or for kits put there by mistake;
+# but it undoes what the return box is for (damaged kits, kits of a recalled lot). So: only a coordinator or an
+# administrator (roles.TAKE_BACK_INTO_USE), with a written reason the ledger keeps beside who did it (the
+# movement's reason and recorded_by), and never while the lot is recalled. The ledger trigger refuses a take-back
+# without a reason or of a recalled lot too, also as a correction (migration 0022).
+# ---------------------------------------------------------------------------
+
+
+def check_taking_back(user, source: StockLocation, reason: str) -> None:
+    """Refuse taking kits out of `source` (a location for return or destruction) back into use without the
+    permission or without a written reason."""
+    if not user.has_perm(roles.TAKE_BACK_INTO_USE):
+        raise ValidationError(
+            {
+                "from_location": _(
+                    "%(location)s is for return or destruction: only a coordinator or an administrator can take "
+                    "kits out of it back into use."
+                )
+                % {"location": source}
+            },
+            code="take_back_not_allowed",
+        )
+    if not (reason or "").strip():
+        raise _taken_back_without_a_reason(source)
+
+
+def _taken_back_without_a_reason(source) -> ValidationError:
+    return ValidationError(
+        {
+            "reason": _(
+                "The kits leave %(location)s, a location for return or destruction, to be used again: write why "
+                "(for example: the recall of the lot has ended, or they were put there by mistake)."
+            )
+            % {"location": source}
+        },
+        code="take_back_reason",
+    )
+
+
+def recalled_kits_stay(batch, source) -> ValidationError:
+    return ValidationError(
+        {
+            "batch": _(
+                "Lot %(lot)s is recalled: its kits stay in %(location)s, for return or destruction, until the "
+                "recall ends. Discard them there, or move them to another location for return."
+            )
+            % {"lot": batch.lot_number, "location": source}
+        },
+        code="recalled_stays_for_return",
+    )
+
+
 def transfer_kits(
     *,
     user,
@@ -551,6 +617,9 @@ def transfer_kits(
     """Move kits of one batch between two locations. Returns (movement, created).
 
     Without a chosen batch, the earliest-expiring unexpired batch that holds enough is moved.
+
+    Out of a location for return or destruction into an ordinary one (kits taken back into use): only with
+    `roles.TAKE_BACK_INTO_USE` and a written `reason`, and never kits of a recalled lot (`check_taking_back`).
     """
     key = key or uuid.uuid4()
     if to_location.pk == from_location.pk:
@@ -558,6 +627,9 @@ def transfer_kits(
             {"to_location": _("Choose another location than the one the kits come from.")}, code="same_location"
         )
     _quantity_at_least_one(quantity)
+    taken_back = is_taken_back_into_use(from_location, to_location)
+    if taken_back:
+        check_taking_back(user, from_location, reason)
     payload = {
         "kind": "transfer",
         "from": from_location.pk,
@@ -578,6 +650,8 @@ def transfer_kits(
         chosen = batch or first_expiring_batch(from_location, quantity, day)
         if chosen is None:
             raise not_enough_kits(from_location, quantity, day)
+        if taken_back and chosen.is_recalled(day):
+            raise recalled_kits_stay(chosen, from_location)
         if not to_location.for_return:
             if chosen.is_recalled(day):
                 raise _only_for_return(TRANSFER_RECALLED_ONLY_FOR_RETURN)
@@ -609,7 +683,24 @@ def transfer_kits(
         not_enough,
         chooses=batch is None,
         short_back_then=lambda: _short_on_a_later_date(from_location, day),
+        refusals=_taking_back_refusals(from_location, batch),
     )
+
+
+def _taking_back_refusals(source, batch):
+    """The messages for the ledger trigger's refusals of kits taken back into use (when the location or the
+    lot changed after the service's own check: made a return location, or recalled, in between)."""
+    return {
+        TAKEN_BACK_WITH_A_REASON: lambda: _taken_back_without_a_reason(source),
+        RECALLED_KITS_STAY_FOR_RETURN: lambda: (
+            recalled_kits_stay(batch, source)
+            if batch is not None
+            else ValidationError(
+                {"batch": _("A lot here is recalled: its kits stay in %(location)s.") % {"location": source}},
+                code="recalled_stays_for_return",
+            )
+        ),
+    }
 
 
 def _reason_given(reason):
@@ -818,6 +909,12 @@ def correct_movement(*, user, movement: StockMovement, reason: str, key: uuid.UU
         kind, from_location, to_location = movement.kind, movement.to_location, movement.from_location
     else:
         kind, from_location, to_location = StockMovement.Kind.ADJUSTMENT, movement.to_location, movement.from_location
+    # A transfer into a return location moved back takes its kits back into use: the same rule as a transfer.
+    taken_back = kind == StockMovement.Kind.TRANSFER and is_taken_back_into_use(from_location, to_location)
+    if taken_back:
+        check_taking_back(user, from_location, reason)
+        if movement.batch.is_recalled(timezone.localdate()):
+            raise recalled_kits_stay(movement.batch, from_location)
 
     def create(digest):
         if movement.kind == StockMovement.Kind.HANDOUT:  # it changes the kits handed out in the handout's month
@@ -838,7 +935,11 @@ def correct_movement(*, user, movement: StockMovement, reason: str, key: uuid.UU
         )
 
     return _store_movement(
-        key, payload, create, lambda: _not_enough_of_batch(from_location, movement.batch, movement.quantity)
+        key,
+        payload,
+        create,
+        lambda: _not_enough_of_batch(from_location, movement.batch, movement.quantity),
+        refusals=_taking_back_refusals(from_location, movement.batch),
     )
 
 

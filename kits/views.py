@@ -11,6 +11,7 @@ from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,10 +37,18 @@ from kits.forms import (
     TransferForm,
     known_batches,
 )
-from kits.models import Batch, StockLocation, StockMovement
+from kits.models import (
+    RETURN_LOCATION_KEPT_WHILE_HOLDING_KITS,
+    Batch,
+    StockLocation,
+    StockMovement,
+    return_location_holds_kits,
+)
 from kits.planning import plan_stock
 from redliv import roles
 from redliv.access import add_service_errors, get_for_user, municipality_asked_for, permission_required
+from redliv.db import violated_constraint
+from redliv.idempotency import IdempotencyConflict, sent_before
 from redliv.models import Municipality
 from redliv.pagination import paginate
 from redliv.spreadsheet import csv_bytes
@@ -48,12 +57,19 @@ MOVEMENTS_PER_PAGE = 100
 
 
 def form_page(request, form_class, save, *, title, intro, submit, done, initial=None, extra=None):
-    """Show a form; on a valid POST, store through `save(data)` once and go back to the stock."""
+    """Show a form; on a valid POST, store through `save(data)` once and go back to the stock.
+
+    Sent again with other answers under its key, it is refused (`IdempotencyConflict`), and the page shows what
+    was stored from it and offers to save what was typed as a new entry (`sent_before`)."""
+    extra = dict(extra or {})
     if request.method == "POST":
         form = form_class(request.POST, user=request.user)
         if form.is_valid():
             try:
                 movement, created = save(form.cleaned_data)
+            except IdempotencyConflict as error:
+                add_service_errors(form, error)
+                extra["sent_before"] = movement_sent_before(request, form.cleaned_data["key"])
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -64,8 +80,28 @@ def form_page(request, form_class, save, *, title, intro, submit, done, initial=
                 return redirect("kits:stock")
     else:
         form = form_class(user=request.user, initial=initial or {})
-    context = {"form": form, "title": title, "intro": intro, "submit": submit, **(extra or {})}
+    context = {"form": form, "title": title, "intro": intro, "submit": submit, **extra}
     return render(request, "kits/form.html", context)
+
+
+def movement_sent_before(request, key):
+    """The movement the user stored with `key` (none of another user's), with a link to correct it."""
+    stored = (
+        StockMovement.objects.filter(idempotency_key=key, recorded_by=request.user)
+        .select_related("batch", "from_location", "to_location")
+        .first()
+    )
+    url = reverse("kits:correct", args=[stored.pk]) if stored and not stored.corrects_id else ""
+    return sent_before(
+        request, stored, template="kits/_stored_movement.html", url=url, link_text=_("Correct the saved movement")
+    )
+
+
+def prefilled(request):
+    """What a link to a stock form fills in (`?from_location=3&batch=7`), never its key: each showing of a form
+    gets a new one (`redliv.inputs.offer_key`). A key from the query string may have been used already (a link
+    copied from a page, a bookmark), and the entry sent with it would be answered "already stored" and lost."""
+    return {name: value for name, value in request.GET.items() if name != "key"}
 
 
 def batch_totals(levels, today):
@@ -299,9 +335,17 @@ def targets(request, pk):
     location = get_for_user(request, StockLocation.objects, pk=pk)
     form = StockTargetsForm(request.POST or None, instance=location)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("The stock targets of %(location)s are saved.") % {"location": location})
-        return redirect("kits:stock")
+        try:
+            with transaction.atomic():
+                form.save()
+        except IntegrityError as error:
+            # Kits came in after the form checked the location was empty: the database keeps it for return.
+            if violated_constraint(error) != RETURN_LOCATION_KEPT_WHILE_HOLDING_KITS:
+                raise
+            form.add_error("for_return", return_location_holds_kits(location, location.kits_held()))
+        else:
+            messages.success(request, _("The stock targets of %(location)s are saved.") % {"location": location})
+            return redirect("kits:stock")
     return render(
         request,
         "kits/form.html",
@@ -372,7 +416,7 @@ def transfer(request):
         title=_("Move kits"),
         intro=_("For example from the office to the street team's bag."),
         submit=_("Move the kits"),
-        initial=request.GET.dict(),
+        initial=prefilled(request),
         done=lambda movement: (
             _("%(quantity)d kits of lot %(lot)s moved from %(source)s to %(target)s.")
             % {
@@ -406,7 +450,7 @@ def discard(request):
         title=_("Discard kits"),
         intro=_("Expired or damaged kits leave the stock here, with a reason."),
         submit=_("Discard the kits"),
-        initial=request.GET.dict(),
+        initial=prefilled(request),
         done=lambda movement: (
             _("%(quantity)d kits of lot %(lot)s discarded at %(location)s.")
             % {"quantity": movement.quantity, "lot": movement.batch.lot_number, "location": movement.from_location}
@@ -436,7 +480,7 @@ def count(request):
         title=_("Correct the stock after a count"),
         intro=_("Enter how many kits of the batch you counted; the difference is recorded as an adjustment."),
         submit=_("Record the count"),
-        initial=request.GET.dict(),
+        initial=prefilled(request),
         done=lambda movement: (
             _("Stock of lot %(lot)s at %(location)s adjusted by %(quantity)d kits.")
             % {"lot": movement.batch.lot_number, "location": movement.location, "quantity": movement.quantity}
@@ -493,8 +537,10 @@ def movements(request):
     form = period(request)
     page, query = None, ""
     if form.is_valid():
-        rows = queries.movements_between(request.user, form.cleaned_data["start"], form.cleaned_data["end"]).annotate(
-            corrected=Exists(StockMovement.objects.filter(corrects=OuterRef("pk")))
+        rows = (
+            queries.movements_between(request.user, form.cleaned_data["start"], form.cleaned_data["end"])
+            .select_related("recorded_by")  # who took kits back into use from a location for return
+            .annotate(corrected=Exists(StockMovement.objects.filter(corrects=OuterRef("pk"))))
         )
         page, query = paginate(request, rows, MOVEMENTS_PER_PAGE)
     return render(request, "kits/movements.html", {"form": form, "page": page, "query": query})

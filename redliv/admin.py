@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from redliv import twofactor
-from redliv.db import unique_violation
+from redliv.db import unique_violation, violated_constraint
 from redliv.models import District, MonthClosing, Municipality, Organisation, User
 
 admin.site.site_header = _("RED LIV administration")
@@ -26,11 +26,16 @@ class SecondSubmitAnswered:
     check now sees the stored row and says so beside the field, as for any other duplicate.
     """
 
+    # Other constraints the model's clean() checks too: refused by the database after the form's check (a row
+    # that changed in between), the form worked out again says why beside the field.
+    constraints_the_form_checks = ()
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except IntegrityError as error:
-            if request.method != "POST" or not unique_violation(error):
+            answered = unique_violation(error) or violated_constraint(error) in self.constraints_the_form_checks
+            if request.method != "POST" or not answered:
                 raise
         return super().changeform_view(request, object_id, form_url, extra_context)
 

@@ -11,6 +11,7 @@ plain hash of the content would let anyone with the table test guesses of a note
 
 import hashlib
 import json
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -98,3 +99,27 @@ def create_once(model, key, payload: dict, create, *, one_statement: bool = Fals
         if existing is None:
             raise
         return existing, False
+
+
+def sent_before(request, stored, *, template: str, url: str = "", link_text: str = "") -> dict:
+    """What a form page shows beside an IdempotencyConflict (templates/_sent_before.html).
+
+    The refusal stays: a new key for the same form would count twice an entry whose typo was fixed while the
+    first send was still under way. But the person is not left stuck with a key that refuses every send: the
+    page shows what was stored from the form (`stored`, the user's own row or None, shown with `template`, and
+    `url` to open or correct it), and offers to save what was typed as a new entry: the same answers under a new
+    key, made for this showing (a double click on it is stored once)."""
+    fields = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in ("csrfmiddlewaretoken", "key")
+        for value in values
+    ]
+    return {
+        "stored": stored,
+        "template": template,
+        "url": url,
+        "link_text": link_text,
+        "fields": fields,
+        "key": uuid.uuid4(),
+    }

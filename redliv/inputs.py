@@ -320,10 +320,14 @@ def key_field(required=True):
 
 
 def offer_key(kwargs):
-    """A new key for this showing of a form, put in its `initial`; none for a form that edits a saved row."""
+    """A new key for this showing of a form, put in its `initial`; none for a form that edits a saved row.
+
+    Always a new one, whatever `initial` holds: a key taken from a link's query string (a page prefilled from
+    `?…`) may have been used already, and the entry sent with it would be answered "already stored" and lost.
+    A resend (a double click, the browser's resend) posts the key the form was shown with: a bound form."""
     instance = kwargs.get("instance")
     if instance is None or instance.pk is None:
-        kwargs.setdefault("initial", {}).setdefault("key", uuid.uuid4())
+        kwargs["initial"] = {**(kwargs.get("initial") or {}), "key": uuid.uuid4()}
 
 
 class HostileParametersMiddleware:

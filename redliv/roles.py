@@ -26,6 +26,10 @@ SEE_EVERY_MUNICIPALITY = "redliv.see_every_municipality"
 RECALL_LOTS = "kits.recall_batch"
 # Change or end the recall of any lot, whoever started it: administrators.
 CHANGE_EVERY_RECALL = "kits.change_every_recall"
+# Take kits out of a location for return or destruction (the return box) back into an ordinary one, where they
+# may be handed out: after a recall has ended, or kits put there by mistake. With a written reason, kept in the
+# ledger with who did it (kits.services.transfer_kits): coordinators and administrators.
+TAKE_BACK_INTO_USE = "kits.take_back_into_use"
 LABELS = {
     STREET_WORKER: _("Street worker"),
     TRAINER: _("Trainer"),
@@ -73,6 +77,7 @@ _STOCK = [
     if (model, action) != ("batch", "change")
 ] + [
     RECALL_LOTS,
+    TAKE_BACK_INTO_USE,
     # Movements are append-only: no change or delete permission exists for anyone but
     # administrators, and the database refuses them even then.
     "kits.view_stockmovement",

@@ -15,7 +15,7 @@ from redliv import language_switch
 from redliv.access import add_service_errors, get_for_user, permission_required
 from redliv.contact import with_contact
 from redliv.history import history_entries
-from redliv.idempotency import IdempotencyConflict
+from redliv.idempotency import IdempotencyConflict, sent_before
 from redliv.pagination import paginate
 from redliv.ratelimit import allow_post, with_retry_after, would_allow_post
 from redliv.security import typed_answers_not_kept
@@ -221,9 +221,15 @@ def review(request, pk):
 def record(request):
     """Staff at the desk: a report told to them. It counts at once."""
     form = StaffReportForm(request.POST or None, user=request.user)
+    context = {"form": form}
     if request.method == "POST" and form.is_valid():
         try:
             report, created = services.create_reversal_report(user=request.user, **form.report_fields())
+        except IdempotencyConflict as error:
+            # Kept refused (a typo fixed while the first send was under way would count twice under a new key);
+            # the page shows the report saved from this form, and offers to save what was typed as a new one.
+            add_service_errors(form, error)
+            context["sent_before"] = report_sent_before(request, form.cleaned_data["key"])
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -234,7 +240,21 @@ def record(request):
             if request.user.has_perm("reversals.change_reversalreport"):
                 return redirect("reversals:detail", pk=report.pk)
             return redirect("reversals:record")
-    return render(request, "reversals/record.html", {"form": form}, status=400 if form.is_bound else 200)
+    return render(request, "reversals/record.html", context, status=400 if form.is_bound else 200)
+
+
+def report_sent_before(request, key):
+    """The report the user saved with `key` (none of another user's), linked where they may open it."""
+    stored = ReversalReport.objects.filter(idempotency_key=key, reported_by=request.user).select_related("district")
+    stored = stored.first()
+    may_open = stored is not None and request.user.has_perm("reversals.change_reversalreport")
+    return sent_before(
+        request,
+        stored,
+        template="reversals/_stored_report.html",
+        url=reverse("reversals:detail", args=[stored.pk]) if may_open else "",
+        link_text=_("Open the saved report"),
+    )
 
 
 REPLACE_PERMISSIONS = ["reversals.view_reversalreport", "kits.add_handout"]

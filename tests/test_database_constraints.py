@@ -347,6 +347,24 @@ def test_it_refuses_a_batch_that_expires_before_it_was_received():
     )
 
 
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"received_on": dt.date(1, 1, 1), "expiry_date": dt.date(2027, 6, 1)},
+        {"received_on": dt.date(1999, 12, 31), "expiry_date": dt.date(2027, 6, 1)},
+        {"received_on": dt.date(2026, 6, 1), "expiry_date": dt.date(9999, 12, 31)},
+        {"received_on": dt.date(2026, 6, 1), "expiry_date": dt.date(2101, 1, 1)},
+    ],
+    ids=["received-year-1", "received-1999", "expires-9999", "expires-2101"],
+)
+def test_it_refuses_a_batch_dated_outside_2000_to_2100(dates):
+    refused(Batch, "batch_dates_within_range", lambda: factories.make_batch(**dates))
+
+
+def test_it_takes_a_batch_dated_at_the_ends_of_the_range():
+    factories.make_batch(received_on=dt.date(2000, 1, 1), expiry_date=dt.date(2100, 12, 31))
+
+
 def recall_fields(**fields):
     today = timezone.localdate()
     return {"recalled_on": today, "recall_reason": "Fejl i dysen", "recall_instructions": "Aflevér kittet", **fields}
