@@ -434,3 +434,14 @@ def test_a_public_forms_page_holding_what_was_typed_is_not_kept_by_the_browser(c
         assert response.status_code == 200 and "no-store" in response["Cache-Control"], response.wsgi_request
     assert client.post("/bestil-kursus/", request(odense)).status_code == 302
     assert "Cache-Control" not in client.get("/bestil-kursus/")
+
+
+def test_the_login_pages_switch_writes_no_address_off_this_site_into_the_page(client):
+    """`?next=https://elsewhere.example/` on the login page: the login never leads there, but the switch's
+    formaction held it. Only a `next` on this site goes with the switch; the rest of the query stays."""
+    html = client.get("/konto/login/?next=https://elsewhere.example/personale/&x=1").content.decode()
+    assert "elsewhere.example" not in html and 'formaction="/en/konto/login/?x=1"' in html
+    html = client.get("/konto/login/?next=//elsewhere.example/").content.decode()
+    assert "elsewhere.example" not in html and 'formaction="/en/konto/login/"' in html
+    html = client.get("/en/konto/login/?next=/personale/kurser/").content.decode()
+    assert 'formaction="/konto/login/?next=/personale/kurser/"' in html
