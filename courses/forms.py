@@ -330,6 +330,8 @@ class DropInExceptionForm(inputs.ModelForm):
     def __init__(self, *args, schedule, **kwargs):
         super().__init__(*args, **kwargs)
         self.schedule = schedule
+        # The picker offers the days `clean_date` takes: from today (and the first valid day) to the last valid day.
+        inputs.limit_dates(self.fields["date"], max(timezone.localdate(), schedule.valid_from), schedule.valid_until)
 
     def clean_date(self):
         date = self.cleaned_data["date"]

@@ -103,6 +103,7 @@ class DatedForm(KeyedForm):
         super().__init__(*args, **kwargs)
         for name in ("on_date", "change_reason"):  # last: most entries are of today
             self.fields[name] = self.fields.pop(name)
+        inputs.limit_dates(self.fields["on_date"], latest=timezone.localdate())  # `clean_on_date`: not after today
 
     def clean_on_date(self):
         on_date = self.cleaned_data["on_date"]
@@ -145,6 +146,7 @@ class DeliveryForm(DatedForm):
         self.fields["on_date"].label = _("Received on")
         self.fields["on_date"].help_text = _("The day the kits came, if not today.")
         self.fields["product"].widget.attrs["list"] = "known-products"
+        inputs.limit_dates(self.fields["expiry_date"], earliest=timezone.localdate())  # `clean`: expired is refused
 
     def clean_lot_number(self):
         return self.cleaned_data["lot_number"].strip()
@@ -397,6 +399,7 @@ class RecallForm(inputs.Form):
     def __init__(self, *args, user=None, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("recalled_on", timezone.localdate())
         super().__init__(*args, **kwargs)
+        inputs.limit_dates(self.fields["recalled_on"], latest=timezone.localdate())  # `clean_recalled_on`
 
     def clean_recalled_on(self):
         recalled_on = self.cleaned_data["recalled_on"]

@@ -185,8 +185,44 @@ def bound_field(field, model_validators=()):
             field.widget.attrs.setdefault("dir", "auto")
     if isinstance(field, forms.DateField | forms.DateTimeField):
         _add_validator(field, validate_sensible_date)
+        limit_dates(field)
     if isinstance(field, forms.IntegerField):  # DecimalField and FloatField are IntegerFields too
         _bound_number(field, model_validators)
+
+
+def _picker(widget):
+    """The kind of date picker a widget is ("date", "datetime-local"), or None."""
+    kind = widget.attrs.get("type", getattr(widget, "input_type", None))
+    return kind if kind in ("date", "datetime-local") else None
+
+
+def _attribute_day(text):
+    try:
+        return dt.date.fromisoformat(str(text)[:10]) if text else None
+    except ValueError:
+        return None
+
+
+def limit_dates(field, earliest=None, latest=None):
+    """Narrow the date picker of `field` (an <input type=date> or datetime-local) to the days `earliest` to `latest`
+    (inclusive; None: no bound of its own), and never beyond EARLIEST_DATE to LATEST_DATE: its `min` and `max`, so
+    that a phone's or tablet's picker offers no day the form refuses. Only narrows: bounds set before stay.
+
+    Each form passes the bounds from the same constants and functions its checks use, worked out when the form is
+    made (in Copenhagen's days: `timezone.localdate`), so the two cannot drift apart. The server stays the
+    authority: the form checks every date as before; a browser may be sent a date outside the picker's days."""
+    widget = field.widget
+    kind = _picker(widget)
+    if kind is None:
+        return
+    lows = [EARLIEST_DATE, earliest, _attribute_day(widget.attrs.get("min"))]
+    highs = [LATEST_DATE, latest, _attribute_day(widget.attrs.get("max"))]
+    low = max(day for day in lows if day is not None)
+    high = min(day for day in highs if day is not None)
+    if kind == "date":
+        widget.attrs.update({"min": low.isoformat(), "max": high.isoformat()})
+    else:
+        widget.attrs.update({"min": f"{low.isoformat()}T00:00", "max": f"{high.isoformat()}T23:59"})
 
 
 def _typed_as_free_text(widget):

@@ -6,6 +6,7 @@ device, or must have one, on these pages until a code is given.
 """
 
 import datetime as dt
+import math
 
 from django import forms
 from django.conf import settings
@@ -28,7 +29,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from redliv import inputs, purge
+from redliv import inputs, language_switch, purge
 
 # Whether the user had a confirmed device at login, so that each request need not ask.
 HAS_DEVICE_SESSION_KEY = "redliv_has_otp_device"
@@ -41,6 +42,7 @@ ABANDONED_ENROLMENT = dt.timedelta(hours=1)
 RECOVERY_CODE_COUNT = 10
 # django-otp doubles the wait after each wrong code, so guessing is hopeless.
 TOO_MANY_TRIES = gettext_lazy("Too many wrong codes in a row. Wait a few seconds and try again.")
+CODE_NOT_RIGHT = gettext_lazy("That code is not right, or it was used already. Try the newest code.")
 # The pages a user who still owes a second factor may open (view names, with their namespace if any).
 OPEN_VIEWS = {"otp-verify", "logout", "set_language", "healthz", "privacy"}
 # Enrolment, open before the second step only to a user who has no confirmed device yet:
@@ -149,19 +151,36 @@ class SetupForm(TokenForm):
         return token
 
 
-def _confirmed_device_accepting(user, token):
-    """The user's confirmed device that accepts `token` (using it up), or None; and whether one was throttled.
-
-    A six-digit code is for the app, anything else a recovery code: trying it on the other
-    kind of device would count as a wrong guess there.
-    """
+def _devices_for(user, token):
+    """The user's confirmed devices of the kind `token` is for. A six-digit code is for the app, anything else a
+    recovery code: trying it on the other kind of device would count as a wrong guess there."""
     kind = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
-    devices = [device for device in devices_for_user(user) if isinstance(device, kind)]
-    throttled = any(not device.verify_is_allowed()[0] for device in devices)
+    return [device for device in devices_for_user(user) if isinstance(device, kind)]
+
+
+def _throttled_until(devices):
+    """When the last of `devices` that django-otp holds back after wrong codes takes a code again; None if none
+    does. Only read: nothing is counted."""
+    until = [
+        data["locked_until"] for allowed, data in (device.verify_is_allowed() for device in devices) if not allowed
+    ]
+    until = [moment for moment in until if moment is not None]
+    return max(until) if until else None
+
+
+def _confirmed_device_accepting(user, token):
+    """The user's confirmed device that accepts `token` (using it up), or None; and until when a device that
+    could take it was held back after wrong codes (None if none was: `_throttled_until`)."""
+    devices = _devices_for(user, token)
+    throttled_until = _throttled_until(devices)
     for device in devices:
         if verify_token(user, device.persistent_id, token):
-            return device, throttled
-    return None, throttled
+            return device, throttled_until
+    return None, throttled_until
+
+
+def _seconds_until(moment) -> int:
+    return max(1, math.ceil((moment - timezone.now()).total_seconds()))
 
 
 @sensitive_post_parameters("token")
@@ -175,17 +194,46 @@ def verify(request):
         # Given already: a double click on the button (the browser shows the second answer, whose code was used by
         # the first), or the page sent again. On to where the code was asked for.
         return redirect(_next_url(request))
+    if language_switch.switching(request):
+        return _verify_in_the_other_language(request)
     form = TokenForm(request.POST or None)
+    throttled_until = None
     if request.method == "POST" and form.is_valid():
-        device, throttled = _confirmed_device_accepting(request.user, form.cleaned_data["token"])
+        device, throttled_until = _confirmed_device_accepting(request.user, form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)
             return redirect(_next_url(request))
-        if throttled:
-            form.add_error("token", TOO_MANY_TRIES)
-        else:
-            form.add_error("token", _("That code is not right, or it was used already. Try the newest code."))
-    return render(request, "registration/otp_verify.html", {"form": form, "next": _next_url(request)})
+        form.add_error("token", TOO_MANY_TRIES if throttled_until else CODE_NOT_RIGHT)
+    return _verify_page(request, form, throttled_until)
+
+
+def _verify_page(request, form, throttled_until=None):
+    """The code page; refused because django-otp holds the devices back after wrong codes, 429 with Retry-After
+    (when the next code is taken), as the login's lockout (security.lockout_response); refused otherwise, 200."""
+    context = {"form": form, "next": _next_url(request), "language_switch_form": "otp-form"}
+    if throttled_until is None:
+        return render(request, "registration/otp_verify.html", context)
+    response = render(request, "registration/otp_verify.html", context, status=429)
+    response["Retry-After"] = str(_seconds_until(throttled_until))
+    return response
+
+
+def _verify_in_the_other_language(request):
+    """The page's language switch (redliv.language_switch), as the login's: the page again in the other language,
+    where the code was asked for kept. The code typed is neither shown again (a recovery code is as secret as a
+    password) nor tried: nothing is counted against the devices and nobody is verified. A refused code is shown
+    refused again, without trying it: held back after wrong codes if django-otp still holds the devices back (read,
+    429 again), otherwise the refusal the field gives (left empty, or not right)."""
+    if not language_switch.refused(request):
+        return _verify_page(request, TokenForm())
+    form = TokenForm(request.POST)
+    throttled_until = None
+    if form.is_valid():
+        throttled_until = _throttled_until(_devices_for(request.user, form.cleaned_data["token"]))
+        form.add_error("token", TOO_MANY_TRIES if throttled_until else CODE_NOT_RIGHT)
+    form.data = form.data.copy()
+    form.data["token"] = ""  # the errors stay; the code typed is not written into the page
+    return _verify_page(request, form, throttled_until)
 
 
 def _issue_recovery_codes(user) -> tuple[StaticDevice, list[str]]:
@@ -303,11 +351,11 @@ def setup(request):
                     else _("That code is not right. Check the time on your phone and try the newest code."),
                 )
             elif replacing:
-                old_device, old_throttled = _confirmed_device_accepting(user, form.cleaned_data["current_token"])
+                old_device, old_throttled_until = _confirmed_device_accepting(user, form.cleaned_data["current_token"])
                 if old_device is None:
                     form.add_error(
                         "current_token",
-                        TOO_MANY_TRIES if old_throttled else _("That code is not right, or it was used already."),
+                        TOO_MANY_TRIES if old_throttled_until else _("That code is not right, or it was used already."),
                     )
             if not form.errors:
                 # The old app, its recovery codes and any other enrolment begun for this user

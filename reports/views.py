@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kits.queries import month_movements
-from redliv import closing, inputs, roles
+from redliv import closing, downloads, inputs, roles
 from redliv.access import municipality_asked_for
 from redliv.models import MonthClosing, Municipality
 from redliv.months import Month
@@ -152,7 +152,7 @@ def _filename(report, extension):
 
 def _attachment(content, content_type, filename):
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = downloads.attachment(filename)
     return response
 
 

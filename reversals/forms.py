@@ -139,6 +139,7 @@ class ReportForm(inputs.Form):
     def __init__(self, *args, districts, **kwargs):
         inputs.offer_key(kwargs)
         super().__init__(*args, **kwargs)
+        inputs.limit_dates(self.fields["occurred_on"], *services.report_days())
         self.fields["district"].queryset = districts
         self.fields["district"].widget.choices = grouped_district_choices(districts)
         if self.is_bound and may_name_someone(self.data.get("note")):

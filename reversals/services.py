@@ -18,9 +18,19 @@ from redliv.models import District
 from reversals.models import MAX_DOSES, ReversalReport
 
 OLDEST_REPORT_DAYS = 365
+# A report's time a few minutes ahead of the server's clock (a phone's clock a little fast) is not in the future.
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 # The public form: posts per address per hour, and the largest body it reads.
 PUBLIC_POSTS_PER_HOUR = 10
 PUBLIC_MAX_BODY_BYTES = 16 * 1024
+
+
+def report_days(now=None):
+    """The first and the last day (Copenhagen's) a report written at `now` may be dated: a year back, and today
+    (tomorrow only within FUTURE_TOLERANCE of midnight). `check_report` refuses a day before the first; the forms'
+    date pickers offer these days (redliv.inputs.limit_dates)."""
+    now = now or timezone.now()
+    return timezone.localdate(now) - dt.timedelta(days=OLDEST_REPORT_DAYS), timezone.localdate(now + FUTURE_TOLERANCE)
 
 
 def check_report(*, occurred_at, naloxone_doses, called_112, ambulance_arrived, note, now=None, written_at=None):
@@ -35,9 +45,9 @@ def check_report(*, occurred_at, naloxone_doses, called_112, ambulance_arrived, 
     written_at = min(written_at, now) if written_at is not None else now
     errors = {}
     if occurred_at is not None:
-        if occurred_at > now + dt.timedelta(minutes=5):
+        if occurred_at > now + FUTURE_TOLERANCE:
             errors["occurred_at"] = _("The date and time are in the future.")
-        elif timezone.localdate(occurred_at) < timezone.localdate(written_at) - dt.timedelta(days=OLDEST_REPORT_DAYS):
+        elif timezone.localdate(occurred_at) < report_days(written_at)[0]:
             errors["occurred_at"] = _("The date is more than a year ago; reports are taken for the last year only.")
     if naloxone_doses is not None and not 0 <= naloxone_doses <= MAX_DOSES:
         errors["naloxone_doses"] = _("Give a number of doses from 0 to %(max)d.") % {"max": MAX_DOSES}

@@ -76,13 +76,14 @@ def _public_form_page(request, form, status):
 
 @csrf_protect
 def _public_form(request):
-    """The form; refused (400 for what was typed, 429 for too many reports this hour), it is shown again holding
-    everything typed, with the reason at the top. Its language switch (redliv.language_switch) shows it again
+    """The form; refused, it is shown again holding everything typed, with the reason at the top: 200 for what was
+    typed (as every public form and the login answer a form to correct: CONTRIBUTING.md), 429 with Retry-After
+    for too many reports this hour. Its language switch (redliv.language_switch) shows it again
     in the other language, refused again with the same reason and status if it was refused; it stores
     nothing and counts no post (the hour's count is read)."""
     if language_switch.switching(request):
         form = language_switch.form_again(PublicReportForm, request)
-        status = 400 if form.errors else 200
+        status = 200
         if (
             form.is_bound
             and form.is_valid()
@@ -110,7 +111,7 @@ def _public_form(request):
             add_service_errors(form, error)
         else:
             return redirect("report-naloxone-use-thanks")
-    return _public_form_page(request, form, 400 if form.errors else 200)
+    return _public_form_page(request, form, 200)
 
 
 def _received_with_other_answers(request):

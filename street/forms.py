@@ -27,7 +27,7 @@ from redliv.models import Audience, District
 from redliv.personal_data import refuse_identifiers
 from redliv.widgets import DateInput
 from reversals.models import ReversalReport, Substance
-from reversals.services import MAX_DOSES, check_report
+from reversals.services import MAX_DOSES, OLDEST_REPORT_DAYS, check_report, report_days
 
 PLANNED_COURSE_GONE = _(
     "The attendance of this planned course is already logged, or the course is no longer planned. Nothing was saved."
@@ -152,6 +152,21 @@ class StreetForm(inputs.Form):
         self.fields["date"].initial = now.date()
         self.fields["time"].initial = now.strftime("%H:%M")
         self.fields["opened"].initial = opened_token(now)
+        self.limit_days(now)
+
+    def days_back(self):
+        """How many days back this user may date an entry written today (`clean`); None: no limit of its own."""
+        return None if self.user.has_perm(roles.OVERSEE_ENTRIES) else MAX_DAYS_BACK
+
+    def limit_days(self, now):
+        """The date picker offers the days `clean` takes for an entry written now: up to today (tomorrow only within
+        CLOCK_SKEW of midnight), and `days_back` before. street.js moves them on with the tablet's clock, as it
+        keeps the date "now" (a page from the tablet's cache may be days old), and never holds back a date
+        outside them: the server judges every date (a refused entry written days ago may go further back)."""
+        back = self.days_back()
+        first = None if back is None else timezone.localdate(now) - dt.timedelta(days=back)
+        inputs.limit_dates(self.fields["date"], first, timezone.localdate(now + CLOCK_SKEW))
+        self.fields["date"].widget.attrs["data-days-back"] = "" if back is None else str(back)
 
     # Where an entry of this kind is stored, and who made it (stored_already).
     stored_as = None
@@ -187,8 +202,8 @@ class StreetForm(inputs.Form):
         elif when > now + CLOCK_SKEW:
             self.add_error("date", _("The date and time cannot be in the future."))
         elif (
-            not self.user.has_perm(roles.OVERSEE_ENTRIES)
-            and (timezone.localdate(written) - day).days > MAX_DAYS_BACK
+            self.days_back() is not None
+            and day < timezone.localdate(written) - dt.timedelta(days=self.days_back())
             and not self.stored_already(cleaned.get("key"))
         ):
             self.add_error(
@@ -367,6 +382,13 @@ class ReportEntryForm(StreetForm):
     def __init__(self, *args, districts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts
+
+    def limit_days(self, now):
+        """Also the year back every report is held to (`check_report`), for a user the 60 days do not hold."""
+        super().limit_days(now)
+        inputs.limit_dates(self.fields["date"], *report_days(now))
+        attrs = self.fields["date"].widget.attrs
+        attrs["data-days-back"] = attrs["data-days-back"] or str(OLDEST_REPORT_DAYS)
 
     def clean(self):
         """The rules every report follows (`check_report`), their date errors beside the date."""

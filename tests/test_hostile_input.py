@@ -255,7 +255,8 @@ def test_the_second_step_survives_hostile_input(coordinator, data):
     before = table_counts()
     response = client.post("/konto/to-trins/", fields)
     assert_no_error_and_no_partial_write(response, before)
-    assert response.status_code == 200  # no code above is right
+    # No code above is right: refused (200), or after a few wrong ones held back by django-otp (429, Retry-After).
+    assert response.status_code == 200 or (response.status_code == 429 and int(response["Retry-After"]) >= 1)
 
 
 @hostile_settings

@@ -213,8 +213,8 @@ def test_a_refused_naloxone_report_shows_its_errors_again_in_the_language_switch
     before = table_counts()
     response = client.post("/en/afrapporter/", {**typed, "switch_language": _switch_value(refused)})
     html = response.content.decode()
-    # 400, as the refused report itself (the switch answered 200: a refusal that said it was fine).
-    assert response.status_code == 400 and "Did you give naloxone? Tell us" in html
+    # The refused report's own status, 200 as every refused public form (CONTRIBUTING.md), and its errors.
+    assert response.status_code == 200 and "Did you give naloxone? Tell us" in html
     assert "The date and time are in the future." in html and "is-invalid" in html
     assert 'value="2026-06-12"' in html and "Han vågnede efter to minutter</textarea>" in html
     assert table_counts() == before and PostCount.objects.count() == 0
@@ -431,6 +431,80 @@ def test_a_public_forms_page_holding_what_was_typed_is_not_kept_by_the_browser(c
         client.post("/en/afrapporter/", {**note, "switch_language": "refused"}),
     ]
     for response in answers:
-        assert response.status_code in (200, 400) and "no-store" in response["Cache-Control"], response.wsgi_request
+        assert response.status_code == 200 and "no-store" in response["Cache-Control"], response.wsgi_request
     assert client.post("/bestil-kursus/", request(odense)).status_code == 302
     assert "Cache-Control" not in client.get("/bestil-kursus/")
+
+
+def _code_page(client, coordinator):
+    """A session past the password, at the code page (as redliv.twofactor sends it there)."""
+    from tests.conftest import PASSWORD
+
+    client.post("/konto/login/", {"username": coordinator.username, "password": PASSWORD})
+    return client.get("/konto/to-trins/?next=/personale/kurser/")
+
+
+def _device_failures(user):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return list(TOTPDevice.objects.filter(user=user).values_list("throttling_failure_count", flat=True))
+
+
+def test_the_code_pages_switch_sends_the_form_keeps_where_it_leads_and_never_shows_or_tries_the_code(
+    client, coordinator
+):
+    """The code page's switch was a plain link, unlike the login page's: a refusal ("that code is not right", "too
+    many wrong codes") was gone in the other language. It is a button of the form, as the login's: the page again,
+    where the code was asked for kept; the code typed is neither written into the page nor tried."""
+    from tests.conftest import totp_code
+
+    html = _code_page(client, coordinator).content.decode()
+    assert 'id="otp-form"' in html and 'hreflang="' not in html.split("</nav>")[0]
+    switch = re.search(r"<button[^>]*name=\"switch_language\"[^>]*>English</button>", html)
+    assert switch and 'form="otp-form"' in switch[0]
+    assert 'formaction="/en/konto/to-trins/?next=/personale/kurser/"' in switch[0]
+    code = totp_code(coordinator)
+    typed = {"token": code, "next": "/personale/kurser/"}
+    response = client.post("/en/konto/to-trins/?next=/personale/kurser/", {**typed, "switch_language": "en"})
+    html = response.content.decode()
+    assert response.status_code == 200 and '<html lang="en">' in html and "<title>Two-step login" in html
+    assert 'name="next" value="/personale/kurser/"' in html and code not in html
+    assert client.get("/personale/").status_code == 302  # nobody verified by the switch
+    # A refused code: refused again in English, without trying the code sent with the switch (the right one).
+    refused = client.post("/konto/to-trins/", {**typed, "token": "12345x"}).content.decode()
+    assert "Koden er ikke rigtig" in refused and _switch_value(refused) == "refused"
+    failures = _device_failures(coordinator)
+    response = client.post("/en/konto/to-trins/", {**typed, "switch_language": _switch_value(refused)})
+    html = response.content.decode()
+    assert response.status_code == 200 and "<title>Error: Two-step login" in html
+    assert "That code is not right, or it was used already." in html and code not in html
+    assert _device_failures(coordinator) == failures and client.get("/personale/").status_code == 302
+
+
+def test_a_code_refused_for_too_many_wrong_ones_says_so_again_in_the_language_switched_to_with_its_429(
+    client, coordinator
+):
+
+    from django.utils import timezone
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _code_page(client, coordinator)
+    TOTPDevice.objects.filter(user=coordinator).update(
+        throttling_failure_count=5, throttling_failure_timestamp=timezone.now()
+    )
+    held = client.post("/konto/to-trins/", {"token": "123456"})
+    assert held.status_code == 429 and _switch_value(held.content.decode()) == "refused"
+    response = client.post("/en/konto/to-trins/", {"token": "123456", "switch_language": "refused"})
+    assert response.status_code == 429 and "Too many wrong codes in a row." in response.content.decode()
+    assert 1 <= int(response["Retry-After"]) <= 16 and _device_failures(coordinator) == [5]
+
+
+def test_the_login_pages_switch_writes_no_address_off_this_site_into_the_page(client):
+    """`?next=https://elsewhere.example/` on the login page: the login never leads there, but the switch's
+    formaction held it. Only a `next` on this site goes with the switch; the rest of the query stays."""
+    html = client.get("/konto/login/?next=https://elsewhere.example/personale/&x=1").content.decode()
+    assert "elsewhere.example" not in html and 'formaction="/en/konto/login/?x=1"' in html
+    html = client.get("/konto/login/?next=//elsewhere.example/").content.decode()
+    assert "elsewhere.example" not in html and 'formaction="/en/konto/login/"' in html
+    html = client.get("/en/konto/login/?next=/personale/kurser/").content.decode()
+    assert 'formaction="/konto/login/?next=/personale/kurser/"' in html

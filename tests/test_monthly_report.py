@@ -161,6 +161,26 @@ def test_the_xlsx_has_one_sheet_per_table_with_numbers_as_numbers(client, coordi
     assert isinstance(tables["summary"]["Courses held"][0], int)
 
 
+def test_an_export_of_a_municipality_with_danish_letters_keeps_its_name_with_an_ascii_fallback(
+    client, coordinator, odense
+):
+    """ "Ærø" and "Høje-Taastrup" were sent as a bare filename="…ærø…": outside ASCII, which browsers read each their
+    own way (some save it as "redliv-2026-03-Ã¦rÃ¸.csv", some as "download"). The exports (CSV, XLSX and PDF
+    alike: reports.views._attachment) send the name as filename* (UTF-8) with an ASCII filename before it; a
+    name in ASCII is sent as before (test_the_pdf_has_every_table_and_figure_of_the_page)."""
+    from redliv.downloads import attachment
+    from redliv.models import Municipality
+
+    Municipality.objects.filter(pk=odense.pk).update(name="Ærø Tårnby")
+    client.force_login(coordinator)
+    response = client.get(f"{PAGE}csv/", {"month": "2026-03"})
+    assert response["Content-Disposition"] == (
+        'attachment; filename="redliv-2026-03-aeroe-taarnby.csv"; '
+        "filename*=utf-8''redliv-2026-03-%C3%A6r%C3%B8-t%C3%A5rnby.csv"
+    )
+    assert attachment('Ø "x"\\.pdf') == "attachment; filename=\"Oe x.pdf\"; filename*=utf-8''%C3%98%20%22x%22%5C.pdf"
+
+
 def test_the_pdf_has_every_table_and_figure_of_the_page(client, coordinator, march, odense):
     client.force_login(coordinator)
     response = client.get(PAGE + "pdf/", {"month": "2026-03"})

@@ -115,7 +115,7 @@ def test_the_tablets_endpoint_stores_dates_counts_and_lot_numbers(street_worker,
 @pytest.mark.parametrize("note, message", IDENTIFIERS.items())
 def test_the_public_report_form_refuses_every_way_of_writing_an_identifier(client, district, note, message):
     response = client.post(PUBLIC_URL, answers(district, note=note, note_names_no_one="on"))
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert message in str(response.context["form"].errors["note"])
     assert not ReversalReport.objects.exists()
 
@@ -152,7 +152,7 @@ def test_the_street_report_form_refuses_a_phone_number(street_worker, district):
 
 def test_the_public_report_form_refuses_an_e_mail_address_in_the_users_language(client, district):
     response = client.post(PUBLIC_URL, answers(district, note="mail mig på a@b.dk"))
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "Fjern e-mailadressen" in str(response.context["form"].errors["note"])
     response = client.post("/en" + PUBLIC_URL, answers(district, note="mail me at a@b.dk"))
     assert "Remove the e-mail address" in str(response.context["form"].errors["note"])
@@ -210,7 +210,7 @@ def test_a_note_that_looks_like_a_name_is_saved_and_the_warning_shown_again(stre
 
 def test_the_public_form_asks_to_confirm_a_note_that_looks_like_a_name(client, district):
     response = client.post(PUBLIC_URL, answers(district, note="Det var Peter Jensen"))
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "navngiver ingen" in response.content.decode()
     assert not ReversalReport.objects.exists()
     client.post(PUBLIC_URL, answers(district, note="Det var Peter Jensen", note_names_no_one="on"))

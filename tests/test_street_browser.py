@@ -148,10 +148,19 @@ def test_the_form_left_open_past_midnight_logs_the_next_entry_on_the_new_day(liv
             context.set_offline(True)
             page.get_by_role("button", name="Gem udleveringen").tap()
             expect(page.locator("#queue-count")).to_have_text("1")
+            # A page the server made earlier on the 31st: its picker's last day is the 31st (StreetForm.limit_days).
+            page.locator("#id_date").evaluate("input => { input.max = '2027-01-31'; }")
             traveller.move_to(dt.datetime(2027, 2, 1, 0, 5, tzinfo=COPENHAGEN))
             page.clock.fast_forward("10:00")
             context.set_offline(False)
             wait_until_sent(page)
+            # The picker's last day follows the day, as the date does: the 31st stopped the next save in the browser.
+            assert page.locator("#id_date").get_attribute("max") == "2027-02-01"
+            page.get_by_role("button", name="Gem udleveringen").tap()
+            wait_until_sent(page)
+            # A date outside the picker's days (a wrong clock, an entry written days ago) is sent all the same: the
+            # server judges it.
+            page.locator("#id_date").evaluate("input => { input.min = '2027-02-02'; }")
             page.get_by_role("button", name="Gem udleveringen").tap()
             wait_until_sent(page)
             page.locator("#id_time").fill("23:40")  # by hand: the worker's own time stays
@@ -166,6 +175,7 @@ def test_the_form_left_open_past_midnight_logs_the_next_entry_on_the_new_day(liv
     ]
     assert local[0] == "2027-01-31 23:55"
     assert local[1] in ("2027-02-01 00:05", "2027-02-01 00:06")
+    assert len(local) == 3
 
 
 def test_withdrawing_an_entry_from_my_entries_is_asked_once_more(live_server, tablet_page, street_worker, bag):

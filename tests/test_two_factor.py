@@ -170,3 +170,25 @@ def test_a_code_page_sent_with_a_next_that_is_no_path_goes_to_the_start_page(coo
     response = client.post("/konto/to-trins/", {"token": totp_code(coordinator), "next": next_path})
     assert response.status_code == 302 and response["Location"] == "/personale/"
     assert client.post("/konto/to-trins/", {"token": "123456", "next": next_path})["Location"] == "/personale/"
+
+
+def test_a_code_refused_after_too_many_wrong_ones_is_a_429_that_says_when_to_try_again(coordinator):
+    """The code page refused a code while django-otp held the app back after wrong ones with 200, as if the code
+    were merely mistyped; the login's lockout answers 429 with Retry-After. So does the code page now: the
+    seconds until the app takes a code again. A code that is only wrong stays a form to correct (200)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client = Client()
+    password_login(client, coordinator)
+    wrong = client.post("/konto/to-trins/", {"token": "12345x"})
+    assert wrong.status_code == 200 and "Retry-After" not in wrong
+    # Five wrong codes in a row, the last one two seconds ago: django-otp waits 16 seconds after it.
+    TOTPDevice.objects.filter(user=coordinator).update(
+        throttling_failure_count=5, throttling_failure_timestamp=timezone.now() - dt.timedelta(seconds=2)
+    )
+    held = client.post("/konto/to-trins/", {"token": totp_code(coordinator), "next": "/personale/"})
+    assert held.status_code == 429 and "Vent et par sekunder" in held.content.decode()
+    assert 12 <= int(held["Retry-After"]) <= 14
+    assert client.get("/personale/").status_code == 302  # the right code was not taken while held back

@@ -4,6 +4,7 @@ import re
 from django import template
 from django.urls import translate_url
 from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -12,9 +13,24 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def other_language_url(context):
-    """This page in the other language (Danish at /, English under /en/), as a plain link."""
+    """This page in the other language (Danish at /, English under /en/), as a plain link or a form's formaction.
+
+    Its query string is kept, except a `next` leading off this site (the login page's and the code page's
+    `?next=https://elsewhere.example/`): the page never goes there, and it does not write such an address into
+    itself either."""
     request = context["request"]
-    return translate_url(request.get_full_path(), "da" if get_language() == "en" else "en")
+    path = request.get_full_path()
+    wanted = request.GET.getlist("next")
+    if any(
+        not url_has_allowed_host_and_scheme(
+            value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        for value in wanted
+    ):
+        query = request.GET.copy()
+        del query["next"]
+        path = path.split("?", 1)[0] + (f"?{query.urlencode()}" if query else "")
+    return translate_url(path, "da" if get_language() == "en" else "en")
 
 
 @register.simple_tag(takes_context=True)

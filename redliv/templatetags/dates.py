@@ -7,8 +7,19 @@ also knows ours (WEEKDAY_DATE_FORMAT, SHORT_MONTH_DAY_FORMAT, ...), so no templa
 from django import template
 from django.template.defaultfilters import date
 from django.utils import formats
+from django.utils.html import format_html
+
+from redliv import inputs
 
 register = template.Library()
+
+
+@register.simple_tag
+def date_picker_bounds():
+    """`min` and `max` for an <input type=date> written in a template (not by a form): the days every date parameter
+    is held to (redliv.inputs.parse_date), so the picker offers no other. A form's date fields get theirs from
+    redliv.inputs.limit_dates."""
+    return format_html('min="{}" max="{}"', inputs.EARLIEST_DATE.isoformat(), inputs.LATEST_DATE.isoformat())
 
 
 def named_format(name):

@@ -138,7 +138,37 @@
     const p = Object.fromEntries(parts.map((part) => [part.type, String(part.value)]));
     field("date").value = `${p.year.padStart(4, "0")}-${p.month}-${p.day}`;
     field("time").value = `${p.hour}:${p.minute}`;
+    keepPickerDays(field("date").value);
   }
+  /* The date picker's days (min, max: street.forms.StreetForm.limit_days) are the server's when it made the page,
+     which may be a copy days old: they follow the tablet's day as the date does, widened only (a wrong clock
+     narrows nothing). Only the picker's: a date outside them is sent all the same, and the server judges it. */
+  function keepPickerDays(today) {
+    const input = field("date");
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(today)) return;
+    if (!input.max || input.max < today) input.max = today;
+    const back = Number(input.dataset.daysBack);
+    if (!back || !input.min) return;
+    const first = new Date(`${today}T12:00:00Z`);
+    first.setUTCDate(first.getUTCDate() - back);
+    const earliest = first.toISOString().slice(0, 10);
+    if (earliest < input.min) input.min = earliest;
+  }
+  /* The street forms say novalidate: without this file they go to the server, which checks every field and says
+     what is wrong in the worker's language. With it, the browser checks the fields first, so that an entry missing
+     one does not wait in the tablet's queue to be refused; but a date outside the picker's days (a refused entry
+     written days ago, a tablet's clock that was wrong) would stop the save in the browser, with the browser's
+     message: it is sent instead, and the server judges it, with its own. */
+  document.querySelectorAll("form.street-form, form[data-change]").forEach((checked) => { checked.noValidate = false; });
+  document.querySelectorAll("form input[type=date][min], form input[type=date][max]").forEach((input) => {
+    input.addEventListener("invalid", (event) => {
+      if (!input.validity.rangeUnderflow && !input.validity.rangeOverflow) return;
+      event.preventDefault();  // no bubble from the browser
+      input.removeAttribute("min");
+      input.removeAttribute("max");
+      setTimeout(() => input.form.requestSubmit(), 0);
+    });
+  });
   let whenTouched = false;  // the worker set the date or time by hand
   function keepNow() {
     if (form && !whenTouched && !form.dataset.correcting) setNow();
