@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.http import urlencode
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -168,8 +168,11 @@ def _filename(report, extension):
 
 
 def _attachment(content, content_type, filename):
+    """A download under its name. A name with a letter outside ASCII (the municipality "Ærø", "København") is
+    sent as RFC 6266's filename*: sent as Latin-1 bytes in filename="…", Chromium dropped it and saved the file
+    under the last part of the address ("csv")."""
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
 
 

@@ -11,6 +11,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from redliv.models import Municipality
 from reports.disclosure import AtLeast, protect_group
 from reports.figures import Month, month_report, public_statistics
 from reports.models import TrainingTarget
@@ -207,6 +208,19 @@ def test_totals_reconcile_across_tables(coordinator, march, odense):
     assert column_sums("kits_by_reason") == column_sums("kits_by_audience") == kits
     assert column_sums("reports_by_outcome") == report.table("summary").row("Overdose-reversal reports").values
     assert report.table("trend").rows[0].values[-1] == held[0]
+
+
+def test_an_export_of_a_municipality_with_a_danish_letter_downloads_under_its_name(client, administrator, db):
+    """The file name was sent as Latin-1 bytes ("ærø"), which Chromium does not read: it saved Ærø's exports
+    as "csv", "xlsx" and "pdf", after the address. RFC 6266's filename* names it in UTF-8, in ASCII."""
+    aero = Municipality.objects.create(name="Ærø", code=492)
+    client.force_login(administrator)
+    for extension in ["csv", "xlsx"]:
+        response = client.get(PAGE + f"{extension}/", {"month": "2026-03", "municipality": aero.pk})
+        assert response.status_code == 200
+        header = response["Content-Disposition"]
+        assert header.isascii()
+        assert header == f"attachment; filename*=utf-8''redliv-2026-03-%C3%A6r%C3%B8.{extension}"
 
 
 def test_an_administrator_sees_every_municipality_and_each_ones_row(client, administrator, march):
