@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import re
 import unicodedata
 from decimal import Decimal
 
@@ -35,6 +36,20 @@ def safe_cell(value):
     if value is None or isinstance(value, (bool, int, float, Decimal, dt.date)):
         return value
     return safe_text(str(value))
+
+
+# What an XLSX file cannot hold: XML 1.0 allows no control character but TAB, LF and CR. openpyxl refuses a
+# cell with one, and the whole export was a 500: a vertical tab comes with a line pasted from Word.
+_NOT_IN_XLSX = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xlsx_cell(value):
+    """One cell of an XLSX export: `safe_cell`, with each character the format cannot hold written as a space
+    (and escaped again: a control character in front of "=" hid it from `safe_cell`)."""
+    value = safe_cell(value)
+    if isinstance(value, str) and _NOT_IN_XLSX.search(value):
+        return safe_text(_NOT_IN_XLSX.sub(" ", value))
+    return value
 
 
 def csv_bytes(rows, separator: str = ";") -> bytes:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from redliv.spreadsheet import csv_bytes, safe_cell
+from redliv.spreadsheet import csv_bytes, xlsx_cell
 from reports.figures import MonthReport
 from reports.formatting import MISSING, figure_text
 
@@ -49,10 +49,11 @@ def header_lines(report: MonthReport, approval: str, method: str = "", extra=())
 
 
 def append_row(sheet, values):
-    """The one way a row reaches a worksheet: every cell through `safe_cell`.
+    """The one way a row reaches a worksheet: every cell through `xlsx_cell` (`safe_cell`, and no character
+    the format cannot hold).
 
     openpyxl itself stores a string that starts with "=" as a formula."""
-    sheet.append([safe_cell(value) for value in values])
+    sheet.append([xlsx_cell(value) for value in values])
 
 
 def _csv_rows(report: MonthReport, approval: str, method: str, extra):

@@ -1,5 +1,7 @@
 """The month page, its exports, closing a month, the target, and the public statistics."""
 
+from functools import wraps
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -38,18 +40,33 @@ class ReopenForm(inputs.Form):
     reason = forms.CharField(required=False, max_length=MonthClosing._meta.get_field("reason").max_length)
 
 
+MONTH_ASKED_FOR = gettext_lazy("Choose a month as YYYY-MM, no later than this month.")
+
+
+def _month_text(request) -> str:
+    return request.GET.get("month") or request.POST.get("month") or ""
+
+
+def _month_or_none(text: str) -> Month | None:
+    """The month `text` names, if the pages offer it (from 2000 to this month); None otherwise."""
+    try:
+        month = Month.parse(text)
+    except ValueError:
+        return None
+    if month > Month.last_full().shift(1) or month.year < 2000:
+        return None
+    return month
+
+
 def _month(request) -> Month:
-    text = request.GET.get("month") or request.POST.get("month") or ""
-    current = Month.last_full().shift(1)
+    """The month a page or an export shows: the one asked for, or the last full month (with a note) when
+    none or one it cannot show is asked for."""
+    text = _month_text(request)
     if text:
-        try:
-            month = Month.parse(text)
-        except ValueError:
-            month = None
-        if month is None or month > current or month.year < 2000:
-            messages.error(request, gettext_lazy("Choose a month as YYYY-MM, no later than this month."))
-        else:
+        month = _month_or_none(text)
+        if month is not None:
             return month
+        messages.error(request, MONTH_ASKED_FOR)
     return Month.last_full()
 
 
@@ -196,16 +213,42 @@ def _back(month, municipality):
     return redirect(reverse("reports:month") + "?" + _query(month, municipality))
 
 
+class MonthNotGiven(Exception):
+    """A write to a month (approve, reopen, target) without a month the page offers."""
+
+    def __init__(self, municipality):
+        self.municipality = municipality
+
+
 def _closable(request):
     """(municipality, month) for a user who may approve, reopen and set targets there; 403 otherwise.
 
     _scope lets in only administrators and the coordinators of the municipality it returns;
-    an administrator must choose one municipality.
+    an administrator must choose one municipality. A missing or malformed month changes nothing
+    (MonthNotGiven): the pages' GET falls back to the last full month, but a write that did the same
+    approved or reopened a month no one had asked for.
     """
-    municipality, month = _scope(request), _month(request)
+    municipality = _scope(request)
     if municipality is None:
         raise PermissionDenied
+    month = _month_or_none(_month_text(request))
+    if month is None:
+        raise MonthNotGiven(municipality)
     return municipality, month
+
+
+def _changes_a_month(view):
+    """Refuse a write to a month that names none the page offers: a message, back to the page, nothing written."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except MonthNotGiven as refused:
+            messages.error(request, _("Nothing was changed. %(choose)s") % {"choose": MONTH_ASKED_FOR})
+            return _back(Month.last_full(), refused.municipality)
+
+    return wrapped
 
 
 CONFIRM_EMPTY = gettext_lazy("Nothing is registered in the month – approve anyway")
@@ -213,6 +256,7 @@ CONFIRM_EMPTY = gettext_lazy("Nothing is registered in the month – approve any
 
 @login_required
 @require_POST
+@_changes_a_month
 def approve(request):
     municipality, month = _closable(request)
     shown = request.POST.get("figures", "")
@@ -265,6 +309,7 @@ def approve(request):
 
 @login_required
 @require_POST
+@_changes_a_month
 def reopen(request):
     municipality, month = _closable(request)
     form = ReopenForm(request.POST)
@@ -281,6 +326,7 @@ def reopen(request):
 
 @login_required
 @require_POST
+@_changes_a_month
 def set_target(request):
     municipality, month = _closable(request)
     form = TargetForm(request.POST)

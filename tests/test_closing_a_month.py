@@ -304,3 +304,24 @@ def test_courses_and_drop_in_hours_are_written_on_the_coordinators_pages_not_in_
     assert page.status_code == 200 and 'type="submit"' not in page.content.decode().split('id="content"')[1]
     assert client.post(f"/admin/courses/{model}/{row.pk}/change/", {}).status_code == 403
     assert client.get(f"/admin/courses/{model}/{row.pk}/delete/").status_code == 403
+
+
+def test_a_write_to_a_month_that_names_no_month_it_may_change_changes_nothing(client, coordinator, odense):
+    """The month page falls back to the last full month when the month asked for is missing or malformed;
+    approving and reopening did the same, so a tampered or truncated post approved (and published), or
+    reopened, a month no one had asked for, under an error message. Now nothing is written."""
+    from reports.models import PublishedMonth, TrainingTarget
+
+    may = dt.date(2026, 5, 31)  # the last full month on 11 June
+    wrong = ["", "2026-13", "0001-01", "2099-01"]
+    client.force_login(coordinator)
+    for month in wrong:
+        client.post(APPROVE, {"month": month, "confirm_empty": "1"})
+    assert not month_is_closed(odense, may) and not PublishedMonth.objects.exists()
+    client.post(APPROVE, {"month": "2026-05", "confirm_empty": "1"})
+    for month in wrong:
+        client.post(REOPEN, {"month": month, "reason": "Sen registrering"})
+        client.post("/en/personale/maaned/maal/", {"month": month, "people": "350"})
+    assert month_is_closed(odense, may) and not TrainingTarget.objects.exists()
+    response = client.post(REOPEN, {"month": "2026-5", "reason": "Sen registrering"}, follow=True)
+    assert "Nothing was changed. Choose a month as YYYY-MM" in response.content.decode()

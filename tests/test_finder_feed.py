@@ -296,3 +296,24 @@ def test_the_finders_calendar_links_keep_the_filters_chosen_and_the_feed_lists_o
     assert summaries == ["RED LIV: Det rigtige"]
     # "This week" stays a period, read again each time the calendar fetches the feed.
     assert 'href="/en/kurser.ics?when=week"' in client.get("/en/?when=week").content.decode()
+
+
+def test_a_calendar_subscribed_to_a_district_empties_when_its_last_public_place_closes(client, red_liv, district):
+    """The district filter knew only districts with a public place open: once the last one closed, the
+    subscription got a 400, and a calendar app keeps what it had when a refresh fails, so the closed place's
+    dates stayed in the calendar for weeks. Now the calendar is empty (no course elsewhere either), and a
+    district that does not exist is still refused."""
+    here = factories.make_venue(red_liv, name="Vollsmose Torv", district=district)
+    elsewhere = factories.make_venue(red_liv, district=factories.make_district(red_liv.municipality))
+    soon = timezone.now() + dt.timedelta(days=3)
+    make_course(here, title="I Vollsmose", starts_at=soon)
+    make_course(elsewhere, title="Andetsteds", starts_at=soon)
+    subscribed = f"/kurser.ics?district={district.pk}"
+    assert [str(event["SUMMARY"]) for event in parse(client.get(subscribed)).walk("VEVENT")] == ["RED LIV: I Vollsmose"]
+    here.active = False
+    here.save()
+    response = client.get(subscribed)
+    assert response.status_code == 200 and parse(response).walk("VEVENT") == []
+    api = client.get(f"/api/v1/courses/?district={district.pk}")
+    assert (api.status_code, api.json()["count"]) == (200, 0)
+    assert client.get(f"/kurser.ics?district={district.pk + 1000}").status_code == 400

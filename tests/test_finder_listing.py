@@ -155,7 +155,7 @@ def test_the_api_widget_and_feed_read_places_only_when_asked_by_district_or_post
         # that reads the page's whole rows.
         with django_assert_num_queries(queries):
             assert client.get("/widget/", params).status_code == 200
-    with django_assert_num_queries(1):  # the places, which have no such district: refused
+    with django_assert_num_queries(2):  # the places, which have no such district, and the districts: refused
         assert client.get("/api/v1/courses/", {"district": "99999"}).status_code == 400
     with django_assert_num_queries(4):  # and the courses cancelled lately, which the feed marks cancelled
         assert client.get("/kurser.ics").status_code == 200

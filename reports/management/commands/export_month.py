@@ -44,6 +44,10 @@ class Command(BaseCommand):
             month = Month.parse(options["month"])
         except ValueError:
             raise CommandError("The month must be written YYYY-MM, e.g. 2026-05.") from None
+        # As the month page: its twelve months before and the month after must be dates (year 1 or 9999 were a
+        # ValueError's traceback), and no month after this one has figures.
+        if month.year < 2000 or month > Month.last_full().shift(1):
+            raise CommandError("The month must be from 2000-01 to this month.")
         municipality = None
         if options["municipality"]:
             municipality = Municipality.objects.filter(name__iexact=options["municipality"]).first()
