@@ -199,23 +199,14 @@ def test_a_new_version_is_checked_against_every_version_published_before_not_onl
     assert third[0][("all", MARCH, "kits")] == 15
 
 
-def test_a_course_logged_late_at_another_venue_adds_no_row_to_the_publication_file(client, march, coordinator, red_liv):
+def test_a_course_logged_late_at_another_venue_adds_no_row_to_the_publication_file(
+    client, march, coordinator, red_liv, venue, odense
+):
     """The file's rows of courses by venue were the venues of today's entries, their figures the approved
     ones: a course logged late at a venue that held none in the approved month added a row (reading 0) to the
-    next download, telling that a course was logged there after the approval."""
-    monthly_data.approve_march(client, coordinator)
-    query = {"month": "2026-03", "publication": "1"}
-    first = client.get("/en/personale/maaned/csv/", query).content
-    assert b"Stand p\xc3\xa5 R\xc3\xa5dhuspladsen" in first
-    late = monthly_data.course(factories.make_venue(red_liv, name="Herberget Kirkegade"), at(2026, 3, 18))
-    monthly_data.attend(late, coordinator, people_who_use_drugs=2)
-    assert client.get("/en/personale/maaned/csv/", query).content == first
+    next download, telling that a course was logged there after the approval.
 
-
-def test_a_venue_renamed_between_two_publications_is_one_row_named_as_last_published(
-    client, march, coordinator, venue, odense
-):
-    """The versions kept courses by venue under the venue's name: renamed between February's approval and
+    And the versions kept courses by venue under the venue's name: renamed between February's approval and
     March's, the venue was two rows of March's publication file, February's course under the old name and
     March's under the new, each with 0 in the other's month."""
     from django.apps import apps
@@ -229,11 +220,15 @@ def test_a_venue_renamed_between_two_publications_is_one_row_named_as_last_publi
     Venue.objects.filter(pk=venue.pk).update(name="Antidote Danmark, Vestergade")
     monthly_data.approve_march(client, coordinator)
     query = {"month": "2026-03", "publication": "1"}
-    content = client.get("/en/personale/maaned/csv/", query).content
-    venues = csv_tables(content, ";", english_titles(odense))[1]["courses_by_venue"]
+    first = client.get("/en/personale/maaned/csv/", query).content
+    assert b"Stand p\xc3\xa5 R\xc3\xa5dhuspladsen" in first
+    venues = csv_tables(first, ";", english_titles(odense))[1]["courses_by_venue"]
     assert "Antidote Danmark, Odense" not in venues and venues["Antidote Danmark, Vestergade"][:2] == ["x", "x"]
     february = PublishedMonth.objects.get(month=dt.date(2026, 2, 1), municipality=odense)
     assert february.venue_names == {f"venue_id:{venue.pk}": "Antidote Danmark, Odense"}  # as published then
+    late = monthly_data.course(factories.make_venue(red_liv, name="Herberget Kirkegade"), at(2026, 3, 18))
+    monthly_data.attend(late, coordinator, people_who_use_drugs=2)
+    assert client.get("/en/personale/maaned/csv/", query).content == first
 
     # A version published before kept its venues by name (reports/migrations/0010 gives them their id).
     version = PublishedMonth.objects.get(month=MARCH.first_day, municipality=odense)
@@ -254,4 +249,4 @@ def test_a_venue_renamed_between_two_publications_is_one_row_named_as_last_publi
         migration.venue_ids(apps, type("Editor", (), {"execute": staticmethod(cursor.execute)}))
     version.refresh_from_db()
     assert (version.counts, version.cells, version.venue_names) == by_id
-    assert client.get("/en/personale/maaned/csv/", query).content == content
+    assert client.get("/en/personale/maaned/csv/", query).content == first
