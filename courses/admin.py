@@ -1,10 +1,16 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
+from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from courses.forms import edit_key_field, offer_version, shown_version_field
 from courses.models import (
     Attendance,
     Certification,
@@ -15,6 +21,8 @@ from courses.models import (
     Trainer,
     Venue,
 )
+from courses.services_planning import refuse_a_later_change, venue_changed_elsewhere
+from courses.views import _remember_the_save, _sent_again
 from redliv.admin import ReadOnlyAdmin, ScopedAdmin, ScopedHistoryAdmin
 
 KEPT_TRAINER = gettext_lazy(
@@ -23,8 +31,66 @@ KEPT_TRAINER = gettext_lazy(
 )
 
 
+class VersionCheckedForm(forms.ModelForm):
+    """An admin form of a row whose staff page checks the version its form was shown with (`offer_version`).
+
+    The admin saved whatever its form sent: a save from a tab opened before another save (another tab, an
+    administrator and a coordinator at once) silently undid that save. Now it is refused above the form,
+    nothing saved, as on the staff page (`services_planning.refuse_a_later_change`, which holds the row
+    until the admin's transaction commits); sent again from the page that said so, it replaces the other
+    change on purpose. A form without a version (a page shown before this) is saved as before.
+    """
+
+    shown_version = shown_version_field()
+    edit_key = edit_key_field()
+
+    def changed_elsewhere(self) -> str:
+        raise NotImplementedError
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_version(self)
+
+    def clean(self):
+        data = super().clean()
+        try:
+            refuse_a_later_change(self.instance, data.get("shown_version"), self.changed_elsewhere())
+        except ValidationError as error:
+            self.data = self.data.copy()  # sent again, the form replaces the later change on purpose
+            self.data["shown_version"] = error.params["version"]
+            raise
+        return data
+
+
+class VersionCheckedAdmin:
+    """The admin of a VersionCheckedForm: the same form sent again once it saved (a double click, a reload),
+    with nothing saved since, is answered as saved, as on the staff pages (`courses.views._sent_again`),
+    not refused by its own first save."""
+
+    saved_message = ""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id is not None:
+            row = self.get_object(request, unquote(object_id))
+            if row is not None and _sent_again(request, row):
+                self.message_user(request, self.saved_message, messages.SUCCESS)
+                return redirect(reverse(f"admin:{row._meta.app_label}_{row._meta.model_name}_changelist"))
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _remember_the_save(request, form, obj)
+
+
+class VenueAdminForm(VersionCheckedForm):
+    def changed_elsewhere(self) -> str:
+        return venue_changed_elsewhere()
+
+
 @admin.register(Venue)
-class VenueAdmin(ScopedAdmin):
+class VenueAdmin(VersionCheckedAdmin, ScopedAdmin):
+    form = VenueAdminForm
+    saved_message = gettext_lazy("The venue was saved.")
     list_display = ["name", "kind", "organisation", "district", "open_to_public", "active"]
     list_filter = ["kind", "open_to_public", "active", "municipality"]
     list_select_related = ["organisation", "district"]

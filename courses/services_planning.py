@@ -267,6 +267,16 @@ def save_trainer(form, certifications):
 
 
 @transaction.atomic
+def venue_changed_elsewhere() -> str:
+    """Why a venue's form saved nothing: the venue was saved after the form was shown (the staff page's and the
+    admin's, courses.admin.VersionCheckedForm)."""
+    return _(
+        "The venue was changed elsewhere after you opened this page (in another tab, or by another "
+        "coordinator). Your changes are not saved: open the venue in a new tab to see what changed, "
+        "and save again here if yours should replace it."
+    )
+
+
 def save_venue(form):
     """Save a venue from the coordinator's form. Returns (venue, saved).
 
@@ -278,15 +288,7 @@ def save_venue(form):
     """
     venue = form.save(commit=False)
     if venue.pk is not None:
-        refuse_a_later_change(
-            venue,
-            form.cleaned_data.get("shown_version"),
-            _(
-                "The venue was changed elsewhere after you opened this page (in another tab, or by another "
-                "coordinator). Your changes are not saved: open the venue in a new tab to see what changed, "
-                "and save again here if yours should replace it."
-            ),
-        )
+        refuse_a_later_change(venue, form.cleaned_data.get("shown_version"), venue_changed_elsewhere())
         # Locked before its rules are checked: a course or drop-in hours planned here meanwhile wait for the
         # lock (`venue_open_and_held`) or have committed, and `Venue.clean` then sees them.
         list(Venue.objects.select_for_update(no_key=True).filter(pk=venue.pk).values_list("pk", flat=True))

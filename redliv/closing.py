@@ -37,10 +37,15 @@ def latest_closing(municipality, when) -> MonthClosing | None:
     )
 
 
+def name_of(user) -> str:
+    return user.get_full_name() or user.username
+
+
 def _when_and_who(closing: MonthClosing) -> dict:
+    """When, and by whom by the name they had then (kept in the row: a user renamed since reads as they were)."""
     return {
         "date": formats.date_format(timezone.localtime(closing.at), "SHORT_DATETIME_FORMAT"),
-        "name": closing.by.get_full_name() or closing.by.username,
+        "name": closing.by_name or name_of(closing.by),
     }
 
 
@@ -122,17 +127,26 @@ def _hold(municipality) -> None:
         cursor.execute("SELECT 1 FROM redliv_municipality WHERE id = %s FOR SHARE", [_pk(municipality)])
 
 
-def _lock(municipality) -> None:
+def _lock(municipality) -> str:
     """Hold the municipality's row until the transaction ends, so two clicks cannot both pass the check,
-    and changes to its entries (`_hold`) wait for the approval, as it waits for those under way."""
-    Municipality.objects.select_for_update(no_key=True).only("pk").get(pk=_pk(municipality))
+    and changes to its entries (`_hold`) wait for the approval, as it waits for those under way.
+
+    Returns the municipality's name as it is stored now, which the approval or reopening keeps."""
+    return Municipality.objects.select_for_update(no_key=True).values_list("name", flat=True).get(pk=_pk(municipality))
 
 
 @transaction.atomic
 def _approve_month(
-    user, municipality, month: dt.date, figures: dict | Callable[[], dict] | None = None
+    user,
+    municipality,
+    month: dt.date,
+    figures: dict | Callable[[], dict] | None = None,
+    settings: dict | Callable[[], dict] | None = None,
 ) -> MonthClosing:
     """Record a month's approval, keeping `figures` (the month's figures as approved). Publishes nothing.
+
+    The approval keeps the municipality's name and the approver's as they are, and `settings`: the
+    fields of the settings the report shows, worked out like the figures (reports.approval.kept_settings).
 
     Approve a month with `reports.publication.approve_and_publish`, the one way in: it calls this and
     publishes the month in the same transaction. The public statistics read only what it publishes,
@@ -144,7 +158,7 @@ def _approve_month(
     that they are the figures of exactly what the approval covers. An approved month can be
     approved again only when its figures have changed since.
     """
-    _lock(municipality)
+    municipality_name = _lock(municipality)
     if callable(figures):
         figures = figures()
     latest, approved = approval_status(municipality, month)
@@ -152,18 +166,23 @@ def _approve_month(
         raise ValidationError(_("This month is already approved."), code="already_approved")
     if not Month.of(month).is_over:
         raise ValidationError(_("Only a month that has ended can be approved."), code="month_not_over")
+    if callable(settings):
+        settings = settings()
     return MonthClosing.objects.create(
         municipality=municipality,
         month=first_of_month(month),
         action=MonthClosing.Action.APPROVED,
         by=user,
         figures=figures,
+        municipality_name=municipality_name,
+        by_name=name_of(user),
+        **(settings or {}),
     )
 
 
 @transaction.atomic
 def reopen_month(user, municipality, month: dt.date, reason: str) -> MonthClosing:
-    _lock(municipality)
+    municipality_name = _lock(municipality)
     if not month_is_closed(municipality, month):
         raise ValidationError(_("This month is not approved."), code="not_approved")
     if not (reason or "").strip():
@@ -178,4 +197,6 @@ def reopen_month(user, municipality, month: dt.date, reason: str) -> MonthClosin
         action=MonthClosing.Action.REOPENED,
         reason=reason.strip(),
         by=user,
+        municipality_name=municipality_name,
+        by_name=name_of(user),
     )

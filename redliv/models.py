@@ -346,6 +346,19 @@ class MonthClosing(models.Model):
     # An approval keeps the month's figures as they were approved (reports.approval.snapshot): counts,
     # and the labels of their rows (figure names, venues), never a person.
     figures = models.JSONField(_("figures at approval"), null=True, blank=True, editable=False)
+    # What else the month's page and exports show, as it was when the month was approved or reopened: the page
+    # of an approved month reads as approved, whatever is renamed or set since (reports.approval.as_approved).
+    # The names of the municipality and of who approved it, in every approval and reopening.
+    municipality_name = models.CharField(_("municipality's name then"), max_length=100, blank=True, editable=False)
+    by_name = models.CharField(_("name of who approved or reopened"), max_length=300, blank=True, editable=False)
+    # An approval's settings (reports.approval.kept_settings): the training target (none: no target_people),
+    # and the residents the kits per 100,000 residents were divided by, {"residents": [one per column of the
+    # month's report], "year": …, "source": …} (none: no population entered).
+    target_people = models.PositiveIntegerField(_("training target then"), null=True, blank=True, editable=False)
+    target_audience = models.CharField(
+        _("training target's audience then"), max_length=30, choices=Audience.choices, blank=True, editable=False
+    )
+    population = models.JSONField(_("population then"), null=True, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 

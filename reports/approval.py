@@ -24,9 +24,23 @@ from kits.models import Batch, StockMovement
 from redliv import closing as closing_rules
 from redliv.models import MonthClosing, Municipality
 from redliv.months import Month
-from reports.figures import MonthReport, Row, month_report, partial_note, per_residents, stock_note
+from reports.figures import (
+    MonthReport,
+    Row,
+    Table,
+    add_target,
+    audience_since_the_start,
+    compared_months,
+    month_report,
+    partial_note,
+    per_residents,
+    population_text,
+    rate_row,
+    residents_in_columns,
+    stock_note,
+)
 from reports.formatting import coverage_text, figure_text
-from reports.models import PublishedMonth
+from reports.models import Population, PublishedMonth, TrainingTarget
 from reversals.models import ReversalReport
 
 LEFT_OUT = {"venues_not_logged", "trainers_not_logged"}  # lists of what is missing today, not figures
@@ -265,12 +279,81 @@ def name_as_approved(figures: dict, report: MonthReport) -> None:
                 row.label = kept[row.key]
 
 
+def kept_settings(municipality, month) -> dict:
+    """What an approval keeps of the settings the month's report shows, as MonthClosing's fields (2 queries):
+    the training target, and the residents its kits per 100,000 residents are divided by."""
+    month = Month.of(month)
+    target = TrainingTarget.objects.filter(municipality=municipality).first()
+    entered = list(Population.objects.filter(municipality=municipality))
+    population = None
+    if entered:
+        residents, used = residents_in_columns(entered, compared_months(month))
+        population = {"residents": residents, "year": used.year, "source": used.source}
+    return {
+        "target_people": target.people if target else None,
+        "target_audience": target.audience if target else "",
+        "population": population,
+    }
+
+
+def as_approved(closing: MonthClosing, report: MonthReport) -> None:
+    """Show the report of an approved month with what the approval kept besides its figures: the municipality's
+    name, the training target and the population, as they were when it was approved (0 queries; 1 when the
+    target then had another audience group than the one set now). A publication (which shows no target) with
+    those of the approval it shows.
+
+    They are settings, not figures of the month: changing one since is no change of the month (`changes`),
+    and the next approval keeps them as they are then.
+    """
+    if closing.municipality_name:
+        report.municipality_name = closing.municipality_name
+    name = report.scope_label
+    for index, table in enumerate(report.tables):
+        if table.key == "trained" and not report.publication:
+            report.tables[index] = _target_as_approved(closing, report, table)
+    # Where the report has the table (after the kits handed out by audience group), or would have it.
+    keys = [table.key for table in report.tables]
+    place = keys.index("kits_by_audience") + 1
+    if "kits_per_residents" in keys:
+        del report.tables[place]
+    if closing.population:
+        kept, summary = closing.population, report.table("summary")
+        table = Table("kits_per_residents", _("Kits handed out per 100,000 residents"), summary.columns)
+        table.months = summary.months
+        table.rows.append(rate_row(name, report.municipality.pk, summary.row_by_cell("kits"), kept["residents"]))
+        table.note = population_text(name, kept["residents"][0], kept["year"], kept["source"])
+        report.tables.insert(place, table)
+
+
+def _target_as_approved(closing: MonthClosing, report: MonthReport, table: Table) -> Table:
+    """The "trained" table with the target the approval kept (none, when it kept none)."""
+    current = [row for row in table.rows if row.setting]
+    approved = Table(table.key, table.title, table.columns, [row for row in table.rows if not row.setting])
+    approved.months = table.months
+    if closing.target_people:
+        audience = closing.target_audience
+        progress = None
+        if audience:
+            # The participants of the audience group, counted already when the target set now has the same group.
+            today = getattr(report.municipality, "training_target", None)
+            if today is not None and today.audience == audience and current:
+                progress = current[0].values
+            else:
+                progress = audience_since_the_start(table.months, report.municipality, audience)
+        add_target(approved, closing.target_people, audience, progress)
+        approved.note = _("Target when the month was approved: %(people)d.") % {"people": closing.target_people}
+    return approved
+
+
 def approval_state(report: MonthReport) -> ApprovalState:
     """The approval of the report's month and, when its figures have changed since, what changed (1–6 queries).
 
-    An approved month's named rows take the names they were approved with (`name_as_approved`).
+    An approved month's named rows take the names they were approved with (`name_as_approved`), and the report
+    the municipality's name, target and population it was approved with (`as_approved`).
     """
     latest, approval = closing_rules.approval_status(report.municipality, report.month.first_day)
+    if approval:
+        as_approved(latest, report)
     if not approval or not latest.figures:
         return ApprovalState(latest, approval, [], [])
     name_as_approved(latest.figures, report)
@@ -305,6 +388,8 @@ def export_figures(month: Month, municipality, publication: bool = False, curren
         extra = [(_("Figures in this file"), _("As published: each month as approved (– for a month not approved)"))]
         if report.coverage:
             extra.append((_("Municipalities"), f"{coverage_text(*report.coverage)}. {partial_note()}"))
+        if shown is not None:
+            as_approved(shown.approval, report)
         return report, closing_rules.approval_date_text(shown.approval) if shown else "", extra
     report = month_report(month, municipality)
     state = approval_state(report)

@@ -81,9 +81,11 @@ def is_small(value) -> bool:
 
 
 # The additive tables of one municipality's month: a total and the breakdowns that add up to it.
-# A breakdown is a key prefix ("format:" takes every "format:…" cell) or a list of keys.
+# A breakdown is a key prefix ("format:" takes every "format:…" cell), a tuple of them, or a list of keys.
 GROUPS = {
-    "held": ["format:", "venue:"],
+    # A venue's cell is "venue_id:<id>" (reports.figures.municipality_cells); versions published before kept
+    # a venue whose name found none by its name, "venue:<name>" (reports/migrations/0010).
+    "held": ["format:", ("venue_id:", "venue:")],
     "participants": ["audience:", ["first_time", "refresher"]],
     "kits": ["reason:", "kit_audience:"],
     # Reports where 112 was called and the rest: the rest is never shown, but it is the reports less
@@ -103,7 +105,7 @@ STANDALONE = ["planned", "trainers"]
 
 
 def _parts(cells: dict, breakdown) -> list[str]:
-    if isinstance(breakdown, str):
+    if isinstance(breakdown, str | tuple):
         return sorted(key for key in cells if key.startswith(breakdown))
     return list(breakdown)
 

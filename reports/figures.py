@@ -102,10 +102,14 @@ class MonthReport:
     publication: bool = False
     # A national publication: (the municipalities the month's figures cover, the municipalities in all).
     coverage: tuple[int, int] | None = None
+    # The municipality's name as the month was approved (reports.approval.as_approved), when it is.
+    municipality_name: str | None = None
 
     @property
     def scope_label(self) -> str:
-        return self.municipality.name if self.municipality else _("All municipalities")
+        if self.municipality is None:
+            return _("All municipalities")
+        return self.municipality_name or self.municipality.name
 
     def table(self, key) -> Table:
         return next(table for table in self.tables if table.key == key)
@@ -252,9 +256,14 @@ def _share(part, whole):
     return part / whole if whole else None
 
 
+def compared_months(month: Month) -> list[Month]:
+    """The columns of the month's tables: the month, the month before, the same month last year."""
+    return [month, month.shift(-1), month.shift(-12)]
+
+
 def month_report(month: Month, municipality=None, publication=False) -> MonthReport:
     """Every table of the month page for one municipality, or all when None (15 queries; 17 for all)."""
-    compared = [month, month.shift(-1), month.shift(-12)]
+    compared = compared_months(month)
     columns = [m.label for m in compared]
     first = month.shift(-12)
     totals = monthly_totals(first, month, municipality)
@@ -465,24 +474,39 @@ def trained_table(compared: list[Month], municipality) -> Table:
         ],
     )
     if target:
-        if target.audience:
-            label = _("Participants since the start: %(audience)s") % {"audience": target.get_audience_display()}
-            progress = [sums[f"target_{i}"] or 0 for i in range(3)]
-            table.rows.append(Row(label, progress, "count", setting=True))
-        else:
-            progress = table.rows[1].values
-        table.rows.append(Row(_("Target"), [target.people] * 3, "amount", setting=True))
-        table.rows.append(
-            Row(
-                _("Share of the target reached"),
-                [p / target.people for p in progress],
-                "share",
-                share_of=len(table.rows) - 2,
-                setting=True,
-            )
-        )
+        progress = [sums[f"target_{i}"] or 0 for i in range(3)] if target.audience else None
+        add_target(table, target.people, target.audience, progress)
         table.note = _("Target set by the coordinator: %(people)d.") % {"people": target.people}
     return table
+
+
+def add_target(table: Table, people: int, audience: str, progress: list[int] | None) -> None:
+    """The target's rows of the "trained" table: the participants of its audience since the start (`progress`)
+    when it has one, the target, and the share of it reached."""
+    if audience:
+        label = _("Participants since the start: %(audience)s") % {"audience": Audience(audience).label}
+        table.rows.append(Row(label, progress, "count", setting=True))
+    else:
+        progress = table.rows[1].values
+    table.rows.append(Row(_("Target"), [people] * 3, "amount", setting=True))
+    table.rows.append(
+        Row(
+            _("Share of the target reached"),
+            [p / people for p in progress],
+            "share",
+            share_of=len(table.rows) - 2,
+            setting=True,
+        )
+    )
+
+
+def audience_since_the_start(compared: list[Month], municipality, audience: str) -> list[int]:
+    """The participants of an audience group since the start, to the end of each month (1 query)."""
+    field = Attendance.AUDIENCE_FIELDS[audience]
+    sums = counted_attendance(municipality).aggregate(
+        **{f"to_{i}": Sum(field, filter=Q(course__starts_at__lt=month.end)) for i, month in enumerate(compared)}
+    )
+    return [sums[f"to_{i}"] or 0 for i in range(len(compared))]
 
 
 PER_RESIDENTS = 100_000
@@ -513,31 +537,43 @@ def kits_per_residents_table(compared: list[Month], municipality, kits_in_scope:
     table = Table("kits_per_residents", _("Kits handed out per 100,000 residents"), [m.label for m in compared])
     sources = []
     for municipality_id, entered in sorted(populations.items(), key=lambda item: item[1][0].municipality.name):
-        entered.sort(key=lambda population: population.year)
-        values, residents, residents_used = [], [], None
-        for month in compared:
-            usable = [p for p in entered if p.year <= month.year] or entered[:1]
-            population = usable[-1]
-            residents_used = residents_used or population
-            residents.append(population.residents)
-            count = (kits.get((month, municipality_id)) or {}).get("kits") or 0
-            values.append(per_residents(count, population.residents))
-        table.rows.append(
-            Row(entered[0].municipality.name, values, "rate", municipality_id=municipality_id, residents=residents)
-        )
-        sources.append(
-            _("%(municipality)s: %(residents)s residents (%(year)s, %(source)s)")
-            % {
-                "municipality": entered[0].municipality.name,
-                "residents": figure_text(residents_used.residents),  # "210.500", as every count reads
-                "year": residents_used.year,
-                "source": residents_used.source,
-            }
-        )
+        residents, used = residents_in_columns(entered, compared)
+        counts = [(kits.get((month, municipality_id)) or {}).get("kits") or 0 for month in compared]
+        name = entered[0].municipality.name
+        table.rows.append(rate_row(name, municipality_id, counts, residents))
+        sources.append(population_text(name, used.residents, used.year, used.source))
     table.note = (
         "; ".join(sources) if sources else _("No population figure entered yet (an administrator enters them).")
     )
     return table
+
+
+def residents_in_columns(entered: list[Population], compared: list[Month]) -> tuple[list[int], Population]:
+    """(the residents each month is divided by, the population the table's note names: the first month's).
+
+    Each month takes the residents of its year, or of the latest earlier year entered (the first one
+    entered for earlier months)."""
+    entered = sorted(entered, key=lambda population: population.year)
+    used = [([p for p in entered if p.year <= month.year] or entered[:1])[-1] for month in compared]
+    return [population.residents for population in used], used[0]
+
+
+def rate_row(name: str, municipality_id: int, kits: list, residents: list[int]) -> Row:
+    """Kits per 100,000 residents: hidden where the kits are (a publication), none where they are none."""
+    values = [
+        per_residents(count, number) if isinstance(count, int) else (None if count is None else disclosure.HIDDEN)
+        for count, number in zip(kits, residents, strict=True)
+    ]
+    return Row(name, values, "rate", municipality_id=municipality_id, residents=list(residents))
+
+
+def population_text(name: str, residents: int, year: int, source: str) -> str:
+    return _("%(municipality)s: %(residents)s residents (%(year)s, %(source)s)") % {
+        "municipality": name,
+        "residents": figure_text(residents),  # "210.500", as every count reads
+        "year": year,
+        "source": source,
+    }
 
 
 def stock_note(put_back_later: int = 0, put_back_from_earlier: int = 0) -> str:
@@ -751,7 +787,7 @@ def municipality_cells(months: list[Month], municipality=None) -> dict:
     """{(municipality id, Month): {cell: count}} for every municipality with figures in the months (5 queries).
 
     The cells are the counts the publication protects, per municipality and month, with
-    the same definitions as the month report: "held", "format:drop_in", "venue:<name>",
+    the same definitions as the month report: "held", "format:drop_in", "venue_id:<id>" ("venue_id:" online),
     "planned", "trainers", "participants", "audience:<group>", "first_time", "refresher",
     "kits", "reason:<reason>", "kit_audience:<group>", "reports", "outcome:<outcome>",
     "called_112", "ambulance" and "responder_trained", with the rest of the reports for each
@@ -768,7 +804,7 @@ def municipality_cells(months: list[Month], municipality=None) -> dict:
         counted_courses(municipality),
         "starts_at",
         months,
-        keys=["municipality", "format", "venue__name"],
+        keys=["municipality", "format", "venue"],
         planned=Count("id", distinct=True),
         held=Count("id", filter=HELD, distinct=True),
     )
@@ -776,7 +812,8 @@ def municipality_cells(months: list[Month], municipality=None) -> dict:
         add(month, municipality_id, "planned", row["planned"])
         add(month, municipality_id, "held", row["held"])
         add(month, municipality_id, f"format:{course_format}", row["held"])
-        add(month, municipality_id, f"venue:{venue or ''}", row["held"])
+        # By the venue, not its name: a venue renamed is the same venue (reports.publication keeps its name).
+        add(month, municipality_id, f"venue_id:{venue or ''}", row["held"])
     trainers = _by_month(
         counted_courses(municipality).filter(HELD),
         "starts_at",
@@ -835,26 +872,28 @@ def municipality_cells(months: list[Month], municipality=None) -> dict:
     return cells
 
 
+VENUE_CELLS = ("venue_id:", "venue:")  # a venue's cell; "venue:<name>" in a version published before ids
 PUBLIC_KEYS = ["held", "first_time", "kits"]  # the monthly figures of the public page
 ROLLING_WHEN_HIDDEN = (1, 4)  # a municipality gets rolling figures when this share of its figures is hidden
 
 
-def approved_cells(months: list[Month], municipality=None) -> tuple[dict, dict]:
-    """(counts, published figures) by (municipality id, Month), from the latest version each
-    municipality published of each month (reports.publication); months not approved are left out (1 query)."""
+def approved_cells(months: list[Month], municipality=None) -> tuple[dict, dict, dict]:
+    """(counts, published figures, venue names as published) by (municipality id, Month), from the latest
+    version each municipality published of each month (reports.publication); months not approved are left
+    out (1 query)."""
     versions = (
         PublishedMonth.objects.filter(month__in=[month.first_day for month in months])
         .order_by("municipality_id", "month", "-version")
         .distinct("municipality_id", "month")
-        .values_list("municipality_id", "month", "counts", "cells")
+        .values_list("municipality_id", "month", "counts", "cells", "venue_names")
     )
     if municipality is not None:
         versions = versions.filter(municipality=municipality)
-    counts, cells = {}, {}
-    for municipality_id, first_day, month_counts, month_cells in versions:
+    counts, cells, names = {}, {}, {}
+    for municipality_id, first_day, month_counts, month_cells, venue_names in versions:
         key = (municipality_id, Month.of(first_day))
-        counts[key], cells[key] = month_counts, month_cells
-    return counts, cells
+        counts[key], cells[key], names[key] = month_counts, month_cells, venue_names
+    return counts, cells, names
 
 
 class Published:
@@ -868,8 +907,10 @@ class Published:
     def __init__(self, months: list[Month], municipality=None, approved: bool = False):
         self.municipality = municipality
         self.approved = approved
+        # The venues' names as each version published them, by (municipality id, Month) and cell.
+        self.venue_names: dict = {}
         if approved:
-            self.counts, self.cells = approved_cells(months, municipality)
+            self.counts, self.cells, self.venue_names = approved_cells(months, municipality)
         else:
             self.counts = municipality_cells(months, municipality)
             self.cells = {key: disclosure.protect(figures) for key, figures in self.counts.items()}
@@ -963,17 +1004,15 @@ def publish(report: MonthReport) -> None:
         if table.key == "courses_by_venue":
             table.rows = [*_published_venue_rows(table.months, published), table.rows[-1]]  # and the total
         if table.key == "kits_per_residents":  # from the protected kits: hidden when they are
-            for row in table.rows:
-                row.values = [
-                    per_residents(kits, residents)
-                    if isinstance(kits, int)
-                    else (None if kits is None else disclosure.HIDDEN)
-                    for kits, residents in zip(
-                        (published.value(m, "kits", row.municipality_id) for m in table.months),
-                        row.residents,
-                        strict=True,
-                    )
-                ]
+            table.rows = [
+                rate_row(
+                    row.label,
+                    row.municipality_id,
+                    [published.value(m, "kits", row.municipality_id) for m in table.months],
+                    row.residents,
+                )
+                for row in table.rows
+            ]
             tables.append(table)
             continue
         for row in table.rows:
@@ -1023,18 +1062,20 @@ def partial_note() -> str:
 
 def _published_venue_rows(months: list[Month], published: Published) -> list[Row]:
     """The venues of the published versions of the months, not of today's entries: a course logged late at
-    a venue that held none in an approved month would add a row to the next download, telling of it."""
-    names = {
-        key.removeprefix("venue:")
-        for month in months
-        for cells in published.by_month.get(month, {}).values()
-        for key in cells
-        if key.startswith("venue:")
-    }
-    return [
-        Row(name or _("Online (no venue)"), [], cell=f"venue:{name}")
-        for name in sorted(names, key=lambda name: (name == "", name))
-    ]
+    a venue that held none in an approved month would add a row to the next download, telling of it.
+
+    One row per venue (its cell, "venue_id:<id>"), named as the latest of the months published it: a venue
+    renamed since is neither renamed here nor split in two rows."""
+    names = {}
+    for month in sorted(months, reverse=True):
+        for municipality_id, cells in published.by_month.get(month, {}).items():
+            kept = published.venue_names.get((municipality_id, month), {})
+            for key in cells:
+                if key.startswith(VENUE_CELLS) and key not in names:
+                    names[key] = kept.get(key) or key.removeprefix("venue_id:").removeprefix("venue:")
+    online = {"venue_id:", "venue:"}
+    rows = sorted(names.items(), key=lambda item: (item[0] in online, item[1], item[0]))
+    return [Row(_("Online (no venue)") if key in online else name, [], cell=key) for key, name in rows]
 
 
 def _published_so_far(table: Table, published: Published) -> Table:

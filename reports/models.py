@@ -117,6 +117,9 @@ class PublishedMonth(models.Model):
     # never shown. `cells` are the figures as published: the counts protected (reports.disclosure.protect).
     counts = models.JSONField(_("counts"), editable=False)
     cells = models.JSONField(_("published figures"), editable=False)
+    # A venue's cell is its id ("venue_id:12"); its name as published, by cell: renamed since, it is the same
+    # venue, and the versions published before read as they were published (reports.figures._published_venue_rows).
+    venue_names = models.JSONField(_("venue names as published"), default=dict, blank=True, editable=False)
     published_at = models.DateTimeField(_("published at"), auto_now_add=True)
 
     class Meta:

@@ -18,11 +18,12 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from courses.models import Venue
 from redliv import closing
 from redliv.models import MonthClosing
 from redliv.months import Month
 from reports import disclosure
-from reports.approval import latest_version
+from reports.approval import kept_settings, latest_version
 from reports.figures import municipality_cells
 from reports.models import PublishedMonth
 
@@ -38,6 +39,12 @@ class Publication:
 def counts_of(municipality, month: Month) -> dict:
     """The month's counts for the municipality, by cell, zeros left out (reports.figures.municipality_cells)."""
     return municipality_cells([month], municipality).get((municipality.pk, month), {})
+
+
+def venue_names(counts: dict) -> dict:
+    """The names of the venues of the month's counts ("venue_id:12"), as they are now: as published (1 query)."""
+    ids = [int(key.removeprefix("venue_id:")) for key in counts if key.startswith("venue_id:") and key != "venue_id:"]
+    return {f"venue_id:{pk}": name for pk, name in Venue.objects.filter(pk__in=ids).values_list("pk", "name")}
 
 
 def publish(approval: MonthClosing, counts: dict | None = None) -> Publication:
@@ -70,6 +77,7 @@ def publish(approval: MonthClosing, counts: dict | None = None) -> Publication:
         approval=approval,
         counts=counts,
         cells=cells,
+        venue_names=venue_names(counts),
     )
     return Publication(version, [])
 
@@ -78,11 +86,14 @@ def publish(approval: MonthClosing, counts: dict | None = None) -> Publication:
 def approve_and_publish(user, municipality, month, figures=None, counts=None) -> tuple[MonthClosing, Publication]:
     """Approve the month and publish it, in one transaction: the one way to approve a month.
 
-    redliv.closing._approve_month records the approval and holds the month's entries still; it cannot
-    publish (redliv does not depend on reports), so nothing else calls it
-    (tests/test_every_approval_is_published.py). `counts` as for `publish`.
+    redliv.closing._approve_month records the approval, with the settings the month's report shows
+    (reports.approval.kept_settings), and holds the month's entries still; it cannot publish (redliv does not
+    depend on reports), so nothing else calls it (tests/test_every_approval_is_published.py). `counts` as for
+    `publish`.
     """
-    approval = closing._approve_month(user, municipality, month, figures)
+    approval = closing._approve_month(
+        user, municipality, month, figures, settings=lambda: kept_settings(municipality, month)
+    )
     return approval, publish(approval, counts)
 
 

@@ -162,7 +162,7 @@ def _export_report(request):
 
 
 def _filename(report, extension):
-    scope = report.municipality.name if report.municipality else "alle"
+    scope = report.scope_label if report.municipality else "alle"
     suffix = "-offentlig" if report.publication else ""
     return f"redliv-{report.month}-{scope}{suffix}.{extension}".lower().replace(" ", "-")
 

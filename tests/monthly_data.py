@@ -287,13 +287,22 @@ def publish(user, municipalities, first: Month, last: Month):
     and all the months are counted, and stored, at once."""
     from redliv.models import MonthClosing
     from reports import disclosure
+    from reports.approval import kept_settings
     from reports.figures import municipality_cells
     from reports.models import PublishedMonth
 
     months = [first.shift(i) for i in range((last.year - first.year) * 12 + last.month - first.month + 1)]
     counts = municipality_cells(months)
     approvals = MonthClosing.objects.bulk_create(
-        MonthClosing(municipality=municipality, month=month.first_day, action=MonthClosing.Action.APPROVED, by=user)
+        MonthClosing(
+            municipality=municipality,
+            month=month.first_day,
+            action=MonthClosing.Action.APPROVED,
+            by=user,
+            municipality_name=municipality.name,
+            by_name=user.username,
+            **kept_settings(municipality, month),  # what the approval keeps of the target and the population
+        )
         for municipality in municipalities
         for month in months
     )

@@ -19,8 +19,9 @@ from openpyxl import load_workbook
 
 from courses.models import Course, Trainer, Venue
 from kits.models import Batch, StockLocation
-from redliv.models import District, MonthClosing
+from redliv.models import District, MonthClosing, Municipality, User
 from reports.figures import public_statistics
+from reports.models import Population
 from tests import monthly_data
 from tests.test_coordinator_courses import course_data
 from tests.test_coordinator_trainers import trainer_data
@@ -141,13 +142,25 @@ def test_an_approved_month_reads_as_approved_whatever_is_edited_after(
         odense,
     )
     assert Trainer.objects.filter(pk=bent.pk).exists() and Trainer.objects.get(pk=anna.pk).name == "A. T."
+    # The municipality renamed, and the approver renamed (as when forgotten); a target and a population set. The
+    # exports named today's municipality and approver, and the page and the exports showed today's target and
+    # the kits per 100,000 residents of today's population, in a month approved with neither.
+    assert admin_post(client, Municipality, odense.pk, name="Fyns Storkommune", code=odense.code).status_code == 302
+    User.objects.filter(pk=coordinator.pk).update(username="tidligere-bruger-7", first_name="Tidligere")
+    Population.objects.create(municipality=odense, year=2026, residents=210_000, source="FOLK1A 2026")
 
     client.force_login(coordinator)
+    assert client.post(PAGE + "maal/", {**MARCH, "people": 100, "audience": ""}).status_code == 302
     now = assert_reads_as_approved(
         client, approved, {"A. T.": "Anna Træner", "Gadeteamets rygsæk": "Gadeteamets taske"}
     )
+    assert "by koordinator-carla" in now["csv"] and "Tidligere" not in repr(now)
+    assert "Fyns Storkommune" not in client.get(PAGE, MARCH).content.decode()
     assert "A. T." in now["page"]["trainers_not_logged"] and "Gadeteamets rygsæk" in now["page"]["stock-movements"]
-    april = page_tables(client.get(PAGE, {"month": "2026-04"}).content)  # a month not approved: today's names
+    april_page = client.get(PAGE, {"month": "2026-04"}).content
+    april = page_tables(april_page)  # a month not approved: today's names, target and population
+    assert "Fyns Storkommune" in april_page.decode() and april["trained"]["Target"][0] == "100"
+    assert "Fyns Storkommune" in april["kits_per_residents"]
     assert april["courses_by_venue"] == {
         "Stand på Rådhuspladsen": ["1", "1", "0"],
         "Stand ved Banegården": ["0", "1", "0"],
@@ -166,16 +179,31 @@ def test_an_approved_month_reads_as_approved_whatever_is_edited_after(
         "Total": ["2", "1", "1"],
     }
     assert b"The figures have changed since the approval." not in page
+    assert b"Fyns Storkommune" in page and b"by Tidligere" in page
 
 
-def test_approvals_kept_before_name_their_venues_by_id_where_the_name_still_finds_one(client, coordinator, march):
-    """reports/migrations/0008: an approval made before kept a venue's row by its name."""
+def test_approvals_kept_before_name_their_venues_by_id_where_the_name_still_finds_one(
+    client, coordinator, march, odense
+):
+    """reports/migrations/0008: an approval made before kept a venue's row by its name. And 0009: it kept no
+    names, target or population; it is given the approver's name as it was then (from the users' history), and
+    today's municipality name, target and population, the best there is."""
     import importlib
 
     from django.apps import apps
     from django.db import connection
 
+    from reports.models import TrainingTarget
+
     closing = MonthClosing.objects.get()
+    for field in ("municipality_name", "by_name", "target_audience"):
+        setattr(closing, field, "")
+    closing.target_people = closing.population = None
+    coordinator.first_name = "Omdøbt"
+    coordinator.save()
+    TrainingTarget.objects.create(municipality=odense, people=350, audience="people_who_use_drugs")
+    Population.objects.create(municipality=odense, year=2025, residents=209_000, source="FOLK1A 2025")
+    Population.objects.create(municipality=odense, year=2026, residents=212_000, source="FOLK1A 2026")
     tables, labels = closing.figures["tables"]["courses_by_venue"], closing.figures["labels"]["courses_by_venue"]
     by_name = {f"venue:{labels[key]}" if key.startswith("venue_id:") else key: key for key in tables}
     closing.figures["tables"]["courses_by_venue"] = {name: tables[key] for name, key in by_name.items()}
@@ -188,10 +216,14 @@ def test_approvals_kept_before_name_their_venues_by_id_where_the_name_still_find
         importlib.import_module("reports.migrations.0008_approved_venues_by_id_and_approvals_never_change").venue_ids(
             apps, None
         )
+        importlib.import_module("reports.migrations.0009_approvals_keep_names_target_and_population").fill(apps, None)
         cursor.execute("ALTER TABLE reports_monthclosing ENABLE TRIGGER monthclosing_kept_as_approved")
     closing.refresh_from_db()
     assert set(closing.figures["tables"]["courses_by_venue"]) == {*tables, "venue:Lukket for længst"}
     assert closing.figures["labels"]["courses_by_venue"] == labels
+    assert (closing.municipality_name, closing.by_name) == ("Odense", "koordinator-carla")
+    assert (closing.target_people, closing.target_audience) == (350, "people_who_use_drugs")
+    assert closing.population == {"residents": [212_000, 212_000, 209_000], "year": 2026, "source": "FOLK1A 2026"}
 
 
 def test_the_database_keeps_an_approval_as_it_was_made(march):
@@ -201,6 +233,11 @@ def test_the_database_keeps_an_approval_as_it_was_made(march):
     for write in (
         lambda: MonthClosing.objects.filter(pk=closing.pk).update(figures={"tables": {}, "labels": {}}),
         lambda: MonthClosing.objects.filter(pk=closing.pk).update(month=dt.date(2026, 2, 1)),
+        lambda: MonthClosing.objects.filter(pk=closing.pk).update(municipality_name="Odense Kommune"),
+        lambda: MonthClosing.objects.filter(pk=closing.pk).update(by_name="Tidligere bruger"),
+        lambda: MonthClosing.objects.filter(pk=closing.pk).update(target_people=351),
+        lambda: MonthClosing.objects.filter(pk=closing.pk).update(target_audience="professionals"),
+        lambda: MonthClosing.objects.filter(pk=closing.pk).update(population={"residents": [1, 1, 1]}),
         lambda: MonthClosing.objects.filter(pk=closing.pk)._raw_delete(MonthClosing.objects.db),
     ):
         with pytest.raises(IntegrityError, match="monthclosing_kept_as_approved"), transaction.atomic():
@@ -214,7 +251,7 @@ def test_an_approved_months_export_divides_its_kits_by_the_population_it_names(
     """Kits per 100,000 residents follow the population an administrator enters (a setting, not a figure of the
     month: tests/test_approved_month_figures.py). An export of the approved figures of a month changed since
     wrote the kits per residents worked out at the approval beside a note naming the population entered since:
-    "4.5" for 9 kits, "Odense: 100,000 residents (2026)"."""
+    "4.5" for 9 kits, "Odense: 100,000 residents (2026)". Both now read the population of the approval."""
     import uuid
 
     from kits.models import StockMovement
@@ -229,11 +266,11 @@ def test_an_approved_months_export_divides_its_kits_by_the_population_it_names(
     handout = StockMovement.objects.filter(kind="handout", occurred_at__month=3).order_by("pk").first()
     correct_movement(user=coordinator, movement=handout, reason="Udleveret til forkert lokation", key=uuid.uuid4())
     titles = english_titles(odense)
-    for figures, kits, rate in [("approved", "9", "9,0"), ("current", "6", "6,0")]:
+    for figures, kits, rate in [("approved", "9", "4,5"), ("current", "6", "3,0")]:
         rows, tables = csv_tables(client.get(PAGE + "csv/", {**MARCH, "figures": figures}).content, ";", titles)
         assert tables["summary"]["Kits handed out"][0] == kits
         assert tables["kits_per_residents"]["Odense"][0] == rate
-        assert ["Odense: 100,000 residents (2026, FOLK1A 2026)"] in rows
+        assert ["Odense: 200,000 residents (2025, FOLK1A 2025)"] in rows
 
 
 def test_a_lots_expiry_date_corrected_after_the_approval_is_a_change_that_names_who_made_it(

@@ -16,7 +16,7 @@ from kits.services import correct_movement
 from redliv.models import MonthClosing
 from tests import factories, monthly_data
 from tests.test_coordinator_courses import course_data
-from tests.test_monthly_report import csv_tables, english_titles, pdf_text
+from tests.test_monthly_report import csv_tables, english_titles, page_tables, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -217,17 +217,33 @@ def test_a_planned_course_of_an_approved_month_keeps_its_title_and_description_e
 # --- The training target is a setting, not a figure of an approved month ---------------------------
 
 
-def test_setting_or_changing_the_target_does_not_change_an_approved_month(approved_march):
+def test_setting_or_changing_the_target_does_not_change_an_approved_month(approved_march, odense):
+    """Nor does it change the target the approved month shows: the one it was approved with (none, here), on the
+    page and in the exports. The month page and its exports followed the target set today."""
     target = {"month": "2026-05", "people": 100, "audience": "people_who_use_drugs"}
     assert approved_march.post(PAGE + "maal/", target).status_code == 302
     page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
     assert "The figures have changed since the approval." not in page
-    assert "Target set by the coordinator: 100." in page
+    assert "Target set by the coordinator: 100." not in page and "Target" not in page_tables(page.encode())["trained"]
+    april = approved_march.get(PAGE, {"month": "2026-04"}).content.decode()  # not approved: the target of today
+    assert (
+        "Target set by the coordinator: 100." in april and page_tables(april.encode())["trained"]["Target"][0] == "100"
+    )
 
+    # Approved again with a target of 200 for everyone; then the target changes once more.
     assert approved_march.post(PAGE + "maal/", {**target, "people": 200, "audience": ""}).status_code == 302
+    assert approved_march.post(PAGE + "genaabn/", {"month": "2026-03", "reason": "Målet sat"}).status_code == 302
+    assert approved_march.post(PAGE + "godkend/", {"month": "2026-03"}).status_code == 302
+    assert approved_march.post(PAGE + "maal/", {**target, "people": 300}).status_code == 302
     page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
     assert "The figures have changed since the approval." not in page
-    assert "Target 39 → 200" not in page and "Target set by the coordinator: 200." in page
+    assert "Target 39 → 200" not in page and "Target when the month was approved: 200." in page
+    trained = page_tables(page.encode())["trained"]
+    assert trained["Target"] == ["200"] * 3 and not any("People who use drugs" in label for label in trained)
+    rows, tables = csv_tables(
+        approved_march.get(PAGE + "csv/", {"month": "2026-03"}).content, ";", english_titles(odense)
+    )
+    assert tables["trained"]["Target"] == ["200"] * 3 and ["Target when the month was approved: 200."] in rows
 
 
 def test_an_approval_kept_with_a_target_reads_the_same_after_the_target_changes(approved_march, odense):
@@ -275,8 +291,11 @@ def test_entering_this_years_population_does_not_change_a_month_approved_with_la
 
     Population.objects.create(municipality=odense, year=2026, residents=212_000, source="FOLK1A 2026")
     page = client.get(PAGE, {"month": "2026-03"}).content.decode()
-    assert "(2026, FOLK1A 2026)" in page  # the rate is worked out from the new population
+    # The rate is the one approved, and says so: it followed the population entered since ("(2026, FOLK1A 2026)").
+    assert "Odense: 209,000 residents (2025, FOLK1A 2025)" in page and "FOLK1A 2026" not in page
     assert "The figures have changed since the approval." not in page
+    april = client.get(PAGE, {"month": "2026-04"}).content.decode()  # not approved: the population of today
+    assert "Odense: 212,000 residents (2026, FOLK1A 2026)" in april
     rows, _tables = csv_tables(client.get(PAGE + "csv/", {"month": "2026-03"}).content, ";", {})
     assert not any(row and row[0] == "Changed since the approval" for row in rows)
 

@@ -178,6 +178,34 @@ def test_a_save_from_a_second_tab_does_not_silently_undo_the_first(planner, venu
     assert not venue.active
 
 
+def test_a_save_in_the_admin_from_a_second_tab_does_not_silently_undo_the_first(client, administrator, venue):
+    """The admin's venue form saved whatever it sent: a tab opened before a coordinator's (or another tab's) save
+    undid that save without a word. It is checked as the staff page is; a double click is saved once."""
+    from django.urls import reverse
+
+    client.force_login(administrator)
+    path = reverse("admin:courses_venue_change", args=[venue.pk])
+    form = client.get(path).context["adminform"].form
+    shown, key = form["shown_version"].value(), form["edit_key"].value()
+    assert shown and f'value="{shown}"' in client.get(path).content.decode()
+    fields = edit_data(venue, municipality=venue.municipality_id, edit_key=key)
+    saved = client.post(path, {**fields, "accessibility_notes": "Rampe ved indgangen", "shown_version": shown})
+    assert saved.status_code == 302
+    refused = client.post(path, {**fields, "active": "", "shown_version": shown})
+    assert refused.status_code == 200
+    assert "Stedet blev ændret et andet sted, efter du åbnede siden" in refused.content.decode()
+    venue.refresh_from_db()
+    assert (venue.accessibility_notes, venue.active) == ("Rampe ved indgangen", True)
+    # Sent again from the page that said so, it replaces the other change on purpose; a double click saves once.
+    again = {**fields, "active": "", "shown_version": refused.context["adminform"].form["shown_version"].value()}
+    assert again["shown_version"] != shown
+    assert client.post(path, again).status_code == 302
+    repeated = client.post(path, again, follow=True)
+    assert "Stedet blev gemt." in repeated.content.decode()
+    venue.refresh_from_db()
+    assert not venue.active
+
+
 def test_a_double_submit_of_the_venue_form_creates_the_venue_once(planner, red_liv):
     key = planner.get("/personale/steder/ny/").context["form"]["key"].value()
     fields = venue_data(red_liv, key=str(key))

@@ -147,7 +147,7 @@ def observations():
 
 RELATIONS = [  # (total, prefix of the parts that add up to it)
     ("held", "format:"),
-    ("held", "venue:"),
+    ("held", "venue_id:"),
     ("participants", "audience:"),
     ("kits", "reason:"),
     ("kits", "kit_audience:"),
@@ -348,7 +348,7 @@ def public_observations(municipalities):
 
 
 def published_counts():
-    counts, _cells = approved_cells(MONTHS)
+    counts, _cells, _names = approved_cells(MONTHS)
     return counts
 
 

@@ -353,10 +353,18 @@ KEPT = {
     "finder.SharedPage.headers",
     # A month's figures as approved: counts and the labels of their rows (figures, venues), never a person.
     "redliv.MonthClosing.figures",
+    # What else an approval (or a reopening) states, as it was made: the municipality's name, the name of the
+    # staff member who approved it (as the approval line names them on staff pages, never on public ones), and
+    # the residents its rate was divided by with their source.
+    "redliv.MonthClosing.municipality_name",
+    "redliv.MonthClosing.by_name",
+    "redliv.MonthClosing.population",
     # A month's counts and their protected figures as published (reports.publication): counts keyed by
-    # figure and venue name, never a person; kept, since they are what was published.
+    # figure and venue, never a person; kept, since they are what was published.
     "reports.PublishedMonth.counts",
     "reports.PublishedMonth.cells",
+    # The names of the venues of a version's counts, as it published them (by the venue's id).
+    "reports.PublishedMonth.venue_names",
 }
 PROJECT_APPS = {"redliv", "courses", "kits", "reports", "reversals", "finder", "street"}
 

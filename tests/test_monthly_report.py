@@ -456,13 +456,15 @@ def test_the_printable_page_has_the_header_lines_of_the_exports(client, coordina
 
 
 def test_kits_per_100000_residents_are_counted_from_the_population_an_administrator_entered(
-    client, coordinator, march_approved, odense, aarhus
+    client, coordinator, march, odense, aarhus
 ):
     from reports.models import Population
 
     Population.objects.create(municipality=odense, year=2025, residents=209_000, source="FOLK1A 2025")
     Population.objects.create(municipality=odense, year=2026, residents=210_500, source="FOLK1A 2026")
     Population.objects.create(municipality=aarhus, year=2026, residents=370_000, source="FOLK1A 2026")
+    # Approved with these populations, as in march_approved (an approved month shows the population it kept).
+    monthly_data.publish(coordinator, [odense, aarhus], Month(2025, 3), Month(2026, 3))
     with translation.override("en"):
         odense_table = month_report(MARCH, odense).table("kits_per_residents")
         national = month_report(MARCH, None).table("kits_per_residents")

@@ -160,7 +160,11 @@ def test_months_approved_before_the_versions_are_published_with_the_figures_thei
         f"venue:{labels[row_id]}" if row_id.startswith("venue_id:") else row_id: values
         for row_id, values in venues.items()
     }
-    assert migration.counts_kept(kept) == counts_of(odense, MARCH)
+    # And so did a version (reports/migrations/0010 gave them the venue's id).
+    by_name = {key.replace("venue_id:", "venue:", 1): value for key, value in counts_of(odense, MARCH).items()}
+    for key in [key for key in by_name if key.startswith("venue:") and key != "venue:"]:
+        by_name[f"venue:{labels['venue_id:' + key.removeprefix('venue:')]}"] = by_name.pop(key)
+    assert migration.counts_kept(kept) == by_name
 
 
 def test_the_publication_file_is_the_approved_version_and_two_downloads_tell_no_late_entry(
@@ -195,14 +199,54 @@ def test_a_new_version_is_checked_against_every_version_published_before_not_onl
     assert third[0][("all", MARCH, "kits")] == 15
 
 
-def test_a_course_logged_late_at_another_venue_adds_no_row_to_the_publication_file(client, march, coordinator, red_liv):
+def test_a_course_logged_late_at_another_venue_adds_no_row_to_the_publication_file(
+    client, march, coordinator, red_liv, venue, odense
+):
     """The file's rows of courses by venue were the venues of today's entries, their figures the approved
     ones: a course logged late at a venue that held none in the approved month added a row (reading 0) to the
-    next download, telling that a course was logged there after the approval."""
+    next download, telling that a course was logged there after the approval.
+
+    And the versions kept courses by venue under the venue's name: renamed between February's approval and
+    March's, the venue was two rows of March's publication file, February's course under the old name and
+    March's under the new, each with 0 in the other's month."""
+    from django.apps import apps
+    from django.db import connection
+
+    from courses.models import Venue
+    from tests.test_monthly_report import csv_tables, english_titles
+
+    client.force_login(coordinator)
+    assert client.post(APPROVE, {"month": "2026-02"}).status_code == 302
+    Venue.objects.filter(pk=venue.pk).update(name="Antidote Danmark, Vestergade")
     monthly_data.approve_march(client, coordinator)
     query = {"month": "2026-03", "publication": "1"}
     first = client.get("/en/personale/maaned/csv/", query).content
     assert b"Stand p\xc3\xa5 R\xc3\xa5dhuspladsen" in first
+    venues = csv_tables(first, ";", english_titles(odense))[1]["courses_by_venue"]
+    assert "Antidote Danmark, Odense" not in venues and venues["Antidote Danmark, Vestergade"][:2] == ["x", "x"]
+    february = PublishedMonth.objects.get(month=dt.date(2026, 2, 1), municipality=odense)
+    assert february.venue_names == {f"venue_id:{venue.pk}": "Antidote Danmark, Odense"}  # as published then
     late = monthly_data.course(factories.make_venue(red_liv, name="Herberget Kirkegade"), at(2026, 3, 18))
     monthly_data.attend(late, coordinator, people_who_use_drugs=2)
+    assert client.get("/en/personale/maaned/csv/", query).content == first
+
+    # A version published before kept its venues by name (reports/migrations/0010 gives them their id).
+    version = PublishedMonth.objects.get(month=MARCH.first_day, municipality=odense)
+    by_id = (version.counts, version.cells, version.venue_names)
+    names = {key: name for key, name in version.venue_names.items()} | {"venue_id:": ""}
+
+    def by_name(cells):
+        return {f"venue:{names[key]}" if key in names else key: value for key, value in cells.items()}
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE reports_publishedmonth DISABLE TRIGGER publishedmonth_never_changes")
+        PublishedMonth.objects.filter(pk=version.pk).update(
+            counts=by_name(version.counts), cells=by_name(version.cells), venue_names={}
+        )
+        cursor.execute("ALTER TABLE reports_publishedmonth ENABLE TRIGGER publishedmonth_never_changes")
+        migration = importlib.import_module("reports.migrations.0010_published_venues_by_id")
+        migration.venue_ids(apps, type("Editor", (), {"execute": staticmethod(cursor.execute)}))
+    version.refresh_from_db()
+    assert (version.counts, version.cells, version.venue_names) == by_id
     assert client.get("/en/personale/maaned/csv/", query).content == first
