@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
@@ -23,6 +22,7 @@ from courses.models import (
 )
 from courses.services_planning import refuse_a_later_change, venue_changed_elsewhere
 from courses.views import _remember_the_save, _sent_again
+from redliv import inputs
 from redliv.admin import ReadOnlyAdmin, ScopedAdmin, ScopedHistoryAdmin
 
 KEPT_TRAINER = gettext_lazy(
@@ -31,7 +31,7 @@ KEPT_TRAINER = gettext_lazy(
 )
 
 
-class VersionCheckedForm(forms.ModelForm):
+class VersionCheckedForm(inputs.ModelForm):
     """An admin form of a row whose staff page checks the version its form was shown with (`offer_version`).
 
     The admin saved whatever its form sent: a save from a tab opened before another save (another tab, an
@@ -83,6 +83,10 @@ class VersionCheckedAdmin:
 
 
 class VenueAdminForm(VersionCheckedForm):
+    class Meta:
+        model = Venue
+        fields = "__all__"  # the admin's fieldsets choose
+
     def changed_elsewhere(self) -> str:
         return venue_changed_elsewhere()
 

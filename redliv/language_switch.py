@@ -75,4 +75,8 @@ def as_typed(form_class, request, /, **kwargs):
         if value not in (None, "", []):
             typed[name] = value
     initial = {**kwargs.pop("initial", {}), **typed}
-    return form_class(initial=initial, **kwargs)
+    form = form_class(initial=initial, **kwargs)
+    # What was typed wins over what the form offers a new showing: its key above all, which the page before was
+    # shown with and may have sent already (inputs.offer_key); sent again from this page, it is stored once.
+    form.initial.update(typed)
+    return form

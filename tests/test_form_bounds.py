@@ -38,7 +38,11 @@ def project_forms():
         cls = todo.pop()
         for sub in cls.__subclasses__():
             todo.append(sub)
-            if sub.__module__.split(".")[0] in PROJECT and sub.__module__ != "redliv.inputs":
+            # A ModelForm without a model is a base for the forms people fill in, never shown itself.
+            abstract = (
+                issubclass(sub, forms.BaseModelForm) and getattr(getattr(sub, "_meta", None), "model", None) is None
+            )
+            if sub.__module__.split(".")[0] in PROJECT and sub.__module__ != "redliv.inputs" and not abstract:
                 found.add(sub)
     return sorted(found, key=lambda cls: f"{cls.__module__}.{cls.__name__}")
 
