@@ -362,6 +362,16 @@ def venue(red_liv):
 
 
 @pytest.fixture(scope="session")
+def production_static_root(tmp_path_factory):
+    """Where the tests that serve the app as in production collect its static files: one directory per worker.
+
+    Hashing and compressing them (gzip and Brotli, whitenoise) takes some ten seconds from empty; the next
+    `collectstatic` into the same directory only checks what is there.
+    """
+    return tmp_path_factory.mktemp("production-static")
+
+
+@pytest.fixture(scope="session")
 def demo_rows(django_db_setup, django_db_blocker):
     """seed_demo's rows, made once per worker at DEFAULT_INSTANT (tests/table_copies.py)."""
     from tests import table_copies

@@ -122,12 +122,12 @@ class Server:
 
 
 @pytest.fixture
-def production_server(transactional_db, demo, tmp_path):
+def production_server(transactional_db, demo, tmp_path, production_static_root):
     started = time.monotonic()
     seed_demo()
     print(f"seeded in {time.monotonic() - started:.1f} s")
     port = free_port()
-    env = production_environment(port, tmp_path / "static")
+    env = production_environment(port, production_static_root)
     # The README's commands in order, in one interpreter (starting Django four times costs more than the rest).
     manage(
         env,

@@ -26,7 +26,7 @@ ROOT = Path(settings.BASE_DIR)
 
 
 @pytest.fixture
-def gunicorn(tmp_path):
+def gunicorn(production_static_root):
     db = connection.settings_dict
     env = {
         **os.environ,
@@ -38,6 +38,7 @@ def gunicorn(tmp_path):
         "REDLIV_TEST_NOW": timezone.now().isoformat(),
         "ALLOWED_HOSTS": "localhost",
         "DJANGO_SETTINGS_MODULE": "redliv.settings",
+        "STATIC_ROOT": str(production_static_root),
     }
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
     port = free_port()
