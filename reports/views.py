@@ -41,6 +41,25 @@ class ReopenForm(inputs.Form):
 
 
 MONTH_ASKED_FOR = gettext_lazy("Choose a month as YYYY-MM, no later than this month.")
+FIRST_MONTH = Month(2000, 1)  # the first month the pages offer
+
+
+def _last_month() -> Month:
+    """The last month the pages offer: this one, so far (Copenhagen's)."""
+    return Month.last_full().shift(1)
+
+
+class MonthPicker(forms.Form):
+    """The month page's month picker: it offers the months the page shows (`_month_or_none`), no other."""
+
+    month = forms.CharField(
+        label=gettext_lazy("Month"), required=False, widget=forms.TextInput(attrs={"type": "month"})
+    )
+
+    def __init__(self, month: Month):
+        super().__init__(initial={"month": str(month)})
+        inputs.limit_dates(self.fields["month"], FIRST_MONTH.first_day, _last_month().first_day)
+        self.fields["month"].widget.attrs["class"] = "form-control"
 
 
 def _month_text(request) -> str:
@@ -48,12 +67,12 @@ def _month_text(request) -> str:
 
 
 def _month_or_none(text: str) -> Month | None:
-    """The month `text` names, if the pages offer it (from 2000 to this month); None otherwise."""
+    """The month `text` names, if the pages offer it (FIRST_MONTH to this month); None otherwise."""
     try:
         month = Month.parse(text)
     except ValueError:
         return None
-    if month > Month.last_full().shift(1) or month.year < 2000:
+    if not FIRST_MONTH <= month <= _last_month():
         return None
     return month
 
@@ -109,6 +128,7 @@ def month_page(request):
             "changed_since_approval": state.text,
             "reopening": closing.reopening_text(latest) if latest and not approval else "",
             "charts": _charts(report),
+            "picker": MonthPicker(month),
             "previous_query": _query(month.shift(-1), municipality),
             "next_query": _query(month.shift(1), municipality) if month.is_over else "",
             "municipalities": (
