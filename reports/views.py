@@ -144,6 +144,7 @@ def month_page(request):
                 else ""
             ),
             "target_form": TargetForm(instance=target) if municipality else None,
+            "target_scope": _target_scope(latest if approval else None),
             # What the approve button approves: the figures on this page, not others that came in since.
             "figures_shown": figures_digest(snapshot(report)),
             # For reconciling the stock by hand: each location's month, opening to closing (2 queries).
@@ -155,6 +156,32 @@ def month_page(request):
             "pending_reports": _pending_reports(month, municipality),
             "public_version": publication.public_version_text(municipality, month) if approval else "",
         },
+    )
+
+
+def _target_scope(approval: MonthClosing | None) -> str:
+    """Which target the form sets, beside the one the page's table shows: on an approved month (`approval`, its
+    closing) they differ (the table shows the target the month was approved with, reports.approval.as_approved;
+    the form sets today's)."""
+    if not approval:
+        return _(
+            "The target set here counts in this month and in every month not yet approved. An approved month keeps "
+            "the target it was approved with."
+        )
+    if approval.target_people:
+        kept = _("This month was approved with a target of %(people)d, which the table above shows.") % {
+            "people": approval.target_people
+        }
+    else:
+        kept = _("This month was approved without a target, as the table above shows.")
+    return " ".join(
+        [
+            kept,
+            _(
+                "The target set here is the one from now on: it counts in the months not yet approved, and in this "
+                "month only if it is approved again."
+            ),
+        ]
     )
 
 
