@@ -12,6 +12,8 @@ import re
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from redliv import downloads
+
 PRODID = "-//RED LIV Odense//vipasserpaahinanden//DA"
 
 # Control characters other than the tab are not allowed in a value (RFC 5545 3.1); a line
@@ -105,5 +107,5 @@ def ics_response(entries, request, name, filename=None):
     """A calendar file; with a filename it downloads ("add to calendar"), without it is a feed."""
     response = HttpResponse(calendar(entries, request, name), content_type="text/calendar; charset=utf-8")
     if filename:
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Content-Disposition"] = downloads.attachment(filename)
     return response

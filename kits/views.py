@@ -18,7 +18,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -45,7 +44,7 @@ from kits.models import (
     return_location_holds_kits,
 )
 from kits.planning import plan_stock
-from redliv import roles
+from redliv import downloads, roles
 from redliv.access import add_service_errors, get_for_user, municipality_asked_for, permission_required
 from redliv.db import violated_constraint
 from redliv.idempotency import IdempotencyConflict, sent_before
@@ -194,7 +193,9 @@ def number(value):
 
 
 def scope_suffix(municipality):
-    return f"-{slugify(municipality.name)}" if municipality else ""
+    """The municipality in a download's file name as it is spelled ("lager-ærø-…"): redliv.downloads.attachment
+    gives an ASCII name beside it ("lager-aeroe-…") for a client that reads only that."""
+    return "-" + "-".join(municipality.name.lower().split()) if municipality else ""
 
 
 @permission_required("kits.view_stocklevel")
@@ -549,7 +550,7 @@ def movements(request):
 def csv_response(filename, header, rows):
     """CSV for Danish Excel (`;` between fields); a reason or name never runs as a formula."""
     response = HttpResponse(csv_bytes([header, *rows]), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = downloads.attachment(filename)
     return response
 
 

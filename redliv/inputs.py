@@ -191,9 +191,9 @@ def bound_field(field, model_validators=()):
 
 
 def _picker(widget):
-    """The kind of date picker a widget is ("date", "datetime-local"), or None."""
+    """The kind of date picker a widget is ("date", "datetime-local", "month"), or None."""
     kind = widget.attrs.get("type", getattr(widget, "input_type", None))
-    return kind if kind in ("date", "datetime-local") else None
+    return kind if kind in ("date", "datetime-local", "month") else None
 
 
 def _attribute_day(text):
@@ -204,9 +204,10 @@ def _attribute_day(text):
 
 
 def limit_dates(field, earliest=None, latest=None):
-    """Narrow the date picker of `field` (an <input type=date> or datetime-local) to the days `earliest` to `latest`
-    (inclusive; None: no bound of its own), and never beyond EARLIEST_DATE to LATEST_DATE: its `min` and `max`, so
-    that a phone's or tablet's picker offers no day the form refuses. Only narrows: bounds set before stay.
+    """Narrow the date picker of `field` (an <input type=date>, datetime-local or month) to the days `earliest` to
+    `latest` (inclusive; None: no bound of its own), and never beyond EARLIEST_DATE to LATEST_DATE: its `min` and
+    `max`, so that a phone's or tablet's picker offers no day the form refuses. Only narrows: bounds set before stay.
+    A month picker offers the months of those days ("2000-01" to "2026-12").
 
     Each form passes the bounds from the same constants and functions its checks use, worked out when the form is
     made (in Copenhagen's days: `timezone.localdate`), so the two cannot drift apart. The server stays the
@@ -221,6 +222,8 @@ def limit_dates(field, earliest=None, latest=None):
     high = min(day for day in highs if day is not None)
     if kind == "date":
         widget.attrs.update({"min": low.isoformat(), "max": high.isoformat()})
+    elif kind == "month":
+        widget.attrs.update({"min": low.isoformat()[:7], "max": high.isoformat()[:7]})
     else:
         widget.attrs.update({"min": f"{low.isoformat()}T00:00", "max": f"{high.isoformat()}T23:59"})
 

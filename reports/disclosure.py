@@ -83,8 +83,9 @@ def is_small(value) -> bool:
 # The additive tables of one municipality's month: a total and the breakdowns that add up to it.
 # A breakdown is a key prefix ("format:" takes every "format:…" cell), a tuple of them, or a list of keys.
 GROUPS = {
-    # A venue's cell is "venue_id:<id>" (reports.figures.municipality_cells); versions published before kept
-    # a venue whose name found none by its name, "venue:<name>" (reports/migrations/0010).
+    # A venue's cell is "venue_id:<id>" (reports.figures.municipality_cells), the venues not open to the public
+    # one cell together ("venue_id:not_public"); versions published before kept a venue whose name found none by
+    # its name, "venue:<name>" (reports/migrations/0010).
     "held": ["format:", ("venue_id:", "venue:")],
     "participants": ["audience:", ["first_time", "refresher"]],
     "kits": ["reason:", "kit_audience:"],

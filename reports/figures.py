@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from courses.models import Attendance, Course
+from courses.models import Attendance, Course, Venue
 from kits.models import HandoutReason, StockLevel, StockMovement
 from redliv.models import Audience, Municipality
 from redliv.months import Month, local_tz
@@ -783,6 +783,21 @@ def municipality_table(month: Month, totals: dict) -> Table:
 # --- publication: disclosure control (reports.disclosure) ----------------------------------
 
 
+# The courses at every venue not open to the public, together: a publication names no such venue (a shelter
+# for its residents, a place a coordinator named after a stairwell's address). A part of the venues' table
+# ("venue_id:" prefix, reports.disclosure.GROUPS), protected like any other venue's cell.
+NOT_PUBLIC_VENUES = "venue_id:not_public"
+ONLINE_VENUE_CELLS = {"venue_id:", "venue:"}
+
+
+def venue_cell(venue_id, open_to_public) -> str:
+    """A course's venue cell: "venue_id:<id>" for a venue open to the public, NOT_PUBLIC_VENUES for any other,
+    "venue_id:" online."""
+    if venue_id and not open_to_public:
+        return NOT_PUBLIC_VENUES
+    return f"venue_id:{venue_id or ''}"
+
+
 def municipality_cells(months: list[Month], municipality=None) -> dict:
     """{(municipality id, Month): {cell: count}} for every municipality with figures in the months (5 queries).
 
@@ -804,16 +819,18 @@ def municipality_cells(months: list[Month], municipality=None) -> dict:
         counted_courses(municipality),
         "starts_at",
         months,
-        keys=["municipality", "format", "venue"],
+        keys=["municipality", "format", "venue", "venue__open_to_public"],
         planned=Count("id", distinct=True),
         held=Count("id", filter=HELD, distinct=True),
     )
-    for (month, municipality_id, course_format, venue), row in courses.items():
+    for (month, municipality_id, course_format, venue, open_to_public), row in courses.items():
         add(month, municipality_id, "planned", row["planned"])
         add(month, municipality_id, "held", row["held"])
         add(month, municipality_id, f"format:{course_format}", row["held"])
         # By the venue, not its name: a venue renamed is the same venue (reports.publication keeps its name).
-        add(month, municipality_id, f"venue_id:{venue or ''}", row["held"])
+        # A venue not open to the public (a shelter for its residents, a stairwell) is never named nor counted on
+        # its own: all of them are one cell, NOT_PUBLIC_VENUES, as the venue was when the month was counted.
+        add(month, municipality_id, venue_cell(venue, open_to_public), row["held"])
     trainers = _by_month(
         counted_courses(municipality).filter(HELD),
         "starts_at",
@@ -1002,7 +1019,8 @@ def publish(report: MonthReport) -> None:
             tables.append(_published_municipalities(table, published, month))
             continue
         if table.key == "courses_by_venue":
-            table.rows = [*_published_venue_rows(table.months, published), table.rows[-1]]  # and the total
+            tables.append(_published_venues(table, published))
+            continue
         if table.key == "kits_per_residents":  # from the protected kits: hidden when they are
             table.rows = [
                 rate_row(
@@ -1060,22 +1078,48 @@ def partial_note() -> str:
     )
 
 
-def _published_venue_rows(months: list[Month], published: Published) -> list[Row]:
+def _published_venues(table: Table, published: Published) -> Table:
     """The venues of the published versions of the months, not of today's entries: a course logged late at
     a venue that held none in an approved month would add a row to the next download, telling of it.
 
-    One row per venue (its cell, "venue_id:<id>"), named as the latest of the months published it: a venue
-    renamed since is neither renamed here nor split in two rows."""
+    One row per venue open to the public (its cell, "venue_id:<id>"), named as the latest of the months published
+    it: a venue renamed since is neither renamed here nor split in two rows. The venues not open to the public
+    are one row, "Other places (not public)" (NOT_PUBLIC_VENUES, reports.figures.venue_cell). A version published
+    before they were (it named such a venue) is kept as it was published, but its venues that are not open to the
+    public now are added into that row here, not named again: their sum is of published figures ("≥" when one is
+    hidden, reports.disclosure.total_of), so it tells nothing they do not (1 query)."""
     names = {}
-    for month in sorted(months, reverse=True):
+    for month in sorted(table.months, reverse=True):
         for municipality_id, cells in published.by_month.get(month, {}).items():
             kept = published.venue_names.get((municipality_id, month), {})
             for key in cells:
                 if key.startswith(VENUE_CELLS) and key not in names:
                     names[key] = kept.get(key) or key.removeprefix("venue_id:").removeprefix("venue:")
-    online = {"venue_id:", "venue:"}
-    rows = sorted(names.items(), key=lambda item: (item[0] in online, item[1], item[0]))
-    return [Row(_("Online (no venue)") if key in online else name, [], cell=key) for key, name in rows]
+    ids = [int(key[len("venue_id:") :]) for key in names if key.startswith("venue_id:") and key[9:].isdigit()]
+    hidden_now = {
+        f"venue_id:{pk}" for pk in Venue.objects.filter(pk__in=ids, open_to_public=False).values_list("pk", flat=True)
+    }
+    not_public = sorted(key for key in names if key == NOT_PUBLIC_VENUES or key in hidden_now)
+    public = sorted(
+        ((key, name) for key, name in names.items() if key not in not_public and key not in ONLINE_VENUE_CELLS),
+        key=lambda item: (item[1], item[0]),
+    )
+    rows = [Row(name, [published.value(m, key) for m in table.months], cell=key) for key, name in public]
+    if not_public:
+        values = [[published.value(m, key) for key in not_public] for m in table.months]
+        rows.append(
+            Row(
+                _("Other places (not public)"),
+                [None if None in month else disclosure.total_of(month) for month in values],
+                cell=NOT_PUBLIC_VENUES,
+            )
+        )
+    rows.extend(
+        Row(_("Online (no venue)"), [published.value(m, key) for m in table.months], cell=key)
+        for key in sorted(ONLINE_VENUE_CELLS & names.keys())
+    )
+    rows.append(Row(_("Total"), [published.value(m, "held") for m in table.months], "total", cell="held"))
+    return Table(table.key, table.title, table.columns, rows, note=table.note, months=table.months)
 
 
 def _published_so_far(table: Table, published: Published) -> Table:

@@ -118,7 +118,9 @@ class PublishedMonth(models.Model):
     counts = models.JSONField(_("counts"), editable=False)
     cells = models.JSONField(_("published figures"), editable=False)
     # A venue's cell is its id ("venue_id:12"); its name as published, by cell: renamed since, it is the same
-    # venue, and the versions published before read as they were published (reports.figures._published_venue_rows).
+    # venue, and the versions published before read as they were published (reports.figures._published_venues).
+    # Venues not open to the public have no cell of their own (NOT_PUBLIC_VENUES) and so no name here; versions
+    # published before that named them, and stay as they are (read through _published_venues, which names none).
     venue_names = models.JSONField(_("venue names as published"), default=dict, blank=True, editable=False)
     published_at = models.DateTimeField(_("published at"), auto_now_add=True)
 

@@ -42,8 +42,11 @@ def counts_of(municipality, month: Month) -> dict:
 
 
 def venue_names(counts: dict) -> dict:
-    """The names of the venues of the month's counts ("venue_id:12"), as they are now: as published (1 query)."""
-    ids = [int(key.removeprefix("venue_id:")) for key in counts if key.startswith("venue_id:") and key != "venue_id:"]
+    """The names of the venues of the month's counts ("venue_id:12"), as they are now: as published (1 query).
+
+    Only venues open to the public have a cell of their own (reports.figures.venue_cell): the others, counted
+    together (NOT_PUBLIC_VENUES), are named nowhere in a version."""
+    ids = [int(key[len("venue_id:") :]) for key in counts if key.startswith("venue_id:") and key[9:].isdigit()]
     return {f"venue_id:{pk}": name for pk, name in Venue.objects.filter(pk__in=ids).values_list("pk", "name")}
 
 

@@ -41,6 +41,25 @@ class ReopenForm(inputs.Form):
 
 
 MONTH_ASKED_FOR = gettext_lazy("Choose a month as YYYY-MM, no later than this month.")
+FIRST_MONTH = Month(2000, 1)  # the first month the pages offer
+
+
+def _last_month() -> Month:
+    """The last month the pages offer: this one, so far (Copenhagen's)."""
+    return Month.last_full().shift(1)
+
+
+class MonthPicker(forms.Form):
+    """The month page's month picker: it offers the months the page shows (`_month_or_none`), no other."""
+
+    month = forms.CharField(
+        label=gettext_lazy("Month"), required=False, widget=forms.TextInput(attrs={"type": "month"})
+    )
+
+    def __init__(self, month: Month):
+        super().__init__(initial={"month": str(month)})
+        inputs.limit_dates(self.fields["month"], FIRST_MONTH.first_day, _last_month().first_day)
+        self.fields["month"].widget.attrs["class"] = "form-control"
 
 
 def _month_text(request) -> str:
@@ -48,12 +67,12 @@ def _month_text(request) -> str:
 
 
 def _month_or_none(text: str) -> Month | None:
-    """The month `text` names, if the pages offer it (from 2000 to this month); None otherwise."""
+    """The month `text` names, if the pages offer it (FIRST_MONTH to this month); None otherwise."""
     try:
         month = Month.parse(text)
     except ValueError:
         return None
-    if month > Month.last_full().shift(1) or month.year < 2000:
+    if not FIRST_MONTH <= month <= _last_month():
         return None
     return month
 
@@ -109,6 +128,7 @@ def month_page(request):
             "changed_since_approval": state.text,
             "reopening": closing.reopening_text(latest) if latest and not approval else "",
             "charts": _charts(report),
+            "picker": MonthPicker(month),
             "previous_query": _query(month.shift(-1), municipality),
             "next_query": _query(month.shift(1), municipality) if month.is_over else "",
             "municipalities": (
@@ -124,6 +144,7 @@ def month_page(request):
                 else ""
             ),
             "target_form": TargetForm(instance=target) if municipality else None,
+            "target_scope": _target_scope(latest if approval else None),
             # What the approve button approves: the figures on this page, not others that came in since.
             "figures_shown": figures_digest(snapshot(report)),
             # For reconciling the stock by hand: each location's month, opening to closing (2 queries).
@@ -135,6 +156,32 @@ def month_page(request):
             "pending_reports": _pending_reports(month, municipality),
             "public_version": publication.public_version_text(municipality, month) if approval else "",
         },
+    )
+
+
+def _target_scope(approval: MonthClosing | None) -> str:
+    """Which target the form sets, beside the one the page's table shows: on an approved month (`approval`, its
+    closing) they differ (the table shows the target the month was approved with, reports.approval.as_approved;
+    the form sets today's)."""
+    if not approval:
+        return _(
+            "The target set here counts in this month and in every month not yet approved. An approved month keeps "
+            "the target it was approved with."
+        )
+    if approval.target_people:
+        kept = _("This month was approved with a target of %(people)d, which the table above shows.") % {
+            "people": approval.target_people
+        }
+    else:
+        kept = _("This month was approved without a target, as the table above shows.")
+    return " ".join(
+        [
+            kept,
+            _(
+                "The target set here is the one from now on: it counts in the months not yet approved, and in this "
+                "month only if it is approved again."
+            ),
+        ]
     )
 
 

@@ -217,6 +217,11 @@ def test_a_planned_course_of_an_approved_month_keeps_its_title_and_description_e
 # --- The training target is a setting, not a figure of an approved month ---------------------------
 
 
+def target_section(page):
+    """The month page's target form, with its heading."""
+    return page.split('aria-labelledby="target-heading"')[1].split("</section>")[0]
+
+
 def test_setting_or_changing_the_target_does_not_change_an_approved_month(approved_march, odense):
     """Nor does it change the target the approved month shows: the one it was approved with (none, here), on the
     page and in the exports. The month page and its exports followed the target set today."""
@@ -225,10 +230,17 @@ def test_setting_or_changing_the_target_does_not_change_an_approved_month(approv
     page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
     assert "The figures have changed since the approval." not in page
     assert "Target set by the coordinator: 100." not in page and "Target" not in page_tables(page.encode())["trained"]
+    # The form beside it sets today's target (100): the page says which is which.
+    form = target_section(page)
+    assert "Training target from now on" in form and 'value="100"' in form
+    assert "This month was approved without a target, as the table above shows." in form
+    assert "in this month only if it is approved again" in form
     april = approved_march.get(PAGE, {"month": "2026-04"}).content.decode()  # not approved: the target of today
     assert (
         "Target set by the coordinator: 100." in april and page_tables(april.encode())["trained"]["Target"][0] == "100"
     )
+    form = target_section(april)
+    assert "from now on" not in form and "counts in this month and in every month not yet approved" in form
 
     # Approved again with a target of 200 for everyone; then the target changes once more.
     assert approved_march.post(PAGE + "maal/", {**target, "people": 200, "audience": ""}).status_code == 302
@@ -238,6 +250,8 @@ def test_setting_or_changing_the_target_does_not_change_an_approved_month(approv
     page = approved_march.get(PAGE, {"month": "2026-03"}).content.decode()
     assert "The figures have changed since the approval." not in page
     assert "Target 39 → 200" not in page and "Target when the month was approved: 200." in page
+    form = target_section(page)
+    assert "approved with a target of 200, which the table above shows" in form and 'value="300"' in form
     trained = page_tables(page.encode())["trained"]
     assert trained["Target"] == ["200"] * 3 and not any("People who use drugs" in label for label in trained)
     rows, tables = csv_tables(

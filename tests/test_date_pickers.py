@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from redliv.models import District
+from redliv.months import Month
 from redliv.templatetags.dates import date_picker_bounds
 from reversals.forms import PublicReportForm
 from street.forms import ReportEntryForm
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 # 00:30 on New Year's Day in Copenhagen is 23:30 on New Year's Eve in UTC: a day taken from UTC is a day early.
 NEW_YEAR = dt.datetime(2027, 1, 1, 0, 30, tzinfo=COPENHAGEN)
-PICKER = re.compile(r'<input[^>]*type="(?:date|datetime-local)"[^>]*>')
+PICKER = re.compile(r'<input[^>]*type="(?:date|datetime-local|month)"[^>]*>')
 
 
 def pickers(html):
@@ -54,6 +55,7 @@ def test_every_date_picker_in_the_product_has_the_days_its_form_takes(street_wor
             f"/personale/faste-tider/{schedule.pk}/",
             "/personale/lager/levering/",
             f"/personale/lager/lot/{lot.pk}/tilbagekald/",
+            "/personale/maaned/",
         ],
     }
     seen = {}
@@ -75,6 +77,7 @@ def test_every_date_picker_in_the_product_has_the_days_its_form_takes(street_wor
     assert seen["/personale/lager/levering/", "on_date"] == ("1900-01-01", str(today))
     assert seen["/personale/lager/levering/", "expiry_date"] == (str(today), "2200-12-31")
     assert seen[f"/personale/lager/lot/{lot.pk}/tilbagekald/", "recalled_on"] == ("1900-01-01", str(today))
+    assert seen["/personale/maaned/", "month"] == ("2000-01", str(today)[:7])  # the month page: 2000 to this month
     # A picker written in a template, not by a form (the finder's "from" and "to"), has its days too.
     assert date_picker_bounds() == 'min="1900-01-01" max="2200-12-31"'
     base = Path(settings.BASE_DIR)
@@ -144,3 +147,14 @@ def test_the_first_and_last_day_a_picker_offers_are_taken_and_the_days_beside_th
     # Four minutes before midnight a report may be dated tomorrow (a phone's clock a little fast): so may the picker.
     with time_machine.travel(dt.datetime(2027, 1, 1, 23, 57, tzinfo=COPENHAGEN), tick=False):
         assert PublicReportForm()["occurred_on"].field.widget.attrs["max"] == "2027-01-02"
+
+
+def test_the_month_picker_offers_the_months_the_month_page_shows():
+    """The month page shows 2000-01 to this month (in Copenhagen) and no other; its picker offered any month."""
+    from reports.views import MonthPicker, _month_or_none
+
+    with time_machine.travel(NEW_YEAR, tick=False):
+        attrs = MonthPicker(Month(2026, 12))["month"].field.widget.attrs
+        assert (attrs["min"], attrs["max"]) == ("2000-01", "2027-01")
+        for text, shown in [("2000-01", True), ("1999-12", False), ("2027-01", True), ("2027-02", False)]:
+            assert (_month_or_none(text) is not None) == shown, text

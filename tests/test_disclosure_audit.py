@@ -26,7 +26,14 @@ from redliv.closing import reopen_month
 from redliv.models import Audience, Municipality, Organisation
 from reports import disclosure
 from reports.disclosure import HIDDEN, AtLeast
-from reports.figures import Month, approved_cells, month_report, municipality_cells, public_statistics
+from reports.figures import (
+    NOT_PUBLIC_VENUES,
+    Month,
+    approved_cells,
+    month_report,
+    municipality_cells,
+    public_statistics,
+)
 from reports.publication import approve_and_publish
 from reversals.models import ReversalReport
 from tests import factories, monthly_data
@@ -51,7 +58,8 @@ def build_months(user):
         organisation = Organisation.objects.get_or_create(
             name=f"{name} Kommune", kind=Organisation.Kind.MUNICIPALITY, municipality=municipality
         )[0]
-        venues = [factories.make_venue(organisation) for _ in range(2)]
+        # The second is a shelter for its residents: a publication counts it only among "Other places (not public)".
+        venues = [factories.make_venue(organisation), factories.make_venue(organisation, open_to_public=False)]
         trainer = factories.make_trainer(organisation)
         bag = factories.make_location(organisation)
         factories.receive(batch, bag, 1000, user, occurred_at=dt.datetime(2025, 12, 2, tzinfo=CPH))
@@ -298,6 +306,7 @@ def test_no_hidden_figure_can_be_worked_out_from_everything_published(coordinato
     for scope, columns, cell, value in seen:  # what is shown is true
         if scope is not None and len(columns) == 1 and isinstance(value, int):
             assert truth.get((scope, columns[0]), {}).get(cell, 0) == value, (scope, columns, cell)
+    assert {cell for _s, _c, cell, _v in seen if cell.startswith("venue_id:")} >= {NOT_PUBLIC_VENUES}  # audited too
     largest = audit(seen, truth)
     small = [index for index in largest if 1 <= truth.get(index[:2], {}).get(index[2], 0) <= 4]
     assert len(small) >= 40  # the months are full of small counts: the audit is not empty

@@ -250,3 +250,40 @@ def test_a_course_logged_late_at_another_venue_adds_no_row_to_the_publication_fi
     version.refresh_from_db()
     assert (version.counts, version.cells, version.venue_names) == by_id
     assert client.get("/en/personale/maaned/csv/", query).content == first
+
+
+def test_the_publication_file_names_no_venue_that_is_not_open_to_the_public(
+    client, march, coordinator, red_liv, venue, odense
+):
+    """The publication file named every venue, a shelter for its residents and a place a coordinator named after
+    a stairwell's address too. They are now one row, "Other places (not public)", protected as any venue's cell;
+    the staff's own files and page still name them.
+
+    A version published before (February, when Antidote Danmark was open to the public) is kept as it was, but a
+    venue not open to the public now is counted in that row there too, not named again."""
+    from courses.models import Venue
+    from tests.test_monthly_report import csv_tables, english_titles
+
+    client.force_login(coordinator)
+    assert client.post(APPROVE, {"month": "2026-02"}).status_code == 302
+    Venue.objects.filter(pk=venue.pk).update(open_to_public=False)  # residents only from now on
+    stairwell = factories.make_venue(red_liv, name="Opgang Vestergade 12, 2. th", open_to_public=False)
+    shelter = factories.make_venue(red_liv, name="Herberget Kirkegade", kind="shelter", open_to_public=False)
+    for place, day in [(stairwell, 12), (shelter, 13), (shelter, 14)]:
+        monthly_data.attend(monthly_data.course(place, at(2026, 3, day)), coordinator, people_who_use_drugs=2)
+    monthly_data.approve_march(client, coordinator)
+
+    version = PublishedMonth.objects.get(month=MARCH.first_day, municipality=odense)
+    assert version.counts["venue_id:not_public"] == 4  # the stairwell's, the shelter's two and Antidote's
+    assert not {f"venue_id:{place.pk}" for place in (venue, stairwell, shelter)} & version.counts.keys()
+    assert set(version.venue_names.values()) == {"Stand på Rådhuspladsen"}
+    query = {"month": "2026-03", "publication": "1"}
+    published = client.get("/en/personale/maaned/csv/", query).content
+    for name in ("Antidote Danmark", "Vestergade", "Herberget", "Kirkegade"):
+        assert name.encode() not in published
+    venues = csv_tables(published, ";", english_titles(odense))[1]["courses_by_venue"]
+    # February's course at Antidote Danmark (hidden there) is counted with the places not open to the public.
+    assert venues["Other places (not public)"][:2] == ["x", "x"] and "Stand på Rådhuspladsen" in venues
+    assert "Andre steder (ikke offentlige)" in client.get("/personale/maaned/csv/", query).content.decode("utf-8-sig")
+    staff = client.get("/en/personale/maaned/csv/", {"month": "2026-03"}).content
+    assert b"Herberget Kirkegade" in staff and b"Opgang Vestergade 12" in staff

@@ -167,6 +167,17 @@ def test_the_stock_csv_still_has_every_location_and_lot(client, administrator, c
     assert {line.split(";")[0] for line in csv_lines(client.get(reverse("kits:stock-csv")))[1:]} == {"Odense"}
 
 
+def test_a_municipality_with_danish_letters_keeps_them_in_the_csv_file_names(client, administrator, country):
+    # slugify dropped æ/ø/å: Ærø's stock file was "lager-r-…" (before redliv.downloads.attachment).
+    aarhus = Municipality.objects.get(code=751)
+    Municipality.objects.filter(pk=aarhus.pk).update(name="Ærø Å")
+    client.force_login(administrator)
+    for name, path in [("lager", "kits:stock-csv"), ("bestillingsforslag", "kits:suggestions-csv")]:
+        disposition = client.get(reverse(path), {"municipality": aarhus.pk})["Content-Disposition"]
+        assert f'filename="{name}-aeroe-aa-' in disposition
+        assert f"filename*=utf-8''{name}-%C3%A6r%C3%B8-%C3%A5-" in disposition
+
+
 def add_municipality(index, user, locations, batches):
     municipality = Municipality.objects.create(name=f"Kommune {index}", code=800 + index)
     organisation = factories.make_organisation(municipality)
