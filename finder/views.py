@@ -35,7 +35,7 @@ from finder.headers import public_page
 from finder.models import InfoPage
 from finder.shared_copy import shared_copy
 from kits.queries import check_lot
-from redliv import language_switch
+from redliv import inputs, language_switch
 from redliv.access import permission_required
 from redliv.api import ApiResponse, in_the_visitors_language
 from redliv.contact import with_contact
@@ -50,7 +50,7 @@ LAST_PAGE_ASKED = 1_000_000
 def _page_number(request):
     """The page asked for; past the end is the last page (the view clamps it), nonsense is the first."""
     try:
-        return min(max(1, int(request.GET.get("side", 1))), LAST_PAGE_ASKED)
+        return min(max(1, inputs.parse_whole_number(request.GET.get("side", "1"))), LAST_PAGE_ASKED)
     except ValueError:
         return 1
 
@@ -511,8 +511,8 @@ def api_courses(request):
             status=400,
         )
     try:
-        limit = int(request.GET.get("limit", API_LIMIT))
-        offset = int(request.GET.get("offset", 0))
+        limit = inputs.parse_whole_number(request.GET.get("limit", str(API_LIMIT)))
+        offset = inputs.parse_whole_number(request.GET.get("offset", "0"))
         if not (1 <= limit <= API_MAX_LIMIT and 0 <= offset <= API_MAX_OFFSET):
             raise ValueError
     except ValueError:
