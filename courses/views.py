@@ -7,7 +7,6 @@ need the planning permission (`courses.change_course`): street workers get a 403
 
 import calendar
 import datetime as dt
-import json
 import uuid
 
 from django.contrib import messages
@@ -16,11 +15,11 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from courses import edits
 from courses import services_planning as planning
 from courses.forms import (
     AnswerRequestForm,
@@ -192,44 +191,8 @@ def _save(form, request, course_request=None):
         _offer_the_later_version(form, error)
         add_service_errors(form, _beside_the_reason(error))
         return None
-    _remember_the_save(request, form, saved[0])
+    edits.remember_the_save(request, form, saved[0])
     return saved
-
-
-SAVED_EDITS_SESSION_KEY = "redliv_saved_edits"
-SAVED_EDITS_KEPT = 20
-
-
-def _remember_the_save(request, form, row):
-    """The version this showing of an edit form saved (its `edit_key`), kept in the session for a while."""
-    key = form.cleaned_data.get("edit_key")
-    if key is None or row.pk is None:
-        return
-    saved = request.session.get(SAVED_EDITS_SESSION_KEY, {})
-    saved[str(key)] = _saved_version(row, request.POST)
-    request.session[SAVED_EDITS_SESSION_KEY] = dict(list(saved.items())[-SAVED_EDITS_KEPT:])
-
-
-def _sent_again(request, row) -> bool:
-    """Whether this POST is an edit form sent again after it saved `row` (a double click on Save, a reload), with
-    nothing saved since: the row is as that save left it. Answered as saved, and nothing is written; without
-    this, the second click was refused as "changed elsewhere" by its own first save, though everything was saved.
-    Another tab's form has another key, and a save by anyone since changes the version: both are checked as
-    before."""
-    if request.method != "POST" or row.pk is None:
-        return False
-    saved = request.session.get(SAVED_EDITS_SESSION_KEY, {}).get(request.POST.get("edit_key") or "")
-    return saved is not None and saved == _saved_version(row, request.POST)
-
-
-def _saved_version(row, sent) -> str:
-    """The row's version as a form's save left it, with a digest of what the form sent: the same form sent with
-    other content is not taken for a resend. The digest is keyed with the server's secret, as the idempotency
-    keys' are (redliv.idempotency): a plain hash of a trainer's name and phone number, kept in the session
-    table, would let anyone with that table test guesses of them."""
-    content = sorted((name, sent.getlist(name)) for name in sent if name != "csrfmiddlewaretoken")
-    digest = salted_hmac("courses.views.saved_version", json.dumps(content), algorithm="sha256").hexdigest()
-    return f"{row._meta.label} {row.pk} {row.updated_at.isoformat()} {digest}"
 
 
 def _offer_the_later_version(form, error):
@@ -297,7 +260,7 @@ def course_detail(request, pk):
 @permission_required(PLANNING_PERMISSION)
 def course_edit(request, pk):
     course = _course_for(request, pk)
-    if _sent_again(request, course):
+    if edits.sent_again(request, course):
         messages.success(request, _("The course was saved."))
         return redirect("courses:course-detail", pk=course.pk)
     form = CourseForm(request.POST or None, instance=course, user=request.user)
@@ -415,13 +378,13 @@ def dropin_create(request):
 @permission_required(PLANNING_PERMISSION)
 def dropin_edit(request, pk):
     schedule = _schedule_for(request, pk)
-    if _sent_again(request, schedule):
+    if edits.sent_again(request, schedule):
         messages.success(request, _("The drop-in hours were saved."))
         return redirect("courses:dropin-edit", pk=schedule.pk)
     form = DropInScheduleForm(request.POST or None, instance=schedule, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            _remember_the_save(request, form, planning.save_dropin(form, request.user)[0])
+            edits.remember_the_save(request, form, planning.save_dropin(form, request.user)[0])
         except ValidationError as error:
             _offer_the_later_version(form, error)
             add_service_errors(form, error)
@@ -556,7 +519,7 @@ def trainer_edit(request, pk):
 
 
 def _trainer_form(request, trainer):
-    if _sent_again(request, trainer):
+    if edits.sent_again(request, trainer):
         messages.success(request, _("The trainer was saved."))
         return redirect("courses:trainer-detail", pk=trainer.pk)
     form = TrainerForm(request.POST or None, instance=trainer, user=request.user)
@@ -564,7 +527,7 @@ def _trainer_form(request, trainer):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             trainer, saved = planning.save_trainer(form, formset)
-            _remember_the_save(request, form, trainer)
+            edits.remember_the_save(request, form, trainer)
         except ValidationError as error:  # changed in another tab meanwhile: said above the form, nothing saved
             _offer_the_later_version(form, error)
             add_service_errors(form, error)
@@ -613,14 +576,14 @@ def venue_edit(request, pk):
 
 
 def _venue_form(request, venue):
-    if _sent_again(request, venue):
+    if edits.sent_again(request, venue):
         messages.success(request, _("The venue was saved."))
         return redirect("courses:venue-list")
     form = VenueForm(request.POST or None, instance=venue, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             venue, saved = planning.save_venue(form)
-            _remember_the_save(request, form, venue)
+            edits.remember_the_save(request, form, venue)
         except ValidationError as error:  # changed in another tab meanwhile: said above the form, nothing saved
             _offer_the_later_version(form, error)
             add_service_errors(form, error)
