@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from courses import edits
 from courses import services_planning as planning
@@ -36,7 +36,7 @@ from courses.forms import (
 from courses.models import Course, CourseFormat, CourseRequest, DropInException, DropInSchedule, Trainer, Venue
 from courses.schedule import falls_on, occurrences
 from redliv import inputs
-from redliv.access import add_service_errors, get_for_user, permission_required
+from redliv.access import add_service_errors, get_for_user, permission_required, require_get_or_post
 from redliv.models import Audience
 from redliv.pagination import paginate
 
@@ -57,6 +57,7 @@ def _warn(request, warnings):
 # --- courses ------------------------------------------------------------------------------
 
 
+@require_safe
 @permission_required(PLANNING_PERMISSION)
 def course_list(request):
     form = CourseFilterForm(request.GET, user=request.user)
@@ -95,6 +96,7 @@ def _drop_in_occurrences(schedules, first, last):
     return by_day
 
 
+@require_safe
 @permission_required(PLANNING_PERMISSION)
 def course_calendar(request):
     """A month or a week of courses and standing drop-in hours, server-rendered."""
@@ -158,6 +160,7 @@ def course_calendar(request):
     )
 
 
+@require_get_or_post
 @permission_required(PLANNING_PERMISSION)
 def course_create(request):
     if request.user.municipality_id is None:
@@ -232,6 +235,7 @@ def _prefill_from_request(course_request, course_format):
     }
 
 
+@require_safe
 @permission_required(PLANNING_PERMISSION)
 def course_detail(request, pk):
     course = _course_for(request, pk)
@@ -257,6 +261,7 @@ def course_detail(request, pk):
     )
 
 
+@require_get_or_post
 @permission_required(PLANNING_PERMISSION)
 def course_edit(request, pk):
     course = _course_for(request, pk)
@@ -273,8 +278,8 @@ def course_edit(request, pk):
     return render(request, "courses/course_form.html", {"form": form, "course": course})
 
 
-@permission_required(PLANNING_PERMISSION)
 @require_POST
+@permission_required(PLANNING_PERMISSION)
 def course_copy(request, pk):
     course = _course_for(request, pk)
     try:
@@ -290,6 +295,7 @@ def course_copy(request, pk):
     return redirect("courses:course-detail", pk=copy.pk)
 
 
+@require_get_or_post
 @permission_required(PLANNING_PERMISSION)
 def course_cancel(request, pk):
     course = _course_for(request, pk)
@@ -322,8 +328,8 @@ def course_cancel(request, pk):
     return render(request, "courses/course_cancel.html", {"form": form, "course": course})
 
 
-@permission_required(PLANNING_PERMISSION)
 @require_POST
+@permission_required(PLANNING_PERMISSION)
 def course_publish(request, pk):
     course = _course_for(request, pk)
     publish = request.POST.get("published") == "1"
@@ -348,6 +354,7 @@ def _schedule_for(request, pk):
     return get_for_user(request, DropInSchedule.objects.select_related("venue"), pk=pk)
 
 
+@require_safe
 @permission_required(PLANNING_PERMISSION)
 def dropin_list(request):
     schedules = (
@@ -360,6 +367,7 @@ def dropin_list(request):
     return render(request, "courses/dropin_list.html", {"schedules": schedules})
 
 
+@require_get_or_post
 @permission_required(PLANNING_PERMISSION)
 def dropin_create(request):
     if request.user.municipality_id is None:
@@ -375,6 +383,7 @@ def dropin_create(request):
     return render(request, "courses/dropin_form.html", {"form": form})
 
 
+@require_get_or_post
 @permission_required(PLANNING_PERMISSION)
 def dropin_edit(request, pk):
     schedule = _schedule_for(request, pk)
@@ -428,8 +437,8 @@ def _close_on(form, schedule):
         return None
 
 
-@permission_required(PLANNING_PERMISSION)
 @require_POST
+@permission_required(PLANNING_PERMISSION)
 def dropin_exception_add(request, pk):
     schedule = _schedule_for(request, pk)
     exception_form = DropInExceptionForm(request.POST, schedule=schedule)
@@ -452,8 +461,8 @@ def dropin_exception_add(request, pk):
     )
 
 
-@permission_required(PLANNING_PERMISSION)
 @require_POST
+@permission_required(PLANNING_PERMISSION)
 def dropin_exception_delete(request, pk, exception_pk):
     schedule = _schedule_for(request, pk)
     exception = schedule.exceptions.filter(pk=exception_pk).first()
@@ -468,6 +477,7 @@ def dropin_exception_delete(request, pk, exception_pk):
 # --- trainers ---------------------------------------------------------------------------------
 
 
+@require_safe
 @permission_required(PLANNING_PERMISSION)
 def trainer_list(request):
     trainers = planning.trainers_with_totals(request.user).order_by("-active", "name")
@@ -481,6 +491,7 @@ def trainer_list(request):
     )
 
 
+@require_safe
 @permission_required(PLANNING_PERMISSION)
 def trainer_detail(request, pk):
     trainer = get_for_user(request, Trainer.objects.select_related("organisation"), pk=pk)
@@ -508,11 +519,13 @@ def trainer_detail(request, pk):
     )
 
 
+@require_get_or_post
 @permission_required(PLANNING_PERMISSION)
 def trainer_create(request):
     return _trainer_form(request, Trainer())
 
 
+@require_get_or_post
 @permission_required(PLANNING_PERMISSION)
 def trainer_edit(request, pk):
     return _trainer_form(request, get_for_user(request, Trainer.objects, pk=pk))
@@ -557,12 +570,14 @@ def _certification_gone(formset):
 # --- venues -----------------------------------------------------------------------------------
 
 
+@require_safe
 @permission_required(VENUE_PERMISSION)
 def venue_list(request):
     venues = Venue.objects.for_user(request.user).select_related("organisation", "district").order_by("-active", "name")
     return render(request, "courses/venue_list.html", {"venues": venues})
 
 
+@require_get_or_post
 @permission_required(VENUE_PERMISSION, "courses.add_venue")
 def venue_create(request):
     if request.user.municipality_id is None:
@@ -570,6 +585,7 @@ def venue_create(request):
     return _venue_form(request, Venue())
 
 
+@require_get_or_post
 @permission_required(VENUE_PERMISSION)
 def venue_edit(request, pk):
     return _venue_form(request, get_for_user(request, Venue.objects.select_related("municipality"), pk=pk))
@@ -607,6 +623,7 @@ def _venue_form(request, venue):
 # --- course requests --------------------------------------------------------------------------
 
 
+@require_safe
 @permission_required(PLANNING_PERMISSION)
 def request_list(request):
     show_closed = request.GET.get("alle") == "1"
@@ -616,6 +633,7 @@ def request_list(request):
     return render(request, "courses/request_list.html", {"requests": requests, "show_closed": show_closed})
 
 
+@require_get_or_post
 @permission_required(PLANNING_PERMISSION)
 def request_detail(request, pk):
     course_request = get_for_user(request, CourseRequest.objects.select_related("assigned_to", "course"), pk=pk)

@@ -30,6 +30,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from redliv import inputs, language_switch, purge
+from redliv.access import require_get_or_post
 from redliv.ratelimit import with_retry_after
 
 # Whether the user had a confirmed device at login, so that each request need not ask.
@@ -186,6 +187,7 @@ def _seconds_until(moment) -> int:
     return max(1, math.ceil((moment - timezone.now()).total_seconds()))
 
 
+@require_get_or_post
 @sensitive_post_parameters("token")
 @login_required
 def verify(request):
@@ -310,6 +312,7 @@ def _give_the_existing_code_first(request):
     return redirect(f"{reverse('otp-verify')}?next={reverse('otp-setup')}")
 
 
+@require_get_or_post
 @sensitive_post_parameters("token", "current_token")
 @login_required
 def setup(request):
@@ -419,6 +422,7 @@ def _setup_in_the_other_language(request, replacing):
     return _setup_page(request, form, device, replacing, throttled_until)
 
 
+@require_get_or_post
 @login_required
 def recovery_codes(request):
     """New recovery codes (the old ones stop working). Needs a verified session."""
