@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from courses.edits import remember_the_save, sent_again
 from courses.forms import edit_key_field, offer_version, shown_version_field
 from courses.models import (
     Attendance,
@@ -20,8 +21,7 @@ from courses.models import (
     Trainer,
     Venue,
 )
-from courses.services_planning import refuse_a_later_change, venue_changed_elsewhere
-from courses.views import _remember_the_save, _sent_again
+from courses.services_planning import refuse_a_later_change, trainer_changed_elsewhere, venue_changed_elsewhere
 from redliv import inputs
 from redliv.admin import ReadOnlyAdmin, ScopedAdmin, ScopedHistoryAdmin
 
@@ -64,7 +64,7 @@ class VersionCheckedForm(inputs.ModelForm):
 
 class VersionCheckedAdmin:
     """The admin of a VersionCheckedForm: the same form sent again once it saved (a double click, a reload),
-    with nothing saved since, is answered as saved, as on the staff pages (`courses.views._sent_again`),
+    with nothing saved since, is answered as saved, as on the staff pages (`courses.edits.sent_again`),
     not refused by its own first save."""
 
     saved_message = ""
@@ -72,14 +72,14 @@ class VersionCheckedAdmin:
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST" and object_id is not None:
             row = self.get_object(request, unquote(object_id))
-            if row is not None and _sent_again(request, row):
+            if row is not None and sent_again(request, row):
                 self.message_user(request, self.saved_message, messages.SUCCESS)
                 return redirect(reverse(f"admin:{row._meta.app_label}_{row._meta.model_name}_changelist"))
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        _remember_the_save(request, form, obj)
+        remember_the_save(request, form, obj)
 
 
 class VenueAdminForm(VersionCheckedForm):
@@ -114,8 +114,19 @@ class CertificationInline(admin.TabularInline):
     extra = 0
 
 
+class TrainerAdminForm(VersionCheckedForm):
+    class Meta:
+        model = Trainer
+        fields = "__all__"
+
+    def changed_elsewhere(self) -> str:
+        return trainer_changed_elsewhere()
+
+
 @admin.register(Trainer)
-class TrainerAdmin(ScopedAdmin):
+class TrainerAdmin(VersionCheckedAdmin, ScopedAdmin):
+    form = TrainerAdminForm
+    saved_message = gettext_lazy("The trainer was saved.")
     list_display = ["name", "organisation", "active", "show_name_publicly"]
     list_filter = ["active", "show_name_publicly", "organisation__municipality"]
     list_select_related = ["organisation"]

@@ -104,7 +104,7 @@ def shown_version_field():
 
 def edit_key_field():
     """A key for this showing of a form that edits a saved row: the same form sent again after it was saved (a
-    double click) is told apart from another tab's save (`courses.views._saved_from_this_form`)."""
+    double click) is told apart from another tab's save (`courses.edits.sent_again`)."""
     return forms.UUIDField(widget=forms.HiddenInput, required=False)
 
 

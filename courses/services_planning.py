@@ -230,6 +230,16 @@ def save_once(row):
     return row, True
 
 
+def trainer_changed_elsewhere() -> str:
+    """Why a trainer's form saved nothing: the trainer was saved after the form was shown (the staff page's and the
+    admin's, courses.admin.VersionCheckedForm)."""
+    return _(
+        "The trainer was changed elsewhere after you opened this page (in another tab, or by another "
+        "coordinator). Your changes are not saved: open the trainer in a new tab to see what changed, "
+        "and save again here if yours should replace it."
+    )
+
+
 @transaction.atomic
 def save_trainer(form, certifications):
     """Save a trainer and their certifications from the coordinator's form and formset, together.
@@ -240,15 +250,7 @@ def save_trainer(form, certifications):
     """
     trainer = form.save(commit=False)
     if trainer.pk is not None:
-        refuse_a_later_change(
-            trainer,
-            form.cleaned_data.get("shown_version"),
-            _(
-                "The trainer was changed elsewhere after you opened this page (in another tab, or by another "
-                "coordinator). Your changes are not saved: open the trainer in a new tab to see what changed, "
-                "and save again here if yours should replace it."
-            ),
-        )
+        refuse_a_later_change(trainer, form.cleaned_data.get("shown_version"), trainer_changed_elsewhere())
         trainer.save()  # also when only the certifications changed: a later save from another tab is refused
     else:
         if (made := made_with(Trainer, form.cleaned_data.get("key"))) is not None:
@@ -266,7 +268,6 @@ def save_trainer(form, certifications):
 # --- venues ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def venue_changed_elsewhere() -> str:
     """Why a venue's form saved nothing: the venue was saved after the form was shown (the staff page's and the
     admin's, courses.admin.VersionCheckedForm)."""
@@ -277,6 +278,7 @@ def venue_changed_elsewhere() -> str:
     )
 
 
+@transaction.atomic
 def save_venue(form):
     """Save a venue from the coordinator's form. Returns (venue, saved).
 

@@ -7,7 +7,6 @@ need the planning permission (`courses.change_course`): street workers get a 403
 
 import calendar
 import datetime as dt
-import json
 import uuid
 
 from django.contrib import messages
@@ -16,11 +15,11 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
+from courses import edits
 from courses import services_planning as planning
 from courses.forms import (
     AnswerRequestForm,
@@ -37,7 +36,7 @@ from courses.forms import (
 from courses.models import Course, CourseFormat, CourseRequest, DropInException, DropInSchedule, Trainer, Venue
 from courses.schedule import falls_on, occurrences
 from redliv import inputs
-from redliv.access import add_service_errors, get_for_user, permission_required
+from redliv.access import add_service_errors, get_for_user, permission_required, require_get_or_post
 from redliv.models import Audience
 from redliv.pagination import paginate
 
@@ -58,6 +57,7 @@ def _warn(request, warnings):
 # --- courses ------------------------------------------------------------------------------
 
 
+@require_safe
 @permission_required(PLANNING_PERMISSION)
 def course_list(request):
     form = CourseFilterForm(request.GET, user=request.user)
@@ -96,6 +96,7 @@ def _drop_in_occurrences(schedules, first, last):
     return by_day
 
 
+@require_safe
 @permission_required(PLANNING_PERMISSION)
 def course_calendar(request):
     """A month or a week of courses and standing drop-in hours, server-rendered."""
@@ -159,6 +160,7 @@ def course_calendar(request):
     )
 
 
+@require_get_or_post
 @permission_required(PLANNING_PERMISSION)
 def course_create(request):
     if request.user.municipality_id is None:
@@ -192,44 +194,8 @@ def _save(form, request, course_request=None):
         _offer_the_later_version(form, error)
         add_service_errors(form, _beside_the_reason(error))
         return None
-    _remember_the_save(request, form, saved[0])
+    edits.remember_the_save(request, form, saved[0])
     return saved
-
-
-SAVED_EDITS_SESSION_KEY = "redliv_saved_edits"
-SAVED_EDITS_KEPT = 20
-
-
-def _remember_the_save(request, form, row):
-    """The version this showing of an edit form saved (its `edit_key`), kept in the session for a while."""
-    key = form.cleaned_data.get("edit_key")
-    if key is None or row.pk is None:
-        return
-    saved = request.session.get(SAVED_EDITS_SESSION_KEY, {})
-    saved[str(key)] = _saved_version(row, request.POST)
-    request.session[SAVED_EDITS_SESSION_KEY] = dict(list(saved.items())[-SAVED_EDITS_KEPT:])
-
-
-def _sent_again(request, row) -> bool:
-    """Whether this POST is an edit form sent again after it saved `row` (a double click on Save, a reload), with
-    nothing saved since: the row is as that save left it. Answered as saved, and nothing is written; without
-    this, the second click was refused as "changed elsewhere" by its own first save, though everything was saved.
-    Another tab's form has another key, and a save by anyone since changes the version: both are checked as
-    before."""
-    if request.method != "POST" or row.pk is None:
-        return False
-    saved = request.session.get(SAVED_EDITS_SESSION_KEY, {}).get(request.POST.get("edit_key") or "")
-    return saved is not None and saved == _saved_version(row, request.POST)
-
-
-def _saved_version(row, sent) -> str:
-    """The row's version as a form's save left it, with a digest of what the form sent: the same form sent with
-    other content is not taken for a resend. The digest is keyed with the server's secret, as the idempotency
-    keys' are (redliv.idempotency): a plain hash of a trainer's name and phone number, kept in the session
-    table, would let anyone with that table test guesses of them."""
-    content = sorted((name, sent.getlist(name)) for name in sent if name != "csrfmiddlewaretoken")
-    digest = salted_hmac("courses.views.saved_version", json.dumps(content), algorithm="sha256").hexdigest()
-    return f"{row._meta.label} {row.pk} {row.updated_at.isoformat()} {digest}"
 
 
 def _offer_the_later_version(form, error):
@@ -269,6 +235,7 @@ def _prefill_from_request(course_request, course_format):
     }
 
 
+@require_safe
 @permission_required(PLANNING_PERMISSION)
 def course_detail(request, pk):
     course = _course_for(request, pk)
@@ -294,10 +261,11 @@ def course_detail(request, pk):
     )
 
 
+@require_get_or_post
 @permission_required(PLANNING_PERMISSION)
 def course_edit(request, pk):
     course = _course_for(request, pk)
-    if _sent_again(request, course):
+    if edits.sent_again(request, course):
         messages.success(request, _("The course was saved."))
         return redirect("courses:course-detail", pk=course.pk)
     form = CourseForm(request.POST or None, instance=course, user=request.user)
@@ -310,8 +278,8 @@ def course_edit(request, pk):
     return render(request, "courses/course_form.html", {"form": form, "course": course})
 
 
-@permission_required(PLANNING_PERMISSION)
 @require_POST
+@permission_required(PLANNING_PERMISSION)
 def course_copy(request, pk):
     course = _course_for(request, pk)
     try:
@@ -327,6 +295,7 @@ def course_copy(request, pk):
     return redirect("courses:course-detail", pk=copy.pk)
 
 
+@require_get_or_post
 @permission_required(PLANNING_PERMISSION)
 def course_cancel(request, pk):
     course = _course_for(request, pk)
@@ -359,8 +328,8 @@ def course_cancel(request, pk):
     return render(request, "courses/course_cancel.html", {"form": form, "course": course})
 
 
-@permission_required(PLANNING_PERMISSION)
 @require_POST
+@permission_required(PLANNING_PERMISSION)
 def course_publish(request, pk):
     course = _course_for(request, pk)
     publish = request.POST.get("published") == "1"
@@ -385,6 +354,7 @@ def _schedule_for(request, pk):
     return get_for_user(request, DropInSchedule.objects.select_related("venue"), pk=pk)
 
 
+@require_safe
 @permission_required(PLANNING_PERMISSION)
 def dropin_list(request):
     schedules = (
@@ -397,6 +367,7 @@ def dropin_list(request):
     return render(request, "courses/dropin_list.html", {"schedules": schedules})
 
 
+@require_get_or_post
 @permission_required(PLANNING_PERMISSION)
 def dropin_create(request):
     if request.user.municipality_id is None:
@@ -412,16 +383,17 @@ def dropin_create(request):
     return render(request, "courses/dropin_form.html", {"form": form})
 
 
+@require_get_or_post
 @permission_required(PLANNING_PERMISSION)
 def dropin_edit(request, pk):
     schedule = _schedule_for(request, pk)
-    if _sent_again(request, schedule):
+    if edits.sent_again(request, schedule):
         messages.success(request, _("The drop-in hours were saved."))
         return redirect("courses:dropin-edit", pk=schedule.pk)
     form = DropInScheduleForm(request.POST or None, instance=schedule, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            _remember_the_save(request, form, planning.save_dropin(form, request.user)[0])
+            edits.remember_the_save(request, form, planning.save_dropin(form, request.user)[0])
         except ValidationError as error:
             _offer_the_later_version(form, error)
             add_service_errors(form, error)
@@ -465,8 +437,8 @@ def _close_on(form, schedule):
         return None
 
 
-@permission_required(PLANNING_PERMISSION)
 @require_POST
+@permission_required(PLANNING_PERMISSION)
 def dropin_exception_add(request, pk):
     schedule = _schedule_for(request, pk)
     exception_form = DropInExceptionForm(request.POST, schedule=schedule)
@@ -489,8 +461,8 @@ def dropin_exception_add(request, pk):
     )
 
 
-@permission_required(PLANNING_PERMISSION)
 @require_POST
+@permission_required(PLANNING_PERMISSION)
 def dropin_exception_delete(request, pk, exception_pk):
     schedule = _schedule_for(request, pk)
     exception = schedule.exceptions.filter(pk=exception_pk).first()
@@ -505,6 +477,7 @@ def dropin_exception_delete(request, pk, exception_pk):
 # --- trainers ---------------------------------------------------------------------------------
 
 
+@require_safe
 @permission_required(PLANNING_PERMISSION)
 def trainer_list(request):
     trainers = planning.trainers_with_totals(request.user).order_by("-active", "name")
@@ -518,6 +491,7 @@ def trainer_list(request):
     )
 
 
+@require_safe
 @permission_required(PLANNING_PERMISSION)
 def trainer_detail(request, pk):
     trainer = get_for_user(request, Trainer.objects.select_related("organisation"), pk=pk)
@@ -545,18 +519,20 @@ def trainer_detail(request, pk):
     )
 
 
+@require_get_or_post
 @permission_required(PLANNING_PERMISSION)
 def trainer_create(request):
     return _trainer_form(request, Trainer())
 
 
+@require_get_or_post
 @permission_required(PLANNING_PERMISSION)
 def trainer_edit(request, pk):
     return _trainer_form(request, get_for_user(request, Trainer.objects, pk=pk))
 
 
 def _trainer_form(request, trainer):
-    if _sent_again(request, trainer):
+    if edits.sent_again(request, trainer):
         messages.success(request, _("The trainer was saved."))
         return redirect("courses:trainer-detail", pk=trainer.pk)
     form = TrainerForm(request.POST or None, instance=trainer, user=request.user)
@@ -564,7 +540,7 @@ def _trainer_form(request, trainer):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             trainer, saved = planning.save_trainer(form, formset)
-            _remember_the_save(request, form, trainer)
+            edits.remember_the_save(request, form, trainer)
         except ValidationError as error:  # changed in another tab meanwhile: said above the form, nothing saved
             _offer_the_later_version(form, error)
             add_service_errors(form, error)
@@ -594,12 +570,14 @@ def _certification_gone(formset):
 # --- venues -----------------------------------------------------------------------------------
 
 
+@require_safe
 @permission_required(VENUE_PERMISSION)
 def venue_list(request):
     venues = Venue.objects.for_user(request.user).select_related("organisation", "district").order_by("-active", "name")
     return render(request, "courses/venue_list.html", {"venues": venues})
 
 
+@require_get_or_post
 @permission_required(VENUE_PERMISSION, "courses.add_venue")
 def venue_create(request):
     if request.user.municipality_id is None:
@@ -607,20 +585,21 @@ def venue_create(request):
     return _venue_form(request, Venue())
 
 
+@require_get_or_post
 @permission_required(VENUE_PERMISSION)
 def venue_edit(request, pk):
     return _venue_form(request, get_for_user(request, Venue.objects.select_related("municipality"), pk=pk))
 
 
 def _venue_form(request, venue):
-    if _sent_again(request, venue):
+    if edits.sent_again(request, venue):
         messages.success(request, _("The venue was saved."))
         return redirect("courses:venue-list")
     form = VenueForm(request.POST or None, instance=venue, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             venue, saved = planning.save_venue(form)
-            _remember_the_save(request, form, venue)
+            edits.remember_the_save(request, form, venue)
         except ValidationError as error:  # changed in another tab meanwhile: said above the form, nothing saved
             _offer_the_later_version(form, error)
             add_service_errors(form, error)
@@ -644,6 +623,7 @@ def _venue_form(request, venue):
 # --- course requests --------------------------------------------------------------------------
 
 
+@require_safe
 @permission_required(PLANNING_PERMISSION)
 def request_list(request):
     show_closed = request.GET.get("alle") == "1"
@@ -653,6 +633,7 @@ def request_list(request):
     return render(request, "courses/request_list.html", {"requests": requests, "show_closed": show_closed})
 
 
+@require_get_or_post
 @permission_required(PLANNING_PERMISSION)
 def request_detail(request, pk):
     course_request = get_for_user(request, CourseRequest.objects.select_related("assigned_to", "course"), pk=pk)

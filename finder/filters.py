@@ -73,7 +73,8 @@ def parse_filters(params, districts, today=None):
                 setattr(filters, name, given)
             else:
                 problems[name] = unknown
-    if district := value("district"):
+    if value("district"):
+        district = params.get("district")  # as sent: " 12" is no district, as "+12" or "١٢" is not
         by_id = {str(d.pk): d for d in districts}
         if district in by_id:
             filters.district = by_id[district]
@@ -128,7 +129,7 @@ def district_without_public_places(text):
     calendar subscribed to it got a 400 once its last public place closed, and a calendar app keeps what it
     had when a refresh fails: the closed place's dates stayed in the calendar for weeks.
     """
-    if not inputs.is_id(text):
+    if not inputs.is_whole_number(text):  # as a link writes it: not "١٢" (Arabic-Indic), which `is_id` reads as 12
         return None
     return District.objects.only("pk", "name").filter(pk=text).first()
 

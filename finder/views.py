@@ -35,8 +35,8 @@ from finder.headers import public_page
 from finder.models import InfoPage
 from finder.shared_copy import shared_copy
 from kits.queries import check_lot
-from redliv import language_switch
-from redliv.access import permission_required
+from redliv import inputs, language_switch
+from redliv.access import permission_required, require_get_or_post
 from redliv.api import ApiResponse, in_the_visitors_language
 from redliv.contact import with_contact
 from redliv.models import Audience, CourseLanguage
@@ -50,7 +50,7 @@ LAST_PAGE_ASKED = 1_000_000
 def _page_number(request):
     """The page asked for; past the end is the last page (the view clamps it), nonsense is the first."""
     try:
-        return min(max(1, int(request.GET.get("side", 1))), LAST_PAGE_ASKED)
+        return min(max(1, inputs.parse_whole_number(request.GET.get("side", "1"))), LAST_PAGE_ASKED)
     except ValueError:
         return 1
 
@@ -372,6 +372,7 @@ def _too_many_kit_checks():
     return _("You have checked many lot numbers in a short time. Please try again in an hour, or ask us.")
 
 
+@require_get_or_post
 @typed_answers_not_kept
 def request_course(request):
     if language_switch.switching(request):
@@ -416,6 +417,7 @@ def request_course(request):
     )
 
 
+@require_get_or_post
 @never_cache
 def check_kit(request):
     """ "Tjek dit kit": is the kit with this lot number fine, expired or recalled?
@@ -511,8 +513,8 @@ def api_courses(request):
             status=400,
         )
     try:
-        limit = int(request.GET.get("limit", API_LIMIT))
-        offset = int(request.GET.get("offset", 0))
+        limit = inputs.parse_whole_number(request.GET.get("limit", str(API_LIMIT)))
+        offset = inputs.parse_whole_number(request.GET.get("offset", "0"))
         if not (1 <= limit <= API_MAX_LIMIT and 0 <= offset <= API_MAX_OFFSET):
             raise ValueError
     except ValueError:
@@ -546,11 +548,13 @@ def api_courses(request):
 # --- Administrators edit the information pages (national: see finder.models.InfoPage) ------
 
 
+@require_safe
 @permission_required("finder.change_infopage")
 def info_list(request):
     return render(request, "finder/info_list.html", {"pages": InfoPage.objects.all()})
 
 
+@require_get_or_post
 @permission_required("finder.change_infopage")
 def info_edit(request, slug):
     page = get_object_or_404(InfoPage, slug=slug)

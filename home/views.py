@@ -2,11 +2,13 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from courses.views import PLANNING_PERMISSION
 from home.start_page import start_page
 
 
+@require_safe
 @login_required
 def staff_home(request):
     if request.user.has_perm(PLANNING_PERMISSION):

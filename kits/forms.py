@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kits import services
 from kits.models import (
+    EARLIEST_LOT_DATE,
     Batch,
     HandoutReason,
     KitType,
@@ -374,7 +375,7 @@ class ClearUnusableForm(KeyedForm):
 
 
 class RecallForm(inputs.Form):
-    recalled_on = forms.DateField(label=_("Recalled on"), widget=DateInput())
+    recalled_on = forms.DateField(label=_("Recalled on"), widget=DateInput(), validators=[validate_lot_date])
     reason = forms.CharField(
         label=_("Reason for the recall"),
         max_length=300,
@@ -399,7 +400,8 @@ class RecallForm(inputs.Form):
     def __init__(self, *args, user=None, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("recalled_on", timezone.localdate())
         super().__init__(*args, **kwargs)
-        inputs.limit_dates(self.fields["recalled_on"], latest=timezone.localdate())  # `clean_recalled_on`
+        # `validate_lot_date` and `clean_recalled_on`
+        inputs.limit_dates(self.fields["recalled_on"], earliest=EARLIEST_LOT_DATE, latest=timezone.localdate())
 
     def clean_recalled_on(self):
         recalled_on = self.cleaned_data["recalled_on"]

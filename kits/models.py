@@ -68,13 +68,14 @@ STOCK_NON_NEGATIVE_ON_EVERY_DATE = "stock_non_negative_on_every_date"
 
 # The dates a lot can have: received from 2000 (the registry's data begins long after), expiring by 2100
 # (naloxone keeps a few years). A typo such as year 1 or 9999 is refused, on the forms and by the database
-# (batch_dates_within_range), before it puts a lot out of every expiry list or keeps it usable for ever.
+# (batch_dates_within_range), before it puts a lot out of every expiry list or keeps it usable for ever. A recall's
+# dates too (batch_recall_dates_within_range).
 EARLIEST_LOT_DATE = dt.date(2000, 1, 1)
 LATEST_LOT_DATE = dt.date(2100, 12, 31)
 
 
 def validate_lot_date(value):
-    """A lot's received or expiry date from EARLIEST_LOT_DATE to LATEST_LOT_DATE."""
+    """A lot's received, expiry or recall date from EARLIEST_LOT_DATE to LATEST_LOT_DATE."""
     if value is not None and not EARLIEST_LOT_DATE <= value <= LATEST_LOT_DATE:
         raise ValidationError(
             _("Choose a date from %(first)s to %(last)s."),
@@ -122,7 +123,7 @@ class Batch(models.Model):
     received_on = models.DateField(_("received on"), validators=[validate_lot_date])
     # A recall (by the manufacturer or the authorities): from this date the lot is not
     # handed out, and it moves only to a location for return or destruction.
-    recalled_on = models.DateField(_("recalled on"), null=True, blank=True)
+    recalled_on = models.DateField(_("recalled on"), null=True, blank=True, validators=[validate_lot_date])
     # Defaults in the database too, for the bulk loaders that write SQL (bench/generate.py).
     recall_reason = models.CharField(_("reason for the recall"), max_length=300, blank=True, default="", db_default="")
     recall_instructions = models.TextField(
@@ -153,7 +154,7 @@ class Batch(models.Model):
     )
     # The end of a recall (the lot was cleared after investigation, or the recall is over):
     # from this date the lot is handed out again if it has not expired.
-    recall_ended_on = models.DateField(_("recall ended on"), null=True, blank=True)
+    recall_ended_on = models.DateField(_("recall ended on"), null=True, blank=True, validators=[validate_lot_date])
     recall_ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -198,6 +199,18 @@ class Batch(models.Model):
                 condition=Q(received_on__gte=EARLIEST_LOT_DATE, received_on__lte=LATEST_LOT_DATE)
                 & Q(expiry_date__gte=EARLIEST_LOT_DATE, expiry_date__lte=LATEST_LOT_DATE),
                 name="batch_dates_within_range",
+            ),
+            # A recall's dates too: a recall dated in year 1 would hold the lot back in every month since.
+            models.CheckConstraint(
+                condition=(
+                    Q(recalled_on__isnull=True)
+                    | Q(recalled_on__gte=EARLIEST_LOT_DATE, recalled_on__lte=LATEST_LOT_DATE)
+                )
+                & (
+                    Q(recall_ended_on__isnull=True)
+                    | Q(recall_ended_on__gte=EARLIEST_LOT_DATE, recall_ended_on__lte=LATEST_LOT_DATE)
+                ),
+                name="batch_recall_dates_within_range",
             ),
             models.CheckConstraint(condition=~Q(lot_number=""), name="batch_lot_number_not_empty"),
             models.CheckConstraint(

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from kits import queries, services
 from kits.forms import (
@@ -45,7 +45,13 @@ from kits.models import (
 )
 from kits.planning import plan_stock
 from redliv import downloads, roles
-from redliv.access import add_service_errors, get_for_user, municipality_asked_for, permission_required
+from redliv.access import (
+    add_service_errors,
+    get_for_user,
+    municipality_asked_for,
+    permission_required,
+    require_get_or_post,
+)
 from redliv.db import violated_constraint
 from redliv.idempotency import IdempotencyConflict, sent_before
 from redliv.models import Municipality
@@ -141,6 +147,7 @@ def scope_query(municipality):
     return f"?{urlencode({'municipality': municipality.pk})}" if municipality else ""
 
 
+@require_safe
 @permission_required("kits.view_stocklevel")
 def stock(request):
     """What is where, what to order, what will expire unused, and the expired or recalled kits apart.
@@ -198,6 +205,7 @@ def scope_suffix(municipality):
     return "-" + "-".join(municipality.name.lower().split()) if municipality else ""
 
 
+@require_safe
 @permission_required("kits.view_stocklevel")
 def suggestions_csv(request):
     """The reorder suggestions as CSV, one line per location (every location an administrator may see)."""
@@ -241,6 +249,7 @@ def suggestions_csv(request):
     return csv_response(filename, header, rows)
 
 
+@require_safe
 @permission_required("kits.view_stocklevel")
 def stock_csv(request):
     """Every kit on hand, one line per location and lot: what the pages show, in full."""
@@ -285,8 +294,8 @@ def stock_csv(request):
     return csv_response(f"lager{scope_suffix(municipality)}-{today.isoformat()}.csv", header, rows)
 
 
-@permission_required("kits.add_stockmovement")
 @require_POST
+@permission_required("kits.add_stockmovement")
 def clear_unusable(request):
     """One step for expired or recalled kits on the stock page: discard them, or move them for return."""
     form = ClearUnusableForm(request.POST, user=request.user)
@@ -330,6 +339,7 @@ def clear_unusable(request):
     return redirect("kits:stock")
 
 
+@require_get_or_post
 @permission_required("kits.change_stocklocation")
 def targets(request, pk):
     """A location's minimum and maximum months of stock, and whether it is for return or destruction."""
@@ -362,6 +372,7 @@ def targets(request, pk):
     )
 
 
+@require_get_or_post
 @permission_required("kits.add_stockmovement")
 def delivery(request):
     def save(data):
@@ -395,6 +406,7 @@ def delivery(request):
     )
 
 
+@require_get_or_post
 @permission_required("kits.add_stockmovement")
 def transfer(request):
     def save(data):
@@ -430,6 +442,7 @@ def transfer(request):
     )
 
 
+@require_get_or_post
 @permission_required("kits.add_stockmovement")
 def discard(request):
     def save(data):
@@ -459,6 +472,7 @@ def discard(request):
     )
 
 
+@require_get_or_post
 @permission_required("kits.add_stockmovement")
 def count(request):
     def save(data):
@@ -489,6 +503,7 @@ def count(request):
     )
 
 
+@require_get_or_post
 @permission_required("kits.add_handout")
 def handout(request):
     def save(data):
@@ -533,6 +548,7 @@ def period(request):
     return PeriodForm(request.GET if asked else month_so_far())
 
 
+@require_safe
 @permission_required("kits.view_stockmovement")
 def movements(request):
     form = period(request)
@@ -563,6 +579,7 @@ def course_cells(movement):
     return [str(course), local_date(course.starts_at)] if course else ["", ""]
 
 
+@require_safe
 @permission_required("kits.view_stockmovement")
 def movements_csv(request):
     form = period(request)
@@ -614,6 +631,7 @@ def lot_trace(request):
     return lot_number, trace
 
 
+@require_safe
 @permission_required("kits.view_stockmovement")
 def lot(request):
     lot_number, trace = lot_trace(request)
@@ -641,6 +659,7 @@ def lot_url(batch):
     return f"{reverse('kits:lot')}?lot={quote(batch.lot_number)}"
 
 
+@require_get_or_post
 @permission_required(roles.RECALL_LOTS)
 def recall(request, pk):
     """Mark a lot as recalled: no handouts from then on, transfers only for return, and the public is told.
@@ -702,6 +721,7 @@ def recall(request, pk):
     )
 
 
+@require_get_or_post
 @permission_required(roles.RECALL_LOTS)
 def end_recall(request, pk):
     """End a lot's recall, after a confirmation: it is handed out again (if not expired) and the public is told.
@@ -750,6 +770,7 @@ def end_recall(request, pk):
     )
 
 
+@require_safe
 @permission_required("kits.view_stockmovement")
 def lot_csv(request):
     lot_number, trace = lot_trace(request)
@@ -831,6 +852,7 @@ def correction_refusal(movement):
     return None
 
 
+@require_get_or_post
 @permission_required("kits.add_stockmovement")
 def correct(request, pk):
     movement = get_for_user(

@@ -9,6 +9,11 @@
   municipality; otherwise the user's own (another is a 404, no municipality a 403).
 - `add_service_errors(form, error, renamed)`: a service's `ValidationError` beside the field
   it is about, or above the form.
+
+Before any of them, each view says the methods it serves, as its first decorator: `require_safe` (a page that is
+only read), `require_get_or_post` (a page with its form) or `require_POST` (a button's action). Any other method
+(PUT, DELETE, PATCH) is a 405 with Allow, for everyone alike: nobody is sent to log in to be refused, and a
+public page no longer answers a DELETE as if it were a GET (tests/test_permission_matrix.py walks every URL).
 """
 
 from functools import wraps
@@ -17,9 +22,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_http_methods
 
 from redliv import inputs, roles
 from redliv.models import Municipality
+
+# A page with a form: shown with GET (and HEAD), sent with POST.
+require_get_or_post = require_http_methods(["GET", "HEAD", "POST"])
 
 
 def permission_required(*permissions):

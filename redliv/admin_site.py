@@ -14,6 +14,7 @@ from functools import wraps
 from django.contrib.admin import AdminSite
 from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import PermissionDenied
+from django.views.decorators.http import require_http_methods
 
 from redliv import roles
 
@@ -31,6 +32,7 @@ class RegistryAdminSite(AdminSite):
         """
         inner = super().admin_view(view, cacheable)
 
+        @require_http_methods(["GET", "HEAD", "POST"])  # Django's admin answered PUT and DELETE as GET (access.py)
         @wraps(inner)
         def refuse_the_logged_in(request, *args, **kwargs):
             if request.user.is_authenticated and not self.has_permission(request):

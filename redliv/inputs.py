@@ -111,6 +111,23 @@ def is_id(text: str) -> bool:
     return text.isdecimal() and len(text) <= ID_DIGITS
 
 
+def is_whole_number(text: str) -> bool:
+    """Whether a query parameter is a whole number as a link or a program writes it: ASCII digits only, no more than
+    an id has (`ID_DIGITS`).
+
+    Not `int()`: it also reads "1_000" (as 1000), " 12", "+5" and "١٢" (Arabic-Indic digits, as 12), so the API's
+    `offset=1_000` was taken as 1000 where every client and cache reads another query. Such a parameter is refused
+    as any other text."""
+    return text.isascii() and text.isdigit() and len(text) <= ID_DIGITS
+
+
+def parse_whole_number(text: str) -> int:
+    """A whole-number query parameter (`is_whole_number`); ValueError otherwise, as `int()` gives."""
+    if not is_whole_number(text):
+        raise ValueError(f"not a whole number: {text!r}")
+    return int(text)
+
+
 def parse_date(text: str) -> dt.date:
     """A date parameter, as YYYY-MM-DD within the bounds; ValidationError with a message otherwise."""
     try:

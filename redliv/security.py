@@ -180,6 +180,8 @@ class LoginView(DjangoLoginView):
     fields give (one left empty, or the username and password not accepted)."""
 
     authentication_form = LoginForm
+    # Django's form views take PUT as POST: a PUT logged in. GET shows the page, POST logs in (redliv/access.py).
+    http_method_names = ["get", "head", "post", "options"]
     redirect_authenticated_user = True
     extra_context = {"language_switch_form": "login-form"}
 

@@ -30,6 +30,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from redliv import inputs, language_switch, purge
+from redliv.access import require_get_or_post
+from redliv.ratelimit import with_retry_after
 
 # Whether the user had a confirmed device at login, so that each request need not ask.
 HAS_DEVICE_SESSION_KEY = "redliv_has_otp_device"
@@ -43,6 +45,8 @@ RECOVERY_CODE_COUNT = 10
 # django-otp doubles the wait after each wrong code, so guessing is hopeless.
 TOO_MANY_TRIES = gettext_lazy("Too many wrong codes in a row. Wait a few seconds and try again.")
 CODE_NOT_RIGHT = gettext_lazy("That code is not right, or it was used already. Try the newest code.")
+NEW_CODE_NOT_RIGHT = gettext_lazy("That code is not right. Check the time on your phone and try the newest code.")
+CURRENT_CODE_NOT_RIGHT = gettext_lazy("That code is not right, or it was used already.")
 # The pages a user who still owes a second factor may open (view names, with their namespace if any).
 OPEN_VIEWS = {"otp-verify", "logout", "set_language", "healthz", "privacy"}
 # Enrolment, open before the second step only to a user who has no confirmed device yet:
@@ -183,6 +187,7 @@ def _seconds_until(moment) -> int:
     return max(1, math.ceil((moment - timezone.now()).total_seconds()))
 
 
+@require_get_or_post
 @sensitive_post_parameters("token")
 @login_required
 def verify(request):
@@ -211,11 +216,16 @@ def _verify_page(request, form, throttled_until=None):
     """The code page; refused because django-otp holds the devices back after wrong codes, 429 with Retry-After
     (when the next code is taken), as the login's lockout (security.lockout_response); refused otherwise, 200."""
     context = {"form": form, "next": _next_url(request), "language_switch_form": "otp-form"}
+    return _held_back_or_not(render(request, "registration/otp_verify.html", context), throttled_until)
+
+
+def _held_back_or_not(response, throttled_until):
+    """`response` as it is (200: a form to correct), or, when django-otp held a code back after wrong ones (until
+    `throttled_until`), a 429 with Retry-After: the seconds until it takes a code again."""
     if throttled_until is None:
-        return render(request, "registration/otp_verify.html", context)
-    response = render(request, "registration/otp_verify.html", context, status=429)
-    response["Retry-After"] = str(_seconds_until(throttled_until))
-    return response
+        return response
+    response.status_code = 429
+    return with_retry_after(response, _seconds_until(throttled_until))
 
 
 def _verify_in_the_other_language(request):
@@ -302,6 +312,7 @@ def _give_the_existing_code_first(request):
     return redirect(f"{reverse('otp-verify')}?next={reverse('otp-setup')}")
 
 
+@require_get_or_post
 @sensitive_post_parameters("token", "current_token")
 @login_required
 def setup(request):
@@ -311,12 +322,12 @@ def setup(request):
     an app needs a session verified with the existing device and, on the form, a code
     from the old app or a recovery code.
     """
-    import segno
-
     user = request.user
     replacing = user_has_device(user)
     if replacing and not user.is_verified():
         return _give_the_existing_code_first(request)
+    if language_switch.switching(request):
+        return _setup_in_the_other_language(request, replacing)
     if request.method == "POST" and _confirmation_sent_again(request):
         # A double click, or the page reloaded: the browser shows this answer, and the first one's recovery codes
         # may never have been seen. The same codes again (those not used since), not a page to replace the app
@@ -331,6 +342,7 @@ def setup(request):
         return render(request, "registration/otp_recovery_codes.html", {"codes": codes, "next": _next_url(request)})
     device = _enrolment_of_this_session(request)
     form = SetupForm(request.POST or None, replacing=replacing)
+    throttled_until = None
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             # One enrolment at a time per user: a second tab, or someone else who began one
@@ -341,22 +353,14 @@ def setup(request):
             device = TOTPDevice.objects.filter(pk=device.pk, confirmed=False).first()
             if device is None:
                 return _start_again(request)
-            throttled = not device.verify_is_allowed()[0]
+            throttled_until = _throttled_until([device])
             # The new app's code first: a wrong one must not use up the recovery code given with it.
             if not device.verify_token(form.cleaned_data["token"]):
-                form.add_error(
-                    "token",
-                    TOO_MANY_TRIES
-                    if throttled
-                    else _("That code is not right. Check the time on your phone and try the newest code."),
-                )
+                form.add_error("token", TOO_MANY_TRIES if throttled_until else NEW_CODE_NOT_RIGHT)
             elif replacing:
-                old_device, old_throttled_until = _confirmed_device_accepting(user, form.cleaned_data["current_token"])
+                old_device, throttled_until = _confirmed_device_accepting(user, form.cleaned_data["current_token"])
                 if old_device is None:
-                    form.add_error(
-                        "current_token",
-                        TOO_MANY_TRIES if old_throttled_until else _("That code is not right, or it was used already."),
-                    )
+                    form.add_error("current_token", TOO_MANY_TRIES if throttled_until else CURRENT_CODE_NOT_RIGHT)
             if not form.errors:
                 # The old app, its recovery codes and any other enrolment begun for this user
                 # stop working; so does every session verified with them.
@@ -371,21 +375,54 @@ def setup(request):
                 return render(
                     request, "registration/otp_recovery_codes.html", {"codes": codes, "next": _next_url(request)}
                 )
+    return _setup_page(request, form, device, replacing, throttled_until)
+
+
+def _setup_page(request, form, device, replacing, throttled_until=None):
+    """The set-up page; refused because django-otp holds a device back after wrong codes (the new app, or when
+    replacing, the current one), 429 with Retry-After, as the code page (`_verify_page`); refused otherwise, 200."""
+    import segno
+
     secret = device.config_url.split("secret=")[1].split("&")[0]
-    return render(
-        request,
-        "registration/otp_setup.html",
-        {
-            "form": form,
-            "next": _next_url(request),
-            "qr_code": segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2),
-            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
-            "required": second_factor_required(user),
-            "replacing": replacing,
-        },
-    )
+    context = {
+        "form": form,
+        "next": _next_url(request),
+        "qr_code": segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2),
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        "required": second_factor_required(request.user),
+        "replacing": replacing,
+        "language_switch_form": "otp-setup-form",
+    }
+    return _held_back_or_not(render(request, "registration/otp_setup.html", context), throttled_until)
 
 
+def _setup_in_the_other_language(request, replacing):
+    """The set-up page's language switch, as the code page's (`_verify_in_the_other_language`): the page again in
+    the other language, with the same app to scan (this session's enrolment) and where it leads kept. The codes
+    typed are neither shown again (a recovery code is as secret as a password) nor tried: nothing is counted and
+    no app is confirmed. A refused form is shown refused again without trying them: held back after wrong codes
+    if django-otp still holds the device back (read only, 429 again), otherwise the refusal the field gives."""
+    device = _enrolment_of_this_session(request)
+    if not language_switch.refused(request):
+        return _setup_page(request, SetupForm(replacing=replacing), device, replacing)
+    form = SetupForm(request.POST, replacing=replacing)
+    throttled_until = None
+    if form.is_valid():
+        if throttled_until := _throttled_until([device]):
+            form.add_error("token", TOO_MANY_TRIES)
+        elif replacing and (
+            throttled_until := _throttled_until(_devices_for(request.user, form.cleaned_data["current_token"]))
+        ):
+            form.add_error("current_token", TOO_MANY_TRIES)
+        else:
+            # Which of the two was refused is not known without trying them: the new app's code is tried first.
+            form.add_error("token", NEW_CODE_NOT_RIGHT)
+    form.data = form.data.copy()
+    form.data["token"] = form.data["current_token"] = ""  # the errors stay; the codes typed are not in the page
+    return _setup_page(request, form, device, replacing, throttled_until)
+
+
+@require_get_or_post
 @login_required
 def recovery_codes(request):
     """New recovery codes (the old ones stop working). Needs a verified session."""

@@ -58,6 +58,7 @@ def robots_txt(request):
     return response
 
 
+@require_safe
 def privacy(request):
     return render(
         request,
@@ -78,6 +79,7 @@ ACCESSIBILITY_PREPARED = dt.date(2026, 11, 30)
 ACCESSIBILITY_REVIEWED = dt.date(2026, 11, 30)
 
 
+@require_safe
 def accessibility(request):
     """The site's own accessibility statement, as the Danish web accessibility act asks of it.
 

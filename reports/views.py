@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from kits.queries import month_movements
 from redliv import closing, downloads, inputs, roles
@@ -110,6 +110,7 @@ def _charts(report):
     return [bar_chart(row.label, trend.columns, row.values, short) for row in trend.rows]
 
 
+@require_safe
 @login_required
 def month_page(request):
     municipality = _scope(request)
@@ -220,6 +221,7 @@ def _attachment(content, content_type, filename):
     return response
 
 
+@require_safe
 @login_required
 def export_csv(request):
     report, approval, extra = _export_report(request)
@@ -228,6 +230,7 @@ def export_csv(request):
     return _attachment(content, "text/csv; charset=utf-8", _filename(report, "csv"))
 
 
+@require_safe
 @login_required
 def export_xlsx(request):
     report, approval, extra = _export_report(request)
@@ -235,6 +238,7 @@ def export_xlsx(request):
     return _attachment(content, exports.XLSX_CONTENT_TYPE, _filename(report, "xlsx"))
 
 
+@require_safe
 @login_required
 def export_pdf(request):
     report, approval, extra = _export_report(request)
@@ -242,6 +246,7 @@ def export_pdf(request):
     return _attachment(content, "application/pdf", _filename(report, "pdf"))
 
 
+@require_safe
 @login_required
 def print_page(request):
     report, approval, extra = _export_report(request)
@@ -301,8 +306,8 @@ def _changes_a_month(view):
 CONFIRM_EMPTY = gettext_lazy("Nothing is registered in the month – approve anyway")
 
 
-@login_required
 @require_POST
+@login_required
 @_changes_a_month
 def approve(request):
     municipality, month = _closable(request)
@@ -354,8 +359,8 @@ def approve(request):
     return _back(month, municipality)
 
 
-@login_required
 @require_POST
+@login_required
 @_changes_a_month
 def reopen(request):
     municipality, month = _closable(request)
@@ -371,8 +376,8 @@ def reopen(request):
     return _back(month, municipality)
 
 
-@login_required
 @require_POST
+@login_required
 @_changes_a_month
 def set_target(request):
     municipality, month = _closable(request)
@@ -389,6 +394,7 @@ def set_target(request):
     return _back(month, municipality)
 
 
+@require_safe
 def public_statistics_page(request):
     """The public statistics; with ?kommune=<id>, one municipality's figures too.
 
@@ -428,6 +434,7 @@ def public_statistics_page(request):
     )
 
 
+@require_safe
 def method_page(request):
     """How the published figures are protected: the rule, its reasons and its price."""
     return render(request, "reports/method.html")

@@ -9,10 +9,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from redliv import language_switch
-from redliv.access import add_service_errors, get_for_user, permission_required
+from redliv.access import add_service_errors, get_for_user, permission_required, require_get_or_post
 from redliv.contact import with_contact
 from redliv.history import history_entries
 from redliv.idempotency import IdempotencyConflict, sent_before
@@ -37,6 +37,7 @@ def body_too_large(request) -> bool:
         return True
 
 
+@require_get_or_post
 @csrf_exempt  # The CSRF check runs in `_public_form`, after the size check below.
 @typed_answers_not_kept
 def public_report(request):
@@ -133,6 +134,7 @@ def _received_with_other_answers(request):
     return form
 
 
+@require_safe
 def public_thanks(request):
     """The confirmation: thanks, and where to get a new kit. It repeats nothing that was sent."""
     return render(request, "reversals/public_thanks.html")
@@ -146,6 +148,7 @@ def get_report_for_user(request, pk, *permissions):
     return get_for_user(request, reports, *permissions, pk=pk)
 
 
+@require_safe
 @permission_required("reversals.change_reversalreport")
 def report_list(request):
     """Coordinators: every report of the municipality, with filters."""
@@ -166,6 +169,7 @@ def report_list(request):
     )
 
 
+@require_safe
 @login_required
 def report_detail(request, pk):
     """One report, its review and its history (read-only)."""
@@ -189,8 +193,8 @@ def render_detail(request, report, review_form, status=200):
     )
 
 
-@login_required
 @require_POST
+@login_required
 def review(request, pk):
     report = get_report_for_user(request, pk, "reversals.change_reversalreport")
     form = ReviewForm(request.POST)
@@ -218,6 +222,7 @@ def review(request, pk):
     return render_detail(request, report, form, status=400)
 
 
+@require_get_or_post
 @permission_required("reversals.add_reversalreport")
 def record(request):
     """Staff at the desk: a report told to them. It counts at once."""
@@ -261,6 +266,7 @@ def report_sent_before(request, key):
 REPLACE_PERMISSIONS = ["reversals.view_reversalreport", "kits.add_handout"]
 
 
+@require_safe
 @permission_required(*REPLACE_PERMISSIONS)
 def kits_to_replace(request):
     """Counting reports whose kit has not been replaced yet (`needing_kit`)."""
@@ -273,6 +279,7 @@ def kits_to_replace(request):
     return render(request, "reversals/kits_to_replace.html", {"reports": reports})
 
 
+@require_get_or_post
 @login_required
 def replace_kit(request, pk):
     """Record the handout that replaces the used kit, and link it to the report."""

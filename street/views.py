@@ -23,14 +23,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from courses.models import Attendance, Course, CourseFormat, Venue
 from courses.services import CHANGED_SINCE_OPENED, entry_version, kits_handed_out, log_held_course, may_change
 from kits.models import Handout, StockLocation, StockMovement
 from kits.services import record_handout, usable_levels
 from redliv import inputs
-from redliv.access import add_service_errors, get_for_user, permission_required
+from redliv.access import add_service_errors, get_for_user, permission_required, require_get_or_post
 from redliv.api import ApiResponse
 from redliv.history import history_entries
 from redliv.idempotency import IdempotencyConflict
@@ -220,16 +220,19 @@ def _entry_page(request, kind):
     return render(request, f"street/{kind}.html", context, status=400 if form.errors else 200)
 
 
+@require_get_or_post
 @permission_required(PERMISSIONS["course"])
 def start(request):
     return _entry_page(request, "course")
 
 
+@require_get_or_post
 @permission_required(PERMISSIONS["handout"])
 def handout(request):
     return _entry_page(request, "handout")
 
 
+@require_get_or_post
 @permission_required(PERMISSIONS["report"])
 def report(request):
     return _entry_page(request, "report")
@@ -357,6 +360,7 @@ def _is_author(author, user):
     return isinstance(author, int) and not isinstance(author, bool) and author == user.pk
 
 
+@require_safe
 @never_cache
 def api_session(request):
     """Who is logged in, for the device's queue: it sends only this user's entries, with this token."""
@@ -374,6 +378,7 @@ def api_session(request):
     )
 
 
+@require_safe
 def logged_out(request):
     """The page a tablet shows after logging out without a connection (kept in its cache).
 
@@ -382,6 +387,7 @@ def logged_out(request):
     return render(request, "street/logged_out.html", {"idle_minutes": settings.SESSION_IDLE_TIMEOUT // 60})
 
 
+@require_safe
 def no_connection(request):
     """The page a tablet shows offline for a street page it has not kept (a correction page, say).
 
@@ -390,6 +396,7 @@ def no_connection(request):
     return render(request, "street/no_connection.html")
 
 
+@require_safe
 @login_required
 def recent(request):
     """My recent entries, with the way to correct or withdraw them."""
@@ -489,6 +496,7 @@ def changed_message(action, outcome):
     return _("The entry is withdrawn and no longer counts.")
 
 
+@require_get_or_post
 @login_required
 def correct_course(request, pk):
     action = AppliedChange.Action.CORRECT_COURSE
@@ -550,20 +558,20 @@ def _withdraw(request, action, pk):
     return redirect("street:recent")
 
 
-@login_required
 @require_POST
+@login_required
 def withdraw_course(request, pk):
     return _withdraw(request, AppliedChange.Action.WITHDRAW_COURSE, pk)
 
 
-@login_required
 @require_POST
+@login_required
 def withdraw_handout_view(request, pk):
     return _withdraw(request, AppliedChange.Action.WITHDRAW_HANDOUT, pk)
 
 
-@login_required
 @require_POST
+@login_required
 def withdraw_report(request, pk):
     return _withdraw(request, AppliedChange.Action.WITHDRAW_REPORT, pk)
 
@@ -633,6 +641,7 @@ STATIC_FILES = [
 ]
 
 
+@require_safe
 @never_cache
 def service_worker(request):
     """The service worker, served under /gade/ so that its scope covers the street pages."""
@@ -659,6 +668,7 @@ def service_worker(request):
     return response
 
 
+@require_safe
 def manifest(request):
     """The web-app manifest, so a tablet can put the street page on its home screen."""
     data = {

@@ -365,6 +365,24 @@ def test_it_takes_a_batch_dated_at_the_ends_of_the_range():
     factories.make_batch(received_on=dt.date(2000, 1, 1), expiry_date=dt.date(2100, 12, 31))
 
 
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"recalled_on": dt.date(1, 1, 1)},
+        {"recalled_on": dt.date(1999, 12, 31)},
+        {"recalled_on": dt.date(2026, 6, 1), "recall_ended_on": dt.date(9999, 12, 31)},
+    ],
+    ids=["recalled-year-1", "recalled-1999", "recall-ends-9999"],
+)
+def test_it_refuses_a_recall_dated_outside_2000_to_2100(coordinator, dates):
+    """As a lot's received and expiry dates (batch_dates_within_range): the form bounded the recall date, the
+    database took any."""
+    fields = {"recall_reason": "Fejl i dysen", "recall_instructions": "Aflevér kittet", **dates}
+    if "recall_ended_on" in dates:
+        fields.update(recall_ended_by=coordinator, recall_end_reason="Undersøgt")
+    refused(Batch, "batch_recall_dates_within_range", lambda: factories.make_batch(**fields))
+
+
 def recall_fields(**fields):
     today = timezone.localdate()
     return {"recalled_on": today, "recall_reason": "Fejl i dysen", "recall_instructions": "Aflevér kittet", **fields}

@@ -157,6 +157,32 @@ def test_an_offset_too_large_for_any_list_is_refused_with_the_paging_message(cli
     assert response.json()["error"] == "invalid paging"
 
 
+# Python's int() reads each as a number (1000, 12, 12, 5, 12, 12); a link or a program writes none of them.
+NOT_PLAIN_DIGITS = ["1_000", " 12", "12 ", "+5", "\u0661\u0662", "\uff11\uff12"]
+
+
+def test_paging_written_other_than_in_plain_digits_is_refused_with_the_paging_message(client, db):
+    """`offset=1_000` was taken as 1000 (so were " 12", "+5" and Arabic-Indic "١٢"): a cache or a client reads
+    another query than the one answered. Refused, as any other text."""
+    for name in ("limit", "offset"):
+        for value in NOT_PLAIN_DIGITS:
+            response = client.get("/api/v1/courses/", {name: value})
+            assert response.status_code == 400 and response.json()["error"] == "invalid paging", (name, value)
+    assert client.get("/api/v1/courses/", {"limit": "012", "offset": "0"}).json()["limit"] == 12
+
+
+def test_a_district_written_other_than_in_plain_digits_is_unknown_to_the_api_and_the_feed(client, red_liv, odense):
+    district = make_district(odense, name="Vollsmose")
+    make_venue(red_liv, district=district)
+    digits = str(district.pk)
+    arabic = "".join(chr(0x0660 + int(digit)) for digit in digits)
+    for value in [f"0_{digits}", f" {digits}", f"+{digits}", arabic]:
+        response = client.get("/api/v1/courses/", {"district": value})
+        assert response.status_code == 400 and list(response.json()["fields"]) == ["district"], value
+        assert client.get("/kurser.ics", {"district": value}).status_code == 400, value
+    assert client.get("/api/v1/courses/", {"district": digits}).status_code == 200
+
+
 @pytest.mark.parametrize(
     "query, danish",
     [

@@ -499,6 +499,79 @@ def test_a_code_refused_for_too_many_wrong_ones_says_so_again_in_the_language_sw
     assert 1 <= int(response["Retry-After"]) <= 16 and _device_failures(coordinator) == [5]
 
 
+def _set_up_page(client, user):
+    """A session past the password of a user without an app, at the set-up page; and the app it enrols."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.conftest import PASSWORD
+
+    client.post("/konto/login/", {"username": user.username, "password": PASSWORD})
+    page = client.get("/konto/to-trins/opsaet/?next=/personale/kurser/")
+    return page, TOTPDevice.objects.get(user=user, confirmed=False)
+
+
+def _code_of(device):
+    from django_otp.oath import TOTP
+
+    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"
+
+
+def test_the_set_up_pages_switch_sends_the_form_keeps_the_app_and_never_shows_or_tries_the_code(client, street_worker):
+    """The set-up page's switch was a plain link, as the code page's was: a refusal was gone in the other language.
+    It is a button of the form: the same app to scan, where it leads kept; the code typed is neither written into
+    the page nor tried, and refused, it is refused again, translated, without trying it."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    page, device = _set_up_page(client, street_worker)
+    html = page.content.decode()
+    assert 'id="otp-setup-form"' in html and 'hreflang="' not in html.split("</nav>")[0]
+    switch = re.search(r"<button[^>]*name=\"switch_language\"[^>]*>English</button>", html)
+    assert switch and 'form="otp-setup-form"' in switch[0]
+    assert 'formaction="/en/konto/to-trins/opsaet/?next=/personale/kurser/"' in switch[0]
+    code = _code_of(device)
+    typed = {"token": code, "next": "/personale/kurser/"}
+    response = client.post("/en/konto/to-trins/opsaet/", {**typed, "switch_language": "en"})
+    html = response.content.decode()
+    assert response.status_code == 200 and '<html lang="en">' in html and "<title>Set up two-step login" in html
+    assert 'name="next" value="/personale/kurser/"' in html and f'value="{code}"' not in html
+    device.refresh_from_db()
+    assert not device.confirmed and response.context["secret"].replace(" ", "") in device.config_url
+    refused = client.post("/konto/to-trins/opsaet/", {**typed, "token": "12345x"})
+    assert refused.status_code == 200 and _switch_value(refused.content.decode()) == "refused"
+    # django-otp takes the next code a second after a wrong one: that second has passed.
+    type(device).objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=timezone.now() - dt.timedelta(seconds=10)
+    )
+    device.refresh_from_db()
+    failures = device.throttling_failure_count
+    response = client.post("/en/konto/to-trins/opsaet/", {**typed, "switch_language": "refused"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "<title>Error: Set up two-step login" in html
+    assert "That code is not right. Check the time on your phone" in html and f'value="{code}"' not in html
+    device.refresh_from_db()
+    assert device.throttling_failure_count == failures and not device.confirmed
+
+
+def test_a_first_code_refused_for_too_many_wrong_ones_says_so_again_in_the_language_switched_to_with_its_429(
+    client, street_worker
+):
+    from django.utils import timezone
+
+    _page, device = _set_up_page(client, street_worker)
+    type(device).objects.filter(pk=device.pk).update(
+        throttling_failure_count=5, throttling_failure_timestamp=timezone.now()
+    )
+    held = client.post("/konto/to-trins/opsaet/", {"token": "123456"})
+    assert held.status_code == 429 and _switch_value(held.content.decode()) == "refused"
+    response = client.post("/en/konto/to-trins/opsaet/", {"token": "123456", "switch_language": "refused"})
+    assert response.status_code == 429 and "Too many wrong codes in a row." in response.content.decode()
+    assert 1 <= int(response["Retry-After"]) <= 16
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 5 and not device.confirmed
+
+
 def test_the_login_pages_switch_writes_no_address_off_this_site_into_the_page(client):
     """`?next=https://elsewhere.example/` on the login page: the login never leads there, but the switch's
     formaction held it. Only a `next` on this site goes with the switch; the rest of the query stays."""

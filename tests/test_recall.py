@@ -105,6 +105,8 @@ def test_a_coordinator_recalls_a_lot_from_its_trace(client, coordinator, lot):
     ("data", "message"),
     [
         ({"recalled_on": "2026-12-01"}, "Tilbagekaldelsesdatoen kan ikke ligge i fremtiden."),
+        # Before any lot's date (the form took 1900 to 2200): as a lot's own dates (kits.models.validate_lot_date).
+        ({"recalled_on": "1999-12-31"}, "Vælg en dato fra 1. jan 2000 til 31. dec 2100."),
         ({"instructions": ""}, "Dette felt er påkrævet."),
         ({"reason": "   "}, "Dette felt er påkrævet."),
     ],

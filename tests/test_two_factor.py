@@ -192,3 +192,44 @@ def test_a_code_refused_after_too_many_wrong_ones_is_a_429_that_says_when_to_try
     assert held.status_code == 429 and "Vent et par sekunder" in held.content.decode()
     assert 12 <= int(held["Retry-After"]) <= 14
     assert client.get("/personale/").status_code == 302  # the right code was not taken while held back
+
+
+def test_a_first_code_refused_after_too_many_wrong_ones_is_a_429_that_says_when_to_try_again(street_worker):
+    """The set-up page answered 200 while django-otp held the new app back after wrong codes, as the code page did
+    before: now a 429 with Retry-After, the seconds until the app takes a code again. A wrong code stays 200."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client = Client()
+    password_login(client, street_worker)
+    client.get("/konto/to-trins/opsaet/")
+    device = TOTPDevice.objects.get(user=street_worker, confirmed=False)
+    wrong = client.post("/konto/to-trins/opsaet/", {"token": "12345x"})
+    assert wrong.status_code == 200 and "Retry-After" not in wrong
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_count=5, throttling_failure_timestamp=timezone.now() - dt.timedelta(seconds=2)
+    )
+    held = client.post("/konto/to-trins/opsaet/", {"token": code_for(device), "next": "/personale/"})
+    assert held.status_code == 429 and "Vent et par sekunder" in held.content.decode()
+    assert 12 <= int(held["Retry-After"]) <= 14
+    assert not TOTPDevice.objects.get(pk=device.pk).confirmed  # the right code was not taken while held back
+
+
+def test_a_replacement_refused_for_a_current_code_held_back_is_a_429(coordinator):
+    """Replacing the app: the current app's code, held back by django-otp after wrong ones, is refused with 429 and
+    Retry-After too, and the new app is not confirmed."""
+    from django.utils import timezone
+
+    client = Client()
+    password_login(client, coordinator)
+    assert client.post("/konto/to-trins/", {"token": totp_code(coordinator)}).status_code == 302
+    client.get("/konto/to-trins/opsaet/")
+    new = TOTPDevice.objects.get(user=coordinator, confirmed=False)
+    TOTPDevice.objects.filter(user=coordinator, confirmed=True).update(
+        throttling_failure_count=5, throttling_failure_timestamp=timezone.now()
+    )
+    held = client.post("/konto/to-trins/opsaet/", {"token": code_for(new), "current_token": "123456"})
+    assert held.status_code == 429 and 1 <= int(held["Retry-After"]) <= 16
+    assert "Vent et par sekunder" in held.content.decode()
+    assert list(TOTPDevice.objects.filter(user=coordinator).values_list("confirmed", flat=True)) == [True, False]
