@@ -134,6 +134,18 @@ def test_a_coordinator_registers_a_delivery(client, coordinator, office):
     assert batch.quantity_received == 50 and level(office, batch) == 50
 
 
+def test_the_delivery_form_has_the_only_kit_type_chosen_and_a_choice_among_several(client, coordinator):
+    """A coordinator registering a delivery was refused "Dette felt er påkrævet" for a kit type with one option."""
+    from kits.models import KitType
+
+    KitType.objects.exclude(name="Naloxon-kit").update(active=False)
+    only = factories.make_kit_type()
+    client.force_login(coordinator)
+    assert client.get(reverse("kits:delivery")).context["form"]["kit_type"].value() == only.pk
+    factories.make_kit_type(name="Træningskit")
+    assert client.get(reverse("kits:delivery")).context["form"]["kit_type"].value() is None
+
+
 def test_a_delivery_takes_the_stock_forms_date_left_empty_today(client, coordinator, office):
     """The delivery form is a dated stock form (on_date, change_reason), its date labelled as received."""
     client.force_login(coordinator)
