@@ -426,6 +426,19 @@ def test_a_corrected_handout_is_listed_as_a_correction_not_as_a_count(client, co
     assert ";Rettelse;" in exported and "Regulering efter optælling" not in exported
 
 
+def test_the_lot_traces_table_of_movements_scrolls_from_the_keyboard(client, coordinator, bag):
+    """On a 360 px phone the trace's table of movements (no link in it) scrolled sideways, but a keyboard
+    could not reach it (axe: scrollable-region-focusable): it is a focusable region, named by its caption."""
+    batch = factories.make_batch(lot_number="NX2408")
+    factories.receive(batch, bag, 10, coordinator)
+    client.force_login(coordinator)
+    content = client.get(reverse("kits:lot"), {"lot": "NX2408"}).content.decode()
+    assert (
+        '<div class="table-responsive" tabindex="0" role="region" aria-labelledby="lot-movements-caption">' in content
+    )
+    assert 'id="lot-movements-caption">Alle lottets bevægelser</caption>' in content
+
+
 # The lot trace and the exports, against known data
 
 
