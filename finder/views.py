@@ -141,6 +141,8 @@ def finder(request):
         "page": page,
         "total": found.total,
         "page_query": _query_without(request, "side"),
+        # "Show soonest first" drops where the list is sorted from (and the page), never the other filters.
+        "soonest_path": _with_query(request.path, shareable_query(filters)),
         # The calendar links carry the filters chosen (never the position): the feed reads the same ones.
         "feed_path": _with_query(reverse("finder:feed"), shareable_query(filters)),
         "info_pages": InfoPage.objects.only("slug", "title_da", "title_en"),

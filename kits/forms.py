@@ -147,6 +147,10 @@ class DeliveryForm(DatedForm):
         self.fields["on_date"].label = _("Received on")
         self.fields["on_date"].help_text = _("The day the kits came, if not today.")
         self.fields["product"].widget.attrs["list"] = "known-products"
+        # One kit type in use (the usual case): chosen already, not a required choice of one.
+        kit_types = list(self.fields["kit_type"].queryset.values_list("pk", flat=True)[:2])
+        if len(kit_types) == 1:
+            self.fields["kit_type"].initial = kit_types[0]
         inputs.limit_dates(self.fields["expiry_date"], earliest=timezone.localdate())  # `clean`: expired is refused
 
     def clean_lot_number(self):

@@ -6,6 +6,7 @@ Used by the reversal report page and the street correction page alike.
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import DeletedObject
 
 ACTIONS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
 # Bookkeeping that is not worth showing to a coordinator.
@@ -28,6 +29,12 @@ class HistoryEntry:
 
 
 def shown(model_field, value) -> str:
+    # With foreign_keys_are_objs, simple-history tells an empty foreign key, and one whose row is gone, as a
+    # DeletedObject, whose str is English ("Deleted user (pk=None)").
+    if isinstance(value, DeletedObject):
+        if value.pk is None:
+            return "–"
+        return str(_("%(kind)s, deleted") % {"kind": value.model._meta.verbose_name})
     if value is None or value == "":
         return "–"
     if model_field.choices and not isinstance(value, list):

@@ -236,6 +236,15 @@ def test_a_postcode_typed_after_near_me_is_where_the_list_is_sorted_from(client,
     assert 'name="near"' not in page  # the next filtering keeps the postcode, not the old position
 
 
+def test_show_soonest_first_drops_only_the_postcode_and_keeps_the_other_filters(client, red_liv, odense):
+    """A visitor who filtered drop-in courses near 5000 tapped "Vis de første først" and got every course
+    of every kind: the link was the bare page. It now drops the postcode (and the page), keeps the filters,
+    and says which courses come first: the soonest ("førstkommende")."""
+    make_course(make_venue(red_liv, name="Centrum", latitude="55.396", longitude="10.389"), starts_at=days(1))
+    page = client.get("/", {"format": "drop_in", "postcode": "5000", "side": "1"}).content.decode()
+    assert '<a href="/?format=drop_in#kurser">Vis de førstkommende først</a>' in page
+
+
 @pytest.mark.parametrize("typed", ["٥٢٤٠", "۵۲۴۰", "５２４０"])
 def test_a_postcode_typed_with_arabic_persian_or_full_width_digits_is_that_postcode(client, red_liv, odense, typed):
     """A phone's Arabic or Persian number pad types "٥٢٤٠": the finder said "A postcode has four digits"

@@ -276,6 +276,24 @@ def test_the_report_page_shows_its_history_read_only(client, coordinator, distri
     assert "/history/" not in page and "revert" not in page.lower()
 
 
+def test_the_history_of_a_first_review_says_nobody_reviewed_it_before_in_danish(client, coordinator, district):
+    """A coordinator reading a reviewed report's history saw "Gennemset af: Deleted bruger (pk=None) →
+    demo-koordinator": django-simple-history tells an empty foreign key as a deleted object, in English."""
+    from django.contrib.auth import get_user_model
+    from simple_history.models import DeletedObject
+
+    from redliv.history import shown
+
+    report = make_report(district)
+    client.force_login(coordinator)
+    client.post(f"{LIST}{report.pk}/vurdering/", {"decision": "verify", "reason": ""})
+    page = client.get(f"{LIST}{report.pk}/").content.decode()
+    assert "Deleted" not in page and "pk=" not in page
+    assert f"– → {coordinator.username}" in page
+    reviewer = ReversalReport._meta.get_field("reviewed_by")
+    assert shown(reviewer, DeletedObject(get_user_model(), 7)) == "bruger, slettet"
+
+
 def test_staff_reports_are_not_reviewed(client, coordinator, district):
     report = make_report(district, source="staff", reported_by=coordinator, review_status="verified")
     client.force_login(coordinator)

@@ -134,6 +134,18 @@ def test_a_coordinator_registers_a_delivery(client, coordinator, office):
     assert batch.quantity_received == 50 and level(office, batch) == 50
 
 
+def test_the_delivery_form_has_the_only_kit_type_chosen_and_a_choice_among_several(client, coordinator):
+    """A coordinator registering a delivery was refused "Dette felt er påkrævet" for a kit type with one option."""
+    from kits.models import KitType
+
+    KitType.objects.exclude(name="Naloxon-kit").update(active=False)
+    only = factories.make_kit_type()
+    client.force_login(coordinator)
+    assert client.get(reverse("kits:delivery")).context["form"]["kit_type"].value() == only.pk
+    factories.make_kit_type(name="Træningskit")
+    assert client.get(reverse("kits:delivery")).context["form"]["kit_type"].value() is None
+
+
 def test_a_delivery_takes_the_stock_forms_date_left_empty_today(client, coordinator, office):
     """The delivery form is a dated stock form (on_date, change_reason), its date labelled as received."""
     client.force_login(coordinator)
@@ -412,6 +424,19 @@ def test_a_corrected_handout_is_listed_as_a_correction_not_as_a_count(client, co
         assert "Regulering efter optælling" not in listing, url
     exported = client.get(reverse("kits:movements-csv")).content.decode("utf-8-sig")
     assert ";Rettelse;" in exported and "Regulering efter optælling" not in exported
+
+
+def test_the_lot_traces_table_of_movements_scrolls_from_the_keyboard(client, coordinator, bag):
+    """On a 360 px phone the trace's table of movements (no link in it) scrolled sideways, but a keyboard
+    could not reach it (axe: scrollable-region-focusable): it is a focusable region, named by its caption."""
+    batch = factories.make_batch(lot_number="NX2408")
+    factories.receive(batch, bag, 10, coordinator)
+    client.force_login(coordinator)
+    content = client.get(reverse("kits:lot"), {"lot": "NX2408"}).content.decode()
+    assert (
+        '<div class="table-responsive" tabindex="0" role="region" aria-labelledby="lot-movements-caption">' in content
+    )
+    assert 'id="lot-movements-caption">Alle lottets bevægelser</caption>' in content
 
 
 # The lot trace and the exports, against known data

@@ -68,6 +68,8 @@ def test_a_street_worker_logs_a_held_course_in_four_taps(live_server, tablet_pag
     assert (handout.quantity, handout.course, handout.from_location) == (3, attendance.course, bag)
     assert StockLevel.objects.get(location=bag).quantity == 7
     assert tablet_page.locator("#id_people_who_use_drugs").input_value() == "0"  # ready for the next one
+    # The save button, disabled while storing, had dropped the focus to the page: the next Tab went to the footer.
+    expect(tablet_page.get_by_role("button", name="Gem kurset")).to_be_focused()
 
 
 def test_a_count_typed_in_arabic_indic_digits_is_the_number_it_means(

@@ -469,6 +469,9 @@
         return;
       }
       saving = true;
+      // Disabled, the button drops the focus to the page (a keyboard's next Tab went to the footer): it is
+      // given back once the entry is stored, as a stepper keeps it, and the status says what happened.
+      const hadFocus = document.activeElement === button;
       button.disabled = true;
       button.textContent = text.labelSaving;
       say(text.msgSaving);
@@ -502,6 +505,7 @@
         saving = false;
         button.disabled = false;
         button.textContent = label;
+        if (hadFocus && (document.activeElement === document.body || !document.activeElement)) button.focus();
       }
       await render();
       askForBackgroundSync();
