@@ -29,7 +29,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.crypto import salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from redliv import language_switch, roles
 from redliv.inputs import HostileInputMixin
@@ -206,7 +206,7 @@ class LoginView(DjangoLoginView):
         return super().get_default_redirect_url()
 
 
-NOT_THIS_TABS_SESSION = _lazy(
+NOT_THIS_TABS_SESSION = gettext_lazy(
     "No one was logged out: the page you logged out from was of a worker who was already logged out. Someone else "
     "has logged in on this tablet since, and is still logged in; log them out too if they are done."
 )

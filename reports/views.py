@@ -49,15 +49,15 @@ def _last_month() -> Month:
     return Month.last_full().shift(1)
 
 
-class MonthPicker(forms.Form):
+class MonthPicker(inputs.Form):
     """The month page's month picker: it offers the months the page shows (`_month_or_none`), no other."""
 
     month = forms.CharField(
-        label=gettext_lazy("Month"), required=False, widget=forms.TextInput(attrs={"type": "month"})
+        label=gettext_lazy("Month"), required=False, max_length=7, widget=forms.TextInput(attrs={"type": "month"})
     )
 
-    def __init__(self, month: Month):
-        super().__init__(initial={"month": str(month)})
+    def __init__(self, *args, month: Month | None = None, **kwargs):
+        super().__init__(*args, initial={"month": str(month)} if month else None, **kwargs)
         inputs.limit_dates(self.fields["month"], FIRST_MONTH.first_day, _last_month().first_day)
         self.fields["month"].widget.attrs["class"] = "form-control"
 
@@ -129,7 +129,7 @@ def month_page(request):
             "changed_since_approval": state.text,
             "reopening": closing.reopening_text(latest) if latest and not approval else "",
             "charts": _charts(report),
-            "picker": MonthPicker(month),
+            "picker": MonthPicker(month=month),
             "previous_query": _query(month.shift(-1), municipality),
             "next_query": _query(month.shift(1), municipality) if month.is_over else "",
             "municipalities": (

@@ -262,7 +262,7 @@ OPEN_WITH_THE_PASSWORD_ALONE = {
     ("get", "i18n/setlang/"): 302,
     ("post", "i18n/setlang/"): 302,
     ("get", "privatliv/"): 200,
-    ("post", "privatliv/"): 200,
+    ("post", "privatliv/"): 405,  # a page to read: other methods are a 405 (CONTRIBUTING.md)
     ("get", "konto/logout/"): 405,
     ("post", "konto/logout/"): 302,
     ("get", "konto/to-trins/"): 200,
