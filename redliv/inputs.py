@@ -205,6 +205,22 @@ def bound_field(field, model_validators=()):
         limit_dates(field)
     if isinstance(field, forms.IntegerField):  # DecimalField and FloatField are IntegerFields too
         _bound_number(field, model_validators)
+    if isinstance(field, forms.ChoiceField):
+        _say_what_the_blank_choice_is(field)
+
+
+# Django's blank choice in a select, the same in every language; a Danish page showed it as it is.
+DJANGO_BLANK = "---------"
+
+
+def _say_what_the_blank_choice_is(field):
+    """A select's empty first choice in words: "Vælg …" where one must be chosen, "Ingen" where none may be."""
+    words = _("Choose …") if field.required else _("None")
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label == DJANGO_BLANK:
+            field.empty_label = words
+    elif any(label == DJANGO_BLANK for _value, label in field.choices):
+        field.choices = [(value, words if label == DJANGO_BLANK else label) for value, label in field.choices]
 
 
 def _picker(widget):

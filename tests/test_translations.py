@@ -4,6 +4,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 from django.conf import settings
 from django.core.management import call_command
@@ -118,3 +119,24 @@ def test_a_text_has_the_same_danish_in_every_catalogue():
                 conflicts.append((str(message.id), seen[key][1], message.string))
             seen.setdefault(key, (path, message.string))
     assert conflicts == []
+
+
+@pytest.mark.django_db
+def test_a_select_says_what_its_blank_choice_means_in_danish(client, coordinator, street_worker, venue, bag):
+    """Django's "---------" stood first in the Danish staff selects (a course's format and venue, a delivery's
+    location, the street's "Kit fra"): one to choose is "Vælg …", one that may stay empty "Ingen"."""
+    blank_choices = {}
+    for user, paths in {
+        coordinator: ["/personale/kurser/ny/", "/personale/lager/levering/"],
+        street_worker: ["/gade/udlevering/"],
+    }.items():
+        client.force_login(user)
+        for path in paths:
+            page = client.get(path).content.decode()
+            assert "---------" not in page, path
+            for name, label in re.findall(r'<select name="(\w+)"[^>]*>\s*<option value=""[^>]*>([^<]*)<', page):
+                blank_choices[path, name] = label
+    assert blank_choices["/personale/kurser/ny/", "format"] == "Vælg …"
+    assert blank_choices["/personale/kurser/ny/", "venue"] == "Ingen"  # an online course has none
+    assert blank_choices["/personale/lager/levering/", "location"] == "Vælg …"
+    assert blank_choices["/gade/udlevering/", "location"] == "Vælg …"
