@@ -510,6 +510,8 @@ def trainer_detail(request, pk):
         "courses/trainer_detail.html",
         {
             "trainer": trainer,
+            # The contact's label as the trainer's form says it (the model's), not a text of its own.
+            "contact_label": Trainer._meta.get_field("contact").verbose_name,
             "courses": courses,
             "planned": planned,
             "totals": planning.trainer_totals_by_kind(trainer),

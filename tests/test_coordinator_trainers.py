@@ -99,6 +99,19 @@ def test_contact_details_are_shown_to_staff_only(client, red_liv, venue, coordin
     assert trainer.name in client.get(f"/personale/kurser/{course.pk}/").content.decode()
 
 
+def test_the_staff_only_details_are_named_alike_on_the_trainers_page_and_its_form(client, red_liv, coordinator):
+    """The trainer's page said "Kontakt (kun for personalet)" and its form "Kontakt (kun for personale)", the name's
+    help "Vises kun for personale": one wording, the product's ("kun personalet kan se den")."""
+    trainer = factories.make_trainer(red_liv, contact="hemmelig@example.org")
+    client.force_login(coordinator)
+    page = client.get(f"/personale/traenere/{trainer.pk}/").content.decode()
+    form = client.get(f"/personale/traenere/{trainer.pk}/rediger/").content.decode()
+    for shown in (page, form):
+        assert "Kontakt (kun for personalet)" in shown
+    assert "Vises kun for personalet, medmindre træneren har sagt ja." in form
+    assert "kun for personale " not in page + form and "kun for personale)" not in page + form
+
+
 def test_editing_a_trainer_keeps_and_changes_certifications(planner, red_liv):
     trainer = factories.make_trainer(red_liv)
     certification = trainer.certifications.create(

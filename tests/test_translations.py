@@ -121,6 +121,16 @@ def test_a_text_has_the_same_danish_in_every_catalogue():
     assert conflicts == []
 
 
+def test_what_only_staff_see_is_said_one_way():
+    """Both "kun for personale" and "kun for personalet" were on the pages: the product says "personalet"."""
+    said = [
+        (str(path.relative_to(BASE_DIR)), found)
+        for path in CATALOGUES
+        for found in re.findall(r"kun for personale(?!t)", path.read_text().replace('"\n"', ""), re.IGNORECASE)
+    ]
+    assert said == []
+
+
 @pytest.mark.django_db
 def test_a_select_says_what_its_blank_choice_means_in_danish(client, coordinator, street_worker, venue, bag):
     """Django's "---------" stood first in the Danish staff selects (a course's format and venue, a delivery's
