@@ -206,6 +206,13 @@ class LoginView(DjangoLoginView):
         return super().get_default_redirect_url()
 
 
+# After a logout, on the page it leads to (the login page): said for the one who logged out and for the next person
+# at the tablet alike, and naming no one. The login page adds how many entries wait on the tablet
+# (static/js/forget-street-pages.js).
+LOGGED_OUT = gettext_lazy(
+    "You are logged out. No one is logged in here now, and nothing of the one who was logged in is shown."
+)
+
 NOT_THIS_TABS_SESSION = gettext_lazy(
     "No one was logged out: the page you logged out from was of a worker who was already logged out. Someone else "
     "has logged in on this tablet since, and is still logged in; log them out too if they are done."
@@ -227,7 +234,9 @@ class LogoutView(DjangoLogoutView):
             log.info("logout refused: the page was another user's")
             messages.warning(request, NOT_THIS_TABS_SESSION)
             return HttpResponseRedirect(self.get_success_url(), status=303)
-        return super().post(request, *args, **kwargs)
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, LOGGED_OUT)  # kept for the next page (the session is a new, empty one)
+        return response
 
 
 def typed_answers_not_kept(view):

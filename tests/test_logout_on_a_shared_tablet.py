@@ -83,6 +83,7 @@ def test_logging_out_warns_while_an_entry_waits_and_clears_the_tablet_once_it_is
     assert page.evaluate(NAMING, street_worker.username) == []
 
 
+@pytest.mark.long(seconds=10)
 def test_the_person_may_log_out_anyway_and_the_entry_stays_on_the_tablet(
     live_server, tablet_page, street_worker, venue, bag
 ):  # noqa: F811
@@ -102,6 +103,16 @@ def test_the_person_may_log_out_anyway_and_the_entry_stays_on_the_tablet(
     page.get_by_role("button", name="Log ud alligevel").tap()
     page.wait_for_url(f"{live_server.url}/konto/login/")
     assert page.evaluate(STORED_ON_THE_TABLET)["waiting"] == 1
+    # The next person sees plainly that no one is logged in, and that the entry was kept: not whose.
+    expect(page.get_by_role("status").first).to_have_text(
+        "Du er logget ud. Ingen er logget ind her nu, og intet fra den, der var logget ind, vises."
+    )
+    expect(page.locator("#kept-entries")).to_have_text(
+        "1 registrering venter på denne tablet. Den er gemt til den medarbejder, der lavede den, og sendes, når "
+        "vedkommende logger ind igen."
+    )
+    assert street_worker.username not in page.content()
+    assert axe_violations(page) == []
 
     other_tab.bring_to_front()
     expect(other_tab.locator("#street")).to_have_attribute("data-offline-ready", "false")

@@ -157,6 +157,21 @@ def test_logging_out_ends_the_session_and_the_page_before_it_is_not_kept(street_
     assert tablet.get("/gade/mine/").status_code == 302
 
 
+def test_after_logging_out_the_page_says_plainly_that_no_one_is_logged_in_and_names_no_one(street_worker):
+    """After "Log ud" the tablet showed a bare login page: the next person could not tell whether the worker before
+    them was logged out. It says so, first on the page, and names no one; only once: the next page does not."""
+    tablet = Client()
+    tablet.force_login(street_worker)
+    response = tablet.post("/konto/logout/", {"user": street_worker.pk}, follow=True)
+    assert response.redirect_chain[-1][0].startswith("/konto/login/")
+    page = response.content.decode()
+    said = "Du er logget ud. Ingen er logget ind her nu, og intet fra den, der var logget ind, vises."
+    assert said in page
+    assert page.index(said) < page.index("<h1>")
+    assert street_worker.username not in page
+    assert said not in tablet.get("/konto/login/").content.decode()
+
+
 def test_a_logout_from_another_workers_page_ends_no_session_and_says_so(street_worker, trainer_user):
     """A tab left open by one worker on a shared tablet, after another worker logged in: its logout (with the
     CSRF cookie's token, the new session's) ended the other worker's session."""
@@ -164,6 +179,7 @@ def test_a_logout_from_another_workers_page_ends_no_session_and_says_so(street_w
     response = tablet.post("/konto/logout/", {"user": street_worker.pk}, follow=True)
     assert tablet.get("/gade/api/session/").json()["user"] == trainer_user.pk
     assert "Ingen blev logget ud" in response.content.decode()
+    assert "Ingen er logget ind her nu" not in response.content.decode()
     tablet.post("/konto/logout/", {"user": trainer_user.pk})  # their own page: logged out
     assert_logged_out(tablet)
     tablet = logged_in_by_password(trainer_user)

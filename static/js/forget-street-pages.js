@@ -6,6 +6,8 @@
    still open says it is logged out); without one, they are deleted here. The queue is never touched. */
 (function () {
   "use strict";
+  // How many entries wait on the tablet, for the workers who made them: after a logout, that they were kept.
+  if (window.RedlivQueue) window.RedlivQueue.sayKept(document.getElementById("kept-entries"));
   if (!("caches" in window)) return;
   function askWorker(worker) {
     return new Promise((resolve) => {

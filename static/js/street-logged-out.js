@@ -7,6 +7,7 @@
   const box = document.getElementById("logged-out");
   const status = document.getElementById("logged-out-status");
   if (!box || !status) return;
+  if (window.RedlivQueue) window.RedlivQueue.sayKept(document.getElementById("kept-entries"));
 
   function csrfToken() {
     const cookie = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));

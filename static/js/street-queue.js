@@ -347,8 +347,20 @@
     return result;
   }
 
+  /* Say in `box` (a status region: data-one, data-many, "%s" for the number) how many entries wait on the tablet,
+     of anyone: after a logout (the login page, the "logged out" page) that nothing was lost, without naming whose. */
+  async function sayKept(box) {
+    if (!box) return;
+    const count = (await all().catch(() => [])).length;
+    if (!count) return;
+    const line = document.createElement("p");
+    line.className = "alert alert-info";
+    line.textContent = (count === 1 ? box.dataset.one : box.dataset.many).replace("%s", String(count));
+    box.replaceChildren(line);
+  }
+
   global.RedlivQueue = {
     State, all, add, replace, move, claim, discard, inFlight, leave, forgetIfEmpty, sameSession, getMeta,
-    setMeta, session, onClock, sendAll, channel,
+    setMeta, session, onClock, sendAll, sayKept, channel,
   };
 })(typeof self !== "undefined" ? self : window);
