@@ -46,6 +46,15 @@ MAX_HELD_ON_THE_TABLET = dt.timedelta(days=14)
 # fills them in and keeps them "now" until the worker sets them): not set by hand.
 FROM_THE_CLOCK = dt.timedelta(minutes=2)
 OPENED_SALT = "street.forms.opened"
+# An entry within the days back when the tablet says it was written, but not when judged as written
+# MAX_HELD_ON_THE_TABLET before it arrived: its date is likely right, and changing it would make it wrong. It stays
+# on the tablet (the queue keeps a refused entry) until a coordinator, whom the days back do not hold, logs it.
+HELD_TOO_LONG = _(
+    "The entry waited more than %(held)d days on the tablet before it reached the server, so its date now counts as "
+    "more than %(days)d days back, and only a coordinator can log it. If the date is right, do not change it: the "
+    "entry stays on this tablet. Show it to a coordinator, who can log it with this date, and delete it here only "
+    "after that."
+)
 CLOCK_WRONG = _(
     "The date and time came from the tablet's clock, which was wrong when the entry was saved (it showed "
     "%(shown)s). Enter when it really happened and save again, and have the tablet's clock set."
@@ -193,9 +202,10 @@ class StreetForm(inputs.Form):
         clock_was_wrong = shown is not None and (
             shown > now + CLOCK_SKEW or (opened is not None and shown < opened - CLOCK_SKEW)
         )
-        written = now
+        written = claimed = now
         if shown is not None and opened is not None:
             written = min(max(shown, opened, now - MAX_HELD_ON_THE_TABLET), now)
+            claimed = min(max(shown, opened), now)  # the tablet's word, within the page's making and the arrival
         if clock_was_wrong and abs(when - shown) <= FROM_THE_CLOCK:
             shown_text = date_format(timezone.localtime(shown), "SHORT_DATETIME_FORMAT")
             self.add_error("date", ValidationError(CLOCK_WRONG % {"shown": shown_text}, code="clock_wrong"))
@@ -206,9 +216,13 @@ class StreetForm(inputs.Form):
             and day < timezone.localdate(written) - dt.timedelta(days=self.days_back())
             and not self.stored_already(cleaned.get("key"))
         ):
-            self.add_error(
-                "date", _("You can log at most %(days)d days back; ask a coordinator.") % {"days": MAX_DAYS_BACK}
-            )
+            if day >= timezone.localdate(claimed) - dt.timedelta(days=self.days_back()):
+                held = {"held": MAX_HELD_ON_THE_TABLET.days, "days": MAX_DAYS_BACK}
+                self.add_error("date", ValidationError(HELD_TOO_LONG % held, code="held_too_long"))
+            else:
+                self.add_error(
+                    "date", _("You can log at most %(days)d days back; ask a coordinator.") % {"days": MAX_DAYS_BACK}
+                )
         cleaned["when"] = when
         cleaned["written_at"] = written  # when it was written, as far as the server can tell (the report's year)
         return cleaned

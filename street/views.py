@@ -303,7 +303,8 @@ def _is_uuid(text):
 def api_entries(request):
     """The device's queue sends here: {"kind": …, "fields": {…, "key": …}, "author": user id} as JSON.
 
-    201 stored, 200 already stored (a retry), 400 refused with field errors (code "refused"),
+    201 stored, 200 already stored (a retry), 400 refused with field errors (code "refused"; "held_too_long" an
+    entry within the days back when written that waited too long on the tablet: its date is likely right),
     409 with code "key_conflict" the key was used for other content, 409 with code
     "wrong_author" the entry was made by another user (the device keeps it until they log
     in; nothing is stored), 401 logged out (the device keeps the entry). An entry without
@@ -345,6 +346,10 @@ def api_entries(request):
                 # Stored, but the warning is shown again: the tablet shows it after "sent".
                 answer["warning"] = NAME_NOTICE
             return ApiResponse(answer, status=201 if created else 200)
+    if form.has_error("date", "held_too_long"):
+        # Its date is likely right: the tablet keeps it, and says so (not "correct it"), until a coordinator logs it.
+        held = next(error.message for error in form.errors.as_data()["date"] if error.code == "held_too_long")
+        return ApiResponse({"code": "held_too_long", "message": held, "errors": _errors(form)}, status=400)
     return ApiResponse(
         {
             "code": "refused",

@@ -16,6 +16,7 @@ from reversals.models import ReversalReport
 from tests import factories
 from tests.conftest import COPENHAGEN, PASSWORD, axe_violations, new_page
 from tests.street_walk import press_send_now
+from tests.test_street_tablet_clock import saved_on_the_tablet
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -256,6 +257,7 @@ def test_an_entry_sent_twice_is_one_row(live_server, tablet_page, street_worker,
     assert Attendance.objects.count() == 1 and StockMovement.objects.filter(kind="handout").count() == 1
 
 
+@pytest.mark.long(seconds=10)
 def test_a_refused_queued_entry_shows_the_message_and_can_be_corrected_and_sent(
     live_server, tablet_page, street_worker, venue, bag
 ):
@@ -302,6 +304,30 @@ def test_a_refused_queued_entry_shows_the_message_and_can_be_corrected_and_sent(
     tablet_page.clock.set_system_time(timezone.now() + dt.timedelta(hours=3, minutes=10))
     tablet_page.evaluate("window.dispatchEvent(new Event('focus'))")
     expect(clock_warning).to_contain_text("Tablettens ur går 3 timer for stærkt")
+
+    # Written offline 58 days after its course and held on the tablet 17 days: only a coordinator may log it now
+    # (street.forms.HELD_TOO_LONG). It was shown as "correct the entry and send it again", its date right: it stays,
+    # saying what to do, and deleting it is asked more plainly.
+    written = timezone.now() - dt.timedelta(days=17)
+    day = timezone.localdate(written) - dt.timedelta(days=58)
+    held = saved_on_the_tablet(venue, bag, opened=written, clock=written, date=day.isoformat(), time="12:00")
+    tablet_page.evaluate(
+        """([fields, author]) => RedlivQueue.add({key: fields.key, kind: "course", fields, author,
+                                                 api: "/gade/api/poster/", page: "/gade/", created: Date.now()})""",
+        [held, street_worker.pk],
+    )
+    press_send_now(tablet_page)
+    expect(refused).to_contain_text("Registreringen ventede mere end 14 dage på tabletten", timeout=SENDING)
+    expect(tablet_page.locator("#street-status")).to_have_text(
+        "En registrering ventede så længe på tabletten, at kun en koordinator kan registrere den nu. Den bliver på "
+        "tabletten: se nedenfor, hvad du skal gøre."
+    )
+    asked = []
+    tablet_page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    refused.get_by_role("button", name="Slet").tap()
+    expect(refused).to_be_visible()
+    assert asked and asked[0].startswith("Registreringen er ikke gemt andre steder.")
+    assert Attendance.objects.count() == 1
 
 
 def test_an_expired_login_loses_nothing(live_server, tablet_page, street_worker, venue, bag):

@@ -6,6 +6,7 @@ back are counted from when the entry was written, not from when it arrived.
 """
 
 import datetime as dt
+import uuid
 
 import pytest
 import time_machine
@@ -250,3 +251,34 @@ def test_a_resend_of_a_stored_entry_weeks_later_is_answered_as_stored(street_wor
         other = saved_on_the_tablet(venue, bag, opened=now, clock=now, date=day.isoformat(), time="13:00")
         assert "60 dage" in refused(logged_in(street_worker), other, "date")
     assert Attendance.objects.count() == 1
+
+
+def test_an_entry_held_offline_more_than_two_weeks_near_the_60_days_says_to_keep_it_and_who_can_log_it(
+    street_worker, coordinator, venue, bag
+):
+    """Written offline 58 days after its course, and held on the tablet 17 days: it counts as written two weeks
+    before it arrived, 61 days after the course, and was refused as "at most 60 days back; ask a coordinator", to
+    be "corrected and sent again". Its date was right: the worker could only make it wrong, or delete it (lost).
+    It is refused with a code of its own and a message that says so: the date is right, the entry stays on the
+    tablet, a coordinator can log it (no 60 days for them). An entry 61 days back when written is refused as before."""
+    now = timezone.now()
+    written = now - dt.timedelta(days=17)
+    day = timezone.localdate(written) - dt.timedelta(days=58)
+    fields = saved_on_the_tablet(venue, bag, opened=written, clock=written, date=day.isoformat(), time="12:00")
+    response = send(logged_in(street_worker), "course", fields)
+    assert response.status_code == 400, response.content
+    answer = response.json()
+    assert answer["code"] == "held_too_long"
+    assert answer["message"].startswith("Registreringen ventede mere end 14 dage på tabletten"), answer["message"]
+    assert "bliver på denne tablet" in answer["message"] and "koordinator" in answer["message"]
+    assert [error["field"] for error in answer["errors"]] == ["date"]
+    assert nothing_written()
+    # A coordinator logs it, with its date.
+    fields["key"] = str(uuid.uuid4())
+    assert send(logged_in(coordinator), "course", fields).status_code == 201
+
+    too_far = saved_on_the_tablet(
+        venue, bag, opened=written, clock=written, date=(day - dt.timedelta(days=3)).isoformat(), time="12:00"
+    )
+    answer = send(logged_in(street_worker), "course", too_far).json()
+    assert answer["code"] == "refused" and "60 dage" in answer["errors"][0]["message"]

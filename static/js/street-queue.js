@@ -2,7 +2,7 @@
    Shared by the street pages (street.js), the logout button (logout.js) and the service
    worker (Background Sync), so that there is one definition of the queue.
 
-   Each entry: {key, kind, fields, author, api, page, status, errors, message, created, since}.
+   Each entry: {key, kind, fields, author, api, page, status, errors, message, code, created, since}.
    It holds the entry's form fields (the note the worker typed among them) and the id of
    the user who made it; nothing else about anyone.
 
@@ -27,6 +27,7 @@
   const VERSION = 2;
   const TIMEOUT_MS = 15000;
   const SENDING_STALE_MS = 25000;  // longer than a send may take: its tab was closed or reloaded
+  const HELD_TOO_LONG = "held_too_long";  // the code of a refusal whose date is likely right (street.forms)
   const State = Object.freeze({
     WAITING: "waiting",
     SENDING: "sending",
@@ -300,8 +301,11 @@
     if (response.status === 400 || response.status === 409) {
       await move(entry.key, State.SENDING, State.REFUSED, {
         conflict: response.status === 409, errors: body.errors || [], message: body.message || "",
+        code: body.code || "",
       });
-      return "refused";
+      // "held": it waited on the tablet too long to be taken from its author, its date likely right (the server's
+      // message says what to do); it stays refused on the tablet until it is deleted.
+      return body.code === HELD_TOO_LONG ? "held" : "refused";
     }
     await move(entry.key, State.SENDING, State.WAITING);
     if (response.status === 401 || response.status === 403 || response.type === "opaqueredirect") return "login";
@@ -315,8 +319,8 @@
     return running;
   }
   async function sendAllNow(sessionUrl) {
-    const result = {stored: 0, already: 0, unchanged: 0, refused: 0, author: 0, login: false, offline: false,
-                    server: false, warnings: []};
+    const result = {stored: 0, already: 0, unchanged: 0, refused: 0, held: 0, author: 0, login: false,
+                    offline: false, server: false, warnings: []};
     const pending = (await all()).filter((e) => e.status !== State.REFUSED);
     if (!pending.length) return result;
     let who;
@@ -360,7 +364,7 @@
   }
 
   global.RedlivQueue = {
-    State, all, add, replace, move, claim, discard, inFlight, leave, forgetIfEmpty, sameSession, getMeta,
-    setMeta, session, onClock, sendAll, sayKept, channel,
+    State, HELD_TOO_LONG, all, add, replace, move, claim, discard, inFlight, leave, forgetIfEmpty, sameSession,
+    getMeta, setMeta, session, onClock, sendAll, sayKept, channel,
   };
 })(typeof self !== "undefined" ? self : window);

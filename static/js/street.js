@@ -357,8 +357,10 @@
         discard.type = "button";
         discard.className = "btn btn-outline-danger";
         discard.textContent = text.labelDiscard;
+        // One that waited too long to be taken is saved nowhere else, and its date is likely right: asked more plainly.
+        const question = entry.code === Q.HELD_TOO_LONG ? text.msgDiscardHeld : text.msgDiscard;
         discard.addEventListener("click", async () => {
-          if (window.confirm(text.msgDiscard)) { await Q.discard(entry.key); await render(); }
+          if (window.confirm(question)) { await Q.discard(entry.key); await render(); }
         });
         if (!entry.kind.startsWith("withdraw-")) item.append(correct);
         item.append(discard);
@@ -385,6 +387,7 @@
     if (login) say(text.msgLogin);
     else if (result.server) say(text.msgServer);
     else if (result.offline) say(text.msgOffline);
+    else if (result.held) say(text.msgHeld);  // not "correct it": its date is likely right (see its message)
     else if (result.refused) say(text.msgRefused);
     else if (result.stored) say(`${text.msgSent} ${result.warnings.join(" ")}`.trim());
     else if (result.already) say(`${text.msgSent} ${text.msgAlready} ${result.warnings.join(" ")}`.trim());
