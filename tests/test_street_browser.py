@@ -329,6 +329,17 @@ def test_a_refused_queued_entry_shows_the_message_and_can_be_corrected_and_sent(
     assert asked and asked[0].startswith("Registreringen er ikke gemt andre steder.")
     assert Attendance.objects.count() == 1
 
+    # Opened without a connection, the page cannot ask the server's time: it says what the tablet last learned.
+    expect(tablet_page.locator("#street")).to_have_attribute("data-offline-ready", "true", timeout=OFFLINE_READY)
+    tablet_page.context.set_offline(True)
+    tablet_page.reload()
+    expect(tablet_page.locator("#clock-warning")).to_have_text(
+        "Da tabletten sidst havde forbindelse, gik dens ur 3 timer for stærkt: tjek dato og klokkeslæt, før du gemmer, "
+        "og få stillet uret. Du kan stadig gemme."
+    )
+    expect(refused).to_contain_text("Registreringen ventede mere end 14 dage")  # still on the tablet
+    tablet_page.context.set_offline(False)
+
 
 def test_an_expired_login_loses_nothing(live_server, tablet_page, street_worker, venue, bag):
     log_in(tablet_page, live_server, street_worker)

@@ -527,16 +527,26 @@
      right offline, and the server could no longer tell.) No timer of its own asks the server: that would keep an
      unattended tablet's session alive past its idle timeout. */
   const CLOCK_WARN_MS = 3 * 60 * 1000;
+  /* What the tablet last learned of its clock is kept on it (the clock's difference only: nothing about anyone),
+     and a page opened without a connection, which cannot ask, says that: "when the tablet last had a connection,
+     its clock was … fast". Said as what was learned then, not as now: the clock may have been set since. */
+  const CLOCK_KEPT = "redliv-street-clock";
   const clockBox = document.getElementById("clock-warning");
   let clockMinutes = null;  // the minutes the warning shows, if shown
+  let clockThen = false;  // the warning shown is what the tablet learned when it last had a connection
   function clockAmount(minutes) {
     if (minutes < 120) return plural(text.clockMinutes, minutes);
     if (minutes < 48 * 60) return plural(text.clockHours, Math.round(minutes / 60));
     return plural(text.clockDays, Math.round(minutes / (24 * 60)));
   }
-  function showClock(behind, uncertainty) {
+  function showClock(behind, uncertainty, then = false) {
     // A round trip that slow says too little; one the clock was set back during, nothing.
     if (!clockBox || !(uncertainty >= 0 && uncertainty <= 60000)) return;
+    if (!then) {
+      try {
+        localStorage.setItem(CLOCK_KEPT, JSON.stringify({behind, uncertainty}));
+      } catch (error) { /* no storage: a page opened offline says nothing */ }
+    }
     if (Math.abs(behind) - uncertainty <= CLOCK_WARN_MS) {
       if (Math.abs(behind) + uncertainty < CLOCK_WARN_MS && clockMinutes !== null) {
         clockMinutes = null;
@@ -547,21 +557,35 @@
     const minutes = Math.round(Math.abs(behind) / 60000);
     const fast = behind < 0;
     // The same warning again, a minute more or less (the round trip): not said again.
-    if (clockMinutes !== null && Math.sign(clockMinutes) === (fast ? -1 : 1) &&
+    if (clockMinutes !== null && clockThen === then && Math.sign(clockMinutes) === (fast ? -1 : 1) &&
         Math.abs(Math.abs(clockMinutes) - minutes) <= 1) return;
     clockMinutes = fast ? -minutes : minutes;
+    clockThen = then;
     const warning = document.createElement("p");
     warning.className = "alert alert-warning";
-    warning.textContent = plural(fast ? text.clockFast : text.clockSlow, clockAmount(minutes));
+    const said = then ? [text.clockFastThen, text.clockSlowThen] : [text.clockFast, text.clockSlow];
+    warning.textContent = plural(fast ? said[0] : said[1], clockAmount(minutes));
     clockBox.replaceChildren(warning);
   }
-  if (Q.onClock) Q.onClock(showClock);
+  if (Q.onClock) Q.onClock((behind, uncertainty) => showClock(behind, uncertainty));
+  /* No connection to ask: what the tablet learned when it last had one, unless the page knows better already. */
+  function showKeptClock() {
+    if (clockMinutes !== null) return;
+    let kept = null;
+    try { kept = JSON.parse(localStorage.getItem(CLOCK_KEPT)); } catch (error) { return; }
+    if (kept && typeof kept.behind === "number") showClock(kept.behind, kept.uncertainty, true);
+  }
   let clockAsked = false, clockAgain = false;  // one question at a time; one more if asked meanwhile
   async function checkClock() {
+    if (!navigator.onLine) showKeptClock();
     if (!navigator.onLine || document.hidden) return;
     if (clockAsked) { clockAgain = true; return; }
     clockAsked = true;
-    try { await Q.session(text.session); } catch (error) { /* no connection: asked again later */ }
+    try {
+      await Q.session(text.session);
+    } catch (error) {
+      if (!error.server) showKeptClock();  // no connection after all: asked again later
+    }
     clockAsked = false;
     if (clockAgain) { clockAgain = false; checkClock(); }
   }
