@@ -1,6 +1,7 @@
 """Coordinators plan courses: list, calendar, create, edit, copy, cancel, publish."""
 
 import datetime as dt
+import re
 import uuid
 
 import pytest
@@ -351,6 +352,23 @@ def test_the_calendar_shows_a_month_and_a_week_with_courses_and_drop_in_hours(
     ]
     assert [date for date in dates if cells[date]["other_month"]] == [
         date for date in dates if date.month != next_monday.month
+    ]
+
+
+def test_a_calendar_day_lists_its_entries_in_time_order_and_logged_drop_in_hours_once(planner, venue, next_monday):
+    """Seen on the demo's calendar: the Tuesday drop-in, held and logged, read "13:00 Drop-in · Antidote Danmark,
+    Odense" twice, and standing hours at 10:00 came after a course at 16:00."""
+    factories.make_drop_in(venue, weekday=next_monday.weekday(), starts_at=dt.time(13), ends_at=dt.time(15))
+    factories.make_drop_in(venue, weekday=next_monday.weekday(), starts_at=dt.time(10), ends_at=dt.time(11))
+    factories.make_course(venue, starts_at=local(next_monday, 13))  # the 13:00 hours, logged as a drop-in
+    factories.make_course(venue, starts_at=local(next_monday, 16), title="Netværksmøde", format="scheduled")
+    page = planner.get("/personale/kurser/kalender/", {"visning": "uge", "dato": next_monday.isoformat()})
+    monday = page.content.decode().split("<tbody>")[1].split("</td>")[0]
+    entries = [" ".join(re.sub("<[^>]+>", "", item).split()) for item in monday.split("calendar-entry")[1:]]
+    assert [entry.split(" · ")[0].split('">')[-1] for entry in entries] == [
+        "10:00 Drop-in",
+        "13:00 Drop-in",
+        "16:00 Netværksmøde",
     ]
 
 
