@@ -37,7 +37,7 @@ from courses.models import Course, CourseFormat, CourseRequest, DropInException,
 from courses.schedule import falls_on, occurrences
 from redliv import inputs
 from redliv.access import add_service_errors, get_for_user, permission_required, require_get_or_post
-from redliv.models import Audience
+from redliv.models import Audience, CourseLanguage
 from redliv.pagination import paginate
 
 PLANNING_PERMISSION = "courses.change_course"
@@ -276,6 +276,9 @@ def course_detail(request, pk):
             "publish_problem": planning.publish_problem(course),
             "requests": course.requests.all(),
             "audience_labels": [Audience(value).label for value in course.audiences if value in Audience.values],
+            "language_labels": [
+                CourseLanguage(value).label for value in course.languages if value in CourseLanguage.values
+            ],
             "now": timezone.now(),
             "copy_key": uuid.uuid4(),
         },

@@ -381,6 +381,19 @@ def test_a_held_course_shows_its_attendance_read_only(planner, venue, street_wor
     assert "<form" not in page.split("Fremmøde")[1]
 
 
+def test_a_course_page_shows_its_languages_and_public_description_and_a_readable_address(planner, venue):
+    """The page left out the languages and the description the coordinator had typed, and read "Flakhaven 5000
+    Odense" for the venue's address."""
+    course = factories.make_course(
+        venue, languages=["da", "ar"], public_description="Kom forbi standen.\nVi har kaffe."
+    )
+    page = planner.get(f"/personale/kurser/{course.pk}/").content.decode()
+    text = " ".join(re.sub("<[^>]+>", " ", page).split())
+    assert "Sprog Dansk, Arabisk" in text
+    assert "Offentlig beskrivelse Kom forbi standen. Vi har kaffe." in text
+    assert f"{venue.name}, {venue.address}, {venue.postcode} {venue.city}" in text
+
+
 def test_bad_calendar_dates_fall_back_to_today(at_instant, planner):
     today = at_instant.date()  # in Copenhagen
     for bad in ["not-a-date", "2026-02-30", ""]:
