@@ -344,8 +344,17 @@ class OfficeHandoutForm(DatedForm):
             )
             .order_by("-starts_at")
         )
+        self.fields["course"].label_from_instance = course_with_date
         today = timezone.localdate()
         self.fields["batch"].queryset = batches_on_hand(self.user).filter(Batch.usable_q(today))
+
+
+def course_with_date(course) -> str:
+    """A course to choose among a few months of them: a title alone ("Pop-up på Rådhuspladsen", one a week) says
+    not which; one without a title is named by its format and time already."""
+    if not course.title:
+        return str(course)
+    return f"{course.title} · {date_format(timezone.localtime(course.starts_at), 'SHORT_DATETIME_FORMAT')}"
 
 
 class PeriodForm(inputs.Form):

@@ -8,6 +8,7 @@ import io
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -75,8 +76,25 @@ def to_csv(report: MonthReport, approval: str = "", separator: str = ";", method
     return csv_bytes(_csv_rows(report, approval, method, extra), separator)
 
 
+# A worksheet's name holds 31 characters: the tables whose titles are longer get a short name of their own for
+# their tab (the sheet's first cell keeps the whole title). Cut at 31, they read "Afrapporteringer af overdosis (".
+SHEET_NAMES = {
+    "first_time": gettext_lazy("First-time and refresher"),
+    "trained": gettext_lazy("People trained so far"),
+    "kits_by_audience": gettext_lazy("Kits by audience group"),
+    "kits_per_residents": gettext_lazy("Kits per 100,000 residents"),
+    "stock": gettext_lazy("Stock at the month's end"),
+    "reports_by_outcome": gettext_lazy("Reversal reports by outcome"),
+    "venues_not_logged": gettext_lazy("Venues with nothing logged"),
+    "trainers_not_logged": gettext_lazy("Trainers with nothing logged"),
+}
+
+
 def _sheet_title(title: str, used: set) -> str:
-    clean = "".join(" " if char in "[]:*?/\\" else char for char in title)[:31].strip()
+    clean = "".join(" " if char in "[]:*?/\\" else char for char in title)
+    if len(clean) > 31:  # at a word, without the punctuation before it
+        clean = clean[:32].rsplit(" ", 1)[0].rstrip(" ,(–-")
+    clean = clean[:31].strip()
     candidate, number = clean, 2
     while candidate.lower() in used:
         suffix = f" {number}"
@@ -101,7 +119,7 @@ def to_xlsx(report: MonthReport, approval: str = "", method: str = "", extra=())
     used = set()
     bold = Font(bold=True)
     for table in report.tables:
-        sheet = workbook.create_sheet(_sheet_title(table.title, used))
+        sheet = workbook.create_sheet(_sheet_title(str(SHEET_NAMES.get(table.key, table.title)), used))
         append_row(sheet, [table.title])
         sheet["A1"].font = bold
         append_row(sheet, [_("Period"), report.month.first_day])
@@ -127,6 +145,8 @@ def to_xlsx(report: MonthReport, approval: str = "", method: str = "", extra=())
             if row.kind == "total":
                 for cell in sheet[sheet.max_row]:
                     cell.font = bold
+        if not table.rows:  # as the page, the CSV and the PDF say: an empty sheet read as a figure left out
+            append_row(sheet, [_("None")])
         if table.note:
             append_row(sheet, [])
             append_row(sheet, [table.note])

@@ -1,6 +1,7 @@
 """Coordinators plan courses: list, calendar, create, edit, copy, cancel, publish."""
 
 import datetime as dt
+import re
 import uuid
 
 import pytest
@@ -354,6 +355,23 @@ def test_the_calendar_shows_a_month_and_a_week_with_courses_and_drop_in_hours(
     ]
 
 
+def test_a_calendar_day_lists_its_entries_in_time_order_and_logged_drop_in_hours_once(planner, venue, next_monday):
+    """Seen on the demo's calendar: the Tuesday drop-in, held and logged, read "13:00 Drop-in · Antidote Danmark,
+    Odense" twice, and standing hours at 10:00 came after a course at 16:00."""
+    factories.make_drop_in(venue, weekday=next_monday.weekday(), starts_at=dt.time(13), ends_at=dt.time(15))
+    factories.make_drop_in(venue, weekday=next_monday.weekday(), starts_at=dt.time(10), ends_at=dt.time(11))
+    factories.make_course(venue, starts_at=local(next_monday, 13))  # the 13:00 hours, logged as a drop-in
+    factories.make_course(venue, starts_at=local(next_monday, 16), title="Netværksmøde", format="scheduled")
+    page = planner.get("/personale/kurser/kalender/", {"visning": "uge", "dato": next_monday.isoformat()})
+    monday = page.content.decode().split("<tbody>")[1].split("</td>")[0]
+    entries = [" ".join(re.sub("<[^>]+>", "", item).split()) for item in monday.split("calendar-entry")[1:]]
+    assert [entry.split(" · ")[0].split('">')[-1] for entry in entries] == [
+        "10:00 Drop-in",
+        "13:00 Drop-in",
+        "16:00 Netværksmøde",
+    ]
+
+
 def test_a_held_course_shows_its_attendance_read_only(planner, venue, street_worker):
     course = factories.make_course(venue, status="held", starts_at=timezone.now() - dt.timedelta(days=1))
     factories.make_attendance(course, street_worker, people_who_use_drugs=7, first_time=4, refresher=3)
@@ -361,6 +379,19 @@ def test_a_held_course_shows_its_attendance_read_only(planner, venue, street_wor
     assert "gadeplan-alice" in page
     assert "<strong>7</strong>" in page
     assert "<form" not in page.split("Fremmøde")[1]
+
+
+def test_a_course_page_shows_its_languages_and_public_description_and_a_readable_address(planner, venue):
+    """The page left out the languages and the description the coordinator had typed, and read "Flakhaven 5000
+    Odense" for the venue's address."""
+    course = factories.make_course(
+        venue, languages=["da", "ar"], public_description="Kom forbi standen.\nVi har kaffe."
+    )
+    page = planner.get(f"/personale/kurser/{course.pk}/").content.decode()
+    text = " ".join(re.sub("<[^>]+>", " ", page).split())
+    assert "Sprog Dansk, Arabisk" in text
+    assert "Offentlig beskrivelse Kom forbi standen. Vi har kaffe." in text
+    assert f"{venue.name}, {venue.address}, {venue.postcode} {venue.city}" in text
 
 
 def test_bad_calendar_dates_fall_back_to_today(at_instant, planner):

@@ -1,14 +1,20 @@
 """The trainers register: organisation, staff-only contact, certifications, totals."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from courses.models import Certification, Course, Trainer
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+
+
+def page_text(response):
+    return " ".join(re.sub("<[^>]+>", " ", response.content.decode()).split())
 
 
 def trainer_data(organisation, **overrides):
@@ -67,6 +73,24 @@ def test_a_trainers_page_lists_courses_held_and_people_trained_by_kind(planner, 
     assert len(response.context["courses"]) == 4
     listing = planner.get("/personale/traenere/").context["trainers"]
     assert [(t.courses_held, t.people_trained) for t in listing] == [(4, 15)]
+
+
+def test_a_trainers_courses_read_with_their_year_and_their_participants_are_not_called_people_trained(
+    planner, red_liv, venue, street_worker
+):
+    """The page listed a year and more of courses as "tor 2. okt" beside "tir 1. dec", and headed the participants,
+    refreshers included, "Uddannede personer": what the month report and the public statistics call first-timers."""
+    trainer = factories.make_trainer(red_liv, name="Bo Træner")
+    long_ago = timezone.localtime() - dt.timedelta(days=400)
+    course = factories.make_course(venue, status="held", starts_at=long_ago)
+    course.trainers.add(trainer)
+    factories.make_attendance(course, street_worker, people_who_use_drugs=5, first_time=2, refresher=3)
+    for path in [f"/personale/traenere/{trainer.pk}/", "/personale/traenere/"]:
+        page = planner.get(path).content.decode()
+        assert "Uddannede personer" not in page and '<th scope="col">Deltagere</th>' in page
+    assert f"{long_ago.day}. {date_format(long_ago, 'b')} {long_ago.year}" in page_text(
+        planner.get(f"/personale/traenere/{trainer.pk}/")
+    )
 
 
 def test_the_trainer_list_has_a_fixed_number_of_queries(

@@ -161,6 +161,38 @@ def test_the_xlsx_has_one_sheet_per_table_with_numbers_as_numbers(client, coordi
     assert isinstance(tables["summary"]["Courses held"][0], int)
 
 
+def test_the_xlsx_tabs_are_named_in_words_and_an_empty_table_says_none_as_the_csv_does(client, coordinator, march):
+    """Cut at Excel's 31 characters, the tabs read "Afrapporteringer af overdosis (" and "Kit på lager ved månedens
+    udgan"; and a table with no rows was a sheet with only its heading, where the page, CSV and PDF say "Ingen"."""
+    client.force_login(coordinator)
+    workbook = load_workbook(io.BytesIO(client.get("/personale/maaned/xlsx/", {"month": "2026-03"}).content))
+    assert workbook.sheetnames == [
+        "Nøgletal",
+        "Kurser holdt, efter form",
+        "Kurser holdt, efter sted",
+        "Deltagere, efter målgruppe",
+        "Første gang og genopfriskning",
+        "Uddannet indtil nu",
+        "Kit udleveret, efter årsag",
+        "Kit efter målgruppe",  # no population entered: no "Kit pr. 100.000 indbyggere"
+        "Lager ved månedens udgang",
+        "Afrapporteringer efter udfald",
+        "Trænere og planlagte kurser",
+        "Steder uden registrering",
+        "Trænere uden registrering",
+        "De seneste 12 måneder",
+    ]
+    sheet = workbook["Afrapporteringer efter udfald"]
+    assert sheet["A1"].value == "Afrapporteringer af overdosis (godkendte), efter udfald"  # the whole title
+    quiet = {"month": "2025-06"}  # nothing planned: no venue or trainer without a registration
+    workbook = load_workbook(io.BytesIO(client.get("/personale/maaned/xlsx/", quiet).content))
+    csv_text = client.get("/personale/maaned/csv/", quiet).content.decode("utf-8-sig")
+    csv_rows = list(csv.reader(io.StringIO(csv_text), delimiter=";"))
+    empty = [sheet for sheet in workbook if csv_rows[csv_rows.index([sheet["A1"].value]) + 2] == ["Ingen"]]
+    assert [sheet.title for sheet in empty] == ["Steder uden registrering", "Trænere uden registrering"]
+    assert [[cell.value for cell in sheet["A"][6:]] for sheet in empty] == [["Ingen"], ["Ingen"]]
+
+
 def test_an_export_of_a_municipality_with_danish_letters_keeps_its_name_with_an_ascii_fallback(
     client, coordinator, odense
 ):

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from kits.models import Batch, StockLevel, StockMovement
 from tests import factories
@@ -305,6 +306,20 @@ def test_an_office_handout_draws_first_expiry_first_out(client, coordinator, off
     handout = StockMovement.objects.get(kind="handout")
     assert (handout.batch, handout.course, handout.recipient_audience) == (sooner, course, "professionals")
     assert level(office, sooner) == 3
+
+
+def test_the_office_handouts_courses_are_each_named_with_their_date(client, coordinator, venue):
+    """A course with a title was offered by its title alone: "Pop-up på Rådhuspladsen", of which there is one a week."""
+    starts = timezone.localtime() - dt.timedelta(days=2)
+    factories.make_course(venue, starts_at=starts, title="Pop-up på Rådhuspladsen", format="pop_up")
+    factories.make_course(venue, starts_at=starts - dt.timedelta(days=1), format="pop_up")
+    client.force_login(coordinator)
+    page = client.get(reverse("kits:handout")).content.decode()
+    course_field = page.split('name="course"')[1].split("</select>")[0]
+    options = [option.split(">", 1)[1].split("<")[0] for option in course_field.split("<option")[2:]]
+    when = date_format(starts, "SHORT_DATETIME_FORMAT")
+    earlier = date_format(starts - dt.timedelta(days=1), "SHORT_DATETIME_FORMAT")
+    assert options == [f"Pop-up på Rådhuspladsen · {when}", f"Pop-up {earlier}"]
 
 
 def test_an_office_handout_of_more_than_held_is_refused(client, coordinator, office):
