@@ -138,5 +138,8 @@ def test_a_course_or_handout_resent_by_another_worker_with_the_same_key_and_cont
         assert "en anden medarbejders" in response.json()["message"]
         # Its author's resend is still answered as theirs.
         assert send(logged_in(street_worker), fields, street_worker.pk, kind).status_code == 200
+    # The street form (no queue) says whose key it is too, not "sent with other content".
+    page = logged_in(second_worker).post("/gade/udlevering/", handout)
+    assert "en anden medarbejders" in page.content.decode() and "andet indhold" not in page.content.decode()
     assert Attendance.objects.get().logged_by == street_worker
     assert {h.recorded_by for h in Handout.objects.all()} == {street_worker}
