@@ -580,6 +580,8 @@ class AttendanceQuerySet(ScopedQuerySet):
 class Attendance(IdempotentModel):
     """Who came to a held course, counted per audience group. Never names."""
 
+    AUTHOR_FIELD = "logged_by"
+
     AUDIENCE_FIELDS = AUDIENCE_FIELDS
 
     course = models.OneToOneField(

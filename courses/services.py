@@ -142,7 +142,9 @@ def log_held_course(
 
     try:
         # The whole entry is stored again if the lot chosen for its kits was emptied meanwhile.
-        return create_choosing_again(Attendance, key, payload, create, chooses=bool(kits) and batch is None)
+        return create_choosing_again(
+            Attendance, key, payload, create, author=user, chooses=bool(kits) and batch is None
+        )
     except ValidationError as error:
         raise _as_kits_error(error) from error
     except IntegrityError as error:

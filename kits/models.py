@@ -472,6 +472,8 @@ class StockMovementQuerySet(ScopedQuerySet):
 class StockMovement(IdempotentModel):
     """One line of the stock ledger. Append-only: a mistake is undone by an opposite movement."""
 
+    AUTHOR_FIELD = "recorded_by"
+
     class Kind(models.TextChoices):
         RECEIVE = "receive", _("Delivery received")
         TRANSFER = "transfer", _("Transfer")

@@ -70,7 +70,7 @@ CHOOSE_AGAIN = 5
 CHOSEN_BATCH_CHANGED = {STOCK_NON_NEGATIVE, HANDOUT_NOT_RECALLED, HANDOUT_NOT_EXPIRED}
 
 
-def create_choosing_again(model, key, payload, create, *, chooses: bool, one_statement: bool = False):
+def create_choosing_again(model, key, payload, create, *, author, chooses: bool, one_statement: bool = False):
     """`create_once` (with its `one_statement`); when `create` chooses the batch itself (first
     expiry first) and the database refuses that batch because it changed after it was chosen
     (another movement emptied it, or a recall began), `create` runs again and chooses from what is
@@ -79,7 +79,7 @@ def create_choosing_again(model, key, payload, create, *, chooses: bool, one_sta
     attempts = CHOOSE_AGAIN if chooses else 1
     for attempt in range(1, attempts + 1):
         try:
-            return create_once(model, key, payload, create, one_statement=one_statement)
+            return create_once(model, key, payload, create, author=author, one_statement=one_statement)
         except IntegrityError as error:
             if attempt == attempts or violated_constraint(error) not in CHOSEN_BATCH_CHANGED:
                 raise
@@ -241,7 +241,9 @@ def record_handout(
         # Dated in an ended month, the check holds the month's approval until the insert commits
         # (redliv.closing): then the insert needs a transaction of its own around the two.
         one_statement = not Month.of(occurred_at).is_over
-        return create_choosing_again(Handout, key, payload, create, chooses=batch is None, one_statement=one_statement)
+        return create_choosing_again(
+            Handout, key, payload, create, author=user, chooses=batch is None, one_statement=one_statement
+        )
     except IntegrityError as error:
         refusal = stock_refusal(error, location, quantity, batch=batch, on_date=on_date, at_course=course is not None)
         if refusal is None:
@@ -407,13 +409,13 @@ def _only_for_return(constraint) -> ValidationError:
     return ValidationError({"to_location": message}, code="expired_only_for_return")
 
 
-def _store_movement(key, payload, create, not_enough, chooses=False, short_back_then=None, refusals=None):
+def _store_movement(key, payload, create, not_enough, *, author, chooses=False, short_back_then=None, refusals=None):
     """Run create_once (`create_choosing_again` when `create` chooses the batch); a refusal for
     lack of stock becomes `not_enough()`, lack of stock on a day after a movement dated back
     `short_back_then()`, one of a correction the database found undone already becomes its message.
     `refusals` maps other constraints to the function that makes their message."""
     try:
-        return create_choosing_again(StockMovement, key, payload, create, chooses=chooses)
+        return create_choosing_again(StockMovement, key, payload, create, author=author, chooses=chooses)
     except IntegrityError as error:
         constraint = violated_constraint(error)
         if refusals and constraint in refusals:
@@ -545,7 +547,7 @@ def register_delivery(
             recorded_by=user,
         )
 
-    return create_once(StockMovement, key, payload, create)
+    return create_once(StockMovement, key, payload, create, author=user)
 
 
 # ---------------------------------------------------------------------------
@@ -681,6 +683,7 @@ def transfer_kits(
         payload,
         create,
         not_enough,
+        author=user,
         chooses=batch is None,
         short_back_then=lambda: _short_on_a_later_date(from_location, day),
         refusals=_taking_back_refusals(from_location, batch),
@@ -755,6 +758,7 @@ def discard_kits(
         payload,
         create,
         lambda: _not_enough_of_batch(location, batch, quantity),
+        author=user,
         short_back_then=lambda: _short_on_a_later_date(location, timezone.localdate(occurred_at)),
     )
 
@@ -828,6 +832,7 @@ def adjust_after_count(
         payload,
         create,
         lambda: _not_enough_of_batch(location, batch, counted),
+        author=user,
         short_back_then=lambda: _short_on_a_later_date(location, timezone.localdate(occurred_at)),
     )
 
@@ -939,6 +944,7 @@ def correct_movement(*, user, movement: StockMovement, reason: str, key: uuid.UU
         payload,
         create,
         lambda: _not_enough_of_batch(from_location, movement.batch, movement.quantity),
+        author=user,
         refusals=_taking_back_refusals(from_location, movement.batch),
     )
 

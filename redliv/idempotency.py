@@ -60,19 +60,26 @@ def _same_content(stored: str, payload: dict) -> bool:
     return any(constant_time_compare(stored, keyed_digest(content_hash, secret)) for secret in secrets)
 
 
-def _stored(model, key, payload):
+def _stored(model, key, payload, author):
     try:
         existing = model._base_manager.get(idempotency_key=key)
     except model.DoesNotExist:
         return None
+    # Another user's entry is never answered as this user's, whatever its content: their own entry would be
+    # lost while they were told it was stored (a course's or a handout's content does not name its author).
+    if getattr(existing, f"{model.AUTHOR_FIELD}_id") != getattr(author, "pk", None):
+        raise IdempotencyConflict()
     # A blank digest: the entry's free text was purged; a retry that late is taken as the same entry.
     if existing.payload_digest and not _same_content(existing.payload_digest, payload):
         raise IdempotencyConflict()
     return existing
 
 
-def create_once(model, key, payload: dict, create, *, one_statement: bool = False):
-    """Run `create(digest)` unless `key` was stored before. Returns (row, created).
+def create_once(model, key, payload: dict, create, *, author, one_statement: bool = False):
+    """Run `create(digest)` unless `key` was stored before by `author`. Returns (row, created).
+
+    `author` is the user the row is stored for (None for the public), in the model's `AUTHOR_FIELD`: a key
+    stored for another is refused (IdempotencyConflict), as one stored with other content.
 
     `create` receives the payload digest and must save it on the row with the key.
     It runs in its own `transaction.atomic()` (a savepoint inside the caller's
@@ -95,7 +102,7 @@ def create_once(model, key, payload: dict, create, *, one_statement: bool = Fals
         with transaction.atomic():
             return create(digest), True
     except (IntegrityError, ValidationError):
-        existing = _stored(model, key, payload)  # refuses the same key with other content
+        existing = _stored(model, key, payload, author)  # refuses the key of other content or another author
         if existing is None:
             raise
         return existing, False

@@ -18,6 +18,7 @@ uses it: `tests/test_hostile_input.py` checks), `parse_date` reads a date parame
 before any view reads it.
 """
 
+import codecs
 import datetime as dt
 import logging
 import re
@@ -51,6 +52,7 @@ NUMBER_OUT_OF_RANGE = _("Enter a number from %(min)s to %(max)s.")
 logger = logging.getLogger(__name__)
 
 UNUSABLE_CHARACTER = _("The text contains a character that cannot be stored (a NUL or a broken character).")
+UNREADABLE_ENCODING = _("The form was sent in a character encoding the site cannot read (only UTF-8).")
 
 _UNUSABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -402,8 +404,23 @@ def offer_key(kwargs):
         kwargs["initial"] = {**(kwargs.get("initial") or {}), "key": uuid.uuid4()}
 
 
+def _form_in_another_encoding(request) -> bool:
+    """Whether a form body is declared in a character set other than UTF-8 (a form is always UTF-8).
+
+    Django refuses to read such a form (BadRequest), and its 400 page reads the form again for the CSRF token and
+    fails the same way: a 500. Another name for UTF-8 ("UTF8") is read as UTF-8; a name Python does not know is
+    ignored by Django (the form is read as UTF-8)."""
+    if request.content_type != "application/x-www-form-urlencoded" or not request.encoding:
+        return False
+    if codecs.lookup(request.encoding).name == "utf-8":  # Django looked the name up before it set it
+        request.encoding = "utf-8"
+        return False
+    return True
+
+
 class HostileParametersMiddleware:
-    """A query string with a NUL or a lone surrogate gets a 400 with a message, before any view reads it.
+    """A query string with a NUL or a lone surrogate gets a 400 with a message, before any view reads it,
+    as does a form declared in another character set than UTF-8.
 
     Form fields are checked by HostileInputMixin, beside the field; a query string has no
     form to show the error in.
@@ -413,6 +430,8 @@ class HostileParametersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if _form_in_another_encoding(request):
+            return render(request, "400.html", {"message": UNREADABLE_ENCODING}, status=400)
         if any(has_unusable_characters(key) or has_unusable_characters(value) for key, value in _items(request.GET)):
             message = UNUSABLE_CHARACTER
             if request.path.startswith("/api/"):  # in the language of the API's other answers, and saying so

@@ -114,6 +114,8 @@ class IdempotentModel(models.Model):
     )
     # A digest of what the entry said when first sent: a retry must say the same.
     payload_digest = models.CharField(max_length=64, blank=True, editable=False)
+    # The user the entry is stored for (a foreign key): a retry must come from them (redliv.idempotency).
+    AUTHOR_FIELD: str
 
     class Meta:
         abstract = True

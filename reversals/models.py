@@ -47,6 +47,8 @@ class ReversalReportQuerySet(ScopedQuerySet):
 class ReversalReport(IdempotentModel):
     """A use of naloxone, told by the responder. Nothing identifies the responder or the person."""
 
+    AUTHOR_FIELD = "reported_by"
+
     class Source(models.TextChoices):
         STAFF = "staff", _("Staff")
         PUBLIC = "public", _("Public form")

@@ -149,7 +149,7 @@ def create_reversal_report(
         report.save()
         return report
 
-    return create_once(ReversalReport, key, payload, create)
+    return create_once(ReversalReport, key, payload, create, author=user)
 
 
 def review_report(

@@ -16,6 +16,8 @@ class AppliedChange(IdempotentModel):
     so nothing anyone typed is kept here.
     """
 
+    AUTHOR_FIELD = "user"
+
     class Action(models.TextChoices):
         CORRECT_COURSE = "correct-course", _("Correction of a course")
         WITHDRAW_COURSE = "withdraw-course", _("Withdrawal of a course")

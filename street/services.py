@@ -58,7 +58,7 @@ def apply_change(*, user, action: str, entry, key, data: dict, cleaned: dict) ->
         return change
 
     try:
-        _change, created = create_once(AppliedChange, key, payload, create)
+        _change, created = create_once(AppliedChange, key, payload, create, author=user)
     except _Unchanged:
         return Outcome.UNCHANGED
     return Outcome.APPLIED if created else Outcome.ALREADY

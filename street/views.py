@@ -122,6 +122,10 @@ def build_form(kind, user, data=None, planned=None):
     return form
 
 
+def another_workers_key():
+    return _("This entry's key belongs to another worker's entry. Nothing was stored.")
+
+
 def _key_is_another_workers(kind, key, user) -> bool:
     """Whether the entry stored under `key` was made by someone other than `user`."""
     model, author = {
@@ -202,6 +206,10 @@ def _entry_page(request, kind):
         try:
             _entry, created = store(kind, form, request.user)
         except ValidationError as error:
+            if isinstance(error, IdempotencyConflict) and _key_is_another_workers(
+                kind, form.cleaned_data["key"], request.user
+            ):
+                error = ValidationError(another_workers_key(), code=error.code)  # as the queue's endpoint says
             add_service_errors(form, error)
         else:
             messages.success(request, saved_message(kind, created))
@@ -323,7 +331,7 @@ def api_entries(request):
             entry, created = store(kind, form, request.user)
         except IdempotencyConflict as error:
             message = (
-                _("This entry's key belongs to another worker's entry. Nothing was stored.")
+                another_workers_key()
                 if _key_is_another_workers(kind, form.cleaned_data["key"], request.user)
                 else error.messages[0]
             )

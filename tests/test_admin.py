@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -39,12 +40,15 @@ def test_an_administrator_can_list_search_and_open_every_model(client, demo_admi
     assert failures == []
 
 
-def test_the_admin_speaks_danish(client, administrator):
+def test_the_admin_speaks_danish_and_names_the_sites_icon(client, administrator):
     client.force_login(administrator)
     content = client.get("/admin/").content.decode()
     assert "Kurser" in content
     assert "Naloxon-kit" in content
     assert "afrapporteringer af overdosis" in content.lower()
+    # As every other page: without it the browser asks for /favicon.ico, a 404 (and a console error) on every
+    # admin page in production.
+    assert f'<link rel="icon" href="{static("street/icon-192.png")}"' in content
 
 
 def test_the_ledger_cannot_be_edited_or_deleted_from_the_admin(client, administrator, bag):

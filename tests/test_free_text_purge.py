@@ -270,9 +270,9 @@ def recovered(digests, payload):
 def test_a_purged_note_cannot_be_recovered_from_its_digest(district, monkeypatch):
     seen = {}
 
-    def spy(model, key, payload, create):
+    def spy(model, key, payload, create, author):
         seen.update(payload)
-        return create_once(model, key, payload, create)
+        return create_once(model, key, payload, create, author=author)
 
     monkeypatch.setattr(reversal_services, "create_once", spy)
     with time_machine.travel(LONG_AGO, tick=False):

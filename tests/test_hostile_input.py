@@ -880,3 +880,23 @@ def test_any_few_parameters_of_any_url_survive_hostile_values(odense_objects, co
     response = client.get(path, {**dict(parse_qsl(urlsplit(path).query)), **params})
     assert response.status_code < 500
     assert table_counts() == before
+
+
+def test_a_form_sent_in_another_encoding_than_utf8_is_refused_with_a_message_not_a_500():
+    """Django refuses a form body declared in another charset than UTF-8, and its own 400 page then reads the form
+    again for the CSRF token and fails the same way: every form answered such a post with a 500 (also "UTF8")."""
+    client = Client(enforce_csrf_checks=True)
+    token = "a" * 32
+    client.cookies["csrftoken"] = token
+    body = f"csrfmiddlewaretoken={token}&language=en&next=/"
+
+    def post(charset):
+        return client.post("/i18n/setlang/", body, content_type=f"application/x-www-form-urlencoded; charset={charset}")
+
+    for charset in ("latin-1", "utf-16", "cp1252"):
+        response = post(charset)
+        assert response.status_code == 400, charset
+        assert "tegnkodning" in response.content.decode()
+    # Another name for UTF-8 is read as UTF-8.
+    assert post("UTF8").status_code == 302
+    assert post("utf-8").status_code == 302

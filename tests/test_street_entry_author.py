@@ -119,3 +119,27 @@ def test_a_key_another_worker_used_for_the_same_content_is_refused_with_its_own_
     assert "andet indhold" not in message
     assert "en anden medarbejders" in message and "Intet blev gemt" in message
     assert ReversalReport.objects.get().reported_by == street_worker
+
+
+def test_a_course_or_handout_resent_by_another_worker_with_the_same_key_and_content_is_not_answered_as_theirs(
+    street_worker, second_worker, venue, bag
+):
+    """A held course's and a handout's content does not name the worker, as a report's does: another worker's
+    send of the same key and content was answered 200 "already saved" with the first worker's entry, and the
+    second worker's entry was lost while they were told it was stored."""
+    when = timezone.localtime()
+    handout = {"key": "3c9e1f4a-6b2d-4e8f-a1c7-5d0b9e2f4a61", "date": when.date().isoformat(), "time": "11:00"}
+    handout |= {"reason": "replaces_used", "audience": "people_who_use_drugs", "quantity": 1, "location": bag.pk}
+    for kind, fields in (("course", course_fields(venue, bag)), ("handout", handout)):
+        assert send(logged_in(street_worker), fields, street_worker.pk, kind).status_code == 201
+        response = send(logged_in(second_worker), fields, second_worker.pk, kind)
+        assert response.status_code == 409, (kind, response.json())
+        assert response.json()["code"] == "key_conflict"
+        assert "en anden medarbejders" in response.json()["message"]
+        # Its author's resend is still answered as theirs.
+        assert send(logged_in(street_worker), fields, street_worker.pk, kind).status_code == 200
+    # The street form (no queue) says whose key it is too, not "sent with other content".
+    page = logged_in(second_worker).post("/gade/udlevering/", handout)
+    assert "en anden medarbejders" in page.content.decode() and "andet indhold" not in page.content.decode()
+    assert Attendance.objects.get().logged_by == street_worker
+    assert {h.recorded_by for h in Handout.objects.all()} == {street_worker}
