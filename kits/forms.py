@@ -378,7 +378,9 @@ class ClearUnusableForm(KeyedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["batch"].queryset = batches_on_hand(self.user)
+        # Every lot held here, also one whose kits were taken out since the page was shown: the service then
+        # answers a resend with the step stored, or says that none are left, rather than "not a valid choice".
+        self.fields["batch"].queryset = known_batches(self.user)
         self.fields["to_location"].queryset = self.fields["to_location"].queryset.filter(for_return=True)
 
 
