@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from kits import services
 from kits.models import (
     EARLIEST_LOT_DATE,
+    LATEST_LOT_DATE,
     Batch,
     HandoutReason,
     KitType,
@@ -151,7 +152,10 @@ class DeliveryForm(DatedForm):
         kit_types = list(self.fields["kit_type"].queryset.values_list("pk", flat=True)[:2])
         if len(kit_types) == 1:
             self.fields["kit_type"].initial = kit_types[0]
-        inputs.limit_dates(self.fields["expiry_date"], earliest=timezone.localdate())  # `clean`: expired is refused
+        # The lot's dates as the model and the database hold them (validate_lot_date, batch_dates_within_range);
+        # an expiry date before today is refused too (`clean`).
+        inputs.limit_dates(self.fields["on_date"], earliest=EARLIEST_LOT_DATE)
+        inputs.limit_dates(self.fields["expiry_date"], earliest=timezone.localdate(), latest=LATEST_LOT_DATE)
 
     def clean_lot_number(self):
         return self.cleaned_data["lot_number"].strip()
@@ -383,7 +387,9 @@ class ClearUnusableForm(KeyedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["batch"].queryset = batches_on_hand(self.user)
+        # Every lot held here, also one whose kits were taken out since the page was shown: the service then
+        # answers a resend with the step stored, or says that none are left, rather than "not a valid choice".
+        self.fields["batch"].queryset = known_batches(self.user)
         self.fields["to_location"].queryset = self.fields["to_location"].queryset.filter(for_return=True)
 
 

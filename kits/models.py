@@ -544,6 +544,13 @@ class StockMovement(IdempotentModel):
     # A handout given the office form's date (the stock forms' effective date), set by the service. Dated back,
     # the ledger trigger refuses it like any movement out if a later day's closing stock would go below zero
     # (migration 0016); a handout without it (sent late from a tablet) records what happened and is exempt.
+    # Why unmarked means exempt, and not the other way round: every handout without the mark (the street
+    # screen's, a course's kits, kits added by correcting a course, a replacement kit) is dated when kits were put
+    # in someone's hand; refused, that handout would be lost, though it happened (the day short of kits lacks a
+    # transfer entered late). The stock today is never below zero for any handout (stocklevel_quantity_non_negative),
+    # and only the per-day check of a movement dated back is skipped. A date a person chooses is the mark itself:
+    # `record_handout` sets it whenever it is given `on_date`, so no caller picks a date and leaves it off. The
+    # opposite polarity would make a handout path that forgot a mark refuse entries made on the street.
     dated_at_office = models.BooleanField(
         _("dated on the office form"), default=False, db_default=False, editable=False
     )

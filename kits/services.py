@@ -37,7 +37,7 @@ from kits.models import (
 from redliv import roles
 from redliv.closing import check_change_allowed
 from redliv.db import IsAnyOf, null_refused, read_back_on_use, violated_constraint
-from redliv.idempotency import create_once
+from redliv.idempotency import IdempotencyConflict, create_once
 from redliv.models import MonthClosing
 from redliv.months import Month, first_of_month
 
@@ -1034,6 +1034,10 @@ def clear_unusable(*, user, location: StockLocation, batch: Batch, to_location=N
     With `to_location` (a location for return or destruction) the kits are moved there;
     without, they are discarded. A usable batch is refused: it is not taken out this way.
     """
+    if key is not None:
+        stored = _one_step_stored(user, key, location, batch, to_location)
+        if stored is not None:  # a double tap or a resend: the kits are gone, the answer is the step stored
+            return stored, False
     today = timezone.localdate()
     if not (batch.is_expired(today) or batch.is_recalled(today)):
         raise ValidationError(
@@ -1042,6 +1046,12 @@ def clear_unusable(*, user, location: StockLocation, batch: Batch, to_location=N
             code="batch_usable",
         )
     quantity = _whole_level(location, batch)
+    if not quantity:  # taken out since the page was shown (its other button, another tab, another person)
+        raise ValidationError(
+            _("No kits of lot %(lot)s are left at %(location)s: they have been discarded or moved already.")
+            % {"lot": batch.lot_number, "location": location},
+            code="nothing_left",
+        )
     reason = _("Recalled lot") if batch.is_recalled(today) else _("Expired")
     if to_location is None:
         return discard_kits(user=user, location=location, batch=batch, quantity=quantity, reason=reason, key=key)
@@ -1058,6 +1068,22 @@ def clear_unusable(*, user, location: StockLocation, batch: Batch, to_location=N
         reason=reason,
         key=key,
     )
+
+
+def _one_step_stored(user, key, location, batch, to_location) -> StockMovement | None:
+    """The movement a one-step button stored with `key` before (a double tap, a resend), or None.
+
+    Known by what was pressed (location, lot, where to), not by the number of kits: that is worked out when the
+    button is pressed, and none are left by the resend. The key of another step, or of another person's, is
+    refused (`IdempotencyConflict`)."""
+    stored = StockMovement.objects.filter(idempotency_key=key).first()
+    if stored is None:
+        return None
+    kind = StockMovement.Kind.DISCARD if to_location is None else StockMovement.Kind.TRANSFER
+    pressed = (kind, location.pk, batch.pk, getattr(to_location, "pk", None), user.pk)
+    if (stored.kind, stored.from_location_id, stored.batch_id, stored.to_location_id, stored.recorded_by_id) != pressed:
+        raise IdempotencyConflict()
+    return stored
 
 
 def recall_changes_refused(batch: Batch) -> PermissionDenied:

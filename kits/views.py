@@ -174,8 +174,15 @@ def stock(request):
     plans = {location_plan.location.pk: location_plan for location_plan in plan.locations}
     for entry in locations:
         entry.plan = plans.get(entry.location.pk)
-    for item in [*unusable, *plan.transfers]:
-        item.key = uuid.uuid4()  # each one-step form is stored once however often it is sent
+    # Each one-step form is stored once however often it is sent: each with a key of its own, also the several
+    # buttons of one row (discard, return to each location for return), or the second pressed would be taken
+    # for a resend of the first.
+    for item in plan.transfers:
+        item.key = uuid.uuid4()
+    return_locations = [entry.location for entry in locations if entry.location.for_return]
+    for level in unusable:
+        level.discard_key = uuid.uuid4()
+        level.returns = [(target, uuid.uuid4()) for target in return_locations if target.pk != level.location_id]
     return render(
         request,
         "kits/stock.html",
@@ -184,7 +191,6 @@ def stock(request):
             "batches": batch_totals(levels + unusable, today),
             "expiring": queries.expiring_in(locations),
             "expired": queries.unusable_in(locations),
-            "return_locations": [entry.location for entry in locations if entry.location.for_return],
             "plan": plan,
             "warning_days": queries.warning_date(today) - today,
             "municipality": municipality,

@@ -148,11 +148,15 @@ def corrections_since(closing: MonthClosing) -> list[Correction]:
         ReversalReport.history.filter(
             district__municipality=closing.municipality_id, occurred_at__gte=start, occurred_at__lt=end
         ),
-        # Deliveries have no from_location: a movement into the municipality changes its stock as well.
+        # Deliveries have no from_location: a movement into the municipality changes its stock as well. The stock
+        # at the month's end is every movement dated (its effective date, not when it was entered) before it: a
+        # movement entered since and dated in an earlier month (a count or a discard dated back, with a reason)
+        # changes this month's closing stock too, and is named with it. One dated after the month changes nothing
+        # here (a correction of a movement is dated when it is made, kits.services.correct_movement).
         StockMovement.history.filter(
             Q(from_location__municipality=closing.municipality_id)
             | Q(to_location__municipality=closing.municipality_id),
-            occurred_at__gte=start,
+            Q(occurred_at__gte=start) | Q(history_type="+"),
             occurred_at__lt=end,
         ),
     ]

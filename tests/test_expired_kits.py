@@ -5,6 +5,8 @@ with a one-step discard or return, and never counted as what could be handed out
 """
 
 import datetime as dt
+import html
+import re
 import uuid
 from zoneinfo import ZoneInfo
 
@@ -195,6 +197,40 @@ def test_one_step_returns_expired_kits(client, coordinator, expired, bag, return
         response.content.decode()
     )
     assert level(returns, expired) == 95
+
+
+def one_step_forms(client):
+    """{button text: what the form sends} of the one-step forms on the stock page."""
+    content = client.get(reverse("kits:stock")).content.decode()
+    forms = re.findall(
+        r'<form method="post" action="{}">(.*?)</form>'.format(reverse("kits:clear-unusable")), content, re.S
+    )
+    sent = {}
+    for form in forms:
+        button = html.unescape(re.search(r"<button[^>]*>(.*?)</button>", form, re.S)[1]).strip()
+        sent[button] = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form))
+        del sent[button]["csrfmiddlewaretoken"]
+    return sent
+
+
+@pytest.mark.parametrize("first", ["Kassér 95 kit af lot NX2301", "Returnér til Returkassen"])
+def test_each_one_step_button_of_a_row_has_its_own_key(client, coordinator, expired, bag, returns, first):
+    """Before, a row's discard and return buttons carried one key: pressed one after the other (or in two tabs),
+    the second was taken as the first sent again ("already registered"), or refused as "sent with other content".
+    Now each button has its own key: pressed twice it stores one movement and says so, and the other button then
+    says that the kits are gone."""
+    client.force_login(coordinator)
+    forms = one_step_forms(client)
+    assert len(forms) == 2 and len({form["key"] for form in forms.values()}) == 2
+    [other] = [button for button in forms if button != first]
+    url = reverse("kits:clear-unusable")
+    assert client.post(url, forms[first]).status_code == 302
+    again = client.post(url, forms[first], follow=True).content.decode()
+    assert "Dette var allerede registreret; det gemmes kun én gang." in again
+    then = html.unescape(client.post(url, forms[other], follow=True).content.decode())
+    assert "Der er ingen kit af lot NX2301 tilbage i Gadeteamets taske: de er allerede kasseret eller flyttet." in then
+    assert "allerede registreret" not in then and "andet indhold" not in then
+    assert StockMovement.objects.filter(kind__in=["discard", "transfer"]).count() == 1 and level(bag, expired) == 0
 
 
 def test_one_step_refuses_a_usable_batch_and_an_ordinary_target(client, coordinator, bag, office, expired):

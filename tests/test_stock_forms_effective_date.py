@@ -455,3 +455,38 @@ def test_a_tick_confirms_only_the_count_it_was_asked_for(client, coordinator, of
         saved = post(client, "count", confirm_arrivals="on", arrivals_for=asked, on_date="28.11.2026", **fields)
         assert saved.status_code == 302
     assert StockMovement.objects.get(kind="adjustment").quantity == 1  # 10 at the end of 28 November, 9 counted
+
+
+def test_a_months_closing_stock_follows_the_movements_dated_in_it_and_names_each_one_entered_after_its_approval(
+    client, coordinator, office, odense
+):
+    """November's closing stock, as the coordinator reports it to the municipality: the ledger by effective date.
+    A correction entered in December and dated in December leaves it as approved; one dated in November changes it,
+    and so does one dated in October (the stock at November's end is every movement dated before it). Each is
+    named, with who and why, beside the approved figure. Before, the one dated in October changed November's
+    "On hand" with no word of who or why: the change line named only the November count, as if it had made it all.
+    """
+    with time_machine.travel(at(2026, 10, 20, 10, 0), tick=False):
+        batch = factories.make_batch()
+        factories.receive(batch, office, 12, coordinator)
+    with time_machine.travel(NOVEMBER_20, tick=False):
+        factories.hand_out(batch, office, 2, coordinator)
+    count = {"location": office.pk, "batch": batch.pk, "reason": "Optalt"}
+    with time_machine.travel(at(2026, 12, 2, 10, 0), tick=True):
+        client.force_login(coordinator)
+        assert client.post("/personale/maaned/godkend/", {"month": "2026-11"}).status_code == 302  # keeps its figures
+        assert post(client, "count", counted="9", on_date="02.12.2026", **count).status_code == 302
+        assert november_closing(odense) == 10
+        fields = {"counted": "8", "on_date": "30.11.2026", "change_reason": "Optælling glemt"}
+        assert post(client, "count", **fields, **count).status_code == 302
+        assert november_closing(odense) == 8
+        fields = {"quantity": "1", "reason": "Beskadiget", "on_date": "31.10.2026", "change_reason": "Kassation glemt"}
+        assert post(client, "discard", location=office.pk, batch=batch.pk, **fields).status_code == 302
+        assert november_closing(odense) == 7 and level(office, batch) == 6
+        export = client.get("/en/personale/maaned/csv/", {"month": "2026-11", "separator": "comma"}).content.decode()
+    lines = export.splitlines()
+    assert "Figures in this file,As approved" in lines and "On hand,10,12,0" in lines  # November, October, a year ago
+    [changed] = [line for line in lines if line.startswith("Changed since the approval,")]
+    assert changed.startswith('Changed since the approval,"On hand 10 → 7; corrected 2 Dec 2026 by koordinator-carla')
+    assert "reason: Optælling glemt" in changed and "reason: Kassation glemt" in changed
+    assert "Optalt" not in changed  # the count dated in December is not November's
