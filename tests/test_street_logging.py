@@ -501,7 +501,7 @@ def test_the_street_api_does_not_name_a_lot_only_another_municipality_has_held(
     form's batch field took any lot in the country, and the refusal named it (found by a review
     helper). A lot the worker's places never held is refused as an unknown choice."""
     bag = factories.make_location(red_liv, name="Gadeteamets taske")
-    factories.receive(factories.make_batch(), bag, 10, coordinator)
+    factories.receive(factories.make_batch(lot_number="ODENSE-12"), bag, 10, coordinator)
     aarhus_store = factories.make_location(aarhus_org, name="Aarhus lager")
     secret = factories.make_batch(lot_number="AARHUS-ONLY-77")
     factories.receive(secret, aarhus_store, 5, other_coordinator)
@@ -511,6 +511,9 @@ def test_the_street_api_does_not_name_a_lot_only_another_municipality_has_held(
     assert "AARHUS-ONLY-77" not in json.dumps(answer.json(), ensure_ascii=False)
     assert [error["field"] for error in answer.json()["errors"]] == ["batch"]
     assert not Handout.objects.exists()
+    # The handout page's lots (a field whose lots are read only when it is shown or a lot is sent).
+    lots = [label for _value, label in client.get("/gade/udlevering/").context["form"].fields["batch"].choices]
+    assert any("ODENSE-12" in str(label) for label in lots) and not any("AARHUS" in str(label) for label in lots)
 
 
 def planned_course_fields(planned, venue, **changes):
