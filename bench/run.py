@@ -1046,7 +1046,8 @@ def render(args, host, generated, generate_seconds, m) -> str:
         "insert in a transaction, as the issue defines the floor). 10 when the organisation, the roles and a "
         "look-up of the key were separate statements, 8 while the lot and the month's approval were looked up "
         "before the insert, 6 while BEGIN and COMMIT surrounded the insert. `tests/test_street_logging.py` pins 4 "
-        "for a new entry and 5 for a repeat.",
+        "for a new entry and 4 for a repeat, whose insert reads the stored row (5 until run 29, a look-up after "
+        "the refused insert).",
         "",
         f"## Two app servers behind HAProxy, {CONNECTIONS} connections ({STREET_CLIENTS} for writes), "
         f"{args.duration} s each",

@@ -3,12 +3,13 @@ the street screen, the office form, the admin and the demo seed.
 """
 
 import datetime as dt
+import functools
 import uuid
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import BigIntegerField, Case, Exists, F, Func, OuterRef, Q, Sum, Value, When
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BigIntegerField, Case, Exists, F, Func, OuterRef, Q, Sum, Value, When, signals
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -37,7 +38,7 @@ from kits.models import (
 from redliv import roles
 from redliv.closing import check_change_allowed
 from redliv.db import IsAnyOf, null_refused, read_back_on_use, violated_constraint
-from redliv.idempotency import IdempotencyConflict, create_once
+from redliv.idempotency import IdempotencyConflict, KeyStoredBefore, create_once
 from redliv.models import MonthClosing
 from redliv.months import Month, first_of_month
 
@@ -234,7 +235,7 @@ def record_handout(
             # refuses it then (migration 0016), and `stock_refusal` says so.
             dated_at_office=dated,
         )
-        return save_handout(handout, batch, on_date)
+        return insert_handout(handout, batch, on_date)
 
     try:
         # create() reads (an approved month, when the handout is dated in an ended one) and inserts one row.
@@ -269,6 +270,82 @@ def save_handout(handout: Handout, batch: Batch | None, on_date) -> Handout:
         raise _recalled_error(batch)
     handout.batch = batch
     handout.save(force_insert=True)
+    return handout
+
+
+@functools.cache
+def _insert_statement() -> tuple[str, list]:
+    """The statement `insert_handout` sends, and the fields whose values it takes, in their order.
+
+    Written from the model's own definition: the columns and values are those of every concrete field, as
+    Django's insert names them (tests/test_handout_insert.py holds the two together); written by hand only the
+    three things the ORM cannot say. The batch, when none was given, is `FirstExpiringBatch`'s function. A
+    key stored before is no error (ON CONFLICT DO NOTHING, on the key's unique constraint, which still decides:
+    a trigger runs only for a row inserted, the ledger's is AFTER INSERT). And the same statement reads the row
+    stored under the key then, so a repeat is answered without a second statement (none when the other request
+    committed while this one ran: its snapshot is older, and KeyStoredBefore carries no row)."""
+    table = connection.ops.quote_name(StockMovement._meta.db_table)
+    every = StockMovement._meta.concrete_fields
+    written = [field for field in every if not field.primary_key]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in written)
+    values = ", ".join(
+        f"COALESCE(%s, {FirstExpiringBatch.function}(%s, %s, %s))" if field.attname == "batch_id" else "%s"
+        for field in written
+    )
+    key = connection.ops.quote_name(StockMovement._meta.get_field("idempotency_key").column)
+    read = ", ".join(connection.ops.quote_name(field.column) for field in every)
+    sql = (
+        f"WITH new AS (INSERT INTO {table} ({columns}) VALUES ({values}) ON CONFLICT ({key}) DO NOTHING "  # noqa: S608 (names from _meta, values parameters)
+        f"RETURNING {read}) "
+        f"SELECT true, {read} FROM new UNION ALL "
+        f"SELECT false, {read} FROM {table} WHERE {key} = %s AND NOT EXISTS (SELECT FROM new)"
+    )
+    return sql, written
+
+
+def insert_handout(handout: Handout, batch: Batch | None, on_date) -> Handout:
+    """`save_handout` for a handout with a key of its own (`record_handout`), in one statement that also answers
+    a repeat: the handout inserted, or KeyStoredBefore with the row stored under its key (create_once answers
+    with it). The same rules: never from a location for return or destruction, a given batch usable on
+    `on_date`, none given the first-expiring usable batch at the location that holds enough (or NULL, which the
+    column's NOT NULL refuses, and `stock_refusal` explains); stock and expiry enforced by the ledger trigger.
+
+    Sent as SQL rather than through `save()`: Django's building and compiling of the insert cost 0.6 ms of
+    CPU of a street entry's ~7, and a repeat a second statement and its 0.5 ms (bench/analysis.md, run 29)."""
+    if handout.from_location.for_return:
+        raise _from_return_location_error(handout.from_location)
+    if batch is not None:
+        if batch.is_expired(on_date):
+            raise _expired_error(batch)
+        if batch.is_recalled(on_date):
+            raise _recalled_error(batch)
+        handout.batch = batch
+    handout.kind = StockMovement.Kind.HANDOUT
+    sql, written = _insert_statement()
+    signals.pre_save.send(sender=Handout, instance=handout, raw=False, using=connection.alias, update_fields=None)
+    params = []
+    for field in written:
+        params.append(field.get_db_prep_save(field.pre_save(handout, True), connection))
+        if field.attname == "batch_id":
+            params += [handout.from_location_id, handout.quantity, on_date]
+    params.append(
+        StockMovement._meta.get_field("idempotency_key").get_db_prep_save(handout.idempotency_key, connection)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:  # stored by a request that committed while this statement ran
+        raise KeyStoredBefore()
+    inserted, *values = row
+    if not inserted:
+        raise KeyStoredBefore(Handout.from_db(connection.alias, None, values))
+    for field, value in zip(StockMovement._meta.concrete_fields, values, strict=True):
+        setattr(handout, field.attname, value)
+    handout._state.adding = False
+    handout._state.db = connection.alias
+    signals.post_save.send(
+        sender=Handout, instance=handout, created=True, update_fields=None, raw=False, using=connection.alias
+    )
     return handout
 
 

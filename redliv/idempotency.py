@@ -60,11 +60,22 @@ def _same_content(stored: str, payload: dict) -> bool:
     return any(constant_time_compare(stored, keyed_digest(content_hash, secret)) for secret in secrets)
 
 
-def _stored(model, key, payload, author):
-    try:
-        existing = model._base_manager.get(idempotency_key=key)
-    except model.DoesNotExist:
-        return None
+class KeyStoredBefore(Exception):
+    """Raised by a `create` whose insert found its key stored (`INSERT … ON CONFLICT DO NOTHING`): `row` is the
+    stored row when the same statement could read it, None when it was stored by a request that committed while
+    the statement ran (its snapshot is older): then create_once looks it up."""
+
+    def __init__(self, row=None):
+        super().__init__()
+        self.row = row
+
+
+def _stored(model, key, payload, author, existing=None):
+    if existing is None:
+        try:
+            existing = model._base_manager.get(idempotency_key=key)
+        except model.DoesNotExist:
+            return None
     # Another user's entry is never answered as this user's, whatever its content: their own entry would be
     # lost while they were told it was stored (a course's or a handout's content does not name its author).
     if getattr(existing, f"{model.AUTHOR_FIELD}_id") != getattr(author, "pk", None):
@@ -93,7 +104,9 @@ def create_once(model, key, payload: dict, create, *, author, one_statement: boo
     A new entry (the usual case) costs no look-up: the insert is tried first and the
     unique key refuses a repeat. Only when `create` is refused (by the key, or by a rule
     a retry may now break, such as the stock it took) is the stored row looked up: a
-    retry then gets the row stored the first time, whatever changed since.
+    retry then gets the row stored the first time, whatever changed since. A `create` whose
+    insert answers a taken key itself raises KeyStoredBefore, with the stored row when it read it
+    (kits.services.insert_handout): a repeat then costs no statement more than a new entry.
     """
     digest = payload_digest(payload)
     try:
@@ -101,6 +114,11 @@ def create_once(model, key, payload: dict, create, *, author, one_statement: boo
             return create(digest), True
         with transaction.atomic():
             return create(digest), True
+    except KeyStoredBefore as stored:
+        existing = _stored(model, key, payload, author, stored.row)  # refuses other content or another author
+        if existing is None:  # the key's row is gone: a ledger keeps every row, so this is a bug
+            raise IntegrityError(f"{model._meta.label}: the key {key} was taken, and no row has it") from None
+        return existing, False
     except (IntegrityError, ValidationError):
         existing = _stored(model, key, payload, author)  # refuses the key of other content or another author
         if existing is None:
