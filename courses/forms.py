@@ -450,6 +450,14 @@ class VenueForm(inputs.ModelForm):
                 "open_to_public",
                 _("A shelter is for its residents only: untick “open to the public”, or choose another kind."),
             )
+        if data.get("kind") == Venue.Kind.STAIRWELL and data.get("open_to_public"):
+            self.add_error(
+                "open_to_public",
+                _(
+                    "A stairwell is where its residents live: it is never shown to the public, as its name and "
+                    "address would tell everyone where people who use drugs live. Untick “open to the public”."
+                ),
+            )
         postcode = data.get("postcode")
         if postcode and not (len(postcode) == 4 and postcode.isascii() and postcode.isdigit()):
             self.add_error("postcode", _("A postcode has four digits."))
