@@ -457,7 +457,6 @@ def dropin_exception_add(request, pk):
             "exceptions": schedule.exceptions.all(),
             "exception_form": exception_form,
         },
-        status=400,
     )
 
 
