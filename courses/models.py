@@ -103,7 +103,7 @@ class Venue(models.Model):
     # submit or a second tab of the same form creates the venue once. Venues made otherwise have none.
     form_key = models.UUIDField(_("form key"), null=True, blank=True, unique=True, editable=False)
     # When the venue was last saved: a save from a form shown before that is refused
-    # (`services_planning.refuse_a_later_change`), as for a trainer.
+    # (`redliv.edits.refuse_a_later_change`), as for a trainer.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -260,7 +260,7 @@ class Trainer(models.Model):
     # submit or a second tab of the same form registers the trainer once. Trainers made otherwise have none.
     form_key = models.UUIDField(_("form key"), null=True, blank=True, unique=True, editable=False)
     # When the trainer was last saved: a save from a form shown before that is refused
-    # (`services_planning.refuse_a_later_change`), as for a course.
+    # (`redliv.edits.refuse_a_later_change`), as for a course.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = TrainerQuerySet.as_manager()
@@ -721,6 +721,10 @@ class CourseRequest(models.Model):
     purged_at = models.DateTimeField(_("free text purged at"), null=True, blank=True, editable=False)
     # The key the public form was shown with: sent twice (a double tap, Back and send again), it is one request.
     form_key = models.UUIDField(_("form key"), null=True, blank=True, unique=True, editable=False)
+
+    # When it was last saved: a save from an admin form shown before that is refused (a stale tab would silently
+    # undo the later change; redliv.admin.VersionChecked).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
     history = HistoricalRecords()
