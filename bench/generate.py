@@ -110,13 +110,13 @@ def _users(munis: list, out) -> None:
 
 
 SQL_PLACES = """
-INSERT INTO redliv_district (municipality_id, name, postcodes)
-SELECT m.id, 'Distrikt ' || d, (1000 + (m.code * 3 + d) %% 8999)::text
+INSERT INTO redliv_district (municipality_id, name, postcodes, updated_at)
+SELECT m.id, 'Distrikt ' || d, (1000 + (m.code * 3 + d) %% 8999)::text, %(first_day)s::date + time '08:00'
 FROM redliv_municipality m, generate_series(1, {districts}) d;
 
-INSERT INTO redliv_organisation (municipality_id, name, kind)
-SELECT m.id, m.name || ' Kommune, RED LIV', 'municipality' FROM redliv_municipality m
-UNION ALL SELECT m.id, 'Antidote Danmark, ' || m.name, 'ngo' FROM redliv_municipality m;
+INSERT INTO redliv_organisation (municipality_id, name, kind, updated_at)
+SELECT m.id, m.name || ' Kommune, RED LIV', 'municipality', %(first_day)s::date + time '08:00' FROM redliv_municipality m
+UNION ALL SELECT m.id, 'Antidote Danmark, ' || m.name, 'ngo', %(first_day)s::date + time '08:00' FROM redliv_municipality m;
 
 CREATE TEMP TABLE bench_centre AS
 SELECT id AS municipality_id, 54.8 + random() * 2.6 AS lat, 8.3 + random() * 4.2 AS lon
@@ -148,20 +148,20 @@ SELECT v.municipality_id, v.id, 'Drop-in', (v.municipality_id %% 5)::smallint, '
        %(first_day)s, NULL, '{{people_who_use_drugs}}', '{{da}}', true, '', %(first_day)s::date + time '08:00'
 FROM courses_venue v WHERE v.kind = 'premises';
 
-INSERT INTO kits_stocklocation (municipality_id, organisation_id, venue_id, name, kind, active)
-SELECT v.municipality_id, v.organisation_id, v.id, 'Skab, ' || v.name, 'venue', true
+INSERT INTO kits_stocklocation (municipality_id, organisation_id, venue_id, name, kind, active, updated_at)
+SELECT v.municipality_id, v.organisation_id, v.id, 'Skab, ' || v.name, 'venue', true, %(first_day)s::date + time '08:00'
 FROM courses_venue v WHERE v.kind = 'premises'
 UNION ALL
-SELECT o.municipality_id, o.id, NULL, 'Gadeteamets taske, ' || m.name, 'bag', true
+SELECT o.municipality_id, o.id, NULL, 'Gadeteamets taske, ' || m.name, 'bag', true, %(first_day)s::date + time '08:00'
 FROM redliv_organisation o JOIN redliv_municipality m ON m.id = o.municipality_id WHERE o.kind = 'municipality';
 
-INSERT INTO kits_kittype (name, contents, active)
-VALUES ('Naloxon-kit', 'Naloxon næsespray (Nyxoid 1,8 mg), handsker, ventilationsmaske', true);
+INSERT INTO kits_kittype (name, contents, active, updated_at)
+VALUES ('Naloxon-kit', 'Naloxon næsespray (Nyxoid 1,8 mg), handsker, ventilationsmaske', true, %(first_day)s::date + time '08:00');
 
 -- One batch per quarter, received a week before the quarter starts, good for three years.
-INSERT INTO kits_batch (kit_type_id, product, lot_number, received_on, expiry_date)
+INSERT INTO kits_batch (kit_type_id, product, lot_number, received_on, expiry_date, updated_at)
 SELECT (SELECT id FROM kits_kittype), 'Nyxoid 1,8 mg næsespray', 'BENCH-' || to_char(q, 'YYYY"Q"Q'),
-       (q - interval '7 days')::date, (q + interval '3 years')::date
+       (q - interval '7 days')::date, (q + interval '3 years')::date, %(first_day)s::date + time '08:00'
 FROM generate_series(date_trunc('quarter', %(first_day)s::date), %(last_day)s::date, interval '3 months') q
 ORDER BY q;
 CREATE TEMP TABLE bench_quarter AS

@@ -1,16 +1,10 @@
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
-from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from courses.edits import remember_the_save, sent_again
-from courses.forms import edit_key_field, offer_version, shown_version_field
 from courses.models import (
     Attendance,
     Certification,
@@ -21,65 +15,13 @@ from courses.models import (
     Trainer,
     Venue,
 )
-from courses.services_planning import refuse_a_later_change, trainer_changed_elsewhere, venue_changed_elsewhere
-from redliv import inputs
-from redliv.admin import ReadOnlyAdmin, ScopedAdmin, ScopedHistoryAdmin
+from courses.services_planning import trainer_changed_elsewhere, venue_changed_elsewhere
+from redliv.admin import ReadOnlyAdmin, ScopedAdmin, ScopedHistoryAdmin, VersionCheckedAdmin, VersionCheckedForm
 
 KEPT_TRAINER = gettext_lazy(
     "A trainer who taught a held course is kept: the months count them among their active trainers. Untick "
     "Active instead. If they asked to be forgotten, choose Forget the selected trainers on the list of trainers."
 )
-
-
-class VersionCheckedForm(inputs.ModelForm):
-    """An admin form of a row whose staff page checks the version its form was shown with (`offer_version`).
-
-    The admin saved whatever its form sent: a save from a tab opened before another save (another tab, an
-    administrator and a coordinator at once) silently undid that save. Now it is refused above the form,
-    nothing saved, as on the staff page (`services_planning.refuse_a_later_change`, which holds the row
-    until the admin's transaction commits); sent again from the page that said so, it replaces the other
-    change on purpose. A form without a version (a page shown before this) is saved as before.
-    """
-
-    shown_version = shown_version_field()
-    edit_key = edit_key_field()
-
-    def changed_elsewhere(self) -> str:
-        raise NotImplementedError
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        offer_version(self)
-
-    def clean(self):
-        data = super().clean()
-        try:
-            refuse_a_later_change(self.instance, data.get("shown_version"), self.changed_elsewhere())
-        except ValidationError as error:
-            self.data = self.data.copy()  # sent again, the form replaces the later change on purpose
-            self.data["shown_version"] = error.params["version"]
-            raise
-        return data
-
-
-class VersionCheckedAdmin:
-    """The admin of a VersionCheckedForm: the same form sent again once it saved (a double click, a reload),
-    with nothing saved since, is answered as saved, as on the staff pages (`courses.edits.sent_again`),
-    not refused by its own first save."""
-
-    saved_message = ""
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method == "POST" and object_id is not None:
-            row = self.get_object(request, unquote(object_id))
-            if row is not None and sent_again(request, row):
-                self.message_user(request, self.saved_message, messages.SUCCESS)
-                return redirect(reverse(f"admin:{row._meta.app_label}_{row._meta.model_name}_changelist"))
-        return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        remember_the_save(request, form, obj)
 
 
 class VenueAdminForm(VersionCheckedForm):
@@ -229,7 +171,7 @@ class AttendanceAdmin(ReadOnlyAdmin, ScopedHistoryAdmin):
 
 
 @admin.register(CourseRequest)
-class CourseRequestAdmin(ScopedHistoryAdmin):
+class CourseRequestAdmin(VersionCheckedAdmin, ScopedHistoryAdmin):
     list_display = ["organisation_name", "audience", "number_of_people", "status", "created_at"]
     list_filter = ["status", "audience", "municipality"]
     search_fields = ["organisation_name", "contact_name"]

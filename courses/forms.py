@@ -1,7 +1,5 @@
 """The coordinator's forms. They validate with clear messages; the database enforces."""
 
-import uuid
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.forms import inlineformset_factory
@@ -21,6 +19,7 @@ from courses.models import (
     ends_after_start,
 )
 from redliv import inputs, roles
+from redliv.edits import edit_key_field, offer_version, shown_version_field
 from redliv.models import Audience, CourseLanguage, District, Organisation
 from redliv.personal_data import refuse_identifiers
 from redliv.widgets import DateInput
@@ -94,24 +93,6 @@ def refuse_if_not_public(form, venue):
     reason = venue.not_public_reason() if venue and form.cleaned_data.get("published") else None
     if reason:
         form.add_error("published", forms.ValidationError(reason, code="residents_only"))
-
-
-def shown_version_field():
-    """When the row was last saved, as its page was shown: saving refuses to overwrite a later change
-    (`services_planning.refuse_a_later_change`). None from a page shown before versions: saved as before."""
-    return forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
-
-
-def edit_key_field():
-    """A key for this showing of a form that edits a saved row: the same form sent again after it was saved (a
-    double click) is told apart from another tab's save (`courses.edits.sent_again`)."""
-    return forms.UUIDField(widget=forms.HiddenInput, required=False)
-
-
-def offer_version(form):
-    if form.instance.pk:
-        form.fields["shown_version"].initial = form.instance.updated_at.isoformat()
-        form.fields["edit_key"].initial = uuid.uuid4()
 
 
 class CourseForm(inputs.ModelForm):
@@ -449,6 +430,14 @@ class VenueForm(inputs.ModelForm):
             self.add_error(
                 "open_to_public",
                 _("A shelter is for its residents only: untick “open to the public”, or choose another kind."),
+            )
+        if data.get("kind") == Venue.Kind.STAIRWELL and data.get("open_to_public"):
+            self.add_error(
+                "open_to_public",
+                _(
+                    "A stairwell is where its residents live: it is never shown to the public, as its name and "
+                    "address would tell everyone where people who use drugs live. Untick “open to the public”."
+                ),
             )
         postcode = data.get("postcode")
         if postcode and not (len(postcode) == 4 and postcode.isascii() and postcode.isdigit()):

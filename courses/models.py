@@ -40,12 +40,20 @@ def choices_array(base_field, verbose_name, **kwargs):
     return ArrayField(base_field, verbose_name=verbose_name, default=list, blank=True, **kwargs)
 
 
+# The kinds of venue that are never open to the public (`Venue.Kind`): nothing held there is shown in the finder,
+# its API, feed or widget, and the publication counts them together, unnamed (reports.figures.NOT_PUBLIC_VENUES).
+RESIDENTS_ONLY_KINDS = ("shelter", "stairwell")
+
+
 class Venue(models.Model):
     class Kind(models.TextChoices):
         PREMISES = "premises", _("Premises")
         CLINIC = "clinic", _("Clinic")
         TREATMENT_CENTRE = "treatment_centre", _("Treatment centre")
         SHELTER = "shelter", _("Shelter (residents only)")
+        # Courses for the residents of a stairwell where people who use drugs live (a secondary audience): the
+        # place's name or address, published, would tell everyone where they live.
+        STAIRWELL = "stairwell", _("Stairwell (residents only)")
         STREET_STAND = "street_stand", _("Street stand")
         ONLINE = "online", _("Online")
 
@@ -62,7 +70,15 @@ class Venue(models.Model):
         related_name="venues",
         verbose_name=_("municipality"),
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=Kind.choices,
+        help_text=_(
+            "Shelters and stairwells are for their residents only: never shown in the public finder, and never "
+            "named in the published figures."
+        ),
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     postcode = models.CharField(_("postcode"), max_length=4, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
@@ -87,7 +103,7 @@ class Venue(models.Model):
     # submit or a second tab of the same form creates the venue once. Venues made otherwise have none.
     form_key = models.UUIDField(_("form key"), null=True, blank=True, unique=True, editable=False)
     # When the venue was last saved: a save from a form shown before that is refused
-    # (`services_planning.refuse_a_later_change`), as for a trainer.
+    # (`redliv.edits.refuse_a_later_change`), as for a trainer.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -115,8 +131,12 @@ class Venue(models.Model):
                 name="venue_postcode_four_digits",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="shelter") | Q(open_to_public=False),
-                name="venue_shelter_is_residents_only",
+                condition=~Q(kind__in=RESIDENTS_ONLY_KINDS) | Q(open_to_public=False),
+                name="venue_residents_only_kinds_are_not_public",
+                violation_error_message=_(
+                    "A shelter or a stairwell is for its residents only: untick “open to the public”, or choose "
+                    "another kind."
+                ),
             ),
         ]
 
@@ -196,6 +216,11 @@ class Venue(models.Model):
         """Why nothing held here may be shown in the public finder, or None: residents-only venues never are."""
         if self.open_to_public:
             return None
+        if self.kind == Venue.Kind.STAIRWELL:
+            return _(
+                "%(venue)s is a stairwell where people live: showing a course there in the public finder would "
+                "tell everyone where they live. Keep it out of the finder, and tell the residents yourself."
+            ) % {"venue": self.name}
         return _(
             "%(venue)s is for residents only, so nothing held there can be shown in the public finder. "
             "Choose another venue, or keep it out of the finder."
@@ -235,7 +260,7 @@ class Trainer(models.Model):
     # submit or a second tab of the same form registers the trainer once. Trainers made otherwise have none.
     form_key = models.UUIDField(_("form key"), null=True, blank=True, unique=True, editable=False)
     # When the trainer was last saved: a save from a form shown before that is refused
-    # (`services_planning.refuse_a_later_change`), as for a course.
+    # (`redliv.edits.refuse_a_later_change`), as for a course.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = TrainerQuerySet.as_manager()
@@ -698,6 +723,10 @@ class CourseRequest(models.Model):
     purged_at = models.DateTimeField(_("free text purged at"), null=True, blank=True, editable=False)
     # The key the public form was shown with: sent twice (a double tap, Back and send again), it is one request.
     form_key = models.UUIDField(_("form key"), null=True, blank=True, unique=True, editable=False)
+
+    # When it was last saved: a save from an admin form shown before that is refused (a stale tab would silently
+    # undo the later change; redliv.admin.VersionChecked).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
     history = HistoricalRecords()

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from courses.models import Certification, Course, CourseRequest, DropInSchedule, Trainer, Venue, participants
 from redliv.closing import check_change_allowed
 from redliv.db import violated_constraint
+from redliv.edits import refuse_a_later_change
 from redliv.models import Municipality
 from redliv.months import Month
 
@@ -169,19 +170,6 @@ def refuse_a_request_answered_already(course_request):
         raise ValidationError({NON_FIELD_ERRORS: message})
 
 
-def refuse_a_later_change(row, shown_version, message):
-    """A ValidationError (`message`) when the row was saved again after its form was shown (another tab,
-    another coordinator): saving would silently undo that change. Its `params` hold the version now
-    stored, for the form to be sent again on purpose. The row stays locked until this save commits."""
-    if row.pk is None or not shown_version:
-        return
-    current = (
-        type(row).objects.select_for_update(no_key=True).filter(pk=row.pk).values_list("updated_at", flat=True).first()
-    )
-    if current is not None and current.isoformat() != shown_version:
-        raise ValidationError(message, code="changed_meanwhile", params={"version": current.isoformat()})
-
-
 def refuse_trainers_elsewhere(trainers, municipality_id):
     """A ValidationError beside the trainers when one belongs to another municipality than the course.
 
@@ -232,7 +220,7 @@ def save_once(row):
 
 def trainer_changed_elsewhere() -> str:
     """Why a trainer's form saved nothing: the trainer was saved after the form was shown (the staff page's and the
-    admin's, courses.admin.VersionCheckedForm)."""
+    admin's, redliv.admin.VersionCheckedForm)."""
     return _(
         "The trainer was changed elsewhere after you opened this page (in another tab, or by another "
         "coordinator). Your changes are not saved: open the trainer in a new tab to see what changed, "
@@ -270,7 +258,7 @@ def save_trainer(form, certifications):
 
 def venue_changed_elsewhere() -> str:
     """Why a venue's form saved nothing: the venue was saved after the form was shown (the staff page's and the
-    admin's, courses.admin.VersionCheckedForm)."""
+    admin's, redliv.admin.VersionCheckedForm)."""
     return _(
         "The venue was changed elsewhere after you opened this page (in another tab, or by another "
         "coordinator). Your changes are not saved: open the venue in a new tab to see what changed, "

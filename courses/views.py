@@ -19,7 +19,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from courses import edits
 from courses import services_planning as planning
 from courses.forms import (
     AnswerRequestForm,
@@ -35,7 +34,7 @@ from courses.forms import (
 )
 from courses.models import Course, CourseFormat, CourseRequest, DropInException, DropInSchedule, Trainer, Venue
 from courses.schedule import falls_on, occurrences
-from redliv import inputs
+from redliv import edits, inputs
 from redliv.access import add_service_errors, get_for_user, permission_required, require_get_or_post
 from redliv.models import Audience, CourseLanguage
 from redliv.pagination import paginate
@@ -481,7 +480,6 @@ def dropin_exception_add(request, pk):
             "exceptions": schedule.exceptions.all(),
             "exception_form": exception_form,
         },
-        status=400,
     )
 
 

@@ -2,10 +2,10 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from finder.models import InfoPage
-from redliv.admin import SecondSubmitAnswered
+from redliv.admin import SecondSubmitAnswered, VersionCheckedAdmin
 
 
 @admin.register(InfoPage)
-class InfoPageAdmin(SecondSubmitAnswered, SimpleHistoryAdmin):
+class InfoPageAdmin(VersionCheckedAdmin, SecondSubmitAnswered, SimpleHistoryAdmin):
     list_display = ["title_da", "title_en", "slug", "position", "updated_at"]
     prepopulated_fields = {"slug": ["title_en"]}

@@ -9,17 +9,17 @@ from kits.models import (
     StockLocation,
     StockMovement,
 )
-from redliv.admin import ModelAdmin, ReadOnlyAdmin, ScopedAdmin, ScopedHistoryAdmin
+from redliv.admin import ModelAdmin, ReadOnlyAdmin, ScopedAdmin, ScopedHistoryAdmin, VersionCheckedAdmin
 
 
 @admin.register(KitType)
-class KitTypeAdmin(ModelAdmin):
+class KitTypeAdmin(VersionCheckedAdmin, ModelAdmin):
     list_display = ["name", "active"]
     search_fields = ["name"]
 
 
 @admin.register(Batch)
-class BatchAdmin(ModelAdmin):
+class BatchAdmin(VersionCheckedAdmin, ModelAdmin):
     list_display = ["lot_number", "product", "kit_type", "expiry_date", "received_on"]
     list_filter = ["kit_type", "product"]
     search_fields = ["lot_number", "product"]
@@ -29,7 +29,7 @@ class BatchAdmin(ModelAdmin):
 
 
 @admin.register(StockLocation)
-class StockLocationAdmin(ScopedAdmin):
+class StockLocationAdmin(VersionCheckedAdmin, ScopedAdmin):
     list_display = ["name", "kind", "organisation", "venue", "active", "for_return"]
     # StockLocation.clean checks both; the database refuses them too, if the location changed in between.
     constraints_the_form_checks = (RETURN_LOCATION_KEPT_WHILE_HOLDING_KITS, "stocklocation_keeps_its_municipality")

@@ -94,6 +94,10 @@ class KitType(models.Model):
     )
     active = models.BooleanField(_("active"), default=True)
 
+    # When it was last saved: a save from an admin form shown before that is refused (a stale tab would silently
+    # undo the later change; redliv.admin.VersionChecked).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
     class Meta:
         verbose_name = _("kit type")
         verbose_name_plural = _("kit types")
@@ -178,6 +182,10 @@ class Batch(models.Model):
         "recall_ended_by",
         "recall_end_reason",
     )
+
+    # When it was last saved: a save from an admin form shown before that is refused (a stale tab would silently
+    # undo the later change; redliv.admin.VersionChecked).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = BatchQuerySet.as_manager()
     history = HistoricalRecords()
@@ -329,6 +337,10 @@ class StockLocation(models.Model):
         db_default=False,
         help_text=_("Expired and recalled kits may only be moved to such a location (for example the pharmacy)."),
     )
+
+    # When it was last saved: a save from an admin form shown before that is refused (a stale tab would silently
+    # undo the later change; redliv.admin.VersionChecked).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
 

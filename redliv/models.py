@@ -149,6 +149,10 @@ class Municipality(models.Model):
         help_text=_("The official three-digit code, e.g. 461 for Odense."),
     )
 
+    # When it was last saved: a save from an admin form shown before that is refused (a stale tab would silently
+    # undo the later change; redliv.admin.VersionChecked).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
     class Meta:
         verbose_name = _("municipality")
         verbose_name_plural = _("municipalities")
@@ -183,6 +187,10 @@ class District(models.Model):
         blank=True,
         help_text=_("Postcodes in the district, separated by commas; used to find courses near a postcode."),
     )
+
+    # When it was last saved: a save from an admin form shown before that is refused (a stale tab would silently
+    # undo the later change; redliv.admin.VersionChecked).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -234,6 +242,10 @@ class Organisation(models.Model):
         verbose_name=_("municipality"),
     )
 
+    # When it was last saved: a save from an admin form shown before that is refused (a stale tab would silently
+    # undo the later change; redliv.admin.VersionChecked).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -279,6 +291,10 @@ class User(AbstractUser):
         verbose_name=_("organisation"),
         help_text=_("Every staff user belongs to an organisation; its municipality scopes what they see."),
     )
+
+    # When it was last saved: a save from an admin form shown before that is refused (a stale tab would silently
+    # undo the later change; redliv.admin.VersionChecked).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from redliv.admin import ModelAdmin, ScopedAdmin
+from redliv.admin import ModelAdmin, ScopedAdmin, VersionCheckedAdmin
 from reports.models import Population, TrainingTarget
 
 
@@ -10,7 +10,7 @@ class TrainingTargetAdmin(ScopedAdmin):
 
 
 @admin.register(Population)
-class PopulationAdmin(ModelAdmin):
+class PopulationAdmin(VersionCheckedAdmin, ModelAdmin):
     """Administrators enter each municipality's residents per year, with the source (kits per 100,000 residents)."""
 
     list_display = ["municipality", "year", "residents", "source"]

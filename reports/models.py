@@ -79,6 +79,10 @@ class Population(models.Model):
         _("source"), max_length=200, help_text=_("For example: Danmarks Statistik, FOLK1A, 1 January 2026.")
     )
 
+    # When it was last saved: a save from an admin form shown before that is refused (a stale tab would silently
+    # undo the later change; redliv.admin.VersionChecked).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
     objects = ScopedQuerySet.as_manager()
 
     class Meta:

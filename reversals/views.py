@@ -177,7 +177,7 @@ def report_detail(request, pk):
     return render_detail(request, report, ReviewForm(initial={"shown_status": report.review_status}))
 
 
-def render_detail(request, report, review_form, status=200):
+def render_detail(request, report, review_form):
     substances = [Substance(value).label for value in report.substances]
     return render(
         request,
@@ -189,7 +189,6 @@ def render_detail(request, report, review_form, status=200):
             "history": history_entries(report.history),
             "needs_kit": ReversalReport.objects.needing_kit().filter(pk=report.pk).exists(),
         },
-        status=status,
     )
 
 
@@ -219,7 +218,7 @@ def review(request, pk):
         else:
             messages.success(request, _("The review is saved."))
             return redirect("reversals:detail", pk=report.pk)
-    return render_detail(request, report, form, status=400)
+    return render_detail(request, report, form)
 
 
 @require_get_or_post
@@ -246,7 +245,7 @@ def record(request):
             if request.user.has_perm("reversals.change_reversalreport"):
                 return redirect("reversals:detail", pk=report.pk)
             return redirect("reversals:record")
-    return render(request, "reversals/record.html", context, status=400 if form.is_bound else 200)
+    return render(request, "reversals/record.html", context)
 
 
 def report_sent_before(request, key):
@@ -307,6 +306,4 @@ def replace_kit(request, pk):
         else:
             messages.success(request, _("The new kit is recorded and linked to the report."))
             return redirect(reverse("reversals:kits-to-replace"))
-    return render(
-        request, "reversals/replace_kit.html", {"report": report, "form": form}, status=400 if form.is_bound else 200
-    )
+    return render(request, "reversals/replace_kit.html", {"report": report, "form": form})

@@ -225,7 +225,7 @@ def _entry_page(request, kind):
             .select_related("batch", "location")
             .order_by("location__name", "batch__expiry_date")
         )
-    return render(request, f"street/{kind}.html", context, status=400 if form.errors else 200)
+    return render(request, f"street/{kind}.html", context)
 
 
 @require_get_or_post
@@ -557,7 +557,6 @@ def correct_course(request, pk):
             "summary": _("Correction of the course of %(when)s")
             % {"when": date_format(timezone.localtime(course.starts_at), "SHORT_DATETIME_FORMAT")},
         },
-        status=400 if form.errors else 200,
     )
 
 

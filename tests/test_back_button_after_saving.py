@@ -198,7 +198,7 @@ def test_a_double_click_on_saving_an_edit_says_saved_not_changed_elsewhere(plann
     assert "ændret et andet sted" in planner.post(path, {**sent, name: "Rettet igen"}).content.decode()
     # What the session keeps of the content is keyed with the server's secret: a plain hash of a name and a
     # phone number would let anyone with the session table test guesses of them.
-    from courses.edits import SAVED_EDITS_SESSION_KEY
+    from redliv.edits import SAVED_EDITS_SESSION_KEY
 
     content = sorted(
         (field, [str(value)] if not isinstance(value, list) else [str(v) for v in value])

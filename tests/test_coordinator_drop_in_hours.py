@@ -127,13 +127,13 @@ def test_an_exception_must_fall_on_the_schedules_weekday_and_period(planner, sch
     response = planner.post(
         f"/personale/faste-tider/{schedule.pk}/undtagelser/", {"date": wednesday.isoformat(), "reason": "Lukket"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "vælg en tirsdag" in response.content.decode()
     late = next_tuesday() + dt.timedelta(days=7 * 30)
     response = planner.post(
         f"/personale/faste-tider/{schedule.pk}/undtagelser/", {"date": late.isoformat(), "reason": "Lukket"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert not DropInException.objects.exists()
 
 
@@ -144,7 +144,7 @@ def test_a_closure_dated_before_today_in_copenhagen_is_refused(at_instant, plann
     schedule = factories.make_drop_in(venue, weekday=today.weekday(), valid_from=today - dt.timedelta(days=28))
     path = f"/personale/faste-tider/{schedule.pk}/undtagelser/"
     refused = planner.post(path, {"date": (today - dt.timedelta(days=7)).isoformat(), "reason": "Lukket"})
-    assert refused.status_code == 400
+    assert refused.status_code == 200
     assert "Datoen er passeret. Vælg i dag eller en senere dato" in refused.content.decode()
     assert not schedule.exceptions.exists()
     assert planner.post(path, {"date": today.isoformat(), "reason": "Lukket"}).status_code == 302
@@ -156,7 +156,7 @@ def test_the_same_date_cannot_be_skipped_twice(planner, schedule):
     response = planner.post(
         f"/personale/faste-tider/{schedule.pk}/undtagelser/", {"date": next_tuesday().isoformat(), "reason": "Igen"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "Den dato er allerede en undtagelse." in response.content.decode()
     assert schedule.exceptions.count() == 1
 

@@ -99,11 +99,12 @@ def test_it_refuses_a_postcode_that_is_not_four_digits(red_liv):
     refused(Venue, "venue_postcode_four_digits", lambda: factories.make_venue(red_liv, postcode="50A0"))
 
 
-def test_it_refuses_a_shelter_that_is_open_to_the_public(red_liv):
+@pytest.mark.parametrize("kind", [Venue.Kind.SHELTER, Venue.Kind.STAIRWELL])
+def test_it_refuses_a_shelter_or_a_stairwell_that_is_open_to_the_public(red_liv, kind):
     refused(
         Venue,
-        "venue_shelter_is_residents_only",
-        lambda: factories.make_venue(red_liv, kind=Venue.Kind.SHELTER, open_to_public=True),
+        "venue_residents_only_kinds_are_not_public",
+        lambda: factories.make_venue(red_liv, kind=kind, open_to_public=True),
     )
 
 

@@ -766,7 +766,7 @@ def test_a_correction_reason_that_the_history_cannot_keep_gets_a_form_error(
     fields.update({"people_who_use_drugs": 4, "kits": 0, "change_reason": reason})
     before = table_counts()
     response = client.post(f"/en/gade/poster/kursus/{attendance.pk}/", fields)
-    assert response.status_code == 400 and table_counts() == before
+    assert response.status_code == 200 and table_counts() == before
     assert response.context["form"].has_error("change_reason")
 
 

@@ -94,7 +94,7 @@ def test_an_empty_location_gets_a_message_and_nothing_is_written(client, street_
     response = client.post(
         replace_url(report), {"key": str(uuid.uuid4()), "location": empty.pk, "audience": "people_who_use_drugs"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "Tom taske" in response.content.decode()
     report.refresh_from_db()
     assert not report.kit_replaced and report.replacement_handout is None
@@ -108,7 +108,7 @@ def test_a_location_of_another_municipality_is_not_offered(client, street_worker
     response = client.post(
         replace_url(report), {"key": str(uuid.uuid4()), "location": elsewhere.pk, "audience": "people_who_use_drugs"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert not Handout.objects.exists()
 
 
@@ -136,7 +136,7 @@ def test_a_report_that_does_not_count_gets_no_kit_even_by_posting(client, coordi
     response = client.post(
         replace_url(report), {"key": str(uuid.uuid4()), "location": bag.pk, "audience": "people_who_use_drugs"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "godkendt afrapportering" in response.content.decode()
     assert replace_url(report) not in client.get(f"/personale/afrapporteringer/{report.pk}/").content.decode()
     assert client.get("/personale/").context["kits_to_replace"] == 0

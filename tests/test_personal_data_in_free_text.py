@@ -128,7 +128,7 @@ def test_the_public_report_form_stores_dates_counts_and_lot_numbers(client, dist
 
 def test_the_street_course_form_shows_the_message_beside_the_note(street_worker, venue, bag):
     response = logged_in(street_worker).post("/gade/", course_fields(venue, bag, note="Jens Hansen 010190-1234"))
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "Fjern CPR-nummeret" in str(response.context["form"].errors["note"])
     assert not Attendance.objects.exists()
 
@@ -273,7 +273,7 @@ def test_a_rejection_reason_with_an_e_mail_address_is_refused(client, coordinato
     response = client.post(
         f"/personale/afrapporteringer/{report.pk}/vurdering/", {"decision": "reject", "reason": "Se x@y.dk"}
     )
-    assert response.status_code == 400 and "Fjern e-mailadressen" in response.content.decode()
+    assert response.status_code == 200 and "Fjern e-mailadressen" in response.content.decode()
     report.refresh_from_db()
     assert report.review_status == "pending"
 
@@ -296,7 +296,7 @@ def test_a_correction_reason_with_a_cpr_number_is_refused(street_worker, venue, 
     response = client.post(
         f"/gade/poster/kursus/{attendance.pk}/", {**fields, "change_reason": "Rettet for 0101901234"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "Fjern CPR-nummeret" in str(response.context["form"].errors["change_reason"])
     attendance.refresh_from_db()
     assert attendance.people_who_use_drugs == 3

@@ -1,7 +1,7 @@
 """What a public form (and the login) answers when it is refused for what was typed: the form again, status 200.
 
 The naloxone report answered 400, the course request, the kit check and the login 200: the same refusal had two
-statuses, depending on the form. Each is now shown again with 200 (CONTRIBUTING.md, "What a public form answers"),
+statuses, depending on the form. Each is now shown again with 200 (CONTRIBUTING.md, "What a form answers"),
 after a language switch too; 429 (with Retry-After) stays for too many posts, 413 for a body too large."""
 
 import pytest

@@ -57,7 +57,7 @@ def test_the_staff_form_offers_only_the_users_own_districts(client, street_worke
     page = client.get(RECORD).content.decode()
     assert "Vollsmose" in page and "Gellerup" not in page
     response = client.post(RECORD, staff_answers(aarhus_district))
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert not ReversalReport.objects.exists()
 
 
@@ -74,7 +74,7 @@ def test_a_resent_staff_report_is_stored_once_and_the_page_says_so(client, stree
 def test_the_staff_form_refuses_bad_input_and_writes_nothing(client, street_worker, district):
     client.force_login(street_worker)
     response = client.post(RECORD, staff_answers(district, naloxone_doses="12", outcome=""))
-    assert response.status_code == 400
+    assert response.status_code == 200
     errors = response.context["form"].errors
     assert "naloxone_doses" in errors and "outcome" in errors
     assert not ReversalReport.objects.exists()
@@ -201,7 +201,7 @@ def test_a_review_saved_in_another_tab_is_not_silently_overwritten(client, coord
     assert other.post(f"{LIST}{report.pk}/vurdering/", {"decision": "verify", "shown_status": shown}).status_code == 302
     review = {"decision": "reject", "reason": "Ligner en test", "shown_status": shown}
     refused = client.post(f"{LIST}{report.pk}/vurdering/", review)
-    assert refused.status_code == 400
+    assert refused.status_code == 200
     page = refused.content.decode()
     assert "koordinator-dorte gennemså afrapporteringen, efter du åbnede siden: godkendt." in page
     report.refresh_from_db()
@@ -227,7 +227,7 @@ def test_a_rejection_needs_a_reason_and_is_stored_with_it(client, coordinator, d
     report = make_report(district)
     client.force_login(coordinator)
     response = client.post(f"{LIST}{report.pk}/vurdering/", {"decision": "reject", "reason": ""})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "Angiv en begrundelse" in response.content.decode()
     report.refresh_from_db()
     assert report.review_status == "pending"
@@ -250,7 +250,7 @@ def test_reviewing_a_report_of_an_approved_month_asks_for_a_reason_beside_the_re
     page = client.get(f"{LIST}{report.pk}/").content.decode()
     assert "Skal udfyldes ved afvisning og for en afrapportering i en godkendt måned." in page
     response = client.post(f"{LIST}{report.pk}/vurdering/", {"decision": "verify", "reason": ""})
-    assert response.status_code == 400
+    assert response.status_code == 200
     [error] = response.context["form"].errors["reason"]
     assert error.startswith("maj 2026 er godkendt (Godkendt ")
     assert error.endswith("Angiv en begrundelse for at ændre en registrering i måneden.")
@@ -298,7 +298,7 @@ def test_staff_reports_are_not_reviewed(client, coordinator, district):
     report = make_report(district, source="staff", reported_by=coordinator, review_status="verified")
     client.force_login(coordinator)
     response = client.post(f"{LIST}{report.pk}/vurdering/", {"decision": "reject", "reason": "Nej"})
-    assert response.status_code == 400
+    assert response.status_code == 200
     report.refresh_from_db()
     assert report.review_status == "verified"
 
@@ -338,7 +338,7 @@ def test_the_staff_form_answers_an_absurd_number_of_doses_with_the_range(client,
     client.force_login(street_worker)
     response = client.post(RECORD, staff_answers(district, naloxone_doses="100000000000000000000"))
     page = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "Angiv et antal doser fra 0 til 10." in page
     assert "2147483647" not in page and "mindre end eller lig" not in page
     assert not ReversalReport.objects.exists()

@@ -100,7 +100,7 @@ def test_a_desk_report_sent_again_with_other_answers_shows_the_saved_report_and_
     saved = ReversalReport.objects.get()
 
     response = planner.post(reverse("reversals:record"), {**data, "naloxone_doses": "3"})
-    assert response.status_code == 400 and REFUSED in response.content.decode()
+    assert response.status_code == 200 and REFUSED in response.content.decode()
     fields, section = new_entry_form(response)
     assert "Vollsmose" in section and reverse("reversals:detail", args=[saved.pk]) in section
     assert fields["naloxone_doses"] == "3" and fields["key"] != data["key"]

@@ -97,7 +97,7 @@ def test_a_correction_with_bad_counts_is_refused_and_changes_nothing(street_work
     response = logged_in(street_worker).post(
         f"/gade/poster/kursus/{attendance.pk}/", correction(venue, bag, people_who_use_drugs=0, refresher=0)
     )
-    assert response.status_code == 400 and "mindst én deltager" in response.content.decode()
+    assert response.status_code == 200 and "mindst én deltager" in response.content.decode()
     assert Attendance.objects.get().people_who_use_drugs == 3
 
 

@@ -205,7 +205,7 @@ def test_it_refuses_an_expired_batch(street_worker, coordinator, venue, bag):
 
 def test_the_form_without_javascript_shows_the_refusal_beside_the_field(street_worker, venue, bag):
     response = logged_in(street_worker).post("/gade/", course_fields(venue, bag, people_who_use_drugs=20, kits=11))
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "10 på lager, 11 ønsket" in response.content.decode()
     assert 'aria-invalid="true"' in response.content.decode()
     assert nothing_written()
@@ -481,7 +481,7 @@ def test_a_coordinators_report_from_over_a_year_ago_is_refused_beside_the_date(c
     fields = report_fields(district, date=long_ago)
     if through == "form":
         response = client.post("/gade/afrapportering/", fields)
-        assert response.status_code == 400
+        assert response.status_code == 200
         assert "mere end et år siden" in " ".join(response.context["form"].errors["date"])
     else:
         assert "mere end et år siden" in refused(client, fields, "date", kind="report")
@@ -555,7 +555,7 @@ def test_the_second_trainer_to_log_a_planned_course_is_told_it_is_logged_already
     fields = planned_course_fields(planned, venue, people_who_use_drugs=5)
     if through == "form":
         response = client.post("/gade/", fields)
-        assert response.status_code == 400
+        assert response.status_code == 200
         shown = response.content.decode()
     else:
         response = send(client, "course", fields)
