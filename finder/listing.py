@@ -67,19 +67,42 @@ NO_PLACE_BAND = FARTHEST_BAND + 1  # online courses, and places without coordina
 ONCE, DATES = "once", "dates"
 
 
+# Which of a page's venues hand out kits now, and the districts one may filter by: hand-written as the
+# list's statements are (the module's docstring). `usable_venue_levels()` and `public_district_rows()`
+# say the same in the ORM; tests/test_finder_listing.py holds each pair together.
+_VENUES_WITH_KITS = (
+    "SELECT DISTINCT l.venue_id FROM kits_stocklevel sl JOIN kits_stocklocation l ON l.id = sl.location_id"
+    " WHERE sl.batch_id = ANY(ARRAY(SELECT b.id FROM kits_batch b WHERE b.expiry_date >= %s"
+    " AND (b.recalled_on IS NULL OR b.recalled_on > %s OR b.recall_ended_on <= %s)))"
+    " AND sl.quantity > 0 AND l.active AND NOT l.for_return AND l.venue_id = ANY(%s)"
+)
+_PUBLIC_DISTRICTS = (
+    "SELECT DISTINCT v.district_id, d.name FROM courses_venue v JOIN redliv_district d ON d.id = v.district_id"
+    " WHERE v.open_to_public AND v.active"
+)
+
+
 def venues_with_kits(venue_ids, today=None):
     """The venues among these whose own stock holds a usable kit now (not expired, not recalled): for
     "kits are handed out here" on the finder, never a number. One query for a page's venues: as an
     EXISTS in each list's statement it cost 1.6 ms to build and compile and 0.7 ms in PostgreSQL
-    twice a request, for the API, widget and feed too, which do not show it. No venues: no query."""
+    twice a request, for the API, widget and feed too, which do not show it; built by the ORM
+    (`usable_venue_levels`) 1.5 ms of CPU, more than PostgreSQL's work. No venues: no query."""
+    if not venue_ids:
+        return set()
+    today = today or timezone.localdate()
+    return {row[0] for row in _rows(_VENUES_WITH_KITS, [today, today, today, list(venue_ids)])}
+
+
+def usable_venue_levels(venue_ids, today=None):
+    """`venues_with_kits` in the ORM: the usable stock levels (kits.services.usable_levels) in these
+    venues' own active cupboards."""
     from kits.services import usable_levels
 
     levels = usable_levels(today).filter(
         location__venue__in=venue_ids, location__active=True, location__for_return=False
     )
-    # Without order_by() the stock levels' default order (location name, expiry) joined the DISTINCT:
-    # a row per cupboard and lot instead of one per venue, sorted for nothing.
-    return set(levels.order_by().values_list("location__venue_id", flat=True).distinct())
+    return levels.order_by().values_list("location__venue_id", flat=True).distinct()
 
 
 def public_courses():
@@ -144,14 +167,19 @@ def public_places():
 
 
 def public_districts():
-    """The districts with a public venue, by name: one query without the postcodes' grouping."""
-    rows = (
+    """The districts with a public venue, by name: one query without the postcodes' grouping (by the ORM,
+    `public_district_rows`, its building cost more than PostgreSQL's work)."""
+    return _district_choices(_rows(_PUBLIC_DISTRICTS, []))
+
+
+def public_district_rows():
+    """`public_districts` in the ORM: (id, name) of each district with a public venue."""
+    return (
         Venue.objects.filter(open_to_public=True, active=True, district__isnull=False)
         .values_list("district_id", "district__name")
         .distinct()
         .order_by()
     )
-    return _district_choices(rows)
 
 
 def _district_choices(pairs):

@@ -510,3 +510,68 @@ def test_the_hand_written_statements_list_what_the_orms_public_querysets_list_un
             [] if filters.format not in ("", "drop_in") else list(schedules.order_by("pk").values_list("pk", flat=True))
         )
         assert [row.pk for row in listing._schedules(filters, today, first_day, last_day)] == expected
+
+
+def test_the_hand_written_kit_and_district_look_ups_answer_what_the_orm_answers(red_liv, odense, aarhus, coordinator):
+    """Which venues hand out kits now and which districts one may filter by are written by hand too;
+    `usable_venue_levels()` and `public_district_rows()` say the same in the ORM (kits.services.usable_levels,
+    the public venues). Cupboards active or not, for returns, emptied, a bag; lots before and after their
+    expiry, during and after a recall: on each day both give the same venues, and the same districts."""
+    from kits.models import Batch, StockLocation
+    from tests.factories import hand_out, make_batch, make_location, receive
+
+    today = timezone.localdate()
+    venues = [make_venue(red_liv) for _ in range(5)]
+    soon, recalled_for_a_while, recalled = (
+        make_batch(expiry_date=today + dt.timedelta(days=30)),
+        make_batch(expiry_date=today + dt.timedelta(days=400)),
+        make_batch(expiry_date=today + dt.timedelta(days=400)),
+    )
+
+    def cupboard(venue, **fields):
+        return make_location(red_liv, kind=StockLocation.Kind.VENUE, venue=venue, **fields)
+
+    receive(soon, cupboard(venues[0]), 5, coordinator)
+    receive(recalled_for_a_while, cupboard(venues[1]), 5, coordinator)
+    receive(soon, cupboard(venues[1], active=False), 5, coordinator)
+    receive(soon, cupboard(venues[2], for_return=True), 5, coordinator)
+    receive(recalled, cupboard(venues[2]), 5, coordinator)
+    emptied = cupboard(venues[3])
+    receive(recalled_for_a_while, emptied, 5, coordinator)
+    hand_out(recalled_for_a_while, emptied, 5, coordinator)
+    receive(soon, cupboard(venues[3]), 5, coordinator)
+    receive(soon, make_location(red_liv), 5, coordinator)  # a team bag, at no venue
+    recall = {"recall_reason": "Utæt", "recall_instructions": "Aflever kittet"}
+    Batch.objects.filter(pk=recalled_for_a_while.pk).update(
+        recalled_on=today + dt.timedelta(days=5),
+        recall_ended_on=today + dt.timedelta(days=20),
+        recall_ended_by=coordinator,
+        recall_end_reason="I orden",
+        **recall,
+    )
+    Batch.objects.filter(pk=recalled.pk).update(recalled_on=today + dt.timedelta(days=10), **recall)
+    ids = [venue.pk for venue in venues]
+    answers = set()
+    for days in (0, 5, 10, 20, 30, 31):
+        day = today + dt.timedelta(days=days)
+        for asked in (ids, ids[1:3], ids[4:]):
+            found = listing.venues_with_kits(set(asked), day)
+            assert found == set(listing.usable_venue_levels(asked, day))
+            answers.add(frozenset(found))
+    assert len(answers) > 4  # the days and venues asked about give different answers, not one trivial one
+
+    north, south, closed = make_district(odense, name="Nord"), make_district(odense, name="Syd"), make_district(odense)
+    aarhus_north = make_district(aarhus, name="Nord")
+    make_venue(red_liv, district=south)
+    make_venue(red_liv, district=north)
+    make_venue(red_liv, district=north)
+    make_venue(red_liv, district=aarhus_north, municipality=aarhus)
+    make_venue(red_liv, district=closed, active=False)
+    make_venue(red_liv, district=closed, open_to_public=False)
+    districts = listing.public_districts()
+    assert districts == listing._district_choices(listing.public_district_rows())
+    assert [(choice.pk, choice.name) for choice in districts] == [
+        (north.pk, "Nord"),
+        (aarhus_north.pk, "Nord"),
+        (south.pk, "Syd"),
+    ]
