@@ -575,3 +575,21 @@ def test_the_hand_written_kit_and_district_look_ups_answer_what_the_orm_answers(
         (aarhus_north.pk, "Nord"),
         (south.pk, "Syd"),
     ]
+
+
+def test_the_hand_written_information_links_are_the_orms_pages_in_their_order_and_language(db):
+    """The finder's links to the information pages are read by hand too: the same pages as the ORM's
+    InfoPage order (position, then address), titled in the page's language, linked as {% url %} would."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from finder.models import InfoPage
+
+    first = InfoPage.objects.order_by("position", "slug").first().position
+    for slug in ("zz-sidst-ved-lige-plads", "0-foerst-ved-lige-plads"):
+        InfoPage.objects.create(slug=slug, position=first, title_da=f"Da {slug}", title_en=f"En {slug}", body_da="x")
+    for language in ("da", "en"):
+        with translation.override(language):
+            expected = [(reverse("finder:info", args=[page.slug]), page.title) for page in InfoPage.objects.all()]
+            assert listing.info_links() == expected
+            assert expected[0][1].endswith("0-foerst-ved-lige-plads") and len(expected) == 6
