@@ -512,12 +512,17 @@ def test_the_hand_written_statements_list_what_the_orms_public_querysets_list_un
         assert [row.pk for row in listing._schedules(filters, today, first_day, last_day)] == expected
 
 
-def test_the_hand_written_kit_and_district_look_ups_answer_what_the_orm_answers(red_liv, odense, aarhus, coordinator):
-    """Which venues hand out kits now and which districts one may filter by are written by hand too;
-    `usable_venue_levels()` and `public_district_rows()` say the same in the ORM (kits.services.usable_levels,
-    the public venues). Cupboards active or not, for returns, emptied, a bag; lots before and after their
-    expiry, during and after a recall: on each day both give the same venues, and the same districts."""
+def test_the_hand_written_kit_recall_and_district_look_ups_answer_what_the_orm_answers(
+    red_liv, odense, aarhus, coordinator
+):
+    """Which venues hand out kits now, the recall banner's lots and the districts one may filter by are
+    written by hand too; `usable_venue_levels()`, kits.queries.active_recalls and `public_district_rows()`
+    say the same in the ORM. Cupboards active or not, for returns, emptied, a bag; lots before and after
+    their expiry, during and after a recall, two recalled the same day: on each day both give the same
+    venues and lots (on a page with a course and on one without), and the same districts."""
+    from finder.filters import Filters
     from kits.models import Batch, StockLocation
+    from kits.queries import active_recalls
     from tests.factories import hand_out, make_batch, make_location, receive
 
     today = timezone.localdate()
@@ -549,16 +554,25 @@ def test_the_hand_written_kit_and_district_look_ups_answer_what_the_orm_answers(
         recall_end_reason="I orden",
         **recall,
     )
-    Batch.objects.filter(pk=recalled.pk).update(recalled_on=today + dt.timedelta(days=10), **recall)
+    also_recalled = make_batch(lot_number="A-SAMME-DAG")
+    Batch.objects.filter(pk__in=[recalled.pk, also_recalled.pk]).update(
+        recalled_on=today + dt.timedelta(days=10), **recall
+    )
+    make_course(venues[0], starts_at=timezone.now() + dt.timedelta(days=40))
     ids = [venue.pk for venue in venues]
     answers = set()
     for days in (0, 5, 10, 20, 30, 31):
         day = today + dt.timedelta(days=days)
+        lots = active_recalls(day)
+        for limit in (1, 0):  # the lots ride along with the page's courses, or are read alone
+            found = listing.find(Filters(), with_recalls=True, limit=limit, now=timezone.now() + dt.timedelta(days))
+            assert found.recalled_lots == lots
+        answers.add(tuple(lots))
         for asked in (ids, ids[1:3], ids[4:]):
             found = listing.venues_with_kits(set(asked), day)
             assert found == set(listing.usable_venue_levels(asked, day))
             answers.add(frozenset(found))
-    assert len(answers) > 4  # the days and venues asked about give different answers, not one trivial one
+    assert len(answers) > 7  # the days and venues asked about give different answers, not one trivial one
 
     north, south, closed = make_district(odense, name="Nord"), make_district(odense, name="Syd"), make_district(odense)
     aarhus_north = make_district(aarhus, name="Nord")
