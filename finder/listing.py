@@ -102,6 +102,8 @@ def usable_venue_levels(venue_ids, today=None):
     levels = usable_levels(today).filter(
         location__venue__in=venue_ids, location__active=True, location__for_return=False
     )
+    # Without order_by() the stock levels' default order (location name, expiry) joined the DISTINCT:
+    # a row per cupboard and lot instead of one per venue, sorted for nothing.
     return levels.order_by().values_list("location__venue_id", flat=True).distinct()
 
 
