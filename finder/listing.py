@@ -67,11 +67,36 @@ NO_PLACE_BAND = FARTHEST_BAND + 1  # online courses, and places without coordina
 ONCE, DATES = "once", "dates"
 
 
+# Which of a page's venues hand out kits now, and the districts one may filter by: hand-written as the
+# list's statements are (the module's docstring). `usable_venue_levels()` and `public_district_rows()`
+# say the same in the ORM; tests/test_finder_listing.py holds each pair together.
+_VENUES_WITH_KITS = (
+    "SELECT DISTINCT l.venue_id FROM kits_stocklevel sl JOIN kits_stocklocation l ON l.id = sl.location_id"
+    " WHERE sl.batch_id = ANY(ARRAY(SELECT b.id FROM kits_batch b WHERE b.expiry_date >= %s"
+    " AND (b.recalled_on IS NULL OR b.recalled_on > %s OR b.recall_ended_on <= %s)))"
+    " AND sl.quantity > 0 AND l.active AND NOT l.for_return AND l.venue_id = ANY(%s)"
+)
+_PUBLIC_DISTRICTS = (
+    "SELECT DISTINCT v.district_id, d.name FROM courses_venue v JOIN redliv_district d ON d.id = v.district_id"
+    " WHERE v.open_to_public AND v.active"
+)
+
+
 def venues_with_kits(venue_ids, today=None):
     """The venues among these whose own stock holds a usable kit now (not expired, not recalled): for
     "kits are handed out here" on the finder, never a number. One query for a page's venues: as an
     EXISTS in each list's statement it cost 1.6 ms to build and compile and 0.7 ms in PostgreSQL
-    twice a request, for the API, widget and feed too, which do not show it. No venues: no query."""
+    twice a request, for the API, widget and feed too, which do not show it; built by the ORM
+    (`usable_venue_levels`) 1.5 ms of CPU, more than PostgreSQL's work. No venues: no query."""
+    if not venue_ids:
+        return set()
+    today = today or timezone.localdate()
+    return {row[0] for row in _rows(_VENUES_WITH_KITS, [today, today, today, list(venue_ids)])}
+
+
+def usable_venue_levels(venue_ids, today=None):
+    """`venues_with_kits` in the ORM: the usable stock levels (kits.services.usable_levels) in these
+    venues' own active cupboards."""
     from kits.services import usable_levels
 
     levels = usable_levels(today).filter(
@@ -79,7 +104,26 @@ def venues_with_kits(venue_ids, today=None):
     )
     # Without order_by() the stock levels' default order (location name, expiry) joined the DISTINCT:
     # a row per cupboard and lot instead of one per venue, sorted for nothing.
-    return set(levels.order_by().values_list("location__venue_id", flat=True).distinct())
+    return levels.order_by().values_list("location__venue_id", flat=True).distinct()
+
+
+# The lots recalled by a day (both parameters), newest recall first, for the finder's recall banner:
+# kits.queries.active_recalls in the ORM, whose building cost more than PostgreSQL's work on it.
+_RECALLED_LOTS = (
+    "SELECT b.lot_number FROM kits_batch b WHERE b.recalled_on <= %s"
+    " AND (b.recall_ended_on IS NULL OR b.recall_ended_on > %s) ORDER BY b.recalled_on DESC, b.lot_number"
+)
+# The information pages' links under the list (`InfoPage`'s own order): the ORM's building of this one
+# statement and its four model instances cost 0.3 ms of CPU a request, PostgreSQL's work a tenth of it.
+_INFO_PAGES = "SELECT slug, title_da, title_en FROM finder_infopage ORDER BY position, slug"
+
+
+def info_links():
+    """(address, title) of each information page, in the menu's order and the active language
+    (InfoPage.title); the addresses made once (`_url_maker`)."""
+    url = _url_maker("finder:info")
+    english = get_language() == "en"
+    return [(url(slug), title_en if english else title_da) for slug, title_da, title_en in _rows(_INFO_PAGES, [])]
 
 
 def public_courses():
@@ -144,14 +188,19 @@ def public_places():
 
 
 def public_districts():
-    """The districts with a public venue, by name: one query without the postcodes' grouping."""
-    rows = (
+    """The districts with a public venue, by name: one query without the postcodes' grouping (by the ORM,
+    `public_district_rows`, its building cost more than PostgreSQL's work)."""
+    return _district_choices(_rows(_PUBLIC_DISTRICTS, []))
+
+
+def public_district_rows():
+    """`public_districts` in the ORM: (id, name) of each district with a public venue."""
+    return (
         Venue.objects.filter(open_to_public=True, active=True, district__isnull=False)
         .values_list("district_id", "district__name")
         .distinct()
         .order_by()
     )
-    return _district_choices(rows)
 
 
 def _district_choices(pairs):
@@ -225,22 +274,42 @@ class Entry:
     day_label: str = ""
     short_day_label: str = ""
     distance_label: str = ""  # "0,8 km væk", with a position
+    # Standing drop-in hours listed once, in words: "Hver tirsdag 13–15" and "næste gang 8. december".
+    rhythm_line: str = ""
+    next_on: str = ""
     # When the course or the drop-in hours last changed: the calendar files' DTSTAMP (finder/ics.py).
     changed_at: dt.datetime | None = None
 
     # The list prints these for every entry: worked out here, they skip what the template's date
     # filters do each time (look the format up for the language, convert the time zone again).
     @cached_property
+    def _local_start(self):
+        return timezone.localtime(self.starts_at) if self.starts_at else None
+
+    @cached_property
     def start_iso(self):
-        return timezone.localtime(self.starts_at).isoformat() if self.starts_at else ""
+        return self._local_start.isoformat() if self.starts_at else ""
 
     @cached_property
     def start_clock(self):
-        return f"{timezone.localtime(self.starts_at):%H:%M}" if self.starts_at else ""
+        return f"{self._local_start:%H:%M}" if self.starts_at else ""
 
     @cached_property
     def end_clock(self):
         return f"{timezone.localtime(self.ends_at):%H:%M}" if self.ends_at else ""
+
+    @cached_property
+    def when(self):
+        """ "Tirsdag 1. december, 10:00–12:00": one look-up in the list's template instead of three."""
+        return f"{self.day_label}, {self.start_clock}–{self.end_clock}"
+
+    @cached_property
+    def audience_line(self):
+        return ", ".join(self.audience_labels)
+
+    @cached_property
+    def language_line(self):
+        return ", ".join(self.language_labels)
 
     @cached_property
     def place_line(self):
@@ -283,6 +352,10 @@ class Build:
         self.short_day_format = pgettext("a day of the month and its month", "j F")
         self._days = {}
         self.km_away = _("%(km)s km away")
+        # Standing drop-in hours listed once: their rhythm and next date in words (a translation in the
+        # template's loop cost 30–60 µs an entry).
+        self.every = _("Every %(weekday)s %(hours)s")
+        self.next_on = _("next on %(date)s")
 
     def days(self, date):
         """(day label, short day label) of a local date, formatted once a request."""
@@ -342,6 +415,7 @@ class Build:
     def drop_in(self, schedule, occurrence=None, once=False, distance=None):
         """Drop-in hours: one date (`occurrence`), or listed once (`once`) with the rhythm; no date if none is left."""
         day_label, short_day_label = self.days(occurrence.date) if occurrence else ("", "")
+        rhythm = self.rhythm(schedule) if once or occurrence is None else None
         return Entry(
             id=f"drop-in-{schedule.pk}" if once or occurrence is None else f"drop-in-{schedule.pk}-{occurrence.date}",
             format=CourseFormat.DROP_IN,
@@ -359,7 +433,9 @@ class Build:
             next_date=occurrence.date if occurrence else None,
             day_label=day_label,
             short_day_label=short_day_label,
-            rhythm=self.rhythm(schedule) if once or occurrence is None else None,
+            rhythm=rhythm,
+            rhythm_line=self.every % {"weekday": rhythm.weekday_label, "hours": rhythm.hours} if rhythm else "",
+            next_on=self.next_on % {"date": short_day_label} if rhythm and occurrence else "",
             changed_at=schedule.updated_at,
             **self.labels(CourseFormat.DROP_IN, schedule.audiences, schedule.languages),
         )
@@ -370,7 +446,7 @@ _PK_PLACEHOLDER = 987654321
 
 def _url_maker(name):
     """reverse() once per language and URLconf; then each URL is a string format (the pattern's only
-    argument is the pk)."""
+    argument is the pk, or a slug, which reverse() would not change either)."""
     prefix, suffix = _url_parts(name, get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
     return lambda pk: f"{prefix}{pk}{suffix}"
 
@@ -744,12 +820,8 @@ def find(
         since = first_start or now
     else:
         course_total, since = None, None
-    recalls = None
-    if with_recalls:  # the recall banner's lots ride along, run once (kits.queries.active_recalls)
-        from kits.models import Batch
-
-        lots = Batch.objects.filter(Batch.recalled_q(today)).order_by("-recalled_on", "lot_number")
-        recalls = lots.values("lot_number").query.sql_with_params()
+    # The recall banner's lots ride along in the page's statement, run once.
+    recalls = (_RECALLED_LOTS, [today, today]) if with_recalls else None
     # Skipping `offset - dropped` courses is safe: a course with fewer courses before it than that
     # has fewer than `offset` entries before it in the list.
     skipped = max(0, offset - dropped)
@@ -820,9 +892,7 @@ def find(
         ]
     recalled_lots = []
     if with_recalls:
-        from kits.queries import active_recalls
-
-        recalled_lots = fetched[0][1] if fetched else active_recalls(today)
+        recalled_lots = fetched[0][1] if fetched else [lot for (lot,) in _rows(*recalls)]
     return Found(
         entries=entries,
         total=course_total + dropped,

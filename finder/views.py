@@ -145,7 +145,7 @@ def finder(request):
         "soonest_path": _with_query(request.path, shareable_query(filters)),
         # The calendar links carry the filters chosen (never the position): the feed reads the same ones.
         "feed_path": _with_query(reverse("finder:feed"), shareable_query(filters)),
-        "info_pages": InfoPage.objects.only("slug", "title_da", "title_en"),
+        "info_links": listing.info_links(),
         "recalled_lots": found.recalled_lots,
         # Without a tile server the map is a drawing of this page's places (finder/map_drawing.py).
         "drawing": None

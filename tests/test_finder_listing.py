@@ -510,3 +510,100 @@ def test_the_hand_written_statements_list_what_the_orms_public_querysets_list_un
             [] if filters.format not in ("", "drop_in") else list(schedules.order_by("pk").values_list("pk", flat=True))
         )
         assert [row.pk for row in listing._schedules(filters, today, first_day, last_day)] == expected
+
+
+def test_the_hand_written_kit_recall_and_district_look_ups_answer_what_the_orm_answers(
+    red_liv, odense, aarhus, coordinator
+):
+    """Which venues hand out kits now, the recall banner's lots and the districts one may filter by are
+    written by hand too; `usable_venue_levels()`, kits.queries.active_recalls and `public_district_rows()`
+    say the same in the ORM. Cupboards active or not, for returns, emptied, a bag; lots before and after
+    their expiry, during and after a recall, two recalled the same day: on each day both give the same
+    venues and lots (on a page with a course and on one without), and the same districts."""
+    from finder.filters import Filters
+    from kits.models import Batch, StockLocation
+    from kits.queries import active_recalls
+    from tests.factories import hand_out, make_batch, make_location, receive
+
+    today = timezone.localdate()
+    venues = [make_venue(red_liv) for _ in range(5)]
+    soon, recalled_for_a_while, recalled = (
+        make_batch(expiry_date=today + dt.timedelta(days=30)),
+        make_batch(expiry_date=today + dt.timedelta(days=400)),
+        make_batch(expiry_date=today + dt.timedelta(days=400)),
+    )
+
+    def cupboard(venue, **fields):
+        return make_location(red_liv, kind=StockLocation.Kind.VENUE, venue=venue, **fields)
+
+    receive(soon, cupboard(venues[0]), 5, coordinator)
+    receive(recalled_for_a_while, cupboard(venues[1]), 5, coordinator)
+    receive(soon, cupboard(venues[1], active=False), 5, coordinator)
+    receive(soon, cupboard(venues[2], for_return=True), 5, coordinator)
+    receive(recalled, cupboard(venues[2]), 5, coordinator)
+    emptied = cupboard(venues[3])
+    receive(recalled_for_a_while, emptied, 5, coordinator)
+    hand_out(recalled_for_a_while, emptied, 5, coordinator)
+    receive(soon, cupboard(venues[3]), 5, coordinator)
+    receive(soon, make_location(red_liv), 5, coordinator)  # a team bag, at no venue
+    recall = {"recall_reason": "Utæt", "recall_instructions": "Aflever kittet"}
+    Batch.objects.filter(pk=recalled_for_a_while.pk).update(
+        recalled_on=today + dt.timedelta(days=5),
+        recall_ended_on=today + dt.timedelta(days=20),
+        recall_ended_by=coordinator,
+        recall_end_reason="I orden",
+        **recall,
+    )
+    also_recalled = make_batch(lot_number="A-SAMME-DAG")
+    Batch.objects.filter(pk__in=[recalled.pk, also_recalled.pk]).update(
+        recalled_on=today + dt.timedelta(days=10), **recall
+    )
+    make_course(venues[0], starts_at=timezone.now() + dt.timedelta(days=40))
+    ids = [venue.pk for venue in venues]
+    answers = set()
+    for days in (0, 5, 10, 20, 30, 31):
+        day = today + dt.timedelta(days=days)
+        lots = active_recalls(day)
+        for limit in (1, 0):  # the lots ride along with the page's courses, or are read alone
+            found = listing.find(Filters(), with_recalls=True, limit=limit, now=timezone.now() + dt.timedelta(days))
+            assert found.recalled_lots == lots
+        answers.add(tuple(lots))
+        for asked in (ids, ids[1:3], ids[4:]):
+            found = listing.venues_with_kits(set(asked), day)
+            assert found == set(listing.usable_venue_levels(asked, day))
+            answers.add(frozenset(found))
+    assert len(answers) > 7  # the days and venues asked about give different answers, not one trivial one
+
+    north, south, closed = make_district(odense, name="Nord"), make_district(odense, name="Syd"), make_district(odense)
+    aarhus_north = make_district(aarhus, name="Nord")
+    make_venue(red_liv, district=south)
+    make_venue(red_liv, district=north)
+    make_venue(red_liv, district=north)
+    make_venue(red_liv, district=aarhus_north, municipality=aarhus)
+    make_venue(red_liv, district=closed, active=False)
+    make_venue(red_liv, district=closed, open_to_public=False)
+    districts = listing.public_districts()
+    assert districts == listing._district_choices(listing.public_district_rows())
+    assert [(choice.pk, choice.name) for choice in districts] == [
+        (north.pk, "Nord"),
+        (aarhus_north.pk, "Nord"),
+        (south.pk, "Syd"),
+    ]
+
+
+def test_the_hand_written_information_links_are_the_orms_pages_in_their_order_and_language(db):
+    """The finder's links to the information pages are read by hand too: the same pages as the ORM's
+    InfoPage order (position, then address), titled in the page's language, linked as {% url %} would."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from finder.models import InfoPage
+
+    first = InfoPage.objects.order_by("position", "slug").first().position
+    for slug in ("zz-sidst-ved-lige-plads", "0-foerst-ved-lige-plads"):
+        InfoPage.objects.create(slug=slug, position=first, title_da=f"Da {slug}", title_en=f"En {slug}", body_da="x")
+    for language in ("da", "en"):
+        with translation.override(language):
+            expected = [(reverse("finder:info", args=[page.slug]), page.title) for page in InfoPage.objects.all()]
+            assert listing.info_links() == expected
+            assert expected[0][1].endswith("0-foerst-ved-lige-plads") and len(expected) == 6
