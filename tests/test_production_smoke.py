@@ -367,3 +367,12 @@ def walk_the_coordinator_start_page(browser, base_url):
     coordinator.goto("/personale/maaned/")
     coordinator.check()
     coordinator.close()
+
+
+def test_the_wsgi_application_leaves_what_the_worker_loaded_out_of_the_collectors_full_passes():
+    """gunicorn's workers import redliv.wsgi once: what it loaded is frozen (bench/analysis.md, run 29)."""
+    import gc
+    import importlib
+
+    importlib.import_module("redliv.wsgi")
+    assert gc.get_freeze_count() > 10_000
