@@ -69,7 +69,7 @@ class ScopedHistoryAdmin(ScopedAdmin, SimpleHistoryAdmin):
     """A scoped admin that also shows who changed what, and when."""
 
 
-class VersionChecked(forms.Form):
+class VersionChecked(forms.ModelForm):
     """An admin form that refuses a save from a stale tab: mixed into a model form (`VersionCheckedForm`,
     `UserAdminForm`) of a model with an `updated_at` (auto_now), with a `VersionCheckedAdmin`.
 
@@ -174,9 +174,12 @@ class OrganisationAdmin(VersionCheckedAdmin, ScopedAdmin):
     search_fields = ["name"]
 
 
-class UserAdminForm(VersionChecked, UserChangeForm):
+class UserAdminForm(VersionChecked, inputs.HostileInputMixin, UserChangeForm):
     """The user's page refuses a save from a stale tab (`VersionChecked`): roles, organisation or a deactivation
     given in one tab were silently undone by a save from another."""
+
+    class Meta(UserChangeForm.Meta):
+        model = User
 
 
 @admin.register(User)

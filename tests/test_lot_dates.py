@@ -11,6 +11,7 @@ from django.apps import apps as django_apps
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from kits.models import Batch
 from tests import factories
@@ -88,9 +89,9 @@ def test_the_migrations_adding_the_ranges_stop_on_a_lot_dated_outside_and_name_i
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO kits_batch (kit_type_id, product, lot_number, received_on, expiry_date, recalled_on,"
-            " recall_reason, recall_instructions) VALUES (%s, 'Nyxoid', 'NX0001', '0001-01-01', '2027-01-01',"
-            " '10000-01-01', 'Fejl', 'Aflever kittet') RETURNING id",
-            [kit_type.pk],
+            " recall_reason, recall_instructions, updated_at) VALUES (%s, 'Nyxoid', 'NX0001', '0001-01-01',"
+            " '2027-01-01', '10000-01-01', 'Fejl', 'Aflever kittet', %s) RETURNING id",
+            [kit_type.pk, timezone.now()],
         )
         [lot] = cursor.fetchone()
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER TABLE waits for no deferred check, as in a deploy
