@@ -9,6 +9,7 @@ import re
 import uuid
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -193,6 +194,7 @@ def stock(request):
             "expired": queries.unusable_in(locations),
             "plan": plan,
             "warning_days": queries.warning_date(today) - today,
+            "kit_reserve": settings.KIT_RESERVE,
             "municipality": municipality,
             "municipalities": Municipality.objects.all() if sees_every_municipality(request.user) else None,
             "scope_query": scope_query(municipality),
