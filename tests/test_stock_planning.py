@@ -244,7 +244,7 @@ def test_suggested_transfers_go_to_the_same_municipality_where_the_kits_are_used
     assert far not in [t.to_location for t in plan.transfers]
 
 
-def test_a_coordinator_makes_a_suggested_transfer_in_one_step(three_places, client, coordinator):
+def test_a_coordinator_makes_a_suggested_transfer_from_its_button(three_places, client, coordinator):
     p, q, r, far, e1, e2 = three_places
     client.force_login(coordinator)
     content = client.get(reverse("kits:stock")).content.decode()
@@ -261,6 +261,7 @@ def test_a_coordinator_makes_a_suggested_transfer_in_one_step(three_places, clie
         "batch": str(e1.pk),
         "quantity": "50",
     }
+    assert fields.pop("ask_first") == "1"  # the button asks first; the confirmation sends the rest as it is
     response = client.post(reverse("kits:transfer"), fields, follow=True)
     assert "50 kit af lot E1 flyttet fra P til Q." in response.content.decode()
     assert StockLevel.objects.get(location=q, batch=e1).quantity == 60
