@@ -8,6 +8,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import (
+    LATITUDE_RANGE,
+    LONGITUDE_RANGE,
     Certification,
     Course,
     CourseFormat,
@@ -383,7 +385,6 @@ class VenueForm(inputs.ModelForm):
                 "Untick to close the venue: it is no longer offered for new courses and drop-in hours, and "
                 "nothing held there is shown in the public finder."
             ),
-            "latitude": _("For the map in the finder, e.g. 55.395. Give both coordinates, or neither."),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -397,6 +398,15 @@ class VenueForm(inputs.ModelForm):
             districts = districts.filter(municipality=self.instance.municipality_id)
         self.fields["organisation"].queryset = organisations
         self.fields["district"].queryset = districts
+        # What the number field takes in every browser: a point, never a comma (a Danish "55,395" is refused
+        # where the browser's language is another), within the range the field and the database hold.
+        self.fields["latitude"].help_text = _(
+            "For the map in the finder: degrees north, with a point, e.g. 55.395 (from %(min)s to %(max)s). Give "
+            "both coordinates, or neither."
+        ) % dict(zip(("min", "max"), LATITUDE_RANGE, strict=True))
+        self.fields["longitude"].help_text = _("Degrees east, with a point, e.g. 10.388 (from %(min)s to %(max)s).") % (
+            dict(zip(("min", "max"), LONGITUDE_RANGE, strict=True))
+        )
         # Every municipality has its own "Centrum": named with it for whoever sees several.
         if user.has_perm(roles.SEE_EVERY_MUNICIPALITY):
             self.fields["district"].label_from_instance = lambda district: f"{district.name} ({district.municipality})"
@@ -447,10 +457,6 @@ class VenueForm(inputs.ModelForm):
             self.has_error("latitude") or self.has_error("longitude")
         ):
             self.add_error("longitude" if longitude is None else "latitude", _("Give both coordinates, or neither."))
-        if latitude is not None and not -90 <= latitude <= 90:
-            self.add_error("latitude", _("The latitude lies from -90 to 90."))
-        if longitude is not None and not -180 <= longitude <= 180:
-            self.add_error("longitude", _("The longitude lies from -180 to 180."))
         return data
 
 

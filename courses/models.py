@@ -5,10 +5,12 @@ CPR number, address or phone number.
 """
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
@@ -34,6 +36,16 @@ MAX_COUNT_PER_GROUP = 500
 
 # A venue that cannot close yet names at most this many of its courses and of its drop-in hours.
 PLANS_NAMED = 10
+
+
+# Where a venue may lie, in decimal degrees: Denmark, Bornholm and Skagen included (54.56 to 57.75 north,
+# 8.07 to 15.20 east), with a margin. A swapped pair (10.4, 55.4), a dropped sign or a missing point is refused.
+LATITUDE_RANGE = (Decimal(54), Decimal(58))
+LONGITUDE_RANGE = (Decimal(8), Decimal(16))
+
+
+def within(bounds):
+    return [MinValueValidator(bounds[0]), MaxValueValidator(bounds[1])]
 
 
 def choices_array(base_field, verbose_name, **kwargs):
@@ -90,8 +102,12 @@ class Venue(models.Model):
         related_name="venues",
         verbose_name=_("district"),
     )
-    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=8, decimal_places=6, null=True, blank=True, validators=within(LATITUDE_RANGE)
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=within(LONGITUDE_RANGE)
+    )
     open_to_public = models.BooleanField(
         _("open to the public"),
         default=True,
@@ -119,10 +135,10 @@ class Venue(models.Model):
                 | Q(
                     latitude__isnull=False,
                     longitude__isnull=False,
-                    latitude__gte=-90,
-                    latitude__lte=90,
-                    longitude__gte=-180,
-                    longitude__lte=180,
+                    latitude__gte=LATITUDE_RANGE[0],
+                    latitude__lte=LATITUDE_RANGE[1],
+                    longitude__gte=LONGITUDE_RANGE[0],
+                    longitude__lte=LONGITUDE_RANGE[1],
                 ),
                 name="venue_coordinates_both_or_neither_and_in_range",
             ),

@@ -14,6 +14,11 @@ The rules are those of OpenLMIS and mSupply:
   rate; what would still be there on a batch's expiry date is at risk. A suggested
   transfer moves kits at risk to another location of the same municipality whose own
   consumption will use them before they expire.
+- what a suggestion leaves: never fewer kits than the location's minimum (consumption ×
+  minimum months, rounded up), nor fewer than KIT_RESERVE (all it holds, if fewer). A
+  place that hands out little or nothing (a clinic's cabinet) keeps naloxone for an
+  overdose on the spot; a suggestion must not strip it bare. Its freshest kits stay:
+  the soonest-expiring are suggested first.
 
 The sums are done by PostgreSQL (one statement, grouped by location); the
 first-expiry-first-out walk runs over the few batches each location holds.
@@ -110,6 +115,12 @@ class LocationPlan:
     def below_minimum(self) -> bool:
         exact = self.consumption_exact
         return bool(exact) and self.usable < exact * Fraction(self.location.min_months)
+
+    @property
+    def kept(self) -> int:
+        """The kits a suggested transfer leaves here: the minimum, and never fewer than the reserve."""
+        minimum = math.ceil((self.consumption_exact or Fraction(0)) * Fraction(self.location.min_months))
+        return min(self.usable, max(minimum, settings.KIT_RESERVE))
 
     @property
     def daily_rate(self) -> float:
@@ -251,9 +262,10 @@ def _suggest_transfers(at_risk, plans, used_by, today):
     A receiving location's room for a batch is what it will hand out until the batch
     expires, less its own kits that expire no later (it uses those first) and less what
     was already suggested to it of batches expiring no later. Soonest expiry first;
-    the location with the most room first.
+    the location with the most room first. A giving location keeps `LocationPlan.kept`.
     """
     by_municipality = {}
+    movable = {plan.location.pk: plan.usable - plan.kept for plan in plans}
     for plan in plans:
         if not plan.is_new and not plan.location.for_return and plan.location.active and plan.daily_rate > 0:
             by_municipality.setdefault(plan.location.municipality_id, []).append((plan, plan.daily_rate))
@@ -271,8 +283,9 @@ def _suggest_transfers(at_risk, plans, used_by, today):
                 rooms.append((room, plan))
         rooms.sort(key=lambda item: (-item[0], item[1].location.name))
         for room, plan in rooms:
-            quantity = min(room, risk.left_at_risk)
+            quantity = min(room, risk.left_at_risk, movable[risk.location.pk])
             if quantity <= 0:
                 break
+            movable[risk.location.pk] -= quantity
             risk.transfers.append(Transfer(risk.location, plan.location, risk.batch, quantity))
             given.setdefault(plan.location.pk, []).append((expiry, quantity))

@@ -9,6 +9,7 @@ import re
 import uuid
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -39,6 +40,7 @@ from kits.forms import (
 from kits.models import (
     RETURN_LOCATION_KEPT_WHILE_HOLDING_KITS,
     Batch,
+    StockLevel,
     StockLocation,
     StockMovement,
     return_location_holds_kits,
@@ -87,6 +89,22 @@ def form_page(request, form_class, save, *, title, intro, submit, done, initial=
         form = form_class(user=request.user, initial=initial or {})
     context = {"form": form, "title": title, "intro": intro, "submit": submit, **extra}
     return render(request, "kits/form.html", context)
+
+
+ASK_FIRST = "ask_first"  # a stock page button's field: show what it will do, and do it only when confirmed
+
+
+def ask_first(request, *, title, what, submit, danger=False, back=""):
+    """The short step between a one-click stock button and its write: says what will happen and sends the same
+    fields again (its idempotency key with them) without ASK_FIRST, from a button; or goes back. No JavaScript."""
+    fields = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in (ASK_FIRST, "csrfmiddlewaretoken")
+        for value in values
+    ]
+    context = {"title": title, "what": what, "submit": submit, "danger": danger, "fields": fields, "back": back}
+    return render(request, "kits/confirm.html", context)
 
 
 def movement_sent_before(request, key):
@@ -193,6 +211,7 @@ def stock(request):
             "expired": queries.unusable_in(locations),
             "plan": plan,
             "warning_days": queries.warning_date(today) - today,
+            "kit_reserve": settings.KIT_RESERVE,
             "municipality": municipality,
             "municipalities": Municipality.objects.all() if sees_every_municipality(request.user) else None,
             "scope_query": scope_query(municipality),
@@ -311,6 +330,8 @@ def clear_unusable(request):
                 messages.error(request, error)
         return redirect("kits:stock")
     data = form.cleaned_data
+    if ASK_FIRST in request.POST:
+        return ask_first_to_clear(request, data)
     try:
         movement, created = services.clear_unusable(
             user=request.user,
@@ -343,6 +364,39 @@ def clear_unusable(request):
             % {"quantity": movement.quantity, "lot": movement.batch.lot_number, "location": movement.from_location},
         )
     return redirect("kits:stock")
+
+
+def ask_first_to_clear(request, data):
+    """What the Discard or Return button of the expired and recalled kits will do, to confirm."""
+    location, batch, target = data["location"], data["batch"], data["to_location"]
+    level = StockLevel.objects.filter(location=location, batch=batch).first()
+    facts = {"quantity": level.quantity if level else 0, "lot": batch.lot_number, "source": location}
+    if target is None:
+        return ask_first(
+            request,
+            title=_("Discard %(quantity)d kits of lot %(lot)s?") % facts,
+            what=_(
+                "All %(quantity)d kits of lot %(lot)s at %(source)s will be recorded as discarded. Undoing it takes "
+                "a correction."
+            )
+            % facts,
+            submit=_("Yes, discard %(quantity)d kits") % facts,
+            danger=True,
+            back=reverse("kits:stock") + "#expired",
+        )
+    facts["target"] = target
+    what = _("All %(quantity)d kits of lot %(lot)s at %(source)s will be moved to %(target)s for return.")
+    return ask_first_to_move(request, facts, what % facts, "#expired")
+
+
+def ask_first_to_move(request, facts, what, section):
+    return ask_first(
+        request,
+        title=_("Move %(quantity)d kits of lot %(lot)s to %(target)s?") % facts,
+        what=what,
+        submit=_("Yes, move %(quantity)d kits") % facts,
+        back=reverse("kits:stock") + section,
+    )
 
 
 @require_get_or_post
@@ -428,6 +482,18 @@ def transfer(request):
             key=data["key"],
         )
 
+    if request.method == "POST" and ASK_FIRST in request.POST:  # a suggested transfer's button on the stock page
+        form = TransferForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            facts = {
+                "quantity": data["quantity"],
+                "lot": data["batch"].lot_number,
+                "source": data["from_location"],
+                "target": data["to_location"],
+            }
+            what = _("%(quantity)d kits of lot %(lot)s will be moved from %(source)s to %(target)s.") % facts
+            return ask_first_to_move(request, facts, what, "#at-risk")
     return form_page(
         request,
         TransferForm,

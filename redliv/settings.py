@@ -313,6 +313,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 KIT_EXPIRY_WARNING_DAYS = envint("KIT_EXPIRY_WARNING_DAYS", 90)
 # Reorder suggestions average the consumption (handouts less returns) of this many full months.
 KIT_CONSUMPTION_MONTHS = envint("KIT_CONSUMPTION_MONTHS", 3)
+# A suggested transfer leaves a location at least this many kits (all it holds, if fewer), however little it hands
+# out: a clinic's cabinet keeps naloxone for an overdose on the spot (kits/planning.py).
+KIT_RESERVE = envint("KIT_RESERVE", 5)
 # The public "Check your kit" page answers at most this many lookups from one address an hour.
 KIT_CHECKS_PER_HOUR = envint("KIT_CHECKS_PER_HOUR", 30)
 # Free text (notes, reasons, change reasons) is purged after this many days; structured fields stay.

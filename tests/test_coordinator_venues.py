@@ -331,3 +331,18 @@ def test_a_venue_closed_while_a_course_or_drop_in_hours_were_sent_is_not_planned
             "Stedet blev lukket imens: vælg et åbent sted til det, der er planlagt fra i dag."
         ]
     assert not Course.objects.exists() and not DropInSchedule.objects.exists()
+
+
+def test_a_venues_coordinates_are_held_to_denmark_and_the_help_says_how_to_write_them(planner, red_liv):
+    """Before, the inputs took -1000000 to 1000000 and the help suggested '55,395', which a number field refuses in
+    a browser of another language; a swapped pair was stored."""
+    form = planner.get("/personale/steder/ny/").content.decode()
+    latitude = form.split('name="latitude"')[1].split(">")[0]
+    longitude = form.split('name="longitude"')[1].split(">")[0]
+    assert 'min="54"' in latitude and 'max="58"' in latitude and 'min="8"' in longitude and 'max="16"' in longitude
+    assert "grader nord, med punktum, fx 55.395 (fra 54 til 58)" in form and "55,395" not in form
+    assert "Grader øst, med punktum, fx 10.388 (fra 8 til 16)" in form
+    response = planner.post("/personale/steder/ny/", venue_data(red_liv, latitude="10.388", longitude="55.395"))
+    page = response.content.decode()
+    assert response.status_code == 200 and not Venue.objects.exists()
+    assert "Indtast et tal fra 54 til 58." in page and "Indtast et tal fra 8 til 16." in page

@@ -1,9 +1,12 @@
 """Every rule the database enforces, tried and refused: nothing is written."""
 
 import datetime as dt
+import importlib
 import uuid
 
 import pytest
+from django.apps import apps
+from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -93,6 +96,33 @@ def test_it_refuses_a_venue_with_a_latitude_off_the_globe(red_liv):
     refused(
         Venue, "venue_coordinates_both_or_neither_and_in_range", lambda: factories.make_venue(red_liv, latitude="91.0")
     )
+
+
+def test_it_refuses_a_venue_outside_denmark_or_with_its_coordinates_swapped(red_liv):
+    for latitude, longitude in [("10.388", "55.395"), ("55.395", "-10.388"), ("53.9", "10.388"), ("55.395", "16.1")]:
+        refused(
+            Venue,
+            "venue_coordinates_both_or_neither_and_in_range",
+            lambda: factories.make_venue(red_liv, latitude=latitude, longitude=longitude),  # noqa: B023 (run at once)
+        )
+
+
+def test_the_migration_bounding_coordinates_stops_on_a_venue_outside_and_names_it(red_liv):
+    """A database holding a venue outside Denmark would fail the deploy with PostgreSQL's bare "check constraint ...
+    is violated by some row"; the migration stops before it, naming the venue, and changes nothing."""
+    migration = importlib.import_module("courses.migrations.0026_venue_coordinates_in_denmark")
+    venue = factories.make_venue(red_liv, name="Byttet om")
+    with connection.cursor() as cursor:  # as before the migration, in the test's transaction
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER TABLE waits for no deferred check, as in a deploy
+        cursor.execute("ALTER TABLE courses_venue DROP CONSTRAINT venue_coordinates_both_or_neither_and_in_range")
+        cursor.execute("UPDATE courses_venue SET latitude = 10.388, longitude = 55.395 WHERE id = %s", [venue.pk])
+    with pytest.raises(CommandError) as stopped:
+        migration.refuse_coordinates_outside(apps, None)
+    message = str(stopped.value)
+    assert "1 venue(s) lie outside latitude 54 to 58 and longitude 8 to 16 (Denmark). Nothing was changed." in message
+    assert f"\n  id {venue.pk}, Odense: Byttet om (10.388000, 55.395000)\n" in message
+    Venue.objects.filter(pk=venue.pk).update(latitude="55.395", longitude="10.388")
+    migration.refuse_coordinates_outside(apps, None)  # corrected: migrate goes on
 
 
 def test_it_refuses_a_postcode_that_is_not_four_digits(red_liv):

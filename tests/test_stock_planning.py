@@ -244,7 +244,7 @@ def test_suggested_transfers_go_to_the_same_municipality_where_the_kits_are_used
     assert far not in [t.to_location for t in plan.transfers]
 
 
-def test_a_coordinator_makes_a_suggested_transfer_in_one_step(three_places, client, coordinator):
+def test_a_coordinator_makes_a_suggested_transfer_from_its_button(three_places, client, coordinator):
     p, q, r, far, e1, e2 = three_places
     client.force_login(coordinator)
     content = client.get(reverse("kits:stock")).content.decode()
@@ -261,6 +261,7 @@ def test_a_coordinator_makes_a_suggested_transfer_in_one_step(three_places, clie
         "batch": str(e1.pk),
         "quantity": "50",
     }
+    assert fields.pop("ask_first") == "1"  # the button asks first; the confirmation sends the rest as it is
     response = client.post(reverse("kits:transfer"), fields, follow=True)
     assert "50 kit af lot E1 flyttet fra P til Q." in response.content.decode()
     assert StockLevel.objects.get(location=q, batch=e1).quantity == 60
@@ -311,3 +312,39 @@ def test_another_municipalitys_location_targets_are_not_found(client, other_coor
     bag = location(red_liv, "Tasken")
     client.force_login(other_coordinator)
     assert client.get(reverse("kits:targets", args=[bag.pk])).status_code == 404
+
+
+# What a suggestion leaves behind
+
+
+def test_a_suggestion_leaves_a_cabinet_that_hands_out_nothing_its_reserve(red_liv, client, coordinator, settings):
+    """Heroinklinikken's cabinet holds 25 kits for an overdose on the spot and hands none out: its minimum is 0.
+    Before, the page suggested 'Flyt 25 kit til Gadeteamets taske', emptying it."""
+    soon = batch("NX2301", TODAY + dt.timedelta(days=60))
+    later = batch("NX2408", TODAY + dt.timedelta(days=300))
+    cabinet = location(red_liv, "Heroinklinikken, skabet", min_months=Decimal(1), max_months=Decimal(4))
+    bag = location(red_liv, "Gadeteamets taske", min_months=Decimal("0.5"), max_months=Decimal(2))
+    receive(soon, cabinet, 25, coordinator)
+    receive(later, bag, 90, coordinator)
+    for month in (3, 4, 5):
+        hand_out(later, bag, 30, coordinator, at(2026, month, 10))
+    client.force_login(coordinator)
+    risk = client.get(reverse("kits:stock")).content.decode().split('id="risk-heading"')[1].split("</section>")[0]
+    assert "Flyt 20 kit til Gadeteamets taske" in risk and "Flyt 25" not in risk
+    assert "efterlader altid mindst 5 kit" in risk
+    # Its freshest kits stay: the 3 of a later lot are its reserve together with 2 of the soon-expiring one.
+    receive(later, cabinet, 3, coordinator)
+    assert [(t.from_location, t.quantity) for t in whole_plan().transfers] == [(cabinet, 23)]
+    # A cabinet holding no more than the reserve is never offered a transfer out.
+    settings.KIT_RESERVE = 28
+    assert whole_plan().transfers == []
+
+
+def test_a_suggestion_never_takes_a_location_below_its_minimum(three_places):
+    p, q, r, far, e1, e2 = three_places
+    StockLocation.objects.filter(pk=p.pk).update(min_months=24, max_months=24)  # P hands out 3 a month: it keeps 72
+    plan = whole_plan()
+    assert [(t.from_location, t.to_location, t.quantity) for t in plan.transfers if t.from_location == p] == [
+        (p, q, 38)
+    ]
+    assert not plans_by_name(plan)["P"].below_minimum
