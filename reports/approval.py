@@ -28,6 +28,7 @@ from reports.figures import (
     MonthReport,
     Row,
     Table,
+    add_movements,
     add_target,
     audience_since_the_start,
     compared_months,
@@ -397,14 +398,17 @@ def export_figures(month: Month, municipality, publication: bool = False, curren
         return report, closing_rules.approval_date_text(shown.approval) if shown else "", extra
     report = month_report(month, municipality)
     state = approval_state(report)
-    extra = []
+    extra, movements_note = [], ""
     if state.changed:
         if current:
             extra.append((_("Figures in this file"), _("Current figures: they have changed since the approval")))
         else:
             report = approved_report(state.closing.figures, report)
             extra.append((_("Figures in this file"), _("As approved")))
+            # An approval keeps no movements: they are today's, as on the month page.
+            movements_note = _("The movements are today's: the stock table above shows the stock as approved.")
         extra.append((_("Changed since the approval"), state.text))
+    add_movements(report, movements_note)
     return report, state.approval, extra
 
 
