@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from courses.models import Attendance, Course
 from kits.models import Batch, StockMovement
 from redliv import closing as closing_rules
-from redliv.models import MonthClosing, Municipality
+from redliv.models import MonthClosing, Municipality, name_of
 from redliv.months import Month
 from reports.figures import (
     MonthReport,
@@ -171,9 +171,7 @@ def corrections_since(closing: MonthClosing) -> list[Correction]:
                 or getattr(record, "cancellation_reason", "")
                 or ""
             )
-            found.append(
-                Correction(record.history_date, (user.get_full_name() or user.username) if user else "", reason)
-            )
+            found.append(Correction(record.history_date, name_of(user) if user else "", reason))
     # A lot's expiry date corrected (in the admin) moves its kits in or out of the month's "have expired" and
     # "expire within" stock: of the lots the municipality held by the month's end.
     held = StockMovement.objects.filter(
@@ -189,7 +187,7 @@ def corrections_since(closing: MonthClosing) -> list[Correction]:
             found.append(
                 Correction(
                     record.history_date,
-                    (user.get_full_name() or user.username) if user else "",
+                    name_of(user) if user else "",
                     record.history_change_reason or "",
                 )
             )
@@ -201,7 +199,7 @@ def corrections_since(closing: MonthClosing) -> list[Correction]:
         recorded_at__gt=closing.at,
     ).select_related("recorded_by"):
         user = movement.recorded_by
-        found.append(Correction(movement.recorded_at, user.get_full_name() or user.username, movement.reason))
+        found.append(Correction(movement.recorded_at, name_of(user), movement.reason))
     unique = {(c.at.replace(microsecond=0), c.by, c.reason): c for c in found}
     return sorted(unique.values(), key=lambda c: c.at)
 
