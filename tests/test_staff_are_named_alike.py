@@ -6,7 +6,6 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from courses.models import CourseRequest
 from reversals.services import review_report
 from tests import factories
 from tests.reversal_helpers import make_report
@@ -23,16 +22,7 @@ def test_a_coordinator_reads_by_the_full_name_on_requests_reviews_entries_and_ap
     coordinator.save()
     trainer_user.first_name, trainer_user.last_name = "Bo", "Træner"
     trainer_user.save()
-    CourseRequest.objects.create(
-        municipality=odense,
-        organisation_name="Botilbuddet Åløkken",
-        contact_name="Kontakt",
-        contact_email="kontakt@example.org",
-        audience="professionals",
-        number_of_people=12,
-        assigned_to=coordinator,
-        status="in_progress",
-    )
+    factories.make_course_request(odense, assigned_to=coordinator, status="in_progress")
     course = factories.make_course(venue, starts_at=timezone.now() - dt.timedelta(hours=3))
     factories.make_attendance(course, trainer_user, logged_at=timezone.now() - dt.timedelta(hours=1))
     report = review_report(report=make_report(district), user=coordinator, verified=True)
