@@ -5,7 +5,6 @@ same table in the CSV, XLSX and PDF the coordinator sends to the municipality.""
 import csv
 import datetime as dt
 import io
-import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,7 +14,9 @@ from pypdf import PdfReader
 from kits.models import StockMovement
 from kits.queries import month_movements
 from redliv.months import Month
-from reports.figures import stock_table
+from reports.exports import to_csv, to_xlsx
+from reports.figures import MonthReport, Table, movements_table, stock_table
+from reports.pdf import to_pdf
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -67,66 +68,33 @@ def test_each_location_reconciles_from_the_months_opening_to_its_closing(
     assert '<td class="text-end">-1</td>' in page
 
 
-TITLE = "Månedens lagerbevægelser pr. lokation"
-
-
-def page_movements(content: str) -> dict:
-    """The page's table as the coordinator reads it: {location: [cells]}."""
-    table = content.split('data-table="stock-movements"')[1].split("</table>")[0]
-    return {
-        label: re.findall(r'<td class="text-end">([^<]*)</td>', cells)
-        for label, cells in re.findall(r'<tr data-row="([^"]+)"[^>]*>(.*?)</tr>', table)
-    }
-
-
-def csv_table(content: bytes, title: str) -> list[list[str]]:
-    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
-    start = rows.index([title])
-    return rows[start + 1 : rows.index([], start)]
-
-
-def test_every_export_has_the_pages_stock_movements_with_the_same_figures(client, coordinator, march_stock):
-    """The page showed each location's month; the CSV, XLSX and PDF sent to the municipality did not have it.
-    A count that found kits more reads "+2" on the page and the PDF, and is the number 2 in the spreadsheets."""
+def test_an_adjustment_reads_signed_and_no_location_reads_none_in_the_files(coordinator, odense, aarhus, march_stock):
+    """The exports' table (test_monthly_report.py holds its figures to the page's): a count that found kits more
+    reads "+2" in the PDF, as on the page, and is the number 2 in the spreadsheets; a municipality with no stock
+    location gets "Ingen", as the other tables do."""
     StockMovement.objects.create(
         kind="adjustment", to_location=march_stock["bag"], quantity=2, reason="Optalt", occurred_at=on(20),
         batch=march_stock["batch"], recorded_by=coordinator,
     )  # fmt: skip
-    client.force_login(coordinator)
-    month = {"month": "2026-03"}
-    page = page_movements(client.get("/personale/maaned/", month).content.decode())
-    assert page == {
-        "Kontoret": ["10", "6", "5", "-1", "10"],
-        "Tasken": ["0", "3", "0", "+2", "5"],
-        "I alt": ["10", "9", "5", "+1", "15"],
-    }
-    numbers = {location: [int(cell) for cell in cells] for location, cells in page.items()}
+    march, trend = Month(2026, 3), Table("trend", "", [], months=[])  # the PDF draws the trend first
+    report = MonthReport(march, odense, [trend, movements_table(march, odense)])
+    text = pdf_text(to_pdf(report))
+    assert "Tasken 0 3 0 +2 5" in text and "I alt 10 9 5 +1 15" in text
+    sheet = load_workbook(io.BytesIO(to_xlsx(report)))["Lagerbevægelser pr. lokation"]
+    tasken = next(row for row in sheet.iter_rows() if row[0].value == "Tasken")
+    assert [cell.value for cell in tasken[1:6]] == [0, 3, 0, 2, 5] and tasken[4].number_format == "+0;-0;0"
+    assert [int(cell) for cell in csv_rows(to_csv(report))[-3][1:]] == [0, 3, 0, 2, 5]
 
-    rows = csv_table(client.get("/personale/maaned/csv/", month).content, TITLE)
-    assert rows[0] == ["", "Ved start", "Ind", "Ud", "Reguleret efter optælling", "Ved slut"]
-    assert {row[0]: [int(cell) for cell in row[1:]] for row in rows[1:-1]} == numbers
-    assert rows[-1][0].startswith("Til afstemning i hånden")
-
-    workbook = load_workbook(io.BytesIO(client.get("/personale/maaned/xlsx/", month).content))
-    sheet = workbook["Lagerbevægelser pr. lokation"]
-    assert workbook.sheetnames.index(sheet.title) == workbook.sheetnames.index("Lager ved månedens udgang") + 1
-    assert sheet["A1"].value == TITLE and sheet["B2"].value.date() == dt.date(2026, 3, 1)
-    cells = {row[0]: list(row[1:6]) for row in sheet.iter_rows(values_only=True) if row[0] in numbers}
-    assert cells == numbers
-    assert next(row for row in sheet.iter_rows() if row[0].value == "Tasken")[4].number_format == "+0;-0;0"
-
-    pdf = client.get("/personale/maaned/pdf/", month).content
-    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages)
-    for location, cells in page.items():
-        assert " ".join([location, *cells]) in text, location
+    none = MonthReport(march, aarhus, [trend, movements_table(march, aarhus)])
+    assert csv_rows(to_csv(none))[-2:] == [["Ingen"], [movements_table(march, aarhus).note]]
+    assert "Månedens lagerbevægelser pr. lokation Ingen." in pdf_text(to_pdf(none))
+    sheet = load_workbook(io.BytesIO(to_xlsx(none)))["Lagerbevægelser pr. lokation"]
+    assert "Ingen" in [cell.value for cell in sheet["A"]]
 
 
-def test_a_municipality_without_stock_locations_gets_none_in_every_export(client, other_coordinator):
-    client.force_login(other_coordinator)
-    month = {"month": "2026-03"}
-    assert csv_table(client.get("/personale/maaned/csv/", month).content, TITLE)[1] == ["Ingen"]
-    workbook = load_workbook(io.BytesIO(client.get("/personale/maaned/xlsx/", month).content))
-    assert [cell.value for cell in workbook["Lagerbevægelser pr. lokation"]["A"]][-3:-1] == ["Ingen", None]
-    pdf = client.get("/personale/maaned/pdf/", month).content
-    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages)
-    assert f"{TITLE} Ingen." in text
+def csv_rows(content: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+
+
+def pdf_text(content: bytes) -> str:
+    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(content)).pages)
