@@ -22,7 +22,7 @@ from courses.models import (
 )
 from redliv import inputs, roles
 from redliv.edits import edit_key_field, offer_version, shown_version_field
-from redliv.models import Audience, CourseLanguage, District, Organisation
+from redliv.models import Audience, CourseLanguage, District, Organisation, name_of
 from redliv.personal_data import refuse_identifiers
 from redliv.widgets import DateInput
 
@@ -500,7 +500,7 @@ class CourseRequestForm(inputs.ModelForm):
         )
         municipality = self.instance.municipality_id
         self.fields["assigned_to"].queryset = coordinators.filter(organisation__municipality=municipality)
-        self.fields["assigned_to"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["assigned_to"].label_from_instance = name_of
 
 
 class AnswerRequestForm(inputs.Form):

@@ -646,6 +646,11 @@ def local_date(moment):
     return timezone.localtime(moment).date().isoformat()
 
 
+def local_time(moment):
+    """The hour and minute in Copenhagen, as ISO 8601 writes them ("14:05"): a time a spreadsheet reads."""
+    return timezone.localtime(moment).time().isoformat(timespec="minutes")
+
+
 def course_cells(movement):
     course = movement.course
     return [str(course), local_date(course.starts_at)] if course else ["", ""]
@@ -661,6 +666,7 @@ def movements_csv(request):
     header = [
         _("Movement"),
         _("Date"),
+        _("Time"),
         _("Kind"),
         _("Lot number"),
         _("Product"),
@@ -679,6 +685,7 @@ def movements_csv(request):
         [
             movement.pk,
             local_date(movement.occurred_at),
+            local_time(movement.occurred_at),
             movement.kind_label,
             movement.batch.lot_number,
             movement.batch.product,

@@ -22,7 +22,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from redliv import roles
-from redliv.models import MonthClosing, Municipality
+from redliv.models import MonthClosing, Municipality, name_of
 from redliv.months import Month, first_of_month
 from redliv.personal_data import refuse_identifiers
 
@@ -35,10 +35,6 @@ def latest_closing(municipality, when) -> MonthClosing | None:
         .order_by("-at", "-id")
         .first()
     )
-
-
-def name_of(user) -> str:
-    return user.get_full_name() or user.username
 
 
 def _when_and_who(closing: MonthClosing) -> dict:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import DeletedObject
 
+from redliv.models import User, name_of
+
 ACTIONS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
 # Bookkeeping that is not worth showing to a coordinator.
 HIDDEN_FIELDS = {"payload_digest", "idempotency_key", "reviewed_at", "updated_at"}
@@ -39,6 +41,8 @@ def shown(model_field, value) -> str:
         return "–"
     if model_field.choices and not isinstance(value, list):
         return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, User):  # "recorded by": the person, as staff see them named elsewhere
+        return name_of(value)
     if isinstance(value, bool):
         return str(_("Yes") if value else _("No"))
     if isinstance(value, list):

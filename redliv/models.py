@@ -307,6 +307,11 @@ class User(AbstractUser):
         ]
 
     @property
+    def display_name(self) -> str:
+        """How other staff see this user named (`name_of`), in templates."""
+        return name_of(self)
+
+    @property
     def municipality_id(self):
         return self.organisation.municipality_id if self.organisation_id else None
 
@@ -325,6 +330,12 @@ class User(AbstractUser):
     @property
     def role_names(self) -> list[str]:
         return [str(roles.LABELS[name]) for name in roles.ALL if name in self._group_names()]
+
+
+def name_of(user) -> str:
+    """A staff member as other staff see them named, wherever one is: the full name, or the username of a user
+    with no name entered. The username itself is for logging in and the admin."""
+    return user.get_full_name() or user.username
 
 
 class MonthAction(models.TextChoices):

@@ -22,12 +22,13 @@ from django.utils.translation import gettext as _
 from courses.models import Attendance, Course
 from kits.models import Batch, StockMovement
 from redliv import closing as closing_rules
-from redliv.models import MonthClosing, Municipality
+from redliv.models import MonthClosing, Municipality, name_of
 from redliv.months import Month
 from reports.figures import (
     MonthReport,
     Row,
     Table,
+    add_movements,
     add_target,
     audience_since_the_start,
     compared_months,
@@ -170,9 +171,7 @@ def corrections_since(closing: MonthClosing) -> list[Correction]:
                 or getattr(record, "cancellation_reason", "")
                 or ""
             )
-            found.append(
-                Correction(record.history_date, (user.get_full_name() or user.username) if user else "", reason)
-            )
+            found.append(Correction(record.history_date, name_of(user) if user else "", reason))
     # A lot's expiry date corrected (in the admin) moves its kits in or out of the month's "have expired" and
     # "expire within" stock: of the lots the municipality held by the month's end.
     held = StockMovement.objects.filter(
@@ -188,7 +187,7 @@ def corrections_since(closing: MonthClosing) -> list[Correction]:
             found.append(
                 Correction(
                     record.history_date,
-                    (user.get_full_name() or user.username) if user else "",
+                    name_of(user) if user else "",
                     record.history_change_reason or "",
                 )
             )
@@ -200,7 +199,7 @@ def corrections_since(closing: MonthClosing) -> list[Correction]:
         recorded_at__gt=closing.at,
     ).select_related("recorded_by"):
         user = movement.recorded_by
-        found.append(Correction(movement.recorded_at, user.get_full_name() or user.username, movement.reason))
+        found.append(Correction(movement.recorded_at, name_of(user), movement.reason))
     unique = {(c.at.replace(microsecond=0), c.by, c.reason): c for c in found}
     return sorted(unique.values(), key=lambda c: c.at)
 
@@ -397,14 +396,17 @@ def export_figures(month: Month, municipality, publication: bool = False, curren
         return report, closing_rules.approval_date_text(shown.approval) if shown else "", extra
     report = month_report(month, municipality)
     state = approval_state(report)
-    extra = []
+    extra, movements_note = [], ""
     if state.changed:
         if current:
             extra.append((_("Figures in this file"), _("Current figures: they have changed since the approval")))
         else:
             report = approved_report(state.closing.figures, report)
             extra.append((_("Figures in this file"), _("As approved")))
+            # An approval keeps no movements: they are today's, as on the month page.
+            movements_note = _("The movements are today's: the stock table above shows the stock as approved.")
         extra.append((_("Changed since the approval"), state.text))
+    add_movements(report, movements_note)
     return report, state.approval, extra
 
 

@@ -84,6 +84,7 @@ SHEET_NAMES = {
     "kits_by_audience": gettext_lazy("Kits by audience group"),
     "kits_per_residents": gettext_lazy("Kits per 100,000 residents"),
     "stock": gettext_lazy("Stock at the month's end"),
+    "stock_movements": gettext_lazy("Stock movements by location"),
     "reports_by_outcome": gettext_lazy("Reversal reports by outcome"),
     "venues_not_logged": gettext_lazy("Venues with nothing logged"),
     "trainers_not_logged": gettext_lazy("Trainers with nothing logged"),
@@ -137,7 +138,9 @@ def to_xlsx(report: MonthReport, approval: str = "", method: str = "", extra=())
                 cell.number_format = "yyyy-mm"
         for row in table.rows:
             append_row(sheet, [row.label, *[_xlsx_value(value) for value in row.values]])
-            for cell in sheet[sheet.max_row][1:]:
+            for index, cell in enumerate(sheet[sheet.max_row][1:]):
+                if index == table.signed:  # "+2", as the page reads it, and still a number
+                    cell.number_format = "+0;-0;0"
                 if row.kind == "rate" and isinstance(cell.value, float):
                     cell.number_format = "0.0"
                 if row.kind == "share" and isinstance(cell.value, float):

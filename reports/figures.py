@@ -39,6 +39,7 @@ from django.utils.translation import ngettext
 
 from courses.models import Attendance, Course, Venue
 from kits.models import HandoutReason, StockLevel, StockMovement
+from kits.queries import month_movements
 from redliv.models import Audience, Municipality
 from redliv.months import Month, local_tz
 from reports import disclosure
@@ -86,6 +87,7 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     note: str = ""
     months: list | None = None  # the Month of each column, when the columns are months
+    signed: int | None = None  # a column of changes, whose positive values read "+2" where people read them
 
     def row(self, label):
         return next(row for row in self.rows if row.label == label)
@@ -672,6 +674,43 @@ def stock_table(compared: list[Month], municipality) -> Table:
         ],
         note=stock_note(moved["put_back_later"] or 0, moved["put_back_from_earlier"] or 0),
     )
+
+
+def movements_table(month: Month, municipality) -> Table:
+    """The month page's stock movements by location (kits.queries.month_movements, 2 queries), for the exports:
+    a row per location and the total; `signed` is the column of adjustments, which read "+2" as on the page."""
+    rows = month_movements(month, municipality)
+    return Table(
+        "stock_movements",
+        _("The month's stock movements by location"),
+        [_("At the start"), _("In"), _("Out"), _("Counted adjustments"), _("At the end")],
+        [
+            Row(
+                row.location,
+                [row.opening, row.came_in, row.went_out, row.counted, row.closing],
+                "total" if index == len(rows) - 1 else "amount",
+            )
+            for index, row in enumerate(rows)
+        ],
+        note=_(
+            "For reconciling by hand: stock at the start of the month, plus kits in, less kits out, plus or minus "
+            "adjustments after counts, is the stock at its end. Corrections count as kits in or out."
+        ),
+        signed=3,
+    )
+
+
+def add_movements(report: MonthReport, note: str = "") -> None:
+    """Put the stock movements by location after the stock table, as the month page does: a municipality's
+    report only (the page has no such table for all municipalities) and never a publication's (which leaves
+    the stock out: its change would reveal the kits handed out)."""
+    if report.municipality is None or report.publication:
+        return
+    table = movements_table(report.month, report.municipality)
+    if note:
+        table.note = f"{table.note} {note}"
+    at = next((index + 1 for index, shown in enumerate(report.tables) if shown.key == "stock"), len(report.tables))
+    report.tables.insert(at, table)
 
 
 def nothing_logged_tables(month: Month, municipality) -> list[Table]:

@@ -92,8 +92,9 @@ def _table(pdf: ReportPDF, table, size: float = 9):
             style = FontFace(emphasis="BOLD") if row.kind == "total" else None
             line = grid.row(style=style)
             line.cell(str(row.label))
-            for value in row.values:
-                line.cell(str(figure_text(value, row.kind)))
+            for index, value in enumerate(row.values):
+                text = str(figure_text(value, row.kind))
+                line.cell(f"+{text}" if index == table.signed and isinstance(value, int) and value > 0 else text)
     if table.note:
         pdf.set_font(FONT, size=size - 1)
         pdf.multi_cell(0, 4.5, table.note, new_x="LMARGIN", new_y="NEXT")

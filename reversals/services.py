@@ -14,7 +14,7 @@ from kits.models import HandoutReason, StockLocation
 from kits.services import record_handout
 from redliv.closing import check_change_allowed
 from redliv.idempotency import create_once
-from redliv.models import District
+from redliv.models import District, name_of
 from reversals.models import MAX_DOSES, ReversalReport
 
 OLDEST_REPORT_DAYS = 365
@@ -177,7 +177,7 @@ def review_report(
                     "saved. Read the review above, and save yours again if it should replace it."
                 )
                 % {
-                    "user": getattr(report.reviewed_by, "username", "?"),
+                    "user": name_of(report.reviewed_by) if report.reviewed_by else "?",
                     "status": report.get_review_status_display().lower(),
                 },
                 code="reviewed_meanwhile",

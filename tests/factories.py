@@ -5,7 +5,7 @@ from itertools import count
 
 from django.utils import timezone
 
-from courses.models import Attendance, Course, CourseFormat, DropInSchedule, Trainer, Venue
+from courses.models import Attendance, Course, CourseFormat, CourseRequest, DropInSchedule, Trainer, Venue
 from kits.models import Batch, KitType, StockLocation, StockMovement
 from redliv.models import Audience, District, Organisation
 
@@ -144,3 +144,15 @@ def make_organisation(municipality, **fields):
     return Organisation.objects.create(
         **{"name": unique("Organisation"), "kind": Organisation.Kind.NGO, "municipality": municipality, **fields}
     )
+
+
+def make_course_request(municipality, **fields):
+    defaults = {
+        "municipality": municipality,
+        "organisation_name": "Botilbuddet Åløkken",
+        "contact_name": "Kontakt",
+        "contact_email": "kontakt@example.org",
+        "audience": "professionals",
+        "number_of_people": 12,
+    }
+    return CourseRequest.objects.create(**{**defaults, **fields})

@@ -11,16 +11,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def make_request(municipality, **fields):
-    defaults = {
-        "municipality": municipality,
-        "organisation_name": "Botilbuddet Åløkken",
-        "contact_name": "Kontakt",
-        "contact_email": "kontakt@example.org",
-        "audience": "professionals",
-        "number_of_people": 12,
-    }
-    return CourseRequest.objects.create(**{**defaults, **fields})
+make_request = factories.make_course_request
 
 
 def test_open_requests_are_listed_and_closed_ones_on_demand(planner, odense):

@@ -201,17 +201,8 @@ def test_drop_in_exception_and_month_reopening_reasons_are_purged(coordinator, v
 
 
 def make_request(odense, **fields):
-    defaults = {
-        "municipality": odense,
-        "organisation_name": "Botilbuddet Åløkken",
-        "contact_name": "Karen Madsen",
-        "contact_email": "karen@example.org",
-        "contact_phone": "12345678",
-        "wishes": "Ring efter kl. 10",
-        "audience": "professionals",
-        "number_of_people": 12,
-    }
-    return CourseRequest.objects.create(**{**defaults, **fields})
+    free_text = {"contact_name": "Karen Madsen", "contact_email": "karen@example.org", "contact_phone": "12345678"}
+    return factories.make_course_request(odense, **{**free_text, "wishes": "Ring efter kl. 10", **fields})
 
 
 @override_settings(COURSE_REQUEST_RETENTION_DAYS=60)

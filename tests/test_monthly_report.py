@@ -37,6 +37,12 @@ def shown(value):
     return str(value)
 
 
+# The page's "stock movements by location" (one location, and the total), which every export has too: opening, in,
+# out, counted adjustments, closing (tests/test_month_stock_movements.py).
+MOVEMENTS = {"Gadeteamets taske": [116, 2, 13, 0, 105], "Total": [116, 2, 13, 0, 105]}
+MOVEMENTS_TEXT = {label: [str(value) for value in values] for label, values in MOVEMENTS.items()}
+
+
 def expected_text():
     return {
         key: {label: [shown(v) for v in values] for label, values in rows.items()} for key, rows in EXPECTED.items()
@@ -45,7 +51,9 @@ def expected_text():
 
 def english_titles(municipality):
     with translation.override("en"):
-        return {table.title: table.key for table in month_report(MARCH, municipality).tables}
+        titles = {table.title: table.key for table in month_report(MARCH, municipality).tables}
+    # The exports' one table the report keeps no figures of (tests/test_month_stock_movements.py).
+    return {**titles, "The month's stock movements by location": "stock_movements"}
 
 
 class TableReader(HTMLParser):
@@ -125,6 +133,7 @@ def test_the_page_shows_every_hand_counted_figure(client, coordinator, march):
     tables = page_tables(response.content)
     for key, rows in expected_text().items():
         assert tables[key] == rows, key
+    assert tables["stock-movements"] == MOVEMENTS_TEXT
     assert "Odense" in response.content.decode()
     assert "Aarhus Værested" not in response.content.decode()
 
@@ -142,6 +151,7 @@ def test_the_csv_has_every_figure_with_either_separator(client, coordinator, mar
         assert rows[2] == ["Scope", "Odense"]
         for key, expected_rows in expected_text().items():
             assert tables[key] == expected_rows, key
+        assert tables["stock_movements"] == MOVEMENTS_TEXT  # as the page (test_the_page_shows_every_hand_…)
 
 
 def test_the_xlsx_has_one_sheet_per_table_with_numbers_as_numbers(client, coordinator, march, odense):
@@ -149,7 +159,7 @@ def test_the_xlsx_has_one_sheet_per_table_with_numbers_as_numbers(client, coordi
     response = client.get(PAGE + "xlsx/", {"month": "2026-03"})
     assert response.status_code == 200
     workbook, tables = xlsx_tables(response.content, english_titles(odense))
-    assert len(workbook.worksheets) == len(EXPECTED)
+    assert len(workbook.worksheets) == len(EXPECTED) + 1  # and the stock movements by location
     for key, expected_rows in EXPECTED.items():
         assert set(tables[key]) == set(expected_rows), key
         for label, values in expected_rows.items():
@@ -159,6 +169,7 @@ def test_the_xlsx_has_one_sheet_per_table_with_numbers_as_numbers(client, coordi
     assert sheet["B2"].is_date
     assert (sheet["A3"].value, sheet["B3"].value) == ("Scope", "Odense")
     assert isinstance(tables["summary"]["Courses held"][0], int)
+    assert tables["stock_movements"] == MOVEMENTS
 
 
 def test_the_xlsx_tabs_are_named_in_words_and_an_empty_table_says_none_as_the_csv_does(client, coordinator, march):
@@ -176,6 +187,7 @@ def test_the_xlsx_tabs_are_named_in_words_and_an_empty_table_says_none_as_the_cs
         "Kit udleveret, efter årsag",
         "Kit efter målgruppe",  # no population entered: no "Kit pr. 100.000 indbyggere"
         "Lager ved månedens udgang",
+        "Lagerbevægelser pr. lokation",
         "Afrapporteringer efter udfald",
         "Trænere og planlagte kurser",
         "Steder uden registrering",
@@ -228,6 +240,8 @@ def test_the_pdf_has_every_table_and_figure_of_the_page(client, coordinator, mar
     for key, rows in expected_text().items():
         for label, values in rows.items():
             assert " ".join([label, *values]) in text, (key, label)
+    for label, values in MOVEMENTS_TEXT.items():
+        assert " ".join([label, *values]) in text, label
     assert "Aarhus Værested" not in text
     assert f"Page 1 of {len(reader.pages)}" in text
 

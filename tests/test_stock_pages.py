@@ -537,18 +537,19 @@ def test_the_lot_trace_csv_lists_every_movement_for_a_recall(client, coordinator
 
 
 def test_the_movements_csv_covers_the_period_asked_for(client, coordinator, recall_data):
+    """Each movement has its Copenhagen time beside its date, as the page shows it (the CSV had only the date)."""
     client.force_login(coordinator)
     response = client.get(reverse("kits:movements-csv"), {"start": "2025-03-04", "end": "2025-03-12"})
     assert 'filename="lagerbevaegelser-2025-03-04-2025-03-12.csv"' in response["Content-Disposition"]
     ids = {name: movement.pk for name, movement in recall_data.items()}
     lot = "NX2408;Nyxoid 1,8 mg næsespray;2031-01-31"
     assert csv_lines(response) == [
-        "Bevægelse;Dato;Type;Lotnummer;Produkt;Udløbsdato;Fra;Til;Antal;Årsag;Udleveringsårsag;Målgruppe;Kursus;"
-        "Kursusdato;Retter bevægelse",
-        f"{ids['move']};2025-03-04;Flytning;{lot};Antidote Danmark, kontoret;Gadeteamets taske;10;;;;;;",
-        f"{ids['handout']};2025-03-10;Udlevering;{lot};Gadeteamets taske;;2;;Første udlevering;Stofbrugere;"
+        "Bevægelse;Dato;Klokkeslæt;Type;Lotnummer;Produkt;Udløbsdato;Fra;Til;Antal;Årsag;Udleveringsårsag;Målgruppe;"
+        "Kursus;Kursusdato;Retter bevægelse",
+        f"{ids['move']};2025-03-04;10:00;Flytning;{lot};Antidote Danmark, kontoret;Gadeteamets taske;10;;;;;;",
+        f"{ids['handout']};2025-03-10;15:00;Udlevering;{lot};Gadeteamets taske;;2;;Første udlevering;Stofbrugere;"
         "Drop-in Vestergade;2025-03-10;",
-        f"{ids['office_handout']};2025-03-12;Udlevering;{lot};Antidote Danmark, kontoret;;1;;"
+        f"{ids['office_handout']};2025-03-12;10:00;Udlevering;{lot};Antidote Danmark, kontoret;;1;;"
         "Erstatter et brugt kit;Fagpersoner;;;",
     ]
 

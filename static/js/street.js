@@ -240,7 +240,7 @@
   }
 
   /* ---------- names for the waiting list, remembered on this tablet ---------- */
-  // Venue, location and district names come from the pages' own menus, and the usernames of
+  // Venue, location and district names come from the pages' own menus, and the names of
   // those who logged in here, so that an entry made on another tab or by another worker
   // can be told apart offline. Nothing about participants.
   let names = {venue: {}, location: {}, district: {}, author: {}};
@@ -252,7 +252,7 @@
         if (option.value) names[kind][option.value] = option.textContent.trim();
       });
     }
-    if (user) names.author[user] = text.username;
+    if (user) names.author[user] = text.userName;
     await Q.setMeta("names", names).catch(() => {});
   }
 
