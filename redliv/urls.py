@@ -10,6 +10,7 @@ from redliv import security, twofactor, views
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     # Django's set_language, for the methods it serves: it answered PUT and DELETE with a redirect (access.py).
     path("i18n/setlang/", require_http_methods(["GET", "HEAD", "POST"])(set_language), name="set_language"),
     path("api/v1/courses/", include("finder.api_urls")),

@@ -3,8 +3,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -54,6 +55,15 @@ def csrf_failure(request, reason=""):
 @require_safe
 def robots_txt(request):
     response = HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_safe
+def favicon(request):
+    """Where a browser looks for the icon of a page that names none (the API's JSON, a download opened in a tab):
+    the pages' own icon, not a 404 in the log and the browser's console."""
+    response = HttpResponsePermanentRedirect(static("street/icon-192.png"))
     response["Cache-Control"] = "public, max-age=86400"
     return response
 

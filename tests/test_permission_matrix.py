@@ -51,6 +51,7 @@ MATRIX = {
     # Outside i18n_patterns.
     "healthz": ("/healthz", PUBLIC),
     "robots.txt": ("/robots.txt", PUBLIC),
+    "favicon.ico": ("/favicon.ico", (301,) * 6),
     "i18n/setlang/": ("/i18n/setlang/", (REDIRECT,) * 6),
     "api/v1/courses/": ("/api/v1/courses/", PUBLIC),
     # The public site.

@@ -12,3 +12,10 @@ def test_robots_txt_keeps_search_engines_to_the_public_pages(client):
     assert lines[0] == "User-agent: *" and "Allow: /" in lines
     for path in ["/personale/", "/konto/", "/gade/", "/admin/", "/en/personale/"]:
         assert f"Disallow: {path}" in lines
+
+
+def test_a_browser_asking_for_favicon_ico_gets_the_pages_own_icon_not_a_404(client):
+    """Chromium asks for /favicon.ico on a page that names no icon (the API's JSON opened in a tab)."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].split("?")[0].endswith("/street/icon-192.png")
