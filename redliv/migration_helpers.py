@@ -1,5 +1,7 @@
 """Steps that several apps' migrations share."""
 
+from django.core.management.base import CommandError
+
 from redliv.idempotency import keyed_digest
 
 
@@ -20,3 +22,19 @@ def key_stored_digests(*model_names):
                 cursor.executemany(f"UPDATE {table} SET payload_digest = %s WHERE {pk} = %s", rows)  # noqa: S608 (names from _meta)
 
     return forwards
+
+
+LISTED = 20  # rows named in a stopped migration's message; the rest are counted
+
+
+def stop_before_constraint(constraint, problem, lines, count, what_to_do):
+    """Stop `migrate` before it adds `constraint` to rows that break it: a CommandError (its message, no traceback)
+    naming the first LISTED of the `count` rows (`lines`) and what to do, where PostgreSQL would say only "check
+    constraint ... is violated by some row". Nothing is changed: the rows are for a person to correct."""
+    if count > len(lines):
+        lines = [*lines, f"  … and {count - len(lines)} more."]
+    raise CommandError(
+        f"The migration stopped before adding the constraint {constraint}: {problem} Nothing was changed.\n"
+        + "\n".join(lines)
+        + f"\n{what_to_do} Then run migrate again."
+    )

@@ -11,13 +11,13 @@ cleared or guessed here: where a venue lies is for its coordinator to say.
 
 import django.core.validators
 from decimal import Decimal
-from django.core.management.base import CommandError
 from django.db import migrations, models
 from django.db.models import Q
 
+from redliv.migration_helpers import LISTED, stop_before_constraint
+
 # The ranges as they were when the constraint was added.
 LATITUDE, LONGITUDE = (Decimal(54), Decimal(58)), (Decimal(8), Decimal(16))
-LISTED = 20
 
 
 def refuse_coordinates_outside(apps, schema_editor):
@@ -33,20 +33,20 @@ def refuse_coordinates_outside(apps, schema_editor):
     rows = list(found.values("pk", "municipality__name", "name", "latitude", "longitude")[:LISTED])
     if not rows:
         return
-    count = found.count()
     lines = [
         f"  id {row['pk']}, {row['municipality__name']}: {row['name']} ({row['latitude']}, {row['longitude']})"
         for row in rows
     ]
-    if count > len(rows):
-        lines.append(f"  … and {count - len(rows)} more.")
-    raise CommandError(
-        "The migration stopped before adding the constraint venue_coordinates_both_or_neither_and_in_range: "
+    count = found.count()
+    problem = (
         f"{count} venue(s) lie outside latitude {LATITUDE[0]} to {LATITUDE[1]} and longitude {LONGITUDE[0]} to "
-        f"{LONGITUDE[1]} (Denmark). Nothing was changed.\n" + "\n".join(lines) + "\nCorrect each venue's "
-        "coordinates on its page (a swapped pair, a missing decimal point), or empty both if unknown. Then run "
-        "migrate again."
+        f"{LONGITUDE[1]} (Denmark)."
     )
+    what_to_do = (
+        "Correct each venue's coordinates on its page (a swapped pair, a missing decimal point), or empty both if "
+        "unknown."
+    )
+    stop_before_constraint("venue_coordinates_both_or_neither_and_in_range", problem, lines, count, what_to_do)
 
 
 class Migration(migrations.Migration):

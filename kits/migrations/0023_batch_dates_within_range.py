@@ -15,14 +15,14 @@ here: which day a lot was received or expires is on its papers, not something a 
 import datetime
 import kits.models
 from django.conf import settings
-from django.core.management.base import CommandError
 from django.db import migrations, models
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 
+from redliv.migration_helpers import LISTED, stop_before_constraint
+
 # The range as it was when the constraints were added (kits.models.EARLIEST_LOT_DATE, LATEST_LOT_DATE).
 FIRST, LAST = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
-LISTED = 20
 
 
 def refuse_dates_out_of_range(fields, constraint, what_to_do):
@@ -40,7 +40,6 @@ def refuse_dates_out_of_range(fields, constraint, what_to_do):
         rows = list(found.order_by("pk").annotate(**shown).values("pk", "lot_number", "product", *shown)[:LISTED])
         if not rows:
             return
-        count = found.count()
         lines = []
         for row in rows:
             dates = ", ".join(
@@ -50,13 +49,9 @@ def refuse_dates_out_of_range(fields, constraint, what_to_do):
                 and not FIRST.isoformat() <= row[f"{field}_text"] <= LAST.isoformat()
             )
             lines.append(f"  id {row['pk']}, lot {row['lot_number']} ({row['product']}): {dates}")
-        if count > len(rows):
-            lines.append(f"  … and {count - len(rows)} more.")
-        raise CommandError(
-            f"The migration stopped before adding the constraint {constraint}: "
-            f"{count} lot(s) have a date outside {FIRST} to {LAST}, which the database would refuse. "
-            "Nothing was changed.\n" + "\n".join(lines) + f"\n{what_to_do} Then run migrate again."
-        )
+        count = found.count()
+        problem = f"{count} lot(s) have a date outside {FIRST} to {LAST}, which the database would refuse."
+        stop_before_constraint(constraint, problem, lines, count, what_to_do)
 
     return check
 
